@@ -1,0 +1,52 @@
+# e-Kinerja: the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+DATABASE_URL ?= sqlite://ekinerja.db
+export DATABASE_URL
+
+# cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
+TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
+
+.PHONY: run test test-sqlite test-postgres lint fmt openapi migrate seed-demo release clean-db
+
+## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
+run:
+	cargo build -p ekinerja-api --bin ekinerja
+	EKINERJA_SEED_DEMO=1 ./target/debug/ekinerja serve
+
+## test: lint, then the whole suite on SQLite and on a throw-away PostgreSQL cluster
+test: lint test-sqlite test-postgres
+
+test-sqlite:
+	@echo "==> test suite on SQLite"
+	env -u EKINERJA_TEST_DATABASE_URL $(TEST_RUNNER)
+
+test-postgres:
+	@echo "==> test suite on PostgreSQL"
+	scripts/with-postgres.sh $(TEST_RUNNER)
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## openapi: regenerate the committed openapi.yaml from the code
+openapi:
+	cargo run -q -p ekinerja-api --bin ekinerja -- openapi > openapi.yaml
+
+migrate:
+	cargo run -q -p ekinerja-api --bin ekinerja -- migrate
+
+seed-demo:
+	cargo run -q -p ekinerja-api --bin ekinerja -- seed-demo
+
+## release: an optimised binary at target/release/ekinerja
+release:
+	cargo build --release -p ekinerja-api --bin ekinerja
+
+## clean-db: delete the local SQLite database (demo data reloads on the next `make run`)
+clean-db:
+	rm -f ekinerja.db ekinerja.db-wal ekinerja.db-shm

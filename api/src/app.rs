@@ -1,0 +1,161 @@
+//! The application: routes, middleware, and the error handling that makes every failure a
+//! problem+json.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::{web, App, HttpRequest, ResponseError};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::openapi::ApiDoc;
+use crate::routes::{acting, agency, audit, auth, employee, health, import, me, org_unit, position};
+use crate::state::AppState;
+use crate::{extract, request_id};
+
+/// The access-log line: client, request line, status, size, duration, request id.
+pub const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms rid=%{x-request-id}o"#;
+
+/// Builds the application over shared state; used by `serve` and by the tests alike.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.settings.max_body_bytes;
+    App::new()
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(max_body))
+        .app_data(extract::query_config())
+        .app_data(extract::path_config())
+        .wrap(ErrorHandlers::new().default_handler(ensure_problem))
+        .wrap(from_fn(request_id::middleware))
+        .wrap(Logger::new(ACCESS_LOG_FORMAT))
+        .configure(routes)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .default_service(web::to(no_route))
+}
+
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+/// Every route of the API.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/docs").route(web::get().to(docs_redirect)))
+        .service(
+            web::scope("/api/v1")
+                .service(resource("/auth/login").route(web::post().to(auth::login)))
+                .service(resource("/auth/refresh").route(web::post().to(auth::refresh)))
+                .service(resource("/auth/logout").route(web::post().to(auth::logout)))
+                .service(resource("/me").route(web::get().to(me::me)))
+                .service(resource("/me/supervisors").route(web::get().to(me::supervisors)))
+                .service(resource("/me/subordinates").route(web::get().to(me::subordinates)))
+                .service(resource("/me/password").route(web::post().to(me::change_password)))
+                .service(resource("/accounts").route(web::post().to(me::create_account)))
+                .service(resource("/accounts/{id}/password").route(web::post().to(me::reset_password)))
+                .service(resource("/agencies").route(web::get().to(agency::list)).route(web::post().to(agency::create)))
+                .service(
+                    resource("/agencies/{id}").route(web::get().to(agency::get)).route(web::patch().to(agency::update)),
+                )
+                .service(
+                    resource("/org-units").route(web::get().to(org_unit::list)).route(web::post().to(org_unit::create)),
+                )
+                .service(
+                    resource("/org-units/{id}")
+                        .route(web::get().to(org_unit::get))
+                        .route(web::patch().to(org_unit::update)),
+                )
+                .service(
+                    resource("/positions").route(web::get().to(position::list)).route(web::post().to(position::create)),
+                )
+                .service(
+                    resource("/positions/{id}")
+                        .route(web::get().to(position::get))
+                        .route(web::patch().to(position::update)),
+                )
+                .service(
+                    resource("/employees").route(web::get().to(employee::list)).route(web::post().to(employee::create)),
+                )
+                .service(resource("/employees/by-nip/{nip}").route(web::get().to(employee::get_by_nip)))
+                .service(
+                    resource("/employees/{id}")
+                        .route(web::get().to(employee::get))
+                        .route(web::patch().to(employee::update)),
+                )
+                .service(resource("/employees/{id}/supervisors").route(web::get().to(employee::supervisors)))
+                .service(resource("/employees/{id}/subordinates").route(web::get().to(employee::subordinates)))
+                .service(
+                    resource("/imports/employees")
+                        .app_data(web::PayloadConfig::new(import::MAX_IMPORT_BYTES))
+                        .route(web::post().to(import::import_employees)),
+                )
+                .service(
+                    resource("/acting-assignments")
+                        .route(web::get().to(acting::list))
+                        .route(web::post().to(acting::create)),
+                )
+                .service(
+                    resource("/acting-assignments/{id}")
+                        .route(web::get().to(acting::get))
+                        .route(web::delete().to(acting::delete)),
+                )
+                .service(resource("/audit-events").route(web::get().to(audit::list))),
+        );
+}
+
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+}
+
+async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NoRoute(req.path().to_owned()))
+}
+
+async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
+
+/// Turns any error response that is not already problem+json (actix's own 400s, 413s, …) into
+/// one, so no caller ever sees a plain-text or HTML error.
+fn ensure_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let err = match status {
+        StatusCode::NOT_FOUND => ApiError::NoRoute(res.request().path().to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(
+            res.request().app_data::<web::Data<AppState>>().map_or(0, |s| s.settings.max_body_bytes),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("application/json"),
+        StatusCode::UNAUTHORIZED => ApiError::Unauthenticated("authentication required".into()),
+        StatusCode::FORBIDDEN => ApiError::Forbidden("not allowed".into()),
+        s if s.is_client_error() => ApiError::BadParameter(
+            s.canonical_reason()
+                .map_or_else(|| "the request is not valid".to_owned(), |r| format!("the request is not valid ({r})")),
+        ),
+        _ => ApiError::Internal(format!("unhandled error response {status}")),
+    };
+    let (req, _) = res.into_parts();
+    let mut response = err.error_response();
+    *response.status_mut() = status;
+    let res = ServiceResponse::new(req, response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

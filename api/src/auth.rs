@@ -1,0 +1,307 @@
+//! Authentication: argon2id password hashes, short-lived access JWTs, opaque rotating refresh
+//! tokens, login throttling, and the extractor that turns a bearer token into a [`Caller`].
+
+use std::collections::HashMap;
+use std::future::{ready, Ready};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use argon2::password_hash::{
+    rand_core::OsRng, rand_core::RngCore, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use ekinerja_domain::{AccountRole, Caller};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::settings::{Settings, JWT_AUDIENCE, JWT_ISSUER};
+use crate::state::AppState;
+
+/// Prefix of every refresh token, so a leaked one is recognisable in logs and scanners.
+pub const REFRESH_TOKEN_PREFIX: &str = "ekr_";
+/// Prefix reserved for integration keys, which are never accepted as a person's token.
+pub const INTEGRATION_KEY_PREFIX: &str = "eki_";
+
+/// Claims of an access token.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    iss: String,
+    aud: String,
+    iat: i64,
+    exp: i64,
+    role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emp: Option<String>,
+}
+
+/// Signs and checks access tokens.
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: Duration,
+}
+
+impl Tokens {
+    /// Keys from the settings. HS256 only: the API both issues and checks its tokens.
+    pub fn new(settings: &Settings) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[JWT_ISSUER]);
+        validation.set_audience(&[JWT_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        Tokens {
+            encoding: EncodingKey::from_secret(settings.jwt_secret.as_bytes()),
+            decoding: DecodingKey::from_secret(settings.jwt_secret.as_bytes()),
+            validation,
+            access_ttl: settings.access_token_ttl,
+            refresh_ttl: settings.refresh_token_ttl,
+        }
+    }
+
+    /// A signed access token for `caller`, valid from `now` for the access lifetime.
+    pub fn access_token(&self, caller: &Caller, now: DateTime<Utc>) -> Result<String, ApiError> {
+        let claims = Claims {
+            sub: caller.account_id.to_string(),
+            iss: JWT_ISSUER.into(),
+            aud: JWT_AUDIENCE.into(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + i64::try_from(self.access_ttl.as_secs()).unwrap_or(900),
+            role: caller.role.as_str().into(),
+            agency: caller.agency_id.map(|a| a.to_string()),
+            emp: caller.employee_id.map(|e| e.to_string()),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+    }
+
+    /// The caller an access token stands for; any defect is a 401.
+    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| ApiError::Unauthenticated(format!("the access token is not valid ({e})")))?;
+        let c = data.claims;
+        let bad = || ApiError::Unauthenticated("the access token is not valid".into());
+        Ok(Caller {
+            account_id: Uuid::parse_str(&c.sub).map_err(|_| bad())?,
+            agency_id: c.agency.map(|a| Uuid::parse_str(&a)).transpose().map_err(|_| bad())?,
+            role: AccountRole::parse(&c.role).ok_or_else(bad)?,
+            employee_id: c.emp.map(|e| Uuid::parse_str(&e)).transpose().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// A new random refresh token (256 bits) and its stored hash.
+pub fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = format!("{REFRESH_TOKEN_PREFIX}{}", hex(&bytes));
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// The stored form of an opaque token: its SHA-256, hex. Tokens are random, so no salt is needed.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Shortest accepted password.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest accepted password (hashing cost grows with length).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Checks a new password against the policy.
+pub fn check_new_password(password: &str, login_names: &[&str]) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(format!("must be at most {MAX_PASSWORD_CHARS} characters"));
+    }
+    if login_names.iter().any(|l| !l.is_empty() && password.to_lowercase().contains(&l.to_lowercase())) {
+        return Err("must not contain the login name or NIP".into());
+    }
+    Ok(())
+}
+
+/// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes). CPU-heavy: call it
+/// off the async executor.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+}
+
+/// A hash checked when the login name is unknown, so both cases cost the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
+}
+
+/// Whether `password` matches `hash` (`None`: unknown account, checked against a dummy).
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let target: &str = match hash {
+        Some(h) => h,
+        None => dummy_hash(),
+    };
+    let Ok(parsed) = PasswordHash::new(target) else { return false };
+    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+    ok && hash.is_some()
+}
+
+/// Login throttling against password guessing, keyed by login name *and* client address: one
+/// office behind one NAT address is not locked out because a colleague mistyped, and a guesser
+/// cannot lock out a user from everywhere. A second, looser limit per login name alone stops a
+/// guesser who rotates addresses.
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    window: Duration,
+    per_login_and_address: usize,
+    per_login: usize,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle {
+            failures: Mutex::new(HashMap::new()),
+            window: Duration::from_secs(15 * 60),
+            per_login_and_address: 5,
+            per_login: 50,
+        }
+    }
+}
+
+impl LoginThrottle {
+    fn keys(login: &str, address: &str) -> [(String, bool); 2] {
+        let login = login.trim().to_lowercase();
+        [(format!("{login}|{address}"), true), (login, false)]
+    }
+
+    /// `Err(seconds)` when this login from this address must wait.
+    pub fn check(&self, login: &str, address: &str, now: Instant) -> Result<(), u64> {
+        let Ok(mut map) = self.failures.lock() else { return Ok(()) };
+        let mut wait = 0;
+        for (key, pair) in Self::keys(login, address) {
+            let limit = if pair { self.per_login_and_address } else { self.per_login };
+            if let Some(times) = map.get_mut(&key) {
+                times.retain(|t| now.duration_since(*t) < self.window);
+                if times.len() >= limit {
+                    if let Some(oldest) = times.first() {
+                        wait = wait.max((self.window - now.duration_since(*oldest)).as_secs() + 1);
+                    }
+                }
+            }
+        }
+        if wait > 0 {
+            Err(wait)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records a failed attempt.
+    pub fn fail(&self, login: &str, address: &str, now: Instant) {
+        if let Ok(mut map) = self.failures.lock() {
+            if map.len() > 100_000 {
+                map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < self.window));
+            }
+            for (key, _) in Self::keys(login, address) {
+                map.entry(key).or_default().push(now);
+            }
+        }
+    }
+
+    /// Forgets the failures of this login from this address after a success.
+    pub fn succeed(&self, login: &str, address: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            let [(pair, _), _] = Self::keys(login, address);
+            map.remove(&pair);
+        }
+    }
+}
+
+/// The authenticated caller of a request, from `Authorization: Bearer <access JWT>`.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Caller);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthenticated("an Authorization: Bearer token is required".into()))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated("the Authorization header is not valid".into()))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must use the Bearer scheme".into()))?
+        .trim();
+    if token.starts_with(INTEGRATION_KEY_PREFIX) {
+        return Err(ApiError::Unauthenticated("an integration key is not accepted where a person signs in".into()));
+    }
+    state.tokens.verify(token).map(Authenticated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_is_keyed_by_login_and_address() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        for _ in 0..5 {
+            t.fail("198204032004011644", "10.0.0.1", now);
+        }
+        assert!(t.check("198204032004011644", "10.0.0.1", now).is_err());
+        // A colleague behind the same address, and the same user elsewhere, are not locked out.
+        assert!(t.check("198701302012042307", "10.0.0.1", now).is_ok());
+        assert!(t.check("198204032004011644", "10.0.0.2", now).is_ok());
+        // The window passes.
+        assert!(t.check("198204032004011644", "10.0.0.1", now + Duration::from_secs(15 * 60 + 1)).is_ok());
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(check_new_password("short", &[]).is_err());
+        assert!(check_new_password("a-long-passphrase", &[]).is_ok());
+        assert!(check_new_password("x198204032004011644x", &["198204032004011644"]).is_err());
+        assert!(check_new_password(&"x".repeat(129), &[]).is_err());
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", Some(&h)));
+        assert!(!verify_password("wrong horse battery", Some(&h)));
+        assert!(!verify_password("anything", None));
+    }
+}

@@ -1,0 +1,107 @@
+//! Request extractors whose every failure is a problem+json with a field-level reason.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, error::PayloadError, http::header, web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Fields};
+
+/// A JSON body. Unlike `actix_web::web::Json` it names the field that failed to deserialise
+/// (`#/position_id`), insists on `application/json`, and maps an oversized body to 413.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let bytes = web::Bytes::from_request(req, payload);
+        let max =
+            req.app_data::<web::Data<crate::state::AppState>>().map_or(2 * 1024 * 1024, |s| s.settings.max_body_bytes);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType("application/json"));
+            }
+            let bytes = bytes.await.map_err(|e| body_error(&e, max))?;
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+/// Deserialises JSON, naming the failing field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de);
+    if value.is_ok() {
+        de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    }
+    match value {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let inner = e.inner();
+            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                return Err(ApiError::MalformedJson(inner.to_string()));
+            }
+            let path = e.path().to_string();
+            let pointer = if path == "." { "#/".to_owned() } else { format!("#/{}", path.replace('.', "/")) };
+            let mut fields = Fields::new();
+            fields.refuse(&pointer, strip_position(&inner.to_string()));
+            Err(fields.into_error())
+        }
+    }
+}
+
+/// serde_json appends " at line 1 column 42" to its messages; the pointer already says where.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Maps a failure to read the body.
+pub fn body_error(e: &actix_web::Error, max: usize) -> ApiError {
+    match e.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(max),
+        _ if e.to_string().contains("overflow") || e.to_string().contains("too large") => {
+            ApiError::PayloadTooLarge(max)
+        }
+        _ => ApiError::BadParameter(format!("the request body could not be read: {e}")),
+    }
+}
+
+/// Query-string errors as problem+json.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|e, _| {
+        let msg = e.to_string();
+        let msg = msg.strip_prefix("Query deserialize error: ").unwrap_or(&msg).to_owned();
+        ApiError::BadParameter(format!("a query parameter is not valid: {msg}")).into()
+    })
+}
+
+/// Path-segment errors (an id that is not a UUID) as problem+json.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|e, _| ApiError::BadParameter(format!("a path segment is not valid: {e}")).into())
+}
+
+/// Reads `Option<Option<T>>` so that a PATCH can tell "absent" (leave it) from `null` (clear it).
+pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

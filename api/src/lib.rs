@@ -1,0 +1,18 @@
+//! The e-Kinerja HTTP API: actix-web handlers, authentication, the problem+json error mapping
+//! and the OpenAPI document. Business rules live in `ekinerja_domain`, storage in
+//! `ekinerja_persistence`.
+
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod request_id;
+pub mod routes;
+pub mod seed;
+pub mod settings;
+pub mod state;
+
+pub use app::app;
+pub use settings::Settings;
+pub use state::AppState;

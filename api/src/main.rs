@@ -1,0 +1,137 @@
+//! The `ekinerja` binary: `serve` (the default), `migrate`, `seed-demo`, `create-admin`, `openapi`.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use actix_web::{web, HttpServer};
+use clap::{Parser, Subcommand};
+use ekinerja_api::{app, auth, openapi, seed, AppState, Settings};
+use ekinerja_persistence::{account, db, timestamp};
+
+#[derive(Parser)]
+#[command(name = "ekinerja", version, about = "e-Kinerja: performance management for Indonesian civil servants")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the demo regency into an empty database and print the demo logins.
+    SeedDemo,
+    /// Create a platform admin. The password is read from EKINERJA_ADMIN_PASSWORD, or from the
+    /// first line of standard input.
+    CreateAdmin {
+        /// Login name of the new admin.
+        #[arg(long)]
+        username: String,
+    },
+    /// Print the OpenAPI document (YAML).
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", openapi::yaml());
+        return ExitCode::SUCCESS;
+    }
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command.unwrap_or(Command::Serve), settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(settings: &Settings) -> Result<db::Pool, String> {
+    let pool = db::connect(&settings.database_url, settings.pool_size).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let applied = db::migrate(&mut conn).map_err(|e| e.to_string())?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    Ok(pool)
+}
+
+fn seed_if_empty(pool: &db::Pool) -> Result<Option<seed::DemoLogins>, String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if account::any(&mut conn).map_err(|e| e.to_string())? {
+        return Ok(None);
+    }
+    let hash = auth::hash_password(seed::DEMO_PASSWORD).map_err(|e| e.to_string())?;
+    seed::seed_demo(&mut conn, hash, chrono::Utc::now()).map(Some).map_err(|e| e.to_string())
+}
+
+fn run(command: Command, settings: Settings) -> Result<(), String> {
+    match command {
+        Command::Openapi => Ok(()),
+        Command::Migrate => open(&settings).map(|_| ()),
+        Command::SeedDemo => {
+            let pool = open(&settings)?;
+            match seed_if_empty(&pool)? {
+                Some(logins) => println!("{logins}"),
+                None => {
+                    return Err("the database already holds accounts; demo data loads only into an empty one".into())
+                }
+            }
+            Ok(())
+        }
+        Command::CreateAdmin { username } => {
+            let password = match std::env::var("EKINERJA_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password for {username} (one line on standard input):");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let username =
+                ekinerja_domain::Code::parse(&username).map_err(|e| format!("username {e}"))?.as_str().to_lowercase();
+            auth::check_new_password(&password, &[&username]).map_err(|e| format!("password {e}"))?;
+            let pool = open(&settings)?;
+            let hash = auth::hash_password(&password).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let acc =
+                account::bootstrap_platform_admin(&mut conn, &username, hash, timestamp(chrono::Utc::now()), None)
+                    .map_err(|e| e.to_string())?;
+            println!("platform admin {username} created (account {})", acc.id);
+            Ok(())
+        }
+        Command::Serve => {
+            let pool = open(&settings)?;
+            if settings.seed_demo_if_empty {
+                if let Some(logins) = seed_if_empty(&pool)? {
+                    println!("Loaded the demo regency.\n{logins}");
+                }
+            }
+            serve(pool, settings).map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[actix_web::main]
+async fn serve(pool: db::Pool, settings: Settings) -> std::io::Result<()> {
+    let bind = settings.bind.clone();
+    let state = web::Data::new(AppState::new(pool, settings));
+    println!("e-Kinerja listening on http://{bind}");
+    println!("  API docs:  http://{bind}/docs/");
+    println!("  OpenAPI:   http://{bind}/openapi.json");
+    // actix-web stops gracefully on SIGINT/SIGTERM: it stops accepting, lets requests in flight
+    // finish (up to the shutdown timeout), then returns.
+    HttpServer::new(move || app(state.clone())).shutdown_timeout(30).bind(&bind)?.run().await
+}

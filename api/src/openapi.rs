@@ -1,0 +1,113 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. `openapi.yaml` at the
+//! repository root is this document, committed; a test fails when they differ.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::PROBLEM_JSON;
+use crate::routes;
+
+/// The API's document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "e-Kinerja API",
+        description = "Performance management for Indonesian civil servants (ASN): organisation, \
+            performance agreements (SKP), daily logs, attendance, evaluation and allowance (TPP).\n\n\
+            Errors are RFC 9457 `application/problem+json` with a stable `type` per kind \
+            (`/problems/{kind}`) and, for validation, one entry per invalid field.",
+        license(name = "AGPL-3.0-or-later"),
+    ),
+    paths(
+        routes::health::healthz, routes::health::readyz,
+        routes::auth::login, routes::auth::refresh, routes::auth::logout,
+        routes::me::me, routes::me::supervisors, routes::me::subordinates, routes::me::change_password,
+        routes::me::create_account, routes::me::reset_password,
+        routes::agency::list, routes::agency::create, routes::agency::get, routes::agency::update,
+        routes::org_unit::list, routes::org_unit::create, routes::org_unit::get, routes::org_unit::update,
+        routes::position::list, routes::position::create, routes::position::get, routes::position::update,
+        routes::employee::list, routes::employee::create, routes::employee::get, routes::employee::get_by_nip,
+        routes::employee::update, routes::employee::supervisors, routes::employee::subordinates,
+        routes::import::import_employees,
+        routes::acting::list, routes::acting::create, routes::acting::get, routes::acting::delete,
+        routes::audit::list,
+    ),
+    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    modifiers(&Contract),
+    tags(
+        (name = "operations", description = "Liveness and readiness"),
+        (name = "auth", description = "Sign-in, token refresh, sign-out"),
+        (name = "me", description = "The signed-in caller"),
+        (name = "accounts", description = "Accounts issued by admins"),
+        (name = "agencies", description = "Agencies (instansi): each invisible to the others"),
+        (name = "org_units", description = "The org-unit tree (OPD and sub-units), with the pilot rollout flag"),
+        (name = "positions", description = "Positions (jabatan) and the supervising-position tree"),
+        (name = "employees", description = "Employees (ASN), their supervisors and subordinates"),
+        (name = "imports", description = "Bulk imports from HR exports"),
+        (name = "acting_assignments", description = "Acting officials (Plt/Plh)"),
+        (name = "audit", description = "The audit trail"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Adds what every operation shares: the bearer scheme, and the error responses each kind of
+/// operation can give, so no operation is missing one.
+struct Contract;
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build()
+}
+
+fn add(op: &mut Operation, status: &str, description: &str) {
+    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+}
+
+impl Modify for Contract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `POST /api/v1/auth/login`."))
+                    .build(),
+            ),
+        );
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
+            for op in ops.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if has_params || has_body {
+                    add(op, "400", "A parameter or the body is malformed");
+                }
+                if secured {
+                    add(op, "401", "Missing, malformed or expired access token");
+                }
+                if has_params && secured {
+                    add(op, "404", "No such record, or one of another agency");
+                }
+                if has_body {
+                    add(op, "413", "The body is larger than the limit");
+                    add(op, "415", "The body is not application/json");
+                    add(op, "422", "A field is invalid; `errors` names each one");
+                }
+                add(op, "500", "Internal error");
+                add(op, "503", "The database is unavailable");
+            }
+        }
+    }
+}
+
+/// The document as YAML, as committed in `openapi.yaml`.
+pub fn yaml() -> String {
+    ApiDoc::openapi().to_yaml().unwrap_or_else(|e| format!("# error rendering the OpenAPI document: {e}\n"))
+}

@@ -1,0 +1,170 @@
+//! Acting assignments (Plt/Plh).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use ekinerja_domain::ActingKind;
+use ekinerja_persistence::{acting, Change};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{created, list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// An acting official in a structural post for a date range, inclusive.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActingAssignmentView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    /// The post being filled.
+    #[schema(format = Uuid)]
+    pub position_id: String,
+    /// The acting official.
+    #[schema(format = Uuid)]
+    pub employee_id: String,
+    pub kind: ActingKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<acting::ActingAssignment> for ActingAssignmentView {
+    fn from(a: acting::ActingAssignment) -> Self {
+        ActingAssignmentView {
+            kind: ActingKind::parse(&a.kind).unwrap_or(ActingKind::Plt),
+            id: a.id,
+            agency_id: a.agency_id,
+            position_id: a.position_id,
+            employee_id: a.employee_id,
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+            created_at: utc(a.created_at),
+        }
+    }
+}
+
+list_of!(ActingAssignmentList, ActingAssignmentView, "acting assignments");
+
+/// A new acting assignment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateActingAssignment {
+    /// A structural post of the agency.
+    pub position_id: Uuid,
+    /// An active employee of the agency who does not hold the post.
+    pub employee_id: Uuid,
+    pub kind: ActingKind,
+    pub starts_on: NaiveDate,
+    /// Inclusive; not before `starts_on`.
+    pub ends_on: NaiveDate,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ActingQuery {
+    /// Platform admins only: the agency to list.
+    pub agency_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+    /// Only assignments covering this date.
+    pub on: Option<NaiveDate>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Lists acting assignments of the caller's agency.
+#[utoipa::path(get, path = "/api/v1/acting-assignments", tag = "acting_assignments", operation_id = "list_acting_assignments",
+    summary = "List acting assignments (Plt/Plh)", params(ActingQuery),
+    responses((status = 200, description = "A page of acting assignments", body = ActingAssignmentList)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ActingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = acting::ActingFilter {
+        agency_id: q.agency_id,
+        position_id: q.position_id,
+        employee_id: q.employee_id,
+        on: q.on,
+    };
+    let rows = db(&state, move |conn| acting::list(conn, &auth.0, &filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(ActingAssignmentList::from_page(rows, ActingAssignmentView::from)))
+}
+
+/// Assigns an acting official.
+#[utoipa::path(post, path = "/api/v1/acting-assignments", tag = "acting_assignments", operation_id = "create_acting_assignment",
+    summary = "Assign an acting official (agency admin)", request_body = CreateActingAssignment,
+    responses(
+        (status = 201, description = "Created", body = ActingAssignmentView, headers(("location" = String, description = "URL of the new assignment"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Overlaps another assignment to the same post", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<CreateActingAssignment>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    if b.ends_on < b.starts_on {
+        return Err(ApiError::field("#/ends_on", "must not be before starts_on"));
+    }
+    let new = acting::NewActingAssignment {
+        position_id: b.position_id,
+        employee_id: b.employee_id,
+        kind: b.kind,
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+    };
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| acting::create(conn, &change, new)).await?;
+    Ok(created(format!("/api/v1/acting-assignments/{}", row.id), &ActingAssignmentView::from(row)))
+}
+
+/// Reads an acting assignment.
+#[utoipa::path(get, path = "/api/v1/acting-assignments/{id}", tag = "acting_assignments", operation_id = "get_acting_assignment",
+    summary = "Read an acting assignment", params(("id" = Uuid, Path, description = "Assignment id")),
+    responses((status = 200, description = "The assignment", body = ActingAssignmentView)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = db(&state, move |conn| acting::get(conn, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(ActingAssignmentView::from(row)))
+}
+
+/// Removes an assignment entered by mistake.
+#[utoipa::path(delete, path = "/api/v1/acting-assignments/{id}", tag = "acting_assignments", operation_id = "delete_acting_assignment",
+    summary = "Remove an acting assignment entered by mistake (agency admin; kept in the audit trail)",
+    params(("id" = Uuid, Path, description = "Assignment id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    db(&state, move |conn| acting::delete(conn, &change, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

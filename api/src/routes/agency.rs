@@ -1,0 +1,163 @@
+//! Agencies.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use ekinerja_domain::{Code, Name, TimeZone};
+use ekinerja_persistence::{agency, Change};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{created, list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Fields};
+use crate::extract::Json;
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// An agency (instansi): a regency or city government.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// Short unique code.
+    #[schema(example = "KAB-DEMO")]
+    pub code: String,
+    #[schema(example = "Pemerintah Kabupaten Demo")]
+    pub name: String,
+    pub time_zone: TimeZone,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<agency::Agency> for AgencyView {
+    fn from(a: agency::Agency) -> Self {
+        AgencyView {
+            time_zone: TimeZone::parse(&a.time_zone).unwrap_or(TimeZone::Wib),
+            id: a.id,
+            code: a.code,
+            name: a.name,
+            created_at: utc(a.created_at),
+            updated_at: utc(a.updated_at),
+        }
+    }
+}
+
+list_of!(AgencyList, AgencyView, "agencies");
+
+/// A new agency.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgency {
+    #[schema(example = "KAB-DEMO")]
+    pub code: String,
+    #[schema(example = "Pemerintah Kabupaten Demo")]
+    pub name: String,
+    /// Defaults to `wib`.
+    pub time_zone: Option<TimeZone>,
+}
+
+/// Changes to an agency.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAgency {
+    pub name: Option<String>,
+    pub time_zone: Option<TimeZone>,
+}
+
+/// Paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn change(state: &AppState, auth: Authenticated) -> Change {
+    Change::new(auth.0, state.now(), request_id::current())
+}
+
+/// Lists agencies: every agency for a platform admin, one's own for everyone else.
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", operation_id = "list_agencies",
+    summary = "List agencies the caller may see", params(AgencyQuery),
+    responses((status = 200, description = "A page of agencies", body = AgencyList)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<AgencyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let rows = db(&state, move |conn| agency::list(conn, &auth.0, &page)).await?;
+    Ok(HttpResponse::Ok().json(AgencyList::from_page(rows, AgencyView::from)))
+}
+
+/// Creates an agency (platform admin).
+#[utoipa::path(post, path = "/api/v1/agencies", tag = "agencies", operation_id = "create_agency",
+    summary = "Create an agency (platform admin)", request_body = CreateAgency,
+    responses(
+        (status = 201, description = "Created", body = AgencyView, headers(("location" = String, description = "URL of the new agency"))),
+        (status = 403, description = "Only a platform admin creates agencies", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<CreateAgency>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let code = f.check("#/code", Code::parse(&b.code));
+    let name = f.check("#/name", Name::parse(&b.name));
+    let (Some(code), Some(name)) = (code, name) else { return Err(f.into_error()) };
+    let new = agency::NewAgency { code, name, time_zone: b.time_zone.unwrap_or(TimeZone::Wib) };
+    let change = change(&state, auth);
+    let row = db(&state, move |conn| agency::create(conn, &change, new)).await?;
+    Ok(created(format!("/api/v1/agencies/{}", row.id), &AgencyView::from(row)))
+}
+
+/// Reads an agency.
+#[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", operation_id = "get_agency",
+    summary = "Read an agency", params(("id" = Uuid, Path, description = "Agency id")),
+    responses((status = 200, description = "The agency", body = AgencyView)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = db(&state, move |conn| agency::get(conn, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(AgencyView::from(row)))
+}
+
+/// Changes an agency's name or time zone.
+#[utoipa::path(patch, path = "/api/v1/agencies/{id}", tag = "agencies", operation_id = "update_agency",
+    summary = "Change an agency's name or time zone (its admin)", params(("id" = Uuid, Path, description = "Agency id")),
+    request_body = UpdateAgency,
+    responses(
+        (status = 200, description = "The changed agency", body = AgencyView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<UpdateAgency>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let Some(name) = name else { return Err(f.into_error()) };
+    let patch = agency::AgencyPatch { name, time_zone: b.time_zone };
+    let id = id.into_inner();
+    let change = change(&state, auth);
+    let row = db(&state, move |conn| agency::update(conn, &change, id, patch)).await?;
+    Ok(HttpResponse::Ok().json(AgencyView::from(row)))
+}

@@ -1,0 +1,104 @@
+//! The audit trail, for agency admins.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use ekinerja_persistence::audit;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::state::{db, AppState};
+
+/// One change: who, when, what, before and after.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: Option<String>,
+    /// The account that made the change.
+    #[schema(format = Uuid)]
+    pub actor_account_id: Option<String>,
+    /// `create`, `update`, `delete`, `change_password`, `import`.
+    #[schema(example = "update")]
+    pub action: String,
+    #[schema(example = "position")]
+    pub entity_type: String,
+    #[schema(format = Uuid)]
+    pub entity_id: String,
+    /// The record before the change.
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    /// The record after the change.
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<audit::AuditEvent> for AuditEventView {
+    fn from(e: audit::AuditEvent) -> Self {
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        AuditEventView {
+            id: e.id,
+            agency_id: e.agency_id,
+            actor_account_id: e.actor_account_id,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            before: json(e.before_state),
+            after: json(e.after_state),
+            request_id: e.request_id,
+            created_at: utc(e.created_at),
+        }
+    }
+}
+
+list_of!(AuditEventList, AuditEventView, "audit events");
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Platform admins only: the agency to read.
+    pub agency_id: Option<Uuid>,
+    /// Only changes to this record.
+    pub entity_id: Option<Uuid>,
+    /// Only changes by this account.
+    pub actor_account_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Reads the audit trail of the caller's agency (agency admins).
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", operation_id = "list_audit_events",
+    summary = "Read the audit trail (agency admin)", params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of audit events, oldest first", body = AuditEventList),
+        (status = 403, description = "Only admins read the audit trail", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let scope = auth.0.list_scope(q.agency_id);
+    if !auth.0.may_read_audit(scope) {
+        return Err(ApiError::Forbidden("only admins read the audit trail".into()));
+    }
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = audit::AuditFilter {
+        entity_id: q.entity_id.map(|e| e.to_string()),
+        actor_account_id: q.actor_account_id.map(|a| a.to_string()),
+    };
+    let rows = db(&state, move |conn| audit::list(conn, scope, &filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(AuditEventList::from_page(rows, AuditEventView::from)))
+}

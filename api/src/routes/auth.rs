@@ -1,0 +1,163 @@
+//! Login, token refresh, logout.
+
+use std::time::Instant;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Duration;
+use ekinerja_persistence::{account, timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{new_refresh_token, token_hash, verify_password};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::state::{db, AppState};
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// An employee's 18-digit NIP, or an admin's username.
+    #[schema(example = "198204032004011644")]
+    pub login: String,
+    /// The password.
+    #[schema(example = "rahasia-demo-2026")]
+    pub password: String,
+}
+
+/// A refresh token presented to rotate or revoke it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh (`ekr_…`).
+    pub refresh_token: String,
+}
+
+/// An access token and the refresh token that renews it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    /// Bearer token for `Authorization`, short-lived.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Opaque, single-use token to get the next pair; reusing it signs the login out everywhere.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+}
+
+fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+fn too_long(s: &str, max: usize) -> bool {
+    s.len() > max
+}
+
+/// Signs in with NIP or username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
+    summary = "Sign in with NIP or username and password",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 401, description = "Wrong login or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this login from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { login, password } = body.0;
+    if too_long(&login, 200) || too_long(&password, 1024) {
+        return Err(ApiError::Unauthenticated("wrong login or password".into()));
+    }
+    let address = client_address(&req);
+    if let Err(wait) = state.throttle.check(&login, &address, Instant::now()) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    let lookup = login.clone();
+    let account = db(&state, move |conn| account::find_for_login(conn, &lookup)).await?;
+    let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+    let ok = web::block(move || verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let account = match account {
+        Some(a) if ok && a.active => a,
+        _ => {
+            state.throttle.fail(&login, &address, Instant::now());
+            return Err(ApiError::Unauthenticated("wrong login or password".into()));
+        }
+    };
+    state.throttle.succeed(&login, &address);
+    let caller = account.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
+    let now = state.now();
+    let access = state.tokens.access_token(&caller, now)?;
+    let (refresh, refresh_hash) = new_refresh_token();
+    let refresh_ttl = state.tokens.refresh_ttl;
+    let expires = timestamp(now + Duration::seconds(i64::try_from(refresh_ttl.as_secs()).unwrap_or(0)));
+    let account_id = caller.account_id;
+    db(&state, move |conn| {
+        account::issue_refresh_token(conn, account_id, Uuid::now_v7(), &refresh_hash, timestamp(now), expires)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(TokenPair {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.access_ttl.as_secs(),
+        refresh_token: refresh,
+        refresh_expires_in: refresh_ttl.as_secs(),
+    }))
+}
+
+/// Trades a refresh token for a new pair.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh_token",
+    summary = "Trade a refresh token for a new token pair",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair; the presented refresh token is now used up", body = TokenPair),
+        (status = 401, description = "Unknown, expired or reused refresh token (reuse signs the login out everywhere)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let presented = token_hash(body.0.refresh_token.trim());
+    let (refresh, successor) = new_refresh_token();
+    let now = state.now();
+    let refresh_ttl = state.tokens.refresh_ttl;
+    let expires = timestamp(now + Duration::seconds(i64::try_from(refresh_ttl.as_secs()).unwrap_or(0)));
+    let outcome =
+        db(&state, move |conn| account::rotate_refresh_token(conn, &presented, &successor, timestamp(now), expires))
+            .await?;
+    let account = match outcome {
+        account::Rotation::Rotated(a) => a,
+        account::Rotation::Invalid => return Err(ApiError::Unauthenticated("the refresh token is not valid".into())),
+        account::Rotation::Reused => {
+            return Err(ApiError::Unauthenticated(
+                "this refresh token was already used; every session of this sign-in has been ended".into(),
+            ))
+        }
+    };
+    let caller = account.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
+    Ok(HttpResponse::Ok().json(TokenPair {
+        access_token: state.tokens.access_token(&caller, now)?,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.access_ttl.as_secs(),
+        refresh_token: refresh,
+        refresh_expires_in: refresh_ttl.as_secs(),
+    }))
+}
+
+/// Ends the sign-in the refresh token belongs to.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
+    summary = "Sign out: revoke the refresh token and its whole family",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out (also when the token was unknown or already revoked)")))]
+pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let presented = token_hash(body.0.refresh_token.trim());
+    let now = timestamp(state.now());
+    db(&state, move |conn| account::revoke_family(conn, &presented, now)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

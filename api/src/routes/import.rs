@@ -1,0 +1,269 @@
+//! Bulk import of employees and positions from an HR export (CSV).
+
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use ekinerja_domain::{EmploymentType, Gender, Name, Nip, PositionClass, PositionType};
+use ekinerja_persistence::import::{self, ImportRow, RowError};
+use ekinerja_persistence::{Change, FieldError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::request_id;
+use crate::routes::org_unit::target_agency;
+use crate::state::{db, AppState};
+
+/// Largest accepted import file.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Check everything and store nothing.
+    pub dry_run: Option<bool>,
+    /// Platform admins only: the agency to import into.
+    pub agency_id: Option<Uuid>,
+}
+
+/// A refused line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportLineError {
+    /// Line number in the file; the header is line 1.
+    pub line: u64,
+    /// The column at fault.
+    pub column: String,
+    pub detail: String,
+}
+
+/// What the import did, or (dry run) would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReportView {
+    pub dry_run: bool,
+    /// Data lines read.
+    pub rows: usize,
+    pub employees_created: usize,
+    pub positions_created: usize,
+    /// Positions whose supervisor was set to their unit's head because the file has no
+    /// `nip_atasan`: check these and correct any with one change to the position.
+    pub supervisors_inferred: usize,
+    /// Every refused line; when not empty, nothing was stored.
+    pub errors: Vec<ImportLineError>,
+}
+
+const REQUIRED: &[&str] = &["nip", "nama", "status", "jabatan", "jenis_jabatan", "kelas_jabatan", "kode_unit"];
+
+fn employment_type(s: &str) -> Result<EmploymentType, String> {
+    EmploymentType::parse(&s.trim().to_lowercase()).ok_or_else(|| "must be PNS or PPPK".to_owned())
+}
+
+fn gender(s: &str) -> Result<Option<Gender>, String> {
+    match s.trim().to_uppercase().as_str() {
+        "" => Ok(None),
+        "L" => Ok(Some(Gender::Male)),
+        "P" => Ok(Some(Gender::Female)),
+        _ => Err("must be L or P".to_owned()),
+    }
+}
+
+/// Parses the file into rows and per-line errors. A file that is not CSV at all, or lacks a
+/// required column, is one error for the whole request.
+pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field("#/", "the file is not UTF-8 text"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ApiError::field("#/", format!("the header line cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    let missing: Vec<FieldError> = REQUIRED
+        .iter()
+        .filter(|c| !headers.iter().any(|h| h == *c))
+        .map(|c| FieldError::new(format!("#/columns/{c}"), "required column is missing"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::Validation(missing));
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    // The line a record starts on (1-based, the header is line 1). The reader's byte position
+    // can sit on the terminator before the record, so line breaks there are skipped first.
+    let bytes = text.as_bytes();
+    let line_at = |pos: Option<&csv::Position>| {
+        let mut end = pos.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0)).min(bytes.len());
+        while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+    };
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        // Where the next record starts: the reader's position before it reads it.
+        let line = line_at(Some(reader.position()));
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                errors.push(RowError { line, column: String::new(), detail: format!("unreadable line: {e}") });
+                continue;
+            }
+        }
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("");
+        let mut bad = |column: &str, detail: String| errors.push(RowError { line, column: column.to_owned(), detail });
+        let nip = Nip::parse(get("nip")).map_err(|e| bad("nip", e.to_string())).ok();
+        let name = Name::parse(get("nama")).map_err(|e| bad("nama", e.to_string())).ok();
+        let gender = gender(get("jenis_kelamin")).map_err(|e| bad("jenis_kelamin", e)).ok();
+        let employment = employment_type(get("status")).map_err(|e| bad("status", e)).ok();
+        let rank = match get("golongan") {
+            "" => Some(None),
+            r => Name::parse(r).map(Some).map_err(|e| bad("golongan", e.to_string())).ok(),
+        };
+        let position_name = Name::parse(get("jabatan")).map_err(|e| bad("jabatan", e.to_string())).ok();
+        let position_type = PositionType::parse(&get("jenis_jabatan").to_lowercase())
+            .ok_or(())
+            .map_err(|()| bad("jenis_jabatan", "must be jpt, administrator, pengawas, pelaksana or fungsional".into()))
+            .ok();
+        let class = get("kelas_jabatan")
+            .parse::<i64>()
+            .map_err(|_| ())
+            .and_then(|n| PositionClass::new(n).map_err(|_| ()))
+            .map_err(|()| bad("kelas_jabatan", "must be a whole number from 1 to 17".into()))
+            .ok();
+        let unit_code = match get("kode_unit") {
+            "" => {
+                bad("kode_unit", "must not be empty".into());
+                None
+            }
+            u => Some(u.to_owned()),
+        };
+        let supervisor_nip = match get("nip_atasan") {
+            "" => Some(None),
+            s => Nip::parse(s).map(Some).map_err(|e| bad("nip_atasan", e.to_string())).ok(),
+        };
+        if let (
+            Some(nip),
+            Some(name),
+            Some(gender),
+            Some(employment_type),
+            Some(rank),
+            Some(position_name),
+            Some(position_type),
+            Some(class),
+            Some(unit_code),
+            Some(supervisor_nip),
+        ) = (nip, name, gender, employment, rank, position_name, position_type, class, unit_code, supervisor_nip)
+        {
+            rows.push(ImportRow {
+                line,
+                nip,
+                name,
+                gender,
+                employment_type,
+                rank,
+                position_name,
+                position_type,
+                class,
+                unit_code,
+                supervisor_nip,
+            });
+        }
+    }
+    Ok((rows, errors))
+}
+
+/// Imports employees and positions from an HR export.
+#[utoipa::path(post, path = "/api/v1/imports/employees", tag = "imports", operation_id = "import_employees",
+    summary = "Import employees and positions from an HR export (CSV), all or nothing",
+    description = "Columns (header names as in a BKPSDM export): `nip`, `nama`, `status` (PNS/PPPK), \
+        `jabatan`, `jenis_jabatan`, `kelas_jabatan`, `kode_unit` (an existing org unit's code) are \
+        required; `jenis_kelamin` (L/P, checked against the NIP), `golongan`, `nip_atasan` (the \
+        supervisor's NIP) and `unit_kerja` are optional. Structural posts get one position per row; \
+        staff posts with the same name, type and class in a unit share one. Without `nip_atasan` a \
+        position's supervisor is its unit's head.",
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
+    responses(
+        (status = 200, description = "Imported, or (dry run) what would be imported with every refused line", body = ImportReportView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Some lines are refused (`errors` names each as `#/lines/{line}/{column}`); nothing was stored", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn import_employees(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    q: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"));
+    if !is_csv {
+        return Err(ApiError::UnsupportedMediaType("text/csv"));
+    }
+    let q = q.into_inner();
+    let agency_id = target_agency(&auth, q.agency_id)?;
+    let dry_run = q.dry_run.unwrap_or(false);
+    let (rows, parse_errors) = parse_csv(&body)?;
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let report =
+        db(&state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
+    if !dry_run && !report.errors.is_empty() {
+        return Err(ApiError::Validation(
+            report
+                .errors
+                .iter()
+                .map(|e| {
+                    FieldError::new(
+                        format!("#/lines/{}/{}", e.line, e.column),
+                        format!("line {}: {}", e.line, e.detail),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    Ok(HttpResponse::Ok().json(ImportReportView {
+        dry_run: report.dry_run,
+        rows: report.rows,
+        employees_created: report.employees_created,
+        positions_created: report.positions_created,
+        supervisors_inferred: report.supervisors_inferred,
+        errors: report
+            .errors
+            .into_iter()
+            .map(|e| ImportLineError { line: e.line, column: e.column, detail: e.detail })
+            .collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_count_the_header_as_line_one() {
+        let csv = "nip,nama,status,jabatan,jenis_jabatan,kelas_jabatan,kode_unit\n\
+                   198204032004011644,Wahyu,PNS,Kepala,jpt,11,SETDA\n\
+                   123,Bad,PNS,Staf,pelaksana,5,SETDA\n";
+        let (rows, errors) = parse_csv(csv.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].column.as_str()), (3, "nip"));
+        let sample = include_str!("../../../tests/fixtures/sample-employees.csv");
+        let (rows, errors) = parse_csv(sample.as_bytes()).unwrap();
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [42, 43]);
+    }
+}

@@ -1,0 +1,268 @@
+//! The caller's own account: who am I, my supervisors, my subordinates, my password; and the
+//! accounts admins issue.
+
+use actix_web::{web, HttpResponse};
+use ekinerja_domain::{AccountRole, Role};
+use ekinerja_persistence::{account, employee, Change};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::created;
+use super::employee::EmployeeView;
+use crate::auth::{check_new_password, hash_password, verify_password, Authenticated};
+use crate::error::{ApiError, Fields};
+use crate::extract::Json;
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// The signed-in caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    #[schema(format = Uuid)]
+    pub account_id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: Option<String>,
+    /// Granted role plus `supervisor` when the position tree makes them someone's supervisor.
+    pub roles: Vec<Role>,
+    /// The employee record, for accounts that have one.
+    pub employee: Option<EmployeeView>,
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    /// At least 10 characters, not containing the login name or NIP.
+    pub new_password: String,
+}
+
+/// A password set by an admin.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    /// At least 10 characters, not containing the login name or NIP.
+    pub new_password: String,
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccount {
+    pub role: AccountRole,
+    /// Required except for a platform admin; an agency admin's own agency by default.
+    pub agency_id: Option<Uuid>,
+    /// The employee who signs in with their NIP (required for the `employee` role).
+    pub employee_id: Option<Uuid>,
+    /// Login name for accounts without an employee (admins): letters, digits, `-`, `_`, `.`.
+    pub username: Option<String>,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// An account (never its password).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: Option<String>,
+    #[schema(format = Uuid)]
+    pub employee_id: Option<String>,
+    pub username: Option<String>,
+    pub role: AccountRole,
+    pub active: bool,
+}
+
+impl From<account::Account> for AccountView {
+    fn from(a: account::Account) -> Self {
+        AccountView {
+            role: AccountRole::parse(&a.role).unwrap_or(AccountRole::Employee),
+            id: a.id,
+            agency_id: a.agency_id,
+            employee_id: a.employee_id,
+            username: a.username,
+            active: a.active,
+        }
+    }
+}
+
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", operation_id = "get_me",
+    summary = "The signed-in caller, their roles and employee record",
+    responses((status = 200, description = "The caller", body = MeView)),
+    security(("bearer" = [])))]
+pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let caller = auth.0;
+    let now = state.now();
+    let view = db(&state, move |conn| {
+        let mut roles = vec![match caller.role {
+            AccountRole::Employee => Role::Employee,
+            AccountRole::AgencyAdmin => Role::AgencyAdmin,
+            AccountRole::PlatformAdmin => Role::PlatformAdmin,
+        }];
+        let employee = match caller.employee_id {
+            Some(e) => {
+                let row = employee::get(conn, &caller, e, now)?;
+                if let Some(a) = caller.agency_id {
+                    if employee::is_supervisor(conn, a, e, now)? {
+                        roles.push(Role::Supervisor);
+                    }
+                }
+                Some(EmployeeView::from(row))
+            }
+            None => None,
+        };
+        if caller.role != AccountRole::Employee && caller.employee_id.is_some() {
+            roles.insert(0, Role::Employee);
+        }
+        Ok(MeView {
+            account_id: caller.account_id.to_string(),
+            agency_id: caller.agency_id.map(|a| a.to_string()),
+            roles,
+            employee,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+fn own_employee(auth: &Authenticated) -> Result<Uuid, ApiError> {
+    auth.0.employee_id.ok_or(ApiError::NotFound)
+}
+
+/// The caller's chain of supervisors.
+#[utoipa::path(get, path = "/api/v1/me/supervisors", tag = "me", operation_id = "list_my_supervisors",
+    summary = "My chain of supervisors, direct supervisor first",
+    responses((status = 200, description = "The chain, in one round trip whatever its depth", body = super::employee::SupervisorChain)),
+    security(("bearer" = [])))]
+pub async fn supervisors(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let id = own_employee(&auth)?;
+    super::employee::chain(state, auth, id).await
+}
+
+/// The caller's direct subordinates.
+#[utoipa::path(get, path = "/api/v1/me/subordinates", tag = "me", operation_id = "list_my_subordinates",
+    summary = "My direct subordinates",
+    responses((status = 200, description = "The direct subordinates, by name", body = super::employee::Subordinates)),
+    security(("bearer" = [])))]
+pub async fn subordinates(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let id = own_employee(&auth)?;
+    super::employee::below(state, auth, id).await
+}
+
+/// Changes the caller's password; every other sign-in is ended.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", operation_id = "change_my_password",
+    summary = "Change my password (ends every other sign-in)", request_body = ChangePassword,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 403, description = "The current password is wrong", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let caller = auth.0;
+    let id = caller.account_id;
+    let now = state.now();
+    let (acc, nip) = db(&state, move |conn| {
+        let acc = account::find(conn, id)?.ok_or(ekinerja_persistence::StoreError::NotFound)?;
+        let nip = match acc.employee_id.as_deref().and_then(|e| Uuid::parse_str(e).ok()) {
+            Some(e) => Some(employee::get(conn, &caller, e, now)?.nip),
+            None => None,
+        };
+        Ok((acc, nip))
+    })
+    .await?;
+    let names = [acc.username.clone().unwrap_or_default(), nip.unwrap_or_default()];
+    if let Err(reason) = check_new_password(&b.new_password, &[&names[0], &names[1]]) {
+        return Err(ApiError::field("#/new_password", reason));
+    }
+    let hash = acc.password_hash.clone();
+    let (ok, new_hash) = web::block(move || {
+        let ok = verify_password(&b.current_password, hash.as_deref());
+        (ok, if ok { hash_password(&b.new_password).ok() } else { None })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !ok {
+        return Err(ApiError::Forbidden("the current password is wrong".into()));
+    }
+    let new_hash = new_hash.ok_or_else(|| ApiError::Internal("hashing failed".into()))?;
+    let caller = acc.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
+    let change = Change::new(caller, state.now(), request_id::current());
+    db(&state, move |conn| account::set_password(conn, &change, id, new_hash)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Issues an account.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", operation_id = "create_account",
+    summary = "Issue an account (agency admin: employees and agency admins of their agency; platform admin: any)",
+    request_body = CreateAccount,
+    responses(
+        (status = 201, description = "Created", body = AccountView, headers(("location" = String, description = "URL of the new account"))),
+        (status = 403, description = "Not allowed to issue this account", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The employee already has an account, or the username is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create_account(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<CreateAccount>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let username = f.check_opt("#/username", b.username.as_deref(), |u| {
+        ekinerja_domain::Code::parse(u).map(|c| c.as_str().to_lowercase())
+    });
+    if let Err(reason) = check_new_password(&b.password, &[b.username.as_deref().unwrap_or_default()]) {
+        f.refuse("#/password", reason);
+    }
+    let Some(username) = username else { return Err(f.into_error()) };
+    f.finish()?;
+    let agency_id = match b.role {
+        AccountRole::PlatformAdmin => b.agency_id,
+        _ => b.agency_id.or(auth.0.agency_id),
+    };
+    let password = b.password;
+    let password_hash =
+        web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    let new = account::NewAccount { agency_id, employee_id: b.employee_id, username, role: b.role, password_hash };
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| account::create(conn, &change, new)).await?;
+    Ok(created(format!("/api/v1/accounts/{}", row.id), &AccountView::from(row)))
+}
+
+/// Sets a new password for an account (its agency's admin), ending its sign-ins.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/password", tag = "accounts", operation_id = "reset_account_password",
+    summary = "Set a new password for an account (its agency's admin); ends its sign-ins",
+    params(("id" = Uuid, Path, description = "Account id")),
+    request_body = ResetPassword,
+    responses(
+        (status = 204, description = "Set"),
+        (status = 403, description = "Not the account's agency admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<ResetPassword>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let caller = auth.0.clone();
+    let acc = db(&state, move |conn| account::managed(conn, &caller, id)).await?;
+    let new_password = body.0.new_password;
+    if let Err(reason) = check_new_password(&new_password, &[acc.username.as_deref().unwrap_or_default()]) {
+        return Err(ApiError::field("#/new_password", reason));
+    }
+    let hash =
+        web::block(move || hash_password(&new_password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    db(&state, move |conn| account::set_password(conn, &change, id, hash)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,69 @@
+//! HTTP handlers, one module per resource. A handler extracts (caller, path, query, body), calls
+//! one persistence function and maps the result to a response: no SQL and no rules here.
+
+pub mod acting;
+pub mod agency;
+pub mod audit;
+pub mod auth;
+pub mod employee;
+pub mod health;
+pub mod import;
+pub mod me;
+pub mod org_unit;
+pub mod position;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use ekinerja_persistence::{page, PageRequest};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Stored UTC timestamp to an instant.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Checks `limit` and `cursor` of a list request.
+pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
+    let limit = limit.unwrap_or(page::DEFAULT_LIMIT);
+    if !(1..=page::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadParameter(format!("limit must be from 1 to {}", page::MAX_LIMIT)));
+    }
+    let after = match cursor {
+        None => None,
+        Some(c) => Some(
+            Uuid::parse_str(&c)
+                .map_err(|_| ApiError::BadParameter("cursor is not one this API issued".into()))?
+                .to_string(),
+        ),
+    };
+    Ok(PageRequest { limit, after })
+}
+
+/// Declares a list response type `{items, next_cursor}` for one item type.
+macro_rules! list_of {
+    ($name:ident, $item:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            /// The items of this page, in a stable order.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to read the next page; `null` on the last page.
+            pub next_cursor: Option<String>,
+        }
+
+        impl $name {
+            /// Wraps a page of stored rows.
+            pub fn from_page<T>(page: ekinerja_persistence::Page<T>, f: impl FnMut(T) -> $item) -> Self {
+                let page = page.map(f);
+                $name { items: page.items, next_cursor: page.next_cursor }
+            }
+        }
+    };
+}
+pub(crate) use list_of;
+
+/// A `201 Created` with `Location`.
+pub fn created<T: serde::Serialize>(location: String, body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Created().insert_header((actix_web::http::header::LOCATION, location)).json(body)
+}

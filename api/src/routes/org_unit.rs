@@ -1,0 +1,196 @@
+//! The org-unit tree.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use ekinerja_domain::{Code, Name};
+use ekinerja_persistence::{org_unit, Change};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{created, list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Fields};
+use crate::extract::{double_option, Json};
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// An org unit: an OPD (no parent) or one of its sub-units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgUnitView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    /// The parent unit; `null` for an OPD.
+    #[schema(format = Uuid)]
+    pub parent_id: Option<String>,
+    #[schema(example = "DINKES")]
+    pub code: String,
+    #[schema(example = "Dinas Kesehatan")]
+    pub name: String,
+    /// Whether e-Kinerja is switched on for this unit (pilot OPDs first).
+    pub rollout_enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<org_unit::OrgUnit> for OrgUnitView {
+    fn from(u: org_unit::OrgUnit) -> Self {
+        OrgUnitView {
+            id: u.id,
+            agency_id: u.agency_id,
+            parent_id: u.parent_id,
+            code: u.code,
+            name: u.name,
+            rollout_enabled: u.rollout_enabled,
+            created_at: utc(u.created_at),
+            updated_at: utc(u.updated_at),
+        }
+    }
+}
+
+list_of!(OrgUnitList, OrgUnitView, "org units");
+
+/// A new org unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrgUnit {
+    /// Required for a platform admin; an agency admin's own agency otherwise.
+    pub agency_id: Option<Uuid>,
+    pub parent_id: Option<Uuid>,
+    #[schema(example = "DINKES")]
+    pub code: String,
+    #[schema(example = "Dinas Kesehatan")]
+    pub name: String,
+    /// Default `false`.
+    pub rollout_enabled: Option<bool>,
+}
+
+/// Changes to an org unit; `parent_id: null` makes it an OPD.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrgUnit {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_id: Option<Option<Uuid>>,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub rollout_enabled: Option<bool>,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct OrgUnitQuery {
+    /// Platform admins only: the agency to list.
+    pub agency_id: Option<Uuid>,
+    /// Only direct sub-units of this unit.
+    pub parent_id: Option<Uuid>,
+    /// Only units with rollout on (or off).
+    pub rollout_enabled: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The agency a create applies to: the given one, or the caller's own.
+pub fn target_agency(auth: &Authenticated, given: Option<Uuid>) -> Result<Uuid, ApiError> {
+    given.or(auth.0.agency_id).ok_or_else(|| ApiError::field("#/agency_id", "required for a platform admin"))
+}
+
+/// Lists org units of the caller's agency.
+#[utoipa::path(get, path = "/api/v1/org-units", tag = "org_units", operation_id = "list_org_units",
+    summary = "List org units", params(OrgUnitQuery),
+    responses((status = 200, description = "A page of org units", body = OrgUnitList)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<OrgUnitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter =
+        org_unit::OrgUnitFilter { agency_id: q.agency_id, parent_id: q.parent_id, rollout_enabled: q.rollout_enabled };
+    let rows = db(&state, move |conn| org_unit::list(conn, &auth.0, &filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(OrgUnitList::from_page(rows, OrgUnitView::from)))
+}
+
+/// Creates an org unit.
+#[utoipa::path(post, path = "/api/v1/org-units", tag = "org_units", operation_id = "create_org_unit",
+    summary = "Create an org unit (agency admin)", request_body = CreateOrgUnit,
+    responses(
+        (status = 201, description = "Created", body = OrgUnitView, headers(("location" = String, description = "URL of the new unit"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken in this agency", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<CreateOrgUnit>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let code = f.check("#/code", Code::parse(&b.code));
+    let name = f.check("#/name", Name::parse(&b.name));
+    let agency_id =
+        f.check("#/agency_id", target_agency(&auth, b.agency_id).map_err(|_| "required for a platform admin"));
+    let (Some(code), Some(name), Some(agency_id)) = (code, name, agency_id) else { return Err(f.into_error()) };
+    let new = org_unit::NewOrgUnit {
+        agency_id,
+        parent_id: b.parent_id,
+        code,
+        name,
+        rollout_enabled: b.rollout_enabled.unwrap_or(false),
+    };
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| org_unit::create(conn, &change, new)).await?;
+    Ok(created(format!("/api/v1/org-units/{}", row.id), &OrgUnitView::from(row)))
+}
+
+/// Reads an org unit.
+#[utoipa::path(get, path = "/api/v1/org-units/{id}", tag = "org_units", operation_id = "get_org_unit",
+    summary = "Read an org unit", params(("id" = Uuid, Path, description = "Org unit id")),
+    responses((status = 200, description = "The org unit", body = OrgUnitView)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = db(&state, move |conn| org_unit::get(conn, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(OrgUnitView::from(row)))
+}
+
+/// Changes an org unit: rename, move in the tree, switch rollout on or off.
+#[utoipa::path(patch, path = "/api/v1/org-units/{id}", tag = "org_units", operation_id = "update_org_unit",
+    summary = "Change an org unit (agency admin)", params(("id" = Uuid, Path, description = "Org unit id")),
+    request_body = UpdateOrgUnit,
+    responses(
+        (status = 200, description = "The changed unit", body = OrgUnitView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken in this agency", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<UpdateOrgUnit>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let code = f.check_opt("#/code", b.code.as_deref(), Code::parse);
+    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let (Some(code), Some(name)) = (code, name) else { return Err(f.into_error()) };
+    let patch = org_unit::OrgUnitPatch { parent_id: b.parent_id, code, name, rollout_enabled: b.rollout_enabled };
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| org_unit::update(conn, &change, id, patch)).await?;
+    Ok(HttpResponse::Ok().json(OrgUnitView::from(row)))
+}

@@ -1,0 +1,387 @@
+//! The demo regency: two agencies, a dozen OPDs, four levels of positions and several hundred
+//! employees with valid NIPs, all created through the same persistence functions the API uses,
+//! so demo data can never hold what the API would refuse.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use ekinerja_domain::{
+    AccountRole, ActingKind, Caller, Code, EmploymentType, Name, Nip, PositionClass, PositionType, TimeZone,
+};
+use ekinerja_persistence::{account, acting, agency, employee, org_unit, position, Change, DbConnection, StoreError};
+use uuid::Uuid;
+
+/// The password of every demo account. Printed at start-up; demo data is for laptops only.
+pub const DEMO_PASSWORD: &str = "kinerja-demo-2026";
+
+/// Who to sign in as.
+#[derive(Debug, Clone)]
+pub struct DemoLogins {
+    pub platform_admin: String,
+    pub agency_admin: String,
+    pub head_of_opd: String,
+    pub supervisor: String,
+    pub staff: String,
+    pub other_agency_admin: String,
+    pub employees: usize,
+}
+
+impl std::fmt::Display for DemoLogins {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Demo logins (password for all: {DEMO_PASSWORD}):")?;
+        writeln!(f, "  platform admin           {}", self.platform_admin)?;
+        writeln!(f, "  agency admin (BKPSDM)    {}", self.agency_admin)?;
+        writeln!(f, "  head of Dinas Kesehatan  {} (NIP)", self.head_of_opd)?;
+        writeln!(f, "  a supervisor             {} (NIP)", self.supervisor)?;
+        writeln!(f, "  a staff member           {} (NIP)", self.staff)?;
+        writeln!(f, "  admin of a 2nd agency    {}", self.other_agency_admin)?;
+        write!(f, "  {} employees in the demo regency", self.employees)
+    }
+}
+
+/// A small deterministic generator, so every demo database is the same.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next(items.len() as u64) as usize]
+    }
+}
+
+const MALE: &[&str] = &[
+    "Agus", "Budi", "Eko", "Joko", "Bambang", "Teguh", "Arif", "Wahyu", "Imam", "Fajar", "Dedi", "Hendra", "Rizki",
+    "Andi", "Yusuf", "Slamet",
+];
+const FEMALE: &[&str] = &[
+    "Sari", "Dewi", "Ratna", "Yuni", "Endang", "Siti", "Indah", "Lestari", "Wulan", "Fitri", "Nur", "Rina", "Ayu",
+    "Putri", "Mega",
+];
+const FAMILY: &[&str] = &[
+    "Setiawan",
+    "Wijaya",
+    "Saputra",
+    "Santoso",
+    "Prasetyo",
+    "Hidayat",
+    "Nugroho",
+    "Kurniawan",
+    "Utami",
+    "Rahmawati",
+    "Susanto",
+    "Purnomo",
+    "Permana",
+    "Siregar",
+    "Nasution",
+    "Harahap",
+    "Wibowo",
+    "Gunawan",
+];
+
+const OPDS: &[(&str, &str, &str)] = &[
+    ("SETDA", "Sekretariat Daerah", "Sekretaris Daerah"),
+    (
+        "BKPSDM",
+        "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+        "Kepala Badan Kepegawaian dan Pengembangan SDM",
+    ),
+    ("DINKES", "Dinas Kesehatan", "Kepala Dinas Kesehatan"),
+    ("DISDIK", "Dinas Pendidikan", "Kepala Dinas Pendidikan"),
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "Kepala Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika", "Kepala Dinas Komunikasi dan Informatika"),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", "Kepala Badan Perencanaan Pembangunan Daerah"),
+    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah", "Kepala Badan Pengelolaan Keuangan dan Aset Daerah"),
+    ("DINSOS", "Dinas Sosial", "Kepala Dinas Sosial"),
+    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "Kepala Dinas Penanaman Modal dan PTSP"),
+    ("INSP", "Inspektorat", "Inspektur"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "Kepala Dinas Kependudukan dan Pencatatan Sipil"),
+];
+
+const DIVISIONS: &[(&str, &str, [&str; 2])] = &[
+    ("SEKRET", "Sekretariat", ["Kepala Subbagian Umum dan Kepegawaian", "Kepala Subbagian Keuangan"]),
+    (
+        "BID1",
+        "Bidang Perencanaan dan Pengendalian",
+        ["Kepala Seksi Perencanaan", "Kepala Seksi Evaluasi dan Pelaporan"],
+    ),
+    ("BID2", "Bidang Pelayanan", ["Kepala Seksi Pelayanan", "Kepala Seksi Pengembangan Layanan"]),
+];
+
+const STAFF: &[(&str, PositionType, i64)] = &[
+    ("Pengadministrasi Umum", PositionType::Pelaksana, 5),
+    ("Pengelola Keuangan", PositionType::Pelaksana, 7),
+    ("Analis Kebijakan Ahli Pertama", PositionType::Fungsional, 8),
+    ("Pranata Komputer Ahli Pertama", PositionType::Fungsional, 8),
+];
+
+fn name(s: &str) -> Result<Name, StoreError> {
+    Name::parse(s).map_err(|e| StoreError::invalid("#/name", e.to_string()))
+}
+
+fn code(s: &str) -> Result<Code, StoreError> {
+    Code::parse(s).map_err(|e| StoreError::invalid("#/code", e.to_string()))
+}
+
+fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
+}
+
+struct Builder<'a> {
+    conn: &'a mut DbConnection,
+    change: Change,
+    dice: Dice,
+    sequence: u32,
+    password_hash: String,
+    today: NaiveDate,
+}
+
+impl Builder<'_> {
+    /// A person with a valid NIP appointed before `today`.
+    fn person(&mut self) -> Result<(Nip, Name), StoreError> {
+        let female = self.dice.next(2) == 1;
+        let first = if female { self.dice.pick(FEMALE) } else { self.dice.pick(MALE) };
+        let family = self.dice.pick(FAMILY);
+        let birth = NaiveDate::from_ymd_opt(
+            1966 + self.dice.next(32) as i32,
+            1 + self.dice.next(12) as u32,
+            1 + self.dice.next(28) as u32,
+        )
+        .ok_or(StoreError::NotFound)?;
+        let appointed_year = (birth.year() + 22 + self.dice.next(8) as i32).min(self.today.year() - 1);
+        self.sequence += 1;
+        let nip = format!(
+            "{}{:04}{:02}{}{:03}",
+            birth.format("%Y%m%d"),
+            appointed_year,
+            1 + self.dice.next(12),
+            if female { 2 } else { 1 },
+            self.sequence % 999 + 1
+        );
+        let nip = Nip::parse(&nip).map_err(|e| StoreError::invalid("#/nip", e.to_string()))?;
+        Ok((nip, name(&format!("{first} {family}"))?))
+    }
+
+    fn unit(&mut self, agency: Uuid, parent: Option<Uuid>, c: &str, n: &str) -> Result<Uuid, StoreError> {
+        let new = org_unit::NewOrgUnit {
+            agency_id: agency,
+            parent_id: parent,
+            code: code(c)?,
+            name: name(n)?,
+            rollout_enabled: true,
+        };
+        uuid(&org_unit::create(self.conn, &self.change, new)?.id)
+    }
+
+    fn post(
+        &mut self,
+        unit: Uuid,
+        n: &str,
+        t: PositionType,
+        class: i64,
+        sup: Option<Uuid>,
+    ) -> Result<Uuid, StoreError> {
+        let class = PositionClass::new(class).map_err(|e| StoreError::invalid("#/class", e.to_string()))?;
+        let new = position::NewPosition {
+            org_unit_id: unit,
+            name: name(n)?,
+            position_type: t,
+            class,
+            supervisor_position_id: sup,
+        };
+        uuid(&position::create(self.conn, &self.change, new)?.id)
+    }
+
+    fn hire(&mut self, agency: Uuid, post: Uuid, rank: &str) -> Result<(Uuid, Nip), StoreError> {
+        let (nip, person) = self.person()?;
+        let employment_type = if self.dice.next(5) == 0 { EmploymentType::Pppk } else { EmploymentType::Pns };
+        let new = employee::NewEmployee {
+            agency_id: agency,
+            nip: nip.clone(),
+            name: person,
+            employment_type,
+            rank: Some(name(rank)?),
+            position_id: Some(post),
+        };
+        let id = uuid(&employee::create(self.conn, &self.change, new)?.id)?;
+        let acc = account::NewAccount {
+            agency_id: Some(agency),
+            employee_id: Some(id),
+            username: None,
+            role: AccountRole::Employee,
+            password_hash: self.password_hash.clone(),
+        };
+        account::create(self.conn, &self.change, acc)?;
+        Ok((id, nip))
+    }
+}
+
+/// Loads the demo data into an empty database. `password_hash` is the argon2 hash of
+/// [`DEMO_PASSWORD`], computed once by the caller and shared by every demo account.
+pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<Utc>) -> Result<DemoLogins, StoreError> {
+    if account::any(conn)? {
+        return Err(StoreError::Conflict(
+            "the database already holds accounts; demo data loads only into an empty one".into(),
+        ));
+    }
+    let admin = account::bootstrap_platform_admin(
+        conn,
+        "admin",
+        password_hash.clone(),
+        ekinerja_persistence::timestamp(now),
+        None,
+    )?;
+    let caller: Caller = admin.caller().ok_or(StoreError::NotFound)?;
+    let today = (now + Duration::hours(7)).date_naive();
+    let mut b = Builder {
+        conn,
+        change: Change::new(caller, now, None),
+        dice: Dice(2026),
+        sequence: 0,
+        password_hash: password_hash.clone(),
+        today,
+    };
+
+    let regency = uuid(
+        &agency::create(
+            b.conn,
+            &b.change,
+            agency::NewAgency {
+                code: code("KAB-SUKAMAJU")?,
+                name: name("Pemerintah Kabupaten Sukamaju")?,
+                time_zone: TimeZone::Wib,
+            },
+        )?
+        .id,
+    )?;
+    let mut sekda_post = None;
+    let mut logins = DemoLogins {
+        platform_admin: "admin".into(),
+        agency_admin: "bkpsdm.sukamaju".into(),
+        head_of_opd: String::new(),
+        supervisor: String::new(),
+        staff: String::new(),
+        other_agency_admin: "admin.kotacontoh".into(),
+        employees: 0,
+    };
+    let mut vacant = None;
+    for (opd_code, opd_name, head_title) in OPDS {
+        let opd = b.unit(regency, None, opd_code, opd_name)?;
+        let head_class = if *opd_code == "SETDA" { 15 } else { 14 };
+        let head_post = b.post(opd, head_title, PositionType::Jpt, head_class, sekda_post)?;
+        let (_, head_nip) = b.hire(regency, head_post, "IV/c")?;
+        logins.employees += 1;
+        if *opd_code == "SETDA" {
+            sekda_post = Some(head_post);
+        }
+        if *opd_code == "DINKES" {
+            logins.head_of_opd = head_nip.to_string();
+        }
+        for (div_code, div_name, sections) in DIVISIONS {
+            let unit = b.unit(regency, Some(opd), &format!("{opd_code}-{div_code}"), div_name)?;
+            let title =
+                if *div_code == "SEKRET" { format!("Sekretaris {opd_name}") } else { format!("Kepala {div_name}") };
+            let admin_post = b.post(unit, &title, PositionType::Administrator, 11, Some(head_post))?;
+            let (_, admin_nip) = b.hire(regency, admin_post, "IV/a")?;
+            logins.employees += 1;
+            if *opd_code == "DINKES" && *div_code == "BID2" {
+                logins.supervisor = admin_nip.to_string();
+            }
+            for section in sections {
+                let section_post = b.post(unit, section, PositionType::Pengawas, 9, Some(admin_post))?;
+                // One section head post in the regency stands vacant, filled by a Plt.
+                let leave_vacant = *opd_code == "DISKOMINFO" && *div_code == "BID1" && vacant.is_none();
+                if leave_vacant {
+                    vacant = Some(section_post);
+                } else {
+                    b.hire(regency, section_post, "III/d")?;
+                    logins.employees += 1;
+                }
+                let staff_count = 3 + b.dice.next(3);
+                let mut staff_posts: std::collections::HashMap<&str, Uuid> = std::collections::HashMap::new();
+                for i in 0..staff_count {
+                    let (title, t, class) = STAFF[((i + b.dice.next(2)) % STAFF.len() as u64) as usize];
+                    let staff_post = match staff_posts.get(title) {
+                        Some(p) => *p,
+                        None => {
+                            let p = b.post(unit, title, t, class, Some(section_post))?;
+                            staff_posts.insert(title, p);
+                            p
+                        }
+                    };
+                    let (_, staff_nip) = b.hire(regency, staff_post, if class >= 8 { "III/a" } else { "II/c" })?;
+                    logins.employees += 1;
+                    if logins.staff.is_empty() && *opd_code == "DINKES" && *div_code == "BID2" {
+                        logins.staff = staff_nip.to_string();
+                    }
+                }
+            }
+        }
+    }
+    if let Some(post) = vacant {
+        // The first staff member under the vacant post acts as Plt for the year.
+        let holders = position::list(
+            b.conn,
+            &b.change.caller,
+            &position::PositionFilter { supervisor_position_id: Some(post), ..Default::default() },
+            &ekinerja_persistence::PageRequest { limit: 1, after: None },
+        )?;
+        if let Some(p) = holders.items.first() {
+            let acting_for = employee::list(
+                b.conn,
+                &b.change.caller,
+                &employee::EmployeeFilter { position_id: Some(uuid(&p.id)?), ..Default::default() },
+                &ekinerja_persistence::PageRequest { limit: 1, after: None },
+                now,
+            )?;
+            if let Some(e) = acting_for.items.first() {
+                let year = today.year();
+                let new = acting::NewActingAssignment {
+                    position_id: post,
+                    employee_id: uuid(&e.id)?,
+                    kind: ActingKind::Plt,
+                    starts_on: NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
+                    ends_on: NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),
+                };
+                acting::create(b.conn, &b.change, new)?;
+            }
+        }
+    }
+    let bkpsdm = account::NewAccount {
+        agency_id: Some(regency),
+        employee_id: None,
+        username: Some(logins.agency_admin.clone()),
+        role: AccountRole::AgencyAdmin,
+        password_hash: password_hash.clone(),
+    };
+    account::create(b.conn, &b.change, bkpsdm)?;
+
+    // A second agency, to show that agencies never see each other.
+    let city = uuid(
+        &agency::create(
+            b.conn,
+            &b.change,
+            agency::NewAgency {
+                code: code("KOTA-CONTOH")?,
+                name: name("Pemerintah Kota Contoh")?,
+                time_zone: TimeZone::Wita,
+            },
+        )?
+        .id,
+    )?;
+    let opd = b.unit(city, None, "DINKES", "Dinas Kesehatan")?;
+    let head = b.post(opd, "Kepala Dinas Kesehatan", PositionType::Jpt, 14, None)?;
+    b.hire(city, head, "IV/c")?;
+    let staff_post = b.post(opd, "Pengadministrasi Umum", PositionType::Pelaksana, 5, Some(head))?;
+    b.hire(city, staff_post, "II/c")?;
+    b.hire(city, staff_post, "II/c")?;
+    let city_admin = account::NewAccount {
+        agency_id: Some(city),
+        employee_id: None,
+        username: Some(logins.other_agency_admin.clone()),
+        role: AccountRole::AgencyAdmin,
+        password_hash,
+    };
+    account::create(b.conn, &b.change, city_admin)?;
+    Ok(logins)
+}

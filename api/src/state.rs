@@ -1,0 +1,55 @@
+//! What every request shares: the pool, the settings, the token keys, the login throttle, and
+//! the clock.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use ekinerja_persistence::{DbConnection, Pool, StoreError};
+
+use crate::auth::{LoginThrottle, Tokens};
+use crate::error::ApiError;
+use crate::settings::Settings;
+
+/// Shared application state.
+pub struct AppState {
+    /// The database pool.
+    pub pool: Pool,
+    /// The settings read at start-up.
+    pub settings: Settings,
+    /// Access-token keys.
+    pub tokens: Tokens,
+    /// Failed-login bookkeeping.
+    pub throttle: LoginThrottle,
+    /// The clock: rules never read "now" themselves, so tests can set it.
+    pub clock: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+}
+
+impl AppState {
+    /// State over an open pool, with the system clock.
+    pub fn new(pool: Pool, settings: Settings) -> Self {
+        let tokens = Tokens::new(&settings);
+        AppState { pool, settings, tokens, throttle: LoginThrottle::default(), clock: Arc::new(Utc::now) }
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
+
+/// Runs blocking database work on actix's blocking pool, never on the executor threads.
+pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    .map_err(ApiError::from)
+}

@@ -1,0 +1,122 @@
+//! Free-text values people type: names of agencies, units, positions and employees.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A display name: trimmed, not empty, at most [`Name::MAX_CHARS`] characters, no control
+/// characters. Names end up on printed SKP forms and in payroll exports, so a stray newline or
+/// an empty name is refused instead of stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Name(String);
+
+/// Why a string is not an acceptable name or code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    /// Empty after trimming.
+    #[error("must not be empty")]
+    Empty,
+    /// Longer than allowed.
+    #[error("must be at most {0} characters")]
+    TooLong(usize),
+    /// Contains a control character such as a newline.
+    #[error("must not contain control characters")]
+    ControlCharacter,
+    /// A code holds something other than letters, digits, `-`, `_` or `.`.
+    #[error("may contain only letters, digits, '-', '_' and '.'")]
+    CodeCharacter,
+}
+
+impl Name {
+    /// Longest accepted name, in characters.
+    pub const MAX_CHARS: usize = 200;
+
+    /// Trims surrounding whitespace and checks the rest.
+    pub fn parse(s: &str) -> Result<Self, TextError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(TextError::Empty);
+        }
+        if t.chars().count() > Self::MAX_CHARS {
+            return Err(TextError::TooLong(Self::MAX_CHARS));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(TextError::ControlCharacter);
+        }
+        Ok(Name(t.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Takes the inner string.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A short identifier chosen by people (an agency code such as `KAB-KDR`, a unit code such as
+/// `DINKES`, an admin username): 1 to [`Code::MAX_CHARS`] ASCII letters, digits, `-`, `_`, `.`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Code(String);
+
+impl Code {
+    /// Longest accepted code.
+    pub const MAX_CHARS: usize = 64;
+
+    /// Trims surrounding whitespace and checks the rest. Case is kept as typed.
+    pub fn parse(s: &str) -> Result<Self, TextError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(TextError::Empty);
+        }
+        if t.len() > Self::MAX_CHARS {
+            return Err(TextError::TooLong(Self::MAX_CHARS));
+        }
+        if !t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+            return Err(TextError::CodeCharacter);
+        }
+        Ok(Code(t.to_owned()))
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Takes the inner string.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_checked() {
+        assert_eq!(Name::parse("  Dinas Kesehatan ").unwrap().as_str(), "Dinas Kesehatan");
+        assert_eq!(Name::parse("   "), Err(TextError::Empty));
+        assert_eq!(Name::parse("a\nb"), Err(TextError::ControlCharacter));
+        assert_eq!(Name::parse(&"x".repeat(201)), Err(TextError::TooLong(200)));
+        assert!(Name::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn codes_allow_a_small_alphabet() {
+        assert_eq!(Code::parse("KAB-KDR_1.a").unwrap().as_str(), "KAB-KDR_1.a");
+        assert_eq!(Code::parse("a b"), Err(TextError::CodeCharacter));
+        assert_eq!(Code::parse("'; drop"), Err(TextError::CodeCharacter));
+        assert_eq!(Code::parse(""), Err(TextError::Empty));
+    }
+}

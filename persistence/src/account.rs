@@ -1,0 +1,344 @@
+//! Accounts (who can log in, with which granted role) and their refresh tokens.
+//!
+//! Refresh tokens rotate: each use marks the presented token rotated and issues a successor in
+//! the same family. Presenting a rotated or revoked token again means it leaked, so the whole
+//! family is revoked. Only SHA-256 hashes of tokens are stored.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use ekinerja_domain::{AccountRole, Caller};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{accounts, employees, refresh_tokens};
+use crate::{audit, new_id, Change, DbConnection, StoreError};
+
+/// A stored account. The password hash is never serialised (audit events included).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct Account {
+    pub id: String,
+    pub agency_id: Option<String>,
+    pub employee_id: Option<String>,
+    pub username: Option<String>,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub active: bool,
+    pub password_changed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Account {
+    /// The caller this account acts as.
+    pub fn caller(&self) -> Option<Caller> {
+        Some(Caller {
+            account_id: Uuid::parse_str(&self.id).ok()?,
+            agency_id: self.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()),
+            role: AccountRole::parse(&self.role)?,
+            employee_id: self.employee_id.as_deref().and_then(|e| Uuid::parse_str(e).ok()),
+        })
+    }
+}
+
+/// A new account. Exactly how the password was hashed is the caller's business.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub agency_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+    /// Lower-cased login name, for accounts without an employee (admins).
+    pub username: Option<String>,
+    pub role: AccountRole,
+    pub password_hash: String,
+}
+
+/// Finds the account for a login name: an 18-digit NIP (through the employee, who must be
+/// active) or an admin username (case-insensitive).
+pub fn find_for_login(conn: &mut DbConnection, login: &str) -> Result<Option<Account>, StoreError> {
+    let login = login.trim();
+    if login.len() == 18 && login.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(accounts::table
+            .inner_join(employees::table)
+            .filter(employees::nip.eq(login))
+            .filter(employees::active.eq(true))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?)
+    } else {
+        Ok(accounts::table
+            .filter(accounts::username.eq(login.to_lowercase()))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?)
+    }
+}
+
+/// Reads an account by id (for token checks: no caller scoping).
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<Account>, StoreError> {
+    Ok(accounts::table.find(id.to_string()).select(Account::as_select()).first(conn).optional()?)
+}
+
+/// Creates an account. A platform admin creates any; an agency admin creates employee and
+/// agency-admin accounts of their own agency. An employee account belongs to an employee of the
+/// same agency.
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Result<Account, StoreError> {
+    let caller = &change.caller;
+    match (new.role, new.agency_id) {
+        (AccountRole::PlatformAdmin, _) if !caller.is_platform_admin() => {
+            return Err(StoreError::Forbidden("only a platform admin creates platform admins".into()))
+        }
+        (AccountRole::PlatformAdmin, Some(_)) => {
+            return Err(StoreError::invalid("#/agency_id", "a platform admin belongs to no agency"))
+        }
+        (AccountRole::Employee | AccountRole::AgencyAdmin, None) => {
+            return Err(StoreError::invalid("#/agency_id", "required for this role"))
+        }
+        (AccountRole::Employee | AccountRole::AgencyAdmin, Some(a)) if !caller.can_see_agency(a) => {
+            return Err(StoreError::invalid("#/agency_id", "no such agency"))
+        }
+        (AccountRole::Employee | AccountRole::AgencyAdmin, Some(a)) if !caller.can_administer(a) => {
+            return Err(StoreError::Forbidden("only the agency's admin creates its accounts".into()))
+        }
+        _ => {}
+    }
+    if new.employee_id.is_none() && new.username.is_none() {
+        return Err(StoreError::invalid("#/username", "an account without an employee needs a username"));
+    }
+    if new.role == AccountRole::Employee && new.employee_id.is_none() {
+        return Err(StoreError::invalid("#/employee_id", "an employee account belongs to an employee"));
+    }
+    crate::db::write(conn, |conn| {
+        if let Some(e) = new.employee_id {
+            let agency: Option<String> =
+                employees::table.find(e.to_string()).select(employees::agency_id).first(conn).optional()?;
+            if agency.is_none() || agency != new.agency_id.map(|a| a.to_string()) {
+                return Err(StoreError::invalid("#/employee_id", "no such employee in this agency"));
+            }
+            let has: i64 = accounts::table.filter(accounts::employee_id.eq(e.to_string())).count().get_result(conn)?;
+            if has > 0 {
+                return Err(StoreError::Conflict("this employee already has an account".into()));
+            }
+        }
+        if let Some(u) = &new.username {
+            let has: i64 = accounts::table.filter(accounts::username.eq(u)).count().get_result(conn)?;
+            if has > 0 {
+                return Err(StoreError::Conflict(format!("the username {u} is taken")));
+            }
+        }
+        let row = Account {
+            id: new_id(),
+            agency_id: new.agency_id.map(|a| a.to_string()),
+            employee_id: new.employee_id.map(|e| e.to_string()),
+            username: new.username.clone(),
+            password_hash: Some(new.password_hash.clone()),
+            role: new.role.as_str().to_owned(),
+            active: true,
+            password_changed_at: Some(change.at),
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(accounts::table).values(&row).execute(conn)?;
+        audit::record(conn, change, row.agency_id.as_deref(), "create", "account", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Reads an account the caller administers (to reset its password): one of their agency for an
+/// agency admin, any for a platform admin. Another agency's account is not found; a platform
+/// admin's account is managed only by a platform admin.
+pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Account, StoreError> {
+    let acc = find(conn, id)?.ok_or(StoreError::NotFound)?;
+    let agency = acc.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok());
+    match agency {
+        Some(a) if !caller.can_see_agency(a) => Err(StoreError::NotFound),
+        None if !caller.is_platform_admin() => Err(StoreError::NotFound),
+        Some(a) if !caller.can_administer(a) => {
+            Err(StoreError::Forbidden("only the agency's admin resets passwords".into()))
+        }
+        _ => Ok(acc),
+    }
+}
+
+/// Replaces an account's password hash and revokes every refresh token it holds, so a changed
+/// password logs out every other device.
+pub fn set_password(
+    conn: &mut DbConnection,
+    change: &Change,
+    account_id: Uuid,
+    password_hash: String,
+) -> Result<(), StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = find(conn, account_id)?.ok_or(StoreError::NotFound)?;
+        diesel::update(accounts::table.find(&before.id))
+            .set((
+                accounts::password_hash.eq(Some(password_hash)),
+                accounts::password_changed_at.eq(Some(change.at)),
+                accounts::updated_at.eq(change.at),
+            ))
+            .execute(conn)?;
+        diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq(&before.id)))
+            .filter(refresh_tokens::revoked_at.is_null())
+            .set(refresh_tokens::revoked_at.eq(Some(change.at)))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            before.agency_id.as_deref(),
+            "change_password",
+            "account",
+            &before.id,
+            None::<&()>,
+            None::<&()>,
+        )?;
+        Ok(())
+    })
+}
+
+/// Stores a new refresh token (the first of a family, at login).
+pub fn issue_refresh_token(
+    conn: &mut DbConnection,
+    account_id: Uuid,
+    family_id: Uuid,
+    token_hash: &str,
+    issued_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(new_id()),
+            refresh_tokens::account_id.eq(account_id.to_string()),
+            refresh_tokens::family_id.eq(family_id.to_string()),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::issued_at.eq(issued_at),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The token was current: it is now rotated and the successor stored.
+    Rotated(Account),
+    /// Unknown or expired token, or a disabled account.
+    Invalid,
+    /// A rotated or revoked token was presented again: the family is now revoked.
+    Reused,
+}
+
+/// Rotates a refresh token: marks the presented one used and stores its successor, atomically.
+/// The conditional update makes two concurrent uses of one token (two devices, two server
+/// instances) end with exactly one winner; the loser counts as reuse.
+pub fn rotate_refresh_token(
+    conn: &mut DbConnection,
+    presented_hash: &str,
+    successor_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<Rotation, StoreError> {
+    crate::db::write(conn, |conn| {
+        let token: Option<(String, String, String, NaiveDateTime)> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(presented_hash))
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::account_id,
+                refresh_tokens::family_id,
+                refresh_tokens::expires_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((id, account_id, family_id, expires)) = token else { return Ok(Rotation::Invalid) };
+        let won = diesel::update(refresh_tokens::table.find(&id))
+            .filter(refresh_tokens::rotated_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null())
+            .set(refresh_tokens::rotated_at.eq(Some(now)))
+            .execute(conn)?;
+        if won == 0 {
+            diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(&family_id)))
+                .filter(refresh_tokens::revoked_at.is_null())
+                .set(refresh_tokens::revoked_at.eq(Some(now)))
+                .execute(conn)?;
+            return Ok(Rotation::Reused);
+        }
+        if expires <= now {
+            return Ok(Rotation::Invalid);
+        }
+        let account: Account = accounts::table.find(&account_id).select(Account::as_select()).first(conn)?;
+        if !account.active {
+            return Ok(Rotation::Invalid);
+        }
+        diesel::insert_into(refresh_tokens::table)
+            .values((
+                refresh_tokens::id.eq(new_id()),
+                refresh_tokens::account_id.eq(&account_id),
+                refresh_tokens::family_id.eq(&family_id),
+                refresh_tokens::token_hash.eq(successor_hash),
+                refresh_tokens::issued_at.eq(now),
+                refresh_tokens::expires_at.eq(expires_at),
+            ))
+            .execute(conn)?;
+        Ok(Rotation::Rotated(account))
+    })
+}
+
+/// Revokes the family of a refresh token (logout). Unknown tokens are ignored: logging out
+/// twice is not an error.
+pub fn revoke_family(conn: &mut DbConnection, presented_hash: &str, now: NaiveDateTime) -> Result<(), StoreError> {
+    crate::db::write(conn, |conn| {
+        let family: Option<String> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(presented_hash))
+            .select(refresh_tokens::family_id)
+            .first(conn)
+            .optional()?;
+        if let Some(f) = family {
+            diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(f)))
+                .filter(refresh_tokens::revoked_at.is_null())
+                .set(refresh_tokens::revoked_at.eq(Some(now)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Whether any account exists (demo data loads only into an empty database).
+pub fn any(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    let n: i64 = accounts::table.count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Creates a platform admin without a caller: the first account of an installation
+/// (`ekinerja create-admin`). The audit event names the new account as its own actor.
+pub fn bootstrap_platform_admin(
+    conn: &mut DbConnection,
+    username: &str,
+    password_hash: String,
+    at: NaiveDateTime,
+    request_id: Option<String>,
+) -> Result<Account, StoreError> {
+    crate::db::write(conn, |conn| {
+        let has: i64 = accounts::table.filter(accounts::username.eq(username)).count().get_result(conn)?;
+        if has > 0 {
+            return Err(StoreError::Conflict(format!("the username {username} is taken")));
+        }
+        let row = Account {
+            id: new_id(),
+            agency_id: None,
+            employee_id: None,
+            username: Some(username.to_owned()),
+            password_hash: Some(password_hash),
+            role: AccountRole::PlatformAdmin.as_str().to_owned(),
+            active: true,
+            password_changed_at: Some(at),
+            created_at: at,
+            updated_at: at,
+        };
+        diesel::insert_into(accounts::table).values(&row).execute(conn)?;
+        let caller = row.caller().ok_or(StoreError::NotFound)?;
+        let change = Change { caller, at, request_id };
+        audit::record(conn, &change, None, "create", "account", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}

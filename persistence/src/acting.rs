@@ -1,0 +1,182 @@
+//! Acting assignments (Plt/Plh): for a date range, another employee fills a structural post and
+//! is the supervisor of the people below it.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{acting_assignments, employees, positions};
+use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored acting assignment.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = acting_assignments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ActingAssignment {
+    pub id: String,
+    pub agency_id: String,
+    pub position_id: String,
+    pub employee_id: String,
+    pub kind: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// A new assignment, already validated (`starts_on <= ends_on`).
+#[derive(Debug, Clone)]
+pub struct NewActingAssignment {
+    pub position_id: Uuid,
+    pub employee_id: Uuid,
+    pub kind: ActingKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct ActingFilter {
+    pub agency_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+    /// Only assignments covering this day.
+    pub on: Option<NaiveDate>,
+}
+
+/// Lists assignments in the caller's agency (the structure is visible to its whole agency).
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &ActingFilter,
+    page: &PageRequest,
+) -> Result<Page<ActingAssignment>, StoreError> {
+    let mut q = acting_assignments::table.select(ActingAssignment::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(filter.agency_id) {
+        Scope::All => {}
+        Scope::Agency(a) => q = q.filter(acting_assignments::agency_id.eq(a.to_string())),
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(p) = filter.position_id {
+        q = q.filter(acting_assignments::position_id.eq(p.to_string()));
+    }
+    if let Some(e) = filter.employee_id {
+        q = q.filter(acting_assignments::employee_id.eq(e.to_string()));
+    }
+    if let Some(d) = filter.on {
+        q = q.filter(acting_assignments::starts_on.le(d)).filter(acting_assignments::ends_on.ge(d));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(acting_assignments::id.gt(after.clone()));
+    }
+    let rows = q.order(acting_assignments::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Reads one assignment the caller may see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<ActingAssignment, StoreError> {
+    let a: ActingAssignment =
+        acting_assignments::table.find(id.to_string()).select(ActingAssignment::as_select()).first(conn)?;
+    match Uuid::parse_str(&a.agency_id) {
+        Ok(agency) if caller.can_see_agency(agency) => Ok(a),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Assigns an acting official (the agency's admin). The post must be structural, the employee
+/// active in the same agency and not its holder, and the range must not overlap another
+/// assignment to the same post.
+pub fn create(
+    conn: &mut DbConnection,
+    change: &Change,
+    new: NewActingAssignment,
+) -> Result<ActingAssignment, StoreError> {
+    crate::db::write(conn, |conn| {
+        let pos: Option<(String, String)> = positions::table
+            .find(new.position_id.to_string())
+            .select((positions::agency_id, positions::position_type))
+            .first(conn)
+            .optional()?;
+        let Some((agency_id, ptype)) =
+            pos.filter(|(a, _)| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a)))
+        else {
+            return Err(StoreError::invalid("#/position_id", "no such position"));
+        };
+        if !Uuid::parse_str(&agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin assigns acting officials".into()));
+        }
+        if !PositionType::parse(&ptype).is_some_and(PositionType::is_structural) {
+            return Err(StoreError::invalid(
+                "#/position_id",
+                "only a structural post (jpt, administrator, pengawas) has an acting official",
+            ));
+        }
+        let emp: Option<(String, bool, Option<String>)> = employees::table
+            .find(new.employee_id.to_string())
+            .select((employees::agency_id, employees::active, employees::position_id))
+            .first(conn)
+            .optional()?;
+        let Some((_, active, own_position)) = emp.filter(|(a, _, _)| *a == agency_id) else {
+            return Err(StoreError::invalid("#/employee_id", "no such employee in this agency"));
+        };
+        if !active {
+            return Err(StoreError::invalid("#/employee_id", "the employee is no longer active"));
+        }
+        if own_position.as_deref() == Some(new.position_id.to_string().as_str()) {
+            return Err(StoreError::invalid("#/employee_id", "the employee already holds this post"));
+        }
+        let overlapping: i64 = acting_assignments::table
+            .filter(acting_assignments::position_id.eq(new.position_id.to_string()))
+            .filter(acting_assignments::starts_on.le(new.ends_on))
+            .filter(acting_assignments::ends_on.ge(new.starts_on))
+            .count()
+            .get_result(conn)?;
+        if overlapping > 0 {
+            return Err(StoreError::Conflict("another acting assignment to this post overlaps these dates".into()));
+        }
+        let row = ActingAssignment {
+            id: new_id(),
+            agency_id,
+            position_id: new.position_id.to_string(),
+            employee_id: new.employee_id.to_string(),
+            kind: new.kind.as_str().to_owned(),
+            starts_on: new.starts_on,
+            ends_on: new.ends_on,
+            created_at: change.at,
+        };
+        diesel::insert_into(acting_assignments::table).values(&row).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&row.agency_id),
+            "create",
+            "acting_assignment",
+            &row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok(row)
+    })
+}
+
+/// Removes an assignment entered by mistake (the agency's admin); the audit trail keeps it.
+pub fn delete(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id)?;
+        if !Uuid::parse_str(&before.agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin removes acting assignments".into()));
+        }
+        diesel::delete(acting_assignments::table.find(&before.id)).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&before.agency_id),
+            "delete",
+            "acting_assignment",
+            &before.id,
+            Some(&before),
+            None::<&()>,
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,105 @@
+//! Agencies (instansi / pemda): the top of everything, each invisible to the others.
+
+use diesel::prelude::*;
+use ekinerja_domain::{Caller, Code, Name, TimeZone};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::agencies;
+use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored agency.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = agencies, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Agency {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub time_zone: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A new agency, already validated.
+#[derive(Debug, Clone)]
+pub struct NewAgency {
+    pub code: Code,
+    pub name: Name,
+    pub time_zone: TimeZone,
+}
+
+/// The fields of an agency that change.
+#[derive(Debug, Clone, Default)]
+pub struct AgencyPatch {
+    pub name: Option<Name>,
+    pub time_zone: Option<TimeZone>,
+}
+
+/// Creates an agency (platform admins only).
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Result<Agency, StoreError> {
+    if !change.caller.is_platform_admin() {
+        return Err(StoreError::Forbidden("only a platform admin creates agencies".into()));
+    }
+    crate::db::write(conn, |conn| {
+        let taken: i64 = agencies::table.filter(agencies::code.eq(new.code.as_str())).count().get_result(conn)?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!("an agency with code {} exists", new.code.as_str())));
+        }
+        let row = Agency {
+            id: new_id(),
+            code: new.code.into_inner(),
+            name: new.name.into_inner(),
+            time_zone: new.time_zone.as_str().to_owned(),
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(agencies::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Reads an agency the caller may see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Agency, StoreError> {
+    if !caller.can_see_agency(id) {
+        return Err(StoreError::NotFound);
+    }
+    Ok(agencies::table.find(id.to_string()).select(Agency::as_select()).first(conn)?)
+}
+
+/// Lists the agencies the caller may see: all for a platform admin, their own for others.
+pub fn list(conn: &mut DbConnection, caller: &Caller, page: &PageRequest) -> Result<Page<Agency>, StoreError> {
+    let mut q = agencies::table.select(Agency::as_select()).into_boxed::<Backend>();
+    if !caller.is_platform_admin() {
+        match caller.agency_id {
+            Some(a) => q = q.filter(agencies::id.eq(a.to_string())),
+            None => return Ok(Page::empty()),
+        }
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(agencies::id.gt(after.clone()));
+    }
+    let rows = q.order(agencies::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Changes an agency's name or time zone (its platform admin or its own agency admin).
+pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyPatch) -> Result<Agency, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id)?;
+        if !change.caller.can_administer(id) {
+            return Err(StoreError::Forbidden("only the agency's admin changes the agency".into()));
+        }
+        let mut after = before.clone();
+        if let Some(n) = patch.name {
+            after.name = n.into_inner();
+        }
+        if let Some(tz) = patch.time_zone {
+            after.time_zone = tz.as_str().to_owned();
+        }
+        after.updated_at = change.at;
+        diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(conn, change, Some(&after.id), "update", "agency", &after.id, Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,166 @@
+//! Connections, the pool, migrations and transactions, for SQLite and PostgreSQL behind one
+//! connection type.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+use crate::StoreError;
+
+/// One connection to either engine. The PostgreSQL variant is listed first: diesel's derived
+/// `establish` tries variants in order and SQLite accepts any string as a file name. We never
+/// use that fallthrough anyway (see [`Manager`]), so a mistyped PostgreSQL URL is an error,
+/// not a new SQLite file.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// Production engine.
+    Pg(diesel::PgConnection),
+    /// Embedded default.
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The backend of [`DbConnection`], for queries written once for both engines.
+pub type Backend = MultiBackend;
+
+/// Which engine a `DATABASE_URL` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+    /// Anything else: a file path, optionally prefixed `sqlite://` or `sqlite:`.
+    Sqlite,
+}
+
+impl Engine {
+    /// Reads the engine off a database URL.
+    pub fn of_url(url: &str) -> Engine {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
+    }
+}
+
+/// The file path of an SQLite URL.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Establishes connections for the pool, choosing the engine from the URL explicitly, and
+/// sets SQLite up for concurrent use: WAL so readers never block the writer, foreign keys on,
+/// and a busy timeout so a writer waits for the lock instead of failing.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    engine: Engine,
+}
+
+/// How long an SQLite writer waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 15_000;
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.engine {
+            Engine::Postgres => {
+                diesel::PgConnection::establish(&self.url).map(DbConnection::Pg).map_err(r2d2::Error::ConnectionError)
+            }
+            Engine::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // WAL is a property of the file, set once in `connect`; these are per connection.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;"
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The connection pool shared by all requests.
+pub type Pool = r2d2::Pool<Manager>;
+/// A connection borrowed from the pool.
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// Opens a pool for `url` with at most `size` connections.
+pub fn connect(url: &str, size: u32) -> Result<Pool, StoreError> {
+    let manager = Manager { url: url.to_owned(), engine: Engine::of_url(url) };
+    if manager.engine == Engine::Sqlite {
+        // Switching to WAL takes an exclusive lock, so do it once, before the pool opens its
+        // connections side by side.
+        let mut conn = diesel::SqliteConnection::establish(sqlite_path(url))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL;"))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    }
+    r2d2::Pool::builder()
+        .max_size(size.max(1))
+        .connection_timeout(Duration::from_secs(30))
+        .build(manager)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+/// Applies every migration not yet applied; returns how many ran.
+pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    let applied = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// Runs `f` in one write transaction. On SQLite the transaction starts `IMMEDIATE`, taking the
+/// write lock up front: a deferred transaction that reads and then writes can fail at once with
+/// "database is locked" when another writer got in between, which the busy timeout cannot help.
+/// `f` must not open transactions of its own.
+pub fn write<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    if let Err(rollback) = conn.batch_execute("ROLLBACK") {
+                        log::error!("rollback failed: {rollback}");
+                    }
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Whether the database answers.
+pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
+    conn.batch_execute("SELECT 1").map_err(|e| StoreError::Unavailable(e.to_string()))
+}

@@ -1,0 +1,351 @@
+//! Employees (ASN): NIP, name, employment type, current position. An agency admin sees all of
+//! the agency's employees; anyone else sees themselves and the people below them in the
+//! position tree.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::supervision::{Official, OrgChart};
+use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{employees, positions};
+use crate::{audit, chart, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+diesel::define_sql_function! {
+    /// SQL `lower`, the same on both engines (unlike `LIKE`'s case rules).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A stored employee.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = employees, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct Employee {
+    pub id: String,
+    pub agency_id: String,
+    pub nip: String,
+    pub name: String,
+    pub employment_type: String,
+    pub rank: Option<String>,
+    pub position_id: Option<String>,
+    pub active: bool,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A new employee, already validated.
+#[derive(Debug, Clone)]
+pub struct NewEmployee {
+    pub agency_id: Uuid,
+    pub nip: Nip,
+    pub name: Name,
+    pub employment_type: EmploymentType,
+    pub rank: Option<Name>,
+    pub position_id: Option<Uuid>,
+}
+
+/// The fields of an employee that change; `position_id: Some(None)` leaves them without a post.
+#[derive(Debug, Clone, Default)]
+pub struct EmployeePatch {
+    pub name: Option<Name>,
+    pub employment_type: Option<EmploymentType>,
+    pub rank: Option<Option<Name>>,
+    pub position_id: Option<Option<Uuid>>,
+    pub active: Option<bool>,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct EmployeeFilter {
+    pub agency_id: Option<Uuid>,
+    pub org_unit_id: Option<Uuid>,
+    pub position_id: Option<Uuid>,
+    pub active: Option<bool>,
+    pub nip: Option<String>,
+    /// Case-insensitive part of the name.
+    pub name: Option<String>,
+}
+
+fn agency_of(e: &Employee) -> Option<Uuid> {
+    Uuid::parse_str(&e.agency_id).ok()
+}
+
+fn may_read(conn: &mut DbConnection, caller: &Caller, e: &Employee, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let Some(agency) = agency_of(e).filter(|a| caller.can_see_agency(*a)) else { return Ok(false) };
+    if caller.sees_all_employees_of(agency) {
+        return Ok(true);
+    }
+    let Some(me) = caller.employee_id else { return Ok(false) };
+    let Ok(target) = Uuid::parse_str(&e.id) else { return Ok(false) };
+    if me == target {
+        return Ok(true);
+    }
+    Ok(chart::load(conn, agency, now)?.is_above(me, target))
+}
+
+/// Reads an employee the caller may see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<Employee, StoreError> {
+    let e: Employee = employees::table.find(id.to_string()).select(Employee::as_select()).first(conn)?;
+    if may_read(conn, caller, &e, now)? {
+        Ok(e)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Reads an employee by NIP, if the caller may see them.
+pub fn get_by_nip(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    nip: &Nip,
+    now: DateTime<Utc>,
+) -> Result<Employee, StoreError> {
+    let e: Employee =
+        employees::table.filter(employees::nip.eq(nip.as_str())).select(Employee::as_select()).first(conn)?;
+    if may_read(conn, caller, &e, now)? {
+        Ok(e)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Lists the employees the caller may see, filtered.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &EmployeeFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<Employee>, StoreError> {
+    let mut q = employees::table.select(Employee::as_select()).into_boxed::<Backend>();
+    let agency = match caller.list_scope(filter.agency_id) {
+        Scope::All => None,
+        Scope::Agency(a) => {
+            q = q.filter(employees::agency_id.eq(a.to_string()));
+            Some(a)
+        }
+        Scope::Nothing => return Ok(Page::empty()),
+    };
+    if let Some(a) = agency.filter(|a| !caller.sees_all_employees_of(*a)) {
+        let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
+        let chart = chart::load(conn, a, now)?;
+        let mut visible: Vec<String> = subtree(&chart, me).into_iter().map(|u| u.to_string()).collect();
+        visible.push(me.to_string());
+        q = q.filter(employees::id.eq_any(visible));
+    }
+    if let Some(unit) = filter.org_unit_id {
+        let in_unit = positions::table.filter(positions::org_unit_id.eq(unit.to_string())).select(positions::id);
+        q = q.filter(employees::position_id.eq_any(in_unit.load::<String>(conn)?));
+    }
+    if let Some(p) = filter.position_id {
+        q = q.filter(employees::position_id.eq(p.to_string()));
+    }
+    if let Some(a) = filter.active {
+        q = q.filter(employees::active.eq(a));
+    }
+    if let Some(n) = &filter.nip {
+        q = q.filter(employees::nip.eq(n.clone()));
+    }
+    if let Some(n) = &filter.name {
+        let pattern = format!("%{}%", n.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        q = q.filter(lower(employees::name).like(pattern).escape('\\'));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(employees::id.gt(after.clone()));
+    }
+    let rows = q.order(employees::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Everyone below `me` in the chart, at any depth.
+fn subtree(chart: &OrgChart, me: Uuid) -> HashSet<Uuid> {
+    let mut seen = HashSet::new();
+    let mut frontier = vec![me];
+    while let Some(e) = frontier.pop() {
+        for s in chart.direct_subordinates_of(e) {
+            if seen.insert(s) {
+                frontier.push(s);
+            }
+        }
+    }
+    seen
+}
+
+/// An official with their employee record.
+#[derive(Debug, Clone)]
+pub struct OfficialRecord {
+    pub employee: Employee,
+    pub official: Official,
+}
+
+fn load_many(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<Employee>, StoreError> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    Ok(employees::table.filter(employees::id.eq_any(ids)).select(Employee::as_select()).load(conn)?)
+}
+
+/// The chain of supervisors of an employee the caller may see, direct supervisor first.
+pub fn supervisors(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<OfficialRecord>, StoreError> {
+    let e = get(conn, caller, id, now)?;
+    let agency = agency_of(&e).ok_or(StoreError::NotFound)?;
+    let chain = chart::load(conn, agency, now)?.chain_of(id);
+    let ids: Vec<Uuid> = chain.iter().map(|o| o.employee_id).collect();
+    let mut records = load_many(conn, &ids)?;
+    Ok(chain
+        .into_iter()
+        .filter_map(|official| {
+            let pos = records.iter().position(|r| r.id == official.employee_id.to_string())?;
+            Some(OfficialRecord { employee: records.swap_remove(pos), official })
+        })
+        .collect())
+}
+
+/// The direct subordinates of an employee the caller may see, by name.
+pub fn subordinates(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<Employee>, StoreError> {
+    let e = get(conn, caller, id, now)?;
+    let agency = agency_of(&e).ok_or(StoreError::NotFound)?;
+    let ids = chart::load(conn, agency, now)?.direct_subordinates_of(id);
+    let mut rows = load_many(conn, &ids)?;
+    rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    Ok(rows)
+}
+
+/// Whether `id` is anyone's direct supervisor on `today`: the derived supervisor role.
+pub fn is_supervisor(conn: &mut DbConnection, agency: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    Ok(!chart::load(conn, agency, now)?.direct_subordinates_of(id).is_empty())
+}
+
+/// Checks that an employee may take `position` in `agency_id`: the post exists in the agency and,
+/// if structural, is not held by someone else.
+pub(crate) fn check_position(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    employee_id: Option<&str>,
+    position: Uuid,
+) -> Result<(), StoreError> {
+    let pos: Option<(String, String)> = positions::table
+        .find(position.to_string())
+        .select((positions::agency_id, positions::position_type))
+        .first(conn)
+        .optional()?;
+    let Some((_, ptype)) = pos.filter(|(a, _)| a == agency_id) else {
+        return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
+    };
+    if PositionType::parse(&ptype).is_some_and(PositionType::is_structural) {
+        let mut q = employees::table
+            .filter(employees::position_id.eq(position.to_string()))
+            .filter(employees::active.eq(true))
+            .into_boxed::<Backend>();
+        if let Some(me) = employee_id {
+            q = q.filter(employees::id.ne(me.to_owned()));
+        }
+        let holder: Option<String> = q.select(employees::nip).first(conn).optional()?;
+        if let Some(nip) = holder {
+            return Err(StoreError::invalid(
+                "#/position_id",
+                format!("this structural position is already held by NIP {nip}; move them first"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts an employee inside a running transaction (shared by create and the CSV import).
+pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
+    let agency_id = new.agency_id.to_string();
+    let taken: i64 = employees::table.filter(employees::nip.eq(new.nip.as_str())).count().get_result(conn)?;
+    if taken > 0 {
+        return Err(StoreError::Conflict(format!("an employee with NIP {} is already registered", new.nip)));
+    }
+    if let Some(p) = new.position_id {
+        check_position(conn, &agency_id, None, p)?;
+    }
+    let row = Employee {
+        id: new_id(),
+        agency_id,
+        nip: new.nip.as_str().to_owned(),
+        name: new.name.into_inner(),
+        employment_type: new.employment_type.as_str().to_owned(),
+        rank: new.rank.map(Name::into_inner),
+        position_id: new.position_id.map(|p| p.to_string()),
+        active: true,
+        created_at: change.at,
+        updated_at: change.at,
+    };
+    diesel::insert_into(employees::table).values(&row).execute(conn)?;
+    audit::record(conn, change, Some(&row.agency_id), "create", "employee", &row.id, None::<&()>, Some(&row))?;
+    Ok(row)
+}
+
+/// Registers an employee (the agency's admin).
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
+    if !change.caller.can_see_agency(new.agency_id) {
+        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+    }
+    if !change.caller.can_administer(new.agency_id) {
+        return Err(StoreError::Forbidden("only the agency's admin registers employees".into()));
+    }
+    crate::db::write(conn, |conn| insert(conn, change, new))
+}
+
+/// Changes an employee (the agency's admin): a new position, name, rank, or leaving service.
+pub fn update(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    patch: EmployeePatch,
+    now: DateTime<Utc>,
+) -> Result<Employee, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id, now)?;
+        if !agency_of(&before).is_some_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin changes employee records".into()));
+        }
+        let mut after = before.clone();
+        if let Some(n) = patch.name {
+            after.name = n.into_inner();
+        }
+        if let Some(t) = patch.employment_type {
+            after.employment_type = t.as_str().to_owned();
+        }
+        if let Some(r) = patch.rank {
+            after.rank = r.map(Name::into_inner);
+        }
+        if let Some(a) = patch.active {
+            after.active = a;
+        }
+        if let Some(p) = patch.position_id {
+            after.position_id = p.map(|p| p.to_string());
+        }
+        if let Some(p) = after.position_id.as_deref().and_then(|p| Uuid::parse_str(p).ok()) {
+            if after.active && (after.position_id != before.position_id || !before.active) {
+                check_position(conn, &before.agency_id, Some(&before.id), p)?;
+            }
+        }
+        after.updated_at = change.at;
+        diesel::update(employees::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "update",
+            "employee",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}

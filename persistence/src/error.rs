@@ -1,0 +1,70 @@
+//! The persistence layer's one error type.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// A field-level reason, addressed by a JSON pointer into the request (`#/supervisor_position_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON pointer of the offending field, `#/` for the whole body.
+    pub pointer: String,
+    /// Why it was refused, in words a user understands.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A reason for one field.
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError { pointer: pointer.into(), detail: detail.into() }
+    }
+}
+
+/// Everything that can go wrong storing or loading.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such record, or one the caller may not see (the two are never told apart).
+    #[error("not found")]
+    NotFound,
+    /// The caller may see the record but not do this to it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change contradicts the data: a rule over stored records refused it.
+    #[error("the request breaks a rule")]
+    Invalid(Vec<FieldError>),
+    /// The change clashes with another record (a duplicate code or NIP).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database could not be reached.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Applying migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Any other database error: a bug or an outage, never the caller's fault.
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl StoreError {
+    /// One invalid field.
+    pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(pointer, detail)])
+    }
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => StoreError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Conflict(format!("a record with the same value already exists ({})", info.message()))
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}

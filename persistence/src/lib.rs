@@ -1,0 +1,57 @@
+//! Storage for e-Kinerja: the diesel schema, rows, queries and transactions, on SQLite (the
+//! embedded default) and PostgreSQL (production) through one connection type.
+//!
+//! Functions take a connection and the caller, apply the caller's agency scope in the query
+//! itself, check the rules that need stored data (through `ekinerja_domain`), and write the
+//! change and its audit event in one transaction.
+
+pub mod account;
+pub mod acting;
+pub mod agency;
+pub mod audit;
+pub mod chart;
+pub mod db;
+pub mod employee;
+mod error;
+pub mod import;
+pub mod org_unit;
+pub mod page;
+pub mod position;
+pub mod schema;
+
+pub use db::{DbConnection, Engine, Pool};
+pub use error::{FieldError, StoreError};
+pub use page::{Page, PageRequest};
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use ekinerja_domain::Caller;
+use uuid::Uuid;
+
+/// Who makes a change, when, and under which request: written into the audit trail with it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The caller making the change.
+    pub caller: Caller,
+    /// The instant of the change (the caller's clock, passed in: no hidden "now").
+    pub at: NaiveDateTime,
+    /// The request id, to find the change in the logs.
+    pub request_id: Option<String>,
+}
+
+impl Change {
+    /// A change by `caller` at `at`.
+    pub fn new(caller: Caller, at: DateTime<Utc>, request_id: Option<String>) -> Self {
+        Change { caller, at: timestamp(at), request_id }
+    }
+}
+
+/// The stored form of an instant: UTC, truncated to microseconds. PostgreSQL keeps microseconds
+/// and SQLite whatever it is given; truncating first makes both round-trip the same value.
+pub fn timestamp(at: DateTime<Utc>) -> NaiveDateTime {
+    at.naive_utc().trunc_subsecs(6)
+}
+
+/// A new time-ordered id (UUIDv7) in its stored text form.
+pub fn new_id() -> String {
+    Uuid::now_v7().to_string()
+}

@@ -1,0 +1,201 @@
+//! The org-unit tree (OPD and their sub-units), with the per-unit rollout flag for pilot OPDs.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use ekinerja_domain::{supervision::would_create_cycle, Caller, Code, Name, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::org_units;
+use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored org unit.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = org_units, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct OrgUnit {
+    pub id: String,
+    pub agency_id: String,
+    pub parent_id: Option<String>,
+    pub code: String,
+    pub name: String,
+    pub rollout_enabled: bool,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A new unit, already validated.
+#[derive(Debug, Clone)]
+pub struct NewOrgUnit {
+    pub agency_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub code: Code,
+    pub name: Name,
+    pub rollout_enabled: bool,
+}
+
+/// The fields of a unit that change; `parent_id: Some(None)` makes it a top-level OPD.
+#[derive(Debug, Clone, Default)]
+pub struct OrgUnitPatch {
+    pub parent_id: Option<Option<Uuid>>,
+    pub code: Option<Code>,
+    pub name: Option<Name>,
+    pub rollout_enabled: Option<bool>,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct OrgUnitFilter {
+    pub agency_id: Option<Uuid>,
+    pub parent_id: Option<Uuid>,
+    pub rollout_enabled: Option<bool>,
+}
+
+/// Reads a unit the caller may see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<OrgUnit, StoreError> {
+    let unit: OrgUnit = org_units::table.find(id.to_string()).select(OrgUnit::as_select()).first(conn)?;
+    match Uuid::parse_str(&unit.agency_id) {
+        Ok(a) if caller.can_see_agency(a) => Ok(unit),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Lists units in the caller's scope.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &OrgUnitFilter,
+    page: &PageRequest,
+) -> Result<Page<OrgUnit>, StoreError> {
+    let mut q = org_units::table.select(OrgUnit::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(filter.agency_id) {
+        Scope::All => {}
+        Scope::Agency(a) => q = q.filter(org_units::agency_id.eq(a.to_string())),
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(p) = filter.parent_id {
+        q = q.filter(org_units::parent_id.eq(p.to_string()));
+    }
+    if let Some(r) = filter.rollout_enabled {
+        q = q.filter(org_units::rollout_enabled.eq(r));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(org_units::id.gt(after.clone()));
+    }
+    let rows = q.order(org_units::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+fn check_parent(conn: &mut DbConnection, agency_id: &str, parent: Uuid) -> Result<(), StoreError> {
+    let parent_agency: Option<String> =
+        org_units::table.find(parent.to_string()).select(org_units::agency_id).first(conn).optional()?;
+    if parent_agency.as_deref() != Some(agency_id) {
+        return Err(StoreError::invalid("#/parent_id", "no such org unit in this agency"));
+    }
+    Ok(())
+}
+
+fn ensure_code_free(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    code: &str,
+    except: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut q = org_units::table
+        .filter(org_units::agency_id.eq(agency_id))
+        .filter(org_units::code.eq(code))
+        .into_boxed::<Backend>();
+    if let Some(id) = except {
+        q = q.filter(org_units::id.ne(id.to_owned()));
+    }
+    let n: i64 = q.count().get_result(conn)?;
+    if n > 0 {
+        return Err(StoreError::Conflict(format!("an org unit with code {code} exists in this agency")));
+    }
+    Ok(())
+}
+
+/// Creates a unit (the agency's admin).
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Result<OrgUnit, StoreError> {
+    if !change.caller.can_see_agency(new.agency_id) {
+        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+    }
+    if !change.caller.can_administer(new.agency_id) {
+        return Err(StoreError::Forbidden("only the agency's admin manages org units".into()));
+    }
+    crate::db::write(conn, |conn| {
+        let agency_id = new.agency_id.to_string();
+        if let Some(p) = new.parent_id {
+            check_parent(conn, &agency_id, p)?;
+        }
+        ensure_code_free(conn, &agency_id, new.code.as_str(), None)?;
+        let row = OrgUnit {
+            id: new_id(),
+            agency_id,
+            parent_id: new.parent_id.map(|p| p.to_string()),
+            code: new.code.into_inner(),
+            name: new.name.into_inner(),
+            rollout_enabled: new.rollout_enabled,
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(org_units::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "org_unit", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Changes a unit; moving it under one of its own descendants is refused.
+pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnitPatch) -> Result<OrgUnit, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id)?;
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        if !change.caller.can_administer(agency) {
+            return Err(StoreError::Forbidden("only the agency's admin manages org units".into()));
+        }
+        let mut after = before.clone();
+        if let Some(parent) = patch.parent_id {
+            if let Some(p) = parent {
+                check_parent(conn, &before.agency_id, p)?;
+                let tree: HashMap<Uuid, Option<Uuid>> = org_units::table
+                    .filter(org_units::agency_id.eq(&before.agency_id))
+                    .select((org_units::id, org_units::parent_id))
+                    .load::<(String, Option<String>)>(conn)?
+                    .into_iter()
+                    .filter_map(|(i, p)| Some((Uuid::parse_str(&i).ok()?, p.and_then(|p| Uuid::parse_str(&p).ok()))))
+                    .collect();
+                if would_create_cycle(id, p, &tree) {
+                    return Err(StoreError::invalid(
+                        "#/parent_id",
+                        "a unit cannot be moved under itself or one of its own sub-units",
+                    ));
+                }
+            }
+            after.parent_id = parent.map(|p| p.to_string());
+        }
+        if let Some(code) = patch.code {
+            ensure_code_free(conn, &before.agency_id, code.as_str(), Some(&before.id))?;
+            after.code = code.into_inner();
+        }
+        if let Some(n) = patch.name {
+            after.name = n.into_inner();
+        }
+        if let Some(r) = patch.rollout_enabled {
+            after.rollout_enabled = r;
+        }
+        after.updated_at = change.at;
+        diesel::update(org_units::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "update",
+            "org_unit",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,244 @@
+//! Positions (jabatan): type, class, unit, and the supervising position that makes the
+//! supervisor tree. Correcting a wrong supervisor is one change here, for every holder at once.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use ekinerja_domain::{supervision::would_create_cycle, Caller, Name, PositionClass, PositionType, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{employees, org_units, positions};
+use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored position.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = positions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct Position {
+    pub id: String,
+    pub agency_id: String,
+    pub org_unit_id: String,
+    pub name: String,
+    pub position_type: String,
+    pub class: i32,
+    pub supervisor_position_id: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A new position, already validated.
+#[derive(Debug, Clone)]
+pub struct NewPosition {
+    pub org_unit_id: Uuid,
+    pub name: Name,
+    pub position_type: PositionType,
+    pub class: PositionClass,
+    pub supervisor_position_id: Option<Uuid>,
+}
+
+/// The fields of a position that change; `supervisor_position_id: Some(None)` makes it a top post.
+#[derive(Debug, Clone, Default)]
+pub struct PositionPatch {
+    pub org_unit_id: Option<Uuid>,
+    pub name: Option<Name>,
+    pub position_type: Option<PositionType>,
+    pub class: Option<PositionClass>,
+    pub supervisor_position_id: Option<Option<Uuid>>,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct PositionFilter {
+    pub agency_id: Option<Uuid>,
+    pub org_unit_id: Option<Uuid>,
+    pub position_type: Option<PositionType>,
+    pub supervisor_position_id: Option<Uuid>,
+}
+
+/// Reads a position the caller may see (everyone in the agency sees its structure).
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Position, StoreError> {
+    let p: Position = positions::table.find(id.to_string()).select(Position::as_select()).first(conn)?;
+    match Uuid::parse_str(&p.agency_id) {
+        Ok(a) if caller.can_see_agency(a) => Ok(p),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Lists positions in the caller's scope.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &PositionFilter,
+    page: &PageRequest,
+) -> Result<Page<Position>, StoreError> {
+    let mut q = positions::table.select(Position::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(filter.agency_id) {
+        Scope::All => {}
+        Scope::Agency(a) => q = q.filter(positions::agency_id.eq(a.to_string())),
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(u) = filter.org_unit_id {
+        q = q.filter(positions::org_unit_id.eq(u.to_string()));
+    }
+    if let Some(t) = filter.position_type {
+        q = q.filter(positions::position_type.eq(t.as_str()));
+    }
+    if let Some(s) = filter.supervisor_position_id {
+        q = q.filter(positions::supervisor_position_id.eq(s.to_string()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(positions::id.gt(after.clone()));
+    }
+    let rows = q.order(positions::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// The agency of an org unit, if it exists.
+fn unit_agency(conn: &mut DbConnection, unit: Uuid) -> Result<Option<String>, StoreError> {
+    Ok(org_units::table.find(unit.to_string()).select(org_units::agency_id).first(conn).optional()?)
+}
+
+/// Checks a supervising position: same agency, structural, not the position itself or below it.
+fn check_supervisor(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    position: Option<Uuid>,
+    supervisor: Uuid,
+) -> Result<(), StoreError> {
+    let sup: Option<(String, String)> = positions::table
+        .find(supervisor.to_string())
+        .select((positions::agency_id, positions::position_type))
+        .first(conn)
+        .optional()?;
+    let Some((sup_agency, sup_type)) = sup.filter(|(a, _)| a == agency_id) else {
+        return Err(StoreError::invalid("#/supervisor_position_id", "no such position in this agency"));
+    };
+    let _ = sup_agency;
+    if !PositionType::parse(&sup_type).is_some_and(PositionType::is_structural) {
+        return Err(StoreError::invalid(
+            "#/supervisor_position_id",
+            "a supervising position must be structural (jpt, administrator or pengawas)",
+        ));
+    }
+    if let Some(node) = position {
+        let tree: HashMap<Uuid, Option<Uuid>> = positions::table
+            .filter(positions::agency_id.eq(agency_id))
+            .select((positions::id, positions::supervisor_position_id))
+            .load::<(String, Option<String>)>(conn)?
+            .into_iter()
+            .filter_map(|(i, p)| Some((Uuid::parse_str(&i).ok()?, p.and_then(|p| Uuid::parse_str(&p).ok()))))
+            .collect();
+        if would_create_cycle(node, supervisor, &tree) {
+            return Err(StoreError::invalid(
+                "#/supervisor_position_id",
+                "a position cannot be supervised by itself or by a position it supervises",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates a position in the org unit's agency (its admin).
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Result<Position, StoreError> {
+    crate::db::write(conn, |conn| {
+        let agency_id = unit_agency(conn, new.org_unit_id)?
+            .filter(|a| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a)))
+            .ok_or_else(|| StoreError::invalid("#/org_unit_id", "no such org unit"))?;
+        if !Uuid::parse_str(&agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin manages positions".into()));
+        }
+        if let Some(s) = new.supervisor_position_id {
+            check_supervisor(conn, &agency_id, None, s)?;
+        }
+        let row = Position {
+            id: new_id(),
+            agency_id,
+            org_unit_id: new.org_unit_id.to_string(),
+            name: new.name.into_inner(),
+            position_type: new.position_type.as_str().to_owned(),
+            class: new.class.get(),
+            supervisor_position_id: new.supervisor_position_id.map(|s| s.to_string()),
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(positions::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "position", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Changes a position. Setting `supervisor_position_id` corrects the supervisor of every holder
+/// in one step.
+pub fn update(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    patch: PositionPatch,
+) -> Result<Position, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id)?;
+        if !Uuid::parse_str(&before.agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin manages positions".into()));
+        }
+        let mut after = before.clone();
+        if let Some(unit) = patch.org_unit_id {
+            if unit_agency(conn, unit)?.as_deref() != Some(before.agency_id.as_str()) {
+                return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
+            }
+            after.org_unit_id = unit.to_string();
+        }
+        if let Some(n) = patch.name {
+            after.name = n.into_inner();
+        }
+        if let Some(c) = patch.class {
+            after.class = c.get();
+        }
+        if let Some(t) = patch.position_type {
+            if !t.is_structural() {
+                let supervised: i64 = positions::table
+                    .filter(positions::supervisor_position_id.eq(&before.id))
+                    .count()
+                    .get_result(conn)?;
+                if supervised > 0 {
+                    return Err(StoreError::invalid(
+                        "#/position_type",
+                        "this position supervises other positions, so it must stay structural",
+                    ));
+                }
+            } else {
+                let holders: i64 = employees::table
+                    .filter(employees::position_id.eq(&before.id))
+                    .filter(employees::active.eq(true))
+                    .count()
+                    .get_result(conn)?;
+                if holders > 1 {
+                    return Err(StoreError::invalid(
+                        "#/position_type",
+                        "a structural position has one holder, and this one has several",
+                    ));
+                }
+            }
+            after.position_type = t.as_str().to_owned();
+        }
+        if let Some(sup) = patch.supervisor_position_id {
+            if let Some(s) = sup {
+                check_supervisor(conn, &before.agency_id, Some(id), s)?;
+            }
+            after.supervisor_position_id = sup.map(|s| s.to_string());
+        }
+        after.updated_at = change.at;
+        diesel::update(positions::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "update",
+            "position",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,137 @@
+// @generated-equivalent: the tables of migrations/postgres, as `diesel print-schema` prints them.
+// Column types are the ones both engines share (Text, Integer, Bool, Date, Timestamp), which is
+// what `#[derive(MultiConnection)]` can bind.
+
+diesel::table! {
+    acting_assignments (id) {
+        id -> Text,
+        agency_id -> Text,
+        position_id -> Text,
+        employee_id -> Text,
+        kind -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        agency_id -> Nullable<Text>,
+        employee_id -> Nullable<Text>,
+        username -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        active -> Bool,
+        password_changed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agencies (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        time_zone -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        agency_id -> Nullable<Text>,
+        actor_account_id -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    employees (id) {
+        id -> Text,
+        agency_id -> Text,
+        nip -> Text,
+        name -> Text,
+        employment_type -> Text,
+        rank -> Nullable<Text>,
+        position_id -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_units (id) {
+        id -> Text,
+        agency_id -> Text,
+        parent_id -> Nullable<Text>,
+        code -> Text,
+        name -> Text,
+        rollout_enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    positions (id) {
+        id -> Text,
+        agency_id -> Text,
+        org_unit_id -> Text,
+        name -> Text,
+        position_type -> Text,
+        class -> Integer,
+        supervisor_position_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        account_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(acting_assignments -> agencies (agency_id));
+diesel::joinable!(acting_assignments -> employees (employee_id));
+diesel::joinable!(acting_assignments -> positions (position_id));
+diesel::joinable!(accounts -> agencies (agency_id));
+diesel::joinable!(accounts -> employees (employee_id));
+diesel::joinable!(audit_events -> accounts (actor_account_id));
+diesel::joinable!(audit_events -> agencies (agency_id));
+diesel::joinable!(employees -> agencies (agency_id));
+diesel::joinable!(employees -> positions (position_id));
+diesel::joinable!(org_units -> agencies (agency_id));
+diesel::joinable!(positions -> agencies (agency_id));
+diesel::joinable!(positions -> org_units (org_unit_id));
+diesel::joinable!(refresh_tokens -> accounts (account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    acting_assignments,
+    accounts,
+    agencies,
+    audit_events,
+    employees,
+    org_units,
+    positions,
+    refresh_tokens,
+);

@@ -1,0 +1,42 @@
+//! The audit trail: every change with who, when, before and after; readable by admins only.
+
+use ekinerja_tests::TestApp;
+use serde_json::json;
+
+#[actix_web::test]
+async fn changes_are_recorded_and_only_admins_read_them() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 10).await;
+    let b = app.org("KAB-B", 20).await;
+    let res =
+        app.patch(&format!("/api/v1/employees/{}", a.staff1.id), &a.admin, json!({"name": "Agus Salim Baru"})).await;
+    res.assert_status(200);
+    let admin_account = app.get("/api/v1/me", &a.admin).await.body["account_id"].as_str().unwrap().to_owned();
+
+    let trail = app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff1.id), &a.admin).await;
+    trail.assert_status(200);
+    let items = trail.body["items"].as_array().unwrap();
+    assert_eq!(items.iter().map(|e| e["action"].as_str().unwrap()).collect::<Vec<_>>(), ["create", "update"]);
+    let update = &items[1];
+    assert_eq!(update["actor_account_id"], admin_account);
+    assert_eq!(update["entity_type"], "employee");
+    assert_eq!(update["before"]["name"], "Agus Salim");
+    assert_eq!(update["after"]["name"], "Agus Salim Baru");
+    assert!(update["request_id"].is_string());
+    let by_actor = app.get(&format!("/api/v1/audit-events?actor_account_id={admin_account}&limit=200"), &a.admin).await;
+    assert!(by_actor.body["items"].as_array().unwrap().iter().all(|e| e["actor_account_id"] == admin_account));
+    assert!(by_actor.body["items"].as_array().unwrap().len() >= 10);
+    // Account events never carry a password hash.
+    assert!(!by_actor.text.contains("argon2"));
+
+    // Not for employees or supervisors; nothing of another agency.
+    app.get("/api/v1/audit-events", &a.staff1.token).await.assert_problem(403, "forbidden");
+    app.get("/api/v1/audit-events", &a.head.token).await.assert_problem(403, "forbidden");
+    let other = app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff1.id), &b.admin).await;
+    assert_eq!(other.body["items"], json!([]));
+    let mine = app.get("/api/v1/audit-events?limit=200", &b.admin).await;
+    assert!(mine.body["items"].as_array().unwrap().iter().all(|e| e["agency_id"] == b.agency));
+    // The platform admin reads everything.
+    let all = app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff1.id), &app.root).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
+}

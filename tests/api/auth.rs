@@ -1,0 +1,205 @@
+//! Sign-in, refresh-token rotation and reuse, sign-out, password change, throttling.
+
+use actix_web::http::Method;
+use ekinerja_tests::{TestApp, PASSWORD};
+use serde_json::json;
+
+#[actix_web::test]
+async fn login_by_nip_and_by_username() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-A", 0).await;
+    let me = app.get("/api/v1/me", &org.staff1.token).await;
+    me.assert_status(200);
+    assert_eq!(me.body["employee"]["nip"], org.staff1.nip);
+    assert_eq!(me.body["roles"], json!(["employee"]));
+    let me = app.get("/api/v1/me", &org.section.token).await;
+    assert_eq!(me.body["roles"], json!(["employee", "supervisor"]), "supervisor is derived from the position tree");
+    let me = app.get("/api/v1/me", &org.admin).await;
+    assert_eq!(me.body["roles"], json!(["agency_admin"]));
+    // Usernames are case-insensitive.
+    app.login("ADMIN.KAB-A", PASSWORD).await;
+}
+
+#[actix_web::test]
+async fn wrong_password_and_unknown_login_look_the_same() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .req(Method::POST, "/api/v1/auth/login")
+        .json(json!({"login": "root", "password": "wrong-password"}))
+        .send()
+        .await;
+    a.assert_problem(401, "unauthenticated");
+    let b = app
+        .req(Method::POST, "/api/v1/auth/login")
+        .json(json!({"login": "nobody", "password": "wrong-password"}))
+        .send()
+        .await;
+    b.assert_problem(401, "unauthenticated");
+    assert_eq!(a.body["detail"], b.body["detail"]);
+    let c = app.req(Method::POST, "/api/v1/auth/login").json(json!({"login": "root"})).send().await;
+    c.assert_invalid("#/");
+}
+
+#[actix_web::test]
+async fn guessing_is_throttled_per_login_and_address_only() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        app.req(Method::POST, "/api/v1/auth/login")
+            .peer("10.1.1.1:4000")
+            .json(json!({"login": "root", "password": "guess-guess"}))
+            .send()
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+    let res = app
+        .req(Method::POST, "/api/v1/auth/login")
+        .peer("10.1.1.1:4001")
+        .json(json!({"login": "root", "password": PASSWORD}))
+        .send()
+        .await;
+    res.assert_problem(429, "too-many-requests");
+    assert!(res.header("retry-after").and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| s > 0));
+    // Another address (a colleague elsewhere) still signs in; so does another login behind the
+    // same address.
+    app.req(Method::POST, "/api/v1/auth/login")
+        .peer("10.2.2.2:4000")
+        .json(json!({"login": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .assert_status(200);
+    let agency = app.agency("KAB-T").await;
+    app.agency_admin(&agency, "other.admin").await;
+    app.req(Method::POST, "/api/v1/auth/login")
+        .peer("10.1.1.1:4002")
+        .json(json!({"login": "other.admin", "password": PASSWORD}))
+        .send()
+        .await
+        .assert_status(200);
+}
+
+#[actix_web::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = TestApp::spawn().await;
+    let pair = app.login_pair("root", PASSWORD).await;
+    let first = pair["refresh_token"].as_str().unwrap().to_owned();
+    assert!(first.starts_with("ekr_"));
+    let res = app.req(Method::POST, "/api/v1/auth/refresh").json(json!({"refresh_token": first})).send().await;
+    res.assert_status(200);
+    let second = res.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+    app.get("/api/v1/me", res.body["access_token"].as_str().unwrap()).await.assert_status(200);
+    // Reusing the first token is refused and ends the family: the second dies too.
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": first}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": second}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Another sign-in is a separate family and unaffected.
+    let other = app.login_pair("root", PASSWORD).await;
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": other["refresh_token"]}))
+        .send()
+        .await
+        .assert_status(200);
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": "ekr_unknown"}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let pair = app.login_pair("root", PASSWORD).await;
+    let token = pair["refresh_token"].clone();
+    app.req(Method::POST, "/api/v1/auth/logout").json(json!({"refresh_token": token})).send().await.assert_status(204);
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": token}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Logging out twice is not an error.
+    app.req(Method::POST, "/api/v1/auth/logout").json(json!({"refresh_token": token})).send().await.assert_status(204);
+}
+
+#[actix_web::test]
+async fn password_change_needs_the_current_one_and_ends_other_sign_ins() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-P", 10).await;
+    let pair = app.login_pair(&org.staff1.nip, PASSWORD).await;
+    let token = pair["access_token"].as_str().unwrap().to_owned();
+    app.post(
+        "/api/v1/me/password",
+        &token,
+        json!({"current_password": "wrong-one-here", "new_password": "a-new-long-password"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post("/api/v1/me/password", &token, json!({"current_password": PASSWORD, "new_password": "short"}))
+        .await
+        .assert_invalid("#/new_password");
+    app.post(
+        "/api/v1/me/password",
+        &token,
+        json!({"current_password": PASSWORD, "new_password": format!("x{}x", org.staff1.nip)}),
+    )
+    .await
+    .assert_invalid("#/new_password");
+    // The failed attempts changed nothing.
+    app.login(&org.staff1.nip, PASSWORD).await;
+    app.post(
+        "/api/v1/me/password",
+        &token,
+        json!({"current_password": PASSWORD, "new_password": "a-new-long-password"}),
+    )
+    .await
+    .assert_status(204);
+    app.req(Method::POST, "/api/v1/auth/login")
+        .json(json!({"login": org.staff1.nip, "password": PASSWORD}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.login(&org.staff1.nip, "a-new-long-password").await;
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": pair["refresh_token"]}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
+async fn an_inactive_employee_cannot_sign_in() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-I", 20).await;
+    app.patch(&format!("/api/v1/employees/{}", org.staff2.id), &org.admin, json!({"active": false}))
+        .await
+        .assert_status(200);
+    app.req(Method::POST, "/api/v1/auth/login")
+        .json(json!({"login": org.staff2.nip, "password": PASSWORD}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
+async fn admins_reset_passwords_of_their_own_agency_only() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-RA", 30).await;
+    let b = app.org("KAB-RB", 40).await;
+    let me = app.get("/api/v1/me", &a.staff1.token).await;
+    let account = me.body["account_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/accounts/{account}/password");
+    app.post(&path, &b.admin, json!({"new_password": "reset-by-other-agency"})).await.assert_problem(404, "not-found");
+    app.post(&path, &a.staff2.token, json!({"new_password": "reset-by-a-colleague"}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.login(&a.staff1.nip, PASSWORD).await;
+    app.post(&path, &a.admin, json!({"new_password": "reset-by-the-admin"})).await.assert_status(204);
+    app.login(&a.staff1.nip, "reset-by-the-admin").await;
+}

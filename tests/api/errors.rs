@@ -1,0 +1,124 @@
+//! Every kind of bad input gets its documented problem+json, and nothing is stored.
+
+use actix_web::http::Method;
+use ekinerja_tests::TestApp;
+use serde_json::json;
+
+#[actix_web::test]
+async fn unknown_route_and_wrong_method() {
+    let app = TestApp::spawn().await;
+    app.req(Method::GET, "/api/v1/no-such-thing").token(&app.root).send().await.assert_problem(404, "not-found");
+    app.req(Method::GET, "/index.html").send().await.assert_problem(404, "not-found");
+    app.req(Method::DELETE, "/api/v1/agencies").token(&app.root).send().await.assert_problem(405, "method-not-allowed");
+    app.req(Method::PUT, "/healthz").send().await.assert_problem(405, "method-not-allowed");
+}
+
+#[actix_web::test]
+async fn malformed_json_wrong_type_and_unknown_fields() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .req(Method::POST, "/api/v1/agencies")
+        .token(&app.root)
+        .raw("application/json", "{\"code\": \"A\",")
+        .send()
+        .await;
+    res.assert_problem(400, "malformed-json");
+    let res = app
+        .req(Method::POST, "/api/v1/agencies")
+        .token(&app.root)
+        .raw("application/json", "{\"code\": 1} trailing")
+        .send()
+        .await;
+    assert_eq!(res.status.as_u16() / 100, 4, "{}", res.text);
+    // Wrong type: the pointer names the field.
+    let res = app.post("/api/v1/agencies", &app.root, json!({"code": 12, "name": "X"})).await;
+    res.assert_invalid("#/code");
+    // Unknown enum value.
+    let res = app.post("/api/v1/agencies", &app.root, json!({"code": "KAB-X", "name": "X", "time_zone": "utc"})).await;
+    res.assert_invalid("#/time_zone");
+    // Unknown field: refused rather than silently ignored.
+    let res = app.post("/api/v1/agencies", &app.root, json!({"code": "KAB-X", "name": "X", "colour": "red"})).await;
+    res.assert_problem(422, "validation");
+    // Nothing was stored by any of them.
+    let list = app.get("/api/v1/agencies", &app.root).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn field_level_validation_lists_every_bad_field() {
+    let app = TestApp::spawn().await;
+    let res = app.post("/api/v1/agencies", &app.root, json!({"code": "bad code!", "name": "  "})).await;
+    res.assert_invalid("#/code").assert_invalid("#/name");
+    assert_eq!(res.body["errors"].as_array().unwrap().len(), 2);
+}
+
+#[actix_web::test]
+async fn wrong_content_type_and_oversized_body() {
+    let app = TestApp::spawn_with(|s| s.max_body_bytes = 1024).await;
+    app.req(Method::POST, "/api/v1/agencies")
+        .token(&app.root)
+        .raw("text/plain", "code=A")
+        .send()
+        .await
+        .assert_problem(415, "unsupported-media-type");
+    app.req(Method::POST, "/api/v1/agencies")
+        .token(&app.root)
+        .send()
+        .await
+        .assert_problem(415, "unsupported-media-type");
+    let big = json!({"code": "KAB-BIG", "name": "x".repeat(4096)});
+    app.post("/api/v1/agencies", &app.root, big).await.assert_problem(413, "payload-too-large");
+    let list = app.get("/api/v1/agencies", &app.root).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn bad_query_and_path_parameters() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/agencies?limit=0", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/agencies?limit=201", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/agencies?limit=abc", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/agencies?cursor=not-ours", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/agencies?frobnicate=1", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/agencies/not-a-uuid", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/employees/by-nip/123", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get(&format!("/api/v1/agencies/{}", uuid::Uuid::now_v7()), &app.root).await.assert_problem(404, "not-found");
+}
+
+#[actix_web::test]
+async fn missing_forged_expired_and_unsigned_tokens_are_401() {
+    let app = TestApp::spawn().await;
+    let res = app.req(Method::GET, "/api/v1/me").send().await;
+    res.assert_problem(401, "unauthenticated");
+    assert!(res.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+    app.req(Method::GET, "/api/v1/me")
+        .header("authorization", "Basic cm9vdDpwdw==")
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/me", "not.a.jwt").await.assert_problem(401, "unauthenticated");
+    // Signed with another secret.
+    let other = ekinerja_api::auth::Tokens::new(&{
+        let mut s = ekinerja_tests::test_settings("sqlite://unused.db");
+        s.jwt_secret = "another-secret-another-secret-another".into();
+        s
+    });
+    let me = app.get("/api/v1/me", &app.root).await;
+    let caller = ekinerja_domain::Caller {
+        account_id: uuid::Uuid::parse_str(me.body["account_id"].as_str().unwrap()).unwrap(),
+        agency_id: None,
+        role: ekinerja_domain::AccountRole::PlatformAdmin,
+        employee_id: None,
+    };
+    let forged = other.access_token(&caller, chrono::Utc::now()).unwrap();
+    app.get("/api/v1/me", &forged).await.assert_problem(401, "unauthenticated");
+    // Expired: issued two hours ago with the real key.
+    let expired = app.state.tokens.access_token(&caller, chrono::Utc::now() - chrono::Duration::hours(2)).unwrap();
+    app.get("/api/v1/me", &expired).await.assert_problem(401, "unauthenticated");
+    // alg: none, with the real token's claims.
+    let claims = app.root.split('.').nth(1).unwrap();
+    let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.");
+    app.get("/api/v1/me", &none).await.assert_problem(401, "unauthenticated");
+    // An integration key where a person signs in.
+    app.get("/api/v1/me", "eki_0123456789abcdef").await.assert_problem(401, "unauthenticated");
+}

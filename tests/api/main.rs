@@ -1,0 +1,10 @@
+//! Black-box tests of the HTTP API: one binary, one module per area, a fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit;
+mod auth;
+mod errors;
+mod health;
+mod import;
+mod openapi;
+mod organisation;

@@ -1,0 +1,338 @@
+//! Organisation and people: what each role may see and change, across two agencies, and the
+//! supervisor rules.
+
+use ekinerja_tests::{nip, TestApp};
+use serde_json::{json, Value};
+
+fn names(v: &Value) -> Vec<String> {
+    let mut n: Vec<String> =
+        v["items"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap_or_default().to_owned()).collect();
+    n.sort();
+    n
+}
+
+#[actix_web::test]
+async fn each_role_sees_what_it_may_across_two_agencies() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 100).await;
+    let b = app.org("KAB-B", 200).await;
+    let emp = |id: &str| format!("/api/v1/employees/{id}");
+
+    // An employee: themselves only.
+    app.get(&emp(&a.staff1.id), &a.staff1.token).await.assert_status(200);
+    app.get(&emp(&a.staff2.id), &a.staff1.token).await.assert_problem(404, "not-found");
+    app.get(&emp(&a.section.id), &a.staff1.token).await.assert_problem(404, "not-found");
+    app.get(&emp(&b.staff1.id), &a.staff1.token).await.assert_problem(404, "not-found");
+    assert_eq!(names(&app.get("/api/v1/employees", &a.staff1.token).await.body), ["Agus Salim"]);
+    app.get(&format!("/api/v1/employees/by-nip/{}", a.staff2.nip), &a.staff1.token)
+        .await
+        .assert_problem(404, "not-found");
+
+    // A supervisor: themselves and everyone below them.
+    app.get(&emp(&a.staff2.id), &a.section.token).await.assert_status(200);
+    app.get(&emp(&a.division.id), &a.section.token).await.assert_problem(404, "not-found");
+    assert_eq!(
+        names(&app.get("/api/v1/employees", &a.section.token).await.body),
+        ["Agus Salim", "Dewi Lestari", "Rina Utami"]
+    );
+    assert_eq!(names(&app.get("/api/v1/employees", &a.head.token).await.body).len(), 5, "the head sees the whole tree");
+    app.get(&emp(&b.staff1.id), &a.head.token).await.assert_problem(404, "not-found");
+
+    // The agency admin: all of their agency, nothing of the other.
+    assert_eq!(names(&app.get("/api/v1/employees", &a.admin).await.body).len(), 5);
+    app.get(&emp(&b.staff1.id), &a.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/employees?agency_id={}", b.agency), &a.admin).await.assert_status(200);
+    assert_eq!(names(&app.get(&format!("/api/v1/employees?agency_id={}", b.agency), &a.admin).await.body).len(), 0);
+    app.get(&format!("/api/v1/agencies/{}", b.agency), &a.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/org-units/{}", b.unit), &a.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/positions/{}", b.head_post), &a.admin).await.assert_problem(404, "not-found");
+    let units = app.get("/api/v1/org-units", &a.admin).await;
+    assert_eq!(units.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(units.body["items"][0]["agency_id"], a.agency);
+    assert_eq!(app.get("/api/v1/agencies", &a.admin).await.body["items"].as_array().unwrap().len(), 1);
+
+    // The platform admin: both.
+    assert_eq!(app.get("/api/v1/agencies", &app.root).await.body["items"].as_array().unwrap().len(), 2);
+    app.get(&emp(&b.staff1.id), &app.root).await.assert_status(200);
+    assert_eq!(names(&app.get(&format!("/api/v1/employees?agency_id={}", b.agency), &app.root).await.body).len(), 5);
+}
+
+#[actix_web::test]
+async fn each_role_changes_only_what_it_may() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 300).await;
+    let b = app.org("KAB-B", 400).await;
+
+    // Employees and supervisors change no organisation data.
+    for token in [&a.staff1.token, &a.head.token] {
+        app.post("/api/v1/org-units", token, json!({"code": "X", "name": "X"})).await.assert_problem(403, "forbidden");
+        app.patch(&format!("/api/v1/employees/{}", a.staff1.id), token, json!({"name": "Changed"}))
+            .await
+            .assert_problem(403, "forbidden");
+        app.patch(&format!("/api/v1/positions/{}", a.staff_post), token, json!({"class": 17}))
+            .await
+            .assert_problem(403, "forbidden");
+        app.post("/api/v1/agencies", token, json!({"code": "NEW", "name": "New"}))
+            .await
+            .assert_problem(403, "forbidden");
+        app.post(
+            "/api/v1/accounts",
+            token,
+            json!({"role": "agency_admin", "username": "sneaky", "password": "a-long-password"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    // An admin of another agency: the records do not exist for them.
+    app.patch(&format!("/api/v1/employees/{}", a.staff1.id), &b.admin, json!({"name": "Changed"}))
+        .await
+        .assert_problem(404, "not-found");
+    app.patch(&format!("/api/v1/org-units/{}", a.unit), &b.admin, json!({"name": "Changed"}))
+        .await
+        .assert_problem(404, "not-found");
+    app.post(
+        "/api/v1/positions",
+        &b.admin,
+        json!({"org_unit_id": a.unit, "name": "X", "position_type": "pelaksana", "class": 5}),
+    )
+    .await
+    .assert_invalid("#/org_unit_id");
+    app.post("/api/v1/org-units", &b.admin, json!({"agency_id": a.agency, "code": "X", "name": "X"}))
+        .await
+        .assert_invalid("#/agency_id");
+    app.post("/api/v1/agencies", &a.admin, json!({"code": "NEW", "name": "New"}))
+        .await
+        .assert_problem(403, "forbidden");
+    // None of it changed anything.
+    let staff = app.get(&format!("/api/v1/employees/{}", a.staff1.id), &a.admin).await;
+    assert_eq!(staff.body["name"], "Agus Salim");
+    assert_eq!(app.get("/api/v1/org-units", &a.admin).await.body["items"].as_array().unwrap().len(), 1);
+
+    // The agency admin changes their agency.
+    let res = app
+        .patch(
+            &format!("/api/v1/employees/{}", a.staff1.id),
+            &a.admin,
+            json!({"name": "Agus Salim, S.Kom.", "rank": "III/a"}),
+        )
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.body["name"], "Agus Salim, S.Kom.");
+    assert_eq!(res.body["rank"], "III/a");
+    let res = app.patch(&format!("/api/v1/org-units/{}", a.unit), &a.admin, json!({"rollout_enabled": true})).await;
+    assert_eq!(res.body["rollout_enabled"], true);
+}
+
+#[actix_web::test]
+async fn a_wrong_supervisor_is_corrected_in_one_step() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 500).await;
+    let sup = |v: &Value| v["items"][0]["employee"]["id"].as_str().unwrap_or_default().to_owned();
+    let chain = app.get("/api/v1/me/supervisors", &a.staff1.token).await;
+    chain.assert_status(200);
+    assert_eq!(sup(&chain.body), a.section.id);
+    assert_eq!(chain.body["items"].as_array().unwrap().len(), 3, "section, division, head");
+
+    // The staff post should report to the division head: one change to the position.
+    app.patch(
+        &format!("/api/v1/positions/{}", a.staff_post),
+        &a.admin,
+        json!({"supervisor_position_id": a.division_post}),
+    )
+    .await
+    .assert_status(200);
+    for who in [&a.staff1, &a.staff2] {
+        assert_eq!(sup(&app.get("/api/v1/me/supervisors", &who.token).await.body), a.division.id);
+    }
+    let subs = app.get("/api/v1/me/subordinates", &a.division.token).await;
+    assert_eq!(names(&subs.body), ["Agus Salim", "Dewi Lestari", "Rina Utami"]);
+    assert_eq!(app.get("/api/v1/me/subordinates", &a.section.token).await.body["items"].as_array().unwrap().len(), 0);
+    // The section head is no longer a supervisor.
+    assert_eq!(app.get("/api/v1/me", &a.section.token).await.body["roles"], json!(["employee"]));
+    // The audit trail has it, with before and after.
+    let trail = app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff_post), &a.admin).await;
+    let last = trail.body["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "update");
+    assert_eq!(last["before"]["supervisor_position_id"], a.section_post);
+    assert_eq!(last["after"]["supervisor_position_id"], a.division_post);
+}
+
+#[actix_web::test]
+async fn a_vacant_post_passes_up_and_an_acting_official_supervises() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 600).await;
+    // The section head leaves the post: staff report to the division head.
+    app.patch(&format!("/api/v1/employees/{}", a.section.id), &a.admin, json!({"position_id": null}))
+        .await
+        .assert_status(200);
+    let chain = app.get(&format!("/api/v1/employees/{}/supervisors", a.staff2.id), &a.admin).await;
+    assert_eq!(chain.body["items"][0]["employee"]["id"], a.division.id);
+    // Staff member 1 is made Plt of the vacant post for this year.
+    let today = chrono::Utc::now().date_naive();
+    let res = app
+        .post(
+            "/api/v1/acting-assignments",
+            &a.admin,
+            json!({"position_id": a.section_post, "employee_id": a.staff1.id, "kind": "plt",
+                   "starts_on": today - chrono::Duration::days(1), "ends_on": today + chrono::Duration::days(30)}),
+        )
+        .await;
+    res.assert_status(201);
+    assert!(res.header("location").is_some_and(|l| l.ends_with(&res.id())));
+    let chain = app.get(&format!("/api/v1/employees/{}/supervisors", a.staff2.id), &a.admin).await;
+    assert_eq!(chain.body["items"][0]["employee"]["id"], a.staff1.id);
+    assert_eq!(chain.body["items"][0]["acting"], "plt");
+    // The acting official does not supervise themself: they report to the division head.
+    let chain = app.get("/api/v1/me/supervisors", &a.staff1.token).await;
+    assert_eq!(chain.body["items"][0]["employee"]["id"], a.division.id);
+    assert_eq!(names(&app.get("/api/v1/me/subordinates", &a.staff1.token).await.body), ["Rina Utami"]);
+    // The acting official now sees their subordinate.
+    app.get(&format!("/api/v1/employees/{}", a.staff2.id), &a.staff1.token).await.assert_status(200);
+    // Overlapping assignments, non-structural posts, bad ranges and other roles are refused.
+    let overlap = json!({"position_id": a.section_post, "employee_id": a.staff2.id, "kind": "plh", "starts_on": today, "ends_on": today});
+    app.post("/api/v1/acting-assignments", &a.admin, overlap.clone()).await.assert_problem(409, "conflict");
+    app.post("/api/v1/acting-assignments", &a.staff1.token, overlap).await.assert_problem(403, "forbidden");
+    app.post(
+        "/api/v1/acting-assignments",
+        &a.admin,
+        json!({"position_id": a.staff_post, "employee_id": a.staff2.id, "kind": "plt", "starts_on": today, "ends_on": today}),
+    )
+    .await
+    .assert_invalid("#/position_id");
+    app.post(
+        "/api/v1/acting-assignments",
+        &a.admin,
+        json!({"position_id": a.division_post, "employee_id": a.staff2.id, "kind": "plt", "starts_on": today, "ends_on": today - chrono::Duration::days(1)}),
+    )
+    .await
+    .assert_invalid("#/ends_on");
+}
+
+#[actix_web::test]
+async fn cycles_cross_agency_links_and_double_holders_are_refused() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 700).await;
+    let b = app.org("KAB-B", 800).await;
+    let pos = |id: &str| format!("/api/v1/positions/{id}");
+    app.patch(&pos(&a.head_post), &a.admin, json!({"supervisor_position_id": a.section_post}))
+        .await
+        .assert_invalid("#/supervisor_position_id");
+    app.patch(&pos(&a.division_post), &a.admin, json!({"supervisor_position_id": a.division_post}))
+        .await
+        .assert_invalid("#/supervisor_position_id");
+    app.patch(&pos(&a.division_post), &a.admin, json!({"supervisor_position_id": b.head_post}))
+        .await
+        .assert_invalid("#/supervisor_position_id");
+    app.patch(&pos(&a.division_post), &a.admin, json!({"supervisor_position_id": a.staff_post}))
+        .await
+        .assert_invalid("#/supervisor_position_id");
+    app.patch(&pos(&a.section_post), &a.admin, json!({"position_type": "pelaksana"}))
+        .await
+        .assert_invalid("#/position_type");
+    app.patch(&pos(&a.staff_post), &a.admin, json!({"position_type": "pengawas"}))
+        .await
+        .assert_invalid("#/position_type");
+    // A structural post has one holder.
+    let res = app
+        .post(
+            "/api/v1/employees",
+            &a.admin,
+            json!({"nip": nip(799), "name": "Kedua", "employment_type": "pns", "position_id": a.head_post}),
+        )
+        .await;
+    res.assert_invalid("#/position_id");
+    app.patch(&format!("/api/v1/employees/{}", a.staff1.id), &a.admin, json!({"position_id": a.division_post}))
+        .await
+        .assert_invalid("#/position_id");
+    // Org units: no cycles either.
+    let child = app
+        .post(
+            "/api/v1/org-units",
+            &a.admin,
+            json!({"code": "DINKES-YANKES", "name": "Bidang Pelayanan", "parent_id": a.unit}),
+        )
+        .await;
+    child.assert_status(201);
+    app.patch(&format!("/api/v1/org-units/{}", a.unit), &a.admin, json!({"parent_id": child.id()}))
+        .await
+        .assert_invalid("#/parent_id");
+    app.post("/api/v1/org-units", &a.admin, json!({"code": "DINKES", "name": "Duplikat"}))
+        .await
+        .assert_problem(409, "conflict");
+    // The same NIP cannot be registered twice, in any agency.
+    let res = app
+        .post("/api/v1/employees", &b.admin, json!({"nip": a.staff1.nip, "name": "Kembar", "employment_type": "pns"}))
+        .await;
+    res.assert_problem(409, "conflict");
+    // Every refusal left the chart as it was.
+    let chain = app.get("/api/v1/me/supervisors", &a.staff1.token).await;
+    let ids: Vec<&str> =
+        chain.body["items"].as_array().unwrap().iter().map(|o| o["employee"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [a.section.id.as_str(), a.division.id.as_str(), a.head.id.as_str()]);
+}
+
+#[actix_web::test]
+async fn invalid_employee_fields_are_named() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 900).await;
+    let res = app
+        .post(
+            "/api/v1/employees",
+            &a.admin,
+            json!({"nip": "19820403200401164", "name": "", "employment_type": "pns", "rank": "\n"}),
+        )
+        .await;
+    res.assert_invalid("#/nip").assert_invalid("#/name").assert_invalid("#/rank");
+    let res = app
+        .post("/api/v1/employees", &a.admin, json!({"nip": nip(901), "name": "X", "employment_type": "honorer"}))
+        .await;
+    res.assert_invalid("#/employment_type");
+    let res = app
+        .post(
+            "/api/v1/positions",
+            &a.admin,
+            json!({"org_unit_id": a.unit, "name": "X", "position_type": "pelaksana", "class": 18}),
+        )
+        .await;
+    res.assert_invalid("#/class");
+    assert_eq!(names(&app.get("/api/v1/employees", &a.admin).await.body).len(), 5);
+}
+
+#[actix_web::test]
+async fn lists_page_with_a_cursor_and_filter() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 1000).await;
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/employees?limit=2&cursor={c}"),
+            None => "/api/v1/employees?limit=2".to_owned(),
+        };
+        let page = app.get(&path, &a.admin).await;
+        page.assert_status(200);
+        let items = page.body["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|e| e["id"].as_str().unwrap().to_owned()));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 5, "no item twice");
+    assert_eq!(names(&app.get("/api/v1/employees?name=SALIM", &a.admin).await.body), ["Agus Salim"]);
+    assert_eq!(
+        names(&app.get("/api/v1/employees?name=%25", &a.admin).await.body).len(),
+        0,
+        "LIKE wildcards are literal"
+    );
+    assert_eq!(
+        names(&app.get(&format!("/api/v1/employees?position_id={}", a.staff_post), &a.admin).await.body),
+        ["Agus Salim", "Rina Utami"]
+    );
+    assert_eq!(names(&app.get(&format!("/api/v1/employees?org_unit_id={}", a.unit), &a.admin).await.body).len(), 5);
+    assert_eq!(names(&app.get(&format!("/api/v1/employees?nip={}", a.head.nip), &a.admin).await.body), ["Sari Wijaya"]);
+}

@@ -1,0 +1,419 @@
+//! The test harness: the real application over a fresh database per test, and helpers per kind
+//! of caller.
+//!
+//! The engine comes from `EKINERJA_TEST_DATABASE_URL`: unset, each test gets a new SQLite file;
+//! a `postgres://` URL (the server's maintenance database), each test gets a new database on
+//! that server, dropped afterwards.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{test, web};
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use ekinerja_api::{app, auth, AppState, Settings};
+use ekinerja_persistence::{account, db, timestamp};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The password of every account the helpers create.
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(String),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A fresh, empty database on the configured engine.
+    #[allow(clippy::new_without_default)] // creating a database is not a default value
+    pub fn new() -> TestDb {
+        match std::env::var("EKINERJA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty() && u != "sqlite") {
+            Some(admin_url) => {
+                let name = format!("ekinerja_test_{}", Uuid::now_v7().simple());
+                let mut admin =
+                    diesel::PgConnection::establish(&admin_url).expect("connect to the PostgreSQL test server");
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+                let url = match admin_url.rfind('/') {
+                    Some(i) => format!("{}/{name}", &admin_url[..i]),
+                    None => panic!("EKINERJA_TEST_DATABASE_URL has no database part"),
+                };
+                TestDb { url, cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("ekinerja-test-{}.db", Uuid::now_v7().simple()));
+                let path = path.to_string_lossy().into_owned();
+                TestDb { url: format!("sqlite://{path}"), cleanup: Cleanup::File(path) }
+            }
+        }
+    }
+
+    /// Which engine the tests run on.
+    pub fn engine(&self) -> db::Engine {
+        db::Engine::of_url(&self.url)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Response {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The `id` field of the body.
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_owned()
+    }
+
+    /// Asserts a problem+json of `status` and `type` `/problems/{kind}`, with the request id.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, kind: &str) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(self.header("content-type").as_deref(), Some("application/problem+json"), "body: {}", self.text);
+        assert_eq!(self.body["type"], format!("/problems/{kind}"), "body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        assert_eq!(
+            self.body["request_id"].as_str(),
+            self.header("x-request-id").as_deref(),
+            "request id in body and header"
+        );
+        self
+    }
+
+    /// Asserts a validation problem naming `pointer`.
+    #[track_caller]
+    pub fn assert_invalid(&self, pointer: &str) -> &Self {
+        self.assert_problem(422, "validation");
+        let errors = self.body["errors"].as_array().unwrap_or_else(|| panic!("no errors in {}", self.text));
+        assert!(errors.iter().any(|e| e["pointer"] == pointer), "expected {pointer} in {}", self.text);
+        self
+    }
+
+    /// Asserts a status.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        self
+    }
+}
+
+/// A request under construction.
+pub struct Request<'a> {
+    app: &'a TestApp,
+    req: test::TestRequest,
+}
+
+impl Request<'_> {
+    /// Adds a bearer token.
+    pub fn token(mut self, token: &str) -> Self {
+        self.req = self.req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.req = self.req.insert_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json(mut self, body: Value) -> Self {
+        self.req = self.req.insert_header((header::CONTENT_TYPE, "application/json")).set_payload(body.to_string());
+        self
+    }
+
+    /// Sets a raw body with a content type.
+    pub fn raw(mut self, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> Self {
+        self.req = self.req.insert_header((header::CONTENT_TYPE, content_type.to_owned())).set_payload(body.into());
+        self
+    }
+
+    /// Sets the client address.
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.req = self.req.peer_addr(addr.parse().expect("socket address"));
+        self
+    }
+
+    /// Sends it through the real application.
+    pub async fn send(self) -> Response {
+        let service = test::init_service(app(self.app.state.clone())).await;
+        let res = test::call_service(&service, self.req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Response { status, headers, body, text }
+    }
+}
+
+/// The application over a fresh database, with a platform admin.
+pub struct TestApp {
+    pub state: web::Data<AppState>,
+    pub db: TestDb,
+    /// Access token of the platform admin `root`.
+    pub root: String,
+}
+
+/// Settings for tests: a fixed secret, small pool.
+pub fn test_settings(url: &str) -> Settings {
+    let mut s = Settings::from_lookup(|_| None).expect("default settings");
+    s.database_url = url.to_owned();
+    s.pool_size = 4;
+    s.jwt_secret = "test-secret-test-secret-test-secret!".to_owned();
+    s
+}
+
+impl TestApp {
+    /// A new application on a new, migrated database, with platform admin `root`.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], adjusting the settings first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let db = TestDb::new();
+        let mut settings = test_settings(&db.url);
+        adjust(&mut settings);
+        let pool = db::connect(&db.url, settings.pool_size).expect("pool");
+        {
+            let mut conn = pool.get().expect("connection");
+            db::migrate(&mut conn).expect("migrations");
+            let hash = auth::hash_password(PASSWORD).expect("hash");
+            account::bootstrap_platform_admin(&mut conn, "root", hash, timestamp(Utc::now()), None).expect("root");
+        }
+        let state = web::Data::new(AppState::new(pool, settings));
+        let mut app = TestApp { state, db, root: String::new() };
+        app.root = app.login("root", PASSWORD).await;
+        app
+    }
+
+    /// Sets the application clock.
+    pub fn set_clock(&mut self, at: DateTime<Utc>) {
+        let new = AppState {
+            pool: self.state.pool.clone(),
+            settings: self.state.settings.clone(),
+            tokens: auth::Tokens::new(&self.state.settings),
+            throttle: auth::LoginThrottle::default(),
+            clock: Arc::new(move || at),
+        };
+        self.state = web::Data::new(new);
+    }
+
+    /// Starts a request.
+    pub fn req(&self, method: Method, path: &str) -> Request<'_> {
+        Request { app: self, req: test::TestRequest::default().method(method).uri(path) }
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.req(Method::GET, path).token(token).send().await
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.req(Method::POST, path).token(token).json(body).send().await
+    }
+
+    /// PATCH JSON with a token.
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.req(Method::PATCH, path).token(token).json(body).send().await
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let res = self
+            .req(Method::POST, "/api/v1/auth/login")
+            .json(json!({"login": login, "password": password}))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "login {login}: {}", res.text);
+        res.body["access_token"].as_str().expect("access token").to_owned()
+    }
+
+    /// Signs in and returns the whole token pair.
+    pub async fn login_pair(&self, login: &str, password: &str) -> Value {
+        let res = self
+            .req(Method::POST, "/api/v1/auth/login")
+            .json(json!({"login": login, "password": password}))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "login {login}: {}", res.text);
+        res.body
+    }
+
+    /// Creates an agency as root; returns its id.
+    pub async fn agency(&self, code: &str) -> String {
+        self.post("/api/v1/agencies", &self.root, json!({"code": code, "name": format!("Pemerintah {code}")}))
+            .await
+            .assert_status(201)
+            .body["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// Creates an agency admin account for `agency` as root and signs in.
+    pub async fn agency_admin(&self, agency: &str, username: &str) -> String {
+        self.post(
+            "/api/v1/accounts",
+            &self.root,
+            json!({"role": "agency_admin", "agency_id": agency, "username": username, "password": PASSWORD}),
+        )
+        .await
+        .assert_status(201);
+        self.login(username, PASSWORD).await
+    }
+}
+
+/// A small organisation built through the API: one OPD with a head, a division head, a section
+/// head and two staff, each with an account.
+pub struct Org {
+    pub agency: String,
+    pub admin: String,
+    pub unit: String,
+    pub head_post: String,
+    pub division_post: String,
+    pub section_post: String,
+    pub staff_post: String,
+    pub head: Person,
+    pub division: Person,
+    pub section: Person,
+    pub staff1: Person,
+    pub staff2: Person,
+}
+
+/// An employee with an account.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub nip: String,
+    pub token: String,
+}
+
+/// Valid NIPs for tests: distinct birth dates, appointed 2010, alternating gender.
+pub fn nip(n: u32) -> String {
+    let month = 1 + (n % 12);
+    let day = 1 + (n % 28);
+    let gender = 1 + (n % 2);
+    format!("1980{month:02}{day:02}201001{gender}{:03}", n % 999 + 1)
+}
+
+impl TestApp {
+    /// Creates a position as `admin`.
+    pub async fn position(
+        &self,
+        admin: &str,
+        unit: &str,
+        name: &str,
+        kind: &str,
+        class: i64,
+        supervisor: Option<&str>,
+    ) -> String {
+        self.post(
+            "/api/v1/positions",
+            admin,
+            json!({"org_unit_id": unit, "name": name, "position_type": kind, "class": class, "supervisor_position_id": supervisor}),
+        )
+        .await
+        .assert_status(201)
+        .body["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// Registers an employee in a position with an account, and signs them in.
+    pub async fn person(&self, admin: &str, n: u32, name: &str, position: &str) -> Person {
+        let nip = nip(n);
+        let res = self
+            .post(
+                "/api/v1/employees",
+                admin,
+                json!({"nip": nip, "name": name, "employment_type": "pns", "position_id": position}),
+            )
+            .await;
+        res.assert_status(201);
+        let id = res.id();
+        self.post("/api/v1/accounts", admin, json!({"role": "employee", "employee_id": id, "password": PASSWORD}))
+            .await
+            .assert_status(201);
+        let token = self.login(&nip, PASSWORD).await;
+        Person { id, nip, token }
+    }
+
+    /// Builds an [`Org`] in a new agency `code`; `seed` keeps NIPs distinct across agencies.
+    pub async fn org(&self, code: &str, seed: u32) -> Org {
+        let agency = self.agency(code).await;
+        let admin = self.agency_admin(&agency, &format!("admin.{}", code.to_lowercase())).await;
+        let unit = self
+            .post("/api/v1/org-units", &admin, json!({"code": "DINKES", "name": "Dinas Kesehatan"}))
+            .await
+            .assert_status(201)
+            .body["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let head_post = self.position(&admin, &unit, "Kepala Dinas Kesehatan", "jpt", 14, None).await;
+        let division_post =
+            self.position(&admin, &unit, "Kepala Bidang Pelayanan", "administrator", 11, Some(&head_post)).await;
+        let section_post =
+            self.position(&admin, &unit, "Kepala Seksi Pelayanan", "pengawas", 9, Some(&division_post)).await;
+        let staff_post =
+            self.position(&admin, &unit, "Pengadministrasi Umum", "pelaksana", 5, Some(&section_post)).await;
+        let head = self.person(&admin, seed + 1, "Sari Wijaya", &head_post).await;
+        let division = self.person(&admin, seed + 2, "Budi Santoso", &division_post).await;
+        let section = self.person(&admin, seed + 3, "Dewi Lestari", &section_post).await;
+        let staff1 = self.person(&admin, seed + 4, "Agus Salim", &staff_post).await;
+        let staff2 = self.person(&admin, seed + 5, "Rina Utami", &staff_post).await;
+        Org {
+            agency,
+            admin,
+            unit,
+            head_post,
+            division_post,
+            section_post,
+            staff_post,
+            head,
+            division,
+            section,
+            staff1,
+            staff2,
+        }
+    }
+}
