@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         print!("{}", openapi::yaml());
         return ExitCode::SUCCESS;
     }
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    init_logging();
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -55,6 +55,25 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// env_logger with the request id on every line logged while a request is handled.
+fn init_logging() {
+    use std::io::Write;
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format(|buf, record| {
+            let rid = ekinerja_api::request_id::current().unwrap_or_else(|| "-".to_owned());
+            writeln!(
+                buf,
+                "{} {:5} {} rid={} {}",
+                buf.timestamp_micros(),
+                record.level(),
+                record.target(),
+                rid,
+                record.args()
+            )
+        })
+        .init();
 }
 
 fn open(settings: &Settings) -> Result<db::Pool, String> {
@@ -115,8 +134,13 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Serve => {
             let pool = open(&settings)?;
             if settings.seed_demo_if_empty {
-                if let Some(logins) = seed_if_empty(&pool)? {
-                    println!("Loaded the demo regency.\n{logins}");
+                match seed_if_empty(&pool)? {
+                    Some(logins) => println!("Loaded the demo regency.\n{logins}"),
+                    None => println!(
+                        "The database already holds data. Demo logins, if it holds the demo regency: `admin` \
+                         (platform admin), `bkpsdm.sukamaju` (agency admin), password {}; `make clean-db` starts over.",
+                        seed::DEMO_PASSWORD
+                    ),
                 }
             }
             serve(pool, settings).map_err(|e| e.to_string())

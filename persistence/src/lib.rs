@@ -55,3 +55,15 @@ pub fn timestamp(at: DateTime<Utc>) -> NaiveDateTime {
 pub fn new_id() -> String {
     Uuid::now_v7().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn timestamps_are_truncated_to_microseconds() {
+        let at = Utc.timestamp_opt(1_795_000_000, 123_456_789).single().unwrap();
+        assert_eq!(timestamp(at).and_utc().timestamp_subsec_nanos(), 123_456_000);
+    }
+}

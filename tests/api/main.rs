@@ -8,3 +8,4 @@ mod health;
 mod import;
 mod openapi;
 mod organisation;
+mod storage;
