@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
-use crate::routes::{acting, agency, audit, auth, employee, health, import, me, org_unit, position};
+use crate::routes::{acting, agency, agreement, audit, auth, employee, health, import, me, org_unit, period, position};
 use crate::state::AppState;
 use crate::{extract, request_id};
 
@@ -110,7 +110,46 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(acting::get))
                         .route(web::delete().to(acting::delete)),
                 )
-                .service(resource("/audit-events").route(web::get().to(audit::list))),
+                .service(resource("/audit-events").route(web::get().to(audit::list)))
+                .service(
+                    resource("/performance-periods")
+                        .route(web::get().to(period::list))
+                        .route(web::post().to(period::create)),
+                )
+                .service(resource("/performance-periods/{id}").route(web::get().to(period::get)))
+                .service(
+                    resource("/organisational-goals")
+                        .route(web::get().to(period::list_goals))
+                        .route(web::post().to(period::create_goal)),
+                )
+                .service(
+                    resource("/organisational-goals/{id}")
+                        .route(web::get().to(period::get_goal))
+                        .route(web::patch().to(period::update_goal)),
+                )
+                .service(
+                    resource("/agreements")
+                        .route(web::get().to(agreement::list))
+                        .route(web::post().to(agreement::create)),
+                )
+                .service(resource("/agreements/{id}").route(web::get().to(agreement::get)))
+                .service(resource("/agreements/{id}/planned-results").route(web::post().to(agreement::add_result)))
+                .service(
+                    resource("/agreements/{id}/planned-results/{result_id}")
+                        .route(web::delete().to(agreement::remove_result)),
+                )
+                .service(
+                    resource("/agreements/{id}/planned-results/{result_id}/indicators")
+                        .route(web::post().to(agreement::add_indicator)),
+                )
+                .service(
+                    resource("/agreements/{id}/indicators/{indicator_id}/breakdown")
+                        .route(web::put().to(agreement::set_breakdown)),
+                )
+                .service(resource("/agreements/{id}/submit").route(web::post().to(agreement::submit)))
+                .service(resource("/agreements/{id}/approve").route(web::post().to(agreement::approve)))
+                .service(resource("/agreements/{id}/return").route(web::post().to(agreement::return_agreement)))
+                .service(resource("/agreements/{id}/revise").route(web::post().to(agreement::revise))),
         );
 }
 

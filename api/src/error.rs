@@ -40,6 +40,12 @@ pub enum ApiError {
     /// Clashes with the current state (duplicates).
     #[error("{0}")]
     Conflict(String),
+    /// A change without `If-Match`.
+    #[error("this change needs an If-Match header with the ETag of the version it edits")]
+    PreconditionRequired,
+    /// `If-Match` names a version that is no longer current.
+    #[error("the record has changed since it was read (stale If-Match); read it again and retry")]
+    PreconditionFailed,
     /// Body over the configured limit.
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -68,6 +74,8 @@ pub const PROBLEM_TYPES: &[(&str, &str)] = &[
     ("not-found", "Not found"),
     ("method-not-allowed", "Method not allowed"),
     ("conflict", "Conflict with the current state"),
+    ("precondition-required", "If-Match required"),
+    ("precondition-failed", "Stale version"),
     ("payload-too-large", "Request body too large"),
     ("unsupported-media-type", "Unsupported media type"),
     ("too-many-requests", "Too many requests"),
@@ -86,6 +94,8 @@ impl ApiError {
             ApiError::NotFound | ApiError::NoRoute(_) => "not-found",
             ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionRequired => "precondition-required",
+            ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::TooManyRequests(_) => "too-many-requests",
@@ -113,7 +123,7 @@ impl ApiError {
 pub struct Problem {
     /// Stable URI of the kind of problem: `/problems/{kind}`, one of validation, malformed-json,
     /// bad-parameter, unauthenticated, forbidden, not-found, method-not-allowed, conflict,
-    /// payload-too-large, unsupported-media-type, too-many-requests, unavailable, internal.
+    /// precondition-required, precondition-failed, payload-too-large, unsupported-media-type, too-many-requests, unavailable, internal.
     #[serde(rename = "type")]
     pub problem_type: String,
     /// Short summary of the kind of problem.
@@ -171,6 +181,8 @@ impl ResponseError for ApiError {
             ApiError::NotFound | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -211,6 +223,7 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden(m) => ApiError::Forbidden(m),
             StoreError::Invalid(fields) => ApiError::Validation(fields),
             StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::Stale => ApiError::PreconditionFailed,
             StoreError::Unavailable(m) => {
                 log::error!("database unavailable: {m}");
                 ApiError::Unavailable

@@ -105,3 +105,32 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
+
+/// The version a change edits, from `If-Match: "v<version>"` (the ETag the record was read
+/// with). Missing: 428. Not one of ours: 412, as no current version matches it.
+pub struct IfMatch(pub i32);
+
+/// The ETag of a version.
+pub fn etag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Err(ApiError::PreconditionRequired),
+            Some(v) => v
+                .to_str()
+                .ok()
+                .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|s| s.strip_prefix('v'))
+                .and_then(|n| n.parse::<i32>().ok())
+                .map(IfMatch)
+                .ok_or(ApiError::PreconditionFailed),
+        };
+        std::future::ready(parsed)
+    }
+}

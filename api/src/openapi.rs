@@ -33,6 +33,12 @@ use crate::routes;
         routes::import::import_employees,
         routes::acting::list, routes::acting::create, routes::acting::get, routes::acting::delete,
         routes::audit::list,
+        routes::period::list, routes::period::create, routes::period::get,
+        routes::period::list_goals, routes::period::create_goal, routes::period::get_goal, routes::period::update_goal,
+        routes::agreement::list, routes::agreement::create, routes::agreement::get,
+        routes::agreement::add_result, routes::agreement::remove_result, routes::agreement::add_indicator,
+        routes::agreement::set_breakdown, routes::agreement::submit, routes::agreement::approve,
+        routes::agreement::return_agreement, routes::agreement::revise,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),
@@ -48,6 +54,7 @@ use crate::routes;
         (name = "imports", description = "Bulk imports from HR exports"),
         (name = "acting_assignments", description = "Acting officials (Plt/Plh)"),
         (name = "audit", description = "The audit trail"),
+        (name = "agreements", description = "Performance periods, organisational goals and performance agreements (SKP)"),
     ),
 )]
 pub struct ApiDoc;

@@ -33,6 +33,9 @@ pub enum StoreError {
     /// The change clashes with another record (a duplicate code or NIP).
     #[error("{0}")]
     Conflict(String),
+    /// The record changed since the version the caller edits (a stale ETag).
+    #[error("the record has changed since it was read")]
+    Stale,
     /// The database could not be reached.
     #[error("database unavailable: {0}")]
     Unavailable(String),

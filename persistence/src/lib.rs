@@ -8,14 +8,17 @@
 pub mod account;
 pub mod acting;
 pub mod agency;
+pub mod agreement;
 pub mod audit;
 pub mod chart;
 pub mod db;
 pub mod employee;
 mod error;
+pub mod goal;
 pub mod import;
 pub mod org_unit;
 pub mod page;
+pub mod period;
 pub mod position;
 pub mod schema;
 

@@ -111,6 +111,95 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    performance_periods (id) {
+        id -> Text,
+        agency_id -> Text,
+        year -> Integer,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organisational_goals (id) {
+        id -> Text,
+        agency_id -> Text,
+        period_id -> Text,
+        org_unit_id -> Nullable<Text>,
+        name -> Text,
+        indicator -> Text,
+        target_quantity -> BigInt,
+        target_unit -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        agency_id -> Text,
+        period_id -> Text,
+        employee_id -> Text,
+        position_id -> Text,
+        org_unit_id -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        revision -> Integer,
+        previous_revision_id -> Nullable<Text>,
+        return_comment -> Nullable<Text>,
+        version -> Integer,
+        submitted_at -> Nullable<Timestamp>,
+        approved_at -> Nullable<Timestamp>,
+        approved_by_employee_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    planned_results (id) {
+        id -> Text,
+        agreement_id -> Text,
+        agency_id -> Text,
+        kind -> Text,
+        lineage_id -> Text,
+        description -> Text,
+        parent_result_id -> Nullable<Text>,
+        goal_id -> Nullable<Text>,
+        ordinal -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        planned_result_id -> Text,
+        agreement_id -> Text,
+        description -> Text,
+        target_quantity -> BigInt,
+        target_unit -> Text,
+        quality_target_bp -> Nullable<Integer>,
+        time_target_months -> Nullable<Integer>,
+        cost_target -> Nullable<BigInt>,
+        breakdown -> Nullable<Text>,
+        ordinal -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_targets (indicator_id, part) {
+        indicator_id -> Text,
+        part -> Integer,
+        quantity -> BigInt,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -124,14 +213,26 @@ diesel::joinable!(org_units -> agencies (agency_id));
 diesel::joinable!(positions -> agencies (agency_id));
 diesel::joinable!(positions -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> accounts (account_id));
+diesel::joinable!(performance_periods -> agencies (agency_id));
+diesel::joinable!(organisational_goals -> performance_periods (period_id));
+diesel::joinable!(agreements -> performance_periods (period_id));
+diesel::joinable!(planned_results -> agreements (agreement_id));
+diesel::joinable!(indicators -> planned_results (planned_result_id));
+diesel::joinable!(indicator_targets -> indicators (indicator_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     acting_assignments,
     accounts,
     agencies,
+    agreements,
     audit_events,
     employees,
+    indicator_targets,
+    indicators,
     org_units,
+    organisational_goals,
+    performance_periods,
+    planned_results,
     positions,
     refresh_tokens,
 );

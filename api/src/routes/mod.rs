@@ -3,6 +3,7 @@
 
 pub mod acting;
 pub mod agency;
+pub mod agreement;
 pub mod audit;
 pub mod auth;
 pub mod employee;
@@ -10,6 +11,7 @@ pub mod health;
 pub mod import;
 pub mod me;
 pub mod org_unit;
+pub mod period;
 pub mod position;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

@@ -1,0 +1,895 @@
+//! Performance agreements (SKP): one per employee, period and position; planned results (RHK)
+//! that cascade from the supervisor's or from organisational goals; indicators with targets
+//! and their monthly or quarterly breakdown; the approval workflow and revisions.
+//!
+//! Every change names the version it edits (`expected_version`, the ETag): a stale one is
+//! refused with [`StoreError::Stale`] and changes nothing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::agreement::{
+    check_breakdown, check_link, closes_cycle, Actor, AgreementStatus, BreakdownKind, LinkSource, LinkTarget, Quantity,
+    ResultKind, Transition,
+};
+use ekinerja_domain::supervision::OrgChart;
+use ekinerja_domain::{Caller, Name, PositionType};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{
+    agreements, employees, indicator_targets, indicators, organisational_goals, performance_periods, planned_results,
+    positions,
+};
+use crate::{audit, chart, new_id, Change, DbConnection, StoreError};
+
+/// A stored agreement.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = agreements, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct Agreement {
+    pub id: String,
+    pub agency_id: String,
+    pub period_id: String,
+    pub employee_id: String,
+    pub position_id: String,
+    pub org_unit_id: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: String,
+    pub revision: i32,
+    pub previous_revision_id: Option<String>,
+    pub return_comment: Option<String>,
+    pub version: i32,
+    pub submitted_at: Option<chrono::NaiveDateTime>,
+    pub approved_at: Option<chrono::NaiveDateTime>,
+    pub approved_by_employee_id: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl Agreement {
+    /// The workflow state.
+    pub fn status(&self) -> AgreementStatus {
+        AgreementStatus::parse(&self.status).unwrap_or(AgreementStatus::Draft)
+    }
+}
+
+/// A stored planned result (RHK).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = planned_results, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct PlannedResult {
+    pub id: String,
+    pub agreement_id: String,
+    pub agency_id: String,
+    pub kind: String,
+    pub lineage_id: String,
+    pub description: String,
+    pub parent_result_id: Option<String>,
+    pub goal_id: Option<String>,
+    pub ordinal: i32,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// A stored indicator.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = indicators, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Indicator {
+    pub id: String,
+    pub planned_result_id: String,
+    pub agreement_id: String,
+    pub description: String,
+    pub target_quantity: i64,
+    pub target_unit: String,
+    pub quality_target_bp: Option<i32>,
+    pub time_target_months: Option<i32>,
+    pub cost_target: Option<i64>,
+    pub breakdown: Option<String>,
+    pub ordinal: i32,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// An indicator with its breakdown parts (empty until broken down).
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorDetail {
+    pub indicator: Indicator,
+    pub targets: Vec<i64>,
+}
+
+/// A planned result with its indicators.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultDetail {
+    pub result: PlannedResult,
+    pub indicators: Vec<IndicatorDetail>,
+}
+
+/// An agreement with everything in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementDetail {
+    pub agreement: Agreement,
+    pub results: Vec<ResultDetail>,
+}
+
+/// A new agreement.
+#[derive(Debug, Clone)]
+pub struct NewAgreement {
+    /// Whose agreement: the caller's own by default (an admin may open one for anyone).
+    pub employee_id: Option<Uuid>,
+    pub period_id: Uuid,
+    /// First day it covers: the period's start by default. After a change of position, the
+    /// day the new position starts; the previous agreement ends the day before.
+    pub starts_on: Option<NaiveDate>,
+}
+
+/// A new planned result.
+#[derive(Debug, Clone)]
+pub struct NewResult {
+    pub kind: ResultKind,
+    pub description: Name,
+    /// The supervisor's planned result it supports.
+    pub parent_result_id: Option<Uuid>,
+    /// The organisational goal it supports (heads of OPD).
+    pub goal_id: Option<Uuid>,
+}
+
+/// A new indicator.
+#[derive(Debug, Clone)]
+pub struct NewIndicator {
+    pub description: Name,
+    pub target_quantity: Quantity,
+    pub target_unit: Name,
+    pub quality_target_bp: Option<i32>,
+    pub time_target_months: Option<i32>,
+    pub cost_target: Option<i64>,
+}
+
+fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
+}
+
+/// How the caller stands to an agreement.
+struct Standing {
+    owner: bool,
+    direct_supervisor: bool,
+    above: bool,
+    admin: bool,
+}
+
+fn standing(caller: &Caller, a: &Agreement, chart: &OrgChart) -> Result<Standing, StoreError> {
+    let agency = uuid(&a.agency_id)?;
+    let owner_id = uuid(&a.employee_id)?;
+    let me = caller.employee_id;
+    let supervisor = chart.supervisor_of(owner_id).map(|o| o.employee_id);
+    Ok(Standing {
+        owner: me == Some(owner_id),
+        // At the top of the agency there is no supervisor in the chart: the agency's admin
+        // approves for the official set over the agency (the region head's office).
+        direct_supervisor: (me.is_some() && supervisor == me)
+            || (supervisor.is_none() && caller.can_administer(agency)),
+        above: me.is_some_and(|m| chart.is_above(m, owner_id)),
+        admin: caller.can_administer(agency),
+    })
+}
+
+/// Loads an agreement the caller may read (its owner, anyone above them, the agency's admin)
+/// with the agency's chart.
+fn load(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Agreement, OrgChart, Standing), StoreError> {
+    let a: Agreement = agreements::table.find(id.to_string()).select(Agreement::as_select()).first(conn)?;
+    let agency = uuid(&a.agency_id)?;
+    if !caller.can_see_agency(agency) {
+        return Err(StoreError::NotFound);
+    }
+    let chart = chart::load(conn, agency, now)?;
+    let s = standing(caller, &a, &chart)?;
+    if !(s.owner || s.above || s.admin) {
+        return Err(StoreError::NotFound);
+    }
+    Ok((a, chart, s))
+}
+
+/// Reads an agreement with its results, indicators and breakdowns.
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<AgreementDetail, StoreError> {
+    let (a, _, _) = load(conn, caller, id, now)?;
+    detail(conn, a)
+}
+
+/// Loads the content of an agreement: three queries whatever its size.
+pub fn detail(conn: &mut DbConnection, agreement: Agreement) -> Result<AgreementDetail, StoreError> {
+    let results: Vec<PlannedResult> = planned_results::table
+        .filter(planned_results::agreement_id.eq(&agreement.id))
+        .order((planned_results::ordinal.asc(), planned_results::id.asc()))
+        .select(PlannedResult::as_select())
+        .load(conn)?;
+    let inds: Vec<Indicator> = indicators::table
+        .filter(indicators::agreement_id.eq(&agreement.id))
+        .order((indicators::ordinal.asc(), indicators::id.asc()))
+        .select(Indicator::as_select())
+        .load(conn)?;
+    let ids: Vec<String> = inds.iter().map(|i| i.id.clone()).collect();
+    let mut targets: HashMap<String, Vec<(i32, i64)>> = HashMap::new();
+    for (ind, part, q) in indicator_targets::table
+        .filter(indicator_targets::indicator_id.eq_any(ids))
+        .select((indicator_targets::indicator_id, indicator_targets::part, indicator_targets::quantity))
+        .load::<(String, i32, i64)>(conn)?
+    {
+        targets.entry(ind).or_default().push((part, q));
+    }
+    let mut by_result: HashMap<String, Vec<IndicatorDetail>> = HashMap::new();
+    for i in inds {
+        let mut parts = targets.remove(&i.id).unwrap_or_default();
+        parts.sort();
+        by_result
+            .entry(i.planned_result_id.clone())
+            .or_default()
+            .push(IndicatorDetail { indicator: i, targets: parts.into_iter().map(|(_, q)| q).collect() });
+    }
+    let results = results
+        .into_iter()
+        .map(|r| {
+            let indicators = by_result.remove(&r.id).unwrap_or_default();
+            ResultDetail { result: r, indicators }
+        })
+        .collect();
+    Ok(AgreementDetail { agreement, results })
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct AgreementFilter {
+    pub period_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+    pub status: Option<AgreementStatus>,
+}
+
+/// Lists the agreements the caller may read: their own and those of everyone below them; all
+/// of the agency for its admin.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &AgreementFilter,
+    page: &crate::PageRequest,
+    now: DateTime<Utc>,
+) -> Result<crate::Page<Agreement>, StoreError> {
+    let mut q = agreements::table.select(Agreement::as_select()).into_boxed::<crate::db::Backend>();
+    let Some(agency) = caller.agency_id else {
+        return Ok(crate::Page::empty());
+    };
+    q = q.filter(agreements::agency_id.eq(agency.to_string()));
+    if !caller.can_administer(agency) {
+        let Some(me) = caller.employee_id else { return Ok(crate::Page::empty()) };
+        let chart = chart::load(conn, agency, now)?;
+        let mut visible = vec![me.to_string()];
+        let mut frontier = vec![me];
+        while let Some(e) = frontier.pop() {
+            for s in chart.direct_subordinates_of(e) {
+                let s_str = s.to_string();
+                if !visible.contains(&s_str) {
+                    visible.push(s_str);
+                    frontier.push(s);
+                }
+            }
+        }
+        q = q.filter(agreements::employee_id.eq_any(visible));
+    }
+    if let Some(p) = filter.period_id {
+        q = q.filter(agreements::period_id.eq(p.to_string()));
+    }
+    if let Some(e) = filter.employee_id {
+        q = q.filter(agreements::employee_id.eq(e.to_string()));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(agreements::status.eq(s.as_str()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(agreements::id.gt(after.clone()));
+    }
+    let rows = q.order(agreements::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(crate::Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Opens a draft agreement for an employee in a period, in their current position.
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgreement) -> Result<Agreement, StoreError> {
+    let caller = &change.caller;
+    let employee_id = new
+        .employee_id
+        .or(caller.employee_id)
+        .ok_or_else(|| StoreError::invalid("#/employee_id", "required for an account without an employee record"))?;
+    crate::db::write(conn, |conn| {
+        let emp: Option<(String, Option<String>, bool)> = employees::table
+            .find(employee_id.to_string())
+            .select((employees::agency_id, employees::position_id, employees::active))
+            .first(conn)
+            .optional()?;
+        let Some((agency, position, active)) =
+            emp.filter(|(a, _, _)| Uuid::parse_str(a).is_ok_and(|a| caller.can_see_agency(a)))
+        else {
+            return Err(StoreError::invalid("#/employee_id", "no such employee"));
+        };
+        let agency_id = uuid(&agency)?;
+        if caller.employee_id != Some(employee_id) && !caller.can_administer(agency_id) {
+            return Err(StoreError::Forbidden("an agreement is opened by the employee or the agency's admin".into()));
+        }
+        if !active {
+            return Err(StoreError::invalid("#/employee_id", "the employee is no longer active"));
+        }
+        let Some(position_id) = position else {
+            return Err(StoreError::invalid("#/employee_id", "the employee holds no position"));
+        };
+        let org_unit_id: String = positions::table.find(&position_id).select(positions::org_unit_id).first(conn)?;
+        let period: Option<(String, NaiveDate, NaiveDate)> = performance_periods::table
+            .find(new.period_id.to_string())
+            .select((performance_periods::agency_id, performance_periods::starts_on, performance_periods::ends_on))
+            .first(conn)
+            .optional()?;
+        let Some((_, period_start, period_end)) = period.filter(|(a, _, _)| *a == agency) else {
+            return Err(StoreError::invalid("#/period_id", "no such performance period in the employee's agency"));
+        };
+        let starts_on = new.starts_on.unwrap_or(period_start);
+        if starts_on < period_start || starts_on > period_end {
+            return Err(StoreError::invalid(
+                "#/starts_on",
+                format!("must fall within the period, {period_start} to {period_end}"),
+            ));
+        }
+        let existing: Vec<Agreement> = agreements::table
+            .filter(agreements::employee_id.eq(employee_id.to_string()))
+            .filter(agreements::period_id.eq(new.period_id.to_string()))
+            .filter(agreements::status.ne(AgreementStatus::Superseded.as_str()))
+            .select(Agreement::as_select())
+            .load(conn)?;
+        if existing.iter().any(|a| a.position_id == position_id) {
+            return Err(StoreError::Conflict(
+                "the employee already has an agreement for this position and period".into(),
+            ));
+        }
+        // A change of position mid-year: the earlier agreements end the day before.
+        for earlier in existing.into_iter().filter(|a| a.ends_on >= starts_on) {
+            if earlier.starts_on >= starts_on {
+                return Err(StoreError::invalid(
+                    "#/starts_on",
+                    format!("must be after {}, when the agreement for the previous position starts", earlier.starts_on),
+                ));
+            }
+            let mut ended = earlier.clone();
+            ended.ends_on = starts_on - Duration::days(1);
+            ended.version += 1;
+            ended.updated_at = change.at;
+            diesel::update(agreements::table.find(&ended.id)).set(&ended).execute(conn)?;
+            audit::record(conn, change, Some(&agency), "end", "agreement", &ended.id, Some(&earlier), Some(&ended))?;
+        }
+        let row = Agreement {
+            id: new_id(),
+            agency_id: agency,
+            period_id: new.period_id.to_string(),
+            employee_id: employee_id.to_string(),
+            position_id,
+            org_unit_id,
+            starts_on,
+            ends_on: period_end,
+            status: AgreementStatus::Draft.as_str().to_owned(),
+            revision: 1,
+            previous_revision_id: None,
+            return_comment: None,
+            version: 1,
+            submitted_at: None,
+            approved_at: None,
+            approved_by_employee_id: None,
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(agreements::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "agreement", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Loads an agreement for a change by its owner: visible, the owner's, editable, and at the
+/// expected version.
+fn for_edit(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    now: DateTime<Utc>,
+) -> Result<(Agreement, OrgChart), StoreError> {
+    let (a, chart, s) = load(conn, &change.caller, id, now)?;
+    if !s.owner {
+        return Err(StoreError::Forbidden("only the employee whose agreement it is edits it".into()));
+    }
+    if a.version != expected_version {
+        return Err(StoreError::Stale);
+    }
+    if !a.status().is_editable() {
+        return Err(StoreError::Forbidden(format!(
+            "an agreement that is {} cannot be edited; an approved one changes through a new revision",
+            a.status
+        )));
+    }
+    Ok((a, chart))
+}
+
+/// Bumps the version after a change to the content.
+fn touch(conn: &mut DbConnection, change: &Change, a: &Agreement) -> Result<Agreement, StoreError> {
+    let mut after = a.clone();
+    after.version += 1;
+    after.updated_at = change.at;
+    diesel::update(agreements::table.find(&after.id))
+        .filter(agreements::version.eq(a.version))
+        .set((agreements::version.eq(after.version), agreements::updated_at.eq(after.updated_at)))
+        .execute(conn)
+        .and_then(|n| if n == 1 { Ok(()) } else { Err(diesel::result::Error::RollbackTransaction) })
+        .map_err(|_| StoreError::Stale)?;
+    Ok(after)
+}
+
+/// The owners of the agreements met going up from a planned result through its links.
+fn owners_above(conn: &mut DbConnection, result_id: &str) -> Result<Vec<Uuid>, StoreError> {
+    let mut owners = Vec::new();
+    let mut current = Some(result_id.to_owned());
+    // Bounded by the depth of the cascade; a corrupted loop stops at the first repeat.
+    while let Some(r) = current.take() {
+        let row: Option<(Option<String>, String)> = planned_results::table
+            .inner_join(agreements::table)
+            .filter(planned_results::id.eq(&r))
+            .select((planned_results::parent_result_id, agreements::employee_id))
+            .first(conn)
+            .optional()?;
+        let Some((parent, owner)) = row else { break };
+        let owner = uuid(&owner)?;
+        if owners.contains(&owner) {
+            owners.push(owner);
+            break;
+        }
+        owners.push(owner);
+        current = parent;
+    }
+    Ok(owners)
+}
+
+/// Checks where a planned result of `a` may link.
+fn check_result_link(
+    conn: &mut DbConnection,
+    a: &Agreement,
+    chart: &OrgChart,
+    kind: ResultKind,
+    parent_result_id: Option<Uuid>,
+    goal_id: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let owner = uuid(&a.employee_id)?;
+    let position_type: String = positions::table.find(&a.position_id).select(positions::position_type).first(conn)?;
+    let source = LinkSource {
+        agency_id: uuid(&a.agency_id)?,
+        period_id: uuid(&a.period_id)?,
+        position_type: PositionType::parse(&position_type).unwrap_or(PositionType::Pelaksana),
+        supervisor_id: chart.supervisor_of(owner).map(|o| o.employee_id),
+    };
+    let (target, pointer) = match (parent_result_id, goal_id) {
+        (Some(_), Some(_)) => {
+            return Err(StoreError::invalid(
+                "#/goal_id",
+                "link to a supervisor's planned result or to a goal, not both",
+            ))
+        }
+        (Some(p), None) => {
+            let row: Option<(String, String, String, String)> = planned_results::table
+                .inner_join(agreements::table)
+                .filter(planned_results::id.eq(p.to_string()))
+                .select((agreements::agency_id, agreements::period_id, agreements::employee_id, agreements::status))
+                .first(conn)
+                .optional()?;
+            // Another agency's result is reported as such, without saying more about it.
+            let Some((agency, period, owner_of_target, status)) = row else {
+                return Err(StoreError::invalid("#/parent_result_id", "no such planned result"));
+            };
+            if status == AgreementStatus::Superseded.as_str() {
+                return Err(StoreError::invalid(
+                    "#/parent_result_id",
+                    "that planned result belongs to a superseded revision; link to the current one",
+                ));
+            }
+            (
+                Some(LinkTarget::Result {
+                    agency_id: uuid(&agency)?,
+                    period_id: uuid(&period)?,
+                    owner_id: uuid(&owner_of_target)?,
+                }),
+                "#/parent_result_id",
+            )
+        }
+        (None, Some(g)) => {
+            let row: Option<(String, String)> = organisational_goals::table
+                .find(g.to_string())
+                .select((organisational_goals::agency_id, organisational_goals::period_id))
+                .first(conn)
+                .optional()?;
+            let Some((agency, period)) = row else {
+                return Err(StoreError::invalid("#/goal_id", "no such organisational goal"));
+            };
+            (Some(LinkTarget::Goal { agency_id: uuid(&agency)?, period_id: uuid(&period)? }), "#/goal_id")
+        }
+        (None, None) => (None, "#/parent_result_id"),
+    };
+    check_link(&source, kind, target).map_err(|e| StoreError::invalid(pointer, e.to_string()))?;
+    if let Some(p) = parent_result_id {
+        if closes_cycle(owner, &owners_above(conn, &p.to_string())?) {
+            return Err(StoreError::invalid(
+                "#/parent_result_id",
+                ekinerja_domain::agreement::LinkError::Cycle.to_string(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Adds a planned result to a draft (or returned) agreement.
+pub fn add_result(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    new: NewResult,
+    now: DateTime<Utc>,
+) -> Result<(Agreement, PlannedResult), StoreError> {
+    crate::db::write(conn, |conn| {
+        let (a, chart) = for_edit(conn, change, id, expected_version, now)?;
+        check_result_link(conn, &a, &chart, new.kind, new.parent_result_id, new.goal_id)?;
+        let ordinal: Option<i32> = planned_results::table
+            .filter(planned_results::agreement_id.eq(&a.id))
+            .select(diesel::dsl::max(planned_results::ordinal))
+            .first(conn)?;
+        let rid = new_id();
+        let row = PlannedResult {
+            id: rid.clone(),
+            agreement_id: a.id.clone(),
+            agency_id: a.agency_id.clone(),
+            kind: new.kind.as_str().to_owned(),
+            lineage_id: rid,
+            description: new.description.into_inner(),
+            parent_result_id: new.parent_result_id.map(|p| p.to_string()),
+            goal_id: new.goal_id.map(|g| g.to_string()),
+            ordinal: ordinal.unwrap_or(0) + 1,
+            created_at: change.at,
+        };
+        diesel::insert_into(planned_results::table).values(&row).execute(conn)?;
+        let after = touch(conn, change, &a)?;
+        audit::record(
+            conn,
+            change,
+            Some(&a.agency_id),
+            "add_planned_result",
+            "agreement",
+            &a.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok((after, row))
+    })
+}
+
+/// Removes a planned result (and its indicators) from a draft (or returned) agreement. A result
+/// that others already cascade from cannot be removed.
+pub fn remove_result(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    result_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Agreement, StoreError> {
+    crate::db::write(conn, |conn| {
+        let (a, _) = for_edit(conn, change, id, expected_version, now)?;
+        let r: PlannedResult = planned_results::table
+            .find(result_id.to_string())
+            .filter(planned_results::agreement_id.eq(&a.id))
+            .select(PlannedResult::as_select())
+            .first(conn)?;
+        let children: i64 =
+            planned_results::table.filter(planned_results::parent_result_id.eq(&r.id)).count().get_result(conn)?;
+        if children > 0 {
+            return Err(StoreError::Conflict(format!(
+                "{children} planned result(s) of subordinates cascade from this one"
+            )));
+        }
+        let inds: Vec<String> =
+            indicators::table.filter(indicators::planned_result_id.eq(&r.id)).select(indicators::id).load(conn)?;
+        diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq_any(&inds))).execute(conn)?;
+        diesel::delete(indicators::table.filter(indicators::planned_result_id.eq(&r.id))).execute(conn)?;
+        diesel::delete(planned_results::table.find(&r.id)).execute(conn)?;
+        let after = touch(conn, change, &a)?;
+        audit::record(
+            conn,
+            change,
+            Some(&a.agency_id),
+            "remove_planned_result",
+            "agreement",
+            &a.id,
+            Some(&r),
+            None::<&()>,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Adds an indicator with its annual target to a planned result.
+pub fn add_indicator(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    result_id: Uuid,
+    new: NewIndicator,
+    now: DateTime<Utc>,
+) -> Result<(Agreement, Indicator), StoreError> {
+    crate::db::write(conn, |conn| {
+        let (a, _) = for_edit(conn, change, id, expected_version, now)?;
+        let found: i64 = planned_results::table
+            .filter(planned_results::id.eq(result_id.to_string()))
+            .filter(planned_results::agreement_id.eq(&a.id))
+            .count()
+            .get_result(conn)?;
+        if found == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let ordinal: Option<i32> = indicators::table
+            .filter(indicators::planned_result_id.eq(result_id.to_string()))
+            .select(diesel::dsl::max(indicators::ordinal))
+            .first(conn)?;
+        let row = Indicator {
+            id: new_id(),
+            planned_result_id: result_id.to_string(),
+            agreement_id: a.id.clone(),
+            description: new.description.into_inner(),
+            target_quantity: new.target_quantity.get(),
+            target_unit: new.target_unit.into_inner(),
+            quality_target_bp: new.quality_target_bp,
+            time_target_months: new.time_target_months,
+            cost_target: new.cost_target,
+            breakdown: None,
+            ordinal: ordinal.unwrap_or(0) + 1,
+            created_at: change.at,
+        };
+        diesel::insert_into(indicators::table).values(&row).execute(conn)?;
+        let after = touch(conn, change, &a)?;
+        audit::record(conn, change, Some(&a.agency_id), "add_indicator", "agreement", &a.id, None::<&()>, Some(&row))?;
+        Ok((after, row))
+    })
+}
+
+/// Stores the parts of a breakdown, part 1 first. (Batch inserts do not go through a
+/// MultiConnection; a breakdown has at most twelve rows.)
+fn insert_targets(conn: &mut DbConnection, indicator_id: &str, parts: &[i64]) -> Result<(), StoreError> {
+    for (n, q) in (1..).zip(parts) {
+        diesel::insert_into(indicator_targets::table)
+            .values((
+                indicator_targets::indicator_id.eq(indicator_id),
+                indicator_targets::part.eq(n),
+                indicator_targets::quantity.eq(*q),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Splits an indicator's annual target into monthly or quarterly targets that must add up.
+#[allow(clippy::too_many_arguments)]
+pub fn set_breakdown(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    indicator_id: Uuid,
+    kind: BreakdownKind,
+    parts: Vec<i64>,
+    now: DateTime<Utc>,
+) -> Result<Agreement, StoreError> {
+    crate::db::write(conn, |conn| {
+        let (a, _) = for_edit(conn, change, id, expected_version, now)?;
+        let ind: Indicator = indicators::table
+            .find(indicator_id.to_string())
+            .filter(indicators::agreement_id.eq(&a.id))
+            .select(Indicator::as_select())
+            .first(conn)?;
+        check_breakdown(ind.target_quantity, kind, &parts)
+            .map_err(|e| StoreError::invalid("#/targets", e.to_string()))?;
+        diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq(&ind.id))).execute(conn)?;
+        insert_targets(conn, &ind.id, &parts)?;
+        diesel::update(indicators::table.find(&ind.id))
+            .set(indicators::breakdown.eq(Some(kind.as_str())))
+            .execute(conn)?;
+        let after = touch(conn, change, &a)?;
+        audit::record(
+            conn,
+            change,
+            Some(&a.agency_id),
+            "set_breakdown",
+            "agreement",
+            &a.id,
+            None::<&()>,
+            Some(&serde_json::json!({"indicator_id": ind.id, "breakdown": kind.as_str(), "targets": parts})),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Submits, approves or returns an agreement. Only the owner submits; only the direct
+/// supervisor (an acting one where set) approves or returns. Approving a revision supersedes the
+/// revision it replaces.
+pub fn transition(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    t: Transition,
+    comment: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Agreement, StoreError> {
+    crate::db::write(conn, |conn| {
+        let (a, _, s) = load(conn, &change.caller, id, now)?;
+        let actor = if s.owner {
+            Actor::Owner
+        } else if s.direct_supervisor {
+            Actor::DirectSupervisor
+        } else {
+            Actor::Other
+        };
+        if a.version != expected_version {
+            return Err(StoreError::Stale);
+        }
+        let content = detail(conn, a.clone())?;
+        let complete =
+            content.results.iter().any(|r| r.result.kind == ResultKind::Main.as_str() && !r.indicators.is_empty());
+        if t == Transition::Submit && actor == Actor::Owner && a.status().is_editable() {
+            let missing: Vec<crate::FieldError> = content
+                .results
+                .iter()
+                .flat_map(|r| r.indicators.iter())
+                .filter(|i| i.targets.is_empty())
+                .map(|i| {
+                    crate::FieldError::new(
+                        format!("#/indicators/{}/targets", i.indicator.id),
+                        "break the annual target down into monthly or quarterly targets before submitting",
+                    )
+                })
+                .collect();
+            if !missing.is_empty() {
+                return Err(StoreError::Invalid(missing));
+            }
+        }
+        let next = a.status().apply(t, actor, comment.as_deref(), complete).map_err(|e| match e {
+            ekinerja_domain::agreement::WorkflowError::NotOwner
+            | ekinerja_domain::agreement::WorkflowError::NotDirectSupervisor => StoreError::Forbidden(e.to_string()),
+            ekinerja_domain::agreement::WorkflowError::CommentRequired => {
+                StoreError::invalid("#/comment", e.to_string())
+            }
+            other => StoreError::Conflict(other.to_string()),
+        })?;
+        let mut after = a.clone();
+        after.status = next.as_str().to_owned();
+        after.version += 1;
+        after.updated_at = change.at;
+        match t {
+            Transition::Submit => {
+                after.submitted_at = Some(change.at);
+                after.return_comment = None;
+            }
+            Transition::Approve => {
+                after.approved_at = Some(change.at);
+                after.approved_by_employee_id = change.caller.employee_id.map(|e| e.to_string());
+            }
+            Transition::Return => after.return_comment = comment.map(|c| c.trim().to_owned()),
+        }
+        let n = diesel::update(agreements::table.find(&after.id))
+            .filter(agreements::version.eq(a.version))
+            .set(&after)
+            .execute(conn)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        if t == Transition::Approve {
+            if let Some(prev) = &a.previous_revision_id {
+                diesel::update(agreements::table.find(prev))
+                    .set((
+                        agreements::status.eq(AgreementStatus::Superseded.as_str()),
+                        agreements::updated_at.eq(change.at),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    change,
+                    Some(&a.agency_id),
+                    "supersede",
+                    "agreement",
+                    prev,
+                    None::<&()>,
+                    Some(&serde_json::json!({"superseded_by": a.id})),
+                )?;
+            }
+        }
+        let action = match t {
+            Transition::Submit => "submit",
+            Transition::Approve => "approve",
+            Transition::Return => "return",
+        };
+        audit::record(conn, change, Some(&a.agency_id), action, "agreement", &a.id, Some(&a), Some(&after))?;
+        Ok(after)
+    })
+}
+
+/// Starts a new revision of an approved agreement: a draft copy of its content that goes
+/// through approval again. The approved revision stays in force (and readable) until the new
+/// one is approved.
+pub fn revise(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    now: DateTime<Utc>,
+) -> Result<Agreement, StoreError> {
+    crate::db::write(conn, |conn| {
+        let (a, _, s) = load(conn, &change.caller, id, now)?;
+        if !s.owner {
+            return Err(StoreError::Forbidden("only the employee whose agreement it is revises it".into()));
+        }
+        if a.version != expected_version {
+            return Err(StoreError::Stale);
+        }
+        if !a.status().can_revise() {
+            return Err(StoreError::Conflict(format!(
+                "an agreement that is {} is not revised; only an approved one is",
+                a.status
+            )));
+        }
+        let open: i64 =
+            agreements::table.filter(agreements::previous_revision_id.eq(&a.id)).count().get_result(conn)?;
+        if open > 0 {
+            return Err(StoreError::Conflict("a revision of this agreement is already under way".into()));
+        }
+        let content = detail(conn, a.clone())?;
+        let new = Agreement {
+            id: new_id(),
+            status: AgreementStatus::Draft.as_str().to_owned(),
+            revision: a.revision + 1,
+            previous_revision_id: Some(a.id.clone()),
+            return_comment: None,
+            version: 1,
+            submitted_at: None,
+            approved_at: None,
+            approved_by_employee_id: None,
+            created_at: change.at,
+            updated_at: change.at,
+            ..a.clone()
+        };
+        diesel::insert_into(agreements::table).values(&new).execute(conn)?;
+        for r in content.results {
+            let rid = new_id();
+            let copy =
+                PlannedResult { id: rid.clone(), agreement_id: new.id.clone(), created_at: change.at, ..r.result };
+            diesel::insert_into(planned_results::table).values(&copy).execute(conn)?;
+            for i in r.indicators {
+                let iid = new_id();
+                let ind = Indicator {
+                    id: iid.clone(),
+                    planned_result_id: rid.clone(),
+                    agreement_id: new.id.clone(),
+                    created_at: change.at,
+                    ..i.indicator
+                };
+                diesel::insert_into(indicators::table).values(&ind).execute(conn)?;
+                insert_targets(conn, &iid, &i.targets)?;
+            }
+        }
+        audit::record(conn, change, Some(&a.agency_id), "revise", "agreement", &new.id, Some(&a), Some(&new))?;
+        Ok(new)
+    })
+}

@@ -1,0 +1,175 @@
+//! Organisational goals (sasaran strategis, from the Renstra / Perjanjian Kinerja / SAKIP): what
+//! the agency, or one of its units, aims at in a year. Heads of OPD cascade from them.
+
+use diesel::prelude::*;
+use ekinerja_domain::agreement::Quantity;
+use ekinerja_domain::{Caller, Name, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{org_units, organisational_goals, performance_periods};
+use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored goal.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = organisational_goals, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct Goal {
+    pub id: String,
+    pub agency_id: String,
+    pub period_id: String,
+    pub org_unit_id: Option<String>,
+    pub name: String,
+    pub indicator: String,
+    pub target_quantity: i64,
+    pub target_unit: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A new goal, already validated.
+#[derive(Debug, Clone)]
+pub struct NewGoal {
+    pub period_id: Uuid,
+    pub org_unit_id: Option<Uuid>,
+    pub name: Name,
+    pub indicator: Name,
+    pub target_quantity: Quantity,
+    pub target_unit: Name,
+}
+
+/// The fields of a goal that change.
+#[derive(Debug, Clone, Default)]
+pub struct GoalPatch {
+    pub name: Option<Name>,
+    pub indicator: Option<Name>,
+    pub target_quantity: Option<Quantity>,
+    pub target_unit: Option<Name>,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct GoalFilter {
+    pub agency_id: Option<Uuid>,
+    pub period_id: Option<Uuid>,
+    pub org_unit_id: Option<Uuid>,
+}
+
+/// Reads a goal the caller may see (goals are public within the agency).
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Goal, StoreError> {
+    let g: Goal = organisational_goals::table.find(id.to_string()).select(Goal::as_select()).first(conn)?;
+    match Uuid::parse_str(&g.agency_id) {
+        Ok(a) if caller.can_see_agency(a) => Ok(g),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Lists goals of the caller's agency.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &GoalFilter,
+    page: &PageRequest,
+) -> Result<Page<Goal>, StoreError> {
+    let mut q = organisational_goals::table.select(Goal::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(filter.agency_id) {
+        Scope::All => {}
+        Scope::Agency(a) => q = q.filter(organisational_goals::agency_id.eq(a.to_string())),
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(p) = filter.period_id {
+        q = q.filter(organisational_goals::period_id.eq(p.to_string()));
+    }
+    if let Some(u) = filter.org_unit_id {
+        q = q.filter(organisational_goals::org_unit_id.eq(u.to_string()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(organisational_goals::id.gt(after.clone()));
+    }
+    let rows = q.order(organisational_goals::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Creates a goal in the period's agency (its admin).
+pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<Goal, StoreError> {
+    crate::db::write(conn, |conn| {
+        let agency: Option<String> = performance_periods::table
+            .find(new.period_id.to_string())
+            .select(performance_periods::agency_id)
+            .first(conn)
+            .optional()?;
+        let Some(agency) = agency.filter(|a| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a))) else {
+            return Err(StoreError::invalid("#/period_id", "no such performance period"));
+        };
+        if !Uuid::parse_str(&agency).is_ok_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin manages organisational goals".into()));
+        }
+        if let Some(u) = new.org_unit_id {
+            let unit_agency: Option<String> =
+                org_units::table.find(u.to_string()).select(org_units::agency_id).first(conn).optional()?;
+            if unit_agency.as_deref() != Some(agency.as_str()) {
+                return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
+            }
+        }
+        let row = Goal {
+            id: new_id(),
+            agency_id: agency,
+            period_id: new.period_id.to_string(),
+            org_unit_id: new.org_unit_id.map(|u| u.to_string()),
+            name: new.name.into_inner(),
+            indicator: new.indicator.into_inner(),
+            target_quantity: new.target_quantity.get(),
+            target_unit: new.target_unit.into_inner(),
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(organisational_goals::table).values(&row).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&row.agency_id),
+            "create",
+            "organisational_goal",
+            &row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok(row)
+    })
+}
+
+/// Changes a goal (its agency's admin).
+pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: GoalPatch) -> Result<Goal, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id)?;
+        if !Uuid::parse_str(&before.agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
+            return Err(StoreError::Forbidden("only the agency's admin manages organisational goals".into()));
+        }
+        let mut after = before.clone();
+        if let Some(n) = patch.name {
+            after.name = n.into_inner();
+        }
+        if let Some(i) = patch.indicator {
+            after.indicator = i.into_inner();
+        }
+        if let Some(q) = patch.target_quantity {
+            after.target_quantity = q.get();
+        }
+        if let Some(u) = patch.target_unit {
+            after.target_unit = u.into_inner();
+        }
+        after.updated_at = change.at;
+        diesel::update(organisational_goals::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "update",
+            "organisational_goal",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}

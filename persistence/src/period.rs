@@ -1,0 +1,89 @@
+//! Performance periods: the years an agency plans and evaluates.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use ekinerja_domain::{Caller, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::performance_periods;
+use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored performance period.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = performance_periods, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Period {
+    pub id: String,
+    pub agency_id: String,
+    pub year: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// Reads a period the caller may see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Period, StoreError> {
+    let p: Period = performance_periods::table.find(id.to_string()).select(Period::as_select()).first(conn)?;
+    match Uuid::parse_str(&p.agency_id) {
+        Ok(a) if caller.can_see_agency(a) => Ok(p),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Lists the periods of the caller's agency, oldest first.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency: Option<Uuid>,
+    page: &PageRequest,
+) -> Result<Page<Period>, StoreError> {
+    let mut q = performance_periods::table.select(Period::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(agency) {
+        Scope::All => {}
+        Scope::Agency(a) => q = q.filter(performance_periods::agency_id.eq(a.to_string())),
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(performance_periods::id.gt(after.clone()));
+    }
+    let rows = q.order(performance_periods::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Opens the performance year `year` for an agency (its admin): 1 January to 31 December.
+pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i32) -> Result<Period, StoreError> {
+    if !change.caller.can_see_agency(agency_id) {
+        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+    }
+    if !change.caller.can_administer(agency_id) {
+        return Err(StoreError::Forbidden("only the agency's admin opens performance periods".into()));
+    }
+    let (Some(starts_on), Some(ends_on)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+    else {
+        return Err(StoreError::invalid("#/year", "not a valid year"));
+    };
+    crate::db::write(conn, |conn| {
+        let agency = agency_id.to_string();
+        let taken: i64 = performance_periods::table
+            .filter(performance_periods::agency_id.eq(&agency))
+            .filter(performance_periods::year.eq(year))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!("the performance period {year} already exists")));
+        }
+        let row = Period { id: new_id(), agency_id: agency, year, starts_on, ends_on, created_at: change.at };
+        diesel::insert_into(performance_periods::table).values(&row).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&row.agency_id),
+            "create",
+            "performance_period",
+            &row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok(row)
+    })
+}

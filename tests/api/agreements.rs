@@ -1,0 +1,533 @@
+//! Performance agreements: the four-level cascade approved top-down, and every refusal.
+
+use actix_web::http::Method;
+use ekinerja_tests::{Org, Person, Response, TestApp};
+use serde_json::{json, Value};
+
+struct Skp {
+    id: String,
+    etag: String,
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    etag: Option<&str>,
+    body: Option<Value>,
+) -> Response {
+    let mut req = app.req(method, path).token(token);
+    if let Some(e) = etag {
+        req = req.header("if-match", e);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    req.send().await
+}
+
+fn etag(res: &Response) -> String {
+    res.header("etag").unwrap_or_else(|| panic!("no ETag: {}", res.text))
+}
+
+async fn period(app: &TestApp, org: &Org) -> String {
+    app.post("/api/v1/performance-periods", &org.admin, json!({"year": 2026})).await.assert_status(201).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn goal(app: &TestApp, org: &Org, period: &str) -> String {
+    let res = app
+        .post(
+            "/api/v1/organisational-goals",
+            &org.admin,
+            json!({"period_id": period, "org_unit_id": org.unit, "name": "Meningkatnya mutu pelayanan kesehatan",
+                   "indicator": "Indeks kepuasan masyarakat", "target_quantity": 85, "target_unit": "indeks"}),
+        )
+        .await;
+    res.assert_status(201);
+    res.id()
+}
+
+async fn open(app: &TestApp, who: &Person, period: &str) -> Skp {
+    let res = app.post("/api/v1/agreements", &who.token, json!({"period_id": period})).await;
+    res.assert_status(201);
+    Skp { id: res.id(), etag: etag(&res) }
+}
+
+/// Adds a main result linked to `link` (a goal or a result), one indicator of 12 with a
+/// quarterly breakdown; returns the result id.
+async fn plan(app: &TestApp, who: &Person, skp: &mut Skp, link: Value, what: &str) -> String {
+    let mut body = json!({"kind": "main", "description": what});
+    for (k, v) in link.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let res = send(
+        app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", skp.id),
+        &who.token,
+        Some(&skp.etag),
+        Some(body),
+    )
+    .await;
+    res.assert_status(201);
+    skp.etag = etag(&res);
+    let result = res.id();
+    let res = send(
+        app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results/{result}/indicators", skp.id),
+        &who.token,
+        Some(&skp.etag),
+        Some(json!({"description": format!("Jumlah laporan: {what}"), "target_quantity": 12, "target_unit": "laporan", "quality_target_bp": 10000})),
+    )
+    .await;
+    res.assert_status(201);
+    skp.etag = etag(&res);
+    let indicator = res.id();
+    let res = send(
+        app,
+        Method::PUT,
+        &format!("/api/v1/agreements/{}/indicators/{indicator}/breakdown", skp.id),
+        &who.token,
+        Some(&skp.etag),
+        Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]})),
+    )
+    .await;
+    res.assert_status(200);
+    skp.etag = etag(&res);
+    result
+}
+
+async fn step(app: &TestApp, who: &str, skp: &mut Skp, verb: &str, body: Option<Value>) -> Response {
+    let res =
+        send(app, Method::POST, &format!("/api/v1/agreements/{}/{verb}", skp.id), who, Some(&skp.etag), body).await;
+    if res.status.is_success() {
+        skp.etag = etag(&res);
+    }
+    res
+}
+
+#[actix_web::test]
+async fn a_four_level_cascade_is_planned_and_approved_top_down() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-A", 0).await;
+    let period = period(&app, &org).await;
+    let goal = goal(&app, &org, &period).await;
+
+    let mut head = open(&app, &org.head, &period).await;
+    let head_rhk = plan(&app, &org.head, &mut head, json!({"goal_id": goal}), "Meningkatnya mutu layanan dinas").await;
+    step(&app, &org.head.token, &mut head, "submit", None).await.assert_status(200);
+    // The head of the agency has no supervisor in the chart: the agency admin approves.
+    let res = step(&app, &org.admin, &mut head, "approve", None).await;
+    res.assert_status(200);
+    assert_eq!(res.body["status"], "approved");
+
+    let mut division = open(&app, &org.division, &period).await;
+    let division_rhk = plan(
+        &app,
+        &org.division,
+        &mut division,
+        json!({"parent_result_id": head_rhk}),
+        "Terselenggaranya pelayanan bidang",
+    )
+    .await;
+    step(&app, &org.division.token, &mut division, "submit", None).await.assert_status(200);
+    step(&app, &org.head.token, &mut division, "approve", None).await.assert_status(200);
+
+    let mut section = open(&app, &org.section, &period).await;
+    let section_rhk = plan(
+        &app,
+        &org.section,
+        &mut section,
+        json!({"parent_result_id": division_rhk}),
+        "Terlaksananya pelayanan seksi",
+    )
+    .await;
+    step(&app, &org.section.token, &mut section, "submit", None).await.assert_status(200);
+    step(&app, &org.division.token, &mut section, "approve", None).await.assert_status(200);
+
+    let mut staff = open(&app, &org.staff1, &period).await;
+    plan(&app, &org.staff1, &mut staff, json!({"parent_result_id": section_rhk}), "Tersusunnya laporan pelayanan")
+        .await;
+    step(&app, &org.staff1.token, &mut staff, "submit", None).await.assert_status(200);
+    // Returned with a comment, corrected, resubmitted, approved.
+    step(&app, &org.section.token, &mut staff, "return", Some(json!({"comment": "Tambahkan target mutu"})))
+        .await
+        .assert_status(200);
+    let read = app.get(&format!("/api/v1/agreements/{}", staff.id), &org.staff1.token).await;
+    assert_eq!(read.body["status"], "returned");
+    assert_eq!(read.body["return_comment"], "Tambahkan target mutu");
+    step(&app, &org.staff1.token, &mut staff, "submit", None).await.assert_status(200);
+    let res = step(&app, &org.section.token, &mut staff, "approve", None).await;
+    assert_eq!(res.body["status"], "approved");
+    assert_eq!(res.body["approved_by_employee_id"], org.section.id);
+
+    let read = app.get(&format!("/api/v1/agreements/{}", staff.id), &org.staff1.token).await;
+    read.assert_status(200);
+    assert_eq!(read.header("etag").as_deref(), Some(staff.etag.as_str()));
+    let rhk = &read.body["planned_results"][0];
+    assert_eq!(rhk["parent_result_id"], section_rhk);
+    assert_eq!(rhk["indicators"][0]["targets"], json!([3, 3, 3, 3]));
+    assert_eq!(rhk["indicators"][0]["breakdown"], "quarterly");
+
+    // Every transition is in the audit trail.
+    let trail = app.get(&format!("/api/v1/audit-events?entity_id={}&limit=200", staff.id), &org.admin).await;
+    let actions: Vec<&str> =
+        trail.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for a in ["create", "add_planned_result", "add_indicator", "set_breakdown", "submit", "return", "approve"] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    // Supervisors read their subordinates' agreements; others do not.
+    app.get(&format!("/api/v1/agreements/{}", staff.id), &org.head.token).await.assert_status(200);
+    app.get(&format!("/api/v1/agreements/{}", staff.id), &org.staff2.token).await.assert_problem(404, "not-found");
+    assert_eq!(app.get("/api/v1/agreements", &org.section.token).await.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get("/api/v1/agreements", &org.staff2.token).await.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(app.get("/api/v1/agreements", &org.admin).await.body["items"].as_array().unwrap().len(), 4);
+}
+
+#[actix_web::test]
+async fn links_outside_the_rules_are_refused() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 100).await;
+    let b = app.org("KAB-B", 200).await;
+    let pa = period(&app, &a).await;
+    let pb = period(&app, &b).await;
+    let ga = goal(&app, &a, &pa).await;
+    let gb = goal(&app, &b, &pb).await;
+    let mut head = open(&app, &a.head, &pa).await;
+    let head_rhk = plan(&app, &a.head, &mut head, json!({"goal_id": ga}), "RHK kepala").await;
+    let mut division = open(&app, &a.division, &pa).await;
+    let division_rhk =
+        plan(&app, &a.division, &mut division, json!({"parent_result_id": head_rhk}), "RHK bidang").await;
+    let mut b_head = open(&app, &b.head, &pb).await;
+    let b_rhk = plan(&app, &b.head, &mut b_head, json!({"goal_id": gb}), "RHK kepala B").await;
+
+    let mut staff = open(&app, &a.staff1, &pa).await;
+    let before = app.get(&format!("/api/v1/agreements/{}", staff.id), &a.staff1.token).await;
+    let path = format!("/api/v1/agreements/{}/planned-results", staff.id);
+    let cases = [
+        (
+            json!({"kind": "main", "description": "x", "parent_result_id": head_rhk}),
+            "#/parent_result_id",
+            "not the employee's direct supervisor",
+        ),
+        (
+            json!({"kind": "main", "description": "x", "parent_result_id": division_rhk}),
+            "#/parent_result_id",
+            "not the employee's direct supervisor",
+        ),
+        (json!({"kind": "main", "description": "x", "parent_result_id": b_rhk}), "#/parent_result_id", "own agency"),
+        (json!({"kind": "main", "description": "x", "goal_id": ga}), "#/goal_id", "direct supervisor"),
+        (json!({"kind": "main", "description": "x", "goal_id": gb}), "#/goal_id", "own agency"),
+        (json!({"kind": "main", "description": "x"}), "#/parent_result_id", "must link"),
+        (
+            json!({"kind": "main", "description": "x", "parent_result_id": uuid::Uuid::now_v7()}),
+            "#/parent_result_id",
+            "no such",
+        ),
+    ];
+    for (body, pointer, words) in cases {
+        let res = send(&app, Method::POST, &path, &a.staff1.token, Some(&staff.etag), Some(body.clone())).await;
+        res.assert_invalid(pointer);
+        assert!(res.text.contains(words), "{body}: {}", res.text);
+    }
+    // A head of OPD links to a goal, not to a result.
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", head.id),
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"kind": "main", "description": "x", "parent_result_id": division_rhk})),
+    )
+    .await;
+    res.assert_invalid("#/parent_result_id");
+    // Nothing changed.
+    let after = app.get(&format!("/api/v1/agreements/{}", staff.id), &a.staff1.token).await;
+    assert_eq!(before.body, after.body);
+    assert_eq!(before.header("etag"), after.header("etag"));
+    // An additional result may stand alone.
+    let res = send(
+        &app,
+        Method::POST,
+        &path,
+        &a.staff1.token,
+        Some(&staff.etag),
+        Some(json!({"kind": "additional", "description": "Tugas tambahan"})),
+    )
+    .await;
+    res.assert_status(201);
+    staff.etag = etag(&res);
+}
+
+#[actix_web::test]
+async fn a_link_that_closes_a_cycle_is_refused() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 300).await;
+    let pa = period(&app, &a).await;
+    let ga = goal(&app, &a, &pa).await;
+    let mut head = open(&app, &a.head, &pa).await;
+    let head_rhk = plan(&app, &a.head, &mut head, json!({"goal_id": ga}), "RHK kepala").await;
+    let mut division = open(&app, &a.division, &pa).await;
+    let division_rhk =
+        plan(&app, &a.division, &mut division, json!({"parent_result_id": head_rhk}), "RHK bidang").await;
+    let mut section = open(&app, &a.section, &pa).await;
+    let section_rhk =
+        plan(&app, &a.section, &mut section, json!({"parent_result_id": division_rhk}), "RHK seksi").await;
+    // The section head stands in (Plh) for the head of the agency: now the division head's
+    // direct supervisor is the section head, whose result cascades from the division head's.
+    let today = chrono::Utc::now().date_naive();
+    app.post(
+        "/api/v1/acting-assignments",
+        &a.admin,
+        json!({"position_id": a.head_post, "employee_id": a.section.id, "kind": "plh", "starts_on": today, "ends_on": today + chrono::Duration::days(2)}),
+    )
+    .await
+    .assert_status(201);
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", division.id),
+        &a.division.token,
+        Some(&division.etag),
+        Some(json!({"kind": "main", "description": "Melingkar", "parent_result_id": section_rhk})),
+    )
+    .await;
+    res.assert_invalid("#/parent_result_id");
+    assert!(res.text.contains("circle"), "{}", res.text);
+}
+
+#[actix_web::test]
+async fn approval_only_by_the_direct_supervisor() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 400).await;
+    let b = app.org("KAB-B", 500).await;
+    let pa = period(&app, &a).await;
+    let ga = goal(&app, &a, &pa).await;
+    let mut head = open(&app, &a.head, &pa).await;
+    let head_rhk = plan(&app, &a.head, &mut head, json!({"goal_id": ga}), "RHK kepala").await;
+    let mut division = open(&app, &a.division, &pa).await;
+    plan(&app, &a.division, &mut division, json!({"parent_result_id": head_rhk}), "RHK bidang").await;
+    // Only the owner submits.
+    step(&app, &a.head.token, &mut division, "submit", None).await.assert_problem(403, "forbidden");
+    step(&app, &a.division.token, &mut division, "submit", None).await.assert_status(200);
+    // Not the owner, not a peer, not the admin, not another agency: only the head approves.
+    step(&app, &a.division.token, &mut division, "approve", None).await.assert_problem(403, "forbidden");
+    step(&app, &a.admin, &mut division, "approve", None).await.assert_problem(403, "forbidden");
+    step(&app, &a.section.token, &mut division, "approve", None).await.assert_problem(404, "not-found");
+    step(&app, &b.head.token, &mut division, "approve", None).await.assert_problem(404, "not-found");
+    step(&app, &b.admin, &mut division, "approve", None).await.assert_problem(404, "not-found");
+    step(&app, &a.head.token, &mut division, "return", Some(json!({}))).await.assert_invalid("#/comment");
+    step(&app, &a.head.token, &mut division, "return", Some(json!({"comment": "   "})))
+        .await
+        .assert_invalid("#/comment");
+    let read = app.get(&format!("/api/v1/agreements/{}", division.id), &a.division.token).await;
+    assert_eq!(read.body["status"], "submitted");
+    assert_eq!(read.header("etag").unwrap(), division.etag, "refusals changed nothing");
+    // Submitted agreements are not edited.
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", division.id),
+        &a.division.token,
+        Some(&division.etag),
+        Some(json!({"kind": "additional", "description": "late"})),
+    )
+    .await;
+    res.assert_problem(403, "forbidden");
+    step(&app, &a.head.token, &mut division, "approve", None).await.assert_status(200);
+    step(&app, &a.head.token, &mut division, "approve", None).await.assert_problem(409, "conflict");
+}
+
+#[actix_web::test]
+async fn breakdowns_and_stale_versions_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 600).await;
+    let pa = period(&app, &a).await;
+    let ga = goal(&app, &a, &pa).await;
+    let mut head = open(&app, &a.head, &pa).await;
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", head.id),
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"kind": "main", "description": "RHK", "goal_id": ga})),
+    )
+    .await;
+    head.etag = etag(&res);
+    let rhk = res.id();
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results/{rhk}/indicators", head.id),
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"description": "Laporan", "target_quantity": 12, "target_unit": "laporan"})),
+    )
+    .await;
+    head.etag = etag(&res);
+    let indicator = res.id();
+    // Submitting before the breakdown names the indicator.
+    step(&app, &a.head.token, &mut head, "submit", None)
+        .await
+        .assert_invalid(&format!("#/indicators/{indicator}/targets"));
+    let path = format!("/api/v1/agreements/{}/indicators/{indicator}/breakdown", head.id);
+    let res = send(
+        &app,
+        Method::PUT,
+        &path,
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 2]})),
+    )
+    .await;
+    res.assert_invalid("#/targets");
+    assert!(res.text.contains("difference -1"), "{}", res.text);
+    let res = send(
+        &app,
+        Method::PUT,
+        &path,
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"breakdown": "monthly", "targets": [3, 3, 3, 3]})),
+    )
+    .await;
+    res.assert_invalid("#/targets");
+    let before = app.get(&format!("/api/v1/agreements/{}", head.id), &a.head.token).await;
+    assert_eq!(before.body["planned_results"][0]["indicators"][0]["targets"], json!([]));
+    // Without If-Match: 428; with a stale one: 412; both change nothing.
+    send(
+        &app,
+        Method::PUT,
+        &path,
+        &a.head.token,
+        None,
+        Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]})),
+    )
+    .await
+    .assert_problem(428, "precondition-required");
+    let stale = "\"v1\"";
+    send(
+        &app,
+        Method::PUT,
+        &path,
+        &a.head.token,
+        Some(stale),
+        Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]})),
+    )
+    .await
+    .assert_problem(412, "precondition-failed");
+    send(&app, Method::POST, &format!("/api/v1/agreements/{}/submit", head.id), &a.head.token, Some(stale), None)
+        .await
+        .assert_problem(412, "precondition-failed");
+    send(
+        &app,
+        Method::PUT,
+        &path,
+        &a.head.token,
+        Some("garbage"),
+        Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]})),
+    )
+    .await
+    .assert_problem(412, "precondition-failed");
+    let after = app.get(&format!("/api/v1/agreements/{}", head.id), &a.head.token).await;
+    assert_eq!(before.body, after.body);
+    // The current version goes through.
+    let res = send(
+        &app,
+        Method::PUT,
+        &path,
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"breakdown": "quarterly", "targets": [0, 6, 0, 6]})),
+    )
+    .await;
+    res.assert_status(200);
+    assert_eq!(res.body["planned_results"][0]["indicators"][0]["targets"], json!([0, 6, 0, 6]));
+}
+
+#[actix_web::test]
+async fn an_approved_agreement_changes_only_through_a_revision() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 700).await;
+    let pa = period(&app, &a).await;
+    let ga = goal(&app, &a, &pa).await;
+    let mut head = open(&app, &a.head, &pa).await;
+    plan(&app, &a.head, &mut head, json!({"goal_id": ga}), "RHK kepala").await;
+    step(&app, &a.head.token, &mut head, "submit", None).await.assert_status(200);
+    step(&app, &a.admin, &mut head, "approve", None).await.assert_status(200);
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", head.id),
+        &a.head.token,
+        Some(&head.etag),
+        Some(json!({"kind": "additional", "description": "late"})),
+    )
+    .await;
+    res.assert_problem(403, "forbidden");
+    let revise = format!("/api/v1/agreements/{}/revise", head.id);
+    let res = send(&app, Method::POST, &revise, &a.head.token, Some(&head.etag), None).await;
+    res.assert_status(201);
+    assert_eq!(res.body["revision"], 2);
+    assert_eq!(res.body["previous_revision_id"], head.id);
+    let mut second = Skp { id: res.id(), etag: etag(&res) };
+    send(&app, Method::POST, &revise, &a.head.token, Some(&head.etag), None).await.assert_problem(409, "conflict");
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/planned-results", second.id),
+        &a.head.token,
+        Some(&second.etag),
+        Some(json!({"kind": "additional", "description": "Tugas tambahan baru"})),
+    )
+    .await;
+    res.assert_status(201);
+    second.etag = etag(&res);
+    // Until the revision is approved, the first stays in force.
+    assert_eq!(app.get(&format!("/api/v1/agreements/{}", head.id), &a.head.token).await.body["status"], "approved");
+    step(&app, &a.head.token, &mut second, "submit", None).await.assert_status(200);
+    step(&app, &a.admin, &mut second, "approve", None).await.assert_status(200);
+    let first = app.get(&format!("/api/v1/agreements/{}", head.id), &a.head.token).await;
+    assert_eq!(first.body["status"], "superseded");
+    assert_eq!(
+        first.body["planned_results"].as_array().unwrap().len(),
+        1,
+        "the earlier revision stays readable as it was"
+    );
+    let second_read = app.get(&format!("/api/v1/agreements/{}", second.id), &a.head.token).await;
+    assert_eq!(second_read.body["planned_results"].as_array().unwrap().len(), 2);
+    assert_eq!(second_read.body["planned_results"][0]["lineage_id"], first.body["planned_results"][0]["id"]);
+}
+
+#[actix_web::test]
+async fn a_change_of_position_ends_the_old_agreement() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 800).await;
+    let pa = period(&app, &a).await;
+    let old = open(&app, &a.staff2, &pa).await;
+    app.post("/api/v1/agreements", &a.staff2.token, json!({"period_id": pa})).await.assert_problem(409, "conflict");
+    let new_post = app.position(&a.admin, &a.unit, "Pengelola Keuangan", "pelaksana", 7, Some(&a.section_post)).await;
+    app.patch(&format!("/api/v1/employees/{}", a.staff2.id), &a.admin, json!({"position_id": new_post}))
+        .await
+        .assert_status(200);
+    let res =
+        app.post("/api/v1/agreements", &a.staff2.token, json!({"period_id": pa, "starts_on": "2026-07-01"})).await;
+    res.assert_status(201);
+    assert_eq!(res.body["position_id"], new_post);
+    assert_eq!(res.body["starts_on"], "2026-07-01");
+    let earlier = app.get(&format!("/api/v1/agreements/{}", old.id), &a.staff2.token).await;
+    assert_eq!(earlier.body["ends_on"], "2026-06-30");
+    assert_eq!(app.get("/api/v1/agreements", &a.staff2.token).await.body["items"].as_array().unwrap().len(), 2);
+    app.post("/api/v1/agreements", &a.staff1.token, json!({"period_id": pa, "starts_on": "2027-01-01"}))
+        .await
+        .assert_invalid("#/starts_on");
+    app.post("/api/v1/agreements", &a.staff1.token, json!({"period_id": pa, "employee_id": a.staff2.id}))
+        .await
+        .assert_problem(403, "forbidden");
+}
