@@ -11,7 +11,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
-use crate::routes::{acting, agency, agreement, audit, auth, employee, health, import, me, org_unit, period, position};
+use crate::routes::{
+    acting, agency, agreement, audit, auth, cascade, employee, health, import, me, org_unit, period, position,
+};
 use crate::state::AppState;
 use crate::{extract, request_id};
 
@@ -149,7 +151,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/agreements/{id}/submit").route(web::post().to(agreement::submit)))
                 .service(resource("/agreements/{id}/approve").route(web::post().to(agreement::approve)))
                 .service(resource("/agreements/{id}/return").route(web::post().to(agreement::return_agreement)))
-                .service(resource("/agreements/{id}/revise").route(web::post().to(agreement::revise))),
+                .service(resource("/agreements/{id}/revise").route(web::post().to(agreement::revise)))
+                .service(resource("/agreements/{id}/document").route(web::get().to(cascade::document)))
+                .service(
+                    resource("/agreements/{id}/planned-results/{result_id}/cascade")
+                        .route(web::get().to(cascade::result_cascade)),
+                )
+                .service(resource("/organisational-goals/{id}/cascade").route(web::get().to(cascade::goal_cascade)))
+                .service(resource("/org-units/{id}/alignment").route(web::get().to(cascade::alignment))),
         );
 }
 

@@ -10,6 +10,7 @@ pub mod acting;
 pub mod agency;
 pub mod agreement;
 pub mod audit;
+pub mod cascade;
 pub mod chart;
 pub mod db;
 pub mod employee;

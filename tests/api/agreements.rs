@@ -187,6 +187,81 @@ async fn a_four_level_cascade_is_planned_and_approved_top_down() {
     assert_eq!(app.get("/api/v1/agreements", &org.section.token).await.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.get("/api/v1/agreements", &org.staff2.token).await.body["items"].as_array().unwrap().len(), 0);
     assert_eq!(app.get("/api/v1/agreements", &org.admin).await.body["items"].as_array().unwrap().len(), 4);
+
+    // The tree under the goal, down to every employee.
+    let tree = app.get(&format!("/api/v1/organisational-goals/{goal}/cascade"), &org.admin).await;
+    tree.assert_status(200);
+    let mut node = &tree.body["items"][0];
+    assert_eq!(tree.body["items"].as_array().unwrap().len(), 1);
+    for (who, rhk) in [
+        (&org.head, Some(&head_rhk)),
+        (&org.division, Some(&division_rhk)),
+        (&org.section, Some(&section_rhk)),
+        (&org.staff1, None),
+    ] {
+        assert_eq!(node["employee_id"], who.id);
+        assert_eq!(node["agreement_status"], "approved");
+        if let Some(r) = rhk {
+            assert_eq!(node["result_id"], *r);
+            assert_eq!(node["children"].as_array().unwrap().len(), 1);
+            node = &node["children"][0];
+        } else {
+            assert_eq!(node["children"], json!([]));
+        }
+    }
+    // Under a result, for whoever may read its agreement.
+    let sub = app
+        .get(&format!("/api/v1/agreements/{}/planned-results/{division_rhk}/cascade", division.id), &org.division.token)
+        .await;
+    sub.assert_status(200);
+    assert_eq!(sub.body["items"][0]["children"][0]["children"][0]["employee_id"], org.staff1.id);
+    app.get(&format!("/api/v1/agreements/{}/planned-results/{division_rhk}/cascade", division.id), &org.staff1.token)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/organisational-goals/{goal}/cascade"), &org.head.token)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // The alignment report: staff member 2 has no approved agreement; a second goal nobody
+    // supports; nothing unlinked.
+    let lonely = app
+        .post(
+            "/api/v1/organisational-goals",
+            &org.admin,
+            json!({"period_id": period, "org_unit_id": org.unit, "name": "Goal tanpa dukungan", "indicator": "x", "target_quantity": 1, "target_unit": "dokumen"}),
+        )
+        .await
+        .id();
+    let report = app.get(&format!("/api/v1/org-units/{}/alignment?period_id={period}", org.unit), &org.admin).await;
+    report.assert_status(200);
+    assert_eq!(report.body["unlinked_results"], json!([]));
+    let goals: Vec<&str> =
+        report.body["unsupported_goals"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
+    assert_eq!(goals, [lonely.as_str()]);
+    let missing: Vec<&str> = report.body["employees_without_approved_agreement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, [org.staff2.id.as_str()]);
+    app.get(&format!("/api/v1/org-units/{}/alignment?period_id={period}", org.unit), &org.head.token)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // The printable form names the supervisor and the supervisor's supervisor.
+    let doc = app.get(&format!("/api/v1/agreements/{}/document", staff.id), &org.staff1.token).await;
+    doc.assert_status(200);
+    assert_eq!(doc.body["year"], 2026);
+    assert_eq!(doc.body["employee"]["nip"], org.staff1.nip);
+    assert_eq!(doc.body["employee"]["position"], "Pengadministrasi Umum");
+    assert_eq!(doc.body["employee"]["org_unit"], "Dinas Kesehatan");
+    assert_eq!(doc.body["supervisor"]["nip"], org.section.nip);
+    assert_eq!(doc.body["supervisors_supervisor"]["nip"], org.division.nip);
+    assert_eq!(doc.body["agreement"]["planned_results"][0]["indicators"][0]["target_quantity"], 12);
+    app.get(&format!("/api/v1/agreements/{}/document", staff.id), &org.staff2.token)
+        .await
+        .assert_problem(404, "not-found");
 }
 
 #[actix_web::test]

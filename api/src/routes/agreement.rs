@@ -167,7 +167,8 @@ fn result_view(r: store::ResultDetail) -> PlannedResultView {
     }
 }
 
-fn detail_view(d: AgreementDetail) -> AgreementDetailView {
+/// The API form of an agreement with its content.
+pub fn detail_view(d: AgreementDetail) -> AgreementDetailView {
     AgreementDetailView {
         agreement: d.agreement.into(),
         planned_results: d.results.into_iter().map(result_view).collect(),

@@ -6,6 +6,7 @@ pub mod agency;
 pub mod agreement;
 pub mod audit;
 pub mod auth;
+pub mod cascade;
 pub mod employee;
 pub mod health;
 pub mod import;

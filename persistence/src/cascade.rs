@@ -1,0 +1,404 @@
+//! Read views over a period's agreements: the cascade tree under a goal or a planned result,
+//! the alignment report of a unit, and the printable SKP document. Each costs a fixed number of
+//! queries whatever the depth and width of the tree: the period's results are loaded at once
+//! and the tree is built in memory.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::agreement::{self, Agreement, AgreementDetail};
+use crate::schema::{
+    agencies, agreements, employees, org_units, organisational_goals, performance_periods, planned_results, positions,
+};
+use crate::{chart, DbConnection, StoreError};
+
+/// One planned result in a cascade, with the results that cascade from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CascadeNode {
+    pub result_id: String,
+    pub lineage_id: String,
+    pub kind: String,
+    pub description: String,
+    pub agreement_id: String,
+    pub agreement_status: String,
+    pub employee_id: String,
+    pub employee_nip: String,
+    pub employee_name: String,
+    pub children: Vec<CascadeNode>,
+}
+
+/// A planned result as loaded for the cascade.
+#[derive(Debug, Clone, Queryable)]
+struct Row {
+    id: String,
+    lineage_id: String,
+    kind: String,
+    description: String,
+    parent_result_id: Option<String>,
+    goal_id: Option<String>,
+    agreement_id: String,
+    status: String,
+    revision: i32,
+    employee_id: String,
+    position_id: String,
+}
+
+/// The period's results, and which of them belong to the agreement in force for each
+/// employee and position (the approved revision, else the latest).
+struct PeriodResults {
+    all: Vec<Row>,
+    current: Vec<Row>,
+    lineage_of: HashMap<String, String>,
+}
+
+fn load_period(conn: &mut DbConnection, agency: &str, period: &str) -> Result<PeriodResults, StoreError> {
+    let all: Vec<Row> = planned_results::table
+        .inner_join(agreements::table)
+        .filter(agreements::agency_id.eq(agency))
+        .filter(agreements::period_id.eq(period))
+        .order((planned_results::ordinal.asc(), planned_results::id.asc()))
+        .select((
+            planned_results::id,
+            planned_results::lineage_id,
+            planned_results::kind,
+            planned_results::description,
+            planned_results::parent_result_id,
+            planned_results::goal_id,
+            agreements::id,
+            agreements::status,
+            agreements::revision,
+            agreements::employee_id,
+            agreements::position_id,
+        ))
+        .load(conn)?;
+    let lineage_of = all.iter().map(|r| (r.id.clone(), r.lineage_id.clone())).collect();
+    // The agreement in force per employee and position.
+    let mut chosen: HashMap<(String, String), (bool, i32, String)> = HashMap::new();
+    for r in &all {
+        if r.status == AgreementStatus::Superseded.as_str() {
+            continue;
+        }
+        let rank = (r.status == AgreementStatus::Approved.as_str(), r.revision, r.agreement_id.clone());
+        let key = (r.employee_id.clone(), r.position_id.clone());
+        match chosen.get(&key) {
+            Some(best) if *best >= rank => {}
+            _ => {
+                chosen.insert(key, rank);
+            }
+        }
+    }
+    let in_force: HashSet<String> = chosen.into_values().map(|(_, _, id)| id).collect();
+    let current = all.iter().filter(|r| in_force.contains(&r.agreement_id)).cloned().collect();
+    Ok(PeriodResults { all, current, lineage_of })
+}
+
+fn people(conn: &mut DbConnection, ids: HashSet<String>) -> Result<HashMap<String, (String, String)>, StoreError> {
+    let ids: Vec<String> = ids.into_iter().collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(5_000) {
+        for (id, nip, name) in employees::table
+            .filter(employees::id.eq_any(chunk))
+            .select((employees::id, employees::nip, employees::name))
+            .load::<(String, String, String)>(conn)?
+        {
+            out.insert(id, (nip, name));
+        }
+    }
+    Ok(out)
+}
+
+fn build(
+    roots: Vec<Row>,
+    children_of: &HashMap<String, Vec<Row>>,
+    people: &HashMap<String, (String, String)>,
+    depth: usize,
+) -> Vec<CascadeNode> {
+    roots
+        .into_iter()
+        .map(|r| {
+            let children = if depth > 64 {
+                Vec::new()
+            } else {
+                build(children_of.get(&r.lineage_id).cloned().unwrap_or_default(), children_of, people, depth + 1)
+            };
+            let (nip, name) = people.get(&r.employee_id).cloned().unwrap_or_default();
+            CascadeNode {
+                result_id: r.id,
+                lineage_id: r.lineage_id,
+                kind: r.kind,
+                description: r.description,
+                agreement_id: r.agreement_id,
+                agreement_status: r.status,
+                employee_id: r.employee_id,
+                employee_nip: nip,
+                employee_name: name,
+                children,
+            }
+        })
+        .collect()
+}
+
+fn tree(
+    conn: &mut DbConnection,
+    results: PeriodResults,
+    roots: impl Fn(&Row) -> bool,
+) -> Result<Vec<CascadeNode>, StoreError> {
+    let mut children_of: HashMap<String, Vec<Row>> = HashMap::new();
+    let mut top = Vec::new();
+    for r in &results.current {
+        if roots(r) {
+            top.push(r.clone());
+        }
+        if let Some(parent_lineage) = r.parent_result_id.as_ref().and_then(|p| results.lineage_of.get(p)) {
+            children_of.entry(parent_lineage.clone()).or_default().push(r.clone());
+        }
+    }
+    let who: HashSet<String> = results.current.iter().map(|r| r.employee_id.clone()).collect();
+    let people = people(conn, who)?;
+    Ok(build(top, &children_of, &people, 0))
+}
+
+/// The cascade under an organisational goal: every current planned result that supports it,
+/// and everything below (agency admins).
+pub fn under_goal(conn: &mut DbConnection, caller: &Caller, goal_id: Uuid) -> Result<Vec<CascadeNode>, StoreError> {
+    let goal = crate::goal::get(conn, caller, goal_id)?;
+    let agency = Uuid::parse_str(&goal.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("the cascade under a goal is read by the agency's admin".into()));
+    }
+    let results = load_period(conn, &goal.agency_id, &goal.period_id)?;
+    tree(conn, results, |r| r.goal_id.as_deref() == Some(goal.id.as_str()))
+}
+
+/// The cascade under a planned result (anyone who may read its agreement).
+pub fn under_result(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agreement_id: Uuid,
+    result_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<CascadeNode>, StoreError> {
+    let detail = agreement::get(conn, caller, agreement_id, now)?;
+    let root = detail
+        .results
+        .iter()
+        .find(|r| r.result.id == result_id.to_string())
+        .map(|r| r.result.id.clone())
+        .ok_or(StoreError::NotFound)?;
+    let results = load_period(conn, &detail.agreement.agency_id, &detail.agreement.period_id)?;
+    // The root itself, even when its revision is not the one in force.
+    let root_row = results.all.iter().find(|r| r.id == root).cloned().ok_or(StoreError::NotFound)?;
+    let mut results = results;
+    if !results.current.iter().any(|r| r.id == root_row.id) {
+        results.current.push(root_row.clone());
+    }
+    tree(conn, results, |r| r.id == root_row.id)
+}
+
+/// What a unit still has to align for a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alignment {
+    /// Main results in force that link to nothing in force (their link was revised away).
+    pub unlinked_results: Vec<UnlinkedResult>,
+    /// Goals of the unit (and the agency's own goals) that no result in force supports.
+    pub unsupported_goals: Vec<crate::goal::Goal>,
+    /// Active employees of the unit and its sub-units without an approved agreement.
+    pub employees_without_approved_agreement: Vec<crate::employee::Employee>,
+}
+
+/// A result that does not cascade from anything.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnlinkedResult {
+    pub result_id: String,
+    pub description: String,
+    pub agreement_id: String,
+    pub employee_id: String,
+}
+
+/// The alignment report of a unit (and its sub-units) for a period (agency admins).
+pub fn alignment(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    period_id: Uuid,
+) -> Result<Alignment, StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("the alignment report is read by the agency's admin".into()));
+    }
+    let period = crate::period::get(conn, caller, period_id)?;
+    if period.agency_id != unit.agency_id {
+        return Err(StoreError::invalid("#/period_id", "no such performance period in this agency"));
+    }
+    // The unit and its sub-units.
+    let tree: Vec<(String, Option<String>)> = org_units::table
+        .filter(org_units::agency_id.eq(&unit.agency_id))
+        .select((org_units::id, org_units::parent_id))
+        .load(conn)?;
+    let mut units: HashSet<String> = HashSet::from([unit.id.clone()]);
+    loop {
+        let before = units.len();
+        for (id, parent) in &tree {
+            if parent.as_ref().is_some_and(|p| units.contains(p)) {
+                units.insert(id.clone());
+            }
+        }
+        if units.len() == before {
+            break;
+        }
+    }
+    let unit_ids: Vec<String> = units.iter().cloned().collect();
+    let results = load_period(conn, &unit.agency_id, &period.id)?;
+    let in_force_lineages: HashSet<&String> = results.current.iter().map(|r| &r.lineage_id).collect();
+    let unit_agreements: HashSet<String> = agreements::table
+        .filter(agreements::period_id.eq(&period.id))
+        .filter(agreements::org_unit_id.eq_any(&unit_ids))
+        .select(agreements::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let unlinked_results = results
+        .current
+        .iter()
+        .filter(|r| unit_agreements.contains(&r.agreement_id) && r.kind == ResultKind::Main.as_str())
+        .filter(|r| {
+            r.goal_id.is_none()
+                && r.parent_result_id
+                    .as_ref()
+                    .and_then(|p| results.lineage_of.get(p))
+                    .is_none_or(|l| !in_force_lineages.contains(l))
+        })
+        .map(|r| UnlinkedResult {
+            result_id: r.id.clone(),
+            description: r.description.clone(),
+            agreement_id: r.agreement_id.clone(),
+            employee_id: r.employee_id.clone(),
+        })
+        .collect();
+    let supported: HashSet<&String> = results.current.iter().filter_map(|r| r.goal_id.as_ref()).collect();
+    let unsupported_goals = organisational_goals::table
+        .filter(organisational_goals::period_id.eq(&period.id))
+        .filter(organisational_goals::org_unit_id.eq_any(&unit_ids).or(organisational_goals::org_unit_id.is_null()))
+        .order(organisational_goals::id.asc())
+        .select(crate::goal::Goal::as_select())
+        .load::<crate::goal::Goal>(conn)?
+        .into_iter()
+        .filter(|g| !supported.contains(&g.id))
+        .collect();
+    let approved: HashSet<String> = agreements::table
+        .filter(agreements::period_id.eq(&period.id))
+        .filter(agreements::status.eq(AgreementStatus::Approved.as_str()))
+        .select(agreements::employee_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let posts: Vec<String> =
+        positions::table.filter(positions::org_unit_id.eq_any(&unit_ids)).select(positions::id).load(conn)?;
+    let employees_without_approved_agreement = employees::table
+        .filter(employees::position_id.eq_any(posts))
+        .filter(employees::active.eq(true))
+        .order((employees::name.asc(), employees::nip.asc()))
+        .select(crate::employee::Employee::as_select())
+        .load::<crate::employee::Employee>(conn)?
+        .into_iter()
+        .filter(|e| !approved.contains(&e.id))
+        .collect();
+    Ok(Alignment { unlinked_results, unsupported_goals, employees_without_approved_agreement })
+}
+
+/// A person as printed on the SKP form.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signatory {
+    pub employee_id: String,
+    pub nip: String,
+    pub name: String,
+    pub rank: Option<String>,
+    pub position: String,
+    pub org_unit: String,
+    /// `plt`/`plh` when signing as an acting official.
+    pub acting: Option<String>,
+}
+
+/// Everything the official SKP form prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub agency_name: String,
+    pub year: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub employee: Signatory,
+    /// The direct supervisor (pejabat penilai kinerja).
+    pub supervisor: Option<Signatory>,
+    /// The supervisor's supervisor (atasan pejabat penilai kinerja).
+    pub supervisors_supervisor: Option<Signatory>,
+    pub agreement: AgreementDetail,
+}
+
+fn signatory(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    position_id: Option<&str>,
+    acting: Option<String>,
+) -> Result<Signatory, StoreError> {
+    let (nip, name, rank, own_position): (String, String, Option<String>, Option<String>) = employees::table
+        .find(employee_id)
+        .select((employees::nip, employees::name, employees::rank, employees::position_id))
+        .first(conn)?;
+    let post = position_id.map(str::to_owned).or(own_position);
+    let (position, org_unit) = match post {
+        Some(p) => positions::table
+            .inner_join(org_units::table)
+            .filter(positions::id.eq(p))
+            .select((positions::name, org_units::name))
+            .first::<(String, String)>(conn)?,
+        None => (String::new(), String::new()),
+    };
+    Ok(Signatory { employee_id: employee_id.to_owned(), nip, name, rank, position, org_unit, acting })
+}
+
+/// The printable SKP form of an agreement the caller may read.
+pub fn document(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Document, StoreError> {
+    let detail = agreement::get(conn, caller, id, now)?;
+    let a: &Agreement = &detail.agreement;
+    let agency = Uuid::parse_str(&a.agency_id).map_err(|_| StoreError::NotFound)?;
+    let owner = Uuid::parse_str(&a.employee_id).map_err(|_| StoreError::NotFound)?;
+    let agency_name: String = agencies::table.find(&a.agency_id).select(agencies::name).first(conn)?;
+    let year: i32 = performance_periods::table.find(&a.period_id).select(performance_periods::year).first(conn)?;
+    let employee = signatory(conn, &a.employee_id, Some(&a.position_id), None)?;
+    let chain = chart::load(conn, agency, now)?.chain_of(owner);
+    let mut signers = Vec::new();
+    for o in chain.iter().take(2) {
+        let p = o.position_id.to_string();
+        signers.push(Some(signatory(
+            conn,
+            &o.employee_id.to_string(),
+            Some(&p),
+            o.acting.map(|k| k.as_str().to_owned()),
+        )?));
+    }
+    signers.resize(2, None);
+    let supervisors_supervisor = signers.pop().flatten();
+    let supervisor = signers.pop().flatten();
+    Ok(Document {
+        agency_name,
+        year,
+        starts_on: a.starts_on,
+        ends_on: a.ends_on,
+        employee,
+        supervisor,
+        supervisors_supervisor,
+        agreement: detail,
+    })
+}
