@@ -105,7 +105,12 @@ impl OrgChart {
                 break;
             }
             chain.push(official);
-            current = self.supervisor_of(official.employee_id);
+            // In a partial chart (loaded upward from one employee) an acting official's own
+            // post may be missing: continue from the post they supervise from.
+            current = self
+                .supervisor_of(official.employee_id)
+                .or_else(|| self.supervisor_of_position(official.position_id))
+                .filter(|next| next.employee_id != official.employee_id);
         }
         chain
     }

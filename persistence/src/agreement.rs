@@ -185,7 +185,7 @@ fn load(
     if !caller.can_see_agency(agency) {
         return Err(StoreError::NotFound);
     }
-    let chart = chart::load(conn, agency, now)?;
+    let chart = chart::load_upward(conn, agency, uuid(&a.employee_id)?, now)?;
     let s = standing(caller, &a, &chart)?;
     if !(s.owner || s.above || s.admin) {
         return Err(StoreError::NotFound);

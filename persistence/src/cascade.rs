@@ -377,7 +377,7 @@ pub fn document(
     let agency_name: String = agencies::table.find(&a.agency_id).select(agencies::name).first(conn)?;
     let year: i32 = performance_periods::table.find(&a.period_id).select(performance_periods::year).first(conn)?;
     let employee = signatory(conn, &a.employee_id, Some(&a.position_id), None)?;
-    let chain = chart::load(conn, agency, now)?.chain_of(owner);
+    let chain = chart::load_upward(conn, agency, owner, now)?.chain_of(owner);
     let mut signers = Vec::new();
     for o in chain.iter().take(2) {
         let p = o.position_id.to_string();

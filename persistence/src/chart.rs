@@ -37,6 +37,25 @@ LEFT JOIN employees e ON e.position_id = p.id AND e.active = TRUE
 LEFT JOIN acting_assignments a ON a.position_id = p.id AND a.starts_on <= $1 AND a.ends_on >= $1
 WHERE p.agency_id = $2";
 
+// The positions from one employee's post up to the top, with holders and acting officials:
+// enough to find that employee's supervisors, at a cost that grows with the depth of the tree,
+// not the size of the agency.
+const UPWARD_SQL: &str = "
+WITH RECURSIVE up (id, supervisor_position_id, depth) AS (
+    SELECT p.id, p.supervisor_position_id, 0
+    FROM positions p JOIN employees me ON me.position_id = p.id
+    WHERE me.id = $1
+  UNION ALL
+    SELECT p.id, p.supervisor_position_id, up.depth + 1
+    FROM positions p JOIN up ON p.id = up.supervisor_position_id
+    WHERE up.depth < 64
+)
+SELECT up.id AS position_id, up.supervisor_position_id, e.id AS holder_id,
+       a.employee_id AS acting_employee_id, a.kind AS acting_kind
+FROM up
+LEFT JOIN employees e ON e.position_id = up.id AND e.active = TRUE
+LEFT JOIN acting_assignments a ON a.position_id = up.id AND a.starts_on <= $2 AND a.ends_on >= $2";
+
 fn uuid(s: &str) -> Option<Uuid> {
     Uuid::parse_str(s).ok()
 }
@@ -54,6 +73,25 @@ pub fn load(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Res
     let day = agency_today(conn, agency_id, now)?;
     let rows: Vec<ChartRow> =
         diesel::sql_query(CHART_SQL).bind::<Date, _>(day).bind::<Text, _>(agency_id.to_string()).load(conn)?;
+    Ok(build(rows))
+}
+
+/// The part of the agency's chart at `now` from `employee_id`'s post up to the top: answers
+/// who supervises that employee and who is above them, in one query whose cost grows with
+/// the depth of the tree only. (Subordinates need the whole chart: [`load`].)
+pub fn load_upward(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    employee_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<OrgChart, StoreError> {
+    let day = agency_today(conn, agency_id, now)?;
+    let rows: Vec<ChartRow> =
+        diesel::sql_query(UPWARD_SQL).bind::<Text, _>(employee_id.to_string()).bind::<Date, _>(day).load(conn)?;
+    Ok(build(rows))
+}
+
+fn build(rows: Vec<ChartRow>) -> OrgChart {
     let mut positions: HashMap<Uuid, ChartPosition> = HashMap::new();
     for row in rows {
         let Some(id) = uuid(&row.position_id) else { continue };
@@ -77,5 +115,5 @@ pub fn load(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Res
     for p in positions.values_mut() {
         p.holders.sort();
     }
-    Ok(OrgChart::new(positions.into_values()))
+    OrgChart::new(positions.into_values())
 }

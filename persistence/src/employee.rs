@@ -83,7 +83,7 @@ fn may_read(conn: &mut DbConnection, caller: &Caller, e: &Employee, now: DateTim
     if me == target {
         return Ok(true);
     }
-    Ok(chart::load(conn, agency, now)?.is_above(me, target))
+    Ok(chart::load_upward(conn, agency, target, now)?.is_above(me, target))
 }
 
 /// Reads an employee the caller may see.
@@ -195,7 +195,7 @@ pub fn supervisors(
 ) -> Result<Vec<OfficialRecord>, StoreError> {
     let e = get(conn, caller, id, now)?;
     let agency = agency_of(&e).ok_or(StoreError::NotFound)?;
-    let chain = chart::load(conn, agency, now)?.chain_of(id);
+    let chain = chart::load_upward(conn, agency, id, now)?.chain_of(id);
     let ids: Vec<Uuid> = chain.iter().map(|o| o.employee_id).collect();
     let mut records = load_many(conn, &ids)?;
     Ok(chain
