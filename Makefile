@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint fmt openapi migrate seed-demo release clean-db
+.PHONY: run test test-sqlite test-postgres lint fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -42,6 +42,14 @@ migrate:
 
 seed-demo:
 	cargo run -q -p ekinerja-api --bin ekinerja -- seed-demo
+
+## bench: the benchmark figures on SQLite and PostgreSQL, each next to its baseline (release build)
+bench:
+	cargo build --release -p ekinerja-api --bin ekinerja-bench
+	@echo "==> benchmarks on SQLite"
+	env -u EKINERJA_TEST_DATABASE_URL ./target/release/ekinerja-bench
+	@echo "==> benchmarks on PostgreSQL"
+	scripts/with-postgres.sh ./target/release/ekinerja-bench
 
 ## release: an optimised binary at target/release/ekinerja
 release:

@@ -158,6 +158,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(cascade::result_cascade)),
                 )
                 .service(resource("/organisational-goals/{id}/cascade").route(web::get().to(cascade::goal_cascade)))
+                .service(resource("/performance-periods/{id}/cascade").route(web::get().to(cascade::period_cascade)))
                 .service(resource("/org-units/{id}/alignment").route(web::get().to(cascade::alignment))),
         );
 }

@@ -39,7 +39,7 @@ use crate::routes;
         routes::agreement::add_result, routes::agreement::remove_result, routes::agreement::add_indicator,
         routes::agreement::set_breakdown, routes::agreement::submit, routes::agreement::approve,
         routes::agreement::return_agreement, routes::agreement::revise,
-        routes::cascade::goal_cascade, routes::cascade::result_cascade, routes::cascade::alignment,
+        routes::cascade::period_cascade, routes::cascade::goal_cascade, routes::cascade::result_cascade, routes::cascade::alignment,
         routes::cascade::document,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),

@@ -134,6 +134,9 @@ struct Builder<'a> {
     sequence: u32,
     password_hash: String,
     today: NaiveDate,
+    hired: Vec<Hired>,
+    current_opd: usize,
+    nips: std::collections::HashSet<String>,
 }
 
 impl Builder<'_> {
@@ -149,15 +152,22 @@ impl Builder<'_> {
         )
         .ok_or(StoreError::NotFound)?;
         let appointed_year = (birth.year() + 22 + self.dice.next(8) as i32).min(self.today.year() - 1);
-        self.sequence += 1;
-        let nip = format!(
-            "{}{:04}{:02}{}{:03}",
-            birth.format("%Y%m%d"),
-            appointed_year,
-            1 + self.dice.next(12),
-            if female { 2 } else { 1 },
-            self.sequence % 999 + 1
-        );
+        let appointed_month = 1 + self.dice.next(12);
+        // The sequence number tells apart people born and appointed in the same months.
+        let nip = loop {
+            self.sequence += 1;
+            let nip = format!(
+                "{}{:04}{:02}{}{:03}",
+                birth.format("%Y%m%d"),
+                appointed_year,
+                appointed_month,
+                if female { 2 } else { 1 },
+                self.sequence % 999 + 1
+            );
+            if self.nips.insert(nip.clone()) {
+                break nip;
+            }
+        };
         let nip = Nip::parse(&nip).map_err(|e| StoreError::invalid("#/nip", e.to_string()))?;
         Ok((nip, name(&format!("{first} {family}"))?))
     }
@@ -211,14 +221,142 @@ impl Builder<'_> {
             role: AccountRole::Employee,
             password_hash: self.password_hash.clone(),
         };
-        account::create(self.conn, &self.change, acc)?;
+        let account = account::create(self.conn, &self.change, acc)?;
+        let caller = account.caller().ok_or(StoreError::NotFound)?;
+        let (post, position_type) = post_of(self.conn, post)?;
+        self.hired.push(Hired { employee_id: id, caller, opd: self.current_opd, post, position_type });
         Ok((id, nip))
+    }
+}
+
+/// An employee hired into the demo regency, in hiring order (top-down within each OPD).
+struct Hired {
+    employee_id: Uuid,
+    caller: Caller,
+    opd: usize,
+    post: String,
+    position_type: PositionType,
+}
+
+fn post_of(conn: &mut DbConnection, post: Uuid) -> Result<(String, PositionType), StoreError> {
+    let root = Caller { account_id: Uuid::nil(), agency_id: None, role: AccountRole::PlatformAdmin, employee_id: None };
+    let p = position::get(conn, &root, post)?;
+    Ok((p.name, PositionType::parse(&p.position_type).unwrap_or(PositionType::Pelaksana)))
+}
+
+/// Gives every employee of the regency an approved agreement for the current year, cascaded
+/// from their OPD's goal through every supervisor, top-down, through the same workflow as the
+/// API: open, plan, break down, submit, approve by the direct supervisor.
+fn plan_agreements(
+    b: &mut Builder<'_>,
+    regency: Uuid,
+    admin: &Caller,
+    opds: &[(Uuid, String)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use ekinerja_domain::agreement::{links_to_goals, BreakdownKind, Quantity, ResultKind, Transition};
+    use ekinerja_persistence::{agreement as skp, chart, goal, period};
+    let as_admin = Change::new(admin.clone(), now, None);
+    let period = uuid(&period::create(b.conn, &as_admin, regency, b.today.year())?.id)?;
+    let mut goals = Vec::new();
+    for (unit, opd_name) in opds {
+        let new = goal::NewGoal {
+            period_id: period,
+            org_unit_id: Some(*unit),
+            name: name(&format!("Meningkatnya kinerja pelayanan {opd_name}"))?,
+            indicator: name("Indeks kepuasan masyarakat")?,
+            target_quantity: Quantity::new(85).map_err(|e| StoreError::invalid("#/target_quantity", e.to_string()))?,
+            target_unit: name("indeks")?,
+        };
+        goals.push(uuid(&goal::create(b.conn, &as_admin, new)?.id)?);
+    }
+    let chart = chart::load(b.conn, regency, now)?;
+    let callers: std::collections::HashMap<Uuid, Caller> =
+        b.hired.iter().map(|h| (h.employee_id, h.caller.clone())).collect();
+    let mut first_result: std::collections::HashMap<Uuid, Uuid> = std::collections::HashMap::new();
+    let hired = std::mem::take(&mut b.hired);
+    for h in &hired {
+        let own = Change::new(h.caller.clone(), now, None);
+        let supervisor = chart.supervisor_of(h.employee_id);
+        let a = skp::create(b.conn, &own, skp::NewAgreement { employee_id: None, period_id: period, starts_on: None })?;
+        let id = uuid(&a.id)?;
+        let (parent, goal) = if links_to_goals(h.position_type, supervisor.is_some()) {
+            (None, goals.get(h.opd).copied())
+        } else {
+            (supervisor.and_then(|s| first_result.get(&s.employee_id).copied()), None)
+        };
+        let new = skp::NewResult {
+            kind: ResultKind::Main,
+            description: name(&format!("Terlaksananya tugas {}", h.post))?,
+            parent_result_id: parent,
+            goal_id: goal,
+        };
+        let (a, r) = skp::add_result(b.conn, &own, id, a.version, new, now)?;
+        first_result.insert(h.employee_id, uuid(&r.id)?);
+        let ind = skp::NewIndicator {
+            description: name("Jumlah laporan pelaksanaan tugas")?,
+            target_quantity: Quantity::new(12).map_err(|e| StoreError::invalid("#/target_quantity", e.to_string()))?,
+            target_unit: name("laporan")?,
+            quality_target_bp: Some(10_000),
+            time_target_months: Some(12),
+            cost_target: None,
+        };
+        let (a, i) = skp::add_indicator(b.conn, &own, id, a.version, uuid(&r.id)?, ind, now)?;
+        let a = skp::set_breakdown(
+            b.conn,
+            &own,
+            id,
+            a.version,
+            uuid(&i.id)?,
+            BreakdownKind::Quarterly,
+            vec![3, 3, 3, 3],
+            now,
+        )?;
+        let a = skp::transition(b.conn, &own, id, a.version, Transition::Submit, None, now)?;
+        let approver = supervisor.and_then(|s| callers.get(&s.employee_id).cloned()).unwrap_or_else(|| admin.clone());
+        skp::transition(b.conn, &Change::new(approver, now, None), id, a.version, Transition::Approve, None, now)?;
+    }
+    Ok(())
+}
+
+/// How big a regency to build.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// OPDs beyond the twelve named ones ("Dinas Wilayah 13", …).
+    pub extra_opds: usize,
+    /// Staff under each section head: from this many…
+    pub staff_min: u64,
+    /// …to this many.
+    pub staff_max: u64,
+}
+
+impl Shape {
+    /// The demo regency: twelve OPDs, about 400 employees.
+    pub const DEMO: Shape = Shape { extra_opds: 0, staff_min: 3, staff_max: 5 };
+
+    /// A regency of about `employees` employees: more OPDs of the same shape, with larger
+    /// sections (an OPD has 10 officials and six sections).
+    pub fn scaled(employees: usize) -> Shape {
+        let opds = (employees / 172).max(OPDS.len());
+        let staff = ((employees / opds).saturating_sub(10) / 6).max(4) as u64;
+        Shape { extra_opds: opds - OPDS.len(), staff_min: staff - 3, staff_max: staff + 3 }
     }
 }
 
 /// Loads the demo data into an empty database. `password_hash` is the argon2 hash of
 /// [`DEMO_PASSWORD`], computed once by the caller and shared by every demo account.
 pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<Utc>) -> Result<DemoLogins, StoreError> {
+    seed_regency(conn, password_hash, now, Shape::DEMO)
+}
+
+/// Loads a regency of the given shape into an empty database (the demo, and the benchmark's
+/// 10,000-employee regency).
+pub fn seed_regency(
+    conn: &mut DbConnection,
+    password_hash: String,
+    now: DateTime<Utc>,
+    shape: Shape,
+) -> Result<DemoLogins, StoreError> {
     if account::any(conn)? {
         return Err(StoreError::Conflict(
             "the database already holds accounts; demo data loads only into an empty one".into(),
@@ -240,6 +378,9 @@ pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<U
         sequence: 0,
         password_hash: password_hash.clone(),
         today,
+        hired: Vec::new(),
+        current_opd: 0,
+        nips: std::collections::HashSet::new(),
     };
 
     let regency = uuid(
@@ -265,16 +406,26 @@ pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<U
         employees: 0,
     };
     let mut vacant = None;
-    for (opd_code, opd_name, head_title) in OPDS {
+    let mut opds = Vec::new();
+    let generated: Vec<(String, String, String)> = (OPDS.len() + 1..=OPDS.len() + shape.extra_opds)
+        .map(|n| (format!("DW{n}"), format!("Dinas Wilayah {n}"), format!("Kepala Dinas Wilayah {n}")))
+        .collect();
+    let all_opds = OPDS
+        .iter()
+        .map(|(c, n, h)| (*c, *n, *h))
+        .chain(generated.iter().map(|(c, n, h)| (c.as_str(), n.as_str(), h.as_str())));
+    for (index, (opd_code, opd_name, head_title)) in all_opds.enumerate() {
+        b.current_opd = index;
         let opd = b.unit(regency, None, opd_code, opd_name)?;
-        let head_class = if *opd_code == "SETDA" { 15 } else { 14 };
+        opds.push((opd, opd_name.to_owned()));
+        let head_class = if opd_code == "SETDA" { 15 } else { 14 };
         let head_post = b.post(opd, head_title, PositionType::Jpt, head_class, sekda_post)?;
         let (_, head_nip) = b.hire(regency, head_post, "IV/c")?;
         logins.employees += 1;
-        if *opd_code == "SETDA" {
+        if opd_code == "SETDA" {
             sekda_post = Some(head_post);
         }
-        if *opd_code == "DINKES" {
+        if opd_code == "DINKES" {
             logins.head_of_opd = head_nip.to_string();
         }
         for (div_code, div_name, sections) in DIVISIONS {
@@ -284,20 +435,20 @@ pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<U
             let admin_post = b.post(unit, &title, PositionType::Administrator, 11, Some(head_post))?;
             let (_, admin_nip) = b.hire(regency, admin_post, "IV/a")?;
             logins.employees += 1;
-            if *opd_code == "DINKES" && *div_code == "BID2" {
+            if opd_code == "DINKES" && *div_code == "BID2" {
                 logins.supervisor = admin_nip.to_string();
             }
             for section in sections {
                 let section_post = b.post(unit, section, PositionType::Pengawas, 9, Some(admin_post))?;
                 // One section head post in the regency stands vacant, filled by a Plt.
-                let leave_vacant = *opd_code == "DISKOMINFO" && *div_code == "BID1" && vacant.is_none();
+                let leave_vacant = opd_code == "DISKOMINFO" && *div_code == "BID1" && vacant.is_none();
                 if leave_vacant {
                     vacant = Some(section_post);
                 } else {
                     b.hire(regency, section_post, "III/d")?;
                     logins.employees += 1;
                 }
-                let staff_count = 3 + b.dice.next(3);
+                let staff_count = shape.staff_min + b.dice.next(shape.staff_max.saturating_sub(shape.staff_min) + 1);
                 let mut staff_posts: std::collections::HashMap<&str, Uuid> = std::collections::HashMap::new();
                 for i in 0..staff_count {
                     let (title, t, class) = STAFF[((i + b.dice.next(2)) % STAFF.len() as u64) as usize];
@@ -311,7 +462,7 @@ pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<U
                     };
                     let (_, staff_nip) = b.hire(regency, staff_post, if class >= 8 { "III/a" } else { "II/c" })?;
                     logins.employees += 1;
-                    if logins.staff.is_empty() && *opd_code == "DINKES" && *div_code == "BID2" {
+                    if logins.staff.is_empty() && opd_code == "DINKES" && *div_code == "BID2" {
                         logins.staff = staff_nip.to_string();
                     }
                 }
@@ -354,7 +505,8 @@ pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<U
         role: AccountRole::AgencyAdmin,
         password_hash: password_hash.clone(),
     };
-    account::create(b.conn, &b.change, bkpsdm)?;
+    let bkpsdm = account::create(b.conn, &b.change, bkpsdm)?.caller().ok_or(StoreError::NotFound)?;
+    plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
 
     // A second agency, to show that agencies never see each other.
     let city = uuid(

@@ -25,6 +25,9 @@ pub struct CascadeNode {
     pub lineage_id: String,
     pub kind: String,
     pub description: String,
+    /// The goal it supports, for the results at the top of a cascade.
+    #[serde(skip)]
+    pub goal_id: Option<String>,
     pub agreement_id: String,
     pub agreement_status: String,
     pub employee_id: String,
@@ -133,6 +136,7 @@ fn build(
                 lineage_id: r.lineage_id,
                 kind: r.kind,
                 description: r.description,
+                goal_id: r.goal_id,
                 agreement_id: r.agreement_id,
                 agreement_status: r.status,
                 employee_id: r.employee_id,
@@ -162,6 +166,43 @@ fn tree(
     let who: HashSet<String> = results.current.iter().map(|r| r.employee_id.clone()).collect();
     let people = people(conn, who)?;
     Ok(build(top, &children_of, &people, 0))
+}
+
+/// The whole cascade of a period: every organisational goal with the tree under it (agency
+/// admins). One load of the period's results serves every goal.
+pub fn under_period(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    period_id: Uuid,
+) -> Result<Vec<(crate::goal::Goal, Vec<CascadeNode>)>, StoreError> {
+    let period = crate::period::get(conn, caller, period_id)?;
+    let agency = Uuid::parse_str(&period.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("the cascade of a period is read by the agency's admin".into()));
+    }
+    let goals: Vec<crate::goal::Goal> = organisational_goals::table
+        .filter(organisational_goals::period_id.eq(&period.id))
+        .order(organisational_goals::id.asc())
+        .select(crate::goal::Goal::as_select())
+        .load(conn)?;
+    let results = load_period(conn, &period.agency_id, &period.id)?;
+    let mut by_goal: HashMap<String, Vec<CascadeNode>> = HashMap::new();
+    for node in tree(conn, results, |r| r.goal_id.is_some())? {
+        let goal = node_goal(&node);
+        by_goal.entry(goal).or_default().push(node);
+    }
+    Ok(goals
+        .into_iter()
+        .map(|g| {
+            let nodes = by_goal.remove(&g.id).unwrap_or_default();
+            (g, nodes)
+        })
+        .collect())
+}
+
+/// The goal a top-level node supports.
+fn node_goal(node: &CascadeNode) -> String {
+    node.goal_id.clone().unwrap_or_default()
 }
 
 /// The cascade under an organisational goal: every current planned result that supports it,

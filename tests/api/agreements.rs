@@ -232,6 +232,19 @@ async fn a_four_level_cascade_is_planned_and_approved_top_down() {
         )
         .await
         .id();
+    let whole = app.get(&format!("/api/v1/performance-periods/{period}/cascade"), &org.admin).await;
+    whole.assert_status(200);
+    let goals_in_tree: Vec<(&str, usize)> = whole.body["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["goal"]["id"].as_str().unwrap(), g["items"].as_array().unwrap().len()))
+        .collect();
+    assert_eq!(goals_in_tree, [(goal.as_str(), 1), (lonely.as_str(), 0)]);
+    assert_eq!(whole.body["goals"][0]["items"], tree.body["items"], "the period's tree is the goals' trees");
+    app.get(&format!("/api/v1/performance-periods/{period}/cascade"), &org.head.token)
+        .await
+        .assert_problem(403, "forbidden");
     let report = app.get(&format!("/api/v1/org-units/{}/alignment?period_id={period}", org.unit), &org.admin).await;
     report.assert_status(200);
     assert_eq!(report.body["unlinked_results"], json!([]));

@@ -223,6 +223,24 @@ impl TestApp {
         app
     }
 
+    /// The application over a new database holding the demo regency; `root` is the demo
+    /// platform admin.
+    pub async fn spawn_demo() -> TestApp {
+        let db = TestDb::new();
+        let settings = test_settings(&db.url);
+        let pool = db::connect(&db.url, settings.pool_size).expect("pool");
+        {
+            let mut conn = pool.get().expect("connection");
+            db::migrate(&mut conn).expect("migrations");
+            let hash = auth::hash_password(ekinerja_api::seed::DEMO_PASSWORD).expect("hash");
+            ekinerja_api::seed::seed_demo(&mut conn, hash, Utc::now()).expect("demo data");
+        }
+        let state = web::Data::new(AppState::new(pool, settings));
+        let mut app = TestApp { state, db, root: String::new() };
+        app.root = app.login("admin", ekinerja_api::seed::DEMO_PASSWORD).await;
+        app
+    }
+
     /// Sets the application clock.
     pub fn set_clock(&mut self, at: DateTime<Utc>) {
         let new = AppState {

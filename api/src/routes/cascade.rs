@@ -59,6 +59,46 @@ pub struct CascadeView {
     pub items: Vec<CascadeNodeView>,
 }
 
+/// A goal with the tree under it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalCascadeView {
+    pub goal: GoalView,
+    pub items: Vec<CascadeNodeView>,
+}
+
+/// The whole cascade of a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodCascadeView {
+    pub goals: Vec<GoalCascadeView>,
+}
+
+/// The whole cascade of a performance period.
+#[utoipa::path(get, path = "/api/v1/performance-periods/{id}/cascade", tag = "agreements", operation_id = "get_period_cascade",
+    summary = "The whole cascade of a period: every organisational goal with its tree down to every employee (agency admin)",
+    params(("id" = Uuid, Path, description = "Period id")),
+    responses(
+        (status = 200, description = "Every goal's tree, in a fixed number of queries", body = PeriodCascadeView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn period_cascade(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let goals = db(&state, move |conn| cascade::under_period(conn, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(PeriodCascadeView {
+        goals: goals
+            .into_iter()
+            .map(|(g, nodes)| GoalCascadeView {
+                goal: g.into(),
+                items: nodes.into_iter().map(CascadeNodeView::from).collect(),
+            })
+            .collect(),
+    }))
+}
+
 /// The cascade under an organisational goal.
 #[utoipa::path(get, path = "/api/v1/organisational-goals/{id}/cascade", tag = "agreements", operation_id = "get_goal_cascade",
     summary = "The whole cascade under an organisational goal, down to every employee (agency admin)",

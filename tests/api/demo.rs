@@ -1,0 +1,59 @@
+//! The demo regency: what `make run` loads is what the API would accept, and it is complete.
+
+use ekinerja_api::seed::DEMO_PASSWORD;
+use ekinerja_tests::TestApp;
+use serde_json::Value;
+
+async fn all(app: &TestApp, path: &str, token: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}limit=200&cursor={c}"),
+            None => format!("{path}{sep}limit=200"),
+        };
+        let page = app.get(&url, token).await;
+        page.assert_status(200);
+        items.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return items,
+        }
+    }
+}
+
+fn count(nodes: &Value) -> usize {
+    nodes.as_array().map_or(0, |ns| ns.iter().map(|n| 1 + count(&n["children"])).sum())
+}
+
+#[actix_web::test]
+async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
+    let app = TestApp::spawn_demo().await;
+    let admin = app.login("bkpsdm.sukamaju", DEMO_PASSWORD).await;
+    let employees = all(&app, "/api/v1/employees", &admin).await;
+    assert!(employees.len() >= 400, "several hundred employees: {}", employees.len());
+    let units = all(&app, "/api/v1/org-units", &admin).await;
+    assert!(units.iter().filter(|u| u["parent_id"].is_null()).count() >= 10, "at least 10 OPDs");
+    let agreements = all(&app, "/api/v1/agreements", &admin).await;
+    assert_eq!(agreements.len(), employees.len(), "one agreement each");
+    assert!(agreements.iter().all(|a| a["status"] == "approved"));
+    // Every goal's cascade reaches everyone in its OPD; together they reach everyone.
+    let goals = all(&app, "/api/v1/organisational-goals", &admin).await;
+    let mut reached = 0;
+    for g in &goals {
+        let tree =
+            app.get(&format!("/api/v1/organisational-goals/{}/cascade", g["id"].as_str().unwrap()), &admin).await;
+        tree.assert_status(200);
+        reached += count(&tree.body["items"]);
+    }
+    assert_eq!(reached, employees.len(), "every employee's result cascades from a goal");
+    // A staff member signs in with the demo password and sees their own agreement.
+    let staff = employees.iter().find(|e| e["rank"] == "II/c").unwrap();
+    let token = app.login(staff["nip"].as_str().unwrap(), DEMO_PASSWORD).await;
+    assert_eq!(all(&app, "/api/v1/agreements", &token).await.len(), 1);
+    // The other agency sees none of it.
+    let other = app.login("admin.kotacontoh", DEMO_PASSWORD).await;
+    assert_eq!(all(&app, "/api/v1/agreements", &other).await.len(), 0);
+    assert_eq!(all(&app, "/api/v1/employees", &other).await.len(), 3);
+}
