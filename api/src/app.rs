@@ -12,7 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, audit, auth, cascade, employee, health, import, me, org_unit, period, position,
+    acting, agency, agreement, audit, auth, cascade, daily_log, employee, health, import, me, org_unit, period,
+    position,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -159,7 +160,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/organisational-goals/{id}/cascade").route(web::get().to(cascade::goal_cascade)))
                 .service(resource("/performance-periods/{id}/cascade").route(web::get().to(cascade::period_cascade)))
-                .service(resource("/org-units/{id}/alignment").route(web::get().to(cascade::alignment))),
+                .service(resource("/org-units/{id}/alignment").route(web::get().to(cascade::alignment)))
+                .service(
+                    resource("/daily-logs")
+                        .route(web::get().to(daily_log::list))
+                        .route(web::post().to(daily_log::create)),
+                )
+                .service(resource("/daily-logs/batch").route(web::post().to(daily_log::batch)))
+                .service(resource("/daily-logs/reviews").route(web::post().to(daily_log::review_batch)))
+                .service(
+                    resource("/daily-logs/{id}")
+                        .route(web::get().to(daily_log::get))
+                        .route(web::patch().to(daily_log::update)),
+                )
+                .service(resource("/daily-logs/{id}/accept").route(web::post().to(daily_log::accept)))
+                .service(resource("/daily-logs/{id}/reject").route(web::post().to(daily_log::reject)))
+                .service(resource("/me/daily-logs/changes").route(web::get().to(daily_log::changes))),
         );
 }
 

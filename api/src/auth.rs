@@ -112,7 +112,12 @@ pub fn new_refresh_token() -> (String, String) {
 
 /// The stored form of an opaque token: its SHA-256, hex. Tokens are random, so no salt is needed.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    token_hash_bytes(token.as_bytes())
+}
+
+/// Hex SHA-256 of bytes (tokens, request bodies).
+pub fn token_hash_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

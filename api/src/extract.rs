@@ -40,6 +40,46 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A JSON body with the SHA-256 of its bytes (for `Idempotency-Key`, which compares bodies).
+pub struct HashedJson<T> {
+    /// The parsed body.
+    pub value: T,
+    /// Hex SHA-256 of the raw body.
+    pub hash: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for HashedJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = is_json(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        let max =
+            req.app_data::<web::Data<crate::state::AppState>>().map_or(2 * 1024 * 1024, |s| s.settings.max_body_bytes);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType("application/json"));
+            }
+            let bytes = bytes.await.map_err(|e| body_error(&e, max))?;
+            let hash = crate::auth::token_hash_bytes(&bytes);
+            parse_json(&bytes).map(|value| HashedJson { value, hash })
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
 /// Deserialises JSON, naming the failing field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);

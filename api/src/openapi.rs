@@ -41,6 +41,9 @@ use crate::routes;
         routes::agreement::return_agreement, routes::agreement::revise,
         routes::cascade::period_cascade, routes::cascade::goal_cascade, routes::cascade::result_cascade, routes::cascade::alignment,
         routes::cascade::document,
+        routes::daily_log::list, routes::daily_log::create, routes::daily_log::batch, routes::daily_log::get,
+        routes::daily_log::update, routes::daily_log::accept, routes::daily_log::reject,
+        routes::daily_log::review_batch, routes::daily_log::changes,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),
@@ -56,6 +59,7 @@ use crate::routes;
         (name = "imports", description = "Bulk imports from HR exports"),
         (name = "acting_assignments", description = "Acting officials (Plt/Plh)"),
         (name = "audit", description = "The audit trail"),
+        (name = "daily_logs", description = "Daily logs from web and mobile, their review, and the change feed"),
         (name = "agreements", description = "Performance periods, organisational goals and performance agreements (SKP)"),
     ),
 )]

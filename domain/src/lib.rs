@@ -38,6 +38,7 @@ macro_rules! word_enum {
 
 pub mod access;
 pub mod agreement;
+pub mod daily_log;
 pub mod nip;
 pub mod organisation;
 pub mod supervision;
@@ -46,4 +47,4 @@ pub mod text;
 pub use access::{Caller, Scope};
 pub use nip::{Gender, Nip, NipError};
 pub use organisation::{AccountRole, ActingKind, EmploymentType, PositionClass, PositionType, Role, TimeZone};
-pub use text::{Code, Name, TextError};
+pub use text::{Code, Description, Name, TextError};

@@ -63,6 +63,38 @@ impl fmt::Display for Name {
     }
 }
 
+/// A longer text people write (what was done today, a review comment): trimmed, not empty, at
+/// most [`Description::MAX_CHARS`] characters; line breaks and tabs allowed, other control
+/// characters not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Description(String);
+
+impl Description {
+    /// Longest accepted description.
+    pub const MAX_CHARS: usize = 2000;
+
+    /// Trims surrounding whitespace and checks the rest.
+    pub fn parse(s: &str) -> Result<Self, TextError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(TextError::Empty);
+        }
+        if t.chars().count() > Self::MAX_CHARS {
+            return Err(TextError::TooLong(Self::MAX_CHARS));
+        }
+        if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+            return Err(TextError::ControlCharacter);
+        }
+        Ok(Description(t.to_owned()))
+    }
+
+    /// Takes the inner string.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 /// A short identifier chosen by people (an agency code such as `KAB-KDR`, a unit code such as
 /// `DINKES`, an admin username): 1 to [`Code::MAX_CHARS`] ASCII letters, digits, `-`, `_`, `.`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -18,6 +18,8 @@ pub struct Agency {
     pub time_zone: String,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// Policy: the most minutes an employee may log in a day.
+    pub daily_log_cap_minutes: i32,
 }
 
 /// A new agency, already validated.
@@ -33,6 +35,7 @@ pub struct NewAgency {
 pub struct AgencyPatch {
     pub name: Option<Name>,
     pub time_zone: Option<TimeZone>,
+    pub daily_log_cap_minutes: Option<i32>,
 }
 
 /// Creates an agency (platform admins only).
@@ -52,6 +55,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             time_zone: new.time_zone.as_str().to_owned(),
             created_at: change.at,
             updated_at: change.at,
+            daily_log_cap_minutes: ekinerja_domain::daily_log::DEFAULT_DAILY_CAP_MINUTES as i32,
         };
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
@@ -96,6 +100,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(tz) = patch.time_zone {
             after.time_zone = tz.as_str().to_owned();
+        }
+        if let Some(cap) = patch.daily_log_cap_minutes {
+            after.daily_log_cap_minutes = cap;
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;

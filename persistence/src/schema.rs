@@ -38,6 +38,7 @@ diesel::table! {
         time_zone -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        daily_log_cap_minutes -> Integer,
     }
 }
 
@@ -68,6 +69,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        log_change_seq -> BigInt,
     }
 }
 
@@ -200,6 +202,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    daily_logs (id) {
+        id -> Text,
+        agency_id -> Text,
+        employee_id -> Text,
+        client_id -> Nullable<Text>,
+        client_hash -> Nullable<Text>,
+        log_date -> Date,
+        start_time -> Nullable<Text>,
+        end_time -> Nullable<Text>,
+        duration_minutes -> Integer,
+        description -> Text,
+        output_quantity -> BigInt,
+        output_unit -> Nullable<Text>,
+        evidence_url -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        planned_result_id -> Nullable<Text>,
+        additional_duty -> Bool,
+        status -> Text,
+        review_reason -> Nullable<Text>,
+        reviewed_by_employee_id -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        change_seq -> BigInt,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, idempotency_key) {
+        account_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        response_location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -219,6 +263,7 @@ diesel::joinable!(agreements -> performance_periods (period_id));
 diesel::joinable!(planned_results -> agreements (agreement_id));
 diesel::joinable!(indicators -> planned_results (planned_result_id));
 diesel::joinable!(indicator_targets -> indicators (indicator_id));
+diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     acting_assignments,
@@ -226,7 +271,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     agreements,
     audit_events,
+    daily_logs,
     employees,
+    idempotency_keys,
     indicator_targets,
     indicators,
     org_units,

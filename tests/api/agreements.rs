@@ -4,12 +4,12 @@ use actix_web::http::Method;
 use ekinerja_tests::{Org, Person, Response, TestApp};
 use serde_json::{json, Value};
 
-struct Skp {
-    id: String,
-    etag: String,
+pub struct Skp {
+    pub id: String,
+    pub etag: String,
 }
 
-async fn send(
+pub async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -27,18 +27,24 @@ async fn send(
     req.send().await
 }
 
-fn etag(res: &Response) -> String {
+pub fn etag(res: &Response) -> String {
     res.header("etag").unwrap_or_else(|| panic!("no ETag: {}", res.text))
 }
 
-async fn period(app: &TestApp, org: &Org) -> String {
-    app.post("/api/v1/performance-periods", &org.admin, json!({"year": 2026})).await.assert_status(201).body["id"]
+/// The current year in WIB (tests run in any year).
+pub fn year() -> i32 {
+    use chrono::Datelike;
+    (chrono::Utc::now() + chrono::Duration::hours(7)).year()
+}
+
+pub async fn period(app: &TestApp, org: &Org) -> String {
+    app.post("/api/v1/performance-periods", &org.admin, json!({"year": year()})).await.assert_status(201).body["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-async fn goal(app: &TestApp, org: &Org, period: &str) -> String {
+pub async fn goal(app: &TestApp, org: &Org, period: &str) -> String {
     let res = app
         .post(
             "/api/v1/organisational-goals",
@@ -51,7 +57,7 @@ async fn goal(app: &TestApp, org: &Org, period: &str) -> String {
     res.id()
 }
 
-async fn open(app: &TestApp, who: &Person, period: &str) -> Skp {
+pub async fn open(app: &TestApp, who: &Person, period: &str) -> Skp {
     let res = app.post("/api/v1/agreements", &who.token, json!({"period_id": period})).await;
     res.assert_status(201);
     Skp { id: res.id(), etag: etag(&res) }
@@ -59,7 +65,7 @@ async fn open(app: &TestApp, who: &Person, period: &str) -> Skp {
 
 /// Adds a main result linked to `link` (a goal or a result), one indicator of 12 with a
 /// quarterly breakdown; returns the result id.
-async fn plan(app: &TestApp, who: &Person, skp: &mut Skp, link: Value, what: &str) -> String {
+pub async fn plan(app: &TestApp, who: &Person, skp: &mut Skp, link: Value, what: &str) -> String {
     let mut body = json!({"kind": "main", "description": what});
     for (k, v) in link.as_object().unwrap() {
         body[k] = v.clone();
@@ -102,7 +108,7 @@ async fn plan(app: &TestApp, who: &Person, skp: &mut Skp, link: Value, what: &st
     result
 }
 
-async fn step(app: &TestApp, who: &str, skp: &mut Skp, verb: &str, body: Option<Value>) -> Response {
+pub async fn step(app: &TestApp, who: &str, skp: &mut Skp, verb: &str, body: Option<Value>) -> Response {
     let res =
         send(app, Method::POST, &format!("/api/v1/agreements/{}/{verb}", skp.id), who, Some(&skp.etag), body).await;
     if res.status.is_success() {
@@ -265,7 +271,7 @@ async fn a_four_level_cascade_is_planned_and_approved_top_down() {
     // The printable form names the supervisor and the supervisor's supervisor.
     let doc = app.get(&format!("/api/v1/agreements/{}/document", staff.id), &org.staff1.token).await;
     doc.assert_status(200);
-    assert_eq!(doc.body["year"], 2026);
+    assert_eq!(doc.body["year"], year());
     assert_eq!(doc.body["employee"]["nip"], org.staff1.nip);
     assert_eq!(doc.body["employee"]["position"], "Pengadministrasi Umum");
     assert_eq!(doc.body["employee"]["org_unit"], "Dinas Kesehatan");
@@ -604,17 +610,22 @@ async fn a_change_of_position_ends_the_old_agreement() {
     app.patch(&format!("/api/v1/employees/{}", a.staff2.id), &a.admin, json!({"position_id": new_post}))
         .await
         .assert_status(200);
-    let res =
-        app.post("/api/v1/agreements", &a.staff2.token, json!({"period_id": pa, "starts_on": "2026-07-01"})).await;
+    let res = app
+        .post("/api/v1/agreements", &a.staff2.token, json!({"period_id": pa, "starts_on": format!("{}-07-01", year())}))
+        .await;
     res.assert_status(201);
     assert_eq!(res.body["position_id"], new_post);
-    assert_eq!(res.body["starts_on"], "2026-07-01");
+    assert_eq!(res.body["starts_on"], format!("{}-07-01", year()));
     let earlier = app.get(&format!("/api/v1/agreements/{}", old.id), &a.staff2.token).await;
-    assert_eq!(earlier.body["ends_on"], "2026-06-30");
+    assert_eq!(earlier.body["ends_on"], format!("{}-06-30", year()));
     assert_eq!(app.get("/api/v1/agreements", &a.staff2.token).await.body["items"].as_array().unwrap().len(), 2);
-    app.post("/api/v1/agreements", &a.staff1.token, json!({"period_id": pa, "starts_on": "2027-01-01"}))
-        .await
-        .assert_invalid("#/starts_on");
+    app.post(
+        "/api/v1/agreements",
+        &a.staff1.token,
+        json!({"period_id": pa, "starts_on": format!("{}-01-01", year() + 1)}),
+    )
+    .await
+    .assert_invalid("#/starts_on");
     app.post("/api/v1/agreements", &a.staff1.token, json!({"period_id": pa, "employee_id": a.staff2.id}))
         .await
         .assert_problem(403, "forbidden");

@@ -4,6 +4,7 @@
 mod agreements;
 mod audit;
 mod auth;
+mod daily_logs;
 mod demo;
 mod errors;
 mod health;

@@ -26,6 +26,9 @@ pub struct AgencyView {
     #[schema(example = "Pemerintah Kabupaten Demo")]
     pub name: String,
     pub time_zone: TimeZone,
+    /// Policy: the most minutes an employee may log in a day.
+    #[schema(example = 450)]
+    pub daily_log_cap_minutes: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +40,7 @@ impl From<agency::Agency> for AgencyView {
             id: a.id,
             code: a.code,
             name: a.name,
+            daily_log_cap_minutes: a.daily_log_cap_minutes,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -63,6 +67,8 @@ pub struct CreateAgency {
 pub struct UpdateAgency {
     pub name: Option<String>,
     pub time_zone: Option<TimeZone>,
+    /// Policy: the most minutes an employee may log in a day, 60 to 1440.
+    pub daily_log_cap_minutes: Option<i32>,
 }
 
 /// Paging.
@@ -155,7 +161,10 @@ pub async fn update(
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
     let Some(name) = name else { return Err(f.into_error()) };
-    let patch = agency::AgencyPatch { name, time_zone: b.time_zone };
+    if b.daily_log_cap_minutes.is_some_and(|m| !(60..=1440).contains(&m)) {
+        return Err(ApiError::field("#/daily_log_cap_minutes", "must be from 60 to 1440 minutes"));
+    }
+    let patch = agency::AgencyPatch { name, time_zone: b.time_zone, daily_log_cap_minutes: b.daily_log_cap_minutes };
     let id = id.into_inner();
     let change = change(&state, auth);
     let row = db(&state, move |conn| agency::update(conn, &change, id, patch)).await?;

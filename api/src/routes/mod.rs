@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod audit;
 pub mod auth;
 pub mod cascade;
+pub mod daily_log;
 pub mod employee;
 pub mod health;
 pub mod import;

@@ -1,0 +1,740 @@
+//! Daily logs: single and batch creates from web and mobile, corrections, supervisor review,
+//! and the change feed a phone pulls after being offline.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
+use ekinerja_domain::{Description, Name};
+use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
+use ekinerja_persistence::{Change, FieldError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Fields};
+use crate::extract::{etag, parse_json, HashedJson, IfMatch, Json};
+use crate::idempotency::{claim, settle, Claim, Key, Stored};
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// A daily log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DailyLogView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub employee_id: String,
+    /// The id the mobile app gave it.
+    #[schema(format = Uuid)]
+    pub client_id: Option<String>,
+    pub date: NaiveDate,
+    /// `HH:MM`.
+    #[schema(example = "08:00")]
+    pub start_time: Option<String>,
+    /// `HH:MM`.
+    #[schema(example = "10:30")]
+    pub end_time: Option<String>,
+    pub duration_minutes: i32,
+    pub description: String,
+    pub output_quantity: i64,
+    pub output_unit: Option<String>,
+    pub evidence_url: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// The planned result it serves (tugas jabatan); `null` for an additional duty.
+    #[schema(format = Uuid)]
+    pub planned_result_id: Option<String>,
+    pub additional_duty: bool,
+    pub status: LogStatus,
+    /// Why it was rejected.
+    pub review_reason: Option<String>,
+    #[schema(format = Uuid)]
+    pub reviewed_by_employee_id: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Position in the employee's change feed.
+    pub change_seq: i64,
+    /// The version the `ETag` names.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<store::DailyLog> for DailyLogView {
+    fn from(l: store::DailyLog) -> Self {
+        DailyLogView {
+            status: l.status(),
+            id: l.id,
+            employee_id: l.employee_id,
+            client_id: l.client_id,
+            date: l.log_date,
+            start_time: l.start_time,
+            end_time: l.end_time,
+            duration_minutes: l.duration_minutes,
+            description: l.description,
+            output_quantity: l.output_quantity,
+            output_unit: l.output_unit,
+            evidence_url: l.evidence_url,
+            latitude: l.latitude,
+            longitude: l.longitude,
+            planned_result_id: l.planned_result_id,
+            additional_duty: l.additional_duty,
+            review_reason: l.review_reason,
+            reviewed_by_employee_id: l.reviewed_by_employee_id,
+            reviewed_at: l.reviewed_at.map(utc),
+            change_seq: l.change_seq,
+            version: l.version,
+            created_at: utc(l.created_at),
+            updated_at: utc(l.updated_at),
+        }
+    }
+}
+
+list_of!(DailyLogList, DailyLogView, "daily logs");
+
+/// A log as written on the web or a phone. Give `start_time` and `end_time`, or
+/// `duration_minutes`; and either `planned_result_id` or `additional_duty: true`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogBody {
+    /// The app's own id for the log (UUID), so a retry creates nothing twice. Required in a
+    /// batch.
+    pub client_id: Option<Uuid>,
+    /// The working day, in the agency's time zone.
+    pub date: NaiveDate,
+    /// `HH:MM`.
+    #[schema(example = "08:00")]
+    pub start_time: Option<String>,
+    /// `HH:MM`, after `start_time`.
+    #[schema(example = "10:30")]
+    pub end_time: Option<String>,
+    /// 1 to 1440; must match the time range when both are given.
+    pub duration_minutes: Option<i64>,
+    /// What was done.
+    pub description: String,
+    /// Output produced, 0 or more.
+    pub output_quantity: i64,
+    #[schema(example = "dokumen")]
+    pub output_unit: Option<String>,
+    /// An http(s) link to evidence.
+    pub evidence_url: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// A planned result of the employee's own approved agreement.
+    pub planned_result_id: Option<Uuid>,
+    /// `true` for an additional duty (tugas tambahan) instead of a planned result.
+    pub additional_duty: Option<bool>,
+}
+
+/// Changes to a log; the rest stays as it is. Send `null` to clear an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogPatch {
+    pub date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub start_time: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub end_time: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub duration_minutes: Option<Option<i64>>,
+    pub description: Option<String>,
+    pub output_quantity: Option<i64>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub output_unit: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub evidence_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub latitude: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub longitude: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub planned_result_id: Option<Option<Uuid>>,
+    pub additional_duty: Option<bool>,
+}
+
+fn time(s: &str) -> Result<NaiveTime, &'static str> {
+    if s.len() != 5 {
+        return Err("must be a time of day HH:MM");
+    }
+    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| "must be a time of day HH:MM")
+}
+
+/// Parses a log body into domain values, every bad field named under `prefix` (`#` for a
+/// single log, `#/items/3` in a batch).
+pub fn parse_log(b: &LogBody, prefix: &str) -> Result<LogInput, ApiError> {
+    let mut f = Fields::new();
+    let p = |field: &str| format!("{prefix}/{field}");
+    let start = f.check_opt(&p("start_time"), b.start_time.as_deref(), time);
+    let end = f.check_opt(&p("end_time"), b.end_time.as_deref(), time);
+    let span = match (start, end) {
+        (Some(s), Some(e)) => match Span::new(s, e, b.duration_minutes) {
+            Ok(span) => Some(span),
+            Err(err) => {
+                use ekinerja_domain::daily_log::LogError;
+                let field = match err {
+                    LogError::EndBeforeStart => "end_time",
+                    LogError::HalfRange if b.start_time.is_some() => "end_time",
+                    LogError::HalfRange => "start_time",
+                    _ => "duration_minutes",
+                };
+                f.refuse(&p(field), err.to_string());
+                None
+            }
+        },
+        _ => None,
+    };
+    let description = f.check(&p("description"), Description::parse(&b.description));
+    if !(0..=1_000_000_000).contains(&b.output_quantity) {
+        f.refuse(&p("output_quantity"), "must be from 0 to 1000000000");
+    }
+    let unit = f.check_opt(&p("output_unit"), b.output_unit.as_deref(), Name::parse);
+    let url = f.check_opt(&p("evidence_url"), b.evidence_url.as_deref(), EvidenceUrl::parse);
+    let location = f.check(&p("latitude"), Location::new(b.latitude, b.longitude));
+    let serves = match (b.planned_result_id, b.additional_duty) {
+        (Some(r), None | Some(false)) => Some(Serves::Result(r)),
+        (None, Some(true)) => Some(Serves::AdditionalDuty),
+        (Some(_), Some(true)) => {
+            f.refuse(&p("additional_duty"), "a log serves either a planned result or an additional duty, not both");
+            None
+        }
+        (None, _) => {
+            f.refuse(
+                &p("planned_result_id"),
+                "name the planned result the work served, or set additional_duty to true",
+            );
+            None
+        }
+    };
+    let (Some(span), Some(description), Some(output_unit), Some(evidence_url), Some(location), Some(serves)) =
+        (span, description, unit, url, location, serves)
+    else {
+        return Err(f.into_error());
+    };
+    f.finish()?;
+    Ok(LogInput {
+        date: b.date,
+        span,
+        description,
+        output_quantity: b.output_quantity,
+        output_unit,
+        evidence_url,
+        location,
+        serves,
+    })
+}
+
+/// Records a log.
+#[utoipa::path(post, path = "/api/v1/daily-logs", tag = "daily_logs", operation_id = "create_daily_log",
+    summary = "Record a daily log of one's own work",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    request_body = LogBody,
+    responses(
+        (status = 201, description = "Recorded", body = DailyLogView, headers(("location" = String, description = "URL of the log"))),
+        (status = 200, description = "Recorded before under the same client_id with the same content; nothing new was created", body = DailyLogView),
+        (status = 403, description = "Not an employee account", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client_id was used for a different log, or the same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    key: Key,
+    body: HashedJson<LogBody>,
+) -> Result<HttpResponse, ApiError> {
+    if let Claim::Respond(r) = claim(&state, &auth.0, &key, &body.hash).await? {
+        return Ok(r);
+    }
+    let caller = auth.0.clone();
+    let outcome = create_one(&state, auth, body.value, body.hash).await;
+    settle(&state, &caller, &key, &outcome).await;
+    outcome.map(|s| s.respond(false))
+}
+
+async fn create_one(
+    state: &web::Data<AppState>,
+    auth: Authenticated,
+    b: LogBody,
+    hash: String,
+) -> Result<Stored, ApiError> {
+    let input = parse_log(&b, "#")?;
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let new = NewLog { client_id: b.client_id, client_hash: b.client_id.map(|_| hash), input };
+    match db(state, move |conn| store::create(conn, &change, new, now)).await? {
+        Created::New(l) => {
+            let location = format!("/api/v1/daily-logs/{}", l.id);
+            Stored::json(StatusCode::CREATED, &DailyLogView::from(l), Some(location))
+        }
+        Created::Existing(l) => {
+            let location = format!("/api/v1/daily-logs/{}", l.id);
+            Stored::json(StatusCode::OK, &DailyLogView::from(l), Some(location))
+        }
+    }
+}
+
+/// Many logs at once, as a phone sends them after being offline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogBatch {
+    /// 1 to 500 logs, each with its `client_id`.
+    #[schema(value_type = Vec<LogBody>)]
+    pub items: Vec<serde_json::Value>,
+}
+
+/// What became of a batch item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchOutcome {
+    /// Stored now.
+    Created,
+    /// Stored by an earlier try under the same `client_id`; nothing new was created.
+    Existing,
+    /// Not stored; `errors` says why.
+    Refused,
+}
+
+/// What became of one item of a batch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchItemResult {
+    /// Position of the item in the batch, from 0.
+    pub index: usize,
+    #[schema(format = Uuid)]
+    pub client_id: Option<String>,
+    pub outcome: BatchOutcome,
+    /// The stored log (created or existing).
+    pub log: Option<DailyLogView>,
+    /// Why it was refused, one entry per field (`#/items/{index}/...`).
+    pub errors: Vec<crate::error::ProblemField>,
+}
+
+/// The answer to a batch: one result per item, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    pub items: Vec<BatchItemResult>,
+}
+
+/// Largest batch.
+pub const MAX_BATCH: usize = 500;
+
+fn refused(index: usize, client_id: Option<String>, e: ApiError, prefix: &str) -> BatchItemResult {
+    let errors = match e {
+        ApiError::Validation(fields) => {
+            fields.into_iter().map(|f| crate::error::ProblemField { pointer: f.pointer, detail: f.detail }).collect()
+        }
+        other => vec![crate::error::ProblemField { pointer: prefix.to_owned(), detail: other.to_string() }],
+    };
+    BatchItemResult { index, client_id, outcome: BatchOutcome::Refused, log: None, errors }
+}
+
+/// Records a batch of logs.
+#[utoipa::path(post, path = "/api/v1/daily-logs/batch", tag = "daily_logs", operation_id = "create_daily_log_batch",
+    summary = "Record many logs at once (mobile sync): each item answered on its own",
+    description = "Each item needs a `client_id`. Retrying a batch creates nothing twice: items stored before \\
+        come back as `existing` with the stored log. One bad item never sinks the others. With an \\
+        `Idempotency-Key`, a retry replays the first answer exactly.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer to the same batch")),
+    request_body = LogBatch,
+    responses((status = 200, description = "One result per item, in order", body = BatchResult)),
+    security(("bearer" = [])))]
+pub async fn batch(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    key: Key,
+    body: HashedJson<LogBatch>,
+) -> Result<HttpResponse, ApiError> {
+    let items = body.value.items;
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(ApiError::field("#/items", format!("a batch holds 1 to {MAX_BATCH} logs")));
+    }
+    if let Claim::Respond(r) = claim(&state, &auth.0, &key, &body.hash).await? {
+        return Ok(r);
+    }
+    let caller = auth.0.clone();
+    let mut results = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let prefix = format!("#/items/{index}");
+        let client_id = item.get("client_id").and_then(|c| c.as_str()).map(str::to_owned);
+        let bytes = serde_json::to_vec(&item).unwrap_or_default();
+        let parsed: Result<LogBody, ApiError> = parse_json(&bytes).map_err(|e| match e {
+            ApiError::Validation(fields) => ApiError::Validation(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(format!("{prefix}{}", f.pointer.trim_start_matches('#')), f.detail))
+                    .collect(),
+            ),
+            other => other,
+        });
+        let body = match parsed {
+            Ok(b) if b.client_id.is_none() => {
+                results.push(refused(
+                    index,
+                    client_id,
+                    ApiError::field(format!("{prefix}/client_id"), "required in a batch"),
+                    &prefix,
+                ));
+                continue;
+            }
+            Ok(b) => b,
+            Err(e) => {
+                results.push(refused(index, client_id, e, &prefix));
+                continue;
+            }
+        };
+        let input = match parse_log(&body, &prefix) {
+            Ok(i) => i,
+            Err(e) => {
+                results.push(refused(index, client_id, e, &prefix));
+                continue;
+            }
+        };
+        let now = state.now();
+        let change = Change::new(caller.clone(), now, request_id::current());
+        let new = NewLog { client_id: body.client_id, client_hash: Some(crate::auth::token_hash_bytes(&bytes)), input };
+        match db(&state, move |conn| store::create(conn, &change, new, now)).await {
+            Ok(Created::New(l)) => results.push(BatchItemResult {
+                index,
+                client_id,
+                outcome: BatchOutcome::Created,
+                log: Some(l.into()),
+                errors: Vec::new(),
+            }),
+            Ok(Created::Existing(l)) => results.push(BatchItemResult {
+                index,
+                client_id,
+                outcome: BatchOutcome::Existing,
+                log: Some(l.into()),
+                errors: Vec::new(),
+            }),
+            Err(ApiError::Validation(fields)) => {
+                let e = ApiError::Validation(
+                    fields
+                        .into_iter()
+                        .map(|f| FieldError::new(format!("{prefix}{}", f.pointer.trim_start_matches('#')), f.detail))
+                        .collect(),
+                );
+                results.push(refused(index, client_id, e, &prefix));
+            }
+            Err(e) if actix_web::ResponseError::status_code(&e).is_client_error() => {
+                results.push(refused(index, client_id, e, &prefix))
+            }
+            Err(e) => {
+                settle(&state, &caller, &key, &Err(ApiError::Internal(e.to_string()))).await;
+                return Err(e);
+            }
+        }
+    }
+    let outcome = Stored::json(StatusCode::OK, &BatchResult { items: results }, None);
+    settle(&state, &caller, &key, &outcome).await;
+    outcome.map(|s| s.respond(false))
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LogQuery {
+    /// One employee's logs: oneself, someone below, or anyone for the agency admin.
+    pub employee_id: Option<Uuid>,
+    /// `true`: the logs of one's direct subordinates (the review queue, with `status=submitted`).
+    pub subordinates: Option<bool>,
+    pub status: Option<LogStatus>,
+    /// From this date, inclusive.
+    pub from: Option<NaiveDate>,
+    /// To this date, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Lists daily logs.
+#[utoipa::path(get, path = "/api/v1/daily-logs", tag = "daily_logs", operation_id = "list_daily_logs",
+    summary = "List daily logs: one's own by default; subordinates' for review; one employee's", params(LogQuery),
+    responses((status = 200, description = "A page of logs", body = DailyLogList)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<LogQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = store::LogFilter {
+        employee_id: q.employee_id,
+        subordinates: q.subordinates.unwrap_or(false),
+        status: q.status,
+        from: q.from,
+        to: q.to,
+    };
+    let now = state.now();
+    let rows = db(&state, move |conn| store::list(conn, &auth.0, &filter, &page, now)).await?;
+    Ok(HttpResponse::Ok().json(DailyLogList::from_page(rows, DailyLogView::from)))
+}
+
+/// Reads a daily log.
+#[utoipa::path(get, path = "/api/v1/daily-logs/{id}", tag = "daily_logs", operation_id = "get_daily_log",
+    summary = "Read a daily log", params(("id" = Uuid, Path, description = "Log id")),
+    responses((status = 200, description = "The log", body = DailyLogView, headers(("etag" = String, description = "Version to send in If-Match")))),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let l = db(&state, move |conn| store::get(conn, &auth.0, id, now)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
+}
+
+/// Merges a patch into a stored log, as the body it would have been.
+fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
+    let serves_result = match (p.planned_result_id, p.additional_duty) {
+        (Some(r), _) => r,
+        (None, Some(true)) => None,
+        (None, _) => l.planned_result_id.as_deref().and_then(|r| Uuid::parse_str(r).ok()),
+    };
+    let range_given = p.start_time.is_some() || p.end_time.is_some();
+    LogBody {
+        client_id: None,
+        date: p.date.unwrap_or(l.log_date),
+        start_time: p.start_time.unwrap_or_else(|| l.start_time.clone()),
+        end_time: p.end_time.unwrap_or_else(|| l.end_time.clone()),
+        // A new time range sets the duration; otherwise keep the stored one.
+        duration_minutes: match p.duration_minutes {
+            Some(d) => d,
+            None if range_given => None,
+            None if l.start_time.is_some() => None,
+            None => Some(i64::from(l.duration_minutes)),
+        },
+        description: p.description.unwrap_or_else(|| l.description.clone()),
+        output_quantity: p.output_quantity.unwrap_or(l.output_quantity),
+        output_unit: p.output_unit.unwrap_or_else(|| l.output_unit.clone()),
+        evidence_url: p.evidence_url.unwrap_or_else(|| l.evidence_url.clone()),
+        latitude: p.latitude.unwrap_or(l.latitude),
+        longitude: p.longitude.unwrap_or(l.longitude),
+        planned_result_id: serves_result,
+        additional_duty: if serves_result.is_some() { None } else { Some(true) },
+    }
+}
+
+/// Corrects a daily log.
+#[utoipa::path(patch, path = "/api/v1/daily-logs/{id}", tag = "daily_logs", operation_id = "update_daily_log",
+    summary = "Correct one's own daily log; a rejected log goes back to review, an accepted one is read-only",
+    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "ETag of the log")),
+    request_body = LogPatch,
+    responses(
+        (status = 200, description = "The corrected log", body = DailyLogView, headers(("etag" = String, description = "New version"))),
+        (status = 403, description = "Not one's own log, or accepted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    version: IfMatch,
+    body: Json<LogPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let caller = auth.0.clone();
+    let current = db(&state, move |conn| store::get(conn, &caller, id, now)).await?;
+    let input = parse_log(&merged(&current, body.0), "#")?;
+    let change = Change::new(auth.0, now, request_id::current());
+    let l = db(&state, move |conn| store::update(conn, &change, id, version.0, input, now)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
+}
+
+/// A rejection's reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    /// Why: what to correct.
+    pub reason: String,
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: Uuid,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<store::DailyLog, ApiError> {
+    if let Some(r) = &reason {
+        Description::parse(r).map_err(|e| ApiError::field("#/reason", e.to_string()))?;
+    }
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    db(&state, move |conn| store::review(conn, &change, id, decision, reason, now)).await
+}
+
+/// Accepts a daily log.
+#[utoipa::path(post, path = "/api/v1/daily-logs/{id}/accept", tag = "daily_logs", operation_id = "accept_daily_log",
+    summary = "Accept a subordinate's daily log (the direct supervisor)", params(("id" = Uuid, Path, description = "Log id")),
+    responses(
+        (status = 200, description = "Accepted", body = DailyLogView),
+        (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn accept(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let l = decide(state, auth, id.into_inner(), Decision::Accept, None).await?;
+    Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
+}
+
+/// Rejects a daily log with a reason.
+#[utoipa::path(post, path = "/api/v1/daily-logs/{id}/reject", tag = "daily_logs", operation_id = "reject_daily_log",
+    summary = "Reject a subordinate's daily log with a reason (the direct supervisor)", params(("id" = Uuid, Path, description = "Log id")),
+    request_body = RejectBody,
+    responses(
+        (status = 200, description = "Rejected", body = DailyLogView),
+        (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn reject(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<RejectBody>,
+) -> Result<HttpResponse, ApiError> {
+    let l = decide(state, auth, id.into_inner(), Decision::Reject, Some(body.0.reason)).await?;
+    Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
+}
+
+/// One decision of a bulk review.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewItem {
+    pub id: Uuid,
+    pub decision: Decision,
+    /// Required to reject.
+    pub reason: Option<String>,
+}
+
+/// Many decisions at once.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBatch {
+    /// 1 to 500 decisions.
+    pub items: Vec<ReviewItem>,
+}
+
+/// What became of one decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewItemResult {
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// `true` when the decision was recorded.
+    pub ok: bool,
+    pub log: Option<DailyLogView>,
+    /// The problem, when not recorded.
+    pub error: Option<crate::error::Problem>,
+}
+
+/// The answer to a bulk review, one result per decision in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewBatchResult {
+    pub items: Vec<ReviewItemResult>,
+}
+
+/// Reviews many logs at once.
+#[utoipa::path(post, path = "/api/v1/daily-logs/reviews", tag = "daily_logs", operation_id = "review_daily_logs",
+    summary = "Accept or reject many subordinates' logs at once; each decision answered on its own",
+    request_body = ReviewBatch,
+    responses((status = 200, description = "One result per decision, in order", body = ReviewBatchResult)),
+    security(("bearer" = [])))]
+pub async fn review_batch(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<ReviewBatch>,
+) -> Result<HttpResponse, ApiError> {
+    let items = body.0.items;
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(ApiError::field("#/items", format!("a review holds 1 to {MAX_BATCH} decisions")));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        match decide(state.clone(), auth.clone(), item.id, item.decision, item.reason).await {
+            Ok(l) => {
+                results.push(ReviewItemResult { id: item.id.to_string(), ok: true, log: Some(l.into()), error: None })
+            }
+            Err(e) => {
+                let status = actix_web::ResponseError::status_code(&e);
+                if status.is_server_error() {
+                    return Err(e);
+                }
+                let mut p = crate::error::Problem::of(&e, status);
+                p.request_id = request_id::current();
+                results.push(ReviewItemResult { id: item.id.to_string(), ok: false, log: None, error: Some(p) });
+            }
+        }
+    }
+    Ok(HttpResponse::Ok().json(ReviewBatchResult { items: results }))
+}
+
+/// Paging of the change feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// The `next_cursor` of the last pull; absent for everything.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// What changed since the last pull.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogChanges {
+    /// Logs created, corrected or reviewed since the cursor, in the order they changed, each
+    /// in its current state.
+    pub items: Vec<DailyLogView>,
+    /// Pass back as `cursor` next time (also when `items` is empty).
+    pub next_cursor: String,
+}
+
+/// The caller's log change feed.
+#[utoipa::path(get, path = "/api/v1/me/daily-logs/changes", tag = "daily_logs", operation_id = "list_my_daily_log_changes",
+    summary = "My daily logs changed since a cursor (edits and review results made elsewhere)", params(ChangesQuery),
+    responses((status = 200, description = "The changes, oldest first", body = LogChanges)),
+    security(("bearer" = [])))]
+pub async fn changes(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ChangesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let after = match q.cursor.as_deref() {
+        None => 0,
+        Some(c) => c
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| ApiError::BadParameter("cursor is not one this API issued".into()))?,
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadParameter("limit must be from 1 to 200".into()));
+    }
+    let (rows, next) = db(&state, move |conn| store::changes(conn, &auth.0, after, limit)).await?;
+    Ok(HttpResponse::Ok()
+        .json(LogChanges { items: rows.into_iter().map(DailyLogView::from).collect(), next_cursor: next.to_string() }))
+}

@@ -1,0 +1,470 @@
+//! Daily logs: created one by one or in batches from phones that were offline, reviewed by the
+//! direct supervisor, and fed back to the phone as a stream of changes.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::agreement::AgreementStatus;
+use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
+use ekinerja_domain::{Caller, Description, Name, TimeZone};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{agencies, agreements, daily_logs, employees, planned_results};
+use crate::{audit, chart, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored daily log.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = daily_logs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct DailyLog {
+    pub id: String,
+    pub agency_id: String,
+    pub employee_id: String,
+    pub client_id: Option<String>,
+    #[serde(skip)]
+    pub client_hash: Option<String>,
+    pub log_date: NaiveDate,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub duration_minutes: i32,
+    pub description: String,
+    pub output_quantity: i64,
+    pub output_unit: Option<String>,
+    pub evidence_url: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub planned_result_id: Option<String>,
+    pub additional_duty: bool,
+    pub status: String,
+    pub review_reason: Option<String>,
+    pub reviewed_by_employee_id: Option<String>,
+    pub reviewed_at: Option<chrono::NaiveDateTime>,
+    pub change_seq: i64,
+    pub version: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl DailyLog {
+    /// The review status.
+    pub fn status(&self) -> LogStatus {
+        LogStatus::parse(&self.status).unwrap_or(LogStatus::Submitted)
+    }
+
+    fn span(&self) -> Span {
+        let t = |s: &Option<String>| s.as_deref().and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok());
+        Span {
+            start: t(&self.start_time),
+            end: t(&self.end_time),
+            minutes: u32::try_from(self.duration_minutes).unwrap_or(0),
+        }
+    }
+}
+
+/// What the log served: a planned result of the employee's own approved agreement, or an
+/// additional duty (tugas tambahan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serves {
+    /// A planned result (tugas jabatan).
+    Result(Uuid),
+    /// An additional duty.
+    AdditionalDuty,
+}
+
+/// A log as entered, already parsed.
+#[derive(Debug, Clone)]
+pub struct LogInput {
+    pub date: NaiveDate,
+    pub span: Span,
+    pub description: Description,
+    pub output_quantity: i64,
+    pub output_unit: Option<Name>,
+    pub evidence_url: Option<EvidenceUrl>,
+    pub location: Option<Location>,
+    pub serves: Serves,
+}
+
+/// A new log, with the mobile client's id where it has one.
+#[derive(Debug, Clone)]
+pub struct NewLog {
+    /// The id the client gave it; a retry with the same id and content returns the stored log.
+    pub client_id: Option<Uuid>,
+    /// SHA-256 of the client's item, to tell a retry from a different log under the same id.
+    pub client_hash: Option<String>,
+    pub input: LogInput,
+}
+
+/// A create's outcome.
+#[derive(Debug, Clone)]
+pub enum Created {
+    /// Stored now.
+    New(DailyLog),
+    /// Stored before under the same client id, with the same content.
+    Existing(DailyLog),
+}
+
+fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
+}
+
+fn log_error(e: LogError) -> StoreError {
+    let pointer = match e {
+        LogError::FutureDate | LogError::OutsideAgreement(..) => "#/date",
+        LogError::Overlap(..) => "#/start_time",
+        LogError::OverCap { .. } => "#/duration_minutes",
+        LogError::EndBeforeStart | LogError::HalfRange => "#/end_time",
+        LogError::NoSpan | LogError::Duration | LogError::DurationMismatch(_) => "#/duration_minutes",
+    };
+    StoreError::invalid(pointer, e.to_string())
+}
+
+/// Hands out the employee's next change number. The row lock it takes orders the numbers as
+/// the transactions commit, so a phone that read up to N never misses a later change below N.
+fn next_seq(conn: &mut DbConnection, employee_id: &str) -> Result<i64, StoreError> {
+    diesel::update(employees::table.find(employee_id))
+        .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
+        .execute(conn)?;
+    Ok(employees::table.find(employee_id).select(employees::log_change_seq).first(conn)?)
+}
+
+/// Checks a log's content against the data: the date, the planned result, the day's other logs.
+fn check(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    agency_id: &str,
+    input: &LogInput,
+    except: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (tz, cap): (String, i32) =
+        agencies::table.find(agency_id).select((agencies::time_zone, agencies::daily_log_cap_minutes)).first(conn)?;
+    let today = now.with_timezone(&TimeZone::parse(&tz).unwrap_or(TimeZone::Wib).offset()).date_naive();
+    let range = match input.serves {
+        Serves::AdditionalDuty => None,
+        Serves::Result(r) => {
+            let found: Option<(String, String, NaiveDate, NaiveDate)> = planned_results::table
+                .inner_join(agreements::table)
+                .filter(planned_results::id.eq(r.to_string()))
+                .select((agreements::employee_id, agreements::status, agreements::starts_on, agreements::ends_on))
+                .first(conn)
+                .optional()?;
+            let Some((_, status, from, to)) = found.filter(|(o, _, _, _)| o == employee_id) else {
+                return Err(StoreError::invalid("#/planned_result_id", "not a planned result of your own agreement"));
+            };
+            if status != AgreementStatus::Approved.as_str() {
+                return Err(StoreError::invalid(
+                    "#/planned_result_id",
+                    "the planned result's agreement is not approved",
+                ));
+            }
+            Some((from, to))
+        }
+    };
+    check_date(input.date, today, range).map_err(log_error)?;
+    let mut q = daily_logs::table
+        .filter(daily_logs::employee_id.eq(employee_id))
+        .filter(daily_logs::log_date.eq(input.date))
+        .filter(daily_logs::status.ne(LogStatus::Rejected.as_str()))
+        .into_boxed::<crate::db::Backend>();
+    if let Some(id) = except {
+        q = q.filter(daily_logs::id.ne(id.to_owned()));
+    }
+    let others: Vec<Span> =
+        q.select(DailyLog::as_select()).load::<DailyLog>(conn)?.iter().map(DailyLog::span).collect();
+    check_day(&input.span, &others, u32::try_from(cap).unwrap_or(0)).map_err(log_error)
+}
+
+fn apply(row: &mut DailyLog, input: LogInput) {
+    let t = |t: Option<NaiveTime>| t.map(|t| t.format("%H:%M").to_string());
+    row.log_date = input.date;
+    row.start_time = t(input.span.start);
+    row.end_time = t(input.span.end);
+    row.duration_minutes = i32::try_from(input.span.minutes).unwrap_or(i32::MAX);
+    row.description = input.description.into_inner();
+    row.output_quantity = input.output_quantity;
+    row.output_unit = input.output_unit.map(Name::into_inner);
+    row.evidence_url = input.evidence_url.map(|u| u.as_str().to_owned());
+    row.latitude = input.location.map(|l| l.latitude);
+    row.longitude = input.location.map(|l| l.longitude);
+    row.planned_result_id = match input.serves {
+        Serves::Result(r) => Some(r.to_string()),
+        Serves::AdditionalDuty => None,
+    };
+    row.additional_duty = input.serves == Serves::AdditionalDuty;
+}
+
+/// Records a log of the caller's own work. With a client id, a retry of the same log returns
+/// the stored one and creates nothing; the same id with different content is a conflict.
+pub fn create(
+    conn: &mut DbConnection,
+    change: &Change,
+    new: NewLog,
+    now: DateTime<Utc>,
+) -> Result<Created, StoreError> {
+    let Some(me) = change.caller.employee_id else {
+        return Err(StoreError::Forbidden("only employees record daily logs, for themselves".into()));
+    };
+    crate::db::write(conn, |conn| {
+        let me_str = me.to_string();
+        if let Some(cid) = new.client_id {
+            let existing: Option<DailyLog> = daily_logs::table
+                .filter(daily_logs::employee_id.eq(&me_str))
+                .filter(daily_logs::client_id.eq(cid.to_string()))
+                .select(DailyLog::as_select())
+                .first(conn)
+                .optional()?;
+            if let Some(e) = existing {
+                return if e.client_hash == new.client_hash {
+                    Ok(Created::Existing(e))
+                } else {
+                    Err(StoreError::Conflict(format!("client_id {cid} was already used for a different log")))
+                };
+            }
+        }
+        let (agency_id, active): (String, bool) =
+            employees::table.find(&me_str).select((employees::agency_id, employees::active)).first(conn)?;
+        if !active {
+            return Err(StoreError::Forbidden("the employee is no longer active".into()));
+        }
+        check(conn, &me_str, &agency_id, &new.input, None, now)?;
+        let mut row = DailyLog {
+            id: new_id(),
+            agency_id,
+            employee_id: me_str.clone(),
+            client_id: new.client_id.map(|c| c.to_string()),
+            client_hash: new.client_hash.clone(),
+            log_date: new.input.date,
+            start_time: None,
+            end_time: None,
+            duration_minutes: 0,
+            description: String::new(),
+            output_quantity: 0,
+            output_unit: None,
+            evidence_url: None,
+            latitude: None,
+            longitude: None,
+            planned_result_id: None,
+            additional_duty: false,
+            status: LogStatus::Submitted.as_str().to_owned(),
+            review_reason: None,
+            reviewed_by_employee_id: None,
+            reviewed_at: None,
+            change_seq: next_seq(conn, &me_str)?,
+            version: 1,
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        apply(&mut row, new.input);
+        diesel::insert_into(daily_logs::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", &row.id, None::<&()>, Some(&row))?;
+        Ok(Created::New(row))
+    })
+}
+
+/// How the caller stands to a log's owner.
+struct Standing {
+    direct_supervisor: bool,
+    readable: bool,
+}
+
+fn standing(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    log: &DailyLog,
+    now: DateTime<Utc>,
+) -> Result<Standing, StoreError> {
+    let agency = uuid(&log.agency_id)?;
+    if !caller.can_see_agency(agency) {
+        return Ok(Standing { direct_supervisor: false, readable: false });
+    }
+    let owner_id = uuid(&log.employee_id)?;
+    if caller.employee_id == Some(owner_id) {
+        return Ok(Standing { direct_supervisor: false, readable: true });
+    }
+    let (direct, above) = match caller.employee_id {
+        Some(me) => {
+            let chart = chart::load_upward(conn, agency, owner_id, now)?;
+            (chart.supervisor_of(owner_id).map(|o| o.employee_id) == Some(me), chart.is_above(me, owner_id))
+        }
+        None => (false, false),
+    };
+    Ok(Standing { direct_supervisor: direct, readable: above || caller.can_administer(agency) })
+}
+
+/// Reads a log: its owner, anyone above them, the agency's admin.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<DailyLog, StoreError> {
+    let log: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
+    if standing(conn, caller, &log, now)?.readable {
+        Ok(log)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Corrects a log (its owner). A rejected log goes back to review; an accepted one is read-only.
+pub fn update(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    expected_version: i32,
+    input: LogInput,
+    now: DateTime<Utc>,
+) -> Result<DailyLog, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id, now)?;
+        if change.caller.employee_id.map(|e| e.to_string()) != Some(before.employee_id.clone()) {
+            return Err(StoreError::Forbidden("only the employee whose log it is corrects it".into()));
+        }
+        if before.version != expected_version {
+            return Err(StoreError::Stale);
+        }
+        let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        check(conn, &before.employee_id, &before.agency_id, &input, Some(&before.id), now)?;
+        let mut after = before.clone();
+        apply(&mut after, input);
+        after.status = status.as_str().to_owned();
+        after.version += 1;
+        after.change_seq = next_seq(conn, &before.employee_id)?;
+        after.updated_at = change.at;
+        diesel::update(daily_logs::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "update",
+            "daily_log",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Accepts or rejects a log waiting for review (the owner's direct supervisor).
+pub fn review(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    decision: Decision,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<DailyLog, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
+        let s = standing(conn, &change.caller, &before, now)?;
+        if !s.readable {
+            return Err(StoreError::NotFound);
+        }
+        if !s.direct_supervisor {
+            return Err(StoreError::Forbidden("only the employee's direct supervisor reviews their logs".into()));
+        }
+        let status = before.status().review(decision, reason.as_deref()).map_err(|e| match e {
+            ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("#/reason", e.to_string()),
+            other => StoreError::Conflict(other.to_string()),
+        })?;
+        let mut after = before.clone();
+        after.status = status.as_str().to_owned();
+        after.review_reason = if decision == Decision::Reject { reason.map(|r| r.trim().to_owned()) } else { None };
+        after.reviewed_by_employee_id = change.caller.employee_id.map(|e| e.to_string());
+        after.reviewed_at = Some(change.at);
+        after.version += 1;
+        after.change_seq = next_seq(conn, &before.employee_id)?;
+        after.updated_at = change.at;
+        diesel::update(daily_logs::table.find(&after.id)).set(&after).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            decision.as_str(),
+            "daily_log",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// One employee's logs (themselves, someone below them, or anyone for the admin).
+    pub employee_id: Option<Uuid>,
+    /// The logs of the caller's direct subordinates (the review queue, with `status=submitted`).
+    pub subordinates: bool,
+    pub status: Option<LogStatus>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// Lists logs the caller may read: by default their own; `subordinates` for a supervisor's
+/// review queue; `employee_id` for one person.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &LogFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<DailyLog>, StoreError> {
+    let Some(agency) = caller.agency_id else { return Ok(Page::empty()) };
+    let mut q = daily_logs::table
+        .select(DailyLog::as_select())
+        .filter(daily_logs::agency_id.eq(agency.to_string()))
+        .into_boxed::<crate::db::Backend>();
+    if filter.subordinates {
+        let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
+        let subs: Vec<String> =
+            chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(Uuid::to_string).collect();
+        q = q.filter(daily_logs::employee_id.eq_any(subs));
+    } else if let Some(e) = filter.employee_id {
+        let visible = caller.employee_id == Some(e)
+            || caller.can_administer(agency)
+            || caller
+                .employee_id
+                .map_or(Ok(false), |me| chart::load_upward(conn, agency, e, now).map(|c| c.is_above(me, e)))?;
+        if !visible {
+            return Ok(Page::empty());
+        }
+        q = q.filter(daily_logs::employee_id.eq(e.to_string()));
+    } else if !caller.can_administer(agency) {
+        let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
+        q = q.filter(daily_logs::employee_id.eq(me.to_string()));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(daily_logs::status.eq(s.as_str()));
+    }
+    if let Some(f) = filter.from {
+        q = q.filter(daily_logs::log_date.ge(f));
+    }
+    if let Some(t) = filter.to {
+        q = q.filter(daily_logs::log_date.le(t));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(daily_logs::id.gt(after.clone()));
+    }
+    let rows = q.order(daily_logs::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// The caller's logs changed after change number `after` (created, corrected or reviewed
+/// anywhere), oldest change first, and the cursor to continue from.
+pub fn changes(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<DailyLog>, i64), StoreError> {
+    let Some(me) = caller.employee_id else {
+        return Err(StoreError::Forbidden("the change feed is an employee's own".into()));
+    };
+    let rows: Vec<DailyLog> = daily_logs::table
+        .filter(daily_logs::employee_id.eq(me.to_string()))
+        .filter(daily_logs::change_seq.gt(after))
+        .order(daily_logs::change_seq.asc())
+        .limit(limit)
+        .select(DailyLog::as_select())
+        .load(conn)?;
+    let cursor = rows.last().map_or(after, |r| r.change_seq);
+    Ok((rows, cursor))
+}

@@ -1,0 +1,336 @@
+//! Daily logs: every refusal, batch retries, Idempotency-Key, review by the direct supervisor
+//! only, privacy between employees, and the change feed.
+
+use actix_web::http::Method;
+use chrono::{Duration, NaiveDate, Utc};
+use ekinerja_tests::{Org, Person, TestApp};
+use serde_json::{json, Value};
+
+use crate::agreements::{goal, open, period, plan, step, year};
+
+/// Today in WIB.
+fn today() -> NaiveDate {
+    (Utc::now() + Duration::hours(7)).date_naive()
+}
+
+/// A day this year before today (so it is inside this year's agreement).
+fn past_day() -> NaiveDate {
+    let t = today();
+    let d = t - Duration::days(1);
+    if chrono::Datelike::year(&d) == year() {
+        d
+    } else {
+        t
+    }
+}
+
+struct Setup {
+    org: Org,
+    /// Staff member 1's approved planned result.
+    staff_rhk: String,
+    /// The section head's planned result (not the staff member's own).
+    section_rhk: String,
+}
+
+/// An org whose chain down to staff member 1 has approved agreements this year.
+async fn setup(app: &TestApp, code: &str, seed: u32) -> Setup {
+    let org = app.org(code, seed).await;
+    let p = period(app, &org).await;
+    let g = goal(app, &org, &p).await;
+    let mut chain: Vec<(&Person, String)> = Vec::new();
+    let mut link = json!({"goal_id": g});
+    let mut rhks = Vec::new();
+    for (who, approver) in [
+        (&org.head, org.admin.clone()),
+        (&org.division, org.head.token.clone()),
+        (&org.section, org.division.token.clone()),
+        (&org.staff1, org.section.token.clone()),
+    ] {
+        let mut skp = open(app, who, &p).await;
+        let rhk = plan(app, who, &mut skp, link, "RHK").await;
+        step(app, &who.token, &mut skp, "submit", None).await.assert_status(200);
+        step(app, &approver, &mut skp, "approve", None).await.assert_status(200);
+        link = json!({"parent_result_id": rhk});
+        rhks.push(rhk.clone());
+        chain.push((who, rhk));
+    }
+    Setup { org, staff_rhk: rhks[3].clone(), section_rhk: rhks[2].clone() }
+}
+
+fn log(rhk: &str, date: NaiveDate, start: &str, end: &str) -> Value {
+    json!({"date": date, "start_time": start, "end_time": end, "description": "Menyusun laporan pelayanan", "output_quantity": 1,
+           "output_unit": "dokumen", "planned_result_id": rhk})
+}
+
+async fn count(app: &TestApp, token: &str) -> usize {
+    app.get("/api/v1/daily-logs?limit=200", token).await.body["items"].as_array().unwrap().len()
+}
+
+#[actix_web::test]
+async fn every_refusal_names_its_field_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 0).await;
+    let b = app.org("KAB-B", 100).await;
+    let t = &s.org.staff1.token;
+    let day = past_day();
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "10:00")).await.assert_status(201);
+
+    let cases: Vec<(Value, &str)> = vec![
+        (log(&s.staff_rhk, today() + Duration::days(1), "08:00", "09:00"), "#/date"),
+        (log(&s.staff_rhk, NaiveDate::from_ymd_opt(year() - 1, 12, 31).unwrap(), "08:00", "09:00"), "#/date"),
+        (log(&s.staff_rhk, day, "11:00", "10:00"), "#/end_time"),
+        (log(&s.staff_rhk, day, "09:30", "10:30"), "#/start_time"),
+        (log(&s.staff_rhk, day, "8:00", "09:00"), "#/start_time"),
+        (log(&s.section_rhk, day, "13:00", "14:00"), "#/planned_result_id"),
+        (json!({"date": day, "duration_minutes": 30, "description": "x", "output_quantity": 0}), "#/planned_result_id"),
+        (
+            json!({"date": day, "start_time": "13:00", "description": "x", "output_quantity": 0, "additional_duty": true}),
+            "#/end_time",
+        ),
+        (
+            json!({"date": day, "duration_minutes": 0, "description": "x", "output_quantity": 0, "additional_duty": true}),
+            "#/duration_minutes",
+        ),
+        (
+            json!({"date": day, "duration_minutes": 30, "description": " ", "output_quantity": -1, "additional_duty": true, "evidence_url": "javascript:alert(1)", "latitude": 91, "longitude": 0}),
+            "#/description",
+        ),
+    ];
+    for (body, pointer) in cases {
+        let res = app.post("/api/v1/daily-logs", t, body.clone()).await;
+        res.assert_invalid(pointer);
+    }
+    let res = app.post("/api/v1/daily-logs", t, json!({"date": day, "duration_minutes": 30, "description": " ", "output_quantity": -1, "additional_duty": true, "evidence_url": "javascript:alert(1)", "latitude": 91, "longitude": 0})).await;
+    res.assert_invalid("#/output_quantity").assert_invalid("#/evidence_url").assert_invalid("#/latitude");
+    // More minutes than the agency allows in a day: the cap is policy.
+    app.patch(&format!("/api/v1/agencies/{}", s.org.agency), &s.org.admin, json!({"daily_log_cap_minutes": 180}))
+        .await
+        .assert_status(200);
+    let res = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "13:00", "14:30")).await;
+    res.assert_invalid("#/duration_minutes");
+    assert!(res.text.contains("210 minutes"), "{}", res.text);
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "13:00", "14:00")).await.assert_status(201);
+    // A planned result of another agency is not one's own either.
+    let other = app.post("/api/v1/daily-logs", &b.staff1.token, log(&s.staff_rhk, day, "08:00", "09:00")).await;
+    other.assert_invalid("#/planned_result_id");
+    // Only the two good logs were stored.
+    assert_eq!(count(&app, t).await, 2);
+    // An admin account has no daily logs of its own.
+    app.post("/api/v1/daily-logs", &s.org.admin, log(&s.staff_rhk, day, "08:00", "09:00"))
+        .await
+        .assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn a_batch_retried_three_times_creates_nothing_twice() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 200).await;
+    let t = &s.org.staff1.token;
+    let day = past_day();
+    let ids: Vec<String> = (0..3).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let mut items = vec![
+        log(&s.staff_rhk, day, "08:00", "09:00"),
+        log(&s.staff_rhk, day, "09:00", "10:00"),
+        log(&s.staff_rhk, day + Duration::days(400), "10:00", "11:00"),
+    ];
+    for (item, id) in items.iter_mut().zip(&ids) {
+        item["client_id"] = json!(id);
+    }
+    items.push(json!({"date": "not-a-date"}));
+    let batch = json!({"items": items});
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let res = app.post("/api/v1/daily-logs/batch", t, batch.clone()).await;
+        res.assert_status(200);
+        answers.push(res.body.clone());
+    }
+    let outcomes = |a: &Value| {
+        a["items"].as_array().unwrap().iter().map(|i| i["outcome"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(outcomes(&answers[0]), ["created", "created", "refused", "refused"]);
+    assert_eq!(outcomes(&answers[1]), ["existing", "existing", "refused", "refused"]);
+    assert_eq!(outcomes(&answers[2]), outcomes(&answers[1]));
+    for a in &answers[1..] {
+        for i in 0..2 {
+            assert_eq!(a["items"][i]["log"], answers[0]["items"][i]["log"], "a retry answers with the same stored log");
+        }
+    }
+    assert_eq!(answers[0]["items"][2]["errors"][0]["pointer"], "#/items/2/date");
+    assert_eq!(answers[0]["items"][3]["errors"][0]["pointer"], "#/items/3/date");
+    assert_eq!(count(&app, t).await, 2);
+    // The same client id with different content is refused, not overwritten.
+    let mut changed = items[0].clone();
+    changed["description"] = json!("Something else entirely");
+    let res = app.post("/api/v1/daily-logs/batch", t, json!({"items": [changed]})).await;
+    assert_eq!(res.body["items"][0]["outcome"], "refused");
+    assert_eq!(count(&app, t).await, 2);
+    // Limits: empty and oversized batches, a missing client_id.
+    app.post("/api/v1/daily-logs/batch", t, json!({"items": []})).await.assert_invalid("#/items");
+    let mut no_id = log(&s.staff_rhk, day, "15:00", "16:00");
+    no_id["client_id"] = Value::Null;
+    let res = app.post("/api/v1/daily-logs/batch", t, json!({"items": [no_id]})).await;
+    assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/items/0/client_id");
+}
+
+#[actix_web::test]
+async fn an_idempotency_key_replays_and_refuses_another_body() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 300).await;
+    let t = &s.org.staff1.token;
+    let day = past_day();
+    let body = log(&s.staff_rhk, day, "08:00", "09:00");
+    let send = |b: Value, key: &'static str| {
+        app.req(Method::POST, "/api/v1/daily-logs").token(t).header("idempotency-key", key).json(b).send()
+    };
+    let first = send(body.clone(), "k-1").await;
+    first.assert_status(201);
+    let again = send(body.clone(), "k-1").await;
+    again.assert_status(201);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let other = send(log(&s.staff_rhk, day, "10:00", "11:00"), "k-1").await;
+    other.assert_problem(422, "validation");
+    assert_eq!(count(&app, t).await, 1);
+    // A refused request is replayed as refused.
+    let bad = send(log(&s.staff_rhk, today() + Duration::days(2), "08:00", "09:00"), "k-2").await;
+    bad.assert_invalid("#/date");
+    let bad_again = send(log(&s.staff_rhk, today() + Duration::days(2), "08:00", "09:00"), "k-2").await;
+    assert_eq!(bad_again.status, bad.status);
+    assert_eq!(bad_again.body["errors"], bad.body["errors"]);
+    // Keys belong to the caller: another employee's same key is theirs alone.
+    let s2 = &s.org.staff2.token;
+    let res = app.req(Method::POST, "/api/v1/daily-logs").token(s2).header("idempotency-key", "k-1").json(json!({"date": day, "duration_minutes": 30, "description": "Rapat", "output_quantity": 0, "additional_duty": true})).send().await;
+    res.assert_status(201);
+    app.req(Method::POST, "/api/v1/daily-logs")
+        .token(t)
+        .header("idempotency-key", "bad key")
+        .json(body)
+        .send()
+        .await
+        .assert_problem(400, "bad-parameter");
+}
+
+#[actix_web::test]
+async fn only_the_direct_supervisor_reviews_and_employees_keep_to_their_own() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 400).await;
+    let b = app.org("KAB-B", 500).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    let second = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "09:00", "10:00")).await.id();
+    let path = |id: &str, verb: &str| format!("/api/v1/daily-logs/{id}/{verb}");
+
+    // Other employees see nothing and touch nothing.
+    for token in [&s.org.staff2.token, &b.staff1.token, &b.admin, &b.head.token] {
+        app.get(&format!("/api/v1/daily-logs/{first}"), token).await.assert_problem(404, "not-found");
+        app.post(&path(&first, "accept"), token, json!({})).await.assert_problem(404, "not-found");
+        let res = app
+            .req(Method::PATCH, &format!("/api/v1/daily-logs/{first}"))
+            .token(token)
+            .header("if-match", "\"v1\"")
+            .json(json!({"description": "hijacked"}))
+            .send()
+            .await;
+        res.assert_problem(404, "not-found");
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/daily-logs?employee_id={}", s.org.staff1.id), &s.org.staff2.token).await.body
+            ["items"],
+        json!([])
+    );
+    // Above the supervisor: may read, may not review.
+    app.get(&format!("/api/v1/daily-logs/{first}"), &s.org.division.token).await.assert_status(200);
+    app.post(&path(&first, "accept"), &s.org.division.token, json!({})).await.assert_problem(403, "forbidden");
+    app.post(&path(&first, "accept"), &s.org.admin, json!({})).await.assert_problem(403, "forbidden");
+    app.post(&path(&first, "accept"), t, json!({})).await.assert_problem(403, "forbidden");
+    // The review queue of the direct supervisor.
+    let queue = app.get("/api/v1/daily-logs?subordinates=true&status=submitted", &s.org.section.token).await;
+    assert_eq!(queue.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get("/api/v1/daily-logs?subordinates=true", &s.org.head.token).await.body["items"], json!([]));
+    // Accept one, reject the other (a reason is required).
+    app.post(&path(&first, "accept"), &s.org.section.token, json!({})).await.assert_status(200);
+    app.post(&path(&first, "accept"), &s.org.section.token, json!({})).await.assert_problem(409, "conflict");
+    app.post(&path(&second, "reject"), &s.org.section.token, json!({"reason": " "})).await.assert_invalid("#/reason");
+    let rejected = app.post(&path(&second, "reject"), &s.org.section.token, json!({"reason": "Lampirkan bukti"})).await;
+    assert_eq!(rejected.body["status"], "rejected");
+    // An accepted log is read-only; a rejected one is corrected and goes back to review.
+    let read = app.get(&format!("/api/v1/daily-logs/{first}"), t).await;
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/daily-logs/{first}"))
+        .token(t)
+        .header("if-match", &read.header("etag").unwrap())
+        .json(json!({"description": "changed"}))
+        .send()
+        .await;
+    res.assert_problem(403, "forbidden");
+    let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
+        .token(t)
+        .header("if-match", "\"v1\"")
+        .json(json!({"evidence_url": "https://drive.example.go.id/bukti.pdf"}))
+        .send()
+        .await;
+    res.assert_problem(412, "precondition-failed");
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
+        .token(t)
+        .header("if-match", &read.header("etag").unwrap())
+        .json(json!({"evidence_url": "https://drive.example.go.id/bukti.pdf"}))
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.body["status"], "submitted");
+    assert_eq!(res.body["start_time"], "09:00");
+    assert_eq!(res.body["evidence_url"], "https://drive.example.go.id/bukti.pdf");
+    // Bulk review: each decision on its own.
+    let third = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:00")).await.id();
+    let res = app
+        .post(
+            "/api/v1/daily-logs/reviews",
+            &s.org.section.token,
+            json!({"items": [
+                {"id": second, "decision": "accept"},
+                {"id": third, "decision": "reject"},
+                {"id": first, "decision": "accept"},
+            ]}),
+        )
+        .await;
+    res.assert_status(200);
+    let oks: Vec<bool> = res.body["items"].as_array().unwrap().iter().map(|i| i["ok"].as_bool().unwrap()).collect();
+    assert_eq!(oks, [true, false, false]);
+    assert_eq!(res.body["items"][1]["error"]["type"], "/problems/validation");
+}
+
+#[actix_web::test]
+async fn the_change_feed_brings_review_results_to_the_phone() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 600).await;
+    let t = &s.org.staff1.token;
+    let day = past_day();
+    let feed = app.get("/api/v1/me/daily-logs/changes", t).await;
+    feed.assert_status(200);
+    assert_eq!(feed.body["items"], json!([]));
+    let cursor = feed.body["next_cursor"].as_str().unwrap().to_owned();
+    let a = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    let b = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "09:00", "10:00")).await.id();
+    let feed = app.get(&format!("/api/v1/me/daily-logs/changes?cursor={cursor}"), t).await;
+    let ids: Vec<&str> = feed.body["items"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [a.as_str(), b.as_str()]);
+    let cursor = feed.body["next_cursor"].as_str().unwrap().to_owned();
+    // Reviewed elsewhere: the next pull brings only that change, in its new state.
+    app.post(&format!("/api/v1/daily-logs/{a}/accept"), &s.org.section.token, json!({})).await.assert_status(200);
+    let feed = app.get(&format!("/api/v1/me/daily-logs/changes?cursor={cursor}"), t).await;
+    assert_eq!(feed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(feed.body["items"][0]["id"], a);
+    assert_eq!(feed.body["items"][0]["status"], "accepted");
+    let cursor = feed.body["next_cursor"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&format!("/api/v1/me/daily-logs/changes?cursor={cursor}"), t).await.body["items"], json!([]));
+    // Pages, and bad cursors.
+    let page = app.get("/api/v1/me/daily-logs/changes?limit=1", t).await;
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+    app.get("/api/v1/me/daily-logs/changes?cursor=abc", t).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/me/daily-logs/changes", &s.org.admin).await.assert_problem(403, "forbidden");
+}
