@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, audit, auth, cascade, daily_log, employee, health, import, me, org_unit, period,
-    position,
+    acting, agency, agreement, audit, auth, cascade, daily_log, employee, health, import, me, monitoring, org_unit,
+    period, position,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -175,7 +175,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/daily-logs/{id}/accept").route(web::post().to(daily_log::accept)))
                 .service(resource("/daily-logs/{id}/reject").route(web::post().to(daily_log::reject)))
-                .service(resource("/me/daily-logs/changes").route(web::get().to(daily_log::changes))),
+                .service(resource("/me/daily-logs/changes").route(web::get().to(daily_log::changes)))
+                .service(resource("/org-units/{id}/daily-log-activity").route(web::get().to(monitoring::unit)))
+                .service(
+                    resource("/me/subordinates/daily-log-activity").route(web::get().to(monitoring::subordinates)),
+                ),
         );
 }
 

@@ -44,6 +44,7 @@ use crate::routes;
         routes::daily_log::list, routes::daily_log::create, routes::daily_log::batch, routes::daily_log::get,
         routes::daily_log::update, routes::daily_log::accept, routes::daily_log::reject,
         routes::daily_log::review_batch, routes::daily_log::changes,
+        routes::monitoring::unit, routes::monitoring::subordinates,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),

@@ -171,6 +171,80 @@ impl Location {
     }
 }
 
+/// `part` as a share of `whole` in basis points (10,000 = 100%), rounded down; 0 when
+/// `whole` is 0.
+pub fn share_bp(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        0
+    } else {
+        part.clamp(0, whole).saturating_mul(10_000) / whole
+    }
+}
+
+/// A unit's logging over a span, summed from its employees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ActivitySummary {
+    /// Employees counted.
+    pub employees: i64,
+    /// Of them, those with at least one log in the span.
+    pub logged: i64,
+    /// Those with none.
+    pub not_logged: i64,
+    /// Minutes logged.
+    pub minutes: i64,
+    /// Minutes serving planned results.
+    pub linked_minutes: i64,
+    /// `linked_minutes` as a share of `minutes`, in basis points.
+    pub linked_share_bp: i64,
+}
+
+/// Sums employees' `(logs, minutes, linked_minutes)` into a summary.
+pub fn summarise(rows: impl IntoIterator<Item = (i64, i64, i64)>) -> ActivitySummary {
+    let mut s = ActivitySummary::default();
+    for (logs, minutes, linked) in rows {
+        s.employees += 1;
+        if logs > 0 {
+            s.logged += 1;
+        }
+        s.minutes += minutes;
+        s.linked_minutes += linked;
+    }
+    s.not_logged = s.employees - s.logged;
+    s.linked_share_bp = share_bp(s.linked_minutes, s.minutes);
+    s
+}
+
+/// The longest span a monitoring view covers, in days (a month).
+pub const MAX_MONITORING_DAYS: i64 = 31;
+
+/// Why a monitoring span is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpanError {
+    /// `to` before `from`.
+    #[error("to must not be before from")]
+    Reversed,
+    /// More than a month.
+    #[error("a span covers at most 31 days")]
+    TooLong,
+}
+
+/// The days a monitoring view covers: `from` defaults to the agency's today, `to` to `from`.
+pub fn monitoring_span(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), SpanError> {
+    let from = from.unwrap_or(today);
+    let to = to.unwrap_or(from);
+    if to < from {
+        Err(SpanError::Reversed)
+    } else if (to - from).num_days() >= MAX_MONITORING_DAYS {
+        Err(SpanError::TooLong)
+    } else {
+        Ok((from, to))
+    }
+}
+
 word_enum! {
     /// Where a log is in review.
     LogStatus {
@@ -296,6 +370,31 @@ mod tests {
         assert!(Location::new(Some(91.0), Some(0.0)).is_err());
         assert!(Location::new(Some(1.0), None).is_err());
         assert!(Location::new(Some(f64::NAN), Some(0.0)).is_err());
+    }
+
+    #[test]
+    fn summaries() {
+        let s = summarise([(3, 300, 240), (0, 0, 0), (1, 60, 0)]);
+        assert_eq!(
+            s,
+            ActivitySummary {
+                employees: 3,
+                logged: 2,
+                not_logged: 1,
+                minutes: 360,
+                linked_minutes: 240,
+                linked_share_bp: 6_666
+            }
+        );
+        assert_eq!(summarise([]), ActivitySummary::default());
+    }
+
+    #[test]
+    fn shares() {
+        assert_eq!(share_bp(0, 0), 0);
+        assert_eq!(share_bp(1, 3), 3_333);
+        assert_eq!(share_bp(450, 450), 10_000);
+        assert_eq!(share_bp(500, 450), 10_000);
     }
 
     #[test]

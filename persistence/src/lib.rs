@@ -19,6 +19,7 @@ mod error;
 pub mod goal;
 pub mod idempotency;
 pub mod import;
+pub mod monitoring;
 pub mod org_unit;
 pub mod page;
 pub mod period;

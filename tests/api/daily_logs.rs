@@ -334,3 +334,63 @@ async fn the_change_feed_brings_review_results_to_the_phone() {
     app.get("/api/v1/me/daily-logs/changes?cursor=abc", t).await.assert_problem(400, "bad-parameter");
     app.get("/api/v1/me/daily-logs/changes", &s.org.admin).await.assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn monitoring_shows_who_has_logged() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 700).await;
+    let b = app.org("KAB-B", 800).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "10:00")).await.assert_status(201);
+    app.post("/api/v1/daily-logs", t, json!({"date": day, "duration_minutes": 60, "description": "Rapat koordinasi", "output_quantity": 0, "additional_duty": true})).await.assert_status(201);
+    let rejected = app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 30, "description": "Arsip", "output_quantity": 1, "additional_duty": true})).await.id();
+    app.post(&format!("/api/v1/daily-logs/{rejected}/reject"), &s.org.section.token, json!({"reason": "Bukan tugas"}))
+        .await
+        .assert_status(200);
+
+    let path = format!("/api/v1/org-units/{}/daily-log-activity?from={day}&to={day}", s.org.unit);
+    let res = app.get(&path, &s.org.admin).await;
+    res.assert_status(200);
+    assert_eq!(
+        res.body["summary"],
+        json!({"employees": 5, "logged": 1, "not_logged": 4, "minutes": 180, "linked_minutes": 120, "linked_share_bp": 6666})
+    );
+    let staff1 = res.body["employees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["employee"]["id"] == s.org.staff1.id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (staff1["logs"].as_i64(), staff1["days_logged"].as_i64(), staff1["minutes"].as_i64()),
+        (Some(2), Some(1), Some(180))
+    );
+    assert_eq!(staff1["last_log_date"], json!(day));
+    // A rejected log does not count.
+    let staff2 = res.body["employees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["employee"]["id"] == s.org.staff2.id)
+        .unwrap()
+        .clone();
+    assert_eq!(staff2["logs"], 0);
+    // The supervisor's glance at their direct subordinates.
+    let res = app.get(&format!("/api/v1/me/subordinates/daily-log-activity?from={day}"), &s.org.section.token).await;
+    res.assert_status(200);
+    assert_eq!(res.body["summary"]["employees"], 2);
+    assert_eq!(res.body["summary"]["logged"], 1);
+    // Refusals.
+    app.get(&path, t).await.assert_problem(403, "forbidden");
+    app.get(&path, &b.admin).await.assert_problem(404, "not-found");
+    let far = day - Duration::days(40);
+    app.get(&format!("/api/v1/org-units/{}/daily-log-activity?from={far}&to={day}", s.org.unit), &s.org.admin)
+        .await
+        .assert_invalid("#/to");
+    app.get(&format!("/api/v1/org-units/{}/daily-log-activity?from={day}&to={far}", s.org.unit), &s.org.admin)
+        .await
+        .assert_invalid("#/to");
+    app.get("/api/v1/me/subordinates/daily-log-activity", &s.org.admin).await.assert_problem(403, "forbidden");
+}

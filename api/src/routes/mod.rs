@@ -12,6 +12,7 @@ pub mod employee;
 pub mod health;
 pub mod import;
 pub mod me;
+pub mod monitoring;
 pub mod org_unit;
 pub mod period;
 pub mod position;

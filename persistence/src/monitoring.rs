@@ -1,0 +1,172 @@
+//! Who has logged and who has not: per employee, over a day or a few weeks, for a unit (its
+//! admin) or a supervisor's direct subordinates.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use ekinerja_domain::daily_log::{monitoring_span, share_bp};
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::employee::Employee;
+use crate::schema::{employees, org_units, positions};
+use crate::{chart, DbConnection, StoreError};
+
+/// One employee's logging over the span.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployeeActivity {
+    pub employee: Employee,
+    /// Logs not rejected.
+    pub logs: i64,
+    /// Distinct days with a log.
+    pub days_logged: i64,
+    pub minutes: i64,
+    /// Minutes serving a planned result (not additional duties).
+    pub linked_minutes: i64,
+    /// `linked_minutes` as a share of `minutes`, in basis points.
+    pub linked_share_bp: i64,
+    pub last_log_date: Option<NaiveDate>,
+}
+
+/// The whole view.
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub employees: Vec<EmployeeActivity>,
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = BigInt)]
+    logs: i64,
+    #[diesel(sql_type = BigInt)]
+    days_logged: i64,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+    #[diesel(sql_type = BigInt)]
+    linked_minutes: i64,
+    #[diesel(sql_type = Nullable<Date>)]
+    last_log_date: Option<NaiveDate>,
+}
+
+const ACTIVITY_SQL: &str = "
+SELECT employee_id,
+       COUNT(*) AS logs,
+       COUNT(DISTINCT log_date) AS days_logged,
+       CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
+       CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes,
+       MAX(log_date) AS last_log_date
+FROM daily_logs
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+GROUP BY employee_id";
+
+/// The days asked for, defaulting to the agency's today.
+fn days(
+    conn: &mut DbConnection,
+    agency: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(NaiveDate, NaiveDate), StoreError> {
+    let today = chart::agency_today(conn, agency, now)?;
+    monitoring_span(from, to, today).map_err(|e| StoreError::invalid("#/to", e.to_string()))
+}
+
+fn activity(
+    conn: &mut DbConnection,
+    agency: &str,
+    people: Vec<Employee>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Activity, StoreError> {
+    let rows: Vec<Row> =
+        diesel::sql_query(ACTIVITY_SQL).bind::<Text, _>(agency).bind::<Date, _>(from).bind::<Date, _>(to).load(conn)?;
+    let mut by_employee: HashMap<String, Row> = rows.into_iter().map(|r| (r.employee_id.clone(), r)).collect();
+    let mut employees: Vec<EmployeeActivity> = people
+        .into_iter()
+        .map(|e| {
+            let r = by_employee.remove(&e.id);
+            let (logs, days_logged, minutes, linked_minutes, last_log_date) =
+                r.map_or((0, 0, 0, 0, None), |r| (r.logs, r.days_logged, r.minutes, r.linked_minutes, r.last_log_date));
+            EmployeeActivity {
+                employee: e,
+                logs,
+                days_logged,
+                minutes,
+                linked_minutes,
+                linked_share_bp: share_bp(linked_minutes, minutes),
+                last_log_date,
+            }
+        })
+        .collect();
+    employees.sort_by(|a, b| a.employee.name.cmp(&b.employee.name).then_with(|| a.employee.nip.cmp(&b.employee.nip)));
+    Ok(Activity { from, to, employees })
+}
+
+/// The active employees of a unit and its sub-units, and their logging (the agency's admin).
+pub fn unit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Activity, StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden(
+            "a unit's monitoring is read by the agency's admin; supervisors read their subordinates'".into(),
+        ));
+    }
+    let tree: Vec<(String, Option<String>)> = org_units::table
+        .filter(org_units::agency_id.eq(&unit.agency_id))
+        .select((org_units::id, org_units::parent_id))
+        .load(conn)?;
+    let mut units: HashSet<String> = HashSet::from([unit.id.clone()]);
+    loop {
+        let before = units.len();
+        for (id, parent) in &tree {
+            if parent.as_ref().is_some_and(|p| units.contains(p)) {
+                units.insert(id.clone());
+            }
+        }
+        if units.len() == before {
+            break;
+        }
+    }
+    let posts: Vec<String> =
+        positions::table.filter(positions::org_unit_id.eq_any(units)).select(positions::id).load(conn)?;
+    let people: Vec<Employee> = employees::table
+        .filter(employees::position_id.eq_any(posts))
+        .filter(employees::active.eq(true))
+        .select(Employee::as_select())
+        .load(conn)?;
+    let (from, to) = days(conn, agency, from, to, now)?;
+    activity(conn, &unit.agency_id, people, from, to)
+}
+
+/// The caller's direct subordinates and their logging (a supervisor at a glance).
+pub fn subordinates(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Activity, StoreError> {
+    let (Some(agency), Some(me)) = (caller.agency_id, caller.employee_id) else {
+        return Err(StoreError::Forbidden("only an employee has subordinates".into()));
+    };
+    let ids: Vec<String> =
+        chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(Uuid::to_string).collect();
+    let people: Vec<Employee> =
+        employees::table.filter(employees::id.eq_any(ids)).select(Employee::as_select()).load(conn)?;
+    let (from, to) = days(conn, agency, from, to, now)?;
+    activity(conn, &agency.to_string(), people, from, to)
+}
