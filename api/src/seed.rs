@@ -22,6 +22,8 @@ pub struct DemoLogins {
     pub staff: String,
     pub other_agency_admin: String,
     pub employees: usize,
+    /// Daily logs written for the pilot OPDs.
+    pub daily_logs: usize,
 }
 
 impl std::fmt::Display for DemoLogins {
@@ -33,7 +35,11 @@ impl std::fmt::Display for DemoLogins {
         writeln!(f, "  a supervisor             {} (NIP)", self.supervisor)?;
         writeln!(f, "  a staff member           {} (NIP)", self.staff)?;
         writeln!(f, "  admin of a 2nd agency    {}", self.other_agency_admin)?;
-        write!(f, "  {} employees in the demo regency", self.employees)
+        write!(
+            f,
+            "  {} employees in the demo regency; {} daily logs in its pilot OPDs",
+            self.employees, self.daily_logs
+        )
     }
 }
 
@@ -96,6 +102,23 @@ const OPDS: &[(&str, &str, &str)] = &[
     ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "Kepala Dinas Penanaman Modal dan PTSP"),
     ("INSP", "Inspektorat", "Inspektur"),
     ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "Kepala Dinas Kependudukan dan Pencatatan Sipil"),
+];
+
+/// The pilot OPDs, where e-Kinerja was switched on first: their people keep daily logs.
+const PILOT_OPDS: &[&str] = &["SETDA", "BKPSDM", "DINKES", "DISKOMINFO"];
+
+/// How many days back the demo's daily logs go.
+const LOG_DAYS: i64 = 91;
+
+const ACTIVITIES: &[&str] = &[
+    "Menyusun laporan kegiatan",
+    "Memverifikasi dokumen usulan",
+    "Mengikuti rapat koordinasi",
+    "Menginput data ke aplikasi",
+    "Melayani konsultasi masyarakat",
+    "Menyusun konsep surat dinas",
+    "Mengarsipkan dokumen",
+    "Melakukan monitoring lapangan",
 ];
 
 const DIVISIONS: &[(&str, &str, [&str; 2])] = &[
@@ -173,12 +196,13 @@ impl Builder<'_> {
     }
 
     fn unit(&mut self, agency: Uuid, parent: Option<Uuid>, c: &str, n: &str) -> Result<Uuid, StoreError> {
+        let pilot = PILOT_OPDS.iter().any(|p| c == *p || c.starts_with(&format!("{p}-")));
         let new = org_unit::NewOrgUnit {
             agency_id: agency,
             parent_id: parent,
             code: code(c)?,
             name: name(n)?,
-            rollout_enabled: true,
+            rollout_enabled: pilot,
         };
         uuid(&org_unit::create(self.conn, &self.change, new)?.id)
     }
@@ -253,7 +277,7 @@ fn plan_agreements(
     admin: &Caller,
     opds: &[(Uuid, String)],
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<std::collections::HashMap<Uuid, Uuid>, StoreError> {
     use ekinerja_domain::agreement::{links_to_goals, BreakdownKind, Quantity, ResultKind, Transition};
     use ekinerja_persistence::{agreement as skp, chart, goal, period};
     let as_admin = Change::new(admin.clone(), now, None);
@@ -316,7 +340,101 @@ fn plan_agreements(
         let approver = supervisor.and_then(|s| callers.get(&s.employee_id).cloned()).unwrap_or_else(|| admin.clone());
         skp::transition(b.conn, &Change::new(approver, now, None), id, a.version, Transition::Approve, None, now)?;
     }
-    Ok(())
+    b.hired = hired;
+    Ok(first_result)
+}
+
+/// Weeks of daily logs for the people of the pilot OPDs: most working days a morning log
+/// towards their planned result and often an afternoon one; logs older than a week reviewed
+/// by the direct supervisor (a few rejected with a reason), the recent ones waiting.
+fn write_logs(
+    b: &mut Builder<'_>,
+    regency: Uuid,
+    first_result: &std::collections::HashMap<Uuid, Uuid>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    use chrono::{Datelike, NaiveTime, Weekday};
+    use diesel::prelude::*;
+    use ekinerja_domain::daily_log::{Decision, Span};
+    use ekinerja_domain::Description;
+    use ekinerja_persistence::daily_log::{self as logs, Created, LogInput, NewLog, Serves};
+    use ekinerja_persistence::{chart, schema};
+    let pilot_units: std::collections::HashSet<String> = schema::org_units::table
+        .filter(schema::org_units::agency_id.eq(regency.to_string()))
+        .filter(schema::org_units::rollout_enabled.eq(true))
+        .select(schema::org_units::id)
+        .load::<String>(b.conn)?
+        .into_iter()
+        .collect();
+    let in_pilot: std::collections::HashSet<Uuid> = schema::employees::table
+        .inner_join(schema::positions::table)
+        .filter(schema::employees::agency_id.eq(regency.to_string()))
+        .select((schema::employees::id, schema::positions::org_unit_id))
+        .load::<(String, String)>(b.conn)?
+        .into_iter()
+        .filter(|(_, unit)| pilot_units.contains(unit))
+        .filter_map(|(e, _)| Uuid::parse_str(&e).ok())
+        .collect();
+    let chart = chart::load(b.conn, regency, now)?;
+    let people: Vec<(Uuid, Caller)> = b
+        .hired
+        .iter()
+        .filter(|h| in_pilot.contains(&h.employee_id))
+        .map(|h| (h.employee_id, h.caller.clone()))
+        .collect();
+    let callers: std::collections::HashMap<Uuid, Caller> = people.iter().cloned().collect();
+    let time = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+    let mut written = 0;
+    for back in (1..=LOG_DAYS).rev() {
+        let day = b.today - Duration::days(back);
+        if day.year() != b.today.year() || matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            continue;
+        }
+        let reviewed = back > 7;
+        for (employee, caller) in &people {
+            if b.dice.next(100) >= 85 {
+                continue;
+            }
+            let Some(result) = first_result.get(employee).copied() else { continue };
+            let own = Change::new(caller.clone(), now, None);
+            let mut entries = vec![(time(7, 45), time(11, 30), Serves::Result(result))];
+            if b.dice.next(100) < 60 {
+                let serves = if b.dice.next(4) == 0 { Serves::AdditionalDuty } else { Serves::Result(result) };
+                entries.push((time(13, 0), time(15, 30), serves));
+            }
+            for (start, end, serves) in entries {
+                let span =
+                    Span::new(start, end, None).map_err(|e| StoreError::invalid("#/start_time", e.to_string()))?;
+                let input = LogInput {
+                    date: day,
+                    span,
+                    description: Description::parse(b.dice.pick(ACTIVITIES))
+                        .map_err(|e| StoreError::invalid("#/description", e.to_string()))?,
+                    output_quantity: 1 + b.dice.next(3) as i64,
+                    output_unit: Some(name("dokumen")?),
+                    evidence_url: None,
+                    location: None,
+                    serves,
+                };
+                let Created::New(log) =
+                    logs::create(b.conn, &own, NewLog { client_id: None, client_hash: None, input }, now)?
+                else {
+                    continue;
+                };
+                written += 1;
+                let reviewer = chart.supervisor_of(*employee).and_then(|o| callers.get(&o.employee_id).cloned());
+                if let (true, Some(reviewer)) = (reviewed, reviewer) {
+                    let (decision, reason) = if b.dice.next(100) < 5 {
+                        (Decision::Reject, Some("Lengkapi uraian dan bukti kegiatan".to_owned()))
+                    } else {
+                        (Decision::Accept, None)
+                    };
+                    logs::review(b.conn, &Change::new(reviewer, now, None), uuid(&log.id)?, decision, reason, now)?;
+                }
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// How big a regency to build.
@@ -328,18 +446,20 @@ pub struct Shape {
     pub staff_min: u64,
     /// …to this many.
     pub staff_max: u64,
+    /// Whether the pilot OPDs get weeks of daily logs.
+    pub daily_logs: bool,
 }
 
 impl Shape {
     /// The demo regency: twelve OPDs, about 400 employees.
-    pub const DEMO: Shape = Shape { extra_opds: 0, staff_min: 3, staff_max: 5 };
+    pub const DEMO: Shape = Shape { extra_opds: 0, staff_min: 3, staff_max: 5, daily_logs: true };
 
     /// A regency of about `employees` employees: more OPDs of the same shape, with larger
     /// sections (an OPD has 10 officials and six sections).
     pub fn scaled(employees: usize) -> Shape {
         let opds = (employees / 172).max(OPDS.len());
         let staff = ((employees / opds).saturating_sub(10) / 6).max(4) as u64;
-        Shape { extra_opds: opds - OPDS.len(), staff_min: staff - 3, staff_max: staff + 3 }
+        Shape { extra_opds: opds - OPDS.len(), staff_min: staff - 3, staff_max: staff + 3, daily_logs: false }
     }
 }
 
@@ -404,6 +524,7 @@ pub fn seed_regency(
         staff: String::new(),
         other_agency_admin: "admin.kotacontoh".into(),
         employees: 0,
+        daily_logs: 0,
     };
     let mut vacant = None;
     let mut opds = Vec::new();
@@ -506,7 +627,10 @@ pub fn seed_regency(
         password_hash: password_hash.clone(),
     };
     let bkpsdm = account::create(b.conn, &b.change, bkpsdm)?.caller().ok_or(StoreError::NotFound)?;
-    plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
+    let first_results = plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
+    if shape.daily_logs {
+        logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;
+    }
 
     // A second agency, to show that agencies never see each other.
     let city = uuid(

@@ -48,6 +48,45 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         reached += count(&tree.body["items"]);
     }
     assert_eq!(reached, employees.len(), "every employee's result cascades from a goal");
+    // Months of daily logs in the pilot OPDs, reviewed by supervisors; none elsewhere.
+    let pilots: Vec<&Value> =
+        units.iter().filter(|u| u["parent_id"].is_null() && u["rollout_enabled"] == true).collect();
+    assert_eq!(pilots.len(), 4);
+    let dinkes = pilots.iter().find(|u| u["code"] == "DINKES").unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let month_ago = today - chrono::Duration::days(30);
+    let activity = app
+        .get(
+            &format!(
+                "/api/v1/org-units/{}/daily-log-activity?from={month_ago}&to={today}",
+                dinkes["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await;
+    activity.assert_status(200);
+    let summary = &activity.body["summary"];
+    assert!(
+        summary["logged"].as_i64().unwrap() * 10 >= summary["employees"].as_i64().unwrap() * 9,
+        "nearly everyone logs: {summary}"
+    );
+    assert!(summary["linked_share_bp"].as_i64().unwrap() > 5_000, "{summary}");
+    let not_pilot = units.iter().find(|u| u["code"] == "DISDIK").unwrap();
+    let quiet = app
+        .get(
+            &format!(
+                "/api/v1/org-units/{}/daily-log-activity?from={month_ago}&to={today}",
+                not_pilot["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(quiet.body["summary"]["logged"], 0);
+    let logs = all(&app, "/api/v1/daily-logs", &admin).await;
+    for status in ["accepted", "rejected", "submitted"] {
+        assert!(logs.iter().any(|l| l["status"] == status), "some logs are {status}");
+    }
+    assert!(logs.iter().filter(|l| l["status"] == "rejected").all(|l| l["review_reason"].is_string()));
     // A staff member signs in with the demo password and sees their own agreement.
     let staff = employees.iter().find(|e| e["rank"] == "II/c").unwrap();
     let token = app.login(staff["nip"].as_str().unwrap(), DEMO_PASSWORD).await;
