@@ -5,6 +5,9 @@
 //! file; a `postgres://` maintenance URL, a new database on that server, dropped afterwards.
 //!
 //! Figures:
+//! - daily_log_create: authenticated single daily-log creates per second over 64 concurrent
+//!   connections to the real server (p50/p99 latency, error responses), against the raw
+//!   single-row insert rate of the same database.
 //! - cascade: the full cascade tree of a regency of `--employees` employees (the period's
 //!   cascade, every goal's tree, through the HTTP application as the agency admin), against a
 //!   raw load of the same planned results in one query.
@@ -29,6 +32,12 @@ struct Args {
     /// Timed repetitions of each measurement.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Concurrent connections for the daily-log create load.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Daily logs created in that load (spread over the connections).
+    #[arg(long, default_value_t = 12_800)]
+    requests: usize,
 }
 
 #[derive(QueryableByName)]
@@ -103,7 +112,7 @@ async fn main() -> Result<(), String> {
     };
     let mut settings = Settings::from_lookup(|_| None).map_err(|e| e.to_string())?;
     settings.database_url = scratch.url.clone();
-    let pool = db::connect(&scratch.url, 4).map_err(|e| e.to_string())?;
+    let pool = db::connect(&scratch.url, 8).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     db::migrate(&mut conn).map_err(|e| e.to_string())?;
 
@@ -184,6 +193,180 @@ async fn main() -> Result<(), String> {
     );
     println!("cascade  engine={engine} full_tree_ms median={tm:.1} min={tmin:.1} max={tmax:.1} (GET /performance-periods/{{id}}/cascade through the app, {} runs)", args.runs);
     println!("cascade  engine={engine} baseline_raw_load_ms median={rm:.1} min={rmin:.1} max={rmax:.1} (one query, same rows)");
+
+    daily_log_creates(&pool, state, engine, &agency, args.connections, args.requests).await?;
     drop(scratch);
+    Ok(())
+}
+
+/// Sends one HTTP/1.1 request on a kept-alive connection and reads the whole response;
+/// returns the status code.
+async fn roundtrip(stream: &mut tokio::net::TcpStream, request: &[u8], buf: &mut Vec<u8>) -> Result<u16, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(request).await.map_err(|e| e.to_string())?;
+    buf.clear();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("connection closed".into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+        let status = head.get(9..12).and_then(|s| s.parse::<u16>().ok()).ok_or("malformed status line")?;
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+            .unwrap_or(0);
+        while buf.len() < end + 4 + length {
+            let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("connection closed mid-body".into());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        return Ok(status);
+    }
+}
+
+/// Authenticated single daily-log creates over `connections` kept-alive connections to the
+/// real server, each connection one employee; next to the raw single-row insert rate of the
+/// same database.
+async fn daily_log_creates(
+    pool: &db::Pool,
+    state: web::Data<AppState>,
+    engine: &str,
+    agency: &str,
+    connections: usize,
+    requests: usize,
+) -> Result<(), String> {
+    use chrono::Datelike;
+    use ekinerja_persistence::schema::{agreements, planned_results};
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    // Staff with an approved agreement: their first planned result.
+    let staff: Vec<(String, String)> = planned_results::table
+        .inner_join(agreements::table)
+        .filter(agreements::agency_id.eq(agency))
+        .filter(agreements::status.eq("approved"))
+        .select((agreements::employee_id, planned_results::id))
+        .order(planned_results::id.desc())
+        .limit(i64::try_from(connections).unwrap_or(64))
+        .load(&mut conn)
+        .map_err(|e| e.to_string())?;
+    if staff.len() < connections {
+        return Err(format!("only {} employees with agreements", staff.len()));
+    }
+    let mut tokens = Vec::new();
+    for (employee, result) in &staff {
+        let acc: String = ekinerja_persistence::schema::accounts::table
+            .filter(ekinerja_persistence::schema::accounts::employee_id.eq(employee))
+            .select(ekinerja_persistence::schema::accounts::id)
+            .first(&mut conn)
+            .map_err(|e| e.to_string())?;
+        let caller = account::find(&mut conn, uuid::Uuid::parse_str(&acc).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?
+            .and_then(|a| a.caller())
+            .ok_or("no caller")?;
+        tokens.push((state.tokens.access_token(&caller, Utc::now()).map_err(|e| e.to_string())?, result.clone()));
+    }
+    drop(conn);
+    let server_state = state.clone();
+    let server = actix_web::HttpServer::new(move || app(server_state.clone()))
+        .workers(2)
+        .bind(("127.0.0.1", 0))
+        .map_err(|e| e.to_string())?;
+    let addr = *server.addrs().first().ok_or("no address")?;
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let today = (Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let days = i64::from(today.ordinal0()).clamp(1, 300);
+    let per_connection = requests / connections;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (token, result) in tokens {
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+            stream.set_nodelay(true).map_err(|e| e.to_string())?;
+            let mut latencies = Vec::with_capacity(per_connection);
+            let mut errors = 0usize;
+            let mut buf = Vec::new();
+            for i in 0..per_connection {
+                let date = today - chrono::Duration::days(i64::try_from(i).unwrap_or(0) % days);
+                let body = format!(
+                    r#"{{"date":"{date}","duration_minutes":1,"description":"Benchmark log {i}","output_quantity":1,"planned_result_id":"{result}"}}"#
+                );
+                let request = format!(
+                    "POST /api/v1/daily-logs HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let t = Instant::now();
+                let status = roundtrip(&mut stream, request.as_bytes(), &mut buf).await?;
+                latencies.push(t.elapsed());
+                if status != 201 {
+                    errors += 1;
+                    if errors == 1 {
+                        eprintln!("unexpected status {status}: {}", String::from_utf8_lossy(&buf));
+                    }
+                }
+            }
+            Ok::<_, String>((latencies, errors))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.map_err(|e| e.to_string())??;
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    handle.stop(true).await;
+    latencies.sort();
+    let pct =
+        |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
+
+    // The raw baseline: single-row inserts, each its own transaction, from as many threads as
+    // the pool has connections.
+    {
+        let mut c = pool.get().map_err(|e| e.to_string())?;
+        c.batch_execute("CREATE TABLE bench_raw (id TEXT PRIMARY KEY NOT NULL, payload TEXT NOT NULL)")
+            .map_err(|e| e.to_string())?;
+    }
+    let threads = usize::try_from(pool.max_size()).unwrap_or(4);
+    let raw_total = requests;
+    let raw_started = Instant::now();
+    let mut handles = Vec::new();
+    for t in 0..threads {
+        let pool = pool.clone();
+        handles.push(std::thread::spawn(move || -> Result<(), String> {
+            let mut c = pool.get().map_err(|e| e.to_string())?;
+            for i in 0..raw_total / threads {
+                diesel::sql_query("INSERT INTO bench_raw (id, payload) VALUES ($1, $2)")
+                    .bind::<Text, _>(format!("{t}-{i}"))
+                    .bind::<Text, _>("a daily log's worth of text")
+                    .execute(&mut c)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        }));
+    }
+    for h in handles {
+        h.join().map_err(|_| "raw insert thread panicked".to_owned())??;
+    }
+    let raw_rate = (raw_total / threads * threads) as f64 / raw_started.elapsed().as_secs_f64();
+    println!(
+        "daily_log_create  engine={engine} connections={connections} requests={} errors={errors} rate_per_s={rate:.0} p50_ms={:.1} p99_ms={:.1}",
+        latencies.len(),
+        pct(0.50),
+        pct(0.99)
+    );
+    println!(
+        "daily_log_create  engine={engine} baseline_raw_insert_rate_per_s={raw_rate:.0} ({threads} threads, one row per transaction) ratio={:.2}",
+        rate / raw_rate
+    );
     Ok(())
 }
