@@ -267,7 +267,14 @@ pub fn rotate_refresh_token(
             return Ok(Rotation::Invalid);
         }
         let account: Account = accounts::table.find(&account_id).select(Account::as_select()).first(conn)?;
-        if !account.active {
+        // An employee who left service (deactivated) signs in no more, by password or by token.
+        let employee_active = match &account.employee_id {
+            Some(e) => {
+                employees::table.find(e).select(employees::active).first::<bool>(conn).optional()?.unwrap_or(false)
+            }
+            None => true,
+        };
+        if !account.active || !employee_active {
             return Ok(Rotation::Invalid);
         }
         diesel::insert_into(refresh_tokens::table)
