@@ -125,6 +125,7 @@ pub fn create(
         if own_position.as_deref() == Some(new.position_id.to_string().as_str()) {
             return Err(StoreError::invalid("#/employee_id", "the employee already holds this post"));
         }
+        crate::db::lock_row(conn, crate::db::LockTable::Positions, &new.position_id.to_string())?;
         let overlapping: i64 = acting_assignments::table
             .filter(acting_assignments::position_id.eq(new.position_id.to_string()))
             .filter(acting_assignments::starts_on.le(new.ends_on))

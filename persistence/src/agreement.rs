@@ -342,6 +342,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgreement) -> Re
                 format!("must fall within the period, {period_start} to {period_end}"),
             ));
         }
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee_id.to_string())?;
         let existing: Vec<Agreement> = agreements::table
             .filter(agreements::employee_id.eq(employee_id.to_string()))
             .filter(agreements::period_id.eq(new.period_id.to_string()))

@@ -226,6 +226,9 @@ pub fn create(
         if !active {
             return Err(StoreError::Forbidden("the employee is no longer active".into()));
         }
+        // Taking the change number locks the employee's row first, so two logs of the same day
+        // arriving at once are checked against each other, not both against the day before.
+        let change_seq = next_seq(conn, &me_str)?;
         check(conn, &me_str, &agency_id, &new.input, None, now)?;
         let mut row = DailyLog {
             id: new_id(),
@@ -249,7 +252,7 @@ pub fn create(
             review_reason: None,
             reviewed_by_employee_id: None,
             reviewed_at: None,
-            change_seq: next_seq(conn, &me_str)?,
+            change_seq,
             version: 1,
             created_at: change.at,
             updated_at: change.at,
@@ -319,12 +322,13 @@ pub fn update(
             return Err(StoreError::Stale);
         }
         let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        let change_seq = next_seq(conn, &before.employee_id)?;
         check(conn, &before.employee_id, &before.agency_id, &input, Some(&before.id), now)?;
         let mut after = before.clone();
         apply(&mut after, input);
         after.status = status.as_str().to_owned();
         after.version += 1;
-        after.change_seq = next_seq(conn, &before.employee_id)?;
+        after.change_seq = change_seq;
         after.updated_at = change.at;
         diesel::update(daily_logs::table.find(&after.id)).set(&after).execute(conn)?;
         audit::record(

@@ -164,3 +164,28 @@ where
 pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
     conn.batch_execute("SELECT 1").map_err(|e| StoreError::Unavailable(e.to_string()))
 }
+
+/// Locks one row for the rest of the write transaction, so that a check-then-write (one holder
+/// per structural post, no overlapping acting assignments, no overlapping logs) cannot race
+/// another transaction on PostgreSQL's READ COMMITTED. On SQLite the IMMEDIATE transaction
+/// already holds the database's write lock, so there is nothing to do.
+pub fn lock_row(conn: &mut DbConnection, table: LockTable, id: &str) -> Result<(), diesel::result::Error> {
+    use diesel::sql_types::Text;
+    if let DbConnection::Pg(_) = conn {
+        let sql = match table {
+            LockTable::Positions => "SELECT id FROM positions WHERE id = $1 FOR UPDATE",
+            LockTable::Employees => "SELECT id FROM employees WHERE id = $1 FOR UPDATE",
+        };
+        diesel::sql_query(sql).bind::<Text, _>(id).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The tables [`lock_row`] locks rows of.
+#[derive(Debug, Clone, Copy)]
+pub enum LockTable {
+    /// A position: its holders and acting officials.
+    Positions,
+    /// An employee: their agreements and daily logs.
+    Employees,
+}

@@ -235,6 +235,7 @@ pub(crate) fn check_position(
     employee_id: Option<&str>,
     position: Uuid,
 ) -> Result<(), StoreError> {
+    crate::db::lock_row(conn, crate::db::LockTable::Positions, &position.to_string())?;
     let pos: Option<(String, String)> = positions::table
         .find(position.to_string())
         .select((positions::agency_id, positions::position_type))

@@ -394,3 +394,21 @@ async fn monitoring_shows_who_has_logged() {
         .assert_invalid("#/to");
     app.get("/api/v1/me/subordinates/daily-log-activity", &s.org.admin).await.assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn concurrent_overlapping_logs_store_exactly_one() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 900).await;
+    let day = past_day();
+    let body = log(&s.staff_rhk, day, "08:00", "09:00");
+    let sends = (0..8)
+        .map(|_| app.req(Method::POST, "/api/v1/daily-logs").token(&s.org.staff1.token).json(body.clone()))
+        .collect();
+    let results = app.concurrently(sends).await;
+    let created = results.iter().filter(|r| r.status.as_u16() == 201).count();
+    assert_eq!(created, 1, "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    for r in results.iter().filter(|r| r.status.as_u16() != 201) {
+        r.assert_invalid("#/start_time");
+    }
+    assert_eq!(count(&app, &s.org.staff1.token).await, 1);
+}

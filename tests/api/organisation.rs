@@ -336,3 +336,24 @@ async fn lists_page_with_a_cursor_and_filter() {
     assert_eq!(names(&app.get(&format!("/api/v1/employees?org_unit_id={}", a.unit), &a.admin).await.body).len(), 5);
     assert_eq!(names(&app.get(&format!("/api/v1/employees?nip={}", a.head.nip), &a.admin).await.body), ["Sari Wijaya"]);
 }
+
+#[actix_web::test]
+async fn concurrent_appointments_to_one_structural_post_keep_one_holder() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 1100).await;
+    let post = app.position(&a.admin, &a.unit, "Kepala Seksi Baru", "pengawas", 9, Some(&a.division_post)).await;
+    let sends = (0..6)
+        .map(|n| {
+            app.req(actix_web::http::Method::POST, "/api/v1/employees").token(&a.admin).json(
+                json!({"nip": nip(1150 + n), "name": format!("Calon {n}"), "employment_type": "pns", "position_id": post}),
+            )
+        })
+        .collect();
+    let results = app.concurrently(sends).await;
+    let created = results.iter().filter(|r| r.status.as_u16() == 201).count();
+    assert_eq!(created, 1, "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    for r in results.iter().filter(|r| r.status.as_u16() != 201) {
+        r.assert_invalid("#/position_id");
+    }
+    assert_eq!(names(&app.get(&format!("/api/v1/employees?position_id={post}"), &a.admin).await.body).len(), 1);
+}

@@ -172,13 +172,30 @@ impl Request<'_> {
     /// Sends it through the real application.
     pub async fn send(self) -> Response {
         let service = test::init_service(app(self.app.state.clone())).await;
-        let res = test::call_service(&service, self.req.to_request()).await;
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = test::read_body(res).await;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Response { status, headers, body, text }
+        read(test::call_service(&service, self.req.to_request()).await).await
+    }
+}
+
+async fn read(res: actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>) -> Response {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Response { status, headers, body, text }
+}
+
+impl TestApp {
+    /// Sends requests all at once through one application instance, so that their database
+    /// transactions really overlap; answers in the same order.
+    pub async fn concurrently(&self, requests: Vec<Request<'_>>) -> Vec<Response> {
+        let service = test::init_service(app(self.state.clone())).await;
+        let calls = requests.into_iter().map(|r| {
+            let req = r.req.to_request();
+            let service = &service;
+            async move { read(test::call_service(service, req).await).await }
+        });
+        futures_util::future::join_all(calls).await
     }
 }
 
