@@ -38,7 +38,10 @@ macro_rules! word_enum {
 
 pub mod access;
 pub mod agreement;
+pub mod allowance;
 pub mod daily_log;
+pub mod discipline;
+pub mod evaluation;
 pub mod nip;
 pub mod organisation;
 pub mod supervision;

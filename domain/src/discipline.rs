@@ -1,0 +1,332 @@
+//! Attendance discipline per working day and per month, exactly as `allowance.md` defines the
+//! default computation: late arrival (TL), early departure (PSW), missing records, absence
+//! without notice (TK), excused days, the monthly tolerance of late minutes, and the cap.
+//! Percentages are integer basis points (10,000 = 100%).
+
+use chrono::{NaiveDate, NaiveTime, Timelike, Weekday};
+use serde::Serialize;
+
+/// Working hours of one weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hours {
+    /// Start of the working day.
+    pub start: NaiveTime,
+    /// End of the working day.
+    pub end: NaiveTime,
+}
+
+/// An agency's (or unit's) weekly schedule *(policy)*: working hours per weekday, `None` for a
+/// day off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    /// Monday first.
+    pub days: [Option<Hours>; 7],
+}
+
+impl Default for Schedule {
+    /// The domain guide's default: Monday to Thursday 07:30–16:00, Friday 07:30–16:30.
+    fn default() -> Self {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+        let long = Some(Hours { start: at(7, 30), end: at(16, 0) });
+        let friday = Some(Hours { start: at(7, 30), end: at(16, 30) });
+        Schedule { days: [long, long, long, long, friday, None, None] }
+    }
+}
+
+impl Schedule {
+    /// The hours of a weekday, if it is a working weekday.
+    pub fn hours(&self, day: Weekday) -> Option<Hours> {
+        self.days[day.num_days_from_monday() as usize]
+    }
+}
+
+/// Deduction bands and amounts *(policy)*; the defaults are the domain guide's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DisciplinePolicy {
+    /// `(up to minutes, bp)`, ascending: 1–30 → 50, 31–60 → 100, 61–90 → 125.
+    pub bands: Vec<(u32, i64)>,
+    /// Beyond the last band: 150.
+    pub over_bp: i64,
+    /// No check-in, or no check-out: 150.
+    pub no_record_bp: i64,
+    /// No record at all on a working day: 500.
+    pub absent_bp: i64,
+    /// Monthly tolerance of late minutes: 15.
+    pub tolerance_minutes: u32,
+    /// The month's deduction never exceeds this: 10,000.
+    pub cap_bp: i64,
+}
+
+impl Default for DisciplinePolicy {
+    fn default() -> Self {
+        DisciplinePolicy {
+            bands: vec![(30, 50), (60, 100), (90, 125)],
+            over_bp: 150,
+            no_record_bp: 150,
+            absent_bp: 500,
+            tolerance_minutes: 15,
+            cap_bp: 10_000,
+        }
+    }
+}
+
+impl DisciplinePolicy {
+    /// The deduction for `minutes` late or early.
+    pub fn band(&self, minutes: u32) -> i64 {
+        if minutes == 0 {
+            return 0;
+        }
+        self.bands.iter().find(|(upto, _)| minutes <= *upto).map_or(self.over_bp, |(_, bp)| *bp)
+    }
+}
+
+/// What the attendance data says about one calendar day, in the agency's local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRecord {
+    pub date: NaiveDate,
+    /// Working hours that day: `None` for a day off or a holiday.
+    pub hours: Option<Hours>,
+    /// Approved leave (cuti) or official travel (dinas luar) covers the day.
+    pub excused: bool,
+    /// Local times of the day's check-in events.
+    pub check_ins: Vec<NaiveTime>,
+    /// Local times of the day's check-out events.
+    pub check_outs: Vec<NaiveTime>,
+}
+
+/// Why a day deducts (or is forgiven).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Leave or official travel.
+    Excused,
+    /// No check-in and no check-out (TK).
+    AbsentWithoutNotice,
+    /// No check-in.
+    LateNoRecord,
+    /// Arrived late (TL).
+    Late,
+    /// Late, forgiven by the monthly tolerance.
+    WithinTolerance,
+    /// No check-out.
+    EarlyNoRecord,
+    /// Left early (PSW).
+    Early,
+}
+
+/// One line of a day's discipline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub date: NaiveDate,
+    pub reason: Reason,
+    /// Minutes late or early, where that is the reason.
+    pub minutes: u32,
+    pub bp: i64,
+}
+
+/// A month's discipline: every line that deducted or was forgiven, and the totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthDiscipline {
+    pub lines: Vec<Line>,
+    /// Working days counted.
+    pub working_days: u32,
+    /// Working days excused by leave or travel.
+    pub excused_days: u32,
+    /// The sum of the lines, capped.
+    pub deduction_bp: i64,
+    /// 10,000 − deduction.
+    pub factor_bp: i64,
+}
+
+/// Whole minutes between two times of day, seconds dropped, never below zero.
+fn minutes_after(later: NaiveTime, earlier: NaiveTime) -> u32 {
+    let diff = i64::from(later.num_seconds_from_midnight()) - i64::from(earlier.num_seconds_from_midnight());
+    u32::try_from(diff.max(0) / 60).unwrap_or(0)
+}
+
+/// A month's discipline from its days (in any order), per `allowance.md`: each working day in
+/// date order is excused, absent, or judged on its earliest check-in and latest check-out; then
+/// the monthly tolerance forgives late days while their running sum stays within it.
+pub fn month(days: &[DayRecord], policy: &DisciplinePolicy) -> MonthDiscipline {
+    let mut days: Vec<&DayRecord> = days.iter().collect();
+    days.sort_by_key(|d| d.date);
+    let mut lines = Vec::new();
+    let mut working_days = 0;
+    let mut excused_days = 0;
+    let mut late_sum: u32 = 0;
+    let mut tolerance_spent = false;
+    for day in days {
+        let Some(hours) = day.hours else { continue };
+        working_days += 1;
+        if day.excused {
+            excused_days += 1;
+            lines.push(Line { date: day.date, reason: Reason::Excused, minutes: 0, bp: 0 });
+            continue;
+        }
+        if day.check_ins.is_empty() && day.check_outs.is_empty() {
+            lines.push(Line { date: day.date, reason: Reason::AbsentWithoutNotice, minutes: 0, bp: policy.absent_bp });
+            continue;
+        }
+        match day.check_ins.iter().min() {
+            None => {
+                lines.push(Line { date: day.date, reason: Reason::LateNoRecord, minutes: 0, bp: policy.no_record_bp })
+            }
+            Some(arrival) => {
+                let late = minutes_after(*arrival, hours.start);
+                if late > 0 {
+                    late_sum = late_sum.saturating_add(late);
+                    if !tolerance_spent && late_sum <= policy.tolerance_minutes {
+                        lines.push(Line { date: day.date, reason: Reason::WithinTolerance, minutes: late, bp: 0 });
+                    } else {
+                        tolerance_spent = true;
+                        lines.push(Line { date: day.date, reason: Reason::Late, minutes: late, bp: policy.band(late) });
+                    }
+                }
+            }
+        }
+        match day.check_outs.iter().max() {
+            None => {
+                lines.push(Line { date: day.date, reason: Reason::EarlyNoRecord, minutes: 0, bp: policy.no_record_bp })
+            }
+            Some(departure) => {
+                let early = minutes_after(hours.end, *departure);
+                if early > 0 {
+                    lines.push(Line { date: day.date, reason: Reason::Early, minutes: early, bp: policy.band(early) });
+                }
+            }
+        }
+    }
+    let deduction_bp = lines.iter().map(|l| l.bp).sum::<i64>().min(policy.cap_bp);
+    MonthDiscipline { lines, working_days, excused_days, deduction_bp, factor_bp: 10_000 - deduction_bp }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    pub(crate) fn t(h: u32, m: u32, s: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, s).unwrap()
+    }
+
+    /// November 2026 with the default schedule: every working day in 07:20, out five minutes
+    /// after the end, unless `special` says otherwise.
+    pub(crate) fn november(special: &[(u32, Vec<NaiveTime>, Vec<NaiveTime>, bool)]) -> Vec<DayRecord> {
+        let schedule = Schedule::default();
+        (1..=30)
+            .map(|d| {
+                let date = NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+                let hours = schedule.hours(date.weekday());
+                let default_out = hours.map(|h| h.end + chrono::Duration::minutes(5));
+                match special.iter().find(|(day, ..)| *day == d) {
+                    Some((_, ins, outs, excused)) => {
+                        DayRecord { date, hours, excused: *excused, check_ins: ins.clone(), check_outs: outs.clone() }
+                    }
+                    None => DayRecord {
+                        date,
+                        hours,
+                        excused: false,
+                        check_ins: if hours.is_some() { vec![t(7, 20, 0)] } else { vec![] },
+                        check_outs: default_out.into_iter().collect(),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Worked example A of allowance.md, day by day.
+    pub(crate) fn example_a() -> Vec<DayRecord> {
+        november(&[
+            (3, vec![t(7, 40, 0)], vec![t(16, 5, 0)], false),
+            (4, vec![t(7, 38, 59)], vec![t(16, 5, 0)], false),
+            (6, vec![t(8, 15, 0)], vec![t(16, 35, 0)], false),
+            (9, vec![t(7, 25, 0)], vec![], false),
+            (12, vec![], vec![], false),
+            (13, vec![t(7, 29, 0)], vec![t(14, 55, 0)], false),
+            (16, vec![], vec![], true),
+            (17, vec![], vec![], true),
+            (18, vec![t(7, 31, 0)], vec![t(15, 45, 0)], false),
+            (21, vec![t(8, 0, 0)], vec![], false),
+        ])
+    }
+
+    #[test]
+    fn worked_example_a_day_by_day() {
+        let m = month(&example_a(), &DisciplinePolicy::default());
+        assert_eq!(m.working_days, 21);
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        let expected = vec![
+            Line { date: d(3), reason: Reason::WithinTolerance, minutes: 10, bp: 0 },
+            Line { date: d(4), reason: Reason::Late, minutes: 8, bp: 50 },
+            Line { date: d(6), reason: Reason::Late, minutes: 45, bp: 100 },
+            Line { date: d(9), reason: Reason::EarlyNoRecord, minutes: 0, bp: 150 },
+            Line { date: d(12), reason: Reason::AbsentWithoutNotice, minutes: 0, bp: 500 },
+            Line { date: d(13), reason: Reason::Early, minutes: 95, bp: 150 },
+            Line { date: d(16), reason: Reason::Excused, minutes: 0, bp: 0 },
+            Line { date: d(17), reason: Reason::Excused, minutes: 0, bp: 0 },
+            Line { date: d(18), reason: Reason::Late, minutes: 1, bp: 50 },
+            Line { date: d(18), reason: Reason::Early, minutes: 15, bp: 50 },
+        ];
+        assert_eq!(m.lines, expected);
+        assert_eq!(m.deduction_bp, 1_050);
+        assert_eq!(m.factor_bp, 8_950);
+    }
+
+    #[test]
+    fn each_band_and_the_seconds_rule() {
+        let p = DisciplinePolicy::default();
+        let table = [(0, 0), (1, 50), (30, 50), (31, 100), (60, 100), (61, 125), (90, 125), (91, 150), (400, 150)];
+        for (minutes, bp) in table {
+            assert_eq!(p.band(minutes), bp, "{minutes} minutes");
+        }
+        assert_eq!(minutes_after(t(7, 30, 59), t(7, 30, 0)), 0);
+        assert_eq!(minutes_after(t(7, 31, 0), t(7, 30, 0)), 1);
+        assert_eq!(minutes_after(t(7, 0, 0), t(7, 30, 0)), 0);
+    }
+
+    #[test]
+    fn tolerance_stops_at_the_first_day_past_it() {
+        // 5 + 10 = 15 is within; the next 1 minute takes the sum past 15 and is deducted, and so
+        // is every later late day.
+        let days = november(&[
+            (2, vec![t(7, 35, 0)], vec![t(16, 5, 0)], false),
+            (3, vec![t(7, 40, 0)], vec![t(16, 5, 0)], false),
+            (4, vec![t(7, 31, 0)], vec![t(16, 5, 0)], false),
+            (5, vec![t(7, 31, 0)], vec![t(16, 5, 0)], false),
+        ]);
+        let m = month(&days, &DisciplinePolicy::default());
+        let reasons: Vec<(Reason, i64)> = m.lines.iter().map(|l| (l.reason, l.bp)).collect();
+        assert_eq!(
+            reasons,
+            [(Reason::WithinTolerance, 0), (Reason::WithinTolerance, 0), (Reason::Late, 50), (Reason::Late, 50)]
+        );
+    }
+
+    #[test]
+    fn the_earliest_check_in_and_latest_check_out_count_and_the_cap_holds() {
+        let days = november(&[(2, vec![t(9, 0, 0), t(7, 25, 0)], vec![t(12, 0, 0), t(16, 1, 0)], false)]);
+        assert_eq!(month(&days, &DisciplinePolicy::default()).lines, vec![]);
+        // Absent every working day: 21 × 500 = 10,500, capped at 10,000.
+        let absent: Vec<DayRecord> =
+            november(&[]).into_iter().map(|d| DayRecord { check_ins: vec![], check_outs: vec![], ..d }).collect();
+        let m = month(&absent, &DisciplinePolicy::default());
+        assert_eq!(m.deduction_bp, 10_000);
+        assert_eq!(m.factor_bp, 0);
+    }
+
+    #[test]
+    fn a_friday_ends_later() {
+        // Friday 6 November: out at 16:05 is 25 minutes early on a Friday.
+        let days = november(&[(6, vec![t(7, 20, 0)], vec![t(16, 5, 0)], false)]);
+        let m = month(&days, &DisciplinePolicy::default());
+        assert_eq!(
+            m.lines,
+            vec![Line {
+                date: NaiveDate::from_ymd_opt(2026, 11, 6).unwrap(),
+                reason: Reason::Early,
+                minutes: 25,
+                bp: 50
+            }]
+        );
+    }
+}
