@@ -124,6 +124,20 @@ impl OrgChart {
             .collect()
     }
 
+    /// Everyone below `employee_id`, at any depth (not including them).
+    pub fn everyone_below(&self, employee_id: Uuid) -> HashSet<Uuid> {
+        let mut below = HashSet::new();
+        let mut frontier = vec![employee_id];
+        while let Some(e) = frontier.pop() {
+            for s in self.direct_subordinates_of(e) {
+                if s != employee_id && below.insert(s) {
+                    frontier.push(s);
+                }
+            }
+        }
+        below
+    }
+
     /// Whether `supervisor_id` is somewhere in the chain above `employee_id`.
     pub fn is_above(&self, supervisor_id: Uuid, employee_id: Uuid) -> bool {
         self.chain_of(employee_id).iter().any(|o| o.employee_id == supervisor_id)
@@ -189,6 +203,8 @@ mod tests {
         subs.sort();
         assert_eq!(subs, [id(104), id(105)]);
         assert!(c.is_above(id(101), id(104)));
+        assert_eq!(c.everyone_below(id(101)), HashSet::from([id(102), id(104), id(105)]));
+        assert!(c.everyone_below(id(104)).is_empty());
         assert!(!c.is_above(id(104), id(101)));
     }
 

@@ -268,18 +268,9 @@ pub fn list(
     q = q.filter(agreements::agency_id.eq(agency.to_string()));
     if !caller.can_administer(agency) {
         let Some(me) = caller.employee_id else { return Ok(crate::Page::empty()) };
-        let chart = chart::load(conn, agency, now)?;
-        let mut visible = vec![me.to_string()];
-        let mut frontier = vec![me];
-        while let Some(e) = frontier.pop() {
-            for s in chart.direct_subordinates_of(e) {
-                let s_str = s.to_string();
-                if !visible.contains(&s_str) {
-                    visible.push(s_str);
-                    frontier.push(s);
-                }
-            }
-        }
+        let mut visible: Vec<String> =
+            chart::load(conn, agency, now)?.everyone_below(me).iter().map(Uuid::to_string).collect();
+        visible.push(me.to_string());
         q = q.filter(agreements::employee_id.eq_any(visible));
     }
     if let Some(p) = filter.period_id {

@@ -278,23 +278,7 @@ pub fn alignment(
     if period.agency_id != unit.agency_id {
         return Err(StoreError::invalid("#/period_id", "no such performance period in this agency"));
     }
-    // The unit and its sub-units.
-    let tree: Vec<(String, Option<String>)> = org_units::table
-        .filter(org_units::agency_id.eq(&unit.agency_id))
-        .select((org_units::id, org_units::parent_id))
-        .load(conn)?;
-    let mut units: HashSet<String> = HashSet::from([unit.id.clone()]);
-    loop {
-        let before = units.len();
-        for (id, parent) in &tree {
-            if parent.as_ref().is_some_and(|p| units.contains(p)) {
-                units.insert(id.clone());
-            }
-        }
-        if units.len() == before {
-            break;
-        }
-    }
+    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
     let unit_ids: Vec<String> = units.iter().cloned().collect();
     let results = load_period(conn, &unit.agency_id, &period.id)?;
     let in_force_lineages: HashSet<&String> = results.current.iter().map(|r| &r.lineage_id).collect();

@@ -2,11 +2,9 @@
 //! the agency's employees; anyone else sees themselves and the people below them in the
 //! position tree.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use ekinerja_domain::supervision::{Official, OrgChart};
+use ekinerja_domain::supervision::Official;
 use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -132,7 +130,7 @@ pub fn list(
     if let Some(a) = agency.filter(|a| !caller.sees_all_employees_of(*a)) {
         let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
         let chart = chart::load(conn, a, now)?;
-        let mut visible: Vec<String> = subtree(&chart, me).into_iter().map(|u| u.to_string()).collect();
+        let mut visible: Vec<String> = chart.everyone_below(me).into_iter().map(|u| u.to_string()).collect();
         visible.push(me.to_string());
         q = q.filter(employees::id.eq_any(visible));
     }
@@ -158,20 +156,6 @@ pub fn list(
     }
     let rows = q.order(employees::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
-}
-
-/// Everyone below `me` in the chart, at any depth.
-fn subtree(chart: &OrgChart, me: Uuid) -> HashSet<Uuid> {
-    let mut seen = HashSet::new();
-    let mut frontier = vec![me];
-    while let Some(e) = frontier.pop() {
-        for s in chart.direct_subordinates_of(e) {
-            if seen.insert(s) {
-                frontier.push(s);
-            }
-        }
-    }
-    seen
 }
 
 /// An official with their employee record.

@@ -312,13 +312,12 @@ fn run(
         }
     }
     // Named supervisors must not close a loop.
-    let tree: HashMap<Uuid, Option<Uuid>> = positions::table
-        .filter(positions::agency_id.eq(&agency))
-        .select((positions::id, positions::supervisor_position_id))
-        .load::<(String, Option<String>)>(conn)?
-        .into_iter()
-        .filter_map(|(i, p)| Some((Uuid::parse_str(&i).ok()?, p.and_then(|p| Uuid::parse_str(&p).ok()))))
-        .collect();
+    let tree = crate::parent_map(
+        positions::table
+            .filter(positions::agency_id.eq(&agency))
+            .select((positions::id, positions::supervisor_position_id))
+            .load::<(String, Option<String>)>(conn)?,
+    );
     for row in &good {
         let Some(pos) = position_of_line.get(&row.line).and_then(|(p, _)| Uuid::parse_str(p).ok()) else { continue };
         if let Some(Some(up)) = tree.get(&pos) {

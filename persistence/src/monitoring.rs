@@ -1,7 +1,7 @@
 //! Who has logged and who has not: per employee, over a day or a few weeks, for a unit (its
 //! admin) or a supervisor's direct subordinates.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::employee::Employee;
-use crate::schema::{employees, org_units, positions};
+use crate::schema::{employees, positions};
 use crate::{chart, DbConnection, StoreError};
 
 /// One employee's logging over the span.
@@ -125,22 +125,7 @@ pub fn unit(
             "a unit's monitoring is read by the agency's admin; supervisors read their subordinates'".into(),
         ));
     }
-    let tree: Vec<(String, Option<String>)> = org_units::table
-        .filter(org_units::agency_id.eq(&unit.agency_id))
-        .select((org_units::id, org_units::parent_id))
-        .load(conn)?;
-    let mut units: HashSet<String> = HashSet::from([unit.id.clone()]);
-    loop {
-        let before = units.len();
-        for (id, parent) in &tree {
-            if parent.as_ref().is_some_and(|p| units.contains(p)) {
-                units.insert(id.clone());
-            }
-        }
-        if units.len() == before {
-            break;
-        }
-    }
+    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
     let posts: Vec<String> =
         positions::table.filter(positions::org_unit_id.eq_any(units)).select(positions::id).load(conn)?;
     let people: Vec<Employee> = employees::table

@@ -1,6 +1,6 @@
 //! The org-unit tree (OPD and their sub-units), with the per-unit rollout flag for pilot OPDs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Code, Name, Scope};
@@ -87,6 +87,30 @@ pub fn list(
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }
 
+/// The ids of a unit and all its sub-units, from one load of the agency's unit tree.
+pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: &str) -> Result<HashSet<String>, StoreError> {
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, parent) in org_units::table
+        .filter(org_units::agency_id.eq(agency_id))
+        .select((org_units::id, org_units::parent_id))
+        .load::<(String, Option<String>)>(conn)?
+    {
+        if let Some(p) = parent {
+            children.entry(p).or_default().push(id);
+        }
+    }
+    let mut units = HashSet::from([unit_id.to_owned()]);
+    let mut frontier = vec![unit_id.to_owned()];
+    while let Some(u) = frontier.pop() {
+        for c in children.remove(&u).unwrap_or_default() {
+            if units.insert(c.clone()) {
+                frontier.push(c);
+            }
+        }
+    }
+    Ok(units)
+}
+
 fn check_parent(conn: &mut DbConnection, agency_id: &str, parent: Uuid) -> Result<(), StoreError> {
     let parent_agency: Option<String> =
         org_units::table.find(parent.to_string()).select(org_units::agency_id).first(conn).optional()?;
@@ -158,13 +182,12 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
         if let Some(parent) = patch.parent_id {
             if let Some(p) = parent {
                 check_parent(conn, &before.agency_id, p)?;
-                let tree: HashMap<Uuid, Option<Uuid>> = org_units::table
-                    .filter(org_units::agency_id.eq(&before.agency_id))
-                    .select((org_units::id, org_units::parent_id))
-                    .load::<(String, Option<String>)>(conn)?
-                    .into_iter()
-                    .filter_map(|(i, p)| Some((Uuid::parse_str(&i).ok()?, p.and_then(|p| Uuid::parse_str(&p).ok()))))
-                    .collect();
+                let tree = crate::parent_map(
+                    org_units::table
+                        .filter(org_units::agency_id.eq(&before.agency_id))
+                        .select((org_units::id, org_units::parent_id))
+                        .load::<(String, Option<String>)>(conn)?,
+                );
                 if would_create_cycle(id, p, &tree) {
                     return Err(StoreError::invalid(
                         "#/parent_id",

@@ -1,8 +1,6 @@
 //! Positions (jabatan): type, class, unit, and the supervising position that makes the
 //! supervisor tree. Correcting a wrong supervisor is one change here, for every holder at once.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Name, PositionClass, PositionType, Scope};
 use serde::Serialize;
@@ -122,13 +120,12 @@ fn check_supervisor(
         ));
     }
     if let Some(node) = position {
-        let tree: HashMap<Uuid, Option<Uuid>> = positions::table
-            .filter(positions::agency_id.eq(agency_id))
-            .select((positions::id, positions::supervisor_position_id))
-            .load::<(String, Option<String>)>(conn)?
-            .into_iter()
-            .filter_map(|(i, p)| Some((Uuid::parse_str(&i).ok()?, p.and_then(|p| Uuid::parse_str(&p).ok()))))
-            .collect();
+        let tree = crate::parent_map(
+            positions::table
+                .filter(positions::agency_id.eq(agency_id))
+                .select((positions::id, positions::supervisor_position_id))
+                .load::<(String, Option<String>)>(conn)?,
+        );
         if would_create_cycle(node, supervisor, &tree) {
             return Err(StoreError::invalid(
                 "#/supervisor_position_id",
