@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod log_writer;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;

@@ -151,7 +151,7 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
 #[actix_web::main]
 async fn serve(pool: db::Pool, settings: Settings) -> std::io::Result<()> {
     let bind = settings.bind.clone();
-    let state = web::Data::new(AppState::new(pool, settings));
+    let state = web::Data::new(AppState::new(pool, settings)?);
     println!("e-Kinerja listening on http://{bind}");
     println!("  API docs:  http://{bind}/docs/");
     println!("  OpenAPI:   http://{bind}/openapi.json");

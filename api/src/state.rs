@@ -9,6 +9,7 @@ use ekinerja_persistence::{DbConnection, Pool, StoreError};
 
 use crate::auth::{LoginThrottle, Tokens};
 use crate::error::ApiError;
+use crate::log_writer::LogWriter;
 use crate::settings::Settings;
 
 /// Shared application state.
@@ -23,13 +24,16 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// The clock: rules never read "now" themselves, so tests can set it.
     pub clock: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+    /// Group commit of daily logs.
+    pub logs: Arc<LogWriter>,
 }
 
 impl AppState {
     /// State over an open pool, with the system clock.
-    pub fn new(pool: Pool, settings: Settings) -> Self {
+    pub fn new(pool: Pool, settings: Settings) -> std::io::Result<Self> {
         let tokens = Tokens::new(&settings);
-        AppState { pool, settings, tokens, throttle: LoginThrottle::default(), clock: Arc::new(Utc::now) }
+        let logs = Arc::new(LogWriter::start(pool.clone())?);
+        Ok(AppState { pool, settings, tokens, throttle: LoginThrottle::default(), clock: Arc::new(Utc::now), logs })
     }
 
     /// The current instant.

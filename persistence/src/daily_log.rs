@@ -201,10 +201,58 @@ pub fn create(
     new: NewLog,
     now: DateTime<Utc>,
 ) -> Result<Created, StoreError> {
+    crate::db::write(conn, |conn| create_in(conn, change, new, now))
+}
+
+/// One log to record, for [`create_many`].
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub change: Change,
+    pub new: NewLog,
+    pub now: DateTime<Utc>,
+}
+
+/// Records many logs (of any employees) in one write transaction, each under a savepoint: a
+/// refused log is rolled back alone and the others commit together. This is the group commit
+/// behind single creates: logs arriving at the same moment share one transaction instead of
+/// queueing for the write lock one by one. When the transaction itself fails, every log gets
+/// that error and none is stored.
+pub fn create_many(conn: &mut DbConnection, jobs: Vec<Job>) -> Vec<Result<Created, StoreError>> {
+    use diesel::connection::SimpleConnection;
+    let n = jobs.len();
+    let outcome = crate::db::write(conn, |conn| {
+        let mut results = Vec::with_capacity(n);
+        for job in jobs {
+            conn.batch_execute("SAVEPOINT daily_log")?;
+            match create_in(conn, &job.change, job.new, job.now) {
+                Ok(created) => {
+                    conn.batch_execute("RELEASE SAVEPOINT daily_log")?;
+                    results.push(Ok(created));
+                }
+                Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => return Err(e),
+                Err(e) => {
+                    conn.batch_execute("ROLLBACK TO SAVEPOINT daily_log; RELEASE SAVEPOINT daily_log")?;
+                    results.push(Err(e));
+                }
+            }
+        }
+        Ok::<_, StoreError>(results)
+    });
+    match outcome {
+        Ok(results) => results,
+        Err(e) => {
+            let message = e.to_string();
+            (0..n).map(|_| Err(StoreError::Unavailable(message.clone()))).collect()
+        }
+    }
+}
+
+/// The body of [`create`], inside a running transaction.
+fn create_in(conn: &mut DbConnection, change: &Change, new: NewLog, now: DateTime<Utc>) -> Result<Created, StoreError> {
     let Some(me) = change.caller.employee_id else {
         return Err(StoreError::Forbidden("only employees record daily logs, for themselves".into()));
     };
-    crate::db::write(conn, |conn| {
+    {
         let me_str = me.to_string();
         if let Some(cid) = new.client_id {
             let existing: Option<DailyLog> = daily_logs::table
@@ -261,7 +309,7 @@ pub fn create(
         diesel::insert_into(daily_logs::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", &row.id, None::<&()>, Some(&row))?;
         Ok(Created::New(row))
-    })
+    }
 }
 
 /// How the caller stands to a log's owner.

@@ -129,6 +129,9 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     applied.map_err(|e| StoreError::Migration(e.to_string()))
 }
 
+/// One SQLite writer at a time within this process.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in one write transaction. On SQLite the transaction starts `IMMEDIATE`, taking the
 /// write lock up front: a deferred transaction that reads and then writes can fail at once with
 /// "database is locked" when another writer got in between, which the busy timeout cannot help.
@@ -140,6 +143,10 @@ where
     match conn {
         DbConnection::Pg(_) => conn.transaction(f),
         DbConnection::Sqlite(_) => {
+            // Writers of this process queue here rather than in SQLite's busy handler, which
+            // sleeps in steps of milliseconds while the database sits idle. Other processes
+            // on the same file still meet the busy timeout.
+            let _turn = SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             conn.batch_execute("BEGIN IMMEDIATE")?;
             match f(conn) {
                 Ok(value) => match conn.batch_execute("COMMIT") {

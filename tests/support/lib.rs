@@ -234,7 +234,7 @@ impl TestApp {
             let hash = auth::hash_password(PASSWORD).expect("hash");
             account::bootstrap_platform_admin(&mut conn, "root", hash, timestamp(Utc::now()), None).expect("root");
         }
-        let state = web::Data::new(AppState::new(pool, settings));
+        let state = web::Data::new(AppState::new(pool, settings).expect("state"));
         let mut app = TestApp { state, db, root: String::new() };
         app.root = app.login("root", PASSWORD).await;
         app
@@ -252,7 +252,7 @@ impl TestApp {
             let hash = auth::hash_password(ekinerja_api::seed::DEMO_PASSWORD).expect("hash");
             ekinerja_api::seed::seed_demo(&mut conn, hash, Utc::now()).expect("demo data");
         }
-        let state = web::Data::new(AppState::new(pool, settings));
+        let state = web::Data::new(AppState::new(pool, settings).expect("state"));
         let mut app = TestApp { state, db, root: String::new() };
         app.root = app.login("admin", ekinerja_api::seed::DEMO_PASSWORD).await;
         app
@@ -266,6 +266,7 @@ impl TestApp {
             tokens: auth::Tokens::new(&self.state.settings),
             throttle: auth::LoginThrottle::default(),
             clock: Arc::new(move || at),
+            logs: self.state.logs.clone(),
         };
         self.state = web::Data::new(new);
     }

@@ -151,7 +151,7 @@ async fn main() -> Result<(), String> {
     let results = load_raw(&mut conn)?;
     drop(conn);
 
-    let state = web::Data::new(AppState::new(pool.clone(), settings));
+    let state = web::Data::new(AppState::new(pool.clone(), settings).map_err(|e| e.to_string())?);
     let token = state.tokens.access_token(&admin, Utc::now()).map_err(|e| e.to_string())?;
     let service = test::init_service(app(state.clone())).await;
     let mut tree_samples = Vec::new();

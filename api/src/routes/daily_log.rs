@@ -270,7 +270,7 @@ async fn create_one(
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
     let new = NewLog { client_id: b.client_id, client_hash: b.client_id.map(|_| hash), input };
-    match db(state, move |conn| store::create(conn, &change, new, now)).await? {
+    match state.logs.create(store::Job { change, new, now }).await? {
         Created::New(l) => {
             let location = format!("/api/v1/daily-logs/{}", l.id);
             Stored::json(StatusCode::CREATED, &DailyLogView::from(l), Some(location))
@@ -336,6 +336,25 @@ fn refused(index: usize, client_id: Option<String>, e: ApiError, prefix: &str) -
     BatchItemResult { index, client_id, outcome: BatchOutcome::Refused, log: None, errors }
 }
 
+/// A batch item: answered already (refused while parsing) or waiting for the writer.
+enum Slot {
+    Done(Box<BatchItemResult>),
+    Waiting { index: usize, client_id: Option<String>, prefix: String, pending: crate::log_writer::Pending },
+}
+
+/// Moves an item's field pointers under `#/items/{index}`.
+fn under(e: ApiError, prefix: &str) -> ApiError {
+    match e {
+        ApiError::Validation(fields) => ApiError::Validation(
+            fields
+                .into_iter()
+                .map(|f| FieldError::new(format!("{prefix}{}", f.pointer.trim_start_matches('#')), f.detail))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Records a batch of logs.
 #[utoipa::path(post, path = "/api/v1/daily-logs/batch", tag = "daily_logs", operation_id = "create_daily_log_batch",
     summary = "Record many logs at once (mobile sync): each item answered on its own",
@@ -360,78 +379,68 @@ pub async fn batch(
         return Ok(r);
     }
     let caller = auth.0.clone();
-    let mut results = Vec::with_capacity(items.len());
+    // First every item is parsed and the good ones queued for the writer, so that they are
+    // recorded together; then the answers are collected in order.
+    let mut slots: Vec<Slot> = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
         let prefix = format!("#/items/{index}");
         let client_id = item.get("client_id").and_then(|c| c.as_str()).map(str::to_owned);
         let bytes = serde_json::to_vec(&item).unwrap_or_default();
-        let parsed: Result<LogBody, ApiError> = parse_json(&bytes).map_err(|e| match e {
-            ApiError::Validation(fields) => ApiError::Validation(
-                fields
-                    .into_iter()
-                    .map(|f| FieldError::new(format!("{prefix}{}", f.pointer.trim_start_matches('#')), f.detail))
-                    .collect(),
-            ),
-            other => other,
+        let parsed = parse_json::<LogBody>(&bytes).map_err(|e| under(e, &prefix)).and_then(|b| match b.client_id {
+            None => Err(ApiError::field(format!("{prefix}/client_id"), "required in a batch")),
+            Some(_) => Ok(b),
         });
         let body = match parsed {
-            Ok(b) if b.client_id.is_none() => {
-                results.push(refused(
-                    index,
-                    client_id,
-                    ApiError::field(format!("{prefix}/client_id"), "required in a batch"),
-                    &prefix,
-                ));
-                continue;
-            }
             Ok(b) => b,
             Err(e) => {
-                results.push(refused(index, client_id, e, &prefix));
+                slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix))));
                 continue;
             }
         };
         let input = match parse_log(&body, &prefix) {
             Ok(i) => i,
             Err(e) => {
-                results.push(refused(index, client_id, e, &prefix));
+                slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix))));
                 continue;
             }
         };
         let now = state.now();
         let change = Change::new(caller.clone(), now, request_id::current());
         let new = NewLog { client_id: body.client_id, client_hash: Some(crate::auth::token_hash_bytes(&bytes)), input };
-        match db(&state, move |conn| store::create(conn, &change, new, now)).await {
-            Ok(Created::New(l)) => results.push(BatchItemResult {
-                index,
-                client_id,
-                outcome: BatchOutcome::Created,
-                log: Some(l.into()),
-                errors: Vec::new(),
-            }),
-            Ok(Created::Existing(l)) => results.push(BatchItemResult {
-                index,
-                client_id,
-                outcome: BatchOutcome::Existing,
-                log: Some(l.into()),
-                errors: Vec::new(),
-            }),
-            Err(ApiError::Validation(fields)) => {
-                let e = ApiError::Validation(
-                    fields
-                        .into_iter()
-                        .map(|f| FieldError::new(format!("{prefix}{}", f.pointer.trim_start_matches('#')), f.detail))
-                        .collect(),
-                );
-                results.push(refused(index, client_id, e, &prefix));
-            }
-            Err(e) if actix_web::ResponseError::status_code(&e).is_client_error() => {
-                results.push(refused(index, client_id, e, &prefix))
-            }
-            Err(e) => {
-                settle(&state, &caller, &key, &Err(ApiError::Internal(e.to_string()))).await;
-                return Err(e);
-            }
+        match state.logs.submit(store::Job { change, new, now }) {
+            Ok(pending) => slots.push(Slot::Waiting { index, client_id, prefix, pending }),
+            Err(e) => slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix)))),
         }
+    }
+    let mut results = Vec::with_capacity(slots.len());
+    let mut failure = None;
+    for slot in slots {
+        let (index, client_id, prefix, pending) = match slot {
+            Slot::Done(r) => {
+                results.push(*r);
+                continue;
+            }
+            Slot::Waiting { index, client_id, prefix, pending } => (index, client_id, prefix, pending),
+        };
+        let item = |outcome, log: store::DailyLog| BatchItemResult {
+            index,
+            client_id: client_id.clone(),
+            outcome,
+            log: Some(log.into()),
+            errors: Vec::new(),
+        };
+        match crate::log_writer::settle(pending).await {
+            Ok(Created::New(l)) => results.push(item(BatchOutcome::Created, l)),
+            Ok(Created::Existing(l)) => results.push(item(BatchOutcome::Existing, l)),
+            Err(e) if actix_web::ResponseError::status_code(&e).is_client_error() => {
+                results.push(refused(index, client_id, under(e, &prefix), &prefix))
+            }
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        settle(&state, &caller, &key, &Err(ApiError::Internal(e.to_string()))).await;
+        return Err(e);
     }
     let outcome = Stored::json(StatusCode::OK, &BatchResult { items: results }, None);
     settle(&state, &caller, &key, &outcome).await;

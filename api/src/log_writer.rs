@@ -1,0 +1,84 @@
+//! Group commit for daily logs. Phones post logs one by one, many at the same moment; each in
+//! its own write transaction, they would queue for the database's write lock and wake threads
+//! back and forth. Instead they are handed to one writer thread, which takes every log waiting
+//! at that moment and records them in one transaction, a savepoint each
+//! (`daily_log::create_many`): a refused log is answered alone, the others commit together.
+//! A caller gets its answer only after the commit.
+
+use std::sync::mpsc;
+
+use ekinerja_persistence::daily_log::{create_many, Created, Job};
+use ekinerja_persistence::{Pool, StoreError};
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+
+/// Logs taken into one transaction at most.
+const MAX_GROUP: usize = 256;
+/// Logs waiting at most before new ones are turned away with 503.
+const QUEUE: usize = 8_192;
+
+struct Item {
+    job: Job,
+    reply: oneshot::Sender<Result<Created, StoreError>>,
+}
+
+/// The handle requests use; the writer thread stops when the last handle is dropped.
+pub struct LogWriter {
+    queue: mpsc::SyncSender<Item>,
+}
+
+/// The answer to a submitted log, once committed.
+pub type Pending = oneshot::Receiver<Result<Created, StoreError>>;
+
+impl LogWriter {
+    /// Starts the writer thread over the pool.
+    pub fn start(pool: Pool) -> std::io::Result<LogWriter> {
+        let (queue, incoming) = mpsc::sync_channel::<Item>(QUEUE);
+        std::thread::Builder::new().name("daily-log-writer".into()).spawn(move || run(&pool, &incoming))?;
+        Ok(LogWriter { queue })
+    }
+
+    /// Queues a log; await the returned answer.
+    pub fn submit(&self, job: Job) -> Result<Pending, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.try_send(Item { job, reply }).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => ApiError::Unavailable,
+            mpsc::TrySendError::Disconnected(_) => ApiError::Internal("the daily-log writer has stopped".into()),
+        })?;
+        Ok(answer)
+    }
+
+    /// Records a log and waits for the commit.
+    pub async fn create(&self, job: Job) -> Result<Created, ApiError> {
+        settle(self.submit(job)?).await
+    }
+}
+
+/// Waits for a submitted log's answer.
+pub async fn settle(pending: Pending) -> Result<Created, ApiError> {
+    pending.await.map_err(|_| ApiError::Internal("the daily-log writer dropped a log".into()))?.map_err(ApiError::from)
+}
+
+fn run(pool: &Pool, incoming: &mpsc::Receiver<Item>) {
+    while let Ok(first) = incoming.recv() {
+        let mut items = vec![first];
+        while items.len() < MAX_GROUP {
+            match incoming.try_recv() {
+                Ok(item) => items.push(item),
+                Err(_) => break,
+            }
+        }
+        let (jobs, replies): (Vec<Job>, Vec<_>) = items.into_iter().map(|i| (i.job, i.reply)).unzip();
+        let n = jobs.len();
+        let results = match pool.get() {
+            Ok(mut conn) => create_many(&mut conn, jobs),
+            Err(e) => (0..n).map(|_| Err(StoreError::Unavailable(e.to_string()))).collect(),
+        };
+        for (result, reply) in results.into_iter().zip(replies) {
+            // A caller that went away (timeout, closed connection) no longer needs the answer;
+            // the log is stored all the same.
+            let _ = reply.send(result);
+        }
+    }
+}
