@@ -1,11 +1,11 @@
 //! Group commit for daily logs. Phones post logs one by one, many at the same moment; each in
 //! its own write transaction, they would queue for the database's write lock and wake threads
-//! back and forth. Instead they are handed to one writer thread, which takes every log waiting
+//! back and forth. Instead they are handed to a writer thread, which takes every log waiting
 //! at that moment and records them in one transaction, a savepoint each
 //! (`daily_log::create_many`): a refused log is answered alone, the others commit together.
 //! A caller gets its answer only after the commit.
 
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 
 use ekinerja_persistence::daily_log::{create_many, Created, Job};
 use ekinerja_persistence::{Pool, StoreError};
@@ -32,10 +32,16 @@ pub struct LogWriter {
 pub type Pending = oneshot::Receiver<Result<Created, StoreError>>;
 
 impl LogWriter {
-    /// Starts the writer thread over the pool.
-    pub fn start(pool: Pool) -> std::io::Result<LogWriter> {
+    /// Starts `writers` writer threads over the pool. SQLite takes one writer at a time, so one
+    /// thread; PostgreSQL writes side by side, and pays a network round trip per statement, so
+    /// several threads keep it busy.
+    pub fn start(pool: Pool, writers: usize) -> std::io::Result<LogWriter> {
         let (queue, incoming) = mpsc::sync_channel::<Item>(QUEUE);
-        std::thread::Builder::new().name("daily-log-writer".into()).spawn(move || run(&pool, &incoming))?;
+        let incoming = Arc::new(Mutex::new(incoming));
+        for n in 0..writers.max(1) {
+            let (pool, incoming) = (pool.clone(), incoming.clone());
+            std::thread::Builder::new().name(format!("daily-log-writer-{n}")).spawn(move || run(&pool, &incoming))?;
+        }
         Ok(LogWriter { queue })
     }
 
@@ -60,15 +66,21 @@ pub async fn settle(pending: Pending) -> Result<Created, ApiError> {
     pending.await.map_err(|_| ApiError::Internal("the daily-log writer dropped a log".into()))?.map_err(ApiError::from)
 }
 
-fn run(pool: &Pool, incoming: &mpsc::Receiver<Item>) {
-    while let Ok(first) = incoming.recv() {
-        let mut items = vec![first];
-        while items.len() < MAX_GROUP {
-            match incoming.try_recv() {
-                Ok(item) => items.push(item),
-                Err(_) => break,
-            }
+/// Takes the next group: waits for one log, then takes whatever else is already waiting.
+fn next_group(incoming: &Mutex<mpsc::Receiver<Item>>) -> Option<Vec<Item>> {
+    let incoming = incoming.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut items = vec![incoming.recv().ok()?];
+    while items.len() < MAX_GROUP {
+        match incoming.try_recv() {
+            Ok(item) => items.push(item),
+            Err(_) => break,
         }
+    }
+    Some(items)
+}
+
+fn run(pool: &Pool, incoming: &Mutex<mpsc::Receiver<Item>>) {
+    while let Some(items) = next_group(incoming) {
         let (jobs, replies): (Vec<Job>, Vec<_>) = items.into_iter().map(|i| (i.job, i.reply)).unzip();
         let n = jobs.len();
         let results = match pool.get() {

@@ -32,7 +32,11 @@ impl AppState {
     /// State over an open pool, with the system clock.
     pub fn new(pool: Pool, settings: Settings) -> std::io::Result<Self> {
         let tokens = Tokens::new(&settings);
-        let logs = Arc::new(LogWriter::start(pool.clone())?);
+        let writers = match ekinerja_persistence::Engine::of_url(&settings.database_url) {
+            ekinerja_persistence::Engine::Sqlite => 1,
+            ekinerja_persistence::Engine::Postgres => usize::try_from(settings.pool_size).unwrap_or(4).max(1),
+        };
+        let logs = Arc::new(LogWriter::start(pool.clone(), writers)?);
         Ok(AppState { pool, settings, tokens, throttle: LoginThrottle::default(), clock: Arc::new(Utc::now), logs })
     }
 

@@ -50,15 +50,12 @@ impl DailyLog {
     pub fn status(&self) -> LogStatus {
         LogStatus::parse(&self.status).unwrap_or(LogStatus::Submitted)
     }
+}
 
-    fn span(&self) -> Span {
-        let t = |s: &Option<String>| s.as_deref().and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok());
-        Span {
-            start: t(&self.start_time),
-            end: t(&self.end_time),
-            minutes: u32::try_from(self.duration_minutes).unwrap_or(0),
-        }
-    }
+/// The span of a stored log.
+fn span_of(start: Option<&str>, end: Option<&str>, minutes: i32) -> Span {
+    let t = |s: Option<&str>| s.and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok());
+    Span { start: t(start), end: t(end), minutes: u32::try_from(minutes).unwrap_or(0) }
 }
 
 /// What the log served: a planned result of the employee's own approved agreement, or an
@@ -161,16 +158,17 @@ fn check(
         }
     };
     check_date(input.date, today, range).map_err(log_error)?;
-    let mut q = daily_logs::table
+    // A fixed query (no boxing), so diesel keeps it prepared between logs.
+    let others: Vec<Span> = daily_logs::table
         .filter(daily_logs::employee_id.eq(employee_id))
         .filter(daily_logs::log_date.eq(input.date))
         .filter(daily_logs::status.ne(LogStatus::Rejected.as_str()))
-        .into_boxed::<crate::db::Backend>();
-    if let Some(id) = except {
-        q = q.filter(daily_logs::id.ne(id.to_owned()));
-    }
-    let others: Vec<Span> =
-        q.select(DailyLog::as_select()).load::<DailyLog>(conn)?.iter().map(DailyLog::span).collect();
+        .filter(daily_logs::id.ne(except.unwrap_or_default()))
+        .select((daily_logs::start_time, daily_logs::end_time, daily_logs::duration_minutes))
+        .load::<(Option<String>, Option<String>, i32)>(conn)?
+        .iter()
+        .map(|(start, end, minutes)| span_of(start.as_deref(), end.as_deref(), *minutes))
+        .collect();
     check_day(&input.span, &others, u32::try_from(cap).unwrap_or(0)).map_err(log_error)
 }
 
