@@ -630,3 +630,44 @@ async fn a_change_of_position_ends_the_old_agreement() {
         .await
         .assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn periods_goals_and_agency_policy_are_the_admins_and_checked() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 900).await;
+    let b = app.org("KAB-B", 950).await;
+    // Only the agency admin opens periods and manages goals; other agencies see nothing.
+    app.post("/api/v1/performance-periods", &a.head.token, json!({"year": year()}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post("/api/v1/performance-periods", &a.admin, json!({"year": 1999})).await.assert_invalid("#/year");
+    app.post("/api/v1/performance-periods", &a.admin, json!({"year": "2026"})).await.assert_invalid("#/year");
+    let p = period(&app, &a).await;
+    app.post("/api/v1/performance-periods", &a.admin, json!({"year": year()})).await.assert_problem(409, "conflict");
+    app.get(&format!("/api/v1/performance-periods/{p}"), &b.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/performance-periods/{p}"), &a.staff1.token).await.assert_status(200);
+    let goal_body =
+        json!({"period_id": p, "name": "Goal", "indicator": "Indeks", "target_quantity": 85, "target_unit": "indeks"});
+    app.post("/api/v1/organisational-goals", &a.head.token, goal_body.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/organisational-goals", &b.admin, goal_body.clone()).await.assert_invalid("#/period_id");
+    let mut bad = goal_body.clone();
+    bad["target_quantity"] = json!(0);
+    bad["name"] = json!("");
+    app.post("/api/v1/organisational-goals", &a.admin, bad)
+        .await
+        .assert_invalid("#/target_quantity")
+        .assert_invalid("#/name");
+    let g = app.post("/api/v1/organisational-goals", &a.admin, goal_body).await;
+    g.assert_status(201);
+    let path = format!("/api/v1/organisational-goals/{}", g.id());
+    app.patch(&path, &b.admin, json!({"target_quantity": 90})).await.assert_problem(404, "not-found");
+    app.patch(&path, &a.staff1.token, json!({"target_quantity": 90})).await.assert_problem(403, "forbidden");
+    assert_eq!(app.patch(&path, &a.admin, json!({"target_quantity": 90})).await.body["target_quantity"], 90);
+    assert_eq!(app.get("/api/v1/organisational-goals", &b.admin).await.body["items"], json!([]));
+    // The agency's daily-log cap is its own admin's to change, within bounds.
+    let agency = format!("/api/v1/agencies/{}", a.agency);
+    app.patch(&agency, &b.admin, json!({"daily_log_cap_minutes": 300})).await.assert_problem(404, "not-found");
+    app.patch(&agency, &a.head.token, json!({"daily_log_cap_minutes": 300})).await.assert_problem(403, "forbidden");
+    app.patch(&agency, &a.admin, json!({"daily_log_cap_minutes": 30})).await.assert_invalid("#/daily_log_cap_minutes");
+    assert_eq!(app.get(&agency, &a.admin).await.body["daily_log_cap_minutes"], 450);
+}
