@@ -118,23 +118,36 @@ fn log_error(e: LogError) -> StoreError {
 /// Hands out the employee's next change number. The row lock it takes orders the numbers as
 /// the transactions commit, so a phone that read up to N never misses a later change below N.
 fn next_seq(conn: &mut DbConnection, employee_id: &str) -> Result<i64, StoreError> {
-    diesel::update(employees::table.find(employee_id))
+    Ok(diesel::update(employees::table.find(employee_id))
         .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
-        .execute(conn)?;
-    Ok(employees::table.find(employee_id).select(employees::log_change_seq).first(conn)?)
+        .returning(employees::log_change_seq)
+        .get_result(conn)?)
 }
+
+/// Agencies' time zone and daily cap, read once per transaction.
+type Policies = std::collections::HashMap<String, (String, i32)>;
 
 /// Checks a log's content against the data: the date, the planned result, the day's other logs.
 fn check(
     conn: &mut DbConnection,
     employee_id: &str,
     agency_id: &str,
+    policies: &mut Policies,
     input: &LogInput,
     except: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (tz, cap): (String, i32) =
-        agencies::table.find(agency_id).select((agencies::time_zone, agencies::daily_log_cap_minutes)).first(conn)?;
+    let (tz, cap) = match policies.get(agency_id) {
+        Some(p) => p.clone(),
+        None => {
+            let p: (String, i32) = agencies::table
+                .find(agency_id)
+                .select((agencies::time_zone, agencies::daily_log_cap_minutes))
+                .first(conn)?;
+            policies.insert(agency_id.to_owned(), p.clone());
+            p
+        }
+    };
     let today = now.with_timezone(&TimeZone::parse(&tz).unwrap_or(TimeZone::Wib).offset()).date_naive();
     let range = match input.serves {
         Serves::AdditionalDuty => None,
@@ -199,7 +212,7 @@ pub fn create(
     new: NewLog,
     now: DateTime<Utc>,
 ) -> Result<Created, StoreError> {
-    crate::db::write(conn, |conn| create_in(conn, change, new, now))
+    crate::db::write(conn, |conn| create_in(conn, &mut Policies::new(), change, new, now))
 }
 
 /// One log to record, for [`create_many`].
@@ -220,9 +233,10 @@ pub fn create_many(conn: &mut DbConnection, jobs: Vec<Job>) -> Vec<Result<Create
     let n = jobs.len();
     let outcome = crate::db::write(conn, |conn| {
         let mut results = Vec::with_capacity(n);
+        let mut policies = Policies::new();
         for job in jobs {
             conn.batch_execute("SAVEPOINT daily_log")?;
-            match create_in(conn, &job.change, job.new, job.now) {
+            match create_in(conn, &mut policies, &job.change, job.new, job.now) {
                 Ok(created) => {
                     conn.batch_execute("RELEASE SAVEPOINT daily_log")?;
                     results.push(Ok(created));
@@ -246,7 +260,13 @@ pub fn create_many(conn: &mut DbConnection, jobs: Vec<Job>) -> Vec<Result<Create
 }
 
 /// The body of [`create`], inside a running transaction.
-fn create_in(conn: &mut DbConnection, change: &Change, new: NewLog, now: DateTime<Utc>) -> Result<Created, StoreError> {
+fn create_in(
+    conn: &mut DbConnection,
+    policies: &mut Policies,
+    change: &Change,
+    new: NewLog,
+    now: DateTime<Utc>,
+) -> Result<Created, StoreError> {
     let Some(me) = change.caller.employee_id else {
         return Err(StoreError::Forbidden("only employees record daily logs, for themselves".into()));
     };
@@ -267,15 +287,17 @@ fn create_in(conn: &mut DbConnection, change: &Change, new: NewLog, now: DateTim
                 };
             }
         }
-        let (agency_id, active): (String, bool) =
-            employees::table.find(&me_str).select((employees::agency_id, employees::active)).first(conn)?;
+        // Taking the change number locks the employee's row first, so two logs of the same day
+        // arriving at once are checked against each other, not both against the day before. (A
+        // refusal below rolls the number back with the rest.)
+        let (agency_id, active, change_seq): (String, bool, i64) = diesel::update(employees::table.find(&me_str))
+            .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
+            .returning((employees::agency_id, employees::active, employees::log_change_seq))
+            .get_result(conn)?;
         if !active {
             return Err(StoreError::Forbidden("the employee is no longer active".into()));
         }
-        // Taking the change number locks the employee's row first, so two logs of the same day
-        // arriving at once are checked against each other, not both against the day before.
-        let change_seq = next_seq(conn, &me_str)?;
-        check(conn, &me_str, &agency_id, &new.input, None, now)?;
+        check(conn, &me_str, &agency_id, policies, &new.input, None, now)?;
         let mut row = DailyLog {
             id: new_id(),
             agency_id,
@@ -369,7 +391,7 @@ pub fn update(
         }
         let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
         let change_seq = next_seq(conn, &before.employee_id)?;
-        check(conn, &before.employee_id, &before.agency_id, &input, Some(&before.id), now)?;
+        check(conn, &before.employee_id, &before.agency_id, &mut Policies::new(), &input, Some(&before.id), now)?;
         let mut after = before.clone();
         apply(&mut after, input);
         after.status = status.as_str().to_owned();
