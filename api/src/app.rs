@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, audit, auth, cascade, daily_log, employee, health, import, me, monitoring, org_unit,
-    period, position,
+    acting, agency, agreement, attendance, audit, auth, calendar, cascade, daily_log, discipline, employee, health,
+    iclock, import, integration_key, me, monitoring, org_unit, period, position,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -56,6 +56,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/docs").route(web::get().to(docs_redirect)))
+        .service(resource("/iclock/cdata").route(web::get().to(iclock::options)).route(web::post().to(iclock::upload)))
+        .service(resource("/iclock/getrequest").route(web::get().to(iclock::commands)))
         .service(
             web::scope("/api/v1")
                 .service(resource("/auth/login").route(web::post().to(auth::login)))
@@ -177,9 +179,45 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/daily-logs/{id}/reject").route(web::post().to(daily_log::reject)))
                 .service(resource("/me/daily-logs/changes").route(web::get().to(daily_log::changes)))
                 .service(resource("/org-units/{id}/daily-log-activity").route(web::get().to(monitoring::unit)))
+                .service(resource("/me/subordinates/daily-log-activity").route(web::get().to(monitoring::subordinates)))
                 .service(
-                    resource("/me/subordinates/daily-log-activity").route(web::get().to(monitoring::subordinates)),
-                ),
+                    resource("/integration-keys")
+                        .route(web::get().to(integration_key::list))
+                        .route(web::post().to(integration_key::issue)),
+                )
+                .service(resource("/integration-keys/{id}").route(web::get().to(integration_key::get)))
+                .service(resource("/integration-keys/{id}/rotate").route(web::post().to(integration_key::rotate)))
+                .service(resource("/integration-keys/{id}/revoke").route(web::post().to(integration_key::revoke)))
+                .service(resource("/attendance-events/batch").route(web::post().to(attendance::push)))
+                .service(resource("/employees/{id}/attendance-events").route(web::get().to(attendance::list)))
+                .service(
+                    resource("/imports/attendance")
+                        .app_data(web::PayloadConfig::new(import::MAX_IMPORT_BYTES))
+                        .route(web::post().to(attendance::import)),
+                )
+                .service(
+                    resource("/attendance-devices")
+                        .route(web::get().to(attendance::list_devices))
+                        .route(web::post().to(attendance::register_device)),
+                )
+                .service(resource("/attendance-devices/{id}/revoke").route(web::post().to(attendance::revoke_device)))
+                .service(
+                    resource("/work-schedules")
+                        .route(web::get().to(calendar::list_schedules))
+                        .route(web::post().to(calendar::set_schedule)),
+                )
+                .service(
+                    resource("/holidays")
+                        .route(web::get().to(calendar::list_holidays))
+                        .route(web::post().to(calendar::add_holiday)),
+                )
+                .service(resource("/holidays/{id}").route(web::delete().to(calendar::delete_holiday)))
+                .service(resource("/absences").route(web::post().to(calendar::record_absence)))
+                .service(resource("/absences/{id}/cancel").route(web::post().to(calendar::cancel_absence)))
+                .service(resource("/employees/{id}/absences").route(web::get().to(calendar::list_absences)))
+                .service(resource("/employees/{id}/discipline").route(web::get().to(discipline::employee)))
+                .service(resource("/me/discipline").route(web::get().to(discipline::me)))
+                .service(resource("/org-units/{id}/discipline").route(web::get().to(discipline::unit))),
         );
 }
 

@@ -68,7 +68,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for HashedJson<T> {
     }
 }
 
-fn is_json(req: &HttpRequest) -> bool {
+/// Whether the request says its body is JSON (`application/json` or `application/*+json`).
+pub fn is_json(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -94,13 +95,31 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             if inner.is_syntax() || inner.is_eof() || inner.is_io() {
                 return Err(ApiError::MalformedJson(inner.to_string()));
             }
-            let path = e.path().to_string();
-            let pointer = if path == "." { "#/".to_owned() } else { format!("#/{}", path.replace('.', "/")) };
+            let pointer = pointer(e.path());
             let mut fields = Fields::new();
             fields.refuse(&pointer, strip_position(&inner.to_string()));
             Err(fields.into_error())
         }
     }
+}
+
+/// The JSON pointer (RFC 6901, as a URI fragment) of a deserialisation path: `#/events/3/nip`.
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("#");
+    for segment in path.iter() {
+        out.push('/');
+        match segment {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => out.push_str(variant),
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    if out == "#" {
+        out.push('/');
+    }
+    out
 }
 
 /// serde_json appends " at line 1 column 42" to its messages; the pointer already says where.

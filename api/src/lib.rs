@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod integration;
 pub mod log_writer;
 pub mod openapi;
 pub mod request_id;
@@ -14,6 +15,7 @@ pub mod routes;
 pub mod seed;
 pub mod settings;
 pub mod state;
+pub mod webhook;
 
 pub use app::app;
 pub use settings::Settings;

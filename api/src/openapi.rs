@@ -45,6 +45,15 @@ use crate::routes;
         routes::daily_log::update, routes::daily_log::accept, routes::daily_log::reject,
         routes::daily_log::review_batch, routes::daily_log::changes,
         routes::monitoring::unit, routes::monitoring::subordinates,
+        routes::integration_key::issue, routes::integration_key::list, routes::integration_key::get,
+        routes::integration_key::rotate, routes::integration_key::revoke,
+        routes::attendance::push, routes::attendance::list, routes::attendance::import,
+        routes::attendance::register_device, routes::attendance::list_devices, routes::attendance::revoke_device,
+        routes::iclock::options, routes::iclock::upload, routes::iclock::commands,
+        routes::calendar::set_schedule, routes::calendar::list_schedules, routes::calendar::add_holiday,
+        routes::calendar::list_holidays, routes::calendar::delete_holiday, routes::calendar::record_absence,
+        routes::calendar::cancel_absence, routes::calendar::list_absences,
+        routes::discipline::employee, routes::discipline::me, routes::discipline::unit,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),
@@ -62,6 +71,10 @@ use crate::routes;
         (name = "audit", description = "The audit trail"),
         (name = "daily_logs", description = "Daily logs from web and mobile, their review, and the change feed"),
         (name = "agreements", description = "Performance periods, organisational goals and performance agreements (SKP)"),
+        (name = "integration_keys", description = "Keys for systems such as e-Presensi: one agency, given scopes, shown once"),
+        (name = "attendance", description = "Attendance events (e-Presensi), fingerprint machines, and discipline per day and month"),
+        (name = "attendance_machines", description = "The ADMS/iclock protocol of fingerprint machines (registered serial numbers)"),
+        (name = "calendar", description = "Work schedules, holidays, leave and official travel"),
     ),
 )]
 pub struct ApiDoc;
@@ -91,6 +104,19 @@ impl Modify for Contract {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("An access token from `POST /api/v1/auth/login`."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "integration_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("eki_ key")
+                    .description(Some(
+                        "An integration key (`eki_…`) issued by the agency's admin to a system. Never a person's \
+                         token, and a person's token is never accepted in its place.",
+                    ))
                     .build(),
             ),
         );

@@ -67,6 +67,33 @@ impl Caller {
     }
 }
 
+word_enum! {
+    /// What an integration key may do. A key carries only the scopes it was issued with.
+    IntegrationScope {
+        /// Push attendance events (e-Presensi).
+        AttendanceWrite => "attendance_write",
+    }
+}
+
+/// A system calling with an integration key: limited to one agency and to its scopes, and never
+/// a person (it has no account, no employee record and no role).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integration {
+    /// The key.
+    pub key_id: Uuid,
+    /// The one agency the key was issued for.
+    pub agency_id: Uuid,
+    /// What it may do.
+    pub scopes: Vec<IntegrationScope>,
+}
+
+impl Integration {
+    /// Whether the key was issued with `scope`.
+    pub fn has(&self, scope: IntegrationScope) -> bool {
+        self.scopes.contains(&scope)
+    }
+}
+
 /// Which agencies a list may draw from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

@@ -40,6 +40,91 @@ impl Schedule {
     }
 }
 
+/// A schedule that cannot be stored or applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    /// A weekday's hours end at or before they start.
+    #[error("{0}: the end must be after the start")]
+    EndNotAfterStart(&'static str),
+    /// No working day at all.
+    #[error("at least one weekday must be a working day")]
+    NoWorkingDay,
+    /// The stored text is not seven `HH:MM-HH:MM` or empty entries.
+    #[error("not a stored schedule: {0}")]
+    Stored(String),
+}
+
+/// Weekday names as the API writes them, Monday first.
+pub const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+impl Schedule {
+    /// A schedule from hours per weekday (Monday first), refusing hours that end before they
+    /// start and a week with no working day.
+    pub fn new(days: [Option<Hours>; 7]) -> Result<Self, ScheduleError> {
+        for (i, day) in days.iter().enumerate() {
+            if let Some(h) = day {
+                if h.end <= h.start {
+                    return Err(ScheduleError::EndNotAfterStart(WEEKDAYS[i]));
+                }
+            }
+        }
+        if days.iter().all(Option::is_none) {
+            return Err(ScheduleError::NoWorkingDay);
+        }
+        Ok(Schedule { days })
+    }
+
+    /// The stored form: seven comma-separated entries, `HH:MM-HH:MM` or empty for a day off.
+    pub fn to_stored(&self) -> String {
+        self.days
+            .iter()
+            .map(|d| d.map_or_else(String::new, |h| format!("{}-{}", h.start.format("%H:%M"), h.end.format("%H:%M"))))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads the stored form back.
+    pub fn from_stored(text: &str) -> Result<Self, ScheduleError> {
+        let bad = || ScheduleError::Stored(text.to_owned());
+        let parts: Vec<&str> = text.split(',').collect();
+        if parts.len() != 7 {
+            return Err(bad());
+        }
+        let mut days = [None; 7];
+        for (slot, part) in days.iter_mut().zip(parts) {
+            if part.is_empty() {
+                continue;
+            }
+            let (start, end) = part.split_once('-').ok_or_else(bad)?;
+            let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| bad());
+            *slot = Some(Hours { start: time(start)?, end: time(end)? });
+        }
+        Schedule::new(days)
+    }
+}
+
+/// The versions of a schedule that apply to one employee, each from a date on: the unit's own
+/// where it has one, else its parent unit's, up to the agency's, else the default.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleVersions {
+    /// `(effective from, schedule)` for the nearest level that has any version, per level from
+    /// the employee's unit up to the agency (last). A date takes the first level with a version
+    /// in force on it.
+    pub levels: Vec<Vec<(NaiveDate, Schedule)>>,
+}
+
+impl ScheduleVersions {
+    /// The schedule in force on `date`.
+    pub fn on(&self, date: NaiveDate) -> Schedule {
+        for level in &self.levels {
+            if let Some((_, s)) = level.iter().filter(|(from, _)| *from <= date).max_by_key(|(from, _)| *from) {
+                return s.clone();
+            }
+        }
+        Schedule::default()
+    }
+}
+
 /// Deduction bands and amounts *(policy)*; the defaults are the domain guide's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DisciplinePolicy {
@@ -96,6 +181,7 @@ pub struct DayRecord {
 
 /// Why a day deducts (or is forgiven).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// Leave or official travel.
@@ -136,6 +222,65 @@ pub struct MonthDiscipline {
     pub deduction_bp: i64,
     /// 10,000 − deduction.
     pub factor_bp: i64,
+}
+
+word_enum! {
+    /// Why an employee is excused from attendance on a day.
+    AbsenceKind {
+        /// Approved leave (cuti).
+        Leave => "leave",
+        /// Official travel (dinas luar).
+        OfficialTravel => "official_travel",
+    }
+}
+
+word_enum! {
+    /// What a calendar day was for one employee.
+    DayStatus {
+        /// Not a working weekday.
+        DayOff => "day_off",
+        /// A holiday on a working weekday.
+        Holiday => "holiday",
+        /// Leave or official travel.
+        Excused => "excused",
+        /// No record at all on a working day (TK).
+        AbsentWithoutNotice => "absent_without_notice",
+        /// At least one record: judged on arrival and departure.
+        Present => "present",
+    }
+}
+
+/// The facts of one day, before the month's tolerance: what the day's lines are judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DayFacts {
+    pub date: NaiveDate,
+    pub status: DayStatus,
+    /// The earliest check-in.
+    pub check_in: Option<NaiveTime>,
+    /// The latest check-out.
+    pub check_out: Option<NaiveTime>,
+    /// Minutes after the start, on a present day with a check-in.
+    pub late_minutes: Option<u32>,
+    /// Minutes before the end, on a present day with a check-out.
+    pub early_minutes: Option<u32>,
+}
+
+/// The facts of a day; `holiday` tells a holiday from a weekday off where the day has no hours.
+pub fn day_facts(day: &DayRecord, holiday: bool) -> DayFacts {
+    let check_in = day.check_ins.iter().min().copied();
+    let check_out = day.check_outs.iter().max().copied();
+    let (status, late, early) = match day.hours {
+        None if holiday => (DayStatus::Holiday, None, None),
+        None => (DayStatus::DayOff, None, None),
+        Some(_) if day.excused => (DayStatus::Excused, None, None),
+        Some(_) if check_in.is_none() && check_out.is_none() => (DayStatus::AbsentWithoutNotice, None, None),
+        Some(h) => (
+            DayStatus::Present,
+            check_in.map(|t| minutes_after(t, h.start)),
+            check_out.map(|t| minutes_after(h.end, t)),
+        ),
+    };
+    DayFacts { date: day.date, status, check_in, check_out, late_minutes: late, early_minutes: early }
 }
 
 /// Whole minutes between two times of day, seconds dropped, never below zero.
@@ -328,5 +473,59 @@ pub(crate) mod tests {
                 bp: 50
             }]
         );
+    }
+    #[test]
+    fn schedules_round_trip_and_refuse_nonsense() {
+        let s = Schedule::default();
+        assert_eq!(s.to_stored(), "07:30-16:00,07:30-16:00,07:30-16:00,07:30-16:00,07:30-16:30,,");
+        assert_eq!(Schedule::from_stored(&s.to_stored()).unwrap(), s);
+        let backwards = Some(Hours { start: t(16, 0, 0), end: t(7, 30, 0) });
+        assert_eq!(
+            Schedule::new([backwards, None, None, None, None, None, None]),
+            Err(ScheduleError::EndNotAfterStart("monday"))
+        );
+        assert_eq!(Schedule::new([None; 7]), Err(ScheduleError::NoWorkingDay));
+        assert!(Schedule::from_stored("07:30-16:00").is_err());
+        assert!(Schedule::from_stored("7-16,,,,,,").is_err());
+    }
+
+    #[test]
+    fn the_nearest_level_in_force_wins() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let six =
+            Schedule::from_stored("07:00-14:00,07:00-14:00,07:00-14:00,07:00-14:00,07:00-11:00,07:00-12:30,").unwrap();
+        let agency = Schedule::from_stored("08:00-16:00,08:00-16:00,08:00-16:00,08:00-16:00,08:00-16:00,,").unwrap();
+        let versions =
+            ScheduleVersions { levels: vec![vec![(d(12, 1), six.clone())], vec![(d(1, 1), agency.clone())]] };
+        assert_eq!(versions.on(d(11, 30)), agency);
+        assert_eq!(versions.on(d(12, 1)), six);
+        assert_eq!(ScheduleVersions::default().on(d(12, 1)), Schedule::default());
+    }
+    #[test]
+    fn day_facts_tell_each_kind_of_day() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let hours = Schedule::default().hours(chrono::Weekday::Mon);
+        let day = |ins: Vec<NaiveTime>, outs: Vec<NaiveTime>, excused| DayRecord {
+            date: d,
+            hours,
+            excused,
+            check_ins: ins,
+            check_outs: outs,
+        };
+        assert_eq!(
+            day_facts(&DayRecord { hours: None, ..day(vec![], vec![], false) }, false).status,
+            DayStatus::DayOff
+        );
+        assert_eq!(
+            day_facts(&DayRecord { hours: None, ..day(vec![], vec![], false) }, true).status,
+            DayStatus::Holiday
+        );
+        assert_eq!(day_facts(&day(vec![t(9, 0, 0)], vec![], true), false).status, DayStatus::Excused);
+        assert_eq!(day_facts(&day(vec![], vec![], false), false).status, DayStatus::AbsentWithoutNotice);
+        let f = day_facts(&day(vec![t(7, 45, 30), t(7, 50, 0)], vec![t(15, 0, 0)], false), false);
+        assert_eq!((f.status, f.late_minutes, f.early_minutes), (DayStatus::Present, Some(15), Some(60)));
+        assert_eq!(f.check_in, Some(t(7, 45, 30)));
+        let f = day_facts(&day(vec![], vec![t(16, 0, 0)], false), false);
+        assert_eq!((f.late_minutes, f.early_minutes), (None, Some(0)));
     }
 }

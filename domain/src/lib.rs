@@ -39,6 +39,7 @@ macro_rules! word_enum {
 pub mod access;
 pub mod agreement;
 pub mod allowance;
+pub mod attendance;
 pub mod daily_log;
 pub mod discipline;
 pub mod evaluation;
@@ -47,7 +48,7 @@ pub mod organisation;
 pub mod supervision;
 pub mod text;
 
-pub use access::{Caller, Scope};
+pub use access::{Caller, Integration, IntegrationScope, Scope};
 pub use nip::{Gender, Nip, NipError};
 pub use organisation::{AccountRole, ActingKind, EmploymentType, PositionClass, PositionType, Role, TimeZone};
 pub use text::{Code, Description, Name, TextError};

@@ -89,6 +89,11 @@ impl Description {
         Ok(Description(t.to_owned()))
     }
 
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Takes the inner string.
     pub fn into_inner(self) -> String {
         self.0

@@ -52,6 +52,35 @@ pub fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Records a change made by a system rather than a person (an integration key, a fingerprint
+/// machine): no account, so `actor` names the system in the event's state.
+#[allow(clippy::too_many_arguments)]
+pub fn record_system<A: Serialize>(
+    conn: &mut DbConnection,
+    at: chrono::NaiveDateTime,
+    request_id: Option<&str>,
+    agency_id: &str,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    after: &A,
+) -> Result<(), StoreError> {
+    let event = AuditEvent {
+        id: new_id(),
+        agency_id: Some(agency_id.to_owned()),
+        actor_account_id: None,
+        action: action.to_owned(),
+        entity_type: entity_type.to_owned(),
+        entity_id: entity_id.to_owned(),
+        before_state: None,
+        after_state: serde_json::to_string(after).ok(),
+        request_id: request_id.map(str::to_owned),
+        created_at: at,
+    };
+    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
+    Ok(())
+}
+
 /// Filters for reading the trail.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -244,6 +244,92 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    integration_keys (id) {
+        id -> Text,
+        agency_id -> Text,
+        name -> Text,
+        key_prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        signing_secret -> Nullable<Text>,
+        created_by_account_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    attendance_devices (id) {
+        id -> Text,
+        agency_id -> Text,
+        serial_number -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    attendance_events (id) {
+        id -> Text,
+        agency_id -> Text,
+        employee_id -> Text,
+        source_event_id -> Text,
+        source -> Text,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        local_date -> Date,
+        local_time -> Text,
+        device_id -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        integration_key_id -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_schedules (id) {
+        id -> Text,
+        agency_id -> Text,
+        org_unit_id -> Nullable<Text>,
+        effective_from -> Date,
+        days -> Text,
+        created_by_account_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    holidays (id) {
+        id -> Text,
+        agency_id -> Text,
+        holiday_date -> Date,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    absences (id) {
+        id -> Text,
+        agency_id -> Text,
+        employee_id -> Text,
+        kind -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        note -> Nullable<Text>,
+        created_by_account_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -264,22 +350,30 @@ diesel::joinable!(planned_results -> agreements (agreement_id));
 diesel::joinable!(indicators -> planned_results (planned_result_id));
 diesel::joinable!(indicator_targets -> indicators (indicator_id));
 diesel::joinable!(daily_logs -> planned_results (planned_result_id));
+diesel::joinable!(attendance_events -> employees (employee_id));
+diesel::joinable!(absences -> employees (employee_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    absences,
     acting_assignments,
     accounts,
     agencies,
     agreements,
+    attendance_devices,
+    attendance_events,
     audit_events,
     daily_logs,
     employees,
+    holidays,
     idempotency_keys,
     indicator_targets,
     indicators,
+    integration_keys,
     org_units,
     organisational_goals,
     performance_periods,
     planned_results,
     positions,
     refresh_tokens,
+    work_schedules,
 );

@@ -68,9 +68,25 @@ fn gender(s: &str) -> Result<Option<Gender>, String> {
     }
 }
 
-/// Parses the file into rows and per-line errors. A file that is not CSV at all, or lacks a
-/// required column, is one error for the whole request.
-pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
+/// A CSV file read line by line: the lower-cased header and each non-empty record with the line
+/// it starts on (the header is line 1), or why that line could not be read.
+pub struct CsvLines {
+    /// Column names, lower case.
+    pub headers: Vec<String>,
+    /// `(line, record)` in file order.
+    pub records: Vec<(u64, Result<csv::StringRecord, String>)>,
+}
+
+impl CsvLines {
+    /// The index of a column.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+}
+
+/// Reads a CSV file (UTF-8, an optional byte-order mark, a header row). A file that is not text,
+/// has no readable header, or lacks a `required` column is one error for the whole request.
+pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field("#/", "the file is not UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
@@ -80,7 +96,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    let missing: Vec<FieldError> = REQUIRED
+    let missing: Vec<FieldError> = required
         .iter()
         .filter(|c| !headers.iter().any(|h| h == *c))
         .map(|c| FieldError::new(format!("#/columns/{c}"), "required column is missing"))
@@ -88,34 +104,62 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
     }
-    let col = |name: &str| headers.iter().position(|h| h == name);
     // The line a record starts on (1-based, the header is line 1). The reader's byte position
     // can sit on the terminator before the record, so line breaks there are skipped first.
     let bytes = text.as_bytes();
-    let line_at = |pos: Option<&csv::Position>| {
-        let mut end = pos.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0)).min(bytes.len());
+    let line_at = |pos: &csv::Position| {
+        let mut end = usize::try_from(pos.byte()).unwrap_or(0).min(bytes.len());
         while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
             end += 1;
         }
         bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
     };
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
+    let mut records = Vec::new();
     loop {
         // Where the next record starts: the reader's position before it reads it.
-        let line = line_at(Some(reader.position()));
+        let line = line_at(reader.position());
+        let mut record = csv::StringRecord::new();
         match reader.read_record(&mut record) {
-            Ok(true) => {}
+            Ok(true) if record.iter().all(str::is_empty) => {}
+            Ok(true) => records.push((line, Ok(record))),
             Ok(false) => break,
-            Err(e) => {
-                errors.push(RowError { line, column: String::new(), detail: format!("unreadable line: {e}") });
+            Err(e) => records.push((line, Err(format!("unreadable line: {e}")))),
+        }
+    }
+    Ok(CsvLines { headers, records })
+}
+
+/// Refuses a body that is not `text/csv`.
+pub fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"));
+    if is_csv {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType("text/csv"))
+    }
+}
+
+/// Parses the file into rows and per-line errors. A file that is not CSV at all, or lacks a
+/// required column, is one error for the whole request.
+pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
+    let file = read_csv(bytes, REQUIRED)?;
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (line, record) in &file.records {
+        let line = *line;
+        let record = match record {
+            Ok(r) => r,
+            Err(detail) => {
+                errors.push(RowError { line, column: String::new(), detail: detail.clone() });
                 continue;
             }
-        }
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
+        };
+        let col = |name: &str| file.col(name);
         let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("");
         let mut bad = |column: &str, detail: String| errors.push(RowError { line, column: column.to_owned(), detail });
         let nip = Nip::parse(get("nip")).map_err(|e| bad("nip", e.to_string())).ok();
@@ -203,15 +247,7 @@ pub async fn import_employees(
     q: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let is_csv = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"));
-    if !is_csv {
-        return Err(ApiError::UnsupportedMediaType("text/csv"));
-    }
+    require_csv(&req)?;
     let q = q.into_inner();
     let agency_id = target_agency(&auth, q.agency_id)?;
     let dry_run = q.dry_run.unwrap_or(false);

@@ -1,0 +1,437 @@
+//! The attendance calendar: work schedules, holidays, and employees' leave and official travel.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
+use ekinerja_domain::{Description, Name};
+use ekinerja_persistence::calendar::{self, Absence, Holiday, WorkSchedule};
+use ekinerja_persistence::Change;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{created, utc};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Fields};
+use crate::extract::Json;
+use crate::request_id;
+use crate::routes::org_unit::target_agency;
+use crate::state::{db, AppState};
+
+/// Working hours of one weekday, in the agency's time zone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursBody {
+    /// `HH:MM`.
+    #[schema(example = "07:30")]
+    pub start: String,
+    /// `HH:MM`, after `start`.
+    #[schema(example = "16:00")]
+    pub end: String,
+}
+
+/// Hours per weekday; `null` or absent for a day off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeekBody {
+    pub monday: Option<HoursBody>,
+    pub tuesday: Option<HoursBody>,
+    pub wednesday: Option<HoursBody>,
+    pub thursday: Option<HoursBody>,
+    pub friday: Option<HoursBody>,
+    pub saturday: Option<HoursBody>,
+    pub sunday: Option<HoursBody>,
+}
+
+impl WeekBody {
+    fn days(&self) -> [&Option<HoursBody>; 7] {
+        [&self.monday, &self.tuesday, &self.wednesday, &self.thursday, &self.friday, &self.saturday, &self.sunday]
+    }
+
+    fn of(s: &Schedule) -> Self {
+        let h = |i: usize| {
+            s.days[i].map(|h| HoursBody {
+                start: h.start.format("%H:%M").to_string(),
+                end: h.end.format("%H:%M").to_string(),
+            })
+        };
+        WeekBody {
+            monday: h(0),
+            tuesday: h(1),
+            wednesday: h(2),
+            thursday: h(3),
+            friday: h(4),
+            saturday: h(5),
+            sunday: h(6),
+        }
+    }
+
+    fn schedule(&self, f: &mut Fields) -> Option<Schedule> {
+        let mut days = [None; 7];
+        let mut ok = true;
+        for (i, day) in self.days().into_iter().enumerate() {
+            let Some(h) = day else { continue };
+            let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| "must be a time of day, HH:MM");
+            let start = f.check(&format!("#/days/{}/start", WEEKDAYS[i]), time(&h.start));
+            let end = f.check(&format!("#/days/{}/end", WEEKDAYS[i]), time(&h.end));
+            match (start, end) {
+                (Some(start), Some(end)) => days[i] = Some(Hours { start, end }),
+                _ => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        match Schedule::new(days) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                f.refuse("#/days", e.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// A schedule version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkScheduleView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    /// The unit (and its sub-units) it applies to; `null` for the whole agency.
+    #[schema(format = Uuid)]
+    pub org_unit_id: Option<String>,
+    /// The first day it applies to.
+    pub effective_from: NaiveDate,
+    pub days: WeekBody,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<WorkSchedule> for WorkScheduleView {
+    fn from(w: WorkSchedule) -> Self {
+        WorkScheduleView {
+            days: WeekBody::of(&w.schedule()),
+            id: w.id,
+            agency_id: w.agency_id,
+            org_unit_id: w.org_unit_id,
+            effective_from: w.effective_from,
+            created_at: utc(w.created_at),
+        }
+    }
+}
+
+/// Every schedule version of an agency. Without any, the default applies: Monday to Thursday
+/// 07:30–16:00, Friday 07:30–16:30.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkScheduleList {
+    pub items: Vec<WorkScheduleView>,
+    /// The schedule that applies where no version does.
+    pub default: WeekBody,
+}
+
+/// A schedule to set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSchedule {
+    /// Required for a platform admin; the admin's own agency otherwise.
+    pub agency_id: Option<Uuid>,
+    /// A unit (and its sub-units) whose hours differ; absent for the whole agency.
+    pub org_unit_id: Option<Uuid>,
+    /// The first day the hours apply to; earlier days keep theirs. A version starting the same
+    /// day is replaced.
+    pub effective_from: NaiveDate,
+    pub days: WeekBody,
+}
+
+/// The agency to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyQuery {
+    /// Platform admins only: the agency.
+    pub agency_id: Option<Uuid>,
+}
+
+/// Sets a work schedule.
+#[utoipa::path(post, path = "/api/v1/work-schedules", tag = "calendar", operation_id = "set_work_schedule",
+    summary = "Set the working hours of the agency or of a unit from a date on (agency admin)",
+    request_body = SetSchedule,
+    responses(
+        (status = 201, description = "Set", body = WorkScheduleView, headers(("location" = String, description = "The agency's schedules"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn set_schedule(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<SetSchedule>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let schedule = b.days.schedule(&mut f);
+    f.finish()?;
+    let Some(schedule) = schedule else { return Err(ApiError::field("#/days", "not a valid schedule")) };
+    let agency = target_agency(&auth, b.agency_id)?;
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| {
+        calendar::set_schedule(conn, &change, agency, b.org_unit_id, b.effective_from, &schedule)
+    })
+    .await?;
+    Ok(created("/api/v1/work-schedules".into(), &WorkScheduleView::from(row)))
+}
+
+/// Lists work schedules.
+#[utoipa::path(get, path = "/api/v1/work-schedules", tag = "calendar", operation_id = "list_work_schedules",
+    summary = "Every working-hours version of the agency, and the default", params(AgencyQuery),
+    responses((status = 200, description = "The agency's versions, agency-wide first, each by date", body = WorkScheduleList)),
+    security(("bearer" = [])))]
+pub async fn list_schedules(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<AgencyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = target_agency(&auth, q.into_inner().agency_id)?;
+    let rows = db(&state, move |conn| calendar::schedules(conn, &auth.0, agency)).await?;
+    Ok(HttpResponse::Ok().json(WorkScheduleList {
+        items: rows.into_iter().map(WorkScheduleView::from).collect(),
+        default: WeekBody::of(&Schedule::default()),
+    }))
+}
+
+/// A holiday.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidayView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    pub date: NaiveDate,
+    #[schema(example = "Hari Raya Natal")]
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Holiday> for HolidayView {
+    fn from(h: Holiday) -> Self {
+        HolidayView {
+            id: h.id,
+            agency_id: h.agency_id,
+            date: h.holiday_date,
+            name: h.name,
+            created_at: utc(h.created_at),
+        }
+    }
+}
+
+/// Holidays of a span.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidayList {
+    pub items: Vec<HolidayView>,
+}
+
+/// A holiday to declare.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddHoliday {
+    /// Required for a platform admin; the admin's own agency otherwise.
+    pub agency_id: Option<Uuid>,
+    pub date: NaiveDate,
+    #[schema(example = "Hari Raya Natal")]
+    pub name: String,
+}
+
+/// Which holidays.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayQuery {
+    /// The year (default: the current year).
+    pub year: Option<i32>,
+    /// Platform admins only: the agency.
+    pub agency_id: Option<Uuid>,
+}
+
+/// Declares a holiday.
+#[utoipa::path(post, path = "/api/v1/holidays", tag = "calendar", operation_id = "add_holiday",
+    summary = "Declare a holiday: no one is expected at work that day (agency admin)", request_body = AddHoliday,
+    responses(
+        (status = 201, description = "Declared", body = HolidayView, headers(("location" = String, description = "URL of the holiday"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The date is a holiday already", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn add_holiday(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<AddHoliday>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let name = Name::parse(&b.name).map_err(|e| ApiError::field("#/name", e.to_string()))?;
+    let agency = target_agency(&auth, b.agency_id)?;
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| calendar::add_holiday(conn, &change, agency, b.date, &name)).await?;
+    Ok(created(format!("/api/v1/holidays/{}", row.id), &HolidayView::from(row)))
+}
+
+/// Lists holidays.
+#[utoipa::path(get, path = "/api/v1/holidays", tag = "calendar", operation_id = "list_holidays",
+    summary = "The agency's holidays of a year", params(HolidayQuery),
+    responses((status = 200, description = "The holidays, by date", body = HolidayList)),
+    security(("bearer" = [])))]
+pub async fn list_holidays(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<HolidayQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let agency = target_agency(&auth, q.agency_id)?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.now()));
+    let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+        return Err(ApiError::BadParameter("year is out of range".into()));
+    };
+    let rows = db(&state, move |conn| calendar::holidays_between(conn, &auth.0, agency, from, to)).await?;
+    Ok(HttpResponse::Ok().json(HolidayList { items: rows.into_iter().map(HolidayView::from).collect() }))
+}
+
+/// Removes a holiday.
+#[utoipa::path(delete, path = "/api/v1/holidays/{id}", tag = "calendar", operation_id = "delete_holiday",
+    summary = "Remove a holiday: the day is a working day again (agency admin)",
+    params(("id" = Uuid, Path, description = "Holiday id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_holiday(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    db(&state, move |conn| calendar::delete_holiday(conn, &change, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Leave or official travel.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsenceView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub employee_id: String,
+    pub kind: AbsenceKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Set when cancelled: its days are judged on the events again.
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl From<Absence> for AbsenceView {
+    fn from(a: Absence) -> Self {
+        AbsenceView {
+            id: a.id,
+            employee_id: a.employee_id,
+            kind: AbsenceKind::parse(&a.kind).unwrap_or(AbsenceKind::Leave),
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+            note: a.note,
+            created_at: utc(a.created_at),
+            cancelled_at: a.cancelled_at.map(utc),
+        }
+    }
+}
+
+/// An employee's leave and travel.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsenceList {
+    pub items: Vec<AbsenceView>,
+}
+
+/// Approved leave or official travel to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordAbsence {
+    #[schema(format = Uuid)]
+    pub employee_id: Uuid,
+    pub kind: AbsenceKind,
+    pub starts_on: NaiveDate,
+    /// The last day, inclusive; at most a year after `starts_on`.
+    pub ends_on: NaiveDate,
+    /// E.g. the number of the leave letter.
+    pub note: Option<String>,
+}
+
+/// Records leave or official travel.
+#[utoipa::path(post, path = "/api/v1/absences", tag = "calendar", operation_id = "record_absence",
+    summary = "Record approved leave (cuti) or official travel (dinas luar): its working days are excused (agency admin)",
+    request_body = RecordAbsence,
+    responses(
+        (status = 201, description = "Recorded", body = AbsenceView, headers(("location" = String, description = "URL of the record"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn record_absence(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<RecordAbsence>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let note = match b.note.as_deref() {
+        None => None,
+        Some(n) => Some(Description::parse(n).map_err(|e| ApiError::field("#/note", e.to_string()))?),
+    };
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let row = db(&state, move |conn| {
+        let new = calendar::NewAbsence {
+            employee_id: b.employee_id,
+            kind: b.kind,
+            starts_on: b.starts_on,
+            ends_on: b.ends_on,
+            note,
+        };
+        calendar::record_absence(conn, &change, new, now)
+    })
+    .await?;
+    Ok(created(format!("/api/v1/absences/{}", row.id), &AbsenceView::from(row)))
+}
+
+/// Cancels leave or travel.
+#[utoipa::path(post, path = "/api/v1/absences/{id}/cancel", tag = "calendar", operation_id = "cancel_absence",
+    summary = "Cancel recorded leave or travel (agency admin)", params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "Cancelled (again, if it already was)", body = AbsenceView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn cancel_absence(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| calendar::cancel_absence(conn, &change, id)).await?;
+    Ok(HttpResponse::Ok().json(AbsenceView::from(row)))
+}
+
+/// An employee's leave and travel.
+#[utoipa::path(get, path = "/api/v1/employees/{id}/absences", tag = "calendar", operation_id = "list_employee_absences",
+    summary = "An employee's leave and official travel (the employee, those above them, the agency admin)",
+    params(("id" = Uuid, Path, description = "Employee id")),
+    responses((status = 200, description = "Every record, by start date", body = AbsenceList)),
+    security(("bearer" = [])))]
+pub async fn list_absences(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let rows = db(&state, move |conn| calendar::absences_of(conn, &auth.0, id, now)).await?;
+    Ok(HttpResponse::Ok().json(AbsenceList { items: rows.into_iter().map(AbsenceView::from).collect() }))
+}

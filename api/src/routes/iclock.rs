@@ -1,0 +1,152 @@
+//! The ADMS ("iclock") push protocol of ZKTeco-style fingerprint machines, so an office's machine
+//! sends its attendance log here directly with no middleware. A machine is known by its serial
+//! number (`SN`), registered by the agency's admin; its users' PINs are the employees' NIPs and
+//! its clock runs in the agency's time zone.
+//!
+//! The protocol: the machine asks `GET /iclock/cdata?SN=…&options=all` for its settings, posts
+//! `ATTLOG` lines to `POST /iclock/cdata?SN=…&table=ATTLOG` and expects `OK: <count>`, and polls
+//! `GET /iclock/getrequest?SN=…` for commands (there are none: `OK`).
+
+use actix_web::{http::header::ContentType, web, HttpResponse};
+use ekinerja_domain::attendance::{instant_from_local, parse_attlog_body, DeviceId, EventSource};
+use ekinerja_domain::Nip;
+use ekinerja_persistence::attendance::{self, EventInput, Outcome, Sender};
+use ekinerja_persistence::FieldError;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// What a machine sends in the query string. Machines add more parameters (`pushver`,
+/// `language`, …); those are ignored.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MachineQuery {
+    /// The machine's serial number.
+    #[serde(rename = "SN")]
+    #[param(rename = "SN")]
+    pub sn: String,
+    /// The table a post carries: only `ATTLOG` is stored; others are acknowledged and dropped.
+    pub table: Option<String>,
+}
+
+fn text(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::plaintext()).body(body)
+}
+
+/// The registered machine and its agency.
+async fn machine(state: &web::Data<AppState>, sn: &str) -> Result<(DeviceId, Uuid), ApiError> {
+    let serial = DeviceId::parse(sn).map_err(|e| ApiError::BadParameter(format!("SN {e}")))?;
+    let at = ekinerja_persistence::timestamp(state.now());
+    let lookup = serial.clone();
+    let device = db(state, move |conn| attendance::device_by_serial(conn, &lookup, at)).await?;
+    let device = device.ok_or_else(|| ApiError::Forbidden("this machine is not registered, or was revoked".into()))?;
+    let agency = Uuid::parse_str(&device.agency_id).map_err(|_| ApiError::Internal("a stored agency id".into()))?;
+    Ok((serial, agency))
+}
+
+/// The machine's settings.
+#[utoipa::path(get, path = "/iclock/cdata", tag = "attendance_machines", operation_id = "get_machine_options",
+    summary = "A fingerprint machine asks for its push settings (ADMS handshake)", params(MachineQuery),
+    responses(
+        (status = 200, description = "The settings, as `key=value` lines", body = String, content_type = "text/plain"),
+        (status = 403, description = "The serial number is not registered", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn options(state: web::Data<AppState>, q: web::Query<MachineQuery>) -> Result<HttpResponse, ApiError> {
+    let (serial, agency) = machine(&state, &q.sn).await?;
+    let tz = db(&state, move |conn| attendance::time_zone(conn, agency)).await?;
+    let hours = tz.offset().local_minus_utc() / 3600;
+    Ok(text(format!(
+        "GET OPTION FROM: {serial}\nATTLOGStamp=None\nOPERLOGStamp=9999\nATTPHOTOStamp=None\nErrorDelay=30\n\
+         Delay=10\nTransTimes=00:00;14:05\nTransInterval=1\nTransFlag=TransData AttLog\nTimeZone={hours}\n\
+         Realtime=1\nEncrypt=None\n"
+    )))
+}
+
+/// A machine's upload.
+#[utoipa::path(post, path = "/iclock/cdata", tag = "attendance_machines", operation_id = "push_machine_log",
+    summary = "A fingerprint machine uploads its attendance log (ATTLOG lines: PIN, time, status, verify mode, work code)",
+    description = "Each line is stored once (a re-sent line is recognised by machine, PIN, time and status). \
+        Status 0, 3 and 4 are check-ins; 1, 2 and 5 check-outs. Lines that cannot be stored (an unknown PIN, \
+        a malformed line) are acknowledged so the machine moves on, and kept in the agency's audit trail with \
+        the reason.",
+    params(MachineQuery),
+    request_body(content = String, content_type = "text/plain", description = "Tab-separated ATTLOG lines"),
+    responses(
+        (status = 200, description = "`OK: <lines received>`", body = String, content_type = "text/plain"),
+        (status = 403, description = "The serial number is not registered", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    q: web::Query<MachineQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (serial, agency) = machine(&state, &q.sn).await?;
+    if !q.table.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("ATTLOG")) {
+        // Operation logs, photos and user lists are not needed here.
+        return Ok(text("OK".into()));
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let lines = parse_attlog_body(&body);
+    let received = lines.len();
+    let offset = db(&state, move |conn| attendance::time_zone(conn, agency)).await?.offset();
+    let numbers: Vec<(usize, String)> =
+        lines.iter().map(|(n, _)| (*n, body.lines().nth(n.saturating_sub(1)).unwrap_or_default().to_owned())).collect();
+    let items: Vec<Result<EventInput, Vec<FieldError>>> = lines
+        .into_iter()
+        .map(|(_, line)| {
+            let line = line.map_err(|e| vec![FieldError::new("#/", e.to_string())])?;
+            let nip = Nip::parse(&line.pin)
+                .map_err(|e| vec![FieldError::new("#/pin", format!("the PIN is not an employee's NIP: {e}"))])?;
+            Ok(EventInput {
+                source_event_id: line.source_event_id(&serial),
+                nip,
+                kind: line.kind,
+                occurred_at: instant_from_local(line.local_time, offset),
+                device_id: Some(serial.clone()),
+                location: None,
+            })
+        })
+        .collect();
+    let sender = Sender {
+        agency_id: agency,
+        source: EventSource::Machine,
+        integration_key_id: None,
+        account_id: None,
+        request_id: request_id::current(),
+    };
+    let now = ekinerja_persistence::timestamp(state.now());
+    let serial_text = serial.as_str().to_owned();
+    db(&state, move |conn| {
+        let outcomes = attendance::ingest(conn, &sender, items, now, false)?;
+        let refused: Vec<(usize, String, Vec<FieldError>)> = outcomes
+            .into_iter()
+            .zip(numbers)
+            .filter_map(|(o, (n, raw))| match o {
+                Outcome::Refused(e) => Some((n, raw, e)),
+                _ => None,
+            })
+            .collect();
+        if !refused.is_empty() {
+            attendance::record_refused_lines(conn, &sender, &serial_text, &refused, now)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(text(format!("OK: {received}")))
+}
+
+/// A machine polls for commands.
+#[utoipa::path(get, path = "/iclock/getrequest", tag = "attendance_machines", operation_id = "get_machine_commands",
+    summary = "A fingerprint machine polls for commands (there are none)", params(MachineQuery),
+    responses(
+        (status = 200, description = "`OK`", body = String, content_type = "text/plain"),
+        (status = 403, description = "The serial number is not registered", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn commands(state: web::Data<AppState>, q: web::Query<MachineQuery>) -> Result<HttpResponse, ApiError> {
+    machine(&state, &q.sn).await?;
+    Ok(text("OK".into()))
+}

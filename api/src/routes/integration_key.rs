@@ -1,0 +1,220 @@
+//! Integration keys, issued by an agency's admin to a system such as e-Presensi.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use ekinerja_domain::{IntegrationScope, Name};
+use ekinerja_persistence::integration_key::{self, IntegrationKey};
+use ekinerja_persistence::Change;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{created, list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Fields};
+use crate::extract::{etag, IfMatch, Json};
+use crate::integration::new_key;
+use crate::request_id;
+use crate::routes::org_unit::target_agency;
+use crate::state::{db, AppState};
+
+/// An integration key as lists show it: never the key itself, nor its signing secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntegrationKeyView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    /// The system the key was issued to.
+    #[schema(example = "e-Presensi Diskominfo")]
+    pub name: String,
+    /// The key's first characters, to tell keys apart.
+    #[schema(example = "eki_3f9a1c0b")]
+    pub key_prefix: String,
+    pub scopes: Vec<IntegrationScope>,
+    /// Whether every request must carry a Standard Webhooks signature.
+    pub signed: bool,
+    pub created_at: DateTime<Utc>,
+    pub rotated_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+impl From<IntegrationKey> for IntegrationKeyView {
+    fn from(k: IntegrationKey) -> Self {
+        IntegrationKeyView {
+            scopes: k.scope_list(),
+            signed: k.signed(),
+            id: k.id,
+            agency_id: k.agency_id,
+            name: k.name,
+            key_prefix: k.key_prefix,
+            created_at: utc(k.created_at),
+            rotated_at: k.rotated_at.map(utc),
+            last_used_at: k.last_used_at.map(utc),
+            revoked_at: k.revoked_at.map(utc),
+            version: k.version,
+        }
+    }
+}
+
+/// A key just issued or rotated: the only time the key and its signing secret are shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedKeyView {
+    #[serde(flatten)]
+    pub record: IntegrationKeyView,
+    /// The key: send it as `Authorization: Bearer <key>`. Store it now; it is never shown again.
+    #[schema(example = "eki_3f9a1c0b…")]
+    pub key: String,
+    /// The Standard Webhooks signing secret, for a signed key. Shown only now.
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
+    pub signing_secret: Option<String>,
+}
+
+list_of!(IntegrationKeyList, IntegrationKeyView, "integration keys");
+
+/// A key to issue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueKey {
+    /// Required for a platform admin; the admin's own agency otherwise.
+    pub agency_id: Option<Uuid>,
+    /// The system the key is for.
+    #[schema(example = "e-Presensi Diskominfo")]
+    pub name: String,
+    /// What the key may do; at least one.
+    pub scopes: Vec<IntegrationScope>,
+    /// Whether every request must be signed (Standard Webhooks). Default `false`.
+    #[serde(default)]
+    pub signed: bool,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct KeyQuery {
+    /// Platform admins only: the agency to list.
+    pub agency_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn with_etag(view: IntegrationKeyView) -> HttpResponse {
+    HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(view.version))).json(view)
+}
+
+/// Issues an integration key.
+#[utoipa::path(post, path = "/api/v1/integration-keys", tag = "integration_keys", operation_id = "issue_integration_key",
+    summary = "Issue a key to a system, limited to the agency and to scopes (agency admin); the key is shown once",
+    request_body = IssueKey,
+    responses(
+        (status = 201, description = "Issued: the key and any signing secret are in this answer only", body = IssuedKeyView,
+            headers(("location" = String, description = "URL of the key's record"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn issue(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<IssueKey>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let name = f.check("#/name", Name::parse(&b.name));
+    if b.scopes.is_empty() {
+        f.refuse("#/scopes", "give at least one scope");
+    }
+    f.finish()?;
+    let Some(name) = name else { return Err(ApiError::field("#/name", "required")) };
+    let agency = target_agency(&auth, b.agency_id)?;
+    let (key, signing_secret, secrets) = new_key(b.signed);
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let scopes = b.scopes;
+    let row = db(&state, move |conn| integration_key::issue(conn, &change, agency, &name, &scopes, secrets)).await?;
+    let id = row.id.clone();
+    Ok(created(format!("/api/v1/integration-keys/{id}"), &IssuedKeyView { record: row.into(), key, signing_secret }))
+}
+
+/// Lists integration keys.
+#[utoipa::path(get, path = "/api/v1/integration-keys", tag = "integration_keys", operation_id = "list_integration_keys",
+    summary = "List the agency's integration keys (agency admin)", params(KeyQuery),
+    responses(
+        (status = 200, description = "A page of keys", body = IntegrationKeyList),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<KeyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let rows = db(&state, move |conn| integration_key::list(conn, &auth.0, q.agency_id, &page)).await?;
+    Ok(HttpResponse::Ok().json(IntegrationKeyList::from_page(rows, IntegrationKeyView::from)))
+}
+
+/// Reads an integration key.
+#[utoipa::path(get, path = "/api/v1/integration-keys/{id}", tag = "integration_keys", operation_id = "get_integration_key",
+    summary = "Read an integration key's record (agency admin)", params(("id" = Uuid, Path, description = "Key id")),
+    responses((status = 200, description = "The key's record, with its ETag", body = IntegrationKeyView)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = db(&state, move |conn| integration_key::get(conn, &auth.0, id)).await?;
+    Ok(with_etag(row.into()))
+}
+
+/// Rotates an integration key.
+#[utoipa::path(post, path = "/api/v1/integration-keys/{id}/rotate", tag = "integration_keys", operation_id = "rotate_integration_key",
+    summary = "Replace a key (and its signing secret): the old one stops working at once; the new one is shown once",
+    params(("id" = Uuid, Path, description = "Key id"), ("If-Match" = String, Header, description = "The key's ETag")),
+    responses(
+        (status = 200, description = "Rotated", body = IssuedKeyView),
+        (status = 409, description = "The key is revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The key changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn rotate(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let (key, signing_secret, secrets) = new_key(true);
+    let row = db(&state, move |conn| integration_key::rotate(conn, &change, id, if_match.0, secrets)).await?;
+    let signing_secret = if row.signed() { signing_secret } else { None };
+    let version = row.version;
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(version))).json(IssuedKeyView {
+        record: row.into(),
+        key,
+        signing_secret,
+    }))
+}
+
+/// Revokes an integration key.
+#[utoipa::path(post, path = "/api/v1/integration-keys/{id}/revoke", tag = "integration_keys", operation_id = "revoke_integration_key",
+    summary = "Revoke a key for good (agency admin)", params(("id" = Uuid, Path, description = "Key id")),
+    responses((status = 200, description = "Revoked (again, if it already was)", body = IntegrationKeyView)),
+    security(("bearer" = [])))]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| integration_key::revoke(conn, &change, id)).await?;
+    Ok(with_etag(row.into()))
+}

@@ -1,0 +1,424 @@
+//! Attendance events from e-Presensi, fingerprint machines and imported exports: stored once per
+//! source event id, late and out of order alike, each on its local date in the agency's time zone.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
+use ekinerja_domain::daily_log::Location;
+use ekinerja_domain::{Caller, Name, Nip, TimeZone};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{agencies, attendance_devices, attendance_events, employees};
+use crate::{audit, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
+
+/// A stored event.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = attendance_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Event {
+    pub id: String,
+    pub agency_id: String,
+    pub employee_id: String,
+    pub source_event_id: String,
+    pub source: String,
+    pub kind: String,
+    pub occurred_at: NaiveDateTime,
+    pub local_date: NaiveDate,
+    pub local_time: String,
+    pub device_id: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub integration_key_id: Option<String>,
+    pub received_at: NaiveDateTime,
+}
+
+/// One event as a source sent it, already checked field by field.
+#[derive(Debug, Clone)]
+pub struct EventInput {
+    pub source_event_id: SourceEventId,
+    pub nip: Nip,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub device_id: Option<DeviceId>,
+    pub location: Option<Location>,
+}
+
+/// What happened to one event of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Stored now.
+    Created(String),
+    /// Stored before with the same content: a retry, answered the same.
+    Existing(String),
+    /// Refused, with the reasons.
+    Refused(Vec<FieldError>),
+}
+
+/// Who sends a batch.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    pub agency_id: Uuid,
+    pub source: EventSource,
+    /// The integration key, for pushes.
+    pub integration_key_id: Option<Uuid>,
+    /// The admin's account, for imports.
+    pub account_id: Option<Uuid>,
+    pub request_id: Option<String>,
+}
+
+/// The agency's time zone.
+pub fn time_zone(conn: &mut DbConnection, agency_id: Uuid) -> Result<TimeZone, StoreError> {
+    let tz: String = agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?;
+    Ok(TimeZone::parse(&tz).unwrap_or(TimeZone::Wib))
+}
+
+fn same(stored: &Event, new: &Event) -> bool {
+    stored.employee_id == new.employee_id && stored.kind == new.kind && stored.occurred_at == new.occurred_at
+}
+
+/// Stores a batch of events in one transaction: each item is created, found to exist already (the
+/// same source event id with the same employee, kind and instant), or refused on its own (an
+/// unknown NIP, a source event id already used for a different event). `items` holds the items
+/// that failed to parse as `Err` so that results keep the batch's order. With `dry_run` nothing
+/// is stored and the outcomes say what would happen.
+pub fn ingest(
+    conn: &mut DbConnection,
+    sender: &Sender,
+    items: Vec<Result<EventInput, Vec<FieldError>>>,
+    at: NaiveDateTime,
+    dry_run: bool,
+) -> Result<Vec<Outcome>, StoreError> {
+    let agency = sender.agency_id.to_string();
+    let run = |conn: &mut DbConnection| -> Result<Vec<Outcome>, StoreError> {
+        let offset = time_zone(conn, sender.agency_id)?.offset();
+        let nips: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.nip.as_str()).collect();
+        let known: HashMap<String, String> = employees::table
+            .filter(employees::agency_id.eq(&agency))
+            .filter(employees::nip.eq_any(&nips))
+            .select((employees::nip, employees::id))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
+        let ids: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.source_event_id.as_str()).collect();
+        let mut stored: HashMap<String, Event> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for e in attendance_events::table
+                .filter(attendance_events::agency_id.eq(&agency))
+                .filter(attendance_events::source_event_id.eq_any(chunk))
+                .select(Event::as_select())
+                .load::<Event>(conn)?
+            {
+                stored.insert(e.source_event_id.clone(), e);
+            }
+        }
+        let mut outcomes = Vec::with_capacity(items.len());
+        let mut fresh: Vec<Event> = Vec::new();
+        for item in items {
+            let input = match item {
+                Ok(input) => input,
+                Err(errors) => {
+                    outcomes.push(Outcome::Refused(errors));
+                    continue;
+                }
+            };
+            let Some(employee_id) = known.get(input.nip.as_str()) else {
+                outcomes
+                    .push(Outcome::Refused(vec![FieldError::new("#/nip", "no employee of the agency has this NIP")]));
+                continue;
+            };
+            let local = input.occurred_at.with_timezone(&offset).naive_local();
+            let event = Event {
+                id: new_id(),
+                agency_id: agency.clone(),
+                employee_id: employee_id.clone(),
+                source_event_id: input.source_event_id.as_str().to_owned(),
+                source: sender.source.as_str().to_owned(),
+                kind: input.kind.as_str().to_owned(),
+                occurred_at: crate::timestamp(input.occurred_at),
+                local_date: local.date(),
+                local_time: local.time().format("%H:%M:%S").to_string(),
+                device_id: input.device_id.map(|d| d.as_str().to_owned()),
+                latitude: input.location.map(|l| l.latitude),
+                longitude: input.location.map(|l| l.longitude),
+                integration_key_id: sender.integration_key_id.map(|k| k.to_string()),
+                received_at: at,
+            };
+            match stored.get(&event.source_event_id) {
+                Some(old) if same(old, &event) => outcomes.push(Outcome::Existing(old.id.clone())),
+                Some(_) => outcomes.push(Outcome::Refused(vec![FieldError::new(
+                    "#/source_event_id",
+                    "this source event id was already used for a different event",
+                )])),
+                None => {
+                    outcomes.push(Outcome::Created(event.id.clone()));
+                    stored.insert(event.source_event_id.clone(), event.clone());
+                    fresh.push(event);
+                }
+            }
+        }
+        if dry_run {
+            return Ok(outcomes);
+        }
+        insert_events(conn, &fresh)?;
+        let created = outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
+        if created > 0 {
+            #[derive(Serialize)]
+            struct Batch<'a> {
+                source: &'a str,
+                integration_key_id: Option<String>,
+                account_id: Option<String>,
+                received: usize,
+                created: usize,
+            }
+            let batch = Batch {
+                source: sender.source.as_str(),
+                integration_key_id: sender.integration_key_id.map(|k| k.to_string()),
+                account_id: sender.account_id.map(|a| a.to_string()),
+                received: outcomes.len(),
+                created,
+            };
+            audit::record_system(
+                conn,
+                at,
+                sender.request_id.as_deref(),
+                &agency,
+                "ingest",
+                "attendance_events",
+                &new_id(),
+                &batch,
+            )?;
+        }
+        if let Some(key) = sender.integration_key_id {
+            crate::integration_key::touch(conn, key, at)?;
+        }
+        Ok(outcomes)
+    };
+    if dry_run {
+        run(conn)
+    } else {
+        crate::db::write(conn, run)
+    }
+}
+
+/// Inserts new events. Two batches carrying the same new event at the same moment meet the
+/// unique index: the second transaction fails as a whole and its sender's retry is then told the
+/// event exists.
+fn insert_events(conn: &mut DbConnection, rows: &[Event]) -> Result<(), StoreError> {
+    // Row by row: the multi-engine connection does not bind multi-row inserts.
+    for row in rows {
+        diesel::insert_into(attendance_events::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Filters for reading events.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// An employee's events (for whoever may read the employee), by local date and time.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    employee_id: Uuid,
+    filter: &EventFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<Event>, StoreError> {
+    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let mut q = attendance_events::table
+        .filter(attendance_events::employee_id.eq(&employee.id))
+        .select(Event::as_select())
+        .into_boxed::<Backend>();
+    if let Some(from) = filter.from {
+        q = q.filter(attendance_events::local_date.ge(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(attendance_events::local_date.le(to));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(attendance_events::id.gt(after.clone()));
+    }
+    let rows = q.order(attendance_events::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// A registered fingerprint machine.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = attendance_devices, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Device {
+    pub id: String,
+    pub agency_id: String,
+    pub serial_number: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Registers a machine by serial number (the agency's admin).
+pub fn register_device(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    serial: &DeviceId,
+    name: &Name,
+) -> Result<Device, StoreError> {
+    if !change.caller.can_see_agency(agency_id) {
+        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+    }
+    if !change.caller.can_administer(agency_id) {
+        return Err(StoreError::Forbidden("only the agency's admin registers attendance machines".into()));
+    }
+    let row = Device {
+        id: new_id(),
+        agency_id: agency_id.to_string(),
+        serial_number: serial.as_str().to_owned(),
+        name: name.as_str().to_owned(),
+        created_at: change.at,
+        last_seen_at: None,
+        revoked_at: None,
+    };
+    crate::db::write(conn, |conn| {
+        let taken: i64 = attendance_devices::table
+            .filter(attendance_devices::serial_number.eq(&row.serial_number))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(StoreError::Conflict("a machine with this serial number is already registered".into()));
+        }
+        diesel::insert_into(attendance_devices::table).values(&row).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&row.agency_id),
+            "create",
+            "attendance_device",
+            &row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok(row.clone())
+    })
+}
+
+/// Lists the agency's machines (its admin).
+pub fn list_devices(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency: Option<Uuid>,
+    page: &PageRequest,
+) -> Result<Page<Device>, StoreError> {
+    let mut q = attendance_devices::table.select(Device::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(agency) {
+        ekinerja_domain::Scope::All => {}
+        ekinerja_domain::Scope::Agency(a) => {
+            if !caller.can_administer(a) {
+                return Err(StoreError::Forbidden("only the agency's admin lists attendance machines".into()));
+            }
+            q = q.filter(attendance_devices::agency_id.eq(a.to_string()));
+        }
+        ekinerja_domain::Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(attendance_devices::id.gt(after.clone()));
+    }
+    let rows = q.order(attendance_devices::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Revokes a machine: its pushes are refused from then on.
+pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Device, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before: Device = attendance_devices::table.find(id.to_string()).select(Device::as_select()).first(conn)?;
+        match Uuid::parse_str(&before.agency_id) {
+            Ok(a) if change.caller.can_administer(a) => {}
+            _ => return Err(StoreError::NotFound),
+        }
+        if before.revoked_at.is_some() {
+            return Ok(before);
+        }
+        let after = Device { revoked_at: Some(change.at), ..before.clone() };
+        diesel::update(attendance_devices::table.find(&after.id))
+            .set(attendance_devices::revoked_at.eq(after.revoked_at))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "revoke",
+            "attendance_device",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// The live machine with this serial number, marked as seen now.
+pub fn device_by_serial(
+    conn: &mut DbConnection,
+    serial: &DeviceId,
+    at: NaiveDateTime,
+) -> Result<Option<Device>, StoreError> {
+    let device: Option<Device> = attendance_devices::table
+        .filter(attendance_devices::serial_number.eq(serial.as_str()))
+        .filter(attendance_devices::revoked_at.is_null())
+        .select(Device::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(d) = &device {
+        let stale = d.last_seen_at.is_none_or(|seen| at - seen > chrono::Duration::minutes(1));
+        if stale {
+            diesel::update(attendance_devices::table.find(&d.id))
+                .set(attendance_devices::last_seen_at.eq(Some(at)))
+                .execute(conn)?;
+        }
+    }
+    Ok(device)
+}
+
+/// Keeps the lines a machine sent that could not be stored, with the reasons, in the agency's
+/// audit trail: the machine is told they arrived (or it would resend them forever), so an admin
+/// must be able to find them.
+pub fn record_refused_lines(
+    conn: &mut DbConnection,
+    sender: &Sender,
+    serial: &str,
+    lines: &[(usize, String, Vec<FieldError>)],
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    #[derive(Serialize)]
+    struct Refused<'a> {
+        machine: &'a str,
+        line: usize,
+        text: &'a str,
+        reasons: Vec<String>,
+    }
+    let rows: Vec<Refused<'_>> = lines
+        .iter()
+        .map(|(line, text, errors)| Refused {
+            machine: serial,
+            line: *line,
+            text: text.as_str(),
+            reasons: errors.iter().map(|e| format!("{}: {}", e.pointer, e.detail)).collect(),
+        })
+        .collect();
+    crate::db::write(conn, |conn| {
+        audit::record_system(
+            conn,
+            at,
+            sender.request_id.as_deref(),
+            &sender.agency_id.to_string(),
+            "refuse",
+            "attendance_machine_lines",
+            serial,
+            &rows,
+        )
+    })
+}

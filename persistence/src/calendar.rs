@@ -1,0 +1,350 @@
+//! The calendar that judges attendance: work schedules per agency or unit from a date on,
+//! holidays, and each employee's approved leave and official travel. Every change takes effect on
+//! the next read of a day's discipline, which is computed from these and the events.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use ekinerja_domain::discipline::{AbsenceKind, Schedule};
+use ekinerja_domain::{Caller, Description, Name};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{absences, holidays, org_units, work_schedules};
+use crate::{audit, db::Backend, new_id, Change, DbConnection, StoreError};
+
+/// A stored schedule version.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = work_schedules, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct WorkSchedule {
+    pub id: String,
+    pub agency_id: String,
+    pub org_unit_id: Option<String>,
+    pub effective_from: NaiveDate,
+    pub days: String,
+    pub created_by_account_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl WorkSchedule {
+    /// The schedule itself; a stored one always reads back.
+    pub fn schedule(&self) -> Schedule {
+        Schedule::from_stored(&self.days).unwrap_or_default()
+    }
+}
+
+fn admin_of(caller: &Caller, agency: Uuid, what: &str) -> Result<(), StoreError> {
+    if !caller.can_see_agency(agency) {
+        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+    }
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden(format!("only the agency's admin {what}")));
+    }
+    Ok(())
+}
+
+/// Sets the working hours of the agency (no unit) or of a unit and its sub-units from
+/// `effective_from` on, replacing a version that starts the same day. Days before it keep the
+/// schedule they were judged by.
+pub fn set_schedule(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    org_unit_id: Option<Uuid>,
+    effective_from: NaiveDate,
+    schedule: &Schedule,
+) -> Result<WorkSchedule, StoreError> {
+    admin_of(&change.caller, agency_id, "sets work schedules")?;
+    let agency = agency_id.to_string();
+    let unit = org_unit_id.map(|u| u.to_string());
+    crate::db::write(conn, |conn| {
+        if let Some(u) = &unit {
+            let found: i64 = org_units::table
+                .filter(org_units::id.eq(u))
+                .filter(org_units::agency_id.eq(&agency))
+                .count()
+                .get_result(conn)?;
+            if found == 0 {
+                return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
+            }
+        }
+        let same_day = work_schedules::table
+            .filter(work_schedules::agency_id.eq(&agency))
+            .filter(work_schedules::effective_from.eq(effective_from))
+            .into_boxed::<Backend>();
+        let same_day = match &unit {
+            Some(u) => same_day.filter(work_schedules::org_unit_id.eq(u)),
+            None => same_day.filter(work_schedules::org_unit_id.is_null()),
+        };
+        let before: Option<WorkSchedule> = same_day.select(WorkSchedule::as_select()).first(conn).optional()?;
+        if let Some(b) = &before {
+            diesel::delete(work_schedules::table.find(&b.id)).execute(conn)?;
+        }
+        let row = WorkSchedule {
+            id: new_id(),
+            agency_id: agency.clone(),
+            org_unit_id: unit.clone(),
+            effective_from,
+            days: schedule.to_stored(),
+            created_by_account_id: Some(change.caller.account_id.to_string()),
+            created_at: change.at,
+        };
+        diesel::insert_into(work_schedules::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&agency), "set", "work_schedule", &row.id, before.as_ref(), Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Every schedule version of the agency, for anyone of the agency: the agency's, then per unit,
+/// each by date.
+pub fn schedules(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid) -> Result<Vec<WorkSchedule>, StoreError> {
+    if !caller.can_see_agency(agency_id) {
+        return Ok(Vec::new());
+    }
+    load_schedules(conn, agency_id)
+}
+
+pub(crate) fn load_schedules(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<WorkSchedule>, StoreError> {
+    let mut rows: Vec<WorkSchedule> = work_schedules::table
+        .filter(work_schedules::agency_id.eq(agency_id.to_string()))
+        .select(WorkSchedule::as_select())
+        .load(conn)?;
+    rows.sort_by(|a, b| a.org_unit_id.cmp(&b.org_unit_id).then(a.effective_from.cmp(&b.effective_from)));
+    Ok(rows)
+}
+
+/// A stored holiday.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = holidays, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Holiday {
+    pub id: String,
+    pub agency_id: String,
+    pub holiday_date: NaiveDate,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Declares a holiday for the agency (national holidays and collective leave days alike).
+pub fn add_holiday(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    date: NaiveDate,
+    name: &Name,
+) -> Result<Holiday, StoreError> {
+    admin_of(&change.caller, agency_id, "declares holidays")?;
+    let row = Holiday {
+        id: new_id(),
+        agency_id: agency_id.to_string(),
+        holiday_date: date,
+        name: name.as_str().to_owned(),
+        created_at: change.at,
+    };
+    crate::db::write(conn, |conn| {
+        let taken: i64 = holidays::table
+            .filter(holidays::agency_id.eq(&row.agency_id))
+            .filter(holidays::holiday_date.eq(date))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!("{date} is already a holiday")));
+        }
+        diesel::insert_into(holidays::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "holiday", &row.id, None::<&()>, Some(&row))?;
+        Ok(row.clone())
+    })
+}
+
+/// The agency's holidays between two dates, by date.
+pub fn holidays_between(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Holiday>, StoreError> {
+    if !caller.can_see_agency(agency_id) {
+        return Ok(Vec::new());
+    }
+    load_holidays(conn, agency_id, from, to)
+}
+
+pub(crate) fn load_holidays(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Holiday>, StoreError> {
+    Ok(holidays::table
+        .filter(holidays::agency_id.eq(agency_id.to_string()))
+        .filter(holidays::holiday_date.ge(from))
+        .filter(holidays::holiday_date.le(to))
+        .order(holidays::holiday_date.asc())
+        .select(Holiday::as_select())
+        .load(conn)?)
+}
+
+/// Removes a holiday: the day is judged as a working day again.
+pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), StoreError> {
+    crate::db::write(conn, |conn| {
+        let row: Holiday = holidays::table.find(id.to_string()).select(Holiday::as_select()).first(conn)?;
+        let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
+        if !change.caller.can_see_agency(agency) {
+            return Err(StoreError::NotFound);
+        }
+        if !change.caller.can_administer(agency) {
+            return Err(StoreError::Forbidden("only the agency's admin removes holidays".into()));
+        }
+        diesel::delete(holidays::table.find(&row.id)).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "delete", "holiday", &row.id, Some(&row), None::<&()>)?;
+        Ok(())
+    })
+}
+
+/// Stored leave or official travel.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = absences, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Absence {
+    pub id: String,
+    pub agency_id: String,
+    pub employee_id: String,
+    pub kind: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub note: Option<String>,
+    pub created_by_account_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub cancelled_at: Option<NaiveDateTime>,
+}
+
+/// The longest leave or travel recorded at once.
+pub const MAX_ABSENCE_DAYS: i64 = 366;
+
+/// Leave or travel to record, as approved.
+#[derive(Debug, Clone)]
+pub struct NewAbsence {
+    pub employee_id: Uuid,
+    pub kind: AbsenceKind,
+    pub starts_on: NaiveDate,
+    /// The last day, inclusive.
+    pub ends_on: NaiveDate,
+    pub note: Option<Description>,
+}
+
+/// Records approved leave or official travel for an employee (the agency's HR admin, who records
+/// what was approved). Overlapping a live absence of the same employee is refused.
+pub fn record_absence(
+    conn: &mut DbConnection,
+    change: &Change,
+    new: NewAbsence,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Absence, StoreError> {
+    let NewAbsence { employee_id, kind, starts_on, ends_on, note } = new;
+    if ends_on < starts_on {
+        return Err(StoreError::invalid("#/ends_on", "must not be before starts_on"));
+    }
+    if (ends_on - starts_on).num_days() >= MAX_ABSENCE_DAYS {
+        return Err(StoreError::invalid("#/ends_on", format!("at most {MAX_ABSENCE_DAYS} days at once")));
+    }
+    crate::db::write(conn, |conn| {
+        let employee = crate::employee::get(conn, &change.caller, employee_id, now)
+            .map_err(|_| StoreError::invalid("#/employee_id", "no such employee"))?;
+        let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
+        if !change.caller.can_administer(agency) {
+            return Err(StoreError::Forbidden("only the agency's admin records leave and official travel".into()));
+        }
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
+        let overlapping: i64 = absences::table
+            .filter(absences::employee_id.eq(&employee.id))
+            .filter(absences::cancelled_at.is_null())
+            .filter(absences::starts_on.le(ends_on))
+            .filter(absences::ends_on.ge(starts_on))
+            .count()
+            .get_result(conn)?;
+        if overlapping > 0 {
+            return Err(StoreError::invalid("#/starts_on", "overlaps leave or travel already recorded"));
+        }
+        let row = Absence {
+            id: new_id(),
+            agency_id: employee.agency_id.clone(),
+            employee_id: employee.id.clone(),
+            kind: kind.as_str().to_owned(),
+            starts_on,
+            ends_on,
+            note: note.map(|n| n.as_str().to_owned()),
+            created_by_account_id: Some(change.caller.account_id.to_string()),
+            created_at: change.at,
+            cancelled_at: None,
+        };
+        diesel::insert_into(absences::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "absence", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Cancels recorded leave or travel: its days are judged on the events again.
+pub fn cancel_absence(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Absence, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before: Absence = absences::table.find(id.to_string()).select(Absence::as_select()).first(conn)?;
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        if !change.caller.can_see_agency(agency) {
+            return Err(StoreError::NotFound);
+        }
+        if !change.caller.can_administer(agency) {
+            return Err(StoreError::Forbidden("only the agency's admin cancels leave and official travel".into()));
+        }
+        if before.cancelled_at.is_some() {
+            return Ok(before);
+        }
+        let after = Absence { cancelled_at: Some(change.at), ..before.clone() };
+        diesel::update(absences::table.find(&after.id))
+            .set(absences::cancelled_at.eq(after.cancelled_at))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "cancel",
+            "absence",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// An employee's leave and travel (for whoever may read the employee), by start date.
+pub fn absences_of(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    employee_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Absence>, StoreError> {
+    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    Ok(absences::table
+        .filter(absences::employee_id.eq(&employee.id))
+        .order(absences::starts_on.asc())
+        .select(Absence::as_select())
+        .load(conn)?)
+}
+
+/// Live absences of some employees that touch a span of days.
+pub(crate) fn load_absences(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    employee_ids: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Absence>, StoreError> {
+    let mut q = absences::table
+        .filter(absences::agency_id.eq(agency_id.to_string()))
+        .filter(absences::cancelled_at.is_null())
+        .filter(absences::starts_on.le(to))
+        .filter(absences::ends_on.ge(from))
+        .select(Absence::as_select())
+        .into_boxed::<Backend>();
+    if let Some(ids) = employee_ids {
+        q = q.filter(absences::employee_id.eq_any(ids.to_vec()));
+    }
+    Ok(q.load(conn)?)
+}

@@ -1,0 +1,324 @@
+//! Discipline per day and per month, computed on every read from the stored events and calendar
+//! with `ekinerja_domain::discipline`: a late event, new leave, a holiday or a schedule change
+//! shows in the very next read of the days it touches, and nothing derived can go stale.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Date, Text};
+use ekinerja_domain::discipline::{
+    day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Schedule, ScheduleVersions,
+};
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::calendar::{load_absences, load_holidays, load_schedules};
+use crate::employee::Employee;
+use crate::schema::{employees, org_units, positions};
+use crate::{chart, DbConnection, StoreError};
+
+/// One day of one employee.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayView {
+    pub facts: DayFacts,
+    /// The working hours that applied, on a working day.
+    pub hours: Option<(NaiveTime, NaiveTime)>,
+    /// The holiday's name.
+    pub holiday: Option<String>,
+    /// `leave` or `official_travel`.
+    pub absence: Option<String>,
+    /// The lines the day contributed to the month, after the tolerance.
+    pub lines: Vec<Line>,
+}
+
+/// One employee's month.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployeeMonth {
+    pub employee: Employee,
+    /// The days judged: the month up to yesterday in the agency's time zone.
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub month: MonthDiscipline,
+    pub days: Vec<DayView>,
+}
+
+/// A unit's month: every active employee of the unit and its sub-units.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitMonth {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub employees: Vec<EmployeeMonth>,
+}
+
+/// The first and last day of the month of `first`, and the last day judged: the day before the
+/// agency's today (a day is judged once it is over), `None` when no day is.
+fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate, Option<NaiveDate>) {
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    let last = next.pred_opt().unwrap_or(first);
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let to = if yesterday < first { None } else { Some(last.min(yesterday)) };
+    (first, last, to)
+}
+
+#[derive(QueryableByName)]
+struct DayRow {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = Date)]
+    local_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    first_time: String,
+    #[diesel(sql_type = Text)]
+    last_time: String,
+}
+
+const DAYS_SQL: &str = "
+SELECT employee_id, local_date, kind, MIN(local_time) AS first_time, MAX(local_time) AS last_time
+FROM attendance_events
+WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3
+GROUP BY employee_id, local_date, kind";
+
+const EMPLOYEE_DAYS_SQL: &str = "
+SELECT employee_id, local_date, kind, MIN(local_time) AS first_time, MAX(local_time) AS last_time
+FROM attendance_events
+WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3
+GROUP BY employee_id, local_date, kind";
+
+/// `(employee, date) → (earliest check-in, latest check-out)`.
+type Firsts = HashMap<(String, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
+
+fn firsts(rows: Vec<DayRow>) -> Firsts {
+    let mut map: Firsts = HashMap::new();
+    for r in rows {
+        let entry = map.entry((r.employee_id, r.local_date)).or_default();
+        let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M:%S").ok();
+        match r.kind.as_str() {
+            "check_in" => entry.0 = parse(&r.first_time),
+            _ => entry.1 = parse(&r.last_time),
+        }
+    }
+    map
+}
+
+/// Computes the months of `people` (with the unit each sits in) from stored data.
+fn compute(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    people: Vec<(Employee, Option<String>)>,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+    single: bool,
+) -> Result<UnitMonth, StoreError> {
+    let today = chart::agency_today(conn, agency_id, now)?;
+    let (from, _, to) = judged_span(first, today);
+    let Some(to) = to else {
+        let employees = people
+            .into_iter()
+            .map(|(e, _)| EmployeeMonth { employee: e, from, to: None, month: month(&[], &policy()), days: vec![] })
+            .collect();
+        return Ok(UnitMonth { from, to: None, employees });
+    };
+    let rows: Vec<DayRow> = if single && people.len() == 1 {
+        let id = people.first().map(|(e, _)| e.id.clone()).unwrap_or_default();
+        diesel::sql_query(EMPLOYEE_DAYS_SQL).bind::<Text, _>(id).bind::<Date, _>(from).bind::<Date, _>(to).load(conn)?
+    } else {
+        diesel::sql_query(DAYS_SQL)
+            .bind::<Text, _>(agency_id.to_string())
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load(conn)?
+    };
+    let firsts = firsts(rows);
+    let holidays: HashMap<NaiveDate, String> =
+        load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect();
+    let ids: Vec<String> = people.iter().map(|(e, _)| e.id.clone()).collect();
+    let mut absences: HashMap<String, Vec<(NaiveDate, NaiveDate, String)>> = HashMap::new();
+    for a in load_absences(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)? {
+        absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
+    }
+    let schedules = load_schedules(conn, agency_id)?;
+    let mut by_level: HashMap<Option<String>, Vec<(NaiveDate, Schedule)>> = HashMap::new();
+    for s in &schedules {
+        by_level.entry(s.org_unit_id.clone()).or_default().push((s.effective_from, s.schedule()));
+    }
+    let parents: HashMap<String, Option<String>> = if by_level.keys().any(Option::is_some) {
+        org_units::table
+            .filter(org_units::agency_id.eq(agency_id.to_string()))
+            .select((org_units::id, org_units::parent_id))
+            .load::<(String, Option<String>)>(conn)?
+            .into_iter()
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut versions_of_unit: HashMap<Option<String>, ScheduleVersions> = HashMap::new();
+    let policy = policy();
+    let mut employees = Vec::with_capacity(people.len());
+    for (employee, unit) in people {
+        let versions = versions_of_unit
+            .entry(unit.clone())
+            .or_insert_with(|| versions_for(unit.as_deref(), &parents, &by_level))
+            .clone();
+        let own_absences = absences.remove(&employee.id).unwrap_or_default();
+        let mut records = Vec::new();
+        let mut extras = Vec::new();
+        let mut day = from;
+        while day <= to {
+            let schedule = versions.on(day);
+            let holiday = holidays.get(&day).cloned();
+            let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()) };
+            let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| k.clone());
+            let (check_in, check_out) = firsts.get(&(employee.id.clone(), day)).copied().unwrap_or_default();
+            records.push(DayRecord {
+                date: day,
+                hours,
+                excused: absence.is_some() && hours.is_some(),
+                check_ins: check_in.into_iter().collect(),
+                check_outs: check_out.into_iter().collect(),
+            });
+            extras.push((hours.map(|h| (h.start, h.end)), holiday, absence));
+            let Some(next) = day.checked_add_days(Days::new(1)) else { break };
+            day = next;
+        }
+        let m = month(&records, &policy);
+        let days = records
+            .iter()
+            .zip(extras)
+            .map(|(r, (hours, holiday, absence))| DayView {
+                facts: day_facts(r, holiday.is_some()),
+                hours,
+                holiday,
+                absence,
+                lines: m.lines.iter().filter(|l| l.date == r.date).copied().collect(),
+            })
+            .collect();
+        employees.push(EmployeeMonth { employee, from, to: Some(to), month: m, days });
+    }
+    Ok(UnitMonth { from, to: Some(to), employees })
+}
+
+/// The deduction rules. Issue 7 makes them a versioned agency policy; until then every agency
+/// gets the domain guide's defaults.
+fn policy() -> DisciplinePolicy {
+    DisciplinePolicy::default()
+}
+
+fn versions_for(
+    unit: Option<&str>,
+    parents: &HashMap<String, Option<String>>,
+    by_level: &HashMap<Option<String>, Vec<(NaiveDate, Schedule)>>,
+) -> ScheduleVersions {
+    let mut levels = Vec::new();
+    let mut seen = HashSet::new();
+    let mut current = unit.map(str::to_owned);
+    while let Some(u) = current {
+        if !seen.insert(u.clone()) {
+            break;
+        }
+        if let Some(v) = by_level.get(&Some(u.clone())) {
+            levels.push(v.clone());
+        }
+        current = parents.get(&u).cloned().flatten();
+    }
+    if let Some(v) = by_level.get(&None) {
+        levels.push(v.clone());
+    }
+    ScheduleVersions { levels }
+}
+
+/// The unit of each employee's position.
+fn units_of(conn: &mut DbConnection, people: Vec<Employee>) -> Result<Vec<(Employee, Option<String>)>, StoreError> {
+    let posts: Vec<String> = people.iter().filter_map(|e| e.position_id.clone()).collect();
+    let mut unit_of: HashMap<String, String> = HashMap::new();
+    for chunk in posts.chunks(500) {
+        for (p, u) in positions::table
+            .filter(positions::id.eq_any(chunk))
+            .select((positions::id, positions::org_unit_id))
+            .load::<(String, String)>(conn)?
+        {
+            unit_of.insert(p, u);
+        }
+    }
+    Ok(people
+        .into_iter()
+        .map(|e| {
+            let unit = e.position_id.as_ref().and_then(|p| unit_of.get(p).cloned());
+            (e, unit)
+        })
+        .collect())
+}
+
+/// One employee's month (for whoever may read the employee: themselves, those above them, the
+/// agency's admin).
+pub fn employee_month(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    employee_id: Uuid,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<EmployeeMonth, StoreError> {
+    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
+    let people = units_of(conn, vec![employee])?;
+    compute(conn, agency, people, first, now, true)?.employees.pop().ok_or(StoreError::NotFound)
+}
+
+/// A unit's month recap: every active employee of the unit and its sub-units (the agency's admin).
+pub fn unit_month(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<UnitMonth, StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("a unit's discipline recap is read by the agency's admin".into()));
+    }
+    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
+    let posts: Vec<String> =
+        positions::table.filter(positions::org_unit_id.eq_any(units)).select(positions::id).load(conn)?;
+    let mut people: Vec<Employee> = employees::table
+        .filter(employees::position_id.eq_any(posts))
+        .filter(employees::active.eq(true))
+        .select(Employee::as_select())
+        .load(conn)?;
+    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    let people = units_of(conn, people)?;
+    compute(conn, agency, people, first, now, false)
+}
+
+/// Every active employee's month in an agency: what an allowance run and the benchmark read.
+pub fn agency_month(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<UnitMonth, StoreError> {
+    let people: Vec<Employee> = employees::table
+        .filter(employees::agency_id.eq(agency_id.to_string()))
+        .filter(employees::active.eq(true))
+        .select(Employee::as_select())
+        .load(conn)?;
+    let people = units_of(conn, people)?;
+    compute(conn, agency_id, people, first, now, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_is_judged_up_to_yesterday() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(judged_span(d(11, 1), d(11, 23)), (d(11, 1), d(11, 30), Some(d(11, 22))));
+        assert_eq!(judged_span(d(10, 1), d(11, 23)), (d(10, 1), d(10, 31), Some(d(10, 31))));
+        assert_eq!(judged_span(d(11, 1), d(11, 1)), (d(11, 1), d(11, 30), None));
+        assert_eq!(judged_span(d(12, 1), d(11, 23)), (d(12, 1), d(12, 31), None));
+    }
+}

@@ -1,0 +1,682 @@
+//! Attendance: integration keys (scope, agency, revocation, rotation, signatures), pushed events
+//! (late, out of order, duplicated), fingerprint machines, the e-Presensi CSV import, the calendar,
+//! and discipline per day and month, down to allowance.md's worked example A.
+
+use actix_web::http::Method;
+use chrono::{TimeZone, Utc};
+use ekinerja_api::webhook;
+use ekinerja_tests::{Response, TestApp};
+use serde_json::{json, Value};
+
+/// 1 December 2026, 09:00 WIB: every day of November is judged.
+fn december() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
+}
+
+struct Key {
+    id: String,
+    key: String,
+    secret: Option<String>,
+}
+
+async fn issue(app: &TestApp, admin: &str, signed: bool) -> Key {
+    let res = app
+        .post(
+            "/api/v1/integration-keys",
+            admin,
+            json!({"name": "e-Presensi Diskominfo", "scopes": ["attendance_write"], "signed": signed}),
+        )
+        .await;
+    res.assert_status(201);
+    Key {
+        id: res.id(),
+        key: res.body["key"].as_str().unwrap().to_owned(),
+        secret: res.body["signing_secret"].as_str().map(str::to_owned),
+    }
+}
+
+async fn push(app: &TestApp, key: &str, events: Vec<Value>) -> Response {
+    app.post("/api/v1/attendance-events/batch", key, json!({ "events": events })).await
+}
+
+/// An event at `HH:MM:SS` WIB on a November day.
+fn ev(id: &str, nip: &str, day: u32, time: &str, kind: &str) -> Value {
+    json!({"source_event_id": id, "nip": nip, "occurred_at": format!("2026-11-{day:02}T{time}+07:00"), "kind": kind,
+           "device_id": "FP-DINKES-01", "latitude": -8.05, "longitude": 111.71})
+}
+
+fn outcomes(res: &Response) -> Vec<String> {
+    res.body["items"].as_array().unwrap().iter().map(|i| i["outcome"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn month(app: &TestApp, token: &str, employee: &str) -> Response {
+    let res = app.get(&format!("/api/v1/employees/{employee}/discipline?month=2026-11"), token).await;
+    res.assert_status(200);
+    res
+}
+
+fn day(m: &Response, d: u32) -> &Value {
+    let date = format!("2026-11-{d:02}");
+    m.body["days"].as_array().unwrap().iter().find(|x| x["date"] == date.as_str()).unwrap()
+}
+
+/// Worked example A's events for one employee: every working day in at 07:20 and out five
+/// minutes after the end, but for the listed days; and one Saturday check-in.
+fn example_a(nip: &str) -> Vec<Value> {
+    let special: &[(u32, Option<&str>, Option<&str>)] = &[
+        (3, Some("07:40:00"), Some("16:05:00")),
+        (4, Some("07:38:59"), Some("16:05:00")),
+        (6, Some("08:15:00"), Some("16:35:00")),
+        (9, Some("07:25:00"), None),
+        (12, None, None),
+        (13, Some("07:29:00"), Some("14:55:00")),
+        (16, None, None),
+        (17, None, None),
+        (18, Some("07:31:00"), Some("15:45:00")),
+    ];
+    let mut events = Vec::new();
+    for d in 1..=30u32 {
+        let weekday = chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap().format("%a").to_string();
+        if weekday == "Sat" || weekday == "Sun" {
+            continue;
+        }
+        let out = if weekday == "Fri" { "16:35:00" } else { "16:05:00" };
+        let (inn, out) = match special.iter().find(|(x, ..)| *x == d) {
+            Some((_, i, o)) => (*i, *o),
+            None => (Some("07:20:00"), Some(out)),
+        };
+        if let Some(t) = inn {
+            events.push(ev(&format!("A-{d}-in"), nip, d, t, "check_in"));
+        }
+        if let Some(t) = out {
+            events.push(ev(&format!("A-{d}-out"), nip, d, t, "check_out"));
+        }
+    }
+    events.push(ev("A-21-in", nip, 21, "08:00:00", "check_in"));
+    events
+}
+
+#[actix_web::test]
+async fn worked_example_a_through_the_api_with_late_duplicated_and_out_of_order_events() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-A", 700).await;
+    let key = issue(&app, &org.admin, false).await;
+    let mut events = example_a(&org.staff1.nip);
+    events.reverse();
+    let (first, second) = events.split_at(20);
+    let res = push(&app, &key.key, first.to_vec()).await;
+    res.assert_status(200);
+    assert_eq!(res.body["created"], 20, "{}", res.text);
+    // The second batch repeats five events of the first: they exist and are not stored twice.
+    let mut again = first[..5].to_vec();
+    again.extend_from_slice(second);
+    let res = push(&app, &key.key, again).await;
+    assert_eq!((res.body["existing"].as_u64(), res.body["refused"].as_u64()), (Some(5), Some(0)), "{}", res.text);
+    // Approved leave on Monday 16 and Tuesday 17.
+    app.post(
+        "/api/v1/absences",
+        &org.admin,
+        json!({"employee_id": org.staff1.id, "kind": "leave", "starts_on": "2026-11-16", "ends_on": "2026-11-17"}),
+    )
+    .await
+    .assert_status(201);
+
+    let m = month(&app, &org.staff1.token, &org.staff1.id).await;
+    assert_eq!(m.body["working_days"], 21, "{}", m.text);
+    assert_eq!(m.body["excused_days"], 2);
+    assert_eq!(m.body["deduction_bp"], 1_050, "{}", m.text);
+    assert_eq!(m.body["factor_bp"], 8_950);
+    let lines: Vec<(String, String, i64)> = m.body["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["lines"].as_array().unwrap().clone())
+        .map(|l| {
+            (
+                l["date"].as_str().unwrap()[8..].to_owned(),
+                l["reason"].as_str().unwrap().to_owned(),
+                l["deduction_bp"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("03", "within_tolerance", 0),
+        ("04", "late", 50),
+        ("06", "late", 100),
+        ("09", "early_no_record", 150),
+        ("12", "absent_without_notice", 500),
+        ("13", "early", 150),
+        ("16", "excused", 0),
+        ("17", "excused", 0),
+        ("18", "late", 50),
+        ("18", "early", 50),
+    ];
+    assert_eq!(lines, want.map(|(d, r, bp)| (d.to_owned(), r.to_owned(), bp)).to_vec());
+    assert_eq!(day(&m, 2)["status"], "present");
+    assert_eq!(day(&m, 2)["late_minutes"], 0);
+    assert_eq!(day(&m, 4)["late_minutes"], 8, "07:38:59 is 8 minutes late: seconds are dropped");
+    assert_eq!(day(&m, 6)["work_end"], "16:30", "a Friday ends at 16:30");
+    assert_eq!(day(&m, 12)["status"], "absent_without_notice");
+    assert_eq!(day(&m, 16)["absence"], "leave");
+    assert_eq!(day(&m, 21)["status"], "day_off");
+    assert_eq!(day(&m, 21)["check_in"], "08:00:00", "stored, but deducts nothing");
+
+    // A late event changes its day on the next read: the check-out of Monday 9 arrives.
+    let res = push(&app, &key.key, vec![ev("A-9-out-late", &org.staff1.nip, 9, "16:10:00", "check_out")]).await;
+    assert_eq!(outcomes(&res), ["created"]);
+    let m = month(&app, &org.staff1.token, &org.staff1.id).await;
+    assert_eq!(m.body["deduction_bp"], 900, "{}", m.text);
+    assert_eq!(day(&m, 9)["lines"], json!([]));
+
+    // The same source id for a different event is refused, alone.
+    let res = push(
+        &app,
+        &key.key,
+        vec![
+            ev("A-9-out-late", &org.staff1.nip, 9, "17:00:00", "check_out"),
+            ev("A-x", &org.staff1.nip, 19, "07:00:00", "check_in"),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes(&res), ["refused", "created"]);
+    assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/events/0/source_event_id", "{}", res.text);
+}
+
+#[actix_web::test]
+async fn each_band_a_holiday_a_schedule_change_and_cancelled_leave_recompute_their_days() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-B", 720).await;
+    let key = issue(&app, &org.admin, false).await;
+    let nip = &org.staff2.nip;
+    // Lateness beyond the 15-minute tolerance from the first day: 20, 45, 75 and 120 minutes.
+    let mut events = vec![
+        ev("B-2-in", nip, 2, "07:50:00", "check_in"),
+        ev("B-3-in", nip, 3, "08:15:00", "check_in"),
+        ev("B-4-in", nip, 4, "08:45:00", "check_in"),
+        ev("B-5-in", nip, 5, "09:30:00", "check_in"),
+        // Early departures: 30 min on a Friday (16:00 against 16:30) and 61 minutes.
+        ev("B-6-in", nip, 6, "07:00:00", "check_in"),
+        ev("B-6-out", nip, 6, "16:00:00", "check_out"),
+        ev("B-9-in", nip, 9, "07:00:00", "check_in"),
+        ev("B-9-out", nip, 9, "14:59:00", "check_out"),
+        // A check-out but no check-in.
+        ev("B-10-out", nip, 10, "16:00:00", "check_out"),
+    ];
+    for d in [2, 3, 4, 5] {
+        events.push(ev(&format!("B-{d}-out"), nip, d, "16:00:00", "check_out"));
+    }
+    let res = push(&app, &key.key, events).await;
+    assert_eq!(res.body["created"], 13, "{}", res.text);
+    let m = month(&app, &org.admin, &org.staff2.id).await;
+    let bp = |d: u32| {
+        day(&m, d)["lines"].as_array().unwrap().iter().map(|l| l["deduction_bp"].as_i64().unwrap()).sum::<i64>()
+    };
+    assert_eq!([bp(2), bp(3), bp(4), bp(5)], [50, 100, 125, 150], "{}", m.text);
+    assert_eq!((bp(6), day(&m, 6)["early_minutes"].as_u64()), (50, Some(30)));
+    assert_eq!((bp(9), day(&m, 9)["early_minutes"].as_u64()), (125, Some(61)));
+    assert_eq!(day(&m, 10)["lines"][0]["reason"], "late_no_record");
+    assert_eq!(day(&m, 11)["status"], "absent_without_notice");
+
+    // Wednesday 11 becomes a holiday: no longer a working day; removing it restores the absence.
+    let holiday = app.post("/api/v1/holidays", &org.admin, json!({"date": "2026-11-11", "name": "Cuti bersama"})).await;
+    holiday.assert_status(201);
+    app.post("/api/v1/holidays", &org.admin, json!({"date": "2026-11-11", "name": "Again"}))
+        .await
+        .assert_problem(409, "conflict");
+    app.post("/api/v1/holidays", &org.staff2.token, json!({"date": "2026-11-12", "name": "Mine"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let m2 = month(&app, &org.admin, &org.staff2.id).await;
+    assert_eq!(day(&m2, 11)["status"], "holiday");
+    assert_eq!(day(&m2, 11)["holiday"], "Cuti bersama");
+    assert_eq!(m2.body["working_days"].as_u64().unwrap() + 1, m.body["working_days"].as_u64().unwrap());
+    let path = format!("/api/v1/holidays/{}", holiday.id());
+    app.req(Method::DELETE, &path).token(&org.admin).send().await.assert_status(204);
+    assert_eq!(day(&month(&app, &org.admin, &org.staff2.id).await, 11)["status"], "absent_without_notice");
+
+    // The unit starts at 08:00 from Wednesday 4 November: the 4th is 45 minutes late, not 75.
+    let week = json!({"start": "08:00", "end": "16:00"});
+    let res = app
+        .post(
+            "/api/v1/work-schedules",
+            &org.admin,
+            json!({"org_unit_id": org.unit, "effective_from": "2026-11-04",
+                   "days": {"monday": week, "tuesday": week, "wednesday": week, "thursday": week, "friday": week}}),
+        )
+        .await;
+    res.assert_status(201);
+    let m3 = month(&app, &org.staff2.token, &org.staff2.id).await;
+    assert_eq!(day(&m3, 3)["late_minutes"], 45, "before the change the old hours hold");
+    assert_eq!(day(&m3, 4)["late_minutes"], 45);
+    assert_eq!(day(&m3, 6)["work_end"], "16:00");
+    // Bad schedules are refused field by field.
+    app.post(
+        "/api/v1/work-schedules",
+        &org.admin,
+        json!({"effective_from": "2026-11-04", "days": {"monday": {"start": "16:00", "end": "08:00"}}}),
+    )
+    .await
+    .assert_invalid("#/days");
+    app.post(
+        "/api/v1/work-schedules",
+        &org.admin,
+        json!({"effective_from": "2026-11-04", "days": {"monday": {"start": "8am", "end": "16:00"}}}),
+    )
+    .await
+    .assert_invalid("#/days/monday/start");
+
+    // Official travel on the 11th excuses it; cancelling it brings the absence back.
+    let travel = app
+        .post(
+            "/api/v1/absences",
+            &org.admin,
+            json!({"employee_id": org.staff2.id, "kind": "official_travel", "starts_on": "2026-11-11", "ends_on": "2026-11-11"}),
+        )
+        .await;
+    travel.assert_status(201);
+    app.post(
+        "/api/v1/absences",
+        &org.admin,
+        json!({"employee_id": org.staff2.id, "kind": "leave", "starts_on": "2026-11-10", "ends_on": "2026-11-12"}),
+    )
+    .await
+    .assert_invalid("#/starts_on");
+    app.post(
+        "/api/v1/absences",
+        &org.admin,
+        json!({"employee_id": org.staff2.id, "kind": "leave", "starts_on": "2026-11-12", "ends_on": "2026-11-10"}),
+    )
+    .await
+    .assert_invalid("#/ends_on");
+    app.post(
+        "/api/v1/absences",
+        &org.section.token,
+        json!({"employee_id": org.staff2.id, "kind": "leave", "starts_on": "2026-11-20", "ends_on": "2026-11-20"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(day(&month(&app, &org.admin, &org.staff2.id).await, 11)["status"], "excused");
+    app.post(&format!("/api/v1/absences/{}/cancel", travel.id()), &org.admin, json!({})).await.assert_status(200);
+    assert_eq!(day(&month(&app, &org.admin, &org.staff2.id).await, 11)["status"], "absent_without_notice");
+    let list = app.get(&format!("/api/v1/employees/{}/absences", org.staff2.id), &org.staff2.token).await;
+    assert!(list.body["items"][0]["cancelled_at"].is_string(), "{}", list.text);
+}
+
+#[actix_web::test]
+async fn an_agency_in_wita_counts_events_on_its_own_local_date() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-W", 740).await;
+    app.patch(&format!("/api/v1/agencies/{}", org.agency), &app.root, json!({"time_zone": "wita"}))
+        .await
+        .assert_status(200);
+    let key = issue(&app, &org.admin, false).await;
+    // 23:40 UTC on 1 November is 07:40 WITA on Monday 2 November: 10 minutes late there.
+    let res = push(
+        &app,
+        &key.key,
+        vec![
+            json!({"source_event_id": "W-1", "nip": org.staff1.nip, "occurred_at": "2026-11-01T23:40:00Z", "kind": "check_in"}),
+            json!({"source_event_id": "W-2", "nip": org.staff1.nip, "occurred_at": "2026-11-02T16:05:00+08:00", "kind": "check_out"}),
+        ],
+    )
+    .await;
+    assert_eq!(res.body["created"], 2, "{}", res.text);
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.staff1.token).await;
+    assert_eq!(events.body["items"][0]["local_date"], "2026-11-02", "{}", events.text);
+    assert_eq!(events.body["items"][0]["local_time"], "07:40:00");
+    let m = month(&app, &org.staff1.token, &org.staff1.id).await;
+    assert_eq!(day(&m, 2)["late_minutes"], 10, "{}", m.text);
+    assert_eq!(day(&m, 2)["lines"][0]["reason"], "within_tolerance");
+    assert_eq!(day(&m, 1)["status"], "day_off");
+}
+
+#[actix_web::test]
+async fn keys_are_bound_to_their_agency_and_scope_and_die_when_revoked_or_rotated() {
+    let app = TestApp::spawn().await;
+    let a = app.org("ATT-K1", 760).await;
+    let b = app.org("ATT-K2", 780).await;
+    let key = issue(&app, &a.admin, false).await;
+
+    // Only the agency's admin issues, lists and reads keys; the key itself is never listed.
+    app.post("/api/v1/integration-keys", &a.staff1.token, json!({"name": "x", "scopes": ["attendance_write"]}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post("/api/v1/integration-keys", &a.admin, json!({"name": "x", "scopes": []})).await.assert_invalid("#/scopes");
+    app.post("/api/v1/integration-keys", &a.admin, json!({"name": "x", "scopes": ["payroll_read"]}))
+        .await
+        .assert_invalid("#/scopes/0");
+    app.get("/api/v1/integration-keys", &a.staff1.token).await.assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/integration-keys/{}", key.id), &b.admin).await.assert_problem(404, "not-found");
+    let list = app.get("/api/v1/integration-keys", &a.admin).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert!(!list.text.contains(&key.key), "the key is shown once only");
+    assert_eq!(list.body["items"][0]["key_prefix"], &key.key[..12]);
+    assert_eq!(app.get("/api/v1/integration-keys", &b.admin).await.body["items"], json!([]));
+
+    // A key is not a person's token, and the reverse.
+    app.get("/api/v1/me", &key.key).await.assert_problem(401, "unauthenticated");
+    push(&app, &a.admin, vec![ev("K-0", &a.staff1.nip, 2, "07:00:00", "check_in")])
+        .await
+        .assert_problem(401, "unauthenticated");
+    push(&app, "eki_0000", vec![ev("K-0", &a.staff1.nip, 2, "07:00:00", "check_in")])
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    // Agency A's key cannot record for agency B's employees: refused one by one, nothing stored.
+    let res = push(
+        &app,
+        &key.key,
+        vec![ev("K-1", &b.staff1.nip, 2, "07:00:00", "check_in"), ev("K-2", &a.staff1.nip, 2, "07:00:00", "check_in")],
+    )
+    .await;
+    assert_eq!(outcomes(&res), ["refused", "created"]);
+    assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/events/0/nip");
+    let theirs = app.get(&format!("/api/v1/employees/{}/attendance-events", b.staff1.id), &b.admin).await;
+    assert_eq!(theirs.body["items"], json!([]));
+    // Nor can anyone of agency A read agency B's events, and staff read only their own.
+    app.get(&format!("/api/v1/employees/{}/attendance-events", b.staff1.id), &a.admin)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/employees/{}/attendance-events", a.staff1.id), &a.staff2.token)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/employees/{}/discipline", a.staff1.id), &a.staff2.token)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/employees/{}/discipline", a.staff1.id), &a.section.token).await.assert_status(200);
+    app.get(&format!("/api/v1/org-units/{}/discipline", a.unit), &a.section.token)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/org-units/{}/discipline", a.unit), &b.admin).await.assert_problem(404, "not-found");
+
+    // Malformed items are refused on their own.
+    let res = push(
+        &app,
+        &key.key,
+        vec![
+            json!({"source_event_id": "K-3", "nip": "123", "occurred_at": "2026-11-02T07:00:00+07:00", "kind": "check_in"}),
+            json!({"source_event_id": "K-4", "nip": a.staff1.nip, "occurred_at": "yesterday", "kind": "check_in"}),
+            json!({"source_event_id": "K 5", "nip": a.staff1.nip, "occurred_at": "2026-11-02T07:00:00+07:00", "kind": "in"}),
+            json!({"source_event_id": "K-6", "nip": a.staff1.nip, "occurred_at": "2026-11-02T07:00:00+07:00", "kind": "check_in", "latitude": 91.0, "longitude": 1.0}),
+            ev("K-7", &a.staff1.nip, 3, "07:00:00", "check_in"),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes(&res), ["refused", "refused", "refused", "refused", "created"], "{}", res.text);
+    assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/events/0/nip");
+    assert_eq!(res.body["items"][1]["errors"][0]["pointer"], "#/events/1/occurred_at");
+    assert_eq!(res.body["items"][3]["errors"][0]["pointer"], "#/events/3/latitude");
+    push(&app, &key.key, vec![]).await.assert_invalid("#/events");
+
+    // Rotation: the old key stops at once, the new one works; revocation ends it.
+    let read = app.get(&format!("/api/v1/integration-keys/{}", key.id), &a.admin).await;
+    let etag = read.header("etag").unwrap();
+    app.req(Method::POST, &format!("/api/v1/integration-keys/{}/rotate", key.id))
+        .token(&a.admin)
+        .send()
+        .await
+        .assert_problem(428, "precondition-required");
+    let rotated = app
+        .req(Method::POST, &format!("/api/v1/integration-keys/{}/rotate", key.id))
+        .token(&a.admin)
+        .header("if-match", &etag)
+        .send()
+        .await;
+    rotated.assert_status(200);
+    let new_key = rotated.body["key"].as_str().unwrap().to_owned();
+    push(&app, &key.key, vec![ev("K-8", &a.staff1.nip, 4, "07:00:00", "check_in")])
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(
+        push(&app, &new_key, vec![ev("K-8", &a.staff1.nip, 4, "07:00:00", "check_in")]).await.body["created"],
+        1
+    );
+    app.post(&format!("/api/v1/integration-keys/{}/revoke", key.id), &b.admin, json!({}))
+        .await
+        .assert_problem(404, "not-found");
+    let revoked = app.post(&format!("/api/v1/integration-keys/{}/revoke", key.id), &a.admin, json!({})).await;
+    assert!(revoked.body["revoked_at"].is_string(), "{}", revoked.text);
+    assert!(revoked.body["last_used_at"].is_string(), "last use is recorded");
+    push(&app, &new_key, vec![ev("K-9", &a.staff1.nip, 5, "07:00:00", "check_in")])
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+fn signed<'a>(
+    app: &'a TestApp,
+    key: &Key,
+    body: &Value,
+    id: &str,
+    at: i64,
+    secret: Option<&str>,
+) -> ekinerja_tests::Request<'a> {
+    let raw = serde_json::to_vec(body).unwrap();
+    let secret = webhook::Secret::parse(secret.unwrap_or(key.secret.as_deref().unwrap())).unwrap();
+    let signature = webhook::sign(&secret, id, at, &raw);
+    app.req(Method::POST, "/api/v1/attendance-events/batch")
+        .token(&key.key)
+        .header("webhook-id", id)
+        .header("webhook-timestamp", &at.to_string())
+        .header("webhook-signature", &signature)
+        .raw("application/json", raw)
+}
+
+#[actix_web::test]
+async fn a_signed_key_needs_a_fresh_valid_signature_over_the_raw_body() {
+    // The application's clock stands still, so the five-minute window's edges are exact.
+    let mut app = TestApp::spawn().await;
+    let fixed = Utc::now();
+    app.set_clock(fixed);
+    let org = app.org("ATT-S", 800).await;
+    let key = issue(&app, &org.admin, true).await;
+    assert!(key.secret.as_deref().unwrap().starts_with("whsec_"));
+    let body = json!({"events": [ev("S-1", &org.staff1.nip, 2, "07:00:00", "check_in")]});
+    let now = fixed.timestamp();
+
+    // Unsigned, stale, from the future, with another secret, and over another body: all refused.
+    push(&app, &key.key, vec![ev("S-1", &org.staff1.nip, 2, "07:00:00", "check_in")])
+        .await
+        .assert_problem(401, "unauthenticated");
+    signed(&app, &key, &body, "msg_1", now - 301, None).send().await.assert_problem(401, "unauthenticated");
+    signed(&app, &key, &body, "msg_1", now + 301, None).send().await.assert_problem(401, "unauthenticated");
+    let (_, other) = webhook::Secret::generate();
+    signed(&app, &key, &body, "msg_1", now, Some(&other)).send().await.assert_problem(401, "unauthenticated");
+    let raw = serde_json::to_vec(&body).unwrap();
+    let secret = webhook::Secret::parse(key.secret.as_deref().unwrap()).unwrap();
+    let tampered = app
+        .req(Method::POST, "/api/v1/attendance-events/batch")
+        .token(&key.key)
+        .header("webhook-id", "msg_1")
+        .header("webhook-timestamp", &now.to_string())
+        .header("webhook-signature", &webhook::sign(&secret, "msg_1", now, &raw))
+        .raw(
+            "application/json",
+            serde_json::to_vec(&json!({"events": [ev("S-1", &org.staff1.nip, 2, "09:00:00", "check_in")]})).unwrap(),
+        )
+        .send()
+        .await;
+    tampered.assert_problem(401, "unauthenticated");
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.admin).await;
+    assert_eq!(events.body["items"], json!([]), "nothing refused was stored");
+
+    let ok = signed(&app, &key, &body, "msg_2", now - 300, None).send().await;
+    ok.assert_status(200);
+    assert_eq!(ok.body["created"], 1, "{}", ok.text);
+}
+
+#[actix_web::test]
+async fn a_fingerprint_machine_pushes_attlog_lines_itself() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-M", 820).await;
+    let other = app.org("ATT-M2", 840).await;
+    let sn = "CKJH194560123";
+    app.post("/api/v1/attendance-devices", &org.staff1.token, json!({"serial_number": sn, "name": "Lobi"}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post("/api/v1/attendance-devices", &org.admin, json!({"serial_number": "bad serial", "name": "Lobi"}))
+        .await
+        .assert_invalid("#/serial_number");
+    let device =
+        app.post("/api/v1/attendance-devices", &org.admin, json!({"serial_number": sn, "name": "Lobi Dinkes"})).await;
+    device.assert_status(201);
+    app.post("/api/v1/attendance-devices", &other.admin, json!({"serial_number": sn, "name": "Copy"}))
+        .await
+        .assert_problem(409, "conflict");
+
+    let handshake = app.req(Method::GET, &format!("/iclock/cdata?SN={sn}&options=all&pushver=2.4.1")).send().await;
+    handshake.assert_status(200);
+    assert!(handshake.text.starts_with(&format!("GET OPTION FROM: {sn}")), "{}", handshake.text);
+    assert!(handshake.text.contains("TimeZone=7"));
+    app.req(Method::GET, "/iclock/cdata?SN=UNKNOWN1&options=all").send().await.assert_problem(403, "forbidden");
+
+    let nip = &org.staff1.nip;
+    let body = format!(
+        "{nip}\t2026-11-02 07:41:00\t0\t1\t\t0\t0\n{nip}\t2026-11-02 16:10:00\t1\t1\t\t0\t0\r\n\
+         {}\t2026-11-02 07:30:00\t0\t1\n999\t2026-11-02 07:30:00\t0\t1\n{nip}\tnot a time\t0\n",
+        other.staff1.nip
+    );
+    let upload = |body: String| {
+        app.req(Method::POST, &format!("/iclock/cdata?SN={sn}&table=ATTLOG&Stamp=9999")).raw("text/plain", body).send()
+    };
+    let res = upload(body.clone()).await;
+    res.assert_status(200);
+    assert_eq!(res.text, "OK: 5");
+    // Sent again (a machine resends until it hears OK): nothing is stored twice.
+    assert_eq!(upload(body).await.text, "OK: 5");
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.admin).await;
+    let items = events.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", events.text);
+    assert_eq!(items[0]["source"], "machine");
+    assert_eq!(items[0]["device_id"], sn);
+    let m = month(&app, &org.admin, &org.staff1.id).await;
+    assert_eq!(day(&m, 2)["late_minutes"], 11);
+    assert_eq!(day(&m, 2)["early_minutes"], 0);
+    // The other agency's employee is not recorded through this machine; the refused lines are in
+    // the agency's audit trail.
+    let theirs = app.get(&format!("/api/v1/employees/{}/attendance-events", other.staff1.id), &other.admin).await;
+    assert_eq!(theirs.body["items"], json!([]));
+    let audit = app.get("/api/v1/audit-events?limit=200", &org.admin).await;
+    assert!(audit.text.contains("attendance_machine_lines") && audit.text.contains("not a time"), "{}", audit.text);
+
+    // Other tables are acknowledged; commands are none; a revoked machine is refused.
+    let oplog = app
+        .req(Method::POST, &format!("/iclock/cdata?SN={sn}&table=OPERLOG"))
+        .raw("text/plain", "OPLOG 4\t0")
+        .send()
+        .await;
+    assert_eq!(oplog.text, "OK");
+    assert_eq!(app.req(Method::GET, &format!("/iclock/getrequest?SN={sn}")).send().await.text, "OK");
+    app.post(&format!("/api/v1/attendance-devices/{}/revoke", device.id()), &org.admin, json!({}))
+        .await
+        .assert_status(200);
+    upload(format!("{nip}\t2026-11-03 07:00:00\t0\n")).await.assert_problem(403, "forbidden");
+}
+
+const EMPLOYEES: &str = include_str!("../fixtures/sample-employees.csv");
+const PRESENSI: &str = include_str!("../fixtures/sample-presensi.csv");
+
+async fn import_presensi(app: &TestApp, token: &str, query: &str) -> Response {
+    app.req(Method::POST, &format!("/api/v1/imports/attendance{query}"))
+        .token(token)
+        .raw("text/csv; charset=utf-8", PRESENSI.to_owned())
+        .send()
+        .await
+}
+
+/// The sample agency with the good lines of the sample HR export.
+async fn sample_agency(app: &TestApp) -> String {
+    let agency = app.agency("KAB-PRESENSI").await;
+    let admin = app.agency_admin(&agency, "bkpsdm.presensi").await;
+    for (code, name) in [
+        ("SETDA", "Sekretariat Daerah"),
+        ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"),
+        ("DINKES", "Dinas Kesehatan"),
+        ("INSP", "Inspektorat"),
+        ("DISKOMINFO", "Dinas Komunikasi dan Informatika"),
+    ] {
+        app.post("/api/v1/org-units", &admin, json!({"code": code, "name": name})).await.assert_status(201);
+    }
+    let good: String = EMPLOYEES
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| ![13, 26, 42, 43, 44, 45].contains(&(i + 1)))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    app.req(Method::POST, "/api/v1/imports/employees")
+        .token(&admin)
+        .raw("text/csv", good)
+        .send()
+        .await
+        .assert_status(200);
+    admin
+}
+
+#[actix_web::test]
+async fn the_sample_presensi_export_imports_with_its_broken_lines_reported() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let admin = sample_agency(&app).await;
+
+    let dry = import_presensi(&app, &admin, "?dry_run=true").await;
+    dry.assert_status(200);
+    assert_eq!(dry.body["rows"], 781, "{}", dry.text);
+    let mut refused: Vec<(u64, String)> = dry.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_str().unwrap().to_owned()))
+        .collect();
+    refused.sort();
+    // Two employees appointed "in 2028" never made it into the HR import, so their 40 lines
+    // name unknown NIPs; then an unknown NIP, 31 November, 25:10 and "MASUK?".
+    let mut want: Vec<(u64, String)> = (213..=232).chain(464..=483).map(|l| (l, "nip".to_owned())).collect();
+    want.extend([(779, "nip"), (780, "tanggal"), (781, "jam"), (782, "jenis")].map(|(l, c)| (l, c.to_owned())));
+    assert_eq!(refused, want);
+    // Line 777 repeats line 12 exactly: the same event, not a new one.
+    assert_eq!((dry.body["created"].as_u64(), dry.body["existing"].as_u64()), (Some(736), Some(1)));
+    let any = app.get("/api/v1/employees/by-nip/198204032004011644", &admin).await;
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", any.id()), &admin).await;
+    assert_eq!(events.body["items"], json!([]), "a dry run stores nothing");
+
+    let real = import_presensi(&app, &admin, "").await;
+    assert_eq!((real.body["created"].as_u64(), real.body["refused"].as_u64()), (Some(736), Some(44)), "{}", real.text);
+    let again = import_presensi(&app, &admin, "").await;
+    assert_eq!((again.body["created"].as_u64(), again.body["existing"].as_u64()), (Some(0), Some(737)));
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events?limit=200", any.id()), &admin).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 20, "ten working days, in and out");
+
+    // Thursday 5 November: in at 09:30, out at 15:20.
+    let m = month(&app, &admin, &any.id()).await;
+    assert_eq!(day(&m, 5)["late_minutes"], 120, "{}", m.text);
+    assert_eq!(day(&m, 5)["early_minutes"], 40);
+    // A unit's recap lists every employee with their month.
+    let unit = app.get("/api/v1/org-units?limit=200", &admin).await;
+    let setda = unit.body["items"].as_array().unwrap().iter().find(|u| u["code"] == "SETDA").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let recap = app.get(&format!("/api/v1/org-units/{setda}/discipline?month=2026-11"), &admin).await;
+    recap.assert_status(200);
+    let rows = recap.body["employees"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    let row = rows.iter().find(|r| r["employee"]["nip"] == "198204032004011644").unwrap();
+    assert_eq!(row["deduction_bp"], m.body["deduction_bp"]);
+    // From 14 November on, nobody of the sample has any record: absent without notice.
+    assert!(row["absent_days"].as_u64().unwrap() >= 10, "{row}");
+    app.req(Method::POST, "/api/v1/imports/attendance")
+        .token(&admin)
+        .raw("text/csv", "nama\nx\n")
+        .send()
+        .await
+        .assert_invalid("#/columns/nip");
+    app.req(Method::POST, "/api/v1/imports/attendance")
+        .token(&admin)
+        .json(json!({}))
+        .send()
+        .await
+        .assert_problem(415, "unsupported-media-type");
+}
