@@ -24,6 +24,8 @@ pub struct DemoLogins {
     pub employees: usize,
     /// Daily logs written for the pilot OPDs.
     pub daily_logs: usize,
+    /// Attendance events of the regency's employees.
+    pub attendance_events: usize,
 }
 
 impl std::fmt::Display for DemoLogins {
@@ -37,8 +39,8 @@ impl std::fmt::Display for DemoLogins {
         writeln!(f, "  admin of a 2nd agency    {}", self.other_agency_admin)?;
         write!(
             f,
-            "  {} employees in the demo regency; {} daily logs in its pilot OPDs",
-            self.employees, self.daily_logs
+            "  {} employees in the demo regency; {} daily logs in its pilot OPDs; {} attendance events",
+            self.employees, self.daily_logs, self.attendance_events
         )
     }
 }
@@ -437,6 +439,102 @@ fn write_logs(
     Ok(written)
 }
 
+/// Days of attendance in the demo.
+const ATTENDANCE_DAYS: i64 = 45;
+
+/// Weeks of attendance for every employee of the regency, as e-Presensi would have pushed it:
+/// most arrive before 07:30 and leave after the end of the day, some are late, a few leave early
+/// or forget to check out, a few are absent; two holidays at year end and some approved leave.
+fn write_attendance(
+    b: &mut Builder<'_>,
+    regency: Uuid,
+    bkpsdm: &Caller,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    use chrono::Weekday;
+    use diesel::prelude::*;
+    use ekinerja_domain::attendance::{instant_from_local, EventKind, EventSource, SourceEventId};
+    use ekinerja_domain::discipline::AbsenceKind;
+    use ekinerja_persistence::attendance::{self as att, EventInput, Outcome, Sender};
+    use ekinerja_persistence::{calendar, schema};
+    let people: Vec<(String, String)> = schema::employees::table
+        .filter(schema::employees::agency_id.eq(regency.to_string()))
+        .select((schema::employees::id, schema::employees::nip))
+        .order(schema::employees::nip.asc())
+        .load(b.conn)?;
+    let admin = Change::new(bkpsdm.clone(), now, None);
+    let year = b.today.year();
+    for (month, day, holiday) in [(12, 24, "Cuti Bersama Hari Raya Natal"), (12, 25, "Hari Raya Natal")] {
+        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
+            calendar::add_holiday(b.conn, &admin, regency, date, &name(holiday)?)?;
+        }
+    }
+    let offset = TimeZone::Wib.offset();
+    let mut items = Vec::new();
+    for (i, (employee, nip)) in people.iter().enumerate() {
+        let nip = Nip::parse(nip).map_err(|e| StoreError::invalid("#/nip", e.to_string()))?;
+        // One in twenty-five took a few days of leave two weeks ago.
+        if i % 25 == 7 {
+            let starts_on = b.today - Duration::days(14);
+            let new = calendar::NewAbsence {
+                employee_id: uuid(employee)?,
+                kind: if i % 2 == 0 { AbsenceKind::Leave } else { AbsenceKind::OfficialTravel },
+                starts_on,
+                ends_on: starts_on + Duration::days(2),
+                note: None,
+            };
+            calendar::record_absence(b.conn, &admin, new, now)?;
+        }
+        for back in (1..=ATTENDANCE_DAYS).rev() {
+            let day = b.today - Duration::days(back);
+            if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                continue;
+            }
+            let roll = b.dice.next(100);
+            if roll < 3 {
+                continue;
+            }
+            // 06:45–07:29 on time; from 07:31 up to 08:45 late.
+            let arrival = if roll < 88 { 6 * 60 + 45 + b.dice.next(45) } else { 7 * 60 + 31 + b.dice.next(75) };
+            let end_hour = if day.weekday() == Weekday::Fri { 16 * 60 + 30 } else { 16 * 60 };
+            let out = if roll < 93 { end_hour + b.dice.next(45) } else { end_hour - 10 - b.dice.next(80) };
+            let mut push = |time: u64, kind: EventKind, tag: &str| -> Result<(), StoreError> {
+                let local = day.and_hms_opt((time / 60) as u32, (time % 60) as u32, 0).ok_or(StoreError::NotFound)?;
+                let id = SourceEventId::parse(&format!("DEMO-{i}-{day}-{tag}"))
+                    .map_err(|e| StoreError::invalid("#/source_event_id", e.to_string()))?;
+                items.push(Ok(EventInput {
+                    source_event_id: id,
+                    nip: nip.clone(),
+                    kind,
+                    occurred_at: instant_from_local(local, offset),
+                    device_id: None,
+                    location: None,
+                }));
+                Ok(())
+            };
+            push(arrival, EventKind::CheckIn, "in")?;
+            if roll % 20 != 5 {
+                push(out, EventKind::CheckOut, "out")?;
+            }
+        }
+    }
+    let sender = Sender {
+        agency_id: regency,
+        source: EventSource::Import,
+        integration_key_id: None,
+        account_id: Some(bkpsdm.account_id),
+        request_id: None,
+    };
+    let at = ekinerja_persistence::timestamp(now);
+    let mut written = 0;
+    while !items.is_empty() {
+        let rest = items.split_off(items.len().min(1_000));
+        let outcomes = att::ingest(b.conn, &sender, std::mem::replace(&mut items, rest), at, false)?;
+        written += outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
+    }
+    Ok(written)
+}
+
 /// How big a regency to build.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
@@ -525,6 +623,7 @@ pub fn seed_regency(
         other_agency_admin: "admin.kotacontoh".into(),
         employees: 0,
         daily_logs: 0,
+        attendance_events: 0,
     };
     let mut vacant = None;
     let mut opds = Vec::new();
@@ -630,6 +729,7 @@ pub fn seed_regency(
     let first_results = plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
     if shape.daily_logs {
         logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;
+        logins.attendance_events = write_attendance(&mut b, regency, &bkpsdm, now)?;
     }
 
     // A second agency, to show that agencies never see each other.

@@ -1,5 +1,6 @@
 //! The demo regency: what `make run` loads is what the API would accept, and it is complete.
 
+use chrono::Datelike;
 use ekinerja_api::seed::DEMO_PASSWORD;
 use ekinerja_tests::TestApp;
 use serde_json::Value;
@@ -91,6 +92,21 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     let staff = employees.iter().find(|e| e["rank"] == "II/c").unwrap();
     let token = app.login(staff["nip"].as_str().unwrap(), DEMO_PASSWORD).await;
     assert_eq!(all(&app, "/api/v1/agreements", &token).await.len(), 1);
+    // Weeks of attendance for everyone: last month's discipline of the whole of Dinas Kesehatan
+    // shows late days and deductions that differ, and the staff member sees their own days.
+    let last_month = (today.with_day(1).unwrap() - chrono::Duration::days(1)).format("%Y-%m");
+    let recap = app
+        .get(&format!("/api/v1/org-units/{}/discipline?month={last_month}", dinkes["id"].as_str().unwrap()), &admin)
+        .await;
+    recap.assert_status(200);
+    let rows = recap.body["employees"].as_array().unwrap();
+    assert!(rows.len() > 20, "{}", recap.text);
+    assert!(rows.iter().any(|r| r["late_days"].as_u64().unwrap() > 0), "some are late");
+    assert!(rows.iter().any(|r| r["deduction_bp"] != rows[0]["deduction_bp"]), "deductions differ between people");
+    let mine = app.get(&format!("/api/v1/me/discipline?month={last_month}"), &token).await;
+    mine.assert_status(200);
+    let days = mine.body["days"].as_array().unwrap();
+    assert!(days.iter().any(|d| d["status"] == "present" && d["lines"] == serde_json::json!([])), "{}", mine.text);
     // The other agency sees none of it.
     let other = app.login("admin.kotacontoh", DEMO_PASSWORD).await;
     assert_eq!(all(&app, "/api/v1/agreements", &other).await.len(), 0);

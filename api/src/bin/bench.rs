@@ -11,6 +11,11 @@
 //! - cascade: the full cascade tree of a regency of `--employees` employees (the period's
 //!   cascade, every goal's tree, through the HTTP application as the agency admin), against a
 //!   raw load of the same planned results in one query.
+//! - attendance_push: attendance events ingested per second through
+//!   `POST /api/v1/attendance-events/batch` in batches of 500 (a month of check-ins and
+//!   check-outs for every employee), against raw inserts of the same rows in transactions of 500.
+//! - discipline_month: one month's discipline for every employee of the regency, computed from
+//!   those events and the calendar, against the bare aggregate query it starts from.
 
 use std::time::{Duration, Instant};
 
@@ -38,6 +43,9 @@ struct Args {
     /// Daily logs created in that load (spread over the connections).
     #[arg(long, default_value_t = 12_800)]
     requests: usize,
+    /// Concurrent connections pushing attendance batches.
+    #[arg(long, default_value_t = 4)]
+    push_connections: usize,
 }
 
 #[derive(QueryableByName)]
@@ -194,7 +202,8 @@ async fn main() -> Result<(), String> {
     println!("cascade  engine={engine} full_tree_ms median={tm:.1} min={tmin:.1} max={tmax:.1} (GET /performance-periods/{{id}}/cascade through the app, {} runs)", args.runs);
     println!("cascade  engine={engine} baseline_raw_load_ms median={rm:.1} min={rmin:.1} max={rmax:.1} (one query, same rows)");
 
-    daily_log_creates(&pool, state, engine, &agency, args.connections, args.requests).await?;
+    daily_log_creates(&pool, state.clone(), engine, &agency, args.connections, args.requests).await?;
+    attendance(&pool, state, engine, &admin, args.push_connections, args.runs).await?;
     drop(scratch);
     Ok(())
 }
@@ -369,4 +378,226 @@ async fn daily_log_creates(
         rate / raw_rate
     );
     Ok(())
+}
+
+/// The last complete month before `today`: its first day and every weekday in it.
+fn last_month(today: chrono::NaiveDate) -> (chrono::NaiveDate, Vec<chrono::NaiveDate>) {
+    use chrono::Datelike;
+    let this = today.with_day(1).unwrap_or(today);
+    let first = this.checked_sub_months(chrono::Months::new(1)).unwrap_or(this);
+    let days = first.iter_days().take_while(|d| *d < this).filter(|d| d.weekday().num_days_from_monday() < 5).collect();
+    (first, days)
+}
+
+/// Attendance: a month of events for every employee pushed through the real server in batches
+/// of 500, next to raw inserts of the same rows; then the month's discipline of the whole
+/// regency, next to the aggregate query it reads.
+async fn attendance(
+    pool: &db::Pool,
+    state: web::Data<AppState>,
+    engine: &str,
+    admin: &ekinerja_domain::Caller,
+    connections: usize,
+    runs: usize,
+) -> Result<(), String> {
+    use ekinerja_domain::{IntegrationScope, Name};
+    use ekinerja_persistence::schema::employees;
+    use ekinerja_persistence::{discipline, integration_key, Change};
+    let agency_id = admin.agency_id.ok_or("the admin has no agency")?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let (key, _, secrets) = ekinerja_api::integration::new_key(false);
+    let change = Change::new(admin.clone(), Utc::now(), None);
+    let name = Name::parse("Benchmark e-Presensi").map_err(|e| e.to_string())?;
+    integration_key::issue(&mut conn, &change, agency_id, &name, &[IntegrationScope::AttendanceWrite], secrets)
+        .map_err(|e| e.to_string())?;
+    let nips: Vec<String> = employees::table
+        .filter(employees::agency_id.eq(agency_id.to_string()))
+        .filter(employees::active.eq(true))
+        .select(employees::nip)
+        .order(employees::nip.asc())
+        .load(&mut conn)
+        .map_err(|e| e.to_string())?;
+    drop(conn);
+    let (first, days) = last_month((Utc::now() + chrono::Duration::hours(7)).date_naive());
+    // Every employee every weekday, but one day in twenty absent: in between 07:00 and 08:00,
+    // out between 16:00 and 16:40, in a spread that hits every deduction band now and then.
+    let mut events = Vec::new();
+    for (e, nip) in nips.iter().enumerate() {
+        for (d, day) in days.iter().enumerate() {
+            let h = (e * 31 + d * 17) % 97;
+            if h % 20 == 0 {
+                continue;
+            }
+            let inn = format!("{day}T07:{:02}:00+07:00", (h * 7) % 60);
+            let out = format!("{day}T16:{:02}:00+07:00", (h * 3) % 40);
+            events.push(format!(
+                r#"{{"source_event_id":"B-{e}-{d}-in","nip":"{nip}","occurred_at":"{inn}","kind":"check_in","device_id":"FP-{}"}}"#,
+                e % 50
+            ));
+            events.push(format!(
+                r#"{{"source_event_id":"B-{e}-{d}-out","nip":"{nip}","occurred_at":"{out}","kind":"check_out","device_id":"FP-{}"}}"#,
+                e % 50
+            ));
+        }
+    }
+    let batches: Vec<String> = events.chunks(500).map(|c| format!(r#"{{"events":[{}]}}"#, c.join(","))).collect();
+    let total_events = events.len();
+    drop(events);
+
+    let server_state = state.clone();
+    let server = actix_web::HttpServer::new(move || app(server_state.clone()))
+        .workers(2)
+        .bind(("127.0.0.1", 0))
+        .map_err(|e| e.to_string())?;
+    let addr = *server.addrs().first().ok_or("no address")?;
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let batches = std::sync::Arc::new(batches);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections.max(1) {
+        let (batches, next, key) = (batches.clone(), next.clone(), key.clone());
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+            stream.set_nodelay(true).map_err(|e| e.to_string())?;
+            let mut latencies = Vec::new();
+            let mut errors = 0usize;
+            let mut buf = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(body) = batches.get(i) else { break };
+                let request = format!(
+                    "POST /api/v1/attendance-events/batch HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {key}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let t = Instant::now();
+                let status = roundtrip(&mut stream, request.as_bytes(), &mut buf).await?;
+                latencies.push(t.elapsed());
+                let refused = !buf.windows(12).any(|w| w == b"\"refused\":0,");
+                if status != 200 || refused {
+                    errors += 1;
+                    if errors == 1 {
+                        eprintln!("unexpected answer {status}: {}", String::from_utf8_lossy(&buf[..buf.len().min(600)]));
+                    }
+                }
+            }
+            Ok::<_, String>((latencies, errors))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.map_err(|e| e.to_string())??;
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    handle.stop(true).await;
+    latencies.sort();
+    let pct =
+        |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let rate = total_events as f64 / elapsed.as_secs_f64();
+
+    // Baseline: the same number of rows of the same width, inserted raw in transactions of 500.
+    let raw_started = Instant::now();
+    {
+        let mut c = pool.get().map_err(|e| e.to_string())?;
+        c.batch_execute(
+            "CREATE TABLE bench_raw_events (id TEXT PRIMARY KEY NOT NULL, agency_id TEXT NOT NULL, \
+             employee_id TEXT NOT NULL, source_event_id TEXT NOT NULL, kind TEXT NOT NULL, local_date TEXT NOT NULL, \
+             local_time TEXT NOT NULL, device_id TEXT, UNIQUE (agency_id, source_event_id))",
+        )
+        .map_err(|e| e.to_string())?;
+        let agency = agency_id.to_string();
+        let mut i = 0usize;
+        while i < total_events {
+            let end = (i + 500).min(total_events);
+            db::write(&mut c, |c| -> Result<(), diesel::result::Error> {
+                for n in i..end {
+                    diesel::sql_query(
+                        "INSERT INTO bench_raw_events (id, agency_id, employee_id, source_event_id, kind, local_date, local_time, device_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
+                    .bind::<Text, _>(&agency)
+                    .bind::<Text, _>(format!("employee-{}", n / 40))
+                    .bind::<Text, _>(format!("R-{n}"))
+                    .bind::<Text, _>("check_in")
+                    .bind::<Text, _>("2026-10-01")
+                    .bind::<Text, _>("07:21:00")
+                    .bind::<Text, _>("FP-1")
+                    .execute(c)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+            i = end;
+        }
+    }
+    let raw_rate = total_events as f64 / raw_started.elapsed().as_secs_f64();
+    println!(
+        "attendance_push  engine={engine} events={total_events} batches={} connections={connections} errors={errors} rate_per_s={rate:.0} batch_p50_ms={:.1} batch_p99_ms={:.1}",
+        latencies.len(),
+        pct(0.50),
+        pct(0.99)
+    );
+    println!(
+        "attendance_push  engine={engine} baseline_raw_insert_rate_per_s={raw_rate:.0} (same rows, transactions of 500) ratio={:.2}",
+        rate / raw_rate
+    );
+
+    // The month's discipline for every employee, against the aggregate query alone.
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let now = Utc::now();
+    let mut samples = Vec::new();
+    let mut employees_judged = 0;
+    let mut deducted = 0;
+    for run in 0..=runs {
+        let t = Instant::now();
+        let m = discipline::agency_month(&mut conn, agency_id, first, now).map_err(|e| e.to_string())?;
+        if run > 0 {
+            samples.push(t.elapsed());
+        }
+        employees_judged = m.employees.len();
+        deducted = m.employees.iter().filter(|e| e.month.deduction_bp > 0).count();
+    }
+    let last = days.last().copied().unwrap_or(first);
+    let mut raw = Vec::new();
+    for run in 0..=runs {
+        let t = Instant::now();
+        let rows: Vec<RawDay> = diesel::sql_query(
+            "SELECT employee_id, MIN(local_time) AS first_time FROM attendance_events \
+             WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3 GROUP BY employee_id, local_date, kind",
+        )
+        .bind::<Text, _>(agency_id.to_string())
+        .bind::<diesel::sql_types::Date, _>(first)
+        .bind::<diesel::sql_types::Date, _>(last)
+        .load(&mut conn)
+        .map_err(|e| e.to_string())?;
+        if run > 0 {
+            raw.push(t.elapsed());
+        }
+        std::hint::black_box(rows.len());
+    }
+    let (m, min, max) = stats(samples);
+    let (rm, rmin, rmax) = stats(raw);
+    println!(
+        "discipline_month  engine={engine} month={} employees={employees_judged} with_deductions={deducted} compute_ms median={m:.0} min={min:.0} max={max:.0} ({runs} runs)",
+        first.format("%Y-%m")
+    );
+    println!(
+        "discipline_month  engine={engine} baseline_aggregate_query_ms median={rm:.0} min={rmin:.0} max={rmax:.0} (the per-day GROUP BY alone)"
+    );
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+#[allow(dead_code)]
+struct RawDay {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = Text)]
+    first_time: String,
 }
