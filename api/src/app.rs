@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, attendance, audit, auth, calendar, cascade, daily_log, discipline, employee, health,
-    iclock, import, integration_key, me, monitoring, org_unit, period, position,
+    acting, agency, agreement, attendance, audit, auth, calendar, cascade, daily_log, discipline, employee, evaluation,
+    health, iclock, import, integration_key, me, monitoring, org_unit, period, position,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -217,7 +217,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/employees/{id}/absences").route(web::get().to(calendar::list_absences)))
                 .service(resource("/employees/{id}/discipline").route(web::get().to(discipline::employee)))
                 .service(resource("/me/discipline").route(web::get().to(discipline::me)))
-                .service(resource("/org-units/{id}/discipline").route(web::get().to(discipline::unit))),
+                .service(resource("/org-units/{id}/discipline").route(web::get().to(discipline::unit)))
+                .service(
+                    resource("/evaluation-periods")
+                        .route(web::get().to(evaluation::list_periods))
+                        .route(web::post().to(evaluation::open_period)),
+                )
+                .service(resource("/evaluation-periods/{id}").route(web::get().to(evaluation::get_period)))
+                .service(resource("/evaluation-periods/{id}/close").route(web::post().to(evaluation::close_period)))
+                .service(
+                    resource("/evaluations")
+                        .route(web::get().to(evaluation::list))
+                        .route(web::post().to(evaluation::open)),
+                )
+                .service(resource("/me/evaluations").route(web::get().to(evaluation::mine)))
+                .service(
+                    resource("/evaluations/{id}")
+                        .route(web::get().to(evaluation::get))
+                        .route(web::patch().to(evaluation::rate)),
+                )
+                .service(resource("/evaluations/{id}/finalise").route(web::post().to(evaluation::finalise)))
+                .service(resource("/evaluations/{id}/revise").route(web::post().to(evaluation::revise))),
         );
 }
 

@@ -54,6 +54,9 @@ use crate::routes;
         routes::calendar::list_holidays, routes::calendar::delete_holiday, routes::calendar::record_absence,
         routes::calendar::cancel_absence, routes::calendar::list_absences,
         routes::discipline::employee, routes::discipline::me, routes::discipline::unit,
+        routes::evaluation::open_period, routes::evaluation::list_periods, routes::evaluation::get_period,
+        routes::evaluation::close_period, routes::evaluation::open, routes::evaluation::list, routes::evaluation::mine,
+        routes::evaluation::get, routes::evaluation::rate, routes::evaluation::finalise, routes::evaluation::revise,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),
@@ -75,6 +78,7 @@ use crate::routes;
         (name = "attendance", description = "Attendance events (e-Presensi), fingerprint machines, and discipline per day and month"),
         (name = "attendance_machines", description = "The ADMS/iclock protocol of fingerprint machines (registered serial numbers)"),
         (name = "calendar", description = "Work schedules, holidays, leave and official travel"),
+        (name = "evaluations", description = "Evaluation periods, the supervisor's ratings and the performance predicate"),
     ),
 )]
 pub struct ApiDoc;

@@ -1,6 +1,8 @@
 //! Periodic evaluation: the three-step rating scale and the performance predicate that follows
 //! from the results and work-behaviour ratings (PermenPANRB 6/2022).
 
+use chrono::NaiveDate;
+
 word_enum! {
     /// The three-step scale used for both results (hasil kerja) and work behaviour (perilaku
     /// kerja).
@@ -27,6 +29,131 @@ word_enum! {
         Poor => "poor",
         /// Sangat Kurang.
         VeryPoor => "very_poor",
+    }
+}
+
+word_enum! {
+    /// The seven BerAKHLAK core values of work behaviour.
+    CoreValue {
+        /// Berorientasi Pelayanan (service-oriented).
+        ServiceOriented => "service_oriented",
+        /// Akuntabel (accountable).
+        Accountable => "accountable",
+        /// Kompeten (competent).
+        Competent => "competent",
+        /// Harmonis (harmonious).
+        Harmonious => "harmonious",
+        /// Loyal.
+        Loyal => "loyal",
+        /// Adaptif (adaptive).
+        Adaptive => "adaptive",
+        /// Kolaboratif (collaborative).
+        Collaborative => "collaborative",
+    }
+}
+
+word_enum! {
+    /// How often an agency evaluates during the year *(policy)*; the year-end evaluation comes
+    /// on top.
+    Cadence {
+        /// Every month.
+        Monthly => "monthly",
+        /// Every quarter (the minimum).
+        Quarterly => "quarterly",
+    }
+}
+
+word_enum! {
+    /// The span an evaluation period covers.
+    PeriodKind {
+        /// One month (`number` 1–12).
+        Monthly => "monthly",
+        /// One quarter (`number` 1–4).
+        Quarterly => "quarterly",
+        /// The whole year (`number` 1).
+        Annual => "annual",
+    }
+}
+
+word_enum! {
+    /// Whether an evaluation period still takes logs and corrections in place.
+    PeriodStatus {
+        /// Logs of its days may be written and reviewed.
+        Open => "open",
+        /// Its logs are locked; corrections of evaluations are new revisions.
+        Closed => "closed",
+    }
+}
+
+/// An evaluation period that cannot exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// The number does not fit the kind.
+    #[error("a {0} period is numbered 1 to {1}")]
+    Number(&'static str, u32),
+    /// The agency evaluates quarterly, so no monthly periods.
+    #[error("the agency evaluates {0}; open {0} or annual periods")]
+    Cadence(&'static str),
+}
+
+impl PeriodKind {
+    /// The first and last day of period `number` of `year`, checked against the agency's cadence.
+    pub fn span(self, year: i32, number: u32, cadence: Cadence) -> Result<(NaiveDate, NaiveDate), PeriodError> {
+        let (months, count) = match self {
+            PeriodKind::Monthly => (1, 12),
+            PeriodKind::Quarterly => (3, 4),
+            PeriodKind::Annual => (12, 1),
+        };
+        if self == PeriodKind::Monthly && cadence == Cadence::Quarterly {
+            return Err(PeriodError::Cadence(cadence.as_str()));
+        }
+        if number < 1 || number > count {
+            return Err(PeriodError::Number(self.as_str(), count));
+        }
+        let first_month = (number - 1) * months + 1;
+        let start = NaiveDate::from_ymd_opt(year, first_month, 1).ok_or(PeriodError::Number(self.as_str(), count))?;
+        let end = start
+            .checked_add_months(chrono::Months::new(months))
+            .and_then(|d| d.pred_opt())
+            .ok_or(PeriodError::Number(self.as_str(), count))?;
+        Ok((start, end))
+    }
+}
+
+/// What an evaluation still lacks before it can be finalised.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.join("; "))]
+pub struct Missing(pub Vec<String>);
+
+/// The ratings of an evaluation as they stand.
+#[derive(Debug, Clone, Default)]
+pub struct Ratings {
+    /// Results (hasil kerja).
+    pub results: Option<Rating>,
+    /// Work behaviour overall.
+    pub behaviour: Option<Rating>,
+    /// Each core value rated so far.
+    pub values: Vec<(CoreValue, Rating)>,
+}
+
+/// The predicate of a complete evaluation, or every rating still missing: the results rating,
+/// the overall behaviour rating and a rating for each of the seven core values are required.
+pub fn finalise(r: &Ratings) -> Result<Predicate, Missing> {
+    let mut missing = Vec::new();
+    if r.results.is_none() {
+        missing.push("results_rating is required".to_owned());
+    }
+    if r.behaviour.is_none() {
+        missing.push("behaviour_rating is required".to_owned());
+    }
+    for value in CoreValue::ALL {
+        if !r.values.iter().any(|(v, _)| v == value) {
+            missing.push(format!("core value {value} is not rated"));
+        }
+    }
+    match (r.results, r.behaviour) {
+        (Some(results), Some(behaviour)) if missing.is_empty() => Ok(predicate(results, behaviour)),
+        _ => Err(Missing(missing)),
     }
 }
 
@@ -65,5 +192,28 @@ mod tests {
         for (results, behaviour, want) in table {
             assert_eq!(predicate(results, behaviour), want, "{results} / {behaviour}");
         }
+    }
+    #[test]
+    fn periods_cover_their_months_and_follow_the_cadence() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(PeriodKind::Quarterly.span(2026, 4, Cadence::Quarterly), Ok((d(10, 1), d(12, 31))));
+        assert_eq!(PeriodKind::Monthly.span(2026, 2, Cadence::Monthly), Ok((d(2, 1), d(2, 28))));
+        assert_eq!(PeriodKind::Annual.span(2026, 1, Cadence::Quarterly), Ok((d(1, 1), d(12, 31))));
+        assert!(PeriodKind::Monthly.span(2026, 2, Cadence::Quarterly).is_err());
+        assert!(PeriodKind::Quarterly.span(2026, 5, Cadence::Quarterly).is_err());
+        assert!(PeriodKind::Monthly.span(2026, 0, Cadence::Monthly).is_err());
+    }
+
+    #[test]
+    fn finalising_needs_every_rating() {
+        let mut r = Ratings { results: Some(AsExpected), behaviour: None, values: vec![] };
+        let missing = finalise(&r).unwrap_err();
+        assert_eq!(missing.0.len(), 1 + 7, "{missing}");
+        r.behaviour = Some(AboveExpectation);
+        r.values = CoreValue::ALL.iter().map(|v| (*v, AsExpected)).collect();
+        r.values.pop();
+        assert_eq!(finalise(&r).unwrap_err().0, vec!["core value collaborative is not rated".to_owned()]);
+        r.values.push((CoreValue::Collaborative, AboveExpectation));
+        assert_eq!(finalise(&r), Ok(Predicate::Good));
     }
 }

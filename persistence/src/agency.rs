@@ -20,6 +20,8 @@ pub struct Agency {
     pub updated_at: chrono::NaiveDateTime,
     /// Policy: the most minutes an employee may log in a day.
     pub daily_log_cap_minutes: i32,
+    /// Policy: `monthly` or `quarterly` evaluation during the year.
+    pub evaluation_cadence: String,
 }
 
 /// A new agency, already validated.
@@ -36,6 +38,7 @@ pub struct AgencyPatch {
     pub name: Option<Name>,
     pub time_zone: Option<TimeZone>,
     pub daily_log_cap_minutes: Option<i32>,
+    pub evaluation_cadence: Option<ekinerja_domain::evaluation::Cadence>,
 }
 
 /// Creates an agency (platform admins only).
@@ -56,6 +59,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             created_at: change.at,
             updated_at: change.at,
             daily_log_cap_minutes: ekinerja_domain::daily_log::DEFAULT_DAILY_CAP_MINUTES as i32,
+            evaluation_cadence: ekinerja_domain::evaluation::Cadence::Quarterly.as_str().to_owned(),
         };
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
@@ -103,6 +107,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(cap) = patch.daily_log_cap_minutes {
             after.daily_log_cap_minutes = cap;
+        }
+        if let Some(c) = patch.evaluation_cadence {
+            after.evaluation_cadence = c.as_str().to_owned();
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;

@@ -124,8 +124,30 @@ fn next_seq(conn: &mut DbConnection, employee_id: &str) -> Result<i64, StoreErro
         .get_result(conn)?)
 }
 
-/// Agencies' time zone and daily cap, read once per transaction.
-type Policies = std::collections::HashMap<String, (String, i32)>;
+/// Agencies' time zone, daily cap and closed evaluation periods, read once per transaction.
+type Policies = std::collections::HashMap<String, (String, i32, Vec<(NaiveDate, NaiveDate)>)>;
+
+/// The closed evaluation period covering `date`, if any: its logs are locked.
+fn closed_on(date: NaiveDate, closed: &[(NaiveDate, NaiveDate)]) -> Option<String> {
+    closed
+        .iter()
+        .find(|(from, to)| *from <= date && date <= *to)
+        .map(|(from, to)| format!("the evaluation period {from} to {to} is closed: its logs can no longer change"))
+}
+
+/// Refuses a new or moved log on a date of a closed evaluation period.
+fn check_open(date: NaiveDate, closed: &[(NaiveDate, NaiveDate)]) -> Result<(), StoreError> {
+    closed_on(date, closed).map_or(Ok(()), |why| Err(StoreError::invalid("#/date", why)))
+}
+
+/// Refuses changing a stored log of a closed evaluation period.
+fn check_unlocked(conn: &mut DbConnection, log: &DailyLog) -> Result<(), StoreError> {
+    closed_on(log.log_date, &closed_spans(conn, &log.agency_id)?).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))
+}
+
+fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
+    crate::evaluation::closed_spans(conn, agency_id)
+}
 
 /// Checks a log's content against the data: the date, the planned result, the day's other logs.
 fn check(
@@ -137,17 +159,19 @@ fn check(
     except: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (tz, cap) = match policies.get(agency_id) {
+    let (tz, cap, closed) = match policies.get(agency_id) {
         Some(p) => p.clone(),
         None => {
-            let p: (String, i32) = agencies::table
+            let (tz, cap): (String, i32) = agencies::table
                 .find(agency_id)
                 .select((agencies::time_zone, agencies::daily_log_cap_minutes))
                 .first(conn)?;
+            let p = (tz, cap, closed_spans(conn, agency_id)?);
             policies.insert(agency_id.to_owned(), p.clone());
             p
         }
     };
+    check_open(input.date, &closed)?;
     let today = now.with_timezone(&TimeZone::parse(&tz).unwrap_or(TimeZone::Wib).offset()).date_naive();
     let range = match input.serves {
         Serves::AdditionalDuty => None,
@@ -390,6 +414,7 @@ pub fn update(
             return Err(StoreError::Stale);
         }
         let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        check_unlocked(conn, &before)?;
         let change_seq = next_seq(conn, &before.employee_id)?;
         check(conn, &before.employee_id, &before.agency_id, &mut Policies::new(), &input, Some(&before.id), now)?;
         let mut after = before.clone();
@@ -431,6 +456,7 @@ pub fn review(
         if !s.direct_supervisor {
             return Err(StoreError::Forbidden("only the employee's direct supervisor reviews their logs".into()));
         }
+        check_unlocked(conn, &before)?;
         let status = before.status().review(decision, reason.as_deref()).map_err(|e| match e {
             ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("#/reason", e.to_string()),
             other => StoreError::Conflict(other.to_string()),

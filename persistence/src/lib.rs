@@ -19,6 +19,7 @@ pub mod db;
 pub mod discipline;
 pub mod employee;
 mod error;
+pub mod evaluation;
 pub mod goal;
 pub mod idempotency;
 pub mod import;

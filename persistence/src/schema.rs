@@ -39,6 +39,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         daily_log_cap_minutes -> Integer,
+        evaluation_cadence -> Text,
     }
 }
 
@@ -330,6 +331,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluation_periods (id) {
+        id -> Text,
+        agency_id -> Text,
+        performance_period_id -> Text,
+        kind -> Text,
+        number -> Integer,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        closed_at -> Nullable<Timestamp>,
+        closed_by_account_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        agency_id -> Text,
+        evaluation_period_id -> Text,
+        employee_id -> Text,
+        agreement_id -> Text,
+        evaluator_employee_id -> Nullable<Text>,
+        status -> Text,
+        results_rating -> Nullable<Text>,
+        behaviour_rating -> Nullable<Text>,
+        predicate -> Nullable<Text>,
+        feedback -> Nullable<Text>,
+        revision -> Integer,
+        previous_evaluation_id -> Nullable<Text>,
+        superseded -> Bool,
+        finalised_at -> Nullable<Timestamp>,
+        finalised_by_account_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_behaviours (evaluation_id, core_value) {
+        evaluation_id -> Text,
+        core_value -> Text,
+        rating -> Text,
+        feedback -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluation_feedback (evaluation_id, planned_result_id) {
+        evaluation_id -> Text,
+        planned_result_id -> Text,
+        feedback -> Text,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -352,6 +411,7 @@ diesel::joinable!(indicator_targets -> indicators (indicator_id));
 diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
+diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
@@ -364,6 +424,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     daily_logs,
     employees,
+    evaluation_behaviours,
+    evaluation_feedback,
+    evaluation_periods,
+    evaluations,
     holidays,
     idempotency_keys,
     indicator_targets,

@@ -9,12 +9,12 @@ use serde_json::{json, Value};
 use crate::agreements::{goal, open, period, plan, step, year};
 
 /// Today in WIB.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(7)).date_naive()
 }
 
 /// A day this year before today (so it is inside this year's agreement).
-fn past_day() -> NaiveDate {
+pub(crate) fn past_day() -> NaiveDate {
     let t = today();
     let d = t - Duration::days(1);
     if chrono::Datelike::year(&d) == year() {
@@ -24,16 +24,18 @@ fn past_day() -> NaiveDate {
     }
 }
 
-struct Setup {
-    org: Org,
+pub(crate) struct Setup {
+    pub(crate) org: Org,
     /// Staff member 1's approved planned result.
-    staff_rhk: String,
+    pub(crate) staff_rhk: String,
     /// The section head's planned result (not the staff member's own).
-    section_rhk: String,
+    pub(crate) section_rhk: String,
+    /// The performance year's id.
+    pub(crate) period: String,
 }
 
 /// An org whose chain down to staff member 1 has approved agreements this year.
-async fn setup(app: &TestApp, code: &str, seed: u32) -> Setup {
+pub(crate) async fn setup(app: &TestApp, code: &str, seed: u32) -> Setup {
     let org = app.org(code, seed).await;
     let p = period(app, &org).await;
     let g = goal(app, &org, &p).await;
@@ -54,10 +56,10 @@ async fn setup(app: &TestApp, code: &str, seed: u32) -> Setup {
         rhks.push(rhk.clone());
         chain.push((who, rhk));
     }
-    Setup { org, staff_rhk: rhks[3].clone(), section_rhk: rhks[2].clone() }
+    Setup { org, staff_rhk: rhks[3].clone(), section_rhk: rhks[2].clone(), period: p }
 }
 
-fn log(rhk: &str, date: NaiveDate, start: &str, end: &str) -> Value {
+pub(crate) fn log(rhk: &str, date: NaiveDate, start: &str, end: &str) -> Value {
     json!({"date": date, "start_time": start, "end_time": end, "description": "Menyusun laporan pelayanan", "output_quantity": 1,
            "output_unit": "dokumen", "planned_result_id": rhk})
 }

@@ -8,6 +8,7 @@ mod auth;
 mod daily_logs;
 mod demo;
 mod errors;
+mod evaluations;
 mod health;
 mod import;
 mod openapi;

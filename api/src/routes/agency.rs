@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::evaluation::Cadence;
 use ekinerja_domain::{Code, Name, TimeZone};
 use ekinerja_persistence::{agency, Change};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,8 @@ pub struct AgencyView {
     /// Policy: the most minutes an employee may log in a day.
     #[schema(example = 450)]
     pub daily_log_cap_minutes: i32,
+    /// Policy: how often employees are evaluated during the year, besides the year-end evaluation.
+    pub evaluation_cadence: Cadence,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,6 +44,7 @@ impl From<agency::Agency> for AgencyView {
             code: a.code,
             name: a.name,
             daily_log_cap_minutes: a.daily_log_cap_minutes,
+            evaluation_cadence: Cadence::parse(&a.evaluation_cadence).unwrap_or(Cadence::Quarterly),
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -69,6 +73,8 @@ pub struct UpdateAgency {
     pub time_zone: Option<TimeZone>,
     /// Policy: the most minutes an employee may log in a day, 60 to 1440.
     pub daily_log_cap_minutes: Option<i32>,
+    /// Policy: `monthly` or `quarterly` evaluation during the year.
+    pub evaluation_cadence: Option<Cadence>,
 }
 
 /// Paging.
@@ -164,7 +170,12 @@ pub async fn update(
     if b.daily_log_cap_minutes.is_some_and(|m| !(60..=1440).contains(&m)) {
         return Err(ApiError::field("#/daily_log_cap_minutes", "must be from 60 to 1440 minutes"));
     }
-    let patch = agency::AgencyPatch { name, time_zone: b.time_zone, daily_log_cap_minutes: b.daily_log_cap_minutes };
+    let patch = agency::AgencyPatch {
+        name,
+        time_zone: b.time_zone,
+        daily_log_cap_minutes: b.daily_log_cap_minutes,
+        evaluation_cadence: b.evaluation_cadence,
+    };
     let id = id.into_inner();
     let change = change(&state, auth);
     let row = db(&state, move |conn| agency::update(conn, &change, id, patch)).await?;

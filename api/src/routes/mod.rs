@@ -12,6 +12,7 @@ pub mod cascade;
 pub mod daily_log;
 pub mod discipline;
 pub mod employee;
+pub mod evaluation;
 pub mod health;
 pub mod iclock;
 pub mod import;

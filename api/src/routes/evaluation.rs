@@ -1,0 +1,517 @@
+//! Evaluation periods and evaluations: the supervisor's ratings of results and work behaviour,
+//! and the predicate computed from them.
+
+use actix_web::{http::header, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use ekinerja_domain::evaluation::{CoreValue, PeriodKind, PeriodStatus, Predicate, Rating};
+use ekinerja_domain::Description;
+use ekinerja_persistence::evaluation::{
+    self, Evaluation, EvaluationDetail, EvaluationFilter, EvaluationPeriod, RatingPatch, ValueRating,
+};
+use ekinerja_persistence::Change;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Fields};
+use crate::extract::{etag, IfMatch, Json};
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// An evaluation period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationPeriodView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    #[schema(format = Uuid)]
+    pub performance_period_id: String,
+    pub kind: PeriodKind,
+    /// Month 1–12, quarter 1–4, or 1 for the year.
+    pub number: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: PeriodStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<EvaluationPeriod> for EvaluationPeriodView {
+    fn from(p: EvaluationPeriod) -> Self {
+        EvaluationPeriodView {
+            kind: PeriodKind::parse(&p.kind).unwrap_or(PeriodKind::Annual),
+            status: PeriodStatus::parse(&p.status).unwrap_or(PeriodStatus::Open),
+            id: p.id,
+            agency_id: p.agency_id,
+            performance_period_id: p.performance_period_id,
+            number: p.number,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            closed_at: p.closed_at.map(utc),
+            version: p.version,
+            created_at: utc(p.created_at),
+        }
+    }
+}
+
+list_of!(EvaluationPeriodList, EvaluationPeriodView, "evaluation periods");
+
+/// A period to open.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPeriod {
+    #[schema(format = Uuid)]
+    pub performance_period_id: Uuid,
+    /// `monthly` needs the agency's `evaluation_cadence` to be monthly.
+    pub kind: PeriodKind,
+    /// Month 1–12, quarter 1–4, or 1 for the year.
+    #[schema(example = 4)]
+    pub number: u32,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    /// Platform admins only: the agency to list.
+    pub agency_id: Option<Uuid>,
+    /// Only the periods of this performance year.
+    pub performance_period_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn with_etag<T: Serialize>(version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body)
+}
+
+/// Opens an evaluation period.
+#[utoipa::path(post, path = "/api/v1/evaluation-periods", tag = "evaluations", operation_id = "open_evaluation_period",
+    summary = "Open an evaluation period of a performance year: a month, a quarter or the year (agency admin)",
+    request_body = OpenPeriod,
+    responses(
+        (status = 201, description = "Opened", body = EvaluationPeriodView, headers(("location" = String, description = "URL of the period"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That period is open already", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn open_period(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<OpenPeriod>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| evaluation::open_period(conn, &change, b.performance_period_id, b.kind, b.number))
+        .await?;
+    let version = row.version;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/evaluation-periods/{}", row.id)))
+        .insert_header((header::ETAG, etag(version)))
+        .json(EvaluationPeriodView::from(row)))
+}
+
+/// Lists evaluation periods.
+#[utoipa::path(get, path = "/api/v1/evaluation-periods", tag = "evaluations", operation_id = "list_evaluation_periods",
+    summary = "List the agency's evaluation periods", params(PeriodQuery),
+    responses((status = 200, description = "A page of periods", body = EvaluationPeriodList)),
+    security(("bearer" = [])))]
+pub async fn list_periods(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let rows =
+        db(&state, move |conn| evaluation::list_periods(conn, &auth.0, q.agency_id, q.performance_period_id, &page))
+            .await?;
+    Ok(HttpResponse::Ok().json(EvaluationPeriodList::from_page(rows, EvaluationPeriodView::from)))
+}
+
+/// Reads an evaluation period.
+#[utoipa::path(get, path = "/api/v1/evaluation-periods/{id}", tag = "evaluations", operation_id = "get_evaluation_period",
+    summary = "Read an evaluation period", params(("id" = Uuid, Path, description = "Period id")),
+    responses((status = 200, description = "The period, with its ETag", body = EvaluationPeriodView)),
+    security(("bearer" = [])))]
+pub async fn get_period(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = db(&state, move |conn| evaluation::get_period(conn, &auth.0, id)).await?;
+    Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
+}
+
+/// Closes an evaluation period.
+#[utoipa::path(post, path = "/api/v1/evaluation-periods/{id}/close", tag = "evaluations", operation_id = "close_evaluation_period",
+    summary = "Close an evaluation period: its daily logs are locked (agency admin)",
+    params(("id" = Uuid, Path, description = "Period id"), ("If-Match" = String, Header, description = "The period's ETag")),
+    responses(
+        (status = 200, description = "Closed", body = EvaluationPeriodView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Closed already", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The period changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn close_period(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| evaluation::close_period(conn, &change, id, if_match.0)).await?;
+    Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
+}
+
+/// A core value's rating.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourBody {
+    pub core_value: CoreValue,
+    pub rating: Rating,
+    /// The supervisor's words on this value.
+    pub feedback: Option<String>,
+}
+
+/// Feedback on a planned result (RHK).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultFeedbackBody {
+    #[schema(format = Uuid)]
+    pub planned_result_id: Uuid,
+    pub feedback: String,
+}
+
+/// An evaluation with its ratings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub evaluation_period_id: String,
+    #[schema(format = Uuid)]
+    pub employee_id: String,
+    #[schema(format = Uuid)]
+    pub agreement_id: String,
+    /// The direct supervisor who rates; `null` for the top of the agency (rated by the official
+    /// set for the agency, recorded by the agency admin).
+    #[schema(format = Uuid)]
+    pub evaluator_employee_id: Option<String>,
+    /// `draft` or `final`.
+    #[schema(example = "draft")]
+    pub status: String,
+    pub results_rating: Option<Rating>,
+    pub behaviour_rating: Option<Rating>,
+    /// Computed from the two ratings when finalised; never typed in.
+    pub predicate: Option<Predicate>,
+    pub feedback: Option<String>,
+    /// 1 for the first evaluation; each correction is a new revision.
+    pub revision: i32,
+    #[schema(format = Uuid)]
+    pub previous_evaluation_id: Option<String>,
+    /// A later revision was finalised: this one no longer counts.
+    pub superseded: bool,
+    pub finalised_at: Option<DateTime<Utc>>,
+    /// The rating per BerAKHLAK core value.
+    pub behaviours: Vec<BehaviourBody>,
+    /// Feedback per planned result.
+    pub result_feedback: Vec<ResultFeedbackBody>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn view_of(e: Evaluation, d: Option<&EvaluationDetail>) -> EvaluationView {
+    EvaluationView {
+        results_rating: e.results_rating.as_deref().and_then(Rating::parse),
+        behaviour_rating: e.behaviour_rating.as_deref().and_then(Rating::parse),
+        predicate: e.predicate.as_deref().and_then(Predicate::parse),
+        behaviours: d.map_or_else(Vec::new, |d| {
+            d.behaviours
+                .iter()
+                .filter_map(|b| {
+                    Some(BehaviourBody {
+                        core_value: CoreValue::parse(&b.core_value)?,
+                        rating: Rating::parse(&b.rating)?,
+                        feedback: b.feedback.clone(),
+                    })
+                })
+                .collect()
+        }),
+        result_feedback: d.map_or_else(Vec::new, |d| {
+            d.result_feedback
+                .iter()
+                .filter_map(|f| {
+                    Some(ResultFeedbackBody {
+                        planned_result_id: Uuid::parse_str(&f.planned_result_id).ok()?,
+                        feedback: f.feedback.clone(),
+                    })
+                })
+                .collect()
+        }),
+        id: e.id,
+        evaluation_period_id: e.evaluation_period_id,
+        employee_id: e.employee_id,
+        agreement_id: e.agreement_id,
+        evaluator_employee_id: e.evaluator_employee_id,
+        status: e.status,
+        feedback: e.feedback,
+        revision: e.revision,
+        previous_evaluation_id: e.previous_evaluation_id,
+        superseded: e.superseded,
+        finalised_at: e.finalised_at.map(utc),
+        version: e.version,
+        created_at: utc(e.created_at),
+        updated_at: utc(e.updated_at),
+    }
+}
+
+fn respond(d: EvaluationDetail, status: actix_web::http::StatusCode) -> HttpResponse {
+    let version = d.evaluation.version;
+    let id = d.evaluation.id.clone();
+    let view = view_of(d.evaluation.clone(), Some(&d));
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag(version)));
+    if status == actix_web::http::StatusCode::CREATED {
+        res.insert_header((header::LOCATION, format!("/api/v1/evaluations/{id}")));
+    }
+    res.json(view)
+}
+
+list_of!(EvaluationList, EvaluationView, "evaluations (without per-value ratings; read one for those)");
+
+/// An evaluation to open.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenEvaluation {
+    #[schema(format = Uuid)]
+    pub evaluation_period_id: Uuid,
+    #[schema(format = Uuid)]
+    pub employee_id: Uuid,
+}
+
+/// Ratings and feedback to set on a draft; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateEvaluation {
+    pub results_rating: Option<Rating>,
+    /// Work behaviour overall.
+    pub behaviour_rating: Option<Rating>,
+    pub feedback: Option<String>,
+    /// Ratings per core value to set or replace.
+    #[serde(default)]
+    pub behaviours: Vec<BehaviourBody>,
+    /// Feedback per planned result to set or replace.
+    #[serde(default)]
+    pub result_feedback: Vec<ResultFeedbackBody>,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationQuery {
+    pub evaluation_period_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Opens an evaluation.
+#[utoipa::path(post, path = "/api/v1/evaluations", tag = "evaluations", operation_id = "open_evaluation",
+    summary = "Open an employee's evaluation for a period (their direct supervisor; the agency admin for the top official)",
+    request_body = OpenEvaluation,
+    responses(
+        (status = 201, description = "Opened, as a draft", body = EvaluationView, headers(("location" = String, description = "URL of the evaluation"))),
+        (status = 403, description = "Not the employee's direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Open already", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn open(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<OpenEvaluation>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let d = db(&state, move |conn| evaluation::open(conn, &change, b.evaluation_period_id, b.employee_id, now)).await?;
+    Ok(respond(d, actix_web::http::StatusCode::CREATED))
+}
+
+/// Lists evaluations.
+#[utoipa::path(get, path = "/api/v1/evaluations", tag = "evaluations", operation_id = "list_evaluations",
+    summary = "Evaluations the caller may see: their own and those below them (all of the agency for its admin)",
+    params(EvaluationQuery),
+    responses((status = 200, description = "A page of evaluations", body = EvaluationList)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<EvaluationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = EvaluationFilter { evaluation_period_id: q.evaluation_period_id, employee_id: q.employee_id };
+    let now = state.now();
+    let rows = db(&state, move |conn| evaluation::list(conn, &auth.0, &filter, &page, now)).await?;
+    Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
+}
+
+/// The caller's own evaluations.
+#[utoipa::path(get, path = "/api/v1/me/evaluations", tag = "evaluations", operation_id = "list_my_evaluations",
+    summary = "My evaluations, ratings and feedback, every revision", params(EvaluationQuery),
+    responses((status = 200, description = "A page of evaluations", body = EvaluationList)),
+    security(("bearer" = [])))]
+pub async fn mine(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<EvaluationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let Some(me) = auth.0.employee_id else {
+        return Err(ApiError::Forbidden("the account has no employee record".into()));
+    };
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = EvaluationFilter { evaluation_period_id: q.evaluation_period_id, employee_id: Some(me) };
+    let now = state.now();
+    let rows = db(&state, move |conn| evaluation::list(conn, &auth.0, &filter, &page, now)).await?;
+    Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
+}
+
+/// Reads an evaluation.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}", tag = "evaluations", operation_id = "get_evaluation",
+    summary = "Read an evaluation (the employee, those above them, the agency admin)",
+    params(("id" = Uuid, Path, description = "Evaluation id")),
+    responses((status = 200, description = "The evaluation, with its ETag", body = EvaluationView)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let d = db(&state, move |conn| evaluation::get(conn, &auth.0, id, now)).await?;
+    Ok(respond(d, actix_web::http::StatusCode::OK))
+}
+
+fn description(f: &mut Fields, pointer: &str, text: Option<String>) -> Option<Description> {
+    text.and_then(|t| f.check(pointer, Description::parse(&t)))
+}
+
+/// Rates a draft evaluation.
+#[utoipa::path(patch, path = "/api/v1/evaluations/{id}", tag = "evaluations", operation_id = "rate_evaluation",
+    summary = "Set ratings and feedback of a draft evaluation (its evaluator)",
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
+    request_body = RateEvaluation,
+    responses(
+        (status = 200, description = "Updated", body = EvaluationView),
+        (status = 403, description = "Not the evaluator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The evaluation is final", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn rate(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<RateEvaluation>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let feedback = description(&mut f, "#/feedback", b.feedback);
+    let mut behaviours = Vec::new();
+    for (i, v) in b.behaviours.into_iter().enumerate() {
+        if behaviours.iter().any(|x: &ValueRating| x.core_value == v.core_value) {
+            f.refuse(&format!("#/behaviours/{i}/core_value"), "rated twice");
+        }
+        let feedback = description(&mut f, &format!("#/behaviours/{i}/feedback"), v.feedback);
+        behaviours.push(ValueRating { core_value: v.core_value, rating: v.rating, feedback });
+    }
+    let mut result_feedback = Vec::new();
+    for (i, r) in b.result_feedback.into_iter().enumerate() {
+        if let Some(text) = description(&mut f, &format!("#/result_feedback/{i}/feedback"), Some(r.feedback)) {
+            result_feedback.push((r.planned_result_id, text));
+        }
+    }
+    f.finish()?;
+    let patch = RatingPatch {
+        results_rating: b.results_rating,
+        behaviour_rating: b.behaviour_rating,
+        feedback,
+        behaviours,
+        result_feedback,
+    };
+    let id = id.into_inner();
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let d = db(&state, move |conn| evaluation::rate(conn, &change, id, if_match.0, patch, now)).await?;
+    Ok(respond(d, actix_web::http::StatusCode::OK))
+}
+
+/// Finalises an evaluation.
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/finalise", tag = "evaluations", operation_id = "finalise_evaluation",
+    summary = "Finalise a draft: every rating is required and the predicate is computed (its evaluator)",
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
+    responses(
+        (status = 200, description = "Final, with its predicate", body = EvaluationView),
+        (status = 403, description = "Not the evaluator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Final already", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn finalise(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let d = db(&state, move |conn| evaluation::finalise(conn, &change, id, if_match.0, now)).await?;
+    Ok(respond(d, actix_web::http::StatusCode::OK))
+}
+
+/// Revises a final evaluation.
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/revise", tag = "evaluations", operation_id = "revise_evaluation",
+    summary = "Correct a final evaluation: a new draft revision that supersedes it once finalised (its evaluator)",
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
+    responses(
+        (status = 201, description = "The new draft revision", body = EvaluationView, headers(("location" = String, description = "URL of the revision"))),
+        (status = 403, description = "Not the evaluator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not the current final evaluation, or a revision is open", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn revise(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let d = db(&state, move |conn| evaluation::revise(conn, &change, id, if_match.0, now)).await?;
+    Ok(respond(d, actix_web::http::StatusCode::CREATED))
+}

@@ -1,0 +1,693 @@
+//! Periodic evaluation: evaluation periods opened and closed by the agency's admin (closing locks
+//! the period's daily logs), and evaluations in which the direct supervisor rates results and
+//! work behaviour; the predicate is computed by `ekinerja_domain::evaluation`, never typed in.
+//! A final evaluation never changes: a correction is a new revision that supersedes it.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::agreement::AgreementStatus;
+use ekinerja_domain::evaluation::{finalise as judge, Cadence, CoreValue, PeriodKind, PeriodStatus, Rating, Ratings};
+use ekinerja_domain::{Caller, Description, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{
+    agencies, agreements, evaluation_behaviours, evaluation_feedback, evaluation_periods, evaluations, planned_results,
+};
+use crate::{audit, chart, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
+
+/// A stored evaluation period.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = evaluation_periods, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct EvaluationPeriod {
+    pub id: String,
+    pub agency_id: String,
+    pub performance_period_id: String,
+    pub kind: String,
+    pub number: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: String,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closed_by_account_id: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
+}
+
+/// Opens evaluation period `number` of `kind` in a performance year (the agency's admin). A
+/// monthly period needs the agency's cadence to be monthly.
+pub fn open_period(
+    conn: &mut DbConnection,
+    change: &Change,
+    performance_period_id: Uuid,
+    kind: PeriodKind,
+    number: u32,
+) -> Result<EvaluationPeriod, StoreError> {
+    crate::db::write(conn, |conn| {
+        let year = crate::period::get(conn, &change.caller, performance_period_id)
+            .map_err(|_| StoreError::invalid("#/performance_period_id", "no such performance period"))?;
+        let agency = uuid(&year.agency_id)?;
+        if !change.caller.can_administer(agency) {
+            return Err(StoreError::Forbidden("only the agency's admin opens evaluation periods".into()));
+        }
+        let cadence: String = agencies::table.find(&year.agency_id).select(agencies::evaluation_cadence).first(conn)?;
+        let cadence = Cadence::parse(&cadence).unwrap_or(Cadence::Quarterly);
+        let (starts_on, ends_on) = kind.span(year.year, number, cadence).map_err(|e| {
+            let pointer =
+                if matches!(e, ekinerja_domain::evaluation::PeriodError::Cadence(_)) { "#/kind" } else { "#/number" };
+            StoreError::invalid(pointer, e.to_string())
+        })?;
+        let taken: i64 = evaluation_periods::table
+            .filter(evaluation_periods::performance_period_id.eq(&year.id))
+            .filter(evaluation_periods::kind.eq(kind.as_str()))
+            .filter(evaluation_periods::number.eq(i32::try_from(number).unwrap_or(0)))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!("{kind} period {number} of {} is already open", year.year)));
+        }
+        let row = EvaluationPeriod {
+            id: new_id(),
+            agency_id: year.agency_id.clone(),
+            performance_period_id: year.id.clone(),
+            kind: kind.as_str().to_owned(),
+            number: i32::try_from(number).unwrap_or(0),
+            starts_on,
+            ends_on,
+            status: PeriodStatus::Open.as_str().to_owned(),
+            closed_at: None,
+            closed_by_account_id: None,
+            version: 1,
+            created_at: change.at,
+        };
+        diesel::insert_into(evaluation_periods::table).values(&row).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&row.agency_id),
+            "create",
+            "evaluation_period",
+            &row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok(row)
+    })
+}
+
+/// Reads an evaluation period of the caller's agency.
+pub fn get_period(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<EvaluationPeriod, StoreError> {
+    let p: EvaluationPeriod =
+        evaluation_periods::table.find(id.to_string()).select(EvaluationPeriod::as_select()).first(conn)?;
+    if caller.can_see_agency(uuid(&p.agency_id)?) {
+        Ok(p)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Lists the evaluation periods of the caller's agency, optionally of one performance year, by
+/// start date.
+pub fn list_periods(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency: Option<Uuid>,
+    performance_period_id: Option<Uuid>,
+    page: &PageRequest,
+) -> Result<Page<EvaluationPeriod>, StoreError> {
+    let mut q = evaluation_periods::table.select(EvaluationPeriod::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(agency) {
+        Scope::All => {}
+        Scope::Agency(a) => q = q.filter(evaluation_periods::agency_id.eq(a.to_string())),
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(p) = performance_period_id {
+        q = q.filter(evaluation_periods::performance_period_id.eq(p.to_string()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(evaluation_periods::id.gt(after.clone()));
+    }
+    let rows = q.order(evaluation_periods::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Closes an evaluation period (the agency's admin): its daily logs are locked from now on.
+pub fn close_period(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    version: i32,
+) -> Result<EvaluationPeriod, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get_period(conn, &change.caller, id)?;
+        if !change.caller.can_administer(uuid(&before.agency_id)?) {
+            return Err(StoreError::Forbidden("only the agency's admin closes evaluation periods".into()));
+        }
+        if before.status == PeriodStatus::Closed.as_str() {
+            return Err(StoreError::Conflict("the evaluation period is already closed".into()));
+        }
+        if before.version != version {
+            return Err(StoreError::Stale);
+        }
+        let after = EvaluationPeriod {
+            status: PeriodStatus::Closed.as_str().to_owned(),
+            closed_at: Some(change.at),
+            closed_by_account_id: Some(change.caller.account_id.to_string()),
+            version: before.version + 1,
+            ..before.clone()
+        };
+        let updated = diesel::update(
+            evaluation_periods::table
+                .filter(evaluation_periods::id.eq(&after.id))
+                .filter(evaluation_periods::version.eq(before.version)),
+        )
+        .set((
+            evaluation_periods::status.eq(&after.status),
+            evaluation_periods::closed_at.eq(after.closed_at),
+            evaluation_periods::closed_by_account_id.eq(&after.closed_by_account_id),
+            evaluation_periods::version.eq(after.version),
+        ))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(StoreError::Stale);
+        }
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "close",
+            "evaluation_period",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// The spans of the agency's closed evaluation periods.
+pub fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
+    Ok(evaluation_periods::table
+        .filter(evaluation_periods::agency_id.eq(agency_id))
+        .filter(evaluation_periods::status.eq(PeriodStatus::Closed.as_str()))
+        .select((evaluation_periods::starts_on, evaluation_periods::ends_on))
+        .load(conn)?)
+}
+
+/// A stored evaluation.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = evaluations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Evaluation {
+    pub id: String,
+    pub agency_id: String,
+    pub evaluation_period_id: String,
+    pub employee_id: String,
+    pub agreement_id: String,
+    pub evaluator_employee_id: Option<String>,
+    pub status: String,
+    pub results_rating: Option<String>,
+    pub behaviour_rating: Option<String>,
+    pub predicate: Option<String>,
+    pub feedback: Option<String>,
+    pub revision: i32,
+    pub previous_evaluation_id: Option<String>,
+    pub superseded: bool,
+    pub finalised_at: Option<NaiveDateTime>,
+    pub finalised_by_account_id: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A core value's rating.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = evaluation_behaviours, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Behaviour {
+    pub evaluation_id: String,
+    pub core_value: String,
+    pub rating: String,
+    pub feedback: Option<String>,
+}
+
+/// Feedback on a planned result.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = evaluation_feedback, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ResultFeedback {
+    pub evaluation_id: String,
+    pub planned_result_id: String,
+    pub feedback: String,
+}
+
+/// An evaluation with its ratings per core value and its feedback per planned result.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationDetail {
+    pub evaluation: Evaluation,
+    pub period: EvaluationPeriod,
+    pub behaviours: Vec<Behaviour>,
+    pub result_feedback: Vec<ResultFeedback>,
+}
+
+/// How the caller stands to an evaluation's employee.
+struct Standing {
+    /// May read it: the employee, anyone above them, the agency's admin.
+    readable: bool,
+    /// Rates it: the direct supervisor, or for the top of the agency its admin.
+    evaluator: bool,
+}
+
+fn standing(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency: Uuid,
+    employee: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Standing, StoreError> {
+    if !caller.can_see_agency(agency) {
+        return Ok(Standing { readable: false, evaluator: false });
+    }
+    let chart = chart::load_upward(conn, agency, employee, now)?;
+    let supervisor = chart.supervisor_of(employee).map(|o| o.employee_id);
+    let admin = caller.can_administer(agency);
+    let me = caller.employee_id;
+    let evaluator = match supervisor {
+        Some(s) => me == Some(s),
+        None => admin,
+    };
+    let readable = admin || me == Some(employee) || me.is_some_and(|m| chart.is_above(m, employee));
+    Ok(Standing { readable, evaluator })
+}
+
+fn detail(conn: &mut DbConnection, evaluation: Evaluation) -> Result<EvaluationDetail, StoreError> {
+    let period: EvaluationPeriod = evaluation_periods::table
+        .find(&evaluation.evaluation_period_id)
+        .select(EvaluationPeriod::as_select())
+        .first(conn)?;
+    let mut behaviours: Vec<Behaviour> = evaluation_behaviours::table
+        .filter(evaluation_behaviours::evaluation_id.eq(&evaluation.id))
+        .select(Behaviour::as_select())
+        .load(conn)?;
+    behaviours.sort_by_key(|b| CoreValue::ALL.iter().position(|v| v.as_str() == b.core_value));
+    let result_feedback: Vec<ResultFeedback> = evaluation_feedback::table
+        .filter(evaluation_feedback::evaluation_id.eq(&evaluation.id))
+        .order(evaluation_feedback::planned_result_id.asc())
+        .select(ResultFeedback::as_select())
+        .load(conn)?;
+    Ok(EvaluationDetail { evaluation, period, behaviours, result_feedback })
+}
+
+/// Opens the evaluation of an employee for a period (their direct supervisor; for the top of the
+/// agency, its admin), on the employee's approved agreement covering the period.
+pub fn open(
+    conn: &mut DbConnection,
+    change: &Change,
+    period_id: Uuid,
+    employee_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<EvaluationDetail, StoreError> {
+    crate::db::write(conn, |conn| {
+        let period = get_period(conn, &change.caller, period_id)
+            .map_err(|_| StoreError::invalid("#/evaluation_period_id", "no such evaluation period"))?;
+        let agency = uuid(&period.agency_id)?;
+        let employee = crate::employee::get(conn, &change.caller, employee_id, now)
+            .ok()
+            .filter(|e| e.agency_id == period.agency_id)
+            .ok_or_else(|| StoreError::invalid("#/employee_id", "no such employee in the period's agency"))?;
+        let s = standing(conn, &change.caller, agency, employee_id, now)?;
+        if !s.evaluator {
+            return Err(StoreError::Forbidden(
+                "only the employee's direct supervisor evaluates them (the agency's admin records the top official's)"
+                    .into(),
+            ));
+        }
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
+        let existing: i64 = evaluations::table
+            .filter(evaluations::evaluation_period_id.eq(&period.id))
+            .filter(evaluations::employee_id.eq(&employee.id))
+            .count()
+            .get_result(conn)?;
+        if existing > 0 {
+            return Err(StoreError::Conflict("the employee's evaluation for this period is already open".into()));
+        }
+        let agreement: Option<String> = agreements::table
+            .filter(agreements::employee_id.eq(&employee.id))
+            .filter(agreements::period_id.eq(&period.performance_period_id))
+            .filter(agreements::status.eq(AgreementStatus::Approved.as_str()))
+            .filter(agreements::starts_on.le(period.ends_on))
+            .filter(agreements::ends_on.ge(period.starts_on))
+            .order(agreements::starts_on.desc())
+            .select(agreements::id)
+            .first(conn)
+            .optional()?;
+        let Some(agreement_id) = agreement else {
+            return Err(StoreError::invalid(
+                "#/employee_id",
+                "the employee has no approved performance agreement covering the period",
+            ));
+        };
+        let row = Evaluation {
+            id: new_id(),
+            agency_id: period.agency_id.clone(),
+            evaluation_period_id: period.id.clone(),
+            employee_id: employee.id.clone(),
+            agreement_id,
+            // None when the agency's admin records the top official's evaluation for the
+            // official set for the agency.
+            evaluator_employee_id: change.caller.employee_id.map(|e| e.to_string()),
+            status: "draft".into(),
+            results_rating: None,
+            behaviour_rating: None,
+            predicate: None,
+            feedback: None,
+            revision: 1,
+            previous_evaluation_id: None,
+            superseded: false,
+            finalised_at: None,
+            finalised_by_account_id: None,
+            version: 1,
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(evaluations::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "evaluation", &row.id, None::<&()>, Some(&row))?;
+        detail(conn, row)
+    })
+}
+
+/// Reads an evaluation the caller may see.
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<EvaluationDetail, StoreError> {
+    let e: Evaluation = evaluations::table.find(id.to_string()).select(Evaluation::as_select()).first(conn)?;
+    if standing(conn, caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?.readable {
+        detail(conn, e)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct EvaluationFilter {
+    pub evaluation_period_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+}
+
+/// The evaluations the caller may see: the agency's admin all of the agency's, others their own
+/// and those of the people below them; oldest first.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &EvaluationFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<Evaluation>, StoreError> {
+    let Some(agency) = caller.agency_id else {
+        return Ok(Page::empty());
+    };
+    let mut q = evaluations::table
+        .filter(evaluations::agency_id.eq(agency.to_string()))
+        .select(Evaluation::as_select())
+        .into_boxed::<Backend>();
+    if !caller.can_administer(agency) {
+        let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
+        let chart = chart::load(conn, agency, now)?;
+        let mut visible: Vec<String> = chart.everyone_below(me).iter().map(Uuid::to_string).collect();
+        visible.push(me.to_string());
+        q = q.filter(evaluations::employee_id.eq_any(visible));
+    }
+    if let Some(p) = filter.evaluation_period_id {
+        q = q.filter(evaluations::evaluation_period_id.eq(p.to_string()));
+    }
+    if let Some(e) = filter.employee_id {
+        q = q.filter(evaluations::employee_id.eq(e.to_string()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(evaluations::id.gt(after.clone()));
+    }
+    let rows = q.order(evaluations::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// A core value's rating to set.
+#[derive(Debug, Clone)]
+pub struct ValueRating {
+    pub core_value: CoreValue,
+    pub rating: Rating,
+    pub feedback: Option<Description>,
+}
+
+/// What the evaluator changes in a draft; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct RatingPatch {
+    pub results_rating: Option<Rating>,
+    pub behaviour_rating: Option<Rating>,
+    pub feedback: Option<Description>,
+    /// Replaces the rating of each value listed.
+    pub behaviours: Vec<ValueRating>,
+    /// Replaces the feedback on each planned result listed.
+    pub result_feedback: Vec<(Uuid, Description)>,
+}
+
+/// Reads an evaluation for a change by its evaluator, checking the version and that it is a draft.
+fn for_change(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<Evaluation, StoreError> {
+    let e: Evaluation = evaluations::table.find(id.to_string()).select(Evaluation::as_select()).first(conn)?;
+    let s = standing(conn, &change.caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?;
+    if !s.readable && !s.evaluator {
+        return Err(StoreError::NotFound);
+    }
+    if !s.evaluator {
+        return Err(StoreError::Forbidden("only the employee's direct supervisor evaluates them".into()));
+    }
+    if e.version != version {
+        return Err(StoreError::Stale);
+    }
+    Ok(e)
+}
+
+fn bump(conn: &mut DbConnection, e: &Evaluation) -> Result<(), StoreError> {
+    let n = diesel::update(
+        evaluations::table.filter(evaluations::id.eq(&e.id)).filter(evaluations::version.eq(e.version - 1)),
+    )
+    .set((
+        evaluations::status.eq(&e.status),
+        evaluations::results_rating.eq(&e.results_rating),
+        evaluations::behaviour_rating.eq(&e.behaviour_rating),
+        evaluations::predicate.eq(&e.predicate),
+        evaluations::feedback.eq(&e.feedback),
+        evaluations::superseded.eq(e.superseded),
+        evaluations::finalised_at.eq(e.finalised_at),
+        evaluations::finalised_by_account_id.eq(&e.finalised_by_account_id),
+        evaluations::version.eq(e.version),
+        evaluations::updated_at.eq(e.updated_at),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}
+
+/// Sets ratings and feedback of a draft evaluation (its evaluator).
+pub fn rate(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    version: i32,
+    patch: RatingPatch,
+    now: DateTime<Utc>,
+) -> Result<EvaluationDetail, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = for_change(conn, change, id, version, now)?;
+        if before.status != "draft" {
+            return Err(StoreError::Conflict("a final evaluation does not change; revise it to correct it".into()));
+        }
+        let mut errors = Vec::new();
+        for (i, (result, _)) in patch.result_feedback.iter().enumerate() {
+            let owned: i64 = planned_results::table
+                .filter(planned_results::id.eq(result.to_string()))
+                .filter(planned_results::agreement_id.eq(&before.agreement_id))
+                .count()
+                .get_result(conn)?;
+            if owned == 0 {
+                errors.push(FieldError::new(
+                    format!("#/result_feedback/{i}/planned_result_id"),
+                    "not a planned result of the evaluated agreement",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let mut after = before.clone();
+        if let Some(r) = patch.results_rating {
+            after.results_rating = Some(r.as_str().to_owned());
+        }
+        if let Some(r) = patch.behaviour_rating {
+            after.behaviour_rating = Some(r.as_str().to_owned());
+        }
+        if let Some(f) = patch.feedback {
+            after.feedback = Some(f.into_inner());
+        }
+        after.version += 1;
+        after.updated_at = change.at;
+        bump(conn, &after)?;
+        for v in patch.behaviours {
+            diesel::delete(
+                evaluation_behaviours::table
+                    .filter(evaluation_behaviours::evaluation_id.eq(&after.id))
+                    .filter(evaluation_behaviours::core_value.eq(v.core_value.as_str())),
+            )
+            .execute(conn)?;
+            let row = Behaviour {
+                evaluation_id: after.id.clone(),
+                core_value: v.core_value.as_str().to_owned(),
+                rating: v.rating.as_str().to_owned(),
+                feedback: v.feedback.map(Description::into_inner),
+            };
+            diesel::insert_into(evaluation_behaviours::table).values(&row).execute(conn)?;
+        }
+        for (result, text) in patch.result_feedback {
+            diesel::delete(
+                evaluation_feedback::table
+                    .filter(evaluation_feedback::evaluation_id.eq(&after.id))
+                    .filter(evaluation_feedback::planned_result_id.eq(result.to_string())),
+            )
+            .execute(conn)?;
+            let row = ResultFeedback {
+                evaluation_id: after.id.clone(),
+                planned_result_id: result.to_string(),
+                feedback: text.into_inner(),
+            };
+            diesel::insert_into(evaluation_feedback::table).values(&row).execute(conn)?;
+        }
+        let d = detail(conn, after)?;
+        audit::record(
+            conn,
+            change,
+            Some(&d.evaluation.agency_id),
+            "rate",
+            "evaluation",
+            &d.evaluation.id,
+            Some(&before),
+            Some(&d),
+        )?;
+        Ok(d)
+    })
+}
+
+/// Finalises a draft (its evaluator): every rating is required, and the predicate follows from
+/// the two ratings. A finalised revision supersedes the one it corrects.
+pub fn finalise(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<EvaluationDetail, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = for_change(conn, change, id, version, now)?;
+        if before.status != "draft" {
+            return Err(StoreError::Conflict("the evaluation is final already".into()));
+        }
+        let d = detail(conn, before.clone())?;
+        let ratings = Ratings {
+            results: before.results_rating.as_deref().and_then(Rating::parse),
+            behaviour: before.behaviour_rating.as_deref().and_then(Rating::parse),
+            values: d
+                .behaviours
+                .iter()
+                .filter_map(|b| Some((CoreValue::parse(&b.core_value)?, Rating::parse(&b.rating)?)))
+                .collect(),
+        };
+        let predicate = judge(&ratings)
+            .map_err(|m| StoreError::Invalid(m.0.into_iter().map(|reason| FieldError::new("#/", reason)).collect()))?;
+        let mut after = before.clone();
+        after.status = "final".into();
+        after.predicate = Some(predicate.as_str().to_owned());
+        after.finalised_at = Some(change.at);
+        after.finalised_by_account_id = Some(change.caller.account_id.to_string());
+        after.version += 1;
+        after.updated_at = change.at;
+        bump(conn, &after)?;
+        if let Some(prev) = &after.previous_evaluation_id {
+            diesel::update(evaluations::table.find(prev))
+                .set((evaluations::superseded.eq(true), evaluations::updated_at.eq(change.at)))
+                .execute(conn)?;
+        }
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "finalise",
+            "evaluation",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        detail(conn, after)
+    })
+}
+
+/// Starts a correction of a final evaluation (its evaluator): a new draft revision with the same
+/// ratings and feedback. The final one counts until the revision is finalised.
+pub fn revise(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<EvaluationDetail, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = for_change(conn, change, id, version, now)?;
+        if before.status != "final" || before.superseded {
+            return Err(StoreError::Conflict("only the current final evaluation is revised".into()));
+        }
+        let newer: i64 =
+            evaluations::table.filter(evaluations::previous_evaluation_id.eq(&before.id)).count().get_result(conn)?;
+        if newer > 0 {
+            return Err(StoreError::Conflict("a revision of this evaluation is already open".into()));
+        }
+        let old = detail(conn, before.clone())?;
+        let row = Evaluation {
+            id: new_id(),
+            status: "draft".into(),
+            predicate: None,
+            revision: before.revision + 1,
+            previous_evaluation_id: Some(before.id.clone()),
+            superseded: false,
+            finalised_at: None,
+            finalised_by_account_id: None,
+            version: 1,
+            created_at: change.at,
+            updated_at: change.at,
+            ..before.clone()
+        };
+        diesel::insert_into(evaluations::table).values(&row).execute(conn)?;
+        for b in old.behaviours {
+            diesel::insert_into(evaluation_behaviours::table)
+                .values(&Behaviour { evaluation_id: row.id.clone(), ..b })
+                .execute(conn)?;
+        }
+        for f in old.result_feedback {
+            diesel::insert_into(evaluation_feedback::table)
+                .values(&ResultFeedback { evaluation_id: row.id.clone(), ..f })
+                .execute(conn)?;
+        }
+        audit::record(conn, change, Some(&row.agency_id), "revise", "evaluation", &row.id, Some(&before), Some(&row))?;
+        detail(conn, row)
+    })
+}

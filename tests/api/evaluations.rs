@@ -1,0 +1,301 @@
+//! Periodic evaluation: periods opened and closed by the admin (closing locks logs), evaluation by
+//! the direct supervisor only, every rating required, the predicate computed for all nine cells,
+//! and corrections kept as revisions.
+
+use actix_web::http::Method;
+use chrono::Datelike;
+use ekinerja_tests::{Response, TestApp};
+use serde_json::{json, Value};
+
+use crate::agreements::etag;
+use crate::daily_logs::{log, past_day, setup, today};
+
+fn quarter() -> u32 {
+    (today().month() - 1) / 3 + 1
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+    body: Option<Value>,
+) -> Response {
+    let mut r = app.req(method, path).token(token);
+    if let Some(e) = if_match {
+        r = r.header("if-match", e);
+    }
+    if let Some(b) = body {
+        r = r.json(b);
+    }
+    r.send().await
+}
+
+fn every_value(rating: &str) -> Value {
+    let values = ["service_oriented", "accountable", "competent", "harmonious", "loyal", "adaptive", "collaborative"];
+    Value::Array(values.iter().map(|v| json!({"core_value": v, "rating": rating})).collect())
+}
+
+#[actix_web::test]
+async fn only_the_direct_supervisor_evaluates_every_rating_is_required_and_corrections_are_revisions() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "EVAL-A", 900).await;
+    let other = app.org("EVAL-B", 950).await;
+    let org = &s.org;
+    let q = quarter();
+
+    // Periods: the admin opens them, on the agency's cadence.
+    let body = json!({"performance_period_id": s.period, "kind": "quarterly", "number": q});
+    app.post("/api/v1/evaluation-periods", &org.section.token, body.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/evaluation-periods", &other.admin, body.clone()).await.assert_invalid("#/performance_period_id");
+    let period = app.post("/api/v1/evaluation-periods", &org.admin, body.clone()).await;
+    period.assert_status(201);
+    assert_eq!(period.body["status"], "open");
+    app.post("/api/v1/evaluation-periods", &org.admin, body).await.assert_problem(409, "conflict");
+    let monthly = json!({"performance_period_id": s.period, "kind": "monthly", "number": 1});
+    app.post("/api/v1/evaluation-periods", &org.admin, monthly.clone()).await.assert_invalid("#/kind");
+    app.post(
+        "/api/v1/evaluation-periods",
+        &org.admin,
+        json!({"performance_period_id": s.period, "kind": "quarterly", "number": 5}),
+    )
+    .await
+    .assert_invalid("#/number");
+    app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"evaluation_cadence": "monthly"}))
+        .await
+        .assert_status(200);
+    let january = app.post("/api/v1/evaluation-periods", &org.admin, monthly).await;
+    january.assert_status(201);
+    assert_eq!(january.body["ends_on"].as_str().unwrap()[5..], *"01-31");
+    let period_id = period.id();
+
+    // Only the direct supervisor opens staff member 1's evaluation.
+    let open = json!({"evaluation_period_id": period_id, "employee_id": org.staff1.id});
+    app.post("/api/v1/evaluations", &org.division.token, open.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/evaluations", &org.staff2.token, open.clone()).await.assert_invalid("#/employee_id");
+    app.post("/api/v1/evaluations", &org.admin, open.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/evaluations", &other.admin, open.clone()).await.assert_invalid("#/evaluation_period_id");
+    let ev = app.post("/api/v1/evaluations", &org.section.token, open.clone()).await;
+    ev.assert_status(201);
+    app.post("/api/v1/evaluations", &org.section.token, open).await.assert_problem(409, "conflict");
+    let path = format!("/api/v1/evaluations/{}", ev.id());
+    // Staff member 2 has no approved agreement: nothing to evaluate.
+    app.post(
+        "/api/v1/evaluations",
+        &org.section.token,
+        json!({"evaluation_period_id": period_id, "employee_id": org.staff2.id}),
+    )
+    .await
+    .assert_invalid("#/employee_id");
+    // The top of the agency is evaluated through the agency's admin; those below do not even see them.
+    app.post(
+        "/api/v1/evaluations",
+        &org.division.token,
+        json!({"evaluation_period_id": period_id, "employee_id": org.head.id}),
+    )
+    .await
+    .assert_invalid("#/employee_id");
+    let head = app
+        .post("/api/v1/evaluations", &org.admin, json!({"evaluation_period_id": period_id, "employee_id": org.head.id}))
+        .await;
+    head.assert_status(201);
+    assert!(head.body["evaluator_employee_id"].is_null());
+
+    // Who reads it: the employee, those above, the admin; not a peer, not another agency.
+    app.get(&path, &org.staff1.token).await.assert_status(200);
+    app.get(&path, &org.division.token).await.assert_status(200);
+    app.get(&path, &org.admin).await.assert_status(200);
+    app.get(&path, &org.staff2.token).await.assert_problem(404, "not-found");
+    app.get(&path, &other.admin).await.assert_problem(404, "not-found");
+
+    // Rating: the evaluator only, with If-Match; finalising needs every rating.
+    let tag = etag(&ev);
+    let rate = json!({"results_rating": "above_expectation", "feedback": "Target triwulan tercapai",
+                      "result_feedback": [{"planned_result_id": s.staff_rhk, "feedback": "Laporan tepat waktu"}]});
+    send(&app, Method::PATCH, &path, &org.division.token, Some(&tag), Some(rate.clone()))
+        .await
+        .assert_problem(403, "forbidden");
+    send(&app, Method::PATCH, &path, &org.staff1.token, Some(&tag), Some(rate.clone()))
+        .await
+        .assert_problem(403, "forbidden");
+    send(&app, Method::PATCH, &path, &org.section.token, None, Some(rate.clone()))
+        .await
+        .assert_problem(428, "precondition-required");
+    send(
+        &app,
+        Method::PATCH,
+        &path,
+        &org.section.token,
+        Some(&tag),
+        Some(json!({"result_feedback": [{"planned_result_id": s.section_rhk, "feedback": "x"}]})),
+    )
+    .await
+    .assert_invalid("#/result_feedback/0/planned_result_id");
+    send(&app, Method::PATCH, &path, &org.section.token, Some(&tag), Some(json!({"results_rating": "excellent"})))
+        .await
+        .assert_invalid("#/results_rating");
+    let rated = send(&app, Method::PATCH, &path, &org.section.token, Some(&tag), Some(rate.clone())).await;
+    rated.assert_status(200);
+    send(&app, Method::PATCH, &path, &org.section.token, Some(&tag), Some(rate))
+        .await
+        .assert_problem(412, "precondition-failed");
+    let missing =
+        send(&app, Method::POST, &format!("{path}/finalise"), &org.section.token, Some(&etag(&rated)), None).await;
+    missing.assert_problem(422, "validation");
+    let reasons = missing.body["errors"].as_array().unwrap();
+    assert_eq!(reasons.len(), 8, "the behaviour rating and seven core values: {}", missing.text);
+    let rated = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &org.section.token,
+        Some(&etag(&rated)),
+        Some(json!({"behaviour_rating": "above_expectation", "behaviours": every_value("above_expectation")})),
+    )
+    .await;
+    rated.assert_status(200);
+    let fin =
+        send(&app, Method::POST, &format!("{path}/finalise"), &org.section.token, Some(&etag(&rated)), None).await;
+    fin.assert_status(200);
+    assert_eq!((fin.body["status"].as_str(), fin.body["predicate"].as_str()), (Some("final"), Some("very_good")));
+    assert_eq!(fin.body["behaviours"].as_array().unwrap().len(), 7);
+    assert_eq!(fin.body["result_feedback"][0]["feedback"], "Laporan tepat waktu");
+    send(
+        &app,
+        Method::PATCH,
+        &path,
+        &org.section.token,
+        Some(&etag(&fin)),
+        Some(json!({"results_rating": "as_expected"})),
+    )
+    .await
+    .assert_problem(409, "conflict");
+
+    // The period closes; corrections afterwards are revisions, each kept. Every cell of the
+    // predicate matrix, one revision each.
+    let p = app.get(&format!("/api/v1/evaluation-periods/{period_id}"), &org.admin).await;
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/evaluation-periods/{period_id}/close"),
+        &org.admin,
+        Some(&etag(&p)),
+        None,
+    )
+    .await
+    .assert_status(200);
+    let cells = [
+        ("above_expectation", "below_expectation", "poor"),
+        ("above_expectation", "as_expected", "good"),
+        ("above_expectation", "above_expectation", "very_good"),
+        ("as_expected", "below_expectation", "poor"),
+        ("as_expected", "as_expected", "good"),
+        ("as_expected", "above_expectation", "good"),
+        ("below_expectation", "below_expectation", "very_poor"),
+        ("below_expectation", "as_expected", "needs_improvement"),
+        ("below_expectation", "above_expectation", "needs_improvement"),
+    ];
+    let mut current = fin;
+    for (results, behaviour, predicate) in cells {
+        let cur = format!("/api/v1/evaluations/{}", current.id());
+        let draft =
+            send(&app, Method::POST, &format!("{cur}/revise"), &org.section.token, Some(&etag(&current)), None).await;
+        draft.assert_status(201);
+        assert_eq!(draft.body["status"], "draft");
+        assert!(draft.body["predicate"].is_null());
+        let dpath = format!("/api/v1/evaluations/{}", draft.id());
+        let rated = send(
+            &app,
+            Method::PATCH,
+            &dpath,
+            &org.section.token,
+            Some(&etag(&draft)),
+            Some(json!({"results_rating": results, "behaviour_rating": behaviour})),
+        )
+        .await;
+        rated.assert_status(200);
+        let fin =
+            send(&app, Method::POST, &format!("{dpath}/finalise"), &org.section.token, Some(&etag(&rated)), None).await;
+        assert_eq!(fin.body["predicate"], predicate, "{results} / {behaviour}: {}", fin.text);
+        let old = app.get(&cur, &org.section.token).await;
+        assert_eq!(old.body["superseded"], true);
+        current = fin;
+    }
+    assert_eq!(current.body["revision"], 10);
+    // The employee reads every revision of their own, and nobody else's.
+    let mine = app.get("/api/v1/me/evaluations?limit=200", &org.staff1.token).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 10, "{}", mine.text);
+    let all = app.get("/api/v1/evaluations?limit=200", &org.staff1.token).await;
+    assert!(all.body["items"].as_array().unwrap().iter().all(|e| e["employee_id"] == org.staff1.id.as_str()));
+    let theirs = app.get("/api/v1/evaluations?limit=200", &other.admin).await;
+    assert_eq!(theirs.body["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn closing_a_period_locks_its_logs() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "EVAL-C", 980).await;
+    let org = &s.org;
+    let day = past_day();
+    let created = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day, "08:00", "10:00")).await;
+    created.assert_status(201);
+    let rejected = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day, "10:00", "11:00")).await;
+    rejected.assert_status(201);
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/daily-logs/{}/reject", rejected.id()),
+        &org.section.token,
+        None,
+        Some(json!({"reason": "Lengkapi bukti"})),
+    )
+    .await
+    .assert_status(200);
+
+    let period = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": s.period, "kind": "quarterly", "number": quarter()}),
+        )
+        .await;
+    period.assert_status(201);
+    let close = format!("/api/v1/evaluation-periods/{}/close", period.id());
+    send(&app, Method::POST, &close, &org.admin, None, None).await.assert_problem(428, "precondition-required");
+    send(&app, Method::POST, &close, &org.staff1.token, Some(&etag(&period)), None)
+        .await
+        .assert_problem(403, "forbidden");
+    let closed = send(&app, Method::POST, &close, &org.admin, Some(&etag(&period)), None).await;
+    closed.assert_status(200);
+    assert_eq!(closed.body["status"], "closed");
+    send(&app, Method::POST, &close, &org.admin, Some(&etag(&closed)), None).await.assert_problem(409, "conflict");
+
+    // No new log on a closed day, no correction, no review.
+    app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day, "13:00", "14:00"))
+        .await
+        .assert_invalid("#/date");
+    let current = app.get(&format!("/api/v1/daily-logs/{}", rejected.id()), &org.staff1.token).await;
+    send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/daily-logs/{}", rejected.id()),
+        &org.staff1.token,
+        Some(&etag(&current)),
+        Some(log(&s.staff_rhk, day, "10:00", "11:30")),
+    )
+    .await
+    .assert_problem(409, "conflict");
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/daily-logs/{}/accept", created.id()),
+        &org.section.token,
+        None,
+        Some(json!({})),
+    )
+    .await
+    .assert_problem(409, "conflict");
+    let unchanged = app.get(&format!("/api/v1/daily-logs/{}", created.id()), &org.staff1.token).await;
+    assert_eq!(unchanged.body["status"], "submitted");
+}
