@@ -225,6 +225,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/evaluation-periods/{id}").route(web::get().to(evaluation::get_period)))
                 .service(resource("/evaluation-periods/{id}/close").route(web::post().to(evaluation::close_period)))
+                .service(resource("/evaluation-periods/{id}/progress").route(web::get().to(evaluation::progress)))
+                .service(
+                    resource("/evaluation-periods/{id}/distribution").route(web::get().to(evaluation::distribution)),
+                )
+                .service(
+                    resource("/performance-periods/{id}/siasn-export").route(web::get().to(evaluation::siasn_export)),
+                )
                 .service(
                     resource("/evaluations")
                         .route(web::get().to(evaluation::list))

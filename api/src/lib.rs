@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod csv_out;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

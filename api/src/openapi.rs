@@ -57,6 +57,7 @@ use crate::routes;
         routes::evaluation::open_period, routes::evaluation::list_periods, routes::evaluation::get_period,
         routes::evaluation::close_period, routes::evaluation::open, routes::evaluation::list, routes::evaluation::mine,
         routes::evaluation::get, routes::evaluation::rate, routes::evaluation::finalise, routes::evaluation::revise,
+        routes::evaluation::progress, routes::evaluation::distribution, routes::evaluation::siasn_export,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),

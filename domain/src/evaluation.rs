@@ -157,6 +157,115 @@ pub fn finalise(r: &Ratings) -> Result<Predicate, Missing> {
     }
 }
 
+word_enum! {
+    /// A unit's organisational rating, which sets the pattern its employees' predicates must fit.
+    UnitRating {
+        /// Istimewa.
+        Outstanding => "outstanding",
+        /// Baik.
+        Good => "good",
+        /// Butuh Perbaikan.
+        NeedsImprovement => "needs_improvement",
+        /// Kurang.
+        Poor => "poor",
+        /// Sangat Kurang.
+        VeryPoor => "very_poor",
+    }
+}
+
+impl UnitRating {
+    /// The organisational rating that follows from the unit head's results rating where no other
+    /// is recorded: above expectation is outstanding, as expected good, below needs improvement.
+    pub fn from_head(results: Rating) -> Self {
+        match results {
+            Rating::AboveExpectation => UnitRating::Outstanding,
+            Rating::AsExpected => UnitRating::Good,
+            Rating::BelowExpectation => UnitRating::NeedsImprovement,
+        }
+    }
+}
+
+/// A bound on the share (or number) of a unit's employees with some predicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Bound {
+    /// At most this share, in basis points.
+    AtMostBp(i64),
+    /// At least this share, in basis points.
+    AtLeastBp(i64),
+    /// At least this many employees.
+    AtLeastCount(i64),
+}
+
+/// One rule of a distribution pattern: the employees whose predicate is one of `predicates`
+/// must respect `bound`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DistributionRule {
+    pub predicates: Vec<Predicate>,
+    pub bound: Bound,
+}
+
+/// The pattern a unit's spread of predicates must fit for its rating *(policy)*; the defaults
+/// are those of SE MenPANRB 3/2023 as the domain guide gives them.
+pub fn default_pattern(rating: UnitRating) -> Vec<DistributionRule> {
+    use Predicate::*;
+    let rule = |predicates: &[Predicate], bound| DistributionRule { predicates: predicates.to_vec(), bound };
+    match rating {
+        UnitRating::Outstanding => vec![rule(&[VeryGood], Bound::AtMostBp(7_000))],
+        UnitRating::Good => {
+            vec![rule(&[Good], Bound::AtMostBp(7_000)), rule(&[NeedsImprovement, Poor], Bound::AtLeastCount(1))]
+        }
+        UnitRating::NeedsImprovement => {
+            vec![rule(&[NeedsImprovement], Bound::AtLeastBp(6_000)), rule(&[VeryGood], Bound::AtMostBp(1_000))]
+        }
+        UnitRating::Poor => vec![
+            rule(&[Poor], Bound::AtLeastBp(6_000)),
+            rule(&[NeedsImprovement], Bound::AtLeastBp(1_000)),
+            rule(&[VeryGood], Bound::AtMostBp(1_000)),
+        ],
+        UnitRating::VeryPoor => vec![
+            rule(&[VeryPoor], Bound::AtLeastBp(6_000)),
+            rule(&[Poor, NeedsImprovement], Bound::AtLeastBp(1_000)),
+            rule(&[VeryGood], Bound::AtMostBp(0)),
+        ],
+    }
+}
+
+/// How a unit's spread stands against one rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleCheck {
+    pub rule: DistributionRule,
+    /// Employees with one of the rule's predicates.
+    pub count: i64,
+    /// Their share of the unit's predicates, in basis points (rounded down).
+    pub share_bp: i64,
+    /// Whether the spread keeps the rule.
+    pub met: bool,
+}
+
+/// Checks a unit's predicates against a pattern; an empty unit breaks no share rule but does
+/// break an "at least N employees" rule.
+pub fn check_distribution(predicates: &[Predicate], pattern: &[DistributionRule]) -> Vec<RuleCheck> {
+    let total = i64::try_from(predicates.len()).unwrap_or(i64::MAX);
+    pattern
+        .iter()
+        .map(|rule| {
+            let count = i64::try_from(predicates.iter().filter(|p| rule.predicates.contains(p)).count()).unwrap_or(0);
+            let share_bp = if total == 0 { 0 } else { count * 10_000 / total };
+            // Exact comparisons on counts, so a share of exactly 70% meets "at most 70%".
+            let met = match rule.bound {
+                Bound::AtMostBp(bp) => count * 10_000 <= bp * total,
+                Bound::AtLeastBp(bp) => count * 10_000 >= bp * total,
+                Bound::AtLeastCount(n) => count >= n,
+            };
+            RuleCheck { rule: rule.clone(), count, share_bp, met }
+        })
+        .collect()
+}
+
 /// The predicate for a results rating and a behaviour rating: the matrix of PermenPANRB 6/2022.
 /// It is computed, never typed in.
 pub fn predicate(results: Rating, behaviour: Rating) -> Predicate {
@@ -215,5 +324,49 @@ mod tests {
         assert_eq!(finalise(&r).unwrap_err().0, vec!["core value collaborative is not rated".to_owned()]);
         r.values.push((CoreValue::Collaborative, AboveExpectation));
         assert_eq!(finalise(&r), Ok(Predicate::Good));
+    }
+    fn spread(counts: &[(Predicate, usize)]) -> Vec<Predicate> {
+        counts.iter().flat_map(|(p, n)| std::iter::repeat_n(*p, *n)).collect()
+    }
+
+    fn broken(rating: UnitRating, counts: &[(Predicate, usize)]) -> Vec<DistributionRule> {
+        check_distribution(&spread(counts), &default_pattern(rating))
+            .into_iter()
+            .filter(|c| !c.met)
+            .map(|c| c.rule)
+            .collect()
+    }
+
+    /// Each pattern of the domain guide met, and broken rule by rule.
+    #[test]
+    fn each_distribution_pattern_met_and_broken() {
+        use Predicate::*;
+        use UnitRating as U;
+        // Istimewa: at most 70% Sangat Baik.
+        assert!(broken(U::Outstanding, &[(VeryGood, 7), (Good, 3)]).is_empty());
+        assert_eq!(broken(U::Outstanding, &[(VeryGood, 8), (Good, 2)]).len(), 1);
+        // Baik: at most 70% Baik; at least one Butuh Perbaikan or Kurang.
+        assert!(broken(U::Good, &[(Good, 7), (VeryGood, 2), (Poor, 1)]).is_empty());
+        assert_eq!(broken(U::Good, &[(Good, 8), (NeedsImprovement, 2)])[0].bound, Bound::AtMostBp(7_000));
+        assert_eq!(broken(U::Good, &[(Good, 7), (VeryGood, 3)])[0].bound, Bound::AtLeastCount(1));
+        // Butuh Perbaikan: at least 60% Butuh Perbaikan; at most 10% Sangat Baik.
+        assert!(broken(U::NeedsImprovement, &[(NeedsImprovement, 6), (VeryGood, 1), (Good, 3)]).is_empty());
+        assert_eq!(broken(U::NeedsImprovement, &[(NeedsImprovement, 5), (Good, 5)]).len(), 1);
+        assert_eq!(broken(U::NeedsImprovement, &[(NeedsImprovement, 6), (VeryGood, 2), (Good, 2)]).len(), 1);
+        // Kurang: at least 60% Kurang; at least 10% Butuh Perbaikan; at most 10% Sangat Baik.
+        assert!(broken(U::Poor, &[(Poor, 6), (NeedsImprovement, 1), (VeryGood, 1), (Good, 2)]).is_empty());
+        assert_eq!(broken(U::Poor, &[(Poor, 6), (Good, 4)]).len(), 1);
+        assert_eq!(broken(U::Poor, &[(Poor, 5), (NeedsImprovement, 3), (VeryGood, 2)]).len(), 2);
+        // Sangat Kurang: at least 60% Sangat Kurang; at least 10% Kurang or Butuh Perbaikan; no
+        // Sangat Baik.
+        assert!(broken(U::VeryPoor, &[(VeryPoor, 6), (Poor, 1), (Good, 3)]).is_empty());
+        assert_eq!(broken(U::VeryPoor, &[(VeryPoor, 6), (Poor, 1), (VeryGood, 1), (Good, 2)]).len(), 1);
+        assert_eq!(broken(U::VeryPoor, &[(VeryPoor, 9), (Good, 1)]).len(), 1);
+    }
+
+    #[test]
+    fn a_unit_heads_results_rating_gives_the_units_rating() {
+        assert_eq!(UnitRating::from_head(AboveExpectation), UnitRating::Outstanding);
+        assert_eq!(UnitRating::from_head(BelowExpectation), UnitRating::NeedsImprovement);
     }
 }

@@ -691,3 +691,246 @@ pub fn revise(
         detail(conn, row)
     })
 }
+
+/// The evaluation that counts for each employee in a period: the latest revision that is not
+/// superseded (a final one, or the draft being worked on).
+fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<String, Evaluation> {
+    let mut current: std::collections::HashMap<String, Evaluation> = std::collections::HashMap::new();
+    for e in rows.into_iter().filter(|e| !e.superseded) {
+        let keep = current.get(&e.employee_id).is_none_or(|c| {
+            // A finished correction supersedes; until then the final one counts.
+            (c.status == "draft" && e.status == "final") || (c.status == e.status && e.revision > c.revision)
+        });
+        if keep {
+            current.insert(e.employee_id.clone(), e);
+        }
+    }
+    current
+}
+
+/// One employee's standing in a period's evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressRow {
+    pub employee: crate::employee::Employee,
+    /// The evaluation that counts, if opened.
+    pub evaluation: Option<Evaluation>,
+    /// Who the evaluation waits for: the direct supervisor now (`None`: the agency's admin, for
+    /// the top official, or a post with no one above it).
+    pub evaluator: Option<crate::employee::Employee>,
+}
+
+/// A unit's agency, active employees (by name) and positions, its sub-units' included.
+struct UnitPeople {
+    agency: Uuid,
+    people: Vec<crate::employee::Employee>,
+    posts: Vec<crate::position::Position>,
+}
+
+/// The employees of a unit and its sub-units, for the agency's admin.
+fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid, what: &str) -> Result<UnitPeople, StoreError> {
+    use crate::schema::{employees, positions};
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = uuid(&unit.agency_id)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden(format!("a unit's {what} is read by the agency's admin")));
+    }
+    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
+    let posts: Vec<crate::position::Position> = positions::table
+        .filter(positions::org_unit_id.eq_any(units.iter().cloned().collect::<Vec<_>>()))
+        .select(crate::position::Position::as_select())
+        .load(conn)?;
+    let mut people: Vec<crate::employee::Employee> = employees::table
+        .filter(employees::position_id.eq_any(posts.iter().map(|p| p.id.clone()).collect::<Vec<_>>()))
+        .filter(employees::active.eq(true))
+        .select(crate::employee::Employee::as_select())
+        .load(conn)?;
+    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    Ok(UnitPeople { agency, people, posts })
+}
+
+fn period_rows(conn: &mut DbConnection, period: &EvaluationPeriod) -> Result<Vec<Evaluation>, StoreError> {
+    Ok(evaluations::table
+        .filter(evaluations::evaluation_period_id.eq(&period.id))
+        .select(Evaluation::as_select())
+        .load(conn)?)
+}
+
+/// Tiered progress of a period in a unit (the agency's admin): every active employee of the unit
+/// and its sub-units, their evaluation's state, and whom it waits for.
+pub fn unit_progress(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    period_id: Uuid,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(EvaluationPeriod, Vec<ProgressRow>), StoreError> {
+    use crate::schema::employees;
+    let period = get_period(conn, caller, period_id)?;
+    let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, "evaluation progress")?;
+    if agency.to_string() != period.agency_id {
+        return Err(StoreError::NotFound);
+    }
+    let mut current = current_of(period_rows(conn, &period)?);
+    let chart = chart::load(conn, agency, now)?;
+    let supervisors: Vec<(String, Option<Uuid>)> = people
+        .iter()
+        .map(|e| (e.id.clone(), uuid(&e.id).ok().and_then(|id| chart.supervisor_of(id)).map(|o| o.employee_id)))
+        .collect();
+    let wanted: Vec<String> = supervisors.iter().filter_map(|(_, s)| s.map(|s| s.to_string())).collect();
+    let bosses: std::collections::HashMap<String, crate::employee::Employee> = employees::table
+        .filter(employees::id.eq_any(wanted))
+        .select(crate::employee::Employee::as_select())
+        .load::<crate::employee::Employee>(conn)?
+        .into_iter()
+        .map(|e| (e.id.clone(), e))
+        .collect();
+    let rows = people
+        .into_iter()
+        .zip(supervisors)
+        .map(|(employee, (_, boss))| ProgressRow {
+            evaluation: current.remove(&employee.id),
+            evaluator: boss.and_then(|b| bosses.get(&b.to_string()).cloned()),
+            employee,
+        })
+        .collect();
+    Ok((period, rows))
+}
+
+/// A unit's spread of final predicates in a period against the pattern for its rating.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distribution {
+    pub period: EvaluationPeriod,
+    /// The unit's head (not counted in the spread: their predicate belongs to the level above).
+    pub head: Option<crate::employee::Employee>,
+    pub unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
+    /// Employees of the unit below its head.
+    pub employees: i64,
+    /// Of those, with a final predicate.
+    pub finalised: i64,
+    /// Count per predicate, in the order of `Predicate::ALL`.
+    pub counts: Vec<(ekinerja_domain::evaluation::Predicate, i64)>,
+    /// Each rule of the pattern and whether the spread keeps it; empty without a unit rating.
+    pub checks: Vec<ekinerja_domain::evaluation::RuleCheck>,
+}
+
+/// The spread of a unit's final predicates in a period, against the distribution pattern of the
+/// unit's rating: the one given, or the one following from its head's final results rating (the
+/// agency's admin).
+pub fn unit_distribution(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    period_id: Uuid,
+    unit_id: Uuid,
+    unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
+) -> Result<Distribution, StoreError> {
+    use ekinerja_domain::evaluation::{check_distribution, default_pattern, Predicate, UnitRating};
+    let period = get_period(conn, caller, period_id)?;
+    let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, "predicate distribution")?;
+    if agency.to_string() != period.agency_id {
+        return Err(StoreError::NotFound);
+    }
+    // The head: the holder of the unit's post whose supervisor sits outside the unit.
+    let in_unit: std::collections::HashSet<&str> = posts.iter().map(|p| p.id.as_str()).collect();
+    let head_posts: Vec<&str> = posts
+        .iter()
+        .filter(|p| p.org_unit_id == unit_id.to_string())
+        .filter(|p| p.supervisor_position_id.as_deref().is_none_or(|s| !in_unit.contains(s)))
+        .map(|p| p.id.as_str())
+        .collect();
+    let head = people.iter().find(|e| e.position_id.as_deref().is_some_and(|p| head_posts.contains(&p))).cloned();
+    let current = current_of(period_rows(conn, &period)?);
+    let final_of = |id: &str| current.get(id).filter(|e| e.status == "final");
+    let unit_rating = unit_rating.or_else(|| {
+        head.as_ref()
+            .and_then(|h| final_of(&h.id))
+            .and_then(|e| e.results_rating.as_deref())
+            .and_then(Rating::parse)
+            .map(UnitRating::from_head)
+    });
+    let staff: Vec<&crate::employee::Employee> =
+        people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
+    let predicates: Vec<Predicate> = staff
+        .iter()
+        .filter_map(|e| final_of(&e.id))
+        .filter_map(|e| e.predicate.as_deref().and_then(Predicate::parse))
+        .collect();
+    let counts = Predicate::ALL
+        .iter()
+        .map(|p| (*p, i64::try_from(predicates.iter().filter(|x| *x == p).count()).unwrap_or(0)))
+        .collect();
+    let checks = unit_rating.map_or_else(Vec::new, |r| check_distribution(&predicates, &default_pattern(r)));
+    Ok(Distribution {
+        period,
+        head,
+        unit_rating,
+        employees: i64::try_from(staff.len()).unwrap_or(0),
+        finalised: i64::try_from(predicates.len()).unwrap_or(0),
+        counts,
+        checks,
+    })
+}
+
+/// One employee's year for the national civil-service system (BKN's SIASN).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiasnRow {
+    pub nip: String,
+    pub name: String,
+    pub year: i32,
+    pub results_rating: String,
+    pub behaviour_rating: String,
+    pub predicate: String,
+    pub assessor_nip: Option<String>,
+    pub assessor_name: Option<String>,
+}
+
+/// The final results of a performance year, per employee with a final annual evaluation, for
+/// the HR office to upload to SIASN (the agency's admin).
+pub fn siasn_export(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    performance_period_id: Uuid,
+) -> Result<Vec<SiasnRow>, StoreError> {
+    use crate::schema::employees;
+    let year = crate::period::get(conn, caller, performance_period_id)?;
+    if !caller.can_administer(uuid(&year.agency_id)?) {
+        return Err(StoreError::Forbidden("the year's results are exported by the agency's admin".into()));
+    }
+    let annual: Vec<String> = evaluation_periods::table
+        .filter(evaluation_periods::performance_period_id.eq(&year.id))
+        .filter(evaluation_periods::kind.eq(PeriodKind::Annual.as_str()))
+        .select(evaluation_periods::id)
+        .load(conn)?;
+    let rows: Vec<Evaluation> = evaluations::table
+        .filter(evaluations::evaluation_period_id.eq_any(annual))
+        .select(Evaluation::as_select())
+        .load(conn)?;
+    let finals: Vec<Evaluation> = current_of(rows).into_values().filter(|e| e.status == "final").collect();
+    let mut ids: Vec<String> = finals.iter().map(|e| e.employee_id.clone()).collect();
+    ids.extend(finals.iter().filter_map(|e| e.evaluator_employee_id.clone()));
+    let people: std::collections::HashMap<String, (String, String)> = employees::table
+        .filter(employees::id.eq_any(ids))
+        .select((employees::id, employees::nip, employees::name))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, nip, name)| (id, (nip, name)))
+        .collect();
+    let mut out: Vec<SiasnRow> = finals
+        .into_iter()
+        .filter_map(|e| {
+            let (nip, name) = people.get(&e.employee_id)?.clone();
+            let assessor = e.evaluator_employee_id.as_ref().and_then(|a| people.get(a)).cloned();
+            Some(SiasnRow {
+                nip,
+                name,
+                year: year.year,
+                results_rating: e.results_rating.unwrap_or_default(),
+                behaviour_rating: e.behaviour_rating.unwrap_or_default(),
+                predicate: e.predicate.unwrap_or_default(),
+                assessor_nip: assessor.as_ref().map(|a| a.0.clone()),
+                assessor_name: assessor.map(|a| a.1),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.nip.cmp(&b.nip));
+    Ok(out)
+}

@@ -299,3 +299,95 @@ async fn closing_a_period_locks_its_logs() {
     let unchanged = app.get(&format!("/api/v1/daily-logs/{}", created.id()), &org.staff1.token).await;
     assert_eq!(unchanged.body["status"], "submitted");
 }
+
+/// Opens, rates and finalises `who`'s evaluation in `period` as `by`.
+async fn evaluate(app: &TestApp, by: &str, period: &str, who: &str, results: &str, behaviour: &str) -> Response {
+    let ev = app.post("/api/v1/evaluations", by, json!({"evaluation_period_id": period, "employee_id": who})).await;
+    ev.assert_status(201);
+    let path = format!("/api/v1/evaluations/{}", ev.id());
+    let rated = send(
+        app,
+        Method::PATCH,
+        &path,
+        by,
+        Some(&etag(&ev)),
+        Some(json!({"results_rating": results, "behaviour_rating": behaviour, "behaviours": every_value(behaviour)})),
+    )
+    .await;
+    rated.assert_status(200);
+    let fin = send(app, Method::POST, &format!("{path}/finalise"), by, Some(&etag(&rated)), None).await;
+    fin.assert_status(200);
+    fin
+}
+
+#[actix_web::test]
+async fn progress_distribution_and_the_siasn_export_of_a_year() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "EVAL-D", 1000).await;
+    let other = app.org("EVAL-E", 1050).await;
+    let org = &s.org;
+    let year = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": s.period, "kind": "annual", "number": 1}),
+        )
+        .await;
+    year.assert_status(201);
+    let period = year.id();
+    let progress = format!("/api/v1/evaluation-periods/{period}/progress?org_unit_id={}", org.unit);
+    let p = app.get(&progress, &org.admin).await;
+    p.assert_status(200);
+    assert_eq!((p.body["employees"].as_i64(), p.body["not_opened"].as_i64()), (Some(5), Some(5)), "{}", p.text);
+    let staff =
+        p.body["rows"].as_array().unwrap().iter().find(|r| r["employee"]["id"] == org.staff1.id.as_str()).unwrap();
+    assert_eq!(staff["waiting_for"]["id"], org.section.id.as_str(), "staff wait for their section head");
+    let top = p.body["rows"].as_array().unwrap().iter().find(|r| r["employee"]["id"] == org.head.id.as_str()).unwrap();
+    assert!(top["waiting_for"].is_null(), "the top official waits for the agency admin");
+    app.get(&progress, &org.section.token).await.assert_problem(403, "forbidden");
+    app.get(&progress, &other.admin).await.assert_problem(404, "not-found");
+
+    // Tiered: the admin for the head, the head for the division, and so on down.
+    evaluate(&app, &org.admin, &period, &org.head.id, "above_expectation", "as_expected").await;
+    evaluate(&app, &org.head.token, &period, &org.division.id, "as_expected", "as_expected").await;
+    evaluate(&app, &org.division.token, &period, &org.section.id, "above_expectation", "above_expectation").await;
+    let ev = evaluate(&app, &org.section.token, &period, &org.staff1.id, "below_expectation", "as_expected").await;
+    assert_eq!(ev.body["predicate"], "needs_improvement");
+    let p = app.get(&progress, &org.admin).await;
+    assert_eq!((p.body["final"].as_i64(), p.body["not_opened"].as_i64()), (Some(4), Some(1)), "{}", p.text);
+
+    // The head rated above expectation: the unit is outstanding, and its spread (good,
+    // very good, needs improvement among three) keeps that pattern.
+    let dist = format!("/api/v1/evaluation-periods/{period}/distribution?org_unit_id={}", org.unit);
+    let d = app.get(&dist, &org.admin).await;
+    d.assert_status(200);
+    assert_eq!(d.body["unit_rating"], "outstanding", "{}", d.text);
+    assert_eq!(d.body["head"]["id"], org.head.id.as_str());
+    assert_eq!((d.body["employees"].as_i64(), d.body["finalised"].as_i64()), (Some(4), Some(3)));
+    assert_eq!(d.body["fits"], true);
+    // Against the pattern for "very poor", two rules break: too few very poor, and a very good.
+    let d = app.get(&format!("{dist}&unit_rating=very_poor"), &org.admin).await;
+    assert_eq!(d.body["fits"], false);
+    let broken: Vec<&Value> = d.body["rules"].as_array().unwrap().iter().filter(|r| r["met"] == false).collect();
+    assert_eq!(broken.len(), 2, "{}", d.text);
+    app.get(&format!("{dist}&unit_rating=great"), &org.admin).await.assert_problem(400, "bad-parameter");
+    app.get(&dist, &org.staff1.token).await.assert_problem(403, "forbidden");
+
+    // The year's results for SIASN, as CSV for the HR office.
+    let export = format!("/api/v1/performance-periods/{}/siasn-export", s.period);
+    let csv = app.get(&export, &org.admin).await;
+    csv.assert_status(200);
+    assert_eq!(csv.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(csv.header("content-disposition").unwrap().contains("skp-siasn-"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "nip,nama,tahun,hasil_kerja,perilaku_kerja,predikat,nip_penilai,nama_penilai");
+    assert_eq!(lines.len(), 5, "{}", csv.text);
+    let staff_line = lines.iter().find(|l| l.contains(&org.staff1.nip)).unwrap();
+    assert!(staff_line.starts_with(&format!("\"=\"\"{}\"\"\"", org.staff1.nip)), "{staff_line}");
+    assert!(staff_line.contains("Di Bawah Ekspektasi,Sesuai Ekspektasi,Butuh Perbaikan"), "{staff_line}");
+    assert!(staff_line.contains(&org.section.nip), "the assessor is the section head: {staff_line}");
+    let head_line = lines.iter().find(|l| l.contains(&org.head.nip)).unwrap();
+    assert!(head_line.ends_with(",,"), "no assessor of the agency: {head_line}");
+    app.get(&export, &org.staff1.token).await.assert_problem(403, "forbidden");
+    app.get(&export, &other.admin).await.assert_problem(404, "not-found");
+}

@@ -3,7 +3,7 @@
 
 use actix_web::{http::header, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use ekinerja_domain::evaluation::{CoreValue, PeriodKind, PeriodStatus, Predicate, Rating};
+use ekinerja_domain::evaluation::{CoreValue, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating};
 use ekinerja_domain::Description;
 use ekinerja_persistence::evaluation::{
     self, Evaluation, EvaluationDetail, EvaluationFilter, EvaluationPeriod, RatingPatch, ValueRating,
@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::employee::EmployeeView;
 use super::{list_of, page_request, utc};
 use crate::auth::Authenticated;
+use crate::csv_out;
 use crate::error::{ApiError, Fields};
 use crate::extract::{etag, IfMatch, Json};
 use crate::request_id;
@@ -514,4 +516,194 @@ pub async fn revise(
     let change = Change::new(auth.0, now, request_id::current());
     let d = db(&state, move |conn| evaluation::revise(conn, &change, id, if_match.0, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::CREATED))
+}
+
+/// The unit to look at.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UnitQuery {
+    #[param(value_type = String, format = Uuid)]
+    pub org_unit_id: Uuid,
+    /// The unit's organisational rating; by default the one following from its head's final
+    /// results rating (above expectation: outstanding, as expected: good, below: needs improvement).
+    pub unit_rating: Option<UnitRating>,
+}
+
+/// An employee's place in the period's evaluation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressRowView {
+    pub employee: EmployeeView,
+    /// `not_opened`, `draft` or `final`.
+    #[schema(example = "draft")]
+    pub state: String,
+    /// The evaluation that counts (the latest revision not superseded).
+    #[schema(format = Uuid)]
+    pub evaluation_id: Option<String>,
+    pub predicate: Option<Predicate>,
+    /// Whom it waits for: the direct supervisor; `null` for the top official (the agency admin
+    /// records theirs).
+    pub waiting_for: Option<EmployeeView>,
+}
+
+/// A unit's progress in a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressView {
+    pub period: EvaluationPeriodView,
+    pub employees: i64,
+    pub not_opened: i64,
+    pub draft: i64,
+    #[serde(rename = "final")]
+    pub finalised: i64,
+    /// Every active employee of the unit and its sub-units, by name.
+    pub rows: Vec<ProgressRowView>,
+}
+
+/// Evaluation progress of a unit.
+#[utoipa::path(get, path = "/api/v1/evaluation-periods/{id}/progress", tag = "evaluations", operation_id = "get_evaluation_progress",
+    summary = "Who in a unit is not yet evaluated, and whom each evaluation waits for (agency admin)",
+    params(("id" = Uuid, Path, description = "Evaluation period id"), UnitQuery),
+    responses(
+        (status = 200, description = "The unit's progress", body = ProgressView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn progress(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    q: web::Query<UnitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let unit = q.org_unit_id;
+    let now = state.now();
+    let (period, rows) = db(&state, move |conn| evaluation::unit_progress(conn, &auth.0, id, unit, now)).await?;
+    let rows: Vec<ProgressRowView> = rows
+        .into_iter()
+        .map(|r| ProgressRowView {
+            state: r.evaluation.as_ref().map_or_else(|| "not_opened".to_owned(), |e| e.status.clone()),
+            evaluation_id: r.evaluation.as_ref().map(|e| e.id.clone()),
+            predicate: r.evaluation.as_ref().and_then(|e| e.predicate.as_deref()).and_then(Predicate::parse),
+            waiting_for: r.evaluator.map(EmployeeView::from),
+            employee: r.employee.into(),
+        })
+        .collect();
+    let count = |s: &str| i64::try_from(rows.iter().filter(|r| r.state == s).count()).unwrap_or(0);
+    Ok(HttpResponse::Ok().json(ProgressView {
+        period: period.into(),
+        employees: i64::try_from(rows.len()).unwrap_or(0),
+        not_opened: count("not_opened"),
+        draft: count("draft"),
+        finalised: count("final"),
+        rows,
+    }))
+}
+
+/// How many employees have a predicate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PredicateCount {
+    pub predicate: Predicate,
+    pub count: i64,
+}
+
+/// A unit's spread of predicates against its pattern.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DistributionView {
+    pub period: EvaluationPeriodView,
+    /// The unit's head, not counted: their predicate belongs to the level above.
+    pub head: Option<EmployeeView>,
+    /// `null` when neither given nor following from a final evaluation of the head.
+    pub unit_rating: Option<UnitRating>,
+    /// Employees below the head.
+    pub employees: i64,
+    /// Of those, with a final predicate.
+    pub finalised: i64,
+    pub counts: Vec<PredicateCount>,
+    /// Whether every rule is kept (`null` without a unit rating).
+    pub fits: Option<bool>,
+    /// Each rule of the pattern and how the spread stands against it; broken ones have
+    /// `met: false`.
+    pub rules: Vec<RuleCheck>,
+}
+
+/// Predicate distribution of a unit.
+#[utoipa::path(get, path = "/api/v1/evaluation-periods/{id}/distribution", tag = "evaluations", operation_id = "get_predicate_distribution",
+    summary = "A unit's spread of final predicates against the distribution pattern of its rating (agency admin)",
+    params(("id" = Uuid, Path, description = "Evaluation period id"), UnitQuery),
+    responses(
+        (status = 200, description = "The spread and each rule, met or broken", body = DistributionView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn distribution(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    q: web::Query<UnitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let q = q.into_inner();
+    let d =
+        db(&state, move |conn| evaluation::unit_distribution(conn, &auth.0, id, q.org_unit_id, q.unit_rating)).await?;
+    Ok(HttpResponse::Ok().json(DistributionView {
+        period: d.period.into(),
+        head: d.head.map(EmployeeView::from),
+        unit_rating: d.unit_rating,
+        employees: d.employees,
+        finalised: d.finalised,
+        counts: d.counts.into_iter().map(|(predicate, count)| PredicateCount { predicate, count }).collect(),
+        fits: d.unit_rating.map(|_| d.checks.iter().all(|c| c.met)),
+        rules: d.checks,
+    }))
+}
+
+/// The year's final results for SIASN.
+#[utoipa::path(get, path = "/api/v1/performance-periods/{id}/siasn-export", tag = "evaluations", operation_id = "export_siasn_results",
+    summary = "The year's final evaluation results per employee, as CSV for upload to BKN's SIASN (agency admin)",
+    description = "One line per employee with a final annual evaluation: `nip`, `nama`, `tahun`, `hasil_kerja` \
+        (results rating), `perilaku_kerja` (behaviour rating), `predikat`, `nip_penilai` and `nama_penilai` (the \
+        assessor; empty for the top official, rated by the region's head). NIPs are written as `=\"…\"` so \
+        spreadsheets keep all 18 digits; other cells starting with `=`, `+`, `-` or `@` are prefixed with `'`.",
+    params(("id" = Uuid, Path, description = "Performance period id")),
+    responses(
+        (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn siasn_export(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let rows = db(&state, move |conn| evaluation::siasn_export(conn, &auth.0, id)).await?;
+    let year = rows.first().map_or_else(String::new, |r| r.year.to_string());
+    let label = |s: &str| match s {
+        "above_expectation" => "Di Atas Ekspektasi",
+        "as_expected" => "Sesuai Ekspektasi",
+        "below_expectation" => "Di Bawah Ekspektasi",
+        "very_good" => "Sangat Baik",
+        "good" => "Baik",
+        "needs_improvement" => "Butuh Perbaikan",
+        "poor" => "Kurang",
+        "very_poor" => "Sangat Kurang",
+        _ => "",
+    };
+    let body = csv_out::file(
+        &["nip", "nama", "tahun", "hasil_kerja", "perilaku_kerja", "predikat", "nip_penilai", "nama_penilai"],
+        rows.into_iter().map(|r| {
+            vec![
+                csv_out::nip(&r.nip),
+                csv_out::cell(&r.name),
+                r.year.to_string(),
+                label(&r.results_rating).to_owned(),
+                label(&r.behaviour_rating).to_owned(),
+                label(&r.predicate).to_owned(),
+                r.assessor_nip.as_deref().map(csv_out::nip).unwrap_or_default(),
+                r.assessor_name.as_deref().map(csv_out::cell).unwrap_or_default(),
+            ]
+        }),
+    )
+    .map_err(ApiError::Internal)?;
+    Ok(csv_out::respond(&format!("skp-siasn-{year}.csv"), body))
 }
