@@ -244,7 +244,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::patch().to(evaluation::rate)),
                 )
                 .service(resource("/evaluations/{id}/finalise").route(web::post().to(evaluation::finalise)))
-                .service(resource("/evaluations/{id}/revise").route(web::post().to(evaluation::revise))),
+                .service(resource("/evaluations/{id}/revise").route(web::post().to(evaluation::revise)))
+                .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
+                .service(
+                    resource("/evaluations/{id}/realisation/{indicator_id}").route(web::put().to(evaluation::assess)),
+                ),
         );
 }
 

@@ -58,6 +58,7 @@ use crate::routes;
         routes::evaluation::close_period, routes::evaluation::open, routes::evaluation::list, routes::evaluation::mine,
         routes::evaluation::get, routes::evaluation::rate, routes::evaluation::finalise, routes::evaluation::revise,
         routes::evaluation::progress, routes::evaluation::distribution, routes::evaluation::siasn_export,
+        routes::evaluation::realisation, routes::evaluation::assess,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),

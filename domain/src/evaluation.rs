@@ -266,6 +266,36 @@ pub fn check_distribution(predicates: &[Predicate], pattern: &[DistributionRule]
         .collect()
 }
 
+/// An indicator's target for an evaluation period: the annual target for the year, the matching
+/// part of its breakdown for a quarter or a month (three monthly parts for a quarter); `None`
+/// where the breakdown does not split that finely (a quarterly breakdown and a month) or the
+/// indicator is not broken down yet.
+pub fn period_target(
+    annual: i64,
+    breakdown: Option<crate::agreement::BreakdownKind>,
+    parts: &[i64],
+    kind: PeriodKind,
+    number: u32,
+) -> Option<i64> {
+    use crate::agreement::BreakdownKind;
+    let part = |i: u32| parts.get(usize::try_from(i).ok()?.checked_sub(1)?).copied();
+    match (kind, breakdown) {
+        (PeriodKind::Annual, _) => Some(annual),
+        (PeriodKind::Quarterly, Some(BreakdownKind::Quarterly)) => part(number),
+        (PeriodKind::Quarterly, Some(BreakdownKind::Monthly)) => {
+            (3 * number - 2..=3 * number).map(part).sum::<Option<i64>>()
+        }
+        (PeriodKind::Monthly, Some(BreakdownKind::Monthly)) => part(number),
+        _ => None,
+    }
+}
+
+/// Realised against target in basis points (10,000 = met; more when exceeded); `None` without
+/// a target above zero.
+pub fn achievement_bp(realised: i64, target: Option<i64>) -> Option<i64> {
+    target.filter(|t| *t > 0).map(|t| realised.max(0).saturating_mul(10_000) / t)
+}
+
 /// The predicate for a results rating and a behaviour rating: the matrix of PermenPANRB 6/2022.
 /// It is computed, never typed in.
 pub fn predicate(results: Rating, behaviour: Rating) -> Predicate {
@@ -368,5 +398,19 @@ mod tests {
     fn a_unit_heads_results_rating_gives_the_units_rating() {
         assert_eq!(UnitRating::from_head(AboveExpectation), UnitRating::Outstanding);
         assert_eq!(UnitRating::from_head(BelowExpectation), UnitRating::NeedsImprovement);
+    }
+    #[test]
+    fn a_periods_target_comes_from_the_breakdown() {
+        use crate::agreement::BreakdownKind::{Monthly, Quarterly};
+        let months: Vec<i64> = (1..=12).collect();
+        assert_eq!(period_target(78, Some(Monthly), &months, PeriodKind::Quarterly, 4), Some(10 + 11 + 12));
+        assert_eq!(period_target(78, Some(Monthly), &months, PeriodKind::Monthly, 2), Some(2));
+        assert_eq!(period_target(12, Some(Quarterly), &[3, 3, 3, 3], PeriodKind::Quarterly, 2), Some(3));
+        assert_eq!(period_target(12, Some(Quarterly), &[3, 3, 3, 3], PeriodKind::Monthly, 2), None);
+        assert_eq!(period_target(12, None, &[], PeriodKind::Quarterly, 1), None);
+        assert_eq!(period_target(12, None, &[], PeriodKind::Annual, 1), Some(12));
+        assert_eq!(achievement_bp(9, Some(12)), Some(7_500));
+        assert_eq!(achievement_bp(15, Some(12)), Some(12_500));
+        assert_eq!(achievement_bp(3, Some(0)), None);
     }
 }

@@ -934,3 +934,217 @@ pub fn siasn_export(
     out.sort_by(|a, b| a.nip.cmp(&b.nip));
     Ok(out)
 }
+
+/// The employee's own figure for an indicator.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = crate::schema::realisations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct SelfAssessment {
+    pub evaluation_id: String,
+    pub indicator_id: String,
+    pub quantity: i64,
+    pub evidence_url: Option<String>,
+    pub note: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An indicator's realisation in the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorRealisation {
+    pub indicator: crate::agreement::Indicator,
+    /// The part of the target falling in the period, where the breakdown gives it.
+    pub period_target: Option<i64>,
+    /// The output of the planned result's accepted logs in the period, offered where the result
+    /// has this one indicator.
+    pub prefilled: Option<i64>,
+    /// What the employee stated, with evidence.
+    pub self_assessment: Option<SelfAssessment>,
+    /// The self-assessment, or else the pre-filled figure.
+    pub realised: Option<i64>,
+    /// `realised` against `period_target`, in basis points.
+    pub achievement_bp: Option<i64>,
+}
+
+/// A planned result's work in the period, from accepted daily logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultRealisation {
+    pub result: crate::agreement::PlannedResult,
+    pub accepted_logs: i64,
+    pub minutes: i64,
+    pub output_quantity: i64,
+    pub indicators: Vec<IndicatorRealisation>,
+}
+
+/// An evaluation's realisation, result by result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Realisation {
+    pub evaluation: Evaluation,
+    pub period: EvaluationPeriod,
+    pub results: Vec<ResultRealisation>,
+}
+
+#[derive(QueryableByName)]
+struct LogTotals {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    lineage_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    logs: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    minutes: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    output: i64,
+}
+
+/// Accepted logs per planned result lineage (so logs written against an earlier revision of the
+/// agreement count for the same result).
+const LOG_TOTALS_SQL: &str = "
+SELECT pr.lineage_id AS lineage_id, COUNT(*) AS logs,
+       CAST(SUM(dl.duration_minutes) AS BIGINT) AS minutes, CAST(SUM(dl.output_quantity) AS BIGINT) AS output
+FROM daily_logs dl JOIN planned_results pr ON pr.id = dl.planned_result_id
+WHERE dl.employee_id = $1 AND dl.status = 'accepted' AND dl.log_date >= $2 AND dl.log_date <= $3
+GROUP BY pr.lineage_id";
+
+/// The realisation of an evaluation (whoever may read it): per planned result the accepted logs
+/// of the period, per indicator the period's target, the pre-filled and the self-assessed figure.
+pub fn realisation(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Realisation, StoreError> {
+    use crate::schema::realisations;
+    use diesel::sql_types::{Date, Text};
+    use ekinerja_domain::agreement::BreakdownKind;
+    use ekinerja_domain::evaluation::{achievement_bp, period_target};
+    let d = get(conn, caller, id, now)?;
+    let agreement: crate::agreement::Agreement = agreements::table
+        .find(&d.evaluation.agreement_id)
+        .select(crate::agreement::Agreement::as_select())
+        .first(conn)?;
+    let detail = crate::agreement::detail(conn, agreement)?;
+    let totals: std::collections::HashMap<String, LogTotals> = diesel::sql_query(LOG_TOTALS_SQL)
+        .bind::<Text, _>(&d.evaluation.employee_id)
+        .bind::<Date, _>(d.period.starts_on)
+        .bind::<Date, _>(d.period.ends_on)
+        .load::<LogTotals>(conn)?
+        .into_iter()
+        .map(|t| (t.lineage_id.clone(), t))
+        .collect();
+    let mut stated: std::collections::HashMap<String, SelfAssessment> = realisations::table
+        .filter(realisations::evaluation_id.eq(&d.evaluation.id))
+        .select(SelfAssessment::as_select())
+        .load::<SelfAssessment>(conn)?
+        .into_iter()
+        .map(|s| (s.indicator_id.clone(), s))
+        .collect();
+    let kind = PeriodKind::parse(&d.period.kind).unwrap_or(PeriodKind::Annual);
+    let number = u32::try_from(d.period.number).unwrap_or(0);
+    let results = detail
+        .results
+        .into_iter()
+        .map(|r| {
+            let t = totals.get(&r.result.lineage_id);
+            let (logs, minutes, output) = t.map_or((0, 0, 0), |t| (t.logs, t.minutes, t.output));
+            let single = r.indicators.len() == 1;
+            let indicators = r
+                .indicators
+                .into_iter()
+                .map(|i| {
+                    let target = period_target(
+                        i.indicator.target_quantity,
+                        i.indicator.breakdown.as_deref().and_then(BreakdownKind::parse),
+                        &i.targets,
+                        kind,
+                        number,
+                    );
+                    let prefilled = single.then_some(output);
+                    let self_assessment = stated.remove(&i.indicator.id);
+                    let realised = self_assessment.as_ref().map(|s| s.quantity).or(prefilled);
+                    IndicatorRealisation {
+                        achievement_bp: realised.and_then(|q| achievement_bp(q, target)),
+                        indicator: i.indicator,
+                        period_target: target,
+                        prefilled,
+                        self_assessment,
+                        realised,
+                    }
+                })
+                .collect();
+            ResultRealisation { result: r.result, accepted_logs: logs, minutes, output_quantity: output, indicators }
+        })
+        .collect();
+    Ok(Realisation { evaluation: d.evaluation, period: d.period, results })
+}
+
+/// What the employee states for an indicator.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub quantity: i64,
+    pub evidence_url: Option<ekinerja_domain::daily_log::EvidenceUrl>,
+    pub note: Option<Description>,
+}
+
+/// Records the employee's own realisation of an indicator in a draft evaluation (the employee).
+pub fn assess(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    indicator_id: Uuid,
+    a: Assessment,
+    now: DateTime<Utc>,
+) -> Result<SelfAssessment, StoreError> {
+    use crate::schema::{indicators, realisations};
+    crate::db::write(conn, |conn| {
+        let d = get(conn, &change.caller, id, now)?;
+        if change.caller.employee_id.map(|e| e.to_string()) != Some(d.evaluation.employee_id.clone()) {
+            return Err(StoreError::Forbidden("the employee states their own realisation".into()));
+        }
+        if d.evaluation.status != "draft" {
+            return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));
+        }
+        let owned: i64 = indicators::table
+            .filter(indicators::id.eq(indicator_id.to_string()))
+            .filter(indicators::agreement_id.eq(&d.evaluation.agreement_id))
+            .count()
+            .get_result(conn)?;
+        if owned == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if a.quantity < 0 {
+            return Err(StoreError::invalid("#/quantity", "must not be negative"));
+        }
+        let before: Option<SelfAssessment> = realisations::table
+            .filter(realisations::evaluation_id.eq(&d.evaluation.id))
+            .filter(realisations::indicator_id.eq(indicator_id.to_string()))
+            .select(SelfAssessment::as_select())
+            .first(conn)
+            .optional()?;
+        let row = SelfAssessment {
+            evaluation_id: d.evaluation.id.clone(),
+            indicator_id: indicator_id.to_string(),
+            quantity: a.quantity,
+            evidence_url: a.evidence_url.map(|u| u.as_str().to_owned()),
+            note: a.note.map(Description::into_inner),
+            updated_at: change.at,
+        };
+        if before.is_some() {
+            diesel::delete(
+                realisations::table
+                    .filter(realisations::evaluation_id.eq(&row.evaluation_id))
+                    .filter(realisations::indicator_id.eq(&row.indicator_id)),
+            )
+            .execute(conn)?;
+        }
+        diesel::insert_into(realisations::table).values(&row).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&d.evaluation.agency_id),
+            "assess",
+            "evaluation",
+            &row.evaluation_id,
+            before.as_ref(),
+            Some(&row),
+        )?;
+        Ok(row)
+    })
+}

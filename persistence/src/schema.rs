@@ -389,6 +389,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    realisations (evaluation_id, indicator_id) {
+        evaluation_id -> Text,
+        indicator_id -> Text,
+        quantity -> BigInt,
+        evidence_url -> Nullable<Text>,
+        note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -438,6 +449,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     performance_periods,
     planned_results,
     positions,
+    realisations,
     refresh_tokens,
     work_schedules,
 );

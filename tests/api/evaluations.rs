@@ -391,3 +391,100 @@ async fn progress_distribution_and_the_siasn_export_of_a_year() {
     app.get(&export, &org.staff1.token).await.assert_problem(403, "forbidden");
     app.get(&export, &other.admin).await.assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn realisation_is_prefilled_from_accepted_logs_and_self_assessed_by_the_employee() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "EVAL-R", 1100).await;
+    let other = app.org("EVAL-S", 1150).await;
+    let org = &s.org;
+    let day = past_day();
+    for (start, end, accept) in [("08:00", "10:00", true), ("10:00", "11:00", true), ("13:00", "14:00", false)] {
+        let l = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day, start, end)).await;
+        l.assert_status(201);
+        let (verb, body) = if accept { ("accept", json!({})) } else { ("reject", json!({"reason": "Bukti kurang"})) };
+        app.post(&format!("/api/v1/daily-logs/{}/{verb}", l.id()), &org.section.token, body).await.assert_status(200);
+    }
+    let q = (day.month() - 1) / 3 + 1;
+    let period = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": s.period, "kind": "quarterly", "number": q}),
+        )
+        .await;
+    period.assert_status(201);
+    let ev = app
+        .post(
+            "/api/v1/evaluations",
+            &org.section.token,
+            json!({"evaluation_period_id": period.id(), "employee_id": org.staff1.id}),
+        )
+        .await;
+    ev.assert_status(201);
+    let path = format!("/api/v1/evaluations/{}/realisation", ev.id());
+
+    let r = app.get(&path, &org.staff1.token).await;
+    r.assert_status(200);
+    let result = &r.body["results"][0];
+    assert_eq!(result["planned_result_id"], s.staff_rhk.as_str(), "{}", r.text);
+    assert_eq!(
+        (result["accepted_logs"].as_i64(), result["minutes"].as_i64()),
+        (Some(2), Some(180)),
+        "the rejected log does not count"
+    );
+    let indicator = &result["indicators"][0];
+    assert_eq!(indicator["period_target"], 3, "a quarter of the quarterly breakdown");
+    assert_eq!((indicator["prefilled"].as_i64(), indicator["realised"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(indicator["achievement_bp"], 6_666);
+    let put = format!("{path}/{}", indicator["indicator_id"].as_str().unwrap());
+
+    // The employee states their own figure with evidence; nobody else does.
+    let body = json!({"quantity": 3, "evidence_url": "https://drive.example.go.id/laporan-q4.pdf", "note": "Laporan ketiga diserahkan"});
+    send(&app, Method::PUT, &put, &org.section.token, None, Some(body.clone())).await.assert_problem(403, "forbidden");
+    send(&app, Method::PUT, &put, &other.admin, None, Some(body.clone())).await.assert_problem(404, "not-found");
+    send(&app, Method::PUT, &put, &org.staff1.token, None, Some(json!({"quantity": -1})))
+        .await
+        .assert_invalid("#/quantity");
+    send(&app, Method::PUT, &put, &org.staff1.token, None, Some(json!({"quantity": 1, "evidence_url": "ftp://x"})))
+        .await
+        .assert_invalid("#/evidence_url");
+    // Not an indicator of the evaluated agreement (the supervisor's planned result's id).
+    let foreign = format!("{path}/{}", s.section_rhk);
+    send(&app, Method::PUT, &foreign, &org.staff1.token, None, Some(body.clone()))
+        .await
+        .assert_problem(404, "not-found");
+    send(&app, Method::PUT, &put, &org.staff1.token, None, Some(body.clone())).await.assert_status(200);
+    let r = app.get(&path, &org.section.token).await;
+    let indicator = &r.body["results"][0]["indicators"][0];
+    assert_eq!(
+        (indicator["realised"].as_i64(), indicator["achievement_bp"].as_i64()),
+        (Some(3), Some(10_000)),
+        "{}",
+        r.text
+    );
+    assert_eq!(indicator["self_assessment"]["note"], "Laporan ketiga diserahkan");
+    app.get(&path, &org.staff2.token).await.assert_problem(404, "not-found");
+
+    // Once final, the realisation no longer changes.
+    let rated = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/evaluations/{}", ev.id()),
+        &org.section.token,
+        Some(&etag(&ev)),
+        Some(json!({"results_rating": "as_expected", "behaviour_rating": "as_expected", "behaviours": every_value("as_expected")})),
+    )
+    .await;
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/evaluations/{}/finalise", ev.id()),
+        &org.section.token,
+        Some(&etag(&rated)),
+        None,
+    )
+    .await
+    .assert_status(200);
+    send(&app, Method::PUT, &put, &org.staff1.token, None, Some(body)).await.assert_problem(409, "conflict");
+}

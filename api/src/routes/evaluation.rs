@@ -707,3 +707,157 @@ pub async fn siasn_export(
     .map_err(ApiError::Internal)?;
     Ok(csv_out::respond(&format!("skp-siasn-{year}.csv"), body))
 }
+
+/// The employee's statement for an indicator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SelfAssessmentView {
+    pub quantity: i64,
+    pub evidence_url: Option<String>,
+    pub note: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An indicator's realisation in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorRealisationView {
+    #[schema(format = Uuid)]
+    pub indicator_id: String,
+    pub description: String,
+    pub target_unit: String,
+    /// The annual target.
+    pub annual_target: i64,
+    /// The part of the target in the period, from the breakdown; `null` where it does not split
+    /// that finely.
+    pub period_target: Option<i64>,
+    /// The output of the result's accepted logs in the period, offered where the result has this
+    /// one indicator.
+    pub prefilled: Option<i64>,
+    pub self_assessment: Option<SelfAssessmentView>,
+    /// The self-assessment, or else the pre-filled figure.
+    pub realised: Option<i64>,
+    /// Realised against the period's target, in basis points (10,000 = met).
+    pub achievement_bp: Option<i64>,
+}
+
+/// A planned result's work in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultRealisationView {
+    #[schema(format = Uuid)]
+    pub planned_result_id: String,
+    pub description: String,
+    /// Accepted daily logs of the period serving this result.
+    pub accepted_logs: i64,
+    pub minutes: i64,
+    pub output_quantity: i64,
+    pub indicators: Vec<IndicatorRealisationView>,
+}
+
+/// An evaluation's realisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RealisationView {
+    #[schema(format = Uuid)]
+    pub evaluation_id: String,
+    pub period: EvaluationPeriodView,
+    pub results: Vec<ResultRealisationView>,
+}
+
+/// A self-assessment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessBody {
+    /// The quantity realised in the period.
+    pub quantity: i64,
+    /// A link to evidence.
+    pub evidence_url: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An evaluation's realisation.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/realisation", tag = "evaluations", operation_id = "get_evaluation_realisation",
+    summary = "Realisation against the period's targets: accepted daily logs per result, pre-filled and self-assessed figures per indicator",
+    params(("id" = Uuid, Path, description = "Evaluation id")),
+    responses((status = 200, description = "The realisation", body = RealisationView)),
+    security(("bearer" = [])))]
+pub async fn realisation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = state.now();
+    let r = db(&state, move |conn| evaluation::realisation(conn, &auth.0, id, now)).await?;
+    Ok(HttpResponse::Ok().json(RealisationView {
+        evaluation_id: r.evaluation.id,
+        period: r.period.into(),
+        results: r
+            .results
+            .into_iter()
+            .map(|res| ResultRealisationView {
+                planned_result_id: res.result.id,
+                description: res.result.description,
+                accepted_logs: res.accepted_logs,
+                minutes: res.minutes,
+                output_quantity: res.output_quantity,
+                indicators: res
+                    .indicators
+                    .into_iter()
+                    .map(|i| IndicatorRealisationView {
+                        indicator_id: i.indicator.id,
+                        description: i.indicator.description,
+                        target_unit: i.indicator.target_unit,
+                        annual_target: i.indicator.target_quantity,
+                        period_target: i.period_target,
+                        prefilled: i.prefilled,
+                        self_assessment: i.self_assessment.map(|s| SelfAssessmentView {
+                            quantity: s.quantity,
+                            evidence_url: s.evidence_url,
+                            note: s.note,
+                            updated_at: utc(s.updated_at),
+                        }),
+                        realised: i.realised,
+                        achievement_bp: i.achievement_bp,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// Records a self-assessment.
+#[utoipa::path(put, path = "/api/v1/evaluations/{id}/realisation/{indicator_id}", tag = "evaluations", operation_id = "assess_indicator",
+    summary = "State my realisation of an indicator, with evidence, while my evaluation is a draft",
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("indicator_id" = Uuid, Path, description = "Indicator id")),
+    request_body = AssessBody,
+    responses(
+        (status = 200, description = "Recorded", body = SelfAssessmentView),
+        (status = 403, description = "Not the evaluated employee", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The evaluation is final", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn assess(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<AssessBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, indicator) = path.into_inner();
+    let b = body.0;
+    let mut f = Fields::new();
+    if b.quantity < 0 {
+        f.refuse("#/quantity", "must not be negative");
+    }
+    let evidence_url =
+        f.check_opt("#/evidence_url", b.evidence_url.as_deref(), ekinerja_domain::daily_log::EvidenceUrl::parse);
+    let note = description(&mut f, "#/note", b.note);
+    f.finish()?;
+    let a = evaluation::Assessment { quantity: b.quantity, evidence_url: evidence_url.flatten(), note };
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let s = db(&state, move |conn| evaluation::assess(conn, &change, id, indicator, a, now)).await?;
+    Ok(HttpResponse::Ok().json(SelfAssessmentView {
+        quantity: s.quantity,
+        evidence_url: s.evidence_url,
+        note: s.note,
+        updated_at: utc(s.updated_at),
+    }))
+}
