@@ -26,6 +26,8 @@ pub struct DemoLogins {
     pub daily_logs: usize,
     /// Attendance events of the regency's employees.
     pub attendance_events: usize,
+    /// Final evaluations of past quarters in the pilot OPDs.
+    pub evaluations: usize,
 }
 
 impl std::fmt::Display for DemoLogins {
@@ -39,8 +41,8 @@ impl std::fmt::Display for DemoLogins {
         writeln!(f, "  admin of a 2nd agency    {}", self.other_agency_admin)?;
         write!(
             f,
-            "  {} employees in the demo regency; {} daily logs in its pilot OPDs; {} attendance events",
-            self.employees, self.daily_logs, self.attendance_events
+            "  {} employees in the demo regency; {} daily logs and {} final evaluations in its pilot OPDs; {} attendance events",
+            self.employees, self.daily_logs, self.evaluations, self.attendance_events
         )
     }
 }
@@ -439,6 +441,106 @@ fn write_logs(
     Ok(written)
 }
 
+/// Each past quarter of the year evaluated and closed in the pilot OPDs: every employee rated by
+/// their direct supervisor (the heads of OPD by the agency admin), most as expected, some above,
+/// a few below, so each unit's spread is realistic.
+fn write_evaluations(
+    b: &mut Builder<'_>,
+    regency: Uuid,
+    bkpsdm: &Caller,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    use diesel::prelude::*;
+    use ekinerja_domain::evaluation::{CoreValue, PeriodKind, Rating};
+    use ekinerja_persistence::evaluation::{self as ev, RatingPatch, ValueRating};
+    use ekinerja_persistence::{chart, schema};
+    let admin = Change::new(bkpsdm.clone(), now, None);
+    let year: String = schema::performance_periods::table
+        .filter(schema::performance_periods::agency_id.eq(regency.to_string()))
+        .filter(schema::performance_periods::year.eq(b.today.year()))
+        .select(schema::performance_periods::id)
+        .first(b.conn)?;
+    let pilot_units: std::collections::HashSet<String> = schema::org_units::table
+        .filter(schema::org_units::agency_id.eq(regency.to_string()))
+        .filter(schema::org_units::rollout_enabled.eq(true))
+        .select(schema::org_units::id)
+        .load::<String>(b.conn)?
+        .into_iter()
+        .collect();
+    let in_pilot: std::collections::HashSet<Uuid> = schema::employees::table
+        .inner_join(schema::positions::table)
+        .filter(schema::employees::agency_id.eq(regency.to_string()))
+        .select((schema::employees::id, schema::positions::org_unit_id))
+        .load::<(String, String)>(b.conn)?
+        .into_iter()
+        .filter(|(_, unit)| pilot_units.contains(unit))
+        .filter_map(|(e, _)| Uuid::parse_str(&e).ok())
+        .collect();
+    let chart = chart::load(b.conn, regency, now)?;
+    let callers: std::collections::HashMap<Uuid, Caller> =
+        b.hired.iter().map(|h| (h.employee_id, h.caller.clone())).collect();
+    let people: Vec<Uuid> = b.hired.iter().map(|h| h.employee_id).filter(|e| in_pilot.contains(e)).collect();
+    let current_quarter = (b.today.month() - 1) / 3 + 1;
+    let mut written = 0;
+    for quarter in 1..current_quarter {
+        let period = ev::open_period(b.conn, &admin, uuid(&year)?, PeriodKind::Quarterly, quarter)?;
+        for employee in &people {
+            let evaluator = match chart.supervisor_of(*employee) {
+                Some(o) => match callers.get(&o.employee_id) {
+                    Some(c) => Change::new(c.clone(), now, None),
+                    None => continue,
+                },
+                None => admin.clone(),
+            };
+            let roll = |b: &mut Builder<'_>, above: u64, below: u64| {
+                let r = b.dice.next(100);
+                if r < above {
+                    Rating::AboveExpectation
+                } else if r >= 100 - below {
+                    Rating::BelowExpectation
+                } else {
+                    Rating::AsExpected
+                }
+            };
+            let results = roll(b, 20, 8);
+            let behaviour = roll(b, 15, 4);
+            let opened = ev::open(b.conn, &evaluator, uuid(&period.id)?, *employee, now)?;
+            let values = CoreValue::ALL
+                .iter()
+                .map(|v| ValueRating {
+                    core_value: *v,
+                    rating: if b.dice.next(10) == 0 { Rating::AboveExpectation } else { behaviour },
+                    feedback: None,
+                })
+                .collect();
+            let patch = RatingPatch {
+                results_rating: Some(results),
+                behaviour_rating: Some(behaviour),
+                feedback: Some(
+                    ekinerja_domain::Description::parse(b.dice.pick(FEEDBACK))
+                        .map_err(|e| StoreError::invalid("#/feedback", e.to_string()))?,
+                ),
+                behaviours: values,
+                result_feedback: Vec::new(),
+            };
+            let id = uuid(&opened.evaluation.id)?;
+            let rated = ev::rate(b.conn, &evaluator, id, opened.evaluation.version, patch, now)?;
+            ev::finalise(b.conn, &evaluator, id, rated.evaluation.version, now)?;
+            written += 1;
+        }
+        ev::close_period(b.conn, &admin, uuid(&period.id)?, period.version)?;
+    }
+    Ok(written)
+}
+
+const FEEDBACK: &[&str] = &[
+    "Target triwulan tercapai; pertahankan ketepatan waktu laporan.",
+    "Kualitas kerja baik; tingkatkan dokumentasi bukti kegiatan.",
+    "Perlu lebih proaktif berkoordinasi dengan bidang lain.",
+    "Capaian melampaui target; layak menjadi contoh rekan kerja.",
+    "Beberapa keluaran terlambat; susun rencana aksi mingguan.",
+];
+
 /// Days of attendance in the demo.
 const ATTENDANCE_DAYS: i64 = 45;
 
@@ -624,6 +726,7 @@ pub fn seed_regency(
         employees: 0,
         daily_logs: 0,
         attendance_events: 0,
+        evaluations: 0,
     };
     let mut vacant = None;
     let mut opds = Vec::new();
@@ -730,6 +833,7 @@ pub fn seed_regency(
     if shape.daily_logs {
         logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;
         logins.attendance_events = write_attendance(&mut b, regency, &bkpsdm, now)?;
+        logins.evaluations = write_evaluations(&mut b, regency, &bkpsdm, now)?;
     }
 
     // A second agency, to show that agencies never see each other.

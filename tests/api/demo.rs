@@ -107,6 +107,28 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     mine.assert_status(200);
     let days = mine.body["days"].as_array().unwrap();
     assert!(days.iter().any(|d| d["status"] == "present" && d["lines"] == serde_json::json!([])), "{}", mine.text);
+    // Past quarters are evaluated and closed in the pilot OPDs, with a spread of predicates.
+    if today.month() > 3 {
+        let evaluations = all(&app, "/api/v1/evaluations", &admin).await;
+        assert!(evaluations.len() >= 100, "{}", evaluations.len());
+        assert!(evaluations.iter().all(|e| e["status"] == "final"));
+        let mut predicates: Vec<&str> = evaluations.iter().map(|e| e["predicate"].as_str().unwrap()).collect();
+        predicates.sort_unstable();
+        predicates.dedup();
+        assert!(predicates.len() >= 3, "a realistic spread: {predicates:?}");
+        let periods = all(&app, "/api/v1/evaluation-periods", &admin).await;
+        assert!(periods.iter().all(|p| p["status"] == "closed"));
+        let q1 = periods.iter().find(|p| p["number"] == 1).unwrap()["id"].as_str().unwrap();
+        let d = app
+            .get(
+                &format!("/api/v1/evaluation-periods/{q1}/distribution?org_unit_id={}", dinkes["id"].as_str().unwrap()),
+                &admin,
+            )
+            .await;
+        d.assert_status(200);
+        assert!(d.body["finalised"].as_i64().unwrap() > 20, "{}", d.text);
+        assert!(d.body["unit_rating"].is_string(), "the head of Dinas Kesehatan is rated: {}", d.text);
+    }
     // The other agency sees none of it.
     let other = app.login("admin.kotacontoh", DEMO_PASSWORD).await;
     assert_eq!(all(&app, "/api/v1/agreements", &other).await.len(), 0);
