@@ -42,6 +42,9 @@ struct Claims {
     emp: Option<String>,
 }
 
+/// Clock skew allowed when checking a token's expiry.
+const TOKEN_LEEWAY_SECONDS: i64 = 30;
+
 /// Signs and checks access tokens.
 pub struct Tokens {
     encoding: EncodingKey,
@@ -60,7 +63,10 @@ impl Tokens {
         validation.set_issuer(&[JWT_ISSUER]);
         validation.set_audience(&[JWT_AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        // Expiry is checked in `verify` against the application's clock (the one every rule
+        // reads), not the system clock inside the library.
+        validation.validate_exp = false;
+        validation.leeway = 0;
         Tokens {
             encoding: EncodingKey::from_secret(settings.jwt_secret.as_bytes()),
             decoding: DecodingKey::from_secret(settings.jwt_secret.as_bytes()),
@@ -86,11 +92,15 @@ impl Tokens {
             .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
     }
 
-    /// The caller an access token stands for; any defect is a 401.
-    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+    /// The caller an access token stands for at `now`; any defect, or expiry (30 seconds of clock
+    /// skew allowed), is a 401.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Caller, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| ApiError::Unauthenticated(format!("the access token is not valid ({e})")))?;
         let c = data.claims;
+        if c.exp.saturating_add(TOKEN_LEEWAY_SECONDS) < now.timestamp() {
+            return Err(ApiError::Unauthenticated("the access token has expired".into()));
+        }
         let bad = || ApiError::Unauthenticated("the access token is not valid".into());
         Ok(Caller {
             account_id: Uuid::parse_str(&c.sub).map_err(|_| bad())?,
@@ -272,7 +282,7 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     if token.starts_with(INTEGRATION_KEY_PREFIX) {
         return Err(ApiError::Unauthenticated("an integration key is not accepted where a person signs in".into()));
     }
-    state.tokens.verify(token).map(Authenticated)
+    state.tokens.verify(token, state.now()).map(Authenticated)
 }
 
 #[cfg(test)]

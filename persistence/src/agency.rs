@@ -67,6 +67,20 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
     })
 }
 
+/// Checks that the caller administers an existing agency named in a request: one they may not
+/// see, or that does not exist (a platform admin's typo), is a field error on `#/agency_id`;
+/// one they see but do not administer is forbidden (`only the agency's admin {what}`).
+pub fn administered(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid, what: &str) -> Result<(), StoreError> {
+    let exists: i64 = agencies::table.filter(agencies::id.eq(agency_id.to_string())).count().get_result(conn)?;
+    if !caller.can_see_agency(agency_id) || exists == 0 {
+        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+    }
+    if !caller.can_administer(agency_id) {
+        return Err(StoreError::Forbidden(format!("only the agency's admin {what}")));
+    }
+    Ok(())
+}
+
 /// Reads an agency the caller may see.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Agency, StoreError> {
     if !caller.can_see_agency(id) {

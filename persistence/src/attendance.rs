@@ -93,14 +93,20 @@ pub fn ingest(
     let agency = sender.agency_id.to_string();
     let run = |conn: &mut DbConnection| -> Result<Vec<Outcome>, StoreError> {
         let offset = time_zone(conn, sender.agency_id)?.offset();
-        let nips: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.nip.as_str()).collect();
-        let known: HashMap<String, String> = employees::table
-            .filter(employees::agency_id.eq(&agency))
-            .filter(employees::nip.eq_any(&nips))
-            .select((employees::nip, employees::id))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect();
+        let mut nips: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.nip.as_str()).collect();
+        nips.sort_unstable();
+        nips.dedup();
+        let mut known: HashMap<String, String> = HashMap::new();
+        // In chunks: a big import names more NIPs than a statement may bind.
+        for chunk in nips.chunks(500) {
+            known.extend(
+                employees::table
+                    .filter(employees::agency_id.eq(&agency))
+                    .filter(employees::nip.eq_any(chunk))
+                    .select((employees::nip, employees::id))
+                    .load::<(String, String)>(conn)?,
+            );
+        }
         let ids: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.source_event_id.as_str()).collect();
         let mut stored: HashMap<String, Event> = HashMap::new();
         for chunk in ids.chunks(500) {
@@ -114,7 +120,7 @@ pub fn ingest(
             }
         }
         let mut outcomes = Vec::with_capacity(items.len());
-        let mut fresh: Vec<Event> = Vec::new();
+        let mut fresh: Vec<(usize, Event)> = Vec::new();
         for item in items {
             let input = match item {
                 Ok(input) => input,
@@ -128,6 +134,10 @@ pub fn ingest(
                     .push(Outcome::Refused(vec![FieldError::new("#/nip", "no employee of the agency has this NIP")]));
                 continue;
             };
+            if let Err(why) = plausible(input.occurred_at, at) {
+                outcomes.push(Outcome::Refused(vec![FieldError::new("#/occurred_at", why)]));
+                continue;
+            }
             let local = input.occurred_at.with_timezone(&offset).naive_local();
             let event = Event {
                 id: new_id(),
@@ -154,14 +164,31 @@ pub fn ingest(
                 None => {
                     outcomes.push(Outcome::Created(event.id.clone()));
                     stored.insert(event.source_event_id.clone(), event.clone());
-                    fresh.push(event);
+                    fresh.push((outcomes.len() - 1, event));
                 }
             }
         }
         if dry_run {
             return Ok(outcomes);
         }
-        insert_events(conn, &fresh)?;
+        for (index, event) in fresh {
+            if !insert_event(conn, &event)? {
+                // Stored by a concurrent batch since it was looked up: tell this item apart.
+                let now_stored: Event = attendance_events::table
+                    .filter(attendance_events::agency_id.eq(&agency))
+                    .filter(attendance_events::source_event_id.eq(&event.source_event_id))
+                    .select(Event::as_select())
+                    .first(conn)?;
+                outcomes[index] = if same(&now_stored, &event) {
+                    Outcome::Existing(now_stored.id)
+                } else {
+                    Outcome::Refused(vec![FieldError::new(
+                        "#/source_event_id",
+                        "this source event id was already used for a different event",
+                    )])
+                };
+            }
+        }
         let created = outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
         if created > 0 {
             #[derive(Serialize)]
@@ -202,13 +229,48 @@ pub fn ingest(
     }
 }
 
-/// Inserts new events. Two batches carrying the same new event at the same moment meet the
-/// unique index: the second transaction fails as a whole and its sender's retry is then told the
-/// event exists.
-fn insert_events(conn: &mut DbConnection, rows: &[Event]) -> Result<(), StoreError> {
-    // Row by row: the multi-engine connection does not bind multi-row inserts.
-    for row in rows {
-        diesel::insert_into(attendance_events::table).values(row).execute(conn)?;
+/// Inserts a new event unless one with its source event id is stored already (a concurrent
+/// batch carrying the same event): `false` then, and nothing happens, so the rest of the batch
+/// goes on instead of failing on the unique index.
+fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> {
+    use diesel::sql_types::{Date, Double, Nullable, Text, Timestamp};
+    let n = diesel::sql_query(
+        "INSERT INTO attendance_events (id, agency_id, employee_id, source_event_id, source, kind, occurred_at, \
+         local_date, local_time, device_id, latitude, longitude, integration_key_id, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (agency_id, source_event_id) DO NOTHING",
+    )
+    .bind::<Text, _>(&e.id)
+    .bind::<Text, _>(&e.agency_id)
+    .bind::<Text, _>(&e.employee_id)
+    .bind::<Text, _>(&e.source_event_id)
+    .bind::<Text, _>(&e.source)
+    .bind::<Text, _>(&e.kind)
+    .bind::<Timestamp, _>(e.occurred_at)
+    .bind::<Date, _>(e.local_date)
+    .bind::<Text, _>(&e.local_time)
+    .bind::<Nullable<Text>, _>(&e.device_id)
+    .bind::<Nullable<Double>, _>(e.latitude)
+    .bind::<Nullable<Double>, _>(e.longitude)
+    .bind::<Nullable<Text>, _>(&e.integration_key_id)
+    .bind::<Timestamp, _>(e.received_at)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// How far ahead of the server's clock an event may be (clocks of machines drift).
+const MAX_AHEAD_MINUTES: i64 = 5;
+/// How old an event may be: a machine whose clock was reset sends punches from years ago.
+const MAX_AGE_DAYS: i64 = 400;
+
+/// Refuses an event from the future or from long ago.
+fn plausible(occurred_at: DateTime<Utc>, received: NaiveDateTime) -> Result<(), String> {
+    let at = occurred_at.naive_utc();
+    if at > received + chrono::Duration::minutes(MAX_AHEAD_MINUTES) {
+        return Err(format!("lies in the future (more than {MAX_AHEAD_MINUTES} minutes ahead of the server's clock)"));
+    }
+    if at < received - chrono::Duration::days(MAX_AGE_DAYS) {
+        return Err(format!("is more than {MAX_AGE_DAYS} days old; check the clock of the machine that recorded it"));
     }
     Ok(())
 }
@@ -268,12 +330,7 @@ pub fn register_device(
     serial: &DeviceId,
     name: &Name,
 ) -> Result<Device, StoreError> {
-    if !change.caller.can_see_agency(agency_id) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    if !change.caller.can_administer(agency_id) {
-        return Err(StoreError::Forbidden("only the agency's admin registers attendance machines".into()));
-    }
+    crate::agency::administered(conn, &change.caller, agency_id, "registers attendance machines")?;
     let row = Device {
         id: new_id(),
         agency_id: agency_id.to_string(),

@@ -32,19 +32,10 @@ impl WorkSchedule {
     }
 }
 
-fn admin_of(caller: &Caller, agency: Uuid, what: &str) -> Result<(), StoreError> {
-    if !caller.can_see_agency(agency) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden(format!("only the agency's admin {what}")));
-    }
-    Ok(())
-}
-
 /// Sets the working hours of the agency (no unit) or of a unit and its sub-units from
-/// `effective_from` on, replacing a version that starts the same day. Days before it keep the
-/// schedule they were judged by.
+/// `effective_from` on, replacing a version that starts the same day (the replaced one stays in
+/// the audit trail). Discipline is computed on read, so a date in the past re-judges the days
+/// from it on; a paid month is kept by its allowance run.
 pub fn set_schedule(
     conn: &mut DbConnection,
     change: &Change,
@@ -53,7 +44,7 @@ pub fn set_schedule(
     effective_from: NaiveDate,
     schedule: &Schedule,
 ) -> Result<WorkSchedule, StoreError> {
-    admin_of(&change.caller, agency_id, "sets work schedules")?;
+    crate::agency::administered(conn, &change.caller, agency_id, "sets work schedules")?;
     let agency = agency_id.to_string();
     let unit = org_unit_id.map(|u| u.to_string());
     crate::db::write(conn, |conn| {
@@ -131,7 +122,7 @@ pub fn add_holiday(
     date: NaiveDate,
     name: &Name,
 ) -> Result<Holiday, StoreError> {
-    admin_of(&change.caller, agency_id, "declares holidays")?;
+    crate::agency::administered(conn, &change.caller, agency_id, "declares holidays")?;
     let row = Holiday {
         id: new_id(),
         agency_id: agency_id.to_string(),
@@ -282,13 +273,18 @@ pub fn record_absence(
 }
 
 /// Cancels recorded leave or travel: its days are judged on the events again.
-pub fn cancel_absence(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Absence, StoreError> {
+pub fn cancel_absence(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Absence, StoreError> {
     crate::db::write(conn, |conn| {
         let before: Absence = absences::table.find(id.to_string()).select(Absence::as_select()).first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
-        if !change.caller.can_see_agency(agency) {
-            return Err(StoreError::NotFound);
-        }
+        let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
+        // Whoever may not see the employee is not told the record exists.
+        crate::employee::get(conn, &change.caller, employee, now)?;
         if !change.caller.can_administer(agency) {
             return Err(StoreError::Forbidden("only the agency's admin cancels leave and official travel".into()));
         }

@@ -109,11 +109,12 @@ fn compute(
     conn: &mut DbConnection,
     agency_id: Uuid,
     people: Vec<(Employee, Option<String>)>,
-    first: NaiveDate,
+    first: Option<NaiveDate>,
     now: DateTime<Utc>,
     single: bool,
 ) -> Result<UnitMonth, StoreError> {
     let today = chart::agency_today(conn, agency_id, now)?;
+    let first = first.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
     let (from, _, to) = judged_span(first, today);
     let Some(to) = to else {
         let employees = people
@@ -258,7 +259,7 @@ pub fn employee_month(
     conn: &mut DbConnection,
     caller: &Caller,
     employee_id: Uuid,
-    first: NaiveDate,
+    first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<EmployeeMonth, StoreError> {
     let employee = crate::employee::get(conn, caller, employee_id, now)?;
@@ -272,7 +273,7 @@ pub fn unit_month(
     conn: &mut DbConnection,
     caller: &Caller,
     unit_id: Uuid,
-    first: NaiveDate,
+    first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
     let unit = crate::org_unit::get(conn, caller, unit_id)?;
@@ -294,6 +295,7 @@ pub fn unit_month(
 }
 
 /// Every active employee's month in an agency: what an allowance run and the benchmark read.
+/// `first` is the first day of the month.
 pub fn agency_month(
     conn: &mut DbConnection,
     agency_id: Uuid,
@@ -306,7 +308,7 @@ pub fn agency_month(
         .select(Employee::as_select())
         .load(conn)?;
     let people = units_of(conn, people)?;
-    compute(conn, agency_id, people, first, now, false)
+    compute(conn, agency_id, people, Some(first), now, false)
 }
 
 #[cfg(test)]

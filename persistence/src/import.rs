@@ -83,12 +83,7 @@ pub fn employees(
     parse_errors: Vec<RowError>,
     dry_run: bool,
 ) -> Result<ImportReport, StoreError> {
-    if !change.caller.can_see_agency(agency_id) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    if !change.caller.can_administer(agency_id) {
-        return Err(StoreError::Forbidden("only the agency's admin imports employees".into()));
-    }
+    crate::agency::administered(conn, &change.caller, agency_id, "imports employees")?;
     let total = rows.len() + parse_errors.len();
     let result = crate::db::write(conn, |conn| {
         let mut report = ImportReport { dry_run, rows: total, errors: parse_errors, ..ImportReport::default() };

@@ -73,10 +73,7 @@ pub fn issue(
     scopes: &[IntegrationScope],
     secrets: Secrets,
 ) -> Result<IntegrationKey, StoreError> {
-    if !change.caller.can_see_agency(agency_id) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    check_admin(&change.caller, agency_id)?;
+    crate::agency::administered(conn, &change.caller, agency_id, "manages integration keys")?;
     if scopes.is_empty() {
         return Err(StoreError::invalid("#/scopes", "give at least one scope"));
     }
@@ -172,15 +169,23 @@ pub fn rotate(
             version: before.version + 1,
             ..before.clone()
         };
-        diesel::update(integration_keys::table.find(&after.id))
-            .set((
-                integration_keys::key_prefix.eq(&after.key_prefix),
-                integration_keys::key_hash.eq(&after.key_hash),
-                integration_keys::signing_secret.eq(&after.signing_secret),
-                integration_keys::rotated_at.eq(after.rotated_at),
-                integration_keys::version.eq(after.version),
-            ))
-            .execute(conn)?;
+        // Conditional on the version read, so two rotations at once cannot both succeed.
+        let updated = diesel::update(
+            integration_keys::table
+                .filter(integration_keys::id.eq(&after.id))
+                .filter(integration_keys::version.eq(before.version)),
+        )
+        .set((
+            integration_keys::key_prefix.eq(&after.key_prefix),
+            integration_keys::key_hash.eq(&after.key_hash),
+            integration_keys::signing_secret.eq(&after.signing_secret),
+            integration_keys::rotated_at.eq(after.rotated_at),
+            integration_keys::version.eq(after.version),
+        ))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(StoreError::Stale);
+        }
         audit::record(
             conn,
             change,

@@ -52,12 +52,7 @@ pub fn list(
 
 /// Opens the performance year `year` for an agency (its admin): 1 January to 31 December.
 pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i32) -> Result<Period, StoreError> {
-    if !change.caller.can_see_agency(agency_id) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    if !change.caller.can_administer(agency_id) {
-        return Err(StoreError::Forbidden("only the agency's admin opens performance periods".into()));
-    }
+    crate::agency::administered(conn, &change.caller, agency_id, "opens performance periods")?;
     let (Some(starts_on), Some(ends_on)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
     else {
         return Err(StoreError::invalid("#/year", "not a valid year"));

@@ -335,7 +335,8 @@ async fn an_agency_in_wita_counts_events_on_its_own_local_date() {
 
 #[actix_web::test]
 async fn keys_are_bound_to_their_agency_and_scope_and_die_when_revoked_or_rotated() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
     let a = app.org("ATT-K1", 760).await;
     let b = app.org("ATT-K2", 780).await;
     let key = issue(&app, &a.admin, false).await;
@@ -468,7 +469,7 @@ fn signed<'a>(
 async fn a_signed_key_needs_a_fresh_valid_signature_over_the_raw_body() {
     // The application's clock stands still, so the five-minute window's edges are exact.
     let mut app = TestApp::spawn().await;
-    let fixed = Utc::now();
+    let fixed = december();
     app.set_clock(fixed);
     let org = app.org("ATT-S", 800).await;
     let key = issue(&app, &org.admin, true).await;
@@ -679,4 +680,75 @@ async fn the_sample_presensi_export_imports_with_its_broken_lines_reported() {
         .send()
         .await
         .assert_problem(415, "unsupported-media-type");
+}
+
+#[actix_web::test]
+async fn implausible_times_racing_duplicates_and_unknown_agencies_are_answered_item_by_item() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-R", 860).await;
+    let key = issue(&app, &org.admin, false).await;
+    let nip = &org.staff1.nip;
+    // From the future (a day ahead of the server's clock) and from a reset machine clock.
+    let res = push(
+        &app,
+        &key.key,
+        vec![
+            json!({"source_event_id": "R-1", "nip": nip, "occurred_at": "2026-12-02T07:00:00+07:00", "kind": "check_in"}),
+            json!({"source_event_id": "R-2", "nip": nip, "occurred_at": "2000-01-01T00:00:00+07:00", "kind": "check_in"}),
+            json!({"source_event_id": "R-3", "nip": nip, "occurred_at": "2026-12-01T09:01:00+07:00", "kind": "check_in"}),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes(&res), ["refused", "refused", "created"], "{}", res.text);
+    assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/events/0/occurred_at");
+
+    // Eight batches carrying the same new events at once: each answered 200, every event stored
+    // once, and nothing else in the batches lost.
+    let batch = |n: usize| {
+        json!({"events": [ev("R-shared-in", nip, 2, "07:10:00", "check_in"), ev("R-shared-out", nip, 2, "16:10:00", "check_out"),
+                          ev(&format!("R-own-{n}"), nip, 3 + n as u32, "07:10:00", "check_in")]})
+    };
+    let requests = (0..8)
+        .map(|n| app.req(Method::POST, "/api/v1/attendance-events/batch").token(&key.key).json(batch(n)))
+        .collect();
+    let answers = app.concurrently(requests).await;
+    let mut created = 0;
+    for a in &answers {
+        a.assert_status(200);
+        assert_eq!(a.body["refused"], 0, "{}", a.text);
+        created += a.body["created"].as_u64().unwrap();
+    }
+    assert_eq!(created, 2 + 8, "the shared events once each, every batch's own event");
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events?limit=200", org.staff1.id), &org.admin).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 1 + 2 + 8);
+
+    // A platform admin naming an agency that does not exist gets a field error, not a failure.
+    let ghost = uuid::Uuid::now_v7();
+    app.post(
+        "/api/v1/integration-keys",
+        &app.root,
+        json!({"agency_id": ghost, "name": "x", "scopes": ["attendance_write"]}),
+    )
+    .await
+    .assert_invalid("#/agency_id");
+    app.post("/api/v1/holidays", &app.root, json!({"agency_id": ghost, "date": "2026-12-25", "name": "Natal"}))
+        .await
+        .assert_invalid("#/agency_id");
+    app.post("/api/v1/attendance-devices", &app.root, json!({"agency_id": ghost, "serial_number": "SN1", "name": "x"}))
+        .await
+        .assert_invalid("#/agency_id");
+
+    // Leave a colleague may not see is not found for them, not forbidden.
+    let leave = app
+        .post(
+            "/api/v1/absences",
+            &org.admin,
+            json!({"employee_id": org.staff1.id, "kind": "leave", "starts_on": "2026-11-23", "ends_on": "2026-11-24"}),
+        )
+        .await;
+    leave.assert_status(201);
+    let cancel = format!("/api/v1/absences/{}/cancel", leave.id());
+    app.post(&cancel, &org.staff2.token, json!({})).await.assert_problem(404, "not-found");
+    app.post(&cancel, &org.section.token, json!({})).await.assert_problem(403, "forbidden");
 }

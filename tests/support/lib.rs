@@ -260,6 +260,8 @@ impl TestApp {
 
     /// Sets the application clock.
     pub fn set_clock(&mut self, at: DateTime<Utc>) {
+        // Tokens expire by the application's clock: re-issue root's for the new time.
+        let root = self.state.tokens.verify(&self.root, self.state.now()).expect("root's token");
         let new = AppState {
             pool: self.state.pool.clone(),
             settings: self.state.settings.clone(),
@@ -268,6 +270,7 @@ impl TestApp {
             clock: Arc::new(move || at),
             logs: self.state.logs.clone(),
         };
+        self.root = new.tokens.access_token(&root, at).expect("a token");
         self.state = web::Data::new(new);
     }
 

@@ -418,7 +418,10 @@ pub async fn import(
     }
     let dry_run = q.dry_run.unwrap_or(false);
     let offset = db(&state, move |conn| attendance::time_zone(conn, agency_id)).await?.offset();
-    let parsed = parse_attendance_csv(&body, offset)?;
+    // Parsing a large file is CPU work: off the executor threads.
+    let parsed = web::block(move || parse_attendance_csv(&body, offset))
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
     let lines: Vec<u64> = parsed.iter().map(|(l, _)| *l).collect();
     let items: Vec<_> = parsed.into_iter().map(|(_, i)| i).collect();
     let sender = Sender {

@@ -414,8 +414,9 @@ pub async fn cancel_absence(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| calendar::cancel_absence(conn, &change, id)).await?;
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let row = db(&state, move |conn| calendar::cancel_absence(conn, &change, id, now)).await?;
     Ok(HttpResponse::Ok().json(AbsenceView::from(row)))
 }
 

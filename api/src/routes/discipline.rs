@@ -24,13 +24,14 @@ pub struct MonthQuery {
     pub month: Option<String>,
 }
 
-fn first_day(q: &MonthQuery, today: NaiveDate) -> Result<NaiveDate, ApiError> {
+/// The first day of the month asked for; `None` for the current month in the agency's time zone.
+fn first_day(q: &MonthQuery) -> Result<Option<NaiveDate>, ApiError> {
     match &q.month {
-        None => NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
-            .ok_or_else(|| ApiError::Internal("the first of the month is always a date".into())),
+        None => Ok(None),
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .ok()
             .filter(|d| m.len() == 7 && (2000..=2100).contains(&d.year()))
+            .map(Some)
             .ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM, from 2000 to 2100".into())),
     }
 }
@@ -210,7 +211,7 @@ pub async fn employee(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = state.now();
-    let first = first_day(&q, now.date_naive())?;
+    let first = first_day(&q)?;
     let m = db(&state, move |conn| discipline::employee_month(conn, &auth.0, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeMonthView::from(m)))
 }
@@ -232,7 +233,7 @@ pub async fn me(
         return Err(ApiError::Forbidden("the account has no employee record".into()));
     };
     let now = state.now();
-    let first = first_day(&q, now.date_naive())?;
+    let first = first_day(&q)?;
     let m = db(&state, move |conn| discipline::employee_month(conn, &auth.0, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeMonthView::from(m)))
 }
@@ -254,7 +255,7 @@ pub async fn unit(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = state.now();
-    let first = first_day(&q, now.date_naive())?;
+    let first = first_day(&q)?;
     let m = db(&state, move |conn| discipline::unit_month(conn, &auth.0, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(UnitMonthView::from(m)))
 }

@@ -93,8 +93,9 @@ pub async fn upload(
     let lines = parse_attlog_body(&body);
     let received = lines.len();
     let offset = db(&state, move |conn| attendance::time_zone(conn, agency)).await?.offset();
+    let raw: Vec<&str> = body.lines().collect();
     let numbers: Vec<(usize, String)> =
-        lines.iter().map(|(n, _)| (*n, body.lines().nth(n.saturating_sub(1)).unwrap_or_default().to_owned())).collect();
+        lines.iter().map(|(n, _)| (*n, raw.get(n.saturating_sub(1)).copied().unwrap_or_default().to_owned())).collect();
     let items: Vec<Result<EventInput, Vec<FieldError>>> = lines
         .into_iter()
         .map(|(_, line)| {

@@ -106,13 +106,19 @@ pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
     }
     // The line a record starts on (1-based, the header is line 1). The reader's byte position
     // can sit on the terminator before the record, so line breaks there are skipped first.
+    // Positions only grow, so line breaks are counted once, from where the last count stopped.
     let bytes = text.as_bytes();
-    let line_at = |pos: &csv::Position| {
+    let (mut counted_to, mut breaks) = (0usize, 0u64);
+    let mut line_at = |pos: &csv::Position| {
         let mut end = usize::try_from(pos.byte()).unwrap_or(0).min(bytes.len());
         while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
             end += 1;
         }
-        bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        if end > counted_to {
+            breaks += bytes[counted_to..end].iter().filter(|b| **b == b'\n').count() as u64;
+            counted_to = end;
+        }
+        breaks + 1
     };
     let mut records = Vec::new();
     loop {
