@@ -46,6 +46,9 @@ struct Args {
     /// Concurrent connections pushing attendance batches.
     #[arg(long, default_value_t = 4)]
     push_connections: usize,
+    /// Run only these measurements (default: all).
+    #[arg(long, value_delimiter = ',', value_parser = ["cascade", "daily-logs", "attendance"])]
+    only: Vec<String>,
 }
 
 #[derive(QueryableByName)]
@@ -160,11 +163,42 @@ async fn main() -> Result<(), String> {
     drop(conn);
 
     let state = web::Data::new(AppState::new(pool.clone(), settings).map_err(|e| e.to_string())?);
-    let token = state.tokens.access_token(&admin, Utc::now()).map_err(|e| e.to_string())?;
+    let wanted = |m: &str| args.only.is_empty() || args.only.iter().any(|o| o == m);
+    if wanted("cascade") {
+        cascade(&pool, state.clone(), engine, &admin, &period, args.runs, load_raw, results, goals, &logins, built)
+            .await?;
+    }
+    if wanted("daily-logs") {
+        daily_log_creates(&pool, state.clone(), engine, &agency, args.connections, args.requests).await?;
+    }
+    if wanted("attendance") {
+        attendance(&pool, state, engine, &admin, args.push_connections, args.runs).await?;
+    }
+    drop(scratch);
+    Ok(())
+}
+
+/// The period's whole cascade tree through the application, against a raw load of its rows.
+#[allow(clippy::too_many_arguments)]
+async fn cascade(
+    pool: &db::Pool,
+    state: web::Data<AppState>,
+    engine: &str,
+    admin: &ekinerja_domain::Caller,
+    period: &str,
+    runs: usize,
+    load_raw: impl Fn(&mut DbConnection) -> Result<usize, String>,
+    results: usize,
+    goals: i64,
+    logins: &seed::DemoLogins,
+    built: Duration,
+) -> Result<(), String> {
+    let args_runs = runs;
+    let token = state.tokens.access_token(admin, Utc::now()).map_err(|e| e.to_string())?;
     let service = test::init_service(app(state.clone())).await;
     let mut tree_samples = Vec::new();
     let mut nodes = 0usize;
-    for run in 0..=args.runs {
+    for run in 0..=args_runs {
         let t = Instant::now();
         let req = test::TestRequest::get()
             .uri(&format!("/api/v1/performance-periods/{period}/cascade"))
@@ -183,7 +217,7 @@ async fn main() -> Result<(), String> {
     }
     let mut raw_samples = Vec::new();
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    for run in 0..=args.runs {
+    for run in 0..=args_runs {
         let t = Instant::now();
         load_raw(&mut conn)?;
         if run > 0 {
@@ -199,12 +233,9 @@ async fn main() -> Result<(), String> {
         nodes,
         built.as_secs_f64()
     );
-    println!("cascade  engine={engine} full_tree_ms median={tm:.1} min={tmin:.1} max={tmax:.1} (GET /performance-periods/{{id}}/cascade through the app, {} runs)", args.runs);
+    println!("cascade  engine={engine} full_tree_ms median={tm:.1} min={tmin:.1} max={tmax:.1} (GET /performance-periods/{{id}}/cascade through the app, {} runs)", args_runs);
     println!("cascade  engine={engine} baseline_raw_load_ms median={rm:.1} min={rmin:.1} max={rmax:.1} (one query, same rows)");
 
-    daily_log_creates(&pool, state.clone(), engine, &agency, args.connections, args.requests).await?;
-    attendance(&pool, state, engine, &admin, args.push_connections, args.runs).await?;
-    drop(scratch);
     Ok(())
 }
 
@@ -500,8 +531,8 @@ async fn attendance(
         |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     let rate = total_events as f64 / elapsed.as_secs_f64();
 
-    // Baseline: the same number of rows of the same width, inserted raw in transactions of 500.
-    let raw_started = Instant::now();
+    // Baseline: the same number of rows of the same width, inserted raw in transactions of 500
+    // from as many threads as the push used connections.
     {
         let mut c = pool.get().map_err(|e| e.to_string())?;
         c.batch_execute(
@@ -510,31 +541,42 @@ async fn attendance(
              local_time TEXT NOT NULL, device_id TEXT, UNIQUE (agency_id, source_event_id))",
         )
         .map_err(|e| e.to_string())?;
+    }
+    let raw_started = Instant::now();
+    let threads = connections.max(1);
+    let mut handles = Vec::new();
+    for t in 0..threads {
+        let pool = pool.clone();
         let agency = agency_id.to_string();
-        let mut i = 0usize;
-        while i < total_events {
-            let end = (i + 500).min(total_events);
-            db::write(&mut c, |c| -> Result<(), diesel::result::Error> {
-                for n in i..end {
-                    diesel::sql_query(
-                        "INSERT INTO bench_raw_events (id, agency_id, employee_id, source_event_id, kind, local_date, local_time, device_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
-                    .bind::<Text, _>(&agency)
-                    .bind::<Text, _>(format!("employee-{}", n / 40))
-                    .bind::<Text, _>(format!("R-{n}"))
-                    .bind::<Text, _>("check_in")
-                    .bind::<Text, _>("2026-10-01")
-                    .bind::<Text, _>("07:21:00")
-                    .bind::<Text, _>("FP-1")
-                    .execute(c)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| e.to_string())?;
-            i = end;
-        }
+        handles.push(std::thread::spawn(move || -> Result<(), String> {
+            let mut c = pool.get().map_err(|e| e.to_string())?;
+            let rows: Vec<usize> = (t..total_events).step_by(threads).collect();
+            for chunk in rows.chunks(500) {
+                db::write(&mut c, |c| -> Result<(), diesel::result::Error> {
+                    for n in chunk {
+                        diesel::sql_query(
+                            "INSERT INTO bench_raw_events (id, agency_id, employee_id, source_event_id, kind, local_date, local_time, device_id) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
+                        .bind::<Text, _>(&agency)
+                        .bind::<Text, _>(format!("employee-{}", n / 40))
+                        .bind::<Text, _>(format!("R-{n}"))
+                        .bind::<Text, _>("check_in")
+                        .bind::<Text, _>("2026-10-01")
+                        .bind::<Text, _>("07:21:00")
+                        .bind::<Text, _>("FP-1")
+                        .execute(c)?;
+                    }
+                    Ok(())
+                })
+                .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        }));
+    }
+    for h in handles {
+        h.join().map_err(|_| "raw insert thread panicked".to_owned())??;
     }
     let raw_rate = total_events as f64 / raw_started.elapsed().as_secs_f64();
     println!(
@@ -544,7 +586,7 @@ async fn attendance(
         pct(0.99)
     );
     println!(
-        "attendance_push  engine={engine} baseline_raw_insert_rate_per_s={raw_rate:.0} (same rows, transactions of 500) ratio={:.2}",
+        "attendance_push  engine={engine} baseline_raw_insert_rate_per_s={raw_rate:.0} (same rows, transactions of 500, {connections} threads) ratio={:.2}",
         rate / raw_rate
     );
 
