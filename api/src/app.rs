@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, attendance, audit, auth, calendar, cascade, daily_log, discipline, employee, evaluation,
-    health, iclock, import, integration_key, me, monitoring, org_unit, period, position,
+    acting, agency, agreement, allowance, attendance, audit, auth, calendar, cascade, daily_log, discipline, employee,
+    evaluation, health, iclock, import, integration_key, me, monitoring, org_unit, period, position,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -245,6 +245,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/evaluations/{id}/finalise").route(web::post().to(evaluation::finalise)))
                 .service(resource("/evaluations/{id}/revise").route(web::post().to(evaluation::revise)))
+                .service(
+                    resource("/allowance-policies")
+                        .route(web::get().to(allowance::list))
+                        .route(web::post().to(allowance::set)),
+                )
+                .service(resource("/allowance-policies/in-force").route(web::get().to(allowance::in_force)))
                 .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
                 .service(
                     resource("/evaluations/{id}/realisation/{indicator_id}").route(web::put().to(evaluation::assess)),

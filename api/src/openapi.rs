@@ -59,6 +59,7 @@ use crate::routes;
         routes::evaluation::get, routes::evaluation::rate, routes::evaluation::finalise, routes::evaluation::revise,
         routes::evaluation::progress, routes::evaluation::distribution, routes::evaluation::siasn_export,
         routes::evaluation::realisation, routes::evaluation::assess,
+        routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),
@@ -80,6 +81,7 @@ use crate::routes;
         (name = "attendance", description = "Attendance events (e-Presensi), fingerprint machines, and discipline per day and month"),
         (name = "attendance_machines", description = "The ADMS/iclock protocol of fingerprint machines (registered serial numbers)"),
         (name = "calendar", description = "Work schedules, holidays, leave and official travel"),
+        (name = "allowance", description = "The allowance (TPP) and discipline policy, versioned by month"),
         (name = "evaluations", description = "Evaluation periods, the supervisor's ratings and the performance predicate"),
     ),
 )]

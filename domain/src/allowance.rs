@@ -3,12 +3,13 @@
 //! integer basis points; rounding happens only in the two floors, so a payroll export adds up.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::evaluation::Predicate;
 
 /// What the performance factor rests on *(policy)*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PerformanceBasis {
     /// The predicate of the final evaluation covering the month (the default).
@@ -18,7 +19,7 @@ pub enum PerformanceBasis {
 }
 
 /// The allowance policy in force for a month *(policy; defaults from the domain guide)*.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowancePolicy {
     pub basis: PerformanceBasis,
     /// Weight of performance, bp (default 7,000).
@@ -67,6 +68,86 @@ impl AllowancePolicy {
         }
         let minutes: i64 = minutes_per_day.iter().map(|(_, m)| (*m).clamp(0, self.daily_cap_minutes)).sum();
         (minutes.saturating_mul(10_000) / target).min(10_000)
+    }
+}
+
+/// Everything an agency sets for its allowance and its attendance discipline *(policy)*,
+/// versioned by the month it takes effect; the defaults are the domain guide's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AgencyPolicy {
+    pub allowance: AllowancePolicy,
+    pub discipline: crate::discipline::DisciplinePolicy,
+    /// The monthly base amount per position class (kelas jabatan), rupiah; a class missing here
+    /// is paid nothing until the agency sets it.
+    pub base_amounts: Vec<(i32, i64)>,
+}
+
+/// The largest base amount accepted, rupiah (a sanity bound against a mistyped zero).
+pub const MAX_BASE_AMOUNT: i64 = 1_000_000_000;
+
+impl AgencyPolicy {
+    /// Every rule the policy breaks, as `(JSON pointer, reason)` in the API's field names.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut bad = |p: &str, why: String| out.push((p.to_owned(), why));
+        let a = &self.allowance;
+        let bp = |v: i64| (0..=10_000).contains(&v);
+        if !bp(a.performance_weight_bp) || !bp(a.discipline_weight_bp) {
+            bad("#/performance_weight_bp", "weights are 0 to 10,000 bp".into());
+        } else if a.performance_weight_bp + a.discipline_weight_bp != 10_000 {
+            bad("#/discipline_weight_bp", "the two weights add up to 10,000 bp".into());
+        }
+        for (p, f) in &a.predicate_factors {
+            if !bp(*f) {
+                bad(&format!("#/predicate_factors_bp/{p}"), "must be 0 to 10,000 bp".into());
+            }
+        }
+        if !(60..=1_440).contains(&a.daily_cap_minutes) {
+            bad("#/daily_cap_minutes", "must be 60 to 1,440".into());
+        }
+        if a.target_minutes_per_day < 1 || a.target_minutes_per_day > a.daily_cap_minutes {
+            bad("#/target_minutes_per_day", "must be 1 to the daily cap".into());
+        }
+        let d = &self.discipline;
+        let mut last = 0u32;
+        for (i, (upto, deduction)) in d.bands.iter().enumerate() {
+            if *upto <= last {
+                bad(&format!("#/deduction_bands/{i}/up_to_minutes"), "bands go up in minutes, from 1".into());
+            }
+            if !bp(*deduction) {
+                bad(&format!("#/deduction_bands/{i}/deduction_bp"), "must be 0 to 10,000 bp".into());
+            }
+            last = *upto;
+        }
+        for (p, v) in [
+            ("#/over_deduction_bp", d.over_bp),
+            ("#/no_record_deduction_bp", d.no_record_bp),
+            ("#/absent_deduction_bp", d.absent_bp),
+            ("#/deduction_cap_bp", d.cap_bp),
+        ] {
+            if !bp(v) {
+                bad(p, "must be 0 to 10,000 bp".into());
+            }
+        }
+        if d.tolerance_minutes > 600 {
+            bad("#/late_tolerance_minutes", "at most 600 minutes a month".into());
+        }
+        let mut seen = Vec::new();
+        for (i, (class, base)) in self.base_amounts.iter().enumerate() {
+            if !(1..=17).contains(class) || seen.contains(class) {
+                bad(&format!("#/base_amounts/{i}/class"), "a position class 1 to 17, each once".into());
+            }
+            if !(0..=MAX_BASE_AMOUNT).contains(base) {
+                bad(&format!("#/base_amounts/{i}/amount"), format!("must be 0 to {MAX_BASE_AMOUNT} rupiah"));
+            }
+            seen.push(*class);
+        }
+        out
+    }
+
+    /// The base amount of a position class, if the agency set one.
+    pub fn base(&self, class: i32) -> Option<i64> {
+        self.base_amounts.iter().find(|(c, _)| *c == class).map(|(_, b)| *b)
     }
 }
 
@@ -149,5 +230,30 @@ mod tests {
         assert_eq!(a, Amount { performance_part: 734_567, discipline_part: 370_333, total: 1_104_900 });
         assert_eq!(policy.productivity_factor(&[], 0), 10_000, "no target: full factor");
         assert_eq!(policy.productivity_factor(&[(NaiveDate::MIN, 9_000)], 1), 10_000, "capped at 100%");
+    }
+    #[test]
+    fn a_policy_names_every_rule_it_breaks() {
+        assert!(AgencyPolicy::default().problems().is_empty());
+        let mut p = AgencyPolicy::default();
+        p.allowance.performance_weight_bp = 6_000;
+        p.discipline.bands = vec![(30, 50), (20, 100)];
+        p.discipline.tolerance_minutes = 900;
+        p.base_amounts = vec![(5, 2_000_000), (5, 1), (18, -1)];
+        let pointers: Vec<String> = p.problems().into_iter().map(|(ptr, _)| ptr).collect();
+        assert_eq!(
+            pointers,
+            [
+                "#/discipline_weight_bp",
+                "#/deduction_bands/1/up_to_minutes",
+                "#/late_tolerance_minutes",
+                "#/base_amounts/1/class",
+                "#/base_amounts/2/class",
+                "#/base_amounts/2/amount",
+            ]
+        );
+        assert_eq!(
+            AgencyPolicy { base_amounts: vec![(9, 5_000_000)], ..AgencyPolicy::default() }.base(9),
+            Some(5_000_000)
+        );
     }
 }

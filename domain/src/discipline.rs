@@ -126,7 +126,7 @@ impl ScheduleVersions {
 }
 
 /// Deduction bands and amounts *(policy)*; the defaults are the domain guide's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DisciplinePolicy {
     /// `(up to minutes, bp)`, ascending: 1–30 → 50, 31–60 → 100, 61–90 → 125.
     pub bands: Vec<(u32, i64)>,

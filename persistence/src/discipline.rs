@@ -115,11 +115,12 @@ fn compute(
 ) -> Result<UnitMonth, StoreError> {
     let today = chart::agency_today(conn, agency_id, now)?;
     let first = first.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let policy = policy(conn, agency_id, first)?;
     let (from, _, to) = judged_span(first, today);
     let Some(to) = to else {
         let employees = people
             .into_iter()
-            .map(|(e, _)| EmployeeMonth { employee: e, from, to: None, month: month(&[], &policy()), days: vec![] })
+            .map(|(e, _)| EmployeeMonth { employee: e, from, to: None, month: month(&[], &policy), days: vec![] })
             .collect();
         return Ok(UnitMonth { from, to: None, employees });
     };
@@ -157,7 +158,6 @@ fn compute(
         HashMap::new()
     };
     let mut versions_of_unit: HashMap<Option<String>, ScheduleVersions> = HashMap::new();
-    let policy = policy();
     let mut employees = Vec::with_capacity(people.len());
     for (employee, unit) in people {
         let versions = versions_of_unit
@@ -202,10 +202,11 @@ fn compute(
     Ok(UnitMonth { from, to: Some(to), employees })
 }
 
-/// The deduction rules. Issue 7 makes them a versioned agency policy; until then every agency
-/// gets the domain guide's defaults.
-fn policy() -> DisciplinePolicy {
-    DisciplinePolicy::default()
+/// The deduction rules in force for the month: the agency's policy, or the domain guide's
+/// defaults.
+fn policy(conn: &mut DbConnection, agency_id: Uuid, first: NaiveDate) -> Result<DisciplinePolicy, StoreError> {
+    let first = first.with_day(1).unwrap_or(first);
+    Ok(crate::allowance_policy::in_force(conn, agency_id, first)?.map(|v| v.policy().discipline).unwrap_or_default())
 }
 
 fn versions_for(

@@ -9,6 +9,7 @@ pub mod account;
 pub mod acting;
 pub mod agency;
 pub mod agreement;
+pub mod allowance_policy;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;

@@ -400,6 +400,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    allowance_policies (id) {
+        id -> Text,
+        agency_id -> Text,
+        effective_month -> Date,
+        policy -> Text,
+        created_by_account_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -430,6 +441,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     agencies,
     agreements,
+    allowance_policies,
     attendance_devices,
     attendance_events,
     audit_events,

@@ -752,3 +752,76 @@ async fn implausible_times_racing_duplicates_and_unknown_agencies_are_answered_i
     app.post(&cancel, &org.staff2.token, json!({})).await.assert_problem(404, "not-found");
     app.post(&cancel, &org.section.token, json!({})).await.assert_problem(403, "forbidden");
 }
+
+fn rules(tolerance: u32) -> Value {
+    json!({"performance_basis": "predicate", "performance_weight_bp": 7000, "discipline_weight_bp": 3000,
+           "predicate_factors_bp": {"very_good": 10000, "good": 10000, "needs_improvement": 9000, "poor": 8500, "very_poor": 8000},
+           "daily_cap_minutes": 450, "target_minutes_per_day": 300,
+           "deduction_bands": [{"up_to_minutes": 30, "deduction_bp": 50}, {"up_to_minutes": 60, "deduction_bp": 100}, {"up_to_minutes": 90, "deduction_bp": 125}],
+           "over_deduction_bp": 150, "no_record_deduction_bp": 150, "absent_deduction_bp": 500,
+           "late_tolerance_minutes": tolerance, "deduction_cap_bp": 10000,
+           "base_amounts": [{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000}]})
+}
+
+#[actix_web::test]
+async fn the_agencys_policy_by_month_governs_discipline() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-P", 880).await;
+    let other = app.org("ATT-P2", 890).await;
+    let key = issue(&app, &org.admin, false).await;
+    let nip = &org.staff1.nip;
+    push(&app, &key.key, vec![ev("P-1", nip, 3, "07:40:00", "check_in"), ev("P-2", nip, 3, "16:05:00", "check_out")])
+        .await
+        .assert_status(200);
+    let before = month(&app, &org.staff1.token, &org.staff1.id).await;
+    assert_eq!(day(&before, 3)["lines"][0]["reason"], "within_tolerance");
+
+    // The defaults are in force until the agency sets its own.
+    let defaults = app.get("/api/v1/allowance-policies/in-force?month=2026-11", &org.staff1.token).await;
+    defaults.assert_status(200);
+    assert!(defaults.body["id"].is_null());
+    assert_eq!(defaults.body["rules"]["late_tolerance_minutes"], 15);
+
+    let set = |token: String, body: Value| {
+        let app = &app;
+        async move { app.post("/api/v1/allowance-policies", &token, body).await }
+    };
+    set(org.staff1.token.clone(), json!({"effective_month": "2026-11", "rules": rules(0)}))
+        .await
+        .assert_problem(403, "forbidden");
+    set(org.admin.clone(), json!({"effective_month": "2026-13", "rules": rules(0)}))
+        .await
+        .assert_invalid("#/effective_month");
+    let mut broken = rules(0);
+    broken["discipline_weight_bp"] = json!(2000);
+    broken["deduction_bands"][1]["up_to_minutes"] = json!(10);
+    broken["base_amounts"][1]["amount"] = json!(-5);
+    let res = set(org.admin.clone(), json!({"effective_month": "2026-11", "rules": broken})).await;
+    res.assert_invalid("#/rules/discipline_weight_bp")
+        .assert_invalid("#/rules/deduction_bands/1/up_to_minutes")
+        .assert_invalid("#/rules/base_amounts/1/amount");
+    let mut partial = rules(0);
+    partial.as_object_mut().unwrap().remove("deduction_cap_bp");
+    set(org.admin.clone(), json!({"effective_month": "2026-11", "rules": partial}))
+        .await
+        .assert_problem(422, "validation");
+
+    // No tolerance from November on: the 10 minutes of the 3rd are deducted at once.
+    set(org.admin.clone(), json!({"effective_month": "2026-11", "rules": rules(0)})).await.assert_status(201);
+    let after = month(&app, &org.staff1.token, &org.staff1.id).await;
+    assert_eq!(day(&after, 3)["lines"][0]["reason"], "late", "{}", after.text);
+    assert_eq!(day(&after, 3)["lines"][0]["deduction_bp"], 50);
+    let in_force = app.get("/api/v1/allowance-policies/in-force?month=2026-12", &org.staff1.token).await;
+    assert_eq!(in_force.body["effective_month"], "2026-11");
+    assert_eq!(in_force.body["rules"]["base_amounts"][1]["amount"], 4_000_000);
+    let october = app.get("/api/v1/allowance-policies/in-force?month=2026-10", &org.staff1.token).await;
+    assert!(october.body["id"].is_null(), "before it took effect, the defaults");
+
+    // Another agency sees none of it, and its own discipline keeps the defaults.
+    assert_eq!(app.get("/api/v1/allowance-policies", &other.admin).await.body["items"], json!([]));
+    app.get(&format!("/api/v1/allowance-policies/in-force?agency_id={}", org.agency), &other.admin)
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(app.get("/api/v1/allowance-policies", &org.admin).await.body["items"].as_array().unwrap().len(), 1);
+}

@@ -4,6 +4,7 @@
 pub mod acting;
 pub mod agency;
 pub mod agreement;
+pub mod allowance;
 pub mod attendance;
 pub mod audit;
 pub mod auth;

@@ -1,0 +1,1 @@
+DROP TABLE allowance_policies;

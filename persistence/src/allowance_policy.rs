@@ -1,0 +1,100 @@
+//! The agency's allowance and discipline policy, versioned by the month it takes effect. A month
+//! is governed by the latest version taking effect in or before it; with none, the domain
+//! guide's defaults apply.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use ekinerja_domain::allowance::AgencyPolicy;
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::allowance_policies;
+use crate::{audit, new_id, Change, DbConnection, FieldError, StoreError};
+
+/// A stored version.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = allowance_policies, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct PolicyVersion {
+    pub id: String,
+    pub agency_id: String,
+    pub effective_month: NaiveDate,
+    pub policy: String,
+    pub created_by_account_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl PolicyVersion {
+    /// The policy itself; a stored one always reads back.
+    pub fn policy(&self) -> AgencyPolicy {
+        serde_json::from_str(&self.policy).unwrap_or_default()
+    }
+}
+
+/// Sets the policy from the month of `effective_month` on (the agency's admin), replacing a
+/// version taking effect the same month; the replaced one stays in the audit trail.
+pub fn set(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    effective_month: NaiveDate,
+    policy: &AgencyPolicy,
+) -> Result<PolicyVersion, StoreError> {
+    crate::agency::administered(conn, &change.caller, agency_id, "sets the allowance policy")?;
+    let problems = policy.problems();
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| FieldError::new(p, d)).collect()));
+    }
+    let text = serde_json::to_string(policy).map_err(|e| StoreError::invalid("#/", e.to_string()))?;
+    let agency = agency_id.to_string();
+    crate::db::write(conn, |conn| {
+        let before: Option<PolicyVersion> = allowance_policies::table
+            .filter(allowance_policies::agency_id.eq(&agency))
+            .filter(allowance_policies::effective_month.eq(effective_month))
+            .select(PolicyVersion::as_select())
+            .first(conn)
+            .optional()?;
+        if let Some(b) = &before {
+            diesel::delete(allowance_policies::table.find(&b.id)).execute(conn)?;
+        }
+        let row = PolicyVersion {
+            id: new_id(),
+            agency_id: agency.clone(),
+            effective_month,
+            policy: text.clone(),
+            created_by_account_id: Some(change.caller.account_id.to_string()),
+            created_at: change.at,
+        };
+        diesel::insert_into(allowance_policies::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&agency), "set", "allowance_policy", &row.id, before.as_ref(), Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Every version of the agency's policy, by month (anyone of the agency).
+pub fn list(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid) -> Result<Vec<PolicyVersion>, StoreError> {
+    if !caller.can_see_agency(agency_id) {
+        return Ok(Vec::new());
+    }
+    Ok(allowance_policies::table
+        .filter(allowance_policies::agency_id.eq(agency_id.to_string()))
+        .order(allowance_policies::effective_month.asc())
+        .select(PolicyVersion::as_select())
+        .load(conn)?)
+}
+
+/// The version in force in the month of `first` (its first day), if any: the rules apply the
+/// defaults where this is `None`.
+pub fn in_force(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    first: NaiveDate,
+) -> Result<Option<PolicyVersion>, StoreError> {
+    Ok(allowance_policies::table
+        .filter(allowance_policies::agency_id.eq(agency_id.to_string()))
+        .filter(allowance_policies::effective_month.le(first))
+        .order(allowance_policies::effective_month.desc())
+        .select(PolicyVersion::as_select())
+        .first(conn)
+        .optional()?)
+}
