@@ -151,6 +151,74 @@ impl AgencyPolicy {
     }
 }
 
+/// Why an employee gets no amount in a month's run yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Pending {
+    /// The predicate basis, and no final evaluation covers the month: paid by a later run.
+    NoFinalPredicate,
+    /// The agency set no base amount for the employee's position class.
+    NoBaseAmount { class: i32 },
+}
+
+/// One employee's month, explainable line by line: the base, both factors, every discipline
+/// line (day, reason, deduction) and the amount in its two parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub class: i32,
+    /// Rupiah a month for the class.
+    pub base: i64,
+    pub basis: PerformanceBasis,
+    /// The final predicate covering the month (predicate basis).
+    pub predicate: Option<Predicate>,
+    /// Approved log minutes counted, after the daily cap (productivity basis).
+    pub productive_minutes: Option<i64>,
+    /// Target minutes (productivity basis).
+    pub target_minutes: Option<i64>,
+    pub performance_factor_bp: i64,
+    pub discipline: crate::discipline::MonthDiscipline,
+    pub amount: Amount,
+}
+
+/// An employee's allowance for a month under `policy`, per `allowance.md`: the discipline of the
+/// month's days, the performance factor from the final predicate (or from approved log minutes
+/// on the productivity basis), and the two floored parts.
+pub fn compute(
+    policy: &AgencyPolicy,
+    class: i32,
+    predicate: Option<Predicate>,
+    days: &[crate::discipline::DayRecord],
+    approved_minutes: &[(NaiveDate, i64)],
+) -> Result<Breakdown, Pending> {
+    let base = policy.base(class).ok_or(Pending::NoBaseAmount { class })?;
+    let discipline = crate::discipline::month(days, &policy.discipline);
+    let a = &policy.allowance;
+    let (performance_factor_bp, productive_minutes, target_minutes) = match a.basis {
+        PerformanceBasis::Predicate => {
+            let p = predicate.ok_or(Pending::NoFinalPredicate)?;
+            (a.predicate_factor(p), None, None)
+        }
+        PerformanceBasis::Productivity => {
+            let days_to_work = i64::from(discipline.working_days) - i64::from(discipline.excused_days);
+            let minutes: i64 = approved_minutes.iter().map(|(_, m)| (*m).clamp(0, a.daily_cap_minutes)).sum();
+            let target = a.target_minutes_per_day.saturating_mul(days_to_work.max(0));
+            (a.productivity_factor(approved_minutes, days_to_work), Some(minutes), Some(target))
+        }
+    };
+    let amount = amount(base, a, performance_factor_bp, discipline.factor_bp);
+    Ok(Breakdown {
+        class,
+        base,
+        basis: a.basis,
+        predicate,
+        productive_minutes,
+        target_minutes,
+        performance_factor_bp,
+        discipline,
+        amount,
+    })
+}
+
 /// A month's amount, in its two parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Amount {
@@ -254,6 +322,48 @@ mod tests {
         assert_eq!(
             AgencyPolicy { base_amounts: vec![(9, 5_000_000)], ..AgencyPolicy::default() }.base(9),
             Some(5_000_000)
+        );
+    }
+    #[test]
+    fn both_worked_examples_through_compute_and_what_stays_pending() {
+        use crate::discipline::tests::{example_a, november, t};
+        let a_policy = AgencyPolicy { base_amounts: vec![(9, 4_000_000)], ..AgencyPolicy::default() };
+        let a = compute(&a_policy, 9, Some(Predicate::Good), &example_a(), &[]).unwrap();
+        assert_eq!((a.amount.total, a.discipline.deduction_bp, a.performance_factor_bp), (3_874_000, 1_050, 10_000));
+        assert_eq!(a.discipline.lines.len(), 10, "every line that deducted or was forgiven");
+
+        // B: productivity 60/40, base 3,250,000; leave on the 16th and 17th, no record on the
+        // 19th and 20th, 08:10 on the 3rd (40 minutes late).
+        let b_policy = AgencyPolicy {
+            allowance: AllowancePolicy {
+                basis: PerformanceBasis::Productivity,
+                performance_weight_bp: 6_000,
+                discipline_weight_bp: 4_000,
+                ..AllowancePolicy::default()
+            },
+            base_amounts: vec![(7, 3_250_000)],
+            ..AgencyPolicy::default()
+        };
+        let days = november(&[
+            (3, vec![t(8, 10, 0)], vec![t(16, 5, 0)], false),
+            (16, vec![], vec![], true),
+            (17, vec![], vec![], true),
+            (19, vec![], vec![], false),
+            (20, vec![], vec![], false),
+        ]);
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+        let mut minutes: Vec<(NaiveDate, i64)> = (2..=12).map(|d| (day(d), 450)).collect();
+        minutes[0].1 = 500;
+        minutes.push((day(13), 301));
+        let b = compute(&b_policy, 7, None, &days, &minutes).unwrap();
+        assert_eq!((b.productive_minutes, b.target_minutes), (Some(5_251), Some(5_700)));
+        assert_eq!((b.performance_factor_bp, b.discipline.deduction_bp), (9_212, 1_100));
+        assert_eq!(b.amount.total, 2_953_340);
+
+        assert_eq!(compute(&a_policy, 9, None, &example_a(), &[]), Err(Pending::NoFinalPredicate));
+        assert_eq!(
+            compute(&a_policy, 5, Some(Predicate::Good), &example_a(), &[]),
+            Err(Pending::NoBaseAmount { class: 5 })
         );
     }
 }
