@@ -251,6 +251,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(allowance::set)),
                 )
                 .service(resource("/allowance-policies/in-force").route(web::get().to(allowance::in_force)))
+                .service(resource("/allowance-runs").route(web::post().to(allowance::compute_run)))
+                .service(resource("/allowance-runs/{id}").route(web::get().to(allowance::get_run)))
+                .service(resource("/allowance-runs/{id}/approve").route(web::post().to(allowance::approve_run)))
+                .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
+                .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
                 .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
                 .service(
                     resource("/evaluations/{id}/realisation/{indicator_id}").route(web::put().to(evaluation::assess)),

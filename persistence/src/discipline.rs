@@ -42,6 +42,9 @@ pub struct EmployeeMonth {
     pub to: Option<NaiveDate>,
     pub month: MonthDiscipline,
     pub days: Vec<DayView>,
+    /// The days as the rules read them (for the allowance, which judges them by its policy).
+    #[serde(skip)]
+    pub records: Vec<DayRecord>,
 }
 
 /// A unit's month: every active employee of the unit and its sub-units.
@@ -120,7 +123,14 @@ fn compute(
     let Some(to) = to else {
         let employees = people
             .into_iter()
-            .map(|(e, _)| EmployeeMonth { employee: e, from, to: None, month: month(&[], &policy), days: vec![] })
+            .map(|(e, _)| EmployeeMonth {
+                employee: e,
+                from,
+                to: None,
+                month: month(&[], &policy),
+                days: vec![],
+                records: vec![],
+            })
             .collect();
         return Ok(UnitMonth { from, to: None, employees });
     };
@@ -197,7 +207,7 @@ fn compute(
                 lines: m.lines.iter().filter(|l| l.date == r.date).copied().collect(),
             })
             .collect();
-        employees.push(EmployeeMonth { employee, from, to: Some(to), month: m, days });
+        employees.push(EmployeeMonth { employee, from, to: Some(to), month: m, days, records });
     }
     Ok(UnitMonth { from, to: Some(to), employees })
 }

@@ -10,6 +10,7 @@ pub mod acting;
 pub mod agency;
 pub mod agreement;
 pub mod allowance_policy;
+pub mod allowance_run;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;

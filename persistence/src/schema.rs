@@ -411,6 +411,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    allowance_runs (id) {
+        id -> Text,
+        agency_id -> Text,
+        org_unit_id -> Nullable<Text>,
+        month -> Date,
+        status -> Text,
+        previous_run_id -> Nullable<Text>,
+        policy_id -> Nullable<Text>,
+        employees -> Integer,
+        computed -> Integer,
+        pending -> Integer,
+        total -> BigInt,
+        computed_at -> Timestamp,
+        approved_at -> Nullable<Timestamp>,
+        approved_by_account_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    allowance_lines (run_id, employee_id) {
+        run_id -> Text,
+        employee_id -> Text,
+        nip -> Text,
+        name -> Text,
+        unit_name -> Nullable<Text>,
+        class -> Nullable<Integer>,
+        status -> Text,
+        base -> BigInt,
+        performance_factor_bp -> BigInt,
+        discipline_factor_bp -> BigInt,
+        deduction_bp -> BigInt,
+        performance_part -> BigInt,
+        discipline_part -> BigInt,
+        amount -> BigInt,
+        previous_amount -> Nullable<BigInt>,
+        breakdown -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(acting_assignments -> agencies (agency_id));
 diesel::joinable!(acting_assignments -> employees (employee_id));
 diesel::joinable!(acting_assignments -> positions (position_id));
@@ -433,6 +475,7 @@ diesel::joinable!(indicator_targets -> indicators (indicator_id));
 diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
+diesel::joinable!(allowance_lines -> allowance_runs (run_id));
 diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -441,7 +484,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     agencies,
     agreements,
+    allowance_lines,
     allowance_policies,
+    allowance_runs,
     attendance_devices,
     attendance_events,
     audit_events,

@@ -825,3 +825,153 @@ async fn the_agencys_policy_by_month_governs_discipline() {
         .assert_problem(404, "not-found");
     assert_eq!(app.get("/api/v1/allowance-policies", &org.admin).await.body["items"].as_array().unwrap().len(), 1);
 }
+
+/// A month's allowance (issue 7) from pushed attendance and a final evaluation: computed,
+/// recomputed after a late event, approved and frozen, exported, read by the employee, and
+/// corrected by a new run that shows the difference.
+#[actix_web::test]
+async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected() {
+    use crate::agreements::etag;
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let s = crate::daily_logs::setup(&app, "TPP-A", 1200).await;
+    let org = &s.org;
+    let other = app.org("TPP-B", 1250).await;
+    let mut policy = rules(15);
+    policy["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000}]);
+    app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": "2026-01", "rules": policy}))
+        .await
+        .assert_status(201);
+    // Worked example A's attendance for staff member 1, and a final quarterly predicate "good".
+    let key = issue(&app, &org.admin, false).await;
+    let mut events = example_a(&org.staff1.nip);
+    events.retain(|e| e["source_event_id"] != "A-21-in");
+    assert_eq!(push(&app, &key.key, events).await.body["refused"], 0);
+    app.post(
+        "/api/v1/absences",
+        &org.admin,
+        json!({"employee_id": org.staff1.id, "kind": "leave", "starts_on": "2026-11-16", "ends_on": "2026-11-17"}),
+    )
+    .await
+    .assert_status(201);
+    let q4 = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": s.period, "kind": "quarterly", "number": 4}),
+        )
+        .await;
+    let evaluation = app
+        .post(
+            "/api/v1/evaluations",
+            &org.section.token,
+            json!({"evaluation_period_id": q4.id(), "employee_id": org.staff1.id}),
+        )
+        .await;
+    let values: Vec<Value> =
+        ["service_oriented", "accountable", "competent", "harmonious", "loyal", "adaptive", "collaborative"]
+            .iter()
+            .map(|v| json!({"core_value": v, "rating": "as_expected"}))
+            .collect();
+    let rated = app
+        .req(Method::PATCH, &format!("/api/v1/evaluations/{}", evaluation.id()))
+        .token(&org.section.token)
+        .header("if-match", &etag(&evaluation))
+        .json(json!({"results_rating": "as_expected", "behaviour_rating": "as_expected", "behaviours": values}))
+        .send()
+        .await;
+    app.req(Method::POST, &format!("/api/v1/evaluations/{}/finalise", evaluation.id()))
+        .token(&org.section.token)
+        .header("if-match", &etag(&rated))
+        .send()
+        .await
+        .assert_status(200);
+
+    let compute = json!({"month": "2026-11"});
+    app.post("/api/v1/allowance-runs", &org.staff1.token, compute.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-12"})).await.assert_invalid("#/month");
+    let run = app.post("/api/v1/allowance-runs", &org.admin, compute.clone()).await;
+    run.assert_status(201);
+    let line = |r: &Response, who: &str| {
+        r.body["lines"].as_array().unwrap().iter().find(|l| l["employee_id"] == who).unwrap().clone()
+    };
+    // 2,500,000 × 70% × 100% + floor(2,500,000 × 30% × 89.5%) = 1,750,000 + 671,250.
+    let mine = line(&run, &org.staff1.id);
+    assert_eq!(
+        (mine["status"].as_str(), mine["deduction_bp"].as_i64()),
+        (Some("computed"), Some(1_050)),
+        "{}",
+        run.text
+    );
+    assert_eq!(mine["amount"], 2_421_250);
+    assert_eq!(mine["breakdown"]["discipline"]["lines"].as_array().unwrap().len(), 10);
+    assert_eq!(line(&run, &org.staff2.id)["status"], "no_final_predicate");
+
+    // The check-out of Monday 9 arrives late; the draft is recomputed in place.
+    push(&app, &key.key, vec![ev("A-9-out-late", &org.staff1.nip, 9, "16:10:00", "check_out")])
+        .await
+        .assert_status(200);
+    let again = app.post("/api/v1/allowance-runs", &org.admin, compute.clone()).await;
+    again.assert_status(200);
+    assert_eq!(again.id(), run.id());
+    assert_eq!(line(&again, &org.staff1.id)["amount"], 1_750_000 + 682_500, "D = 900 now");
+    let path = format!("/api/v1/allowance-runs/{}", run.id());
+    app.req(Method::POST, &format!("{path}/approve"))
+        .token(&org.admin)
+        .header("if-match", &etag(&run))
+        .send()
+        .await
+        .assert_problem(412, "precondition-failed");
+    app.get(&format!("{path}/payroll"), &org.admin).await.assert_problem(409, "conflict");
+    let approved = app
+        .req(Method::POST, &format!("{path}/approve"))
+        .token(&org.admin)
+        .header("if-match", &etag(&again))
+        .send()
+        .await;
+    approved.assert_status(200);
+    app.req(Method::POST, &format!("{path}/approve"))
+        .token(&org.admin)
+        .header("if-match", &etag(&approved))
+        .send()
+        .await
+        .assert_problem(409, "conflict");
+
+    // The payroll file adds up to the run's total.
+    let csv = app.get(&format!("{path}/payroll"), &org.admin).await;
+    csv.assert_status(200);
+    let rows: Vec<Vec<String>> = csv.text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let sum: i64 = rows.iter().map(|r| r[9].parse::<i64>().unwrap()).sum();
+    assert_eq!(sum, approved.body["total"].as_i64().unwrap(), "{}", csv.text);
+    assert!(csv.text.contains(&format!("\"=\"\"{}\"\"\"", org.staff1.nip)));
+
+    // Who reads what.
+    let own = app.get("/api/v1/me/allowance?month=2026-11", &org.staff1.token).await;
+    own.assert_status(200);
+    assert_eq!(own.body["items"][0]["line"]["amount"], 2_432_500, "{}", own.text);
+    assert_eq!(own.body["items"].as_array().unwrap().len(), 1);
+    assert!(!own.text.contains(&org.staff2.nip), "only one's own line");
+    app.get(&path, &org.staff1.token).await.assert_problem(403, "forbidden");
+    app.get(&path, &other.admin).await.assert_problem(404, "not-found");
+
+    // A later correction is a new run showing the difference; the approved one never changes.
+    push(
+        &app,
+        &key.key,
+        vec![
+            ev("A-12-in", &org.staff1.nip, 12, "07:20:00", "check_in"),
+            ev("A-12-out", &org.staff1.nip, 12, "16:05:00", "check_out"),
+        ],
+    )
+    .await
+    .assert_status(200);
+    let correction = app.post("/api/v1/allowance-runs", &org.admin, compute).await;
+    correction.assert_status(201);
+    assert_eq!(correction.body["previous_run_id"], run.id().as_str());
+    let corrected = line(&correction, &org.staff1.id);
+    assert_eq!(corrected["previous_amount"], 2_432_500);
+    assert_eq!(corrected["difference"], 37_500, "500 bp of 30% of 2,500,000: {corrected}");
+    let frozen = app.get(&path, &org.admin).await;
+    assert_eq!(frozen.body["total"], approved.body["total"]);
+    assert_eq!(frozen.body["status"], "approved");
+}

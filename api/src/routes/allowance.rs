@@ -6,6 +6,7 @@ use ekinerja_domain::allowance::{AgencyPolicy, AllowancePolicy, PerformanceBasis
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
+use ekinerja_persistence::allowance_run;
 use ekinerja_persistence::Change;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -297,4 +298,320 @@ pub async fn in_force(
         || PolicyView { id: None, effective_month: None, rules: Rules::of(&AgencyPolicy::default()), created_at: None },
         PolicyView::from,
     )))
+}
+
+/// One employee's line of a run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunLineView {
+    #[schema(format = Uuid)]
+    pub employee_id: String,
+    pub nip: String,
+    pub name: String,
+    pub unit_name: Option<String>,
+    /// Position class (kelas jabatan).
+    pub class: Option<i32>,
+    /// `computed`, or why not yet: `no_final_predicate` (paid by a later run), `no_base_amount`.
+    #[schema(example = "computed")]
+    pub status: String,
+    /// Rupiah.
+    pub base: i64,
+    pub performance_factor_bp: i64,
+    pub discipline_factor_bp: i64,
+    pub deduction_bp: i64,
+    pub performance_part: i64,
+    pub discipline_part: i64,
+    /// Rupiah: the two parts.
+    pub amount: i64,
+    /// For a correction: the amount of the run it corrects.
+    pub previous_amount: Option<i64>,
+    /// `amount - previous_amount`, for a correction.
+    pub difference: Option<i64>,
+    /// Every discipline line (day, reason, minutes, deduction) and the factors, as computed.
+    #[schema(value_type = Option<Object>)]
+    pub breakdown: Option<serde_json::Value>,
+}
+
+impl From<allowance_run::RunLine> for RunLineView {
+    fn from(l: allowance_run::RunLine) -> Self {
+        RunLineView {
+            difference: l.previous_amount.map(|p| l.amount - p),
+            breakdown: l.breakdown.as_deref().and_then(|b| serde_json::from_str(b).ok()),
+            employee_id: l.employee_id,
+            nip: l.nip,
+            name: l.name,
+            unit_name: l.unit_name,
+            class: l.class,
+            status: l.status,
+            base: l.base,
+            performance_factor_bp: l.performance_factor_bp,
+            discipline_factor_bp: l.discipline_factor_bp,
+            deduction_bp: l.deduction_bp,
+            performance_part: l.performance_part,
+            discipline_part: l.discipline_part,
+            amount: l.amount,
+            previous_amount: l.previous_amount,
+        }
+    }
+}
+
+/// A run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    #[schema(format = Uuid)]
+    pub org_unit_id: Option<String>,
+    #[schema(example = "2026-11")]
+    pub month: String,
+    /// `draft` (recomputed on demand) or `approved` (frozen).
+    #[schema(example = "draft")]
+    pub status: String,
+    /// The approved run this one corrects.
+    #[schema(format = Uuid)]
+    pub previous_run_id: Option<String>,
+    /// The policy version used; `null` for the defaults.
+    #[schema(format = Uuid)]
+    pub policy_id: Option<String>,
+    pub employees: i32,
+    pub computed: i32,
+    pub pending: i32,
+    /// Rupiah: the sum of the lines.
+    pub total: i64,
+    pub computed_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub lines: Vec<RunLineView>,
+}
+
+fn run_view(d: allowance_run::RunDetail) -> RunView {
+    let r = d.run;
+    RunView {
+        id: r.id,
+        agency_id: r.agency_id,
+        org_unit_id: r.org_unit_id,
+        month: r.month.format("%Y-%m").to_string(),
+        status: r.status,
+        previous_run_id: r.previous_run_id,
+        policy_id: r.policy_id,
+        employees: r.employees,
+        computed: r.computed,
+        pending: r.pending,
+        total: r.total,
+        computed_at: utc(r.computed_at),
+        approved_at: r.approved_at.map(utc),
+        version: r.version,
+        lines: d.lines.into_iter().map(RunLineView::from).collect(),
+    }
+}
+
+/// A month to compute.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeRun {
+    /// Required for a platform admin; the admin's own agency otherwise.
+    pub agency_id: Option<Uuid>,
+    /// A unit and its sub-units; absent for the whole agency.
+    pub org_unit_id: Option<Uuid>,
+    /// `YYYY-MM`, a month that is over.
+    #[schema(example = "2026-11")]
+    pub month: String,
+}
+
+/// Computes (or recomputes) a month.
+#[utoipa::path(post, path = "/api/v1/allowance-runs", tag = "allowance", operation_id = "compute_allowance_run",
+    summary = "Compute a month's allowance for the agency or a unit: a new draft, the open draft recomputed, or a correction of the approved run (agency admin)",
+    request_body = ComputeRun,
+    responses(
+        (status = 200, description = "The open draft, recomputed", body = RunView),
+        (status = 201, description = "A new draft (a correction when the month's run is approved)", body = RunView,
+            headers(("location" = String, description = "URL of the run"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn compute_run(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<ComputeRun>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let month = month_start(&b.month, "#/month")?;
+    let agency = target_agency(&auth, b.agency_id)?;
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let (d, is_new) =
+        db(&state, move |conn| allowance_run::compute_run(conn, &change, agency, b.org_unit_id, month, now)).await?;
+    let version = d.run.version;
+    let id = d.run.id.clone();
+    let view = run_view(d);
+    if is_new {
+        Ok(HttpResponse::Created()
+            .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/allowance-runs/{id}")))
+            .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
+            .json(view))
+    } else {
+        Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, crate::extract::etag(version))).json(view))
+    }
+}
+
+/// Reads a run.
+#[utoipa::path(get, path = "/api/v1/allowance-runs/{id}", tag = "allowance", operation_id = "get_allowance_run",
+    summary = "A run with every employee's line and breakdown (agency admin)", params(("id" = Uuid, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "The run, with its ETag", body = RunView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_run(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
+    let version = d.run.version;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
+        .json(run_view(d)))
+}
+
+/// Approves a run.
+#[utoipa::path(post, path = "/api/v1/allowance-runs/{id}/approve", tag = "allowance", operation_id = "approve_allowance_run",
+    summary = "Approve a draft run: frozen from then on (agency admin)",
+    params(("id" = Uuid, Path, description = "Run id"), ("If-Match" = String, Header, description = "The run's ETag")),
+    responses(
+        (status = 200, description = "Approved", body = RunView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Approved already", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Recomputed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn approve_run(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    if_match: crate::extract::IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let d = db(&state, move |conn| allowance_run::approve(conn, &change, id, if_match.0)).await?;
+    let version = d.run.version;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
+        .json(run_view(d)))
+}
+
+/// The payroll export of a run.
+#[utoipa::path(get, path = "/api/v1/allowance-runs/{id}/payroll", tag = "allowance", operation_id = "export_allowance_payroll",
+    summary = "An approved run as CSV for payroll: one line per employee (agency admin)",
+    description = "Columns: `nip` (as `=\"…\"`, so spreadsheets keep all 18 digits), `nama`, `unit_kerja`, \
+        `kelas_jabatan`, `status`, `tpp_dasar` (base), `potongan_disiplin_bp`, `bagian_kinerja`, `bagian_disiplin`, \
+        `jumlah` (amount, rupiah) and, for a correction, `jumlah_sebelumnya` and `selisih`. The `jumlah` column adds \
+        up to the run's total.",
+    params(("id" = Uuid, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
+        (status = 409, description = "The run is a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn payroll(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::csv_out::{cell, file, nip, respond};
+    let id = id.into_inner();
+    let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
+    if d.run.status != "approved" {
+        return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
+    }
+    let month = d.run.month.format("%Y-%m").to_string();
+    let body = file(
+        &[
+            "nip",
+            "nama",
+            "unit_kerja",
+            "kelas_jabatan",
+            "status",
+            "tpp_dasar",
+            "potongan_disiplin_bp",
+            "bagian_kinerja",
+            "bagian_disiplin",
+            "jumlah",
+            "jumlah_sebelumnya",
+            "selisih",
+        ],
+        d.lines.iter().map(|l| {
+            vec![
+                nip(&l.nip),
+                cell(&l.name),
+                cell(l.unit_name.as_deref().unwrap_or_default()),
+                l.class.map(|c| c.to_string()).unwrap_or_default(),
+                l.status.clone(),
+                l.base.to_string(),
+                l.deduction_bp.to_string(),
+                l.performance_part.to_string(),
+                l.discipline_part.to_string(),
+                l.amount.to_string(),
+                l.previous_amount.map(|p| p.to_string()).unwrap_or_default(),
+                l.previous_amount.map(|p| (l.amount - p).to_string()).unwrap_or_default(),
+            ]
+        }),
+    )
+    .map_err(ApiError::Internal)?;
+    Ok(respond(&format!("tpp-{month}.csv"), body))
+}
+
+/// My allowance for a month.
+#[utoipa::path(get, path = "/api/v1/me/allowance", tag = "allowance", operation_id = "get_my_allowance",
+    summary = "My allowance for a month with its breakdown, from the approved runs (newest first)",
+    params(("month" = String, Query, description = "`YYYY-MM`")),
+    responses((status = 200, description = "My lines of the month's approved runs", body = MyAllowance)),
+    security(("bearer" = [])))]
+pub async fn mine(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<MonthOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let rows = db(&state, move |conn| allowance_run::mine(conn, &auth.0, month)).await?;
+    Ok(HttpResponse::Ok().json(MyAllowance {
+        items: rows
+            .into_iter()
+            .map(|(run, line)| MyLine {
+                run_id: run.id,
+                approved_at: run.approved_at.map(utc),
+                correction: run.previous_run_id.is_some(),
+                line: line.into(),
+            })
+            .collect(),
+    }))
+}
+
+/// The month asked for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct MonthOnly {
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// My line of one approved run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyLine {
+    #[schema(format = Uuid)]
+    pub run_id: String,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Whether the run corrects an earlier approved one.
+    pub correction: bool,
+    pub line: RunLineView,
+}
+
+/// My lines of a month's approved runs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyAllowance {
+    pub items: Vec<MyLine>,
 }

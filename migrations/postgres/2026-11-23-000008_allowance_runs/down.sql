@@ -1,0 +1,2 @@
+DROP TABLE allowance_lines;
+DROP TABLE allowance_runs;

@@ -1,0 +1,383 @@
+//! Monthly allowance runs: the agency's admin computes a month for the agency or a unit as a
+//! draft, recomputes it after late attendance or corrections, and approves it; an approved run
+//! is frozen, and computing the month again makes a correction run that shows each difference.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::allowance::{compute, Pending};
+use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{allowance_lines, allowance_runs, evaluation_periods, evaluations, org_units, positions};
+use crate::{audit, chart, new_id, Change, DbConnection, StoreError};
+
+/// A stored run.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = allowance_runs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Run {
+    pub id: String,
+    pub agency_id: String,
+    pub org_unit_id: Option<String>,
+    pub month: NaiveDate,
+    pub status: String,
+    pub previous_run_id: Option<String>,
+    pub policy_id: Option<String>,
+    pub employees: i32,
+    pub computed: i32,
+    pub pending: i32,
+    pub total: i64,
+    pub computed_at: NaiveDateTime,
+    pub approved_at: Option<NaiveDateTime>,
+    pub approved_by_account_id: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// One employee's line of a run.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = allowance_lines, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct RunLine {
+    pub run_id: String,
+    pub employee_id: String,
+    pub nip: String,
+    pub name: String,
+    pub unit_name: Option<String>,
+    pub class: Option<i32>,
+    pub status: String,
+    pub base: i64,
+    pub performance_factor_bp: i64,
+    pub discipline_factor_bp: i64,
+    pub deduction_bp: i64,
+    pub performance_part: i64,
+    pub discipline_part: i64,
+    pub amount: i64,
+    pub previous_amount: Option<i64>,
+    pub breakdown: Option<String>,
+}
+
+/// A run with its lines, by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunDetail {
+    pub run: Run,
+    pub lines: Vec<RunLine>,
+}
+
+fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
+}
+
+#[derive(QueryableByName)]
+struct DayMinutes {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = Date)]
+    log_date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+const MINUTES_SQL: &str = "
+SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs
+WHERE agency_id = $1 AND status = 'accepted' AND log_date >= $2 AND log_date <= $3
+GROUP BY employee_id, log_date";
+
+/// The final predicate covering the month, per employee: of the current final evaluations whose
+/// period contains the whole month, the one of the shortest period.
+fn predicates(
+    conn: &mut DbConnection,
+    agency: &str,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<HashMap<String, Predicate>, StoreError> {
+    let rows: Vec<(String, Option<String>, NaiveDate, NaiveDate, i32)> = evaluations::table
+        .inner_join(evaluation_periods::table)
+        .filter(evaluations::agency_id.eq(agency))
+        .filter(evaluations::status.eq("final"))
+        .filter(evaluations::superseded.eq(false))
+        .filter(evaluation_periods::starts_on.le(first))
+        .filter(evaluation_periods::ends_on.ge(last))
+        .select((
+            evaluations::employee_id,
+            evaluations::predicate,
+            evaluation_periods::starts_on,
+            evaluation_periods::ends_on,
+            evaluations::revision,
+        ))
+        .load(conn)?;
+    let mut best: HashMap<String, (i64, i32, Predicate)> = HashMap::new();
+    for (employee, predicate, from, to, revision) in rows {
+        let Some(p) = predicate.as_deref().and_then(Predicate::parse) else { continue };
+        let span = (to - from).num_days();
+        let better = best.get(&employee).is_none_or(|(s, r, _)| span < *s || (span == *s && revision > *r));
+        if better {
+            best.insert(employee, (span, revision, p));
+        }
+    }
+    Ok(best.into_iter().map(|(e, (_, _, p))| (e, p)).collect())
+}
+
+/// Computes a month (the agency's admin): for the agency, or a unit and its sub-units. An open
+/// draft for the same scope and month is recomputed in place; after an approved run, a new
+/// correction run is made. Only a month that is over is computed. Returns the run and whether
+/// it is new.
+pub fn compute_run(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    org_unit_id: Option<Uuid>,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(RunDetail, bool), StoreError> {
+    crate::agency::administered(conn, &change.caller, agency_id, "computes allowance runs")?;
+    let first = first.with_day(1).unwrap_or(first);
+    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+    let today = chart::agency_today(conn, agency_id, now)?;
+    if last >= today {
+        return Err(StoreError::invalid("#/month", "the month is not over yet: compute it from its last day on"));
+    }
+    let agency = agency_id.to_string();
+    let unit = org_unit_id.map(|u| u.to_string());
+    crate::db::write(conn, |conn| {
+        if let Some(u) = &unit {
+            let found: i64 = org_units::table
+                .filter(org_units::id.eq(u))
+                .filter(org_units::agency_id.eq(&agency))
+                .count()
+                .get_result(conn)?;
+            if found == 0 {
+                return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
+            }
+        }
+        let scope = allowance_runs::table
+            .filter(allowance_runs::agency_id.eq(&agency))
+            .filter(allowance_runs::month.eq(first))
+            .into_boxed::<crate::db::Backend>();
+        let scope = match &unit {
+            Some(u) => scope.filter(allowance_runs::org_unit_id.eq(u.clone())),
+            None => scope.filter(allowance_runs::org_unit_id.is_null()),
+        };
+        let runs: Vec<Run> = scope.order(allowance_runs::created_at.desc()).select(Run::as_select()).load(conn)?;
+        let draft = runs.iter().find(|r| r.status == "draft").cloned();
+        let approved = runs.iter().find(|r| r.status == "approved").cloned();
+        let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
+        let policy = policy_version.as_ref().map(|v| v.policy()).unwrap_or_default();
+        let month = match org_unit_id {
+            Some(u) => crate::discipline::unit_month(conn, &change.caller, u, Some(first), now)?,
+            None => crate::discipline::agency_month(conn, agency_id, first, now)?,
+        };
+        let posts: HashMap<String, (i32, String)> = positions::table
+            .inner_join(org_units::table)
+            .filter(positions::agency_id.eq(&agency))
+            .select((positions::id, positions::class, org_units::name))
+            .load::<(String, i32, String)>(conn)?
+            .into_iter()
+            .map(|(id, class, unit)| (id, (class, unit)))
+            .collect();
+        let predicates = predicates(conn, &agency, first, last)?;
+        let mut minutes: HashMap<String, Vec<(NaiveDate, i64)>> = HashMap::new();
+        for m in diesel::sql_query(MINUTES_SQL)
+            .bind::<Text, _>(&agency)
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .load::<DayMinutes>(conn)?
+        {
+            minutes.entry(m.employee_id).or_default().push((m.log_date, m.minutes));
+        }
+        let previous: HashMap<String, i64> = match &approved {
+            Some(a) => allowance_lines::table
+                .filter(allowance_lines::run_id.eq(&a.id))
+                .select((allowance_lines::employee_id, allowance_lines::amount))
+                .load::<(String, i64)>(conn)?
+                .into_iter()
+                .collect(),
+            None => HashMap::new(),
+        };
+        let run_id = draft.as_ref().map_or_else(new_id, |d| d.id.clone());
+        let mut lines = Vec::with_capacity(month.employees.len());
+        for e in month.employees {
+            let (class, unit_name) = match e.employee.position_id.as_ref().and_then(|p| posts.get(p)) {
+                Some((c, u)) => (Some(*c), Some(u.clone())),
+                None => (None, None),
+            };
+            let outcome = compute(
+                &policy,
+                class.unwrap_or(0),
+                predicates.get(&e.employee.id).copied(),
+                &e.records,
+                minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
+            );
+            let line = match outcome {
+                Ok(b) => RunLine {
+                    run_id: run_id.clone(),
+                    employee_id: e.employee.id.clone(),
+                    nip: e.employee.nip.clone(),
+                    name: e.employee.name.clone(),
+                    unit_name,
+                    class,
+                    status: "computed".into(),
+                    base: b.base,
+                    performance_factor_bp: b.performance_factor_bp,
+                    discipline_factor_bp: b.discipline.factor_bp,
+                    deduction_bp: b.discipline.deduction_bp,
+                    performance_part: b.amount.performance_part,
+                    discipline_part: b.amount.discipline_part,
+                    amount: b.amount.total,
+                    previous_amount: previous.get(&e.employee.id).copied(),
+                    breakdown: serde_json::to_string(&b).ok(),
+                },
+                Err(p) => RunLine {
+                    run_id: run_id.clone(),
+                    employee_id: e.employee.id.clone(),
+                    nip: e.employee.nip.clone(),
+                    name: e.employee.name.clone(),
+                    unit_name,
+                    class,
+                    status: match p {
+                        Pending::NoFinalPredicate => "no_final_predicate".into(),
+                        Pending::NoBaseAmount { .. } => "no_base_amount".into(),
+                    },
+                    base: 0,
+                    performance_factor_bp: 0,
+                    discipline_factor_bp: 0,
+                    deduction_bp: 0,
+                    performance_part: 0,
+                    discipline_part: 0,
+                    amount: 0,
+                    previous_amount: previous.get(&e.employee.id).copied(),
+                    breakdown: None,
+                },
+            };
+            lines.push(line);
+        }
+        let computed = lines.iter().filter(|l| l.status == "computed").count();
+        let run = Run {
+            id: run_id.clone(),
+            agency_id: agency.clone(),
+            org_unit_id: unit.clone(),
+            month: first,
+            status: "draft".into(),
+            previous_run_id: approved.as_ref().map(|a| a.id.clone()),
+            policy_id: policy_version.map(|v| v.id),
+            employees: i32::try_from(lines.len()).unwrap_or(i32::MAX),
+            computed: i32::try_from(computed).unwrap_or(i32::MAX),
+            pending: i32::try_from(lines.len() - computed).unwrap_or(i32::MAX),
+            total: lines.iter().map(|l| l.amount).sum(),
+            computed_at: change.at,
+            approved_at: None,
+            approved_by_account_id: None,
+            version: draft.as_ref().map_or(1, |d| d.version + 1),
+            created_at: draft.as_ref().map_or(change.at, |d| d.created_at),
+        };
+        let is_new = draft.is_none();
+        if is_new {
+            diesel::insert_into(allowance_runs::table).values(&run).execute(conn)?;
+        } else {
+            diesel::delete(allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id))).execute(conn)?;
+            diesel::update(allowance_runs::table.find(&run.id))
+                .set((
+                    allowance_runs::previous_run_id.eq(&run.previous_run_id),
+                    allowance_runs::policy_id.eq(&run.policy_id),
+                    allowance_runs::employees.eq(run.employees),
+                    allowance_runs::computed.eq(run.computed),
+                    allowance_runs::pending.eq(run.pending),
+                    allowance_runs::total.eq(run.total),
+                    allowance_runs::computed_at.eq(run.computed_at),
+                    allowance_runs::version.eq(run.version),
+                ))
+                .execute(conn)?;
+        }
+        for line in &lines {
+            diesel::insert_into(allowance_lines::table).values(line).execute(conn)?;
+        }
+        audit::record(
+            conn,
+            change,
+            Some(&agency),
+            if is_new { "compute" } else { "recompute" },
+            "allowance_run",
+            &run.id,
+            None::<&()>,
+            Some(&run),
+        )?;
+        Ok((RunDetail { run, lines }, is_new))
+    })
+}
+
+/// Reads a run with its lines (the agency's admin).
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RunDetail, StoreError> {
+    let run: Run = allowance_runs::table.find(id.to_string()).select(Run::as_select()).first(conn)?;
+    let agency = uuid(&run.agency_id)?;
+    if !caller.can_see_agency(agency) {
+        return Err(StoreError::NotFound);
+    }
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("allowance runs are read by the agency's admin".into()));
+    }
+    let mut lines: Vec<RunLine> =
+        allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id)).select(RunLine::as_select()).load(conn)?;
+    lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    Ok(RunDetail { run, lines })
+}
+
+/// Approves a draft (the agency's admin): from then on it never changes.
+pub fn approve(conn: &mut DbConnection, change: &Change, id: Uuid, version: i32) -> Result<RunDetail, StoreError> {
+    crate::db::write(conn, |conn| {
+        let d = get(conn, &change.caller, id)?;
+        if d.run.status != "draft" {
+            return Err(StoreError::Conflict(
+                "the run is approved already; compute the month again to correct it".into(),
+            ));
+        }
+        if d.run.version != version {
+            return Err(StoreError::Stale);
+        }
+        let n = diesel::update(
+            allowance_runs::table.filter(allowance_runs::id.eq(&d.run.id)).filter(allowance_runs::version.eq(version)),
+        )
+        .set((
+            allowance_runs::status.eq("approved"),
+            allowance_runs::approved_at.eq(Some(change.at)),
+            allowance_runs::approved_by_account_id.eq(Some(change.caller.account_id.to_string())),
+            allowance_runs::version.eq(version + 1),
+        ))
+        .execute(conn)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let after = get(conn, &change.caller, id)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.run.agency_id),
+            "approve",
+            "allowance_run",
+            &after.run.id,
+            Some(&d.run),
+            Some(&after.run),
+        )?;
+        Ok(after)
+    })
+}
+
+/// The caller's own lines of approved runs of a month, newest first (a correction after the
+/// first approval comes first).
+pub fn mine(conn: &mut DbConnection, caller: &Caller, first: NaiveDate) -> Result<Vec<(Run, RunLine)>, StoreError> {
+    let Some(me) = caller.employee_id else {
+        return Err(StoreError::Forbidden("the account has no employee record".into()));
+    };
+    let rows: Vec<(Run, RunLine)> = allowance_lines::table
+        .inner_join(allowance_runs::table)
+        .filter(allowance_lines::employee_id.eq(me.to_string()))
+        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::month.eq(first.with_day(1).unwrap_or(first)))
+        .order(allowance_runs::approved_at.desc())
+        .select((Run::as_select(), RunLine::as_select()))
+        .load(conn)?;
+    Ok(rows)
+}
