@@ -255,6 +255,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}").route(web::get().to(allowance::get_run)))
                 .service(resource("/allowance-runs/{id}/approve").route(web::post().to(allowance::approve_run)))
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
+                .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
                 .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
                 .service(

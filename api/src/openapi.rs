@@ -61,7 +61,7 @@ use crate::routes;
         routes::evaluation::realisation, routes::evaluation::assess,
         routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
         routes::allowance::compute_run, routes::allowance::get_run, routes::allowance::approve_run,
-        routes::allowance::payroll, routes::allowance::mine,
+        routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),

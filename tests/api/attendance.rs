@@ -944,6 +944,18 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     let sum: i64 = rows.iter().map(|r| r[9].parse::<i64>().unwrap()).sum();
     assert_eq!(sum, approved.body["total"].as_i64().unwrap(), "{}", csv.text);
     assert!(csv.text.contains(&format!("\"=\"\"{}\"\"\"", org.staff1.nip)));
+    // The breakdown file explains the deduction day by day: staff member 1's lines add up to 900.
+    let detail = app.get(&format!("{path}/breakdown"), &org.admin).await;
+    detail.assert_status(200);
+    assert!(detail.text.starts_with("nip,nama,tanggal,alasan,menit,potongan_bp\n"), "{}", detail.text);
+    let bp: i64 = detail
+        .text
+        .lines()
+        .filter(|l| l.contains(&org.staff1.nip))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(bp, 900);
+    assert!(detail.text.contains("2026-11-12,absent_without_notice,0,500"));
 
     // Who reads what.
     let own = app.get("/api/v1/me/allowance?month=2026-11", &org.staff1.token).await;

@@ -632,6 +632,38 @@ async fn attendance(
     println!(
         "discipline_month  engine={engine} baseline_aggregate_query_ms median={rm:.0} min={rmin:.0} max={rmax:.0} (the per-day GROUP BY alone)"
     );
+
+    // The month's allowance run for the whole regency (productivity basis, so every employee is
+    // computed without evaluations), recomputed in place each time.
+    use ekinerja_domain::allowance::{AgencyPolicy, AllowancePolicy, PerformanceBasis};
+    let policy = AgencyPolicy {
+        allowance: AllowancePolicy { basis: PerformanceBasis::Productivity, ..AllowancePolicy::default() },
+        base_amounts: (1..=17).map(|c| (c, 1_000_000 + i64::from(c) * 250_000)).collect(),
+        ..AgencyPolicy::default()
+    };
+    ekinerja_persistence::allowance_policy::set(&mut conn, &change, agency_id, first, &policy)
+        .map_err(|e| e.to_string())?;
+    let mut run_samples = Vec::new();
+    let mut lines = 0;
+    let mut total = 0;
+    for run in 0..=runs {
+        let t = Instant::now();
+        let (d, _) = ekinerja_persistence::allowance_run::compute_run(&mut conn, &change, agency_id, None, first, now)
+            .map_err(|e| e.to_string())?;
+        if run > 0 {
+            run_samples.push(t.elapsed());
+        }
+        lines = d.run.computed;
+        total = d.run.total;
+    }
+    let (am, amin, amax) = stats(run_samples);
+    println!(
+        "allowance_run  engine={engine} month={} employees_computed={lines} total_rp={total} compute_ms median={am:.0} min={amin:.0} max={amax:.0} (whole regency, stored, {runs} runs)",
+        first.format("%Y-%m")
+    );
+    println!(
+        "allowance_run  engine={engine} baseline_discipline_month_ms median={m:.0} (the discipline it builds on, above)"
+    );
     Ok(())
 }
 

@@ -615,3 +615,48 @@ pub struct MyLine {
 pub struct MyAllowance {
     pub items: Vec<MyLine>,
 }
+
+/// The breakdown export of a run.
+#[utoipa::path(get, path = "/api/v1/allowance-runs/{id}/breakdown", tag = "allowance", operation_id = "export_allowance_breakdown",
+    summary = "An approved run's discipline lines as CSV: one line per day that deducted or was forgiven (agency admin)",
+    description = "Columns: `nip` (as `=\"…\"`), `nama`, `tanggal`, `alasan` (the reason code: `late`, `within_tolerance`, \
+        `early`, `late_no_record`, `early_no_record`, `absent_without_notice`, `excused`), `menit` and `potongan_bp`. \
+        With the payroll file it explains every rupiah: each employee's `potongan_disiplin_bp` there is the sum of \
+        their lines here, capped.",
+    params(("id" = Uuid, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
+        (status = 409, description = "The run is a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn breakdown(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::csv_out::{cell, file, nip, respond};
+    let id = id.into_inner();
+    let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
+    if d.run.status != "approved" {
+        return Err(ApiError::Conflict("only an approved run is exported".into()));
+    }
+    let month = d.run.month.format("%Y-%m").to_string();
+    let mut rows = Vec::new();
+    for l in &d.lines {
+        let Some(b) = l.breakdown.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
+            continue;
+        };
+        for line in b["discipline"]["lines"].as_array().cloned().unwrap_or_default() {
+            rows.push(vec![
+                nip(&l.nip),
+                cell(&l.name),
+                line["date"].as_str().unwrap_or_default().to_owned(),
+                line["reason"].as_str().unwrap_or_default().to_owned(),
+                line["minutes"].as_u64().unwrap_or(0).to_string(),
+                line["bp"].as_i64().unwrap_or(0).to_string(),
+            ]);
+        }
+    }
+    let body = file(&["nip", "nama", "tanggal", "alasan", "menit", "potongan_bp"], rows).map_err(ApiError::Internal)?;
+    Ok(respond(&format!("tpp-{month}-rincian.csv"), body))
+}
