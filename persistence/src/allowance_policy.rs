@@ -31,8 +31,8 @@ impl PolicyVersion {
     }
 }
 
-/// Sets the policy from the month of `effective_month` on (the agency's admin), replacing a
-/// version taking effect the same month; the replaced one stays in the audit trail.
+/// Sets the policy from the month of `effective_month` on (the agency's admin), replacing the
+/// rules of a version taking effect the same month; the replaced rules stay in the audit trail.
 pub fn set(
     conn: &mut DbConnection,
     change: &Change,
@@ -54,18 +54,27 @@ pub fn set(
             .select(PolicyVersion::as_select())
             .first(conn)
             .optional()?;
-        if let Some(b) = &before {
-            diesel::delete(allowance_policies::table.find(&b.id)).execute(conn)?;
-        }
+        // A version replaced in place keeps its id: runs computed with it point at it, and keep
+        // the rules they applied in their own snapshot.
         let row = PolicyVersion {
-            id: new_id(),
+            id: before.as_ref().map_or_else(new_id, |b| b.id.clone()),
             agency_id: agency.clone(),
             effective_month,
             policy: text.clone(),
             created_by_account_id: Some(change.caller.account_id.to_string()),
             created_at: change.at,
         };
-        diesel::insert_into(allowance_policies::table).values(&row).execute(conn)?;
+        if before.is_some() {
+            diesel::update(allowance_policies::table.find(&row.id))
+                .set((
+                    allowance_policies::policy.eq(&row.policy),
+                    allowance_policies::created_by_account_id.eq(&row.created_by_account_id),
+                    allowance_policies::created_at.eq(row.created_at),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(allowance_policies::table).values(&row).execute(conn)?;
+        }
         audit::record(conn, change, Some(&agency), "set", "allowance_policy", &row.id, before.as_ref(), Some(&row))?;
         Ok(row)
     })

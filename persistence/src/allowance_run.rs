@@ -36,6 +36,8 @@ pub struct Run {
     pub approved_by_account_id: Option<String>,
     pub version: i32,
     pub created_at: NaiveDateTime,
+    /// The policy applied, as it was when computed (JSON of `AgencyPolicy`).
+    pub policy: Option<String>,
 }
 
 /// One employee's line of a run.
@@ -273,6 +275,7 @@ pub fn compute_run(
             approved_by_account_id: None,
             version: draft.as_ref().map_or(1, |d| d.version + 1),
             created_at: draft.as_ref().map_or(change.at, |d| d.created_at),
+            policy: serde_json::to_string(&policy).ok(),
         };
         let is_new = draft.is_none();
         if is_new {
@@ -289,6 +292,7 @@ pub fn compute_run(
                     allowance_runs::total.eq(run.total),
                     allowance_runs::computed_at.eq(run.computed_at),
                     allowance_runs::version.eq(run.version),
+                    allowance_runs::policy.eq(&run.policy),
                 ))
                 .execute(conn)?;
         }

@@ -429,6 +429,7 @@ diesel::table! {
         approved_by_account_id -> Nullable<Text>,
         version -> Integer,
         created_at -> Timestamp,
+        policy -> Nullable<Text>,
     }
 }
 

@@ -987,3 +987,84 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     assert_eq!(frozen.body["total"], approved.body["total"]);
     assert_eq!(frozen.body["status"], "approved");
 }
+
+/// The productivity basis through the API, for one unit: approved log minutes against the target,
+/// and the rules the run applied kept with it when the policy is later replaced.
+#[actix_web::test]
+async fn a_unit_run_on_the_productivity_basis_counts_accepted_log_minutes() {
+    use crate::daily_logs::log;
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let s = crate::daily_logs::setup(&app, "TPP-C", 1300).await;
+    let org = &s.org;
+    // A second unit whose people the run must leave out.
+    let other_unit =
+        app.post("/api/v1/org-units", &org.admin, json!({"code": "DISDIK", "name": "Dinas Pendidikan"})).await.id();
+    let post = app.position(&org.admin, &other_unit, "Analis", "pelaksana", 5, Some(&org.head_post)).await;
+    let outsider = app.person(&org.admin, 1390, "Orang Lain", &post).await;
+    let mut policy = rules(15);
+    policy["performance_basis"] = json!("productivity");
+    policy["performance_weight_bp"] = json!(6000);
+    policy["discipline_weight_bp"] = json!(4000);
+    policy["base_amounts"] = json!([{"class": 5, "amount": 3250000}]);
+    app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": "2026-11", "rules": policy.clone()}))
+        .await
+        .assert_status(201);
+    // Staff member 1: every working day of November in on time and out after the end, and two
+    // accepted logs (8:00–12:00 and 13:00–15:30 on the 2nd; 2.5 hours on the 3rd).
+    let key = issue(&app, &org.admin, false).await;
+    let mut events = example_a(&org.staff1.nip);
+    events.retain(|e| {
+        let id = e["source_event_id"].as_str().unwrap();
+        !["A-3-in", "A-4-in", "A-6-in", "A-9-in", "A-13-out", "A-18-in", "A-18-out", "A-21-in"].contains(&id)
+    });
+    for (d, t) in [(3, "07:20:00"), (4, "07:20:00"), (6, "07:20:00"), (9, "07:20:00"), (18, "07:20:00")] {
+        events.push(ev(&format!("C-{d}-in"), &org.staff1.nip, d, t, "check_in"));
+    }
+    for (d, t) in [(9, "16:05:00"), (13, "16:35:00"), (18, "16:05:00"), (12, "16:05:00")] {
+        events.push(ev(&format!("C-{d}-out"), &org.staff1.nip, d, t, "check_out"));
+    }
+    events.push(ev("C-12-in", &org.staff1.nip, 12, "07:20:00", "check_in"));
+    for d in [16, 17] {
+        events.push(ev(&format!("C-{d}-in"), &org.staff1.nip, d, "07:20:00", "check_in"));
+        events.push(ev(&format!("C-{d}-out"), &org.staff1.nip, d, "16:05:00", "check_out"));
+    }
+    assert_eq!(push(&app, &key.key, events).await.body["refused"], 0);
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    for (d, start, end) in [(2, "08:00", "12:00"), (2, "13:00", "15:30"), (3, "08:00", "10:30")] {
+        let l = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day(d), start, end)).await;
+        l.assert_status(201);
+        app.post(&format!("/api/v1/daily-logs/{}/accept", l.id()), &org.section.token, json!({}))
+            .await
+            .assert_status(200);
+    }
+
+    let run =
+        app.post("/api/v1/allowance-runs", &org.admin, json!({"org_unit_id": org.unit, "month": "2026-11"})).await;
+    run.assert_status(201);
+    let lines = run.body["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l["employee_id"] != outsider.id.as_str()), "only the unit's people");
+    assert_eq!(lines.len(), 5, "{}", run.text);
+    let mine = lines.iter().find(|l| l["employee_id"] == org.staff1.id.as_str()).unwrap();
+    // 540 minutes against 300 × 21 = 6,300: pf = floor(5,400,000 / 6,300) = 857; no deduction.
+    assert_eq!(mine["breakdown"]["productive_minutes"], 540, "{mine}");
+    assert_eq!(mine["breakdown"]["target_minutes"], 6_300);
+    assert_eq!(mine["performance_factor_bp"], 857);
+    assert_eq!(mine["deduction_bp"], 0);
+    // floor(3,250,000 × 6,000 × 857 / 10^8) + floor(3,250,000 × 4,000 × 10,000 / 10^8).
+    assert_eq!(mine["amount"], 167_115 + 1_300_000);
+    assert_eq!(run.body["rules"]["performance_basis"], "productivity");
+
+    // The policy for November is replaced; the run still says what it applied until recomputed.
+    policy["performance_weight_bp"] = json!(7000);
+    policy["discipline_weight_bp"] = json!(3000);
+    app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": "2026-11", "rules": policy}))
+        .await
+        .assert_status(201);
+    let kept = app.get(&format!("/api/v1/allowance-runs/{}", run.id()), &org.admin).await;
+    assert_eq!(kept.body["rules"]["performance_weight_bp"], 6000);
+    assert_eq!(kept.body["total"], run.body["total"]);
+    app.post("/api/v1/allowance-runs", &org.admin, json!({"org_unit_id": uuid::Uuid::now_v7(), "month": "2026-11"}))
+        .await
+        .assert_invalid("#/org_unit_id");
+}

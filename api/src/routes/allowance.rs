@@ -382,6 +382,8 @@ pub struct RunView {
     pub computed_at: DateTime<Utc>,
     pub approved_at: Option<DateTime<Utc>>,
     pub version: i32,
+    /// The rules applied, as they were when the run was computed.
+    pub rules: Option<Rules>,
     pub lines: Vec<RunLineView>,
 }
 
@@ -402,6 +404,7 @@ fn run_view(d: allowance_run::RunDetail) -> RunView {
         computed_at: utc(r.computed_at),
         approved_at: r.approved_at.map(utc),
         version: r.version,
+        rules: r.policy.as_deref().and_then(|p| serde_json::from_str::<AgencyPolicy>(p).ok()).map(|p| Rules::of(&p)),
         lines: d.lines.into_iter().map(RunLineView::from).collect(),
     }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE allowance_runs DROP COLUMN policy;
