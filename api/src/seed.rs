@@ -348,6 +348,28 @@ fn plan_agreements(
     Ok(first_result)
 }
 
+/// The employees whose posts sit in a unit with the rollout switched on (the pilot OPDs).
+fn pilot_employees(conn: &mut DbConnection, regency: Uuid) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    use diesel::prelude::*;
+    use ekinerja_persistence::schema;
+    let pilot_units: std::collections::HashSet<String> = schema::org_units::table
+        .filter(schema::org_units::agency_id.eq(regency.to_string()))
+        .filter(schema::org_units::rollout_enabled.eq(true))
+        .select(schema::org_units::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    Ok(schema::employees::table
+        .inner_join(schema::positions::table)
+        .filter(schema::employees::agency_id.eq(regency.to_string()))
+        .select((schema::employees::id, schema::positions::org_unit_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .filter(|(_, unit)| pilot_units.contains(unit))
+        .filter_map(|(e, _)| Uuid::parse_str(&e).ok())
+        .collect())
+}
+
 /// Weeks of daily logs for the people of the pilot OPDs: most working days a morning log
 /// towards their planned result and often an afternoon one; logs older than a week reviewed
 /// by the direct supervisor (a few rejected with a reason), the recent ones waiting.
@@ -358,27 +380,11 @@ fn write_logs(
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     use chrono::{Datelike, NaiveTime, Weekday};
-    use diesel::prelude::*;
     use ekinerja_domain::daily_log::{Decision, Span};
     use ekinerja_domain::Description;
+    use ekinerja_persistence::chart;
     use ekinerja_persistence::daily_log::{self as logs, Created, LogInput, NewLog, Serves};
-    use ekinerja_persistence::{chart, schema};
-    let pilot_units: std::collections::HashSet<String> = schema::org_units::table
-        .filter(schema::org_units::agency_id.eq(regency.to_string()))
-        .filter(schema::org_units::rollout_enabled.eq(true))
-        .select(schema::org_units::id)
-        .load::<String>(b.conn)?
-        .into_iter()
-        .collect();
-    let in_pilot: std::collections::HashSet<Uuid> = schema::employees::table
-        .inner_join(schema::positions::table)
-        .filter(schema::employees::agency_id.eq(regency.to_string()))
-        .select((schema::employees::id, schema::positions::org_unit_id))
-        .load::<(String, String)>(b.conn)?
-        .into_iter()
-        .filter(|(_, unit)| pilot_units.contains(unit))
-        .filter_map(|(e, _)| Uuid::parse_str(&e).ok())
-        .collect();
+    let in_pilot = pilot_employees(b.conn, regency)?;
     let chart = chart::load(b.conn, regency, now)?;
     let people: Vec<(Uuid, Caller)> = b
         .hired
@@ -460,22 +466,7 @@ fn write_evaluations(
         .filter(schema::performance_periods::year.eq(b.today.year()))
         .select(schema::performance_periods::id)
         .first(b.conn)?;
-    let pilot_units: std::collections::HashSet<String> = schema::org_units::table
-        .filter(schema::org_units::agency_id.eq(regency.to_string()))
-        .filter(schema::org_units::rollout_enabled.eq(true))
-        .select(schema::org_units::id)
-        .load::<String>(b.conn)?
-        .into_iter()
-        .collect();
-    let in_pilot: std::collections::HashSet<Uuid> = schema::employees::table
-        .inner_join(schema::positions::table)
-        .filter(schema::employees::agency_id.eq(regency.to_string()))
-        .select((schema::employees::id, schema::positions::org_unit_id))
-        .load::<(String, String)>(b.conn)?
-        .into_iter()
-        .filter(|(_, unit)| pilot_units.contains(unit))
-        .filter_map(|(e, _)| Uuid::parse_str(&e).ok())
-        .collect();
+    let in_pilot = pilot_employees(b.conn, regency)?;
     let chart = chart::load(b.conn, regency, now)?;
     let callers: std::collections::HashMap<Uuid, Caller> =
         b.hired.iter().map(|h| (h.employee_id, h.caller.clone())).collect();

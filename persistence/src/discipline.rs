@@ -292,15 +292,7 @@ pub fn unit_month(
     if !caller.can_administer(agency) {
         return Err(StoreError::Forbidden("a unit's discipline recap is read by the agency's admin".into()));
     }
-    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
-    let posts: Vec<String> =
-        positions::table.filter(positions::org_unit_id.eq_any(units)).select(positions::id).load(conn)?;
-    let mut people: Vec<Employee> = employees::table
-        .filter(employees::position_id.eq_any(posts))
-        .filter(employees::active.eq(true))
-        .select(Employee::as_select())
-        .load(conn)?;
-    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let people = units_of(conn, people)?;
     compute(conn, agency, people, first, now, false)
 }

@@ -728,23 +728,12 @@ struct UnitPeople {
 
 /// The employees of a unit and its sub-units, for the agency's admin.
 fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid, what: &str) -> Result<UnitPeople, StoreError> {
-    use crate::schema::{employees, positions};
     let unit = crate::org_unit::get(conn, caller, unit_id)?;
     let agency = uuid(&unit.agency_id)?;
     if !caller.can_administer(agency) {
         return Err(StoreError::Forbidden(format!("a unit's {what} is read by the agency's admin")));
     }
-    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
-    let posts: Vec<crate::position::Position> = positions::table
-        .filter(positions::org_unit_id.eq_any(units.iter().cloned().collect::<Vec<_>>()))
-        .select(crate::position::Position::as_select())
-        .load(conn)?;
-    let mut people: Vec<crate::employee::Employee> = employees::table
-        .filter(employees::position_id.eq_any(posts.iter().map(|p| p.id.clone()).collect::<Vec<_>>()))
-        .filter(employees::active.eq(true))
-        .select(crate::employee::Employee::as_select())
-        .load(conn)?;
-    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    let (posts, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     Ok(UnitPeople { agency, people, posts })
 }
 

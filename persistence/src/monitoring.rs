@@ -12,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::employee::Employee;
-use crate::schema::{employees, positions};
+use crate::schema::employees;
 use crate::{chart, DbConnection, StoreError};
 
 /// One employee's logging over the span.
@@ -125,14 +125,7 @@ pub fn unit(
             "a unit's monitoring is read by the agency's admin; supervisors read their subordinates'".into(),
         ));
     }
-    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
-    let posts: Vec<String> =
-        positions::table.filter(positions::org_unit_id.eq_any(units)).select(positions::id).load(conn)?;
-    let people: Vec<Employee> = employees::table
-        .filter(employees::position_id.eq_any(posts))
-        .filter(employees::active.eq(true))
-        .select(Employee::as_select())
-        .load(conn)?;
+    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let (from, to) = days(conn, agency, from, to, now)?;
     activity(conn, &unit.agency_id, people, from, to)
 }

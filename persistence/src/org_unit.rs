@@ -222,3 +222,25 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
         Ok(after)
     })
 }
+
+/// The positions of a unit and its sub-units, and the active employees holding them, by name
+/// (then NIP): whom a unit's monitoring, discipline recap and evaluation views list.
+pub fn staff(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    unit_id: &str,
+) -> Result<(Vec<crate::position::Position>, Vec<crate::employee::Employee>), StoreError> {
+    use crate::schema::{employees, positions};
+    let units: Vec<String> = subtree(conn, agency_id, unit_id)?.into_iter().collect();
+    let posts: Vec<crate::position::Position> = positions::table
+        .filter(positions::org_unit_id.eq_any(units))
+        .select(crate::position::Position::as_select())
+        .load(conn)?;
+    let mut people: Vec<crate::employee::Employee> = employees::table
+        .filter(employees::position_id.eq_any(posts.iter().map(|p| p.id.clone()).collect::<Vec<_>>()))
+        .filter(employees::active.eq(true))
+        .select(crate::employee::Employee::as_select())
+        .load(conn)?;
+    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    Ok((posts, people))
+}

@@ -210,10 +210,7 @@ pub struct PolicyQuery {
 }
 
 fn month_start(text: &str, pointer: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
-        .ok()
-        .filter(|d| text.len() == 7 && (2000..=2100).contains(&d.year()))
-        .ok_or_else(|| ApiError::field(pointer, "must be YYYY-MM, from 2000 to 2100"))
+    super::month_of(text).ok_or_else(|| ApiError::field(pointer, "must be YYYY-MM, from 2000 to 2100"))
 }
 
 /// Sets the allowance policy from a month on.

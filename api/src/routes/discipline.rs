@@ -2,7 +2,7 @@
 //! records, absence without notice (TK) and excused days, with the deduction each day carries.
 
 use actix_web::{web, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use ekinerja_domain::discipline::{DayStatus, Line, Reason};
 use ekinerja_persistence::discipline::{self, DayView, EmployeeMonth, UnitMonth};
 use serde::{Deserialize, Serialize};
@@ -28,9 +28,7 @@ pub struct MonthQuery {
 fn first_day(q: &MonthQuery) -> Result<Option<NaiveDate>, ApiError> {
     match &q.month {
         None => Ok(None),
-        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .ok()
-            .filter(|d| m.len() == 7 && (2000..=2100).contains(&d.year()))
+        Some(m) => super::month_of(m)
             .map(Some)
             .ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM, from 2000 to 2100".into())),
     }

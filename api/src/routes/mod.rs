@@ -35,6 +35,14 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
+/// The first day of a `YYYY-MM` month from 2000 to 2100; `None` for anything else.
+pub fn month_of(text: &str) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
+    chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|d| text.len() == 7 && (2000..=2100).contains(&d.year()))
+}
+
 /// Checks `limit` and `cursor` of a list request.
 pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(page::DEFAULT_LIMIT);
