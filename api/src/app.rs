@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, allowance, attendance, audit, auth, calendar, cascade, daily_log, discipline, employee,
-    evaluation, health, iclock, import, integration_key, me, monitoring, org_unit, period, position,
+    acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, daily_log, discipline,
+    employee, evaluation, health, iclock, import, integration_key, me, monitoring, org_unit, period, position,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -257,6 +257,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
+                .service(resource("/agencies/{id}/workload").route(web::get().to(analysis::agency_workload)))
+                .service(resource("/org-units/{id}/workload").route(web::get().to(analysis::unit_workload)))
+                .service(resource("/agencies/{id}/maturity").route(web::get().to(analysis::agency_maturity)))
+                .service(resource("/org-units/{id}/maturity").route(web::get().to(analysis::unit_maturity)))
+                .service(resource("/employees/{id}/maturity").route(web::get().to(analysis::employee_maturity)))
+                .service(resource("/me/maturity").route(web::get().to(analysis::my_maturity)))
+                .service(resource("/agencies/{id}/maturity/history").route(web::get().to(analysis::agency_history)))
+                .service(resource("/org-units/{id}/maturity/history").route(web::get().to(analysis::unit_history)))
+                .service(resource("/employees/{id}/maturity/history").route(web::get().to(analysis::employee_history)))
                 .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
                 .service(
                     resource("/evaluations/{id}/realisation/{indicator_id}").route(web::put().to(evaluation::assess)),

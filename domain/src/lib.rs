@@ -43,10 +43,12 @@ pub mod attendance;
 pub mod daily_log;
 pub mod discipline;
 pub mod evaluation;
+pub mod maturity;
 pub mod nip;
 pub mod organisation;
 pub mod supervision;
 pub mod text;
+pub mod workload;
 
 pub use access::{Caller, Integration, IntegrationScope, Scope};
 pub use nip::{Gender, Nip, NipError};

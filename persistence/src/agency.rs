@@ -22,6 +22,17 @@ pub struct Agency {
     pub daily_log_cap_minutes: i32,
     /// Policy: `monthly` or `quarterly` evaluation during the year.
     pub evaluation_cadence: String,
+    /// Policy: one person's effective working hours a year, for workload analysis.
+    pub effective_working_hours: i32,
+    /// Policy: the maturity thresholds (JSON), none for the defaults.
+    pub maturity_policy: Option<String>,
+}
+
+impl Agency {
+    /// The maturity thresholds in force: the agency's, or the defaults.
+    pub fn maturity_policy(&self) -> ekinerja_domain::maturity::MaturityPolicy {
+        self.maturity_policy.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+    }
 }
 
 /// A new agency, already validated.
@@ -39,6 +50,8 @@ pub struct AgencyPatch {
     pub time_zone: Option<TimeZone>,
     pub daily_log_cap_minutes: Option<i32>,
     pub evaluation_cadence: Option<ekinerja_domain::evaluation::Cadence>,
+    pub effective_working_hours: Option<i32>,
+    pub maturity_policy: Option<ekinerja_domain::maturity::MaturityPolicy>,
 }
 
 /// Creates an agency (platform admins only).
@@ -60,11 +73,23 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             updated_at: change.at,
             daily_log_cap_minutes: ekinerja_domain::daily_log::DEFAULT_DAILY_CAP_MINUTES as i32,
             evaluation_cadence: ekinerja_domain::evaluation::Cadence::Quarterly.as_str().to_owned(),
+            effective_working_hours: ekinerja_domain::workload::DEFAULT_EFFECTIVE_HOURS_PER_YEAR,
+            maturity_policy: None,
         };
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
+}
+
+/// An agency named in a path, for a view its admin reads: 404 when the caller may not see it,
+/// 403 when they see it but do not administer it (`{what} is read by the agency's admin`).
+pub fn read_as_admin(conn: &mut DbConnection, caller: &Caller, id: Uuid, what: &str) -> Result<Agency, StoreError> {
+    let agency = get(conn, caller, id)?;
+    if !caller.can_administer(id) {
+        return Err(StoreError::Forbidden(format!("{what} is read by the agency's admin")));
+    }
+    Ok(agency)
 }
 
 /// Checks that the caller administers an existing agency named in a request: one they may not
@@ -124,6 +149,13 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(c) = patch.evaluation_cadence {
             after.evaluation_cadence = c.as_str().to_owned();
+        }
+        if let Some(h) = patch.effective_working_hours {
+            after.effective_working_hours = h;
+        }
+        if let Some(p) = patch.maturity_policy {
+            after.maturity_policy =
+                Some(serde_json::to_string(&p).map_err(|e| StoreError::invalid("#/maturity_policy", e.to_string()))?);
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;

@@ -57,7 +57,7 @@ pub struct UnitMonth {
 
 /// The first and last day of the month of `first`, and the last day judged: the day before the
 /// agency's today (a day is judged once it is over), `None` when no day is.
-fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate, Option<NaiveDate>) {
+pub(crate) fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate, Option<NaiveDate>) {
     let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
     let last = next.pred_opt().unwrap_or(first);
     let yesterday = today.pred_opt().unwrap_or(today);
@@ -152,28 +152,10 @@ fn compute(
     for a in load_absences(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)? {
         absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
     }
-    let schedules = load_schedules(conn, agency_id)?;
-    let mut by_level: HashMap<Option<String>, Vec<(NaiveDate, Schedule)>> = HashMap::new();
-    for s in &schedules {
-        by_level.entry(s.org_unit_id.clone()).or_default().push((s.effective_from, s.schedule()));
-    }
-    let parents: HashMap<String, Option<String>> = if by_level.keys().any(Option::is_some) {
-        org_units::table
-            .filter(org_units::agency_id.eq(agency_id.to_string()))
-            .select((org_units::id, org_units::parent_id))
-            .load::<(String, Option<String>)>(conn)?
-            .into_iter()
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let mut versions_of_unit: HashMap<Option<String>, ScheduleVersions> = HashMap::new();
+    let mut versions_of_unit = UnitSchedules::load(conn, agency_id)?;
     let mut employees = Vec::with_capacity(people.len());
     for (employee, unit) in people {
-        let versions = versions_of_unit
-            .entry(unit.clone())
-            .or_insert_with(|| versions_for(unit.as_deref(), &parents, &by_level))
-            .clone();
+        let versions = versions_of_unit.of(unit.as_deref());
         let own_absences = absences.remove(&employee.id).unwrap_or_default();
         let mut records = Vec::new();
         let mut extras = Vec::new();
@@ -212,6 +194,80 @@ fn compute(
     Ok(UnitMonth { from, to: Some(to), employees })
 }
 
+/// The schedule versions that apply in each unit of an agency, resolved once per unit.
+struct UnitSchedules {
+    parents: HashMap<String, Option<String>>,
+    by_level: HashMap<Option<String>, Vec<(NaiveDate, Schedule)>>,
+    resolved: HashMap<Option<String>, ScheduleVersions>,
+}
+
+impl UnitSchedules {
+    fn load(conn: &mut DbConnection, agency_id: Uuid) -> Result<Self, StoreError> {
+        let mut by_level: HashMap<Option<String>, Vec<(NaiveDate, Schedule)>> = HashMap::new();
+        for s in &load_schedules(conn, agency_id)? {
+            by_level.entry(s.org_unit_id.clone()).or_default().push((s.effective_from, s.schedule()));
+        }
+        let parents: HashMap<String, Option<String>> = if by_level.keys().any(Option::is_some) {
+            org_units::table
+                .filter(org_units::agency_id.eq(agency_id.to_string()))
+                .select((org_units::id, org_units::parent_id))
+                .load::<(String, Option<String>)>(conn)?
+                .into_iter()
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        Ok(UnitSchedules { parents, by_level, resolved: HashMap::new() })
+    }
+
+    fn of(&mut self, unit: Option<&str>) -> ScheduleVersions {
+        let key = unit.map(str::to_owned);
+        if let Some(v) = self.resolved.get(&key) {
+            return v.clone();
+        }
+        let v = versions_for(unit, &self.parents, &self.by_level);
+        self.resolved.insert(key, v.clone());
+        v
+    }
+}
+
+/// The working days of each of `people` (with the unit each sits in) from `from` to `to`: days
+/// their schedule has hours, not holidays, not on leave or official travel.
+pub fn working_days(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    people: &[(Employee, Option<String>)],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, HashSet<NaiveDate>>, StoreError> {
+    let holidays: HashSet<NaiveDate> =
+        load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| h.holiday_date).collect();
+    let mut absences: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for a in load_absences(conn, agency_id, None, from, to)? {
+        absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on));
+    }
+    let mut schedules = UnitSchedules::load(conn, agency_id)?;
+    let mut out = HashMap::with_capacity(people.len());
+    for (employee, unit) in people {
+        let versions = schedules.of(unit.as_deref());
+        let away = absences.remove(&employee.id).unwrap_or_default();
+        let mut days = HashSet::new();
+        let mut day = from;
+        while day <= to {
+            if !holidays.contains(&day)
+                && versions.on(day).hours(day.weekday()).is_some()
+                && !away.iter().any(|(s, e)| *s <= day && day <= *e)
+            {
+                days.insert(day);
+            }
+            let Some(next) = day.checked_add_days(Days::new(1)) else { break };
+            day = next;
+        }
+        out.insert(employee.id.clone(), days);
+    }
+    Ok(out)
+}
+
 /// The deduction rules in force for the month: the agency's policy, or the domain guide's
 /// defaults.
 fn policy(conn: &mut DbConnection, agency_id: Uuid, first: NaiveDate) -> Result<DisciplinePolicy, StoreError> {
@@ -243,7 +299,10 @@ fn versions_for(
 }
 
 /// The unit of each employee's position.
-fn units_of(conn: &mut DbConnection, people: Vec<Employee>) -> Result<Vec<(Employee, Option<String>)>, StoreError> {
+pub(crate) fn units_of(
+    conn: &mut DbConnection,
+    people: Vec<Employee>,
+) -> Result<Vec<(Employee, Option<String>)>, StoreError> {
     let posts: Vec<String> = people.iter().filter_map(|e| e.position_id.clone()).collect();
     let mut unit_of: HashMap<String, String> = HashMap::new();
     for chunk in posts.chunks(500) {

@@ -26,12 +26,14 @@ pub mod goal;
 pub mod idempotency;
 pub mod import;
 pub mod integration_key;
+pub mod maturity;
 pub mod monitoring;
 pub mod org_unit;
 pub mod page;
 pub mod period;
 pub mod position;
 pub mod schema;
+pub mod workload;
 
 pub use db::{DbConnection, Engine, Pool};
 pub use error::{FieldError, StoreError};

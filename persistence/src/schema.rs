@@ -40,6 +40,8 @@ diesel::table! {
         updated_at -> Timestamp,
         daily_log_cap_minutes -> Integer,
         evaluation_cadence -> Text,
+        effective_working_hours -> Integer,
+        maturity_policy -> Nullable<Text>,
     }
 }
 

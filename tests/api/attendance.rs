@@ -753,7 +753,7 @@ async fn implausible_times_racing_duplicates_and_unknown_agencies_are_answered_i
     app.post(&cancel, &org.section.token, json!({})).await.assert_problem(403, "forbidden");
 }
 
-fn rules(tolerance: u32) -> Value {
+pub(crate) fn rules(tolerance: u32) -> Value {
     json!({"performance_basis": "predicate", "performance_weight_bp": 7000, "discipline_weight_bp": 3000,
            "predicate_factors_bp": {"very_good": 10000, "good": 10000, "needs_improvement": 9000, "poor": 8500, "very_poor": 8000},
            "daily_cap_minutes": 450, "target_minutes_per_day": 300,

@@ -301,7 +301,14 @@ async fn closing_a_period_locks_its_logs() {
 }
 
 /// Opens, rates and finalises `who`'s evaluation in `period` as `by`.
-async fn evaluate(app: &TestApp, by: &str, period: &str, who: &str, results: &str, behaviour: &str) -> Response {
+pub(crate) async fn evaluate(
+    app: &TestApp,
+    by: &str,
+    period: &str,
+    who: &str,
+    results: &str,
+    behaviour: &str,
+) -> Response {
     let ev = app.post("/api/v1/evaluations", by, json!({"evaluation_period_id": period, "employee_id": who})).await;
     ev.assert_status(201);
     let path = format!("/api/v1/evaluations/{}", ev.id());

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod agreements;
+mod analysis;
 mod attendance;
 mod audit;
 mod auth;

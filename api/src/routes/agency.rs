@@ -3,6 +3,8 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::evaluation::Cadence;
+use ekinerja_domain::maturity::MaturityPolicy;
+use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
 use ekinerja_domain::{Code, Name, TimeZone};
 use ekinerja_persistence::{agency, Change};
 use serde::{Deserialize, Serialize};
@@ -32,6 +34,11 @@ pub struct AgencyView {
     pub daily_log_cap_minutes: i32,
     /// Policy: how often employees are evaluated during the year, besides the year-end evaluation.
     pub evaluation_cadence: Cadence,
+    /// Policy: one person's effective working hours a year, for workload analysis.
+    #[schema(example = 1250)]
+    pub effective_working_hours: i32,
+    /// Policy: the maturity thresholds in force.
+    pub maturity_policy: MaturityPolicy,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -39,12 +46,14 @@ pub struct AgencyView {
 impl From<agency::Agency> for AgencyView {
     fn from(a: agency::Agency) -> Self {
         AgencyView {
+            maturity_policy: a.maturity_policy(),
             time_zone: TimeZone::parse(&a.time_zone).unwrap_or(TimeZone::Wib),
             id: a.id,
             code: a.code,
             name: a.name,
             daily_log_cap_minutes: a.daily_log_cap_minutes,
             evaluation_cadence: Cadence::parse(&a.evaluation_cadence).unwrap_or(Cadence::Quarterly),
+            effective_working_hours: a.effective_working_hours,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -75,6 +84,10 @@ pub struct UpdateAgency {
     pub daily_log_cap_minutes: Option<i32>,
     /// Policy: `monthly` or `quarterly` evaluation during the year.
     pub evaluation_cadence: Option<Cadence>,
+    /// Policy: one person's effective working hours a year for workload analysis, 500 to 2500.
+    pub effective_working_hours: Option<i32>,
+    /// Policy: the maturity thresholds; fields left out take their defaults.
+    pub maturity_policy: Option<MaturityPolicy>,
 }
 
 /// Paging.
@@ -166,15 +179,24 @@ pub async fn update(
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
-    let Some(name) = name else { return Err(f.into_error()) };
     if b.daily_log_cap_minutes.is_some_and(|m| !(60..=1440).contains(&m)) {
-        return Err(ApiError::field("#/daily_log_cap_minutes", "must be from 60 to 1440 minutes"));
+        f.refuse("#/daily_log_cap_minutes", "must be from 60 to 1440 minutes");
     }
+    if b.effective_working_hours.is_some_and(|h| !EFFECTIVE_HOURS_RANGE.contains(&h)) {
+        f.refuse("#/effective_working_hours", "must be from 500 to 2500 hours");
+    }
+    for (field, reason) in b.maturity_policy.as_ref().map(MaturityPolicy::problems).unwrap_or_default() {
+        f.refuse(&format!("#/maturity_policy/{field}"), reason);
+    }
+    let Some(name) = name else { return Err(f.into_error()) };
+    f.finish()?;
     let patch = agency::AgencyPatch {
         name,
         time_zone: b.time_zone,
         daily_log_cap_minutes: b.daily_log_cap_minutes,
         evaluation_cadence: b.evaluation_cadence,
+        effective_working_hours: b.effective_working_hours,
+        maturity_policy: b.maturity_policy,
     };
     let id = id.into_inner();
     let change = change(&state, auth);

@@ -5,6 +5,7 @@ pub mod acting;
 pub mod agency;
 pub mod agreement;
 pub mod allowance;
+pub mod analysis;
 pub mod attendance;
 pub mod audit;
 pub mod auth;

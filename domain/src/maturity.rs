@@ -1,0 +1,386 @@
+//! Maturity levels (BKN's e-Kinerja levels 1 to 6), computed from the data.
+//!
+//! Each level is a rule an employee meets or not over a month, a share against a threshold
+//! (policy):
+//! 1. `daily_logging`: working days with a log, of the working days so far;
+//! 2. `linked_to_agreement`: logged minutes serving a planned result, of all minutes logged;
+//! 3. `targets_guide_work`: logged minutes serving a planned result with a target in the
+//!    month's part of the year (its quarter or month of the breakdown), of the minutes serving
+//!    planned results (an approved agreement is always broken down; this asks whether the parts
+//!    guide the work);
+//! 4. `goals_aligned`: main results cascading from the supervisor's result or an organisational
+//!    goal, of the main results;
+//! 5. `structure_followed`: the agreement is for the post the employee holds, and its main results
+//!    hang from the agreement of the supervisor the structure gives (or from goals, at the top);
+//! 6. `performance_used`: the last evaluation period ended is finally evaluated, and an approved
+//!    allowance run paid the employee for the month or the one before.
+//!
+//! A unit or the agency reaches a level when the share of its employees who reached that level
+//! (or a higher one) reaches the coverage threshold. The level reached is the last of an unbroken run of rules met from level 1
+//! (0: not even level 1).
+
+use serde::{Deserialize, Serialize};
+
+word_enum! {
+    /// The rule of a level.
+    MaturityRule {
+        /// Level 1: employees record their daily official activities.
+        DailyLogging => "daily_logging",
+        /// Level 2: daily activities are linked to the items of the annual SKP.
+        LinkedToAgreement => "linked_to_agreement",
+        /// Level 3: quarterly or monthly targets guide daily work.
+        TargetsGuideWork => "targets_guide_work",
+        /// Level 4: individual goals are aligned with organisational goals.
+        GoalsAligned => "goals_aligned",
+        /// Level 5: SKPs follow the structure and the strategic plan.
+        StructureFollowed => "structure_followed",
+        /// Level 6: performance is assessed and used for decisions (allowance).
+        PerformanceUsed => "performance_used",
+    }
+}
+
+word_enum! {
+    /// What a rule counts.
+    MaturityUnit {
+        WorkingDays => "working_days",
+        Minutes => "minutes",
+        MainResults => "main_results",
+        Conditions => "conditions",
+        Employees => "employees",
+    }
+}
+
+impl MaturityRule {
+    /// The level the rule stands for, 1 to 6.
+    pub fn level(self) -> u8 {
+        match self {
+            MaturityRule::DailyLogging => 1,
+            MaturityRule::LinkedToAgreement => 2,
+            MaturityRule::TargetsGuideWork => 3,
+            MaturityRule::GoalsAligned => 4,
+            MaturityRule::StructureFollowed => 5,
+            MaturityRule::PerformanceUsed => 6,
+        }
+    }
+
+    /// BKN's words for the level.
+    pub fn description(self) -> &'static str {
+        match self {
+            MaturityRule::DailyLogging => "employees record their daily official activities",
+            MaturityRule::LinkedToAgreement => "daily activities are linked to the items of the annual SKP",
+            MaturityRule::TargetsGuideWork => {
+                "annual targets are split into quarterly or monthly targets that guide daily work"
+            }
+            MaturityRule::GoalsAligned => "organisational goals and individual goals are aligned",
+            MaturityRule::StructureFollowed => "SKPs follow the strategic plan and the structure",
+            MaturityRule::PerformanceUsed => {
+                "performance is recorded and assessed correctly and used for decisions (allowance)"
+            }
+        }
+    }
+}
+
+/// The thresholds, in basis points (policy; defaults below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MaturityPolicy {
+    /// Level 1: share of working days with a log (default 8,000).
+    #[serde(default = "default_8000")]
+    pub daily_logging_bp: i64,
+    /// Level 2: share of logged minutes serving a planned result (default 8,000).
+    #[serde(default = "default_8000")]
+    pub linked_minutes_bp: i64,
+    /// Level 3: share of the minutes serving a planned result that serve one with a target for
+    /// the month's part of the year (default 8,000).
+    #[serde(default = "default_8000")]
+    pub guided_minutes_bp: i64,
+    /// Level 4: share of main results that cascade (default 10,000).
+    #[serde(default = "default_10000")]
+    pub aligned_bp: i64,
+    /// Level 5: share of main results that follow the structure (default 10,000).
+    #[serde(default = "default_10000")]
+    pub structure_bp: i64,
+    /// A unit or agency reaches a level when this share of its employees reached it (default
+    /// 8,000).
+    #[serde(default = "default_8000")]
+    pub coverage_bp: i64,
+}
+
+fn default_8000() -> i64 {
+    8_000
+}
+
+fn default_10000() -> i64 {
+    10_000
+}
+
+impl Default for MaturityPolicy {
+    fn default() -> Self {
+        MaturityPolicy {
+            daily_logging_bp: 8_000,
+            linked_minutes_bp: 8_000,
+            guided_minutes_bp: 8_000,
+            aligned_bp: 10_000,
+            structure_bp: 10_000,
+            coverage_bp: 8_000,
+        }
+    }
+}
+
+impl MaturityPolicy {
+    /// Every threshold out of range, as `(field, reason)`: each from 1 to 10,000 basis points.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        [
+            ("daily_logging_bp", self.daily_logging_bp),
+            ("linked_minutes_bp", self.linked_minutes_bp),
+            ("guided_minutes_bp", self.guided_minutes_bp),
+            ("aligned_bp", self.aligned_bp),
+            ("structure_bp", self.structure_bp),
+            ("coverage_bp", self.coverage_bp),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !(1..=10_000).contains(v))
+        .map(|(f, _)| (f, "must be from 1 to 10000 basis points".to_owned()))
+        .collect()
+    }
+}
+
+/// What an employee's approved agreement for the month shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgreementFacts {
+    pub main_results: i64,
+    /// Main results supporting a result in force of the supervisor, or an organisational goal.
+    pub cascaded: i64,
+    /// Main results hanging from the agreement of the supervisor the structure gives today (or
+    /// from a goal, for a post with no supervisor).
+    pub follow_structure: i64,
+    /// The agreement is for the post the employee holds.
+    pub on_current_post: bool,
+}
+
+/// What the data shows of one employee over a month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmployeeFacts {
+    /// Working days of the month so far (schedule, holidays and leave applied).
+    pub working_days: i64,
+    /// Of them, days with a log that was not rejected.
+    pub days_logged: i64,
+    /// Minutes logged in the month (not rejected).
+    pub minutes: i64,
+    /// Of them, minutes serving a planned result.
+    pub linked_minutes: i64,
+    /// Of those, minutes serving a planned result with a target for the month's part of the year.
+    pub guided_minutes: i64,
+    /// The approved agreement covering the month.
+    pub agreement: Option<AgreementFacts>,
+    /// The last evaluation period ended by the month's end has the employee's final evaluation.
+    pub evaluated: bool,
+    /// An approved allowance run for the month or the one before pays the employee.
+    pub allowance_paid: bool,
+}
+
+/// One rule checked: `part` of `whole` against the threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleCheck {
+    pub rule: MaturityRule,
+    pub level: u8,
+    pub unit: MaturityUnit,
+    pub part: i64,
+    pub whole: i64,
+    /// `part / whole` in basis points, rounded down (0 when `whole` is 0).
+    pub value_bp: i64,
+    pub threshold_bp: i64,
+    pub met: bool,
+    /// How many more of `unit` it takes to meet the rule (0 when met).
+    pub shortfall: i64,
+    /// What is missing, in words; none when met.
+    pub missing: Option<String>,
+}
+
+fn check(rule: MaturityRule, unit: MaturityUnit, part: i64, whole: i64, threshold_bp: i64) -> RuleCheck {
+    let part = part.clamp(0, whole.max(0));
+    let met = whole > 0 && part * 10_000 >= threshold_bp * whole;
+    let value_bp = if whole > 0 { part * 10_000 / whole } else { 0 };
+    // The least p with p × 10,000 ≥ threshold × whole.
+    let needed = (threshold_bp * whole + 9_999) / 10_000;
+    let shortfall = if met { 0 } else { (needed - part).max(0) };
+    RuleCheck { rule, level: rule.level(), unit, part, whole, value_bp, threshold_bp, met, shortfall, missing: None }
+}
+
+fn with_missing(mut c: RuleCheck, empty: &str, short: impl FnOnce(i64) -> String) -> RuleCheck {
+    if !c.met {
+        c.missing = Some(if c.whole == 0 { empty.to_owned() } else { short(c.shortfall) });
+    }
+    c
+}
+
+/// The six rules for one employee.
+pub fn employee_rules(f: &EmployeeFacts, p: &MaturityPolicy) -> Vec<RuleCheck> {
+    use MaturityRule as R;
+    use MaturityUnit as U;
+    let a = f.agreement.unwrap_or_default();
+    let no_agreement = "no approved agreement covers the month";
+    let structure = if a.on_current_post { a.follow_structure } else { 0 };
+    let conditions = i64::from(f.evaluated) + i64::from(f.allowance_paid);
+    vec![
+        with_missing(
+            check(R::DailyLogging, U::WorkingDays, f.days_logged, f.working_days, p.daily_logging_bp),
+            "no working day in the month so far",
+            |n| format!("a log on {n} more working days"),
+        ),
+        with_missing(
+            check(R::LinkedToAgreement, U::Minutes, f.linked_minutes, f.minutes, p.linked_minutes_bp),
+            "no minutes logged in the month",
+            |n| format!("{n} more logged minutes serving a planned result"),
+        ),
+        with_missing(
+            check(R::TargetsGuideWork, U::Minutes, f.guided_minutes, f.linked_minutes, p.guided_minutes_bp),
+            "no minutes serving a planned result in the month",
+            |n| format!("{n} more logged minutes on planned results with a target for this part of the year"),
+        ),
+        with_missing(
+            check(R::GoalsAligned, U::MainResults, a.cascaded, a.main_results, p.aligned_bp),
+            if f.agreement.is_some() { "the approved agreement has no main results" } else { no_agreement },
+            |n| format!("{n} more main results cascading from the supervisor's result or a goal"),
+        ),
+        with_missing(
+            check(R::StructureFollowed, U::MainResults, structure, a.main_results, p.structure_bp),
+            if f.agreement.is_some() { "the approved agreement has no main results" } else { no_agreement },
+            |n| {
+                if a.on_current_post {
+                    format!("{n} more main results hanging from the current supervisor's agreement")
+                } else {
+                    "an approved agreement for the post the employee holds now".to_owned()
+                }
+            },
+        ),
+        with_missing(check(R::PerformanceUsed, U::Conditions, conditions, 2, 10_000), "", |_| {
+            match (f.evaluated, f.allowance_paid) {
+                (false, false) => {
+                    "a final evaluation of the last period ended, and an approved allowance run".to_owned()
+                }
+                (false, true) => "a final evaluation of the last evaluation period ended".to_owned(),
+                _ => "an approved allowance run for the month or the one before".to_owned(),
+            }
+        }),
+    ]
+}
+
+/// The six levels for a unit or agency, from how many of its `employees` reached each level
+/// (`meeting[0]`: level 1 or higher).
+pub fn group_rules(meeting: [i64; 6], employees: i64, p: &MaturityPolicy) -> Vec<RuleCheck> {
+    MaturityRule::ALL
+        .iter()
+        .zip(meeting)
+        .map(|(rule, n)| {
+            with_missing(
+                check(*rule, MaturityUnit::Employees, n, employees, p.coverage_bp),
+                "no active employees",
+                |k| format!("{k} more employees at this level"),
+            )
+        })
+        .collect()
+}
+
+/// The level reached: the last rule of the unbroken run met from level 1.
+pub fn level(rules: &[RuleCheck]) -> u8 {
+    rules.iter().take_while(|r| r.met).count() as u8
+}
+
+/// The rule to meet for the next level, if any is left.
+pub fn next(rules: &[RuleCheck]) -> Option<&RuleCheck> {
+    rules.iter().find(|r| !r.met)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> EmployeeFacts {
+        EmployeeFacts {
+            working_days: 20,
+            days_logged: 20,
+            minutes: 6_000,
+            linked_minutes: 6_000,
+            guided_minutes: 6_000,
+            agreement: Some(AgreementFacts {
+                main_results: 2,
+                cascaded: 2,
+                follow_structure: 2,
+                on_current_post: true,
+            }),
+            evaluated: true,
+            allowance_paid: true,
+        }
+    }
+
+    fn level_of(f: &EmployeeFacts) -> u8 {
+        level(&employee_rules(f, &MaturityPolicy::default()))
+    }
+
+    #[test]
+    fn each_level_falls_when_its_rule_fails() {
+        assert_eq!(level_of(&full()), 6);
+        let mut f = full();
+        f.allowance_paid = false;
+        assert_eq!(level_of(&f), 5);
+        let mut f = full();
+        f.agreement.as_mut().unwrap().on_current_post = false;
+        assert_eq!(level_of(&f), 4);
+        let mut f = full();
+        f.agreement.as_mut().unwrap().cascaded = 1;
+        assert_eq!(level_of(&f), 3);
+        let mut f = full();
+        f.guided_minutes = 4_799;
+        assert_eq!(level_of(&f), 2);
+        let mut f = full();
+        f.linked_minutes = 4_799;
+        assert_eq!(level_of(&f), 1);
+        let mut f = full();
+        f.days_logged = 15;
+        assert_eq!(level_of(&f), 0);
+    }
+
+    #[test]
+    fn thresholds_are_inclusive_and_the_shortfall_counts_what_is_missing() {
+        let mut f = full();
+        f.days_logged = 16; // 16/20 = 8,000 bp: met
+        let r = employee_rules(&f, &MaturityPolicy::default());
+        assert!(r[0].met);
+        assert_eq!(r[0].value_bp, 8_000);
+        f.days_logged = 13;
+        let r = employee_rules(&f, &MaturityPolicy::default());
+        assert!(!r[0].met);
+        assert_eq!(r[0].shortfall, 3);
+        assert_eq!(r[0].missing.as_deref(), Some("a log on 3 more working days"));
+        assert_eq!(next(&r).map(|r| r.rule), Some(MaturityRule::DailyLogging));
+    }
+
+    #[test]
+    fn nothing_to_count_is_not_met() {
+        let f = EmployeeFacts::default();
+        let r = employee_rules(&f, &MaturityPolicy::default());
+        assert!(r.iter().all(|r| !r.met));
+        assert_eq!(r[3].missing.as_deref(), Some("no approved agreement covers the month"));
+        assert_eq!(level(&r), 0);
+    }
+
+    #[test]
+    fn a_group_needs_coverage_on_every_level_below() {
+        let p = MaturityPolicy::default();
+        // 10 employees: 9 at level 1 or above, 8 at level 2 or above, 7 at 3 or above.
+        let r = group_rules([9, 8, 7, 2, 1, 0], 10, &p);
+        assert_eq!(level(&r), 2);
+        assert_eq!(r[2].shortfall, 1);
+        assert_eq!(r[2].missing.as_deref(), Some("1 more employees at this level"));
+    }
+
+    #[test]
+    fn policy_ranges() {
+        let p = MaturityPolicy { coverage_bp: 0, aligned_bp: 10_001, ..MaturityPolicy::default() };
+        assert_eq!(p.problems().iter().map(|(f, _)| *f).collect::<Vec<_>>(), ["aligned_bp", "coverage_bp"]);
+        let parsed: MaturityPolicy = serde_json::from_str(r#"{"coverage_bp": 9000}"#).unwrap();
+        assert_eq!(parsed, MaturityPolicy { coverage_bp: 9_000, ..MaturityPolicy::default() });
+    }
+}

@@ -1,0 +1,232 @@
+//! Workload analysis (Analisis Beban Kerja): the minutes actually logged in a position or a unit
+//! over a span, against the effective working time of one person over the same span, give the
+//! staff the work needs; set against the staff present, the job-efficiency index and its grade.
+
+use chrono::{Datelike, NaiveDate};
+
+/// Effective working time of one person in a year when the agency sets none (policy).
+pub const DEFAULT_EFFECTIVE_HOURS_PER_YEAR: i32 = 1_250;
+
+/// The range an agency may set its effective working hours in.
+pub const EFFECTIVE_HOURS_RANGE: std::ops::RangeInclusive<i32> = 500..=2_500;
+
+/// The longest span one analysis covers.
+pub const MAX_SPAN_DAYS: i64 = 366;
+
+/// The job-efficiency grade (> 1.00 A, 0.90–1.00 B, 0.70–0.89 C, 0.50–0.69 D, < 0.50 E).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Grade {
+    /// Over 1.00: more work than the staff present can do (under-staffed).
+    A,
+    /// 0.90 to 1.00.
+    B,
+    /// 0.70 to 0.89.
+    C,
+    /// 0.50 to 0.69.
+    D,
+    /// Under 0.50: far fewer hours logged than the staff present have (over-staffed).
+    E,
+}
+
+impl Grade {
+    /// The grade of an index given in hundredths (the two decimals the ABK form prints).
+    pub fn of(index_hundredths: i64) -> Grade {
+        match index_hundredths {
+            i if i > 100 => Grade::A,
+            90..=100 => Grade::B,
+            70..=89 => Grade::C,
+            50..=69 => Grade::D,
+            _ => Grade::E,
+        }
+    }
+
+    /// The letter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+            Grade::E => "E",
+        }
+    }
+}
+
+/// Why a span cannot be analysed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpanError {
+    #[error("must not be before `from`")]
+    Reversed,
+    #[error("a span covers at most {MAX_SPAN_DAYS} days")]
+    TooLong,
+}
+
+/// Checks a span: `from` ≤ `to`, at most [`MAX_SPAN_DAYS`] days.
+pub fn check_span(from: NaiveDate, to: NaiveDate) -> Result<(), SpanError> {
+    if to < from {
+        return Err(SpanError::Reversed);
+    }
+    if (to - from).num_days() + 1 > MAX_SPAN_DAYS {
+        return Err(SpanError::TooLong);
+    }
+    Ok(())
+}
+
+/// `a / b` rounded half up, for `a ≥ 0` and `b > 0`.
+fn div_round(a: i64, b: i64) -> i64 {
+    (2 * a + b) / (2 * b)
+}
+
+fn days_in_year(year: i32) -> i64 {
+    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    }
+}
+
+/// One person's effective working minutes over `from..=to`: the yearly hours, pro rata by
+/// calendar day (each day is 1/365th, or 1/366th in a leap year, of its year), rounded half up.
+pub fn effective_minutes(hours_per_year: i32, from: NaiveDate, to: NaiveDate) -> i64 {
+    let yearly = i64::from(hours_per_year) * 60;
+    // Exact sum of yearly × days / days_in_year over the years the span touches, as one fraction.
+    let (mut num, mut den) = (0i64, 1i64);
+    let mut start = from;
+    while start <= to {
+        let year_end = NaiveDate::from_ymd_opt(start.year(), 12, 31).unwrap_or(to);
+        let end = year_end.min(to);
+        let days = (end - start).num_days() + 1;
+        let d = days_in_year(start.year());
+        // num/den + yearly×days/d
+        num = num * d + yearly * days * den;
+        den *= d;
+        match end.succ_opt() {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    div_round(num, den)
+}
+
+/// The analysis of one position, unit or agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Workload {
+    /// Minutes logged.
+    pub minutes: i64,
+    /// One person's effective working minutes over the span.
+    pub effective_minutes: i64,
+    /// Active employees holding the posts.
+    pub staff_present: i64,
+    /// `minutes / effective_minutes`, in hundredths of a person, rounded half up.
+    pub staff_needed_hundredths: i64,
+    /// `staff_needed − staff_present`, in hundredths: above zero under-staffed, below over-staffed.
+    pub staff_gap_hundredths: i64,
+    /// `minutes / (effective_minutes × staff_present)`, in hundredths, rounded half up; none
+    /// without staff.
+    pub efficiency_index_hundredths: Option<i64>,
+    /// The grade of the index; none without staff.
+    pub grade: Option<Grade>,
+}
+
+/// Analyses `minutes` logged by `staff_present` people over a span worth `effective_minutes`
+/// each.
+pub fn analyse(minutes: i64, effective_minutes: i64, staff_present: i64) -> Workload {
+    let minutes = minutes.max(0);
+    let effective = effective_minutes.max(1);
+    let staff_present = staff_present.max(0);
+    let needed = div_round(minutes * 100, effective);
+    let index = (staff_present > 0).then(|| div_round(minutes * 100, effective * staff_present));
+    Workload {
+        minutes,
+        effective_minutes: effective,
+        staff_present,
+        staff_needed_hundredths: needed,
+        staff_gap_hundredths: needed - staff_present * 100,
+        efficiency_index_hundredths: index,
+        grade: index.map(Grade::of),
+    }
+}
+
+/// Orders analyses from the most under-staffed to the most over-staffed: by index, highest
+/// first (no staff at all counts as the highest), then by the gap.
+pub fn ranking_order(a: &Workload, b: &Workload) -> std::cmp::Ordering {
+    let key = |w: &Workload| w.efficiency_index_hundredths.unwrap_or(i64::MAX);
+    key(b).cmp(&key(a)).then_with(|| b.staff_gap_hundredths.cmp(&a.staff_gap_hundredths))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_whole_year_is_the_yearly_hours() {
+        assert_eq!(effective_minutes(1250, d(2026, 1, 1), d(2026, 12, 31)), 75_000);
+        assert_eq!(effective_minutes(1250, d(2028, 1, 1), d(2028, 12, 31)), 75_000);
+    }
+
+    #[test]
+    fn a_part_of_a_year_is_pro_rata_by_day() {
+        // 75,000 × 31 / 365 = 6,369.86…
+        assert_eq!(effective_minutes(1250, d(2026, 1, 1), d(2026, 1, 31)), 6_370);
+        // A span over new year: 75,000 × (2/365 + 3/365) = 1,027.39…
+        assert_eq!(effective_minutes(1250, d(2026, 12, 30), d(2027, 1, 3)), 1_027);
+        // Leap year: 75,000 × 29 / 366 = 5,942.62…
+        assert_eq!(effective_minutes(1250, d(2028, 2, 1), d(2028, 2, 29)), 5_943);
+    }
+
+    #[test]
+    fn grade_boundaries_follow_the_guide() {
+        for (index, grade) in [
+            (250, Grade::A),
+            (101, Grade::A),
+            (100, Grade::B),
+            (90, Grade::B),
+            (89, Grade::C),
+            (70, Grade::C),
+            (69, Grade::D),
+            (50, Grade::D),
+            (49, Grade::E),
+            (0, Grade::E),
+        ] {
+            assert_eq!(Grade::of(index), grade, "index {index}");
+        }
+    }
+
+    #[test]
+    fn staff_needed_and_index() {
+        // 3 people's worth of a year logged by 2 people: needs 3.00, index 1.50, A.
+        let w = analyse(225_000, 75_000, 2);
+        assert_eq!(w.staff_needed_hundredths, 300);
+        assert_eq!(w.staff_gap_hundredths, 100);
+        assert_eq!(w.efficiency_index_hundredths, Some(150));
+        assert_eq!(w.grade, Some(Grade::A));
+        // 0.895 rounds to 0.90: B.
+        let w = analyse(67_125, 75_000, 1);
+        assert_eq!(w.efficiency_index_hundredths, Some(90));
+        assert_eq!(w.grade, Some(Grade::B));
+        // Nobody there: no index.
+        let w = analyse(1_000, 75_000, 0);
+        assert_eq!(w.efficiency_index_hundredths, None);
+        assert_eq!(w.grade, None);
+        assert_eq!(w.staff_needed_hundredths, 1);
+    }
+
+    #[test]
+    fn ranking_puts_the_most_under_staffed_first() {
+        let mut v = [analyse(10, 100, 1), analyse(500, 100, 0), analyse(300, 100, 2)];
+        v.sort_by(ranking_order);
+        assert_eq!(v.iter().map(|w| w.efficiency_index_hundredths).collect::<Vec<_>>(), [None, Some(150), Some(10)]);
+    }
+
+    #[test]
+    fn spans_are_checked() {
+        assert_eq!(check_span(d(2026, 2, 1), d(2026, 1, 1)), Err(SpanError::Reversed));
+        assert_eq!(check_span(d(2026, 1, 1), d(2027, 1, 1)), Ok(()));
+        assert_eq!(check_span(d(2026, 1, 1), d(2027, 1, 2)), Err(SpanError::TooLong));
+    }
+}

@@ -1,0 +1,598 @@
+//! Maturity levels over a month, for an employee, a unit and the agency: the facts each rule of
+//! `ekinerja_domain::maturity` reads, gathered with one query per kind of fact for the whole
+//! agency (or the one employee).
+//!
+//! A month is read up to its last day that is over (yesterday in the agency's time zone), as
+//! discipline is. Supervisors are the ones the structure gives today.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
+use ekinerja_domain::maturity::{
+    employee_rules, group_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, RuleCheck,
+};
+use ekinerja_domain::supervision::OrgChart;
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::employee::Employee;
+use crate::org_unit::OrgUnit;
+use crate::schema::{agencies, agreements, employees, evaluation_periods, evaluations, org_units};
+use crate::{chart, DbConnection, StoreError};
+
+/// The most months one history covers.
+pub const MAX_HISTORY_MONTHS: u32 = 24;
+
+/// One employee's standing.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployeeMaturity {
+    pub employee: Employee,
+    /// The unit of the employee's post.
+    pub unit_id: Option<String>,
+    pub level: u8,
+    pub rules: Vec<RuleCheck>,
+}
+
+/// A unit's or the agency's standing: how many of its employees reached each level.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupMaturity {
+    pub employees: i64,
+    pub level: u8,
+    pub rules: Vec<RuleCheck>,
+}
+
+/// The month read.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct MonthSpan {
+    /// The first day of the month.
+    pub month: NaiveDate,
+    /// The last day read: the month's last day that is over; none when no day is.
+    pub to: Option<NaiveDate>,
+}
+
+/// An employee's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployeeReport {
+    pub span: MonthSpan,
+    pub policy: MaturityPolicy,
+    pub maturity: EmployeeMaturity,
+}
+
+/// A unit's report: the unit and each of its employees.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitReport {
+    pub span: MonthSpan,
+    pub policy: MaturityPolicy,
+    pub unit: OrgUnit,
+    pub maturity: GroupMaturity,
+    pub employees: Vec<EmployeeMaturity>,
+}
+
+/// The agency's report: the agency and each of its OPDs.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyReport {
+    pub span: MonthSpan,
+    pub policy: MaturityPolicy,
+    pub maturity: GroupMaturity,
+    pub units: Vec<(OrgUnit, GroupMaturity)>,
+}
+
+/// One month of a history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryPoint {
+    pub span: MonthSpan,
+    pub employees: i64,
+    pub level: u8,
+    pub rules: Vec<RuleCheck>,
+}
+
+#[derive(QueryableByName)]
+struct LogDay {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = Date)]
+    log_date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+    #[diesel(sql_type = BigInt)]
+    linked: i64,
+}
+
+const LOGS_SQL: &str = "
+SELECT employee_id, log_date,
+       CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
+       CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked
+FROM daily_logs
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+GROUP BY employee_id, log_date";
+
+const EMPLOYEE_LOGS_SQL: &str = "
+SELECT employee_id, log_date,
+       CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
+       CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked
+FROM daily_logs
+WHERE employee_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+GROUP BY employee_id, log_date";
+
+#[derive(QueryableByName)]
+struct Guided {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+/// Minutes on planned results with a target for the month's part: `$4` the month (1–12), `$5`
+/// its quarter.
+const GUIDED_SQL: &str = "
+SELECT l.employee_id AS employee_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs l
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> 'rejected'
+  AND l.planned_result_id IS NOT NULL
+  AND EXISTS (SELECT 1 FROM indicators i JOIN indicator_targets t ON t.indicator_id = i.id
+              WHERE i.planned_result_id = l.planned_result_id AND t.quantity > 0
+                AND ((i.breakdown = 'monthly' AND t.part = $4) OR (i.breakdown = 'quarterly' AND t.part = $5)))
+GROUP BY l.employee_id";
+
+const EMPLOYEE_GUIDED_SQL: &str = "
+SELECT l.employee_id AS employee_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs l
+WHERE l.employee_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> 'rejected'
+  AND l.planned_result_id IS NOT NULL
+  AND EXISTS (SELECT 1 FROM indicators i JOIN indicator_targets t ON t.indicator_id = i.id
+              WHERE i.planned_result_id = l.planned_result_id AND t.quantity > 0
+                AND ((i.breakdown = 'monthly' AND t.part = $4) OR (i.breakdown = 'quarterly' AND t.part = $5)))
+GROUP BY l.employee_id";
+
+#[derive(QueryableByName)]
+struct MainResult {
+    #[diesel(sql_type = Text)]
+    agreement_id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    goal_id: Option<String>,
+    /// The result it supports is in force: some approved agreement holds its lineage.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    parent_in_force: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    parent_employee_id: Option<String>,
+}
+
+const RESULTS_SQL: &str = "
+SELECT r.agreement_id AS agreement_id, r.goal_id AS goal_id,
+       CASE WHEN p.id IS NOT NULL AND EXISTS (
+           SELECT 1 FROM planned_results q JOIN agreements qa ON qa.id = q.agreement_id
+           WHERE q.lineage_id = p.lineage_id AND qa.status = 'approved') THEN TRUE ELSE FALSE END AS parent_in_force,
+       pa.employee_id AS parent_employee_id
+FROM planned_results r
+JOIN agreements a ON a.id = r.agreement_id
+LEFT JOIN planned_results p ON p.id = r.parent_result_id
+LEFT JOIN agreements pa ON pa.id = p.agreement_id
+WHERE a.agency_id = $1 AND a.status = 'approved' AND a.starts_on <= $3 AND a.ends_on >= $2 AND r.kind = 'main'";
+
+const PAID_SQL: &str = "
+SELECT DISTINCT l.employee_id AS employee_id
+FROM allowance_lines l JOIN allowance_runs r ON r.id = l.run_id
+WHERE r.agency_id = $1 AND r.status = 'approved' AND l.status = 'computed' AND r.month >= $2 AND r.month <= $3";
+
+#[derive(QueryableByName)]
+struct EmployeeId {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+}
+
+fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
+}
+
+/// The month asked for (its first day), by default the agency's current month; and the span read.
+fn month_span(first: NaiveDate, today: NaiveDate) -> MonthSpan {
+    let (_, _, to) = crate::discipline::judged_span(first, today);
+    MonthSpan { month: first, to }
+}
+
+fn month_end(first: NaiveDate) -> NaiveDate {
+    first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
+}
+
+fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, StoreError> {
+    let text: Option<String> =
+        agencies::table.find(agency.to_string()).select(agencies::maturity_policy).first(conn)?;
+    Ok(text.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default())
+}
+
+/// What the agency's data shows of each of `people` over a month.
+fn facts(
+    conn: &mut DbConnection,
+    agency: Uuid,
+    people: &[(Employee, Option<String>)],
+    span: MonthSpan,
+    today: NaiveDate,
+    org: &OrgChart,
+) -> Result<HashMap<String, EmployeeFacts>, StoreError> {
+    let agency_id = agency.to_string();
+    let first = span.month;
+    let last = month_end(first);
+    let mut out: HashMap<String, EmployeeFacts> =
+        people.iter().map(|(e, _)| (e.id.clone(), EmployeeFacts::default())).collect();
+
+    // Levels 1 and 2: working days and logs, over the days that are over.
+    if let Some(to) = span.to {
+        let working = crate::discipline::working_days(conn, agency, people, first, to)?;
+        let logs: Vec<LogDay> = match people {
+            [(one, _)] => diesel::sql_query(EMPLOYEE_LOGS_SQL)
+                .bind::<Text, _>(&one.id)
+                .bind::<Date, _>(first)
+                .bind::<Date, _>(to)
+                .load(conn)?,
+            _ => diesel::sql_query(LOGS_SQL)
+                .bind::<Text, _>(&agency_id)
+                .bind::<Date, _>(first)
+                .bind::<Date, _>(to)
+                .load(conn)?,
+        };
+        for (id, days) in &working {
+            if let Some(f) = out.get_mut(id) {
+                f.working_days = days.len() as i64;
+            }
+        }
+        let (month, quarter) = (first.month() as i32, (first.month() as i32 - 1) / 3 + 1);
+        let guided: Vec<Guided> = match people {
+            [(one, _)] => diesel::sql_query(EMPLOYEE_GUIDED_SQL).bind::<Text, _>(&one.id),
+            _ => diesel::sql_query(GUIDED_SQL).bind::<Text, _>(&agency_id),
+        }
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(to)
+        .bind::<Integer, _>(month)
+        .bind::<Integer, _>(quarter)
+        .load(conn)?;
+        for g in guided {
+            if let Some(f) = out.get_mut(&g.employee_id) {
+                f.guided_minutes = g.minutes;
+            }
+        }
+        for l in logs {
+            let Some(f) = out.get_mut(&l.employee_id) else { continue };
+            f.minutes += l.minutes;
+            f.linked_minutes += l.linked;
+            if working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date)) {
+                f.days_logged += 1;
+            }
+        }
+    }
+
+    // Levels 3 to 5: the approved agreement covering the month.
+    let approved: Vec<(String, String, String, i32)> = agreements::table
+        .filter(agreements::agency_id.eq(&agency_id))
+        .filter(agreements::status.eq("approved"))
+        .filter(agreements::starts_on.le(last))
+        .filter(agreements::ends_on.ge(first))
+        .select((agreements::id, agreements::employee_id, agreements::position_id, agreements::revision))
+        .load(conn)?;
+    let mut agreement_of: HashMap<String, (String, String, i32)> = HashMap::new();
+    for (id, employee, post, revision) in approved {
+        if !out.contains_key(&employee) {
+            continue;
+        }
+        let keep = agreement_of.get(&employee).is_none_or(|(_, _, r)| revision > *r);
+        if keep {
+            agreement_of.insert(employee, (id, post, revision));
+        }
+    }
+    if !agreement_of.is_empty() {
+        let owner: HashMap<&str, &str> =
+            agreement_of.iter().map(|(employee, (id, _, _))| (id.as_str(), employee.as_str())).collect();
+        let results: Vec<MainResult> = diesel::sql_query(RESULTS_SQL)
+            .bind::<Text, _>(&agency_id)
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .load(conn)?;
+        let post_of: HashMap<&str, Option<&str>> =
+            people.iter().map(|(e, _)| (e.id.as_str(), e.position_id.as_deref())).collect();
+        let mut by_agreement: HashMap<&str, AgreementFacts> = HashMap::new();
+        for (employee, (id, post, _)) in &agreement_of {
+            by_agreement.insert(
+                id.as_str(),
+                AgreementFacts {
+                    on_current_post: post_of.get(employee.as_str()).copied().flatten() == Some(post.as_str()),
+                    ..AgreementFacts::default()
+                },
+            );
+        }
+        for r in results {
+            let Some(employee) = owner.get(r.agreement_id.as_str()).copied() else { continue };
+            let Some(a) = by_agreement.get_mut(r.agreement_id.as_str()) else { continue };
+            a.main_results += 1;
+            if r.goal_id.is_some() || r.parent_in_force {
+                a.cascaded += 1;
+            }
+            let supervisor = uuid(employee).ok().and_then(|e| org.supervisor_of(e)).map(|o| o.employee_id.to_string());
+            let under_supervisor =
+                r.parent_in_force && r.parent_employee_id.is_some() && r.parent_employee_id == supervisor;
+            if r.goal_id.is_some() || under_supervisor {
+                a.follow_structure += 1;
+            }
+        }
+        for (employee, (id, _, _)) in &agreement_of {
+            if let (Some(f), Some(a)) = (out.get_mut(employee), by_agreement.get(id.as_str())) {
+                f.agreement = Some(*a);
+            }
+        }
+    }
+
+    // Level 6: the last evaluation period over by the month's end, and the allowance paid.
+    let over_by = last.min(today.pred_opt().unwrap_or(today));
+    let latest: Option<NaiveDate> = evaluation_periods::table
+        .filter(evaluation_periods::agency_id.eq(&agency_id))
+        .filter(evaluation_periods::ends_on.le(over_by))
+        .select(diesel::dsl::max(evaluation_periods::ends_on))
+        .first(conn)?;
+    if let Some(latest) = latest {
+        let evaluated: Vec<String> = evaluations::table
+            .inner_join(evaluation_periods::table)
+            .filter(evaluation_periods::agency_id.eq(&agency_id))
+            .filter(evaluation_periods::ends_on.eq(latest))
+            .filter(evaluations::status.eq("final"))
+            .filter(evaluations::superseded.eq(false))
+            .select(evaluations::employee_id)
+            .load(conn)?;
+        for id in evaluated {
+            if let Some(f) = out.get_mut(&id) {
+                f.evaluated = true;
+            }
+        }
+    }
+    let previous = first.checked_sub_months(Months::new(1)).unwrap_or(first);
+    let paid: Vec<EmployeeId> = diesel::sql_query(PAID_SQL)
+        .bind::<Text, _>(&agency_id)
+        .bind::<Date, _>(previous)
+        .bind::<Date, _>(first)
+        .load(conn)?;
+    for p in paid {
+        if let Some(f) = out.get_mut(&p.employee_id) {
+            f.allowance_paid = true;
+        }
+    }
+    Ok(out)
+}
+
+/// Each employee's rules and level.
+fn assess(
+    people: Vec<(Employee, Option<String>)>,
+    mut facts: HashMap<String, EmployeeFacts>,
+    policy: &MaturityPolicy,
+) -> Vec<EmployeeMaturity> {
+    people
+        .into_iter()
+        .map(|(employee, unit_id)| {
+            let f = facts.remove(&employee.id).unwrap_or_default();
+            let rules = employee_rules(&f, policy);
+            EmployeeMaturity { level: level(&rules), rules, employee, unit_id }
+        })
+        .collect()
+}
+
+fn group<'a>(members: impl IntoIterator<Item = &'a EmployeeMaturity>, policy: &MaturityPolicy) -> GroupMaturity {
+    let mut meeting = [0i64; 6];
+    let mut employees = 0;
+    for m in members {
+        employees += 1;
+        // An employee counts towards each level up to the one they reached.
+        for n in meeting.iter_mut().take(usize::from(m.level)) {
+            *n += 1;
+        }
+    }
+    let rules = group_rules(meeting, employees, policy);
+    GroupMaturity { employees, level: level(&rules), rules }
+}
+
+/// The month to read: the one asked (any day in it), or the agency's current month.
+fn first_of(month: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
+    let d = month.unwrap_or(today);
+    d.with_day(1).unwrap_or(d)
+}
+
+/// Every active employee of an agency with a post, with their post's unit.
+fn agency_people(conn: &mut DbConnection, agency: Uuid) -> Result<Placed, StoreError> {
+    let people: Vec<Employee> = employees::table
+        .filter(employees::agency_id.eq(agency.to_string()))
+        .filter(employees::active.eq(true))
+        .filter(employees::position_id.is_not_null())
+        .order((employees::name.asc(), employees::nip.asc()))
+        .select(Employee::as_select())
+        .load(conn)?;
+    crate::discipline::units_of(conn, people)
+}
+
+/// Employees with the unit of their post.
+type Placed = Vec<(Employee, Option<String>)>;
+
+/// The active employees of a unit and its sub-units, by name, for the agency's admin.
+fn unit_people(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = uuid(&unit.agency_id)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("a unit's maturity is read by the agency's admin".into()));
+    }
+    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
+    let people = crate::discipline::units_of(conn, people)?;
+    Ok((unit, agency, people))
+}
+
+/// One employee's maturity over a month (the employee, those above them, the agency's admin).
+pub fn employee(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    employee_id: Uuid,
+    month: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<EmployeeReport, StoreError> {
+    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let agency = uuid(&employee.agency_id)?;
+    let today = chart::agency_today(conn, agency, now)?;
+    let span = month_span(first_of(month, today), today);
+    let policy = policy(conn, agency)?;
+    let org = chart::load(conn, agency, now)?;
+    let people = crate::discipline::units_of(conn, vec![employee])?;
+    let facts = facts(conn, agency, &people, span, today, &org)?;
+    let maturity = assess(people, facts, &policy).pop().ok_or(StoreError::NotFound)?;
+    Ok(EmployeeReport { span, policy, maturity })
+}
+
+/// A unit's maturity over a month, with each of its employees' (the agency's admin).
+pub fn unit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    month: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<UnitReport, StoreError> {
+    let (unit, agency, people) = unit_people(conn, caller, unit_id)?;
+    let today = chart::agency_today(conn, agency, now)?;
+    let span = month_span(first_of(month, today), today);
+    let policy = policy(conn, agency)?;
+    let org = chart::load(conn, agency, now)?;
+    let facts = facts(conn, agency, &people, span, today, &org)?;
+    let employees = assess(people, facts, &policy);
+    let maturity = group(&employees, &policy);
+    Ok(UnitReport { span, policy, unit, maturity, employees })
+}
+
+/// The agency's maturity over a month, with each OPD's (the agency's admin).
+pub fn agency(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    month: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<AgencyReport, StoreError> {
+    crate::agency::read_as_admin(conn, caller, agency_id, "the agency's maturity")?;
+    let today = chart::agency_today(conn, agency_id, now)?;
+    let span = month_span(first_of(month, today), today);
+    let policy = policy(conn, agency_id)?;
+    let org = chart::load(conn, agency_id, now)?;
+    let people = agency_people(conn, agency_id)?;
+    let facts = facts(conn, agency_id, &people, span, today, &org)?;
+    let employees = assess(people, facts, &policy);
+    let maturity = group(&employees, &policy);
+    let units: Vec<OrgUnit> = org_units::table
+        .filter(org_units::agency_id.eq(agency_id.to_string()))
+        .order((org_units::name.asc(), org_units::id.asc()))
+        .select(OrgUnit::as_select())
+        .load(conn)?;
+    let top = top_units(&units);
+    let mut members: HashMap<&str, Vec<&EmployeeMaturity>> = HashMap::new();
+    for e in &employees {
+        if let Some(t) = e.unit_id.as_deref().and_then(|u| top.get(u)) {
+            members.entry(t).or_default().push(e);
+        }
+    }
+    let units = units
+        .iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| (u.clone(), group(members.remove(u.id.as_str()).unwrap_or_default(), &policy)))
+        .collect();
+    Ok(AgencyReport { span, policy, maturity, units })
+}
+
+/// Each unit's top-level ancestor (its OPD).
+fn top_units(units: &[OrgUnit]) -> HashMap<&str, &str> {
+    let parent: HashMap<&str, Option<&str>> = units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
+    units
+        .iter()
+        .map(|u| {
+            let mut at = u.id.as_str();
+            let mut seen = HashSet::new();
+            while let Some(Some(p)) = parent.get(at) {
+                if !seen.insert(at) {
+                    break;
+                }
+                at = p;
+            }
+            (u.id.as_str(), at)
+        })
+        .collect()
+}
+
+/// The months from `from` to `to` (first days), checked: in order, at most
+/// [`MAX_HISTORY_MONTHS`]. By default the twelve months up to the current one.
+fn months(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> Result<Vec<NaiveDate>, StoreError> {
+    let to = first_of(to, today);
+    let from = match from {
+        Some(f) => first_of(Some(f), today),
+        None => to.checked_sub_months(Months::new(11)).unwrap_or(to),
+    };
+    if from > to {
+        return Err(StoreError::invalid("#/to", "must not be before `from`"));
+    }
+    let mut out = vec![];
+    let mut m = from;
+    while m <= to {
+        if out.len() as u32 == MAX_HISTORY_MONTHS {
+            return Err(StoreError::invalid("#/to", format!("a history covers at most {MAX_HISTORY_MONTHS} months")));
+        }
+        out.push(m);
+        let Some(next) = m.checked_add_months(Months::new(1)) else { break };
+        m = next;
+    }
+    Ok(out)
+}
+
+/// Who a history is about.
+pub enum Subject {
+    Employee(Uuid),
+    Unit(Uuid),
+    Agency(Uuid),
+}
+
+/// The level per month, with each rule's figures.
+pub fn history(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    subject: Subject,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Vec<HistoryPoint>, StoreError> {
+    let single = matches!(subject, Subject::Employee(_));
+    let (agency, people) = match subject {
+        Subject::Employee(id) => {
+            let e = crate::employee::get(conn, caller, id, now)?;
+            let agency = uuid(&e.agency_id)?;
+            (agency, crate::discipline::units_of(conn, vec![e])?)
+        }
+        Subject::Unit(id) => {
+            let (_, agency, people) = unit_people(conn, caller, id)?;
+            (agency, people)
+        }
+        Subject::Agency(id) => {
+            crate::agency::read_as_admin(conn, caller, id, "the agency's maturity")?;
+            (id, agency_people(conn, id)?)
+        }
+    };
+    let today = chart::agency_today(conn, agency, now)?;
+    let months = months(from, to, today)?;
+    let policy = policy(conn, agency)?;
+    let org = chart::load(conn, agency, now)?;
+    let mut out = Vec::with_capacity(months.len());
+    for first in months {
+        let span = month_span(first, today);
+        let facts = facts(conn, agency, &people, span, today, &org)?;
+        let assessed = assess(people.clone(), facts, &policy);
+        let point = if single {
+            let e = assessed.into_iter().next().ok_or(StoreError::NotFound)?;
+            HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }
+        } else {
+            let g = group(&assessed, &policy);
+            HistoryPoint { span, employees: g.employees, level: g.level, rules: g.rules }
+        };
+        out.push(point);
+    }
+    Ok(out)
+}

@@ -1,0 +1,243 @@
+//! Workload analysis (Analisis Beban Kerja) over a span: minutes logged per position, rolled up
+//! the unit tree, against the agency's effective working time (`ekinerja_domain::workload`).
+//!
+//! Minutes are the logs not rejected (submitted or accepted), counted on the post their author
+//! holds now; staff present are the active employees holding a post now.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, Workload};
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::org_unit::OrgUnit;
+use crate::position::Position;
+use crate::schema::{agencies, employees, org_units, positions};
+use crate::{chart, DbConnection, StoreError};
+
+/// One post's analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionLoad {
+    pub position: Position,
+    pub unit: OrgUnit,
+    pub workload: Workload,
+}
+
+/// One unit's analysis, its sub-units included.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitLoad {
+    pub unit: OrgUnit,
+    pub workload: Workload,
+}
+
+/// The analysis of a unit (or of the whole agency, `unit: None`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The policy applied: one person's effective working hours a year.
+    pub effective_hours_per_year: i32,
+    pub unit: Option<OrgUnit>,
+    /// The whole unit (or agency).
+    pub total: Workload,
+    /// The units directly below (the agency's OPDs, for the agency), each with its own sub-units,
+    /// from the most under-staffed to the most over-staffed.
+    pub units: Vec<UnitLoad>,
+    /// Every post in the unit and its sub-units (none for the agency), in the same order.
+    pub positions: Vec<PositionLoad>,
+}
+
+#[derive(QueryableByName)]
+struct PostMinutes {
+    #[diesel(sql_type = Text)]
+    position_id: String,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+const MINUTES_SQL: &str = "
+SELECT e.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs l JOIN employees e ON e.id = l.employee_id
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> 'rejected'
+  AND e.position_id IS NOT NULL
+GROUP BY e.position_id";
+
+/// The span asked for: by default the year so far (1 January to today, in the agency's time zone).
+fn span(
+    conn: &mut DbConnection,
+    agency: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(NaiveDate, NaiveDate), StoreError> {
+    let today = chart::agency_today(conn, agency, now)?;
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    check_span(from, to).map_err(|e| StoreError::invalid("#/to", e.to_string()))?;
+    Ok((from, to))
+}
+
+/// What one load of the agency gives: units, posts, minutes and staff per post.
+struct Data {
+    units: Vec<OrgUnit>,
+    posts: Vec<Position>,
+    minutes: HashMap<String, i64>,
+    staff: HashMap<String, i64>,
+    effective_minutes: i64,
+    hours: i32,
+}
+
+fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -> Result<Data, StoreError> {
+    let hours: i32 = agencies::table.find(agency).select(agencies::effective_working_hours).first(conn)?;
+    let units: Vec<OrgUnit> =
+        org_units::table.filter(org_units::agency_id.eq(agency)).select(OrgUnit::as_select()).load(conn)?;
+    let posts: Vec<Position> =
+        positions::table.filter(positions::agency_id.eq(agency)).select(Position::as_select()).load(conn)?;
+    let minutes = diesel::sql_query(MINUTES_SQL)
+        .bind::<Text, _>(agency)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .load::<PostMinutes>(conn)?
+        .into_iter()
+        .map(|r| (r.position_id, r.minutes))
+        .collect();
+    let staff = employees::table
+        .filter(employees::agency_id.eq(agency))
+        .filter(employees::active.eq(true))
+        .filter(employees::position_id.is_not_null())
+        .group_by(employees::position_id)
+        .select((employees::position_id, diesel::dsl::count_star()))
+        .load::<(Option<String>, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(p, n)| p.map(|p| (p, n)))
+        .collect();
+    Ok(Data { units, posts, minutes, staff, effective_minutes: effective_minutes(hours, from, to), hours })
+}
+
+impl Data {
+    /// Minutes and staff of each unit on its own posts.
+    fn own(&self) -> HashMap<&str, (i64, i64)> {
+        let mut own: HashMap<&str, (i64, i64)> = HashMap::new();
+        for p in &self.posts {
+            let e = own.entry(p.org_unit_id.as_str()).or_default();
+            e.0 += self.minutes.get(&p.id).copied().unwrap_or(0);
+            e.1 += self.staff.get(&p.id).copied().unwrap_or(0);
+        }
+        own
+    }
+
+    /// Minutes and staff of each unit with all its sub-units.
+    fn rolled_up(&self) -> HashMap<String, (i64, i64)> {
+        let own = self.own();
+        let parent: HashMap<&str, Option<&str>> =
+            self.units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
+        let mut total: HashMap<String, (i64, i64)> = HashMap::new();
+        for u in &self.units {
+            let (m, s) = own.get(u.id.as_str()).copied().unwrap_or_default();
+            // Add the unit's own figures to it and every unit above it (a tree of bounded depth;
+            // the walk stops on a repeat should the data ever hold a cycle).
+            let mut at = Some(u.id.as_str());
+            let mut steps = 0;
+            while let Some(id) = at {
+                let e = total.entry(id.to_owned()).or_default();
+                e.0 += m;
+                e.1 += s;
+                steps += 1;
+                if steps > self.units.len() {
+                    break;
+                }
+                at = parent.get(id).copied().flatten();
+            }
+        }
+        total
+    }
+}
+
+fn children_loads(data: &Data, parent: Option<&str>) -> Vec<UnitLoad> {
+    let total = data.rolled_up();
+    let mut units: Vec<UnitLoad> = data
+        .units
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == parent)
+        .map(|u| {
+            let (m, s) = total.get(&u.id).copied().unwrap_or_default();
+            UnitLoad { unit: u.clone(), workload: analyse(m, data.effective_minutes, s) }
+        })
+        .collect();
+    units.sort_by(|a, b| ranking_order(&a.workload, &b.workload).then_with(|| a.unit.name.cmp(&b.unit.name)));
+    units
+}
+
+/// The analysis of a unit, its sub-units and every post in them (the agency's admin).
+pub fn unit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Analysis, StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("a unit's workload analysis is read by the agency's admin".into()));
+    }
+    let (from, to) = span(conn, agency, from, to, now)?;
+    let data = load(conn, &unit.agency_id, from, to)?;
+    let inside = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
+    let by_id: HashMap<&str, &OrgUnit> = data.units.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut posts: Vec<PositionLoad> = data
+        .posts
+        .iter()
+        .filter(|p| inside.contains(&p.org_unit_id))
+        .filter_map(|p| {
+            let u = by_id.get(p.org_unit_id.as_str())?;
+            let w = analyse(
+                data.minutes.get(&p.id).copied().unwrap_or(0),
+                data.effective_minutes,
+                data.staff.get(&p.id).copied().unwrap_or(0),
+            );
+            Some(PositionLoad { position: p.clone(), unit: (*u).clone(), workload: w })
+        })
+        .collect();
+    posts.sort_by(|a, b| ranking_order(&a.workload, &b.workload).then_with(|| a.position.name.cmp(&b.position.name)));
+    let (m, s) = data.rolled_up().get(&unit.id).copied().unwrap_or_default();
+    Ok(Analysis {
+        from,
+        to,
+        effective_hours_per_year: data.hours,
+        total: analyse(m, data.effective_minutes, s),
+        units: children_loads(&data, Some(&unit.id)),
+        positions: posts,
+        unit: Some(unit),
+    })
+}
+
+/// The analysis of the agency: its OPDs ranked (the agency's admin).
+pub fn agency(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Analysis, StoreError> {
+    crate::agency::read_as_admin(conn, caller, agency_id, "the agency's workload analysis")?;
+    let (from, to) = span(conn, agency_id, from, to, now)?;
+    let data = load(conn, &agency_id.to_string(), from, to)?;
+    let minutes: i64 = data.posts.iter().map(|p| data.minutes.get(&p.id).copied().unwrap_or(0)).sum();
+    let staff: i64 = data.posts.iter().map(|p| data.staff.get(&p.id).copied().unwrap_or(0)).sum();
+    Ok(Analysis {
+        from,
+        to,
+        effective_hours_per_year: data.hours,
+        total: analyse(minutes, data.effective_minutes, staff),
+        units: children_loads(&data, None),
+        positions: vec![],
+        unit: None,
+    })
+}

@@ -1,0 +1,553 @@
+//! Maturity levels and workload analysis: data built through the API for each maturity level, the
+//! level, evidence and gap reported for employees, the unit and the agency; workload figures
+//! checked against counts made here, and every efficiency grade boundary.
+//!
+//! The clock is set to 1 July of last year, so that June is a whole month that is over, whatever
+//! day the suite runs.
+
+use actix_web::http::Method;
+use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
+use ekinerja_tests::{Person, Response, TestApp};
+use serde_json::{json, Value};
+
+use crate::agreements::{etag, goal, open, plan, send, step, Skp};
+use crate::attendance::rules;
+use crate::evaluations::evaluate;
+
+fn last_year() -> i32 {
+    crate::agreements::year() - 1
+}
+
+/// The weekdays of June of last year (the default schedule works Monday to Friday).
+fn june_working_days() -> Vec<NaiveDate> {
+    let y = last_year();
+    (1..=30)
+        .map(|d| NaiveDate::from_ymd_opt(y, 6, d).unwrap())
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .collect()
+}
+
+fn linked_log(rhk: &str, date: NaiveDate) -> Value {
+    json!({"date": date, "start_time": "08:00", "end_time": "10:00", "description": "Menyusun laporan",
+           "output_quantity": 1, "output_unit": "dokumen", "planned_result_id": rhk})
+}
+
+fn duty_log(date: NaiveDate, minutes: i64) -> Value {
+    json!({"date": date, "duration_minutes": minutes, "description": "Rapat koordinasi", "output_quantity": 1,
+           "additional_duty": true})
+}
+
+async fn log_every_day(app: &TestApp, who: &Person, rhk: Option<&str>) {
+    for day in june_working_days() {
+        let body = match rhk {
+            Some(r) => linked_log(r, day),
+            None => duty_log(day, 120),
+        };
+        app.post("/api/v1/daily-logs", &who.token, body).await.assert_status(201);
+    }
+}
+
+/// An agreement with one main result linked to `link` and one indicator of 12 broken down by
+/// quarter as `quarters`, submitted and approved by `approver`; returns the result id.
+async fn agreement(
+    app: &TestApp,
+    who: &Person,
+    approver: &str,
+    period: &str,
+    link: Value,
+    quarters: [i64; 4],
+) -> String {
+    let mut skp = open(app, who, period).await;
+    let mut body = json!({"kind": "main", "description": "Laporan pelayanan"});
+    for (k, v) in link.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let path = format!("/api/v1/agreements/{}/planned-results", skp.id);
+    let res = send(app, Method::POST, &path, &who.token, Some(&skp.etag), Some(body)).await;
+    res.assert_status(201);
+    skp.etag = etag(&res);
+    let rhk = res.id();
+    let res = send(
+        app,
+        Method::POST,
+        &format!("{path}/{rhk}/indicators"),
+        &who.token,
+        Some(&skp.etag),
+        Some(json!({"description": "Jumlah laporan", "target_quantity": 12, "target_unit": "laporan"})),
+    )
+    .await;
+    res.assert_status(201);
+    skp.etag = etag(&res);
+    let indicator = res.id();
+    let res = send(
+        app,
+        Method::PUT,
+        &format!("/api/v1/agreements/{}/indicators/{indicator}/breakdown", skp.id),
+        &who.token,
+        Some(&skp.etag),
+        Some(json!({"breakdown": "quarterly", "targets": quarters})),
+    )
+    .await;
+    res.assert_status(200);
+    skp.etag = etag(&res);
+    step(app, &who.token, &mut skp, "submit", None).await.assert_status(200);
+    step(app, approver, &mut skp, "approve", None).await.assert_status(200);
+    rhk
+}
+
+fn rule(report: &Value, level: usize) -> &Value {
+    &report["maturity"]["rules"][level - 1]
+}
+
+#[actix_web::test]
+async fn each_maturity_level_is_reached_with_its_evidence_and_gap() {
+    let mut app = TestApp::spawn().await;
+    let y = last_year();
+    app.set_clock(Utc.with_ymd_and_hms(y, 7, 1, 3, 0, 0).unwrap());
+    let org = app.org("MAT-A", 3000).await;
+    let other = app.org("MAT-B", 3100).await;
+    let staff3 = app.person(&org.admin, 3006, "Yusuf Hamdani", &org.staff_post).await;
+    let staff4 = app.person(&org.admin, 3007, "Lina Marlina", &org.staff_post).await;
+    let staff5 = app.person(&org.admin, 3008, "Tono Sugiarto", &org.staff_post).await;
+    let period = app.post("/api/v1/performance-periods", &org.admin, json!({"year": y})).await.assert_status(201).body
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = goal(&app, &org, &period).await;
+
+    // The cascade: head → division → section (two results) → staff.
+    let even = [3, 3, 3, 3];
+    let head_rhk = agreement(&app, &org.head, &org.admin, &period, json!({"goal_id": g}), even).await;
+    let division_rhk =
+        agreement(&app, &org.division, &org.head.token, &period, json!({"parent_result_id": head_rhk}), even).await;
+    let mut section_skp = open(&app, &org.section, &period).await;
+    let section_a = plan(&app, &org.section, &mut section_skp, json!({"parent_result_id": division_rhk}), "A").await;
+    let section_b = plan(&app, &org.section, &mut section_skp, json!({"parent_result_id": division_rhk}), "B").await;
+    step(&app, &org.section.token, &mut section_skp, "submit", None).await.assert_status(200);
+    step(&app, &org.division.token, &mut section_skp, "approve", None).await.assert_status(200);
+    let s = &org.section.token;
+    let staff1_rhk = agreement(&app, &org.staff1, s, &period, json!({"parent_result_id": section_a}), even).await;
+    let staff3_rhk = agreement(&app, &staff3, s, &period, json!({"parent_result_id": section_a}), even).await;
+    let staff4_rhk = agreement(&app, &staff4, s, &period, json!({"parent_result_id": section_b}), even).await;
+    // Level 2: staff5's whole target falls in the first quarter, so nothing guides June's work.
+    let staff5_rhk = agreement(&app, &staff5, s, &period, json!({"parent_result_id": section_a}), [12, 0, 0, 0]).await;
+
+    // June's logs: every working day for five of them linked, staff2 on additional duties only;
+    // the head and the division head log nothing.
+    for (who, rhk) in [
+        (&org.section, Some(section_a.as_str())),
+        (&org.staff1, Some(staff1_rhk.as_str())),
+        (&staff3, Some(staff3_rhk.as_str())),
+        (&staff4, Some(staff4_rhk.as_str())),
+        (&staff5, Some(staff5_rhk.as_str())),
+        (&org.staff2, None),
+    ] {
+        log_every_day(&app, who, rhk).await;
+    }
+    let days = june_working_days().len() as i64;
+
+    // Level 3: the section head's revision drops result B, so staff4's result hangs from nothing.
+    let res = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agreements/{}/revise", section_skp.id),
+        s,
+        Some(&section_skp.etag),
+        None,
+    )
+    .await;
+    res.assert_status(201);
+    let mut revision = Skp { id: res.id(), etag: etag(&res) };
+    let draft = app.get(&format!("/api/v1/agreements/{}", revision.id), s).await;
+    let copy_of_b = draft.body["planned_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["lineage_id"] == section_b.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/agreements/{}/planned-results/{copy_of_b}", revision.id),
+        s,
+        Some(&revision.etag),
+        None,
+    )
+    .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    revision.etag = etag(&res);
+    step(&app, s, &mut revision, "submit", None).await.assert_status(200);
+    step(&app, &org.division.token, &mut revision, "approve", None).await.assert_status(200);
+
+    // Level 4: staff3 now holds another post than the agreement's.
+    let analyst = app.position(&org.admin, &org.unit, "Analis Data", "pelaksana", 7, Some(&org.section_post)).await;
+    app.patch(&format!("/api/v1/employees/{}", staff3.id), &org.admin, json!({"position_id": analyst}))
+        .await
+        .assert_status(200);
+
+    // Level 6: staff1's second quarter is finally evaluated, and June's allowance approved.
+    let q2 = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": period, "kind": "quarterly", "number": 2}),
+        )
+        .await;
+    q2.assert_status(201);
+    evaluate(&app, s, &q2.id(), &org.staff1.id, "as_expected", "as_expected").await;
+    app.post(
+        "/api/v1/allowance-policies",
+        &org.admin,
+        json!({"effective_month": format!("{y}-06"), "rules": rules(15)}),
+    )
+    .await
+    .assert_status(201);
+    let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": format!("{y}-06")})).await;
+    run.assert_status(201);
+    app.req(Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
+        .token(&org.admin)
+        .header("if-match", &etag(&run))
+        .send()
+        .await
+        .assert_status(200);
+
+    let month = format!("month={y}-06");
+    let read = |who: &str, token: &str| {
+        let path = format!("/api/v1/employees/{who}/maturity?{month}");
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            let r = app.get(&path, &token).await;
+            r.assert_status(200);
+            r
+        }
+    };
+    let expected = [
+        (&org.head, 0, Some("daily_logging")),
+        (&org.division, 0, Some("daily_logging")),
+        (&org.staff2, 1, Some("linked_to_agreement")),
+        (&staff5, 2, Some("targets_guide_work")),
+        (&staff4, 3, Some("goals_aligned")),
+        (&staff3, 4, Some("structure_followed")),
+        (&org.section, 5, Some("performance_used")),
+        (&org.staff1, 6, None),
+    ];
+    for (who, level, next) in expected {
+        let r = read(&who.id, &org.admin).await;
+        assert_eq!(r.body["maturity"]["level"], level, "{}: {}", who.nip, r.text);
+        assert_eq!(r.body["maturity"]["next"]["rule"].as_str(), next, "{}", r.text);
+    }
+
+    // The evidence and the gap.
+    let r = read(&org.staff1.id, &org.staff1.token).await;
+    let l1 = rule(&r.body, 1);
+    assert_eq!(
+        (l1["part"].as_i64(), l1["whole"].as_i64(), l1["value_bp"].as_i64()),
+        (Some(days), Some(days), Some(10_000))
+    );
+    assert_eq!(l1["unit"], "working_days");
+    let l2 = rule(&r.body, 2);
+    assert_eq!((l2["part"].as_i64(), l2["whole"].as_i64()), (Some(days * 120), Some(days * 120)));
+    assert_eq!(r.body["span"]["month"], format!("{y}-06"));
+    assert_eq!(r.body["span"]["to"], format!("{y}-06-30"));
+    let r = read(&org.staff2.id, &org.staff2.token).await;
+    let l2 = rule(&r.body, 2);
+    assert_eq!(
+        (l2["part"].as_i64(), l2["whole"].as_i64(), l2["met"].as_bool()),
+        (Some(0), Some(days * 120), Some(false))
+    );
+    assert_eq!(l2["shortfall"].as_i64(), Some((days * 120 * 8_000 + 9_999) / 10_000));
+    assert_eq!(rule(&r.body, 3)["missing"], "no minutes serving a planned result in the month");
+    assert_eq!(rule(&r.body, 4)["missing"], "no approved agreement covers the month");
+    let r = read(&staff5.id, &org.admin).await;
+    let minutes = days * 120;
+    let needed = (minutes * 8_000 + 9_999) / 10_000;
+    assert_eq!(
+        r.body["maturity"]["next"]["missing"],
+        format!("{needed} more logged minutes on planned results with a target for this part of the year")
+    );
+    assert_eq!((rule(&r.body, 3)["part"].as_i64(), rule(&r.body, 3)["whole"].as_i64()), (Some(0), Some(minutes)));
+    let r = read(&staff3.id, &org.admin).await;
+    assert_eq!(r.body["maturity"]["next"]["missing"], "an approved agreement for the post the employee holds now");
+    let r = read(&org.section.id, &org.section.token).await;
+    let l6 = rule(&r.body, 6);
+    assert_eq!((l6["part"].as_i64(), l6["whole"].as_i64()), (Some(0), Some(2)), "{}", r.text);
+    assert_eq!(l6["missing"], "a final evaluation of the last period ended, and an approved allowance run");
+    let r = read(&org.head.id, &org.admin).await;
+    assert_eq!(rule(&r.body, 1)["missing"], format!("a log on {} more working days", (days * 8_000 + 9_999) / 10_000));
+
+    // Who may read: the employee, those above, the admin; not a peer, nor another agency.
+    let path = format!("/api/v1/employees/{}/maturity?{month}", org.staff1.id);
+    app.get(&path, &org.head.token).await.assert_status(200);
+    app.get(&path, &org.staff2.token).await.assert_problem(404, "not-found");
+    app.get(&path, &other.admin).await.assert_problem(404, "not-found");
+    app.get(&path, &other.staff1.token).await.assert_problem(404, "not-found");
+    let mine = app.get(&format!("/api/v1/me/maturity?{month}"), &org.staff1.token).await;
+    assert_eq!(mine.body["maturity"]["level"], 6);
+    app.get(&format!("/api/v1/me/maturity?{month}"), &org.admin).await.assert_problem(403, "forbidden");
+    app.get("/api/v1/me/maturity?month=2026-13", &org.staff1.token).await.assert_problem(400, "bad-parameter");
+
+    // The unit: 8 employees at levels 0,0,1,2,3,4,5,6; with 80% coverage not even level 1.
+    let unit_path = format!("/api/v1/org-units/{}/maturity?{month}", org.unit);
+    let u = app.get(&unit_path, &org.admin).await;
+    u.assert_status(200);
+    assert_eq!(u.body["maturity"]["employees"], 8, "{}", u.text);
+    assert_eq!(u.body["maturity"]["level"], 0);
+    let l1 = rule(&u.body, 1);
+    assert_eq!((l1["part"].as_i64(), l1["whole"].as_i64(), l1["shortfall"].as_i64()), (Some(6), Some(8), Some(1)));
+    assert_eq!(l1["unit"], "employees");
+    let levels: Vec<i64> =
+        u.body["employees"].as_array().unwrap().iter().map(|e| e["level"].as_i64().unwrap()).collect();
+    let mut sorted = levels.clone();
+    sorted.sort();
+    assert_eq!(sorted, [0, 0, 1, 2, 3, 4, 5, 6]);
+    // The admin lowers the coverage to half: levels 1 to 3 hold (6, 5 and 4 of 8), level 4 needs one more.
+    app.patch(
+        &format!("/api/v1/agencies/{}", org.agency),
+        &org.admin,
+        json!({"maturity_policy": {"coverage_bp": 5000}}),
+    )
+    .await
+    .assert_status(200);
+    let u = app.get(&unit_path, &org.admin).await;
+    assert_eq!(u.body["maturity"]["level"], 3, "{}", u.text);
+    assert_eq!(u.body["policy"]["coverage_bp"], 5000);
+    assert_eq!(u.body["policy"]["daily_logging_bp"], 8000, "left-out thresholds keep their defaults");
+    let next = &u.body["maturity"]["next"];
+    assert_eq!(
+        (next["rule"].as_str(), next["part"].as_i64(), next["shortfall"].as_i64()),
+        (Some("goals_aligned"), Some(3), Some(1))
+    );
+    app.get(&unit_path, &org.head.token).await.assert_problem(403, "forbidden");
+    app.get(&unit_path, &other.admin).await.assert_problem(404, "not-found");
+
+    // CSV of the unit's table.
+    let csv = app.req(Method::GET, &unit_path).token(&org.admin).header("accept", "text/csv").send().await;
+    csv.assert_status(200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "nip,nama,level,l1,l2,l3,l4,l5,l6,kekurangan");
+    assert_eq!(lines.len(), 9);
+    let staff1_line = lines.iter().find(|l| l.contains(&org.staff1.nip)).unwrap();
+    assert!(staff1_line.ends_with(",6,ya,ya,ya,ya,ya,ya,"), "{staff1_line}");
+
+    // The agency: its one OPD, the same figures.
+    let a = app.get(&format!("/api/v1/agencies/{}/maturity?{month}", org.agency), &org.admin).await;
+    a.assert_status(200);
+    assert_eq!(
+        (a.body["maturity"]["level"].as_i64(), a.body["units"][0]["maturity"]["level"].as_i64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(a.body["units"][0]["unit"]["code"], "DINKES");
+    app.get(&format!("/api/v1/agencies/{}/maturity", org.agency), &org.staff1.token)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/agencies/{}/maturity", org.agency), &other.admin).await.assert_problem(404, "not-found");
+
+    // Over time: May had no logs at all, June reached the levels above.
+    let h = app
+        .get(&format!("/api/v1/employees/{}/maturity/history?from={y}-05&to={y}-06", org.staff1.id), &org.staff1.token)
+        .await;
+    h.assert_status(200);
+    let months: Vec<(String, i64)> = h.body["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["span"]["month"].as_str().unwrap().to_owned(), m["maturity"]["level"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(months, [(format!("{y}-05"), 0), (format!("{y}-06"), 6)]);
+    let h =
+        app.get(&format!("/api/v1/org-units/{}/maturity/history?from={y}-05&to={y}-06", org.unit), &org.admin).await;
+    let levels: Vec<i64> =
+        h.body["months"].as_array().unwrap().iter().map(|m| m["maturity"]["level"].as_i64().unwrap()).collect();
+    assert_eq!(levels, [0, 3]);
+    let csv = app
+        .req(Method::GET, &format!("/api/v1/agencies/{}/maturity/history?from={y}-05&to={y}-06", org.agency))
+        .token(&org.admin)
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    assert_eq!(
+        csv.text.lines().collect::<Vec<_>>(),
+        [
+            "bulan,pegawai,level,l1,l2,l3,l4,l5,l6",
+            &format!("{y}-05,8,0,tidak,tidak,tidak,tidak,tidak,tidak"),
+            &format!("{y}-06,8,3,ya,ya,ya,tidak,tidak,tidak")
+        ]
+    );
+    app.get(&format!("/api/v1/org-units/{}/maturity/history?from={y}-06&to={y}-05", org.unit), &org.admin)
+        .await
+        .assert_invalid("#/to");
+    app.get(&format!("/api/v1/org-units/{}/maturity/history?from={}-01&to={y}-06", org.unit, y - 2), &org.admin)
+        .await
+        .assert_invalid("#/to");
+    app.get(&format!("/api/v1/employees/{}/maturity/history", org.staff1.id), &org.staff2.token)
+        .await
+        .assert_problem(404, "not-found");
+}
+
+#[actix_web::test]
+async fn maturity_policy_and_working_hours_are_checked() {
+    let app = TestApp::spawn().await;
+    let org = app.org("MAT-P", 3200).await;
+    let path = format!("/api/v1/agencies/{}", org.agency);
+    let a = app.get(&path, &org.admin).await;
+    assert_eq!(a.body["effective_working_hours"], 1250);
+    assert_eq!(a.body["maturity_policy"]["coverage_bp"], 8000);
+    let res = app
+        .patch(
+            &path,
+            &org.admin,
+            json!({"effective_working_hours": 499, "maturity_policy": {"aligned_bp": 0, "coverage_bp": 10001}}),
+        )
+        .await;
+    res.assert_invalid("#/effective_working_hours")
+        .assert_invalid("#/maturity_policy/aligned_bp")
+        .assert_invalid("#/maturity_policy/coverage_bp");
+    app.patch(&path, &org.admin, json!({"maturity_policy": {"coverage": 5000}}))
+        .await
+        .assert_invalid("#/maturity_policy/coverage");
+    assert_eq!(app.get(&path, &org.admin).await.body["effective_working_hours"], 1250, "nothing changed");
+    app.patch(&path, &org.staff1.token, json!({"effective_working_hours": 1500}))
+        .await
+        .assert_problem(403, "forbidden");
+}
+
+async fn workload(app: &TestApp, path: &str, token: &str) -> Response {
+    let r = app.get(path, token).await;
+    r.assert_status(200);
+    r
+}
+
+#[actix_web::test]
+async fn workload_gives_staff_needed_and_every_grade_boundary() {
+    let mut app = TestApp::spawn().await;
+    let y = last_year();
+    app.set_clock(Utc.with_ymd_and_hms(y, 7, 1, 3, 0, 0).unwrap());
+    let org = app.org("ABK-A", 3300).await;
+    let other = app.org("ABK-B", 3400).await;
+    // 1,825 hours a year are exactly 300 minutes a day: one day's index is minutes / 300.
+    app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"effective_working_hours": 1825}))
+        .await
+        .assert_status(200);
+    let cases = [
+        (303, 101, "A"),
+        (300, 100, "B"),
+        (270, 90, "B"),
+        (267, 89, "C"),
+        (210, 70, "C"),
+        (207, 69, "D"),
+        (150, 50, "D"),
+        (147, 49, "E"),
+    ];
+    let first = NaiveDate::from_ymd_opt(y, 6, 1).unwrap();
+    for (i, (minutes, _, _)) in cases.iter().enumerate() {
+        let day = first + chrono::Duration::days(i as i64);
+        // The division head is alone in their post.
+        for part in [*minutes / 2, *minutes - *minutes / 2] {
+            app.post("/api/v1/daily-logs", &org.division.token, duty_log(day, part)).await.assert_status(201);
+        }
+    }
+    for (i, (_, index, grade)) in cases.iter().enumerate() {
+        let day = first + chrono::Duration::days(i as i64);
+        let r =
+            workload(&app, &format!("/api/v1/org-units/{}/workload?from={day}&to={day}", org.unit), &org.admin).await;
+        let post = r.body["positions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["position_id"] == org.division_post.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(post["effective_minutes"], 300, "{}", r.text);
+        assert_eq!(post["staff_present"], 1);
+        assert_eq!((post["efficiency_index"].as_f64().unwrap() * 100.0).round() as i64, *index, "{day}: {post}");
+        assert_eq!(post["grade"], *grade, "{day}: {post}");
+    }
+
+    // A month: the staff post's two holders log 2 hours a working day, one of them also rejected
+    // work that does not count.
+    let days = june_working_days();
+    for d in &days {
+        app.post("/api/v1/daily-logs", &org.staff1.token, duty_log(*d, 120)).await.assert_status(201);
+        app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(*d, 120)).await.assert_status(201);
+    }
+    let rejected = app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(days[0], 60)).await;
+    app.post(
+        &format!("/api/v1/daily-logs/{}/reject", rejected.id()),
+        &org.section.token,
+        json!({"reason": "Tidak sesuai"}),
+    )
+    .await
+    .assert_status(200);
+    let span = format!("from={y}-06-01&to={y}-06-30");
+    let r = workload(&app, &format!("/api/v1/org-units/{}/workload?{span}", org.unit), &org.admin).await;
+    let effective = 1825 * 60 * 30 / 365; // 9,000
+    let staff_minutes = days.len() as i64 * 240;
+    let post =
+        r.body["positions"].as_array().unwrap().iter().find(|p| p["position_id"] == org.staff_post.as_str()).unwrap();
+    assert_eq!(post["minutes"].as_i64(), Some(staff_minutes));
+    assert_eq!(post["effective_minutes"].as_i64(), Some(effective));
+    assert_eq!(post["staff_present"], 2);
+    let needed = (2 * staff_minutes * 100 + effective) / (2 * effective);
+    assert_eq!((post["staff_needed"].as_f64().unwrap() * 100.0).round() as i64, needed);
+    assert_eq!(((post["staff_gap"].as_f64().unwrap()) * 100.0).round() as i64, needed - 200);
+    // The unit in total: the division head's 2,061 minutes of June as well; five people.
+    let division_minutes: i64 = cases.iter().map(|c| c.0).sum();
+    assert_eq!(r.body["total"]["minutes"].as_i64(), Some(staff_minutes + division_minutes));
+    assert_eq!(r.body["total"]["staff_present"], 5);
+    // Ranked from the most under-staffed: the staff post (0.29), the division head's (0.23), then
+    // the two posts without logs (0.00, by name).
+    let order: Vec<&str> =
+        r.body["positions"].as_array().unwrap().iter().map(|p| p["position_id"].as_str().unwrap()).collect();
+    assert_eq!(order, [&org.staff_post, &org.division_post, &org.head_post, &org.section_post]);
+
+    // The agency ranks its OPDs; a second OPD with nobody logging is the most over-staffed.
+    let opd = app.post("/api/v1/org-units", &org.admin, json!({"code": "DISDIK", "name": "Dinas Pendidikan"})).await;
+    opd.assert_status(201);
+    let teacher_post = app.position(&org.admin, &opd.id(), "Kepala Dinas Pendidikan", "jpt", 14, None).await;
+    app.person(&org.admin, 3310, "Wati Kusuma", &teacher_post).await;
+    let a = workload(&app, &format!("/api/v1/agencies/{}/workload?{span}", org.agency), &org.admin).await;
+    let codes: Vec<&str> =
+        a.body["units"].as_array().unwrap().iter().map(|u| u["unit"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["DINKES", "DISDIK"], "{}", a.text);
+    assert_eq!(a.body["units"][1]["grade"], "E");
+    assert_eq!(a.body["units"][1]["staff_gap"].as_f64(), Some(-1.0));
+    assert_eq!(a.body["total"]["staff_present"], 6);
+    assert_eq!(a.body["effective_hours_per_year"], 1825);
+
+    // CSV of both tables.
+    let csv = app
+        .req(Method::GET, &format!("/api/v1/agencies/{}/workload?{span}", org.agency))
+        .token(&org.admin)
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    csv.assert_status(200);
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "kode_unit,unit,menit_tercatat,menit_efektif,pegawai_ada,kebutuhan_pegawai,selisih,efisiensi_jabatan,nilai,periode");
+    assert_eq!(lines[2], format!("DISDIK,Dinas Pendidikan,0,{effective},1,0.00,-1.00,0.00,E,{y}-06-01..{y}-06-30"));
+    let csv = app
+        .req(Method::GET, &format!("/api/v1/org-units/{}/workload?{span}&table=positions", org.unit))
+        .token(&org.admin)
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    assert_eq!(csv.text.lines().count(), 5, "a header and four posts: {}", csv.text);
+
+    // Refusals.
+    let unit_path = format!("/api/v1/org-units/{}/workload", org.unit);
+    app.get(&unit_path, &org.head.token).await.assert_problem(403, "forbidden");
+    app.get(&unit_path, &other.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/agencies/{}/workload", org.agency), &other.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/agencies/{}/workload", org.agency), &org.staff1.token)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("{unit_path}?from={y}-06-30&to={y}-06-01"), &org.admin).await.assert_invalid("#/to");
+    app.get(&format!("{unit_path}?from={}-01-01&to={y}-06-01", y - 1), &org.admin).await.assert_invalid("#/to");
+    app.get(&format!("{unit_path}?from=2026-02-30"), &org.admin).await.assert_problem(400, "bad-parameter");
+}
