@@ -410,11 +410,7 @@ fn agency_people(conn: &mut DbConnection, agency: Uuid) -> Result<Placed, StoreE
 type Placed = Vec<(Employee, Option<String>)>;
 
 /// The active employees of a unit and its sub-units, by name, for the agency's admin.
-fn unit_people(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    unit_id: Uuid,
-) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
+fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
     let unit = crate::org_unit::get(conn, caller, unit_id)?;
     let agency = uuid(&unit.agency_id)?;
     if !caller.can_administer(agency) {
