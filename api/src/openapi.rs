@@ -65,7 +65,7 @@ use crate::routes;
         routes::analysis::agency_workload, routes::analysis::unit_workload,
         routes::analysis::agency_maturity, routes::analysis::unit_maturity, routes::analysis::employee_maturity,
         routes::analysis::my_maturity, routes::analysis::agency_history, routes::analysis::unit_history,
-        routes::analysis::employee_history,
+        routes::analysis::employee_history, routes::dashboard::agency, routes::dashboard::unit,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&Contract),
@@ -89,7 +89,7 @@ use crate::routes;
         (name = "calendar", description = "Work schedules, holidays, leave and official travel"),
         (name = "allowance", description = "The allowance (TPP) and discipline policy, versioned by month"),
         (name = "evaluations", description = "Evaluation periods, the supervisor's ratings and the performance predicate"),
-        (name = "analysis", description = "Maturity levels (1–6) and workload analysis (ABK), each table also as CSV"),
+        (name = "analysis", description = "Dashboards, maturity levels (1–6) and workload analysis (ABK), each table also as CSV"),
     ),
 )]
 pub struct ApiDoc;

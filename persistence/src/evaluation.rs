@@ -694,7 +694,7 @@ pub fn revise(
 
 /// The evaluation that counts for each employee in a period: the latest revision that is not
 /// superseded (a final one, or the draft being worked on).
-fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<String, Evaluation> {
+pub(crate) fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<String, Evaluation> {
     let mut current: std::collections::HashMap<String, Evaluation> = std::collections::HashMap::new();
     for e in rows.into_iter().filter(|e| !e.superseded) {
         let keep = current.get(&e.employee_id).is_none_or(|c| {

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod cascade;
 pub mod chart;
 pub mod daily_log;
+pub mod dashboard;
 pub mod db;
 pub mod discipline;
 pub mod employee;

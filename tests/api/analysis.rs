@@ -551,3 +551,203 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
     app.get(&format!("{unit_path}?from={}-01-01&to={y}-06-01", y - 1), &org.admin).await.assert_invalid("#/to");
     app.get(&format!("{unit_path}?from=2026-02-30"), &org.admin).await.assert_problem(400, "bad-parameter");
 }
+
+/// The allowance rules of the attendance tests, with base amounts for every class in [`Org`].
+fn rules_with_bases() -> Value {
+    let mut r = rules(15);
+    r["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000},
+                               {"class": 11, "amount": 6000000}, {"class": 14, "amount": 9000000}]);
+    r
+}
+
+#[actix_web::test]
+async fn dashboards_count_what_was_built() {
+    let mut app = TestApp::spawn().await;
+    let y = last_year();
+    app.set_clock(Utc.with_ymd_and_hms(y, 7, 1, 3, 0, 0).unwrap());
+    let today = NaiveDate::from_ymd_opt(y, 7, 1).unwrap();
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let org = app.org("DASH-A", 3500).await;
+    let other = app.org("DASH-B", 3600).await;
+    app.patch(&format!("/api/v1/org-units/{}", org.unit), &org.admin, json!({"rollout_enabled": true}))
+        .await
+        .assert_status(200);
+    let disdik = app.post("/api/v1/org-units", &org.admin, json!({"code": "DISDIK", "name": "Dinas Pendidikan"})).await;
+    disdik.assert_status(201);
+    let kadis_post = app.position(&org.admin, &disdik.id(), "Kepala Dinas Pendidikan", "jpt", 14, None).await;
+    let guru_post = app.position(&org.admin, &disdik.id(), "Pengelola Data", "pelaksana", 5, Some(&kadis_post)).await;
+    let kadis = app.person(&org.admin, 3510, "Wati Kusuma", &kadis_post).await;
+    app.person(&org.admin, 3511, "Joko Susilo", &guru_post).await;
+
+    // Agreements: three approved, one submitted, one returned, one draft, one without.
+    let period = app.post("/api/v1/performance-periods", &org.admin, json!({"year": y})).await.assert_status(201).body
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = goal(&app, &org, &period).await;
+    let even = [3, 3, 3, 3];
+    let head_rhk = agreement(&app, &org.head, &org.admin, &period, json!({"goal_id": g}), even).await;
+    let division_rhk =
+        agreement(&app, &org.division, &org.head.token, &period, json!({"parent_result_id": head_rhk}), even).await;
+    let section_rhk =
+        agreement(&app, &org.section, &org.division.token, &period, json!({"parent_result_id": division_rhk}), even)
+            .await;
+    for (who, back) in [(&org.staff1, false), (&org.staff2, true)] {
+        let mut skp = open(&app, who, &period).await;
+        plan(&app, who, &mut skp, json!({"parent_result_id": section_rhk}), "RHK").await;
+        step(&app, &who.token, &mut skp, "submit", None).await.assert_status(200);
+        if back {
+            step(&app, &org.section.token, &mut skp, "return", Some(json!({"comment": "Lengkapi target"})))
+                .await
+                .assert_status(200);
+        }
+    }
+    open(&app, &kadis, &period).await;
+
+    // Logs: the head and the division head today, the section head on Monday, a rejected one.
+    for (who, day, minutes) in [(&org.head, today, 60), (&org.division, today, 60), (&org.section, monday, 90)] {
+        app.post("/api/v1/daily-logs", &who.token, duty_log(day, minutes)).await.assert_status(201);
+    }
+    let rejected = app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(today, 45)).await;
+    app.post(
+        &format!("/api/v1/daily-logs/{}/reject", rejected.id()),
+        &org.section.token,
+        json!({"reason": "Tidak sesuai"}),
+    )
+    .await
+    .assert_status(200);
+
+    // The second quarter: the division head's final, the section head's draft.
+    let q2 = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": period, "kind": "quarterly", "number": 2}),
+        )
+        .await;
+    q2.assert_status(201);
+    evaluate(&app, &org.head.token, &q2.id(), &org.division.id, "as_expected", "as_expected").await;
+    app.post(
+        "/api/v1/evaluations",
+        &org.division.token,
+        json!({"evaluation_period_id": q2.id(), "employee_id": org.section.id}),
+    )
+    .await
+    .assert_status(201);
+
+    // June's allowance, approved: only the division head has a final predicate.
+    app.post(
+        "/api/v1/allowance-policies",
+        &org.admin,
+        json!({"effective_month": format!("{y}-06"), "rules": rules_with_bases()}),
+    )
+    .await
+    .assert_status(201);
+    let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": format!("{y}-06")})).await;
+    run.assert_status(201);
+    let paid: Vec<&Value> =
+        run.body["lines"].as_array().unwrap().iter().filter(|l| l["status"] == "computed").collect();
+    assert_eq!(paid.len(), 1, "{}", run.text);
+    let division_amount = paid[0]["amount"].as_i64().unwrap();
+    app.req(Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
+        .token(&org.admin)
+        .header("if-match", &etag(&run))
+        .send()
+        .await
+        .assert_status(200);
+
+    // The agency.
+    let d = app.get(&format!("/api/v1/agencies/{}/dashboard", org.agency), &org.admin).await;
+    d.assert_status(200);
+    let b = &d.body;
+    assert_eq!(b["today"], today.to_string());
+    assert_eq!(b["employees"], 7, "{}", d.text);
+    let week_logged = 3;
+    let today_logged = if monday == today { 3 } else { 2 };
+    let t = &b["daily_logs"]["today"];
+    assert_eq!((t["logged"].as_i64(), t["not_logged"].as_i64()), (Some(today_logged), Some(7 - today_logged)));
+    assert_eq!(t["share_bp"].as_i64(), Some(today_logged * 10_000 / 7));
+    let w = &b["daily_logs"]["this_week"];
+    assert_eq!(
+        (w["from"].as_str(), w["logged"].as_i64(), w["minutes"].as_i64()),
+        (Some(monday.to_string().as_str()), Some(week_logged), Some(210))
+    );
+    let a = &b["agreements"];
+    assert_eq!(
+        [&a["approved"], &a["submitted"], &a["returned"], &a["draft"], &a["without_agreement"]]
+            .map(|v| v.as_i64().unwrap()),
+        [3, 1, 1, 1, 1],
+        "{a}"
+    );
+    assert_eq!(a["period_id"], period.as_str());
+    let e = &b["evaluations"];
+    assert_eq!(e["period"]["id"], q2.id().as_str());
+    assert_eq!([&e["final"], &e["draft"], &e["not_opened"]].map(|v| v.as_i64().unwrap()), [1, 1, 5]);
+    let good = e["predicates"].as_array().unwrap().iter().find(|p| p["predicate"] == "good").unwrap();
+    assert_eq!(good["employees"], 1);
+    assert_eq!(e["predicates"].as_array().unwrap().iter().map(|p| p["employees"].as_i64().unwrap()).sum::<i64>(), 1);
+    let al = &b["allowance"];
+    assert_eq!(
+        (al["month"].as_str(), al["paid"].as_i64(), al["pending"].as_i64()),
+        (Some(format!("{y}-06").as_str()), Some(1), Some(6))
+    );
+    assert_eq!(al["total"].as_i64(), Some(division_amount));
+    let rows: Vec<(String, bool, i64, i64, i64)> = b["rollout"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit"]["code"].as_str().unwrap().to_owned(),
+                r["rollout_enabled"].as_bool().unwrap(),
+                r["employees"].as_i64().unwrap(),
+                r["with_approved_agreement"].as_i64().unwrap(),
+                r["logged_this_week"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("DINKES".into(), true, 5, 3, 3), ("DISDIK".into(), false, 2, 0, 0)]);
+
+    // The same day's coverage as the monitoring view counts it.
+    let m = app
+        .get(&format!("/api/v1/org-units/{}/daily-log-activity?from={today}&to={today}", org.unit), &org.admin)
+        .await;
+    let u = app.get(&format!("/api/v1/org-units/{}/dashboard", org.unit), &org.admin).await;
+    u.assert_status(200);
+    assert_eq!(u.body["employees"], 5);
+    assert_eq!(u.body["daily_logs"]["today"]["logged"], m.body["summary"]["logged"], "{}", m.text);
+    assert_eq!(u.body["daily_logs"]["today"]["minutes"], m.body["summary"]["minutes"]);
+    assert_eq!(u.body["agreements"]["without_agreement"], 0);
+    assert_eq!(u.body["evaluations"]["not_opened"], 3);
+    assert_eq!(u.body["allowance"]["pending"], 4);
+    assert_eq!(u.body["rollout"].as_array().unwrap().len(), 0, "DINKES has no sub-units");
+
+    // CSV of the rollout table.
+    let csv = app
+        .req(Method::GET, &format!("/api/v1/agencies/{}/dashboard", org.agency))
+        .token(&org.admin)
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    csv.assert_status(200);
+    assert_eq!(
+        csv.text.lines().collect::<Vec<_>>(),
+        [
+            "kode_unit,unit,pilot,pegawai,skp_disetujui,mencatat_minggu_ini",
+            "DINKES,Dinas Kesehatan,ya,5,3,3",
+            "DISDIK,Dinas Pendidikan,tidak,2,0,0"
+        ]
+    );
+
+    // Denials.
+    app.get(&format!("/api/v1/agencies/{}/dashboard", org.agency), &org.head.token)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/agencies/{}/dashboard", org.agency), &other.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/org-units/{}/dashboard", org.unit), &org.staff1.token)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/org-units/{}/dashboard", org.unit), &other.admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/org-units/{}/dashboard", other.unit), &org.admin).await.assert_problem(404, "not-found");
+}

@@ -16,6 +16,10 @@
 //!   check-outs for every employee), against raw inserts of the same rows in transactions of 500.
 //! - discipline_month: one month's discipline for every employee of the regency, computed from
 //!   those events and the calendar, against the bare aggregate query it starts from.
+//! - analysis: after loading the last 30 days of daily logs for every employee (one of four hours
+//!   a working day), each dashboard, workload and maturity endpoint of the agency and of one
+//!   OPD through the HTTP application, against the per-employee, per-day aggregate of
+//!   those logs that they build on.
 
 use std::time::{Duration, Instant};
 
@@ -47,7 +51,7 @@ struct Args {
     #[arg(long, default_value_t = 4)]
     push_connections: usize,
     /// Run only these measurements (default: all).
-    #[arg(long, value_delimiter = ',', value_parser = ["cascade", "daily-logs", "attendance"])]
+    #[arg(long, value_delimiter = ',', value_parser = ["cascade", "daily-logs", "attendance", "analysis"])]
     only: Vec<String>,
 }
 
@@ -172,7 +176,10 @@ async fn main() -> Result<(), String> {
         daily_log_creates(&pool, state.clone(), engine, &agency, args.connections, args.requests).await?;
     }
     if wanted("attendance") {
-        attendance(&pool, state, engine, &admin, args.push_connections, args.runs).await?;
+        attendance(&pool, state.clone(), engine, &admin, args.push_connections, args.runs).await?;
+    }
+    if wanted("analysis") {
+        analysis(&pool, state, engine, &admin, args.runs).await?;
     }
     drop(scratch);
     Ok(())
@@ -674,4 +681,174 @@ struct RawDay {
     employee_id: String,
     #[diesel(sql_type = Text)]
     first_time: String,
+}
+
+#[derive(QueryableByName)]
+#[allow(dead_code)]
+struct RawLogDay {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    minutes: i64,
+}
+
+/// Loads the last 30 days' logs for every active employee (four hours each working day, on their
+/// first planned result in force where they have one) with multi-row inserts.
+fn load_logs(conn: &mut DbConnection, agency: &str, today: chrono::NaiveDate) -> Result<usize, String> {
+    use chrono::Datelike;
+    use ekinerja_persistence::schema::{agreements, employees, planned_results};
+    let people: Vec<String> = employees::table
+        .filter(employees::agency_id.eq(agency))
+        .filter(employees::active.eq(true))
+        .select(employees::id)
+        .load(conn)
+        .map_err(|e| e.to_string())?;
+    let mut rhk: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (employee, result) in planned_results::table
+        .inner_join(agreements::table)
+        .filter(agreements::agency_id.eq(agency))
+        .filter(agreements::status.eq("approved"))
+        .select((agreements::employee_id, planned_results::id))
+        .load::<(String, String)>(conn)
+        .map_err(|e| e.to_string())?
+    {
+        rhk.entry(employee).or_insert(result);
+    }
+    let days: Vec<chrono::NaiveDate> = (1..=30u64)
+        .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
+        .filter(|d| d.weekday().num_days_from_monday() < 5)
+        .collect();
+    let stamp = Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut rows = Vec::with_capacity(people.len() * days.len());
+    let mut seq = 0i64;
+    for p in &people {
+        for d in &days {
+            seq += 1;
+            // Every value is generated here (ids, dates, numbers), never user text.
+            let (result, duty) = match rhk.get(p) {
+                Some(r) => (format!("'{r}'"), "FALSE"),
+                None => ("NULL".to_owned(), "TRUE"),
+            };
+            rows.push(format!(
+                "('{}', '{agency}', '{p}', '{d}', 240, 'Pekerjaan rutin', 1, {result}, {duty}, 'submitted', {seq}, 1, '{stamp}', '{stamp}')",
+                uuid::Uuid::now_v7()
+            ));
+        }
+    }
+    conn.transaction(|conn| {
+        for chunk in rows.chunks(500) {
+            conn.batch_execute(&format!(
+                "INSERT INTO daily_logs (id, agency_id, employee_id, log_date, duration_minutes, description, \
+                 output_quantity, planned_result_id, additional_duty, status, change_seq, version, created_at, updated_at) \
+                 VALUES {}",
+                chunk.join(", ")
+            ))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(rows.len())
+}
+
+/// Dashboards, workload and maturity of the agency and one OPD, each through the HTTP
+/// application, against the per-employee, per-day aggregate of the month's logs.
+async fn analysis(
+    pool: &db::Pool,
+    state: web::Data<AppState>,
+    engine: &str,
+    admin: &ekinerja_domain::Caller,
+    runs: usize,
+) -> Result<(), String> {
+    use chrono::Datelike;
+    use ekinerja_persistence::schema::{employees, org_units, positions};
+    let agency = admin.agency_id.ok_or("the admin has no agency")?.to_string();
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let today = ekinerja_persistence::chart::agency_today(&mut conn, admin.agency_id.unwrap_or_default(), Utc::now())
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let loaded = load_logs(&mut conn, &agency, today)?;
+    eprintln!("[{engine}] loaded {loaded} daily logs in {:.1} s", started.elapsed().as_secs_f64());
+    // An OPD (with its sections).
+    let opds: Vec<(String, String)> = org_units::table
+        .filter(org_units::agency_id.eq(&agency))
+        .filter(org_units::parent_id.is_null())
+        .select((org_units::id, org_units::code))
+        .load(&mut conn)
+        .map_err(|e| e.to_string())?;
+    let (opd, opd_code) = opds.first().cloned().ok_or("no OPD")?;
+    let opd_staff = ekinerja_persistence::org_unit::staff(&mut conn, &agency, &opd).map_err(|e| e.to_string())?.1.len();
+    let staff: i64 = employees::table
+        .inner_join(positions::table)
+        .filter(employees::agency_id.eq(&agency))
+        .filter(employees::active.eq(true))
+        .count()
+        .get_result(&mut conn)
+        .map_err(|e| e.to_string())?;
+
+    let first = today.with_day0(0).unwrap_or(today);
+    let mut raw = Vec::new();
+    for run in 0..=runs {
+        let t = Instant::now();
+        let rows: Vec<RawLogDay> = diesel::sql_query(
+            "SELECT employee_id, CAST(SUM(duration_minutes) AS BIGINT) AS minutes FROM daily_logs \
+             WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected' GROUP BY employee_id, log_date",
+        )
+        .bind::<Text, _>(&agency)
+        .bind::<diesel::sql_types::Date, _>(today - chrono::Days::new(30))
+        .bind::<diesel::sql_types::Date, _>(today)
+        .load(&mut conn)
+        .map_err(|e| e.to_string())?;
+        if run > 0 {
+            raw.push(t.elapsed());
+        }
+        std::hint::black_box(rows.len());
+    }
+    drop(conn);
+    let (rm, rmin, rmax) = stats(raw);
+    println!(
+        "analysis  engine={engine} employees={staff} opd={opd_code} opd_employees={opd_staff} daily_logs_loaded={loaded} month={}",
+        first.format("%Y-%m")
+    );
+    println!(
+        "analysis  engine={engine} baseline_log_aggregate_ms median={rm:.1} min={rmin:.1} max={rmax:.1} (30 days of logs per employee and day, one query)"
+    );
+
+    let token = state.tokens.access_token(admin, Utc::now()).map_err(|e| e.to_string())?;
+    let service = test::init_service(app(state.clone())).await;
+    let endpoints = [
+        ("agency_dashboard", format!("/api/v1/agencies/{agency}/dashboard")),
+        ("unit_dashboard", format!("/api/v1/org-units/{opd}/dashboard")),
+        ("agency_workload", format!("/api/v1/agencies/{agency}/workload")),
+        ("unit_workload", format!("/api/v1/org-units/{opd}/workload")),
+        ("agency_maturity", format!("/api/v1/agencies/{agency}/maturity")),
+        ("unit_maturity", format!("/api/v1/org-units/{opd}/maturity")),
+        ("agency_maturity_history_12m", format!("/api/v1/agencies/{agency}/maturity/history")),
+    ];
+    for (name, path) in endpoints {
+        let mut samples = Vec::new();
+        let mut bytes = 0;
+        for run in 0..=runs {
+            let t = Instant::now();
+            let req = test::TestRequest::get()
+                .uri(&path)
+                .insert_header(("authorization", format!("Bearer {token}")))
+                .to_request();
+            let res = test::call_service(&service, req).await;
+            if !res.status().is_success() {
+                let status = res.status();
+                let body = test::read_body(res).await;
+                return Err(format!("{path} answered {status}: {}", String::from_utf8_lossy(&body)));
+            }
+            bytes = test::read_body(res).await.len();
+            if run > 0 {
+                samples.push(t.elapsed());
+            }
+        }
+        let (m, min, max) = stats(samples);
+        println!(
+            "analysis  engine={engine} {name}_ms median={m:.1} min={min:.1} max={max:.1} (GET {}, {bytes} bytes, {runs} runs)",
+            path.replace(&agency, "{id}").replace(&opd, "{id}")
+        );
+    }
+    Ok(())
 }

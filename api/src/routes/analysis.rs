@@ -22,14 +22,15 @@ use crate::error::ApiError;
 use crate::state::{db, AppState};
 
 /// Whether the caller asked for the CSV file rather than JSON.
-fn wants_csv(req: &HttpRequest) -> bool {
+pub fn wants_csv(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.split(',').any(|m| m.trim().starts_with("text/csv")))
 }
 
-fn csv(name: &str, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<HttpResponse, ApiError> {
+/// A CSV file response.
+pub fn csv(name: &str, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<HttpResponse, ApiError> {
     let body = csv_out::file(head, rows).map_err(ApiError::Internal)?;
     Ok(csv_out::respond(name, body))
 }

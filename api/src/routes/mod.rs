@@ -12,6 +12,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cascade;
 pub mod daily_log;
+pub mod dashboard;
 pub mod discipline;
 pub mod employee;
 pub mod evaluation;

@@ -1,0 +1,379 @@
+//! The dashboard of the agency or a unit: how the rollout is going, from a handful of aggregate
+//! queries over the agency, counted here for the employees in scope (the active employees with a
+//! post in the unit and its sub-units, or in the agency).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::evaluation::{Evaluation, EvaluationPeriod};
+use crate::org_unit::OrgUnit;
+use crate::schema::{
+    agreements, allowance_lines, allowance_runs, employees, evaluation_periods, evaluations, org_units,
+    performance_periods, positions,
+};
+use crate::{chart, DbConnection, StoreError};
+
+/// Logging over some days.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Coverage {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Employees with at least one log not rejected.
+    pub logged: i64,
+    pub not_logged: i64,
+    /// `logged` of the employees, in basis points.
+    pub share_bp: i64,
+    /// Minutes logged (not rejected).
+    pub minutes: i64,
+}
+
+/// Agreements of the year by where they stand: per employee, `approved` when an approved
+/// revision is in force, otherwise the state of their latest revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agreements {
+    /// The performance period of the agency's current year; none while none is open.
+    pub period_id: Option<String>,
+    pub year: i32,
+    pub draft: i64,
+    pub submitted: i64,
+    pub returned: i64,
+    pub approved: i64,
+    pub without_agreement: i64,
+}
+
+/// Where the latest evaluation period that has begun stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluations {
+    pub period: Option<EvaluationPeriod>,
+    pub not_opened: i64,
+    pub draft: i64,
+    pub final_count: i64,
+    /// Final predicates, in the order of `Predicate::ALL`.
+    pub predicates: Vec<(Predicate, i64)>,
+}
+
+/// The latest month with an approved allowance run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allowance {
+    /// Its first day; none when no run was approved yet.
+    pub month: Option<NaiveDate>,
+    /// Employees in scope with a computed line (the latest approved run that holds them).
+    pub paid: i64,
+    /// Employees in scope whose line waits (no final predicate, no base amount).
+    pub pending: i64,
+    /// Their amounts, rupiah.
+    pub total: i64,
+}
+
+/// A unit's rollout.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollout {
+    pub unit: OrgUnit,
+    pub employees: i64,
+    pub with_approved_agreement: i64,
+    pub logged_this_week: i64,
+}
+
+/// The whole dashboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// The agency's today.
+    pub today: NaiveDate,
+    pub unit: Option<OrgUnit>,
+    pub employees: i64,
+    pub today_logs: Coverage,
+    pub week_logs: Coverage,
+    pub agreements: Agreements,
+    pub evaluations: Evaluations,
+    pub allowance: Allowance,
+    /// The units directly below (the OPDs, for the agency), by name.
+    pub rollout: Vec<Rollout>,
+}
+
+#[derive(QueryableByName)]
+struct LogDay {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = Date)]
+    log_date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+const LOGS_SQL: &str = "
+SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+GROUP BY employee_id, log_date";
+
+fn share_bp(part: i64, whole: i64) -> i64 {
+    ekinerja_domain::daily_log::share_bp(part, whole)
+}
+
+/// The agency's units, its active employees with a post and the unit of each.
+struct Scope {
+    units: Vec<OrgUnit>,
+    /// Employee id → unit id, for everyone in the agency.
+    unit_of: HashMap<String, String>,
+}
+
+fn scope(conn: &mut DbConnection, agency: &str) -> Result<Scope, StoreError> {
+    let units: Vec<OrgUnit> = org_units::table
+        .filter(org_units::agency_id.eq(agency))
+        .order((org_units::name.asc(), org_units::id.asc()))
+        .select(OrgUnit::as_select())
+        .load(conn)?;
+    let unit_of = employees::table
+        .inner_join(positions::table)
+        .filter(employees::agency_id.eq(agency))
+        .filter(employees::active.eq(true))
+        .select((employees::id, positions::org_unit_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(Scope { units, unit_of })
+}
+
+/// The ids of `root` and every unit below it.
+fn below(units: &[OrgUnit], root: &str) -> HashSet<String> {
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    for u in units {
+        if let Some(p) = &u.parent_id {
+            children.entry(p.as_str()).or_default().push(u.id.as_str());
+        }
+    }
+    let mut out = HashSet::from([root.to_owned()]);
+    let mut frontier = vec![root];
+    while let Some(u) = frontier.pop() {
+        for c in children.get(u).into_iter().flatten() {
+            if out.insert((*c).to_owned()) {
+                frontier.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn build(
+    conn: &mut DbConnection,
+    agency: Uuid,
+    unit: Option<OrgUnit>,
+    now: DateTime<Utc>,
+) -> Result<Dashboard, StoreError> {
+    let agency_id = agency.to_string();
+    let today = chart::agency_today(conn, agency, now)?;
+    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let s = scope(conn, &agency_id)?;
+    let inside: Option<HashSet<String>> = unit.as_ref().map(|u| below(&s.units, &u.id));
+    let people: HashSet<&str> = s
+        .unit_of
+        .iter()
+        .filter(|(_, u)| inside.as_ref().is_none_or(|i| i.contains(*u)))
+        .map(|(e, _)| e.as_str())
+        .collect();
+    let employees = people.len() as i64;
+
+    // Daily logs today and this week.
+    let logs: Vec<LogDay> = diesel::sql_query(LOGS_SQL)
+        .bind::<Text, _>(&agency_id)
+        .bind::<Date, _>(monday)
+        .bind::<Date, _>(today)
+        .load(conn)?;
+    let mut week_people: HashSet<&str> = HashSet::new();
+    let mut today_people: HashSet<&str> = HashSet::new();
+    let (mut week_minutes, mut today_minutes) = (0, 0);
+    for l in &logs {
+        let Some(e) = people.get(l.employee_id.as_str()).copied() else { continue };
+        week_people.insert(e);
+        week_minutes += l.minutes;
+        if l.log_date == today {
+            today_people.insert(e);
+            today_minutes += l.minutes;
+        }
+    }
+    let coverage = |from, logged: usize, minutes| Coverage {
+        from,
+        to: today,
+        logged: logged as i64,
+        not_logged: employees - logged as i64,
+        share_bp: share_bp(logged as i64, employees),
+        minutes,
+    };
+    let today_logs = coverage(today, today_people.len(), today_minutes);
+    let week_logs = coverage(monday, week_people.len(), week_minutes);
+
+    // Agreements of the current year.
+    let period_id: Option<String> = performance_periods::table
+        .filter(performance_periods::agency_id.eq(&agency_id))
+        .filter(performance_periods::year.eq(today.year()))
+        .select(performance_periods::id)
+        .first(conn)
+        .optional()?;
+    let mut standing: HashMap<String, (bool, i32, String)> = HashMap::new();
+    if let Some(p) = &period_id {
+        let rows: Vec<(String, String, i32)> = agreements::table
+            .filter(agreements::period_id.eq(p))
+            .filter(agreements::status.ne("superseded"))
+            .select((agreements::employee_id, agreements::status, agreements::revision))
+            .load(conn)?;
+        for (employee, status, revision) in rows {
+            if !people.contains(employee.as_str()) {
+                continue;
+            }
+            let e = standing.entry(employee).or_insert((false, 0, String::new()));
+            e.0 |= status == "approved";
+            if revision >= e.1 {
+                e.1 = revision;
+                e.2 = status;
+            }
+        }
+    }
+    let mut agreements = Agreements {
+        period_id,
+        year: today.year(),
+        draft: 0,
+        submitted: 0,
+        returned: 0,
+        approved: 0,
+        without_agreement: employees - standing.len() as i64,
+    };
+    for (approved, _, latest) in standing.values() {
+        match (approved, latest.as_str()) {
+            (true, _) => agreements.approved += 1,
+            (_, "submitted") => agreements.submitted += 1,
+            (_, "returned") => agreements.returned += 1,
+            _ => agreements.draft += 1,
+        }
+    }
+    let approved_people: HashSet<&str> = standing.iter().filter(|(_, (a, _, _))| *a).map(|(e, _)| e.as_str()).collect();
+
+    // The latest evaluation period that has begun (the shortest first among those of the same
+    // start, so a quarter shows before the year).
+    let period: Option<EvaluationPeriod> = evaluation_periods::table
+        .filter(evaluation_periods::agency_id.eq(&agency_id))
+        .filter(evaluation_periods::starts_on.le(today))
+        .order((evaluation_periods::starts_on.desc(), evaluation_periods::ends_on.asc()))
+        .select(EvaluationPeriod::as_select())
+        .first(conn)
+        .optional()?;
+    let mut evaluations_view =
+        Evaluations { period: None, not_opened: employees, draft: 0, final_count: 0, predicates: vec![] };
+    let mut counts: HashMap<Predicate, i64> = HashMap::new();
+    if let Some(p) = period {
+        let rows: Vec<Evaluation> = evaluations::table
+            .filter(evaluations::evaluation_period_id.eq(&p.id))
+            .select(Evaluation::as_select())
+            .load(conn)?;
+        for (employee, e) in crate::evaluation::current_of(rows) {
+            if !people.contains(employee.as_str()) {
+                continue;
+            }
+            evaluations_view.not_opened -= 1;
+            if e.status == "final" {
+                evaluations_view.final_count += 1;
+                if let Some(pr) = e.predicate.as_deref().and_then(Predicate::parse) {
+                    *counts.entry(pr).or_default() += 1;
+                }
+            } else {
+                evaluations_view.draft += 1;
+            }
+        }
+        evaluations_view.period = Some(p);
+    }
+    evaluations_view.predicates = Predicate::ALL.iter().map(|p| (*p, counts.get(p).copied().unwrap_or(0))).collect();
+
+    // The latest month with an approved allowance run.
+    let month: Option<NaiveDate> = allowance_runs::table
+        .filter(allowance_runs::agency_id.eq(&agency_id))
+        .filter(allowance_runs::status.eq("approved"))
+        .select(diesel::dsl::max(allowance_runs::month))
+        .first(conn)?;
+    let mut allowance = Allowance { month, paid: 0, pending: 0, total: 0 };
+    if let Some(m) = month {
+        let lines: Vec<(String, String, i64)> = allowance_lines::table
+            .inner_join(allowance_runs::table)
+            .filter(allowance_runs::agency_id.eq(&agency_id))
+            .filter(allowance_runs::status.eq("approved"))
+            .filter(allowance_runs::month.eq(m))
+            .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))
+            .select((allowance_lines::employee_id, allowance_lines::status, allowance_lines::amount))
+            .load(conn)?;
+        let mut seen: HashSet<String> = HashSet::new();
+        for (employee, status, amount) in lines {
+            // The latest approved run holding the employee counts (a correction replaces).
+            if !people.contains(employee.as_str()) || !seen.insert(employee) {
+                continue;
+            }
+            if status == "computed" {
+                allowance.paid += 1;
+                allowance.total += amount;
+            } else {
+                allowance.pending += 1;
+            }
+        }
+    }
+
+    // The rollout of the units directly below.
+    let parent = unit.as_ref().map(|u| u.id.clone());
+    let rollout = s
+        .units
+        .iter()
+        .filter(|u| u.parent_id == parent)
+        .map(|u| {
+            let units = below(&s.units, &u.id);
+            let members: Vec<&str> =
+                s.unit_of.iter().filter(|(_, unit)| units.contains(*unit)).map(|(e, _)| e.as_str()).collect();
+            Rollout {
+                unit: u.clone(),
+                employees: members.len() as i64,
+                with_approved_agreement: members.iter().filter(|e| approved_people.contains(*e)).count() as i64,
+                logged_this_week: members.iter().filter(|e| week_people.contains(*e)).count() as i64,
+            }
+        })
+        .collect();
+
+    Ok(Dashboard {
+        today,
+        unit,
+        employees,
+        today_logs,
+        week_logs,
+        agreements,
+        evaluations: evaluations_view,
+        allowance,
+        rollout,
+    })
+}
+
+/// The agency's dashboard (its admin).
+pub fn agency(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Dashboard, StoreError> {
+    crate::agency::read_as_admin(conn, caller, agency_id, "the agency's dashboard")?;
+    build(conn, agency_id, None, now)
+}
+
+/// A unit's dashboard, its sub-units included (the agency's admin).
+pub fn unit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Dashboard, StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden("a unit's dashboard is read by the agency's admin".into()));
+    }
+    build(conn, agency, Some(unit), now)
+}
