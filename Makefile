@@ -8,15 +8,15 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
 	cargo build -p ekinerja-api --bin ekinerja
 	EKINERJA_SEED_DEMO=1 ./target/debug/ekinerja serve
 
-## test: lint, then the whole suite on SQLite and on a throw-away PostgreSQL cluster
-test: lint test-sqlite test-postgres
+## test: lint (Rust and the OpenAPI contract), then the whole suite on SQLite and on a throw-away PostgreSQL cluster
+test: lint contract test-sqlite test-postgres
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -29,6 +29,10 @@ test-postgres:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+## contract: Redocly lints openapi.yaml, and a TypeScript client generated from it type-checks (npm)
+contract:
+	scripts/contract-check.sh
 
 fmt:
 	cargo fmt --all

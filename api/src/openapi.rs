@@ -2,7 +2,7 @@
 //! repository root is this document, committed; a test fails when they differ.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -18,8 +18,9 @@ use crate::routes;
             performance agreements (SKP), daily logs, attendance, evaluation and allowance (TPP).\n\n\
             Errors are RFC 9457 `application/problem+json` with a stable `type` per kind \
             (`/problems/{kind}`) and, for validation, one entry per invalid field.",
-        license(name = "AGPL-3.0-or-later"),
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
+    servers((url = "/", description = "The server this document is served from")),
     paths(
         routes::health::healthz, routes::health::readyz,
         routes::auth::login, routes::auth::refresh, routes::auth::logout,
@@ -139,6 +140,11 @@ impl Modify for Contract {
             let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
             for op in ops.into_iter().flatten() {
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                if op.security.is_none() {
+                    // Public (sign-in, probes, the machines' protocol): say so, with the empty
+                    // requirement, rather than leave it unstated.
+                    op.security = Some(vec![SecurityRequirement::default()]);
+                }
                 let has_body = op.request_body.is_some();
                 let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
                 if has_params || has_body {

@@ -121,6 +121,17 @@ impl AgreementStatus {
     }
 }
 
+/// Where an employee stands with their agreements of a year, given each revision's status and
+/// number: approved when an approved revision is in force, otherwise the state of the latest
+/// revision (superseded ones ignored); none without any.
+pub fn standing(revisions: &[(AgreementStatus, i32)]) -> Option<AgreementStatus> {
+    let live = revisions.iter().filter(|(s, _)| *s != AgreementStatus::Superseded);
+    if revisions.iter().any(|(s, _)| *s == AgreementStatus::Approved) {
+        return Some(AgreementStatus::Approved);
+    }
+    live.max_by_key(|(_, r)| *r).map(|(s, _)| *s)
+}
+
 word_enum! {
     /// Main (utama) or additional (tambahan) planned result.
     ResultKind {
@@ -324,6 +335,14 @@ mod tests {
     /// (from, transition, actor, comment, complete, expected)
     type Case =
         (AgreementStatus, Transition, Actor, Option<&'static str>, bool, Result<AgreementStatus, WorkflowError>);
+
+    #[test]
+    fn standing_prefers_the_approved_revision_in_force() {
+        assert_eq!(standing(&[(Approved, 1), (Draft, 2)]), Some(Approved));
+        assert_eq!(standing(&[(Superseded, 1), (Submitted, 2), (Returned, 3)]), Some(Returned));
+        assert_eq!(standing(&[(Superseded, 1)]), None);
+        assert_eq!(standing(&[]), None);
+    }
 
     #[test]
     fn workflow_transitions() {

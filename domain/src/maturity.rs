@@ -146,6 +146,69 @@ impl MaturityPolicy {
     }
 }
 
+/// A change to the thresholds: only the fields given change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MaturityPolicyPatch {
+    pub daily_logging_bp: Option<i64>,
+    pub linked_minutes_bp: Option<i64>,
+    pub guided_minutes_bp: Option<i64>,
+    pub aligned_bp: Option<i64>,
+    pub structure_bp: Option<i64>,
+    pub coverage_bp: Option<i64>,
+}
+
+impl MaturityPolicyPatch {
+    /// The policy with the given fields changed.
+    pub fn apply(&self, p: MaturityPolicy) -> MaturityPolicy {
+        MaturityPolicy {
+            daily_logging_bp: self.daily_logging_bp.unwrap_or(p.daily_logging_bp),
+            linked_minutes_bp: self.linked_minutes_bp.unwrap_or(p.linked_minutes_bp),
+            guided_minutes_bp: self.guided_minutes_bp.unwrap_or(p.guided_minutes_bp),
+            aligned_bp: self.aligned_bp.unwrap_or(p.aligned_bp),
+            structure_bp: self.structure_bp.unwrap_or(p.structure_bp),
+            coverage_bp: self.coverage_bp.unwrap_or(p.coverage_bp),
+        }
+    }
+
+    /// Every given threshold out of range, as `(field, reason)`.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        // Out-of-range values survive `apply` onto the defaults, which are all in range.
+        self.apply(MaturityPolicy::default()).problems()
+    }
+}
+
+/// How one main result of an agreement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultLink {
+    /// It supports an organisational goal (only the posts the cascade rules let link to goals do).
+    pub to_goal: bool,
+    /// It supports a result that is in force: an approved agreement still holds its lineage.
+    pub parent_in_force: bool,
+    /// That result belongs to the supervisor the structure gives the employee today.
+    pub parent_is_supervisors: bool,
+}
+
+impl ResultLink {
+    /// Level 4: the result cascades from something in force.
+    pub fn cascades(self) -> bool {
+        self.to_goal || self.parent_in_force
+    }
+
+    /// Level 5: it follows the strategic plan (a goal) or the structure (today's supervisor).
+    pub fn follows_structure(self) -> bool {
+        self.to_goal || (self.parent_in_force && self.parent_is_supervisors)
+    }
+}
+
+/// Which of an employee's approved agreements covering a month counts, given for each whether
+/// it is for the post they hold now and its revision: the one for the current post, then the
+/// latest revision.
+pub fn agreement_that_counts(candidates: &[(bool, i32)]) -> Option<usize> {
+    candidates.iter().enumerate().max_by_key(|(_, (current, revision))| (*current, *revision)).map(|(i, _)| i)
+}
+
 /// What an employee's approved agreement for the month shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AgreementFacts {
@@ -283,6 +346,22 @@ pub fn group_rules(meeting: [i64; 6], employees: i64, p: &MaturityPolicy) -> Vec
         .collect()
 }
 
+/// A unit's or the agency's standing from its employees' levels: `(employees, rules, level)`.
+pub fn group(levels: impl IntoIterator<Item = u8>, p: &MaturityPolicy) -> (i64, Vec<RuleCheck>, u8) {
+    let mut meeting = [0i64; 6];
+    let mut employees = 0;
+    for l in levels {
+        employees += 1;
+        // An employee counts towards each level up to the one they reached.
+        for n in meeting.iter_mut().take(usize::from(l)) {
+            *n += 1;
+        }
+    }
+    let rules = group_rules(meeting, employees, p);
+    let reached = level(&rules);
+    (employees, rules, reached)
+}
+
 /// The level reached: the last rule of the unbroken run met from level 1.
 pub fn level(rules: &[RuleCheck]) -> u8 {
     rules.iter().take_while(|r| r.met).count() as u8
@@ -374,6 +453,43 @@ mod tests {
         assert_eq!(level(&r), 2);
         assert_eq!(r[2].shortfall, 1);
         assert_eq!(r[2].missing.as_deref(), Some("1 more employees at this level"));
+    }
+
+    #[test]
+    fn group_counts_each_employee_up_to_their_level() {
+        let (n, rules, reached) =
+            group([0, 0, 1, 2, 3, 4, 5, 6], &MaturityPolicy { coverage_bp: 5_000, ..MaturityPolicy::default() });
+        assert_eq!(n, 8);
+        assert_eq!(rules.iter().map(|r| r.part).collect::<Vec<_>>(), [6, 5, 4, 3, 2, 1]);
+        assert_eq!(reached, 3);
+    }
+
+    #[test]
+    fn links_and_the_agreement_that_counts() {
+        let l = |to_goal, parent_in_force, parent_is_supervisors| ResultLink {
+            to_goal,
+            parent_in_force,
+            parent_is_supervisors,
+        };
+        assert!(l(true, false, false).cascades() && l(true, false, false).follows_structure());
+        assert!(l(false, true, false).cascades() && !l(false, true, false).follows_structure());
+        assert!(l(false, true, true).follows_structure());
+        assert!(!l(false, false, true).cascades() && !l(false, false, true).follows_structure());
+        assert_eq!(agreement_that_counts(&[(false, 2), (true, 1)]), Some(1));
+        assert_eq!(agreement_that_counts(&[(false, 1), (false, 3)]), Some(1));
+        assert_eq!(agreement_that_counts(&[]), None);
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let stored = MaturityPolicy { coverage_bp: 5_000, ..MaturityPolicy::default() };
+        let patch = MaturityPolicyPatch { aligned_bp: Some(9_000), ..MaturityPolicyPatch::default() };
+        assert_eq!(
+            patch.apply(stored),
+            MaturityPolicy { coverage_bp: 5_000, aligned_bp: 9_000, ..MaturityPolicy::default() }
+        );
+        let bad = MaturityPolicyPatch { coverage_bp: Some(0), ..MaturityPolicyPatch::default() };
+        assert_eq!(bad.problems().len(), 1);
     }
 
     #[test]

@@ -149,9 +149,14 @@ pub fn analyse(minutes: i64, effective_minutes: i64, staff_present: i64) -> Work
 }
 
 /// Orders analyses from the most under-staffed to the most over-staffed: by index, highest
-/// first (no staff at all counts as the highest), then by the gap.
+/// first (work logged with no staff at all counts as the highest), then by the gap; a post or
+/// unit with neither staff nor work last.
 pub fn ranking_order(a: &Workload, b: &Workload) -> std::cmp::Ordering {
-    let key = |w: &Workload| w.efficiency_index_hundredths.unwrap_or(i64::MAX);
+    let key = |w: &Workload| match w.efficiency_index_hundredths {
+        Some(i) => i,
+        None if w.minutes > 0 => i64::MAX,
+        None => i64::MIN,
+    };
     key(b).cmp(&key(a)).then_with(|| b.staff_gap_hundredths.cmp(&a.staff_gap_hundredths))
 }
 
@@ -218,9 +223,12 @@ mod tests {
 
     #[test]
     fn ranking_puts_the_most_under_staffed_first() {
-        let mut v = [analyse(10, 100, 1), analyse(500, 100, 0), analyse(300, 100, 2)];
+        let mut v = [analyse(0, 100, 0), analyse(10, 100, 1), analyse(500, 100, 0), analyse(300, 100, 2)];
         v.sort_by(ranking_order);
-        assert_eq!(v.iter().map(|w| w.efficiency_index_hundredths).collect::<Vec<_>>(), [None, Some(150), Some(10)]);
+        assert_eq!(
+            v.iter().map(|w| (w.minutes, w.efficiency_index_hundredths)).collect::<Vec<_>>(),
+            [(500, None), (300, Some(150)), (10, Some(10)), (0, None)]
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub struct AgencyPatch {
     pub daily_log_cap_minutes: Option<i32>,
     pub evaluation_cadence: Option<ekinerja_domain::evaluation::Cadence>,
     pub effective_working_hours: Option<i32>,
-    pub maturity_policy: Option<ekinerja_domain::maturity::MaturityPolicy>,
+    pub maturity_policy: Option<ekinerja_domain::maturity::MaturityPolicyPatch>,
 }
 
 /// Creates an agency (platform admins only).
@@ -154,6 +154,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
             after.effective_working_hours = h;
         }
         if let Some(p) = patch.maturity_policy {
+            let p = p.apply(before.maturity_policy());
             after.maturity_policy =
                 Some(serde_json::to_string(&p).map_err(|e| StoreError::invalid("#/maturity_policy", e.to_string()))?);
         }

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::agreement::{standing, AgreementStatus};
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -216,25 +217,20 @@ fn build(
         .select(performance_periods::id)
         .first(conn)
         .optional()?;
-    let mut standing: HashMap<String, (bool, i32, String)> = HashMap::new();
+    let mut revisions: HashMap<String, Vec<(AgreementStatus, i32)>> = HashMap::new();
     if let Some(p) = &period_id {
         let rows: Vec<(String, String, i32)> = agreements::table
             .filter(agreements::period_id.eq(p))
-            .filter(agreements::status.ne("superseded"))
             .select((agreements::employee_id, agreements::status, agreements::revision))
             .load(conn)?;
         for (employee, status, revision) in rows {
-            if !people.contains(employee.as_str()) {
-                continue;
-            }
-            let e = standing.entry(employee).or_insert((false, 0, String::new()));
-            e.0 |= status == "approved";
-            if revision >= e.1 {
-                e.1 = revision;
-                e.2 = status;
+            if let (true, Some(status)) = (people.contains(employee.as_str()), AgreementStatus::parse(&status)) {
+                revisions.entry(employee).or_default().push((status, revision));
             }
         }
     }
+    let standing: HashMap<String, AgreementStatus> =
+        revisions.into_iter().filter_map(|(e, r)| standing(&r).map(|s| (e, s))).collect();
     let mut agreements = Agreements {
         period_id,
         year: today.year(),
@@ -244,25 +240,37 @@ fn build(
         approved: 0,
         without_agreement: employees - standing.len() as i64,
     };
-    for (approved, _, latest) in standing.values() {
-        match (approved, latest.as_str()) {
-            (true, _) => agreements.approved += 1,
-            (_, "submitted") => agreements.submitted += 1,
-            (_, "returned") => agreements.returned += 1,
-            _ => agreements.draft += 1,
+    for s in standing.values() {
+        match s {
+            AgreementStatus::Approved => agreements.approved += 1,
+            AgreementStatus::Submitted => agreements.submitted += 1,
+            AgreementStatus::Returned => agreements.returned += 1,
+            AgreementStatus::Draft | AgreementStatus::Superseded => agreements.draft += 1,
         }
     }
-    let approved_people: HashSet<&str> = standing.iter().filter(|(_, (a, _, _))| *a).map(|(e, _)| e.as_str()).collect();
+    let approved_people: HashSet<&str> =
+        standing.iter().filter(|(_, s)| **s == AgreementStatus::Approved).map(|(e, _)| e.as_str()).collect();
 
-    // The latest evaluation period that has begun (the shortest first among those of the same
-    // start, so a quarter shows before the year).
-    let period: Option<EvaluationPeriod> = evaluation_periods::table
+    // The period being evaluated: the one that ended last (of two ending together, the longer:
+    // the year-end evaluation over the last quarter's); before any has ended, the shortest one
+    // running today.
+    let ended: Option<EvaluationPeriod> = evaluation_periods::table
         .filter(evaluation_periods::agency_id.eq(&agency_id))
-        .filter(evaluation_periods::starts_on.le(today))
-        .order((evaluation_periods::starts_on.desc(), evaluation_periods::ends_on.asc()))
+        .filter(evaluation_periods::ends_on.lt(today))
+        .order((evaluation_periods::ends_on.desc(), evaluation_periods::starts_on.asc()))
         .select(EvaluationPeriod::as_select())
         .first(conn)
         .optional()?;
+    let period = match ended {
+        Some(p) => Some(p),
+        None => evaluation_periods::table
+            .filter(evaluation_periods::agency_id.eq(&agency_id))
+            .filter(evaluation_periods::starts_on.le(today))
+            .order((evaluation_periods::ends_on.asc(), evaluation_periods::starts_on.desc()))
+            .select(EvaluationPeriod::as_select())
+            .first(conn)
+            .optional()?,
+    };
     let mut evaluations_view =
         Evaluations { period: None, not_opened: employees, draft: 0, final_count: 0, predicates: vec![] };
     let mut counts: HashMap<Predicate, i64> = HashMap::new();
@@ -289,12 +297,22 @@ fn build(
     }
     evaluations_view.predicates = Predicate::ALL.iter().map(|p| (*p, counts.get(p).copied().unwrap_or(0))).collect();
 
-    // The latest month with an approved allowance run.
-    let month: Option<NaiveDate> = allowance_runs::table
+    // The latest month with an approved run for the whole agency; before any, the latest with an
+    // approved unit run.
+    let whole: Option<NaiveDate> = allowance_runs::table
         .filter(allowance_runs::agency_id.eq(&agency_id))
         .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::org_unit_id.is_null())
         .select(diesel::dsl::max(allowance_runs::month))
         .first(conn)?;
+    let month = match whole {
+        Some(m) => Some(m),
+        None => allowance_runs::table
+            .filter(allowance_runs::agency_id.eq(&agency_id))
+            .filter(allowance_runs::status.eq("approved"))
+            .select(diesel::dsl::max(allowance_runs::month))
+            .first(conn)?,
+    };
     let mut allowance = Allowance { month, paid: 0, pending: 0, total: 0 };
     if let Some(m) = month {
         let lines: Vec<(String, String, i64)> = allowance_lines::table

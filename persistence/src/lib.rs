@@ -92,3 +92,44 @@ mod tests {
         assert_eq!(timestamp(at).and_utc().timestamp_subsec_nanos(), 123_456_000);
     }
 }
+
+#[cfg(test)]
+mod sql_text {
+    /// SQLite reads `$1`, `$2`… as named parameters numbered in the order they first appear, and
+    /// diesel binds by position: every SQL text shared by both engines must name its parameters
+    /// in order of first appearance, or SQLite binds the wrong values.
+    #[test]
+    fn parameters_first_appear_in_order() {
+        let sources = [
+            include_str!("attendance.rs"),
+            include_str!("allowance_run.rs"),
+            include_str!("chart.rs"),
+            include_str!("dashboard.rs"),
+            include_str!("daily_log.rs"),
+            include_str!("db.rs"),
+            include_str!("discipline.rs"),
+            include_str!("evaluation.rs"),
+            include_str!("maturity.rs"),
+            include_str!("monitoring.rs"),
+            include_str!("workload.rs"),
+        ];
+        for source in sources {
+            for literal in source.split('"').skip(1).step_by(2) {
+                let mut seen: Vec<u32> = Vec::new();
+                let mut rest = literal;
+                while let Some(i) = rest.find('$') {
+                    rest = &rest[i + 1..];
+                    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    if let Ok(n) = digits.parse::<u32>() {
+                        if !seen.contains(&n) {
+                            seen.push(n);
+                        }
+                    }
+                }
+                let mut sorted = seen.clone();
+                sorted.sort_unstable();
+                assert_eq!(seen, sorted, "parameters out of order in: {literal}");
+            }
+        }
+    }
+}

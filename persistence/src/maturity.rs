@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use ekinerja_domain::maturity::{
-    employee_rules, group_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, RuleCheck,
+    agreement_that_counts, employee_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, ResultLink, RuleCheck,
 };
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::Caller;
@@ -170,7 +170,7 @@ FROM planned_results r
 JOIN agreements a ON a.id = r.agreement_id
 LEFT JOIN planned_results p ON p.id = r.parent_result_id
 LEFT JOIN agreements pa ON pa.id = p.agreement_id
-WHERE a.agency_id = $1 AND a.status = 'approved' AND a.starts_on <= $3 AND a.ends_on >= $2 AND r.kind = 'main'";
+WHERE a.agency_id = $1 AND a.status = 'approved' AND a.ends_on >= $2 AND a.starts_on <= $3 AND r.kind = 'main'";
 
 const PAID_SQL: &str = "
 SELECT DISTINCT l.employee_id AS employee_id
@@ -271,14 +271,20 @@ fn facts(
         .filter(agreements::ends_on.ge(first))
         .select((agreements::id, agreements::employee_id, agreements::position_id, agreements::revision))
         .load(conn)?;
-    let mut agreement_of: HashMap<String, (String, String, i32)> = HashMap::new();
+    let post_of: HashMap<&str, Option<&str>> =
+        people.iter().map(|(e, _)| (e.id.as_str(), e.position_id.as_deref())).collect();
+    let mut candidates: HashMap<String, Vec<(String, String, i32)>> = HashMap::new();
     for (id, employee, post, revision) in approved {
-        if !out.contains_key(&employee) {
-            continue;
+        if out.contains_key(&employee) {
+            candidates.entry(employee).or_default().push((id, post, revision));
         }
-        let keep = agreement_of.get(&employee).is_none_or(|(_, _, r)| revision > *r);
-        if keep {
-            agreement_of.insert(employee, (id, post, revision));
+    }
+    let mut agreement_of: HashMap<String, (String, String, i32)> = HashMap::new();
+    for (employee, mut list) in candidates {
+        let current = post_of.get(employee.as_str()).copied().flatten();
+        let keys: Vec<(bool, i32)> = list.iter().map(|(_, post, r)| (Some(post.as_str()) == current, *r)).collect();
+        if let Some(i) = agreement_that_counts(&keys) {
+            agreement_of.insert(employee, list.swap_remove(i));
         }
     }
     if !agreement_of.is_empty() {
@@ -289,8 +295,6 @@ fn facts(
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
             .load(conn)?;
-        let post_of: HashMap<&str, Option<&str>> =
-            people.iter().map(|(e, _)| (e.id.as_str(), e.position_id.as_deref())).collect();
         let mut by_agreement: HashMap<&str, AgreementFacts> = HashMap::new();
         for (employee, (id, post, _)) in &agreement_of {
             by_agreement.insert(
@@ -304,16 +308,15 @@ fn facts(
         for r in results {
             let Some(employee) = owner.get(r.agreement_id.as_str()).copied() else { continue };
             let Some(a) = by_agreement.get_mut(r.agreement_id.as_str()) else { continue };
-            a.main_results += 1;
-            if r.goal_id.is_some() || r.parent_in_force {
-                a.cascaded += 1;
-            }
             let supervisor = uuid(employee).ok().and_then(|e| org.supervisor_of(e)).map(|o| o.employee_id.to_string());
-            let under_supervisor =
-                r.parent_in_force && r.parent_employee_id.is_some() && r.parent_employee_id == supervisor;
-            if r.goal_id.is_some() || under_supervisor {
-                a.follow_structure += 1;
-            }
+            let link = ResultLink {
+                to_goal: r.goal_id.is_some(),
+                parent_in_force: r.parent_in_force,
+                parent_is_supervisors: r.parent_employee_id.is_some() && r.parent_employee_id == supervisor,
+            };
+            a.main_results += 1;
+            a.cascaded += i64::from(link.cascades());
+            a.follow_structure += i64::from(link.follows_structure());
         }
         for (employee, (id, _, _)) in &agreement_of {
             if let (Some(f), Some(a)) = (out.get_mut(employee), by_agreement.get(id.as_str())) {
@@ -358,6 +361,19 @@ fn facts(
     Ok(out)
 }
 
+/// Of a group's employees, those who were there in the month: registered by its end, or with
+/// logs or an agreement in it (data loaded for the time before they were registered).
+fn present(people: &Placed, facts: &HashMap<String, EmployeeFacts>, first: NaiveDate) -> Placed {
+    let end = month_end(first);
+    people
+        .iter()
+        .filter(|(e, _)| {
+            e.created_at.date() <= end || facts.get(&e.id).is_some_and(|f| f.minutes > 0 || f.agreement.is_some())
+        })
+        .cloned()
+        .collect()
+}
+
 /// Each employee's rules and level.
 fn assess(
     people: Vec<(Employee, Option<String>)>,
@@ -375,22 +391,14 @@ fn assess(
 }
 
 fn group<'a>(members: impl IntoIterator<Item = &'a EmployeeMaturity>, policy: &MaturityPolicy) -> GroupMaturity {
-    let mut meeting = [0i64; 6];
-    let mut employees = 0;
-    for m in members {
-        employees += 1;
-        // An employee counts towards each level up to the one they reached.
-        for n in meeting.iter_mut().take(usize::from(m.level)) {
-            *n += 1;
-        }
-    }
-    let rules = group_rules(meeting, employees, policy);
-    GroupMaturity { employees, level: level(&rules), rules }
+    let (employees, rules, level) = ekinerja_domain::maturity::group(members.into_iter().map(|m| m.level), policy);
+    GroupMaturity { employees, level, rules }
 }
 
-/// The month to read: the one asked (any day in it), or the agency's current month.
+/// The month to read: the one asked (any day in it), or by default the month of yesterday, the
+/// last day that is over (so the 1st of a month still shows the month just ended).
 fn first_of(month: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
-    let d = month.unwrap_or(today);
+    let d = month.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
     d.with_day(1).unwrap_or(d)
 }
 
@@ -455,6 +463,7 @@ pub fn unit(
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
     let facts = facts(conn, agency, &people, span, today, &org)?;
+    let people = present(&people, &facts, span.month);
     let employees = assess(people, facts, &policy);
     let maturity = group(&employees, &policy);
     Ok(UnitReport { span, policy, unit, maturity, employees })
@@ -475,6 +484,7 @@ pub fn agency(
     let org = chart::load(conn, agency_id, now)?;
     let people = agency_people(conn, agency_id)?;
     let facts = facts(conn, agency_id, &people, span, today, &org)?;
+    let people = present(&people, &facts, span.month);
     let employees = assess(people, facts, &policy);
     let maturity = group(&employees, &policy);
     let units: Vec<OrgUnit> = org_units::table
@@ -580,7 +590,8 @@ pub fn history(
     for first in months {
         let span = month_span(first, today);
         let facts = facts(conn, agency, &people, span, today, &org)?;
-        let assessed = assess(people.clone(), facts, &policy);
+        let there = if single { people.clone() } else { present(&people, &facts, first) };
+        let assessed = assess(there, facts, &policy);
         let point = if single {
             let e = assessed.into_iter().next().ok_or(StoreError::NotFound)?;
             HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }

@@ -66,7 +66,9 @@ WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <>
   AND e.position_id IS NOT NULL
 GROUP BY e.position_id";
 
-/// The span asked for: by default the year so far (1 January to today, in the agency's time zone).
+/// The span asked for: by default the year so far, 1 January to yesterday (the last day that is
+/// over) in the agency's time zone. A span may not reach past today: days to come would add
+/// working time with no work logged yet.
 fn span(
     conn: &mut DbConnection,
     agency: Uuid,
@@ -75,7 +77,10 @@ fn span(
     now: DateTime<Utc>,
 ) -> Result<(NaiveDate, NaiveDate), StoreError> {
     let today = chart::agency_today(conn, agency, now)?;
-    let to = to.unwrap_or(today);
+    let to = to.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
+    if to > today {
+        return Err(StoreError::invalid("#/to", "must not be after today"));
+    }
     let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
     check_span(from, to).map_err(|e| StoreError::invalid("#/to", e.to_string()))?;
     Ok((from, to))

@@ -375,7 +375,8 @@ async fn each_maturity_level_is_reached_with_its_evidence_and_gap() {
         csv.text.lines().collect::<Vec<_>>(),
         [
             "bulan,pegawai,level,l1,l2,l3,l4,l5,l6",
-            &format!("{y}-05,8,0,tidak,tidak,tidak,tidak,tidak,tidak"),
+            // In May, staff2 (registered on 1 July, no agreement, no May logs) was not there yet.
+            &format!("{y}-05,7,0,tidak,tidak,tidak,tidak,tidak,tidak"),
             &format!("{y}-06,8,3,ya,ya,ya,tidak,tidak,tidak")
         ]
     );
@@ -550,6 +551,13 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
     app.get(&format!("{unit_path}?from={y}-06-30&to={y}-06-01"), &org.admin).await.assert_invalid("#/to");
     app.get(&format!("{unit_path}?from={}-01-01&to={y}-06-01", y - 1), &org.admin).await.assert_invalid("#/to");
     app.get(&format!("{unit_path}?from=2026-02-30"), &org.admin).await.assert_problem(400, "bad-parameter");
+    // Days to come are refused; by default the span ends yesterday, 30 June.
+    app.get(&format!("{unit_path}?from={y}-06-01&to={y}-07-02"), &org.admin).await.assert_invalid("#/to");
+    let r = workload(&app, &unit_path, &org.admin).await;
+    assert_eq!(
+        (r.body["from"].as_str(), r.body["to"].as_str()),
+        (Some(format!("{y}-01-01").as_str()), Some(format!("{y}-06-30").as_str()))
+    );
 }
 
 /// The allowance rules of the attendance tests, with base amounts for every class in [`Org`].

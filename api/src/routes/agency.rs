@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::evaluation::Cadence;
-use ekinerja_domain::maturity::MaturityPolicy;
+use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
 use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
 use ekinerja_domain::{Code, Name, TimeZone};
 use ekinerja_persistence::{agency, Change};
@@ -86,8 +86,8 @@ pub struct UpdateAgency {
     pub evaluation_cadence: Option<Cadence>,
     /// Policy: one person's effective working hours a year for workload analysis, 500 to 2500.
     pub effective_working_hours: Option<i32>,
-    /// Policy: the maturity thresholds; fields left out take their defaults.
-    pub maturity_policy: Option<MaturityPolicy>,
+    /// Policy: the maturity thresholds to change; those left out keep their values.
+    pub maturity_policy: Option<MaturityPolicyPatch>,
 }
 
 /// Paging.
@@ -185,7 +185,7 @@ pub async fn update(
     if b.effective_working_hours.is_some_and(|h| !EFFECTIVE_HOURS_RANGE.contains(&h)) {
         f.refuse("#/effective_working_hours", "must be from 500 to 2500 hours");
     }
-    for (field, reason) in b.maturity_policy.as_ref().map(MaturityPolicy::problems).unwrap_or_default() {
+    for (field, reason) in b.maturity_policy.as_ref().map(MaturityPolicyPatch::problems).unwrap_or_default() {
         f.refuse(&format!("#/maturity_policy/{field}"), reason);
     }
     let Some(name) = name else { return Err(f.into_error()) };

@@ -62,7 +62,8 @@ impl From<&OrgUnit> for UnitRef {
 pub struct SpanQuery {
     /// First day, inclusive (default: 1 January of `to`'s year).
     pub from: Option<NaiveDate>,
-    /// Last day, inclusive (default: today in the agency's time zone); at most 366 days after `from`.
+    /// Last day, inclusive (default: yesterday in the agency's time zone; not after today); at most
+    /// 366 days after `from`.
     pub to: Option<NaiveDate>,
 }
 
@@ -71,7 +72,7 @@ pub struct SpanQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MonthQuery {
-    /// `YYYY-MM` (default: the current month in the agency's time zone).
+    /// `YYYY-MM` (default: the month of yesterday in the agency's time zone, the last day over).
     #[param(example = "2026-10")]
     pub month: Option<String>,
 }
@@ -84,7 +85,7 @@ pub struct MonthsQuery {
     /// First month, `YYYY-MM` (default: eleven months before `to`).
     #[param(example = "2026-01")]
     pub from: Option<String>,
-    /// Last month, `YYYY-MM` (default: the current month); at most 24 months from `from`.
+    /// Last month, `YYYY-MM` (default: the month of yesterday); at most 24 months from `from`.
     #[param(example = "2026-11")]
     pub to: Option<String>,
 }
@@ -278,9 +279,11 @@ pub enum WorkloadTable {
 pub struct UnitWorkloadQuery {
     /// First day, inclusive (default: 1 January of `to`'s year).
     pub from: Option<NaiveDate>,
-    /// Last day, inclusive (default: today in the agency's time zone); at most 366 days after `from`.
+    /// Last day, inclusive (default: yesterday in the agency's time zone; not after today); at most
+    /// 366 days after `from`.
     pub to: Option<NaiveDate>,
     /// With `Accept: text/csv`: `positions` (default) or `units`.
+    #[param(inline)]
     pub table: Option<WorkloadTable>,
 }
 
@@ -295,6 +298,7 @@ pub struct UnitWorkloadQuery {
     responses(
         (status = 200, description = "The analysis", content((WorkloadView = "application/json"), (String = "text/csv"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The span is reversed, longer than 366 days or reaches past today (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn agency_workload(
@@ -321,6 +325,7 @@ pub async fn agency_workload(
     responses(
         (status = 200, description = "The analysis", content((WorkloadView = "application/json"), (String = "text/csv"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The span is reversed, longer than 366 days or reaches past today (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn unit_workload(
@@ -692,6 +697,7 @@ async fn history(
     params(("id" = Uuid, Path, description = "Agency id"), MonthsQuery),
     responses(
         (status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv"))),
+        (status = 422, description = "`to` is before `from`, or the span is over 24 months (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -712,6 +718,7 @@ pub async fn agency_history(
     params(("id" = Uuid, Path, description = "Org unit id"), MonthsQuery),
     responses(
         (status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv"))),
+        (status = 422, description = "`to` is before `from`, or the span is over 24 months (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -731,7 +738,10 @@ pub async fn unit_history(
     description = "Read by the employee, those above them and the agency's admin. With `Accept: text/csv`, one line \
         per month.",
     params(("id" = Uuid, Path, description = "Employee id"), MonthsQuery),
-    responses((status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv")))),
+    responses(
+        (status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv"))),
+        (status = 422, description = "`to` is before `from`, or the span is over 24 months (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = [])))]
 pub async fn employee_history(
     req: HttpRequest,
