@@ -8,15 +8,16 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
 	cargo build -p ekinerja-api --bin ekinerja
 	EKINERJA_SEED_DEMO=1 ./target/debug/ekinerja serve
 
-## test: lint (Rust and the OpenAPI contract), then the whole suite on SQLite and on a throw-away PostgreSQL cluster
-test: lint contract test-sqlite test-postgres
+## test: lint (Rust and the OpenAPI contract), the whole suite on SQLite and on a throw-away PostgreSQL cluster,
+## then a short schemathesis run against a live demo server as each role
+test: lint contract test-sqlite test-postgres fuzz-short
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -33,6 +34,13 @@ lint:
 ## contract: Redocly lints openapi.yaml, and a TypeScript client generated from it type-checks (npm)
 contract:
 	scripts/contract-check.sh
+
+## fuzz-short / fuzz: schemathesis (PyPI) over every operation of openapi.yaml, as each demo role
+fuzz-short:
+	scripts/fuzz.sh short
+
+fuzz:
+	scripts/fuzz.sh long
 
 fmt:
 	cargo fmt --all

@@ -284,8 +284,41 @@ async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError>
     Err(ApiError::NoRoute(req.path().to_owned()))
 }
 
-async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// The methods each path of the OpenAPI document supports, for the `Allow` header of a 405.
+fn allowed_methods() -> &'static std::collections::HashMap<String, String> {
+    static ALLOWED: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+    ALLOWED.get_or_init(|| {
+        use utoipa::OpenApi;
+        crate::openapi::ApiDoc::openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, on)| on.then_some(m))
+                .collect();
+                (path.clone(), methods.join(", "))
+            })
+            .collect()
+    })
+}
+
+/// 405 with the `Allow` header RFC 9110 requires: the methods the document gives the matched
+/// path (GET for the few paths outside it: the docs and the document itself).
+async fn method_not_allowed(req: HttpRequest) -> actix_web::HttpResponse {
+    let allow = req.match_pattern().and_then(|p| allowed_methods().get(&p).cloned()).unwrap_or_else(|| "GET".into());
+    let mut res = actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed);
+    if let Ok(v) = header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
 }
 
 /// Turns any error response that is not already problem+json (actix's own 400s, 413s, …) into

@@ -166,12 +166,21 @@ where
 }
 
 /// The version a change edits, from `If-Match: "v<version>"` (the ETag the record was read
-/// with). Missing: 428. Not one of ours: 412, as no current version matches it.
-pub struct IfMatch(pub i32);
+/// with). Missing or empty: 428. Not one of ours: 412, as no current version matches it. The
+/// header is judged by [`IfMatch::version`] in the handler, after the body was read, so a
+/// malformed body is a 400 whatever the header says.
+pub struct IfMatch(Result<i32, ApiError>);
 
 /// The ETag of a version.
 pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")
+}
+
+impl IfMatch {
+    /// The version named, or why there is none.
+    pub fn version(self) -> Result<i32, ApiError> {
+        self.0
+    }
 }
 
 impl FromRequest for IfMatch {
@@ -180,16 +189,17 @@ impl FromRequest for IfMatch {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parsed = match req.headers().get(header::IF_MATCH) {
+            // An empty header names no version: as good as none.
             None => Err(ApiError::PreconditionRequired),
+            Some(v) if v.as_bytes().iter().all(u8::is_ascii_whitespace) => Err(ApiError::PreconditionRequired),
             Some(v) => v
                 .to_str()
                 .ok()
                 .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
                 .and_then(|s| s.strip_prefix('v'))
                 .and_then(|n| n.parse::<i32>().ok())
-                .map(IfMatch)
                 .ok_or(ApiError::PreconditionFailed),
         };
-        std::future::ready(parsed)
+        std::future::ready(Ok(IfMatch(parsed)))
     }
 }

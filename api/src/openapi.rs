@@ -152,9 +152,11 @@ impl Modify for Contract {
                 }
                 if secured {
                     add(op, "401", "Missing, malformed or expired access token");
+                    add(op, "403", "The caller may see this but not do it, or has no role for it");
+                    add(op, "404", "No such record, one of another agency, or the account has no employee of its own");
                 }
-                if has_params && secured {
-                    add(op, "404", "No such record, or one of another agency");
+                if has_params {
+                    add(op, "422", "A parameter is well-formed but out of range; `errors` names it");
                 }
                 if has_body {
                     add(op, "413", "The body is larger than the limit");

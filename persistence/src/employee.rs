@@ -276,12 +276,8 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
 
 /// Registers an employee (the agency's admin).
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
-    if !change.caller.can_see_agency(new.agency_id) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    if !change.caller.can_administer(new.agency_id) {
-        return Err(StoreError::Forbidden("only the agency's admin registers employees".into()));
-    }
+    // An agency the caller cannot see, or none (a platform admin's typo), is a field error.
+    crate::agency::administered(conn, &change.caller, new.agency_id, "registers employees")?;
     crate::db::write(conn, |conn| insert(conn, change, new))
 }
 

@@ -142,12 +142,8 @@ fn ensure_code_free(
 
 /// Creates a unit (the agency's admin).
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Result<OrgUnit, StoreError> {
-    if !change.caller.can_see_agency(new.agency_id) {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
-    }
-    if !change.caller.can_administer(new.agency_id) {
-        return Err(StoreError::Forbidden("only the agency's admin manages org units".into()));
-    }
+    // An agency the caller cannot see, or none (a platform admin's typo), is a field error.
+    crate::agency::administered(conn, &change.caller, new.agency_id, "manages org units")?;
     crate::db::write(conn, |conn| {
         let agency_id = new.agency_id.to_string();
         if let Some(p) = new.parent_id {

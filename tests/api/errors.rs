@@ -9,8 +9,38 @@ async fn unknown_route_and_wrong_method() {
     let app = TestApp::spawn().await;
     app.req(Method::GET, "/api/v1/no-such-thing").token(&app.root).send().await.assert_problem(404, "not-found");
     app.req(Method::GET, "/index.html").send().await.assert_problem(404, "not-found");
-    app.req(Method::DELETE, "/api/v1/agencies").token(&app.root).send().await.assert_problem(405, "method-not-allowed");
-    app.req(Method::PUT, "/healthz").send().await.assert_problem(405, "method-not-allowed");
+    // 405 names the methods the path supports (RFC 9110), as the OpenAPI document gives them.
+    let res = app.req(Method::DELETE, "/api/v1/agencies").token(&app.root).send().await;
+    res.assert_problem(405, "method-not-allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("GET, POST"));
+    let res = app.req(Method::TRACE, "/api/v1/agencies/01a20000-0000-7000-8000-000000000000").send().await;
+    res.assert_problem(405, "method-not-allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("GET, PATCH"));
+    let res = app.req(Method::PUT, "/healthz").send().await;
+    res.assert_problem(405, "method-not-allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("GET"));
+    // An empty If-Match names no version: 428, as a missing one.
+    let agency = app.agency("ERR-IM").await;
+    let admin = app.agency_admin(&agency, "admin.err-im").await;
+    let key = app
+        .post("/api/v1/integration-keys", &admin, json!({"name": "e-Presensi", "scopes": ["attendance_write"]}))
+        .await;
+    key.assert_status(201);
+    let rotate = format!("/api/v1/integration-keys/{}/rotate", key.id());
+    for value in ["", "  "] {
+        app.req(Method::POST, &rotate)
+            .token(&admin)
+            .header("if-match", value)
+            .send()
+            .await
+            .assert_problem(428, "precondition-required");
+    }
+    app.req(Method::POST, &rotate)
+        .token(&admin)
+        .header("if-match", "\"v999\"")
+        .send()
+        .await
+        .assert_problem(412, "precondition-failed");
 }
 
 #[actix_web::test]

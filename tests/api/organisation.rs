@@ -100,6 +100,18 @@ async fn each_role_changes_only_what_it_may() {
     app.post("/api/v1/org-units", &b.admin, json!({"agency_id": a.agency, "code": "X", "name": "X"}))
         .await
         .assert_invalid("#/agency_id");
+    // A platform admin naming no agency that exists (schemathesis found this a 500).
+    let nowhere = "e3e70682-c209-4cac-a29f-6fbed82c07cd";
+    app.post("/api/v1/org-units", &app.root, json!({"agency_id": nowhere, "code": "X", "name": "X"}))
+        .await
+        .assert_invalid("#/agency_id");
+    app.post(
+        "/api/v1/employees",
+        &app.root,
+        json!({"agency_id": nowhere, "nip": ekinerja_tests::nip(77), "name": "X", "employment_type": "pns"}),
+    )
+    .await
+    .assert_invalid("#/agency_id");
     app.post("/api/v1/agencies", &a.admin, json!({"code": "NEW", "name": "New"}))
         .await
         .assert_problem(403, "forbidden");

@@ -328,16 +328,17 @@ pub async fn add_result(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    version: IfMatch,
     body: Json<CreatePlannedResult>,
+    version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let b = body.0;
     let description = Name::parse(&b.description).map_err(|e| ApiError::field("#/description", e.to_string()))?;
     let new = store::NewResult { kind: b.kind, description, parent_result_id: b.parent_result_id, goal_id: b.goal_id };
     let id = id.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let (a, r) = db(&state, move |conn| store::add_result(conn, &change, id, version.0, new, now)).await?;
+    let (a, r) = db(&state, move |conn| store::add_result(conn, &change, id, version, new, now)).await?;
     let view = result_view(store::ResultDetail { result: r, indicators: Vec::new() });
     Ok(with_etag(HttpResponse::Created(), a.version)
         .insert_header((header::LOCATION, format!("/api/v1/agreements/{}#{}", a.id, view.id)))
@@ -363,10 +364,11 @@ pub async fn remove_result(
     path: web::Path<(Uuid, Uuid)>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let (id, result_id) = path.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let a = db(&state, move |conn| store::remove_result(conn, &change, id, version.0, result_id, now)).await?;
+    let a = db(&state, move |conn| store::remove_result(conn, &change, id, version, result_id, now)).await?;
     Ok(with_etag(HttpResponse::NoContent(), a.version).finish())
 }
 
@@ -387,9 +389,10 @@ pub async fn add_indicator(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    version: IfMatch,
     body: Json<CreateIndicator>,
+    version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let b = body.0;
     let mut f = Fields::new();
     let description = f.check("#/description", Name::parse(&b.description));
@@ -420,7 +423,7 @@ pub async fn add_indicator(
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
     let (a, ind) =
-        db(&state, move |conn| store::add_indicator(conn, &change, id, version.0, result_id, new, now)).await?;
+        db(&state, move |conn| store::add_indicator(conn, &change, id, version, result_id, new, now)).await?;
     Ok(with_etag(HttpResponse::Created(), a.version)
         .json(indicator_view(store::IndicatorDetail { indicator: ind, targets: Vec::new() })))
 }
@@ -442,16 +445,17 @@ pub async fn set_breakdown(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    version: IfMatch,
     body: Json<SetBreakdown>,
+    version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let b = body.0;
     let (id, indicator_id) = path.into_inner();
     let now = state.now();
     let caller = auth.0.clone();
     let change = Change::new(auth.0, now, request_id::current());
     let d = db(&state, move |conn| {
-        store::set_breakdown(conn, &change, id, version.0, indicator_id, b.breakdown, b.targets, now)?;
+        store::set_breakdown(conn, &change, id, version, indicator_id, b.breakdown, b.targets, now)?;
         store::get(conn, &caller, id, now)
     })
     .await?;
@@ -462,13 +466,13 @@ async fn step(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: Uuid,
-    version: IfMatch,
+    version: i32,
     t: Transition,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let a = db(&state, move |conn| store::transition(conn, &change, id, version.0, t, comment, now)).await?;
+    let a = db(&state, move |conn| store::transition(conn, &change, id, version, t, comment, now)).await?;
     Ok(with_etag(HttpResponse::Ok(), a.version).json(AgreementView::from(a)))
 }
 
@@ -491,6 +495,7 @@ pub async fn submit(
     id: web::Path<Uuid>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     step(state, auth, id.into_inner(), version, Transition::Submit, None).await
 }
 
@@ -512,6 +517,7 @@ pub async fn approve(
     id: web::Path<Uuid>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     step(state, auth, id.into_inner(), version, Transition::Approve, None).await
 }
 
@@ -532,9 +538,10 @@ pub async fn return_agreement(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    version: IfMatch,
     body: Json<TransitionBody>,
+    version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let comment = body.0.comment;
     if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
         return Err(ApiError::field("#/comment", "must be at most 2000 characters"));
@@ -561,10 +568,11 @@ pub async fn revise(
     id: web::Path<Uuid>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let id = id.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let a = db(&state, move |conn| store::revise(conn, &change, id, version.0, now)).await?;
+    let a = db(&state, move |conn| store::revise(conn, &change, id, version, now)).await?;
     let location = format!("/api/v1/agreements/{}", a.id);
     Ok(with_etag(HttpResponse::Created(), a.version)
         .insert_header((header::LOCATION, location))

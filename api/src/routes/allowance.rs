@@ -494,9 +494,10 @@ pub async fn approve_run(
     id: web::Path<Uuid>,
     if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
     let id = id.into_inner();
     let change = Change::new(auth.0, state.now(), request_id::current());
-    let d = db(&state, move |conn| allowance_run::approve(conn, &change, id, if_match.0)).await?;
+    let d = db(&state, move |conn| allowance_run::approve(conn, &change, id, if_match)).await?;
     let version = d.run.version;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))

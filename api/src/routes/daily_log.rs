@@ -554,16 +554,17 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    version: IfMatch,
     body: Json<LogPatch>,
+    version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = version.version()?;
     let id = id.into_inner();
     let now = state.now();
     let caller = auth.0.clone();
     let current = db(&state, move |conn| store::get(conn, &caller, id, now)).await?;
     let input = parse_log(&merged(&current, body.0), "#")?;
     let change = Change::new(auth.0, now, request_id::current());
-    let l = db(&state, move |conn| store::update(conn, &change, id, version.0, input, now)).await?;
+    let l = db(&state, move |conn| store::update(conn, &change, id, version, input, now)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
 }
 

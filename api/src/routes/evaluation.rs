@@ -171,9 +171,10 @@ pub async fn close_period(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
     let id = id.into_inner();
     let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| evaluation::close_period(conn, &change, id, if_match.0)).await?;
+    let row = db(&state, move |conn| evaluation::close_period(conn, &change, id, if_match)).await?;
     Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
 }
 
@@ -433,9 +434,10 @@ pub async fn rate(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: Json<RateEvaluation>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
     let b = body.0;
     let mut f = Fields::new();
     let feedback = description(&mut f, "#/feedback", b.feedback);
@@ -464,7 +466,7 @@ pub async fn rate(
     let id = id.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::rate(conn, &change, id, if_match.0, patch, now)).await?;
+    let d = db(&state, move |conn| evaluation::rate(conn, &change, id, if_match, patch, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
@@ -486,10 +488,11 @@ pub async fn finalise(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
     let id = id.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::finalise(conn, &change, id, if_match.0, now)).await?;
+    let d = db(&state, move |conn| evaluation::finalise(conn, &change, id, if_match, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
@@ -511,10 +514,11 @@ pub async fn revise(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
     let id = id.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::revise(conn, &change, id, if_match.0, now)).await?;
+    let d = db(&state, move |conn| evaluation::revise(conn, &change, id, if_match, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::CREATED))
 }
 

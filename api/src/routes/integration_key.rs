@@ -190,10 +190,11 @@ pub async fn rotate(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
     let id = id.into_inner();
     let change = Change::new(auth.0, state.now(), request_id::current());
     let (key, signing_secret, secrets) = new_key(true);
-    let row = db(&state, move |conn| integration_key::rotate(conn, &change, id, if_match.0, secrets)).await?;
+    let row = db(&state, move |conn| integration_key::rotate(conn, &change, id, if_match, secrets)).await?;
     let signing_secret = if row.signed() { signing_secret } else { None };
     let version = row.version;
     Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(version))).json(IssuedKeyView {
