@@ -252,10 +252,57 @@ pub struct Job {
 /// behind single creates: logs arriving at the same moment share one transaction instead of
 /// queueing for the write lock one by one. When the transaction itself fails, every log gets
 /// that error and none is stored.
+///
+/// Each log locks its employee's row (for the change number). The logs are recorded in employee
+/// order, so that groups committing side by side (PostgreSQL runs several writers) take those
+/// locks in the same order and never wait on each other in a cycle; should the database still
+/// abort the group as a deadlock or a serialization failure, the group is tried again (3 times).
+/// Answers come back in the order of `jobs`.
 pub fn create_many(conn: &mut DbConnection, jobs: Vec<Job>) -> Vec<Result<Created, StoreError>> {
+    let n = jobs.len();
+    let mut indexed: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+    indexed.sort_by_key(|(_, j)| j.change.caller.employee_id);
+    let (order, jobs): (Vec<usize>, Vec<Job>) = indexed.into_iter().unzip();
+    let mut attempt = 0;
+    let results = loop {
+        attempt += 1;
+        match create_group(conn, jobs.clone()) {
+            Err(e) if attempt < 3 && is_transient(&e) => continue,
+            Err(e) => {
+                let message = e.to_string();
+                break (0..n).map(|_| Err(StoreError::Unavailable(message.clone()))).collect::<Vec<_>>();
+            }
+            Ok(results) => break results,
+        }
+    };
+    let mut answers: Vec<Option<Result<Created, StoreError>>> = (0..n).map(|_| None).collect();
+    for (i, r) in order.into_iter().zip(results) {
+        if let Some(slot) = answers.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(StoreError::Unavailable("the group lost an answer".into()))))
+        .collect()
+}
+
+/// A deadlock or serialization failure: the database aborted the transaction, and the same work
+/// may well succeed when tried again.
+fn is_transient(e: &StoreError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+    match e {
+        StoreError::Database(DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+        StoreError::Database(DieselError::DatabaseError(_, info)) => info.message().contains("deadlock detected"),
+        _ => false,
+    }
+}
+
+/// One try at a group, in the order given.
+fn create_group(conn: &mut DbConnection, jobs: Vec<Job>) -> Result<Vec<Result<Created, StoreError>>, StoreError> {
     use diesel::connection::SimpleConnection;
     let n = jobs.len();
-    let outcome = crate::db::write(conn, |conn| {
+    crate::db::write(conn, |conn| {
         let mut results = Vec::with_capacity(n);
         let mut policies = Policies::new();
         for job in jobs {
@@ -273,14 +320,7 @@ pub fn create_many(conn: &mut DbConnection, jobs: Vec<Job>) -> Vec<Result<Create
             }
         }
         Ok::<_, StoreError>(results)
-    });
-    match outcome {
-        Ok(results) => results,
-        Err(e) => {
-            let message = e.to_string();
-            (0..n).map(|_| Err(StoreError::Unavailable(message.clone()))).collect()
-        }
-    }
+    })
 }
 
 /// The body of [`create`], inside a running transaction.
