@@ -14,6 +14,7 @@ mod evaluations;
 mod health;
 mod hostile;
 mod import;
+mod instances;
 mod openapi;
 mod organisation;
 mod storage;

@@ -29,7 +29,12 @@ pub struct TestDb {
 
 enum Cleanup {
     File(String),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another instance's view of a database someone else cleans up.
+    Shared,
 }
 
 impl TestDb {
@@ -75,6 +80,7 @@ impl Drop for TestDb {
                     let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
+            Cleanup::Shared => {}
         }
     }
 }
@@ -256,6 +262,16 @@ impl TestApp {
         let mut app = TestApp { state, db, root: String::new() };
         app.root = app.login("admin", ekinerja_api::seed::DEMO_PASSWORD).await;
         app
+    }
+
+    /// A second instance of the application on the same database, as a second server process
+    /// behind the same load balancer would be: its own pool, daily-log writers, login throttle
+    /// and token keys (from the same secret). Drop it before the first.
+    pub fn twin(&self) -> TestApp {
+        let settings = self.state.settings.clone();
+        let pool = db::connect(&self.db.url, settings.pool_size).expect("pool");
+        let state = web::Data::new(AppState::new(pool, settings).expect("state"));
+        TestApp { state, db: TestDb { url: self.db.url.clone(), cleanup: Cleanup::Shared }, root: self.root.clone() }
     }
 
     /// Sets the application clock.
