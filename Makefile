@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short crash-check fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -16,8 +16,8 @@ run:
 	EKINERJA_SEED_DEMO=1 ./target/debug/ekinerja serve
 
 ## test: lint (Rust and the OpenAPI contract), the whole suite on SQLite and on a throw-away PostgreSQL cluster,
-## then a short schemathesis run against a live demo server as each role
-test: lint contract test-sqlite test-postgres fuzz-short
+## then a short schemathesis run against a live demo server as each role, and the SIGKILL crash check on both engines
+test: lint contract test-sqlite test-postgres fuzz-short crash-check
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -41,6 +41,14 @@ fuzz-short:
 
 fuzz:
 	scripts/fuzz.sh long
+
+## crash-check: SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL)
+crash-check:
+	cargo build -q -p ekinerja-api --bin ekinerja
+	@echo "==> crash check on SQLite"
+	python3 scripts/crash_check.py
+	@echo "==> crash check on PostgreSQL"
+	scripts/with-postgres.sh python3 scripts/crash_check.py
 
 fmt:
 	cargo fmt --all

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Crash safety (issue 9): kill the server with SIGKILL in the middle of a write load of daily
+logs and attendance events, start it again on the same database, and check that every write that
+was answered 2xx is there, whole, and that nothing is half-written.
+
+    scripts/crash_check.py            # SQLite, a new database file
+    EKINERJA_TEST_DATABASE_URL=postgres://…/postgres scripts/crash_check.py   # a new PostgreSQL database
+
+The server is target/debug/ekinerja (build it first). Only the Python standard library is used.
+"""
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, "target", "debug", "ekinerja")
+PASSWORD = "kinerja-demo-2026"
+WRITERS = 16
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def call(base, method, path, token=None, body=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if body is not None:
+        req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as res:
+            return res.status, json.loads(res.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+class Server:
+    def __init__(self, url, port, log):
+        self.url, self.port, self.log = url, port, log
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc = None
+
+    def start(self, seed):
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": self.url,
+            "EKINERJA_BIND": f"127.0.0.1:{self.port}",
+            "EKINERJA_SEED_DEMO": "1" if seed else "0",
+            "EKINERJA_JWT_SECRET": "crash-check-secret-crash-check-secret!!",
+            "EKINERJA_ACCESS_TOKEN_MINUTES": "120",
+            "RUST_LOG": "error",
+        })
+        self.proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(240):
+            if self.proc.poll() is not None:
+                sys.exit(f"crash-check: the server exited with {self.proc.returncode}")
+            try:
+                if call(self.base, "GET", "/readyz", timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        sys.exit("crash-check: the server did not become ready")
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+
+def database_url(work):
+    admin_url = os.environ.get("EKINERJA_TEST_DATABASE_URL", "")
+    if admin_url and admin_url != "sqlite":
+        name = "crash_check_" + uuid.uuid4().hex
+        subprocess.run(["psql", admin_url, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+        return admin_url.rsplit("/", 1)[0] + "/" + name, "postgresql"
+    return "sqlite://" + os.path.join(work, "crash.db"), "sqlite"
+
+
+def main():
+    if not os.path.exists(BINARY):
+        sys.exit("crash-check: build target/debug/ekinerja first")
+    work = tempfile.mkdtemp()
+    url, engine = database_url(work)
+    log = open(os.path.join(work, "server.log"), "wb")
+    server = Server(url, free_port(), log)
+    server.start(seed=True)
+    base = server.base
+
+    # Setup: the agency admin gives 16 employees accounts and issues an integration key.
+    status, body = call(base, "POST", "/api/v1/auth/login", body={"login": "bkpsdm.sukamaju", "password": PASSWORD})
+    assert status == 200, body
+    admin = body["access_token"]
+    status, body = call(base, "GET", "/api/v1/employees?limit=60", admin)
+    assert status == 200, body
+    people = []
+    for e in body["items"][20:20 + WRITERS]:
+        status, _ = call(base, "POST", "/api/v1/accounts", admin,
+                         {"role": "employee", "employee_id": e["id"], "password": PASSWORD})
+        assert status in (201, 409), status
+        status, login = call(base, "POST", "/api/v1/auth/login", body={"login": e["nip"], "password": PASSWORD})
+        assert status == 200, login
+        people.append({"id": e["id"], "nip": e["nip"], "token": login["access_token"]})
+    status, key = call(base, "POST", "/api/v1/integration-keys", admin,
+                       {"name": "crash check", "scopes": ["attendance_write"]})
+    assert status == 201, key
+    key = key["key"]
+
+    # The load: each writer posts ten-minute additional-duty logs of today; one pusher sends
+    # batches of 50 attendance events. Every 2xx answer is recorded.
+    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()
+    logs_ok, events_ok, lock = [], [], threading.Lock()
+    stop = threading.Event()
+    errors = []
+
+    def writer(p):
+        for slot in range(40):
+            if stop.is_set():
+                return
+            start = 7 * 60 + slot * 10
+            body = {"date": str(today), "start_time": f"{start // 60:02}:{start % 60:02}",
+                    "end_time": f"{(start + 10) // 60:02}:{(start + 10) % 60:02}",
+                    "description": f"crash-check {p['nip']} {slot}", "output_quantity": 1, "additional_duty": True}
+            try:
+                status, res = call(base, "POST", "/api/v1/daily-logs", p["token"], body, timeout=10)
+            except OSError:
+                return  # the server is gone
+            if 200 <= status < 300:
+                with lock:
+                    logs_ok.append((p, res["id"], body["description"]))
+            elif status >= 500:
+                errors.append((status, res))
+
+    def pusher():
+        n = 0
+        while not stop.is_set():
+            batch = []
+            for _ in range(50):
+                n += 1
+                p = random.choice(people)
+                at = datetime.now(timezone.utc) - timedelta(minutes=random.randint(10, 600))
+                batch.append({"source_event_id": f"crash-{n}", "nip": p["nip"],
+                              "occurred_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "kind": "check_in"})
+            try:
+                status, res = call(base, "POST", "/api/v1/attendance-events/batch", key, {"events": batch}, timeout=10)
+            except OSError:
+                return
+            if status == 200:
+                with lock:
+                    for item, ev in zip(res["items"], batch):
+                        if item["outcome"] in ("created", "existing"):
+                            events_ok.append(ev)
+            elif status >= 500:
+                errors.append((status, res))
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in people] + [threading.Thread(target=pusher)]
+    for t in threads:
+        t.start()
+    # Kill once a good part of the load was answered, while the rest is in flight.
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with lock:
+            if len(logs_ok) >= 150 and len(events_ok) >= 500:
+                break
+        time.sleep(0.01)
+    server.kill()
+    stop.set()
+    for t in threads:
+        t.join()
+    print(f"crash-check [{engine}]: killed with {len(logs_ok)} logs and {len(events_ok)} events acknowledged")
+    if errors:
+        sys.exit(f"crash-check: 5xx during the load: {errors[:3]}")
+    if len(logs_ok) < 50 or len(events_ok) < 100:
+        sys.exit("crash-check: too little load was acknowledged before the kill to mean anything")
+
+    # Restart on the same database and check.
+    server.start(seed=False)
+    base = server.base
+    missing = []
+    for p, log_id, description in logs_ok:
+        status, res = call(base, "GET", f"/api/v1/daily-logs/{log_id}", p["token"])
+        if status != 200 or res.get("description") != description or res.get("duration_minutes") != 10:
+            missing.append((log_id, status))
+    stored_logs = 0
+    for p in people:
+        status, res = call(base, "GET", f"/api/v1/daily-logs?employee_id={p['id']}&from={today}&to={today}&limit=200", p["token"])
+        assert status == 200, res
+        for item in res["items"]:
+            if not item.get("description", "").startswith("crash-check"):
+                continue  # the demo's own logs
+            stored_logs += 1
+            # Whole: every stored log reads back complete.
+            if item.get("status") != "submitted" or item.get("duration_minutes") != 10 or not item.get("description"):
+                missing.append((item.get("id"), "half-written"))
+    acknowledged_events = {}
+    for ev in events_ok:
+        acknowledged_events.setdefault(ev["nip"], set()).add(ev["source_event_id"])
+    stored_events = 0
+    for p in people:
+        seen, cursor = set(), None
+        while True:
+            path = f"/api/v1/employees/{p['id']}/attendance-events?limit=200&from={today - timedelta(days=2)}"
+            if cursor:
+                path += "&cursor=" + urllib.request.quote(cursor)
+            status, res = call(base, "GET", path, admin)
+            assert status == 200, res
+            seen.update(i["source_event_id"] for i in res["items"] if i["source_event_id"].startswith("crash-"))
+            cursor = res.get("next_cursor")
+            if not cursor:
+                break
+        stored_events += len(seen)
+        for sid in acknowledged_events.get(p["nip"], ()):
+            if sid not in seen:
+                missing.append((sid, "event"))
+    # Batches are all or nothing: the stored events are whole batches of 50.
+    if stored_events % 50 != 0:
+        missing.append(("events", f"{stored_events} stored, not whole batches of 50"))
+    server.kill()
+    log.close()
+    if missing:
+        sys.exit(f"crash-check [{engine}]: {len(missing)} acknowledged writes missing or broken, e.g. {missing[:5]}")
+    print(f"crash-check [{engine}]: after restart all {len(logs_ok)} acknowledged logs and {len(events_ok)} "
+          f"acknowledged events are there, whole ({stored_logs} logs and {stored_events} events stored)")
+
+
+if __name__ == "__main__":
+    main()
