@@ -1,10 +1,8 @@
 //! Authentication: argon2id password hashes, short-lived access JWTs, opaque rotating refresh
 //! tokens, login throttling, and the extractor that turns a bearer token into a [`Caller`].
 
-use std::collections::HashMap;
 use std::future::{ready, Ready};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use argon2::password_hash::{
@@ -184,71 +182,52 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
 /// Login throttling against password guessing, keyed by login name *and* client address: one
 /// office behind one NAT address is not locked out because a colleague mistyped, and a guesser
 /// cannot lock out a user from everywhere. A second, looser limit per login name alone stops a
-/// guesser who rotates addresses.
+/// guesser who rotates addresses. The failures live in the database
+/// (`ekinerja_persistence::login_failure`), so every server process behind it counts them alike;
+/// this is the policy that reads them.
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-    window: Duration,
+    /// How long a failure counts.
+    pub window: chrono::Duration,
     per_login_and_address: usize,
     per_login: usize,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle {
-            failures: Mutex::new(HashMap::new()),
-            window: Duration::from_secs(15 * 60),
-            per_login_and_address: 5,
-            per_login: 50,
-        }
+        LoginThrottle { window: chrono::Duration::minutes(15), per_login_and_address: 5, per_login: 50 }
     }
 }
 
-impl LoginThrottle {
-    fn keys(login: &str, address: &str) -> [(String, bool); 2] {
-        let login = login.trim().to_lowercase();
-        [(format!("{login}|{address}"), true), (login, false)]
-    }
+/// The two throttle keys of an attempt: `[login and address, login alone]`, each a SHA-256 in
+/// hex, so that neither login names nor addresses are stored.
+pub fn throttle_keys(login: &str, address: &str) -> [String; 2] {
+    let login = login.trim().to_lowercase();
+    let hash = |s: String| token_hash_bytes(s.as_bytes());
+    [hash(format!("pair|{login}|{address}")), hash(format!("login|{login}"))]
+}
 
-    /// `Err(seconds)` when this login from this address must wait.
-    pub fn check(&self, login: &str, address: &str, now: Instant) -> Result<(), u64> {
-        let Ok(mut map) = self.failures.lock() else { return Ok(()) };
+impl LoginThrottle {
+    /// `Some(seconds)` to wait when the failures recorded under `keys` (as `(key, when)`, the
+    /// window's only) reach a limit at `now`.
+    pub fn wait(
+        &self,
+        keys: &[String; 2],
+        failures: &[(String, chrono::NaiveDateTime)],
+        now: chrono::NaiveDateTime,
+    ) -> Option<u64> {
         let mut wait = 0;
-        for (key, pair) in Self::keys(login, address) {
-            let limit = if pair { self.per_login_and_address } else { self.per_login };
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                if times.len() >= limit {
-                    if let Some(oldest) = times.first() {
-                        wait = wait.max((self.window - now.duration_since(*oldest)).as_secs() + 1);
-                    }
+        for (key, limit) in keys.iter().zip([self.per_login_and_address, self.per_login]) {
+            let mut times: Vec<chrono::NaiveDateTime> =
+                failures.iter().filter(|(k, t)| k == key && now - *t < self.window).map(|(_, t)| *t).collect();
+            times.sort();
+            if times.len() >= limit {
+                if let Some(oldest) = times.first() {
+                    let left = (self.window - (now - *oldest)).num_seconds().max(0);
+                    wait = wait.max(u64::try_from(left).unwrap_or(0) + 1);
                 }
             }
         }
-        if wait > 0 {
-            Err(wait)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Records a failed attempt.
-    pub fn fail(&self, login: &str, address: &str, now: Instant) {
-        if let Ok(mut map) = self.failures.lock() {
-            if map.len() > 100_000 {
-                map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < self.window));
-            }
-            for (key, _) in Self::keys(login, address) {
-                map.entry(key).or_default().push(now);
-            }
-        }
-    }
-
-    /// Forgets the failures of this login from this address after a success.
-    pub fn succeed(&self, login: &str, address: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            let [(pair, _), _] = Self::keys(login, address);
-            map.remove(&pair);
-        }
+        (wait > 0).then_some(wait)
     }
 }
 
@@ -292,16 +271,20 @@ mod tests {
     #[test]
     fn throttle_is_keyed_by_login_and_address() {
         let t = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..5 {
-            t.fail("198204032004011644", "10.0.0.1", now);
-        }
-        assert!(t.check("198204032004011644", "10.0.0.1", now).is_err());
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let keys = throttle_keys("198204032004011644", "10.0.0.1");
+        let failures: Vec<(String, chrono::NaiveDateTime)> =
+            (0..5).flat_map(|_| keys.iter().map(|k| (k.clone(), now))).collect();
+        assert_eq!(t.wait(&keys, &failures, now), Some(15 * 60 + 1));
         // A colleague behind the same address, and the same user elsewhere, are not locked out.
-        assert!(t.check("198701302012042307", "10.0.0.1", now).is_ok());
-        assert!(t.check("198204032004011644", "10.0.0.2", now).is_ok());
+        assert_eq!(t.wait(&throttle_keys("198701302012042307", "10.0.0.1"), &failures, now), None);
+        assert_eq!(t.wait(&throttle_keys(" 198204032004011644 ", "10.0.0.2"), &failures, now), None);
         // The window passes.
-        assert!(t.check("198204032004011644", "10.0.0.1", now + Duration::from_secs(15 * 60 + 1)).is_ok());
+        assert_eq!(t.wait(&keys, &failures, now + chrono::Duration::seconds(15 * 60 + 1)), None);
+        // Fifty failures of one login from many addresses stop it everywhere.
+        let spread: Vec<(String, chrono::NaiveDateTime)> =
+            (0..50).map(|i| (throttle_keys("198204032004011644", &format!("10.9.0.{i}"))[1].clone(), now)).collect();
+        assert!(t.wait(&throttle_keys("198204032004011644", "10.0.0.3"), &spread, now).is_some());
     }
 
     #[test]

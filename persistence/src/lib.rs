@@ -27,6 +27,7 @@ pub mod goal;
 pub mod idempotency;
 pub mod import;
 pub mod integration_key;
+pub mod login_failure;
 pub mod maturity;
 pub mod monitoring;
 pub mod org_unit;

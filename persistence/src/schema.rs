@@ -403,6 +403,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        throttle_key -> Text,
+        failed_at -> Timestamp,
+    }
+}
+diesel::table! {
     allowance_policies (id) {
         id -> Text,
         agency_id -> Text,

@@ -1,7 +1,8 @@
 //! Two instances of the server on one database (issue 9): everything that must hold across them
 //! is kept in the database, not in a process. A phone retrying a batch alternately against both
 //! creates nothing twice; an Idempotency-Key replays on the other instance; a refresh token
-//! rotated on one is refused reused on the other, and its family ends on both.
+//! rotated on one is refused reused on the other, and its family ends on both; failed sign-ins
+//! on one count on the other.
 
 use actix_web::http::Method;
 use ekinerja_tests::{TestApp, PASSWORD};
@@ -76,6 +77,22 @@ async fn two_instances_share_idempotency_and_token_rotation() {
             .await
             .assert_problem(401, "unauthenticated");
     }
+
+    // Guessing on one instance counts on the other: the failures are in the database.
+    for _ in 0..5 {
+        a.req(Method::POST, "/api/v1/auth/login")
+            .peer("10.3.3.3:1000")
+            .json(json!({"login": s.org.staff2.nip, "password": "tebak-tebakan"}))
+            .send()
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+    b.req(Method::POST, "/api/v1/auth/login")
+        .peer("10.3.3.3:1001")
+        .json(json!({"login": s.org.staff2.nip, "password": PASSWORD}))
+        .send()
+        .await
+        .assert_problem(429, "too-many-requests");
     drop(b);
 }
 

@@ -1,15 +1,13 @@
 //! Login, token refresh, logout.
 
-use std::time::Instant;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
-use ekinerja_persistence::{account, timestamp};
+use ekinerja_persistence::{account, login_failure, timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{new_refresh_token, token_hash, verify_password};
+use crate::auth::{new_refresh_token, throttle_keys, token_hash, verify_password};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::{db, AppState};
@@ -77,7 +75,12 @@ pub async fn login(
         return Err(ApiError::Unauthenticated("wrong login or password".into()));
     }
     let address = client_address(&req);
-    if let Err(wait) = state.throttle.check(&login, &address, Instant::now()) {
+    let keys = throttle_keys(&login, &address);
+    let now = state.now();
+    let since = timestamp(now - state.throttle.window);
+    let lookup_keys = keys.to_vec();
+    let failures = db(&state, move |conn| login_failure::recent(conn, &lookup_keys, since)).await?;
+    if let Some(wait) = state.throttle.wait(&keys, &failures, timestamp(now)) {
         return Err(ApiError::TooManyRequests(wait));
     }
     let lookup = login.clone();
@@ -89,11 +92,13 @@ pub async fn login(
     let account = match account {
         Some(a) if ok && a.active => a,
         _ => {
-            state.throttle.fail(&login, &address, Instant::now());
+            let failed = keys.to_vec();
+            db(&state, move |conn| login_failure::record(conn, &failed, timestamp(now), since)).await?;
             return Err(ApiError::Unauthenticated("wrong login or password".into()));
         }
     };
-    state.throttle.succeed(&login, &address);
+    let [pair, _] = keys;
+    db(&state, move |conn| login_failure::forget(conn, &pair)).await?;
     let caller = account.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
     let now = state.now();
     let access = state.tokens.access_token(&caller, now)?;
