@@ -388,10 +388,6 @@ pub fn unit(
     unit_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Dashboard, StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("a unit's dashboard is read by the agency's admin".into()));
-    }
+    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "dashboard")?;
     build(conn, agency, Some(unit), now)
 }

@@ -346,11 +346,7 @@ pub fn unit_month(
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("a unit's discipline recap is read by the agency's admin".into()));
-    }
+    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "discipline recap")?;
     let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let people = units_of(conn, people)?;
     compute(conn, agency, people, first, now, false)

@@ -728,11 +728,7 @@ struct UnitPeople {
 
 /// The employees of a unit and its sub-units, for the agency's admin.
 fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid, what: &str) -> Result<UnitPeople, StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = uuid(&unit.agency_id)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden(format!("a unit's {what} is read by the agency's admin")));
-    }
+    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, what)?;
     let (posts, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     Ok(UnitPeople { agency, people, posts })
 }

@@ -419,11 +419,7 @@ type Placed = Vec<(Employee, Option<String>)>;
 
 /// The active employees of a unit and its sub-units, by name, for the agency's admin.
 fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = uuid(&unit.agency_id)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("a unit's maturity is read by the agency's admin".into()));
-    }
+    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "maturity")?;
     let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let people = crate::discipline::units_of(conn, people)?;
     Ok((unit, agency, people))

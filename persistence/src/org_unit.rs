@@ -61,6 +61,22 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<OrgUnit
     }
 }
 
+/// A unit named in a path, for a view its agency's admin reads, with its agency: 404 when the
+/// caller may not see it, 403 when they see it but do not administer it (`a unit's {what} is
+/// read by the agency's admin`).
+pub fn read_as_admin(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    what: &str,
+) -> Result<(OrgUnit, Uuid), StoreError> {
+    let unit = get(conn, caller, unit_id)?;
+    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    if !caller.can_administer(agency) {
+        return Err(StoreError::Forbidden(format!("a unit's {what} is read by the agency's admin")));
+    }
+    Ok((unit, agency))
+}
 /// Lists units in the caller's scope.
 pub fn list(
     conn: &mut DbConnection,

@@ -186,11 +186,7 @@ pub fn unit(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Analysis, StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("a unit's workload analysis is read by the agency's admin".into()));
-    }
+    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "workload analysis")?;
     let (from, to) = span(conn, agency, from, to, now)?;
     let data = load(conn, &unit.agency_id, from, to)?;
     let inside = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
