@@ -28,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, "target", "debug", "ekinerja")
 PASSWORD = "kinerja-demo-2026"
 WRITERS = 16
+READY_SECONDS = 600
 
 
 def free_port():
@@ -53,8 +54,8 @@ def call(base, method, path, token=None, body=None, timeout=30):
 
 
 class Server:
-    def __init__(self, url, port, log):
-        self.url, self.port, self.log = url, port, log
+    def __init__(self, url, port, log, name="crash-check"):
+        self.url, self.port, self.log, self.name = url, port, log, name
         self.base = f"http://127.0.0.1:{port}"
         self.proc = None
 
@@ -69,16 +70,29 @@ class Server:
             "RUST_LOG": "error",
         })
         self.proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(240):
+        began = time.time()
+        # Loading the demo regency takes a minute or more on a slow machine; give it ten.
+        while time.time() - began < READY_SECONDS:
             if self.proc.poll() is not None:
-                sys.exit(f"crash-check: the server exited with {self.proc.returncode}")
+                self.fail(f"the server exited with {self.proc.returncode}")
             try:
                 if call(self.base, "GET", "/readyz", timeout=2)[0] == 200:
+                    print(f"{self.name}: the server on port {self.port} was ready after {time.time() - began:.0f} s"
+                          + (" (demo data loaded)" if seed else ""), flush=True)
                     return
             except OSError:
                 pass
             time.sleep(0.5)
-        sys.exit("crash-check: the server did not become ready")
+        self.fail(f"the server was not ready after {READY_SECONDS} s")
+
+    def fail(self, why):
+        """Stop, and show the end of the server's own log so the cause can be read in CI."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        self.log.flush()
+        with open(self.log.name, "rb") as f:
+            tail = f.read()[-4000:].decode(errors="replace")
+        sys.exit(f"{self.name}: {why}; the server's log ends with:\n{tail}")
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)

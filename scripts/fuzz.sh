@@ -37,12 +37,12 @@ DATABASE_URL="sqlite://$work/fuzz.db" EKINERJA_SEED_DEMO=1 EKINERJA_BIND="127.0.
     ./target/debug/ekinerja serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 180); do
+for _ in $(seq 1 600); do  # loading the demo regency takes a minute or more on a slow machine
     curl -sf "$base/readyz" >/dev/null 2>&1 && break
     kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "fuzz: the server did not start" >&2; exit 1; }
     sleep 1
 done
-curl -sf "$base/readyz" >/dev/null || { echo "fuzz: the server is not ready" >&2; exit 1; }
+curl -sf "$base/readyz" >/dev/null || { tail -c 4000 "$work/server.log" >&2; echo "fuzz: the server was not ready after 600 s" >&2; exit 1; }
 
 # The demo's logins, as the server printed them.
 login_of() { grep -m1 "$1" "$work/server.log" | sed 's/ (NIP)$//' | awk '{print $NF}'; }

@@ -661,8 +661,18 @@ pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<U
 }
 
 /// Loads a regency of the given shape into an empty database (the demo, and the benchmark's
-/// 10,000-employee regency).
+/// 10,000-employee regency). On SQLite this is one transaction: all of it or, when something
+/// fails, nothing (see [`ekinerja_persistence::db::bulk_load`]).
 pub fn seed_regency(
+    conn: &mut DbConnection,
+    password_hash: String,
+    now: DateTime<Utc>,
+    shape: Shape,
+) -> Result<DemoLogins, StoreError> {
+    ekinerja_persistence::db::bulk_load(conn, |conn| load_regency(conn, password_hash, now, shape))
+}
+
+fn load_regency(
     conn: &mut DbConnection,
     password_hash: String,
     now: DateTime<Utc>,

@@ -135,6 +135,58 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
 /// One SQLite writer at a time within this process.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+thread_local! {
+    /// The state of [`bulk_load`] on this thread, if one is running.
+    static OUTER_WRITE: std::cell::Cell<Outer> = const { std::cell::Cell::new(Outer::None) };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outer {
+    None,
+    Running,
+    /// A [`write`] inside failed: the whole is rolled back, whatever `f` made of the error.
+    Failed,
+}
+
+/// Runs `f`, a bulk load that calls [`write`] many times (the demo regency).
+///
+/// On SQLite the whole is one transaction, the inner writes running in it without savepoints:
+/// one commit instead of tens of thousands (each of which appends its pages to the WAL), and
+/// when any inner write fails the whole is rolled back, whatever `f` made of the error.
+///
+/// On PostgreSQL each write commits on its own, as always. One long transaction is slower
+/// there, not faster: the rows it updates again and again (an employee's change counter, once
+/// per log) pile up versions that no one may prune until it ends, and every read walks them.
+pub fn bulk_load<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    if let DbConnection::Pg(_) = conn {
+        return f(conn);
+    }
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            OUTER_WRITE.with(|state| state.set(Outer::None));
+        }
+    }
+    if OUTER_WRITE.with(std::cell::Cell::get) != Outer::None {
+        return f(conn);
+    }
+    let _turn = SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    OUTER_WRITE.with(|state| state.set(Outer::Running));
+    let _reset = Reset;
+    // This begins DEFERRED: the first write takes the write lock, and this process's other
+    // writers wait on the mutex held above.
+    conn.transaction(|conn| {
+        let value = f(conn)?;
+        match OUTER_WRITE.with(std::cell::Cell::get) {
+            Outer::Failed => Err(diesel::result::Error::RollbackTransaction.into()),
+            _ => Ok(value),
+        }
+    })
+}
+
 /// Runs `f` in one write transaction. On SQLite the transaction starts `IMMEDIATE`, taking the
 /// write lock up front: a deferred transaction that reads and then writes can fail at once with
 /// "database is locked" when another writer got in between, which the busy timeout cannot help.
@@ -143,6 +195,14 @@ pub fn write<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) ->
 where
     E: From<diesel::result::Error>,
 {
+    if OUTER_WRITE.with(std::cell::Cell::get) != Outer::None {
+        // Inside `bulk_load` on SQLite: part of the transaction already open.
+        let result = f(conn);
+        if result.is_err() {
+            OUTER_WRITE.with(|state| state.set(Outer::Failed));
+        }
+        return result;
+    }
     match conn {
         DbConnection::Pg(_) => conn.transaction(f),
         DbConnection::Sqlite(_) => {

@@ -27,3 +27,39 @@ async fn unicode_names_are_stored_as_given() {
     let read = app.get(&format!("/api/v1/agencies/{}", created.id()), &app.root).await;
     assert_eq!(read.body["name"], name);
 }
+
+/// `db::bulk_load` (the demo loader): what it runs is stored whole; on SQLite, where it is one
+/// transaction, nothing is stored when any write inside fails, even if the caller carried on
+/// past the error, while on PostgreSQL each write stands on its own.
+#[test]
+fn a_bulk_load_stores_whole_writes() {
+    use ekinerja_persistence::{account, db, timestamp, StoreError};
+    let test_db = ekinerja_tests::TestDb::new();
+    let sqlite = test_db.engine() == db::Engine::Sqlite;
+    let pool = db::connect(&test_db.url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::migrate(&mut conn).unwrap();
+    let at = timestamp(chrono::Utc::now());
+    let stored =
+        |conn: &mut db::PooledConnection, username: &str| account::find_for_login(conn, username).unwrap().is_some();
+
+    db::bulk_load(&mut conn, |conn| {
+        account::bootstrap_platform_admin(conn, "first", "hash".into(), at, None)?;
+        account::bootstrap_platform_admin(conn, "second", "hash".into(), at, None)
+    })
+    .unwrap();
+    assert!(stored(&mut conn, "first") && stored(&mut conn, "second"));
+
+    let failed = db::bulk_load(&mut conn, |conn| {
+        account::bootstrap_platform_admin(conn, "third", "hash".into(), at, None)?;
+        let again = account::bootstrap_platform_admin(conn, "first", "hash".into(), at, None);
+        assert!(again.is_err(), "a username already taken is refused");
+        Ok::<_, StoreError>(()) // carries on as if nothing had happened
+    });
+    assert_eq!(failed.is_err(), sqlite, "on SQLite a failed write inside fails the whole");
+    assert_eq!(stored(&mut conn, "third"), !sqlite, "and nothing of it is stored");
+
+    // Afterwards the connection is back to one transaction per write.
+    account::bootstrap_platform_admin(&mut conn, "fourth", "hash".into(), at, None).unwrap();
+    assert!(stored(&mut conn, "fourth"));
+}
