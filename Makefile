@@ -36,7 +36,8 @@ lint:
 contract:
 	scripts/contract-check.sh
 
-## fuzz-short / fuzz: schemathesis (PyPI) over every operation of openapi.yaml, as each demo role
+## fuzz-short / fuzz: schemathesis (PyPI) over every operation of openapi.yaml, as each demo role, then its
+## object-level authorization check between a staff member, a colleague and another agency's admin
 fuzz-short:
 	scripts/fuzz.sh short
 

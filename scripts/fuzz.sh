@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Contract fuzzing with schemathesis (issue 9): a live server on a throw-away SQLite database with
-# the demo regency, every operation of openapi.yaml, authenticated as each role in turn.
+# the demo regency, every operation of openapi.yaml, authenticated as each role in turn; then one
+# run with several identities at once for schemathesis's object-level authorization check.
 #
 #   scripts/fuzz.sh short   # a few examples per operation and role (part of `make test`)
 #   scripts/fuzz.sh long    # many more (`make fuzz`)
@@ -56,12 +57,16 @@ roles=(
 )
 password="$(grep -m1 'password for all' "$work/server.log" | sed 's/.*password for all: \(.*\)):.*/\1/')"
 
+token_of() {
+    curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+        -d "{\"login\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])'
+}
+
 failed=()
 for entry in "${roles[@]}"; do
     role="${entry%%:*}"
     login="${entry#*:}"
-    token="$(curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-        -d "{\"login\":\"$login\",\"password\":\"$password\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])')"
+    token="$(token_of "$login")"
     echo "==> schemathesis as $role ($login), $examples examples per operation"
     if ! "$venv/bin/schemathesis" run openapi.yaml --url "$base" \
         -H "Authorization: Bearer $token" \
@@ -72,6 +77,48 @@ for entry in "${roles[@]}"; do
         failed+=("$role")
     fi
 done
+# Object-level authorization: one run with several identities (a Web Fuzzing Commons auth
+# document), each operation served as the first identity it admits. Every object one of the
+# peers reads successfully is read again as each other peer, and it is a failure when a peer
+# gets an object that is neither public nor in a list that peer may read. The peers must not see
+# each other's objects: a staff member, another member of staff of the same agency (neither
+# supervises the other), and the admin of another agency.
+admin_token="$(token_of "$(login_of 'agency admin')")"
+colleague_nip="$(curl -sf "$base/api/v1/employees?limit=200" -H "Authorization: Bearer $admin_token" | python3 -c '
+import sys, json
+# Another member of staff (ranks II/c and III/a in the demo): no one reports to either of them.
+staff = sys.argv[1]
+others = [e for e in json.load(sys.stdin)["items"] if e["rank"] in ("II/c", "III/a") and e["nip"] != staff]
+print(others[-1]["id"], others[-1]["nip"])' "$(login_of 'a staff member')")"
+colleague_id="${colleague_nip%% *}"
+colleague_nip="${colleague_nip#* }"
+# The colleague signs in with an account of their own (201), or the one the demo gave them (409).
+created="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/accounts" -H "Authorization: Bearer $admin_token" \
+    -H 'content-type: application/json' \
+    -d "{\"role\":\"employee\",\"employee_id\":\"$colleague_id\",\"password\":\"$password\"}")"
+case "$created" in 201 | 409) ;; *) echo "fuzz: could not give the colleague an account ($created)" >&2; exit 1 ;; esac
+python3 - "$work/wfc-auth.json" <<PY
+import json, sys
+peers = {"staff": "$(token_of "$(login_of 'a staff member')")",
+         "colleague": "$(token_of "$colleague_nip")",
+         "other_agency_admin": "$(token_of "$(login_of 'admin of a 2nd agency')")"}
+json.dump({"auth": [{"name": n, "fixedHeaders": [{"name": "Authorization", "value": "Bearer " + t}]}
+                    for n, t in peers.items()]}, open(sys.argv[1], "w"))
+PY
+cat >"$work/schemathesis.toml" <<TOML
+[auth.wfc]
+path = "$work/wfc-auth.json"
+peers = ["staff", "colleague", "other_agency_admin"]
+TOML
+echo "==> schemathesis, object-level authorization between a staff member, a colleague and another agency's admin"
+if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run openapi.yaml --url "$base" \
+    --checks object_level_authorization,not_a_server_error \
+    --phases examples,coverage,fuzzing,stateful \
+    --max-examples "$examples" --workers 2 --seed 2026 \
+    --no-color --report junit --report-dir "target/fuzz-report/peers"; then
+    failed+=("peers")
+fi
+
 if ! kill -0 "$server" 2>/dev/null; then
     echo "fuzz: the server died during the run" >&2
     tail -50 "$work/server.log" >&2
