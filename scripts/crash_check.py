@@ -39,13 +39,15 @@ def free_port():
     return port
 
 
-def call(base, method, path, token=None, body=None, timeout=30):
+def call(base, method, path, token=None, body=None, timeout=30, headers=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method)
     if body is not None:
         req.add_header("content-type", "application/json")
     if token:
         req.add_header("authorization", "Bearer " + token)
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as res:
             return res.status, json.loads(res.read() or b"null")

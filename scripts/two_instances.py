@@ -70,17 +70,7 @@ def main():
             "output_quantity": 1, "additional_duty": True}
 
     def send(server, b):
-        import urllib.request
-        import json as j
-        req = urllib.request.Request(server.base + "/api/v1/daily-logs", data=j.dumps(b).encode(), method="POST")
-        req.add_header("content-type", "application/json")
-        req.add_header("authorization", "Bearer " + token)
-        req.add_header("idempotency-key", "two-processes-1")
-        try:
-            with urllib.request.urlopen(req, timeout=30) as res:
-                return res.status, j.loads(res.read())
-        except urllib.error.HTTPError as e:
-            return e.code, j.loads(e.read())
+        return call(server.base, "POST", "/api/v1/daily-logs", token, b, headers={"idempotency-key": "two-processes-1"})
 
     s1, first = send(a, body)
     s2, replay = send(b, body)

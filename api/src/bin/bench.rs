@@ -386,81 +386,54 @@ async fn daily_log_creates(
     }
     let threads = usize::try_from(pool.max_size()).unwrap_or(4);
     let raw_total = requests;
-    let raw_started = Instant::now();
-    let mut handles = Vec::new();
-    for t in 0..threads {
-        let pool = pool.clone();
-        handles.push(std::thread::spawn(move || -> Result<(), String> {
-            let mut c = pool.get().map_err(|e| e.to_string())?;
-            for i in 0..raw_total / threads {
-                diesel::sql_query("INSERT INTO bench_raw (id, payload) VALUES ($1, $2)")
-                    .bind::<Text, _>(format!("{t}-{i}"))
-                    .bind::<Text, _>("a daily log's worth of text")
-                    .execute(&mut c)
-                    .map_err(|e| e.to_string())?;
-            }
-            Ok(())
-        }));
-    }
-    for h in handles {
-        h.join().map_err(|_| "raw insert thread panicked".to_owned())??;
-    }
-    let raw_rate = (raw_total / threads * threads) as f64 / raw_started.elapsed().as_secs_f64();
+    let raw_rate = inserts_per_s(pool, threads, raw_total, |c, n| {
+        diesel::sql_query("INSERT INTO bench_raw (id, payload) VALUES ($1, $2)")
+            .bind::<Text, _>(n.to_string())
+            .bind::<Text, _>("a daily log's worth of text")
+            .execute(c)
+    })?;
 
     // The second baseline: the same daily-log rows, inserted straight into daily_logs (with its
     // indexes), each its own transaction: what storing a log costs the database itself, without
     // the API (sign-in, parsing, checks, change number, audit trail). From one thread and from as
     // many as the pool has connections; the faster of the two is the baseline (on SQLite one
     // thread never waits for the write lock, on PostgreSQL several write side by side).
-    let rows_per_s = |threads: usize| -> Result<f64, String> {
-        let row_started = Instant::now();
-        let mut handles = Vec::new();
-        for t in 0..threads {
-            let pool = pool.clone();
-            let (agency, owners) = (agency.to_owned(), staff.clone());
-            handles.push(std::thread::spawn(move || -> Result<(), String> {
-                use ekinerja_persistence::daily_log::DailyLog;
-                use ekinerja_persistence::schema::daily_logs;
-                let mut c = pool.get().map_err(|e| e.to_string())?;
-                let at = ekinerja_persistence::timestamp(Utc::now());
-                for i in 0..raw_total / threads {
-                    let (employee, result) = &owners[(t + i * threads) % owners.len()];
-                    let row = DailyLog {
-                        id: ekinerja_persistence::new_id(),
-                        agency_id: agency.clone(),
-                        employee_id: employee.clone(),
-                        client_id: None,
-                        client_hash: None,
-                        log_date: today - chrono::Duration::days(i64::try_from(i).unwrap_or(0) % days),
-                        start_time: None,
-                        end_time: None,
-                        duration_minutes: 1,
-                        description: format!("Benchmark raw log {i}"),
-                        output_quantity: 1,
-                        output_unit: None,
-                        evidence_url: None,
-                        latitude: None,
-                        longitude: None,
-                        planned_result_id: Some(result.clone()),
-                        additional_duty: false,
-                        status: "submitted".into(),
-                        review_reason: None,
-                        reviewed_by_employee_id: None,
-                        reviewed_at: None,
-                        change_seq: 0,
-                        version: 1,
-                        created_at: at,
-                        updated_at: at,
-                    };
-                    diesel::insert_into(daily_logs::table).values(&row).execute(&mut c).map_err(|e| e.to_string())?;
-                }
-                Ok(())
-            }));
-        }
-        for h in handles {
-            h.join().map_err(|_| "raw daily-log insert thread panicked".to_owned())??;
-        }
-        Ok((raw_total / threads * threads) as f64 / row_started.elapsed().as_secs_f64())
+    let at = ekinerja_persistence::timestamp(Utc::now());
+    let rows_per_s = |threads: usize| {
+        let (agency, owners) = (agency.to_owned(), staff.clone());
+        inserts_per_s(pool, threads, raw_total, move |c, n| {
+            use ekinerja_persistence::daily_log::DailyLog;
+            use ekinerja_persistence::schema::daily_logs;
+            let (employee, result) = &owners[n % owners.len()];
+            let row = DailyLog {
+                id: ekinerja_persistence::new_id(),
+                agency_id: agency.clone(),
+                employee_id: employee.clone(),
+                client_id: None,
+                client_hash: None,
+                log_date: today - chrono::Duration::days(i64::try_from(n).unwrap_or(0) % days),
+                start_time: None,
+                end_time: None,
+                duration_minutes: 1,
+                description: format!("Benchmark raw log {n}"),
+                output_quantity: 1,
+                output_unit: None,
+                evidence_url: None,
+                latitude: None,
+                longitude: None,
+                planned_result_id: Some(result.clone()),
+                additional_duty: false,
+                status: "submitted".into(),
+                review_reason: None,
+                reviewed_by_employee_id: None,
+                reviewed_at: None,
+                change_seq: 0,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            diesel::insert_into(daily_logs::table).values(&row).execute(c)
+        })
     };
     let (one, many) = (rows_per_s(1)?, rows_per_s(threads)?);
     let (row_rate, row_threads) = if one >= many { (one, 1) } else { (many, threads) };
@@ -479,6 +452,32 @@ async fn daily_log_creates(
         rate / row_rate
     );
     Ok(())
+}
+
+/// Rows per second when `threads` threads insert `total` rows between them, one `insert` (one
+/// statement, its own transaction) each; `insert` gets the row's number, unique across threads.
+fn inserts_per_s<F>(pool: &db::Pool, threads: usize, total: usize, insert: F) -> Result<f64, String>
+where
+    F: Fn(&mut DbConnection, usize) -> diesel::QueryResult<usize> + Send + Sync + 'static,
+{
+    let insert = std::sync::Arc::new(insert);
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (pool, insert) = (pool.clone(), insert.clone());
+            std::thread::spawn(move || -> Result<(), String> {
+                let mut c = pool.get().map_err(|e| e.to_string())?;
+                for i in 0..total / threads {
+                    insert(&mut c, t + i * threads).map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().map_err(|_| "an insert thread panicked".to_owned())??;
+    }
+    Ok((total / threads * threads) as f64 / started.elapsed().as_secs_f64())
 }
 
 /// The last complete month before `today`: its first day and every weekday in it.
