@@ -14,7 +14,7 @@ use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, daily_log, dashboard,
     discipline, employee, evaluation, health, iclock, import, integration_key, me, monitoring, org_unit, period,
-    position,
+    position, role_grant,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -189,6 +189,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/integration-keys/{id}").route(web::get().to(integration_key::get)))
                 .service(resource("/integration-keys/{id}/rotate").route(web::post().to(integration_key::rotate)))
                 .service(resource("/integration-keys/{id}/revoke").route(web::post().to(integration_key::revoke)))
+                .service(
+                    resource("/role-grants")
+                        .route(web::get().to(role_grant::list))
+                        .route(web::post().to(role_grant::grant)),
+                )
+                .service(resource("/role-grants/{id}").route(web::get().to(role_grant::get)))
+                .service(resource("/role-grants/{id}/revoke").route(web::post().to(role_grant::revoke)))
                 .service(resource("/attendance-events/batch").route(web::post().to(attendance::push)))
                 .service(resource("/employees/{id}/attendance-events").route(web::get().to(attendance::list)))
                 .service(
@@ -252,7 +259,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(allowance::set)),
                 )
                 .service(resource("/allowance-policies/in-force").route(web::get().to(allowance::in_force)))
-                .service(resource("/allowance-runs").route(web::post().to(allowance::compute_run)))
+                .service(
+                    resource("/allowance-runs")
+                        .route(web::get().to(allowance::list_runs))
+                        .route(web::post().to(allowance::compute_run)),
+                )
                 .service(resource("/allowance-runs/{id}").route(web::get().to(allowance::get_run)))
                 .service(resource("/allowance-runs/{id}/approve").route(web::post().to(allowance::approve_run)))
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))

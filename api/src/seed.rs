@@ -306,7 +306,12 @@ fn plan_agreements(
     for h in &hired {
         let own = Change::new(h.caller.clone(), now, None);
         let supervisor = chart.supervisor_of(h.employee_id);
-        let a = skp::create(b.conn, &own, skp::NewAgreement { employee_id: None, period_id: period, starts_on: None })?;
+        let a = skp::create(
+            b.conn,
+            &own,
+            skp::NewAgreement { employee_id: None, period_id: period, starts_on: None },
+            now,
+        )?;
         let id = uuid(&a.id)?;
         let (parent, goal) = if links_to_goals(h.position_type, supervisor.is_some()) {
             (None, goals.get(h.opd).copied())

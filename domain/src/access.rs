@@ -1,8 +1,18 @@
-//! Who may see and change what. Every rule an endpoint applies to the caller lives here, so the
-//! same rule guards the API, the exports and anything added later.
+//! Who may see and change what: the one rule of `roles.md`, which every endpoint asks.
+//!
+//! The rule is [`decide`]: given the caller (their account, the roles granted to it and their
+//! employee record), the agency's chart on the day (the position tree with its acting officials,
+//! and the unit tree) and the subject (the agency, a unit or an employee), it finds how the caller
+//! stands to the subject ([`relations`]) and reads the matrix of `roles.md` ([`cell`]) for each
+//! of those relations. Lists ask [`reach`] instead: which employees' records of a kind the caller
+//! may read. Persistence loads the facts and translates the answer into queries; handlers never
+//! decide access themselves.
+
+use std::collections::HashSet;
 
 use uuid::Uuid;
 
+use crate::supervision::OrgChart;
 use crate::AccountRole;
 
 /// The authenticated person behind a request, as their access token states it.
@@ -30,15 +40,10 @@ impl Caller {
         self.is_platform_admin() || self.agency_id == Some(agency_id)
     }
 
-    /// May change the organisation (units, positions, employees, accounts) of `agency_id`.
-    pub fn can_administer(&self, agency_id: Uuid) -> bool {
+    /// Runs `agency_id` for its HR office: the agency's admin (BKPSDM), or the platform admin,
+    /// who stands in for a new agency's admin until it has one.
+    fn administers(&self, agency_id: Uuid) -> bool {
         self.is_platform_admin() || (self.role == AccountRole::AgencyAdmin && self.agency_id == Some(agency_id))
-    }
-
-    /// May read every employee of `agency_id` (HR and operators); others see themselves and the
-    /// people below them in the position tree.
-    pub fn sees_all_employees_of(&self, agency_id: Uuid) -> bool {
-        self.can_administer(agency_id)
     }
 
     /// The agency a list is scoped to: the caller's own, or for a platform admin the one they ask
@@ -55,23 +60,526 @@ impl Caller {
     }
 }
 
-impl Caller {
-    /// May read the audit trail of `scope`: admins of that agency, or the platform admin. An
-    /// empty scope (another agency asked for) reads nothing and needs no right.
-    pub fn may_read_audit(&self, scope: Scope) -> bool {
-        match scope {
-            Scope::All => self.is_platform_admin(),
-            Scope::Agency(a) => self.can_administer(a),
-            Scope::Nothing => true,
-        }
+word_enum! {
+    /// A role the agency admin grants to an account of the agency (roles.md, "granted").
+    GrantedRole {
+        /// Read-only, the whole agency: the region head's office, the Sekda, the Inspectorate.
+        Leader => "leader",
+        /// Allowance runs (read, export, approve): the payroll office (BPKAD).
+        Finance => "finance",
+    }
+}
+
+/// The caller as the rule sees them: the token's identity and the roles granted to the account,
+/// read when the decision is made, so that a revoked grant stops at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Who the token says they are.
+    pub caller: Caller,
+    /// The account's grants in force.
+    pub grants: Vec<GrantedRole>,
+}
+
+impl Actor {
+    /// An actor with the given grants.
+    pub fn new(caller: Caller, grants: Vec<GrantedRole>) -> Self {
+        Actor { caller, grants }
+    }
+
+    fn granted(&self, role: GrantedRole, agency: Uuid) -> bool {
+        self.caller.agency_id == Some(agency) && self.grants.contains(&role)
     }
 }
 
 word_enum! {
-    /// What an integration key may do. A key carries only the scopes it was issued with.
+    /// How a caller stands to a subject: the columns of roles.md's matrix.
+    Relation {
+        /// Anyone whose account belongs to the subject's agency.
+        Member => "member",
+        /// The employee themself.
+        SelfRelation => "self",
+        /// The employee's direct supervisor (an acting official while the assignment runs).
+        DirectSupervisor => "direct_supervisor",
+        /// Higher on the employee's reporting line than the direct supervisor.
+        Above => "above",
+        /// Holds or acts in the top structural post of the subject's unit or a unit above it.
+        UnitHead => "unit_head",
+        /// Granted `leader`.
+        Leader => "leader",
+        /// Granted `finance`.
+        Finance => "finance",
+        /// The agency's admin (or the platform admin).
+        AgencyAdmin => "agency_admin",
+    }
+}
+
+/// What a request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The agency as a whole (its structure, policies, agency views, runs, accounts).
+    Agency(Uuid),
+    /// A unit of the agency (unit views).
+    Unit {
+        /// The unit's agency.
+        agency: Uuid,
+        /// The unit.
+        unit: Uuid,
+    },
+    /// An employee (their record, agreements, logs, evaluations, discipline, allowance lines).
+    Employee {
+        /// The employee's agency.
+        agency: Uuid,
+        /// The employee.
+        employee: Uuid,
+    },
+    /// An allowance run, for its approval: separation of duties (roles.md, policy on by
+    /// default) keeps the account that computed it from approving it.
+    AllowanceRun {
+        /// The run's agency.
+        agency: Uuid,
+        /// The account that computed the run.
+        computed_by: Uuid,
+        /// Whether the agency's policy separates computing from approving.
+        separation_of_duties: bool,
+    },
+}
+
+impl Subject {
+    /// The agency the subject belongs to.
+    pub fn agency(self) -> Uuid {
+        match self {
+            Subject::Agency(a)
+            | Subject::Unit { agency: a, .. }
+            | Subject::Employee { agency: a, .. }
+            | Subject::AllowanceRun { agency: a, .. } => a,
+        }
+    }
+}
+
+/// A row of roles.md's matrix: a kind of record or decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Area {
+    /// Employee record, supervisors, subordinates.
+    EmployeeRecord,
+    /// Org units, positions, goals, periods, schedules, holidays: the agency's structure.
+    Structure,
+    /// The employee's own agreement: draft, submit, revise.
+    OwnAgreement,
+    /// An agreement: approve or return.
+    AgreementDecision,
+    /// Daily logs: write and correct.
+    DailyLogWrite,
+    /// Daily logs: accept or reject.
+    DailyLogReview,
+    /// Evaluation: open, rate, finalise.
+    Evaluation,
+    /// Realisation self-assessment (while the evaluation is a draft: the workflow's rule).
+    SelfAssessment,
+    /// Discipline, attendance events, absences.
+    Discipline,
+    /// An employee's lines of approved allowance runs.
+    AllowanceLines,
+    /// Allowance runs: compute.
+    AllowanceCompute,
+    /// Allowance runs: approve.
+    AllowanceApprove,
+    /// Allowance runs whole: read, list, the payroll and breakdown CSV.
+    PayrollExport,
+    /// Unit views: dashboard, activity, discipline recap, progress, distribution, maturity,
+    /// workload, alignment, cascade.
+    UnitViews,
+    /// Agency views and the per-OPD comparison.
+    AgencyViews,
+    /// Policies: discipline, evaluation cadence, log cap.
+    Policies,
+    /// The allowance policy.
+    AllowancePolicy,
+    /// Accounts, role grants, integration keys, machines.
+    Administration,
+    /// The audit trail.
+    AuditTrail,
+}
+
+/// How much of a row a relation gives: nothing, reading, or writing (which includes reading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// —
+    None,
+    /// R
+    Read,
+    /// W
+    Write,
+}
+
+/// One cell of roles.md's matrix: what `relation` gives on `row`. `top_official` says the
+/// subject is the agency's top official (no supervisor in the chart), for whom the agency admin
+/// decides what a supervisor decides for anyone else, on behalf of the region head.
+pub fn cell(row: Area, relation: Relation, top_official: bool) -> Access {
+    use Access::{None as N, Read as R, Write as W};
+    use Relation::*;
+    let admin_for_top = if top_official { W } else { R };
+    match (row, relation) {
+        (Area::EmployeeRecord, AgencyAdmin) => W,
+        (Area::EmployeeRecord, SelfRelation | DirectSupervisor | Above | UnitHead | Leader | Finance) => R,
+        (Area::Structure, AgencyAdmin) => W,
+        (Area::Structure, _) => R,
+        (Area::OwnAgreement, SelfRelation | AgencyAdmin) => W,
+        (Area::AgreementDecision, DirectSupervisor) => W,
+        (Area::AgreementDecision, Above | UnitHead | Leader) => R,
+        (Area::AgreementDecision, AgencyAdmin) => admin_for_top,
+        (Area::DailyLogWrite, SelfRelation) => W,
+        (Area::DailyLogReview, DirectSupervisor) => W,
+        // Above: W after escalation (not yet part of the workflow); read until then.
+        (Area::DailyLogReview, Above | UnitHead | Leader) => R,
+        (Area::DailyLogReview, AgencyAdmin) => admin_for_top,
+        (Area::Evaluation, DirectSupervisor) => W,
+        (Area::Evaluation, SelfRelation | Above | UnitHead | Leader) => R,
+        (Area::Evaluation, AgencyAdmin) => admin_for_top,
+        (Area::SelfAssessment, SelfRelation) => W,
+        (Area::SelfAssessment, DirectSupervisor | Above | UnitHead | Leader | AgencyAdmin) => R,
+        (Area::Discipline, AgencyAdmin) => W,
+        (Area::Discipline, SelfRelation | DirectSupervisor | Above | UnitHead | Leader | Finance) => R,
+        (Area::AllowanceLines, SelfRelation | UnitHead | Leader | Finance | AgencyAdmin) => R,
+        (Area::AllowanceCompute, AgencyAdmin) => W,
+        (Area::AllowanceApprove, Finance | AgencyAdmin) => W,
+        (Area::PayrollExport, Leader | Finance | AgencyAdmin) => R,
+        (Area::UnitViews, UnitHead | Leader | AgencyAdmin) => R,
+        (Area::AgencyViews, Leader | AgencyAdmin) => R,
+        (Area::Policies, Leader) => R,
+        (Area::Policies, AgencyAdmin) => W,
+        (Area::AllowancePolicy, Leader | Finance) => R,
+        (Area::AllowancePolicy, AgencyAdmin) => W,
+        (Area::Administration, AgencyAdmin) => W,
+        (Area::AuditTrail, Leader) => R,
+        (Area::AuditTrail, AgencyAdmin) => W,
+        _ => N,
+    }
+}
+
+impl Area {
+    /// Every row, in the matrix's order.
+    pub const ALL: &'static [Area] = &[
+        Area::EmployeeRecord,
+        Area::Structure,
+        Area::OwnAgreement,
+        Area::AgreementDecision,
+        Area::DailyLogWrite,
+        Area::DailyLogReview,
+        Area::Evaluation,
+        Area::SelfAssessment,
+        Area::Discipline,
+        Area::AllowanceLines,
+        Area::AllowanceCompute,
+        Area::AllowanceApprove,
+        Area::PayrollExport,
+        Area::UnitViews,
+        Area::AgencyViews,
+        Area::Policies,
+        Area::AllowancePolicy,
+        Area::Administration,
+        Area::AuditTrail,
+    ];
+
+    /// The rows about the same records: a caller who can read none of them is not told the
+    /// record exists (404); one who reads it but may not take the action is refused (403). The
+    /// views and policies of a unit or the agency are about a record every member reads.
+    fn same_record(self) -> &'static [Area] {
+        use Area::*;
+        match self {
+            EmployeeRecord => &[EmployeeRecord],
+            Structure | UnitViews | AgencyViews | Policies | AllowancePolicy => &[Structure],
+            OwnAgreement | AgreementDecision => &[OwnAgreement, AgreementDecision],
+            DailyLogWrite | DailyLogReview => &[DailyLogWrite, DailyLogReview],
+            Evaluation | SelfAssessment => &[Evaluation, SelfAssessment],
+            Discipline => &[Discipline],
+            AllowanceLines | AllowanceCompute | AllowanceApprove | PayrollExport => {
+                &[AllowanceLines, AllowanceCompute, AllowanceApprove, PayrollExport]
+            }
+            Administration | AuditTrail => &[Administration, AuditTrail],
+        }
+    }
+
+    /// Who has `need` on this row, in words, from the matrix itself: for refusals and for the
+    /// OpenAPI document's "who may call" lines.
+    pub fn who(self, need: Access) -> String {
+        let mut who: Vec<&str> = Vec::new();
+        for r in Relation::ALL {
+            let plain = cell(self, *r, false);
+            let top = cell(self, *r, true);
+            if top >= need && plain < need {
+                who.push(match r {
+                    Relation::AgencyAdmin => "the agency admin for the agency's top official",
+                    _ => r.as_str(),
+                });
+            } else if plain >= need {
+                who.push(match r {
+                    Relation::Member => "anyone of the agency",
+                    Relation::SelfRelation => "the employee themself",
+                    Relation::DirectSupervisor => "their direct supervisor",
+                    Relation::Above => "anyone above them",
+                    Relation::UnitHead => "the head of their unit or a unit above it",
+                    Relation::Leader => "a leader",
+                    Relation::Finance => "finance",
+                    Relation::AgencyAdmin => "the agency admin",
+                });
+            }
+        }
+        if who.contains(&"anyone of the agency") {
+            return "anyone of the agency".into();
+        }
+        match who.split_last() {
+            None => "nobody".into(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+}
+
+/// How a caller stands to a subject.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Relations {
+    /// Every relation that holds; empty outside the caller's agency.
+    pub held: Vec<Relation>,
+    /// The subject is an employee with no supervisor in the chart: the top official.
+    pub top_official: bool,
+}
+
+impl Relations {
+    /// What these relations give on `row`: the best of their cells.
+    pub fn access(&self, row: Area) -> Access {
+        self.held.iter().map(|r| cell(row, *r, self.top_official)).max().unwrap_or(Access::None)
+    }
+}
+
+/// How `actor` stands to `subject` on the day of `chart`. The chart must hold the subject
+/// employee's posts up to the top and the structural posts of their unit's ancestry (or, for a
+/// unit, of the unit's ancestry); more does no harm.
+pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations {
+    let caller = &actor.caller;
+    let agency = subject.agency();
+    let mut held = Vec::new();
+    if !caller.can_see_agency(agency) {
+        return Relations::default();
+    }
+    held.push(Relation::Member);
+    if caller.administers(agency) {
+        held.push(Relation::AgencyAdmin);
+    }
+    if actor.granted(GrantedRole::Leader, agency) {
+        held.push(Relation::Leader);
+    }
+    if actor.granted(GrantedRole::Finance, agency) {
+        held.push(Relation::Finance);
+    }
+    let me = caller.employee_id;
+    let heads = |unit: Uuid| {
+        me.is_some_and(|m| chart.units_up(unit).iter().any(|u| chart.heads_of(*u).iter().any(|h| h.employee_id == m)))
+    };
+    let mut top_official = false;
+    match subject {
+        Subject::Agency(_) | Subject::AllowanceRun { .. } => {}
+        Subject::Unit { unit, .. } => {
+            if heads(unit) {
+                held.push(Relation::UnitHead);
+            }
+        }
+        Subject::Employee { employee, .. } => {
+            let chain = chart.chain_of(employee);
+            top_official = chain.is_empty();
+            if let Some(m) = me {
+                if m == employee {
+                    held.push(Relation::SelfRelation);
+                } else if chain.first().is_some_and(|o| o.employee_id == m) {
+                    held.push(Relation::DirectSupervisor);
+                } else if chain.iter().any(|o| o.employee_id == m) {
+                    held.push(Relation::Above);
+                }
+            }
+            if chart.unit_of(employee).is_some_and(heads) {
+                held.push(Relation::UnitHead);
+            }
+        }
+    }
+    Relations { held, top_official }
+}
+
+/// The answer to "may the caller do this".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// The caller reads the record but may not do this (403), and why.
+    Forbid(String),
+    /// The caller may not know the record exists (404).
+    Hide,
+}
+
+/// How one caller stands to one subject, to ask several rows of the rule at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    relations: Relations,
+    subject: Subject,
+    account_id: Uuid,
+}
+
+/// How `actor` stands to `subject` over the chart: [`relations`], kept for [`Standing::decide`].
+pub fn standing(actor: &Actor, chart: &OrgChart, subject: Subject) -> Standing {
+    Standing { relations: relations(actor, chart, subject), subject, account_id: actor.caller.account_id }
+}
+
+impl Standing {
+    /// The rule: may the caller have `need` on `row` of the subject.
+    pub fn decide(&self, row: Area, need: Access) -> Decision {
+        let rel = &self.relations;
+        if rel.held.is_empty() {
+            return Decision::Hide;
+        }
+        if rel.access(row) >= need {
+            if let Subject::AllowanceRun { computed_by, separation_of_duties: true, .. } = self.subject {
+                if row == Area::AllowanceApprove && computed_by == self.account_id {
+                    return Decision::Forbid(
+                        "separation of duties: the account that computed a run does not approve it".into(),
+                    );
+                }
+            }
+            return Decision::Allow;
+        }
+        if !self.sees(row) {
+            return Decision::Hide;
+        }
+        let verb = if need == Access::Write { "decided" } else { "read" };
+        let who = row.who(need);
+        Decision::Forbid(format!("this is {verb} by {who}"))
+    }
+
+    /// Whether `decide(row, need)` allows.
+    pub fn allows(&self, row: Area, need: Access) -> bool {
+        self.decide(row, need) == Decision::Allow
+    }
+
+    /// Whether the caller may know the record of `row` exists: they read it through some row
+    /// about the same record. What belongs to the agency as a whole (its runs, keys, policies)
+    /// is known to every member, so a refusal there is a 403, never a 404.
+    pub fn sees(&self, row: Area) -> bool {
+        let agency_wide = matches!(self.subject, Subject::Agency(_) | Subject::AllowanceRun { .. });
+        (agency_wide && !self.relations.held.is_empty())
+            || row.same_record().iter().any(|r| self.relations.access(*r) >= Access::Read)
+    }
+
+    /// The relations that hold.
+    pub fn relations(&self) -> &Relations {
+        &self.relations
+    }
+}
+
+/// The rule: may `actor` have `need` on `row` of `subject`, over the agency's chart on the day.
+pub fn decide(actor: &Actor, chart: &OrgChart, subject: Subject, row: Area, need: Access) -> Decision {
+    standing(actor, chart, subject).decide(row, need)
+}
+
+/// The caller's own employee record, for a row that only the employee themself writes (their
+/// daily logs): no grant, unit or supervisor gives it, so the answer needs no chart. For any
+/// other row this refuses: ask [`decide`].
+pub fn own_record(caller: &Caller, row: Area) -> Result<Uuid, Decision> {
+    let self_only = Relation::ALL
+        .iter()
+        .filter(|r| **r != Relation::SelfRelation)
+        .all(|r| cell(row, *r, false) < Access::Write && cell(row, *r, true) < Access::Write);
+    match caller.employee_id {
+        Some(me) if self_only && cell(row, Relation::SelfRelation, false) == Access::Write => Ok(me),
+        _ => Err(Decision::Forbid(format!("this is decided by {}", row.who(Access::Write)))),
+    }
+}
+
+/// Which employees' records of one row a caller may read across an agency, for a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every employee of the agency.
+    Agency,
+    /// These employees only (possibly none).
+    Employees(HashSet<Uuid>),
+}
+
+impl Reach {
+    /// Everyone either reach covers.
+    pub fn union(self, other: Reach) -> Reach {
+        match (self, other) {
+            (Reach::Employees(mut a), Reach::Employees(b)) => {
+                a.extend(b);
+                Reach::Employees(a)
+            }
+            _ => Reach::Agency,
+        }
+    }
+
+    /// Whether `employee` is within reach.
+    pub fn covers(&self, employee: Uuid) -> bool {
+        match self {
+            Reach::Agency => true,
+            Reach::Employees(set) => set.contains(&employee),
+        }
+    }
+}
+
+/// Which employees of `agency` the actor may read `row` of, over the agency's whole chart: the
+/// same cells as [`decide`], gathered over everyone at once.
+pub fn reach(actor: &Actor, chart: &OrgChart, agency: Uuid, row: Area) -> Reach {
+    let agency_wide = relations(actor, chart, Subject::Agency(agency));
+    if agency_wide.held.is_empty() {
+        return Reach::Employees(HashSet::new());
+    }
+    // Relations that do not depend on which employee: the admin's cell may depend on the top
+    // official, so it counts for the whole agency only when it reads both ways.
+    let everyone = agency_wide.held.iter().any(|r| cell(row, *r, false) >= Access::Read);
+    if everyone {
+        return Reach::Agency;
+    }
+    let mut set = HashSet::new();
+    let Some(me) = actor.caller.employee_id else { return Reach::Employees(set) };
+    if cell(row, Relation::SelfRelation, false) >= Access::Read {
+        set.insert(me);
+    }
+    let direct = cell(row, Relation::DirectSupervisor, false) >= Access::Read;
+    let above = cell(row, Relation::Above, false) >= Access::Read;
+    if direct || above {
+        let subordinates = chart.direct_subordinates_of(me);
+        if above {
+            set.extend(chart.everyone_below(me));
+        } else {
+            set.extend(subordinates);
+        }
+    }
+    if cell(row, Relation::UnitHead, false) >= Access::Read {
+        let mut units = HashSet::new();
+        for u in chart.units_headed_by(me) {
+            units.extend(chart.units_below(u));
+        }
+        set.extend(chart.employees_in(&units));
+    }
+    Reach::Employees(set)
+}
+
+/// The units whose unit views the actor reads as their head (with everything below them).
+pub fn headed_units(actor: &Actor, chart: &OrgChart) -> Vec<Uuid> {
+    let mut units = match actor.caller.employee_id {
+        Some(me) => chart.units_headed_by(me),
+        None => Vec::new(),
+    };
+    units.sort();
+    units
+}
+
+word_enum! {
+    /// What an integration key may do. A key carries only the scopes it was issued with, and
+    /// reads and writes its own agency only (roles.md, integration key scopes).
     IntegrationScope {
         /// Push attendance events (e-Presensi).
         AttendanceWrite => "attendance_write",
+        /// Read the roster an attendance system enrolls (NIP, name, unit, active), with a
+        /// changed-since cursor.
+        EmployeesRead => "employees_read",
+        /// Read approved allowance runs and their payroll lines, for a payroll system.
+        AllowanceRead => "allowance_read",
     }
 }
 
@@ -106,29 +614,4 @@ pub enum Scope {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn caller(role: AccountRole, agency: Option<u128>) -> Caller {
-        Caller { account_id: Uuid::from_u128(9), agency_id: agency.map(Uuid::from_u128), role, employee_id: None }
-    }
-
-    #[test]
-    fn agency_boundaries() {
-        let a = Uuid::from_u128(1);
-        let b = Uuid::from_u128(2);
-        let employee = caller(AccountRole::Employee, Some(1));
-        let admin = caller(AccountRole::AgencyAdmin, Some(1));
-        let platform = caller(AccountRole::PlatformAdmin, None);
-
-        assert!(employee.can_see_agency(a) && !employee.can_see_agency(b));
-        assert!(!employee.can_administer(a));
-        assert!(admin.can_administer(a) && !admin.can_administer(b));
-        assert!(platform.can_administer(b));
-
-        assert_eq!(employee.list_scope(None), Scope::Agency(a));
-        assert_eq!(admin.list_scope(Some(b)), Scope::Nothing);
-        assert_eq!(platform.list_scope(None), Scope::All);
-        assert_eq!(platform.list_scope(Some(b)), Scope::Agency(b));
-    }
-}
+mod tests;

@@ -50,7 +50,7 @@ pub mod supervision;
 pub mod text;
 pub mod workload;
 
-pub use access::{Caller, Integration, IntegrationScope, Scope};
+pub use access::{Actor, Caller, GrantedRole, Integration, IntegrationScope, Scope};
 pub use nip::{Gender, Nip, NipError};
 pub use organisation::{AccountRole, ActingKind, EmploymentType, PositionClass, PositionType, Role, TimeZone};
 pub use text::{Code, Description, Name, TextError};

@@ -83,6 +83,9 @@ word_enum! {
         Employee => "employee",
         /// BKD/BKPSDM staff: runs the system for one agency.
         AgencyAdmin => "agency_admin",
+        /// An account of the agency with no employee record and no powers of its own: it sees
+        /// what the roles granted to it give (the region head's office, the payroll office).
+        Member => "member",
         /// Operator of the whole installation: creates agencies and their first admins.
         PlatformAdmin => "platform_admin",
     }
@@ -96,6 +99,12 @@ word_enum! {
         Employee => "employee",
         /// Derived: the direct supervisor of at least one employee today.
         Supervisor => "supervisor",
+        /// Derived: holds or acts in the top structural post of at least one unit today.
+        UnitHead => "unit_head",
+        /// Granted: reads the whole agency.
+        Leader => "leader",
+        /// Granted: allowance runs.
+        Finance => "finance",
         /// See [`AccountRole::AgencyAdmin`].
         AgencyAdmin => "agency_admin",
         /// See [`AccountRole::PlatformAdmin`].

@@ -25,6 +25,30 @@ pub struct ChartPosition {
     pub holders: Vec<Uuid>,
     /// The acting official on the day the chart was loaded, if any.
     pub acting: Option<(Uuid, ActingKind)>,
+    /// The unit the post belongs to.
+    pub org_unit_id: Uuid,
+    /// A structural post (JPT, administrator, pengawas), see
+    /// [`crate::PositionType::is_structural`].
+    pub structural: bool,
+    /// The unit of its supervising post, if it has one.
+    pub supervisor_unit_id: Option<Uuid>,
+}
+
+impl ChartPosition {
+    /// The top structural post of its unit: structural, and supervised from outside the unit (or
+    /// from nowhere). Whoever holds or acts in it heads the unit (roles.md, "unit head").
+    pub fn heads_its_unit(&self) -> bool {
+        self.structural && self.supervisor_unit_id != Some(self.org_unit_id)
+    }
+}
+
+/// One org unit of the chart: the unit tree, for unit heads' reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartUnit {
+    /// The unit.
+    pub unit_id: Uuid,
+    /// Its parent unit; `None` for an OPD at the top of the agency.
+    pub parent_id: Option<Uuid>,
 }
 
 /// The official who supervises someone, and on what footing.
@@ -38,20 +62,103 @@ pub struct Official {
     pub acting: Option<ActingKind>,
 }
 
-/// The agency's position tree on one day.
+/// The agency's position tree and unit tree on one day, whole or in part.
+///
+/// A part is enough for a question when it holds what the question walks: for an employee's
+/// supervisors, the posts from theirs up to the top; for unit heads, the ancestry of the unit and
+/// the structural posts of each unit in it. The loaders in persistence say which part they load.
 #[derive(Debug, Default)]
 pub struct OrgChart {
     positions: HashMap<Uuid, ChartPosition>,
     position_of_employee: HashMap<Uuid, Uuid>,
+    parent_of_unit: HashMap<Uuid, Option<Uuid>>,
+    heads_by_unit: HashMap<Uuid, Vec<Official>>,
 }
 
 impl OrgChart {
-    /// Builds the chart from the loaded positions.
-    pub fn new(positions: impl IntoIterator<Item = ChartPosition>) -> Self {
+    /// Builds the chart from the loaded positions and units.
+    pub fn new(positions: impl IntoIterator<Item = ChartPosition>, units: impl IntoIterator<Item = ChartUnit>) -> Self {
         let positions: HashMap<Uuid, ChartPosition> = positions.into_iter().map(|p| (p.position_id, p)).collect();
         let position_of_employee =
             positions.values().flat_map(|p| p.holders.iter().map(move |e| (*e, p.position_id))).collect();
-        OrgChart { positions, position_of_employee }
+        let parent_of_unit = units.into_iter().map(|u| (u.unit_id, u.parent_id)).collect();
+        let mut heads_by_unit: HashMap<Uuid, Vec<Official>> = HashMap::new();
+        for p in positions.values().filter(|p| p.heads_its_unit()) {
+            let heads = heads_by_unit.entry(p.org_unit_id).or_default();
+            heads.extend(p.holders.iter().map(|e| Official {
+                employee_id: *e,
+                position_id: p.position_id,
+                acting: None,
+            }));
+            if let Some((e, kind)) = p.acting {
+                heads.push(Official { employee_id: e, position_id: p.position_id, acting: Some(kind) });
+            }
+        }
+        OrgChart { positions, position_of_employee, parent_of_unit, heads_by_unit }
+    }
+
+    /// The unit of the post an employee holds.
+    pub fn unit_of(&self, employee_id: Uuid) -> Option<Uuid> {
+        let position = self.position_of_employee.get(&employee_id)?;
+        self.positions.get(position).map(|p| p.org_unit_id)
+    }
+
+    /// A unit and the units above it, the unit first. A cycle (refused on write) ends the walk.
+    pub fn units_up(&self, unit_id: Uuid) -> Vec<Uuid> {
+        let mut up = vec![unit_id];
+        let mut current = self.parent_of_unit.get(&unit_id).copied().flatten();
+        while let Some(u) = current {
+            if up.contains(&u) {
+                break;
+            }
+            up.push(u);
+            current = self.parent_of_unit.get(&u).copied().flatten();
+        }
+        up
+    }
+
+    /// A unit and every unit below it, at any depth (needs the whole unit tree).
+    pub fn units_below(&self, unit_id: Uuid) -> HashSet<Uuid> {
+        let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (u, parent) in &self.parent_of_unit {
+            if let Some(p) = parent {
+                children.entry(*p).or_default().push(*u);
+            }
+        }
+        let mut below = HashSet::from([unit_id]);
+        let mut frontier = vec![unit_id];
+        while let Some(u) = frontier.pop() {
+            for c in children.get(&u).into_iter().flatten() {
+                if below.insert(*c) {
+                    frontier.push(*c);
+                }
+            }
+        }
+        below
+    }
+
+    /// Who heads a unit on the chart's day: whoever holds or acts in its top structural post.
+    /// A holder stood in for by a Plh still heads it; so does the Plh, while the assignment runs.
+    pub fn heads_of(&self, unit_id: Uuid) -> &[Official] {
+        self.heads_by_unit.get(&unit_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The units an employee heads (holding or acting in their top post), in no order.
+    pub fn units_headed_by(&self, employee_id: Uuid) -> Vec<Uuid> {
+        self.heads_by_unit
+            .iter()
+            .filter(|(_, heads)| heads.iter().any(|h| h.employee_id == employee_id))
+            .map(|(u, _)| *u)
+            .collect()
+    }
+
+    /// The active employees holding a post in one of `units`.
+    pub fn employees_in(&self, units: &HashSet<Uuid>) -> Vec<Uuid> {
+        self.position_of_employee
+            .iter()
+            .filter(|(_, p)| self.positions.get(p).is_some_and(|p| units.contains(&p.org_unit_id)))
+            .map(|(e, _)| *e)
+            .collect()
     }
 
     /// The official in a post: the acting official where one is set, else the holder.
@@ -166,29 +273,52 @@ mod tests {
         Uuid::from_u128(n)
     }
 
-    /// Head (P1, E1) → division head (P2, E2) → section head (P3, vacant) → staff (P4: E4, E5).
+    /// A post in unit `unit` (U50 the OPD, U51 its division below it).
+    fn post(n: u128, up: Option<u128>, unit: u128, holders: &[u128], structural: bool) -> ChartPosition {
+        ChartPosition {
+            position_id: id(n),
+            supervisor_position_id: up.map(id),
+            holders: holders.iter().copied().map(id).collect(),
+            acting: None,
+            org_unit_id: id(unit),
+            structural,
+            // In these charts P1 sits in U50, every other post in U51.
+            supervisor_unit_id: up.map(|u| if u == 1 { id(50) } else { id(51) }),
+        }
+    }
+
+    /// Head (P1, E1, unit U50) → division head (P2, E2, unit U51 below U50) → section head (P3,
+    /// vacant, U51) → staff (P4: E4, E5, U51).
     fn chart(acting_in_p3: Option<(Uuid, ActingKind)>) -> OrgChart {
-        OrgChart::new([
-            ChartPosition { position_id: id(1), supervisor_position_id: None, holders: vec![id(101)], acting: None },
-            ChartPosition {
-                position_id: id(2),
-                supervisor_position_id: Some(id(1)),
-                holders: vec![id(102)],
-                acting: None,
-            },
-            ChartPosition {
-                position_id: id(3),
-                supervisor_position_id: Some(id(2)),
-                holders: vec![],
-                acting: acting_in_p3,
-            },
-            ChartPosition {
-                position_id: id(4),
-                supervisor_position_id: Some(id(3)),
-                holders: vec![id(104), id(105)],
-                acting: None,
-            },
-        ])
+        let mut p3 = post(3, Some(2), 51, &[], true);
+        p3.acting = acting_in_p3;
+        OrgChart::new(
+            [
+                post(1, None, 50, &[101], true),
+                post(2, Some(1), 51, &[102], true),
+                p3,
+                post(4, Some(3), 51, &[104, 105], false),
+            ],
+            [ChartUnit { unit_id: id(50), parent_id: None }, ChartUnit { unit_id: id(51), parent_id: Some(id(50)) }],
+        )
+    }
+
+    #[test]
+    fn the_top_structural_post_heads_its_unit() {
+        let c = chart(None);
+        let heads = |u| c.heads_of(id(u)).iter().map(|o| o.employee_id).collect::<Vec<_>>();
+        assert_eq!(heads(50), [id(101)]);
+        // P2 is supervised from U50, so it tops U51; P3 is supervised from inside U51.
+        assert_eq!(heads(51), [id(102)]);
+        assert_eq!(c.units_headed_by(id(102)), [id(51)]);
+        assert!(c.units_headed_by(id(104)).is_empty());
+        assert_eq!(c.unit_of(id(104)), Some(id(51)));
+        assert_eq!(c.units_up(id(51)), [id(51), id(50)]);
+        assert_eq!(c.units_below(id(50)), HashSet::from([id(50), id(51)]));
+        assert_eq!(c.units_below(id(51)), HashSet::from([id(51)]));
+        let mut staff = c.employees_in(&HashSet::from([id(51)]));
+        staff.sort();
+        assert_eq!(staff, [id(102), id(104), id(105)]);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{accounts, employees, refresh_tokens};
-use crate::{audit, new_id, Change, DbConnection, StoreError};
+use crate::{access, audit, new_id, Change, DbConnection, StoreError};
+use ekinerja_domain::access::{Access, Area};
 
 /// A stored account. The password hash is never serialised (audit events included).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -92,22 +93,22 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
         (AccountRole::PlatformAdmin, Some(_)) => {
             return Err(StoreError::invalid("#/agency_id", "a platform admin belongs to no agency"))
         }
-        (AccountRole::Employee | AccountRole::AgencyAdmin, None) => {
-            return Err(StoreError::invalid("#/agency_id", "required for this role"))
-        }
-        (AccountRole::Employee | AccountRole::AgencyAdmin, Some(a)) if !caller.can_see_agency(a) => {
-            return Err(StoreError::invalid("#/agency_id", "no such agency"))
-        }
-        (AccountRole::Employee | AccountRole::AgencyAdmin, Some(a)) if !caller.can_administer(a) => {
-            return Err(StoreError::Forbidden("only the agency's admin creates its accounts".into()))
-        }
-        _ => {}
+        (AccountRole::PlatformAdmin, None) => {}
+        (_, None) => return Err(StoreError::invalid("#/agency_id", "required for this role")),
+        (_, Some(a)) if !caller.can_see_agency(a) => return Err(StoreError::invalid("#/agency_id", "no such agency")),
+        (_, Some(a)) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
     }
     if new.employee_id.is_none() && new.username.is_none() {
         return Err(StoreError::invalid("#/username", "an account without an employee needs a username"));
     }
     if new.role == AccountRole::Employee && new.employee_id.is_none() {
         return Err(StoreError::invalid("#/employee_id", "an employee account belongs to an employee"));
+    }
+    if new.role == AccountRole::Member && new.employee_id.is_some() {
+        return Err(StoreError::invalid(
+            "#/employee_id",
+            "a member account has no employee record; an employee's own account takes grants too",
+        ));
     }
     crate::db::write(conn, |conn| {
         if let Some(e) = new.employee_id {
@@ -154,10 +155,11 @@ pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Acc
     match agency {
         Some(a) if !caller.can_see_agency(a) => Err(StoreError::NotFound),
         None if !caller.is_platform_admin() => Err(StoreError::NotFound),
-        Some(a) if !caller.can_administer(a) => {
-            Err(StoreError::Forbidden("only the agency's admin resets passwords".into()))
+        Some(a) => {
+            access::require_agency(conn, caller, a, Area::Administration, Access::Write)?;
+            Ok(acc)
         }
-        _ => Ok(acc),
+        None => Ok(acc),
     }
 }
 

@@ -3,12 +3,13 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{acting_assignments, employees, positions};
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored acting assignment.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -102,9 +103,8 @@ pub fn create(
         else {
             return Err(StoreError::invalid("#/position_id", "no such position"));
         };
-        if !Uuid::parse_str(&agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin assigns acting officials".into()));
-        }
+        let agency = Uuid::parse_str(&agency_id).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         if !PositionType::parse(&ptype).is_some_and(PositionType::is_structural) {
             return Err(StoreError::invalid(
                 "#/position_id",
@@ -164,9 +164,8 @@ pub fn create(
 pub fn delete(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        if !Uuid::parse_str(&before.agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin removes acting assignments".into()));
-        }
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         diesel::delete(acting_assignments::table.find(&before.id)).execute(conn)?;
         audit::record(
             conn,

@@ -1,12 +1,13 @@
 //! Agencies (instansi / pemda): the top of everything, each invisible to the others.
 
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::{Caller, Code, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::agencies;
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored agency.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -82,28 +83,23 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
     })
 }
 
-/// An agency named in a path, for a view its admin reads: 404 when the caller may not see it,
-/// 403 when they see it but do not administer it (`{what} is read by the agency's admin`).
-pub fn read_as_admin(conn: &mut DbConnection, caller: &Caller, id: Uuid, what: &str) -> Result<Agency, StoreError> {
+/// An agency named in a path, for one of its agency-wide views (`row`): 404 when the caller may
+/// not see it, 403 when they see it but the access rule gives them no read of the view.
+pub fn read_view(conn: &mut DbConnection, caller: &Caller, id: Uuid, row: Area) -> Result<Agency, StoreError> {
     let agency = get(conn, caller, id)?;
-    if !caller.can_administer(id) {
-        return Err(StoreError::Forbidden(format!("{what} is read by the agency's admin")));
-    }
+    access::require_agency(conn, caller, id, row, Access::Read)?;
     Ok(agency)
 }
 
-/// Checks that the caller administers an existing agency named in a request: one they may not
-/// see, or that does not exist (a platform admin's typo), is a field error on `#/agency_id`;
-/// one they see but do not administer is forbidden (`only the agency's admin {what}`).
-pub fn administered(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid, what: &str) -> Result<(), StoreError> {
+/// Checks that the caller may write `row` in an existing agency named in a request: one they
+/// may not see, or that does not exist (a platform admin's typo), is a field error on
+/// `#/agency_id`; one they see but may not write is forbidden by the access rule.
+pub fn writable(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid, row: Area) -> Result<(), StoreError> {
     let exists: i64 = agencies::table.filter(agencies::id.eq(agency_id.to_string())).count().get_result(conn)?;
     if !caller.can_see_agency(agency_id) || exists == 0 {
         return Err(StoreError::invalid("#/agency_id", "no such agency"));
     }
-    if !caller.can_administer(agency_id) {
-        return Err(StoreError::Forbidden(format!("only the agency's admin {what}")));
-    }
-    Ok(())
+    access::require_agency(conn, caller, agency_id, row, Access::Write)
 }
 
 /// Reads an agency the caller may see.
@@ -134,9 +130,7 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, page: &PageRequest) -> Res
 pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyPatch) -> Result<Agency, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        if !change.caller.can_administer(id) {
-            return Err(StoreError::Forbidden("only the agency's admin changes the agency".into()));
-        }
+        access::require_agency(conn, &change.caller, id, Area::Policies, Access::Write)?;
         let mut after = before.clone();
         if let Some(n) = patch.name {
             after.name = n.into_inner();

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Decision, Reach, Standing, Subject};
 use ekinerja_domain::agreement::{
     check_breakdown, check_link, closes_cycle, Actor, AgreementStatus, BreakdownKind, LinkSource, LinkTarget, Quantity,
     ResultKind, Transition,
@@ -22,7 +23,7 @@ use crate::schema::{
     agreements, employees, indicator_targets, indicators, organisational_goals, performance_periods, planned_results,
     positions,
 };
-use crate::{audit, chart, new_id, Change, DbConnection, StoreError};
+use crate::{access, audit, new_id, Change, DbConnection, StoreError};
 
 /// A stored agreement.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -148,32 +149,9 @@ fn uuid(s: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
 }
 
-/// How the caller stands to an agreement.
-struct Standing {
-    owner: bool,
-    direct_supervisor: bool,
-    above: bool,
-    admin: bool,
-}
-
-fn standing(caller: &Caller, a: &Agreement, chart: &OrgChart) -> Result<Standing, StoreError> {
-    let agency = uuid(&a.agency_id)?;
-    let owner_id = uuid(&a.employee_id)?;
-    let me = caller.employee_id;
-    let supervisor = chart.supervisor_of(owner_id).map(|o| o.employee_id);
-    Ok(Standing {
-        owner: me == Some(owner_id),
-        // At the top of the agency there is no supervisor in the chart: the agency's admin
-        // approves for the official set over the agency (the region head's office).
-        direct_supervisor: (me.is_some() && supervisor == me)
-            || (supervisor.is_none() && caller.can_administer(agency)),
-        above: me.is_some_and(|m| chart.is_above(m, owner_id)),
-        admin: caller.can_administer(agency),
-    })
-}
-
-/// Loads an agreement the caller may read (its owner, anyone above them, the agency's admin)
-/// with the agency's chart.
+/// Loads an agreement the caller may read (the access rule: its owner, their supervisors and
+/// unit heads, leaders, the agency's admin) with the chart around its owner and how the caller
+/// stands to them.
 fn load(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -181,13 +159,9 @@ fn load(
     now: DateTime<Utc>,
 ) -> Result<(Agreement, OrgChart, Standing), StoreError> {
     let a: Agreement = agreements::table.find(id.to_string()).select(Agreement::as_select()).first(conn)?;
-    let agency = uuid(&a.agency_id)?;
-    if !caller.can_see_agency(agency) {
-        return Err(StoreError::NotFound);
-    }
-    let chart = chart::load_upward(conn, agency, uuid(&a.employee_id)?, now)?;
-    let s = standing(caller, &a, &chart)?;
-    if !(s.owner || s.above || s.admin) {
+    let subject = Subject::Employee { agency: uuid(&a.agency_id)?, employee: uuid(&a.employee_id)? };
+    let (s, chart) = access::standing(conn, caller, subject, now)?;
+    if !s.sees(Area::AgreementDecision) {
         return Err(StoreError::NotFound);
     }
     Ok((a, chart, s))
@@ -266,12 +240,10 @@ pub fn list(
         return Ok(crate::Page::empty());
     };
     q = q.filter(agreements::agency_id.eq(agency.to_string()));
-    if !caller.can_administer(agency) {
-        let Some(me) = caller.employee_id else { return Ok(crate::Page::empty()) };
-        let mut visible: Vec<String> =
-            chart::load(conn, agency, now)?.everyone_below(me).iter().map(Uuid::to_string).collect();
-        visible.push(me.to_string());
-        q = q.filter(agreements::employee_id.eq_any(visible));
+    if let Reach::Employees(visible) =
+        access::reach(conn, caller, agency, &[Area::OwnAgreement, Area::AgreementDecision], now)?
+    {
+        q = q.filter(agreements::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
     }
     if let Some(p) = filter.period_id {
         q = q.filter(agreements::period_id.eq(p.to_string()));
@@ -290,7 +262,12 @@ pub fn list(
 }
 
 /// Opens a draft agreement for an employee in a period, in their current position.
-pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgreement) -> Result<Agreement, StoreError> {
+pub fn create(
+    conn: &mut DbConnection,
+    change: &Change,
+    new: NewAgreement,
+    now: DateTime<Utc>,
+) -> Result<Agreement, StoreError> {
     let caller = &change.caller;
     let employee_id = new
         .employee_id
@@ -308,8 +285,11 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgreement) -> Re
             return Err(StoreError::invalid("#/employee_id", "no such employee"));
         };
         let agency_id = uuid(&agency)?;
-        if caller.employee_id != Some(employee_id) && !caller.can_administer(agency_id) {
-            return Err(StoreError::Forbidden("an agreement is opened by the employee or the agency's admin".into()));
+        let subject = Subject::Employee { agency: agency_id, employee: employee_id };
+        match access::decide(conn, caller, subject, Area::OwnAgreement, Access::Write, now)? {
+            // Someone the caller may not know of is no employee to them.
+            Decision::Hide => return Err(StoreError::invalid("#/employee_id", "no such employee")),
+            other => access::decision_to_result(other)?,
         }
         if !active {
             return Err(StoreError::invalid("#/employee_id", "the employee is no longer active"));
@@ -396,9 +376,7 @@ fn for_edit(
     now: DateTime<Utc>,
 ) -> Result<(Agreement, OrgChart), StoreError> {
     let (a, chart, s) = load(conn, &change.caller, id, now)?;
-    if !s.owner {
-        return Err(StoreError::Forbidden("only the employee whose agreement it is edits it".into()));
-    }
+    access::decision_to_result(s.decide(Area::OwnAgreement, Access::Write))?;
     if a.version != expected_version {
         return Err(StoreError::Stale);
     }
@@ -728,12 +706,15 @@ pub fn transition(
 ) -> Result<Agreement, StoreError> {
     crate::db::write(conn, |conn| {
         let (a, _, s) = load(conn, &change.caller, id, now)?;
-        let actor = if s.owner {
-            Actor::Owner
-        } else if s.direct_supervisor {
-            Actor::DirectSupervisor
-        } else {
-            Actor::Other
+        // The workflow asks who acts: the employee's side (their own, or the admin on their
+        // behalf) submits; the deciding side (the direct supervisor, the admin for the top
+        // official) approves and returns.
+        let actor = match t {
+            Transition::Submit if s.allows(Area::OwnAgreement, Access::Write) => Actor::Owner,
+            Transition::Approve | Transition::Return if s.allows(Area::AgreementDecision, Access::Write) => {
+                Actor::DirectSupervisor
+            }
+            _ => Actor::Other,
         };
         if a.version != expected_version {
             return Err(StoreError::Stale);
@@ -830,9 +811,7 @@ pub fn revise(
 ) -> Result<Agreement, StoreError> {
     crate::db::write(conn, |conn| {
         let (a, _, s) = load(conn, &change.caller, id, now)?;
-        if !s.owner {
-            return Err(StoreError::Forbidden("only the employee whose agreement it is revises it".into()));
-        }
+        access::decision_to_result(s.decide(Area::OwnAgreement, Access::Write))?;
         if a.version != expected_version {
             return Err(StoreError::Stale);
         }

@@ -40,7 +40,7 @@ pub fn set(
     effective_month: NaiveDate,
     policy: &AgencyPolicy,
 ) -> Result<PolicyVersion, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "sets the allowance policy")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::AllowancePolicy)?;
     let problems = policy.problems();
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| FieldError::new(p, d)).collect()));

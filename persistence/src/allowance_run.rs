@@ -7,14 +7,15 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, Pending};
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::Caller;
+use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::schema::{allowance_lines, allowance_runs, evaluation_periods, evaluations, org_units, positions};
-use crate::{audit, chart, new_id, Change, DbConnection, StoreError};
+use crate::schema::{agencies, allowance_lines, allowance_runs, evaluation_periods, evaluations, org_units, positions};
+use crate::{access, audit, chart, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored run.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -38,6 +39,8 @@ pub struct Run {
     pub created_at: NaiveDateTime,
     /// The policy applied, as it was when computed (JSON of `AgencyPolicy`).
     pub policy: Option<String>,
+    /// The account that computed the run last (unknown for runs older than the record of it).
+    pub computed_by_account_id: Option<String>,
 }
 
 /// One employee's line of a run.
@@ -136,7 +139,7 @@ pub fn compute_run(
     first: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(RunDetail, bool), StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "computes allowance runs")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::AllowanceCompute)?;
     let first = first.with_day(1).unwrap_or(first);
     let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
     let today = chart::agency_today(conn, agency_id, now)?;
@@ -276,6 +279,7 @@ pub fn compute_run(
             version: draft.as_ref().map_or(1, |d| d.version + 1),
             created_at: draft.as_ref().map_or(change.at, |d| d.created_at),
             policy: serde_json::to_string(&policy).ok(),
+            computed_by_account_id: Some(change.caller.account_id.to_string()),
         };
         let is_new = draft.is_none();
         if is_new {
@@ -293,6 +297,7 @@ pub fn compute_run(
                     allowance_runs::computed_at.eq(run.computed_at),
                     allowance_runs::version.eq(run.version),
                     allowance_runs::policy.eq(&run.policy),
+                    allowance_runs::computed_by_account_id.eq(&run.computed_by_account_id),
                 ))
                 .execute(conn)?;
         }
@@ -313,26 +318,37 @@ pub fn compute_run(
     })
 }
 
-/// Reads a run with its lines (the agency's admin).
+/// Reads a run with its lines (leaders, finance, the agency's admin).
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RunDetail, StoreError> {
     let run: Run = allowance_runs::table.find(id.to_string()).select(Run::as_select()).first(conn)?;
     let agency = uuid(&run.agency_id)?;
-    if !caller.can_see_agency(agency) {
-        return Err(StoreError::NotFound);
-    }
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("allowance runs are read by the agency's admin".into()));
-    }
+    access::require_agency(conn, caller, agency, Area::PayrollExport, Access::Read)?;
     let mut lines: Vec<RunLine> =
         allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id)).select(RunLine::as_select()).load(conn)?;
     lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
     Ok(RunDetail { run, lines })
 }
 
-/// Approves a draft (the agency's admin): from then on it never changes.
-pub fn approve(conn: &mut DbConnection, change: &Change, id: Uuid, version: i32) -> Result<RunDetail, StoreError> {
+/// Approves a draft (finance or the agency's admin; with separation of duties, not the account
+/// that computed it): from then on it never changes.
+pub fn approve(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<RunDetail, StoreError> {
     crate::db::write(conn, |conn| {
         let d = get(conn, &change.caller, id)?;
+        let agency = uuid(&d.run.agency_id)?;
+        let separation_of_duties: bool =
+            agencies::table.find(&d.run.agency_id).select(agencies::allowance_separation_of_duties).first(conn)?;
+        let computed_by = d.run.computed_by_account_id.as_deref().and_then(|a| Uuid::parse_str(a).ok());
+        let subject = match computed_by {
+            Some(computed_by) => Subject::AllowanceRun { agency, computed_by, separation_of_duties },
+            None => Subject::Agency(agency),
+        };
+        access::require(conn, &change.caller, subject, Area::AllowanceApprove, Access::Write, now)?;
         if d.run.status != "draft" {
             return Err(StoreError::Conflict(
                 "the run is approved already; compute the month again to correct it".into(),
@@ -384,4 +400,47 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, first: NaiveDate) -> Resul
         .select((Run::as_select(), RunLine::as_select()))
         .load(conn)?;
     Ok(rows)
+}
+
+/// Which runs to list.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub agency_id: Option<Uuid>,
+    /// The first day of a month.
+    pub month: Option<NaiveDate>,
+    pub org_unit_id: Option<Uuid>,
+    pub status: Option<String>,
+}
+
+/// Lists runs in the order they were first computed (leaders, finance, the agency's admin),
+/// without their lines.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &RunFilter,
+    page: &PageRequest,
+) -> Result<Page<Run>, StoreError> {
+    let mut q = allowance_runs::table.select(Run::as_select()).into_boxed::<crate::db::Backend>();
+    match caller.list_scope(filter.agency_id) {
+        Scope::All => {}
+        Scope::Agency(a) => {
+            access::require_agency(conn, caller, a, Area::PayrollExport, Access::Read)?;
+            q = q.filter(allowance_runs::agency_id.eq(a.to_string()));
+        }
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(m) = filter.month {
+        q = q.filter(allowance_runs::month.eq(m.with_day(1).unwrap_or(m)));
+    }
+    if let Some(u) = filter.org_unit_id {
+        q = q.filter(allowance_runs::org_unit_id.eq(u.to_string()));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(allowance_runs::status.eq(s.clone()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(allowance_runs::id.gt(after.clone()));
+    }
+    let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
 use ekinerja_domain::{Caller, Name, Nip, TimeZone};
@@ -291,7 +292,7 @@ pub fn list(
     page: &PageRequest,
     now: DateTime<Utc>,
 ) -> Result<Page<Event>, StoreError> {
-    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
     let mut q = attendance_events::table
         .filter(attendance_events::employee_id.eq(&employee.id))
         .select(Event::as_select())
@@ -330,7 +331,7 @@ pub fn register_device(
     serial: &DeviceId,
     name: &Name,
 ) -> Result<Device, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "registers attendance machines")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Administration)?;
     let row = Device {
         id: new_id(),
         agency_id: agency_id.to_string(),
@@ -374,9 +375,7 @@ pub fn list_devices(
     match caller.list_scope(agency) {
         ekinerja_domain::Scope::All => {}
         ekinerja_domain::Scope::Agency(a) => {
-            if !caller.can_administer(a) {
-                return Err(StoreError::Forbidden("only the agency's admin lists attendance machines".into()));
-            }
+            crate::access::require_agency(conn, caller, a, Area::Administration, Access::Read)?;
             q = q.filter(attendance_devices::agency_id.eq(a.to_string()));
         }
         ekinerja_domain::Scope::Nothing => return Ok(Page::empty()),
@@ -392,10 +391,8 @@ pub fn list_devices(
 pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Device, StoreError> {
     crate::db::write(conn, |conn| {
         let before: Device = attendance_devices::table.find(id.to_string()).select(Device::as_select()).first(conn)?;
-        match Uuid::parse_str(&before.agency_id) {
-            Ok(a) if change.caller.can_administer(a) => {}
-            _ => return Err(StoreError::NotFound),
-        }
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        crate::access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
         if before.revoked_at.is_some() {
             return Ok(before);
         }

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::schema::audit_events;
 use crate::{db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
-use ekinerja_domain::Scope;
+use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::{Caller, Scope};
+use uuid::Uuid;
 
 /// One stored audit event.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -93,14 +95,19 @@ pub struct AuditFilter {
 /// Reads the trail of the scope, newest last (id order).
 pub fn list(
     conn: &mut DbConnection,
-    scope: Scope,
+    caller: &Caller,
+    agency: Option<Uuid>,
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> Result<Page<AuditEvent>, StoreError> {
     let mut q = audit_events::table.select(AuditEvent::as_select()).into_boxed::<Backend>();
-    match scope {
+    match caller.list_scope(agency) {
+        // Every agency's trail, and the platform's own events: the operator's.
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(audit_events::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => {
+            crate::access::require_agency(conn, caller, a, Area::AuditTrail, Access::Read)?;
+            q = q.filter(audit_events::agency_id.eq(a.to_string()));
+        }
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(e) = &filter.entity_id {

@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
 use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
@@ -44,7 +45,7 @@ pub fn set_schedule(
     effective_from: NaiveDate,
     schedule: &Schedule,
 ) -> Result<WorkSchedule, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "sets work schedules")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let agency = agency_id.to_string();
     let unit = org_unit_id.map(|u| u.to_string());
     crate::db::write(conn, |conn| {
@@ -122,7 +123,7 @@ pub fn add_holiday(
     date: NaiveDate,
     name: &Name,
 ) -> Result<Holiday, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "declares holidays")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let row = Holiday {
         id: new_id(),
         agency_id: agency_id.to_string(),
@@ -179,12 +180,7 @@ pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Res
     crate::db::write(conn, |conn| {
         let row: Holiday = holidays::table.find(id.to_string()).select(Holiday::as_select()).first(conn)?;
         let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
-        if !change.caller.can_see_agency(agency) {
-            return Err(StoreError::NotFound);
-        }
-        if !change.caller.can_administer(agency) {
-            return Err(StoreError::Forbidden("only the agency's admin removes holidays".into()));
-        }
+        crate::access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         diesel::delete(holidays::table.find(&row.id)).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "delete", "holiday", &row.id, Some(&row), None::<&()>)?;
         Ok(())
@@ -240,9 +236,8 @@ pub fn record_absence(
         let employee = crate::employee::get(conn, &change.caller, employee_id, now)
             .map_err(|_| StoreError::invalid("#/employee_id", "no such employee"))?;
         let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
-        if !change.caller.can_administer(agency) {
-            return Err(StoreError::Forbidden("only the agency's admin records leave and official travel".into()));
-        }
+        let subject = Subject::Employee { agency, employee: employee_id };
+        crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
         let overlapping: i64 = absences::table
             .filter(absences::employee_id.eq(&employee.id))
@@ -283,11 +278,8 @@ pub fn cancel_absence(
         let before: Absence = absences::table.find(id.to_string()).select(Absence::as_select()).first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
         let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
-        // Whoever may not see the employee is not told the record exists.
-        crate::employee::get(conn, &change.caller, employee, now)?;
-        if !change.caller.can_administer(agency) {
-            return Err(StoreError::Forbidden("only the agency's admin cancels leave and official travel".into()));
-        }
+        let subject = Subject::Employee { agency, employee };
+        crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
         if before.cancelled_at.is_some() {
             return Ok(before);
         }
@@ -316,7 +308,7 @@ pub fn absences_of(
     employee_id: Uuid,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Absence>, StoreError> {
-    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
     Ok(absences::table
         .filter(absences::employee_id.eq(&employee.id))
         .order(absences::starts_on.asc())

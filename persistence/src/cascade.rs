@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -177,9 +178,7 @@ pub fn under_period(
 ) -> Result<Vec<(crate::goal::Goal, Vec<CascadeNode>)>, StoreError> {
     let period = crate::period::get(conn, caller, period_id)?;
     let agency = Uuid::parse_str(&period.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("the cascade of a period is read by the agency's admin".into()));
-    }
+    crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?;
     let goals: Vec<crate::goal::Goal> = organisational_goals::table
         .filter(organisational_goals::period_id.eq(&period.id))
         .order(organisational_goals::id.asc())
@@ -207,11 +206,20 @@ fn node_goal(node: &CascadeNode) -> String {
 
 /// The cascade under an organisational goal: every current planned result that supports it,
 /// and everything below (agency admins).
-pub fn under_goal(conn: &mut DbConnection, caller: &Caller, goal_id: Uuid) -> Result<Vec<CascadeNode>, StoreError> {
+pub fn under_goal(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    goal_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<CascadeNode>, StoreError> {
     let goal = crate::goal::get(conn, caller, goal_id)?;
     let agency = Uuid::parse_str(&goal.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("the cascade under a goal is read by the agency's admin".into()));
+    // A unit's goal is part of that unit's views; the agency's goals of the agency's.
+    match goal.org_unit_id.as_deref().and_then(|u| Uuid::parse_str(u).ok()) {
+        Some(unit) => {
+            crate::access::require(conn, caller, Subject::Unit { agency, unit }, Area::UnitViews, Access::Read, now)?;
+        }
+        None => crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?,
     }
     let results = load_period(conn, &goal.agency_id, &goal.period_id)?;
     tree(conn, results, |r| r.goal_id.as_deref() == Some(goal.id.as_str()))
@@ -268,12 +276,9 @@ pub fn alignment(
     caller: &Caller,
     unit_id: Uuid,
     period_id: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Alignment, StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden("the alignment report is read by the agency's admin".into()));
-    }
+    let (unit, _) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let period = crate::period::get(conn, caller, period_id)?;
     if period.agency_id != unit.agency_id {
         return Err(StoreError::invalid("#/period_id", "no such performance period in this agency"));

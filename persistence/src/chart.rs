@@ -1,13 +1,14 @@
-//! Loads an agency's position tree for one day in a single query, for the supervision rules of
-//! `ekinerja_domain::supervision`.
+//! Loads an agency's chart for one day (the position tree with holders and acting officials, and
+//! the unit tree), whole or around one subject, for the supervision rules of
+//! `ekinerja_domain::supervision` and the access rule of `ekinerja_domain::access`.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text};
-use ekinerja_domain::supervision::{ChartPosition, OrgChart};
-use ekinerja_domain::{ActingKind, TimeZone};
+use ekinerja_domain::supervision::{ChartPosition, ChartUnit, OrgChart};
+use ekinerja_domain::{ActingKind, PositionType, TimeZone};
 use uuid::Uuid;
 
 use crate::schema::agencies;
@@ -19,6 +20,12 @@ struct ChartRow {
     position_id: String,
     #[diesel(sql_type = Nullable<Text>)]
     supervisor_position_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    org_unit_id: String,
+    #[diesel(sql_type = Text)]
+    position_type: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    supervisor_unit_id: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     holder_id: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -27,21 +34,63 @@ struct ChartRow {
     acting_kind: Option<String>,
 }
 
+#[derive(QueryableByName)]
+struct UnitRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    parent_id: Option<String>,
+}
+
 // `$1`/`$2` are positional in PostgreSQL and, in SQLite, named parameters numbered in order of
 // first appearance, so one text serves both engines as long as `$1` appears before `$2`.
-const CHART_SQL: &str = "
-SELECT p.id AS position_id, p.supervisor_position_id, e.id AS holder_id,
-       a.employee_id AS acting_employee_id, a.kind AS acting_kind
-FROM positions p
-LEFT JOIN employees e ON e.position_id = p.id AND e.active = TRUE
-LEFT JOIN acting_assignments a ON a.position_id = p.id AND a.starts_on <= $1 AND a.ends_on >= $1
-WHERE p.agency_id = $2";
 
-// The positions from one employee's post up to the top, with holders and acting officials:
-// enough to find that employee's supervisors, at a cost that grows with the depth of the tree,
-// not the size of the agency.
-const UPWARD_SQL: &str = "
-WITH RECURSIVE up (id, supervisor_position_id, depth) AS (
+/// The columns of a chart row, over `p` (the position) joined to its holders and acting official.
+const CHART_COLUMNS: &str = "
+SELECT p.id AS position_id, p.supervisor_position_id, p.org_unit_id, p.position_type,
+       sp.org_unit_id AS supervisor_unit_id, e.id AS holder_id,
+       a.employee_id AS acting_employee_id, a.kind AS acting_kind";
+
+/// Joins of a chart row; `$date` is replaced by the parameter holding the day.
+const CHART_JOINS: &str = "
+LEFT JOIN positions sp ON sp.id = p.supervisor_position_id
+LEFT JOIN employees e ON e.position_id = p.id AND e.active = TRUE
+LEFT JOIN acting_assignments a ON a.position_id = p.id AND a.starts_on <= $date AND a.ends_on >= $date";
+
+/// The unit ancestry of the unit chosen by `anchor` (a query yielding `id, parent_id` of one
+/// unit, with `$1`), up to the top.
+fn units_up_cte(anchor: &str) -> String {
+    format!(
+        "units_up (id, parent_id, depth) AS (
+    {anchor}
+  UNION ALL
+    SELECT u.id, u.parent_id, units_up.depth + 1
+    FROM org_units u JOIN units_up ON u.id = units_up.parent_id
+    WHERE units_up.depth < 64
+)"
+    )
+}
+
+const EMPLOYEE_UNIT: &str = "SELECT u.id, u.parent_id, 0
+    FROM org_units u JOIN positions p ON p.org_unit_id = u.id JOIN employees me ON me.position_id = p.id
+    WHERE me.id = $1";
+const THE_UNIT: &str = "SELECT u.id, u.parent_id, 0 FROM org_units u WHERE u.id = $1";
+
+/// `'jpt', 'administrator', 'pengawas'`: the structural types as the domain defines them.
+fn structural_words() -> String {
+    PositionType::ALL
+        .iter()
+        .filter(|t| t.is_structural())
+        .map(|t| format!("'{}'", t.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Around one employee: the posts from theirs up to the top (who supervises them, who is above
+/// them), and the structural posts of their unit and every unit above it (who heads them).
+fn around_employee_sql() -> String {
+    format!(
+        "WITH RECURSIVE up (id, supervisor_position_id, depth) AS (
     SELECT p.id, p.supervisor_position_id, 0
     FROM positions p JOIN employees me ON me.position_id = p.id
     WHERE me.id = $1
@@ -49,12 +98,40 @@ WITH RECURSIVE up (id, supervisor_position_id, depth) AS (
     SELECT p.id, p.supervisor_position_id, up.depth + 1
     FROM positions p JOIN up ON p.id = up.supervisor_position_id
     WHERE up.depth < 64
+),
+{units},
+wanted (id) AS (
+    SELECT id FROM up
+  UNION
+    SELECT p.id FROM positions p JOIN units_up uu ON p.org_unit_id = uu.id
+    WHERE p.position_type IN ({structural})
 )
-SELECT up.id AS position_id, up.supervisor_position_id, e.id AS holder_id,
-       a.employee_id AS acting_employee_id, a.kind AS acting_kind
-FROM up
-LEFT JOIN employees e ON e.position_id = up.id AND e.active = TRUE
-LEFT JOIN acting_assignments a ON a.position_id = up.id AND a.starts_on <= $2 AND a.ends_on >= $2";
+{CHART_COLUMNS}
+FROM wanted w JOIN positions p ON p.id = w.id
+{joins}",
+        units = units_up_cte(EMPLOYEE_UNIT),
+        structural = structural_words(),
+        joins = CHART_JOINS.replace("$date", "$2"),
+    )
+}
+
+/// Around one unit: the structural posts of the unit and every unit above it.
+fn around_unit_sql() -> String {
+    format!(
+        "WITH RECURSIVE {units}
+{CHART_COLUMNS}
+FROM units_up uu JOIN positions p ON p.org_unit_id = uu.id
+{joins}
+WHERE p.position_type IN ({structural})",
+        units = units_up_cte(THE_UNIT),
+        structural = structural_words(),
+        joins = CHART_JOINS.replace("$date", "$2"),
+    )
+}
+
+fn units_up_sql(anchor: &str) -> String {
+    format!("WITH RECURSIVE {} SELECT id, parent_id FROM units_up", units_up_cte(anchor))
+}
 
 fn uuid(s: &str) -> Option<Uuid> {
     Uuid::parse_str(s).ok()
@@ -67,18 +144,25 @@ pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>
     Ok(now.with_timezone(&offset).date_naive())
 }
 
-/// The agency's chart at `now` (acting assignments of the agency's current date): every
-/// position with its holders and acting official, in one round trip whatever the depth.
+/// The agency's whole chart at `now` (acting assignments of the agency's current date): every
+/// position with its holders and acting official, and every unit, in two round trips whatever
+/// the depth.
 pub fn load(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<OrgChart, StoreError> {
     let day = agency_today(conn, agency_id, now)?;
+    let sql =
+        format!("{CHART_COLUMNS}\nFROM positions p\n{}\nWHERE p.agency_id = $2", CHART_JOINS.replace("$date", "$1"));
     let rows: Vec<ChartRow> =
-        diesel::sql_query(CHART_SQL).bind::<Date, _>(day).bind::<Text, _>(agency_id.to_string()).load(conn)?;
-    Ok(build(rows))
+        diesel::sql_query(sql).bind::<Date, _>(day).bind::<Text, _>(agency_id.to_string()).load(conn)?;
+    let units: Vec<UnitRow> = diesel::sql_query("SELECT id, parent_id FROM org_units WHERE agency_id = $1")
+        .bind::<Text, _>(agency_id.to_string())
+        .load(conn)?;
+    Ok(build(rows, units))
 }
 
-/// The part of the agency's chart at `now` from `employee_id`'s post up to the top: answers
-/// who supervises that employee and who is above them, in one query whose cost grows with
-/// the depth of the tree only. (Subordinates need the whole chart: [`load`].)
+/// The part of the agency's chart at `now` around `employee_id`: their posts up to the top
+/// (who supervises them and who is above them) and the structural posts of their unit's
+/// ancestry (who heads them), at a cost that grows with the depth of the trees, not the size of
+/// the agency. (Subordinates need the whole chart: [`load`].)
 pub fn load_upward(
     conn: &mut DbConnection,
     agency_id: Uuid,
@@ -86,20 +170,43 @@ pub fn load_upward(
     now: DateTime<Utc>,
 ) -> Result<OrgChart, StoreError> {
     let day = agency_today(conn, agency_id, now)?;
-    let rows: Vec<ChartRow> =
-        diesel::sql_query(UPWARD_SQL).bind::<Text, _>(employee_id.to_string()).bind::<Date, _>(day).load(conn)?;
-    Ok(build(rows))
+    let rows: Vec<ChartRow> = diesel::sql_query(around_employee_sql())
+        .bind::<Text, _>(employee_id.to_string())
+        .bind::<Date, _>(day)
+        .load(conn)?;
+    let units: Vec<UnitRow> =
+        diesel::sql_query(units_up_sql(EMPLOYEE_UNIT)).bind::<Text, _>(employee_id.to_string()).load(conn)?;
+    Ok(build(rows, units))
 }
 
-fn build(rows: Vec<ChartRow>) -> OrgChart {
+/// The part of the agency's chart at `now` around a unit: the unit's ancestry and the structural
+/// posts in it (who heads the unit or a unit above it).
+pub fn load_around_unit(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<OrgChart, StoreError> {
+    let day = agency_today(conn, agency_id, now)?;
+    let rows: Vec<ChartRow> =
+        diesel::sql_query(around_unit_sql()).bind::<Text, _>(unit_id.to_string()).bind::<Date, _>(day).load(conn)?;
+    let units: Vec<UnitRow> =
+        diesel::sql_query(units_up_sql(THE_UNIT)).bind::<Text, _>(unit_id.to_string()).load(conn)?;
+    Ok(build(rows, units))
+}
+
+fn build(rows: Vec<ChartRow>, units: Vec<UnitRow>) -> OrgChart {
     let mut positions: HashMap<Uuid, ChartPosition> = HashMap::new();
     for row in rows {
-        let Some(id) = uuid(&row.position_id) else { continue };
+        let (Some(id), Some(unit)) = (uuid(&row.position_id), uuid(&row.org_unit_id)) else { continue };
         let entry = positions.entry(id).or_insert_with(|| ChartPosition {
             position_id: id,
             supervisor_position_id: row.supervisor_position_id.as_deref().and_then(uuid),
             holders: Vec::new(),
             acting: None,
+            org_unit_id: unit,
+            structural: PositionType::parse(&row.position_type).is_some_and(PositionType::is_structural),
+            supervisor_unit_id: row.supervisor_unit_id.as_deref().and_then(uuid),
         });
         if let Some(h) = row.holder_id.as_deref().and_then(uuid) {
             if !entry.holders.contains(&h) {
@@ -115,5 +222,8 @@ fn build(rows: Vec<ChartRow>) -> OrgChart {
     for p in positions.values_mut() {
         p.holders.sort();
     }
-    OrgChart::new(positions.into_values())
+    let units = units
+        .into_iter()
+        .filter_map(|u| Some(ChartUnit { unit_id: uuid(&u.id)?, parent_id: u.parent_id.as_deref().and_then(uuid) }));
+    OrgChart::new(positions.into_values(), units)
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
@@ -10,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{agencies, agreements, daily_logs, employees, planned_results};
-use crate::{audit, chart, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, chart, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored daily log.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -331,9 +332,8 @@ fn create_in(
     new: NewLog,
     now: DateTime<Utc>,
 ) -> Result<Created, StoreError> {
-    let Some(me) = change.caller.employee_id else {
-        return Err(StoreError::Forbidden("only employees record daily logs, for themselves".into()));
-    };
+    let me = ekinerja_domain::access::own_record(&change.caller, Area::DailyLogWrite)
+        .or_else(|d| access::decision_to_result(d).map(|()| Uuid::nil()))?;
     {
         let me_str = me.to_string();
         if let Some(cid) = new.client_id {
@@ -396,40 +396,21 @@ fn create_in(
     }
 }
 
-/// How the caller stands to a log's owner.
-struct Standing {
-    direct_supervisor: bool,
-    readable: bool,
-}
-
+/// How the caller stands to a log's owner, by the access rule.
 fn standing(
     conn: &mut DbConnection,
     caller: &Caller,
     log: &DailyLog,
     now: DateTime<Utc>,
 ) -> Result<Standing, StoreError> {
-    let agency = uuid(&log.agency_id)?;
-    if !caller.can_see_agency(agency) {
-        return Ok(Standing { direct_supervisor: false, readable: false });
-    }
-    let owner_id = uuid(&log.employee_id)?;
-    if caller.employee_id == Some(owner_id) {
-        return Ok(Standing { direct_supervisor: false, readable: true });
-    }
-    let (direct, above) = match caller.employee_id {
-        Some(me) => {
-            let chart = chart::load_upward(conn, agency, owner_id, now)?;
-            (chart.supervisor_of(owner_id).map(|o| o.employee_id) == Some(me), chart.is_above(me, owner_id))
-        }
-        None => (false, false),
-    };
-    Ok(Standing { direct_supervisor: direct, readable: above || caller.can_administer(agency) })
+    let subject = Subject::Employee { agency: uuid(&log.agency_id)?, employee: uuid(&log.employee_id)? };
+    Ok(access::standing(conn, caller, subject, now)?.0)
 }
 
-/// Reads a log: its owner, anyone above them, the agency's admin.
+/// Reads a log: its owner, their supervisors and unit heads, leaders, the agency's admin.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<DailyLog, StoreError> {
     let log: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
-    if standing(conn, caller, &log, now)?.readable {
+    if standing(conn, caller, &log, now)?.sees(Area::DailyLogReview) {
         Ok(log)
     } else {
         Err(StoreError::NotFound)
@@ -446,10 +427,9 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
-        let before = get(conn, &change.caller, id, now)?;
-        if change.caller.employee_id.map(|e| e.to_string()) != Some(before.employee_id.clone()) {
-            return Err(StoreError::Forbidden("only the employee whose log it is corrects it".into()));
-        }
+        let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
+        let s = standing(conn, &change.caller, &before, now)?;
+        access::decision_to_result(s.decide(Area::DailyLogWrite, Access::Write))?;
         if before.version != expected_version {
             return Err(StoreError::Stale);
         }
@@ -490,12 +470,7 @@ pub fn review(
     crate::db::write(conn, |conn| {
         let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
         let s = standing(conn, &change.caller, &before, now)?;
-        if !s.readable {
-            return Err(StoreError::NotFound);
-        }
-        if !s.direct_supervisor {
-            return Err(StoreError::Forbidden("only the employee's direct supervisor reviews their logs".into()));
-        }
+        access::decision_to_result(s.decide(Area::DailyLogReview, Access::Write))?;
         check_unlocked(conn, &before)?;
         let status = before.status().review(decision, reason.as_deref()).map_err(|e| match e {
             ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("#/reason", e.to_string()),
@@ -551,21 +526,19 @@ pub fn list(
         .filter(daily_logs::agency_id.eq(agency.to_string()))
         .into_boxed::<crate::db::Backend>();
     if filter.subordinates {
+        // The review queue: the people the caller supervises directly.
         let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
         let subs: Vec<String> =
             chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(Uuid::to_string).collect();
         q = q.filter(daily_logs::employee_id.eq_any(subs));
     } else if let Some(e) = filter.employee_id {
-        let visible = caller.employee_id == Some(e)
-            || caller.can_administer(agency)
-            || caller
-                .employee_id
-                .map_or(Ok(false), |me| chart::load_upward(conn, agency, e, now).map(|c| c.is_above(me, e)))?;
-        if !visible {
+        let subject = Subject::Employee { agency, employee: e };
+        if !access::standing(conn, caller, subject, now)?.0.sees(Area::DailyLogReview) {
             return Ok(Page::empty());
         }
         q = q.filter(daily_logs::employee_id.eq(e.to_string()));
-    } else if !caller.can_administer(agency) {
+    } else if !access::reads_whole_agency(conn, caller, agency, Area::DailyLogReview)? {
+        // Without a filter: the caller's own logs, or the whole agency's for those who read it.
         let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
         q = q.filter(daily_logs::employee_id.eq(me.to_string()));
     }
@@ -593,9 +566,8 @@ pub fn changes(
     after: i64,
     limit: i64,
 ) -> Result<(Vec<DailyLog>, i64), StoreError> {
-    let Some(me) = caller.employee_id else {
-        return Err(StoreError::Forbidden("the change feed is an employee's own".into()));
-    };
+    let me = ekinerja_domain::access::own_record(caller, Area::DailyLogWrite)
+        .or_else(|d| access::decision_to_result(d).map(|()| Uuid::nil()))?;
     let rows: Vec<DailyLog> = daily_logs::table
         .filter(daily_logs::employee_id.eq(me.to_string()))
         .filter(daily_logs::change_seq.gt(after))

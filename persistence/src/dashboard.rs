@@ -377,7 +377,7 @@ pub fn agency(
     agency_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Dashboard, StoreError> {
-    crate::agency::read_as_admin(conn, caller, agency_id, "the agency's dashboard")?;
+    crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
     build(conn, agency_id, None, now)
 }
 
@@ -388,6 +388,6 @@ pub fn unit(
     unit_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Dashboard, StoreError> {
-    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "dashboard")?;
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     build(conn, agency, Some(unit), now)
 }

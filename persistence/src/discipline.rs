@@ -332,7 +332,7 @@ pub fn employee_month(
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<EmployeeMonth, StoreError> {
-    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
     let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
     let people = units_of(conn, vec![employee])?;
     compute(conn, agency, people, first, now, true)?.employees.pop().ok_or(StoreError::NotFound)
@@ -346,7 +346,7 @@ pub fn unit_month(
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
-    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "discipline recap")?;
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let people = units_of(conn, people)?;
     compute(conn, agency, people, first, now, false)

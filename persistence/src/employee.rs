@@ -4,13 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Decision, Reach, Subject};
 use ekinerja_domain::supervision::Official;
 use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{employees, positions};
-use crate::{audit, chart, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, chart, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 diesel::define_sql_function! {
     /// SQL `lower`, the same on both engines (unlike `LIKE`'s case rules).
@@ -71,17 +72,14 @@ fn agency_of(e: &Employee) -> Option<Uuid> {
     Uuid::parse_str(&e.agency_id).ok()
 }
 
+/// The access rule's subject for an employee record.
+fn subject(e: &Employee) -> Result<Subject, StoreError> {
+    let agency = agency_of(e).ok_or(StoreError::NotFound)?;
+    Ok(Subject::Employee { agency, employee: Uuid::parse_str(&e.id).map_err(|_| StoreError::NotFound)? })
+}
+
 fn may_read(conn: &mut DbConnection, caller: &Caller, e: &Employee, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let Some(agency) = agency_of(e).filter(|a| caller.can_see_agency(*a)) else { return Ok(false) };
-    if caller.sees_all_employees_of(agency) {
-        return Ok(true);
-    }
-    let Some(me) = caller.employee_id else { return Ok(false) };
-    let Ok(target) = Uuid::parse_str(&e.id) else { return Ok(false) };
-    if me == target {
-        return Ok(true);
-    }
-    Ok(chart::load_upward(conn, agency, target, now)?.is_above(me, target))
+    Ok(access::decide(conn, caller, subject(e)?, Area::EmployeeRecord, Access::Read, now)? == Decision::Allow)
 }
 
 /// Reads an employee the caller may see.
@@ -92,6 +90,20 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc
     } else {
         Err(StoreError::NotFound)
     }
+}
+
+/// Reads an employee for one area of the access rule (their discipline, say): 404 when the caller
+/// may not know of the record, 403 when they may but not read that area.
+pub fn get_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    area: Area,
+    now: DateTime<Utc>,
+) -> Result<Employee, StoreError> {
+    let e: Employee = employees::table.find(id.to_string()).select(Employee::as_select()).first(conn)?;
+    access::require(conn, caller, subject(&e)?, area, Access::Read, now)?;
+    Ok(e)
 }
 
 /// Reads an employee by NIP, if the caller may see them.
@@ -127,12 +139,10 @@ pub fn list(
         }
         Scope::Nothing => return Ok(Page::empty()),
     };
-    if let Some(a) = agency.filter(|a| !caller.sees_all_employees_of(*a)) {
-        let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
-        let chart = chart::load(conn, a, now)?;
-        let mut visible: Vec<String> = chart.everyone_below(me).into_iter().map(|u| u.to_string()).collect();
-        visible.push(me.to_string());
-        q = q.filter(employees::id.eq_any(visible));
+    if let Some(a) = agency {
+        if let Reach::Employees(visible) = access::reach(conn, caller, a, &[Area::EmployeeRecord], now)? {
+            q = q.filter(employees::id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
+        }
     }
     if let Some(unit) = filter.org_unit_id {
         let in_unit = positions::table.filter(positions::org_unit_id.eq(unit.to_string())).select(positions::id);
@@ -277,7 +287,7 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
 /// Registers an employee (the agency's admin).
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
     // An agency the caller cannot see, or none (a platform admin's typo), is a field error.
-    crate::agency::administered(conn, &change.caller, new.agency_id, "registers employees")?;
+    crate::agency::writable(conn, &change.caller, new.agency_id, ekinerja_domain::access::Area::EmployeeRecord)?;
     crate::db::write(conn, |conn| insert(conn, change, new))
 }
 
@@ -291,9 +301,7 @@ pub fn update(
 ) -> Result<Employee, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id, now)?;
-        if !agency_of(&before).is_some_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin changes employee records".into()));
-        }
+        access::require(conn, &change.caller, subject(&before)?, Area::EmployeeRecord, Access::Write, now)?;
         let mut after = before.clone();
         if let Some(n) = patch.name {
             after.name = n.into_inner();

@@ -42,6 +42,10 @@ pub enum StoreError {
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A stored value the code cannot read (an unknown word in a status or role column): a
+    /// bug or a hand-edited database, never turned into a plausible default.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
     /// Any other database error: a bug or an outage, never the caller's fault.
     #[error("database error: {0}")]
     Database(DieselError),

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::evaluation::{finalise as judge, Cadence, CoreValue, PeriodKind, PeriodStatus, Rating, Ratings};
 use ekinerja_domain::{Caller, Description, Scope};
@@ -14,7 +15,9 @@ use uuid::Uuid;
 use crate::schema::{
     agencies, agreements, evaluation_behaviours, evaluation_feedback, evaluation_periods, evaluations, planned_results,
 };
-use crate::{audit, chart, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
+use crate::{
+    access, audit, chart, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError,
+};
 
 /// A stored evaluation period.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -51,9 +54,7 @@ pub fn open_period(
         let year = crate::period::get(conn, &change.caller, performance_period_id)
             .map_err(|_| StoreError::invalid("#/performance_period_id", "no such performance period"))?;
         let agency = uuid(&year.agency_id)?;
-        if !change.caller.can_administer(agency) {
-            return Err(StoreError::Forbidden("only the agency's admin opens evaluation periods".into()));
-        }
+        access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let cadence: String = agencies::table.find(&year.agency_id).select(agencies::evaluation_cadence).first(conn)?;
         let cadence = Cadence::parse(&cadence).unwrap_or(Cadence::Quarterly);
         let (starts_on, ends_on) = kind.span(year.year, number, cadence).map_err(|e| {
@@ -144,9 +145,7 @@ pub fn close_period(
 ) -> Result<EvaluationPeriod, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get_period(conn, &change.caller, id)?;
-        if !change.caller.can_administer(uuid(&before.agency_id)?) {
-            return Err(StoreError::Forbidden("only the agency's admin closes evaluation periods".into()));
-        }
+        access::require_agency(conn, &change.caller, uuid(&before.agency_id)?, Area::Structure, Access::Write)?;
         if before.status == PeriodStatus::Closed.as_str() {
             return Err(StoreError::Conflict("the evaluation period is already closed".into()));
         }
@@ -251,14 +250,7 @@ pub struct EvaluationDetail {
     pub result_feedback: Vec<ResultFeedback>,
 }
 
-/// How the caller stands to an evaluation's employee.
-struct Standing {
-    /// May read it: the employee, anyone above them, the agency's admin.
-    readable: bool,
-    /// Rates it: the direct supervisor, or for the top of the agency its admin.
-    evaluator: bool,
-}
-
+/// How the caller stands to an evaluation's employee, by the access rule.
 fn standing(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -266,19 +258,7 @@ fn standing(
     employee: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Standing, StoreError> {
-    if !caller.can_see_agency(agency) {
-        return Ok(Standing { readable: false, evaluator: false });
-    }
-    let chart = chart::load_upward(conn, agency, employee, now)?;
-    let supervisor = chart.supervisor_of(employee).map(|o| o.employee_id);
-    let admin = caller.can_administer(agency);
-    let me = caller.employee_id;
-    let evaluator = match supervisor {
-        Some(s) => me == Some(s),
-        None => admin,
-    };
-    let readable = admin || me == Some(employee) || me.is_some_and(|m| chart.is_above(m, employee));
-    Ok(Standing { readable, evaluator })
+    Ok(access::standing(conn, caller, Subject::Employee { agency, employee }, now)?.0)
 }
 
 fn detail(conn: &mut DbConnection, evaluation: Evaluation) -> Result<EvaluationDetail, StoreError> {
@@ -317,12 +297,7 @@ pub fn open(
             .filter(|e| e.agency_id == period.agency_id)
             .ok_or_else(|| StoreError::invalid("#/employee_id", "no such employee in the period's agency"))?;
         let s = standing(conn, &change.caller, agency, employee_id, now)?;
-        if !s.evaluator {
-            return Err(StoreError::Forbidden(
-                "only the employee's direct supervisor evaluates them (the agency's admin records the top official's)"
-                    .into(),
-            ));
-        }
+        access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
         let existing: i64 = evaluations::table
             .filter(evaluations::evaluation_period_id.eq(&period.id))
@@ -385,7 +360,7 @@ pub fn get(
     now: DateTime<Utc>,
 ) -> Result<EvaluationDetail, StoreError> {
     let e: Evaluation = evaluations::table.find(id.to_string()).select(Evaluation::as_select()).first(conn)?;
-    if standing(conn, caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?.readable {
+    if standing(conn, caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?.sees(Area::Evaluation) {
         detail(conn, e)
     } else {
         Err(StoreError::NotFound)
@@ -415,12 +390,8 @@ pub fn list(
         .filter(evaluations::agency_id.eq(agency.to_string()))
         .select(Evaluation::as_select())
         .into_boxed::<Backend>();
-    if !caller.can_administer(agency) {
-        let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
-        let chart = chart::load(conn, agency, now)?;
-        let mut visible: Vec<String> = chart.everyone_below(me).iter().map(Uuid::to_string).collect();
-        visible.push(me.to_string());
-        q = q.filter(evaluations::employee_id.eq_any(visible));
+    if let Reach::Employees(visible) = access::reach(conn, caller, agency, &[Area::Evaluation], now)? {
+        q = q.filter(evaluations::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
     }
     if let Some(p) = filter.evaluation_period_id {
         q = q.filter(evaluations::evaluation_period_id.eq(p.to_string()));
@@ -465,12 +436,7 @@ fn for_change(
 ) -> Result<Evaluation, StoreError> {
     let e: Evaluation = evaluations::table.find(id.to_string()).select(Evaluation::as_select()).first(conn)?;
     let s = standing(conn, &change.caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?;
-    if !s.readable && !s.evaluator {
-        return Err(StoreError::NotFound);
-    }
-    if !s.evaluator {
-        return Err(StoreError::Forbidden("only the employee's direct supervisor evaluates them".into()));
-    }
+    access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
     if e.version != version {
         return Err(StoreError::Stale);
     }
@@ -726,9 +692,14 @@ struct UnitPeople {
     posts: Vec<crate::position::Position>,
 }
 
-/// The employees of a unit and its sub-units, for the agency's admin.
-fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid, what: &str) -> Result<UnitPeople, StoreError> {
-    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, what)?;
+/// The employees of a unit and its sub-units, for those who read the unit's views.
+fn unit_people(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<UnitPeople, StoreError> {
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (posts, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     Ok(UnitPeople { agency, people, posts })
 }
@@ -751,7 +722,7 @@ pub fn unit_progress(
 ) -> Result<(EvaluationPeriod, Vec<ProgressRow>), StoreError> {
     use crate::schema::employees;
     let period = get_period(conn, caller, period_id)?;
-    let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, "evaluation progress")?;
+    let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, now)?;
     if agency.to_string() != period.agency_id {
         return Err(StoreError::NotFound);
     }
@@ -807,10 +778,11 @@ pub fn unit_distribution(
     period_id: Uuid,
     unit_id: Uuid,
     unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
+    now: DateTime<Utc>,
 ) -> Result<Distribution, StoreError> {
     use ekinerja_domain::evaluation::{check_distribution, default_pattern, Predicate, UnitRating};
     let period = get_period(conn, caller, period_id)?;
-    let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, "predicate distribution")?;
+    let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
     if agency.to_string() != period.agency_id {
         return Err(StoreError::NotFound);
     }
@@ -877,9 +849,7 @@ pub fn siasn_export(
 ) -> Result<Vec<SiasnRow>, StoreError> {
     use crate::schema::employees;
     let year = crate::period::get(conn, caller, performance_period_id)?;
-    if !caller.can_administer(uuid(&year.agency_id)?) {
-        return Err(StoreError::Forbidden("the year's results are exported by the agency's admin".into()));
-    }
+    access::require_agency(conn, caller, uuid(&year.agency_id)?, Area::AgencyViews, Access::Read)?;
     let annual: Vec<String> = evaluation_periods::table
         .filter(evaluation_periods::performance_period_id.eq(&year.id))
         .filter(evaluation_periods::kind.eq(PeriodKind::Annual.as_str()))
@@ -1080,9 +1050,8 @@ pub fn assess(
     use crate::schema::{indicators, realisations};
     crate::db::write(conn, |conn| {
         let d = get(conn, &change.caller, id, now)?;
-        if change.caller.employee_id.map(|e| e.to_string()) != Some(d.evaluation.employee_id.clone()) {
-            return Err(StoreError::Forbidden("the employee states their own realisation".into()));
-        }
+        let s = standing(conn, &change.caller, uuid(&d.evaluation.agency_id)?, uuid(&d.evaluation.employee_id)?, now)?;
+        access::decision_to_result(s.decide(Area::SelfAssessment, Access::Write))?;
         if d.evaluation.status != "draft" {
             return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));
         }

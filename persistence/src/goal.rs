@@ -2,13 +2,14 @@
 //! the agency, or one of its units, aims at in a year. Heads of OPD cascade from them.
 
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::agreement::Quantity;
 use ekinerja_domain::{Caller, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{org_units, organisational_goals, performance_periods};
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored goal.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -101,9 +102,8 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
         let Some(agency) = agency.filter(|a| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a))) else {
             return Err(StoreError::invalid("#/period_id", "no such performance period"));
         };
-        if !Uuid::parse_str(&agency).is_ok_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin manages organisational goals".into()));
-        }
+        let agency_uuid = Uuid::parse_str(&agency).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency_uuid, Area::Structure, Access::Write)?;
         if let Some(u) = new.org_unit_id {
             let unit_agency: Option<String> =
                 org_units::table.find(u.to_string()).select(org_units::agency_id).first(conn).optional()?;
@@ -142,9 +142,8 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
 pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: GoalPatch) -> Result<Goal, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        if !Uuid::parse_str(&before.agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin manages organisational goals".into()));
-        }
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let mut after = before.clone();
         if let Some(n) = patch.name {
             after.name = n.into_inner();

@@ -83,7 +83,7 @@ pub fn employees(
     parse_errors: Vec<RowError>,
     dry_run: bool,
 ) -> Result<ImportReport, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "imports employees")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::EmployeeRecord)?;
     let total = rows.len() + parse_errors.len();
     let result = crate::db::write(conn, |conn| {
         let mut report = ImportReport { dry_run, rows: total, errors: parse_errors, ..ImportReport::default() };

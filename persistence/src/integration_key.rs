@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::{Caller, Integration, IntegrationScope, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -56,14 +57,6 @@ pub struct Secrets {
     pub signing_secret: Option<String>,
 }
 
-fn check_admin(caller: &Caller, agency: Uuid) -> Result<(), StoreError> {
-    if caller.can_administer(agency) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("only the agency's admin manages integration keys".into()))
-    }
-}
-
 /// Issues a key for `name` in `agency_id` with `scopes`.
 pub fn issue(
     conn: &mut DbConnection,
@@ -73,7 +66,7 @@ pub fn issue(
     scopes: &[IntegrationScope],
     secrets: Secrets,
 ) -> Result<IntegrationKey, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "manages integration keys")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Administration)?;
     if scopes.is_empty() {
         return Err(StoreError::invalid("#/scopes", "give at least one scope"));
     }
@@ -115,10 +108,9 @@ pub fn issue(
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<IntegrationKey, StoreError> {
     let key: IntegrationKey =
         integration_keys::table.find(id.to_string()).select(IntegrationKey::as_select()).first(conn)?;
-    match Uuid::parse_str(&key.agency_id) {
-        Ok(a) if caller.can_administer(a) => Ok(key),
-        _ => Err(StoreError::NotFound),
-    }
+    let agency = Uuid::parse_str(&key.agency_id).map_err(|_| StoreError::NotFound)?;
+    crate::access::require_agency(conn, caller, agency, Area::Administration, Access::Write)?;
+    Ok(key)
 }
 
 /// Lists the keys of the caller's agency (its admin), oldest first.
@@ -132,7 +124,7 @@ pub fn list(
     match caller.list_scope(agency) {
         Scope::All => {}
         Scope::Agency(a) => {
-            check_admin(caller, a)?;
+            crate::access::require_agency(conn, caller, a, Area::Administration, Access::Read)?;
             q = q.filter(integration_keys::agency_id.eq(a.to_string()));
         }
         Scope::Nothing => return Ok(Page::empty()),

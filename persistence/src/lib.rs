@@ -5,6 +5,7 @@
 //! itself, check the rules that need stored data (through `ekinerja_domain`), and write the
 //! change and its audit event in one transaction.
 
+pub mod access;
 pub mod account;
 pub mod acting;
 pub mod agency;
@@ -34,6 +35,7 @@ pub mod org_unit;
 pub mod page;
 pub mod period;
 pub mod position;
+pub mod role_grant;
 pub mod schema;
 pub mod workload;
 

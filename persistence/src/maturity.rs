@@ -417,9 +417,14 @@ fn agency_people(conn: &mut DbConnection, agency: Uuid) -> Result<Placed, StoreE
 /// Employees with the unit of their post.
 type Placed = Vec<(Employee, Option<String>)>;
 
-/// The active employees of a unit and its sub-units, by name, for the agency's admin.
-fn unit_people(conn: &mut DbConnection, caller: &Caller, unit_id: Uuid) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
-    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "maturity")?;
+/// The active employees of a unit and its sub-units, by name, for those who read its views.
+fn unit_people(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let people = crate::discipline::units_of(conn, people)?;
     Ok((unit, agency, people))
@@ -453,7 +458,7 @@ pub fn unit(
     month: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitReport, StoreError> {
-    let (unit, agency, people) = unit_people(conn, caller, unit_id)?;
+    let (unit, agency, people) = unit_people(conn, caller, unit_id, now)?;
     let today = chart::agency_today(conn, agency, now)?;
     let span = month_span(first_of(month, today), today);
     let policy = policy(conn, agency)?;
@@ -473,7 +478,7 @@ pub fn agency(
     month: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<AgencyReport, StoreError> {
-    crate::agency::read_as_admin(conn, caller, agency_id, "the agency's maturity")?;
+    crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
     let today = chart::agency_today(conn, agency_id, now)?;
     let span = month_span(first_of(month, today), today);
     let policy = policy(conn, agency_id)?;
@@ -570,11 +575,11 @@ pub fn history(
             (agency, crate::discipline::units_of(conn, vec![e])?)
         }
         Subject::Unit(id) => {
-            let (_, agency, people) = unit_people(conn, caller, id)?;
+            let (_, agency, people) = unit_people(conn, caller, id, now)?;
             (agency, people)
         }
         Subject::Agency(id) => {
-            crate::agency::read_as_admin(conn, caller, id, "the agency's maturity")?;
+            crate::agency::read_view(conn, caller, id, ekinerja_domain::access::Area::AgencyViews)?;
             (id, agency_people(conn, id)?)
         }
     };

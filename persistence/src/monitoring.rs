@@ -118,13 +118,7 @@ pub fn unit(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Activity, StoreError> {
-    let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden(
-            "a unit's monitoring is read by the agency's admin; supervisors read their subordinates'".into(),
-        ));
-    }
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
     let (from, to) = days(conn, agency, from, to, now)?;
     activity(conn, &unit.agency_id, people, from, to)

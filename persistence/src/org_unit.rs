@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Code, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -61,20 +62,20 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<OrgUnit
     }
 }
 
-/// A unit named in a path, for a view its agency's admin reads, with its agency: 404 when the
-/// caller may not see it, 403 when they see it but do not administer it (`a unit's {what} is
-/// read by the agency's admin`).
-pub fn read_as_admin(
+/// A unit named in a path, for one of its unit views (dashboard, activity, discipline recap,
+/// progress, distribution, maturity, workload, alignment), with its agency: 404 when the caller
+/// may not see it, 403 when the access rule gives them no read of the unit's views (its head,
+/// the head of a unit above it, a leader and the agency admin read them).
+pub fn read_view(
     conn: &mut DbConnection,
     caller: &Caller,
     unit_id: Uuid,
-    what: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(OrgUnit, Uuid), StoreError> {
     let unit = get(conn, caller, unit_id)?;
     let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
-    if !caller.can_administer(agency) {
-        return Err(StoreError::Forbidden(format!("a unit's {what} is read by the agency's admin")));
-    }
+    let subject = ekinerja_domain::access::Subject::Unit { agency, unit: unit_id };
+    crate::access::require(conn, caller, subject, Area::UnitViews, Access::Read, now)?;
     Ok((unit, agency))
 }
 /// Lists units in the caller's scope.
@@ -159,7 +160,7 @@ fn ensure_code_free(
 /// Creates a unit (the agency's admin).
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Result<OrgUnit, StoreError> {
     // An agency the caller cannot see, or none (a platform admin's typo), is a field error.
-    crate::agency::administered(conn, &change.caller, new.agency_id, "manages org units")?;
+    crate::agency::writable(conn, &change.caller, new.agency_id, ekinerja_domain::access::Area::Structure)?;
     crate::db::write(conn, |conn| {
         let agency_id = new.agency_id.to_string();
         if let Some(p) = new.parent_id {
@@ -187,9 +188,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
-        if !change.caller.can_administer(agency) {
-            return Err(StoreError::Forbidden("only the agency's admin manages org units".into()));
-        }
+        crate::access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let mut after = before.clone();
         if let Some(parent) = patch.parent_id {
             if let Some(p) = parent {

@@ -52,7 +52,7 @@ pub fn list(
 
 /// Opens the performance year `year` for an agency (its admin): 1 January to 31 December.
 pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i32) -> Result<Period, StoreError> {
-    crate::agency::administered(conn, &change.caller, agency_id, "opens performance periods")?;
+    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let (Some(starts_on), Some(ends_on)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
     else {
         return Err(StoreError::invalid("#/year", "not a valid year"));

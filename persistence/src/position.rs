@@ -2,12 +2,13 @@
 //! supervisor tree. Correcting a wrong supervisor is one change here, for every holder at once.
 
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Name, PositionClass, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{employees, org_units, positions};
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored position.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -142,9 +143,8 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Res
         let agency_id = unit_agency(conn, new.org_unit_id)?
             .filter(|a| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a)))
             .ok_or_else(|| StoreError::invalid("#/org_unit_id", "no such org unit"))?;
-        if !Uuid::parse_str(&agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin manages positions".into()));
-        }
+        let agency = Uuid::parse_str(&agency_id).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         if let Some(s) = new.supervisor_position_id {
             check_supervisor(conn, &agency_id, None, s)?;
         }
@@ -175,9 +175,8 @@ pub fn update(
 ) -> Result<Position, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        if !Uuid::parse_str(&before.agency_id).is_ok_and(|a| change.caller.can_administer(a)) {
-            return Err(StoreError::Forbidden("only the agency's admin manages positions".into()));
-        }
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let mut after = before.clone();
         if let Some(unit) = patch.org_unit_id {
             if unit_agency(conn, unit)?.as_deref() != Some(before.agency_id.as_str()) {

@@ -42,6 +42,7 @@ diesel::table! {
         evaluation_cadence -> Text,
         effective_working_hours -> Integer,
         maturity_policy -> Nullable<Text>,
+        allowance_separation_of_duties -> Bool,
     }
 }
 
@@ -100,6 +101,19 @@ diesel::table! {
         supervisor_position_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_grants (id) {
+        id -> Text,
+        agency_id -> Text,
+        account_id -> Text,
+        role -> Text,
+        granted_by_account_id -> Nullable<Text>,
+        granted_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by_account_id -> Nullable<Text>,
     }
 }
 
@@ -439,6 +453,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         policy -> Nullable<Text>,
+        computed_by_account_id -> Nullable<Text>,
     }
 }
 
@@ -518,5 +533,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     positions,
     realisations,
     refresh_tokens,
+    role_grants,
     work_schedules,
 );

@@ -186,7 +186,7 @@ pub fn unit(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Analysis, StoreError> {
-    let (unit, agency) = crate::org_unit::read_as_admin(conn, caller, unit_id, "workload analysis")?;
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (from, to) = span(conn, agency, from, to, now)?;
     let data = load(conn, &unit.agency_id, from, to)?;
     let inside = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
@@ -227,7 +227,7 @@ pub fn agency(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Analysis, StoreError> {
-    crate::agency::read_as_admin(conn, caller, agency_id, "the agency's workload analysis")?;
+    crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
     let (from, to) = span(conn, agency_id, from, to, now)?;
     let data = load(conn, &agency_id.to_string(), from, to)?;
     let minutes: i64 = data.posts.iter().map(|p| data.minutes.get(&p.id).copied().unwrap_or(0)).sum();

@@ -224,7 +224,9 @@ async fn a_four_level_cascade_is_planned_and_approved_top_down() {
     app.get(&format!("/api/v1/agreements/{}/planned-results/{division_rhk}/cascade", division.id), &org.staff1.token)
         .await
         .assert_problem(404, "not-found");
-    app.get(&format!("/api/v1/organisational-goals/{goal}/cascade"), &org.head.token)
+    // A unit's goal is part of the unit's views: its head reads the cascade, its staff do not.
+    app.get(&format!("/api/v1/organisational-goals/{goal}/cascade"), &org.head.token).await.assert_status(200);
+    app.get(&format!("/api/v1/organisational-goals/{goal}/cascade"), &org.staff1.token)
         .await
         .assert_problem(403, "forbidden");
 
@@ -265,6 +267,9 @@ async fn a_four_level_cascade_is_planned_and_approved_top_down() {
         .collect();
     assert_eq!(missing, [org.staff2.id.as_str()]);
     app.get(&format!("/api/v1/org-units/{}/alignment?period_id={period}", org.unit), &org.head.token)
+        .await
+        .assert_status(200);
+    app.get(&format!("/api/v1/org-units/{}/alignment?period_id={period}", org.unit), &org.section.token)
         .await
         .assert_problem(403, "forbidden");
 
@@ -626,7 +631,11 @@ async fn a_change_of_position_ends_the_old_agreement() {
     )
     .await
     .assert_invalid("#/starts_on");
+    // A colleague's record is not the caller's to know of; a supervisor's is, but not to open.
     app.post("/api/v1/agreements", &a.staff1.token, json!({"period_id": pa, "employee_id": a.staff2.id}))
+        .await
+        .assert_invalid("#/employee_id");
+    app.post("/api/v1/agreements", &a.section.token, json!({"period_id": pa, "employee_id": a.staff2.id}))
         .await
         .assert_problem(403, "forbidden");
 }

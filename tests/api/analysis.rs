@@ -208,8 +208,10 @@ async fn each_maturity_level_is_reached_with_its_evidence_and_gap() {
     .assert_status(201);
     let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": format!("{y}-06")})).await;
     run.assert_status(201);
+    // Separation of duties: the payroll office approves what the admin computed.
+    let finance = app.finance(&org.admin, "bpkad").await;
     app.req(Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
-        .token(&org.admin)
+        .token(&finance)
         .header("if-match", &etag(&run))
         .send()
         .await
@@ -322,7 +324,9 @@ async fn each_maturity_level_is_reached_with_its_evidence_and_gap() {
         (next["rule"].as_str(), next["part"].as_i64(), next["shortfall"].as_i64()),
         (Some("goals_aligned"), Some(3), Some(1))
     );
-    app.get(&unit_path, &org.head.token).await.assert_problem(403, "forbidden");
+    // The unit's head reads it (unit heads read their unit's views); its staff do not.
+    app.get(&unit_path, &org.head.token).await.assert_status(200);
+    app.get(&unit_path, &org.staff1.token).await.assert_problem(403, "forbidden");
     app.get(&unit_path, &other.admin).await.assert_problem(404, "not-found");
 
     // CSV of the unit's table.
@@ -542,7 +546,9 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
 
     // Refusals.
     let unit_path = format!("/api/v1/org-units/{}/workload", org.unit);
-    app.get(&unit_path, &org.head.token).await.assert_problem(403, "forbidden");
+    // The unit's head reads it (unit heads read their unit's views); its staff do not.
+    app.get(&unit_path, &org.head.token).await.assert_status(200);
+    app.get(&unit_path, &org.staff1.token).await.assert_problem(403, "forbidden");
     app.get(&unit_path, &other.admin).await.assert_problem(404, "not-found");
     app.get(&format!("/api/v1/agencies/{}/workload", org.agency), &other.admin).await.assert_problem(404, "not-found");
     app.get(&format!("/api/v1/agencies/{}/workload", org.agency), &org.staff1.token)
@@ -658,8 +664,9 @@ async fn dashboards_count_what_was_built() {
         run.body["lines"].as_array().unwrap().iter().filter(|l| l["status"] == "computed").collect();
     assert_eq!(paid.len(), 1, "{}", run.text);
     let division_amount = paid[0]["amount"].as_i64().unwrap();
+    let finance = app.finance(&org.admin, "bpkad").await;
     app.req(Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
-        .token(&org.admin)
+        .token(&finance)
         .header("if-match", &etag(&run))
         .send()
         .await

@@ -916,8 +916,12 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     assert_eq!(again.id(), run.id());
     assert_eq!(line(&again, &org.staff1.id)["amount"], 1_750_000 + 682_500, "D = 900 now");
     let path = format!("/api/v1/allowance-runs/{}", run.id());
+    // Separation of duties (on by default): the admin who computed it does not approve it.
+    let refused = app.req(Method::POST, &format!("{path}/approve")).token(&org.admin).header("if-match", &etag(&again));
+    refused.send().await.assert_problem(403, "forbidden");
+    let finance = app.finance(&org.admin, "bpkad").await;
     app.req(Method::POST, &format!("{path}/approve"))
-        .token(&org.admin)
+        .token(&finance)
         .header("if-match", &etag(&run))
         .send()
         .await
@@ -925,13 +929,15 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     app.get(&format!("{path}/payroll"), &org.admin).await.assert_problem(409, "conflict");
     let approved = app
         .req(Method::POST, &format!("{path}/approve"))
-        .token(&org.admin)
+        .token(&finance)
         .header("if-match", &etag(&again))
         .send()
         .await;
     approved.assert_status(200);
+    assert!(approved.body["computed_by_account_id"].is_string(), "{}", approved.text);
+    assert_ne!(approved.body["approved_by_account_id"], approved.body["computed_by_account_id"]);
     app.req(Method::POST, &format!("{path}/approve"))
-        .token(&org.admin)
+        .token(&finance)
         .header("if-match", &etag(&approved))
         .send()
         .await
@@ -963,8 +969,10 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     assert_eq!(own.body["items"][0]["line"]["amount"], 2_432_500, "{}", own.text);
     assert_eq!(own.body["items"].as_array().unwrap().len(), 1);
     assert!(!own.text.contains(&org.staff2.nip), "only one's own line");
+    // A run is payroll data: not an employee's to read; another agency does not see it at all.
     app.get(&path, &org.staff1.token).await.assert_problem(403, "forbidden");
     app.get(&path, &other.admin).await.assert_problem(404, "not-found");
+    app.get(&path, &finance).await.assert_status(200);
 
     // A later correction is a new run showing the difference; the approved one never changes.
     push(

@@ -356,6 +356,32 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates a `member` account (no employee record) in the agency of `admin` and grants it
+    /// `role` (`leader` or `finance`); returns the account id and its token.
+    pub async fn granted_member(&self, admin: &str, username: &str, role: &str) -> (String, String) {
+        let account = self
+            .post("/api/v1/accounts", admin, json!({"role": "member", "username": username, "password": PASSWORD}))
+            .await;
+        account.assert_status(201);
+        let id = account.id();
+        self.grant(admin, &id, role).await;
+        (id, self.login(username, PASSWORD).await)
+    }
+
+    /// Grants `role` to an account as `admin`; returns the grant's id.
+    pub async fn grant(&self, admin: &str, account_id: &str, role: &str) -> String {
+        let res = self.post("/api/v1/role-grants", admin, json!({"account_id": account_id, "role": role})).await;
+        res.assert_status(201);
+        res.id()
+    }
+
+    /// A finance account (the payroll office) of the agency of `admin`: its token.
+    pub async fn finance(&self, admin: &str, username: &str) -> String {
+        self.granted_member(admin, username, "finance").await.1
+    }
+}
+
 /// A small organisation built through the API: one OPD with a head, a division head, a section
 /// head and two staff, each with an account.
 pub struct Org {

@@ -286,8 +286,9 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let new = store::NewAgreement { employee_id: b.employee_id, period_id: b.period_id, starts_on: b.starts_on };
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| store::create(conn, &change, new)).await?;
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let row = db(&state, move |conn| store::create(conn, &change, new, now)).await?;
     let location = format!("/api/v1/agreements/{}", row.id);
     Ok(with_etag(HttpResponse::Created(), row.version)
         .insert_header((header::LOCATION, location))

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{created, utc};
+use super::{created, list_of, page_request, utc};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -351,9 +351,9 @@ impl From<allowance_run::RunLine> for RunLineView {
     }
 }
 
-/// A run.
+/// A run without its lines, as lists show it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RunView {
+pub struct RunSummaryView {
     #[schema(format = Uuid)]
     pub id: String,
     #[schema(format = Uuid)]
@@ -363,8 +363,7 @@ pub struct RunView {
     #[schema(example = "2026-11")]
     pub month: String,
     /// `draft` (recomputed on demand) or `approved` (frozen).
-    #[schema(example = "draft")]
-    pub status: String,
+    pub status: RunStatus,
     /// The approved run this one corrects.
     #[schema(format = Uuid)]
     pub previous_run_id: Option<String>,
@@ -377,33 +376,136 @@ pub struct RunView {
     /// Rupiah: the sum of the lines.
     pub total: i64,
     pub computed_at: DateTime<Utc>,
+    /// The account that computed it last (unknown for runs older than this record); with
+    /// separation of duties on, that account does not approve it.
+    #[schema(format = Uuid)]
+    pub computed_by_account_id: Option<String>,
     pub approved_at: Option<DateTime<Utc>>,
+    #[schema(format = Uuid)]
+    pub approved_by_account_id: Option<String>,
     pub version: i32,
+}
+
+/// A run's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Recomputed on demand until approved.
+    Draft,
+    /// Frozen; a correction is a new run.
+    Approved,
+}
+
+impl RunStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Draft => "draft",
+            RunStatus::Approved => "approved",
+        }
+    }
+}
+
+impl TryFrom<allowance_run::Run> for RunSummaryView {
+    type Error = ApiError;
+    fn try_from(r: allowance_run::Run) -> Result<Self, ApiError> {
+        let status = match r.status.as_str() {
+            "draft" => RunStatus::Draft,
+            "approved" => RunStatus::Approved,
+            other => return Err(ApiError::Internal(format!("a run stored with the status {other:?}"))),
+        };
+        Ok(RunSummaryView {
+            id: r.id,
+            agency_id: r.agency_id,
+            org_unit_id: r.org_unit_id,
+            month: r.month.format("%Y-%m").to_string(),
+            status,
+            previous_run_id: r.previous_run_id,
+            policy_id: r.policy_id,
+            employees: r.employees,
+            computed: r.computed,
+            pending: r.pending,
+            total: r.total,
+            computed_at: utc(r.computed_at),
+            computed_by_account_id: r.computed_by_account_id,
+            approved_at: r.approved_at.map(utc),
+            approved_by_account_id: r.approved_by_account_id,
+            version: r.version,
+        })
+    }
+}
+
+/// A run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunView {
+    #[serde(flatten)]
+    pub run: RunSummaryView,
     /// The rules applied, as they were when the run was computed.
     pub rules: Option<Rules>,
     pub lines: Vec<RunLineView>,
 }
 
-fn run_view(d: allowance_run::RunDetail) -> RunView {
-    let r = d.run;
-    RunView {
-        id: r.id,
-        agency_id: r.agency_id,
-        org_unit_id: r.org_unit_id,
-        month: r.month.format("%Y-%m").to_string(),
-        status: r.status,
-        previous_run_id: r.previous_run_id,
-        policy_id: r.policy_id,
-        employees: r.employees,
-        computed: r.computed,
-        pending: r.pending,
-        total: r.total,
-        computed_at: utc(r.computed_at),
-        approved_at: r.approved_at.map(utc),
-        version: r.version,
-        rules: r.policy.as_deref().and_then(|p| serde_json::from_str::<AgencyPolicy>(p).ok()).map(|p| Rules::of(&p)),
+fn run_view(d: allowance_run::RunDetail) -> Result<RunView, ApiError> {
+    let rules =
+        d.run.policy.as_deref().and_then(|p| serde_json::from_str::<AgencyPolicy>(p).ok()).map(|p| Rules::of(&p));
+    Ok(RunView {
+        run: RunSummaryView::try_from(d.run)?,
+        rules,
         lines: d.lines.into_iter().map(RunLineView::from).collect(),
-    }
+    })
+}
+
+list_of!(RunList, RunSummaryView, "allowance runs");
+
+/// Filters and paging of runs.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RunQuery {
+    /// Platform admins only: the agency to list.
+    pub agency_id: Option<Uuid>,
+    /// `YYYY-MM`.
+    #[param(example = "2026-11")]
+    pub month: Option<String>,
+    /// Runs of one unit (absent: runs of any scope, the agency's included).
+    pub org_unit_id: Option<Uuid>,
+    pub status: Option<RunStatus>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Lists runs.
+#[utoipa::path(get, path = "/api/v1/allowance-runs", tag = "allowance", operation_id = "list_allowance_runs",
+    summary = "List allowance runs by month, unit and status, without their lines (leader, finance, agency admin)",
+    description = "Who may call: a leader, finance or the agency admin.",
+    params(RunQuery),
+    responses(
+        (status = 200, description = "A page of runs, in the order they were first computed", body = RunList),
+        (status = 403, description = "Not a leader, finance or the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_runs(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<RunQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let month = match q.month.as_deref() {
+        Some(m) => Some(super::month_of(m).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM".into()))?),
+        None => None,
+    };
+    let filter = allowance_run::RunFilter {
+        agency_id: q.agency_id,
+        month,
+        org_unit_id: q.org_unit_id,
+        status: q.status.map(|s| s.as_str().to_owned()),
+    };
+    let rows = db(&state, move |conn| allowance_run::list(conn, &auth.0, &filter, &page)).await?;
+    let next_cursor = rows.next_cursor.clone();
+    let items = rows.items.into_iter().map(RunSummaryView::try_from).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(RunList { items, next_cursor }))
 }
 
 /// A month to compute.
@@ -444,7 +546,7 @@ pub async fn compute_run(
         db(&state, move |conn| allowance_run::compute_run(conn, &change, agency, b.org_unit_id, month, now)).await?;
     let version = d.run.version;
     let id = d.run.id.clone();
-    let view = run_view(d);
+    let view = run_view(d)?;
     if is_new {
         Ok(HttpResponse::Created()
             .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/allowance-runs/{id}")))
@@ -473,7 +575,7 @@ pub async fn get_run(
     let version = d.run.version;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
-        .json(run_view(d)))
+        .json(run_view(d)?))
 }
 
 /// Approves a run.
@@ -496,12 +598,13 @@ pub async fn approve_run(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let d = db(&state, move |conn| allowance_run::approve(conn, &change, id, if_match)).await?;
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let d = db(&state, move |conn| allowance_run::approve(conn, &change, id, if_match, now)).await?;
     let version = d.run.version;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
-        .json(run_view(d)))
+        .json(run_view(d)?))
 }
 
 /// The payroll export of a run.

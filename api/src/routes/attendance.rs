@@ -410,14 +410,14 @@ pub async fn import(
     require_csv(&req)?;
     let q = q.into_inner();
     let agency_id = target_agency(&auth, q.agency_id)?;
-    if !auth.0.can_see_agency(agency_id) {
-        return Err(ApiError::field("#/agency_id", "no such agency"));
-    }
-    if !auth.0.can_administer(agency_id) {
-        return Err(ApiError::Forbidden("only the agency's admin imports attendance".into()));
-    }
     let dry_run = q.dry_run.unwrap_or(false);
-    let offset = db(&state, move |conn| attendance::time_zone(conn, agency_id)).await?.offset();
+    let importer = auth.0.clone();
+    let offset = db(&state, move |conn| {
+        ekinerja_persistence::agency::writable(conn, &importer, agency_id, ekinerja_domain::access::Area::Discipline)?;
+        attendance::time_zone(conn, agency_id)
+    })
+    .await?
+    .offset();
     // Parsing a large file is CPU work: off the executor threads.
     let parsed = web::block(move || parse_attendance_csv(&body, offset))
         .await

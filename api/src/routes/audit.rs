@@ -90,15 +90,11 @@ pub async fn list(
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let scope = auth.0.list_scope(q.agency_id);
-    if !auth.0.may_read_audit(scope) {
-        return Err(ApiError::Forbidden("only admins read the audit trail".into()));
-    }
     let page = page_request(q.limit, q.cursor)?;
     let filter = audit::AuditFilter {
         entity_id: q.entity_id.map(|e| e.to_string()),
         actor_account_id: q.actor_account_id.map(|a| a.to_string()),
     };
-    let rows = db(&state, move |conn| audit::list(conn, scope, &filter, &page)).await?;
+    let rows = db(&state, move |conn| audit::list(conn, &auth.0, q.agency_id, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(AuditEventList::from_page(rows, AuditEventView::from)))
 }

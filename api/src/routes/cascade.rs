@@ -114,7 +114,8 @@ pub async fn goal_cascade(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let nodes = db(&state, move |conn| cascade::under_goal(conn, &auth.0, id)).await?;
+    let now = state.now();
+    let nodes = db(&state, move |conn| cascade::under_goal(conn, &auth.0, id, now)).await?;
     Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
 }
 
@@ -180,7 +181,8 @@ pub async fn alignment(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let period = q.into_inner().period_id;
-    let a = db(&state, move |conn| cascade::alignment(conn, &auth.0, id, period)).await?;
+    let now = state.now();
+    let a = db(&state, move |conn| cascade::alignment(conn, &auth.0, id, period, now)).await?;
     Ok(HttpResponse::Ok().json(AlignmentView {
         unlinked_results: a
             .unlinked_results

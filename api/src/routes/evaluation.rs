@@ -647,8 +647,9 @@ pub async fn distribution(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let q = q.into_inner();
-    let d =
-        db(&state, move |conn| evaluation::unit_distribution(conn, &auth.0, id, q.org_unit_id, q.unit_rating)).await?;
+    let now = state.now();
+    let d = db(&state, move |conn| evaluation::unit_distribution(conn, &auth.0, id, q.org_unit_id, q.unit_rating, now))
+        .await?;
     Ok(HttpResponse::Ok().json(DistributionView {
         period: d.period.into(),
         head: d.head.map(EmployeeView::from),

@@ -2,8 +2,8 @@
 //! accounts admins issue.
 
 use actix_web::{web, HttpResponse};
-use ekinerja_domain::{AccountRole, Role};
-use ekinerja_persistence::{account, employee, Change};
+use ekinerja_domain::{AccountRole, GrantedRole, Role};
+use ekinerja_persistence::{access, account, employee, org_unit, Change};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -23,10 +23,26 @@ pub struct MeView {
     pub account_id: String,
     #[schema(format = Uuid)]
     pub agency_id: Option<String>,
-    /// Granted role plus `supervisor` when the position tree makes them someone's supervisor.
+    /// What the caller is today, for building a menu: the account's role (`employee` where it
+    /// has an employee record), the roles granted to it (`leader`, `finance`), and what the
+    /// chart makes them today (`supervisor`: someone's direct supervisor; `unit_head`: holds or
+    /// acts in the top post of a unit).
     pub roles: Vec<Role>,
+    /// The units whose views the caller reads as their head (with every unit below each).
+    pub headed_units: Vec<HeadedUnit>,
     /// The employee record, for accounts that have one.
     pub employee: Option<EmployeeView>,
+}
+
+/// A unit the caller heads.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeadedUnit {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(example = "DINKES")]
+    pub code: String,
+    #[schema(example = "Dinas Kesehatan")]
+    pub name: String,
 }
 
 /// A password change.
@@ -97,30 +113,42 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     let caller = auth.0;
     let now = state.now();
     let view = db(&state, move |conn| {
-        let mut roles = vec![match caller.role {
-            AccountRole::Employee => Role::Employee,
-            AccountRole::AgencyAdmin => Role::AgencyAdmin,
-            AccountRole::PlatformAdmin => Role::PlatformAdmin,
-        }];
+        let today = access::roles(conn, &caller, now)?;
+        let mut roles = Vec::new();
+        if caller.employee_id.is_some() {
+            roles.push(Role::Employee);
+        }
+        if today.supervises {
+            roles.push(Role::Supervisor);
+        }
+        if !today.headed_units.is_empty() {
+            roles.push(Role::UnitHead);
+        }
+        for g in &today.grants {
+            roles.push(match g {
+                GrantedRole::Leader => Role::Leader,
+                GrantedRole::Finance => Role::Finance,
+            });
+        }
+        match caller.role {
+            AccountRole::AgencyAdmin => roles.push(Role::AgencyAdmin),
+            AccountRole::PlatformAdmin => roles.push(Role::PlatformAdmin),
+            AccountRole::Employee | AccountRole::Member => {}
+        }
         let employee = match caller.employee_id {
-            Some(e) => {
-                let row = employee::get(conn, &caller, e, now)?;
-                if let Some(a) = caller.agency_id {
-                    if employee::is_supervisor(conn, a, e, now)? {
-                        roles.push(Role::Supervisor);
-                    }
-                }
-                Some(EmployeeView::from(row))
-            }
+            Some(e) => Some(EmployeeView::from(employee::get(conn, &caller, e, now)?)),
             None => None,
         };
-        if caller.role != AccountRole::Employee && caller.employee_id.is_some() {
-            roles.insert(0, Role::Employee);
+        let mut headed_units = Vec::new();
+        for u in today.headed_units {
+            let unit = org_unit::get(conn, &caller, u)?;
+            headed_units.push(HeadedUnit { id: unit.id, code: unit.code, name: unit.name });
         }
         Ok(MeView {
             account_id: caller.account_id.to_string(),
             agency_id: caller.agency_id.map(|a| a.to_string()),
             roles,
+            headed_units,
             employee,
         })
     })

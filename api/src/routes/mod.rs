@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod org_unit;
 pub mod period;
 pub mod position;
+pub mod role_grant;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ekinerja_persistence::{page, PageRequest};

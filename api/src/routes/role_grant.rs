@@ -1,0 +1,175 @@
+//! Role grants: the agency admin gives an account `leader` (read-only, the whole agency) or
+//! `finance` (allowance runs) and takes them back (roles.md).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use ekinerja_domain::GrantedRole;
+use ekinerja_persistence::role_grant::{self, GrantFilter, RoleGrant};
+use ekinerja_persistence::Change;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{created, list_of, page_request, utc};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::request_id;
+use crate::state::{db, AppState};
+
+/// A grant, in force or revoked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleGrantView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub agency_id: String,
+    /// The account holding the role.
+    #[schema(format = Uuid)]
+    pub account_id: String,
+    pub role: GrantedRole,
+    #[schema(format = Uuid)]
+    pub granted_by_account_id: Option<String>,
+    pub granted_at: DateTime<Utc>,
+    /// When the grant stopped counting; `null` while in force.
+    pub revoked_at: Option<DateTime<Utc>>,
+    #[schema(format = Uuid)]
+    pub revoked_by_account_id: Option<String>,
+}
+
+impl TryFrom<RoleGrant> for RoleGrantView {
+    type Error = ApiError;
+    fn try_from(g: RoleGrant) -> Result<Self, ApiError> {
+        Ok(RoleGrantView {
+            role: g.role()?,
+            id: g.id,
+            agency_id: g.agency_id,
+            account_id: g.account_id,
+            granted_by_account_id: g.granted_by_account_id,
+            granted_at: utc(g.granted_at),
+            revoked_at: g.revoked_at.map(utc),
+            revoked_by_account_id: g.revoked_by_account_id,
+        })
+    }
+}
+
+list_of!(RoleGrantList, RoleGrantView, "role grants");
+
+/// A role to grant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRole {
+    /// An account of the agency: an employee's own account, or a `member` account without an
+    /// employee record (the region head's office, the payroll office).
+    pub account_id: Uuid,
+    pub role: GrantedRole,
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct GrantQuery {
+    /// Platform admins only: the agency to list.
+    pub agency_id: Option<Uuid>,
+    /// One account's grants.
+    pub account_id: Option<Uuid>,
+    pub role: Option<GrantedRole>,
+    /// Include revoked grants (default `false`: only those in force).
+    pub include_revoked: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Grants a role.
+#[utoipa::path(post, path = "/api/v1/role-grants", tag = "role_grants", operation_id = "grant_role",
+    summary = "Grant leader or finance to an account of the agency (agency admin; audited)",
+    description = "Who may call: the agency admin. The role counts from the next request of the account.",
+    request_body = GrantRole,
+    responses(
+        (status = 201, description = "Granted", body = RoleGrantView,
+            headers(("location" = String, description = "URL of the grant"))),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account already holds the role", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn grant(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<GrantRole>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| role_grant::grant(conn, &change, b.account_id, b.role)).await?;
+    let view = RoleGrantView::try_from(row)?;
+    Ok(created(format!("/api/v1/role-grants/{}", view.id), &view))
+}
+
+/// Lists grants.
+#[utoipa::path(get, path = "/api/v1/role-grants", tag = "role_grants", operation_id = "list_role_grants",
+    summary = "List the agency's role grants (agency admin)",
+    description = "Who may call: the agency admin.",
+    params(GrantQuery),
+    responses(
+        (status = 200, description = "A page of grants, oldest first", body = RoleGrantList),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<GrantQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = GrantFilter {
+        agency_id: q.agency_id,
+        account_id: q.account_id,
+        role: q.role,
+        include_revoked: q.include_revoked.unwrap_or(false),
+    };
+    let rows = db(&state, move |conn| role_grant::list(conn, &auth.0, &filter, &page)).await?;
+    let next_cursor = rows.next_cursor.clone();
+    let items = rows.items.into_iter().map(RoleGrantView::try_from).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(RoleGrantList { items, next_cursor }))
+}
+
+/// Reads a grant.
+#[utoipa::path(get, path = "/api/v1/role-grants/{id}", tag = "role_grants", operation_id = "get_role_grant",
+    summary = "Read a role grant (agency admin)",
+    description = "Who may call: the agency admin.",
+    params(("id" = Uuid, Path, description = "Grant id")),
+    responses((status = 200, description = "The grant", body = RoleGrantView)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = db(&state, move |conn| role_grant::get(conn, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(RoleGrantView::try_from(row)?))
+}
+
+/// Revokes a grant.
+#[utoipa::path(post, path = "/api/v1/role-grants/{id}/revoke", tag = "role_grants", operation_id = "revoke_role_grant",
+    summary = "Revoke a role grant: it stops counting at the account's next request (agency admin; audited)",
+    description = "Who may call: the agency admin.",
+    params(("id" = Uuid, Path, description = "Grant id")),
+    responses(
+        (status = 200, description = "Revoked", body = RoleGrantView),
+        (status = 409, description = "Already revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let row = db(&state, move |conn| role_grant::revoke(conn, &change, id)).await?;
+    Ok(HttpResponse::Ok().json(RoleGrantView::try_from(row)?))
+}

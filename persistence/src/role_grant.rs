@@ -1,0 +1,175 @@
+//! Roles the agency admin grants on accounts of the agency (`leader`, `finance`; roles.md):
+//! granted, listed and revoked, each change audited. A revoked grant stays on record.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::{AccountRole, Caller, GrantedRole, Scope};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{accounts, role_grants};
+use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored grant.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = role_grants, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct RoleGrant {
+    pub id: String,
+    pub agency_id: String,
+    pub account_id: String,
+    pub role: String,
+    pub granted_by_account_id: Option<String>,
+    pub granted_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_by_account_id: Option<String>,
+}
+
+impl RoleGrant {
+    /// The granted role; an unknown stored word is an error, never a default.
+    pub fn role(&self) -> Result<GrantedRole, StoreError> {
+        GrantedRole::parse(&self.role).ok_or_else(|| StoreError::Corrupt(format!("role grant of {:?}", self.role)))
+    }
+}
+
+/// Which grants to list.
+#[derive(Debug, Clone, Default)]
+pub struct GrantFilter {
+    pub agency_id: Option<Uuid>,
+    pub account_id: Option<Uuid>,
+    pub role: Option<GrantedRole>,
+    /// Include revoked grants (default: only those in force).
+    pub include_revoked: bool,
+}
+
+/// Grants `role` on `account_id` (the agency admin). The account must be a person's or a member
+/// account of the agency; an agency admin needs no grant, a platform admin is outside agencies.
+pub fn grant(
+    conn: &mut DbConnection,
+    change: &Change,
+    account_id: Uuid,
+    role: GrantedRole,
+) -> Result<RoleGrant, StoreError> {
+    crate::db::write(conn, |conn| {
+        let account: Option<(Option<String>, String)> = accounts::table
+            .find(account_id.to_string())
+            .select((accounts::agency_id, accounts::role))
+            .first(conn)
+            .optional()?;
+        let no_such = || StoreError::invalid("#/account_id", "no such account in the agency");
+        let (agency, account_role) = account.ok_or_else(no_such)?;
+        let agency = agency.as_deref().and_then(|a| Uuid::parse_str(a).ok()).ok_or_else(no_such)?;
+        if !change.caller.can_see_agency(agency) {
+            return Err(no_such());
+        }
+        access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
+        match AccountRole::parse(&account_role) {
+            Some(AccountRole::Employee | AccountRole::Member) => {}
+            Some(AccountRole::AgencyAdmin) => {
+                return Err(StoreError::invalid("#/account_id", "an agency admin already reads and decides everything"))
+            }
+            _ => return Err(no_such()),
+        }
+        let in_force: i64 = role_grants::table
+            .filter(role_grants::account_id.eq(account_id.to_string()))
+            .filter(role_grants::role.eq(role.as_str()))
+            .filter(role_grants::revoked_at.is_null())
+            .count()
+            .get_result(conn)?;
+        if in_force > 0 {
+            return Err(StoreError::Conflict(format!("the account already holds the {role} role")));
+        }
+        let row = RoleGrant {
+            id: new_id(),
+            agency_id: agency.to_string(),
+            account_id: account_id.to_string(),
+            role: role.as_str().to_owned(),
+            granted_by_account_id: Some(change.caller.account_id.to_string()),
+            granted_at: change.at,
+            revoked_at: None,
+            revoked_by_account_id: None,
+        };
+        diesel::insert_into(role_grants::table).values(&row).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "grant", "role_grant", &row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Reads a grant (the agency admin; a leader reads it as part of the audit trail's subjects).
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RoleGrant, StoreError> {
+    let row: RoleGrant = role_grants::table.find(id.to_string()).select(RoleGrant::as_select()).first(conn)?;
+    let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
+    access::require_agency(conn, caller, agency, Area::Administration, Access::Read)?;
+    Ok(row)
+}
+
+/// Lists grants of the caller's agency (its admin), oldest first.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &GrantFilter,
+    page: &PageRequest,
+) -> Result<Page<RoleGrant>, StoreError> {
+    let mut q = role_grants::table.select(RoleGrant::as_select()).into_boxed::<Backend>();
+    match caller.list_scope(filter.agency_id) {
+        Scope::All => {}
+        Scope::Agency(a) => {
+            access::require_agency(conn, caller, a, Area::Administration, Access::Read)?;
+            q = q.filter(role_grants::agency_id.eq(a.to_string()));
+        }
+        Scope::Nothing => return Ok(Page::empty()),
+    }
+    if let Some(a) = filter.account_id {
+        q = q.filter(role_grants::account_id.eq(a.to_string()));
+    }
+    if let Some(r) = filter.role {
+        q = q.filter(role_grants::role.eq(r.as_str()));
+    }
+    if !filter.include_revoked {
+        q = q.filter(role_grants::revoked_at.is_null());
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(role_grants::id.gt(after.clone()));
+    }
+    let rows = q.order(role_grants::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Revokes a grant in force (the agency admin): it stops counting at the next request.
+pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<RoleGrant, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before = get(conn, &change.caller, id)?;
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
+        if before.revoked_at.is_some() {
+            return Err(StoreError::Conflict("the grant is already revoked".into()));
+        }
+        let after = RoleGrant {
+            revoked_at: Some(change.at),
+            revoked_by_account_id: Some(change.caller.account_id.to_string()),
+            ..before.clone()
+        };
+        let updated = diesel::update(
+            role_grants::table.filter(role_grants::id.eq(&after.id)).filter(role_grants::revoked_at.is_null()),
+        )
+        .set((
+            role_grants::revoked_at.eq(after.revoked_at),
+            role_grants::revoked_by_account_id.eq(&after.revoked_by_account_id),
+        ))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(StoreError::Conflict("the grant is already revoked".into()));
+        }
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "revoke",
+            "role_grant",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
