@@ -46,11 +46,14 @@ done
 curl -sf "$base/readyz" >/dev/null || { tail -c 4000 "$work/server.log" >&2; echo "fuzz: the server was not ready after 600 s" >&2; exit 1; }
 
 # The demo's logins, as the server printed them.
-login_of() { grep -m1 "$1" "$work/server.log" | sed 's/ (NIP)$//' | awk '{print $NF}'; }
+login_of() { grep -m1 "$1" "$work/server.log" | sed 's/ ([^)]*)$//' | awk '{print $NF}'; }
 roles=(
     "platform_admin:$(login_of 'platform admin')"
     "agency_admin:$(login_of 'agency admin')"
-    "head_of_opd:$(login_of 'head of')"
+    "head_of_opd:$(login_of 'head of Dinas Kesehatan')"
+    "sekda_leader:$(login_of 'Sekda')"
+    "leader:$(login_of "region head's office")"
+    "finance:$(login_of 'payroll office')"
     "supervisor:$(login_of 'a supervisor')"
     "staff:$(login_of 'a staff member')"
     "other_agency_admin:$(login_of 'admin of a 2nd agency')"
@@ -80,13 +83,16 @@ done
 # Object-level authorization: one run with several identities (a Web Fuzzing Commons auth
 # document), each operation served as the first identity it admits. Every object one of the
 # peers reads successfully is read again as each other peer, and it is a failure when a peer
-# gets an object that is neither public nor in a list that peer may read. The peers must not see
-# each other's objects: a staff member, another member of staff of the same agency (neither
-# supervises the other), and the admin of another agency.
+# gets an object that is neither public nor in a list that peer may read. The peers of a run must
+# not see each other's objects.
 admin_token="$(token_of "$(login_of 'agency admin')")"
-colleague_nip="$(curl -sf "$base/api/v1/employees?limit=200" -H "Authorization: Bearer $admin_token" | python3 -c '
+# Another member of staff of the staff member's own division (Dinas Kesehatan, Bidang 2; ranks
+# II/c and III/a in the demo): no one reports to either of them, and it is outside Dinas Pendidikan.
+division="$(curl -sf "$base/api/v1/org-units?limit=200" -H "Authorization: Bearer $admin_token" | python3 -c '
 import sys, json
-# Another member of staff (ranks II/c and III/a in the demo): no one reports to either of them.
+print(next(u["id"] for u in json.load(sys.stdin)["items"] if u["code"] == "DINKES-BID2"))')"
+colleague_nip="$(curl -sf "$base/api/v1/employees?org_unit_id=$division&limit=200" -H "Authorization: Bearer $admin_token" | python3 -c '
+import sys, json
 staff = sys.argv[1]
 others = [e for e in json.load(sys.stdin)["items"] if e["rank"] in ("II/c", "III/a") and e["nip"] != staff]
 print(others[-1]["id"], others[-1]["nip"])' "$(login_of 'a staff member')")"
@@ -97,27 +103,46 @@ created="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/accounts
     -H 'content-type: application/json' \
     -d "{\"role\":\"employee\",\"employee_id\":\"$colleague_id\",\"password\":\"$password\"}")"
 case "$created" in 201 | 409) ;; *) echo "fuzz: could not give the colleague an account ($created)" >&2; exit 1 ;; esac
-python3 - "$work/wfc-auth.json" <<PY
+# Two runs, each among peers whose objects must stay private to each other:
+# - inside the regency, a staff member, a colleague and the head of another OPD (a unit head
+#   sees their OPD only), with another agency's admin;
+# - the regency's leader and finance (finance reads no logs, agreements or evaluations, which the
+#   leader lists), with another agency's admin.
+ola_run() {
+    local name="$1"
+    shift
+    python3 - "$work/wfc-$name.json" "$@" <<'PY'
 import json, sys
-peers = {"staff": "$(token_of "$(login_of 'a staff member')")",
-         "colleague": "$(token_of "$colleague_nip")",
-         "other_agency_admin": "$(token_of "$(login_of 'admin of a 2nd agency')")"}
+pairs = [a.split("=", 1) for a in sys.argv[2:]]
 json.dump({"auth": [{"name": n, "fixedHeaders": [{"name": "Authorization", "value": "Bearer " + t}]}
-                    for n, t in peers.items()]}, open(sys.argv[1], "w"))
+                    for n, t in pairs]}, open(sys.argv[1], "w"))
 PY
-cat >"$work/schemathesis.toml" <<TOML
+    local peers
+    peers="$(printf '"%s", ' "${@%%=*}")"
+    cat >"$work/schemathesis-$name.toml" <<TOML
 [auth.wfc]
-path = "$work/wfc-auth.json"
-peers = ["staff", "colleague", "other_agency_admin"]
+path = "$work/wfc-$name.json"
+peers = [${peers%, }]
 TOML
-echo "==> schemathesis, object-level authorization between a staff member, a colleague and another agency's admin"
-if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run openapi.yaml --url "$base" \
-    --checks object_level_authorization,not_a_server_error \
-    --phases examples,coverage,fuzzing,stateful \
-    --max-examples "$examples" --workers 2 --seed 2026 \
-    --no-color --report junit --report-dir "target/fuzz-report/peers"; then
-    failed+=("peers")
-fi
+    echo "==> schemathesis, object-level authorization between ${*%%=*}"
+    if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$name.toml" run openapi.yaml --url "$base" \
+        --checks object_level_authorization,not_a_server_error \
+        --phases examples,coverage,fuzzing,stateful \
+        --max-examples "$examples" --workers 2 --seed 2026 \
+        --no-color --report junit --report-dir "target/fuzz-report/$name"; then
+        failed+=("$name")
+    fi
+}
+other_admin="$(token_of "$(login_of 'admin of a 2nd agency')")"
+ola_run peers \
+    "staff=$(token_of "$(login_of 'a staff member')")" \
+    "colleague=$(token_of "$colleague_nip")" \
+    "head_of_other_opd=$(token_of "$(login_of 'head of Dinas Pendidikan')")" \
+    "other_agency_admin=$other_admin"
+ola_run granted \
+    "leader=$(token_of "$(login_of "region head's office")")" \
+    "finance=$(token_of "$(login_of 'payroll office')")" \
+    "other_agency_admin=$other_admin"
 
 if ! kill -0 "$server" 2>/dev/null; then
     echo "fuzz: the server died during the run" >&2

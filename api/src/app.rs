@@ -226,6 +226,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/employees/{id}/discipline").route(web::get().to(discipline::employee)))
                 .service(resource("/me/discipline").route(web::get().to(discipline::me)))
                 .service(resource("/org-units/{id}/discipline").route(web::get().to(discipline::unit)))
+                .service(resource("/org-units/{id}/allowance").route(web::get().to(allowance::unit_lines)))
                 .service(
                     resource("/evaluation-periods")
                         .route(web::get().to(evaluation::list_periods))

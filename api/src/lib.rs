@@ -17,6 +17,7 @@ pub mod seed;
 pub mod settings;
 pub mod state;
 pub mod webhook;
+mod who;
 
 pub use app::app;
 pub use settings::Settings;

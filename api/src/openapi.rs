@@ -63,7 +63,7 @@ use crate::routes;
         routes::evaluation::realisation, routes::evaluation::assess,
         routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
         routes::allowance::compute_run, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
-        routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine,
+        routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine, routes::allowance::unit_lines,
         routes::analysis::agency_workload, routes::analysis::unit_workload,
         routes::analysis::agency_maturity, routes::analysis::unit_maturity, routes::analysis::employee_maturity,
         routes::analysis::my_maturity, routes::analysis::agency_history, routes::analysis::unit_history,
@@ -141,6 +141,12 @@ impl Modify for Contract {
         for item in openapi.paths.paths.values_mut() {
             let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
             for op in ops.into_iter().flatten() {
+                if let Some(who) = op.operation_id.as_deref().and_then(crate::who::who_may_call) {
+                    op.description = Some(match op.description.take() {
+                        Some(d) if !d.is_empty() => format!("{who}\n\n{d}"),
+                        _ => who,
+                    });
+                }
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 if op.security.is_none() {
                     // Public (sign-in, probes, the machines' protocol): say so, with the empty

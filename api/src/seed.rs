@@ -4,9 +4,12 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use ekinerja_domain::{
-    AccountRole, ActingKind, Caller, Code, EmploymentType, Name, Nip, PositionClass, PositionType, TimeZone,
+    AccountRole, ActingKind, Caller, Code, EmploymentType, GrantedRole, Name, Nip, PositionClass, PositionType,
+    TimeZone,
 };
-use ekinerja_persistence::{account, acting, agency, employee, org_unit, position, Change, DbConnection, StoreError};
+use ekinerja_persistence::{
+    account, acting, agency, employee, org_unit, position, role_grant, Change, DbConnection, StoreError,
+};
 use uuid::Uuid;
 
 /// The password of every demo account. Printed at start-up; demo data is for laptops only.
@@ -18,9 +21,17 @@ pub struct DemoLogins {
     pub platform_admin: String,
     pub agency_admin: String,
     pub head_of_opd: String,
+    /// The head of Dinas Pendidikan, an OPD outside the pilot.
+    pub head_of_other_opd: String,
     pub supervisor: String,
     pub staff: String,
     pub other_agency_admin: String,
+    /// The Sekda's NIP: their own account holds the leader grant.
+    pub sekda: String,
+    /// A leader account without an employee record (the region head's office).
+    pub leader: String,
+    /// The payroll office's account (finance).
+    pub finance: String,
     pub employees: usize,
     /// Daily logs written for the pilot OPDs.
     pub daily_logs: usize,
@@ -36,8 +47,12 @@ impl std::fmt::Display for DemoLogins {
         writeln!(f, "  platform admin           {}", self.platform_admin)?;
         writeln!(f, "  agency admin (BKPSDM)    {}", self.agency_admin)?;
         writeln!(f, "  head of Dinas Kesehatan  {} (NIP)", self.head_of_opd)?;
+        writeln!(f, "  head of Dinas Pendidikan {} (NIP)", self.head_of_other_opd)?;
         writeln!(f, "  a supervisor             {} (NIP)", self.supervisor)?;
         writeln!(f, "  a staff member           {} (NIP)", self.staff)?;
+        writeln!(f, "  Sekda (leader grant)     {} (NIP)", self.sekda)?;
+        writeln!(f, "  region head's office     {} (leader)", self.leader)?;
+        writeln!(f, "  payroll office (BPKAD)   {} (finance)", self.finance)?;
         writeln!(f, "  admin of a 2nd agency    {}", self.other_agency_admin)?;
         write!(
             f,
@@ -726,9 +741,13 @@ fn load_regency(
         platform_admin: "admin".into(),
         agency_admin: "bkpsdm.sukamaju".into(),
         head_of_opd: String::new(),
+        head_of_other_opd: String::new(),
         supervisor: String::new(),
         staff: String::new(),
         other_agency_admin: "admin.kotacontoh".into(),
+        sekda: String::new(),
+        leader: "bupati.sukamaju".into(),
+        finance: "bpkad.sukamaju".into(),
         employees: 0,
         daily_logs: 0,
         attendance_events: 0,
@@ -753,9 +772,13 @@ fn load_regency(
         logins.employees += 1;
         if opd_code == "SETDA" {
             sekda_post = Some(head_post);
+            logins.sekda = head_nip.to_string();
         }
         if opd_code == "DINKES" {
             logins.head_of_opd = head_nip.to_string();
+        }
+        if opd_code == "DISDIK" {
+            logins.head_of_other_opd = head_nip.to_string();
         }
         for (div_code, div_name, sections) in DIVISIONS {
             let unit = b.unit(regency, Some(opd), &format!("{opd_code}-{div_code}"), div_name)?;
@@ -835,6 +858,22 @@ fn load_regency(
         password_hash: password_hash.clone(),
     };
     let bkpsdm = account::create(b.conn, &b.change, bkpsdm)?.caller().ok_or(StoreError::NotFound)?;
+    // The people who steer without administering: the Sekda's own account and the region head's
+    // office read the whole regency (leader); the payroll office reads and approves runs (finance).
+    let sekda_account = b.hired.iter().find(|h| h.opd == 0).map(|h| h.caller.account_id).ok_or(StoreError::NotFound)?;
+    let admin_change = Change::new(bkpsdm.clone(), now, None);
+    role_grant::grant(b.conn, &admin_change, sekda_account, GrantedRole::Leader)?;
+    for (username, role) in [(&logins.leader, GrantedRole::Leader), (&logins.finance, GrantedRole::Finance)] {
+        let member = account::NewAccount {
+            agency_id: Some(regency),
+            employee_id: None,
+            username: Some(username.clone()),
+            role: AccountRole::Member,
+            password_hash: password_hash.clone(),
+        };
+        let member = account::create(b.conn, &admin_change, member)?;
+        role_grant::grant(b.conn, &admin_change, uuid(&member.id)?, role)?;
+    }
     let first_results = plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
     if shape.daily_logs {
         logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;

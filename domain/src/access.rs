@@ -302,36 +302,42 @@ impl Area {
     /// Who has `need` on this row, in words, from the matrix itself: for refusals and for the
     /// OpenAPI document's "who may call" lines.
     pub fn who(self, need: Access) -> String {
-        let mut who: Vec<&str> = Vec::new();
-        for r in Relation::ALL {
-            let plain = cell(self, *r, false);
-            let top = cell(self, *r, true);
-            if top >= need && plain < need {
-                who.push(match r {
-                    Relation::AgencyAdmin => "the agency admin for the agency's top official",
-                    _ => r.as_str(),
-                });
-            } else if plain >= need {
-                who.push(match r {
-                    Relation::Member => "anyone of the agency",
-                    Relation::SelfRelation => "the employee themself",
-                    Relation::DirectSupervisor => "their direct supervisor",
-                    Relation::Above => "anyone above them",
-                    Relation::UnitHead => "the head of their unit or a unit above it",
-                    Relation::Leader => "a leader",
-                    Relation::Finance => "finance",
-                    Relation::AgencyAdmin => "the agency admin",
-                });
-            }
+        who(&[(self, need)], Relation::ALL)
+    }
+}
+
+/// Who has any of `rows`, in words, from the matrix itself, among the relations `over` (those a
+/// kind of subject can have: a unit has no "self"): for the OpenAPI document's "who may call".
+pub fn who(rows: &[(Area, Access)], over: &[Relation]) -> String {
+    let mut who: Vec<&str> = Vec::new();
+    for r in over {
+        let plain = rows.iter().any(|(row, need)| cell(*row, *r, false) >= *need);
+        let top = rows.iter().any(|(row, need)| cell(*row, *r, true) >= *need);
+        if top && !plain {
+            who.push(match r {
+                Relation::AgencyAdmin => "the agency admin for the agency's top official",
+                _ => r.as_str(),
+            });
+        } else if plain {
+            who.push(match r {
+                Relation::Member => "anyone of the agency",
+                Relation::SelfRelation => "the employee themself",
+                Relation::DirectSupervisor => "their direct supervisor",
+                Relation::Above => "anyone above them",
+                Relation::UnitHead => "the head of their unit or a unit above it",
+                Relation::Leader => "a leader",
+                Relation::Finance => "finance",
+                Relation::AgencyAdmin => "the agency admin",
+            });
         }
-        if who.contains(&"anyone of the agency") {
-            return "anyone of the agency".into();
-        }
-        match who.split_last() {
-            None => "nobody".into(),
-            Some((last, [])) => (*last).to_owned(),
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        }
+    }
+    if who.contains(&"anyone of the agency") {
+        return "anyone of the agency".into();
+    }
+    match who.split_last() {
+        None => "nobody".into(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     }
 }
 

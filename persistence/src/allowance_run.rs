@@ -444,3 +444,37 @@ pub fn list(
     let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }
+
+/// The lines of a month's approved runs for the people of a unit and its sub-units (its head, a
+/// head above it, a leader, finance and the agency admin): each employee's line from the run
+/// approved last, so a correction replaces what it corrects. The unit comes with its agency.
+pub fn unit_lines(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Run, RunLine)>, StoreError> {
+    let unit = crate::org_unit::get(conn, caller, unit_id)?;
+    let agency = uuid(&unit.agency_id)?;
+    access::require(conn, caller, Subject::Unit { agency, unit: unit_id }, Area::AllowanceLines, Access::Read, now)?;
+    let inside: Vec<String> = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?.into_iter().collect();
+    let people = crate::schema::employees::table
+        .inner_join(positions::table)
+        .filter(positions::org_unit_id.eq_any(inside))
+        .select(crate::schema::employees::id);
+    let rows: Vec<(Run, RunLine)> = allowance_lines::table
+        .inner_join(allowance_runs::table)
+        .filter(allowance_runs::agency_id.eq(&unit.agency_id))
+        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::month.eq(first.with_day(1).unwrap_or(first)))
+        .filter(allowance_lines::employee_id.eq_any(people))
+        .order(allowance_runs::approved_at.desc())
+        .select((Run::as_select(), RunLine::as_select()))
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut latest: Vec<(Run, RunLine)> =
+        rows.into_iter().filter(|(_, l)| seen.insert(l.employee_id.clone())).collect();
+    latest.sort_by(|a, b| a.1.name.cmp(&b.1.name).then_with(|| a.1.nip.cmp(&b.1.nip)));
+    Ok(latest)
+}

@@ -129,6 +129,45 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         assert!(d.body["finalised"].as_i64().unwrap() > 20, "{}", d.text);
         assert!(d.body["unit_rating"].is_string(), "the head of Dinas Kesehatan is rated: {}", d.text);
     }
+    // The people who steer without administering: the head of Dinas Kesehatan reads their OPD's
+    // views but not another OPD's; the Sekda (by NIP) and the region head's office read the whole
+    // regency as leaders and change nothing; the payroll office lists runs.
+    let dinkes_id = dinkes["id"].as_str().unwrap();
+    let disdik_id = not_pilot["id"].as_str().unwrap();
+    let positions = all(&app, "/api/v1/positions", &admin).await;
+    let holder = |title: &str| {
+        let post = positions.iter().find(|p| p["name"] == title).unwrap_or_else(|| panic!("no post {title}"));
+        let e =
+            employees.iter().find(|e| e["position_id"] == post["id"]).unwrap_or_else(|| panic!("{title} is vacant"));
+        e["nip"].as_str().unwrap().to_owned()
+    };
+    let head_nip = holder("Kepala Dinas Kesehatan");
+    let head = app.login(&head_nip, DEMO_PASSWORD).await;
+    let me = app.get("/api/v1/me", &head).await;
+    assert!(me.body["roles"].as_array().unwrap().iter().any(|r| r == "unit_head"), "{}", me.text);
+    assert!(me.body["headed_units"].as_array().unwrap().iter().any(|u| u["id"] == dinkes_id), "{}", me.text);
+    app.get(&format!("/api/v1/org-units/{dinkes_id}/dashboard"), &head).await.assert_status(200);
+    app.get(&format!("/api/v1/org-units/{disdik_id}/dashboard"), &head).await.assert_status(403);
+    let setda = units.iter().find(|u| u["code"] == "SETDA").unwrap();
+    let sekda = holder("Sekretaris Daerah");
+    for login in [sekda.as_str(), "bupati.sukamaju"] {
+        let leader = app.login(login, DEMO_PASSWORD).await;
+        let me = app.get("/api/v1/me", &leader).await;
+        assert!(me.body["roles"].as_array().unwrap().iter().any(|r| r == "leader"), "{login}: {}", me.text);
+        app.get(&format!("/api/v1/org-units/{disdik_id}/dashboard"), &leader).await.assert_status(200);
+        app.patch(
+            &format!("/api/v1/org-units/{}", setda["id"].as_str().unwrap()),
+            &leader,
+            serde_json::json!({"name": "X"}),
+        )
+        .await
+        .assert_status(403);
+    }
+    let finance = app.login("bpkad.sukamaju", DEMO_PASSWORD).await;
+    let me = app.get("/api/v1/me", &finance).await;
+    assert_eq!(me.body["roles"], serde_json::json!(["finance"]), "{}", me.text);
+    app.get("/api/v1/allowance-runs", &finance).await.assert_status(200);
+    app.get(&format!("/api/v1/org-units/{disdik_id}/dashboard"), &finance).await.assert_status(403);
     // The other agency sees none of it.
     let other = app.login("admin.kotacontoh", DEMO_PASSWORD).await;
     assert_eq!(all(&app, "/api/v1/agreements", &other).await.len(), 0);

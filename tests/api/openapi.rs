@@ -22,6 +22,11 @@ fn every_operation_has_an_id_a_summary_a_tag_and_error_responses() {
             assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
             assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id} is not snake_case");
             assert!(op["summary"].is_string(), "{id} has no summary");
+            let description = op["description"].as_str().unwrap_or_default();
+            assert!(
+                description.starts_with("Who may call: ") && !description.contains("Who may call: nobody"),
+                "{id} does not say who may call it (api/src/who.rs): {description:?}"
+            );
             assert_eq!(op["tags"].as_array().map(Vec::len), Some(1), "{id} needs exactly one tag");
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("500"), "{id} lacks its error responses");

@@ -106,7 +106,7 @@ pub async fn list(
 
 /// Assigns an acting official.
 #[utoipa::path(post, path = "/api/v1/acting-assignments", tag = "acting_assignments", operation_id = "create_acting_assignment",
-    summary = "Assign an acting official (agency admin)", request_body = CreateActingAssignment,
+    summary = "Assign an acting official", request_body = CreateActingAssignment,
     responses(
         (status = 201, description = "Created", body = ActingAssignmentView, headers(("location" = String, description = "URL of the new assignment"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -151,7 +151,7 @@ pub async fn get(
 
 /// Removes an assignment entered by mistake.
 #[utoipa::path(delete, path = "/api/v1/acting-assignments/{id}", tag = "acting_assignments", operation_id = "delete_acting_assignment",
-    summary = "Remove an acting assignment entered by mistake (agency admin; kept in the audit trail)",
+    summary = "Remove an acting assignment entered by mistake (kept in the audit trail)",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses(
         (status = 204, description = "Removed"),

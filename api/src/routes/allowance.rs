@@ -215,7 +215,7 @@ fn month_start(text: &str, pointer: &str) -> Result<NaiveDate, ApiError> {
 
 /// Sets the allowance policy from a month on.
 #[utoipa::path(post, path = "/api/v1/allowance-policies", tag = "allowance", operation_id = "set_allowance_policy",
-    summary = "Set the allowance and discipline policy from a month on (agency admin)", request_body = SetPolicy,
+    summary = "Set the allowance and discipline policy from a month on", request_body = SetPolicy,
     responses(
         (status = 201, description = "Set", body = PolicyView, headers(("location" = String, description = "The agency's versions"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -477,8 +477,7 @@ pub struct RunQuery {
 
 /// Lists runs.
 #[utoipa::path(get, path = "/api/v1/allowance-runs", tag = "allowance", operation_id = "list_allowance_runs",
-    summary = "List allowance runs by month, unit and status, without their lines (leader, finance, agency admin)",
-    description = "Who may call: a leader, finance or the agency admin.",
+    summary = "List allowance runs by month, unit and status, without their lines",
     params(RunQuery),
     responses(
         (status = 200, description = "A page of runs, in the order they were first computed", body = RunList),
@@ -523,7 +522,7 @@ pub struct ComputeRun {
 
 /// Computes (or recomputes) a month.
 #[utoipa::path(post, path = "/api/v1/allowance-runs", tag = "allowance", operation_id = "compute_allowance_run",
-    summary = "Compute a month's allowance for the agency or a unit: a new draft, the open draft recomputed, or a correction of the approved run (agency admin)",
+    summary = "Compute a month's allowance for the agency or a unit: a new draft, the open draft recomputed, or a correction of the approved run",
     request_body = ComputeRun,
     responses(
         (status = 200, description = "The open draft, recomputed", body = RunView),
@@ -559,7 +558,7 @@ pub async fn compute_run(
 
 /// Reads a run.
 #[utoipa::path(get, path = "/api/v1/allowance-runs/{id}", tag = "allowance", operation_id = "get_allowance_run",
-    summary = "A run with every employee's line and breakdown (agency admin)", params(("id" = Uuid, Path, description = "Run id")),
+    summary = "A run with every employee's line and breakdown", params(("id" = Uuid, Path, description = "Run id")),
     responses(
         (status = 200, description = "The run, with its ETag", body = RunView),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -580,7 +579,7 @@ pub async fn get_run(
 
 /// Approves a run.
 #[utoipa::path(post, path = "/api/v1/allowance-runs/{id}/approve", tag = "allowance", operation_id = "approve_allowance_run",
-    summary = "Approve a draft run: frozen from then on (agency admin)",
+    summary = "Approve a draft run: frozen from then on",
     params(("id" = Uuid, Path, description = "Run id"), ("If-Match" = String, Header, description = "The run's ETag")),
     responses(
         (status = 200, description = "Approved", body = RunView),
@@ -609,7 +608,7 @@ pub async fn approve_run(
 
 /// The payroll export of a run.
 #[utoipa::path(get, path = "/api/v1/allowance-runs/{id}/payroll", tag = "allowance", operation_id = "export_allowance_payroll",
-    summary = "An approved run as CSV for payroll: one line per employee (agency admin)",
+    summary = "An approved run as CSV for payroll: one line per employee",
     description = "Columns: `nip` (as `=\"…\"`, so spreadsheets keep all 18 digits), `nama`, `unit_kerja`, \
         `kelas_jabatan`, `status`, `tpp_dasar` (base), `potongan_disiplin_bp`, `bagian_kinerja`, `bagian_disiplin`, \
         `jumlah` (amount, rupiah) and, for a correction, `jumlah_sebelumnya` and `selisih`. The `jumlah` column adds \
@@ -681,17 +680,45 @@ pub async fn mine(
 ) -> Result<HttpResponse, ApiError> {
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let rows = db(&state, move |conn| allowance_run::mine(conn, &auth.0, month)).await?;
-    Ok(HttpResponse::Ok().json(MyAllowance {
-        items: rows
-            .into_iter()
-            .map(|(run, line)| MyLine {
-                run_id: run.id,
-                approved_at: run.approved_at.map(utc),
-                correction: run.previous_run_id.is_some(),
-                line: line.into(),
-            })
-            .collect(),
+    Ok(HttpResponse::Ok().json(MyAllowance { items: rows.into_iter().map(ApprovedLine::from).collect() }))
+}
+
+/// The allowance lines of a unit's people for a month.
+#[utoipa::path(get, path = "/api/v1/org-units/{id}/allowance", tag = "allowance", operation_id = "get_unit_allowance",
+    summary = "The lines of a month's approved runs for the people of a unit and its sub-units",
+    description = "Each employee's line comes from the run approved last, so a correction replaces what it corrects. \
+        Employees are those whose post is in the unit or below it today; drafts are never shown.",
+    params(("id" = Uuid, Path, description = "Org unit id"), MonthOnly),
+    responses(
+        (status = 200, description = "The lines, by name", body = UnitAllowance),
+        (status = 403, description = "Not the unit's head (or a head above it), a leader, finance or the agency admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit in the caller's agency", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn unit_lines(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    q: web::Query<MonthOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let id = id.into_inner();
+    let now = state.now();
+    let rows = db(&state, move |conn| allowance_run::unit_lines(conn, &auth.0, id, month, now)).await?;
+    Ok(HttpResponse::Ok().json(UnitAllowance {
+        org_unit_id: id,
+        month: month.format("%Y-%m").to_string(),
+        items: rows.into_iter().map(ApprovedLine::from).collect(),
     }))
+}
+
+/// The allowance lines of a unit's people for a month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitAllowance {
+    pub org_unit_id: Uuid,
+    #[schema(example = "2026-10")]
+    pub month: String,
+    pub items: Vec<ApprovedLine>,
 }
 
 /// The month asked for.
@@ -703,9 +730,9 @@ pub struct MonthOnly {
     pub month: String,
 }
 
-/// My line of one approved run.
+/// An employee's line of one approved run.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MyLine {
+pub struct ApprovedLine {
     #[schema(format = Uuid)]
     pub run_id: String,
     pub approved_at: Option<DateTime<Utc>>,
@@ -717,12 +744,23 @@ pub struct MyLine {
 /// My lines of a month's approved runs.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyAllowance {
-    pub items: Vec<MyLine>,
+    pub items: Vec<ApprovedLine>,
+}
+
+impl From<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
+    fn from((run, line): (allowance_run::Run, allowance_run::RunLine)) -> Self {
+        ApprovedLine {
+            run_id: run.id,
+            approved_at: run.approved_at.map(utc),
+            correction: run.previous_run_id.is_some(),
+            line: line.into(),
+        }
+    }
 }
 
 /// The breakdown export of a run.
 #[utoipa::path(get, path = "/api/v1/allowance-runs/{id}/breakdown", tag = "allowance", operation_id = "export_allowance_breakdown",
-    summary = "An approved run's discipline lines as CSV: one line per day that deducted or was forgiven (agency admin)",
+    summary = "An approved run's discipline lines as CSV: one line per day that deducted or was forgiven",
     description = "Columns: `nip` (as `=\"…\"`), `nama`, `tanggal`, `alasan` (the reason code: `late`, `within_tolerance`, \
         `early`, `late_no_record`, `early_no_record`, `absent_without_notice`, `excused`), `menit` and `potongan_bp`. \
         With the payroll file it explains every rupiah: each employee's `potongan_disiplin_bp` there is the sum of \

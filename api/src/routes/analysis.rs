@@ -289,7 +289,7 @@ pub struct UnitWorkloadQuery {
 
 /// The agency's workload analysis.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/workload", tag = "analysis", operation_id = "get_agency_workload",
-    summary = "Workload analysis (ABK) of the agency: its OPDs ranked from most under- to most over-staffed (agency admin)",
+    summary = "Workload analysis (ABK) of the agency: its OPDs ranked from most under- to most over-staffed",
     description = "Minutes logged (logs not rejected, counted on the post their author holds now) against one person's \
         effective working time over the span (the agency's `effective_working_hours` a year, pro rata by day) give the \
         staff needed; set against the active staff present, the job-efficiency index and its grade. With \
@@ -318,7 +318,7 @@ pub async fn agency_workload(
 
 /// A unit's workload analysis.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/workload", tag = "analysis", operation_id = "get_unit_workload",
-    summary = "Workload analysis (ABK) of a unit: its sub-units and every post, ranked (agency admin)",
+    summary = "Workload analysis (ABK) of a unit: its sub-units and every post, ranked",
     description = "As the agency's analysis, for the unit and its sub-units. With `Accept: text/csv` the posts table \
         (or, with `table=units`, the sub-units table) comes as a CSV file.",
     params(("id" = Uuid, Path, description = "Org unit id"), UnitWorkloadQuery),
@@ -506,7 +506,7 @@ fn met_cells(level: u8, rules: &[RuleCheck]) -> Vec<String> {
 
 /// The agency's maturity.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/maturity", tag = "analysis", operation_id = "get_agency_maturity",
-    summary = "Maturity level (1–6) of the agency and each OPD over a month, with evidence and gaps (agency admin)",
+    summary = "Maturity level (1–6) of the agency and each OPD over a month, with evidence and gaps",
     description = "Each level is a rule an employee meets or not (see `MaturityRule`); an employee's level is the \
         last of an unbroken run of rules met from level 1. The agency or an OPD reaches a level when `coverage_bp` of \
         its active employees reached it or a higher one; each rule's `part` counts them. The thresholds are the agency's `maturity_policy`. With `Accept: text/csv`, the OPD table.",
@@ -549,7 +549,7 @@ pub async fn agency_maturity(
 
 /// A unit's maturity.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/maturity", tag = "analysis", operation_id = "get_unit_maturity",
-    summary = "Maturity level (1–6) of a unit and each of its employees over a month (agency admin)",
+    summary = "Maturity level (1–6) of a unit and each of its employees over a month",
     description = "As the agency's report, for the unit and its sub-units, with each employee's level. With \
         `Accept: text/csv`, the employee table.",
     params(("id" = Uuid, Path, description = "Org unit id"), MonthQuery),
@@ -692,7 +692,7 @@ async fn history(
 
 /// The agency's level per month.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/maturity/history", tag = "analysis", operation_id = "get_agency_maturity_history",
-    summary = "The agency's maturity level per month (agency admin)",
+    summary = "The agency's maturity level per month",
     description = "With `Accept: text/csv`, one line per month.",
     params(("id" = Uuid, Path, description = "Agency id"), MonthsQuery),
     responses(
@@ -713,7 +713,7 @@ pub async fn agency_history(
 
 /// A unit's level per month.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/maturity/history", tag = "analysis", operation_id = "get_unit_maturity_history",
-    summary = "A unit's maturity level per month (agency admin)",
+    summary = "A unit's maturity level per month",
     description = "With `Accept: text/csv`, one line per month.",
     params(("id" = Uuid, Path, description = "Org unit id"), MonthsQuery),
     responses(

@@ -253,7 +253,7 @@ pub struct EventQuery {
 
 /// An employee's attendance events.
 #[utoipa::path(get, path = "/api/v1/employees/{id}/attendance-events", tag = "attendance", operation_id = "list_employee_attendance_events",
-    summary = "An employee's attendance events (the employee, those above them, the agency admin)",
+    summary = "An employee's attendance events",
     params(("id" = Uuid, Path, description = "Employee id"), EventQuery),
     responses((status = 200, description = "A page of events, in the order they were stored", body = EventList)),
     security(("bearer" = [])))]
@@ -388,7 +388,7 @@ fn parse_attendance_csv(bytes: &[u8], offset: FixedOffset) -> Result<Vec<(u64, I
 
 /// Imports an attendance export.
 #[utoipa::path(post, path = "/api/v1/imports/attendance", tag = "imports", operation_id = "import_attendance",
-    summary = "Import an e-Presensi attendance export (CSV): good lines are stored, bad ones reported (agency admin)",
+    summary = "Import an e-Presensi attendance export (CSV): good lines are stored, bad ones reported",
     description = "Columns: `nip`, `tanggal` (YYYY-MM-DD), `jam` (HH:MM:SS, the agency's time zone), `jenis` \
         (MASUK or PULANG) and `id_event` (the attendance system's event id) are required; `id_mesin`, `lintang` \
         and `bujur` are optional. Idempotent like a push: a line whose `id_event` is stored already is \
@@ -512,7 +512,7 @@ pub struct DeviceQuery {
 
 /// Registers a fingerprint machine.
 #[utoipa::path(post, path = "/api/v1/attendance-devices", tag = "attendance", operation_id = "register_attendance_device",
-    summary = "Register a fingerprint machine that pushes its log itself (ADMS/iclock) (agency admin)",
+    summary = "Register a fingerprint machine that pushes its log itself (ADMS/iclock)",
     description = "The machine's users are matched by PIN = the employee's NIP. Only registered, unrevoked serial \
         numbers may push.",
     request_body = RegisterDevice,
@@ -541,7 +541,7 @@ pub async fn register_device(
 
 /// Lists fingerprint machines.
 #[utoipa::path(get, path = "/api/v1/attendance-devices", tag = "attendance", operation_id = "list_attendance_devices",
-    summary = "List the agency's fingerprint machines (agency admin)", params(DeviceQuery),
+    summary = "List the agency's fingerprint machines", params(DeviceQuery),
     responses(
         (status = 200, description = "A page of machines", body = DeviceList),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -560,7 +560,7 @@ pub async fn list_devices(
 
 /// Revokes a fingerprint machine.
 #[utoipa::path(post, path = "/api/v1/attendance-devices/{id}/revoke", tag = "attendance", operation_id = "revoke_attendance_device",
-    summary = "Stop accepting a machine's pushes (agency admin)", params(("id" = Uuid, Path, description = "Machine id")),
+    summary = "Stop accepting a machine's pushes", params(("id" = Uuid, Path, description = "Machine id")),
     responses((status = 200, description = "Revoked", body = DeviceView)),
     security(("bearer" = [])))]
 pub async fn revoke_device(

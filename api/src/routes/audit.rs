@@ -78,7 +78,7 @@ pub struct AuditQuery {
 
 /// Reads the audit trail of the caller's agency (agency admins).
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", operation_id = "list_audit_events",
-    summary = "Read the audit trail (agency admin)", params(AuditQuery),
+    summary = "Read the audit trail", params(AuditQuery),
     responses(
         (status = 200, description = "A page of audit events, oldest first", body = AuditEventList),
         (status = 403, description = "Only admins read the audit trail", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -155,7 +155,7 @@ pub struct AgencyQuery {
 
 /// Sets a work schedule.
 #[utoipa::path(post, path = "/api/v1/work-schedules", tag = "calendar", operation_id = "set_work_schedule",
-    summary = "Set the working hours of the agency or of a unit from a date on (agency admin)",
+    summary = "Set the working hours of the agency or of a unit from a date on",
     request_body = SetSchedule,
     responses(
         (status = 201, description = "Set", body = WorkScheduleView, headers(("location" = String, description = "The agency's schedules"))),
@@ -254,7 +254,7 @@ pub struct HolidayQuery {
 
 /// Declares a holiday.
 #[utoipa::path(post, path = "/api/v1/holidays", tag = "calendar", operation_id = "add_holiday",
-    summary = "Declare a holiday: no one is expected at work that day (agency admin)", request_body = AddHoliday,
+    summary = "Declare a holiday: no one is expected at work that day", request_body = AddHoliday,
     responses(
         (status = 201, description = "Declared", body = HolidayView, headers(("location" = String, description = "URL of the holiday"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -296,7 +296,7 @@ pub async fn list_holidays(
 
 /// Removes a holiday.
 #[utoipa::path(delete, path = "/api/v1/holidays/{id}", tag = "calendar", operation_id = "delete_holiday",
-    summary = "Remove a holiday: the day is a working day again (agency admin)",
+    summary = "Remove a holiday: the day is a working day again",
     params(("id" = Uuid, Path, description = "Holiday id")),
     responses(
         (status = 204, description = "Removed"),
@@ -367,7 +367,7 @@ pub struct RecordAbsence {
 
 /// Records leave or official travel.
 #[utoipa::path(post, path = "/api/v1/absences", tag = "calendar", operation_id = "record_absence",
-    summary = "Record approved leave (cuti) or official travel (dinas luar): its working days are excused (agency admin)",
+    summary = "Record approved leave (cuti) or official travel (dinas luar): its working days are excused",
     request_body = RecordAbsence,
     responses(
         (status = 201, description = "Recorded", body = AbsenceView, headers(("location" = String, description = "URL of the record"))),
@@ -402,7 +402,7 @@ pub async fn record_absence(
 
 /// Cancels leave or travel.
 #[utoipa::path(post, path = "/api/v1/absences/{id}/cancel", tag = "calendar", operation_id = "cancel_absence",
-    summary = "Cancel recorded leave or travel (agency admin)", params(("id" = Uuid, Path, description = "Record id")),
+    summary = "Cancel recorded leave or travel", params(("id" = Uuid, Path, description = "Record id")),
     responses(
         (status = 200, description = "Cancelled (again, if it already was)", body = AbsenceView),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -422,7 +422,7 @@ pub async fn cancel_absence(
 
 /// An employee's leave and travel.
 #[utoipa::path(get, path = "/api/v1/employees/{id}/absences", tag = "calendar", operation_id = "list_employee_absences",
-    summary = "An employee's leave and official travel (the employee, those above them, the agency admin)",
+    summary = "An employee's leave and official travel",
     params(("id" = Uuid, Path, description = "Employee id")),
     responses((status = 200, description = "Every record, by start date", body = AbsenceList)),
     security(("bearer" = [])))]

@@ -74,7 +74,7 @@ pub struct PeriodCascadeView {
 
 /// The whole cascade of a performance period.
 #[utoipa::path(get, path = "/api/v1/performance-periods/{id}/cascade", tag = "agreements", operation_id = "get_period_cascade",
-    summary = "The whole cascade of a period: every organisational goal with its tree down to every employee (agency admin)",
+    summary = "The whole cascade of a period: every organisational goal with its tree down to every employee",
     params(("id" = Uuid, Path, description = "Period id")),
     responses(
         (status = 200, description = "Every goal's tree, in a fixed number of queries", body = PeriodCascadeView),
@@ -101,7 +101,7 @@ pub async fn period_cascade(
 
 /// The cascade under an organisational goal.
 #[utoipa::path(get, path = "/api/v1/organisational-goals/{id}/cascade", tag = "agreements", operation_id = "get_goal_cascade",
-    summary = "The whole cascade under an organisational goal, down to every employee (agency admin)",
+    summary = "The whole cascade under an organisational goal, down to every employee",
     params(("id" = Uuid, Path, description = "Goal id")),
     responses(
         (status = 200, description = "The tree of planned results in force, in a fixed number of queries", body = CascadeView),
@@ -166,7 +166,7 @@ pub struct AlignmentQuery {
 
 /// The alignment report of a unit.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/alignment", tag = "agreements", operation_id = "get_unit_alignment",
-    summary = "Alignment report of a unit and its sub-units: unlinked results, unsupported goals, employees without an approved agreement (agency admin)",
+    summary = "Alignment report of a unit and its sub-units: unlinked results, unsupported goals, employees without an approved agreement",
     params(("id" = Uuid, Path, description = "Org unit id"), AlignmentQuery),
     responses(
         (status = 200, description = "The report", body = AlignmentView),

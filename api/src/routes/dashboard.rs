@@ -223,7 +223,7 @@ fn respond(req: &HttpRequest, d: Dashboard) -> Result<HttpResponse, ApiError> {
 
 /// The agency's dashboard.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/dashboard", tag = "analysis", operation_id = "get_agency_dashboard",
-    summary = "The agency's dashboard: log coverage, agreements, evaluation, allowance, rollout per OPD (agency admin)",
+    summary = "The agency's dashboard: log coverage, agreements, evaluation, allowance, rollout per OPD",
     description = "Counts over the agency's active employees with a post. With `Accept: text/csv`, the rollout table.",
     params(("id" = Uuid, Path, description = "Agency id")),
     responses(
@@ -244,7 +244,7 @@ pub async fn agency(
 
 /// A unit's dashboard.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/dashboard", tag = "analysis", operation_id = "get_unit_dashboard",
-    summary = "A unit's dashboard, its sub-units included (agency admin)",
+    summary = "A unit's dashboard, its sub-units included",
     description = "As the agency's, over the unit and its sub-units; the rollout rows are its sub-units. With \
         `Accept: text/csv`, the rollout table.",
     params(("id" = Uuid, Path, description = "Org unit id")),

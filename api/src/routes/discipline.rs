@@ -197,7 +197,7 @@ impl From<UnitMonth> for UnitMonthView {
 
 /// An employee's discipline for a month.
 #[utoipa::path(get, path = "/api/v1/employees/{id}/discipline", tag = "attendance", operation_id = "get_employee_discipline",
-    summary = "An employee's attendance discipline for a month, day by day (the employee, those above them, the agency admin)",
+    summary = "An employee's attendance discipline for a month, day by day",
     params(("id" = Uuid, Path, description = "Employee id"), MonthQuery),
     responses((status = 200, description = "The month", body = EmployeeMonthView)),
     security(("bearer" = [])))]
@@ -238,7 +238,7 @@ pub async fn me(
 
 /// A unit's discipline recap for a month.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/discipline", tag = "attendance", operation_id = "get_unit_discipline",
-    summary = "A unit's (and its sub-units') attendance discipline for a month, per employee (agency admin)",
+    summary = "A unit's (and its sub-units') attendance discipline for a month, per employee",
     params(("id" = Uuid, Path, description = "Org unit id"), MonthQuery),
     responses(
         (status = 200, description = "The recap", body = UnitMonthView),

@@ -183,7 +183,7 @@ pub fn parse_new(agency_id: Uuid, b: CreateEmployee) -> Result<employee::NewEmpl
 
 /// Registers an employee.
 #[utoipa::path(post, path = "/api/v1/employees", tag = "employees", operation_id = "create_employee",
-    summary = "Register an employee (agency admin)", request_body = CreateEmployee,
+    summary = "Register an employee", request_body = CreateEmployee,
     responses(
         (status = 201, description = "Created", body = EmployeeView, headers(("location" = String, description = "URL of the new employee"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -237,7 +237,7 @@ pub async fn get_by_nip(
 
 /// Changes an employee: a new position, name, rank, or leaving service.
 #[utoipa::path(patch, path = "/api/v1/employees/{id}", tag = "employees", operation_id = "update_employee",
-    summary = "Change an employee record (agency admin)", params(("id" = Uuid, Path, description = "Employee id")),
+    summary = "Change an employee record", params(("id" = Uuid, Path, description = "Employee id")),
     request_body = UpdateEmployee,
     responses(
         (status = 200, description = "The changed employee", body = EmployeeView),

@@ -96,7 +96,7 @@ fn with_etag<T: Serialize>(version: i32, body: &T) -> HttpResponse {
 
 /// Opens an evaluation period.
 #[utoipa::path(post, path = "/api/v1/evaluation-periods", tag = "evaluations", operation_id = "open_evaluation_period",
-    summary = "Open an evaluation period of a performance year: a month, a quarter or the year (agency admin)",
+    summary = "Open an evaluation period of a performance year: a month, a quarter or the year",
     request_body = OpenPeriod,
     responses(
         (status = 201, description = "Opened", body = EvaluationPeriodView, headers(("location" = String, description = "URL of the period"))),
@@ -155,7 +155,7 @@ pub async fn get_period(
 
 /// Closes an evaluation period.
 #[utoipa::path(post, path = "/api/v1/evaluation-periods/{id}/close", tag = "evaluations", operation_id = "close_evaluation_period",
-    summary = "Close an evaluation period: its daily logs are locked (agency admin)",
+    summary = "Close an evaluation period: its daily logs are locked",
     params(("id" = Uuid, Path, description = "Period id"), ("If-Match" = String, Header, description = "The period's ETag")),
     responses(
         (status = 200, description = "Closed", body = EvaluationPeriodView),
@@ -336,7 +336,7 @@ pub struct EvaluationQuery {
 
 /// Opens an evaluation.
 #[utoipa::path(post, path = "/api/v1/evaluations", tag = "evaluations", operation_id = "open_evaluation",
-    summary = "Open an employee's evaluation for a period (their direct supervisor; the agency admin for the top official)",
+    summary = "Open an employee's evaluation for a period",
     request_body = OpenEvaluation,
     responses(
         (status = 201, description = "Opened, as a draft", body = EvaluationView, headers(("location" = String, description = "URL of the evaluation"))),
@@ -358,7 +358,7 @@ pub async fn open(
 
 /// Lists evaluations.
 #[utoipa::path(get, path = "/api/v1/evaluations", tag = "evaluations", operation_id = "list_evaluations",
-    summary = "Evaluations the caller may see: their own and those below them (all of the agency for its admin)",
+    summary = "Evaluations the caller may see",
     params(EvaluationQuery),
     responses((status = 200, description = "A page of evaluations", body = EvaluationList)),
     security(("bearer" = [])))]
@@ -398,7 +398,7 @@ pub async fn mine(
 
 /// Reads an evaluation.
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}", tag = "evaluations", operation_id = "get_evaluation",
-    summary = "Read an evaluation (the employee, those above them, the agency admin)",
+    summary = "Read an evaluation",
     params(("id" = Uuid, Path, description = "Evaluation id")),
     responses((status = 200, description = "The evaluation, with its ETag", body = EvaluationView)),
     security(("bearer" = [])))]
@@ -565,7 +565,7 @@ pub struct ProgressView {
 
 /// Evaluation progress of a unit.
 #[utoipa::path(get, path = "/api/v1/evaluation-periods/{id}/progress", tag = "evaluations", operation_id = "get_evaluation_progress",
-    summary = "Who in a unit is not yet evaluated, and whom each evaluation waits for (agency admin)",
+    summary = "Who in a unit is not yet evaluated, and whom each evaluation waits for",
     params(("id" = Uuid, Path, description = "Evaluation period id"), UnitQuery),
     responses(
         (status = 200, description = "The unit's progress", body = ProgressView),
@@ -632,7 +632,7 @@ pub struct DistributionView {
 
 /// Predicate distribution of a unit.
 #[utoipa::path(get, path = "/api/v1/evaluation-periods/{id}/distribution", tag = "evaluations", operation_id = "get_predicate_distribution",
-    summary = "A unit's spread of final predicates against the distribution pattern of its rating (agency admin)",
+    summary = "A unit's spread of final predicates against the distribution pattern of its rating",
     params(("id" = Uuid, Path, description = "Evaluation period id"), UnitQuery),
     responses(
         (status = 200, description = "The spread and each rule, met or broken", body = DistributionView),
@@ -664,7 +664,7 @@ pub async fn distribution(
 
 /// The year's final results for SIASN.
 #[utoipa::path(get, path = "/api/v1/performance-periods/{id}/siasn-export", tag = "evaluations", operation_id = "export_siasn_results",
-    summary = "The year's final evaluation results per employee, as CSV for upload to BKN's SIASN (agency admin)",
+    summary = "The year's final evaluation results per employee, as CSV for upload to BKN's SIASN",
     description = "One line per employee with a final annual evaluation: `nip`, `nama`, `tahun`, `hasil_kerja` \
         (results rating), `perilaku_kerja` (behaviour rating), `predikat`, `nip_penilai` and `nama_penilai` (the \
         assessor; empty for the top official, rated by the region's head). NIPs are written as `=\"…\"` so \

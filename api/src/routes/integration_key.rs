@@ -109,7 +109,7 @@ fn with_etag(view: IntegrationKeyView) -> HttpResponse {
 
 /// Issues an integration key.
 #[utoipa::path(post, path = "/api/v1/integration-keys", tag = "integration_keys", operation_id = "issue_integration_key",
-    summary = "Issue a key to a system, limited to the agency and to scopes (agency admin); the key is shown once",
+    summary = "Issue a key to a system, limited to the agency and to scopes; the key is shown once",
     request_body = IssueKey,
     responses(
         (status = 201, description = "Issued: the key and any signing secret are in this answer only", body = IssuedKeyView,
@@ -141,7 +141,7 @@ pub async fn issue(
 
 /// Lists integration keys.
 #[utoipa::path(get, path = "/api/v1/integration-keys", tag = "integration_keys", operation_id = "list_integration_keys",
-    summary = "List the agency's integration keys (agency admin)", params(KeyQuery),
+    summary = "List the agency's integration keys", params(KeyQuery),
     responses(
         (status = 200, description = "A page of keys", body = IntegrationKeyList),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -160,7 +160,7 @@ pub async fn list(
 
 /// Reads an integration key.
 #[utoipa::path(get, path = "/api/v1/integration-keys/{id}", tag = "integration_keys", operation_id = "get_integration_key",
-    summary = "Read an integration key's record (agency admin)", params(("id" = Uuid, Path, description = "Key id")),
+    summary = "Read an integration key's record", params(("id" = Uuid, Path, description = "Key id")),
     responses((status = 200, description = "The key's record, with its ETag", body = IntegrationKeyView)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -206,7 +206,7 @@ pub async fn rotate(
 
 /// Revokes an integration key.
 #[utoipa::path(post, path = "/api/v1/integration-keys/{id}/revoke", tag = "integration_keys", operation_id = "revoke_integration_key",
-    summary = "Revoke a key for good (agency admin)", params(("id" = Uuid, Path, description = "Key id")),
+    summary = "Revoke a key for good", params(("id" = Uuid, Path, description = "Key id")),
     responses((status = 200, description = "Revoked (again, if it already was)", body = IntegrationKeyView)),
     security(("bearer" = [])))]
 pub async fn revoke(

@@ -267,7 +267,7 @@ pub async fn create_account(
 
 /// Sets a new password for an account (its agency's admin), ending its sign-ins.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/password", tag = "accounts", operation_id = "reset_account_password",
-    summary = "Set a new password for an account (its agency's admin); ends its sign-ins",
+    summary = "Set a new password for an account; ends its sign-ins",
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = ResetPassword,
     responses(

@@ -99,7 +99,7 @@ fn view(a: monitoring::Activity) -> ActivityView {
 
 /// A unit's daily-log activity.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/daily-log-activity", tag = "daily_logs", operation_id = "get_unit_daily_log_activity",
-    summary = "Who in a unit (and its sub-units) has logged, for a day or up to a month (agency admin)",
+    summary = "Who in a unit (and its sub-units) has logged, for a day or up to a month",
     params(("id" = Uuid, Path, description = "Org unit id"), SpanQuery),
     responses(
         (status = 200, description = "Every active employee of the unit with their logging", body = ActivityView),

@@ -121,7 +121,7 @@ pub async fn list(
 
 /// Creates an org unit.
 #[utoipa::path(post, path = "/api/v1/org-units", tag = "org_units", operation_id = "create_org_unit",
-    summary = "Create an org unit (agency admin)", request_body = CreateOrgUnit,
+    summary = "Create an org unit", request_body = CreateOrgUnit,
     responses(
         (status = 201, description = "Created", body = OrgUnitView, headers(("location" = String, description = "URL of the new unit"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -169,7 +169,7 @@ pub async fn get(
 
 /// Changes an org unit: rename, move in the tree, switch rollout on or off.
 #[utoipa::path(patch, path = "/api/v1/org-units/{id}", tag = "org_units", operation_id = "update_org_unit",
-    summary = "Change an org unit (agency admin)", params(("id" = Uuid, Path, description = "Org unit id")),
+    summary = "Change an org unit", params(("id" = Uuid, Path, description = "Org unit id")),
     request_body = UpdateOrgUnit,
     responses(
         (status = 200, description = "The changed unit", body = OrgUnitView),

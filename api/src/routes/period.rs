@@ -87,7 +87,7 @@ pub async fn list(
 
 /// Opens a performance year.
 #[utoipa::path(post, path = "/api/v1/performance-periods", tag = "agreements", operation_id = "create_performance_period",
-    summary = "Open a performance year (agency admin)", request_body = CreatePeriod,
+    summary = "Open a performance year", request_body = CreatePeriod,
     responses(
         (status = 201, description = "Created", body = PeriodView, headers(("location" = String, description = "URL of the new period"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -223,7 +223,7 @@ pub async fn list_goals(
 
 /// Creates an organisational goal.
 #[utoipa::path(post, path = "/api/v1/organisational-goals", tag = "agreements", operation_id = "create_organisational_goal",
-    summary = "Create an organisational goal (agency admin)", request_body = CreateGoal,
+    summary = "Create an organisational goal", request_body = CreateGoal,
     responses(
         (status = 201, description = "Created", body = GoalView, headers(("location" = String, description = "URL of the new goal"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -274,7 +274,7 @@ pub async fn get_goal(
 
 /// Changes an organisational goal.
 #[utoipa::path(patch, path = "/api/v1/organisational-goals/{id}", tag = "agreements", operation_id = "update_organisational_goal",
-    summary = "Change an organisational goal (agency admin)", params(("id" = Uuid, Path, description = "Goal id")),
+    summary = "Change an organisational goal", params(("id" = Uuid, Path, description = "Goal id")),
     request_body = UpdateGoal,
     responses(
         (status = 200, description = "The changed goal", body = GoalView),

@@ -123,7 +123,7 @@ pub async fn list(
 
 /// Creates a position.
 #[utoipa::path(post, path = "/api/v1/positions", tag = "positions", operation_id = "create_position",
-    summary = "Create a position (agency admin)", request_body = CreatePosition,
+    summary = "Create a position", request_body = CreatePosition,
     responses(
         (status = 201, description = "Created", body = PositionView, headers(("location" = String, description = "URL of the new position"))),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -168,7 +168,7 @@ pub async fn get(
 
 /// Changes a position; correcting `supervisor_position_id` fixes every holder's supervisor.
 #[utoipa::path(patch, path = "/api/v1/positions/{id}", tag = "positions", operation_id = "update_position",
-    summary = "Change a position or correct its supervisor (agency admin)", params(("id" = Uuid, Path, description = "Position id")),
+    summary = "Change a position or correct its supervisor", params(("id" = Uuid, Path, description = "Position id")),
     request_body = UpdatePosition,
     responses(
         (status = 200, description = "The changed position", body = PositionView),

@@ -85,8 +85,8 @@ pub struct GrantQuery {
 
 /// Grants a role.
 #[utoipa::path(post, path = "/api/v1/role-grants", tag = "role_grants", operation_id = "grant_role",
-    summary = "Grant leader or finance to an account of the agency (agency admin; audited)",
-    description = "Who may call: the agency admin. The role counts from the next request of the account.",
+    summary = "Grant leader or finance to an account of the agency (audited)",
+    description = "The role counts from the next request of the account.",
     request_body = GrantRole,
     responses(
         (status = 201, description = "Granted", body = RoleGrantView,
@@ -109,8 +109,7 @@ pub async fn grant(
 
 /// Lists grants.
 #[utoipa::path(get, path = "/api/v1/role-grants", tag = "role_grants", operation_id = "list_role_grants",
-    summary = "List the agency's role grants (agency admin)",
-    description = "Who may call: the agency admin.",
+    summary = "List the agency's role grants",
     params(GrantQuery),
     responses(
         (status = 200, description = "A page of grants, oldest first", body = RoleGrantList),
@@ -138,8 +137,7 @@ pub async fn list(
 
 /// Reads a grant.
 #[utoipa::path(get, path = "/api/v1/role-grants/{id}", tag = "role_grants", operation_id = "get_role_grant",
-    summary = "Read a role grant (agency admin)",
-    description = "Who may call: the agency admin.",
+    summary = "Read a role grant",
     params(("id" = Uuid, Path, description = "Grant id")),
     responses((status = 200, description = "The grant", body = RoleGrantView)),
     security(("bearer" = [])))]
@@ -155,8 +153,7 @@ pub async fn get(
 
 /// Revokes a grant.
 #[utoipa::path(post, path = "/api/v1/role-grants/{id}/revoke", tag = "role_grants", operation_id = "revoke_role_grant",
-    summary = "Revoke a role grant: it stops counting at the account's next request (agency admin; audited)",
-    description = "Who may call: the agency admin.",
+    summary = "Revoke a role grant: it stops counting at the account's next request (audited)",
     params(("id" = Uuid, Path, description = "Grant id")),
     responses(
         (status = 200, description = "Revoked", body = RoleGrantView),
