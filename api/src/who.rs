@@ -2,16 +2,10 @@
 //! access matrix of `ekinerja_domain::access` wherever an operation is about a row of it, so the
 //! document cannot drift from the rule the server applies.
 
-use ekinerja_domain::access::{who, Access, Area, Relation};
+use ekinerja_domain::access::{who, Access, Area, AGENCY_RELATIONS, EMPLOYEE_RELATIONS, UNIT_RELATIONS};
 
 use Access::{Read as R, Write as W};
 use Area::*;
-
-/// The relations a caller can have to an employee, to a unit, and to the agency as a whole.
-const EMPLOYEE: &[Relation] = Relation::ALL;
-const UNIT: &[Relation] =
-    &[Relation::Member, Relation::UnitHead, Relation::Leader, Relation::Finance, Relation::AgencyAdmin];
-const AGENCY: &[Relation] = &[Relation::Member, Relation::Leader, Relation::Finance, Relation::AgencyAdmin];
 
 /// How an operation's callers are stated.
 enum Who {
@@ -188,9 +182,9 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
 pub fn who_may_call(operation_id: &str) -> Option<String> {
     let (who_, note) = rule(operation_id)?;
     let whom = match who_ {
-        Who::Employee(rows) => who(rows, EMPLOYEE),
-        Who::Unit(rows) => who(rows, UNIT).replace("the head of their unit", "the head of the unit"),
-        Who::Agency(rows) => who(rows, AGENCY),
+        Who::Employee(rows) => who(rows, EMPLOYEE_RELATIONS),
+        Who::Unit(rows) => who(rows, UNIT_RELATIONS),
+        Who::Agency(rows) => who(rows, AGENCY_RELATIONS),
         Who::Text(t) => t.to_owned(),
     };
     Some(format!("Who may call: {whom}{note}."))

@@ -113,6 +113,15 @@ word_enum! {
     }
 }
 
+/// The relations a caller can have to an employee.
+pub const EMPLOYEE_RELATIONS: &[Relation] = Relation::ALL;
+/// The relations a caller can have to a unit (none of them personal).
+pub const UNIT_RELATIONS: &[Relation] =
+    &[Relation::Member, Relation::UnitHead, Relation::Leader, Relation::Finance, Relation::AgencyAdmin];
+/// The relations a caller can have to the agency as a whole.
+pub const AGENCY_RELATIONS: &[Relation] =
+    &[Relation::Member, Relation::Leader, Relation::Finance, Relation::AgencyAdmin];
+
 /// What a request is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
@@ -152,6 +161,15 @@ impl Subject {
             | Subject::Unit { agency: a, .. }
             | Subject::Employee { agency: a, .. }
             | Subject::AllowanceRun { agency: a, .. } => a,
+        }
+    }
+
+    /// The relations a caller can have to such a subject.
+    pub fn possible_relations(self) -> &'static [Relation] {
+        match self {
+            Subject::Employee { .. } => EMPLOYEE_RELATIONS,
+            Subject::Unit { .. } => UNIT_RELATIONS,
+            Subject::Agency(_) | Subject::AllowanceRun { .. } => AGENCY_RELATIONS,
         }
     }
 }
@@ -324,7 +342,10 @@ pub fn who(rows: &[(Area, Access)], over: &[Relation]) -> String {
                 Relation::SelfRelation => "the employee themself",
                 Relation::DirectSupervisor => "their direct supervisor",
                 Relation::Above => "anyone above them",
-                Relation::UnitHead => "the head of their unit or a unit above it",
+                Relation::UnitHead if over.contains(&Relation::SelfRelation) => {
+                    "the head of their unit or a unit above it"
+                }
+                Relation::UnitHead => "the head of the unit or a unit above it",
                 Relation::Leader => "a leader",
                 Relation::Finance => "finance",
                 Relation::AgencyAdmin => "the agency admin",
@@ -454,7 +475,7 @@ impl Standing {
             return Decision::Hide;
         }
         let verb = if need == Access::Write { "decided" } else { "read" };
-        let who = row.who(need);
+        let who = who(&[(row, need)], self.subject.possible_relations());
         Decision::Forbid(format!("this is {verb} by {who}"))
     }
 
@@ -467,7 +488,8 @@ impl Standing {
     /// about the same record. What belongs to the agency as a whole (its runs, keys, policies)
     /// is known to every member, so a refusal there is a 403, never a 404.
     pub fn sees(&self, row: Area) -> bool {
-        let agency_wide = matches!(self.subject, Subject::Agency(_) | Subject::AllowanceRun { .. });
+        // Every member reads the agency and its units; only an employee's records can be hidden.
+        let agency_wide = !matches!(self.subject, Subject::Employee { .. });
         (agency_wide && !self.relations.held.is_empty())
             || row.same_record().iter().any(|r| self.relations.access(*r) >= Access::Read)
     }

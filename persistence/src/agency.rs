@@ -27,6 +27,8 @@ pub struct Agency {
     pub effective_working_hours: i32,
     /// Policy: the maturity thresholds (JSON), none for the defaults.
     pub maturity_policy: Option<String>,
+    /// Policy: the account that computed an allowance run cannot approve it.
+    pub allowance_separation_of_duties: bool,
 }
 
 impl Agency {
@@ -53,6 +55,7 @@ pub struct AgencyPatch {
     pub evaluation_cadence: Option<ekinerja_domain::evaluation::Cadence>,
     pub effective_working_hours: Option<i32>,
     pub maturity_policy: Option<ekinerja_domain::maturity::MaturityPolicyPatch>,
+    pub allowance_separation_of_duties: Option<bool>,
 }
 
 /// Creates an agency (platform admins only).
@@ -76,6 +79,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             evaluation_cadence: ekinerja_domain::evaluation::Cadence::Quarterly.as_str().to_owned(),
             effective_working_hours: ekinerja_domain::workload::DEFAULT_EFFECTIVE_HOURS_PER_YEAR,
             maturity_policy: None,
+            allowance_separation_of_duties: true,
         };
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
@@ -151,6 +155,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
             let p = p.apply(before.maturity_policy());
             after.maturity_policy =
                 Some(serde_json::to_string(&p).map_err(|e| StoreError::invalid("#/maturity_policy", e.to_string()))?);
+        }
+        if let Some(on) = patch.allowance_separation_of_duties {
+            after.allowance_separation_of_duties = on;
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;

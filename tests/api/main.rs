@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API: one binary, one module per area, a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod agreements;
 mod analysis;
 mod attendance;

@@ -39,6 +39,8 @@ pub struct AgencyView {
     pub effective_working_hours: i32,
     /// Policy: the maturity thresholds in force.
     pub maturity_policy: MaturityPolicy,
+    /// Policy: the account that computed an allowance run cannot approve it (default on).
+    pub allowance_separation_of_duties: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -54,6 +56,7 @@ impl From<agency::Agency> for AgencyView {
             daily_log_cap_minutes: a.daily_log_cap_minutes,
             evaluation_cadence: Cadence::parse(&a.evaluation_cadence).unwrap_or(Cadence::Quarterly),
             effective_working_hours: a.effective_working_hours,
+            allowance_separation_of_duties: a.allowance_separation_of_duties,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -88,6 +91,8 @@ pub struct UpdateAgency {
     pub effective_working_hours: Option<i32>,
     /// Policy: the maturity thresholds to change; those left out keep their values.
     pub maturity_policy: Option<MaturityPolicyPatch>,
+    /// Policy: whether the account that computed an allowance run is refused its approval.
+    pub allowance_separation_of_duties: Option<bool>,
 }
 
 /// Paging.
@@ -197,6 +202,7 @@ pub async fn update(
         evaluation_cadence: b.evaluation_cadence,
         effective_working_hours: b.effective_working_hours,
         maturity_policy: b.maturity_policy,
+        allowance_separation_of_duties: b.allowance_separation_of_duties,
     };
     let id = id.into_inner();
     let change = change(&state, auth);
