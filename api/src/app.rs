@@ -13,8 +13,8 @@ use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, daily_log, dashboard,
-    discipline, employee, evaluation, health, iclock, import, integration_key, me, monitoring, org_unit, period,
-    position, role_grant,
+    discipline, employee, evaluation, health, iclock, import, integration, integration_key, me, monitoring, org_unit,
+    period, position, role_grant,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -197,6 +197,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/role-grants/{id}").route(web::get().to(role_grant::get)))
                 .service(resource("/role-grants/{id}/revoke").route(web::post().to(role_grant::revoke)))
                 .service(resource("/attendance-events/batch").route(web::post().to(attendance::push)))
+                .service(resource("/integration/employees").route(web::get().to(integration::roster)))
+                .service(resource("/integration/allowance-runs").route(web::get().to(integration::approved_runs)))
+                .service(resource("/integration/allowance-runs/{id}").route(web::get().to(integration::approved_run)))
                 .service(resource("/employees/{id}/attendance-events").route(web::get().to(attendance::list)))
                 .service(
                     resource("/imports/attendance")

@@ -35,6 +35,10 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         "push_attendance_events" => {
             (Text("an integration key with the `attendance_write` scope, for its own agency"), none)
         }
+        "list_roster_changes" => (Text("an integration key with the `employees_read` scope, for its own agency"), none),
+        "list_approved_allowance_runs" | "get_approved_allowance_run" => {
+            (Text("an integration key with the `allowance_read` scope, for its own agency"), none)
+        }
         // The caller's own records.
         "get_me" | "change_my_password" => (Text("any signed-in account"), none),
         "list_my_supervisors"

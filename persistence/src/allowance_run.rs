@@ -478,3 +478,56 @@ pub fn unit_lines(
     latest.sort_by(|a, b| a.1.name.cmp(&b.1.name).then_with(|| a.1.nip.cmp(&b.1.nip)));
     Ok(latest)
 }
+
+/// Refuses a key without the `allowance_read` scope.
+fn require_allowance_read(key: &ekinerja_domain::Integration) -> Result<(), StoreError> {
+    if key.has(ekinerja_domain::IntegrationScope::AllowanceRead) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden("the integration key was not issued with the scope allowance_read".into()))
+    }
+}
+
+/// The approved runs of the key's agency (a payroll system, scope `allowance_read`), by month
+/// when given, in the order they were approved; drafts are never shown to a system.
+pub fn approved_for_key(
+    conn: &mut DbConnection,
+    key: &ekinerja_domain::Integration,
+    month: Option<NaiveDate>,
+    page: &PageRequest,
+) -> Result<Page<Run>, StoreError> {
+    require_allowance_read(key)?;
+    let mut q = allowance_runs::table
+        .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
+        .filter(allowance_runs::status.eq("approved"))
+        .select(Run::as_select())
+        .into_boxed::<crate::db::Backend>();
+    if let Some(m) = month {
+        q = q.filter(allowance_runs::month.eq(m.with_day(1).unwrap_or(m)));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(allowance_runs::id.gt(after.clone()));
+    }
+    let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// An approved run of the key's agency with its payroll lines (scope `allowance_read`); a
+/// draft, or another agency's run, is not found.
+pub fn approved_run_for_key(
+    conn: &mut DbConnection,
+    key: &ekinerja_domain::Integration,
+    id: Uuid,
+) -> Result<RunDetail, StoreError> {
+    require_allowance_read(key)?;
+    let run: Run = allowance_runs::table
+        .find(id.to_string())
+        .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
+        .filter(allowance_runs::status.eq("approved"))
+        .select(Run::as_select())
+        .first(conn)?;
+    let mut lines: Vec<RunLine> =
+        allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id)).select(RunLine::as_select()).load(conn)?;
+    lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    Ok(RunDetail { run, lines })
+}

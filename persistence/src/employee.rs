@@ -280,6 +280,7 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
         updated_at: change.at,
     };
     diesel::insert_into(employees::table).values(&row).execute(conn)?;
+    crate::roster::touch(conn, &row.agency_id, std::slice::from_ref(&row.id))?;
     audit::record(conn, change, Some(&row.agency_id), "create", "employee", &row.id, None::<&()>, Some(&row))?;
     Ok(row)
 }
@@ -325,6 +326,11 @@ pub fn update(
         }
         after.updated_at = change.at;
         diesel::update(employees::table.find(&after.id)).set(&after).execute(conn)?;
+        if (&after.nip, &after.name, after.active, &after.position_id)
+            != (&before.nip, &before.name, before.active, &before.position_id)
+        {
+            crate::roster::touch(conn, &after.agency_id, std::slice::from_ref(&after.id))?;
+        }
         audit::record(
             conn,
             change,

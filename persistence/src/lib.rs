@@ -36,6 +36,7 @@ pub mod page;
 pub mod period;
 pub mod position;
 pub mod role_grant;
+pub mod roster;
 pub mod schema;
 pub mod workload;
 

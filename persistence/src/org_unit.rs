@@ -220,6 +220,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
         }
         after.updated_at = change.at;
         diesel::update(org_units::table.find(&after.id)).set(&after).execute(conn)?;
+        if (&after.code, &after.name) != (&before.code, &before.name) {
+            crate::roster::touch_holders(conn, &after.agency_id, Some(&after.id), None)?;
+        }
         audit::record(
             conn,
             change,

@@ -225,6 +225,9 @@ pub fn update(
         }
         after.updated_at = change.at;
         diesel::update(positions::table.find(&after.id)).set(&after).execute(conn)?;
+        if after.org_unit_id != before.org_unit_id {
+            crate::roster::touch_holders(conn, &after.agency_id, None, Some(&after.id))?;
+        }
         audit::record(
             conn,
             change,

@@ -43,6 +43,7 @@ diesel::table! {
         effective_working_hours -> Integer,
         maturity_policy -> Nullable<Text>,
         allowance_separation_of_duties -> Bool,
+        roster_seq -> BigInt,
     }
 }
 
@@ -74,6 +75,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         log_change_seq -> BigInt,
+        roster_seq -> BigInt,
     }
 }
 

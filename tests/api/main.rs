@@ -16,6 +16,7 @@ mod health;
 mod hostile;
 mod import;
 mod instances;
+mod integration;
 mod openapi;
 mod organisation;
 mod storage;

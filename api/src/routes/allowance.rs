@@ -444,7 +444,7 @@ pub struct RunView {
     pub lines: Vec<RunLineView>,
 }
 
-fn run_view(d: allowance_run::RunDetail) -> Result<RunView, ApiError> {
+pub(crate) fn run_view(d: allowance_run::RunDetail) -> Result<RunView, ApiError> {
     let rules =
         d.run.policy.as_deref().and_then(|p| serde_json::from_str::<AgencyPolicy>(p).ok()).map(|p| Rules::of(&p));
     Ok(RunView {

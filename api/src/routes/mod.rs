@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod health;
 pub mod iclock;
 pub mod import;
+pub mod integration;
 pub mod integration_key;
 pub mod me;
 pub mod monitoring;
