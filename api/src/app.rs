@@ -12,9 +12,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, daily_log, dashboard,
-    discipline, employee, evaluation, health, iclock, import, integration, integration_key, me, monitoring, org_unit,
-    period, position, role_grant,
+    acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
+    dashboard, discipline, employee, evaluation, health, iclock, import, integration, integration_key, me, monitoring,
+    org_unit, period, position, role_grant,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -274,6 +274,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
                 .service(resource("/agencies/{id}/dashboard").route(web::get().to(dashboard::agency)))
+                .service(resource("/agencies/{id}/comparison").route(web::get().to(comparison::agency)))
                 .service(resource("/org-units/{id}/dashboard").route(web::get().to(dashboard::unit)))
                 .service(resource("/agencies/{id}/workload").route(web::get().to(analysis::agency_workload)))
                 .service(resource("/org-units/{id}/workload").route(web::get().to(analysis::unit_workload)))

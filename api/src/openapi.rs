@@ -49,6 +49,7 @@ use crate::routes;
         routes::integration_key::issue, routes::integration_key::list, routes::integration_key::get,
         routes::integration_key::rotate, routes::integration_key::revoke,
         routes::role_grant::grant, routes::role_grant::list, routes::role_grant::get, routes::role_grant::revoke,
+        routes::comparison::agency,
         routes::integration::roster, routes::integration::approved_runs, routes::integration::approved_run,
         routes::attendance::push, routes::attendance::list, routes::attendance::import,
         routes::attendance::register_device, routes::attendance::list_devices, routes::attendance::revoke_device,

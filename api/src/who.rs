@@ -177,7 +177,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "get_agency_maturity"
         | "get_agency_maturity_history"
         | "get_period_cascade"
-        | "export_siasn_results" => (Agency(&[(AgencyViews, R)]), none),
+        | "export_siasn_results"
+        | "get_opd_comparison" => (Agency(&[(AgencyViews, R)]), none),
         _ => return None,
     })
 }

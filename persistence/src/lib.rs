@@ -17,6 +17,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cascade;
 pub mod chart;
+pub mod comparison;
 pub mod daily_log;
 pub mod dashboard;
 pub mod db;

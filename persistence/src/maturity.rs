@@ -509,7 +509,7 @@ pub fn agency(
 }
 
 /// Each unit's top-level ancestor (its OPD).
-fn top_units(units: &[OrgUnit]) -> HashMap<&str, &str> {
+pub(crate) fn top_units(units: &[OrgUnit]) -> HashMap<&str, &str> {
     let parent: HashMap<&str, Option<&str>> = units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
     units
         .iter()

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cascade;
+pub mod comparison;
 pub mod daily_log;
 pub mod dashboard;
 pub mod discipline;

@@ -1,0 +1,236 @@
+//! The per-OPD comparison leaders ask for: one row per OPD (a unit at the top of the agency's
+//! tree) for a month, from the same figures as the agency's own views (discipline, maturity and
+//! workload are computed by their modules, not again here).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::workload::Grade;
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::evaluation::{Evaluation, EvaluationPeriod};
+use crate::org_unit::OrgUnit;
+use crate::schema::{
+    allowance_lines, allowance_runs, employees, evaluation_periods, evaluations, org_units, positions,
+};
+use crate::{chart, DbConnection, StoreError};
+
+/// One OPD's month.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpdRow {
+    pub unit: OrgUnit,
+    /// Active employees with a post in the OPD or below it.
+    pub employees: i64,
+    /// Whether the OPD is rolled out.
+    pub rolled_out: bool,
+    /// Employees with at least one log of the month that was not rejected.
+    pub logged: i64,
+    /// `logged` of `employees`, in basis points.
+    pub log_coverage_bp: i64,
+    /// Minutes of accepted logs of the month per employee (rounded down).
+    pub accepted_minutes_per_employee: i64,
+    /// The mean of the employees' discipline deductions for the month, in basis points.
+    pub average_deduction_bp: i64,
+    /// The share of employees with any deduction, in basis points.
+    pub with_deductions_bp: i64,
+    /// Final predicates of the last closed evaluation period, in the order of `Predicate::ALL`.
+    pub predicates: Vec<(Predicate, i64)>,
+    /// Employees with a computed line in the month's approved runs (the run approved last).
+    pub paid: i64,
+    /// Their amounts, rupiah.
+    pub allowance_total: i64,
+    /// `allowance_total` over `paid` (rounded down); 0 when no one was paid.
+    pub allowance_average: i64,
+    /// The OPD's maturity level over the month (1 to 6; 0 when no one reached level 1).
+    pub maturity_level: u8,
+    /// The OPD's workload grade over the month so far; none before a day of it has passed.
+    pub workload_grade: Option<Grade>,
+}
+
+/// The comparison of a month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// The first day of the month.
+    pub month: NaiveDate,
+    /// The last closed evaluation period, whose predicates the rows count.
+    pub evaluation_period: Option<EvaluationPeriod>,
+    pub rows: Vec<OpdRow>,
+}
+
+#[derive(QueryableByName)]
+struct LogSum {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+const LOGS_SQL: &str = "
+SELECT employee_id, status, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+GROUP BY employee_id, status";
+
+/// Every OPD of the agency for the month of `month` (by default last month), for a leader and
+/// the agency admin.
+pub fn agency_month(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    month: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Comparison, StoreError> {
+    crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
+    let agency = agency_id.to_string();
+    let today = chart::agency_today(conn, agency_id, now)?;
+    let this_month = today.with_day(1).unwrap_or(today);
+    let first = match month {
+        Some(m) => m.with_day(1).unwrap_or(m),
+        None => this_month.checked_sub_months(Months::new(1)).unwrap_or(this_month),
+    };
+    if first > today {
+        return Err(StoreError::invalid("#/month", "must not be after the current month"));
+    }
+    let last = first.checked_add_months(Months::new(1)).and_then(|m| m.pred_opt()).unwrap_or(first);
+
+    // The OPDs and who is in each.
+    let units: Vec<OrgUnit> = org_units::table
+        .filter(org_units::agency_id.eq(&agency))
+        .order((org_units::name.asc(), org_units::id.asc()))
+        .select(OrgUnit::as_select())
+        .load(conn)?;
+    let top = crate::maturity::top_units(&units);
+    let opd_of: HashMap<String, String> = employees::table
+        .inner_join(positions::table)
+        .filter(employees::agency_id.eq(&agency))
+        .filter(employees::active.eq(true))
+        .select((employees::id, positions::org_unit_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .filter_map(|(e, u)| top.get(u.as_str()).map(|t| (e, (*t).to_owned())))
+        .collect();
+    let mut rows: Vec<OpdRow> = units
+        .iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| OpdRow {
+            unit: u.clone(),
+            employees: opd_of.values().filter(|t| **t == u.id).count() as i64,
+            rolled_out: u.rollout_enabled,
+            logged: 0,
+            log_coverage_bp: 0,
+            accepted_minutes_per_employee: 0,
+            average_deduction_bp: 0,
+            with_deductions_bp: 0,
+            predicates: Vec::new(),
+            paid: 0,
+            allowance_total: 0,
+            allowance_average: 0,
+            maturity_level: 0,
+            workload_grade: None,
+        })
+        .collect();
+    let index: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.unit.id.clone(), i)).collect();
+    let row_of = |employee: &str| opd_of.get(employee).and_then(|t| index.get(t)).copied();
+
+    // Logs of the month.
+    let logs: Vec<LogSum> =
+        diesel::sql_query(LOGS_SQL).bind::<Text, _>(&agency).bind::<Date, _>(first).bind::<Date, _>(last).load(conn)?;
+    let mut logged: Vec<HashSet<&str>> = vec![HashSet::new(); rows.len()];
+    let mut accepted = vec![0i64; rows.len()];
+    for l in &logs {
+        let Some(i) = row_of(&l.employee_id) else { continue };
+        logged[i].insert(l.employee_id.as_str());
+        if l.status == "accepted" {
+            accepted[i] += l.minutes;
+        }
+    }
+
+    // Discipline of the month, as the allowance run reads it.
+    let discipline = crate::discipline::agency_month(conn, agency_id, first, now)?;
+    let mut deductions: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
+    for e in &discipline.employees {
+        if let Some(i) = row_of(&e.employee.id) {
+            deductions[i].push(e.month.deduction_bp);
+        }
+    }
+
+    // Predicates of the last closed evaluation period.
+    let period: Option<EvaluationPeriod> = evaluation_periods::table
+        .filter(evaluation_periods::agency_id.eq(&agency))
+        .filter(evaluation_periods::status.eq("closed"))
+        .order((evaluation_periods::ends_on.desc(), evaluation_periods::starts_on.asc()))
+        .select(EvaluationPeriod::as_select())
+        .first(conn)
+        .optional()?;
+    let mut predicates: Vec<HashMap<Predicate, i64>> = vec![HashMap::new(); rows.len()];
+    if let Some(p) = &period {
+        let finals: Vec<Evaluation> = evaluations::table
+            .filter(evaluations::evaluation_period_id.eq(&p.id))
+            .select(Evaluation::as_select())
+            .load(conn)?;
+        for (employee, e) in crate::evaluation::current_of(finals) {
+            let Some(i) = row_of(&employee) else { continue };
+            if e.status != "final" {
+                continue;
+            }
+            if let Some(pr) = e.predicate.as_deref().and_then(Predicate::parse) {
+                *predicates[i].entry(pr).or_default() += 1;
+            }
+        }
+    }
+
+    // The month's approved runs: each employee's line from the run approved last.
+    let lines: Vec<(String, String, i64)> = allowance_lines::table
+        .inner_join(allowance_runs::table)
+        .filter(allowance_runs::agency_id.eq(&agency))
+        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::month.eq(first))
+        .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))
+        .select((allowance_lines::employee_id, allowance_lines::status, allowance_lines::amount))
+        .load(conn)?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut paid = vec![(0i64, 0i64); rows.len()];
+    for (employee, status, amount) in lines {
+        let Some(i) = row_of(&employee) else { continue };
+        if seen.insert(employee) && status == "computed" {
+            paid[i].0 += 1;
+            paid[i].1 += amount;
+        }
+    }
+
+    // Maturity and workload, from their own modules.
+    let maturity = crate::maturity::agency(conn, caller, agency_id, Some(first), now)?;
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let workload = if yesterday >= first {
+        Some(crate::workload::agency(conn, caller, agency_id, Some(first), Some(last.min(yesterday)), now)?)
+    } else {
+        None
+    };
+
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.logged = logged[i].len() as i64;
+        r.log_coverage_bp = ekinerja_domain::daily_log::share_bp(r.logged, r.employees);
+        r.accepted_minutes_per_employee = if r.employees > 0 { accepted[i] / r.employees } else { 0 };
+        let d = &deductions[i];
+        let n = d.len() as i64;
+        r.average_deduction_bp = if n > 0 { d.iter().sum::<i64>() / n } else { 0 };
+        r.with_deductions_bp = ekinerja_domain::daily_log::share_bp(d.iter().filter(|x| **x > 0).count() as i64, n);
+        r.predicates = Predicate::ALL.iter().map(|p| (*p, predicates[i].get(p).copied().unwrap_or(0))).collect();
+        (r.paid, r.allowance_total) = paid[i];
+        r.allowance_average = if r.paid > 0 { r.allowance_total / r.paid } else { 0 };
+        r.maturity_level =
+            maturity.units.iter().find(|(u, _)| u.id == r.unit.id).map(|(_, g)| g.level).unwrap_or_default();
+        r.workload_grade = workload
+            .as_ref()
+            .and_then(|w| w.units.iter().find(|l| l.unit.id == r.unit.id))
+            .and_then(|l| l.workload.grade);
+    }
+    Ok(Comparison { month: first, evaluation_period: period, rows })
+}
