@@ -370,7 +370,7 @@ fn build(
     })
 }
 
-/// The agency's dashboard (its admin).
+/// The agency's dashboard (a leader, the agency admin).
 pub fn agency(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -381,7 +381,7 @@ pub fn agency(
     build(conn, agency_id, None, now)
 }
 
-/// A unit's dashboard, its sub-units included (the agency's admin).
+/// A unit's dashboard, its sub-units included (whoever reads the unit's views).
 pub fn unit(
     conn: &mut DbConnection,
     caller: &Caller,

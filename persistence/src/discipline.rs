@@ -323,8 +323,8 @@ pub(crate) fn units_of(
         .collect())
 }
 
-/// One employee's month (for whoever may read the employee: themselves, those above them, the
-/// agency's admin).
+/// One employee's month (for whoever may read the employee's discipline: themselves, those above
+/// them, their unit's head, a leader, finance, the agency admin).
 pub fn employee_month(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -338,7 +338,7 @@ pub fn employee_month(
     compute(conn, agency, people, first, now, true)?.employees.pop().ok_or(StoreError::NotFound)
 }
 
-/// A unit's month recap: every active employee of the unit and its sub-units (the agency's admin).
+/// A unit's month recap: every active employee of the unit and its sub-units (whoever reads the unit's views).
 pub fn unit_month(
     conn: &mut DbConnection,
     caller: &Caller,

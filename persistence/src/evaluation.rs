@@ -374,8 +374,8 @@ pub struct EvaluationFilter {
     pub employee_id: Option<Uuid>,
 }
 
-/// The evaluations the caller may see: the agency's admin all of the agency's, others their own
-/// and those of the people below them; oldest first.
+/// The evaluations the caller may see (the access rule's reach: a leader and the agency admin all
+/// of the agency's, a unit head their unit's, others their own and those below them); oldest first.
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -711,7 +711,7 @@ fn period_rows(conn: &mut DbConnection, period: &EvaluationPeriod) -> Result<Vec
         .load(conn)?)
 }
 
-/// Tiered progress of a period in a unit (the agency's admin): every active employee of the unit
+/// Tiered progress of a period in a unit (whoever reads the unit's views): every active employee of the unit
 /// and its sub-units, their evaluation's state, and whom it waits for.
 pub fn unit_progress(
     conn: &mut DbConnection,
@@ -770,8 +770,8 @@ pub struct Distribution {
 }
 
 /// The spread of a unit's final predicates in a period, against the distribution pattern of the
-/// unit's rating: the one given, or the one following from its head's final results rating (the
-/// agency's admin).
+/// unit's rating: the one given, or the one following from its head's final results rating
+/// (whoever reads the unit's views).
 pub fn unit_distribution(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -841,7 +841,7 @@ pub struct SiasnRow {
 }
 
 /// The final results of a performance year, per employee with a final annual evaluation, for
-/// the HR office to upload to SIASN (the agency's admin).
+/// the HR office to upload to SIASN (a leader, the agency admin).
 pub fn siasn_export(
     conn: &mut DbConnection,
     caller: &Caller,

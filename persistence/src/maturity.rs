@@ -430,7 +430,7 @@ fn unit_people(
     Ok((unit, agency, people))
 }
 
-/// One employee's maturity over a month (the employee, those above them, the agency's admin).
+/// One employee's maturity over a month (whoever reads the employee's record).
 pub fn employee(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -450,7 +450,7 @@ pub fn employee(
     Ok(EmployeeReport { span, policy, maturity })
 }
 
-/// A unit's maturity over a month, with each of its employees' (the agency's admin).
+/// A unit's maturity over a month, with each of its employees' (whoever reads the unit's views).
 pub fn unit(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -470,7 +470,7 @@ pub fn unit(
     Ok(UnitReport { span, policy, unit, maturity, employees })
 }
 
-/// The agency's maturity over a month, with each OPD's (the agency's admin).
+/// The agency's maturity over a month, with each OPD's (a leader, the agency admin).
 pub fn agency(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -109,7 +109,7 @@ fn activity(
     Ok(Activity { from, to, employees })
 }
 
-/// The active employees of a unit and its sub-units, and their logging (the agency's admin).
+/// The active employees of a unit and its sub-units, and their logging (whoever reads the unit's views).
 pub fn unit(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -177,7 +177,7 @@ fn children_loads(data: &Data, parent: Option<&str>) -> Vec<UnitLoad> {
     units
 }
 
-/// The analysis of a unit, its sub-units and every post in them (the agency's admin).
+/// The analysis of a unit, its sub-units and every post in them (whoever reads the unit's views).
 pub fn unit(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -218,7 +218,7 @@ pub fn unit(
     })
 }
 
-/// The analysis of the agency: its OPDs ranked (the agency's admin).
+/// The analysis of the agency: its OPDs ranked (a leader, the agency admin).
 pub fn agency(
     conn: &mut DbConnection,
     caller: &Caller,
