@@ -459,7 +459,15 @@ fn write_logs(
                     } else {
                         (Decision::Accept, None)
                     };
-                    logs::review(b.conn, &Change::new(reviewer, now, None), uuid(&log.id)?, decision, reason, now)?;
+                    logs::review(
+                        b.conn,
+                        &Change::new(reviewer, now, None),
+                        uuid(&log.id)?,
+                        log.version,
+                        decision,
+                        reason,
+                        now,
+                    )?;
                 }
             }
         }

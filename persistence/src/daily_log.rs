@@ -458,11 +458,13 @@ pub fn update(
     })
 }
 
-/// Accepts or rejects a log waiting for review (the owner's direct supervisor).
+/// Accepts or rejects a log waiting for review (the owner's direct supervisor; the agency admin for
+/// the top official), as it was at version `seen`: a log changed since is [`StoreError::Stale`].
 pub fn review(
     conn: &mut DbConnection,
     change: &Change,
     id: Uuid,
+    seen: i32,
     decision: Decision,
     reason: Option<String>,
     now: DateTime<Utc>,
@@ -471,6 +473,10 @@ pub fn review(
         let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
         let s = standing(conn, &change.caller, &before, now)?;
         access::decision_to_result(s.decide(Area::DailyLogReview, Access::Write))?;
+        // The decision is about the log as the reviewer saw it: one changed since is not decided.
+        if before.version != seen {
+            return Err(StoreError::Stale);
+        }
         check_unlocked(conn, &before)?;
         let status = before.status().review(decision, reason.as_deref()).map_err(|e| match e {
             ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("#/reason", e.to_string()),

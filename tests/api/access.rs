@@ -106,10 +106,10 @@ async fn every_row_of_the_matrix_allows_and_refuses_over_http() {
     app.get(&daily_log, &org.head.token).await.assert_status(200);
     app.get(&daily_log, &leader).await.assert_status(200);
     for refused in [&org.head.token, &leader, &org.staff1.token] {
-        app.post(&format!("{daily_log}/accept"), refused, json!({})).await.assert_problem(403, "forbidden");
+        app.review_log(refused, &created.id(), "accept", json!({})).await.assert_problem(403, "forbidden");
     }
     assert_eq!(app.get(&daily_log, &org.staff1.token).await.body["status"], "submitted");
-    app.post(&format!("{daily_log}/accept"), &org.section.token, json!({})).await.assert_status(200);
+    app.review_log(&org.section.token, &created.id(), "accept", json!({})).await.assert_status(200);
 
     // Evaluation: the direct supervisor opens and rates; a leader and the head read.
     let q3 = app

@@ -482,13 +482,9 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
         app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(*d, 120)).await.assert_status(201);
     }
     let rejected = app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(days[0], 60)).await;
-    app.post(
-        &format!("/api/v1/daily-logs/{}/reject", rejected.id()),
-        &org.section.token,
-        json!({"reason": "Tidak sesuai"}),
-    )
-    .await
-    .assert_status(200);
+    app.review_log(&org.section.token, &rejected.id(), "reject", json!({"reason": "Tidak sesuai"}))
+        .await
+        .assert_status(200);
     let span = format!("from={y}-06-01&to={y}-06-30");
     let r = workload(&app, &format!("/api/v1/org-units/{}/workload?{span}", org.unit), &org.admin).await;
     let effective = 1825 * 60 * 30 / 365; // 9,000
@@ -624,13 +620,9 @@ async fn dashboards_count_what_was_built() {
         app.post("/api/v1/daily-logs", &who.token, duty_log(day, minutes)).await.assert_status(201);
     }
     let rejected = app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(today, 45)).await;
-    app.post(
-        &format!("/api/v1/daily-logs/{}/reject", rejected.id()),
-        &org.section.token,
-        json!({"reason": "Tidak sesuai"}),
-    )
-    .await
-    .assert_status(200);
+    app.review_log(&org.section.token, &rejected.id(), "reject", json!({"reason": "Tidak sesuai"}))
+        .await
+        .assert_status(200);
 
     // The second quarter: the division head's final, the section head's draft.
     let q2 = app

@@ -1042,9 +1042,7 @@ async fn a_unit_run_on_the_productivity_basis_counts_accepted_log_minutes() {
     for (d, start, end) in [(2, "08:00", "12:00"), (2, "13:00", "15:30"), (3, "08:00", "10:30")] {
         let l = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day(d), start, end)).await;
         l.assert_status(201);
-        app.post(&format!("/api/v1/daily-logs/{}/accept", l.id()), &org.section.token, json!({}))
-            .await
-            .assert_status(200);
+        app.review_log(&org.section.token, &l.id(), "accept", json!({})).await.assert_status(200);
     }
 
     let run =

@@ -43,9 +43,7 @@ async fn leaders_compare_the_opds_of_a_month() {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
     let accepted = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day, "08:00", "10:00")).await;
     accepted.assert_status(201);
-    app.post(&format!("/api/v1/daily-logs/{}/accept", accepted.id()), &org.section.token, json!({}))
-        .await
-        .assert_status(200);
+    app.review_log(&org.section.token, &accepted.id(), "accept", json!({})).await.assert_status(200);
     app.post("/api/v1/daily-logs", &org.section.token, log(&s.section_rhk, day, "09:00", "10:00"))
         .await
         .assert_status(201);

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use ekinerja_tests::{Org, Person, TestApp};
 use serde_json::{json, Value};
 
-use crate::agreements::{goal, open, period, plan, step, year};
+use crate::agreements::{etag, goal, open, period, plan, step, year};
 
 /// Today in WIB.
 pub(crate) fn today() -> NaiveDate {
@@ -62,6 +62,11 @@ pub(crate) async fn setup(app: &TestApp, code: &str, seed: u32) -> Setup {
 pub(crate) fn log(rhk: &str, date: NaiveDate, start: &str, end: &str) -> Value {
     json!({"date": date, "start_time": start, "end_time": end, "description": "Menyusun laporan pelayanan", "output_quantity": 1,
            "output_unit": "dokumen", "planned_result_id": rhk})
+}
+
+/// A log's version as its owner's supervisor would see it now.
+async fn version(app: &TestApp, id: &str) -> i64 {
+    app.get(&format!("/api/v1/daily-logs/{id}"), &app.root).await.body["version"].as_i64().unwrap()
 }
 
 async fn count(app: &TestApp, token: &str) -> usize {
@@ -227,7 +232,7 @@ async fn only_the_direct_supervisor_reviews_and_employees_keep_to_their_own() {
     // Other employees see nothing and touch nothing.
     for token in [&s.org.staff2.token, &b.staff1.token, &b.admin, &b.head.token] {
         app.get(&format!("/api/v1/daily-logs/{first}"), token).await.assert_problem(404, "not-found");
-        app.post(&path(&first, "accept"), token, json!({})).await.assert_problem(404, "not-found");
+        app.review_log(token, &first, "accept", json!({})).await.assert_problem(404, "not-found");
         let res = app
             .req(Method::PATCH, &format!("/api/v1/daily-logs/{first}"))
             .token(token)
@@ -244,18 +249,22 @@ async fn only_the_direct_supervisor_reviews_and_employees_keep_to_their_own() {
     );
     // Above the supervisor: may read, may not review.
     app.get(&format!("/api/v1/daily-logs/{first}"), &s.org.division.token).await.assert_status(200);
-    app.post(&path(&first, "accept"), &s.org.division.token, json!({})).await.assert_problem(403, "forbidden");
-    app.post(&path(&first, "accept"), &s.org.admin, json!({})).await.assert_problem(403, "forbidden");
-    app.post(&path(&first, "accept"), t, json!({})).await.assert_problem(403, "forbidden");
+    app.review_log(&s.org.division.token, &first, "accept", json!({})).await.assert_problem(403, "forbidden");
+    app.review_log(&s.org.admin, &first, "accept", json!({})).await.assert_problem(403, "forbidden");
+    app.review_log(t, &first, "accept", json!({})).await.assert_problem(403, "forbidden");
+    // A decision names the version seen.
+    app.post(&path(&first, "accept"), &s.org.section.token, json!({}))
+        .await
+        .assert_problem(428, "precondition-required");
     // The review queue of the direct supervisor.
     let queue = app.get("/api/v1/daily-logs?subordinates=true&status=submitted", &s.org.section.token).await;
     assert_eq!(queue.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.get("/api/v1/daily-logs?subordinates=true", &s.org.head.token).await.body["items"], json!([]));
     // Accept one, reject the other (a reason is required).
-    app.post(&path(&first, "accept"), &s.org.section.token, json!({})).await.assert_status(200);
-    app.post(&path(&first, "accept"), &s.org.section.token, json!({})).await.assert_problem(409, "conflict");
-    app.post(&path(&second, "reject"), &s.org.section.token, json!({"reason": " "})).await.assert_invalid("#/reason");
-    let rejected = app.post(&path(&second, "reject"), &s.org.section.token, json!({"reason": "Lampirkan bukti"})).await;
+    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_status(200);
+    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_problem(409, "conflict");
+    app.review_log(&s.org.section.token, &second, "reject", json!({"reason": " "})).await.assert_invalid("#/reason");
+    let rejected = app.review_log(&s.org.section.token, &second, "reject", json!({"reason": "Lampirkan bukti"})).await;
     assert_eq!(rejected.body["status"], "rejected");
     // An accepted log is read-only; a rejected one is corrected and goes back to review.
     let read = app.get(&format!("/api/v1/daily-logs/{first}"), t).await;
@@ -294,9 +303,9 @@ async fn only_the_direct_supervisor_reviews_and_employees_keep_to_their_own() {
             "/api/v1/daily-logs/reviews",
             &s.org.section.token,
             json!({"items": [
-                {"id": second, "decision": "accept"},
-                {"id": third, "decision": "reject"},
-                {"id": first, "decision": "accept"},
+                {"id": second, "version": version(&app, &second).await, "decision": "accept"},
+                {"id": third, "version": 1, "decision": "reject"},
+                {"id": first, "version": version(&app, &first).await, "decision": "accept"},
             ]}),
         )
         .await;
@@ -323,7 +332,7 @@ async fn the_change_feed_brings_review_results_to_the_phone() {
     assert_eq!(ids, [a.as_str(), b.as_str()]);
     let cursor = feed.body["next_cursor"].as_str().unwrap().to_owned();
     // Reviewed elsewhere: the next pull brings only that change, in its new state.
-    app.post(&format!("/api/v1/daily-logs/{a}/accept"), &s.org.section.token, json!({})).await.assert_status(200);
+    app.review_log(&s.org.section.token, &a, "accept", json!({})).await.assert_status(200);
     let feed = app.get(&format!("/api/v1/me/daily-logs/changes?cursor={cursor}"), t).await;
     assert_eq!(feed.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(feed.body["items"][0]["id"], a);
@@ -347,7 +356,7 @@ async fn monitoring_shows_who_has_logged() {
     app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "10:00")).await.assert_status(201);
     app.post("/api/v1/daily-logs", t, json!({"date": day, "duration_minutes": 60, "description": "Rapat koordinasi", "output_quantity": 0, "additional_duty": true})).await.assert_status(201);
     let rejected = app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 30, "description": "Arsip", "output_quantity": 1, "additional_duty": true})).await.id();
-    app.post(&format!("/api/v1/daily-logs/{rejected}/reject"), &s.org.section.token, json!({"reason": "Bukan tugas"}))
+    app.review_log(&s.org.section.token, &rejected, "reject", json!({"reason": "Bukan tugas"}))
         .await
         .assert_status(200);
 
@@ -413,4 +422,62 @@ async fn concurrent_overlapping_logs_store_exactly_one() {
         r.assert_invalid("#/start_time");
     }
     assert_eq!(count(&app, &s.org.staff1.token).await, 1);
+}
+
+/// A supervisor decides on what they saw: a log widened from 60 to 450 minutes between the
+/// review queue and the accept is refused (412 alone, the item in a bulk review) and stays
+/// unreviewed until decided on what it says now.
+#[actix_web::test]
+async fn a_review_binds_to_the_log_as_it_was_seen() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "REVIEW-V", 1800).await;
+    let (t, boss) = (&s.org.staff1.token, &s.org.section.token);
+    let created = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, past_day(), "08:00", "09:00")).await;
+    created.assert_status(201);
+    let id = created.id();
+    let queue = app.get("/api/v1/daily-logs?subordinates=true&status=submitted", boss).await;
+    let seen = queue.body["items"].as_array().unwrap().iter().find(|l| l["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(seen["duration_minutes"], 60);
+    let seen_etag = format!("\"v{}\"", seen["version"]);
+    let widened = app
+        .req(Method::PATCH, &format!("/api/v1/daily-logs/{id}"))
+        .token(t)
+        .header("if-match", &seen_etag)
+        .json(json!({"end_time": "15:30"}))
+        .send()
+        .await;
+    widened.assert_status(200);
+    assert_eq!(widened.body["duration_minutes"], 450);
+    for verb in ["accept", "reject"] {
+        app.req(Method::POST, &format!("/api/v1/daily-logs/{id}/{verb}"))
+            .token(boss)
+            .header("if-match", &seen_etag)
+            .json(json!({"reason": "Terlalu lama"}))
+            .send()
+            .await
+            .assert_problem(412, "precondition-failed");
+    }
+    let bulk = app
+        .post(
+            "/api/v1/daily-logs/reviews",
+            boss,
+            json!({"items": [{"id": id, "version": seen["version"], "decision": "accept"}]}),
+        )
+        .await;
+    bulk.assert_status(200);
+    assert_eq!(bulk.body["items"][0]["ok"], false);
+    assert_eq!(bulk.body["items"][0]["error"]["status"], 412, "{}", bulk.text);
+    let now = app.get(&format!("/api/v1/daily-logs/{id}"), t).await;
+    assert_eq!((now.body["status"].as_str(), now.body["duration_minutes"].as_i64()), (Some("submitted"), Some(450)));
+    // Without If-Match nothing is decided; on what it says now, the decision stands.
+    app.post(&format!("/api/v1/daily-logs/{id}/accept"), boss, json!({}))
+        .await
+        .assert_problem(428, "precondition-required");
+    app.req(Method::POST, &format!("/api/v1/daily-logs/{id}/reject"))
+        .token(boss)
+        .header("if-match", &etag(&now))
+        .json(json!({"reason": "Tujuh setengah jam untuk satu laporan terlalu lama"}))
+        .send()
+        .await
+        .assert_status(200);
 }

@@ -247,7 +247,7 @@ async fn closing_a_period_locks_its_logs() {
         Method::POST,
         &format!("/api/v1/daily-logs/{}/reject", rejected.id()),
         &org.section.token,
-        None,
+        Some("\"v1\""),
         Some(json!({"reason": "Lengkapi bukti"})),
     )
     .await
@@ -291,7 +291,7 @@ async fn closing_a_period_locks_its_logs() {
         Method::POST,
         &format!("/api/v1/daily-logs/{}/accept", created.id()),
         &org.section.token,
-        None,
+        Some("\"v1\""),
         Some(json!({})),
     )
     .await
@@ -410,7 +410,7 @@ async fn realisation_is_prefilled_from_accepted_logs_and_self_assessed_by_the_em
         let l = app.post("/api/v1/daily-logs", &org.staff1.token, log(&s.staff_rhk, day, start, end)).await;
         l.assert_status(201);
         let (verb, body) = if accept { ("accept", json!({})) } else { ("reject", json!({"reason": "Bukti kurang"})) };
-        app.post(&format!("/api/v1/daily-logs/{}/{verb}", l.id()), &org.section.token, body).await.assert_status(200);
+        app.review_log(&org.section.token, &l.id(), verb, body).await.assert_status(200);
     }
     let q = (day.month() - 1) / 3 + 1;
     let period = app

@@ -369,6 +369,19 @@ impl TestApp {
         (id, self.login(username, PASSWORD).await)
     }
 
+    /// Accepts or rejects (`verb`) a daily log as `token`, bound to the version it has now (as a
+    /// reviewer who has just read it would send).
+    pub async fn review_log(&self, token: &str, log_id: &str, verb: &str, body: Value) -> Response {
+        let seen = self.get(&format!("/api/v1/daily-logs/{log_id}"), &self.root).await;
+        let version = seen.body["version"].as_i64().unwrap_or(0);
+        self.req(Method::POST, &format!("/api/v1/daily-logs/{log_id}/{verb}"))
+            .token(token)
+            .header("if-match", &format!("\"v{version}\""))
+            .json(body)
+            .send()
+            .await
+    }
+
     /// Grants `role` to an account as `admin`; returns the grant's id.
     pub async fn grant(&self, admin: &str, account_id: &str, role: &str) -> String {
         let res = self.post("/api/v1/role-grants", admin, json!({"account_id": account_id, "role": role})).await;

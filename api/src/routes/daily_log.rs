@@ -580,6 +580,7 @@ async fn decide(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: Uuid,
+    seen: i32,
     decision: Decision,
     reason: Option<String>,
 ) -> Result<store::DailyLog, ApiError> {
@@ -588,44 +589,57 @@ async fn decide(
     }
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
-    db(&state, move |conn| store::review(conn, &change, id, decision, reason, now)).await
+    db(&state, move |conn| store::review(conn, &change, id, seen, decision, reason, now)).await
 }
 
 /// Accepts a daily log.
 #[utoipa::path(post, path = "/api/v1/daily-logs/{id}/accept", tag = "daily_logs", operation_id = "accept_daily_log",
-    summary = "Accept a subordinate's daily log (the direct supervisor)", params(("id" = Uuid, Path, description = "Log id")),
+    summary = "Accept a subordinate's daily log as it was seen (If-Match)",
+    description = "The decision binds to the version the reviewer saw: a log corrected since (for instance widened \
+        from 60 to 450 minutes) is refused with 412 and stays unreviewed; read it again and decide on what it says now.",
+    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "The log's ETag (`\"v{version}\"`) as seen")),
     responses(
         (status = 200, description = "Accepted", body = DailyLogView),
         (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The log changed since it was seen", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn accept(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
+    if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let l = decide(state, auth, id.into_inner(), Decision::Accept, None).await?;
+    let seen = if_match.version()?;
+    let l = decide(state, auth, id.into_inner(), seen, Decision::Accept, None).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
 /// Rejects a daily log with a reason.
 #[utoipa::path(post, path = "/api/v1/daily-logs/{id}/reject", tag = "daily_logs", operation_id = "reject_daily_log",
-    summary = "Reject a subordinate's daily log with a reason (the direct supervisor)", params(("id" = Uuid, Path, description = "Log id")),
+    summary = "Reject a subordinate's daily log with a reason, as it was seen (If-Match)",
+    description = "As accepting: a log changed since it was seen is refused with 412.",
+    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "The log's ETag (`\"v{version}\"`) as seen")),
     request_body = RejectBody,
     responses(
         (status = 200, description = "Rejected", body = DailyLogView),
         (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The log changed since it was seen", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn reject(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
+    if_match: crate::extract::IfMatch,
     body: Json<RejectBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let l = decide(state, auth, id.into_inner(), Decision::Reject, Some(body.0.reason)).await?;
+    let seen = if_match.version()?;
+    let l = decide(state, auth, id.into_inner(), seen, Decision::Reject, Some(body.0.reason)).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -634,6 +648,8 @@ pub async fn reject(
 #[serde(deny_unknown_fields)]
 pub struct ReviewItem {
     pub id: Uuid,
+    /// The log's `version` as the reviewer saw it: a log changed since is refused for this item (412).
+    pub version: i32,
     pub decision: Decision,
     /// Required to reject.
     pub reason: Option<String>,
@@ -667,7 +683,7 @@ pub struct ReviewBatchResult {
 
 /// Reviews many logs at once.
 #[utoipa::path(post, path = "/api/v1/daily-logs/reviews", tag = "daily_logs", operation_id = "review_daily_logs",
-    summary = "Accept or reject many subordinates' logs at once; each decision answered on its own",
+    summary = "Accept or reject many subordinates' logs at once, each as seen (its version); each decision answered on its own",
     request_body = ReviewBatch,
     responses((status = 200, description = "One result per decision, in order", body = ReviewBatchResult)),
     security(("bearer" = [])))]
@@ -682,7 +698,7 @@ pub async fn review_batch(
     }
     let mut results = Vec::with_capacity(items.len());
     for item in items {
-        match decide(state.clone(), auth.clone(), item.id, item.decision, item.reason).await {
+        match decide(state.clone(), auth.clone(), item.id, item.version, item.decision, item.reason).await {
             Ok(l) => {
                 results.push(ReviewItemResult { id: item.id.to_string(), ok: true, log: Some(l.into()), error: None })
             }
