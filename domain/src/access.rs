@@ -500,6 +500,13 @@ impl Standing {
     }
 }
 
+/// Whether `employee` is at the top of the chain: holding a post, with no one above them. What a
+/// supervisor decides for anyone else, the agency admin decides for them (policy may accept their
+/// logs on submission).
+pub fn top_of_chain(chart: &OrgChart, employee: Uuid) -> bool {
+    chart.unit_of(employee).is_some() && chart.chain_of(employee).is_empty()
+}
+
 /// The rule: may `actor` have `need` on `row` of `subject`, over the agency's chart on the day.
 pub fn decide(actor: &Actor, chart: &OrgChart, subject: Subject, row: Area, need: Access) -> Decision {
     standing(actor, chart, subject).decide(row, need)

@@ -29,6 +29,8 @@ pub struct Agency {
     pub maturity_policy: Option<String>,
     /// Policy: the account that computed an allowance run cannot approve it.
     pub allowance_separation_of_duties: bool,
+    /// Policy: the top official's logs are accepted on submission (else the agency admin reviews them).
+    pub top_official_logs_accepted: bool,
 }
 
 impl Agency {
@@ -56,6 +58,7 @@ pub struct AgencyPatch {
     pub effective_working_hours: Option<i32>,
     pub maturity_policy: Option<ekinerja_domain::maturity::MaturityPolicyPatch>,
     pub allowance_separation_of_duties: Option<bool>,
+    pub top_official_logs_accepted: Option<bool>,
 }
 
 /// Creates an agency (platform admins only).
@@ -80,6 +83,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             effective_working_hours: ekinerja_domain::workload::DEFAULT_EFFECTIVE_HOURS_PER_YEAR,
             maturity_policy: None,
             allowance_separation_of_duties: true,
+            top_official_logs_accepted: false,
         };
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
@@ -158,6 +162,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(on) = patch.allowance_separation_of_duties {
             after.allowance_separation_of_duties = on;
+        }
+        if let Some(on) = patch.top_official_logs_accepted {
+            after.top_official_logs_accepted = on;
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;

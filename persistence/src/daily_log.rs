@@ -125,8 +125,27 @@ fn next_seq(conn: &mut DbConnection, employee_id: &str) -> Result<i64, StoreErro
         .get_result(conn)?)
 }
 
-/// Agencies' time zone, daily cap and closed evaluation periods, read once per transaction.
-type Policies = std::collections::HashMap<String, (String, i32, Vec<(NaiveDate, NaiveDate)>)>;
+/// Agencies' time zone, daily cap, closed evaluation periods and whether the top official's logs
+/// are accepted on submission, read once per transaction.
+type Policies = std::collections::HashMap<String, (String, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
+
+/// The status a log takes when submitted (created or corrected): accepted at once for the top
+/// official where the agency's policy says so (no one else could review it but the agency admin),
+/// submitted for review otherwise. Call after [`check`], which reads the policy.
+fn on_submission(
+    conn: &mut DbConnection,
+    policies: &Policies,
+    agency_id: &str,
+    employee_id: &str,
+    now: DateTime<Utc>,
+) -> Result<LogStatus, StoreError> {
+    if !policies.get(agency_id).is_some_and(|p| p.3) {
+        return Ok(LogStatus::Submitted);
+    }
+    let (agency, employee) = (uuid(agency_id)?, uuid(employee_id)?);
+    let chart = chart::load_upward(conn, agency, employee, now)?;
+    Ok(if ekinerja_domain::access::top_of_chain(&chart, employee) { LogStatus::Accepted } else { LogStatus::Submitted })
+}
 
 /// The closed evaluation period covering `date`, if any: its logs are locked.
 fn closed_on(date: NaiveDate, closed: &[(NaiveDate, NaiveDate)]) -> Option<String> {
@@ -160,14 +179,14 @@ fn check(
     except: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (tz, cap, closed) = match policies.get(agency_id) {
+    let (tz, cap, closed, _) = match policies.get(agency_id) {
         Some(p) => p.clone(),
         None => {
-            let (tz, cap): (String, i32) = agencies::table
+            let (tz, cap, top): (String, i32, bool) = agencies::table
                 .find(agency_id)
-                .select((agencies::time_zone, agencies::daily_log_cap_minutes))
+                .select((agencies::time_zone, agencies::daily_log_cap_minutes, agencies::top_official_logs_accepted))
                 .first(conn)?;
-            let p = (tz, cap, closed_spans(conn, agency_id)?);
+            let p = (tz, cap, closed_spans(conn, agency_id)?, top);
             policies.insert(agency_id.to_owned(), p.clone());
             p
         }
@@ -362,6 +381,7 @@ fn create_in(
             return Err(StoreError::Forbidden("the employee is no longer active".into()));
         }
         check(conn, &me_str, &agency_id, policies, &new.input, None, now)?;
+        let status = on_submission(conn, policies, &agency_id, &me_str, now)?;
         let mut row = DailyLog {
             id: new_id(),
             agency_id,
@@ -380,10 +400,10 @@ fn create_in(
             longitude: None,
             planned_result_id: None,
             additional_duty: false,
-            status: LogStatus::Submitted.as_str().to_owned(),
+            status: status.as_str().to_owned(),
             review_reason: None,
             reviewed_by_employee_id: None,
-            reviewed_at: None,
+            reviewed_at: (status == LogStatus::Accepted).then_some(change.at),
             change_seq,
             version: 1,
             created_at: change.at,
@@ -436,9 +456,19 @@ pub fn update(
         let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
         check_unlocked(conn, &before)?;
         let change_seq = next_seq(conn, &before.employee_id)?;
-        check(conn, &before.employee_id, &before.agency_id, &mut Policies::new(), &input, Some(&before.id), now)?;
+        let mut policies = Policies::new();
+        check(conn, &before.employee_id, &before.agency_id, &mut policies, &input, Some(&before.id), now)?;
+        let status = match status {
+            LogStatus::Submitted => on_submission(conn, &policies, &before.agency_id, &before.employee_id, now)?,
+            other => other,
+        };
         let mut after = before.clone();
         apply(&mut after, input);
+        if status == LogStatus::Accepted {
+            after.review_reason = None;
+            after.reviewed_by_employee_id = None;
+            after.reviewed_at = Some(change.at);
+        }
         after.status = status.as_str().to_owned();
         after.version += 1;
         after.change_seq = change_seq;

@@ -44,6 +44,7 @@ diesel::table! {
         maturity_policy -> Nullable<Text>,
         allowance_separation_of_duties -> Bool,
         roster_seq -> BigInt,
+        top_official_logs_accepted -> Bool,
     }
 }
 

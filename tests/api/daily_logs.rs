@@ -481,3 +481,55 @@ async fn a_review_binds_to_the_log_as_it_was_seen() {
         .await
         .assert_status(200);
 }
+
+/// The top official has no supervisor: the agency admin reviews their logs, as they decide
+/// everything a supervisor would for them; under the agency's policy their logs are accepted on
+/// submission, and no one else's are.
+#[actix_web::test]
+async fn the_top_officials_logs_are_reviewed_by_the_agency_admin_or_accepted_on_submission() {
+    let app = TestApp::spawn().await;
+    let org = app.org("TOP-LOG", 1850).await;
+    let duty = |minutes: i64| {
+        json!({"date": past_day(), "duration_minutes": minutes, "description": "Rapat pimpinan daerah",
+               "output_quantity": 0, "additional_duty": true})
+    };
+    let first = app.post("/api/v1/daily-logs", &org.head.token, duty(90)).await;
+    first.assert_status(201);
+    assert_eq!(first.body["status"], "submitted");
+    // Those below them do not see their logs; they themself may not accept their own.
+    for below in [&org.division.token, &org.staff1.token] {
+        app.review_log(below, &first.id(), "accept", json!({})).await.assert_problem(404, "not-found");
+    }
+    app.review_log(&org.head.token, &first.id(), "accept", json!({})).await.assert_problem(403, "forbidden");
+    let accepted = app.review_log(&org.admin, &first.id(), "accept", json!({})).await;
+    accepted.assert_status(200);
+    assert_eq!(accepted.body["status"], "accepted");
+    // Anyone else's log is still their supervisor's to review, not the admin's.
+    let staff = app.post("/api/v1/daily-logs", &org.staff1.token, duty(30)).await;
+    app.review_log(&org.admin, &staff.id(), "accept", json!({})).await.assert_problem(403, "forbidden");
+
+    let agency = format!("/api/v1/agencies/{}", org.agency);
+    assert_eq!(app.get(&agency, &org.admin).await.body["top_official_logs_accepted"], false);
+    app.patch(&agency, &org.head.token, json!({"top_official_logs_accepted": true}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.patch(&agency, &org.admin, json!({"top_official_logs_accepted": true})).await.assert_status(200);
+    let second = app.post("/api/v1/daily-logs", &org.head.token, duty(60)).await;
+    second.assert_status(201);
+    assert_eq!(second.body["status"], "accepted", "{}", second.text);
+    assert!(second.body["reviewed_at"].is_string());
+    let mut offline = duty(15);
+    offline["client_id"] = json!(uuid::Uuid::now_v7());
+    let batch = app.post("/api/v1/daily-logs/batch", &org.head.token, json!({"items": [offline]})).await;
+    assert_eq!(batch.body["items"][0]["log"]["status"], "accepted", "{}", batch.text);
+    let staff = app.post("/api/v1/daily-logs", &org.staff1.token, duty(45)).await;
+    assert_eq!(staff.body["status"], "submitted");
+    // An accepted log is read-only, as any other.
+    app.req(Method::PATCH, &format!("/api/v1/daily-logs/{}", second.id()))
+        .token(&org.head.token)
+        .header("if-match", "\"v1\"")
+        .json(json!({"duration_minutes": 450}))
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+}

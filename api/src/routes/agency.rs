@@ -41,6 +41,9 @@ pub struct AgencyView {
     pub maturity_policy: MaturityPolicy,
     /// Policy: the account that computed an allowance run cannot approve it (default on).
     pub allowance_separation_of_duties: bool,
+    /// Policy: the top official's logs are accepted on submission (default off: the agency admin
+    /// reviews them, as they decide everything a supervisor would for the top official).
+    pub top_official_logs_accepted: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +60,7 @@ impl From<agency::Agency> for AgencyView {
             evaluation_cadence: Cadence::parse(&a.evaluation_cadence).unwrap_or(Cadence::Quarterly),
             effective_working_hours: a.effective_working_hours,
             allowance_separation_of_duties: a.allowance_separation_of_duties,
+            top_official_logs_accepted: a.top_official_logs_accepted,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -93,6 +97,8 @@ pub struct UpdateAgency {
     pub maturity_policy: Option<MaturityPolicyPatch>,
     /// Policy: whether the account that computed an allowance run is refused its approval.
     pub allowance_separation_of_duties: Option<bool>,
+    /// Policy: whether the top official's logs are accepted on submission.
+    pub top_official_logs_accepted: Option<bool>,
 }
 
 /// Paging.
@@ -203,6 +209,7 @@ pub async fn update(
         effective_working_hours: b.effective_working_hours,
         maturity_policy: b.maturity_policy,
         allowance_separation_of_duties: b.allowance_separation_of_duties,
+        top_official_logs_accepted: b.top_official_logs_accepted,
     };
     let id = id.into_inner();
     let change = change(&state, auth);

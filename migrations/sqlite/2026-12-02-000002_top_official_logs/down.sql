@@ -1,0 +1,1 @@
+ALTER TABLE agencies DROP COLUMN top_official_logs_accepted;
