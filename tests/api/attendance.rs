@@ -947,8 +947,17 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     let csv = app.get(&format!("{path}/payroll"), &org.admin).await;
     csv.assert_status(200);
     let rows: Vec<Vec<String>> = csv.text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
-    let sum: i64 = rows.iter().map(|r| r[9].parse::<i64>().unwrap()).sum();
+    let sum: i64 = rows.iter().filter(|r| r[4] == "computed").map(|r| r[9].parse::<i64>().unwrap()).sum();
     assert_eq!(sum, approved.body["total"].as_i64().unwrap(), "{}", csv.text);
+    // A pending line has no amount (empty cells, not 0) and says why; a computed one no reason.
+    let (computed, pending): (Vec<&Vec<String>>, Vec<&Vec<String>>) = rows.iter().partition(|r| r[4] == "computed");
+    assert!(!pending.is_empty() && !computed.is_empty(), "{}", csv.text);
+    assert!(
+        pending.iter().all(|r| r[5..10].iter().all(String::is_empty) && r[12].starts_with("tertunda: ")),
+        "{}",
+        csv.text
+    );
+    assert!(computed.iter().all(|r| !r[9].is_empty() && r[12].is_empty()), "{}", csv.text);
     assert!(csv.text.contains(&format!("\"=\"\"{}\"\"\"", org.staff1.nip)));
     // The breakdown file explains the deduction day by day: staff member 1's lines add up to 900.
     let detail = app.get(&format!("{path}/breakdown"), &org.admin).await;

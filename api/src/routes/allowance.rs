@@ -611,8 +611,9 @@ pub async fn approve_run(
     summary = "An approved run as CSV for payroll: one line per employee",
     description = "Columns: `nip` (as `=\"…\"`, so spreadsheets keep all 18 digits), `nama`, `unit_kerja`, \
         `kelas_jabatan`, `status`, `tpp_dasar` (base), `potongan_disiplin_bp`, `bagian_kinerja`, `bagian_disiplin`, \
-        `jumlah` (amount, rupiah) and, for a correction, `jumlah_sebelumnya` and `selisih`. The `jumlah` column adds \
-        up to the run's total.",
+        `jumlah` (amount, rupiah), for a correction `jumlah_sebelumnya` and `selisih`, and `keterangan`. A pending \
+        line (no final predicate, no base amount) has empty money cells, never 0, and says why in `keterangan`. \
+        The `jumlah` column adds up to the run's total.",
     params(("id" = Uuid, Path, description = "Run id")),
     responses(
         (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
@@ -645,26 +646,50 @@ pub async fn payroll(
             "jumlah",
             "jumlah_sebelumnya",
             "selisih",
+            "keterangan",
         ],
         d.lines.iter().map(|l| {
+            // A line without an amount has empty money cells, never 0: a payroll office reads 0
+            // as "pay nothing". The reason is said in words.
+            let computed = l.status == "computed";
+            let money = |v: i64| if computed { v.to_string() } else { String::new() };
             vec![
                 nip(&l.nip),
                 cell(&l.name),
                 cell(l.unit_name.as_deref().unwrap_or_default()),
                 l.class.map(|c| c.to_string()).unwrap_or_default(),
                 l.status.clone(),
-                l.base.to_string(),
-                l.deduction_bp.to_string(),
-                l.performance_part.to_string(),
-                l.discipline_part.to_string(),
-                l.amount.to_string(),
+                money(l.base),
+                money(l.deduction_bp),
+                money(l.performance_part),
+                money(l.discipline_part),
+                money(l.amount),
                 l.previous_amount.map(|p| p.to_string()).unwrap_or_default(),
-                l.previous_amount.map(|p| (l.amount - p).to_string()).unwrap_or_default(),
+                if computed {
+                    l.previous_amount.map(|p| (l.amount - p).to_string()).unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                pending_reason(&l.status, l.class),
             ]
         }),
     )
     .map_err(ApiError::Internal)?;
     Ok(respond(&format!("tpp-{month}.csv"), body))
+}
+
+/// Why a line has no amount, in words for a payroll office; empty for a computed line.
+fn pending_reason(status: &str, class: Option<i32>) -> String {
+    match status {
+        "no_final_predicate" => {
+            "tertunda: belum ada predikat kinerja akhir untuk bulan ini; dibayar pada perhitungan berikutnya".into()
+        }
+        "no_base_amount" => format!(
+            "tertunda: belum ada TPP dasar untuk kelas jabatan {}",
+            class.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
+        ),
+        _ => String::new(),
+    }
 }
 
 /// My allowance for a month.
