@@ -58,8 +58,10 @@ pub struct ComparisonQuery {
     #[param(example = "2026-10")]
     pub month: Option<String>,
     /// The column to sort by (default `name`); ties go by name.
+    #[param(inline)]
     pub sort: Option<SortColumn>,
     /// Default `asc`.
+    #[param(inline)]
     pub order: Option<SortOrder>,
 }
 
