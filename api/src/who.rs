@@ -107,10 +107,12 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "get_employee"
         | "get_employee_by_nip"
         | "list_employee_supervisors"
-        | "list_employee_subordinates"
-        | "get_employee_maturity"
-        | "get_employee_maturity_history" => {
+        | "list_employee_subordinates" => {
             (Employee(&[(EmployeeRecord, R)]), "; a list holds the employees the caller may read")
+        }
+        // Figures drawn from the employee's logs.
+        "get_employee_maturity" | "get_employee_maturity_history" => {
+            (Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]), none)
         }
         "create_employee" | "update_employee" | "import_employees" => (Agency(&[(EmployeeRecord, W)]), none),
         // Agreements.

@@ -412,7 +412,9 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
         }
         Subject::Employee { employee, .. } => {
             let chain = chart.chain_of(employee);
-            top_official = chain.is_empty();
+            // Only someone holding a post with no one above it; an employee without a post (or
+            // out of service) has no chain either, and is no one's to decide for.
+            top_official = top_of_chain(chart, employee);
             if let Some(m) = me {
                 if m == employee {
                     held.push(Relation::SelfRelation);

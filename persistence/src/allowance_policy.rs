@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -80,16 +81,29 @@ pub fn set(
     })
 }
 
-/// Every version of the agency's policy, by month (anyone of the agency).
+/// Every version of the agency's policy, by month (a leader, finance, the agency admin); nothing
+/// of another agency.
 pub fn list(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid) -> Result<Vec<PolicyVersion>, StoreError> {
     if !caller.can_see_agency(agency_id) {
         return Ok(Vec::new());
     }
+    crate::access::require_agency(conn, caller, agency_id, Area::AllowancePolicy, Access::Read)?;
     Ok(allowance_policies::table
         .filter(allowance_policies::agency_id.eq(agency_id.to_string()))
         .order(allowance_policies::effective_month.asc())
         .select(PolicyVersion::as_select())
         .load(conn)?)
+}
+
+/// As [`in_force`], for a caller who asks (a leader, finance, the agency admin).
+pub fn in_force_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    first: NaiveDate,
+) -> Result<Option<PolicyVersion>, StoreError> {
+    crate::access::require_agency(conn, caller, agency_id, Area::AllowancePolicy, Access::Read)?;
+    in_force(conn, agency_id, first)
 }
 
 /// The version in force in the month of `first` (its first day), if any: the rules apply the

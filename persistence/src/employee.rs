@@ -106,6 +106,25 @@ pub fn get_for(
     Ok(e)
 }
 
+/// As [`get_for`], for a view drawn from several rows (an employee's maturity, from their logs):
+/// read when any of `areas` may be read, refused as the first of them is otherwise.
+pub fn get_for_any(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+    areas: &[Area],
+    now: DateTime<Utc>,
+) -> Result<Employee, StoreError> {
+    let e: Employee = employees::table.find(id.to_string()).select(Employee::as_select()).first(conn)?;
+    let (standing, _) = access::standing(conn, caller, subject(&e)?, now)?;
+    if areas.iter().any(|a| standing.allows(*a, Access::Read)) {
+        return Ok(e);
+    }
+    let first = areas.first().copied().unwrap_or(Area::EmployeeRecord);
+    access::decision_to_result(standing.decide(first, Access::Read))?;
+    Err(StoreError::NotFound)
+}
+
 /// Reads an employee by NIP, if the caller may see them.
 pub fn get_by_nip(
     conn: &mut DbConnection,

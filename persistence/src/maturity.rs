@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
+use ekinerja_domain::access::Area;
 use ekinerja_domain::maturity::{
     agreement_that_counts, employee_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, ResultLink, RuleCheck,
 };
@@ -430,7 +431,11 @@ fn unit_people(
     Ok((unit, agency, people))
 }
 
-/// One employee's maturity over a month (whoever reads the employee's record).
+/// The rows an employee's maturity is drawn from: their logs, as the employee or a reviewer reads them.
+const LOG_ROWS: &[Area] = &[Area::DailyLogReview, Area::DailyLogWrite];
+
+/// One employee's maturity over a month: figures drawn from their logs, so for whoever reads
+/// their logs (themselves, those above them, their unit's head, a leader, the agency admin).
 pub fn employee(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -438,7 +443,7 @@ pub fn employee(
     month: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<EmployeeReport, StoreError> {
-    let employee = crate::employee::get(conn, caller, employee_id, now)?;
+    let employee = crate::employee::get_for_any(conn, caller, employee_id, LOG_ROWS, now)?;
     let agency = uuid(&employee.agency_id)?;
     let today = chart::agency_today(conn, agency, now)?;
     let span = month_span(first_of(month, today), today);
@@ -570,7 +575,7 @@ pub fn history(
     let single = matches!(subject, Subject::Employee(_));
     let (agency, people) = match subject {
         Subject::Employee(id) => {
-            let e = crate::employee::get(conn, caller, id, now)?;
+            let e = crate::employee::get_for_any(conn, caller, id, LOG_ROWS, now)?;
             let agency = uuid(&e.agency_id)?;
             (agency, crate::discipline::units_of(conn, vec![e])?)
         }

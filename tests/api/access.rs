@@ -153,6 +153,9 @@ async fn every_row_of_the_matrix_allows_and_refuses_over_http() {
     app.get(&discipline, &finance).await.assert_status(200);
     app.get(&discipline, &leader).await.assert_status(200);
     app.get(&discipline, &org.staff2.token).await.assert_problem(404, "not-found");
+    // An employee's maturity is drawn from their logs: a leader reads it, finance does not.
+    app.get(&format!("{employee}/maturity"), &leader).await.assert_status(200);
+    app.get(&format!("{employee}/maturity"), &finance).await.assert_problem(404, "not-found");
     let leave = json!({"employee_id": org.staff1.id, "kind": "leave", "starts_on": past_day(), "ends_on": past_day()});
     for refused in [&finance, &leader, &org.head.token] {
         app.post("/api/v1/absences", refused, leave.clone()).await.assert_problem(403, "forbidden");

@@ -777,8 +777,12 @@ async fn the_agencys_policy_by_month_governs_discipline() {
     let before = month(&app, &org.staff1.token, &org.staff1.id).await;
     assert_eq!(day(&before, 3)["lines"][0]["reason"], "within_tolerance");
 
-    // The defaults are in force until the agency sets its own.
-    let defaults = app.get("/api/v1/allowance-policies/in-force?month=2026-11", &org.staff1.token).await;
+    // The defaults are in force until the agency sets its own. Policies are read by a leader,
+    // finance and the admin, not by an employee (roles.md).
+    for path in ["/api/v1/allowance-policies/in-force?month=2026-11", "/api/v1/allowance-policies"] {
+        app.get(path, &org.staff1.token).await.assert_problem(403, "forbidden");
+    }
+    let defaults = app.get("/api/v1/allowance-policies/in-force?month=2026-11", &org.admin).await;
     defaults.assert_status(200);
     assert!(defaults.body["id"].is_null());
     assert_eq!(defaults.body["rules"]["late_tolerance_minutes"], 15);
@@ -812,10 +816,10 @@ async fn the_agencys_policy_by_month_governs_discipline() {
     let after = month(&app, &org.staff1.token, &org.staff1.id).await;
     assert_eq!(day(&after, 3)["lines"][0]["reason"], "late", "{}", after.text);
     assert_eq!(day(&after, 3)["lines"][0]["deduction_bp"], 50);
-    let in_force = app.get("/api/v1/allowance-policies/in-force?month=2026-12", &org.staff1.token).await;
+    let in_force = app.get("/api/v1/allowance-policies/in-force?month=2026-12", &org.admin).await;
     assert_eq!(in_force.body["effective_month"], "2026-11");
     assert_eq!(in_force.body["rules"]["base_amounts"][1]["amount"], 4_000_000);
-    let october = app.get("/api/v1/allowance-policies/in-force?month=2026-10", &org.staff1.token).await;
+    let october = app.get("/api/v1/allowance-policies/in-force?month=2026-10", &org.admin).await;
     assert!(october.body["id"].is_null(), "before it took effect, the defaults");
 
     // Another agency sees none of it, and its own discipline keeps the defaults.

@@ -107,6 +107,16 @@ async fn a_system_reads_the_roster_changed_since_its_last_read() {
     app.get("/api/v1/integration/employees?limit=0", &roster).await.assert_problem(400, "bad-parameter");
     // A key never reaches a person's endpoint.
     app.get("/api/v1/employees", &roster).await.assert_status(401);
+    // A key issued with a signing secret signs its reads too.
+    let signed = app
+        .post(
+            "/api/v1/integration-keys",
+            &org.admin,
+            json!({"name": "Sistem bertanda tangan", "scopes": ["employees_read"], "signed": true}),
+        )
+        .await;
+    signed.assert_status(201);
+    app.get("/api/v1/integration/employees", signed.body["key"].as_str().unwrap()).await.assert_status(401);
 }
 
 #[actix_web::test]

@@ -280,9 +280,6 @@ pub async fn in_force(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let agency = target_agency(&auth, q.agency_id)?;
-    if !auth.0.can_see_agency(agency) {
-        return Err(ApiError::NotFound);
-    }
     let month = match q.month {
         Some(m) => month_start(&m, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?,
         None => {
@@ -290,7 +287,7 @@ pub async fn in_force(
             today.with_day(1).unwrap_or(today)
         }
     };
-    let row = db(&state, move |conn| allowance_policy::in_force(conn, agency, month)).await?;
+    let row = db(&state, move |conn| allowance_policy::in_force_for(conn, &auth.0, agency, month)).await?;
     Ok(HttpResponse::Ok().json(row.map_or_else(
         || PolicyView { id: None, effective_month: None, rules: Rules::of(&AgencyPolicy::default()), created_at: None },
         PolicyView::from,

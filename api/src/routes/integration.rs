@@ -1,8 +1,9 @@
 //! What systems read with an integration key: the roster an attendance system enrolls
 //! (`employees_read`) and the approved allowance runs a payroll system pays from
-//! (`allowance_read`). A key reads its own agency only and never reaches a person's endpoint.
+//! (`allowance_read`). A key reads its own agency only and never reaches a person's endpoint; a key
+//! issued with a signing secret signs every request, reads included (over an empty body).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_persistence::{allowance_run, roster};
 use serde::{Deserialize, Serialize};
@@ -82,8 +83,10 @@ fn since_of(text: &str) -> Option<roster::Since> {
 pub async fn roster(
     state: web::Data<AppState>,
     key: IntegrationCaller,
+    req: HttpRequest,
     q: web::Query<RosterQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    key.verify_signature(&req, b"", state.now().timestamp())?;
     let q = q.into_inner();
     let limit = q.limit.unwrap_or(500);
     if !(1..=MAX_ROSTER).contains(&limit) {
@@ -144,8 +147,10 @@ pub struct ApprovedRunQuery {
 pub async fn approved_runs(
     state: web::Data<AppState>,
     key: IntegrationCaller,
+    req: HttpRequest,
     q: web::Query<ApprovedRunQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    key.verify_signature(&req, b"", state.now().timestamp())?;
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let month = match q.month.as_deref() {
@@ -172,8 +177,10 @@ pub async fn approved_runs(
 pub async fn approved_run(
     state: web::Data<AppState>,
     key: IntegrationCaller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    key.verify_signature(&req, b"", state.now().timestamp())?;
     let id = id.into_inner();
     let integration = key.integration;
     let d = db(&state, move |conn| allowance_run::approved_run_for_key(conn, &integration, id)).await?;
