@@ -28,11 +28,7 @@ pub struct IntegrationCaller {
 impl IntegrationCaller {
     /// Refuses a key issued without `scope`.
     pub fn require(&self, scope: IntegrationScope) -> Result<(), ApiError> {
-        if self.integration.has(scope) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!("the integration key was not issued with the scope {scope}")))
-        }
+        Ok(ekinerja_persistence::access::require_scope(&self.integration, scope)?)
     }
 
     /// Checks the Standard Webhooks signature over the raw body where the key demands one.

@@ -6,11 +6,20 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{self, Access, Area, Decision, Reach, Standing, Subject};
 use ekinerja_domain::supervision::OrgChart;
-use ekinerja_domain::{Actor, Caller, GrantedRole};
+use ekinerja_domain::{Actor, Caller, GrantedRole, Integration, IntegrationScope};
 use uuid::Uuid;
 
 use crate::schema::role_grants;
 use crate::{chart, DbConnection, StoreError};
+
+/// Refuses an integration key issued without `scope` (a system reaches only what its key names).
+pub fn require_scope(key: &Integration, scope: IntegrationScope) -> Result<(), StoreError> {
+    if key.has(scope) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(format!("the integration key was not issued with the scope {scope}")))
+    }
+}
 
 /// The caller with the roles granted to their account, read now, so a revoked grant stops at
 /// once (an access token lives for minutes; a grant is checked on every decision).

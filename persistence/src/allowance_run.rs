@@ -479,15 +479,6 @@ pub fn unit_lines(
     Ok(latest)
 }
 
-/// Refuses a key without the `allowance_read` scope.
-fn require_allowance_read(key: &ekinerja_domain::Integration) -> Result<(), StoreError> {
-    if key.has(ekinerja_domain::IntegrationScope::AllowanceRead) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("the integration key was not issued with the scope allowance_read".into()))
-    }
-}
-
 /// The approved runs of the key's agency (a payroll system, scope `allowance_read`), by month
 /// when given, in the order they were approved; drafts are never shown to a system.
 pub fn approved_for_key(
@@ -496,7 +487,7 @@ pub fn approved_for_key(
     month: Option<NaiveDate>,
     page: &PageRequest,
 ) -> Result<Page<Run>, StoreError> {
-    require_allowance_read(key)?;
+    access::require_scope(key, ekinerja_domain::IntegrationScope::AllowanceRead)?;
     let mut q = allowance_runs::table
         .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
         .filter(allowance_runs::status.eq("approved"))
@@ -519,7 +510,7 @@ pub fn approved_run_for_key(
     key: &ekinerja_domain::Integration,
     id: Uuid,
 ) -> Result<RunDetail, StoreError> {
-    require_allowance_read(key)?;
+    access::require_scope(key, ekinerja_domain::IntegrationScope::AllowanceRead)?;
     let run: Run = allowance_runs::table
         .find(id.to_string())
         .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))

@@ -92,9 +92,7 @@ pub fn changes(
     since: Option<Since>,
     limit: i64,
 ) -> Result<RosterPage, StoreError> {
-    if !key.has(IntegrationScope::EmployeesRead) {
-        return Err(StoreError::Forbidden("the integration key was not issued with the scope employees_read".into()));
-    }
+    crate::access::require_scope(key, IntegrationScope::EmployeesRead)?;
     let mut q = employees::table
         .left_join(positions::table.left_join(org_units::table))
         .filter(employees::agency_id.eq(key.agency_id.to_string()))
