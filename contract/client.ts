@@ -43,7 +43,7 @@ async function call<Op extends keyof operations>(
 export async function dashboardShare(base: string, token: string, agency: string): Promise<number> {
   const d = await call<"get_agency_dashboard">(base, token, "GET", `/api/v1/agencies/${agency}/dashboard`);
   const opds: Schemas["RolloutRow"][] = d.rollout;
-  const pilots = opds.filter((r) => r.rollout_enabled).length;
+  const pilots = opds.filter((r) => r.rolled_out).length;
   return d.daily_logs.today.share_bp / 100 + pilots;
 }
 

@@ -79,7 +79,7 @@ use crate::routes;
         (name = "me", description = "The signed-in caller"),
         (name = "accounts", description = "Accounts issued by admins"),
         (name = "agencies", description = "Agencies (instansi): each invisible to the others"),
-        (name = "org_units", description = "The org-unit tree (OPD and sub-units), with the pilot rollout flag"),
+        (name = "org_units", description = "The org-unit tree (OPD and sub-units), each rolled out from a month on"),
         (name = "positions", description = "Positions (jabatan) and the supervising-position tree"),
         (name = "employees", description = "Employees (ASN), their supervisors and subordinates"),
         (name = "imports", description = "Bulk imports from HR exports"),

@@ -215,14 +215,17 @@ impl Builder<'_> {
     }
 
     fn unit(&mut self, agency: Uuid, parent: Option<Uuid>, c: &str, n: &str) -> Result<Uuid, StoreError> {
-        let pilot = PILOT_OPDS.iter().any(|p| c == *p || c.starts_with(&format!("{p}-")));
-        let new = org_unit::NewOrgUnit {
-            agency_id: agency,
-            parent_id: parent,
-            code: code(c)?,
-            name: name(n)?,
-            rollout_enabled: pilot,
+        // The pilot OPDs are rolled out from January, the others from next month, so a newcomer
+        // sees both; sub-units inherit their OPD's month.
+        let pilot = PILOT_OPDS.contains(&c);
+        let today = self.today;
+        let rollout_from = match parent {
+            Some(_) => None,
+            None if pilot => NaiveDate::from_ymd_opt(today.year(), 1, 1),
+            None => today.with_day(1).and_then(|d| d.checked_add_months(chrono::Months::new(1))),
         };
+        let new =
+            org_unit::NewOrgUnit { agency_id: agency, parent_id: parent, code: code(c)?, name: name(n)?, rollout_from };
         uuid(&org_unit::create(self.conn, &self.change, new)?.id)
     }
 
@@ -368,25 +371,22 @@ fn plan_agreements(
     Ok(first_result)
 }
 
-/// The employees whose posts sit in a unit with the rollout switched on (the pilot OPDs).
-fn pilot_employees(conn: &mut DbConnection, regency: Uuid) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+/// The employees whose posts sit in a unit rolled out this month (the pilot OPDs).
+fn pilot_employees(
+    conn: &mut DbConnection,
+    regency: Uuid,
+    today: NaiveDate,
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
     use diesel::prelude::*;
     use ekinerja_persistence::schema;
-    let pilot_units: std::collections::HashSet<String> = schema::org_units::table
-        .filter(schema::org_units::agency_id.eq(regency.to_string()))
-        .filter(schema::org_units::rollout_enabled.eq(true))
-        .select(schema::org_units::id)
+    let rollout = ekinerja_persistence::rollout::load(conn, &regency.to_string())?;
+    Ok(schema::employees::table
+        .filter(schema::employees::agency_id.eq(regency.to_string()))
+        .select(schema::employees::id)
         .load::<String>(conn)?
         .into_iter()
-        .collect();
-    Ok(schema::employees::table
-        .inner_join(schema::positions::table)
-        .filter(schema::employees::agency_id.eq(regency.to_string()))
-        .select((schema::employees::id, schema::positions::org_unit_id))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .filter(|(_, unit)| pilot_units.contains(unit))
-        .filter_map(|(e, _)| Uuid::parse_str(&e).ok())
+        .filter(|e| rollout.employee_rolled_out(e, today))
+        .filter_map(|e| Uuid::parse_str(&e).ok())
         .collect())
 }
 
@@ -404,7 +404,7 @@ fn write_logs(
     use ekinerja_domain::Description;
     use ekinerja_persistence::chart;
     use ekinerja_persistence::daily_log::{self as logs, Created, LogInput, NewLog, Serves};
-    let in_pilot = pilot_employees(b.conn, regency)?;
+    let in_pilot = pilot_employees(b.conn, regency, b.today)?;
     let chart = chart::load(b.conn, regency, now)?;
     let people: Vec<(Uuid, Caller)> = b
         .hired
@@ -494,7 +494,7 @@ fn write_evaluations(
         .filter(schema::performance_periods::year.eq(b.today.year()))
         .select(schema::performance_periods::id)
         .first(b.conn)?;
-    let in_pilot = pilot_employees(b.conn, regency)?;
+    let in_pilot = pilot_employees(b.conn, regency, b.today)?;
     let chart = chart::load(b.conn, regency, now)?;
     let callers: std::collections::HashMap<Uuid, Caller> =
         b.hired.iter().map(|h| (h.employee_id, h.caller.clone())).collect();

@@ -161,6 +161,38 @@ pub enum Pending {
     NoBaseAmount { class: i32 },
 }
 
+impl Pending {
+    /// The reason, as run lines give it (`pending_reason`).
+    pub fn reason(self) -> PendingReason {
+        match self {
+            Pending::NoFinalPredicate => PendingReason::NoFinalPredicate,
+            Pending::NoBaseAmount { .. } => PendingReason::NoBaseAmount,
+        }
+    }
+}
+
+word_enum! {
+    /// What a run line holds (allowance.md; roles.md, Rollout).
+    LineStatus {
+        /// An amount, with its breakdown.
+        Computed => "computed",
+        /// No amount yet (see the reason): paid by a later run.
+        Pending => "pending",
+        /// The employee's unit is not rolled out in the month: no amount, not in the totals.
+        NotRolledOut => "not_rolled_out",
+    }
+}
+
+word_enum! {
+    /// Why a line is pending.
+    PendingReason {
+        /// The predicate basis, and no final evaluation covers the month.
+        NoFinalPredicate => "no_final_predicate",
+        /// The agency set no base amount for the employee's position class.
+        NoBaseAmount => "no_base_amount",
+    }
+}
+
 /// One employee's month, explainable line by line: the base, both factors, every discipline
 /// line (day, reason, deduction) and the amount in its two parts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -46,6 +46,7 @@ pub mod evaluation;
 pub mod maturity;
 pub mod nip;
 pub mod organisation;
+pub mod rollout;
 pub mod supervision;
 pub mod text;
 pub mod workload;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
-use ekinerja_domain::allowance::{compute, Pending};
+use ekinerja_domain::allowance::{compute, LineStatus};
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
@@ -41,6 +41,8 @@ pub struct Run {
     pub policy: Option<String>,
     /// The account that computed the run last (unknown for runs older than the record of it).
     pub computed_by_account_id: Option<String>,
+    /// Lines of people in units not rolled out in the month: no amount, not in the totals.
+    pub not_rolled_out: i32,
 }
 
 /// One employee's line of a run.
@@ -53,6 +55,7 @@ pub struct RunLine {
     pub name: String,
     pub unit_name: Option<String>,
     pub class: Option<i32>,
+    /// `computed`, `pending` (with `pending_reason`) or `not_rolled_out` (allowance.md's words).
     pub status: String,
     pub base: i64,
     pub performance_factor_bp: i64,
@@ -63,6 +66,13 @@ pub struct RunLine {
     pub amount: i64,
     pub previous_amount: Option<i64>,
     pub breakdown: Option<String>,
+    /// Why a `pending` line has no amount: `no_final_predicate` or `no_base_amount`.
+    pub pending_reason: Option<String>,
+    /// The OPD (the unit at the top of the tree) of the post's unit.
+    pub opd_name: Option<String>,
+    /// Minutes of the employee's logs of the month still waiting for review when computed: they
+    /// count for nothing until accepted.
+    pub unreviewed_minutes: i64,
 }
 
 /// A run with its lines, by name.
@@ -91,6 +101,20 @@ SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs
 WHERE agency_id = $1 AND status = 'accepted' AND log_date >= $2 AND log_date <= $3
 GROUP BY employee_id, log_date";
+
+#[derive(QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+const WAITING_SQL: &str = "
+SELECT employee_id, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs
+WHERE agency_id = $1 AND status = 'submitted' AND log_date >= $2 AND log_date <= $3
+GROUP BY employee_id";
 
 /// The final predicate covering the month, per employee: of the current final evaluations whose
 /// period contains the whole month, the one of the shortest period.
@@ -176,13 +200,27 @@ pub fn compute_run(
             Some(u) => crate::discipline::unit_month(conn, &change.caller, u, Some(first), now)?,
             None => crate::discipline::agency_month(conn, agency_id, first, now)?,
         };
+        let units: Vec<crate::org_unit::OrgUnit> = org_units::table
+            .filter(org_units::agency_id.eq(&agency))
+            .select(crate::org_unit::OrgUnit::as_select())
+            .load(conn)?;
+        let top = crate::maturity::top_units(&units);
+        let unit_names: HashMap<&str, &str> = units.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
+        let rollout = crate::rollout::tree(conn, &agency)?;
         let posts: HashMap<String, (i32, String)> = positions::table
-            .inner_join(org_units::table)
             .filter(positions::agency_id.eq(&agency))
-            .select((positions::id, positions::class, org_units::name))
+            .select((positions::id, positions::class, positions::org_unit_id))
             .load::<(String, i32, String)>(conn)?
             .into_iter()
             .map(|(id, class, unit)| (id, (class, unit)))
+            .collect();
+        let waiting: HashMap<String, i64> = diesel::sql_query(WAITING_SQL)
+            .bind::<Text, _>(&agency)
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .load::<Waiting>(conn)?
+            .into_iter()
+            .map(|w| (w.employee_id, w.minutes))
             .collect();
         let predicates = predicates(conn, &agency, first, last)?;
         let mut minutes: HashMap<String, Vec<(NaiveDate, i64)>> = HashMap::new();
@@ -206,61 +244,61 @@ pub fn compute_run(
         let run_id = draft.as_ref().map_or_else(new_id, |d| d.id.clone());
         let mut lines = Vec::with_capacity(month.employees.len());
         for e in month.employees {
-            let (class, unit_name) = match e.employee.position_id.as_ref().and_then(|p| posts.get(p)) {
-                Some((c, u)) => (Some(*c), Some(u.clone())),
-                None => (None, None),
+            let post = e.employee.position_id.as_ref().and_then(|p| posts.get(p));
+            let class = post.map(|(c, _)| *c);
+            let unit_id = post.map(|(_, u)| u.as_str());
+            let name_of = |u: Option<&str>| u.and_then(|u| unit_names.get(u)).map(|n| (*n).to_owned());
+            let mut line = RunLine {
+                run_id: run_id.clone(),
+                employee_id: e.employee.id.clone(),
+                nip: e.employee.nip.clone(),
+                name: e.employee.name.clone(),
+                unit_name: name_of(unit_id),
+                opd_name: name_of(unit_id.and_then(|u| top.get(u).copied())),
+                class,
+                status: LineStatus::NotRolledOut.as_str().into(),
+                pending_reason: None,
+                base: 0,
+                performance_factor_bp: 0,
+                discipline_factor_bp: 0,
+                deduction_bp: 0,
+                performance_part: 0,
+                discipline_part: 0,
+                amount: 0,
+                previous_amount: previous.get(&e.employee.id).copied(),
+                breakdown: None,
+                unreviewed_minutes: waiting.get(&e.employee.id).copied().unwrap_or(0),
             };
-            let outcome = compute(
-                &policy,
-                class.unwrap_or(0),
-                predicates.get(&e.employee.id).copied(),
-                &e.records,
-                minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
-            );
-            let line = match outcome {
-                Ok(b) => RunLine {
-                    run_id: run_id.clone(),
-                    employee_id: e.employee.id.clone(),
-                    nip: e.employee.nip.clone(),
-                    name: e.employee.name.clone(),
-                    unit_name,
-                    class,
-                    status: "computed".into(),
-                    base: b.base,
-                    performance_factor_bp: b.performance_factor_bp,
-                    discipline_factor_bp: b.discipline.factor_bp,
-                    deduction_bp: b.discipline.deduction_bp,
-                    performance_part: b.amount.performance_part,
-                    discipline_part: b.amount.discipline_part,
-                    amount: b.amount.total,
-                    previous_amount: previous.get(&e.employee.id).copied(),
-                    breakdown: serde_json::to_string(&b).ok(),
-                },
-                Err(p) => RunLine {
-                    run_id: run_id.clone(),
-                    employee_id: e.employee.id.clone(),
-                    nip: e.employee.nip.clone(),
-                    name: e.employee.name.clone(),
-                    unit_name,
-                    class,
-                    status: match p {
-                        Pending::NoFinalPredicate => "no_final_predicate".into(),
-                        Pending::NoBaseAmount { .. } => "no_base_amount".into(),
-                    },
-                    base: 0,
-                    performance_factor_bp: 0,
-                    discipline_factor_bp: 0,
-                    deduction_bp: 0,
-                    performance_part: 0,
-                    discipline_part: 0,
-                    amount: 0,
-                    previous_amount: previous.get(&e.employee.id).copied(),
-                    breakdown: None,
-                },
-            };
+            // People of a unit not rolled out in the month get no amount (roles.md, Rollout).
+            if unit_id.is_some_and(|u| rollout.rolled_out(&u.to_owned(), first)) {
+                match compute(
+                    &policy,
+                    class.unwrap_or(0),
+                    predicates.get(&e.employee.id).copied(),
+                    &e.records,
+                    minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
+                ) {
+                    Ok(b) => {
+                        line.status = LineStatus::Computed.as_str().into();
+                        line.base = b.base;
+                        line.performance_factor_bp = b.performance_factor_bp;
+                        line.discipline_factor_bp = b.discipline.factor_bp;
+                        line.deduction_bp = b.discipline.deduction_bp;
+                        line.performance_part = b.amount.performance_part;
+                        line.discipline_part = b.amount.discipline_part;
+                        line.amount = b.amount.total;
+                        line.breakdown = serde_json::to_string(&b).ok();
+                    }
+                    Err(p) => {
+                        line.status = LineStatus::Pending.as_str().into();
+                        line.pending_reason = Some(p.reason().as_str().into());
+                    }
+                }
+            }
             lines.push(line);
         }
-        let computed = lines.iter().filter(|l| l.status == "computed").count();
+        let count = |s: LineStatus| lines.iter().filter(|l| l.status == s.as_str()).count();
+        let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
             id: run_id.clone(),
             agency_id: agency.clone(),
@@ -271,7 +309,8 @@ pub fn compute_run(
             policy_id: policy_version.map(|v| v.id),
             employees: i32::try_from(lines.len()).unwrap_or(i32::MAX),
             computed: i32::try_from(computed).unwrap_or(i32::MAX),
-            pending: i32::try_from(lines.len() - computed).unwrap_or(i32::MAX),
+            pending: i32::try_from(lines.len() - computed - not_rolled_out).unwrap_or(i32::MAX),
+            not_rolled_out: i32::try_from(not_rolled_out).unwrap_or(i32::MAX),
             total: lines.iter().map(|l| l.amount).sum(),
             computed_at: change.at,
             approved_at: None,
@@ -293,6 +332,7 @@ pub fn compute_run(
                     allowance_runs::employees.eq(run.employees),
                     allowance_runs::computed.eq(run.computed),
                     allowance_runs::pending.eq(run.pending),
+                    allowance_runs::not_rolled_out.eq(run.not_rolled_out),
                     allowance_runs::total.eq(run.total),
                     allowance_runs::computed_at.eq(run.computed_at),
                     allowance_runs::version.eq(run.version),

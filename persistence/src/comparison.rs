@@ -26,8 +26,10 @@ pub struct OpdRow {
     pub unit: OrgUnit,
     /// Active employees with a post in the OPD or below it.
     pub employees: i64,
-    /// Whether the OPD is rolled out.
+    /// Whether the OPD is rolled out in the month (its own month; a sub-unit may set a later one).
     pub rolled_out: bool,
+    /// The month the OPD is rolled out from.
+    pub rolled_out_from: Option<NaiveDate>,
     /// Employees with at least one log of the month that was not rejected.
     pub logged: i64,
     /// `logged` of `employees`, in basis points.
@@ -107,6 +109,7 @@ pub fn agency_month(
         .select(OrgUnit::as_select())
         .load(conn)?;
     let top = crate::maturity::top_units(&units);
+    let rollout = crate::rollout::tree(conn, &agency)?;
     let opd_of: HashMap<String, String> = employees::table
         .inner_join(positions::table)
         .filter(employees::agency_id.eq(&agency))
@@ -122,7 +125,8 @@ pub fn agency_month(
         .map(|u| OpdRow {
             unit: u.clone(),
             employees: opd_of.values().filter(|t| **t == u.id).count() as i64,
-            rolled_out: u.rollout_enabled,
+            rolled_out: rollout.rolled_out(&u.id, first),
+            rolled_out_from: rollout.effective(&u.id),
             logged: 0,
             log_coverage_bp: 0,
             accepted_minutes_per_employee: 0,
@@ -226,7 +230,7 @@ pub fn agency_month(
         (r.paid, r.allowance_total) = paid[i];
         r.allowance_average = if r.paid > 0 { r.allowance_total / r.paid } else { 0 };
         r.maturity_level =
-            maturity.units.iter().find(|(u, _)| u.id == r.unit.id).map(|(_, g)| g.level).unwrap_or_default();
+            maturity.units.iter().find(|(u, _, _)| u.id == r.unit.id).map(|(_, _, g)| g.level).unwrap_or_default();
         r.workload_grade = workload
             .as_ref()
             .and_then(|w| w.units.iter().find(|l| l.unit.id == r.unit.id))

@@ -77,6 +77,10 @@ pub struct Allowance {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rollout {
     pub unit: OrgUnit,
+    /// The month the unit is rolled out from (its own or inherited); none: not rolled out.
+    pub rolled_out_from: Option<NaiveDate>,
+    /// Whether it is rolled out this month.
+    pub rolled_out: bool,
     pub employees: i64,
     pub with_approved_agreement: i64,
     pub logged_this_week: i64,
@@ -88,7 +92,10 @@ pub struct Dashboard {
     /// The agency's today.
     pub today: NaiveDate,
     pub unit: Option<OrgUnit>,
+    /// Active employees with a post in a unit rolled out this month: whom the figures count.
     pub employees: i64,
+    /// Active employees with a post in a unit not rolled out this month, left out of the figures.
+    pub not_rolled_out: i64,
     pub today_logs: Coverage,
     pub week_logs: Coverage,
     pub agreements: Agreements,
@@ -173,13 +180,18 @@ fn build(
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let s = scope(conn, &agency_id)?;
     let inside: Option<HashSet<String>> = unit.as_ref().map(|u| below(&s.units, &u.id));
-    let people: HashSet<&str> = s
+    let rollout_tree = crate::rollout::tree(conn, &agency_id)?;
+    let in_scope: Vec<(&str, &str)> = s
         .unit_of
         .iter()
         .filter(|(_, u)| inside.as_ref().is_none_or(|i| i.contains(*u)))
-        .map(|(e, _)| e.as_str())
+        .map(|(e, u)| (e.as_str(), u.as_str()))
         .collect();
+    // Rates count the people of units rolled out this month (roles.md, Rollout).
+    let people: HashSet<&str> =
+        in_scope.iter().filter(|(_, u)| rollout_tree.rolled_out(&(*u).to_owned(), today)).map(|(e, _)| *e).collect();
     let employees = people.len() as i64;
+    let not_rolled_out = in_scope.len() as i64 - employees;
 
     // Daily logs today and this week.
     let logs: Vec<LogDay> = diesel::sql_query(LOGS_SQL)
@@ -329,11 +341,13 @@ fn build(
             if !people.contains(employee.as_str()) || !seen.insert(employee) {
                 continue;
             }
-            if status == "computed" {
-                allowance.paid += 1;
-                allowance.total += amount;
-            } else {
-                allowance.pending += 1;
+            match status.as_str() {
+                "computed" => {
+                    allowance.paid += 1;
+                    allowance.total += amount;
+                }
+                "pending" => allowance.pending += 1,
+                _ => {}
             }
         }
     }
@@ -348,8 +362,11 @@ fn build(
             let units = below(&s.units, &u.id);
             let members: Vec<&str> =
                 s.unit_of.iter().filter(|(_, unit)| units.contains(*unit)).map(|(e, _)| e.as_str()).collect();
+            let from = rollout_tree.effective(&u.id);
             Rollout {
                 unit: u.clone(),
+                rolled_out_from: from,
+                rolled_out: ekinerja_domain::rollout::rolled_out(from, today),
                 employees: members.len() as i64,
                 with_approved_agreement: members.iter().filter(|e| approved_people.contains(*e)).count() as i64,
                 logged_this_week: members.iter().filter(|e| week_people.contains(*e)).count() as i64,
@@ -361,6 +378,7 @@ fn build(
         today,
         unit,
         employees,
+        not_rolled_out,
         today_logs,
         week_logs,
         agreements,

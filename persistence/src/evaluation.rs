@@ -759,9 +759,11 @@ pub struct Distribution {
     /// The unit's head (not counted in the spread: their predicate belongs to the level above).
     pub head: Option<crate::employee::Employee>,
     pub unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
-    /// Employees of the unit below its head.
+    /// Employees of the unit below its head whose unit is rolled out by the period's last month.
     pub employees: i64,
-    /// Of those, with a final predicate.
+    /// Employees below the head whose unit is not rolled out by then: left out of the spread.
+    pub not_rolled_out: i64,
+    /// Of `employees`, with a final predicate.
     pub finalised: i64,
     /// Count per predicate, in the order of `Predicate::ALL`.
     pub counts: Vec<(ekinerja_domain::evaluation::Predicate, i64)>,
@@ -804,8 +806,12 @@ pub fn unit_distribution(
             .and_then(Rating::parse)
             .map(UnitRating::from_head)
     });
-    let staff: Vec<&crate::employee::Employee> =
+    let below_head: Vec<&crate::employee::Employee> =
         people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
+    // The spread counts those rolled out by the period's last month (roles.md, Rollout).
+    let rollout = crate::rollout::load(conn, &period.agency_id)?;
+    let (staff, not_rolled_out): (Vec<&crate::employee::Employee>, Vec<&crate::employee::Employee>) =
+        below_head.into_iter().partition(|e| rollout.employee_rolled_out(&e.id, period.ends_on));
     let predicates: Vec<Predicate> = staff
         .iter()
         .filter_map(|e| final_of(&e.id))
@@ -821,6 +827,7 @@ pub fn unit_distribution(
         head,
         unit_rating,
         employees: i64::try_from(staff.len()).unwrap_or(0),
+        not_rolled_out: i64::try_from(not_rolled_out.len()).unwrap_or(0),
         finalised: i64::try_from(predicates.len()).unwrap_or(0),
         counts,
         checks,

@@ -37,6 +37,7 @@ pub mod page;
 pub mod period;
 pub mod position;
 pub mod role_grant;
+pub mod rollout;
 pub mod roster;
 pub mod schema;
 pub mod workload;

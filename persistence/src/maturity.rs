@@ -23,6 +23,7 @@ use crate::employee::Employee;
 use crate::org_unit::OrgUnit;
 use crate::schema::{agencies, agreements, employees, evaluation_periods, evaluations, org_units};
 use crate::{chart, DbConnection, StoreError};
+use ekinerja_domain::rollout::RolloutTree;
 
 /// The most months one history covers.
 pub const MAX_HISTORY_MONTHS: u32 = 24;
@@ -35,6 +36,9 @@ pub struct EmployeeMaturity {
     pub unit_id: Option<String>,
     pub level: u8,
     pub rules: Vec<RuleCheck>,
+    /// Whether the employee's unit is rolled out in the month; a group's level counts only those
+    /// who are (roles.md, Rollout).
+    pub rolled_out: bool,
 }
 
 /// A unit's or the agency's standing: how many of its employees reached each level.
@@ -78,7 +82,8 @@ pub struct AgencyReport {
     pub span: MonthSpan,
     pub policy: MaturityPolicy,
     pub maturity: GroupMaturity,
-    pub units: Vec<(OrgUnit, GroupMaturity)>,
+    /// Each OPD with the month it is rolled out from.
+    pub units: Vec<(OrgUnit, Option<NaiveDate>, GroupMaturity)>,
 }
 
 /// One month of a history.
@@ -375,24 +380,30 @@ fn present(people: &Placed, facts: &HashMap<String, EmployeeFacts>, first: Naive
         .collect()
 }
 
-/// Each employee's rules and level.
+/// Each employee's rules and level, and whether their unit is rolled out in the month.
 fn assess(
     people: Vec<(Employee, Option<String>)>,
     mut facts: HashMap<String, EmployeeFacts>,
     policy: &MaturityPolicy,
+    rollout: &RolloutTree<String>,
+    month: NaiveDate,
 ) -> Vec<EmployeeMaturity> {
     people
         .into_iter()
         .map(|(employee, unit_id)| {
             let f = facts.remove(&employee.id).unwrap_or_default();
             let rules = employee_rules(&f, policy);
-            EmployeeMaturity { level: level(&rules), rules, employee, unit_id }
+            let rolled_out = unit_id.as_ref().is_some_and(|u| rollout.rolled_out(u, month));
+            EmployeeMaturity { level: level(&rules), rules, employee, unit_id, rolled_out }
         })
         .collect()
 }
 
+/// A group's standing over its members rolled out in the month: the others are listed but count
+/// for no level (roles.md, Rollout).
 fn group<'a>(members: impl IntoIterator<Item = &'a EmployeeMaturity>, policy: &MaturityPolicy) -> GroupMaturity {
-    let (employees, rules, level) = ekinerja_domain::maturity::group(members.into_iter().map(|m| m.level), policy);
+    let levels = members.into_iter().filter(|m| m.rolled_out).map(|m| m.level);
+    let (employees, rules, level) = ekinerja_domain::maturity::group(levels, policy);
     GroupMaturity { employees, level, rules }
 }
 
@@ -451,7 +462,8 @@ pub fn employee(
     let org = chart::load(conn, agency, now)?;
     let people = crate::discipline::units_of(conn, vec![employee])?;
     let facts = facts(conn, agency, &people, span, today, &org)?;
-    let maturity = assess(people, facts, &policy).pop().ok_or(StoreError::NotFound)?;
+    let rollout = crate::rollout::tree(conn, &agency.to_string())?;
+    let maturity = assess(people, facts, &policy, &rollout, span.month).pop().ok_or(StoreError::NotFound)?;
     Ok(EmployeeReport { span, policy, maturity })
 }
 
@@ -470,7 +482,8 @@ pub fn unit(
     let org = chart::load(conn, agency, now)?;
     let facts = facts(conn, agency, &people, span, today, &org)?;
     let people = present(&people, &facts, span.month);
-    let employees = assess(people, facts, &policy);
+    let rollout = crate::rollout::tree(conn, &unit.agency_id)?;
+    let employees = assess(people, facts, &policy, &rollout, span.month);
     let maturity = group(&employees, &policy);
     Ok(UnitReport { span, policy, unit, maturity, employees })
 }
@@ -491,7 +504,8 @@ pub fn agency(
     let people = agency_people(conn, agency_id)?;
     let facts = facts(conn, agency_id, &people, span, today, &org)?;
     let people = present(&people, &facts, span.month);
-    let employees = assess(people, facts, &policy);
+    let rollout = crate::rollout::tree(conn, &agency_id.to_string())?;
+    let employees = assess(people, facts, &policy, &rollout, span.month);
     let maturity = group(&employees, &policy);
     let units: Vec<OrgUnit> = org_units::table
         .filter(org_units::agency_id.eq(agency_id.to_string()))
@@ -508,7 +522,9 @@ pub fn agency(
     let units = units
         .iter()
         .filter(|u| u.parent_id.is_none())
-        .map(|u| (u.clone(), group(members.remove(u.id.as_str()).unwrap_or_default(), &policy)))
+        .map(|u| {
+            (u.clone(), rollout.effective(&u.id), group(members.remove(u.id.as_str()).unwrap_or_default(), &policy))
+        })
         .collect();
     Ok(AgencyReport { span, policy, maturity, units })
 }
@@ -592,12 +608,13 @@ pub fn history(
     let months = months(from, to, today)?;
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
+    let rollout = crate::rollout::tree(conn, &agency.to_string())?;
     let mut out = Vec::with_capacity(months.len());
     for first in months {
         let span = month_span(first, today);
         let facts = facts(conn, agency, &people, span, today, &org)?;
         let there = if single { people.clone() } else { present(&people, &facts, first) };
-        let assessed = assess(there, facts, &policy);
+        let assessed = assess(there, facts, &policy, &rollout, first);
         let point = if single {
             let e = assessed.into_iter().next().ok_or(StoreError::NotFound)?;
             HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }

@@ -1,4 +1,5 @@
-//! The org-unit tree (OPD and their sub-units), with the per-unit rollout flag for pilot OPDs.
+//! The org-unit tree (OPD and their sub-units), each rolled out from a month on (pilot OPDs first;
+//! sub-units inherit the month unless they set their own).
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,7 +22,8 @@ pub struct OrgUnit {
     pub parent_id: Option<String>,
     pub code: String,
     pub name: String,
-    pub rollout_enabled: bool,
+    /// The first day of the month the unit is rolled out from; `None` inherits (roles.md).
+    pub rollout_from: Option<chrono::NaiveDate>,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
 }
@@ -33,7 +35,7 @@ pub struct NewOrgUnit {
     pub parent_id: Option<Uuid>,
     pub code: Code,
     pub name: Name,
-    pub rollout_enabled: bool,
+    pub rollout_from: Option<chrono::NaiveDate>,
 }
 
 /// The fields of a unit that change; `parent_id: Some(None)` makes it a top-level OPD.
@@ -42,7 +44,8 @@ pub struct OrgUnitPatch {
     pub parent_id: Option<Option<Uuid>>,
     pub code: Option<Code>,
     pub name: Option<Name>,
-    pub rollout_enabled: Option<bool>,
+    /// `Some(None)` clears the unit's own month (it inherits again).
+    pub rollout_from: Option<Option<chrono::NaiveDate>>,
 }
 
 /// List filters.
@@ -50,7 +53,6 @@ pub struct OrgUnitPatch {
 pub struct OrgUnitFilter {
     pub agency_id: Option<Uuid>,
     pub parent_id: Option<Uuid>,
-    pub rollout_enabled: Option<bool>,
 }
 
 /// Reads a unit the caller may see.
@@ -93,9 +95,6 @@ pub fn list(
     }
     if let Some(p) = filter.parent_id {
         q = q.filter(org_units::parent_id.eq(p.to_string()));
-    }
-    if let Some(r) = filter.rollout_enabled {
-        q = q.filter(org_units::rollout_enabled.eq(r));
     }
     if let Some(after) = &page.after {
         q = q.filter(org_units::id.gt(after.clone()));
@@ -173,7 +172,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Resu
             parent_id: new.parent_id.map(|p| p.to_string()),
             code: new.code.into_inner(),
             name: new.name.into_inner(),
-            rollout_enabled: new.rollout_enabled,
+            rollout_from: new.rollout_from.map(ekinerja_domain::rollout::month_of),
             created_at: change.at,
             updated_at: change.at,
         };
@@ -215,8 +214,12 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
         if let Some(n) = patch.name {
             after.name = n.into_inner();
         }
-        if let Some(r) = patch.rollout_enabled {
-            after.rollout_enabled = r;
+        if let Some(from) = patch.rollout_from {
+            let from = from.map(ekinerja_domain::rollout::month_of);
+            if from != before.rollout_from {
+                crate::rollout::check_change(conn, &before.agency_id, &before.id, from)?;
+            }
+            after.rollout_from = from;
         }
         after.updated_at = change.at;
         diesel::update(org_units::table.find(&after.id)).set(&after).execute(conn)?;

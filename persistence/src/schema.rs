@@ -87,7 +87,7 @@ diesel::table! {
         parent_id -> Nullable<Text>,
         code -> Text,
         name -> Text,
-        rollout_enabled -> Bool,
+        rollout_from -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -457,6 +457,7 @@ diesel::table! {
         created_at -> Timestamp,
         policy -> Nullable<Text>,
         computed_by_account_id -> Nullable<Text>,
+        not_rolled_out -> Integer,
     }
 }
 
@@ -478,6 +479,9 @@ diesel::table! {
         amount -> BigInt,
         previous_amount -> Nullable<BigInt>,
         breakdown -> Nullable<Text>,
+        pending_reason -> Nullable<Text>,
+        opd_name -> Nullable<Text>,
+        unreviewed_minutes -> BigInt,
     }
 }
 

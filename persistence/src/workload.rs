@@ -2,7 +2,9 @@
 //! the unit tree, against the agency's effective working time (`ekinerja_domain::workload`).
 //!
 //! Minutes are the logs not rejected (submitted or accepted), counted on the post their author
-//! holds now; staff present are the active employees holding a post now.
+//! holds now; staff present are the active employees holding a post now. A post counts only over
+//! the days of the span its unit is rolled out (roles.md, Rollout): from its rollout month on,
+//! and not at all (no minutes, no staff, so no grade) when the unit is not rolled out in the span.
 
 use std::collections::HashMap;
 
@@ -24,6 +26,8 @@ use crate::{chart, DbConnection, StoreError};
 pub struct PositionLoad {
     pub position: Position,
     pub unit: OrgUnit,
+    /// The month the post's unit is rolled out from.
+    pub rolled_out_from: Option<NaiveDate>,
     pub workload: Workload,
 }
 
@@ -31,6 +35,8 @@ pub struct PositionLoad {
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitLoad {
     pub unit: OrgUnit,
+    /// The month the unit is rolled out from (a sub-unit may set a later one).
+    pub rolled_out_from: Option<NaiveDate>,
     pub workload: Workload,
 }
 
@@ -86,13 +92,17 @@ fn span(
     Ok((from, to))
 }
 
-/// What one load of the agency gives: units, posts, minutes and staff per post.
+/// What one load of the agency gives: units, posts, minutes and staff per post, and the day each
+/// post starts to count (the later of the span's start and its unit's rollout month).
 struct Data {
     units: Vec<OrgUnit>,
     posts: Vec<Position>,
     minutes: HashMap<String, i64>,
     staff: HashMap<String, i64>,
-    effective_minutes: i64,
+    starts: HashMap<String, NaiveDate>,
+    rollout: ekinerja_domain::rollout::RolloutTree<String>,
+    from: NaiveDate,
+    to: NaiveDate,
     hours: i32,
 }
 
@@ -102,14 +112,31 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
         org_units::table.filter(org_units::agency_id.eq(agency)).select(OrgUnit::as_select()).load(conn)?;
     let posts: Vec<Position> =
         positions::table.filter(positions::agency_id.eq(agency)).select(Position::as_select()).load(conn)?;
-    let minutes = diesel::sql_query(MINUTES_SQL)
-        .bind::<Text, _>(agency)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
-        .load::<PostMinutes>(conn)?
-        .into_iter()
-        .map(|r| (r.position_id, r.minutes))
+    let rollout = crate::rollout::tree(conn, agency)?;
+    let starts: HashMap<String, NaiveDate> = posts
+        .iter()
+        .filter_map(|p| {
+            let start = rollout.effective(&p.org_unit_id)?.max(from);
+            (start <= to).then(|| (p.id.clone(), start))
+        })
         .collect();
+    // One query per distinct start (a handful: the months units were rolled out in).
+    let mut minutes = HashMap::new();
+    let mut distinct: Vec<NaiveDate> = starts.values().copied().collect();
+    distinct.sort();
+    distinct.dedup();
+    for start in distinct {
+        for r in diesel::sql_query(MINUTES_SQL)
+            .bind::<Text, _>(agency)
+            .bind::<Date, _>(start)
+            .bind::<Date, _>(to)
+            .load::<PostMinutes>(conn)?
+        {
+            if starts.get(&r.position_id) == Some(&start) {
+                minutes.insert(r.position_id, r.minutes);
+            }
+        }
+    }
     let staff = employees::table
         .filter(employees::agency_id.eq(agency))
         .filter(employees::active.eq(true))
@@ -119,38 +146,62 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
         .load::<(Option<String>, i64)>(conn)?
         .into_iter()
         .filter_map(|(p, n)| p.map(|p| (p, n)))
+        .filter(|(p, _)| starts.contains_key(p))
         .collect();
-    Ok(Data { units, posts, minutes, staff, effective_minutes: effective_minutes(hours, from, to), hours })
+    Ok(Data { units, posts, minutes, staff, starts, rollout, from, to, hours })
+}
+
+/// Minutes, staff, and the earliest day a post counts from (none while no post counts).
+type Sums = (i64, i64, Option<NaiveDate>);
+
+fn add(into: &mut Sums, (m, s, start): Sums) {
+    into.0 += m;
+    into.1 += s;
+    into.2 = match (into.2, start) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
 }
 
 impl Data {
-    /// Minutes and staff of each unit on its own posts.
-    fn own(&self) -> HashMap<&str, (i64, i64)> {
-        let mut own: HashMap<&str, (i64, i64)> = HashMap::new();
+    /// The analysis of sums: one person's effective time runs from the earliest day a post of
+    /// them counts (a sub-unit rolled out later adds its staff and minutes from its own month).
+    fn analyse(&self, (m, s, start): Sums) -> Workload {
+        analyse(m, effective_minutes(self.hours, start.unwrap_or(self.from), self.to), s)
+    }
+
+    /// A post's sums.
+    fn post(&self, p: &Position) -> Sums {
+        (
+            self.minutes.get(&p.id).copied().unwrap_or(0),
+            self.staff.get(&p.id).copied().unwrap_or(0),
+            self.starts.get(&p.id).copied(),
+        )
+    }
+
+    /// Sums of each unit on its own posts.
+    fn own(&self) -> HashMap<&str, Sums> {
+        let mut own: HashMap<&str, Sums> = HashMap::new();
         for p in &self.posts {
-            let e = own.entry(p.org_unit_id.as_str()).or_default();
-            e.0 += self.minutes.get(&p.id).copied().unwrap_or(0);
-            e.1 += self.staff.get(&p.id).copied().unwrap_or(0);
+            add(own.entry(p.org_unit_id.as_str()).or_default(), self.post(p));
         }
         own
     }
 
-    /// Minutes and staff of each unit with all its sub-units.
-    fn rolled_up(&self) -> HashMap<String, (i64, i64)> {
+    /// Sums of each unit with all its sub-units.
+    fn rolled_up(&self) -> HashMap<String, Sums> {
         let own = self.own();
         let parent: HashMap<&str, Option<&str>> =
             self.units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
-        let mut total: HashMap<String, (i64, i64)> = HashMap::new();
+        let mut total: HashMap<String, Sums> = HashMap::new();
         for u in &self.units {
-            let (m, s) = own.get(u.id.as_str()).copied().unwrap_or_default();
+            let sums = own.get(u.id.as_str()).copied().unwrap_or_default();
             // Add the unit's own figures to it and every unit above it (a tree of bounded depth;
             // the walk stops on a repeat should the data ever hold a cycle).
             let mut at = Some(u.id.as_str());
             let mut steps = 0;
             while let Some(id) = at {
-                let e = total.entry(id.to_owned()).or_default();
-                e.0 += m;
-                e.1 += s;
+                add(total.entry(id.to_owned()).or_default(), sums);
                 steps += 1;
                 if steps > self.units.len() {
                     break;
@@ -168,9 +219,10 @@ fn children_loads(data: &Data, parent: Option<&str>) -> Vec<UnitLoad> {
         .units
         .iter()
         .filter(|u| u.parent_id.as_deref() == parent)
-        .map(|u| {
-            let (m, s) = total.get(&u.id).copied().unwrap_or_default();
-            UnitLoad { unit: u.clone(), workload: analyse(m, data.effective_minutes, s) }
+        .map(|u| UnitLoad {
+            unit: u.clone(),
+            rolled_out_from: data.rollout.effective(&u.id),
+            workload: data.analyse(total.get(&u.id).copied().unwrap_or_default()),
         })
         .collect();
     units.sort_by(|a, b| ranking_order(&a.workload, &b.workload).then_with(|| a.unit.name.cmp(&b.unit.name)));
@@ -197,21 +249,21 @@ pub fn unit(
         .filter(|p| inside.contains(&p.org_unit_id))
         .filter_map(|p| {
             let u = by_id.get(p.org_unit_id.as_str())?;
-            let w = analyse(
-                data.minutes.get(&p.id).copied().unwrap_or(0),
-                data.effective_minutes,
-                data.staff.get(&p.id).copied().unwrap_or(0),
-            );
-            Some(PositionLoad { position: p.clone(), unit: (*u).clone(), workload: w })
+            Some(PositionLoad {
+                position: p.clone(),
+                unit: (*u).clone(),
+                rolled_out_from: data.rollout.effective(&p.org_unit_id),
+                workload: data.analyse(data.post(p)),
+            })
         })
         .collect();
     posts.sort_by(|a, b| ranking_order(&a.workload, &b.workload).then_with(|| a.position.name.cmp(&b.position.name)));
-    let (m, s) = data.rolled_up().get(&unit.id).copied().unwrap_or_default();
+    let sums = data.rolled_up().get(&unit.id).copied().unwrap_or_default();
     Ok(Analysis {
         from,
         to,
         effective_hours_per_year: data.hours,
-        total: analyse(m, data.effective_minutes, s),
+        total: data.analyse(sums),
         units: children_loads(&data, Some(&unit.id)),
         positions: posts,
         unit: Some(unit),
@@ -230,13 +282,15 @@ pub fn agency(
     crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
     let (from, to) = span(conn, agency_id, from, to, now)?;
     let data = load(conn, &agency_id.to_string(), from, to)?;
-    let minutes: i64 = data.posts.iter().map(|p| data.minutes.get(&p.id).copied().unwrap_or(0)).sum();
-    let staff: i64 = data.posts.iter().map(|p| data.staff.get(&p.id).copied().unwrap_or(0)).sum();
+    let mut sums = Sums::default();
+    for p in &data.posts {
+        add(&mut sums, data.post(p));
+    }
     Ok(Analysis {
         from,
         to,
         effective_hours_per_year: data.hours,
-        total: analyse(minutes, data.effective_minutes, staff),
+        total: data.analyse(sums),
         units: children_loads(&data, None),
         positions: vec![],
         unit: None,

@@ -508,7 +508,13 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
     assert_eq!(order, [&org.staff_post, &org.division_post, &org.head_post, &org.section_post]);
 
     // The agency ranks its OPDs; a second OPD with nobody logging is the most over-staffed.
-    let opd = app.post("/api/v1/org-units", &org.admin, json!({"code": "DISDIK", "name": "Dinas Pendidikan"})).await;
+    let opd = app
+        .post(
+            "/api/v1/org-units",
+            &org.admin,
+            json!({"code": "DISDIK", "name": "Dinas Pendidikan", "rollout_from": "2020-01"}),
+        )
+        .await;
     opd.assert_status(201);
     let teacher_post = app.position(&org.admin, &opd.id(), "Kepala Dinas Pendidikan", "jpt", 14, None).await;
     app.person(&org.admin, 3310, "Wati Kusuma", &teacher_post).await;
@@ -579,9 +585,8 @@ async fn dashboards_count_what_was_built() {
     let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
     let org = app.org("DASH-A", 3500).await;
     let other = app.org("DASH-B", 3600).await;
-    app.patch(&format!("/api/v1/org-units/{}", org.unit), &org.admin, json!({"rollout_enabled": true}))
-        .await
-        .assert_status(200);
+    // DINKES is rolled out (since 2020); DISDIK, created without a month, is not: its two people
+    // are listed in the rollout rows but left out of every rate.
     let disdik = app.post("/api/v1/org-units", &org.admin, json!({"code": "DISDIK", "name": "Dinas Pendidikan"})).await;
     disdik.assert_status(201);
     let kadis_post = app.position(&org.admin, &disdik.id(), "Kepala Dinas Pendidikan", "jpt", 14, None).await;
@@ -669,12 +674,12 @@ async fn dashboards_count_what_was_built() {
     d.assert_status(200);
     let b = &d.body;
     assert_eq!(b["today"], today.to_string());
-    assert_eq!(b["employees"], 7, "{}", d.text);
+    assert_eq!((b["employees"].as_i64(), b["not_rolled_out"].as_i64()), (Some(5), Some(2)), "{}", d.text);
     let week_logged = 3;
     let today_logged = if monday == today { 3 } else { 2 };
     let t = &b["daily_logs"]["today"];
-    assert_eq!((t["logged"].as_i64(), t["not_logged"].as_i64()), (Some(today_logged), Some(7 - today_logged)));
-    assert_eq!(t["share_bp"].as_i64(), Some(today_logged * 10_000 / 7));
+    assert_eq!((t["logged"].as_i64(), t["not_logged"].as_i64()), (Some(today_logged), Some(5 - today_logged)));
+    assert_eq!(t["share_bp"].as_i64(), Some(today_logged * 10_000 / 5));
     let w = &b["daily_logs"]["this_week"];
     assert_eq!(
         (w["from"].as_str(), w["logged"].as_i64(), w["minutes"].as_i64()),
@@ -684,37 +689,41 @@ async fn dashboards_count_what_was_built() {
     assert_eq!(
         [&a["approved"], &a["submitted"], &a["returned"], &a["draft"], &a["without_agreement"]]
             .map(|v| v.as_i64().unwrap()),
-        [3, 1, 1, 1, 1],
-        "{a}"
+        [3, 1, 1, 0, 0],
+        "{a}: the Kadis's draft and the other DISDIK employee are not rolled out"
     );
     assert_eq!(a["period_id"], period.as_str());
     let e = &b["evaluations"];
     assert_eq!(e["period"]["id"], q2.id().as_str());
-    assert_eq!([&e["final"], &e["draft"], &e["not_opened"]].map(|v| v.as_i64().unwrap()), [1, 1, 5]);
+    assert_eq!([&e["final"], &e["draft"], &e["not_opened"]].map(|v| v.as_i64().unwrap()), [1, 1, 3]);
     let good = e["predicates"].as_array().unwrap().iter().find(|p| p["predicate"] == "good").unwrap();
     assert_eq!(good["employees"], 1);
     assert_eq!(e["predicates"].as_array().unwrap().iter().map(|p| p["employees"].as_i64().unwrap()).sum::<i64>(), 1);
     let al = &b["allowance"];
     assert_eq!(
         (al["month"].as_str(), al["paid"].as_i64(), al["pending"].as_i64()),
-        (Some(format!("{y}-06").as_str()), Some(1), Some(6))
+        (Some(format!("{y}-06").as_str()), Some(1), Some(4)),
+        "DISDIK's two lines are not rolled out, so not pending"
     );
     assert_eq!(al["total"].as_i64(), Some(division_amount));
-    let rows: Vec<(String, bool, i64, i64, i64)> = b["rollout"]
+    // Code, rolled out from, rolled out now, employees, approved agreements, logged this week.
+    type Row<'a> = (String, Option<&'a str>, bool, i64, i64, i64);
+    let rows: Vec<Row> = b["rollout"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| {
             (
                 r["unit"]["code"].as_str().unwrap().to_owned(),
-                r["rollout_enabled"].as_bool().unwrap(),
+                r["rolled_out_from"].as_str(),
+                r["rolled_out"].as_bool().unwrap(),
                 r["employees"].as_i64().unwrap(),
                 r["with_approved_agreement"].as_i64().unwrap(),
                 r["logged_this_week"].as_i64().unwrap(),
             )
         })
         .collect();
-    assert_eq!(rows, [("DINKES".into(), true, 5, 3, 3), ("DISDIK".into(), false, 2, 0, 0)]);
+    assert_eq!(rows, [("DINKES".into(), Some("2020-01"), true, 5, 3, 3), ("DISDIK".into(), None, false, 2, 0, 0)]);
 
     // The same day's coverage as the monitoring view counts it.
     let m = app
@@ -741,9 +750,9 @@ async fn dashboards_count_what_was_built() {
     assert_eq!(
         csv.text.lines().collect::<Vec<_>>(),
         [
-            "kode_unit,unit,pilot,pegawai,skp_disetujui,mencatat_minggu_ini",
-            "DINKES,Dinas Kesehatan,ya,5,3,3",
-            "DISDIK,Dinas Pendidikan,tidak,2,0,0"
+            "kode_unit,unit,mulai_bulan,berjalan,pegawai,skp_disetujui,mencatat_minggu_ini",
+            "DINKES,Dinas Kesehatan,2020-01,ya,5,3,3",
+            "DISDIK,Dinas Pendidikan,,tidak,2,0,0"
         ]
     );
 

@@ -909,7 +909,13 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     );
     assert_eq!(mine["amount"], 2_421_250);
     assert_eq!(mine["breakdown"]["discipline"]["lines"].as_array().unwrap().len(), 10);
-    assert_eq!(line(&run, &org.staff2.id)["status"], "no_final_predicate");
+    let waiting = line(&run, &org.staff2.id);
+    assert_eq!(
+        (waiting["status"].as_str(), waiting["pending_reason"].as_str()),
+        (Some("pending"), Some("no_final_predicate"))
+    );
+    assert!(waiting["amount"].is_null() && waiting["base"].is_null(), "no amount, never 0: {waiting}");
+    assert_eq!(mine["opd_name"], "Dinas Kesehatan");
 
     // The check-out of Monday 9 arrives late; the draft is recomputed in place.
     push(&app, &key.key, vec![ev("A-9-out-late", &org.staff1.nip, 9, "16:10:00", "check_out")])
@@ -951,17 +957,24 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     let csv = app.get(&format!("{path}/payroll"), &org.admin).await;
     csv.assert_status(200);
     let rows: Vec<Vec<String>> = csv.text.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
-    let sum: i64 = rows.iter().filter(|r| r[4] == "computed").map(|r| r[9].parse::<i64>().unwrap()).sum();
+    assert!(csv.text.starts_with("nip,nama,opd,unit_kerja,kelas_jabatan,status,"), "{}", csv.text);
+    let sum: i64 = rows.iter().filter(|r| r[5] == "computed").map(|r| r[10].parse::<i64>().unwrap()).sum();
     assert_eq!(sum, approved.body["total"].as_i64().unwrap(), "{}", csv.text);
     // A pending line has no amount (empty cells, not 0) and says why; a computed one no reason.
-    let (computed, pending): (Vec<&Vec<String>>, Vec<&Vec<String>>) = rows.iter().partition(|r| r[4] == "computed");
+    let (computed, pending): (Vec<&Vec<String>>, Vec<&Vec<String>>) = rows.iter().partition(|r| r[5] == "computed");
     assert!(!pending.is_empty() && !computed.is_empty(), "{}", csv.text);
     assert!(
-        pending.iter().all(|r| r[5..10].iter().all(String::is_empty) && r[12].starts_with("tertunda: ")),
+        pending
+            .iter()
+            .all(|r| r[5] == "pending" && r[6..11].iter().all(String::is_empty) && r[14].starts_with("tertunda: ")),
         "{}",
         csv.text
     );
-    assert!(computed.iter().all(|r| !r[9].is_empty() && r[12].is_empty()), "{}", csv.text);
+    assert!(
+        computed.iter().all(|r| !r[10].is_empty() && r[14].is_empty() && r[2] == "Dinas Kesehatan"),
+        "{}",
+        csv.text
+    );
     assert!(csv.text.contains(&format!("\"=\"\"{}\"\"\"", org.staff1.nip)));
     // The breakdown file explains the deduction day by day: staff member 1's lines add up to 900.
     let detail = app.get(&format!("{path}/breakdown"), &org.admin).await;

@@ -33,9 +33,6 @@ async fn leaders_compare_the_opds_of_a_month() {
     let clerk = app.position(&org.admin, &disdik, "Pengadministrasi Umum", "pelaksana", 5, Some(&head)).await;
     app.person(&org.admin, 1711, "Hendra Gunawan", &head).await;
     app.person(&org.admin, 1712, "Wulan Sari", &clerk).await;
-    app.patch(&format!("/api/v1/org-units/{}", org.unit), &org.admin, json!({"rollout_enabled": true}))
-        .await
-        .assert_status(200);
     let (_, leader) = app.granted_member(&org.admin, "bupati", "leader").await;
     let finance = app.finance(&org.admin, "bpkad").await;
 

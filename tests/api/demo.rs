@@ -50,9 +50,15 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     }
     assert_eq!(reached, employees.len(), "every employee's result cascades from a goal");
     // Months of daily logs in the pilot OPDs, reviewed by supervisors; none elsewhere.
-    let pilots: Vec<&Value> =
-        units.iter().filter(|u| u["parent_id"].is_null() && u["rollout_enabled"] == true).collect();
+    // The pilot OPDs are rolled out from January, the others from next month; sub-units inherit.
+    let this_year = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let january = format!("{}-01", this_year.format("%Y"));
+    let next_month = (this_year.with_day(1).unwrap() + chrono::Months::new(1)).format("%Y-%m").to_string();
+    let (pilots, others): (Vec<&Value>, Vec<&Value>) =
+        units.iter().filter(|u| u["parent_id"].is_null()).partition(|u| u["rolled_out_from"] == january.as_str());
     assert_eq!(pilots.len(), 4);
+    assert!(others.iter().all(|u| u["rolled_out_from"] == next_month.as_str()), "{others:?}");
+    assert!(units.iter().filter(|u| !u["parent_id"].is_null()).all(|u| u["rollout_from"].is_null()));
     let dinkes = pilots.iter().find(|u| u["code"] == "DINKES").unwrap();
     let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
     let month_ago = today - chrono::Duration::days(30);

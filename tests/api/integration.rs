@@ -155,7 +155,7 @@ async fn a_payroll_system_reads_approved_runs_only() {
     got.assert_status(200);
     let lines = got.body["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 5, "{}", got.text);
-    let total: i64 = lines.iter().map(|l| l["amount"].as_i64().unwrap()).sum();
+    let total: i64 = lines.iter().filter_map(|l| l["amount"].as_i64()).sum();
     assert_eq!(got.body["total"].as_i64(), Some(total));
     // Scope and agency.
     app.get(&run_path, &roster).await.assert_problem(403, "forbidden");

@@ -20,4 +20,5 @@ mod instances;
 mod integration;
 mod openapi;
 mod organisation;
+mod rollout;
 mod storage;

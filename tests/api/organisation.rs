@@ -131,8 +131,17 @@ async fn each_role_changes_only_what_it_may() {
     res.assert_status(200);
     assert_eq!(res.body["name"], "Agus Salim, S.Kom.");
     assert_eq!(res.body["rank"], "III/a");
-    let res = app.patch(&format!("/api/v1/org-units/{}", a.unit), &a.admin, json!({"rollout_enabled": true})).await;
-    assert_eq!(res.body["rollout_enabled"], true);
+    let unit = format!("/api/v1/org-units/{}", a.unit);
+    let res = app.patch(&unit, &a.admin, json!({"rollout_from": "2026-10"})).await;
+    res.assert_status(200);
+    assert_eq!(
+        (res.body["rollout_from"].as_str(), res.body["rolled_out_from"].as_str()),
+        (Some("2026-10"), Some("2026-10"))
+    );
+    app.patch(&unit, &a.admin, json!({"rollout_from": "2026-13"})).await.assert_invalid("#/rollout_from");
+    app.patch(&unit, &a.admin, json!({"rollout_enabled": true})).await.assert_invalid("#/rollout_enabled");
+    let res = app.patch(&unit, &a.admin, json!({"rollout_from": null})).await;
+    assert!(res.body["rollout_from"].is_null() && res.body["rolled_out_from"].is_null(), "{}", res.text);
 }
 
 #[actix_web::test]

@@ -476,7 +476,11 @@ impl TestApp {
         let agency = self.agency(code).await;
         let admin = self.agency_admin(&agency, &format!("admin.{}", code.to_lowercase())).await;
         let unit = self
-            .post("/api/v1/org-units", &admin, json!({"code": "DINKES", "name": "Dinas Kesehatan"}))
+            .post(
+                "/api/v1/org-units",
+                &admin,
+                json!({"code": "DINKES", "name": "Dinas Kesehatan", "rollout_from": "2020-01"}),
+            )
             .await
             .assert_status(201)
             .body["id"]

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use ekinerja_domain::allowance::{AgencyPolicy, AllowancePolicy, PerformanceBasis};
+use ekinerja_domain::allowance::{AgencyPolicy, AllowancePolicy, LineStatus, PendingReason, PerformanceBasis};
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
@@ -301,50 +301,78 @@ pub struct RunLineView {
     pub employee_id: String,
     pub nip: String,
     pub name: String,
+    /// The unit of the employee's post.
     pub unit_name: Option<String>,
+    /// The OPD that unit belongs to (the unit itself for an OPD's own posts).
+    pub opd_name: Option<String>,
     /// Position class (kelas jabatan).
     pub class: Option<i32>,
-    /// `computed`, or why not yet: `no_final_predicate` (paid by a later run), `no_base_amount`.
-    #[schema(example = "computed")]
-    pub status: String,
-    /// Rupiah.
-    pub base: i64,
-    pub performance_factor_bp: i64,
-    pub discipline_factor_bp: i64,
-    pub deduction_bp: i64,
-    pub performance_part: i64,
-    pub discipline_part: i64,
-    /// Rupiah: the two parts.
-    pub amount: i64,
+    /// `computed`; `pending` (no amount yet, see `pending_reason`; paid by a later run); or
+    /// `not_rolled_out` (the unit is not rolled out in the month: no amount, not in the totals).
+    pub status: LineStatus,
+    /// Why a `pending` line has no amount; `null` otherwise.
+    pub pending_reason: Option<PendingReason>,
+    /// Rupiah; `null` unless computed.
+    pub base: Option<i64>,
+    /// Basis points; `null` unless computed.
+    pub performance_factor_bp: Option<i64>,
+    /// Basis points; `null` unless computed.
+    pub discipline_factor_bp: Option<i64>,
+    /// The month's discipline deduction, basis points (capped at 10,000); `null` unless computed.
+    pub deduction_bp: Option<i64>,
+    /// Rupiah; `null` unless computed.
+    pub performance_part: Option<i64>,
+    /// Rupiah; `null` unless computed.
+    pub discipline_part: Option<i64>,
+    /// Rupiah: the two parts; `null` unless computed (never 0 for "not known").
+    pub amount: Option<i64>,
     /// For a correction: the amount of the run it corrects.
     pub previous_amount: Option<i64>,
-    /// `amount - previous_amount`, for a correction.
+    /// `amount - previous_amount`, for a computed line of a correction.
     pub difference: Option<i64>,
+    /// Minutes of the employee's logs of the month still waiting for review when the run was
+    /// computed: they count for nothing until accepted.
+    pub unreviewed_minutes: i64,
     /// Every discipline line (day, reason, minutes, deduction) and the factors, as computed.
     #[schema(value_type = Option<Object>)]
     pub breakdown: Option<serde_json::Value>,
 }
 
-impl From<allowance_run::RunLine> for RunLineView {
-    fn from(l: allowance_run::RunLine) -> Self {
-        RunLineView {
-            difference: l.previous_amount.map(|p| l.amount - p),
+impl TryFrom<allowance_run::RunLine> for RunLineView {
+    type Error = ApiError;
+    fn try_from(l: allowance_run::RunLine) -> Result<Self, ApiError> {
+        let status = LineStatus::parse(&l.status)
+            .ok_or_else(|| ApiError::Internal(format!("a run line stored with the status {:?}", l.status)))?;
+        let pending_reason = match l.pending_reason.as_deref() {
+            None => None,
+            Some(r) => Some(
+                PendingReason::parse(r)
+                    .ok_or_else(|| ApiError::Internal(format!("a run line stored with the reason {r:?}")))?,
+            ),
+        };
+        let computed = status == LineStatus::Computed;
+        let money = |v: i64| computed.then_some(v);
+        Ok(RunLineView {
+            difference: l.previous_amount.filter(|_| computed).map(|p| l.amount - p),
             breakdown: l.breakdown.as_deref().and_then(|b| serde_json::from_str(b).ok()),
             employee_id: l.employee_id,
             nip: l.nip,
             name: l.name,
             unit_name: l.unit_name,
+            opd_name: l.opd_name,
             class: l.class,
-            status: l.status,
-            base: l.base,
-            performance_factor_bp: l.performance_factor_bp,
-            discipline_factor_bp: l.discipline_factor_bp,
-            deduction_bp: l.deduction_bp,
-            performance_part: l.performance_part,
-            discipline_part: l.discipline_part,
-            amount: l.amount,
+            status,
+            pending_reason,
+            base: money(l.base),
+            performance_factor_bp: money(l.performance_factor_bp),
+            discipline_factor_bp: money(l.discipline_factor_bp),
+            deduction_bp: money(l.deduction_bp),
+            performance_part: money(l.performance_part),
+            discipline_part: money(l.discipline_part),
+            amount: money(l.amount),
             previous_amount: l.previous_amount,
-        }
+            unreviewed_minutes: l.unreviewed_minutes,
+        })
     }
 }
 
@@ -370,7 +398,9 @@ pub struct RunSummaryView {
     pub employees: i32,
     pub computed: i32,
     pub pending: i32,
-    /// Rupiah: the sum of the lines.
+    /// Lines of people whose unit is not rolled out in the month.
+    pub not_rolled_out: i32,
+    /// Rupiah: the sum of the computed lines.
     pub total: i64,
     pub computed_at: DateTime<Utc>,
     /// The account that computed it last (unknown for runs older than this record); with
@@ -421,6 +451,7 @@ impl TryFrom<allowance_run::Run> for RunSummaryView {
             employees: r.employees,
             computed: r.computed,
             pending: r.pending,
+            not_rolled_out: r.not_rolled_out,
             total: r.total,
             computed_at: utc(r.computed_at),
             computed_by_account_id: r.computed_by_account_id,
@@ -447,7 +478,7 @@ pub(crate) fn run_view(d: allowance_run::RunDetail) -> Result<RunView, ApiError>
     Ok(RunView {
         run: RunSummaryView::try_from(d.run)?,
         rules,
-        lines: d.lines.into_iter().map(RunLineView::from).collect(),
+        lines: d.lines.into_iter().map(RunLineView::try_from).collect::<Result<_, _>>()?,
     })
 }
 
@@ -606,11 +637,12 @@ pub async fn approve_run(
 /// The payroll export of a run.
 #[utoipa::path(get, path = "/api/v1/allowance-runs/{id}/payroll", tag = "allowance", operation_id = "export_allowance_payroll",
     summary = "An approved run as CSV for payroll: one line per employee",
-    description = "Columns: `nip` (as `=\"…\"`, so spreadsheets keep all 18 digits), `nama`, `unit_kerja`, \
-        `kelas_jabatan`, `status`, `tpp_dasar` (base), `potongan_disiplin_bp`, `bagian_kinerja`, `bagian_disiplin`, \
-        `jumlah` (amount, rupiah), for a correction `jumlah_sebelumnya` and `selisih`, and `keterangan`. A pending \
-        line (no final predicate, no base amount) has empty money cells, never 0, and says why in `keterangan`. \
-        The `jumlah` column adds up to the run's total.",
+    description = "Columns: `nip` (as `=\"…\"`, so spreadsheets keep all 18 digits), `nama`, `opd`, `unit_kerja`, \
+        `kelas_jabatan`, `status` (`computed`, `pending`, `not_rolled_out`), `tpp_dasar` (base), `potongan_disiplin_bp` \
+        (the deduction), `bagian_kinerja`, `bagian_disiplin`, `jumlah` (amount, rupiah), for a correction \
+        `jumlah_sebelumnya` and `selisih`, `menit_belum_diperiksa` (log minutes still unreviewed) and `keterangan`. A \
+        pending or not rolled out line has empty money cells, never 0, and says why in `keterangan`. The `jumlah` \
+        column adds up to the run's total.",
     params(("id" = Uuid, Path, description = "Run id")),
     responses(
         (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
@@ -633,6 +665,7 @@ pub async fn payroll(
         &[
             "nip",
             "nama",
+            "opd",
             "unit_kerja",
             "kelas_jabatan",
             "status",
@@ -643,6 +676,7 @@ pub async fn payroll(
             "jumlah",
             "jumlah_sebelumnya",
             "selisih",
+            "menit_belum_diperiksa",
             "keterangan",
         ],
         d.lines.iter().map(|l| {
@@ -653,6 +687,7 @@ pub async fn payroll(
             vec![
                 nip(&l.nip),
                 cell(&l.name),
+                cell(l.opd_name.as_deref().unwrap_or_default()),
                 cell(l.unit_name.as_deref().unwrap_or_default()),
                 l.class.map(|c| c.to_string()).unwrap_or_default(),
                 l.status.clone(),
@@ -667,7 +702,8 @@ pub async fn payroll(
                 } else {
                     String::new()
                 },
-                pending_reason(&l.status, l.class),
+                l.unreviewed_minutes.to_string(),
+                why_no_amount(l),
             ]
         }),
     )
@@ -676,14 +712,18 @@ pub async fn payroll(
 }
 
 /// Why a line has no amount, in words for a payroll office; empty for a computed line.
-fn pending_reason(status: &str, class: Option<i32>) -> String {
-    match status {
-        "no_final_predicate" => {
+fn why_no_amount(l: &allowance_run::RunLine) -> String {
+    match (LineStatus::parse(&l.status), l.pending_reason.as_deref().and_then(PendingReason::parse)) {
+        (Some(LineStatus::NotRolledOut), _) => {
+            "belum diterapkan: unit kerja belum menerapkan e-Kinerja pada bulan ini; tanpa TPP dari perhitungan ini"
+                .into()
+        }
+        (Some(LineStatus::Pending), Some(PendingReason::NoFinalPredicate)) => {
             "tertunda: belum ada predikat kinerja akhir untuk bulan ini; dibayar pada perhitungan berikutnya".into()
         }
-        "no_base_amount" => format!(
+        (Some(LineStatus::Pending), _) => format!(
             "tertunda: belum ada TPP dasar untuk kelas jabatan {}",
-            class.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
+            l.class.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
         ),
         _ => String::new(),
     }
@@ -702,7 +742,8 @@ pub async fn mine(
 ) -> Result<HttpResponse, ApiError> {
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let rows = db(&state, move |conn| allowance_run::mine(conn, &auth.0, month)).await?;
-    Ok(HttpResponse::Ok().json(MyAllowance { items: rows.into_iter().map(ApprovedLine::from).collect() }))
+    let items = rows.into_iter().map(ApprovedLine::try_from).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(MyAllowance { items }))
 }
 
 /// The allowance lines of a unit's people for a month.
@@ -730,7 +771,7 @@ pub async fn unit_lines(
     Ok(HttpResponse::Ok().json(UnitAllowance {
         org_unit_id: id,
         month: month.format("%Y-%m").to_string(),
-        items: rows.into_iter().map(ApprovedLine::from).collect(),
+        items: rows.into_iter().map(ApprovedLine::try_from).collect::<Result<_, _>>()?,
     }))
 }
 
@@ -769,14 +810,15 @@ pub struct MyAllowance {
     pub items: Vec<ApprovedLine>,
 }
 
-impl From<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
-    fn from((run, line): (allowance_run::Run, allowance_run::RunLine)) -> Self {
-        ApprovedLine {
+impl TryFrom<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
+    type Error = ApiError;
+    fn try_from((run, line): (allowance_run::Run, allowance_run::RunLine)) -> Result<Self, ApiError> {
+        Ok(ApprovedLine {
             run_id: run.id,
             approved_at: run.approved_at.map(utc),
             correction: run.previous_run_id.is_some(),
-            line: line.into(),
-        }
+            line: line.try_into()?,
+        })
     }
 }
 

@@ -105,11 +105,11 @@ fn month(text: Option<&str>, field: &str) -> Result<Option<NaiveDate>, ApiError>
 /// The figures of one post, unit or agency.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkloadFigures {
-    /// Minutes logged over the span (logs not rejected).
+    /// Minutes logged over the span (logs not rejected), from the rollout month of the post's unit on.
     pub minutes: i64,
     /// One person's effective working minutes over the span (the yearly hours pro rata by day).
     pub effective_minutes: i64,
-    /// Active employees holding the posts now.
+    /// Active employees holding the posts now (none for a post not rolled out in the span).
     pub staff_present: i64,
     /// `minutes / effective_minutes`, to two decimals.
     #[schema(example = 3.42)]
@@ -156,13 +156,37 @@ pub struct PositionWorkload {
     pub position_name: String,
     pub unit: UnitRef,
     #[serde(flatten)]
+    pub rollout: SpanRollout,
+    #[serde(flatten)]
     pub figures: WorkloadFigures,
+}
+
+/// Whether a post or unit counts in the span (roles.md, Rollout).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpanRollout {
+    /// The month the unit is rolled out from (`YYYY-MM`); `null`: not rolled out.
+    #[schema(example = "2026-01")]
+    pub rolled_out_from: Option<String>,
+    /// Whether it is rolled out on any day of the span. When not, it is listed with no minutes,
+    /// no staff and no grade; when rolled out during the span, it counts from its month on.
+    pub rolled_out: bool,
+}
+
+impl SpanRollout {
+    fn of(from: Option<NaiveDate>, to: NaiveDate) -> Self {
+        SpanRollout {
+            rolled_out_from: from.map(|m| m.format("%Y-%m").to_string()),
+            rolled_out: from.is_some_and(|f| f <= to),
+        }
+    }
 }
 
 /// A unit's figures, its sub-units included.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitWorkload {
     pub unit: UnitRef,
+    #[serde(flatten)]
+    pub rollout: SpanRollout,
     #[serde(flatten)]
     pub figures: WorkloadFigures,
 }
@@ -192,7 +216,15 @@ fn workload_view(a: Analysis) -> WorkloadView {
         effective_hours_per_year: a.effective_hours_per_year,
         unit: a.unit.as_ref().map(UnitRef::from),
         total: a.total.into(),
-        units: a.units.iter().map(|u| UnitWorkload { unit: (&u.unit).into(), figures: u.workload.into() }).collect(),
+        units: a
+            .units
+            .iter()
+            .map(|u| UnitWorkload {
+                unit: (&u.unit).into(),
+                rollout: SpanRollout::of(u.rolled_out_from, a.to),
+                figures: u.workload.into(),
+            })
+            .collect(),
         positions: a
             .positions
             .iter()
@@ -200,6 +232,7 @@ fn workload_view(a: Analysis) -> WorkloadView {
                 position_id: p.position.id.clone(),
                 position_name: p.position.name.clone(),
                 unit: (&p.unit).into(),
+                rollout: SpanRollout::of(p.rolled_out_from, a.to),
                 figures: p.workload.into(),
             })
             .collect(),
@@ -446,11 +479,20 @@ pub struct EmployeeLevel {
     pub met: Vec<bool>,
     /// What is missing for the employee's next level; `null` at level 6.
     pub missing: Option<String>,
+    /// Whether the employee's unit is rolled out in the month; those who are not are listed but
+    /// count for no level of the unit.
+    pub rolled_out: bool,
 }
 
 fn employee_level(e: EmployeeMaturity) -> EmployeeLevel {
     let missing = e.rules.iter().find(|r| !r.met).and_then(|r| r.missing.clone());
-    EmployeeLevel { level: e.level, met: e.rules.iter().map(|r| r.met).collect(), missing, employee: e.employee.into() }
+    EmployeeLevel {
+        level: e.level,
+        met: e.rules.iter().map(|r| r.met).collect(),
+        missing,
+        rolled_out: e.rolled_out,
+        employee: e.employee.into(),
+    }
 }
 
 /// A unit's maturity over a month.
@@ -459,7 +501,8 @@ pub struct UnitMaturityView {
     pub span: MonthSpanView,
     pub policy: MaturityPolicy,
     pub unit: UnitRef,
-    /// The unit's standing: a level is reached when `coverage_bp` of its employees reached it.
+    /// The unit's standing: a level is reached when `coverage_bp` of its employees rolled out in
+    /// the month reached it.
     pub maturity: MaturityView,
     /// Every active employee of the unit and its sub-units, by name.
     pub employees: Vec<EmployeeLevel>,
@@ -469,6 +512,10 @@ pub struct UnitMaturityView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitLevel {
     pub unit: UnitRef,
+    /// The month the OPD is rolled out from (`YYYY-MM`); before it, it counts no one (0
+    /// employees, level 0).
+    #[schema(example = "2026-01")]
+    pub rolled_out_from: Option<String>,
     pub maturity: MaturityView,
 }
 
@@ -532,7 +579,7 @@ pub async fn agency_maturity(
         return csv(
             &format!("kematangan-opd-{m}.csv"),
             &head,
-            r.units.iter().map(|(u, g)| {
+            r.units.iter().map(|(u, _, g)| {
                 let mut row = vec![csv_out::cell(&u.code), csv_out::cell(&u.name), g.employees.to_string()];
                 row.extend(met_cells(g.level, &g.rules));
                 row
@@ -543,7 +590,15 @@ pub async fn agency_maturity(
         span: r.span.into(),
         policy: r.policy,
         maturity: group_view(r.maturity),
-        units: r.units.into_iter().map(|(u, g)| UnitLevel { unit: (&u).into(), maturity: group_view(g) }).collect(),
+        units: r
+            .units
+            .into_iter()
+            .map(|(u, from, g)| UnitLevel {
+                unit: (&u).into(),
+                rolled_out_from: from.map(|m| m.format("%Y-%m").to_string()),
+                maturity: group_view(g),
+            })
+            .collect(),
     }))
 }
 

@@ -110,7 +110,8 @@ pub struct AllowanceTotals {
     pub month: Option<String>,
     /// Employees with a computed line (the latest approved run holding them).
     pub paid: i64,
-    /// Employees whose line waits for a final predicate or a base amount.
+    /// Employees whose line is pending (no final predicate, no base amount); those not rolled out
+    /// in the month are in neither count.
     pub pending: i64,
     /// Rupiah.
     pub total: i64,
@@ -120,8 +121,11 @@ pub struct AllowanceTotals {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RolloutRow {
     pub unit: UnitRef,
-    /// The unit's pilot flag.
-    pub rollout_enabled: bool,
+    /// The month the unit is rolled out from (`YYYY-MM`, its own or inherited); `null`: not yet.
+    #[schema(example = "2026-01")]
+    pub rolled_out_from: Option<String>,
+    /// Whether it is rolled out this month.
+    pub rolled_out: bool,
     /// Active employees with a post in the unit and its sub-units.
     pub employees: i64,
     pub with_approved_agreement: i64,
@@ -135,8 +139,12 @@ pub struct DashboardView {
     pub today: NaiveDate,
     /// The unit; `null` for the agency.
     pub unit: Option<UnitRef>,
-    /// Active employees with a post in scope.
+    /// Active employees with a post in a unit of the scope rolled out this month: whom the
+    /// figures count.
     pub employees: i64,
+    /// Active employees with a post in a unit of the scope not rolled out this month, left out of
+    /// the figures (the rollout rows still list their units).
+    pub not_rolled_out: i64,
     pub daily_logs: LogCoverage,
     pub agreements: AgreementCounts,
     pub evaluations: EvaluationCounts,
@@ -152,6 +160,7 @@ fn view(d: Dashboard) -> DashboardView {
         today: d.today,
         unit: d.unit.as_ref().map(UnitRef::from),
         employees: d.employees,
+        not_rolled_out: d.not_rolled_out,
         daily_logs: LogCoverage { today: d.today_logs.into(), this_week: d.week_logs.into() },
         agreements: AgreementCounts {
             period_id: a.period_id,
@@ -190,7 +199,8 @@ fn view(d: Dashboard) -> DashboardView {
             .rollout
             .into_iter()
             .map(|r| RolloutRow {
-                rollout_enabled: r.unit.rollout_enabled,
+                rolled_out_from: r.rolled_out_from.map(|m| m.format("%Y-%m").to_string()),
+                rolled_out: r.rolled_out,
                 unit: (&r.unit).into(),
                 employees: r.employees,
                 with_approved_agreement: r.with_approved_agreement,
@@ -205,12 +215,13 @@ fn respond(req: &HttpRequest, d: Dashboard) -> Result<HttpResponse, ApiError> {
         let name = format!("rollout-{}.csv", d.today);
         return csv(
             &name,
-            &["kode_unit", "unit", "pilot", "pegawai", "skp_disetujui", "mencatat_minggu_ini"],
+            &["kode_unit", "unit", "mulai_bulan", "berjalan", "pegawai", "skp_disetujui", "mencatat_minggu_ini"],
             d.rollout.iter().map(|r| {
                 vec![
                     csv_out::cell(&r.unit.code),
                     csv_out::cell(&r.unit.name),
-                    if r.unit.rollout_enabled { "ya" } else { "tidak" }.to_owned(),
+                    r.rolled_out_from.map(|m| m.format("%Y-%m").to_string()).unwrap_or_default(),
+                    if r.rolled_out { "ya" } else { "tidak" }.to_owned(),
                     r.employees.to_string(),
                     r.with_approved_agreement.to_string(),
                     r.logged_this_week.to_string(),
@@ -224,7 +235,8 @@ fn respond(req: &HttpRequest, d: Dashboard) -> Result<HttpResponse, ApiError> {
 /// The agency's dashboard.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/dashboard", tag = "analysis", operation_id = "get_agency_dashboard",
     summary = "The agency's dashboard: log coverage, agreements, evaluation, allowance, rollout per OPD",
-    description = "Counts over the agency's active employees with a post. With `Accept: text/csv`, the rollout table.",
+    description = "Counts over the agency's active employees with a post in a unit rolled out this month (the others \
+        are counted apart and their units listed in the rollout rows). With `Accept: text/csv`, the rollout table.",
     params(("id" = Uuid, Path, description = "Agency id")),
     responses(
         (status = 200, description = "The dashboard", content((DashboardView = "application/json"), (String = "text/csv"))),

@@ -618,9 +618,11 @@ pub struct DistributionView {
     pub head: Option<EmployeeView>,
     /// `null` when neither given nor following from a final evaluation of the head.
     pub unit_rating: Option<UnitRating>,
-    /// Employees below the head.
+    /// Employees below the head whose unit is rolled out by the period's last month.
     pub employees: i64,
-    /// Of those, with a final predicate.
+    /// Employees below the head whose unit is not rolled out by then, left out of the spread.
+    pub not_rolled_out: i64,
+    /// Of `employees`, with a final predicate.
     pub finalised: i64,
     pub counts: Vec<PredicateCount>,
     /// Whether every rule is kept (`null` without a unit rating).
@@ -655,6 +657,7 @@ pub async fn distribution(
         head: d.head.map(EmployeeView::from),
         unit_rating: d.unit_rating,
         employees: d.employees,
+        not_rolled_out: d.not_rolled_out,
         finalised: d.finalised,
         counts: d.counts.into_iter().map(|(predicate, count)| PredicateCount { predicate, count }).collect(),
         fits: d.unit_rating.map(|_| d.checks.iter().all(|c| c.met)),

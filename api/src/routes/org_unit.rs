@@ -29,21 +29,34 @@ pub struct OrgUnitView {
     pub code: String,
     #[schema(example = "Dinas Kesehatan")]
     pub name: String,
-    /// Whether e-Kinerja is switched on for this unit (pilot OPDs first).
-    pub rollout_enabled: bool,
+    /// The month the unit itself is rolled out from (`YYYY-MM`); `null` inherits it from the unit
+    /// above.
+    #[schema(example = "2026-10")]
+    pub rollout_from: Option<String>,
+    /// The month the unit is rolled out from, its own or inherited; `null`: not rolled out. For a
+    /// month before it, the unit's people are not rolled out: allowance lines carry no amount and
+    /// rates, grades and levels leave them out.
+    #[schema(example = "2026-10")]
+    pub rolled_out_from: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<org_unit::OrgUnit> for OrgUnitView {
-    fn from(u: org_unit::OrgUnit) -> Self {
+fn month_text(m: Option<chrono::NaiveDate>) -> Option<String> {
+    m.map(|m| m.format("%Y-%m").to_string())
+}
+
+impl OrgUnitView {
+    /// The view of a unit rolled out from `effective` (its own month or one inherited).
+    pub fn of(u: org_unit::OrgUnit, effective: Option<chrono::NaiveDate>) -> Self {
         OrgUnitView {
             id: u.id,
             agency_id: u.agency_id,
             parent_id: u.parent_id,
             code: u.code,
             name: u.name,
-            rollout_enabled: u.rollout_enabled,
+            rollout_from: month_text(u.rollout_from),
+            rolled_out_from: month_text(effective),
             created_at: utc(u.created_at),
             updated_at: utc(u.updated_at),
         }
@@ -63,8 +76,10 @@ pub struct CreateOrgUnit {
     pub code: String,
     #[schema(example = "Dinas Kesehatan")]
     pub name: String,
-    /// Default `false`.
-    pub rollout_enabled: Option<bool>,
+    /// The month the unit is rolled out from, `YYYY-MM`; absent or `null` inherits it from the
+    /// unit above (an OPD without one is not rolled out).
+    #[schema(example = "2026-10")]
+    pub rollout_from: Option<String>,
 }
 
 /// Changes to an org unit; `parent_id: null` makes it an OPD.
@@ -76,7 +91,11 @@ pub struct UpdateOrgUnit {
     pub parent_id: Option<Option<Uuid>>,
     pub code: Option<String>,
     pub name: Option<String>,
-    pub rollout_enabled: Option<bool>,
+    /// `YYYY-MM`; `null` inherits the month of the unit above. A change that would alter a month
+    /// an approved allowance run pays is refused (409).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "2026-10")]
+    pub rollout_from: Option<Option<String>>,
 }
 
 /// Filters and paging.
@@ -88,8 +107,6 @@ pub struct OrgUnitQuery {
     pub agency_id: Option<Uuid>,
     /// Only direct sub-units of this unit.
     pub parent_id: Option<Uuid>,
-    /// Only units with rollout on (or off).
-    pub rollout_enabled: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
@@ -113,10 +130,17 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let filter =
-        org_unit::OrgUnitFilter { agency_id: q.agency_id, parent_id: q.parent_id, rollout_enabled: q.rollout_enabled };
-    let rows = db(&state, move |conn| org_unit::list(conn, &auth.0, &filter, &page)).await?;
-    Ok(HttpResponse::Ok().json(OrgUnitList::from_page(rows, OrgUnitView::from)))
+    let filter = org_unit::OrgUnitFilter { agency_id: q.agency_id, parent_id: q.parent_id };
+    let (rows, effective) = db(&state, move |conn| {
+        let rows = org_unit::list(conn, &auth.0, &filter, &page)?;
+        let effective = ekinerja_persistence::rollout::effective(conn, &rows.items)?;
+        Ok((rows, effective))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(OrgUnitList::from_page(rows, |u| {
+        let e = effective.get(&u.id).copied().flatten();
+        OrgUnitView::of(u, e)
+    })))
 }
 
 /// Creates an org unit.
@@ -139,17 +163,18 @@ pub async fn create(
     let name = f.check("#/name", Name::parse(&b.name));
     let agency_id =
         f.check("#/agency_id", target_agency(&auth, b.agency_id).map_err(|_| "required for a platform admin"));
-    let (Some(code), Some(name), Some(agency_id)) = (code, name, agency_id) else { return Err(f.into_error()) };
-    let new = org_unit::NewOrgUnit {
-        agency_id,
-        parent_id: b.parent_id,
-        code,
-        name,
-        rollout_enabled: b.rollout_enabled.unwrap_or(false),
+    let rollout_from = f.check_opt("#/rollout_from", b.rollout_from.as_deref(), month);
+    let (Some(code), Some(name), Some(agency_id), Some(rollout_from)) = (code, name, agency_id, rollout_from) else {
+        return Err(f.into_error());
     };
+    let new = org_unit::NewOrgUnit { agency_id, parent_id: b.parent_id, code, name, rollout_from };
     let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| org_unit::create(conn, &change, new)).await?;
-    Ok(created(format!("/api/v1/org-units/{}", row.id), &OrgUnitView::from(row)))
+    let view = db(&state, move |conn| {
+        let row = org_unit::create(conn, &change, new)?;
+        view(conn, row)
+    })
+    .await?;
+    Ok(created(format!("/api/v1/org-units/{}", view.id), &view))
 }
 
 /// Reads an org unit.
@@ -163,18 +188,37 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| org_unit::get(conn, &auth.0, id)).await?;
-    Ok(HttpResponse::Ok().json(OrgUnitView::from(row)))
+    let view = db(&state, move |conn| {
+        let row = org_unit::get(conn, &auth.0, id)?;
+        view(conn, row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
-/// Changes an org unit: rename, move in the tree, switch rollout on or off.
+/// A `YYYY-MM` month.
+fn month(text: &str) -> Result<chrono::NaiveDate, &'static str> {
+    super::month_of(text).ok_or("must be YYYY-MM, from 2000 to 2100")
+}
+
+/// A stored unit with its effective rollout month.
+fn view(
+    conn: &mut ekinerja_persistence::DbConnection,
+    row: org_unit::OrgUnit,
+) -> Result<OrgUnitView, ekinerja_persistence::StoreError> {
+    let effective = ekinerja_persistence::rollout::effective(conn, std::slice::from_ref(&row))?;
+    let e = effective.get(&row.id).copied().flatten();
+    Ok(OrgUnitView::of(row, e))
+}
+
+/// Changes an org unit: rename, move in the tree, set the month it is rolled out from.
 #[utoipa::path(patch, path = "/api/v1/org-units/{id}", tag = "org_units", operation_id = "update_org_unit",
     summary = "Change an org unit", params(("id" = Uuid, Path, description = "Org unit id")),
     request_body = UpdateOrgUnit,
     responses(
         (status = 200, description = "The changed unit", body = OrgUnitView),
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken in this agency", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken in this agency, or the rollout change would alter a month an approved run pays", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -187,10 +231,19 @@ pub async fn update(
     let mut f = Fields::new();
     let code = f.check_opt("#/code", b.code.as_deref(), Code::parse);
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
-    let (Some(code), Some(name)) = (code, name) else { return Err(f.into_error()) };
-    let patch = org_unit::OrgUnitPatch { parent_id: b.parent_id, code, name, rollout_enabled: b.rollout_enabled };
+    let rollout_from = match b.rollout_from {
+        None => Some(None),
+        Some(None) => Some(Some(None)),
+        Some(Some(text)) => f.check("#/rollout_from", month(&text)).map(|m| Some(Some(m))),
+    };
+    let (Some(code), Some(name), Some(rollout_from)) = (code, name, rollout_from) else { return Err(f.into_error()) };
+    let patch = org_unit::OrgUnitPatch { parent_id: b.parent_id, code, name, rollout_from };
     let id = id.into_inner();
     let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| org_unit::update(conn, &change, id, patch)).await?;
-    Ok(HttpResponse::Ok().json(OrgUnitView::from(row)))
+    let view = db(&state, move |conn| {
+        let row = org_unit::update(conn, &change, id, patch)?;
+        view(conn, row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
