@@ -67,6 +67,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/me").route(web::get().to(me::me)))
                 .service(resource("/me/supervisors").route(web::get().to(me::supervisors)))
                 .service(resource("/me/subordinates").route(web::get().to(me::subordinates)))
+                .service(resource("/me/tasks").route(web::get().to(me::tasks)))
                 .service(resource("/me/password").route(web::post().to(me::change_password)))
                 .service(resource("/accounts").route(web::post().to(me::create_account)))
                 .service(resource("/accounts/{id}/password").route(web::post().to(me::reset_password)))

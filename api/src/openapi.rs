@@ -24,7 +24,7 @@ use crate::routes;
     paths(
         routes::health::healthz, routes::health::readyz,
         routes::auth::login, routes::auth::refresh, routes::auth::logout,
-        routes::me::me, routes::me::supervisors, routes::me::subordinates, routes::me::change_password,
+        routes::me::me, routes::me::supervisors, routes::me::subordinates, routes::me::tasks, routes::me::change_password,
         routes::me::create_account, routes::me::reset_password,
         routes::agency::list, routes::agency::create, routes::agency::get, routes::agency::update,
         routes::org_unit::list, routes::org_unit::create, routes::org_unit::get, routes::org_unit::update,

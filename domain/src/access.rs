@@ -141,6 +141,17 @@ pub enum Subject {
         /// The employee.
         employee: Uuid,
     },
+    /// An employee's daily log, for its review: `review_escalated` when it has waited for review
+    /// longer than the agency's escalation policy, which lets those above the direct supervisor
+    /// decide it too (roles.md: "W after escalation").
+    DailyLog {
+        /// The employee's agency.
+        agency: Uuid,
+        /// The log's author.
+        employee: Uuid,
+        /// Whether the log's review is escalated.
+        review_escalated: bool,
+    },
     /// An allowance run, for its approval: separation of duties (roles.md, policy on by
     /// default) keeps the account that computed it from approving it.
     AllowanceRun {
@@ -160,6 +171,7 @@ impl Subject {
             Subject::Agency(a)
             | Subject::Unit { agency: a, .. }
             | Subject::Employee { agency: a, .. }
+            | Subject::DailyLog { agency: a, .. }
             | Subject::AllowanceRun { agency: a, .. } => a,
         }
     }
@@ -167,7 +179,7 @@ impl Subject {
     /// The relations a caller can have to such a subject.
     pub fn possible_relations(self) -> &'static [Relation] {
         match self {
-            Subject::Employee { .. } => EMPLOYEE_RELATIONS,
+            Subject::Employee { .. } | Subject::DailyLog { .. } => EMPLOYEE_RELATIONS,
             Subject::Unit { .. } => UNIT_RELATIONS,
             Subject::Agency(_) | Subject::AllowanceRun { .. } => AGENCY_RELATIONS,
         }
@@ -229,13 +241,32 @@ pub enum Access {
     Write,
 }
 
-/// One cell of roles.md's matrix: what `relation` gives on `row`. `top_official` says the
-/// subject is the agency's top official (no supervisor in the chart), for whom the agency admin
-/// decides what a supervisor decides for anyone else, on behalf of the region head.
-pub fn cell(row: Area, relation: Relation, top_official: bool) -> Access {
+/// The circumstances of a subject that change a cell: its being the agency's top official (no
+/// supervisor in the chart), for whom the agency admin decides what a supervisor decides for
+/// anyone else, on behalf of the region head; and a log's review being escalated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Case {
+    /// The subject is the agency's top official.
+    pub top_official: bool,
+    /// The subject is a log that waited for review past the agency's escalation policy.
+    pub review_escalated: bool,
+}
+
+impl Case {
+    /// Anyone's record, in the ordinary course.
+    pub const PLAIN: Case = Case { top_official: false, review_escalated: false };
+    /// The top official's record.
+    pub const TOP: Case = Case { top_official: true, review_escalated: false };
+    /// A log whose review is escalated.
+    pub const ESCALATED: Case = Case { top_official: false, review_escalated: true };
+}
+
+/// One cell of roles.md's matrix: what `relation` gives on `row` in the `case` of the subject.
+pub fn cell(row: Area, relation: Relation, case: Case) -> Access {
     use Access::{None as N, Read as R, Write as W};
     use Relation::*;
-    let admin_for_top = if top_official { W } else { R };
+    let admin_for_top = if case.top_official { W } else { R };
+    let above_once_escalated = if case.review_escalated { W } else { R };
     match (row, relation) {
         (Area::EmployeeRecord, AgencyAdmin) => W,
         (Area::EmployeeRecord, SelfRelation | DirectSupervisor | Above | UnitHead | Leader | Finance) => R,
@@ -247,8 +278,8 @@ pub fn cell(row: Area, relation: Relation, top_official: bool) -> Access {
         (Area::AgreementDecision, AgencyAdmin) => admin_for_top,
         (Area::DailyLogWrite, SelfRelation) => W,
         (Area::DailyLogReview, DirectSupervisor) => W,
-        // Above: W after escalation (not yet part of the workflow); read until then.
-        (Area::DailyLogReview, Above | UnitHead | Leader) => R,
+        (Area::DailyLogReview, Above) => above_once_escalated,
+        (Area::DailyLogReview, UnitHead | Leader) => R,
         (Area::DailyLogReview, AgencyAdmin) => admin_for_top,
         (Area::Evaluation, DirectSupervisor) => W,
         (Area::Evaluation, SelfRelation | Above | UnitHead | Leader) => R,
@@ -329,11 +360,16 @@ impl Area {
 pub fn who(rows: &[(Area, Access)], over: &[Relation]) -> String {
     let mut who: Vec<&str> = Vec::new();
     for r in over {
-        let plain = rows.iter().any(|(row, need)| cell(*row, *r, false) >= *need);
-        let top = rows.iter().any(|(row, need)| cell(*row, *r, true) >= *need);
-        if top && !plain {
+        let gives = |case| rows.iter().any(|(row, need)| cell(*row, *r, case) >= *need);
+        let plain = gives(Case::PLAIN);
+        if !plain && gives(Case::TOP) {
             who.push(match r {
                 Relation::AgencyAdmin => "the agency admin for the agency's top official",
+                _ => r.as_str(),
+            });
+        } else if !plain && gives(Case::ESCALATED) {
+            who.push(match r {
+                Relation::Above => "anyone above them once the review is escalated",
                 _ => r.as_str(),
             });
         } else if plain {
@@ -369,12 +405,15 @@ pub struct Relations {
     pub held: Vec<Relation>,
     /// The subject is an employee with no supervisor in the chart: the top official.
     pub top_official: bool,
+    /// The subject is a log whose review is escalated.
+    pub review_escalated: bool,
 }
 
 impl Relations {
     /// What these relations give on `row`: the best of their cells.
     pub fn access(&self, row: Area) -> Access {
-        self.held.iter().map(|r| cell(row, *r, self.top_official)).max().unwrap_or(Access::None)
+        let case = Case { top_official: self.top_official, review_escalated: self.review_escalated };
+        self.held.iter().map(|r| cell(row, *r, case)).max().unwrap_or(Access::None)
     }
 }
 
@@ -403,6 +442,7 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
         me.is_some_and(|m| chart.units_up(unit).iter().any(|u| chart.heads_of(*u).iter().any(|h| h.employee_id == m)))
     };
     let mut top_official = false;
+    let mut review_escalated = false;
     match subject {
         Subject::Agency(_) | Subject::AllowanceRun { .. } => {}
         Subject::Unit { unit, .. } => {
@@ -410,7 +450,10 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
                 held.push(Relation::UnitHead);
             }
         }
-        Subject::Employee { employee, .. } => {
+        Subject::Employee { employee, .. } | Subject::DailyLog { employee, .. } => {
+            if let Subject::DailyLog { review_escalated: e, .. } = subject {
+                review_escalated = e;
+            }
             let chain = chart.chain_of(employee);
             // Only someone holding a post with no one above it; an employee without a post (or
             // out of service) has no chain either, and is no one's to decide for.
@@ -429,7 +472,7 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
             }
         }
     }
-    Relations { held, top_official }
+    Relations { held, top_official, review_escalated }
 }
 
 /// The answer to "may the caller do this".
@@ -491,7 +534,7 @@ impl Standing {
     /// is known to every member, so a refusal there is a 403, never a 404.
     pub fn sees(&self, row: Area) -> bool {
         // Every member reads the agency and its units; only an employee's records can be hidden.
-        let agency_wide = !matches!(self.subject, Subject::Employee { .. });
+        let agency_wide = !matches!(self.subject, Subject::Employee { .. } | Subject::DailyLog { .. });
         (agency_wide && !self.relations.held.is_empty())
             || row.same_record().iter().any(|r| self.relations.access(*r) >= Access::Read)
     }
@@ -521,9 +564,9 @@ pub fn own_record(caller: &Caller, row: Area) -> Result<Uuid, Decision> {
     let self_only = Relation::ALL
         .iter()
         .filter(|r| **r != Relation::SelfRelation)
-        .all(|r| cell(row, *r, false) < Access::Write && cell(row, *r, true) < Access::Write);
+        .all(|r| [Case::PLAIN, Case::TOP, Case::ESCALATED].iter().all(|c| cell(row, *r, *c) < Access::Write));
     match caller.employee_id {
-        Some(me) if self_only && cell(row, Relation::SelfRelation, false) == Access::Write => Ok(me),
+        Some(me) if self_only && cell(row, Relation::SelfRelation, Case::PLAIN) == Access::Write => Ok(me),
         _ => Err(Decision::Forbid(format!("this is decided by {}", row.who(Access::Write)))),
     }
 }
@@ -567,17 +610,17 @@ pub fn reach(actor: &Actor, chart: &OrgChart, agency: Uuid, row: Area) -> Reach 
     }
     // Relations that do not depend on which employee: the admin's cell may depend on the top
     // official, so it counts for the whole agency only when it reads both ways.
-    let everyone = agency_wide.held.iter().any(|r| cell(row, *r, false) >= Access::Read);
+    let everyone = agency_wide.held.iter().any(|r| cell(row, *r, Case::PLAIN) >= Access::Read);
     if everyone {
         return Reach::Agency;
     }
     let mut set = HashSet::new();
     let Some(me) = actor.caller.employee_id else { return Reach::Employees(set) };
-    if cell(row, Relation::SelfRelation, false) >= Access::Read {
+    if cell(row, Relation::SelfRelation, Case::PLAIN) >= Access::Read {
         set.insert(me);
     }
-    let direct = cell(row, Relation::DirectSupervisor, false) >= Access::Read;
-    let above = cell(row, Relation::Above, false) >= Access::Read;
+    let direct = cell(row, Relation::DirectSupervisor, Case::PLAIN) >= Access::Read;
+    let above = cell(row, Relation::Above, Case::PLAIN) >= Access::Read;
     if direct || above {
         let subordinates = chart.direct_subordinates_of(me);
         if above {
@@ -586,7 +629,7 @@ pub fn reach(actor: &Actor, chart: &OrgChart, agency: Uuid, row: Area) -> Reach 
             set.extend(subordinates);
         }
     }
-    if cell(row, Relation::UnitHead, false) >= Access::Read {
+    if cell(row, Relation::UnitHead, Case::PLAIN) >= Access::Read {
         let mut units = HashSet::new();
         for u in chart.units_headed_by(me) {
             units.extend(chart.units_below(u));

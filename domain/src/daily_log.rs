@@ -304,8 +304,30 @@ impl LogStatus {
     }
 }
 
+/// Policy default: working days a log may wait for review before it is escalated.
+pub const DEFAULT_REVIEW_ESCALATION_WORKING_DAYS: i32 = 5;
+/// The range an agency may set it in (0: never escalated).
+pub const REVIEW_ESCALATION_RANGE: std::ops::RangeInclusive<i32> = 0..=60;
+
+/// Whether a log still waiting for review is escalated: `waited` working days have passed after
+/// the day it was submitted (not counting today), at least the policy's (0: never). Then those
+/// above the direct supervisor may decide it too, and it shows in the next supervisor up's tasks.
+pub fn review_escalated(status: LogStatus, waited_working_days: i64, policy_days: i32) -> bool {
+    status == LogStatus::Submitted && policy_days > 0 && waited_working_days >= i64::from(policy_days)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_review_escalates_after_the_policys_working_days() {
+        use super::{review_escalated, LogStatus::*};
+        assert!(!review_escalated(Submitted, 4, 5));
+        assert!(review_escalated(Submitted, 5, 5));
+        assert!(!review_escalated(Accepted, 9, 5), "only a log still waiting");
+        assert!(!review_escalated(Rejected, 9, 5));
+        assert!(!review_escalated(Submitted, 400, 0), "0: never");
+    }
+
     use super::*;
 
     fn t(h: u32, m: u32) -> Option<NaiveTime> {

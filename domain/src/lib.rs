@@ -48,6 +48,7 @@ pub mod nip;
 pub mod organisation;
 pub mod rollout;
 pub mod supervision;
+pub mod tasks;
 pub mod text;
 pub mod workload;
 

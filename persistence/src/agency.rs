@@ -31,6 +31,8 @@ pub struct Agency {
     pub allowance_separation_of_duties: bool,
     /// Policy: the top official's logs are accepted on submission (else the agency admin reviews them).
     pub top_official_logs_accepted: bool,
+    /// Policy: working days a log may wait for review before it is escalated (0: never).
+    pub review_escalation_working_days: i32,
 }
 
 impl Agency {
@@ -59,6 +61,7 @@ pub struct AgencyPatch {
     pub maturity_policy: Option<ekinerja_domain::maturity::MaturityPolicyPatch>,
     pub allowance_separation_of_duties: Option<bool>,
     pub top_official_logs_accepted: Option<bool>,
+    pub review_escalation_working_days: Option<i32>,
 }
 
 /// Creates an agency (platform admins only).
@@ -84,6 +87,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             maturity_policy: None,
             allowance_separation_of_duties: true,
             top_official_logs_accepted: false,
+            review_escalation_working_days: ekinerja_domain::daily_log::DEFAULT_REVIEW_ESCALATION_WORKING_DAYS,
         };
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
@@ -165,6 +169,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(on) = patch.top_official_logs_accepted {
             after.top_official_logs_accepted = on;
+        }
+        if let Some(days) = patch.review_escalation_working_days {
+            after.review_escalation_working_days = days;
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;

@@ -224,6 +224,9 @@ pub struct AgreementFilter {
     pub period_id: Option<Uuid>,
     pub employee_id: Option<Uuid>,
     pub status: Option<AgreementStatus>,
+    /// Only those waiting for the caller: submitted to them for approval, or their own returned
+    /// (what `/me/tasks` counts).
+    pub awaiting_me: bool,
 }
 
 /// Lists the agreements the caller may read: their own and those of everyone below them; all
@@ -244,6 +247,9 @@ pub fn list(
         access::reach(conn, caller, agency, &[Area::OwnAgreement, Area::AgreementDecision], now)?
     {
         q = q.filter(agreements::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
+    }
+    if filter.awaiting_me {
+        q = q.filter(agreements::id.eq_any(crate::tasks::agreements_awaiting(conn, caller, now)?));
     }
     if let Some(p) = filter.period_id {
         q = q.filter(agreements::period_id.eq(p.to_string()));

@@ -416,21 +416,85 @@ fn create_in(
     }
 }
 
-/// How the caller stands to a log's owner, by the access rule.
+/// How the caller stands to a log, by the access rule; `review_escalated` as [`escalated`] says.
 fn standing(
     conn: &mut DbConnection,
     caller: &Caller,
     log: &DailyLog,
+    review_escalated: bool,
     now: DateTime<Utc>,
 ) -> Result<Standing, StoreError> {
-    let subject = Subject::Employee { agency: uuid(&log.agency_id)?, employee: uuid(&log.employee_id)? };
+    let subject =
+        Subject::DailyLog { agency: uuid(&log.agency_id)?, employee: uuid(&log.employee_id)?, review_escalated };
     Ok(access::standing(conn, caller, subject, now)?.0)
+}
+
+/// The escalation policy and calendar of an agency at `now`, to tell which waiting logs are
+/// escalated.
+pub struct Escalation {
+    policy_days: i32,
+    today: NaiveDate,
+    calendar: Option<crate::discipline::UnitCalendar>,
+    time_zone: chrono::FixedOffset,
+}
+
+impl Escalation {
+    /// Loads what the escalation of `agency`'s logs submitted from `since` on needs.
+    pub fn load(
+        conn: &mut DbConnection,
+        agency: Uuid,
+        since: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Self, StoreError> {
+        let (policy_days, tz): (i32, String) = agencies::table
+            .find(agency.to_string())
+            .select((agencies::review_escalation_working_days, agencies::time_zone))
+            .first(conn)?;
+        let time_zone = ekinerja_domain::TimeZone::parse(&tz).unwrap_or(ekinerja_domain::TimeZone::Wib).offset();
+        let today = now.with_timezone(&time_zone).date_naive();
+        let calendar = if policy_days > 0 {
+            Some(crate::discipline::UnitCalendar::load(conn, agency, since.min(today), today)?)
+        } else {
+            None
+        };
+        Ok(Escalation { policy_days, today, calendar, time_zone })
+    }
+
+    /// The day a waiting log was submitted (its last change), in the agency's time zone.
+    pub fn submitted_on(&self, log: &DailyLog) -> NaiveDate {
+        log.updated_at.and_utc().with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// Whether `log` waits past the policy: the working days of its author's unit (`unit`, that
+    /// of their post) after the day it was submitted and before today.
+    pub fn escalated(&mut self, log: &DailyLog, unit: Option<&str>) -> bool {
+        let submitted = self.submitted_on(log);
+        let Some(calendar) = self.calendar.as_mut() else { return false };
+        let waited = calendar.working_days_between(unit, submitted, self.today);
+        ekinerja_domain::daily_log::review_escalated(log.status(), waited, self.policy_days)
+    }
+}
+
+/// Whether `log`'s review is escalated at `now`.
+fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    if log.status() != LogStatus::Submitted {
+        return Ok(false);
+    }
+    let agency = uuid(&log.agency_id)?;
+    let since = log.updated_at.date().pred_opt().unwrap_or(log.updated_at.date());
+    let unit: Option<String> = crate::schema::employees::table
+        .inner_join(crate::schema::positions::table)
+        .filter(crate::schema::employees::id.eq(&log.employee_id))
+        .select(crate::schema::positions::org_unit_id)
+        .first(conn)
+        .optional()?;
+    Ok(Escalation::load(conn, agency, since, now)?.escalated(log, unit.as_deref()))
 }
 
 /// Reads a log: its owner, their supervisors and unit heads, leaders, the agency's admin.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<DailyLog, StoreError> {
     let log: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
-    if standing(conn, caller, &log, now)?.sees(Area::DailyLogReview) {
+    if standing(conn, caller, &log, false, now)?.sees(Area::DailyLogReview) {
         Ok(log)
     } else {
         Err(StoreError::NotFound)
@@ -448,7 +512,7 @@ pub fn update(
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
         let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
-        let s = standing(conn, &change.caller, &before, now)?;
+        let s = standing(conn, &change.caller, &before, false, now)?;
         access::decision_to_result(s.decide(Area::DailyLogWrite, Access::Write))?;
         if before.version != expected_version {
             return Err(StoreError::Stale);
@@ -501,7 +565,8 @@ pub fn review(
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
         let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
-        let s = standing(conn, &change.caller, &before, now)?;
+        let review_escalated = escalated(conn, &before, now)?;
+        let s = standing(conn, &change.caller, &before, review_escalated, now)?;
         access::decision_to_result(s.decide(Area::DailyLogReview, Access::Write))?;
         // The decision is about the log as the reviewer saw it: one changed since is not decided.
         if before.version != seen {
@@ -542,6 +607,9 @@ pub struct LogFilter {
     pub employee_id: Option<Uuid>,
     /// The logs of the caller's direct subordinates (the review queue, with `status=submitted`).
     pub subordinates: bool,
+    /// Only the logs waiting for the caller's review, escalated ones included (what `/me/tasks`
+    /// counts).
+    pub awaiting_me: bool,
     pub status: Option<LogStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -557,6 +625,20 @@ pub fn list(
     now: DateTime<Utc>,
 ) -> Result<Page<DailyLog>, StoreError> {
     let Some(agency) = caller.agency_id else { return Ok(Page::empty()) };
+    if filter.awaiting_me {
+        let (direct, escalated) = crate::tasks::logs_to_review(conn, caller, now)?;
+        let mut rows: Vec<DailyLog> = direct
+            .into_iter()
+            .chain(escalated)
+            .filter(|l| filter.employee_id.is_none_or(|e| l.employee_id == e.to_string()))
+            .filter(|l| filter.status.is_none_or(|s| l.status == s.as_str()))
+            .filter(|l| filter.from.is_none_or(|f| l.log_date >= f) && filter.to.is_none_or(|t| l.log_date <= t))
+            .filter(|l| page.after.as_ref().is_none_or(|a| l.id > *a))
+            .collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        rows.truncate(usize::try_from(page.limit + 1).unwrap_or(usize::MAX));
+        return Ok(Page::from_rows(rows, page.limit, |r| &r.id));
+    }
     let mut q = daily_logs::table
         .select(DailyLog::as_select())
         .filter(daily_logs::agency_id.eq(agency.to_string()))

@@ -231,6 +231,39 @@ impl UnitSchedules {
     }
 }
 
+/// The agency's working days by unit (schedule and holidays, no one's leave) over a span: how long
+/// something has waited in working days, such as a log for its review.
+pub struct UnitCalendar {
+    schedules: UnitSchedules,
+    holidays: HashSet<NaiveDate>,
+}
+
+impl UnitCalendar {
+    /// The calendar of `agency_id` with its holidays from `from` to `to` (days outside count
+    /// their schedule only).
+    pub fn load(conn: &mut DbConnection, agency_id: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Self, StoreError> {
+        let holidays = load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| h.holiday_date).collect();
+        Ok(UnitCalendar { schedules: UnitSchedules::load(conn, agency_id)?, holidays })
+    }
+
+    /// The working days of `unit` strictly between `after` and `before`.
+    pub fn working_days_between(&mut self, unit: Option<&str>, after: NaiveDate, before: NaiveDate) -> i64 {
+        let versions = self.schedules.of(unit);
+        let mut n = 0;
+        let mut day = after;
+        while let Some(next) = day.checked_add_days(Days::new(1)) {
+            if next >= before {
+                break;
+            }
+            if !self.holidays.contains(&next) && versions.on(next).hours(next.weekday()).is_some() {
+                n += 1;
+            }
+            day = next;
+        }
+        n
+    }
+}
+
 /// The working days of each of `people` (with the unit each sits in) from `from` to `to`: days
 /// their schedule has hours, not holidays, not on leave or official travel.
 pub fn working_days(

@@ -372,6 +372,8 @@ pub fn get(
 pub struct EvaluationFilter {
     pub evaluation_period_id: Option<Uuid>,
     pub employee_id: Option<Uuid>,
+    /// Only the drafts the caller is to finalise (what `/me/tasks` counts).
+    pub awaiting_me: bool,
 }
 
 /// The evaluations the caller may see (the access rule's reach: a leader and the agency admin all
@@ -392,6 +394,9 @@ pub fn list(
         .into_boxed::<Backend>();
     if let Reach::Employees(visible) = access::reach(conn, caller, agency, &[Area::Evaluation], now)? {
         q = q.filter(evaluations::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
+    }
+    if filter.awaiting_me {
+        q = q.filter(evaluations::id.eq_any(crate::tasks::evaluations_awaiting(conn, caller, now)?));
     }
     if let Some(p) = filter.evaluation_period_id {
         q = q.filter(evaluations::evaluation_period_id.eq(p.to_string()));

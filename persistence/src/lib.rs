@@ -40,6 +40,7 @@ pub mod role_grant;
 pub mod rollout;
 pub mod roster;
 pub mod schema;
+pub mod tasks;
 pub mod workload;
 
 pub use db::{DbConnection, Engine, Pool};

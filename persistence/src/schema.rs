@@ -45,6 +45,7 @@ diesel::table! {
         allowance_separation_of_duties -> Bool,
         roster_seq -> BigInt,
         top_official_logs_accepted -> Bool,
+        review_escalation_working_days -> Integer,
     }
 }
 

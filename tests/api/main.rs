@@ -22,3 +22,4 @@ mod openapi;
 mod organisation;
 mod rollout;
 mod storage;
+mod tasks;

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::daily_log::REVIEW_ESCALATION_RANGE;
 use ekinerja_domain::evaluation::Cadence;
 use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
 use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
@@ -44,6 +45,11 @@ pub struct AgencyView {
     /// Policy: the top official's logs are accepted on submission (default off: the agency admin
     /// reviews them, as they decide everything a supervisor would for the top official).
     pub top_official_logs_accepted: bool,
+    /// Policy: working days a daily log may wait for review after the day it was submitted before
+    /// it is escalated: then anyone above the direct supervisor may decide it too, and it shows in
+    /// the next supervisor up's tasks (default 5; 0 never escalates).
+    #[schema(example = 5)]
+    pub review_escalation_working_days: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -61,6 +67,7 @@ impl From<agency::Agency> for AgencyView {
             effective_working_hours: a.effective_working_hours,
             allowance_separation_of_duties: a.allowance_separation_of_duties,
             top_official_logs_accepted: a.top_official_logs_accepted,
+            review_escalation_working_days: a.review_escalation_working_days,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -99,6 +106,8 @@ pub struct UpdateAgency {
     pub allowance_separation_of_duties: Option<bool>,
     /// Policy: whether the top official's logs are accepted on submission.
     pub top_official_logs_accepted: Option<bool>,
+    /// Policy: working days a log may wait for review before it is escalated, 0 (never) to 60.
+    pub review_escalation_working_days: Option<i32>,
 }
 
 /// Paging.
@@ -196,6 +205,9 @@ pub async fn update(
     if b.effective_working_hours.is_some_and(|h| !EFFECTIVE_HOURS_RANGE.contains(&h)) {
         f.refuse("#/effective_working_hours", "must be from 500 to 2500 hours");
     }
+    if b.review_escalation_working_days.is_some_and(|d| !REVIEW_ESCALATION_RANGE.contains(&d)) {
+        f.refuse("#/review_escalation_working_days", "must be from 0 (never) to 60 working days");
+    }
     for (field, reason) in b.maturity_policy.as_ref().map(MaturityPolicyPatch::problems).unwrap_or_default() {
         f.refuse(&format!("#/maturity_policy/{field}"), reason);
     }
@@ -210,6 +222,7 @@ pub async fn update(
         maturity_policy: b.maturity_policy,
         allowance_separation_of_duties: b.allowance_separation_of_duties,
         top_official_logs_accepted: b.top_official_logs_accepted,
+        review_escalation_working_days: b.review_escalation_working_days,
     };
     let id = id.into_inner();
     let change = change(&state, auth);

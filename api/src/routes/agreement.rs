@@ -245,6 +245,9 @@ pub struct AgreementQuery {
     pub period_id: Option<Uuid>,
     pub employee_id: Option<Uuid>,
     pub status: Option<AgreementStatus>,
+    /// `true`: only those waiting for one: submitted to one for approval, or one's own returned
+    /// (as `/me/tasks` counts them).
+    pub awaiting_me: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
@@ -263,7 +266,12 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let filter = store::AgreementFilter { period_id: q.period_id, employee_id: q.employee_id, status: q.status };
+    let filter = store::AgreementFilter {
+        period_id: q.period_id,
+        employee_id: q.employee_id,
+        status: q.status,
+        awaiting_me: q.awaiting_me.unwrap_or(false),
+    };
     let now = state.now();
     let rows = db(&state, move |conn| store::list(conn, &auth.0, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(AgreementList::from_page(rows, AgreementView::from)))

@@ -456,6 +456,10 @@ pub struct LogQuery {
     pub employee_id: Option<Uuid>,
     /// `true`: the logs of one's direct subordinates (the review queue, with `status=submitted`).
     pub subordinates: Option<bool>,
+    /// `true`: only the logs waiting for one's review (direct subordinates', the top official's for
+    /// the agency admin, and those escalated to one as the next supervisor up), as `/me/tasks`
+    /// counts them.
+    pub awaiting_me: Option<bool>,
     pub status: Option<LogStatus>,
     /// From this date, inclusive.
     pub from: Option<NaiveDate>,
@@ -482,6 +486,7 @@ pub async fn list(
     let filter = store::LogFilter {
         employee_id: q.employee_id,
         subordinates: q.subordinates.unwrap_or(false),
+        awaiting_me: q.awaiting_me.unwrap_or(false),
         status: q.status,
         from: q.from,
         to: q.to,

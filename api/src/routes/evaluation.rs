@@ -328,6 +328,8 @@ pub struct RateEvaluation {
 pub struct EvaluationQuery {
     pub evaluation_period_id: Option<Uuid>,
     pub employee_id: Option<Uuid>,
+    /// `true`: only the drafts one is to finalise (as `/me/tasks` counts them).
+    pub awaiting_me: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
@@ -369,7 +371,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let filter = EvaluationFilter { evaluation_period_id: q.evaluation_period_id, employee_id: q.employee_id };
+    let filter = EvaluationFilter {
+        evaluation_period_id: q.evaluation_period_id,
+        employee_id: q.employee_id,
+        awaiting_me: q.awaiting_me.unwrap_or(false),
+    };
     let now = state.now();
     let rows = db(&state, move |conn| evaluation::list(conn, &auth.0, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
@@ -390,7 +396,11 @@ pub async fn mine(
         return Err(ApiError::Forbidden("the account has no employee record".into()));
     };
     let page = page_request(q.limit, q.cursor)?;
-    let filter = EvaluationFilter { evaluation_period_id: q.evaluation_period_id, employee_id: Some(me) };
+    let filter = EvaluationFilter {
+        evaluation_period_id: q.evaluation_period_id,
+        employee_id: Some(me),
+        awaiting_me: q.awaiting_me.unwrap_or(false),
+    };
     let now = state.now();
     let rows = db(&state, move |conn| evaluation::list(conn, &auth.0, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))

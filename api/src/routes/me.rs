@@ -2,6 +2,8 @@
 //! accounts admins issue.
 
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::{AccountRole, GrantedRole, Role};
 use ekinerja_persistence::{access, account, employee, org_unit, Change};
 use serde::{Deserialize, Serialize};
@@ -293,4 +295,56 @@ pub async fn reset_password(
     let change = Change::new(auth.0, state.now(), request_id::current());
     db(&state, move |conn| account::set_password(conn, &change, id, hash)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// One kind of task waiting for the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskView {
+    pub kind: TaskKind,
+    /// How many wait.
+    pub count: i64,
+    /// The oldest item's date (a log's date, an agreement's submission or return, the end of the
+    /// period to evaluate, a draft evaluation's opening); `null` when none waits.
+    pub oldest: Option<NaiveDate>,
+    /// The list that shows these items (`null` for evaluations to open, which do not exist yet:
+    /// open them with `POST /api/v1/evaluations`).
+    #[schema(example = "/api/v1/daily-logs?awaiting_me=true")]
+    pub list: Option<&'static str>,
+}
+
+/// What waits for the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TasksView {
+    /// Every kind, in a fixed order, those with nothing waiting included.
+    pub items: Vec<TaskView>,
+    /// The sum of the counts.
+    pub total: i64,
+}
+
+/// What waits for the caller.
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "me", operation_id = "list_my_tasks",
+    summary = "What waits for me: logs to review (and those escalated to me), agreements to approve or fix, evaluations to open or finalise",
+    description = "Counts with the oldest date per kind. Each count is the length of its list (`list`), so a client \
+        can show the number and open the list. A log waiting past the agency's `review_escalation_working_days` \
+        after the day it was submitted also shows to the next supervisor up, who may then decide it.",
+    responses((status = 200, description = "The tasks", body = TasksView)),
+    security(("bearer" = [])))]
+pub async fn tasks(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let now = state.now();
+    let items = db(&state, move |conn| ekinerja_persistence::tasks::mine(conn, &auth.0, now)).await?;
+    let items: Vec<TaskView> = items
+        .into_iter()
+        .map(|t| TaskView {
+            list: match t.kind {
+                TaskKind::ReviewLogs | TaskKind::ReviewEscalatedLogs => Some("/api/v1/daily-logs?awaiting_me=true"),
+                TaskKind::ApproveAgreements | TaskKind::FixAgreements => Some("/api/v1/agreements?awaiting_me=true"),
+                TaskKind::FinaliseEvaluations => Some("/api/v1/evaluations?awaiting_me=true"),
+                TaskKind::OpenEvaluations => None,
+            },
+            kind: t.kind,
+            count: t.count,
+            oldest: t.oldest,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(TasksView { total: items.iter().map(|t| t.count).sum(), items }))
 }

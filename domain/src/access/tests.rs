@@ -10,14 +10,15 @@ fn id(n: u128) -> Uuid {
 }
 
 /// roles.md's matrix, as written there: columns self, direct supervisor, above, unit head,
-/// leader, finance, agency admin. `W*`: W for the top official, R for anyone else.
+/// leader, finance, agency admin. `W*`: W for the top official, R for anyone else. `W+`: W once
+/// the review is escalated, R until then.
 const MATRIX: &[(Area, [&str; 7])] = &[
     (Area::EmployeeRecord, ["R", "R", "R", "R", "R", "R", "W"]),
     (Area::Structure, ["R", "R", "R", "R", "R", "R", "W"]),
     (Area::OwnAgreement, ["W", "-", "-", "-", "-", "-", "W"]),
     (Area::AgreementDecision, ["-", "W", "R", "R", "R", "-", "W*"]),
     (Area::DailyLogWrite, ["W", "-", "-", "-", "-", "-", "-"]),
-    (Area::DailyLogReview, ["-", "W", "R", "R", "R", "-", "W*"]),
+    (Area::DailyLogReview, ["-", "W", "W+", "R", "R", "-", "W*"]),
     (Area::Evaluation, ["R", "W", "R", "R", "R", "-", "W*"]),
     (Area::SelfAssessment, ["W", "R", "R", "R", "R", "-", "R"]),
     (Area::Discipline, ["R", "R", "R", "R", "R", "R", "W"]),
@@ -43,12 +44,13 @@ const COLUMNS: [Relation; 7] = [
     Relation::AgencyAdmin,
 ];
 
-fn level(word: &str, top: bool) -> Access {
+fn level(word: &str, case: Case) -> Access {
     match word {
         "R" => Access::Read,
         "W" => Access::Write,
-        "W*" if top => Access::Write,
-        "W*" => Access::Read,
+        "W*" if case.top_official => Access::Write,
+        "W+" if case.review_escalated => Access::Write,
+        "W*" | "W+" => Access::Read,
         _ => Access::None,
     }
 }
@@ -58,17 +60,13 @@ fn every_cell_of_the_matrix() {
     assert_eq!(MATRIX.len(), Area::ALL.len(), "every row of the matrix is tested");
     for (row, cells) in MATRIX {
         for (relation, word) in COLUMNS.iter().zip(cells) {
-            for top in [false, true] {
-                assert_eq!(
-                    cell(*row, *relation, top),
-                    level(word, top),
-                    "{row:?} × {relation:?} (top official: {top})"
-                );
+            for case in [Case::PLAIN, Case::TOP, Case::ESCALATED] {
+                assert_eq!(cell(*row, *relation, case), level(word, case), "{row:?} × {relation:?} ({case:?})");
             }
         }
         // Being of the agency alone reads its structure and nothing else.
         let member = if *row == Area::Structure { Access::Read } else { Access::None };
-        assert_eq!(cell(*row, Relation::Member, false), member, "{row:?} × member");
+        assert_eq!(cell(*row, Relation::Member, Case::PLAIN), member, "{row:?} × member");
     }
 }
 
@@ -82,6 +80,11 @@ fn who_may_is_read_off_the_matrix() {
         "their direct supervisor or the agency admin for the agency's top official"
     );
     assert_eq!(Area::DailyLogWrite.who(Access::Write), "the employee themself");
+    assert_eq!(
+        Area::DailyLogReview.who(Access::Write),
+        "their direct supervisor, anyone above them once the review is escalated or the agency admin for the \
+         agency's top official"
+    );
 }
 
 // The chart of the tests: agency A (id 1). OPD U10 with its head post P1 (E101); its division
@@ -158,6 +161,33 @@ fn admin() -> Actor {
 
 fn employee(n: u128) -> Subject {
     Subject::Employee { agency: id(AGENCY), employee: id(n) }
+}
+
+fn log(n: u128, review_escalated: bool) -> Subject {
+    Subject::DailyLog { agency: id(AGENCY), employee: id(n), review_escalated }
+}
+
+#[test]
+fn an_escalated_review_is_decided_from_above_as_well() {
+    let c = chart(None, &[102]);
+    // The section head reviews the staff member's log; the division head and the OPD's head
+    // read it until the review is escalated, then decide it too; a colleague never sees it.
+    assert_eq!(decide(&person(103), &c, log(104, false), Area::DailyLogReview, Access::Write), Decision::Allow);
+    assert!(matches!(
+        decide(&person(102), &c, log(104, false), Area::DailyLogReview, Access::Write),
+        Decision::Forbid(_)
+    ));
+    assert_eq!(decide(&person(102), &c, log(104, true), Area::DailyLogReview, Access::Write), Decision::Allow);
+    assert_eq!(decide(&person(101), &c, log(104, true), Area::DailyLogReview, Access::Write), Decision::Allow);
+    assert_eq!(decide(&person(105), &c, log(104, true), Area::DailyLogReview, Access::Write), Decision::Hide);
+    // The author, a leader and another OPD's head never decide it.
+    assert!(matches!(
+        decide(&person(104), &c, log(104, true), Area::DailyLogReview, Access::Write),
+        Decision::Forbid(_)
+    ));
+    let leader = granted(&[GrantedRole::Leader]);
+    assert!(matches!(decide(&leader, &c, log(104, true), Area::DailyLogReview, Access::Write), Decision::Forbid(_)));
+    assert_eq!(decide(&person(201), &c, log(104, true), Area::DailyLogReview, Access::Write), Decision::Hide);
 }
 
 fn unit(n: u128) -> Subject {

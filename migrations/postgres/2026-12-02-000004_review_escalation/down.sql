@@ -1,0 +1,1 @@
+ALTER TABLE agencies DROP COLUMN review_escalation_working_days;
