@@ -276,6 +276,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
                 .service(resource("/agencies/{id}/dashboard").route(web::get().to(dashboard::agency)))
                 .service(resource("/agencies/{id}/comparison").route(web::get().to(comparison::agency)))
+                .service(resource("/agencies/{id}/waiting-reviews").route(web::get().to(allowance::waiting_reviews)))
                 .service(resource("/org-units/{id}/dashboard").route(web::get().to(dashboard::unit)))
                 .service(resource("/agencies/{id}/workload").route(web::get().to(analysis::agency_workload)))
                 .service(resource("/org-units/{id}/workload").route(web::get().to(analysis::unit_workload)))

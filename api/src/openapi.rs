@@ -63,7 +63,7 @@ use crate::routes;
         routes::evaluation::get, routes::evaluation::rate, routes::evaluation::finalise, routes::evaluation::revise,
         routes::evaluation::progress, routes::evaluation::distribution, routes::evaluation::siasn_export,
         routes::evaluation::realisation, routes::evaluation::assess,
-        routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
+        routes::allowance::waiting_reviews, routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
         routes::allowance::compute_run, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
         routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine, routes::allowance::unit_lines,
         routes::analysis::agency_workload, routes::analysis::unit_workload,

@@ -156,9 +156,11 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         // Allowance.
         "list_allowance_policies" | "get_allowance_policy_in_force" => (Agency(&[(AllowancePolicy, R)]), none),
         "set_allowance_policy" => (Agency(&[(AllowancePolicy, W)]), none),
-        "list_allowance_runs" | "get_allowance_run" | "export_allowance_payroll" | "export_allowance_breakdown" => {
-            (Agency(&[(PayrollExport, R)]), none)
-        }
+        "list_allowance_runs"
+        | "get_allowance_run"
+        | "export_allowance_payroll"
+        | "export_allowance_breakdown"
+        | "list_waiting_reviews" => (Agency(&[(PayrollExport, R)]), none),
         "compute_allowance_run" => (Agency(&[(AllowanceCompute, W)]), none),
         "approve_allowance_run" => (
             Agency(&[(AllowanceApprove, W)]),

@@ -195,7 +195,9 @@ word_enum! {
 
 /// One employee's month, explainable line by line: the base, both factors, every discipline
 /// line (day, reason, deduction) and the amount in its two parts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AllowanceBreakdown))]
 pub struct Breakdown {
     pub class: i32,
     /// Rupiah a month for the class.
@@ -252,7 +254,8 @@ pub fn compute(
 }
 
 /// A month's amount, in its two parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Amount {
     /// floor(base × w_perf × pf / 100,000,000).
     pub performance_part: i64,

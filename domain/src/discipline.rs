@@ -180,7 +180,7 @@ pub struct DayRecord {
 }
 
 /// Why a day deducts (or is forgiven).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -200,18 +200,38 @@ pub enum Reason {
     Early,
 }
 
+impl Reason {
+    /// The reason's word, as the API and the breakdown file give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Excused => "excused",
+            Reason::AbsentWithoutNotice => "absent_without_notice",
+            Reason::LateNoRecord => "late_no_record",
+            Reason::Late => "late",
+            Reason::WithinTolerance => "within_tolerance",
+            Reason::EarlyNoRecord => "early_no_record",
+            Reason::Early => "early",
+        }
+    }
+}
+
 /// One line of a day's discipline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Line {
     pub date: NaiveDate,
     pub reason: Reason,
     /// Minutes late or early, where that is the reason.
     pub minutes: u32,
-    pub bp: i64,
+    /// The day's deduction in basis points (0 when forgiven or excused); `bp` in breakdowns
+    /// stored before the name was one.
+    #[serde(alias = "bp")]
+    pub deduction_bp: i64,
 }
 
 /// A month's discipline: every line that deducted or was forgiven, and the totals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthDiscipline {
     pub lines: Vec<Line>,
     /// Working days counted.
@@ -305,43 +325,69 @@ pub fn month(days: &[DayRecord], policy: &DisciplinePolicy) -> MonthDiscipline {
         working_days += 1;
         if day.excused {
             excused_days += 1;
-            lines.push(Line { date: day.date, reason: Reason::Excused, minutes: 0, bp: 0 });
+            lines.push(Line { date: day.date, reason: Reason::Excused, minutes: 0, deduction_bp: 0 });
             continue;
         }
         if day.check_ins.is_empty() && day.check_outs.is_empty() {
-            lines.push(Line { date: day.date, reason: Reason::AbsentWithoutNotice, minutes: 0, bp: policy.absent_bp });
+            lines.push(Line {
+                date: day.date,
+                reason: Reason::AbsentWithoutNotice,
+                minutes: 0,
+                deduction_bp: policy.absent_bp,
+            });
             continue;
         }
         match day.check_ins.iter().min() {
-            None => {
-                lines.push(Line { date: day.date, reason: Reason::LateNoRecord, minutes: 0, bp: policy.no_record_bp })
-            }
+            None => lines.push(Line {
+                date: day.date,
+                reason: Reason::LateNoRecord,
+                minutes: 0,
+                deduction_bp: policy.no_record_bp,
+            }),
             Some(arrival) => {
                 let late = minutes_after(*arrival, hours.start);
                 if late > 0 {
                     late_sum = late_sum.saturating_add(late);
                     if !tolerance_spent && late_sum <= policy.tolerance_minutes {
-                        lines.push(Line { date: day.date, reason: Reason::WithinTolerance, minutes: late, bp: 0 });
+                        lines.push(Line {
+                            date: day.date,
+                            reason: Reason::WithinTolerance,
+                            minutes: late,
+                            deduction_bp: 0,
+                        });
                     } else {
                         tolerance_spent = true;
-                        lines.push(Line { date: day.date, reason: Reason::Late, minutes: late, bp: policy.band(late) });
+                        lines.push(Line {
+                            date: day.date,
+                            reason: Reason::Late,
+                            minutes: late,
+                            deduction_bp: policy.band(late),
+                        });
                     }
                 }
             }
         }
         match day.check_outs.iter().max() {
-            None => {
-                lines.push(Line { date: day.date, reason: Reason::EarlyNoRecord, minutes: 0, bp: policy.no_record_bp })
-            }
+            None => lines.push(Line {
+                date: day.date,
+                reason: Reason::EarlyNoRecord,
+                minutes: 0,
+                deduction_bp: policy.no_record_bp,
+            }),
             Some(departure) => {
                 let early = minutes_after(hours.end, *departure);
                 if early > 0 {
-                    lines.push(Line { date: day.date, reason: Reason::Early, minutes: early, bp: policy.band(early) });
+                    lines.push(Line {
+                        date: day.date,
+                        reason: Reason::Early,
+                        minutes: early,
+                        deduction_bp: policy.band(early),
+                    });
                 }
             }
         }
     }
-    let deduction_bp = lines.iter().map(|l| l.bp).sum::<i64>().min(policy.cap_bp);
+    let deduction_bp = lines.iter().map(|l| l.deduction_bp).sum::<i64>().min(policy.cap_bp);
     MonthDiscipline { lines, working_days, excused_days, deduction_bp, factor_bp: 10_000 - deduction_bp }
 }
 
@@ -349,6 +395,17 @@ pub fn month(days: &[DayRecord], policy: &DisciplinePolicy) -> MonthDiscipline {
 pub(crate) mod tests {
     use super::*;
     use chrono::Datelike;
+
+    #[test]
+    fn a_reasons_word_is_its_json_and_a_stored_bp_still_reads() {
+        use Reason::*;
+        for r in [Excused, AbsentWithoutNotice, LateNoRecord, Late, WithinTolerance, EarlyNoRecord, Early] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        let old: Line = serde_json::from_str(r#"{"date":"2026-11-03","reason":"late","minutes":8,"bp":50}"#).unwrap();
+        assert_eq!(old.deduction_bp, 50);
+        assert_eq!(serde_json::to_value(old).unwrap()["deduction_bp"], 50);
+    }
 
     pub(crate) fn t(h: u32, m: u32, s: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, s).unwrap()
@@ -401,16 +458,16 @@ pub(crate) mod tests {
         assert_eq!(m.working_days, 21);
         let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
         let expected = vec![
-            Line { date: d(3), reason: Reason::WithinTolerance, minutes: 10, bp: 0 },
-            Line { date: d(4), reason: Reason::Late, minutes: 8, bp: 50 },
-            Line { date: d(6), reason: Reason::Late, minutes: 45, bp: 100 },
-            Line { date: d(9), reason: Reason::EarlyNoRecord, minutes: 0, bp: 150 },
-            Line { date: d(12), reason: Reason::AbsentWithoutNotice, minutes: 0, bp: 500 },
-            Line { date: d(13), reason: Reason::Early, minutes: 95, bp: 150 },
-            Line { date: d(16), reason: Reason::Excused, minutes: 0, bp: 0 },
-            Line { date: d(17), reason: Reason::Excused, minutes: 0, bp: 0 },
-            Line { date: d(18), reason: Reason::Late, minutes: 1, bp: 50 },
-            Line { date: d(18), reason: Reason::Early, minutes: 15, bp: 50 },
+            Line { date: d(3), reason: Reason::WithinTolerance, minutes: 10, deduction_bp: 0 },
+            Line { date: d(4), reason: Reason::Late, minutes: 8, deduction_bp: 50 },
+            Line { date: d(6), reason: Reason::Late, minutes: 45, deduction_bp: 100 },
+            Line { date: d(9), reason: Reason::EarlyNoRecord, minutes: 0, deduction_bp: 150 },
+            Line { date: d(12), reason: Reason::AbsentWithoutNotice, minutes: 0, deduction_bp: 500 },
+            Line { date: d(13), reason: Reason::Early, minutes: 95, deduction_bp: 150 },
+            Line { date: d(16), reason: Reason::Excused, minutes: 0, deduction_bp: 0 },
+            Line { date: d(17), reason: Reason::Excused, minutes: 0, deduction_bp: 0 },
+            Line { date: d(18), reason: Reason::Late, minutes: 1, deduction_bp: 50 },
+            Line { date: d(18), reason: Reason::Early, minutes: 15, deduction_bp: 50 },
         ];
         assert_eq!(m.lines, expected);
         assert_eq!(m.deduction_bp, 1_050);
@@ -440,7 +497,7 @@ pub(crate) mod tests {
             (5, vec![t(7, 31, 0)], vec![t(16, 5, 0)], false),
         ]);
         let m = month(&days, &DisciplinePolicy::default());
-        let reasons: Vec<(Reason, i64)> = m.lines.iter().map(|l| (l.reason, l.bp)).collect();
+        let reasons: Vec<(Reason, i64)> = m.lines.iter().map(|l| (l.reason, l.deduction_bp)).collect();
         assert_eq!(
             reasons,
             [(Reason::WithinTolerance, 0), (Reason::WithinTolerance, 0), (Reason::Late, 50), (Reason::Late, 50)]
@@ -470,7 +527,7 @@ pub(crate) mod tests {
                 date: NaiveDate::from_ymd_opt(2026, 11, 6).unwrap(),
                 reason: Reason::Early,
                 minutes: 25,
-                bp: 50
+                deduction_bp: 50
             }]
         );
     }

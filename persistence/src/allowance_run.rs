@@ -562,3 +562,120 @@ pub fn approved_run_for_key(
     lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
     Ok(RunDetail { run, lines })
 }
+
+/// Whose review the logs of a month still wait for: a direct supervisor, or the agency admin for
+/// the top official.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingReviews {
+    /// The supervisor (none: the agency admin, who reviews the top official's logs).
+    pub supervisor: Option<crate::employee::Employee>,
+    /// Authors whose logs wait.
+    pub employees: i64,
+    pub logs: i64,
+    pub minutes: i64,
+    /// The oldest waiting log's date.
+    pub oldest: NaiveDate,
+}
+
+#[derive(QueryableByName)]
+struct WaitingByAuthor {
+    #[diesel(sql_type = Text)]
+    employee_id: String,
+    #[diesel(sql_type = BigInt)]
+    logs: i64,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+    #[diesel(sql_type = Date)]
+    oldest: NaiveDate,
+}
+
+const WAITING_BY_AUTHOR_SQL: &str = "
+SELECT employee_id, CAST(COUNT(*) AS BIGINT) AS logs, CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
+       MIN(log_date) AS oldest
+FROM daily_logs
+WHERE agency_id = $1 AND status = 'submitted' AND log_date >= $2 AND log_date <= $3
+GROUP BY employee_id";
+
+/// The check before computing a month (leaders, finance, the agency admin): who still has logs of
+/// the month waiting for review, of the people of the agency (or of a unit and its sub-units)
+/// rolled out in the month; unreviewed logs count for nothing until accepted. Most minutes first.
+pub fn waiting_reviews(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    org_unit_id: Option<Uuid>,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<WaitingReviews>, StoreError> {
+    crate::agency::read_view(conn, caller, agency_id, Area::PayrollExport)?;
+    let agency = agency_id.to_string();
+    let first = first.with_day(1).unwrap_or(first);
+    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+    let inside = match org_unit_id {
+        Some(u) => {
+            let found: i64 = org_units::table
+                .filter(org_units::id.eq(u.to_string()))
+                .filter(org_units::agency_id.eq(&agency))
+                .count()
+                .get_result(conn)?;
+            if found == 0 {
+                return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
+            }
+            Some(crate::org_unit::subtree(conn, &agency, &u.to_string())?)
+        }
+        None => None,
+    };
+    let rollout = crate::rollout::load(conn, &agency)?;
+    let chart = chart::load(conn, agency_id, now)?;
+    let waiting: Vec<WaitingByAuthor> = diesel::sql_query(WAITING_BY_AUTHOR_SQL)
+        .bind::<Text, _>(&agency)
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(last)
+        .load(conn)?;
+    let mut by_supervisor: HashMap<Option<Uuid>, WaitingReviews> = HashMap::new();
+    for w in waiting {
+        let Ok(author) = Uuid::parse_str(&w.employee_id) else { continue };
+        if !rollout.employee_rolled_out(&w.employee_id, first) {
+            continue;
+        }
+        let unit = chart.unit_of(author);
+        if let Some(inside) = &inside {
+            if !unit.is_some_and(|u| inside.contains(&u.to_string())) {
+                continue;
+            }
+        }
+        let supervisor = chart.chain_of(author).first().map(|o| o.employee_id);
+        let e = by_supervisor.entry(supervisor).or_insert(WaitingReviews {
+            supervisor: None,
+            employees: 0,
+            logs: 0,
+            minutes: 0,
+            oldest: w.oldest,
+        });
+        e.employees += 1;
+        e.logs += w.logs;
+        e.minutes += w.minutes;
+        e.oldest = e.oldest.min(w.oldest);
+    }
+    let ids: Vec<String> = by_supervisor.keys().flatten().map(Uuid::to_string).collect();
+    let mut people: HashMap<String, crate::employee::Employee> = crate::schema::employees::table
+        .filter(crate::schema::employees::id.eq_any(ids))
+        .select(crate::employee::Employee::as_select())
+        .load::<crate::employee::Employee>(conn)?
+        .into_iter()
+        .map(|e| (e.id.clone(), e))
+        .collect();
+    let mut out: Vec<WaitingReviews> = by_supervisor
+        .into_iter()
+        .map(|(s, mut w)| {
+            w.supervisor = s.and_then(|s| people.remove(&s.to_string()));
+            w
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.minutes
+            .cmp(&a.minutes)
+            .then_with(|| a.supervisor.as_ref().map(|s| &s.name).cmp(&b.supervisor.as_ref().map(|s| &s.name)))
+    });
+    Ok(out)
+}

@@ -909,6 +909,13 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     );
     assert_eq!(mine["amount"], 2_421_250);
     assert_eq!(mine["breakdown"]["discipline"]["lines"].as_array().unwrap().len(), 10);
+    // One name for the deduction: the line's, the breakdown's and each day's.
+    assert_eq!(mine["breakdown"]["discipline"]["deduction_bp"], mine["deduction_bp"]);
+    assert!(mine["breakdown"]["discipline"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["deduction_bp"].is_i64() && l.get("bp").is_none()));
     let waiting = line(&run, &org.staff2.id);
     assert_eq!(
         (waiting["status"].as_str(), waiting["pending_reason"].as_str()),

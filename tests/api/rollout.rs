@@ -121,6 +121,32 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
     assert_eq!(line(&october, &clerk.id)["unreviewed_minutes"], 300);
     assert_eq!(line(&october, &org.staff2.id)["unreviewed_minutes"], 0);
 
+    // Before computing, who still has logs of the month to review: the Kadis (the clerk's 300
+    // minutes) and the section head (staff member 1's 90). September's one log was written where
+    // the rollout had not begun.
+    let agency = org.agency.clone();
+    let waiting = |q: String| {
+        let (app, admin, path) = (&app, &admin, format!("/api/v1/agencies/{agency}/waiting-reviews?{q}"));
+        async move { app.get(&path, admin).await }
+    };
+    let w = waiting("month=2026-10".into()).await;
+    w.assert_status(200);
+    let rows: Vec<(&str, i64, i64)> = w.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["supervisor"]["id"].as_str().unwrap(), r["logs"].as_i64().unwrap(), r["minutes"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(rows, [(head.id.as_str(), 1, 300), (org.section.id.as_str(), 1, 90)], "{}", w.text);
+    assert_eq!((w.body["logs"].as_i64(), w.body["minutes"].as_i64()), (Some(2), Some(390)));
+    assert_eq!(waiting("month=2026-09".into()).await.body["logs"], 0);
+    let unit = waiting(format!("month=2026-10&org_unit_id={}", disdik.id())).await;
+    assert_eq!(unit.body["minutes"], 300, "{}", unit.text);
+    waiting("month=2026-13".into()).await.assert_status(400);
+    app.get(&format!("/api/v1/agencies/{}/waiting-reviews?month=2026-10", org.agency), &staff1_token)
+        .await
+        .assert_problem(403, "forbidden");
+
     // Workload leaves Dinas Pendidikan out of September (no minutes, no staff, no grade) and
     // counts it in October.
     let path = format!("/api/v1/agencies/{}/workload", org.agency);

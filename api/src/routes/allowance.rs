@@ -2,7 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use ekinerja_domain::allowance::{AgencyPolicy, AllowancePolicy, LineStatus, PendingReason, PerformanceBasis};
+use ekinerja_domain::allowance::{
+    AgencyPolicy, AllowancePolicy, Breakdown, LineStatus, PendingReason, PerformanceBasis,
+};
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
@@ -333,9 +335,10 @@ pub struct RunLineView {
     /// Minutes of the employee's logs of the month still waiting for review when the run was
     /// computed: they count for nothing until accepted.
     pub unreviewed_minutes: i64,
-    /// Every discipline line (day, reason, minutes, deduction) and the factors, as computed.
-    #[schema(value_type = Option<Object>)]
-    pub breakdown: Option<serde_json::Value>,
+    /// How a computed line was reached: the basis, the predicate or the productive and target
+    /// minutes, both factors, every discipline line (day, reason, minutes, `deduction_bp`) and
+    /// the amount in its two parts; `null` unless computed.
+    pub breakdown: Option<Breakdown>,
 }
 
 impl TryFrom<allowance_run::RunLine> for RunLineView {
@@ -352,9 +355,15 @@ impl TryFrom<allowance_run::RunLine> for RunLineView {
         };
         let computed = status == LineStatus::Computed;
         let money = |v: i64| computed.then_some(v);
+        let breakdown = match l.breakdown.as_deref() {
+            None => None,
+            Some(b) => Some(serde_json::from_str::<Breakdown>(b).map_err(|e| {
+                ApiError::Internal(format!("the breakdown of a run line of {} does not read: {e}", l.employee_id))
+            })?),
+        };
         Ok(RunLineView {
             difference: l.previous_amount.filter(|_| computed).map(|p| l.amount - p),
-            breakdown: l.breakdown.as_deref().and_then(|b| serde_json::from_str(b).ok()),
+            breakdown,
             employee_id: l.employee_id,
             nip: l.nip,
             name: l.name,
@@ -638,7 +647,7 @@ pub async fn approve_run(
 #[utoipa::path(get, path = "/api/v1/allowance-runs/{id}/payroll", tag = "allowance", operation_id = "export_allowance_payroll",
     summary = "An approved run as CSV for payroll: one line per employee",
     description = "Columns: `nip` (as `=\"…\"`, so spreadsheets keep all 18 digits), `nama`, `opd`, `unit_kerja`, \
-        `kelas_jabatan`, `status` (`computed`, `pending`, `not_rolled_out`), `tpp_dasar` (base), `potongan_disiplin_bp` \
+        `kelas_jabatan`, `status` (`computed`, `pending`, `not_rolled_out`), `tpp_dasar` (base), `potongan_bp` \
         (the deduction), `bagian_kinerja`, `bagian_disiplin`, `jumlah` (amount, rupiah), for a correction \
         `jumlah_sebelumnya` and `selisih`, `menit_belum_diperiksa` (log minutes still unreviewed) and `keterangan`. A \
         pending or not rolled out line has empty money cells, never 0, and says why in `keterangan`. The `jumlah` \
@@ -670,7 +679,7 @@ pub async fn payroll(
             "kelas_jabatan",
             "status",
             "tpp_dasar",
-            "potongan_disiplin_bp",
+            "potongan_bp",
             "bagian_kinerja",
             "bagian_disiplin",
             "jumlah",
@@ -827,7 +836,7 @@ impl TryFrom<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
     summary = "An approved run's discipline lines as CSV: one line per day that deducted or was forgiven",
     description = "Columns: `nip` (as `=\"…\"`), `nama`, `tanggal`, `alasan` (the reason code: `late`, `within_tolerance`, \
         `early`, `late_no_record`, `early_no_record`, `absent_without_notice`, `excused`), `menit` and `potongan_bp`. \
-        With the payroll file it explains every rupiah: each employee's `potongan_disiplin_bp` there is the sum of \
+        With the payroll file it explains every rupiah: each employee's `potongan_bp` there is the sum of \
         their lines here, capped.",
     params(("id" = Uuid, Path, description = "Run id")),
     responses(
@@ -849,20 +858,101 @@ pub async fn breakdown(
     let month = d.run.month.format("%Y-%m").to_string();
     let mut rows = Vec::new();
     for l in &d.lines {
-        let Some(b) = l.breakdown.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
-            continue;
-        };
-        for line in b["discipline"]["lines"].as_array().cloned().unwrap_or_default() {
+        let Some(text) = l.breakdown.as_deref() else { continue };
+        let b: Breakdown = serde_json::from_str(text).map_err(|e| {
+            ApiError::Internal(format!("the breakdown of a run line of {} does not read: {e}", l.employee_id))
+        })?;
+        for line in &b.discipline.lines {
             rows.push(vec![
                 nip(&l.nip),
                 cell(&l.name),
-                line["date"].as_str().unwrap_or_default().to_owned(),
-                line["reason"].as_str().unwrap_or_default().to_owned(),
-                line["minutes"].as_u64().unwrap_or(0).to_string(),
-                line["bp"].as_i64().unwrap_or(0).to_string(),
+                line.date.to_string(),
+                line.reason.as_str().to_owned(),
+                line.minutes.to_string(),
+                line.deduction_bp.to_string(),
             ]);
         }
     }
     let body = file(&["nip", "nama", "tanggal", "alasan", "menit", "potongan_bp"], rows).map_err(ApiError::Internal)?;
     Ok(respond(&format!("tpp-{month}-rincian.csv"), body))
+}
+
+/// Whose review a month's logs still wait for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaitingReviewsRow {
+    /// The direct supervisor; `null` for the top official's logs, which the agency admin reviews.
+    pub supervisor: Option<super::employee::EmployeeView>,
+    /// Employees whose logs wait.
+    pub employees: i64,
+    pub logs: i64,
+    pub minutes: i64,
+    /// The oldest waiting log's date.
+    pub oldest: NaiveDate,
+}
+
+/// The check before computing a month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaitingReviewsView {
+    #[schema(example = "2026-10")]
+    pub month: String,
+    #[schema(format = Uuid)]
+    pub org_unit_id: Option<Uuid>,
+    /// Most minutes first.
+    pub items: Vec<WaitingReviewsRow>,
+    /// Logs waiting in all.
+    pub logs: i64,
+    /// Their minutes, which count for nothing in the run until accepted.
+    pub minutes: i64,
+}
+
+/// The month and, optionally, a unit.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WaitingQuery {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// A unit and its sub-units instead of the whole agency.
+    pub org_unit_id: Option<Uuid>,
+}
+
+/// Who still has logs of the month to review, before a run is computed.
+#[utoipa::path(get, path = "/api/v1/agencies/{id}/waiting-reviews", tag = "allowance", operation_id = "list_waiting_reviews",
+    summary = "Before computing a month: which supervisors still have its logs waiting for review",
+    description = "Submitted logs of the month of the people rolled out in it (of a unit and its sub-units with \
+        `org_unit_id`), grouped by who reviews them: the direct supervisor, or the agency admin for the top official. \
+        Unreviewed minutes count for nothing in a run until accepted; each run line shows its employee's.",
+    params(("id" = Uuid, Path, description = "Agency id"), WaitingQuery),
+    responses(
+        (status = 200, description = "Who has logs waiting, most minutes first", body = WaitingReviewsView),
+        (status = 403, description = "Not a leader, finance or the agency admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such agency", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn waiting_reviews(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    q: web::Query<WaitingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let (id, unit, now) = (id.into_inner(), q.org_unit_id, state.now());
+    let rows = db(&state, move |conn| allowance_run::waiting_reviews(conn, &auth.0, id, unit, month, now)).await?;
+    Ok(HttpResponse::Ok().json(WaitingReviewsView {
+        month: month.format("%Y-%m").to_string(),
+        org_unit_id: unit,
+        logs: rows.iter().map(|r| r.logs).sum(),
+        minutes: rows.iter().map(|r| r.minutes).sum(),
+        items: rows
+            .into_iter()
+            .map(|r| WaitingReviewsRow {
+                supervisor: r.supervisor.map(super::employee::EmployeeView::from),
+                employees: r.employees,
+                logs: r.logs,
+                minutes: r.minutes,
+                oldest: r.oldest,
+            })
+            .collect(),
+    }))
 }

@@ -47,7 +47,7 @@ pub struct LineView {
 
 impl From<Line> for LineView {
     fn from(l: Line) -> Self {
-        LineView { date: l.date, reason: l.reason, minutes: l.minutes, deduction_bp: l.bp }
+        LineView { date: l.date, reason: l.reason, minutes: l.minutes, deduction_bp: l.deduction_bp }
     }
 }
 
@@ -124,7 +124,7 @@ pub struct EmployeeMonthView {
 
 fn count(m: &EmployeeMonth, reasons: &[Reason]) -> u32 {
     let mut dates: Vec<NaiveDate> =
-        m.month.lines.iter().filter(|l| l.bp > 0 && reasons.contains(&l.reason)).map(|l| l.date).collect();
+        m.month.lines.iter().filter(|l| l.deduction_bp > 0 && reasons.contains(&l.reason)).map(|l| l.date).collect();
     dates.dedup();
     u32::try_from(dates.len()).unwrap_or(u32::MAX)
 }
