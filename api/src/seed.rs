@@ -560,10 +560,20 @@ const FEEDBACK: &[&str] = &[
     "Beberapa keluaran terlambat; susun rencana aksi mingguan.",
 ];
 
-/// Days of attendance in the demo.
-const ATTENDANCE_DAYS: i64 = 45;
+/// The demo regency's monthly base amount per position class, rupiah.
+const BASE_AMOUNTS: &[(i32, i64)] = &[
+    (5, 2_100_000),
+    (7, 2_600_000),
+    (8, 3_000_000),
+    (9, 3_600_000),
+    (11, 5_400_000),
+    (14, 9_500_000),
+    (15, 12_500_000),
+];
 
-/// Weeks of attendance for every employee of the regency, as e-Presensi would have pushed it:
+/// Attendance for every employee of the regency from the first of last month to yesterday (whole
+/// months, so a month's discipline is never judged on days without data), as e-Presensi would
+/// have pushed it:
 /// most arrive before 07:30 and leave after the end of the day, some are late, a few leave early
 /// or forget to check out, a few are absent; two holidays at year end and some approved leave.
 fn write_attendance(
@@ -606,7 +616,8 @@ fn write_attendance(
             };
             calendar::record_absence(b.conn, &admin, new, now)?;
         }
-        for back in (1..=ATTENDANCE_DAYS).rev() {
+        let first = b.today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(b.today);
+        for back in (1..=(b.today - first).num_days()).rev() {
             let day = b.today - Duration::days(back);
             if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
                 continue;
@@ -882,6 +893,23 @@ fn load_regency(
         let member = account::create(b.conn, &admin_change, member)?;
         role_grant::grant(b.conn, &admin_change, uuid(&member.id)?, role)?;
     }
+    // The regency's policy: the top official's logs are accepted on submission, and the allowance
+    // is paid on the productivity basis with a base amount for every position class, so last
+    // month's run, computed by the HR office and approved by the payroll office, shows realistic
+    // figures.
+    let patch = agency::AgencyPatch { top_official_logs_accepted: Some(true), ..Default::default() };
+    agency::update(b.conn, &admin_change, regency, patch)?;
+    let policy = ekinerja_domain::allowance::AgencyPolicy {
+        allowance: ekinerja_domain::allowance::AllowancePolicy {
+            basis: ekinerja_domain::allowance::PerformanceBasis::Productivity,
+            ..Default::default()
+        },
+        discipline: Default::default(),
+        base_amounts: BASE_AMOUNTS.to_vec(),
+    };
+    let january = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let last_month = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(today);
+    ekinerja_persistence::allowance_policy::set(b.conn, &admin_change, regency, january.min(last_month), &policy)?;
     let first_results = plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
     if shape.daily_logs {
         logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;

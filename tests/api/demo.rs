@@ -113,6 +113,35 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     mine.assert_status(200);
     let days = mine.body["days"].as_array().unwrap();
     assert!(days.iter().any(|d| d["status"] == "present" && d["lines"] == serde_json::json!([])), "{}", mine.text);
+    // Last month's allowance, as a newcomer computes and approves it: the pilot OPDs (rolled out
+    // since January) are paid with realistic figures on the productivity basis; the other OPDs are
+    // not rolled out yet; every class has a base amount, so nothing is pending.
+    let run = app.post("/api/v1/allowance-runs", &admin, serde_json::json!({"month": last_month.to_string()})).await;
+    run.assert_status(201);
+    let lines = run.body["lines"].as_array().unwrap();
+    let computed: Vec<&Value> = lines.iter().filter(|l| l["status"] == "computed").collect();
+    assert!(computed.len() > 100, "{}", computed.len());
+    assert!(lines.iter().any(|l| l["status"] == "not_rolled_out"));
+    assert!(lines.iter().all(|l| l["status"] != "pending"), "every class has a base amount");
+    assert!(lines.iter().all(|l| l["opd_name"].is_string()), "every line names its OPD");
+    let median = |key: &str| {
+        let mut v: Vec<i64> = computed.iter().map(|l| l[key].as_i64().unwrap()).collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    assert!(median("deduction_bp") < 1_500, "a realistic discipline: median {}", median("deduction_bp"));
+    if today.month() > 1 {
+        // (In January last month's logs belong to last year's agreements, which the demo has not.)
+        assert!(median("performance_factor_bp") > 6_000, "logged work counts: {}", median("performance_factor_bp"));
+    }
+    let finance = app.login("bpkad.sukamaju", DEMO_PASSWORD).await;
+    let approved = app
+        .req(actix_web::http::Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
+        .token(&finance)
+        .header("if-match", &crate::agreements::etag(&run))
+        .send()
+        .await;
+    approved.assert_status(200);
     // Past quarters are evaluated and closed in the pilot OPDs, with a spread of predicates.
     if today.month() > 3 {
         let evaluations = all(&app, "/api/v1/evaluations", &admin).await;
