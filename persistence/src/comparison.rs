@@ -24,8 +24,12 @@ use crate::{chart, DbConnection, StoreError};
 #[derive(Debug, Clone, Serialize)]
 pub struct OpdRow {
     pub unit: OrgUnit,
-    /// Active employees with a post in the OPD or below it.
+    /// Active employees with a post in the OPD or below it, in units rolled out in the month:
+    /// whom the figures count.
     pub employees: i64,
+    /// Active employees with a post in the OPD in units not rolled out in the month, left out of
+    /// the figures (roles.md, Rollout).
+    pub not_rolled_out: i64,
     /// Whether the OPD is rolled out in the month (its own month; a sub-unit may set a later one).
     pub rolled_out: bool,
     /// The month the OPD is rolled out from.
@@ -110,21 +114,30 @@ pub fn agency_month(
         .load(conn)?;
     let top = crate::maturity::top_units(&units);
     let rollout = crate::rollout::tree(conn, &agency)?;
-    let opd_of: HashMap<String, String> = employees::table
+    let placed: Vec<(String, String, bool)> = employees::table
         .inner_join(positions::table)
         .filter(employees::agency_id.eq(&agency))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
         .load::<(String, String)>(conn)?
         .into_iter()
-        .filter_map(|(e, u)| top.get(u.as_str()).map(|t| (e, (*t).to_owned())))
+        .filter_map(|(e, u)| top.get(u.as_str()).map(|t| (e, (*t).to_owned(), rollout.rolled_out(&u, first))))
         .collect();
+    let waiting_rollout: HashMap<&str, i64> =
+        placed.iter().filter(|(_, _, r)| !r).fold(HashMap::new(), |mut m, (_, t, _)| {
+            *m.entry(t.as_str()).or_default() += 1;
+            m
+        });
+    // Every figure counts the people of units rolled out in the month.
+    let opd_of: HashMap<String, String> =
+        placed.iter().filter(|(_, _, r)| *r).map(|(e, t, _)| (e.clone(), t.clone())).collect();
     let mut rows: Vec<OpdRow> = units
         .iter()
         .filter(|u| u.parent_id.is_none())
         .map(|u| OpdRow {
             unit: u.clone(),
             employees: opd_of.values().filter(|t| **t == u.id).count() as i64,
+            not_rolled_out: waiting_rollout.get(u.id.as_str()).copied().unwrap_or(0),
             rolled_out: rollout.rolled_out(&u.id, first),
             rolled_out_from: rollout.effective(&u.id),
             logged: 0,

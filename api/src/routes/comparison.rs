@@ -69,9 +69,16 @@ pub struct ComparisonQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpdComparison {
     pub unit: UnitRef,
-    /// Active employees with a post in the OPD or below it.
+    /// Active employees with a post in the OPD or below it, in units rolled out in the month:
+    /// whom every figure of the row counts.
     pub employees: i64,
+    /// Active employees in units of the OPD not rolled out in the month, left out of the figures.
+    pub not_rolled_out: i64,
+    /// Whether the OPD itself is rolled out in the month.
     pub rolled_out: bool,
+    /// The month the OPD is rolled out from (`YYYY-MM`); `null`: not rolled out.
+    #[schema(example = "2026-01")]
+    pub rolled_out_from: Option<String>,
     /// Employees with a log of the month not rejected.
     pub logged: i64,
     /// `logged` of `employees`, in basis points.
@@ -185,7 +192,9 @@ pub async fn agency(
             "kode_unit",
             "unit",
             "pegawai",
+            "pegawai_belum_diterapkan",
             "diterapkan",
+            "mulai_bulan",
             "pegawai_mencatat",
             "cakupan_log_bp",
             "menit_diterima_per_pegawai",
@@ -210,7 +219,9 @@ pub async fn agency(
                     csv_out::cell(&r.unit.code),
                     csv_out::cell(&r.unit.name),
                     r.employees.to_string(),
+                    r.not_rolled_out.to_string(),
                     if r.rolled_out { "ya" } else { "tidak" }.to_owned(),
+                    r.rolled_out_from.map(|m| m.format("%Y-%m").to_string()).unwrap_or_default(),
                     r.logged.to_string(),
                     r.log_coverage_bp.to_string(),
                     r.accepted_minutes_per_employee.to_string(),
@@ -238,7 +249,9 @@ pub async fn agency(
             .map(|r| OpdComparison {
                 unit: (&r.unit).into(),
                 employees: r.employees,
+                not_rolled_out: r.not_rolled_out,
                 rolled_out: r.rolled_out,
+                rolled_out_from: r.rolled_out_from.map(|m| m.format("%Y-%m").to_string()),
                 logged: r.logged,
                 log_coverage_bp: r.log_coverage_bp,
                 accepted_minutes_per_employee: r.accepted_minutes_per_employee,
