@@ -61,9 +61,14 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         }
         "create_agency" => (Text("a platform admin"), none),
         "update_agency" => (Agency(&[(Policies, W)]), " (or a platform admin)"),
-        "create_account" | "reset_account_password" => {
+        "create_account" => {
             (Agency(&[(Administration, W)]), " (or a platform admin, who also issues agency admins' accounts)")
         }
+        "reset_account_password" => (
+            Agency(&[(Administration, W)]),
+            " (or a platform admin), never for their own account (that changes with the current password), and an \
+             admin's account only by the platform admin",
+        ),
         "grant_role"
         | "revoke_role_grant"
         | "issue_integration_key"

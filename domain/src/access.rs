@@ -557,6 +557,21 @@ pub fn decide(actor: &Actor, chart: &OrgChart, subject: Subject, row: Area, need
     standing(actor, chart, subject).decide(row, need)
 }
 
+/// Whether `caller` may reset an account's password, that is set a new one without the current
+/// one (issue 17, resets that cannot take an account over), besides the agency admin's right over
+/// the agency's accounts (the matrix's administration row): never their own account, whose
+/// password changes only with the current one, and an admin's account (agency or platform) only
+/// by the platform admin, so that a stolen admin token cannot become an admin account for good.
+pub fn reset_refusal(caller: &Caller, account: Uuid, role: AccountRole) -> Option<&'static str> {
+    if account == caller.account_id {
+        return Some("one's own password changes with the current one (POST /api/v1/me/password)");
+    }
+    if matches!(role, AccountRole::AgencyAdmin | AccountRole::PlatformAdmin) && !caller.is_platform_admin() {
+        return Some("an admin's account is reset by the platform admin");
+    }
+    None
+}
+
 /// The caller's own employee record, for a row that only the employee themself writes (their
 /// daily logs): no grant, unit or supervisor gives it, so the answer needs no chart. For any
 /// other row this refuses: ask [`decide`].

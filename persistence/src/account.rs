@@ -146,21 +146,29 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
     })
 }
 
-/// Reads an account the caller administers (to reset its password): one of their agency for an
-/// agency admin, any for a platform admin. Another agency's account is not found; a platform
-/// admin's account is managed only by a platform admin.
+/// Reads an account whose password the caller may reset: one of their agency for an agency
+/// admin, any for a platform admin, but never the caller's own, and an admin's only for the
+/// platform admin (`ekinerja_domain::access::reset_refusal`). Another agency's account is not
+/// found; a platform admin's account is seen only by a platform admin.
 pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Account, StoreError> {
     let acc = find(conn, id)?.ok_or(StoreError::NotFound)?;
     let agency = acc.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok());
     match agency {
-        Some(a) if !caller.can_see_agency(a) => Err(StoreError::NotFound),
-        None if !caller.is_platform_admin() => Err(StoreError::NotFound),
-        Some(a) => {
-            access::require_agency(conn, caller, a, Area::Administration, Access::Write)?;
-            Ok(acc)
-        }
-        None => Ok(acc),
+        Some(a) if !caller.can_see_agency(a) => return Err(StoreError::NotFound),
+        None if !caller.is_platform_admin() => return Err(StoreError::NotFound),
+        Some(a) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
+        None => {}
     }
+    let role = AccountRole::parse(&acc.role).ok_or(StoreError::NotFound)?;
+    if let Some(why) = ekinerja_domain::access::reset_refusal(caller, id, role) {
+        log::warn!(
+            target: "security",
+            "password reset refused: account {} tried to reset account {id} ({why})",
+            caller.account_id
+        );
+        return Err(StoreError::Forbidden(why.into()));
+    }
+    Ok(acc)
 }
 
 /// Replaces an account's password hash and revokes every refresh token it holds, so a changed
@@ -171,6 +179,11 @@ pub fn set_password(
     account_id: Uuid,
     password_hash: String,
 ) -> Result<(), StoreError> {
+    // Anyone's but one's own is a reset by an admin: a security event, audited as such.
+    let reset = account_id != change.caller.account_id;
+    if reset {
+        log::warn!(target: "security", "password reset: account {} reset account {account_id}", change.caller.account_id);
+    }
     crate::db::write(conn, |conn| {
         let before = find(conn, account_id)?.ok_or(StoreError::NotFound)?;
         diesel::update(accounts::table.find(&before.id))
@@ -188,7 +201,7 @@ pub fn set_password(
             conn,
             change,
             before.agency_id.as_deref(),
-            "change_password",
+            if reset { "reset_password" } else { "change_password" },
             "account",
             &before.id,
             None::<&()>,

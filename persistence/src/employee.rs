@@ -337,8 +337,17 @@ pub fn update(
             after.position_id = p.map(|p| p.to_string());
         }
         if let Some(p) = after.position_id.as_deref().and_then(|p| Uuid::parse_str(p).ok()) {
-            if after.active && (after.position_id != before.position_id || !before.active) {
+            let moved = after.position_id != before.position_id;
+            if after.active && (moved || !before.active) {
                 check_position(conn, &before.agency_id, Some(&before.id), p)?;
+            } else if moved {
+                // Leaving service into a post still names a post of this agency: a body-supplied
+                // id never reaches the database unchecked.
+                let agency: Option<String> =
+                    positions::table.find(p.to_string()).select(positions::agency_id).first(conn).optional()?;
+                if agency.as_deref() != Some(before.agency_id.as_str()) {
+                    return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
+                }
             }
         }
         after.updated_at = change.at;

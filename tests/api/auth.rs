@@ -202,4 +202,48 @@ async fn admins_reset_passwords_of_their_own_agency_only() {
     app.login(&a.staff1.nip, PASSWORD).await;
     app.post(&path, &a.admin, json!({"new_password": "reset-by-the-admin"})).await.assert_status(204);
     app.login(&a.staff1.nip, "reset-by-the-admin").await;
+    // The reset is a security event in the audit trail, named apart from a change of one's own.
+    let audit = app.get(&format!("/api/v1/audit-events?entity_id={account}"), &a.admin).await;
+    assert!(audit.text.contains("reset_password"), "{}", audit.text);
+}
+
+/// A stolen admin token must not become an admin account for good: an admin cannot reset their
+/// own password (that needs the current one) nor a co-admin's (the platform admin resets it).
+#[actix_web::test]
+async fn an_admin_resets_neither_their_own_account_nor_another_admins() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-RC", 50).await;
+    let own = app.get("/api/v1/me", &a.admin).await.body["account_id"].as_str().unwrap().to_owned();
+    let co_admin = app.agency_admin(&a.agency, "admin2.kab-rc").await;
+    let co = app.get("/api/v1/me", &co_admin).await.body["account_id"].as_str().unwrap().to_owned();
+    for account in [&own, &co] {
+        app.post(
+            &format!("/api/v1/accounts/{account}/password"),
+            &a.admin,
+            json!({"new_password": "taken-over-for-good"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    // Nothing changed: both still sign in with their passwords, and not with the attempted one.
+    app.login("admin.kab-rc", PASSWORD).await;
+    app.login("admin2.kab-rc", PASSWORD).await;
+    app.req(Method::POST, "/api/v1/auth/login")
+        .json(json!({"login": "admin.kab-rc", "password": "taken-over-for-good"}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    // The platform admin resets an agency admin's account; one's own changes with the current one.
+    app.post(&format!("/api/v1/accounts/{co}/password"), &app.root, json!({"new_password": "reset-by-the-operator"}))
+        .await
+        .assert_status(204);
+    app.login("admin2.kab-rc", "reset-by-the-operator").await;
+    app.post(
+        "/api/v1/me/password",
+        &a.admin,
+        json!({"current_password": PASSWORD, "new_password": "changed-knowing-it"}),
+    )
+    .await
+    .assert_status(204);
+    app.login("admin.kab-rc", "changed-knowing-it").await;
 }

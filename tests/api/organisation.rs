@@ -378,3 +378,25 @@ async fn concurrent_appointments_to_one_structural_post_keep_one_holder() {
     }
     assert_eq!(names(&app.get(&format!("/api/v1/employees?position_id={post}"), &a.admin).await.body).len(), 1);
 }
+
+/// A long fuzz run found this answering 500: leaving service while naming a post that does not
+/// exist (a foreign-key failure). Every body-supplied post is checked first: 422 at its pointer,
+/// nothing stored.
+#[actix_web::test]
+async fn leaving_service_into_an_unknown_post_is_a_field_error() {
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-FK", 60).await;
+    let b = app.org("KAB-FK2", 70).await;
+    let path = format!("/api/v1/employees/{}", a.staff1.id);
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    for post in [nowhere.as_str(), b.staff_post.as_str()] {
+        app.patch(&path, &a.admin, json!({"active": false, "position_id": post})).await.assert_invalid("#/position_id");
+    }
+    let still = app.get(&path, &a.admin).await;
+    assert_eq!(
+        (still.body["active"].as_bool(), still.body["position_id"].as_str()),
+        (Some(true), Some(a.staff_post.as_str()))
+    );
+    // Leaving service into a post of one's own agency is fine.
+    app.patch(&path, &a.admin, json!({"active": false, "position_id": a.section_post})).await.assert_status(200);
+}

@@ -274,7 +274,7 @@ pub async fn create_account(
     request_body = ResetPassword,
     responses(
         (status = 204, description = "Set"),
-        (status = 403, description = "Not the account's agency admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the account's agency admin; or one's own account, or an admin's for anyone but the platform admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn reset_password(
