@@ -82,6 +82,11 @@ pub struct RunDetail {
     pub lines: Vec<RunLine>,
 }
 
+/// The last day of the month beginning on `first`.
+fn last_day(first: NaiveDate) -> NaiveDate {
+    first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
+}
+
 fn uuid(s: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
 }
@@ -165,7 +170,7 @@ pub fn compute_run(
 ) -> Result<(RunDetail, bool), StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::AllowanceCompute)?;
     let first = first.with_day(1).unwrap_or(first);
-    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+    let last = last_day(first);
     let today = chart::agency_today(conn, agency_id, now)?;
     if last >= today {
         return Err(StoreError::invalid("#/month", "the month is not over yet: compute it from its last day on"));
@@ -174,14 +179,7 @@ pub fn compute_run(
     let unit = org_unit_id.map(|u| u.to_string());
     crate::db::write(conn, |conn| {
         if let Some(u) = &unit {
-            let found: i64 = org_units::table
-                .filter(org_units::id.eq(u))
-                .filter(org_units::agency_id.eq(&agency))
-                .count()
-                .get_result(conn)?;
-            if found == 0 {
-                return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
-            }
+            crate::org_unit::check_in_agency(conn, &agency, u)?;
         }
         let scope = allowance_runs::table
             .filter(allowance_runs::agency_id.eq(&agency))
@@ -610,17 +608,10 @@ pub fn waiting_reviews(
     crate::agency::read_view(conn, caller, agency_id, Area::PayrollExport)?;
     let agency = agency_id.to_string();
     let first = first.with_day(1).unwrap_or(first);
-    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+    let last = last_day(first);
     let inside = match org_unit_id {
         Some(u) => {
-            let found: i64 = org_units::table
-                .filter(org_units::id.eq(u.to_string()))
-                .filter(org_units::agency_id.eq(&agency))
-                .count()
-                .get_result(conn)?;
-            if found == 0 {
-                return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
-            }
+            crate::org_unit::check_in_agency(conn, &agency, &u.to_string())?;
             Some(crate::org_unit::subtree(conn, &agency, &u.to_string())?)
         }
         None => None,

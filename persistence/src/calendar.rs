@@ -10,7 +10,7 @@ use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::schema::{absences, holidays, org_units, work_schedules};
+use crate::schema::{absences, holidays, work_schedules};
 use crate::{audit, db::Backend, new_id, Change, DbConnection, StoreError};
 
 /// A stored schedule version.
@@ -50,14 +50,7 @@ pub fn set_schedule(
     let unit = org_unit_id.map(|u| u.to_string());
     crate::db::write(conn, |conn| {
         if let Some(u) = &unit {
-            let found: i64 = org_units::table
-                .filter(org_units::id.eq(u))
-                .filter(org_units::agency_id.eq(&agency))
-                .count()
-                .get_result(conn)?;
-            if found == 0 {
-                return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
-            }
+            crate::org_unit::check_in_agency(conn, &agency, u)?;
         }
         let same_day = work_schedules::table
             .filter(work_schedules::agency_id.eq(&agency))

@@ -127,6 +127,19 @@ pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: &str) -> Resul
     Ok(units)
 }
 
+/// Checks that a unit named in a body (`#/org_unit_id`) is one of the agency's.
+pub(crate) fn check_in_agency(conn: &mut DbConnection, agency_id: &str, unit_id: &str) -> Result<(), StoreError> {
+    let found: i64 = org_units::table
+        .filter(org_units::id.eq(unit_id))
+        .filter(org_units::agency_id.eq(agency_id))
+        .count()
+        .get_result(conn)?;
+    if found == 0 {
+        return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
+    }
+    Ok(())
+}
+
 fn check_parent(conn: &mut DbConnection, agency_id: &str, parent: Uuid) -> Result<(), StoreError> {
     let parent_agency: Option<String> =
         org_units::table.find(parent.to_string()).select(org_units::agency_id).first(conn).optional()?;

@@ -34,7 +34,9 @@ struct Ctx {
     actor: Actor,
     chart: OrgChart,
     me: Option<Uuid>,
-    admin: bool,
+    /// The employees whose records the caller could decide anything for: `None` (everyone) for
+    /// the agency admin, whom the rule leaves the top official; else everyone below them.
+    candidates: Option<Vec<String>>,
 }
 
 impl Ctx {
@@ -45,16 +47,15 @@ impl Ctx {
         let admin = ekinerja_domain::access::relations(&actor, &chart, Subject::Agency(agency))
             .held
             .contains(&ekinerja_domain::access::Relation::AgencyAdmin);
-        Ok(Some(Ctx { agency, me: caller.employee_id, actor, chart, admin }))
+        let me = caller.employee_id;
+        let candidates = (!admin)
+            .then(|| me.map(|m| chart.everyone_below(m).iter().map(Uuid::to_string).collect()).unwrap_or_default());
+        Ok(Some(Ctx { agency, me, actor, chart, candidates }))
     }
 
-    /// The employees whose records the caller could decide anything for: everyone for the agency
-    /// admin (the rule leaves them the top official), else everyone below them.
-    fn candidates(&self) -> Option<HashSet<Uuid>> {
-        if self.admin {
-            return None;
-        }
-        Some(self.me.map(|m| self.chart.everyone_below(m)).unwrap_or_default())
+    /// Whether the caller could decide nothing for anyone (no one below them, not the admin).
+    fn nobody(&self) -> bool {
+        self.candidates.as_ref().is_some_and(Vec::is_empty)
     }
 
     fn decides(&self, subject: Subject, row: Area) -> bool {
@@ -69,10 +70,6 @@ impl Ctx {
     fn next_up(&self, employee: Uuid) -> bool {
         self.me.is_some_and(|m| self.chart.chain_of(employee).get(1).is_some_and(|o| o.employee_id == m))
     }
-}
-
-fn ids(set: &Option<HashSet<Uuid>>) -> Option<Vec<String>> {
-    set.as_ref().map(|s| s.iter().map(Uuid::to_string).collect())
 }
 
 /// The logs waiting for the caller's review: those they decide in the ordinary course (direct
@@ -92,8 +89,7 @@ fn logs_for(
     ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<(Vec<DailyLog>, Vec<DailyLog>), StoreError> {
-    let candidates = ctx.candidates();
-    if candidates.as_ref().is_some_and(HashSet::is_empty) {
+    if ctx.nobody() {
         return Ok((vec![], vec![]));
     }
     let mut q = daily_logs::table
@@ -101,7 +97,7 @@ fn logs_for(
         .filter(daily_logs::status.eq("submitted"))
         .select(DailyLog::as_select())
         .into_boxed::<crate::db::Backend>();
-    if let Some(c) = ids(&candidates) {
+    if let Some(c) = ctx.candidates.clone() {
         q = q.filter(daily_logs::employee_id.eq_any(c));
     }
     let mut waiting: Vec<DailyLog> = q.order((daily_logs::log_date.asc(), daily_logs::id.asc())).load(conn)?;
@@ -131,8 +127,7 @@ fn logs_for(
 
 /// The ids of the agreements submitted to the caller for approval, with their submission dates.
 fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>, StoreError> {
-    let candidates = ctx.candidates();
-    if candidates.as_ref().is_some_and(HashSet::is_empty) {
+    if ctx.nobody() {
         return Ok(vec![]);
     }
     let mut q = agreements::table
@@ -140,7 +135,7 @@ fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(Stri
         .filter(agreements::status.eq("submitted"))
         .select((agreements::id, agreements::employee_id, agreements::submitted_at, agreements::updated_at))
         .into_boxed::<crate::db::Backend>();
-    if let Some(c) = ids(&candidates) {
+    if let Some(c) = ctx.candidates.clone() {
         q = q.filter(agreements::employee_id.eq_any(c));
     }
     let rows: Vec<(String, String, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> = q.load(conn)?;
@@ -167,22 +162,21 @@ pub fn agreements_awaiting(
 /// The caller's own returned agreements.
 fn returned(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>, StoreError> {
     let Some(me) = ctx.me else { return Ok(vec![]) };
+    let own = Subject::Employee { agency: ctx.agency, employee: me };
+    if !ctx.decides(own, Area::OwnAgreement) {
+        return Ok(vec![]);
+    }
     let rows: Vec<(String, chrono::NaiveDateTime)> = agreements::table
         .filter(agreements::employee_id.eq(me.to_string()))
         .filter(agreements::status.eq("returned"))
         .select((agreements::id, agreements::updated_at))
         .load(conn)?;
-    let own = Subject::Employee { agency: ctx.agency, employee: me };
-    if !ctx.decides(own, Area::OwnAgreement) {
-        return Ok(vec![]);
-    }
     Ok(rows.into_iter().map(|(id, at)| (id, at.date())).collect())
 }
 
 /// The ids of the draft evaluations the caller is to finalise, with their opening dates.
 fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>, StoreError> {
-    let candidates = ctx.candidates();
-    if candidates.as_ref().is_some_and(HashSet::is_empty) {
+    if ctx.nobody() {
         return Ok(vec![]);
     }
     let mut q = evaluations::table
@@ -191,7 +185,7 @@ fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>
         .filter(evaluations::superseded.eq(false))
         .select((evaluations::id, evaluations::employee_id, evaluations::created_at))
         .into_boxed::<crate::db::Backend>();
-    if let Some(c) = ids(&candidates) {
+    if let Some(c) = ctx.candidates.clone() {
         q = q.filter(evaluations::employee_id.eq_any(c));
     }
     let rows: Vec<(String, String, chrono::NaiveDateTime)> = q.load(conn)?;
@@ -217,8 +211,7 @@ pub fn evaluations_awaiting(
 /// evaluate who hold an approved agreement of its year covering it and have no evaluation in it
 /// yet; with the period's last day.
 fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<NaiveDate>, StoreError> {
-    let candidates = ctx.candidates();
-    if candidates.as_ref().is_some_and(HashSet::is_empty) {
+    if ctx.nobody() {
         return Ok(vec![]);
     }
     let periods: Vec<(String, String, NaiveDate, NaiveDate)> = evaluation_periods::table
@@ -243,7 +236,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
             .select(agreements::employee_id)
             .distinct()
             .into_boxed::<crate::db::Backend>();
-        if let Some(c) = ids(&candidates) {
+        if let Some(c) = ctx.candidates.clone() {
             q = q.filter(agreements::employee_id.eq_any(c));
         }
         let holders: Vec<String> = q.load(conn)?;

@@ -341,6 +341,18 @@ pub struct RunLineView {
     pub breakdown: Option<Breakdown>,
 }
 
+/// A stored line's breakdown; one that does not read is an internal error, never dropped.
+fn breakdown_of(l: &allowance_run::RunLine) -> Result<Option<Breakdown>, ApiError> {
+    l.breakdown
+        .as_deref()
+        .map(|text| {
+            serde_json::from_str(text).map_err(|e| {
+                ApiError::Internal(format!("the breakdown of a run line of {} does not read: {e}", l.employee_id))
+            })
+        })
+        .transpose()
+}
+
 impl TryFrom<allowance_run::RunLine> for RunLineView {
     type Error = ApiError;
     fn try_from(l: allowance_run::RunLine) -> Result<Self, ApiError> {
@@ -355,12 +367,7 @@ impl TryFrom<allowance_run::RunLine> for RunLineView {
         };
         let computed = status == LineStatus::Computed;
         let money = |v: i64| computed.then_some(v);
-        let breakdown = match l.breakdown.as_deref() {
-            None => None,
-            Some(b) => Some(serde_json::from_str::<Breakdown>(b).map_err(|e| {
-                ApiError::Internal(format!("the breakdown of a run line of {} does not read: {e}", l.employee_id))
-            })?),
-        };
+        let breakdown = breakdown_of(&l)?;
         Ok(RunLineView {
             difference: l.previous_amount.filter(|_| computed).map(|p| l.amount - p),
             breakdown,
@@ -858,10 +865,7 @@ pub async fn breakdown(
     let month = d.run.month.format("%Y-%m").to_string();
     let mut rows = Vec::new();
     for l in &d.lines {
-        let Some(text) = l.breakdown.as_deref() else { continue };
-        let b: Breakdown = serde_json::from_str(text).map_err(|e| {
-            ApiError::Internal(format!("the breakdown of a run line of {} does not read: {e}", l.employee_id))
-        })?;
+        let Some(b) = breakdown_of(l)? else { continue };
         for line in &b.discipline.lines {
             rows.push(vec![
                 nip(&l.nip),
