@@ -212,6 +212,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(attendance::list_devices))
                         .route(web::post().to(attendance::register_device)),
                 )
+                .service(resource("/attendance-devices/{id}").route(web::patch().to(attendance::update_device)))
+                .service(resource("/attendance-events/{id}/void").route(web::post().to(attendance::void_event)))
                 .service(resource("/attendance-devices/{id}/revoke").route(web::post().to(attendance::revoke_device)))
                 .service(
                     resource("/work-schedules")

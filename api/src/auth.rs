@@ -1,8 +1,9 @@
 //! Authentication: argon2id password hashes, short-lived access JWTs, opaque rotating refresh
 //! tokens, login throttling, and the extractor that turns a bearer token into a [`Caller`].
 
-use std::future::{ready, Ready};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use argon2::password_hash::{
@@ -18,7 +19,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::settings::{Settings, JWT_AUDIENCE, JWT_ISSUER};
-use crate::state::AppState;
+use crate::state::{db, AppState};
 
 /// Prefix of every refresh token, so a leaked one is recognisable in logs and scanners.
 pub const REFRESH_TOKEN_PREFIX: &str = "ekr_";
@@ -38,6 +39,10 @@ struct Claims {
     agency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     emp: Option<String>,
+    /// The account's session generation when the token was issued (0 for tokens from before
+    /// generations existed, which hold only while the account is still at 0).
+    #[serde(default)]
+    gen: i64,
 }
 
 /// Clock skew allowed when checking a token's expiry.
@@ -75,7 +80,7 @@ impl Tokens {
     }
 
     /// A signed access token for `caller`, valid from `now` for the access lifetime.
-    pub fn access_token(&self, caller: &Caller, now: DateTime<Utc>) -> Result<String, ApiError> {
+    pub fn access_token(&self, caller: &Caller, generation: i64, now: DateTime<Utc>) -> Result<String, ApiError> {
         let claims = Claims {
             sub: caller.account_id.to_string(),
             iss: JWT_ISSUER.into(),
@@ -85,6 +90,7 @@ impl Tokens {
             role: caller.role.as_str().into(),
             agency: caller.agency_id.map(|a| a.to_string()),
             emp: caller.employee_id.map(|e| e.to_string()),
+            gen: generation,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
@@ -93,6 +99,11 @@ impl Tokens {
     /// The caller an access token stands for at `now`; any defect, or expiry (30 seconds of clock
     /// skew allowed), is a 401.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Caller, ApiError> {
+        self.verify_session(token, now).map(|(caller, _)| caller)
+    }
+
+    /// Like [`Tokens::verify`], with the session generation the token was issued in.
+    pub fn verify_session(&self, token: &str, now: DateTime<Utc>) -> Result<(Caller, i64), ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| ApiError::Unauthenticated(format!("the access token is not valid ({e})")))?;
         let c = data.claims;
@@ -100,12 +111,13 @@ impl Tokens {
             return Err(ApiError::Unauthenticated("the access token has expired".into()));
         }
         let bad = || ApiError::Unauthenticated("the access token is not valid".into());
-        Ok(Caller {
+        let caller = Caller {
             account_id: Uuid::parse_str(&c.sub).map_err(|_| bad())?,
             agency_id: c.agency.map(|a| Uuid::parse_str(&a)).transpose().map_err(|_| bad())?,
             role: AccountRole::parse(&c.role).ok_or_else(bad)?,
             employee_id: c.emp.map(|e| Uuid::parse_str(&e)).transpose().map_err(|_| bad())?,
-        })
+        };
+        Ok((caller, c.gen))
     }
 }
 
@@ -237,14 +249,27 @@ pub struct Authenticated(pub Caller);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let verified = authenticate(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (caller, generation) = verified?;
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let (current, live) = state.sessions.current(&state, caller.account_id).await?;
+            if generation != current || !live {
+                return Err(ApiError::Unauthenticated(
+                    "this sign-in has ended (signed out, password changed, or the account deactivated); sign in again"
+                        .into(),
+                ));
+            }
+            Ok(Authenticated(caller))
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+fn authenticate(req: &HttpRequest) -> Result<(Caller, i64), ApiError> {
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
     let value = req
@@ -261,7 +286,62 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     if token.starts_with(INTEGRATION_KEY_PREFIX) {
         return Err(ApiError::Unauthenticated("an integration key is not accepted where a person signs in".into()));
     }
-    state.tokens.verify(token, state.now()).map(Authenticated)
+    state.tokens.verify_session(token, state.now())
+}
+
+/// The session generation of each account, as the database last said, kept a short while so
+/// that checking every request's token costs a map lookup. A process that ends a sign-in
+/// forgets the account at once; another server process learns it within `ttl`.
+pub struct Sessions {
+    ttl: Duration,
+    max_tracked: usize,
+    seen: Mutex<HashMap<Uuid, SessionState>>,
+}
+
+/// An account's generation, whether it may act, and when that was read.
+type SessionState = (i64, bool, Instant);
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions { ttl: Duration::from_secs(2), max_tracked: 100_000, seen: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl Sessions {
+    /// The account's current generation and whether it may act.
+    pub async fn current(&self, state: &web::Data<AppState>, account: Uuid) -> Result<(i64, bool), ApiError> {
+        {
+            let seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((generation, live, at)) = seen.get(&account) {
+                if at.elapsed() < self.ttl {
+                    return Ok((*generation, *live));
+                }
+            }
+        }
+        let read = db(state, move |conn| ekinerja_persistence::account::session(conn, account)).await?;
+        let (generation, live) = read.unwrap_or((-1, false));
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() >= self.max_tracked {
+            let ttl = self.ttl;
+            seen.retain(|_, (_, _, at)| at.elapsed() < ttl);
+            if seen.len() >= self.max_tracked {
+                seen.clear();
+            }
+        }
+        seen.insert(account, (generation, live, Instant::now()));
+        Ok((generation, live))
+    }
+
+    /// Forgets every account (after this process ended the sign-ins of accounts it cannot name
+    /// cheaply, such as an employee's on leaving service).
+    pub fn forget_all(&self) {
+        self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
+    /// Forgets what is known of an account (after this process ended its sign-ins).
+    pub fn forget(&self, account: Uuid) {
+        self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&account);
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod log_writer;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod settings;
 pub mod state;

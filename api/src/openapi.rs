@@ -53,6 +53,7 @@ use crate::routes;
         routes::integration::roster, routes::integration::approved_runs, routes::integration::approved_run,
         routes::attendance::push, routes::attendance::list, routes::attendance::import,
         routes::attendance::register_device, routes::attendance::list_devices, routes::attendance::revoke_device,
+        routes::attendance::update_device, routes::attendance::void_event,
         routes::iclock::options, routes::iclock::upload, routes::iclock::commands,
         routes::calendar::set_schedule, routes::calendar::list_schedules, routes::calendar::add_holiday,
         routes::calendar::list_holidays, routes::calendar::delete_holiday, routes::calendar::record_absence,

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use ekinerja_domain::network::Networks;
+
 /// Where the server runs and how.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -20,10 +22,17 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// Refresh-token lifetime (`EKINERJA_REFRESH_TOKEN_DAYS`, default 30).
     pub refresh_token_ttl: Duration,
+    /// The longest a sign-in lasts from its login, however often it refreshes
+    /// (`EKINERJA_SESSION_MAX_DAYS`, default 90, a policy).
+    pub session_max: Duration,
     /// Largest accepted request body in bytes (`EKINERJA_MAX_BODY_BYTES`, default 2 MiB).
     pub max_body_bytes: usize,
     /// Whether `serve` loads the demo regency into an empty database (`EKINERJA_SEED_DEMO=1`).
     pub seed_demo_if_empty: bool,
+    /// `EKINERJA_TRUSTED_PROXIES`: comma-separated addresses or CIDR networks of the reverse
+    /// proxies in front of the server. Only a request from one of them has its `X-Forwarded-For`
+    /// believed; by default none is, and the client is the connection's peer.
+    pub trusted_proxies: Networks,
 }
 
 /// `iss` of every access token.
@@ -74,19 +83,51 @@ impl Settings {
                     .ok_or(SettingsError { name, reason: format!("must be a positive whole number, got {v:?}") }),
             }
         };
+        let bind = get("EKINERJA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        if jwt_secret == DEV_SECRET && !loopback(&bind) {
+            return Err(SettingsError {
+                name: "EKINERJA_BIND",
+                reason: format!(
+                    "{bind} is reachable from other machines, and EKINERJA_JWT_SECRET is not set: with the development \
+                     secret anyone can sign tokens; set a secret of at least 32 random bytes, or bind to 127.0.0.1"
+                ),
+            });
+        }
+        let seed_demo_if_empty = get("EKINERJA_SEED_DEMO").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+        if seed_demo_if_empty && production {
+            return Err(SettingsError {
+                name: "EKINERJA_SEED_DEMO",
+                reason: "loads demo accounts with a published password; it is refused when EKINERJA_ENV=production"
+                    .into(),
+            });
+        }
+        let trusted_proxies = Networks::parse_joined(&get("EKINERJA_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| SettingsError { name: "EKINERJA_TRUSTED_PROXIES", reason: e.to_string() })?;
         Ok(Settings {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://ekinerja.db".into()),
-            bind: get("EKINERJA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            bind,
             jwt_secret,
             production,
             pool_size: u32::try_from(number("EKINERJA_DB_POOL_SIZE", 8)?).unwrap_or(8),
             access_token_ttl: Duration::from_secs(60 * number("EKINERJA_ACCESS_TOKEN_MINUTES", 15)?),
             refresh_token_ttl: Duration::from_secs(86_400 * number("EKINERJA_REFRESH_TOKEN_DAYS", 30)?),
+            session_max: Duration::from_secs(86_400 * number("EKINERJA_SESSION_MAX_DAYS", 90)?),
             max_body_bytes: usize::try_from(number("EKINERJA_MAX_BODY_BYTES", 2 * 1024 * 1024)?)
                 .unwrap_or(2 * 1024 * 1024),
-            seed_demo_if_empty: get("EKINERJA_SEED_DEMO").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+            seed_demo_if_empty,
+            trusted_proxies,
         })
     }
+}
+
+/// Whether a listen address only accepts connections from this machine: a loopback address or
+/// `localhost`, with a port.
+fn loopback(bind: &str) -> bool {
+    let host = match bind.rsplit_once(':') {
+        Some((host, _port)) => host.trim_start_matches('[').trim_end_matches(']'),
+        None => bind,
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback())
 }
 
 #[cfg(test)]
@@ -113,6 +154,38 @@ mod tests {
         assert!(settings(&[("EKINERJA_ENV", "production"), ("EKINERJA_JWT_SECRET", "short")]).is_err());
         let s = settings(&[("EKINERJA_ENV", "production"), ("EKINERJA_JWT_SECRET", &"k".repeat(32))]).unwrap();
         assert!(s.production);
+    }
+
+    #[test]
+    fn the_development_secret_never_leaves_this_machine() {
+        assert!(settings(&[("EKINERJA_BIND", "127.0.0.1:9000")]).is_ok());
+        assert!(settings(&[("EKINERJA_BIND", "[::1]:9000")]).is_ok());
+        assert!(settings(&[("EKINERJA_BIND", "localhost:9000")]).is_ok());
+        let err = settings(&[("EKINERJA_BIND", "0.0.0.0:8080")]).unwrap_err();
+        assert_eq!(err.name, "EKINERJA_BIND");
+        assert!(settings(&[("EKINERJA_BIND", "10.1.2.3:8080")]).is_err());
+        assert!(settings(&[("EKINERJA_BIND", "0.0.0.0:8080"), ("EKINERJA_JWT_SECRET", &"k".repeat(32))]).is_ok());
+    }
+
+    #[test]
+    fn no_demo_accounts_in_production() {
+        let secret = "k".repeat(32);
+        let err =
+            settings(&[("EKINERJA_ENV", "production"), ("EKINERJA_JWT_SECRET", &secret), ("EKINERJA_SEED_DEMO", "1")])
+                .unwrap_err();
+        assert_eq!(err.name, "EKINERJA_SEED_DEMO");
+        assert!(settings(&[("EKINERJA_SEED_DEMO", "1")]).unwrap().seed_demo_if_empty);
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_networks() {
+        let s = settings(&[("EKINERJA_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10")]).unwrap();
+        assert!(s.trusted_proxies.contains("192.0.2.10".parse().unwrap()));
+        assert!(settings(&[]).unwrap().trusted_proxies.is_empty());
+        assert_eq!(
+            settings(&[("EKINERJA_TRUSTED_PROXIES", "proxy.local")]).unwrap_err().name,
+            "EKINERJA_TRUSTED_PROXIES"
+        );
     }
 
     #[test]

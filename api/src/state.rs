@@ -7,9 +7,10 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use ekinerja_persistence::{DbConnection, Pool, StoreError};
 
-use crate::auth::{LoginThrottle, Tokens};
+use crate::auth::{LoginThrottle, Sessions, Tokens};
 use crate::error::ApiError;
 use crate::log_writer::LogWriter;
+use crate::security::AddressLimiter;
 use crate::settings::Settings;
 
 /// Shared application state.
@@ -26,6 +27,10 @@ pub struct AppState {
     pub clock: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
     /// Group commit of daily logs.
     pub logs: Arc<LogWriter>,
+    /// Addresses that keep presenting unknown or refused fingerprint machines.
+    pub machines: Arc<AddressLimiter>,
+    /// Accounts' session generations, checked on every access token.
+    pub sessions: Arc<Sessions>,
 }
 
 impl AppState {
@@ -37,7 +42,16 @@ impl AppState {
             ekinerja_persistence::Engine::Postgres => usize::try_from(settings.pool_size).unwrap_or(4).max(1),
         };
         let logs = Arc::new(LogWriter::start(pool.clone(), writers)?);
-        Ok(AppState { pool, settings, tokens, throttle: LoginThrottle::default(), clock: Arc::new(Utc::now), logs })
+        Ok(AppState {
+            pool,
+            settings,
+            tokens,
+            throttle: LoginThrottle::default(),
+            clock: Arc::new(Utc::now),
+            logs,
+            machines: Arc::new(AddressLimiter::default()),
+            sessions: Arc::new(Sessions::default()),
+        })
     }
 
     /// The current instant.

@@ -75,7 +75,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "rotate_integration_key"
         | "revoke_integration_key"
         | "register_attendance_device"
-        | "revoke_attendance_device" => (Agency(&[(Administration, W)]), none),
+        | "revoke_attendance_device"
+        | "update_attendance_device" => (Agency(&[(Administration, W)]), none),
         "list_role_grants"
         | "get_role_grant"
         | "list_integration_keys"
@@ -156,7 +157,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         "list_employee_attendance_events" | "get_employee_discipline" | "list_employee_absences" => {
             (Employee(&[(Discipline, R)]), none)
         }
-        "record_absence" | "cancel_absence" => (Employee(&[(Discipline, W)]), none),
+        "record_absence" | "cancel_absence" | "void_attendance_event" => (Employee(&[(Discipline, W)]), none),
         "import_attendance" => (Agency(&[(Discipline, W)]), none),
         // Allowance.
         "list_allowance_policies" | "get_allowance_policy_in_force" => (Agency(&[(AllowancePolicy, R)]), none),

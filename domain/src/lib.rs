@@ -44,6 +44,7 @@ pub mod daily_log;
 pub mod discipline;
 pub mod evaluation;
 pub mod maturity;
+pub mod network;
 pub mod nip;
 pub mod organisation;
 pub mod rollout;

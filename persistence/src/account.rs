@@ -30,6 +30,10 @@ pub struct Account {
     pub password_changed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Moves on whenever the account's sign-ins end (logout, password change or reset,
+    /// refresh-token reuse, leaving service); an access token names the generation it was
+    /// issued in and is refused once it moved on.
+    pub session_generation: i64,
 }
 
 impl Account {
@@ -68,12 +72,67 @@ pub fn find_for_login(conn: &mut DbConnection, login: &str) -> Result<Option<Acc
             .first(conn)
             .optional()?)
     } else {
-        Ok(accounts::table
+        let account: Option<Account> = accounts::table
             .filter(accounts::username.eq(login.to_lowercase()))
             .select(Account::as_select())
             .first(conn)
-            .optional()?)
+            .optional()?;
+        // An account that is an employee's signs in only while the employee is in service,
+        // whichever name it signs in with.
+        match account {
+            Some(a) if !employee_in_service(conn, a.employee_id.as_deref())? => Ok(None),
+            found => Ok(found),
+        }
     }
+}
+
+/// Whether the employee an account belongs to is in service (an account of no employee is).
+fn employee_in_service(conn: &mut DbConnection, employee_id: Option<&str>) -> Result<bool, StoreError> {
+    Ok(match employee_id {
+        Some(e) => employees::table.find(e).select(employees::active).first::<bool>(conn).optional()?.unwrap_or(false),
+        None => true,
+    })
+}
+
+/// What an access token is checked against: the account's session generation, and whether it
+/// may still act (the account is active, and its employee, if any, in service). `None` for an
+/// unknown account.
+pub fn session(conn: &mut DbConnection, id: Uuid) -> Result<Option<(i64, bool)>, StoreError> {
+    let row: Option<(i64, bool, Option<String>)> = accounts::table
+        .find(id.to_string())
+        .select((accounts::session_generation, accounts::active, accounts::employee_id))
+        .first(conn)
+        .optional()?;
+    let Some((generation, active, employee)) = row else { return Ok(None) };
+    let live = active && employee_in_service(conn, employee.as_deref())?;
+    Ok(Some((generation, live)))
+}
+
+/// Ends every sign-in of the accounts (inside the caller's transaction): revokes their refresh
+/// tokens and moves their session generation on, so their access tokens stop working too.
+pub fn end_sessions(conn: &mut DbConnection, account_ids: &[String], at: NaiveDateTime) -> Result<(), StoreError> {
+    if account_ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq_any(account_ids)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(Some(at)))
+        .execute(conn)?;
+    diesel::update(accounts::table.filter(accounts::id.eq_any(account_ids)))
+        .set(accounts::session_generation.eq(accounts::session_generation + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends the sign-ins of an employee's accounts (on leaving service).
+pub fn end_sessions_of_employee(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> =
+        accounts::table.filter(accounts::employee_id.eq(employee_id)).select(accounts::id).load(conn)?;
+    end_sessions(conn, &ids, at)
 }
 
 /// Reads an account by id (for token checks: no caller scoping).
@@ -137,6 +196,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             role: new.role.as_str().to_owned(),
             active: true,
             password_changed_at: Some(change.at),
+            session_generation: 0,
             created_at: change.at,
             updated_at: change.at,
         };
@@ -161,11 +221,6 @@ pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Acc
     }
     let role = AccountRole::parse(&acc.role).ok_or(StoreError::NotFound)?;
     if let Some(why) = ekinerja_domain::access::reset_refusal(caller, id, role) {
-        log::warn!(
-            target: "security",
-            "password reset refused: account {} tried to reset account {id} ({why})",
-            caller.account_id
-        );
         return Err(StoreError::Forbidden(why.into()));
     }
     Ok(acc)
@@ -179,11 +234,8 @@ pub fn set_password(
     account_id: Uuid,
     password_hash: String,
 ) -> Result<(), StoreError> {
-    // Anyone's but one's own is a reset by an admin: a security event, audited as such.
+    // Anyone's but one's own is a reset by an admin, audited as such.
     let reset = account_id != change.caller.account_id;
-    if reset {
-        log::warn!(target: "security", "password reset: account {} reset account {account_id}", change.caller.account_id);
-    }
     crate::db::write(conn, |conn| {
         let before = find(conn, account_id)?.ok_or(StoreError::NotFound)?;
         diesel::update(accounts::table.find(&before.id))
@@ -193,10 +245,7 @@ pub fn set_password(
                 accounts::updated_at.eq(change.at),
             ))
             .execute(conn)?;
-        diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq(&before.id)))
-            .filter(refresh_tokens::revoked_at.is_null())
-            .set(refresh_tokens::revoked_at.eq(Some(change.at)))
-            .execute(conn)?;
+        end_sessions(conn, std::slice::from_ref(&before.id), change.at)?;
         audit::record(
             conn,
             change,
@@ -236,8 +285,9 @@ pub fn issue_refresh_token(
 /// What presenting a refresh token led to.
 #[derive(Debug)]
 pub enum Rotation {
-    /// The token was current: it is now rotated and the successor stored.
-    Rotated(Account),
+    /// The token was current: it is now rotated and the successor stored, expiring at the
+    /// instant given (its lifetime, cut short where the sign-in's absolute lifetime ends).
+    Rotated(Box<Account>, NaiveDateTime),
     /// Unknown or expired token, or a disabled account.
     Invalid,
     /// A rotated or revoked token was presented again: the family is now revoked.
@@ -253,6 +303,7 @@ pub fn rotate_refresh_token(
     successor_hash: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
+    family_lifetime: chrono::Duration,
 ) -> Result<Rotation, StoreError> {
     crate::db::write(conn, |conn| {
         let token: Option<(String, String, String, NaiveDateTime)> = refresh_tokens::table
@@ -272,26 +323,35 @@ pub fn rotate_refresh_token(
             .set(refresh_tokens::rotated_at.eq(Some(now)))
             .execute(conn)?;
         if won == 0 {
+            // A stolen token and its rightful holder both used it: end the family, and the
+            // access tokens of the account with it.
             diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(&family_id)))
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(Some(now)))
+                .execute(conn)?;
+            diesel::update(accounts::table.find(&account_id))
+                .set(accounts::session_generation.eq(accounts::session_generation + 1))
                 .execute(conn)?;
             return Ok(Rotation::Reused);
         }
         if expires <= now {
             return Ok(Rotation::Invalid);
         }
-        let account: Account = accounts::table.find(&account_id).select(Account::as_select()).first(conn)?;
-        // An employee who left service (deactivated) signs in no more, by password or by token.
-        let employee_active = match &account.employee_id {
-            Some(e) => {
-                employees::table.find(e).select(employees::active).first::<bool>(conn).optional()?.unwrap_or(false)
-            }
-            None => true,
-        };
-        if !account.active || !employee_active {
+        // A sign-in lasts at most `family_lifetime` from its login, however often it refreshes.
+        let started: Option<NaiveDateTime> = refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(&family_id))
+            .select(diesel::dsl::min(refresh_tokens::issued_at))
+            .first(conn)?;
+        let ends = started.unwrap_or(now) + family_lifetime;
+        if ends <= now {
             return Ok(Rotation::Invalid);
         }
+        let account: Account = accounts::table.find(&account_id).select(Account::as_select()).first(conn)?;
+        // An employee who left service (deactivated) signs in no more, by password or by token.
+        if !account.active || !employee_in_service(conn, account.employee_id.as_deref())? {
+            return Ok(Rotation::Invalid);
+        }
+        let expires_at = expires_at.min(ends);
         diesel::insert_into(refresh_tokens::table)
             .values((
                 refresh_tokens::id.eq(new_id()),
@@ -302,26 +362,36 @@ pub fn rotate_refresh_token(
                 refresh_tokens::expires_at.eq(expires_at),
             ))
             .execute(conn)?;
-        Ok(Rotation::Rotated(account))
+        Ok(Rotation::Rotated(Box::new(account), expires_at))
     })
 }
 
-/// Revokes the family of a refresh token (logout). Unknown tokens are ignored: logging out
-/// twice is not an error.
-pub fn revoke_family(conn: &mut DbConnection, presented_hash: &str, now: NaiveDateTime) -> Result<(), StoreError> {
+/// Revokes the family of a refresh token (logout) and moves the account's session generation
+/// on; answers the account whose sign-in ended. Unknown tokens are ignored: logging out twice
+/// is not an error.
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    presented_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<String>, StoreError> {
     crate::db::write(conn, |conn| {
-        let family: Option<String> = refresh_tokens::table
+        let family: Option<(String, String)> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(presented_hash))
-            .select(refresh_tokens::family_id)
+            .select((refresh_tokens::family_id, refresh_tokens::account_id))
             .first(conn)
             .optional()?;
-        if let Some(f) = family {
+        if let Some((f, account)) = family {
             diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(f)))
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(Some(now)))
                 .execute(conn)?;
+            // The access tokens of the account stop too: other devices refresh theirs.
+            diesel::update(accounts::table.find(&account))
+                .set(accounts::session_generation.eq(accounts::session_generation + 1))
+                .execute(conn)?;
+            return Ok(Some(account));
         }
-        Ok(())
+        Ok(None)
     })
 }
 
@@ -354,6 +424,7 @@ pub fn bootstrap_platform_admin(
             role: AccountRole::PlatformAdmin.as_str().to_owned(),
             active: true,
             password_changed_at: Some(at),
+            session_generation: 0,
             created_at: at,
             updated_at: at,
         };

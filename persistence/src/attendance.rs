@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use ekinerja_domain::access::Subject;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::{Caller, Name, Nip, TimeZone};
+use ekinerja_domain::network::{MachineSources, Networks};
+use ekinerja_domain::{Caller, Description, Name, Nip, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -33,6 +35,10 @@ pub struct Event {
     pub longitude: Option<f64>,
     pub integration_key_id: Option<String>,
     pub received_at: NaiveDateTime,
+    /// When the agency's admin voided it: discipline leaves it out from then on.
+    pub voided_at: Option<NaiveDateTime>,
+    pub voided_by_account_id: Option<String>,
+    pub void_reason: Option<String>,
 }
 
 /// One event as a source sent it, already checked field by field.
@@ -155,6 +161,9 @@ pub fn ingest(
                 longitude: input.location.map(|l| l.longitude),
                 integration_key_id: sender.integration_key_id.map(|k| k.to_string()),
                 received_at: at,
+                voided_at: None,
+                voided_by_account_id: None,
+                void_reason: None,
             };
             match stored.get(&event.source_event_id) {
                 Some(old) if same(old, &event) => outcomes.push(Outcome::Existing(old.id.clone())),
@@ -321,6 +330,27 @@ pub struct Device {
     pub created_at: NaiveDateTime,
     pub last_seen_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// Comma-separated networks the machine may push from; empty with `allow_any_source`.
+    pub allowed_sources: String,
+    pub allow_any_source: bool,
+}
+
+impl Device {
+    /// Where the machine may push from. A stored list that does not parse is a load error,
+    /// never "anywhere".
+    pub fn sources(&self) -> Result<MachineSources, StoreError> {
+        let nets = Networks::parse_joined(&self.allowed_sources)
+            .map_err(|e| StoreError::Corrupt(format!("attendance device {}: allowed_sources {e}", self.id)))?;
+        MachineSources::new(&nets.entries(), self.allow_any_source)
+            .map_err(|e| StoreError::Corrupt(format!("attendance device {}: {e}", self.id)))
+    }
+}
+
+fn stored_sources(sources: &MachineSources) -> (String, bool) {
+    match sources {
+        MachineSources::Any => (String::new(), true),
+        MachineSources::Only(nets) => (nets.to_string(), false),
+    }
 }
 
 /// Registers a machine by serial number (the agency's admin).
@@ -330,8 +360,10 @@ pub fn register_device(
     agency_id: Uuid,
     serial: &DeviceId,
     name: &Name,
+    sources: &MachineSources,
 ) -> Result<Device, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Administration)?;
+    let (allowed_sources, allow_any_source) = stored_sources(sources);
     let row = Device {
         id: new_id(),
         agency_id: agency_id.to_string(),
@@ -340,6 +372,8 @@ pub fn register_device(
         created_at: change.at,
         last_seen_at: None,
         revoked_at: None,
+        allowed_sources,
+        allow_any_source,
     };
     crate::db::write(conn, |conn| {
         let taken: i64 = attendance_devices::table
@@ -347,7 +381,12 @@ pub fn register_device(
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(StoreError::Conflict("a machine with this serial number is already registered".into()));
+            // Said the same whichever agency holds it, and naming none.
+            return Err(StoreError::Conflict(
+                "this serial number cannot be registered: it is registered already; a machine moving between \
+                 agencies is revoked by the agency that holds it and then released by the platform admin"
+                    .into(),
+            ));
         }
         diesel::insert_into(attendance_devices::table).values(&row).execute(conn)?;
         audit::record(
@@ -414,27 +453,165 @@ pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Resu
     })
 }
 
-/// The live machine with this serial number, marked as seen now.
-pub fn device_by_serial(
-    conn: &mut DbConnection,
-    serial: &DeviceId,
-    at: NaiveDateTime,
-) -> Result<Option<Device>, StoreError> {
-    let device: Option<Device> = attendance_devices::table
+/// The live machine with this serial number.
+pub fn device_by_serial(conn: &mut DbConnection, serial: &DeviceId) -> Result<Option<Device>, StoreError> {
+    Ok(attendance_devices::table
         .filter(attendance_devices::serial_number.eq(serial.as_str()))
         .filter(attendance_devices::revoked_at.is_null())
         .select(Device::as_select())
         .first(conn)
-        .optional()?;
-    if let Some(d) = &device {
-        let stale = d.last_seen_at.is_none_or(|seen| at - seen > chrono::Duration::minutes(1));
-        if stale {
-            diesel::update(attendance_devices::table.find(&d.id))
-                .set(attendance_devices::last_seen_at.eq(Some(at)))
-                .execute(conn)?;
-        }
+        .optional()?)
+}
+
+/// Marks a machine as seen at `at` (at most once a minute, so polling writes little).
+pub fn touch_device(conn: &mut DbConnection, device: &Device, at: NaiveDateTime) -> Result<(), StoreError> {
+    let stale = device.last_seen_at.is_none_or(|seen| at - seen > chrono::Duration::minutes(1));
+    if stale {
+        diesel::update(attendance_devices::table.find(&device.id))
+            .set(attendance_devices::last_seen_at.eq(Some(at)))
+            .execute(conn)?;
     }
-    Ok(device)
+    Ok(())
+}
+
+/// What an admin changes on a machine; `None` keeps the field.
+#[derive(Debug, Clone, Default)]
+pub struct DevicePatch {
+    pub name: Option<Name>,
+    pub sources: Option<MachineSources>,
+}
+
+/// Changes a machine's name or the sources it may push from (its agency's admin).
+pub fn update_device(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    patch: DevicePatch,
+) -> Result<Device, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before: Device = attendance_devices::table.find(id.to_string()).select(Device::as_select()).first(conn)?;
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        crate::access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
+        let mut after = before.clone();
+        if let Some(name) = &patch.name {
+            after.name = name.as_str().to_owned();
+        }
+        if let Some(sources) = &patch.sources {
+            (after.allowed_sources, after.allow_any_source) = stored_sources(sources);
+        }
+        diesel::update(attendance_devices::table.find(&after.id))
+            .set((
+                attendance_devices::name.eq(&after.name),
+                attendance_devices::allowed_sources.eq(&after.allowed_sources),
+                attendance_devices::allow_any_source.eq(after.allow_any_source),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "update",
+            "attendance_device",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Keeps a push a registered machine sent from an address it may not push from, in its agency's
+/// audit trail: nothing of it was stored, and someone may be forging punches.
+pub fn record_refused_push(
+    conn: &mut DbConnection,
+    device: &Device,
+    address: Option<std::net::IpAddr>,
+    bytes: usize,
+    request_id: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    #[derive(Serialize)]
+    struct Refused<'a> {
+        machine: &'a str,
+        address: Option<String>,
+        bytes: usize,
+        reason: &'static str,
+    }
+    let row = Refused {
+        machine: &device.serial_number,
+        address: address.map(|a| a.to_string()),
+        bytes,
+        reason: "the push came from an address outside the machine's allowed sources",
+    };
+    crate::db::write(conn, |conn| {
+        audit::record_system(
+            conn,
+            at,
+            request_id,
+            &device.agency_id,
+            "refuse",
+            "attendance_machine_push",
+            &device.id,
+            &row,
+        )
+    })
+}
+
+/// Voids an event (the agency's admin): it stays, with who voided it and why, and discipline
+/// leaves it out. Voiding it again with the same reason changes nothing; with another, 409.
+pub fn void_event(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    reason: &Description,
+    now: DateTime<Utc>,
+) -> Result<Event, StoreError> {
+    crate::db::write(conn, |conn| {
+        let before: Event = attendance_events::table.find(id.to_string()).select(Event::as_select()).first(conn)?;
+        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
+        // Only a reader of the employee learns the event exists.
+        crate::employee::get_for(conn, &change.caller, employee, Area::Discipline, now)?;
+        crate::access::require(
+            conn,
+            &change.caller,
+            Subject::Employee { agency, employee },
+            Area::Discipline,
+            Access::Write,
+            now,
+        )?;
+        if before.voided_at.is_some() {
+            return if before.void_reason.as_deref() == Some(reason.as_str()) {
+                Ok(before)
+            } else {
+                Err(StoreError::Conflict("this event was voided already, for another reason".into()))
+            };
+        }
+        let after = Event {
+            voided_at: Some(change.at),
+            voided_by_account_id: Some(change.caller.account_id.to_string()),
+            void_reason: Some(reason.as_str().to_owned()),
+            ..before.clone()
+        };
+        diesel::update(attendance_events::table.find(&after.id))
+            .set((
+                attendance_events::voided_at.eq(after.voided_at),
+                attendance_events::voided_by_account_id.eq(&after.voided_by_account_id),
+                attendance_events::void_reason.eq(&after.void_reason),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(&after.agency_id),
+            "void",
+            "attendance_event",
+            &after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
 }
 
 /// Keeps the lines a machine sent that could not be stored, with the reasons, in the agency's

@@ -82,13 +82,13 @@ struct DayRow {
 const DAYS_SQL: &str = "
 SELECT employee_id, local_date, kind, MIN(local_time) AS first_time, MAX(local_time) AS last_time
 FROM attendance_events
-WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3
+WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL
 GROUP BY employee_id, local_date, kind";
 
 const EMPLOYEE_DAYS_SQL: &str = "
 SELECT employee_id, local_date, kind, MIN(local_time) AS first_time, MAX(local_time) AS last_time
 FROM attendance_events
-WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3
+WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL
 GROUP BY employee_id, local_date, kind";
 
 /// `(employee, date) → (earliest check-in, latest check-out)`.

@@ -352,6 +352,10 @@ pub fn update(
         }
         after.updated_at = change.at;
         diesel::update(employees::table.find(&after.id)).set(&after).execute(conn)?;
+        if before.active && !after.active {
+            // Leaving service ends the employee's sign-ins at once.
+            crate::account::end_sessions_of_employee(conn, &after.id, change.at)?;
+        }
         if (&after.nip, &after.name, after.active, &after.position_id)
             != (&before.nip, &before.name, before.active, &before.position_id)
         {

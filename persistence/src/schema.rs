@@ -27,6 +27,7 @@ diesel::table! {
         password_changed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        session_generation -> BigInt,
     }
 }
 
@@ -292,6 +293,8 @@ diesel::table! {
         created_at -> Timestamp,
         last_seen_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        allowed_sources -> Text,
+        allow_any_source -> Bool,
     }
 }
 
@@ -311,6 +314,9 @@ diesel::table! {
         longitude -> Nullable<Double>,
         integration_key_id -> Nullable<Text>,
         received_at -> Timestamp,
+        voided_at -> Nullable<Timestamp>,
+        voided_by_account_id -> Nullable<Text>,
+        void_reason -> Nullable<Text>,
     }
 }
 

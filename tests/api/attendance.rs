@@ -515,24 +515,55 @@ async fn a_fingerprint_machine_pushes_attlog_lines_itself() {
     let org = app.org("ATT-M", 820).await;
     let other = app.org("ATT-M2", 840).await;
     let sn = "CKJH194560123";
-    app.post("/api/v1/attendance-devices", &org.staff1.token, json!({"serial_number": sn, "name": "Lobi"}))
-        .await
-        .assert_problem(403, "forbidden");
-    app.post("/api/v1/attendance-devices", &org.admin, json!({"serial_number": "bad serial", "name": "Lobi"}))
-        .await
-        .assert_invalid("#/serial_number");
-    let device =
-        app.post("/api/v1/attendance-devices", &org.admin, json!({"serial_number": sn, "name": "Lobi Dinkes"})).await;
+    app.post(
+        "/api/v1/attendance-devices",
+        &org.staff1.token,
+        json!({"serial_number": sn, "name": "Lobi", "allowed_sources": ["203.0.113.0/24"]}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post(
+        "/api/v1/attendance-devices",
+        &org.admin,
+        json!({"serial_number": "bad serial", "name": "Lobi", "allow_any_source": true}),
+    )
+    .await
+    .assert_invalid("#/serial_number");
+    let device = app
+        .post(
+            "/api/v1/attendance-devices",
+            &org.admin,
+            json!({"serial_number": sn, "name": "Lobi Dinkes", "allowed_sources": ["203.0.113.0/24"]}),
+        )
+        .await;
     device.assert_status(201);
-    app.post("/api/v1/attendance-devices", &other.admin, json!({"serial_number": sn, "name": "Copy"}))
-        .await
-        .assert_problem(409, "conflict");
+    // Another agency cannot claim it, and learns nothing of who holds it.
+    let claim = app
+        .post(
+            "/api/v1/attendance-devices",
+            &other.admin,
+            json!({"serial_number": sn, "name": "Copy", "allow_any_source": true}),
+        )
+        .await;
+    claim.assert_problem(409, "conflict");
+    let holder = device.body["agency_id"].as_str().unwrap();
+    assert!(
+        !claim.text.contains(holder) && !claim.text.contains("ATT-M\"") && !claim.text.contains("Lobi"),
+        "{}",
+        claim.text
+    );
+    let office = "203.0.113.7:4370";
 
-    let handshake = app.req(Method::GET, &format!("/iclock/cdata?SN={sn}&options=all&pushver=2.4.1")).send().await;
+    let handshake =
+        app.req(Method::GET, &format!("/iclock/cdata?SN={sn}&options=all&pushver=2.4.1")).peer(office).send().await;
     handshake.assert_status(200);
     assert!(handshake.text.starts_with(&format!("GET OPTION FROM: {sn}")), "{}", handshake.text);
     assert!(handshake.text.contains("TimeZone=7"));
-    app.req(Method::GET, "/iclock/cdata?SN=UNKNOWN1&options=all").send().await.assert_problem(403, "forbidden");
+    app.req(Method::GET, "/iclock/cdata?SN=UNKNOWN1&options=all")
+        .peer(office)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
 
     let nip = &org.staff1.nip;
     let body = format!(
@@ -541,7 +572,10 @@ async fn a_fingerprint_machine_pushes_attlog_lines_itself() {
         other.staff1.nip
     );
     let upload = |body: String| {
-        app.req(Method::POST, &format!("/iclock/cdata?SN={sn}&table=ATTLOG&Stamp=9999")).raw("text/plain", body).send()
+        app.req(Method::POST, &format!("/iclock/cdata?SN={sn}&table=ATTLOG&Stamp=9999"))
+            .peer(office)
+            .raw("text/plain", body)
+            .send()
     };
     let res = upload(body.clone()).await;
     res.assert_status(200);
@@ -566,15 +600,177 @@ async fn a_fingerprint_machine_pushes_attlog_lines_itself() {
     // Other tables are acknowledged; commands are none; a revoked machine is refused.
     let oplog = app
         .req(Method::POST, &format!("/iclock/cdata?SN={sn}&table=OPERLOG"))
+        .peer(office)
         .raw("text/plain", "OPLOG 4\t0")
         .send()
         .await;
     assert_eq!(oplog.text, "OK");
-    assert_eq!(app.req(Method::GET, &format!("/iclock/getrequest?SN={sn}")).send().await.text, "OK");
+    assert_eq!(app.req(Method::GET, &format!("/iclock/getrequest?SN={sn}")).peer(office).send().await.text, "OK");
     app.post(&format!("/api/v1/attendance-devices/{}/revoke", device.id()), &org.admin, json!({}))
         .await
         .assert_status(200);
     upload(format!("{nip}\t2026-11-03 07:00:00\t0\n")).await.assert_problem(403, "forbidden");
+}
+
+/// A fresh request id, to pick a request's security events from the captured log.
+fn rid(tag: &str) -> String {
+    format!("{tag}-{}", uuid::Uuid::now_v7().simple())
+}
+
+#[actix_web::test]
+async fn a_machine_pushes_only_from_its_sources_and_the_refusal_tells_nothing() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-S", 860).await;
+    let devices = "/api/v1/attendance-devices";
+    // Sources are named, or "anywhere" is said; what would silently widen is refused.
+    let register = |body: Value| app.post(devices, &org.admin, body);
+    register(json!({"serial_number": "SRC1", "name": "Lobi"})).await.assert_invalid("#/allowed_sources");
+    register(json!({"serial_number": "SRC1", "name": "Lobi", "allowed_sources": ["10.20.0.5/24"]}))
+        .await
+        .assert_invalid("#/allowed_sources/0");
+    register(json!({"serial_number": "SRC1", "name": "Lobi", "allowed_sources": ["203.0.113.7", "gateway"]}))
+        .await
+        .assert_invalid("#/allowed_sources/1");
+    register(json!({"serial_number": "SRC1", "name": "Lobi", "allowed_sources": ["0.0.0.0/0"]}))
+        .await
+        .assert_invalid("#/allowed_sources/0");
+    register(
+        json!({"serial_number": "SRC1", "name": "Lobi", "allowed_sources": ["203.0.113.7"], "allow_any_source": true}),
+    )
+    .await
+    .assert_invalid("#/allow_any_source");
+    let device = register(json!({"serial_number": "SRC1", "name": "Lobi", "allowed_sources": ["203.0.113.7"]})).await;
+    device.assert_status(201);
+    assert_eq!(device.body["allowed_sources"], json!(["203.0.113.7/32"]));
+    assert_eq!(device.body["allow_any_source"], false);
+    register(json!({"serial_number": "ANY1", "name": "Gudang", "allow_any_source": true})).await.assert_status(201);
+    let listed = app.get(devices, &org.admin).await;
+    let flagged: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["allow_any_source"] == true)
+        .map(|d| d["serial_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["ANY1"]);
+
+    // A forged push from elsewhere: refused, nothing stored, in the audit trail and the log.
+    let nip = &org.staff1.nip;
+    let punch = format!("{nip}\t2026-11-02 07:00:00\t0\t1\t\t0\t0\n");
+    let forged_id = rid("forged");
+    let forged = app
+        .req(Method::POST, "/iclock/cdata?SN=SRC1&table=ATTLOG")
+        .peer("198.51.100.9:5000")
+        .header("x-request-id", &forged_id)
+        .raw("text/plain", punch.clone())
+        .send()
+        .await;
+    forged.assert_problem(403, "forbidden");
+    // Claiming the office's address in a header changes nothing without a trusted proxy.
+    app.req(Method::POST, "/iclock/cdata?SN=SRC1&table=ATTLOG")
+        .peer("198.51.100.9:5000")
+        .header("x-forwarded-for", "203.0.113.7")
+        .raw("text/plain", punch.clone())
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.admin).await;
+    assert_eq!(events.body["items"], json!([]), "{}", events.text);
+    let audit = app.get("/api/v1/audit-events?limit=200", &org.admin).await;
+    assert!(audit.text.contains("attendance_machine_push") && audit.text.contains("198.51.100.9"), "{}", audit.text);
+    let logged = ekinerja_tests::security_log::events_of(&forged_id);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["event"], "machine_refused_source");
+    assert_eq!(logged[0]["address"], "198.51.100.9");
+
+    // No oracle: an unknown serial and a known one at the wrong address get the same answer.
+    let ask = |sn: &str| {
+        app.req(Method::GET, &format!("/iclock/cdata?SN={sn}&options=all")).peer("198.51.100.10:5000").send()
+    };
+    let (known, unknown) = (ask("SRC1").await, ask("NOSUCHSN").await);
+    assert_eq!((known.status, &known.body["detail"]), (unknown.status, &unknown.body["detail"]));
+    assert_eq!(known.body["type"], unknown.body["type"]);
+
+    // From the office it is taken; moving the office's gateway is a change of the machine.
+    let from_office = |body: String, peer: &'static str| {
+        app.req(Method::POST, "/iclock/cdata?SN=SRC1&table=ATTLOG").peer(peer).raw("text/plain", body).send()
+    };
+    assert_eq!(from_office(punch.clone(), "203.0.113.7:4370").await.text, "OK: 1");
+    let path = format!("{devices}/{}", device.id());
+    app.patch(&path, &org.staff1.token, json!({"allowed_sources": ["198.51.100.0/24"]}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.patch(&path, &org.admin, json!({"allowed_sources": []})).await.assert_invalid("#/allowed_sources");
+    let moved = app.patch(&path, &org.admin, json!({"allowed_sources": ["198.51.100.0/24"]})).await;
+    moved.assert_status(200);
+    assert_eq!(moved.body["allowed_sources"], json!(["198.51.100.0/24"]));
+    let second = format!("{nip}\t2026-11-03 07:00:00\t0\t1\t\t0\t0\n");
+    from_office(second.clone(), "203.0.113.7:4370").await.assert_problem(403, "forbidden");
+    assert_eq!(from_office(second, "198.51.100.9:5000").await.text, "OK: 1");
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.admin).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 2);
+}
+
+#[actix_web::test]
+async fn an_address_trying_serials_is_slowed_and_others_are_not() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-R", 880).await;
+    app.post(
+        "/api/v1/attendance-devices",
+        &org.admin,
+        json!({"serial_number": "REAL1", "name": "Lobi", "allow_any_source": true}),
+    )
+    .await
+    .assert_status(201);
+    let try_sn =
+        |sn: String, peer: &'static str| app.req(Method::GET, &format!("/iclock/getrequest?SN={sn}")).peer(peer).send();
+    for i in 0..20 {
+        try_sn(format!("GUESS{i}"), "192.0.2.50:1000").await.assert_problem(403, "forbidden");
+    }
+    let id = rid("scan");
+    let slowed = app
+        .req(Method::GET, "/iclock/getrequest?SN=GUESS99")
+        .peer("192.0.2.50:1000")
+        .header("x-request-id", &id)
+        .send()
+        .await;
+    slowed.assert_problem(429, "too-many-requests");
+    assert!(slowed.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() > 0));
+    assert_eq!(ekinerja_tests::security_log::event_names(&id), ["machine_rate_limited"]);
+    // The scanner cannot tell a real serial by a different answer; other addresses go on.
+    try_sn("REAL1".into(), "192.0.2.50:1000").await.assert_problem(429, "too-many-requests");
+    assert_eq!(try_sn("REAL1".into(), "192.0.2.51:1000").await.text, "OK");
+    try_sn("GUESS100".into(), "192.0.2.51:1000").await.assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
+    let mut app = TestApp::spawn_with(|s| {
+        s.trusted_proxies = ekinerja_domain::network::Networks::parse(&["10.0.0.0/8"]).unwrap();
+    })
+    .await;
+    app.set_clock(december());
+    let org = app.org("ATT-P", 890).await;
+    app.post(
+        "/api/v1/attendance-devices",
+        &org.admin,
+        json!({"serial_number": "PROXIED", "name": "Lobi", "allowed_sources": ["203.0.113.7"]}),
+    )
+    .await
+    .assert_status(201);
+    let handshake = |peer: &'static str, forwarded: &'static str| {
+        app.req(Method::GET, "/iclock/cdata?SN=PROXIED&options=all")
+            .peer(peer)
+            .header("x-forwarded-for", forwarded)
+            .send()
+    };
+    // Through the proxy, the address the proxy saw; a forged hop on the left is not believed.
+    handshake("10.0.0.2:443", "203.0.113.7").await.assert_status(200);
+    handshake("10.0.0.2:443", "203.0.113.7, 198.51.100.4").await.assert_problem(403, "forbidden");
+    // Straight from outside, the header is the caller's own claim.
+    handshake("198.51.100.4:443", "203.0.113.7").await.assert_problem(403, "forbidden");
 }
 
 const EMPLOYEES: &str = include_str!("../fixtures/sample-employees.csv");
@@ -735,9 +931,13 @@ async fn implausible_times_racing_duplicates_and_unknown_agencies_are_answered_i
     app.post("/api/v1/holidays", &app.root, json!({"agency_id": ghost, "date": "2026-12-25", "name": "Natal"}))
         .await
         .assert_invalid("#/agency_id");
-    app.post("/api/v1/attendance-devices", &app.root, json!({"agency_id": ghost, "serial_number": "SN1", "name": "x"}))
-        .await
-        .assert_invalid("#/agency_id");
+    app.post(
+        "/api/v1/attendance-devices",
+        &app.root,
+        json!({"agency_id": ghost, "serial_number": "SN1", "name": "x", "allow_any_source": true}),
+    )
+    .await
+    .assert_invalid("#/agency_id");
 
     // Leave a colleague may not see is not found for them, not forbidden.
     let leave = app
@@ -932,6 +1132,60 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
     again.assert_status(200);
     assert_eq!(again.id(), run.id());
     assert_eq!(line(&again, &org.staff1.id)["amount"], 1_750_000 + 682_500, "D = 900 now");
+
+    // That check-out was a colleague's finger: the admin voids it. It stays listed, with who and
+    // why; the day and the draft run are as before it came.
+    let events = app
+        .get(
+            &format!("/api/v1/employees/{}/attendance-events?from=2026-11-09&to=2026-11-09", org.staff1.id),
+            &org.admin,
+        )
+        .await;
+    let late =
+        events.body["items"].as_array().unwrap().iter().find(|e| e["source_event_id"] == "A-9-out-late").unwrap();
+    let void_path = format!("/api/v1/attendance-events/{}/void", late["id"].as_str().unwrap());
+    let reason = json!({"reason": "Punched by a colleague: the employee left at 14:00 (laporan 12/XI)"});
+    assert_eq!(day(&month(&app, &org.admin, &org.staff1.id).await, 9)["early_minutes"], 0);
+    app.post(&void_path, &org.staff1.token, reason.clone()).await.assert_problem(403, "forbidden");
+    app.post(&void_path, &org.section.token, reason.clone()).await.assert_problem(403, "forbidden");
+    app.post(&void_path, &other.admin, reason.clone()).await.assert_problem(404, "not-found");
+    app.post(&void_path, &org.admin, json!({"reason": "  "})).await.assert_invalid("#/reason");
+    assert_eq!(
+        line(&app.post("/api/v1/allowance-runs", &org.admin, compute.clone()).await, &org.staff1.id)["amount"],
+        2_432_500
+    );
+    let voided = app.post(&void_path, &org.admin, reason.clone()).await;
+    voided.assert_status(200);
+    assert!(voided.body["voided_at"].is_string() && voided.body["voided_by_account_id"].is_string(), "{}", voided.text);
+    assert_eq!(voided.body["void_reason"], reason["reason"]);
+    app.post(&void_path, &org.admin, reason.clone()).await.assert_status(200);
+    app.post(&void_path, &org.admin, json!({"reason": "another story"})).await.assert_problem(409, "conflict");
+    // Sent again by the attendance system, it stays void.
+    push(&app, &key.key, vec![ev("A-9-out-late", &org.staff1.nip, 9, "16:10:00", "check_out")])
+        .await
+        .assert_status(200);
+    let listed = app
+        .get(
+            &format!("/api/v1/employees/{}/attendance-events?from=2026-11-09&to=2026-11-09", org.staff1.id),
+            &org.admin,
+        )
+        .await;
+    let kept =
+        listed.body["items"].as_array().unwrap().iter().find(|e| e["source_event_id"] == "A-9-out-late").unwrap();
+    assert_eq!(kept["void_reason"], reason["reason"], "{}", listed.text);
+    let monday = month(&app, &org.admin, &org.staff1.id).await;
+    assert!(day(&monday, 9)["check_out"].is_null(), "{}", monday.text);
+    assert!(!day(&monday, 9)["lines"].as_array().unwrap().is_empty(), "{}", monday.text);
+    let after_void = app.post("/api/v1/allowance-runs", &org.admin, compute.clone()).await;
+    assert_eq!(line(&after_void, &org.staff1.id)["amount"], 2_421_250, "back to D = 1,050: {}", after_void.text);
+    let audit = app.get("/api/v1/audit-events?limit=200", &org.admin).await;
+    assert!(audit.text.contains("\"void\"") && audit.text.contains("laporan 12/XI"), "{}", audit.text);
+    // Put back as it was for what follows: the late check-out counts again under a new id.
+    push(&app, &key.key, vec![ev("A-9-out-late-2", &org.staff1.nip, 9, "16:10:00", "check_out")])
+        .await
+        .assert_status(200);
+    let again = app.post("/api/v1/allowance-runs", &org.admin, compute.clone()).await;
+    assert_eq!(line(&again, &org.staff1.id)["amount"], 1_750_000 + 682_500);
     let path = format!("/api/v1/allowance-runs/{}", run.id());
     // Separation of duties (on by default): the admin who computed it does not approve it.
     let refused = app.req(Method::POST, &format!("{path}/approve")).token(&org.admin).header("if-match", &etag(&again));

@@ -128,6 +128,108 @@ async fn logout_revokes_the_refresh_token() {
     app.req(Method::POST, "/api/v1/auth/logout").json(json!({"refresh_token": token})).send().await.assert_status(204);
 }
 
+/// An access token dies with its sign-in: at logout, at a password change or reset, at
+/// refresh-token reuse and when the employee leaves service, not fifteen minutes later.
+#[actix_web::test]
+async fn an_access_token_stops_working_when_its_sign_in_ends() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-S", 60).await;
+    // Logout: this device's token, and the other device's access token (which refreshes).
+    let phone = app.login_pair(&org.staff1.nip, PASSWORD).await;
+    let laptop = app.login_pair(&org.staff1.nip, PASSWORD).await;
+    let access = |p: &serde_json::Value| p["access_token"].as_str().unwrap().to_owned();
+    app.get("/api/v1/me", &access(&phone)).await.assert_status(200);
+    app.req(Method::POST, "/api/v1/auth/logout")
+        .json(json!({"refresh_token": phone["refresh_token"]}))
+        .send()
+        .await
+        .assert_status(204);
+    let after = app.get("/api/v1/me", &access(&phone)).await;
+    after.assert_problem(401, "unauthenticated");
+    assert!(after.text.contains("sign-in has ended"), "{}", after.text);
+    app.get("/api/v1/me", &access(&laptop)).await.assert_problem(401, "unauthenticated");
+    let renewed = app
+        .req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": laptop["refresh_token"]}))
+        .send()
+        .await;
+    renewed.assert_status(200);
+    app.get("/api/v1/me", &access(&renewed.body)).await.assert_status(200);
+
+    // A password reset by the admin ends the access token too.
+    let staff2 = app.login(&org.staff2.nip, PASSWORD).await;
+    let account = app.get("/api/v1/me", &staff2).await.body["account_id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/accounts/{account}/password"),
+        &org.admin,
+        json!({"new_password": "reset-by-the-admin"}),
+    )
+    .await
+    .assert_status(204);
+    app.get("/api/v1/me", &staff2).await.assert_problem(401, "unauthenticated");
+
+    // Leaving service ends it at once; a new sign-in is refused.
+    let section = app.login(&org.section.nip, PASSWORD).await;
+    app.get("/api/v1/me", &section).await.assert_status(200);
+    app.patch(&format!("/api/v1/employees/{}", org.section.id), &org.admin, json!({"active": false}))
+        .await
+        .assert_status(200);
+    app.get("/api/v1/me", &section).await.assert_problem(401, "unauthenticated");
+
+    // A reused refresh token ends the thief's access token as well as the family.
+    let stolen = app.login_pair(&org.head.nip, PASSWORD).await;
+    let first = app
+        .req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": stolen["refresh_token"]}))
+        .send()
+        .await;
+    first.assert_status(200);
+    let id = format!("reuse-{}", uuid::Uuid::now_v7().simple());
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .header("x-request-id", &id)
+        .json(json!({"refresh_token": stolen["refresh_token"]}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(ekinerja_tests::security_log::event_names(&id), ["refresh_token_reused"]);
+    app.get("/api/v1/me", &access(&first.body)).await.assert_problem(401, "unauthenticated");
+}
+
+/// However often it refreshes, a sign-in ends 90 days after its login (a policy).
+#[actix_web::test]
+async fn a_sign_in_lasts_ninety_days_at_most() {
+    use chrono::{Duration, TimeZone, Utc};
+    let mut app = TestApp::spawn().await;
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap();
+    app.set_clock(t0);
+    let mut pair = app.login_pair("root", PASSWORD).await;
+    for days in [25, 50, 75] {
+        app.set_clock(t0 + Duration::days(days));
+        let res = app
+            .req(Method::POST, "/api/v1/auth/refresh")
+            .json(json!({"refresh_token": pair["refresh_token"]}))
+            .send()
+            .await;
+        res.assert_status(200);
+        pair = res.body;
+    }
+    // Issued on day 75 for 30 days, the last token is cut to the sign-in's end on day 90.
+    assert_eq!(pair["refresh_expires_in"], 15 * 86_400);
+    app.set_clock(t0 + Duration::days(89));
+    let res = app
+        .req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": pair["refresh_token"]}))
+        .send()
+        .await;
+    res.assert_status(200);
+    app.set_clock(t0 + Duration::days(90) + Duration::minutes(1));
+    app.req(Method::POST, "/api/v1/auth/refresh")
+        .json(json!({"refresh_token": res.body["refresh_token"]}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
 #[actix_web::test]
 async fn password_change_needs_the_current_one_and_ends_other_sign_ins() {
     let app = TestApp::spawn().await;
@@ -217,13 +319,15 @@ async fn an_admin_resets_neither_their_own_account_nor_another_admins() {
     let co_admin = app.agency_admin(&a.agency, "admin2.kab-rc").await;
     let co = app.get("/api/v1/me", &co_admin).await.body["account_id"].as_str().unwrap().to_owned();
     for account in [&own, &co] {
-        app.post(
-            &format!("/api/v1/accounts/{account}/password"),
-            &a.admin,
-            json!({"new_password": "taken-over-for-good"}),
-        )
-        .await
-        .assert_problem(403, "forbidden");
+        let rid = format!("reset-{account}");
+        app.req(Method::POST, &format!("/api/v1/accounts/{account}/password"))
+            .token(&a.admin)
+            .header("x-request-id", &rid)
+            .json(json!({"new_password": "taken-over-for-good"}))
+            .send()
+            .await
+            .assert_problem(403, "forbidden");
+        assert_eq!(ekinerja_tests::security_log::event_names(&rid), ["password_reset_refused"]);
     }
     // Nothing changed: both still sign in with their passwords, and not with the attempted one.
     app.login("admin.kab-rc", PASSWORD).await;
@@ -234,9 +338,19 @@ async fn an_admin_resets_neither_their_own_account_nor_another_admins() {
         .await
         .assert_problem(401, "unauthenticated");
     // The platform admin resets an agency admin's account; one's own changes with the current one.
-    app.post(&format!("/api/v1/accounts/{co}/password"), &app.root, json!({"new_password": "reset-by-the-operator"}))
+    let rid = format!("operator-reset-{co}");
+    app.req(Method::POST, &format!("/api/v1/accounts/{co}/password"))
+        .token(&app.root)
+        .header("x-request-id", &rid)
+        .json(json!({"new_password": "reset-by-the-operator"}))
+        .send()
         .await
         .assert_status(204);
+    let logged = ekinerja_tests::security_log::events_of(&rid);
+    assert_eq!(
+        (logged.len(), &logged[0]["event"], &logged[0]["target_account_id"]),
+        (1, &json!("password_reset"), &json!(co))
+    );
     app.login("admin2.kab-rc", "reset-by-the-operator").await;
     app.post(
         "/api/v1/me/password",

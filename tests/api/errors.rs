@@ -140,10 +140,10 @@ async fn missing_forged_expired_and_unsigned_tokens_are_401() {
         role: ekinerja_domain::AccountRole::PlatformAdmin,
         employee_id: None,
     };
-    let forged = other.access_token(&caller, chrono::Utc::now()).unwrap();
+    let forged = other.access_token(&caller, 0, chrono::Utc::now()).unwrap();
     app.get("/api/v1/me", &forged).await.assert_problem(401, "unauthenticated");
     // Expired: issued two hours ago with the real key.
-    let expired = app.state.tokens.access_token(&caller, chrono::Utc::now() - chrono::Duration::hours(2)).unwrap();
+    let expired = app.state.tokens.access_token(&caller, 0, chrono::Utc::now() - chrono::Duration::hours(2)).unwrap();
     app.get("/api/v1/me", &expired).await.assert_problem(401, "unauthenticated");
     // alg: none, with the real token's claims.
     let claims = app.root.split('.').nth(1).unwrap();

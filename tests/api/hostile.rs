@@ -166,3 +166,70 @@ async fn hostile_bodies_get_problems_and_change_nothing() {
     all.assert_status(200);
     assert!(all.body["items"].as_array().is_some_and(|i| i.iter().any(|l| l["description"] == text)));
 }
+
+/// Fingerprint-machine requests built to probe or forge: each is refused with a problem (or, for
+/// a registered machine at its own address, acknowledged line by line as the protocol wants),
+/// and no punch is stored.
+#[actix_web::test]
+async fn hostile_machine_requests_store_nothing() {
+    let app = TestApp::spawn().await;
+    let org = app.org("HOST-M", 4200).await;
+    app.post(
+        "/api/v1/attendance-devices",
+        &org.admin,
+        json!({"serial_number": "HOSTM1", "name": "Lobi", "allowed_sources": ["203.0.113.7"]}),
+    )
+    .await
+    .assert_status(201);
+    let nip = &org.staff1.nip;
+    let long_sn = "S".repeat(5_000);
+    let probes: Vec<(&str, String, &str, Option<&str>)> = vec![
+        ("no serial", "/iclock/cdata?table=ATTLOG".into(), "198.51.100.1:1", None),
+        (
+            "an injected serial",
+            "/iclock/cdata?SN=%27%20OR%20%271%27%3D%271&table=ATTLOG".into(),
+            "198.51.100.1:1",
+            None,
+        ),
+        ("a NUL in the serial", "/iclock/cdata?SN=HOSTM1%00&table=ATTLOG".into(), "198.51.100.1:1", None),
+        ("a 5,000-character serial", format!("/iclock/cdata?SN={long_sn}&table=ATTLOG"), "198.51.100.1:1", None),
+        ("the real serial from elsewhere", "/iclock/cdata?SN=HOSTM1&table=ATTLOG".into(), "198.51.100.2:1", None),
+        (
+            "the real serial claiming the office in a header",
+            "/iclock/cdata?SN=HOSTM1&table=ATTLOG".into(),
+            "198.51.100.3:1",
+            Some("203.0.113.7"),
+        ),
+        ("the real serial in lower case", "/iclock/cdata?SN=hostm1&table=ATTLOG".into(), "198.51.100.4:1", None),
+    ];
+    let punch = format!("{nip}\t2026-01-05 07:00:00\t0\t1\t\t0\t0\n");
+    for (what, path, peer, forwarded) in probes {
+        let mut req = app.req(Method::POST, &path).peer(peer).raw("text/plain", punch.clone());
+        if let Some(f) = forwarded {
+            req = req.header("x-forwarded-for", f);
+        }
+        let r = req.send().await;
+        assert_problem(&r, &[400, 403], what);
+    }
+    // From its own address, garbage lines are acknowledged (or the machine resends forever) and
+    // none is stored.
+    let garbage: Vec<u8> = [
+        b"\xff\xfe\x00garbage\n".to_vec(),
+        format!("{nip}\t2026-13-45 99:99:99\t0\n").into_bytes(),
+        b"' OR 1=1 --\t2026-01-05 07:00:00\t0\n".to_vec(),
+        format!("{nip}\t1970-01-01 00:00:00\t0\n").into_bytes(),
+        format!("{nip}\t2099-01-01 07:00:00\t0\n").into_bytes(),
+        "x\t".repeat(10_000).into_bytes(),
+    ]
+    .concat();
+    let r = app
+        .req(Method::POST, "/iclock/cdata?SN=HOSTM1&table=ATTLOG")
+        .peer("203.0.113.7:4370")
+        .raw("text/plain", garbage)
+        .send()
+        .await;
+    r.assert_status(200);
+    assert!(r.text.starts_with("OK: "), "{}", r.text);
+    let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.admin).await;
+    assert_eq!(events.body["items"], json!([]), "{}", events.text);
+}

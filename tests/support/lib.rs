@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+pub mod security_log;
+
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{test, web};
 use chrono::{DateTime, Utc};
@@ -230,6 +232,7 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], adjusting the settings first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        security_log::capture();
         let db = TestDb::new();
         let mut settings = test_settings(&db.url);
         adjust(&mut settings);
@@ -277,7 +280,7 @@ impl TestApp {
     /// Sets the application clock.
     pub fn set_clock(&mut self, at: DateTime<Utc>) {
         // Tokens expire by the application's clock: re-issue root's for the new time.
-        let root = self.state.tokens.verify(&self.root, self.state.now()).expect("root's token");
+        let (root, generation) = self.state.tokens.verify_session(&self.root, self.state.now()).expect("root's token");
         let new = AppState {
             pool: self.state.pool.clone(),
             settings: self.state.settings.clone(),
@@ -285,8 +288,10 @@ impl TestApp {
             throttle: auth::LoginThrottle::default(),
             clock: Arc::new(move || at),
             logs: self.state.logs.clone(),
+            machines: self.state.machines.clone(),
+            sessions: self.state.sessions.clone(),
         };
-        self.root = new.tokens.access_token(&root, at).expect("a token");
+        self.root = new.tokens.access_token(&root, generation, at).expect("a token");
         self.state = web::Data::new(new);
     }
 

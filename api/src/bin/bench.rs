@@ -33,6 +33,15 @@ use diesel::sql_types::Text;
 use ekinerja_api::{app, auth, seed, AppState, Settings};
 use ekinerja_persistence::{account, db, DbConnection};
 
+/// An access token for an account, in its current session generation.
+fn token_for(state: &web::Data<AppState>, caller: &ekinerja_domain::Caller) -> Result<String, String> {
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let (generation, _) = account::session(&mut conn, caller.account_id)
+        .map_err(|e| e.to_string())?
+        .ok_or("the account of a bench caller does not exist")?;
+    state.tokens.access_token(caller, generation, Utc::now()).map_err(|e| e.to_string())
+}
+
 #[derive(Parser)]
 #[command(about = "e-Kinerja benchmarks")]
 struct Args {
@@ -202,7 +211,7 @@ async fn cascade(
     built: Duration,
 ) -> Result<(), String> {
     let args_runs = runs;
-    let token = state.tokens.access_token(admin, Utc::now()).map_err(|e| e.to_string())?;
+    let token = token_for(&state, admin)?;
     let service = test::init_service(app(state.clone())).await;
     let mut tree_samples = Vec::new();
     let mut nodes = 0usize;
@@ -316,7 +325,7 @@ async fn daily_log_creates(
             .map_err(|e| e.to_string())?
             .and_then(|a| a.caller())
             .ok_or("no caller")?;
-        tokens.push((state.tokens.access_token(&caller, Utc::now()).map_err(|e| e.to_string())?, result.clone()));
+        tokens.push((token_for(&state, &caller)?, result.clone()));
     }
     drop(conn);
     let server_state = state.clone();
@@ -680,7 +689,8 @@ async fn attendance(
         let t = Instant::now();
         let rows: Vec<RawDay> = diesel::sql_query(
             "SELECT employee_id, MIN(local_time) AS first_time FROM attendance_events \
-             WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3 GROUP BY employee_id, local_date, kind",
+             WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL \
+             GROUP BY employee_id, local_date, kind",
         )
         .bind::<Text, _>(agency_id.to_string())
         .bind::<diesel::sql_types::Date, _>(first)
@@ -875,7 +885,7 @@ async fn analysis(
         "analysis  engine={engine} baseline_log_aggregate_ms median={rm:.1} min={rmin:.1} max={rmax:.1} (30 days of logs per employee and day, one query)"
     );
 
-    let token = state.tokens.access_token(admin, Utc::now()).map_err(|e| e.to_string())?;
+    let token = token_for(&state, admin)?;
     let service = test::init_service(app(state.clone())).await;
     let endpoints = [
         ("agency_dashboard", format!("/api/v1/agencies/{agency}/dashboard")),

@@ -5,7 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use ekinerja_domain::attendance::{instant_from_local, DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::{IntegrationScope, Name, Nip};
+use ekinerja_domain::network::{MachineSources, SourcesError};
+use ekinerja_domain::{Description, IntegrationScope, Name, Nip};
 use ekinerja_persistence::attendance::{self, Device, Event, EventFilter, EventInput, Outcome, Sender};
 use ekinerja_persistence::{Change, FieldError};
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,15 @@ pub struct EventView {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub received_at: DateTime<Utc>,
+    /// Set when the agency's admin voided the event: it stays listed, and discipline leaves it
+    /// out.
+    pub voided_at: Option<DateTime<Utc>>,
+    /// Who voided it.
+    #[schema(format = Uuid)]
+    pub voided_by_account_id: Option<String>,
+    /// Why.
+    #[schema(example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)")]
+    pub void_reason: Option<String>,
 }
 
 impl From<Event> for EventView {
@@ -62,6 +72,9 @@ impl From<Event> for EventView {
             latitude: e.latitude,
             longitude: e.longitude,
             received_at: utc(e.received_at),
+            voided_at: e.voided_at.map(utc),
+            voided_by_account_id: e.voided_by_account_id,
+            void_reason: e.void_reason,
         }
     }
 }
@@ -467,11 +480,22 @@ pub struct DeviceView {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The networks the machine may push from.
+    #[schema(example = json!(["203.0.113.7/32"]))]
+    pub allowed_sources: Vec<String>,
+    /// `true`: pushes are accepted from any address. A serial number is no secret, so such a
+    /// machine lets anyone who reads it post punches: name its sources.
+    pub allow_any_source: bool,
 }
 
 impl From<Device> for DeviceView {
     fn from(d: Device) -> Self {
+        let allowed_sources = ekinerja_domain::network::Networks::parse_joined(&d.allowed_sources)
+            .map(|n| n.entries())
+            .unwrap_or_else(|_| vec![d.allowed_sources.clone()]);
         DeviceView {
+            allowed_sources,
+            allow_any_source: d.allow_any_source,
             id: d.id,
             agency_id: d.agency_id,
             serial_number: d.serial_number,
@@ -495,6 +519,57 @@ pub struct RegisterDevice {
     pub serial_number: String,
     #[schema(example = "Mesin lobi Setda")]
     pub name: String,
+    /// Addresses or CIDR networks the machine pushes from, such as the office's gateway
+    /// (`203.0.113.7`, `10.20.0.0/24`); at most 32. A bare address is a network of one; a network
+    /// with host bits set is refused. Required unless `allow_any_source` is `true`.
+    #[serde(default)]
+    #[schema(example = json!(["203.0.113.7"]))]
+    pub allowed_sources: Vec<String>,
+    /// Accept pushes from any address (said explicitly; listings flag it). Not with
+    /// `allowed_sources`.
+    #[serde(default)]
+    pub allow_any_source: bool,
+}
+
+/// Changes to a machine; a field left out is kept. Sources are replaced whole: send
+/// `allowed_sources`, or `allow_any_source: true`, or both fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchDevice {
+    #[schema(example = "Mesin lobi Setda")]
+    pub name: Option<String>,
+    #[schema(example = json!(["203.0.113.7", "10.20.0.0/24"]))]
+    pub allowed_sources: Option<Vec<String>>,
+    pub allow_any_source: Option<bool>,
+}
+
+/// Why an event is voided.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidEvent {
+    /// Kept with the event and in the audit trail.
+    #[schema(example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)")]
+    pub reason: String,
+}
+
+/// The two fields of a machine's sources, checked together; errors point at the field at
+/// fault (an entry of `allowed_sources` by its index).
+fn check_sources(f: &mut Fields, allowed: &[String], any: bool) -> Option<MachineSources> {
+    match MachineSources::new(allowed, any) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let pointer = match &e {
+                SourcesError::Network(n) => match n.item() {
+                    Some(i) => format!("#/allowed_sources/{i}"),
+                    None => "#/allowed_sources".to_owned(),
+                },
+                SourcesError::Missing => "#/allowed_sources".to_owned(),
+                SourcesError::Both => "#/allow_any_source".to_owned(),
+            };
+            f.refuse(&pointer, e.to_string());
+            None
+        }
+    }
 }
 
 /// Paging of machines.
@@ -514,7 +589,8 @@ pub struct DeviceQuery {
 #[utoipa::path(post, path = "/api/v1/attendance-devices", tag = "attendance", operation_id = "register_attendance_device",
     summary = "Register a fingerprint machine that pushes its log itself (ADMS/iclock)",
     description = "The machine's users are matched by PIN = the employee's NIP. Only registered, unrevoked serial \
-        numbers may push.",
+        numbers may push, and only from `allowed_sources` (or from anywhere with `allow_any_source: true`). \
+        A serial number registered already, by this agency or another, is refused with 409, naming no agency.",
     request_body = RegisterDevice,
     responses(
         (status = 201, description = "Registered", body = DeviceView, headers(("location" = String, description = "URL of the machine"))),
@@ -531,11 +607,15 @@ pub async fn register_device(
     let mut f = Fields::new();
     let serial = f.check("#/serial_number", DeviceId::parse(&b.serial_number));
     let name = f.check("#/name", Name::parse(&b.name));
+    let sources = check_sources(&mut f, &b.allowed_sources, b.allow_any_source);
     f.finish()?;
-    let (Some(serial), Some(name)) = (serial, name) else { return Err(ApiError::field("#/", "invalid")) };
+    let (Some(serial), Some(name), Some(sources)) = (serial, name, sources) else {
+        return Err(ApiError::field("#/", "invalid"));
+    };
     let agency = target_agency(&auth, b.agency_id)?;
     let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| attendance::register_device(conn, &change, agency, &serial, &name)).await?;
+    let row =
+        db(&state, move |conn| attendance::register_device(conn, &change, agency, &serial, &name, &sources)).await?;
     Ok(created(format!("/api/v1/attendance-devices/{}", row.id), &DeviceView::from(row)))
 }
 
@@ -572,4 +652,65 @@ pub async fn revoke_device(
     let change = Change::new(auth.0, state.now(), request_id::current());
     let row = db(&state, move |conn| attendance::revoke_device(conn, &change, id)).await?;
     Ok(HttpResponse::Ok().json(DeviceView::from(row)))
+}
+
+/// Changes a fingerprint machine's name or sources.
+#[utoipa::path(patch, path = "/api/v1/attendance-devices/{id}", tag = "attendance", operation_id = "update_attendance_device",
+    summary = "Rename a machine or change the addresses it may push from",
+    params(("id" = Uuid, Path, description = "Machine id")),
+    request_body = PatchDevice,
+    responses(
+        (status = 200, description = "Changed", body = DeviceView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn update_device(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<PatchDevice>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut f = Fields::new();
+    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let sources = match (&b.allowed_sources, b.allow_any_source) {
+        (None, None) => Some(None),
+        (allowed, any) => check_sources(&mut f, allowed.as_deref().unwrap_or_default(), any.unwrap_or(false)).map(Some),
+    };
+    f.finish()?;
+    let (Some(name), Some(sources)) = (name, sources) else { return Err(ApiError::field("#/", "invalid")) };
+    let id = id.into_inner();
+    let change = Change::new(auth.0, state.now(), request_id::current());
+    let patch = attendance::DevicePatch { name, sources };
+    let row = db(&state, move |conn| attendance::update_device(conn, &change, id, patch)).await?;
+    Ok(HttpResponse::Ok().json(DeviceView::from(row)))
+}
+
+/// Voids an attendance event.
+#[utoipa::path(post, path = "/api/v1/attendance-events/{id}/void", tag = "attendance", operation_id = "void_attendance_event",
+    summary = "Void an attendance event (a forged or mistaken punch), with a reason",
+    description = "The event stays in the employee's events with who voided it and why; the day's discipline and \
+        allowance runs computed from now on leave it out. The void is in the audit trail. Voiding again with the \
+        same reason changes nothing; with another reason, 409. A source that sends the event again does not \
+        bring it back.",
+    params(("id" = Uuid, Path, description = "Event id")),
+    request_body = VoidEvent,
+    responses(
+        (status = 200, description = "Voided", body = EventView),
+        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Voided already, for another reason", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn void_event(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<VoidEvent>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = Description::parse(&body.0.reason).map_err(|e| ApiError::field("#/reason", e.to_string()))?;
+    let id = id.into_inner();
+    let now = state.now();
+    let change = Change::new(auth.0, now, request_id::current());
+    let row = db(&state, move |conn| attendance::void_event(conn, &change, id, &reason, now)).await?;
+    Ok(HttpResponse::Ok().json(EventView::from(row)))
 }

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use crate::auth::{new_refresh_token, throttle_keys, token_hash, verify_password};
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::security;
 use crate::state::{db, AppState};
+use serde_json::json;
 
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -101,7 +103,7 @@ pub async fn login(
     db(&state, move |conn| login_failure::forget(conn, &pair)).await?;
     let caller = account.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
     let now = state.now();
-    let access = state.tokens.access_token(&caller, now)?;
+    let access = state.tokens.access_token(&caller, account.session_generation, now)?;
     let (refresh, refresh_hash) = new_refresh_token();
     let refresh_ttl = state.tokens.refresh_ttl;
     let expires = timestamp(now + Duration::seconds(i64::try_from(refresh_ttl.as_secs()).unwrap_or(0)));
@@ -122,6 +124,8 @@ pub async fn login(
 /// Trades a refresh token for a new pair.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh_token",
     summary = "Trade a refresh token for a new token pair",
+    description = "A sign-in lasts at most `EKINERJA_SESSION_MAX_DAYS` (a policy, 90 days by default) from its login, \
+        however often it refreshes: the last refresh tokens expire when it ends, and then the user signs in again.",
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair; the presented refresh token is now used up", body = TokenPair),
@@ -133,36 +137,43 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     let now = state.now();
     let refresh_ttl = state.tokens.refresh_ttl;
     let expires = timestamp(now + Duration::seconds(i64::try_from(refresh_ttl.as_secs()).unwrap_or(0)));
-    let outcome =
-        db(&state, move |conn| account::rotate_refresh_token(conn, &presented, &successor, timestamp(now), expires))
-            .await?;
-    let account = match outcome {
-        account::Rotation::Rotated(a) => a,
+    let lifetime = Duration::seconds(i64::try_from(state.settings.session_max.as_secs()).unwrap_or(i64::MAX / 2_000));
+    let outcome = db(&state, move |conn| {
+        account::rotate_refresh_token(conn, &presented, &successor, timestamp(now), expires, lifetime)
+    })
+    .await?;
+    let (account, expires) = match outcome {
+        account::Rotation::Rotated(a, expires) => (a, expires),
         account::Rotation::Invalid => return Err(ApiError::Unauthenticated("the refresh token is not valid".into())),
         account::Rotation::Reused => {
+            security::event("refresh_token_reused", json!({}));
             return Err(ApiError::Unauthenticated(
                 "this refresh token was already used; every session of this sign-in has been ended".into(),
-            ))
+            ));
         }
     };
     let caller = account.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
     Ok(HttpResponse::Ok().json(TokenPair {
-        access_token: state.tokens.access_token(&caller, now)?,
+        access_token: state.tokens.access_token(&caller, account.session_generation, now)?,
         token_type: "Bearer".into(),
         expires_in: state.tokens.access_ttl.as_secs(),
         refresh_token: refresh,
-        refresh_expires_in: refresh_ttl.as_secs(),
+        refresh_expires_in: u64::try_from((expires - timestamp(now)).num_seconds()).unwrap_or(0),
     }))
 }
 
 /// Ends the sign-in the refresh token belongs to.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     summary = "Sign out: revoke the refresh token and its whole family",
+    description = "Access tokens the account holds stop working at once (on every device: the others refresh theirs).",
     request_body = RefreshRequest,
     responses((status = 204, description = "Signed out (also when the token was unknown or already revoked)")))]
 pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let presented = token_hash(body.0.refresh_token.trim());
     let now = timestamp(state.now());
-    db(&state, move |conn| account::revoke_family(conn, &presented, now)).await?;
+    let ended = db(&state, move |conn| account::revoke_family(conn, &presented, now)).await?;
+    if let Some(id) = ended.as_deref().and_then(|a| Uuid::parse_str(a).ok()) {
+        state.sessions.forget(id);
+    }
     Ok(HttpResponse::NoContent().finish())
 }

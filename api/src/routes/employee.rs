@@ -268,7 +268,12 @@ pub async fn update(
     let id = id.into_inner();
     let now = state.now();
     let change = Change::new(auth.0, now, request_id::current());
+    let leaving = patch.active == Some(false);
     let row = db(&state, move |conn| employee::update(conn, &change, id, patch, now)).await?;
+    if leaving {
+        // Their sign-ins ended in the database; this process stops believing its cache now.
+        state.sessions.forget_all();
+    }
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
 

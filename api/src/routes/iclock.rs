@@ -6,19 +6,24 @@
 //! The protocol: the machine asks `GET /iclock/cdata?SN=…&options=all` for its settings, posts
 //! `ATTLOG` lines to `POST /iclock/cdata?SN=…&table=ATTLOG` and expects `OK: <count>`, and polls
 //! `GET /iclock/getrequest?SN=…` for commands (there are none: `OK`).
+//!
+//! The protocol has no secret: a serial number is printed on the machine and travels in plain
+//! HTTP. So a machine is accepted only from the networks its admin named (the office's
+//! gateway), and an address that keeps presenting unknown serials is slowed down.
 
-use actix_web::{http::header::ContentType, web, HttpResponse};
+use actix_web::{http::header::ContentType, web, HttpRequest, HttpResponse};
 use ekinerja_domain::attendance::{instant_from_local, parse_attlog_body, DeviceId, EventSource};
 use ekinerja_domain::Nip;
 use ekinerja_persistence::attendance::{self, EventInput, Outcome, Sender};
 use ekinerja_persistence::FieldError;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::request_id;
 use crate::state::{db, AppState};
+use crate::{request_id, security};
 
 /// What a machine sends in the query string. Machines add more parameters (`pushver`,
 /// `language`, …); those are ignored.
@@ -37,14 +42,56 @@ fn text(body: String) -> HttpResponse {
     HttpResponse::Ok().content_type(ContentType::plaintext()).body(body)
 }
 
-/// The registered machine and its agency.
-async fn machine(state: &web::Data<AppState>, sn: &str) -> Result<(DeviceId, Uuid), ApiError> {
-    let serial = DeviceId::parse(sn).map_err(|e| ApiError::BadParameter(format!("SN {e}")))?;
-    let at = ekinerja_persistence::timestamp(state.now());
+/// The answer to every machine that may not push: an unknown serial, a revoked machine, and a
+/// known machine at an address outside its allowed sources are told the same, so the answer
+/// reveals nothing about which serials exist.
+fn refused() -> ApiError {
+    ApiError::Forbidden("this machine is not registered, or may not push from this address".into())
+}
+
+/// The registered machine and its agency, when it may push from where the request comes from.
+/// `push` holds the size of an upload, which a refused known machine leaves in its agency's
+/// audit trail.
+async fn machine(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    sn: &str,
+    push: Option<usize>,
+) -> Result<(DeviceId, Uuid), ApiError> {
+    let address = security::client_address(req);
+    let now = state.now();
+    if let Some(wait) = state.machines.blocked(address, now) {
+        security::event("machine_rate_limited", json!({"address": address, "retry_after": wait}));
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    let Ok(serial) = DeviceId::parse(sn) else {
+        state.machines.fail(address, now);
+        security::event("machine_unknown_serial", json!({"address": address}));
+        return Err(refused());
+    };
     let lookup = serial.clone();
-    let device = db(state, move |conn| attendance::device_by_serial(conn, &lookup, at)).await?;
-    let device = device.ok_or_else(|| ApiError::Forbidden("this machine is not registered, or was revoked".into()))?;
+    let device = db(state, move |conn| attendance::device_by_serial(conn, &lookup)).await?;
+    let Some(device) = device else {
+        state.machines.fail(address, now);
+        security::event("machine_unknown_serial", json!({"address": address, "serial": serial.as_str()}));
+        return Err(refused());
+    };
+    let at = ekinerja_persistence::timestamp(now);
+    if !device.sources()?.permits(address) {
+        state.machines.fail(address, now);
+        security::event(
+            "machine_refused_source",
+            json!({"address": address, "serial": serial.as_str(), "agency_id": device.agency_id, "push": push.is_some()}),
+        );
+        if let Some(bytes) = push {
+            let rid = request_id::current();
+            db(state, move |conn| attendance::record_refused_push(conn, &device, address, bytes, rid.as_deref(), at))
+                .await?;
+        }
+        return Err(refused());
+    }
     let agency = Uuid::parse_str(&device.agency_id).map_err(|_| ApiError::Internal("a stored agency id".into()))?;
+    db(state, move |conn| attendance::touch_device(conn, &device, at)).await?;
     Ok((serial, agency))
 }
 
@@ -53,10 +100,15 @@ async fn machine(state: &web::Data<AppState>, sn: &str) -> Result<(DeviceId, Uui
     summary = "A fingerprint machine asks for its push settings (ADMS handshake)", params(MachineQuery),
     responses(
         (status = 200, description = "The settings, as `key=value` lines", body = String, content_type = "text/plain"),
-        (status = 403, description = "The serial number is not registered", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many refused requests from this address", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn options(state: web::Data<AppState>, q: web::Query<MachineQuery>) -> Result<HttpResponse, ApiError> {
-    let (serial, agency) = machine(&state, &q.sn).await?;
+pub async fn options(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<MachineQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (serial, agency) = machine(&state, &req, &q.sn, None).await?;
     let tz = db(&state, move |conn| attendance::time_zone(conn, agency)).await?;
     let hours = tz.offset().local_minus_utc() / 3600;
     Ok(text(format!(
@@ -77,14 +129,16 @@ pub async fn options(state: web::Data<AppState>, q: web::Query<MachineQuery>) ->
     request_body(content = String, content_type = "text/plain", description = "Tab-separated ATTLOG lines"),
     responses(
         (status = 200, description = "`OK: <lines received>`", body = String, content_type = "text/plain"),
-        (status = 403, description = "The serial number is not registered", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many refused requests from this address", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn upload(
     state: web::Data<AppState>,
+    req: HttpRequest,
     q: web::Query<MachineQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (serial, agency) = machine(&state, &q.sn).await?;
+    let (serial, agency) = machine(&state, &req, &q.sn, Some(body.len())).await?;
     if !q.table.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("ATTLOG")) {
         // Operation logs, photos and user lists are not needed here.
         return Ok(text("OK".into()));
@@ -145,9 +199,14 @@ pub async fn upload(
     summary = "A fingerprint machine polls for commands (there are none)", params(MachineQuery),
     responses(
         (status = 200, description = "`OK`", body = String, content_type = "text/plain"),
-        (status = 403, description = "The serial number is not registered", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many refused requests from this address", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn commands(state: web::Data<AppState>, q: web::Query<MachineQuery>) -> Result<HttpResponse, ApiError> {
-    machine(&state, &q.sn).await?;
+pub async fn commands(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<MachineQuery>,
+) -> Result<HttpResponse, ApiError> {
+    machine(&state, &req, &q.sn, None).await?;
     Ok(text("OK".into()))
 }

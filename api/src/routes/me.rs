@@ -15,8 +15,9 @@ use super::employee::EmployeeView;
 use crate::auth::{check_new_password, hash_password, verify_password, Authenticated};
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
-use crate::request_id;
 use crate::state::{db, AppState};
+use crate::{request_id, security};
+use serde_json::json;
 
 /// The signed-in caller.
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,7 +185,7 @@ pub async fn subordinates(state: web::Data<AppState>, auth: Authenticated) -> Re
 
 /// Changes the caller's password; every other sign-in is ended.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", operation_id = "change_my_password",
-    summary = "Change my password (ends every other sign-in)", request_body = ChangePassword,
+    summary = "Change my password (ends every sign-in, this one included: sign in again with the new password)", request_body = ChangePassword,
     responses(
         (status = 204, description = "Changed"),
         (status = 403, description = "The current password is wrong", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -220,12 +221,14 @@ pub async fn change_password(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !ok {
+        security::event("password_change_failed", json!({"account_id": id}));
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
     let new_hash = new_hash.ok_or_else(|| ApiError::Internal("hashing failed".into()))?;
     let caller = acc.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
     let change = Change::new(caller, state.now(), request_id::current());
     db(&state, move |conn| account::set_password(conn, &change, id, new_hash)).await?;
+    state.sessions.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -285,7 +288,16 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let caller = auth.0.clone();
-    let acc = db(&state, move |conn| account::managed(conn, &caller, id)).await?;
+    let by = caller.account_id;
+    let acc = match db(&state, move |conn| account::managed(conn, &caller, id)).await {
+        Ok(acc) => acc,
+        Err(e) => {
+            if matches!(e, ApiError::Forbidden(_)) {
+                security::event("password_reset_refused", json!({"account_id": by, "target_account_id": id}));
+            }
+            return Err(e);
+        }
+    };
     let new_password = body.0.new_password;
     if let Err(reason) = check_new_password(&new_password, &[acc.username.as_deref().unwrap_or_default()]) {
         return Err(ApiError::field("#/new_password", reason));
@@ -294,6 +306,8 @@ pub async fn reset_password(
         web::block(move || hash_password(&new_password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let change = Change::new(auth.0, state.now(), request_id::current());
     db(&state, move |conn| account::set_password(conn, &change, id, hash)).await?;
+    state.sessions.forget(id);
+    security::event("password_reset", json!({"account_id": by, "target_account_id": id}));
     Ok(HttpResponse::NoContent().finish())
 }
 

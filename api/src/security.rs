@@ -1,0 +1,125 @@
+//! The doors' own bookkeeping: who a request comes from (behind trusted proxies only), security
+//! events as structured log lines, and a per-address limit for callers that keep failing
+//! without an account (fingerprint machines with unknown serials).
+//!
+//! A security event is one line on the `security` log target: a JSON object with `event`,
+//! `request_id` and the event's fields, never a password, token or key, so a SIEM can read it.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use actix_web::{web, HttpRequest};
+use chrono::{DateTime, Utc};
+use ekinerja_domain::network;
+use serde_json::{json, Map, Value};
+
+use crate::request_id;
+use crate::state::AppState;
+
+/// The client's address: the peer, or what a trusted proxy says it saw
+/// (`EKINERJA_TRUSTED_PROXIES`).
+pub fn client_address(req: &HttpRequest) -> Option<IpAddr> {
+    let trusted = req.app_data::<web::Data<AppState>>().map(|s| &s.settings.trusted_proxies);
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    match trusted {
+        Some(t) => network::client_address(req.peer_addr().map(|a| a.ip()), forwarded, t),
+        None => req.peer_addr().map(|a| a.ip().to_canonical()),
+    }
+}
+
+/// Writes a security event: `fields` is a JSON object of the event's details.
+pub fn event(name: &str, fields: Value) {
+    let mut line = Map::new();
+    line.insert("event".into(), json!(name));
+    line.insert("request_id".into(), json!(request_id::current()));
+    if let Value::Object(more) = fields {
+        line.extend(more);
+    }
+    log::warn!(target: "security", "{}", Value::Object(line));
+}
+
+/// Failures per address over a sliding window, held in memory (each server process limits on
+/// its own; this guards against floods and scanning, not against a patient guesser, whom the
+/// registry's own checks stop).
+pub struct AddressLimiter {
+    window: chrono::Duration,
+    limit: u32,
+    max_tracked: usize,
+    seen: Mutex<HashMap<Option<IpAddr>, Failures>>,
+}
+
+/// When an address's window started, and its failures since.
+type Failures = (DateTime<Utc>, u32);
+
+impl AddressLimiter {
+    /// At most `limit` failures per address per `window`, tracking at most `max_tracked`
+    /// addresses at once.
+    pub fn new(window: chrono::Duration, limit: u32, max_tracked: usize) -> Self {
+        AddressLimiter { window, limit, max_tracked, seen: Mutex::new(HashMap::new()) }
+    }
+
+    /// Seconds the address must wait, when it failed `limit` times within the window.
+    pub fn blocked(&self, addr: Option<IpAddr>, now: DateTime<Utc>) -> Option<u64> {
+        let seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (since, count) = seen.get(&addr)?;
+        let left = self.window - (now - *since);
+        (*count >= self.limit && left > chrono::Duration::zero())
+            .then(|| u64::try_from(left.num_seconds()).unwrap_or(0) + 1)
+    }
+
+    /// Counts a failure of the address.
+    pub fn fail(&self, addr: Option<IpAddr>, now: DateTime<Utc>) {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() >= self.max_tracked && !seen.contains_key(&addr) {
+            let window = self.window;
+            seen.retain(|_, (since, _)| now - *since < window);
+            if seen.len() >= self.max_tracked {
+                // Full of live entries (a flood from many addresses): forget the oldest half
+                // rather than grow without bound.
+                let mut starts: Vec<DateTime<Utc>> = seen.values().map(|(s, _)| *s).collect();
+                starts.sort_unstable();
+                let cut = starts[starts.len() / 2];
+                seen.retain(|_, (since, _)| *since > cut);
+            }
+        }
+        let entry = seen.entry(addr).or_insert((now, 0));
+        if now - entry.0 >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}
+
+impl Default for AddressLimiter {
+    /// Twenty failures per address per ten minutes; a machine with a mistyped serial retries
+    /// every half minute, a scanner far faster.
+    fn default() -> Self {
+        AddressLimiter::new(chrono::Duration::minutes(10), 20, 50_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_limited_after_its_failures_and_others_are_not() {
+        let limiter = AddressLimiter::new(chrono::Duration::minutes(10), 3, 4);
+        let t0 = DateTime::parse_from_rfc3339("2026-12-01T08:00:00Z").unwrap().with_timezone(&Utc);
+        let a = Some("192.0.2.1".parse().unwrap());
+        let b = Some("192.0.2.2".parse().unwrap());
+        for _ in 0..3 {
+            assert_eq!(limiter.blocked(a, t0), None);
+            limiter.fail(a, t0);
+        }
+        assert_eq!(limiter.blocked(a, t0), Some(601));
+        assert_eq!(limiter.blocked(b, t0), None);
+        assert_eq!(limiter.blocked(a, t0 + chrono::Duration::minutes(10)), None);
+        // Bounded: many addresses never grow the map past its cap.
+        for i in 0..100u8 {
+            limiter.fail(Some(IpAddr::from([198, 51, 100, i])), t0 + chrono::Duration::seconds(i.into()));
+        }
+        assert!(limiter.seen.lock().unwrap().len() <= 4);
+    }
+}
