@@ -42,10 +42,59 @@ pub fn app(
         .app_data(extract::path_config())
         .wrap(ErrorHandlers::new().default_handler(ensure_problem))
         .wrap(from_fn(request_id::middleware))
+        .wrap(from_fn(no_store))
         .wrap(Logger::new(ACCESS_LOG_FORMAT))
         .configure(routes)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .default_service(web::to(no_route))
+}
+
+/// Middleware: API answers carry personal data, tokens and secrets shown once; no browser,
+/// proxy or CDN keeps them (`Cache-Control: no-store`, unless a handler said otherwise).
+async fn no_store(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// The expensive analysis endpoints (under `/api/v1`), each under the per-account budget of
+/// `EKINERJA_ANALYSIS_PER_MINUTE`.
+pub const ANALYSIS_PATHS: &[&str] = &[
+    "/org-units/{id}/daily-log-activity",
+    "/me/subordinates/daily-log-activity",
+    "/agencies/{id}/dashboard",
+    "/agencies/{id}/comparison",
+    "/org-units/{id}/dashboard",
+    "/agencies/{id}/workload",
+    "/org-units/{id}/workload",
+    "/agencies/{id}/maturity",
+    "/org-units/{id}/maturity",
+    "/employees/{id}/maturity",
+    "/me/maturity",
+    "/agencies/{id}/maturity/history",
+    "/org-units/{id}/maturity/history",
+    "/employees/{id}/maturity/history",
+];
+
+/// A resource of the expensive analysis endpoints, under the per-account budget.
+fn analysis_resource(
+    path: &str,
+) -> actix_web::Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    debug_assert!(ANALYSIS_PATHS.contains(&path), "{path} is not listed in ANALYSIS_PATHS");
+    resource(path).wrap(from_fn(crate::security::analysis_budget))
 }
 
 fn resource(path: &str) -> actix_web::Resource {
@@ -180,8 +229,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/daily-logs/{id}/accept").route(web::post().to(daily_log::accept)))
                 .service(resource("/daily-logs/{id}/reject").route(web::post().to(daily_log::reject)))
                 .service(resource("/me/daily-logs/changes").route(web::get().to(daily_log::changes)))
-                .service(resource("/org-units/{id}/daily-log-activity").route(web::get().to(monitoring::unit)))
-                .service(resource("/me/subordinates/daily-log-activity").route(web::get().to(monitoring::subordinates)))
+                .service(analysis_resource("/org-units/{id}/daily-log-activity").route(web::get().to(monitoring::unit)))
+                .service(
+                    analysis_resource("/me/subordinates/daily-log-activity")
+                        .route(web::get().to(monitoring::subordinates)),
+                )
                 .service(
                     resource("/integration-keys")
                         .route(web::get().to(integration_key::list))
@@ -276,19 +328,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
-                .service(resource("/agencies/{id}/dashboard").route(web::get().to(dashboard::agency)))
-                .service(resource("/agencies/{id}/comparison").route(web::get().to(comparison::agency)))
+                .service(analysis_resource("/agencies/{id}/dashboard").route(web::get().to(dashboard::agency)))
+                .service(analysis_resource("/agencies/{id}/comparison").route(web::get().to(comparison::agency)))
                 .service(resource("/agencies/{id}/waiting-reviews").route(web::get().to(allowance::waiting_reviews)))
-                .service(resource("/org-units/{id}/dashboard").route(web::get().to(dashboard::unit)))
-                .service(resource("/agencies/{id}/workload").route(web::get().to(analysis::agency_workload)))
-                .service(resource("/org-units/{id}/workload").route(web::get().to(analysis::unit_workload)))
-                .service(resource("/agencies/{id}/maturity").route(web::get().to(analysis::agency_maturity)))
-                .service(resource("/org-units/{id}/maturity").route(web::get().to(analysis::unit_maturity)))
-                .service(resource("/employees/{id}/maturity").route(web::get().to(analysis::employee_maturity)))
-                .service(resource("/me/maturity").route(web::get().to(analysis::my_maturity)))
-                .service(resource("/agencies/{id}/maturity/history").route(web::get().to(analysis::agency_history)))
-                .service(resource("/org-units/{id}/maturity/history").route(web::get().to(analysis::unit_history)))
-                .service(resource("/employees/{id}/maturity/history").route(web::get().to(analysis::employee_history)))
+                .service(analysis_resource("/org-units/{id}/dashboard").route(web::get().to(dashboard::unit)))
+                .service(analysis_resource("/agencies/{id}/workload").route(web::get().to(analysis::agency_workload)))
+                .service(analysis_resource("/org-units/{id}/workload").route(web::get().to(analysis::unit_workload)))
+                .service(analysis_resource("/agencies/{id}/maturity").route(web::get().to(analysis::agency_maturity)))
+                .service(analysis_resource("/org-units/{id}/maturity").route(web::get().to(analysis::unit_maturity)))
+                .service(
+                    analysis_resource("/employees/{id}/maturity").route(web::get().to(analysis::employee_maturity)),
+                )
+                .service(analysis_resource("/me/maturity").route(web::get().to(analysis::my_maturity)))
+                .service(
+                    analysis_resource("/agencies/{id}/maturity/history").route(web::get().to(analysis::agency_history)),
+                )
+                .service(
+                    analysis_resource("/org-units/{id}/maturity/history").route(web::get().to(analysis::unit_history)),
+                )
+                .service(
+                    analysis_resource("/employees/{id}/maturity/history")
+                        .route(web::get().to(analysis::employee_history)),
+                )
                 .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
                 .service(
                     resource("/evaluations/{id}/realisation/{indicator_id}").route(web::put().to(evaluation::assess)),

@@ -161,7 +161,30 @@ pub fn check_new_password(password: &str, login_names: &[&str]) -> Result<(), St
     if login_names.iter().any(|l| !l.is_empty() && password.to_lowercase().contains(&l.to_lowercase())) {
         return Err("must not contain the login name or NIP".into());
     }
+    if common_password(password) {
+        return Err("is one of the most common passwords, which are tried first; choose another".into());
+    }
     Ok(())
+}
+
+/// The embedded list of common passwords, lower-cased.
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static LIST: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether a password is common: on the list (ignoring case), or one character repeated.
+fn common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    common_passwords().contains(lower.as_str()) || chars.all(|c| Some(c) == first)
 }
 
 /// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes). CPU-heavy: call it
@@ -193,20 +216,30 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
 
 /// Login throttling against password guessing, keyed by login name *and* client address: one
 /// office behind one NAT address is not locked out because a colleague mistyped, and a guesser
-/// cannot lock out a user from everywhere. A second, looser limit per login name alone stops a
-/// guesser who rotates addresses. The failures live in the database
-/// (`ekinerja_persistence::login_failure`), so every server process behind it counts them alike;
-/// this is the policy that reads them.
+/// cannot lock out a user from everywhere. From one address, each failure past the first few
+/// doubles the wait before the next attempt; a second, looser limit per login name alone stops
+/// a guesser who rotates addresses. The failures live in the database
+/// (`ekinerja_persistence::login_failure`, which takes each attempt atomically), so every server
+/// process behind it counts them alike; this is the policy that reads them.
 pub struct LoginThrottle {
     /// How long a failure counts.
     pub window: chrono::Duration,
+    /// Failures of one login from one address before waits begin.
     per_login_and_address: usize,
+    /// The first wait; each further failure doubles it, up to the window.
+    first_delay: chrono::Duration,
+    /// Failures of one login from anywhere before it waits out the window.
     per_login: usize,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle { window: chrono::Duration::minutes(15), per_login_and_address: 5, per_login: 50 }
+        LoginThrottle {
+            window: chrono::Duration::minutes(15),
+            per_login_and_address: 5,
+            first_delay: chrono::Duration::seconds(30),
+            per_login: 50,
+        }
     }
 }
 
@@ -227,19 +260,81 @@ impl LoginThrottle {
         failures: &[(String, chrono::NaiveDateTime)],
         now: chrono::NaiveDateTime,
     ) -> Option<u64> {
-        let mut wait = 0;
-        for (key, limit) in keys.iter().zip([self.per_login_and_address, self.per_login]) {
-            let mut times: Vec<chrono::NaiveDateTime> =
+        let times = |key: &String| -> Vec<chrono::NaiveDateTime> {
+            let mut t: Vec<_> =
                 failures.iter().filter(|(k, t)| k == key && now - *t < self.window).map(|(_, t)| *t).collect();
-            times.sort();
-            if times.len() >= limit {
-                if let Some(oldest) = times.first() {
-                    let left = (self.window - (now - *oldest)).num_seconds().max(0);
-                    wait = wait.max(u64::try_from(left).unwrap_or(0) + 1);
+            t.sort();
+            t
+        };
+        let seconds = |d: chrono::Duration| u64::try_from(d.num_seconds()).unwrap_or(0) + 1;
+        let mut wait = None::<u64>;
+        // From this address: a growing delay after the latest failure.
+        let pair = times(&keys[0]);
+        if pair.len() >= self.per_login_and_address {
+            let doublings = u32::try_from(pair.len() - self.per_login_and_address).unwrap_or(u32::MAX).min(16);
+            let delay = (self.first_delay * 2i32.pow(doublings)).min(self.window);
+            if let Some(latest) = pair.last() {
+                let left = delay - (now - *latest);
+                if left > chrono::Duration::zero() {
+                    wait = Some(seconds(left));
                 }
             }
         }
-        (wait > 0).then_some(wait)
+        // From anywhere: the window must pass its oldest failure.
+        let login = times(&keys[1]);
+        if login.len() >= self.per_login {
+            if let Some(oldest) = login.first() {
+                let left = self.window - (now - *oldest);
+                if left > chrono::Duration::zero() {
+                    wait = Some(wait.unwrap_or(0).max(seconds(left)));
+                }
+            }
+        }
+        wait
+    }
+}
+
+/// Password hashing runs at most this many at once (one per core), with a short queue behind:
+/// a flood of sign-ins is answered 429 at once instead of piling up on the blocking threads and
+/// holding database connections while it waits.
+pub struct HashGate {
+    running: std::sync::Arc<tokio::sync::Semaphore>,
+    queued: std::sync::atomic::AtomicUsize,
+    max_queued: usize,
+    max_wait: Duration,
+}
+
+impl Default for HashGate {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        HashGate::new(cores, cores * 8, Duration::from_secs(2))
+    }
+}
+
+impl HashGate {
+    /// `running` hashes at once, `max_queued` waiting at most `max_wait` each.
+    pub fn new(running: usize, max_queued: usize, max_wait: Duration) -> Self {
+        HashGate {
+            running: std::sync::Arc::new(tokio::sync::Semaphore::new(running.max(1))),
+            queued: std::sync::atomic::AtomicUsize::new(0),
+            max_queued,
+            max_wait,
+        }
+    }
+
+    /// A turn to hash, or `None` when the queue is full or the wait too long.
+    pub async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        use std::sync::atomic::Ordering;
+        if let Ok(permit) = self.running.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        if self.queued.fetch_add(1, Ordering::AcqRel) >= self.max_queued {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        let permit = tokio::time::timeout(self.max_wait, self.running.clone().acquire_owned()).await;
+        self.queued.fetch_sub(1, Ordering::AcqRel);
+        permit.ok().and_then(Result::ok)
     }
 }
 
@@ -355,12 +450,12 @@ mod tests {
         let keys = throttle_keys("198204032004011644", "10.0.0.1");
         let failures: Vec<(String, chrono::NaiveDateTime)> =
             (0..5).flat_map(|_| keys.iter().map(|k| (k.clone(), now))).collect();
-        assert_eq!(t.wait(&keys, &failures, now), Some(15 * 60 + 1));
+        assert_eq!(t.wait(&keys, &failures, now), Some(31));
         // A colleague behind the same address, and the same user elsewhere, are not locked out.
         assert_eq!(t.wait(&throttle_keys("198701302012042307", "10.0.0.1"), &failures, now), None);
         assert_eq!(t.wait(&throttle_keys(" 198204032004011644 ", "10.0.0.2"), &failures, now), None);
-        // The window passes.
-        assert_eq!(t.wait(&keys, &failures, now + chrono::Duration::seconds(15 * 60 + 1)), None);
+        // The wait passes.
+        assert_eq!(t.wait(&keys, &failures, now + chrono::Duration::seconds(31)), None);
         // Fifty failures of one login from many addresses stop it everywhere.
         let spread: Vec<(String, chrono::NaiveDateTime)> =
             (0..50).map(|i| (throttle_keys("198204032004011644", &format!("10.9.0.{i}"))[1].clone(), now)).collect();
@@ -373,6 +468,41 @@ mod tests {
         assert!(check_new_password("a-long-passphrase", &[]).is_ok());
         assert!(check_new_password("x198204032004011644x", &["198204032004011644"]).is_err());
         assert!(check_new_password(&"x".repeat(129), &[]).is_err());
+        for common in ["1234567890", "Bismillah123", "QWERTYUIOP", "aaaaaaaaaaaa", "Password2026"] {
+            assert!(check_new_password(common, &[]).is_err(), "{common}");
+        }
+        assert!(check_new_password("a-long-passphrase-of-mine", &[]).is_ok());
+    }
+
+    #[test]
+    fn repeated_failures_from_one_address_wait_longer_each_time() {
+        let t = LoginThrottle::default();
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let keys = throttle_keys("198204032004011644", "10.0.0.1");
+        let failures = |n: usize| -> Vec<(String, chrono::NaiveDateTime)> {
+            (0..n).flat_map(|_| keys.iter().map(|k| (k.clone(), now))).collect()
+        };
+        assert_eq!(t.wait(&keys, &failures(4), now), None);
+        assert_eq!(t.wait(&keys, &failures(5), now), Some(31));
+        assert_eq!(t.wait(&keys, &failures(6), now), Some(61));
+        assert_eq!(t.wait(&keys, &failures(7), now), Some(121));
+        assert_eq!(t.wait(&keys, &failures(30), now), Some(15 * 60 + 1), "capped at the window");
+        assert_eq!(t.wait(&keys, &failures(5), now + chrono::Duration::seconds(31)), None);
+    }
+
+    #[actix_web::test]
+    async fn the_hash_gate_turns_a_flood_away_at_once() {
+        let gate = HashGate::new(1, 1, Duration::from_millis(50));
+        let held = gate.enter().await.unwrap();
+        // One waits in the queue and times out; with the queue full, the next is refused at once.
+        let (queued, refused) = futures_join(gate.enter(), gate.enter()).await;
+        assert!(queued.is_none() && refused.is_none());
+        drop(held);
+        assert!(gate.enter().await.is_some());
+    }
+
+    async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+        tokio::join!(a, b)
     }
 
     #[test]

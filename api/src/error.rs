@@ -196,6 +196,11 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(detail) = self {
             log::error!("internal error: {detail}");
         }
+        if let ApiError::Forbidden(detail) = self {
+            // Every refusal of an authenticated or known caller is a security event: a run of them
+            // is someone probing what they may do.
+            crate::security::event("forbidden", serde_json::json!({ "detail": detail }));
+        }
         let mut res = HttpResponse::build(status);
         res.content_type(PROBLEM_JSON);
         match self {

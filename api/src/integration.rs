@@ -37,8 +37,20 @@ impl IntegrationCaller {
         let secret = webhook::Secret::parse(secret)
             .map_err(|e| ApiError::Internal(format!("a stored signing secret does not parse: {e}")))?;
         let h = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        webhook::verify(&secret, h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"), body, now)
-            .map_err(|e| ApiError::Unauthenticated(format!("the request signature is not valid: {e}")))
+        webhook::verify(&secret, h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"), body, now).map_err(
+            |e| {
+                crate::security::event(
+                    "webhook_signature_refused",
+                    serde_json::json!({
+                        "agency_id": self.integration.agency_id,
+                        "integration_key_id": self.integration.key_id,
+                        "address": crate::security::client_address(req),
+                        "reason": e.to_string(),
+                    }),
+                );
+                ApiError::Unauthenticated(format!("the request signature is not valid: {e}"))
+            },
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 //! `ekinerja_persistence`.
 
 pub mod app;
+pub mod audit_verify;
 pub mod auth;
 pub mod csv_out;
 pub mod error;

@@ -1,4 +1,5 @@
-//! The `ekinerja` binary: `serve` (the default), `migrate`, `seed-demo`, `create-admin`, `openapi`.
+//! The `ekinerja` binary: `serve` (the default), `migrate`, `seed-demo`, `create-admin`, `openapi`,
+//! `audit-verify`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -32,6 +33,13 @@ enum Command {
     },
     /// Print the OpenAPI document (YAML).
     Openapi,
+    /// Check the tamper-evident audit trail in the database: every chain, or one agency's. Names
+    /// the first broken link of each chain; exits with status 1 when one is broken.
+    AuditVerify {
+        /// An agency id, or `platform` for the events of no agency.
+        #[arg(long)]
+        agency: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +106,17 @@ fn seed_if_empty(pool: &db::Pool) -> Result<Option<seed::DemoLogins>, String> {
 fn run(command: Command, settings: Settings) -> Result<(), String> {
     match command {
         Command::Openapi => Ok(()),
+        Command::AuditVerify { agency } => {
+            let pool = open(&settings)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let verdict = ekinerja_api::audit_verify::run(&mut conn, agency.as_deref())?;
+            print!("{}", verdict.text);
+            if verdict.whole {
+                Ok(())
+            } else {
+                Err("the audit trail was changed behind the API's back".into())
+            }
+        }
         Command::Migrate => open(&settings).map(|_| ()),
         Command::SeedDemo => {
             let pool = open(&settings)?;

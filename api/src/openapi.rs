@@ -142,7 +142,8 @@ impl Modify for Contract {
                     .build(),
             ),
         );
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let analysis = path.strip_prefix("/api/v1").is_some_and(|p| crate::app::ANALYSIS_PATHS.contains(&p));
             let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
             for op in ops.into_iter().flatten() {
                 if let Some(who) = op.operation_id.as_deref().and_then(crate::who::who_may_call) {
@@ -174,6 +175,14 @@ impl Modify for Contract {
                     add(op, "413", "The body is larger than the limit");
                     add(op, "415", "The body is not application/json");
                     add(op, "422", "A field is invalid; `errors` names each one");
+                }
+                if analysis {
+                    add(
+                        op,
+                        "429",
+                        "The account made more analysis requests this minute than the policy allows \
+                         (`EKINERJA_ANALYSIS_PER_MINUTE`); `Retry-After` says when to ask again",
+                    );
                 }
                 add(op, "500", "Internal error");
                 add(op, "503", "The database is unavailable");

@@ -39,28 +39,30 @@ pub fn event(name: &str, fields: Value) {
     log::warn!(target: "security", "{}", Value::Object(line));
 }
 
-/// Failures per address over a sliding window, held in memory (each server process limits on
-/// its own; this guards against floods and scanning, not against a patient guesser, whom the
-/// registry's own checks stop).
-pub struct AddressLimiter {
+/// Counts per key (an address, an account) over a fixed window, held in memory: each server
+/// process limits on its own. This guards against floods and scanning, not against a patient
+/// guesser, whom the database-backed checks stop.
+pub struct Limiter<K> {
     window: chrono::Duration,
     limit: u32,
     max_tracked: usize,
-    seen: Mutex<HashMap<Option<IpAddr>, Failures>>,
+    seen: Mutex<HashMap<K, Failures>>,
 }
 
-/// When an address's window started, and its failures since.
+/// Failures of fingerprint-machine requests per client address.
+pub type AddressLimiter = Limiter<Option<IpAddr>>;
+
+/// When a key's window started, and its count since.
 type Failures = (DateTime<Utc>, u32);
 
-impl AddressLimiter {
-    /// At most `limit` failures per address per `window`, tracking at most `max_tracked`
-    /// addresses at once.
+impl<K: std::hash::Hash + Eq + Copy> Limiter<K> {
+    /// At most `limit` per key per `window`, tracking at most `max_tracked` keys at once.
     pub fn new(window: chrono::Duration, limit: u32, max_tracked: usize) -> Self {
-        AddressLimiter { window, limit, max_tracked, seen: Mutex::new(HashMap::new()) }
+        Limiter { window, limit, max_tracked, seen: Mutex::new(HashMap::new()) }
     }
 
-    /// Seconds the address must wait, when it failed `limit` times within the window.
-    pub fn blocked(&self, addr: Option<IpAddr>, now: DateTime<Utc>) -> Option<u64> {
+    /// Seconds the key must wait, when it counted `limit` times within the window.
+    pub fn blocked(&self, addr: K, now: DateTime<Utc>) -> Option<u64> {
         let seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (since, count) = seen.get(&addr)?;
         let left = self.window - (now - *since);
@@ -68,8 +70,8 @@ impl AddressLimiter {
             .then(|| u64::try_from(left.num_seconds()).unwrap_or(0) + 1)
     }
 
-    /// Counts a failure of the address.
-    pub fn fail(&self, addr: Option<IpAddr>, now: DateTime<Utc>) {
+    /// Counts one for the key (a failure, or a use of a limited resource).
+    pub fn fail(&self, addr: K, now: DateTime<Utc>) {
         let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if seen.len() >= self.max_tracked && !seen.contains_key(&addr) {
             let window = self.window;
@@ -97,6 +99,36 @@ impl Default for AddressLimiter {
     fn default() -> Self {
         AddressLimiter::new(chrono::Duration::minutes(10), 20, 50_000)
     }
+}
+
+/// Middleware for the expensive analysis endpoints (workload, maturity, dashboards, the per-OPD
+/// comparison, monitoring): at most `EKINERJA_ANALYSIS_PER_MINUTE` requests per account a minute
+/// (a policy), then 429 with `Retry-After`, so one script cannot take the database from everyone
+/// at month end. A request without a valid token passes on to be refused by the handler.
+pub async fn analysis_budget(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    if let Some(state) = req.app_data::<web::Data<AppState>>() {
+        let token = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        if let Some(caller) = token.and_then(|t| state.tokens.verify(t.trim(), state.now()).ok()) {
+            let now = state.now();
+            if let Some(wait) = state.analysis.blocked(caller.account_id, now) {
+                event("analysis_rate_limited", json!({"account_id": caller.account_id, "retry_after": wait}));
+                let res = actix_web::ResponseError::error_response(&crate::error::ApiError::TooManyRequests(wait));
+                return Ok(req.into_response(res).map_into_right_body());
+            }
+            state.analysis.fail(caller.account_id, now);
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub struct Settings {
     /// proxies in front of the server. Only a request from one of them has its `X-Forwarded-For`
     /// believed; by default none is, and the client is the connection's peer.
     pub trusted_proxies: Networks,
+    /// `EKINERJA_ANALYSIS_PER_MINUTE`: requests one account may make to the analysis endpoints
+    /// (workload, maturity, dashboards, comparison, monitoring) a minute (default 60, a policy).
+    pub analysis_per_minute: u32,
 }
 
 /// `iss` of every access token.
@@ -116,6 +119,7 @@ impl Settings {
                 .unwrap_or(2 * 1024 * 1024),
             seed_demo_if_empty,
             trusted_proxies,
+            analysis_per_minute: u32::try_from(number("EKINERJA_ANALYSIS_PER_MINUTE", 60)?).unwrap_or(u32::MAX),
         })
     }
 }

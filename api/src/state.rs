@@ -7,10 +7,10 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use ekinerja_persistence::{DbConnection, Pool, StoreError};
 
-use crate::auth::{LoginThrottle, Sessions, Tokens};
+use crate::auth::{HashGate, LoginThrottle, Sessions, Tokens};
 use crate::error::ApiError;
 use crate::log_writer::LogWriter;
-use crate::security::AddressLimiter;
+use crate::security::{AddressLimiter, Limiter};
 use crate::settings::Settings;
 
 /// Shared application state.
@@ -31,6 +31,10 @@ pub struct AppState {
     pub machines: Arc<AddressLimiter>,
     /// Accounts' session generations, checked on every access token.
     pub sessions: Arc<Sessions>,
+    /// Turns to hash a password.
+    pub hashing: Arc<HashGate>,
+    /// Analysis requests per account (`EKINERJA_ANALYSIS_PER_MINUTE`).
+    pub analysis: Arc<Limiter<uuid::Uuid>>,
 }
 
 impl AppState {
@@ -42,6 +46,7 @@ impl AppState {
             ekinerja_persistence::Engine::Postgres => usize::try_from(settings.pool_size).unwrap_or(4).max(1),
         };
         let logs = Arc::new(LogWriter::start(pool.clone(), writers)?);
+        let analysis_per_minute = settings.analysis_per_minute;
         Ok(AppState {
             pool,
             settings,
@@ -51,6 +56,8 @@ impl AppState {
             logs,
             machines: Arc::new(AddressLimiter::default()),
             sessions: Arc::new(Sessions::default()),
+            hashing: Arc::new(HashGate::default()),
+            analysis: Arc::new(Limiter::new(chrono::Duration::minutes(1), analysis_per_minute, 100_000)),
         })
     }
 

@@ -157,6 +157,13 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
         (_, Some(a)) if !caller.can_see_agency(a) => return Err(StoreError::invalid("#/agency_id", "no such agency")),
         (_, Some(a)) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
     }
+    if let Some(a) = new.agency_id {
+        // The platform admin sees every agency, so the id is checked to name one.
+        let known: i64 = crate::schema::agencies::table.find(a.to_string()).count().get_result(conn)?;
+        if known == 0 {
+            return Err(StoreError::invalid("#/agency_id", "no such agency"));
+        }
+    }
     if new.employee_id.is_none() && new.username.is_none() {
         return Err(StoreError::invalid("#/username", "an account without an employee needs a username"));
     }

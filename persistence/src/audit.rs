@@ -24,6 +24,168 @@ pub struct AuditEvent {
     pub after_state: Option<String>,
     pub request_id: Option<String>,
     pub created_at: chrono::NaiveDateTime,
+    /// The chain the event is a link of: its agency's id, or `platform`; `None` for events
+    /// from before the trail was chained.
+    pub chain_key: Option<String>,
+    /// Its number in the chain, from 1.
+    pub chain_seq: Option<i64>,
+    /// The hash of the link before it (empty for the first).
+    pub prev_hash: Option<String>,
+    /// SHA-256 over the link's content and `prev_hash`, hex.
+    pub hash: Option<String>,
+}
+
+/// The chain of events of no agency (the platform admin's).
+pub const PLATFORM_CHAIN: &str = "platform";
+
+/// The hash of a link: SHA-256, in hex, of a JSON array of every stored field but the hash
+/// itself (a JSON array, so no two contents read the same).
+pub fn link_hash(e: &AuditEvent) -> String {
+    use sha2::{Digest, Sha256};
+    let content = serde_json::json!([
+        e.chain_key,
+        e.chain_seq,
+        e.prev_hash,
+        e.id,
+        e.agency_id,
+        e.actor_account_id,
+        e.action,
+        e.entity_type,
+        e.entity_id,
+        e.before_state,
+        e.after_state,
+        e.request_id,
+        e.created_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+    ]);
+    Sha256::digest(content.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Stores an event as the next link of its agency's chain. Appenders to one chain take turns
+/// (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two changes
+/// committed at once cannot both claim the same number.
+fn append(conn: &mut DbConnection, mut event: AuditEvent) -> Result<(), StoreError> {
+    let key = event.agency_id.clone().unwrap_or_else(|| PLATFORM_CHAIN.to_owned());
+    if let DbConnection::Pg(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(format!("audit|{key}"))
+            .execute(conn)?;
+    }
+    let last: Option<(Option<i64>, Option<String>)> = audit_events::table
+        .filter(audit_events::chain_key.eq(&key))
+        .order(audit_events::chain_seq.desc())
+        .select((audit_events::chain_seq, audit_events::hash))
+        .first(conn)
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((Some(seq), Some(hash))) => (seq + 1, hash),
+        Some(_) => {
+            return Err(StoreError::Corrupt(format!("the audit chain {key} ends in a link without a number or hash")))
+        }
+        None => (1, String::new()),
+    };
+    // Stored to the microsecond: hash what will be read back.
+    event.created_at = crate::timestamp(event.created_at.and_utc());
+    event.chain_key = Some(key);
+    event.chain_seq = Some(seq);
+    event.prev_hash = Some(prev);
+    event.hash = Some(link_hash(&event));
+    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
+    Ok(())
+}
+
+/// The first link of a chain that does not hold, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    /// The number the link has, or should have.
+    pub chain_seq: i64,
+    /// The event found there, if any.
+    pub event_id: Option<String>,
+    pub reason: String,
+}
+
+/// What checking a chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub chain_key: String,
+    /// Links checked.
+    pub links: i64,
+    /// Events of the agency from before the trail was chained (not covered).
+    pub unchained: i64,
+    /// The first link that does not hold; `None` when the chain is whole.
+    pub broken: Option<BrokenLink>,
+}
+
+/// Checks one chain from its first link: numbers without gaps (a deleted event leaves one),
+/// each link naming the hash of the one before, and each hash matching its content (an edited
+/// event does not). Reads in pages, so a long trail does not load at once.
+pub fn verify_chain(conn: &mut DbConnection, key: &str) -> Result<ChainReport, StoreError> {
+    const PAGE: i64 = 5_000;
+    let unchained: i64 = {
+        let q = audit_events::table.filter(audit_events::chain_key.is_null()).into_boxed::<Backend>();
+        let q = if key == PLATFORM_CHAIN {
+            q.filter(audit_events::agency_id.is_null())
+        } else {
+            q.filter(audit_events::agency_id.eq(key.to_owned()))
+        };
+        q.count().get_result(conn)?
+    };
+    let mut report = ChainReport { chain_key: key.to_owned(), links: 0, unchained, broken: None };
+    let mut expected_seq = 1i64;
+    let mut prev = String::new();
+    loop {
+        let rows: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::chain_key.eq(key))
+            .filter(audit_events::chain_seq.ge(expected_seq))
+            .order(audit_events::chain_seq.asc())
+            .limit(PAGE)
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        let done = rows.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
+        for e in rows {
+            let broken = |reason: &str| BrokenLink {
+                chain_seq: expected_seq,
+                event_id: Some(e.id.clone()),
+                reason: reason.to_owned(),
+            };
+            if e.chain_seq != Some(expected_seq) {
+                report.broken = Some(BrokenLink {
+                    chain_seq: expected_seq,
+                    event_id: None,
+                    reason: format!(
+                        "link {expected_seq} is missing (deleted?); the next stored is {} ({})",
+                        e.chain_seq.unwrap_or_default(),
+                        e.id
+                    ),
+                });
+                return Ok(report);
+            }
+            if e.prev_hash.as_deref() != Some(prev.as_str()) {
+                report.broken = Some(broken("it does not name the hash of the link before it"));
+                return Ok(report);
+            }
+            if e.hash.as_deref() != Some(link_hash(&e).as_str()) {
+                report.broken = Some(broken("its content does not match its hash (edited after it was written)"));
+                return Ok(report);
+            }
+            prev = e.hash.clone().unwrap_or_default();
+            report.links += 1;
+            expected_seq += 1;
+        }
+        if done {
+            return Ok(report);
+        }
+    }
+}
+
+/// The chains there are: every agency's that has one, and the platform's.
+pub fn chain_keys(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let mut keys: Vec<String> = audit_events::table
+        .filter(audit_events::chain_key.is_not_null())
+        .select(audit_events::chain_key.assume_not_null())
+        .distinct()
+        .load(conn)?;
+    keys.sort();
+    Ok(keys)
 }
 
 /// Records a change of `entity_type`/`entity_id` in `agency_id`.
@@ -49,9 +211,12 @@ pub fn record<B: Serialize, A: Serialize>(
         after_state: after.and_then(|a| serde_json::to_string(a).ok()),
         request_id: change.request_id.clone(),
         created_at: change.at,
+        chain_key: None,
+        chain_seq: None,
+        prev_hash: None,
+        hash: None,
     };
-    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
-    Ok(())
+    append(conn, event)
 }
 
 /// Records a change made by a system rather than a person (an integration key, a fingerprint
@@ -78,9 +243,12 @@ pub fn record_system<A: Serialize>(
         after_state: serde_json::to_string(after).ok(),
         request_id: request_id.map(str::to_owned),
         created_at: at,
+        chain_key: None,
+        chain_seq: None,
+        prev_hash: None,
+        hash: None,
     };
-    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
-    Ok(())
+    append(conn, event)
 }
 
 /// Filters for reading the trail.

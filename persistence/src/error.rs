@@ -62,8 +62,26 @@ impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match e {
             DieselError::NotFound => StoreError::NotFound,
+            // The database's own words name tables and constraints: they go to the log, never
+            // to the client.
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                StoreError::Conflict(format!("a record with the same value already exists ({})", info.message()))
+                log::warn!("unique constraint refused a write: {}", info.message());
+                StoreError::Conflict("a record with the same value already exists".into())
+            }
+            DieselError::DatabaseError(
+                kind @ (DatabaseErrorKind::ForeignKeyViolation
+                | DatabaseErrorKind::CheckViolation
+                | DatabaseErrorKind::NotNullViolation),
+                info,
+            ) => {
+                // A check the code should have made first slipped through: still the request's
+                // fault, never an internal error.
+                log::warn!("constraint refused a write ({kind:?}): {}", info.message());
+                let detail = match kind {
+                    DatabaseErrorKind::ForeignKeyViolation => "names a record that does not exist here",
+                    _ => "holds a value that cannot be stored",
+                };
+                StoreError::invalid("#/", detail)
             }
             other => StoreError::Database(other),
         }

@@ -62,6 +62,10 @@ diesel::table! {
         after_state -> Nullable<Text>,
         request_id -> Nullable<Text>,
         created_at -> Timestamp,
+        chain_key -> Nullable<Text>,
+        chain_seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 

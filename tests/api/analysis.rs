@@ -767,3 +767,28 @@ async fn dashboards_count_what_was_built() {
     app.get(&format!("/api/v1/org-units/{}/dashboard", org.unit), &other.admin).await.assert_problem(404, "not-found");
     app.get(&format!("/api/v1/org-units/{}/dashboard", other.unit), &org.admin).await.assert_problem(404, "not-found");
 }
+
+/// The expensive analysis endpoints have a per-account budget a minute (a policy): past it, 429
+/// with `Retry-After`; another account is not held back, and the next minute it is whole again.
+#[actix_web::test]
+async fn analysis_requests_have_a_budget_per_account() {
+    let mut app = TestApp::spawn_with(|s| s.analysis_per_minute = 3).await;
+    let t0 = chrono::Utc::now();
+    app.set_clock(t0);
+    let org = app.org("ANL-B", 5400).await;
+    let path = format!("/api/v1/agencies/{}/dashboard", org.agency);
+    for _ in 0..3 {
+        app.get(&path, &org.admin).await.assert_status(200);
+    }
+    let over = app.get(&path, &org.admin).await;
+    over.assert_problem(429, "too-many-requests");
+    assert!(over.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() > 0));
+    app.get(&format!("/api/v1/agencies/{}/workload?from=2026-01-01&to=2026-01-31", org.agency), &org.admin)
+        .await
+        .assert_problem(429, "too-many-requests");
+    // Others are not held back; other endpoints are not counted.
+    app.get(&path, &app.root).await.assert_status(200);
+    app.get("/api/v1/me", &org.admin).await.assert_status(200);
+    app.set_clock(t0 + chrono::Duration::seconds(61));
+    app.get(&path, &org.admin).await.assert_status(200);
+}

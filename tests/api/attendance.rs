@@ -484,7 +484,18 @@ async fn a_signed_key_needs_a_fresh_valid_signature_over_the_raw_body() {
     signed(&app, &key, &body, "msg_1", now - 301, None).send().await.assert_problem(401, "unauthenticated");
     signed(&app, &key, &body, "msg_1", now + 301, None).send().await.assert_problem(401, "unauthenticated");
     let (_, other) = webhook::Secret::generate();
-    signed(&app, &key, &body, "msg_1", now, Some(&other)).send().await.assert_problem(401, "unauthenticated");
+    let rid = format!("forged-signature-{}", uuid::Uuid::now_v7().simple());
+    signed(&app, &key, &body, "msg_1", now, Some(&other))
+        .header("x-request-id", &rid)
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    let logged = ekinerja_tests::security_log::events_of(&rid);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(
+        (&logged[0]["event"], &logged[0]["integration_key_id"]),
+        (&json!("webhook_signature_refused"), &json!(key.id))
+    );
     let raw = serde_json::to_vec(&body).unwrap();
     let secret = webhook::Secret::parse(key.secret.as_deref().unwrap()).unwrap();
     let tampered = app
@@ -680,8 +691,8 @@ async fn a_machine_pushes_only_from_its_sources_and_the_refusal_tells_nothing() 
     let audit = app.get("/api/v1/audit-events?limit=200", &org.admin).await;
     assert!(audit.text.contains("attendance_machine_push") && audit.text.contains("198.51.100.9"), "{}", audit.text);
     let logged = ekinerja_tests::security_log::events_of(&forged_id);
-    assert_eq!(logged.len(), 1, "{logged:?}");
-    assert_eq!(logged[0]["event"], "machine_refused_source");
+    let names: Vec<&str> = logged.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["machine_refused_source", "forbidden"], "{logged:?}");
     assert_eq!(logged[0]["address"], "198.51.100.9");
 
     // No oracle: an unknown serial and a known one at the wrong address get the same answer.

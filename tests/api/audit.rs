@@ -40,3 +40,60 @@ async fn changes_are_recorded_and_only_admins_read_them() {
     let all = app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff1.id), &app.root).await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
 }
+
+/// The trail is a hash chain per agency: an edit or a deletion made straight in the database,
+/// behind the API's back, is found by `ekinerja audit-verify`, which names the first broken
+/// link; the other agency's chain still holds.
+#[actix_web::test]
+async fn audit_verify_names_a_row_edited_or_deleted_behind_the_apis_back() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-CH", 30).await;
+    let b = app.org("KAB-CI", 40).await;
+    for name in ["Nama Pertama", "Nama Kedua", "Nama Ketiga"] {
+        app.patch(&format!("/api/v1/employees/{}", a.staff1.id), &a.admin, json!({"name": name}))
+            .await
+            .assert_status(200);
+    }
+    let trail = app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff1.id), &a.admin).await;
+    let items = trail.body["items"].as_array().unwrap().clone();
+    let seqs: Vec<i64> = items.iter().map(|e| e["chain_seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert!(items.iter().all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64)));
+    let mut conn = app.state.pool.get().unwrap();
+    let verdict = ekinerja_api::audit_verify::run(&mut conn, None).unwrap();
+    assert!(verdict.whole, "{}", verdict.text);
+    assert!(
+        verdict.text.contains(&format!("chain {}: ", a.agency)) && verdict.text.contains("platform"),
+        "{}",
+        verdict.text
+    );
+
+    // Someone with database access rewrites who the employee was renamed to.
+    let edited = items[2]["id"].as_str().unwrap();
+    conn.batch_execute(&format!(
+        "UPDATE audit_events SET after_state = REPLACE(after_state, 'Nama Kedua', 'Nama Palsu') WHERE id = '{edited}'"
+    ))
+    .unwrap();
+    let verdict = ekinerja_api::audit_verify::run(&mut conn, Some(&a.agency)).unwrap();
+    assert!(!verdict.whole);
+    assert!(verdict.text.contains(edited) && verdict.text.contains("does not match its hash"), "{}", verdict.text);
+    assert!(ekinerja_api::audit_verify::run(&mut conn, Some(&b.agency)).unwrap().whole);
+
+    // Putting it back makes the chain whole again; deleting a link leaves a gap that is named.
+    conn.batch_execute(&format!(
+        "UPDATE audit_events SET after_state = REPLACE(after_state, 'Nama Palsu', 'Nama Kedua') WHERE id = '{edited}'"
+    ))
+    .unwrap();
+    assert!(ekinerja_api::audit_verify::run(&mut conn, Some(&a.agency)).unwrap().whole);
+    let deleted = items[1]["id"].as_str().unwrap();
+    let seq = items[1]["chain_seq"].as_i64().unwrap();
+    conn.batch_execute(&format!("DELETE FROM audit_events WHERE id = '{deleted}'")).unwrap();
+    let verdict = ekinerja_api::audit_verify::run(&mut conn, Some(&a.agency)).unwrap();
+    assert!(!verdict.whole);
+    assert!(
+        verdict.text.contains(&format!("BROKEN at link {seq}")) && verdict.text.contains("missing"),
+        "{}",
+        verdict.text
+    );
+}

@@ -77,14 +77,145 @@ async fn guessing_is_throttled_per_login_and_address_only() {
         .assert_status(200);
 }
 
+/// Fifty guesses at once from one address: the attempts are taken atomically, so no more than
+/// the threshold reach the password check; the rest wait. The owner elsewhere still signs in.
+#[actix_web::test]
+async fn parallel_guesses_reach_the_password_check_at_most_the_threshold() {
+    let app = TestApp::spawn().await;
+    let ids: Vec<String> = (0..50).map(|i| format!("guess-{i}-{}", uuid::Uuid::now_v7().simple())).collect();
+    let guesses = ids
+        .iter()
+        .map(|id| {
+            app.req(Method::POST, "/api/v1/auth/login")
+                .peer("10.4.4.4:4000")
+                .header("x-request-id", id)
+                .json(json!({"login": "root", "password": "guess-guess"}))
+        })
+        .collect();
+    let answers = app.concurrently(guesses).await;
+    let checked = answers.iter().filter(|r| r.status == 401).count();
+    let waited = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!(checked + waited, 50, "every answer is 401 or 429");
+    assert!((1..=5).contains(&checked), "{checked} guesses reached the password check");
+    assert!(answers.iter().filter(|r| r.status == 429).all(|r| r.header("retry-after").is_some()));
+    // Each outcome is a security event of its request.
+    let names: Vec<String> = ids.iter().flat_map(|id| ekinerja_tests::security_log::event_names(id)).collect();
+    assert_eq!(names.iter().filter(|n| *n == "login_failed").count(), checked, "{names:?}");
+    assert_eq!(names.iter().filter(|n| *n == "login_slowed" || *n == "login_flood").count(), waited, "{names:?}");
+    // The right password from there waits too; from elsewhere it signs in.
+    app.req(Method::POST, "/api/v1/auth/login")
+        .peer("10.4.4.4:4001")
+        .json(json!({"login": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .assert_problem(429, "too-many-requests");
+    app.req(Method::POST, "/api/v1/auth/login")
+        .peer("10.5.5.5:4000")
+        .json(json!({"login": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .assert_status(200);
+}
+
+/// Each failure past the fifth from one address doubles the wait.
+#[actix_web::test]
+async fn the_wait_grows_with_each_failure() {
+    use chrono::{Duration, TimeZone, Utc};
+    let mut app = TestApp::spawn().await;
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+    app.set_clock(t0);
+    fn guess(app: &TestApp) -> impl std::future::Future<Output = ekinerja_tests::Response> + '_ {
+        app.req(Method::POST, "/api/v1/auth/login")
+            .peer("10.6.6.6:4000")
+            .json(json!({"login": "root", "password": "guess-guess"}))
+            .send()
+    }
+    for _ in 0..5 {
+        guess(&app).await.assert_problem(401, "unauthenticated");
+    }
+    let wait = |r: &ekinerja_tests::Response| r.header("retry-after").unwrap().parse::<i64>().unwrap();
+    let first = guess(&app).await;
+    first.assert_problem(429, "too-many-requests");
+    assert_eq!(wait(&first), 31);
+    app.set_clock(t0 + Duration::seconds(31));
+    guess(&app).await.assert_problem(401, "unauthenticated");
+    let second = guess(&app).await;
+    assert_eq!(wait(&second), 61, "{}", second.text);
+}
+
+/// `X-Forwarded-For` names the client only when the peer is a trusted proxy: behind it, one
+/// client's failures do not slow another; without it, a forged header escapes nothing.
+#[actix_web::test]
+async fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+    let proxied = TestApp::spawn_with(|s| {
+        s.trusted_proxies = ekinerja_domain::network::Networks::parse(&["10.0.0.0/8"]).unwrap();
+    })
+    .await;
+    fn attempt<'a>(
+        app: &'a TestApp,
+        peer: &'static str,
+        forwarded: &'static str,
+        password: &'static str,
+    ) -> impl std::future::Future<Output = ekinerja_tests::Response> + 'a {
+        app.req(Method::POST, "/api/v1/auth/login")
+            .peer(peer)
+            .header("x-forwarded-for", forwarded)
+            .json(json!({"login": "root", "password": password}))
+            .send()
+    }
+    for _ in 0..5 {
+        attempt(&proxied, "10.0.0.2:443", "198.51.100.1", "guess-guess").await.assert_problem(401, "unauthenticated");
+    }
+    attempt(&proxied, "10.0.0.2:443", "198.51.100.1", PASSWORD).await.assert_problem(429, "too-many-requests");
+    attempt(&proxied, "10.0.0.2:443", "198.51.100.2", PASSWORD).await.assert_status(200);
+
+    let direct = TestApp::spawn().await;
+    for i in 0..5 {
+        let forged: &'static str = ["1.1.1.1", "1.1.1.2", "1.1.1.3", "1.1.1.4", "1.1.1.5"][i];
+        attempt(&direct, "198.51.100.9:5000", forged, "guess-guess").await.assert_problem(401, "unauthenticated");
+    }
+    attempt(&direct, "198.51.100.9:5000", "1.1.1.6", PASSWORD).await.assert_problem(429, "too-many-requests");
+}
+
+/// Guessing the current password with a stolen access token is throttled like a login.
+#[actix_web::test]
+async fn the_current_password_check_is_throttled() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-G", 70).await;
+    let change = |current: &'static str| {
+        app.req(Method::POST, "/api/v1/me/password")
+            .token(&org.staff1.token)
+            .peer("10.7.7.7:4000")
+            .json(json!({"current_password": current, "new_password": "a-new-long-password"}))
+            .send()
+    };
+    for _ in 0..5 {
+        change("guess-guess").await.assert_problem(403, "forbidden");
+    }
+    change(PASSWORD).await.assert_problem(429, "too-many-requests");
+    // Common passwords are refused as new ones, with the reason at the field.
+    let res = app
+        .req(Method::POST, "/api/v1/me/password")
+        .token(&org.staff2.token)
+        .json(json!({"current_password": PASSWORD, "new_password": "Bismillah123"}))
+        .send()
+        .await;
+    res.assert_invalid("#/new_password");
+    assert!(res.text.contains("common"), "{}", res.text);
+}
+
 #[actix_web::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = TestApp::spawn().await;
-    let pair = app.login_pair("root", PASSWORD).await;
+    let login =
+        app.req(Method::POST, "/api/v1/auth/login").json(json!({"login": "root", "password": PASSWORD})).send().await;
+    assert_eq!(login.header("cache-control").as_deref(), Some("no-store"), "tokens are never cached");
+    let pair = login.body;
     let first = pair["refresh_token"].as_str().unwrap().to_owned();
     assert!(first.starts_with("ekr_"));
     let res = app.req(Method::POST, "/api/v1/auth/refresh").json(json!({"refresh_token": first})).send().await;
     res.assert_status(200);
+    assert_eq!(res.header("cache-control").as_deref(), Some("no-store"));
     let second = res.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
     app.get("/api/v1/me", res.body["access_token"].as_str().unwrap()).await.assert_status(200);
@@ -289,6 +420,37 @@ async fn an_inactive_employee_cannot_sign_in() {
         .assert_problem(401, "unauthenticated");
 }
 
+/// An employee's account that also has a username signs in by it only while the employee is in
+/// service, as by NIP.
+#[actix_web::test]
+async fn a_username_does_not_outlive_leaving_service() {
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-U", 25).await;
+    let res = app
+        .post(
+            "/api/v1/employees",
+            &org.admin,
+            json!({"nip": ekinerja_tests::nip(2_900), "name": "Rina Operator", "employment_type": "pns", "position_id": org.staff_post}),
+        )
+        .await;
+    res.assert_status(201);
+    let employee = res.id();
+    app.post(
+        "/api/v1/accounts",
+        &org.admin,
+        json!({"role": "employee", "employee_id": employee, "username": "rina.operator", "password": PASSWORD}),
+    )
+    .await
+    .assert_status(201);
+    app.login("rina.operator", PASSWORD).await;
+    app.patch(&format!("/api/v1/employees/{employee}"), &org.admin, json!({"active": false})).await.assert_status(200);
+    app.req(Method::POST, "/api/v1/auth/login")
+        .json(json!({"login": "rina.operator", "password": PASSWORD}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
 #[actix_web::test]
 async fn admins_reset_passwords_of_their_own_agency_only() {
     let app = TestApp::spawn().await;
@@ -327,7 +489,7 @@ async fn an_admin_resets_neither_their_own_account_nor_another_admins() {
             .send()
             .await
             .assert_problem(403, "forbidden");
-        assert_eq!(ekinerja_tests::security_log::event_names(&rid), ["password_reset_refused"]);
+        assert_eq!(ekinerja_tests::security_log::event_names(&rid), ["password_reset_refused", "forbidden"]);
     }
     // Nothing changed: both still sign in with their passwords, and not with the attempted one.
     app.login("admin.kab-rc", PASSWORD).await;

@@ -233,3 +233,53 @@ async fn hostile_machine_requests_store_nothing() {
     let events = app.get(&format!("/api/v1/employees/{}/attendance-events", org.staff1.id), &org.admin).await;
     assert_eq!(events.body["items"], json!([]), "{}", events.text);
 }
+
+/// Sign-in requests built to break in or to break the server: each gets its problem, none signs
+/// in, and the real account is untouched.
+#[actix_web::test]
+async fn hostile_logins_get_problems_and_sign_nobody_in() {
+    let app = TestApp::spawn().await;
+    let long = "a".repeat(10_000);
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("SQL in the login", json!({"login": "' OR '1'='1' --", "password": "x"}).to_string().into_bytes()),
+        ("SQL in the password", json!({"login": "root", "password": "' OR '1'='1"}).to_string().into_bytes()),
+        (
+            "a NUL in the login",
+            json!({"login": "root\u{0}", "password": "correct-horse-battery"}).to_string().into_bytes(),
+        ),
+        ("a right-to-left login", json!({"login": "\u{202e}toor", "password": "x"}).to_string().into_bytes()),
+        ("a 10,000-character login", json!({"login": long, "password": "x"}).to_string().into_bytes()),
+        ("a 10,000-character password", json!({"login": "root", "password": long}).to_string().into_bytes()),
+        ("a number for the login", br#"{"login": 198204032004011644, "password": "x"}"#.to_vec()),
+        ("an array body", br#"[{"login": "root", "password": "x"}]"#.to_vec()),
+        ("no password", br#"{"login": "root"}"#.to_vec()),
+        ("an extra field", br#"{"login": "root", "password": "x", "role": "platform_admin"}"#.to_vec()),
+        ("nested deeply", format!("{}{}", "[".repeat(5_000), "]".repeat(5_000)).into_bytes()),
+        ("invalid UTF-8", b"{\"login\": \"\xff\xfe\", \"password\": \"x\"}".to_vec()),
+    ];
+    for (what, body) in bodies {
+        let r = app
+            .req(Method::POST, "/api/v1/auth/login")
+            .peer("198.51.100.77:1000")
+            .raw("application/json", body)
+            .send()
+            .await;
+        assert_problem(&r, &[400, 401, 422, 429], what);
+    }
+    for (what, token) in [
+        ("an unknown refresh token", "ekr_0000".to_owned()),
+        ("a 10,000-character refresh token", format!("ekr_{long}")),
+        ("an access token as a refresh token", app.root.clone()),
+        ("SQL as a refresh token", "' OR '1'='1".to_owned()),
+    ] {
+        let r = app.req(Method::POST, "/api/v1/auth/refresh").json(json!({"refresh_token": token})).send().await;
+        assert_problem(&r, &[401], what);
+    }
+    // The account is as it was: it signs in, from an address nobody guessed from.
+    app.req(Method::POST, "/api/v1/auth/login")
+        .peer("198.51.100.78:1000")
+        .json(json!({"login": "root", "password": ekinerja_tests::PASSWORD}))
+        .send()
+        .await
+        .assert_status(200);
+}

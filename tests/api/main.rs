@@ -13,6 +13,7 @@ mod daily_logs;
 mod demo;
 mod errors;
 mod evaluations;
+mod foreign_ids;
 mod health;
 mod hostile;
 mod import;

@@ -290,6 +290,8 @@ impl TestApp {
             logs: self.state.logs.clone(),
             machines: self.state.machines.clone(),
             sessions: self.state.sessions.clone(),
+            hashing: self.state.hashing.clone(),
+            analysis: self.state.analysis.clone(),
         };
         self.root = new.tokens.access_token(&root, generation, at).expect("a token");
         self.state = web::Data::new(new);

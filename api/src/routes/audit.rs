@@ -37,6 +37,13 @@ pub struct AuditEventView {
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The event's number in its agency's tamper-evident chain (`null` for events from before
+    /// the chain began).
+    pub chain_seq: Option<i64>,
+    /// SHA-256 over the event and the hash of the event before it: note the latest one
+    /// somewhere else, and `ekinerja audit-verify` proves nothing before it was changed.
+    #[schema(example = "9f2c3e0b5d4a1f8e7c6b5a49382716f5e4d3c2b1a09f8e7d6c5b4a3928170f6e")]
+    pub hash: Option<String>,
 }
 
 impl From<audit::AuditEvent> for AuditEventView {
@@ -53,6 +60,8 @@ impl From<audit::AuditEvent> for AuditEventView {
             after: json(e.after_state),
             request_id: e.request_id,
             created_at: utc(e.created_at),
+            chain_seq: e.chain_seq,
+            hash: e.hash,
         }
     }
 }

@@ -50,8 +50,69 @@ pub struct TokenPair {
     pub refresh_expires_in: u64,
 }
 
-fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+/// A password check under way: counted as a failed attempt already, holding a turn to hash.
+pub(crate) struct PasswordCheck {
+    attempt: Vec<String>,
+    pair: String,
+    address: Option<std::net::IpAddr>,
+    _turn: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl PasswordCheck {
+    /// Takes a turn to hash and an attempt for `login` from the request's address, or answers
+    /// 429: when hashing is saturated (a flood), or when this login failed too often from here
+    /// or from everywhere. `what` names the check in security events (`login`,
+    /// `password_change`).
+    pub(crate) async fn start(
+        state: &web::Data<AppState>,
+        req: &HttpRequest,
+        login: &str,
+        what: &'static str,
+    ) -> Result<Self, ApiError> {
+        let address = security::client_address(req);
+        let address_text = address.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+        let keys = throttle_keys(login, &address_text);
+        let Some(turn) = state.hashing.enter().await else {
+            security::event(&format!("{what}_flood"), json!({"address": address}));
+            return Err(ApiError::TooManyRequests(1));
+        };
+        let now = timestamp(state.now());
+        let since = now - state.throttle.window;
+        let attempt_keys = keys.to_vec();
+        let policy = state.clone();
+        let policy_keys = keys.clone();
+        let taken = db(state, move |conn| {
+            login_failure::attempt(conn, &attempt_keys, since, now, since, |failures| {
+                policy.throttle.wait(&policy_keys, failures, now)
+            })
+        })
+        .await?;
+        match taken {
+            login_failure::Attempt::Wait(seconds) => {
+                security::event(
+                    &format!("{what}_slowed"),
+                    json!({"address": address, "login": &keys[1][..16], "retry_after": seconds}),
+                );
+                Err(ApiError::TooManyRequests(seconds))
+            }
+            login_failure::Attempt::Go(attempt) => {
+                let [pair, _] = keys;
+                Ok(PasswordCheck { attempt, pair, address, _turn: turn })
+            }
+        }
+    }
+
+    /// The password was wrong: the attempt stays counted.
+    pub(crate) fn failed(&self, what: &'static str, account: Option<Uuid>) {
+        security::event(&format!("{what}_failed"), json!({"address": self.address, "account_id": account}));
+    }
+
+    /// The password was right: the attempt and this address's failures for the login are
+    /// forgotten.
+    pub(crate) async fn succeeded(self, state: &web::Data<AppState>) -> Result<(), ApiError> {
+        let PasswordCheck { attempt, pair, .. } = self;
+        db(state, move |conn| login_failure::succeeded(conn, &attempt, &pair)).await
+    }
 }
 
 fn too_long(s: &str, max: usize) -> bool {
@@ -65,7 +126,7 @@ fn too_long(s: &str, max: usize) -> bool {
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 401, description = "Wrong login or password", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts for this login from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this login from this address (each further failure doubles the wait) or from everywhere, or too many sign-ins at once; `Retry-After` says when to try again", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     state: web::Data<AppState>,
@@ -73,18 +134,11 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { login, password } = body.0;
-    if too_long(&login, 200) || too_long(&password, 1024) {
+    // A control character is in no login name; PostgreSQL cannot even compare a text with NUL.
+    if too_long(&login, 200) || too_long(&password, 1024) || login.trim().chars().any(char::is_control) {
         return Err(ApiError::Unauthenticated("wrong login or password".into()));
     }
-    let address = client_address(&req);
-    let keys = throttle_keys(&login, &address);
-    let now = state.now();
-    let since = timestamp(now - state.throttle.window);
-    let lookup_keys = keys.to_vec();
-    let failures = db(&state, move |conn| login_failure::recent(conn, &lookup_keys, since)).await?;
-    if let Some(wait) = state.throttle.wait(&keys, &failures, timestamp(now)) {
-        return Err(ApiError::TooManyRequests(wait));
-    }
+    let check = PasswordCheck::start(&state, &req, &login, "login").await?;
     let lookup = login.clone();
     let account = db(&state, move |conn| account::find_for_login(conn, &lookup)).await?;
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
@@ -93,14 +147,12 @@ pub async fn login(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let account = match account {
         Some(a) if ok && a.active => a,
-        _ => {
-            let failed = keys.to_vec();
-            db(&state, move |conn| login_failure::record(conn, &failed, timestamp(now), since)).await?;
+        other => {
+            check.failed("login", other.and_then(|a| Uuid::parse_str(&a.id).ok()));
             return Err(ApiError::Unauthenticated("wrong login or password".into()));
         }
     };
-    let [pair, _] = keys;
-    db(&state, move |conn| login_failure::forget(conn, &pair)).await?;
+    check.succeeded(&state).await?;
     let caller = account.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
     let now = state.now();
     let access = state.tokens.access_token(&caller, account.session_generation, now)?;

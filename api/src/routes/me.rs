@@ -1,7 +1,7 @@
 //! The caller's own account: who am I, my supervisors, my subordinates, my password; and the
 //! accounts admins issue.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::{AccountRole, GrantedRole, Role};
@@ -15,6 +15,7 @@ use super::employee::EmployeeView;
 use crate::auth::{check_new_password, hash_password, verify_password, Authenticated};
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
+use crate::routes::auth::PasswordCheck;
 use crate::state::{db, AppState};
 use crate::{request_id, security};
 use serde_json::json;
@@ -53,7 +54,8 @@ pub struct HeadedUnit {
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
-    /// At least 10 characters, not containing the login name or NIP.
+    /// 10 to 128 characters, not containing the login name or NIP, and not one of the common passwords attackers try first (an embedded list, case ignored, and one character repeated).
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -61,7 +63,8 @@ pub struct ChangePassword {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
-    /// At least 10 characters, not containing the login name or NIP.
+    /// 10 to 128 characters, not containing the login name or NIP, and not one of the common passwords attackers try first (an embedded list, case ignored, and one character repeated).
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -76,7 +79,8 @@ pub struct CreateAccount {
     pub employee_id: Option<Uuid>,
     /// Login name for accounts without an employee (admins): letters, digits, `-`, `_`, `.`.
     pub username: Option<String>,
-    /// At least 10 characters.
+    /// 10 to 128 characters, not containing the login name or NIP, and not one of the common passwords attackers try first (an embedded list, case ignored, and one character repeated).
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -189,10 +193,12 @@ pub async fn subordinates(state: web::Data<AppState>, auth: Authenticated) -> Re
     responses(
         (status = 204, description = "Changed"),
         (status = 403, description = "The current password is wrong", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords from this address (throttled as sign-ins are), or too many password checks at once; `Retry-After` says when to try again", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn change_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: Authenticated,
     body: Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
@@ -213,6 +219,8 @@ pub async fn change_password(
     if let Err(reason) = check_new_password(&b.new_password, &[&names[0], &names[1]]) {
         return Err(ApiError::field("#/new_password", reason));
     }
+    // Guessing the current password with a stolen token is throttled like guessing at login.
+    let check = PasswordCheck::start(&state, &req, &format!("account:{id}"), "password_change").await?;
     let hash = acc.password_hash.clone();
     let (ok, new_hash) = web::block(move || {
         let ok = verify_password(&b.current_password, hash.as_deref());
@@ -221,9 +229,10 @@ pub async fn change_password(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !ok {
-        security::event("password_change_failed", json!({"account_id": id}));
+        check.failed("password_change", Some(id));
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
+    check.succeeded(&state).await?;
     let new_hash = new_hash.ok_or_else(|| ApiError::Internal("hashing failed".into()))?;
     let caller = acc.caller().ok_or_else(|| ApiError::Internal("stored account is malformed".into()))?;
     let change = Change::new(caller, state.now(), request_id::current());
