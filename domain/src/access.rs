@@ -560,16 +560,40 @@ pub fn decide(actor: &Actor, chart: &OrgChart, subject: Subject, row: Area, need
 /// Whether `caller` may reset an account's password, that is set a new one without the current
 /// one (issue 17, resets that cannot take an account over), besides the agency admin's right over
 /// the agency's accounts (the matrix's administration row): never their own account, whose
-/// password changes only with the current one, and an admin's account (agency or platform) only
-/// by the platform admin, so that a stolen admin token cannot become an admin account for good.
-pub fn reset_refusal(caller: &Caller, account: Uuid, role: AccountRole) -> Option<&'static str> {
+/// password changes only with the current one; an admin's account (agency or platform) only by
+/// the platform admin, so that a stolen admin token cannot become an admin account for good; and
+/// an account holding the finance grant only by the platform admin too, since the agency admin
+/// computes the runs finance approves (separation of duties).
+pub fn reset_refusal(caller: &Caller, account: Uuid, role: AccountRole, holds_finance: bool) -> Option<&'static str> {
     if account == caller.account_id {
         return Some("one's own password changes with the current one (POST /api/v1/me/password)");
     }
-    if matches!(role, AccountRole::AgencyAdmin | AccountRole::PlatformAdmin) && !caller.is_platform_admin() {
+    if caller.is_platform_admin() {
+        return None;
+    }
+    if matches!(role, AccountRole::AgencyAdmin | AccountRole::PlatformAdmin) {
         return Some("an admin's account is reset by the platform admin");
     }
+    if holds_finance {
+        return Some(
+            "an account holding the finance grant is reset by the platform admin: the agency admin computes the \
+             runs it approves",
+        );
+    }
     None
+}
+
+/// Whether `caller` may issue an account of `role`, besides the administration row of the
+/// matrix: admins (an agency's and the platform's) are issued by the platform admin only
+/// (roles.md: the platform admin keeps "agencies and their admins"), so an agency admin cannot
+/// make themselves a second admin account to approve the runs they computed.
+pub fn issue_refusal(caller: &Caller, role: AccountRole) -> Option<&'static str> {
+    match role {
+        AccountRole::PlatformAdmin | AccountRole::AgencyAdmin if !caller.is_platform_admin() => {
+            Some("admin accounts are issued by the platform admin")
+        }
+        _ => None,
+    }
 }
 
 /// The caller's own employee record, for a row that only the employee themself writes (their

@@ -141,14 +141,14 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<Account>, StoreE
 }
 
 /// Creates an account. A platform admin creates any; an agency admin creates employee and
-/// agency-admin accounts of their own agency. An employee account belongs to an employee of the
+/// member accounts of their own agency (`ekinerja_domain::access::issue_refusal`). An employee account belongs to an employee of the
 /// same agency.
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Result<Account, StoreError> {
     let caller = &change.caller;
+    if let Some(why) = ekinerja_domain::access::issue_refusal(caller, new.role) {
+        return Err(StoreError::Forbidden(why.into()));
+    }
     match (new.role, new.agency_id) {
-        (AccountRole::PlatformAdmin, _) if !caller.is_platform_admin() => {
-            return Err(StoreError::Forbidden("only a platform admin creates platform admins".into()))
-        }
         (AccountRole::PlatformAdmin, Some(_)) => {
             return Err(StoreError::invalid("#/agency_id", "a platform admin belongs to no agency"))
         }
@@ -227,7 +227,13 @@ pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Acc
         None => {}
     }
     let role = AccountRole::parse(&acc.role).ok_or(StoreError::NotFound)?;
-    if let Some(why) = ekinerja_domain::access::reset_refusal(caller, id, role) {
+    let finance: i64 = crate::schema::role_grants::table
+        .filter(crate::schema::role_grants::account_id.eq(&acc.id))
+        .filter(crate::schema::role_grants::role.eq(ekinerja_domain::GrantedRole::Finance.as_str()))
+        .filter(crate::schema::role_grants::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    if let Some(why) = ekinerja_domain::access::reset_refusal(caller, id, role, finance > 0) {
         return Err(StoreError::Forbidden(why.into()));
     }
     Ok(acc)

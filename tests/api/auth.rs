@@ -491,6 +491,23 @@ async fn an_admin_resets_neither_their_own_account_nor_another_admins() {
             .assert_problem(403, "forbidden");
         assert_eq!(ekinerja_tests::security_log::event_names(&rid), ["password_reset_refused", "forbidden"]);
     }
+    // Nor can the agency admin walk around separation of duties: no second admin account of
+    // their own making, no reset of the payroll office's account (the platform admin does both).
+    app.post(
+        "/api/v1/accounts",
+        &a.admin,
+        json!({"role": "agency_admin", "agency_id": a.agency, "username": "admin3.kab-rc", "password": "a-long-passphrase"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let finance = app.finance(&a.admin, "bpkad.kab-rc").await;
+    let finance_account = app.get("/api/v1/me", &finance).await.body["account_id"].as_str().unwrap().to_owned();
+    let finance_reset = format!("/api/v1/accounts/{finance_account}/password");
+    app.post(&finance_reset, &a.admin, json!({"new_password": "taken-over-for-good"}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.login("bpkad.kab-rc", PASSWORD).await;
+    app.post(&finance_reset, &app.root, json!({"new_password": "reset-by-the-operator"})).await.assert_status(204);
     // Nothing changed: both still sign in with their passwords, and not with the attempted one.
     app.login("admin.kab-rc", PASSWORD).await;
     app.login("admin2.kab-rc", PASSWORD).await;

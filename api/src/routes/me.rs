@@ -243,11 +243,11 @@ pub async fn change_password(
 
 /// Issues an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", operation_id = "create_account",
-    summary = "Issue an account (agency admin: employees and agency admins of their agency; platform admin: any)",
+    summary = "Issue an account (agency admin: employee and member accounts of their agency; platform admin: any, admins included)",
     request_body = CreateAccount,
     responses(
         (status = 201, description = "Created", body = AccountView, headers(("location" = String, description = "URL of the new account"))),
-        (status = 403, description = "Not allowed to issue this account", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to issue this account (admin accounts are issued by the platform admin)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The employee already has an account, or the username is taken", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -286,7 +286,7 @@ pub async fn create_account(
     request_body = ResetPassword,
     responses(
         (status = 204, description = "Set"),
-        (status = 403, description = "Not the account's agency admin; or one's own account, or an admin's for anyone but the platform admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the account's agency admin; or one's own account, or an admin's or a finance member's for anyone but the platform admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn reset_password(

@@ -349,3 +349,28 @@ fn own_records_need_no_chart() {
     // The admin also writes agreements: not a self-only row.
     assert!(own_record(&person(104).caller, Area::OwnAgreement).is_err());
 }
+
+#[test]
+fn resets_and_new_accounts_that_would_take_over_or_walk_around_duties_are_refused() {
+    let agency = id(900);
+    let admin =
+        Caller { account_id: id(901), agency_id: Some(agency), role: AccountRole::AgencyAdmin, employee_id: None };
+    let root = Caller { account_id: id(902), agency_id: None, role: AccountRole::PlatformAdmin, employee_id: None };
+    // Their own, a co-admin's, a finance member's: not by the agency admin.
+    assert!(reset_refusal(&admin, admin.account_id, AccountRole::AgencyAdmin, false).is_some());
+    assert!(reset_refusal(&admin, id(903), AccountRole::AgencyAdmin, false).is_some());
+    assert!(reset_refusal(&admin, id(904), AccountRole::Member, true).is_some());
+    // An employee's or a plain member's: yes.
+    assert_eq!(reset_refusal(&admin, id(905), AccountRole::Employee, false), None);
+    assert_eq!(reset_refusal(&admin, id(906), AccountRole::Member, false), None);
+    // The platform admin resets any but their own.
+    assert_eq!(reset_refusal(&root, id(903), AccountRole::AgencyAdmin, false), None);
+    assert_eq!(reset_refusal(&root, id(904), AccountRole::Member, true), None);
+    assert!(reset_refusal(&root, root.account_id, AccountRole::PlatformAdmin, false).is_some());
+    // Admin accounts are issued by the platform admin only.
+    assert!(issue_refusal(&admin, AccountRole::AgencyAdmin).is_some());
+    assert!(issue_refusal(&admin, AccountRole::PlatformAdmin).is_some());
+    assert_eq!(issue_refusal(&admin, AccountRole::Member), None);
+    assert_eq!(issue_refusal(&admin, AccountRole::Employee), None);
+    assert_eq!(issue_refusal(&root, AccountRole::AgencyAdmin), None);
+}
