@@ -44,7 +44,7 @@ fuzz-short:
 fuzz:
 	scripts/fuzz.sh long
 
-## crash-check: SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL)
+## crash-check: unsafe production settings stop start-up; SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL)
 crash-check:
 	cargo build -q -p ekinerja-api --bin ekinerja
 	@echo "==> crash check on SQLite"

@@ -110,10 +110,29 @@ def database_url(work):
     return "sqlite://" + os.path.join(work, "crash.db"), "sqlite"
 
 
+def unsafe_settings_stop_start_up(work):
+    """Production settings (issue 17): the development JWT secret never serves beyond this
+    machine, and demo accounts never load in production. Each start-up must stop with status 2,
+    naming the setting, before it opens a port."""
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("EKINERJA_")}
+    base_env["DATABASE_URL"] = "sqlite://" + os.path.join(work, "settings.db")
+    cases = [
+        ("EKINERJA_BIND", {"EKINERJA_BIND": f"0.0.0.0:{free_port()}"}),
+        ("EKINERJA_SEED_DEMO", {"EKINERJA_ENV": "production", "EKINERJA_SEED_DEMO": "1",
+                                "EKINERJA_JWT_SECRET": "settings-check-secret-settings-check!",
+                                "EKINERJA_BIND": f"127.0.0.1:{free_port()}"}),
+    ]
+    for name, extra in cases:
+        run = subprocess.run([BINARY, "serve"], env={**base_env, **extra}, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and name in run.stderr, (name, run.returncode, run.stderr)
+        print(f"ok    start-up refused: {run.stderr.strip()}")
+
+
 def main():
     if not os.path.exists(BINARY):
         sys.exit("crash-check: build target/debug/ekinerja first")
     work = tempfile.mkdtemp()
+    unsafe_settings_stop_start_up(work)
     url, engine = database_url(work)
     log = open(os.path.join(work, "server.log"), "wb")
     server = Server(url, free_port(), log)
