@@ -328,13 +328,26 @@ impl HashGate {
         if let Ok(permit) = self.running.clone().try_acquire_owned() {
             return Some(permit);
         }
-        if self.queued.fetch_add(1, Ordering::AcqRel) >= self.max_queued {
-            self.queued.fetch_sub(1, Ordering::AcqRel);
+        // Leaves the queue however the wait ends, a dropped request (the client went away)
+        // included, so the count can never drift up and shut sign-in for good.
+        struct InQueue<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for InQueue<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        let before = self.queued.fetch_add(1, Ordering::AcqRel);
+        let _in_queue = InQueue(&self.queued);
+        if before >= self.max_queued {
             return None;
         }
         let permit = tokio::time::timeout(self.max_wait, self.running.clone().acquire_owned()).await;
-        self.queued.fetch_sub(1, Ordering::AcqRel);
         permit.ok().and_then(Result::ok)
+    }
+
+    /// How many wait for a turn now.
+    pub fn queued(&self) -> usize {
+        self.queued.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 
@@ -499,6 +512,14 @@ mod tests {
         assert!(queued.is_none() && refused.is_none());
         drop(held);
         assert!(gate.enter().await.is_some());
+        assert_eq!(gate.queued(), 0);
+        // A request dropped while it waits (its client went away) leaves the queue too.
+        let held = gate.enter().await.unwrap();
+        let waiting = gate.enter();
+        let dropped = tokio::time::timeout(Duration::from_millis(5), waiting).await;
+        assert!(dropped.is_err(), "still waiting when dropped");
+        assert_eq!(gate.queued(), 0);
+        drop(held);
     }
 
     async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {

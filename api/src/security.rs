@@ -21,9 +21,23 @@ use crate::state::AppState;
 /// (`EKINERJA_TRUSTED_PROXIES`).
 pub fn client_address(req: &HttpRequest) -> Option<IpAddr> {
     let trusted = req.app_data::<web::Data<AppState>>().map(|s| &s.settings.trusted_proxies);
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    // Every line of the header, in order: a proxy may add its own line rather than append to
+    // the client's. A line that is not text makes the whole header unreadable.
+    let mut lines = Vec::new();
+    let mut unreadable = false;
+    for value in req.headers().get_all("x-forwarded-for") {
+        match value.to_str() {
+            Ok(v) => lines.push(v),
+            Err(_) => unreadable = true,
+        }
+    }
+    let forwarded = match (unreadable, lines.is_empty()) {
+        (true, _) => Some("unreadable".to_owned()),
+        (false, true) => None,
+        (false, false) => Some(lines.join(",")),
+    };
     match trusted {
-        Some(t) => network::client_address(req.peer_addr().map(|a| a.ip()), forwarded, t),
+        Some(t) => network::client_address(req.peer_addr().map(|a| a.ip()), forwarded.as_deref(), t),
         None => req.peer_addr().map(|a| a.ip().to_canonical()),
     }
 }
@@ -58,7 +72,7 @@ type Failures = (DateTime<Utc>, u32);
 impl<K: std::hash::Hash + Eq + Copy> Limiter<K> {
     /// At most `limit` per key per `window`, tracking at most `max_tracked` keys at once.
     pub fn new(window: chrono::Duration, limit: u32, max_tracked: usize) -> Self {
-        Limiter { window, limit, max_tracked, seen: Mutex::new(HashMap::new()) }
+        Limiter { window, limit, max_tracked: max_tracked.max(2), seen: Mutex::new(HashMap::new()) }
     }
 
     /// Seconds the key must wait, when it counted `limit` times within the window.

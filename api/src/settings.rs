@@ -77,14 +77,23 @@ impl Settings {
             None => DEV_SECRET.to_owned(),
         };
         let number = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
+            // Every setting is bounded, so that arithmetic on it (seconds from days) never
+            // overflows; the bound is far above any sensible value.
+            const MAX: u64 = 1_000_000_000;
             match get(name) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(SettingsError { name, reason: format!("must be a positive whole number, got {v:?}") }),
+                Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0 && *n <= MAX).ok_or(SettingsError {
+                    name,
+                    reason: format!("must be a whole number from 1 to {MAX}, got {v:?}"),
+                }),
             }
+        };
+        let days = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
+            let n = number(name, default)?;
+            if n > 3_650 {
+                return Err(SettingsError { name, reason: format!("must be at most 3650 days, got {n}") });
+            }
+            Ok(n)
         };
         let bind = get("EKINERJA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         if jwt_secret == DEV_SECRET && !loopback(&bind) {
@@ -113,8 +122,8 @@ impl Settings {
             production,
             pool_size: u32::try_from(number("EKINERJA_DB_POOL_SIZE", 8)?).unwrap_or(8),
             access_token_ttl: Duration::from_secs(60 * number("EKINERJA_ACCESS_TOKEN_MINUTES", 15)?),
-            refresh_token_ttl: Duration::from_secs(86_400 * number("EKINERJA_REFRESH_TOKEN_DAYS", 30)?),
-            session_max: Duration::from_secs(86_400 * number("EKINERJA_SESSION_MAX_DAYS", 90)?),
+            refresh_token_ttl: Duration::from_secs(86_400 * days("EKINERJA_REFRESH_TOKEN_DAYS", 30)?),
+            session_max: Duration::from_secs(86_400 * days("EKINERJA_SESSION_MAX_DAYS", 90)?),
             max_body_bytes: usize::try_from(number("EKINERJA_MAX_BODY_BYTES", 2 * 1024 * 1024)?)
                 .unwrap_or(2 * 1024 * 1024),
             seed_demo_if_empty,
@@ -196,5 +205,8 @@ mod tests {
     fn bad_numbers_are_errors_not_defaults() {
         assert!(settings(&[("EKINERJA_DB_POOL_SIZE", "many")]).is_err());
         assert!(settings(&[("EKINERJA_DB_POOL_SIZE", "0")]).is_err());
+        assert!(settings(&[("EKINERJA_SESSION_MAX_DAYS", "100000000000")]).is_err());
+        assert!(settings(&[("EKINERJA_REFRESH_TOKEN_DAYS", "3651")]).is_err());
+        assert!(settings(&[("EKINERJA_ACCESS_TOKEN_MINUTES", "18446744073709551615")]).is_err());
     }
 }

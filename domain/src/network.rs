@@ -152,10 +152,12 @@ impl MachineSources {
 }
 
 /// The address a request comes from: the peer, or, when the peer is one of the `trusted`
-/// proxies, the address that proxy names. `forwarded_for` is the `X-Forwarded-For` header as
-/// received: each proxy appends the address it saw, so it is read from the right, skipping the
-/// trusted proxies, and the first address not trusted is the client. A header that cannot be
-/// read is ignored, and the peer is the client.
+/// proxies, the address that proxy names. `forwarded_for` is every `X-Forwarded-For` line as
+/// received, joined in order with commas: each proxy appends the address it saw, so it is read
+/// from the right, skipping the trusted proxies, and the first address not trusted is the
+/// client. A hop may carry a port (`203.0.113.7:5000`, `[2001:db8::1]:443`). When a trusted
+/// proxy's header holds a hop that cannot be read, the client is unknown (`None`): never the
+/// proxy itself, whose address may well be inside a network that rules trust.
 pub fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &Networks) -> Option<IpAddr> {
     let peer = peer.map(|p| p.to_canonical())?;
     if !trusted.contains(peer) {
@@ -164,10 +166,9 @@ pub fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted
     let Some(header) = forwarded_for else { return Some(peer) };
     let mut hops = Vec::new();
     for hop in header.split(',') {
-        match hop.trim().parse::<IpAddr>() {
-            Ok(a) => hops.push(a.to_canonical()),
-            Err(_) => return Some(peer),
-        }
+        let hop = hop.trim();
+        let addr = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
+        hops.push(addr.to_canonical());
     }
     let mut client = peer;
     for hop in hops.into_iter().rev() {
@@ -223,7 +224,11 @@ mod tests {
             client_address(Some(ip("10.0.0.2")), Some("1.1.1.1, 198.51.100.4, 10.0.0.3"), &proxies),
             Some(ip("198.51.100.4"))
         );
-        assert_eq!(client_address(Some(ip("10.0.0.2")), Some("garbage"), &proxies), Some(ip("10.0.0.2")));
+        // Unreadable behind a trusted proxy: unknown, never the proxy's own (trusted) address.
+        assert_eq!(client_address(Some(ip("10.0.0.2")), Some("garbage"), &proxies), None);
+        assert_eq!(client_address(Some(ip("10.0.0.2")), Some("x, 198.51.100.4"), &proxies), None);
+        assert_eq!(client_address(Some(ip("10.0.0.2")), Some("198.51.100.4:5000"), &proxies), Some(ip("198.51.100.4")));
+        assert_eq!(client_address(Some(ip("10.0.0.2")), Some("[2001:db8::1]:443"), &proxies), Some(ip("2001:db8::1")));
         assert_eq!(client_address(Some(ip("10.0.0.2")), None, &proxies), Some(ip("10.0.0.2")));
         assert_eq!(client_address(None, Some("1.1.1.1"), &proxies), None);
     }

@@ -388,16 +388,29 @@ pub fn revoke_family(
     now: NaiveDateTime,
 ) -> Result<Option<String>, StoreError> {
     crate::db::write(conn, |conn| {
-        let family: Option<(String, String)> = refresh_tokens::table
+        type Presented = (String, String, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime);
+        let family: Option<Presented> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(presented_hash))
-            .select((refresh_tokens::family_id, refresh_tokens::account_id))
+            .select((
+                refresh_tokens::family_id,
+                refresh_tokens::account_id,
+                refresh_tokens::rotated_at,
+                refresh_tokens::revoked_at,
+                refresh_tokens::expires_at,
+            ))
             .first(conn)
             .optional()?;
-        if let Some((f, account)) = family {
+        if let Some((f, account, rotated, revoked, expires)) = family {
             diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(f)))
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(Some(now)))
                 .execute(conn)?;
+            // Only the current token of a live sign-in ends the account's access tokens: an old
+            // one (rotated, revoked or expired) must not let whoever kept it cut the account off
+            // again and again.
+            if rotated.is_some() || revoked.is_some() || expires <= now {
+                return Ok(None);
+            }
             // The access tokens of the account stop too: other devices refresh theirs.
             diesel::update(accounts::table.find(&account))
                 .set(accounts::session_generation.eq(accounts::session_generation + 1))

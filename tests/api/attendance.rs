@@ -780,6 +780,16 @@ async fn forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
     // Through the proxy, the address the proxy saw; a forged hop on the left is not believed.
     handshake("10.0.0.2:443", "203.0.113.7").await.assert_status(200);
     handshake("10.0.0.2:443", "203.0.113.7, 198.51.100.4").await.assert_problem(403, "forbidden");
+    // A proxy that adds its own line leaves the client's forged line first: every line counts.
+    app.req(Method::GET, "/iclock/cdata?SN=PROXIED&options=all")
+        .peer("10.0.0.2:443")
+        .append_header("x-forwarded-for", "203.0.113.7")
+        .append_header("x-forwarded-for", "198.51.100.4")
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    // A hop that cannot be read makes the client unknown, never the (trusted) proxy itself.
+    handshake("10.0.0.2:443", "garbage, 203.0.113.7").await.assert_problem(403, "forbidden");
     // Straight from outside, the header is the caller's own claim.
     handshake("198.51.100.4:443", "203.0.113.7").await.assert_problem(403, "forbidden");
 }

@@ -286,6 +286,13 @@ async fn an_access_token_stops_working_when_its_sign_in_ends() {
         .await;
     renewed.assert_status(200);
     app.get("/api/v1/me", &access(&renewed.body)).await.assert_status(200);
+    // Logging out again with the old, used-up refresh token cuts nobody off.
+    app.req(Method::POST, "/api/v1/auth/logout")
+        .json(json!({"refresh_token": laptop["refresh_token"]}))
+        .send()
+        .await
+        .assert_status(204);
+    app.get("/api/v1/me", &access(&renewed.body)).await.assert_status(200);
 
     // A password reset by the admin ends the access token too.
     let staff2 = app.login(&org.staff2.nip, PASSWORD).await;

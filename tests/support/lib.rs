@@ -159,6 +159,12 @@ impl Request<'_> {
         self
     }
 
+    /// Adds one more line of a header (a header sent several times).
+    pub fn append_header(mut self, name: &str, value: &str) -> Self {
+        self.req = self.req.append_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
     /// Sets a JSON body.
     pub fn json(mut self, body: Value) -> Self {
         self.req = self.req.insert_header((header::CONTENT_TYPE, "application/json")).set_payload(body.to_string());

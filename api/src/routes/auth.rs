@@ -55,7 +55,7 @@ pub(crate) struct PasswordCheck {
     attempt: Vec<String>,
     pair: String,
     address: Option<std::net::IpAddr>,
-    _turn: tokio::sync::OwnedSemaphorePermit,
+    turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl PasswordCheck {
@@ -97,9 +97,15 @@ impl PasswordCheck {
             }
             login_failure::Attempt::Go(attempt) => {
                 let [pair, _] = keys;
-                Ok(PasswordCheck { attempt, pair, address, _turn: turn })
+                Ok(PasswordCheck { attempt, pair, address, turn: Some(turn) })
             }
         }
+    }
+
+    /// The turn to hash, to move into the blocking task that hashes: it is given back when the
+    /// hash is done, even if the request is dropped before.
+    pub(crate) fn turn(&mut self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.turn.take()
     }
 
     /// The password was wrong: the attempt stays counted.
@@ -138,13 +144,17 @@ pub async fn login(
     if too_long(&login, 200) || too_long(&password, 1024) || login.trim().chars().any(char::is_control) {
         return Err(ApiError::Unauthenticated("wrong login or password".into()));
     }
-    let check = PasswordCheck::start(&state, &req, &login, "login").await?;
+    let mut check = PasswordCheck::start(&state, &req, &login, "login").await?;
     let lookup = login.clone();
     let account = db(&state, move |conn| account::find_for_login(conn, &lookup)).await?;
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
-    let ok = web::block(move || verify_password(&password, hash.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let turn = check.turn();
+    let ok = web::block(move || {
+        let _turn = turn;
+        verify_password(&password, hash.as_deref())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     let account = match account {
         Some(a) if ok && a.active => a,
         other => {

@@ -220,9 +220,11 @@ pub async fn change_password(
         return Err(ApiError::field("#/new_password", reason));
     }
     // Guessing the current password with a stolen token is throttled like guessing at login.
-    let check = PasswordCheck::start(&state, &req, &format!("account:{id}"), "password_change").await?;
+    let mut check = PasswordCheck::start(&state, &req, &format!("account:{id}"), "password_change").await?;
     let hash = acc.password_hash.clone();
+    let turn = check.turn();
     let (ok, new_hash) = web::block(move || {
+        let _turn = turn;
         let ok = verify_password(&b.current_password, hash.as_deref());
         (ok, if ok { hash_password(&b.new_password).ok() } else { None })
     })
