@@ -377,7 +377,9 @@ impl FromRequest for Authenticated {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<(Caller, i64), ApiError> {
+/// The caller a request's bearer token names, with the session generation it was issued in
+/// (the signature and expiry checked; not yet the generation).
+pub(crate) fn authenticate(req: &HttpRequest) -> Result<(Caller, i64), ApiError> {
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
     let value = req

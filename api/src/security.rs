@@ -127,12 +127,7 @@ pub async fn analysis_budget(
     actix_web::Error,
 > {
     if let Some(state) = req.app_data::<web::Data<AppState>>() {
-        let token = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-        if let Some(caller) = token.and_then(|t| state.tokens.verify(t.trim(), state.now()).ok()) {
+        if let Ok((caller, _)) = crate::auth::authenticate(req.request()) {
             let now = state.now();
             if let Some(wait) = state.analysis.blocked(caller.account_id, now) {
                 event("analysis_rate_limited", json!({"account_id": caller.account_id, "retry_after": wait}));

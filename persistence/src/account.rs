@@ -118,6 +118,11 @@ pub fn end_sessions(conn: &mut DbConnection, account_ids: &[String], at: NaiveDa
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(Some(at)))
         .execute(conn)?;
+    next_generation(conn, account_ids)
+}
+
+/// Moves the accounts' session generation on: access tokens issued before stop working.
+fn next_generation(conn: &mut DbConnection, account_ids: &[String]) -> Result<(), StoreError> {
     diesel::update(accounts::table.filter(accounts::id.eq_any(account_ids)))
         .set(accounts::session_generation.eq(accounts::session_generation + 1))
         .execute(conn)?;
@@ -342,9 +347,7 @@ pub fn rotate_refresh_token(
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(Some(now)))
                 .execute(conn)?;
-            diesel::update(accounts::table.find(&account_id))
-                .set(accounts::session_generation.eq(accounts::session_generation + 1))
-                .execute(conn)?;
+            next_generation(conn, std::slice::from_ref(&account_id))?;
             return Ok(Rotation::Reused);
         }
         if expires <= now {
@@ -412,9 +415,7 @@ pub fn revoke_family(
                 return Ok(None);
             }
             // The access tokens of the account stop too: other devices refresh theirs.
-            diesel::update(accounts::table.find(&account))
-                .set(accounts::session_generation.eq(accounts::session_generation + 1))
-                .execute(conn)?;
+            next_generation(conn, std::slice::from_ref(&account))?;
             return Ok(Some(account));
         }
         Ok(None)

@@ -490,9 +490,8 @@ pub struct DeviceView {
 
 impl From<Device> for DeviceView {
     fn from(d: Device) -> Self {
-        let allowed_sources = ekinerja_domain::network::Networks::parse_joined(&d.allowed_sources)
-            .map(|n| n.entries())
-            .unwrap_or_else(|_| vec![d.allowed_sources.clone()]);
+        // Stored in the canonical comma-separated form the domain wrote.
+        let allowed_sources = d.allowed_sources.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
         DeviceView {
             allowed_sources,
             allow_any_source: d.allow_any_source,
