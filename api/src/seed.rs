@@ -287,7 +287,7 @@ struct Hired {
 fn post_of(conn: &mut DbConnection, post: Uuid) -> Result<(String, PositionType), StoreError> {
     let root = Caller { account_id: Uuid::nil(), agency_id: None, role: AccountRole::PlatformAdmin, employee_id: None };
     let p = position::get(conn, &root, post)?;
-    Ok((p.name, PositionType::parse(&p.position_type).unwrap_or(PositionType::Pelaksana)))
+    Ok((p.name, p.position_type))
 }
 
 /// Gives every employee of the regency an approved agreement for the current year, cascaded

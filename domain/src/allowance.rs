@@ -172,6 +172,34 @@ impl Pending {
 }
 
 word_enum! {
+    /// A run's status.
+    RunStatus {
+        /// Recomputed on demand until approved.
+        Draft => "draft",
+        /// Frozen; a correction is a new run.
+        Approved => "approved",
+    }
+}
+
+/// Why a run cannot be approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RunStepError {
+    /// Approving twice.
+    #[error("the run is approved already; compute the month again to correct it")]
+    ApprovedAlready,
+}
+
+impl RunStatus {
+    /// The state after approval: only a draft is approved.
+    pub fn approve(self) -> Result<RunStatus, RunStepError> {
+        match self {
+            RunStatus::Draft => Ok(RunStatus::Approved),
+            RunStatus::Approved => Err(RunStepError::ApprovedAlready),
+        }
+    }
+}
+
+word_enum! {
     /// What a run line holds (allowance.md; roles.md, Rollout).
     LineStatus {
         /// An amount, with its breakdown.
@@ -280,6 +308,12 @@ pub fn amount(base: i64, policy: &AllowancePolicy, performance_factor_bp: i64, d
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_draft_run_is_approved() {
+        assert_eq!(RunStatus::Draft.approve(), Ok(RunStatus::Approved));
+        assert_eq!(RunStatus::Approved.approve(), Err(RunStepError::ApprovedAlready));
+    }
     use crate::discipline::{month, DisciplinePolicy};
 
     #[test]

@@ -16,6 +16,17 @@ word_enum! {
     }
 }
 
+impl Rating {
+    /// The regulation's own words (PermenPANRB 6/2022), as BKN's SIASN reads them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::AboveExpectation => "Di Atas Ekspektasi",
+            Rating::AsExpected => "Sesuai Ekspektasi",
+            Rating::BelowExpectation => "Di Bawah Ekspektasi",
+        }
+    }
+}
+
 word_enum! {
     /// The performance predicate (predikat kinerja pegawai).
     Predicate {
@@ -29,6 +40,19 @@ word_enum! {
         Poor => "poor",
         /// Sangat Kurang.
         VeryPoor => "very_poor",
+    }
+}
+
+impl Predicate {
+    /// The regulation's own words (PermenPANRB 6/2022), as BKN's SIASN reads them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Predicate::VeryGood => "Sangat Baik",
+            Predicate::Good => "Baik",
+            Predicate::NeedsImprovement => "Butuh Perbaikan",
+            Predicate::Poor => "Kurang",
+            Predicate::VeryPoor => "Sangat Kurang",
+        }
     }
 }
 
@@ -83,6 +107,65 @@ word_enum! {
         /// Its logs are locked; corrections of evaluations are new revisions.
         Closed => "closed",
     }
+}
+
+word_enum! {
+    /// Where an evaluation is in its workflow.
+    EvaluationStatus {
+        /// Being rated by the evaluator: nothing counts yet, ratings may change.
+        Draft => "draft",
+        /// Finalised with its predicate: changes only through a revision.
+        Final => "final",
+    }
+}
+
+/// Something done to an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvaluationStep {
+    /// The evaluator sets ratings or feedback.
+    Rate,
+    /// The evaluator finalises it; the predicate follows from the ratings.
+    Finalise,
+    /// The evaluator opens a correction of it: a new draft revision.
+    Revise,
+}
+
+/// Why a step is refused in an evaluation's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EvaluationStepError {
+    /// Rating a final evaluation.
+    #[error("a final evaluation does not change; revise it to correct it")]
+    FinalUnchanged,
+    /// Finalising twice.
+    #[error("the evaluation is final already")]
+    FinalAlready,
+    /// Revising a draft, or a final one a later revision superseded.
+    #[error("only the current final evaluation is revised")]
+    NotCurrentFinal,
+}
+
+impl EvaluationStatus {
+    /// The state `step` leads to: the evaluation's own for rating and finalising, the new
+    /// revision's for a revision. `superseded`: a later revision was finalised over this one.
+    pub fn apply(self, step: EvaluationStep, superseded: bool) -> Result<EvaluationStatus, EvaluationStepError> {
+        use EvaluationStatus::*;
+        match (step, self) {
+            (EvaluationStep::Rate, Draft) => Ok(Draft),
+            (EvaluationStep::Rate, Final) => Err(EvaluationStepError::FinalUnchanged),
+            (EvaluationStep::Finalise, Draft) => Ok(Final),
+            (EvaluationStep::Finalise, Final) => Err(EvaluationStepError::FinalAlready),
+            (EvaluationStep::Revise, Final) if !superseded => Ok(Draft),
+            (EvaluationStep::Revise, _) => Err(EvaluationStepError::NotCurrentFinal),
+        }
+    }
+}
+
+/// Whether `candidate` rather than `current` is the revision that counts for an employee in a
+/// period (neither superseded), each given as status and revision number: a finished correction
+/// takes over, and until then the final one counts.
+pub fn counts_over(current: (EvaluationStatus, i32), candidate: (EvaluationStatus, i32)) -> bool {
+    (current.0 == EvaluationStatus::Draft && candidate.0 == EvaluationStatus::Final)
+        || (current.0 == candidate.0 && candidate.1 > current.1)
 }
 
 /// An evaluation period that cannot exist.
@@ -312,6 +395,42 @@ pub fn predicate(results: Rating, behaviour: Rating) -> Predicate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_evaluation_workflow_allows_each_step_only_in_its_state() {
+        use EvaluationStatus::{Draft, Final};
+        use EvaluationStep::{Finalise, Rate, Revise};
+        let table = [
+            (Draft, Rate, false, Ok(Draft)),
+            (Final, Rate, false, Err(EvaluationStepError::FinalUnchanged)),
+            (Draft, Finalise, false, Ok(Final)),
+            (Final, Finalise, false, Err(EvaluationStepError::FinalAlready)),
+            (Final, Revise, false, Ok(Draft)),
+            (Final, Revise, true, Err(EvaluationStepError::NotCurrentFinal)),
+            (Draft, Revise, false, Err(EvaluationStepError::NotCurrentFinal)),
+        ];
+        for (from, step, superseded, expected) in table {
+            assert_eq!(from.apply(step, superseded), expected, "{from} {step:?} superseded={superseded}");
+        }
+    }
+
+    #[test]
+    fn a_finished_correction_counts_over_the_final_it_corrects() {
+        use EvaluationStatus::{Draft, Final};
+        assert!(counts_over((Draft, 1), (Final, 1)), "a final one over a draft");
+        assert!(!counts_over((Final, 1), (Draft, 2)), "an open correction does not count yet");
+        assert!(counts_over((Final, 1), (Final, 2)), "the later of two finals");
+        assert!(!counts_over((Final, 2), (Final, 1)));
+        assert!(counts_over((Draft, 1), (Draft, 2)));
+    }
+
+    #[test]
+    fn ratings_and_predicates_have_the_regulation_s_words() {
+        assert_eq!(Rating::AboveExpectation.label(), "Di Atas Ekspektasi");
+        assert_eq!(Rating::BelowExpectation.label(), "Di Bawah Ekspektasi");
+        assert_eq!(Predicate::NeedsImprovement.label(), "Butuh Perbaikan");
+        assert_eq!(Predicate::VeryPoor.label(), "Sangat Kurang");
+    }
     use Rating::*;
 
     /// One row per cell of the matrix in the domain guide (results, behaviour, predicate).

@@ -24,7 +24,7 @@ pub fn require_scope(key: &Integration, scope: IntegrationScope) -> Result<(), S
 /// The caller with the roles granted to their account, read now, so a revoked grant stops at
 /// once (an access token lives for minutes; a grant is checked on every decision).
 pub fn actor(conn: &mut DbConnection, caller: &Caller) -> Result<Actor, StoreError> {
-    let words: Vec<String> = match caller.agency_id {
+    let grants: Vec<GrantedRole> = match caller.agency_id {
         Some(_) => role_grants::table
             .filter(role_grants::account_id.eq(caller.account_id.to_string()))
             .filter(role_grants::revoked_at.is_null())
@@ -32,10 +32,6 @@ pub fn actor(conn: &mut DbConnection, caller: &Caller) -> Result<Actor, StoreErr
             .load(conn)?,
         None => Vec::new(),
     };
-    let mut grants = Vec::with_capacity(words.len());
-    for w in words {
-        grants.push(GrantedRole::parse(&w).ok_or_else(|| StoreError::Corrupt(format!("role grant of {w:?}")))?);
-    }
     Ok(Actor::new(caller.clone(), grants))
 }
 

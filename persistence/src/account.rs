@@ -25,7 +25,8 @@ pub struct Account {
     pub username: Option<String>,
     #[serde(skip)]
     pub password_hash: Option<String>,
-    pub role: String,
+    #[diesel(serialize_as = crate::word::Bind<AccountRole>)]
+    pub role: AccountRole,
     pub active: bool,
     pub password_changed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -42,7 +43,7 @@ impl Account {
         Some(Caller {
             account_id: Uuid::parse_str(&self.id).ok()?,
             agency_id: self.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()),
-            role: AccountRole::parse(&self.role)?,
+            role: self.role,
             employee_id: self.employee_id.as_deref().and_then(|e| Uuid::parse_str(e).ok()),
         })
     }
@@ -205,14 +206,14 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             employee_id: new.employee_id.map(|e| e.to_string()),
             username: new.username.clone(),
             password_hash: Some(new.password_hash.clone()),
-            role: new.role.as_str().to_owned(),
+            role: new.role,
             active: true,
             password_changed_at: Some(change.at),
             session_generation: 0,
             created_at: change.at,
             updated_at: change.at,
         };
-        diesel::insert_into(accounts::table).values(&row).execute(conn)?;
+        diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, row.agency_id.as_deref(), "create", "account", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
@@ -231,10 +232,10 @@ pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Acc
         Some(a) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
         None => {}
     }
-    let role = AccountRole::parse(&acc.role).ok_or(StoreError::NotFound)?;
+    let role = acc.role;
     let finance: i64 = crate::schema::role_grants::table
         .filter(crate::schema::role_grants::account_id.eq(&acc.id))
-        .filter(crate::schema::role_grants::role.eq(ekinerja_domain::GrantedRole::Finance.as_str()))
+        .filter(crate::schema::role_grants::role.eq(crate::word::bind(ekinerja_domain::GrantedRole::Finance)))
         .filter(crate::schema::role_grants::revoked_at.is_null())
         .count()
         .get_result(conn)?;
@@ -448,14 +449,14 @@ pub fn bootstrap_platform_admin(
             employee_id: None,
             username: Some(username.to_owned()),
             password_hash: Some(password_hash),
-            role: AccountRole::PlatformAdmin.as_str().to_owned(),
+            role: AccountRole::PlatformAdmin,
             active: true,
             password_changed_at: Some(at),
             session_generation: 0,
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(accounts::table).values(&row).execute(conn)?;
+        diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
         let caller = row.caller().ok_or(StoreError::NotFound)?;
         let change = Change { caller, at, request_id };
         audit::record(conn, &change, None, "create", "account", &row.id, None::<&()>, Some(&row))?;

@@ -19,7 +19,8 @@ pub struct ActingAssignment {
     pub agency_id: String,
     pub position_id: String,
     pub employee_id: String,
-    pub kind: String,
+    #[diesel(serialize_as = crate::word::Bind<ActingKind>)]
+    pub kind: ActingKind,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub created_at: chrono::NaiveDateTime,
@@ -93,7 +94,7 @@ pub fn create(
     new: NewActingAssignment,
 ) -> Result<ActingAssignment, StoreError> {
     crate::db::write(conn, |conn| {
-        let pos: Option<(String, String)> = positions::table
+        let pos: Option<(String, PositionType)> = positions::table
             .find(new.position_id.to_string())
             .select((positions::agency_id, positions::position_type))
             .first(conn)
@@ -105,7 +106,7 @@ pub fn create(
         };
         let agency = Uuid::parse_str(&agency_id).map_err(|_| StoreError::NotFound)?;
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
-        if !PositionType::parse(&ptype).is_some_and(PositionType::is_structural) {
+        if !ptype.is_structural() {
             return Err(StoreError::invalid(
                 "#/position_id",
                 "only a structural post (jpt, administrator, pengawas) has an acting official",
@@ -140,12 +141,12 @@ pub fn create(
             agency_id,
             position_id: new.position_id.to_string(),
             employee_id: new.employee_id.to_string(),
-            kind: new.kind.as_str().to_owned(),
+            kind: new.kind,
             starts_on: new.starts_on,
             ends_on: new.ends_on,
             created_at: change.at,
         };
-        diesel::insert_into(acting_assignments::table).values(&row).execute(conn)?;
+        diesel::insert_into(acting_assignments::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,

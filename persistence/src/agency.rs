@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::evaluation::Cadence;
 use ekinerja_domain::{Caller, Code, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -16,13 +17,15 @@ pub struct Agency {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub time_zone: String,
+    #[diesel(serialize_as = crate::word::Bind<TimeZone>)]
+    pub time_zone: TimeZone,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
     /// Policy: the most minutes an employee may log in a day.
     pub daily_log_cap_minutes: i32,
     /// Policy: `monthly` or `quarterly` evaluation during the year.
-    pub evaluation_cadence: String,
+    #[diesel(serialize_as = crate::word::Bind<Cadence>)]
+    pub evaluation_cadence: Cadence,
     /// Policy: one person's effective working hours a year, for workload analysis.
     pub effective_working_hours: i32,
     /// Policy: the maturity thresholds (JSON), none for the defaults.
@@ -78,18 +81,18 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             id: new_id(),
             code: new.code.into_inner(),
             name: new.name.into_inner(),
-            time_zone: new.time_zone.as_str().to_owned(),
+            time_zone: new.time_zone,
             created_at: change.at,
             updated_at: change.at,
             daily_log_cap_minutes: ekinerja_domain::daily_log::DEFAULT_DAILY_CAP_MINUTES as i32,
-            evaluation_cadence: ekinerja_domain::evaluation::Cadence::Quarterly.as_str().to_owned(),
+            evaluation_cadence: ekinerja_domain::evaluation::Cadence::Quarterly,
             effective_working_hours: ekinerja_domain::workload::DEFAULT_EFFECTIVE_HOURS_PER_YEAR,
             maturity_policy: None,
             allowance_separation_of_duties: true,
             top_official_logs_accepted: false,
             review_escalation_working_days: ekinerja_domain::daily_log::DEFAULT_REVIEW_ESCALATION_WORKING_DAYS,
         };
-        diesel::insert_into(agencies::table).values(&row).execute(conn)?;
+        diesel::insert_into(agencies::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
@@ -148,13 +151,13 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
             after.name = n.into_inner();
         }
         if let Some(tz) = patch.time_zone {
-            after.time_zone = tz.as_str().to_owned();
+            after.time_zone = tz;
         }
         if let Some(cap) = patch.daily_log_cap_minutes {
             after.daily_log_cap_minutes = cap;
         }
         if let Some(c) = patch.evaluation_cadence {
-            after.evaluation_cadence = c.as_str().to_owned();
+            after.evaluation_cadence = c;
         }
         if let Some(h) = patch.effective_working_hours {
             after.effective_working_hours = h;
@@ -174,7 +177,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
             after.review_escalation_working_days = days;
         }
         after.updated_at = change.at;
-        diesel::update(agencies::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(agencies::table.find(&after.id)).set(after.clone()).execute(conn)?;
         audit::record(conn, change, Some(&after.id), "update", "agency", &after.id, Some(&before), Some(&after))?;
         Ok(after)
     })

@@ -38,7 +38,8 @@ pub struct Agreement {
     pub org_unit_id: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub status: String,
+    #[diesel(serialize_as = crate::word::Bind<AgreementStatus>)]
+    pub status: AgreementStatus,
     pub revision: i32,
     pub previous_revision_id: Option<String>,
     pub return_comment: Option<String>,
@@ -53,7 +54,7 @@ pub struct Agreement {
 impl Agreement {
     /// The workflow state.
     pub fn status(&self) -> AgreementStatus {
-        AgreementStatus::parse(&self.status).unwrap_or(AgreementStatus::Draft)
+        self.status
     }
 }
 
@@ -64,7 +65,8 @@ pub struct PlannedResult {
     pub id: String,
     pub agreement_id: String,
     pub agency_id: String,
-    pub kind: String,
+    #[diesel(serialize_as = crate::word::Bind<ResultKind>)]
+    pub kind: ResultKind,
     pub lineage_id: String,
     pub description: String,
     pub parent_result_id: Option<String>,
@@ -258,7 +260,7 @@ pub fn list(
         q = q.filter(agreements::employee_id.eq(e.to_string()));
     }
     if let Some(s) = filter.status {
-        q = q.filter(agreements::status.eq(s.as_str()));
+        q = q.filter(agreements::status.eq(crate::word::bind(s)));
     }
     if let Some(after) = &page.after {
         q = q.filter(agreements::id.gt(after.clone()));
@@ -323,7 +325,7 @@ pub fn create(
         let existing: Vec<Agreement> = agreements::table
             .filter(agreements::employee_id.eq(employee_id.to_string()))
             .filter(agreements::period_id.eq(new.period_id.to_string()))
-            .filter(agreements::status.ne(AgreementStatus::Superseded.as_str()))
+            .filter(agreements::status.ne(crate::word::bind(AgreementStatus::Superseded)))
             .select(Agreement::as_select())
             .load(conn)?;
         if existing.iter().any(|a| a.position_id == position_id) {
@@ -343,7 +345,7 @@ pub fn create(
             ended.ends_on = starts_on - Duration::days(1);
             ended.version += 1;
             ended.updated_at = change.at;
-            diesel::update(agreements::table.find(&ended.id)).set(&ended).execute(conn)?;
+            diesel::update(agreements::table.find(&ended.id)).set(ended.clone()).execute(conn)?;
             audit::record(conn, change, Some(&agency), "end", "agreement", &ended.id, Some(&earlier), Some(&ended))?;
         }
         let row = Agreement {
@@ -355,7 +357,7 @@ pub fn create(
             org_unit_id,
             starts_on,
             ends_on: period_end,
-            status: AgreementStatus::Draft.as_str().to_owned(),
+            status: AgreementStatus::Draft,
             revision: 1,
             previous_revision_id: None,
             return_comment: None,
@@ -366,7 +368,7 @@ pub fn create(
             created_at: change.at,
             updated_at: change.at,
         };
-        diesel::insert_into(agreements::table).values(&row).execute(conn)?;
+        diesel::insert_into(agreements::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "create", "agreement", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
@@ -443,11 +445,12 @@ fn check_result_link(
     goal_id: Option<Uuid>,
 ) -> Result<(), StoreError> {
     let owner = uuid(&a.employee_id)?;
-    let position_type: String = positions::table.find(&a.position_id).select(positions::position_type).first(conn)?;
+    let position_type: PositionType =
+        positions::table.find(&a.position_id).select(positions::position_type).first(conn)?;
     let source = LinkSource {
         agency_id: uuid(&a.agency_id)?,
         period_id: uuid(&a.period_id)?,
-        position_type: PositionType::parse(&position_type).unwrap_or(PositionType::Pelaksana),
+        position_type,
         supervisor_id: chart.supervisor_of(owner).map(|o| o.employee_id),
     };
     let (target, pointer) = match (parent_result_id, goal_id) {
@@ -458,7 +461,7 @@ fn check_result_link(
             ))
         }
         (Some(p), None) => {
-            let row: Option<(String, String, String, String)> = planned_results::table
+            let row: Option<(String, String, String, AgreementStatus)> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(p.to_string()))
                 .select((agreements::agency_id, agreements::period_id, agreements::employee_id, agreements::status))
@@ -468,7 +471,7 @@ fn check_result_link(
             let Some((agency, period, owner_of_target, status)) = row else {
                 return Err(StoreError::invalid("#/parent_result_id", "no such planned result"));
             };
-            if status == AgreementStatus::Superseded.as_str() {
+            if status == AgreementStatus::Superseded {
                 return Err(StoreError::invalid(
                     "#/parent_result_id",
                     "that planned result belongs to a superseded revision; link to the current one",
@@ -529,7 +532,7 @@ pub fn add_result(
             id: rid.clone(),
             agreement_id: a.id.clone(),
             agency_id: a.agency_id.clone(),
-            kind: new.kind.as_str().to_owned(),
+            kind: new.kind,
             lineage_id: rid,
             description: new.description.into_inner(),
             parent_result_id: new.parent_result_id.map(|p| p.to_string()),
@@ -537,7 +540,7 @@ pub fn add_result(
             ordinal: ordinal.unwrap_or(0) + 1,
             created_at: change.at,
         };
-        diesel::insert_into(planned_results::table).values(&row).execute(conn)?;
+        diesel::insert_into(planned_results::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
         audit::record(
             conn,
@@ -726,8 +729,7 @@ pub fn transition(
             return Err(StoreError::Stale);
         }
         let content = detail(conn, a.clone())?;
-        let complete =
-            content.results.iter().any(|r| r.result.kind == ResultKind::Main.as_str() && !r.indicators.is_empty());
+        let complete = content.results.iter().any(|r| r.result.kind == ResultKind::Main && !r.indicators.is_empty());
         if t == Transition::Submit && actor == Actor::Owner && a.status().is_editable() {
             let missing: Vec<crate::FieldError> = content
                 .results
@@ -754,7 +756,7 @@ pub fn transition(
             other => StoreError::Conflict(other.to_string()),
         })?;
         let mut after = a.clone();
-        after.status = next.as_str().to_owned();
+        after.status = next;
         after.version += 1;
         after.updated_at = change.at;
         match t {
@@ -770,7 +772,7 @@ pub fn transition(
         }
         let n = diesel::update(agreements::table.find(&after.id))
             .filter(agreements::version.eq(a.version))
-            .set(&after)
+            .set(after.clone())
             .execute(conn)?;
         if n != 1 {
             return Err(StoreError::Stale);
@@ -779,7 +781,7 @@ pub fn transition(
             if let Some(prev) = &a.previous_revision_id {
                 diesel::update(agreements::table.find(prev))
                     .set((
-                        agreements::status.eq(AgreementStatus::Superseded.as_str()),
+                        agreements::status.eq(crate::word::bind(AgreementStatus::Superseded)),
                         agreements::updated_at.eq(change.at),
                     ))
                     .execute(conn)?;
@@ -835,7 +837,7 @@ pub fn revise(
         let content = detail(conn, a.clone())?;
         let new = Agreement {
             id: new_id(),
-            status: AgreementStatus::Draft.as_str().to_owned(),
+            status: AgreementStatus::Draft,
             revision: a.revision + 1,
             previous_revision_id: Some(a.id.clone()),
             return_comment: None,
@@ -847,12 +849,12 @@ pub fn revise(
             updated_at: change.at,
             ..a.clone()
         };
-        diesel::insert_into(agreements::table).values(&new).execute(conn)?;
+        diesel::insert_into(agreements::table).values(new.clone()).execute(conn)?;
         for r in content.results {
             let rid = new_id();
             let copy =
                 PlannedResult { id: rid.clone(), agreement_id: new.id.clone(), created_at: change.at, ..r.result };
-            diesel::insert_into(planned_results::table).values(&copy).execute(conn)?;
+            diesel::insert_into(planned_results::table).values(copy.clone()).execute(conn)?;
             for i in r.indicators {
                 let iid = new_id();
                 let ind = Indicator {

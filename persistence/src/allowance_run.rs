@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
-use ekinerja_domain::allowance::{compute, LineStatus};
+use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
@@ -25,7 +25,8 @@ pub struct Run {
     pub agency_id: String,
     pub org_unit_id: Option<String>,
     pub month: NaiveDate,
-    pub status: String,
+    #[diesel(serialize_as = crate::word::Bind<RunStatus>)]
+    pub status: RunStatus,
     pub previous_run_id: Option<String>,
     pub policy_id: Option<String>,
     pub employees: i32,
@@ -56,7 +57,8 @@ pub struct RunLine {
     pub unit_name: Option<String>,
     pub class: Option<i32>,
     /// `computed`, `pending` (with `pending_reason`) or `not_rolled_out` (allowance.md's words).
-    pub status: String,
+    #[diesel(serialize_as = crate::word::Bind<LineStatus>)]
+    pub status: LineStatus,
     pub base: i64,
     pub performance_factor_bp: i64,
     pub discipline_factor_bp: i64,
@@ -67,7 +69,8 @@ pub struct RunLine {
     pub previous_amount: Option<i64>,
     pub breakdown: Option<String>,
     /// Why a `pending` line has no amount: `no_final_predicate` or `no_base_amount`.
-    pub pending_reason: Option<String>,
+    #[diesel(serialize_as = crate::word::BindOption<PendingReason>)]
+    pub pending_reason: Option<PendingReason>,
     /// The OPD (the unit at the top of the tree) of the post's unit.
     pub opd_name: Option<String>,
     /// Minutes of the employee's logs of the month still waiting for review when computed: they
@@ -129,10 +132,10 @@ fn predicates(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<HashMap<String, Predicate>, StoreError> {
-    let rows: Vec<(String, Option<String>, NaiveDate, NaiveDate, i32)> = evaluations::table
+    let rows: Vec<(String, Option<Predicate>, NaiveDate, NaiveDate, i32)> = evaluations::table
         .inner_join(evaluation_periods::table)
         .filter(evaluations::agency_id.eq(agency))
-        .filter(evaluations::status.eq("final"))
+        .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Final)))
         .filter(evaluations::superseded.eq(false))
         .filter(evaluation_periods::starts_on.le(first))
         .filter(evaluation_periods::ends_on.ge(last))
@@ -146,7 +149,7 @@ fn predicates(
         .load(conn)?;
     let mut best: HashMap<String, (i64, i32, Predicate)> = HashMap::new();
     for (employee, predicate, from, to, revision) in rows {
-        let Some(p) = predicate.as_deref().and_then(Predicate::parse) else { continue };
+        let Some(p) = predicate else { continue };
         let span = (to - from).num_days();
         let better = best.get(&employee).is_none_or(|(s, r, _)| span < *s || (span == *s && revision > *r));
         if better {
@@ -190,8 +193,8 @@ pub fn compute_run(
             None => scope.filter(allowance_runs::org_unit_id.is_null()),
         };
         let runs: Vec<Run> = scope.order(allowance_runs::created_at.desc()).select(Run::as_select()).load(conn)?;
-        let draft = runs.iter().find(|r| r.status == "draft").cloned();
-        let approved = runs.iter().find(|r| r.status == "approved").cloned();
+        let draft = runs.iter().find(|r| r.status == RunStatus::Draft).cloned();
+        let approved = runs.iter().find(|r| r.status == RunStatus::Approved).cloned();
         let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
         let policy = policy_version.as_ref().map(|v| v.policy()).unwrap_or_default();
         let month = match org_unit_id {
@@ -254,7 +257,7 @@ pub fn compute_run(
                 unit_name: name_of(unit_id),
                 opd_name: name_of(unit_id.and_then(|u| top.get(u).copied())),
                 class,
-                status: LineStatus::NotRolledOut.as_str().into(),
+                status: LineStatus::NotRolledOut,
                 pending_reason: None,
                 base: 0,
                 performance_factor_bp: 0,
@@ -277,7 +280,7 @@ pub fn compute_run(
                     minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
                 ) {
                     Ok(b) => {
-                        line.status = LineStatus::Computed.as_str().into();
+                        line.status = LineStatus::Computed;
                         line.base = b.base;
                         line.performance_factor_bp = b.performance_factor_bp;
                         line.discipline_factor_bp = b.discipline.factor_bp;
@@ -288,21 +291,21 @@ pub fn compute_run(
                         line.breakdown = serde_json::to_string(&b).ok();
                     }
                     Err(p) => {
-                        line.status = LineStatus::Pending.as_str().into();
-                        line.pending_reason = Some(p.reason().as_str().into());
+                        line.status = LineStatus::Pending;
+                        line.pending_reason = Some(p.reason());
                     }
                 }
             }
             lines.push(line);
         }
-        let count = |s: LineStatus| lines.iter().filter(|l| l.status == s.as_str()).count();
+        let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count();
         let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
             id: run_id.clone(),
             agency_id: agency.clone(),
             org_unit_id: unit.clone(),
             month: first,
-            status: "draft".into(),
+            status: RunStatus::Draft,
             previous_run_id: approved.as_ref().map(|a| a.id.clone()),
             policy_id: policy_version.map(|v| v.id),
             employees: i32::try_from(lines.len()).unwrap_or(i32::MAX),
@@ -320,7 +323,7 @@ pub fn compute_run(
         };
         let is_new = draft.is_none();
         if is_new {
-            diesel::insert_into(allowance_runs::table).values(&run).execute(conn)?;
+            diesel::insert_into(allowance_runs::table).values(run.clone()).execute(conn)?;
         } else {
             diesel::delete(allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id))).execute(conn)?;
             diesel::update(allowance_runs::table.find(&run.id))
@@ -340,7 +343,7 @@ pub fn compute_run(
                 .execute(conn)?;
         }
         for line in &lines {
-            diesel::insert_into(allowance_lines::table).values(line).execute(conn)?;
+            diesel::insert_into(allowance_lines::table).values(line.clone()).execute(conn)?;
         }
         audit::record(
             conn,
@@ -387,11 +390,7 @@ pub fn approve(
             None => Subject::Agency(agency),
         };
         access::require(conn, &change.caller, subject, Area::AllowanceApprove, Access::Write, now)?;
-        if d.run.status != "draft" {
-            return Err(StoreError::Conflict(
-                "the run is approved already; compute the month again to correct it".into(),
-            ));
-        }
+        let approved = d.run.status.approve().map_err(|e| StoreError::Conflict(e.to_string()))?;
         if d.run.version != version {
             return Err(StoreError::Stale);
         }
@@ -399,7 +398,7 @@ pub fn approve(
             allowance_runs::table.filter(allowance_runs::id.eq(&d.run.id)).filter(allowance_runs::version.eq(version)),
         )
         .set((
-            allowance_runs::status.eq("approved"),
+            allowance_runs::status.eq(crate::word::bind(approved)),
             allowance_runs::approved_at.eq(Some(change.at)),
             allowance_runs::approved_by_account_id.eq(Some(change.caller.account_id.to_string())),
             allowance_runs::version.eq(version + 1),
@@ -432,7 +431,7 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, first: NaiveDate) -> Resul
     let rows: Vec<(Run, RunLine)> = allowance_lines::table
         .inner_join(allowance_runs::table)
         .filter(allowance_lines::employee_id.eq(me.to_string()))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::month.eq(first.with_day(1).unwrap_or(first)))
         .order(allowance_runs::approved_at.desc())
         .select((Run::as_select(), RunLine::as_select()))
@@ -447,7 +446,7 @@ pub struct RunFilter {
     /// The first day of a month.
     pub month: Option<NaiveDate>,
     pub org_unit_id: Option<Uuid>,
-    pub status: Option<String>,
+    pub status: Option<RunStatus>,
 }
 
 /// Lists runs in the order they were first computed (leaders, finance, the agency's admin),
@@ -474,7 +473,7 @@ pub fn list(
         q = q.filter(allowance_runs::org_unit_id.eq(u.to_string()));
     }
     if let Some(s) = &filter.status {
-        q = q.filter(allowance_runs::status.eq(s.clone()));
+        q = q.filter(allowance_runs::status.eq(crate::word::bind(*s)));
     }
     if let Some(after) = &page.after {
         q = q.filter(allowance_runs::id.gt(after.clone()));
@@ -504,7 +503,7 @@ pub fn unit_lines(
     let rows: Vec<(Run, RunLine)> = allowance_lines::table
         .inner_join(allowance_runs::table)
         .filter(allowance_runs::agency_id.eq(&unit.agency_id))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::month.eq(first.with_day(1).unwrap_or(first)))
         .filter(allowance_lines::employee_id.eq_any(people))
         .order(allowance_runs::approved_at.desc())
@@ -528,7 +527,7 @@ pub fn approved_for_key(
     access::require_scope(key, ekinerja_domain::IntegrationScope::AllowanceRead)?;
     let mut q = allowance_runs::table
         .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(Run::as_select())
         .into_boxed::<crate::db::Backend>();
     if let Some(m) = month {
@@ -552,7 +551,7 @@ pub fn approved_run_for_key(
     let run: Run = allowance_runs::table
         .find(id.to_string())
         .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(Run::as_select())
         .first(conn)?;
     let mut lines: Vec<RunLine> =

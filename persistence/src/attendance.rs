@@ -15,6 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{agencies, attendance_devices, attendance_events, employees};
+use crate::word::{Bind, Word};
 use crate::{audit, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
 
 /// A stored event.
@@ -25,8 +26,10 @@ pub struct Event {
     pub agency_id: String,
     pub employee_id: String,
     pub source_event_id: String,
-    pub source: String,
-    pub kind: String,
+    #[diesel(serialize_as = crate::word::Bind<EventSource>)]
+    pub source: EventSource,
+    #[diesel(serialize_as = crate::word::Bind<EventKind>)]
+    pub kind: EventKind,
     pub occurred_at: NaiveDateTime,
     pub local_date: NaiveDate,
     pub local_time: String,
@@ -77,8 +80,7 @@ pub struct Sender {
 
 /// The agency's time zone.
 pub fn time_zone(conn: &mut DbConnection, agency_id: Uuid) -> Result<TimeZone, StoreError> {
-    let tz: String = agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?;
-    Ok(TimeZone::parse(&tz).unwrap_or(TimeZone::Wib))
+    Ok(agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?)
 }
 
 fn same(stored: &Event, new: &Event) -> bool {
@@ -151,8 +153,8 @@ pub fn ingest(
                 agency_id: agency.clone(),
                 employee_id: employee_id.clone(),
                 source_event_id: input.source_event_id.as_str().to_owned(),
-                source: sender.source.as_str().to_owned(),
-                kind: input.kind.as_str().to_owned(),
+                source: sender.source,
+                kind: input.kind,
                 occurred_at: crate::timestamp(input.occurred_at),
                 local_date: local.date(),
                 local_time: local.time().format("%H:%M:%S").to_string(),
@@ -254,8 +256,8 @@ fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> 
     .bind::<Text, _>(&e.agency_id)
     .bind::<Text, _>(&e.employee_id)
     .bind::<Text, _>(&e.source_event_id)
-    .bind::<Text, _>(&e.source)
-    .bind::<Text, _>(&e.kind)
+    .bind::<Word, _>(Bind(e.source))
+    .bind::<Word, _>(Bind(e.kind))
     .bind::<Timestamp, _>(e.occurred_at)
     .bind::<Date, _>(e.local_date)
     .bind::<Text, _>(&e.local_time)

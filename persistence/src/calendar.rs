@@ -187,7 +187,8 @@ pub struct Absence {
     pub id: String,
     pub agency_id: String,
     pub employee_id: String,
-    pub kind: String,
+    #[diesel(serialize_as = crate::word::Bind<AbsenceKind>)]
+    pub kind: AbsenceKind,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub note: Option<String>,
@@ -246,7 +247,7 @@ pub fn record_absence(
             id: new_id(),
             agency_id: employee.agency_id.clone(),
             employee_id: employee.id.clone(),
-            kind: kind.as_str().to_owned(),
+            kind,
             starts_on,
             ends_on,
             note: note.map(|n| n.as_str().to_owned()),
@@ -254,7 +255,7 @@ pub fn record_absence(
             created_at: change.at,
             cancelled_at: None,
         };
-        diesel::insert_into(absences::table).values(&row).execute(conn)?;
+        diesel::insert_into(absences::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "create", "absence", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })

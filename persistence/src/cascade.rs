@@ -24,13 +24,13 @@ use crate::{chart, DbConnection, StoreError};
 pub struct CascadeNode {
     pub result_id: String,
     pub lineage_id: String,
-    pub kind: String,
+    pub kind: ResultKind,
     pub description: String,
     /// The goal it supports, for the results at the top of a cascade.
     #[serde(skip)]
     pub goal_id: Option<String>,
     pub agreement_id: String,
-    pub agreement_status: String,
+    pub agreement_status: AgreementStatus,
     pub employee_id: String,
     pub employee_nip: String,
     pub employee_name: String,
@@ -42,12 +42,12 @@ pub struct CascadeNode {
 struct Row {
     id: String,
     lineage_id: String,
-    kind: String,
+    kind: ResultKind,
     description: String,
     parent_result_id: Option<String>,
     goal_id: Option<String>,
     agreement_id: String,
-    status: String,
+    status: AgreementStatus,
     revision: i32,
     employee_id: String,
     position_id: String,
@@ -85,10 +85,10 @@ fn load_period(conn: &mut DbConnection, agency: &str, period: &str) -> Result<Pe
     // The agreement in force per employee and position.
     let mut chosen: HashMap<(String, String), (bool, i32, String)> = HashMap::new();
     for r in &all {
-        if r.status == AgreementStatus::Superseded.as_str() {
+        if r.status == AgreementStatus::Superseded {
             continue;
         }
-        let rank = (r.status == AgreementStatus::Approved.as_str(), r.revision, r.agreement_id.clone());
+        let rank = (r.status == AgreementStatus::Approved, r.revision, r.agreement_id.clone());
         let key = (r.employee_id.clone(), r.position_id.clone());
         match chosen.get(&key) {
             Some(best) if *best >= rank => {}
@@ -297,7 +297,7 @@ pub fn alignment(
     let unlinked_results = results
         .current
         .iter()
-        .filter(|r| unit_agreements.contains(&r.agreement_id) && r.kind == ResultKind::Main.as_str())
+        .filter(|r| unit_agreements.contains(&r.agreement_id) && r.kind == ResultKind::Main)
         .filter(|r| {
             r.goal_id.is_none()
                 && r.parent_result_id
@@ -324,7 +324,7 @@ pub fn alignment(
         .collect();
     let approved: HashSet<String> = agreements::table
         .filter(agreements::period_id.eq(&period.id))
-        .filter(agreements::status.eq(AgreementStatus::Approved.as_str()))
+        .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
         .select(agreements::employee_id)
         .load::<String>(conn)?
         .into_iter()

@@ -22,8 +22,8 @@ struct ChartRow {
     supervisor_position_id: Option<String>,
     #[diesel(sql_type = Text)]
     org_unit_id: String,
-    #[diesel(sql_type = Text)]
-    position_type: String,
+    #[diesel(sql_type = crate::word::Word)]
+    position_type: PositionType,
     #[diesel(sql_type = Nullable<Text>)]
     supervisor_unit_id: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -139,8 +139,8 @@ fn uuid(s: &str) -> Option<Uuid> {
 
 /// The agency's date at `now`, in the agency's own time zone.
 pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
-    let tz: String = agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?;
-    let offset = TimeZone::parse(&tz).unwrap_or(TimeZone::Wib).offset();
+    let tz: TimeZone = agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?;
+    let offset = tz.offset();
     Ok(now.with_timezone(&offset).date_naive())
 }
 
@@ -205,7 +205,7 @@ fn build(rows: Vec<ChartRow>, units: Vec<UnitRow>) -> OrgChart {
             holders: Vec::new(),
             acting: None,
             org_unit_id: unit,
-            structural: PositionType::parse(&row.position_type).is_some_and(PositionType::is_structural),
+            structural: row.position_type.is_structural(),
             supervisor_unit_id: row.supervisor_unit_id.as_deref().and_then(uuid),
         });
         if let Some(h) = row.holder_id.as_deref().and_then(uuid) {

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::workload::Grade;
 use ekinerja_domain::Caller;
@@ -72,8 +73,8 @@ pub struct Comparison {
 struct LogSum {
     #[diesel(sql_type = Text)]
     employee_id: String,
-    #[diesel(sql_type = Text)]
-    status: String,
+    #[diesel(sql_type = crate::word::Word)]
+    status: ekinerja_domain::daily_log::LogStatus,
     #[diesel(sql_type = BigInt)]
     minutes: i64,
 }
@@ -164,7 +165,7 @@ pub fn agency_month(
     for l in &logs {
         let Some(i) = row_of(&l.employee_id) else { continue };
         logged[i].insert(l.employee_id.as_str());
-        if l.status == "accepted" {
+        if l.status == ekinerja_domain::daily_log::LogStatus::Accepted {
             accepted[i] += l.minutes;
         }
     }
@@ -181,7 +182,7 @@ pub fn agency_month(
     // Predicates of the last closed evaluation period.
     let period: Option<EvaluationPeriod> = evaluation_periods::table
         .filter(evaluation_periods::agency_id.eq(&agency))
-        .filter(evaluation_periods::status.eq("closed"))
+        .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Closed)))
         .order((evaluation_periods::ends_on.desc(), evaluation_periods::starts_on.asc()))
         .select(EvaluationPeriod::as_select())
         .first(conn)
@@ -194,20 +195,20 @@ pub fn agency_month(
             .load(conn)?;
         for (employee, e) in crate::evaluation::current_of(finals) {
             let Some(i) = row_of(&employee) else { continue };
-            if e.status != "final" {
+            if e.status != ekinerja_domain::evaluation::EvaluationStatus::Final {
                 continue;
             }
-            if let Some(pr) = e.predicate.as_deref().and_then(Predicate::parse) {
+            if let Some(pr) = e.predicate {
                 *predicates[i].entry(pr).or_default() += 1;
             }
         }
     }
 
     // The month's approved runs: each employee's line from the run approved last.
-    let lines: Vec<(String, String, i64)> = allowance_lines::table
+    let lines: Vec<(String, LineStatus, i64)> = allowance_lines::table
         .inner_join(allowance_runs::table)
         .filter(allowance_runs::agency_id.eq(&agency))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::month.eq(first))
         .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))
         .select((allowance_lines::employee_id, allowance_lines::status, allowance_lines::amount))
@@ -216,7 +217,7 @@ pub fn agency_month(
     let mut paid = vec![(0i64, 0i64); rows.len()];
     for (employee, status, amount) in lines {
         let Some(i) = row_of(&employee) else { continue };
-        if seen.insert(employee) && status == "computed" {
+        if seen.insert(employee) && status == LineStatus::Computed {
             paid[i].0 += 1;
             paid[i].1 += amount;
         }

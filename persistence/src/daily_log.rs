@@ -36,7 +36,8 @@ pub struct DailyLog {
     pub longitude: Option<f64>,
     pub planned_result_id: Option<String>,
     pub additional_duty: bool,
-    pub status: String,
+    #[diesel(serialize_as = crate::word::Bind<LogStatus>)]
+    pub status: LogStatus,
     pub review_reason: Option<String>,
     pub reviewed_by_employee_id: Option<String>,
     pub reviewed_at: Option<chrono::NaiveDateTime>,
@@ -49,7 +50,7 @@ pub struct DailyLog {
 impl DailyLog {
     /// The review status.
     pub fn status(&self) -> LogStatus {
-        LogStatus::parse(&self.status).unwrap_or(LogStatus::Submitted)
+        self.status
     }
 }
 
@@ -127,7 +128,7 @@ fn next_seq(conn: &mut DbConnection, employee_id: &str) -> Result<i64, StoreErro
 
 /// Agencies' time zone, daily cap, closed evaluation periods and whether the top official's logs
 /// are accepted on submission, read once per transaction.
-type Policies = std::collections::HashMap<String, (String, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
+type Policies = std::collections::HashMap<String, (TimeZone, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
 
 /// The status a log takes when submitted (created or corrected): accepted at once for the top
 /// official where the agency's policy says so (no one else could review it but the agency admin),
@@ -182,7 +183,7 @@ fn check(
     let (tz, cap, closed, _) = match policies.get(agency_id) {
         Some(p) => p.clone(),
         None => {
-            let (tz, cap, top): (String, i32, bool) = agencies::table
+            let (tz, cap, top): (TimeZone, i32, bool) = agencies::table
                 .find(agency_id)
                 .select((agencies::time_zone, agencies::daily_log_cap_minutes, agencies::top_official_logs_accepted))
                 .first(conn)?;
@@ -192,11 +193,11 @@ fn check(
         }
     };
     check_open(input.date, &closed)?;
-    let today = now.with_timezone(&TimeZone::parse(&tz).unwrap_or(TimeZone::Wib).offset()).date_naive();
+    let today = now.with_timezone(&tz.offset()).date_naive();
     let range = match input.serves {
         Serves::AdditionalDuty => None,
         Serves::Result(r) => {
-            let found: Option<(String, String, NaiveDate, NaiveDate)> = planned_results::table
+            let found: Option<(String, AgreementStatus, NaiveDate, NaiveDate)> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(r.to_string()))
                 .select((agreements::employee_id, agreements::status, agreements::starts_on, agreements::ends_on))
@@ -205,7 +206,7 @@ fn check(
             let Some((_, status, from, to)) = found.filter(|(o, _, _, _)| o == employee_id) else {
                 return Err(StoreError::invalid("#/planned_result_id", "not a planned result of your own agreement"));
             };
-            if status != AgreementStatus::Approved.as_str() {
+            if status != AgreementStatus::Approved {
                 return Err(StoreError::invalid(
                     "#/planned_result_id",
                     "the planned result's agreement is not approved",
@@ -219,7 +220,7 @@ fn check(
     let others: Vec<Span> = daily_logs::table
         .filter(daily_logs::employee_id.eq(employee_id))
         .filter(daily_logs::log_date.eq(input.date))
-        .filter(daily_logs::status.ne(LogStatus::Rejected.as_str()))
+        .filter(daily_logs::status.ne(crate::word::bind(LogStatus::Rejected)))
         .filter(daily_logs::id.ne(except.unwrap_or_default()))
         .select((daily_logs::start_time, daily_logs::end_time, daily_logs::duration_minutes))
         .load::<(Option<String>, Option<String>, i32)>(conn)?
@@ -400,7 +401,7 @@ fn create_in(
             longitude: None,
             planned_result_id: None,
             additional_duty: false,
-            status: status.as_str().to_owned(),
+            status,
             review_reason: None,
             reviewed_by_employee_id: None,
             reviewed_at: (status == LogStatus::Accepted).then_some(change.at),
@@ -410,7 +411,7 @@ fn create_in(
             updated_at: change.at,
         };
         apply(&mut row, new.input);
-        diesel::insert_into(daily_logs::table).values(&row).execute(conn)?;
+        diesel::insert_into(daily_logs::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", &row.id, None::<&()>, Some(&row))?;
         Ok(Created::New(row))
     }
@@ -446,11 +447,11 @@ impl Escalation {
         since: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Self, StoreError> {
-        let (policy_days, tz): (i32, String) = agencies::table
+        let (policy_days, tz): (i32, ekinerja_domain::TimeZone) = agencies::table
             .find(agency.to_string())
             .select((agencies::review_escalation_working_days, agencies::time_zone))
             .first(conn)?;
-        let time_zone = ekinerja_domain::TimeZone::parse(&tz).unwrap_or(ekinerja_domain::TimeZone::Wib).offset();
+        let time_zone = tz.offset();
         let today = now.with_timezone(&time_zone).date_naive();
         let calendar = if policy_days > 0 {
             Some(crate::discipline::UnitCalendar::load(conn, agency, since.min(today), today)?)
@@ -533,11 +534,11 @@ pub fn update(
             after.reviewed_by_employee_id = None;
             after.reviewed_at = Some(change.at);
         }
-        after.status = status.as_str().to_owned();
+        after.status = status;
         after.version += 1;
         after.change_seq = change_seq;
         after.updated_at = change.at;
-        diesel::update(daily_logs::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(daily_logs::table.find(&after.id)).set(after.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
@@ -578,14 +579,14 @@ pub fn review(
             other => StoreError::Conflict(other.to_string()),
         })?;
         let mut after = before.clone();
-        after.status = status.as_str().to_owned();
+        after.status = status;
         after.review_reason = if decision == Decision::Reject { reason.map(|r| r.trim().to_owned()) } else { None };
         after.reviewed_by_employee_id = change.caller.employee_id.map(|e| e.to_string());
         after.reviewed_at = Some(change.at);
         after.version += 1;
         after.change_seq = next_seq(conn, &before.employee_id)?;
         after.updated_at = change.at;
-        diesel::update(daily_logs::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(daily_logs::table.find(&after.id)).set(after.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
@@ -631,7 +632,7 @@ pub fn list(
             .into_iter()
             .chain(escalated)
             .filter(|l| filter.employee_id.is_none_or(|e| l.employee_id == e.to_string()))
-            .filter(|l| filter.status.is_none_or(|s| l.status == s.as_str()))
+            .filter(|l| filter.status.is_none_or(|s| l.status == s))
             .filter(|l| filter.from.is_none_or(|f| l.log_date >= f) && filter.to.is_none_or(|t| l.log_date <= t))
             .filter(|l| page.after.as_ref().is_none_or(|a| l.id > *a))
             .collect();
@@ -661,7 +662,7 @@ pub fn list(
         q = q.filter(daily_logs::employee_id.eq(me.to_string()));
     }
     if let Some(s) = filter.status {
-        q = q.filter(daily_logs::status.eq(s.as_str()));
+        q = q.filter(daily_logs::status.eq(crate::word::bind(s)));
     }
     if let Some(f) = filter.from {
         q = q.filter(daily_logs::log_date.ge(f));

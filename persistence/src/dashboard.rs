@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::agreement::{standing, AgreementStatus};
+use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -231,12 +232,12 @@ fn build(
         .optional()?;
     let mut revisions: HashMap<String, Vec<(AgreementStatus, i32)>> = HashMap::new();
     if let Some(p) = &period_id {
-        let rows: Vec<(String, String, i32)> = agreements::table
+        let rows: Vec<(String, AgreementStatus, i32)> = agreements::table
             .filter(agreements::period_id.eq(p))
             .select((agreements::employee_id, agreements::status, agreements::revision))
             .load(conn)?;
         for (employee, status, revision) in rows {
-            if let (true, Some(status)) = (people.contains(employee.as_str()), AgreementStatus::parse(&status)) {
+            if people.contains(employee.as_str()) {
                 revisions.entry(employee).or_default().push((status, revision));
             }
         }
@@ -296,9 +297,9 @@ fn build(
                 continue;
             }
             evaluations_view.not_opened -= 1;
-            if e.status == "final" {
+            if e.status == ekinerja_domain::evaluation::EvaluationStatus::Final {
                 evaluations_view.final_count += 1;
-                if let Some(pr) = e.predicate.as_deref().and_then(Predicate::parse) {
+                if let Some(pr) = e.predicate {
                     *counts.entry(pr).or_default() += 1;
                 }
             } else {
@@ -313,7 +314,7 @@ fn build(
     // approved unit run.
     let whole: Option<NaiveDate> = allowance_runs::table
         .filter(allowance_runs::agency_id.eq(&agency_id))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::org_unit_id.is_null())
         .select(diesel::dsl::max(allowance_runs::month))
         .first(conn)?;
@@ -321,16 +322,16 @@ fn build(
         Some(m) => Some(m),
         None => allowance_runs::table
             .filter(allowance_runs::agency_id.eq(&agency_id))
-            .filter(allowance_runs::status.eq("approved"))
+            .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
             .select(diesel::dsl::max(allowance_runs::month))
             .first(conn)?,
     };
     let mut allowance = Allowance { month, paid: 0, pending: 0, total: 0 };
     if let Some(m) = month {
-        let lines: Vec<(String, String, i64)> = allowance_lines::table
+        let lines: Vec<(String, LineStatus, i64)> = allowance_lines::table
             .inner_join(allowance_runs::table)
             .filter(allowance_runs::agency_id.eq(&agency_id))
-            .filter(allowance_runs::status.eq("approved"))
+            .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
             .filter(allowance_runs::month.eq(m))
             .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))
             .select((allowance_lines::employee_id, allowance_lines::status, allowance_lines::amount))
@@ -341,13 +342,13 @@ fn build(
             if !people.contains(employee.as_str()) || !seen.insert(employee) {
                 continue;
             }
-            match status.as_str() {
-                "computed" => {
+            match status {
+                LineStatus::Computed => {
                     allowance.paid += 1;
                     allowance.total += amount;
                 }
-                "pending" => allowance.pending += 1,
-                _ => {}
+                LineStatus::Pending => allowance.pending += 1,
+                LineStatus::NotRolledOut => {}
             }
         }
     }

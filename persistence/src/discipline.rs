@@ -7,6 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Text};
+use ekinerja_domain::attendance::EventKind;
+use ekinerja_domain::discipline::AbsenceKind;
 use ekinerja_domain::discipline::{
     day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Schedule, ScheduleVersions,
 };
@@ -28,7 +30,7 @@ pub struct DayView {
     /// The holiday's name.
     pub holiday: Option<String>,
     /// `leave` or `official_travel`.
-    pub absence: Option<String>,
+    pub absence: Option<AbsenceKind>,
     /// The lines the day contributed to the month, after the tolerance.
     pub lines: Vec<Line>,
 }
@@ -71,8 +73,8 @@ struct DayRow {
     employee_id: String,
     #[diesel(sql_type = Date)]
     local_date: NaiveDate,
-    #[diesel(sql_type = Text)]
-    kind: String,
+    #[diesel(sql_type = crate::word::Word)]
+    kind: EventKind,
     #[diesel(sql_type = Text)]
     first_time: String,
     #[diesel(sql_type = Text)]
@@ -99,9 +101,9 @@ fn firsts(rows: Vec<DayRow>) -> Firsts {
     for r in rows {
         let entry = map.entry((r.employee_id, r.local_date)).or_default();
         let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M:%S").ok();
-        match r.kind.as_str() {
-            "check_in" => entry.0 = parse(&r.first_time),
-            _ => entry.1 = parse(&r.last_time),
+        match r.kind {
+            EventKind::CheckIn => entry.0 = parse(&r.first_time),
+            EventKind::CheckOut => entry.1 = parse(&r.last_time),
         }
     }
     map
@@ -148,7 +150,7 @@ fn compute(
     let holidays: HashMap<NaiveDate, String> =
         load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect();
     let ids: Vec<String> = people.iter().map(|(e, _)| e.id.clone()).collect();
-    let mut absences: HashMap<String, Vec<(NaiveDate, NaiveDate, String)>> = HashMap::new();
+    let mut absences: HashMap<String, Vec<(NaiveDate, NaiveDate, AbsenceKind)>> = HashMap::new();
     for a in load_absences(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)? {
         absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
     }
@@ -164,7 +166,7 @@ fn compute(
             let schedule = versions.on(day);
             let holiday = holidays.get(&day).cloned();
             let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()) };
-            let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| k.clone());
+            let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
             let (check_in, check_out) = firsts.get(&(employee.id.clone(), day)).copied().unwrap_or_default();
             records.push(DayRecord {
                 date: day,

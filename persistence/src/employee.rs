@@ -27,7 +27,8 @@ pub struct Employee {
     pub agency_id: String,
     pub nip: String,
     pub name: String,
-    pub employment_type: String,
+    #[diesel(serialize_as = crate::word::Bind<EmploymentType>)]
+    pub employment_type: EmploymentType,
     pub rank: Option<String>,
     pub position_id: Option<String>,
     pub active: bool,
@@ -247,7 +248,7 @@ pub(crate) fn check_position(
     position: Uuid,
 ) -> Result<(), StoreError> {
     crate::db::lock_row(conn, crate::db::LockTable::Positions, &position.to_string())?;
-    let pos: Option<(String, String)> = positions::table
+    let pos: Option<(String, PositionType)> = positions::table
         .find(position.to_string())
         .select((positions::agency_id, positions::position_type))
         .first(conn)
@@ -255,7 +256,7 @@ pub(crate) fn check_position(
     let Some((_, ptype)) = pos.filter(|(a, _)| a == agency_id) else {
         return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
     };
-    if PositionType::parse(&ptype).is_some_and(PositionType::is_structural) {
+    if ptype.is_structural() {
         let mut q = employees::table
             .filter(employees::position_id.eq(position.to_string()))
             .filter(employees::active.eq(true))
@@ -289,14 +290,14 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
         agency_id,
         nip: new.nip.as_str().to_owned(),
         name: new.name.into_inner(),
-        employment_type: new.employment_type.as_str().to_owned(),
+        employment_type: new.employment_type,
         rank: new.rank.map(Name::into_inner),
         position_id: new.position_id.map(|p| p.to_string()),
         active: true,
         created_at: change.at,
         updated_at: change.at,
     };
-    diesel::insert_into(employees::table).values(&row).execute(conn)?;
+    diesel::insert_into(employees::table).values(row.clone()).execute(conn)?;
     crate::roster::touch(conn, &row.agency_id, std::slice::from_ref(&row.id))?;
     audit::record(conn, change, Some(&row.agency_id), "create", "employee", &row.id, None::<&()>, Some(&row))?;
     Ok(row)
@@ -325,7 +326,7 @@ pub fn update(
             after.name = n.into_inner();
         }
         if let Some(t) = patch.employment_type {
-            after.employment_type = t.as_str().to_owned();
+            after.employment_type = t;
         }
         if let Some(r) = patch.rank {
             after.rank = r.map(Name::into_inner);
@@ -351,7 +352,7 @@ pub fn update(
             }
         }
         after.updated_at = change.at;
-        diesel::update(employees::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(employees::table.find(&after.id)).set(after.clone()).execute(conn)?;
         if before.active && !after.active {
             // Leaving service ends the employee's sign-ins at once.
             crate::account::end_sessions_of_employee(conn, &after.id, change.at)?;

@@ -7,7 +7,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
-use ekinerja_domain::evaluation::{finalise as judge, Cadence, CoreValue, PeriodKind, PeriodStatus, Rating, Ratings};
+use ekinerja_domain::evaluation::{
+    counts_over, finalise as judge, Cadence, CoreValue, EvaluationStatus, EvaluationStep, PeriodKind, PeriodStatus,
+    Predicate, Rating, Ratings,
+};
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -26,11 +29,13 @@ pub struct EvaluationPeriod {
     pub id: String,
     pub agency_id: String,
     pub performance_period_id: String,
-    pub kind: String,
+    #[diesel(serialize_as = crate::word::Bind<PeriodKind>)]
+    pub kind: PeriodKind,
     pub number: i32,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub status: String,
+    #[diesel(serialize_as = crate::word::Bind<PeriodStatus>)]
+    pub status: PeriodStatus,
     pub closed_at: Option<NaiveDateTime>,
     pub closed_by_account_id: Option<String>,
     pub version: i32,
@@ -55,8 +60,8 @@ pub fn open_period(
             .map_err(|_| StoreError::invalid("#/performance_period_id", "no such performance period"))?;
         let agency = uuid(&year.agency_id)?;
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
-        let cadence: String = agencies::table.find(&year.agency_id).select(agencies::evaluation_cadence).first(conn)?;
-        let cadence = Cadence::parse(&cadence).unwrap_or(Cadence::Quarterly);
+        let cadence: Cadence =
+            agencies::table.find(&year.agency_id).select(agencies::evaluation_cadence).first(conn)?;
         let (starts_on, ends_on) = kind.span(year.year, number, cadence).map_err(|e| {
             let pointer =
                 if matches!(e, ekinerja_domain::evaluation::PeriodError::Cadence(_)) { "#/kind" } else { "#/number" };
@@ -64,7 +69,7 @@ pub fn open_period(
         })?;
         let taken: i64 = evaluation_periods::table
             .filter(evaluation_periods::performance_period_id.eq(&year.id))
-            .filter(evaluation_periods::kind.eq(kind.as_str()))
+            .filter(evaluation_periods::kind.eq(crate::word::bind(kind)))
             .filter(evaluation_periods::number.eq(i32::try_from(number).unwrap_or(0)))
             .count()
             .get_result(conn)?;
@@ -75,17 +80,17 @@ pub fn open_period(
             id: new_id(),
             agency_id: year.agency_id.clone(),
             performance_period_id: year.id.clone(),
-            kind: kind.as_str().to_owned(),
+            kind,
             number: i32::try_from(number).unwrap_or(0),
             starts_on,
             ends_on,
-            status: PeriodStatus::Open.as_str().to_owned(),
+            status: PeriodStatus::Open,
             closed_at: None,
             closed_by_account_id: None,
             version: 1,
             created_at: change.at,
         };
-        diesel::insert_into(evaluation_periods::table).values(&row).execute(conn)?;
+        diesel::insert_into(evaluation_periods::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
@@ -146,14 +151,14 @@ pub fn close_period(
     crate::db::write(conn, |conn| {
         let before = get_period(conn, &change.caller, id)?;
         access::require_agency(conn, &change.caller, uuid(&before.agency_id)?, Area::Structure, Access::Write)?;
-        if before.status == PeriodStatus::Closed.as_str() {
+        if before.status == PeriodStatus::Closed {
             return Err(StoreError::Conflict("the evaluation period is already closed".into()));
         }
         if before.version != version {
             return Err(StoreError::Stale);
         }
         let after = EvaluationPeriod {
-            status: PeriodStatus::Closed.as_str().to_owned(),
+            status: PeriodStatus::Closed,
             closed_at: Some(change.at),
             closed_by_account_id: Some(change.caller.account_id.to_string()),
             version: before.version + 1,
@@ -165,7 +170,7 @@ pub fn close_period(
                 .filter(evaluation_periods::version.eq(before.version)),
         )
         .set((
-            evaluation_periods::status.eq(&after.status),
+            evaluation_periods::status.eq(crate::word::bind(after.status)),
             evaluation_periods::closed_at.eq(after.closed_at),
             evaluation_periods::closed_by_account_id.eq(&after.closed_by_account_id),
             evaluation_periods::version.eq(after.version),
@@ -192,7 +197,7 @@ pub fn close_period(
 pub fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
     Ok(evaluation_periods::table
         .filter(evaluation_periods::agency_id.eq(agency_id))
-        .filter(evaluation_periods::status.eq(PeriodStatus::Closed.as_str()))
+        .filter(evaluation_periods::status.eq(crate::word::bind(PeriodStatus::Closed)))
         .select((evaluation_periods::starts_on, evaluation_periods::ends_on))
         .load(conn)?)
 }
@@ -207,10 +212,14 @@ pub struct Evaluation {
     pub employee_id: String,
     pub agreement_id: String,
     pub evaluator_employee_id: Option<String>,
-    pub status: String,
-    pub results_rating: Option<String>,
-    pub behaviour_rating: Option<String>,
-    pub predicate: Option<String>,
+    #[diesel(serialize_as = crate::word::Bind<EvaluationStatus>)]
+    pub status: EvaluationStatus,
+    #[diesel(serialize_as = crate::word::BindOption<Rating>)]
+    pub results_rating: Option<Rating>,
+    #[diesel(serialize_as = crate::word::BindOption<Rating>)]
+    pub behaviour_rating: Option<Rating>,
+    #[diesel(serialize_as = crate::word::BindOption<Predicate>)]
+    pub predicate: Option<Predicate>,
     pub feedback: Option<String>,
     pub revision: i32,
     pub previous_evaluation_id: Option<String>,
@@ -227,8 +236,10 @@ pub struct Evaluation {
 #[diesel(table_name = evaluation_behaviours, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Behaviour {
     pub evaluation_id: String,
-    pub core_value: String,
-    pub rating: String,
+    #[diesel(serialize_as = crate::word::Bind<CoreValue>)]
+    pub core_value: CoreValue,
+    #[diesel(serialize_as = crate::word::Bind<Rating>)]
+    pub rating: Rating,
     pub feedback: Option<String>,
 }
 
@@ -270,7 +281,7 @@ fn detail(conn: &mut DbConnection, evaluation: Evaluation) -> Result<EvaluationD
         .filter(evaluation_behaviours::evaluation_id.eq(&evaluation.id))
         .select(Behaviour::as_select())
         .load(conn)?;
-    behaviours.sort_by_key(|b| CoreValue::ALL.iter().position(|v| v.as_str() == b.core_value));
+    behaviours.sort_by_key(|b| CoreValue::ALL.iter().position(|v| *v == b.core_value));
     let result_feedback: Vec<ResultFeedback> = evaluation_feedback::table
         .filter(evaluation_feedback::evaluation_id.eq(&evaluation.id))
         .order(evaluation_feedback::planned_result_id.asc())
@@ -310,7 +321,7 @@ pub fn open(
         let agreement: Option<String> = agreements::table
             .filter(agreements::employee_id.eq(&employee.id))
             .filter(agreements::period_id.eq(&period.performance_period_id))
-            .filter(agreements::status.eq(AgreementStatus::Approved.as_str()))
+            .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
             .filter(agreements::starts_on.le(period.ends_on))
             .filter(agreements::ends_on.ge(period.starts_on))
             .order(agreements::starts_on.desc())
@@ -332,7 +343,7 @@ pub fn open(
             // None when the agency's admin records the top official's evaluation for the
             // official set for the agency.
             evaluator_employee_id: change.caller.employee_id.map(|e| e.to_string()),
-            status: "draft".into(),
+            status: EvaluationStatus::Draft,
             results_rating: None,
             behaviour_rating: None,
             predicate: None,
@@ -346,7 +357,7 @@ pub fn open(
             created_at: change.at,
             updated_at: change.at,
         };
-        diesel::insert_into(evaluations::table).values(&row).execute(conn)?;
+        diesel::insert_into(evaluations::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "create", "evaluation", &row.id, None::<&()>, Some(&row))?;
         detail(conn, row)
     })
@@ -453,10 +464,10 @@ fn bump(conn: &mut DbConnection, e: &Evaluation) -> Result<(), StoreError> {
         evaluations::table.filter(evaluations::id.eq(&e.id)).filter(evaluations::version.eq(e.version - 1)),
     )
     .set((
-        evaluations::status.eq(&e.status),
-        evaluations::results_rating.eq(&e.results_rating),
-        evaluations::behaviour_rating.eq(&e.behaviour_rating),
-        evaluations::predicate.eq(&e.predicate),
+        evaluations::status.eq(crate::word::bind(e.status)),
+        evaluations::results_rating.eq(crate::word::BindOption::from(e.results_rating)),
+        evaluations::behaviour_rating.eq(crate::word::BindOption::from(e.behaviour_rating)),
+        evaluations::predicate.eq(crate::word::BindOption::from(e.predicate)),
         evaluations::feedback.eq(&e.feedback),
         evaluations::superseded.eq(e.superseded),
         evaluations::finalised_at.eq(e.finalised_at),
@@ -483,9 +494,10 @@ pub fn rate(
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
         let before = for_change(conn, change, id, version, now)?;
-        if before.status != "draft" {
-            return Err(StoreError::Conflict("a final evaluation does not change; revise it to correct it".into()));
-        }
+        before
+            .status
+            .apply(EvaluationStep::Rate, before.superseded)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let mut errors = Vec::new();
         for (i, (result, _)) in patch.result_feedback.iter().enumerate() {
             let owned: i64 = planned_results::table
@@ -505,10 +517,10 @@ pub fn rate(
         }
         let mut after = before.clone();
         if let Some(r) = patch.results_rating {
-            after.results_rating = Some(r.as_str().to_owned());
+            after.results_rating = Some(r);
         }
         if let Some(r) = patch.behaviour_rating {
-            after.behaviour_rating = Some(r.as_str().to_owned());
+            after.behaviour_rating = Some(r);
         }
         if let Some(f) = patch.feedback {
             after.feedback = Some(f.into_inner());
@@ -520,16 +532,16 @@ pub fn rate(
             diesel::delete(
                 evaluation_behaviours::table
                     .filter(evaluation_behaviours::evaluation_id.eq(&after.id))
-                    .filter(evaluation_behaviours::core_value.eq(v.core_value.as_str())),
+                    .filter(evaluation_behaviours::core_value.eq(crate::word::bind(v.core_value))),
             )
             .execute(conn)?;
             let row = Behaviour {
                 evaluation_id: after.id.clone(),
-                core_value: v.core_value.as_str().to_owned(),
-                rating: v.rating.as_str().to_owned(),
+                core_value: v.core_value,
+                rating: v.rating,
                 feedback: v.feedback.map(Description::into_inner),
             };
-            diesel::insert_into(evaluation_behaviours::table).values(&row).execute(conn)?;
+            diesel::insert_into(evaluation_behaviours::table).values(row.clone()).execute(conn)?;
         }
         for (result, text) in patch.result_feedback {
             diesel::delete(
@@ -571,24 +583,21 @@ pub fn finalise(
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
         let before = for_change(conn, change, id, version, now)?;
-        if before.status != "draft" {
-            return Err(StoreError::Conflict("the evaluation is final already".into()));
-        }
+        let finalised = before
+            .status
+            .apply(EvaluationStep::Finalise, before.superseded)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let d = detail(conn, before.clone())?;
         let ratings = Ratings {
-            results: before.results_rating.as_deref().and_then(Rating::parse),
-            behaviour: before.behaviour_rating.as_deref().and_then(Rating::parse),
-            values: d
-                .behaviours
-                .iter()
-                .filter_map(|b| Some((CoreValue::parse(&b.core_value)?, Rating::parse(&b.rating)?)))
-                .collect(),
+            results: before.results_rating,
+            behaviour: before.behaviour_rating,
+            values: d.behaviours.iter().map(|b| (b.core_value, b.rating)).collect(),
         };
         let predicate = judge(&ratings)
             .map_err(|m| StoreError::Invalid(m.0.into_iter().map(|reason| FieldError::new("#/", reason)).collect()))?;
         let mut after = before.clone();
-        after.status = "final".into();
-        after.predicate = Some(predicate.as_str().to_owned());
+        after.status = finalised;
+        after.predicate = Some(predicate);
         after.finalised_at = Some(change.at);
         after.finalised_by_account_id = Some(change.caller.account_id.to_string());
         after.version += 1;
@@ -624,9 +633,10 @@ pub fn revise(
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
         let before = for_change(conn, change, id, version, now)?;
-        if before.status != "final" || before.superseded {
-            return Err(StoreError::Conflict("only the current final evaluation is revised".into()));
-        }
+        let revision_status = before
+            .status
+            .apply(EvaluationStep::Revise, before.superseded)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let newer: i64 =
             evaluations::table.filter(evaluations::previous_evaluation_id.eq(&before.id)).count().get_result(conn)?;
         if newer > 0 {
@@ -635,7 +645,7 @@ pub fn revise(
         let old = detail(conn, before.clone())?;
         let row = Evaluation {
             id: new_id(),
-            status: "draft".into(),
+            status: revision_status,
             predicate: None,
             revision: before.revision + 1,
             previous_evaluation_id: Some(before.id.clone()),
@@ -647,10 +657,10 @@ pub fn revise(
             updated_at: change.at,
             ..before.clone()
         };
-        diesel::insert_into(evaluations::table).values(&row).execute(conn)?;
+        diesel::insert_into(evaluations::table).values(row.clone()).execute(conn)?;
         for b in old.behaviours {
             diesel::insert_into(evaluation_behaviours::table)
-                .values(&Behaviour { evaluation_id: row.id.clone(), ..b })
+                .values(Behaviour { evaluation_id: row.id.clone(), ..b })
                 .execute(conn)?;
         }
         for f in old.result_feedback {
@@ -670,7 +680,7 @@ pub(crate) fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<Str
     for e in rows.into_iter().filter(|e| !e.superseded) {
         let keep = current.get(&e.employee_id).is_none_or(|c| {
             // A finished correction supersedes; until then the final one counts.
-            (c.status == "draft" && e.status == "final") || (c.status == e.status && e.revision > c.revision)
+            counts_over((c.status, c.revision), (e.status, e.revision))
         });
         if keep {
             current.insert(e.employee_id.clone(), e);
@@ -803,13 +813,9 @@ pub fn unit_distribution(
         .collect();
     let head = people.iter().find(|e| e.position_id.as_deref().is_some_and(|p| head_posts.contains(&p))).cloned();
     let current = current_of(period_rows(conn, &period)?);
-    let final_of = |id: &str| current.get(id).filter(|e| e.status == "final");
+    let final_of = |id: &str| current.get(id).filter(|e| e.status == EvaluationStatus::Final);
     let unit_rating = unit_rating.or_else(|| {
-        head.as_ref()
-            .and_then(|h| final_of(&h.id))
-            .and_then(|e| e.results_rating.as_deref())
-            .and_then(Rating::parse)
-            .map(UnitRating::from_head)
+        head.as_ref().and_then(|h| final_of(&h.id)).and_then(|e| e.results_rating).map(UnitRating::from_head)
     });
     let below_head: Vec<&crate::employee::Employee> =
         people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
@@ -817,11 +823,7 @@ pub fn unit_distribution(
     let rollout = crate::rollout::load(conn, &period.agency_id)?;
     let (staff, not_rolled_out): (Vec<&crate::employee::Employee>, Vec<&crate::employee::Employee>) =
         below_head.into_iter().partition(|e| rollout.employee_rolled_out(&e.id, period.ends_on));
-    let predicates: Vec<Predicate> = staff
-        .iter()
-        .filter_map(|e| final_of(&e.id))
-        .filter_map(|e| e.predicate.as_deref().and_then(Predicate::parse))
-        .collect();
+    let predicates: Vec<Predicate> = staff.iter().filter_map(|e| final_of(&e.id)).filter_map(|e| e.predicate).collect();
     let counts = Predicate::ALL
         .iter()
         .map(|p| (*p, i64::try_from(predicates.iter().filter(|x| *x == p).count()).unwrap_or(0)))
@@ -845,9 +847,9 @@ pub struct SiasnRow {
     pub nip: String,
     pub name: String,
     pub year: i32,
-    pub results_rating: String,
-    pub behaviour_rating: String,
-    pub predicate: String,
+    pub results_rating: Rating,
+    pub behaviour_rating: Rating,
+    pub predicate: Predicate,
     pub assessor_nip: Option<String>,
     pub assessor_name: Option<String>,
 }
@@ -864,14 +866,15 @@ pub fn siasn_export(
     access::require_agency(conn, caller, uuid(&year.agency_id)?, Area::AgencyViews, Access::Read)?;
     let annual: Vec<String> = evaluation_periods::table
         .filter(evaluation_periods::performance_period_id.eq(&year.id))
-        .filter(evaluation_periods::kind.eq(PeriodKind::Annual.as_str()))
+        .filter(evaluation_periods::kind.eq(crate::word::bind(PeriodKind::Annual)))
         .select(evaluation_periods::id)
         .load(conn)?;
     let rows: Vec<Evaluation> = evaluations::table
         .filter(evaluations::evaluation_period_id.eq_any(annual))
         .select(Evaluation::as_select())
         .load(conn)?;
-    let finals: Vec<Evaluation> = current_of(rows).into_values().filter(|e| e.status == "final").collect();
+    let finals: Vec<Evaluation> =
+        current_of(rows).into_values().filter(|e| e.status == EvaluationStatus::Final).collect();
     let mut ids: Vec<String> = finals.iter().map(|e| e.employee_id.clone()).collect();
     ids.extend(finals.iter().filter_map(|e| e.evaluator_employee_id.clone()));
     let people: std::collections::HashMap<String, (String, String)> = employees::table
@@ -881,23 +884,27 @@ pub fn siasn_export(
         .into_iter()
         .map(|(id, nip, name)| (id, (nip, name)))
         .collect();
-    let mut out: Vec<SiasnRow> = finals
-        .into_iter()
-        .filter_map(|e| {
-            let (nip, name) = people.get(&e.employee_id)?.clone();
-            let assessor = e.evaluator_employee_id.as_ref().and_then(|a| people.get(a)).cloned();
-            Some(SiasnRow {
-                nip,
-                name,
-                year: year.year,
-                results_rating: e.results_rating.unwrap_or_default(),
-                behaviour_rating: e.behaviour_rating.unwrap_or_default(),
-                predicate: e.predicate.unwrap_or_default(),
-                assessor_nip: assessor.as_ref().map(|a| a.0.clone()),
-                assessor_name: assessor.map(|a| a.1),
-            })
-        })
-        .collect();
+    let mut out: Vec<SiasnRow> = Vec::with_capacity(finals.len());
+    for e in finals {
+        let Some((nip, name)) = people.get(&e.employee_id).cloned() else { continue };
+        // Finalising requires both ratings and sets the predicate: a final one without is corrupt.
+        let (Some(results_rating), Some(behaviour_rating), Some(predicate)) =
+            (e.results_rating, e.behaviour_rating, e.predicate)
+        else {
+            return Err(StoreError::Corrupt(format!("final evaluation {} without its ratings", e.id)));
+        };
+        let assessor = e.evaluator_employee_id.as_ref().and_then(|a| people.get(a)).cloned();
+        out.push(SiasnRow {
+            nip,
+            name,
+            year: year.year,
+            results_rating,
+            behaviour_rating,
+            predicate,
+            assessor_nip: assessor.as_ref().map(|a| a.0.clone()),
+            assessor_name: assessor.map(|a| a.1),
+        });
+    }
     out.sort_by(|a, b| a.nip.cmp(&b.nip));
     Ok(out)
 }
@@ -1003,7 +1010,7 @@ pub fn realisation(
         .into_iter()
         .map(|s| (s.indicator_id.clone(), s))
         .collect();
-    let kind = PeriodKind::parse(&d.period.kind).unwrap_or(PeriodKind::Annual);
+    let kind = d.period.kind;
     let number = u32::try_from(d.period.number).unwrap_or(0);
     let results = detail
         .results
@@ -1064,7 +1071,7 @@ pub fn assess(
         let d = get(conn, &change.caller, id, now)?;
         let s = standing(conn, &change.caller, uuid(&d.evaluation.agency_id)?, uuid(&d.evaluation.employee_id)?, now)?;
         access::decision_to_result(s.decide(Area::SelfAssessment, Access::Write))?;
-        if d.evaluation.status != "draft" {
+        if d.evaluation.status != EvaluationStatus::Draft {
             return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));
         }
         let owned: i64 = indicators::table

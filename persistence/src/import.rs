@@ -171,7 +171,7 @@ fn run(
     }
     // Positions: a structural post per row (one holder each); staff posts shared by name, type and
     // class within a unit, reusing existing ones.
-    let mut existing: HashMap<(String, String, String, i32), String> = positions::table
+    let mut existing: HashMap<(String, String, PositionType, i32), String> = positions::table
         .filter(positions::agency_id.eq(&agency))
         .select(Position::as_select())
         .load::<Position>(conn)?
@@ -181,12 +181,7 @@ fn run(
     let mut position_of_line: HashMap<u64, (String, String)> = HashMap::new();
     for row in &good {
         let unit_id = units.get(&row.unit_code).cloned().unwrap_or_default();
-        let key = (
-            unit_id.clone(),
-            row.position_name.as_str().to_owned(),
-            row.position_type.as_str().to_owned(),
-            row.class.get(),
-        );
+        let key = (unit_id.clone(), row.position_name.as_str().to_owned(), row.position_type, row.class.get());
         let reuse = if row.position_type.is_structural() { None } else { existing.get(&key).cloned() };
         let id = match reuse {
             Some(id) => id,
@@ -196,13 +191,13 @@ fn run(
                     agency_id: agency.clone(),
                     org_unit_id: unit_id.clone(),
                     name: key.1.clone(),
-                    position_type: key.2.clone(),
+                    position_type: key.2,
                     class: key.3,
                     supervisor_position_id: None,
                     created_at: change.at,
                     updated_at: change.at,
                 };
-                diesel::insert_into(positions::table).values(&p).execute(conn)?;
+                diesel::insert_into(positions::table).values(p.clone()).execute(conn)?;
                 audit::record(conn, change, Some(&agency), "import", "position", &p.id, None::<&()>, Some(&p))?;
                 report.positions_created += 1;
                 if !row.position_type.is_structural() {
@@ -240,7 +235,7 @@ fn run(
     // Supervisors: the named supervisor's position, else the head (JPT) of the row's unit.
     let heads: HashMap<String, String> = positions::table
         .filter(positions::agency_id.eq(&agency))
-        .filter(positions::position_type.eq(PositionType::Jpt.as_str()))
+        .filter(positions::position_type.eq(crate::word::bind(PositionType::Jpt)))
         .select((positions::org_unit_id, positions::id))
         .load::<(String, String)>(conn)?
         .into_iter()
@@ -263,9 +258,8 @@ fn run(
                     Some(p) => positions::table
                         .find(p)
                         .select(positions::position_type)
-                        .first::<String>(conn)
+                        .first::<PositionType>(conn)
                         .optional()?
-                        .and_then(|t| PositionType::parse(&t))
                         .is_some_and(PositionType::is_structural),
                     None => false,
                 };

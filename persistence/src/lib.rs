@@ -41,6 +41,7 @@ pub mod rollout;
 pub mod roster;
 pub mod schema;
 pub mod tasks;
+pub mod word;
 pub mod workload;
 
 pub use db::{DbConnection, Engine, Pool};

@@ -272,7 +272,7 @@ fn facts(
     // Levels 3 to 5: the approved agreement covering the month.
     let approved: Vec<(String, String, String, i32)> = agreements::table
         .filter(agreements::agency_id.eq(&agency_id))
-        .filter(agreements::status.eq("approved"))
+        .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
         .filter(agreements::starts_on.le(last))
         .filter(agreements::ends_on.ge(first))
         .select((agreements::id, agreements::employee_id, agreements::position_id, agreements::revision))
@@ -343,7 +343,7 @@ fn facts(
             .inner_join(evaluation_periods::table)
             .filter(evaluation_periods::agency_id.eq(&agency_id))
             .filter(evaluation_periods::ends_on.eq(latest))
-            .filter(evaluations::status.eq("final"))
+            .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Final)))
             .filter(evaluations::superseded.eq(false))
             .select(evaluations::employee_id)
             .load(conn)?;

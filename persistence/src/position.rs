@@ -19,7 +19,8 @@ pub struct Position {
     pub agency_id: String,
     pub org_unit_id: String,
     pub name: String,
-    pub position_type: String,
+    #[diesel(serialize_as = crate::word::Bind<PositionType>)]
+    pub position_type: PositionType,
     pub class: i32,
     pub supervisor_position_id: Option<String>,
     pub created_at: chrono::NaiveDateTime,
@@ -81,7 +82,7 @@ pub fn list(
         q = q.filter(positions::org_unit_id.eq(u.to_string()));
     }
     if let Some(t) = filter.position_type {
-        q = q.filter(positions::position_type.eq(t.as_str()));
+        q = q.filter(positions::position_type.eq(crate::word::bind(t)));
     }
     if let Some(s) = filter.supervisor_position_id {
         q = q.filter(positions::supervisor_position_id.eq(s.to_string()));
@@ -105,7 +106,7 @@ fn check_supervisor(
     position: Option<Uuid>,
     supervisor: Uuid,
 ) -> Result<(), StoreError> {
-    let sup: Option<(String, String)> = positions::table
+    let sup: Option<(String, PositionType)> = positions::table
         .find(supervisor.to_string())
         .select((positions::agency_id, positions::position_type))
         .first(conn)
@@ -114,7 +115,7 @@ fn check_supervisor(
         return Err(StoreError::invalid("#/supervisor_position_id", "no such position in this agency"));
     };
     let _ = sup_agency;
-    if !PositionType::parse(&sup_type).is_some_and(PositionType::is_structural) {
+    if !sup_type.is_structural() {
         return Err(StoreError::invalid(
             "#/supervisor_position_id",
             "a supervising position must be structural (jpt, administrator or pengawas)",
@@ -153,13 +154,13 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Res
             agency_id,
             org_unit_id: new.org_unit_id.to_string(),
             name: new.name.into_inner(),
-            position_type: new.position_type.as_str().to_owned(),
+            position_type: new.position_type,
             class: new.class.get(),
             supervisor_position_id: new.supervisor_position_id.map(|s| s.to_string()),
             created_at: change.at,
             updated_at: change.at,
         };
-        diesel::insert_into(positions::table).values(&row).execute(conn)?;
+        diesel::insert_into(positions::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "create", "position", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
@@ -215,7 +216,7 @@ pub fn update(
                     ));
                 }
             }
-            after.position_type = t.as_str().to_owned();
+            after.position_type = t;
         }
         if let Some(sup) = patch.supervisor_position_id {
             if let Some(s) = sup {
@@ -224,7 +225,7 @@ pub fn update(
             after.supervisor_position_id = sup.map(|s| s.to_string());
         }
         after.updated_at = change.at;
-        diesel::update(positions::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(positions::table.find(&after.id)).set(after.clone()).execute(conn)?;
         if after.org_unit_id != before.org_unit_id {
             crate::roster::touch_holders(conn, &after.agency_id, None, Some(&after.id))?;
         }

@@ -18,7 +18,8 @@ pub struct RoleGrant {
     pub id: String,
     pub agency_id: String,
     pub account_id: String,
-    pub role: String,
+    #[diesel(serialize_as = crate::word::Bind<GrantedRole>)]
+    pub role: GrantedRole,
     pub granted_by_account_id: Option<String>,
     pub granted_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -28,7 +29,7 @@ pub struct RoleGrant {
 impl RoleGrant {
     /// The granted role; an unknown stored word is an error, never a default.
     pub fn role(&self) -> Result<GrantedRole, StoreError> {
-        GrantedRole::parse(&self.role).ok_or_else(|| StoreError::Corrupt(format!("role grant of {:?}", self.role)))
+        Ok(self.role)
     }
 }
 
@@ -51,7 +52,7 @@ pub fn grant(
     role: GrantedRole,
 ) -> Result<RoleGrant, StoreError> {
     crate::db::write(conn, |conn| {
-        let account: Option<(Option<String>, String)> = accounts::table
+        let account: Option<(Option<String>, AccountRole)> = accounts::table
             .find(account_id.to_string())
             .select((accounts::agency_id, accounts::role))
             .first(conn)
@@ -63,7 +64,7 @@ pub fn grant(
             return Err(no_such());
         }
         access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
-        match AccountRole::parse(&account_role) {
+        match Some(account_role) {
             Some(AccountRole::Employee | AccountRole::Member) => {}
             Some(AccountRole::AgencyAdmin) => {
                 return Err(StoreError::invalid("#/account_id", "an agency admin already reads and decides everything"))
@@ -72,7 +73,7 @@ pub fn grant(
         }
         let in_force: i64 = role_grants::table
             .filter(role_grants::account_id.eq(account_id.to_string()))
-            .filter(role_grants::role.eq(role.as_str()))
+            .filter(role_grants::role.eq(crate::word::bind(role)))
             .filter(role_grants::revoked_at.is_null())
             .count()
             .get_result(conn)?;
@@ -83,13 +84,13 @@ pub fn grant(
             id: new_id(),
             agency_id: agency.to_string(),
             account_id: account_id.to_string(),
-            role: role.as_str().to_owned(),
+            role,
             granted_by_account_id: Some(change.caller.account_id.to_string()),
             granted_at: change.at,
             revoked_at: None,
             revoked_by_account_id: None,
         };
-        diesel::insert_into(role_grants::table).values(&row).execute(conn)?;
+        diesel::insert_into(role_grants::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(&row.agency_id), "grant", "role_grant", &row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
@@ -123,7 +124,7 @@ pub fn list(
         q = q.filter(role_grants::account_id.eq(a.to_string()));
     }
     if let Some(r) = filter.role {
-        q = q.filter(role_grants::role.eq(r.as_str()));
+        q = q.filter(role_grants::role.eq(crate::word::bind(r)));
     }
     if !filter.include_revoked {
         q = q.filter(role_grants::revoked_at.is_null());

@@ -96,7 +96,7 @@ pub fn check_change(
     }
     let paid: Vec<NaiveDate> = allowance_runs::table
         .filter(allowance_runs::agency_id.eq(agency))
-        .filter(allowance_runs::status.eq("approved"))
+        .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(allowance_runs::month)
         .distinct()
         .load(conn)?;

@@ -1,14 +1,17 @@
 // @generated-equivalent: the tables of migrations/postgres, as `diesel print-schema` prints them.
 // Column types are the ones both engines share (Text, Integer, Bool, Date, Timestamp), which is
-// what `#[derive(MultiConnection)]` can bind.
+// what `#[derive(MultiConnection)]` can bind, and `Word` (crate::word): text holding a domain word
+// (a status, kind or role), read and written as the domain enum.
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     acting_assignments (id) {
         id -> Text,
         agency_id -> Text,
         position_id -> Text,
         employee_id -> Text,
-        kind -> Text,
+        kind -> Word,
         starts_on -> Date,
         ends_on -> Date,
         created_at -> Timestamp,
@@ -16,13 +19,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     accounts (id) {
         id -> Text,
         agency_id -> Nullable<Text>,
         employee_id -> Nullable<Text>,
         username -> Nullable<Text>,
         password_hash -> Nullable<Text>,
-        role -> Text,
+        role -> Word,
         active -> Bool,
         password_changed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
@@ -32,15 +37,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     agencies (id) {
         id -> Text,
         code -> Text,
         name -> Text,
-        time_zone -> Text,
+        time_zone -> Word,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         daily_log_cap_minutes -> Integer,
-        evaluation_cadence -> Text,
+        evaluation_cadence -> Word,
         effective_working_hours -> Integer,
         maturity_policy -> Nullable<Text>,
         allowance_separation_of_duties -> Bool,
@@ -70,12 +77,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     employees (id) {
         id -> Text,
         agency_id -> Text,
         nip -> Text,
         name -> Text,
-        employment_type -> Text,
+        employment_type -> Word,
         rank -> Nullable<Text>,
         position_id -> Nullable<Text>,
         active -> Bool,
@@ -100,12 +109,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     positions (id) {
         id -> Text,
         agency_id -> Text,
         org_unit_id -> Text,
         name -> Text,
-        position_type -> Text,
+        position_type -> Word,
         class -> Integer,
         supervisor_position_id -> Nullable<Text>,
         created_at -> Timestamp,
@@ -114,11 +125,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     role_grants (id) {
         id -> Text,
         agency_id -> Text,
         account_id -> Text,
-        role -> Text,
+        role -> Word,
         granted_by_account_id -> Nullable<Text>,
         granted_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
@@ -166,6 +179,8 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     agreements (id) {
         id -> Text,
         agency_id -> Text,
@@ -175,7 +190,7 @@ diesel::table! {
         org_unit_id -> Text,
         starts_on -> Date,
         ends_on -> Date,
-        status -> Text,
+        status -> Word,
         revision -> Integer,
         previous_revision_id -> Nullable<Text>,
         return_comment -> Nullable<Text>,
@@ -189,11 +204,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     planned_results (id) {
         id -> Text,
         agreement_id -> Text,
         agency_id -> Text,
-        kind -> Text,
+        kind -> Word,
         lineage_id -> Text,
         description -> Text,
         parent_result_id -> Nullable<Text>,
@@ -229,6 +246,8 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     daily_logs (id) {
         id -> Text,
         agency_id -> Text,
@@ -247,7 +266,7 @@ diesel::table! {
         longitude -> Nullable<Double>,
         planned_result_id -> Nullable<Text>,
         additional_duty -> Bool,
-        status -> Text,
+        status -> Word,
         review_reason -> Nullable<Text>,
         reviewed_by_employee_id -> Nullable<Text>,
         reviewed_at -> Nullable<Timestamp>,
@@ -303,13 +322,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     attendance_events (id) {
         id -> Text,
         agency_id -> Text,
         employee_id -> Text,
         source_event_id -> Text,
-        source -> Text,
-        kind -> Text,
+        source -> Word,
+        kind -> Word,
         occurred_at -> Timestamp,
         local_date -> Date,
         local_time -> Text,
@@ -347,11 +368,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     absences (id) {
         id -> Text,
         agency_id -> Text,
         employee_id -> Text,
-        kind -> Text,
+        kind -> Word,
         starts_on -> Date,
         ends_on -> Date,
         note -> Nullable<Text>,
@@ -362,15 +385,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     evaluation_periods (id) {
         id -> Text,
         agency_id -> Text,
         performance_period_id -> Text,
-        kind -> Text,
+        kind -> Word,
         number -> Integer,
         starts_on -> Date,
         ends_on -> Date,
-        status -> Text,
+        status -> Word,
         closed_at -> Nullable<Timestamp>,
         closed_by_account_id -> Nullable<Text>,
         version -> Integer,
@@ -379,6 +404,8 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     evaluations (id) {
         id -> Text,
         agency_id -> Text,
@@ -386,10 +413,10 @@ diesel::table! {
         employee_id -> Text,
         agreement_id -> Text,
         evaluator_employee_id -> Nullable<Text>,
-        status -> Text,
-        results_rating -> Nullable<Text>,
-        behaviour_rating -> Nullable<Text>,
-        predicate -> Nullable<Text>,
+        status -> Word,
+        results_rating -> Nullable<Word>,
+        behaviour_rating -> Nullable<Word>,
+        predicate -> Nullable<Word>,
         feedback -> Nullable<Text>,
         revision -> Integer,
         previous_evaluation_id -> Nullable<Text>,
@@ -403,10 +430,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     evaluation_behaviours (evaluation_id, core_value) {
         evaluation_id -> Text,
-        core_value -> Text,
-        rating -> Text,
+        core_value -> Word,
+        rating -> Word,
         feedback -> Nullable<Text>,
     }
 }
@@ -449,12 +478,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     allowance_runs (id) {
         id -> Text,
         agency_id -> Text,
         org_unit_id -> Nullable<Text>,
         month -> Date,
-        status -> Text,
+        status -> Word,
         previous_run_id -> Nullable<Text>,
         policy_id -> Nullable<Text>,
         employees -> Integer,
@@ -473,6 +504,8 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     allowance_lines (run_id, employee_id) {
         run_id -> Text,
         employee_id -> Text,
@@ -480,7 +513,7 @@ diesel::table! {
         name -> Text,
         unit_name -> Nullable<Text>,
         class -> Nullable<Integer>,
-        status -> Text,
+        status -> Word,
         base -> BigInt,
         performance_factor_bp -> BigInt,
         discipline_factor_bp -> BigInt,
@@ -490,7 +523,7 @@ diesel::table! {
         amount -> BigInt,
         previous_amount -> Nullable<BigInt>,
         breakdown -> Nullable<Text>,
-        pending_reason -> Nullable<Text>,
+        pending_reason -> Nullable<Word>,
         opd_name -> Nullable<Text>,
         unreviewed_minutes -> BigInt,
     }

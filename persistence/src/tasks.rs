@@ -94,7 +94,7 @@ fn logs_for(
     }
     let mut q = daily_logs::table
         .filter(daily_logs::agency_id.eq(ctx.agency.to_string()))
-        .filter(daily_logs::status.eq("submitted"))
+        .filter(daily_logs::status.eq(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted)))
         .select(DailyLog::as_select())
         .into_boxed::<crate::db::Backend>();
     if let Some(c) = ctx.candidates.clone() {
@@ -132,7 +132,7 @@ fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(Stri
     }
     let mut q = agreements::table
         .filter(agreements::agency_id.eq(ctx.agency.to_string()))
-        .filter(agreements::status.eq("submitted"))
+        .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Submitted)))
         .select((agreements::id, agreements::employee_id, agreements::submitted_at, agreements::updated_at))
         .into_boxed::<crate::db::Backend>();
     if let Some(c) = ctx.candidates.clone() {
@@ -168,7 +168,7 @@ fn returned(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate
     }
     let rows: Vec<(String, chrono::NaiveDateTime)> = agreements::table
         .filter(agreements::employee_id.eq(me.to_string()))
-        .filter(agreements::status.eq("returned"))
+        .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Returned)))
         .select((agreements::id, agreements::updated_at))
         .load(conn)?;
     Ok(rows.into_iter().map(|(id, at)| (id, at.date())).collect())
@@ -181,7 +181,7 @@ fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>
     }
     let mut q = evaluations::table
         .filter(evaluations::agency_id.eq(ctx.agency.to_string()))
-        .filter(evaluations::status.eq("draft"))
+        .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Draft)))
         .filter(evaluations::superseded.eq(false))
         .select((evaluations::id, evaluations::employee_id, evaluations::created_at))
         .into_boxed::<crate::db::Backend>();
@@ -216,7 +216,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
     }
     let periods: Vec<(String, String, NaiveDate, NaiveDate)> = evaluation_periods::table
         .filter(evaluation_periods::agency_id.eq(ctx.agency.to_string()))
-        .filter(evaluation_periods::status.eq("open"))
+        .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Open)))
         .filter(evaluation_periods::ends_on.lt(today))
         .select((
             evaluation_periods::id,
@@ -230,7 +230,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
         // As opening requires: an approved agreement of the year covering part of the period.
         let mut q = agreements::table
             .filter(agreements::period_id.eq(&year))
-            .filter(agreements::status.eq("approved"))
+            .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
             .filter(agreements::starts_on.le(ends_on))
             .filter(agreements::ends_on.ge(starts_on))
             .select(agreements::employee_id)

@@ -7,6 +7,7 @@ mod analysis;
 mod attendance;
 mod audit;
 mod auth;
+mod code_shape;
 mod comparison;
 mod contention;
 mod daily_logs;

@@ -63,3 +63,26 @@ fn a_bulk_load_stores_whole_writes() {
     account::bootstrap_platform_admin(&mut conn, "fourth", "hash".into(), at, None).unwrap();
     assert!(stored(&mut conn, "fourth"));
 }
+
+/// A word the code does not know (one a later version dropped, or written behind its back into a
+/// column without a CHECK), is a load error (an internal error, logged), never read as a
+/// plausible default: the evaluation cadence used to fall back to quarterly.
+#[actix_web::test]
+async fn an_unknown_stored_word_is_an_error_not_a_default() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let created = app.post("/api/v1/agencies", &app.root, json!({"code": "KAB-WRD", "name": "Words"})).await;
+    created.assert_status(201);
+    let id = created.id();
+    let path = format!("/api/v1/agencies/{id}");
+    assert_eq!(app.get(&path, &app.root).await.assert_status(200).body["evaluation_cadence"], "quarterly");
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::sql_query(format!("UPDATE agencies SET evaluation_cadence = 'weekly' WHERE id = '{id}'"))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    let read = app.get(&path, &app.root).await;
+    read.assert_problem(500, "internal");
+    assert!(!read.body.to_string().contains("weekly"), "no stored text in the answer: {}", read.body);
+}

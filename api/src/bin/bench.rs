@@ -305,7 +305,10 @@ async fn daily_log_creates(
     let staff: Vec<(String, String)> = planned_results::table
         .inner_join(agreements::table)
         .filter(agreements::agency_id.eq(agency))
-        .filter(agreements::status.eq("approved"))
+        .filter(
+            agreements::status
+                .eq(ekinerja_persistence::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)),
+        )
         .select((agreements::employee_id, planned_results::id))
         .order(planned_results::id.desc())
         .limit(i64::try_from(connections).unwrap_or(64))
@@ -432,7 +435,7 @@ async fn daily_log_creates(
                 longitude: None,
                 planned_result_id: Some(result.clone()),
                 additional_duty: false,
-                status: "submitted".into(),
+                status: ekinerja_domain::daily_log::LogStatus::Submitted,
                 review_reason: None,
                 reviewed_by_employee_id: None,
                 reviewed_at: None,
@@ -441,7 +444,7 @@ async fn daily_log_creates(
                 created_at: at,
                 updated_at: at,
             };
-            diesel::insert_into(daily_logs::table).values(&row).execute(c)
+            diesel::insert_into(daily_logs::table).values(row).execute(c)
         })
     };
     let (one, many) = (rows_per_s(1)?, rows_per_s(threads)?);
@@ -779,7 +782,10 @@ fn load_logs(conn: &mut DbConnection, agency: &str, today: chrono::NaiveDate) ->
     for (employee, result) in planned_results::table
         .inner_join(agreements::table)
         .filter(agreements::agency_id.eq(agency))
-        .filter(agreements::status.eq("approved"))
+        .filter(
+            agreements::status
+                .eq(ekinerja_persistence::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)),
+        )
         .select((agreements::employee_id, planned_results::id))
         .load::<(String, String)>(conn)
         .map_err(|e| e.to_string())?

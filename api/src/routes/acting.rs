@@ -37,7 +37,7 @@ pub struct ActingAssignmentView {
 impl From<acting::ActingAssignment> for ActingAssignmentView {
     fn from(a: acting::ActingAssignment) -> Self {
         ActingAssignmentView {
-            kind: ActingKind::parse(&a.kind).unwrap_or(ActingKind::Plt),
+            kind: a.kind,
             id: a.id,
             agency_id: a.agency_id,
             position_id: a.position_id,

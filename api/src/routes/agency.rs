@@ -58,12 +58,12 @@ impl From<agency::Agency> for AgencyView {
     fn from(a: agency::Agency) -> Self {
         AgencyView {
             maturity_policy: a.maturity_policy(),
-            time_zone: TimeZone::parse(&a.time_zone).unwrap_or(TimeZone::Wib),
+            time_zone: a.time_zone,
             id: a.id,
             code: a.code,
             name: a.name,
             daily_log_cap_minutes: a.daily_log_cap_minutes,
-            evaluation_cadence: Cadence::parse(&a.evaluation_cadence).unwrap_or(Cadence::Quarterly),
+            evaluation_cadence: a.evaluation_cadence,
             effective_working_hours: a.effective_working_hours,
             allowance_separation_of_duties: a.allowance_separation_of_duties,
             top_official_logs_accepted: a.top_official_logs_accepted,

@@ -156,7 +156,7 @@ fn indicator_view(i: store::IndicatorDetail) -> IndicatorView {
 fn result_view(r: store::ResultDetail) -> PlannedResultView {
     let res = r.result;
     PlannedResultView {
-        kind: ResultKind::parse(&res.kind).unwrap_or(ResultKind::Main),
+        kind: res.kind,
         id: res.id,
         agreement_id: res.agreement_id,
         lineage_id: res.lineage_id,

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use ekinerja_domain::allowance::{
-    AgencyPolicy, AllowancePolicy, Breakdown, LineStatus, PendingReason, PerformanceBasis,
+    AgencyPolicy, AllowancePolicy, Breakdown, LineStatus, PendingReason, PerformanceBasis, RunStatus,
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
@@ -356,15 +356,7 @@ fn breakdown_of(l: &allowance_run::RunLine) -> Result<Option<Breakdown>, ApiErro
 impl TryFrom<allowance_run::RunLine> for RunLineView {
     type Error = ApiError;
     fn try_from(l: allowance_run::RunLine) -> Result<Self, ApiError> {
-        let status = LineStatus::parse(&l.status)
-            .ok_or_else(|| ApiError::Internal(format!("a run line stored with the status {:?}", l.status)))?;
-        let pending_reason = match l.pending_reason.as_deref() {
-            None => None,
-            Some(r) => Some(
-                PendingReason::parse(r)
-                    .ok_or_else(|| ApiError::Internal(format!("a run line stored with the reason {r:?}")))?,
-            ),
-        };
+        let (status, pending_reason) = (l.status, l.pending_reason);
         let computed = status == LineStatus::Computed;
         let money = |v: i64| computed.then_some(v);
         let breakdown = breakdown_of(&l)?;
@@ -429,33 +421,10 @@ pub struct RunSummaryView {
     pub version: i32,
 }
 
-/// A run's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    /// Recomputed on demand until approved.
-    Draft,
-    /// Frozen; a correction is a new run.
-    Approved,
-}
-
-impl RunStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Draft => "draft",
-            RunStatus::Approved => "approved",
-        }
-    }
-}
-
 impl TryFrom<allowance_run::Run> for RunSummaryView {
     type Error = ApiError;
     fn try_from(r: allowance_run::Run) -> Result<Self, ApiError> {
-        let status = match r.status.as_str() {
-            "draft" => RunStatus::Draft,
-            "approved" => RunStatus::Approved,
-            other => return Err(ApiError::Internal(format!("a run stored with the status {other:?}"))),
-        };
+        let status = r.status;
         Ok(RunSummaryView {
             id: r.id,
             agency_id: r.agency_id,
@@ -539,12 +508,8 @@ pub async fn list_runs(
         Some(m) => Some(super::month_of(m).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM".into()))?),
         None => None,
     };
-    let filter = allowance_run::RunFilter {
-        agency_id: q.agency_id,
-        month,
-        org_unit_id: q.org_unit_id,
-        status: q.status.map(|s| s.as_str().to_owned()),
-    };
+    let filter =
+        allowance_run::RunFilter { agency_id: q.agency_id, month, org_unit_id: q.org_unit_id, status: q.status };
     let rows = db(&state, move |conn| allowance_run::list(conn, &auth.0, &filter, &page)).await?;
     let next_cursor = rows.next_cursor.clone();
     let items = rows.items.into_iter().map(RunSummaryView::try_from).collect::<Result<Vec<_>, _>>()?;
@@ -673,7 +638,7 @@ pub async fn payroll(
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
     let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
-    if d.run.status != "approved" {
+    if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
     }
     let month = d.run.month.format("%Y-%m").to_string();
@@ -698,7 +663,7 @@ pub async fn payroll(
         d.lines.iter().map(|l| {
             // A line without an amount has empty money cells, never 0: a payroll office reads 0
             // as "pay nothing". The reason is said in words.
-            let computed = l.status == "computed";
+            let computed = l.status == LineStatus::Computed;
             let money = |v: i64| if computed { v.to_string() } else { String::new() };
             vec![
                 nip(&l.nip),
@@ -706,7 +671,7 @@ pub async fn payroll(
                 cell(l.opd_name.as_deref().unwrap_or_default()),
                 cell(l.unit_name.as_deref().unwrap_or_default()),
                 l.class.map(|c| c.to_string()).unwrap_or_default(),
-                l.status.clone(),
+                l.status.as_str().to_owned(),
                 money(l.base),
                 money(l.deduction_bp),
                 money(l.performance_part),
@@ -729,19 +694,19 @@ pub async fn payroll(
 
 /// Why a line has no amount, in words for a payroll office; empty for a computed line.
 fn why_no_amount(l: &allowance_run::RunLine) -> String {
-    match (LineStatus::parse(&l.status), l.pending_reason.as_deref().and_then(PendingReason::parse)) {
-        (Some(LineStatus::NotRolledOut), _) => {
+    match (l.status, l.pending_reason) {
+        (LineStatus::NotRolledOut, _) => {
             "belum diterapkan: unit kerja belum menerapkan e-Kinerja pada bulan ini; tanpa TPP dari perhitungan ini"
                 .into()
         }
-        (Some(LineStatus::Pending), Some(PendingReason::NoFinalPredicate)) => {
+        (LineStatus::Pending, Some(PendingReason::NoFinalPredicate)) => {
             "tertunda: belum ada predikat kinerja akhir untuk bulan ini; dibayar pada perhitungan berikutnya".into()
         }
-        (Some(LineStatus::Pending), _) => format!(
+        (LineStatus::Pending, _) => format!(
             "tertunda: belum ada TPP dasar untuk kelas jabatan {}",
             l.class.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
         ),
-        _ => String::new(),
+        (LineStatus::Computed, _) => String::new(),
     }
 }
 
@@ -859,7 +824,7 @@ pub async fn breakdown(
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
     let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
-    if d.run.status != "approved" {
+    if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported".into()));
     }
     let month = d.run.month.format("%Y-%m").to_string();

@@ -335,7 +335,7 @@ impl From<Absence> for AbsenceView {
         AbsenceView {
             id: a.id,
             employee_id: a.employee_id,
-            kind: AbsenceKind::parse(&a.kind).unwrap_or(AbsenceKind::Leave),
+            kind: a.kind,
             starts_on: a.starts_on,
             ends_on: a.ends_on,
             note: a.note,

@@ -39,8 +39,8 @@ pub struct CascadeNodeView {
 impl From<cascade::CascadeNode> for CascadeNodeView {
     fn from(n: cascade::CascadeNode) -> Self {
         CascadeNodeView {
-            kind: ResultKind::parse(&n.kind).unwrap_or(ResultKind::Main),
-            agreement_status: AgreementStatus::parse(&n.agreement_status).unwrap_or(AgreementStatus::Draft),
+            kind: n.kind,
+            agreement_status: n.agreement_status,
             result_id: n.result_id,
             lineage_id: n.lineage_id,
             description: n.description,

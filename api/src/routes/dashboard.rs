@@ -79,13 +79,11 @@ pub struct PredicateCount {
 pub struct PeriodRef {
     #[schema(format = Uuid)]
     pub id: String,
-    /// `monthly`, `quarterly` or `annual`.
-    pub kind: String,
+    pub kind: ekinerja_domain::evaluation::PeriodKind,
     pub number: i32,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    /// `open` or `closed`.
-    pub status: String,
+    pub status: ekinerja_domain::evaluation::PeriodStatus,
 }
 
 /// The latest evaluation period that has begun (the shortest, of those starting the same day).

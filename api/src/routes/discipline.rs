@@ -71,7 +71,7 @@ pub struct DayViewBody {
     /// The holiday, on a holiday.
     pub holiday: Option<String>,
     /// `leave` or `official_travel`, when either covers the day.
-    pub absence: Option<String>,
+    pub absence: Option<ekinerja_domain::discipline::AbsenceKind>,
     /// What the day deducts, after the month's tolerance.
     pub lines: Vec<LineView>,
 }

@@ -43,7 +43,7 @@ pub struct EmployeeView {
 impl From<employee::Employee> for EmployeeView {
     fn from(e: employee::Employee) -> Self {
         EmployeeView {
-            employment_type: EmploymentType::parse(&e.employment_type).unwrap_or(EmploymentType::Pns),
+            employment_type: e.employment_type,
             id: e.id,
             agency_id: e.agency_id,
             nip: e.nip,

@@ -3,7 +3,9 @@
 
 use actix_web::{http::header, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use ekinerja_domain::evaluation::{CoreValue, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating};
+use ekinerja_domain::evaluation::{
+    CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating,
+};
 use ekinerja_domain::Description;
 use ekinerja_persistence::evaluation::{
     self, Evaluation, EvaluationDetail, EvaluationFilter, EvaluationPeriod, RatingPatch, ValueRating,
@@ -45,8 +47,8 @@ pub struct EvaluationPeriodView {
 impl From<EvaluationPeriod> for EvaluationPeriodView {
     fn from(p: EvaluationPeriod) -> Self {
         EvaluationPeriodView {
-            kind: PeriodKind::parse(&p.kind).unwrap_or(PeriodKind::Annual),
-            status: PeriodStatus::parse(&p.status).unwrap_or(PeriodStatus::Open),
+            kind: p.kind,
+            status: p.status,
             id: p.id,
             agency_id: p.agency_id,
             performance_period_id: p.performance_period_id,
@@ -212,9 +214,7 @@ pub struct EvaluationView {
     /// set for the agency, recorded by the agency admin).
     #[schema(format = Uuid)]
     pub evaluator_employee_id: Option<String>,
-    /// `draft` or `final`.
-    #[schema(example = "draft")]
-    pub status: String,
+    pub status: EvaluationStatus,
     pub results_rating: Option<Rating>,
     pub behaviour_rating: Option<Rating>,
     /// Computed from the two ratings when finalised; never typed in.
@@ -238,19 +238,13 @@ pub struct EvaluationView {
 
 fn view_of(e: Evaluation, d: Option<&EvaluationDetail>) -> EvaluationView {
     EvaluationView {
-        results_rating: e.results_rating.as_deref().and_then(Rating::parse),
-        behaviour_rating: e.behaviour_rating.as_deref().and_then(Rating::parse),
-        predicate: e.predicate.as_deref().and_then(Predicate::parse),
+        results_rating: e.results_rating,
+        behaviour_rating: e.behaviour_rating,
+        predicate: e.predicate,
         behaviours: d.map_or_else(Vec::new, |d| {
             d.behaviours
                 .iter()
-                .filter_map(|b| {
-                    Some(BehaviourBody {
-                        core_value: CoreValue::parse(&b.core_value)?,
-                        rating: Rating::parse(&b.rating)?,
-                        feedback: b.feedback.clone(),
-                    })
-                })
+                .map(|b| BehaviourBody { core_value: b.core_value, rating: b.rating, feedback: b.feedback.clone() })
                 .collect()
         }),
         result_feedback: d.map_or_else(Vec::new, |d| {
@@ -544,13 +538,32 @@ pub struct UnitQuery {
     pub unit_rating: Option<UnitRating>,
 }
 
+/// Where an employee's evaluation of the period stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationState {
+    /// Not opened by the evaluator yet.
+    NotOpened,
+    /// Being rated.
+    Draft,
+    /// Finalised.
+    Final,
+}
+
+impl From<EvaluationStatus> for EvaluationState {
+    fn from(s: EvaluationStatus) -> Self {
+        match s {
+            EvaluationStatus::Draft => EvaluationState::Draft,
+            EvaluationStatus::Final => EvaluationState::Final,
+        }
+    }
+}
+
 /// An employee's place in the period's evaluation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressRowView {
     pub employee: EmployeeView,
-    /// `not_opened`, `draft` or `final`.
-    #[schema(example = "draft")]
-    pub state: String,
+    pub state: EvaluationState,
     /// The evaluation that counts (the latest revision not superseded).
     #[schema(format = Uuid)]
     pub evaluation_id: Option<String>,
@@ -595,20 +608,20 @@ pub async fn progress(
     let rows: Vec<ProgressRowView> = rows
         .into_iter()
         .map(|r| ProgressRowView {
-            state: r.evaluation.as_ref().map_or_else(|| "not_opened".to_owned(), |e| e.status.clone()),
+            state: r.evaluation.as_ref().map_or(EvaluationState::NotOpened, |e| e.status.into()),
             evaluation_id: r.evaluation.as_ref().map(|e| e.id.clone()),
-            predicate: r.evaluation.as_ref().and_then(|e| e.predicate.as_deref()).and_then(Predicate::parse),
+            predicate: r.evaluation.as_ref().and_then(|e| e.predicate),
             waiting_for: r.evaluator.map(EmployeeView::from),
             employee: r.employee.into(),
         })
         .collect();
-    let count = |s: &str| i64::try_from(rows.iter().filter(|r| r.state == s).count()).unwrap_or(0);
+    let count = |s: EvaluationState| i64::try_from(rows.iter().filter(|r| r.state == s).count()).unwrap_or(0);
     Ok(HttpResponse::Ok().json(ProgressView {
         period: period.into(),
         employees: i64::try_from(rows.len()).unwrap_or(0),
-        not_opened: count("not_opened"),
-        draft: count("draft"),
-        finalised: count("final"),
+        not_opened: count(EvaluationState::NotOpened),
+        draft: count(EvaluationState::Draft),
+        finalised: count(EvaluationState::Final),
         rows,
     }))
 }
@@ -696,17 +709,6 @@ pub async fn siasn_export(
     let id = id.into_inner();
     let rows = db(&state, move |conn| evaluation::siasn_export(conn, &auth.0, id)).await?;
     let year = rows.first().map_or_else(String::new, |r| r.year.to_string());
-    let label = |s: &str| match s {
-        "above_expectation" => "Di Atas Ekspektasi",
-        "as_expected" => "Sesuai Ekspektasi",
-        "below_expectation" => "Di Bawah Ekspektasi",
-        "very_good" => "Sangat Baik",
-        "good" => "Baik",
-        "needs_improvement" => "Butuh Perbaikan",
-        "poor" => "Kurang",
-        "very_poor" => "Sangat Kurang",
-        _ => "",
-    };
     let body = csv_out::file(
         &["nip", "nama", "tahun", "hasil_kerja", "perilaku_kerja", "predikat", "nip_penilai", "nama_penilai"],
         rows.into_iter().map(|r| {
@@ -714,9 +716,9 @@ pub async fn siasn_export(
                 csv_out::nip(&r.nip),
                 csv_out::cell(&r.name),
                 r.year.to_string(),
-                label(&r.results_rating).to_owned(),
-                label(&r.behaviour_rating).to_owned(),
-                label(&r.predicate).to_owned(),
+                r.results_rating.label().to_owned(),
+                r.behaviour_rating.label().to_owned(),
+                r.predicate.label().to_owned(),
                 r.assessor_nip.as_deref().map(csv_out::nip).unwrap_or_default(),
                 r.assessor_name.as_deref().map(csv_out::cell).unwrap_or_default(),
             ]

@@ -10,9 +10,15 @@ use crate::state::{db, AppState};
 /// A health answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` when healthy.
-    #[schema(example = "ok")]
-    pub status: String,
+    pub status: HealthStatus,
+}
+
+/// What a health check found; a failing check answers with a problem instead.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// Healthy.
+    Ok,
 }
 
 /// Liveness: the process answers.
@@ -20,7 +26,7 @@ pub struct Health {
     summary = "Liveness: the process answers",
     responses((status = 200, description = "The process is alive", body = Health)))]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health { status: HealthStatus::Ok })
 }
 
 /// Readiness: the database answers.
@@ -29,5 +35,5 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, description = "Ready to serve", body = Health)))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db(&state, ekinerja_persistence::db::ping).await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(Health { status: HealthStatus::Ok }))
 }

@@ -101,7 +101,7 @@ pub struct AccountView {
 impl From<account::Account> for AccountView {
     fn from(a: account::Account) -> Self {
         AccountView {
-            role: AccountRole::parse(&a.role).unwrap_or(AccountRole::Employee),
+            role: a.role,
             id: a.id,
             agency_id: a.agency_id,
             employee_id: a.employee_id,

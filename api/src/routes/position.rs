@@ -40,7 +40,7 @@ pub struct PositionView {
 impl From<position::Position> for PositionView {
     fn from(p: position::Position) -> Self {
         PositionView {
-            position_type: PositionType::parse(&p.position_type).unwrap_or(PositionType::Pelaksana),
+            position_type: p.position_type,
             id: p.id,
             agency_id: p.agency_id,
             org_unit_id: p.org_unit_id,
