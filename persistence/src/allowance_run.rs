@@ -107,7 +107,7 @@ struct DayMinutes {
 const MINUTES_SQL: &str = "
 SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs
-WHERE agency_id = $1 AND status = 'accepted' AND log_date >= $2 AND log_date <= $3
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4
 GROUP BY employee_id, log_date";
 
 #[derive(QueryableByName)]
@@ -121,7 +121,7 @@ struct Waiting {
 const WAITING_SQL: &str = "
 SELECT employee_id, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs
-WHERE agency_id = $1 AND status = 'submitted' AND log_date >= $2 AND log_date <= $3
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4
 GROUP BY employee_id";
 
 /// The final predicate covering the month, per employee: of the current final evaluations whose
@@ -219,6 +219,7 @@ pub fn compute_run(
             .bind::<Text, _>(&agency)
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
             .load::<Waiting>(conn)?
             .into_iter()
             .map(|w| (w.employee_id, w.minutes))
@@ -229,6 +230,7 @@ pub fn compute_run(
             .bind::<Text, _>(&agency)
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
             .load::<DayMinutes>(conn)?
         {
             minutes.entry(m.employee_id).or_default().push((m.log_date, m.minutes));
@@ -590,7 +592,7 @@ const WAITING_BY_AUTHOR_SQL: &str = "
 SELECT employee_id, CAST(COUNT(*) AS BIGINT) AS logs, CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
        MIN(log_date) AS oldest
 FROM daily_logs
-WHERE agency_id = $1 AND status = 'submitted' AND log_date >= $2 AND log_date <= $3
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4
 GROUP BY employee_id";
 
 /// The check before computing a month (leaders, finance, the agency admin): who still has logs of
@@ -621,6 +623,7 @@ pub fn waiting_reviews(
         .bind::<Text, _>(&agency)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
         .load(conn)?;
     let mut by_supervisor: HashMap<Option<Uuid>, WaitingReviews> = HashMap::new();
     for w in waiting {

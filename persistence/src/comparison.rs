@@ -82,7 +82,7 @@ struct LogSum {
 const LOGS_SQL: &str = "
 SELECT employee_id, status, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
 GROUP BY employee_id, status";
 
 /// Every OPD of the agency for the month of `month` (by default last month), for a leader and
@@ -158,8 +158,12 @@ pub fn agency_month(
     let row_of = |employee: &str| opd_of.get(employee).and_then(|t| index.get(t)).copied();
 
     // Logs of the month.
-    let logs: Vec<LogSum> =
-        diesel::sql_query(LOGS_SQL).bind::<Text, _>(&agency).bind::<Date, _>(first).bind::<Date, _>(last).load(conn)?;
+    let logs: Vec<LogSum> = diesel::sql_query(LOGS_SQL)
+        .bind::<Text, _>(&agency)
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(last)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
+        .load(conn)?;
     let mut logged: Vec<HashSet<&str>> = vec![HashSet::new(); rows.len()];
     let mut accepted = vec![0i64; rows.len()];
     for l in &logs {

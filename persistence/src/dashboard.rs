@@ -119,7 +119,7 @@ struct LogDay {
 const LOGS_SQL: &str = "
 SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
 GROUP BY employee_id, log_date";
 
 fn share_bp(part: i64, whole: i64) -> i64 {
@@ -199,6 +199,7 @@ fn build(
         .bind::<Text, _>(&agency_id)
         .bind::<Date, _>(monday)
         .bind::<Date, _>(today)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
         .load(conn)?;
     let mut week_people: HashSet<&str> = HashSet::new();
     let mut today_people: HashSet<&str> = HashSet::new();

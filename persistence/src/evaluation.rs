@@ -974,7 +974,7 @@ const LOG_TOTALS_SQL: &str = "
 SELECT pr.lineage_id AS lineage_id, COUNT(*) AS logs,
        CAST(SUM(dl.duration_minutes) AS BIGINT) AS minutes, CAST(SUM(dl.output_quantity) AS BIGINT) AS output
 FROM daily_logs dl JOIN planned_results pr ON pr.id = dl.planned_result_id
-WHERE dl.employee_id = $1 AND dl.status = 'accepted' AND dl.log_date >= $2 AND dl.log_date <= $3
+WHERE dl.employee_id = $1 AND dl.log_date >= $2 AND dl.log_date <= $3 AND dl.status = $4
 GROUP BY pr.lineage_id";
 
 /// The realisation of an evaluation (whoever may read it): per planned result the accepted logs
@@ -999,6 +999,7 @@ pub fn realisation(
         .bind::<Text, _>(&d.evaluation.employee_id)
         .bind::<Date, _>(d.period.starts_on)
         .bind::<Date, _>(d.period.ends_on)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
         .load::<LogTotals>(conn)?
         .into_iter()
         .map(|t| (t.lineage_id.clone(), t))

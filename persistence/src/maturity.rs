@@ -112,7 +112,7 @@ SELECT employee_id, log_date,
        CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
        CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked
 FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
 GROUP BY employee_id, log_date";
 
 const EMPLOYEE_LOGS_SQL: &str = "
@@ -120,7 +120,7 @@ SELECT employee_id, log_date,
        CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
        CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked
 FROM daily_logs
-WHERE employee_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+WHERE employee_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
 GROUP BY employee_id, log_date";
 
 #[derive(QueryableByName)]
@@ -136,21 +136,23 @@ struct Guided {
 const GUIDED_SQL: &str = "
 SELECT l.employee_id AS employee_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l
-WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> 'rejected'
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3
   AND l.planned_result_id IS NOT NULL
   AND EXISTS (SELECT 1 FROM indicators i JOIN indicator_targets t ON t.indicator_id = i.id
               WHERE i.planned_result_id = l.planned_result_id AND t.quantity > 0
                 AND ((i.breakdown = 'monthly' AND t.part = $4) OR (i.breakdown = 'quarterly' AND t.part = $5)))
+  AND l.status <> $6
 GROUP BY l.employee_id";
 
 const EMPLOYEE_GUIDED_SQL: &str = "
 SELECT l.employee_id AS employee_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l
-WHERE l.employee_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> 'rejected'
+WHERE l.employee_id = $1 AND l.log_date >= $2 AND l.log_date <= $3
   AND l.planned_result_id IS NOT NULL
   AND EXISTS (SELECT 1 FROM indicators i JOIN indicator_targets t ON t.indicator_id = i.id
               WHERE i.planned_result_id = l.planned_result_id AND t.quantity > 0
                 AND ((i.breakdown = 'monthly' AND t.part = $4) OR (i.breakdown = 'quarterly' AND t.part = $5)))
+  AND l.status <> $6
 GROUP BY l.employee_id";
 
 #[derive(QueryableByName)]
@@ -170,18 +172,18 @@ const RESULTS_SQL: &str = "
 SELECT r.agreement_id AS agreement_id, r.goal_id AS goal_id,
        CASE WHEN p.id IS NOT NULL AND EXISTS (
            SELECT 1 FROM planned_results q JOIN agreements qa ON qa.id = q.agreement_id
-           WHERE q.lineage_id = p.lineage_id AND qa.status = 'approved') THEN TRUE ELSE FALSE END AS parent_in_force,
+           WHERE q.lineage_id = p.lineage_id AND qa.status = $1) THEN TRUE ELSE FALSE END AS parent_in_force,
        pa.employee_id AS parent_employee_id
 FROM planned_results r
 JOIN agreements a ON a.id = r.agreement_id
 LEFT JOIN planned_results p ON p.id = r.parent_result_id
 LEFT JOIN agreements pa ON pa.id = p.agreement_id
-WHERE a.agency_id = $1 AND a.status = 'approved' AND a.ends_on >= $2 AND a.starts_on <= $3 AND r.kind = 'main'";
+WHERE a.agency_id = $2 AND a.status = $1 AND a.ends_on >= $3 AND a.starts_on <= $4 AND r.kind = $5";
 
 const PAID_SQL: &str = "
 SELECT DISTINCT l.employee_id AS employee_id
 FROM allowance_lines l JOIN allowance_runs r ON r.id = l.run_id
-WHERE r.agency_id = $1 AND r.status = 'approved' AND l.status = 'computed' AND r.month >= $2 AND r.month <= $3";
+WHERE r.agency_id = $1 AND r.month >= $2 AND r.month <= $3 AND r.status = $4 AND l.status = $5";
 
 #[derive(QueryableByName)]
 struct EmployeeId {
@@ -232,11 +234,13 @@ fn facts(
                 .bind::<Text, _>(&one.id)
                 .bind::<Date, _>(first)
                 .bind::<Date, _>(to)
+                .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
                 .load(conn)?,
             _ => diesel::sql_query(LOGS_SQL)
                 .bind::<Text, _>(&agency_id)
                 .bind::<Date, _>(first)
                 .bind::<Date, _>(to)
+                .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
                 .load(conn)?,
         };
         for (id, days) in &working {
@@ -253,6 +257,7 @@ fn facts(
         .bind::<Date, _>(to)
         .bind::<Integer, _>(month)
         .bind::<Integer, _>(quarter)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
         .load(conn)?;
         for g in guided {
             if let Some(f) = out.get_mut(&g.employee_id) {
@@ -297,9 +302,11 @@ fn facts(
         let owner: HashMap<&str, &str> =
             agreement_of.iter().map(|(employee, (id, _, _))| (id.as_str(), employee.as_str())).collect();
         let results: Vec<MainResult> = diesel::sql_query(RESULTS_SQL)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
             .bind::<Text, _>(&agency_id)
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::ResultKind::Main))
             .load(conn)?;
         let mut by_agreement: HashMap<&str, AgreementFacts> = HashMap::new();
         for (employee, (id, post, _)) in &agreement_of {
@@ -358,6 +365,8 @@ fn facts(
         .bind::<Text, _>(&agency_id)
         .bind::<Date, _>(previous)
         .bind::<Date, _>(first)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved))
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::allowance::LineStatus::Computed))
         .load(conn)?;
     for p in paid {
         if let Some(f) = out.get_mut(&p.employee_id) {

@@ -63,7 +63,7 @@ SELECT employee_id,
        CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes,
        MAX(log_date) AS last_log_date
 FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> 'rejected'
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
 GROUP BY employee_id";
 
 /// The days asked for, defaulting to the agency's today.
@@ -85,8 +85,12 @@ fn activity(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Activity, StoreError> {
-    let rows: Vec<Row> =
-        diesel::sql_query(ACTIVITY_SQL).bind::<Text, _>(agency).bind::<Date, _>(from).bind::<Date, _>(to).load(conn)?;
+    let rows: Vec<Row> = diesel::sql_query(ACTIVITY_SQL)
+        .bind::<Text, _>(agency)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
+        .load(conn)?;
     let mut by_employee: HashMap<String, Row> = rows.into_iter().map(|r| (r.employee_id.clone(), r)).collect();
     let mut employees: Vec<EmployeeActivity> = people
         .into_iter()

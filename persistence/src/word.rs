@@ -14,9 +14,10 @@ use diesel::sqlite::Sqlite;
 
 use crate::db::MultiBackend;
 
-/// A domain word stored as text (`TEXT` on both engines).
+/// A domain word stored as text (`TEXT` on both engines; PostgreSQL's `text` by its fixed OID, so
+/// nothing is looked up per connection).
 #[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
-#[diesel(postgres_type(name = "text"))]
+#[diesel(postgres_type(oid = 25, array_oid = 1009))]
 #[diesel(sqlite_type(name = "Text"))]
 pub struct Word;
 

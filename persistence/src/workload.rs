@@ -68,7 +68,7 @@ struct PostMinutes {
 const MINUTES_SQL: &str = "
 SELECT e.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l JOIN employees e ON e.id = l.employee_id
-WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> 'rejected'
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> $4
   AND e.position_id IS NOT NULL
 GROUP BY e.position_id";
 
@@ -130,6 +130,7 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
             .bind::<Text, _>(agency)
             .bind::<Date, _>(start)
             .bind::<Date, _>(to)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
             .load::<PostMinutes>(conn)?
         {
             if starts.get(&r.position_id) == Some(&start) {
