@@ -72,7 +72,7 @@ seed-demo:
 
 ## bench: the benchmark figures on SQLite and PostgreSQL, each next to its baseline (release build)
 bench:
-	cargo build --release -p ekinerja-api --bin ekinerja-bench
+	cargo build --release -p ekinerja-bench
 	@echo "==> benchmarks on SQLite"
 	env -u EKINERJA_TEST_DATABASE_URL ./target/release/ekinerja-bench
 	@echo "==> benchmarks on PostgreSQL"

@@ -15,7 +15,6 @@ pub mod openapi;
 pub mod request_id;
 pub mod routes;
 pub mod security;
-pub mod seed;
 pub mod settings;
 pub mod state;
 pub mod webhook;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
-use ekinerja_api::{app, auth, openapi, seed, AppState, Settings};
+use ekinerja_api::{app, auth, openapi, AppState, Settings};
 use ekinerja_persistence::{account, db, timestamp};
 
 #[derive(Parser)]
@@ -94,13 +94,13 @@ fn open(settings: &Settings) -> Result<db::Pool, String> {
     Ok(pool)
 }
 
-fn seed_if_empty(pool: &db::Pool) -> Result<Option<seed::DemoLogins>, String> {
+fn seed_if_empty(pool: &db::Pool) -> Result<Option<ekinerja_demo::DemoLogins>, String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     if account::any(&mut conn).map_err(|e| e.to_string())? {
         return Ok(None);
     }
-    let hash = auth::hash_password(seed::DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    seed::seed_demo(&mut conn, hash, chrono::Utc::now()).map(Some).map_err(|e| e.to_string())
+    let hash = auth::hash_password(ekinerja_demo::DEMO_PASSWORD).map_err(|e| e.to_string())?;
+    ekinerja_demo::seed_demo(&mut conn, hash, chrono::Utc::now()).map(Some).map_err(|e| e.to_string())
 }
 
 fn run(command: Command, settings: Settings) -> Result<(), String> {
@@ -158,7 +158,7 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
                     None => println!(
                         "The database already holds data. Demo logins, if it holds the demo regency: `admin` \
                          (platform admin), `bkpsdm.sukamaju` (agency admin), password {}; `make clean-db` starts over.",
-                        seed::DEMO_PASSWORD
+                        ekinerja_demo::DEMO_PASSWORD
                     ),
                 }
             }

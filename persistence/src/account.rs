@@ -146,6 +146,16 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<Account>, StoreE
     Ok(accounts::table.find(id.to_string()).select(Account::as_select()).first(conn).optional()?)
 }
 
+/// The account of an employee, if they have one (an employee has at most one). No caller
+/// scoping, as for [`find`].
+pub fn find_for_employee(conn: &mut DbConnection, employee_id: Uuid) -> Result<Option<Account>, StoreError> {
+    Ok(accounts::table
+        .filter(accounts::employee_id.eq(employee_id.to_string()))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Creates an account. A platform admin creates any; an agency admin creates employee and
 /// member accounts of their own agency (`ekinerja_domain::access::issue_refusal`). An employee account belongs to an employee of the
 /// same agency.

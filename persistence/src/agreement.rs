@@ -269,6 +269,28 @@ pub fn list(
     Ok(crate::Page::from_rows(rows, page.limit, |r| &r.id))
 }
 
+/// A planned result of an approved agreement, and the employee whose agreement it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovedResult {
+    pub employee_id: Uuid,
+    pub result_id: Uuid,
+}
+
+/// Every planned result of the agency's approved agreements, newest first: the results its
+/// people's daily logs may serve (`daily_log::create` refuses those of an agreement not
+/// approved). For work done for the agency as a whole; a caller's view is [`list`].
+pub fn approved_results(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<ApprovedResult>, StoreError> {
+    let rows: Vec<(String, String)> = planned_results::table
+        .inner_join(agreements::table)
+        .filter(agreements::agency_id.eq(agency_id.to_string()))
+        .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
+        .select((agreements::employee_id, planned_results::id))
+        .order(planned_results::id.desc())
+        .load(conn)?;
+    let id = |s: &str| Uuid::parse_str(s).map_err(|_| StoreError::Corrupt(format!("stored id {s}")));
+    rows.iter().map(|(e, r)| Ok(ApprovedResult { employee_id: id(e)?, result_id: id(r)? })).collect()
+}
+
 /// Opens a draft agreement for an employee in a period, in their current position.
 pub fn create(
     conn: &mut DbConnection,

@@ -186,6 +186,17 @@ pub fn list(
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }
 
+/// Every employee of an agency, in service or not, by NIP, whatever any caller may see: for work
+/// done for the agency as a whole (loading its attendance in bulk, an agency-wide job), never
+/// to answer one caller, whose list is [`list`].
+pub fn of_agency(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<Employee>, StoreError> {
+    Ok(employees::table
+        .filter(employees::agency_id.eq(agency_id.to_string()))
+        .select(Employee::as_select())
+        .order(employees::nip.asc())
+        .load(conn)?)
+}
+
 /// An official with their employee record.
 #[derive(Debug, Clone)]
 pub struct OfficialRecord {

@@ -50,6 +50,17 @@ pub fn list(
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }
 
+/// The agency's performance period of `year`, if it has been opened (no caller scoping: the
+/// agency is named by the code that acts for it).
+pub fn of_year(conn: &mut DbConnection, agency_id: Uuid, year: i32) -> Result<Option<Period>, StoreError> {
+    Ok(performance_periods::table
+        .filter(performance_periods::agency_id.eq(agency_id.to_string()))
+        .filter(performance_periods::year.eq(year))
+        .select(Period::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Opens the performance year `year` for an agency (its admin): 1 January to 31 December.
 pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i32) -> Result<Period, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;

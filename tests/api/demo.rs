@@ -1,7 +1,7 @@
 //! The demo regency: what `make run` loads is what the API would accept, and it is complete.
 
 use chrono::Datelike;
-use ekinerja_api::seed::DEMO_PASSWORD;
+use ekinerja_demo::DEMO_PASSWORD;
 use ekinerja_tests::TestApp;
 use serde_json::Value;
 

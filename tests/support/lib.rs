@@ -264,12 +264,12 @@ impl TestApp {
         {
             let mut conn = pool.get().expect("connection");
             db::migrate(&mut conn).expect("migrations");
-            let hash = auth::hash_password(ekinerja_api::seed::DEMO_PASSWORD).expect("hash");
-            ekinerja_api::seed::seed_demo(&mut conn, hash, Utc::now()).expect("demo data");
+            let hash = auth::hash_password(ekinerja_demo::DEMO_PASSWORD).expect("hash");
+            ekinerja_demo::seed_demo(&mut conn, hash, Utc::now()).expect("demo data");
         }
         let state = web::Data::new(AppState::new(pool, settings).expect("state"));
         let mut app = TestApp { state, db, root: String::new() };
-        app.root = app.login("admin", ekinerja_api::seed::DEMO_PASSWORD).await;
+        app.root = app.login("admin", ekinerja_demo::DEMO_PASSWORD).await;
         app
     }
 

@@ -377,16 +377,11 @@ fn pilot_employees(
     regency: Uuid,
     today: NaiveDate,
 ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
-    use diesel::prelude::*;
-    use ekinerja_persistence::schema;
     let rollout = ekinerja_persistence::rollout::load(conn, &regency.to_string())?;
-    Ok(schema::employees::table
-        .filter(schema::employees::agency_id.eq(regency.to_string()))
-        .select(schema::employees::id)
-        .load::<String>(conn)?
+    Ok(employee::of_agency(conn, regency)?
         .into_iter()
-        .filter(|e| rollout.employee_rolled_out(e, today))
-        .filter_map(|e| Uuid::parse_str(&e).ok())
+        .filter(|e| rollout.employee_rolled_out(&e.id, today))
+        .filter_map(|e| Uuid::parse_str(&e.id).ok())
         .collect())
 }
 
@@ -484,16 +479,11 @@ fn write_evaluations(
     bkpsdm: &Caller,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    use diesel::prelude::*;
     use ekinerja_domain::evaluation::{CoreValue, PeriodKind, Rating};
     use ekinerja_persistence::evaluation::{self as ev, RatingPatch, ValueRating};
-    use ekinerja_persistence::{chart, schema};
+    use ekinerja_persistence::{chart, period};
     let admin = Change::new(bkpsdm.clone(), now, None);
-    let year: String = schema::performance_periods::table
-        .filter(schema::performance_periods::agency_id.eq(regency.to_string()))
-        .filter(schema::performance_periods::year.eq(b.today.year()))
-        .select(schema::performance_periods::id)
-        .first(b.conn)?;
+    let year = period::of_year(b.conn, regency, b.today.year())?.ok_or(StoreError::NotFound)?.id;
     let in_pilot = pilot_employees(b.conn, regency, b.today)?;
     let chart = chart::load(b.conn, regency, now)?;
     let callers: std::collections::HashMap<Uuid, Caller> =
@@ -583,16 +573,12 @@ fn write_attendance(
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     use chrono::Weekday;
-    use diesel::prelude::*;
     use ekinerja_domain::attendance::{instant_from_local, EventKind, EventSource, SourceEventId};
     use ekinerja_domain::discipline::AbsenceKind;
     use ekinerja_persistence::attendance::{self as att, EventInput, Outcome, Sender};
-    use ekinerja_persistence::{calendar, schema};
-    let people: Vec<(String, String)> = schema::employees::table
-        .filter(schema::employees::agency_id.eq(regency.to_string()))
-        .select((schema::employees::id, schema::employees::nip))
-        .order(schema::employees::nip.asc())
-        .load(b.conn)?;
+    use ekinerja_persistence::calendar;
+    let people: Vec<(String, String)> =
+        employee::of_agency(b.conn, regency)?.into_iter().map(|e| (e.id, e.nip)).collect();
     let admin = Change::new(bkpsdm.clone(), now, None);
     let year = b.today.year();
     for (month, day, holiday) in [(12, 24, "Cuti Bersama Hari Raya Natal"), (12, 25, "Hari Raya Natal")] {

@@ -30,8 +30,24 @@ use clap::Parser;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use ekinerja_api::{app, auth, seed, AppState, Settings};
-use ekinerja_persistence::{account, db, DbConnection};
+use ekinerja_api::{app, auth, AppState, Settings};
+use ekinerja_demo as demo;
+use ekinerja_persistence::page::MAX_LIMIT;
+use ekinerja_persistence::{account, db, DbConnection, Page, PageRequest, StoreError};
+
+/// Every item of a paged list, page after page.
+fn every<T>(mut page: impl FnMut(&PageRequest) -> Result<Page<T>, StoreError>) -> Result<Vec<T>, String> {
+    let mut all = Vec::new();
+    let mut request = PageRequest { limit: MAX_LIMIT, after: None };
+    loop {
+        let p = page(&request).map_err(|e| e.to_string())?;
+        all.extend(p.items);
+        match p.next_cursor {
+            Some(cursor) => request.after = Some(cursor),
+            None => return Ok(all),
+        }
+    }
+}
 
 /// An access token for an account, in its current session generation.
 fn token_for(state: &web::Data<AppState>, caller: &ekinerja_domain::Caller) -> Result<String, String> {
@@ -146,8 +162,8 @@ async fn main() -> Result<(), String> {
         args.employees
     );
     let started = Instant::now();
-    let hash = auth::hash_password(seed::DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    let logins = seed::seed_regency(&mut conn, hash, Utc::now(), seed::Shape::scaled(args.employees))
+    let hash = auth::hash_password(demo::DEMO_PASSWORD).map_err(|e| e.to_string())?;
+    let logins = demo::seed_regency(&mut conn, hash, Utc::now(), demo::Shape::scaled(args.employees))
         .map_err(|e| e.to_string())?;
     let built = started.elapsed();
 
@@ -156,17 +172,15 @@ async fn main() -> Result<(), String> {
         .and_then(|a| a.caller())
         .ok_or("the benchmark regency has no agency admin")?;
     let agency = admin.agency_id.ok_or("the agency admin has no agency")?.to_string();
-    use ekinerja_persistence::schema::{organisational_goals, performance_periods};
-    let goals: i64 = organisational_goals::table
-        .filter(organisational_goals::agency_id.eq(&agency))
-        .count()
-        .get_result(&mut conn)
-        .map_err(|e| e.to_string())?;
-    let period: String = performance_periods::table
-        .filter(performance_periods::agency_id.eq(&agency))
-        .select(performance_periods::id)
-        .first(&mut conn)
-        .map_err(|e| e.to_string())?;
+    use ekinerja_persistence::{goal, period};
+    let goals = every(|page| goal::list(&mut conn, &admin, &goal::GoalFilter::default(), page))?.len();
+    let period = period::list(&mut conn, &admin, None, &PageRequest { limit: 1, after: None })
+        .map_err(|e| e.to_string())?
+        .items
+        .into_iter()
+        .next()
+        .ok_or("the benchmark regency has no performance period")?
+        .id;
     let raw_sql = "SELECT id, lineage_id, description, parent_result_id FROM planned_results WHERE agency_id = $1";
     let load_raw = |conn: &mut DbConnection| -> Result<usize, String> {
         let rows: Vec<RawResult> =
@@ -206,8 +220,8 @@ async fn cascade(
     runs: usize,
     load_raw: impl Fn(&mut DbConnection) -> Result<usize, String>,
     results: usize,
-    goals: i64,
-    logins: &seed::DemoLogins,
+    goals: usize,
+    logins: &demo::DemoLogins,
     built: Duration,
 ) -> Result<(), String> {
     let args_runs = runs;
@@ -299,36 +313,25 @@ async fn daily_log_creates(
     requests: usize,
 ) -> Result<(), String> {
     use chrono::Datelike;
-    use ekinerja_persistence::schema::{agreements, planned_results};
+    let agency_id = uuid::Uuid::parse_str(agency).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    // Staff with an approved agreement: their first planned result.
-    let staff: Vec<(String, String)> = planned_results::table
-        .inner_join(agreements::table)
-        .filter(agreements::agency_id.eq(agency))
-        .filter(
-            agreements::status
-                .eq(ekinerja_persistence::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)),
-        )
-        .select((agreements::employee_id, planned_results::id))
-        .order(planned_results::id.desc())
-        .limit(i64::try_from(connections).unwrap_or(64))
-        .load(&mut conn)
-        .map_err(|e| e.to_string())?;
+    // Staff with an approved agreement: their planned result, newest first.
+    let staff: Vec<(uuid::Uuid, uuid::Uuid)> = ekinerja_persistence::agreement::approved_results(&mut conn, agency_id)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .take(connections)
+        .map(|r| (r.employee_id, r.result_id))
+        .collect();
     if staff.len() < connections {
         return Err(format!("only {} employees with agreements", staff.len()));
     }
     let mut tokens = Vec::new();
     for (employee, result) in &staff {
-        let acc: String = ekinerja_persistence::schema::accounts::table
-            .filter(ekinerja_persistence::schema::accounts::employee_id.eq(employee))
-            .select(ekinerja_persistence::schema::accounts::id)
-            .first(&mut conn)
-            .map_err(|e| e.to_string())?;
-        let caller = account::find(&mut conn, uuid::Uuid::parse_str(&acc).map_err(|e| e.to_string())?)
+        let caller = account::find_for_employee(&mut conn, *employee)
             .map_err(|e| e.to_string())?
             .and_then(|a| a.caller())
             .ok_or("no caller")?;
-        tokens.push((token_for(&state, &caller)?, result.clone()));
+        tokens.push((token_for(&state, &caller)?, result.to_string()));
     }
     drop(conn);
     let server_state = state.clone();
@@ -414,37 +417,32 @@ async fn daily_log_creates(
     let rows_per_s = |threads: usize| {
         let (agency, owners) = (agency.to_owned(), staff.clone());
         inserts_per_s(pool, threads, raw_total, move |c, n| {
-            use ekinerja_persistence::daily_log::DailyLog;
-            use ekinerja_persistence::schema::daily_logs;
+            use diesel::sql_types::{BigInt, Bool, Date, Integer, Timestamp};
             let (employee, result) = &owners[n % owners.len()];
-            let row = DailyLog {
-                id: ekinerja_persistence::new_id(),
-                agency_id: agency.clone(),
-                employee_id: employee.clone(),
-                client_id: None,
-                client_hash: None,
-                log_date: today - chrono::Duration::days(i64::try_from(n).unwrap_or(0) % days),
-                start_time: None,
-                end_time: None,
-                duration_minutes: 1,
-                description: format!("Benchmark raw log {n}"),
-                output_quantity: 1,
-                output_unit: None,
-                evidence_url: None,
-                latitude: None,
-                longitude: None,
-                planned_result_id: Some(result.clone()),
-                additional_duty: false,
-                status: ekinerja_domain::daily_log::LogStatus::Submitted,
-                review_reason: None,
-                reviewed_by_employee_id: None,
-                reviewed_at: None,
-                change_seq: 0,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            };
-            diesel::insert_into(daily_logs::table).values(row).execute(c)
+            // Every column of a stored log, as the application writes it.
+            diesel::sql_query(
+                "INSERT INTO daily_logs (id, agency_id, employee_id, client_id, client_hash, log_date, start_time, \
+                 end_time, duration_minutes, description, output_quantity, output_unit, evidence_url, latitude, \
+                 longitude, planned_result_id, additional_duty, status, review_reason, reviewed_by_employee_id, \
+                 reviewed_at, change_seq, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, NULL, NULL, $4, NULL, NULL, $5, $6, $7, NULL, NULL, NULL, NULL, $8, $9, $10, \
+                 NULL, NULL, NULL, $11, $12, $13, $14)",
+            )
+            .bind::<Text, _>(ekinerja_persistence::new_id())
+            .bind::<Text, _>(&agency)
+            .bind::<Text, _>(employee.to_string())
+            .bind::<Date, _>(today - chrono::Duration::days(i64::try_from(n).unwrap_or(0) % days))
+            .bind::<Integer, _>(1)
+            .bind::<Text, _>(format!("Benchmark raw log {n}"))
+            .bind::<BigInt, _>(1i64)
+            .bind::<Text, _>(result.to_string())
+            .bind::<Bool, _>(false)
+            .bind::<Text, _>("submitted")
+            .bind::<BigInt, _>(0i64)
+            .bind::<Integer, _>(1)
+            .bind::<Timestamp, _>(at)
+            .bind::<Timestamp, _>(at)
+            .execute(c)
         })
     };
     let (one, many) = (rows_per_s(1)?, rows_per_s(threads)?);
@@ -513,8 +511,7 @@ async fn attendance(
     runs: usize,
 ) -> Result<(), String> {
     use ekinerja_domain::{IntegrationScope, Name};
-    use ekinerja_persistence::schema::employees;
-    use ekinerja_persistence::{discipline, integration_key, Change};
+    use ekinerja_persistence::{discipline, employee, integration_key, Change};
     let agency_id = admin.agency_id.ok_or("the admin has no agency")?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let (key, _, secrets) = ekinerja_api::integration::new_key(false);
@@ -522,13 +519,12 @@ async fn attendance(
     let name = Name::parse("Benchmark e-Presensi").map_err(|e| e.to_string())?;
     integration_key::issue(&mut conn, &change, agency_id, &name, &[IntegrationScope::AttendanceWrite], secrets)
         .map_err(|e| e.to_string())?;
-    let nips: Vec<String> = employees::table
-        .filter(employees::agency_id.eq(agency_id.to_string()))
-        .filter(employees::active.eq(true))
-        .select(employees::nip)
-        .order(employees::nip.asc())
-        .load(&mut conn)
-        .map_err(|e| e.to_string())?;
+    let nips: Vec<String> = employee::of_agency(&mut conn, agency_id)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|e| e.active)
+        .map(|e| e.nip)
+        .collect();
     drop(conn);
     let (first, days) = last_month((Utc::now() + chrono::Duration::hours(7)).date_naive());
     // Every employee every weekday, but one day in twenty absent: in between 07:00 and 08:00,
@@ -769,28 +765,19 @@ struct RawLogDay {
 
 /// Loads the last 30 days' logs for every active employee (four hours each working day, on their
 /// first planned result in force where they have one) with multi-row inserts.
-fn load_logs(conn: &mut DbConnection, agency: &str, today: chrono::NaiveDate) -> Result<usize, String> {
+fn load_logs(conn: &mut DbConnection, agency_id: uuid::Uuid, today: chrono::NaiveDate) -> Result<usize, String> {
     use chrono::Datelike;
-    use ekinerja_persistence::schema::{agreements, employees, planned_results};
-    let people: Vec<String> = employees::table
-        .filter(employees::agency_id.eq(agency))
-        .filter(employees::active.eq(true))
-        .select(employees::id)
-        .load(conn)
-        .map_err(|e| e.to_string())?;
-    let mut rhk: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for (employee, result) in planned_results::table
-        .inner_join(agreements::table)
-        .filter(agreements::agency_id.eq(agency))
-        .filter(
-            agreements::status
-                .eq(ekinerja_persistence::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)),
-        )
-        .select((agreements::employee_id, planned_results::id))
-        .load::<(String, String)>(conn)
+    use ekinerja_persistence::{agreement, employee};
+    let agency = agency_id.to_string();
+    let people: Vec<String> = employee::of_agency(conn, agency_id)
         .map_err(|e| e.to_string())?
-    {
-        rhk.entry(employee).or_insert(result);
+        .into_iter()
+        .filter(|e| e.active)
+        .map(|e| e.id)
+        .collect();
+    let mut rhk: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for r in agreement::approved_results(conn, agency_id).map_err(|e| e.to_string())? {
+        rhk.entry(r.employee_id.to_string()).or_insert(r.result_id.to_string());
     }
     let days: Vec<chrono::NaiveDate> = (1..=30u64)
         .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
@@ -838,30 +825,28 @@ async fn analysis(
     runs: usize,
 ) -> Result<(), String> {
     use chrono::Datelike;
-    use ekinerja_persistence::schema::{employees, org_units, positions};
-    let agency = admin.agency_id.ok_or("the admin has no agency")?.to_string();
+    use ekinerja_persistence::{employee, org_unit};
+    let agency_id = admin.agency_id.ok_or("the admin has no agency")?;
+    let agency = agency_id.to_string();
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let today = ekinerja_persistence::chart::agency_today(&mut conn, admin.agency_id.unwrap_or_default(), Utc::now())
-        .map_err(|e| e.to_string())?;
+    let today =
+        ekinerja_persistence::chart::agency_today(&mut conn, agency_id, Utc::now()).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let loaded = load_logs(&mut conn, &agency, today)?;
+    let loaded = load_logs(&mut conn, agency_id, today)?;
     eprintln!("[{engine}] loaded {loaded} daily logs in {:.1} s", started.elapsed().as_secs_f64());
-    // An OPD (with its sections).
-    let opds: Vec<(String, String)> = org_units::table
-        .filter(org_units::agency_id.eq(&agency))
-        .filter(org_units::parent_id.is_null())
-        .select((org_units::id, org_units::code))
-        .load(&mut conn)
-        .map_err(|e| e.to_string())?;
-    let (opd, opd_code) = opds.first().cloned().ok_or("no OPD")?;
-    let opd_staff = ekinerja_persistence::org_unit::staff(&mut conn, &agency, &opd).map_err(|e| e.to_string())?.1.len();
-    let staff: i64 = employees::table
-        .inner_join(positions::table)
-        .filter(employees::agency_id.eq(&agency))
-        .filter(employees::active.eq(true))
-        .count()
-        .get_result(&mut conn)
-        .map_err(|e| e.to_string())?;
+    // An OPD (with its sections): the first one created.
+    let (opd, opd_code) = every(|page| org_unit::list(&mut conn, admin, &org_unit::OrgUnitFilter::default(), page))?
+        .into_iter()
+        .find(|u| u.parent_id.is_none())
+        .map(|u| (u.id, u.code))
+        .ok_or("no OPD")?;
+    let opd_staff = org_unit::staff(&mut conn, &agency, &opd).map_err(|e| e.to_string())?.1.len();
+    // Active employees holding a post.
+    let staff = employee::of_agency(&mut conn, agency_id)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .filter(|e| e.active && e.position_id.is_some())
+        .count();
 
     let first = today.with_day0(0).unwrap_or(today);
     let mut raw = Vec::new();
