@@ -88,7 +88,8 @@ pub struct Indicator {
     pub quality_target_bp: Option<i32>,
     pub time_target_months: Option<i32>,
     pub cost_target: Option<i64>,
-    pub breakdown: Option<String>,
+    #[diesel(serialize_as = crate::word::BindOption<BreakdownKind>)]
+    pub breakdown: Option<BreakdownKind>,
     pub ordinal: i32,
     pub created_at: chrono::NaiveDateTime,
 }
@@ -660,7 +661,7 @@ pub fn add_indicator(
             ordinal: ordinal.unwrap_or(0) + 1,
             created_at: change.at,
         };
-        diesel::insert_into(indicators::table).values(&row).execute(conn)?;
+        diesel::insert_into(indicators::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
         audit::record(conn, change, Some(&a.agency_id), "add_indicator", "agreement", &a.id, None::<&()>, Some(&row))?;
         Ok((after, row))
@@ -706,7 +707,7 @@ pub fn set_breakdown(
         diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq(&ind.id))).execute(conn)?;
         insert_targets(conn, &ind.id, &parts)?;
         diesel::update(indicators::table.find(&ind.id))
-            .set(indicators::breakdown.eq(Some(kind.as_str())))
+            .set(indicators::breakdown.eq(crate::word::bind(kind)))
             .execute(conn)?;
         let after = touch(conn, change, &a)?;
         audit::record(
@@ -886,7 +887,7 @@ pub fn revise(
                     created_at: change.at,
                     ..i.indicator
                 };
-                diesel::insert_into(indicators::table).values(&ind).execute(conn)?;
+                diesel::insert_into(indicators::table).values(ind.clone()).execute(conn)?;
                 insert_targets(conn, &iid, &i.targets)?;
             }
         }

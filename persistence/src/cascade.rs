@@ -352,8 +352,8 @@ pub struct Signatory {
     pub rank: Option<String>,
     pub position: String,
     pub org_unit: String,
-    /// `plt`/`plh` when signing as an acting official.
-    pub acting: Option<String>,
+    /// Plt or Plh when signing as an acting official.
+    pub acting: Option<ekinerja_domain::ActingKind>,
 }
 
 /// Everything the official SKP form prints.
@@ -375,7 +375,7 @@ fn signatory(
     conn: &mut DbConnection,
     employee_id: &str,
     position_id: Option<&str>,
-    acting: Option<String>,
+    acting: Option<ekinerja_domain::ActingKind>,
 ) -> Result<Signatory, StoreError> {
     let (nip, name, rank, own_position): (String, String, Option<String>, Option<String>) = employees::table
         .find(employee_id)
@@ -411,12 +411,7 @@ pub fn document(
     let mut signers = Vec::new();
     for o in chain.iter().take(2) {
         let p = o.position_id.to_string();
-        signers.push(Some(signatory(
-            conn,
-            &o.employee_id.to_string(),
-            Some(&p),
-            o.acting.map(|k| k.as_str().to_owned()),
-        )?));
+        signers.push(Some(signatory(conn, &o.employee_id.to_string(), Some(&p), o.acting)?));
     }
     signers.resize(2, None);
     let supervisors_supervisor = signers.pop().flatten();

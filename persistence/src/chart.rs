@@ -30,8 +30,8 @@ struct ChartRow {
     holder_id: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     acting_employee_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    acting_kind: Option<String>,
+    #[diesel(sql_type = Nullable<crate::word::Word>)]
+    acting_kind: Option<ActingKind>,
 }
 
 #[derive(QueryableByName)]
@@ -213,9 +213,7 @@ fn build(rows: Vec<ChartRow>, units: Vec<UnitRow>) -> OrgChart {
                 entry.holders.push(h);
             }
         }
-        if let (Some(e), Some(k)) =
-            (row.acting_employee_id.as_deref().and_then(uuid), row.acting_kind.as_deref().and_then(ActingKind::parse))
-        {
+        if let (Some(e), Some(k)) = (row.acting_employee_id.as_deref().and_then(uuid), row.acting_kind) {
             entry.acting = Some((e, k));
         }
     }

@@ -83,6 +83,8 @@ impl From<DieselError> for StoreError {
                 };
                 StoreError::invalid("#/", detail)
             }
+            // A stored value the code cannot read, such as a word no enum knows.
+            DieselError::DeserializationError(e) => StoreError::Corrupt(e.to_string()),
             other => StoreError::Database(other),
         }
     }

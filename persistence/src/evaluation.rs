@@ -987,7 +987,6 @@ pub fn realisation(
 ) -> Result<Realisation, StoreError> {
     use crate::schema::realisations;
     use diesel::sql_types::{Date, Text};
-    use ekinerja_domain::agreement::BreakdownKind;
     use ekinerja_domain::evaluation::{achievement_bp, period_target};
     let d = get(conn, caller, id, now)?;
     let agreement: crate::agreement::Agreement = agreements::table
@@ -1024,13 +1023,8 @@ pub fn realisation(
                 .indicators
                 .into_iter()
                 .map(|i| {
-                    let target = period_target(
-                        i.indicator.target_quantity,
-                        i.indicator.breakdown.as_deref().and_then(BreakdownKind::parse),
-                        &i.targets,
-                        kind,
-                        number,
-                    );
+                    let target =
+                        period_target(i.indicator.target_quantity, i.indicator.breakdown, &i.targets, kind, number);
                     let prefilled = single.then_some(output);
                     let self_assessment = stated.remove(&i.indicator.id);
                     let realised = self_assessment.as_ref().map(|s| s.quantity).or(prefilled);

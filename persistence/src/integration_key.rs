@@ -23,7 +23,7 @@ pub struct IntegrationKey {
     pub key_prefix: String,
     #[serde(skip)]
     pub key_hash: String,
-    pub scopes: String,
+    pub scopes: crate::word::Words<IntegrationScope>,
     #[serde(skip)]
     pub signing_secret: Option<String>,
     pub created_by_account_id: Option<String>,
@@ -35,9 +35,9 @@ pub struct IntegrationKey {
 }
 
 impl IntegrationKey {
-    /// The scopes as words; unknown stored words are dropped (none are ever stored).
+    /// The scopes, sorted.
     pub fn scope_list(&self) -> Vec<IntegrationScope> {
-        self.scopes.split_whitespace().filter_map(IntegrationScope::parse).collect()
+        self.scopes.as_slice().to_vec()
     }
 
     /// Whether requests with this key must be signed.
@@ -70,16 +70,13 @@ pub fn issue(
     if scopes.is_empty() {
         return Err(StoreError::invalid("#/scopes", "give at least one scope"));
     }
-    let mut words: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-    words.sort_unstable();
-    words.dedup();
     let row = IntegrationKey {
         id: new_id(),
         agency_id: agency_id.to_string(),
         name: name.as_str().to_owned(),
         key_prefix: secrets.prefix,
         key_hash: secrets.hash,
-        scopes: words.join(" "),
+        scopes: crate::word::Words::new(scopes),
         signing_secret: secrets.signing_secret,
         created_by_account_id: Some(change.caller.account_id.to_string()),
         created_at: change.at,

@@ -11,6 +11,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use ekinerja_domain::access::Area;
+use ekinerja_domain::agreement::BreakdownKind;
 use ekinerja_domain::maturity::{
     agreement_that_counts, employee_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, ResultLink, RuleCheck,
 };
@@ -131,8 +132,9 @@ struct Guided {
     minutes: i64,
 }
 
-/// Minutes on planned results with a target for the month's part: `$4` the month (1–12), `$5`
-/// its quarter.
+/// Minutes on planned results with a target for the month's part: `$5` the month (1–12) of a
+/// monthly breakdown (`$4`), `$7` its quarter of a quarterly one (`$6`); rejected logs (`$8`)
+/// left out.
 const GUIDED_SQL: &str = "
 SELECT l.employee_id AS employee_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l
@@ -140,8 +142,8 @@ WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3
   AND l.planned_result_id IS NOT NULL
   AND EXISTS (SELECT 1 FROM indicators i JOIN indicator_targets t ON t.indicator_id = i.id
               WHERE i.planned_result_id = l.planned_result_id AND t.quantity > 0
-                AND ((i.breakdown = 'monthly' AND t.part = $4) OR (i.breakdown = 'quarterly' AND t.part = $5)))
-  AND l.status <> $6
+                AND ((i.breakdown = $4 AND t.part = $5) OR (i.breakdown = $6 AND t.part = $7)))
+  AND l.status <> $8
 GROUP BY l.employee_id";
 
 const EMPLOYEE_GUIDED_SQL: &str = "
@@ -151,8 +153,8 @@ WHERE l.employee_id = $1 AND l.log_date >= $2 AND l.log_date <= $3
   AND l.planned_result_id IS NOT NULL
   AND EXISTS (SELECT 1 FROM indicators i JOIN indicator_targets t ON t.indicator_id = i.id
               WHERE i.planned_result_id = l.planned_result_id AND t.quantity > 0
-                AND ((i.breakdown = 'monthly' AND t.part = $4) OR (i.breakdown = 'quarterly' AND t.part = $5)))
-  AND l.status <> $6
+                AND ((i.breakdown = $4 AND t.part = $5) OR (i.breakdown = $6 AND t.part = $7)))
+  AND l.status <> $8
 GROUP BY l.employee_id";
 
 #[derive(QueryableByName)]
@@ -255,7 +257,9 @@ fn facts(
         }
         .bind::<Date, _>(first)
         .bind::<Date, _>(to)
+        .bind::<crate::word::Word, _>(crate::word::bind(BreakdownKind::Monthly))
         .bind::<Integer, _>(month)
+        .bind::<crate::word::Word, _>(crate::word::bind(BreakdownKind::Quarterly))
         .bind::<Integer, _>(quarter)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
         .load(conn)?;

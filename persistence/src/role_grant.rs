@@ -64,12 +64,12 @@ pub fn grant(
             return Err(no_such());
         }
         access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
-        match Some(account_role) {
-            Some(AccountRole::Employee | AccountRole::Member) => {}
-            Some(AccountRole::AgencyAdmin) => {
+        match account_role {
+            AccountRole::Employee | AccountRole::Member => {}
+            AccountRole::AgencyAdmin => {
                 return Err(StoreError::invalid("#/account_id", "an agency admin already reads and decides everything"))
             }
-            _ => return Err(no_such()),
+            AccountRole::PlatformAdmin => return Err(no_such()),
         }
         let in_force: i64 = role_grants::table
             .filter(role_grants::account_id.eq(account_id.to_string()))

@@ -221,6 +221,8 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::word::Word;
     indicators (id) {
         id -> Text,
         planned_result_id -> Text,
@@ -231,7 +233,7 @@ diesel::table! {
         quality_target_bp -> Nullable<Integer>,
         time_target_months -> Nullable<Integer>,
         cost_target -> Nullable<BigInt>,
-        breakdown -> Nullable<Text>,
+        breakdown -> Nullable<Word>,
         ordinal -> Integer,
         created_at -> Timestamp,
     }

@@ -146,6 +146,82 @@ impl<T: StoredWord> ToSql<Nullable<Word>, MultiBackend> for BindOption<T> {
     }
 }
 
+/// A set of words in one text column, space-separated and sorted by word (an integration key's
+/// scopes);
+/// an unknown word in it is a load error, as in a [`Word`] column.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct Words<T>(Vec<T>);
+
+impl<T: StoredWord> Words<T> {
+    /// The set of `words`, sorted by word, each once.
+    pub fn new(words: &[T]) -> Self {
+        let mut words = words.to_vec();
+        words.sort_unstable_by_key(|w| w.word());
+        words.dedup_by_key(|w| w.word());
+        Words(words)
+    }
+
+    /// The words, sorted.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    fn text(&self) -> String {
+        self.0.iter().map(|w| w.word()).collect::<Vec<_>>().join(" ")
+    }
+
+    fn read(text: &str) -> deserialize::Result<Self> {
+        text.split_whitespace().map(read).collect::<deserialize::Result<Vec<T>>>().map(Words)
+    }
+}
+
+impl<T: StoredWord> serde::Serialize for Words<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+impl<T: StoredWord> ToSql<Text, Pg> for Words<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        use std::io::Write;
+        out.write_all(self.text().as_bytes())?;
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: StoredWord> ToSql<Text, Sqlite> for Words<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.text());
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: StoredWord> ToSql<Text, MultiBackend> for Words<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Text, self));
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: StoredWord> FromSql<Text, Pg> for Words<T> {
+    fn from_sql(bytes: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        Self::read(std::str::from_utf8(bytes.as_bytes())?)
+    }
+}
+
+impl<T: StoredWord> FromSql<Text, Sqlite> for Words<T> {
+    fn from_sql(bytes: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        Self::read(&<String as FromSql<Text, Sqlite>>::from_sql(bytes)?)
+    }
+}
+
+impl<T: StoredWord> FromSql<Text, MultiBackend> for Words<T> {
+    fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, Text>()
+    }
+}
+
 /// Declares each listed domain enum a stored [`Word`]: read on both engines and through the
 /// connection of either, written through [`Bind`].
 macro_rules! stored_words {
@@ -192,17 +268,18 @@ macro_rules! stored_words {
 }
 
 use ekinerja_domain::{
-    agreement::{AgreementStatus, ResultKind},
+    agreement::{AgreementStatus, BreakdownKind, ResultKind},
     allowance::{LineStatus, PendingReason, RunStatus},
     attendance::{EventKind, EventSource},
     daily_log::LogStatus,
     discipline::AbsenceKind,
     evaluation::{Cadence, CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating},
-    AccountRole, ActingKind, EmploymentType, GrantedRole, PositionType, TimeZone,
+    AccountRole, ActingKind, EmploymentType, GrantedRole, IntegrationScope, PositionType, TimeZone,
 };
 
 stored_words!(
     AgreementStatus,
+    BreakdownKind,
     ResultKind,
     LineStatus,
     PendingReason,
@@ -222,6 +299,7 @@ stored_words!(
     ActingKind,
     EmploymentType,
     GrantedRole,
+    IntegrationScope,
     PositionType,
     TimeZone,
 );

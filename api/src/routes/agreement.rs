@@ -148,7 +148,7 @@ fn indicator_view(i: store::IndicatorDetail) -> IndicatorView {
         quality_target_bp: ind.quality_target_bp,
         time_target_months: ind.time_target_months,
         cost_target: ind.cost_target,
-        breakdown: ind.breakdown.as_deref().and_then(BreakdownKind::parse),
+        breakdown: ind.breakdown,
         targets: i.targets,
     }
 }

@@ -216,8 +216,8 @@ pub struct SignatoryView {
     pub position: String,
     /// Unit kerja.
     pub org_unit: String,
-    /// `plt`/`plh` when signing as an acting official.
-    pub acting: Option<String>,
+    /// Plt or Plh when signing as an acting official.
+    pub acting: Option<ekinerja_domain::ActingKind>,
 }
 
 impl From<cascade::Signatory> for SignatoryView {
