@@ -26,13 +26,6 @@ pub struct RoleGrant {
     pub revoked_by_account_id: Option<String>,
 }
 
-impl RoleGrant {
-    /// The granted role; an unknown stored word is an error, never a default.
-    pub fn role(&self) -> Result<GrantedRole, StoreError> {
-        Ok(self.role)
-    }
-}
-
 /// Which grants to list.
 #[derive(Debug, Clone, Default)]
 pub struct GrantFilter {

@@ -37,11 +37,10 @@ pub struct RoleGrantView {
     pub revoked_by_account_id: Option<String>,
 }
 
-impl TryFrom<RoleGrant> for RoleGrantView {
-    type Error = ApiError;
-    fn try_from(g: RoleGrant) -> Result<Self, ApiError> {
-        Ok(RoleGrantView {
-            role: g.role()?,
+impl From<RoleGrant> for RoleGrantView {
+    fn from(g: RoleGrant) -> Self {
+        RoleGrantView {
+            role: g.role,
             id: g.id,
             agency_id: g.agency_id,
             account_id: g.account_id,
@@ -49,7 +48,7 @@ impl TryFrom<RoleGrant> for RoleGrantView {
             granted_at: utc(g.granted_at),
             revoked_at: g.revoked_at.map(utc),
             revoked_by_account_id: g.revoked_by_account_id,
-        })
+        }
     }
 }
 
@@ -103,7 +102,7 @@ pub async fn grant(
     let b = body.0;
     let change = Change::new(auth.0, state.now(), request_id::current());
     let row = db(&state, move |conn| role_grant::grant(conn, &change, b.account_id, b.role)).await?;
-    let view = RoleGrantView::try_from(row)?;
+    let view = RoleGrantView::from(row);
     Ok(created(format!("/api/v1/role-grants/{}", view.id), &view))
 }
 
@@ -131,7 +130,7 @@ pub async fn list(
     };
     let rows = db(&state, move |conn| role_grant::list(conn, &auth.0, &filter, &page)).await?;
     let next_cursor = rows.next_cursor.clone();
-    let items = rows.items.into_iter().map(RoleGrantView::try_from).collect::<Result<Vec<_>, _>>()?;
+    let items: Vec<RoleGrantView> = rows.items.into_iter().map(RoleGrantView::from).collect();
     Ok(HttpResponse::Ok().json(RoleGrantList { items, next_cursor }))
 }
 
@@ -148,7 +147,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = db(&state, move |conn| role_grant::get(conn, &auth.0, id)).await?;
-    Ok(HttpResponse::Ok().json(RoleGrantView::try_from(row)?))
+    Ok(HttpResponse::Ok().json(RoleGrantView::from(row)))
 }
 
 /// Revokes a grant.
@@ -168,5 +167,5 @@ pub async fn revoke(
     let id = id.into_inner();
     let change = Change::new(auth.0, state.now(), request_id::current());
     let row = db(&state, move |conn| role_grant::revoke(conn, &change, id)).await?;
-    Ok(HttpResponse::Ok().json(RoleGrantView::try_from(row)?))
+    Ok(HttpResponse::Ok().json(RoleGrantView::from(row)))
 }
