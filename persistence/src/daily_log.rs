@@ -257,7 +257,20 @@ pub fn create(
     new: NewLog,
     now: DateTime<Utc>,
 ) -> Result<Created, StoreError> {
-    crate::db::write(conn, |conn| create_in(conn, &mut Policies::new(), change, new, now))
+    crate::db::write(conn, |conn| {
+        let created = create_in(conn, &mut Policies::new(), change, new, now)?;
+        if let Created::New(row) = &created {
+            record_created(conn, change, row)?;
+        }
+        Ok(created)
+    })
+}
+
+/// The audit event of a new log. It is appended after every row lock the transaction takes: the
+/// agency's audit chain is locked until the commit, so taking it between two employees' rows
+/// would let two groups wait on each other (one holding the chain, the other the next employee).
+fn record_created(conn: &mut DbConnection, change: &Change, row: &DailyLog) -> Result<(), StoreError> {
+    audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", &row.id, None::<&()>, Some(row))
 }
 
 /// One log to record, for [`create_many`].
@@ -326,11 +339,13 @@ fn create_group(conn: &mut DbConnection, jobs: Vec<Job>) -> Result<Vec<Result<Cr
     crate::db::write(conn, |conn| {
         let mut results = Vec::with_capacity(n);
         let mut policies = Policies::new();
+        let mut changes = Vec::with_capacity(n);
         for job in jobs {
             conn.batch_execute("SAVEPOINT daily_log")?;
             match create_in(conn, &mut policies, &job.change, job.new, job.now) {
                 Ok(created) => {
                     conn.batch_execute("RELEASE SAVEPOINT daily_log")?;
+                    changes.push(job.change);
                     results.push(Ok(created));
                 }
                 Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => return Err(e),
@@ -340,11 +355,19 @@ fn create_group(conn: &mut DbConnection, jobs: Vec<Job>) -> Result<Vec<Result<Cr
                 }
             }
         }
+        // Every employee's row is locked now; the audit chain comes last (see `record_created`).
+        let mut changes = changes.iter();
+        for created in results.iter().flatten() {
+            if let (Created::New(row), Some(change)) = (created, changes.next()) {
+                record_created(conn, change, row)?;
+            }
+        }
         Ok::<_, StoreError>(results)
     })
 }
 
-/// The body of [`create`], inside a running transaction.
+/// The body of [`create`], inside a running transaction; the caller records the audit event of a
+/// new log ([`record_created`]) once every row lock of its transaction is taken.
 fn create_in(
     conn: &mut DbConnection,
     policies: &mut Policies,
@@ -412,7 +435,6 @@ fn create_in(
         };
         apply(&mut row, new.input);
         diesel::insert_into(daily_logs::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", &row.id, None::<&()>, Some(&row))?;
         Ok(Created::New(row))
     }
 }
