@@ -43,7 +43,7 @@ fn every<T>(mut page: impl FnMut(&PageRequest) -> Result<Page<T>, StoreError>) -
         let p = page(&request).map_err(|e| e.to_string())?;
         all.extend(p.items);
         match p.next_cursor {
-            Some(cursor) => request.after = Some(cursor),
+            Some(cursor) => request.after = Some(cursor.parse().map_err(|e: uuid::Error| e.to_string())?),
             None => return Ok(all),
         }
     }

@@ -457,7 +457,7 @@ fn write_logs(
                     logs::review(
                         b.conn,
                         &Change::new(reviewer, now, None),
-                        uuid(&log.id)?,
+                        log.id,
                         log.version,
                         decision,
                         reason,

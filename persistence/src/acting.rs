@@ -69,7 +69,7 @@ pub fn list(
         q = q.filter(acting_assignments::starts_on.le(d)).filter(acting_assignments::ends_on.ge(d));
     }
     if let Some(after) = &page.after {
-        q = q.filter(acting_assignments::id.gt(after.clone()));
+        q = q.filter(acting_assignments::id.gt(after.to_string()));
     }
     let rows = q.order(acting_assignments::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -135,7 +135,7 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, page: &PageRequest) -> Res
         }
     }
     if let Some(after) = &page.after {
-        q = q.filter(agencies::id.gt(after.clone()));
+        q = q.filter(agencies::id.gt(after.to_string()));
     }
     let rows = q.order(agencies::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

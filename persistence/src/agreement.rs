@@ -264,7 +264,7 @@ pub fn list(
         q = q.filter(agreements::status.eq(crate::word::bind(s)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(agreements::id.gt(after.clone()));
+        q = q.filter(agreements::id.gt(after.to_string()));
     }
     let rows = q.order(agreements::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(crate::Page::from_rows(rows, page.limit, |r| &r.id))

@@ -478,7 +478,7 @@ pub fn list(
         q = q.filter(allowance_runs::status.eq(crate::word::bind(*s)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(allowance_runs::id.gt(after.clone()));
+        q = q.filter(allowance_runs::id.gt(after.to_string()));
     }
     let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -536,7 +536,7 @@ pub fn approved_for_key(
         q = q.filter(allowance_runs::month.eq(m.with_day(1).unwrap_or(m)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(allowance_runs::id.gt(after.clone()));
+        q = q.filter(allowance_runs::id.gt(after.to_string()));
     }
     let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

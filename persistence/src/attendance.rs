@@ -315,7 +315,7 @@ pub fn list(
         q = q.filter(attendance_events::local_date.le(to));
     }
     if let Some(after) = &page.after {
-        q = q.filter(attendance_events::id.gt(after.clone()));
+        q = q.filter(attendance_events::id.gt(after.to_string()));
     }
     let rows = q.order(attendance_events::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -422,7 +422,7 @@ pub fn list_devices(
         ekinerja_domain::Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
-        q = q.filter(attendance_devices::id.gt(after.clone()));
+        q = q.filter(attendance_devices::id.gt(after.to_string()));
     }
     let rows = q.order(attendance_devices::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -196,7 +196,7 @@ pub fn record<B: Serialize, A: Serialize>(
     agency_id: Option<&str>,
     action: &str,
     entity_type: &str,
-    entity_id: &str,
+    entity_id: impl std::fmt::Display,
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<(), StoreError> {
@@ -206,7 +206,7 @@ pub fn record<B: Serialize, A: Serialize>(
         actor_account_id: Some(change.caller.account_id.to_string()),
         action: action.to_owned(),
         entity_type: entity_type.to_owned(),
-        entity_id: entity_id.to_owned(),
+        entity_id: entity_id.to_string(),
         before_state: before.and_then(|b| serde_json::to_string(b).ok()),
         after_state: after.and_then(|a| serde_json::to_string(a).ok()),
         request_id: change.request_id.clone(),
@@ -229,7 +229,7 @@ pub fn record_system<A: Serialize>(
     agency_id: &str,
     action: &str,
     entity_type: &str,
-    entity_id: &str,
+    entity_id: impl std::fmt::Display,
     after: &A,
 ) -> Result<(), StoreError> {
     let event = AuditEvent {
@@ -238,7 +238,7 @@ pub fn record_system<A: Serialize>(
         actor_account_id: None,
         action: action.to_owned(),
         entity_type: entity_type.to_owned(),
-        entity_id: entity_id.to_owned(),
+        entity_id: entity_id.to_string(),
         before_state: None,
         after_state: serde_json::to_string(after).ok(),
         request_id: request_id.map(str::to_owned),
@@ -285,7 +285,7 @@ pub fn list(
         q = q.filter(audit_events::actor_account_id.eq(a.clone()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(audit_events::id.gt(after.clone()));
+        q = q.filter(audit_events::id.gt(after.to_string()));
     }
     let rows = q.order(audit_events::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

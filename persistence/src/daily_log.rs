@@ -6,19 +6,21 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
+use ekinerja_domain::id::DailyLogId;
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{agencies, agreements, daily_logs, employees, planned_results};
-use crate::{access, audit, chart, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, chart, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored daily log.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = daily_logs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct DailyLog {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<DailyLogId>)]
+    pub id: DailyLogId,
     pub agency_id: String,
     pub employee_id: String,
     pub client_id: Option<String>,
@@ -177,7 +179,7 @@ fn check(
     agency_id: &str,
     policies: &mut Policies,
     input: &LogInput,
-    except: Option<&str>,
+    except: Option<DailyLogId>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let (tz, cap, closed, _) = match policies.get(agency_id) {
@@ -221,7 +223,7 @@ fn check(
         .filter(daily_logs::employee_id.eq(employee_id))
         .filter(daily_logs::log_date.eq(input.date))
         .filter(daily_logs::status.ne(crate::word::bind(LogStatus::Rejected)))
-        .filter(daily_logs::id.ne(except.unwrap_or_default()))
+        .filter(daily_logs::id.ne(crate::key::bind(except.unwrap_or(DailyLogId::from_uuid(Uuid::nil())))))
         .select((daily_logs::start_time, daily_logs::end_time, daily_logs::duration_minutes))
         .load::<(Option<String>, Option<String>, i32)>(conn)?
         .iter()
@@ -407,7 +409,7 @@ fn create_in(
         check(conn, &me_str, &agency_id, policies, &new.input, None, now)?;
         let status = on_submission(conn, policies, &agency_id, &me_str, now)?;
         let mut row = DailyLog {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id,
             employee_id: me_str.clone(),
             client_id: new.client_id.map(|c| c.to_string()),
@@ -515,8 +517,8 @@ fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Res
 }
 
 /// Reads a log: its owner, their supervisors and unit heads, leaders, the agency's admin.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<DailyLog, StoreError> {
-    let log: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: DailyLogId, now: DateTime<Utc>) -> Result<DailyLog, StoreError> {
+    let log: DailyLog = daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
     if standing(conn, caller, &log, false, now)?.sees(Area::DailyLogReview) {
         Ok(log)
     } else {
@@ -528,13 +530,13 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc
 pub fn update(
     conn: &mut DbConnection,
     change: &Change,
-    id: Uuid,
+    id: DailyLogId,
     expected_version: i32,
     input: LogInput,
     now: DateTime<Utc>,
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
+        let before: DailyLog = daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
         let s = standing(conn, &change.caller, &before, false, now)?;
         access::decision_to_result(s.decide(Area::DailyLogWrite, Access::Write))?;
         if before.version != expected_version {
@@ -544,7 +546,7 @@ pub fn update(
         check_unlocked(conn, &before)?;
         let change_seq = next_seq(conn, &before.employee_id)?;
         let mut policies = Policies::new();
-        check(conn, &before.employee_id, &before.agency_id, &mut policies, &input, Some(&before.id), now)?;
+        check(conn, &before.employee_id, &before.agency_id, &mut policies, &input, Some(before.id), now)?;
         let status = match status {
             LogStatus::Submitted => on_submission(conn, &policies, &before.agency_id, &before.employee_id, now)?,
             other => other,
@@ -560,7 +562,7 @@ pub fn update(
         after.version += 1;
         after.change_seq = change_seq;
         after.updated_at = change.at;
-        diesel::update(daily_logs::table.find(&after.id)).set(after.clone()).execute(conn)?;
+        diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
@@ -580,14 +582,14 @@ pub fn update(
 pub fn review(
     conn: &mut DbConnection,
     change: &Change,
-    id: Uuid,
+    id: DailyLogId,
     seen: i32,
     decision: Decision,
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: DailyLog = daily_logs::table.find(id.to_string()).select(DailyLog::as_select()).first(conn)?;
+        let before: DailyLog = daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
         let review_escalated = escalated(conn, &before, now)?;
         let s = standing(conn, &change.caller, &before, review_escalated, now)?;
         access::decision_to_result(s.decide(Area::DailyLogReview, Access::Write))?;
@@ -608,7 +610,7 @@ pub fn review(
         after.version += 1;
         after.change_seq = next_seq(conn, &before.employee_id)?;
         after.updated_at = change.at;
-        diesel::update(daily_logs::table.find(&after.id)).set(after.clone()).execute(conn)?;
+        diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
@@ -656,7 +658,7 @@ pub fn list(
             .filter(|l| filter.employee_id.is_none_or(|e| l.employee_id == e.to_string()))
             .filter(|l| filter.status.is_none_or(|s| l.status == s))
             .filter(|l| filter.from.is_none_or(|f| l.log_date >= f) && filter.to.is_none_or(|t| l.log_date <= t))
-            .filter(|l| page.after.as_ref().is_none_or(|a| l.id > *a))
+            .filter(|l| page.after.is_none_or(|a| l.id.uuid() > a))
             .collect();
         rows.sort_by(|a, b| a.id.cmp(&b.id));
         rows.truncate(usize::try_from(page.limit + 1).unwrap_or(usize::MAX));
@@ -693,7 +695,7 @@ pub fn list(
         q = q.filter(daily_logs::log_date.le(t));
     }
     if let Some(after) = &page.after {
-        q = q.filter(daily_logs::id.gt(after.clone()));
+        q = q.filter(daily_logs::id.gt(crate::key::bind(DailyLogId::from(*after))));
     }
     let rows = q.order(daily_logs::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

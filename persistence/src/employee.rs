@@ -180,7 +180,7 @@ pub fn list(
         q = q.filter(lower(employees::name).like(pattern).escape('\\'));
     }
     if let Some(after) = &page.after {
-        q = q.filter(employees::id.gt(after.clone()));
+        q = q.filter(employees::id.gt(after.to_string()));
     }
     let rows = q.order(employees::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

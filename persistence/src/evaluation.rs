@@ -135,7 +135,7 @@ pub fn list_periods(
         q = q.filter(evaluation_periods::performance_period_id.eq(p.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(evaluation_periods::id.gt(after.clone()));
+        q = q.filter(evaluation_periods::id.gt(after.to_string()));
     }
     let rows = q.order(evaluation_periods::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -416,7 +416,7 @@ pub fn list(
         q = q.filter(evaluations::employee_id.eq(e.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(evaluations::id.gt(after.clone()));
+        q = q.filter(evaluations::id.gt(after.to_string()));
     }
     let rows = q.order(evaluations::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -85,7 +85,7 @@ pub fn list(
         q = q.filter(organisational_goals::org_unit_id.eq(u.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(organisational_goals::id.gt(after.clone()));
+        q = q.filter(organisational_goals::id.gt(after.to_string()));
     }
     let rows = q.order(organisational_goals::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

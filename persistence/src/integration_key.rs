@@ -127,7 +127,7 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
-        q = q.filter(integration_keys::id.gt(after.clone()));
+        q = q.filter(integration_keys::id.gt(after.to_string()));
     }
     let rows = q.order(integration_keys::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -29,6 +29,7 @@ pub mod goal;
 pub mod idempotency;
 pub mod import;
 pub mod integration_key;
+pub mod key;
 pub mod login_failure;
 pub mod maturity;
 pub mod monitoring;

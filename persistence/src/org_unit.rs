@@ -97,7 +97,7 @@ pub fn list(
         q = q.filter(org_units::parent_id.eq(p.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(org_units::id.gt(after.clone()));
+        q = q.filter(org_units::id.gt(after.to_string()));
     }
     let rows = q.order(org_units::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -12,7 +12,7 @@ pub struct PageRequest {
     /// Items per page, 1 to [`MAX_LIMIT`].
     pub limit: i64,
     /// Continue after this id.
-    pub after: Option<String>,
+    pub after: Option<uuid::Uuid>,
 }
 
 impl PageRequest {
@@ -38,11 +38,11 @@ impl<T> Page<T> {
     }
 
     /// Builds a page from `limit + 1` loaded rows: the extra row only says there is more.
-    pub fn from_rows(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> &str) -> Self {
+    pub fn from_rows<K: std::fmt::Display + ?Sized>(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> &K) -> Self {
         let limit = usize::try_from(limit).unwrap_or(0);
         let next_cursor = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|r| id_of(r).to_owned())
+            rows.last().map(|r| id_of(r).to_string())
         } else {
             None
         };

@@ -44,7 +44,7 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
-        q = q.filter(performance_periods::id.gt(after.clone()));
+        q = q.filter(performance_periods::id.gt(after.to_string()));
     }
     let rows = q.order(performance_periods::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -88,7 +88,7 @@ pub fn list(
         q = q.filter(positions::supervisor_position_id.eq(s.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(positions::id.gt(after.clone()));
+        q = q.filter(positions::id.gt(after.to_string()));
     }
     let rows = q.order(positions::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -123,7 +123,7 @@ pub fn list(
         q = q.filter(role_grants::revoked_at.is_null());
     }
     if let Some(after) = &page.after {
-        q = q.filter(role_grants::id.gt(after.clone()));
+        q = q.filter(role_grants::id.gt(after.to_string()));
     }
     let rows = q.order(role_grants::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

@@ -250,8 +250,10 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use crate::word::Word;
+    use crate::key::Key;
+    use ekinerja_domain::id::DailyLogId;
     daily_logs (id) {
-        id -> Text,
+        id -> Key<DailyLogId>,
         agency_id -> Text,
         employee_id -> Text,
         client_id -> Nullable<Text>,

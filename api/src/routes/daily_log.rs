@@ -5,6 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
+use ekinerja_domain::id::DailyLogId;
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
 use ekinerja_persistence::{Change, FieldError};
@@ -23,8 +24,8 @@ use crate::state::{db, AppState};
 /// A daily log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DailyLogView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: DailyLogId,
     #[schema(format = Uuid)]
     pub employee_id: String,
     /// The id the mobile app gave it.
@@ -506,7 +507,7 @@ pub async fn get(
     auth: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = DailyLogId::from(id.into_inner());
     let now = state.now();
     let l = db(&state, move |conn| store::get(conn, &auth.0, id, now)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
@@ -563,7 +564,7 @@ pub async fn update(
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
-    let id = id.into_inner();
+    let id = DailyLogId::from(id.into_inner());
     let now = state.now();
     let caller = auth.0.clone();
     let current = db(&state, move |conn| store::get(conn, &caller, id, now)).await?;
@@ -584,7 +585,7 @@ pub struct RejectBody {
 async fn decide(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: Uuid,
+    id: DailyLogId,
     seen: i32,
     decision: Decision,
     reason: Option<String>,
@@ -618,7 +619,7 @@ pub async fn accept(
     if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let seen = if_match.version()?;
-    let l = decide(state, auth, id.into_inner(), seen, Decision::Accept, None).await?;
+    let l = decide(state, auth, id.into_inner().into(), seen, Decision::Accept, None).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -644,7 +645,7 @@ pub async fn reject(
     body: Json<RejectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let seen = if_match.version()?;
-    let l = decide(state, auth, id.into_inner(), seen, Decision::Reject, Some(body.0.reason)).await?;
+    let l = decide(state, auth, id.into_inner().into(), seen, Decision::Reject, Some(body.0.reason)).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -671,8 +672,8 @@ pub struct ReviewBatch {
 /// What became of one decision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewItemResult {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: DailyLogId,
     /// `true` when the decision was recorded.
     pub ok: bool,
     pub log: Option<DailyLogView>,
@@ -703,9 +704,10 @@ pub async fn review_batch(
     }
     let mut results = Vec::with_capacity(items.len());
     for item in items {
-        match decide(state.clone(), auth.clone(), item.id, item.version, item.decision, item.reason).await {
+        let id = DailyLogId::from(item.id);
+        match decide(state.clone(), auth.clone(), id, item.version, item.decision, item.reason).await {
             Ok(l) => {
-                results.push(ReviewItemResult { id: item.id.to_string(), ok: true, log: Some(l.into()), error: None })
+                results.push(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None })
             }
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
@@ -714,7 +716,7 @@ pub async fn review_batch(
                 }
                 let mut p = crate::error::Problem::of(&e, status);
                 p.request_id = request_id::current();
-                results.push(ReviewItemResult { id: item.id.to_string(), ok: false, log: None, error: Some(p) });
+                results.push(ReviewItemResult { id, ok: false, log: None, error: Some(p) });
             }
         }
     }

@@ -58,8 +58,7 @@ pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRe
         None => None,
         Some(c) => Some(
             Uuid::parse_str(&c)
-                .map_err(|_| ApiError::BadParameter("cursor is not one this API issued".into()))?
-                .to_string(),
+                .map_err(|_| ApiError::BadParameter("cursor is not one this API issued".into()))?,
         ),
     };
     Ok(PageRequest { limit, after })

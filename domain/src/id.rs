@@ -1,0 +1,82 @@
+//! The ids this system issues, one type per kind of record, so an employee's id cannot be passed
+//! where an account's is meant. Each is a UUID (version 7 when issued here), written in the API
+//! and the database as its hyphenated text.
+//!
+//! Ids of other systems (an attendance machine's event id, a phone's client id) are not these:
+//! they are the source's own words and keep their own types.
+
+use uuid::Uuid;
+
+/// Declares id types: a UUID newtype, serialised as the UUID's text.
+macro_rules! ids {
+    ($($(#[$meta:meta])* $name:ident;)+) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// The id of `uuid`.
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                $name(uuid)
+            }
+
+            /// The UUID.
+            pub const fn uuid(self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(uuid: Uuid) -> Self {
+                $name(uuid)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map($name)
+            }
+        }
+
+        impl PartialEq<Uuid> for $name {
+            fn eq(&self, other: &Uuid) -> bool {
+                self.0 == *other
+            }
+        }
+    )+};
+}
+
+ids! {
+    /// A daily log's id.
+    DailyLogId;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_its_uuid_text_both_ways() {
+        let uuid = Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_002a);
+        let id = DailyLogId::from(uuid);
+        assert_eq!(id.to_string(), "01920000-0000-7000-8000-00000000002a");
+        assert_eq!(id.to_string().parse::<DailyLogId>().ok(), Some(id));
+        assert_eq!(serde_json::to_value(id).ok(), Some(serde_json::json!("01920000-0000-7000-8000-00000000002a")));
+        assert!("not-a-uuid".parse::<DailyLogId>().is_err());
+        assert_eq!(Uuid::from(id), uuid);
+    }
+}
