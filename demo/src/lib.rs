@@ -513,7 +513,7 @@ fn write_evaluations(
             };
             let results = roll(b, 20, 8);
             let behaviour = roll(b, 15, 4);
-            let opened = ev::open(b.conn, &evaluator, uuid(&period.id)?, *employee, now)?;
+            let opened = ev::open(b.conn, &evaluator, period.id.uuid(), *employee, now)?;
             let values = CoreValue::ALL
                 .iter()
                 .map(|v| ValueRating {
@@ -532,12 +532,12 @@ fn write_evaluations(
                 behaviours: values,
                 result_feedback: Vec::new(),
             };
-            let id = uuid(&opened.evaluation.id)?;
+            let id = opened.evaluation.id.uuid();
             let rated = ev::rate(b.conn, &evaluator, id, opened.evaluation.version, patch, now)?;
             ev::finalise(b.conn, &evaluator, id, rated.evaluation.version, now)?;
             written += 1;
         }
-        ev::close_period(b.conn, &admin, uuid(&period.id)?, period.version)?;
+        ev::close_period(b.conn, &admin, period.id.uuid(), period.version)?;
     }
     Ok(written)
 }

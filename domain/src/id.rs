@@ -63,6 +63,28 @@ macro_rules! ids {
 ids! {
     /// A daily log's id.
     DailyLogId;
+    /// An evaluation's id (one revision of it).
+    EvaluationId;
+    /// An evaluation period's id.
+    EvaluationPeriodId;
+    /// A holiday's id.
+    HolidayId;
+    /// An absence's id (leave or duty recorded by the agency).
+    AbsenceId;
+    /// A work schedule's id.
+    WorkScheduleId;
+    /// A stored attendance event's id.
+    AttendanceEventId;
+    /// An integration key's id.
+    IntegrationKeyId;
+    /// A role grant's id.
+    RoleGrantId;
+    /// An acting assignment's id (Plt or Plh).
+    ActingAssignmentId;
+    /// An allowance run's id.
+    AllowanceRunId;
+    /// An allowance policy's id.
+    AllowancePolicyId;
 }
 
 #[cfg(test)]

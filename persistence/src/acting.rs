@@ -4,18 +4,20 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::ActingAssignmentId;
 use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{acting_assignments, employees, positions};
-use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored acting assignment.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = acting_assignments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ActingAssignment {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<ActingAssignmentId>)]
+    pub id: ActingAssignmentId,
     pub agency_id: String,
     pub position_id: String,
     pub employee_id: String,
@@ -69,7 +71,7 @@ pub fn list(
         q = q.filter(acting_assignments::starts_on.le(d)).filter(acting_assignments::ends_on.ge(d));
     }
     if let Some(after) = &page.after {
-        q = q.filter(acting_assignments::id.gt(after.to_string()));
+        q = q.filter(acting_assignments::id.gt(crate::key::bind(ActingAssignmentId::from(*after))));
     }
     let rows = q.order(acting_assignments::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -77,8 +79,10 @@ pub fn list(
 
 /// Reads one assignment the caller may see.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<ActingAssignment, StoreError> {
-    let a: ActingAssignment =
-        acting_assignments::table.find(id.to_string()).select(ActingAssignment::as_select()).first(conn)?;
+    let a: ActingAssignment = acting_assignments::table
+        .find(crate::key::bind(ActingAssignmentId::from(id)))
+        .select(ActingAssignment::as_select())
+        .first(conn)?;
     match Uuid::parse_str(&a.agency_id) {
         Ok(agency) if caller.can_see_agency(agency) => Ok(a),
         _ => Err(StoreError::NotFound),
@@ -137,7 +141,7 @@ pub fn create(
             return Err(StoreError::Conflict("another acting assignment to this post overlaps these dates".into()));
         }
         let row = ActingAssignment {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id,
             position_id: new.position_id.to_string(),
             employee_id: new.employee_id.to_string(),
@@ -153,7 +157,7 @@ pub fn create(
             Some(&row.agency_id),
             "create",
             "acting_assignment",
-            &row.id,
+            row.id,
             None::<&()>,
             Some(&row),
         )?;
@@ -167,14 +171,14 @@ pub fn delete(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), 
         let before = get(conn, &change.caller, id)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
-        diesel::delete(acting_assignments::table.find(&before.id)).execute(conn)?;
+        diesel::delete(acting_assignments::table.find(crate::key::bind(before.id))).execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&before.agency_id),
             "delete",
             "acting_assignment",
-            &before.id,
+            before.id,
             Some(&before),
             None::<&()>,
         )?;

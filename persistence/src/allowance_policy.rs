@@ -6,18 +6,20 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
+use ekinerja_domain::id::AllowancePolicyId;
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::allowance_policies;
-use crate::{audit, new_id, Change, DbConnection, FieldError, StoreError};
+use crate::{audit, Change, DbConnection, FieldError, StoreError};
 
 /// A stored version.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = allowance_policies, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct PolicyVersion {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AllowancePolicyId>)]
+    pub id: AllowancePolicyId,
     pub agency_id: String,
     pub effective_month: NaiveDate,
     pub policy: String,
@@ -58,7 +60,7 @@ pub fn set(
         // A version replaced in place keeps its id: runs computed with it point at it, and keep
         // the rules they applied in their own snapshot.
         let row = PolicyVersion {
-            id: before.as_ref().map_or_else(new_id, |b| b.id.clone()),
+            id: before.as_ref().map_or_else(crate::key::new, |b| b.id),
             agency_id: agency.clone(),
             effective_month,
             policy: text.clone(),
@@ -66,7 +68,7 @@ pub fn set(
             created_at: change.at,
         };
         if before.is_some() {
-            diesel::update(allowance_policies::table.find(&row.id))
+            diesel::update(allowance_policies::table.find(crate::key::bind(row.id)))
                 .set((
                     allowance_policies::policy.eq(&row.policy),
                     allowance_policies::created_by_account_id.eq(&row.created_by_account_id),
@@ -74,9 +76,9 @@ pub fn set(
                 ))
                 .execute(conn)?;
         } else {
-            diesel::insert_into(allowance_policies::table).values(&row).execute(conn)?;
+            diesel::insert_into(allowance_policies::table).values(row.clone()).execute(conn)?;
         }
-        audit::record(conn, change, Some(&agency), "set", "allowance_policy", &row.id, before.as_ref(), Some(&row))?;
+        audit::record(conn, change, Some(&agency), "set", "allowance_policy", row.id, before.as_ref(), Some(&row))?;
         Ok(row)
     })
 }

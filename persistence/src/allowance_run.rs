@@ -10,25 +10,29 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{agencies, allowance_lines, allowance_runs, evaluation_periods, evaluations, org_units, positions};
-use crate::{access, audit, chart, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, chart, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored run.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = allowance_runs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Run {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AllowanceRunId>)]
+    pub id: AllowanceRunId,
     pub agency_id: String,
     pub org_unit_id: Option<String>,
     pub month: NaiveDate,
     #[diesel(serialize_as = crate::word::Bind<RunStatus>)]
     pub status: RunStatus,
-    pub previous_run_id: Option<String>,
-    pub policy_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AllowanceRunId>)]
+    pub previous_run_id: Option<AllowanceRunId>,
+    #[diesel(serialize_as = crate::key::BindOption<AllowancePolicyId>)]
+    pub policy_id: Option<AllowancePolicyId>,
     pub employees: i32,
     pub computed: i32,
     pub pending: i32,
@@ -50,7 +54,8 @@ pub struct Run {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = allowance_lines, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct RunLine {
-    pub run_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AllowanceRunId>)]
+    pub run_id: AllowanceRunId,
     pub employee_id: String,
     pub nip: String,
     pub name: String,
@@ -237,14 +242,14 @@ pub fn compute_run(
         }
         let previous: HashMap<String, i64> = match &approved {
             Some(a) => allowance_lines::table
-                .filter(allowance_lines::run_id.eq(&a.id))
+                .filter(allowance_lines::run_id.eq(crate::key::bind(a.id)))
                 .select((allowance_lines::employee_id, allowance_lines::amount))
                 .load::<(String, i64)>(conn)?
                 .into_iter()
                 .collect(),
             None => HashMap::new(),
         };
-        let run_id = draft.as_ref().map_or_else(new_id, |d| d.id.clone());
+        let run_id = draft.as_ref().map_or_else(crate::key::new, |d| d.id);
         let mut lines = Vec::with_capacity(month.employees.len());
         for e in month.employees {
             let post = e.employee.position_id.as_ref().and_then(|p| posts.get(p));
@@ -252,7 +257,7 @@ pub fn compute_run(
             let unit_id = post.map(|(_, u)| u.as_str());
             let name_of = |u: Option<&str>| u.and_then(|u| unit_names.get(u)).map(|n| (*n).to_owned());
             let mut line = RunLine {
-                run_id: run_id.clone(),
+                run_id,
                 employee_id: e.employee.id.clone(),
                 nip: e.employee.nip.clone(),
                 name: e.employee.name.clone(),
@@ -303,12 +308,12 @@ pub fn compute_run(
         let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count();
         let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
-            id: run_id.clone(),
+            id: run_id,
             agency_id: agency.clone(),
             org_unit_id: unit.clone(),
             month: first,
             status: RunStatus::Draft,
-            previous_run_id: approved.as_ref().map(|a| a.id.clone()),
+            previous_run_id: approved.as_ref().map(|a| a.id),
             policy_id: policy_version.map(|v| v.id),
             employees: i32::try_from(lines.len()).unwrap_or(i32::MAX),
             computed: i32::try_from(computed).unwrap_or(i32::MAX),
@@ -327,11 +332,12 @@ pub fn compute_run(
         if is_new {
             diesel::insert_into(allowance_runs::table).values(run.clone()).execute(conn)?;
         } else {
-            diesel::delete(allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id))).execute(conn)?;
-            diesel::update(allowance_runs::table.find(&run.id))
+            diesel::delete(allowance_lines::table.filter(allowance_lines::run_id.eq(crate::key::bind(run.id))))
+                .execute(conn)?;
+            diesel::update(allowance_runs::table.find(crate::key::bind(run.id)))
                 .set((
-                    allowance_runs::previous_run_id.eq(&run.previous_run_id),
-                    allowance_runs::policy_id.eq(&run.policy_id),
+                    allowance_runs::previous_run_id.eq(crate::key::BindOption::from(run.previous_run_id)),
+                    allowance_runs::policy_id.eq(crate::key::BindOption::from(run.policy_id)),
                     allowance_runs::employees.eq(run.employees),
                     allowance_runs::computed.eq(run.computed),
                     allowance_runs::pending.eq(run.pending),
@@ -353,7 +359,7 @@ pub fn compute_run(
             Some(&agency),
             if is_new { "compute" } else { "recompute" },
             "allowance_run",
-            &run.id,
+            run.id,
             None::<&()>,
             Some(&run),
         )?;
@@ -363,11 +369,14 @@ pub fn compute_run(
 
 /// Reads a run with its lines (leaders, finance, the agency's admin).
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RunDetail, StoreError> {
-    let run: Run = allowance_runs::table.find(id.to_string()).select(Run::as_select()).first(conn)?;
+    let run: Run =
+        allowance_runs::table.find(crate::key::bind(AllowanceRunId::from(id))).select(Run::as_select()).first(conn)?;
     let agency = uuid(&run.agency_id)?;
     access::require_agency(conn, caller, agency, Area::PayrollExport, Access::Read)?;
-    let mut lines: Vec<RunLine> =
-        allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id)).select(RunLine::as_select()).load(conn)?;
+    let mut lines: Vec<RunLine> = allowance_lines::table
+        .filter(allowance_lines::run_id.eq(crate::key::bind(run.id)))
+        .select(RunLine::as_select())
+        .load(conn)?;
     lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
     Ok(RunDetail { run, lines })
 }
@@ -397,7 +406,9 @@ pub fn approve(
             return Err(StoreError::Stale);
         }
         let n = diesel::update(
-            allowance_runs::table.filter(allowance_runs::id.eq(&d.run.id)).filter(allowance_runs::version.eq(version)),
+            allowance_runs::table
+                .filter(allowance_runs::id.eq(crate::key::bind(d.run.id)))
+                .filter(allowance_runs::version.eq(version)),
         )
         .set((
             allowance_runs::status.eq(crate::word::bind(approved)),
@@ -416,7 +427,7 @@ pub fn approve(
             Some(&after.run.agency_id),
             "approve",
             "allowance_run",
-            &after.run.id,
+            after.run.id,
             Some(&d.run),
             Some(&after.run),
         )?;
@@ -478,7 +489,7 @@ pub fn list(
         q = q.filter(allowance_runs::status.eq(crate::word::bind(*s)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(allowance_runs::id.gt(after.to_string()));
+        q = q.filter(allowance_runs::id.gt(crate::key::bind(AllowanceRunId::from(*after))));
     }
     let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -536,7 +547,7 @@ pub fn approved_for_key(
         q = q.filter(allowance_runs::month.eq(m.with_day(1).unwrap_or(m)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(allowance_runs::id.gt(after.to_string()));
+        q = q.filter(allowance_runs::id.gt(crate::key::bind(AllowanceRunId::from(*after))));
     }
     let rows = q.order(allowance_runs::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -551,13 +562,15 @@ pub fn approved_run_for_key(
 ) -> Result<RunDetail, StoreError> {
     access::require_scope(key, ekinerja_domain::IntegrationScope::AllowanceRead)?;
     let run: Run = allowance_runs::table
-        .find(id.to_string())
+        .find(crate::key::bind(AllowanceRunId::from(id)))
         .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(Run::as_select())
         .first(conn)?;
-    let mut lines: Vec<RunLine> =
-        allowance_lines::table.filter(allowance_lines::run_id.eq(&run.id)).select(RunLine::as_select()).load(conn)?;
+    let mut lines: Vec<RunLine> = allowance_lines::table
+        .filter(allowance_lines::run_id.eq(crate::key::bind(run.id)))
+        .select(RunLine::as_select())
+        .load(conn)?;
     lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
     Ok(RunDetail { run, lines })
 }

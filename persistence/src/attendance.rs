@@ -9,6 +9,7 @@ use ekinerja_domain::access::Subject;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
+use ekinerja_domain::id::{AttendanceEventId, IntegrationKeyId};
 use ekinerja_domain::network::{MachineSources, Networks};
 use ekinerja_domain::{Caller, Description, Name, Nip, TimeZone};
 use serde::Serialize;
@@ -22,7 +23,8 @@ use crate::{audit, db::Backend, new_id, Change, DbConnection, FieldError, Page, 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = attendance_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Event {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AttendanceEventId>)]
+    pub id: AttendanceEventId,
     pub agency_id: String,
     pub employee_id: String,
     pub source_event_id: String,
@@ -36,7 +38,8 @@ pub struct Event {
     pub device_id: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    pub integration_key_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<IntegrationKeyId>)]
+    pub integration_key_id: Option<IntegrationKeyId>,
     pub received_at: NaiveDateTime,
     /// When the agency's admin voided it: discipline leaves it out from then on.
     pub voided_at: Option<NaiveDateTime>,
@@ -59,9 +62,9 @@ pub struct EventInput {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Stored now.
-    Created(String),
+    Created(AttendanceEventId),
     /// Stored before with the same content: a retry, answered the same.
-    Existing(String),
+    Existing(AttendanceEventId),
     /// Refused, with the reasons.
     Refused(Vec<FieldError>),
 }
@@ -149,7 +152,7 @@ pub fn ingest(
             }
             let local = input.occurred_at.with_timezone(&offset).naive_local();
             let event = Event {
-                id: new_id(),
+                id: crate::key::new(),
                 agency_id: agency.clone(),
                 employee_id: employee_id.clone(),
                 source_event_id: input.source_event_id.as_str().to_owned(),
@@ -161,20 +164,20 @@ pub fn ingest(
                 device_id: input.device_id.map(|d| d.as_str().to_owned()),
                 latitude: input.location.map(|l| l.latitude),
                 longitude: input.location.map(|l| l.longitude),
-                integration_key_id: sender.integration_key_id.map(|k| k.to_string()),
+                integration_key_id: sender.integration_key_id.map(IntegrationKeyId::from),
                 received_at: at,
                 voided_at: None,
                 voided_by_account_id: None,
                 void_reason: None,
             };
             match stored.get(&event.source_event_id) {
-                Some(old) if same(old, &event) => outcomes.push(Outcome::Existing(old.id.clone())),
+                Some(old) if same(old, &event) => outcomes.push(Outcome::Existing(old.id)),
                 Some(_) => outcomes.push(Outcome::Refused(vec![FieldError::new(
                     "#/source_event_id",
                     "this source event id was already used for a different event",
                 )])),
                 None => {
-                    outcomes.push(Outcome::Created(event.id.clone()));
+                    outcomes.push(Outcome::Created(event.id));
                     stored.insert(event.source_event_id.clone(), event.clone());
                     fresh.push((outcomes.len() - 1, event));
                 }
@@ -225,7 +228,7 @@ pub fn ingest(
                 &agency,
                 "ingest",
                 "attendance_events",
-                &new_id(),
+                new_id(),
                 &batch,
             )?;
         }
@@ -245,6 +248,7 @@ pub fn ingest(
 /// batch carrying the same event): `false` then, and nothing happens, so the rest of the batch
 /// goes on instead of failing on the unique index.
 fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> {
+    use crate::key::Key;
     use diesel::sql_types::{Date, Double, Nullable, Text, Timestamp};
     let n = diesel::sql_query(
         "INSERT INTO attendance_events (id, agency_id, employee_id, source_event_id, source, kind, occurred_at, \
@@ -252,7 +256,7 @@ fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> 
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (agency_id, source_event_id) DO NOTHING",
     )
-    .bind::<Text, _>(&e.id)
+    .bind::<Key<AttendanceEventId>, _>(crate::key::bind(e.id))
     .bind::<Text, _>(&e.agency_id)
     .bind::<Text, _>(&e.employee_id)
     .bind::<Text, _>(&e.source_event_id)
@@ -264,7 +268,7 @@ fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> 
     .bind::<Nullable<Text>, _>(&e.device_id)
     .bind::<Nullable<Double>, _>(e.latitude)
     .bind::<Nullable<Double>, _>(e.longitude)
-    .bind::<Nullable<Text>, _>(&e.integration_key_id)
+    .bind::<Nullable<Key<IntegrationKeyId>>, _>(crate::key::BindOption::from(e.integration_key_id))
     .bind::<Timestamp, _>(e.received_at)
     .execute(conn)?;
     Ok(n == 1)
@@ -315,7 +319,7 @@ pub fn list(
         q = q.filter(attendance_events::local_date.le(to));
     }
     if let Some(after) = &page.after {
-        q = q.filter(attendance_events::id.gt(after.to_string()));
+        q = q.filter(attendance_events::id.gt(crate::key::bind(AttendanceEventId::from(*after))));
     }
     let rows = q.order(attendance_events::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -569,7 +573,10 @@ pub fn void_event(
     now: DateTime<Utc>,
 ) -> Result<Event, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: Event = attendance_events::table.find(id.to_string()).select(Event::as_select()).first(conn)?;
+        let before: Event = attendance_events::table
+            .find(crate::key::bind(AttendanceEventId::from(id)))
+            .select(Event::as_select())
+            .first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
         let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
         // Only a reader of the employee learns the event exists.
@@ -595,7 +602,7 @@ pub fn void_event(
             void_reason: Some(reason.as_str().to_owned()),
             ..before.clone()
         };
-        diesel::update(attendance_events::table.find(&after.id))
+        diesel::update(attendance_events::table.find(crate::key::bind(after.id)))
             .set((
                 attendance_events::voided_at.eq(after.voided_at),
                 attendance_events::voided_by_account_id.eq(&after.voided_by_account_id),
@@ -608,7 +615,7 @@ pub fn void_event(
             Some(&after.agency_id),
             "void",
             "attendance_event",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;

@@ -6,18 +6,20 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
+use ekinerja_domain::id::{AbsenceId, HolidayId, WorkScheduleId};
 use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{absences, holidays, work_schedules};
-use crate::{audit, db::Backend, new_id, Change, DbConnection, StoreError};
+use crate::{audit, db::Backend, Change, DbConnection, StoreError};
 
 /// A stored schedule version.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = work_schedules, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct WorkSchedule {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<WorkScheduleId>)]
+    pub id: WorkScheduleId,
     pub agency_id: String,
     pub org_unit_id: Option<String>,
     pub effective_from: NaiveDate,
@@ -62,10 +64,10 @@ pub fn set_schedule(
         };
         let before: Option<WorkSchedule> = same_day.select(WorkSchedule::as_select()).first(conn).optional()?;
         if let Some(b) = &before {
-            diesel::delete(work_schedules::table.find(&b.id)).execute(conn)?;
+            diesel::delete(work_schedules::table.find(crate::key::bind(b.id))).execute(conn)?;
         }
         let row = WorkSchedule {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: agency.clone(),
             org_unit_id: unit.clone(),
             effective_from,
@@ -73,8 +75,8 @@ pub fn set_schedule(
             created_by_account_id: Some(change.caller.account_id.to_string()),
             created_at: change.at,
         };
-        diesel::insert_into(work_schedules::table).values(&row).execute(conn)?;
-        audit::record(conn, change, Some(&agency), "set", "work_schedule", &row.id, before.as_ref(), Some(&row))?;
+        diesel::insert_into(work_schedules::table).values(row.clone()).execute(conn)?;
+        audit::record(conn, change, Some(&agency), "set", "work_schedule", row.id, before.as_ref(), Some(&row))?;
         Ok(row)
     })
 }
@@ -101,7 +103,8 @@ pub(crate) fn load_schedules(conn: &mut DbConnection, agency_id: Uuid) -> Result
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = holidays, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Holiday {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<HolidayId>)]
+    pub id: HolidayId,
     pub agency_id: String,
     pub holiday_date: NaiveDate,
     pub name: String,
@@ -118,7 +121,7 @@ pub fn add_holiday(
 ) -> Result<Holiday, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let row = Holiday {
-        id: new_id(),
+        id: crate::key::new(),
         agency_id: agency_id.to_string(),
         holiday_date: date,
         name: name.as_str().to_owned(),
@@ -133,8 +136,8 @@ pub fn add_holiday(
         if taken > 0 {
             return Err(StoreError::Conflict(format!("{date} is already a holiday")));
         }
-        diesel::insert_into(holidays::table).values(&row).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "holiday", &row.id, None::<&()>, Some(&row))?;
+        diesel::insert_into(holidays::table).values(row.clone()).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "holiday", row.id, None::<&()>, Some(&row))?;
         Ok(row.clone())
     })
 }
@@ -171,11 +174,12 @@ pub(crate) fn load_holidays(
 /// Removes a holiday: the day is judged as a working day again.
 pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), StoreError> {
     crate::db::write(conn, |conn| {
-        let row: Holiday = holidays::table.find(id.to_string()).select(Holiday::as_select()).first(conn)?;
+        let row: Holiday =
+            holidays::table.find(crate::key::bind(HolidayId::from(id))).select(Holiday::as_select()).first(conn)?;
         let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
         crate::access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
-        diesel::delete(holidays::table.find(&row.id)).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "delete", "holiday", &row.id, Some(&row), None::<&()>)?;
+        diesel::delete(holidays::table.find(crate::key::bind(row.id))).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "delete", "holiday", row.id, Some(&row), None::<&()>)?;
         Ok(())
     })
 }
@@ -184,7 +188,8 @@ pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Res
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = absences, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Absence {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AbsenceId>)]
+    pub id: AbsenceId,
     pub agency_id: String,
     pub employee_id: String,
     #[diesel(serialize_as = crate::word::Bind<AbsenceKind>)]
@@ -244,7 +249,7 @@ pub fn record_absence(
             return Err(StoreError::invalid("#/starts_on", "overlaps leave or travel already recorded"));
         }
         let row = Absence {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: employee.agency_id.clone(),
             employee_id: employee.id.clone(),
             kind,
@@ -256,7 +261,7 @@ pub fn record_absence(
             cancelled_at: None,
         };
         diesel::insert_into(absences::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "absence", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "absence", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -269,7 +274,8 @@ pub fn cancel_absence(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Absence, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: Absence = absences::table.find(id.to_string()).select(Absence::as_select()).first(conn)?;
+        let before: Absence =
+            absences::table.find(crate::key::bind(AbsenceId::from(id))).select(Absence::as_select()).first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
         let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
         let subject = Subject::Employee { agency, employee };
@@ -278,7 +284,7 @@ pub fn cancel_absence(
             return Ok(before);
         }
         let after = Absence { cancelled_at: Some(change.at), ..before.clone() };
-        diesel::update(absences::table.find(&after.id))
+        diesel::update(absences::table.find(crate::key::bind(after.id)))
             .set(absences::cancelled_at.eq(after.cancelled_at))
             .execute(conn)?;
         audit::record(
@@ -287,7 +293,7 @@ pub fn cancel_absence(
             Some(&after.agency_id),
             "cancel",
             "absence",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;

@@ -194,7 +194,7 @@ pub fn agency_month(
     let mut predicates: Vec<HashMap<Predicate, i64>> = vec![HashMap::new(); rows.len()];
     if let Some(p) = &period {
         let finals: Vec<Evaluation> = evaluations::table
-            .filter(evaluations::evaluation_period_id.eq(&p.id))
+            .filter(evaluations::evaluation_period_id.eq(crate::key::bind(p.id)))
             .select(Evaluation::as_select())
             .load(conn)?;
         for (employee, e) in crate::evaluation::current_of(finals) {

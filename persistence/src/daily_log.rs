@@ -272,7 +272,7 @@ pub fn create(
 /// agency's audit chain is locked until the commit, so taking it between two employees' rows
 /// would let two groups wait on each other (one holding the chain, the other the next employee).
 fn record_created(conn: &mut DbConnection, change: &Change, row: &DailyLog) -> Result<(), StoreError> {
-    audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", &row.id, None::<&()>, Some(row))
+    audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", row.id, None::<&()>, Some(row))
 }
 
 /// One log to record, for [`create_many`].
@@ -517,7 +517,12 @@ fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Res
 }
 
 /// Reads a log: its owner, their supervisors and unit heads, leaders, the agency's admin.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: DailyLogId, now: DateTime<Utc>) -> Result<DailyLog, StoreError> {
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: DailyLogId,
+    now: DateTime<Utc>,
+) -> Result<DailyLog, StoreError> {
     let log: DailyLog = daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
     if standing(conn, caller, &log, false, now)?.sees(Area::DailyLogReview) {
         Ok(log)
@@ -536,7 +541,8 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: DailyLog = daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
+        let before: DailyLog =
+            daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
         let s = standing(conn, &change.caller, &before, false, now)?;
         access::decision_to_result(s.decide(Area::DailyLogWrite, Access::Write))?;
         if before.version != expected_version {
@@ -569,7 +575,7 @@ pub fn update(
             Some(&after.agency_id),
             "update",
             "daily_log",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -589,7 +595,8 @@ pub fn review(
     now: DateTime<Utc>,
 ) -> Result<DailyLog, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: DailyLog = daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
+        let before: DailyLog =
+            daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
         let review_escalated = escalated(conn, &before, now)?;
         let s = standing(conn, &change.caller, &before, review_escalated, now)?;
         access::decision_to_result(s.decide(Area::DailyLogReview, Access::Write))?;
@@ -617,7 +624,7 @@ pub fn review(
             Some(&after.agency_id),
             decision.as_str(),
             "daily_log",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -660,7 +667,7 @@ pub fn list(
             .filter(|l| filter.from.is_none_or(|f| l.log_date >= f) && filter.to.is_none_or(|t| l.log_date <= t))
             .filter(|l| page.after.is_none_or(|a| l.id.uuid() > a))
             .collect();
-        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        rows.sort_by_key(|a| a.id);
         rows.truncate(usize::try_from(page.limit + 1).unwrap_or(usize::MAX));
         return Ok(Page::from_rows(rows, page.limit, |r| &r.id));
     }

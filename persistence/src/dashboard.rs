@@ -290,7 +290,7 @@ fn build(
     let mut counts: HashMap<Predicate, i64> = HashMap::new();
     if let Some(p) = period {
         let rows: Vec<Evaluation> = evaluations::table
-            .filter(evaluations::evaluation_period_id.eq(&p.id))
+            .filter(evaluations::evaluation_period_id.eq(crate::key::bind(p.id)))
             .select(Evaluation::as_select())
             .load(conn)?;
         for (employee, e) in crate::evaluation::current_of(rows) {

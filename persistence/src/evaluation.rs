@@ -11,6 +11,7 @@ use ekinerja_domain::evaluation::{
     counts_over, finalise as judge, Cadence, CoreValue, EvaluationStatus, EvaluationStep, PeriodKind, PeriodStatus,
     Predicate, Rating, Ratings,
 };
+use ekinerja_domain::id::{EvaluationId, EvaluationPeriodId};
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,15 +19,14 @@ use uuid::Uuid;
 use crate::schema::{
     agencies, agreements, evaluation_behaviours, evaluation_feedback, evaluation_periods, evaluations, planned_results,
 };
-use crate::{
-    access, audit, chart, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError,
-};
+use crate::{access, audit, chart, db::Backend, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
 
 /// A stored evaluation period.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = evaluation_periods, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct EvaluationPeriod {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
+    pub id: EvaluationPeriodId,
     pub agency_id: String,
     pub performance_period_id: String,
     #[diesel(serialize_as = crate::word::Bind<PeriodKind>)]
@@ -77,7 +77,7 @@ pub fn open_period(
             return Err(StoreError::Conflict(format!("{kind} period {number} of {} is already open", year.year)));
         }
         let row = EvaluationPeriod {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: year.agency_id.clone(),
             performance_period_id: year.id.clone(),
             kind,
@@ -97,7 +97,7 @@ pub fn open_period(
             Some(&row.agency_id),
             "create",
             "evaluation_period",
-            &row.id,
+            row.id,
             None::<&()>,
             Some(&row),
         )?;
@@ -107,8 +107,10 @@ pub fn open_period(
 
 /// Reads an evaluation period of the caller's agency.
 pub fn get_period(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<EvaluationPeriod, StoreError> {
-    let p: EvaluationPeriod =
-        evaluation_periods::table.find(id.to_string()).select(EvaluationPeriod::as_select()).first(conn)?;
+    let p: EvaluationPeriod = evaluation_periods::table
+        .find(crate::key::bind(EvaluationPeriodId::from(id)))
+        .select(EvaluationPeriod::as_select())
+        .first(conn)?;
     if caller.can_see_agency(uuid(&p.agency_id)?) {
         Ok(p)
     } else {
@@ -135,7 +137,7 @@ pub fn list_periods(
         q = q.filter(evaluation_periods::performance_period_id.eq(p.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(evaluation_periods::id.gt(after.to_string()));
+        q = q.filter(evaluation_periods::id.gt(crate::key::bind(EvaluationPeriodId::from(*after))));
     }
     let rows = q.order(evaluation_periods::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -166,7 +168,7 @@ pub fn close_period(
         };
         let updated = diesel::update(
             evaluation_periods::table
-                .filter(evaluation_periods::id.eq(&after.id))
+                .filter(evaluation_periods::id.eq(crate::key::bind(after.id)))
                 .filter(evaluation_periods::version.eq(before.version)),
         )
         .set((
@@ -185,7 +187,7 @@ pub fn close_period(
             Some(&after.agency_id),
             "close",
             "evaluation_period",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -206,9 +208,11 @@ pub fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(Nai
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = evaluations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Evaluation {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
+    pub id: EvaluationId,
     pub agency_id: String,
-    pub evaluation_period_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
+    pub evaluation_period_id: EvaluationPeriodId,
     pub employee_id: String,
     pub agreement_id: String,
     pub evaluator_employee_id: Option<String>,
@@ -222,7 +226,8 @@ pub struct Evaluation {
     pub predicate: Option<Predicate>,
     pub feedback: Option<String>,
     pub revision: i32,
-    pub previous_evaluation_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<EvaluationId>)]
+    pub previous_evaluation_id: Option<EvaluationId>,
     pub superseded: bool,
     pub finalised_at: Option<NaiveDateTime>,
     pub finalised_by_account_id: Option<String>,
@@ -235,7 +240,8 @@ pub struct Evaluation {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = evaluation_behaviours, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Behaviour {
-    pub evaluation_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
+    pub evaluation_id: EvaluationId,
     #[diesel(serialize_as = crate::word::Bind<CoreValue>)]
     pub core_value: CoreValue,
     #[diesel(serialize_as = crate::word::Bind<Rating>)]
@@ -247,7 +253,8 @@ pub struct Behaviour {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = evaluation_feedback, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ResultFeedback {
-    pub evaluation_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
+    pub evaluation_id: EvaluationId,
     pub planned_result_id: String,
     pub feedback: String,
 }
@@ -274,16 +281,16 @@ fn standing(
 
 fn detail(conn: &mut DbConnection, evaluation: Evaluation) -> Result<EvaluationDetail, StoreError> {
     let period: EvaluationPeriod = evaluation_periods::table
-        .find(&evaluation.evaluation_period_id)
+        .find(crate::key::bind(evaluation.evaluation_period_id))
         .select(EvaluationPeriod::as_select())
         .first(conn)?;
     let mut behaviours: Vec<Behaviour> = evaluation_behaviours::table
-        .filter(evaluation_behaviours::evaluation_id.eq(&evaluation.id))
+        .filter(evaluation_behaviours::evaluation_id.eq(crate::key::bind(evaluation.id)))
         .select(Behaviour::as_select())
         .load(conn)?;
     behaviours.sort_by_key(|b| CoreValue::ALL.iter().position(|v| *v == b.core_value));
     let result_feedback: Vec<ResultFeedback> = evaluation_feedback::table
-        .filter(evaluation_feedback::evaluation_id.eq(&evaluation.id))
+        .filter(evaluation_feedback::evaluation_id.eq(crate::key::bind(evaluation.id)))
         .order(evaluation_feedback::planned_result_id.asc())
         .select(ResultFeedback::as_select())
         .load(conn)?;
@@ -311,7 +318,7 @@ pub fn open(
         access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
         let existing: i64 = evaluations::table
-            .filter(evaluations::evaluation_period_id.eq(&period.id))
+            .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period.id)))
             .filter(evaluations::employee_id.eq(&employee.id))
             .count()
             .get_result(conn)?;
@@ -335,9 +342,9 @@ pub fn open(
             ));
         };
         let row = Evaluation {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: period.agency_id.clone(),
-            evaluation_period_id: period.id.clone(),
+            evaluation_period_id: period.id,
             employee_id: employee.id.clone(),
             agreement_id,
             // None when the agency's admin records the top official's evaluation for the
@@ -358,7 +365,7 @@ pub fn open(
             updated_at: change.at,
         };
         diesel::insert_into(evaluations::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "evaluation", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "evaluation", row.id, None::<&()>, Some(&row))?;
         detail(conn, row)
     })
 }
@@ -370,7 +377,10 @@ pub fn get(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<EvaluationDetail, StoreError> {
-    let e: Evaluation = evaluations::table.find(id.to_string()).select(Evaluation::as_select()).first(conn)?;
+    let e: Evaluation = evaluations::table
+        .find(crate::key::bind(EvaluationId::from(id)))
+        .select(Evaluation::as_select())
+        .first(conn)?;
     if standing(conn, caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?.sees(Area::Evaluation) {
         detail(conn, e)
     } else {
@@ -407,16 +417,16 @@ pub fn list(
         q = q.filter(evaluations::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
     }
     if filter.awaiting_me {
-        q = q.filter(evaluations::id.eq_any(crate::tasks::evaluations_awaiting(conn, caller, now)?));
+        q = q.filter(evaluations::id.eq_any(crate::key::binds(crate::tasks::evaluations_awaiting(conn, caller, now)?)));
     }
     if let Some(p) = filter.evaluation_period_id {
-        q = q.filter(evaluations::evaluation_period_id.eq(p.to_string()));
+        q = q.filter(evaluations::evaluation_period_id.eq(crate::key::bind(EvaluationPeriodId::from(p))));
     }
     if let Some(e) = filter.employee_id {
         q = q.filter(evaluations::employee_id.eq(e.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(evaluations::id.gt(after.to_string()));
+        q = q.filter(evaluations::id.gt(crate::key::bind(EvaluationId::from(*after))));
     }
     let rows = q.order(evaluations::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -450,7 +460,10 @@ fn for_change(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Evaluation, StoreError> {
-    let e: Evaluation = evaluations::table.find(id.to_string()).select(Evaluation::as_select()).first(conn)?;
+    let e: Evaluation = evaluations::table
+        .find(crate::key::bind(EvaluationId::from(id)))
+        .select(Evaluation::as_select())
+        .first(conn)?;
     let s = standing(conn, &change.caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?;
     access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
     if e.version != version {
@@ -461,7 +474,9 @@ fn for_change(
 
 fn bump(conn: &mut DbConnection, e: &Evaluation) -> Result<(), StoreError> {
     let n = diesel::update(
-        evaluations::table.filter(evaluations::id.eq(&e.id)).filter(evaluations::version.eq(e.version - 1)),
+        evaluations::table
+            .filter(evaluations::id.eq(crate::key::bind(e.id)))
+            .filter(evaluations::version.eq(e.version - 1)),
     )
     .set((
         evaluations::status.eq(crate::word::bind(e.status)),
@@ -531,12 +546,12 @@ pub fn rate(
         for v in patch.behaviours {
             diesel::delete(
                 evaluation_behaviours::table
-                    .filter(evaluation_behaviours::evaluation_id.eq(&after.id))
+                    .filter(evaluation_behaviours::evaluation_id.eq(crate::key::bind(after.id)))
                     .filter(evaluation_behaviours::core_value.eq(crate::word::bind(v.core_value))),
             )
             .execute(conn)?;
             let row = Behaviour {
-                evaluation_id: after.id.clone(),
+                evaluation_id: after.id,
                 core_value: v.core_value,
                 rating: v.rating,
                 feedback: v.feedback.map(Description::into_inner),
@@ -546,16 +561,16 @@ pub fn rate(
         for (result, text) in patch.result_feedback {
             diesel::delete(
                 evaluation_feedback::table
-                    .filter(evaluation_feedback::evaluation_id.eq(&after.id))
+                    .filter(evaluation_feedback::evaluation_id.eq(crate::key::bind(after.id)))
                     .filter(evaluation_feedback::planned_result_id.eq(result.to_string())),
             )
             .execute(conn)?;
             let row = ResultFeedback {
-                evaluation_id: after.id.clone(),
+                evaluation_id: after.id,
                 planned_result_id: result.to_string(),
                 feedback: text.into_inner(),
             };
-            diesel::insert_into(evaluation_feedback::table).values(&row).execute(conn)?;
+            diesel::insert_into(evaluation_feedback::table).values(row.clone()).execute(conn)?;
         }
         let d = detail(conn, after)?;
         audit::record(
@@ -564,7 +579,7 @@ pub fn rate(
             Some(&d.evaluation.agency_id),
             "rate",
             "evaluation",
-            &d.evaluation.id,
+            d.evaluation.id,
             Some(&before),
             Some(&d),
         )?;
@@ -604,7 +619,7 @@ pub fn finalise(
         after.updated_at = change.at;
         bump(conn, &after)?;
         if let Some(prev) = &after.previous_evaluation_id {
-            diesel::update(evaluations::table.find(prev))
+            diesel::update(evaluations::table.find(crate::key::bind(*prev)))
                 .set((evaluations::superseded.eq(true), evaluations::updated_at.eq(change.at)))
                 .execute(conn)?;
         }
@@ -614,7 +629,7 @@ pub fn finalise(
             Some(&after.agency_id),
             "finalise",
             "evaluation",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -637,18 +652,20 @@ pub fn revise(
             .status
             .apply(EvaluationStep::Revise, before.superseded)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let newer: i64 =
-            evaluations::table.filter(evaluations::previous_evaluation_id.eq(&before.id)).count().get_result(conn)?;
+        let newer: i64 = evaluations::table
+            .filter(evaluations::previous_evaluation_id.eq(crate::key::bind(before.id)))
+            .count()
+            .get_result(conn)?;
         if newer > 0 {
             return Err(StoreError::Conflict("a revision of this evaluation is already open".into()));
         }
         let old = detail(conn, before.clone())?;
         let row = Evaluation {
-            id: new_id(),
+            id: crate::key::new(),
             status: revision_status,
             predicate: None,
             revision: before.revision + 1,
-            previous_evaluation_id: Some(before.id.clone()),
+            previous_evaluation_id: Some(before.id),
             superseded: false,
             finalised_at: None,
             finalised_by_account_id: None,
@@ -660,15 +677,15 @@ pub fn revise(
         diesel::insert_into(evaluations::table).values(row.clone()).execute(conn)?;
         for b in old.behaviours {
             diesel::insert_into(evaluation_behaviours::table)
-                .values(Behaviour { evaluation_id: row.id.clone(), ..b })
+                .values(Behaviour { evaluation_id: row.id, ..b })
                 .execute(conn)?;
         }
         for f in old.result_feedback {
             diesel::insert_into(evaluation_feedback::table)
-                .values(&ResultFeedback { evaluation_id: row.id.clone(), ..f })
+                .values(ResultFeedback { evaluation_id: row.id, ..f })
                 .execute(conn)?;
         }
-        audit::record(conn, change, Some(&row.agency_id), "revise", "evaluation", &row.id, Some(&before), Some(&row))?;
+        audit::record(conn, change, Some(&row.agency_id), "revise", "evaluation", row.id, Some(&before), Some(&row))?;
         detail(conn, row)
     })
 }
@@ -721,7 +738,7 @@ fn unit_people(
 
 fn period_rows(conn: &mut DbConnection, period: &EvaluationPeriod) -> Result<Vec<Evaluation>, StoreError> {
     Ok(evaluations::table
-        .filter(evaluations::evaluation_period_id.eq(&period.id))
+        .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period.id)))
         .select(Evaluation::as_select())
         .load(conn)?)
 }
@@ -864,13 +881,13 @@ pub fn siasn_export(
     use crate::schema::employees;
     let year = crate::period::get(conn, caller, performance_period_id)?;
     access::require_agency(conn, caller, uuid(&year.agency_id)?, Area::AgencyViews, Access::Read)?;
-    let annual: Vec<String> = evaluation_periods::table
+    let annual: Vec<EvaluationPeriodId> = evaluation_periods::table
         .filter(evaluation_periods::performance_period_id.eq(&year.id))
         .filter(evaluation_periods::kind.eq(crate::word::bind(PeriodKind::Annual)))
         .select(evaluation_periods::id)
         .load(conn)?;
     let rows: Vec<Evaluation> = evaluations::table
-        .filter(evaluations::evaluation_period_id.eq_any(annual))
+        .filter(evaluations::evaluation_period_id.eq_any(crate::key::binds(annual)))
         .select(Evaluation::as_select())
         .load(conn)?;
     let finals: Vec<Evaluation> =
@@ -913,7 +930,8 @@ pub fn siasn_export(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = crate::schema::realisations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct SelfAssessment {
-    pub evaluation_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
+    pub evaluation_id: EvaluationId,
     pub indicator_id: String,
     pub quantity: i64,
     pub evidence_url: Option<String>,
@@ -1004,7 +1022,7 @@ pub fn realisation(
         .map(|t| (t.lineage_id.clone(), t))
         .collect();
     let mut stated: std::collections::HashMap<String, SelfAssessment> = realisations::table
-        .filter(realisations::evaluation_id.eq(&d.evaluation.id))
+        .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
         .select(SelfAssessment::as_select())
         .load::<SelfAssessment>(conn)?
         .into_iter()
@@ -1081,13 +1099,13 @@ pub fn assess(
             return Err(StoreError::invalid("#/quantity", "must not be negative"));
         }
         let before: Option<SelfAssessment> = realisations::table
-            .filter(realisations::evaluation_id.eq(&d.evaluation.id))
+            .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
             .filter(realisations::indicator_id.eq(indicator_id.to_string()))
             .select(SelfAssessment::as_select())
             .first(conn)
             .optional()?;
         let row = SelfAssessment {
-            evaluation_id: d.evaluation.id.clone(),
+            evaluation_id: d.evaluation.id,
             indicator_id: indicator_id.to_string(),
             quantity: a.quantity,
             evidence_url: a.evidence_url.map(|u| u.as_str().to_owned()),
@@ -1097,19 +1115,19 @@ pub fn assess(
         if before.is_some() {
             diesel::delete(
                 realisations::table
-                    .filter(realisations::evaluation_id.eq(&row.evaluation_id))
+                    .filter(realisations::evaluation_id.eq(crate::key::bind(row.evaluation_id)))
                     .filter(realisations::indicator_id.eq(&row.indicator_id)),
             )
             .execute(conn)?;
         }
-        diesel::insert_into(realisations::table).values(&row).execute(conn)?;
+        diesel::insert_into(realisations::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&d.evaluation.agency_id),
             "assess",
             "evaluation",
-            &row.evaluation_id,
+            row.evaluation_id,
             before.as_ref(),
             Some(&row),
         )?;

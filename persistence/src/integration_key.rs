@@ -5,19 +5,21 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::IntegrationKeyId;
 use ekinerja_domain::{Caller, Integration, IntegrationScope, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::integration_keys;
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored key. The hash and the signing secret never leave the database through this type's
 /// serialisation (the audit trail included).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = integration_keys, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct IntegrationKey {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<IntegrationKeyId>)]
+    pub id: IntegrationKeyId,
     pub agency_id: String,
     pub name: String,
     pub key_prefix: String,
@@ -71,7 +73,7 @@ pub fn issue(
         return Err(StoreError::invalid("#/scopes", "give at least one scope"));
     }
     let row = IntegrationKey {
-        id: new_id(),
+        id: crate::key::new(),
         agency_id: agency_id.to_string(),
         name: name.as_str().to_owned(),
         key_prefix: secrets.prefix,
@@ -86,14 +88,14 @@ pub fn issue(
         version: 1,
     };
     crate::db::write(conn, |conn| {
-        diesel::insert_into(integration_keys::table).values(&row).execute(conn)?;
+        diesel::insert_into(integration_keys::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&row.agency_id),
             "create",
             "integration_key",
-            &row.id,
+            row.id,
             None::<&()>,
             Some(&row),
         )?;
@@ -103,8 +105,10 @@ pub fn issue(
 
 /// Reads a key the caller administers; others get not-found.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<IntegrationKey, StoreError> {
-    let key: IntegrationKey =
-        integration_keys::table.find(id.to_string()).select(IntegrationKey::as_select()).first(conn)?;
+    let key: IntegrationKey = integration_keys::table
+        .find(crate::key::bind(IntegrationKeyId::from(id)))
+        .select(IntegrationKey::as_select())
+        .first(conn)?;
     let agency = Uuid::parse_str(&key.agency_id).map_err(|_| StoreError::NotFound)?;
     crate::access::require_agency(conn, caller, agency, Area::Administration, Access::Write)?;
     Ok(key)
@@ -127,7 +131,7 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
-        q = q.filter(integration_keys::id.gt(after.to_string()));
+        q = q.filter(integration_keys::id.gt(crate::key::bind(IntegrationKeyId::from(*after))));
     }
     let rows = q.order(integration_keys::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -161,7 +165,7 @@ pub fn rotate(
         // Conditional on the version read, so two rotations at once cannot both succeed.
         let updated = diesel::update(
             integration_keys::table
-                .filter(integration_keys::id.eq(&after.id))
+                .filter(integration_keys::id.eq(crate::key::bind(after.id)))
                 .filter(integration_keys::version.eq(before.version)),
         )
         .set((
@@ -181,7 +185,7 @@ pub fn rotate(
             Some(&after.agency_id),
             "rotate",
             "integration_key",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -197,7 +201,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Inte
             return Ok(before);
         }
         let after = IntegrationKey { revoked_at: Some(change.at), version: before.version + 1, ..before.clone() };
-        diesel::update(integration_keys::table.find(&after.id))
+        diesel::update(integration_keys::table.find(crate::key::bind(after.id)))
             .set((integration_keys::revoked_at.eq(after.revoked_at), integration_keys::version.eq(after.version)))
             .execute(conn)?;
         audit::record(
@@ -206,7 +210,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Inte
             Some(&after.agency_id),
             "revoke",
             "integration_key",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -226,18 +230,15 @@ pub fn authenticate(
         .first(conn)
         .optional()?;
     Ok(key.and_then(|k| {
-        let integration = Integration {
-            key_id: Uuid::parse_str(&k.id).ok()?,
-            agency_id: Uuid::parse_str(&k.agency_id).ok()?,
-            scopes: k.scope_list(),
-        };
+        let integration =
+            Integration { key_id: k.id.uuid(), agency_id: Uuid::parse_str(&k.agency_id).ok()?, scopes: k.scope_list() };
         Some((k, integration))
     }))
 }
 
 /// Records that a key was used (inside the transaction of what it did).
 pub fn touch(conn: &mut DbConnection, key_id: Uuid, at: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(integration_keys::table.find(key_id.to_string()))
+    diesel::update(integration_keys::table.find(crate::key::bind(IntegrationKeyId::from(key_id))))
         .set(integration_keys::last_used_at.eq(Some(at)))
         .execute(conn)?;
     Ok(())

@@ -87,6 +87,11 @@ pub fn bind<T: StoredId>(id: T) -> Bind<T> {
     Bind(id)
 }
 
+/// Wraps ids for `eq_any`.
+pub fn binds<T: StoredId>(ids: impl IntoIterator<Item = T>) -> Vec<Bind<T>> {
+    ids.into_iter().map(Bind).collect()
+}
+
 impl<T: StoredId> From<T> for Bind<T> {
     fn from(id: T) -> Self {
         Bind(id)
@@ -218,6 +223,22 @@ macro_rules! stored_ids {
     )+};
 }
 
-use ekinerja_domain::id::DailyLogId;
+use ekinerja_domain::id::{
+    AbsenceId, ActingAssignmentId, AllowancePolicyId, AllowanceRunId, AttendanceEventId, DailyLogId, EvaluationId,
+    EvaluationPeriodId, HolidayId, IntegrationKeyId, RoleGrantId, WorkScheduleId,
+};
 
-stored_ids!(DailyLogId);
+stored_ids!(
+    AbsenceId,
+    ActingAssignmentId,
+    AllowancePolicyId,
+    AllowanceRunId,
+    AttendanceEventId,
+    DailyLogId,
+    EvaluationId,
+    EvaluationPeriodId,
+    HolidayId,
+    IntegrationKeyId,
+    RoleGrantId,
+    WorkScheduleId,
+);

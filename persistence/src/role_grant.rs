@@ -4,18 +4,20 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::RoleGrantId;
 use ekinerja_domain::{AccountRole, Caller, GrantedRole, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{accounts, role_grants};
-use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored grant.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = role_grants, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct RoleGrant {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<RoleGrantId>)]
+    pub id: RoleGrantId,
     pub agency_id: String,
     pub account_id: String,
     #[diesel(serialize_as = crate::word::Bind<GrantedRole>)]
@@ -74,7 +76,7 @@ pub fn grant(
             return Err(StoreError::Conflict(format!("the account already holds the {role} role")));
         }
         let row = RoleGrant {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: agency.to_string(),
             account_id: account_id.to_string(),
             role,
@@ -84,14 +86,15 @@ pub fn grant(
             revoked_by_account_id: None,
         };
         diesel::insert_into(role_grants::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "grant", "role_grant", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(&row.agency_id), "grant", "role_grant", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
 
 /// Reads a grant (the agency admin; a leader reads it as part of the audit trail's subjects).
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RoleGrant, StoreError> {
-    let row: RoleGrant = role_grants::table.find(id.to_string()).select(RoleGrant::as_select()).first(conn)?;
+    let row: RoleGrant =
+        role_grants::table.find(crate::key::bind(RoleGrantId::from(id))).select(RoleGrant::as_select()).first(conn)?;
     let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
     access::require_agency(conn, caller, agency, Area::Administration, Access::Read)?;
     Ok(row)
@@ -123,7 +126,7 @@ pub fn list(
         q = q.filter(role_grants::revoked_at.is_null());
     }
     if let Some(after) = &page.after {
-        q = q.filter(role_grants::id.gt(after.to_string()));
+        q = q.filter(role_grants::id.gt(crate::key::bind(RoleGrantId::from(*after))));
     }
     let rows = q.order(role_grants::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -144,7 +147,9 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Role
             ..before.clone()
         };
         let updated = diesel::update(
-            role_grants::table.filter(role_grants::id.eq(&after.id)).filter(role_grants::revoked_at.is_null()),
+            role_grants::table
+                .filter(role_grants::id.eq(crate::key::bind(after.id)))
+                .filter(role_grants::revoked_at.is_null()),
         )
         .set((
             role_grants::revoked_at.eq(after.revoked_at),
@@ -160,7 +165,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Role
             Some(&after.agency_id),
             "revoke",
             "role_grant",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;

@@ -5,9 +5,11 @@
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     acting_assignments (id) {
-        id -> Text,
+        id -> Key<ActingAssignmentId>,
         agency_id -> Text,
         position_id -> Text,
         employee_id -> Text,
@@ -126,9 +128,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     role_grants (id) {
-        id -> Text,
+        id -> Key<RoleGrantId>,
         agency_id -> Text,
         account_id -> Text,
         role -> Word,
@@ -251,7 +255,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::word::Word;
     use crate::key::Key;
-    use ekinerja_domain::id::DailyLogId;
+    use ekinerja_domain::id::*;
     daily_logs (id) {
         id -> Key<DailyLogId>,
         agency_id -> Text,
@@ -294,8 +298,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     integration_keys (id) {
-        id -> Text,
+        id -> Key<IntegrationKeyId>,
         agency_id -> Text,
         name -> Text,
         key_prefix -> Text,
@@ -327,9 +334,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     attendance_events (id) {
-        id -> Text,
+        id -> Key<AttendanceEventId>,
         agency_id -> Text,
         employee_id -> Text,
         source_event_id -> Text,
@@ -341,7 +350,7 @@ diesel::table! {
         device_id -> Nullable<Text>,
         latitude -> Nullable<Double>,
         longitude -> Nullable<Double>,
-        integration_key_id -> Nullable<Text>,
+        integration_key_id -> Nullable<Key<IntegrationKeyId>>,
         received_at -> Timestamp,
         voided_at -> Nullable<Timestamp>,
         voided_by_account_id -> Nullable<Text>,
@@ -350,8 +359,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     work_schedules (id) {
-        id -> Text,
+        id -> Key<WorkScheduleId>,
         agency_id -> Text,
         org_unit_id -> Nullable<Text>,
         effective_from -> Date,
@@ -362,8 +374,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     holidays (id) {
-        id -> Text,
+        id -> Key<HolidayId>,
         agency_id -> Text,
         holiday_date -> Date,
         name -> Text,
@@ -373,9 +388,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     absences (id) {
-        id -> Text,
+        id -> Key<AbsenceId>,
         agency_id -> Text,
         employee_id -> Text,
         kind -> Word,
@@ -390,9 +407,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     evaluation_periods (id) {
-        id -> Text,
+        id -> Key<EvaluationPeriodId>,
         agency_id -> Text,
         performance_period_id -> Text,
         kind -> Word,
@@ -409,11 +428,13 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     evaluations (id) {
-        id -> Text,
+        id -> Key<EvaluationId>,
         agency_id -> Text,
-        evaluation_period_id -> Text,
+        evaluation_period_id -> Key<EvaluationPeriodId>,
         employee_id -> Text,
         agreement_id -> Text,
         evaluator_employee_id -> Nullable<Text>,
@@ -423,7 +444,7 @@ diesel::table! {
         predicate -> Nullable<Word>,
         feedback -> Nullable<Text>,
         revision -> Integer,
-        previous_evaluation_id -> Nullable<Text>,
+        previous_evaluation_id -> Nullable<Key<EvaluationId>>,
         superseded -> Bool,
         finalised_at -> Nullable<Timestamp>,
         finalised_by_account_id -> Nullable<Text>,
@@ -435,9 +456,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     evaluation_behaviours (evaluation_id, core_value) {
-        evaluation_id -> Text,
+        evaluation_id -> Key<EvaluationId>,
         core_value -> Word,
         rating -> Word,
         feedback -> Nullable<Text>,
@@ -445,16 +468,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     evaluation_feedback (evaluation_id, planned_result_id) {
-        evaluation_id -> Text,
+        evaluation_id -> Key<EvaluationId>,
         planned_result_id -> Text,
         feedback -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     realisations (evaluation_id, indicator_id) {
-        evaluation_id -> Text,
+        evaluation_id -> Key<EvaluationId>,
         indicator_id -> Text,
         quantity -> BigInt,
         evidence_url -> Nullable<Text>,
@@ -471,8 +500,11 @@ diesel::table! {
     }
 }
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     allowance_policies (id) {
-        id -> Text,
+        id -> Key<AllowancePolicyId>,
         agency_id -> Text,
         effective_month -> Date,
         policy -> Text,
@@ -483,15 +515,17 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     allowance_runs (id) {
-        id -> Text,
+        id -> Key<AllowanceRunId>,
         agency_id -> Text,
         org_unit_id -> Nullable<Text>,
         month -> Date,
         status -> Word,
-        previous_run_id -> Nullable<Text>,
-        policy_id -> Nullable<Text>,
+        previous_run_id -> Nullable<Key<AllowanceRunId>>,
+        policy_id -> Nullable<Key<AllowancePolicyId>>,
         employees -> Integer,
         computed -> Integer,
         pending -> Integer,
@@ -509,9 +543,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     allowance_lines (run_id, employee_id) {
-        run_id -> Text,
+        run_id -> Key<AllowanceRunId>,
         employee_id -> Text,
         nip -> Text,
         name -> Text,

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Actor, Area, Decision, Subject};
+use ekinerja_domain::id::{EvaluationId, EvaluationPeriodId};
 use ekinerja_domain::supervision::OrgChart;
 pub use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::Caller;
@@ -175,7 +176,7 @@ fn returned(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate
 }
 
 /// The ids of the draft evaluations the caller is to finalise, with their opening dates.
-fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>, StoreError> {
+fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(EvaluationId, NaiveDate)>, StoreError> {
     if ctx.nobody() {
         return Ok(vec![]);
     }
@@ -188,7 +189,7 @@ fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>
     if let Some(c) = ctx.candidates.clone() {
         q = q.filter(evaluations::employee_id.eq_any(c));
     }
-    let rows: Vec<(String, String, chrono::NaiveDateTime)> = q.load(conn)?;
+    let rows: Vec<(EvaluationId, String, chrono::NaiveDateTime)> = q.load(conn)?;
     Ok(rows
         .into_iter()
         .filter(|(_, e, _)| ctx.employee(e).is_some_and(|s| ctx.decides(s, Area::Evaluation)))
@@ -202,7 +203,7 @@ pub fn evaluations_awaiting(
     conn: &mut DbConnection,
     caller: &Caller,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<EvaluationId>, StoreError> {
     let Some(ctx) = Ctx::load(conn, caller, now)? else { return Ok(vec![]) };
     Ok(drafts(conn, &ctx)?.into_iter().map(|(id, _)| id).collect())
 }
@@ -214,7 +215,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
     if ctx.nobody() {
         return Ok(vec![]);
     }
-    let periods: Vec<(String, String, NaiveDate, NaiveDate)> = evaluation_periods::table
+    let periods: Vec<(EvaluationPeriodId, String, NaiveDate, NaiveDate)> = evaluation_periods::table
         .filter(evaluation_periods::agency_id.eq(ctx.agency.to_string()))
         .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Open)))
         .filter(evaluation_periods::ends_on.lt(today))
@@ -241,7 +242,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
         }
         let holders: Vec<String> = q.load(conn)?;
         let opened: HashSet<String> = evaluations::table
-            .filter(evaluations::evaluation_period_id.eq(&period))
+            .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period)))
             .select(evaluations::employee_id)
             .load::<String>(conn)?
             .into_iter()

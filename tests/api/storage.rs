@@ -86,3 +86,25 @@ async fn an_unknown_stored_word_is_an_error_not_a_default() {
     read.assert_problem(500, "internal");
     assert!(!read.body.to_string().contains("weekly"), "no stored text in the answer: {}", read.body);
 }
+
+/// An id is read as the id type it is: a stored id that is not a UUID (written behind the app's
+/// back) is a load error, never passed on as text.
+#[actix_web::test]
+async fn a_stored_id_that_is_not_an_id_is_an_error() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let agency = app.post("/api/v1/agencies", &app.root, json!({"code": "KAB-IDS", "name": "Ids"})).await.id();
+    let admin = app.agency_admin(&agency, "ids-admin").await;
+    let holiday = app.post("/api/v1/holidays", &admin, json!({"date": "2026-08-17", "name": "Kemerdekaan"})).await;
+    holiday.assert_status(201);
+    let listed = app.get("/api/v1/holidays?year=2026", &admin).await;
+    assert_eq!(listed.assert_status(200).body["items"][0]["id"], holiday.body["id"]);
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let sql = format!("UPDATE holidays SET id = 'hari-raya' WHERE id = '{}'", holiday.id());
+        assert_eq!(diesel::sql_query(sql).execute(&mut *conn).unwrap(), 1);
+    }
+    let read = app.get("/api/v1/holidays?year=2026", &admin).await;
+    read.assert_problem(500, "internal");
+    assert!(!read.body.to_string().contains("hari-raya"), "no stored text in the answer: {}", read.body);
+}

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use ekinerja_domain::id::ActingAssignmentId;
 use ekinerja_domain::ActingKind;
 use ekinerja_persistence::{acting, Change};
 use serde::{Deserialize, Serialize};
@@ -18,8 +19,8 @@ use crate::state::{db, AppState};
 /// An acting official in a structural post for a date range, inclusive.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActingAssignmentView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ActingAssignmentId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The post being filled.

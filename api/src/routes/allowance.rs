@@ -7,6 +7,7 @@ use ekinerja_domain::allowance::{
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId};
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
 use ekinerja_persistence::allowance_run;
 use ekinerja_persistence::Change;
@@ -162,8 +163,8 @@ impl Rules {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PolicyView {
     /// `null` for the defaults, in force where the agency set nothing.
-    #[schema(format = Uuid)]
-    pub id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub id: Option<AllowancePolicyId>,
     /// The first month it applies to (`YYYY-MM`); `null` for the defaults.
     #[schema(example = "2026-12")]
     pub effective_month: Option<String>,
@@ -387,8 +388,8 @@ impl TryFrom<allowance_run::RunLine> for RunLineView {
 /// A run without its lines, as lists show it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunSummaryView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AllowanceRunId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     #[schema(format = Uuid)]
@@ -398,11 +399,11 @@ pub struct RunSummaryView {
     /// `draft` (recomputed on demand) or `approved` (frozen).
     pub status: RunStatus,
     /// The approved run this one corrects.
-    #[schema(format = Uuid)]
-    pub previous_run_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub previous_run_id: Option<AllowanceRunId>,
     /// The policy version used; `null` for the defaults.
-    #[schema(format = Uuid)]
-    pub policy_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub policy_id: Option<AllowancePolicyId>,
     pub employees: i32,
     pub computed: i32,
     pub pending: i32,
@@ -553,7 +554,7 @@ pub async fn compute_run(
     let (d, is_new) =
         db(&state, move |conn| allowance_run::compute_run(conn, &change, agency, b.org_unit_id, month, now)).await?;
     let version = d.run.version;
-    let id = d.run.id.clone();
+    let id = d.run.id;
     let view = run_view(d)?;
     if is_new {
         Ok(HttpResponse::Created()
@@ -777,8 +778,8 @@ pub struct MonthOnly {
 /// An employee's line of one approved run.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApprovedLine {
-    #[schema(format = Uuid)]
-    pub run_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub run_id: AllowanceRunId,
     pub approved_at: Option<DateTime<Utc>>,
     /// Whether the run corrects an earlier approved one.
     pub correction: bool,

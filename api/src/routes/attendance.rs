@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use ekinerja_domain::attendance::{instant_from_local, DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
+use ekinerja_domain::id::AttendanceEventId;
 use ekinerja_domain::network::{MachineSources, SourcesError};
 use ekinerja_domain::{Description, IntegrationScope, Name, Nip};
 use ekinerja_persistence::attendance::{self, Device, Event, EventFilter, EventInput, Outcome, Sender};
@@ -26,8 +27,8 @@ use crate::state::{db, AppState};
 /// A stored attendance event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AttendanceEventId,
     #[schema(format = Uuid)]
     pub employee_id: String,
     /// The attendance system's own id of the event.
@@ -130,8 +131,8 @@ pub struct EventResult {
     pub source_event_id: Option<String>,
     pub outcome: EventOutcome,
     /// The stored event's id (created or existing).
-    #[schema(format = Uuid)]
-    pub event_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub event_id: Option<AttendanceEventId>,
     /// Why it was refused, one entry per field (`#/events/{index}/...`).
     pub errors: Vec<ProblemField>,
 }

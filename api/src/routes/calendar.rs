@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
+use ekinerja_domain::id::{AbsenceId, HolidayId, WorkScheduleId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::calendar::{self, Absence, Holiday, WorkSchedule};
 use ekinerja_persistence::Change;
@@ -95,8 +96,8 @@ impl WeekBody {
 /// A schedule version.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkScheduleView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: WorkScheduleId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The unit (and its sub-units) it applies to; `null` for the whole agency.
@@ -202,8 +203,8 @@ pub async fn list_schedules(
 /// A holiday.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HolidayView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: HolidayId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     pub date: NaiveDate,
@@ -317,8 +318,8 @@ pub async fn delete_holiday(
 /// Leave or official travel.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AbsenceView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AbsenceId,
     #[schema(format = Uuid)]
     pub employee_id: String,
     pub kind: AbsenceKind,

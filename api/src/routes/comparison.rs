@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::id::EvaluationPeriodId;
 use ekinerja_domain::workload::Grade;
 use ekinerja_persistence::comparison::{self, OpdRow};
 use serde::{Deserialize, Serialize};
@@ -109,8 +110,8 @@ pub struct ComparisonView {
     #[schema(example = "2026-10")]
     pub month: String,
     /// The last closed evaluation period, whose predicates the rows count.
-    #[schema(format = Uuid)]
-    pub evaluation_period_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub evaluation_period_id: Option<EvaluationPeriodId>,
     pub rows: Vec<OpdComparison>,
 }
 

@@ -706,9 +706,7 @@ pub async fn review_batch(
     for item in items {
         let id = DailyLogId::from(item.id);
         match decide(state.clone(), auth.clone(), id, item.version, item.decision, item.reason).await {
-            Ok(l) => {
-                results.push(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None })
-            }
+            Ok(l) => results.push(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None }),
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
                 if status.is_server_error() {

@@ -6,6 +6,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::id::EvaluationPeriodId;
 use ekinerja_persistence::dashboard::{self, Coverage, Dashboard};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -77,8 +78,8 @@ pub struct PredicateCount {
 /// The evaluation period shown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PeriodRef {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: EvaluationPeriodId,
     pub kind: ekinerja_domain::evaluation::PeriodKind,
     pub number: i32,
     pub starts_on: NaiveDate,

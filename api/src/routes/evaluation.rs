@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::evaluation::{
     CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating,
 };
+use ekinerja_domain::id::{EvaluationId, EvaluationPeriodId};
 use ekinerja_domain::Description;
 use ekinerja_persistence::evaluation::{
     self, Evaluation, EvaluationDetail, EvaluationFilter, EvaluationPeriod, RatingPatch, ValueRating,
@@ -27,8 +28,8 @@ use crate::state::{db, AppState};
 /// An evaluation period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvaluationPeriodView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: EvaluationPeriodId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     #[schema(format = Uuid)]
@@ -202,10 +203,10 @@ pub struct ResultFeedbackBody {
 /// An evaluation with its ratings.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvaluationView {
-    #[schema(format = Uuid)]
-    pub id: String,
-    #[schema(format = Uuid)]
-    pub evaluation_period_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: EvaluationId,
+    #[schema(value_type = String, format = Uuid)]
+    pub evaluation_period_id: EvaluationPeriodId,
     #[schema(format = Uuid)]
     pub employee_id: String,
     #[schema(format = Uuid)]
@@ -222,8 +223,8 @@ pub struct EvaluationView {
     pub feedback: Option<String>,
     /// 1 for the first evaluation; each correction is a new revision.
     pub revision: i32,
-    #[schema(format = Uuid)]
-    pub previous_evaluation_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub previous_evaluation_id: Option<EvaluationId>,
     /// A later revision was finalised: this one no longer counts.
     pub superseded: bool,
     pub finalised_at: Option<DateTime<Utc>>,
@@ -277,7 +278,7 @@ fn view_of(e: Evaluation, d: Option<&EvaluationDetail>) -> EvaluationView {
 
 fn respond(d: EvaluationDetail, status: actix_web::http::StatusCode) -> HttpResponse {
     let version = d.evaluation.version;
-    let id = d.evaluation.id.clone();
+    let id = d.evaluation.id;
     let view = view_of(d.evaluation.clone(), Some(&d));
     let mut res = HttpResponse::build(status);
     res.insert_header((header::ETAG, etag(version)));
@@ -565,8 +566,8 @@ pub struct ProgressRowView {
     pub employee: EmployeeView,
     pub state: EvaluationState,
     /// The evaluation that counts (the latest revision not superseded).
-    #[schema(format = Uuid)]
-    pub evaluation_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub evaluation_id: Option<EvaluationId>,
     pub predicate: Option<Predicate>,
     /// Whom it waits for: the direct supervisor; `null` for the top official (the agency admin
     /// records theirs).
@@ -609,7 +610,7 @@ pub async fn progress(
         .into_iter()
         .map(|r| ProgressRowView {
             state: r.evaluation.as_ref().map_or(EvaluationState::NotOpened, |e| e.status.into()),
-            evaluation_id: r.evaluation.as_ref().map(|e| e.id.clone()),
+            evaluation_id: r.evaluation.as_ref().map(|e| e.id),
             predicate: r.evaluation.as_ref().and_then(|e| e.predicate),
             waiting_for: r.evaluator.map(EmployeeView::from),
             employee: r.employee.into(),
@@ -775,8 +776,8 @@ pub struct ResultRealisationView {
 /// An evaluation's realisation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RealisationView {
-    #[schema(format = Uuid)]
-    pub evaluation_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub evaluation_id: EvaluationId,
     pub period: EvaluationPeriodView,
     pub results: Vec<ResultRealisationView>,
 }

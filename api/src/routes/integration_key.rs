@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::IntegrationKeyId;
 use ekinerja_domain::{IntegrationScope, Name};
 use ekinerja_persistence::integration_key::{self, IntegrationKey};
 use ekinerja_persistence::Change;
@@ -21,8 +22,8 @@ use crate::state::{db, AppState};
 /// An integration key as lists show it: never the key itself, nor its signing secret.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IntegrationKeyView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: IntegrationKeyId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The system the key was issued to.
@@ -135,7 +136,7 @@ pub async fn issue(
     let change = Change::new(auth.0, state.now(), request_id::current());
     let scopes = b.scopes;
     let row = db(&state, move |conn| integration_key::issue(conn, &change, agency, &name, &scopes, secrets)).await?;
-    let id = row.id.clone();
+    let id = row.id;
     Ok(created(format!("/api/v1/integration-keys/{id}"), &IssuedKeyView { record: row.into(), key, signing_secret }))
 }
 

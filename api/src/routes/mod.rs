@@ -56,10 +56,9 @@ pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRe
     }
     let after = match cursor {
         None => None,
-        Some(c) => Some(
-            Uuid::parse_str(&c)
-                .map_err(|_| ApiError::BadParameter("cursor is not one this API issued".into()))?,
-        ),
+        Some(c) => {
+            Some(Uuid::parse_str(&c).map_err(|_| ApiError::BadParameter("cursor is not one this API issued".into()))?)
+        }
     };
     Ok(PageRequest { limit, after })
 }

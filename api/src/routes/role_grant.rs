@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::RoleGrantId;
 use ekinerja_domain::GrantedRole;
 use ekinerja_persistence::role_grant::{self, GrantFilter, RoleGrant};
 use ekinerja_persistence::Change;
@@ -20,8 +21,8 @@ use crate::state::{db, AppState};
 /// A grant, in force or revoked.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoleGrantView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: RoleGrantId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The account holding the role.
