@@ -193,7 +193,7 @@ async fn main() -> Result<(), String> {
     let state = web::Data::new(AppState::new(pool.clone(), settings).map_err(|e| e.to_string())?);
     let wanted = |m: &str| args.only.is_empty() || args.only.iter().any(|o| o == m);
     if wanted("cascade") {
-        cascade(&pool, state.clone(), engine, &admin, &period, args.runs, load_raw, results, goals, &logins, built)
+        cascade(&pool, state.clone(), engine, &admin, period, args.runs, load_raw, results, goals, &logins, built)
             .await?;
     }
     if wanted("daily-logs") {
@@ -216,7 +216,7 @@ async fn cascade(
     state: web::Data<AppState>,
     engine: &str,
     admin: &ekinerja_domain::Caller,
-    period: &str,
+    period: ekinerja_domain::id::PerformancePeriodId,
     runs: usize,
     load_raw: impl Fn(&mut DbConnection) -> Result<usize, String>,
     results: usize,
@@ -320,7 +320,7 @@ async fn daily_log_creates(
         .map_err(|e| e.to_string())?
         .into_iter()
         .take(connections)
-        .map(|r| (r.employee_id, r.result_id))
+        .map(|r| (r.employee_id, r.result_id.uuid()))
         .collect();
     if staff.len() < connections {
         return Err(format!("only {} employees with agreements", staff.len()));

@@ -303,7 +303,7 @@ fn plan_agreements(
     use ekinerja_domain::agreement::{links_to_goals, BreakdownKind, Quantity, ResultKind, Transition};
     use ekinerja_persistence::{agreement as skp, chart, goal, period};
     let as_admin = Change::new(admin.clone(), now, None);
-    let period = uuid(&period::create(b.conn, &as_admin, regency, b.today.year())?.id)?;
+    let period = period::create(b.conn, &as_admin, regency, b.today.year())?.id.uuid();
     let mut goals = Vec::new();
     for (unit, opd_name) in opds {
         let new = goal::NewGoal {
@@ -314,7 +314,7 @@ fn plan_agreements(
             target_quantity: Quantity::new(85).map_err(|e| StoreError::invalid("#/target_quantity", e.to_string()))?,
             target_unit: name("indeks")?,
         };
-        goals.push(uuid(&goal::create(b.conn, &as_admin, new)?.id)?);
+        goals.push(goal::create(b.conn, &as_admin, new)?.id.uuid());
     }
     let chart = chart::load(b.conn, regency, now)?;
     let callers: std::collections::HashMap<Uuid, Caller> =
@@ -330,7 +330,7 @@ fn plan_agreements(
             skp::NewAgreement { employee_id: None, period_id: period, starts_on: None },
             now,
         )?;
-        let id = uuid(&a.id)?;
+        let id = a.id.uuid();
         let (parent, goal) = if links_to_goals(h.position_type, supervisor.is_some()) {
             (None, goals.get(h.opd).copied())
         } else {
@@ -343,7 +343,7 @@ fn plan_agreements(
             goal_id: goal,
         };
         let (a, r) = skp::add_result(b.conn, &own, id, a.version, new, now)?;
-        first_result.insert(h.employee_id, uuid(&r.id)?);
+        first_result.insert(h.employee_id, r.id.uuid());
         let ind = skp::NewIndicator {
             description: name("Jumlah laporan pelaksanaan tugas")?,
             target_quantity: Quantity::new(12).map_err(|e| StoreError::invalid("#/target_quantity", e.to_string()))?,
@@ -352,13 +352,13 @@ fn plan_agreements(
             time_target_months: Some(12),
             cost_target: None,
         };
-        let (a, i) = skp::add_indicator(b.conn, &own, id, a.version, uuid(&r.id)?, ind, now)?;
+        let (a, i) = skp::add_indicator(b.conn, &own, id, a.version, r.id.uuid(), ind, now)?;
         let a = skp::set_breakdown(
             b.conn,
             &own,
             id,
             a.version,
-            uuid(&i.id)?,
+            i.id.uuid(),
             BreakdownKind::Quarterly,
             vec![3, 3, 3, 3],
             now,
@@ -492,7 +492,7 @@ fn write_evaluations(
     let current_quarter = (b.today.month() - 1) / 3 + 1;
     let mut written = 0;
     for quarter in 1..current_quarter {
-        let period = ev::open_period(b.conn, &admin, uuid(&year)?, PeriodKind::Quarterly, quarter)?;
+        let period = ev::open_period(b.conn, &admin, year.uuid(), PeriodKind::Quarterly, quarter)?;
         for employee in &people {
             let evaluator = match chart.supervisor_of(*employee) {
                 Some(o) => match callers.get(&o.employee_id) {

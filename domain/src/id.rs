@@ -85,6 +85,16 @@ ids! {
     AllowanceRunId;
     /// An allowance policy's id.
     AllowancePolicyId;
+    /// A performance period's id (the year an agreement plans).
+    PerformancePeriodId;
+    /// An organisational goal's id.
+    GoalId;
+    /// A performance agreement's id (one revision of it).
+    AgreementId;
+    /// A planned result's id (one revision of it; its lineage is the id of its first revision).
+    PlannedResultId;
+    /// A performance indicator's id.
+    IndicatorId;
 }
 
 #[cfg(test)]

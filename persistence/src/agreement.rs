@@ -14,6 +14,7 @@ use ekinerja_domain::agreement::{
     check_breakdown, check_link, closes_cycle, Actor, AgreementStatus, BreakdownKind, LinkSource, LinkTarget, Quantity,
     ResultKind, Transition,
 };
+use ekinerja_domain::id::{AgreementId, GoalId, IndicatorId, PerformancePeriodId, PlannedResultId};
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::{Caller, Name, PositionType};
 use serde::Serialize;
@@ -23,16 +24,18 @@ use crate::schema::{
     agreements, employees, indicator_targets, indicators, organisational_goals, performance_periods, planned_results,
     positions,
 };
-use crate::{access, audit, new_id, Change, DbConnection, StoreError};
+use crate::{access, audit, Change, DbConnection, StoreError};
 
 /// A stored agreement.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = agreements, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct Agreement {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
+    pub id: AgreementId,
     pub agency_id: String,
-    pub period_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
+    pub period_id: PerformancePeriodId,
     pub employee_id: String,
     pub position_id: String,
     pub org_unit_id: String,
@@ -41,7 +44,8 @@ pub struct Agreement {
     #[diesel(serialize_as = crate::word::Bind<AgreementStatus>)]
     pub status: AgreementStatus,
     pub revision: i32,
-    pub previous_revision_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AgreementId>)]
+    pub previous_revision_id: Option<AgreementId>,
     pub return_comment: Option<String>,
     pub version: i32,
     pub submitted_at: Option<chrono::NaiveDateTime>,
@@ -62,15 +66,20 @@ impl Agreement {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = planned_results, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct PlannedResult {
-    pub id: String,
-    pub agreement_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PlannedResultId>)]
+    pub id: PlannedResultId,
+    #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
+    pub agreement_id: AgreementId,
     pub agency_id: String,
     #[diesel(serialize_as = crate::word::Bind<ResultKind>)]
     pub kind: ResultKind,
-    pub lineage_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PlannedResultId>)]
+    pub lineage_id: PlannedResultId,
     pub description: String,
-    pub parent_result_id: Option<String>,
-    pub goal_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<PlannedResultId>)]
+    pub parent_result_id: Option<PlannedResultId>,
+    #[diesel(serialize_as = crate::key::BindOption<GoalId>)]
+    pub goal_id: Option<GoalId>,
     pub ordinal: i32,
     pub created_at: chrono::NaiveDateTime,
 }
@@ -79,9 +88,12 @@ pub struct PlannedResult {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = indicators, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Indicator {
-    pub id: String,
-    pub planned_result_id: String,
-    pub agreement_id: String,
+    #[diesel(serialize_as = crate::key::Bind<IndicatorId>)]
+    pub id: IndicatorId,
+    #[diesel(serialize_as = crate::key::Bind<PlannedResultId>)]
+    pub planned_result_id: PlannedResultId,
+    #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
+    pub agreement_id: AgreementId,
     pub description: String,
     pub target_quantity: i64,
     pub target_unit: String,
@@ -161,7 +173,8 @@ fn load(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(Agreement, OrgChart, Standing), StoreError> {
-    let a: Agreement = agreements::table.find(id.to_string()).select(Agreement::as_select()).first(conn)?;
+    let a: Agreement =
+        agreements::table.find(crate::key::bind(AgreementId::from(id))).select(Agreement::as_select()).first(conn)?;
     let subject = Subject::Employee { agency: uuid(&a.agency_id)?, employee: uuid(&a.employee_id)? };
     let (s, chart) = access::standing(conn, caller, subject, now)?;
     if !s.sees(Area::AgreementDecision) {
@@ -184,30 +197,30 @@ pub fn get(
 /// Loads the content of an agreement: three queries whatever its size.
 pub fn detail(conn: &mut DbConnection, agreement: Agreement) -> Result<AgreementDetail, StoreError> {
     let results: Vec<PlannedResult> = planned_results::table
-        .filter(planned_results::agreement_id.eq(&agreement.id))
+        .filter(planned_results::agreement_id.eq(crate::key::bind(agreement.id)))
         .order((planned_results::ordinal.asc(), planned_results::id.asc()))
         .select(PlannedResult::as_select())
         .load(conn)?;
     let inds: Vec<Indicator> = indicators::table
-        .filter(indicators::agreement_id.eq(&agreement.id))
+        .filter(indicators::agreement_id.eq(crate::key::bind(agreement.id)))
         .order((indicators::ordinal.asc(), indicators::id.asc()))
         .select(Indicator::as_select())
         .load(conn)?;
-    let ids: Vec<String> = inds.iter().map(|i| i.id.clone()).collect();
-    let mut targets: HashMap<String, Vec<(i32, i64)>> = HashMap::new();
+    let ids: Vec<IndicatorId> = inds.iter().map(|i| i.id).collect();
+    let mut targets: HashMap<IndicatorId, Vec<(i32, i64)>> = HashMap::new();
     for (ind, part, q) in indicator_targets::table
-        .filter(indicator_targets::indicator_id.eq_any(ids))
+        .filter(indicator_targets::indicator_id.eq_any(crate::key::binds(ids)))
         .select((indicator_targets::indicator_id, indicator_targets::part, indicator_targets::quantity))
-        .load::<(String, i32, i64)>(conn)?
+        .load::<(IndicatorId, i32, i64)>(conn)?
     {
         targets.entry(ind).or_default().push((part, q));
     }
-    let mut by_result: HashMap<String, Vec<IndicatorDetail>> = HashMap::new();
+    let mut by_result: HashMap<PlannedResultId, Vec<IndicatorDetail>> = HashMap::new();
     for i in inds {
         let mut parts = targets.remove(&i.id).unwrap_or_default();
         parts.sort();
         by_result
-            .entry(i.planned_result_id.clone())
+            .entry(i.planned_result_id)
             .or_default()
             .push(IndicatorDetail { indicator: i, targets: parts.into_iter().map(|(_, q)| q).collect() });
     }
@@ -252,10 +265,10 @@ pub fn list(
         q = q.filter(agreements::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
     }
     if filter.awaiting_me {
-        q = q.filter(agreements::id.eq_any(crate::tasks::agreements_awaiting(conn, caller, now)?));
+        q = q.filter(agreements::id.eq_any(crate::key::binds(crate::tasks::agreements_awaiting(conn, caller, now)?)));
     }
     if let Some(p) = filter.period_id {
-        q = q.filter(agreements::period_id.eq(p.to_string()));
+        q = q.filter(agreements::period_id.eq(crate::key::bind(PerformancePeriodId::from(p))));
     }
     if let Some(e) = filter.employee_id {
         q = q.filter(agreements::employee_id.eq(e.to_string()));
@@ -264,7 +277,7 @@ pub fn list(
         q = q.filter(agreements::status.eq(crate::word::bind(s)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(agreements::id.gt(after.to_string()));
+        q = q.filter(agreements::id.gt(crate::key::bind(AgreementId::from(*after))));
     }
     let rows = q.order(agreements::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(crate::Page::from_rows(rows, page.limit, |r| &r.id))
@@ -274,14 +287,14 @@ pub fn list(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApprovedResult {
     pub employee_id: Uuid,
-    pub result_id: Uuid,
+    pub result_id: PlannedResultId,
 }
 
 /// Every planned result of the agency's approved agreements, newest first: the results its
 /// people's daily logs may serve (`daily_log::create` refuses those of an agreement not
 /// approved). For work done for the agency as a whole; a caller's view is [`list`].
 pub fn approved_results(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<ApprovedResult>, StoreError> {
-    let rows: Vec<(String, String)> = planned_results::table
+    let rows: Vec<(String, PlannedResultId)> = planned_results::table
         .inner_join(agreements::table)
         .filter(agreements::agency_id.eq(agency_id.to_string()))
         .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
@@ -289,7 +302,7 @@ pub fn approved_results(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<
         .order(planned_results::id.desc())
         .load(conn)?;
     let id = |s: &str| Uuid::parse_str(s).map_err(|_| StoreError::Corrupt(format!("stored id {s}")));
-    rows.iter().map(|(e, r)| Ok(ApprovedResult { employee_id: id(e)?, result_id: id(r)? })).collect()
+    rows.iter().map(|(e, r)| Ok(ApprovedResult { employee_id: id(e)?, result_id: *r })).collect()
 }
 
 /// Opens a draft agreement for an employee in a period, in their current position.
@@ -330,7 +343,7 @@ pub fn create(
         };
         let org_unit_id: String = positions::table.find(&position_id).select(positions::org_unit_id).first(conn)?;
         let period: Option<(String, NaiveDate, NaiveDate)> = performance_periods::table
-            .find(new.period_id.to_string())
+            .find(crate::key::bind(PerformancePeriodId::from(new.period_id)))
             .select((performance_periods::agency_id, performance_periods::starts_on, performance_periods::ends_on))
             .first(conn)
             .optional()?;
@@ -347,7 +360,7 @@ pub fn create(
         crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee_id.to_string())?;
         let existing: Vec<Agreement> = agreements::table
             .filter(agreements::employee_id.eq(employee_id.to_string()))
-            .filter(agreements::period_id.eq(new.period_id.to_string()))
+            .filter(agreements::period_id.eq(crate::key::bind(PerformancePeriodId::from(new.period_id))))
             .filter(agreements::status.ne(crate::word::bind(AgreementStatus::Superseded)))
             .select(Agreement::as_select())
             .load(conn)?;
@@ -368,13 +381,13 @@ pub fn create(
             ended.ends_on = starts_on - Duration::days(1);
             ended.version += 1;
             ended.updated_at = change.at;
-            diesel::update(agreements::table.find(&ended.id)).set(ended.clone()).execute(conn)?;
-            audit::record(conn, change, Some(&agency), "end", "agreement", &ended.id, Some(&earlier), Some(&ended))?;
+            diesel::update(agreements::table.find(crate::key::bind(ended.id))).set(ended.clone()).execute(conn)?;
+            audit::record(conn, change, Some(&agency), "end", "agreement", ended.id, Some(&earlier), Some(&ended))?;
         }
         let row = Agreement {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: agency,
-            period_id: new.period_id.to_string(),
+            period_id: PerformancePeriodId::from(new.period_id),
             employee_id: employee_id.to_string(),
             position_id,
             org_unit_id,
@@ -392,7 +405,7 @@ pub fn create(
             updated_at: change.at,
         };
         diesel::insert_into(agreements::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "agreement", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "agreement", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -425,7 +438,7 @@ fn touch(conn: &mut DbConnection, change: &Change, a: &Agreement) -> Result<Agre
     let mut after = a.clone();
     after.version += 1;
     after.updated_at = change.at;
-    diesel::update(agreements::table.find(&after.id))
+    diesel::update(agreements::table.find(crate::key::bind(after.id)))
         .filter(agreements::version.eq(a.version))
         .set((agreements::version.eq(after.version), agreements::updated_at.eq(after.updated_at)))
         .execute(conn)
@@ -435,14 +448,14 @@ fn touch(conn: &mut DbConnection, change: &Change, a: &Agreement) -> Result<Agre
 }
 
 /// The owners of the agreements met going up from a planned result through its links.
-fn owners_above(conn: &mut DbConnection, result_id: &str) -> Result<Vec<Uuid>, StoreError> {
+fn owners_above(conn: &mut DbConnection, result_id: PlannedResultId) -> Result<Vec<Uuid>, StoreError> {
     let mut owners = Vec::new();
-    let mut current = Some(result_id.to_owned());
+    let mut current = Some(result_id);
     // Bounded by the depth of the cascade; a corrupted loop stops at the first repeat.
     while let Some(r) = current.take() {
-        let row: Option<(Option<String>, String)> = planned_results::table
+        let row: Option<(Option<PlannedResultId>, String)> = planned_results::table
             .inner_join(agreements::table)
-            .filter(planned_results::id.eq(&r))
+            .filter(planned_results::id.eq(crate::key::bind(r)))
             .select((planned_results::parent_result_id, agreements::employee_id))
             .first(conn)
             .optional()?;
@@ -472,7 +485,7 @@ fn check_result_link(
         positions::table.find(&a.position_id).select(positions::position_type).first(conn)?;
     let source = LinkSource {
         agency_id: uuid(&a.agency_id)?,
-        period_id: uuid(&a.period_id)?,
+        period_id: a.period_id.uuid(),
         position_type,
         supervisor_id: chart.supervisor_of(owner).map(|o| o.employee_id),
     };
@@ -484,9 +497,9 @@ fn check_result_link(
             ))
         }
         (Some(p), None) => {
-            let row: Option<(String, String, String, AgreementStatus)> = planned_results::table
+            let row: Option<(String, PerformancePeriodId, String, AgreementStatus)> = planned_results::table
                 .inner_join(agreements::table)
-                .filter(planned_results::id.eq(p.to_string()))
+                .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(p))))
                 .select((agreements::agency_id, agreements::period_id, agreements::employee_id, agreements::status))
                 .first(conn)
                 .optional()?;
@@ -503,28 +516,28 @@ fn check_result_link(
             (
                 Some(LinkTarget::Result {
                     agency_id: uuid(&agency)?,
-                    period_id: uuid(&period)?,
+                    period_id: period.uuid(),
                     owner_id: uuid(&owner_of_target)?,
                 }),
                 "#/parent_result_id",
             )
         }
         (None, Some(g)) => {
-            let row: Option<(String, String)> = organisational_goals::table
-                .find(g.to_string())
+            let row: Option<(String, PerformancePeriodId)> = organisational_goals::table
+                .find(crate::key::bind(GoalId::from(g)))
                 .select((organisational_goals::agency_id, organisational_goals::period_id))
                 .first(conn)
                 .optional()?;
             let Some((agency, period)) = row else {
                 return Err(StoreError::invalid("#/goal_id", "no such organisational goal"));
             };
-            (Some(LinkTarget::Goal { agency_id: uuid(&agency)?, period_id: uuid(&period)? }), "#/goal_id")
+            (Some(LinkTarget::Goal { agency_id: uuid(&agency)?, period_id: period.uuid() }), "#/goal_id")
         }
         (None, None) => (None, "#/parent_result_id"),
     };
     check_link(&source, kind, target).map_err(|e| StoreError::invalid(pointer, e.to_string()))?;
     if let Some(p) = parent_result_id {
-        if closes_cycle(owner, &owners_above(conn, &p.to_string())?) {
+        if closes_cycle(owner, &owners_above(conn, PlannedResultId::from(p))?) {
             return Err(StoreError::invalid(
                 "#/parent_result_id",
                 ekinerja_domain::agreement::LinkError::Cycle.to_string(),
@@ -547,19 +560,19 @@ pub fn add_result(
         let (a, chart) = for_edit(conn, change, id, expected_version, now)?;
         check_result_link(conn, &a, &chart, new.kind, new.parent_result_id, new.goal_id)?;
         let ordinal: Option<i32> = planned_results::table
-            .filter(planned_results::agreement_id.eq(&a.id))
+            .filter(planned_results::agreement_id.eq(crate::key::bind(a.id)))
             .select(diesel::dsl::max(planned_results::ordinal))
             .first(conn)?;
-        let rid = new_id();
+        let rid = crate::key::new();
         let row = PlannedResult {
-            id: rid.clone(),
-            agreement_id: a.id.clone(),
+            id: rid,
+            agreement_id: a.id,
             agency_id: a.agency_id.clone(),
             kind: new.kind,
             lineage_id: rid,
             description: new.description.into_inner(),
-            parent_result_id: new.parent_result_id.map(|p| p.to_string()),
-            goal_id: new.goal_id.map(|g| g.to_string()),
+            parent_result_id: new.parent_result_id.map(PlannedResultId::from),
+            goal_id: new.goal_id.map(GoalId::from),
             ordinal: ordinal.unwrap_or(0) + 1,
             created_at: change.at,
         };
@@ -571,7 +584,7 @@ pub fn add_result(
             Some(&a.agency_id),
             "add_planned_result",
             "agreement",
-            &a.id,
+            a.id,
             None::<&()>,
             Some(&row),
         )?;
@@ -592,22 +605,31 @@ pub fn remove_result(
     crate::db::write(conn, |conn| {
         let (a, _) = for_edit(conn, change, id, expected_version, now)?;
         let r: PlannedResult = planned_results::table
-            .find(result_id.to_string())
-            .filter(planned_results::agreement_id.eq(&a.id))
+            .find(crate::key::bind(PlannedResultId::from(result_id)))
+            .filter(planned_results::agreement_id.eq(crate::key::bind(a.id)))
             .select(PlannedResult::as_select())
             .first(conn)?;
-        let children: i64 =
-            planned_results::table.filter(planned_results::parent_result_id.eq(&r.id)).count().get_result(conn)?;
+        let children: i64 = planned_results::table
+            .filter(planned_results::parent_result_id.eq(crate::key::bind(r.id)))
+            .count()
+            .get_result(conn)?;
         if children > 0 {
             return Err(StoreError::Conflict(format!(
                 "{children} planned result(s) of subordinates cascade from this one"
             )));
         }
-        let inds: Vec<String> =
-            indicators::table.filter(indicators::planned_result_id.eq(&r.id)).select(indicators::id).load(conn)?;
-        diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq_any(&inds))).execute(conn)?;
-        diesel::delete(indicators::table.filter(indicators::planned_result_id.eq(&r.id))).execute(conn)?;
-        diesel::delete(planned_results::table.find(&r.id)).execute(conn)?;
+        let inds: Vec<IndicatorId> = indicators::table
+            .filter(indicators::planned_result_id.eq(crate::key::bind(r.id)))
+            .select(indicators::id)
+            .load(conn)?;
+        diesel::delete(
+            indicator_targets::table
+                .filter(indicator_targets::indicator_id.eq_any(crate::key::binds(inds.iter().copied()))),
+        )
+        .execute(conn)?;
+        diesel::delete(indicators::table.filter(indicators::planned_result_id.eq(crate::key::bind(r.id))))
+            .execute(conn)?;
+        diesel::delete(planned_results::table.find(crate::key::bind(r.id))).execute(conn)?;
         let after = touch(conn, change, &a)?;
         audit::record(
             conn,
@@ -615,7 +637,7 @@ pub fn remove_result(
             Some(&a.agency_id),
             "remove_planned_result",
             "agreement",
-            &a.id,
+            a.id,
             Some(&r),
             None::<&()>,
         )?;
@@ -636,21 +658,21 @@ pub fn add_indicator(
     crate::db::write(conn, |conn| {
         let (a, _) = for_edit(conn, change, id, expected_version, now)?;
         let found: i64 = planned_results::table
-            .filter(planned_results::id.eq(result_id.to_string()))
-            .filter(planned_results::agreement_id.eq(&a.id))
+            .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(result_id))))
+            .filter(planned_results::agreement_id.eq(crate::key::bind(a.id)))
             .count()
             .get_result(conn)?;
         if found == 0 {
             return Err(StoreError::NotFound);
         }
         let ordinal: Option<i32> = indicators::table
-            .filter(indicators::planned_result_id.eq(result_id.to_string()))
+            .filter(indicators::planned_result_id.eq(crate::key::bind(PlannedResultId::from(result_id))))
             .select(diesel::dsl::max(indicators::ordinal))
             .first(conn)?;
         let row = Indicator {
-            id: new_id(),
-            planned_result_id: result_id.to_string(),
-            agreement_id: a.id.clone(),
+            id: crate::key::new(),
+            planned_result_id: PlannedResultId::from(result_id),
+            agreement_id: a.id,
             description: new.description.into_inner(),
             target_quantity: new.target_quantity.get(),
             target_unit: new.target_unit.into_inner(),
@@ -663,18 +685,18 @@ pub fn add_indicator(
         };
         diesel::insert_into(indicators::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
-        audit::record(conn, change, Some(&a.agency_id), "add_indicator", "agreement", &a.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(&a.agency_id), "add_indicator", "agreement", a.id, None::<&()>, Some(&row))?;
         Ok((after, row))
     })
 }
 
 /// Stores the parts of a breakdown, part 1 first. (Batch inserts do not go through a
 /// MultiConnection; a breakdown has at most twelve rows.)
-fn insert_targets(conn: &mut DbConnection, indicator_id: &str, parts: &[i64]) -> Result<(), StoreError> {
+fn insert_targets(conn: &mut DbConnection, indicator_id: IndicatorId, parts: &[i64]) -> Result<(), StoreError> {
     for (n, q) in (1..).zip(parts) {
         diesel::insert_into(indicator_targets::table)
             .values((
-                indicator_targets::indicator_id.eq(indicator_id),
+                indicator_targets::indicator_id.eq(crate::key::bind(indicator_id)),
                 indicator_targets::part.eq(n),
                 indicator_targets::quantity.eq(*q),
             ))
@@ -698,15 +720,16 @@ pub fn set_breakdown(
     crate::db::write(conn, |conn| {
         let (a, _) = for_edit(conn, change, id, expected_version, now)?;
         let ind: Indicator = indicators::table
-            .find(indicator_id.to_string())
-            .filter(indicators::agreement_id.eq(&a.id))
+            .find(crate::key::bind(IndicatorId::from(indicator_id)))
+            .filter(indicators::agreement_id.eq(crate::key::bind(a.id)))
             .select(Indicator::as_select())
             .first(conn)?;
         check_breakdown(ind.target_quantity, kind, &parts)
             .map_err(|e| StoreError::invalid("#/targets", e.to_string()))?;
-        diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq(&ind.id))).execute(conn)?;
-        insert_targets(conn, &ind.id, &parts)?;
-        diesel::update(indicators::table.find(&ind.id))
+        diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq(crate::key::bind(ind.id))))
+            .execute(conn)?;
+        insert_targets(conn, ind.id, &parts)?;
+        diesel::update(indicators::table.find(crate::key::bind(ind.id)))
             .set(indicators::breakdown.eq(crate::word::bind(kind)))
             .execute(conn)?;
         let after = touch(conn, change, &a)?;
@@ -716,7 +739,7 @@ pub fn set_breakdown(
             Some(&a.agency_id),
             "set_breakdown",
             "agreement",
-            &a.id,
+            a.id,
             None::<&()>,
             Some(&serde_json::json!({"indicator_id": ind.id, "breakdown": kind.as_str(), "targets": parts})),
         )?;
@@ -793,7 +816,7 @@ pub fn transition(
             }
             Transition::Return => after.return_comment = comment.map(|c| c.trim().to_owned()),
         }
-        let n = diesel::update(agreements::table.find(&after.id))
+        let n = diesel::update(agreements::table.find(crate::key::bind(after.id)))
             .filter(agreements::version.eq(a.version))
             .set(after.clone())
             .execute(conn)?;
@@ -801,8 +824,8 @@ pub fn transition(
             return Err(StoreError::Stale);
         }
         if t == Transition::Approve {
-            if let Some(prev) = &a.previous_revision_id {
-                diesel::update(agreements::table.find(prev))
+            if let Some(prev) = a.previous_revision_id {
+                diesel::update(agreements::table.find(crate::key::bind(prev)))
                     .set((
                         agreements::status.eq(crate::word::bind(AgreementStatus::Superseded)),
                         agreements::updated_at.eq(change.at),
@@ -825,7 +848,7 @@ pub fn transition(
             Transition::Approve => "approve",
             Transition::Return => "return",
         };
-        audit::record(conn, change, Some(&a.agency_id), action, "agreement", &a.id, Some(&a), Some(&after))?;
+        audit::record(conn, change, Some(&a.agency_id), action, "agreement", a.id, Some(&a), Some(&after))?;
         Ok(after)
     })
 }
@@ -852,17 +875,19 @@ pub fn revise(
                 a.status
             )));
         }
-        let open: i64 =
-            agreements::table.filter(agreements::previous_revision_id.eq(&a.id)).count().get_result(conn)?;
+        let open: i64 = agreements::table
+            .filter(agreements::previous_revision_id.eq(crate::key::bind(a.id)))
+            .count()
+            .get_result(conn)?;
         if open > 0 {
             return Err(StoreError::Conflict("a revision of this agreement is already under way".into()));
         }
         let content = detail(conn, a.clone())?;
         let new = Agreement {
-            id: new_id(),
+            id: crate::key::new(),
             status: AgreementStatus::Draft,
             revision: a.revision + 1,
-            previous_revision_id: Some(a.id.clone()),
+            previous_revision_id: Some(a.id),
             return_comment: None,
             version: 1,
             submitted_at: None,
@@ -874,24 +899,23 @@ pub fn revise(
         };
         diesel::insert_into(agreements::table).values(new.clone()).execute(conn)?;
         for r in content.results {
-            let rid = new_id();
-            let copy =
-                PlannedResult { id: rid.clone(), agreement_id: new.id.clone(), created_at: change.at, ..r.result };
+            let rid = crate::key::new();
+            let copy = PlannedResult { id: rid, agreement_id: new.id, created_at: change.at, ..r.result };
             diesel::insert_into(planned_results::table).values(copy.clone()).execute(conn)?;
             for i in r.indicators {
-                let iid = new_id();
+                let iid = crate::key::new();
                 let ind = Indicator {
-                    id: iid.clone(),
-                    planned_result_id: rid.clone(),
-                    agreement_id: new.id.clone(),
+                    id: iid,
+                    planned_result_id: rid,
+                    agreement_id: new.id,
                     created_at: change.at,
                     ..i.indicator
                 };
                 diesel::insert_into(indicators::table).values(ind.clone()).execute(conn)?;
-                insert_targets(conn, &iid, &i.targets)?;
+                insert_targets(conn, iid, &i.targets)?;
             }
         }
-        audit::record(conn, change, Some(&a.agency_id), "revise", "agreement", &new.id, Some(&a), Some(&new))?;
+        audit::record(conn, change, Some(&a.agency_id), "revise", "agreement", new.id, Some(&a), Some(&new))?;
         Ok(new)
     })
 }

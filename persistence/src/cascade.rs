@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
+use ekinerja_domain::id::{AgreementId, GoalId, PerformancePeriodId, PlannedResultId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -22,14 +23,14 @@ use crate::{chart, DbConnection, StoreError};
 /// One planned result in a cascade, with the results that cascade from it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CascadeNode {
-    pub result_id: String,
-    pub lineage_id: String,
+    pub result_id: PlannedResultId,
+    pub lineage_id: PlannedResultId,
     pub kind: ResultKind,
     pub description: String,
     /// The goal it supports, for the results at the top of a cascade.
     #[serde(skip)]
-    pub goal_id: Option<String>,
-    pub agreement_id: String,
+    pub goal_id: Option<GoalId>,
+    pub agreement_id: AgreementId,
     pub agreement_status: AgreementStatus,
     pub employee_id: String,
     pub employee_nip: String,
@@ -40,13 +41,13 @@ pub struct CascadeNode {
 /// A planned result as loaded for the cascade.
 #[derive(Debug, Clone, Queryable)]
 struct Row {
-    id: String,
-    lineage_id: String,
+    id: PlannedResultId,
+    lineage_id: PlannedResultId,
     kind: ResultKind,
     description: String,
-    parent_result_id: Option<String>,
-    goal_id: Option<String>,
-    agreement_id: String,
+    parent_result_id: Option<PlannedResultId>,
+    goal_id: Option<GoalId>,
+    agreement_id: AgreementId,
     status: AgreementStatus,
     revision: i32,
     employee_id: String,
@@ -58,14 +59,18 @@ struct Row {
 struct PeriodResults {
     all: Vec<Row>,
     current: Vec<Row>,
-    lineage_of: HashMap<String, String>,
+    lineage_of: HashMap<PlannedResultId, PlannedResultId>,
 }
 
-fn load_period(conn: &mut DbConnection, agency: &str, period: &str) -> Result<PeriodResults, StoreError> {
+fn load_period(
+    conn: &mut DbConnection,
+    agency: &str,
+    period: PerformancePeriodId,
+) -> Result<PeriodResults, StoreError> {
     let all: Vec<Row> = planned_results::table
         .inner_join(agreements::table)
         .filter(agreements::agency_id.eq(agency))
-        .filter(agreements::period_id.eq(period))
+        .filter(agreements::period_id.eq(crate::key::bind(period)))
         .order((planned_results::ordinal.asc(), planned_results::id.asc()))
         .select((
             planned_results::id,
@@ -81,14 +86,14 @@ fn load_period(conn: &mut DbConnection, agency: &str, period: &str) -> Result<Pe
             agreements::position_id,
         ))
         .load(conn)?;
-    let lineage_of = all.iter().map(|r| (r.id.clone(), r.lineage_id.clone())).collect();
+    let lineage_of = all.iter().map(|r| (r.id, r.lineage_id)).collect();
     // The agreement in force per employee and position.
-    let mut chosen: HashMap<(String, String), (bool, i32, String)> = HashMap::new();
+    let mut chosen: HashMap<(String, String), (bool, i32, AgreementId)> = HashMap::new();
     for r in &all {
         if r.status == AgreementStatus::Superseded {
             continue;
         }
-        let rank = (r.status == AgreementStatus::Approved, r.revision, r.agreement_id.clone());
+        let rank = (r.status == AgreementStatus::Approved, r.revision, r.agreement_id);
         let key = (r.employee_id.clone(), r.position_id.clone());
         match chosen.get(&key) {
             Some(best) if *best >= rank => {}
@@ -97,7 +102,7 @@ fn load_period(conn: &mut DbConnection, agency: &str, period: &str) -> Result<Pe
             }
         }
     }
-    let in_force: HashSet<String> = chosen.into_values().map(|(_, _, id)| id).collect();
+    let in_force: HashSet<AgreementId> = chosen.into_values().map(|(_, _, id)| id).collect();
     let current = all.iter().filter(|r| in_force.contains(&r.agreement_id)).cloned().collect();
     Ok(PeriodResults { all, current, lineage_of })
 }
@@ -119,7 +124,7 @@ fn people(conn: &mut DbConnection, ids: HashSet<String>) -> Result<HashMap<Strin
 
 fn build(
     roots: Vec<Row>,
-    children_of: &HashMap<String, Vec<Row>>,
+    children_of: &HashMap<PlannedResultId, Vec<Row>>,
     people: &HashMap<String, (String, String)>,
     depth: usize,
 ) -> Vec<CascadeNode> {
@@ -154,14 +159,14 @@ fn tree(
     results: PeriodResults,
     roots: impl Fn(&Row) -> bool,
 ) -> Result<Vec<CascadeNode>, StoreError> {
-    let mut children_of: HashMap<String, Vec<Row>> = HashMap::new();
+    let mut children_of: HashMap<PlannedResultId, Vec<Row>> = HashMap::new();
     let mut top = Vec::new();
     for r in &results.current {
         if roots(r) {
             top.push(r.clone());
         }
         if let Some(parent_lineage) = r.parent_result_id.as_ref().and_then(|p| results.lineage_of.get(p)) {
-            children_of.entry(parent_lineage.clone()).or_default().push(r.clone());
+            children_of.entry(*parent_lineage).or_default().push(r.clone());
         }
     }
     let who: HashSet<String> = results.current.iter().map(|r| r.employee_id.clone()).collect();
@@ -180,15 +185,16 @@ pub fn under_period(
     let agency = Uuid::parse_str(&period.agency_id).map_err(|_| StoreError::NotFound)?;
     crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?;
     let goals: Vec<crate::goal::Goal> = organisational_goals::table
-        .filter(organisational_goals::period_id.eq(&period.id))
+        .filter(organisational_goals::period_id.eq(crate::key::bind(period.id)))
         .order(organisational_goals::id.asc())
         .select(crate::goal::Goal::as_select())
         .load(conn)?;
-    let results = load_period(conn, &period.agency_id, &period.id)?;
-    let mut by_goal: HashMap<String, Vec<CascadeNode>> = HashMap::new();
+    let results = load_period(conn, &period.agency_id, period.id)?;
+    let mut by_goal: HashMap<GoalId, Vec<CascadeNode>> = HashMap::new();
     for node in tree(conn, results, |r| r.goal_id.is_some())? {
-        let goal = node_goal(&node);
-        by_goal.entry(goal).or_default().push(node);
+        if let Some(goal) = node.goal_id {
+            by_goal.entry(goal).or_default().push(node);
+        }
     }
     Ok(goals
         .into_iter()
@@ -197,11 +203,6 @@ pub fn under_period(
             (g, nodes)
         })
         .collect())
-}
-
-/// The goal a top-level node supports.
-fn node_goal(node: &CascadeNode) -> String {
-    node.goal_id.clone().unwrap_or_default()
 }
 
 /// The cascade under an organisational goal: every current planned result that supports it,
@@ -221,8 +222,8 @@ pub fn under_goal(
         }
         None => crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?,
     }
-    let results = load_period(conn, &goal.agency_id, &goal.period_id)?;
-    tree(conn, results, |r| r.goal_id.as_deref() == Some(goal.id.as_str()))
+    let results = load_period(conn, &goal.agency_id, goal.period_id)?;
+    tree(conn, results, |r| r.goal_id == Some(goal.id))
 }
 
 /// The cascade under a planned result (anyone who may read its agreement).
@@ -234,13 +235,9 @@ pub fn under_result(
     now: DateTime<Utc>,
 ) -> Result<Vec<CascadeNode>, StoreError> {
     let detail = agreement::get(conn, caller, agreement_id, now)?;
-    let root = detail
-        .results
-        .iter()
-        .find(|r| r.result.id == result_id.to_string())
-        .map(|r| r.result.id.clone())
-        .ok_or(StoreError::NotFound)?;
-    let results = load_period(conn, &detail.agreement.agency_id, &detail.agreement.period_id)?;
+    let root =
+        detail.results.iter().find(|r| r.result.id == result_id).map(|r| r.result.id).ok_or(StoreError::NotFound)?;
+    let results = load_period(conn, &detail.agreement.agency_id, detail.agreement.period_id)?;
     // The root itself, even when its revision is not the one in force.
     let root_row = results.all.iter().find(|r| r.id == root).cloned().ok_or(StoreError::NotFound)?;
     let mut results = results;
@@ -264,9 +261,9 @@ pub struct Alignment {
 /// A result that does not cascade from anything.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnlinkedResult {
-    pub result_id: String,
+    pub result_id: PlannedResultId,
     pub description: String,
-    pub agreement_id: String,
+    pub agreement_id: AgreementId,
     pub employee_id: String,
 }
 
@@ -285,13 +282,13 @@ pub fn alignment(
     }
     let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
     let unit_ids: Vec<String> = units.iter().cloned().collect();
-    let results = load_period(conn, &unit.agency_id, &period.id)?;
-    let in_force_lineages: HashSet<&String> = results.current.iter().map(|r| &r.lineage_id).collect();
-    let unit_agreements: HashSet<String> = agreements::table
-        .filter(agreements::period_id.eq(&period.id))
+    let results = load_period(conn, &unit.agency_id, period.id)?;
+    let in_force_lineages: HashSet<&PlannedResultId> = results.current.iter().map(|r| &r.lineage_id).collect();
+    let unit_agreements: HashSet<AgreementId> = agreements::table
+        .filter(agreements::period_id.eq(crate::key::bind(period.id)))
         .filter(agreements::org_unit_id.eq_any(&unit_ids))
         .select(agreements::id)
-        .load::<String>(conn)?
+        .load::<AgreementId>(conn)?
         .into_iter()
         .collect();
     let unlinked_results = results
@@ -306,15 +303,15 @@ pub fn alignment(
                     .is_none_or(|l| !in_force_lineages.contains(l))
         })
         .map(|r| UnlinkedResult {
-            result_id: r.id.clone(),
+            result_id: r.id,
             description: r.description.clone(),
-            agreement_id: r.agreement_id.clone(),
+            agreement_id: r.agreement_id,
             employee_id: r.employee_id.clone(),
         })
         .collect();
-    let supported: HashSet<&String> = results.current.iter().filter_map(|r| r.goal_id.as_ref()).collect();
+    let supported: HashSet<&GoalId> = results.current.iter().filter_map(|r| r.goal_id.as_ref()).collect();
     let unsupported_goals = organisational_goals::table
-        .filter(organisational_goals::period_id.eq(&period.id))
+        .filter(organisational_goals::period_id.eq(crate::key::bind(period.id)))
         .filter(organisational_goals::org_unit_id.eq_any(&unit_ids).or(organisational_goals::org_unit_id.is_null()))
         .order(organisational_goals::id.asc())
         .select(crate::goal::Goal::as_select())
@@ -323,7 +320,7 @@ pub fn alignment(
         .filter(|g| !supported.contains(&g.id))
         .collect();
     let approved: HashSet<String> = agreements::table
-        .filter(agreements::period_id.eq(&period.id))
+        .filter(agreements::period_id.eq(crate::key::bind(period.id)))
         .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
         .select(agreements::employee_id)
         .load::<String>(conn)?
@@ -405,7 +402,8 @@ pub fn document(
     let agency = Uuid::parse_str(&a.agency_id).map_err(|_| StoreError::NotFound)?;
     let owner = Uuid::parse_str(&a.employee_id).map_err(|_| StoreError::NotFound)?;
     let agency_name: String = agencies::table.find(&a.agency_id).select(agencies::name).first(conn)?;
-    let year: i32 = performance_periods::table.find(&a.period_id).select(performance_periods::year).first(conn)?;
+    let year: i32 =
+        performance_periods::table.find(crate::key::bind(a.period_id)).select(performance_periods::year).first(conn)?;
     let employee = signatory(conn, &a.employee_id, Some(&a.position_id), None)?;
     let chain = chart::load_upward(conn, agency, owner, now)?.chain_of(owner);
     let mut signers = Vec::new();

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
-use ekinerja_domain::id::DailyLogId;
+use ekinerja_domain::id::{DailyLogId, PlannedResultId};
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -36,7 +36,8 @@ pub struct DailyLog {
     pub evidence_url: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    pub planned_result_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<PlannedResultId>)]
+    pub planned_result_id: Option<PlannedResultId>,
     pub additional_duty: bool,
     #[diesel(serialize_as = crate::word::Bind<LogStatus>)]
     pub status: LogStatus,
@@ -201,7 +202,7 @@ fn check(
         Serves::Result(r) => {
             let found: Option<(String, AgreementStatus, NaiveDate, NaiveDate)> = planned_results::table
                 .inner_join(agreements::table)
-                .filter(planned_results::id.eq(r.to_string()))
+                .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(r))))
                 .select((agreements::employee_id, agreements::status, agreements::starts_on, agreements::ends_on))
                 .first(conn)
                 .optional()?;
@@ -245,7 +246,7 @@ fn apply(row: &mut DailyLog, input: LogInput) {
     row.latitude = input.location.map(|l| l.latitude);
     row.longitude = input.location.map(|l| l.longitude);
     row.planned_result_id = match input.serves {
-        Serves::Result(r) => Some(r.to_string()),
+        Serves::Result(r) => Some(PlannedResultId::from(r)),
         Serves::AdditionalDuty => None,
     };
     row.additional_duty = input.serves == Serves::AdditionalDuty;

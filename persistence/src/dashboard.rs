@@ -10,6 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::agreement::{standing, AgreementStatus};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::id::PerformancePeriodId;
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ pub struct Coverage {
 #[derive(Debug, Clone, Serialize)]
 pub struct Agreements {
     /// The performance period of the agency's current year; none while none is open.
-    pub period_id: Option<String>,
+    pub period_id: Option<PerformancePeriodId>,
     pub year: i32,
     pub draft: i64,
     pub submitted: i64,
@@ -225,16 +226,16 @@ fn build(
     let week_logs = coverage(monday, week_people.len(), week_minutes);
 
     // Agreements of the current year.
-    let period_id: Option<String> = performance_periods::table
+    let period_id: Option<PerformancePeriodId> = performance_periods::table
         .filter(performance_periods::agency_id.eq(&agency_id))
         .filter(performance_periods::year.eq(today.year()))
         .select(performance_periods::id)
         .first(conn)
         .optional()?;
     let mut revisions: HashMap<String, Vec<(AgreementStatus, i32)>> = HashMap::new();
-    if let Some(p) = &period_id {
+    if let Some(p) = period_id {
         let rows: Vec<(String, AgreementStatus, i32)> = agreements::table
-            .filter(agreements::period_id.eq(p))
+            .filter(agreements::period_id.eq(crate::key::bind(p)))
             .select((agreements::employee_id, agreements::status, agreements::revision))
             .load(conn)?;
         for (employee, status, revision) in rows {

@@ -11,7 +11,9 @@ use ekinerja_domain::evaluation::{
     counts_over, finalise as judge, Cadence, CoreValue, EvaluationStatus, EvaluationStep, PeriodKind, PeriodStatus,
     Predicate, Rating, Ratings,
 };
-use ekinerja_domain::id::{EvaluationId, EvaluationPeriodId};
+use ekinerja_domain::id::{
+    AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
+};
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -28,7 +30,8 @@ pub struct EvaluationPeriod {
     #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
     pub id: EvaluationPeriodId,
     pub agency_id: String,
-    pub performance_period_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
+    pub performance_period_id: PerformancePeriodId,
     #[diesel(serialize_as = crate::word::Bind<PeriodKind>)]
     pub kind: PeriodKind,
     pub number: i32,
@@ -68,7 +71,7 @@ pub fn open_period(
             StoreError::invalid(pointer, e.to_string())
         })?;
         let taken: i64 = evaluation_periods::table
-            .filter(evaluation_periods::performance_period_id.eq(&year.id))
+            .filter(evaluation_periods::performance_period_id.eq(crate::key::bind(year.id)))
             .filter(evaluation_periods::kind.eq(crate::word::bind(kind)))
             .filter(evaluation_periods::number.eq(i32::try_from(number).unwrap_or(0)))
             .count()
@@ -79,7 +82,7 @@ pub fn open_period(
         let row = EvaluationPeriod {
             id: crate::key::new(),
             agency_id: year.agency_id.clone(),
-            performance_period_id: year.id.clone(),
+            performance_period_id: year.id,
             kind,
             number: i32::try_from(number).unwrap_or(0),
             starts_on,
@@ -134,7 +137,7 @@ pub fn list_periods(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = performance_period_id {
-        q = q.filter(evaluation_periods::performance_period_id.eq(p.to_string()));
+        q = q.filter(evaluation_periods::performance_period_id.eq(crate::key::bind(PerformancePeriodId::from(p))));
     }
     if let Some(after) = &page.after {
         q = q.filter(evaluation_periods::id.gt(crate::key::bind(EvaluationPeriodId::from(*after))));
@@ -214,7 +217,8 @@ pub struct Evaluation {
     #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
     pub evaluation_period_id: EvaluationPeriodId,
     pub employee_id: String,
-    pub agreement_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
+    pub agreement_id: AgreementId,
     pub evaluator_employee_id: Option<String>,
     #[diesel(serialize_as = crate::word::Bind<EvaluationStatus>)]
     pub status: EvaluationStatus,
@@ -255,7 +259,8 @@ pub struct Behaviour {
 pub struct ResultFeedback {
     #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
     pub evaluation_id: EvaluationId,
-    pub planned_result_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PlannedResultId>)]
+    pub planned_result_id: PlannedResultId,
     pub feedback: String,
 }
 
@@ -325,9 +330,9 @@ pub fn open(
         if existing > 0 {
             return Err(StoreError::Conflict("the employee's evaluation for this period is already open".into()));
         }
-        let agreement: Option<String> = agreements::table
+        let agreement: Option<AgreementId> = agreements::table
             .filter(agreements::employee_id.eq(&employee.id))
-            .filter(agreements::period_id.eq(&period.performance_period_id))
+            .filter(agreements::period_id.eq(crate::key::bind(period.performance_period_id)))
             .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
             .filter(agreements::starts_on.le(period.ends_on))
             .filter(agreements::ends_on.ge(period.starts_on))
@@ -516,8 +521,8 @@ pub fn rate(
         let mut errors = Vec::new();
         for (i, (result, _)) in patch.result_feedback.iter().enumerate() {
             let owned: i64 = planned_results::table
-                .filter(planned_results::id.eq(result.to_string()))
-                .filter(planned_results::agreement_id.eq(&before.agreement_id))
+                .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(*result))))
+                .filter(planned_results::agreement_id.eq(crate::key::bind(before.agreement_id)))
                 .count()
                 .get_result(conn)?;
             if owned == 0 {
@@ -562,12 +567,12 @@ pub fn rate(
             diesel::delete(
                 evaluation_feedback::table
                     .filter(evaluation_feedback::evaluation_id.eq(crate::key::bind(after.id)))
-                    .filter(evaluation_feedback::planned_result_id.eq(result.to_string())),
+                    .filter(evaluation_feedback::planned_result_id.eq(crate::key::bind(PlannedResultId::from(result)))),
             )
             .execute(conn)?;
             let row = ResultFeedback {
                 evaluation_id: after.id,
-                planned_result_id: result.to_string(),
+                planned_result_id: PlannedResultId::from(result),
                 feedback: text.into_inner(),
             };
             diesel::insert_into(evaluation_feedback::table).values(row.clone()).execute(conn)?;
@@ -882,7 +887,7 @@ pub fn siasn_export(
     let year = crate::period::get(conn, caller, performance_period_id)?;
     access::require_agency(conn, caller, uuid(&year.agency_id)?, Area::AgencyViews, Access::Read)?;
     let annual: Vec<EvaluationPeriodId> = evaluation_periods::table
-        .filter(evaluation_periods::performance_period_id.eq(&year.id))
+        .filter(evaluation_periods::performance_period_id.eq(crate::key::bind(year.id)))
         .filter(evaluation_periods::kind.eq(crate::word::bind(PeriodKind::Annual)))
         .select(evaluation_periods::id)
         .load(conn)?;
@@ -932,7 +937,8 @@ pub fn siasn_export(
 pub struct SelfAssessment {
     #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
     pub evaluation_id: EvaluationId,
-    pub indicator_id: String,
+    #[diesel(serialize_as = crate::key::Bind<IndicatorId>)]
+    pub indicator_id: IndicatorId,
     pub quantity: i64,
     pub evidence_url: Option<String>,
     pub note: Option<String>,
@@ -976,8 +982,8 @@ pub struct Realisation {
 
 #[derive(QueryableByName)]
 struct LogTotals {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    lineage_id: String,
+    #[diesel(sql_type = crate::key::Key<PlannedResultId>)]
+    lineage_id: PlannedResultId,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     logs: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -1008,25 +1014,25 @@ pub fn realisation(
     use ekinerja_domain::evaluation::{achievement_bp, period_target};
     let d = get(conn, caller, id, now)?;
     let agreement: crate::agreement::Agreement = agreements::table
-        .find(&d.evaluation.agreement_id)
+        .find(crate::key::bind(d.evaluation.agreement_id))
         .select(crate::agreement::Agreement::as_select())
         .first(conn)?;
     let detail = crate::agreement::detail(conn, agreement)?;
-    let totals: std::collections::HashMap<String, LogTotals> = diesel::sql_query(LOG_TOTALS_SQL)
+    let totals: std::collections::HashMap<PlannedResultId, LogTotals> = diesel::sql_query(LOG_TOTALS_SQL)
         .bind::<Text, _>(&d.evaluation.employee_id)
         .bind::<Date, _>(d.period.starts_on)
         .bind::<Date, _>(d.period.ends_on)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
         .load::<LogTotals>(conn)?
         .into_iter()
-        .map(|t| (t.lineage_id.clone(), t))
+        .map(|t| (t.lineage_id, t))
         .collect();
-    let mut stated: std::collections::HashMap<String, SelfAssessment> = realisations::table
+    let mut stated: std::collections::HashMap<IndicatorId, SelfAssessment> = realisations::table
         .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
         .select(SelfAssessment::as_select())
         .load::<SelfAssessment>(conn)?
         .into_iter()
-        .map(|s| (s.indicator_id.clone(), s))
+        .map(|s| (s.indicator_id, s))
         .collect();
     let kind = d.period.kind;
     let number = u32::try_from(d.period.number).unwrap_or(0);
@@ -1088,8 +1094,8 @@ pub fn assess(
             return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));
         }
         let owned: i64 = indicators::table
-            .filter(indicators::id.eq(indicator_id.to_string()))
-            .filter(indicators::agreement_id.eq(&d.evaluation.agreement_id))
+            .filter(indicators::id.eq(crate::key::bind(IndicatorId::from(indicator_id))))
+            .filter(indicators::agreement_id.eq(crate::key::bind(d.evaluation.agreement_id)))
             .count()
             .get_result(conn)?;
         if owned == 0 {
@@ -1100,13 +1106,13 @@ pub fn assess(
         }
         let before: Option<SelfAssessment> = realisations::table
             .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
-            .filter(realisations::indicator_id.eq(indicator_id.to_string()))
+            .filter(realisations::indicator_id.eq(crate::key::bind(IndicatorId::from(indicator_id))))
             .select(SelfAssessment::as_select())
             .first(conn)
             .optional()?;
         let row = SelfAssessment {
             evaluation_id: d.evaluation.id,
-            indicator_id: indicator_id.to_string(),
+            indicator_id: IndicatorId::from(indicator_id),
             quantity: a.quantity,
             evidence_url: a.evidence_url.map(|u| u.as_str().to_owned()),
             note: a.note.map(Description::into_inner),
@@ -1116,7 +1122,7 @@ pub fn assess(
             diesel::delete(
                 realisations::table
                     .filter(realisations::evaluation_id.eq(crate::key::bind(row.evaluation_id)))
-                    .filter(realisations::indicator_id.eq(&row.indicator_id)),
+                    .filter(realisations::indicator_id.eq(crate::key::bind(row.indicator_id))),
             )
             .execute(conn)?;
         }

@@ -4,21 +4,24 @@
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::agreement::Quantity;
+use ekinerja_domain::id::{GoalId, PerformancePeriodId};
 use ekinerja_domain::{Caller, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{org_units, organisational_goals, performance_periods};
-use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored goal.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = organisational_goals, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct Goal {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<GoalId>)]
+    pub id: GoalId,
     pub agency_id: String,
-    pub period_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
+    pub period_id: PerformancePeriodId,
     pub org_unit_id: Option<String>,
     pub name: String,
     pub indicator: String,
@@ -58,7 +61,8 @@ pub struct GoalFilter {
 
 /// Reads a goal the caller may see (goals are public within the agency).
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Goal, StoreError> {
-    let g: Goal = organisational_goals::table.find(id.to_string()).select(Goal::as_select()).first(conn)?;
+    let g: Goal =
+        organisational_goals::table.find(crate::key::bind(GoalId::from(id))).select(Goal::as_select()).first(conn)?;
     match Uuid::parse_str(&g.agency_id) {
         Ok(a) if caller.can_see_agency(a) => Ok(g),
         _ => Err(StoreError::NotFound),
@@ -79,13 +83,13 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = filter.period_id {
-        q = q.filter(organisational_goals::period_id.eq(p.to_string()));
+        q = q.filter(organisational_goals::period_id.eq(crate::key::bind(PerformancePeriodId::from(p))));
     }
     if let Some(u) = filter.org_unit_id {
         q = q.filter(organisational_goals::org_unit_id.eq(u.to_string()));
     }
     if let Some(after) = &page.after {
-        q = q.filter(organisational_goals::id.gt(after.to_string()));
+        q = q.filter(organisational_goals::id.gt(crate::key::bind(GoalId::from(*after))));
     }
     let rows = q.order(organisational_goals::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -95,7 +99,7 @@ pub fn list(
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<Goal, StoreError> {
     crate::db::write(conn, |conn| {
         let agency: Option<String> = performance_periods::table
-            .find(new.period_id.to_string())
+            .find(crate::key::bind(PerformancePeriodId::from(new.period_id)))
             .select(performance_periods::agency_id)
             .first(conn)
             .optional()?;
@@ -112,9 +116,9 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
             }
         }
         let row = Goal {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: agency,
-            period_id: new.period_id.to_string(),
+            period_id: PerformancePeriodId::from(new.period_id),
             org_unit_id: new.org_unit_id.map(|u| u.to_string()),
             name: new.name.into_inner(),
             indicator: new.indicator.into_inner(),
@@ -123,14 +127,14 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
             created_at: change.at,
             updated_at: change.at,
         };
-        diesel::insert_into(organisational_goals::table).values(&row).execute(conn)?;
+        diesel::insert_into(organisational_goals::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&row.agency_id),
             "create",
             "organisational_goal",
-            &row.id,
+            row.id,
             None::<&()>,
             Some(&row),
         )?;
@@ -158,14 +162,16 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: GoalPat
             after.target_unit = u.into_inner();
         }
         after.updated_at = change.at;
-        diesel::update(organisational_goals::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(organisational_goals::table.find(crate::key::bind(after.id)))
+            .set(after.clone())
+            .execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&after.agency_id),
             "update",
             "organisational_goal",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;

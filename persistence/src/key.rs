@@ -224,21 +224,27 @@ macro_rules! stored_ids {
 }
 
 use ekinerja_domain::id::{
-    AbsenceId, ActingAssignmentId, AllowancePolicyId, AllowanceRunId, AttendanceEventId, DailyLogId, EvaluationId,
-    EvaluationPeriodId, HolidayId, IntegrationKeyId, RoleGrantId, WorkScheduleId,
+    AbsenceId, ActingAssignmentId, AgreementId, AllowancePolicyId, AllowanceRunId, AttendanceEventId, DailyLogId,
+    EvaluationId, EvaluationPeriodId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, PerformancePeriodId,
+    PlannedResultId, RoleGrantId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
     ActingAssignmentId,
+    AgreementId,
     AllowancePolicyId,
     AllowanceRunId,
     AttendanceEventId,
     DailyLogId,
     EvaluationId,
     EvaluationPeriodId,
+    GoalId,
     HolidayId,
+    IndicatorId,
     IntegrationKeyId,
+    PerformancePeriodId,
+    PlannedResultId,
     RoleGrantId,
     WorkScheduleId,
 );

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use ekinerja_domain::access::Area;
 use ekinerja_domain::agreement::BreakdownKind;
+use ekinerja_domain::id::{AgreementId, GoalId};
 use ekinerja_domain::maturity::{
     agreement_that_counts, employee_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, ResultLink, RuleCheck,
 };
@@ -159,10 +160,10 @@ GROUP BY l.employee_id";
 
 #[derive(QueryableByName)]
 struct MainResult {
-    #[diesel(sql_type = Text)]
-    agreement_id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    goal_id: Option<String>,
+    #[diesel(sql_type = crate::key::Key<AgreementId>)]
+    agreement_id: AgreementId,
+    #[diesel(sql_type = Nullable<crate::key::Key<GoalId>>)]
+    goal_id: Option<GoalId>,
     /// The result it supports is in force: some approved agreement holds its lineage.
     #[diesel(sql_type = diesel::sql_types::Bool)]
     parent_in_force: bool,
@@ -279,7 +280,7 @@ fn facts(
     }
 
     // Levels 3 to 5: the approved agreement covering the month.
-    let approved: Vec<(String, String, String, i32)> = agreements::table
+    let approved: Vec<(AgreementId, String, String, i32)> = agreements::table
         .filter(agreements::agency_id.eq(&agency_id))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
         .filter(agreements::starts_on.le(last))
@@ -288,13 +289,13 @@ fn facts(
         .load(conn)?;
     let post_of: HashMap<&str, Option<&str>> =
         people.iter().map(|(e, _)| (e.id.as_str(), e.position_id.as_deref())).collect();
-    let mut candidates: HashMap<String, Vec<(String, String, i32)>> = HashMap::new();
+    let mut candidates: HashMap<String, Vec<(AgreementId, String, i32)>> = HashMap::new();
     for (id, employee, post, revision) in approved {
         if out.contains_key(&employee) {
             candidates.entry(employee).or_default().push((id, post, revision));
         }
     }
-    let mut agreement_of: HashMap<String, (String, String, i32)> = HashMap::new();
+    let mut agreement_of: HashMap<String, (AgreementId, String, i32)> = HashMap::new();
     for (employee, mut list) in candidates {
         let current = post_of.get(employee.as_str()).copied().flatten();
         let keys: Vec<(bool, i32)> = list.iter().map(|(_, post, r)| (Some(post.as_str()) == current, *r)).collect();
@@ -303,8 +304,8 @@ fn facts(
         }
     }
     if !agreement_of.is_empty() {
-        let owner: HashMap<&str, &str> =
-            agreement_of.iter().map(|(employee, (id, _, _))| (id.as_str(), employee.as_str())).collect();
+        let owner: HashMap<AgreementId, &str> =
+            agreement_of.iter().map(|(employee, (id, _, _))| (*id, employee.as_str())).collect();
         let results: Vec<MainResult> = diesel::sql_query(RESULTS_SQL)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
             .bind::<Text, _>(&agency_id)
@@ -312,10 +313,10 @@ fn facts(
             .bind::<Date, _>(last)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::ResultKind::Main))
             .load(conn)?;
-        let mut by_agreement: HashMap<&str, AgreementFacts> = HashMap::new();
+        let mut by_agreement: HashMap<AgreementId, AgreementFacts> = HashMap::new();
         for (employee, (id, post, _)) in &agreement_of {
             by_agreement.insert(
-                id.as_str(),
+                *id,
                 AgreementFacts {
                     on_current_post: post_of.get(employee.as_str()).copied().flatten() == Some(post.as_str()),
                     ..AgreementFacts::default()
@@ -323,8 +324,8 @@ fn facts(
             );
         }
         for r in results {
-            let Some(employee) = owner.get(r.agreement_id.as_str()).copied() else { continue };
-            let Some(a) = by_agreement.get_mut(r.agreement_id.as_str()) else { continue };
+            let Some(employee) = owner.get(&r.agreement_id).copied() else { continue };
+            let Some(a) = by_agreement.get_mut(&r.agreement_id) else { continue };
             let supervisor = uuid(employee).ok().and_then(|e| org.supervisor_of(e)).map(|o| o.employee_id.to_string());
             let link = ResultLink {
                 to_goal: r.goal_id.is_some(),
@@ -336,7 +337,7 @@ fn facts(
             a.follow_structure += i64::from(link.follows_structure());
         }
         for (employee, (id, _, _)) in &agreement_of {
-            if let (Some(f), Some(a)) = (out.get_mut(employee), by_agreement.get(id.as_str())) {
+            if let (Some(f), Some(a)) = (out.get_mut(employee), by_agreement.get(id)) {
                 f.agreement = Some(*a);
             }
         }

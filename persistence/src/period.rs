@@ -2,18 +2,20 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ekinerja_domain::id::PerformancePeriodId;
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::performance_periods;
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored performance period.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = performance_periods, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Period {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
+    pub id: PerformancePeriodId,
     pub agency_id: String,
     pub year: i32,
     pub starts_on: NaiveDate,
@@ -23,7 +25,10 @@ pub struct Period {
 
 /// Reads a period the caller may see.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Period, StoreError> {
-    let p: Period = performance_periods::table.find(id.to_string()).select(Period::as_select()).first(conn)?;
+    let p: Period = performance_periods::table
+        .find(crate::key::bind(PerformancePeriodId::from(id)))
+        .select(Period::as_select())
+        .first(conn)?;
     match Uuid::parse_str(&p.agency_id) {
         Ok(a) if caller.can_see_agency(a) => Ok(p),
         _ => Err(StoreError::NotFound),
@@ -44,7 +49,7 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
-        q = q.filter(performance_periods::id.gt(after.to_string()));
+        q = q.filter(performance_periods::id.gt(crate::key::bind(PerformancePeriodId::from(*after))));
     }
     let rows = q.order(performance_periods::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -78,15 +83,15 @@ pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i
         if taken > 0 {
             return Err(StoreError::Conflict(format!("the performance period {year} already exists")));
         }
-        let row = Period { id: new_id(), agency_id: agency, year, starts_on, ends_on, created_at: change.at };
-        diesel::insert_into(performance_periods::table).values(&row).execute(conn)?;
+        let row = Period { id: crate::key::new(), agency_id: agency, year, starts_on, ends_on, created_at: change.at };
+        diesel::insert_into(performance_periods::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&row.agency_id),
             "create",
             "performance_period",
-            &row.id,
+            row.id,
             None::<&()>,
             Some(&row),
         )?;

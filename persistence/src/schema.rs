@@ -157,8 +157,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     performance_periods (id) {
-        id -> Text,
+        id -> Key<PerformancePeriodId>,
         agency_id -> Text,
         year -> Integer,
         starts_on -> Date,
@@ -168,10 +171,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     organisational_goals (id) {
-        id -> Text,
+        id -> Key<GoalId>,
         agency_id -> Text,
-        period_id -> Text,
+        period_id -> Key<PerformancePeriodId>,
         org_unit_id -> Nullable<Text>,
         name -> Text,
         indicator -> Text,
@@ -184,11 +190,13 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     agreements (id) {
-        id -> Text,
+        id -> Key<AgreementId>,
         agency_id -> Text,
-        period_id -> Text,
+        period_id -> Key<PerformancePeriodId>,
         employee_id -> Text,
         position_id -> Text,
         org_unit_id -> Text,
@@ -196,7 +204,7 @@ diesel::table! {
         ends_on -> Date,
         status -> Word,
         revision -> Integer,
-        previous_revision_id -> Nullable<Text>,
+        previous_revision_id -> Nullable<Key<AgreementId>>,
         return_comment -> Nullable<Text>,
         version -> Integer,
         submitted_at -> Nullable<Timestamp>,
@@ -209,16 +217,18 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     planned_results (id) {
-        id -> Text,
-        agreement_id -> Text,
+        id -> Key<PlannedResultId>,
+        agreement_id -> Key<AgreementId>,
         agency_id -> Text,
         kind -> Word,
-        lineage_id -> Text,
+        lineage_id -> Key<PlannedResultId>,
         description -> Text,
-        parent_result_id -> Nullable<Text>,
-        goal_id -> Nullable<Text>,
+        parent_result_id -> Nullable<Key<PlannedResultId>>,
+        goal_id -> Nullable<Key<GoalId>>,
         ordinal -> Integer,
         created_at -> Timestamp,
     }
@@ -226,11 +236,13 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     indicators (id) {
-        id -> Text,
-        planned_result_id -> Text,
-        agreement_id -> Text,
+        id -> Key<IndicatorId>,
+        planned_result_id -> Key<PlannedResultId>,
+        agreement_id -> Key<AgreementId>,
         description -> Text,
         target_quantity -> BigInt,
         target_unit -> Text,
@@ -244,8 +256,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     indicator_targets (indicator_id, part) {
-        indicator_id -> Text,
+        indicator_id -> Key<IndicatorId>,
         part -> Integer,
         quantity -> BigInt,
     }
@@ -272,7 +287,7 @@ diesel::table! {
         evidence_url -> Nullable<Text>,
         latitude -> Nullable<Double>,
         longitude -> Nullable<Double>,
-        planned_result_id -> Nullable<Text>,
+        planned_result_id -> Nullable<Key<PlannedResultId>>,
         additional_duty -> Bool,
         status -> Word,
         review_reason -> Nullable<Text>,
@@ -413,7 +428,7 @@ diesel::table! {
     evaluation_periods (id) {
         id -> Key<EvaluationPeriodId>,
         agency_id -> Text,
-        performance_period_id -> Text,
+        performance_period_id -> Key<PerformancePeriodId>,
         kind -> Word,
         number -> Integer,
         starts_on -> Date,
@@ -436,7 +451,7 @@ diesel::table! {
         agency_id -> Text,
         evaluation_period_id -> Key<EvaluationPeriodId>,
         employee_id -> Text,
-        agreement_id -> Text,
+        agreement_id -> Key<AgreementId>,
         evaluator_employee_id -> Nullable<Text>,
         status -> Word,
         results_rating -> Nullable<Word>,
@@ -473,7 +488,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     evaluation_feedback (evaluation_id, planned_result_id) {
         evaluation_id -> Key<EvaluationId>,
-        planned_result_id -> Text,
+        planned_result_id -> Key<PlannedResultId>,
         feedback -> Text,
     }
 }
@@ -484,7 +499,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     realisations (evaluation_id, indicator_id) {
         evaluation_id -> Key<EvaluationId>,
-        indicator_id -> Text,
+        indicator_id -> Key<IndicatorId>,
         quantity -> BigInt,
         evidence_url -> Nullable<Text>,
         note -> Nullable<Text>,

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Actor, Area, Decision, Subject};
-use ekinerja_domain::id::{EvaluationId, EvaluationPeriodId};
+use ekinerja_domain::id::{AgreementId, EvaluationId, EvaluationPeriodId, PerformancePeriodId};
 use ekinerja_domain::supervision::OrgChart;
 pub use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::Caller;
@@ -127,7 +127,7 @@ fn logs_for(
 }
 
 /// The ids of the agreements submitted to the caller for approval, with their submission dates.
-fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>, StoreError> {
+fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(AgreementId, NaiveDate)>, StoreError> {
     if ctx.nobody() {
         return Ok(vec![]);
     }
@@ -139,7 +139,7 @@ fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(Stri
     if let Some(c) = ctx.candidates.clone() {
         q = q.filter(agreements::employee_id.eq_any(c));
     }
-    let rows: Vec<(String, String, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> = q.load(conn)?;
+    let rows: Vec<(AgreementId, String, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> = q.load(conn)?;
     Ok(rows
         .into_iter()
         .filter(|(_, e, _, _)| ctx.employee(e).is_some_and(|s| ctx.decides(s, Area::AgreementDecision)))
@@ -153,21 +153,21 @@ pub fn agreements_awaiting(
     conn: &mut DbConnection,
     caller: &Caller,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<AgreementId>, StoreError> {
     let Some(ctx) = Ctx::load(conn, caller, now)? else { return Ok(vec![]) };
-    let mut out: Vec<String> = agreements_to_approve(conn, &ctx)?.into_iter().map(|(id, _)| id).collect();
+    let mut out: Vec<AgreementId> = agreements_to_approve(conn, &ctx)?.into_iter().map(|(id, _)| id).collect();
     out.extend(returned(conn, &ctx)?.into_iter().map(|(id, _)| id));
     Ok(out)
 }
 
 /// The caller's own returned agreements.
-fn returned(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(String, NaiveDate)>, StoreError> {
+fn returned(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(AgreementId, NaiveDate)>, StoreError> {
     let Some(me) = ctx.me else { return Ok(vec![]) };
     let own = Subject::Employee { agency: ctx.agency, employee: me };
     if !ctx.decides(own, Area::OwnAgreement) {
         return Ok(vec![]);
     }
-    let rows: Vec<(String, chrono::NaiveDateTime)> = agreements::table
+    let rows: Vec<(AgreementId, chrono::NaiveDateTime)> = agreements::table
         .filter(agreements::employee_id.eq(me.to_string()))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Returned)))
         .select((agreements::id, agreements::updated_at))
@@ -215,7 +215,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
     if ctx.nobody() {
         return Ok(vec![]);
     }
-    let periods: Vec<(EvaluationPeriodId, String, NaiveDate, NaiveDate)> = evaluation_periods::table
+    let periods: Vec<(EvaluationPeriodId, PerformancePeriodId, NaiveDate, NaiveDate)> = evaluation_periods::table
         .filter(evaluation_periods::agency_id.eq(ctx.agency.to_string()))
         .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Open)))
         .filter(evaluation_periods::ends_on.lt(today))
@@ -230,7 +230,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
     for (period, year, starts_on, ends_on) in periods {
         // As opening requires: an approved agreement of the year covering part of the period.
         let mut q = agreements::table
-            .filter(agreements::period_id.eq(&year))
+            .filter(agreements::period_id.eq(crate::key::bind(year)))
             .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
             .filter(agreements::starts_on.le(ends_on))
             .filter(agreements::ends_on.ge(starts_on))

@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::{AgreementStatus, BreakdownKind, Quantity, ResultKind, Transition};
+use ekinerja_domain::id::{AgreementId, GoalId, IndicatorId, PerformancePeriodId, PlannedResultId};
 use ekinerja_domain::Name;
 use ekinerja_persistence::agreement::{self as store, AgreementDetail};
 use ekinerja_persistence::Change;
@@ -21,12 +22,12 @@ use crate::state::{db, AppState};
 /// An agreement's header.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgreementView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AgreementId,
     #[schema(format = Uuid)]
     pub agency_id: String,
-    #[schema(format = Uuid)]
-    pub period_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub period_id: PerformancePeriodId,
     #[schema(format = Uuid)]
     pub employee_id: String,
     /// The position the agreement is for.
@@ -40,8 +41,8 @@ pub struct AgreementView {
     /// 1 for the first agreement; each revision of an approved agreement counts up.
     pub revision: i32,
     /// The approved revision this one replaces once approved.
-    #[schema(format = Uuid)]
-    pub previous_revision_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub previous_revision_id: Option<AgreementId>,
     /// The supervisor's comment when returned.
     pub return_comment: Option<String>,
     /// The version the `ETag` names; changes send it back in `If-Match`.
@@ -84,10 +85,10 @@ list_of!(AgreementList, AgreementView, "agreements");
 /// An indicator with its targets.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorView {
-    #[schema(format = Uuid)]
-    pub id: String,
-    #[schema(format = Uuid)]
-    pub planned_result_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: IndicatorId,
+    #[schema(value_type = String, format = Uuid)]
+    pub planned_result_id: PlannedResultId,
     #[schema(example = "Jumlah laporan evaluasi pelayanan")]
     pub description: String,
     /// Annual target quantity.
@@ -110,22 +111,22 @@ pub struct IndicatorView {
 /// A planned result (RHK) with its indicators.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlannedResultView {
-    #[schema(format = Uuid)]
-    pub id: String,
-    #[schema(format = Uuid)]
-    pub agreement_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: PlannedResultId,
+    #[schema(value_type = String, format = Uuid)]
+    pub agreement_id: AgreementId,
     pub kind: ResultKind,
     /// The same planned result across revisions.
-    #[schema(format = Uuid)]
-    pub lineage_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub lineage_id: PlannedResultId,
     #[schema(example = "Terlaksananya evaluasi pelayanan kesehatan")]
     pub description: String,
     /// The supervisor's planned result it supports ("RHK atasan yang diintervensi").
-    #[schema(format = Uuid)]
-    pub parent_result_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub parent_result_id: Option<PlannedResultId>,
     /// The organisational goal it supports (heads of OPD).
-    #[schema(format = Uuid)]
-    pub goal_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub goal_id: Option<GoalId>,
     pub indicators: Vec<IndicatorView>,
 }
 

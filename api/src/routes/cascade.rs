@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
+use ekinerja_domain::id::{AgreementId, PlannedResultId};
 use ekinerja_persistence::cascade;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,14 +20,14 @@ use crate::state::{db, AppState};
 /// A planned result in a cascade, with what cascades from it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CascadeNodeView {
-    #[schema(format = Uuid)]
-    pub result_id: String,
-    #[schema(format = Uuid)]
-    pub lineage_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub result_id: PlannedResultId,
+    #[schema(value_type = String, format = Uuid)]
+    pub lineage_id: PlannedResultId,
     pub kind: ResultKind,
     pub description: String,
-    #[schema(format = Uuid)]
-    pub agreement_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agreement_id: AgreementId,
     pub agreement_status: AgreementStatus,
     #[schema(format = Uuid)]
     pub employee_id: String,
@@ -139,11 +140,11 @@ pub async fn result_cascade(
 /// A main result that cascades from nothing in force.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnlinkedResultView {
-    #[schema(format = Uuid)]
-    pub result_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub result_id: PlannedResultId,
     pub description: String,
-    #[schema(format = Uuid)]
-    pub agreement_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agreement_id: AgreementId,
     #[schema(format = Uuid)]
     pub employee_id: String,
 }

@@ -5,7 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
-use ekinerja_domain::id::DailyLogId;
+use ekinerja_domain::id::{DailyLogId, PlannedResultId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
 use ekinerja_persistence::{Change, FieldError};
@@ -46,8 +46,8 @@ pub struct DailyLogView {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// The planned result it serves (tugas jabatan); `null` for an additional duty.
-    #[schema(format = Uuid)]
-    pub planned_result_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub planned_result_id: Option<PlannedResultId>,
     pub additional_duty: bool,
     pub status: LogStatus,
     /// Why it was rejected.
@@ -518,7 +518,7 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
     let serves_result = match (p.planned_result_id, p.additional_duty) {
         (Some(r), _) => r,
         (None, Some(true)) => None,
-        (None, _) => l.planned_result_id.as_deref().and_then(|r| Uuid::parse_str(r).ok()),
+        (None, _) => l.planned_result_id.map(PlannedResultId::uuid),
     };
     let range_given = p.start_time.is_some() || p.end_time.is_some();
     LogBody {

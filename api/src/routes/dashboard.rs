@@ -6,7 +6,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::EvaluationPeriodId;
+use ekinerja_domain::id::{EvaluationPeriodId, PerformancePeriodId};
 use ekinerja_persistence::dashboard::{self, Coverage, Dashboard};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -58,8 +58,8 @@ pub struct LogCoverage {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgreementCounts {
     /// The performance period of the current year; `null` while none is open.
-    #[schema(format = Uuid)]
-    pub period_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub period_id: Option<PerformancePeriodId>,
     pub year: i32,
     pub draft: i64,
     pub submitted: i64,

@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::evaluation::{
     CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating,
 };
-use ekinerja_domain::id::{EvaluationId, EvaluationPeriodId};
+use ekinerja_domain::id::{
+    AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
+};
 use ekinerja_domain::Description;
 use ekinerja_persistence::evaluation::{
     self, Evaluation, EvaluationDetail, EvaluationFilter, EvaluationPeriod, RatingPatch, ValueRating,
@@ -32,8 +34,8 @@ pub struct EvaluationPeriodView {
     pub id: EvaluationPeriodId,
     #[schema(format = Uuid)]
     pub agency_id: String,
-    #[schema(format = Uuid)]
-    pub performance_period_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub performance_period_id: PerformancePeriodId,
     pub kind: PeriodKind,
     /// Month 1–12, quarter 1–4, or 1 for the year.
     pub number: i32,
@@ -209,8 +211,8 @@ pub struct EvaluationView {
     pub evaluation_period_id: EvaluationPeriodId,
     #[schema(format = Uuid)]
     pub employee_id: String,
-    #[schema(format = Uuid)]
-    pub agreement_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agreement_id: AgreementId,
     /// The direct supervisor who rates; `null` for the top of the agency (rated by the official
     /// set for the agency, recorded by the agency admin).
     #[schema(format = Uuid)]
@@ -251,11 +253,9 @@ fn view_of(e: Evaluation, d: Option<&EvaluationDetail>) -> EvaluationView {
         result_feedback: d.map_or_else(Vec::new, |d| {
             d.result_feedback
                 .iter()
-                .filter_map(|f| {
-                    Some(ResultFeedbackBody {
-                        planned_result_id: Uuid::parse_str(&f.planned_result_id).ok()?,
-                        feedback: f.feedback.clone(),
-                    })
+                .map(|f| ResultFeedbackBody {
+                    planned_result_id: f.planned_result_id.uuid(),
+                    feedback: f.feedback.clone(),
                 })
                 .collect()
         }),
@@ -741,8 +741,8 @@ pub struct SelfAssessmentView {
 /// An indicator's realisation in the period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorRealisationView {
-    #[schema(format = Uuid)]
-    pub indicator_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub indicator_id: IndicatorId,
     pub description: String,
     pub target_unit: String,
     /// The annual target.
@@ -763,8 +763,8 @@ pub struct IndicatorRealisationView {
 /// A planned result's work in the period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResultRealisationView {
-    #[schema(format = Uuid)]
-    pub planned_result_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub planned_result_id: PlannedResultId,
     pub description: String,
     /// Accepted daily logs of the period serving this result.
     pub accepted_logs: i64,

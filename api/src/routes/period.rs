@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::Quantity;
+use ekinerja_domain::id::{GoalId, PerformancePeriodId};
 use ekinerja_domain::Name;
 use ekinerja_persistence::{goal, period, Change};
 use serde::{Deserialize, Serialize};
@@ -20,8 +21,8 @@ use crate::state::{db, AppState};
 /// A performance year of an agency.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PeriodView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: PerformancePeriodId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     #[schema(example = 2026)]
@@ -127,12 +128,12 @@ pub async fn get(
 /// An organisational goal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GoalView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: GoalId,
     #[schema(format = Uuid)]
     pub agency_id: String,
-    #[schema(format = Uuid)]
-    pub period_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub period_id: PerformancePeriodId,
     /// The unit whose goal it is; `null` for the agency as a whole.
     #[schema(format = Uuid)]
     pub org_unit_id: Option<String>,
