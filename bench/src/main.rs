@@ -840,7 +840,7 @@ async fn analysis(
         .find(|u| u.parent_id.is_none())
         .map(|u| (u.id, u.code))
         .ok_or("no OPD")?;
-    let opd_staff = org_unit::staff(&mut conn, &agency, &opd).map_err(|e| e.to_string())?.1.len();
+    let opd_staff = org_unit::staff(&mut conn, &agency, opd).map_err(|e| e.to_string())?.1.len();
     // Active employees holding a post.
     let staff = employee::of_agency(&mut conn, agency_id)
         .map_err(|e| e.to_string())?
@@ -910,7 +910,7 @@ async fn analysis(
         let (m, min, max) = stats(samples);
         println!(
             "analysis  engine={engine} {name}_ms median={m:.1} min={min:.1} max={max:.1} (GET {}, {bytes} bytes, {runs} runs)",
-            path.replace(&agency, "{id}").replace(&opd, "{id}")
+            path.replace(&agency, "{id}").replace(&opd.to_string(), "{id}")
         );
     }
     Ok(())

@@ -226,7 +226,7 @@ impl Builder<'_> {
         };
         let new =
             org_unit::NewOrgUnit { agency_id: agency, parent_id: parent, code: code(c)?, name: name(n)?, rollout_from };
-        uuid(&org_unit::create(self.conn, &self.change, new)?.id)
+        Ok(org_unit::create(self.conn, &self.change, new)?.id.uuid())
     }
 
     fn post(
@@ -245,7 +245,7 @@ impl Builder<'_> {
             class,
             supervisor_position_id: sup,
         };
-        uuid(&position::create(self.conn, &self.change, new)?.id)
+        Ok(position::create(self.conn, &self.change, new)?.id.uuid())
     }
 
     fn hire(&mut self, agency: Uuid, post: Uuid, rank: &str) -> Result<(Uuid, Nip), StoreError> {
@@ -838,7 +838,7 @@ fn load_regency(
             let acting_for = employee::list(
                 b.conn,
                 &b.change.caller,
-                &employee::EmployeeFilter { position_id: Some(uuid(&p.id)?), ..Default::default() },
+                &employee::EmployeeFilter { position_id: Some(p.id.uuid()), ..Default::default() },
                 &ekinerja_persistence::PageRequest { limit: 1, after: None },
                 now,
             )?;

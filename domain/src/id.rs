@@ -95,6 +95,10 @@ ids! {
     PlannedResultId;
     /// A performance indicator's id.
     IndicatorId;
+    /// An organisational unit's id.
+    OrgUnitId;
+    /// A position's id (a post in the structure, held by at most one employee at a time).
+    PositionId;
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::ActingAssignmentId;
+use ekinerja_domain::id::{ActingAssignmentId, PositionId};
 use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -19,7 +19,8 @@ pub struct ActingAssignment {
     #[diesel(serialize_as = crate::key::Bind<ActingAssignmentId>)]
     pub id: ActingAssignmentId,
     pub agency_id: String,
-    pub position_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PositionId>)]
+    pub position_id: PositionId,
     pub employee_id: String,
     #[diesel(serialize_as = crate::word::Bind<ActingKind>)]
     pub kind: ActingKind,
@@ -62,7 +63,7 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = filter.position_id {
-        q = q.filter(acting_assignments::position_id.eq(p.to_string()));
+        q = q.filter(acting_assignments::position_id.eq(crate::key::bind(PositionId::from(p))));
     }
     if let Some(e) = filter.employee_id {
         q = q.filter(acting_assignments::employee_id.eq(e.to_string()));
@@ -99,7 +100,7 @@ pub fn create(
 ) -> Result<ActingAssignment, StoreError> {
     crate::db::write(conn, |conn| {
         let pos: Option<(String, PositionType)> = positions::table
-            .find(new.position_id.to_string())
+            .find(crate::key::bind(PositionId::from(new.position_id)))
             .select((positions::agency_id, positions::position_type))
             .first(conn)
             .optional()?;
@@ -116,7 +117,7 @@ pub fn create(
                 "only a structural post (jpt, administrator, pengawas) has an acting official",
             ));
         }
-        let emp: Option<(String, bool, Option<String>)> = employees::table
+        let emp: Option<(String, bool, Option<PositionId>)> = employees::table
             .find(new.employee_id.to_string())
             .select((employees::agency_id, employees::active, employees::position_id))
             .first(conn)
@@ -127,12 +128,12 @@ pub fn create(
         if !active {
             return Err(StoreError::invalid("#/employee_id", "the employee is no longer active"));
         }
-        if own_position.as_deref() == Some(new.position_id.to_string().as_str()) {
+        if own_position == Some(PositionId::from(new.position_id)) {
             return Err(StoreError::invalid("#/employee_id", "the employee already holds this post"));
         }
         crate::db::lock_row(conn, crate::db::LockTable::Positions, &new.position_id.to_string())?;
         let overlapping: i64 = acting_assignments::table
-            .filter(acting_assignments::position_id.eq(new.position_id.to_string()))
+            .filter(acting_assignments::position_id.eq(crate::key::bind(PositionId::from(new.position_id))))
             .filter(acting_assignments::starts_on.le(new.ends_on))
             .filter(acting_assignments::ends_on.ge(new.starts_on))
             .count()
@@ -143,7 +144,7 @@ pub fn create(
         let row = ActingAssignment {
             id: crate::key::new(),
             agency_id,
-            position_id: new.position_id.to_string(),
+            position_id: PositionId::from(new.position_id),
             employee_id: new.employee_id.to_string(),
             kind: new.kind,
             starts_on: new.starts_on,

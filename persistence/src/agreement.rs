@@ -14,7 +14,9 @@ use ekinerja_domain::agreement::{
     check_breakdown, check_link, closes_cycle, Actor, AgreementStatus, BreakdownKind, LinkSource, LinkTarget, Quantity,
     ResultKind, Transition,
 };
-use ekinerja_domain::id::{AgreementId, GoalId, IndicatorId, PerformancePeriodId, PlannedResultId};
+use ekinerja_domain::id::{
+    AgreementId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+};
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::{Caller, Name, PositionType};
 use serde::Serialize;
@@ -37,8 +39,10 @@ pub struct Agreement {
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub period_id: PerformancePeriodId,
     pub employee_id: String,
-    pub position_id: String,
-    pub org_unit_id: String,
+    #[diesel(serialize_as = crate::key::Bind<PositionId>)]
+    pub position_id: PositionId,
+    #[diesel(serialize_as = crate::key::Bind<OrgUnitId>)]
+    pub org_unit_id: OrgUnitId,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     #[diesel(serialize_as = crate::word::Bind<AgreementStatus>)]
@@ -318,7 +322,7 @@ pub fn create(
         .or(caller.employee_id)
         .ok_or_else(|| StoreError::invalid("#/employee_id", "required for an account without an employee record"))?;
     crate::db::write(conn, |conn| {
-        let emp: Option<(String, Option<String>, bool)> = employees::table
+        let emp: Option<(String, Option<PositionId>, bool)> = employees::table
             .find(employee_id.to_string())
             .select((employees::agency_id, employees::position_id, employees::active))
             .first(conn)
@@ -341,7 +345,8 @@ pub fn create(
         let Some(position_id) = position else {
             return Err(StoreError::invalid("#/employee_id", "the employee holds no position"));
         };
-        let org_unit_id: String = positions::table.find(&position_id).select(positions::org_unit_id).first(conn)?;
+        let org_unit_id: OrgUnitId =
+            positions::table.find(crate::key::bind(position_id)).select(positions::org_unit_id).first(conn)?;
         let period: Option<(String, NaiveDate, NaiveDate)> = performance_periods::table
             .find(crate::key::bind(PerformancePeriodId::from(new.period_id)))
             .select((performance_periods::agency_id, performance_periods::starts_on, performance_periods::ends_on))
@@ -482,7 +487,7 @@ fn check_result_link(
 ) -> Result<(), StoreError> {
     let owner = uuid(&a.employee_id)?;
     let position_type: PositionType =
-        positions::table.find(&a.position_id).select(positions::position_type).first(conn)?;
+        positions::table.find(crate::key::bind(a.position_id)).select(positions::position_type).first(conn)?;
     let source = LinkSource {
         agency_id: uuid(&a.agency_id)?,
         period_id: a.period_id.uuid(),

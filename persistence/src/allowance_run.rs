@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId};
+use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId, OrgUnitId, PositionId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -25,7 +25,8 @@ pub struct Run {
     #[diesel(serialize_as = crate::key::Bind<AllowanceRunId>)]
     pub id: AllowanceRunId,
     pub agency_id: String,
-    pub org_unit_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
+    pub org_unit_id: Option<OrgUnitId>,
     pub month: NaiveDate,
     #[diesel(serialize_as = crate::word::Bind<RunStatus>)]
     pub status: RunStatus,
@@ -184,17 +185,17 @@ pub fn compute_run(
         return Err(StoreError::invalid("#/month", "the month is not over yet: compute it from its last day on"));
     }
     let agency = agency_id.to_string();
-    let unit = org_unit_id.map(|u| u.to_string());
+    let unit = org_unit_id.map(OrgUnitId::from);
     crate::db::write(conn, |conn| {
-        if let Some(u) = &unit {
+        if let Some(u) = unit {
             crate::org_unit::check_in_agency(conn, &agency, u)?;
         }
         let scope = allowance_runs::table
             .filter(allowance_runs::agency_id.eq(&agency))
             .filter(allowance_runs::month.eq(first))
             .into_boxed::<crate::db::Backend>();
-        let scope = match &unit {
-            Some(u) => scope.filter(allowance_runs::org_unit_id.eq(u.clone())),
+        let scope = match unit {
+            Some(u) => scope.filter(allowance_runs::org_unit_id.eq(crate::key::bind(u))),
             None => scope.filter(allowance_runs::org_unit_id.is_null()),
         };
         let runs: Vec<Run> = scope.order(allowance_runs::created_at.desc()).select(Run::as_select()).load(conn)?;
@@ -211,12 +212,12 @@ pub fn compute_run(
             .select(crate::org_unit::OrgUnit::as_select())
             .load(conn)?;
         let top = crate::maturity::top_units(&units);
-        let unit_names: HashMap<&str, &str> = units.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
+        let unit_names: HashMap<OrgUnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
         let rollout = crate::rollout::tree(conn, &agency)?;
-        let posts: HashMap<String, (i32, String)> = positions::table
+        let posts: HashMap<PositionId, (i32, OrgUnitId)> = positions::table
             .filter(positions::agency_id.eq(&agency))
             .select((positions::id, positions::class, positions::org_unit_id))
-            .load::<(String, i32, String)>(conn)?
+            .load::<(PositionId, i32, OrgUnitId)>(conn)?
             .into_iter()
             .map(|(id, class, unit)| (id, (class, unit)))
             .collect();
@@ -254,15 +255,15 @@ pub fn compute_run(
         for e in month.employees {
             let post = e.employee.position_id.as_ref().and_then(|p| posts.get(p));
             let class = post.map(|(c, _)| *c);
-            let unit_id = post.map(|(_, u)| u.as_str());
-            let name_of = |u: Option<&str>| u.and_then(|u| unit_names.get(u)).map(|n| (*n).to_owned());
+            let unit_id = post.map(|(_, u)| *u);
+            let name_of = |u: Option<OrgUnitId>| u.and_then(|u| unit_names.get(&u)).map(|n| (*n).to_owned());
             let mut line = RunLine {
                 run_id,
                 employee_id: e.employee.id.clone(),
                 nip: e.employee.nip.clone(),
                 name: e.employee.name.clone(),
                 unit_name: name_of(unit_id),
-                opd_name: name_of(unit_id.and_then(|u| top.get(u).copied())),
+                opd_name: name_of(unit_id.and_then(|u| top.get(&u).copied())),
                 class,
                 status: LineStatus::NotRolledOut,
                 pending_reason: None,
@@ -278,7 +279,7 @@ pub fn compute_run(
                 unreviewed_minutes: waiting.get(&e.employee.id).copied().unwrap_or(0),
             };
             // People of a unit not rolled out in the month get no amount (roles.md, Rollout).
-            if unit_id.is_some_and(|u| rollout.rolled_out(&u.to_owned(), first)) {
+            if unit_id.is_some_and(|u| rollout.rolled_out(&u, first)) {
                 match compute(
                     &policy,
                     class.unwrap_or(0),
@@ -310,7 +311,7 @@ pub fn compute_run(
         let run = Run {
             id: run_id,
             agency_id: agency.clone(),
-            org_unit_id: unit.clone(),
+            org_unit_id: unit,
             month: first,
             status: RunStatus::Draft,
             previous_run_id: approved.as_ref().map(|a| a.id),
@@ -483,7 +484,7 @@ pub fn list(
         q = q.filter(allowance_runs::month.eq(m.with_day(1).unwrap_or(m)));
     }
     if let Some(u) = filter.org_unit_id {
-        q = q.filter(allowance_runs::org_unit_id.eq(u.to_string()));
+        q = q.filter(allowance_runs::org_unit_id.eq(crate::key::bind(OrgUnitId::from(u))));
     }
     if let Some(s) = &filter.status {
         q = q.filter(allowance_runs::status.eq(crate::word::bind(*s)));
@@ -508,10 +509,10 @@ pub fn unit_lines(
     let unit = crate::org_unit::get(conn, caller, unit_id)?;
     let agency = uuid(&unit.agency_id)?;
     access::require(conn, caller, Subject::Unit { agency, unit: unit_id }, Area::AllowanceLines, Access::Read, now)?;
-    let inside: Vec<String> = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?.into_iter().collect();
+    let inside: Vec<OrgUnitId> = crate::org_unit::subtree(conn, &unit.agency_id, unit.id)?.into_iter().collect();
     let people = crate::schema::employees::table
         .inner_join(positions::table)
-        .filter(positions::org_unit_id.eq_any(inside))
+        .filter(positions::org_unit_id.eq_any(crate::key::binds(inside)))
         .select(crate::schema::employees::id);
     let rows: Vec<(Run, RunLine)> = allowance_lines::table
         .inner_join(allowance_runs::table)
@@ -625,8 +626,8 @@ pub fn waiting_reviews(
     let last = last_day(first);
     let inside = match org_unit_id {
         Some(u) => {
-            crate::org_unit::check_in_agency(conn, &agency, &u.to_string())?;
-            Some(crate::org_unit::subtree(conn, &agency, &u.to_string())?)
+            crate::org_unit::check_in_agency(conn, &agency, OrgUnitId::from(u))?;
+            Some(crate::org_unit::subtree(conn, &agency, OrgUnitId::from(u))?)
         }
         None => None,
     };
@@ -646,7 +647,7 @@ pub fn waiting_reviews(
         }
         let unit = chart.unit_of(author);
         if let Some(inside) = &inside {
-            if !unit.is_some_and(|u| inside.contains(&u.to_string())) {
+            if !unit.is_some_and(|u| inside.contains(&OrgUnitId::from(u))) {
                 continue;
             }
         }

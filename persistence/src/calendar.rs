@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
-use ekinerja_domain::id::{AbsenceId, HolidayId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
 use uuid::Uuid;
@@ -21,7 +21,8 @@ pub struct WorkSchedule {
     #[diesel(serialize_as = crate::key::Bind<WorkScheduleId>)]
     pub id: WorkScheduleId,
     pub agency_id: String,
-    pub org_unit_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
+    pub org_unit_id: Option<OrgUnitId>,
     pub effective_from: NaiveDate,
     pub days: String,
     pub created_by_account_id: Option<String>,
@@ -49,17 +50,17 @@ pub fn set_schedule(
 ) -> Result<WorkSchedule, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let agency = agency_id.to_string();
-    let unit = org_unit_id.map(|u| u.to_string());
+    let unit = org_unit_id.map(OrgUnitId::from);
     crate::db::write(conn, |conn| {
-        if let Some(u) = &unit {
+        if let Some(u) = unit {
             crate::org_unit::check_in_agency(conn, &agency, u)?;
         }
         let same_day = work_schedules::table
             .filter(work_schedules::agency_id.eq(&agency))
             .filter(work_schedules::effective_from.eq(effective_from))
             .into_boxed::<Backend>();
-        let same_day = match &unit {
-            Some(u) => same_day.filter(work_schedules::org_unit_id.eq(u)),
+        let same_day = match unit {
+            Some(u) => same_day.filter(work_schedules::org_unit_id.eq(crate::key::bind(u))),
             None => same_day.filter(work_schedules::org_unit_id.is_null()),
         };
         let before: Option<WorkSchedule> = same_day.select(WorkSchedule::as_select()).first(conn).optional()?;
@@ -69,7 +70,7 @@ pub fn set_schedule(
         let row = WorkSchedule {
             id: crate::key::new(),
             agency_id: agency.clone(),
-            org_unit_id: unit.clone(),
+            org_unit_id: unit,
             effective_from,
             days: schedule.to_stored(),
             created_by_account_id: Some(change.caller.account_id.to_string()),

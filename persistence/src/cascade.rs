@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
-use ekinerja_domain::id::{AgreementId, GoalId, PerformancePeriodId, PlannedResultId};
+use ekinerja_domain::id::{AgreementId, GoalId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -51,7 +51,7 @@ struct Row {
     status: AgreementStatus,
     revision: i32,
     employee_id: String,
-    position_id: String,
+    position_id: PositionId,
 }
 
 /// The period's results, and which of them belong to the agreement in force for each
@@ -88,13 +88,13 @@ fn load_period(
         .load(conn)?;
     let lineage_of = all.iter().map(|r| (r.id, r.lineage_id)).collect();
     // The agreement in force per employee and position.
-    let mut chosen: HashMap<(String, String), (bool, i32, AgreementId)> = HashMap::new();
+    let mut chosen: HashMap<(String, PositionId), (bool, i32, AgreementId)> = HashMap::new();
     for r in &all {
         if r.status == AgreementStatus::Superseded {
             continue;
         }
         let rank = (r.status == AgreementStatus::Approved, r.revision, r.agreement_id);
-        let key = (r.employee_id.clone(), r.position_id.clone());
+        let key = (r.employee_id.clone(), r.position_id);
         match chosen.get(&key) {
             Some(best) if *best >= rank => {}
             _ => {
@@ -216,7 +216,7 @@ pub fn under_goal(
     let goal = crate::goal::get(conn, caller, goal_id)?;
     let agency = Uuid::parse_str(&goal.agency_id).map_err(|_| StoreError::NotFound)?;
     // A unit's goal is part of that unit's views; the agency's goals of the agency's.
-    match goal.org_unit_id.as_deref().and_then(|u| Uuid::parse_str(u).ok()) {
+    match goal.org_unit_id.map(OrgUnitId::uuid) {
         Some(unit) => {
             crate::access::require(conn, caller, Subject::Unit { agency, unit }, Area::UnitViews, Access::Read, now)?;
         }
@@ -280,13 +280,13 @@ pub fn alignment(
     if period.agency_id != unit.agency_id {
         return Err(StoreError::invalid("#/period_id", "no such performance period in this agency"));
     }
-    let units = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
-    let unit_ids: Vec<String> = units.iter().cloned().collect();
+    let units = crate::org_unit::subtree(conn, &unit.agency_id, unit.id)?;
+    let unit_ids: Vec<OrgUnitId> = units.iter().copied().collect();
     let results = load_period(conn, &unit.agency_id, period.id)?;
     let in_force_lineages: HashSet<&PlannedResultId> = results.current.iter().map(|r| &r.lineage_id).collect();
     let unit_agreements: HashSet<AgreementId> = agreements::table
         .filter(agreements::period_id.eq(crate::key::bind(period.id)))
-        .filter(agreements::org_unit_id.eq_any(&unit_ids))
+        .filter(agreements::org_unit_id.eq_any(crate::key::binds(unit_ids.iter().copied())))
         .select(agreements::id)
         .load::<AgreementId>(conn)?
         .into_iter()
@@ -312,7 +312,11 @@ pub fn alignment(
     let supported: HashSet<&GoalId> = results.current.iter().filter_map(|r| r.goal_id.as_ref()).collect();
     let unsupported_goals = organisational_goals::table
         .filter(organisational_goals::period_id.eq(crate::key::bind(period.id)))
-        .filter(organisational_goals::org_unit_id.eq_any(&unit_ids).or(organisational_goals::org_unit_id.is_null()))
+        .filter(
+            organisational_goals::org_unit_id
+                .eq_any(crate::key::binds(unit_ids.iter().copied()))
+                .or(organisational_goals::org_unit_id.is_null()),
+        )
         .order(organisational_goals::id.asc())
         .select(crate::goal::Goal::as_select())
         .load::<crate::goal::Goal>(conn)?
@@ -326,10 +330,12 @@ pub fn alignment(
         .load::<String>(conn)?
         .into_iter()
         .collect();
-    let posts: Vec<String> =
-        positions::table.filter(positions::org_unit_id.eq_any(&unit_ids)).select(positions::id).load(conn)?;
+    let posts: Vec<PositionId> = positions::table
+        .filter(positions::org_unit_id.eq_any(crate::key::binds(unit_ids.iter().copied())))
+        .select(positions::id)
+        .load(conn)?;
     let employees_without_approved_agreement = employees::table
-        .filter(employees::position_id.eq_any(posts))
+        .filter(employees::position_id.eq_any(crate::key::binds(posts)))
         .filter(employees::active.eq(true))
         .order((employees::name.asc(), employees::nip.asc()))
         .select(crate::employee::Employee::as_select())
@@ -371,18 +377,18 @@ pub struct Document {
 fn signatory(
     conn: &mut DbConnection,
     employee_id: &str,
-    position_id: Option<&str>,
+    position_id: Option<PositionId>,
     acting: Option<ekinerja_domain::ActingKind>,
 ) -> Result<Signatory, StoreError> {
-    let (nip, name, rank, own_position): (String, String, Option<String>, Option<String>) = employees::table
+    let (nip, name, rank, own_position): (String, String, Option<String>, Option<PositionId>) = employees::table
         .find(employee_id)
         .select((employees::nip, employees::name, employees::rank, employees::position_id))
         .first(conn)?;
-    let post = position_id.map(str::to_owned).or(own_position);
+    let post = position_id.or(own_position);
     let (position, org_unit) = match post {
         Some(p) => positions::table
             .inner_join(org_units::table)
-            .filter(positions::id.eq(p))
+            .filter(positions::id.eq(crate::key::bind(p)))
             .select((positions::name, org_units::name))
             .first::<(String, String)>(conn)?,
         None => (String::new(), String::new()),
@@ -404,12 +410,12 @@ pub fn document(
     let agency_name: String = agencies::table.find(&a.agency_id).select(agencies::name).first(conn)?;
     let year: i32 =
         performance_periods::table.find(crate::key::bind(a.period_id)).select(performance_periods::year).first(conn)?;
-    let employee = signatory(conn, &a.employee_id, Some(&a.position_id), None)?;
+    let employee = signatory(conn, &a.employee_id, Some(a.position_id), None)?;
     let chain = chart::load_upward(conn, agency, owner, now)?.chain_of(owner);
     let mut signers = Vec::new();
     for o in chain.iter().take(2) {
-        let p = o.position_id.to_string();
-        signers.push(Some(signatory(conn, &o.employee_id.to_string(), Some(&p), o.acting)?));
+        let p = PositionId::from(o.position_id);
+        signers.push(Some(signatory(conn, &o.employee_id.to_string(), Some(p), o.acting)?));
     }
     signers.resize(2, None);
     let supervisors_supervisor = signers.pop().flatten();

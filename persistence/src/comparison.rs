@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::id::OrgUnitId;
 use ekinerja_domain::workload::Grade;
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -115,30 +116,30 @@ pub fn agency_month(
         .load(conn)?;
     let top = crate::maturity::top_units(&units);
     let rollout = crate::rollout::tree(conn, &agency)?;
-    let placed: Vec<(String, String, bool)> = employees::table
+    let placed: Vec<(String, OrgUnitId, bool)> = employees::table
         .inner_join(positions::table)
         .filter(employees::agency_id.eq(&agency))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
-        .load::<(String, String)>(conn)?
+        .load::<(String, OrgUnitId)>(conn)?
         .into_iter()
-        .filter_map(|(e, u)| top.get(u.as_str()).map(|t| (e, (*t).to_owned(), rollout.rolled_out(&u, first))))
+        .filter_map(|(e, u)| top.get(&u).map(|t| (e, *t, rollout.rolled_out(&u, first))))
         .collect();
-    let waiting_rollout: HashMap<&str, i64> =
+    let waiting_rollout: HashMap<OrgUnitId, i64> =
         placed.iter().filter(|(_, _, r)| !r).fold(HashMap::new(), |mut m, (_, t, _)| {
-            *m.entry(t.as_str()).or_default() += 1;
+            *m.entry(*t).or_default() += 1;
             m
         });
     // Every figure counts the people of units rolled out in the month.
-    let opd_of: HashMap<String, String> =
-        placed.iter().filter(|(_, _, r)| *r).map(|(e, t, _)| (e.clone(), t.clone())).collect();
+    let opd_of: HashMap<String, OrgUnitId> =
+        placed.iter().filter(|(_, _, r)| *r).map(|(e, t, _)| (e.clone(), *t)).collect();
     let mut rows: Vec<OpdRow> = units
         .iter()
         .filter(|u| u.parent_id.is_none())
         .map(|u| OpdRow {
             unit: u.clone(),
             employees: opd_of.values().filter(|t| **t == u.id).count() as i64,
-            not_rolled_out: waiting_rollout.get(u.id.as_str()).copied().unwrap_or(0),
+            not_rolled_out: waiting_rollout.get(&u.id).copied().unwrap_or(0),
             rolled_out: rollout.rolled_out(&u.id, first),
             rolled_out_from: rollout.effective(&u.id),
             logged: 0,
@@ -154,7 +155,7 @@ pub fn agency_month(
             workload_grade: None,
         })
         .collect();
-    let index: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.unit.id.clone(), i)).collect();
+    let index: HashMap<OrgUnitId, usize> = rows.iter().enumerate().map(|(i, r)| (r.unit.id, i)).collect();
     let row_of = |employee: &str| opd_of.get(employee).and_then(|t| index.get(t)).copied();
 
     // Logs of the month.

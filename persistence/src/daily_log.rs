@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
-use ekinerja_domain::id::{DailyLogId, PlannedResultId};
+use ekinerja_domain::id::{DailyLogId, OrgUnitId, PlannedResultId};
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -493,7 +493,7 @@ impl Escalation {
 
     /// Whether `log` waits past the policy: the working days of its author's unit (`unit`, that
     /// of their post) after the day it was submitted and before today.
-    pub fn escalated(&mut self, log: &DailyLog, unit: Option<&str>) -> bool {
+    pub fn escalated(&mut self, log: &DailyLog, unit: Option<OrgUnitId>) -> bool {
         let submitted = self.submitted_on(log);
         let Some(calendar) = self.calendar.as_mut() else { return false };
         let waited = calendar.working_days_between(unit, submitted, self.today);
@@ -508,13 +508,13 @@ fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Res
     }
     let agency = uuid(&log.agency_id)?;
     let since = log.updated_at.date().pred_opt().unwrap_or(log.updated_at.date());
-    let unit: Option<String> = crate::schema::employees::table
+    let unit: Option<OrgUnitId> = crate::schema::employees::table
         .inner_join(crate::schema::positions::table)
         .filter(crate::schema::employees::id.eq(&log.employee_id))
         .select(crate::schema::positions::org_unit_id)
         .first(conn)
         .optional()?;
-    Ok(Escalation::load(conn, agency, since, now)?.escalated(log, unit.as_deref()))
+    Ok(Escalation::load(conn, agency, since, now)?.escalated(log, unit))
 }
 
 /// Reads a log: its owner, their supervisors and unit heads, leaders, the agency's admin.

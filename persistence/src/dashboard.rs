@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::agreement::{standing, AgreementStatus};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::PerformancePeriodId;
+use ekinerja_domain::id::{OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -131,7 +131,7 @@ fn share_bp(part: i64, whole: i64) -> i64 {
 struct Scope {
     units: Vec<OrgUnit>,
     /// Employee id → unit id, for everyone in the agency.
-    unit_of: HashMap<String, String>,
+    unit_of: HashMap<String, OrgUnitId>,
 }
 
 fn scope(conn: &mut DbConnection, agency: &str) -> Result<Scope, StoreError> {
@@ -145,26 +145,26 @@ fn scope(conn: &mut DbConnection, agency: &str) -> Result<Scope, StoreError> {
         .filter(employees::agency_id.eq(agency))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
-        .load::<(String, String)>(conn)?
+        .load::<(String, OrgUnitId)>(conn)?
         .into_iter()
         .collect();
     Ok(Scope { units, unit_of })
 }
 
 /// The ids of `root` and every unit below it.
-fn below(units: &[OrgUnit], root: &str) -> HashSet<String> {
-    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+fn below(units: &[OrgUnit], root: OrgUnitId) -> HashSet<OrgUnitId> {
+    let mut children: HashMap<OrgUnitId, Vec<OrgUnitId>> = HashMap::new();
     for u in units {
-        if let Some(p) = &u.parent_id {
-            children.entry(p.as_str()).or_default().push(u.id.as_str());
+        if let Some(p) = u.parent_id {
+            children.entry(p).or_default().push(u.id);
         }
     }
-    let mut out = HashSet::from([root.to_owned()]);
+    let mut out = HashSet::from([root]);
     let mut frontier = vec![root];
     while let Some(u) = frontier.pop() {
-        for c in children.get(u).into_iter().flatten() {
-            if out.insert((*c).to_owned()) {
-                frontier.push(c);
+        for c in children.get(&u).into_iter().flatten() {
+            if out.insert(*c) {
+                frontier.push(*c);
             }
         }
     }
@@ -181,17 +181,17 @@ fn build(
     let today = chart::agency_today(conn, agency, now)?;
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let s = scope(conn, &agency_id)?;
-    let inside: Option<HashSet<String>> = unit.as_ref().map(|u| below(&s.units, &u.id));
+    let inside: Option<HashSet<OrgUnitId>> = unit.as_ref().map(|u| below(&s.units, u.id));
     let rollout_tree = crate::rollout::tree(conn, &agency_id)?;
-    let in_scope: Vec<(&str, &str)> = s
+    let in_scope: Vec<(&str, OrgUnitId)> = s
         .unit_of
         .iter()
         .filter(|(_, u)| inside.as_ref().is_none_or(|i| i.contains(*u)))
-        .map(|(e, u)| (e.as_str(), u.as_str()))
+        .map(|(e, u)| (e.as_str(), *u))
         .collect();
     // Rates count the people of units rolled out this month (roles.md, Rollout).
     let people: HashSet<&str> =
-        in_scope.iter().filter(|(_, u)| rollout_tree.rolled_out(&(*u).to_owned(), today)).map(|(e, _)| *e).collect();
+        in_scope.iter().filter(|(_, u)| rollout_tree.rolled_out(u, today)).map(|(e, _)| *e).collect();
     let employees = people.len() as i64;
     let not_rolled_out = in_scope.len() as i64 - employees;
 
@@ -356,13 +356,13 @@ fn build(
     }
 
     // The rollout of the units directly below.
-    let parent = unit.as_ref().map(|u| u.id.clone());
+    let parent = unit.as_ref().map(|u| u.id);
     let rollout = s
         .units
         .iter()
         .filter(|u| u.parent_id == parent)
         .map(|u| {
-            let units = below(&s.units, &u.id);
+            let units = below(&s.units, u.id);
             let members: Vec<&str> =
                 s.unit_of.iter().filter(|(_, unit)| units.contains(*unit)).map(|(e, _)| e.as_str()).collect();
             let from = rollout_tree.effective(&u.id);

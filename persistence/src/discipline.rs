@@ -12,6 +12,7 @@ use ekinerja_domain::discipline::AbsenceKind;
 use ekinerja_domain::discipline::{
     day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Schedule, ScheduleVersions,
 };
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -113,7 +114,7 @@ fn firsts(rows: Vec<DayRow>) -> Firsts {
 fn compute(
     conn: &mut DbConnection,
     agency_id: Uuid,
-    people: Vec<(Employee, Option<String>)>,
+    people: Vec<(Employee, Option<OrgUnitId>)>,
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
     single: bool,
@@ -157,7 +158,7 @@ fn compute(
     let mut versions_of_unit = UnitSchedules::load(conn, agency_id)?;
     let mut employees = Vec::with_capacity(people.len());
     for (employee, unit) in people {
-        let versions = versions_of_unit.of(unit.as_deref());
+        let versions = versions_of_unit.of(unit);
         let own_absences = absences.remove(&employee.id).unwrap_or_default();
         let mut records = Vec::new();
         let mut extras = Vec::new();
@@ -198,22 +199,22 @@ fn compute(
 
 /// The schedule versions that apply in each unit of an agency, resolved once per unit.
 struct UnitSchedules {
-    parents: HashMap<String, Option<String>>,
-    by_level: HashMap<Option<String>, Vec<(NaiveDate, Schedule)>>,
-    resolved: HashMap<Option<String>, ScheduleVersions>,
+    parents: HashMap<OrgUnitId, Option<OrgUnitId>>,
+    by_level: HashMap<Option<OrgUnitId>, Vec<(NaiveDate, Schedule)>>,
+    resolved: HashMap<Option<OrgUnitId>, ScheduleVersions>,
 }
 
 impl UnitSchedules {
     fn load(conn: &mut DbConnection, agency_id: Uuid) -> Result<Self, StoreError> {
-        let mut by_level: HashMap<Option<String>, Vec<(NaiveDate, Schedule)>> = HashMap::new();
+        let mut by_level: HashMap<Option<OrgUnitId>, Vec<(NaiveDate, Schedule)>> = HashMap::new();
         for s in &load_schedules(conn, agency_id)? {
-            by_level.entry(s.org_unit_id.clone()).or_default().push((s.effective_from, s.schedule()));
+            by_level.entry(s.org_unit_id).or_default().push((s.effective_from, s.schedule()));
         }
-        let parents: HashMap<String, Option<String>> = if by_level.keys().any(Option::is_some) {
+        let parents: HashMap<OrgUnitId, Option<OrgUnitId>> = if by_level.keys().any(Option::is_some) {
             org_units::table
                 .filter(org_units::agency_id.eq(agency_id.to_string()))
                 .select((org_units::id, org_units::parent_id))
-                .load::<(String, Option<String>)>(conn)?
+                .load::<(OrgUnitId, Option<OrgUnitId>)>(conn)?
                 .into_iter()
                 .collect()
         } else {
@@ -222,8 +223,8 @@ impl UnitSchedules {
         Ok(UnitSchedules { parents, by_level, resolved: HashMap::new() })
     }
 
-    fn of(&mut self, unit: Option<&str>) -> ScheduleVersions {
-        let key = unit.map(str::to_owned);
+    fn of(&mut self, unit: Option<OrgUnitId>) -> ScheduleVersions {
+        let key = unit;
         if let Some(v) = self.resolved.get(&key) {
             return v.clone();
         }
@@ -249,7 +250,7 @@ impl UnitCalendar {
     }
 
     /// The working days of `unit` strictly between `after` and `before`.
-    pub fn working_days_between(&mut self, unit: Option<&str>, after: NaiveDate, before: NaiveDate) -> i64 {
+    pub fn working_days_between(&mut self, unit: Option<OrgUnitId>, after: NaiveDate, before: NaiveDate) -> i64 {
         let versions = self.schedules.of(unit);
         let mut n = 0;
         let mut day = after;
@@ -271,7 +272,7 @@ impl UnitCalendar {
 pub fn working_days(
     conn: &mut DbConnection,
     agency_id: Uuid,
-    people: &[(Employee, Option<String>)],
+    people: &[(Employee, Option<OrgUnitId>)],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<String, HashSet<NaiveDate>>, StoreError> {
@@ -284,7 +285,7 @@ pub fn working_days(
     let mut schedules = UnitSchedules::load(conn, agency_id)?;
     let mut out = HashMap::with_capacity(people.len());
     for (employee, unit) in people {
-        let versions = schedules.of(unit.as_deref());
+        let versions = schedules.of(*unit);
         let away = absences.remove(&employee.id).unwrap_or_default();
         let mut days = HashSet::new();
         let mut day = from;
@@ -311,21 +312,21 @@ fn policy(conn: &mut DbConnection, agency_id: Uuid, first: NaiveDate) -> Result<
 }
 
 fn versions_for(
-    unit: Option<&str>,
-    parents: &HashMap<String, Option<String>>,
-    by_level: &HashMap<Option<String>, Vec<(NaiveDate, Schedule)>>,
+    unit: Option<OrgUnitId>,
+    parents: &HashMap<OrgUnitId, Option<OrgUnitId>>,
+    by_level: &HashMap<Option<OrgUnitId>, Vec<(NaiveDate, Schedule)>>,
 ) -> ScheduleVersions {
     let mut levels = Vec::new();
     let mut seen = HashSet::new();
-    let mut current = unit.map(str::to_owned);
+    let mut current = unit;
     while let Some(u) = current {
-        if !seen.insert(u.clone()) {
+        if !seen.insert(u) {
             break;
         }
-        if let Some(v) = by_level.get(&Some(u.clone())) {
+        if let Some(v) = by_level.get(&Some(u)) {
             levels.push(v.clone());
         }
-        current = parents.get(&u).cloned().flatten();
+        current = parents.get(&u).copied().flatten();
     }
     if let Some(v) = by_level.get(&None) {
         levels.push(v.clone());
@@ -337,14 +338,14 @@ fn versions_for(
 pub(crate) fn units_of(
     conn: &mut DbConnection,
     people: Vec<Employee>,
-) -> Result<Vec<(Employee, Option<String>)>, StoreError> {
-    let posts: Vec<String> = people.iter().filter_map(|e| e.position_id.clone()).collect();
-    let mut unit_of: HashMap<String, String> = HashMap::new();
+) -> Result<Vec<(Employee, Option<OrgUnitId>)>, StoreError> {
+    let posts: Vec<PositionId> = people.iter().filter_map(|e| e.position_id).collect();
+    let mut unit_of: HashMap<PositionId, OrgUnitId> = HashMap::new();
     for chunk in posts.chunks(500) {
         for (p, u) in positions::table
-            .filter(positions::id.eq_any(chunk))
+            .filter(positions::id.eq_any(crate::key::binds(chunk.iter().copied())))
             .select((positions::id, positions::org_unit_id))
-            .load::<(String, String)>(conn)?
+            .load::<(PositionId, OrgUnitId)>(conn)?
         {
             unit_of.insert(p, u);
         }
@@ -352,7 +353,7 @@ pub(crate) fn units_of(
     Ok(people
         .into_iter()
         .map(|e| {
-            let unit = e.position_id.as_ref().and_then(|p| unit_of.get(p).cloned());
+            let unit = e.position_id.and_then(|p| unit_of.get(&p).copied());
             (e, unit)
         })
         .collect())
@@ -382,7 +383,7 @@ pub fn unit_month(
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
+    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
     let people = units_of(conn, people)?;
     compute(conn, agency, people, first, now, false)
 }

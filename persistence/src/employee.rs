@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Decision, Reach, Subject};
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::supervision::Official;
 use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
 use serde::Serialize;
@@ -30,7 +31,8 @@ pub struct Employee {
     #[diesel(serialize_as = crate::word::Bind<EmploymentType>)]
     pub employment_type: EmploymentType,
     pub rank: Option<String>,
-    pub position_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<PositionId>)]
+    pub position_id: Option<PositionId>,
     pub active: bool,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
@@ -163,11 +165,13 @@ pub fn list(
         }
     }
     if let Some(unit) = filter.org_unit_id {
-        let in_unit = positions::table.filter(positions::org_unit_id.eq(unit.to_string())).select(positions::id);
-        q = q.filter(employees::position_id.eq_any(in_unit.load::<String>(conn)?));
+        let in_unit = positions::table
+            .filter(positions::org_unit_id.eq(crate::key::bind(OrgUnitId::from(unit))))
+            .select(positions::id);
+        q = q.filter(employees::position_id.eq_any(crate::key::binds(in_unit.load::<PositionId>(conn)?)));
     }
     if let Some(p) = filter.position_id {
-        q = q.filter(employees::position_id.eq(p.to_string()));
+        q = q.filter(employees::position_id.eq(crate::key::bind(PositionId::from(p))));
     }
     if let Some(a) = filter.active {
         q = q.filter(employees::active.eq(a));
@@ -260,7 +264,7 @@ pub(crate) fn check_position(
 ) -> Result<(), StoreError> {
     crate::db::lock_row(conn, crate::db::LockTable::Positions, &position.to_string())?;
     let pos: Option<(String, PositionType)> = positions::table
-        .find(position.to_string())
+        .find(crate::key::bind(PositionId::from(position)))
         .select((positions::agency_id, positions::position_type))
         .first(conn)
         .optional()?;
@@ -269,7 +273,7 @@ pub(crate) fn check_position(
     };
     if ptype.is_structural() {
         let mut q = employees::table
-            .filter(employees::position_id.eq(position.to_string()))
+            .filter(employees::position_id.eq(crate::key::bind(PositionId::from(position))))
             .filter(employees::active.eq(true))
             .into_boxed::<Backend>();
         if let Some(me) = employee_id {
@@ -303,7 +307,7 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
         name: new.name.into_inner(),
         employment_type: new.employment_type,
         rank: new.rank.map(Name::into_inner),
-        position_id: new.position_id.map(|p| p.to_string()),
+        position_id: new.position_id.map(PositionId::from),
         active: true,
         created_at: change.at,
         updated_at: change.at,
@@ -346,17 +350,20 @@ pub fn update(
             after.active = a;
         }
         if let Some(p) = patch.position_id {
-            after.position_id = p.map(|p| p.to_string());
+            after.position_id = p.map(PositionId::from);
         }
-        if let Some(p) = after.position_id.as_deref().and_then(|p| Uuid::parse_str(p).ok()) {
+        if let Some(p) = after.position_id.map(PositionId::uuid) {
             let moved = after.position_id != before.position_id;
             if after.active && (moved || !before.active) {
                 check_position(conn, &before.agency_id, Some(&before.id), p)?;
             } else if moved {
                 // Leaving service into a post still names a post of this agency: a body-supplied
                 // id never reaches the database unchecked.
-                let agency: Option<String> =
-                    positions::table.find(p.to_string()).select(positions::agency_id).first(conn).optional()?;
+                let agency: Option<String> = positions::table
+                    .find(crate::key::bind(PositionId::from(p)))
+                    .select(positions::agency_id)
+                    .first(conn)
+                    .optional()?;
                 if agency.as_deref() != Some(before.agency_id.as_str()) {
                     return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
                 }

@@ -12,7 +12,7 @@ use ekinerja_domain::evaluation::{
     Predicate, Rating, Ratings,
 };
 use ekinerja_domain::id::{
-    AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
+    AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId, PositionId,
 };
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
@@ -737,7 +737,7 @@ fn unit_people(
     now: DateTime<Utc>,
 ) -> Result<UnitPeople, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (posts, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
+    let (posts, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
     Ok(UnitPeople { agency, people, posts })
 }
 
@@ -826,14 +826,14 @@ pub fn unit_distribution(
         return Err(StoreError::NotFound);
     }
     // The head: the holder of the unit's post whose supervisor sits outside the unit.
-    let in_unit: std::collections::HashSet<&str> = posts.iter().map(|p| p.id.as_str()).collect();
-    let head_posts: Vec<&str> = posts
+    let in_unit: std::collections::HashSet<PositionId> = posts.iter().map(|p| p.id).collect();
+    let head_posts: Vec<PositionId> = posts
         .iter()
-        .filter(|p| p.org_unit_id == unit_id.to_string())
-        .filter(|p| p.supervisor_position_id.as_deref().is_none_or(|s| !in_unit.contains(s)))
-        .map(|p| p.id.as_str())
+        .filter(|p| p.org_unit_id == unit_id)
+        .filter(|p| p.supervisor_position_id.is_none_or(|s| !in_unit.contains(&s)))
+        .map(|p| p.id)
         .collect();
-    let head = people.iter().find(|e| e.position_id.as_deref().is_some_and(|p| head_posts.contains(&p))).cloned();
+    let head = people.iter().find(|e| e.position_id.is_some_and(|p| head_posts.contains(&p))).cloned();
     let current = current_of(period_rows(conn, &period)?);
     let final_of = |id: &str| current.get(id).filter(|e| e.status == EvaluationStatus::Final);
     let unit_rating = unit_rating.or_else(|| {

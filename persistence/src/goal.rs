@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::agreement::Quantity;
-use ekinerja_domain::id::{GoalId, PerformancePeriodId};
+use ekinerja_domain::id::{GoalId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::{Caller, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -22,7 +22,8 @@ pub struct Goal {
     pub agency_id: String,
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub period_id: PerformancePeriodId,
-    pub org_unit_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
+    pub org_unit_id: Option<OrgUnitId>,
     pub name: String,
     pub indicator: String,
     pub target_quantity: i64,
@@ -86,7 +87,7 @@ pub fn list(
         q = q.filter(organisational_goals::period_id.eq(crate::key::bind(PerformancePeriodId::from(p))));
     }
     if let Some(u) = filter.org_unit_id {
-        q = q.filter(organisational_goals::org_unit_id.eq(u.to_string()));
+        q = q.filter(organisational_goals::org_unit_id.eq(crate::key::bind(OrgUnitId::from(u))));
     }
     if let Some(after) = &page.after {
         q = q.filter(organisational_goals::id.gt(crate::key::bind(GoalId::from(*after))));
@@ -109,8 +110,11 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
         let agency_uuid = Uuid::parse_str(&agency).map_err(|_| StoreError::NotFound)?;
         access::require_agency(conn, &change.caller, agency_uuid, Area::Structure, Access::Write)?;
         if let Some(u) = new.org_unit_id {
-            let unit_agency: Option<String> =
-                org_units::table.find(u.to_string()).select(org_units::agency_id).first(conn).optional()?;
+            let unit_agency: Option<String> = org_units::table
+                .find(crate::key::bind(OrgUnitId::from(u)))
+                .select(org_units::agency_id)
+                .first(conn)
+                .optional()?;
             if unit_agency.as_deref() != Some(agency.as_str()) {
                 return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
             }
@@ -119,7 +123,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
             id: crate::key::new(),
             agency_id: agency,
             period_id: PerformancePeriodId::from(new.period_id),
-            org_unit_id: new.org_unit_id.map(|u| u.to_string()),
+            org_unit_id: new.org_unit_id.map(OrgUnitId::from),
             name: new.name.into_inner(),
             indicator: new.indicator.into_inner(),
             target_quantity: new.target_quantity.get(),

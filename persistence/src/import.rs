@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::supervision::would_create_cycle;
 use ekinerja_domain::{EmploymentType, Gender, Name, Nip, PositionClass, PositionType};
 use serde::Serialize;
@@ -14,7 +15,7 @@ use uuid::Uuid;
 use crate::employee::{self, NewEmployee};
 use crate::position::Position;
 use crate::schema::{employees, org_units, positions};
-use crate::{audit, new_id, Change, DbConnection, StoreError};
+use crate::{audit, Change, DbConnection, StoreError};
 
 /// One row of the file, already parsed field by field.
 #[derive(Debug, Clone)]
@@ -117,10 +118,10 @@ fn run(
 ) -> Result<(), Abort> {
     let agency = agency_id.to_string();
     let today = crate::chart::agency_today(conn, agency_id, change.at.and_utc())?;
-    let units: HashMap<String, String> = org_units::table
+    let units: HashMap<String, OrgUnitId> = org_units::table
         .filter(org_units::agency_id.eq(&agency))
         .select((org_units::code, org_units::id))
-        .load::<(String, String)>(conn)?
+        .load::<(String, OrgUnitId)>(conn)?
         .into_iter()
         .collect();
     let registered: std::collections::HashSet<String> = {
@@ -171,25 +172,26 @@ fn run(
     }
     // Positions: a structural post per row (one holder each); staff posts shared by name, type and
     // class within a unit, reusing existing ones.
-    let mut existing: HashMap<(String, String, PositionType, i32), String> = positions::table
+    let mut existing: HashMap<(OrgUnitId, String, PositionType, i32), PositionId> = positions::table
         .filter(positions::agency_id.eq(&agency))
         .select(Position::as_select())
         .load::<Position>(conn)?
         .into_iter()
         .map(|p| ((p.org_unit_id, p.name, p.position_type, p.class), p.id))
         .collect();
-    let mut position_of_line: HashMap<u64, (String, String)> = HashMap::new();
+    let mut position_of_line: HashMap<u64, (PositionId, OrgUnitId)> = HashMap::new();
     for row in &good {
-        let unit_id = units.get(&row.unit_code).cloned().unwrap_or_default();
-        let key = (unit_id.clone(), row.position_name.as_str().to_owned(), row.position_type, row.class.get());
-        let reuse = if row.position_type.is_structural() { None } else { existing.get(&key).cloned() };
+        // Every good row's unit was found above.
+        let Some(unit_id) = units.get(&row.unit_code).copied() else { continue };
+        let key = (unit_id, row.position_name.as_str().to_owned(), row.position_type, row.class.get());
+        let reuse = if row.position_type.is_structural() { None } else { existing.get(&key).copied() };
         let id = match reuse {
             Some(id) => id,
             None => {
                 let p = Position {
-                    id: new_id(),
+                    id: crate::key::new(),
                     agency_id: agency.clone(),
-                    org_unit_id: unit_id.clone(),
+                    org_unit_id: unit_id,
                     name: key.1.clone(),
                     position_type: key.2,
                     class: key.3,
@@ -198,10 +200,10 @@ fn run(
                     updated_at: change.at,
                 };
                 diesel::insert_into(positions::table).values(p.clone()).execute(conn)?;
-                audit::record(conn, change, Some(&agency), "import", "position", &p.id, None::<&()>, Some(&p))?;
+                audit::record(conn, change, Some(&agency), "import", "position", p.id, None::<&()>, Some(&p))?;
                 report.positions_created += 1;
                 if !row.position_type.is_structural() {
-                    existing.insert(key, p.id.clone());
+                    existing.insert(key, p.id);
                 }
                 p.id
             }
@@ -209,7 +211,7 @@ fn run(
         position_of_line.insert(row.line, (id, unit_id));
     }
     // Employees.
-    let mut position_of_nip: HashMap<String, String> = HashMap::new();
+    let mut position_of_nip: HashMap<String, PositionId> = HashMap::new();
     for row in &good {
         let Some((position_id, _)) = position_of_line.get(&row.line) else { continue };
         let new = NewEmployee {
@@ -218,7 +220,7 @@ fn run(
             name: row.name.clone(),
             employment_type: row.employment_type,
             rank: row.rank.clone(),
-            position_id: Uuid::parse_str(position_id).ok(),
+            position_id: Some(position_id.uuid()),
         };
         match employee::insert(conn, change, new) {
             Ok(_) => report.employees_created += 1,
@@ -230,14 +232,14 @@ fn run(
             Err(StoreError::Conflict(m)) => fail(report, row.line, "nip", m),
             Err(e) => return Err(e.into()),
         }
-        position_of_nip.insert(row.nip.as_str().to_owned(), position_id.clone());
+        position_of_nip.insert(row.nip.as_str().to_owned(), *position_id);
     }
     // Supervisors: the named supervisor's position, else the head (JPT) of the row's unit.
-    let heads: HashMap<String, String> = positions::table
+    let heads: HashMap<OrgUnitId, PositionId> = positions::table
         .filter(positions::agency_id.eq(&agency))
         .filter(positions::position_type.eq(crate::word::bind(PositionType::Jpt)))
         .select((positions::org_unit_id, positions::id))
-        .load::<(String, String)>(conn)?
+        .load::<(OrgUnitId, PositionId)>(conn)?
         .into_iter()
         .collect();
     for row in &good {
@@ -245,18 +247,18 @@ fn run(
         let named = match &row.supervisor_nip {
             Some(s) => {
                 let pos = match position_of_nip.get(s.as_str()) {
-                    Some(p) => Some(p.clone()),
+                    Some(p) => Some(*p),
                     None => employees::table
                         .filter(employees::nip.eq(s.as_str()))
                         .filter(employees::agency_id.eq(&agency))
                         .select(employees::position_id)
-                        .first::<Option<String>>(conn)
+                        .first::<Option<PositionId>>(conn)
                         .optional()?
                         .flatten(),
                 };
-                let structural = match &pos {
+                let structural = match pos {
                     Some(p) => positions::table
-                        .find(p)
+                        .find(crate::key::bind(p))
                         .select(positions::position_type)
                         .first::<PositionType>(conn)
                         .optional()?
@@ -286,13 +288,15 @@ fn run(
             None => None,
         };
         let inferred = named.is_none();
-        let supervisor = named.or_else(|| heads.get(unit_id).cloned()).filter(|s| s != position_id);
+        let supervisor = named.or_else(|| heads.get(unit_id).copied()).filter(|s| s != position_id);
         if let Some(s) = supervisor {
-            let current: Option<String> =
-                positions::table.find(position_id).select(positions::supervisor_position_id).first(conn)?;
+            let current: Option<PositionId> = positions::table
+                .find(crate::key::bind(*position_id))
+                .select(positions::supervisor_position_id)
+                .first(conn)?;
             if current.is_none() {
-                diesel::update(positions::table.find(position_id))
-                    .set(positions::supervisor_position_id.eq(Some(&s)))
+                diesel::update(positions::table.find(crate::key::bind(*position_id)))
+                    .set(positions::supervisor_position_id.eq(crate::key::bind(s)))
                     .execute(conn)?;
                 if inferred {
                     report.supervisors_inferred += 1;
@@ -305,10 +309,10 @@ fn run(
         positions::table
             .filter(positions::agency_id.eq(&agency))
             .select((positions::id, positions::supervisor_position_id))
-            .load::<(String, Option<String>)>(conn)?,
+            .load::<(PositionId, Option<PositionId>)>(conn)?,
     );
     for row in &good {
-        let Some(pos) = position_of_line.get(&row.line).and_then(|(p, _)| Uuid::parse_str(p).ok()) else { continue };
+        let Some(pos) = position_of_line.get(&row.line).map(|(p, _)| p.uuid()) else { continue };
         if let Some(Some(up)) = tree.get(&pos) {
             if would_create_cycle(pos, *up, &tree) {
                 fail(report, row.line, "nip_atasan", "the named supervisors form a loop".into());

@@ -151,6 +151,18 @@ impl<T: StoredId> ToSql<Key<T>, MultiBackend> for Bind<T> {
     }
 }
 
+impl<T: StoredId> ToSql<Nullable<Key<T>>, Pg> for Bind<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <Self as ToSql<Key<T>, Pg>>::to_sql(self, out)
+    }
+}
+
+impl<T: StoredId> ToSql<Nullable<Key<T>>, Sqlite> for Bind<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        <Self as ToSql<Key<T>, Sqlite>>::to_sql(self, out)
+    }
+}
+
 impl<T: StoredId> ToSql<Nullable<Key<T>>, MultiBackend> for Bind<T> {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
         <Self as ToSql<Key<T>, MultiBackend>>::to_sql(self, out)
@@ -225,8 +237,8 @@ macro_rules! stored_ids {
 
 use ekinerja_domain::id::{
     AbsenceId, ActingAssignmentId, AgreementId, AllowancePolicyId, AllowanceRunId, AttendanceEventId, DailyLogId,
-    EvaluationId, EvaluationPeriodId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, PerformancePeriodId,
-    PlannedResultId, RoleGrantId, WorkScheduleId,
+    EvaluationId, EvaluationPeriodId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, OrgUnitId, PerformancePeriodId,
+    PlannedResultId, PositionId, RoleGrantId, WorkScheduleId,
 };
 
 stored_ids!(
@@ -243,8 +255,10 @@ stored_ids!(
     HolidayId,
     IndicatorId,
     IntegrationKeyId,
+    OrgUnitId,
     PerformancePeriodId,
     PlannedResultId,
+    PositionId,
     RoleGrantId,
     WorkScheduleId,
 );

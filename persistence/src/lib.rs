@@ -81,10 +81,8 @@ pub fn timestamp(at: DateTime<Utc>) -> NaiveDateTime {
 
 /// Each node's parent, from stored `(id, parent id)` rows (a unit tree or a supervising-position
 /// tree), for the cycle check of `ekinerja_domain::supervision::would_create_cycle`.
-pub fn parent_map(rows: Vec<(String, Option<String>)>) -> std::collections::HashMap<Uuid, Option<Uuid>> {
-    rows.into_iter()
-        .filter_map(|(id, parent)| Some((Uuid::parse_str(&id).ok()?, parent.and_then(|p| Uuid::parse_str(&p).ok()))))
-        .collect()
+pub fn parent_map<T: Into<Uuid>>(rows: Vec<(T, Option<T>)>) -> std::collections::HashMap<Uuid, Option<Uuid>> {
+    rows.into_iter().map(|(id, parent)| (id.into(), parent.map(Into::into))).collect()
 }
 
 /// A new time-ordered id (UUIDv7) in its stored text form.

@@ -12,7 +12,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use ekinerja_domain::access::Area;
 use ekinerja_domain::agreement::BreakdownKind;
-use ekinerja_domain::id::{AgreementId, GoalId};
 use ekinerja_domain::maturity::{
     agreement_that_counts, employee_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, ResultLink, RuleCheck,
 };
@@ -25,6 +24,7 @@ use crate::employee::Employee;
 use crate::org_unit::OrgUnit;
 use crate::schema::{agencies, agreements, employees, evaluation_periods, evaluations, org_units};
 use crate::{chart, DbConnection, StoreError};
+use ekinerja_domain::id::{AgreementId, GoalId, OrgUnitId, PositionId};
 use ekinerja_domain::rollout::RolloutTree;
 
 /// The most months one history covers.
@@ -35,7 +35,7 @@ pub const MAX_HISTORY_MONTHS: u32 = 24;
 pub struct EmployeeMaturity {
     pub employee: Employee,
     /// The unit of the employee's post.
-    pub unit_id: Option<String>,
+    pub unit_id: Option<OrgUnitId>,
     pub level: u8,
     pub rules: Vec<RuleCheck>,
     /// Whether the employee's unit is rolled out in the month; a group's level counts only those
@@ -218,7 +218,7 @@ fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, Store
 fn facts(
     conn: &mut DbConnection,
     agency: Uuid,
-    people: &[(Employee, Option<String>)],
+    people: &[(Employee, Option<OrgUnitId>)],
     span: MonthSpan,
     today: NaiveDate,
     org: &OrgChart,
@@ -280,25 +280,25 @@ fn facts(
     }
 
     // Levels 3 to 5: the approved agreement covering the month.
-    let approved: Vec<(AgreementId, String, String, i32)> = agreements::table
+    let approved: Vec<(AgreementId, String, PositionId, i32)> = agreements::table
         .filter(agreements::agency_id.eq(&agency_id))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
         .filter(agreements::starts_on.le(last))
         .filter(agreements::ends_on.ge(first))
         .select((agreements::id, agreements::employee_id, agreements::position_id, agreements::revision))
         .load(conn)?;
-    let post_of: HashMap<&str, Option<&str>> =
-        people.iter().map(|(e, _)| (e.id.as_str(), e.position_id.as_deref())).collect();
-    let mut candidates: HashMap<String, Vec<(AgreementId, String, i32)>> = HashMap::new();
+    let post_of: HashMap<&str, Option<PositionId>> =
+        people.iter().map(|(e, _)| (e.id.as_str(), e.position_id)).collect();
+    let mut candidates: HashMap<String, Vec<(AgreementId, PositionId, i32)>> = HashMap::new();
     for (id, employee, post, revision) in approved {
         if out.contains_key(&employee) {
             candidates.entry(employee).or_default().push((id, post, revision));
         }
     }
-    let mut agreement_of: HashMap<String, (AgreementId, String, i32)> = HashMap::new();
+    let mut agreement_of: HashMap<String, (AgreementId, PositionId, i32)> = HashMap::new();
     for (employee, mut list) in candidates {
         let current = post_of.get(employee.as_str()).copied().flatten();
-        let keys: Vec<(bool, i32)> = list.iter().map(|(_, post, r)| (Some(post.as_str()) == current, *r)).collect();
+        let keys: Vec<(bool, i32)> = list.iter().map(|(_, post, r)| (Some(*post) == current, *r)).collect();
         if let Some(i) = agreement_that_counts(&keys) {
             agreement_of.insert(employee, list.swap_remove(i));
         }
@@ -318,7 +318,7 @@ fn facts(
             by_agreement.insert(
                 *id,
                 AgreementFacts {
-                    on_current_post: post_of.get(employee.as_str()).copied().flatten() == Some(post.as_str()),
+                    on_current_post: post_of.get(employee.as_str()).copied().flatten() == Some(*post),
                     ..AgreementFacts::default()
                 },
             );
@@ -396,10 +396,10 @@ fn present(people: &Placed, facts: &HashMap<String, EmployeeFacts>, first: Naive
 
 /// Each employee's rules and level, and whether their unit is rolled out in the month.
 fn assess(
-    people: Vec<(Employee, Option<String>)>,
+    people: Vec<(Employee, Option<OrgUnitId>)>,
     mut facts: HashMap<String, EmployeeFacts>,
     policy: &MaturityPolicy,
-    rollout: &RolloutTree<String>,
+    rollout: &RolloutTree<OrgUnitId>,
     month: NaiveDate,
 ) -> Vec<EmployeeMaturity> {
     people
@@ -441,7 +441,7 @@ fn agency_people(conn: &mut DbConnection, agency: Uuid) -> Result<Placed, StoreE
 }
 
 /// Employees with the unit of their post.
-type Placed = Vec<(Employee, Option<String>)>;
+type Placed = Vec<(Employee, Option<OrgUnitId>)>;
 
 /// The active employees of a unit and its sub-units, by name, for those who read its views.
 fn unit_people(
@@ -451,7 +451,7 @@ fn unit_people(
     now: DateTime<Utc>,
 ) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
+    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
     let people = crate::discipline::units_of(conn, people)?;
     Ok((unit, agency, people))
 }
@@ -527,37 +527,35 @@ pub fn agency(
         .select(OrgUnit::as_select())
         .load(conn)?;
     let top = top_units(&units);
-    let mut members: HashMap<&str, Vec<&EmployeeMaturity>> = HashMap::new();
+    let mut members: HashMap<OrgUnitId, Vec<&EmployeeMaturity>> = HashMap::new();
     for e in &employees {
-        if let Some(t) = e.unit_id.as_deref().and_then(|u| top.get(u)) {
-            members.entry(t).or_default().push(e);
+        if let Some(t) = e.unit_id.and_then(|u| top.get(&u)) {
+            members.entry(*t).or_default().push(e);
         }
     }
     let units = units
         .iter()
         .filter(|u| u.parent_id.is_none())
-        .map(|u| {
-            (u.clone(), rollout.effective(&u.id), group(members.remove(u.id.as_str()).unwrap_or_default(), &policy))
-        })
+        .map(|u| (u.clone(), rollout.effective(&u.id), group(members.remove(&u.id).unwrap_or_default(), &policy)))
         .collect();
     Ok(AgencyReport { span, policy, maturity, units })
 }
 
 /// Each unit's top-level ancestor (its OPD).
-pub(crate) fn top_units(units: &[OrgUnit]) -> HashMap<&str, &str> {
-    let parent: HashMap<&str, Option<&str>> = units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
+pub(crate) fn top_units(units: &[OrgUnit]) -> HashMap<OrgUnitId, OrgUnitId> {
+    let parent: HashMap<OrgUnitId, Option<OrgUnitId>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
     units
         .iter()
         .map(|u| {
-            let mut at = u.id.as_str();
+            let mut at = u.id;
             let mut seen = HashSet::new();
-            while let Some(Some(p)) = parent.get(at) {
+            while let Some(Some(p)) = parent.get(&at) {
                 if !seen.insert(at) {
                     break;
                 }
-                at = p;
+                at = *p;
             }
-            (u.id.as_str(), at)
+            (u.id, at)
         })
         .collect()
 }

@@ -123,7 +123,7 @@ pub fn unit(
     now: DateTime<Utc>,
 ) -> Result<Activity, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, &unit.id)?;
+    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
     let (from, to) = days(conn, agency, from, to, now)?;
     activity(conn, &unit.agency_id, people, from, to)
 }

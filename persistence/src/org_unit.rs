@@ -5,21 +5,24 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::OrgUnitId;
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Code, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::org_units;
-use crate::{audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored org unit.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = org_units, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct OrgUnit {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<OrgUnitId>)]
+    pub id: OrgUnitId,
     pub agency_id: String,
-    pub parent_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
+    pub parent_id: Option<OrgUnitId>,
     pub code: String,
     pub name: String,
     /// The first day of the month the unit is rolled out from; `None` inherits (roles.md).
@@ -57,7 +60,8 @@ pub struct OrgUnitFilter {
 
 /// Reads a unit the caller may see.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<OrgUnit, StoreError> {
-    let unit: OrgUnit = org_units::table.find(id.to_string()).select(OrgUnit::as_select()).first(conn)?;
+    let unit: OrgUnit =
+        org_units::table.find(crate::key::bind(OrgUnitId::from(id))).select(OrgUnit::as_select()).first(conn)?;
     match Uuid::parse_str(&unit.agency_id) {
         Ok(a) if caller.can_see_agency(a) => Ok(unit),
         _ => Err(StoreError::NotFound),
@@ -94,32 +98,32 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = filter.parent_id {
-        q = q.filter(org_units::parent_id.eq(p.to_string()));
+        q = q.filter(org_units::parent_id.eq(crate::key::bind(OrgUnitId::from(p))));
     }
     if let Some(after) = &page.after {
-        q = q.filter(org_units::id.gt(after.to_string()));
+        q = q.filter(org_units::id.gt(crate::key::bind(OrgUnitId::from(*after))));
     }
     let rows = q.order(org_units::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }
 
 /// The ids of a unit and all its sub-units, from one load of the agency's unit tree.
-pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: &str) -> Result<HashSet<String>, StoreError> {
-    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: OrgUnitId) -> Result<HashSet<OrgUnitId>, StoreError> {
+    let mut children: HashMap<OrgUnitId, Vec<OrgUnitId>> = HashMap::new();
     for (id, parent) in org_units::table
         .filter(org_units::agency_id.eq(agency_id))
         .select((org_units::id, org_units::parent_id))
-        .load::<(String, Option<String>)>(conn)?
+        .load::<(OrgUnitId, Option<OrgUnitId>)>(conn)?
     {
         if let Some(p) = parent {
             children.entry(p).or_default().push(id);
         }
     }
-    let mut units = HashSet::from([unit_id.to_owned()]);
-    let mut frontier = vec![unit_id.to_owned()];
+    let mut units = HashSet::from([unit_id]);
+    let mut frontier = vec![unit_id];
     while let Some(u) = frontier.pop() {
         for c in children.remove(&u).unwrap_or_default() {
-            if units.insert(c.clone()) {
+            if units.insert(c) {
                 frontier.push(c);
             }
         }
@@ -128,9 +132,9 @@ pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: &str) -> Resul
 }
 
 /// Checks that a unit named in a body (`#/org_unit_id`) is one of the agency's.
-pub(crate) fn check_in_agency(conn: &mut DbConnection, agency_id: &str, unit_id: &str) -> Result<(), StoreError> {
+pub(crate) fn check_in_agency(conn: &mut DbConnection, agency_id: &str, unit_id: OrgUnitId) -> Result<(), StoreError> {
     let found: i64 = org_units::table
-        .filter(org_units::id.eq(unit_id))
+        .filter(org_units::id.eq(crate::key::bind(unit_id)))
         .filter(org_units::agency_id.eq(agency_id))
         .count()
         .get_result(conn)?;
@@ -141,8 +145,11 @@ pub(crate) fn check_in_agency(conn: &mut DbConnection, agency_id: &str, unit_id:
 }
 
 fn check_parent(conn: &mut DbConnection, agency_id: &str, parent: Uuid) -> Result<(), StoreError> {
-    let parent_agency: Option<String> =
-        org_units::table.find(parent.to_string()).select(org_units::agency_id).first(conn).optional()?;
+    let parent_agency: Option<String> = org_units::table
+        .find(crate::key::bind(OrgUnitId::from(parent)))
+        .select(org_units::agency_id)
+        .first(conn)
+        .optional()?;
     if parent_agency.as_deref() != Some(agency_id) {
         return Err(StoreError::invalid("#/parent_id", "no such org unit in this agency"));
     }
@@ -153,14 +160,14 @@ fn ensure_code_free(
     conn: &mut DbConnection,
     agency_id: &str,
     code: &str,
-    except: Option<&str>,
+    except: Option<OrgUnitId>,
 ) -> Result<(), StoreError> {
     let mut q = org_units::table
         .filter(org_units::agency_id.eq(agency_id))
         .filter(org_units::code.eq(code))
         .into_boxed::<Backend>();
     if let Some(id) = except {
-        q = q.filter(org_units::id.ne(id.to_owned()));
+        q = q.filter(org_units::id.ne(crate::key::bind(id)));
     }
     let n: i64 = q.count().get_result(conn)?;
     if n > 0 {
@@ -180,17 +187,17 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Resu
         }
         ensure_code_free(conn, &agency_id, new.code.as_str(), None)?;
         let row = OrgUnit {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id,
-            parent_id: new.parent_id.map(|p| p.to_string()),
+            parent_id: new.parent_id.map(OrgUnitId::from),
             code: new.code.into_inner(),
             name: new.name.into_inner(),
             rollout_from: new.rollout_from.map(ekinerja_domain::rollout::month_of),
             created_at: change.at,
             updated_at: change.at,
         };
-        diesel::insert_into(org_units::table).values(&row).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "org_unit", &row.id, None::<&()>, Some(&row))?;
+        diesel::insert_into(org_units::table).values(row.clone()).execute(conn)?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "org_unit", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -209,7 +216,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
                     org_units::table
                         .filter(org_units::agency_id.eq(&before.agency_id))
                         .select((org_units::id, org_units::parent_id))
-                        .load::<(String, Option<String>)>(conn)?,
+                        .load::<(OrgUnitId, Option<OrgUnitId>)>(conn)?,
                 );
                 if would_create_cycle(id, p, &tree) {
                     return Err(StoreError::invalid(
@@ -218,10 +225,10 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
                     ));
                 }
             }
-            after.parent_id = parent.map(|p| p.to_string());
+            after.parent_id = parent.map(OrgUnitId::from);
         }
         if let Some(code) = patch.code {
-            ensure_code_free(conn, &before.agency_id, code.as_str(), Some(&before.id))?;
+            ensure_code_free(conn, &before.agency_id, code.as_str(), Some(before.id))?;
             after.code = code.into_inner();
         }
         if let Some(n) = patch.name {
@@ -230,14 +237,14 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
         if let Some(from) = patch.rollout_from {
             let from = from.map(ekinerja_domain::rollout::month_of);
             if from != before.rollout_from {
-                crate::rollout::check_change(conn, &before.agency_id, &before.id, from)?;
+                crate::rollout::check_change(conn, &before.agency_id, before.id, from)?;
             }
             after.rollout_from = from;
         }
         after.updated_at = change.at;
-        diesel::update(org_units::table.find(&after.id)).set(&after).execute(conn)?;
+        diesel::update(org_units::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         if (&after.code, &after.name) != (&before.code, &before.name) {
-            crate::roster::touch_holders(conn, &after.agency_id, Some(&after.id), None)?;
+            crate::roster::touch_holders(conn, &after.agency_id, Some(after.id), None)?;
         }
         audit::record(
             conn,
@@ -245,7 +252,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
             Some(&after.agency_id),
             "update",
             "org_unit",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -258,16 +265,16 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
 pub fn staff(
     conn: &mut DbConnection,
     agency_id: &str,
-    unit_id: &str,
+    unit_id: OrgUnitId,
 ) -> Result<(Vec<crate::position::Position>, Vec<crate::employee::Employee>), StoreError> {
     use crate::schema::{employees, positions};
-    let units: Vec<String> = subtree(conn, agency_id, unit_id)?.into_iter().collect();
+    let units: Vec<OrgUnitId> = subtree(conn, agency_id, unit_id)?.into_iter().collect();
     let posts: Vec<crate::position::Position> = positions::table
-        .filter(positions::org_unit_id.eq_any(units))
+        .filter(positions::org_unit_id.eq_any(crate::key::binds(units)))
         .select(crate::position::Position::as_select())
         .load(conn)?;
     let mut people: Vec<crate::employee::Employee> = employees::table
-        .filter(employees::position_id.eq_any(posts.iter().map(|p| p.id.clone()).collect::<Vec<_>>()))
+        .filter(employees::position_id.eq_any(crate::key::binds(posts.iter().map(|p| p.id))))
         .filter(employees::active.eq(true))
         .select(crate::employee::Employee::as_select())
         .load(conn)?;

@@ -3,26 +3,30 @@
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Name, PositionClass, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{employees, org_units, positions};
-use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored position.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = positions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct Position {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<PositionId>)]
+    pub id: PositionId,
     pub agency_id: String,
-    pub org_unit_id: String,
+    #[diesel(serialize_as = crate::key::Bind<OrgUnitId>)]
+    pub org_unit_id: OrgUnitId,
     pub name: String,
     #[diesel(serialize_as = crate::word::Bind<PositionType>)]
     pub position_type: PositionType,
     pub class: i32,
-    pub supervisor_position_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<PositionId>)]
+    pub supervisor_position_id: Option<PositionId>,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
 }
@@ -58,7 +62,8 @@ pub struct PositionFilter {
 
 /// Reads a position the caller may see (everyone in the agency sees its structure).
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Position, StoreError> {
-    let p: Position = positions::table.find(id.to_string()).select(Position::as_select()).first(conn)?;
+    let p: Position =
+        positions::table.find(crate::key::bind(PositionId::from(id))).select(Position::as_select()).first(conn)?;
     match Uuid::parse_str(&p.agency_id) {
         Ok(a) if caller.can_see_agency(a) => Ok(p),
         _ => Err(StoreError::NotFound),
@@ -79,16 +84,16 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(u) = filter.org_unit_id {
-        q = q.filter(positions::org_unit_id.eq(u.to_string()));
+        q = q.filter(positions::org_unit_id.eq(crate::key::bind(OrgUnitId::from(u))));
     }
     if let Some(t) = filter.position_type {
         q = q.filter(positions::position_type.eq(crate::word::bind(t)));
     }
     if let Some(s) = filter.supervisor_position_id {
-        q = q.filter(positions::supervisor_position_id.eq(s.to_string()));
+        q = q.filter(positions::supervisor_position_id.eq(crate::key::bind(PositionId::from(s))));
     }
     if let Some(after) = &page.after {
-        q = q.filter(positions::id.gt(after.to_string()));
+        q = q.filter(positions::id.gt(crate::key::bind(PositionId::from(*after))));
     }
     let rows = q.order(positions::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -96,7 +101,11 @@ pub fn list(
 
 /// The agency of an org unit, if it exists.
 fn unit_agency(conn: &mut DbConnection, unit: Uuid) -> Result<Option<String>, StoreError> {
-    Ok(org_units::table.find(unit.to_string()).select(org_units::agency_id).first(conn).optional()?)
+    Ok(org_units::table
+        .find(crate::key::bind(OrgUnitId::from(unit)))
+        .select(org_units::agency_id)
+        .first(conn)
+        .optional()?)
 }
 
 /// Checks a supervising position: same agency, structural, not the position itself or below it.
@@ -107,7 +116,7 @@ fn check_supervisor(
     supervisor: Uuid,
 ) -> Result<(), StoreError> {
     let sup: Option<(String, PositionType)> = positions::table
-        .find(supervisor.to_string())
+        .find(crate::key::bind(PositionId::from(supervisor)))
         .select((positions::agency_id, positions::position_type))
         .first(conn)
         .optional()?;
@@ -126,7 +135,7 @@ fn check_supervisor(
             positions::table
                 .filter(positions::agency_id.eq(agency_id))
                 .select((positions::id, positions::supervisor_position_id))
-                .load::<(String, Option<String>)>(conn)?,
+                .load::<(PositionId, Option<PositionId>)>(conn)?,
         );
         if would_create_cycle(node, supervisor, &tree) {
             return Err(StoreError::invalid(
@@ -150,18 +159,18 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Res
             check_supervisor(conn, &agency_id, None, s)?;
         }
         let row = Position {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id,
-            org_unit_id: new.org_unit_id.to_string(),
+            org_unit_id: OrgUnitId::from(new.org_unit_id),
             name: new.name.into_inner(),
             position_type: new.position_type,
             class: new.class.get(),
-            supervisor_position_id: new.supervisor_position_id.map(|s| s.to_string()),
+            supervisor_position_id: new.supervisor_position_id.map(PositionId::from),
             created_at: change.at,
             updated_at: change.at,
         };
         diesel::insert_into(positions::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "position", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(&row.agency_id), "create", "position", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -183,7 +192,7 @@ pub fn update(
             if unit_agency(conn, unit)?.as_deref() != Some(before.agency_id.as_str()) {
                 return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
             }
-            after.org_unit_id = unit.to_string();
+            after.org_unit_id = OrgUnitId::from(unit);
         }
         if let Some(n) = patch.name {
             after.name = n.into_inner();
@@ -194,7 +203,7 @@ pub fn update(
         if let Some(t) = patch.position_type {
             if !t.is_structural() {
                 let supervised: i64 = positions::table
-                    .filter(positions::supervisor_position_id.eq(&before.id))
+                    .filter(positions::supervisor_position_id.eq(crate::key::bind(before.id)))
                     .count()
                     .get_result(conn)?;
                 if supervised > 0 {
@@ -205,7 +214,7 @@ pub fn update(
                 }
             } else {
                 let holders: i64 = employees::table
-                    .filter(employees::position_id.eq(&before.id))
+                    .filter(employees::position_id.eq(crate::key::bind(before.id)))
                     .filter(employees::active.eq(true))
                     .count()
                     .get_result(conn)?;
@@ -222,12 +231,12 @@ pub fn update(
             if let Some(s) = sup {
                 check_supervisor(conn, &before.agency_id, Some(id), s)?;
             }
-            after.supervisor_position_id = sup.map(|s| s.to_string());
+            after.supervisor_position_id = sup.map(PositionId::from);
         }
         after.updated_at = change.at;
-        diesel::update(positions::table.find(&after.id)).set(after.clone()).execute(conn)?;
+        diesel::update(positions::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         if after.org_unit_id != before.org_unit_id {
-            crate::roster::touch_holders(conn, &after.agency_id, None, Some(&after.id))?;
+            crate::roster::touch_holders(conn, &after.agency_id, None, Some(after.id))?;
         }
         audit::record(
             conn,
@@ -235,7 +244,7 @@ pub fn update(
             Some(&after.agency_id),
             "update",
             "position",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ekinerja_domain::id::OrgUnitId;
 use ekinerja_domain::rollout::RolloutTree;
 
 use crate::schema::{allowance_runs, employees, org_units, positions};
@@ -13,24 +14,24 @@ use crate::{DbConnection, StoreError};
 /// An agency's rollout: the unit tree with its months, and the unit of each employee's post.
 #[derive(Debug, Clone)]
 pub struct Rollout {
-    pub tree: RolloutTree<String>,
-    unit_of: HashMap<String, String>,
+    pub tree: RolloutTree<OrgUnitId>,
+    unit_of: HashMap<String, OrgUnitId>,
 }
 
 impl Rollout {
     /// The month a unit is rolled out from (its own, or inherited).
-    pub fn unit_from(&self, unit: &str) -> Option<NaiveDate> {
-        self.tree.effective(&unit.to_owned())
+    pub fn unit_from(&self, unit: OrgUnitId) -> Option<NaiveDate> {
+        self.tree.effective(&unit)
     }
 
     /// Whether a unit is rolled out in the month of `month`.
-    pub fn unit_rolled_out(&self, unit: &str, month: NaiveDate) -> bool {
+    pub fn unit_rolled_out(&self, unit: OrgUnitId, month: NaiveDate) -> bool {
         ekinerja_domain::rollout::rolled_out(self.unit_from(unit), month)
     }
 
     /// The month an employee is rolled out from: that of the unit of their post; none without one.
     pub fn employee_from(&self, employee: &str) -> Option<NaiveDate> {
-        self.unit_of.get(employee).and_then(|u| self.unit_from(u))
+        self.unit_of.get(employee).and_then(|u| self.unit_from(*u))
     }
 
     /// Whether an employee is rolled out in the month of `month`.
@@ -40,8 +41,8 @@ impl Rollout {
 }
 
 /// The agency's unit tree with each unit's own month.
-pub fn tree(conn: &mut DbConnection, agency: &str) -> Result<RolloutTree<String>, StoreError> {
-    let units: Vec<(String, Option<String>, Option<NaiveDate>)> = org_units::table
+pub fn tree(conn: &mut DbConnection, agency: &str) -> Result<RolloutTree<OrgUnitId>, StoreError> {
+    let units: Vec<(OrgUnitId, Option<OrgUnitId>, Option<NaiveDate>)> = org_units::table
         .filter(org_units::agency_id.eq(agency))
         .select((org_units::id, org_units::parent_id, org_units::rollout_from))
         .load(conn)?;
@@ -55,7 +56,7 @@ pub fn load(conn: &mut DbConnection, agency: &str) -> Result<Rollout, StoreError
         .inner_join(positions::table)
         .filter(employees::agency_id.eq(agency))
         .select((employees::id, positions::org_unit_id))
-        .load::<(String, String)>(conn)?
+        .load::<(String, OrgUnitId)>(conn)?
         .into_iter()
         .collect();
     Ok(Rollout { tree, unit_of })
@@ -65,15 +66,15 @@ pub fn load(conn: &mut DbConnection, agency: &str) -> Result<Rollout, StoreError
 pub fn effective(
     conn: &mut DbConnection,
     units: &[crate::org_unit::OrgUnit],
-) -> Result<HashMap<String, Option<NaiveDate>>, StoreError> {
-    let mut trees: HashMap<String, RolloutTree<String>> = HashMap::new();
+) -> Result<HashMap<OrgUnitId, Option<NaiveDate>>, StoreError> {
+    let mut trees: HashMap<String, RolloutTree<OrgUnitId>> = HashMap::new();
     let mut out = HashMap::new();
     for u in units {
         if !trees.contains_key(&u.agency_id) {
             let t = tree(conn, &u.agency_id)?;
             trees.insert(u.agency_id.clone(), t);
         }
-        out.insert(u.id.clone(), trees.get(&u.agency_id).and_then(|t| t.effective(&u.id)));
+        out.insert(u.id, trees.get(&u.agency_id).and_then(|t| t.effective(&u.id)));
     }
     Ok(out)
 }
@@ -85,11 +86,11 @@ pub fn effective(
 pub fn check_change(
     conn: &mut DbConnection,
     agency: &str,
-    unit: &str,
+    unit: OrgUnitId,
     own: Option<NaiveDate>,
 ) -> Result<(), StoreError> {
     let before = tree(conn, agency)?;
-    let after = before.with(&unit.to_owned(), own);
+    let after = before.with(&unit, own);
     let spans = after.changed_months(&before, NaiveDate::MAX);
     if spans.is_empty() {
         return Ok(());

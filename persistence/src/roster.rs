@@ -6,6 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::{Integration, IntegrationScope};
 
 use crate::schema::{agencies, employees, org_units, positions};
@@ -34,8 +35,8 @@ pub(crate) fn touch(conn: &mut DbConnection, agency_id: &str, employee_ids: &[St
 pub(crate) fn touch_holders(
     conn: &mut DbConnection,
     agency_id: &str,
-    unit_id: Option<&str>,
-    position_id: Option<&str>,
+    unit_id: Option<OrgUnitId>,
+    position_id: Option<PositionId>,
 ) -> Result<(), StoreError> {
     let mut q = employees::table
         .inner_join(positions::table)
@@ -43,10 +44,10 @@ pub(crate) fn touch_holders(
         .select(employees::id)
         .into_boxed::<crate::db::Backend>();
     if let Some(u) = unit_id {
-        q = q.filter(positions::org_unit_id.eq(u.to_owned()));
+        q = q.filter(positions::org_unit_id.eq(crate::key::bind(u)));
     }
     if let Some(p) = position_id {
-        q = q.filter(positions::id.eq(p.to_owned()));
+        q = q.filter(positions::id.eq(crate::key::bind(p)));
     }
     let ids: Vec<String> = q.load(conn)?;
     touch(conn, agency_id, &ids)
@@ -59,7 +60,7 @@ pub struct RosterEntry {
     pub nip: String,
     pub name: String,
     pub active: bool,
-    pub org_unit_id: Option<String>,
+    pub org_unit_id: Option<OrgUnitId>,
     pub org_unit_code: Option<String>,
     pub org_unit_name: Option<String>,
     pub updated_at: NaiveDateTime,

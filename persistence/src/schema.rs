@@ -11,7 +11,7 @@ diesel::table! {
     acting_assignments (id) {
         id -> Key<ActingAssignmentId>,
         agency_id -> Text,
-        position_id -> Text,
+        position_id -> Key<PositionId>,
         employee_id -> Text,
         kind -> Word,
         starts_on -> Date,
@@ -80,6 +80,8 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     employees (id) {
         id -> Text,
@@ -88,7 +90,7 @@ diesel::table! {
         name -> Text,
         employment_type -> Word,
         rank -> Nullable<Text>,
-        position_id -> Nullable<Text>,
+        position_id -> Nullable<Key<PositionId>>,
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -98,10 +100,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     org_units (id) {
-        id -> Text,
+        id -> Key<OrgUnitId>,
         agency_id -> Text,
-        parent_id -> Nullable<Text>,
+        parent_id -> Nullable<Key<OrgUnitId>>,
         code -> Text,
         name -> Text,
         rollout_from -> Nullable<Date>,
@@ -112,15 +117,17 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     positions (id) {
-        id -> Text,
+        id -> Key<PositionId>,
         agency_id -> Text,
-        org_unit_id -> Text,
+        org_unit_id -> Key<OrgUnitId>,
         name -> Text,
         position_type -> Word,
         class -> Integer,
-        supervisor_position_id -> Nullable<Text>,
+        supervisor_position_id -> Nullable<Key<PositionId>>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -178,7 +185,7 @@ diesel::table! {
         id -> Key<GoalId>,
         agency_id -> Text,
         period_id -> Key<PerformancePeriodId>,
-        org_unit_id -> Nullable<Text>,
+        org_unit_id -> Nullable<Key<OrgUnitId>>,
         name -> Text,
         indicator -> Text,
         target_quantity -> BigInt,
@@ -198,8 +205,8 @@ diesel::table! {
         agency_id -> Text,
         period_id -> Key<PerformancePeriodId>,
         employee_id -> Text,
-        position_id -> Text,
-        org_unit_id -> Text,
+        position_id -> Key<PositionId>,
+        org_unit_id -> Key<OrgUnitId>,
         starts_on -> Date,
         ends_on -> Date,
         status -> Word,
@@ -380,7 +387,7 @@ diesel::table! {
     work_schedules (id) {
         id -> Key<WorkScheduleId>,
         agency_id -> Text,
-        org_unit_id -> Nullable<Text>,
+        org_unit_id -> Nullable<Key<OrgUnitId>>,
         effective_from -> Date,
         days -> Text,
         created_by_account_id -> Nullable<Text>,
@@ -536,7 +543,7 @@ diesel::table! {
     allowance_runs (id) {
         id -> Key<AllowanceRunId>,
         agency_id -> Text,
-        org_unit_id -> Nullable<Text>,
+        org_unit_id -> Nullable<Key<OrgUnitId>>,
         month -> Date,
         status -> Word,
         previous_run_id -> Nullable<Key<AllowanceRunId>>,

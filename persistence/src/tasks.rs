@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Actor, Area, Decision, Subject};
-use ekinerja_domain::id::{AgreementId, EvaluationId, EvaluationPeriodId, PerformancePeriodId};
+use ekinerja_domain::id::{AgreementId, EvaluationId, EvaluationPeriodId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::supervision::OrgChart;
 pub use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::Caller;
@@ -115,8 +115,7 @@ fn logs_for(
         if !ctx.next_up(author) {
             continue;
         }
-        let unit = ctx.chart.unit_of(author).map(|u| u.to_string());
-        if escalation.escalated(&log, unit.as_deref()) {
+        if escalation.escalated(&log, ctx.chart.unit_of(author).map(OrgUnitId::from)) {
             let subject = Subject::DailyLog { agency: ctx.agency, employee: author, review_escalated: true };
             if ctx.decides(subject, Area::DailyLogReview) {
                 escalated.push(log);

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, Workload};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -59,8 +60,8 @@ pub struct Analysis {
 
 #[derive(QueryableByName)]
 struct PostMinutes {
-    #[diesel(sql_type = Text)]
-    position_id: String,
+    #[diesel(sql_type = crate::key::Key<PositionId>)]
+    position_id: PositionId,
     #[diesel(sql_type = BigInt)]
     minutes: i64,
 }
@@ -97,10 +98,10 @@ fn span(
 struct Data {
     units: Vec<OrgUnit>,
     posts: Vec<Position>,
-    minutes: HashMap<String, i64>,
-    staff: HashMap<String, i64>,
-    starts: HashMap<String, NaiveDate>,
-    rollout: ekinerja_domain::rollout::RolloutTree<String>,
+    minutes: HashMap<PositionId, i64>,
+    staff: HashMap<PositionId, i64>,
+    starts: HashMap<PositionId, NaiveDate>,
+    rollout: ekinerja_domain::rollout::RolloutTree<OrgUnitId>,
     from: NaiveDate,
     to: NaiveDate,
     hours: i32,
@@ -113,11 +114,11 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
     let posts: Vec<Position> =
         positions::table.filter(positions::agency_id.eq(agency)).select(Position::as_select()).load(conn)?;
     let rollout = crate::rollout::tree(conn, agency)?;
-    let starts: HashMap<String, NaiveDate> = posts
+    let starts: HashMap<PositionId, NaiveDate> = posts
         .iter()
         .filter_map(|p| {
             let start = rollout.effective(&p.org_unit_id)?.max(from);
-            (start <= to).then(|| (p.id.clone(), start))
+            (start <= to).then_some((p.id, start))
         })
         .collect();
     // One query per distinct start (a handful: the months units were rolled out in).
@@ -144,7 +145,7 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
         .filter(employees::position_id.is_not_null())
         .group_by(employees::position_id)
         .select((employees::position_id, diesel::dsl::count_star()))
-        .load::<(Option<String>, i64)>(conn)?
+        .load::<(Option<PositionId>, i64)>(conn)?
         .into_iter()
         .filter_map(|(p, n)| p.map(|p| (p, n)))
         .filter(|(p, _)| starts.contains_key(p))
@@ -181,45 +182,44 @@ impl Data {
     }
 
     /// Sums of each unit on its own posts.
-    fn own(&self) -> HashMap<&str, Sums> {
-        let mut own: HashMap<&str, Sums> = HashMap::new();
+    fn own(&self) -> HashMap<OrgUnitId, Sums> {
+        let mut own: HashMap<OrgUnitId, Sums> = HashMap::new();
         for p in &self.posts {
-            add(own.entry(p.org_unit_id.as_str()).or_default(), self.post(p));
+            add(own.entry(p.org_unit_id).or_default(), self.post(p));
         }
         own
     }
 
     /// Sums of each unit with all its sub-units.
-    fn rolled_up(&self) -> HashMap<String, Sums> {
+    fn rolled_up(&self) -> HashMap<OrgUnitId, Sums> {
         let own = self.own();
-        let parent: HashMap<&str, Option<&str>> =
-            self.units.iter().map(|u| (u.id.as_str(), u.parent_id.as_deref())).collect();
-        let mut total: HashMap<String, Sums> = HashMap::new();
+        let parent: HashMap<OrgUnitId, Option<OrgUnitId>> = self.units.iter().map(|u| (u.id, u.parent_id)).collect();
+        let mut total: HashMap<OrgUnitId, Sums> = HashMap::new();
         for u in &self.units {
-            let sums = own.get(u.id.as_str()).copied().unwrap_or_default();
+            let sums = own.get(&u.id).copied().unwrap_or_default();
             // Add the unit's own figures to it and every unit above it (a tree of bounded depth;
             // the walk stops on a repeat should the data ever hold a cycle).
-            let mut at = Some(u.id.as_str());
+            let mut at = Some(u.id);
             let mut steps = 0;
             while let Some(id) = at {
-                add(total.entry(id.to_owned()).or_default(), sums);
+                add(total.entry(id).or_default(), sums);
                 steps += 1;
                 if steps > self.units.len() {
                     break;
                 }
-                at = parent.get(id).copied().flatten();
+                at = parent.get(&id).copied().flatten();
             }
         }
         total
     }
 }
 
-fn children_loads(data: &Data, parent: Option<&str>) -> Vec<UnitLoad> {
+fn children_loads(data: &Data, parent: Option<OrgUnitId>) -> Vec<UnitLoad> {
     let total = data.rolled_up();
     let mut units: Vec<UnitLoad> = data
         .units
         .iter()
-        .filter(|u| u.parent_id.as_deref() == parent)
+        .filter(|u| u.parent_id == parent)
         .map(|u| UnitLoad {
             unit: u.clone(),
             rolled_out_from: data.rollout.effective(&u.id),
@@ -242,14 +242,14 @@ pub fn unit(
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (from, to) = span(conn, agency, from, to, now)?;
     let data = load(conn, &unit.agency_id, from, to)?;
-    let inside = crate::org_unit::subtree(conn, &unit.agency_id, &unit.id)?;
-    let by_id: HashMap<&str, &OrgUnit> = data.units.iter().map(|u| (u.id.as_str(), u)).collect();
+    let inside = crate::org_unit::subtree(conn, &unit.agency_id, unit.id)?;
+    let by_id: HashMap<OrgUnitId, &OrgUnit> = data.units.iter().map(|u| (u.id, u)).collect();
     let mut posts: Vec<PositionLoad> = data
         .posts
         .iter()
         .filter(|p| inside.contains(&p.org_unit_id))
         .filter_map(|p| {
-            let u = by_id.get(p.org_unit_id.as_str())?;
+            let u = by_id.get(&p.org_unit_id)?;
             Some(PositionLoad {
                 position: p.clone(),
                 unit: (*u).clone(),
@@ -265,7 +265,7 @@ pub fn unit(
         to,
         effective_hours_per_year: data.hours,
         total: data.analyse(sums),
-        units: children_loads(&data, Some(&unit.id)),
+        units: children_loads(&data, Some(unit.id)),
         positions: posts,
         unit: Some(unit),
     })

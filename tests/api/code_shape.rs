@@ -57,11 +57,6 @@ const IDS_AS_TEXT: &[(&str, &str)] = &[
 const IDS_NOT_YET_TYPED: &[&str] = &[
     "agency_id",
     "employee_id",
-    "org_unit_id",
-    "unit_id",
-    "parent_id",
-    "position_id",
-    "supervisor_position_id",
     "account_id",
     "actor_account_id",
     "approved_by_account_id",
@@ -78,24 +73,19 @@ const IDS_NOT_YET_TYPED: &[&str] = &[
     "event_id",
 ];
 
-/// Files whose `id` fields are not yet typed (agencies, employees, units, positions, accounts,
-/// audit events, and the views that show them).
+/// Files whose `id` fields are not yet typed (agencies, employees, accounts, audit events,
+/// attendance devices, and the views that show them).
 const FILES_WITH_TEXT_ID: &[&str] = &[
     "persistence/src/account.rs",
     "persistence/src/agency.rs",
     "persistence/src/attendance.rs",
     "persistence/src/audit.rs",
     "persistence/src/employee.rs",
-    "persistence/src/org_unit.rs",
-    "persistence/src/position.rs",
     "api/src/routes/agency.rs",
-    "api/src/routes/analysis.rs",
     "api/src/routes/attendance.rs",
     "api/src/routes/audit.rs",
     "api/src/routes/employee.rs",
     "api/src/routes/me.rs",
-    "api/src/routes/org_unit.rs",
-    "api/src/routes/position.rs",
 ];
 
 /// Whether a text field of this name in this file is an id that should be typed.

@@ -4,7 +4,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::{AgreementStatus, BreakdownKind, Quantity, ResultKind, Transition};
-use ekinerja_domain::id::{AgreementId, GoalId, IndicatorId, PerformancePeriodId, PlannedResultId};
+use ekinerja_domain::id::{
+    AgreementId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+};
 use ekinerja_domain::Name;
 use ekinerja_persistence::agreement::{self as store, AgreementDetail};
 use ekinerja_persistence::Change;
@@ -31,10 +33,10 @@ pub struct AgreementView {
     #[schema(format = Uuid)]
     pub employee_id: String,
     /// The position the agreement is for.
-    #[schema(format = Uuid)]
-    pub position_id: String,
-    #[schema(format = Uuid)]
-    pub org_unit_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub position_id: PositionId,
+    #[schema(value_type = String, format = Uuid)]
+    pub org_unit_id: OrgUnitId,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub status: AgreementStatus,

@@ -7,7 +7,7 @@ use ekinerja_domain::allowance::{
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId};
+use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId, OrgUnitId};
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
 use ekinerja_persistence::allowance_run;
 use ekinerja_persistence::Change;
@@ -392,8 +392,8 @@ pub struct RunSummaryView {
     pub id: AllowanceRunId,
     #[schema(format = Uuid)]
     pub agency_id: String,
-    #[schema(format = Uuid)]
-    pub org_unit_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub org_unit_id: Option<OrgUnitId>,
     #[schema(example = "2026-11")]
     pub month: String,
     /// `draft` (recomputed on demand) or `approved` (frozen).

@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::maturity::{MaturityPolicy, MaturityRule, MaturityUnit, RuleCheck};
 use ekinerja_domain::workload::{Grade, Workload};
 use ekinerja_persistence::maturity::{self, EmployeeMaturity, GroupMaturity, HistoryPoint, MonthSpan, Subject};
@@ -41,8 +42,8 @@ pub fn csv(name: &str, head: &[&str], rows: impl IntoIterator<Item = Vec<String>
 /// A unit, as the analysis tables name it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitRef {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: OrgUnitId,
     #[schema(example = "DINKES")]
     pub code: String,
     #[schema(example = "Dinas Kesehatan")]
@@ -51,7 +52,7 @@ pub struct UnitRef {
 
 impl From<&OrgUnit> for UnitRef {
     fn from(u: &OrgUnit) -> Self {
-        UnitRef { id: u.id.clone(), code: u.code.clone(), name: u.name.clone() }
+        UnitRef { id: u.id, code: u.code.clone(), name: u.name.clone() }
     }
 }
 
@@ -150,8 +151,8 @@ impl From<Workload> for WorkloadFigures {
 /// A post's figures.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionWorkload {
-    #[schema(format = Uuid)]
-    pub position_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub position_id: PositionId,
     #[schema(example = "Analis Kebijakan")]
     pub position_name: String,
     pub unit: UnitRef,
@@ -229,7 +230,7 @@ fn workload_view(a: Analysis) -> WorkloadView {
             .positions
             .iter()
             .map(|p| PositionWorkload {
-                position_id: p.position.id.clone(),
+                position_id: p.position.id,
                 position_name: p.position.name.clone(),
                 unit: (&p.unit).into(),
                 rollout: SpanRollout::of(p.rolled_out_from, a.to),

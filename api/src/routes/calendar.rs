@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
-use ekinerja_domain::id::{AbsenceId, HolidayId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::calendar::{self, Absence, Holiday, WorkSchedule};
 use ekinerja_persistence::Change;
@@ -101,8 +101,8 @@ pub struct WorkScheduleView {
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The unit (and its sub-units) it applies to; `null` for the whole agency.
-    #[schema(format = Uuid)]
-    pub org_unit_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub org_unit_id: Option<OrgUnitId>,
     /// The first day it applies to.
     pub effective_from: NaiveDate,
     pub days: WeekBody,

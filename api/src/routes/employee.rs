@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::PositionId;
 use ekinerja_domain::{supervision::Official, ActingKind, EmploymentType, Name, Nip};
 use ekinerja_persistence::{employee, Change};
 use serde::{Deserialize, Serialize};
@@ -33,8 +34,8 @@ pub struct EmployeeView {
     #[schema(example = "III/a")]
     pub rank: Option<String>,
     /// Current position; `null` while without a post.
-    #[schema(format = Uuid)]
-    pub position_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub position_id: Option<PositionId>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -63,8 +64,8 @@ list_of!(EmployeeList, EmployeeView, "employees");
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfficialView {
     pub employee: EmployeeView,
-    #[schema(format = Uuid)]
-    pub position_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub position_id: PositionId,
     /// `plt` or `plh` when acting in the post; `null` when holding it.
     pub acting: Option<ActingKind>,
 }
@@ -72,7 +73,7 @@ pub struct OfficialView {
 impl OfficialView {
     fn new(record: employee::OfficialRecord) -> Self {
         let Official { position_id, acting, .. } = record.official;
-        OfficialView { employee: record.employee.into(), position_id: position_id.to_string(), acting }
+        OfficialView { employee: record.employee.into(), position_id: PositionId::from(position_id), acting }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::OrgUnitId;
 use ekinerja_persistence::{allowance_run, roster};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,8 +43,8 @@ pub struct RosterEntryView {
     /// un-enrolls them.
     pub active: bool,
     /// The unit of the employee's post, if they hold one.
-    #[schema(format = Uuid)]
-    pub org_unit_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub org_unit_id: Option<OrgUnitId>,
     pub org_unit_code: Option<String>,
     pub org_unit_name: Option<String>,
     pub updated_at: DateTime<Utc>,

@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use ekinerja_domain::id::OrgUnitId;
 use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::{AccountRole, GrantedRole, Role};
 use ekinerja_persistence::{access, account, employee, org_unit, Change};
@@ -41,8 +42,8 @@ pub struct MeView {
 /// A unit the caller heads.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HeadedUnit {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: OrgUnitId,
     #[schema(example = "DINKES")]
     pub code: String,
     #[schema(example = "Dinas Kesehatan")]

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::OrgUnitId;
 use ekinerja_domain::{Code, Name};
 use ekinerja_persistence::{org_unit, Change};
 use serde::{Deserialize, Serialize};
@@ -18,13 +19,13 @@ use crate::state::{db, AppState};
 /// An org unit: an OPD (no parent) or one of its sub-units.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgUnitView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: OrgUnitId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The parent unit; `null` for an OPD.
-    #[schema(format = Uuid)]
-    pub parent_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub parent_id: Option<OrgUnitId>,
     #[schema(example = "DINKES")]
     pub code: String,
     #[schema(example = "Dinas Kesehatan")]

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::Quantity;
-use ekinerja_domain::id::{GoalId, PerformancePeriodId};
+use ekinerja_domain::id::{GoalId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::Name;
 use ekinerja_persistence::{goal, period, Change};
 use serde::{Deserialize, Serialize};
@@ -135,8 +135,8 @@ pub struct GoalView {
     #[schema(value_type = String, format = Uuid)]
     pub period_id: PerformancePeriodId,
     /// The unit whose goal it is; `null` for the agency as a whole.
-    #[schema(format = Uuid)]
-    pub org_unit_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub org_unit_id: Option<OrgUnitId>,
     #[schema(example = "Meningkatnya derajat kesehatan masyarakat")]
     pub name: String,
     #[schema(example = "Angka harapan hidup")]

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::{Name, PositionClass, PositionType};
 use ekinerja_persistence::{position, Change};
 use serde::{Deserialize, Serialize};
@@ -18,12 +19,12 @@ use crate::state::{db, AppState};
 /// A position (jabatan) in an org unit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: PositionId,
     #[schema(format = Uuid)]
     pub agency_id: String,
-    #[schema(format = Uuid)]
-    pub org_unit_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub org_unit_id: OrgUnitId,
     #[schema(example = "Kepala Seksi Pelayanan Kesehatan")]
     pub name: String,
     pub position_type: PositionType,
@@ -31,8 +32,8 @@ pub struct PositionView {
     #[schema(example = 9, minimum = 1, maximum = 17)]
     pub class: i32,
     /// The supervising position: its holder (or acting official) is the direct supervisor.
-    #[schema(format = Uuid)]
-    pub supervisor_position_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub supervisor_position_id: Option<PositionId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
