@@ -7,25 +7,28 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text};
+use ekinerja_domain::id::{OrgUnitId, PositionId};
 use ekinerja_domain::supervision::{ChartPosition, ChartUnit, OrgChart};
 use ekinerja_domain::{ActingKind, PositionType, TimeZone};
 use uuid::Uuid;
+
+use crate::key::Key;
 
 use crate::schema::agencies;
 use crate::{DbConnection, StoreError};
 
 #[derive(QueryableByName)]
 struct ChartRow {
-    #[diesel(sql_type = Text)]
-    position_id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    supervisor_position_id: Option<String>,
-    #[diesel(sql_type = Text)]
-    org_unit_id: String,
+    #[diesel(sql_type = Key<PositionId>)]
+    position_id: PositionId,
+    #[diesel(sql_type = Nullable<Key<PositionId>>)]
+    supervisor_position_id: Option<PositionId>,
+    #[diesel(sql_type = Key<OrgUnitId>)]
+    org_unit_id: OrgUnitId,
     #[diesel(sql_type = crate::word::Word)]
     position_type: PositionType,
-    #[diesel(sql_type = Nullable<Text>)]
-    supervisor_unit_id: Option<String>,
+    #[diesel(sql_type = Nullable<Key<OrgUnitId>>)]
+    supervisor_unit_id: Option<OrgUnitId>,
     #[diesel(sql_type = Nullable<Text>)]
     holder_id: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -36,10 +39,10 @@ struct ChartRow {
 
 #[derive(QueryableByName)]
 struct UnitRow {
-    #[diesel(sql_type = Text)]
-    id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    parent_id: Option<String>,
+    #[diesel(sql_type = Key<OrgUnitId>)]
+    id: OrgUnitId,
+    #[diesel(sql_type = Nullable<Key<OrgUnitId>>)]
+    parent_id: Option<OrgUnitId>,
 }
 
 // `$1`/`$2` are positional in PostgreSQL and, in SQLite, named parameters numbered in order of
@@ -188,25 +191,28 @@ pub fn load_around_unit(
     now: DateTime<Utc>,
 ) -> Result<OrgChart, StoreError> {
     let day = agency_today(conn, agency_id, now)?;
-    let rows: Vec<ChartRow> =
-        diesel::sql_query(around_unit_sql()).bind::<Text, _>(unit_id.to_string()).bind::<Date, _>(day).load(conn)?;
-    let units: Vec<UnitRow> =
-        diesel::sql_query(units_up_sql(THE_UNIT)).bind::<Text, _>(unit_id.to_string()).load(conn)?;
+    let rows: Vec<ChartRow> = diesel::sql_query(around_unit_sql())
+        .bind::<Key<OrgUnitId>, _>(crate::key::bind(OrgUnitId::from(unit_id)))
+        .bind::<Date, _>(day)
+        .load(conn)?;
+    let units: Vec<UnitRow> = diesel::sql_query(units_up_sql(THE_UNIT))
+        .bind::<Key<OrgUnitId>, _>(crate::key::bind(OrgUnitId::from(unit_id)))
+        .load(conn)?;
     Ok(build(rows, units))
 }
 
 fn build(rows: Vec<ChartRow>, units: Vec<UnitRow>) -> OrgChart {
     let mut positions: HashMap<Uuid, ChartPosition> = HashMap::new();
     for row in rows {
-        let (Some(id), Some(unit)) = (uuid(&row.position_id), uuid(&row.org_unit_id)) else { continue };
+        let id = row.position_id.uuid();
         let entry = positions.entry(id).or_insert_with(|| ChartPosition {
             position_id: id,
-            supervisor_position_id: row.supervisor_position_id.as_deref().and_then(uuid),
+            supervisor_position_id: row.supervisor_position_id.map(PositionId::uuid),
             holders: Vec::new(),
             acting: None,
-            org_unit_id: unit,
+            org_unit_id: row.org_unit_id.uuid(),
             structural: row.position_type.is_structural(),
-            supervisor_unit_id: row.supervisor_unit_id.as_deref().and_then(uuid),
+            supervisor_unit_id: row.supervisor_unit_id.map(OrgUnitId::uuid),
         });
         if let Some(h) = row.holder_id.as_deref().and_then(uuid) {
             if !entry.holders.contains(&h) {
@@ -220,8 +226,7 @@ fn build(rows: Vec<ChartRow>, units: Vec<UnitRow>) -> OrgChart {
     for p in positions.values_mut() {
         p.holders.sort();
     }
-    let units = units
-        .into_iter()
-        .filter_map(|u| Some(ChartUnit { unit_id: uuid(&u.id)?, parent_id: u.parent_id.as_deref().and_then(uuid) }));
+    let units =
+        units.into_iter().map(|u| ChartUnit { unit_id: u.id.uuid(), parent_id: u.parent_id.map(OrgUnitId::uuid) });
     OrgChart::new(positions.into_values(), units)
 }
