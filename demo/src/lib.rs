@@ -877,7 +877,7 @@ fn load_regency(
             password_hash: password_hash.clone(),
         };
         let member = account::create(b.conn, &admin_change, member)?;
-        role_grant::grant(b.conn, &admin_change, uuid(&member.id)?, role)?;
+        role_grant::grant(b.conn, &admin_change, member.id.uuid(), role)?;
     }
     // The regency's policy: the top official's logs are accepted on submission, and the allowance
     // is paid on the productivity basis with a base amount for every position class, so last

@@ -99,6 +99,18 @@ ids! {
     OrgUnitId;
     /// A position's id (a post in the structure, held by at most one employee at a time).
     PositionId;
+    /// An account's id (a sign-in: a person's, or a platform admin's).
+    AccountId;
+    /// An audit event's id.
+    AuditEventId;
+    /// A refresh token's id.
+    RefreshTokenId;
+    /// A refresh-token family's id: the tokens rotated from one sign-in.
+    RefreshFamilyId;
+    /// A recorded failed sign-in's id.
+    LoginFailureId;
+    /// A registered attendance machine's id (not the machine's own serial or device id).
+    AttendanceDeviceId;
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{self, Access, Area, Decision, Reach, Standing, Subject};
+use ekinerja_domain::id::AccountId;
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::{Actor, Caller, GrantedRole, Integration, IntegrationScope};
 use uuid::Uuid;
@@ -26,7 +27,7 @@ pub fn require_scope(key: &Integration, scope: IntegrationScope) -> Result<(), S
 pub fn actor(conn: &mut DbConnection, caller: &Caller) -> Result<Actor, StoreError> {
     let grants: Vec<GrantedRole> = match caller.agency_id {
         Some(_) => role_grants::table
-            .filter(role_grants::account_id.eq(caller.account_id.to_string()))
+            .filter(role_grants::account_id.eq(crate::key::bind(AccountId::from(caller.account_id))))
             .filter(role_grants::revoked_at.is_null())
             .select(role_grants::role)
             .load(conn)?,

@@ -11,15 +11,17 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{accounts, employees, refresh_tokens};
-use crate::{access, audit, new_id, Change, DbConnection, StoreError};
+use crate::{access, audit, Change, DbConnection, StoreError};
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::{AccountId, RefreshFamilyId, RefreshTokenId};
 
 /// A stored account. The password hash is never serialised (audit events included).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct Account {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AccountId>)]
+    pub id: AccountId,
     pub agency_id: Option<String>,
     pub employee_id: Option<String>,
     pub username: Option<String>,
@@ -41,7 +43,7 @@ impl Account {
     /// The caller this account acts as.
     pub fn caller(&self) -> Option<Caller> {
         Some(Caller {
-            account_id: Uuid::parse_str(&self.id).ok()?,
+            account_id: self.id.uuid(),
             agency_id: self.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()),
             role: self.role,
             employee_id: self.employee_id.as_deref().and_then(|e| Uuid::parse_str(e).ok()),
@@ -100,7 +102,7 @@ fn employee_in_service(conn: &mut DbConnection, employee_id: Option<&str>) -> Re
 /// unknown account.
 pub fn session(conn: &mut DbConnection, id: Uuid) -> Result<Option<(i64, bool)>, StoreError> {
     let row: Option<(i64, bool, Option<String>)> = accounts::table
-        .find(id.to_string())
+        .find(crate::key::bind(AccountId::from(id)))
         .select((accounts::session_generation, accounts::active, accounts::employee_id))
         .first(conn)
         .optional()?;
@@ -111,20 +113,22 @@ pub fn session(conn: &mut DbConnection, id: Uuid) -> Result<Option<(i64, bool)>,
 
 /// Ends every sign-in of the accounts (inside the caller's transaction): revokes their refresh
 /// tokens and moves their session generation on, so their access tokens stop working too.
-pub fn end_sessions(conn: &mut DbConnection, account_ids: &[String], at: NaiveDateTime) -> Result<(), StoreError> {
+pub fn end_sessions(conn: &mut DbConnection, account_ids: &[AccountId], at: NaiveDateTime) -> Result<(), StoreError> {
     if account_ids.is_empty() {
         return Ok(());
     }
-    diesel::update(refresh_tokens::table.filter(refresh_tokens::account_id.eq_any(account_ids)))
-        .filter(refresh_tokens::revoked_at.is_null())
-        .set(refresh_tokens::revoked_at.eq(Some(at)))
-        .execute(conn)?;
+    diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::account_id.eq_any(crate::key::binds(account_ids.iter().copied()))),
+    )
+    .filter(refresh_tokens::revoked_at.is_null())
+    .set(refresh_tokens::revoked_at.eq(Some(at)))
+    .execute(conn)?;
     next_generation(conn, account_ids)
 }
 
 /// Moves the accounts' session generation on: access tokens issued before stop working.
-fn next_generation(conn: &mut DbConnection, account_ids: &[String]) -> Result<(), StoreError> {
-    diesel::update(accounts::table.filter(accounts::id.eq_any(account_ids)))
+fn next_generation(conn: &mut DbConnection, account_ids: &[AccountId]) -> Result<(), StoreError> {
+    diesel::update(accounts::table.filter(accounts::id.eq_any(crate::key::binds(account_ids.iter().copied()))))
         .set(accounts::session_generation.eq(accounts::session_generation + 1))
         .execute(conn)?;
     Ok(())
@@ -136,14 +140,18 @@ pub fn end_sessions_of_employee(
     employee_id: &str,
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let ids: Vec<String> =
+    let ids: Vec<AccountId> =
         accounts::table.filter(accounts::employee_id.eq(employee_id)).select(accounts::id).load(conn)?;
     end_sessions(conn, &ids, at)
 }
 
 /// Reads an account by id (for token checks: no caller scoping).
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<Account>, StoreError> {
-    Ok(accounts::table.find(id.to_string()).select(Account::as_select()).first(conn).optional()?)
+    Ok(accounts::table
+        .find(crate::key::bind(AccountId::from(id)))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// The account of an employee, if they have one (an employee has at most one). No caller
@@ -211,7 +219,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             }
         }
         let row = Account {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: new.agency_id.map(|a| a.to_string()),
             employee_id: new.employee_id.map(|e| e.to_string()),
             username: new.username.clone(),
@@ -224,7 +232,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             updated_at: change.at,
         };
         diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, row.agency_id.as_deref(), "create", "account", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, row.agency_id.as_deref(), "create", "account", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -244,7 +252,7 @@ pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Acc
     }
     let role = acc.role;
     let finance: i64 = crate::schema::role_grants::table
-        .filter(crate::schema::role_grants::account_id.eq(&acc.id))
+        .filter(crate::schema::role_grants::account_id.eq(crate::key::bind(acc.id)))
         .filter(crate::schema::role_grants::role.eq(crate::word::bind(ekinerja_domain::GrantedRole::Finance)))
         .filter(crate::schema::role_grants::revoked_at.is_null())
         .count()
@@ -267,7 +275,7 @@ pub fn set_password(
     let reset = account_id != change.caller.account_id;
     crate::db::write(conn, |conn| {
         let before = find(conn, account_id)?.ok_or(StoreError::NotFound)?;
-        diesel::update(accounts::table.find(&before.id))
+        diesel::update(accounts::table.find(crate::key::bind(before.id)))
             .set((
                 accounts::password_hash.eq(Some(password_hash)),
                 accounts::password_changed_at.eq(Some(change.at)),
@@ -281,7 +289,7 @@ pub fn set_password(
             before.agency_id.as_deref(),
             if reset { "reset_password" } else { "change_password" },
             "account",
-            &before.id,
+            before.id,
             None::<&()>,
             None::<&()>,
         )?;
@@ -300,9 +308,9 @@ pub fn issue_refresh_token(
 ) -> Result<(), StoreError> {
     diesel::insert_into(refresh_tokens::table)
         .values((
-            refresh_tokens::id.eq(new_id()),
-            refresh_tokens::account_id.eq(account_id.to_string()),
-            refresh_tokens::family_id.eq(family_id.to_string()),
+            refresh_tokens::id.eq(crate::key::bind(crate::key::new::<RefreshTokenId>())),
+            refresh_tokens::account_id.eq(crate::key::bind(AccountId::from(account_id))),
+            refresh_tokens::family_id.eq(crate::key::bind(RefreshFamilyId::from(family_id))),
             refresh_tokens::token_hash.eq(token_hash),
             refresh_tokens::issued_at.eq(issued_at),
             refresh_tokens::expires_at.eq(expires_at),
@@ -335,7 +343,7 @@ pub fn rotate_refresh_token(
     family_lifetime: chrono::Duration,
 ) -> Result<Rotation, StoreError> {
     crate::db::write(conn, |conn| {
-        let token: Option<(String, String, String, NaiveDateTime)> = refresh_tokens::table
+        let token: Option<(RefreshTokenId, AccountId, RefreshFamilyId, NaiveDateTime)> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(presented_hash))
             .select((
                 refresh_tokens::id,
@@ -346,7 +354,7 @@ pub fn rotate_refresh_token(
             .first(conn)
             .optional()?;
         let Some((id, account_id, family_id, expires)) = token else { return Ok(Rotation::Invalid) };
-        let won = diesel::update(refresh_tokens::table.find(&id))
+        let won = diesel::update(refresh_tokens::table.find(crate::key::bind(id)))
             .filter(refresh_tokens::rotated_at.is_null())
             .filter(refresh_tokens::revoked_at.is_null())
             .set(refresh_tokens::rotated_at.eq(Some(now)))
@@ -354,7 +362,7 @@ pub fn rotate_refresh_token(
         if won == 0 {
             // A stolen token and its rightful holder both used it: end the family, and the
             // access tokens of the account with it.
-            diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(&family_id)))
+            diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(crate::key::bind(family_id))))
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(Some(now)))
                 .execute(conn)?;
@@ -366,14 +374,15 @@ pub fn rotate_refresh_token(
         }
         // A sign-in lasts at most `family_lifetime` from its login, however often it refreshes.
         let started: Option<NaiveDateTime> = refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(&family_id))
+            .filter(refresh_tokens::family_id.eq(crate::key::bind(family_id)))
             .select(diesel::dsl::min(refresh_tokens::issued_at))
             .first(conn)?;
         let ends = started.unwrap_or(now) + family_lifetime;
         if ends <= now {
             return Ok(Rotation::Invalid);
         }
-        let account: Account = accounts::table.find(&account_id).select(Account::as_select()).first(conn)?;
+        let account: Account =
+            accounts::table.find(crate::key::bind(account_id)).select(Account::as_select()).first(conn)?;
         // An employee who left service (deactivated) signs in no more, by password or by token.
         if !account.active || !employee_in_service(conn, account.employee_id.as_deref())? {
             return Ok(Rotation::Invalid);
@@ -381,9 +390,9 @@ pub fn rotate_refresh_token(
         let expires_at = expires_at.min(ends);
         diesel::insert_into(refresh_tokens::table)
             .values((
-                refresh_tokens::id.eq(new_id()),
-                refresh_tokens::account_id.eq(&account_id),
-                refresh_tokens::family_id.eq(&family_id),
+                refresh_tokens::id.eq(crate::key::bind(crate::key::new::<RefreshTokenId>())),
+                refresh_tokens::account_id.eq(crate::key::bind(account_id)),
+                refresh_tokens::family_id.eq(crate::key::bind(family_id)),
                 refresh_tokens::token_hash.eq(successor_hash),
                 refresh_tokens::issued_at.eq(now),
                 refresh_tokens::expires_at.eq(expires_at),
@@ -400,9 +409,9 @@ pub fn revoke_family(
     conn: &mut DbConnection,
     presented_hash: &str,
     now: NaiveDateTime,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<AccountId>, StoreError> {
     crate::db::write(conn, |conn| {
-        type Presented = (String, String, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime);
+        type Presented = (RefreshFamilyId, AccountId, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime);
         let family: Option<Presented> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(presented_hash))
             .select((
@@ -415,7 +424,7 @@ pub fn revoke_family(
             .first(conn)
             .optional()?;
         if let Some((f, account, rotated, revoked, expires)) = family {
-            diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(f)))
+            diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(crate::key::bind(f))))
                 .filter(refresh_tokens::revoked_at.is_null())
                 .set(refresh_tokens::revoked_at.eq(Some(now)))
                 .execute(conn)?;
@@ -454,7 +463,7 @@ pub fn bootstrap_platform_admin(
             return Err(StoreError::Conflict(format!("the username {username} is taken")));
         }
         let row = Account {
-            id: new_id(),
+            id: crate::key::new(),
             agency_id: None,
             employee_id: None,
             username: Some(username.to_owned()),
@@ -469,7 +478,7 @@ pub fn bootstrap_platform_admin(
         diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
         let caller = row.caller().ok_or(StoreError::NotFound)?;
         let change = Change { caller, at, request_id };
-        audit::record(conn, &change, None, "create", "account", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, &change, None, "create", "account", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }

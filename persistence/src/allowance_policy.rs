@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
-use ekinerja_domain::id::AllowancePolicyId;
+use ekinerja_domain::id::{AccountId, AllowancePolicyId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -23,7 +23,8 @@ pub struct PolicyVersion {
     pub agency_id: String,
     pub effective_month: NaiveDate,
     pub policy: String,
-    pub created_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -64,14 +65,15 @@ pub fn set(
             agency_id: agency.clone(),
             effective_month,
             policy: text.clone(),
-            created_by_account_id: Some(change.caller.account_id.to_string()),
+            created_by_account_id: Some(AccountId::from(change.caller.account_id)),
             created_at: change.at,
         };
         if before.is_some() {
             diesel::update(allowance_policies::table.find(crate::key::bind(row.id)))
                 .set((
                     allowance_policies::policy.eq(&row.policy),
-                    allowance_policies::created_by_account_id.eq(&row.created_by_account_id),
+                    allowance_policies::created_by_account_id
+                        .eq(crate::key::BindOption::from(row.created_by_account_id)),
                     allowance_policies::created_at.eq(row.created_at),
                 ))
                 .execute(conn)?;

@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, OrgUnitId, PositionId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -40,13 +40,15 @@ pub struct Run {
     pub total: i64,
     pub computed_at: NaiveDateTime,
     pub approved_at: Option<NaiveDateTime>,
-    pub approved_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub approved_by_account_id: Option<AccountId>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     /// The policy applied, as it was when computed (JSON of `AgencyPolicy`).
     pub policy: Option<String>,
     /// The account that computed the run last (unknown for runs older than the record of it).
-    pub computed_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub computed_by_account_id: Option<AccountId>,
     /// Lines of people in units not rolled out in the month: no amount, not in the totals.
     pub not_rolled_out: i32,
 }
@@ -327,7 +329,7 @@ pub fn compute_run(
             version: draft.as_ref().map_or(1, |d| d.version + 1),
             created_at: draft.as_ref().map_or(change.at, |d| d.created_at),
             policy: serde_json::to_string(&policy).ok(),
-            computed_by_account_id: Some(change.caller.account_id.to_string()),
+            computed_by_account_id: Some(AccountId::from(change.caller.account_id)),
         };
         let is_new = draft.is_none();
         if is_new {
@@ -347,7 +349,7 @@ pub fn compute_run(
                     allowance_runs::computed_at.eq(run.computed_at),
                     allowance_runs::version.eq(run.version),
                     allowance_runs::policy.eq(&run.policy),
-                    allowance_runs::computed_by_account_id.eq(&run.computed_by_account_id),
+                    allowance_runs::computed_by_account_id.eq(crate::key::BindOption::from(run.computed_by_account_id)),
                 ))
                 .execute(conn)?;
         }
@@ -396,7 +398,7 @@ pub fn approve(
         let agency = uuid(&d.run.agency_id)?;
         let separation_of_duties: bool =
             agencies::table.find(&d.run.agency_id).select(agencies::allowance_separation_of_duties).first(conn)?;
-        let computed_by = d.run.computed_by_account_id.as_deref().and_then(|a| Uuid::parse_str(a).ok());
+        let computed_by = d.run.computed_by_account_id.map(AccountId::uuid);
         let subject = match computed_by {
             Some(computed_by) => Subject::AllowanceRun { agency, computed_by, separation_of_duties },
             None => Subject::Agency(agency),
@@ -414,7 +416,7 @@ pub fn approve(
         .set((
             allowance_runs::status.eq(crate::word::bind(approved)),
             allowance_runs::approved_at.eq(Some(change.at)),
-            allowance_runs::approved_by_account_id.eq(Some(change.caller.account_id.to_string())),
+            allowance_runs::approved_by_account_id.eq(crate::key::bind(AccountId::from(change.caller.account_id))),
             allowance_runs::version.eq(version + 1),
         ))
         .execute(conn)?;

@@ -9,7 +9,7 @@ use ekinerja_domain::access::Subject;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::id::{AttendanceEventId, IntegrationKeyId};
+use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId, IntegrationKeyId};
 use ekinerja_domain::network::{MachineSources, Networks};
 use ekinerja_domain::{Caller, Description, Name, Nip, TimeZone};
 use serde::Serialize;
@@ -43,7 +43,8 @@ pub struct Event {
     pub received_at: NaiveDateTime,
     /// When the agency's admin voided it: discipline leaves it out from then on.
     pub voided_at: Option<NaiveDateTime>,
-    pub voided_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub voided_by_account_id: Option<AccountId>,
     pub void_reason: Option<String>,
 }
 
@@ -329,7 +330,8 @@ pub fn list(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = attendance_devices, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Device {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AttendanceDeviceId>)]
+    pub id: AttendanceDeviceId,
     pub agency_id: String,
     pub serial_number: String,
     pub name: String,
@@ -371,7 +373,7 @@ pub fn register_device(
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Administration)?;
     let (allowed_sources, allow_any_source) = stored_sources(sources);
     let row = Device {
-        id: new_id(),
+        id: crate::key::new(),
         agency_id: agency_id.to_string(),
         serial_number: serial.as_str().to_owned(),
         name: name.as_str().to_owned(),
@@ -394,14 +396,14 @@ pub fn register_device(
                     .into(),
             ));
         }
-        diesel::insert_into(attendance_devices::table).values(&row).execute(conn)?;
+        diesel::insert_into(attendance_devices::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
             change,
             Some(&row.agency_id),
             "create",
             "attendance_device",
-            &row.id,
+            row.id,
             None::<&()>,
             Some(&row),
         )?;
@@ -426,7 +428,7 @@ pub fn list_devices(
         ekinerja_domain::Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
-        q = q.filter(attendance_devices::id.gt(after.to_string()));
+        q = q.filter(attendance_devices::id.gt(crate::key::bind(AttendanceDeviceId::from(*after))));
     }
     let rows = q.order(attendance_devices::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -435,14 +437,17 @@ pub fn list_devices(
 /// Revokes a machine: its pushes are refused from then on.
 pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Device, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: Device = attendance_devices::table.find(id.to_string()).select(Device::as_select()).first(conn)?;
+        let before: Device = attendance_devices::table
+            .find(crate::key::bind(AttendanceDeviceId::from(id)))
+            .select(Device::as_select())
+            .first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
         crate::access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
         if before.revoked_at.is_some() {
             return Ok(before);
         }
         let after = Device { revoked_at: Some(change.at), ..before.clone() };
-        diesel::update(attendance_devices::table.find(&after.id))
+        diesel::update(attendance_devices::table.find(crate::key::bind(after.id)))
             .set(attendance_devices::revoked_at.eq(after.revoked_at))
             .execute(conn)?;
         audit::record(
@@ -451,7 +456,7 @@ pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Resu
             Some(&after.agency_id),
             "revoke",
             "attendance_device",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -473,7 +478,7 @@ pub fn device_by_serial(conn: &mut DbConnection, serial: &DeviceId) -> Result<Op
 pub fn touch_device(conn: &mut DbConnection, device: &Device, at: NaiveDateTime) -> Result<(), StoreError> {
     let stale = device.last_seen_at.is_none_or(|seen| at - seen > chrono::Duration::minutes(1));
     if stale {
-        diesel::update(attendance_devices::table.find(&device.id))
+        diesel::update(attendance_devices::table.find(crate::key::bind(device.id)))
             .set(attendance_devices::last_seen_at.eq(Some(at)))
             .execute(conn)?;
     }
@@ -495,7 +500,10 @@ pub fn update_device(
     patch: DevicePatch,
 ) -> Result<Device, StoreError> {
     crate::db::write(conn, |conn| {
-        let before: Device = attendance_devices::table.find(id.to_string()).select(Device::as_select()).first(conn)?;
+        let before: Device = attendance_devices::table
+            .find(crate::key::bind(AttendanceDeviceId::from(id)))
+            .select(Device::as_select())
+            .first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
         crate::access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
         let mut after = before.clone();
@@ -505,7 +513,7 @@ pub fn update_device(
         if let Some(sources) = &patch.sources {
             (after.allowed_sources, after.allow_any_source) = stored_sources(sources);
         }
-        diesel::update(attendance_devices::table.find(&after.id))
+        diesel::update(attendance_devices::table.find(crate::key::bind(after.id)))
             .set((
                 attendance_devices::name.eq(&after.name),
                 attendance_devices::allowed_sources.eq(&after.allowed_sources),
@@ -518,7 +526,7 @@ pub fn update_device(
             Some(&after.agency_id),
             "update",
             "attendance_device",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;
@@ -557,7 +565,7 @@ pub fn record_refused_push(
             &device.agency_id,
             "refuse",
             "attendance_machine_push",
-            &device.id,
+            device.id,
             &row,
         )
     })
@@ -598,14 +606,14 @@ pub fn void_event(
         }
         let after = Event {
             voided_at: Some(change.at),
-            voided_by_account_id: Some(change.caller.account_id.to_string()),
+            voided_by_account_id: Some(AccountId::from(change.caller.account_id)),
             void_reason: Some(reason.as_str().to_owned()),
             ..before.clone()
         };
         diesel::update(attendance_events::table.find(crate::key::bind(after.id)))
             .set((
                 attendance_events::voided_at.eq(after.voided_at),
-                attendance_events::voided_by_account_id.eq(&after.voided_by_account_id),
+                attendance_events::voided_by_account_id.eq(crate::key::BindOption::from(after.voided_by_account_id)),
                 attendance_events::void_reason.eq(&after.void_reason),
             ))
             .execute(conn)?;

@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::schema::audit_events;
-use crate::{db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::id::{AccountId, AuditEventId};
 use ekinerja_domain::{Caller, Scope};
 use uuid::Uuid;
 
@@ -14,9 +15,11 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct AuditEvent {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AuditEventId>)]
+    pub id: AuditEventId,
     pub agency_id: Option<String>,
-    pub actor_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub actor_account_id: Option<AccountId>,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
@@ -89,7 +92,7 @@ fn append(conn: &mut DbConnection, mut event: AuditEvent) -> Result<(), StoreErr
     event.chain_seq = Some(seq);
     event.prev_hash = Some(prev);
     event.hash = Some(link_hash(&event));
-    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
+    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
     Ok(())
 }
 
@@ -99,7 +102,7 @@ pub struct BrokenLink {
     /// The number the link has, or should have.
     pub chain_seq: i64,
     /// The event found there, if any.
-    pub event_id: Option<String>,
+    pub event_id: Option<AuditEventId>,
     pub reason: String,
 }
 
@@ -142,11 +145,8 @@ pub fn verify_chain(conn: &mut DbConnection, key: &str) -> Result<ChainReport, S
             .load(conn)?;
         let done = rows.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
         for e in rows {
-            let broken = |reason: &str| BrokenLink {
-                chain_seq: expected_seq,
-                event_id: Some(e.id.clone()),
-                reason: reason.to_owned(),
-            };
+            let broken =
+                |reason: &str| BrokenLink { chain_seq: expected_seq, event_id: Some(e.id), reason: reason.to_owned() };
             if e.chain_seq != Some(expected_seq) {
                 report.broken = Some(BrokenLink {
                     chain_seq: expected_seq,
@@ -201,9 +201,9 @@ pub fn record<B: Serialize, A: Serialize>(
     after: Option<&A>,
 ) -> Result<(), StoreError> {
     let event = AuditEvent {
-        id: new_id(),
+        id: crate::key::new(),
         agency_id: agency_id.map(str::to_owned),
-        actor_account_id: Some(change.caller.account_id.to_string()),
+        actor_account_id: Some(AccountId::from(change.caller.account_id)),
         action: action.to_owned(),
         entity_type: entity_type.to_owned(),
         entity_id: entity_id.to_string(),
@@ -233,7 +233,7 @@ pub fn record_system<A: Serialize>(
     after: &A,
 ) -> Result<(), StoreError> {
     let event = AuditEvent {
-        id: new_id(),
+        id: crate::key::new(),
         agency_id: Some(agency_id.to_owned()),
         actor_account_id: None,
         action: action.to_owned(),
@@ -257,7 +257,7 @@ pub struct AuditFilter {
     /// Only events about this record.
     pub entity_id: Option<String>,
     /// Only events by this account.
-    pub actor_account_id: Option<String>,
+    pub actor_account_id: Option<AccountId>,
 }
 
 /// Reads the trail of the scope, newest last (id order).
@@ -281,11 +281,11 @@ pub fn list(
     if let Some(e) = &filter.entity_id {
         q = q.filter(audit_events::entity_id.eq(e.clone()));
     }
-    if let Some(a) = &filter.actor_account_id {
-        q = q.filter(audit_events::actor_account_id.eq(a.clone()));
+    if let Some(a) = filter.actor_account_id {
+        q = q.filter(audit_events::actor_account_id.eq(crate::key::bind(a)));
     }
     if let Some(after) = &page.after {
-        q = q.filter(audit_events::id.gt(after.to_string()));
+        q = q.filter(audit_events::id.gt(crate::key::bind(AuditEventId::from(*after))));
     }
     let rows = q.order(audit_events::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))

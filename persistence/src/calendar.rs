@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
-use ekinerja_domain::id::{AbsenceId, HolidayId, OrgUnitId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, AccountId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
 use uuid::Uuid;
@@ -25,7 +25,8 @@ pub struct WorkSchedule {
     pub org_unit_id: Option<OrgUnitId>,
     pub effective_from: NaiveDate,
     pub days: String,
-    pub created_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -73,7 +74,7 @@ pub fn set_schedule(
             org_unit_id: unit,
             effective_from,
             days: schedule.to_stored(),
-            created_by_account_id: Some(change.caller.account_id.to_string()),
+            created_by_account_id: Some(AccountId::from(change.caller.account_id)),
             created_at: change.at,
         };
         diesel::insert_into(work_schedules::table).values(row.clone()).execute(conn)?;
@@ -198,7 +199,8 @@ pub struct Absence {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub note: Option<String>,
-    pub created_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
     pub cancelled_at: Option<NaiveDateTime>,
 }
@@ -257,7 +259,7 @@ pub fn record_absence(
             starts_on,
             ends_on,
             note: note.map(|n| n.as_str().to_owned()),
-            created_by_account_id: Some(change.caller.account_id.to_string()),
+            created_by_account_id: Some(AccountId::from(change.caller.account_id)),
             created_at: change.at,
             cancelled_at: None,
         };

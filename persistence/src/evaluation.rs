@@ -12,7 +12,8 @@ use ekinerja_domain::evaluation::{
     Predicate, Rating, Ratings,
 };
 use ekinerja_domain::id::{
-    AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId, PositionId,
+    AccountId, AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
+    PositionId,
 };
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
@@ -40,7 +41,8 @@ pub struct EvaluationPeriod {
     #[diesel(serialize_as = crate::word::Bind<PeriodStatus>)]
     pub status: PeriodStatus,
     pub closed_at: Option<NaiveDateTime>,
-    pub closed_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub closed_by_account_id: Option<AccountId>,
     pub version: i32,
     pub created_at: NaiveDateTime,
 }
@@ -165,7 +167,7 @@ pub fn close_period(
         let after = EvaluationPeriod {
             status: PeriodStatus::Closed,
             closed_at: Some(change.at),
-            closed_by_account_id: Some(change.caller.account_id.to_string()),
+            closed_by_account_id: Some(AccountId::from(change.caller.account_id)),
             version: before.version + 1,
             ..before.clone()
         };
@@ -177,7 +179,7 @@ pub fn close_period(
         .set((
             evaluation_periods::status.eq(crate::word::bind(after.status)),
             evaluation_periods::closed_at.eq(after.closed_at),
-            evaluation_periods::closed_by_account_id.eq(&after.closed_by_account_id),
+            evaluation_periods::closed_by_account_id.eq(crate::key::BindOption::from(after.closed_by_account_id)),
             evaluation_periods::version.eq(after.version),
         ))
         .execute(conn)?;
@@ -234,7 +236,8 @@ pub struct Evaluation {
     pub previous_evaluation_id: Option<EvaluationId>,
     pub superseded: bool,
     pub finalised_at: Option<NaiveDateTime>,
-    pub finalised_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub finalised_by_account_id: Option<AccountId>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -491,7 +494,7 @@ fn bump(conn: &mut DbConnection, e: &Evaluation) -> Result<(), StoreError> {
         evaluations::feedback.eq(&e.feedback),
         evaluations::superseded.eq(e.superseded),
         evaluations::finalised_at.eq(e.finalised_at),
-        evaluations::finalised_by_account_id.eq(&e.finalised_by_account_id),
+        evaluations::finalised_by_account_id.eq(crate::key::BindOption::from(e.finalised_by_account_id)),
         evaluations::version.eq(e.version),
         evaluations::updated_at.eq(e.updated_at),
     ))
@@ -619,7 +622,7 @@ pub fn finalise(
         after.status = finalised;
         after.predicate = Some(predicate);
         after.finalised_at = Some(change.at);
-        after.finalised_by_account_id = Some(change.caller.account_id.to_string());
+        after.finalised_by_account_id = Some(AccountId::from(change.caller.account_id));
         after.version += 1;
         after.updated_at = change.at;
         bump(conn, &after)?;

@@ -3,6 +3,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use ekinerja_domain::id::AccountId;
 use uuid::Uuid;
 
 use crate::schema::idempotency_keys;
@@ -39,13 +40,13 @@ pub fn begin(
     now: NaiveDateTime,
 ) -> Result<Begin, StoreError> {
     crate::db::write(conn, |conn| {
-        let account = account.to_string();
+        let account = crate::key::bind(AccountId::from(account));
         diesel::delete(
             idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - Duration::hours(KEEP_HOURS))),
         )
         .execute(conn)?;
         let existing: Option<StoredKey> = idempotency_keys::table
-            .find((&account, key))
+            .find((account, key))
             .select((
                 idempotency_keys::request_hash,
                 idempotency_keys::response_status,
@@ -66,7 +67,7 @@ pub fn begin(
                 Ok(Begin::InFlight)
             }
             Some(_) => {
-                diesel::update(idempotency_keys::table.find((&account, key)))
+                diesel::update(idempotency_keys::table.find((account, key)))
                     .set(idempotency_keys::created_at.eq(now))
                     .execute(conn)?;
                 Ok(Begin::Fresh)
@@ -74,7 +75,7 @@ pub fn begin(
             None => {
                 diesel::insert_into(idempotency_keys::table)
                     .values((
-                        idempotency_keys::account_id.eq(&account),
+                        idempotency_keys::account_id.eq(account),
                         idempotency_keys::idempotency_key.eq(key),
                         idempotency_keys::request_hash.eq(request_hash),
                         idempotency_keys::created_at.eq(now),
@@ -95,7 +96,7 @@ pub fn finish(
     body: &str,
     location: Option<&str>,
 ) -> Result<(), StoreError> {
-    diesel::update(idempotency_keys::table.find((account.to_string(), key)))
+    diesel::update(idempotency_keys::table.find((crate::key::bind(AccountId::from(account)), key)))
         .set((
             idempotency_keys::response_status.eq(Some(i32::from(status))),
             idempotency_keys::response_body.eq(Some(body)),
@@ -107,6 +108,6 @@ pub fn finish(
 
 /// Releases a key whose request failed for reasons of ours (a 5xx), so a retry runs again.
 pub fn release(conn: &mut DbConnection, account: Uuid, key: &str) -> Result<(), StoreError> {
-    diesel::delete(idempotency_keys::table.find((account.to_string(), key))).execute(conn)?;
+    diesel::delete(idempotency_keys::table.find((crate::key::bind(AccountId::from(account)), key))).execute(conn)?;
     Ok(())
 }

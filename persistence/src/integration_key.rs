@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::IntegrationKeyId;
+use ekinerja_domain::id::{AccountId, IntegrationKeyId};
 use ekinerja_domain::{Caller, Integration, IntegrationScope, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -28,7 +28,8 @@ pub struct IntegrationKey {
     pub scopes: crate::word::Words<IntegrationScope>,
     #[serde(skip)]
     pub signing_secret: Option<String>,
-    pub created_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
     pub rotated_at: Option<NaiveDateTime>,
     pub last_used_at: Option<NaiveDateTime>,
@@ -80,7 +81,7 @@ pub fn issue(
         key_hash: secrets.hash,
         scopes: crate::word::Words::new(scopes),
         signing_secret: secrets.signing_secret,
-        created_by_account_id: Some(change.caller.account_id.to_string()),
+        created_by_account_id: Some(AccountId::from(change.caller.account_id)),
         created_at: change.at,
         rotated_at: None,
         last_used_at: None,

@@ -236,18 +236,22 @@ macro_rules! stored_ids {
 }
 
 use ekinerja_domain::id::{
-    AbsenceId, ActingAssignmentId, AgreementId, AllowancePolicyId, AllowanceRunId, AttendanceEventId, DailyLogId,
-    EvaluationId, EvaluationPeriodId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, OrgUnitId, PerformancePeriodId,
-    PlannedResultId, PositionId, RoleGrantId, WorkScheduleId,
+    AbsenceId, AccountId, ActingAssignmentId, AgreementId, AllowancePolicyId, AllowanceRunId, AttendanceDeviceId,
+    AttendanceEventId, AuditEventId, DailyLogId, EvaluationId, EvaluationPeriodId, GoalId, HolidayId, IndicatorId,
+    IntegrationKeyId, LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId, RefreshFamilyId,
+    RefreshTokenId, RoleGrantId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
+    AccountId,
     ActingAssignmentId,
     AgreementId,
     AllowancePolicyId,
     AllowanceRunId,
+    AttendanceDeviceId,
     AttendanceEventId,
+    AuditEventId,
     DailyLogId,
     EvaluationId,
     EvaluationPeriodId,
@@ -255,10 +259,13 @@ stored_ids!(
     HolidayId,
     IndicatorId,
     IntegrationKeyId,
+    LoginFailureId,
     OrgUnitId,
     PerformancePeriodId,
     PlannedResultId,
     PositionId,
+    RefreshFamilyId,
+    RefreshTokenId,
     RoleGrantId,
     WorkScheduleId,
 );

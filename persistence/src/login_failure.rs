@@ -5,9 +5,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use ekinerja_domain::id::LoginFailureId;
 
 use crate::schema::login_failures;
-use crate::{new_id, DbConnection, StoreError};
+use crate::{DbConnection, StoreError};
 
 /// The failures of each of `keys` since `since`, as `(key, when)`.
 pub fn recent(
@@ -28,7 +29,7 @@ pub fn recent(
 pub enum Attempt {
     /// The attempt may check the password: it is counted as a failure already (the rows
     /// named), until [`succeeded`] takes it back.
-    Go(Vec<String>),
+    Go(Vec<LoginFailureId>),
     /// Too many failures: wait this many seconds.
     Wait(u64),
 }
@@ -63,10 +64,10 @@ pub fn attempt(
         diesel::delete(login_failures::table.filter(login_failures::failed_at.le(forget_before))).execute(conn)?;
         let mut ids = Vec::with_capacity(keys.len());
         for key in keys {
-            let id = new_id();
+            let id: LoginFailureId = crate::key::new();
             diesel::insert_into(login_failures::table)
                 .values((
-                    login_failures::id.eq(&id),
+                    login_failures::id.eq(crate::key::bind(id)),
                     login_failures::throttle_key.eq(key),
                     login_failures::failed_at.eq(at),
                 ))
@@ -79,9 +80,12 @@ pub fn attempt(
 
 /// Takes back an attempt that succeeded, and forgets the failures under `key` (the login from
 /// that address: its owner got in).
-pub fn succeeded(conn: &mut DbConnection, attempt: &[String], key: &str) -> Result<(), StoreError> {
+pub fn succeeded(conn: &mut DbConnection, attempt: &[LoginFailureId], key: &str) -> Result<(), StoreError> {
     crate::db::write(conn, |conn| {
-        diesel::delete(login_failures::table.filter(login_failures::id.eq_any(attempt))).execute(conn)?;
+        diesel::delete(
+            login_failures::table.filter(login_failures::id.eq_any(crate::key::binds(attempt.iter().copied()))),
+        )
+        .execute(conn)?;
         diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(key))).execute(conn)?;
         Ok(())
     })

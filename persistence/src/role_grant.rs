@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::RoleGrantId;
+use ekinerja_domain::id::{AccountId, RoleGrantId};
 use ekinerja_domain::{AccountRole, Caller, GrantedRole, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -19,13 +19,16 @@ pub struct RoleGrant {
     #[diesel(serialize_as = crate::key::Bind<RoleGrantId>)]
     pub id: RoleGrantId,
     pub agency_id: String,
-    pub account_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AccountId>)]
+    pub account_id: AccountId,
     #[diesel(serialize_as = crate::word::Bind<GrantedRole>)]
     pub role: GrantedRole,
-    pub granted_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub granted_by_account_id: Option<AccountId>,
     pub granted_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
-    pub revoked_by_account_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub revoked_by_account_id: Option<AccountId>,
 }
 
 /// Which grants to list.
@@ -48,7 +51,7 @@ pub fn grant(
 ) -> Result<RoleGrant, StoreError> {
     crate::db::write(conn, |conn| {
         let account: Option<(Option<String>, AccountRole)> = accounts::table
-            .find(account_id.to_string())
+            .find(crate::key::bind(AccountId::from(account_id)))
             .select((accounts::agency_id, accounts::role))
             .first(conn)
             .optional()?;
@@ -67,7 +70,7 @@ pub fn grant(
             AccountRole::PlatformAdmin => return Err(no_such()),
         }
         let in_force: i64 = role_grants::table
-            .filter(role_grants::account_id.eq(account_id.to_string()))
+            .filter(role_grants::account_id.eq(crate::key::bind(AccountId::from(account_id))))
             .filter(role_grants::role.eq(crate::word::bind(role)))
             .filter(role_grants::revoked_at.is_null())
             .count()
@@ -78,9 +81,9 @@ pub fn grant(
         let row = RoleGrant {
             id: crate::key::new(),
             agency_id: agency.to_string(),
-            account_id: account_id.to_string(),
+            account_id: AccountId::from(account_id),
             role,
-            granted_by_account_id: Some(change.caller.account_id.to_string()),
+            granted_by_account_id: Some(AccountId::from(change.caller.account_id)),
             granted_at: change.at,
             revoked_at: None,
             revoked_by_account_id: None,
@@ -117,7 +120,7 @@ pub fn list(
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(a) = filter.account_id {
-        q = q.filter(role_grants::account_id.eq(a.to_string()));
+        q = q.filter(role_grants::account_id.eq(crate::key::bind(AccountId::from(a))));
     }
     if let Some(r) = filter.role {
         q = q.filter(role_grants::role.eq(crate::word::bind(r)));
@@ -143,7 +146,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Role
         }
         let after = RoleGrant {
             revoked_at: Some(change.at),
-            revoked_by_account_id: Some(change.caller.account_id.to_string()),
+            revoked_by_account_id: Some(AccountId::from(change.caller.account_id)),
             ..before.clone()
         };
         let updated = diesel::update(
@@ -153,7 +156,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Role
         )
         .set((
             role_grants::revoked_at.eq(after.revoked_at),
-            role_grants::revoked_by_account_id.eq(&after.revoked_by_account_id),
+            role_grants::revoked_by_account_id.eq(crate::key::BindOption::from(after.revoked_by_account_id)),
         ))
         .execute(conn)?;
         if updated != 1 {

@@ -22,9 +22,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     accounts (id) {
-        id -> Text,
+        id -> Key<AccountId>,
         agency_id -> Nullable<Text>,
         employee_id -> Nullable<Text>,
         username -> Nullable<Text>,
@@ -60,10 +62,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     audit_events (id) {
-        id -> Text,
+        id -> Key<AuditEventId>,
         agency_id -> Nullable<Text>,
-        actor_account_id -> Nullable<Text>,
+        actor_account_id -> Nullable<Key<AccountId>>,
         action -> Text,
         entity_type -> Text,
         entity_id -> Text,
@@ -141,20 +146,23 @@ diesel::table! {
     role_grants (id) {
         id -> Key<RoleGrantId>,
         agency_id -> Text,
-        account_id -> Text,
+        account_id -> Key<AccountId>,
         role -> Word,
-        granted_by_account_id -> Nullable<Text>,
+        granted_by_account_id -> Nullable<Key<AccountId>>,
         granted_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
-        revoked_by_account_id -> Nullable<Text>,
+        revoked_by_account_id -> Nullable<Key<AccountId>>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     refresh_tokens (id) {
-        id -> Text,
-        account_id -> Text,
-        family_id -> Text,
+        id -> Key<RefreshTokenId>,
+        account_id -> Key<AccountId>,
+        family_id -> Key<RefreshFamilyId>,
         token_hash -> Text,
         issued_at -> Timestamp,
         expires_at -> Timestamp,
@@ -308,8 +316,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     idempotency_keys (account_id, idempotency_key) {
-        account_id -> Text,
+        account_id -> Key<AccountId>,
         idempotency_key -> Text,
         request_hash -> Text,
         response_status -> Nullable<Integer>,
@@ -331,7 +342,7 @@ diesel::table! {
         key_hash -> Text,
         scopes -> Text,
         signing_secret -> Nullable<Text>,
-        created_by_account_id -> Nullable<Text>,
+        created_by_account_id -> Nullable<Key<AccountId>>,
         created_at -> Timestamp,
         rotated_at -> Nullable<Timestamp>,
         last_used_at -> Nullable<Timestamp>,
@@ -341,8 +352,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     attendance_devices (id) {
-        id -> Text,
+        id -> Key<AttendanceDeviceId>,
         agency_id -> Text,
         serial_number -> Text,
         name -> Text,
@@ -375,7 +389,7 @@ diesel::table! {
         integration_key_id -> Nullable<Key<IntegrationKeyId>>,
         received_at -> Timestamp,
         voided_at -> Nullable<Timestamp>,
-        voided_by_account_id -> Nullable<Text>,
+        voided_by_account_id -> Nullable<Key<AccountId>>,
         void_reason -> Nullable<Text>,
     }
 }
@@ -390,7 +404,7 @@ diesel::table! {
         org_unit_id -> Nullable<Key<OrgUnitId>>,
         effective_from -> Date,
         days -> Text,
-        created_by_account_id -> Nullable<Text>,
+        created_by_account_id -> Nullable<Key<AccountId>>,
         created_at -> Timestamp,
     }
 }
@@ -421,7 +435,7 @@ diesel::table! {
         starts_on -> Date,
         ends_on -> Date,
         note -> Nullable<Text>,
-        created_by_account_id -> Nullable<Text>,
+        created_by_account_id -> Nullable<Key<AccountId>>,
         created_at -> Timestamp,
         cancelled_at -> Nullable<Timestamp>,
     }
@@ -442,7 +456,7 @@ diesel::table! {
         ends_on -> Date,
         status -> Word,
         closed_at -> Nullable<Timestamp>,
-        closed_by_account_id -> Nullable<Text>,
+        closed_by_account_id -> Nullable<Key<AccountId>>,
         version -> Integer,
         created_at -> Timestamp,
     }
@@ -469,7 +483,7 @@ diesel::table! {
         previous_evaluation_id -> Nullable<Key<EvaluationId>>,
         superseded -> Bool,
         finalised_at -> Nullable<Timestamp>,
-        finalised_by_account_id -> Nullable<Text>,
+        finalised_by_account_id -> Nullable<Key<AccountId>>,
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -515,8 +529,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     login_failures (id) {
-        id -> Text,
+        id -> Key<LoginFailureId>,
         throttle_key -> Text,
         failed_at -> Timestamp,
     }
@@ -530,7 +547,7 @@ diesel::table! {
         agency_id -> Text,
         effective_month -> Date,
         policy -> Text,
-        created_by_account_id -> Nullable<Text>,
+        created_by_account_id -> Nullable<Key<AccountId>>,
         created_at -> Timestamp,
     }
 }
@@ -554,11 +571,11 @@ diesel::table! {
         total -> BigInt,
         computed_at -> Timestamp,
         approved_at -> Nullable<Timestamp>,
-        approved_by_account_id -> Nullable<Text>,
+        approved_by_account_id -> Nullable<Key<AccountId>>,
         version -> Integer,
         created_at -> Timestamp,
         policy -> Nullable<Text>,
-        computed_by_account_id -> Nullable<Text>,
+        computed_by_account_id -> Nullable<Key<AccountId>>,
         not_rolled_out -> Integer,
     }
 }

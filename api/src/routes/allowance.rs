@@ -7,7 +7,7 @@ use ekinerja_domain::allowance::{
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AllowancePolicyId, AllowanceRunId, OrgUnitId};
+use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, OrgUnitId};
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
 use ekinerja_persistence::allowance_run;
 use ekinerja_persistence::Change;
@@ -414,11 +414,11 @@ pub struct RunSummaryView {
     pub computed_at: DateTime<Utc>,
     /// The account that computed it last (unknown for runs older than this record); with
     /// separation of duties on, that account does not approve it.
-    #[schema(format = Uuid)]
-    pub computed_by_account_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub computed_by_account_id: Option<AccountId>,
     pub approved_at: Option<DateTime<Utc>>,
-    #[schema(format = Uuid)]
-    pub approved_by_account_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub approved_by_account_id: Option<AccountId>,
     pub version: i32,
 }
 

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use ekinerja_domain::attendance::{instant_from_local, DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::id::AttendanceEventId;
+use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId};
 use ekinerja_domain::network::{MachineSources, SourcesError};
 use ekinerja_domain::{Description, IntegrationScope, Name, Nip};
 use ekinerja_persistence::attendance::{self, Device, Event, EventFilter, EventInput, Outcome, Sender};
@@ -51,8 +51,8 @@ pub struct EventView {
     /// out.
     pub voided_at: Option<DateTime<Utc>>,
     /// Who voided it.
-    #[schema(format = Uuid)]
-    pub voided_by_account_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub voided_by_account_id: Option<AccountId>,
     /// Why.
     #[schema(example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)")]
     pub void_reason: Option<String>,
@@ -469,8 +469,8 @@ pub async fn import(
 /// A registered fingerprint machine.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeviceView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AttendanceDeviceId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The serial number the machine sends as `SN`.

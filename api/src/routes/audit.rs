@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::id::{AccountId, AuditEventId};
 use ekinerja_persistence::audit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,13 +16,13 @@ use crate::state::{db, AppState};
 /// One change: who, when, what, before and after.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AuditEventId,
     #[schema(format = Uuid)]
     pub agency_id: Option<String>,
     /// The account that made the change.
-    #[schema(format = Uuid)]
-    pub actor_account_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub actor_account_id: Option<AccountId>,
     /// `create`, `update`, `delete`, `change_password`, `import`.
     #[schema(example = "update")]
     pub action: String,
@@ -102,7 +103,7 @@ pub async fn list(
     let page = page_request(q.limit, q.cursor)?;
     let filter = audit::AuditFilter {
         entity_id: q.entity_id.map(|e| e.to_string()),
-        actor_account_id: q.actor_account_id.map(|a| a.to_string()),
+        actor_account_id: q.actor_account_id.map(AccountId::from),
     };
     let rows = db(&state, move |conn| audit::list(conn, &auth.0, q.agency_id, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(AuditEventList::from_page(rows, AuditEventView::from)))

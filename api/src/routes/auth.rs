@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
+use ekinerja_domain::id::{AccountId, LoginFailureId};
 use ekinerja_persistence::{account, login_failure, timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,7 +53,7 @@ pub struct TokenPair {
 
 /// A password check under way: counted as a failed attempt already, holding a turn to hash.
 pub(crate) struct PasswordCheck {
-    attempt: Vec<String>,
+    attempt: Vec<LoginFailureId>,
     pair: String,
     address: Option<std::net::IpAddr>,
     turn: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -158,7 +159,7 @@ pub async fn login(
     let account = match account {
         Some(a) if ok && a.active => a,
         other => {
-            check.failed("login", other.and_then(|a| Uuid::parse_str(&a.id).ok()));
+            check.failed("login", other.map(|a| a.id.uuid()));
             return Err(ApiError::Unauthenticated("wrong login or password".into()));
         }
     };
@@ -234,7 +235,7 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
     let presented = token_hash(body.0.refresh_token.trim());
     let now = timestamp(state.now());
     let ended = db(&state, move |conn| account::revoke_family(conn, &presented, now)).await?;
-    if let Some(id) = ended.as_deref().and_then(|a| Uuid::parse_str(a).ok()) {
+    if let Some(id) = ended.map(AccountId::uuid) {
         state.sessions.forget(id);
     }
     Ok(HttpResponse::NoContent().finish())

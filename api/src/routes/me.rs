@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use ekinerja_domain::id::OrgUnitId;
+use ekinerja_domain::id::{AccountId, OrgUnitId};
 use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::{AccountRole, GrantedRole, Role};
 use ekinerja_persistence::{access, account, employee, org_unit, Change};
@@ -24,8 +24,8 @@ use serde_json::json;
 /// The signed-in caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeView {
-    #[schema(format = Uuid)]
-    pub account_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub account_id: AccountId,
     #[schema(format = Uuid)]
     pub agency_id: Option<String>,
     /// What the caller is today, for building a menu: the account's role (`employee` where it
@@ -88,8 +88,8 @@ pub struct CreateAccount {
 /// An account (never its password).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AccountId,
     #[schema(format = Uuid)]
     pub agency_id: Option<String>,
     #[schema(format = Uuid)]
@@ -153,7 +153,7 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
             headed_units.push(HeadedUnit { id: unit.id, code: unit.code, name: unit.name });
         }
         Ok(MeView {
-            account_id: caller.account_id.to_string(),
+            account_id: AccountId::from(caller.account_id),
             agency_id: caller.agency_id.map(|a| a.to_string()),
             roles,
             headed_units,

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::RoleGrantId;
+use ekinerja_domain::id::{AccountId, RoleGrantId};
 use ekinerja_domain::GrantedRole;
 use ekinerja_persistence::role_grant::{self, GrantFilter, RoleGrant};
 use ekinerja_persistence::Change;
@@ -26,16 +26,16 @@ pub struct RoleGrantView {
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// The account holding the role.
-    #[schema(format = Uuid)]
-    pub account_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub account_id: AccountId,
     pub role: GrantedRole,
-    #[schema(format = Uuid)]
-    pub granted_by_account_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub granted_by_account_id: Option<AccountId>,
     pub granted_at: DateTime<Utc>,
     /// When the grant stopped counting; `null` while in force.
     pub revoked_at: Option<DateTime<Utc>>,
-    #[schema(format = Uuid)]
-    pub revoked_by_account_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub revoked_by_account_id: Option<AccountId>,
 }
 
 impl From<RoleGrant> for RoleGrantView {
