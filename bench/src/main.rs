@@ -773,7 +773,7 @@ fn load_logs(conn: &mut DbConnection, agency_id: uuid::Uuid, today: chrono::Naiv
         .map_err(|e| e.to_string())?
         .into_iter()
         .filter(|e| e.active)
-        .map(|e| e.id)
+        .map(|e| e.id.to_string())
         .collect();
     let mut rhk: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for r in agreement::approved_results(conn, agency_id).map_err(|e| e.to_string())? {

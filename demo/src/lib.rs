@@ -259,7 +259,7 @@ impl Builder<'_> {
             rank: Some(name(rank)?),
             position_id: Some(post),
         };
-        let id = uuid(&employee::create(self.conn, &self.change, new)?.id)?;
+        let id = employee::create(self.conn, &self.change, new)?.id.uuid();
         let acc = account::NewAccount {
             agency_id: Some(agency),
             employee_id: Some(id),
@@ -380,8 +380,8 @@ fn pilot_employees(
     let rollout = ekinerja_persistence::rollout::load(conn, &regency.to_string())?;
     Ok(employee::of_agency(conn, regency)?
         .into_iter()
-        .filter(|e| rollout.employee_rolled_out(&e.id, today))
-        .filter_map(|e| Uuid::parse_str(&e.id).ok())
+        .filter(|e| rollout.employee_rolled_out(e.id, today))
+        .map(|e| e.id.uuid())
         .collect())
 }
 
@@ -577,7 +577,7 @@ fn write_attendance(
     use ekinerja_domain::discipline::AbsenceKind;
     use ekinerja_persistence::attendance::{self as att, EventInput, Outcome, Sender};
     use ekinerja_persistence::calendar;
-    let people: Vec<(String, String)> =
+    let people: Vec<(ekinerja_domain::id::EmployeeId, String)> =
         employee::of_agency(b.conn, regency)?.into_iter().map(|e| (e.id, e.nip)).collect();
     let admin = Change::new(bkpsdm.clone(), now, None);
     let year = b.today.year();
@@ -594,7 +594,7 @@ fn write_attendance(
         if i % 25 == 7 {
             let starts_on = b.today - Duration::days(14);
             let new = calendar::NewAbsence {
-                employee_id: uuid(employee)?,
+                employee_id: employee.uuid(),
                 kind: if i % 2 == 0 { AbsenceKind::Leave } else { AbsenceKind::OfficialTravel },
                 starts_on,
                 ends_on: starts_on + Duration::days(2),
@@ -846,7 +846,7 @@ fn load_regency(
                 let year = today.year();
                 let new = acting::NewActingAssignment {
                     position_id: post,
-                    employee_id: uuid(&e.id)?,
+                    employee_id: e.id.uuid(),
                     kind: ActingKind::Plt,
                     starts_on: NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
                     ends_on: NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),

@@ -95,6 +95,8 @@ ids! {
     PlannedResultId;
     /// A performance indicator's id.
     IndicatorId;
+    /// An employee's id (an ASN's record in one agency).
+    EmployeeId;
     /// An organisational unit's id.
     OrgUnitId;
     /// A position's id (a post in the structure, held by at most one employee at a time).

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::schema::{accounts, employees, refresh_tokens};
 use crate::{access, audit, Change, DbConnection, StoreError};
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{AccountId, RefreshFamilyId, RefreshTokenId};
+use ekinerja_domain::id::{AccountId, EmployeeId, RefreshFamilyId, RefreshTokenId};
 
 /// A stored account. The password hash is never serialised (audit events included).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -23,7 +23,8 @@ pub struct Account {
     #[diesel(serialize_as = crate::key::Bind<AccountId>)]
     pub id: AccountId,
     pub agency_id: Option<String>,
-    pub employee_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<EmployeeId>)]
+    pub employee_id: Option<EmployeeId>,
     pub username: Option<String>,
     #[serde(skip)]
     pub password_hash: Option<String>,
@@ -46,7 +47,7 @@ impl Account {
             account_id: self.id.uuid(),
             agency_id: self.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()),
             role: self.role,
-            employee_id: self.employee_id.as_deref().and_then(|e| Uuid::parse_str(e).ok()),
+            employee_id: self.employee_id.map(EmployeeId::uuid),
         })
     }
 }
@@ -83,16 +84,21 @@ pub fn find_for_login(conn: &mut DbConnection, login: &str) -> Result<Option<Acc
         // An account that is an employee's signs in only while the employee is in service,
         // whichever name it signs in with.
         match account {
-            Some(a) if !employee_in_service(conn, a.employee_id.as_deref())? => Ok(None),
+            Some(a) if !employee_in_service(conn, a.employee_id)? => Ok(None),
             found => Ok(found),
         }
     }
 }
 
 /// Whether the employee an account belongs to is in service (an account of no employee is).
-fn employee_in_service(conn: &mut DbConnection, employee_id: Option<&str>) -> Result<bool, StoreError> {
+fn employee_in_service(conn: &mut DbConnection, employee_id: Option<EmployeeId>) -> Result<bool, StoreError> {
     Ok(match employee_id {
-        Some(e) => employees::table.find(e).select(employees::active).first::<bool>(conn).optional()?.unwrap_or(false),
+        Some(e) => employees::table
+            .find(crate::key::bind(e))
+            .select(employees::active)
+            .first::<bool>(conn)
+            .optional()?
+            .unwrap_or(false),
         None => true,
     })
 }
@@ -101,13 +107,13 @@ fn employee_in_service(conn: &mut DbConnection, employee_id: Option<&str>) -> Re
 /// may still act (the account is active, and its employee, if any, in service). `None` for an
 /// unknown account.
 pub fn session(conn: &mut DbConnection, id: Uuid) -> Result<Option<(i64, bool)>, StoreError> {
-    let row: Option<(i64, bool, Option<String>)> = accounts::table
+    let row: Option<(i64, bool, Option<EmployeeId>)> = accounts::table
         .find(crate::key::bind(AccountId::from(id)))
         .select((accounts::session_generation, accounts::active, accounts::employee_id))
         .first(conn)
         .optional()?;
     let Some((generation, active, employee)) = row else { return Ok(None) };
-    let live = active && employee_in_service(conn, employee.as_deref())?;
+    let live = active && employee_in_service(conn, employee)?;
     Ok(Some((generation, live)))
 }
 
@@ -137,11 +143,13 @@ fn next_generation(conn: &mut DbConnection, account_ids: &[AccountId]) -> Result
 /// Ends the sign-ins of an employee's accounts (on leaving service).
 pub fn end_sessions_of_employee(
     conn: &mut DbConnection,
-    employee_id: &str,
+    employee_id: EmployeeId,
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let ids: Vec<AccountId> =
-        accounts::table.filter(accounts::employee_id.eq(employee_id)).select(accounts::id).load(conn)?;
+    let ids: Vec<AccountId> = accounts::table
+        .filter(accounts::employee_id.eq(crate::key::bind(employee_id)))
+        .select(accounts::id)
+        .load(conn)?;
     end_sessions(conn, &ids, at)
 }
 
@@ -158,7 +166,7 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<Account>, StoreE
 /// scoping, as for [`find`].
 pub fn find_for_employee(conn: &mut DbConnection, employee_id: Uuid) -> Result<Option<Account>, StoreError> {
     Ok(accounts::table
-        .filter(accounts::employee_id.eq(employee_id.to_string()))
+        .filter(accounts::employee_id.eq(crate::key::bind(EmployeeId::from(employee_id))))
         .select(Account::as_select())
         .first(conn)
         .optional()?)
@@ -202,12 +210,18 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
     }
     crate::db::write(conn, |conn| {
         if let Some(e) = new.employee_id {
-            let agency: Option<String> =
-                employees::table.find(e.to_string()).select(employees::agency_id).first(conn).optional()?;
+            let agency: Option<String> = employees::table
+                .find(crate::key::bind(EmployeeId::from(e)))
+                .select(employees::agency_id)
+                .first(conn)
+                .optional()?;
             if agency.is_none() || agency != new.agency_id.map(|a| a.to_string()) {
                 return Err(StoreError::invalid("#/employee_id", "no such employee in this agency"));
             }
-            let has: i64 = accounts::table.filter(accounts::employee_id.eq(e.to_string())).count().get_result(conn)?;
+            let has: i64 = accounts::table
+                .filter(accounts::employee_id.eq(crate::key::bind(EmployeeId::from(e))))
+                .count()
+                .get_result(conn)?;
             if has > 0 {
                 return Err(StoreError::Conflict("this employee already has an account".into()));
             }
@@ -221,7 +235,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
         let row = Account {
             id: crate::key::new(),
             agency_id: new.agency_id.map(|a| a.to_string()),
-            employee_id: new.employee_id.map(|e| e.to_string()),
+            employee_id: new.employee_id.map(EmployeeId::from),
             username: new.username.clone(),
             password_hash: Some(new.password_hash.clone()),
             role: new.role,
@@ -384,7 +398,7 @@ pub fn rotate_refresh_token(
         let account: Account =
             accounts::table.find(crate::key::bind(account_id)).select(Account::as_select()).first(conn)?;
         // An employee who left service (deactivated) signs in no more, by password or by token.
-        if !account.active || !employee_in_service(conn, account.employee_id.as_deref())? {
+        if !account.active || !employee_in_service(conn, account.employee_id)? {
             return Ok(Rotation::Invalid);
         }
         let expires_at = expires_at.min(ends);

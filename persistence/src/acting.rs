@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{ActingAssignmentId, PositionId};
+use ekinerja_domain::id::{ActingAssignmentId, EmployeeId, PositionId};
 use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -21,7 +21,8 @@ pub struct ActingAssignment {
     pub agency_id: String,
     #[diesel(serialize_as = crate::key::Bind<PositionId>)]
     pub position_id: PositionId,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     #[diesel(serialize_as = crate::word::Bind<ActingKind>)]
     pub kind: ActingKind,
     pub starts_on: NaiveDate,
@@ -66,7 +67,7 @@ pub fn list(
         q = q.filter(acting_assignments::position_id.eq(crate::key::bind(PositionId::from(p))));
     }
     if let Some(e) = filter.employee_id {
-        q = q.filter(acting_assignments::employee_id.eq(e.to_string()));
+        q = q.filter(acting_assignments::employee_id.eq(crate::key::bind(EmployeeId::from(e))));
     }
     if let Some(d) = filter.on {
         q = q.filter(acting_assignments::starts_on.le(d)).filter(acting_assignments::ends_on.ge(d));
@@ -118,7 +119,7 @@ pub fn create(
             ));
         }
         let emp: Option<(String, bool, Option<PositionId>)> = employees::table
-            .find(new.employee_id.to_string())
+            .find(crate::key::bind(EmployeeId::from(new.employee_id)))
             .select((employees::agency_id, employees::active, employees::position_id))
             .first(conn)
             .optional()?;
@@ -131,7 +132,7 @@ pub fn create(
         if own_position == Some(PositionId::from(new.position_id)) {
             return Err(StoreError::invalid("#/employee_id", "the employee already holds this post"));
         }
-        crate::db::lock_row(conn, crate::db::LockTable::Positions, &new.position_id.to_string())?;
+        crate::db::lock_row(conn, crate::db::LockTable::Positions, new.position_id.to_string())?;
         let overlapping: i64 = acting_assignments::table
             .filter(acting_assignments::position_id.eq(crate::key::bind(PositionId::from(new.position_id))))
             .filter(acting_assignments::starts_on.le(new.ends_on))
@@ -145,7 +146,7 @@ pub fn create(
             id: crate::key::new(),
             agency_id,
             position_id: PositionId::from(new.position_id),
-            employee_id: new.employee_id.to_string(),
+            employee_id: EmployeeId::from(new.employee_id),
             kind: new.kind,
             starts_on: new.starts_on,
             ends_on: new.ends_on,

@@ -15,7 +15,7 @@ use ekinerja_domain::agreement::{
     ResultKind, Transition,
 };
 use ekinerja_domain::id::{
-    AgreementId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+    AgreementId, EmployeeId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
 };
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::{Caller, Name, PositionType};
@@ -38,7 +38,8 @@ pub struct Agreement {
     pub agency_id: String,
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub period_id: PerformancePeriodId,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     #[diesel(serialize_as = crate::key::Bind<PositionId>)]
     pub position_id: PositionId,
     #[diesel(serialize_as = crate::key::Bind<OrgUnitId>)]
@@ -54,7 +55,8 @@ pub struct Agreement {
     pub version: i32,
     pub submitted_at: Option<chrono::NaiveDateTime>,
     pub approved_at: Option<chrono::NaiveDateTime>,
-    pub approved_by_employee_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<EmployeeId>)]
+    pub approved_by_employee_id: Option<EmployeeId>,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
 }
@@ -179,7 +181,7 @@ fn load(
 ) -> Result<(Agreement, OrgChart, Standing), StoreError> {
     let a: Agreement =
         agreements::table.find(crate::key::bind(AgreementId::from(id))).select(Agreement::as_select()).first(conn)?;
-    let subject = Subject::Employee { agency: uuid(&a.agency_id)?, employee: uuid(&a.employee_id)? };
+    let subject = Subject::Employee { agency: uuid(&a.agency_id)?, employee: a.employee_id.uuid() };
     let (s, chart) = access::standing(conn, caller, subject, now)?;
     if !s.sees(Area::AgreementDecision) {
         return Err(StoreError::NotFound);
@@ -266,7 +268,7 @@ pub fn list(
     if let Reach::Employees(visible) =
         access::reach(conn, caller, agency, &[Area::OwnAgreement, Area::AgreementDecision], now)?
     {
-        q = q.filter(agreements::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
+        q = q.filter(agreements::employee_id.eq_any(crate::key::binds(visible.iter().map(|e| EmployeeId::from(*e)))));
     }
     if filter.awaiting_me {
         q = q.filter(agreements::id.eq_any(crate::key::binds(crate::tasks::agreements_awaiting(conn, caller, now)?)));
@@ -275,7 +277,7 @@ pub fn list(
         q = q.filter(agreements::period_id.eq(crate::key::bind(PerformancePeriodId::from(p))));
     }
     if let Some(e) = filter.employee_id {
-        q = q.filter(agreements::employee_id.eq(e.to_string()));
+        q = q.filter(agreements::employee_id.eq(crate::key::bind(EmployeeId::from(e))));
     }
     if let Some(s) = filter.status {
         q = q.filter(agreements::status.eq(crate::word::bind(s)));
@@ -298,15 +300,14 @@ pub struct ApprovedResult {
 /// people's daily logs may serve (`daily_log::create` refuses those of an agreement not
 /// approved). For work done for the agency as a whole; a caller's view is [`list`].
 pub fn approved_results(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<ApprovedResult>, StoreError> {
-    let rows: Vec<(String, PlannedResultId)> = planned_results::table
+    let rows: Vec<(EmployeeId, PlannedResultId)> = planned_results::table
         .inner_join(agreements::table)
         .filter(agreements::agency_id.eq(agency_id.to_string()))
         .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
         .select((agreements::employee_id, planned_results::id))
         .order(planned_results::id.desc())
         .load(conn)?;
-    let id = |s: &str| Uuid::parse_str(s).map_err(|_| StoreError::Corrupt(format!("stored id {s}")));
-    rows.iter().map(|(e, r)| Ok(ApprovedResult { employee_id: id(e)?, result_id: *r })).collect()
+    Ok(rows.into_iter().map(|(e, r)| ApprovedResult { employee_id: e.uuid(), result_id: r }).collect())
 }
 
 /// Opens a draft agreement for an employee in a period, in their current position.
@@ -323,7 +324,7 @@ pub fn create(
         .ok_or_else(|| StoreError::invalid("#/employee_id", "required for an account without an employee record"))?;
     crate::db::write(conn, |conn| {
         let emp: Option<(String, Option<PositionId>, bool)> = employees::table
-            .find(employee_id.to_string())
+            .find(crate::key::bind(EmployeeId::from(employee_id)))
             .select((employees::agency_id, employees::position_id, employees::active))
             .first(conn)
             .optional()?;
@@ -362,9 +363,9 @@ pub fn create(
                 format!("must fall within the period, {period_start} to {period_end}"),
             ));
         }
-        crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee_id.to_string())?;
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, employee_id.to_string())?;
         let existing: Vec<Agreement> = agreements::table
-            .filter(agreements::employee_id.eq(employee_id.to_string()))
+            .filter(agreements::employee_id.eq(crate::key::bind(EmployeeId::from(employee_id))))
             .filter(agreements::period_id.eq(crate::key::bind(PerformancePeriodId::from(new.period_id))))
             .filter(agreements::status.ne(crate::word::bind(AgreementStatus::Superseded)))
             .select(Agreement::as_select())
@@ -393,7 +394,7 @@ pub fn create(
             id: crate::key::new(),
             agency_id: agency,
             period_id: PerformancePeriodId::from(new.period_id),
-            employee_id: employee_id.to_string(),
+            employee_id: EmployeeId::from(employee_id),
             position_id,
             org_unit_id,
             starts_on,
@@ -458,14 +459,14 @@ fn owners_above(conn: &mut DbConnection, result_id: PlannedResultId) -> Result<V
     let mut current = Some(result_id);
     // Bounded by the depth of the cascade; a corrupted loop stops at the first repeat.
     while let Some(r) = current.take() {
-        let row: Option<(Option<PlannedResultId>, String)> = planned_results::table
+        let row: Option<(Option<PlannedResultId>, EmployeeId)> = planned_results::table
             .inner_join(agreements::table)
             .filter(planned_results::id.eq(crate::key::bind(r)))
             .select((planned_results::parent_result_id, agreements::employee_id))
             .first(conn)
             .optional()?;
         let Some((parent, owner)) = row else { break };
-        let owner = uuid(&owner)?;
+        let owner = owner.uuid();
         if owners.contains(&owner) {
             owners.push(owner);
             break;
@@ -485,7 +486,7 @@ fn check_result_link(
     parent_result_id: Option<Uuid>,
     goal_id: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    let owner = uuid(&a.employee_id)?;
+    let owner = a.employee_id.uuid();
     let position_type: PositionType =
         positions::table.find(crate::key::bind(a.position_id)).select(positions::position_type).first(conn)?;
     let source = LinkSource {
@@ -502,7 +503,7 @@ fn check_result_link(
             ))
         }
         (Some(p), None) => {
-            let row: Option<(String, PerformancePeriodId, String, AgreementStatus)> = planned_results::table
+            let row: Option<(String, PerformancePeriodId, EmployeeId, AgreementStatus)> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(p))))
                 .select((agreements::agency_id, agreements::period_id, agreements::employee_id, agreements::status))
@@ -522,7 +523,7 @@ fn check_result_link(
                 Some(LinkTarget::Result {
                     agency_id: uuid(&agency)?,
                     period_id: period.uuid(),
-                    owner_id: uuid(&owner_of_target)?,
+                    owner_id: owner_of_target.uuid(),
                 }),
                 "#/parent_result_id",
             )
@@ -817,7 +818,7 @@ pub fn transition(
             }
             Transition::Approve => {
                 after.approved_at = Some(change.at);
-                after.approved_by_employee_id = change.caller.employee_id.map(|e| e.to_string());
+                after.approved_by_employee_id = change.caller.employee_id.map(EmployeeId::from);
             }
             Transition::Return => after.return_comment = comment.map(|c| c.trim().to_owned()),
         }

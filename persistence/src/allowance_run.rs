@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -59,7 +59,8 @@ pub struct Run {
 pub struct RunLine {
     #[diesel(serialize_as = crate::key::Bind<AllowanceRunId>)]
     pub run_id: AllowanceRunId,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     pub nip: String,
     pub name: String,
     pub unit_name: Option<String>,
@@ -104,8 +105,8 @@ fn uuid(s: &str) -> Result<Uuid, StoreError> {
 
 #[derive(QueryableByName)]
 struct DayMinutes {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = Date)]
     log_date: NaiveDate,
     #[diesel(sql_type = BigInt)]
@@ -120,8 +121,8 @@ GROUP BY employee_id, log_date";
 
 #[derive(QueryableByName)]
 struct Waiting {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = BigInt)]
     minutes: i64,
 }
@@ -139,8 +140,8 @@ fn predicates(
     agency: &str,
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<HashMap<String, Predicate>, StoreError> {
-    let rows: Vec<(String, Option<Predicate>, NaiveDate, NaiveDate, i32)> = evaluations::table
+) -> Result<HashMap<EmployeeId, Predicate>, StoreError> {
+    let rows: Vec<(EmployeeId, Option<Predicate>, NaiveDate, NaiveDate, i32)> = evaluations::table
         .inner_join(evaluation_periods::table)
         .filter(evaluations::agency_id.eq(agency))
         .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Final)))
@@ -155,7 +156,7 @@ fn predicates(
             evaluations::revision,
         ))
         .load(conn)?;
-    let mut best: HashMap<String, (i64, i32, Predicate)> = HashMap::new();
+    let mut best: HashMap<EmployeeId, (i64, i32, Predicate)> = HashMap::new();
     for (employee, predicate, from, to, revision) in rows {
         let Some(p) = predicate else { continue };
         let span = (to - from).num_days();
@@ -223,7 +224,7 @@ pub fn compute_run(
             .into_iter()
             .map(|(id, class, unit)| (id, (class, unit)))
             .collect();
-        let waiting: HashMap<String, i64> = diesel::sql_query(WAITING_SQL)
+        let waiting: HashMap<EmployeeId, i64> = diesel::sql_query(WAITING_SQL)
             .bind::<Text, _>(&agency)
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
@@ -233,7 +234,7 @@ pub fn compute_run(
             .map(|w| (w.employee_id, w.minutes))
             .collect();
         let predicates = predicates(conn, &agency, first, last)?;
-        let mut minutes: HashMap<String, Vec<(NaiveDate, i64)>> = HashMap::new();
+        let mut minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>> = HashMap::new();
         for m in diesel::sql_query(MINUTES_SQL)
             .bind::<Text, _>(&agency)
             .bind::<Date, _>(first)
@@ -243,11 +244,11 @@ pub fn compute_run(
         {
             minutes.entry(m.employee_id).or_default().push((m.log_date, m.minutes));
         }
-        let previous: HashMap<String, i64> = match &approved {
+        let previous: HashMap<EmployeeId, i64> = match &approved {
             Some(a) => allowance_lines::table
                 .filter(allowance_lines::run_id.eq(crate::key::bind(a.id)))
                 .select((allowance_lines::employee_id, allowance_lines::amount))
-                .load::<(String, i64)>(conn)?
+                .load::<(EmployeeId, i64)>(conn)?
                 .into_iter()
                 .collect(),
             None => HashMap::new(),
@@ -261,7 +262,7 @@ pub fn compute_run(
             let name_of = |u: Option<OrgUnitId>| u.and_then(|u| unit_names.get(&u)).map(|n| (*n).to_owned());
             let mut line = RunLine {
                 run_id,
-                employee_id: e.employee.id.clone(),
+                employee_id: e.employee.id,
                 nip: e.employee.nip.clone(),
                 name: e.employee.name.clone(),
                 unit_name: name_of(unit_id),
@@ -446,7 +447,7 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, first: NaiveDate) -> Resul
     };
     let rows: Vec<(Run, RunLine)> = allowance_lines::table
         .inner_join(allowance_runs::table)
-        .filter(allowance_lines::employee_id.eq(me.to_string()))
+        .filter(allowance_lines::employee_id.eq(crate::key::bind(EmployeeId::from(me))))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::month.eq(first.with_day(1).unwrap_or(first)))
         .order(allowance_runs::approved_at.desc())
@@ -526,8 +527,7 @@ pub fn unit_lines(
         .select((Run::as_select(), RunLine::as_select()))
         .load(conn)?;
     let mut seen = std::collections::HashSet::new();
-    let mut latest: Vec<(Run, RunLine)> =
-        rows.into_iter().filter(|(_, l)| seen.insert(l.employee_id.clone())).collect();
+    let mut latest: Vec<(Run, RunLine)> = rows.into_iter().filter(|(_, l)| seen.insert(l.employee_id)).collect();
     latest.sort_by(|a, b| a.1.name.cmp(&b.1.name).then_with(|| a.1.nip.cmp(&b.1.nip)));
     Ok(latest)
 }
@@ -594,8 +594,8 @@ pub struct WaitingReviews {
 
 #[derive(QueryableByName)]
 struct WaitingByAuthor {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = BigInt)]
     logs: i64,
     #[diesel(sql_type = BigInt)]
@@ -643,8 +643,8 @@ pub fn waiting_reviews(
         .load(conn)?;
     let mut by_supervisor: HashMap<Option<Uuid>, WaitingReviews> = HashMap::new();
     for w in waiting {
-        let Ok(author) = Uuid::parse_str(&w.employee_id) else { continue };
-        if !rollout.employee_rolled_out(&w.employee_id, first) {
+        let author = w.employee_id.uuid();
+        if !rollout.employee_rolled_out(w.employee_id, first) {
             continue;
         }
         let unit = chart.unit_of(author);
@@ -666,18 +666,18 @@ pub fn waiting_reviews(
         e.minutes += w.minutes;
         e.oldest = e.oldest.min(w.oldest);
     }
-    let ids: Vec<String> = by_supervisor.keys().flatten().map(Uuid::to_string).collect();
-    let mut people: HashMap<String, crate::employee::Employee> = crate::schema::employees::table
-        .filter(crate::schema::employees::id.eq_any(ids))
+    let ids: Vec<EmployeeId> = by_supervisor.keys().flatten().map(|e| EmployeeId::from(*e)).collect();
+    let mut people: HashMap<EmployeeId, crate::employee::Employee> = crate::schema::employees::table
+        .filter(crate::schema::employees::id.eq_any(crate::key::binds(ids)))
         .select(crate::employee::Employee::as_select())
         .load::<crate::employee::Employee>(conn)?
         .into_iter()
-        .map(|e| (e.id.clone(), e))
+        .map(|e| (e.id, e))
         .collect();
     let mut out: Vec<WaitingReviews> = by_supervisor
         .into_iter()
         .map(|(s, mut w)| {
-            w.supervisor = s.and_then(|s| people.remove(&s.to_string()));
+            w.supervisor = s.and_then(|s| people.remove(&EmployeeId::from(s)));
             w
         })
         .collect();

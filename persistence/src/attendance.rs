@@ -9,7 +9,7 @@ use ekinerja_domain::access::Subject;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId, IntegrationKeyId};
+use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId, EmployeeId, IntegrationKeyId};
 use ekinerja_domain::network::{MachineSources, Networks};
 use ekinerja_domain::{Caller, Description, Name, Nip, TimeZone};
 use serde::Serialize;
@@ -26,7 +26,8 @@ pub struct Event {
     #[diesel(serialize_as = crate::key::Bind<AttendanceEventId>)]
     pub id: AttendanceEventId,
     pub agency_id: String,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     pub source_event_id: String,
     #[diesel(serialize_as = crate::word::Bind<EventSource>)]
     pub source: EventSource,
@@ -109,7 +110,7 @@ pub fn ingest(
         let mut nips: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.nip.as_str()).collect();
         nips.sort_unstable();
         nips.dedup();
-        let mut known: HashMap<String, String> = HashMap::new();
+        let mut known: HashMap<String, EmployeeId> = HashMap::new();
         // In chunks: a big import names more NIPs than a statement may bind.
         for chunk in nips.chunks(500) {
             known.extend(
@@ -117,7 +118,7 @@ pub fn ingest(
                     .filter(employees::agency_id.eq(&agency))
                     .filter(employees::nip.eq_any(chunk))
                     .select((employees::nip, employees::id))
-                    .load::<(String, String)>(conn)?,
+                    .load::<(String, EmployeeId)>(conn)?,
             );
         }
         let ids: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.source_event_id.as_str()).collect();
@@ -155,7 +156,7 @@ pub fn ingest(
             let event = Event {
                 id: crate::key::new(),
                 agency_id: agency.clone(),
-                employee_id: employee_id.clone(),
+                employee_id: *employee_id,
                 source_event_id: input.source_event_id.as_str().to_owned(),
                 source: sender.source,
                 kind: input.kind,
@@ -259,7 +260,7 @@ fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> 
     )
     .bind::<Key<AttendanceEventId>, _>(crate::key::bind(e.id))
     .bind::<Text, _>(&e.agency_id)
-    .bind::<Text, _>(&e.employee_id)
+    .bind::<Key<EmployeeId>, _>(crate::key::bind(e.employee_id))
     .bind::<Text, _>(&e.source_event_id)
     .bind::<Word, _>(Bind(e.source))
     .bind::<Word, _>(Bind(e.kind))
@@ -310,7 +311,7 @@ pub fn list(
 ) -> Result<Page<Event>, StoreError> {
     let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
     let mut q = attendance_events::table
-        .filter(attendance_events::employee_id.eq(&employee.id))
+        .filter(attendance_events::employee_id.eq(crate::key::bind(employee.id)))
         .select(Event::as_select())
         .into_boxed::<Backend>();
     if let Some(from) = filter.from {
@@ -586,7 +587,7 @@ pub fn void_event(
             .select(Event::as_select())
             .first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
-        let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
+        let employee = before.employee_id.uuid();
         // Only a reader of the employee learns the event exists.
         crate::employee::get_for(conn, &change.caller, employee, Area::Discipline, now)?;
         crate::access::require(

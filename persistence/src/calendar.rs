@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
-use ekinerja_domain::id::{AbsenceId, AccountId, HolidayId, OrgUnitId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, AccountId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
 use uuid::Uuid;
@@ -193,7 +193,8 @@ pub struct Absence {
     #[diesel(serialize_as = crate::key::Bind<AbsenceId>)]
     pub id: AbsenceId,
     pub agency_id: String,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     #[diesel(serialize_as = crate::word::Bind<AbsenceKind>)]
     pub kind: AbsenceKind,
     pub starts_on: NaiveDate,
@@ -240,9 +241,9 @@ pub fn record_absence(
         let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
         let subject = Subject::Employee { agency, employee: employee_id };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
-        crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
         let overlapping: i64 = absences::table
-            .filter(absences::employee_id.eq(&employee.id))
+            .filter(absences::employee_id.eq(crate::key::bind(employee.id)))
             .filter(absences::cancelled_at.is_null())
             .filter(absences::starts_on.le(ends_on))
             .filter(absences::ends_on.ge(starts_on))
@@ -254,7 +255,7 @@ pub fn record_absence(
         let row = Absence {
             id: crate::key::new(),
             agency_id: employee.agency_id.clone(),
-            employee_id: employee.id.clone(),
+            employee_id: employee.id,
             kind,
             starts_on,
             ends_on,
@@ -280,7 +281,7 @@ pub fn cancel_absence(
         let before: Absence =
             absences::table.find(crate::key::bind(AbsenceId::from(id))).select(Absence::as_select()).first(conn)?;
         let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
-        let employee = Uuid::parse_str(&before.employee_id).map_err(|_| StoreError::NotFound)?;
+        let employee = before.employee_id.uuid();
         let subject = Subject::Employee { agency, employee };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
         if before.cancelled_at.is_some() {
@@ -313,7 +314,7 @@ pub fn absences_of(
 ) -> Result<Vec<Absence>, StoreError> {
     let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
     Ok(absences::table
-        .filter(absences::employee_id.eq(&employee.id))
+        .filter(absences::employee_id.eq(crate::key::bind(employee.id)))
         .order(absences::starts_on.asc())
         .select(Absence::as_select())
         .load(conn)?)
@@ -323,7 +324,7 @@ pub fn absences_of(
 pub(crate) fn load_absences(
     conn: &mut DbConnection,
     agency_id: Uuid,
-    employee_ids: Option<&[String]>,
+    employee_ids: Option<&[EmployeeId]>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Absence>, StoreError> {
@@ -335,7 +336,7 @@ pub(crate) fn load_absences(
         .select(Absence::as_select())
         .into_boxed::<Backend>();
     if let Some(ids) = employee_ids {
-        q = q.filter(absences::employee_id.eq_any(ids.to_vec()));
+        q = q.filter(absences::employee_id.eq_any(crate::key::binds(ids.iter().copied())));
     }
     Ok(q.load(conn)?)
 }

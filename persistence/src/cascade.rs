@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
-use ekinerja_domain::id::{AgreementId, GoalId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId};
+use ekinerja_domain::id::{
+    AgreementId, EmployeeId, GoalId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -32,7 +34,7 @@ pub struct CascadeNode {
     pub goal_id: Option<GoalId>,
     pub agreement_id: AgreementId,
     pub agreement_status: AgreementStatus,
-    pub employee_id: String,
+    pub employee_id: EmployeeId,
     pub employee_nip: String,
     pub employee_name: String,
     pub children: Vec<CascadeNode>,
@@ -50,7 +52,7 @@ struct Row {
     agreement_id: AgreementId,
     status: AgreementStatus,
     revision: i32,
-    employee_id: String,
+    employee_id: EmployeeId,
     position_id: PositionId,
 }
 
@@ -88,13 +90,13 @@ fn load_period(
         .load(conn)?;
     let lineage_of = all.iter().map(|r| (r.id, r.lineage_id)).collect();
     // The agreement in force per employee and position.
-    let mut chosen: HashMap<(String, PositionId), (bool, i32, AgreementId)> = HashMap::new();
+    let mut chosen: HashMap<(EmployeeId, PositionId), (bool, i32, AgreementId)> = HashMap::new();
     for r in &all {
         if r.status == AgreementStatus::Superseded {
             continue;
         }
         let rank = (r.status == AgreementStatus::Approved, r.revision, r.agreement_id);
-        let key = (r.employee_id.clone(), r.position_id);
+        let key = (r.employee_id, r.position_id);
         match chosen.get(&key) {
             Some(best) if *best >= rank => {}
             _ => {
@@ -107,14 +109,17 @@ fn load_period(
     Ok(PeriodResults { all, current, lineage_of })
 }
 
-fn people(conn: &mut DbConnection, ids: HashSet<String>) -> Result<HashMap<String, (String, String)>, StoreError> {
-    let ids: Vec<String> = ids.into_iter().collect();
+fn people(
+    conn: &mut DbConnection,
+    ids: HashSet<EmployeeId>,
+) -> Result<HashMap<EmployeeId, (String, String)>, StoreError> {
+    let ids: Vec<EmployeeId> = ids.into_iter().collect();
     let mut out = HashMap::new();
     for chunk in ids.chunks(5_000) {
         for (id, nip, name) in employees::table
-            .filter(employees::id.eq_any(chunk))
+            .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied())))
             .select((employees::id, employees::nip, employees::name))
-            .load::<(String, String, String)>(conn)?
+            .load::<(EmployeeId, String, String)>(conn)?
         {
             out.insert(id, (nip, name));
         }
@@ -125,7 +130,7 @@ fn people(conn: &mut DbConnection, ids: HashSet<String>) -> Result<HashMap<Strin
 fn build(
     roots: Vec<Row>,
     children_of: &HashMap<PlannedResultId, Vec<Row>>,
-    people: &HashMap<String, (String, String)>,
+    people: &HashMap<EmployeeId, (String, String)>,
     depth: usize,
 ) -> Vec<CascadeNode> {
     roots
@@ -169,7 +174,7 @@ fn tree(
             children_of.entry(*parent_lineage).or_default().push(r.clone());
         }
     }
-    let who: HashSet<String> = results.current.iter().map(|r| r.employee_id.clone()).collect();
+    let who: HashSet<EmployeeId> = results.current.iter().map(|r| r.employee_id).collect();
     let people = people(conn, who)?;
     Ok(build(top, &children_of, &people, 0))
 }
@@ -264,7 +269,7 @@ pub struct UnlinkedResult {
     pub result_id: PlannedResultId,
     pub description: String,
     pub agreement_id: AgreementId,
-    pub employee_id: String,
+    pub employee_id: EmployeeId,
 }
 
 /// The alignment report of a unit (and its sub-units) for a period (agency admins).
@@ -306,7 +311,7 @@ pub fn alignment(
             result_id: r.id,
             description: r.description.clone(),
             agreement_id: r.agreement_id,
-            employee_id: r.employee_id.clone(),
+            employee_id: r.employee_id,
         })
         .collect();
     let supported: HashSet<&GoalId> = results.current.iter().filter_map(|r| r.goal_id.as_ref()).collect();
@@ -323,11 +328,11 @@ pub fn alignment(
         .into_iter()
         .filter(|g| !supported.contains(&g.id))
         .collect();
-    let approved: HashSet<String> = agreements::table
+    let approved: HashSet<EmployeeId> = agreements::table
         .filter(agreements::period_id.eq(crate::key::bind(period.id)))
         .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
         .select(agreements::employee_id)
-        .load::<String>(conn)?
+        .load::<EmployeeId>(conn)?
         .into_iter()
         .collect();
     let posts: Vec<PositionId> = positions::table
@@ -349,7 +354,7 @@ pub fn alignment(
 /// A person as printed on the SKP form.
 #[derive(Debug, Clone, Serialize)]
 pub struct Signatory {
-    pub employee_id: String,
+    pub employee_id: EmployeeId,
     pub nip: String,
     pub name: String,
     pub rank: Option<String>,
@@ -376,12 +381,12 @@ pub struct Document {
 
 fn signatory(
     conn: &mut DbConnection,
-    employee_id: &str,
+    employee_id: EmployeeId,
     position_id: Option<PositionId>,
     acting: Option<ekinerja_domain::ActingKind>,
 ) -> Result<Signatory, StoreError> {
     let (nip, name, rank, own_position): (String, String, Option<String>, Option<PositionId>) = employees::table
-        .find(employee_id)
+        .find(crate::key::bind(employee_id))
         .select((employees::nip, employees::name, employees::rank, employees::position_id))
         .first(conn)?;
     let post = position_id.or(own_position);
@@ -393,7 +398,7 @@ fn signatory(
             .first::<(String, String)>(conn)?,
         None => (String::new(), String::new()),
     };
-    Ok(Signatory { employee_id: employee_id.to_owned(), nip, name, rank, position, org_unit, acting })
+    Ok(Signatory { employee_id, nip, name, rank, position, org_unit, acting })
 }
 
 /// The printable SKP form of an agreement the caller may read.
@@ -406,16 +411,16 @@ pub fn document(
     let detail = agreement::get(conn, caller, id, now)?;
     let a: &Agreement = &detail.agreement;
     let agency = Uuid::parse_str(&a.agency_id).map_err(|_| StoreError::NotFound)?;
-    let owner = Uuid::parse_str(&a.employee_id).map_err(|_| StoreError::NotFound)?;
+    let owner = a.employee_id.uuid();
     let agency_name: String = agencies::table.find(&a.agency_id).select(agencies::name).first(conn)?;
     let year: i32 =
         performance_periods::table.find(crate::key::bind(a.period_id)).select(performance_periods::year).first(conn)?;
-    let employee = signatory(conn, &a.employee_id, Some(a.position_id), None)?;
+    let employee = signatory(conn, a.employee_id, Some(a.position_id), None)?;
     let chain = chart::load_upward(conn, agency, owner, now)?.chain_of(owner);
     let mut signers = Vec::new();
     for o in chain.iter().take(2) {
         let p = PositionId::from(o.position_id);
-        signers.push(Some(signatory(conn, &o.employee_id.to_string(), Some(p), o.acting)?));
+        signers.push(Some(signatory(conn, EmployeeId::from(o.employee_id), Some(p), o.acting)?));
     }
     signers.resize(2, None);
     let supervisors_supervisor = signers.pop().flatten();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text};
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::{ChartPosition, ChartUnit, OrgChart};
 use ekinerja_domain::{ActingKind, PositionType, TimeZone};
 use uuid::Uuid;
@@ -29,10 +29,10 @@ struct ChartRow {
     position_type: PositionType,
     #[diesel(sql_type = Nullable<Key<OrgUnitId>>)]
     supervisor_unit_id: Option<OrgUnitId>,
-    #[diesel(sql_type = Nullable<Text>)]
-    holder_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    acting_employee_id: Option<String>,
+    #[diesel(sql_type = Nullable<Key<EmployeeId>>)]
+    holder_id: Option<EmployeeId>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::key::Key<EmployeeId>>)]
+    acting_employee_id: Option<EmployeeId>,
     #[diesel(sql_type = Nullable<crate::word::Word>)]
     acting_kind: Option<ActingKind>,
 }
@@ -136,10 +136,6 @@ fn units_up_sql(anchor: &str) -> String {
     format!("WITH RECURSIVE {} SELECT id, parent_id FROM units_up", units_up_cte(anchor))
 }
 
-fn uuid(s: &str) -> Option<Uuid> {
-    Uuid::parse_str(s).ok()
-}
-
 /// The agency's date at `now`, in the agency's own time zone.
 pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
     let tz: TimeZone = agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?;
@@ -214,12 +210,12 @@ fn build(rows: Vec<ChartRow>, units: Vec<UnitRow>) -> OrgChart {
             structural: row.position_type.is_structural(),
             supervisor_unit_id: row.supervisor_unit_id.map(OrgUnitId::uuid),
         });
-        if let Some(h) = row.holder_id.as_deref().and_then(uuid) {
+        if let Some(h) = row.holder_id.map(EmployeeId::uuid) {
             if !entry.holders.contains(&h) {
                 entry.holders.push(h);
             }
         }
-        if let (Some(e), Some(k)) = (row.acting_employee_id.as_deref().and_then(uuid), row.acting_kind) {
+        if let (Some(e), Some(k)) = (row.acting_employee_id.map(EmployeeId::uuid), row.acting_kind) {
             entry.acting = Some((e, k));
         }
     }

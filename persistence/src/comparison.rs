@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::OrgUnitId;
+use ekinerja_domain::id::{EmployeeId, OrgUnitId};
 use ekinerja_domain::workload::Grade;
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -72,8 +72,8 @@ pub struct Comparison {
 
 #[derive(QueryableByName)]
 struct LogSum {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = crate::word::Word)]
     status: ekinerja_domain::daily_log::LogStatus,
     #[diesel(sql_type = BigInt)]
@@ -116,12 +116,12 @@ pub fn agency_month(
         .load(conn)?;
     let top = crate::maturity::top_units(&units);
     let rollout = crate::rollout::tree(conn, &agency)?;
-    let placed: Vec<(String, OrgUnitId, bool)> = employees::table
+    let placed: Vec<(EmployeeId, OrgUnitId, bool)> = employees::table
         .inner_join(positions::table)
         .filter(employees::agency_id.eq(&agency))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
-        .load::<(String, OrgUnitId)>(conn)?
+        .load::<(EmployeeId, OrgUnitId)>(conn)?
         .into_iter()
         .filter_map(|(e, u)| top.get(&u).map(|t| (e, *t, rollout.rolled_out(&u, first))))
         .collect();
@@ -131,8 +131,8 @@ pub fn agency_month(
             m
         });
     // Every figure counts the people of units rolled out in the month.
-    let opd_of: HashMap<String, OrgUnitId> =
-        placed.iter().filter(|(_, _, r)| *r).map(|(e, t, _)| (e.clone(), *t)).collect();
+    let opd_of: HashMap<EmployeeId, OrgUnitId> =
+        placed.iter().filter(|(_, _, r)| *r).map(|(e, t, _)| (*e, *t)).collect();
     let mut rows: Vec<OpdRow> = units
         .iter()
         .filter(|u| u.parent_id.is_none())
@@ -156,7 +156,7 @@ pub fn agency_month(
         })
         .collect();
     let index: HashMap<OrgUnitId, usize> = rows.iter().enumerate().map(|(i, r)| (r.unit.id, i)).collect();
-    let row_of = |employee: &str| opd_of.get(employee).and_then(|t| index.get(t)).copied();
+    let row_of = |employee: &EmployeeId| opd_of.get(employee).and_then(|t| index.get(t)).copied();
 
     // Logs of the month.
     let logs: Vec<LogSum> = diesel::sql_query(LOGS_SQL)
@@ -165,11 +165,11 @@ pub fn agency_month(
         .bind::<Date, _>(last)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
         .load(conn)?;
-    let mut logged: Vec<HashSet<&str>> = vec![HashSet::new(); rows.len()];
+    let mut logged: Vec<HashSet<EmployeeId>> = vec![HashSet::new(); rows.len()];
     let mut accepted = vec![0i64; rows.len()];
     for l in &logs {
         let Some(i) = row_of(&l.employee_id) else { continue };
-        logged[i].insert(l.employee_id.as_str());
+        logged[i].insert(l.employee_id);
         if l.status == ekinerja_domain::daily_log::LogStatus::Accepted {
             accepted[i] += l.minutes;
         }
@@ -210,7 +210,7 @@ pub fn agency_month(
     }
 
     // The month's approved runs: each employee's line from the run approved last.
-    let lines: Vec<(String, LineStatus, i64)> = allowance_lines::table
+    let lines: Vec<(EmployeeId, LineStatus, i64)> = allowance_lines::table
         .inner_join(allowance_runs::table)
         .filter(allowance_runs::agency_id.eq(&agency))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
@@ -218,7 +218,7 @@ pub fn agency_month(
         .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))
         .select((allowance_lines::employee_id, allowance_lines::status, allowance_lines::amount))
         .load(conn)?;
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<EmployeeId> = HashSet::new();
     let mut paid = vec![(0i64, 0i64); rows.len()];
     for (employee, status, amount) in lines {
         let Some(i) = row_of(&employee) else { continue };

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
-use ekinerja_domain::id::{DailyLogId, OrgUnitId, PlannedResultId};
+use ekinerja_domain::id::{DailyLogId, EmployeeId, OrgUnitId, PlannedResultId};
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -22,7 +22,8 @@ pub struct DailyLog {
     #[diesel(serialize_as = crate::key::Bind<DailyLogId>)]
     pub id: DailyLogId,
     pub agency_id: String,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     pub client_id: Option<String>,
     #[serde(skip)]
     pub client_hash: Option<String>,
@@ -42,7 +43,8 @@ pub struct DailyLog {
     #[diesel(serialize_as = crate::word::Bind<LogStatus>)]
     pub status: LogStatus,
     pub review_reason: Option<String>,
-    pub reviewed_by_employee_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<EmployeeId>)]
+    pub reviewed_by_employee_id: Option<EmployeeId>,
     pub reviewed_at: Option<chrono::NaiveDateTime>,
     pub change_seq: i64,
     pub version: i32,
@@ -122,8 +124,8 @@ fn log_error(e: LogError) -> StoreError {
 
 /// Hands out the employee's next change number. The row lock it takes orders the numbers as
 /// the transactions commit, so a phone that read up to N never misses a later change below N.
-fn next_seq(conn: &mut DbConnection, employee_id: &str) -> Result<i64, StoreError> {
-    Ok(diesel::update(employees::table.find(employee_id))
+fn next_seq(conn: &mut DbConnection, employee_id: EmployeeId) -> Result<i64, StoreError> {
+    Ok(diesel::update(employees::table.find(crate::key::bind(employee_id)))
         .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
         .returning(employees::log_change_seq)
         .get_result(conn)?)
@@ -140,13 +142,13 @@ fn on_submission(
     conn: &mut DbConnection,
     policies: &Policies,
     agency_id: &str,
-    employee_id: &str,
+    employee_id: EmployeeId,
     now: DateTime<Utc>,
 ) -> Result<LogStatus, StoreError> {
     if !policies.get(agency_id).is_some_and(|p| p.3) {
         return Ok(LogStatus::Submitted);
     }
-    let (agency, employee) = (uuid(agency_id)?, uuid(employee_id)?);
+    let (agency, employee) = (uuid(agency_id)?, employee_id.uuid());
     let chart = chart::load_upward(conn, agency, employee, now)?;
     Ok(if ekinerja_domain::access::top_of_chain(&chart, employee) { LogStatus::Accepted } else { LogStatus::Submitted })
 }
@@ -176,7 +178,7 @@ fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDa
 /// Checks a log's content against the data: the date, the planned result, the day's other logs.
 fn check(
     conn: &mut DbConnection,
-    employee_id: &str,
+    employee_id: EmployeeId,
     agency_id: &str,
     policies: &mut Policies,
     input: &LogInput,
@@ -200,13 +202,13 @@ fn check(
     let range = match input.serves {
         Serves::AdditionalDuty => None,
         Serves::Result(r) => {
-            let found: Option<(String, AgreementStatus, NaiveDate, NaiveDate)> = planned_results::table
+            let found: Option<(EmployeeId, AgreementStatus, NaiveDate, NaiveDate)> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(r))))
                 .select((agreements::employee_id, agreements::status, agreements::starts_on, agreements::ends_on))
                 .first(conn)
                 .optional()?;
-            let Some((_, status, from, to)) = found.filter(|(o, _, _, _)| o == employee_id) else {
+            let Some((_, status, from, to)) = found.filter(|(o, _, _, _)| *o == employee_id) else {
                 return Err(StoreError::invalid("#/planned_result_id", "not a planned result of your own agreement"));
             };
             if status != AgreementStatus::Approved {
@@ -221,7 +223,7 @@ fn check(
     check_date(input.date, today, range).map_err(log_error)?;
     // A fixed query (no boxing), so diesel keeps it prepared between logs.
     let others: Vec<Span> = daily_logs::table
-        .filter(daily_logs::employee_id.eq(employee_id))
+        .filter(daily_logs::employee_id.eq(crate::key::bind(employee_id)))
         .filter(daily_logs::log_date.eq(input.date))
         .filter(daily_logs::status.ne(crate::word::bind(LogStatus::Rejected)))
         .filter(daily_logs::id.ne(crate::key::bind(except.unwrap_or(DailyLogId::from_uuid(Uuid::nil())))))
@@ -381,10 +383,10 @@ fn create_in(
     let me = ekinerja_domain::access::own_record(&change.caller, Area::DailyLogWrite)
         .or_else(|d| access::decision_to_result(d).map(|()| Uuid::nil()))?;
     {
-        let me_str = me.to_string();
+        let me_str = EmployeeId::from(me);
         if let Some(cid) = new.client_id {
             let existing: Option<DailyLog> = daily_logs::table
-                .filter(daily_logs::employee_id.eq(&me_str))
+                .filter(daily_logs::employee_id.eq(crate::key::bind(me_str)))
                 .filter(daily_logs::client_id.eq(cid.to_string()))
                 .select(DailyLog::as_select())
                 .first(conn)
@@ -400,19 +402,20 @@ fn create_in(
         // Taking the change number locks the employee's row first, so two logs of the same day
         // arriving at once are checked against each other, not both against the day before. (A
         // refusal below rolls the number back with the rest.)
-        let (agency_id, active, change_seq): (String, bool, i64) = diesel::update(employees::table.find(&me_str))
-            .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
-            .returning((employees::agency_id, employees::active, employees::log_change_seq))
-            .get_result(conn)?;
+        let (agency_id, active, change_seq): (String, bool, i64) =
+            diesel::update(employees::table.find(crate::key::bind(me_str)))
+                .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
+                .returning((employees::agency_id, employees::active, employees::log_change_seq))
+                .get_result(conn)?;
         if !active {
             return Err(StoreError::Forbidden("the employee is no longer active".into()));
         }
-        check(conn, &me_str, &agency_id, policies, &new.input, None, now)?;
-        let status = on_submission(conn, policies, &agency_id, &me_str, now)?;
+        check(conn, me_str, &agency_id, policies, &new.input, None, now)?;
+        let status = on_submission(conn, policies, &agency_id, me_str, now)?;
         let mut row = DailyLog {
             id: crate::key::new(),
             agency_id,
-            employee_id: me_str.clone(),
+            employee_id: me_str,
             client_id: new.client_id.map(|c| c.to_string()),
             client_hash: new.client_hash.clone(),
             log_date: new.input.date,
@@ -451,7 +454,7 @@ fn standing(
     now: DateTime<Utc>,
 ) -> Result<Standing, StoreError> {
     let subject =
-        Subject::DailyLog { agency: uuid(&log.agency_id)?, employee: uuid(&log.employee_id)?, review_escalated };
+        Subject::DailyLog { agency: uuid(&log.agency_id)?, employee: log.employee_id.uuid(), review_escalated };
     Ok(access::standing(conn, caller, subject, now)?.0)
 }
 
@@ -510,7 +513,7 @@ fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Res
     let since = log.updated_at.date().pred_opt().unwrap_or(log.updated_at.date());
     let unit: Option<OrgUnitId> = crate::schema::employees::table
         .inner_join(crate::schema::positions::table)
-        .filter(crate::schema::employees::id.eq(&log.employee_id))
+        .filter(crate::schema::employees::id.eq(crate::key::bind(log.employee_id)))
         .select(crate::schema::positions::org_unit_id)
         .first(conn)
         .optional()?;
@@ -551,11 +554,11 @@ pub fn update(
         }
         let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
         check_unlocked(conn, &before)?;
-        let change_seq = next_seq(conn, &before.employee_id)?;
+        let change_seq = next_seq(conn, before.employee_id)?;
         let mut policies = Policies::new();
-        check(conn, &before.employee_id, &before.agency_id, &mut policies, &input, Some(before.id), now)?;
+        check(conn, before.employee_id, &before.agency_id, &mut policies, &input, Some(before.id), now)?;
         let status = match status {
-            LogStatus::Submitted => on_submission(conn, &policies, &before.agency_id, &before.employee_id, now)?,
+            LogStatus::Submitted => on_submission(conn, &policies, &before.agency_id, before.employee_id, now)?,
             other => other,
         };
         let mut after = before.clone();
@@ -613,10 +616,10 @@ pub fn review(
         let mut after = before.clone();
         after.status = status;
         after.review_reason = if decision == Decision::Reject { reason.map(|r| r.trim().to_owned()) } else { None };
-        after.reviewed_by_employee_id = change.caller.employee_id.map(|e| e.to_string());
+        after.reviewed_by_employee_id = change.caller.employee_id.map(EmployeeId::from);
         after.reviewed_at = Some(change.at);
         after.version += 1;
-        after.change_seq = next_seq(conn, &before.employee_id)?;
+        after.change_seq = next_seq(conn, before.employee_id)?;
         after.updated_at = change.at;
         diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         audit::record(
@@ -663,7 +666,7 @@ pub fn list(
         let mut rows: Vec<DailyLog> = direct
             .into_iter()
             .chain(escalated)
-            .filter(|l| filter.employee_id.is_none_or(|e| l.employee_id == e.to_string()))
+            .filter(|l| filter.employee_id.is_none_or(|e| l.employee_id == e))
             .filter(|l| filter.status.is_none_or(|s| l.status == s))
             .filter(|l| filter.from.is_none_or(|f| l.log_date >= f) && filter.to.is_none_or(|t| l.log_date <= t))
             .filter(|l| page.after.is_none_or(|a| l.id.uuid() > a))
@@ -679,19 +682,19 @@ pub fn list(
     if filter.subordinates {
         // The review queue: the people the caller supervises directly.
         let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
-        let subs: Vec<String> =
-            chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(Uuid::to_string).collect();
-        q = q.filter(daily_logs::employee_id.eq_any(subs));
+        let subs: Vec<EmployeeId> =
+            chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(|e| EmployeeId::from(*e)).collect();
+        q = q.filter(daily_logs::employee_id.eq_any(crate::key::binds(subs)));
     } else if let Some(e) = filter.employee_id {
         let subject = Subject::Employee { agency, employee: e };
         if !access::standing(conn, caller, subject, now)?.0.sees(Area::DailyLogReview) {
             return Ok(Page::empty());
         }
-        q = q.filter(daily_logs::employee_id.eq(e.to_string()));
+        q = q.filter(daily_logs::employee_id.eq(crate::key::bind(EmployeeId::from(e))));
     } else if !access::reads_whole_agency(conn, caller, agency, Area::DailyLogReview)? {
         // Without a filter: the caller's own logs, or the whole agency's for those who read it.
         let Some(me) = caller.employee_id else { return Ok(Page::empty()) };
-        q = q.filter(daily_logs::employee_id.eq(me.to_string()));
+        q = q.filter(daily_logs::employee_id.eq(crate::key::bind(EmployeeId::from(me))));
     }
     if let Some(s) = filter.status {
         q = q.filter(daily_logs::status.eq(crate::word::bind(s)));
@@ -720,7 +723,7 @@ pub fn changes(
     let me = ekinerja_domain::access::own_record(caller, Area::DailyLogWrite)
         .or_else(|d| access::decision_to_result(d).map(|()| Uuid::nil()))?;
     let rows: Vec<DailyLog> = daily_logs::table
-        .filter(daily_logs::employee_id.eq(me.to_string()))
+        .filter(daily_logs::employee_id.eq(crate::key::bind(EmployeeId::from(me))))
         .filter(daily_logs::change_seq.gt(after))
         .order(daily_logs::change_seq.asc())
         .limit(limit)

@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::agreement::{standing, AgreementStatus};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{OrgUnitId, PerformancePeriodId};
+use ekinerja_domain::id::{EmployeeId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -109,8 +109,8 @@ pub struct Dashboard {
 
 #[derive(QueryableByName)]
 struct LogDay {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = Date)]
     log_date: NaiveDate,
     #[diesel(sql_type = BigInt)]
@@ -131,7 +131,7 @@ fn share_bp(part: i64, whole: i64) -> i64 {
 struct Scope {
     units: Vec<OrgUnit>,
     /// Employee id → unit id, for everyone in the agency.
-    unit_of: HashMap<String, OrgUnitId>,
+    unit_of: HashMap<EmployeeId, OrgUnitId>,
 }
 
 fn scope(conn: &mut DbConnection, agency: &str) -> Result<Scope, StoreError> {
@@ -145,7 +145,7 @@ fn scope(conn: &mut DbConnection, agency: &str) -> Result<Scope, StoreError> {
         .filter(employees::agency_id.eq(agency))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
-        .load::<(String, OrgUnitId)>(conn)?
+        .load::<(EmployeeId, OrgUnitId)>(conn)?
         .into_iter()
         .collect();
     Ok(Scope { units, unit_of })
@@ -183,14 +183,14 @@ fn build(
     let s = scope(conn, &agency_id)?;
     let inside: Option<HashSet<OrgUnitId>> = unit.as_ref().map(|u| below(&s.units, u.id));
     let rollout_tree = crate::rollout::tree(conn, &agency_id)?;
-    let in_scope: Vec<(&str, OrgUnitId)> = s
+    let in_scope: Vec<(EmployeeId, OrgUnitId)> = s
         .unit_of
         .iter()
         .filter(|(_, u)| inside.as_ref().is_none_or(|i| i.contains(*u)))
-        .map(|(e, u)| (e.as_str(), *u))
+        .map(|(e, u)| (*e, *u))
         .collect();
     // Rates count the people of units rolled out this month (roles.md, Rollout).
-    let people: HashSet<&str> =
+    let people: HashSet<EmployeeId> =
         in_scope.iter().filter(|(_, u)| rollout_tree.rolled_out(u, today)).map(|(e, _)| *e).collect();
     let employees = people.len() as i64;
     let not_rolled_out = in_scope.len() as i64 - employees;
@@ -202,11 +202,11 @@ fn build(
         .bind::<Date, _>(today)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
         .load(conn)?;
-    let mut week_people: HashSet<&str> = HashSet::new();
-    let mut today_people: HashSet<&str> = HashSet::new();
+    let mut week_people: HashSet<EmployeeId> = HashSet::new();
+    let mut today_people: HashSet<EmployeeId> = HashSet::new();
     let (mut week_minutes, mut today_minutes) = (0, 0);
     for l in &logs {
-        let Some(e) = people.get(l.employee_id.as_str()).copied() else { continue };
+        let Some(e) = people.get(&l.employee_id).copied() else { continue };
         week_people.insert(e);
         week_minutes += l.minutes;
         if l.log_date == today {
@@ -232,19 +232,19 @@ fn build(
         .select(performance_periods::id)
         .first(conn)
         .optional()?;
-    let mut revisions: HashMap<String, Vec<(AgreementStatus, i32)>> = HashMap::new();
+    let mut revisions: HashMap<EmployeeId, Vec<(AgreementStatus, i32)>> = HashMap::new();
     if let Some(p) = period_id {
-        let rows: Vec<(String, AgreementStatus, i32)> = agreements::table
+        let rows: Vec<(EmployeeId, AgreementStatus, i32)> = agreements::table
             .filter(agreements::period_id.eq(crate::key::bind(p)))
             .select((agreements::employee_id, agreements::status, agreements::revision))
             .load(conn)?;
         for (employee, status, revision) in rows {
-            if people.contains(employee.as_str()) {
+            if people.contains(&employee) {
                 revisions.entry(employee).or_default().push((status, revision));
             }
         }
     }
-    let standing: HashMap<String, AgreementStatus> =
+    let standing: HashMap<EmployeeId, AgreementStatus> =
         revisions.into_iter().filter_map(|(e, r)| standing(&r).map(|s| (e, s))).collect();
     let mut agreements = Agreements {
         period_id,
@@ -263,8 +263,8 @@ fn build(
             AgreementStatus::Draft | AgreementStatus::Superseded => agreements.draft += 1,
         }
     }
-    let approved_people: HashSet<&str> =
-        standing.iter().filter(|(_, s)| **s == AgreementStatus::Approved).map(|(e, _)| e.as_str()).collect();
+    let approved_people: HashSet<EmployeeId> =
+        standing.iter().filter(|(_, s)| **s == AgreementStatus::Approved).map(|(e, _)| *e).collect();
 
     // The period being evaluated: the one that ended last (of two ending together, the longer:
     // the year-end evaluation over the last quarter's); before any has ended, the shortest one
@@ -295,7 +295,7 @@ fn build(
             .select(Evaluation::as_select())
             .load(conn)?;
         for (employee, e) in crate::evaluation::current_of(rows) {
-            if !people.contains(employee.as_str()) {
+            if !people.contains(&employee) {
                 continue;
             }
             evaluations_view.not_opened -= 1;
@@ -330,7 +330,7 @@ fn build(
     };
     let mut allowance = Allowance { month, paid: 0, pending: 0, total: 0 };
     if let Some(m) = month {
-        let lines: Vec<(String, LineStatus, i64)> = allowance_lines::table
+        let lines: Vec<(EmployeeId, LineStatus, i64)> = allowance_lines::table
             .inner_join(allowance_runs::table)
             .filter(allowance_runs::agency_id.eq(&agency_id))
             .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
@@ -338,10 +338,10 @@ fn build(
             .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))
             .select((allowance_lines::employee_id, allowance_lines::status, allowance_lines::amount))
             .load(conn)?;
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<EmployeeId> = HashSet::new();
         for (employee, status, amount) in lines {
             // The latest approved run holding the employee counts (a correction replaces).
-            if !people.contains(employee.as_str()) || !seen.insert(employee) {
+            if !people.contains(&employee) || !seen.insert(employee) {
                 continue;
             }
             match status {
@@ -363,8 +363,8 @@ fn build(
         .filter(|u| u.parent_id == parent)
         .map(|u| {
             let units = below(&s.units, u.id);
-            let members: Vec<&str> =
-                s.unit_of.iter().filter(|(_, unit)| units.contains(*unit)).map(|(e, _)| e.as_str()).collect();
+            let members: Vec<EmployeeId> =
+                s.unit_of.iter().filter(|(_, unit)| units.contains(*unit)).map(|(e, _)| *e).collect();
             let from = rollout_tree.effective(&u.id);
             Rollout {
                 unit: u.clone(),

@@ -239,14 +239,18 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
 /// per structural post, no overlapping acting assignments, no overlapping logs) cannot race
 /// another transaction on PostgreSQL's READ COMMITTED. On SQLite the IMMEDIATE transaction
 /// already holds the database's write lock, so there is nothing to do.
-pub fn lock_row(conn: &mut DbConnection, table: LockTable, id: &str) -> Result<(), diesel::result::Error> {
+pub fn lock_row(
+    conn: &mut DbConnection,
+    table: LockTable,
+    id: impl std::fmt::Display,
+) -> Result<(), diesel::result::Error> {
     use diesel::sql_types::Text;
     if let DbConnection::Pg(_) = conn {
         let sql = match table {
             LockTable::Positions => "SELECT id FROM positions WHERE id = $1 FOR UPDATE",
             LockTable::Employees => "SELECT id FROM employees WHERE id = $1 FOR UPDATE",
         };
-        diesel::sql_query(sql).bind::<Text, _>(id).execute(conn)?;
+        diesel::sql_query(sql).bind::<Text, _>(id.to_string()).execute(conn)?;
     }
     Ok(())
 }

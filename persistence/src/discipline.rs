@@ -12,7 +12,7 @@ use ekinerja_domain::discipline::AbsenceKind;
 use ekinerja_domain::discipline::{
     day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Schedule, ScheduleVersions,
 };
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -70,8 +70,8 @@ pub(crate) fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, Nai
 
 #[derive(QueryableByName)]
 struct DayRow {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = Date)]
     local_date: NaiveDate,
     #[diesel(sql_type = crate::word::Word)]
@@ -95,7 +95,7 @@ WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at I
 GROUP BY employee_id, local_date, kind";
 
 /// `(employee, date) → (earliest check-in, latest check-out)`.
-type Firsts = HashMap<(String, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
+type Firsts = HashMap<(EmployeeId, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
 
 fn firsts(rows: Vec<DayRow>) -> Firsts {
     let mut map: Firsts = HashMap::new();
@@ -137,21 +137,23 @@ fn compute(
             .collect();
         return Ok(UnitMonth { from, to: None, employees });
     };
-    let rows: Vec<DayRow> = if single && people.len() == 1 {
-        let id = people.first().map(|(e, _)| e.id.clone()).unwrap_or_default();
-        diesel::sql_query(EMPLOYEE_DAYS_SQL).bind::<Text, _>(id).bind::<Date, _>(from).bind::<Date, _>(to).load(conn)?
-    } else {
-        diesel::sql_query(DAYS_SQL)
+    let rows: Vec<DayRow> = match people.as_slice() {
+        [(one, _)] if single => diesel::sql_query(EMPLOYEE_DAYS_SQL)
+            .bind::<Text, _>(one.id.to_string())
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load(conn)?,
+        _ => diesel::sql_query(DAYS_SQL)
             .bind::<Text, _>(agency_id.to_string())
             .bind::<Date, _>(from)
             .bind::<Date, _>(to)
-            .load(conn)?
+            .load(conn)?,
     };
     let firsts = firsts(rows);
     let holidays: HashMap<NaiveDate, String> =
         load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect();
-    let ids: Vec<String> = people.iter().map(|(e, _)| e.id.clone()).collect();
-    let mut absences: HashMap<String, Vec<(NaiveDate, NaiveDate, AbsenceKind)>> = HashMap::new();
+    let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
+    let mut absences: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, AbsenceKind)>> = HashMap::new();
     for a in load_absences(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)? {
         absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
     }
@@ -168,7 +170,7 @@ fn compute(
             let holiday = holidays.get(&day).cloned();
             let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()) };
             let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
-            let (check_in, check_out) = firsts.get(&(employee.id.clone(), day)).copied().unwrap_or_default();
+            let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
             records.push(DayRecord {
                 date: day,
                 hours,
@@ -275,10 +277,10 @@ pub fn working_days(
     people: &[(Employee, Option<OrgUnitId>)],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<HashMap<String, HashSet<NaiveDate>>, StoreError> {
+) -> Result<HashMap<EmployeeId, HashSet<NaiveDate>>, StoreError> {
     let holidays: HashSet<NaiveDate> =
         load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| h.holiday_date).collect();
-    let mut absences: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    let mut absences: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
     for a in load_absences(conn, agency_id, None, from, to)? {
         absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on));
     }
@@ -299,7 +301,7 @@ pub fn working_days(
             let Some(next) = day.checked_add_days(Days::new(1)) else { break };
             day = next;
         }
-        out.insert(employee.id.clone(), days);
+        out.insert(employee.id, days);
     }
     Ok(out)
 }

@@ -5,14 +5,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Decision, Reach, Subject};
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::Official;
 use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::{employees, positions};
-use crate::{access, audit, chart, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, chart, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 diesel::define_sql_function! {
     /// SQL `lower`, the same on both engines (unlike `LIKE`'s case rules).
@@ -24,7 +24,8 @@ diesel::define_sql_function! {
 #[diesel(table_name = employees, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 #[diesel(treat_none_as_null = true)]
 pub struct Employee {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub id: EmployeeId,
     pub agency_id: String,
     pub nip: String,
     pub name: String,
@@ -78,7 +79,7 @@ fn agency_of(e: &Employee) -> Option<Uuid> {
 /// The access rule's subject for an employee record.
 fn subject(e: &Employee) -> Result<Subject, StoreError> {
     let agency = agency_of(e).ok_or(StoreError::NotFound)?;
-    Ok(Subject::Employee { agency, employee: Uuid::parse_str(&e.id).map_err(|_| StoreError::NotFound)? })
+    Ok(Subject::Employee { agency, employee: e.id.uuid() })
 }
 
 fn may_read(conn: &mut DbConnection, caller: &Caller, e: &Employee, now: DateTime<Utc>) -> Result<bool, StoreError> {
@@ -87,7 +88,8 @@ fn may_read(conn: &mut DbConnection, caller: &Caller, e: &Employee, now: DateTim
 
 /// Reads an employee the caller may see.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<Employee, StoreError> {
-    let e: Employee = employees::table.find(id.to_string()).select(Employee::as_select()).first(conn)?;
+    let e: Employee =
+        employees::table.find(crate::key::bind(EmployeeId::from(id))).select(Employee::as_select()).first(conn)?;
     if may_read(conn, caller, &e, now)? {
         Ok(e)
     } else {
@@ -116,7 +118,8 @@ pub fn get_for_any(
     areas: &[Area],
     now: DateTime<Utc>,
 ) -> Result<Employee, StoreError> {
-    let e: Employee = employees::table.find(id.to_string()).select(Employee::as_select()).first(conn)?;
+    let e: Employee =
+        employees::table.find(crate::key::bind(EmployeeId::from(id))).select(Employee::as_select()).first(conn)?;
     let (standing, _) = access::standing(conn, caller, subject(&e)?, now)?;
     if areas.iter().any(|a| standing.allows(*a, Access::Read)) {
         return Ok(e);
@@ -161,7 +164,7 @@ pub fn list(
     };
     if let Some(a) = agency {
         if let Reach::Employees(visible) = access::reach(conn, caller, a, &[Area::EmployeeRecord], now)? {
-            q = q.filter(employees::id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
+            q = q.filter(employees::id.eq_any(crate::key::binds(visible.iter().map(|e| EmployeeId::from(*e)))));
         }
     }
     if let Some(unit) = filter.org_unit_id {
@@ -184,7 +187,7 @@ pub fn list(
         q = q.filter(lower(employees::name).like(pattern).escape('\\'));
     }
     if let Some(after) = &page.after {
-        q = q.filter(employees::id.gt(after.to_string()));
+        q = q.filter(employees::id.gt(crate::key::bind(EmployeeId::from(*after))));
     }
     let rows = q.order(employees::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -209,8 +212,10 @@ pub struct OfficialRecord {
 }
 
 fn load_many(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<Employee>, StoreError> {
-    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    Ok(employees::table.filter(employees::id.eq_any(ids)).select(Employee::as_select()).load(conn)?)
+    Ok(employees::table
+        .filter(employees::id.eq_any(crate::key::binds(ids.iter().map(|e| EmployeeId::from(*e)))))
+        .select(Employee::as_select())
+        .load(conn)?)
 }
 
 /// The chain of supervisors of an employee the caller may see, direct supervisor first.
@@ -228,7 +233,7 @@ pub fn supervisors(
     Ok(chain
         .into_iter()
         .filter_map(|official| {
-            let pos = records.iter().position(|r| r.id == official.employee_id.to_string())?;
+            let pos = records.iter().position(|r| r.id == official.employee_id)?;
             Some(OfficialRecord { employee: records.swap_remove(pos), official })
         })
         .collect())
@@ -259,10 +264,10 @@ pub fn is_supervisor(conn: &mut DbConnection, agency: Uuid, id: Uuid, now: DateT
 pub(crate) fn check_position(
     conn: &mut DbConnection,
     agency_id: &str,
-    employee_id: Option<&str>,
+    employee_id: Option<EmployeeId>,
     position: Uuid,
 ) -> Result<(), StoreError> {
-    crate::db::lock_row(conn, crate::db::LockTable::Positions, &position.to_string())?;
+    crate::db::lock_row(conn, crate::db::LockTable::Positions, position.to_string())?;
     let pos: Option<(String, PositionType)> = positions::table
         .find(crate::key::bind(PositionId::from(position)))
         .select((positions::agency_id, positions::position_type))
@@ -277,7 +282,7 @@ pub(crate) fn check_position(
             .filter(employees::active.eq(true))
             .into_boxed::<Backend>();
         if let Some(me) = employee_id {
-            q = q.filter(employees::id.ne(me.to_owned()));
+            q = q.filter(employees::id.ne(crate::key::bind(me)));
         }
         let holder: Option<String> = q.select(employees::nip).first(conn).optional()?;
         if let Some(nip) = holder {
@@ -301,7 +306,7 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
         check_position(conn, &agency_id, None, p)?;
     }
     let row = Employee {
-        id: new_id(),
+        id: crate::key::new(),
         agency_id,
         nip: new.nip.as_str().to_owned(),
         name: new.name.into_inner(),
@@ -314,7 +319,7 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
     };
     diesel::insert_into(employees::table).values(row.clone()).execute(conn)?;
     crate::roster::touch(conn, &row.agency_id, std::slice::from_ref(&row.id))?;
-    audit::record(conn, change, Some(&row.agency_id), "create", "employee", &row.id, None::<&()>, Some(&row))?;
+    audit::record(conn, change, Some(&row.agency_id), "create", "employee", row.id, None::<&()>, Some(&row))?;
     Ok(row)
 }
 
@@ -355,7 +360,7 @@ pub fn update(
         if let Some(p) = after.position_id.map(PositionId::uuid) {
             let moved = after.position_id != before.position_id;
             if after.active && (moved || !before.active) {
-                check_position(conn, &before.agency_id, Some(&before.id), p)?;
+                check_position(conn, &before.agency_id, Some(before.id), p)?;
             } else if moved {
                 // Leaving service into a post still names a post of this agency: a body-supplied
                 // id never reaches the database unchecked.
@@ -370,10 +375,10 @@ pub fn update(
             }
         }
         after.updated_at = change.at;
-        diesel::update(employees::table.find(&after.id)).set(after.clone()).execute(conn)?;
+        diesel::update(employees::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         if before.active && !after.active {
             // Leaving service ends the employee's sign-ins at once.
-            crate::account::end_sessions_of_employee(conn, &after.id, change.at)?;
+            crate::account::end_sessions_of_employee(conn, after.id, change.at)?;
         }
         if (&after.nip, &after.name, after.active, &after.position_id)
             != (&before.nip, &before.name, before.active, &before.position_id)
@@ -386,7 +391,7 @@ pub fn update(
             Some(&after.agency_id),
             "update",
             "employee",
-            &after.id,
+            after.id,
             Some(&before),
             Some(&after),
         )?;

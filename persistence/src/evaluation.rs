@@ -12,8 +12,8 @@ use ekinerja_domain::evaluation::{
     Predicate, Rating, Ratings,
 };
 use ekinerja_domain::id::{
-    AccountId, AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
-    PositionId,
+    AccountId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
+    PlannedResultId, PositionId,
 };
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
@@ -218,10 +218,12 @@ pub struct Evaluation {
     pub agency_id: String,
     #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
     pub evaluation_period_id: EvaluationPeriodId,
-    pub employee_id: String,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
     #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
     pub agreement_id: AgreementId,
-    pub evaluator_employee_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<EmployeeId>)]
+    pub evaluator_employee_id: Option<EmployeeId>,
     #[diesel(serialize_as = crate::word::Bind<EvaluationStatus>)]
     pub status: EvaluationStatus,
     #[diesel(serialize_as = crate::word::BindOption<Rating>)]
@@ -324,17 +326,17 @@ pub fn open(
             .ok_or_else(|| StoreError::invalid("#/employee_id", "no such employee in the period's agency"))?;
         let s = standing(conn, &change.caller, agency, employee_id, now)?;
         access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
-        crate::db::lock_row(conn, crate::db::LockTable::Employees, &employee.id)?;
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
         let existing: i64 = evaluations::table
             .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period.id)))
-            .filter(evaluations::employee_id.eq(&employee.id))
+            .filter(evaluations::employee_id.eq(crate::key::bind(employee.id)))
             .count()
             .get_result(conn)?;
         if existing > 0 {
             return Err(StoreError::Conflict("the employee's evaluation for this period is already open".into()));
         }
         let agreement: Option<AgreementId> = agreements::table
-            .filter(agreements::employee_id.eq(&employee.id))
+            .filter(agreements::employee_id.eq(crate::key::bind(employee.id)))
             .filter(agreements::period_id.eq(crate::key::bind(period.performance_period_id)))
             .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
             .filter(agreements::starts_on.le(period.ends_on))
@@ -353,11 +355,11 @@ pub fn open(
             id: crate::key::new(),
             agency_id: period.agency_id.clone(),
             evaluation_period_id: period.id,
-            employee_id: employee.id.clone(),
+            employee_id: employee.id,
             agreement_id,
             // None when the agency's admin records the top official's evaluation for the
             // official set for the agency.
-            evaluator_employee_id: change.caller.employee_id.map(|e| e.to_string()),
+            evaluator_employee_id: change.caller.employee_id.map(EmployeeId::from),
             status: EvaluationStatus::Draft,
             results_rating: None,
             behaviour_rating: None,
@@ -389,7 +391,7 @@ pub fn get(
         .find(crate::key::bind(EvaluationId::from(id)))
         .select(Evaluation::as_select())
         .first(conn)?;
-    if standing(conn, caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?.sees(Area::Evaluation) {
+    if standing(conn, caller, uuid(&e.agency_id)?, e.employee_id.uuid(), now)?.sees(Area::Evaluation) {
         detail(conn, e)
     } else {
         Err(StoreError::NotFound)
@@ -422,7 +424,7 @@ pub fn list(
         .select(Evaluation::as_select())
         .into_boxed::<Backend>();
     if let Reach::Employees(visible) = access::reach(conn, caller, agency, &[Area::Evaluation], now)? {
-        q = q.filter(evaluations::employee_id.eq_any(visible.iter().map(Uuid::to_string).collect::<Vec<_>>()));
+        q = q.filter(evaluations::employee_id.eq_any(crate::key::binds(visible.iter().map(|e| EmployeeId::from(*e)))));
     }
     if filter.awaiting_me {
         q = q.filter(evaluations::id.eq_any(crate::key::binds(crate::tasks::evaluations_awaiting(conn, caller, now)?)));
@@ -431,7 +433,7 @@ pub fn list(
         q = q.filter(evaluations::evaluation_period_id.eq(crate::key::bind(EvaluationPeriodId::from(p))));
     }
     if let Some(e) = filter.employee_id {
-        q = q.filter(evaluations::employee_id.eq(e.to_string()));
+        q = q.filter(evaluations::employee_id.eq(crate::key::bind(EmployeeId::from(e))));
     }
     if let Some(after) = &page.after {
         q = q.filter(evaluations::id.gt(crate::key::bind(EvaluationId::from(*after))));
@@ -472,7 +474,7 @@ fn for_change(
         .find(crate::key::bind(EvaluationId::from(id)))
         .select(Evaluation::as_select())
         .first(conn)?;
-    let s = standing(conn, &change.caller, uuid(&e.agency_id)?, uuid(&e.employee_id)?, now)?;
+    let s = standing(conn, &change.caller, uuid(&e.agency_id)?, e.employee_id.uuid(), now)?;
     access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
     if e.version != version {
         return Err(StoreError::Stale);
@@ -700,15 +702,15 @@ pub fn revise(
 
 /// The evaluation that counts for each employee in a period: the latest revision that is not
 /// superseded (a final one, or the draft being worked on).
-pub(crate) fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<String, Evaluation> {
-    let mut current: std::collections::HashMap<String, Evaluation> = std::collections::HashMap::new();
+pub(crate) fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<EmployeeId, Evaluation> {
+    let mut current: std::collections::HashMap<EmployeeId, Evaluation> = std::collections::HashMap::new();
     for e in rows.into_iter().filter(|e| !e.superseded) {
         let keep = current.get(&e.employee_id).is_none_or(|c| {
             // A finished correction supersedes; until then the final one counts.
             counts_over((c.status, c.revision), (e.status, e.revision))
         });
         if keep {
-            current.insert(e.employee_id.clone(), e);
+            current.insert(e.employee_id, e);
         }
     }
     current
@@ -768,24 +770,22 @@ pub fn unit_progress(
     }
     let mut current = current_of(period_rows(conn, &period)?);
     let chart = chart::load(conn, agency, now)?;
-    let supervisors: Vec<(String, Option<Uuid>)> = people
-        .iter()
-        .map(|e| (e.id.clone(), uuid(&e.id).ok().and_then(|id| chart.supervisor_of(id)).map(|o| o.employee_id)))
-        .collect();
-    let wanted: Vec<String> = supervisors.iter().filter_map(|(_, s)| s.map(|s| s.to_string())).collect();
-    let bosses: std::collections::HashMap<String, crate::employee::Employee> = employees::table
-        .filter(employees::id.eq_any(wanted))
+    let supervisors: Vec<(EmployeeId, Option<Uuid>)> =
+        people.iter().map(|e| (e.id, chart.supervisor_of(e.id.uuid()).map(|o| o.employee_id))).collect();
+    let wanted: Vec<EmployeeId> = supervisors.iter().filter_map(|(_, s)| s.map(EmployeeId::from)).collect();
+    let bosses: std::collections::HashMap<EmployeeId, crate::employee::Employee> = employees::table
+        .filter(employees::id.eq_any(crate::key::binds(wanted)))
         .select(crate::employee::Employee::as_select())
         .load::<crate::employee::Employee>(conn)?
         .into_iter()
-        .map(|e| (e.id.clone(), e))
+        .map(|e| (e.id, e))
         .collect();
     let rows = people
         .into_iter()
         .zip(supervisors)
         .map(|(employee, (_, boss))| ProgressRow {
             evaluation: current.remove(&employee.id),
-            evaluator: boss.and_then(|b| bosses.get(&b.to_string()).cloned()),
+            evaluator: boss.and_then(|b| bosses.get(&EmployeeId::from(b)).cloned()),
             employee,
         })
         .collect();
@@ -838,17 +838,17 @@ pub fn unit_distribution(
         .collect();
     let head = people.iter().find(|e| e.position_id.is_some_and(|p| head_posts.contains(&p))).cloned();
     let current = current_of(period_rows(conn, &period)?);
-    let final_of = |id: &str| current.get(id).filter(|e| e.status == EvaluationStatus::Final);
+    let final_of = |id: EmployeeId| current.get(&id).filter(|e| e.status == EvaluationStatus::Final);
     let unit_rating = unit_rating.or_else(|| {
-        head.as_ref().and_then(|h| final_of(&h.id)).and_then(|e| e.results_rating).map(UnitRating::from_head)
+        head.as_ref().and_then(|h| final_of(h.id)).and_then(|e| e.results_rating).map(UnitRating::from_head)
     });
     let below_head: Vec<&crate::employee::Employee> =
         people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
     // The spread counts those rolled out by the period's last month (roles.md, Rollout).
     let rollout = crate::rollout::load(conn, &period.agency_id)?;
     let (staff, not_rolled_out): (Vec<&crate::employee::Employee>, Vec<&crate::employee::Employee>) =
-        below_head.into_iter().partition(|e| rollout.employee_rolled_out(&e.id, period.ends_on));
-    let predicates: Vec<Predicate> = staff.iter().filter_map(|e| final_of(&e.id)).filter_map(|e| e.predicate).collect();
+        below_head.into_iter().partition(|e| rollout.employee_rolled_out(e.id, period.ends_on));
+    let predicates: Vec<Predicate> = staff.iter().filter_map(|e| final_of(e.id)).filter_map(|e| e.predicate).collect();
     let counts = Predicate::ALL
         .iter()
         .map(|p| (*p, i64::try_from(predicates.iter().filter(|x| *x == p).count()).unwrap_or(0)))
@@ -900,12 +900,12 @@ pub fn siasn_export(
         .load(conn)?;
     let finals: Vec<Evaluation> =
         current_of(rows).into_values().filter(|e| e.status == EvaluationStatus::Final).collect();
-    let mut ids: Vec<String> = finals.iter().map(|e| e.employee_id.clone()).collect();
-    ids.extend(finals.iter().filter_map(|e| e.evaluator_employee_id.clone()));
-    let people: std::collections::HashMap<String, (String, String)> = employees::table
-        .filter(employees::id.eq_any(ids))
+    let mut ids: Vec<EmployeeId> = finals.iter().map(|e| e.employee_id).collect();
+    ids.extend(finals.iter().filter_map(|e| e.evaluator_employee_id));
+    let people: std::collections::HashMap<EmployeeId, (String, String)> = employees::table
+        .filter(employees::id.eq_any(crate::key::binds(ids)))
         .select((employees::id, employees::nip, employees::name))
-        .load::<(String, String, String)>(conn)?
+        .load::<(EmployeeId, String, String)>(conn)?
         .into_iter()
         .map(|(id, nip, name)| (id, (nip, name)))
         .collect();
@@ -1013,7 +1013,7 @@ pub fn realisation(
     now: DateTime<Utc>,
 ) -> Result<Realisation, StoreError> {
     use crate::schema::realisations;
-    use diesel::sql_types::{Date, Text};
+    use diesel::sql_types::Date;
     use ekinerja_domain::evaluation::{achievement_bp, period_target};
     let d = get(conn, caller, id, now)?;
     let agreement: crate::agreement::Agreement = agreements::table
@@ -1022,7 +1022,7 @@ pub fn realisation(
         .first(conn)?;
     let detail = crate::agreement::detail(conn, agreement)?;
     let totals: std::collections::HashMap<PlannedResultId, LogTotals> = diesel::sql_query(LOG_TOTALS_SQL)
-        .bind::<Text, _>(&d.evaluation.employee_id)
+        .bind::<crate::key::Key<EmployeeId>, _>(crate::key::bind(d.evaluation.employee_id))
         .bind::<Date, _>(d.period.starts_on)
         .bind::<Date, _>(d.period.ends_on)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
@@ -1091,7 +1091,7 @@ pub fn assess(
     use crate::schema::{indicators, realisations};
     crate::db::write(conn, |conn| {
         let d = get(conn, &change.caller, id, now)?;
-        let s = standing(conn, &change.caller, uuid(&d.evaluation.agency_id)?, uuid(&d.evaluation.employee_id)?, now)?;
+        let s = standing(conn, &change.caller, uuid(&d.evaluation.agency_id)?, d.evaluation.employee_id.uuid(), now)?;
         access::decision_to_result(s.decide(Area::SelfAssessment, Access::Write))?;
         if d.evaluation.status != EvaluationStatus::Draft {
             return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));

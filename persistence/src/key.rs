@@ -237,9 +237,9 @@ macro_rules! stored_ids {
 
 use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgreementId, AllowancePolicyId, AllowanceRunId, AttendanceDeviceId,
-    AttendanceEventId, AuditEventId, DailyLogId, EvaluationId, EvaluationPeriodId, GoalId, HolidayId, IndicatorId,
-    IntegrationKeyId, LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId, RefreshFamilyId,
-    RefreshTokenId, RoleGrantId, WorkScheduleId,
+    AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId, GoalId, HolidayId,
+    IndicatorId, IntegrationKeyId, LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+    RefreshFamilyId, RefreshTokenId, RoleGrantId, WorkScheduleId,
 };
 
 stored_ids!(
@@ -253,6 +253,7 @@ stored_ids!(
     AttendanceEventId,
     AuditEventId,
     DailyLogId,
+    EmployeeId,
     EvaluationId,
     EvaluationPeriodId,
     GoalId,

@@ -24,7 +24,7 @@ use crate::employee::Employee;
 use crate::org_unit::OrgUnit;
 use crate::schema::{agencies, agreements, employees, evaluation_periods, evaluations, org_units};
 use crate::{chart, DbConnection, StoreError};
-use ekinerja_domain::id::{AgreementId, GoalId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgreementId, EmployeeId, GoalId, OrgUnitId, PositionId};
 use ekinerja_domain::rollout::RolloutTree;
 
 /// The most months one history covers.
@@ -99,8 +99,8 @@ pub struct HistoryPoint {
 
 #[derive(QueryableByName)]
 struct LogDay {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = Date)]
     log_date: NaiveDate,
     #[diesel(sql_type = BigInt)]
@@ -127,8 +127,8 @@ GROUP BY employee_id, log_date";
 
 #[derive(QueryableByName)]
 struct Guided {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = BigInt)]
     minutes: i64,
 }
@@ -167,8 +167,8 @@ struct MainResult {
     /// The result it supports is in force: some approved agreement holds its lineage.
     #[diesel(sql_type = diesel::sql_types::Bool)]
     parent_in_force: bool,
-    #[diesel(sql_type = Nullable<Text>)]
-    parent_employee_id: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::key::Key<EmployeeId>>)]
+    parent_employee_id: Option<EmployeeId>,
 }
 
 const RESULTS_SQL: &str = "
@@ -189,9 +189,9 @@ FROM allowance_lines l JOIN allowance_runs r ON r.id = l.run_id
 WHERE r.agency_id = $1 AND r.month >= $2 AND r.month <= $3 AND r.status = $4 AND l.status = $5";
 
 #[derive(QueryableByName)]
-struct EmployeeId {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+struct PaidEmployee {
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
 }
 
 fn uuid(s: &str) -> Result<Uuid, StoreError> {
@@ -222,19 +222,19 @@ fn facts(
     span: MonthSpan,
     today: NaiveDate,
     org: &OrgChart,
-) -> Result<HashMap<String, EmployeeFacts>, StoreError> {
+) -> Result<HashMap<EmployeeId, EmployeeFacts>, StoreError> {
     let agency_id = agency.to_string();
     let first = span.month;
     let last = month_end(first);
-    let mut out: HashMap<String, EmployeeFacts> =
-        people.iter().map(|(e, _)| (e.id.clone(), EmployeeFacts::default())).collect();
+    let mut out: HashMap<EmployeeId, EmployeeFacts> =
+        people.iter().map(|(e, _)| (e.id, EmployeeFacts::default())).collect();
 
     // Levels 1 and 2: working days and logs, over the days that are over.
     if let Some(to) = span.to {
         let working = crate::discipline::working_days(conn, agency, people, first, to)?;
         let logs: Vec<LogDay> = match people {
             [(one, _)] => diesel::sql_query(EMPLOYEE_LOGS_SQL)
-                .bind::<Text, _>(&one.id)
+                .bind::<Text, _>(one.id.to_string())
                 .bind::<Date, _>(first)
                 .bind::<Date, _>(to)
                 .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
@@ -253,8 +253,8 @@ fn facts(
         }
         let (month, quarter) = (first.month() as i32, (first.month() as i32 - 1) / 3 + 1);
         let guided: Vec<Guided> = match people {
-            [(one, _)] => diesel::sql_query(EMPLOYEE_GUIDED_SQL).bind::<Text, _>(&one.id),
-            _ => diesel::sql_query(GUIDED_SQL).bind::<Text, _>(&agency_id),
+            [(one, _)] => diesel::sql_query(EMPLOYEE_GUIDED_SQL).bind::<Text, _>(one.id.to_string()),
+            _ => diesel::sql_query(GUIDED_SQL).bind::<Text, _>(agency_id.clone()),
         }
         .bind::<Date, _>(first)
         .bind::<Date, _>(to)
@@ -280,32 +280,31 @@ fn facts(
     }
 
     // Levels 3 to 5: the approved agreement covering the month.
-    let approved: Vec<(AgreementId, String, PositionId, i32)> = agreements::table
+    let approved: Vec<(AgreementId, EmployeeId, PositionId, i32)> = agreements::table
         .filter(agreements::agency_id.eq(&agency_id))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
         .filter(agreements::starts_on.le(last))
         .filter(agreements::ends_on.ge(first))
         .select((agreements::id, agreements::employee_id, agreements::position_id, agreements::revision))
         .load(conn)?;
-    let post_of: HashMap<&str, Option<PositionId>> =
-        people.iter().map(|(e, _)| (e.id.as_str(), e.position_id)).collect();
-    let mut candidates: HashMap<String, Vec<(AgreementId, PositionId, i32)>> = HashMap::new();
+    let post_of: HashMap<EmployeeId, Option<PositionId>> = people.iter().map(|(e, _)| (e.id, e.position_id)).collect();
+    let mut candidates: HashMap<EmployeeId, Vec<(AgreementId, PositionId, i32)>> = HashMap::new();
     for (id, employee, post, revision) in approved {
         if out.contains_key(&employee) {
             candidates.entry(employee).or_default().push((id, post, revision));
         }
     }
-    let mut agreement_of: HashMap<String, (AgreementId, PositionId, i32)> = HashMap::new();
+    let mut agreement_of: HashMap<EmployeeId, (AgreementId, PositionId, i32)> = HashMap::new();
     for (employee, mut list) in candidates {
-        let current = post_of.get(employee.as_str()).copied().flatten();
+        let current = post_of.get(&employee).copied().flatten();
         let keys: Vec<(bool, i32)> = list.iter().map(|(_, post, r)| (Some(*post) == current, *r)).collect();
         if let Some(i) = agreement_that_counts(&keys) {
             agreement_of.insert(employee, list.swap_remove(i));
         }
     }
     if !agreement_of.is_empty() {
-        let owner: HashMap<AgreementId, &str> =
-            agreement_of.iter().map(|(employee, (id, _, _))| (*id, employee.as_str())).collect();
+        let owner: HashMap<AgreementId, EmployeeId> =
+            agreement_of.iter().map(|(employee, (id, _, _))| (*id, *employee)).collect();
         let results: Vec<MainResult> = diesel::sql_query(RESULTS_SQL)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
             .bind::<Text, _>(&agency_id)
@@ -318,7 +317,7 @@ fn facts(
             by_agreement.insert(
                 *id,
                 AgreementFacts {
-                    on_current_post: post_of.get(employee.as_str()).copied().flatten() == Some(*post),
+                    on_current_post: post_of.get(employee).copied().flatten() == Some(*post),
                     ..AgreementFacts::default()
                 },
             );
@@ -326,7 +325,7 @@ fn facts(
         for r in results {
             let Some(employee) = owner.get(&r.agreement_id).copied() else { continue };
             let Some(a) = by_agreement.get_mut(&r.agreement_id) else { continue };
-            let supervisor = uuid(employee).ok().and_then(|e| org.supervisor_of(e)).map(|o| o.employee_id.to_string());
+            let supervisor = org.supervisor_of(employee.uuid()).map(|o| EmployeeId::from(o.employee_id));
             let link = ResultLink {
                 to_goal: r.goal_id.is_some(),
                 parent_in_force: r.parent_in_force,
@@ -351,7 +350,7 @@ fn facts(
         .select(diesel::dsl::max(evaluation_periods::ends_on))
         .first(conn)?;
     if let Some(latest) = latest {
-        let evaluated: Vec<String> = evaluations::table
+        let evaluated: Vec<EmployeeId> = evaluations::table
             .inner_join(evaluation_periods::table)
             .filter(evaluation_periods::agency_id.eq(&agency_id))
             .filter(evaluation_periods::ends_on.eq(latest))
@@ -366,7 +365,7 @@ fn facts(
         }
     }
     let previous = first.checked_sub_months(Months::new(1)).unwrap_or(first);
-    let paid: Vec<EmployeeId> = diesel::sql_query(PAID_SQL)
+    let paid: Vec<PaidEmployee> = diesel::sql_query(PAID_SQL)
         .bind::<Text, _>(&agency_id)
         .bind::<Date, _>(previous)
         .bind::<Date, _>(first)
@@ -383,7 +382,7 @@ fn facts(
 
 /// Of a group's employees, those who were there in the month: registered by its end, or with
 /// logs or an agreement in it (data loaded for the time before they were registered).
-fn present(people: &Placed, facts: &HashMap<String, EmployeeFacts>, first: NaiveDate) -> Placed {
+fn present(people: &Placed, facts: &HashMap<EmployeeId, EmployeeFacts>, first: NaiveDate) -> Placed {
     let end = month_end(first);
     people
         .iter()
@@ -397,7 +396,7 @@ fn present(people: &Placed, facts: &HashMap<String, EmployeeFacts>, first: Naive
 /// Each employee's rules and level, and whether their unit is rolled out in the month.
 fn assess(
     people: Vec<(Employee, Option<OrgUnitId>)>,
-    mut facts: HashMap<String, EmployeeFacts>,
+    mut facts: HashMap<EmployeeId, EmployeeFacts>,
     policy: &MaturityPolicy,
     rollout: &RolloutTree<OrgUnitId>,
     month: NaiveDate,

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use ekinerja_domain::daily_log::{monitoring_span, share_bp};
+use ekinerja_domain::id::EmployeeId;
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -41,8 +42,8 @@ pub struct Activity {
 
 #[derive(QueryableByName)]
 struct Row {
-    #[diesel(sql_type = Text)]
-    employee_id: String,
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
     #[diesel(sql_type = BigInt)]
     logs: i64,
     #[diesel(sql_type = BigInt)]
@@ -91,7 +92,7 @@ fn activity(
         .bind::<Date, _>(to)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
         .load(conn)?;
-    let mut by_employee: HashMap<String, Row> = rows.into_iter().map(|r| (r.employee_id.clone(), r)).collect();
+    let mut by_employee: HashMap<EmployeeId, Row> = rows.into_iter().map(|r| (r.employee_id, r)).collect();
     let mut employees: Vec<EmployeeActivity> = people
         .into_iter()
         .map(|e| {
@@ -139,10 +140,12 @@ pub fn subordinates(
     let (Some(agency), Some(me)) = (caller.agency_id, caller.employee_id) else {
         return Err(StoreError::Forbidden("only an employee has subordinates".into()));
     };
-    let ids: Vec<String> =
-        chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(Uuid::to_string).collect();
-    let people: Vec<Employee> =
-        employees::table.filter(employees::id.eq_any(ids)).select(Employee::as_select()).load(conn)?;
+    let ids: Vec<EmployeeId> =
+        chart::load(conn, agency, now)?.direct_subordinates_of(me).iter().map(|e| EmployeeId::from(*e)).collect();
+    let people: Vec<Employee> = employees::table
+        .filter(employees::id.eq_any(crate::key::binds(ids)))
+        .select(Employee::as_select())
+        .load(conn)?;
     let (from, to) = days(conn, agency, from, to, now)?;
     activity(conn, &agency.to_string(), people, from, to)
 }

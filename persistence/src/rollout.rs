@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use ekinerja_domain::id::OrgUnitId;
+use ekinerja_domain::id::{EmployeeId, OrgUnitId};
 use ekinerja_domain::rollout::RolloutTree;
 
 use crate::schema::{allowance_runs, employees, org_units, positions};
@@ -15,7 +15,7 @@ use crate::{DbConnection, StoreError};
 #[derive(Debug, Clone)]
 pub struct Rollout {
     pub tree: RolloutTree<OrgUnitId>,
-    unit_of: HashMap<String, OrgUnitId>,
+    unit_of: HashMap<EmployeeId, OrgUnitId>,
 }
 
 impl Rollout {
@@ -30,12 +30,12 @@ impl Rollout {
     }
 
     /// The month an employee is rolled out from: that of the unit of their post; none without one.
-    pub fn employee_from(&self, employee: &str) -> Option<NaiveDate> {
-        self.unit_of.get(employee).and_then(|u| self.unit_from(*u))
+    pub fn employee_from(&self, employee: EmployeeId) -> Option<NaiveDate> {
+        self.unit_of.get(&employee).and_then(|u| self.unit_from(*u))
     }
 
     /// Whether an employee is rolled out in the month of `month`.
-    pub fn employee_rolled_out(&self, employee: &str, month: NaiveDate) -> bool {
+    pub fn employee_rolled_out(&self, employee: EmployeeId, month: NaiveDate) -> bool {
         ekinerja_domain::rollout::rolled_out(self.employee_from(employee), month)
     }
 }
@@ -56,7 +56,7 @@ pub fn load(conn: &mut DbConnection, agency: &str) -> Result<Rollout, StoreError
         .inner_join(positions::table)
         .filter(employees::agency_id.eq(agency))
         .select((employees::id, positions::org_unit_id))
-        .load::<(String, OrgUnitId)>(conn)?
+        .load::<(EmployeeId, OrgUnitId)>(conn)?
         .into_iter()
         .collect();
     Ok(Rollout { tree, unit_of })

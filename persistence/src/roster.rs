@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::{Integration, IntegrationScope};
 
 use crate::schema::{agencies, employees, org_units, positions};
@@ -14,7 +14,7 @@ use crate::{DbConnection, StoreError};
 
 /// Gives `employee_ids` (of `agency_id`) the agency's next roster number. Call inside the write
 /// transaction that changed them.
-pub(crate) fn touch(conn: &mut DbConnection, agency_id: &str, employee_ids: &[String]) -> Result<(), StoreError> {
+pub(crate) fn touch(conn: &mut DbConnection, agency_id: &str, employee_ids: &[EmployeeId]) -> Result<(), StoreError> {
     if employee_ids.is_empty() {
         return Ok(());
     }
@@ -23,9 +23,13 @@ pub(crate) fn touch(conn: &mut DbConnection, agency_id: &str, employee_ids: &[St
         .returning(agencies::roster_seq)
         .get_result(conn)?;
     for chunk in employee_ids.chunks(500) {
-        diesel::update(employees::table.filter(employees::agency_id.eq(agency_id)).filter(employees::id.eq_any(chunk)))
-            .set(employees::roster_seq.eq(seq))
-            .execute(conn)?;
+        diesel::update(
+            employees::table
+                .filter(employees::agency_id.eq(agency_id))
+                .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied()))),
+        )
+        .set(employees::roster_seq.eq(seq))
+        .execute(conn)?;
     }
     Ok(())
 }
@@ -49,14 +53,14 @@ pub(crate) fn touch_holders(
     if let Some(p) = position_id {
         q = q.filter(positions::id.eq(crate::key::bind(p)));
     }
-    let ids: Vec<String> = q.load(conn)?;
+    let ids: Vec<EmployeeId> = q.load(conn)?;
     touch(conn, agency_id, &ids)
 }
 
 /// One employee as the roster shows them.
 #[derive(Debug, Clone, Queryable)]
 pub struct RosterEntry {
-    pub employee_id: String,
+    pub employee_id: EmployeeId,
     pub nip: String,
     pub name: String,
     pub active: bool,
@@ -72,7 +76,7 @@ pub struct RosterEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Since {
     pub seq: i64,
-    pub employee_id: String,
+    pub employee_id: EmployeeId,
 }
 
 /// A page of the roster, in change order, and where the next read resumes (the last entry's
@@ -113,13 +117,13 @@ pub fn changes(
         q = q.filter(
             employees::roster_seq
                 .gt(s.seq)
-                .or(employees::roster_seq.eq(s.seq).and(employees::id.gt(s.employee_id.clone()))),
+                .or(employees::roster_seq.eq(s.seq).and(employees::id.gt(crate::key::bind(s.employee_id)))),
         );
     }
     let mut items: Vec<RosterEntry> =
         q.order((employees::roster_seq.asc(), employees::id.asc())).limit(limit + 1).load(conn)?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
-    let next = items.last().map(|e| Since { seq: e.seq, employee_id: e.employee_id.clone() }).or(since);
+    let next = items.last().map(|e| Since { seq: e.seq, employee_id: e.employee_id }).or(since);
     Ok(RosterPage { items, next, more })
 }

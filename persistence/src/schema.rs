@@ -12,7 +12,7 @@ diesel::table! {
         id -> Key<ActingAssignmentId>,
         agency_id -> Text,
         position_id -> Key<PositionId>,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         kind -> Word,
         starts_on -> Date,
         ends_on -> Date,
@@ -28,7 +28,7 @@ diesel::table! {
     accounts (id) {
         id -> Key<AccountId>,
         agency_id -> Nullable<Text>,
-        employee_id -> Nullable<Text>,
+        employee_id -> Nullable<Key<EmployeeId>>,
         username -> Nullable<Text>,
         password_hash -> Nullable<Text>,
         role -> Word,
@@ -89,7 +89,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     use crate::word::Word;
     employees (id) {
-        id -> Text,
+        id -> Key<EmployeeId>,
         agency_id -> Text,
         nip -> Text,
         name -> Text,
@@ -212,7 +212,7 @@ diesel::table! {
         id -> Key<AgreementId>,
         agency_id -> Text,
         period_id -> Key<PerformancePeriodId>,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         position_id -> Key<PositionId>,
         org_unit_id -> Key<OrgUnitId>,
         starts_on -> Date,
@@ -224,7 +224,7 @@ diesel::table! {
         version -> Integer,
         submitted_at -> Nullable<Timestamp>,
         approved_at -> Nullable<Timestamp>,
-        approved_by_employee_id -> Nullable<Text>,
+        approved_by_employee_id -> Nullable<Key<EmployeeId>>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -289,7 +289,7 @@ diesel::table! {
     daily_logs (id) {
         id -> Key<DailyLogId>,
         agency_id -> Text,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         client_id -> Nullable<Text>,
         client_hash -> Nullable<Text>,
         log_date -> Date,
@@ -306,7 +306,7 @@ diesel::table! {
         additional_duty -> Bool,
         status -> Word,
         review_reason -> Nullable<Text>,
-        reviewed_by_employee_id -> Nullable<Text>,
+        reviewed_by_employee_id -> Nullable<Key<EmployeeId>>,
         reviewed_at -> Nullable<Timestamp>,
         change_seq -> BigInt,
         version -> Integer,
@@ -376,7 +376,7 @@ diesel::table! {
     attendance_events (id) {
         id -> Key<AttendanceEventId>,
         agency_id -> Text,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         source_event_id -> Text,
         source -> Word,
         kind -> Word,
@@ -430,7 +430,7 @@ diesel::table! {
     absences (id) {
         id -> Key<AbsenceId>,
         agency_id -> Text,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         kind -> Word,
         starts_on -> Date,
         ends_on -> Date,
@@ -471,9 +471,9 @@ diesel::table! {
         id -> Key<EvaluationId>,
         agency_id -> Text,
         evaluation_period_id -> Key<EvaluationPeriodId>,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         agreement_id -> Key<AgreementId>,
-        evaluator_employee_id -> Nullable<Text>,
+        evaluator_employee_id -> Nullable<Key<EmployeeId>>,
         status -> Word,
         results_rating -> Nullable<Word>,
         behaviour_rating -> Nullable<Word>,
@@ -587,7 +587,7 @@ diesel::table! {
     use crate::word::Word;
     allowance_lines (run_id, employee_id) {
         run_id -> Key<AllowanceRunId>,
-        employee_id -> Text,
+        employee_id -> Key<EmployeeId>,
         nip -> Text,
         name -> Text,
         unit_name -> Nullable<Text>,

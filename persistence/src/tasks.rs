@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Actor, Area, Decision, Subject};
-use ekinerja_domain::id::{AgreementId, EvaluationId, EvaluationPeriodId, OrgUnitId, PerformancePeriodId};
+use ekinerja_domain::id::{AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::supervision::OrgChart;
 pub use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::Caller;
@@ -37,7 +37,7 @@ struct Ctx {
     me: Option<Uuid>,
     /// The employees whose records the caller could decide anything for: `None` (everyone) for
     /// the agency admin, whom the rule leaves the top official; else everyone below them.
-    candidates: Option<Vec<String>>,
+    candidates: Option<Vec<EmployeeId>>,
 }
 
 impl Ctx {
@@ -49,8 +49,9 @@ impl Ctx {
             .held
             .contains(&ekinerja_domain::access::Relation::AgencyAdmin);
         let me = caller.employee_id;
-        let candidates = (!admin)
-            .then(|| me.map(|m| chart.everyone_below(m).iter().map(Uuid::to_string).collect()).unwrap_or_default());
+        let candidates = (!admin).then(|| {
+            me.map(|m| chart.everyone_below(m).iter().map(|e| EmployeeId::from(*e)).collect()).unwrap_or_default()
+        });
         Ok(Some(Ctx { agency, me, actor, chart, candidates }))
     }
 
@@ -63,8 +64,8 @@ impl Ctx {
         ekinerja_domain::access::decide(&self.actor, &self.chart, subject, row, Access::Write) == Decision::Allow
     }
 
-    fn employee(&self, e: &str) -> Option<Subject> {
-        Uuid::parse_str(e).ok().map(|employee| Subject::Employee { agency: self.agency, employee })
+    fn employee(&self, e: EmployeeId) -> Option<Subject> {
+        Some(Subject::Employee { agency: self.agency, employee: e.uuid() })
     }
 
     /// Whether the caller is the next supervisor up from `employee` (their direct supervisor's).
@@ -99,14 +100,14 @@ fn logs_for(
         .select(DailyLog::as_select())
         .into_boxed::<crate::db::Backend>();
     if let Some(c) = ctx.candidates.clone() {
-        q = q.filter(daily_logs::employee_id.eq_any(c));
+        q = q.filter(daily_logs::employee_id.eq_any(crate::key::binds(c)));
     }
     let mut waiting: Vec<DailyLog> = q.order((daily_logs::log_date.asc(), daily_logs::id.asc())).load(conn)?;
     let since = waiting.iter().map(|l| l.updated_at.date()).min().unwrap_or(now.date_naive());
     let mut escalation = Escalation::load(conn, ctx.agency, since.pred_opt().unwrap_or(since), now)?;
     let (mut direct, mut escalated) = (Vec::new(), Vec::new());
     for log in waiting.drain(..) {
-        let Ok(author) = Uuid::parse_str(&log.employee_id) else { continue };
+        let author = log.employee_id.uuid();
         let plain = Subject::DailyLog { agency: ctx.agency, employee: author, review_escalated: false };
         if ctx.decides(plain, Area::DailyLogReview) {
             direct.push(log);
@@ -136,12 +137,12 @@ fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(Agre
         .select((agreements::id, agreements::employee_id, agreements::submitted_at, agreements::updated_at))
         .into_boxed::<crate::db::Backend>();
     if let Some(c) = ctx.candidates.clone() {
-        q = q.filter(agreements::employee_id.eq_any(c));
+        q = q.filter(agreements::employee_id.eq_any(crate::key::binds(c)));
     }
-    let rows: Vec<(AgreementId, String, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> = q.load(conn)?;
+    let rows: Vec<(AgreementId, EmployeeId, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(_, e, _, _)| ctx.employee(e).is_some_and(|s| ctx.decides(s, Area::AgreementDecision)))
+        .filter(|(_, e, _, _)| ctx.employee(*e).is_some_and(|s| ctx.decides(s, Area::AgreementDecision)))
         .map(|(id, _, submitted, updated)| (id, submitted.unwrap_or(updated).date()))
         .collect())
 }
@@ -167,7 +168,7 @@ fn returned(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(AgreementId, Naiv
         return Ok(vec![]);
     }
     let rows: Vec<(AgreementId, chrono::NaiveDateTime)> = agreements::table
-        .filter(agreements::employee_id.eq(me.to_string()))
+        .filter(agreements::employee_id.eq(crate::key::bind(EmployeeId::from(me))))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Returned)))
         .select((agreements::id, agreements::updated_at))
         .load(conn)?;
@@ -186,12 +187,12 @@ fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(EvaluationId, Naive
         .select((evaluations::id, evaluations::employee_id, evaluations::created_at))
         .into_boxed::<crate::db::Backend>();
     if let Some(c) = ctx.candidates.clone() {
-        q = q.filter(evaluations::employee_id.eq_any(c));
+        q = q.filter(evaluations::employee_id.eq_any(crate::key::binds(c)));
     }
-    let rows: Vec<(EvaluationId, String, chrono::NaiveDateTime)> = q.load(conn)?;
+    let rows: Vec<(EvaluationId, EmployeeId, chrono::NaiveDateTime)> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(_, e, _)| ctx.employee(e).is_some_and(|s| ctx.decides(s, Area::Evaluation)))
+        .filter(|(_, e, _)| ctx.employee(*e).is_some_and(|s| ctx.decides(s, Area::Evaluation)))
         .map(|(id, _, at)| (id, at.date()))
         .collect())
 }
@@ -237,17 +238,17 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
             .distinct()
             .into_boxed::<crate::db::Backend>();
         if let Some(c) = ctx.candidates.clone() {
-            q = q.filter(agreements::employee_id.eq_any(c));
+            q = q.filter(agreements::employee_id.eq_any(crate::key::binds(c)));
         }
-        let holders: Vec<String> = q.load(conn)?;
-        let opened: HashSet<String> = evaluations::table
+        let holders: Vec<EmployeeId> = q.load(conn)?;
+        let opened: HashSet<EmployeeId> = evaluations::table
             .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period)))
             .select(evaluations::employee_id)
-            .load::<String>(conn)?
+            .load::<EmployeeId>(conn)?
             .into_iter()
             .collect();
         for e in holders {
-            if !opened.contains(&e) && ctx.employee(&e).is_some_and(|s| ctx.decides(s, Area::Evaluation)) {
+            if !opened.contains(&e) && ctx.employee(e).is_some_and(|s| ctx.decides(s, Area::Evaluation)) {
                 out.push(ends_on);
             }
         }

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use ekinerja_domain::id::{ActingAssignmentId, PositionId};
+use ekinerja_domain::id::{ActingAssignmentId, EmployeeId, PositionId};
 use ekinerja_domain::ActingKind;
 use ekinerja_persistence::{acting, Change};
 use serde::{Deserialize, Serialize};
@@ -27,8 +27,8 @@ pub struct ActingAssignmentView {
     #[schema(value_type = String, format = Uuid)]
     pub position_id: PositionId,
     /// The acting official.
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     pub kind: ActingKind,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::{AgreementStatus, BreakdownKind, Quantity, ResultKind, Transition};
 use ekinerja_domain::id::{
-    AgreementId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+    AgreementId, EmployeeId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
 };
 use ekinerja_domain::Name;
 use ekinerja_persistence::agreement::{self as store, AgreementDetail};
@@ -30,8 +30,8 @@ pub struct AgreementView {
     pub agency_id: String,
     #[schema(value_type = String, format = Uuid)]
     pub period_id: PerformancePeriodId,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     /// The position the agreement is for.
     #[schema(value_type = String, format = Uuid)]
     pub position_id: PositionId,
@@ -51,8 +51,8 @@ pub struct AgreementView {
     pub version: i32,
     pub submitted_at: Option<DateTime<Utc>>,
     pub approved_at: Option<DateTime<Utc>>,
-    #[schema(format = Uuid)]
-    pub approved_by_employee_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub approved_by_employee_id: Option<EmployeeId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -7,7 +7,7 @@ use ekinerja_domain::allowance::{
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, OrgUnitId};
+use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId};
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
 use ekinerja_persistence::allowance_run;
 use ekinerja_persistence::Change;
@@ -300,8 +300,8 @@ pub async fn in_force(
 /// One employee's line of a run.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunLineView {
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     pub nip: String,
     pub name: String,
     /// The unit of the employee's post.

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use ekinerja_domain::attendance::{instant_from_local, DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId};
+use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId, EmployeeId};
 use ekinerja_domain::network::{MachineSources, SourcesError};
 use ekinerja_domain::{Description, IntegrationScope, Name, Nip};
 use ekinerja_persistence::attendance::{self, Device, Event, EventFilter, EventInput, Outcome, Sender};
@@ -29,8 +29,8 @@ use crate::state::{db, AppState};
 pub struct EventView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AttendanceEventId,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     /// The attendance system's own id of the event.
     #[schema(example = "EP-100001")]
     pub source_event_id: String,

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
-use ekinerja_domain::id::{AbsenceId, HolidayId, OrgUnitId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::calendar::{self, Absence, Holiday, WorkSchedule};
 use ekinerja_persistence::Change;
@@ -320,8 +320,8 @@ pub async fn delete_holiday(
 pub struct AbsenceView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AbsenceId,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     pub kind: AbsenceKind,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
-use ekinerja_domain::id::{AgreementId, PlannedResultId};
+use ekinerja_domain::id::{AgreementId, EmployeeId, PlannedResultId};
 use ekinerja_persistence::cascade;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -29,8 +29,8 @@ pub struct CascadeNodeView {
     #[schema(value_type = String, format = Uuid)]
     pub agreement_id: AgreementId,
     pub agreement_status: AgreementStatus,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     pub employee_nip: String,
     pub employee_name: String,
     #[schema(no_recursion)]
@@ -145,8 +145,8 @@ pub struct UnlinkedResultView {
     pub description: String,
     #[schema(value_type = String, format = Uuid)]
     pub agreement_id: AgreementId,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
 }
 
 /// What a unit still has to align.
@@ -207,8 +207,8 @@ pub async fn alignment(
 /// A person as printed on the SKP form.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignatoryView {
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     pub nip: String,
     pub name: String,
     /// Golongan/ruang.

@@ -5,7 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
-use ekinerja_domain::id::{DailyLogId, PlannedResultId};
+use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
 use ekinerja_persistence::{Change, FieldError};
@@ -26,8 +26,8 @@ use crate::state::{db, AppState};
 pub struct DailyLogView {
     #[schema(value_type = String, format = Uuid)]
     pub id: DailyLogId,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     /// The id the mobile app gave it.
     #[schema(format = Uuid)]
     pub client_id: Option<String>,
@@ -52,8 +52,8 @@ pub struct DailyLogView {
     pub status: LogStatus,
     /// Why it was rejected.
     pub review_reason: Option<String>,
-    #[schema(format = Uuid)]
-    pub reviewed_by_employee_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub reviewed_by_employee_id: Option<EmployeeId>,
     pub reviewed_at: Option<DateTime<Utc>>,
     /// Position in the employee's change feed.
     pub change_seq: i64,

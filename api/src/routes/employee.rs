@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::PositionId;
+use ekinerja_domain::id::{EmployeeId, PositionId};
 use ekinerja_domain::{supervision::Official, ActingKind, EmploymentType, Name, Nip};
 use ekinerja_persistence::{employee, Change};
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,8 @@ use crate::state::{db, AppState};
 /// An employee (ASN).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EmployeeView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: EmployeeId,
     #[schema(format = Uuid)]
     pub agency_id: String,
     /// 18-digit NIP.

@@ -7,7 +7,7 @@ use ekinerja_domain::evaluation::{
     CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating,
 };
 use ekinerja_domain::id::{
-    AgreementId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
+    AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
 };
 use ekinerja_domain::Description;
 use ekinerja_persistence::evaluation::{
@@ -209,14 +209,14 @@ pub struct EvaluationView {
     pub id: EvaluationId,
     #[schema(value_type = String, format = Uuid)]
     pub evaluation_period_id: EvaluationPeriodId,
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     #[schema(value_type = String, format = Uuid)]
     pub agreement_id: AgreementId,
     /// The direct supervisor who rates; `null` for the top of the agency (rated by the official
     /// set for the agency, recorded by the agency admin).
-    #[schema(format = Uuid)]
-    pub evaluator_employee_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub evaluator_employee_id: Option<EmployeeId>,
     pub status: EvaluationStatus,
     pub results_rating: Option<Rating>,
     pub behaviour_rating: Option<Rating>,

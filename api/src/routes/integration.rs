@@ -5,7 +5,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::OrgUnitId;
+use ekinerja_domain::id::{EmployeeId, OrgUnitId};
 use ekinerja_persistence::{allowance_run, roster};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -34,8 +34,8 @@ pub struct RosterQuery {
 /// An employee as an attendance system enrolls them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RosterEntryView {
-    #[schema(format = Uuid)]
-    pub employee_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
     #[schema(example = "198503152010011001")]
     pub nip: String,
     pub name: String,
@@ -66,7 +66,7 @@ fn since_of(text: &str) -> Option<roster::Since> {
     let (seq, id) = text.split_once('.')?;
     let seq: i64 = seq.parse().ok().filter(|s| *s >= 0)?;
     let id = Uuid::parse_str(id).ok()?;
-    Some(roster::Since { seq, employee_id: id.to_string() })
+    Some(roster::Since { seq, employee_id: id.into() })
 }
 
 /// The roster's changes.

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use ekinerja_domain::id::{AccountId, OrgUnitId};
+use ekinerja_domain::id::{AccountId, EmployeeId, OrgUnitId};
 use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::{AccountRole, GrantedRole, Role};
 use ekinerja_persistence::{access, account, employee, org_unit, Change};
@@ -92,8 +92,8 @@ pub struct AccountView {
     pub id: AccountId,
     #[schema(format = Uuid)]
     pub agency_id: Option<String>,
-    #[schema(format = Uuid)]
-    pub employee_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub employee_id: Option<EmployeeId>,
     pub username: Option<String>,
     pub role: AccountRole,
     pub active: bool,
@@ -209,7 +209,7 @@ pub async fn change_password(
     let now = state.now();
     let (acc, nip) = db(&state, move |conn| {
         let acc = account::find(conn, id)?.ok_or(ekinerja_persistence::StoreError::NotFound)?;
-        let nip = match acc.employee_id.as_deref().and_then(|e| Uuid::parse_str(e).ok()) {
+        let nip = match acc.employee_id.map(EmployeeId::uuid) {
             Some(e) => Some(employee::get(conn, &caller, e, now)?.nip),
             None => None,
         };
