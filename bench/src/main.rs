@@ -428,7 +428,7 @@ async fn daily_log_creates(
                  VALUES ($1, $2, $3, NULL, NULL, $4, NULL, NULL, $5, $6, $7, NULL, NULL, NULL, NULL, $8, $9, $10, \
                  NULL, NULL, NULL, $11, $12, $13, $14)",
             )
-            .bind::<Text, _>(ekinerja_persistence::new_id())
+            .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
             .bind::<Text, _>(&agency)
             .bind::<Text, _>(employee.to_string())
             .bind::<Date, _>(today - chrono::Duration::days(i64::try_from(n).unwrap_or(0) % days))
@@ -840,7 +840,7 @@ async fn analysis(
         .find(|u| u.parent_id.is_none())
         .map(|u| (u.id, u.code))
         .ok_or("no OPD")?;
-    let opd_staff = org_unit::staff(&mut conn, &agency, opd).map_err(|e| e.to_string())?.1.len();
+    let opd_staff = org_unit::staff(&mut conn, agency_id.into(), opd).map_err(|e| e.to_string())?.1.len();
     // Active employees holding a post.
     let staff = employee::of_agency(&mut conn, agency_id)
         .map_err(|e| e.to_string())?

@@ -165,10 +165,6 @@ fn code(s: &str) -> Result<Code, StoreError> {
     Code::parse(s).map_err(|e| StoreError::invalid("#/code", e.to_string()))
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
-}
-
 struct Builder<'a> {
     conn: &'a mut DbConnection,
     change: Change,
@@ -377,7 +373,7 @@ fn pilot_employees(
     regency: Uuid,
     today: NaiveDate,
 ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
-    let rollout = ekinerja_persistence::rollout::load(conn, &regency.to_string())?;
+    let rollout = ekinerja_persistence::rollout::load(conn, regency.into())?;
     Ok(employee::of_agency(conn, regency)?
         .into_iter()
         .filter(|e| rollout.employee_rolled_out(e.id, today))
@@ -729,18 +725,17 @@ fn load_regency(
         nips: std::collections::HashSet::new(),
     };
 
-    let regency = uuid(
-        &agency::create(
-            b.conn,
-            &b.change,
-            agency::NewAgency {
-                code: code("KAB-SUKAMAJU")?,
-                name: name("Pemerintah Kabupaten Sukamaju")?,
-                time_zone: TimeZone::Wib,
-            },
-        )?
-        .id,
-    )?;
+    let regency = agency::create(
+        b.conn,
+        &b.change,
+        agency::NewAgency {
+            code: code("KAB-SUKAMAJU")?,
+            name: name("Pemerintah Kabupaten Sukamaju")?,
+            time_zone: TimeZone::Wib,
+        },
+    )?
+    .id
+    .uuid();
     let mut sekda_post = None;
     let mut logins = DemoLogins {
         platform_admin: "admin".into(),
@@ -904,18 +899,17 @@ fn load_regency(
     }
 
     // A second agency, to show that agencies never see each other.
-    let city = uuid(
-        &agency::create(
-            b.conn,
-            &b.change,
-            agency::NewAgency {
-                code: code("KOTA-CONTOH")?,
-                name: name("Pemerintah Kota Contoh")?,
-                time_zone: TimeZone::Wita,
-            },
-        )?
-        .id,
-    )?;
+    let city = agency::create(
+        b.conn,
+        &b.change,
+        agency::NewAgency {
+            code: code("KOTA-CONTOH")?,
+            name: name("Pemerintah Kota Contoh")?,
+            time_zone: TimeZone::Wita,
+        },
+    )?
+    .id
+    .uuid();
     let opd = b.unit(city, None, "DINKES", "Dinas Kesehatan")?;
     let head = b.post(opd, "Kepala Dinas Kesehatan", PositionType::Jpt, 14, None)?;
     b.hire(city, head, "IV/c")?;

@@ -61,6 +61,8 @@ macro_rules! ids {
 }
 
 ids! {
+    /// An agency's id: a regional government (Pemkab or Pemkot) running the system.
+    AgencyId;
     /// A daily log's id.
     DailyLogId;
     /// An evaluation's id (one revision of it).

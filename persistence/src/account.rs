@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::schema::{accounts, employees, refresh_tokens};
 use crate::{access, audit, Change, DbConnection, StoreError};
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{AccountId, EmployeeId, RefreshFamilyId, RefreshTokenId};
+use ekinerja_domain::id::{AccountId, AgencyId, EmployeeId, RefreshFamilyId, RefreshTokenId};
 
 /// A stored account. The password hash is never serialised (audit events included).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -22,7 +22,8 @@ use ekinerja_domain::id::{AccountId, EmployeeId, RefreshFamilyId, RefreshTokenId
 pub struct Account {
     #[diesel(serialize_as = crate::key::Bind<AccountId>)]
     pub id: AccountId,
-    pub agency_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AgencyId>)]
+    pub agency_id: Option<AgencyId>,
     #[diesel(serialize_as = crate::key::BindOption<EmployeeId>)]
     pub employee_id: Option<EmployeeId>,
     pub username: Option<String>,
@@ -45,7 +46,7 @@ impl Account {
     pub fn caller(&self) -> Option<Caller> {
         Some(Caller {
             account_id: self.id.uuid(),
-            agency_id: self.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()),
+            agency_id: self.agency_id.map(AgencyId::uuid),
             role: self.role,
             employee_id: self.employee_id.map(EmployeeId::uuid),
         })
@@ -191,7 +192,8 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
     }
     if let Some(a) = new.agency_id {
         // The platform admin sees every agency, so the id is checked to name one.
-        let known: i64 = crate::schema::agencies::table.find(a.to_string()).count().get_result(conn)?;
+        let known: i64 =
+            crate::schema::agencies::table.find(crate::key::bind(AgencyId::from(a))).count().get_result(conn)?;
         if known == 0 {
             return Err(StoreError::invalid("#/agency_id", "no such agency"));
         }
@@ -210,12 +212,12 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
     }
     crate::db::write(conn, |conn| {
         if let Some(e) = new.employee_id {
-            let agency: Option<String> = employees::table
+            let agency: Option<AgencyId> = employees::table
                 .find(crate::key::bind(EmployeeId::from(e)))
                 .select(employees::agency_id)
                 .first(conn)
                 .optional()?;
-            if agency.is_none() || agency != new.agency_id.map(|a| a.to_string()) {
+            if agency.is_none() || agency != new.agency_id.map(AgencyId::from) {
                 return Err(StoreError::invalid("#/employee_id", "no such employee in this agency"));
             }
             let has: i64 = accounts::table
@@ -234,7 +236,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
         }
         let row = Account {
             id: crate::key::new(),
-            agency_id: new.agency_id.map(|a| a.to_string()),
+            agency_id: new.agency_id.map(AgencyId::from),
             employee_id: new.employee_id.map(EmployeeId::from),
             username: new.username.clone(),
             password_hash: Some(new.password_hash.clone()),
@@ -246,7 +248,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             updated_at: change.at,
         };
         diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, row.agency_id.as_deref(), "create", "account", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, row.agency_id, "create", "account", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -257,7 +259,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
 /// found; a platform admin's account is seen only by a platform admin.
 pub fn managed(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Account, StoreError> {
     let acc = find(conn, id)?.ok_or(StoreError::NotFound)?;
-    let agency = acc.agency_id.as_deref().and_then(|a| Uuid::parse_str(a).ok());
+    let agency = acc.agency_id.map(AgencyId::uuid);
     match agency {
         Some(a) if !caller.can_see_agency(a) => return Err(StoreError::NotFound),
         None if !caller.is_platform_admin() => return Err(StoreError::NotFound),
@@ -300,7 +302,7 @@ pub fn set_password(
         audit::record(
             conn,
             change,
-            before.agency_id.as_deref(),
+            before.agency_id,
             if reset { "reset_password" } else { "change_password" },
             "account",
             before.id,

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{ActingAssignmentId, EmployeeId, PositionId};
+use ekinerja_domain::id::{ActingAssignmentId, AgencyId, EmployeeId, PositionId};
 use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,7 +18,8 @@ use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest,
 pub struct ActingAssignment {
     #[diesel(serialize_as = crate::key::Bind<ActingAssignmentId>)]
     pub id: ActingAssignmentId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<PositionId>)]
     pub position_id: PositionId,
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
@@ -60,7 +61,7 @@ pub fn list(
     let mut q = acting_assignments::table.select(ActingAssignment::as_select()).into_boxed::<Backend>();
     match caller.list_scope(filter.agency_id) {
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(acting_assignments::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => q = q.filter(acting_assignments::agency_id.eq(crate::key::bind(AgencyId::from(a)))),
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = filter.position_id {
@@ -85,9 +86,10 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<ActingA
         .find(crate::key::bind(ActingAssignmentId::from(id)))
         .select(ActingAssignment::as_select())
         .first(conn)?;
-    match Uuid::parse_str(&a.agency_id) {
-        Ok(agency) if caller.can_see_agency(agency) => Ok(a),
-        _ => Err(StoreError::NotFound),
+    if caller.can_see_agency(a.agency_id.uuid()) {
+        Ok(a)
+    } else {
+        Err(StoreError::NotFound)
     }
 }
 
@@ -100,17 +102,15 @@ pub fn create(
     new: NewActingAssignment,
 ) -> Result<ActingAssignment, StoreError> {
     crate::db::write(conn, |conn| {
-        let pos: Option<(String, PositionType)> = positions::table
+        let pos: Option<(AgencyId, PositionType)> = positions::table
             .find(crate::key::bind(PositionId::from(new.position_id)))
             .select((positions::agency_id, positions::position_type))
             .first(conn)
             .optional()?;
-        let Some((agency_id, ptype)) =
-            pos.filter(|(a, _)| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a)))
-        else {
+        let Some((agency_id, ptype)) = pos.filter(|(a, _)| change.caller.can_see_agency(a.uuid())) else {
             return Err(StoreError::invalid("#/position_id", "no such position"));
         };
-        let agency = Uuid::parse_str(&agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         if !ptype.is_structural() {
             return Err(StoreError::invalid(
@@ -118,7 +118,7 @@ pub fn create(
                 "only a structural post (jpt, administrator, pengawas) has an acting official",
             ));
         }
-        let emp: Option<(String, bool, Option<PositionId>)> = employees::table
+        let emp: Option<(AgencyId, bool, Option<PositionId>)> = employees::table
             .find(crate::key::bind(EmployeeId::from(new.employee_id)))
             .select((employees::agency_id, employees::active, employees::position_id))
             .first(conn)
@@ -156,7 +156,7 @@ pub fn create(
         audit::record(
             conn,
             change,
-            Some(&row.agency_id),
+            Some(row.agency_id),
             "create",
             "acting_assignment",
             row.id,
@@ -171,13 +171,13 @@ pub fn create(
 pub fn delete(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         diesel::delete(acting_assignments::table.find(crate::key::bind(before.id))).execute(conn)?;
         audit::record(
             conn,
             change,
-            Some(&before.agency_id),
+            Some(before.agency_id),
             "delete",
             "acting_assignment",
             before.id,

@@ -3,18 +3,20 @@
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::evaluation::Cadence;
+use ekinerja_domain::id::AgencyId;
 use ekinerja_domain::{Caller, Code, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::schema::agencies;
-use crate::{access, audit, db::Backend, new_id, Change, DbConnection, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
 /// A stored agency.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = agencies, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Agency {
-    pub id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub id: AgencyId,
     pub code: String,
     pub name: String,
     #[diesel(serialize_as = crate::word::Bind<TimeZone>)]
@@ -78,7 +80,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             return Err(StoreError::Conflict(format!("an agency with code {} exists", new.code.as_str())));
         }
         let row = Agency {
-            id: new_id(),
+            id: crate::key::new(),
             code: new.code.into_inner(),
             name: new.name.into_inner(),
             time_zone: new.time_zone,
@@ -93,7 +95,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             review_escalation_working_days: ekinerja_domain::daily_log::DEFAULT_REVIEW_ESCALATION_WORKING_DAYS,
         };
         diesel::insert_into(agencies::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.id), "create", "agency", &row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.id), "create", "agency", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -110,7 +112,10 @@ pub fn read_view(conn: &mut DbConnection, caller: &Caller, id: Uuid, row: Area) 
 /// may not see, or that does not exist (a platform admin's typo), is a field error on
 /// `#/agency_id`; one they see but may not write is forbidden by the access rule.
 pub fn writable(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid, row: Area) -> Result<(), StoreError> {
-    let exists: i64 = agencies::table.filter(agencies::id.eq(agency_id.to_string())).count().get_result(conn)?;
+    let exists: i64 = agencies::table
+        .filter(agencies::id.eq(crate::key::bind(AgencyId::from(agency_id))))
+        .count()
+        .get_result(conn)?;
     if !caller.can_see_agency(agency_id) || exists == 0 {
         return Err(StoreError::invalid("#/agency_id", "no such agency"));
     }
@@ -122,7 +127,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Agency,
     if !caller.can_see_agency(id) {
         return Err(StoreError::NotFound);
     }
-    Ok(agencies::table.find(id.to_string()).select(Agency::as_select()).first(conn)?)
+    Ok(agencies::table.find(crate::key::bind(AgencyId::from(id))).select(Agency::as_select()).first(conn)?)
 }
 
 /// Lists the agencies the caller may see: all for a platform admin, their own for others.
@@ -130,12 +135,12 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, page: &PageRequest) -> Res
     let mut q = agencies::table.select(Agency::as_select()).into_boxed::<Backend>();
     if !caller.is_platform_admin() {
         match caller.agency_id {
-            Some(a) => q = q.filter(agencies::id.eq(a.to_string())),
+            Some(a) => q = q.filter(agencies::id.eq(crate::key::bind(AgencyId::from(a)))),
             None => return Ok(Page::empty()),
         }
     }
     if let Some(after) = &page.after {
-        q = q.filter(agencies::id.gt(after.to_string()));
+        q = q.filter(agencies::id.gt(crate::key::bind(AgencyId::from(*after))));
     }
     let rows = q.order(agencies::id.asc()).limit(page.limit + 1).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
@@ -177,8 +182,8 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
             after.review_escalation_working_days = days;
         }
         after.updated_at = change.at;
-        diesel::update(agencies::table.find(&after.id)).set(after.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&after.id), "update", "agency", &after.id, Some(&before), Some(&after))?;
+        diesel::update(agencies::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
+        audit::record(conn, change, Some(after.id), "update", "agency", after.id, Some(&before), Some(&after))?;
         Ok(after)
     })
 }

@@ -15,7 +15,7 @@ use ekinerja_domain::agreement::{
     ResultKind, Transition,
 };
 use ekinerja_domain::id::{
-    AgreementId, EmployeeId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+    AgencyId, AgreementId, EmployeeId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
 };
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::{Caller, Name, PositionType};
@@ -35,7 +35,8 @@ use crate::{access, audit, Change, DbConnection, StoreError};
 pub struct Agreement {
     #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
     pub id: AgreementId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub period_id: PerformancePeriodId,
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
@@ -76,7 +77,8 @@ pub struct PlannedResult {
     pub id: PlannedResultId,
     #[diesel(serialize_as = crate::key::Bind<AgreementId>)]
     pub agreement_id: AgreementId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::word::Bind<ResultKind>)]
     pub kind: ResultKind,
     #[diesel(serialize_as = crate::key::Bind<PlannedResultId>)]
@@ -166,10 +168,6 @@ pub struct NewIndicator {
     pub cost_target: Option<i64>,
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
-}
-
 /// Loads an agreement the caller may read (the access rule: its owner, their supervisors and
 /// unit heads, leaders, the agency's admin) with the chart around its owner and how the caller
 /// stands to them.
@@ -181,7 +179,7 @@ fn load(
 ) -> Result<(Agreement, OrgChart, Standing), StoreError> {
     let a: Agreement =
         agreements::table.find(crate::key::bind(AgreementId::from(id))).select(Agreement::as_select()).first(conn)?;
-    let subject = Subject::Employee { agency: uuid(&a.agency_id)?, employee: a.employee_id.uuid() };
+    let subject = Subject::Employee { agency: a.agency_id.uuid(), employee: a.employee_id.uuid() };
     let (s, chart) = access::standing(conn, caller, subject, now)?;
     if !s.sees(Area::AgreementDecision) {
         return Err(StoreError::NotFound);
@@ -264,7 +262,7 @@ pub fn list(
     let Some(agency) = caller.agency_id else {
         return Ok(crate::Page::empty());
     };
-    q = q.filter(agreements::agency_id.eq(agency.to_string()));
+    q = q.filter(agreements::agency_id.eq(crate::key::bind(AgencyId::from(agency))));
     if let Reach::Employees(visible) =
         access::reach(conn, caller, agency, &[Area::OwnAgreement, Area::AgreementDecision], now)?
     {
@@ -302,7 +300,7 @@ pub struct ApprovedResult {
 pub fn approved_results(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<ApprovedResult>, StoreError> {
     let rows: Vec<(EmployeeId, PlannedResultId)> = planned_results::table
         .inner_join(agreements::table)
-        .filter(agreements::agency_id.eq(agency_id.to_string()))
+        .filter(agreements::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
         .select((agreements::employee_id, planned_results::id))
         .order(planned_results::id.desc())
@@ -323,17 +321,15 @@ pub fn create(
         .or(caller.employee_id)
         .ok_or_else(|| StoreError::invalid("#/employee_id", "required for an account without an employee record"))?;
     crate::db::write(conn, |conn| {
-        let emp: Option<(String, Option<PositionId>, bool)> = employees::table
+        let emp: Option<(AgencyId, Option<PositionId>, bool)> = employees::table
             .find(crate::key::bind(EmployeeId::from(employee_id)))
             .select((employees::agency_id, employees::position_id, employees::active))
             .first(conn)
             .optional()?;
-        let Some((agency, position, active)) =
-            emp.filter(|(a, _, _)| Uuid::parse_str(a).is_ok_and(|a| caller.can_see_agency(a)))
-        else {
+        let Some((agency, position, active)) = emp.filter(|(a, _, _)| caller.can_see_agency(a.uuid())) else {
             return Err(StoreError::invalid("#/employee_id", "no such employee"));
         };
-        let agency_id = uuid(&agency)?;
+        let agency_id = agency.uuid();
         let subject = Subject::Employee { agency: agency_id, employee: employee_id };
         match access::decide(conn, caller, subject, Area::OwnAgreement, Access::Write, now)? {
             // Someone the caller may not know of is no employee to them.
@@ -348,7 +344,7 @@ pub fn create(
         };
         let org_unit_id: OrgUnitId =
             positions::table.find(crate::key::bind(position_id)).select(positions::org_unit_id).first(conn)?;
-        let period: Option<(String, NaiveDate, NaiveDate)> = performance_periods::table
+        let period: Option<(AgencyId, NaiveDate, NaiveDate)> = performance_periods::table
             .find(crate::key::bind(PerformancePeriodId::from(new.period_id)))
             .select((performance_periods::agency_id, performance_periods::starts_on, performance_periods::ends_on))
             .first(conn)
@@ -388,7 +384,7 @@ pub fn create(
             ended.version += 1;
             ended.updated_at = change.at;
             diesel::update(agreements::table.find(crate::key::bind(ended.id))).set(ended.clone()).execute(conn)?;
-            audit::record(conn, change, Some(&agency), "end", "agreement", ended.id, Some(&earlier), Some(&ended))?;
+            audit::record(conn, change, Some(agency), "end", "agreement", ended.id, Some(&earlier), Some(&ended))?;
         }
         let row = Agreement {
             id: crate::key::new(),
@@ -411,7 +407,7 @@ pub fn create(
             updated_at: change.at,
         };
         diesel::insert_into(agreements::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "agreement", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "create", "agreement", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -490,7 +486,7 @@ fn check_result_link(
     let position_type: PositionType =
         positions::table.find(crate::key::bind(a.position_id)).select(positions::position_type).first(conn)?;
     let source = LinkSource {
-        agency_id: uuid(&a.agency_id)?,
+        agency_id: a.agency_id.uuid(),
         period_id: a.period_id.uuid(),
         position_type,
         supervisor_id: chart.supervisor_of(owner).map(|o| o.employee_id),
@@ -503,7 +499,7 @@ fn check_result_link(
             ))
         }
         (Some(p), None) => {
-            let row: Option<(String, PerformancePeriodId, EmployeeId, AgreementStatus)> = planned_results::table
+            let row: Option<(AgencyId, PerformancePeriodId, EmployeeId, AgreementStatus)> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(p))))
                 .select((agreements::agency_id, agreements::period_id, agreements::employee_id, agreements::status))
@@ -521,7 +517,7 @@ fn check_result_link(
             }
             (
                 Some(LinkTarget::Result {
-                    agency_id: uuid(&agency)?,
+                    agency_id: agency.uuid(),
                     period_id: period.uuid(),
                     owner_id: owner_of_target.uuid(),
                 }),
@@ -529,7 +525,7 @@ fn check_result_link(
             )
         }
         (None, Some(g)) => {
-            let row: Option<(String, PerformancePeriodId)> = organisational_goals::table
+            let row: Option<(AgencyId, PerformancePeriodId)> = organisational_goals::table
                 .find(crate::key::bind(GoalId::from(g)))
                 .select((organisational_goals::agency_id, organisational_goals::period_id))
                 .first(conn)
@@ -537,7 +533,7 @@ fn check_result_link(
             let Some((agency, period)) = row else {
                 return Err(StoreError::invalid("#/goal_id", "no such organisational goal"));
             };
-            (Some(LinkTarget::Goal { agency_id: uuid(&agency)?, period_id: period.uuid() }), "#/goal_id")
+            (Some(LinkTarget::Goal { agency_id: agency.uuid(), period_id: period.uuid() }), "#/goal_id")
         }
         (None, None) => (None, "#/parent_result_id"),
     };
@@ -573,7 +569,7 @@ pub fn add_result(
         let row = PlannedResult {
             id: rid,
             agreement_id: a.id,
-            agency_id: a.agency_id.clone(),
+            agency_id: a.agency_id,
             kind: new.kind,
             lineage_id: rid,
             description: new.description.into_inner(),
@@ -587,7 +583,7 @@ pub fn add_result(
         audit::record(
             conn,
             change,
-            Some(&a.agency_id),
+            Some(a.agency_id),
             "add_planned_result",
             "agreement",
             a.id,
@@ -640,7 +636,7 @@ pub fn remove_result(
         audit::record(
             conn,
             change,
-            Some(&a.agency_id),
+            Some(a.agency_id),
             "remove_planned_result",
             "agreement",
             a.id,
@@ -691,7 +687,7 @@ pub fn add_indicator(
         };
         diesel::insert_into(indicators::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
-        audit::record(conn, change, Some(&a.agency_id), "add_indicator", "agreement", a.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(a.agency_id), "add_indicator", "agreement", a.id, None::<&()>, Some(&row))?;
         Ok((after, row))
     })
 }
@@ -742,7 +738,7 @@ pub fn set_breakdown(
         audit::record(
             conn,
             change,
-            Some(&a.agency_id),
+            Some(a.agency_id),
             "set_breakdown",
             "agreement",
             a.id,
@@ -840,7 +836,7 @@ pub fn transition(
                 audit::record(
                     conn,
                     change,
-                    Some(&a.agency_id),
+                    Some(a.agency_id),
                     "supersede",
                     "agreement",
                     prev,
@@ -854,7 +850,7 @@ pub fn transition(
             Transition::Approve => "approve",
             Transition::Return => "return",
         };
-        audit::record(conn, change, Some(&a.agency_id), action, "agreement", a.id, Some(&a), Some(&after))?;
+        audit::record(conn, change, Some(a.agency_id), action, "agreement", a.id, Some(&a), Some(&after))?;
         Ok(after)
     })
 }
@@ -921,7 +917,7 @@ pub fn revise(
                 insert_targets(conn, iid, &i.targets)?;
             }
         }
-        audit::record(conn, change, Some(&a.agency_id), "revise", "agreement", new.id, Some(&a), Some(&new))?;
+        audit::record(conn, change, Some(a.agency_id), "revise", "agreement", new.id, Some(&a), Some(&new))?;
         Ok(new)
     })
 }

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
-use ekinerja_domain::id::{AccountId, AllowancePolicyId};
+use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -20,7 +20,8 @@ use crate::{audit, Change, DbConnection, FieldError, StoreError};
 pub struct PolicyVersion {
     #[diesel(serialize_as = crate::key::Bind<AllowancePolicyId>)]
     pub id: AllowancePolicyId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     pub effective_month: NaiveDate,
     pub policy: String,
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
@@ -50,10 +51,10 @@ pub fn set(
         return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| FieldError::new(p, d)).collect()));
     }
     let text = serde_json::to_string(policy).map_err(|e| StoreError::invalid("#/", e.to_string()))?;
-    let agency = agency_id.to_string();
+    let agency = AgencyId::from(agency_id);
     crate::db::write(conn, |conn| {
         let before: Option<PolicyVersion> = allowance_policies::table
-            .filter(allowance_policies::agency_id.eq(&agency))
+            .filter(allowance_policies::agency_id.eq(crate::key::bind(agency)))
             .filter(allowance_policies::effective_month.eq(effective_month))
             .select(PolicyVersion::as_select())
             .first(conn)
@@ -62,7 +63,7 @@ pub fn set(
         // the rules they applied in their own snapshot.
         let row = PolicyVersion {
             id: before.as_ref().map_or_else(crate::key::new, |b| b.id),
-            agency_id: agency.clone(),
+            agency_id: agency,
             effective_month,
             policy: text.clone(),
             created_by_account_id: Some(AccountId::from(change.caller.account_id)),
@@ -80,7 +81,7 @@ pub fn set(
         } else {
             diesel::insert_into(allowance_policies::table).values(row.clone()).execute(conn)?;
         }
-        audit::record(conn, change, Some(&agency), "set", "allowance_policy", row.id, before.as_ref(), Some(&row))?;
+        audit::record(conn, change, Some(agency), "set", "allowance_policy", row.id, before.as_ref(), Some(&row))?;
         Ok(row)
     })
 }
@@ -93,7 +94,7 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid) -> Result
     }
     crate::access::require_agency(conn, caller, agency_id, Area::AllowancePolicy, Access::Read)?;
     Ok(allowance_policies::table
-        .filter(allowance_policies::agency_id.eq(agency_id.to_string()))
+        .filter(allowance_policies::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .order(allowance_policies::effective_month.asc())
         .select(PolicyVersion::as_select())
         .load(conn)?)
@@ -118,7 +119,7 @@ pub fn in_force(
     first: NaiveDate,
 ) -> Result<Option<PolicyVersion>, StoreError> {
     Ok(allowance_policies::table
-        .filter(allowance_policies::agency_id.eq(agency_id.to_string()))
+        .filter(allowance_policies::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(allowance_policies::effective_month.le(first))
         .order(allowance_policies::effective_month.desc())
         .select(PolicyVersion::as_select())

@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -24,7 +24,8 @@ use crate::{access, audit, chart, Change, DbConnection, Page, PageRequest, Store
 pub struct Run {
     #[diesel(serialize_as = crate::key::Bind<AllowanceRunId>)]
     pub id: AllowanceRunId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
     pub org_unit_id: Option<OrgUnitId>,
     pub month: NaiveDate,
@@ -99,10 +100,6 @@ fn last_day(first: NaiveDate) -> NaiveDate {
     first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
-}
-
 #[derive(QueryableByName)]
 struct DayMinutes {
     #[diesel(sql_type = crate::key::Key<EmployeeId>)]
@@ -137,13 +134,13 @@ GROUP BY employee_id";
 /// period contains the whole month, the one of the shortest period.
 fn predicates(
     conn: &mut DbConnection,
-    agency: &str,
+    agency: AgencyId,
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<HashMap<EmployeeId, Predicate>, StoreError> {
     let rows: Vec<(EmployeeId, Option<Predicate>, NaiveDate, NaiveDate, i32)> = evaluations::table
         .inner_join(evaluation_periods::table)
-        .filter(evaluations::agency_id.eq(agency))
+        .filter(evaluations::agency_id.eq(crate::key::bind(agency)))
         .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Final)))
         .filter(evaluations::superseded.eq(false))
         .filter(evaluation_periods::starts_on.le(first))
@@ -187,14 +184,14 @@ pub fn compute_run(
     if last >= today {
         return Err(StoreError::invalid("#/month", "the month is not over yet: compute it from its last day on"));
     }
-    let agency = agency_id.to_string();
+    let agency = AgencyId::from(agency_id);
     let unit = org_unit_id.map(OrgUnitId::from);
     crate::db::write(conn, |conn| {
         if let Some(u) = unit {
-            crate::org_unit::check_in_agency(conn, &agency, u)?;
+            crate::org_unit::check_in_agency(conn, agency, u)?;
         }
         let scope = allowance_runs::table
-            .filter(allowance_runs::agency_id.eq(&agency))
+            .filter(allowance_runs::agency_id.eq(crate::key::bind(agency)))
             .filter(allowance_runs::month.eq(first))
             .into_boxed::<crate::db::Backend>();
         let scope = match unit {
@@ -211,21 +208,21 @@ pub fn compute_run(
             None => crate::discipline::agency_month(conn, agency_id, first, now)?,
         };
         let units: Vec<crate::org_unit::OrgUnit> = org_units::table
-            .filter(org_units::agency_id.eq(&agency))
+            .filter(org_units::agency_id.eq(crate::key::bind(agency)))
             .select(crate::org_unit::OrgUnit::as_select())
             .load(conn)?;
         let top = crate::maturity::top_units(&units);
         let unit_names: HashMap<OrgUnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-        let rollout = crate::rollout::tree(conn, &agency)?;
+        let rollout = crate::rollout::tree(conn, agency)?;
         let posts: HashMap<PositionId, (i32, OrgUnitId)> = positions::table
-            .filter(positions::agency_id.eq(&agency))
+            .filter(positions::agency_id.eq(crate::key::bind(agency)))
             .select((positions::id, positions::class, positions::org_unit_id))
             .load::<(PositionId, i32, OrgUnitId)>(conn)?
             .into_iter()
             .map(|(id, class, unit)| (id, (class, unit)))
             .collect();
         let waiting: HashMap<EmployeeId, i64> = diesel::sql_query(WAITING_SQL)
-            .bind::<Text, _>(&agency)
+            .bind::<Text, _>(agency.to_string())
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
@@ -233,10 +230,10 @@ pub fn compute_run(
             .into_iter()
             .map(|w| (w.employee_id, w.minutes))
             .collect();
-        let predicates = predicates(conn, &agency, first, last)?;
+        let predicates = predicates(conn, agency, first, last)?;
         let mut minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>> = HashMap::new();
         for m in diesel::sql_query(MINUTES_SQL)
-            .bind::<Text, _>(&agency)
+            .bind::<Text, _>(agency.to_string())
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
@@ -313,7 +310,7 @@ pub fn compute_run(
         let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
             id: run_id,
-            agency_id: agency.clone(),
+            agency_id: agency,
             org_unit_id: unit,
             month: first,
             status: RunStatus::Draft,
@@ -360,7 +357,7 @@ pub fn compute_run(
         audit::record(
             conn,
             change,
-            Some(&agency),
+            Some(agency),
             if is_new { "compute" } else { "recompute" },
             "allowance_run",
             run.id,
@@ -375,7 +372,7 @@ pub fn compute_run(
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RunDetail, StoreError> {
     let run: Run =
         allowance_runs::table.find(crate::key::bind(AllowanceRunId::from(id))).select(Run::as_select()).first(conn)?;
-    let agency = uuid(&run.agency_id)?;
+    let agency = run.agency_id.uuid();
     access::require_agency(conn, caller, agency, Area::PayrollExport, Access::Read)?;
     let mut lines: Vec<RunLine> = allowance_lines::table
         .filter(allowance_lines::run_id.eq(crate::key::bind(run.id)))
@@ -396,9 +393,11 @@ pub fn approve(
 ) -> Result<RunDetail, StoreError> {
     crate::db::write(conn, |conn| {
         let d = get(conn, &change.caller, id)?;
-        let agency = uuid(&d.run.agency_id)?;
-        let separation_of_duties: bool =
-            agencies::table.find(&d.run.agency_id).select(agencies::allowance_separation_of_duties).first(conn)?;
+        let agency = d.run.agency_id.uuid();
+        let separation_of_duties: bool = agencies::table
+            .find(crate::key::bind(d.run.agency_id))
+            .select(agencies::allowance_separation_of_duties)
+            .first(conn)?;
         let computed_by = d.run.computed_by_account_id.map(AccountId::uuid);
         let subject = match computed_by {
             Some(computed_by) => Subject::AllowanceRun { agency, computed_by, separation_of_duties },
@@ -428,7 +427,7 @@ pub fn approve(
         audit::record(
             conn,
             change,
-            Some(&after.run.agency_id),
+            Some(after.run.agency_id),
             "approve",
             "allowance_run",
             after.run.id,
@@ -479,7 +478,7 @@ pub fn list(
         Scope::All => {}
         Scope::Agency(a) => {
             access::require_agency(conn, caller, a, Area::PayrollExport, Access::Read)?;
-            q = q.filter(allowance_runs::agency_id.eq(a.to_string()));
+            q = q.filter(allowance_runs::agency_id.eq(crate::key::bind(AgencyId::from(a))));
         }
         Scope::Nothing => return Ok(Page::empty()),
     }
@@ -510,16 +509,16 @@ pub fn unit_lines(
     now: DateTime<Utc>,
 ) -> Result<Vec<(Run, RunLine)>, StoreError> {
     let unit = crate::org_unit::get(conn, caller, unit_id)?;
-    let agency = uuid(&unit.agency_id)?;
+    let agency = unit.agency_id.uuid();
     access::require(conn, caller, Subject::Unit { agency, unit: unit_id }, Area::AllowanceLines, Access::Read, now)?;
-    let inside: Vec<OrgUnitId> = crate::org_unit::subtree(conn, &unit.agency_id, unit.id)?.into_iter().collect();
+    let inside: Vec<OrgUnitId> = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?.into_iter().collect();
     let people = crate::schema::employees::table
         .inner_join(positions::table)
         .filter(positions::org_unit_id.eq_any(crate::key::binds(inside)))
         .select(crate::schema::employees::id);
     let rows: Vec<(Run, RunLine)> = allowance_lines::table
         .inner_join(allowance_runs::table)
-        .filter(allowance_runs::agency_id.eq(&unit.agency_id))
+        .filter(allowance_runs::agency_id.eq(crate::key::bind(unit.agency_id)))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::month.eq(first.with_day(1).unwrap_or(first)))
         .filter(allowance_lines::employee_id.eq_any(people))
@@ -542,7 +541,7 @@ pub fn approved_for_key(
 ) -> Result<Page<Run>, StoreError> {
     access::require_scope(key, ekinerja_domain::IntegrationScope::AllowanceRead)?;
     let mut q = allowance_runs::table
-        .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
+        .filter(allowance_runs::agency_id.eq(crate::key::bind(AgencyId::from(key.agency_id))))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(Run::as_select())
         .into_boxed::<crate::db::Backend>();
@@ -566,7 +565,7 @@ pub fn approved_run_for_key(
     access::require_scope(key, ekinerja_domain::IntegrationScope::AllowanceRead)?;
     let run: Run = allowance_runs::table
         .find(crate::key::bind(AllowanceRunId::from(id)))
-        .filter(allowance_runs::agency_id.eq(key.agency_id.to_string()))
+        .filter(allowance_runs::agency_id.eq(crate::key::bind(AgencyId::from(key.agency_id))))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(Run::as_select())
         .first(conn)?;
@@ -623,20 +622,20 @@ pub fn waiting_reviews(
     now: DateTime<Utc>,
 ) -> Result<Vec<WaitingReviews>, StoreError> {
     crate::agency::read_view(conn, caller, agency_id, Area::PayrollExport)?;
-    let agency = agency_id.to_string();
+    let agency = AgencyId::from(agency_id);
     let first = first.with_day(1).unwrap_or(first);
     let last = last_day(first);
     let inside = match org_unit_id {
         Some(u) => {
-            crate::org_unit::check_in_agency(conn, &agency, OrgUnitId::from(u))?;
-            Some(crate::org_unit::subtree(conn, &agency, OrgUnitId::from(u))?)
+            crate::org_unit::check_in_agency(conn, agency, OrgUnitId::from(u))?;
+            Some(crate::org_unit::subtree(conn, agency, OrgUnitId::from(u))?)
         }
         None => None,
     };
-    let rollout = crate::rollout::load(conn, &agency)?;
+    let rollout = crate::rollout::load(conn, agency)?;
     let chart = chart::load(conn, agency_id, now)?;
     let waiting: Vec<WaitingByAuthor> = diesel::sql_query(WAITING_BY_AUTHOR_SQL)
-        .bind::<Text, _>(&agency)
+        .bind::<Text, _>(agency.to_string())
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))

@@ -9,7 +9,7 @@ use ekinerja_domain::access::Subject;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId, EmployeeId, IntegrationKeyId};
+use ekinerja_domain::id::{AccountId, AgencyId, AttendanceDeviceId, AttendanceEventId, EmployeeId, IntegrationKeyId};
 use ekinerja_domain::network::{MachineSources, Networks};
 use ekinerja_domain::{Caller, Description, Name, Nip, TimeZone};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::schema::{agencies, attendance_devices, attendance_events, employees};
 use crate::word::{Bind, Word};
-use crate::{audit, db::Backend, new_id, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
+use crate::{audit, db::Backend, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
 
 /// A stored event.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -25,7 +25,8 @@ use crate::{audit, db::Backend, new_id, Change, DbConnection, FieldError, Page, 
 pub struct Event {
     #[diesel(serialize_as = crate::key::Bind<AttendanceEventId>)]
     pub id: AttendanceEventId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
     pub employee_id: EmployeeId,
     pub source_event_id: String,
@@ -85,7 +86,7 @@ pub struct Sender {
 
 /// The agency's time zone.
 pub fn time_zone(conn: &mut DbConnection, agency_id: Uuid) -> Result<TimeZone, StoreError> {
-    Ok(agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?)
+    Ok(agencies::table.find(crate::key::bind(AgencyId::from(agency_id))).select(agencies::time_zone).first(conn)?)
 }
 
 fn same(stored: &Event, new: &Event) -> bool {
@@ -104,7 +105,7 @@ pub fn ingest(
     at: NaiveDateTime,
     dry_run: bool,
 ) -> Result<Vec<Outcome>, StoreError> {
-    let agency = sender.agency_id.to_string();
+    let agency = AgencyId::from(sender.agency_id);
     let run = |conn: &mut DbConnection| -> Result<Vec<Outcome>, StoreError> {
         let offset = time_zone(conn, sender.agency_id)?.offset();
         let mut nips: Vec<&str> = items.iter().filter_map(|i| i.as_ref().ok()).map(|e| e.nip.as_str()).collect();
@@ -115,7 +116,7 @@ pub fn ingest(
         for chunk in nips.chunks(500) {
             known.extend(
                 employees::table
-                    .filter(employees::agency_id.eq(&agency))
+                    .filter(employees::agency_id.eq(crate::key::bind(agency)))
                     .filter(employees::nip.eq_any(chunk))
                     .select((employees::nip, employees::id))
                     .load::<(String, EmployeeId)>(conn)?,
@@ -125,7 +126,7 @@ pub fn ingest(
         let mut stored: HashMap<String, Event> = HashMap::new();
         for chunk in ids.chunks(500) {
             for e in attendance_events::table
-                .filter(attendance_events::agency_id.eq(&agency))
+                .filter(attendance_events::agency_id.eq(crate::key::bind(agency)))
                 .filter(attendance_events::source_event_id.eq_any(chunk))
                 .select(Event::as_select())
                 .load::<Event>(conn)?
@@ -155,7 +156,7 @@ pub fn ingest(
             let local = input.occurred_at.with_timezone(&offset).naive_local();
             let event = Event {
                 id: crate::key::new(),
-                agency_id: agency.clone(),
+                agency_id: agency,
                 employee_id: *employee_id,
                 source_event_id: input.source_event_id.as_str().to_owned(),
                 source: sender.source,
@@ -192,7 +193,7 @@ pub fn ingest(
             if !insert_event(conn, &event)? {
                 // Stored by a concurrent batch since it was looked up: tell this item apart.
                 let now_stored: Event = attendance_events::table
-                    .filter(attendance_events::agency_id.eq(&agency))
+                    .filter(attendance_events::agency_id.eq(crate::key::bind(agency)))
                     .filter(attendance_events::source_event_id.eq(&event.source_event_id))
                     .select(Event::as_select())
                     .first(conn)?;
@@ -227,10 +228,10 @@ pub fn ingest(
                 conn,
                 at,
                 sender.request_id.as_deref(),
-                &agency,
+                agency,
                 "ingest",
                 "attendance_events",
-                new_id(),
+                Uuid::now_v7(),
                 &batch,
             )?;
         }
@@ -259,7 +260,7 @@ fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> 
          ON CONFLICT (agency_id, source_event_id) DO NOTHING",
     )
     .bind::<Key<AttendanceEventId>, _>(crate::key::bind(e.id))
-    .bind::<Text, _>(&e.agency_id)
+    .bind::<Key<AgencyId>, _>(crate::key::bind(e.agency_id))
     .bind::<Key<EmployeeId>, _>(crate::key::bind(e.employee_id))
     .bind::<Text, _>(&e.source_event_id)
     .bind::<Word, _>(Bind(e.source))
@@ -333,7 +334,8 @@ pub fn list(
 pub struct Device {
     #[diesel(serialize_as = crate::key::Bind<AttendanceDeviceId>)]
     pub id: AttendanceDeviceId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     pub serial_number: String,
     pub name: String,
     pub created_at: NaiveDateTime,
@@ -375,7 +377,7 @@ pub fn register_device(
     let (allowed_sources, allow_any_source) = stored_sources(sources);
     let row = Device {
         id: crate::key::new(),
-        agency_id: agency_id.to_string(),
+        agency_id: AgencyId::from(agency_id),
         serial_number: serial.as_str().to_owned(),
         name: name.as_str().to_owned(),
         created_at: change.at,
@@ -401,7 +403,7 @@ pub fn register_device(
         audit::record(
             conn,
             change,
-            Some(&row.agency_id),
+            Some(row.agency_id),
             "create",
             "attendance_device",
             row.id,
@@ -424,7 +426,7 @@ pub fn list_devices(
         ekinerja_domain::Scope::All => {}
         ekinerja_domain::Scope::Agency(a) => {
             crate::access::require_agency(conn, caller, a, Area::Administration, Access::Read)?;
-            q = q.filter(attendance_devices::agency_id.eq(a.to_string()));
+            q = q.filter(attendance_devices::agency_id.eq(crate::key::bind(AgencyId::from(a))));
         }
         ekinerja_domain::Scope::Nothing => return Ok(Page::empty()),
     }
@@ -442,7 +444,7 @@ pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Resu
             .find(crate::key::bind(AttendanceDeviceId::from(id)))
             .select(Device::as_select())
             .first(conn)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         crate::access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
         if before.revoked_at.is_some() {
             return Ok(before);
@@ -454,7 +456,7 @@ pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Resu
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "revoke",
             "attendance_device",
             after.id,
@@ -505,7 +507,7 @@ pub fn update_device(
             .find(crate::key::bind(AttendanceDeviceId::from(id)))
             .select(Device::as_select())
             .first(conn)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         crate::access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
         let mut after = before.clone();
         if let Some(name) = &patch.name {
@@ -524,7 +526,7 @@ pub fn update_device(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "update",
             "attendance_device",
             after.id,
@@ -563,7 +565,7 @@ pub fn record_refused_push(
             conn,
             at,
             request_id,
-            &device.agency_id,
+            device.agency_id,
             "refuse",
             "attendance_machine_push",
             device.id,
@@ -586,7 +588,7 @@ pub fn void_event(
             .find(crate::key::bind(AttendanceEventId::from(id)))
             .select(Event::as_select())
             .first(conn)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         let employee = before.employee_id.uuid();
         // Only a reader of the employee learns the event exists.
         crate::employee::get_for(conn, &change.caller, employee, Area::Discipline, now)?;
@@ -621,7 +623,7 @@ pub fn void_event(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "void",
             "attendance_event",
             after.id,
@@ -663,7 +665,7 @@ pub fn record_refused_lines(
             conn,
             at,
             sender.request_id.as_deref(),
-            &sender.agency_id.to_string(),
+            AgencyId::from(sender.agency_id),
             "refuse",
             "attendance_machine_lines",
             serial,

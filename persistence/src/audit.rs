@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::schema::audit_events;
 use crate::{db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{AccountId, AuditEventId};
+use ekinerja_domain::id::{AccountId, AgencyId, AuditEventId};
 use ekinerja_domain::{Caller, Scope};
 use uuid::Uuid;
 
@@ -17,7 +17,8 @@ use uuid::Uuid;
 pub struct AuditEvent {
     #[diesel(serialize_as = crate::key::Bind<AuditEventId>)]
     pub id: AuditEventId,
-    pub agency_id: Option<String>,
+    #[diesel(serialize_as = crate::key::BindOption<AgencyId>)]
+    pub agency_id: Option<AgencyId>,
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
     pub actor_account_id: Option<AccountId>,
     pub action: String,
@@ -67,7 +68,7 @@ pub fn link_hash(e: &AuditEvent) -> String {
 /// (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two changes
 /// committed at once cannot both claim the same number.
 fn append(conn: &mut DbConnection, mut event: AuditEvent) -> Result<(), StoreError> {
-    let key = event.agency_id.clone().unwrap_or_else(|| PLATFORM_CHAIN.to_owned());
+    let key = event.agency_id.map_or_else(|| PLATFORM_CHAIN.to_owned(), |a| a.to_string());
     if let DbConnection::Pg(_) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .bind::<diesel::sql_types::Text, _>(format!("audit|{key}"))
@@ -128,7 +129,9 @@ pub fn verify_chain(conn: &mut DbConnection, key: &str) -> Result<ChainReport, S
         let q = if key == PLATFORM_CHAIN {
             q.filter(audit_events::agency_id.is_null())
         } else {
-            q.filter(audit_events::agency_id.eq(key.to_owned()))
+            // A chain key other than the platform's is an agency's id.
+            let agency: AgencyId = key.parse().map_err(|_| StoreError::NotFound)?;
+            q.filter(audit_events::agency_id.eq(crate::key::bind(agency)))
         };
         q.count().get_result(conn)?
     };
@@ -193,7 +196,7 @@ pub fn chain_keys(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
 pub fn record<B: Serialize, A: Serialize>(
     conn: &mut DbConnection,
     change: &Change,
-    agency_id: Option<&str>,
+    agency_id: Option<AgencyId>,
     action: &str,
     entity_type: &str,
     entity_id: impl std::fmt::Display,
@@ -202,7 +205,7 @@ pub fn record<B: Serialize, A: Serialize>(
 ) -> Result<(), StoreError> {
     let event = AuditEvent {
         id: crate::key::new(),
-        agency_id: agency_id.map(str::to_owned),
+        agency_id,
         actor_account_id: Some(AccountId::from(change.caller.account_id)),
         action: action.to_owned(),
         entity_type: entity_type.to_owned(),
@@ -226,7 +229,7 @@ pub fn record_system<A: Serialize>(
     conn: &mut DbConnection,
     at: chrono::NaiveDateTime,
     request_id: Option<&str>,
-    agency_id: &str,
+    agency_id: AgencyId,
     action: &str,
     entity_type: &str,
     entity_id: impl std::fmt::Display,
@@ -234,7 +237,7 @@ pub fn record_system<A: Serialize>(
 ) -> Result<(), StoreError> {
     let event = AuditEvent {
         id: crate::key::new(),
-        agency_id: Some(agency_id.to_owned()),
+        agency_id: Some(agency_id),
         actor_account_id: None,
         action: action.to_owned(),
         entity_type: entity_type.to_owned(),
@@ -274,7 +277,7 @@ pub fn list(
         Scope::All => {}
         Scope::Agency(a) => {
             crate::access::require_agency(conn, caller, a, Area::AuditTrail, Access::Read)?;
-            q = q.filter(audit_events::agency_id.eq(a.to_string()));
+            q = q.filter(audit_events::agency_id.eq(crate::key::bind(AgencyId::from(a))));
         }
         Scope::Nothing => return Ok(Page::empty()),
     }

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
-use ekinerja_domain::id::{AbsenceId, AccountId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, AccountId, AgencyId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Caller, Description, Name};
 use serde::Serialize;
 use uuid::Uuid;
@@ -20,7 +20,8 @@ use crate::{audit, db::Backend, Change, DbConnection, StoreError};
 pub struct WorkSchedule {
     #[diesel(serialize_as = crate::key::Bind<WorkScheduleId>)]
     pub id: WorkScheduleId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
     pub org_unit_id: Option<OrgUnitId>,
     pub effective_from: NaiveDate,
@@ -50,14 +51,14 @@ pub fn set_schedule(
     schedule: &Schedule,
 ) -> Result<WorkSchedule, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
-    let agency = agency_id.to_string();
+    let agency = AgencyId::from(agency_id);
     let unit = org_unit_id.map(OrgUnitId::from);
     crate::db::write(conn, |conn| {
         if let Some(u) = unit {
-            crate::org_unit::check_in_agency(conn, &agency, u)?;
+            crate::org_unit::check_in_agency(conn, agency, u)?;
         }
         let same_day = work_schedules::table
-            .filter(work_schedules::agency_id.eq(&agency))
+            .filter(work_schedules::agency_id.eq(crate::key::bind(agency)))
             .filter(work_schedules::effective_from.eq(effective_from))
             .into_boxed::<Backend>();
         let same_day = match unit {
@@ -70,7 +71,7 @@ pub fn set_schedule(
         }
         let row = WorkSchedule {
             id: crate::key::new(),
-            agency_id: agency.clone(),
+            agency_id: agency,
             org_unit_id: unit,
             effective_from,
             days: schedule.to_stored(),
@@ -78,7 +79,7 @@ pub fn set_schedule(
             created_at: change.at,
         };
         diesel::insert_into(work_schedules::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&agency), "set", "work_schedule", row.id, before.as_ref(), Some(&row))?;
+        audit::record(conn, change, Some(agency), "set", "work_schedule", row.id, before.as_ref(), Some(&row))?;
         Ok(row)
     })
 }
@@ -94,7 +95,7 @@ pub fn schedules(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid) -> R
 
 pub(crate) fn load_schedules(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<WorkSchedule>, StoreError> {
     let mut rows: Vec<WorkSchedule> = work_schedules::table
-        .filter(work_schedules::agency_id.eq(agency_id.to_string()))
+        .filter(work_schedules::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .select(WorkSchedule::as_select())
         .load(conn)?;
     rows.sort_by(|a, b| a.org_unit_id.cmp(&b.org_unit_id).then(a.effective_from.cmp(&b.effective_from)));
@@ -107,7 +108,8 @@ pub(crate) fn load_schedules(conn: &mut DbConnection, agency_id: Uuid) -> Result
 pub struct Holiday {
     #[diesel(serialize_as = crate::key::Bind<HolidayId>)]
     pub id: HolidayId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     pub holiday_date: NaiveDate,
     pub name: String,
     pub created_at: NaiveDateTime,
@@ -124,14 +126,14 @@ pub fn add_holiday(
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let row = Holiday {
         id: crate::key::new(),
-        agency_id: agency_id.to_string(),
+        agency_id: AgencyId::from(agency_id),
         holiday_date: date,
         name: name.as_str().to_owned(),
         created_at: change.at,
     };
     crate::db::write(conn, |conn| {
         let taken: i64 = holidays::table
-            .filter(holidays::agency_id.eq(&row.agency_id))
+            .filter(holidays::agency_id.eq(crate::key::bind(row.agency_id)))
             .filter(holidays::holiday_date.eq(date))
             .count()
             .get_result(conn)?;
@@ -139,7 +141,7 @@ pub fn add_holiday(
             return Err(StoreError::Conflict(format!("{date} is already a holiday")));
         }
         diesel::insert_into(holidays::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "holiday", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "create", "holiday", row.id, None::<&()>, Some(&row))?;
         Ok(row.clone())
     })
 }
@@ -165,7 +167,7 @@ pub(crate) fn load_holidays(
     to: NaiveDate,
 ) -> Result<Vec<Holiday>, StoreError> {
     Ok(holidays::table
-        .filter(holidays::agency_id.eq(agency_id.to_string()))
+        .filter(holidays::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(holidays::holiday_date.ge(from))
         .filter(holidays::holiday_date.le(to))
         .order(holidays::holiday_date.asc())
@@ -178,10 +180,10 @@ pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Res
     crate::db::write(conn, |conn| {
         let row: Holiday =
             holidays::table.find(crate::key::bind(HolidayId::from(id))).select(Holiday::as_select()).first(conn)?;
-        let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = row.agency_id.uuid();
         crate::access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         diesel::delete(holidays::table.find(crate::key::bind(row.id))).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "delete", "holiday", row.id, Some(&row), None::<&()>)?;
+        audit::record(conn, change, Some(row.agency_id), "delete", "holiday", row.id, Some(&row), None::<&()>)?;
         Ok(())
     })
 }
@@ -192,7 +194,8 @@ pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Res
 pub struct Absence {
     #[diesel(serialize_as = crate::key::Bind<AbsenceId>)]
     pub id: AbsenceId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
     pub employee_id: EmployeeId,
     #[diesel(serialize_as = crate::word::Bind<AbsenceKind>)]
@@ -238,7 +241,7 @@ pub fn record_absence(
     crate::db::write(conn, |conn| {
         let employee = crate::employee::get(conn, &change.caller, employee_id, now)
             .map_err(|_| StoreError::invalid("#/employee_id", "no such employee"))?;
-        let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = employee.agency_id.uuid();
         let subject = Subject::Employee { agency, employee: employee_id };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
@@ -254,7 +257,7 @@ pub fn record_absence(
         }
         let row = Absence {
             id: crate::key::new(),
-            agency_id: employee.agency_id.clone(),
+            agency_id: employee.agency_id,
             employee_id: employee.id,
             kind,
             starts_on,
@@ -265,7 +268,7 @@ pub fn record_absence(
             cancelled_at: None,
         };
         diesel::insert_into(absences::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "absence", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "create", "absence", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -280,7 +283,7 @@ pub fn cancel_absence(
     crate::db::write(conn, |conn| {
         let before: Absence =
             absences::table.find(crate::key::bind(AbsenceId::from(id))).select(Absence::as_select()).first(conn)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         let employee = before.employee_id.uuid();
         let subject = Subject::Employee { agency, employee };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
@@ -291,16 +294,7 @@ pub fn cancel_absence(
         diesel::update(absences::table.find(crate::key::bind(after.id)))
             .set(absences::cancelled_at.eq(after.cancelled_at))
             .execute(conn)?;
-        audit::record(
-            conn,
-            change,
-            Some(&after.agency_id),
-            "cancel",
-            "absence",
-            after.id,
-            Some(&before),
-            Some(&after),
-        )?;
+        audit::record(conn, change, Some(after.agency_id), "cancel", "absence", after.id, Some(&before), Some(&after))?;
         Ok(after)
     })
 }
@@ -329,7 +323,7 @@ pub(crate) fn load_absences(
     to: NaiveDate,
 ) -> Result<Vec<Absence>, StoreError> {
     let mut q = absences::table
-        .filter(absences::agency_id.eq(agency_id.to_string()))
+        .filter(absences::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(absences::cancelled_at.is_null())
         .filter(absences::starts_on.le(to))
         .filter(absences::ends_on.ge(from))

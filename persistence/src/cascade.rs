@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
 use ekinerja_domain::id::{
-    AgreementId, EmployeeId, GoalId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+    AgencyId, AgreementId, EmployeeId, GoalId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
 };
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -66,12 +66,12 @@ struct PeriodResults {
 
 fn load_period(
     conn: &mut DbConnection,
-    agency: &str,
+    agency: AgencyId,
     period: PerformancePeriodId,
 ) -> Result<PeriodResults, StoreError> {
     let all: Vec<Row> = planned_results::table
         .inner_join(agreements::table)
-        .filter(agreements::agency_id.eq(agency))
+        .filter(agreements::agency_id.eq(crate::key::bind(agency)))
         .filter(agreements::period_id.eq(crate::key::bind(period)))
         .order((planned_results::ordinal.asc(), planned_results::id.asc()))
         .select((
@@ -187,14 +187,14 @@ pub fn under_period(
     period_id: Uuid,
 ) -> Result<Vec<(crate::goal::Goal, Vec<CascadeNode>)>, StoreError> {
     let period = crate::period::get(conn, caller, period_id)?;
-    let agency = Uuid::parse_str(&period.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = period.agency_id.uuid();
     crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?;
     let goals: Vec<crate::goal::Goal> = organisational_goals::table
         .filter(organisational_goals::period_id.eq(crate::key::bind(period.id)))
         .order(organisational_goals::id.asc())
         .select(crate::goal::Goal::as_select())
         .load(conn)?;
-    let results = load_period(conn, &period.agency_id, period.id)?;
+    let results = load_period(conn, period.agency_id, period.id)?;
     let mut by_goal: HashMap<GoalId, Vec<CascadeNode>> = HashMap::new();
     for node in tree(conn, results, |r| r.goal_id.is_some())? {
         if let Some(goal) = node.goal_id {
@@ -219,7 +219,7 @@ pub fn under_goal(
     now: DateTime<Utc>,
 ) -> Result<Vec<CascadeNode>, StoreError> {
     let goal = crate::goal::get(conn, caller, goal_id)?;
-    let agency = Uuid::parse_str(&goal.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = goal.agency_id.uuid();
     // A unit's goal is part of that unit's views; the agency's goals of the agency's.
     match goal.org_unit_id.map(OrgUnitId::uuid) {
         Some(unit) => {
@@ -227,7 +227,7 @@ pub fn under_goal(
         }
         None => crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?,
     }
-    let results = load_period(conn, &goal.agency_id, goal.period_id)?;
+    let results = load_period(conn, goal.agency_id, goal.period_id)?;
     tree(conn, results, |r| r.goal_id == Some(goal.id))
 }
 
@@ -242,7 +242,7 @@ pub fn under_result(
     let detail = agreement::get(conn, caller, agreement_id, now)?;
     let root =
         detail.results.iter().find(|r| r.result.id == result_id).map(|r| r.result.id).ok_or(StoreError::NotFound)?;
-    let results = load_period(conn, &detail.agreement.agency_id, detail.agreement.period_id)?;
+    let results = load_period(conn, detail.agreement.agency_id, detail.agreement.period_id)?;
     // The root itself, even when its revision is not the one in force.
     let root_row = results.all.iter().find(|r| r.id == root).cloned().ok_or(StoreError::NotFound)?;
     let mut results = results;
@@ -285,9 +285,9 @@ pub fn alignment(
     if period.agency_id != unit.agency_id {
         return Err(StoreError::invalid("#/period_id", "no such performance period in this agency"));
     }
-    let units = crate::org_unit::subtree(conn, &unit.agency_id, unit.id)?;
+    let units = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?;
     let unit_ids: Vec<OrgUnitId> = units.iter().copied().collect();
-    let results = load_period(conn, &unit.agency_id, period.id)?;
+    let results = load_period(conn, unit.agency_id, period.id)?;
     let in_force_lineages: HashSet<&PlannedResultId> = results.current.iter().map(|r| &r.lineage_id).collect();
     let unit_agreements: HashSet<AgreementId> = agreements::table
         .filter(agreements::period_id.eq(crate::key::bind(period.id)))
@@ -410,9 +410,9 @@ pub fn document(
 ) -> Result<Document, StoreError> {
     let detail = agreement::get(conn, caller, id, now)?;
     let a: &Agreement = &detail.agreement;
-    let agency = Uuid::parse_str(&a.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = a.agency_id.uuid();
     let owner = a.employee_id.uuid();
-    let agency_name: String = agencies::table.find(&a.agency_id).select(agencies::name).first(conn)?;
+    let agency_name: String = agencies::table.find(crate::key::bind(a.agency_id)).select(agencies::name).first(conn)?;
     let year: i32 =
         performance_periods::table.find(crate::key::bind(a.period_id)).select(performance_periods::year).first(conn)?;
     let employee = signatory(conn, a.employee_id, Some(a.position_id), None)?;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text};
-use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::{ChartPosition, ChartUnit, OrgChart};
 use ekinerja_domain::{ActingKind, PositionType, TimeZone};
 use uuid::Uuid;
@@ -138,7 +138,8 @@ fn units_up_sql(anchor: &str) -> String {
 
 /// The agency's date at `now`, in the agency's own time zone.
 pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
-    let tz: TimeZone = agencies::table.find(agency_id.to_string()).select(agencies::time_zone).first(conn)?;
+    let tz: TimeZone =
+        agencies::table.find(crate::key::bind(AgencyId::from(agency_id))).select(agencies::time_zone).first(conn)?;
     let offset = tz.offset();
     Ok(now.with_timezone(&offset).date_naive())
 }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{EmployeeId, OrgUnitId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId};
 use ekinerja_domain::workload::Grade;
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -96,7 +96,7 @@ pub fn agency_month(
     now: DateTime<Utc>,
 ) -> Result<Comparison, StoreError> {
     crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
-    let agency = agency_id.to_string();
+    let agency = AgencyId::from(agency_id);
     let today = chart::agency_today(conn, agency_id, now)?;
     let this_month = today.with_day(1).unwrap_or(today);
     let first = match month {
@@ -110,15 +110,15 @@ pub fn agency_month(
 
     // The OPDs and who is in each.
     let units: Vec<OrgUnit> = org_units::table
-        .filter(org_units::agency_id.eq(&agency))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency)))
         .order((org_units::name.asc(), org_units::id.asc()))
         .select(OrgUnit::as_select())
         .load(conn)?;
     let top = crate::maturity::top_units(&units);
-    let rollout = crate::rollout::tree(conn, &agency)?;
+    let rollout = crate::rollout::tree(conn, agency)?;
     let placed: Vec<(EmployeeId, OrgUnitId, bool)> = employees::table
         .inner_join(positions::table)
-        .filter(employees::agency_id.eq(&agency))
+        .filter(employees::agency_id.eq(crate::key::bind(agency)))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
         .load::<(EmployeeId, OrgUnitId)>(conn)?
@@ -160,7 +160,7 @@ pub fn agency_month(
 
     // Logs of the month.
     let logs: Vec<LogSum> = diesel::sql_query(LOGS_SQL)
-        .bind::<Text, _>(&agency)
+        .bind::<Text, _>(agency.to_string())
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
@@ -186,7 +186,7 @@ pub fn agency_month(
 
     // Predicates of the last closed evaluation period.
     let period: Option<EvaluationPeriod> = evaluation_periods::table
-        .filter(evaluation_periods::agency_id.eq(&agency))
+        .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency)))
         .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Closed)))
         .order((evaluation_periods::ends_on.desc(), evaluation_periods::starts_on.asc()))
         .select(EvaluationPeriod::as_select())
@@ -212,7 +212,7 @@ pub fn agency_month(
     // The month's approved runs: each employee's line from the run approved last.
     let lines: Vec<(EmployeeId, LineStatus, i64)> = allowance_lines::table
         .inner_join(allowance_runs::table)
-        .filter(allowance_runs::agency_id.eq(&agency))
+        .filter(allowance_runs::agency_id.eq(crate::key::bind(agency)))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::month.eq(first))
         .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))

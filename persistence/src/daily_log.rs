@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
-use ekinerja_domain::id::{DailyLogId, EmployeeId, OrgUnitId, PlannedResultId};
+use ekinerja_domain::id::{AgencyId, DailyLogId, EmployeeId, OrgUnitId, PlannedResultId};
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -21,7 +21,8 @@ use crate::{access, audit, chart, Change, DbConnection, Page, PageRequest, Store
 pub struct DailyLog {
     #[diesel(serialize_as = crate::key::Bind<DailyLogId>)]
     pub id: DailyLogId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
     pub employee_id: EmployeeId,
     pub client_id: Option<String>,
@@ -107,10 +108,6 @@ pub enum Created {
     Existing(DailyLog),
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
-}
-
 fn log_error(e: LogError) -> StoreError {
     let pointer = match e {
         LogError::FutureDate | LogError::OutsideAgreement(..) => "#/date",
@@ -133,7 +130,7 @@ fn next_seq(conn: &mut DbConnection, employee_id: EmployeeId) -> Result<i64, Sto
 
 /// Agencies' time zone, daily cap, closed evaluation periods and whether the top official's logs
 /// are accepted on submission, read once per transaction.
-type Policies = std::collections::HashMap<String, (TimeZone, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
+type Policies = std::collections::HashMap<AgencyId, (TimeZone, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
 
 /// The status a log takes when submitted (created or corrected): accepted at once for the top
 /// official where the agency's policy says so (no one else could review it but the agency admin),
@@ -141,14 +138,14 @@ type Policies = std::collections::HashMap<String, (TimeZone, i32, Vec<(NaiveDate
 fn on_submission(
     conn: &mut DbConnection,
     policies: &Policies,
-    agency_id: &str,
+    agency_id: AgencyId,
     employee_id: EmployeeId,
     now: DateTime<Utc>,
 ) -> Result<LogStatus, StoreError> {
-    if !policies.get(agency_id).is_some_and(|p| p.3) {
+    if !policies.get(&agency_id).is_some_and(|p| p.3) {
         return Ok(LogStatus::Submitted);
     }
-    let (agency, employee) = (uuid(agency_id)?, employee_id.uuid());
+    let (agency, employee) = (agency_id.uuid(), employee_id.uuid());
     let chart = chart::load_upward(conn, agency, employee, now)?;
     Ok(if ekinerja_domain::access::top_of_chain(&chart, employee) { LogStatus::Accepted } else { LogStatus::Submitted })
 }
@@ -168,10 +165,10 @@ fn check_open(date: NaiveDate, closed: &[(NaiveDate, NaiveDate)]) -> Result<(), 
 
 /// Refuses changing a stored log of a closed evaluation period.
 fn check_unlocked(conn: &mut DbConnection, log: &DailyLog) -> Result<(), StoreError> {
-    closed_on(log.log_date, &closed_spans(conn, &log.agency_id)?).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))
+    closed_on(log.log_date, &closed_spans(conn, log.agency_id)?).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))
 }
 
-fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
+fn closed_spans(conn: &mut DbConnection, agency_id: AgencyId) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
     crate::evaluation::closed_spans(conn, agency_id)
 }
 
@@ -179,21 +176,21 @@ fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDa
 fn check(
     conn: &mut DbConnection,
     employee_id: EmployeeId,
-    agency_id: &str,
+    agency_id: AgencyId,
     policies: &mut Policies,
     input: &LogInput,
     except: Option<DailyLogId>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (tz, cap, closed, _) = match policies.get(agency_id) {
+    let (tz, cap, closed, _) = match policies.get(&agency_id) {
         Some(p) => p.clone(),
         None => {
             let (tz, cap, top): (TimeZone, i32, bool) = agencies::table
-                .find(agency_id)
+                .find(crate::key::bind(agency_id))
                 .select((agencies::time_zone, agencies::daily_log_cap_minutes, agencies::top_official_logs_accepted))
                 .first(conn)?;
             let p = (tz, cap, closed_spans(conn, agency_id)?, top);
-            policies.insert(agency_id.to_owned(), p.clone());
+            policies.insert(agency_id, p.clone());
             p
         }
     };
@@ -275,7 +272,7 @@ pub fn create(
 /// agency's audit chain is locked until the commit, so taking it between two employees' rows
 /// would let two groups wait on each other (one holding the chain, the other the next employee).
 fn record_created(conn: &mut DbConnection, change: &Change, row: &DailyLog) -> Result<(), StoreError> {
-    audit::record(conn, change, Some(&row.agency_id), "create", "daily_log", row.id, None::<&()>, Some(row))
+    audit::record(conn, change, Some(row.agency_id), "create", "daily_log", row.id, None::<&()>, Some(row))
 }
 
 /// One log to record, for [`create_many`].
@@ -402,7 +399,7 @@ fn create_in(
         // Taking the change number locks the employee's row first, so two logs of the same day
         // arriving at once are checked against each other, not both against the day before. (A
         // refusal below rolls the number back with the rest.)
-        let (agency_id, active, change_seq): (String, bool, i64) =
+        let (agency_id, active, change_seq): (AgencyId, bool, i64) =
             diesel::update(employees::table.find(crate::key::bind(me_str)))
                 .set(employees::log_change_seq.eq(employees::log_change_seq + 1))
                 .returning((employees::agency_id, employees::active, employees::log_change_seq))
@@ -410,8 +407,8 @@ fn create_in(
         if !active {
             return Err(StoreError::Forbidden("the employee is no longer active".into()));
         }
-        check(conn, me_str, &agency_id, policies, &new.input, None, now)?;
-        let status = on_submission(conn, policies, &agency_id, me_str, now)?;
+        check(conn, me_str, agency_id, policies, &new.input, None, now)?;
+        let status = on_submission(conn, policies, agency_id, me_str, now)?;
         let mut row = DailyLog {
             id: crate::key::new(),
             agency_id,
@@ -454,7 +451,7 @@ fn standing(
     now: DateTime<Utc>,
 ) -> Result<Standing, StoreError> {
     let subject =
-        Subject::DailyLog { agency: uuid(&log.agency_id)?, employee: log.employee_id.uuid(), review_escalated };
+        Subject::DailyLog { agency: log.agency_id.uuid(), employee: log.employee_id.uuid(), review_escalated };
     Ok(access::standing(conn, caller, subject, now)?.0)
 }
 
@@ -476,7 +473,7 @@ impl Escalation {
         now: DateTime<Utc>,
     ) -> Result<Self, StoreError> {
         let (policy_days, tz): (i32, ekinerja_domain::TimeZone) = agencies::table
-            .find(agency.to_string())
+            .find(crate::key::bind(AgencyId::from(agency)))
             .select((agencies::review_escalation_working_days, agencies::time_zone))
             .first(conn)?;
         let time_zone = tz.offset();
@@ -509,7 +506,7 @@ fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Res
     if log.status() != LogStatus::Submitted {
         return Ok(false);
     }
-    let agency = uuid(&log.agency_id)?;
+    let agency = log.agency_id.uuid();
     let since = log.updated_at.date().pred_opt().unwrap_or(log.updated_at.date());
     let unit: Option<OrgUnitId> = crate::schema::employees::table
         .inner_join(crate::schema::positions::table)
@@ -556,9 +553,9 @@ pub fn update(
         check_unlocked(conn, &before)?;
         let change_seq = next_seq(conn, before.employee_id)?;
         let mut policies = Policies::new();
-        check(conn, before.employee_id, &before.agency_id, &mut policies, &input, Some(before.id), now)?;
+        check(conn, before.employee_id, before.agency_id, &mut policies, &input, Some(before.id), now)?;
         let status = match status {
-            LogStatus::Submitted => on_submission(conn, &policies, &before.agency_id, before.employee_id, now)?,
+            LogStatus::Submitted => on_submission(conn, &policies, before.agency_id, before.employee_id, now)?,
             other => other,
         };
         let mut after = before.clone();
@@ -576,7 +573,7 @@ pub fn update(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "update",
             "daily_log",
             after.id,
@@ -625,7 +622,7 @@ pub fn review(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             decision.as_str(),
             "daily_log",
             after.id,
@@ -677,7 +674,7 @@ pub fn list(
     }
     let mut q = daily_logs::table
         .select(DailyLog::as_select())
-        .filter(daily_logs::agency_id.eq(agency.to_string()))
+        .filter(daily_logs::agency_id.eq(crate::key::bind(AgencyId::from(agency))))
         .into_boxed::<crate::db::Backend>();
     if filter.subordinates {
         // The review queue: the people the caller supervises directly.

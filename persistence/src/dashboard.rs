@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::agreement::{standing, AgreementStatus};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{EmployeeId, OrgUnitId, PerformancePeriodId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -134,15 +134,15 @@ struct Scope {
     unit_of: HashMap<EmployeeId, OrgUnitId>,
 }
 
-fn scope(conn: &mut DbConnection, agency: &str) -> Result<Scope, StoreError> {
+fn scope(conn: &mut DbConnection, agency: AgencyId) -> Result<Scope, StoreError> {
     let units: Vec<OrgUnit> = org_units::table
-        .filter(org_units::agency_id.eq(agency))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency)))
         .order((org_units::name.asc(), org_units::id.asc()))
         .select(OrgUnit::as_select())
         .load(conn)?;
     let unit_of = employees::table
         .inner_join(positions::table)
-        .filter(employees::agency_id.eq(agency))
+        .filter(employees::agency_id.eq(crate::key::bind(agency)))
         .filter(employees::active.eq(true))
         .select((employees::id, positions::org_unit_id))
         .load::<(EmployeeId, OrgUnitId)>(conn)?
@@ -177,12 +177,12 @@ fn build(
     unit: Option<OrgUnit>,
     now: DateTime<Utc>,
 ) -> Result<Dashboard, StoreError> {
-    let agency_id = agency.to_string();
+    let agency_id = AgencyId::from(agency);
     let today = chart::agency_today(conn, agency, now)?;
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let s = scope(conn, &agency_id)?;
+    let s = scope(conn, agency_id)?;
     let inside: Option<HashSet<OrgUnitId>> = unit.as_ref().map(|u| below(&s.units, u.id));
-    let rollout_tree = crate::rollout::tree(conn, &agency_id)?;
+    let rollout_tree = crate::rollout::tree(conn, agency_id)?;
     let in_scope: Vec<(EmployeeId, OrgUnitId)> = s
         .unit_of
         .iter()
@@ -197,7 +197,7 @@ fn build(
 
     // Daily logs today and this week.
     let logs: Vec<LogDay> = diesel::sql_query(LOGS_SQL)
-        .bind::<Text, _>(&agency_id)
+        .bind::<Text, _>(agency_id.to_string())
         .bind::<Date, _>(monday)
         .bind::<Date, _>(today)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
@@ -227,7 +227,7 @@ fn build(
 
     // Agreements of the current year.
     let period_id: Option<PerformancePeriodId> = performance_periods::table
-        .filter(performance_periods::agency_id.eq(&agency_id))
+        .filter(performance_periods::agency_id.eq(crate::key::bind(agency_id)))
         .filter(performance_periods::year.eq(today.year()))
         .select(performance_periods::id)
         .first(conn)
@@ -270,7 +270,7 @@ fn build(
     // the year-end evaluation over the last quarter's); before any has ended, the shortest one
     // running today.
     let ended: Option<EvaluationPeriod> = evaluation_periods::table
-        .filter(evaluation_periods::agency_id.eq(&agency_id))
+        .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency_id)))
         .filter(evaluation_periods::ends_on.lt(today))
         .order((evaluation_periods::ends_on.desc(), evaluation_periods::starts_on.asc()))
         .select(EvaluationPeriod::as_select())
@@ -279,7 +279,7 @@ fn build(
     let period = match ended {
         Some(p) => Some(p),
         None => evaluation_periods::table
-            .filter(evaluation_periods::agency_id.eq(&agency_id))
+            .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency_id)))
             .filter(evaluation_periods::starts_on.le(today))
             .order((evaluation_periods::ends_on.asc(), evaluation_periods::starts_on.desc()))
             .select(EvaluationPeriod::as_select())
@@ -315,7 +315,7 @@ fn build(
     // The latest month with an approved run for the whole agency; before any, the latest with an
     // approved unit run.
     let whole: Option<NaiveDate> = allowance_runs::table
-        .filter(allowance_runs::agency_id.eq(&agency_id))
+        .filter(allowance_runs::agency_id.eq(crate::key::bind(agency_id)))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .filter(allowance_runs::org_unit_id.is_null())
         .select(diesel::dsl::max(allowance_runs::month))
@@ -323,7 +323,7 @@ fn build(
     let month = match whole {
         Some(m) => Some(m),
         None => allowance_runs::table
-            .filter(allowance_runs::agency_id.eq(&agency_id))
+            .filter(allowance_runs::agency_id.eq(crate::key::bind(agency_id)))
             .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
             .select(diesel::dsl::max(allowance_runs::month))
             .first(conn)?,
@@ -332,7 +332,7 @@ fn build(
     if let Some(m) = month {
         let lines: Vec<(EmployeeId, LineStatus, i64)> = allowance_lines::table
             .inner_join(allowance_runs::table)
-            .filter(allowance_runs::agency_id.eq(&agency_id))
+            .filter(allowance_runs::agency_id.eq(crate::key::bind(agency_id)))
             .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
             .filter(allowance_runs::month.eq(m))
             .order((allowance_runs::approved_at.desc(), allowance_runs::created_at.desc()))

@@ -12,7 +12,7 @@ use ekinerja_domain::discipline::AbsenceKind;
 use ekinerja_domain::discipline::{
     day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Schedule, ScheduleVersions,
 };
-use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -214,7 +214,7 @@ impl UnitSchedules {
         }
         let parents: HashMap<OrgUnitId, Option<OrgUnitId>> = if by_level.keys().any(Option::is_some) {
             org_units::table
-                .filter(org_units::agency_id.eq(agency_id.to_string()))
+                .filter(org_units::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
                 .select((org_units::id, org_units::parent_id))
                 .load::<(OrgUnitId, Option<OrgUnitId>)>(conn)?
                 .into_iter()
@@ -371,7 +371,7 @@ pub fn employee_month(
     now: DateTime<Utc>,
 ) -> Result<EmployeeMonth, StoreError> {
     let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
-    let agency = Uuid::parse_str(&employee.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = employee.agency_id.uuid();
     let people = units_of(conn, vec![employee])?;
     compute(conn, agency, people, first, now, true)?.employees.pop().ok_or(StoreError::NotFound)
 }
@@ -385,7 +385,7 @@ pub fn unit_month(
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
+    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
     let people = units_of(conn, people)?;
     compute(conn, agency, people, first, now, false)
 }
@@ -399,7 +399,7 @@ pub fn agency_month(
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
     let people: Vec<Employee> = employees::table
-        .filter(employees::agency_id.eq(agency_id.to_string()))
+        .filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(employees::active.eq(true))
         .select(Employee::as_select())
         .load(conn)?;

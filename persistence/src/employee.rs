@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Decision, Reach, Subject};
-use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::Official;
 use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
 use serde::Serialize;
@@ -26,7 +26,8 @@ diesel::define_sql_function! {
 pub struct Employee {
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
     pub id: EmployeeId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     pub nip: String,
     pub name: String,
     #[diesel(serialize_as = crate::word::Bind<EmploymentType>)]
@@ -73,7 +74,7 @@ pub struct EmployeeFilter {
 }
 
 fn agency_of(e: &Employee) -> Option<Uuid> {
-    Uuid::parse_str(&e.agency_id).ok()
+    Some(e.agency_id.uuid())
 }
 
 /// The access rule's subject for an employee record.
@@ -157,7 +158,7 @@ pub fn list(
     let agency = match caller.list_scope(filter.agency_id) {
         Scope::All => None,
         Scope::Agency(a) => {
-            q = q.filter(employees::agency_id.eq(a.to_string()));
+            q = q.filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(a))));
             Some(a)
         }
         Scope::Nothing => return Ok(Page::empty()),
@@ -198,7 +199,7 @@ pub fn list(
 /// to answer one caller, whose list is [`list`].
 pub fn of_agency(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<Employee>, StoreError> {
     Ok(employees::table
-        .filter(employees::agency_id.eq(agency_id.to_string()))
+        .filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .select(Employee::as_select())
         .order(employees::nip.asc())
         .load(conn)?)
@@ -263,17 +264,17 @@ pub fn is_supervisor(conn: &mut DbConnection, agency: Uuid, id: Uuid, now: DateT
 /// if structural, is not held by someone else.
 pub(crate) fn check_position(
     conn: &mut DbConnection,
-    agency_id: &str,
+    agency_id: AgencyId,
     employee_id: Option<EmployeeId>,
     position: Uuid,
 ) -> Result<(), StoreError> {
     crate::db::lock_row(conn, crate::db::LockTable::Positions, position.to_string())?;
-    let pos: Option<(String, PositionType)> = positions::table
+    let pos: Option<(AgencyId, PositionType)> = positions::table
         .find(crate::key::bind(PositionId::from(position)))
         .select((positions::agency_id, positions::position_type))
         .first(conn)
         .optional()?;
-    let Some((_, ptype)) = pos.filter(|(a, _)| a == agency_id) else {
+    let Some((_, ptype)) = pos.filter(|(a, _)| *a == agency_id) else {
         return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
     };
     if ptype.is_structural() {
@@ -297,13 +298,13 @@ pub(crate) fn check_position(
 
 /// Inserts an employee inside a running transaction (shared by create and the CSV import).
 pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
-    let agency_id = new.agency_id.to_string();
+    let agency_id = AgencyId::from(new.agency_id);
     let taken: i64 = employees::table.filter(employees::nip.eq(new.nip.as_str())).count().get_result(conn)?;
     if taken > 0 {
         return Err(StoreError::Conflict(format!("an employee with NIP {} is already registered", new.nip)));
     }
     if let Some(p) = new.position_id {
-        check_position(conn, &agency_id, None, p)?;
+        check_position(conn, agency_id, None, p)?;
     }
     let row = Employee {
         id: crate::key::new(),
@@ -318,8 +319,8 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
         updated_at: change.at,
     };
     diesel::insert_into(employees::table).values(row.clone()).execute(conn)?;
-    crate::roster::touch(conn, &row.agency_id, std::slice::from_ref(&row.id))?;
-    audit::record(conn, change, Some(&row.agency_id), "create", "employee", row.id, None::<&()>, Some(&row))?;
+    crate::roster::touch(conn, row.agency_id, std::slice::from_ref(&row.id))?;
+    audit::record(conn, change, Some(row.agency_id), "create", "employee", row.id, None::<&()>, Some(&row))?;
     Ok(row)
 }
 
@@ -360,16 +361,16 @@ pub fn update(
         if let Some(p) = after.position_id.map(PositionId::uuid) {
             let moved = after.position_id != before.position_id;
             if after.active && (moved || !before.active) {
-                check_position(conn, &before.agency_id, Some(before.id), p)?;
+                check_position(conn, before.agency_id, Some(before.id), p)?;
             } else if moved {
                 // Leaving service into a post still names a post of this agency: a body-supplied
                 // id never reaches the database unchecked.
-                let agency: Option<String> = positions::table
+                let agency: Option<AgencyId> = positions::table
                     .find(crate::key::bind(PositionId::from(p)))
                     .select(positions::agency_id)
                     .first(conn)
                     .optional()?;
-                if agency.as_deref() != Some(before.agency_id.as_str()) {
+                if agency != Some(before.agency_id) {
                     return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
                 }
             }
@@ -383,12 +384,12 @@ pub fn update(
         if (&after.nip, &after.name, after.active, &after.position_id)
             != (&before.nip, &before.name, before.active, &before.position_id)
         {
-            crate::roster::touch(conn, &after.agency_id, std::slice::from_ref(&after.id))?;
+            crate::roster::touch(conn, after.agency_id, std::slice::from_ref(&after.id))?;
         }
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "update",
             "employee",
             after.id,

@@ -12,7 +12,7 @@ use ekinerja_domain::evaluation::{
     Predicate, Rating, Ratings,
 };
 use ekinerja_domain::id::{
-    AccountId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
+    AccountId, AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
     PlannedResultId, PositionId,
 };
 use ekinerja_domain::{Caller, Description, Scope};
@@ -30,7 +30,8 @@ use crate::{access, audit, chart, db::Backend, Change, DbConnection, FieldError,
 pub struct EvaluationPeriod {
     #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
     pub id: EvaluationPeriodId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub performance_period_id: PerformancePeriodId,
     #[diesel(serialize_as = crate::word::Bind<PeriodKind>)]
@@ -47,10 +48,6 @@ pub struct EvaluationPeriod {
     pub created_at: NaiveDateTime,
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
-}
-
 /// Opens evaluation period `number` of `kind` in a performance year (the agency's admin). A
 /// monthly period needs the agency's cadence to be monthly.
 pub fn open_period(
@@ -63,10 +60,10 @@ pub fn open_period(
     crate::db::write(conn, |conn| {
         let year = crate::period::get(conn, &change.caller, performance_period_id)
             .map_err(|_| StoreError::invalid("#/performance_period_id", "no such performance period"))?;
-        let agency = uuid(&year.agency_id)?;
+        let agency = year.agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let cadence: Cadence =
-            agencies::table.find(&year.agency_id).select(agencies::evaluation_cadence).first(conn)?;
+            agencies::table.find(crate::key::bind(year.agency_id)).select(agencies::evaluation_cadence).first(conn)?;
         let (starts_on, ends_on) = kind.span(year.year, number, cadence).map_err(|e| {
             let pointer =
                 if matches!(e, ekinerja_domain::evaluation::PeriodError::Cadence(_)) { "#/kind" } else { "#/number" };
@@ -83,7 +80,7 @@ pub fn open_period(
         }
         let row = EvaluationPeriod {
             id: crate::key::new(),
-            agency_id: year.agency_id.clone(),
+            agency_id: year.agency_id,
             performance_period_id: year.id,
             kind,
             number: i32::try_from(number).unwrap_or(0),
@@ -99,7 +96,7 @@ pub fn open_period(
         audit::record(
             conn,
             change,
-            Some(&row.agency_id),
+            Some(row.agency_id),
             "create",
             "evaluation_period",
             row.id,
@@ -116,7 +113,7 @@ pub fn get_period(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<
         .find(crate::key::bind(EvaluationPeriodId::from(id)))
         .select(EvaluationPeriod::as_select())
         .first(conn)?;
-    if caller.can_see_agency(uuid(&p.agency_id)?) {
+    if caller.can_see_agency(p.agency_id.uuid()) {
         Ok(p)
     } else {
         Err(StoreError::NotFound)
@@ -135,7 +132,7 @@ pub fn list_periods(
     let mut q = evaluation_periods::table.select(EvaluationPeriod::as_select()).into_boxed::<Backend>();
     match caller.list_scope(agency) {
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(evaluation_periods::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => q = q.filter(evaluation_periods::agency_id.eq(crate::key::bind(AgencyId::from(a)))),
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = performance_period_id {
@@ -157,7 +154,7 @@ pub fn close_period(
 ) -> Result<EvaluationPeriod, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get_period(conn, &change.caller, id)?;
-        access::require_agency(conn, &change.caller, uuid(&before.agency_id)?, Area::Structure, Access::Write)?;
+        access::require_agency(conn, &change.caller, before.agency_id.uuid(), Area::Structure, Access::Write)?;
         if before.status == PeriodStatus::Closed {
             return Err(StoreError::Conflict("the evaluation period is already closed".into()));
         }
@@ -189,7 +186,7 @@ pub fn close_period(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "close",
             "evaluation_period",
             after.id,
@@ -201,9 +198,9 @@ pub fn close_period(
 }
 
 /// The spans of the agency's closed evaluation periods.
-pub fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
+pub fn closed_spans(conn: &mut DbConnection, agency_id: AgencyId) -> Result<Vec<(NaiveDate, NaiveDate)>, StoreError> {
     Ok(evaluation_periods::table
-        .filter(evaluation_periods::agency_id.eq(agency_id))
+        .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency_id)))
         .filter(evaluation_periods::status.eq(crate::word::bind(PeriodStatus::Closed)))
         .select((evaluation_periods::starts_on, evaluation_periods::ends_on))
         .load(conn)?)
@@ -215,7 +212,8 @@ pub fn closed_spans(conn: &mut DbConnection, agency_id: &str) -> Result<Vec<(Nai
 pub struct Evaluation {
     #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
     pub id: EvaluationId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<EvaluationPeriodId>)]
     pub evaluation_period_id: EvaluationPeriodId,
     #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
@@ -319,7 +317,7 @@ pub fn open(
     crate::db::write(conn, |conn| {
         let period = get_period(conn, &change.caller, period_id)
             .map_err(|_| StoreError::invalid("#/evaluation_period_id", "no such evaluation period"))?;
-        let agency = uuid(&period.agency_id)?;
+        let agency = period.agency_id.uuid();
         let employee = crate::employee::get(conn, &change.caller, employee_id, now)
             .ok()
             .filter(|e| e.agency_id == period.agency_id)
@@ -353,7 +351,7 @@ pub fn open(
         };
         let row = Evaluation {
             id: crate::key::new(),
-            agency_id: period.agency_id.clone(),
+            agency_id: period.agency_id,
             evaluation_period_id: period.id,
             employee_id: employee.id,
             agreement_id,
@@ -375,7 +373,7 @@ pub fn open(
             updated_at: change.at,
         };
         diesel::insert_into(evaluations::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "evaluation", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "create", "evaluation", row.id, None::<&()>, Some(&row))?;
         detail(conn, row)
     })
 }
@@ -391,7 +389,7 @@ pub fn get(
         .find(crate::key::bind(EvaluationId::from(id)))
         .select(Evaluation::as_select())
         .first(conn)?;
-    if standing(conn, caller, uuid(&e.agency_id)?, e.employee_id.uuid(), now)?.sees(Area::Evaluation) {
+    if standing(conn, caller, e.agency_id.uuid(), e.employee_id.uuid(), now)?.sees(Area::Evaluation) {
         detail(conn, e)
     } else {
         Err(StoreError::NotFound)
@@ -420,7 +418,7 @@ pub fn list(
         return Ok(Page::empty());
     };
     let mut q = evaluations::table
-        .filter(evaluations::agency_id.eq(agency.to_string()))
+        .filter(evaluations::agency_id.eq(crate::key::bind(AgencyId::from(agency))))
         .select(Evaluation::as_select())
         .into_boxed::<Backend>();
     if let Reach::Employees(visible) = access::reach(conn, caller, agency, &[Area::Evaluation], now)? {
@@ -474,7 +472,7 @@ fn for_change(
         .find(crate::key::bind(EvaluationId::from(id)))
         .select(Evaluation::as_select())
         .first(conn)?;
-    let s = standing(conn, &change.caller, uuid(&e.agency_id)?, e.employee_id.uuid(), now)?;
+    let s = standing(conn, &change.caller, e.agency_id.uuid(), e.employee_id.uuid(), now)?;
     access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
     if e.version != version {
         return Err(StoreError::Stale);
@@ -586,7 +584,7 @@ pub fn rate(
         audit::record(
             conn,
             change,
-            Some(&d.evaluation.agency_id),
+            Some(d.evaluation.agency_id),
             "rate",
             "evaluation",
             d.evaluation.id,
@@ -636,7 +634,7 @@ pub fn finalise(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "finalise",
             "evaluation",
             after.id,
@@ -695,7 +693,7 @@ pub fn revise(
                 .values(ResultFeedback { evaluation_id: row.id, ..f })
                 .execute(conn)?;
         }
-        audit::record(conn, change, Some(&row.agency_id), "revise", "evaluation", row.id, Some(&before), Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "revise", "evaluation", row.id, Some(&before), Some(&row))?;
         detail(conn, row)
     })
 }
@@ -742,7 +740,7 @@ fn unit_people(
     now: DateTime<Utc>,
 ) -> Result<UnitPeople, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (posts, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
+    let (posts, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
     Ok(UnitPeople { agency, people, posts })
 }
 
@@ -765,7 +763,7 @@ pub fn unit_progress(
     use crate::schema::employees;
     let period = get_period(conn, caller, period_id)?;
     let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, now)?;
-    if agency.to_string() != period.agency_id {
+    if period.agency_id != agency {
         return Err(StoreError::NotFound);
     }
     let mut current = current_of(period_rows(conn, &period)?);
@@ -825,7 +823,7 @@ pub fn unit_distribution(
     use ekinerja_domain::evaluation::{check_distribution, default_pattern, Predicate, UnitRating};
     let period = get_period(conn, caller, period_id)?;
     let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
-    if agency.to_string() != period.agency_id {
+    if period.agency_id != agency {
         return Err(StoreError::NotFound);
     }
     // The head: the holder of the unit's post whose supervisor sits outside the unit.
@@ -845,7 +843,7 @@ pub fn unit_distribution(
     let below_head: Vec<&crate::employee::Employee> =
         people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
     // The spread counts those rolled out by the period's last month (roles.md, Rollout).
-    let rollout = crate::rollout::load(conn, &period.agency_id)?;
+    let rollout = crate::rollout::load(conn, period.agency_id)?;
     let (staff, not_rolled_out): (Vec<&crate::employee::Employee>, Vec<&crate::employee::Employee>) =
         below_head.into_iter().partition(|e| rollout.employee_rolled_out(e.id, period.ends_on));
     let predicates: Vec<Predicate> = staff.iter().filter_map(|e| final_of(e.id)).filter_map(|e| e.predicate).collect();
@@ -888,7 +886,7 @@ pub fn siasn_export(
 ) -> Result<Vec<SiasnRow>, StoreError> {
     use crate::schema::employees;
     let year = crate::period::get(conn, caller, performance_period_id)?;
-    access::require_agency(conn, caller, uuid(&year.agency_id)?, Area::AgencyViews, Access::Read)?;
+    access::require_agency(conn, caller, year.agency_id.uuid(), Area::AgencyViews, Access::Read)?;
     let annual: Vec<EvaluationPeriodId> = evaluation_periods::table
         .filter(evaluation_periods::performance_period_id.eq(crate::key::bind(year.id)))
         .filter(evaluation_periods::kind.eq(crate::word::bind(PeriodKind::Annual)))
@@ -1091,7 +1089,7 @@ pub fn assess(
     use crate::schema::{indicators, realisations};
     crate::db::write(conn, |conn| {
         let d = get(conn, &change.caller, id, now)?;
-        let s = standing(conn, &change.caller, uuid(&d.evaluation.agency_id)?, d.evaluation.employee_id.uuid(), now)?;
+        let s = standing(conn, &change.caller, d.evaluation.agency_id.uuid(), d.evaluation.employee_id.uuid(), now)?;
         access::decision_to_result(s.decide(Area::SelfAssessment, Access::Write))?;
         if d.evaluation.status != EvaluationStatus::Draft {
             return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));
@@ -1133,7 +1131,7 @@ pub fn assess(
         audit::record(
             conn,
             change,
-            Some(&d.evaluation.agency_id),
+            Some(d.evaluation.agency_id),
             "assess",
             "evaluation",
             row.evaluation_id,

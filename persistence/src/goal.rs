@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::agreement::Quantity;
-use ekinerja_domain::id::{GoalId, OrgUnitId, PerformancePeriodId};
+use ekinerja_domain::id::{AgencyId, GoalId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::{Caller, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -19,7 +19,8 @@ use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest,
 pub struct Goal {
     #[diesel(serialize_as = crate::key::Bind<GoalId>)]
     pub id: GoalId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub period_id: PerformancePeriodId,
     #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
@@ -64,9 +65,10 @@ pub struct GoalFilter {
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Goal, StoreError> {
     let g: Goal =
         organisational_goals::table.find(crate::key::bind(GoalId::from(id))).select(Goal::as_select()).first(conn)?;
-    match Uuid::parse_str(&g.agency_id) {
-        Ok(a) if caller.can_see_agency(a) => Ok(g),
-        _ => Err(StoreError::NotFound),
+    if caller.can_see_agency(g.agency_id.uuid()) {
+        Ok(g)
+    } else {
+        Err(StoreError::NotFound)
     }
 }
 
@@ -80,7 +82,7 @@ pub fn list(
     let mut q = organisational_goals::table.select(Goal::as_select()).into_boxed::<Backend>();
     match caller.list_scope(filter.agency_id) {
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(organisational_goals::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => q = q.filter(organisational_goals::agency_id.eq(crate::key::bind(AgencyId::from(a)))),
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = filter.period_id {
@@ -99,23 +101,23 @@ pub fn list(
 /// Creates a goal in the period's agency (its admin).
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<Goal, StoreError> {
     crate::db::write(conn, |conn| {
-        let agency: Option<String> = performance_periods::table
+        let agency: Option<AgencyId> = performance_periods::table
             .find(crate::key::bind(PerformancePeriodId::from(new.period_id)))
             .select(performance_periods::agency_id)
             .first(conn)
             .optional()?;
-        let Some(agency) = agency.filter(|a| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a))) else {
+        let Some(agency) = agency.filter(|a| change.caller.can_see_agency(a.uuid())) else {
             return Err(StoreError::invalid("#/period_id", "no such performance period"));
         };
-        let agency_uuid = Uuid::parse_str(&agency).map_err(|_| StoreError::NotFound)?;
+        let agency_uuid = agency.uuid();
         access::require_agency(conn, &change.caller, agency_uuid, Area::Structure, Access::Write)?;
         if let Some(u) = new.org_unit_id {
-            let unit_agency: Option<String> = org_units::table
+            let unit_agency: Option<AgencyId> = org_units::table
                 .find(crate::key::bind(OrgUnitId::from(u)))
                 .select(org_units::agency_id)
                 .first(conn)
                 .optional()?;
-            if unit_agency.as_deref() != Some(agency.as_str()) {
+            if unit_agency != Some(agency) {
                 return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
             }
         }
@@ -135,7 +137,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
         audit::record(
             conn,
             change,
-            Some(&row.agency_id),
+            Some(row.agency_id),
             "create",
             "organisational_goal",
             row.id,
@@ -150,7 +152,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
 pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: GoalPatch) -> Result<Goal, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let mut after = before.clone();
         if let Some(n) = patch.name {
@@ -172,7 +174,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: GoalPat
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "update",
             "organisational_goal",
             after.id,

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::would_create_cycle;
 use ekinerja_domain::{EmploymentType, Gender, Name, Nip, PositionClass, PositionType};
 use serde::Serialize;
@@ -116,10 +116,10 @@ fn run(
     rows: Vec<ImportRow>,
     report: &mut ImportReport,
 ) -> Result<(), Abort> {
-    let agency = agency_id.to_string();
+    let agency = AgencyId::from(agency_id);
     let today = crate::chart::agency_today(conn, agency_id, change.at.and_utc())?;
     let units: HashMap<String, OrgUnitId> = org_units::table
-        .filter(org_units::agency_id.eq(&agency))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency)))
         .select((org_units::code, org_units::id))
         .load::<(String, OrgUnitId)>(conn)?
         .into_iter()
@@ -173,7 +173,7 @@ fn run(
     // Positions: a structural post per row (one holder each); staff posts shared by name, type and
     // class within a unit, reusing existing ones.
     let mut existing: HashMap<(OrgUnitId, String, PositionType, i32), PositionId> = positions::table
-        .filter(positions::agency_id.eq(&agency))
+        .filter(positions::agency_id.eq(crate::key::bind(agency)))
         .select(Position::as_select())
         .load::<Position>(conn)?
         .into_iter()
@@ -190,7 +190,7 @@ fn run(
             None => {
                 let p = Position {
                     id: crate::key::new(),
-                    agency_id: agency.clone(),
+                    agency_id: agency,
                     org_unit_id: unit_id,
                     name: key.1.clone(),
                     position_type: key.2,
@@ -200,7 +200,7 @@ fn run(
                     updated_at: change.at,
                 };
                 diesel::insert_into(positions::table).values(p.clone()).execute(conn)?;
-                audit::record(conn, change, Some(&agency), "import", "position", p.id, None::<&()>, Some(&p))?;
+                audit::record(conn, change, Some(agency), "import", "position", p.id, None::<&()>, Some(&p))?;
                 report.positions_created += 1;
                 if !row.position_type.is_structural() {
                     existing.insert(key, p.id);
@@ -236,7 +236,7 @@ fn run(
     }
     // Supervisors: the named supervisor's position, else the head (JPT) of the row's unit.
     let heads: HashMap<OrgUnitId, PositionId> = positions::table
-        .filter(positions::agency_id.eq(&agency))
+        .filter(positions::agency_id.eq(crate::key::bind(agency)))
         .filter(positions::position_type.eq(crate::word::bind(PositionType::Jpt)))
         .select((positions::org_unit_id, positions::id))
         .load::<(OrgUnitId, PositionId)>(conn)?
@@ -250,7 +250,7 @@ fn run(
                     Some(p) => Some(*p),
                     None => employees::table
                         .filter(employees::nip.eq(s.as_str()))
-                        .filter(employees::agency_id.eq(&agency))
+                        .filter(employees::agency_id.eq(crate::key::bind(agency)))
                         .select(employees::position_id)
                         .first::<Option<PositionId>>(conn)
                         .optional()?
@@ -307,7 +307,7 @@ fn run(
     // Named supervisors must not close a loop.
     let tree = crate::parent_map(
         positions::table
-            .filter(positions::agency_id.eq(&agency))
+            .filter(positions::agency_id.eq(crate::key::bind(agency)))
             .select((positions::id, positions::supervisor_position_id))
             .load::<(PositionId, Option<PositionId>)>(conn)?,
     );

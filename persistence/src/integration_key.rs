@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{AccountId, IntegrationKeyId};
+use ekinerja_domain::id::{AccountId, AgencyId, IntegrationKeyId};
 use ekinerja_domain::{Caller, Integration, IntegrationScope, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -20,7 +20,8 @@ use crate::{audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreEr
 pub struct IntegrationKey {
     #[diesel(serialize_as = crate::key::Bind<IntegrationKeyId>)]
     pub id: IntegrationKeyId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     pub name: String,
     pub key_prefix: String,
     #[serde(skip)]
@@ -75,7 +76,7 @@ pub fn issue(
     }
     let row = IntegrationKey {
         id: crate::key::new(),
-        agency_id: agency_id.to_string(),
+        agency_id: AgencyId::from(agency_id),
         name: name.as_str().to_owned(),
         key_prefix: secrets.prefix,
         key_hash: secrets.hash,
@@ -90,16 +91,7 @@ pub fn issue(
     };
     crate::db::write(conn, |conn| {
         diesel::insert_into(integration_keys::table).values(row.clone()).execute(conn)?;
-        audit::record(
-            conn,
-            change,
-            Some(&row.agency_id),
-            "create",
-            "integration_key",
-            row.id,
-            None::<&()>,
-            Some(&row),
-        )?;
+        audit::record(conn, change, Some(row.agency_id), "create", "integration_key", row.id, None::<&()>, Some(&row))?;
         Ok(row.clone())
     })
 }
@@ -110,7 +102,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Integra
         .find(crate::key::bind(IntegrationKeyId::from(id)))
         .select(IntegrationKey::as_select())
         .first(conn)?;
-    let agency = Uuid::parse_str(&key.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = key.agency_id.uuid();
     crate::access::require_agency(conn, caller, agency, Area::Administration, Access::Write)?;
     Ok(key)
 }
@@ -127,7 +119,7 @@ pub fn list(
         Scope::All => {}
         Scope::Agency(a) => {
             crate::access::require_agency(conn, caller, a, Area::Administration, Access::Read)?;
-            q = q.filter(integration_keys::agency_id.eq(a.to_string()));
+            q = q.filter(integration_keys::agency_id.eq(crate::key::bind(AgencyId::from(a))));
         }
         Scope::Nothing => return Ok(Page::empty()),
     }
@@ -183,7 +175,7 @@ pub fn rotate(
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "rotate",
             "integration_key",
             after.id,
@@ -208,7 +200,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Inte
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "revoke",
             "integration_key",
             after.id,
@@ -230,10 +222,9 @@ pub fn authenticate(
         .select(IntegrationKey::as_select())
         .first(conn)
         .optional()?;
-    Ok(key.and_then(|k| {
-        let integration =
-            Integration { key_id: k.id.uuid(), agency_id: Uuid::parse_str(&k.agency_id).ok()?, scopes: k.scope_list() };
-        Some((k, integration))
+    Ok(key.map(|k| {
+        let integration = Integration { key_id: k.id.uuid(), agency_id: k.agency_id.uuid(), scopes: k.scope_list() };
+        (k, integration)
     }))
 }
 

@@ -236,16 +236,17 @@ macro_rules! stored_ids {
 }
 
 use ekinerja_domain::id::{
-    AbsenceId, AccountId, ActingAssignmentId, AgreementId, AllowancePolicyId, AllowanceRunId, AttendanceDeviceId,
-    AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId, GoalId, HolidayId,
-    IndicatorId, IntegrationKeyId, LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
-    RefreshFamilyId, RefreshTokenId, RoleGrantId, WorkScheduleId,
+    AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
+    AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId,
+    GoalId, HolidayId, IndicatorId, IntegrationKeyId, LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId,
+    PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
     AccountId,
     ActingAssignmentId,
+    AgencyId,
     AgreementId,
     AllowancePolicyId,
     AllowanceRunId,

@@ -85,11 +85,6 @@ pub fn parent_map<T: Into<Uuid>>(rows: Vec<(T, Option<T>)>) -> std::collections:
     rows.into_iter().map(|(id, parent)| (id.into(), parent.map(Into::into))).collect()
 }
 
-/// A new time-ordered id (UUIDv7) in its stored text form.
-pub fn new_id() -> String {
-    Uuid::now_v7().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use crate::employee::Employee;
 use crate::org_unit::OrgUnit;
 use crate::schema::{agencies, agreements, employees, evaluation_periods, evaluations, org_units};
 use crate::{chart, DbConnection, StoreError};
-use ekinerja_domain::id::{AgreementId, EmployeeId, GoalId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, AgreementId, EmployeeId, GoalId, OrgUnitId, PositionId};
 use ekinerja_domain::rollout::RolloutTree;
 
 /// The most months one history covers.
@@ -194,10 +194,6 @@ struct PaidEmployee {
     employee_id: EmployeeId,
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::NotFound)
-}
-
 /// The month asked for (its first day), by default the agency's current month; and the span read.
 fn month_span(first: NaiveDate, today: NaiveDate) -> MonthSpan {
     let (_, _, to) = crate::discipline::judged_span(first, today);
@@ -210,7 +206,7 @@ fn month_end(first: NaiveDate) -> NaiveDate {
 
 fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, StoreError> {
     let text: Option<String> =
-        agencies::table.find(agency.to_string()).select(agencies::maturity_policy).first(conn)?;
+        agencies::table.find(crate::key::bind(AgencyId::from(agency))).select(agencies::maturity_policy).first(conn)?;
     Ok(text.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default())
 }
 
@@ -223,7 +219,7 @@ fn facts(
     today: NaiveDate,
     org: &OrgChart,
 ) -> Result<HashMap<EmployeeId, EmployeeFacts>, StoreError> {
-    let agency_id = agency.to_string();
+    let agency_id = AgencyId::from(agency);
     let first = span.month;
     let last = month_end(first);
     let mut out: HashMap<EmployeeId, EmployeeFacts> =
@@ -240,7 +236,7 @@ fn facts(
                 .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
                 .load(conn)?,
             _ => diesel::sql_query(LOGS_SQL)
-                .bind::<Text, _>(&agency_id)
+                .bind::<Text, _>(agency_id.to_string())
                 .bind::<Date, _>(first)
                 .bind::<Date, _>(to)
                 .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
@@ -254,7 +250,7 @@ fn facts(
         let (month, quarter) = (first.month() as i32, (first.month() as i32 - 1) / 3 + 1);
         let guided: Vec<Guided> = match people {
             [(one, _)] => diesel::sql_query(EMPLOYEE_GUIDED_SQL).bind::<Text, _>(one.id.to_string()),
-            _ => diesel::sql_query(GUIDED_SQL).bind::<Text, _>(agency_id.clone()),
+            _ => diesel::sql_query(GUIDED_SQL).bind::<Text, _>(agency_id.to_string()),
         }
         .bind::<Date, _>(first)
         .bind::<Date, _>(to)
@@ -281,7 +277,7 @@ fn facts(
 
     // Levels 3 to 5: the approved agreement covering the month.
     let approved: Vec<(AgreementId, EmployeeId, PositionId, i32)> = agreements::table
-        .filter(agreements::agency_id.eq(&agency_id))
+        .filter(agreements::agency_id.eq(crate::key::bind(agency_id)))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
         .filter(agreements::starts_on.le(last))
         .filter(agreements::ends_on.ge(first))
@@ -307,7 +303,7 @@ fn facts(
             agreement_of.iter().map(|(employee, (id, _, _))| (*id, *employee)).collect();
         let results: Vec<MainResult> = diesel::sql_query(RESULTS_SQL)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
-            .bind::<Text, _>(&agency_id)
+            .bind::<Text, _>(agency_id.to_string())
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::ResultKind::Main))
@@ -345,14 +341,14 @@ fn facts(
     // Level 6: the last evaluation period over by the month's end, and the allowance paid.
     let over_by = last.min(today.pred_opt().unwrap_or(today));
     let latest: Option<NaiveDate> = evaluation_periods::table
-        .filter(evaluation_periods::agency_id.eq(&agency_id))
+        .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency_id)))
         .filter(evaluation_periods::ends_on.le(over_by))
         .select(diesel::dsl::max(evaluation_periods::ends_on))
         .first(conn)?;
     if let Some(latest) = latest {
         let evaluated: Vec<EmployeeId> = evaluations::table
             .inner_join(evaluation_periods::table)
-            .filter(evaluation_periods::agency_id.eq(&agency_id))
+            .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency_id)))
             .filter(evaluation_periods::ends_on.eq(latest))
             .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Final)))
             .filter(evaluations::superseded.eq(false))
@@ -366,7 +362,7 @@ fn facts(
     }
     let previous = first.checked_sub_months(Months::new(1)).unwrap_or(first);
     let paid: Vec<PaidEmployee> = diesel::sql_query(PAID_SQL)
-        .bind::<Text, _>(&agency_id)
+        .bind::<Text, _>(agency_id.to_string())
         .bind::<Date, _>(previous)
         .bind::<Date, _>(first)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved))
@@ -430,7 +426,7 @@ fn first_of(month: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
 /// Every active employee of an agency with a post, with their post's unit.
 fn agency_people(conn: &mut DbConnection, agency: Uuid) -> Result<Placed, StoreError> {
     let people: Vec<Employee> = employees::table
-        .filter(employees::agency_id.eq(agency.to_string()))
+        .filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(agency))))
         .filter(employees::active.eq(true))
         .filter(employees::position_id.is_not_null())
         .order((employees::name.asc(), employees::nip.asc()))
@@ -450,7 +446,7 @@ fn unit_people(
     now: DateTime<Utc>,
 ) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
+    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
     let people = crate::discipline::units_of(conn, people)?;
     Ok((unit, agency, people))
 }
@@ -468,14 +464,14 @@ pub fn employee(
     now: DateTime<Utc>,
 ) -> Result<EmployeeReport, StoreError> {
     let employee = crate::employee::get_for_any(conn, caller, employee_id, LOG_ROWS, now)?;
-    let agency = uuid(&employee.agency_id)?;
+    let agency = employee.agency_id.uuid();
     let today = chart::agency_today(conn, agency, now)?;
     let span = month_span(first_of(month, today), today);
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
     let people = crate::discipline::units_of(conn, vec![employee])?;
     let facts = facts(conn, agency, &people, span, today, &org)?;
-    let rollout = crate::rollout::tree(conn, &agency.to_string())?;
+    let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
     let maturity = assess(people, facts, &policy, &rollout, span.month).pop().ok_or(StoreError::NotFound)?;
     Ok(EmployeeReport { span, policy, maturity })
 }
@@ -495,7 +491,7 @@ pub fn unit(
     let org = chart::load(conn, agency, now)?;
     let facts = facts(conn, agency, &people, span, today, &org)?;
     let people = present(&people, &facts, span.month);
-    let rollout = crate::rollout::tree(conn, &unit.agency_id)?;
+    let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assess(people, facts, &policy, &rollout, span.month);
     let maturity = group(&employees, &policy);
     Ok(UnitReport { span, policy, unit, maturity, employees })
@@ -517,11 +513,11 @@ pub fn agency(
     let people = agency_people(conn, agency_id)?;
     let facts = facts(conn, agency_id, &people, span, today, &org)?;
     let people = present(&people, &facts, span.month);
-    let rollout = crate::rollout::tree(conn, &agency_id.to_string())?;
+    let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
     let employees = assess(people, facts, &policy, &rollout, span.month);
     let maturity = group(&employees, &policy);
     let units: Vec<OrgUnit> = org_units::table
-        .filter(org_units::agency_id.eq(agency_id.to_string()))
+        .filter(org_units::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .order((org_units::name.asc(), org_units::id.asc()))
         .select(OrgUnit::as_select())
         .load(conn)?;
@@ -603,7 +599,7 @@ pub fn history(
     let (agency, people) = match subject {
         Subject::Employee(id) => {
             let e = crate::employee::get_for_any(conn, caller, id, LOG_ROWS, now)?;
-            let agency = uuid(&e.agency_id)?;
+            let agency = e.agency_id.uuid();
             (agency, crate::discipline::units_of(conn, vec![e])?)
         }
         Subject::Unit(id) => {
@@ -619,7 +615,7 @@ pub fn history(
     let months = months(from, to, today)?;
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
-    let rollout = crate::rollout::tree(conn, &agency.to_string())?;
+    let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
     let mut out = Vec::with_capacity(months.len());
     for first in months {
         let span = month_span(first, today);

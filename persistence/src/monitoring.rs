@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use ekinerja_domain::daily_log::{monitoring_span, share_bp};
-use ekinerja_domain::id::EmployeeId;
+use ekinerja_domain::id::{AgencyId, EmployeeId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -81,13 +81,13 @@ fn days(
 
 fn activity(
     conn: &mut DbConnection,
-    agency: &str,
+    agency: AgencyId,
     people: Vec<Employee>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Activity, StoreError> {
     let rows: Vec<Row> = diesel::sql_query(ACTIVITY_SQL)
-        .bind::<Text, _>(agency)
+        .bind::<Text, _>(agency.to_string())
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
         .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
@@ -124,9 +124,9 @@ pub fn unit(
     now: DateTime<Utc>,
 ) -> Result<Activity, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, &unit.agency_id, unit.id)?;
+    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
     let (from, to) = days(conn, agency, from, to, now)?;
-    activity(conn, &unit.agency_id, people, from, to)
+    activity(conn, unit.agency_id, people, from, to)
 }
 
 /// The caller's direct subordinates and their logging (a supervisor at a glance).
@@ -147,5 +147,5 @@ pub fn subordinates(
         .select(Employee::as_select())
         .load(conn)?;
     let (from, to) = days(conn, agency, from, to, now)?;
-    activity(conn, &agency.to_string(), people, from, to)
+    activity(conn, AgencyId::from(agency), people, from, to)
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::OrgUnitId;
+use ekinerja_domain::id::{AgencyId, OrgUnitId};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Code, Name, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -20,7 +20,8 @@ use crate::{audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreEr
 pub struct OrgUnit {
     #[diesel(serialize_as = crate::key::Bind<OrgUnitId>)]
     pub id: OrgUnitId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
     pub parent_id: Option<OrgUnitId>,
     pub code: String,
@@ -62,9 +63,10 @@ pub struct OrgUnitFilter {
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<OrgUnit, StoreError> {
     let unit: OrgUnit =
         org_units::table.find(crate::key::bind(OrgUnitId::from(id))).select(OrgUnit::as_select()).first(conn)?;
-    match Uuid::parse_str(&unit.agency_id) {
-        Ok(a) if caller.can_see_agency(a) => Ok(unit),
-        _ => Err(StoreError::NotFound),
+    if caller.can_see_agency(unit.agency_id.uuid()) {
+        Ok(unit)
+    } else {
+        Err(StoreError::NotFound)
     }
 }
 
@@ -79,7 +81,7 @@ pub fn read_view(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(OrgUnit, Uuid), StoreError> {
     let unit = get(conn, caller, unit_id)?;
-    let agency = Uuid::parse_str(&unit.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = unit.agency_id.uuid();
     let subject = ekinerja_domain::access::Subject::Unit { agency, unit: unit_id };
     crate::access::require(conn, caller, subject, Area::UnitViews, Access::Read, now)?;
     Ok((unit, agency))
@@ -94,7 +96,7 @@ pub fn list(
     let mut q = org_units::table.select(OrgUnit::as_select()).into_boxed::<Backend>();
     match caller.list_scope(filter.agency_id) {
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(org_units::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => q = q.filter(org_units::agency_id.eq(crate::key::bind(AgencyId::from(a)))),
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(p) = filter.parent_id {
@@ -108,10 +110,14 @@ pub fn list(
 }
 
 /// The ids of a unit and all its sub-units, from one load of the agency's unit tree.
-pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: OrgUnitId) -> Result<HashSet<OrgUnitId>, StoreError> {
+pub fn subtree(
+    conn: &mut DbConnection,
+    agency_id: AgencyId,
+    unit_id: OrgUnitId,
+) -> Result<HashSet<OrgUnitId>, StoreError> {
     let mut children: HashMap<OrgUnitId, Vec<OrgUnitId>> = HashMap::new();
     for (id, parent) in org_units::table
-        .filter(org_units::agency_id.eq(agency_id))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency_id)))
         .select((org_units::id, org_units::parent_id))
         .load::<(OrgUnitId, Option<OrgUnitId>)>(conn)?
     {
@@ -132,10 +138,14 @@ pub fn subtree(conn: &mut DbConnection, agency_id: &str, unit_id: OrgUnitId) -> 
 }
 
 /// Checks that a unit named in a body (`#/org_unit_id`) is one of the agency's.
-pub(crate) fn check_in_agency(conn: &mut DbConnection, agency_id: &str, unit_id: OrgUnitId) -> Result<(), StoreError> {
+pub(crate) fn check_in_agency(
+    conn: &mut DbConnection,
+    agency_id: AgencyId,
+    unit_id: OrgUnitId,
+) -> Result<(), StoreError> {
     let found: i64 = org_units::table
         .filter(org_units::id.eq(crate::key::bind(unit_id)))
-        .filter(org_units::agency_id.eq(agency_id))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency_id)))
         .count()
         .get_result(conn)?;
     if found == 0 {
@@ -144,13 +154,13 @@ pub(crate) fn check_in_agency(conn: &mut DbConnection, agency_id: &str, unit_id:
     Ok(())
 }
 
-fn check_parent(conn: &mut DbConnection, agency_id: &str, parent: Uuid) -> Result<(), StoreError> {
-    let parent_agency: Option<String> = org_units::table
+fn check_parent(conn: &mut DbConnection, agency_id: AgencyId, parent: Uuid) -> Result<(), StoreError> {
+    let parent_agency: Option<AgencyId> = org_units::table
         .find(crate::key::bind(OrgUnitId::from(parent)))
         .select(org_units::agency_id)
         .first(conn)
         .optional()?;
-    if parent_agency.as_deref() != Some(agency_id) {
+    if parent_agency != Some(agency_id) {
         return Err(StoreError::invalid("#/parent_id", "no such org unit in this agency"));
     }
     Ok(())
@@ -158,12 +168,12 @@ fn check_parent(conn: &mut DbConnection, agency_id: &str, parent: Uuid) -> Resul
 
 fn ensure_code_free(
     conn: &mut DbConnection,
-    agency_id: &str,
+    agency_id: AgencyId,
     code: &str,
     except: Option<OrgUnitId>,
 ) -> Result<(), StoreError> {
     let mut q = org_units::table
-        .filter(org_units::agency_id.eq(agency_id))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency_id)))
         .filter(org_units::code.eq(code))
         .into_boxed::<Backend>();
     if let Some(id) = except {
@@ -181,11 +191,11 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Resu
     // An agency the caller cannot see, or none (a platform admin's typo), is a field error.
     crate::agency::writable(conn, &change.caller, new.agency_id, ekinerja_domain::access::Area::Structure)?;
     crate::db::write(conn, |conn| {
-        let agency_id = new.agency_id.to_string();
+        let agency_id = AgencyId::from(new.agency_id);
         if let Some(p) = new.parent_id {
-            check_parent(conn, &agency_id, p)?;
+            check_parent(conn, agency_id, p)?;
         }
-        ensure_code_free(conn, &agency_id, new.code.as_str(), None)?;
+        ensure_code_free(conn, agency_id, new.code.as_str(), None)?;
         let row = OrgUnit {
             id: crate::key::new(),
             agency_id,
@@ -197,7 +207,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Resu
             updated_at: change.at,
         };
         diesel::insert_into(org_units::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "org_unit", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "create", "org_unit", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -206,15 +216,15 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Resu
 pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnitPatch) -> Result<OrgUnit, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         crate::access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let mut after = before.clone();
         if let Some(parent) = patch.parent_id {
             if let Some(p) = parent {
-                check_parent(conn, &before.agency_id, p)?;
+                check_parent(conn, before.agency_id, p)?;
                 let tree = crate::parent_map(
                     org_units::table
-                        .filter(org_units::agency_id.eq(&before.agency_id))
+                        .filter(org_units::agency_id.eq(crate::key::bind(before.agency_id)))
                         .select((org_units::id, org_units::parent_id))
                         .load::<(OrgUnitId, Option<OrgUnitId>)>(conn)?,
                 );
@@ -228,7 +238,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
             after.parent_id = parent.map(OrgUnitId::from);
         }
         if let Some(code) = patch.code {
-            ensure_code_free(conn, &before.agency_id, code.as_str(), Some(before.id))?;
+            ensure_code_free(conn, before.agency_id, code.as_str(), Some(before.id))?;
             after.code = code.into_inner();
         }
         if let Some(n) = patch.name {
@@ -237,19 +247,19 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
         if let Some(from) = patch.rollout_from {
             let from = from.map(ekinerja_domain::rollout::month_of);
             if from != before.rollout_from {
-                crate::rollout::check_change(conn, &before.agency_id, before.id, from)?;
+                crate::rollout::check_change(conn, before.agency_id, before.id, from)?;
             }
             after.rollout_from = from;
         }
         after.updated_at = change.at;
         diesel::update(org_units::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         if (&after.code, &after.name) != (&before.code, &before.name) {
-            crate::roster::touch_holders(conn, &after.agency_id, Some(after.id), None)?;
+            crate::roster::touch_holders(conn, after.agency_id, Some(after.id), None)?;
         }
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "update",
             "org_unit",
             after.id,
@@ -264,7 +274,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
 /// (then NIP): whom a unit's monitoring, discipline recap and evaluation views list.
 pub fn staff(
     conn: &mut DbConnection,
-    agency_id: &str,
+    agency_id: AgencyId,
     unit_id: OrgUnitId,
 ) -> Result<(Vec<crate::position::Position>, Vec<crate::employee::Employee>), StoreError> {
     use crate::schema::{employees, positions};

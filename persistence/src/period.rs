@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use ekinerja_domain::id::PerformancePeriodId;
+use ekinerja_domain::id::{AgencyId, PerformancePeriodId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -16,7 +16,8 @@ use crate::{audit, db::Backend, Change, DbConnection, Page, PageRequest, StoreEr
 pub struct Period {
     #[diesel(serialize_as = crate::key::Bind<PerformancePeriodId>)]
     pub id: PerformancePeriodId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     pub year: i32,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -29,9 +30,10 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Period,
         .find(crate::key::bind(PerformancePeriodId::from(id)))
         .select(Period::as_select())
         .first(conn)?;
-    match Uuid::parse_str(&p.agency_id) {
-        Ok(a) if caller.can_see_agency(a) => Ok(p),
-        _ => Err(StoreError::NotFound),
+    if caller.can_see_agency(p.agency_id.uuid()) {
+        Ok(p)
+    } else {
+        Err(StoreError::NotFound)
     }
 }
 
@@ -45,7 +47,7 @@ pub fn list(
     let mut q = performance_periods::table.select(Period::as_select()).into_boxed::<Backend>();
     match caller.list_scope(agency) {
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(performance_periods::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => q = q.filter(performance_periods::agency_id.eq(crate::key::bind(AgencyId::from(a)))),
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(after) = &page.after {
@@ -59,7 +61,7 @@ pub fn list(
 /// agency is named by the code that acts for it).
 pub fn of_year(conn: &mut DbConnection, agency_id: Uuid, year: i32) -> Result<Option<Period>, StoreError> {
     Ok(performance_periods::table
-        .filter(performance_periods::agency_id.eq(agency_id.to_string()))
+        .filter(performance_periods::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(performance_periods::year.eq(year))
         .select(Period::as_select())
         .first(conn)
@@ -74,9 +76,9 @@ pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i
         return Err(StoreError::invalid("#/year", "not a valid year"));
     };
     crate::db::write(conn, |conn| {
-        let agency = agency_id.to_string();
+        let agency = AgencyId::from(agency_id);
         let taken: i64 = performance_periods::table
-            .filter(performance_periods::agency_id.eq(&agency))
+            .filter(performance_periods::agency_id.eq(crate::key::bind(agency)))
             .filter(performance_periods::year.eq(year))
             .count()
             .get_result(conn)?;
@@ -88,7 +90,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i
         audit::record(
             conn,
             change,
-            Some(&row.agency_id),
+            Some(row.agency_id),
             "create",
             "performance_period",
             row.id,

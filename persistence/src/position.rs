@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Name, PositionClass, PositionType, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,7 +18,8 @@ use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest,
 pub struct Position {
     #[diesel(serialize_as = crate::key::Bind<PositionId>)]
     pub id: PositionId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<OrgUnitId>)]
     pub org_unit_id: OrgUnitId,
     pub name: String,
@@ -64,9 +65,10 @@ pub struct PositionFilter {
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Position, StoreError> {
     let p: Position =
         positions::table.find(crate::key::bind(PositionId::from(id))).select(Position::as_select()).first(conn)?;
-    match Uuid::parse_str(&p.agency_id) {
-        Ok(a) if caller.can_see_agency(a) => Ok(p),
-        _ => Err(StoreError::NotFound),
+    if caller.can_see_agency(p.agency_id.uuid()) {
+        Ok(p)
+    } else {
+        Err(StoreError::NotFound)
     }
 }
 
@@ -80,7 +82,7 @@ pub fn list(
     let mut q = positions::table.select(Position::as_select()).into_boxed::<Backend>();
     match caller.list_scope(filter.agency_id) {
         Scope::All => {}
-        Scope::Agency(a) => q = q.filter(positions::agency_id.eq(a.to_string())),
+        Scope::Agency(a) => q = q.filter(positions::agency_id.eq(crate::key::bind(AgencyId::from(a)))),
         Scope::Nothing => return Ok(Page::empty()),
     }
     if let Some(u) = filter.org_unit_id {
@@ -100,7 +102,7 @@ pub fn list(
 }
 
 /// The agency of an org unit, if it exists.
-fn unit_agency(conn: &mut DbConnection, unit: Uuid) -> Result<Option<String>, StoreError> {
+fn unit_agency(conn: &mut DbConnection, unit: Uuid) -> Result<Option<AgencyId>, StoreError> {
     Ok(org_units::table
         .find(crate::key::bind(OrgUnitId::from(unit)))
         .select(org_units::agency_id)
@@ -111,16 +113,16 @@ fn unit_agency(conn: &mut DbConnection, unit: Uuid) -> Result<Option<String>, St
 /// Checks a supervising position: same agency, structural, not the position itself or below it.
 fn check_supervisor(
     conn: &mut DbConnection,
-    agency_id: &str,
+    agency_id: AgencyId,
     position: Option<Uuid>,
     supervisor: Uuid,
 ) -> Result<(), StoreError> {
-    let sup: Option<(String, PositionType)> = positions::table
+    let sup: Option<(AgencyId, PositionType)> = positions::table
         .find(crate::key::bind(PositionId::from(supervisor)))
         .select((positions::agency_id, positions::position_type))
         .first(conn)
         .optional()?;
-    let Some((sup_agency, sup_type)) = sup.filter(|(a, _)| a == agency_id) else {
+    let Some((sup_agency, sup_type)) = sup.filter(|(a, _)| *a == agency_id) else {
         return Err(StoreError::invalid("#/supervisor_position_id", "no such position in this agency"));
     };
     let _ = sup_agency;
@@ -133,7 +135,7 @@ fn check_supervisor(
     if let Some(node) = position {
         let tree = crate::parent_map(
             positions::table
-                .filter(positions::agency_id.eq(agency_id))
+                .filter(positions::agency_id.eq(crate::key::bind(agency_id)))
                 .select((positions::id, positions::supervisor_position_id))
                 .load::<(PositionId, Option<PositionId>)>(conn)?,
         );
@@ -151,12 +153,12 @@ fn check_supervisor(
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Result<Position, StoreError> {
     crate::db::write(conn, |conn| {
         let agency_id = unit_agency(conn, new.org_unit_id)?
-            .filter(|a| Uuid::parse_str(a).is_ok_and(|a| change.caller.can_see_agency(a)))
+            .filter(|a| change.caller.can_see_agency(a.uuid()))
             .ok_or_else(|| StoreError::invalid("#/org_unit_id", "no such org unit"))?;
-        let agency = Uuid::parse_str(&agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         if let Some(s) = new.supervisor_position_id {
-            check_supervisor(conn, &agency_id, None, s)?;
+            check_supervisor(conn, agency_id, None, s)?;
         }
         let row = Position {
             id: crate::key::new(),
@@ -170,7 +172,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Res
             updated_at: change.at,
         };
         diesel::insert_into(positions::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "create", "position", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "create", "position", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -185,11 +187,11 @@ pub fn update(
 ) -> Result<Position, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let mut after = before.clone();
         if let Some(unit) = patch.org_unit_id {
-            if unit_agency(conn, unit)?.as_deref() != Some(before.agency_id.as_str()) {
+            if unit_agency(conn, unit)? != Some(before.agency_id) {
                 return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
             }
             after.org_unit_id = OrgUnitId::from(unit);
@@ -229,19 +231,19 @@ pub fn update(
         }
         if let Some(sup) = patch.supervisor_position_id {
             if let Some(s) = sup {
-                check_supervisor(conn, &before.agency_id, Some(id), s)?;
+                check_supervisor(conn, before.agency_id, Some(id), s)?;
             }
             after.supervisor_position_id = sup.map(PositionId::from);
         }
         after.updated_at = change.at;
         diesel::update(positions::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
         if after.org_unit_id != before.org_unit_id {
-            crate::roster::touch_holders(conn, &after.agency_id, None, Some(after.id))?;
+            crate::roster::touch_holders(conn, after.agency_id, None, Some(after.id))?;
         }
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "update",
             "position",
             after.id,

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
-use ekinerja_domain::id::{AccountId, RoleGrantId};
+use ekinerja_domain::id::{AccountId, AgencyId, RoleGrantId};
 use ekinerja_domain::{AccountRole, Caller, GrantedRole, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,7 +18,8 @@ use crate::{access, audit, db::Backend, Change, DbConnection, Page, PageRequest,
 pub struct RoleGrant {
     #[diesel(serialize_as = crate::key::Bind<RoleGrantId>)]
     pub id: RoleGrantId,
-    pub agency_id: String,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
     #[diesel(serialize_as = crate::key::Bind<AccountId>)]
     pub account_id: AccountId,
     #[diesel(serialize_as = crate::word::Bind<GrantedRole>)]
@@ -50,14 +51,14 @@ pub fn grant(
     role: GrantedRole,
 ) -> Result<RoleGrant, StoreError> {
     crate::db::write(conn, |conn| {
-        let account: Option<(Option<String>, AccountRole)> = accounts::table
+        let account: Option<(Option<AgencyId>, AccountRole)> = accounts::table
             .find(crate::key::bind(AccountId::from(account_id)))
             .select((accounts::agency_id, accounts::role))
             .first(conn)
             .optional()?;
         let no_such = || StoreError::invalid("#/account_id", "no such account in the agency");
         let (agency, account_role) = account.ok_or_else(no_such)?;
-        let agency = agency.as_deref().and_then(|a| Uuid::parse_str(a).ok()).ok_or_else(no_such)?;
+        let agency = agency.map(AgencyId::uuid).ok_or_else(no_such)?;
         if !change.caller.can_see_agency(agency) {
             return Err(no_such());
         }
@@ -80,7 +81,7 @@ pub fn grant(
         }
         let row = RoleGrant {
             id: crate::key::new(),
-            agency_id: agency.to_string(),
+            agency_id: AgencyId::from(agency),
             account_id: AccountId::from(account_id),
             role,
             granted_by_account_id: Some(AccountId::from(change.caller.account_id)),
@@ -89,7 +90,7 @@ pub fn grant(
             revoked_by_account_id: None,
         };
         diesel::insert_into(role_grants::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(&row.agency_id), "grant", "role_grant", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, change, Some(row.agency_id), "grant", "role_grant", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }
@@ -98,7 +99,7 @@ pub fn grant(
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RoleGrant, StoreError> {
     let row: RoleGrant =
         role_grants::table.find(crate::key::bind(RoleGrantId::from(id))).select(RoleGrant::as_select()).first(conn)?;
-    let agency = Uuid::parse_str(&row.agency_id).map_err(|_| StoreError::NotFound)?;
+    let agency = row.agency_id.uuid();
     access::require_agency(conn, caller, agency, Area::Administration, Access::Read)?;
     Ok(row)
 }
@@ -115,7 +116,7 @@ pub fn list(
         Scope::All => {}
         Scope::Agency(a) => {
             access::require_agency(conn, caller, a, Area::Administration, Access::Read)?;
-            q = q.filter(role_grants::agency_id.eq(a.to_string()));
+            q = q.filter(role_grants::agency_id.eq(crate::key::bind(AgencyId::from(a))));
         }
         Scope::Nothing => return Ok(Page::empty()),
     }
@@ -139,7 +140,7 @@ pub fn list(
 pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<RoleGrant, StoreError> {
     crate::db::write(conn, |conn| {
         let before = get(conn, &change.caller, id)?;
-        let agency = Uuid::parse_str(&before.agency_id).map_err(|_| StoreError::NotFound)?;
+        let agency = before.agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Administration, Access::Write)?;
         if before.revoked_at.is_some() {
             return Err(StoreError::Conflict("the grant is already revoked".into()));
@@ -165,7 +166,7 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Role
         audit::record(
             conn,
             change,
-            Some(&after.agency_id),
+            Some(after.agency_id),
             "revoke",
             "role_grant",
             after.id,

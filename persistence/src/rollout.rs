@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use ekinerja_domain::id::{EmployeeId, OrgUnitId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId};
 use ekinerja_domain::rollout::RolloutTree;
 
 use crate::schema::{allowance_runs, employees, org_units, positions};
@@ -41,20 +41,20 @@ impl Rollout {
 }
 
 /// The agency's unit tree with each unit's own month.
-pub fn tree(conn: &mut DbConnection, agency: &str) -> Result<RolloutTree<OrgUnitId>, StoreError> {
+pub fn tree(conn: &mut DbConnection, agency: AgencyId) -> Result<RolloutTree<OrgUnitId>, StoreError> {
     let units: Vec<(OrgUnitId, Option<OrgUnitId>, Option<NaiveDate>)> = org_units::table
-        .filter(org_units::agency_id.eq(agency))
+        .filter(org_units::agency_id.eq(crate::key::bind(agency)))
         .select((org_units::id, org_units::parent_id, org_units::rollout_from))
         .load(conn)?;
     Ok(RolloutTree::new(units))
 }
 
 /// The agency's rollout, with the unit of every employee who holds a post.
-pub fn load(conn: &mut DbConnection, agency: &str) -> Result<Rollout, StoreError> {
+pub fn load(conn: &mut DbConnection, agency: AgencyId) -> Result<Rollout, StoreError> {
     let tree = tree(conn, agency)?;
     let unit_of = employees::table
         .inner_join(positions::table)
-        .filter(employees::agency_id.eq(agency))
+        .filter(employees::agency_id.eq(crate::key::bind(agency)))
         .select((employees::id, positions::org_unit_id))
         .load::<(EmployeeId, OrgUnitId)>(conn)?
         .into_iter()
@@ -67,12 +67,12 @@ pub fn effective(
     conn: &mut DbConnection,
     units: &[crate::org_unit::OrgUnit],
 ) -> Result<HashMap<OrgUnitId, Option<NaiveDate>>, StoreError> {
-    let mut trees: HashMap<String, RolloutTree<OrgUnitId>> = HashMap::new();
+    let mut trees: HashMap<AgencyId, RolloutTree<OrgUnitId>> = HashMap::new();
     let mut out = HashMap::new();
     for u in units {
-        if !trees.contains_key(&u.agency_id) {
-            let t = tree(conn, &u.agency_id)?;
-            trees.insert(u.agency_id.clone(), t);
+        if let std::collections::hash_map::Entry::Vacant(e) = trees.entry(u.agency_id) {
+            let t = tree(conn, u.agency_id)?;
+            e.insert(t);
         }
         out.insert(u.id, trees.get(&u.agency_id).and_then(|t| t.effective(&u.id)));
     }
@@ -85,7 +85,7 @@ pub fn effective(
 /// rollout as it stood ("earlier months stay right").
 pub fn check_change(
     conn: &mut DbConnection,
-    agency: &str,
+    agency: AgencyId,
     unit: OrgUnitId,
     own: Option<NaiveDate>,
 ) -> Result<(), StoreError> {
@@ -96,7 +96,7 @@ pub fn check_change(
         return Ok(());
     }
     let paid: Vec<NaiveDate> = allowance_runs::table
-        .filter(allowance_runs::agency_id.eq(agency))
+        .filter(allowance_runs::agency_id.eq(crate::key::bind(agency)))
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(allowance_runs::month)
         .distinct()

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use ekinerja_domain::id::{EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::{Integration, IntegrationScope};
 
 use crate::schema::{agencies, employees, org_units, positions};
@@ -14,18 +14,22 @@ use crate::{DbConnection, StoreError};
 
 /// Gives `employee_ids` (of `agency_id`) the agency's next roster number. Call inside the write
 /// transaction that changed them.
-pub(crate) fn touch(conn: &mut DbConnection, agency_id: &str, employee_ids: &[EmployeeId]) -> Result<(), StoreError> {
+pub(crate) fn touch(
+    conn: &mut DbConnection,
+    agency_id: AgencyId,
+    employee_ids: &[EmployeeId],
+) -> Result<(), StoreError> {
     if employee_ids.is_empty() {
         return Ok(());
     }
-    let seq: i64 = diesel::update(agencies::table.find(agency_id))
+    let seq: i64 = diesel::update(agencies::table.find(crate::key::bind(agency_id)))
         .set(agencies::roster_seq.eq(agencies::roster_seq + 1))
         .returning(agencies::roster_seq)
         .get_result(conn)?;
     for chunk in employee_ids.chunks(500) {
         diesel::update(
             employees::table
-                .filter(employees::agency_id.eq(agency_id))
+                .filter(employees::agency_id.eq(crate::key::bind(agency_id)))
                 .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied()))),
         )
         .set(employees::roster_seq.eq(seq))
@@ -38,13 +42,13 @@ pub(crate) fn touch(conn: &mut DbConnection, agency_id: &str, employee_ids: &[Em
 /// `position_id` (it moved to another unit).
 pub(crate) fn touch_holders(
     conn: &mut DbConnection,
-    agency_id: &str,
+    agency_id: AgencyId,
     unit_id: Option<OrgUnitId>,
     position_id: Option<PositionId>,
 ) -> Result<(), StoreError> {
     let mut q = employees::table
         .inner_join(positions::table)
-        .filter(employees::agency_id.eq(agency_id))
+        .filter(employees::agency_id.eq(crate::key::bind(agency_id)))
         .select(employees::id)
         .into_boxed::<crate::db::Backend>();
     if let Some(u) = unit_id {
@@ -100,7 +104,7 @@ pub fn changes(
     crate::access::require_scope(key, IntegrationScope::EmployeesRead)?;
     let mut q = employees::table
         .left_join(positions::table.left_join(org_units::table))
-        .filter(employees::agency_id.eq(key.agency_id.to_string()))
+        .filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(key.agency_id))))
         .select((
             employees::id,
             employees::nip,

@@ -10,7 +10,7 @@ diesel::table! {
     use crate::word::Word;
     acting_assignments (id) {
         id -> Key<ActingAssignmentId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         position_id -> Key<PositionId>,
         employee_id -> Key<EmployeeId>,
         kind -> Word,
@@ -27,7 +27,7 @@ diesel::table! {
     use crate::word::Word;
     accounts (id) {
         id -> Key<AccountId>,
-        agency_id -> Nullable<Text>,
+        agency_id -> Nullable<Key<AgencyId>>,
         employee_id -> Nullable<Key<EmployeeId>>,
         username -> Nullable<Text>,
         password_hash -> Nullable<Text>,
@@ -42,9 +42,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     agencies (id) {
-        id -> Text,
+        id -> Key<AgencyId>,
         code -> Text,
         name -> Text,
         time_zone -> Word,
@@ -67,7 +69,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     audit_events (id) {
         id -> Key<AuditEventId>,
-        agency_id -> Nullable<Text>,
+        agency_id -> Nullable<Key<AgencyId>>,
         actor_account_id -> Nullable<Key<AccountId>>,
         action -> Text,
         entity_type -> Text,
@@ -90,7 +92,7 @@ diesel::table! {
     use crate::word::Word;
     employees (id) {
         id -> Key<EmployeeId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         nip -> Text,
         name -> Text,
         employment_type -> Word,
@@ -110,7 +112,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     org_units (id) {
         id -> Key<OrgUnitId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         parent_id -> Nullable<Key<OrgUnitId>>,
         code -> Text,
         name -> Text,
@@ -127,7 +129,7 @@ diesel::table! {
     use crate::word::Word;
     positions (id) {
         id -> Key<PositionId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         org_unit_id -> Key<OrgUnitId>,
         name -> Text,
         position_type -> Word,
@@ -145,7 +147,7 @@ diesel::table! {
     use crate::word::Word;
     role_grants (id) {
         id -> Key<RoleGrantId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         account_id -> Key<AccountId>,
         role -> Word,
         granted_by_account_id -> Nullable<Key<AccountId>>,
@@ -177,7 +179,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     performance_periods (id) {
         id -> Key<PerformancePeriodId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         year -> Integer,
         starts_on -> Date,
         ends_on -> Date,
@@ -191,7 +193,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     organisational_goals (id) {
         id -> Key<GoalId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         period_id -> Key<PerformancePeriodId>,
         org_unit_id -> Nullable<Key<OrgUnitId>>,
         name -> Text,
@@ -210,7 +212,7 @@ diesel::table! {
     use crate::word::Word;
     agreements (id) {
         id -> Key<AgreementId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         period_id -> Key<PerformancePeriodId>,
         employee_id -> Key<EmployeeId>,
         position_id -> Key<PositionId>,
@@ -238,7 +240,7 @@ diesel::table! {
     planned_results (id) {
         id -> Key<PlannedResultId>,
         agreement_id -> Key<AgreementId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         kind -> Word,
         lineage_id -> Key<PlannedResultId>,
         description -> Text,
@@ -288,7 +290,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     daily_logs (id) {
         id -> Key<DailyLogId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         employee_id -> Key<EmployeeId>,
         client_id -> Nullable<Text>,
         client_hash -> Nullable<Text>,
@@ -336,7 +338,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     integration_keys (id) {
         id -> Key<IntegrationKeyId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         name -> Text,
         key_prefix -> Text,
         key_hash -> Text,
@@ -357,7 +359,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     attendance_devices (id) {
         id -> Key<AttendanceDeviceId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         serial_number -> Text,
         name -> Text,
         created_at -> Timestamp,
@@ -375,7 +377,7 @@ diesel::table! {
     use crate::word::Word;
     attendance_events (id) {
         id -> Key<AttendanceEventId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         employee_id -> Key<EmployeeId>,
         source_event_id -> Text,
         source -> Word,
@@ -400,7 +402,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     work_schedules (id) {
         id -> Key<WorkScheduleId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         org_unit_id -> Nullable<Key<OrgUnitId>>,
         effective_from -> Date,
         days -> Text,
@@ -415,7 +417,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     holidays (id) {
         id -> Key<HolidayId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         holiday_date -> Date,
         name -> Text,
         created_at -> Timestamp,
@@ -429,7 +431,7 @@ diesel::table! {
     use crate::word::Word;
     absences (id) {
         id -> Key<AbsenceId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         employee_id -> Key<EmployeeId>,
         kind -> Word,
         starts_on -> Date,
@@ -448,7 +450,7 @@ diesel::table! {
     use crate::word::Word;
     evaluation_periods (id) {
         id -> Key<EvaluationPeriodId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         performance_period_id -> Key<PerformancePeriodId>,
         kind -> Word,
         number -> Integer,
@@ -469,7 +471,7 @@ diesel::table! {
     use crate::word::Word;
     evaluations (id) {
         id -> Key<EvaluationId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         evaluation_period_id -> Key<EvaluationPeriodId>,
         employee_id -> Key<EmployeeId>,
         agreement_id -> Key<AgreementId>,
@@ -544,7 +546,7 @@ diesel::table! {
     use ekinerja_domain::id::*;
     allowance_policies (id) {
         id -> Key<AllowancePolicyId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         effective_month -> Date,
         policy -> Text,
         created_by_account_id -> Nullable<Key<AccountId>>,
@@ -559,7 +561,7 @@ diesel::table! {
     use crate::word::Word;
     allowance_runs (id) {
         id -> Key<AllowanceRunId>,
-        agency_id -> Text,
+        agency_id -> Key<AgencyId>,
         org_unit_id -> Nullable<Key<OrgUnitId>>,
         month -> Date,
         status -> Word,

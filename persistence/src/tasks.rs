@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Actor, Area, Decision, Subject};
-use ekinerja_domain::id::{AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, OrgUnitId, PerformancePeriodId};
+use ekinerja_domain::id::{
+    AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, OrgUnitId, PerformancePeriodId,
+};
 use ekinerja_domain::supervision::OrgChart;
 pub use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::Caller;
@@ -95,7 +97,7 @@ fn logs_for(
         return Ok((vec![], vec![]));
     }
     let mut q = daily_logs::table
-        .filter(daily_logs::agency_id.eq(ctx.agency.to_string()))
+        .filter(daily_logs::agency_id.eq(crate::key::bind(AgencyId::from(ctx.agency))))
         .filter(daily_logs::status.eq(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted)))
         .select(DailyLog::as_select())
         .into_boxed::<crate::db::Backend>();
@@ -132,7 +134,7 @@ fn agreements_to_approve(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(Agre
         return Ok(vec![]);
     }
     let mut q = agreements::table
-        .filter(agreements::agency_id.eq(ctx.agency.to_string()))
+        .filter(agreements::agency_id.eq(crate::key::bind(AgencyId::from(ctx.agency))))
         .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Submitted)))
         .select((agreements::id, agreements::employee_id, agreements::submitted_at, agreements::updated_at))
         .into_boxed::<crate::db::Backend>();
@@ -181,7 +183,7 @@ fn drafts(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(EvaluationId, Naive
         return Ok(vec![]);
     }
     let mut q = evaluations::table
-        .filter(evaluations::agency_id.eq(ctx.agency.to_string()))
+        .filter(evaluations::agency_id.eq(crate::key::bind(AgencyId::from(ctx.agency))))
         .filter(evaluations::status.eq(crate::word::bind(ekinerja_domain::evaluation::EvaluationStatus::Draft)))
         .filter(evaluations::superseded.eq(false))
         .select((evaluations::id, evaluations::employee_id, evaluations::created_at))
@@ -216,7 +218,7 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
         return Ok(vec![]);
     }
     let periods: Vec<(EvaluationPeriodId, PerformancePeriodId, NaiveDate, NaiveDate)> = evaluation_periods::table
-        .filter(evaluation_periods::agency_id.eq(ctx.agency.to_string()))
+        .filter(evaluation_periods::agency_id.eq(crate::key::bind(AgencyId::from(ctx.agency))))
         .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Open)))
         .filter(evaluation_periods::ends_on.lt(today))
         .select((

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, Workload};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -107,12 +107,17 @@ struct Data {
     hours: i32,
 }
 
-fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -> Result<Data, StoreError> {
-    let hours: i32 = agencies::table.find(agency).select(agencies::effective_working_hours).first(conn)?;
-    let units: Vec<OrgUnit> =
-        org_units::table.filter(org_units::agency_id.eq(agency)).select(OrgUnit::as_select()).load(conn)?;
-    let posts: Vec<Position> =
-        positions::table.filter(positions::agency_id.eq(agency)).select(Position::as_select()).load(conn)?;
+fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDate) -> Result<Data, StoreError> {
+    let hours: i32 =
+        agencies::table.find(crate::key::bind(agency)).select(agencies::effective_working_hours).first(conn)?;
+    let units: Vec<OrgUnit> = org_units::table
+        .filter(org_units::agency_id.eq(crate::key::bind(agency)))
+        .select(OrgUnit::as_select())
+        .load(conn)?;
+    let posts: Vec<Position> = positions::table
+        .filter(positions::agency_id.eq(crate::key::bind(agency)))
+        .select(Position::as_select())
+        .load(conn)?;
     let rollout = crate::rollout::tree(conn, agency)?;
     let starts: HashMap<PositionId, NaiveDate> = posts
         .iter()
@@ -128,7 +133,7 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
     distinct.dedup();
     for start in distinct {
         for r in diesel::sql_query(MINUTES_SQL)
-            .bind::<Text, _>(agency)
+            .bind::<Text, _>(agency.to_string())
             .bind::<Date, _>(start)
             .bind::<Date, _>(to)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
@@ -140,7 +145,7 @@ fn load(conn: &mut DbConnection, agency: &str, from: NaiveDate, to: NaiveDate) -
         }
     }
     let staff = employees::table
-        .filter(employees::agency_id.eq(agency))
+        .filter(employees::agency_id.eq(crate::key::bind(agency)))
         .filter(employees::active.eq(true))
         .filter(employees::position_id.is_not_null())
         .group_by(employees::position_id)
@@ -241,8 +246,8 @@ pub fn unit(
 ) -> Result<Analysis, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (from, to) = span(conn, agency, from, to, now)?;
-    let data = load(conn, &unit.agency_id, from, to)?;
-    let inside = crate::org_unit::subtree(conn, &unit.agency_id, unit.id)?;
+    let data = load(conn, unit.agency_id, from, to)?;
+    let inside = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?;
     let by_id: HashMap<OrgUnitId, &OrgUnit> = data.units.iter().map(|u| (u.id, u)).collect();
     let mut posts: Vec<PositionLoad> = data
         .posts
@@ -282,7 +287,7 @@ pub fn agency(
 ) -> Result<Analysis, StoreError> {
     crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
     let (from, to) = span(conn, agency_id, from, to, now)?;
-    let data = load(conn, &agency_id.to_string(), from, to)?;
+    let data = load(conn, AgencyId::from(agency_id), from, to)?;
     let mut sums = Sums::default();
     for p in &data.posts {
         add(&mut sums, data.post(p));

@@ -52,19 +52,9 @@ const IDS_AS_TEXT: &[(&str, &str)] = &[
     ("entity_id", "the audit trail names records of every kind"),
 ];
 
-/// Id fields not yet typed. Each slice of the typed-id work takes some off; a field not listed
-/// here, or in [`IDS_AS_TEXT`], fails the check when it is text.
-const IDS_NOT_YET_TYPED: &[&str] = &["agency_id"];
-
-/// Files whose `id` fields are not yet typed (agencies, and the view that shows them).
-const FILES_WITH_TEXT_ID: &[&str] = &["persistence/src/agency.rs", "api/src/routes/agency.rs"];
-
-/// Whether a text field of this name in this file is an id that should be typed.
-fn is_untyped_id(file: &str, name: &str) -> bool {
-    if name == "id" {
-        return !FILES_WITH_TEXT_ID.contains(&file);
-    }
-    name.ends_with("_id") && !IDS_AS_TEXT.iter().any(|(f, _)| *f == name) && !IDS_NOT_YET_TYPED.contains(&name)
+/// Whether a text field of this name is an id that should be typed.
+fn is_untyped_id(name: &str) -> bool {
+    (name == "id" || name.ends_with("_id")) && !IDS_AS_TEXT.iter().any(|(f, _)| *f == name)
 }
 
 /// Every `pub` field of the sources of rows and views: (file, line, name, type).
@@ -97,7 +87,7 @@ fn is_text(ty: &str) -> bool {
 fn ids_in_rows_and_views_are_typed() {
     let found: Vec<String> = fields()
         .into_iter()
-        .filter(|(file, _, name, ty)| is_text(ty) && is_untyped_id(file, name))
+        .filter(|(_, _, name, ty)| is_text(ty) && is_untyped_id(name))
         .map(|(file, line, name, ty)| format!("{file}:{line} `{name}: {ty}`"))
         .collect();
     assert!(found.is_empty(), "id fields typed as text:\n{}", found.join("\n"));
@@ -105,24 +95,8 @@ fn ids_in_rows_and_views_are_typed() {
 
 #[test]
 fn the_check_sees_a_text_id() {
-    assert!(is_untyped_id("persistence/src/agreement.rs", "id"));
-    assert!(is_untyped_id("persistence/src/evaluation.rs", "planned_result_id"));
-    assert!(!is_untyped_id("persistence/src/agency.rs", "id"));
-    assert!(!is_untyped_id("persistence/src/attendance.rs", "source_event_id"));
-    // The lists only name fields that are still text somewhere, so they shrink as ids are typed.
-    let fields = fields();
-    for name in IDS_NOT_YET_TYPED {
-        assert!(
-            fields.iter().any(|(_, _, n, ty)| n == name && is_text(ty)),
-            "`{name}` is typed everywhere: take it off IDS_NOT_YET_TYPED"
-        );
-    }
-    for file in FILES_WITH_TEXT_ID {
-        assert!(
-            fields.iter().any(|(f, _, n, ty)| f == file && n == "id" && is_text(ty)),
-            "{file} has no text `id` left: take it off FILES_WITH_TEXT_ID"
-        );
-    }
+    assert!(is_untyped_id("id") && is_untyped_id("planned_result_id") && is_untyped_id("agency_id"));
+    assert!(!is_untyped_id("source_event_id") && !is_untyped_id("name"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use ekinerja_domain::id::{ActingAssignmentId, EmployeeId, PositionId};
+use ekinerja_domain::id::{ActingAssignmentId, AgencyId, EmployeeId, PositionId};
 use ekinerja_domain::ActingKind;
 use ekinerja_persistence::{acting, Change};
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,8 @@ use crate::state::{db, AppState};
 pub struct ActingAssignmentView {
     #[schema(value_type = String, format = Uuid)]
     pub id: ActingAssignmentId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// The post being filled.
     #[schema(value_type = String, format = Uuid)]
     pub position_id: PositionId,

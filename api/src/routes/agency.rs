@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::daily_log::REVIEW_ESCALATION_RANGE;
 use ekinerja_domain::evaluation::Cadence;
+use ekinerja_domain::id::AgencyId;
 use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
 use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
 use ekinerja_domain::{Code, Name, TimeZone};
@@ -22,8 +23,8 @@ use crate::state::{db, AppState};
 /// An agency (instansi): a regency or city government.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgencyView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: AgencyId,
     /// Short unique code.
     #[schema(example = "KAB-DEMO")]
     pub code: String,

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::{AgreementStatus, BreakdownKind, Quantity, ResultKind, Transition};
 use ekinerja_domain::id::{
-    AgreementId, EmployeeId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
+    AgencyId, AgreementId, EmployeeId, GoalId, IndicatorId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId,
 };
 use ekinerja_domain::Name;
 use ekinerja_persistence::agreement::{self as store, AgreementDetail};
@@ -26,8 +26,8 @@ use crate::state::{db, AppState};
 pub struct AgreementView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AgreementId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     #[schema(value_type = String, format = Uuid)]
     pub period_id: PerformancePeriodId,
     #[schema(value_type = String, format = Uuid)]

@@ -7,7 +7,7 @@ use ekinerja_domain::allowance::{
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
-use ekinerja_domain::id::{AccountId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId};
+use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId};
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
 use ekinerja_persistence::allowance_run;
 use ekinerja_persistence::Change;
@@ -390,8 +390,8 @@ impl TryFrom<allowance_run::RunLine> for RunLineView {
 pub struct RunSummaryView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AllowanceRunId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     #[schema(value_type = Option<String>, format = Uuid)]
     pub org_unit_id: Option<OrgUnitId>,
     #[schema(example = "2026-11")]

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use ekinerja_domain::attendance::{instant_from_local, DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
-use ekinerja_domain::id::{AccountId, AttendanceDeviceId, AttendanceEventId, EmployeeId};
+use ekinerja_domain::id::{AccountId, AgencyId, AttendanceDeviceId, AttendanceEventId, EmployeeId};
 use ekinerja_domain::network::{MachineSources, SourcesError};
 use ekinerja_domain::{Description, IntegrationScope, Name, Nip};
 use ekinerja_persistence::attendance::{self, Device, Event, EventFilter, EventInput, Outcome, Sender};
@@ -471,8 +471,8 @@ pub async fn import(
 pub struct DeviceView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AttendanceDeviceId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// The serial number the machine sends as `SN`.
     #[schema(example = "CKJH194560123")]
     pub serial_number: String,

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::{AccountId, AuditEventId};
+use ekinerja_domain::id::{AccountId, AgencyId, AuditEventId};
 use ekinerja_persistence::audit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,8 +18,8 @@ use crate::state::{db, AppState};
 pub struct AuditEventView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AuditEventId,
-    #[schema(format = Uuid)]
-    pub agency_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub agency_id: Option<AgencyId>,
     /// The account that made the change.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub actor_account_id: Option<AccountId>,

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
-use ekinerja_domain::id::{AbsenceId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
+use ekinerja_domain::id::{AbsenceId, AgencyId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::calendar::{self, Absence, Holiday, WorkSchedule};
 use ekinerja_persistence::Change;
@@ -98,8 +98,8 @@ impl WeekBody {
 pub struct WorkScheduleView {
     #[schema(value_type = String, format = Uuid)]
     pub id: WorkScheduleId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// The unit (and its sub-units) it applies to; `null` for the whole agency.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub org_unit_id: Option<OrgUnitId>,
@@ -205,8 +205,8 @@ pub async fn list_schedules(
 pub struct HolidayView {
     #[schema(value_type = String, format = Uuid)]
     pub id: HolidayId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     pub date: NaiveDate,
     #[schema(example = "Hari Raya Natal")]
     pub name: String,

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::{EmployeeId, PositionId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, PositionId};
 use ekinerja_domain::{supervision::Official, ActingKind, EmploymentType, Name, Nip};
 use ekinerja_persistence::{employee, Change};
 use serde::{Deserialize, Serialize};
@@ -22,8 +22,8 @@ use crate::state::{db, AppState};
 pub struct EmployeeView {
     #[schema(value_type = String, format = Uuid)]
     pub id: EmployeeId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// 18-digit NIP.
     #[schema(example = "198204032004011644")]
     pub nip: String,

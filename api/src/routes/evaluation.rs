@@ -7,7 +7,8 @@ use ekinerja_domain::evaluation::{
     CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating,
 };
 use ekinerja_domain::id::{
-    AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId, PlannedResultId,
+    AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
+    PlannedResultId,
 };
 use ekinerja_domain::Description;
 use ekinerja_persistence::evaluation::{
@@ -32,8 +33,8 @@ use crate::state::{db, AppState};
 pub struct EvaluationPeriodView {
     #[schema(value_type = String, format = Uuid)]
     pub id: EvaluationPeriodId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     #[schema(value_type = String, format = Uuid)]
     pub performance_period_id: PerformancePeriodId,
     pub kind: PeriodKind,

@@ -90,7 +90,7 @@ async fn machine(
         }
         return Err(refused());
     }
-    let agency = Uuid::parse_str(&device.agency_id).map_err(|_| ApiError::Internal("a stored agency id".into()))?;
+    let agency = device.agency_id.uuid();
     db(state, move |conn| attendance::touch_device(conn, &device, at)).await?;
     Ok((serial, agency))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::IntegrationKeyId;
+use ekinerja_domain::id::{AgencyId, IntegrationKeyId};
 use ekinerja_domain::{IntegrationScope, Name};
 use ekinerja_persistence::integration_key::{self, IntegrationKey};
 use ekinerja_persistence::Change;
@@ -24,8 +24,8 @@ use crate::state::{db, AppState};
 pub struct IntegrationKeyView {
     #[schema(value_type = String, format = Uuid)]
     pub id: IntegrationKeyId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// The system the key was issued to.
     #[schema(example = "e-Presensi Diskominfo")]
     pub name: String,

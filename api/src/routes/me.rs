@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use ekinerja_domain::id::{AccountId, EmployeeId, OrgUnitId};
+use ekinerja_domain::id::{AccountId, AgencyId, EmployeeId, OrgUnitId};
 use ekinerja_domain::tasks::TaskKind;
 use ekinerja_domain::{AccountRole, GrantedRole, Role};
 use ekinerja_persistence::{access, account, employee, org_unit, Change};
@@ -26,8 +26,8 @@ use serde_json::json;
 pub struct MeView {
     #[schema(value_type = String, format = Uuid)]
     pub account_id: AccountId,
-    #[schema(format = Uuid)]
-    pub agency_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub agency_id: Option<AgencyId>,
     /// What the caller is today, for building a menu: the account's role (`employee` where it
     /// has an employee record), the roles granted to it (`leader`, `finance`), and what the
     /// chart makes them today (`supervisor`: someone's direct supervisor; `unit_head`: holds or
@@ -90,8 +90,8 @@ pub struct CreateAccount {
 pub struct AccountView {
     #[schema(value_type = String, format = Uuid)]
     pub id: AccountId,
-    #[schema(format = Uuid)]
-    pub agency_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub agency_id: Option<AgencyId>,
     #[schema(value_type = Option<String>, format = Uuid)]
     pub employee_id: Option<EmployeeId>,
     pub username: Option<String>,
@@ -154,7 +154,7 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
         }
         Ok(MeView {
             account_id: AccountId::from(caller.account_id),
-            agency_id: caller.agency_id.map(|a| a.to_string()),
+            agency_id: caller.agency_id.map(AgencyId::from),
             roles,
             headed_units,
             employee,

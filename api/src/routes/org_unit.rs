@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::OrgUnitId;
+use ekinerja_domain::id::{AgencyId, OrgUnitId};
 use ekinerja_domain::{Code, Name};
 use ekinerja_persistence::{org_unit, Change};
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,8 @@ use crate::state::{db, AppState};
 pub struct OrgUnitView {
     #[schema(value_type = String, format = Uuid)]
     pub id: OrgUnitId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// The parent unit; `null` for an OPD.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub parent_id: Option<OrgUnitId>,

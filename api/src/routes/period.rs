@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::Quantity;
-use ekinerja_domain::id::{GoalId, OrgUnitId, PerformancePeriodId};
+use ekinerja_domain::id::{AgencyId, GoalId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::Name;
 use ekinerja_persistence::{goal, period, Change};
 use serde::{Deserialize, Serialize};
@@ -23,8 +23,8 @@ use crate::state::{db, AppState};
 pub struct PeriodView {
     #[schema(value_type = String, format = Uuid)]
     pub id: PerformancePeriodId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     #[schema(example = 2026)]
     pub year: i32,
     pub starts_on: NaiveDate,
@@ -130,8 +130,8 @@ pub async fn get(
 pub struct GoalView {
     #[schema(value_type = String, format = Uuid)]
     pub id: GoalId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     #[schema(value_type = String, format = Uuid)]
     pub period_id: PerformancePeriodId,
     /// The unit whose goal it is; `null` for the agency as a whole.

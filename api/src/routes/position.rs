@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::{OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::{Name, PositionClass, PositionType};
 use ekinerja_persistence::{position, Change};
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,8 @@ use crate::state::{db, AppState};
 pub struct PositionView {
     #[schema(value_type = String, format = Uuid)]
     pub id: PositionId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     #[schema(value_type = String, format = Uuid)]
     pub org_unit_id: OrgUnitId,
     #[schema(example = "Kepala Seksi Pelayanan Kesehatan")]

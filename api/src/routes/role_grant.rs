@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use ekinerja_domain::id::{AccountId, RoleGrantId};
+use ekinerja_domain::id::{AccountId, AgencyId, RoleGrantId};
 use ekinerja_domain::GrantedRole;
 use ekinerja_persistence::role_grant::{self, GrantFilter, RoleGrant};
 use ekinerja_persistence::Change;
@@ -23,8 +23,8 @@ use crate::state::{db, AppState};
 pub struct RoleGrantView {
     #[schema(value_type = String, format = Uuid)]
     pub id: RoleGrantId,
-    #[schema(format = Uuid)]
-    pub agency_id: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub agency_id: AgencyId,
     /// The account holding the role.
     #[schema(value_type = String, format = Uuid)]
     pub account_id: AccountId,
