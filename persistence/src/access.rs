@@ -104,6 +104,16 @@ pub fn decision_to_result(decision: Decision) -> Result<(), StoreError> {
     }
 }
 
+/// A record of `agency`, to a caller who may know of that agency (everyone in it, a platform
+/// admin); to anyone else it does not exist.
+pub(crate) fn in_sight<T>(caller: &Caller, agency: ekinerja_domain::id::AgencyId, record: T) -> Result<T, StoreError> {
+    if caller.can_see_agency(agency.uuid()) {
+        Ok(record)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
 /// As [`require`] for the agency as a whole (its structure, policies, views, accounts), which
 /// needs no chart.
 pub fn require_agency(

@@ -86,11 +86,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<ActingA
         .find(crate::key::bind(ActingAssignmentId::from(id)))
         .select(ActingAssignment::as_select())
         .first(conn)?;
-    if caller.can_see_agency(a.agency_id.uuid()) {
-        Ok(a)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    crate::access::in_sight(caller, a.agency_id, a)
 }
 
 /// Assigns an acting official (the agency's admin). The post must be structural, the employee

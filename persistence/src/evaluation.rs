@@ -113,11 +113,7 @@ pub fn get_period(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<
         .find(crate::key::bind(EvaluationPeriodId::from(id)))
         .select(EvaluationPeriod::as_select())
         .first(conn)?;
-    if caller.can_see_agency(p.agency_id.uuid()) {
-        Ok(p)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    crate::access::in_sight(caller, p.agency_id, p)
 }
 
 /// Lists the evaluation periods of the caller's agency, optionally of one performance year, by

@@ -65,11 +65,7 @@ pub struct GoalFilter {
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Goal, StoreError> {
     let g: Goal =
         organisational_goals::table.find(crate::key::bind(GoalId::from(id))).select(Goal::as_select()).first(conn)?;
-    if caller.can_see_agency(g.agency_id.uuid()) {
-        Ok(g)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    crate::access::in_sight(caller, g.agency_id, g)
 }
 
 /// Lists goals of the caller's agency.

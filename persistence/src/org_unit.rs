@@ -63,11 +63,7 @@ pub struct OrgUnitFilter {
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<OrgUnit, StoreError> {
     let unit: OrgUnit =
         org_units::table.find(crate::key::bind(OrgUnitId::from(id))).select(OrgUnit::as_select()).first(conn)?;
-    if caller.can_see_agency(unit.agency_id.uuid()) {
-        Ok(unit)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    crate::access::in_sight(caller, unit.agency_id, unit)
 }
 
 /// A unit named in a path, for one of its unit views (dashboard, activity, discipline recap,

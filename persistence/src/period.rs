@@ -30,11 +30,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Period,
         .find(crate::key::bind(PerformancePeriodId::from(id)))
         .select(Period::as_select())
         .first(conn)?;
-    if caller.can_see_agency(p.agency_id.uuid()) {
-        Ok(p)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    crate::access::in_sight(caller, p.agency_id, p)
 }
 
 /// Lists the periods of the caller's agency, oldest first.

@@ -65,11 +65,7 @@ pub struct PositionFilter {
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Position, StoreError> {
     let p: Position =
         positions::table.find(crate::key::bind(PositionId::from(id))).select(Position::as_select()).first(conn)?;
-    if caller.can_see_agency(p.agency_id.uuid()) {
-        Ok(p)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    crate::access::in_sight(caller, p.agency_id, p)
 }
 
 /// Lists positions in the caller's scope.
