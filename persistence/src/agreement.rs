@@ -62,13 +62,6 @@ pub struct Agreement {
     pub updated_at: chrono::NaiveDateTime,
 }
 
-impl Agreement {
-    /// The workflow state.
-    pub fn status(&self) -> AgreementStatus {
-        self.status
-    }
-}
-
 /// A stored planned result (RHK).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = planned_results, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -426,7 +419,7 @@ fn for_edit(
     if a.version != expected_version {
         return Err(StoreError::Stale);
     }
-    if !a.status().is_editable() {
+    if !a.status.is_editable() {
         return Err(StoreError::Forbidden(format!(
             "an agreement that is {} cannot be edited; an approved one changes through a new revision",
             a.status
@@ -778,7 +771,7 @@ pub fn transition(
         }
         let content = detail(conn, a.clone())?;
         let complete = content.results.iter().any(|r| r.result.kind == ResultKind::Main && !r.indicators.is_empty());
-        if t == Transition::Submit && actor == Actor::Owner && a.status().is_editable() {
+        if t == Transition::Submit && actor == Actor::Owner && a.status.is_editable() {
             let missing: Vec<crate::FieldError> = content
                 .results
                 .iter()
@@ -795,7 +788,7 @@ pub fn transition(
                 return Err(StoreError::Invalid(missing));
             }
         }
-        let next = a.status().apply(t, actor, comment.as_deref(), complete).map_err(|e| match e {
+        let next = a.status.apply(t, actor, comment.as_deref(), complete).map_err(|e| match e {
             ekinerja_domain::agreement::WorkflowError::NotOwner
             | ekinerja_domain::agreement::WorkflowError::NotDirectSupervisor => StoreError::Forbidden(e.to_string()),
             ekinerja_domain::agreement::WorkflowError::CommentRequired => {
@@ -871,7 +864,7 @@ pub fn revise(
         if a.version != expected_version {
             return Err(StoreError::Stale);
         }
-        if !a.status().can_revise() {
+        if !a.status.can_revise() {
             return Err(StoreError::Conflict(format!(
                 "an agreement that is {} is not revised; only an approved one is",
                 a.status

@@ -53,13 +53,6 @@ pub struct DailyLog {
     pub updated_at: chrono::NaiveDateTime,
 }
 
-impl DailyLog {
-    /// The review status.
-    pub fn status(&self) -> LogStatus {
-        self.status
-    }
-}
-
 /// The span of a stored log.
 fn span_of(start: Option<&str>, end: Option<&str>, minutes: i32) -> Span {
     let t = |s: Option<&str>| s.and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok());
@@ -497,13 +490,13 @@ impl Escalation {
         let submitted = self.submitted_on(log);
         let Some(calendar) = self.calendar.as_mut() else { return false };
         let waited = calendar.working_days_between(unit, submitted, self.today);
-        ekinerja_domain::daily_log::review_escalated(log.status(), waited, self.policy_days)
+        ekinerja_domain::daily_log::review_escalated(log.status, waited, self.policy_days)
     }
 }
 
 /// Whether `log`'s review is escalated at `now`.
 fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    if log.status() != LogStatus::Submitted {
+    if log.status != LogStatus::Submitted {
         return Ok(false);
     }
     let agency = log.agency_id.uuid();
@@ -549,7 +542,7 @@ pub fn update(
         if before.version != expected_version {
             return Err(StoreError::Stale);
         }
-        let status = before.status().after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        let status = before.status.after_edit().map_err(|e| StoreError::Forbidden(e.to_string()))?;
         check_unlocked(conn, &before)?;
         let change_seq = next_seq(conn, before.employee_id)?;
         let mut policies = Policies::new();
@@ -606,7 +599,7 @@ pub fn review(
             return Err(StoreError::Stale);
         }
         check_unlocked(conn, &before)?;
-        let status = before.status().review(decision, reason.as_deref()).map_err(|e| match e {
+        let status = before.status.review(decision, reason.as_deref()).map_err(|e| match e {
             ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("#/reason", e.to_string()),
             other => StoreError::Conflict(other.to_string()),
         })?;

@@ -60,7 +60,7 @@ pub struct AgreementView {
 impl From<store::Agreement> for AgreementView {
     fn from(a: store::Agreement) -> Self {
         AgreementView {
-            status: a.status(),
+            status: a.status,
             id: a.id,
             agency_id: a.agency_id,
             period_id: a.period_id,

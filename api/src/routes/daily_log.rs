@@ -66,7 +66,7 @@ pub struct DailyLogView {
 impl From<store::DailyLog> for DailyLogView {
     fn from(l: store::DailyLog) -> Self {
         DailyLogView {
-            status: l.status(),
+            status: l.status,
             id: l.id,
             employee_id: l.employee_id,
             client_id: l.client_id,
