@@ -101,29 +101,14 @@ fn the_check_sees_a_text_id() {
 
 #[test]
 fn words_in_rows_and_views_are_typed() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for crate_dir in ["persistence/src", "api/src", "demo/src", "bench/src"] {
-        rust_files(&root.join(crate_dir), &mut files);
-    }
-    assert!(files.len() > 20, "the sources are found: {}", files.len());
-    let mut found = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            let Some(field) = line.strip_prefix("pub ").or_else(|| line.strip_prefix("pub(crate) ")) else { continue };
-            let Some((name, ty)) = field.split_once(": ") else { continue };
-            let ty = ty.trim_end_matches(',');
-            let text_typed = ["String", "Option<String>", "&str", "Option<&str>"].contains(&ty);
-            let place = format!("{}:{}", file.strip_prefix(&root).unwrap_or(file).display(), n + 1);
-            let on_purpose =
-                TEXT_ON_PURPOSE.iter().any(|(f, field, _)| place.starts_with(&format!("{f}:")) && name == *field);
-            if is_word_field(name) && text_typed && !on_purpose {
-                found.push(format!("{place} `{name}: {ty}`"));
-            }
-        }
-    }
+    let found: Vec<String> = fields()
+        .into_iter()
+        .filter(|(file, _, name, ty)| {
+            let on_purpose = TEXT_ON_PURPOSE.iter().any(|(f, field, _)| f == file && name == field);
+            is_word_field(name) && is_text(ty) && !on_purpose
+        })
+        .map(|(file, line, name, ty)| format!("{file}:{line} `{name}: {ty}`"))
+        .collect();
     assert!(found.is_empty(), "word fields typed as text:\n{}", found.join("\n"));
 }
 
