@@ -5,6 +5,7 @@
 pub mod app;
 pub mod audit_verify;
 pub mod auth;
+pub mod call;
 pub mod csv_out;
 pub mod error;
 pub mod extract;

@@ -4,17 +4,16 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::id::{ActingAssignmentId, AgencyId, EmployeeId, PositionId};
 use ekinerja_domain::ActingKind;
-use ekinerja_persistence::{acting, Change};
+use ekinerja_persistence::acting;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An acting official in a structural post for a date range, inclusive.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,11 +87,7 @@ pub struct ActingQuery {
     summary = "List acting assignments (Plt/Plh)", params(ActingQuery),
     responses((status = 200, description = "A page of acting assignments", body = ActingAssignmentList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<ActingQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<ActingQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = acting::ActingFilter {
@@ -101,7 +96,7 @@ pub async fn list(
         employee_id: q.employee_id,
         on: q.on,
     };
-    let rows = db(&state, move |conn| acting::list(conn, &auth.0, &filter, &page)).await?;
+    let rows = db(&call.state, move |conn| acting::list(conn, &call.caller, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(ActingAssignmentList::from_page(rows, ActingAssignmentView::from)))
 }
 
@@ -114,11 +109,7 @@ pub async fn list(
         (status = 409, description = "Overlaps another assignment to the same post", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateActingAssignment>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreateActingAssignment>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     if b.ends_on < b.starts_on {
         return Err(ApiError::field("#/ends_on", "must not be before starts_on"));
@@ -130,8 +121,8 @@ pub async fn create(
         starts_on: b.starts_on,
         ends_on: b.ends_on,
     };
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| acting::create(conn, &change, new)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| acting::create(conn, &change, new)).await?;
     Ok(created(format!("/api/v1/acting-assignments/{}", row.id), &ActingAssignmentView::from(row)))
 }
 
@@ -140,13 +131,9 @@ pub async fn create(
     summary = "Read an acting assignment", params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The assignment", body = ActingAssignmentView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| acting::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| acting::get(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(ActingAssignmentView::from(row)))
 }
 
@@ -159,13 +146,9 @@ pub async fn get(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    db(&state, move |conn| acting::delete(conn, &change, id)).await?;
+    let change = call.change();
+    db(&call.state, move |conn| acting::delete(conn, &change, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

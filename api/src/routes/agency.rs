@@ -8,17 +8,16 @@ use ekinerja_domain::id::AgencyId;
 use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
 use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
 use ekinerja_domain::{Code, Name, TimeZone};
-use ekinerja_persistence::{agency, Change};
+use ekinerja_persistence::agency;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
-use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An agency (instansi): a regency or city government.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,23 +121,15 @@ pub struct AgencyQuery {
     pub cursor: Option<String>,
 }
 
-fn change(state: &AppState, auth: Authenticated) -> Change {
-    Change::new(auth.0, state.now(), request_id::current())
-}
-
 /// Lists agencies: every agency for a platform admin, one's own for everyone else.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", operation_id = "list_agencies",
     summary = "List agencies the caller may see", params(AgencyQuery),
     responses((status = 200, description = "A page of agencies", body = AgencyList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<AgencyQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<AgencyQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&state, move |conn| agency::list(conn, &auth.0, &page)).await?;
+    let rows = db(&call.state, move |conn| agency::list(conn, &call.caller, &page)).await?;
     Ok(HttpResponse::Ok().json(AgencyList::from_page(rows, AgencyView::from)))
 }
 
@@ -151,19 +142,15 @@ pub async fn list(
         (status = 409, description = "The code is taken", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateAgency>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreateAgency>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let code = f.check("#/code", Code::parse(&b.code));
     let name = f.check("#/name", Name::parse(&b.name));
     let (Some(code), Some(name)) = (code, name) else { return Err(f.into_error()) };
     let new = agency::NewAgency { code, name, time_zone: b.time_zone.unwrap_or(TimeZone::Wib) };
-    let change = change(&state, auth);
-    let row = db(&state, move |conn| agency::create(conn, &change, new)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| agency::create(conn, &change, new)).await?;
     Ok(created(format!("/api/v1/agencies/{}", row.id), &AgencyView::from(row)))
 }
 
@@ -172,13 +159,9 @@ pub async fn create(
     summary = "Read an agency", params(("id" = Uuid, Path, description = "Agency id")),
     responses((status = 200, description = "The agency", body = AgencyView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| agency::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| agency::get(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(AgencyView::from(row)))
 }
 
@@ -191,12 +174,7 @@ pub async fn get(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<UpdateAgency>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
@@ -226,7 +204,7 @@ pub async fn update(
         review_escalation_working_days: b.review_escalation_working_days,
     };
     let id = id.into_inner();
-    let change = change(&state, auth);
-    let row = db(&state, move |conn| agency::update(conn, &change, id, patch)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| agency::update(conn, &change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(AgencyView::from(row)))
 }

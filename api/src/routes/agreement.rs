@@ -15,11 +15,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{etag, IfMatch, Json};
 use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An agreement's header.
 #[derive(Debug, Serialize, ToSchema)]
@@ -262,11 +262,7 @@ pub struct AgreementQuery {
     summary = "List agreements: one's own and one's subordinates'; all of the agency for its admin", params(AgreementQuery),
     responses((status = 200, description = "A page of agreements", body = AgreementList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<AgreementQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<AgreementQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = store::AgreementFilter {
@@ -275,8 +271,8 @@ pub async fn list(
         status: q.status,
         awaiting_me: q.awaiting_me.unwrap_or(false),
     };
-    let now = state.now();
-    let rows = db(&state, move |conn| store::list(conn, &auth.0, &filter, &page, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| store::list(conn, &call.caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(AgreementList::from_page(rows, AgreementView::from)))
 }
 
@@ -290,16 +286,12 @@ pub async fn list(
         (status = 409, description = "The employee already has an agreement for this position and period", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateAgreement>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreateAgreement>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let new = store::NewAgreement { employee_id: b.employee_id, period_id: b.period_id, starts_on: b.starts_on };
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let row = db(&state, move |conn| store::create(conn, &change, new, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let row = db(&call.state, move |conn| store::create(conn, &change, new, now)).await?;
     let location = format!("/api/v1/agreements/{}", row.id);
     Ok(with_etag(HttpResponse::Created(), row.version)
         .insert_header((header::LOCATION, location))
@@ -312,14 +304,10 @@ pub async fn create(
     responses((status = 200, description = "The agreement", body = AgreementDetailView,
         headers(("etag" = String, description = "Version to send in If-Match")))),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let d = db(&state, move |conn| store::get(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let d = db(&call.state, move |conn| store::get(conn, &call.caller, id, now)).await?;
     Ok(with_etag(HttpResponse::Ok(), d.agreement.version).json(detail_view(d)))
 }
 
@@ -337,8 +325,7 @@ pub async fn get(
     ),
     security(("bearer" = [])))]
 pub async fn add_result(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     body: Json<CreatePlannedResult>,
     version: IfMatch,
@@ -348,9 +335,9 @@ pub async fn add_result(
     let description = Name::parse(&b.description).map_err(|e| ApiError::field("#/description", e.to_string()))?;
     let new = store::NewResult { kind: b.kind, description, parent_result_id: b.parent_result_id, goal_id: b.goal_id };
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let (a, r) = db(&state, move |conn| store::add_result(conn, &change, id, version, new, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let (a, r) = db(&call.state, move |conn| store::add_result(conn, &change, id, version, new, now)).await?;
     let view = result_view(store::ResultDetail { result: r, indicators: Vec::new() });
     Ok(with_etag(HttpResponse::Created(), a.version)
         .insert_header((header::LOCATION, format!("/api/v1/agreements/{}#{}", a.id, view.id)))
@@ -371,16 +358,15 @@ pub async fn add_result(
     ),
     security(("bearer" = [])))]
 pub async fn remove_result(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     path: web::Path<(Uuid, Uuid)>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
     let (id, result_id) = path.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let a = db(&state, move |conn| store::remove_result(conn, &change, id, version, result_id, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let a = db(&call.state, move |conn| store::remove_result(conn, &change, id, version, result_id, now)).await?;
     Ok(with_etag(HttpResponse::NoContent(), a.version).finish())
 }
 
@@ -398,8 +384,7 @@ pub async fn remove_result(
     ),
     security(("bearer" = [])))]
 pub async fn add_indicator(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<CreateIndicator>,
     version: IfMatch,
@@ -432,10 +417,10 @@ pub async fn add_indicator(
         cost_target: b.cost_target,
     };
     let (id, result_id) = path.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
     let (a, ind) =
-        db(&state, move |conn| store::add_indicator(conn, &change, id, version, result_id, new, now)).await?;
+        db(&call.state, move |conn| store::add_indicator(conn, &change, id, version, result_id, new, now)).await?;
     Ok(with_etag(HttpResponse::Created(), a.version)
         .json(indicator_view(store::IndicatorDetail { indicator: ind, targets: Vec::new() })))
 }
@@ -454,8 +439,7 @@ pub async fn add_indicator(
     ),
     security(("bearer" = [])))]
 pub async fn set_breakdown(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<SetBreakdown>,
     version: IfMatch,
@@ -463,10 +447,10 @@ pub async fn set_breakdown(
     let version = version.version()?;
     let b = body.0;
     let (id, indicator_id) = path.into_inner();
-    let now = state.now();
-    let caller = auth.0.clone();
-    let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| {
+    let now = call.state.now();
+    let caller = call.caller.clone();
+    let change = Change::new(call.caller, now, request_id::current());
+    let d = db(&call.state, move |conn| {
         store::set_breakdown(conn, &change, id, version, indicator_id, b.breakdown, b.targets, now)?;
         store::get(conn, &caller, id, now)
     })
@@ -475,16 +459,15 @@ pub async fn set_breakdown(
 }
 
 async fn step(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: Uuid,
     version: i32,
     t: Transition,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let a = db(&state, move |conn| store::transition(conn, &change, id, version, t, comment, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let a = db(&call.state, move |conn| store::transition(conn, &change, id, version, t, comment, now)).await?;
     Ok(with_etag(HttpResponse::Ok(), a.version).json(AgreementView::from(a)))
 }
 
@@ -501,14 +484,9 @@ async fn step(
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn submit(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    version: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn submit(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
-    step(state, auth, id.into_inner(), version, Transition::Submit, None).await
+    step(call, id.into_inner(), version, Transition::Submit, None).await
 }
 
 /// Approves a submitted agreement.
@@ -523,14 +501,9 @@ pub async fn submit(
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn approve(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    version: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn approve(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
-    step(state, auth, id.into_inner(), version, Transition::Approve, None).await
+    step(call, id.into_inner(), version, Transition::Approve, None).await
 }
 
 /// Returns a submitted agreement with a comment.
@@ -547,8 +520,7 @@ pub async fn approve(
     ),
     security(("bearer" = [])))]
 pub async fn return_agreement(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     body: Json<TransitionBody>,
     version: IfMatch,
@@ -558,7 +530,7 @@ pub async fn return_agreement(
     if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
         return Err(ApiError::field("#/comment", "must be at most 2000 characters"));
     }
-    step(state, auth, id.into_inner(), version, Transition::Return, comment).await
+    step(call, id.into_inner(), version, Transition::Return, comment).await
 }
 
 /// Starts a revision of an approved agreement.
@@ -574,17 +546,12 @@ pub async fn return_agreement(
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn revise(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    version: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revise(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let a = db(&state, move |conn| store::revise(conn, &change, id, version, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let a = db(&call.state, move |conn| store::revise(conn, &change, id, version, now)).await?;
     let location = format!("/api/v1/agreements/{}", a.id);
     Ok(with_etag(HttpResponse::Created(), a.version)
         .insert_header((header::LOCATION, location))

@@ -16,12 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::request_id;
-use crate::routes::org_unit::target_agency;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// The performance factor per predicate, in basis points.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -224,17 +223,13 @@ fn month_start(text: &str, pointer: &str) -> Result<NaiveDate, ApiError> {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn set(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<SetPolicy>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let month = month_start(&b.effective_month, "#/effective_month")?;
-    let agency = target_agency(&auth, b.agency_id)?;
+    let agency = call.agency(b.agency_id)?;
     let policy = b.rules.policy();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| allowance_policy::set(conn, &change, agency, month, &policy)).await.map_err(
+    let change = call.change();
+    let row = db(&call.state, move |conn| allowance_policy::set(conn, &change, agency, month, &policy)).await.map_err(
         |e| match e {
             // The rules' field names sit under `rules` in the body.
             ApiError::Validation(fields) => ApiError::Validation(
@@ -261,13 +256,9 @@ pub async fn set(
     summary = "Every version of the agency's allowance policy, by month", params(PolicyQuery),
     responses((status = 200, description = "The versions", body = PolicyList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<PolicyQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let agency = target_agency(&auth, q.into_inner().agency_id)?;
-    let rows = db(&state, move |conn| allowance_policy::list(conn, &auth.0, agency)).await?;
+pub async fn list(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResponse, ApiError> {
+    let agency = call.agency(q.into_inner().agency_id)?;
+    let rows = db(&call.state, move |conn| allowance_policy::list(conn, &call.caller, agency)).await?;
     Ok(HttpResponse::Ok().json(PolicyList { items: rows.into_iter().map(PolicyView::from).collect() }))
 }
 
@@ -276,21 +267,17 @@ pub async fn list(
     summary = "The allowance policy in force in a month (the defaults where the agency set none)", params(PolicyQuery),
     responses((status = 200, description = "The policy in force", body = PolicyView)),
     security(("bearer" = [])))]
-pub async fn in_force(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<PolicyQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn in_force(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let agency = target_agency(&auth, q.agency_id)?;
+    let agency = call.agency(q.agency_id)?;
     let month = match q.month {
         Some(m) => month_start(&m, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?,
         None => {
-            let today = state.now().date_naive();
+            let today = call.state.now().date_naive();
             today.with_day(1).unwrap_or(today)
         }
     };
-    let row = db(&state, move |conn| allowance_policy::in_force_for(conn, &auth.0, agency, month)).await?;
+    let row = db(&call.state, move |conn| allowance_policy::in_force_for(conn, &call.caller, agency, month)).await?;
     Ok(HttpResponse::Ok().json(row.map_or_else(
         || PolicyView { id: None, effective_month: None, rules: Rules::of(&AgencyPolicy::default()), created_at: None },
         PolicyView::from,
@@ -498,11 +485,7 @@ pub struct RunQuery {
         (status = 403, description = "Not a leader, finance or the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list_runs(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<RunQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_runs(call: Call, q: web::Query<RunQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let month = match q.month.as_deref() {
@@ -511,7 +494,7 @@ pub async fn list_runs(
     };
     let filter =
         allowance_run::RunFilter { agency_id: q.agency_id, month, org_unit_id: q.org_unit_id, status: q.status };
-    let rows = db(&state, move |conn| allowance_run::list(conn, &auth.0, &filter, &page)).await?;
+    let rows = db(&call.state, move |conn| allowance_run::list(conn, &call.caller, &filter, &page)).await?;
     let next_cursor = rows.next_cursor.clone();
     let items = rows.items.into_iter().map(RunSummaryView::try_from).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(RunList { items, next_cursor }))
@@ -541,18 +524,15 @@ pub struct ComputeRun {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn compute_run(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<ComputeRun>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn compute_run(call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let month = month_start(&b.month, "#/month")?;
-    let agency = target_agency(&auth, b.agency_id)?;
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
+    let agency = call.agency(b.agency_id)?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
     let (d, is_new) =
-        db(&state, move |conn| allowance_run::compute_run(conn, &change, agency, b.org_unit_id, month, now)).await?;
+        db(&call.state, move |conn| allowance_run::compute_run(conn, &change, agency, b.org_unit_id, month, now))
+            .await?;
     let version = d.run.version;
     let id = d.run.id;
     let view = run_view(d)?;
@@ -574,13 +554,9 @@ pub async fn compute_run(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn get_run(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
+    let d = db(&call.state, move |conn| allowance_run::get(conn, &call.caller, id)).await?;
     let version = d.run.version;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
@@ -600,16 +576,15 @@ pub async fn get_run(
     ),
     security(("bearer" = [])))]
 pub async fn approve_run(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| allowance_run::approve(conn, &change, id, if_match, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let d = db(&call.state, move |conn| allowance_run::approve(conn, &change, id, if_match, now)).await?;
     let version = d.run.version;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
@@ -631,14 +606,10 @@ pub async fn approve_run(
         (status = 409, description = "The run is a draft", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn payroll(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn payroll(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
+    let d = db(&call.state, move |conn| allowance_run::get(conn, &call.caller, id)).await?;
     if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
     }
@@ -717,13 +688,9 @@ fn why_no_amount(l: &allowance_run::RunLine) -> String {
     params(("month" = String, Query, description = "`YYYY-MM`")),
     responses((status = 200, description = "My lines of the month's approved runs", body = MyAllowance)),
     security(("bearer" = [])))]
-pub async fn mine(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<MonthOnly>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
-    let rows = db(&state, move |conn| allowance_run::mine(conn, &auth.0, month)).await?;
+    let rows = db(&call.state, move |conn| allowance_run::mine(conn, &call.caller, month)).await?;
     let items = rows.into_iter().map(ApprovedLine::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(MyAllowance { items }))
 }
@@ -740,16 +707,11 @@ pub async fn mine(
         (status = 404, description = "No such unit in the caller's agency", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn unit_lines(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<MonthOnly>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn unit_lines(call: Call, id: web::Path<Uuid>, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let id = id.into_inner();
-    let now = state.now();
-    let rows = db(&state, move |conn| allowance_run::unit_lines(conn, &auth.0, id, month, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| allowance_run::unit_lines(conn, &call.caller, id, month, now)).await?;
     Ok(HttpResponse::Ok().json(UnitAllowance {
         org_unit_id: id,
         month: month.format("%Y-%m").to_string(),
@@ -817,14 +779,10 @@ impl TryFrom<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
         (status = 409, description = "The run is a draft", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn breakdown(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn breakdown(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = db(&state, move |conn| allowance_run::get(conn, &auth.0, id)).await?;
+    let d = db(&call.state, move |conn| allowance_run::get(conn, &call.caller, id)).await?;
     if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported".into()));
     }
@@ -900,15 +858,15 @@ pub struct WaitingQuery {
     ),
     security(("bearer" = [])))]
 pub async fn waiting_reviews(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<WaitingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
-    let (id, unit, now) = (id.into_inner(), q.org_unit_id, state.now());
-    let rows = db(&state, move |conn| allowance_run::waiting_reviews(conn, &auth.0, id, unit, month, now)).await?;
+    let (id, unit, now) = (id.into_inner(), q.org_unit_id, call.state.now());
+    let rows =
+        db(&call.state, move |conn| allowance_run::waiting_reviews(conn, &call.caller, id, unit, month, now)).await?;
     Ok(HttpResponse::Ok().json(WaitingReviewsView {
         month: month.format("%Y-%m").to_string(),
         org_unit_id: unit,

@@ -17,10 +17,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::employee::EmployeeView;
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::csv_out;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// Whether the caller asked for the CSV file rather than JSON.
 pub fn wants_csv(req: &HttpRequest) -> bool {
@@ -337,13 +337,12 @@ pub struct UnitWorkloadQuery {
     security(("bearer" = [])))]
 pub async fn agency_workload(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<SpanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, q, now) = (id.into_inner(), q.into_inner(), state.now());
-    let a = db(&state, move |conn| workload::agency(conn, &auth.0, id, q.from, q.to, now)).await?;
+    let (id, q, now) = (id.into_inner(), q.into_inner(), call.state.now());
+    let a = db(&call.state, move |conn| workload::agency(conn, &call.caller, id, q.from, q.to, now)).await?;
     if wants_csv(&req) {
         return workload_csv(&a, WorkloadTable::Units);
     }
@@ -364,14 +363,13 @@ pub async fn agency_workload(
     security(("bearer" = [])))]
 pub async fn unit_workload(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<UnitWorkloadQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, q, now) = (id.into_inner(), q.into_inner(), state.now());
+    let (id, q, now) = (id.into_inner(), q.into_inner(), call.state.now());
     let table = q.table.unwrap_or_default();
-    let a = db(&state, move |conn| workload::unit(conn, &auth.0, id, q.from, q.to, now)).await?;
+    let a = db(&call.state, move |conn| workload::unit(conn, &call.caller, id, q.from, q.to, now)).await?;
     if wants_csv(&req) {
         return workload_csv(&a, table);
     }
@@ -566,14 +564,13 @@ fn met_cells(level: u8, rules: &[RuleCheck]) -> Vec<String> {
     security(("bearer" = [])))]
 pub async fn agency_maturity(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
-    let (id, now) = (id.into_inner(), state.now());
-    let r = db(&state, move |conn| maturity::agency(conn, &auth.0, id, first, now)).await?;
+    let (id, now) = (id.into_inner(), call.state.now());
+    let r = db(&call.state, move |conn| maturity::agency(conn, &call.caller, id, first, now)).await?;
     if wants_csv(&req) {
         let head: Vec<&str> = ["kode_unit", "unit", "pegawai"].into_iter().chain(LEVEL_HEAD).collect();
         let m = r.span.month.format("%Y-%m").to_string();
@@ -616,14 +613,13 @@ pub async fn agency_maturity(
     security(("bearer" = [])))]
 pub async fn unit_maturity(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
-    let (id, now) = (id.into_inner(), state.now());
-    let r = db(&state, move |conn| maturity::unit(conn, &auth.0, id, first, now)).await?;
+    let (id, now) = (id.into_inner(), call.state.now());
+    let r = db(&call.state, move |conn| maturity::unit(conn, &call.caller, id, first, now)).await?;
     if wants_csv(&req) {
         let head: Vec<&str> = ["nip", "nama"].into_iter().chain(LEVEL_HEAD).chain(["kekurangan"]).collect();
         let m = r.span.month.format("%Y-%m").to_string();
@@ -672,14 +668,13 @@ fn employee_view(r: maturity::EmployeeReport) -> EmployeeMaturityView {
     responses((status = 200, description = "The report", body = EmployeeMaturityView)),
     security(("bearer" = [])))]
 pub async fn employee_maturity(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
-    let (id, now) = (id.into_inner(), state.now());
-    let r = db(&state, move |conn| maturity::employee(conn, &auth.0, id, first, now)).await?;
+    let (id, now) = (id.into_inner(), call.state.now());
+    let r = db(&call.state, move |conn| maturity::employee(conn, &call.caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(employee_view(r)))
 }
 
@@ -692,17 +687,13 @@ pub async fn employee_maturity(
         (status = 403, description = "The account is not an employee's", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn my_maturity(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<MonthQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn my_maturity(call: Call, q: web::Query<MonthQuery>) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
-    let Some(me) = auth.0.employee_id else {
+    let Some(me) = call.caller.employee_id else {
         return Err(ApiError::Forbidden("only an employee has a maturity level of their own".into()));
     };
-    let now = state.now();
-    let r = db(&state, move |conn| maturity::employee(conn, &auth.0, me, first, now)).await?;
+    let now = call.state.now();
+    let r = db(&call.state, move |conn| maturity::employee(conn, &call.caller, me, first, now)).await?;
     Ok(HttpResponse::Ok().json(employee_view(r)))
 }
 
@@ -730,16 +721,15 @@ fn history_csv(name: &str, points: &[HistoryPoint]) -> Result<HttpResponse, ApiE
 
 async fn history(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     subject: Subject,
     q: MonthsQuery,
     name: &str,
 ) -> Result<HttpResponse, ApiError> {
     let from = month(q.from.as_deref(), "from")?;
     let to = month(q.to.as_deref(), "to")?;
-    let now = state.now();
-    let points = db(&state, move |conn| maturity::history(conn, &auth.0, subject, from, to, now)).await?;
+    let now = call.state.now();
+    let points = db(&call.state, move |conn| maturity::history(conn, &call.caller, subject, from, to, now)).await?;
     if wants_csv(&req) {
         return history_csv(name, &points);
     }
@@ -759,12 +749,11 @@ async fn history(
     security(("bearer" = [])))]
 pub async fn agency_history(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<MonthsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    history(req, state, auth, Subject::Agency(id.into_inner()), q.into_inner(), "kematangan-instansi.csv").await
+    history(req, call, Subject::Agency(id.into_inner()), q.into_inner(), "kematangan-instansi.csv").await
 }
 
 /// A unit's level per month.
@@ -780,12 +769,11 @@ pub async fn agency_history(
     security(("bearer" = [])))]
 pub async fn unit_history(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<MonthsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    history(req, state, auth, Subject::Unit(id.into_inner()), q.into_inner(), "kematangan-unit.csv").await
+    history(req, call, Subject::Unit(id.into_inner()), q.into_inner(), "kematangan-unit.csv").await
 }
 
 /// An employee's level per month.
@@ -801,10 +789,9 @@ pub async fn unit_history(
     security(("bearer" = [])))]
 pub async fn employee_history(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<MonthsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    history(req, state, auth, Subject::Employee(id.into_inner()), q.into_inner(), "kematangan-pegawai.csv").await
+    history(req, call, Subject::Employee(id.into_inner()), q.into_inner(), "kematangan-pegawai.csv").await
 }

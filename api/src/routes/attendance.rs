@@ -15,13 +15,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields, ProblemField};
 use crate::extract::{is_json, parse_json, Json};
 use crate::integration::IntegrationCaller;
 use crate::request_id;
 use crate::routes::import::{read_csv, require_csv};
-use crate::routes::org_unit::target_agency;
 use crate::state::{db, AppState};
 
 /// A stored attendance event.
@@ -271,18 +270,13 @@ pub struct EventQuery {
     params(("id" = Uuid, Path, description = "Employee id"), EventQuery),
     responses((status = 200, description = "A page of events, in the order they were stored", body = EventList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<EventQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, id: web::Path<Uuid>, q: web::Query<EventQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let id = id.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = EventFilter { from: q.from, to: q.to };
-    let now = state.now();
-    let rows = db(&state, move |conn| attendance::list(conn, &auth.0, id, &filter, &page, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| attendance::list(conn, &call.caller, id, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EventList::from_page(rows, EventView::from)))
 }
 
@@ -415,18 +409,17 @@ fn parse_attendance_csv(bytes: &[u8], offset: FixedOffset) -> Result<Vec<(u64, I
     ),
     security(("bearer" = [])))]
 pub async fn import(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     req: HttpRequest,
     q: web::Query<AttendanceImportQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     require_csv(&req)?;
     let q = q.into_inner();
-    let agency_id = target_agency(&auth, q.agency_id)?;
+    let agency_id = call.agency(q.agency_id)?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let importer = auth.0.clone();
-    let offset = db(&state, move |conn| {
+    let importer = call.caller.clone();
+    let offset = db(&call.state, move |conn| {
         ekinerja_persistence::agency::writable(conn, &importer, agency_id, ekinerja_domain::access::Area::Discipline)?;
         attendance::time_zone(conn, agency_id)
     })
@@ -442,11 +435,11 @@ pub async fn import(
         agency_id,
         source: EventSource::Import,
         integration_key_id: None,
-        account_id: Some(auth.0.account_id),
+        account_id: Some(call.caller.account_id),
         request_id: request_id::current(),
     };
-    let at = ekinerja_persistence::timestamp(state.now());
-    let outcomes = db(&state, move |conn| attendance::ingest(conn, &sender, items, at, dry_run)).await?;
+    let at = ekinerja_persistence::timestamp(call.state.now());
+    let outcomes = db(&call.state, move |conn| attendance::ingest(conn, &sender, items, at, dry_run)).await?;
     let mut report =
         AttendanceImportReport { dry_run, rows: outcomes.len(), created: 0, existing: 0, refused: 0, errors: vec![] };
     for (line, outcome) in lines.into_iter().zip(outcomes) {
@@ -598,11 +591,7 @@ pub struct DeviceQuery {
         (status = 409, description = "The serial number is registered already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn register_device(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<RegisterDevice>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let serial = f.check("#/serial_number", DeviceId::parse(&b.serial_number));
@@ -612,10 +601,10 @@ pub async fn register_device(
     let (Some(serial), Some(name), Some(sources)) = (serial, name, sources) else {
         return Err(ApiError::field("#/", "invalid"));
     };
-    let agency = target_agency(&auth, b.agency_id)?;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row =
-        db(&state, move |conn| attendance::register_device(conn, &change, agency, &serial, &name, &sources)).await?;
+    let agency = call.agency(b.agency_id)?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| attendance::register_device(conn, &change, agency, &serial, &name, &sources))
+        .await?;
     Ok(created(format!("/api/v1/attendance-devices/{}", row.id), &DeviceView::from(row)))
 }
 
@@ -627,14 +616,10 @@ pub async fn register_device(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list_devices(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<DeviceQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_devices(call: Call, q: web::Query<DeviceQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&state, move |conn| attendance::list_devices(conn, &auth.0, q.agency_id, &page)).await?;
+    let rows = db(&call.state, move |conn| attendance::list_devices(conn, &call.caller, q.agency_id, &page)).await?;
     Ok(HttpResponse::Ok().json(DeviceList::from_page(rows, DeviceView::from)))
 }
 
@@ -643,14 +628,10 @@ pub async fn list_devices(
     summary = "Stop accepting a machine's pushes", params(("id" = Uuid, Path, description = "Machine id")),
     responses((status = 200, description = "Revoked", body = DeviceView)),
     security(("bearer" = [])))]
-pub async fn revoke_device(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_device(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| attendance::revoke_device(conn, &change, id)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| attendance::revoke_device(conn, &change, id)).await?;
     Ok(HttpResponse::Ok().json(DeviceView::from(row)))
 }
 
@@ -664,12 +645,7 @@ pub async fn revoke_device(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update_device(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<PatchDevice>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update_device(call: Call, id: web::Path<Uuid>, body: Json<PatchDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
@@ -680,9 +656,9 @@ pub async fn update_device(
     f.finish()?;
     let (Some(name), Some(sources)) = (name, sources) else { return Err(ApiError::field("#/", "invalid")) };
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
+    let change = call.change();
     let patch = attendance::DevicePatch { name, sources };
-    let row = db(&state, move |conn| attendance::update_device(conn, &change, id, patch)).await?;
+    let row = db(&call.state, move |conn| attendance::update_device(conn, &change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(DeviceView::from(row)))
 }
 
@@ -701,16 +677,11 @@ pub async fn update_device(
         (status = 409, description = "Voided already, for another reason", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn void_event(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<VoidEvent>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn void_event(call: Call, id: web::Path<Uuid>, body: Json<VoidEvent>) -> Result<HttpResponse, ApiError> {
     let reason = Description::parse(&body.0.reason).map_err(|e| ApiError::field("#/reason", e.to_string()))?;
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let row = db(&state, move |conn| attendance::void_event(conn, &change, id, &reason, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let row = db(&call.state, move |conn| attendance::void_event(conn, &change, id, &reason, now)).await?;
     Ok(HttpResponse::Ok().json(EventView::from(row)))
 }

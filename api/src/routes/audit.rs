@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// One change: who, when, what, before and after.
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,17 +94,13 @@ pub struct AuditQuery {
         (status = 403, description = "Only admins read the audit trail", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<AuditQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = audit::AuditFilter {
         entity_id: q.entity_id.map(|e| e.to_string()),
         actor_account_id: q.actor_account_id.map(AccountId::from),
     };
-    let rows = db(&state, move |conn| audit::list(conn, &auth.0, q.agency_id, &filter, &page)).await?;
+    let rows = db(&call.state, move |conn| audit::list(conn, &call.caller, q.agency_id, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(AuditEventList::from_page(rows, AuditEventView::from)))
 }

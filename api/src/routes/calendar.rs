@@ -12,12 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
 use crate::request_id;
-use crate::routes::org_unit::target_agency;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// Working hours of one weekday, in the agency's time zone.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -163,19 +162,15 @@ pub struct AgencyQuery {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn set_schedule(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<SetSchedule>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let schedule = b.days.schedule(&mut f);
     f.finish()?;
     let Some(schedule) = schedule else { return Err(ApiError::field("#/days", "not a valid schedule")) };
-    let agency = target_agency(&auth, b.agency_id)?;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| {
+    let agency = call.agency(b.agency_id)?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| {
         calendar::set_schedule(conn, &change, agency, b.org_unit_id, b.effective_from, &schedule)
     })
     .await?;
@@ -187,13 +182,9 @@ pub async fn set_schedule(
     summary = "Every working-hours version of the agency, and the default", params(AgencyQuery),
     responses((status = 200, description = "The agency's versions, agency-wide first, each by date", body = WorkScheduleList)),
     security(("bearer" = [])))]
-pub async fn list_schedules(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<AgencyQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let agency = target_agency(&auth, q.into_inner().agency_id)?;
-    let rows = db(&state, move |conn| calendar::schedules(conn, &auth.0, agency)).await?;
+pub async fn list_schedules(call: Call, q: web::Query<AgencyQuery>) -> Result<HttpResponse, ApiError> {
+    let agency = call.agency(q.into_inner().agency_id)?;
+    let rows = db(&call.state, move |conn| calendar::schedules(conn, &call.caller, agency)).await?;
     Ok(HttpResponse::Ok().json(WorkScheduleList {
         items: rows.into_iter().map(WorkScheduleView::from).collect(),
         default: WeekBody::of(&Schedule::default()),
@@ -262,16 +253,12 @@ pub struct HolidayQuery {
         (status = 409, description = "The date is a holiday already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn add_holiday(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<AddHoliday>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn add_holiday(call: Call, body: Json<AddHoliday>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let name = Name::parse(&b.name).map_err(|e| ApiError::field("#/name", e.to_string()))?;
-    let agency = target_agency(&auth, b.agency_id)?;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| calendar::add_holiday(conn, &change, agency, b.date, &name)).await?;
+    let agency = call.agency(b.agency_id)?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| calendar::add_holiday(conn, &change, agency, b.date, &name)).await?;
     Ok(created(format!("/api/v1/holidays/{}", row.id), &HolidayView::from(row)))
 }
 
@@ -280,18 +267,14 @@ pub async fn add_holiday(
     summary = "The agency's holidays of a year", params(HolidayQuery),
     responses((status = 200, description = "The holidays, by date", body = HolidayList)),
     security(("bearer" = [])))]
-pub async fn list_holidays(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<HolidayQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_holidays(call: Call, q: web::Query<HolidayQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let agency = target_agency(&auth, q.agency_id)?;
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.now()));
+    let agency = call.agency(q.agency_id)?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&call.state.now()));
     let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
         return Err(ApiError::BadParameter("year is out of range".into()));
     };
-    let rows = db(&state, move |conn| calendar::holidays_between(conn, &auth.0, agency, from, to)).await?;
+    let rows = db(&call.state, move |conn| calendar::holidays_between(conn, &call.caller, agency, from, to)).await?;
     Ok(HttpResponse::Ok().json(HolidayList { items: rows.into_iter().map(HolidayView::from).collect() }))
 }
 
@@ -304,14 +287,10 @@ pub async fn list_holidays(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_holiday(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete_holiday(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    db(&state, move |conn| calendar::delete_holiday(conn, &change, id)).await?;
+    let change = call.change();
+    db(&call.state, move |conn| calendar::delete_holiday(conn, &change, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -375,19 +354,15 @@ pub struct RecordAbsence {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn record_absence(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<RecordAbsence>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn record_absence(call: Call, body: Json<RecordAbsence>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let note = match b.note.as_deref() {
         None => None,
         Some(n) => Some(Description::parse(n).map_err(|e| ApiError::field("#/note", e.to_string()))?),
     };
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let row = db(&state, move |conn| {
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let row = db(&call.state, move |conn| {
         let new = calendar::NewAbsence {
             employee_id: b.employee_id,
             kind: b.kind,
@@ -409,15 +384,11 @@ pub async fn record_absence(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn cancel_absence(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn cancel_absence(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let row = db(&state, move |conn| calendar::cancel_absence(conn, &change, id, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let row = db(&call.state, move |conn| calendar::cancel_absence(conn, &change, id, now)).await?;
     Ok(HttpResponse::Ok().json(AbsenceView::from(row)))
 }
 
@@ -427,13 +398,9 @@ pub async fn cancel_absence(
     params(("id" = Uuid, Path, description = "Employee id")),
     responses((status = 200, description = "Every record, by start date", body = AbsenceList)),
     security(("bearer" = [])))]
-pub async fn list_absences(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_absences(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let rows = db(&state, move |conn| calendar::absences_of(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| calendar::absences_of(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(AbsenceList { items: rows.into_iter().map(AbsenceView::from).collect() }))
 }

@@ -13,9 +13,9 @@ use uuid::Uuid;
 use super::agreement::{detail_view, AgreementDetailView};
 use super::employee::EmployeeView;
 use super::period::GoalView;
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// A planned result in a cascade, with what cascades from it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -82,13 +82,9 @@ pub struct PeriodCascadeView {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn period_cascade(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn period_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let goals = db(&state, move |conn| cascade::under_period(conn, &auth.0, id)).await?;
+    let goals = db(&call.state, move |conn| cascade::under_period(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(PeriodCascadeView {
         goals: goals
             .into_iter()
@@ -109,14 +105,10 @@ pub async fn period_cascade(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn goal_cascade(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn goal_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let nodes = db(&state, move |conn| cascade::under_goal(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let nodes = db(&call.state, move |conn| cascade::under_goal(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
 }
 
@@ -126,14 +118,10 @@ pub async fn goal_cascade(
     params(("id" = Uuid, Path, description = "Agreement id"), ("result_id" = Uuid, Path, description = "Planned result id")),
     responses((status = 200, description = "The result and the tree below it, in a fixed number of queries", body = CascadeView)),
     security(("bearer" = [])))]
-pub async fn result_cascade(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn result_cascade(call: Call, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (id, result_id) = path.into_inner();
-    let now = state.now();
-    let nodes = db(&state, move |conn| cascade::under_result(conn, &auth.0, id, result_id, now)).await?;
+    let now = call.state.now();
+    let nodes = db(&call.state, move |conn| cascade::under_result(conn, &call.caller, id, result_id, now)).await?;
     Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
 }
 
@@ -175,15 +163,14 @@ pub struct AlignmentQuery {
     ),
     security(("bearer" = [])))]
 pub async fn alignment(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<AlignmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let period = q.into_inner().period_id;
-    let now = state.now();
-    let a = db(&state, move |conn| cascade::alignment(conn, &auth.0, id, period, now)).await?;
+    let now = call.state.now();
+    let a = db(&call.state, move |conn| cascade::alignment(conn, &call.caller, id, period, now)).await?;
     Ok(HttpResponse::Ok().json(AlignmentView {
         unlinked_results: a
             .unlinked_results
@@ -257,14 +244,10 @@ pub struct AgreementDocumentView {
     params(("id" = Uuid, Path, description = "Agreement id")),
     responses((status = 200, description = "The form's content", body = AgreementDocumentView)),
     security(("bearer" = [])))]
-pub async fn document(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn document(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let d = db(&state, move |conn| cascade::document(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let d = db(&call.state, move |conn| cascade::document(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(AgreementDocumentView {
         agency_name: d.agency_name,
         year: d.year,

@@ -12,10 +12,10 @@ use uuid::Uuid;
 
 use super::analysis::{csv, wants_csv, UnitRef};
 use super::dashboard::PredicateCount;
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::csv_out;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -171,8 +171,7 @@ fn sort(rows: &mut [OpdRow], column: SortColumn, order: SortOrder) {
     security(("bearer" = [])))]
 pub async fn agency(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     q: web::Query<ComparisonQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -184,8 +183,8 @@ pub async fn agency(
                 .ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM, from 2000 to 2100".into()))?,
         ),
     };
-    let (id, now) = (id.into_inner(), state.now());
-    let mut c = db(&state, move |conn| comparison::agency_month(conn, &auth.0, id, first, now)).await?;
+    let (id, now) = (id.into_inner(), call.state.now());
+    let mut c = db(&call.state, move |conn| comparison::agency_month(conn, &call.caller, id, first, now)).await?;
     sort(&mut c.rows, q.sort.unwrap_or(SortColumn::Name), q.order.unwrap_or(SortOrder::Asc));
     let month = c.month.format("%Y-%m").to_string();
     if wants_csv(&req) {

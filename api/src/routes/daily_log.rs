@@ -14,12 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{etag, parse_json, HashedJson, IfMatch, Json};
 use crate::idempotency::{claim, settle, Claim, Key, Stored};
 use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// A daily log.
 #[derive(Debug, Serialize, ToSchema)]
@@ -246,32 +246,21 @@ pub fn parse_log(b: &LogBody, prefix: &str) -> Result<LogInput, ApiError> {
         (status = 409, description = "The client_id was used for a different log, or the same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    key: Key,
-    body: HashedJson<LogBody>,
-) -> Result<HttpResponse, ApiError> {
-    if let Claim::Respond(r) = claim(&state, &auth.0, &key, &body.hash).await? {
+pub async fn create(call: Call, key: Key, body: HashedJson<LogBody>) -> Result<HttpResponse, ApiError> {
+    if let Claim::Respond(r) = claim(&call.state, &call.caller, &key, &body.hash).await? {
         return Ok(r);
     }
-    let caller = auth.0.clone();
-    let outcome = create_one(&state, auth, body.value, body.hash).await;
-    settle(&state, &caller, &key, &outcome).await;
+    let outcome = create_one(&call, body.value, body.hash).await;
+    settle(&call.state, &call.caller, &key, &outcome).await;
     outcome.map(|s| s.respond(false))
 }
 
-async fn create_one(
-    state: &web::Data<AppState>,
-    auth: Authenticated,
-    b: LogBody,
-    hash: String,
-) -> Result<Stored, ApiError> {
+async fn create_one(call: &Call, b: LogBody, hash: String) -> Result<Stored, ApiError> {
     let input = parse_log(&b, "#")?;
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
+    let now = call.state.now();
+    let change = Change::new(call.caller.clone(), now, request_id::current());
     let new = NewLog { client_id: b.client_id, client_hash: b.client_id.map(|_| hash), input };
-    match state.logs.create(store::Job { change, new, now }).await? {
+    match call.state.logs.create(store::Job { change, new, now }).await? {
         Created::New(l) => {
             let location = format!("/api/v1/daily-logs/{}", l.id);
             Stored::json(StatusCode::CREATED, &DailyLogView::from(l), Some(location))
@@ -366,20 +355,15 @@ fn under(e: ApiError, prefix: &str) -> ApiError {
     request_body = LogBatch,
     responses((status = 200, description = "One result per item, in order", body = BatchResult)),
     security(("bearer" = [])))]
-pub async fn batch(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    key: Key,
-    body: HashedJson<LogBatch>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<HttpResponse, ApiError> {
     let items = body.value.items;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::field("#/items", format!("a batch holds 1 to {MAX_BATCH} logs")));
     }
-    if let Claim::Respond(r) = claim(&state, &auth.0, &key, &body.hash).await? {
+    if let Claim::Respond(r) = claim(&call.state, &call.caller, &key, &body.hash).await? {
         return Ok(r);
     }
-    let caller = auth.0.clone();
+    let caller = call.caller.clone();
     // First every item is parsed and the good ones queued for the writer, so that they are
     // recorded together; then the answers are collected in order.
     let mut slots: Vec<Slot> = Vec::with_capacity(items.len());
@@ -405,10 +389,10 @@ pub async fn batch(
                 continue;
             }
         };
-        let now = state.now();
+        let now = call.state.now();
         let change = Change::new(caller.clone(), now, request_id::current());
         let new = NewLog { client_id: body.client_id, client_hash: Some(crate::auth::token_hash_bytes(&bytes)), input };
-        match state.logs.submit(store::Job { change, new, now }) {
+        match call.state.logs.submit(store::Job { change, new, now }) {
             Ok(pending) => slots.push(Slot::Waiting { index, client_id, prefix, pending }),
             Err(e) => slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix)))),
         }
@@ -440,11 +424,11 @@ pub async fn batch(
         }
     }
     if let Some(e) = failure {
-        settle(&state, &caller, &key, &Err(ApiError::Internal(e.to_string()))).await;
+        settle(&call.state, &caller, &key, &Err(ApiError::Internal(e.to_string()))).await;
         return Err(e);
     }
     let outcome = Stored::json(StatusCode::OK, &BatchResult { items: results }, None);
-    settle(&state, &caller, &key, &outcome).await;
+    settle(&call.state, &caller, &key, &outcome).await;
     outcome.map(|s| s.respond(false))
 }
 
@@ -477,11 +461,7 @@ pub struct LogQuery {
     summary = "List daily logs: one's own by default; subordinates' for review; one employee's", params(LogQuery),
     responses((status = 200, description = "A page of logs", body = DailyLogList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<LogQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<LogQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = store::LogFilter {
@@ -492,8 +472,8 @@ pub async fn list(
         from: q.from,
         to: q.to,
     };
-    let now = state.now();
-    let rows = db(&state, move |conn| store::list(conn, &auth.0, &filter, &page, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| store::list(conn, &call.caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(DailyLogList::from_page(rows, DailyLogView::from)))
 }
 
@@ -502,14 +482,10 @@ pub async fn list(
     summary = "Read a daily log", params(("id" = Uuid, Path, description = "Log id")),
     responses((status = 200, description = "The log", body = DailyLogView, headers(("etag" = String, description = "Version to send in If-Match")))),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = DailyLogId::from(id.into_inner());
-    let now = state.now();
-    let l = db(&state, move |conn| store::get(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let l = db(&call.state, move |conn| store::get(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
 }
 
@@ -557,20 +533,19 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
     ),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     body: Json<LogPatch>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
     let id = DailyLogId::from(id.into_inner());
-    let now = state.now();
-    let caller = auth.0.clone();
-    let current = db(&state, move |conn| store::get(conn, &caller, id, now)).await?;
+    let now = call.state.now();
+    let caller = call.caller.clone();
+    let current = db(&call.state, move |conn| store::get(conn, &caller, id, now)).await?;
     let input = parse_log(&merged(&current, body.0), "#")?;
-    let change = Change::new(auth.0, now, request_id::current());
-    let l = db(&state, move |conn| store::update(conn, &change, id, version, input, now)).await?;
+    let change = Change::new(call.caller, now, request_id::current());
+    let l = db(&call.state, move |conn| store::update(conn, &change, id, version, input, now)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
 }
 
@@ -583,8 +558,7 @@ pub struct RejectBody {
 }
 
 async fn decide(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: DailyLogId,
     seen: i32,
     decision: Decision,
@@ -593,9 +567,9 @@ async fn decide(
     if let Some(r) = &reason {
         Description::parse(r).map_err(|e| ApiError::field("#/reason", e.to_string()))?;
     }
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    db(&state, move |conn| store::review(conn, &change, id, seen, decision, reason, now)).await
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    db(&call.state, move |conn| store::review(conn, &change, id, seen, decision, reason, now)).await
 }
 
 /// Accepts a daily log.
@@ -613,13 +587,12 @@ async fn decide(
     ),
     security(("bearer" = [])))]
 pub async fn accept(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let seen = if_match.version()?;
-    let l = decide(state, auth, id.into_inner().into(), seen, Decision::Accept, None).await?;
+    let l = decide(call, id.into_inner().into(), seen, Decision::Accept, None).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -638,14 +611,13 @@ pub async fn accept(
     ),
     security(("bearer" = [])))]
 pub async fn reject(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     if_match: crate::extract::IfMatch,
     body: Json<RejectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let seen = if_match.version()?;
-    let l = decide(state, auth, id.into_inner().into(), seen, Decision::Reject, Some(body.0.reason)).await?;
+    let l = decide(call, id.into_inner().into(), seen, Decision::Reject, Some(body.0.reason)).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -693,11 +665,7 @@ pub struct ReviewBatchResult {
     request_body = ReviewBatch,
     responses((status = 200, description = "One result per decision, in order", body = ReviewBatchResult)),
     security(("bearer" = [])))]
-pub async fn review_batch(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<ReviewBatch>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn review_batch(call: Call, body: Json<ReviewBatch>) -> Result<HttpResponse, ApiError> {
     let items = body.0.items;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::field("#/items", format!("a review holds 1 to {MAX_BATCH} decisions")));
@@ -705,7 +673,7 @@ pub async fn review_batch(
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         let id = DailyLogId::from(item.id);
-        match decide(state.clone(), auth.clone(), id, item.version, item.decision, item.reason).await {
+        match decide(call.clone(), id, item.version, item.decision, item.reason).await {
             Ok(l) => results.push(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None }),
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
@@ -747,11 +715,7 @@ pub struct LogChanges {
     summary = "My daily logs changed since a cursor (edits and review results made elsewhere)", params(ChangesQuery),
     responses((status = 200, description = "The changes, oldest first", body = LogChanges)),
     security(("bearer" = [])))]
-pub async fn changes(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<ChangesQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn changes(call: Call, q: web::Query<ChangesQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let after = match q.cursor.as_deref() {
         None => 0,
@@ -765,7 +729,7 @@ pub async fn changes(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::BadParameter("limit must be from 1 to 200".into()));
     }
-    let (rows, next) = db(&state, move |conn| store::changes(conn, &auth.0, after, limit)).await?;
+    let (rows, next) = db(&call.state, move |conn| store::changes(conn, &call.caller, after, limit)).await?;
     Ok(HttpResponse::Ok()
         .json(LogChanges { items: rows.into_iter().map(DailyLogView::from).collect(), next_cursor: next.to_string() }))
 }

@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::analysis::{csv, wants_csv, UnitRef};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::csv_out;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// Logging over some days.
 #[derive(Debug, Serialize, ToSchema)]
@@ -242,14 +242,9 @@ fn respond(req: &HttpRequest, d: Dashboard) -> Result<HttpResponse, ApiError> {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn agency(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, now) = (id.into_inner(), state.now());
-    let d = db(&state, move |conn| dashboard::agency(conn, &auth.0, id, now)).await?;
+pub async fn agency(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let (id, now) = (id.into_inner(), call.state.now());
+    let d = db(&call.state, move |conn| dashboard::agency(conn, &call.caller, id, now)).await?;
     respond(&req, d)
 }
 
@@ -264,13 +259,8 @@ pub async fn agency(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn unit(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, now) = (id.into_inner(), state.now());
-    let d = db(&state, move |conn| dashboard::unit(conn, &auth.0, id, now)).await?;
+pub async fn unit(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let (id, now) = (id.into_inner(), call.state.now());
+    let d = db(&call.state, move |conn| dashboard::unit(conn, &call.caller, id, now)).await?;
     respond(&req, d)
 }

@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::employee::EmployeeView;
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// The month to read.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -201,16 +201,11 @@ impl From<UnitMonth> for UnitMonthView {
     params(("id" = Uuid, Path, description = "Employee id"), MonthQuery),
     responses((status = 200, description = "The month", body = EmployeeMonthView)),
     security(("bearer" = [])))]
-pub async fn employee(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<MonthQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn employee(call: Call, id: web::Path<Uuid>, q: web::Query<MonthQuery>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
+    let now = call.state.now();
     let first = first_day(&q)?;
-    let m = db(&state, move |conn| discipline::employee_month(conn, &auth.0, id, first, now)).await?;
+    let m = db(&call.state, move |conn| discipline::employee_month(conn, &call.caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeMonthView::from(m)))
 }
 
@@ -222,17 +217,13 @@ pub async fn employee(
         (status = 403, description = "The account has no employee record", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn me(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<MonthQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let Some(id) = auth.0.employee_id else {
+pub async fn me(call: Call, q: web::Query<MonthQuery>) -> Result<HttpResponse, ApiError> {
+    let Some(id) = call.caller.employee_id else {
         return Err(ApiError::Forbidden("the account has no employee record".into()));
     };
-    let now = state.now();
+    let now = call.state.now();
     let first = first_day(&q)?;
-    let m = db(&state, move |conn| discipline::employee_month(conn, &auth.0, id, first, now)).await?;
+    let m = db(&call.state, move |conn| discipline::employee_month(conn, &call.caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeMonthView::from(m)))
 }
 
@@ -245,15 +236,10 @@ pub async fn me(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn unit(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<MonthQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<MonthQuery>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
+    let now = call.state.now();
     let first = first_day(&q)?;
-    let m = db(&state, move |conn| discipline::unit_month(conn, &auth.0, id, first, now)).await?;
+    let m = db(&call.state, move |conn| discipline::unit_month(conn, &call.caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(UnitMonthView::from(m)))
 }

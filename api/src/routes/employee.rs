@@ -10,12 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{double_option, Json};
 use crate::request_id;
-use crate::routes::org_unit::target_agency;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An employee (ASN).
 #[derive(Debug, Serialize, ToSchema)]
@@ -145,11 +144,7 @@ pub struct EmployeeQuery {
     summary = "List the employees the caller may see", params(EmployeeQuery),
     responses((status = 200, description = "A page of employees", body = EmployeeList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<EmployeeQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<EmployeeQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = employee::EmployeeFilter {
@@ -160,8 +155,8 @@ pub async fn list(
         nip: q.nip,
         name: q.name,
     };
-    let now = state.now();
-    let rows = db(&state, move |conn| employee::list(conn, &auth.0, &filter, &page, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| employee::list(conn, &call.caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeList::from_page(rows, EmployeeView::from)))
 }
 
@@ -191,16 +186,12 @@ pub fn parse_new(agency_id: Uuid, b: CreateEmployee) -> Result<employee::NewEmpl
         (status = 409, description = "The NIP is already registered", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateEmployee>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreateEmployee>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency_id = target_agency(&auth, b.agency_id)?;
+    let agency_id = call.agency(b.agency_id)?;
     let new = parse_new(agency_id, b)?;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| employee::create(conn, &change, new)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| employee::create(conn, &change, new)).await?;
     Ok(created(format!("/api/v1/employees/{}", row.id), &EmployeeView::from(row)))
 }
 
@@ -209,14 +200,10 @@ pub async fn create(
     summary = "Read an employee", params(("id" = Uuid, Path, description = "Employee id")),
     responses((status = 200, description = "The employee", body = EmployeeView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let row = db(&state, move |conn| employee::get(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let row = db(&call.state, move |conn| employee::get(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
 
@@ -225,14 +212,10 @@ pub async fn get(
     summary = "Read an employee by NIP", params(("nip" = String, Path, description = "18-digit NIP")),
     responses((status = 200, description = "The employee", body = EmployeeView)),
     security(("bearer" = [])))]
-pub async fn get_by_nip(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    nip: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_by_nip(call: Call, nip: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let nip = Nip::parse(&nip.into_inner()).map_err(|e| ApiError::BadParameter(format!("nip: {e}")))?;
-    let now = state.now();
-    let row = db(&state, move |conn| employee::get_by_nip(conn, &auth.0, &nip, now)).await?;
+    let now = call.state.now();
+    let row = db(&call.state, move |conn| employee::get_by_nip(conn, &call.caller, &nip, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
 
@@ -245,12 +228,7 @@ pub async fn get_by_nip(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<UpdateEmployee>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateEmployee>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
@@ -267,13 +245,13 @@ pub async fn update(
         active: b.active,
     };
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
     let leaving = patch.active == Some(false);
-    let row = db(&state, move |conn| employee::update(conn, &change, id, patch, now)).await?;
+    let row = db(&call.state, move |conn| employee::update(conn, &change, id, patch, now)).await?;
     if leaving {
         // Their sign-ins ended in the database; this process stops believing its cache now.
-        state.sessions.forget_all();
+        call.state.sessions.forget_all();
     }
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
@@ -283,12 +261,8 @@ pub async fn update(
     summary = "An employee's chain of supervisors, direct supervisor first", params(("id" = Uuid, Path, description = "Employee id")),
     responses((status = 200, description = "The chain, in one round trip whatever its depth", body = SupervisorChain)),
     security(("bearer" = [])))]
-pub async fn supervisors(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    chain(state, auth, id.into_inner()).await
+pub async fn supervisors(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    chain(call, id.into_inner()).await
 }
 
 /// The direct subordinates of an employee.
@@ -296,24 +270,20 @@ pub async fn supervisors(
     summary = "An employee's direct subordinates", params(("id" = Uuid, Path, description = "Employee id")),
     responses((status = 200, description = "The direct subordinates, by name", body = Subordinates)),
     security(("bearer" = [])))]
-pub async fn subordinates(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    below(state, auth, id.into_inner()).await
+pub async fn subordinates(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    below(call, id.into_inner()).await
 }
 
 /// Shared by `/employees/{id}/supervisors` and `/me/supervisors`.
-pub async fn chain(state: web::Data<AppState>, auth: Authenticated, id: Uuid) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let rows = db(&state, move |conn| employee::supervisors(conn, &auth.0, id, now)).await?;
+pub async fn chain(call: Call, id: Uuid) -> Result<HttpResponse, ApiError> {
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| employee::supervisors(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(SupervisorChain { items: rows.into_iter().map(OfficialView::new).collect() }))
 }
 
 /// Shared by `/employees/{id}/subordinates` and `/me/subordinates`.
-pub async fn below(state: web::Data<AppState>, auth: Authenticated, id: Uuid) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let rows = db(&state, move |conn| employee::subordinates(conn, &auth.0, id, now)).await?;
+pub async fn below(call: Call, id: Uuid) -> Result<HttpResponse, ApiError> {
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| employee::subordinates(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(Subordinates { items: rows.into_iter().map(EmployeeView::from).collect() }))
 }

@@ -21,12 +21,12 @@ use uuid::Uuid;
 
 use super::employee::EmployeeView;
 use super::{list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::csv_out;
 use crate::error::{ApiError, Fields};
 use crate::extract::{etag, IfMatch, Json};
 use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An evaluation period.
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,15 +110,12 @@ fn with_etag<T: Serialize>(version: i32, body: &T) -> HttpResponse {
         (status = 409, description = "That period is open already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn open_period(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<OpenPeriod>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn open_period(call: Call, body: Json<OpenPeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| evaluation::open_period(conn, &change, b.performance_period_id, b.kind, b.number))
-        .await?;
+    let change = call.change();
+    let row =
+        db(&call.state, move |conn| evaluation::open_period(conn, &change, b.performance_period_id, b.kind, b.number))
+            .await?;
     let version = row.version;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/evaluation-periods/{}", row.id)))
@@ -131,16 +128,13 @@ pub async fn open_period(
     summary = "List the agency's evaluation periods", params(PeriodQuery),
     responses((status = 200, description = "A page of periods", body = EvaluationPeriodList)),
     security(("bearer" = [])))]
-pub async fn list_periods(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_periods(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows =
-        db(&state, move |conn| evaluation::list_periods(conn, &auth.0, q.agency_id, q.performance_period_id, &page))
-            .await?;
+    let rows = db(&call.state, move |conn| {
+        evaluation::list_periods(conn, &call.caller, q.agency_id, q.performance_period_id, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(EvaluationPeriodList::from_page(rows, EvaluationPeriodView::from)))
 }
 
@@ -149,13 +143,9 @@ pub async fn list_periods(
     summary = "Read an evaluation period", params(("id" = Uuid, Path, description = "Period id")),
     responses((status = 200, description = "The period, with its ETag", body = EvaluationPeriodView)),
     security(("bearer" = [])))]
-pub async fn get_period(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_period(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| evaluation::get_period(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| evaluation::get_period(conn, &call.caller, id)).await?;
     Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
 }
 
@@ -171,16 +161,11 @@ pub async fn get_period(
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn close_period(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn close_period(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| evaluation::close_period(conn, &change, id, if_match)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| evaluation::close_period(conn, &change, id, if_match)).await?;
     Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
 }
 
@@ -342,15 +327,12 @@ pub struct EvaluationQuery {
         (status = 409, description = "Open already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn open(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<OpenEvaluation>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn open(call: Call, body: Json<OpenEvaluation>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::open(conn, &change, b.evaluation_period_id, b.employee_id, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let d = db(&call.state, move |conn| evaluation::open(conn, &change, b.evaluation_period_id, b.employee_id, now))
+        .await?;
     Ok(respond(d, actix_web::http::StatusCode::CREATED))
 }
 
@@ -360,11 +342,7 @@ pub async fn open(
     params(EvaluationQuery),
     responses((status = 200, description = "A page of evaluations", body = EvaluationList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<EvaluationQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<EvaluationQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = EvaluationFilter {
@@ -372,8 +350,8 @@ pub async fn list(
         employee_id: q.employee_id,
         awaiting_me: q.awaiting_me.unwrap_or(false),
     };
-    let now = state.now();
-    let rows = db(&state, move |conn| evaluation::list(conn, &auth.0, &filter, &page, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| evaluation::list(conn, &call.caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
 }
 
@@ -382,13 +360,9 @@ pub async fn list(
     summary = "My evaluations, ratings and feedback, every revision", params(EvaluationQuery),
     responses((status = 200, description = "A page of evaluations", body = EvaluationList)),
     security(("bearer" = [])))]
-pub async fn mine(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<EvaluationQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn mine(call: Call, q: web::Query<EvaluationQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let Some(me) = auth.0.employee_id else {
+    let Some(me) = call.caller.employee_id else {
         return Err(ApiError::Forbidden("the account has no employee record".into()));
     };
     let page = page_request(q.limit, q.cursor)?;
@@ -397,8 +371,8 @@ pub async fn mine(
         employee_id: Some(me),
         awaiting_me: q.awaiting_me.unwrap_or(false),
     };
-    let now = state.now();
-    let rows = db(&state, move |conn| evaluation::list(conn, &auth.0, &filter, &page, now)).await?;
+    let now = call.state.now();
+    let rows = db(&call.state, move |conn| evaluation::list(conn, &call.caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
 }
 
@@ -408,14 +382,10 @@ pub async fn mine(
     params(("id" = Uuid, Path, description = "Evaluation id")),
     responses((status = 200, description = "The evaluation, with its ETag", body = EvaluationView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let d = db(&state, move |conn| evaluation::get(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let d = db(&call.state, move |conn| evaluation::get(conn, &call.caller, id, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
@@ -437,8 +407,7 @@ fn description(f: &mut Fields, pointer: &str, text: Option<String>) -> Option<De
     ),
     security(("bearer" = [])))]
 pub async fn rate(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     body: Json<RateEvaluation>,
     if_match: IfMatch,
@@ -470,9 +439,9 @@ pub async fn rate(
         result_feedback,
     };
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::rate(conn, &change, id, if_match, patch, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let d = db(&call.state, move |conn| evaluation::rate(conn, &change, id, if_match, patch, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
@@ -488,17 +457,12 @@ pub async fn rate(
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn finalise(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn finalise(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::finalise(conn, &change, id, if_match, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let d = db(&call.state, move |conn| evaluation::finalise(conn, &change, id, if_match, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
@@ -514,17 +478,12 @@ pub async fn finalise(
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn revise(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revise(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let d = db(&state, move |conn| evaluation::revise(conn, &change, id, if_match, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let d = db(&call.state, move |conn| evaluation::revise(conn, &change, id, if_match, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::CREATED))
 }
 
@@ -597,16 +556,12 @@ pub struct ProgressView {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn progress(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<UnitQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn progress(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQuery>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let unit = q.org_unit_id;
-    let now = state.now();
-    let (period, rows) = db(&state, move |conn| evaluation::unit_progress(conn, &auth.0, id, unit, now)).await?;
+    let now = call.state.now();
+    let (period, rows) =
+        db(&call.state, move |conn| evaluation::unit_progress(conn, &call.caller, id, unit, now)).await?;
     let rows: Vec<ProgressRowView> = rows
         .into_iter()
         .map(|r| ProgressRowView {
@@ -666,17 +621,14 @@ pub struct DistributionView {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn distribution(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<UnitQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQuery>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let q = q.into_inner();
-    let now = state.now();
-    let d = db(&state, move |conn| evaluation::unit_distribution(conn, &auth.0, id, q.org_unit_id, q.unit_rating, now))
-        .await?;
+    let now = call.state.now();
+    let d = db(&call.state, move |conn| {
+        evaluation::unit_distribution(conn, &call.caller, id, q.org_unit_id, q.unit_rating, now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(DistributionView {
         period: d.period.into(),
         head: d.head.map(EmployeeView::from),
@@ -703,13 +655,9 @@ pub async fn distribution(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn siasn_export(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn siasn_export(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let rows = db(&state, move |conn| evaluation::siasn_export(conn, &auth.0, id)).await?;
+    let rows = db(&call.state, move |conn| evaluation::siasn_export(conn, &call.caller, id)).await?;
     let year = rows.first().map_or_else(String::new, |r| r.year.to_string());
     let body = csv_out::file(
         &["nip", "nama", "tahun", "hasil_kerja", "perilaku_kerja", "predikat", "nip_penilai", "nama_penilai"],
@@ -800,14 +748,10 @@ pub struct AssessBody {
     params(("id" = Uuid, Path, description = "Evaluation id")),
     responses((status = 200, description = "The realisation", body = RealisationView)),
     security(("bearer" = [])))]
-pub async fn realisation(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn realisation(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let now = state.now();
-    let r = db(&state, move |conn| evaluation::realisation(conn, &auth.0, id, now)).await?;
+    let now = call.state.now();
+    let r = db(&call.state, move |conn| evaluation::realisation(conn, &call.caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(RealisationView {
         evaluation_id: r.evaluation.id,
         period: r.period.into(),
@@ -857,8 +801,7 @@ pub async fn realisation(
     ),
     security(("bearer" = [])))]
 pub async fn assess(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<AssessBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -873,9 +816,9 @@ pub async fn assess(
     let note = description(&mut f, "#/note", b.note);
     f.finish()?;
     let a = evaluation::Assessment { quantity: b.quantity, evidence_url: evidence_url.flatten(), note };
-    let now = state.now();
-    let change = Change::new(auth.0, now, request_id::current());
-    let s = db(&state, move |conn| evaluation::assess(conn, &change, id, indicator, a, now)).await?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let s = db(&call.state, move |conn| evaluation::assess(conn, &change, id, indicator, a, now)).await?;
     Ok(HttpResponse::Ok().json(SelfAssessmentView {
         quantity: s.quantity,
         evidence_url: s.evidence_url,

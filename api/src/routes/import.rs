@@ -3,16 +3,14 @@
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use ekinerja_domain::{EmploymentType, Gender, Name, Nip, PositionClass, PositionType};
 use ekinerja_persistence::import::{self, ImportRow, RowError};
-use ekinerja_persistence::{Change, FieldError};
+use ekinerja_persistence::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
-use crate::request_id;
-use crate::routes::org_unit::target_agency;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// Largest accepted import file.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
@@ -247,20 +245,19 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
     ),
     security(("bearer" = [])))]
 pub async fn import_employees(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     req: HttpRequest,
     q: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     require_csv(&req)?;
     let q = q.into_inner();
-    let agency_id = target_agency(&auth, q.agency_id)?;
+    let agency_id = call.agency(q.agency_id)?;
     let dry_run = q.dry_run.unwrap_or(false);
     let (rows, parse_errors) = parse_csv(&body)?;
-    let change = Change::new(auth.0, state.now(), request_id::current());
+    let change = call.change();
     let report =
-        db(&state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
+        db(&call.state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
     if !dry_run && !report.errors.is_empty() {
         return Err(ApiError::Validation(
             report

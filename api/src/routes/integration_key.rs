@@ -5,19 +5,16 @@ use chrono::{DateTime, Utc};
 use ekinerja_domain::id::{AgencyId, IntegrationKeyId};
 use ekinerja_domain::{IntegrationScope, Name};
 use ekinerja_persistence::integration_key::{self, IntegrationKey};
-use ekinerja_persistence::Change;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{etag, IfMatch, Json};
 use crate::integration::new_key;
-use crate::request_id;
-use crate::routes::org_unit::target_agency;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An integration key as lists show it: never the key itself, nor its signing secret.
 #[derive(Debug, Serialize, ToSchema)]
@@ -118,11 +115,7 @@ fn with_etag(view: IntegrationKeyView) -> HttpResponse {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn issue(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<IssueKey>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check("#/name", Name::parse(&b.name));
@@ -131,11 +124,12 @@ pub async fn issue(
     }
     f.finish()?;
     let Some(name) = name else { return Err(ApiError::field("#/name", "required")) };
-    let agency = target_agency(&auth, b.agency_id)?;
+    let agency = call.agency(b.agency_id)?;
     let (key, signing_secret, secrets) = new_key(b.signed);
-    let change = Change::new(auth.0, state.now(), request_id::current());
+    let change = call.change();
     let scopes = b.scopes;
-    let row = db(&state, move |conn| integration_key::issue(conn, &change, agency, &name, &scopes, secrets)).await?;
+    let row =
+        db(&call.state, move |conn| integration_key::issue(conn, &change, agency, &name, &scopes, secrets)).await?;
     let id = row.id;
     Ok(created(format!("/api/v1/integration-keys/{id}"), &IssuedKeyView { record: row.into(), key, signing_secret }))
 }
@@ -148,14 +142,10 @@ pub async fn issue(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<KeyQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<KeyQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&state, move |conn| integration_key::list(conn, &auth.0, q.agency_id, &page)).await?;
+    let rows = db(&call.state, move |conn| integration_key::list(conn, &call.caller, q.agency_id, &page)).await?;
     Ok(HttpResponse::Ok().json(IntegrationKeyList::from_page(rows, IntegrationKeyView::from)))
 }
 
@@ -164,13 +154,9 @@ pub async fn list(
     summary = "Read an integration key's record", params(("id" = Uuid, Path, description = "Key id")),
     responses((status = 200, description = "The key's record, with its ETag", body = IntegrationKeyView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| integration_key::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| integration_key::get(conn, &call.caller, id)).await?;
     Ok(with_etag(row.into()))
 }
 
@@ -185,17 +171,12 @@ pub async fn get(
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn rotate(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
+pub async fn rotate(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
+    let change = call.change();
     let (key, signing_secret, secrets) = new_key(true);
-    let row = db(&state, move |conn| integration_key::rotate(conn, &change, id, if_match, secrets)).await?;
+    let row = db(&call.state, move |conn| integration_key::rotate(conn, &change, id, if_match, secrets)).await?;
     let signing_secret = if row.signed() { signing_secret } else { None };
     let version = row.version;
     Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(version))).json(IssuedKeyView {
@@ -210,13 +191,9 @@ pub async fn rotate(
     summary = "Revoke a key for good", params(("id" = Uuid, Path, description = "Key id")),
     responses((status = 200, description = "Revoked (again, if it already was)", body = IntegrationKeyView)),
     security(("bearer" = [])))]
-pub async fn revoke(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| integration_key::revoke(conn, &change, id)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| integration_key::revoke(conn, &change, id)).await?;
     Ok(with_etag(row.into()))
 }

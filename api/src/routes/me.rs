@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::created;
 use super::employee::EmployeeView;
 use crate::auth::{check_new_password, hash_password, verify_password, Authenticated};
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
 use crate::routes::auth::PasswordCheck;
@@ -117,10 +118,10 @@ impl From<account::Account> for AccountView {
     summary = "The signed-in caller, their roles and employee record",
     responses((status = 200, description = "The caller", body = MeView)),
     security(("bearer" = [])))]
-pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let caller = auth.0;
-    let now = state.now();
-    let view = db(&state, move |conn| {
+pub async fn me(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller;
+    let now = call.state.now();
+    let view = db(&call.state, move |conn| {
         let today = access::roles(conn, &caller, now)?;
         let mut roles = Vec::new();
         if caller.employee_id.is_some() {
@@ -164,8 +165,8 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     Ok(HttpResponse::Ok().json(view))
 }
 
-fn own_employee(auth: &Authenticated) -> Result<Uuid, ApiError> {
-    auth.0.employee_id.ok_or(ApiError::NotFound)
+fn own_employee(call: &Call) -> Result<Uuid, ApiError> {
+    call.caller.employee_id.ok_or(ApiError::NotFound)
 }
 
 /// The caller's chain of supervisors.
@@ -173,9 +174,9 @@ fn own_employee(auth: &Authenticated) -> Result<Uuid, ApiError> {
     summary = "My chain of supervisors, direct supervisor first",
     responses((status = 200, description = "The chain, in one round trip whatever its depth", body = super::employee::SupervisorChain)),
     security(("bearer" = [])))]
-pub async fn supervisors(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let id = own_employee(&auth)?;
-    super::employee::chain(state, auth, id).await
+pub async fn supervisors(call: Call) -> Result<HttpResponse, ApiError> {
+    let id = own_employee(&call)?;
+    super::employee::chain(call, id).await
 }
 
 /// The caller's direct subordinates.
@@ -183,9 +184,9 @@ pub async fn supervisors(state: web::Data<AppState>, auth: Authenticated) -> Res
     summary = "My direct subordinates",
     responses((status = 200, description = "The direct subordinates, by name", body = super::employee::Subordinates)),
     security(("bearer" = [])))]
-pub async fn subordinates(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let id = own_employee(&auth)?;
-    super::employee::below(state, auth, id).await
+pub async fn subordinates(call: Call) -> Result<HttpResponse, ApiError> {
+    let id = own_employee(&call)?;
+    super::employee::below(call, id).await
 }
 
 /// Changes the caller's password; every other sign-in is ended.
@@ -254,11 +255,7 @@ pub async fn change_password(
         (status = 409, description = "The employee already has an account, or the username is taken", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create_account(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateAccount>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_account(call: Call, body: Json<CreateAccount>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let username = f.check_opt("#/username", b.username.as_deref(), |u| {
@@ -271,14 +268,14 @@ pub async fn create_account(
     f.finish()?;
     let agency_id = match b.role {
         AccountRole::PlatformAdmin => b.agency_id,
-        _ => b.agency_id.or(auth.0.agency_id),
+        _ => b.agency_id.or(call.caller.agency_id),
     };
     let password = b.password;
     let password_hash =
         web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let new = account::NewAccount { agency_id, employee_id: b.employee_id, username, role: b.role, password_hash };
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| account::create(conn, &change, new)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| account::create(conn, &change, new)).await?;
     Ok(created(format!("/api/v1/accounts/{}", row.id), &AccountView::from(row)))
 }
 
@@ -293,15 +290,14 @@ pub async fn create_account(
     ),
     security(("bearer" = [])))]
 pub async fn reset_password(
-    state: web::Data<AppState>,
-    auth: Authenticated,
+    call: Call,
     id: web::Path<Uuid>,
     body: Json<ResetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let caller = auth.0.clone();
+    let caller = call.caller.clone();
     let by = caller.account_id;
-    let acc = match db(&state, move |conn| account::managed(conn, &caller, id)).await {
+    let acc = match db(&call.state, move |conn| account::managed(conn, &caller, id)).await {
         Ok(acc) => acc,
         Err(e) => {
             if matches!(e, ApiError::Forbidden(_)) {
@@ -316,9 +312,9 @@ pub async fn reset_password(
     }
     let hash =
         web::block(move || hash_password(&new_password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    db(&state, move |conn| account::set_password(conn, &change, id, hash)).await?;
-    state.sessions.forget(id);
+    let change = call.change();
+    db(&call.state, move |conn| account::set_password(conn, &change, id, hash)).await?;
+    call.state.sessions.forget(id);
     security::event("password_reset", json!({"account_id": by, "target_account_id": id}));
     Ok(HttpResponse::NoContent().finish())
 }
@@ -355,9 +351,9 @@ pub struct TasksView {
         after the day it was submitted also shows to the next supervisor up, who may then decide it.",
     responses((status = 200, description = "The tasks", body = TasksView)),
     security(("bearer" = [])))]
-pub async fn tasks(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let items = db(&state, move |conn| ekinerja_persistence::tasks::mine(conn, &auth.0, now)).await?;
+pub async fn tasks(call: Call) -> Result<HttpResponse, ApiError> {
+    let now = call.state.now();
+    let items = db(&call.state, move |conn| ekinerja_persistence::tasks::mine(conn, &call.caller, now)).await?;
     let items: Vec<TaskView> = items
         .into_iter()
         .map(|t| TaskView {

@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::employee::EmployeeView;
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// The span to look at.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,16 +106,11 @@ fn view(a: monitoring::Activity) -> ActivityView {
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn unit(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    q: web::Query<SpanQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<SpanQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let id = id.into_inner();
-    let now = state.now();
-    let a = db(&state, move |conn| monitoring::unit(conn, &auth.0, id, q.from, q.to, now)).await?;
+    let now = call.state.now();
+    let a = db(&call.state, move |conn| monitoring::unit(conn, &call.caller, id, q.from, q.to, now)).await?;
     Ok(HttpResponse::Ok().json(view(a)))
 }
 
@@ -125,13 +120,9 @@ pub async fn unit(
     params(SpanQuery),
     responses((status = 200, description = "Each direct subordinate with their logging", body = ActivityView)),
     security(("bearer" = [])))]
-pub async fn subordinates(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<SpanQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn subordinates(call: Call, q: web::Query<SpanQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let now = state.now();
-    let a = db(&state, move |conn| monitoring::subordinates(conn, &auth.0, q.from, q.to, now)).await?;
+    let now = call.state.now();
+    let a = db(&call.state, move |conn| monitoring::subordinates(conn, &call.caller, q.from, q.to, now)).await?;
     Ok(HttpResponse::Ok().json(view(a)))
 }

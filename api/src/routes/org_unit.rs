@@ -4,17 +4,16 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::id::{AgencyId, OrgUnitId};
 use ekinerja_domain::{Code, Name};
-use ekinerja_persistence::{org_unit, Change};
+use ekinerja_persistence::org_unit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{double_option, Json};
-use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// An org unit: an OPD (no parent) or one of its sub-units.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,26 +113,17 @@ pub struct OrgUnitQuery {
     pub cursor: Option<String>,
 }
 
-/// The agency a create applies to: the given one, or the caller's own.
-pub fn target_agency(auth: &Authenticated, given: Option<Uuid>) -> Result<Uuid, ApiError> {
-    given.or(auth.0.agency_id).ok_or_else(|| ApiError::field("#/agency_id", "required for a platform admin"))
-}
-
 /// Lists org units of the caller's agency.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "org_units", operation_id = "list_org_units",
     summary = "List org units", params(OrgUnitQuery),
     responses((status = 200, description = "A page of org units", body = OrgUnitList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<OrgUnitQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<OrgUnitQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = org_unit::OrgUnitFilter { agency_id: q.agency_id, parent_id: q.parent_id };
-    let (rows, effective) = db(&state, move |conn| {
-        let rows = org_unit::list(conn, &auth.0, &filter, &page)?;
+    let (rows, effective) = db(&call.state, move |conn| {
+        let rows = org_unit::list(conn, &call.caller, &filter, &page)?;
         let effective = ekinerja_persistence::rollout::effective(conn, &rows.items)?;
         Ok((rows, effective))
     })
@@ -153,24 +143,19 @@ pub async fn list(
         (status = 409, description = "The code is taken in this agency", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateOrgUnit>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreateOrgUnit>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let code = f.check("#/code", Code::parse(&b.code));
     let name = f.check("#/name", Name::parse(&b.name));
-    let agency_id =
-        f.check("#/agency_id", target_agency(&auth, b.agency_id).map_err(|_| "required for a platform admin"));
+    let agency_id = f.check("#/agency_id", call.agency(b.agency_id).map_err(|_| "required for a platform admin"));
     let rollout_from = f.check_opt("#/rollout_from", b.rollout_from.as_deref(), month);
     let (Some(code), Some(name), Some(agency_id), Some(rollout_from)) = (code, name, agency_id, rollout_from) else {
         return Err(f.into_error());
     };
     let new = org_unit::NewOrgUnit { agency_id, parent_id: b.parent_id, code, name, rollout_from };
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let view = db(&state, move |conn| {
+    let change = call.change();
+    let view = db(&call.state, move |conn| {
         let row = org_unit::create(conn, &change, new)?;
         view(conn, row)
     })
@@ -183,14 +168,10 @@ pub async fn create(
     summary = "Read an org unit", params(("id" = Uuid, Path, description = "Org unit id")),
     responses((status = 200, description = "The org unit", body = OrgUnitView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = db(&state, move |conn| {
-        let row = org_unit::get(conn, &auth.0, id)?;
+    let view = db(&call.state, move |conn| {
+        let row = org_unit::get(conn, &call.caller, id)?;
         view(conn, row)
     })
     .await?;
@@ -222,12 +203,7 @@ fn view(
         (status = 409, description = "The code is taken in this agency, or the rollout change would alter a month an approved run pays", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<UpdateOrgUnit>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateOrgUnit>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let code = f.check_opt("#/code", b.code.as_deref(), Code::parse);
@@ -240,8 +216,8 @@ pub async fn update(
     let (Some(code), Some(name), Some(rollout_from)) = (code, name, rollout_from) else { return Err(f.into_error()) };
     let patch = org_unit::OrgUnitPatch { parent_id: b.parent_id, code, name, rollout_from };
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let view = db(&state, move |conn| {
+    let change = call.change();
+    let view = db(&call.state, move |conn| {
         let row = org_unit::update(conn, &change, id, patch)?;
         view(conn, row)
     })

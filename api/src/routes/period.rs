@@ -5,18 +5,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::agreement::Quantity;
 use ekinerja_domain::id::{AgencyId, GoalId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::Name;
-use ekinerja_persistence::{goal, period, Change};
+use ekinerja_persistence::{goal, period};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
-use crate::request_id;
-use crate::routes::org_unit::target_agency;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// A performance year of an agency.
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,14 +73,10 @@ pub struct PeriodQuery {
     summary = "List performance periods", params(PeriodQuery),
     responses((status = 200, description = "A page of periods", body = PeriodList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&state, move |conn| period::list(conn, &auth.0, q.agency_id, &page)).await?;
+    let rows = db(&call.state, move |conn| period::list(conn, &call.caller, q.agency_id, &page)).await?;
     Ok(HttpResponse::Ok().json(PeriodList::from_page(rows, PeriodView::from)))
 }
 
@@ -95,18 +89,14 @@ pub async fn list(
         (status = 409, description = "The year is already open", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreatePeriod>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     if !(2000..=2100).contains(&b.year) {
         return Err(ApiError::field("#/year", "must be from 2000 to 2100"));
     }
-    let agency = target_agency(&auth, b.agency_id)?;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| period::create(conn, &change, agency, b.year)).await?;
+    let agency = call.agency(b.agency_id)?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| period::create(conn, &change, agency, b.year)).await?;
     Ok(created(format!("/api/v1/performance-periods/{}", row.id), &PeriodView::from(row)))
 }
 
@@ -115,13 +105,9 @@ pub async fn create(
     summary = "Read a performance period", params(("id" = Uuid, Path, description = "Period id")),
     responses((status = 200, description = "The period", body = PeriodView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| period::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| period::get(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(PeriodView::from(row)))
 }
 
@@ -210,15 +196,11 @@ pub struct GoalQuery {
     summary = "List organisational goals", params(GoalQuery),
     responses((status = 200, description = "A page of goals", body = GoalList)),
     security(("bearer" = [])))]
-pub async fn list_goals(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<GoalQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_goals(call: Call, q: web::Query<GoalQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = goal::GoalFilter { agency_id: q.agency_id, period_id: q.period_id, org_unit_id: q.org_unit_id };
-    let rows = db(&state, move |conn| goal::list(conn, &auth.0, &filter, &page)).await?;
+    let rows = db(&call.state, move |conn| goal::list(conn, &call.caller, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(GoalList::from_page(rows, GoalView::from)))
 }
 
@@ -230,11 +212,7 @@ pub async fn list_goals(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create_goal(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreateGoal>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_goal(call: Call, body: Json<CreateGoal>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check("#/name", Name::parse(&b.name));
@@ -253,8 +231,8 @@ pub async fn create_goal(
         target_quantity,
         target_unit,
     };
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| goal::create(conn, &change, new)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| goal::create(conn, &change, new)).await?;
     Ok(created(format!("/api/v1/organisational-goals/{}", row.id), &GoalView::from(row)))
 }
 
@@ -263,13 +241,9 @@ pub async fn create_goal(
     summary = "Read an organisational goal", params(("id" = Uuid, Path, description = "Goal id")),
     responses((status = 200, description = "The goal", body = GoalView)),
     security(("bearer" = [])))]
-pub async fn get_goal(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_goal(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| goal::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| goal::get(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(GoalView::from(row)))
 }
 
@@ -282,12 +256,7 @@ pub async fn get_goal(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update_goal(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<UpdateGoal>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update_goal(call: Call, id: web::Path<Uuid>, body: Json<UpdateGoal>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
@@ -301,7 +270,7 @@ pub async fn update_goal(
     };
     let patch = goal::GoalPatch { name, indicator, target_quantity, target_unit };
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| goal::update(conn, &change, id, patch)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| goal::update(conn, &change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(GoalView::from(row)))
 }

@@ -4,17 +4,16 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::{Name, PositionClass, PositionType};
-use ekinerja_persistence::{position, Change};
+use ekinerja_persistence::position;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{double_option, Json};
-use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// A position (jabatan) in an org unit.
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,11 +104,7 @@ pub struct PositionQuery {
     summary = "List positions", params(PositionQuery),
     responses((status = 200, description = "A page of positions", body = PositionList)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<PositionQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<PositionQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = position::PositionFilter {
@@ -118,7 +113,7 @@ pub async fn list(
         position_type: q.position_type,
         supervisor_position_id: q.supervisor_position_id,
     };
-    let rows = db(&state, move |conn| position::list(conn, &auth.0, &filter, &page)).await?;
+    let rows = db(&call.state, move |conn| position::list(conn, &call.caller, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(PositionList::from_page(rows, PositionView::from)))
 }
 
@@ -130,11 +125,7 @@ pub async fn list(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<CreatePosition>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(call: Call, body: Json<CreatePosition>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check("#/name", Name::parse(&b.name));
@@ -147,8 +138,8 @@ pub async fn create(
         class,
         supervisor_position_id: b.supervisor_position_id,
     };
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| position::create(conn, &change, new)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| position::create(conn, &change, new)).await?;
     Ok(created(format!("/api/v1/positions/{}", row.id), &PositionView::from(row)))
 }
 
@@ -157,13 +148,9 @@ pub async fn create(
     summary = "Read a position", params(("id" = Uuid, Path, description = "Position id")),
     responses((status = 200, description = "The position", body = PositionView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| position::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| position::get(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(PositionView::from(row)))
 }
 
@@ -176,12 +163,7 @@ pub async fn get(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-    body: Json<UpdatePosition>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdatePosition>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
     let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
@@ -195,7 +177,7 @@ pub async fn update(
         supervisor_position_id: b.supervisor_position_id,
     };
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| position::update(conn, &change, id, patch)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| position::update(conn, &change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(PositionView::from(row)))
 }

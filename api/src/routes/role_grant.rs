@@ -6,17 +6,15 @@ use chrono::{DateTime, Utc};
 use ekinerja_domain::id::{AccountId, AgencyId, RoleGrantId};
 use ekinerja_domain::GrantedRole;
 use ekinerja_persistence::role_grant::{self, GrantFilter, RoleGrant};
-use ekinerja_persistence::Change;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
-use crate::auth::Authenticated;
+use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::request_id;
-use crate::state::{db, AppState};
+use crate::state::db;
 
 /// A grant, in force or revoked.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,14 +93,10 @@ pub struct GrantQuery {
         (status = 409, description = "The account already holds the role", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn grant(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: Json<GrantRole>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn grant(call: Call, body: Json<GrantRole>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| role_grant::grant(conn, &change, b.account_id, b.role)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| role_grant::grant(conn, &change, b.account_id, b.role)).await?;
     let view = RoleGrantView::from(row);
     Ok(created(format!("/api/v1/role-grants/{}", view.id), &view))
 }
@@ -116,11 +110,7 @@ pub async fn grant(
         (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<GrantQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(call: Call, q: web::Query<GrantQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = GrantFilter {
@@ -129,7 +119,7 @@ pub async fn list(
         role: q.role,
         include_revoked: q.include_revoked.unwrap_or(false),
     };
-    let rows = db(&state, move |conn| role_grant::list(conn, &auth.0, &filter, &page)).await?;
+    let rows = db(&call.state, move |conn| role_grant::list(conn, &call.caller, &filter, &page)).await?;
     let next_cursor = rows.next_cursor.clone();
     let items: Vec<RoleGrantView> = rows.items.into_iter().map(RoleGrantView::from).collect();
     Ok(HttpResponse::Ok().json(RoleGrantList { items, next_cursor }))
@@ -141,13 +131,9 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Grant id")),
     responses((status = 200, description = "The grant", body = RoleGrantView)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&state, move |conn| role_grant::get(conn, &auth.0, id)).await?;
+    let row = db(&call.state, move |conn| role_grant::get(conn, &call.caller, id)).await?;
     Ok(HttpResponse::Ok().json(RoleGrantView::from(row)))
 }
 
@@ -160,13 +146,9 @@ pub async fn get(
         (status = 409, description = "Already revoked", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn revoke(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = Change::new(auth.0, state.now(), request_id::current());
-    let row = db(&state, move |conn| role_grant::revoke(conn, &change, id)).await?;
+    let change = call.change();
+    let row = db(&call.state, move |conn| role_grant::revoke(conn, &change, id)).await?;
     Ok(HttpResponse::Ok().json(RoleGrantView::from(row)))
 }

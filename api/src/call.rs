@@ -1,0 +1,72 @@
+//! The prologue every signed-in handler shares, as one extractor: who is calling and the state
+//! the call is served from, with the change stamp a write records.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use ekinerja_domain::Caller;
+use ekinerja_persistence::{Change, DbConnection, StoreError};
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::request_id;
+use crate::state::AppState;
+
+/// One signed-in call: the caller its bearer token names (checked as `Authenticated` checks it)
+/// and the application state.
+#[derive(Clone)]
+pub struct Call {
+    /// The application state.
+    pub state: web::Data<AppState>,
+    /// Who is calling.
+    pub caller: Caller,
+}
+
+impl FromRequest for Call {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let authenticated = Authenticated::from_request(req, payload);
+        Box::pin(async move {
+            let Authenticated(caller) = authenticated.await?;
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            Ok(Call { state, caller })
+        })
+    }
+}
+
+impl Call {
+    /// A change by this caller now, carrying the request id to find it in the logs.
+    pub fn change(&self) -> Change {
+        Change::new(self.caller.clone(), self.state.now(), request_id::current())
+    }
+
+    /// Runs a read as this caller on a pooled connection, off the executor threads.
+    pub async fn read<T, F>(self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Caller) -> Result<T, StoreError> + Send + 'static,
+    {
+        let caller = self.caller;
+        crate::state::db(&self.state, move |conn| f(conn, &caller)).await
+    }
+
+    /// Runs a write as this caller, stamped by [`Call::change`].
+    pub async fn write<T, F>(self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Change) -> Result<T, StoreError> + Send + 'static,
+    {
+        let change = self.change();
+        crate::state::db(&self.state, move |conn| f(conn, &change)).await
+    }
+
+    /// The agency a request names, or else the caller's own (a platform admin has none and must
+    /// name one).
+    pub fn agency(&self, given: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
+        given.or(self.caller.agency_id).ok_or_else(|| ApiError::field("#/agency_id", "required for a platform admin"))
+    }
+}
