@@ -45,17 +45,17 @@ impl Call {
     }
 
     /// Runs a read as this caller on a pooled connection, off the executor threads.
-    pub async fn read<T, F>(self, f: F) -> Result<T, ApiError>
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, &Caller) -> Result<T, StoreError> + Send + 'static,
     {
-        let caller = self.caller;
+        let caller = self.caller.clone();
         crate::state::db(&self.state, move |conn| f(conn, &caller)).await
     }
 
     /// Runs a write as this caller, stamped by [`Call::change`].
-    pub async fn write<T, F>(self, f: F) -> Result<T, ApiError>
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, &Change) -> Result<T, StoreError> + Send + 'static,

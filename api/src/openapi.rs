@@ -112,6 +112,42 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+/// Error answers that many operations document alike, each named once for an operation's
+/// `responses(..)` (beside its own tuples): the same words wherever they apply.
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident { $($status:literal => $text:literal),+ })*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+                [$(($status, $text)),+].into_iter().map(|(s, d)| (s.to_owned(), problem(d).into())).collect()
+            }
+        }
+    )*};
+}
+
+problem_responses! {
+    /// 403 from an operation only the agency's admin may do.
+    AdminOnly { "403" => "Not the agency's admin" }
+    /// 412 and 428 from a change that must name the version it read in `If-Match`.
+    IfMatch { "412" => "Stale If-Match: nothing changed", "428" => "If-Match is missing" }
+    /// 428 alone, where the operation says in its own words what a stale `If-Match` means.
+    IfMatchRequired { "428" => "If-Match is missing" }
+    /// 403 from a decision that is the direct supervisor's.
+    DirectSupervisorOnly { "403" => "Not the direct supervisor" }
+    /// 403 from a decision that is the evaluator's.
+    EvaluatorOnly { "403" => "Not the evaluator" }
+    /// 422 from a span of months.
+    MonthSpan { "422" => "`to` is before `from`, or the span is over 24 months (`#/to`)" }
+    /// 429 from an address that keeps presenting refused machines or keys.
+    AddressThrottled { "429" => "Too many refused requests from this address" }
+    /// 403 from the fingerprint-machine protocol, one answer for every refusal.
+    MachineRefused {
+        "403" => "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)"
+    }
+}
+
 fn add(op: &mut Operation, status: &str, description: &str) {
     op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
 }

@@ -13,7 +13,6 @@ use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::state::db;
 
 /// An acting official in a structural post for a date range, inclusive.
 #[derive(Debug, Serialize, ToSchema)]
@@ -96,7 +95,7 @@ pub async fn list(call: Call, q: web::Query<ActingQuery>) -> Result<HttpResponse
         employee_id: q.employee_id,
         on: q.on,
     };
-    let rows = db(&call.state, move |conn| acting::list(conn, &call.caller, &filter, &page)).await?;
+    let rows = call.read(move |conn, caller| acting::list(conn, caller, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(ActingAssignmentList::from_page(rows, ActingAssignmentView::from)))
 }
 
@@ -105,7 +104,7 @@ pub async fn list(call: Call, q: web::Query<ActingQuery>) -> Result<HttpResponse
     summary = "Assign an acting official", request_body = CreateActingAssignment,
     responses(
         (status = 201, description = "Created", body = ActingAssignmentView, headers(("location" = String, description = "URL of the new assignment"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "Overlaps another assignment to the same post", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -121,8 +120,7 @@ pub async fn create(call: Call, body: Json<CreateActingAssignment>) -> Result<Ht
         starts_on: b.starts_on,
         ends_on: b.ends_on,
     };
-    let change = call.change();
-    let row = db(&call.state, move |conn| acting::create(conn, &change, new)).await?;
+    let row = call.write(move |conn, change| acting::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/acting-assignments/{}", row.id), &ActingAssignmentView::from(row)))
 }
 
@@ -133,7 +131,7 @@ pub async fn create(call: Call, body: Json<CreateActingAssignment>) -> Result<Ht
     security(("bearer" = [])))]
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| acting::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| acting::get(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(ActingAssignmentView::from(row)))
 }
 
@@ -143,12 +141,11 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn delete(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = call.change();
-    db(&call.state, move |conn| acting::delete(conn, &change, id)).await?;
+    call.write(move |conn, change| acting::delete(conn, change, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

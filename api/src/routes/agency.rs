@@ -17,7 +17,6 @@ use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
-use crate::state::db;
 
 /// An agency (instansi): a regency or city government.
 #[derive(Debug, Serialize, ToSchema)]
@@ -129,7 +128,7 @@ pub struct AgencyQuery {
 pub async fn list(call: Call, q: web::Query<AgencyQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&call.state, move |conn| agency::list(conn, &call.caller, &page)).await?;
+    let rows = call.read(move |conn, caller| agency::list(conn, caller, &page)).await?;
     Ok(HttpResponse::Ok().json(AgencyList::from_page(rows, AgencyView::from)))
 }
 
@@ -149,8 +148,7 @@ pub async fn create(call: Call, body: Json<CreateAgency>) -> Result<HttpResponse
     let name = f.check("#/name", Name::parse(&b.name));
     let (Some(code), Some(name)) = (code, name) else { return Err(f.into_error()) };
     let new = agency::NewAgency { code, name, time_zone: b.time_zone.unwrap_or(TimeZone::Wib) };
-    let change = call.change();
-    let row = db(&call.state, move |conn| agency::create(conn, &change, new)).await?;
+    let row = call.write(move |conn, change| agency::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/agencies/{}", row.id), &AgencyView::from(row)))
 }
 
@@ -161,7 +159,7 @@ pub async fn create(call: Call, body: Json<CreateAgency>) -> Result<HttpResponse
     security(("bearer" = [])))]
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| agency::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| agency::get(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(AgencyView::from(row)))
 }
 
@@ -171,7 +169,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
     request_body = UpdateAgency,
     responses(
         (status = 200, description = "The changed agency", body = AgencyView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -> Result<HttpResponse, ApiError> {
@@ -204,7 +202,6 @@ pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -
         review_escalation_working_days: b.review_escalation_working_days,
     };
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| agency::update(conn, &change, id, patch)).await?;
+    let row = call.write(move |conn, change| agency::update(conn, change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(AgencyView::from(row)))
 }

@@ -272,7 +272,7 @@ pub async fn list(call: Call, q: web::Query<AgreementQuery>) -> Result<HttpRespo
         awaiting_me: q.awaiting_me.unwrap_or(false),
     };
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| store::list(conn, &call.caller, &filter, &page, now)).await?;
+    let rows = call.read(move |conn, caller| store::list(conn, caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(AgreementList::from_page(rows, AgreementView::from)))
 }
 
@@ -307,7 +307,7 @@ pub async fn create(call: Call, body: Json<CreateAgreement>) -> Result<HttpRespo
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let d = db(&call.state, move |conn| store::get(conn, &call.caller, id, now)).await?;
+    let d = call.read(move |conn, caller| store::get(conn, caller, id, now)).await?;
     Ok(with_etag(HttpResponse::Ok(), d.agreement.version).json(detail_view(d)))
 }
 
@@ -320,8 +320,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
         (status = 201, description = "Added; the new ETag of the agreement is in `ETag`", body = PlannedResultView,
             headers(("etag" = String, description = "The agreement's new version"))),
         (status = 403, description = "Not the owner, or the agreement is not editable", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn add_result(
@@ -353,8 +352,7 @@ pub async fn add_result(
         (status = 204, description = "Removed", headers(("etag" = String, description = "The agreement's new version"))),
         (status = 403, description = "Not the owner, or the agreement is not editable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Subordinates' results cascade from it", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn remove_result(
@@ -379,8 +377,7 @@ pub async fn remove_result(
     responses(
         (status = 201, description = "Added", body = IndicatorView, headers(("etag" = String, description = "The agreement's new version"))),
         (status = 403, description = "Not the owner, or the agreement is not editable", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn add_indicator(
@@ -434,8 +431,7 @@ pub async fn add_indicator(
     responses(
         (status = 200, description = "The agreement with the new breakdown", body = AgreementDetailView, headers(("etag" = String, description = "The agreement's new version"))),
         (status = 403, description = "Not the owner, or the agreement is not editable", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn set_breakdown(
@@ -479,9 +475,8 @@ async fn step(
         (status = 200, description = "Submitted", body = AgreementView, headers(("etag" = String, description = "New version"))),
         (status = 403, description = "Not the owner", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in a state that can be submitted, or empty", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "An indicator has no breakdown yet", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn submit(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
@@ -495,10 +490,9 @@ pub async fn submit(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result
     params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, description = "ETag of the agreement")),
     responses(
         (status = 200, description = "Approved", body = AgreementView, headers(("etag" = String, description = "New version"))),
-        (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::DirectSupervisorOnly,
         (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn approve(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
@@ -513,10 +507,9 @@ pub async fn approve(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Resul
     request_body = TransitionBody,
     responses(
         (status = 200, description = "Returned", body = AgreementView, headers(("etag" = String, description = "New version"))),
-        (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::DirectSupervisorOnly,
         (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn return_agreement(
@@ -542,8 +535,7 @@ pub async fn return_agreement(
             headers(("location" = String, description = "URL of the revision"), ("etag" = String, description = "Its version"))),
         (status = 403, description = "Not the owner", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not approved, or a revision is already under way", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn revise(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {

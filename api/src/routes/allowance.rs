@@ -220,7 +220,7 @@ fn month_start(text: &str, pointer: &str) -> Result<NaiveDate, ApiError> {
     summary = "Set the allowance and discipline policy from a month on", request_body = SetPolicy,
     responses(
         (status = 201, description = "Set", body = PolicyView, headers(("location" = String, description = "The agency's versions"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiError> {
@@ -228,9 +228,10 @@ pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiE
     let month = month_start(&b.effective_month, "#/effective_month")?;
     let agency = call.agency(b.agency_id)?;
     let policy = b.rules.policy();
-    let change = call.change();
-    let row = db(&call.state, move |conn| allowance_policy::set(conn, &change, agency, month, &policy)).await.map_err(
-        |e| match e {
+    let row = call
+        .write(move |conn, change| allowance_policy::set(conn, change, agency, month, &policy))
+        .await
+        .map_err(|e| match e {
             // The rules' field names sit under `rules` in the body.
             ApiError::Validation(fields) => ApiError::Validation(
                 fields
@@ -246,8 +247,7 @@ pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiE
                     .collect(),
             ),
             other => other,
-        },
-    )?;
+        })?;
     Ok(created("/api/v1/allowance-policies".into(), &PolicyView::from(row)))
 }
 
@@ -258,7 +258,7 @@ pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiE
     security(("bearer" = [])))]
 pub async fn list(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResponse, ApiError> {
     let agency = call.agency(q.into_inner().agency_id)?;
-    let rows = db(&call.state, move |conn| allowance_policy::list(conn, &call.caller, agency)).await?;
+    let rows = call.read(move |conn, caller| allowance_policy::list(conn, caller, agency)).await?;
     Ok(HttpResponse::Ok().json(PolicyList { items: rows.into_iter().map(PolicyView::from).collect() }))
 }
 
@@ -277,7 +277,7 @@ pub async fn in_force(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResp
             today.with_day(1).unwrap_or(today)
         }
     };
-    let row = db(&call.state, move |conn| allowance_policy::in_force_for(conn, &call.caller, agency, month)).await?;
+    let row = call.read(move |conn, caller| allowance_policy::in_force_for(conn, caller, agency, month)).await?;
     Ok(HttpResponse::Ok().json(row.map_or_else(
         || PolicyView { id: None, effective_month: None, rules: Rules::of(&AgencyPolicy::default()), created_at: None },
         PolicyView::from,
@@ -494,7 +494,7 @@ pub async fn list_runs(call: Call, q: web::Query<RunQuery>) -> Result<HttpRespon
     };
     let filter =
         allowance_run::RunFilter { agency_id: q.agency_id, month, org_unit_id: q.org_unit_id, status: q.status };
-    let rows = db(&call.state, move |conn| allowance_run::list(conn, &call.caller, &filter, &page)).await?;
+    let rows = call.read(move |conn, caller| allowance_run::list(conn, caller, &filter, &page)).await?;
     let next_cursor = rows.next_cursor.clone();
     let items = rows.items.into_iter().map(RunSummaryView::try_from).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(RunList { items, next_cursor }))
@@ -521,7 +521,7 @@ pub struct ComputeRun {
         (status = 200, description = "The open draft, recomputed", body = RunView),
         (status = 201, description = "A new draft (a correction when the month's run is approved)", body = RunView,
             headers(("location" = String, description = "URL of the run"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn compute_run(call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
@@ -551,12 +551,12 @@ pub async fn compute_run(call: Call, body: Json<ComputeRun>) -> Result<HttpRespo
     summary = "A run with every employee's line and breakdown", params(("id" = Uuid, Path, description = "Run id")),
     responses(
         (status = 200, description = "The run, with its ETag", body = RunView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let d = db(&call.state, move |conn| allowance_run::get(conn, &call.caller, id)).await?;
+    let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     let version = d.run.version;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
@@ -569,10 +569,10 @@ pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
     params(("id" = Uuid, Path, description = "Run id"), ("If-Match" = String, Header, description = "The run's ETag")),
     responses(
         (status = 200, description = "Approved", body = RunView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "Approved already", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Recomputed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn approve_run(
@@ -609,7 +609,7 @@ pub async fn approve_run(
 pub async fn payroll(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = db(&call.state, move |conn| allowance_run::get(conn, &call.caller, id)).await?;
+    let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
     }
@@ -690,7 +690,7 @@ fn why_no_amount(l: &allowance_run::RunLine) -> String {
     security(("bearer" = [])))]
 pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
-    let rows = db(&call.state, move |conn| allowance_run::mine(conn, &call.caller, month)).await?;
+    let rows = call.read(move |conn, caller| allowance_run::mine(conn, caller, month)).await?;
     let items = rows.into_iter().map(ApprovedLine::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(MyAllowance { items }))
 }
@@ -711,7 +711,7 @@ pub async fn unit_lines(call: Call, id: web::Path<Uuid>, q: web::Query<MonthOnly
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let id = id.into_inner();
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| allowance_run::unit_lines(conn, &call.caller, id, month, now)).await?;
+    let rows = call.read(move |conn, caller| allowance_run::unit_lines(conn, caller, id, month, now)).await?;
     Ok(HttpResponse::Ok().json(UnitAllowance {
         org_unit_id: id,
         month: month.format("%Y-%m").to_string(),
@@ -782,7 +782,7 @@ impl TryFrom<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
 pub async fn breakdown(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = db(&call.state, move |conn| allowance_run::get(conn, &call.caller, id)).await?;
+    let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported".into()));
     }
@@ -866,7 +866,7 @@ pub async fn waiting_reviews(
     let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let (id, unit, now) = (id.into_inner(), q.org_unit_id, call.state.now());
     let rows =
-        db(&call.state, move |conn| allowance_run::waiting_reviews(conn, &call.caller, id, unit, month, now)).await?;
+        call.read(move |conn, caller| allowance_run::waiting_reviews(conn, caller, id, unit, month, now)).await?;
     Ok(HttpResponse::Ok().json(WaitingReviewsView {
         month: month.format("%Y-%m").to_string(),
         org_unit_id: unit,

@@ -20,7 +20,6 @@ use super::employee::EmployeeView;
 use crate::call::Call;
 use crate::csv_out;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// Whether the caller asked for the CSV file rather than JSON.
 pub fn wants_csv(req: &HttpRequest) -> bool {
@@ -331,7 +330,7 @@ pub struct UnitWorkloadQuery {
     params(("id" = Uuid, Path, description = "Agency id"), SpanQuery),
     responses(
         (status = 200, description = "The analysis", content((WorkloadView = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 422, description = "The span is reversed, longer than 366 days or reaches past today (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -342,7 +341,7 @@ pub async fn agency_workload(
     q: web::Query<SpanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, q, now) = (id.into_inner(), q.into_inner(), call.state.now());
-    let a = db(&call.state, move |conn| workload::agency(conn, &call.caller, id, q.from, q.to, now)).await?;
+    let a = call.read(move |conn, caller| workload::agency(conn, caller, id, q.from, q.to, now)).await?;
     if wants_csv(&req) {
         return workload_csv(&a, WorkloadTable::Units);
     }
@@ -357,7 +356,7 @@ pub async fn agency_workload(
     params(("id" = Uuid, Path, description = "Org unit id"), UnitWorkloadQuery),
     responses(
         (status = 200, description = "The analysis", content((WorkloadView = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 422, description = "The span is reversed, longer than 366 days or reaches past today (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -369,7 +368,7 @@ pub async fn unit_workload(
 ) -> Result<HttpResponse, ApiError> {
     let (id, q, now) = (id.into_inner(), q.into_inner(), call.state.now());
     let table = q.table.unwrap_or_default();
-    let a = db(&call.state, move |conn| workload::unit(conn, &call.caller, id, q.from, q.to, now)).await?;
+    let a = call.read(move |conn, caller| workload::unit(conn, caller, id, q.from, q.to, now)).await?;
     if wants_csv(&req) {
         return workload_csv(&a, table);
     }
@@ -559,7 +558,7 @@ fn met_cells(level: u8, rules: &[RuleCheck]) -> Vec<String> {
     params(("id" = Uuid, Path, description = "Agency id"), MonthQuery),
     responses(
         (status = 200, description = "The report", content((AgencyMaturityView = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn agency_maturity(
@@ -570,7 +569,7 @@ pub async fn agency_maturity(
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
     let (id, now) = (id.into_inner(), call.state.now());
-    let r = db(&call.state, move |conn| maturity::agency(conn, &call.caller, id, first, now)).await?;
+    let r = call.read(move |conn, caller| maturity::agency(conn, caller, id, first, now)).await?;
     if wants_csv(&req) {
         let head: Vec<&str> = ["kode_unit", "unit", "pegawai"].into_iter().chain(LEVEL_HEAD).collect();
         let m = r.span.month.format("%Y-%m").to_string();
@@ -608,7 +607,7 @@ pub async fn agency_maturity(
     params(("id" = Uuid, Path, description = "Org unit id"), MonthQuery),
     responses(
         (status = 200, description = "The report", content((UnitMaturityView = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn unit_maturity(
@@ -619,7 +618,7 @@ pub async fn unit_maturity(
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
     let (id, now) = (id.into_inner(), call.state.now());
-    let r = db(&call.state, move |conn| maturity::unit(conn, &call.caller, id, first, now)).await?;
+    let r = call.read(move |conn, caller| maturity::unit(conn, caller, id, first, now)).await?;
     if wants_csv(&req) {
         let head: Vec<&str> = ["nip", "nama"].into_iter().chain(LEVEL_HEAD).chain(["kekurangan"]).collect();
         let m = r.span.month.format("%Y-%m").to_string();
@@ -674,7 +673,7 @@ pub async fn employee_maturity(
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
     let (id, now) = (id.into_inner(), call.state.now());
-    let r = db(&call.state, move |conn| maturity::employee(conn, &call.caller, id, first, now)).await?;
+    let r = call.read(move |conn, caller| maturity::employee(conn, caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(employee_view(r)))
 }
 
@@ -693,7 +692,7 @@ pub async fn my_maturity(call: Call, q: web::Query<MonthQuery>) -> Result<HttpRe
         return Err(ApiError::Forbidden("only an employee has a maturity level of their own".into()));
     };
     let now = call.state.now();
-    let r = db(&call.state, move |conn| maturity::employee(conn, &call.caller, me, first, now)).await?;
+    let r = call.read(move |conn, caller| maturity::employee(conn, caller, me, first, now)).await?;
     Ok(HttpResponse::Ok().json(employee_view(r)))
 }
 
@@ -729,7 +728,7 @@ async fn history(
     let from = month(q.from.as_deref(), "from")?;
     let to = month(q.to.as_deref(), "to")?;
     let now = call.state.now();
-    let points = db(&call.state, move |conn| maturity::history(conn, &call.caller, subject, from, to, now)).await?;
+    let points = call.read(move |conn, caller| maturity::history(conn, caller, subject, from, to, now)).await?;
     if wants_csv(&req) {
         return history_csv(name, &points);
     }
@@ -743,8 +742,8 @@ async fn history(
     params(("id" = Uuid, Path, description = "Agency id"), MonthsQuery),
     responses(
         (status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv"))),
-        (status = 422, description = "`to` is before `from`, or the span is over 24 months (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::MonthSpan,
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn agency_history(
@@ -763,8 +762,8 @@ pub async fn agency_history(
     params(("id" = Uuid, Path, description = "Org unit id"), MonthsQuery),
     responses(
         (status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv"))),
-        (status = 422, description = "`to` is before `from`, or the span is over 24 months (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::MonthSpan,
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn unit_history(
@@ -784,7 +783,7 @@ pub async fn unit_history(
     params(("id" = Uuid, Path, description = "Employee id"), MonthsQuery),
     responses(
         (status = 200, description = "Oldest month first", content((MaturityHistoryView = "application/json"), (String = "text/csv"))),
-        (status = 422, description = "`to` is before `from`, or the span is over 24 months (`#/to`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::MonthSpan,
     ),
     security(("bearer" = [])))]
 pub async fn employee_history(

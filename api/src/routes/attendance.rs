@@ -276,7 +276,7 @@ pub async fn list(call: Call, id: web::Path<Uuid>, q: web::Query<EventQuery>) ->
     let page = page_request(q.limit, q.cursor)?;
     let filter = EventFilter { from: q.from, to: q.to };
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| attendance::list(conn, &call.caller, id, &filter, &page, now)).await?;
+    let rows = call.read(move |conn, caller| attendance::list(conn, caller, id, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EventList::from_page(rows, EventView::from)))
 }
 
@@ -405,7 +405,7 @@ fn parse_attendance_csv(bytes: &[u8], offset: FixedOffset) -> Result<Vec<(u64, I
     request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
     responses(
         (status = 200, description = "Imported (or, dry run, checked), with every refused line", body = AttendanceImportReport),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn import(
@@ -587,7 +587,7 @@ pub struct DeviceQuery {
     request_body = RegisterDevice,
     responses(
         (status = 201, description = "Registered", body = DeviceView, headers(("location" = String, description = "URL of the machine"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The serial number is registered already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -602,8 +602,8 @@ pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<H
         return Err(ApiError::field("#/", "invalid"));
     };
     let agency = call.agency(b.agency_id)?;
-    let change = call.change();
-    let row = db(&call.state, move |conn| attendance::register_device(conn, &change, agency, &serial, &name, &sources))
+    let row = call
+        .write(move |conn, change| attendance::register_device(conn, change, agency, &serial, &name, &sources))
         .await?;
     Ok(created(format!("/api/v1/attendance-devices/{}", row.id), &DeviceView::from(row)))
 }
@@ -613,13 +613,13 @@ pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<H
     summary = "List the agency's fingerprint machines", params(DeviceQuery),
     responses(
         (status = 200, description = "A page of machines", body = DeviceList),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn list_devices(call: Call, q: web::Query<DeviceQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&call.state, move |conn| attendance::list_devices(conn, &call.caller, q.agency_id, &page)).await?;
+    let rows = call.read(move |conn, caller| attendance::list_devices(conn, caller, q.agency_id, &page)).await?;
     Ok(HttpResponse::Ok().json(DeviceList::from_page(rows, DeviceView::from)))
 }
 
@@ -630,8 +630,7 @@ pub async fn list_devices(call: Call, q: web::Query<DeviceQuery>) -> Result<Http
     security(("bearer" = [])))]
 pub async fn revoke_device(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| attendance::revoke_device(conn, &change, id)).await?;
+    let row = call.write(move |conn, change| attendance::revoke_device(conn, change, id)).await?;
     Ok(HttpResponse::Ok().json(DeviceView::from(row)))
 }
 
@@ -642,7 +641,7 @@ pub async fn revoke_device(call: Call, id: web::Path<Uuid>) -> Result<HttpRespon
     request_body = PatchDevice,
     responses(
         (status = 200, description = "Changed", body = DeviceView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn update_device(call: Call, id: web::Path<Uuid>, body: Json<PatchDevice>) -> Result<HttpResponse, ApiError> {
@@ -673,7 +672,7 @@ pub async fn update_device(call: Call, id: web::Path<Uuid>, body: Json<PatchDevi
     request_body = VoidEvent,
     responses(
         (status = 200, description = "Voided", body = EventView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "Voided already, for another reason", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::{list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// One change: who, when, what, before and after.
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,6 +100,6 @@ pub async fn list(call: Call, q: web::Query<AuditQuery>) -> Result<HttpResponse,
         entity_id: q.entity_id.map(|e| e.to_string()),
         actor_account_id: q.actor_account_id.map(AccountId::from),
     };
-    let rows = db(&call.state, move |conn| audit::list(conn, &call.caller, q.agency_id, &filter, &page)).await?;
+    let rows = call.read(move |conn, caller| audit::list(conn, caller, q.agency_id, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(AuditEventList::from_page(rows, AuditEventView::from)))
 }

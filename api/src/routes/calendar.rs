@@ -159,7 +159,7 @@ pub struct AgencyQuery {
     request_body = SetSchedule,
     responses(
         (status = 201, description = "Set", body = WorkScheduleView, headers(("location" = String, description = "The agency's schedules"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpResponse, ApiError> {
@@ -184,7 +184,7 @@ pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpRes
     security(("bearer" = [])))]
 pub async fn list_schedules(call: Call, q: web::Query<AgencyQuery>) -> Result<HttpResponse, ApiError> {
     let agency = call.agency(q.into_inner().agency_id)?;
-    let rows = db(&call.state, move |conn| calendar::schedules(conn, &call.caller, agency)).await?;
+    let rows = call.read(move |conn, caller| calendar::schedules(conn, caller, agency)).await?;
     Ok(HttpResponse::Ok().json(WorkScheduleList {
         items: rows.into_iter().map(WorkScheduleView::from).collect(),
         default: WeekBody::of(&Schedule::default()),
@@ -249,7 +249,7 @@ pub struct HolidayQuery {
     summary = "Declare a holiday: no one is expected at work that day", request_body = AddHoliday,
     responses(
         (status = 201, description = "Declared", body = HolidayView, headers(("location" = String, description = "URL of the holiday"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The date is a holiday already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -257,8 +257,7 @@ pub async fn add_holiday(call: Call, body: Json<AddHoliday>) -> Result<HttpRespo
     let b = body.0;
     let name = Name::parse(&b.name).map_err(|e| ApiError::field("#/name", e.to_string()))?;
     let agency = call.agency(b.agency_id)?;
-    let change = call.change();
-    let row = db(&call.state, move |conn| calendar::add_holiday(conn, &change, agency, b.date, &name)).await?;
+    let row = call.write(move |conn, change| calendar::add_holiday(conn, change, agency, b.date, &name)).await?;
     Ok(created(format!("/api/v1/holidays/{}", row.id), &HolidayView::from(row)))
 }
 
@@ -274,7 +273,7 @@ pub async fn list_holidays(call: Call, q: web::Query<HolidayQuery>) -> Result<Ht
     let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
         return Err(ApiError::BadParameter("year is out of range".into()));
     };
-    let rows = db(&call.state, move |conn| calendar::holidays_between(conn, &call.caller, agency, from, to)).await?;
+    let rows = call.read(move |conn, caller| calendar::holidays_between(conn, caller, agency, from, to)).await?;
     Ok(HttpResponse::Ok().json(HolidayList { items: rows.into_iter().map(HolidayView::from).collect() }))
 }
 
@@ -284,13 +283,12 @@ pub async fn list_holidays(call: Call, q: web::Query<HolidayQuery>) -> Result<Ht
     params(("id" = Uuid, Path, description = "Holiday id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn delete_holiday(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = call.change();
-    db(&call.state, move |conn| calendar::delete_holiday(conn, &change, id)).await?;
+    call.write(move |conn, change| calendar::delete_holiday(conn, change, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -351,7 +349,7 @@ pub struct RecordAbsence {
     request_body = RecordAbsence,
     responses(
         (status = 201, description = "Recorded", body = AbsenceView, headers(("location" = String, description = "URL of the record"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn record_absence(call: Call, body: Json<RecordAbsence>) -> Result<HttpResponse, ApiError> {
@@ -381,7 +379,7 @@ pub async fn record_absence(call: Call, body: Json<RecordAbsence>) -> Result<Htt
     summary = "Cancel recorded leave or travel", params(("id" = Uuid, Path, description = "Record id")),
     responses(
         (status = 200, description = "Cancelled (again, if it already was)", body = AbsenceView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn cancel_absence(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
@@ -401,6 +399,6 @@ pub async fn cancel_absence(call: Call, id: web::Path<Uuid>) -> Result<HttpRespo
 pub async fn list_absences(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| calendar::absences_of(conn, &call.caller, id, now)).await?;
+    let rows = call.read(move |conn, caller| calendar::absences_of(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(AbsenceList { items: rows.into_iter().map(AbsenceView::from).collect() }))
 }

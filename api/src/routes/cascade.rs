@@ -15,7 +15,6 @@ use super::employee::EmployeeView;
 use super::period::GoalView;
 use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// A planned result in a cascade, with what cascades from it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -79,12 +78,12 @@ pub struct PeriodCascadeView {
     params(("id" = Uuid, Path, description = "Period id")),
     responses(
         (status = 200, description = "Every goal's tree, in a fixed number of queries", body = PeriodCascadeView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn period_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let goals = db(&call.state, move |conn| cascade::under_period(conn, &call.caller, id)).await?;
+    let goals = call.read(move |conn, caller| cascade::under_period(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(PeriodCascadeView {
         goals: goals
             .into_iter()
@@ -102,13 +101,13 @@ pub async fn period_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpRespo
     params(("id" = Uuid, Path, description = "Goal id")),
     responses(
         (status = 200, description = "The tree of planned results in force, in a fixed number of queries", body = CascadeView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn goal_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let nodes = db(&call.state, move |conn| cascade::under_goal(conn, &call.caller, id, now)).await?;
+    let nodes = call.read(move |conn, caller| cascade::under_goal(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
 }
 
@@ -121,7 +120,7 @@ pub async fn goal_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpRespons
 pub async fn result_cascade(call: Call, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (id, result_id) = path.into_inner();
     let now = call.state.now();
-    let nodes = db(&call.state, move |conn| cascade::under_result(conn, &call.caller, id, result_id, now)).await?;
+    let nodes = call.read(move |conn, caller| cascade::under_result(conn, caller, id, result_id, now)).await?;
     Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
 }
 
@@ -159,7 +158,7 @@ pub struct AlignmentQuery {
     params(("id" = Uuid, Path, description = "Org unit id"), AlignmentQuery),
     responses(
         (status = 200, description = "The report", body = AlignmentView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn alignment(
@@ -170,7 +169,7 @@ pub async fn alignment(
     let id = id.into_inner();
     let period = q.into_inner().period_id;
     let now = call.state.now();
-    let a = db(&call.state, move |conn| cascade::alignment(conn, &call.caller, id, period, now)).await?;
+    let a = call.read(move |conn, caller| cascade::alignment(conn, caller, id, period, now)).await?;
     Ok(HttpResponse::Ok().json(AlignmentView {
         unlinked_results: a
             .unlinked_results
@@ -247,7 +246,7 @@ pub struct AgreementDocumentView {
 pub async fn document(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let d = db(&call.state, move |conn| cascade::document(conn, &call.caller, id, now)).await?;
+    let d = call.read(move |conn, caller| cascade::document(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(AgreementDocumentView {
         agency_name: d.agency_name,
         year: d.year,

@@ -15,7 +15,6 @@ use super::dashboard::PredicateCount;
 use crate::call::Call;
 use crate::csv_out;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// A column to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -184,7 +183,7 @@ pub async fn agency(
         ),
     };
     let (id, now) = (id.into_inner(), call.state.now());
-    let mut c = db(&call.state, move |conn| comparison::agency_month(conn, &call.caller, id, first, now)).await?;
+    let mut c = call.read(move |conn, caller| comparison::agency_month(conn, caller, id, first, now)).await?;
     sort(&mut c.rows, q.sort.unwrap_or(SortColumn::Name), q.order.unwrap_or(SortOrder::Asc));
     let month = c.month.format("%Y-%m").to_string();
     if wants_csv(&req) {

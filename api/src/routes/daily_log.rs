@@ -473,7 +473,7 @@ pub async fn list(call: Call, q: web::Query<LogQuery>) -> Result<HttpResponse, A
         to: q.to,
     };
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| store::list(conn, &call.caller, &filter, &page, now)).await?;
+    let rows = call.read(move |conn, caller| store::list(conn, caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(DailyLogList::from_page(rows, DailyLogView::from)))
 }
 
@@ -485,7 +485,7 @@ pub async fn list(call: Call, q: web::Query<LogQuery>) -> Result<HttpResponse, A
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = DailyLogId::from(id.into_inner());
     let now = call.state.now();
-    let l = db(&call.state, move |conn| store::get(conn, &call.caller, id, now)).await?;
+    let l = call.read(move |conn, caller| store::get(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
 }
 
@@ -528,8 +528,7 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
     responses(
         (status = 200, description = "The corrected log", body = DailyLogView, headers(("etag" = String, description = "New version"))),
         (status = 403, description = "Not one's own log, or accepted", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match: nothing changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -580,10 +579,10 @@ async fn decide(
     params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "The log's ETag (`\"v{version}\"`) as seen")),
     responses(
         (status = 200, description = "Accepted", body = DailyLogView),
-        (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::DirectSupervisorOnly,
         (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The log changed since it was seen", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn accept(
@@ -604,10 +603,10 @@ pub async fn accept(
     request_body = RejectBody,
     responses(
         (status = 200, description = "Rejected", body = DailyLogView),
-        (status = 403, description = "Not the direct supervisor", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::DirectSupervisorOnly,
         (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The log changed since it was seen", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn reject(
@@ -729,7 +728,7 @@ pub async fn changes(call: Call, q: web::Query<ChangesQuery>) -> Result<HttpResp
     if !(1..=200).contains(&limit) {
         return Err(ApiError::BadParameter("limit must be from 1 to 200".into()));
     }
-    let (rows, next) = db(&call.state, move |conn| store::changes(conn, &call.caller, after, limit)).await?;
+    let (rows, next) = call.read(move |conn, caller| store::changes(conn, caller, after, limit)).await?;
     Ok(HttpResponse::Ok()
         .json(LogChanges { items: rows.into_iter().map(DailyLogView::from).collect(), next_cursor: next.to_string() }))
 }

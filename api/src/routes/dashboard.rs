@@ -16,7 +16,6 @@ use super::analysis::{csv, wants_csv, UnitRef};
 use crate::call::Call;
 use crate::csv_out;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// Logging over some days.
 #[derive(Debug, Serialize, ToSchema)]
@@ -239,12 +238,12 @@ fn respond(req: &HttpRequest, d: Dashboard) -> Result<HttpResponse, ApiError> {
     params(("id" = Uuid, Path, description = "Agency id")),
     responses(
         (status = 200, description = "The dashboard", content((DashboardView = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn agency(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let (id, now) = (id.into_inner(), call.state.now());
-    let d = db(&call.state, move |conn| dashboard::agency(conn, &call.caller, id, now)).await?;
+    let d = call.read(move |conn, caller| dashboard::agency(conn, caller, id, now)).await?;
     respond(&req, d)
 }
 
@@ -256,11 +255,11 @@ pub async fn agency(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result
     params(("id" = Uuid, Path, description = "Org unit id")),
     responses(
         (status = 200, description = "The dashboard", content((DashboardView = "application/json"), (String = "text/csv"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn unit(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let (id, now) = (id.into_inner(), call.state.now());
-    let d = db(&call.state, move |conn| dashboard::unit(conn, &call.caller, id, now)).await?;
+    let d = call.read(move |conn, caller| dashboard::unit(conn, caller, id, now)).await?;
     respond(&req, d)
 }

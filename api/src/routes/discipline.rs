@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::employee::EmployeeView;
 use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// The month to read.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -205,7 +204,7 @@ pub async fn employee(call: Call, id: web::Path<Uuid>, q: web::Query<MonthQuery>
     let id = id.into_inner();
     let now = call.state.now();
     let first = first_day(&q)?;
-    let m = db(&call.state, move |conn| discipline::employee_month(conn, &call.caller, id, first, now)).await?;
+    let m = call.read(move |conn, caller| discipline::employee_month(conn, caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeMonthView::from(m)))
 }
 
@@ -223,7 +222,7 @@ pub async fn me(call: Call, q: web::Query<MonthQuery>) -> Result<HttpResponse, A
     };
     let now = call.state.now();
     let first = first_day(&q)?;
-    let m = db(&call.state, move |conn| discipline::employee_month(conn, &call.caller, id, first, now)).await?;
+    let m = call.read(move |conn, caller| discipline::employee_month(conn, caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeMonthView::from(m)))
 }
 
@@ -233,13 +232,13 @@ pub async fn me(call: Call, q: web::Query<MonthQuery>) -> Result<HttpResponse, A
     params(("id" = Uuid, Path, description = "Org unit id"), MonthQuery),
     responses(
         (status = 200, description = "The recap", body = UnitMonthView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<MonthQuery>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
     let first = first_day(&q)?;
-    let m = db(&call.state, move |conn| discipline::unit_month(conn, &call.caller, id, first, now)).await?;
+    let m = call.read(move |conn, caller| discipline::unit_month(conn, caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(UnitMonthView::from(m)))
 }

@@ -156,7 +156,7 @@ pub async fn list(call: Call, q: web::Query<EmployeeQuery>) -> Result<HttpRespon
         name: q.name,
     };
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| employee::list(conn, &call.caller, &filter, &page, now)).await?;
+    let rows = call.read(move |conn, caller| employee::list(conn, caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeList::from_page(rows, EmployeeView::from)))
 }
 
@@ -182,7 +182,7 @@ pub fn parse_new(agency_id: Uuid, b: CreateEmployee) -> Result<employee::NewEmpl
     summary = "Register an employee", request_body = CreateEmployee,
     responses(
         (status = 201, description = "Created", body = EmployeeView, headers(("location" = String, description = "URL of the new employee"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The NIP is already registered", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -190,8 +190,7 @@ pub async fn create(call: Call, body: Json<CreateEmployee>) -> Result<HttpRespon
     let b = body.0;
     let agency_id = call.agency(b.agency_id)?;
     let new = parse_new(agency_id, b)?;
-    let change = call.change();
-    let row = db(&call.state, move |conn| employee::create(conn, &change, new)).await?;
+    let row = call.write(move |conn, change| employee::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/employees/{}", row.id), &EmployeeView::from(row)))
 }
 
@@ -203,7 +202,7 @@ pub async fn create(call: Call, body: Json<CreateEmployee>) -> Result<HttpRespon
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let row = db(&call.state, move |conn| employee::get(conn, &call.caller, id, now)).await?;
+    let row = call.read(move |conn, caller| employee::get(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
 
@@ -215,7 +214,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 pub async fn get_by_nip(call: Call, nip: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let nip = Nip::parse(&nip.into_inner()).map_err(|e| ApiError::BadParameter(format!("nip: {e}")))?;
     let now = call.state.now();
-    let row = db(&call.state, move |conn| employee::get_by_nip(conn, &call.caller, &nip, now)).await?;
+    let row = call.read(move |conn, caller| employee::get_by_nip(conn, caller, &nip, now)).await?;
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
 
@@ -225,7 +224,7 @@ pub async fn get_by_nip(call: Call, nip: web::Path<String>) -> Result<HttpRespon
     request_body = UpdateEmployee,
     responses(
         (status = 200, description = "The changed employee", body = EmployeeView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateEmployee>) -> Result<HttpResponse, ApiError> {
@@ -277,13 +276,13 @@ pub async fn subordinates(call: Call, id: web::Path<Uuid>) -> Result<HttpRespons
 /// Shared by `/employees/{id}/supervisors` and `/me/supervisors`.
 pub async fn chain(call: Call, id: Uuid) -> Result<HttpResponse, ApiError> {
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| employee::supervisors(conn, &call.caller, id, now)).await?;
+    let rows = call.read(move |conn, caller| employee::supervisors(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(SupervisorChain { items: rows.into_iter().map(OfficialView::new).collect() }))
 }
 
 /// Shared by `/employees/{id}/subordinates` and `/me/subordinates`.
 pub async fn below(call: Call, id: Uuid) -> Result<HttpResponse, ApiError> {
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| employee::subordinates(conn, &call.caller, id, now)).await?;
+    let rows = call.read(move |conn, caller| employee::subordinates(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(Subordinates { items: rows.into_iter().map(EmployeeView::from).collect() }))
 }

@@ -106,7 +106,7 @@ fn with_etag<T: Serialize>(version: i32, body: &T) -> HttpResponse {
     request_body = OpenPeriod,
     responses(
         (status = 201, description = "Opened", body = EvaluationPeriodView, headers(("location" = String, description = "URL of the period"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "That period is open already", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -145,7 +145,7 @@ pub async fn list_periods(call: Call, q: web::Query<PeriodQuery>) -> Result<Http
     security(("bearer" = [])))]
 pub async fn get_period(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| evaluation::get_period(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| evaluation::get_period(conn, caller, id)).await?;
     Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
 }
 
@@ -155,17 +155,16 @@ pub async fn get_period(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse,
     params(("id" = Uuid, Path, description = "Period id"), ("If-Match" = String, Header, description = "The period's ETag")),
     responses(
         (status = 200, description = "Closed", body = EvaluationPeriodView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "Closed already", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The period changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn close_period(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| evaluation::close_period(conn, &change, id, if_match)).await?;
+    let row = call.write(move |conn, change| evaluation::close_period(conn, change, id, if_match)).await?;
     Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
 }
 
@@ -351,7 +350,7 @@ pub async fn list(call: Call, q: web::Query<EvaluationQuery>) -> Result<HttpResp
         awaiting_me: q.awaiting_me.unwrap_or(false),
     };
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| evaluation::list(conn, &call.caller, &filter, &page, now)).await?;
+    let rows = call.read(move |conn, caller| evaluation::list(conn, caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
 }
 
@@ -372,7 +371,7 @@ pub async fn mine(call: Call, q: web::Query<EvaluationQuery>) -> Result<HttpResp
         awaiting_me: q.awaiting_me.unwrap_or(false),
     };
     let now = call.state.now();
-    let rows = db(&call.state, move |conn| evaluation::list(conn, &call.caller, &filter, &page, now)).await?;
+    let rows = call.read(move |conn, caller| evaluation::list(conn, caller, &filter, &page, now)).await?;
     Ok(HttpResponse::Ok().json(EvaluationList::from_page(rows, |e| view_of(e, None))))
 }
 
@@ -385,7 +384,7 @@ pub async fn mine(call: Call, q: web::Query<EvaluationQuery>) -> Result<HttpResp
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let d = db(&call.state, move |conn| evaluation::get(conn, &call.caller, id, now)).await?;
+    let d = call.read(move |conn, caller| evaluation::get(conn, caller, id, now)).await?;
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
@@ -400,10 +399,10 @@ fn description(f: &mut Fields, pointer: &str, text: Option<String>) -> Option<De
     request_body = RateEvaluation,
     responses(
         (status = 200, description = "Updated", body = EvaluationView),
-        (status = 403, description = "Not the evaluator", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::EvaluatorOnly,
         (status = 409, description = "The evaluation is final", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn rate(
@@ -451,10 +450,10 @@ pub async fn rate(
     params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
     responses(
         (status = 200, description = "Final, with its predicate", body = EvaluationView),
-        (status = 403, description = "Not the evaluator", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::EvaluatorOnly,
         (status = 409, description = "Final already", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn finalise(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
@@ -472,10 +471,10 @@ pub async fn finalise(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Res
     params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
     responses(
         (status = 201, description = "The new draft revision", body = EvaluationView, headers(("location" = String, description = "URL of the revision"))),
-        (status = 403, description = "Not the evaluator", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::EvaluatorOnly,
         (status = 409, description = "Not the current final evaluation, or a revision is open", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn revise(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
@@ -553,15 +552,14 @@ pub struct ProgressView {
     params(("id" = Uuid, Path, description = "Evaluation period id"), UnitQuery),
     responses(
         (status = 200, description = "The unit's progress", body = ProgressView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn progress(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQuery>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let unit = q.org_unit_id;
     let now = call.state.now();
-    let (period, rows) =
-        db(&call.state, move |conn| evaluation::unit_progress(conn, &call.caller, id, unit, now)).await?;
+    let (period, rows) = call.read(move |conn, caller| evaluation::unit_progress(conn, caller, id, unit, now)).await?;
     let rows: Vec<ProgressRowView> = rows
         .into_iter()
         .map(|r| ProgressRowView {
@@ -618,7 +616,7 @@ pub struct DistributionView {
     params(("id" = Uuid, Path, description = "Evaluation period id"), UnitQuery),
     responses(
         (status = 200, description = "The spread and each rule, met or broken", body = DistributionView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQuery>) -> Result<HttpResponse, ApiError> {
@@ -652,12 +650,12 @@ pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQue
     params(("id" = Uuid, Path, description = "Performance period id")),
     responses(
         (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn siasn_export(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let rows = db(&call.state, move |conn| evaluation::siasn_export(conn, &call.caller, id)).await?;
+    let rows = call.read(move |conn, caller| evaluation::siasn_export(conn, caller, id)).await?;
     let year = rows.first().map_or_else(String::new, |r| r.year.to_string());
     let body = csv_out::file(
         &["nip", "nama", "tahun", "hasil_kerja", "perilaku_kerja", "predikat", "nip_penilai", "nama_penilai"],
@@ -751,7 +749,7 @@ pub struct AssessBody {
 pub async fn realisation(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let r = db(&call.state, move |conn| evaluation::realisation(conn, &call.caller, id, now)).await?;
+    let r = call.read(move |conn, caller| evaluation::realisation(conn, caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(RealisationView {
         evaluation_id: r.evaluation.id,
         period: r.period.into(),

@@ -100,8 +100,8 @@ async fn machine(
     summary = "A fingerprint machine asks for its push settings (ADMS handshake)", params(MachineQuery),
     responses(
         (status = 200, description = "The settings, as `key=value` lines", body = String, content_type = "text/plain"),
-        (status = 403, description = "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused requests from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::MachineRefused,
+        crate::openapi::AddressThrottled,
     ))]
 pub async fn options(
     state: web::Data<AppState>,
@@ -129,8 +129,8 @@ pub async fn options(
     request_body(content = String, content_type = "text/plain", description = "Tab-separated ATTLOG lines"),
     responses(
         (status = 200, description = "`OK: <lines received>`", body = String, content_type = "text/plain"),
-        (status = 403, description = "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused requests from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::MachineRefused,
+        crate::openapi::AddressThrottled,
     ))]
 pub async fn upload(
     state: web::Data<AppState>,
@@ -199,8 +199,8 @@ pub async fn upload(
     summary = "A fingerprint machine polls for commands (there are none)", params(MachineQuery),
     responses(
         (status = 200, description = "`OK`", body = String, content_type = "text/plain"),
-        (status = 403, description = "The serial number is not registered, the machine was revoked, or the request comes from outside the machine's allowed sources (one answer for all three)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many refused requests from this address", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::MachineRefused,
+        crate::openapi::AddressThrottled,
     ))]
 pub async fn commands(
     state: web::Data<AppState>,

@@ -240,7 +240,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
     request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
     responses(
         (status = 200, description = "Imported, or (dry run) what would be imported with every refused line", body = ImportReportView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 422, description = "Some lines are refused (`errors` names each as `#/lines/{line}/{column}`); nothing was stored", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]

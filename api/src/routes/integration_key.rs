@@ -112,7 +112,7 @@ fn with_etag(view: IntegrationKeyView) -> HttpResponse {
     responses(
         (status = 201, description = "Issued: the key and any signing secret are in this answer only", body = IssuedKeyView,
             headers(("location" = String, description = "URL of the key's record"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, ApiError> {
@@ -139,13 +139,13 @@ pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, Api
     summary = "List the agency's integration keys", params(KeyQuery),
     responses(
         (status = 200, description = "A page of keys", body = IntegrationKeyList),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn list(call: Call, q: web::Query<KeyQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&call.state, move |conn| integration_key::list(conn, &call.caller, q.agency_id, &page)).await?;
+    let rows = call.read(move |conn, caller| integration_key::list(conn, caller, q.agency_id, &page)).await?;
     Ok(HttpResponse::Ok().json(IntegrationKeyList::from_page(rows, IntegrationKeyView::from)))
 }
 
@@ -156,7 +156,7 @@ pub async fn list(call: Call, q: web::Query<KeyQuery>) -> Result<HttpResponse, A
     security(("bearer" = [])))]
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| integration_key::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| integration_key::get(conn, caller, id)).await?;
     Ok(with_etag(row.into()))
 }
 
@@ -168,7 +168,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
         (status = 200, description = "Rotated", body = IssuedKeyView),
         (status = 409, description = "The key is revoked", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The key changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatchRequired,
     ),
     security(("bearer" = [])))]
 pub async fn rotate(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
@@ -193,7 +193,6 @@ pub async fn rotate(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Resul
     security(("bearer" = [])))]
 pub async fn revoke(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| integration_key::revoke(conn, &change, id)).await?;
+    let row = call.write(move |conn, change| integration_key::revoke(conn, change, id)).await?;
     Ok(with_etag(row.into()))
 }

@@ -274,8 +274,7 @@ pub async fn create_account(call: Call, body: Json<CreateAccount>) -> Result<Htt
     let password_hash =
         web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let new = account::NewAccount { agency_id, employee_id: b.employee_id, username, role: b.role, password_hash };
-    let change = call.change();
-    let row = db(&call.state, move |conn| account::create(conn, &change, new)).await?;
+    let row = call.write(move |conn, change| account::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/accounts/{}", row.id), &AccountView::from(row)))
 }
 
@@ -312,8 +311,7 @@ pub async fn reset_password(
     }
     let hash =
         web::block(move || hash_password(&new_password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
-    let change = call.change();
-    db(&call.state, move |conn| account::set_password(conn, &change, id, hash)).await?;
+    call.write(move |conn, change| account::set_password(conn, change, id, hash)).await?;
     call.state.sessions.forget(id);
     security::event("password_reset", json!({"account_id": by, "target_account_id": id}));
     Ok(HttpResponse::NoContent().finish())
@@ -353,7 +351,7 @@ pub struct TasksView {
     security(("bearer" = [])))]
 pub async fn tasks(call: Call) -> Result<HttpResponse, ApiError> {
     let now = call.state.now();
-    let items = db(&call.state, move |conn| ekinerja_persistence::tasks::mine(conn, &call.caller, now)).await?;
+    let items = call.read(move |conn, caller| ekinerja_persistence::tasks::mine(conn, caller, now)).await?;
     let items: Vec<TaskView> = items
         .into_iter()
         .map(|t| TaskView {

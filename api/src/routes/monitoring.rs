@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::employee::EmployeeView;
 use crate::call::Call;
 use crate::error::ApiError;
-use crate::state::db;
 
 /// The span to look at.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,14 +102,14 @@ fn view(a: monitoring::Activity) -> ActivityView {
     params(("id" = Uuid, Path, description = "Org unit id"), SpanQuery),
     responses(
         (status = 200, description = "Every active employee of the unit with their logging", body = ActivityView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<SpanQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let id = id.into_inner();
     let now = call.state.now();
-    let a = db(&call.state, move |conn| monitoring::unit(conn, &call.caller, id, q.from, q.to, now)).await?;
+    let a = call.read(move |conn, caller| monitoring::unit(conn, caller, id, q.from, q.to, now)).await?;
     Ok(HttpResponse::Ok().json(view(a)))
 }
 
@@ -123,6 +122,6 @@ pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<SpanQuery>) -> 
 pub async fn subordinates(call: Call, q: web::Query<SpanQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let now = call.state.now();
-    let a = db(&call.state, move |conn| monitoring::subordinates(conn, &call.caller, q.from, q.to, now)).await?;
+    let a = call.read(move |conn, caller| monitoring::subordinates(conn, caller, q.from, q.to, now)).await?;
     Ok(HttpResponse::Ok().json(view(a)))
 }

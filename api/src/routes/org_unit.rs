@@ -139,7 +139,7 @@ pub async fn list(call: Call, q: web::Query<OrgUnitQuery>) -> Result<HttpRespons
     summary = "Create an org unit", request_body = CreateOrgUnit,
     responses(
         (status = 201, description = "Created", body = OrgUnitView, headers(("location" = String, description = "URL of the new unit"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The code is taken in this agency", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -199,7 +199,7 @@ fn view(
     request_body = UpdateOrgUnit,
     responses(
         (status = 200, description = "The changed unit", body = OrgUnitView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The code is taken in this agency, or the rollout change would alter a month an approved run pays", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]

@@ -14,7 +14,6 @@ use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::Json;
-use crate::state::db;
 
 /// A performance year of an agency.
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,7 +75,7 @@ pub struct PeriodQuery {
 pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
-    let rows = db(&call.state, move |conn| period::list(conn, &call.caller, q.agency_id, &page)).await?;
+    let rows = call.read(move |conn, caller| period::list(conn, caller, q.agency_id, &page)).await?;
     Ok(HttpResponse::Ok().json(PeriodList::from_page(rows, PeriodView::from)))
 }
 
@@ -85,7 +84,7 @@ pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse
     summary = "Open a performance year", request_body = CreatePeriod,
     responses(
         (status = 201, description = "Created", body = PeriodView, headers(("location" = String, description = "URL of the new period"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The year is already open", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -95,8 +94,7 @@ pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse
         return Err(ApiError::field("#/year", "must be from 2000 to 2100"));
     }
     let agency = call.agency(b.agency_id)?;
-    let change = call.change();
-    let row = db(&call.state, move |conn| period::create(conn, &change, agency, b.year)).await?;
+    let row = call.write(move |conn, change| period::create(conn, change, agency, b.year)).await?;
     Ok(created(format!("/api/v1/performance-periods/{}", row.id), &PeriodView::from(row)))
 }
 
@@ -107,7 +105,7 @@ pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse
     security(("bearer" = [])))]
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| period::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| period::get(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(PeriodView::from(row)))
 }
 
@@ -200,7 +198,7 @@ pub async fn list_goals(call: Call, q: web::Query<GoalQuery>) -> Result<HttpResp
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let filter = goal::GoalFilter { agency_id: q.agency_id, period_id: q.period_id, org_unit_id: q.org_unit_id };
-    let rows = db(&call.state, move |conn| goal::list(conn, &call.caller, &filter, &page)).await?;
+    let rows = call.read(move |conn, caller| goal::list(conn, caller, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(GoalList::from_page(rows, GoalView::from)))
 }
 
@@ -209,7 +207,7 @@ pub async fn list_goals(call: Call, q: web::Query<GoalQuery>) -> Result<HttpResp
     summary = "Create an organisational goal", request_body = CreateGoal,
     responses(
         (status = 201, description = "Created", body = GoalView, headers(("location" = String, description = "URL of the new goal"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn create_goal(call: Call, body: Json<CreateGoal>) -> Result<HttpResponse, ApiError> {
@@ -231,8 +229,7 @@ pub async fn create_goal(call: Call, body: Json<CreateGoal>) -> Result<HttpRespo
         target_quantity,
         target_unit,
     };
-    let change = call.change();
-    let row = db(&call.state, move |conn| goal::create(conn, &change, new)).await?;
+    let row = call.write(move |conn, change| goal::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/organisational-goals/{}", row.id), &GoalView::from(row)))
 }
 
@@ -243,7 +240,7 @@ pub async fn create_goal(call: Call, body: Json<CreateGoal>) -> Result<HttpRespo
     security(("bearer" = [])))]
 pub async fn get_goal(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| goal::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| goal::get(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(GoalView::from(row)))
 }
 
@@ -253,7 +250,7 @@ pub async fn get_goal(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, A
     request_body = UpdateGoal,
     responses(
         (status = 200, description = "The changed goal", body = GoalView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn update_goal(call: Call, id: web::Path<Uuid>, body: Json<UpdateGoal>) -> Result<HttpResponse, ApiError> {
@@ -270,7 +267,6 @@ pub async fn update_goal(call: Call, id: web::Path<Uuid>, body: Json<UpdateGoal>
     };
     let patch = goal::GoalPatch { name, indicator, target_quantity, target_unit };
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| goal::update(conn, &change, id, patch)).await?;
+    let row = call.write(move |conn, change| goal::update(conn, change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(GoalView::from(row)))
 }

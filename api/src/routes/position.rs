@@ -13,7 +13,6 @@ use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields};
 use crate::extract::{double_option, Json};
-use crate::state::db;
 
 /// A position (jabatan) in an org unit.
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,7 +112,7 @@ pub async fn list(call: Call, q: web::Query<PositionQuery>) -> Result<HttpRespon
         position_type: q.position_type,
         supervisor_position_id: q.supervisor_position_id,
     };
-    let rows = db(&call.state, move |conn| position::list(conn, &call.caller, &filter, &page)).await?;
+    let rows = call.read(move |conn, caller| position::list(conn, caller, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(PositionList::from_page(rows, PositionView::from)))
 }
 
@@ -122,7 +121,7 @@ pub async fn list(call: Call, q: web::Query<PositionQuery>) -> Result<HttpRespon
     summary = "Create a position", request_body = CreatePosition,
     responses(
         (status = 201, description = "Created", body = PositionView, headers(("location" = String, description = "URL of the new position"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreatePosition>) -> Result<HttpResponse, ApiError> {
@@ -138,8 +137,7 @@ pub async fn create(call: Call, body: Json<CreatePosition>) -> Result<HttpRespon
         class,
         supervisor_position_id: b.supervisor_position_id,
     };
-    let change = call.change();
-    let row = db(&call.state, move |conn| position::create(conn, &change, new)).await?;
+    let row = call.write(move |conn, change| position::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/positions/{}", row.id), &PositionView::from(row)))
 }
 
@@ -150,7 +148,7 @@ pub async fn create(call: Call, body: Json<CreatePosition>) -> Result<HttpRespon
     security(("bearer" = [])))]
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| position::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| position::get(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(PositionView::from(row)))
 }
 
@@ -160,7 +158,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
     request_body = UpdatePosition,
     responses(
         (status = 200, description = "The changed position", body = PositionView),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdatePosition>) -> Result<HttpResponse, ApiError> {
@@ -177,7 +175,6 @@ pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdatePosition>)
         supervisor_position_id: b.supervisor_position_id,
     };
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| position::update(conn, &change, id, patch)).await?;
+    let row = call.write(move |conn, change| position::update(conn, change, id, patch)).await?;
     Ok(HttpResponse::Ok().json(PositionView::from(row)))
 }

@@ -14,7 +14,6 @@ use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::state::db;
 
 /// A grant, in force or revoked.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,14 +88,13 @@ pub struct GrantQuery {
     responses(
         (status = 201, description = "Granted", body = RoleGrantView,
             headers(("location" = String, description = "URL of the grant"))),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
         (status = 409, description = "The account already holds the role", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn grant(call: Call, body: Json<GrantRole>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let change = call.change();
-    let row = db(&call.state, move |conn| role_grant::grant(conn, &change, b.account_id, b.role)).await?;
+    let row = call.write(move |conn, change| role_grant::grant(conn, change, b.account_id, b.role)).await?;
     let view = RoleGrantView::from(row);
     Ok(created(format!("/api/v1/role-grants/{}", view.id), &view))
 }
@@ -107,7 +105,7 @@ pub async fn grant(call: Call, body: Json<GrantRole>) -> Result<HttpResponse, Ap
     params(GrantQuery),
     responses(
         (status = 200, description = "A page of grants, oldest first", body = RoleGrantList),
-        (status = 403, description = "Not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
 pub async fn list(call: Call, q: web::Query<GrantQuery>) -> Result<HttpResponse, ApiError> {
@@ -119,7 +117,7 @@ pub async fn list(call: Call, q: web::Query<GrantQuery>) -> Result<HttpResponse,
         role: q.role,
         include_revoked: q.include_revoked.unwrap_or(false),
     };
-    let rows = db(&call.state, move |conn| role_grant::list(conn, &call.caller, &filter, &page)).await?;
+    let rows = call.read(move |conn, caller| role_grant::list(conn, caller, &filter, &page)).await?;
     let next_cursor = rows.next_cursor.clone();
     let items: Vec<RoleGrantView> = rows.items.into_iter().map(RoleGrantView::from).collect();
     Ok(HttpResponse::Ok().json(RoleGrantList { items, next_cursor }))
@@ -133,7 +131,7 @@ pub async fn list(call: Call, q: web::Query<GrantQuery>) -> Result<HttpResponse,
     security(("bearer" = [])))]
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = db(&call.state, move |conn| role_grant::get(conn, &call.caller, id)).await?;
+    let row = call.read(move |conn, caller| role_grant::get(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(RoleGrantView::from(row)))
 }
 
@@ -148,7 +146,6 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
     security(("bearer" = [])))]
 pub async fn revoke(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let change = call.change();
-    let row = db(&call.state, move |conn| role_grant::revoke(conn, &change, id)).await?;
+    let row = call.write(move |conn, change| role_grant::revoke(conn, change, id)).await?;
     Ok(HttpResponse::Ok().json(RoleGrantView::from(row)))
 }
