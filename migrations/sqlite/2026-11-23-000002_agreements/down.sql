@@ -1,6 +1,1 @@
-DROP TABLE indicator_targets;
-DROP TABLE indicators;
-DROP TABLE planned_results;
-DROP TABLE agreements;
-DROP TABLE organisational_goals;
-DROP TABLE performance_periods;
+../../postgres/2026-11-23-000002_agreements/down.sql

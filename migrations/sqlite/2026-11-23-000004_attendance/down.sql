@@ -1,6 +1,1 @@
-DROP TABLE absences;
-DROP TABLE holidays;
-DROP TABLE work_schedules;
-DROP TABLE attendance_events;
-DROP TABLE attendance_devices;
-DROP TABLE integration_keys;
+../../postgres/2026-11-23-000004_attendance/down.sql

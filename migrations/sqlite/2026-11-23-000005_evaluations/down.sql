@@ -1,5 +1,1 @@
-DROP TABLE evaluation_feedback;
-DROP TABLE evaluation_behaviours;
-DROP TABLE evaluations;
-DROP TABLE evaluation_periods;
-ALTER TABLE agencies DROP COLUMN evaluation_cadence;
+../../postgres/2026-11-23-000005_evaluations/down.sql

@@ -1,1 +1,1 @@
-DROP TABLE realisations;
+../../postgres/2026-11-23-000006_realisations/down.sql

@@ -1,1 +1,1 @@
-DROP TABLE allowance_policies;
+../../postgres/2026-11-23-000007_allowance_policies/down.sql

@@ -1,2 +1,1 @@
-DROP TABLE allowance_lines;
-DROP TABLE allowance_runs;
+../../postgres/2026-11-23-000008_allowance_runs/down.sql

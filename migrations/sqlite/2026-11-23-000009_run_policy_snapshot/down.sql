@@ -1,1 +1,1 @@
-ALTER TABLE allowance_runs DROP COLUMN policy;
+../../postgres/2026-11-23-000009_run_policy_snapshot/down.sql

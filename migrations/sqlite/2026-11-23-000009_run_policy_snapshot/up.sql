@@ -1,3 +1,1 @@
--- The policy a run was computed with, as it was then: replacing a policy version later does not
--- change what an approved run says it applied.
-ALTER TABLE allowance_runs ADD COLUMN policy TEXT;
+../../postgres/2026-11-23-000009_run_policy_snapshot/up.sql

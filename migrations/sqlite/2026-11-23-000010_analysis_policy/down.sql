@@ -1,2 +1,1 @@
-ALTER TABLE agencies DROP COLUMN maturity_policy;
-ALTER TABLE agencies DROP COLUMN effective_working_hours;
+../../postgres/2026-11-23-000010_analysis_policy/down.sql

@@ -1,1 +1,1 @@
-DROP TABLE login_failures;
+../../postgres/2026-11-23-000011_login_failures/down.sql

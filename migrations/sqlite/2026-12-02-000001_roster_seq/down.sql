@@ -1,3 +1,1 @@
-DROP INDEX employees_roster;
-ALTER TABLE employees DROP COLUMN roster_seq;
-ALTER TABLE agencies DROP COLUMN roster_seq;
+../../postgres/2026-12-02-000001_roster_seq/down.sql

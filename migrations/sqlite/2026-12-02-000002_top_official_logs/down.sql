@@ -1,1 +1,1 @@
-ALTER TABLE agencies DROP COLUMN top_official_logs_accepted;
+../../postgres/2026-12-02-000002_top_official_logs/down.sql

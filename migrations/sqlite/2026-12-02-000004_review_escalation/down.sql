@@ -1,1 +1,1 @@
-ALTER TABLE agencies DROP COLUMN review_escalation_working_days;
+../../postgres/2026-12-02-000004_review_escalation/down.sql

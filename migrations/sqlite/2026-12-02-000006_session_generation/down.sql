@@ -1,1 +1,1 @@
-ALTER TABLE accounts DROP COLUMN session_generation;
+../../postgres/2026-12-02-000006_session_generation/down.sql
