@@ -67,6 +67,6 @@ impl Call {
     /// The agency a request names, or else the caller's own (a platform admin has none and must
     /// name one).
     pub fn agency(&self, given: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
-        given.or(self.caller.agency_id).ok_or_else(|| ApiError::field("#/agency_id", "required for a platform admin"))
+        given.or(self.caller.agency_id).ok_or_else(|| ApiError::field("agency_id", "required for a platform admin"))
     }
 }

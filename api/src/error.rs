@@ -3,6 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use ekinerja_domain::field::{Field, Step};
 use ekinerja_persistence::{FieldError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -105,8 +106,57 @@ impl ApiError {
     }
 
     /// One invalid field.
-    pub fn field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError::new(pointer, detail)])
+    pub fn field(field: impl Into<Field>, detail: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, detail)])
+    }
+}
+
+impl ApiError {
+    /// The same error with every field named as seen from a larger request that holds this one
+    /// at `outer` (a batch item's reasons, from the batch).
+    pub fn within(self, outer: &Field) -> Self {
+        match self {
+            ApiError::Validation(fields) => ApiError::Validation(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError { field: f.field.within(outer.clone()), detail: f.detail })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// The JSON pointer (RFC 6901, as a URI fragment) of a field in the request: `#/nip`,
+/// `#/indicators/b7/targets`; `#/` for the request as a whole. The one place a field named by
+/// the rules, the store or a handler becomes a pointer.
+pub fn pointer(field: &Field) -> String {
+    let mut out = String::from("#");
+    for step in field.steps() {
+        out.push('/');
+        match step {
+            Step::Name(n) => out.push_str(n),
+            Step::Index(i) => out.push_str(&i.to_string()),
+            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+        }
+    }
+    if field.steps().is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// An item's reasons as problem fields, each named under the item's place in its batch.
+pub fn problem_fields(errors: Vec<FieldError>, item: &Field) -> Vec<ProblemField> {
+    errors
+        .into_iter()
+        .map(|f| ProblemField { pointer: pointer(&f.field.within(item.clone())), detail: f.detail })
+        .collect()
+}
+
+impl From<&FieldError> for ProblemField {
+    fn from(f: &FieldError) -> Self {
+        ProblemField { pointer: pointer(&f.field), detail: f.detail.clone() }
     }
 }
 
@@ -155,9 +205,7 @@ impl Problem {
         let kind = err.kind();
         let title = PROBLEM_TYPES.iter().find(|(k, _)| *k == kind).map_or("Error", |(_, t)| t);
         let errors = match err {
-            ApiError::Validation(fields) => {
-                fields.iter().map(|f| ProblemField { pointer: f.pointer.clone(), detail: f.detail.clone() }).collect()
-            }
+            ApiError::Validation(fields) => fields.iter().map(ProblemField::from).collect(),
             _ => Vec::new(),
         };
         Problem {
@@ -250,12 +298,12 @@ impl Fields {
         Fields::default()
     }
 
-    /// Keeps the value, or records why the field at `pointer` was refused.
-    pub fn check<T, E: std::fmt::Display>(&mut self, pointer: &str, r: Result<T, E>) -> Option<T> {
+    /// Keeps the value, or records why `field` was refused.
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: impl Into<Field>, r: Result<T, E>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
-                self.errors.push(FieldError::new(pointer, e.to_string()));
+                self.errors.push(FieldError::new(field, e.to_string()));
                 None
             }
         }
@@ -264,19 +312,19 @@ impl Fields {
     /// Like [`Fields::check`] for an optional input: `None` stays `Some(None)`.
     pub fn check_opt<I, T, E: std::fmt::Display>(
         &mut self,
-        pointer: &str,
+        field: impl Into<Field>,
         v: Option<I>,
         parse: impl FnOnce(I) -> Result<T, E>,
     ) -> Option<Option<T>> {
         match v {
             None => Some(None),
-            Some(i) => self.check(pointer, parse(i)).map(Some),
+            Some(i) => self.check(field, parse(i)).map(Some),
         }
     }
 
     /// Records a reason directly.
-    pub fn refuse(&mut self, pointer: &str, detail: impl Into<String>) {
-        self.errors.push(FieldError::new(pointer, detail));
+    pub fn refuse(&mut self, field: impl Into<Field>, detail: impl Into<String>) {
+        self.errors.push(FieldError::new(field, detail));
     }
 
     /// The validation error holding every recorded reason.

@@ -6,7 +6,9 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, error::PayloadError, http::header, web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, Fields};
+use ekinerja_domain::field::Field;
+
+use crate::error::ApiError;
 
 /// A JSON body. Unlike `actix_web::web::Json` it names the field that failed to deserialise
 /// (`#/position_id`), insists on `application/json`, and maps an oversized body to 413.
@@ -95,31 +97,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             if inner.is_syntax() || inner.is_eof() || inner.is_io() {
                 return Err(ApiError::MalformedJson(inner.to_string()));
             }
-            let pointer = pointer(e.path());
-            let mut fields = Fields::new();
-            fields.refuse(&pointer, strip_position(&inner.to_string()));
-            Err(fields.into_error())
+            Err(ApiError::field(field(e.path()), strip_position(&inner.to_string())))
         }
     }
 }
 
-/// The JSON pointer (RFC 6901, as a URI fragment) of a deserialisation path: `#/events/3/nip`.
-fn pointer(path: &serde_path_to_error::Path) -> String {
+/// The field a deserialisation path leads to: `events/3/nip`.
+fn field(path: &serde_path_to_error::Path) -> Field {
     use serde_path_to_error::Segment;
-    let mut out = String::from("#");
-    for segment in path.iter() {
-        out.push('/');
-        match segment {
-            Segment::Seq { index } => out.push_str(&index.to_string()),
-            Segment::Map { key } => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
-            Segment::Enum { variant } => out.push_str(variant),
-            Segment::Unknown => out.push('?'),
-        }
-    }
-    if out == "#" {
-        out.push('/');
-    }
-    out
+    path.iter().fold(Field::whole(), |field, segment| match segment {
+        Segment::Seq { index } => field.at(*index),
+        Segment::Map { key } => field.key(key),
+        Segment::Enum { variant } => field.key(variant),
+        Segment::Unknown => field.key("?"),
+    })
 }
 
 /// serde_json appends " at line 1 column 42" to its messages; the pointer already says where.

@@ -8,6 +8,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use ekinerja_domain::field::Field;
 use ekinerja_domain::Caller;
 use ekinerja_persistence::{idempotency, timestamp};
 
@@ -88,7 +89,7 @@ pub async fn claim(state: &web::Data<AppState>, caller: &Caller, key: &Key, hash
             Ok(Claim::Respond(Stored { status, body, location }.respond(true)))
         }
         idempotency::Begin::Mismatch => {
-            Err(ApiError::field("#/", "this Idempotency-Key was already used with a different body"))
+            Err(ApiError::field(Field::whole(), "this Idempotency-Key was already used with a different body"))
         }
         idempotency::Begin::InFlight => Err(ApiError::Conflict(
             "a request with this Idempotency-Key is still being processed; retry shortly".into(),

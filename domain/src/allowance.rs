@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::evaluation::Predicate;
+use crate::field::Field;
 
 /// What the performance factor rests on *(policy)*.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,59 +87,65 @@ pub struct AgencyPolicy {
 pub const MAX_BASE_AMOUNT: i64 = 1_000_000_000;
 
 impl AgencyPolicy {
-    /// Every rule the policy breaks, as `(JSON pointer, reason)` in the API's field names.
-    pub fn problems(&self) -> Vec<(String, String)> {
+    /// Every rule the policy breaks, as `(field, reason)` in the API's field names.
+    pub fn problems(&self) -> Vec<(Field, String)> {
         let mut out = Vec::new();
-        let mut bad = |p: &str, why: String| out.push((p.to_owned(), why));
+        let mut bad = |p: Field, why: String| out.push((p, why));
         let a = &self.allowance;
         let bp = |v: i64| (0..=10_000).contains(&v);
         if !bp(a.performance_weight_bp) || !bp(a.discipline_weight_bp) {
-            bad("#/performance_weight_bp", "weights are 0 to 10,000 bp".into());
+            bad("performance_weight_bp".into(), "weights are 0 to 10,000 bp".into());
         } else if a.performance_weight_bp + a.discipline_weight_bp != 10_000 {
-            bad("#/discipline_weight_bp", "the two weights add up to 10,000 bp".into());
+            bad("discipline_weight_bp".into(), "the two weights add up to 10,000 bp".into());
         }
         for (p, f) in &a.predicate_factors {
             if !bp(*f) {
-                bad(&format!("#/predicate_factors_bp/{p}"), "must be 0 to 10,000 bp".into());
+                bad(Field::named("predicate_factors_bp").key(p), "must be 0 to 10,000 bp".into());
             }
         }
         if !(60..=1_440).contains(&a.daily_cap_minutes) {
-            bad("#/daily_cap_minutes", "must be 60 to 1,440".into());
+            bad("daily_cap_minutes".into(), "must be 60 to 1,440".into());
         }
         if a.target_minutes_per_day < 1 || a.target_minutes_per_day > a.daily_cap_minutes {
-            bad("#/target_minutes_per_day", "must be 1 to the daily cap".into());
+            bad("target_minutes_per_day".into(), "must be 1 to the daily cap".into());
         }
         let d = &self.discipline;
         let mut last = 0u32;
         for (i, (upto, deduction)) in d.bands.iter().enumerate() {
             if *upto <= last {
-                bad(&format!("#/deduction_bands/{i}/up_to_minutes"), "bands go up in minutes, from 1".into());
+                bad(
+                    Field::named("deduction_bands").at(i).then("up_to_minutes"),
+                    "bands go up in minutes, from 1".into(),
+                );
             }
             if !bp(*deduction) {
-                bad(&format!("#/deduction_bands/{i}/deduction_bp"), "must be 0 to 10,000 bp".into());
+                bad(Field::named("deduction_bands").at(i).then("deduction_bp"), "must be 0 to 10,000 bp".into());
             }
             last = *upto;
         }
         for (p, v) in [
-            ("#/over_deduction_bp", d.over_bp),
-            ("#/no_record_deduction_bp", d.no_record_bp),
-            ("#/absent_deduction_bp", d.absent_bp),
-            ("#/deduction_cap_bp", d.cap_bp),
+            ("over_deduction_bp", d.over_bp),
+            ("no_record_deduction_bp", d.no_record_bp),
+            ("absent_deduction_bp", d.absent_bp),
+            ("deduction_cap_bp", d.cap_bp),
         ] {
             if !bp(v) {
-                bad(p, "must be 0 to 10,000 bp".into());
+                bad(p.into(), "must be 0 to 10,000 bp".into());
             }
         }
         if d.tolerance_minutes > 600 {
-            bad("#/late_tolerance_minutes", "at most 600 minutes a month".into());
+            bad("late_tolerance_minutes".into(), "at most 600 minutes a month".into());
         }
         let mut seen = Vec::new();
         for (i, (class, base)) in self.base_amounts.iter().enumerate() {
             if !(1..=17).contains(class) || seen.contains(class) {
-                bad(&format!("#/base_amounts/{i}/class"), "a position class 1 to 17, each once".into());
+                bad(Field::named("base_amounts").at(i).then("class"), "a position class 1 to 17, each once".into());
             }
             if !(0..=MAX_BASE_AMOUNT).contains(base) {
-                bad(&format!("#/base_amounts/{i}/amount"), format!("must be 0 to {MAX_BASE_AMOUNT} rupiah"));
+                bad(
+                    Field::named("base_amounts").at(i).then("amount"),
+                    format!("must be 0 to {MAX_BASE_AMOUNT} rupiah"),
+                );
             }
             seen.push(*class);
         }
@@ -376,16 +383,16 @@ mod tests {
         p.discipline.bands = vec![(30, 50), (20, 100)];
         p.discipline.tolerance_minutes = 900;
         p.base_amounts = vec![(5, 2_000_000), (5, 1), (18, -1)];
-        let pointers: Vec<String> = p.problems().into_iter().map(|(ptr, _)| ptr).collect();
+        let fields: Vec<String> = p.problems().into_iter().map(|(field, _)| field.to_string()).collect();
         assert_eq!(
-            pointers,
+            fields,
             [
-                "#/discipline_weight_bp",
-                "#/deduction_bands/1/up_to_minutes",
-                "#/late_tolerance_minutes",
-                "#/base_amounts/1/class",
-                "#/base_amounts/2/class",
-                "#/base_amounts/2/amount",
+                "discipline_weight_bp",
+                "deduction_bands/1/up_to_minutes",
+                "late_tolerance_minutes",
+                "base_amounts/1/class",
+                "base_amounts/2/class",
+                "base_amounts/2/amount",
             ]
         );
         assert_eq!(

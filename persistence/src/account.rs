@@ -183,11 +183,11 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
     }
     match (new.role, new.agency_id) {
         (AccountRole::PlatformAdmin, Some(_)) => {
-            return Err(StoreError::invalid("#/agency_id", "a platform admin belongs to no agency"))
+            return Err(StoreError::invalid("agency_id", "a platform admin belongs to no agency"))
         }
         (AccountRole::PlatformAdmin, None) => {}
-        (_, None) => return Err(StoreError::invalid("#/agency_id", "required for this role")),
-        (_, Some(a)) if !caller.can_see_agency(a) => return Err(StoreError::invalid("#/agency_id", "no such agency")),
+        (_, None) => return Err(StoreError::invalid("agency_id", "required for this role")),
+        (_, Some(a)) if !caller.can_see_agency(a) => return Err(StoreError::invalid("agency_id", "no such agency")),
         (_, Some(a)) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
     }
     if let Some(a) = new.agency_id {
@@ -195,18 +195,18 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
         let known: i64 =
             crate::schema::agencies::table.find(crate::key::bind(AgencyId::from(a))).count().get_result(conn)?;
         if known == 0 {
-            return Err(StoreError::invalid("#/agency_id", "no such agency"));
+            return Err(StoreError::invalid("agency_id", "no such agency"));
         }
     }
     if new.employee_id.is_none() && new.username.is_none() {
-        return Err(StoreError::invalid("#/username", "an account without an employee needs a username"));
+        return Err(StoreError::invalid("username", "an account without an employee needs a username"));
     }
     if new.role == AccountRole::Employee && new.employee_id.is_none() {
-        return Err(StoreError::invalid("#/employee_id", "an employee account belongs to an employee"));
+        return Err(StoreError::invalid("employee_id", "an employee account belongs to an employee"));
     }
     if new.role == AccountRole::Member && new.employee_id.is_some() {
         return Err(StoreError::invalid(
-            "#/employee_id",
+            "employee_id",
             "a member account has no employee record; an employee's own account takes grants too",
         ));
     }
@@ -218,7 +218,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
                 .first(conn)
                 .optional()?;
             if agency.is_none() || agency != new.agency_id.map(AgencyId::from) {
-                return Err(StoreError::invalid("#/employee_id", "no such employee in this agency"));
+                return Err(StoreError::invalid("employee_id", "no such employee in this agency"));
             }
             let has: i64 = accounts::table
                 .filter(accounts::employee_id.eq(crate::key::bind(EmployeeId::from(e))))

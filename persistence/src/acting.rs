@@ -104,13 +104,13 @@ pub fn create(
             .first(conn)
             .optional()?;
         let Some((agency_id, ptype)) = pos.filter(|(a, _)| change.caller.can_see_agency(a.uuid())) else {
-            return Err(StoreError::invalid("#/position_id", "no such position"));
+            return Err(StoreError::invalid("position_id", "no such position"));
         };
         let agency = agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         if !ptype.is_structural() {
             return Err(StoreError::invalid(
-                "#/position_id",
+                "position_id",
                 "only a structural post (jpt, administrator, pengawas) has an acting official",
             ));
         }
@@ -120,13 +120,13 @@ pub fn create(
             .first(conn)
             .optional()?;
         let Some((_, active, own_position)) = emp.filter(|(a, _, _)| *a == agency_id) else {
-            return Err(StoreError::invalid("#/employee_id", "no such employee in this agency"));
+            return Err(StoreError::invalid("employee_id", "no such employee in this agency"));
         };
         if !active {
-            return Err(StoreError::invalid("#/employee_id", "the employee is no longer active"));
+            return Err(StoreError::invalid("employee_id", "the employee is no longer active"));
         }
         if own_position == Some(PositionId::from(new.position_id)) {
-            return Err(StoreError::invalid("#/employee_id", "the employee already holds this post"));
+            return Err(StoreError::invalid("employee_id", "the employee already holds this post"));
         }
         crate::db::lock_row(conn, crate::db::LockTable::Positions, new.position_id.to_string())?;
         let overlapping: i64 = acting_assignments::table

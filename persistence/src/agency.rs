@@ -117,7 +117,7 @@ pub fn writable(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid, row: 
         .count()
         .get_result(conn)?;
     if !caller.can_see_agency(agency_id) || exists == 0 {
-        return Err(StoreError::invalid("#/agency_id", "no such agency"));
+        return Err(StoreError::invalid("agency_id", "no such agency"));
     }
     access::require_agency(conn, caller, agency_id, row, Access::Write)
 }
@@ -170,7 +170,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         if let Some(p) = patch.maturity_policy {
             let p = p.apply(before.maturity_policy());
             after.maturity_policy =
-                Some(serde_json::to_string(&p).map_err(|e| StoreError::invalid("#/maturity_policy", e.to_string()))?);
+                Some(serde_json::to_string(&p).map_err(|e| StoreError::invalid("maturity_policy", e.to_string()))?);
         }
         if let Some(on) = patch.allowance_separation_of_duties {
             after.allowance_separation_of_duties = on;

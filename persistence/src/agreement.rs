@@ -5,6 +5,7 @@
 //! Every change names the version it edits (`expected_version`, the ETag): a stale one is
 //! refused with [`StoreError::Stale`] and changes nothing.
 
+use ekinerja_domain::field::Field;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -312,7 +313,7 @@ pub fn create(
     let employee_id = new
         .employee_id
         .or(caller.employee_id)
-        .ok_or_else(|| StoreError::invalid("#/employee_id", "required for an account without an employee record"))?;
+        .ok_or_else(|| StoreError::invalid("employee_id", "required for an account without an employee record"))?;
     crate::db::write(conn, |conn| {
         let emp: Option<(AgencyId, Option<PositionId>, bool)> = employees::table
             .find(crate::key::bind(EmployeeId::from(employee_id)))
@@ -320,20 +321,20 @@ pub fn create(
             .first(conn)
             .optional()?;
         let Some((agency, position, active)) = emp.filter(|(a, _, _)| caller.can_see_agency(a.uuid())) else {
-            return Err(StoreError::invalid("#/employee_id", "no such employee"));
+            return Err(StoreError::invalid("employee_id", "no such employee"));
         };
         let agency_id = agency.uuid();
         let subject = Subject::Employee { agency: agency_id, employee: employee_id };
         match access::decide(conn, caller, subject, Area::OwnAgreement, Access::Write, now)? {
             // Someone the caller may not know of is no employee to them.
-            Decision::Hide => return Err(StoreError::invalid("#/employee_id", "no such employee")),
+            Decision::Hide => return Err(StoreError::invalid("employee_id", "no such employee")),
             other => access::decision_to_result(other)?,
         }
         if !active {
-            return Err(StoreError::invalid("#/employee_id", "the employee is no longer active"));
+            return Err(StoreError::invalid("employee_id", "the employee is no longer active"));
         }
         let Some(position_id) = position else {
-            return Err(StoreError::invalid("#/employee_id", "the employee holds no position"));
+            return Err(StoreError::invalid("employee_id", "the employee holds no position"));
         };
         let org_unit_id: OrgUnitId =
             positions::table.find(crate::key::bind(position_id)).select(positions::org_unit_id).first(conn)?;
@@ -343,12 +344,12 @@ pub fn create(
             .first(conn)
             .optional()?;
         let Some((_, period_start, period_end)) = period.filter(|(a, _, _)| *a == agency) else {
-            return Err(StoreError::invalid("#/period_id", "no such performance period in the employee's agency"));
+            return Err(StoreError::invalid("period_id", "no such performance period in the employee's agency"));
         };
         let starts_on = new.starts_on.unwrap_or(period_start);
         if starts_on < period_start || starts_on > period_end {
             return Err(StoreError::invalid(
-                "#/starts_on",
+                "starts_on",
                 format!("must fall within the period, {period_start} to {period_end}"),
             ));
         }
@@ -368,7 +369,7 @@ pub fn create(
         for earlier in existing.into_iter().filter(|a| a.ends_on >= starts_on) {
             if earlier.starts_on >= starts_on {
                 return Err(StoreError::invalid(
-                    "#/starts_on",
+                    "starts_on",
                     format!("must be after {}, when the agreement for the previous position starts", earlier.starts_on),
                 ));
             }
@@ -486,10 +487,7 @@ fn check_result_link(
     };
     let (target, pointer) = match (parent_result_id, goal_id) {
         (Some(_), Some(_)) => {
-            return Err(StoreError::invalid(
-                "#/goal_id",
-                "link to a supervisor's planned result or to a goal, not both",
-            ))
+            return Err(StoreError::invalid("goal_id", "link to a supervisor's planned result or to a goal, not both"))
         }
         (Some(p), None) => {
             let row: Option<(AgencyId, PerformancePeriodId, EmployeeId, AgreementStatus)> = planned_results::table
@@ -500,11 +498,11 @@ fn check_result_link(
                 .optional()?;
             // Another agency's result is reported as such, without saying more about it.
             let Some((agency, period, owner_of_target, status)) = row else {
-                return Err(StoreError::invalid("#/parent_result_id", "no such planned result"));
+                return Err(StoreError::invalid("parent_result_id", "no such planned result"));
             };
             if status == AgreementStatus::Superseded {
                 return Err(StoreError::invalid(
-                    "#/parent_result_id",
+                    "parent_result_id",
                     "that planned result belongs to a superseded revision; link to the current one",
                 ));
             }
@@ -514,7 +512,7 @@ fn check_result_link(
                     period_id: period.uuid(),
                     owner_id: owner_of_target.uuid(),
                 }),
-                "#/parent_result_id",
+                "parent_result_id",
             )
         }
         (None, Some(g)) => {
@@ -524,17 +522,17 @@ fn check_result_link(
                 .first(conn)
                 .optional()?;
             let Some((agency, period)) = row else {
-                return Err(StoreError::invalid("#/goal_id", "no such organisational goal"));
+                return Err(StoreError::invalid("goal_id", "no such organisational goal"));
             };
-            (Some(LinkTarget::Goal { agency_id: agency.uuid(), period_id: period.uuid() }), "#/goal_id")
+            (Some(LinkTarget::Goal { agency_id: agency.uuid(), period_id: period.uuid() }), "goal_id")
         }
-        (None, None) => (None, "#/parent_result_id"),
+        (None, None) => (None, "parent_result_id"),
     };
     check_link(&source, kind, target).map_err(|e| StoreError::invalid(pointer, e.to_string()))?;
     if let Some(p) = parent_result_id {
         if closes_cycle(owner, &owners_above(conn, PlannedResultId::from(p))?) {
             return Err(StoreError::invalid(
-                "#/parent_result_id",
+                "parent_result_id",
                 ekinerja_domain::agreement::LinkError::Cycle.to_string(),
             ));
         }
@@ -720,7 +718,7 @@ pub fn set_breakdown(
             .select(Indicator::as_select())
             .first(conn)?;
         check_breakdown(ind.target_quantity, kind, &parts)
-            .map_err(|e| StoreError::invalid("#/targets", e.to_string()))?;
+            .map_err(|e| StoreError::invalid("targets", e.to_string()))?;
         diesel::delete(indicator_targets::table.filter(indicator_targets::indicator_id.eq(crate::key::bind(ind.id))))
             .execute(conn)?;
         insert_targets(conn, ind.id, &parts)?;
@@ -779,7 +777,7 @@ pub fn transition(
                 .filter(|i| i.targets.is_empty())
                 .map(|i| {
                     crate::FieldError::new(
-                        format!("#/indicators/{}/targets", i.indicator.id),
+                        Field::named("indicators").key(i.indicator.id).then("targets"),
                         "break the annual target down into monthly or quarterly targets before submitting",
                     )
                 })
@@ -791,9 +789,7 @@ pub fn transition(
         let next = a.status.apply(t, actor, comment.as_deref(), complete).map_err(|e| match e {
             ekinerja_domain::agreement::WorkflowError::NotOwner
             | ekinerja_domain::agreement::WorkflowError::NotDirectSupervisor => StoreError::Forbidden(e.to_string()),
-            ekinerja_domain::agreement::WorkflowError::CommentRequired => {
-                StoreError::invalid("#/comment", e.to_string())
-            }
+            ekinerja_domain::agreement::WorkflowError::CommentRequired => StoreError::invalid("comment", e.to_string()),
             other => StoreError::Conflict(other.to_string()),
         })?;
         let mut after = a.clone();

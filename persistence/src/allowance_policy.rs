@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -50,7 +51,7 @@ pub fn set(
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| FieldError::new(p, d)).collect()));
     }
-    let text = serde_json::to_string(policy).map_err(|e| StoreError::invalid("#/", e.to_string()))?;
+    let text = serde_json::to_string(policy).map_err(|e| StoreError::invalid(Field::whole(), e.to_string()))?;
     let agency = AgencyId::from(agency_id);
     crate::db::write(conn, |conn| {
         let before: Option<PolicyVersion> = allowance_policies::table

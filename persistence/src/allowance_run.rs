@@ -182,7 +182,7 @@ pub fn compute_run(
     let last = last_day(first);
     let today = chart::agency_today(conn, agency_id, now)?;
     if last >= today {
-        return Err(StoreError::invalid("#/month", "the month is not over yet: compute it from its last day on"));
+        return Err(StoreError::invalid("month", "the month is not over yet: compute it from its last day on"));
     }
     let agency = AgencyId::from(agency_id);
     let unit = org_unit_id.map(OrgUnitId::from);

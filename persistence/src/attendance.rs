@@ -145,12 +145,11 @@ pub fn ingest(
                 }
             };
             let Some(employee_id) = known.get(input.nip.as_str()) else {
-                outcomes
-                    .push(Outcome::Refused(vec![FieldError::new("#/nip", "no employee of the agency has this NIP")]));
+                outcomes.push(Outcome::Refused(vec![FieldError::new("nip", "no employee of the agency has this NIP")]));
                 continue;
             };
             if let Err(why) = plausible(input.occurred_at, at) {
-                outcomes.push(Outcome::Refused(vec![FieldError::new("#/occurred_at", why)]));
+                outcomes.push(Outcome::Refused(vec![FieldError::new("occurred_at", why)]));
                 continue;
             }
             let local = input.occurred_at.with_timezone(&offset).naive_local();
@@ -176,7 +175,7 @@ pub fn ingest(
             match stored.get(&event.source_event_id) {
                 Some(old) if same(old, &event) => outcomes.push(Outcome::Existing(old.id)),
                 Some(_) => outcomes.push(Outcome::Refused(vec![FieldError::new(
-                    "#/source_event_id",
+                    "source_event_id",
                     "this source event id was already used for a different event",
                 )])),
                 None => {
@@ -201,7 +200,7 @@ pub fn ingest(
                     Outcome::Existing(now_stored.id)
                 } else {
                     Outcome::Refused(vec![FieldError::new(
-                        "#/source_event_id",
+                        "source_event_id",
                         "this source event id was already used for a different event",
                     )])
                 };
@@ -657,7 +656,7 @@ pub fn record_refused_lines(
             machine: serial,
             line: *line,
             text: text.as_str(),
-            reasons: errors.iter().map(|e| format!("{}: {}", e.pointer, e.detail)).collect(),
+            reasons: errors.iter().map(|e| format!("{}: {}", e.field, e.detail)).collect(),
         })
         .collect();
     crate::db::write(conn, |conn| {

@@ -233,14 +233,14 @@ pub fn record_absence(
 ) -> Result<Absence, StoreError> {
     let NewAbsence { employee_id, kind, starts_on, ends_on, note } = new;
     if ends_on < starts_on {
-        return Err(StoreError::invalid("#/ends_on", "must not be before starts_on"));
+        return Err(StoreError::invalid("ends_on", "must not be before starts_on"));
     }
     if (ends_on - starts_on).num_days() >= MAX_ABSENCE_DAYS {
-        return Err(StoreError::invalid("#/ends_on", format!("at most {MAX_ABSENCE_DAYS} days at once")));
+        return Err(StoreError::invalid("ends_on", format!("at most {MAX_ABSENCE_DAYS} days at once")));
     }
     crate::db::write(conn, |conn| {
         let employee = crate::employee::get(conn, &change.caller, employee_id, now)
-            .map_err(|_| StoreError::invalid("#/employee_id", "no such employee"))?;
+            .map_err(|_| StoreError::invalid("employee_id", "no such employee"))?;
         let agency = employee.agency_id.uuid();
         let subject = Subject::Employee { agency, employee: employee_id };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
@@ -253,7 +253,7 @@ pub fn record_absence(
             .count()
             .get_result(conn)?;
         if overlapping > 0 {
-            return Err(StoreError::invalid("#/starts_on", "overlaps leave or travel already recorded"));
+            return Err(StoreError::invalid("starts_on", "overlaps leave or travel already recorded"));
         }
         let row = Absence {
             id: crate::key::new(),

@@ -283,7 +283,7 @@ pub fn alignment(
     let (unit, _) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let period = crate::period::get(conn, caller, period_id)?;
     if period.agency_id != unit.agency_id {
-        return Err(StoreError::invalid("#/period_id", "no such performance period in this agency"));
+        return Err(StoreError::invalid("period_id", "no such performance period in this agency"));
     }
     let units = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?;
     let unit_ids: Vec<OrgUnitId> = units.iter().copied().collect();

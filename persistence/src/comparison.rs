@@ -104,7 +104,7 @@ pub fn agency_month(
         None => this_month.checked_sub_months(Months::new(1)).unwrap_or(this_month),
     };
     if first > today {
-        return Err(StoreError::invalid("#/month", "must not be after the current month"));
+        return Err(StoreError::invalid("month", "must not be after the current month"));
     }
     let last = first.checked_add_months(Months::new(1)).and_then(|m| m.pred_opt()).unwrap_or(first);
 

@@ -103,11 +103,11 @@ pub enum Created {
 
 fn log_error(e: LogError) -> StoreError {
     let pointer = match e {
-        LogError::FutureDate | LogError::OutsideAgreement(..) => "#/date",
-        LogError::Overlap(..) => "#/start_time",
-        LogError::OverCap { .. } => "#/duration_minutes",
-        LogError::EndBeforeStart | LogError::HalfRange => "#/end_time",
-        LogError::NoSpan | LogError::Duration | LogError::DurationMismatch(_) => "#/duration_minutes",
+        LogError::FutureDate | LogError::OutsideAgreement(..) => "date",
+        LogError::Overlap(..) => "start_time",
+        LogError::OverCap { .. } => "duration_minutes",
+        LogError::EndBeforeStart | LogError::HalfRange => "end_time",
+        LogError::NoSpan | LogError::Duration | LogError::DurationMismatch(_) => "duration_minutes",
     };
     StoreError::invalid(pointer, e.to_string())
 }
@@ -153,7 +153,7 @@ fn closed_on(date: NaiveDate, closed: &[(NaiveDate, NaiveDate)]) -> Option<Strin
 
 /// Refuses a new or moved log on a date of a closed evaluation period.
 fn check_open(date: NaiveDate, closed: &[(NaiveDate, NaiveDate)]) -> Result<(), StoreError> {
-    closed_on(date, closed).map_or(Ok(()), |why| Err(StoreError::invalid("#/date", why)))
+    closed_on(date, closed).map_or(Ok(()), |why| Err(StoreError::invalid("date", why)))
 }
 
 /// Refuses changing a stored log of a closed evaluation period.
@@ -199,13 +199,10 @@ fn check(
                 .first(conn)
                 .optional()?;
             let Some((_, status, from, to)) = found.filter(|(o, _, _, _)| *o == employee_id) else {
-                return Err(StoreError::invalid("#/planned_result_id", "not a planned result of your own agreement"));
+                return Err(StoreError::invalid("planned_result_id", "not a planned result of your own agreement"));
             };
             if status != AgreementStatus::Approved {
-                return Err(StoreError::invalid(
-                    "#/planned_result_id",
-                    "the planned result's agreement is not approved",
-                ));
+                return Err(StoreError::invalid("planned_result_id", "the planned result's agreement is not approved"));
             }
             Some((from, to))
         }
@@ -600,7 +597,7 @@ pub fn review(
         }
         check_unlocked(conn, &before)?;
         let status = before.status.review(decision, reason.as_deref()).map_err(|e| match e {
-            ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("#/reason", e.to_string()),
+            ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("reason", e.to_string()),
             other => StoreError::Conflict(other.to_string()),
         })?;
         let mut after = before.clone();

@@ -275,7 +275,7 @@ pub(crate) fn check_position(
         .first(conn)
         .optional()?;
     let Some((_, ptype)) = pos.filter(|(a, _)| *a == agency_id) else {
-        return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
+        return Err(StoreError::invalid("position_id", "no such position in this agency"));
     };
     if ptype.is_structural() {
         let mut q = employees::table
@@ -288,7 +288,7 @@ pub(crate) fn check_position(
         let holder: Option<String> = q.select(employees::nip).first(conn).optional()?;
         if let Some(nip) = holder {
             return Err(StoreError::invalid(
-                "#/position_id",
+                "position_id",
                 format!("this structural position is already held by NIP {nip}; move them first"),
             ));
         }
@@ -371,7 +371,7 @@ pub fn update(
                     .first(conn)
                     .optional()?;
                 if agency != Some(before.agency_id) {
-                    return Err(StoreError::invalid("#/position_id", "no such position in this agency"));
+                    return Err(StoreError::invalid("position_id", "no such position in this agency"));
                 }
             }
         }

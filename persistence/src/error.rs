@@ -1,20 +1,22 @@
 //! The persistence layer's one error type.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use ekinerja_domain::field::Field;
 
-/// A field-level reason, addressed by a JSON pointer into the request (`#/supervisor_position_id`).
+/// A field-level reason, naming the field in the request's own words (the HTTP layer writes it
+/// as a JSON pointer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// JSON pointer of the offending field, `#/` for the whole body.
-    pub pointer: String,
+    /// The offending field; [`Field::whole`] for the request as a whole.
+    pub field: Field,
     /// Why it was refused, in words a user understands.
     pub detail: String,
 }
 
 impl FieldError {
     /// A reason for one field.
-    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        FieldError { pointer: pointer.into(), detail: detail.into() }
+    pub fn new(field: impl Into<Field>, detail: impl Into<String>) -> Self {
+        FieldError { field: field.into(), detail: detail.into() }
     }
 }
 
@@ -53,8 +55,8 @@ pub enum StoreError {
 
 impl StoreError {
     /// One invalid field.
-    pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        StoreError::Invalid(vec![FieldError::new(pointer, detail)])
+    pub fn invalid(field: impl Into<Field>, detail: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(field, detail)])
     }
 }
 
@@ -81,7 +83,7 @@ impl From<DieselError> for StoreError {
                     DatabaseErrorKind::ForeignKeyViolation => "names a record that does not exist here",
                     _ => "holds a value that cannot be stored",
                 };
-                StoreError::invalid("#/", detail)
+                StoreError::invalid(Field::whole(), detail)
             }
             // A stored value the code cannot read, such as a word no enum knows.
             DieselError::DeserializationError(e) => StoreError::Corrupt(e.to_string()),

@@ -11,6 +11,7 @@ use ekinerja_domain::evaluation::{
     counts_over, finalise as judge, Cadence, CoreValue, EvaluationStatus, EvaluationStep, PeriodKind, PeriodStatus,
     Predicate, Rating, Ratings,
 };
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{
     AccountId, AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
     PlannedResultId, PositionId,
@@ -59,14 +60,14 @@ pub fn open_period(
 ) -> Result<EvaluationPeriod, StoreError> {
     crate::db::write(conn, |conn| {
         let year = crate::period::get(conn, &change.caller, performance_period_id)
-            .map_err(|_| StoreError::invalid("#/performance_period_id", "no such performance period"))?;
+            .map_err(|_| StoreError::invalid("performance_period_id", "no such performance period"))?;
         let agency = year.agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         let cadence: Cadence =
             agencies::table.find(crate::key::bind(year.agency_id)).select(agencies::evaluation_cadence).first(conn)?;
         let (starts_on, ends_on) = kind.span(year.year, number, cadence).map_err(|e| {
             let pointer =
-                if matches!(e, ekinerja_domain::evaluation::PeriodError::Cadence(_)) { "#/kind" } else { "#/number" };
+                if matches!(e, ekinerja_domain::evaluation::PeriodError::Cadence(_)) { "kind" } else { "number" };
             StoreError::invalid(pointer, e.to_string())
         })?;
         let taken: i64 = evaluation_periods::table
@@ -312,12 +313,12 @@ pub fn open(
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
         let period = get_period(conn, &change.caller, period_id)
-            .map_err(|_| StoreError::invalid("#/evaluation_period_id", "no such evaluation period"))?;
+            .map_err(|_| StoreError::invalid("evaluation_period_id", "no such evaluation period"))?;
         let agency = period.agency_id.uuid();
         let employee = crate::employee::get(conn, &change.caller, employee_id, now)
             .ok()
             .filter(|e| e.agency_id == period.agency_id)
-            .ok_or_else(|| StoreError::invalid("#/employee_id", "no such employee in the period's agency"))?;
+            .ok_or_else(|| StoreError::invalid("employee_id", "no such employee in the period's agency"))?;
         let s = standing(conn, &change.caller, agency, employee_id, now)?;
         access::decision_to_result(s.decide(Area::Evaluation, Access::Write))?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
@@ -341,7 +342,7 @@ pub fn open(
             .optional()?;
         let Some(agreement_id) = agreement else {
             return Err(StoreError::invalid(
-                "#/employee_id",
+                "employee_id",
                 "the employee has no approved performance agreement covering the period",
             ));
         };
@@ -526,7 +527,7 @@ pub fn rate(
                 .get_result(conn)?;
             if owned == 0 {
                 errors.push(FieldError::new(
-                    format!("#/result_feedback/{i}/planned_result_id"),
+                    Field::named("result_feedback").at(i).then("planned_result_id"),
                     "not a planned result of the evaluated agreement",
                 ));
             }
@@ -612,8 +613,9 @@ pub fn finalise(
             behaviour: before.behaviour_rating,
             values: d.behaviours.iter().map(|b| (b.core_value, b.rating)).collect(),
         };
-        let predicate = judge(&ratings)
-            .map_err(|m| StoreError::Invalid(m.0.into_iter().map(|reason| FieldError::new("#/", reason)).collect()))?;
+        let predicate = judge(&ratings).map_err(|m| {
+            StoreError::Invalid(m.0.into_iter().map(|reason| FieldError::new(Field::whole(), reason)).collect())
+        })?;
         let mut after = before.clone();
         after.status = finalised;
         after.predicate = Some(predicate);
@@ -1099,7 +1101,7 @@ pub fn assess(
             return Err(StoreError::NotFound);
         }
         if a.quantity < 0 {
-            return Err(StoreError::invalid("#/quantity", "must not be negative"));
+            return Err(StoreError::invalid("quantity", "must not be negative"));
         }
         let before: Option<SelfAssessment> = realisations::table
             .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))

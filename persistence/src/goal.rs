@@ -103,7 +103,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
             .first(conn)
             .optional()?;
         let Some(agency) = agency.filter(|a| change.caller.can_see_agency(a.uuid())) else {
-            return Err(StoreError::invalid("#/period_id", "no such performance period"));
+            return Err(StoreError::invalid("period_id", "no such performance period"));
         };
         let agency_uuid = agency.uuid();
         access::require_agency(conn, &change.caller, agency_uuid, Area::Structure, Access::Write)?;
@@ -114,7 +114,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
                 .first(conn)
                 .optional()?;
             if unit_agency != Some(agency) {
-                return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
+                return Err(StoreError::invalid("org_unit_id", "no such org unit in this agency"));
             }
         }
         let row = Goal {

@@ -226,7 +226,7 @@ fn run(
             Ok(_) => report.employees_created += 1,
             Err(StoreError::Invalid(fields)) => {
                 for f in fields {
-                    fail(report, row.line, f.pointer.trim_start_matches("#/"), f.detail);
+                    fail(report, row.line, f.field.last_name().unwrap_or_default(), f.detail);
                 }
             }
             Err(StoreError::Conflict(m)) => fail(report, row.line, "nip", m),

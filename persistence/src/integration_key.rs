@@ -72,7 +72,7 @@ pub fn issue(
 ) -> Result<IntegrationKey, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Administration)?;
     if scopes.is_empty() {
-        return Err(StoreError::invalid("#/scopes", "give at least one scope"));
+        return Err(StoreError::invalid("scopes", "give at least one scope"));
     }
     let row = IntegrationKey {
         id: crate::key::new(),

@@ -564,13 +564,13 @@ fn months(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> R
         None => to.checked_sub_months(Months::new(11)).unwrap_or(to),
     };
     if from > to {
-        return Err(StoreError::invalid("#/to", "must not be before `from`"));
+        return Err(StoreError::invalid("to", "must not be before `from`"));
     }
     let mut out = vec![];
     let mut m = from;
     while m <= to {
         if out.len() as u32 == MAX_HISTORY_MONTHS {
-            return Err(StoreError::invalid("#/to", format!("a history covers at most {MAX_HISTORY_MONTHS} months")));
+            return Err(StoreError::invalid("to", format!("a history covers at most {MAX_HISTORY_MONTHS} months")));
         }
         out.push(m);
         let Some(next) = m.checked_add_months(Months::new(1)) else { break };

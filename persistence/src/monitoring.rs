@@ -76,7 +76,7 @@ fn days(
     now: DateTime<Utc>,
 ) -> Result<(NaiveDate, NaiveDate), StoreError> {
     let today = chart::agency_today(conn, agency, now)?;
-    monitoring_span(from, to, today).map_err(|e| StoreError::invalid("#/to", e.to_string()))
+    monitoring_span(from, to, today).map_err(|e| StoreError::invalid("to", e.to_string()))
 }
 
 fn activity(

@@ -145,7 +145,7 @@ pub(crate) fn check_in_agency(
         .count()
         .get_result(conn)?;
     if found == 0 {
-        return Err(StoreError::invalid("#/org_unit_id", "no such unit in the agency"));
+        return Err(StoreError::invalid("org_unit_id", "no such unit in the agency"));
     }
     Ok(())
 }
@@ -157,7 +157,7 @@ fn check_parent(conn: &mut DbConnection, agency_id: AgencyId, parent: Uuid) -> R
         .first(conn)
         .optional()?;
     if parent_agency != Some(agency_id) {
-        return Err(StoreError::invalid("#/parent_id", "no such org unit in this agency"));
+        return Err(StoreError::invalid("parent_id", "no such org unit in this agency"));
     }
     Ok(())
 }
@@ -226,7 +226,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
                 );
                 if would_create_cycle(id, p, &tree) {
                     return Err(StoreError::invalid(
-                        "#/parent_id",
+                        "parent_id",
                         "a unit cannot be moved under itself or one of its own sub-units",
                     ));
                 }

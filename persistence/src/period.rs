@@ -69,7 +69,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::Structure)?;
     let (Some(starts_on), Some(ends_on)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
     else {
-        return Err(StoreError::invalid("#/year", "not a valid year"));
+        return Err(StoreError::invalid("year", "not a valid year"));
     };
     crate::db::write(conn, |conn| {
         let agency = AgencyId::from(agency_id);

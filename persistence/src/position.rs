@@ -119,12 +119,12 @@ fn check_supervisor(
         .first(conn)
         .optional()?;
     let Some((sup_agency, sup_type)) = sup.filter(|(a, _)| *a == agency_id) else {
-        return Err(StoreError::invalid("#/supervisor_position_id", "no such position in this agency"));
+        return Err(StoreError::invalid("supervisor_position_id", "no such position in this agency"));
     };
     let _ = sup_agency;
     if !sup_type.is_structural() {
         return Err(StoreError::invalid(
-            "#/supervisor_position_id",
+            "supervisor_position_id",
             "a supervising position must be structural (jpt, administrator or pengawas)",
         ));
     }
@@ -137,7 +137,7 @@ fn check_supervisor(
         );
         if would_create_cycle(node, supervisor, &tree) {
             return Err(StoreError::invalid(
-                "#/supervisor_position_id",
+                "supervisor_position_id",
                 "a position cannot be supervised by itself or by a position it supervises",
             ));
         }
@@ -150,7 +150,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Res
     crate::db::write(conn, |conn| {
         let agency_id = unit_agency(conn, new.org_unit_id)?
             .filter(|a| change.caller.can_see_agency(a.uuid()))
-            .ok_or_else(|| StoreError::invalid("#/org_unit_id", "no such org unit"))?;
+            .ok_or_else(|| StoreError::invalid("org_unit_id", "no such org unit"))?;
         let agency = agency_id.uuid();
         access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         if let Some(s) = new.supervisor_position_id {
@@ -188,7 +188,7 @@ pub fn update(
         let mut after = before.clone();
         if let Some(unit) = patch.org_unit_id {
             if unit_agency(conn, unit)? != Some(before.agency_id) {
-                return Err(StoreError::invalid("#/org_unit_id", "no such org unit in this agency"));
+                return Err(StoreError::invalid("org_unit_id", "no such org unit in this agency"));
             }
             after.org_unit_id = OrgUnitId::from(unit);
         }
@@ -206,7 +206,7 @@ pub fn update(
                     .get_result(conn)?;
                 if supervised > 0 {
                     return Err(StoreError::invalid(
-                        "#/position_type",
+                        "position_type",
                         "this position supervises other positions, so it must stay structural",
                     ));
                 }
@@ -218,7 +218,7 @@ pub fn update(
                     .get_result(conn)?;
                 if holders > 1 {
                     return Err(StoreError::invalid(
-                        "#/position_type",
+                        "position_type",
                         "a structural position has one holder, and this one has several",
                     ));
                 }

@@ -56,7 +56,7 @@ pub fn grant(
             .select((accounts::agency_id, accounts::role))
             .first(conn)
             .optional()?;
-        let no_such = || StoreError::invalid("#/account_id", "no such account in the agency");
+        let no_such = || StoreError::invalid("account_id", "no such account in the agency");
         let (agency, account_role) = account.ok_or_else(no_such)?;
         let agency = agency.map(AgencyId::uuid).ok_or_else(no_such)?;
         if !change.caller.can_see_agency(agency) {
@@ -66,7 +66,7 @@ pub fn grant(
         match account_role {
             AccountRole::Employee | AccountRole::Member => {}
             AccountRole::AgencyAdmin => {
-                return Err(StoreError::invalid("#/account_id", "an agency admin already reads and decides everything"))
+                return Err(StoreError::invalid("account_id", "an agency admin already reads and decides everything"))
             }
             AccountRole::PlatformAdmin => return Err(no_such()),
         }

@@ -86,10 +86,10 @@ fn span(
     let today = chart::agency_today(conn, agency, now)?;
     let to = to.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
     if to > today {
-        return Err(StoreError::invalid("#/to", "must not be after today"));
+        return Err(StoreError::invalid("to", "must not be after today"));
     }
     let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
-    check_span(from, to).map_err(|e| StoreError::invalid("#/to", e.to_string()))?;
+    check_span(from, to).map_err(|e| StoreError::invalid("to", e.to_string()))?;
     Ok((from, to))
 }
 

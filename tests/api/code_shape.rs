@@ -1,6 +1,6 @@
 //! Checks on the shape of the code that the compiler cannot make: a stored or answered word (a
 //! status, kind, role or state) is a typed enum in persistence rows and api views, never text;
-//! and so is an id this system issues.
+//! and so is an id this system issues; and only the api layer writes JSON pointers.
 
 use std::path::{Path, PathBuf};
 
@@ -116,4 +116,40 @@ fn words_in_rows_and_views_are_typed() {
 fn the_check_sees_a_text_word() {
     assert!(is_word_field("status") && is_word_field("agreement_status") && is_word_field("position_type"));
     assert!(!is_word_field("review_reason") && !is_word_field("name"));
+}
+
+/// Whether a line of source writes a JSON pointer (a string literal starting `#/`, or `#`).
+fn writes_a_pointer(line: &str) -> bool {
+    line.contains("\"#/") || line.contains("\"#\"")
+}
+
+#[test]
+fn only_the_api_writes_json_pointers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for crate_dir in ["domain/src", "persistence/src"] {
+        rust_files(&root.join(crate_dir), &mut files);
+    }
+    assert!(files.len() > 20, "the sources are found: {}", files.len());
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if writes_a_pointer(line) && !line.trim_start().starts_with("//") {
+                found.push(format!("{}:{} {}", file.strip_prefix(&root).unwrap_or(file).display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rules and storage name fields (ekinerja_domain::field::Field), never pointers:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_a_pointer() {
+    assert!(writes_a_pointer(r##"StoreError::invalid("#/to", "reversed")"##));
+    assert!(writes_a_pointer(r##"parse(&b, "#")"##));
+    assert!(!writes_a_pointer(r#"StoreError::invalid("to", "reversed")"#));
 }

@@ -111,7 +111,7 @@ pub async fn list(call: Call, q: web::Query<ActingQuery>) -> Result<HttpResponse
 pub async fn create(call: Call, body: Json<CreateActingAssignment>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     if b.ends_on < b.starts_on {
-        return Err(ApiError::field("#/ends_on", "must not be before starts_on"));
+        return Err(ApiError::field("ends_on", "must not be before starts_on"));
     }
     let new = acting::NewActingAssignment {
         position_id: b.position_id,

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::daily_log::REVIEW_ESCALATION_RANGE;
 use ekinerja_domain::evaluation::Cadence;
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::AgencyId;
 use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
 use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
@@ -144,8 +145,8 @@ pub async fn list(call: Call, q: web::Query<AgencyQuery>) -> Result<HttpResponse
 pub async fn create(call: Call, body: Json<CreateAgency>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let code = f.check("#/code", Code::parse(&b.code));
-    let name = f.check("#/name", Name::parse(&b.name));
+    let code = f.check("code", Code::parse(&b.code));
+    let name = f.check("name", Name::parse(&b.name));
     let (Some(code), Some(name)) = (code, name) else { return Err(f.into_error()) };
     let new = agency::NewAgency { code, name, time_zone: b.time_zone.unwrap_or(TimeZone::Wib) };
     let row = call.write(move |conn, change| agency::create(conn, change, new)).await?;
@@ -175,18 +176,18 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let name = f.check_opt("name", b.name.as_deref(), Name::parse);
     if b.daily_log_cap_minutes.is_some_and(|m| !(60..=1440).contains(&m)) {
-        f.refuse("#/daily_log_cap_minutes", "must be from 60 to 1440 minutes");
+        f.refuse("daily_log_cap_minutes", "must be from 60 to 1440 minutes");
     }
     if b.effective_working_hours.is_some_and(|h| !EFFECTIVE_HOURS_RANGE.contains(&h)) {
-        f.refuse("#/effective_working_hours", "must be from 500 to 2500 hours");
+        f.refuse("effective_working_hours", "must be from 500 to 2500 hours");
     }
     if b.review_escalation_working_days.is_some_and(|d| !REVIEW_ESCALATION_RANGE.contains(&d)) {
-        f.refuse("#/review_escalation_working_days", "must be from 0 (never) to 60 working days");
+        f.refuse("review_escalation_working_days", "must be from 0 (never) to 60 working days");
     }
     for (field, reason) in b.maturity_policy.as_ref().map(MaturityPolicyPatch::problems).unwrap_or_default() {
-        f.refuse(&format!("#/maturity_policy/{field}"), reason);
+        f.refuse(Field::named("maturity_policy").then(field), reason);
     }
     let Some(name) = name else { return Err(f.into_error()) };
     f.finish()?;

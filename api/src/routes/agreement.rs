@@ -331,7 +331,7 @@ pub async fn add_result(
 ) -> Result<HttpResponse, ApiError> {
     let version = version.version()?;
     let b = body.0;
-    let description = Name::parse(&b.description).map_err(|e| ApiError::field("#/description", e.to_string()))?;
+    let description = Name::parse(&b.description).map_err(|e| ApiError::field("description", e.to_string()))?;
     let new = store::NewResult { kind: b.kind, description, parent_result_id: b.parent_result_id, goal_id: b.goal_id };
     let id = id.into_inner();
     let now = call.state.now();
@@ -389,17 +389,17 @@ pub async fn add_indicator(
     let version = version.version()?;
     let b = body.0;
     let mut f = Fields::new();
-    let description = f.check("#/description", Name::parse(&b.description));
-    let quantity = f.check("#/target_quantity", Quantity::new(b.target_quantity));
-    let unit = f.check("#/target_unit", Name::parse(&b.target_unit));
+    let description = f.check("description", Name::parse(&b.description));
+    let quantity = f.check("target_quantity", Quantity::new(b.target_quantity));
+    let unit = f.check("target_unit", Name::parse(&b.target_unit));
     if b.quality_target_bp.is_some_and(|q| !(0..=10_000).contains(&q)) {
-        f.refuse("#/quality_target_bp", "must be from 0 to 10000 basis points");
+        f.refuse("quality_target_bp", "must be from 0 to 10000 basis points");
     }
     if b.time_target_months.is_some_and(|m| !(1..=12).contains(&m)) {
-        f.refuse("#/time_target_months", "must be from 1 to 12 months");
+        f.refuse("time_target_months", "must be from 1 to 12 months");
     }
     if b.cost_target.is_some_and(|c| c < 0) {
-        f.refuse("#/cost_target", "must not be negative");
+        f.refuse("cost_target", "must not be negative");
     }
     let (Some(description), Some(target_quantity), Some(target_unit)) = (description, quantity, unit) else {
         return Err(f.into_error());
@@ -521,7 +521,7 @@ pub async fn return_agreement(
     let version = version.version()?;
     let comment = body.0.comment;
     if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-        return Err(ApiError::field("#/comment", "must be at most 2000 characters"));
+        return Err(ApiError::field("comment", "must be at most 2000 characters"));
     }
     step(call, id.into_inner(), version, Transition::Return, comment).await
 }

@@ -7,6 +7,7 @@ use ekinerja_domain::allowance::{
 };
 use ekinerja_domain::discipline::DisciplinePolicy;
 use ekinerja_domain::evaluation::Predicate;
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId};
 use ekinerja_persistence::allowance_policy::{self, PolicyVersion};
 use ekinerja_persistence::allowance_run;
@@ -211,8 +212,8 @@ pub struct PolicyQuery {
     pub month: Option<String>,
 }
 
-fn month_start(text: &str, pointer: &str) -> Result<NaiveDate, ApiError> {
-    super::month_of(text).ok_or_else(|| ApiError::field(pointer, "must be YYYY-MM, from 2000 to 2100"))
+fn month_start(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
+    super::month_of(text).ok_or_else(|| ApiError::field(field, "must be YYYY-MM, from 2000 to 2100"))
 }
 
 /// Sets the allowance policy from a month on.
@@ -225,7 +226,7 @@ fn month_start(text: &str, pointer: &str) -> Result<NaiveDate, ApiError> {
     security(("bearer" = [])))]
 pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let month = month_start(&b.effective_month, "#/effective_month")?;
+    let month = month_start(&b.effective_month, "effective_month")?;
     let agency = call.agency(b.agency_id)?;
     let policy = b.rules.policy();
     let row = call
@@ -237,12 +238,12 @@ pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiE
                 fields
                     .into_iter()
                     .map(|f| {
-                        let pointer = if f.pointer == "#/agency_id" {
-                            f.pointer
+                        let field = if f.field == Field::from("agency_id") {
+                            f.field
                         } else {
-                            format!("#/rules/{}", f.pointer.trim_start_matches("#/"))
+                            f.field.within(Field::named("rules"))
                         };
-                        ekinerja_persistence::FieldError::new(pointer, f.detail)
+                        ekinerja_persistence::FieldError::new(field, f.detail)
                     })
                     .collect(),
             ),
@@ -271,7 +272,7 @@ pub async fn in_force(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResp
     let q = q.into_inner();
     let agency = call.agency(q.agency_id)?;
     let month = match q.month {
-        Some(m) => month_start(&m, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?,
+        Some(m) => month_start(&m, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?,
         None => {
             let today = call.state.now().date_naive();
             today.with_day(1).unwrap_or(today)
@@ -526,7 +527,7 @@ pub struct ComputeRun {
     security(("bearer" = [])))]
 pub async fn compute_run(call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let month = month_start(&b.month, "#/month")?;
+    let month = month_start(&b.month, "month")?;
     let agency = call.agency(b.agency_id)?;
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
@@ -689,7 +690,7 @@ fn why_no_amount(l: &allowance_run::RunLine) -> String {
     responses((status = 200, description = "My lines of the month's approved runs", body = MyAllowance)),
     security(("bearer" = [])))]
 pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
-    let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let month = month_start(&q.month, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let rows = call.read(move |conn, caller| allowance_run::mine(conn, caller, month)).await?;
     let items = rows.into_iter().map(ApprovedLine::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(MyAllowance { items }))
@@ -708,7 +709,7 @@ pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, 
     ),
     security(("bearer" = [])))]
 pub async fn unit_lines(call: Call, id: web::Path<Uuid>, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
-    let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let month = month_start(&q.month, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let id = id.into_inner();
     let now = call.state.now();
     let rows = call.read(move |conn, caller| allowance_run::unit_lines(conn, caller, id, month, now)).await?;
@@ -863,7 +864,7 @@ pub async fn waiting_reviews(
     q: web::Query<WaitingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let month = month_start(&q.month, "#/month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let month = month_start(&q.month, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
     let (id, unit, now) = (id.into_inner(), q.org_unit_id, call.state.now());
     let rows =
         call.read(move |conn, caller| allowance_run::waiting_reviews(conn, caller, id, unit, month, now)).await?;

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use ekinerja_domain::attendance::{instant_from_local, DeviceId, EventKind, EventSource, SourceEventId};
 use ekinerja_domain::daily_log::Location;
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AccountId, AgencyId, AttendanceDeviceId, AttendanceEventId, EmployeeId};
 use ekinerja_domain::network::{MachineSources, SourcesError};
 use ekinerja_domain::{Description, IntegrationScope, Name, Nip};
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 use super::{created, list_of, page_request, utc};
 use crate::call::Call;
-use crate::error::{ApiError, Fields, ProblemField};
+use crate::error::{problem_fields, ApiError, Fields, ProblemField};
 use crate::extract::{is_json, parse_json, Json};
 use crate::integration::IntegrationCaller;
 use crate::request_id;
@@ -148,14 +149,7 @@ pub struct PushResult {
 /// Largest batch.
 pub const MAX_EVENTS: usize = 1_000;
 
-fn field_errors(prefix: &str, errors: Vec<FieldError>) -> Vec<ProblemField> {
-    errors
-        .into_iter()
-        .map(|f| ProblemField { pointer: format!("{prefix}{}", f.pointer.trim_start_matches('#')), detail: f.detail })
-        .collect()
-}
-
-fn results(outcomes: Vec<Outcome>, ids: Vec<Option<String>>, prefix: impl Fn(usize) -> String) -> PushResult {
+fn results(outcomes: Vec<Outcome>, ids: Vec<Option<String>>, item: impl Fn(usize) -> Field) -> PushResult {
     let mut r = PushResult { created: 0, existing: 0, refused: 0, items: Vec::with_capacity(outcomes.len()) };
     for (index, (outcome, source_event_id)) in outcomes.into_iter().zip(ids).enumerate() {
         let (outcome, event_id, errors) = match outcome {
@@ -169,7 +163,7 @@ fn results(outcomes: Vec<Outcome>, ids: Vec<Option<String>>, prefix: impl Fn(usi
             }
             Outcome::Refused(errors) => {
                 r.refused += 1;
-                (EventOutcome::Refused, None, field_errors(&prefix(index), errors))
+                (EventOutcome::Refused, None, problem_fields(errors, &item(index)))
             }
         };
         r.items.push(EventResult { index, source_event_id, outcome, event_id, errors });
@@ -182,13 +176,13 @@ fn check_event(value: serde_json::Value) -> Result<EventInput, Vec<FieldError>> 
     let bytes = serde_json::to_vec(&value).unwrap_or_default();
     let e: PushEvent = parse_json(&bytes).map_err(|e| match e {
         ApiError::Validation(fields) => fields,
-        other => vec![FieldError::new("#/", other.to_string())],
+        other => vec![FieldError::new(Field::whole(), other.to_string())],
     })?;
     let mut f = Fields::new();
-    let source_event_id = f.check("#/source_event_id", SourceEventId::parse(&e.source_event_id));
-    let nip = f.check("#/nip", Nip::parse(&e.nip));
-    let device_id = f.check_opt("#/device_id", e.device_id.as_deref(), DeviceId::parse);
-    let location = f.check("#/latitude", Location::new(e.latitude, e.longitude));
+    let source_event_id = f.check("source_event_id", SourceEventId::parse(&e.source_event_id));
+    let nip = f.check("nip", Nip::parse(&e.nip));
+    let device_id = f.check_opt("device_id", e.device_id.as_deref(), DeviceId::parse);
+    let location = f.check("latitude", Location::new(e.latitude, e.longitude));
     match (f.finish(), source_event_id, nip, device_id, location) {
         (Ok(()), Some(source_event_id), Some(nip), Some(device_id), Some(location)) => Ok(EventInput {
             source_event_id,
@@ -199,7 +193,7 @@ fn check_event(value: serde_json::Value) -> Result<EventInput, Vec<FieldError>> 
             location,
         }),
         (Err(ApiError::Validation(errors)), ..) => Err(errors),
-        _ => Err(vec![FieldError::new("#/", "the event is not valid")]),
+        _ => Err(vec![FieldError::new(Field::whole(), "the event is not valid")]),
     }
 }
 
@@ -232,7 +226,7 @@ pub async fn push(
     }
     let batch: PushBatch = parse_json(&body)?;
     if batch.events.is_empty() || batch.events.len() > MAX_EVENTS {
-        return Err(ApiError::field("#/events", format!("a batch holds 1 to {MAX_EVENTS} events")));
+        return Err(ApiError::field("events", format!("a batch holds 1 to {MAX_EVENTS} events")));
     }
     let ids: Vec<Option<String>> =
         batch.events.iter().map(|v| v.get("source_event_id").and_then(|s| s.as_str()).map(str::to_owned)).collect();
@@ -246,7 +240,7 @@ pub async fn push(
     };
     let at = ekinerja_persistence::timestamp(now);
     let outcomes = db(&state, move |conn| attendance::ingest(conn, &sender, items, at, false)).await?;
-    Ok(HttpResponse::Ok().json(results(outcomes, ids, |i| format!("#/events/{i}"))))
+    Ok(HttpResponse::Ok().json(results(outcomes, ids, |i| Field::named("events").at(i))))
 }
 
 /// Which events to read.
@@ -344,28 +338,28 @@ fn parse_attendance_csv(bytes: &[u8], offset: FixedOffset) -> Result<Vec<(u64, I
         let record = match record {
             Ok(r) => r,
             Err(detail) => {
-                out.push((*line, Err(vec![FieldError::new("#/", detail.clone())])));
+                out.push((*line, Err(vec![FieldError::new(Field::whole(), detail.clone())])));
                 continue;
             }
         };
         let get = |name: &str| file.col(name).and_then(|i| record.get(i)).unwrap_or("");
         let mut f = Fields::new();
-        let nip = f.check("#/nip", Nip::parse(get("nip")));
+        let nip = f.check("nip", Nip::parse(get("nip")));
         let date = f.check(
-            "#/tanggal",
+            "tanggal",
             NaiveDate::parse_from_str(get("tanggal"), "%Y-%m-%d").map_err(|_| "must be a real date, YYYY-MM-DD"),
         );
         let time = f.check(
-            "#/jam",
+            "jam",
             NaiveTime::parse_from_str(get("jam"), "%H:%M:%S").map_err(|_| "must be a real time of day, HH:MM:SS"),
         );
-        let kind = f.check("#/jenis", event_kind(get("jenis")));
-        let source_event_id = f.check("#/id_event", SourceEventId::parse(get("id_event")));
-        let device_id = f.check_opt("#/id_mesin", Some(get("id_mesin")).filter(|s| !s.is_empty()), DeviceId::parse);
-        let lat = f.check("#/lintang", coordinate(get("lintang")));
-        let lon = f.check("#/bujur", coordinate(get("bujur")));
+        let kind = f.check("jenis", event_kind(get("jenis")));
+        let source_event_id = f.check("id_event", SourceEventId::parse(get("id_event")));
+        let device_id = f.check_opt("id_mesin", Some(get("id_mesin")).filter(|s| !s.is_empty()), DeviceId::parse);
+        let lat = f.check("lintang", coordinate(get("lintang")));
+        let lon = f.check("bujur", coordinate(get("bujur")));
         let location = match (lat, lon) {
-            (Some(lat), Some(lon)) => f.check("#/lintang", Location::new(lat, lon)),
+            (Some(lat), Some(lon)) => f.check("lintang", Location::new(lat, lon)),
             _ => None,
         };
         let item = match (f.finish(), nip, date, time, kind, source_event_id, device_id, location) {
@@ -387,7 +381,7 @@ fn parse_attendance_csv(bytes: &[u8], offset: FixedOffset) -> Result<Vec<(u64, I
                 location,
             }),
             (Err(ApiError::Validation(errors)), ..) => Err(errors),
-            _ => Err(vec![FieldError::new("#/", "the line is not valid")]),
+            _ => Err(vec![FieldError::new(Field::whole(), "the line is not valid")]),
         };
         out.push((*line, item));
     }
@@ -450,7 +444,7 @@ pub async fn import(
                 report.refused += 1;
                 report.errors.extend(errors.into_iter().map(|e| AttendanceLineError {
                     line,
-                    column: e.pointer.trim_start_matches("#/").to_owned(),
+                    column: e.field.last_name().unwrap_or_default().to_owned(),
                     detail: e.detail,
                 }));
             }
@@ -551,15 +545,15 @@ fn check_sources(f: &mut Fields, allowed: &[String], any: bool) -> Option<Machin
     match MachineSources::new(allowed, any) {
         Ok(s) => Some(s),
         Err(e) => {
-            let pointer = match &e {
+            let field = match &e {
                 SourcesError::Network(n) => match n.item() {
-                    Some(i) => format!("#/allowed_sources/{i}"),
-                    None => "#/allowed_sources".to_owned(),
+                    Some(i) => Field::named("allowed_sources").at(i),
+                    None => "allowed_sources".into(),
                 },
-                SourcesError::Missing => "#/allowed_sources".to_owned(),
-                SourcesError::Both => "#/allow_any_source".to_owned(),
+                SourcesError::Missing => "allowed_sources".into(),
+                SourcesError::Both => "allow_any_source".into(),
             };
-            f.refuse(&pointer, e.to_string());
+            f.refuse(field, e.to_string());
             None
         }
     }
@@ -594,12 +588,12 @@ pub struct DeviceQuery {
 pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let serial = f.check("#/serial_number", DeviceId::parse(&b.serial_number));
-    let name = f.check("#/name", Name::parse(&b.name));
+    let serial = f.check("serial_number", DeviceId::parse(&b.serial_number));
+    let name = f.check("name", Name::parse(&b.name));
     let sources = check_sources(&mut f, &b.allowed_sources, b.allow_any_source);
     f.finish()?;
     let (Some(serial), Some(name), Some(sources)) = (serial, name, sources) else {
-        return Err(ApiError::field("#/", "invalid"));
+        return Err(ApiError::field(Field::whole(), "invalid"));
     };
     let agency = call.agency(b.agency_id)?;
     let row = call
@@ -647,13 +641,13 @@ pub async fn revoke_device(call: Call, id: web::Path<Uuid>) -> Result<HttpRespon
 pub async fn update_device(call: Call, id: web::Path<Uuid>, body: Json<PatchDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let name = f.check_opt("name", b.name.as_deref(), Name::parse);
     let sources = match (&b.allowed_sources, b.allow_any_source) {
         (None, None) => Some(None),
         (allowed, any) => check_sources(&mut f, allowed.as_deref().unwrap_or_default(), any.unwrap_or(false)).map(Some),
     };
     f.finish()?;
-    let (Some(name), Some(sources)) = (name, sources) else { return Err(ApiError::field("#/", "invalid")) };
+    let (Some(name), Some(sources)) = (name, sources) else { return Err(ApiError::field(Field::whole(), "invalid")) };
     let id = id.into_inner();
     let change = call.change();
     let patch = attendance::DevicePatch { name, sources };
@@ -677,7 +671,7 @@ pub async fn update_device(call: Call, id: web::Path<Uuid>, body: Json<PatchDevi
     ),
     security(("bearer" = [])))]
 pub async fn void_event(call: Call, id: web::Path<Uuid>, body: Json<VoidEvent>) -> Result<HttpResponse, ApiError> {
-    let reason = Description::parse(&body.0.reason).map_err(|e| ApiError::field("#/reason", e.to_string()))?;
+    let reason = Description::parse(&body.0.reason).map_err(|e| ApiError::field("reason", e.to_string()))?;
     let id = id.into_inner();
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());

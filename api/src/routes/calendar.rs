@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AbsenceId, AgencyId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::calendar::{self, Absence, Holiday, WorkSchedule};
@@ -72,8 +73,8 @@ impl WeekBody {
         for (i, day) in self.days().into_iter().enumerate() {
             let Some(h) = day else { continue };
             let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| "must be a time of day, HH:MM");
-            let start = f.check(&format!("#/days/{}/start", WEEKDAYS[i]), time(&h.start));
-            let end = f.check(&format!("#/days/{}/end", WEEKDAYS[i]), time(&h.end));
+            let start = f.check(Field::named("days").then(WEEKDAYS[i]).then("start"), time(&h.start));
+            let end = f.check(Field::named("days").then(WEEKDAYS[i]).then("end"), time(&h.end));
             match (start, end) {
                 (Some(start), Some(end)) => days[i] = Some(Hours { start, end }),
                 _ => ok = false,
@@ -85,7 +86,7 @@ impl WeekBody {
         match Schedule::new(days) {
             Ok(s) => Some(s),
             Err(e) => {
-                f.refuse("#/days", e.to_string());
+                f.refuse("days", e.to_string());
                 None
             }
         }
@@ -167,7 +168,7 @@ pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpRes
     let mut f = Fields::new();
     let schedule = b.days.schedule(&mut f);
     f.finish()?;
-    let Some(schedule) = schedule else { return Err(ApiError::field("#/days", "not a valid schedule")) };
+    let Some(schedule) = schedule else { return Err(ApiError::field("days", "not a valid schedule")) };
     let agency = call.agency(b.agency_id)?;
     let change = call.change();
     let row = db(&call.state, move |conn| {
@@ -255,7 +256,7 @@ pub struct HolidayQuery {
     security(("bearer" = [])))]
 pub async fn add_holiday(call: Call, body: Json<AddHoliday>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let name = Name::parse(&b.name).map_err(|e| ApiError::field("#/name", e.to_string()))?;
+    let name = Name::parse(&b.name).map_err(|e| ApiError::field("name", e.to_string()))?;
     let agency = call.agency(b.agency_id)?;
     let row = call.write(move |conn, change| calendar::add_holiday(conn, change, agency, b.date, &name)).await?;
     Ok(created(format!("/api/v1/holidays/{}", row.id), &HolidayView::from(row)))
@@ -356,7 +357,7 @@ pub async fn record_absence(call: Call, body: Json<RecordAbsence>) -> Result<Htt
     let b = body.0;
     let note = match b.note.as_deref() {
         None => None,
-        Some(n) => Some(Description::parse(n).map_err(|e| ApiError::field("#/note", e.to_string()))?),
+        Some(n) => Some(Description::parse(n).map_err(|e| ApiError::field("note", e.to_string()))?),
     };
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());

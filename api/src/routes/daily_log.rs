@@ -5,6 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 use super::{list_of, page_request, utc};
 use crate::call::Call;
-use crate::error::{ApiError, Fields};
+use crate::error::{ApiError, Fields, ProblemField};
 use crate::extract::{etag, parse_json, HashedJson, IfMatch, Json};
 use crate::idempotency::{claim, settle, Claim, Key, Stored};
 use crate::request_id;
@@ -170,13 +171,12 @@ fn time(s: &str) -> Result<NaiveTime, &'static str> {
     NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| "must be a time of day HH:MM")
 }
 
-/// Parses a log body into domain values, every bad field named under `prefix` (`#` for a
-/// single log, `#/items/3` in a batch).
-pub fn parse_log(b: &LogBody, prefix: &str) -> Result<LogInput, ApiError> {
+/// Parses a log body into domain values, every bad field named (a batch puts the item's place
+/// in front).
+pub fn parse_log(b: &LogBody) -> Result<LogInput, ApiError> {
     let mut f = Fields::new();
-    let p = |field: &str| format!("{prefix}/{field}");
-    let start = f.check_opt(&p("start_time"), b.start_time.as_deref(), time);
-    let end = f.check_opt(&p("end_time"), b.end_time.as_deref(), time);
+    let start = f.check_opt("start_time", b.start_time.as_deref(), time);
+    let end = f.check_opt("end_time", b.end_time.as_deref(), time);
     let span = match (start, end) {
         (Some(s), Some(e)) => match Span::new(s, e, b.duration_minutes) {
             Ok(span) => Some(span),
@@ -188,31 +188,28 @@ pub fn parse_log(b: &LogBody, prefix: &str) -> Result<LogInput, ApiError> {
                     LogError::HalfRange => "start_time",
                     _ => "duration_minutes",
                 };
-                f.refuse(&p(field), err.to_string());
+                f.refuse(field, err.to_string());
                 None
             }
         },
         _ => None,
     };
-    let description = f.check(&p("description"), Description::parse(&b.description));
+    let description = f.check("description", Description::parse(&b.description));
     if !(0..=1_000_000_000).contains(&b.output_quantity) {
-        f.refuse(&p("output_quantity"), "must be from 0 to 1000000000");
+        f.refuse("output_quantity", "must be from 0 to 1000000000");
     }
-    let unit = f.check_opt(&p("output_unit"), b.output_unit.as_deref(), Name::parse);
-    let url = f.check_opt(&p("evidence_url"), b.evidence_url.as_deref(), EvidenceUrl::parse);
-    let location = f.check(&p("latitude"), Location::new(b.latitude, b.longitude));
+    let unit = f.check_opt("output_unit", b.output_unit.as_deref(), Name::parse);
+    let url = f.check_opt("evidence_url", b.evidence_url.as_deref(), EvidenceUrl::parse);
+    let location = f.check("latitude", Location::new(b.latitude, b.longitude));
     let serves = match (b.planned_result_id, b.additional_duty) {
         (Some(r), None | Some(false)) => Some(Serves::Result(r)),
         (None, Some(true)) => Some(Serves::AdditionalDuty),
         (Some(_), Some(true)) => {
-            f.refuse(&p("additional_duty"), "a log serves either a planned result or an additional duty, not both");
+            f.refuse("additional_duty", "a log serves either a planned result or an additional duty, not both");
             None
         }
         (None, _) => {
-            f.refuse(
-                &p("planned_result_id"),
-                "name the planned result the work served, or set additional_duty to true",
-            );
+            f.refuse("planned_result_id", "name the planned result the work served, or set additional_duty to true");
             None
         }
     };
@@ -256,7 +253,7 @@ pub async fn create(call: Call, key: Key, body: HashedJson<LogBody>) -> Result<H
 }
 
 async fn create_one(call: &Call, b: LogBody, hash: String) -> Result<Stored, ApiError> {
-    let input = parse_log(&b, "#")?;
+    let input = parse_log(&b)?;
     let now = call.state.now();
     let change = Change::new(call.caller.clone(), now, request_id::current());
     let new = NewLog { client_id: b.client_id, client_hash: b.client_id.map(|_| hash), input };
@@ -316,12 +313,11 @@ pub struct BatchResult {
 /// Largest batch.
 pub const MAX_BATCH: usize = 500;
 
-fn refused(index: usize, client_id: Option<String>, e: ApiError, prefix: &str) -> BatchItemResult {
-    let errors = match e {
-        ApiError::Validation(fields) => {
-            fields.into_iter().map(|f| crate::error::ProblemField { pointer: f.pointer, detail: f.detail }).collect()
-        }
-        other => vec![crate::error::ProblemField { pointer: prefix.to_owned(), detail: other.to_string() }],
+/// A refused item, its reasons named under the item's place in the batch.
+fn refused(index: usize, client_id: Option<String>, e: ApiError, item: &Field) -> BatchItemResult {
+    let errors = match e.within(item) {
+        ApiError::Validation(fields) => fields.iter().map(ProblemField::from).collect(),
+        other => vec![ProblemField::from(&FieldError::new(item.clone(), other.to_string()))],
     };
     BatchItemResult { index, client_id, outcome: BatchOutcome::Refused, log: None, errors }
 }
@@ -329,20 +325,7 @@ fn refused(index: usize, client_id: Option<String>, e: ApiError, prefix: &str) -
 /// A batch item: answered already (refused while parsing) or waiting for the writer.
 enum Slot {
     Done(Box<BatchItemResult>),
-    Waiting { index: usize, client_id: Option<String>, prefix: String, pending: crate::log_writer::Pending },
-}
-
-/// Moves an item's field pointers under `#/items/{index}`.
-fn under(e: ApiError, prefix: &str) -> ApiError {
-    match e {
-        ApiError::Validation(fields) => ApiError::Validation(
-            fields
-                .into_iter()
-                .map(|f| FieldError::new(format!("{prefix}{}", f.pointer.trim_start_matches('#')), f.detail))
-                .collect(),
-        ),
-        other => other,
-    }
+    Waiting { index: usize, client_id: Option<String>, item: Field, pending: crate::log_writer::Pending },
 }
 
 /// Records a batch of logs.
@@ -358,7 +341,7 @@ fn under(e: ApiError, prefix: &str) -> ApiError {
 pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<HttpResponse, ApiError> {
     let items = body.value.items;
     if items.is_empty() || items.len() > MAX_BATCH {
-        return Err(ApiError::field("#/items", format!("a batch holds 1 to {MAX_BATCH} logs")));
+        return Err(ApiError::field("items", format!("a batch holds 1 to {MAX_BATCH} logs")));
     }
     if let Claim::Respond(r) = claim(&call.state, &call.caller, &key, &body.hash).await? {
         return Ok(r);
@@ -368,24 +351,24 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
     // recorded together; then the answers are collected in order.
     let mut slots: Vec<Slot> = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        let prefix = format!("#/items/{index}");
+        let item_field = Field::named("items").at(index);
         let client_id = item.get("client_id").and_then(|c| c.as_str()).map(str::to_owned);
         let bytes = serde_json::to_vec(&item).unwrap_or_default();
-        let parsed = parse_json::<LogBody>(&bytes).map_err(|e| under(e, &prefix)).and_then(|b| match b.client_id {
-            None => Err(ApiError::field(format!("{prefix}/client_id"), "required in a batch")),
+        let parsed = parse_json::<LogBody>(&bytes).and_then(|b| match b.client_id {
+            None => Err(ApiError::field("client_id", "required in a batch")),
             Some(_) => Ok(b),
         });
         let body = match parsed {
             Ok(b) => b,
             Err(e) => {
-                slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix))));
+                slots.push(Slot::Done(Box::new(refused(index, client_id, e, &item_field))));
                 continue;
             }
         };
-        let input = match parse_log(&body, &prefix) {
+        let input = match parse_log(&body) {
             Ok(i) => i,
             Err(e) => {
-                slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix))));
+                slots.push(Slot::Done(Box::new(refused(index, client_id, e, &item_field))));
                 continue;
             }
         };
@@ -393,19 +376,19 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
         let change = Change::new(caller.clone(), now, request_id::current());
         let new = NewLog { client_id: body.client_id, client_hash: Some(crate::auth::token_hash_bytes(&bytes)), input };
         match call.state.logs.submit(store::Job { change, new, now }) {
-            Ok(pending) => slots.push(Slot::Waiting { index, client_id, prefix, pending }),
-            Err(e) => slots.push(Slot::Done(Box::new(refused(index, client_id, e, &prefix)))),
+            Ok(pending) => slots.push(Slot::Waiting { index, client_id, item: item_field, pending }),
+            Err(e) => slots.push(Slot::Done(Box::new(refused(index, client_id, e, &item_field)))),
         }
     }
     let mut results = Vec::with_capacity(slots.len());
     let mut failure = None;
     for slot in slots {
-        let (index, client_id, prefix, pending) = match slot {
+        let (index, client_id, item_field, pending) = match slot {
             Slot::Done(r) => {
                 results.push(*r);
                 continue;
             }
-            Slot::Waiting { index, client_id, prefix, pending } => (index, client_id, prefix, pending),
+            Slot::Waiting { index, client_id, item, pending } => (index, client_id, item, pending),
         };
         let item = |outcome, log: store::DailyLog| BatchItemResult {
             index,
@@ -418,7 +401,7 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
             Ok(Created::New(l)) => results.push(item(BatchOutcome::Created, l)),
             Ok(Created::Existing(l)) => results.push(item(BatchOutcome::Existing, l)),
             Err(e) if actix_web::ResponseError::status_code(&e).is_client_error() => {
-                results.push(refused(index, client_id, under(e, &prefix), &prefix))
+                results.push(refused(index, client_id, e, &item_field))
             }
             Err(e) => failure = failure.or(Some(e)),
         }
@@ -542,7 +525,7 @@ pub async fn update(
     let now = call.state.now();
     let caller = call.caller.clone();
     let current = db(&call.state, move |conn| store::get(conn, &caller, id, now)).await?;
-    let input = parse_log(&merged(&current, body.0), "#")?;
+    let input = parse_log(&merged(&current, body.0))?;
     let change = Change::new(call.caller, now, request_id::current());
     let l = db(&call.state, move |conn| store::update(conn, &change, id, version, input, now)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
@@ -564,7 +547,7 @@ async fn decide(
     reason: Option<String>,
 ) -> Result<store::DailyLog, ApiError> {
     if let Some(r) = &reason {
-        Description::parse(r).map_err(|e| ApiError::field("#/reason", e.to_string()))?;
+        Description::parse(r).map_err(|e| ApiError::field("reason", e.to_string()))?;
     }
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
@@ -667,7 +650,7 @@ pub struct ReviewBatchResult {
 pub async fn review_batch(call: Call, body: Json<ReviewBatch>) -> Result<HttpResponse, ApiError> {
     let items = body.0.items;
     if items.is_empty() || items.len() > MAX_BATCH {
-        return Err(ApiError::field("#/items", format!("a review holds 1 to {MAX_BATCH} decisions")));
+        return Err(ApiError::field("items", format!("a review holds 1 to {MAX_BATCH} decisions")));
     }
     let mut results = Vec::with_capacity(items.len());
     for item in items {

@@ -163,9 +163,9 @@ pub async fn list(call: Call, q: web::Query<EmployeeQuery>) -> Result<HttpRespon
 /// Parses a new employee's fields.
 pub fn parse_new(agency_id: Uuid, b: CreateEmployee) -> Result<employee::NewEmployee, ApiError> {
     let mut f = Fields::new();
-    let nip = f.check("#/nip", Nip::parse(b.nip.trim()));
-    let name = f.check("#/name", Name::parse(&b.name));
-    let rank = f.check_opt("#/rank", b.rank.as_deref(), Name::parse);
+    let nip = f.check("nip", Nip::parse(b.nip.trim()));
+    let name = f.check("name", Name::parse(&b.name));
+    let rank = f.check_opt("rank", b.rank.as_deref(), Name::parse);
     let (Some(nip), Some(name), Some(rank)) = (nip, name, rank) else { return Err(f.into_error()) };
     Ok(employee::NewEmployee {
         agency_id,
@@ -230,10 +230,10 @@ pub async fn get_by_nip(call: Call, nip: web::Path<String>) -> Result<HttpRespon
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateEmployee>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let name = f.check_opt("name", b.name.as_deref(), Name::parse);
     let rank = match b.rank {
         None => Some(None),
-        Some(r) => f.check_opt("#/rank", r.as_deref(), Name::parse).map(Some),
+        Some(r) => f.check_opt("rank", r.as_deref(), Name::parse).map(Some),
     };
     let (Some(name), Some(rank)) = (name, rank) else { return Err(f.into_error()) };
     let patch = employee::EmployeePatch {

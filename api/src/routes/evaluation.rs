@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::evaluation::{
     CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, RuleCheck, UnitRating,
 };
+use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{
     AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
     PlannedResultId,
@@ -388,8 +389,8 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
     Ok(respond(d, actix_web::http::StatusCode::OK))
 }
 
-fn description(f: &mut Fields, pointer: &str, text: Option<String>) -> Option<Description> {
-    text.and_then(|t| f.check(pointer, Description::parse(&t)))
+fn description(f: &mut Fields, field: impl Into<Field>, text: Option<String>) -> Option<Description> {
+    text.and_then(|t| f.check(field, Description::parse(&t)))
 }
 
 /// Rates a draft evaluation.
@@ -414,18 +415,20 @@ pub async fn rate(
     let if_match = if_match.version()?;
     let b = body.0;
     let mut f = Fields::new();
-    let feedback = description(&mut f, "#/feedback", b.feedback);
+    let feedback = description(&mut f, "feedback", b.feedback);
     let mut behaviours = Vec::new();
     for (i, v) in b.behaviours.into_iter().enumerate() {
         if behaviours.iter().any(|x: &ValueRating| x.core_value == v.core_value) {
-            f.refuse(&format!("#/behaviours/{i}/core_value"), "rated twice");
+            f.refuse(Field::named("behaviours").at(i).then("core_value"), "rated twice");
         }
-        let feedback = description(&mut f, &format!("#/behaviours/{i}/feedback"), v.feedback);
+        let feedback = description(&mut f, Field::named("behaviours").at(i).then("feedback"), v.feedback);
         behaviours.push(ValueRating { core_value: v.core_value, rating: v.rating, feedback });
     }
     let mut result_feedback = Vec::new();
     for (i, r) in b.result_feedback.into_iter().enumerate() {
-        if let Some(text) = description(&mut f, &format!("#/result_feedback/{i}/feedback"), Some(r.feedback)) {
+        if let Some(text) =
+            description(&mut f, Field::named("result_feedback").at(i).then("feedback"), Some(r.feedback))
+        {
             result_feedback.push((r.planned_result_id, text));
         }
     }
@@ -807,11 +810,11 @@ pub async fn assess(
     let b = body.0;
     let mut f = Fields::new();
     if b.quantity < 0 {
-        f.refuse("#/quantity", "must not be negative");
+        f.refuse("quantity", "must not be negative");
     }
     let evidence_url =
-        f.check_opt("#/evidence_url", b.evidence_url.as_deref(), ekinerja_domain::daily_log::EvidenceUrl::parse);
-    let note = description(&mut f, "#/note", b.note);
+        f.check_opt("evidence_url", b.evidence_url.as_deref(), ekinerja_domain::daily_log::EvidenceUrl::parse);
+    let note = description(&mut f, "note", b.note);
     f.finish()?;
     let a = evaluation::Assessment { quantity: b.quantity, evidence_url: evidence_url.flatten(), note };
     let now = call.state.now();

@@ -13,6 +13,7 @@
 
 use actix_web::{http::header::ContentType, web, HttpRequest, HttpResponse};
 use ekinerja_domain::attendance::{instant_from_local, parse_attlog_body, DeviceId, EventSource};
+use ekinerja_domain::field::Field;
 use ekinerja_domain::Nip;
 use ekinerja_persistence::attendance::{self, EventInput, Outcome, Sender};
 use ekinerja_persistence::FieldError;
@@ -153,9 +154,9 @@ pub async fn upload(
     let items: Vec<Result<EventInput, Vec<FieldError>>> = lines
         .into_iter()
         .map(|(_, line)| {
-            let line = line.map_err(|e| vec![FieldError::new("#/", e.to_string())])?;
+            let line = line.map_err(|e| vec![FieldError::new(Field::whole(), e.to_string())])?;
             let nip = Nip::parse(&line.pin)
-                .map_err(|e| vec![FieldError::new("#/pin", format!("the PIN is not an employee's NIP: {e}"))])?;
+                .map_err(|e| vec![FieldError::new("pin", format!("the PIN is not an employee's NIP: {e}"))])?;
             Ok(EventInput {
                 source_event_id: line.source_event_id(&serial),
                 nip,

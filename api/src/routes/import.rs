@@ -1,6 +1,7 @@
 //! Bulk import of employees and positions from an HR export (CSV).
 
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use ekinerja_domain::field::Field;
 use ekinerja_domain::{EmploymentType, Gender, Name, Nip, PositionClass, PositionType};
 use ekinerja_persistence::import::{self, ImportRow, RowError};
 use ekinerja_persistence::FieldError;
@@ -85,19 +86,19 @@ impl CsvLines {
 /// Reads a CSV file (UTF-8, an optional byte-order mark, a header row). A file that is not text,
 /// has no readable header, or lacks a `required` column is one error for the whole request.
 pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field("#/", "the file is not UTF-8 text"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field(Field::whole(), "the file is not UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| ApiError::field("#/", format!("the header line cannot be read: {e}")))?
+        .map_err(|e| ApiError::field(Field::whole(), format!("the header line cannot be read: {e}")))?
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
     let missing: Vec<FieldError> = required
         .iter()
         .filter(|c| !headers.iter().any(|h| h == *c))
-        .map(|c| FieldError::new(format!("#/columns/{c}"), "required column is missing"))
+        .map(|c| FieldError::new(Field::named("columns").key(c), "required column is missing"))
         .collect();
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
@@ -265,7 +266,7 @@ pub async fn import_employees(
                 .iter()
                 .map(|e| {
                     FieldError::new(
-                        format!("#/lines/{}/{}", e.line, e.column),
+                        Field::named("lines").key(e.line).key(&e.column),
                         format!("line {}: {}", e.line, e.detail),
                     )
                 })

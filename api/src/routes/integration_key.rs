@@ -118,12 +118,12 @@ fn with_etag(view: IntegrationKeyView) -> HttpResponse {
 pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check("#/name", Name::parse(&b.name));
+    let name = f.check("name", Name::parse(&b.name));
     if b.scopes.is_empty() {
-        f.refuse("#/scopes", "give at least one scope");
+        f.refuse("scopes", "give at least one scope");
     }
     f.finish()?;
-    let Some(name) = name else { return Err(ApiError::field("#/name", "required")) };
+    let Some(name) = name else { return Err(ApiError::field("name", "required")) };
     let agency = call.agency(b.agency_id)?;
     let (key, signing_secret, secrets) = new_key(b.signed);
     let change = call.change();

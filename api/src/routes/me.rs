@@ -219,7 +219,7 @@ pub async fn change_password(
     .await?;
     let names = [acc.username.clone().unwrap_or_default(), nip.unwrap_or_default()];
     if let Err(reason) = check_new_password(&b.new_password, &[&names[0], &names[1]]) {
-        return Err(ApiError::field("#/new_password", reason));
+        return Err(ApiError::field("new_password", reason));
     }
     // Guessing the current password with a stolen token is throttled like guessing at login.
     let mut check = PasswordCheck::start(&state, &req, &format!("account:{id}"), "password_change").await?;
@@ -258,11 +258,11 @@ pub async fn change_password(
 pub async fn create_account(call: Call, body: Json<CreateAccount>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let username = f.check_opt("#/username", b.username.as_deref(), |u| {
+    let username = f.check_opt("username", b.username.as_deref(), |u| {
         ekinerja_domain::Code::parse(u).map(|c| c.as_str().to_lowercase())
     });
     if let Err(reason) = check_new_password(&b.password, &[b.username.as_deref().unwrap_or_default()]) {
-        f.refuse("#/password", reason);
+        f.refuse("password", reason);
     }
     let Some(username) = username else { return Err(f.into_error()) };
     f.finish()?;
@@ -307,7 +307,7 @@ pub async fn reset_password(
     };
     let new_password = body.0.new_password;
     if let Err(reason) = check_new_password(&new_password, &[acc.username.as_deref().unwrap_or_default()]) {
-        return Err(ApiError::field("#/new_password", reason));
+        return Err(ApiError::field("new_password", reason));
     }
     let hash =
         web::block(move || hash_password(&new_password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;

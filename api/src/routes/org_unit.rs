@@ -146,10 +146,10 @@ pub async fn list(call: Call, q: web::Query<OrgUnitQuery>) -> Result<HttpRespons
 pub async fn create(call: Call, body: Json<CreateOrgUnit>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let code = f.check("#/code", Code::parse(&b.code));
-    let name = f.check("#/name", Name::parse(&b.name));
-    let agency_id = f.check("#/agency_id", call.agency(b.agency_id).map_err(|_| "required for a platform admin"));
-    let rollout_from = f.check_opt("#/rollout_from", b.rollout_from.as_deref(), month);
+    let code = f.check("code", Code::parse(&b.code));
+    let name = f.check("name", Name::parse(&b.name));
+    let agency_id = f.check("agency_id", call.agency(b.agency_id).map_err(|_| "required for a platform admin"));
+    let rollout_from = f.check_opt("rollout_from", b.rollout_from.as_deref(), month);
     let (Some(code), Some(name), Some(agency_id), Some(rollout_from)) = (code, name, agency_id, rollout_from) else {
         return Err(f.into_error());
     };
@@ -206,12 +206,12 @@ fn view(
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateOrgUnit>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let code = f.check_opt("#/code", b.code.as_deref(), Code::parse);
-    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
+    let code = f.check_opt("code", b.code.as_deref(), Code::parse);
+    let name = f.check_opt("name", b.name.as_deref(), Name::parse);
     let rollout_from = match b.rollout_from {
         None => Some(None),
         Some(None) => Some(Some(None)),
-        Some(Some(text)) => f.check("#/rollout_from", month(&text)).map(|m| Some(Some(m))),
+        Some(Some(text)) => f.check("rollout_from", month(&text)).map(|m| Some(Some(m))),
     };
     let (Some(code), Some(name), Some(rollout_from)) = (code, name, rollout_from) else { return Err(f.into_error()) };
     let patch = org_unit::OrgUnitPatch { parent_id: b.parent_id, code, name, rollout_from };

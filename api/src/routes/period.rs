@@ -91,7 +91,7 @@ pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse
 pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     if !(2000..=2100).contains(&b.year) {
-        return Err(ApiError::field("#/year", "must be from 2000 to 2100"));
+        return Err(ApiError::field("year", "must be from 2000 to 2100"));
     }
     let agency = call.agency(b.agency_id)?;
     let row = call.write(move |conn, change| period::create(conn, change, agency, b.year)).await?;
@@ -213,10 +213,10 @@ pub async fn list_goals(call: Call, q: web::Query<GoalQuery>) -> Result<HttpResp
 pub async fn create_goal(call: Call, body: Json<CreateGoal>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check("#/name", Name::parse(&b.name));
-    let indicator = f.check("#/indicator", Name::parse(&b.indicator));
-    let quantity = f.check("#/target_quantity", Quantity::new(b.target_quantity));
-    let unit = f.check("#/target_unit", Name::parse(&b.target_unit));
+    let name = f.check("name", Name::parse(&b.name));
+    let indicator = f.check("indicator", Name::parse(&b.indicator));
+    let quantity = f.check("target_quantity", Quantity::new(b.target_quantity));
+    let unit = f.check("target_unit", Name::parse(&b.target_unit));
     let (Some(name), Some(indicator), Some(target_quantity), Some(target_unit)) = (name, indicator, quantity, unit)
     else {
         return Err(f.into_error());
@@ -256,10 +256,10 @@ pub async fn get_goal(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, A
 pub async fn update_goal(call: Call, id: web::Path<Uuid>, body: Json<UpdateGoal>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
-    let indicator = f.check_opt("#/indicator", b.indicator.as_deref(), Name::parse);
-    let target_quantity = f.check_opt("#/target_quantity", b.target_quantity, Quantity::new);
-    let target_unit = f.check_opt("#/target_unit", b.target_unit.as_deref(), Name::parse);
+    let name = f.check_opt("name", b.name.as_deref(), Name::parse);
+    let indicator = f.check_opt("indicator", b.indicator.as_deref(), Name::parse);
+    let target_quantity = f.check_opt("target_quantity", b.target_quantity, Quantity::new);
+    let target_unit = f.check_opt("target_unit", b.target_unit.as_deref(), Name::parse);
     let (Some(name), Some(indicator), Some(target_quantity), Some(target_unit)) =
         (name, indicator, target_quantity, target_unit)
     else {

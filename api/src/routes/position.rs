@@ -127,8 +127,8 @@ pub async fn list(call: Call, q: web::Query<PositionQuery>) -> Result<HttpRespon
 pub async fn create(call: Call, body: Json<CreatePosition>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check("#/name", Name::parse(&b.name));
-    let class = f.check("#/class", PositionClass::new(b.class));
+    let name = f.check("name", Name::parse(&b.name));
+    let class = f.check("class", PositionClass::new(b.class));
     let (Some(name), Some(class)) = (name, class) else { return Err(f.into_error()) };
     let new = position::NewPosition {
         org_unit_id: b.org_unit_id,
@@ -164,8 +164,8 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdatePosition>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut f = Fields::new();
-    let name = f.check_opt("#/name", b.name.as_deref(), Name::parse);
-    let class = f.check_opt("#/class", b.class, PositionClass::new);
+    let name = f.check_opt("name", b.name.as_deref(), Name::parse);
+    let class = f.check_opt("class", b.class, PositionClass::new);
     let (Some(name), Some(class)) = (name, class) else { return Err(f.into_error()) };
     let patch = position::PositionPatch {
         org_unit_id: b.org_unit_id,
