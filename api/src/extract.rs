@@ -167,6 +167,12 @@ pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
+/// A response carrying the ETag of the version it shows, for the next `If-Match`.
+pub fn with_etag(mut res: actix_web::HttpResponseBuilder, version: i32) -> actix_web::HttpResponseBuilder {
+    res.insert_header((header::ETAG, etag(version)));
+    res
+}
+
 impl IfMatch {
     /// The version named, or why there is none.
     pub fn version(self) -> Result<i32, ApiError> {

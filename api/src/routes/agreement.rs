@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields};
-use crate::extract::{etag, IfMatch, Json};
+use crate::extract::{with_etag, IfMatch, Json};
 use crate::request_id;
 use crate::state::db;
 
@@ -176,11 +176,6 @@ pub fn detail_view(d: AgreementDetail) -> AgreementDetailView {
         agreement: d.agreement.into(),
         planned_results: d.results.into_iter().map(result_view).collect(),
     }
-}
-
-fn with_etag(mut res: actix_web::HttpResponseBuilder, version: i32) -> actix_web::HttpResponseBuilder {
-    res.insert_header((header::ETAG, etag(version)));
-    res
 }
 
 /// A new agreement.

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::ApiError;
-use crate::extract::Json;
+use crate::extract::{with_etag, Json};
 use crate::request_id;
 use crate::state::db;
 
@@ -538,12 +538,11 @@ pub async fn compute_run(call: Call, body: Json<ComputeRun>) -> Result<HttpRespo
     let id = d.run.id;
     let view = run_view(d)?;
     if is_new {
-        Ok(HttpResponse::Created()
+        Ok(with_etag(HttpResponse::Created(), version)
             .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/allowance-runs/{id}")))
-            .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
             .json(view))
     } else {
-        Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, crate::extract::etag(version))).json(view))
+        Ok(with_etag(HttpResponse::Ok(), version).json(view))
     }
 }
 
@@ -559,9 +558,7 @@ pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
     let id = id.into_inner();
     let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     let version = d.run.version;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
-        .json(run_view(d)?))
+    Ok(with_etag(HttpResponse::Ok(), version).json(run_view(d)?))
 }
 
 /// Approves a run.
@@ -587,9 +584,7 @@ pub async fn approve_run(
     let change = Change::new(call.caller, now, request_id::current());
     let d = db(&call.state, move |conn| allowance_run::approve(conn, &change, id, if_match, now)).await?;
     let version = d.run.version;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::ETAG, crate::extract::etag(version)))
-        .json(run_view(d)?))
+    Ok(with_etag(HttpResponse::Ok(), version).json(run_view(d)?))
 }
 
 /// The payroll export of a run.

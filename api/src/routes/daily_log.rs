@@ -1,7 +1,7 @@
 //! Daily logs: single and batch creates from web and mobile, corrections, supervisor review,
 //! and the change feed a phone pulls after being offline.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields, ProblemField};
-use crate::extract::{etag, parse_json, HashedJson, IfMatch, Json};
+use crate::extract::{parse_json, with_etag, HashedJson, IfMatch, Json};
 use crate::idempotency::{claim, settle, Claim, Key, Stored};
 use crate::request_id;
 use crate::state::db;
@@ -469,7 +469,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
     let id = DailyLogId::from(id.into_inner());
     let now = call.state.now();
     let l = call.read(move |conn, caller| store::get(conn, caller, id, now)).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
+    Ok(with_etag(HttpResponse::Ok(), l.version).json(DailyLogView::from(l)))
 }
 
 /// Merges a patch into a stored log, as the body it would have been.
@@ -528,7 +528,7 @@ pub async fn update(
     let input = parse_log(&merged(&current, body.0))?;
     let change = Change::new(call.caller, now, request_id::current());
     let l = db(&call.state, move |conn| store::update(conn, &change, id, version, input, now)).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(l.version))).json(DailyLogView::from(l)))
+    Ok(with_etag(HttpResponse::Ok(), l.version).json(DailyLogView::from(l)))
 }
 
 /// A rejection's reason.

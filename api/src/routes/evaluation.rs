@@ -25,7 +25,7 @@ use super::{list_of, page_request, utc};
 use crate::call::Call;
 use crate::csv_out;
 use crate::error::{ApiError, Fields};
-use crate::extract::{etag, IfMatch, Json};
+use crate::extract::{with_etag, IfMatch, Json};
 use crate::request_id;
 use crate::state::db;
 
@@ -97,10 +97,6 @@ pub struct PeriodQuery {
     pub cursor: Option<String>,
 }
 
-fn with_etag<T: Serialize>(version: i32, body: &T) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body)
-}
-
 /// Opens an evaluation period.
 #[utoipa::path(post, path = "/api/v1/evaluation-periods", tag = "evaluations", operation_id = "open_evaluation_period",
     summary = "Open an evaluation period of a performance year: a month, a quarter or the year",
@@ -118,9 +114,8 @@ pub async fn open_period(call: Call, body: Json<OpenPeriod>) -> Result<HttpRespo
         db(&call.state, move |conn| evaluation::open_period(conn, &change, b.performance_period_id, b.kind, b.number))
             .await?;
     let version = row.version;
-    Ok(HttpResponse::Created()
+    Ok(with_etag(HttpResponse::Created(), version)
         .insert_header((header::LOCATION, format!("/api/v1/evaluation-periods/{}", row.id)))
-        .insert_header((header::ETAG, etag(version)))
         .json(EvaluationPeriodView::from(row)))
 }
 
@@ -147,7 +142,7 @@ pub async fn list_periods(call: Call, q: web::Query<PeriodQuery>) -> Result<Http
 pub async fn get_period(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = call.read(move |conn, caller| evaluation::get_period(conn, caller, id)).await?;
-    Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
+    Ok(with_etag(HttpResponse::Ok(), row.version).json(EvaluationPeriodView::from(row)))
 }
 
 /// Closes an evaluation period.
@@ -166,7 +161,7 @@ pub async fn close_period(call: Call, id: web::Path<Uuid>, if_match: IfMatch) ->
     let if_match = if_match.version()?;
     let id = id.into_inner();
     let row = call.write(move |conn, change| evaluation::close_period(conn, change, id, if_match)).await?;
-    Ok(with_etag(row.version, &EvaluationPeriodView::from(row)))
+    Ok(with_etag(HttpResponse::Ok(), row.version).json(EvaluationPeriodView::from(row)))
 }
 
 /// A core value's rating.
@@ -266,8 +261,7 @@ fn respond(d: EvaluationDetail, status: actix_web::http::StatusCode) -> HttpResp
     let version = d.evaluation.version;
     let id = d.evaluation.id;
     let view = view_of(d.evaluation.clone(), Some(&d));
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(version)));
+    let mut res = with_etag(HttpResponse::build(status), version);
     if status == actix_web::http::StatusCode::CREATED {
         res.insert_header((header::LOCATION, format!("/api/v1/evaluations/{id}")));
     }

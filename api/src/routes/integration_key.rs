@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{created, list_of, page_request, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields};
-use crate::extract::{etag, IfMatch, Json};
+use crate::extract::{with_etag, IfMatch, Json};
 use crate::integration::new_key;
 use crate::state::db;
 
@@ -101,10 +101,6 @@ pub struct KeyQuery {
     pub cursor: Option<String>,
 }
 
-fn with_etag(view: IntegrationKeyView) -> HttpResponse {
-    HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(view.version))).json(view)
-}
-
 /// Issues an integration key.
 #[utoipa::path(post, path = "/api/v1/integration-keys", tag = "integration_keys", operation_id = "issue_integration_key",
     summary = "Issue a key to a system, limited to the agency and to scopes; the key is shown once",
@@ -157,7 +153,8 @@ pub async fn list(call: Call, q: web::Query<KeyQuery>) -> Result<HttpResponse, A
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = call.read(move |conn, caller| integration_key::get(conn, caller, id)).await?;
-    Ok(with_etag(row.into()))
+    let view = IntegrationKeyView::from(row);
+    Ok(with_etag(HttpResponse::Ok(), view.version).json(view))
 }
 
 /// Rotates an integration key.
@@ -179,11 +176,7 @@ pub async fn rotate(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Resul
     let row = db(&call.state, move |conn| integration_key::rotate(conn, &change, id, if_match, secrets)).await?;
     let signing_secret = if row.signed() { signing_secret } else { None };
     let version = row.version;
-    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(version))).json(IssuedKeyView {
-        record: row.into(),
-        key,
-        signing_secret,
-    }))
+    Ok(with_etag(HttpResponse::Ok(), version).json(IssuedKeyView { record: row.into(), key, signing_secret }))
 }
 
 /// Revokes an integration key.
@@ -194,5 +187,6 @@ pub async fn rotate(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Resul
 pub async fn revoke(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let row = call.write(move |conn, change| integration_key::revoke(conn, change, id)).await?;
-    Ok(with_etag(row.into()))
+    let view = IntegrationKeyView::from(row);
+    Ok(with_etag(HttpResponse::Ok(), view.version).json(view))
 }
