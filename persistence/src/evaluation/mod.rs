@@ -13,8 +13,8 @@ use ekinerja_domain::evaluation::{
 };
 use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{
-    AccountId, AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, IndicatorId, PerformancePeriodId,
-    PlannedResultId, PositionId,
+    AccountId, AgencyId, AgreementId, EmployeeId, EvaluationId, EvaluationPeriodId, PerformancePeriodId,
+    PlannedResultId,
 };
 use ekinerja_domain::{Caller, Description, Scope};
 use serde::Serialize;
@@ -23,7 +23,13 @@ use uuid::Uuid;
 use crate::schema::{
     agencies, agreements, evaluation_behaviours, evaluation_feedback, evaluation_periods, evaluations, planned_results,
 };
-use crate::{access, audit, chart, db::Backend, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
+use crate::{access, audit, db::Backend, Change, DbConnection, FieldError, Page, PageRequest, StoreError};
+
+mod realisation;
+mod report;
+
+pub use realisation::*;
+pub use report::*;
 
 /// A stored evaluation period.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -457,14 +463,16 @@ pub struct RatingPatch {
     pub result_feedback: Vec<(Uuid, Description)>,
 }
 
-/// Reads an evaluation for a change by its evaluator, checking the version and that it is a draft.
-fn for_change(
+/// Reads an evaluation for `step` by its evaluator, checking the version and that the workflow
+/// allows the step; with the status the step leads to.
+fn for_step(
     conn: &mut DbConnection,
     change: &Change,
     id: Uuid,
     version: i32,
+    step: EvaluationStep,
     now: DateTime<Utc>,
-) -> Result<Evaluation, StoreError> {
+) -> Result<(Evaluation, EvaluationStatus), StoreError> {
     let e: Evaluation = evaluations::table
         .find(crate::key::bind(EvaluationId::from(id)))
         .select(Evaluation::as_select())
@@ -474,7 +482,8 @@ fn for_change(
     if e.version != version {
         return Err(StoreError::Stale);
     }
-    Ok(e)
+    let next = e.status.apply(step, e.superseded).map_err(|err| StoreError::Conflict(err.to_string()))?;
+    Ok((e, next))
 }
 
 fn bump(conn: &mut DbConnection, e: &Evaluation) -> Result<(), StoreError> {
@@ -513,11 +522,7 @@ pub fn rate(
     now: DateTime<Utc>,
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
-        let before = for_change(conn, change, id, version, now)?;
-        before
-            .status
-            .apply(EvaluationStep::Rate, before.superseded)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let (before, _) = for_step(conn, change, id, version, EvaluationStep::Rate, now)?;
         let mut errors = Vec::new();
         for (i, (result, _)) in patch.result_feedback.iter().enumerate() {
             let owned: i64 = planned_results::table
@@ -602,11 +607,7 @@ pub fn finalise(
     now: DateTime<Utc>,
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
-        let before = for_change(conn, change, id, version, now)?;
-        let finalised = before
-            .status
-            .apply(EvaluationStep::Finalise, before.superseded)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let (before, finalised) = for_step(conn, change, id, version, EvaluationStep::Finalise, now)?;
         let d = detail(conn, before.clone())?;
         let ratings = Ratings {
             results: before.results_rating,
@@ -653,11 +654,7 @@ pub fn revise(
     now: DateTime<Utc>,
 ) -> Result<EvaluationDetail, StoreError> {
     crate::db::write(conn, |conn| {
-        let before = for_change(conn, change, id, version, now)?;
-        let revision_status = before
-            .status
-            .apply(EvaluationStep::Revise, before.superseded)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let (before, revision_status) = for_step(conn, change, id, version, EvaluationStep::Revise, now)?;
         let newer: i64 = evaluations::table
             .filter(evaluations::previous_evaluation_id.eq(crate::key::bind(before.id)))
             .count()
@@ -710,432 +707,4 @@ pub(crate) fn current_of(rows: Vec<Evaluation>) -> std::collections::HashMap<Emp
         }
     }
     current
-}
-
-/// One employee's standing in a period's evaluation.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProgressRow {
-    pub employee: crate::employee::Employee,
-    /// The evaluation that counts, if opened.
-    pub evaluation: Option<Evaluation>,
-    /// Who the evaluation waits for: the direct supervisor now (`None`: the agency's admin, for
-    /// the top official, or a post with no one above it).
-    pub evaluator: Option<crate::employee::Employee>,
-}
-
-/// A unit's agency, active employees (by name) and positions, its sub-units' included.
-struct UnitPeople {
-    agency: Uuid,
-    people: Vec<crate::employee::Employee>,
-    posts: Vec<crate::position::Position>,
-}
-
-/// The employees of a unit and its sub-units, for those who read the unit's views.
-fn unit_people(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    unit_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<UnitPeople, StoreError> {
-    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (posts, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
-    Ok(UnitPeople { agency, people, posts })
-}
-
-fn period_rows(conn: &mut DbConnection, period: &EvaluationPeriod) -> Result<Vec<Evaluation>, StoreError> {
-    Ok(evaluations::table
-        .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period.id)))
-        .select(Evaluation::as_select())
-        .load(conn)?)
-}
-
-/// Tiered progress of a period in a unit (whoever reads the unit's views): every active employee of the unit
-/// and its sub-units, their evaluation's state, and whom it waits for.
-pub fn unit_progress(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    period_id: Uuid,
-    unit_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(EvaluationPeriod, Vec<ProgressRow>), StoreError> {
-    use crate::schema::employees;
-    let period = get_period(conn, caller, period_id)?;
-    let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, now)?;
-    if period.agency_id != agency {
-        return Err(StoreError::NotFound);
-    }
-    let mut current = current_of(period_rows(conn, &period)?);
-    let chart = chart::load(conn, agency, now)?;
-    let supervisors: Vec<(EmployeeId, Option<Uuid>)> =
-        people.iter().map(|e| (e.id, chart.supervisor_of(e.id.uuid()).map(|o| o.employee_id))).collect();
-    let wanted: Vec<EmployeeId> = supervisors.iter().filter_map(|(_, s)| s.map(EmployeeId::from)).collect();
-    let bosses: std::collections::HashMap<EmployeeId, crate::employee::Employee> = employees::table
-        .filter(employees::id.eq_any(crate::key::binds(wanted)))
-        .select(crate::employee::Employee::as_select())
-        .load::<crate::employee::Employee>(conn)?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let rows = people
-        .into_iter()
-        .zip(supervisors)
-        .map(|(employee, (_, boss))| ProgressRow {
-            evaluation: current.remove(&employee.id),
-            evaluator: boss.and_then(|b| bosses.get(&EmployeeId::from(b)).cloned()),
-            employee,
-        })
-        .collect();
-    Ok((period, rows))
-}
-
-/// A unit's spread of final predicates in a period against the pattern for its rating.
-#[derive(Debug, Clone, Serialize)]
-pub struct Distribution {
-    pub period: EvaluationPeriod,
-    /// The unit's head (not counted in the spread: their predicate belongs to the level above).
-    pub head: Option<crate::employee::Employee>,
-    pub unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
-    /// Employees of the unit below its head whose unit is rolled out by the period's last month.
-    pub employees: i64,
-    /// Employees below the head whose unit is not rolled out by then: left out of the spread.
-    pub not_rolled_out: i64,
-    /// Of `employees`, with a final predicate.
-    pub finalised: i64,
-    /// Count per predicate, in the order of `Predicate::ALL`.
-    pub counts: Vec<(ekinerja_domain::evaluation::Predicate, i64)>,
-    /// Each rule of the pattern and whether the spread keeps it; empty without a unit rating.
-    pub checks: Vec<ekinerja_domain::evaluation::RuleCheck>,
-}
-
-/// The spread of a unit's final predicates in a period, against the distribution pattern of the
-/// unit's rating: the one given, or the one following from its head's final results rating
-/// (whoever reads the unit's views).
-pub fn unit_distribution(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    period_id: Uuid,
-    unit_id: Uuid,
-    unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
-    now: DateTime<Utc>,
-) -> Result<Distribution, StoreError> {
-    use ekinerja_domain::evaluation::{check_distribution, default_pattern, Predicate, UnitRating};
-    let period = get_period(conn, caller, period_id)?;
-    let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
-    if period.agency_id != agency {
-        return Err(StoreError::NotFound);
-    }
-    // The head: the holder of the unit's post whose supervisor sits outside the unit.
-    let in_unit: std::collections::HashSet<PositionId> = posts.iter().map(|p| p.id).collect();
-    let head_posts: Vec<PositionId> = posts
-        .iter()
-        .filter(|p| p.org_unit_id == unit_id)
-        .filter(|p| p.supervisor_position_id.is_none_or(|s| !in_unit.contains(&s)))
-        .map(|p| p.id)
-        .collect();
-    let head = people.iter().find(|e| e.position_id.is_some_and(|p| head_posts.contains(&p))).cloned();
-    let current = current_of(period_rows(conn, &period)?);
-    let final_of = |id: EmployeeId| current.get(&id).filter(|e| e.status == EvaluationStatus::Final);
-    let unit_rating = unit_rating.or_else(|| {
-        head.as_ref().and_then(|h| final_of(h.id)).and_then(|e| e.results_rating).map(UnitRating::from_head)
-    });
-    let below_head: Vec<&crate::employee::Employee> =
-        people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
-    // The spread counts those rolled out by the period's last month (roles.md, Rollout).
-    let rollout = crate::rollout::load(conn, period.agency_id)?;
-    let (staff, not_rolled_out): (Vec<&crate::employee::Employee>, Vec<&crate::employee::Employee>) =
-        below_head.into_iter().partition(|e| rollout.employee_rolled_out(e.id, period.ends_on));
-    let predicates: Vec<Predicate> = staff.iter().filter_map(|e| final_of(e.id)).filter_map(|e| e.predicate).collect();
-    let counts = Predicate::ALL
-        .iter()
-        .map(|p| (*p, i64::try_from(predicates.iter().filter(|x| *x == p).count()).unwrap_or(0)))
-        .collect();
-    let checks = unit_rating.map_or_else(Vec::new, |r| check_distribution(&predicates, &default_pattern(r)));
-    Ok(Distribution {
-        period,
-        head,
-        unit_rating,
-        employees: i64::try_from(staff.len()).unwrap_or(0),
-        not_rolled_out: i64::try_from(not_rolled_out.len()).unwrap_or(0),
-        finalised: i64::try_from(predicates.len()).unwrap_or(0),
-        counts,
-        checks,
-    })
-}
-
-/// One employee's year for the national civil-service system (BKN's SIASN).
-#[derive(Debug, Clone, Serialize)]
-pub struct SiasnRow {
-    pub nip: String,
-    pub name: String,
-    pub year: i32,
-    pub results_rating: Rating,
-    pub behaviour_rating: Rating,
-    pub predicate: Predicate,
-    pub assessor_nip: Option<String>,
-    pub assessor_name: Option<String>,
-}
-
-/// The final results of a performance year, per employee with a final annual evaluation, for
-/// the HR office to upload to SIASN (a leader, the agency admin).
-pub fn siasn_export(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    performance_period_id: Uuid,
-) -> Result<Vec<SiasnRow>, StoreError> {
-    use crate::schema::employees;
-    let year = crate::period::get(conn, caller, performance_period_id)?;
-    access::require_agency(conn, caller, year.agency_id.uuid(), Area::AgencyViews, Access::Read)?;
-    let annual: Vec<EvaluationPeriodId> = evaluation_periods::table
-        .filter(evaluation_periods::performance_period_id.eq(crate::key::bind(year.id)))
-        .filter(evaluation_periods::kind.eq(crate::word::bind(PeriodKind::Annual)))
-        .select(evaluation_periods::id)
-        .load(conn)?;
-    let rows: Vec<Evaluation> = evaluations::table
-        .filter(evaluations::evaluation_period_id.eq_any(crate::key::binds(annual)))
-        .select(Evaluation::as_select())
-        .load(conn)?;
-    let finals: Vec<Evaluation> =
-        current_of(rows).into_values().filter(|e| e.status == EvaluationStatus::Final).collect();
-    let mut ids: Vec<EmployeeId> = finals.iter().map(|e| e.employee_id).collect();
-    ids.extend(finals.iter().filter_map(|e| e.evaluator_employee_id));
-    let people: std::collections::HashMap<EmployeeId, (String, String)> = employees::table
-        .filter(employees::id.eq_any(crate::key::binds(ids)))
-        .select((employees::id, employees::nip, employees::name))
-        .load::<(EmployeeId, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, nip, name)| (id, (nip, name)))
-        .collect();
-    let mut out: Vec<SiasnRow> = Vec::with_capacity(finals.len());
-    for e in finals {
-        let Some((nip, name)) = people.get(&e.employee_id).cloned() else { continue };
-        // Finalising requires both ratings and sets the predicate: a final one without is corrupt.
-        let (Some(results_rating), Some(behaviour_rating), Some(predicate)) =
-            (e.results_rating, e.behaviour_rating, e.predicate)
-        else {
-            return Err(StoreError::Corrupt(format!("final evaluation {} without its ratings", e.id)));
-        };
-        let assessor = e.evaluator_employee_id.as_ref().and_then(|a| people.get(a)).cloned();
-        out.push(SiasnRow {
-            nip,
-            name,
-            year: year.year,
-            results_rating,
-            behaviour_rating,
-            predicate,
-            assessor_nip: assessor.as_ref().map(|a| a.0.clone()),
-            assessor_name: assessor.map(|a| a.1),
-        });
-    }
-    out.sort_by(|a, b| a.nip.cmp(&b.nip));
-    Ok(out)
-}
-
-/// The employee's own figure for an indicator.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = crate::schema::realisations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct SelfAssessment {
-    #[diesel(serialize_as = crate::key::Bind<EvaluationId>)]
-    pub evaluation_id: EvaluationId,
-    #[diesel(serialize_as = crate::key::Bind<IndicatorId>)]
-    pub indicator_id: IndicatorId,
-    pub quantity: i64,
-    pub evidence_url: Option<String>,
-    pub note: Option<String>,
-    pub updated_at: NaiveDateTime,
-}
-
-/// An indicator's realisation in the period.
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorRealisation {
-    pub indicator: crate::agreement::Indicator,
-    /// The part of the target falling in the period, where the breakdown gives it.
-    pub period_target: Option<i64>,
-    /// The output of the planned result's accepted logs in the period, offered where the result
-    /// has this one indicator.
-    pub prefilled: Option<i64>,
-    /// What the employee stated, with evidence.
-    pub self_assessment: Option<SelfAssessment>,
-    /// The self-assessment, or else the pre-filled figure.
-    pub realised: Option<i64>,
-    /// `realised` against `period_target`, in basis points.
-    pub achievement_bp: Option<i64>,
-}
-
-/// A planned result's work in the period, from accepted daily logs.
-#[derive(Debug, Clone, Serialize)]
-pub struct ResultRealisation {
-    pub result: crate::agreement::PlannedResult,
-    pub accepted_logs: i64,
-    pub minutes: i64,
-    pub output_quantity: i64,
-    pub indicators: Vec<IndicatorRealisation>,
-}
-
-/// An evaluation's realisation, result by result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Realisation {
-    pub evaluation: Evaluation,
-    pub period: EvaluationPeriod,
-    pub results: Vec<ResultRealisation>,
-}
-
-#[derive(QueryableByName)]
-struct LogTotals {
-    #[diesel(sql_type = crate::key::Key<PlannedResultId>)]
-    lineage_id: PlannedResultId,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    logs: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    minutes: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    output: i64,
-}
-
-/// Accepted logs per planned result lineage (so logs written against an earlier revision of the
-/// agreement count for the same result).
-const LOG_TOTALS_SQL: &str = "
-SELECT pr.lineage_id AS lineage_id, COUNT(*) AS logs,
-       CAST(SUM(dl.duration_minutes) AS BIGINT) AS minutes, CAST(SUM(dl.output_quantity) AS BIGINT) AS output
-FROM daily_logs dl JOIN planned_results pr ON pr.id = dl.planned_result_id
-WHERE dl.employee_id = $1 AND dl.log_date >= $2 AND dl.log_date <= $3 AND dl.status = $4
-GROUP BY pr.lineage_id";
-
-/// The realisation of an evaluation (whoever may read it): per planned result the accepted logs
-/// of the period, per indicator the period's target, the pre-filled and the self-assessed figure.
-pub fn realisation(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Realisation, StoreError> {
-    use crate::schema::realisations;
-    use diesel::sql_types::Date;
-    use ekinerja_domain::evaluation::{achievement_bp, period_target};
-    let d = get(conn, caller, id, now)?;
-    let agreement: crate::agreement::Agreement = agreements::table
-        .find(crate::key::bind(d.evaluation.agreement_id))
-        .select(crate::agreement::Agreement::as_select())
-        .first(conn)?;
-    let detail = crate::agreement::detail(conn, agreement)?;
-    let totals: std::collections::HashMap<PlannedResultId, LogTotals> = diesel::sql_query(LOG_TOTALS_SQL)
-        .bind::<crate::key::Key<EmployeeId>, _>(crate::key::bind(d.evaluation.employee_id))
-        .bind::<Date, _>(d.period.starts_on)
-        .bind::<Date, _>(d.period.ends_on)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
-        .load::<LogTotals>(conn)?
-        .into_iter()
-        .map(|t| (t.lineage_id, t))
-        .collect();
-    let mut stated: std::collections::HashMap<IndicatorId, SelfAssessment> = realisations::table
-        .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
-        .select(SelfAssessment::as_select())
-        .load::<SelfAssessment>(conn)?
-        .into_iter()
-        .map(|s| (s.indicator_id, s))
-        .collect();
-    let kind = d.period.kind;
-    let number = u32::try_from(d.period.number).unwrap_or(0);
-    let results = detail
-        .results
-        .into_iter()
-        .map(|r| {
-            let t = totals.get(&r.result.lineage_id);
-            let (logs, minutes, output) = t.map_or((0, 0, 0), |t| (t.logs, t.minutes, t.output));
-            let single = r.indicators.len() == 1;
-            let indicators = r
-                .indicators
-                .into_iter()
-                .map(|i| {
-                    let target =
-                        period_target(i.indicator.target_quantity, i.indicator.breakdown, &i.targets, kind, number);
-                    let prefilled = single.then_some(output);
-                    let self_assessment = stated.remove(&i.indicator.id);
-                    let realised = self_assessment.as_ref().map(|s| s.quantity).or(prefilled);
-                    IndicatorRealisation {
-                        achievement_bp: realised.and_then(|q| achievement_bp(q, target)),
-                        indicator: i.indicator,
-                        period_target: target,
-                        prefilled,
-                        self_assessment,
-                        realised,
-                    }
-                })
-                .collect();
-            ResultRealisation { result: r.result, accepted_logs: logs, minutes, output_quantity: output, indicators }
-        })
-        .collect();
-    Ok(Realisation { evaluation: d.evaluation, period: d.period, results })
-}
-
-/// What the employee states for an indicator.
-#[derive(Debug, Clone)]
-pub struct Assessment {
-    pub quantity: i64,
-    pub evidence_url: Option<ekinerja_domain::daily_log::EvidenceUrl>,
-    pub note: Option<Description>,
-}
-
-/// Records the employee's own realisation of an indicator in a draft evaluation (the employee).
-pub fn assess(
-    conn: &mut DbConnection,
-    change: &Change,
-    id: Uuid,
-    indicator_id: Uuid,
-    a: Assessment,
-    now: DateTime<Utc>,
-) -> Result<SelfAssessment, StoreError> {
-    use crate::schema::{indicators, realisations};
-    crate::db::write(conn, |conn| {
-        let d = get(conn, &change.caller, id, now)?;
-        let s = standing(conn, &change.caller, d.evaluation.agency_id.uuid(), d.evaluation.employee_id.uuid(), now)?;
-        access::decision_to_result(s.decide(Area::SelfAssessment, Access::Write))?;
-        if d.evaluation.status != EvaluationStatus::Draft {
-            return Err(StoreError::Conflict("the evaluation is final; its realisation no longer changes".into()));
-        }
-        let owned: i64 = indicators::table
-            .filter(indicators::id.eq(crate::key::bind(IndicatorId::from(indicator_id))))
-            .filter(indicators::agreement_id.eq(crate::key::bind(d.evaluation.agreement_id)))
-            .count()
-            .get_result(conn)?;
-        if owned == 0 {
-            return Err(StoreError::NotFound);
-        }
-        if a.quantity < 0 {
-            return Err(StoreError::invalid("quantity", "must not be negative"));
-        }
-        let before: Option<SelfAssessment> = realisations::table
-            .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
-            .filter(realisations::indicator_id.eq(crate::key::bind(IndicatorId::from(indicator_id))))
-            .select(SelfAssessment::as_select())
-            .first(conn)
-            .optional()?;
-        let row = SelfAssessment {
-            evaluation_id: d.evaluation.id,
-            indicator_id: IndicatorId::from(indicator_id),
-            quantity: a.quantity,
-            evidence_url: a.evidence_url.map(|u| u.as_str().to_owned()),
-            note: a.note.map(Description::into_inner),
-            updated_at: change.at,
-        };
-        if before.is_some() {
-            diesel::delete(
-                realisations::table
-                    .filter(realisations::evaluation_id.eq(crate::key::bind(row.evaluation_id)))
-                    .filter(realisations::indicator_id.eq(crate::key::bind(row.indicator_id))),
-            )
-            .execute(conn)?;
-        }
-        diesel::insert_into(realisations::table).values(row.clone()).execute(conn)?;
-        audit::record(
-            conn,
-            change,
-            Some(d.evaluation.agency_id),
-            "assess",
-            "evaluation",
-            row.evaluation_id,
-            before.as_ref(),
-            Some(&row),
-        )?;
-        Ok(row)
-    })
 }

@@ -1,0 +1,234 @@
+//! What a period's evaluations add up to: progress per unit, the distribution of predicates, and
+//! the SIASN export for BKN.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::evaluation::{EvaluationStatus, PeriodKind, Predicate, Rating};
+use ekinerja_domain::id::{EmployeeId, EvaluationPeriodId, PositionId};
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{evaluation_periods, evaluations};
+use crate::{access, chart, DbConnection, StoreError};
+
+use super::{current_of, get_period, Evaluation, EvaluationPeriod};
+
+/// One employee's standing in a period's evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressRow {
+    pub employee: crate::employee::Employee,
+    /// The evaluation that counts, if opened.
+    pub evaluation: Option<Evaluation>,
+    /// Who the evaluation waits for: the direct supervisor now (`None`: the agency's admin, for
+    /// the top official, or a post with no one above it).
+    pub evaluator: Option<crate::employee::Employee>,
+}
+
+/// A unit's agency, active employees (by name) and positions, its sub-units' included.
+struct UnitPeople {
+    agency: Uuid,
+    people: Vec<crate::employee::Employee>,
+    posts: Vec<crate::position::Position>,
+}
+
+/// The employees of a unit and its sub-units, for those who read the unit's views.
+fn unit_people(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<UnitPeople, StoreError> {
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
+    let (posts, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
+    Ok(UnitPeople { agency, people, posts })
+}
+
+fn period_rows(conn: &mut DbConnection, period: &EvaluationPeriod) -> Result<Vec<Evaluation>, StoreError> {
+    Ok(evaluations::table
+        .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period.id)))
+        .select(Evaluation::as_select())
+        .load(conn)?)
+}
+
+/// Tiered progress of a period in a unit (whoever reads the unit's views): every active employee of the unit
+/// and its sub-units, their evaluation's state, and whom it waits for.
+pub fn unit_progress(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    period_id: Uuid,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(EvaluationPeriod, Vec<ProgressRow>), StoreError> {
+    use crate::schema::employees;
+    let period = get_period(conn, caller, period_id)?;
+    let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, now)?;
+    if period.agency_id != agency {
+        return Err(StoreError::NotFound);
+    }
+    let mut current = current_of(period_rows(conn, &period)?);
+    let chart = chart::load(conn, agency, now)?;
+    let supervisors: Vec<(EmployeeId, Option<Uuid>)> =
+        people.iter().map(|e| (e.id, chart.supervisor_of(e.id.uuid()).map(|o| o.employee_id))).collect();
+    let wanted: Vec<EmployeeId> = supervisors.iter().filter_map(|(_, s)| s.map(EmployeeId::from)).collect();
+    let bosses: std::collections::HashMap<EmployeeId, crate::employee::Employee> = employees::table
+        .filter(employees::id.eq_any(crate::key::binds(wanted)))
+        .select(crate::employee::Employee::as_select())
+        .load::<crate::employee::Employee>(conn)?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let rows = people
+        .into_iter()
+        .zip(supervisors)
+        .map(|(employee, (_, boss))| ProgressRow {
+            evaluation: current.remove(&employee.id),
+            evaluator: boss.and_then(|b| bosses.get(&EmployeeId::from(b)).cloned()),
+            employee,
+        })
+        .collect();
+    Ok((period, rows))
+}
+
+/// A unit's spread of final predicates in a period against the pattern for its rating.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distribution {
+    pub period: EvaluationPeriod,
+    /// The unit's head (not counted in the spread: their predicate belongs to the level above).
+    pub head: Option<crate::employee::Employee>,
+    pub unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
+    /// Employees of the unit below its head whose unit is rolled out by the period's last month.
+    pub employees: i64,
+    /// Employees below the head whose unit is not rolled out by then: left out of the spread.
+    pub not_rolled_out: i64,
+    /// Of `employees`, with a final predicate.
+    pub finalised: i64,
+    /// Count per predicate, in the order of `Predicate::ALL`.
+    pub counts: Vec<(ekinerja_domain::evaluation::Predicate, i64)>,
+    /// Each rule of the pattern and whether the spread keeps it; empty without a unit rating.
+    pub checks: Vec<ekinerja_domain::evaluation::RuleCheck>,
+}
+
+/// The spread of a unit's final predicates in a period, against the distribution pattern of the
+/// unit's rating: the one given, or the one following from its head's final results rating
+/// (whoever reads the unit's views).
+pub fn unit_distribution(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    period_id: Uuid,
+    unit_id: Uuid,
+    unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
+    now: DateTime<Utc>,
+) -> Result<Distribution, StoreError> {
+    use ekinerja_domain::evaluation::{check_distribution, default_pattern, Predicate, UnitRating};
+    let period = get_period(conn, caller, period_id)?;
+    let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
+    if period.agency_id != agency {
+        return Err(StoreError::NotFound);
+    }
+    // The head: the holder of the unit's post whose supervisor sits outside the unit.
+    let in_unit: std::collections::HashSet<PositionId> = posts.iter().map(|p| p.id).collect();
+    let head_posts: Vec<PositionId> = posts
+        .iter()
+        .filter(|p| p.org_unit_id == unit_id)
+        .filter(|p| p.supervisor_position_id.is_none_or(|s| !in_unit.contains(&s)))
+        .map(|p| p.id)
+        .collect();
+    let head = people.iter().find(|e| e.position_id.is_some_and(|p| head_posts.contains(&p))).cloned();
+    let current = current_of(period_rows(conn, &period)?);
+    let final_of = |id: EmployeeId| current.get(&id).filter(|e| e.status == EvaluationStatus::Final);
+    let unit_rating = unit_rating.or_else(|| {
+        head.as_ref().and_then(|h| final_of(h.id)).and_then(|e| e.results_rating).map(UnitRating::from_head)
+    });
+    let below_head: Vec<&crate::employee::Employee> =
+        people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
+    // The spread counts those rolled out by the period's last month (roles.md, Rollout).
+    let rollout = crate::rollout::load(conn, period.agency_id)?;
+    let (staff, not_rolled_out): (Vec<&crate::employee::Employee>, Vec<&crate::employee::Employee>) =
+        below_head.into_iter().partition(|e| rollout.employee_rolled_out(e.id, period.ends_on));
+    let predicates: Vec<Predicate> = staff.iter().filter_map(|e| final_of(e.id)).filter_map(|e| e.predicate).collect();
+    let counts = Predicate::ALL
+        .iter()
+        .map(|p| (*p, i64::try_from(predicates.iter().filter(|x| *x == p).count()).unwrap_or(0)))
+        .collect();
+    let checks = unit_rating.map_or_else(Vec::new, |r| check_distribution(&predicates, &default_pattern(r)));
+    Ok(Distribution {
+        period,
+        head,
+        unit_rating,
+        employees: i64::try_from(staff.len()).unwrap_or(0),
+        not_rolled_out: i64::try_from(not_rolled_out.len()).unwrap_or(0),
+        finalised: i64::try_from(predicates.len()).unwrap_or(0),
+        counts,
+        checks,
+    })
+}
+
+/// One employee's year for the national civil-service system (BKN's SIASN).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiasnRow {
+    pub nip: String,
+    pub name: String,
+    pub year: i32,
+    pub results_rating: Rating,
+    pub behaviour_rating: Rating,
+    pub predicate: Predicate,
+    pub assessor_nip: Option<String>,
+    pub assessor_name: Option<String>,
+}
+
+/// The final results of a performance year, per employee with a final annual evaluation, for
+/// the HR office to upload to SIASN (a leader, the agency admin).
+pub fn siasn_export(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    performance_period_id: Uuid,
+) -> Result<Vec<SiasnRow>, StoreError> {
+    use crate::schema::employees;
+    let year = crate::period::get(conn, caller, performance_period_id)?;
+    access::require_agency(conn, caller, year.agency_id.uuid(), Area::AgencyViews, Access::Read)?;
+    let annual: Vec<EvaluationPeriodId> = evaluation_periods::table
+        .filter(evaluation_periods::performance_period_id.eq(crate::key::bind(year.id)))
+        .filter(evaluation_periods::kind.eq(crate::word::bind(PeriodKind::Annual)))
+        .select(evaluation_periods::id)
+        .load(conn)?;
+    let rows: Vec<Evaluation> = evaluations::table
+        .filter(evaluations::evaluation_period_id.eq_any(crate::key::binds(annual)))
+        .select(Evaluation::as_select())
+        .load(conn)?;
+    let finals: Vec<Evaluation> =
+        current_of(rows).into_values().filter(|e| e.status == EvaluationStatus::Final).collect();
+    let mut ids: Vec<EmployeeId> = finals.iter().map(|e| e.employee_id).collect();
+    ids.extend(finals.iter().filter_map(|e| e.evaluator_employee_id));
+    let people: std::collections::HashMap<EmployeeId, (String, String)> = employees::table
+        .filter(employees::id.eq_any(crate::key::binds(ids)))
+        .select((employees::id, employees::nip, employees::name))
+        .load::<(EmployeeId, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, nip, name)| (id, (nip, name)))
+        .collect();
+    let mut out: Vec<SiasnRow> = Vec::with_capacity(finals.len());
+    for e in finals {
+        let Some((nip, name)) = people.get(&e.employee_id).cloned() else { continue };
+        // Finalising requires both ratings and sets the predicate: a final one without is corrupt.
+        let (Some(results_rating), Some(behaviour_rating), Some(predicate)) =
+            (e.results_rating, e.behaviour_rating, e.predicate)
+        else {
+            return Err(StoreError::Corrupt(format!("final evaluation {} without its ratings", e.id)));
+        };
+        let assessor = e.evaluator_employee_id.as_ref().and_then(|a| people.get(a)).cloned();
+        out.push(SiasnRow {
+            nip,
+            name,
+            year: year.year,
+            results_rating,
+            behaviour_rating,
+            predicate,
+            assessor_nip: assessor.as_ref().map(|a| a.0.clone()),
+            assessor_name: assessor.map(|a| a.1),
+        });
+    }
+    out.sort_by(|a, b| a.nip.cmp(&b.nip));
+    Ok(out)
+}
