@@ -4,11 +4,9 @@
 
 use actix_web::http::Method;
 use chrono::{Datelike, Duration};
+use ekinerja_tests::builders::{etag, log, open, past_day, plan, setup, step, today};
 use ekinerja_tests::TestApp;
 use serde_json::{json, Value};
-
-use crate::agreements::{etag, open, plan, step};
-use crate::daily_logs::{log, past_day, setup, today};
 
 /// The month before this one, as `YYYY-MM`, and the one before that.
 fn last_months() -> (String, String) {
@@ -19,7 +17,7 @@ fn last_months() -> (String, String) {
 }
 
 fn rules_from_2020() -> Value {
-    let mut r = crate::attendance::rules(15);
+    let mut r = ekinerja_tests::builders::rules(15);
     r["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000},
                                {"class": 11, "amount": 6000000}, {"class": 14, "amount": 9000000}]);
     json!({"effective_month": "2020-01", "rules": r})

@@ -7,15 +7,12 @@
 
 use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
+use ekinerja_tests::builders::{etag, evaluate, goal, open, plan, rules, send, step, Skp};
 use ekinerja_tests::{Person, Response, TestApp};
 use serde_json::{json, Value};
 
-use crate::agreements::{etag, goal, open, plan, send, step, Skp};
-use crate::attendance::rules;
-use crate::evaluations::evaluate;
-
 fn last_year() -> i32 {
-    crate::agreements::year() - 1
+    ekinerja_tests::builders::year() - 1
 }
 
 /// The weekdays of June of last year (the default schedule works Monday to Friday).

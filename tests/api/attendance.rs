@@ -5,6 +5,7 @@
 use actix_web::http::Method;
 use chrono::{TimeZone, Utc};
 use ekinerja_api::webhook;
+use ekinerja_tests::builders::{etag, log, rules};
 use ekinerja_tests::{Response, TestApp};
 use serde_json::{json, Value};
 
@@ -974,16 +975,6 @@ async fn implausible_times_racing_duplicates_and_unknown_agencies_are_answered_i
     app.post(&cancel, &org.section.token, json!({})).await.assert_problem(403, "forbidden");
 }
 
-pub(crate) fn rules(tolerance: u32) -> Value {
-    json!({"performance_basis": "predicate", "performance_weight_bp": 7000, "discipline_weight_bp": 3000,
-           "predicate_factors_bp": {"very_good": 10000, "good": 10000, "needs_improvement": 9000, "poor": 8500, "very_poor": 8000},
-           "daily_cap_minutes": 450, "target_minutes_per_day": 300,
-           "deduction_bands": [{"up_to_minutes": 30, "deduction_bp": 50}, {"up_to_minutes": 60, "deduction_bp": 100}, {"up_to_minutes": 90, "deduction_bp": 125}],
-           "over_deduction_bp": 150, "no_record_deduction_bp": 150, "absent_deduction_bp": 500,
-           "late_tolerance_minutes": tolerance, "deduction_cap_bp": 10000,
-           "base_amounts": [{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000}]})
-}
-
 #[actix_web::test]
 async fn the_agencys_policy_by_month_governs_discipline() {
     let mut app = TestApp::spawn().await;
@@ -1056,10 +1047,9 @@ async fn the_agencys_policy_by_month_governs_discipline() {
 /// corrected by a new run that shows the difference.
 #[actix_web::test]
 async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected() {
-    use crate::agreements::etag;
     let mut app = TestApp::spawn().await;
     app.set_clock(december());
-    let s = crate::daily_logs::setup(&app, "TPP-A", 1200).await;
+    let s = ekinerja_tests::builders::setup(&app, "TPP-A", 1200).await;
     let org = &s.org;
     let other = app.org("TPP-B", 1250).await;
     let mut policy = rules(15);
@@ -1308,10 +1298,9 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
 /// and the rules the run applied kept with it when the policy is later replaced.
 #[actix_web::test]
 async fn a_unit_run_on_the_productivity_basis_counts_accepted_log_minutes() {
-    use crate::daily_logs::log;
     let mut app = TestApp::spawn().await;
     app.set_clock(december());
-    let s = crate::daily_logs::setup(&app, "TPP-C", 1300).await;
+    let s = ekinerja_tests::builders::setup(&app, "TPP-C", 1300).await;
     let org = &s.org;
     // A second unit whose people the run must leave out.
     let other_unit =

@@ -3,12 +3,9 @@
 
 use actix_web::http::Method;
 use chrono::{TimeZone, Utc};
+use ekinerja_tests::builders::{etag, evaluate, log, setup};
 use ekinerja_tests::TestApp;
 use serde_json::{json, Value};
-
-use crate::agreements::etag;
-use crate::daily_logs::{log, setup};
-use crate::evaluations::evaluate;
 
 fn row<'a>(body: &'a Value, code: &str) -> &'a Value {
     body["rows"].as_array().unwrap().iter().find(|r| r["unit"]["code"] == code).unwrap()
@@ -64,7 +61,7 @@ async fn leaders_compare_the_opds_of_a_month() {
         .send()
         .await
         .assert_status(200);
-    let mut rules = crate::attendance::rules(15);
+    let mut rules = ekinerja_tests::builders::rules(15);
     rules["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000},
                                    {"class": 11, "amount": 6000000}, {"class": 14, "amount": 9000000}]);
     app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": "2026-01", "rules": rules}))

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use actix_web::http::Method;
+use ekinerja_tests::builders::{log, past_day, setup};
 use ekinerja_tests::TestApp;
 use serde_json::json;
-
-use crate::daily_logs::{log, past_day, setup};
 
 #[actix_web::test]
 async fn sixty_four_concurrent_writers_lose_nothing() {

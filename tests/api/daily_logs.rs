@@ -2,67 +2,10 @@
 //! only, privacy between employees, and the change feed.
 
 use actix_web::http::Method;
-use chrono::{Duration, NaiveDate, Utc};
-use ekinerja_tests::{Org, Person, TestApp};
+use chrono::{Duration, NaiveDate};
+use ekinerja_tests::builders::{etag, log, past_day, setup, today, year};
+use ekinerja_tests::TestApp;
 use serde_json::{json, Value};
-
-use crate::agreements::{etag, goal, open, period, plan, step, year};
-
-/// Today in WIB.
-pub(crate) fn today() -> NaiveDate {
-    (Utc::now() + Duration::hours(7)).date_naive()
-}
-
-/// A day this year before today (so it is inside this year's agreement).
-pub(crate) fn past_day() -> NaiveDate {
-    let t = today();
-    let d = t - Duration::days(1);
-    if chrono::Datelike::year(&d) == year() {
-        d
-    } else {
-        t
-    }
-}
-
-pub(crate) struct Setup {
-    pub(crate) org: Org,
-    /// Staff member 1's approved planned result.
-    pub(crate) staff_rhk: String,
-    /// The section head's planned result (not the staff member's own).
-    pub(crate) section_rhk: String,
-    /// The performance year's id.
-    pub(crate) period: String,
-}
-
-/// An org whose chain down to staff member 1 has approved agreements this year.
-pub(crate) async fn setup(app: &TestApp, code: &str, seed: u32) -> Setup {
-    let org = app.org(code, seed).await;
-    let p = period(app, &org).await;
-    let g = goal(app, &org, &p).await;
-    let mut chain: Vec<(&Person, String)> = Vec::new();
-    let mut link = json!({"goal_id": g});
-    let mut rhks = Vec::new();
-    for (who, approver) in [
-        (&org.head, org.admin.clone()),
-        (&org.division, org.head.token.clone()),
-        (&org.section, org.division.token.clone()),
-        (&org.staff1, org.section.token.clone()),
-    ] {
-        let mut skp = open(app, who, &p).await;
-        let rhk = plan(app, who, &mut skp, link, "RHK").await;
-        step(app, &who.token, &mut skp, "submit", None).await.assert_status(200);
-        step(app, &approver, &mut skp, "approve", None).await.assert_status(200);
-        link = json!({"parent_result_id": rhk});
-        rhks.push(rhk.clone());
-        chain.push((who, rhk));
-    }
-    Setup { org, staff_rhk: rhks[3].clone(), section_rhk: rhks[2].clone(), period: p }
-}
-
-pub(crate) fn log(rhk: &str, date: NaiveDate, start: &str, end: &str) -> Value {
-    json!({"date": date, "start_time": start, "end_time": end, "description": "Menyusun laporan pelayanan", "output_quantity": 1,
-           "output_unit": "dokumen", "planned_result_id": rhk})
-}
 
 /// A log's version as its owner's supervisor would see it now.
 async fn version(app: &TestApp, id: &str) -> i64 {

@@ -138,7 +138,7 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     let approved = app
         .req(actix_web::http::Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
         .token(&finance)
-        .header("if-match", &crate::agreements::etag(&run))
+        .header("if-match", &ekinerja_tests::builders::etag(&run))
         .send()
         .await;
     approved.assert_status(200);

@@ -4,37 +4,12 @@
 
 use actix_web::http::Method;
 use chrono::Datelike;
-use ekinerja_tests::{Response, TestApp};
+use ekinerja_tests::builders::{etag, evaluate, every_value, log, past_day, send, setup, today};
+use ekinerja_tests::TestApp;
 use serde_json::{json, Value};
-
-use crate::agreements::etag;
-use crate::daily_logs::{log, past_day, setup, today};
 
 fn quarter() -> u32 {
     (today().month() - 1) / 3 + 1
-}
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    if_match: Option<&str>,
-    body: Option<Value>,
-) -> Response {
-    let mut r = app.req(method, path).token(token);
-    if let Some(e) = if_match {
-        r = r.header("if-match", e);
-    }
-    if let Some(b) = body {
-        r = r.json(b);
-    }
-    r.send().await
-}
-
-fn every_value(rating: &str) -> Value {
-    let values = ["service_oriented", "accountable", "competent", "harmonious", "loyal", "adaptive", "collaborative"];
-    Value::Array(values.iter().map(|v| json!({"core_value": v, "rating": rating})).collect())
 }
 
 #[actix_web::test]
@@ -298,33 +273,6 @@ async fn closing_a_period_locks_its_logs() {
     .assert_problem(409, "conflict");
     let unchanged = app.get(&format!("/api/v1/daily-logs/{}", created.id()), &org.staff1.token).await;
     assert_eq!(unchanged.body["status"], "submitted");
-}
-
-/// Opens, rates and finalises `who`'s evaluation in `period` as `by`.
-pub(crate) async fn evaluate(
-    app: &TestApp,
-    by: &str,
-    period: &str,
-    who: &str,
-    results: &str,
-    behaviour: &str,
-) -> Response {
-    let ev = app.post("/api/v1/evaluations", by, json!({"evaluation_period_id": period, "employee_id": who})).await;
-    ev.assert_status(201);
-    let path = format!("/api/v1/evaluations/{}", ev.id());
-    let rated = send(
-        app,
-        Method::PATCH,
-        &path,
-        by,
-        Some(&etag(&ev)),
-        Some(json!({"results_rating": results, "behaviour_rating": behaviour, "behaviours": every_value(behaviour)})),
-    )
-    .await;
-    rated.assert_status(200);
-    let fin = send(app, Method::POST, &format!("{path}/finalise"), by, Some(&etag(&rated)), None).await;
-    fin.assert_status(200);
-    fin
 }
 
 #[actix_web::test]

@@ -7,11 +7,9 @@ use actix_web::http::Method;
 use chrono::{Datelike, Duration};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+use ekinerja_tests::builders::{etag, goal, log, open, past_day, setup, today, year};
 use ekinerja_tests::{nip, Response, TestApp, PASSWORD};
 use serde_json::{json, Value};
-
-use crate::agreements::{etag, goal, open, year};
-use crate::daily_logs::{log, past_day, setup, today};
 
 /// Every table of the schema (`persistence/src/schema.rs`).
 const TABLES: &[&str] = &[
@@ -348,14 +346,14 @@ async fn foreign_ids_in_bodies_are_refused_and_store_nothing() {
             "POST /api/v1/allowance-policies",
             "/api/v1/allowance-policies",
             admin,
-            json!({"agency_id": org.agency, "effective_month": "2020-01", "rules": crate::attendance::rules(15)}),
+            json!({"agency_id": org.agency, "effective_month": "2020-01", "rules": ekinerja_tests::builders::rules(15)}),
         )
         .id("#/agency_id", b_agency),
         Case::new(
             "POST /api/v1/allowance-policies",
             "/api/v1/allowance-policies",
             root,
-            json!({"agency_id": org.agency, "effective_month": "2020-02", "rules": crate::attendance::rules(15)}),
+            json!({"agency_id": org.agency, "effective_month": "2020-02", "rules": ekinerja_tests::builders::rules(15)}),
         )
         .unknown_only("#/agency_id"),
         Case::new(

@@ -4,10 +4,9 @@
 //! unchanged; injection text where free text belongs is stored as the text it is.
 
 use actix_web::http::Method;
+use ekinerja_tests::builders::{log, past_day, setup};
 use ekinerja_tests::{Response, TestApp};
 use serde_json::{json, Value};
-
-use crate::daily_logs::{log, past_day, setup};
 
 /// What the tests compare before and after: the staff member's logs, the agency's employees and
 /// units, as the admin reads them.

@@ -5,10 +5,9 @@
 //! on one count on the other.
 
 use actix_web::http::Method;
+use ekinerja_tests::builders::{log, past_day, setup};
 use ekinerja_tests::{TestApp, PASSWORD};
 use serde_json::{json, Value};
-
-use crate::daily_logs::{log, past_day, setup};
 
 #[actix_web::test]
 async fn two_instances_share_idempotency_and_token_rotation() {

@@ -2,10 +2,9 @@
 //! (`employees_read`) and approved allowance runs (`allowance_read`), each for its own agency.
 
 use actix_web::http::Method;
+use ekinerja_tests::builders::etag;
 use ekinerja_tests::{nip, TestApp};
 use serde_json::{json, Value};
-
-use crate::agreements::etag;
 
 async fn key(app: &TestApp, admin: &str, scope: &str) -> String {
     let res = app
@@ -128,12 +127,12 @@ async fn a_payroll_system_reads_approved_runs_only() {
     let roster = key(&app, &org.admin, "employees_read").await;
     let other_payroll = key(&app, &other.admin, "allowance_read").await;
     let finance = app.finance(&org.admin, "bpkad").await;
-    let mut rules = crate::attendance::rules(15);
+    let mut rules = ekinerja_tests::builders::rules(15);
     rules["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 14, "amount": 9000000}]);
     app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": "2020-01", "rules": rules}))
         .await
         .assert_status(201);
-    let first = chrono::Datelike::with_day(&crate::daily_logs::today(), 1).unwrap();
+    let first = chrono::Datelike::with_day(&ekinerja_tests::builders::today(), 1).unwrap();
     let month = (first - chrono::Duration::days(1)).format("%Y-%m").to_string();
     let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": month})).await;
     run.assert_status(201);

@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use chrono::{TimeZone, Utc};
 use ekinerja_tests::{Response, TestApp, PASSWORD};
 
-use crate::agreements::etag;
+use ekinerja_tests::builders::etag;
 use serde_json::{json, Value};
 
 fn duty_log(date: &str, minutes: i64) -> Value {
@@ -78,7 +78,7 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
     app.post("/api/v1/daily-logs", &staff1_token, duty_log("2026-10-14", 90)).await.assert_status(201);
 
     // The productivity basis: no predicate needed, so every rolled-out line is computed.
-    let mut rules = crate::attendance::rules(15);
+    let mut rules = ekinerja_tests::builders::rules(15);
     rules["performance_basis"] = json!("productivity");
     rules["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000},
                                    {"class": 11, "amount": 6000000}, {"class": 14, "amount": 9000000}]);

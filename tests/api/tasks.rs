@@ -3,11 +3,9 @@
 //! goes to the next supervisor up.
 
 use chrono::{TimeZone, Utc};
+use ekinerja_tests::builders::{log, open, plan, setup, step};
 use ekinerja_tests::{Person, TestApp, PASSWORD};
 use serde_json::{json, Value};
-
-use crate::agreements::{open, plan, step};
-use crate::daily_logs::{log, setup};
 
 fn duty_log(date: &str, minutes: i64) -> Value {
     json!({"date": date, "duration_minutes": minutes, "description": "Rapat koordinasi", "output_quantity": 1,

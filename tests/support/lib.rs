@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+pub mod builders;
 pub mod security_log;
 
 use actix_web::http::{header, Method, StatusCode};
