@@ -19,26 +19,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim().to_ascii_lowercase();
-                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-            })
-            .unwrap_or(false);
-        let bytes = web::Bytes::from_request(req, payload);
-        let max =
-            req.app_data::<web::Data<crate::state::AppState>>().map_or(2 * 1024 * 1024, |s| s.settings.max_body_bytes);
-        Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType("application/json"));
-            }
-            let bytes = bytes.await.map_err(|e| body_error(&e, max))?;
-            parse_json(&bytes).map(Json)
-        })
+        let bytes = json_bytes(req, payload);
+        Box::pin(async move { parse_json(&bytes.await?).map(Json) })
     }
 }
 
@@ -55,18 +37,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for HashedJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = is_json(req);
-        let bytes = web::Bytes::from_request(req, payload);
-        let max =
-            req.app_data::<web::Data<crate::state::AppState>>().map_or(2 * 1024 * 1024, |s| s.settings.max_body_bytes);
+        let bytes = json_bytes(req, payload);
         Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType("application/json"));
-            }
-            let bytes = bytes.await.map_err(|e| body_error(&e, max))?;
+            let bytes = bytes.await?;
             let hash = crate::auth::token_hash_bytes(&bytes);
             parse_json(&bytes).map(|value| HashedJson { value, hash })
         })
+    }
+}
+
+/// The raw bytes of a JSON body: refused unless the request says it is JSON, and over the
+/// configured size as 413.
+fn json_bytes(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = Result<web::Bytes, ApiError>> {
+    let is_json = is_json(req);
+    let bytes = web::Bytes::from_request(req, payload);
+    let max =
+        req.app_data::<web::Data<crate::state::AppState>>().map_or(2 * 1024 * 1024, |s| s.settings.max_body_bytes);
+    async move {
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType("application/json"));
+        }
+        bytes.await.map_err(|e| body_error(&e, max))
     }
 }
 

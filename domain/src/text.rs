@@ -27,23 +27,29 @@ pub enum TextError {
     CodeCharacter,
 }
 
+/// `s` trimmed, if the rest is not empty, at most `max` characters, and holds no control
+/// character but those `allowed`.
+fn trimmed(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<String, TextError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if t.chars().count() > max {
+        return Err(TextError::TooLong(max));
+    }
+    if t.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(TextError::ControlCharacter);
+    }
+    Ok(t.to_owned())
+}
+
 impl Name {
     /// Longest accepted name, in characters.
     pub const MAX_CHARS: usize = 200;
 
     /// Trims surrounding whitespace and checks the rest.
     pub fn parse(s: &str) -> Result<Self, TextError> {
-        let t = s.trim();
-        if t.is_empty() {
-            return Err(TextError::Empty);
-        }
-        if t.chars().count() > Self::MAX_CHARS {
-            return Err(TextError::TooLong(Self::MAX_CHARS));
-        }
-        if t.chars().any(char::is_control) {
-            return Err(TextError::ControlCharacter);
-        }
-        Ok(Name(t.to_owned()))
+        trimmed(s, Self::MAX_CHARS, |_| false).map(Name)
     }
 
     /// The name as text.
@@ -76,17 +82,7 @@ impl Description {
 
     /// Trims surrounding whitespace and checks the rest.
     pub fn parse(s: &str) -> Result<Self, TextError> {
-        let t = s.trim();
-        if t.is_empty() {
-            return Err(TextError::Empty);
-        }
-        if t.chars().count() > Self::MAX_CHARS {
-            return Err(TextError::TooLong(Self::MAX_CHARS));
-        }
-        if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
-            return Err(TextError::ControlCharacter);
-        }
-        Ok(Description(t.to_owned()))
+        trimmed(s, Self::MAX_CHARS, |c| matches!(c, '\n' | '\t' | '\r')).map(Description)
     }
 
     /// The text.
