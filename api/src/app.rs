@@ -4,7 +4,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
-use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, ResponseError};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -18,9 +18,6 @@ use crate::routes::{
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
-
-/// The access-log line: client, request line, status, size, duration, request id.
-pub const ACCESS_LOG_FORMAT: &str = r#"%a "%r" %s %b %Dms rid=%{x-request-id}o"#;
 
 /// Builds the application over shared state; used by `serve` and by the tests alike.
 pub fn app(
@@ -41,9 +38,11 @@ pub fn app(
         .app_data(extract::query_config())
         .app_data(extract::path_config())
         .wrap(ErrorHandlers::new().default_handler(ensure_problem))
+        // Inside the request id's scope, outside the problem mapping: counts and logs the final
+        // answer under the request's id.
+        .wrap(from_fn(crate::metrics::observe))
         .wrap(from_fn(request_id::middleware))
         .wrap(from_fn(no_store))
-        .wrap(Logger::new(ACCESS_LOG_FORMAT))
         .configure(routes)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .default_service(web::to(no_route))

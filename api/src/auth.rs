@@ -362,6 +362,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let verified = authenticate(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             let (caller, generation) = verified?;
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -372,6 +373,7 @@ impl FromRequest for Authenticated {
                         .into(),
                 ));
             }
+            actix_web::HttpMessage::extensions_mut(&req).insert(crate::metrics::SignedIn(caller.account_id));
             Ok(Authenticated(caller))
         })
     }

@@ -12,6 +12,8 @@ pub mod extract;
 pub mod idempotency;
 pub mod integration;
 pub mod log_writer;
+pub mod logging;
+pub mod metrics;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;

@@ -12,6 +12,7 @@ use ekinerja_persistence::{Pool, StoreError};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 
 /// Logs taken into one transaction at most.
 const MAX_GROUP: usize = 256;
@@ -26,6 +27,7 @@ struct Item {
 /// The handle requests use; the writer thread stops when the last handle is dropped.
 pub struct LogWriter {
     queue: mpsc::SyncSender<Item>,
+    metrics: Arc<Metrics>,
 }
 
 /// The answer to a submitted log, once committed.
@@ -35,14 +37,16 @@ impl LogWriter {
     /// Starts `writers` writer threads over the pool. SQLite takes one writer at a time, so one
     /// thread; PostgreSQL writes side by side, and pays a network round trip per statement, so
     /// several threads keep it busy.
-    pub fn start(pool: Pool, writers: usize) -> std::io::Result<LogWriter> {
+    pub fn start(pool: Pool, writers: usize, metrics: Arc<Metrics>) -> std::io::Result<LogWriter> {
         let (queue, incoming) = mpsc::sync_channel::<Item>(QUEUE);
         let incoming = Arc::new(Mutex::new(incoming));
         for n in 0..writers.max(1) {
-            let (pool, incoming) = (pool.clone(), incoming.clone());
-            std::thread::Builder::new().name(format!("daily-log-writer-{n}")).spawn(move || run(&pool, &incoming))?;
+            let (pool, incoming, metrics) = (pool.clone(), incoming.clone(), metrics.clone());
+            std::thread::Builder::new()
+                .name(format!("daily-log-writer-{n}"))
+                .spawn(move || run(&pool, &incoming, &metrics))?;
         }
-        Ok(LogWriter { queue })
+        Ok(LogWriter { queue, metrics })
     }
 
     /// Queues a log; await the returned answer.
@@ -52,6 +56,7 @@ impl LogWriter {
             mpsc::TrySendError::Full(_) => ApiError::Unavailable,
             mpsc::TrySendError::Disconnected(_) => ApiError::Internal("the daily-log writer has stopped".into()),
         })?;
+        self.metrics.log_queue.inc();
         Ok(answer)
     }
 
@@ -79,12 +84,16 @@ fn next_group(incoming: &Mutex<mpsc::Receiver<Item>>) -> Option<Vec<Item>> {
     Some(items)
 }
 
-fn run(pool: &Pool, incoming: &Mutex<mpsc::Receiver<Item>>) {
+fn run(pool: &Pool, incoming: &Mutex<mpsc::Receiver<Item>>, metrics: &Metrics) {
     while let Some(items) = next_group(incoming) {
         let (jobs, replies): (Vec<Job>, Vec<_>) = items.into_iter().map(|i| (i.job, i.reply)).unzip();
         let n = jobs.len();
-        let results = match pool.get() {
+        metrics.log_queue.sub(i64::try_from(n).unwrap_or(0));
+        #[allow(clippy::cast_precision_loss)] // at most MAX_GROUP
+        metrics.log_group.observe(n as f64);
+        let results = match crate::state::checkout(pool, &metrics.pool_waiting) {
             Ok(mut conn) => create_many(&mut conn, jobs),
+            Err(StoreError::Unavailable(why)) => (0..n).map(|_| Err(StoreError::Unavailable(why.clone()))).collect(),
             Err(e) => (0..n).map(|_| Err(StoreError::Unavailable(e.to_string()))).collect(),
         };
         for (result, reply) in results.into_iter().zip(replies) {

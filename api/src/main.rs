@@ -1,12 +1,14 @@
 //! The `ekinerja` binary: `serve` (the default), `migrate`, `seed-demo`, `create-admin`, `openapi`,
-//! `audit-verify`.
+//! `audit-verify`, `backup`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
 
 use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
-use ekinerja_api::{app, auth, openapi, AppState, Settings};
+use ekinerja_api::logging::{self, say};
+use ekinerja_api::settings::LogFormat;
+use ekinerja_api::{app, auth, metrics, openapi, AppState, Settings};
 use ekinerja_persistence::{account, db, timestamp};
 
 #[derive(Parser)]
@@ -40,6 +42,12 @@ enum Command {
         #[arg(long)]
         agency: Option<String>,
     },
+    /// Copy the SQLite database to a new file, consistently, while the server runs and writes
+    /// (PostgreSQL: use pg_dump, see the README).
+    Backup {
+        /// The new file; an existing file is never overwritten.
+        path: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -48,7 +56,6 @@ fn main() -> ExitCode {
         print!("{}", openapi::yaml());
         return ExitCode::SUCCESS;
     }
-    init_logging();
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -56,32 +63,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let format = settings.log_format;
+    logging::init(format);
     match run(cli.command.unwrap_or(Command::Serve), settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            match format {
+                LogFormat::Text => eprintln!("error: {e}"),
+                LogFormat::Json => log::error!("{e}"),
+            }
             ExitCode::FAILURE
         }
     }
-}
-
-/// env_logger with the request id on every line logged while a request is handled.
-fn init_logging() {
-    use std::io::Write;
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .format(|buf, record| {
-            let rid = ekinerja_api::request_id::current().unwrap_or_else(|| "-".to_owned());
-            writeln!(
-                buf,
-                "{} {:5} {} rid={} {}",
-                buf.timestamp_micros(),
-                record.level(),
-                record.target(),
-                rid,
-                record.args()
-            )
-        })
-        .init();
 }
 
 fn open(settings: &Settings) -> Result<db::Pool, String> {
@@ -118,10 +111,18 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
             }
         }
         Command::Migrate => open(&settings).map(|_| ()),
+        Command::Backup { path } => {
+            // No migrations: a backup copies the database as the server left it.
+            let pool = db::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+            db::backup(&mut conn, &path).map_err(|e| e.to_string())?;
+            say(settings.log_format, &format!("backed up to {}", path.display()));
+            Ok(())
+        }
         Command::SeedDemo => {
             let pool = open(&settings)?;
             match seed_if_empty(&pool)? {
-                Some(logins) => println!("{logins}"),
+                Some(logins) => say(settings.log_format, &logins.to_string()),
                 None => {
                     return Err("the database already holds accounts; demo data loads only into an empty one".into())
                 }
@@ -147,20 +148,21 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
             let acc =
                 account::bootstrap_platform_admin(&mut conn, &username, hash, timestamp(chrono::Utc::now()), None)
                     .map_err(|e| e.to_string())?;
-            println!("platform admin {username} created (account {})", acc.id);
+            say(settings.log_format, &format!("platform admin {username} created (account {})", acc.id));
             Ok(())
         }
         Command::Serve => {
             let pool = open(&settings)?;
             if settings.seed_demo_if_empty {
-                match seed_if_empty(&pool)? {
-                    Some(logins) => println!("Loaded the demo regency.\n{logins}"),
-                    None => println!(
+                let said = match seed_if_empty(&pool)? {
+                    Some(logins) => format!("Loaded the demo regency.\n{logins}"),
+                    None => format!(
                         "The database already holds data. Demo logins, if it holds the demo regency: `admin` \
                          (platform admin), `bkpsdm.sukamaju` (agency admin), password {}; `make clean-db` starts over.",
                         ekinerja_demo::DEMO_PASSWORD
                     ),
-                }
+                };
+                say(settings.log_format, &said);
             }
             serve(pool, settings).map_err(|e| e.to_string())
         }
@@ -170,11 +172,29 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
 #[actix_web::main]
 async fn serve(pool: db::Pool, settings: Settings) -> std::io::Result<()> {
     let bind = settings.bind.clone();
+    let (format, metrics_bind) = (settings.log_format, settings.metrics_bind.clone());
     let state = web::Data::new(AppState::new(pool, settings)?);
-    println!("e-Kinerja listening on http://{bind}");
-    println!("  API docs:  http://{bind}/docs/");
-    println!("  OpenAPI:   http://{bind}/openapi.json");
     // actix-web stops gracefully on SIGINT/SIGTERM: it stops accepting, lets requests in flight
     // finish (up to the shutdown timeout), then returns.
-    HttpServer::new(move || app(state.clone())).shutdown_timeout(30).bind(&bind)?.run().await
+    let api_state = state.clone();
+    let api = HttpServer::new(move || app(api_state.clone())).shutdown_timeout(30).bind(&bind)?.run();
+    say(
+        format,
+        &format!(
+            "e-Kinerja listening on http://{bind}\n  API docs:  http://{bind}/docs/\n  OpenAPI:   http://{bind}/openapi.json"
+        ),
+    );
+    match metrics_bind {
+        None => api.await,
+        Some(address) => {
+            // One worker: a scrape every few seconds needs no more.
+            let scrapes = HttpServer::new(move || metrics::metrics_app(state.clone()))
+                .workers(1)
+                .shutdown_timeout(5)
+                .bind(&address)?
+                .run();
+            say(format, &format!("  Metrics:   http://{address}/metrics"));
+            tokio::try_join!(api, scrapes).map(|_| ())
+        }
+    }
 }

@@ -36,6 +36,20 @@ pub struct Settings {
     /// `EKINERJA_ANALYSIS_PER_MINUTE`: requests one account may make to the analysis endpoints
     /// (workload, maturity, dashboards, comparison, monitoring) a minute (default 60, a policy).
     pub analysis_per_minute: u32,
+    /// `EKINERJA_METRICS_BIND`: the address serving `GET /metrics` (Prometheus), never the API's
+    /// own; off when unset.
+    pub metrics_bind: Option<String>,
+    /// `EKINERJA_LOG_FORMAT`: `text` (the default) or `json`, one object a line.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line: time, level, target, request id, message.
+    Text,
+    /// One JSON object a line, for Loki or ELK.
+    Json,
 }
 
 /// `iss` of every access token.
@@ -113,6 +127,23 @@ impl Settings {
                     .into(),
             });
         }
+        let metrics_bind = get("EKINERJA_METRICS_BIND").filter(|m| !m.is_empty());
+        if metrics_bind.as_deref().is_some_and(|m| same_address(m, &bind)) {
+            return Err(SettingsError {
+                name: "EKINERJA_METRICS_BIND",
+                reason: format!("{bind} is the API's address; metrics are served on an address of their own"),
+            });
+        }
+        let log_format = match get("EKINERJA_LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(SettingsError {
+                    name: "EKINERJA_LOG_FORMAT",
+                    reason: format!("must be text or json, got {other:?}"),
+                })
+            }
+        };
         let trusted_proxies = Networks::parse_joined(&get("EKINERJA_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|e| SettingsError { name: "EKINERJA_TRUSTED_PROXIES", reason: e.to_string() })?;
         Ok(Settings {
@@ -129,8 +160,26 @@ impl Settings {
             seed_demo_if_empty,
             trusted_proxies,
             analysis_per_minute: u32::try_from(number("EKINERJA_ANALYSIS_PER_MINUTE", 60)?).unwrap_or(u32::MAX),
+            metrics_bind,
+            log_format,
         })
     }
+}
+
+/// Whether two listen addresses take the same port on a shared host (a wildcard host shares it
+/// with every other).
+fn same_address(a: &str, b: &str) -> bool {
+    let split = |s: &str| -> (String, String) {
+        match s.rsplit_once(':') {
+            Some((host, port)) => {
+                (host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase(), port.into())
+            }
+            None => (s.to_ascii_lowercase(), String::new()),
+        }
+    };
+    let ((host_a, port_a), (host_b, port_b)) = (split(a), split(b));
+    let wildcard = |h: &str| matches!(h, "0.0.0.0" | "::" | "");
+    port_a == port_b && (host_a == host_b || wildcard(&host_a) || wildcard(&host_b))
 }
 
 /// Whether a listen address only accepts connections from this machine: a loopback address or
@@ -199,6 +248,24 @@ mod tests {
             settings(&[("EKINERJA_TRUSTED_PROXIES", "proxy.local")]).unwrap_err().name,
             "EKINERJA_TRUSTED_PROXIES"
         );
+    }
+
+    #[test]
+    fn metrics_have_an_address_of_their_own() {
+        assert_eq!(settings(&[]).unwrap().metrics_bind, None);
+        let s = settings(&[("EKINERJA_METRICS_BIND", "127.0.0.1:9100")]).unwrap();
+        assert_eq!(s.metrics_bind.as_deref(), Some("127.0.0.1:9100"));
+        for clash in ["127.0.0.1:8080", "0.0.0.0:8080", "[::]:8080"] {
+            let err = settings(&[("EKINERJA_METRICS_BIND", clash)]).unwrap_err();
+            assert_eq!(err.name, "EKINERJA_METRICS_BIND", "{clash}");
+        }
+    }
+
+    #[test]
+    fn the_log_format_is_text_or_json() {
+        assert_eq!(settings(&[]).unwrap().log_format, LogFormat::Text);
+        assert_eq!(settings(&[("EKINERJA_LOG_FORMAT", "JSON")]).unwrap().log_format, LogFormat::Json);
+        assert_eq!(settings(&[("EKINERJA_LOG_FORMAT", "xml")]).unwrap_err().name, "EKINERJA_LOG_FORMAT");
     }
 
     #[test]

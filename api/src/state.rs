@@ -10,6 +10,7 @@ use ekinerja_persistence::{DbConnection, Pool, StoreError};
 use crate::auth::{HashGate, LoginThrottle, Sessions, Tokens};
 use crate::error::ApiError;
 use crate::log_writer::LogWriter;
+use crate::metrics::Metrics;
 use crate::security::{AddressLimiter, Limiter};
 use crate::settings::Settings;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub hashing: Arc<HashGate>,
     /// Analysis requests per account (`EKINERJA_ANALYSIS_PER_MINUTE`).
     pub analysis: Arc<Limiter<uuid::Uuid>>,
+    /// What the server counts, served on `EKINERJA_METRICS_BIND`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -45,7 +48,8 @@ impl AppState {
             ekinerja_persistence::Engine::Sqlite => 1,
             ekinerja_persistence::Engine::Postgres => usize::try_from(settings.pool_size).unwrap_or(4).max(1),
         };
-        let logs = Arc::new(LogWriter::start(pool.clone(), writers)?);
+        let metrics = Arc::new(Metrics::new().map_err(std::io::Error::other)?);
+        let logs = Arc::new(LogWriter::start(pool.clone(), writers, metrics.clone())?);
         let analysis_per_minute = settings.analysis_per_minute;
         Ok(AppState {
             pool,
@@ -58,6 +62,7 @@ impl AppState {
             sessions: Arc::new(Sessions::default()),
             hashing: Arc::new(HashGate::default()),
             analysis: Arc::new(Limiter::new(chrono::Duration::minutes(1), analysis_per_minute, 100_000)),
+            metrics,
         })
     }
 
@@ -74,11 +79,23 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
 {
     let pool = state.pool.clone();
+    let waiting = state.metrics.pool_waiting.clone();
     web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = checkout(&pool, &waiting)?;
         f(&mut conn)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     .map_err(ApiError::from)
+}
+
+/// A pooled connection, counted in `waiting` while it is waited for.
+pub(crate) fn checkout(
+    pool: &Pool,
+    waiting: &prometheus::IntGauge,
+) -> Result<ekinerja_persistence::db::PooledConnection, StoreError> {
+    waiting.inc();
+    let conn = pool.get();
+    waiting.dec();
+    Ok(conn?)
 }

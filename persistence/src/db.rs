@@ -124,6 +124,77 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, StoreError> {
         .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
+/// Why a backup was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The server's database is PostgreSQL, whose own tools make its backups.
+    #[error("the database is PostgreSQL: back it up with pg_dump (see the README); this copies SQLite databases")]
+    Postgres,
+    /// The target exists: a backup never overwrites a file.
+    #[error("{0} already exists; name a new file")]
+    Exists(String),
+    /// SQLite could not write or check the copy.
+    #[error("the backup failed: {0}")]
+    Failed(String),
+}
+
+/// Copies an SQLite database to a new file at `to`, consistently, while the server runs and
+/// writes: `VACUUM INTO` reads one snapshot (a read transaction, which in WAL mode never blocks
+/// the writer nor waits for it), so the copy holds every transaction committed before it began
+/// and none after. The copy is written beside `to`, checked with `PRAGMA integrity_check`, and
+/// only then renamed to `to`, so a file at `to` is always a whole backup. To restore, stop the
+/// server and put the copy in place of the database file (removing its `-wal` and `-shm`).
+pub fn backup(conn: &mut DbConnection, to: &std::path::Path) -> Result<(), BackupError> {
+    let DbConnection::Sqlite(conn) = conn else {
+        return Err(BackupError::Postgres);
+    };
+    let shown = to.display().to_string();
+    if to.exists() {
+        return Err(BackupError::Exists(shown));
+    }
+    let partial = to.with_file_name(format!(
+        ".{}.partial",
+        to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "backup".into())
+    ));
+    let _ = std::fs::remove_file(&partial);
+    let failed = |e: &dyn std::fmt::Display| BackupError::Failed(e.to_string());
+    let partial_text = partial.to_str().ok_or_else(|| failed(&"the path is not valid UTF-8"))?.to_owned();
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(&partial_text)
+        .execute(conn)
+        .map_err(|e| failed(&e))?;
+    let checked = (|| -> Result<String, String> {
+        let mut copy = diesel::SqliteConnection::establish(&partial_text).map_err(|e| e.to_string())?;
+        #[derive(QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        let rows: Vec<Check> =
+            diesel::sql_query("PRAGMA integrity_check").load(&mut copy).map_err(|e| e.to_string())?;
+        Ok(rows.into_iter().map(|r| r.integrity_check).collect::<Vec<_>>().join("; "))
+    })();
+    match checked {
+        Ok(verdict) if verdict == "ok" => {
+            // A link, not a rename: it fails rather than replace a file made at `to` meanwhile.
+            let linked = std::fs::hard_link(&partial, to).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => BackupError::Exists(shown.clone()),
+                _ => failed(&e),
+            });
+            let _ = std::fs::remove_file(&partial);
+            linked
+        }
+        Ok(verdict) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(failed(&format!("the copy is not whole: {verdict}")))
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(failed(&e))
+        }
+    }
+}
+
 /// Applies every migration not yet applied; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let applied = match conn {

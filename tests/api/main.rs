@@ -21,6 +21,7 @@ mod import;
 mod instances;
 mod integration;
 mod openapi;
+mod operations;
 mod organisation;
 mod rollout;
 mod storage;

@@ -284,6 +284,17 @@ impl TestApp {
         TestApp { state, db: TestDb { url: self.db.url.clone(), cleanup: Cleanup::Shared }, root: self.root.clone() }
     }
 
+    /// A second server with this one's settings over the SQLite database file at `path` (a
+    /// restored backup, say), which it removes when dropped.
+    pub fn over_file(&self, path: &std::path::Path) -> TestApp {
+        let path = path.to_string_lossy().into_owned();
+        let url = format!("sqlite://{path}");
+        let settings = self.state.settings.clone();
+        let pool = db::connect(&url, settings.pool_size).expect("pool");
+        let state = web::Data::new(AppState::new(pool, settings).expect("state"));
+        TestApp { state, db: TestDb { url, cleanup: Cleanup::File(path) }, root: self.root.clone() }
+    }
+
     /// Sets the application clock.
     pub fn set_clock(&mut self, at: DateTime<Utc>) {
         // Tokens expire by the application's clock: re-issue root's for the new time.
@@ -299,6 +310,7 @@ impl TestApp {
             sessions: self.state.sessions.clone(),
             hashing: self.state.hashing.clone(),
             analysis: self.state.analysis.clone(),
+            metrics: self.state.metrics.clone(),
         };
         self.root = new.tokens.access_token(&root, generation, at).expect("a token");
         self.state = web::Data::new(new);

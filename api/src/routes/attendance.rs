@@ -240,6 +240,7 @@ pub async fn push(
     };
     let at = ekinerja_persistence::timestamp(now);
     let outcomes = db(&state, move |conn| attendance::ingest(conn, &sender, items, at, false)).await?;
+    state.metrics.stored(EventSource::Push, &outcomes);
     Ok(HttpResponse::Ok().json(results(outcomes, ids, |i| Field::named("events").at(i))))
 }
 
@@ -434,6 +435,9 @@ pub async fn import(
     };
     let at = ekinerja_persistence::timestamp(call.state.now());
     let outcomes = db(&call.state, move |conn| attendance::ingest(conn, &sender, items, at, dry_run)).await?;
+    if !dry_run {
+        call.state.metrics.stored(EventSource::Import, &outcomes);
+    }
     let mut report =
         AttendanceImportReport { dry_run, rows: outcomes.len(), created: 0, existing: 0, refused: 0, errors: vec![] };
     for (line, outcome) in lines.into_iter().zip(outcomes) {

@@ -57,6 +57,7 @@ pub(crate) struct PasswordCheck {
     pair: String,
     address: Option<std::net::IpAddr>,
     turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl PasswordCheck {
@@ -74,6 +75,7 @@ impl PasswordCheck {
         let address_text = address.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
         let keys = throttle_keys(login, &address_text);
         let Some(turn) = state.hashing.enter().await else {
+            state.metrics.login_slowed(what, "flood");
             security::event(&format!("{what}_flood"), json!({"address": address}));
             return Err(ApiError::TooManyRequests(1));
         };
@@ -90,6 +92,7 @@ impl PasswordCheck {
         .await?;
         match taken {
             login_failure::Attempt::Wait(seconds) => {
+                state.metrics.login_slowed(what, "throttle");
                 security::event(
                     &format!("{what}_slowed"),
                     json!({"address": address, "login": &keys[1][..16], "retry_after": seconds}),
@@ -98,7 +101,7 @@ impl PasswordCheck {
             }
             login_failure::Attempt::Go(attempt) => {
                 let [pair, _] = keys;
-                Ok(PasswordCheck { attempt, pair, address, turn: Some(turn) })
+                Ok(PasswordCheck { attempt, pair, address, turn: Some(turn), metrics: state.metrics.clone() })
             }
         }
     }
@@ -111,6 +114,7 @@ impl PasswordCheck {
 
     /// The password was wrong: the attempt stays counted.
     pub(crate) fn failed(&self, what: &'static str, account: Option<Uuid>) {
+        self.metrics.login_failed(what);
         security::event(&format!("{what}_failed"), json!({"address": self.address, "account_id": account}));
     }
 

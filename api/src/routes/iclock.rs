@@ -176,8 +176,10 @@ pub async fn upload(
     };
     let now = ekinerja_persistence::timestamp(state.now());
     let serial_text = serial.as_str().to_owned();
+    let metrics = state.metrics.clone();
     db(&state, move |conn| {
         let outcomes = attendance::ingest(conn, &sender, items, now, false)?;
+        metrics.stored(EventSource::Machine, &outcomes);
         let refused: Vec<(usize, String, Vec<FieldError>)> = outcomes
             .into_iter()
             .zip(numbers)
