@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short crash-check two-instances fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short crash-check ops-check two-instances fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -17,8 +17,8 @@ run:
 
 ## test: lint (Rust and the OpenAPI contract), the whole suite on SQLite and on a throw-away PostgreSQL cluster,
 ## then a short schemathesis run against a live demo server as each role, the SIGKILL crash check on both engines,
-## and two server processes on one PostgreSQL
-test: lint contract test-sqlite test-postgres fuzz-short crash-check two-instances
+## the operations check, and two server processes on one PostgreSQL
+test: lint contract test-sqlite test-postgres fuzz-short crash-check ops-check two-instances
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -51,6 +51,12 @@ crash-check:
 	python3 scripts/crash_check.py
 	@echo "==> crash check on PostgreSQL"
 	scripts/with-postgres.sh python3 scripts/crash_check.py
+
+## ops-check: a live server with JSON logs and metrics on their own address: every output line is JSON with its
+## request id, /metrics counts the traffic (the API address answers 404), and a backup taken under write load restores
+ops-check:
+	cargo build -q -p ekinerja-api --bin ekinerja
+	python3 scripts/ops_check.py
 
 ## two-instances: two server processes on one PostgreSQL agree on idempotency and refresh-token rotation
 two-instances:

@@ -56,8 +56,9 @@ def call(base, method, path, token=None, body=None, timeout=30, headers=None):
 
 
 class Server:
-    def __init__(self, url, port, log, name="crash-check"):
+    def __init__(self, url, port, log, name="crash-check", env=None):
         self.url, self.port, self.log, self.name = url, port, log, name
+        self.env = env or {}
         self.base = f"http://127.0.0.1:{port}"
         self.proc = None
 
@@ -71,6 +72,7 @@ class Server:
             "EKINERJA_ACCESS_TOKEN_MINUTES": "120",
             "RUST_LOG": "error",
         })
+        env.update(self.env)
         self.proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         began = time.time()
         # Loading the demo regency takes a minute or more on a slow machine; give it ten.
