@@ -59,6 +59,9 @@ pub enum ApiError {
     /// The database is unreachable.
     #[error("the service is temporarily unavailable")]
     Unavailable,
+    /// The database's disk is full: nothing was written.
+    #[error("the server's storage is full, so nothing was saved; try again after the operators have freed space")]
+    StorageFull,
     /// A bug or an outage; details go to the log only.
     #[error("internal error")]
     Internal(String),
@@ -81,6 +84,7 @@ pub const PROBLEM_TYPES: &[(&str, &str)] = &[
     ("unsupported-media-type", "Unsupported media type"),
     ("too-many-requests", "Too many requests"),
     ("unavailable", "Service unavailable"),
+    ("insufficient-storage", "Storage full"),
     ("internal", "Internal server error"),
 ];
 
@@ -101,6 +105,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::Unavailable => "unavailable",
+            ApiError::StorageFull => "insufficient-storage",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -173,7 +178,8 @@ impl From<&FieldError> for ProblemField {
 pub struct Problem {
     /// Stable URI of the kind of problem: `/problems/{kind}`, one of validation, malformed-json,
     /// bad-parameter, unauthenticated, forbidden, not-found, method-not-allowed, conflict,
-    /// precondition-required, precondition-failed, payload-too-large, unsupported-media-type, too-many-requests, unavailable, internal.
+    /// precondition-required, precondition-failed, payload-too-large, unsupported-media-type, too-many-requests, unavailable,
+    /// insufficient-storage, internal.
     #[serde(rename = "type")]
     pub problem_type: String,
     /// Short summary of the kind of problem.
@@ -235,6 +241,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -280,6 +287,10 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(m) => {
                 log::error!("database unavailable: {m}");
                 ApiError::Unavailable
+            }
+            StoreError::StorageFull(m) => {
+                log::error!("database storage full, a write was refused: {m}");
+                ApiError::StorageFull
             }
             other => ApiError::Internal(other.to_string()),
         }

@@ -93,8 +93,13 @@ fn run(pool: &Pool, incoming: &Mutex<mpsc::Receiver<Item>>, metrics: &Metrics) {
         metrics.log_group.observe(n as f64);
         let results = match crate::state::checkout(pool, &metrics.pool_waiting) {
             Ok(mut conn) => create_many(&mut conn, jobs),
-            Err(StoreError::Unavailable(why)) => (0..n).map(|_| Err(StoreError::Unavailable(why.clone()))).collect(),
-            Err(e) => (0..n).map(|_| Err(StoreError::Unavailable(e.to_string()))).collect(),
+            Err(e) => {
+                let why = match e {
+                    StoreError::Unavailable(why) => why,
+                    other => other.to_string(),
+                };
+                (0..n).map(|_| Err(StoreError::Unavailable(why.clone()))).collect()
+            }
         };
         for (result, reply) in results.into_iter().zip(replies) {
             // A caller that went away (timeout, closed connection) no longer needs the answer;

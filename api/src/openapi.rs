@@ -181,7 +181,10 @@ impl Modify for Contract {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let analysis = path.strip_prefix("/api/v1").is_some_and(|p| crate::app::ANALYSIS_PATHS.contains(&p));
             let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
-            for op in ops.into_iter().flatten() {
+            for (i, op) in ops.into_iter().enumerate() {
+                let Some(op) = op else { continue };
+                // Everything but GET may write.
+                let writes = i > 0;
                 if let Some(who) = op.operation_id.as_deref().and_then(crate::who::who_may_call) {
                     op.description = Some(match op.description.take() {
                         Some(d) if !d.is_empty() => format!("{who}\n\n{d}"),
@@ -221,7 +224,15 @@ impl Modify for Contract {
                     );
                 }
                 add(op, "500", "Internal error");
-                add(op, "503", "The database is unavailable");
+                add(
+                    op,
+                    "503",
+                    "The database is unavailable (for example restarting); `Retry-After` says when to try again. \
+                     Nothing was acknowledged: retry the request",
+                );
+                if writes {
+                    add(op, "507", "The database's disk is full: nothing was written, and what was stored is intact");
+                }
             }
         }
     }

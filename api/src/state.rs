@@ -95,7 +95,7 @@ pub(crate) fn checkout(
     waiting: &prometheus::IntGauge,
 ) -> Result<ekinerja_persistence::db::PooledConnection, StoreError> {
     waiting.inc();
-    let conn = pool.get();
+    let conn = pool.checkout(ekinerja_persistence::db::CHECKOUT_WAIT);
     waiting.dec();
-    Ok(conn?)
+    conn
 }

@@ -295,8 +295,17 @@ pub fn create_many(conn: &mut DbConnection, jobs: Vec<Job>) -> Vec<Result<Create
         match create_group(conn, jobs.clone()) {
             Err(e) if attempt < 3 && is_transient(&e) => continue,
             Err(e) => {
+                let full = matches!(e, StoreError::StorageFull(_));
                 let message = e.to_string();
-                break (0..n).map(|_| Err(StoreError::Unavailable(message.clone()))).collect::<Vec<_>>();
+                break (0..n)
+                    .map(|_| {
+                        Err(if full {
+                            StoreError::StorageFull(message.clone())
+                        } else {
+                            StoreError::Unavailable(message.clone())
+                        })
+                    })
+                    .collect::<Vec<_>>();
             }
             Ok(results) => break results,
         }
@@ -340,7 +349,11 @@ fn create_group(conn: &mut DbConnection, jobs: Vec<Job>) -> Result<Vec<Result<Cr
                     changes.push(job.change);
                     results.push(Ok(created));
                 }
-                Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => return Err(e),
+                // The transaction itself failed (SQLite rolls a full disk's transaction back
+                // whole): no savepoint to return to.
+                Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::StorageFull(_))) => {
+                    return Err(e)
+                }
                 Err(e) => {
                     conn.batch_execute("ROLLBACK TO SAVEPOINT daily_log; RELEASE SAVEPOINT daily_log")?;
                     results.push(Err(e));

@@ -5,6 +5,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::StoreError;
@@ -60,6 +62,15 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations
 pub struct Manager {
     url: String,
     engine: Engine,
+    health: Arc<Health>,
+}
+
+/// Whether the last attempt to open a connection failed: the database is gone (PostgreSQL
+/// restarting, the network down), so that work waiting for a connection is answered at once
+/// instead of after the whole wait.
+#[derive(Debug, Default)]
+struct Health {
+    down: AtomicBool,
 }
 
 /// How long an SQLite writer waits for the write lock before giving up.
@@ -70,6 +81,27 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        let made = self.open();
+        self.health.down.store(made.is_err(), Ordering::Relaxed);
+        made
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A PostgreSQL connection whose server went away is dropped when it comes back to the
+        // pool, not handed out again.
+        match conn {
+            DbConnection::Pg(pg) => diesel::r2d2::R2D2Connection::is_broken(pg),
+            DbConnection::Sqlite(_) => false,
+        }
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, r2d2::Error> {
         match self.engine {
             Engine::Postgres => {
                 diesel::PgConnection::establish(&self.url).map(DbConnection::Pg).map_err(r2d2::Error::ConnectionError)
@@ -91,24 +123,62 @@ impl ManageConnection for Manager {
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
+/// How long the pool waits to open a connection; half of it is the longest pause between two
+/// attempts to reconnect to a database that went away.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long work waits for a pooled connection while the database is up (all of them busy).
+pub const CHECKOUT_WAIT: Duration = Duration::from_secs(30);
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+/// The connection pool shared by all requests: r2d2's pool (through `Deref`), knowing whether
+/// the database is reachable.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    health: Arc<Health>,
+}
+
+impl std::ops::Deref for Pool {
+    type Target = r2d2::Pool<Manager>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
     }
 }
 
-/// The connection pool shared by all requests.
-pub type Pool = r2d2::Pool<Manager>;
+impl Pool {
+    /// Whether the last attempt to open a connection failed.
+    pub fn database_down(&self) -> bool {
+        self.health.down.load(Ordering::Relaxed)
+    }
+
+    /// A connection, waiting up to `wait` while every connection is busy; but when the database
+    /// cannot be reached, [`StoreError::Unavailable`] within a fraction of a second, so that
+    /// callers hear "try again shortly" (503) rather than hang. The pool reconnects by itself
+    /// once the database is back (attempts at most [`CONNECT_TIMEOUT`]/2 apart).
+    pub fn checkout(&self, wait: Duration) -> Result<PooledConnection, StoreError> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            let now = std::time::Instant::now();
+            let step = deadline.saturating_duration_since(now).min(Duration::from_millis(250));
+            match self.inner.get_timeout(step) {
+                Ok(conn) => return Ok(conn),
+                Err(e) if self.database_down() || std::time::Instant::now() >= deadline => {
+                    return Err(StoreError::Unavailable(e.to_string()))
+                }
+                Err(_) => continue,
+            }
+        }
+    }
+}
 /// A connection borrowed from the pool.
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
 /// Opens a pool for `url` with at most `size` connections.
 pub fn connect(url: &str, size: u32) -> Result<Pool, StoreError> {
-    let manager = Manager { url: url.to_owned(), engine: Engine::of_url(url) };
+    let health = Arc::new(Health::default());
+    let manager = Manager { url: url.to_owned(), engine: Engine::of_url(url), health: health.clone() };
     if manager.engine == Engine::Sqlite {
         // Switching to WAL takes an exclusive lock, so do it once, before the pool opens its
         // connections side by side.
@@ -117,11 +187,12 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, StoreError> {
         conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL;"))
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     }
-    r2d2::Pool::builder()
+    let inner = r2d2::Pool::builder()
         .max_size(size.max(1))
-        .connection_timeout(Duration::from_secs(30))
+        .connection_timeout(CONNECT_TIMEOUT)
         .build(manager)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    Ok(Pool { inner, health })
 }
 
 /// Why a backup was not made.

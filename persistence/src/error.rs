@@ -38,9 +38,14 @@ pub enum StoreError {
     /// The record changed since the version the caller edits (a stale ETag).
     #[error("the record has changed since it was read")]
     Stale,
-    /// The database could not be reached.
+    /// The database could not be reached, or went away during the work (PostgreSQL restarting):
+    /// nothing was written, and the same request may succeed shortly.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The disk holding the SQLite database is full: the write was rolled back whole, and the
+    /// database is intact.
+    #[error("the database's disk is full: {0}")]
+    StorageFull(String),
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -87,13 +92,80 @@ impl From<DieselError> for StoreError {
             }
             // A stored value the code cannot read, such as a word no enum knows.
             DieselError::DeserializationError(e) => StoreError::Corrupt(e.to_string()),
+            DieselError::DatabaseError(kind, info) if lost_connection(&kind, info.message()) => {
+                StoreError::Unavailable(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, info) if disk_full(info.message()) => {
+                StoreError::StorageFull(info.message().to_owned())
+            }
+            // The commit failed (the server went away, the disk filled), and so did the rollback:
+            // what counts is why the commit failed.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => StoreError::from(*commit_error),
+            // A transaction left half-done on a connection that broke under it.
+            DieselError::BrokenTransactionManager => {
+                StoreError::Unavailable("the connection broke during a transaction".into())
+            }
             other => StoreError::Database(other),
         }
     }
 }
 
+/// Whether a database error means the connection is gone: closed, unable to send, or ended by
+/// the server shutting down or starting up (SQLSTATE classes 08 and 57P, which diesel reports by
+/// message only).
+fn lost_connection(kind: &DatabaseErrorKind, message: &str) -> bool {
+    matches!(kind, DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand)
+        || [
+            "terminating connection due to administrator command",
+            "server closed the connection unexpectedly",
+            "the database system is shutting down",
+            "the database system is starting up",
+            "the database system is in recovery mode",
+            "no connection to the server",
+        ]
+        .iter()
+        .any(|m| message.contains(m))
+}
+
+/// Whether a database error is SQLite's SQLITE_FULL (a full disk, or the page limit).
+fn disk_full(message: &str) -> bool {
+    message.contains("database or disk is full")
+}
+
 impl From<diesel::r2d2::PoolError> for StoreError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         StoreError::Unavailable(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(kind: DatabaseErrorKind, message: &str) -> StoreError {
+        StoreError::from(DieselError::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn a_database_gone_is_unavailable_and_a_full_disk_is_storage_full() {
+        for (kind, message) in [
+            (DatabaseErrorKind::ClosedConnection, "server closed the connection"),
+            (DatabaseErrorKind::UnableToSendCommand, "no connection to the server"),
+            (DatabaseErrorKind::Unknown, "FATAL:  terminating connection due to administrator command"),
+            (DatabaseErrorKind::Unknown, "FATAL:  the database system is shutting down"),
+        ] {
+            assert!(matches!(db(kind, message), StoreError::Unavailable(_)), "{message}");
+        }
+        assert!(matches!(db(DatabaseErrorKind::Unknown, "database or disk is full"), StoreError::StorageFull(_)));
+        let commit = DieselError::RollbackErrorOnCommit {
+            commit_error: Box::new(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection,
+                Box::new("server closed the connection unexpectedly".to_owned()),
+            )),
+            rollback_error: Box::new(DieselError::BrokenTransactionManager),
+        };
+        assert!(matches!(StoreError::from(commit), StoreError::Unavailable(_)));
+        // Anything else stays a database error (a 500 with the details in the log).
+        assert!(matches!(db(DatabaseErrorKind::Unknown, "syntax error at or near"), StoreError::Database(_)));
     }
 }

@@ -180,3 +180,76 @@ async fn a_backup_taken_while_logs_are_written_restores_with_every_acknowledged_
     drop(restored);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sets SQLite's page limit on every connection of the pool: `None` to the current size of the
+/// file, so that the next write needing a new page finds the "disk" full; `Some(n)` to `n`.
+fn limit_pages(app: &TestApp, pages: Option<u64>) -> u64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        page_count: i64,
+    }
+    let size = app.state.pool.max_size();
+    let mut conns: Vec<_> = (0..size).map(|_| app.state.pool.get().unwrap()).collect();
+    let mut limit = 0;
+    for conn in &mut conns {
+        let db::DbConnection::Sqlite(c) = &mut **conn else { unreachable!("SQLite only") };
+        let now: Vec<Count> = diesel::sql_query("PRAGMA page_count").load(c).unwrap();
+        limit = pages.unwrap_or(u64::try_from(now[0].page_count).unwrap());
+        diesel::sql_query(format!("PRAGMA max_page_count = {limit}")).execute(c).unwrap();
+    }
+    limit
+}
+
+#[actix_web::test]
+async fn when_the_sqlite_disk_fills_writes_get_507_and_the_database_stays_whole() {
+    let app = TestApp::spawn_with(|s| s.pool_size = 2).await;
+    if app.db.engine() == db::Engine::Postgres {
+        return; // a PostgreSQL server's disk is its own operators' concern
+    }
+    let s = setup(&app, "OPS-F", 980).await;
+    let staff = s.org.staff1.token.clone();
+    let day = past_day();
+    let limit = limit_pages(&app, None);
+    let mut stored = Vec::new();
+    let mut full = None;
+    for i in 0..200u32 {
+        let body = json!({"duration_minutes": 1, "description": format!("log {i} {}", "x".repeat(400)),
+                          "date": day, "output_quantity": 1, "output_unit": "dokumen", "planned_result_id": s.staff_rhk});
+        let res = app.post("/api/v1/daily-logs", &staff, body).await;
+        if res.status == 201 {
+            stored.push(res.id());
+        } else {
+            full = Some(res);
+            break;
+        }
+    }
+    let res = full.unwrap_or_else(|| panic!("{} logs fit in {limit} pages", stored.len()));
+    res.assert_problem(507, "insufficient-storage");
+    assert!(res.body["detail"].as_str().unwrap().contains("nothing was saved"), "{}", res.text);
+    // Another kind of write gets the same answer.
+    let leave = json!({"employee_id": s.org.staff2.id, "kind": "leave", "starts_on": day, "ends_on": day});
+    app.post("/api/v1/absences", &s.org.admin, leave.clone()).await.assert_problem(507, "insufficient-storage");
+    // Everything acknowledged reads back, and the file is whole.
+    for id in &stored {
+        app.get(&format!("/api/v1/daily-logs/{id}"), &staff).await.assert_status(200);
+    }
+    {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        let mut conn = app.state.pool.get().unwrap();
+        let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut *conn).unwrap();
+        assert_eq!(rows.iter().map(|r| r.integrity_check.as_str()).collect::<Vec<_>>(), ["ok"]);
+    }
+    // Space freed: writes go through again.
+    limit_pages(&app, Some(limit + 10_000));
+    let body = json!({"duration_minutes": 1, "description": "after the disk was freed",
+                      "date": day, "output_quantity": 1, "output_unit": "dokumen", "planned_result_id": s.staff_rhk});
+    app.post("/api/v1/daily-logs", &staff, body).await.assert_status(201);
+    app.post("/api/v1/absences", &s.org.admin, leave).await.assert_status(201);
+}
