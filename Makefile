@@ -44,7 +44,8 @@ fuzz-short:
 fuzz:
 	scripts/fuzz.sh long
 
-## crash-check: unsafe production settings stop start-up; SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL)
+## crash-check: unsafe production settings stop start-up; SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL);
+## on PostgreSQL, stop and start the database under a write load: only 201 or a prompt 503, reconnection, no acknowledged write lost
 crash-check:
 	cargo build -q -p ekinerja-api --bin ekinerja
 	@echo "==> crash check on SQLite"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Crash safety (issue 9): kill the server with SIGKILL in the middle of a write load of daily
 logs and attendance events, start it again on the same database, and check that every write that
-was answered 2xx is there, whole, and that nothing is half-written.
+was answered 2xx is there, whole, and that nothing is half-written. On PostgreSQL, then restart
+the database under a write load (issue 20): only 201 or a prompt 503 with Retry-After, the
+server reconnects by itself, and every acknowledged write is there.
 
     scripts/crash_check.py            # SQLite, a new database file
     EKINERJA_TEST_DATABASE_URL=postgres://…/postgres scripts/crash_check.py   # a new PostgreSQL database
@@ -269,12 +271,126 @@ def main():
     # Batches are all or nothing: the stored events are whole batches of 50.
     if stored_events % 50 != 0:
         missing.append(("events", f"{stored_events} stored, not whole batches of 50"))
-    server.kill()
-    log.close()
     if missing:
+        server.kill()
         sys.exit(f"crash-check [{engine}]: {len(missing)} acknowledged writes missing or broken, e.g. {missing[:5]}")
     print(f"crash-check [{engine}]: after restart all {len(logs_ok)} acknowledged logs and {len(events_ok)} "
           f"acknowledged events are there, whole ({stored_logs} logs and {stored_events} events stored)")
+    if engine == "postgresql":
+        database_restart(server, admin)
+    server.kill()
+    log.close()
+
+
+def timed_call(base, method, path, token, body, timeout):
+    """A call that also returns the Retry-After header and how long the answer took; a timeout
+    is status 0."""
+    data = json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("content-type", "application/json")
+    req.add_header("authorization", "Bearer " + token)
+    began = time.time()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as res:
+            return res.status, json.loads(res.read() or b"null"), res.headers.get("retry-after"), time.time() - began
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null"), e.headers.get("retry-after"), time.time() - began
+    except OSError:
+        return 0, None, None, time.time() - began
+
+
+def database_restart(server, admin):
+    """PostgreSQL restarts under a write load (issue 20): while it is gone every write is answered
+    503 with Retry-After, never a hang nor another error; the server reconnects by itself; and
+    every write answered 201, before, during or after, is there afterwards."""
+    pg_ctl = os.environ.get("EKINERJA_TEST_PG_CTL")
+    if not pg_ctl:
+        sys.exit("crash-check: EKINERJA_TEST_PG_CTL is not set: run under scripts/with-postgres.sh to restart the cluster")
+    base = server.base
+    # Other employees than the crash load's, so that no day goes over the agency's cap.
+    status, body = call(base, "GET", "/api/v1/employees?limit=100", admin)
+    assert status == 200, body
+    people = []
+    for e in body["items"][60:60 + WRITERS // 2]:
+        status, _ = call(base, "POST", "/api/v1/accounts", admin,
+                         {"role": "employee", "employee_id": e["id"], "password": PASSWORD})
+        assert status in (201, 409), status
+        status, login = call(base, "POST", "/api/v1/auth/login", body={"login": e["nip"], "password": PASSWORD})
+        assert status == 200, login
+        people.append({"id": e["id"], "nip": e["nip"], "token": login["access_token"]})
+    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()
+    acked, answers, lock, stop, phase = [], {}, threading.Lock(), threading.Event(), ["before"]
+    problems = []
+
+    def writer(p):
+        # One-minute logs from 14:00: a slot answered 503 is not tried again (the client would
+        # retry it; here only what was acknowledged matters).
+        for slot in range(450):
+            if stop.is_set():
+                return
+            start = 14 * 60 + slot
+            body = {"date": str(today), "start_time": f"{start // 60:02}:{start % 60:02}",
+                    "end_time": f"{(start + 1) // 60:02}:{(start + 1) % 60:02}",
+                    "description": f"restart-check {p['nip']} {slot}", "output_quantity": 1, "additional_duty": True}
+            status, res, retry_after, took = timed_call(base, "POST", "/api/v1/daily-logs", p["token"], body, 20)
+            with lock:
+                key = (phase[0], status)
+                answers[key] = answers.get(key, 0) + 1
+                if status == 201:
+                    acked.append((p, res["id"], body["description"]))
+                elif status == 503 and retry_after and retry_after.isdigit() and took < 10:
+                    pass
+                else:
+                    problems.append((phase[0], status, retry_after, round(took, 1), res))
+            if status == 503:
+                time.sleep(0.1)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in people]
+    for t in threads:
+        t.start()
+
+    def wait_for(n, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with lock:
+                if len(acked) >= n:
+                    return True
+            time.sleep(0.05)
+        return False
+
+    if not wait_for(100, 60):
+        stop.set()
+        sys.exit("crash-check: the restart load was not acknowledged before the restart")
+    subprocess.run([pg_ctl, "stop"], check=True, stdout=subprocess.DEVNULL)
+    with lock:
+        phase[0] = "down"
+        before = len(acked)
+    time.sleep(3)
+    subprocess.run([pg_ctl, "start"], check=True, stdout=subprocess.DEVNULL)
+    with lock:
+        phase[0] = "after"
+        at_start = len(acked)
+    back = wait_for(at_start + 100, 60)
+    stop.set()
+    for t in threads:
+        t.join()
+    summary = ", ".join(f"{ph} {st or 'timeout'}: {n}" for (ph, st), n in sorted(answers.items(), key=str))
+    print(f"crash-check [postgresql]: PostgreSQL stopped for 3 s under load; answers {summary}")
+    if problems:
+        sys.exit(f"crash-check: answers other than 201 or a prompt 503 with Retry-After: {problems[:5]}")
+    if not answers.get(("down", 503)):
+        sys.exit("crash-check: no write met the stopped database: the restart was not exercised")
+    if not back:
+        sys.exit(f"crash-check: the server did not take writes again within 60 s of the restart ({len(acked) - at_start})")
+    missing = []
+    for p, log_id, description in acked:
+        status, res = call(base, "GET", f"/api/v1/daily-logs/{log_id}", p["token"])
+        if status != 200 or res.get("description") != description:
+            missing.append((log_id, status))
+    if missing:
+        sys.exit(f"crash-check: {len(missing)} of {len(acked)} acknowledged writes are missing after the restart: {missing[:5]}")
+    print(f"crash-check [postgresql]: the server reconnected by itself; all {len(acked)} acknowledged logs are "
+          f"there ({before} before the stop, {at_start - before} while it was down, {len(acked) - at_start} after)")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@
 #   3. Starts it on a free port on 127.0.0.1 only (unix socket inside the temp
 #      dir, fsync/synchronous_commit/full_page_writes off, max_connections=400).
 #   4. Exports EKINERJA_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PORT/postgres
-#      and runs the command (in the foreground, not exec'd).
+#      and EKINERJA_TEST_PG_CTL (a helper: `stop` or `start` the cluster, for a
+#      database restart under load), and runs the command (in the foreground,
+#      not exec'd).
 #   5. Always stops the cluster and removes the temp dir on exit (also on
 #      failure, Ctrl-C, SIGTERM/SIGHUP) and exits with the command's status.
 #      Note: a SIGTERM sent to this script alone is handled once the running
@@ -285,6 +287,27 @@ fi
 # 4. Run the command.
 # ---------------------------------------------------------------------------
 export EKINERJA_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+
+# A helper to stop and start this cluster from the command (a database restart under load):
+#   "$EKINERJA_TEST_PG_CTL" stop    # fast shutdown: sessions are ended, as an operator's restart does
+#   "$EKINERJA_TEST_PG_CTL" start   # on the same port
+PG_CTL_HELPER="$TMP_DIR/pg-ctl"
+{
+    echo '#!/usr/bin/env bash'
+    echo 'set -euo pipefail'
+    if [[ $AS_ROOT -eq 1 ]]; then
+        printf 'as_pg() { (cd %q && %q -u postgres -- "$@"); }\n' "$TMP_DIR" "$RUNUSER"
+    else
+        printf 'as_pg() { (cd %q && "$@"); }\n' "$TMP_DIR"
+    fi
+    printf 'case "${1:-}" in\n'
+    printf '  stop) as_pg %q -D %q -m fast -w -t 60 stop ;;\n' "$PG_CTL" "$DATA_DIR"
+    printf '  start) as_pg %q -D %q -l %q -w -t 60 -o %q start ;;\n' "$PG_CTL" "$DATA_DIR" "$LOG_FILE" "-c port=$PORT"
+    printf '  *) echo "usage: $0 stop|start" >&2; exit 2 ;;\n'
+    printf 'esac\n'
+} >"$PG_CTL_HELPER"
+chmod 755 "$PG_CTL_HELPER"
+export EKINERJA_TEST_PG_CTL="$PG_CTL_HELPER"
 echo "$prog: throw-away PostgreSQL on port $PORT: EKINERJA_TEST_DATABASE_URL=$EKINERJA_TEST_DATABASE_URL" >&2
 
 status=0
