@@ -50,6 +50,36 @@ for _ in $(seq 1 600); do  # loading the demo regency takes a minute or more on 
 done
 curl -sf "$base/readyz" >/dev/null || { tail -c 4000 "$work/server.log" >&2; echo "fuzz: the server was not ready after 600 s" >&2; exit 1; }
 
+# openapi.yaml reads the same to a YAML 1.1 parser (PyYAML, as many generators use) as the JSON
+# document the server serves: no time read as a number, no date as a date, no word as a boolean.
+curl -sf "$base/openapi.json" >"$work/openapi.json"
+"$venv/bin/python" - openapi.yaml "$work/openapi.json" <<'PY'
+import json, sys, yaml
+
+def first_difference(a, b, path="$"):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                return f"{path}.{k}"
+            found = first_difference(a[k], b[k], f"{path}.{k}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    return None if type(a) is type(b) and a == b else f"{path}: {a!r} in YAML 1.1, {b!r} in JSON"
+
+with open(sys.argv[1]) as y, open(sys.argv[2]) as j:
+    found = first_difference(yaml.safe_load(y), json.load(j))
+if found:
+    sys.exit(f"fuzz: openapi.yaml reads differently under YAML 1.1 than the served JSON at {found}")
+print("fuzz: openapi.yaml reads the same under YAML 1.1 (PyYAML) as the served openapi.json")
+PY
+
 # The demo's logins, as the server printed them.
 login_of() { grep -m1 "$1" "$work/server.log" | sed 's/ ([^)]*)$//' | awk '{print $NF}'; }
 roles=(

@@ -238,7 +238,154 @@ impl Modify for Contract {
     }
 }
 
-/// The document as YAML, as committed in `openapi.yaml`.
+/// The document as YAML, as committed in `openapi.yaml`, readable the same by YAML 1.1 parsers
+/// (see [`yaml11_safe`]).
 pub fn yaml() -> String {
-    ApiDoc::openapi().to_yaml().unwrap_or_else(|e| format!("# error rendering the OpenAPI document: {e}\n"))
+    match ApiDoc::openapi().to_yaml() {
+        Ok(text) => yaml11_safe(&text),
+        Err(e) => format!("# error rendering the OpenAPI document: {e}\n"),
+    }
+}
+
+/// Quotes the plain scalars that a YAML 1.1 parser (PyYAML, many code generators) reads as
+/// something other than the string YAML 1.2 reads: times such as `10:30` (the sexagesimal
+/// integer 630), dates and timestamps (date objects), and `yes`, `no`, `on`, `off`, `y`, `n`
+/// (booleans). Block scalars (descriptions after `|`) are left as they are.
+pub fn yaml11_safe(yaml: &str) -> String {
+    let mut out = String::with_capacity(yaml.len() + 256);
+    // The indentation of the line that opened a block scalar, while inside it.
+    let mut block: Option<usize> = None;
+    for line in yaml.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(opened) = block {
+            if line.trim().is_empty() || indent > opened {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            block = None;
+        }
+        let (head, value) = split_value(line);
+        if value.starts_with('|') || value.starts_with('>') {
+            block = Some(indent);
+        }
+        out.push_str(head);
+        if yaml11_reads_otherwise(value) {
+            out.push('\'');
+            out.push_str(value);
+            out.push('\'');
+        } else {
+            out.push_str(value);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A line as the part up to its plain value (`key: `, `- `, or both) and the value.
+fn split_value(line: &str) -> (&str, &str) {
+    let mut at = line.len() - line.trim_start().len();
+    while line[at..].starts_with("- ") {
+        at += 2;
+    }
+    let rest = &line[at..];
+    let key_end = if let Some(quoted) = rest.strip_prefix('\'') {
+        quoted.find("':").map(|i| i + 3)
+    } else if let Some(quoted) = rest.strip_prefix('"') {
+        quoted.find("\":").map(|i| i + 3)
+    } else {
+        rest.find(": ").map(|i| i + 1).or_else(|| rest.ends_with(':').then_some(rest.len()))
+    };
+    match key_end {
+        Some(end) => {
+            let after = &rest[end..];
+            let value = after.trim_start();
+            line.split_at(at + end + (after.len() - value.len()))
+        }
+        None => line.split_at(at),
+    }
+}
+
+/// Whether a plain scalar means something else than its text to a YAML 1.1 parser.
+fn yaml11_reads_otherwise(value: &str) -> bool {
+    const BOOLEANS: [&str; 22] = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "true",
+        "True", "TRUE", "false", "False", "FALSE",
+    ];
+    if value.is_empty() || value.starts_with(['\'', '"', '|', '>', '[', '{', '&', '*', '!']) {
+        return false;
+    }
+    if BOOLEANS[..16].contains(&value) {
+        return true;
+    }
+    let digits_and = |extra: &[char]| value.chars().all(|c| c.is_ascii_digit() || extra.contains(&c));
+    // 10:30, 1:02:03 (base 60), also with a sign or a fraction.
+    let unsigned = value.trim_start_matches(['-', '+']);
+    let sexagesimal = unsigned.contains(':')
+        && unsigned.starts_with(|c: char| c.is_ascii_digit())
+        && unsigned.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '_' | '.'));
+    // 2026-11-01, 2026-11-01T08:00:00Z, 2026-11-01 08:00:00+07:00
+    let date = value.len() >= 10
+        && value.as_bytes()[4] == b'-'
+        && value[..4].chars().all(|c| c.is_ascii_digit())
+        && digits_and(&['-', ':', 'T', 't', 'Z', 'z', '.', '+', ' ']);
+    sexagesimal || date
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_yaml_1_1_reads_otherwise_are_quoted_and_nothing_else_changes() {
+        let before = "\
+a:
+  example: 10:30
+  start: 08:00
+  day: 2026-11-01
+  at: 2026-11-01T08:00:00+07:00
+  flag: yes
+  off: off
+  list:
+  - 16:00
+  - - 1:02:03
+  '200':
+    description: 10:30
+  count: 630
+  version: 1.2.3
+  kept: '10:30'
+  also: \"no\"
+  real: true
+  url: http://127.0.0.1:8080/docs
+  text: |-
+    starts: 10:30
+    yes
+  next: on
+";
+        let after = "\
+a:
+  example: '10:30'
+  start: '08:00'
+  day: '2026-11-01'
+  at: '2026-11-01T08:00:00+07:00'
+  flag: 'yes'
+  off: 'off'
+  list:
+  - '16:00'
+  - - '1:02:03'
+  '200':
+    description: '10:30'
+  count: 630
+  version: 1.2.3
+  kept: '10:30'
+  also: \"no\"
+  real: true
+  url: http://127.0.0.1:8080/docs
+  text: |-
+    starts: 10:30
+    yes
+  next: 'on'
+";
+        assert_eq!(yaml11_safe(before), after);
+    }
 }
