@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short crash-check ops-check two-instances fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short crash-check ops-check container-check two-instances fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -17,8 +17,9 @@ run:
 
 ## test: lint (Rust and the OpenAPI contract), the whole suite on SQLite and on a throw-away PostgreSQL cluster,
 ## then a short schemathesis run against a live demo server as each role, the SIGKILL crash check on both engines,
-## the operations check, and two server processes on one PostgreSQL
-test: lint contract test-sqlite test-postgres fuzz-short crash-check ops-check two-instances
+## the operations check, the container check (skipped, loudly, where no container engine runs), and two server
+## processes on one PostgreSQL
+test: lint contract test-sqlite test-postgres fuzz-short crash-check ops-check container-check two-instances
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -58,6 +59,11 @@ crash-check:
 ops-check:
 	cargo build -q -p ekinerja-api --bin ekinerja
 	python3 scripts/ops_check.py
+
+## container-check: build the image and start it on SQLite and, with compose, on PostgreSQL 15; healthy, not root,
+## small. Says so loudly and skips where no container engine runs
+container-check:
+	scripts/container_check.sh
 
 ## two-instances: two server processes on one PostgreSQL agree on idempotency and refresh-token rotation
 two-instances:

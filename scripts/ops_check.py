@@ -179,6 +179,16 @@ def main():
     print(f"ops-check: backup taken in {took:.1f} s with {len(before)} logs acknowledged before it "
           f"and {during} while it ran; a second backup to the same file is refused")
 
+    # The container's health check: `ekinerja ready` asks /readyz.
+    ready = subprocess.run([BINARY, "ready", "--address", f"127.0.0.1:{server.port}"], env=env,
+                           capture_output=True, text=True, timeout=30)
+    closed = subprocess.run([BINARY, "ready", "--address", f"127.0.0.1:{free_port()}"], env=env,
+                            capture_output=True, text=True, timeout=30)
+    if ready.returncode != 0 or closed.returncode == 0:
+        fail(f"ekinerja ready: {ready.returncode} for the server, {closed.returncode} for a closed port: "
+             f"{ready.stderr}{closed.stderr}")
+    print("ops-check: `ekinerja ready` exits 0 for the ready server and 1 for a closed port")
+
     # The metrics, on their own address only.
     status, _, raw = fetch(f"http://127.0.0.1:{metrics_port}", "GET", "/metrics")
     if status != 200:

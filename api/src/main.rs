@@ -1,5 +1,5 @@
 //! The `ekinerja` binary: `serve` (the default), `migrate`, `seed-demo`, `create-admin`, `openapi`,
-//! `audit-verify`, `backup`.
+//! `audit-verify`, `backup`, `ready`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -41,6 +41,13 @@ enum Command {
         /// An agency id, or `platform` for the events of no agency.
         #[arg(long)]
         agency: Option<String>,
+    },
+    /// Ask the server whether it is ready (`GET /readyz` on EKINERJA_BIND, or on --address):
+    /// exits 0 when it answers 200, 1 otherwise. The container's health check, without curl.
+    Ready {
+        /// host:port to ask instead of EKINERJA_BIND (a wildcard host is asked on loopback).
+        #[arg(long)]
+        address: Option<String>,
     },
     /// Copy the SQLite database to a new file, consistently, while the server runs and writes
     /// (PostgreSQL: use pg_dump, see the README).
@@ -111,6 +118,7 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
             }
         }
         Command::Migrate => open(&settings).map(|_| ()),
+        Command::Ready { address } => ready(address.as_deref().unwrap_or(&settings.bind)),
         Command::Backup { path } => {
             // No migrations: a backup copies the database as the server left it.
             let pool = db::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
@@ -166,6 +174,40 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
             }
             serve(pool, settings).map_err(|e| e.to_string())
         }
+    }
+}
+
+/// `GET /readyz` over plain HTTP/1.0 on `address`, answered 200 within five seconds.
+fn ready(address: &str) -> Result<(), String> {
+    use std::io::{Read, Write};
+    use std::net::{TcpStream, ToSocketAddrs};
+    use std::time::Duration;
+    // A server bound to every interface is asked on loopback.
+    let asked = match address.rsplit_once(':') {
+        Some(("0.0.0.0", port)) => format!("127.0.0.1:{port}"),
+        Some(("[::]", port)) => format!("[::1]:{port}"),
+        _ => address.to_owned(),
+    };
+    let timeout = Duration::from_secs(5);
+    let to = asked
+        .to_socket_addrs()
+        .map_err(|e| format!("{asked}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{asked}: no address"))?;
+    let mut stream = TcpStream::connect_timeout(&to, timeout).map_err(|e| format!("{asked}: {e}"))?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream
+        .write_all(format!("GET /readyz HTTP/1.0\r\nHost: {asked}\r\n\r\n").as_bytes())
+        .map_err(|e| format!("{asked}: {e}"))?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).map_err(|e| format!("{asked}: {e}"))?;
+    let status_line = String::from_utf8_lossy(&head[..n]);
+    let status_line = status_line.lines().next().unwrap_or_default();
+    if status_line.split_whitespace().nth(1) == Some("200") {
+        Ok(())
+    } else {
+        Err(format!("{asked} is not ready: {status_line}"))
     }
 }
 
