@@ -86,7 +86,10 @@ async fn a_batch_retried_three_times_creates_nothing_twice() {
     for (item, id) in items.iter_mut().zip(&ids) {
         item["client_id"] = json!(id);
     }
-    items.push(json!({"date": "not-a-date"}));
+    // A well-formed item without a client id is refused on its own.
+    let mut no_id = log(&s.staff_rhk, day, "15:00", "16:00");
+    no_id["client_id"] = Value::Null;
+    items.push(no_id);
     let batch = json!({"items": items});
     let mut answers = Vec::new();
     for _ in 0..3 {
@@ -106,7 +109,19 @@ async fn a_batch_retried_three_times_creates_nothing_twice() {
         }
     }
     assert_eq!(answers[0]["items"][2]["errors"][0]["pointer"], "#/items/2/date");
-    assert_eq!(answers[0]["items"][3]["errors"][0]["pointer"], "#/items/3/date");
+    assert_eq!(answers[0]["items"][3]["errors"][0]["pointer"], "#/items/3/client_id");
+    assert_eq!(count(&app, t).await, 2);
+    // An item that breaks the item schema makes the whole batch a 422 naming each such item,
+    // and nothing of it is stored, not even its good items.
+    let mut fresh = log(&s.staff_rhk, day, "11:00", "12:00");
+    fresh["client_id"] = json!(uuid::Uuid::now_v7());
+    let broken = json!({"items": [fresh, {"date": "not-a-date"}, fresh, {"client_id": uuid::Uuid::now_v7(), "date": day,
+        "description": "x", "output_quantity": "one", "additional_duty": true}]});
+    let res = app.post("/api/v1/daily-logs/batch", t, broken).await;
+    res.assert_problem(422, "validation");
+    let pointers: Vec<&str> =
+        res.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, ["#/items/1/date", "#/items/3/output_quantity"], "{}", res.text);
     assert_eq!(count(&app, t).await, 2);
     // The same client id with different content is refused, not overwritten.
     let mut changed = items[0].clone();
@@ -114,12 +129,8 @@ async fn a_batch_retried_three_times_creates_nothing_twice() {
     let res = app.post("/api/v1/daily-logs/batch", t, json!({"items": [changed]})).await;
     assert_eq!(res.body["items"][0]["outcome"], "refused");
     assert_eq!(count(&app, t).await, 2);
-    // Limits: empty and oversized batches, a missing client_id.
+    // Limits: an empty batch.
     app.post("/api/v1/daily-logs/batch", t, json!({"items": []})).await.assert_invalid("#/items");
-    let mut no_id = log(&s.staff_rhk, day, "15:00", "16:00");
-    no_id["client_id"] = Value::Null;
-    let res = app.post("/api/v1/daily-logs/batch", t, json!({"items": [no_id]})).await;
-    assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/items/0/client_id");
 }
 
 #[actix_web::test]

@@ -332,8 +332,13 @@ enum Slot {
 #[utoipa::path(post, path = "/api/v1/daily-logs/batch", tag = "daily_logs", operation_id = "create_daily_log_batch",
     summary = "Record many logs at once (mobile sync): each item answered on its own",
     description = "Each item needs a `client_id`. Retrying a batch creates nothing twice: items stored before \\
-        come back as `existing` with the stored log. One bad item never sinks the others. With an \\
-        `Idempotency-Key`, a retry replays the first answer exactly.",
+        come back as `existing` with the stored log. An item that is well-formed but breaks a rule (no \\
+        `client_id`, times that do not add up, an overlap, the daily cap, a planned result that is not the \\
+        caller's, a day outside the agreement, the same `client_id` with other content) is answered on its \\
+        own as `refused`, its reasons under `#/items/{index}/...`, and never sinks the others. An item that \\
+        does not match the item schema (a wrong type, a missing required or an unknown field) makes the \\
+        whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
+        retry replays the first answer exactly.",
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer to the same batch")),
     request_body = LogBatch,
     responses((status = 200, description = "One result per item, in order", body = BatchResult)),
@@ -347,17 +352,36 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
         return Ok(r);
     }
     let caller = call.caller.clone();
-    // First every item is parsed and the good ones queued for the writer, so that they are
-    // recorded together; then the answers are collected in order.
-    let mut slots: Vec<Slot> = Vec::with_capacity(items.len());
+    // An item that does not match the item schema (a wrong type, a missing or unknown field) is
+    // a broken client, not a log to refuse: the whole batch is a 422 naming every such item,
+    // and nothing is stored. Rules are answered per item below.
+    let mut parsed = Vec::with_capacity(items.len());
+    let mut malformed = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
+        let bytes = serde_json::to_vec(&item).unwrap_or_default();
+        match parse_json::<LogBody>(&bytes) {
+            Ok(body) => parsed.push((item, bytes, body)),
+            Err(e) => match e.within(&Field::named("items").at(index)) {
+                ApiError::Validation(fields) => malformed.extend(fields),
+                other => return Err(other),
+            },
+        }
+    }
+    if !malformed.is_empty() {
+        let outcome: Result<Stored, ApiError> = Err(ApiError::Validation(malformed));
+        settle(&call.state, &caller, &key, &outcome).await;
+        return outcome.map(|s| s.respond(false));
+    }
+    // Then every item is checked and the good ones queued for the writer, so that they are
+    // recorded together; then the answers are collected in order.
+    let mut slots: Vec<Slot> = Vec::with_capacity(parsed.len());
+    for (index, (item, bytes, body)) in parsed.into_iter().enumerate() {
         let item_field = Field::named("items").at(index);
         let client_id = item.get("client_id").and_then(|c| c.as_str()).map(str::to_owned);
-        let bytes = serde_json::to_vec(&item).unwrap_or_default();
-        let parsed = parse_json::<LogBody>(&bytes).and_then(|b| match b.client_id {
+        let parsed = match body.client_id {
             None => Err(ApiError::field("client_id", "required in a batch")),
-            Some(_) => Ok(b),
-        });
+            Some(_) => Ok(body),
+        };
         let body = match parsed {
             Ok(b) => b,
             Err(e) => {
