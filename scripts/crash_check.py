@@ -57,6 +57,22 @@ def call(base, method, path, token=None, body=None, timeout=30, headers=None):
         return e.code, json.loads(e.read() or b"null")
 
 
+def employees_with_accounts(base, admin, first, count):
+    """Employees `first` to `first + count` of the agency admin's list, each given an account
+    (or keeping the demo's) and signed in: dicts of id, nip and access token."""
+    status, body = call(base, "GET", "/api/v1/employees?limit=100", admin)
+    assert status == 200, body
+    people = []
+    for e in body["items"][first:first + count]:
+        status, _ = call(base, "POST", "/api/v1/accounts", admin,
+                         {"role": "employee", "employee_id": e["id"], "password": PASSWORD})
+        assert status in (201, 409), status
+        status, login = call(base, "POST", "/api/v1/auth/login", body={"login": e["nip"], "password": PASSWORD})
+        assert status == 200, login
+        people.append({"id": e["id"], "nip": e["nip"], "token": login["access_token"]})
+    return people
+
+
 class Server:
     def __init__(self, url, port, log, name="crash-check", env=None):
         self.url, self.port, self.log, self.name = url, port, log, name
@@ -147,16 +163,7 @@ def main():
     status, body = call(base, "POST", "/api/v1/auth/login", body={"login": "bkpsdm.sukamaju", "password": PASSWORD})
     assert status == 200, body
     admin = body["access_token"]
-    status, body = call(base, "GET", "/api/v1/employees?limit=60", admin)
-    assert status == 200, body
-    people = []
-    for e in body["items"][20:20 + WRITERS]:
-        status, _ = call(base, "POST", "/api/v1/accounts", admin,
-                         {"role": "employee", "employee_id": e["id"], "password": PASSWORD})
-        assert status in (201, 409), status
-        status, login = call(base, "POST", "/api/v1/auth/login", body={"login": e["nip"], "password": PASSWORD})
-        assert status == 200, login
-        people.append({"id": e["id"], "nip": e["nip"], "token": login["access_token"]})
+    people = employees_with_accounts(base, admin, 20, WRITERS)
     status, key = call(base, "POST", "/api/v1/integration-keys", admin,
                        {"name": "crash check", "scopes": ["attendance_write"]})
     assert status == 201, key
@@ -308,16 +315,7 @@ def database_restart(server, admin):
         sys.exit("crash-check: EKINERJA_TEST_PG_CTL is not set: run under scripts/with-postgres.sh to restart the cluster")
     base = server.base
     # Other employees than the crash load's, so that no day goes over the agency's cap.
-    status, body = call(base, "GET", "/api/v1/employees?limit=100", admin)
-    assert status == 200, body
-    people = []
-    for e in body["items"][60:60 + WRITERS // 2]:
-        status, _ = call(base, "POST", "/api/v1/accounts", admin,
-                         {"role": "employee", "employee_id": e["id"], "password": PASSWORD})
-        assert status in (201, 409), status
-        status, login = call(base, "POST", "/api/v1/auth/login", body={"login": e["nip"], "password": PASSWORD})
-        assert status == 200, login
-        people.append({"id": e["id"], "nip": e["nip"], "token": login["access_token"]})
+    people = employees_with_accounts(base, admin, 60, WRITERS // 2)
     today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()
     acked, answers, lock, stop, phase = [], {}, threading.Lock(), threading.Event(), ["before"]
     problems = []

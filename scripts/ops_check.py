@@ -28,7 +28,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crash_check import BINARY, PASSWORD, Server, call, free_port  # noqa: E402
+from crash_check import BINARY, PASSWORD, Server, call, employees_with_accounts, free_port  # noqa: E402
 
 WRITERS = 8
 SECRET_MARKERS = [PASSWORD, "wrong-password-ops"]
@@ -108,14 +108,7 @@ def main():
     admin = body["access_token"]
     status, body = traced("GET", "/api/v1/employees?limit=60", admin)
     assert status == 200, body
-    people = []
-    for e in body["items"][30:30 + WRITERS]:
-        status, _ = call(base, "POST", "/api/v1/accounts", admin,
-                         {"role": "employee", "employee_id": e["id"], "password": PASSWORD})
-        assert status in (201, 409), status
-        status, login = call(base, "POST", "/api/v1/auth/login", body={"login": e["nip"], "password": PASSWORD})
-        assert status == 200, login
-        people.append({"id": e["id"], "nip": e["nip"], "token": login["access_token"]})
+    people = employees_with_accounts(base, admin, 30, WRITERS)
     status, key = traced("POST", "/api/v1/integration-keys", admin, {"name": "ops check", "scopes": ["attendance_write"]})
     assert status == 201, key
     at = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
