@@ -41,7 +41,8 @@ def free_port():
     return port
 
 
-def call(base, method, path, token=None, body=None, timeout=30, headers=None):
+def request(base, method, path, token=None, body=None, timeout=30, headers=None):
+    """One HTTP call: the status, the response's headers, its raw body, and the seconds it took."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method)
     if body is not None:
@@ -50,11 +51,26 @@ def call(base, method, path, token=None, body=None, timeout=30, headers=None):
         req.add_header("authorization", "Bearer " + token)
     for name, value in (headers or {}).items():
         req.add_header(name, value)
+    began = time.time()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as res:
-            return res.status, json.loads(res.read() or b"null")
+            return res.status, res.headers, res.read(), time.time() - began
     except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+        return e.code, e.headers, e.read(), time.time() - began
+
+
+def call(base, method, path, token=None, body=None, timeout=30, headers=None):
+    """A JSON call: the status and the decoded body."""
+    status, _, raw, _ = request(base, method, path, token, body, timeout, headers)
+    return status, json.loads(raw or b"null")
+
+
+def slot_log(day, start_minute, minutes, description):
+    """An additional-duty daily log of `day` from `start_minute` after midnight, `minutes` long."""
+    end = start_minute + minutes
+    return {"date": str(day), "start_time": f"{start_minute // 60:02}:{start_minute % 60:02}",
+            "end_time": f"{end // 60:02}:{end % 60:02}", "description": description,
+            "output_quantity": 1, "additional_duty": True}
 
 
 def employees_with_accounts(base, admin, first, count):
@@ -180,10 +196,7 @@ def main():
         for slot in range(40):
             if stop.is_set():
                 return
-            start = 7 * 60 + slot * 10
-            body = {"date": str(today), "start_time": f"{start // 60:02}:{start % 60:02}",
-                    "end_time": f"{(start + 10) // 60:02}:{(start + 10) % 60:02}",
-                    "description": f"crash-check {p['nip']} {slot}", "output_quantity": 1, "additional_duty": True}
+            body = slot_log(today, 7 * 60 + slot * 10, 10, f"crash-check {p['nip']} {slot}")
             try:
                 status, res = call(base, "POST", "/api/v1/daily-logs", p["token"], body, timeout=10)
             except OSError:
@@ -290,20 +303,13 @@ def main():
 
 
 def timed_call(base, method, path, token, body, timeout):
-    """A call that also returns the Retry-After header and how long the answer took; a timeout
-    is status 0."""
-    data = json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("content-type", "application/json")
-    req.add_header("authorization", "Bearer " + token)
-    began = time.time()
+    """A JSON call that also returns the Retry-After header and how long the answer took; a
+    timeout or a lost connection is status 0."""
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as res:
-            return res.status, json.loads(res.read() or b"null"), res.headers.get("retry-after"), time.time() - began
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null"), e.headers.get("retry-after"), time.time() - began
+        status, headers, raw, took = request(base, method, path, token, body, timeout)
     except OSError:
-        return 0, None, None, time.time() - began
+        return 0, None, None, timeout
+    return status, json.loads(raw or b"null"), headers.get("retry-after"), took
 
 
 def database_restart(server, admin):
@@ -326,10 +332,7 @@ def database_restart(server, admin):
         for slot in range(450):
             if stop.is_set():
                 return
-            start = 14 * 60 + slot
-            body = {"date": str(today), "start_time": f"{start // 60:02}:{start % 60:02}",
-                    "end_time": f"{(start + 1) // 60:02}:{(start + 1) % 60:02}",
-                    "description": f"restart-check {p['nip']} {slot}", "output_quantity": 1, "additional_duty": True}
+            body = slot_log(today, 14 * 60 + slot, 1, f"restart-check {p['nip']} {slot}")
             status, res, retry_after, took = timed_call(base, "POST", "/api/v1/daily-logs", p["token"], body, 20)
             with lock:
                 key = (phase[0], status)

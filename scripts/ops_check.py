@@ -23,32 +23,21 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crash_check import BINARY, PASSWORD, Server, call, employees_with_accounts, free_port  # noqa: E402
+from crash_check import (  # noqa: E402
+    BINARY, PASSWORD, Server, call, employees_with_accounts, free_port, request, slot_log)
 
 WRITERS = 8
 SECRET_MARKERS = [PASSWORD, "wrong-password-ops"]
 
 
 def fetch(base, method, path, token=None, body=None, request_id=None):
-    """Like crash_check.call, with the response's headers too."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if body is not None:
-        req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", "Bearer " + token)
-    if request_id:
-        req.add_header("x-request-id", request_id)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as res:
-            return res.status, dict(res.headers), res.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+    """Like crash_check.call, with the response's headers and raw body."""
+    headers = {"x-request-id": request_id} if request_id else None
+    status, response_headers, raw, _ = request(base, method, path, token, body, headers=headers)
+    return status, response_headers, raw
 
 
 def fail(why):
@@ -92,7 +81,7 @@ def main():
         rid = f"ops-{len(sent_ids)}"
         sent_ids.append(rid)
         status, headers, raw = fetch(base, method, path, token, body, rid)
-        if headers.get("x-request-id") != rid and headers.get("X-Request-Id") != rid:
+        if headers.get("x-request-id") != rid:
             fail(f"{method} {path}: the caller's request id {rid} did not come back: {headers}")
         return status, json.loads(raw or b"null")
 
@@ -127,10 +116,7 @@ def main():
         for slot in range(40):
             if stop.is_set():
                 return
-            start = 7 * 60 + slot * 10
-            body = {"date": str(today), "start_time": f"{start // 60:02}:{start % 60:02}",
-                    "end_time": f"{(start + 10) // 60:02}:{(start + 10) % 60:02}",
-                    "description": f"ops-check {p['nip']} {slot}", "output_quantity": 1, "additional_duty": True}
+            body = slot_log(today, 7 * 60 + slot * 10, 10, f"ops-check {p['nip']} {slot}")
             status, res = call(base, "POST", "/api/v1/daily-logs", p["token"], body, timeout=30)
             if status == 201:
                 with lock:

@@ -50,7 +50,7 @@ pub fn app(
 
 /// Middleware: API answers carry personal data, tokens and secrets shown once; no browser,
 /// proxy or CDN keeps them (`Cache-Control: no-store`, unless a handler said otherwise).
-async fn no_store(
+pub(crate) async fn no_store(
     req: ServiceRequest,
     next: actix_web::middleware::Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {

@@ -206,7 +206,10 @@ pub fn metrics_app(
         InitError = (),
     >,
 > {
-    App::new().app_data(state).service(web::resource("/metrics").route(web::get().to(scrape))).wrap(from_fn(no_cache))
+    App::new()
+        .app_data(state)
+        .service(web::resource("/metrics").route(web::get().to(scrape)))
+        .wrap(from_fn(crate::app::no_store))
 }
 
 async fn scrape(state: web::Data<AppState>) -> HttpResponse {
@@ -217,14 +220,4 @@ async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         Ok(text) => HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text),
         Err(e) => HttpResponse::InternalServerError().body(format!("the metrics could not be read: {e}")),
     }
-}
-
-async fn no_cache(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let mut res = next.call(req).await?;
-    res.headers_mut()
-        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
-    Ok(res)
 }
