@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short crash-check ops-check container-check two-instances fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short client-flows crash-check ops-check container-check two-instances fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -16,10 +16,11 @@ run:
 	EKINERJA_SEED_DEMO=1 ./target/debug/ekinerja serve
 
 ## test: lint (Rust and the OpenAPI contract), the whole suite on SQLite and on a throw-away PostgreSQL cluster,
-## then a short schemathesis run against a live demo server as each role, the SIGKILL crash check on both engines,
+## then a short schemathesis run against a live demo server as each role, each user's main path through the
+## TypeScript client kit against a live demo server, the SIGKILL crash check on both engines,
 ## the operations check, the container check (skipped, loudly, where no container engine runs), and two server
 ## processes on one PostgreSQL
-test: lint contract test-sqlite test-postgres fuzz-short crash-check ops-check container-check two-instances
+test: lint contract test-sqlite test-postgres fuzz-short client-flows crash-check ops-check container-check two-instances
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -33,7 +34,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-## contract: Redocly lints openapi.yaml, and a TypeScript client generated from it type-checks (npm)
+## contract: Redocly lints openapi.yaml, and the TypeScript client kit generated from it compiles (npm)
 contract:
 	scripts/contract-check.sh
 
@@ -44,6 +45,12 @@ fuzz-short:
 
 fuzz:
 	scripts/fuzz.sh long
+
+## client-flows: each user's main path through the TypeScript client kit (contract/src/flows.ts) against a live
+## demo server: a phone's offline batch and its retries, the supervisor's review from /me/tasks, the change feed,
+## an allowance run computed, approved and exported for payroll, signed e-Presensi pushes
+client-flows:
+	scripts/client_flows.sh
 
 ## crash-check: unsafe production settings stop start-up; SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL);
 ## on PostgreSQL, stop and start the database under a write load: only 201 or a prompt 503, reconnection, no acknowledged write lost

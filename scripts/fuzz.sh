@@ -33,22 +33,12 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 cargo build -q -p ekinerja-api --bin ekinerja
 
+. scripts/lib/demo_server.sh
 work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
+trap 'stop_demo_server; rm -rf "$work"' EXIT
 # The analysis endpoints' per-account budget is lifted here: the suite tests the budget, and the
 # fuzzer must reach the logic behind it rather than a wall of 429s.
-DATABASE_URL="sqlite://$work/fuzz.db" EKINERJA_SEED_DEMO=1 EKINERJA_BIND="127.0.0.1:$port" \
-    EKINERJA_ANALYSIS_PER_MINUTE=1000000 EKINERJA_ACCESS_TOKEN_MINUTES=240 EKINERJA_JWT_SECRET="$(head -c 48 /dev/urandom | base64)" RUST_LOG=error \
-    ./target/debug/ekinerja serve >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 600); do  # loading the demo regency takes a minute or more on a slow machine
-    curl -sf "$base/readyz" >/dev/null 2>&1 && break
-    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "fuzz: the server did not start" >&2; exit 1; }
-    sleep 1
-done
-curl -sf "$base/readyz" >/dev/null || { tail -c 4000 "$work/server.log" >&2; echo "fuzz: the server was not ready after 600 s" >&2; exit 1; }
+start_demo_server "$work" EKINERJA_ANALYSIS_PER_MINUTE=1000000 EKINERJA_ACCESS_TOKEN_MINUTES=240
 
 # openapi.yaml reads the same to a YAML 1.1 parser (PyYAML, as many generators use) as the JSON
 # document the server serves: no time read as a number, no date as a date, no word as a boolean.
@@ -81,7 +71,6 @@ print("fuzz: openapi.yaml reads the same under YAML 1.1 (PyYAML) as the served o
 PY
 
 # The demo's logins, as the server printed them.
-login_of() { grep -m1 "$1" "$work/server.log" | sed 's/ ([^)]*)$//' | awk '{print $NF}'; }
 roles=(
     "platform_admin:$(login_of 'platform admin')"
     "agency_admin:$(login_of 'agency admin')"
@@ -93,7 +82,7 @@ roles=(
     "staff:$(login_of 'a staff member')"
     "other_agency_admin:$(login_of 'admin of a 2nd agency')"
 )
-password="$(grep -m1 'password for all' "$work/server.log" | sed 's/.*password for all: \(.*\)):.*/\1/')"
+password="$(demo_password)"
 
 token_of() {
     curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
@@ -181,7 +170,7 @@ ola_run granted \
 
 if ! kill -0 "$server" 2>/dev/null; then
     echo "fuzz: the server died during the run" >&2
-    tail -50 "$work/server.log" >&2
+    tail -50 "$demo_log" >&2
     exit 1
 fi
 if [ "${#failed[@]}" -gt 0 ]; then
