@@ -38,8 +38,9 @@ lint:
 contract:
 	scripts/contract-check.sh
 
-## fuzz-short / fuzz: schemathesis (PyPI) over every operation of openapi.yaml, as each demo role, then its
-## object-level authorization check between a staff member, a colleague and another agency's admin
+## fuzz-short / fuzz: schemathesis (PyPI) over every operation of openapi.yaml: first its object-level authorization
+## check between peers who must not see each other's objects, then as each demo role; the demo's real ids are in its
+## configuration (scripts/fuzz_ids.py), so operations meet real objects and not only 404s
 fuzz-short:
 	scripts/fuzz.sh short
 

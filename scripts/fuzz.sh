@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Contract fuzzing with schemathesis (issue 9): a live server on a throw-away SQLite database with
-# the demo regency, every operation of openapi.yaml, authenticated as each role in turn; then one
-# run with several identities at once for schemathesis's object-level authorization check.
+# the demo regency; first runs with several identities at once for schemathesis's object-level
+# authorization check, then every operation of openapi.yaml, authenticated as each role in turn.
+# The demo's real ids are given to the fuzzer (scripts/fuzz_ids.py), so operations meet real
+# objects and not only 404s.
 #
 #   scripts/fuzz.sh short   # a few examples per operation and role (part of `make test`)
 #   scripts/fuzz.sh long    # many more (`make fuzz`)
@@ -70,17 +72,19 @@ if found:
 print("fuzz: openapi.yaml reads the same under YAML 1.1 (PyYAML) as the served openapi.json")
 PY
 
-# The demo's logins, as the server printed them.
+# The demo's logins, as the server printed them. The order matters: an agency admin's run resets
+# passwords (which signs the account out everywhere), and the platform admin's run may reset the
+# agency admins', so the object-level runs go first and those two roles last.
 roles=(
-    "platform_admin:$(login_of 'platform admin')"
-    "agency_admin:$(login_of 'agency admin')"
+    "staff:$(login_of 'a staff member')"
+    "supervisor:$(login_of 'a supervisor')"
     "head_of_opd:$(login_of 'head of Dinas Kesehatan')"
     "sekda_leader:$(login_of 'Sekda')"
     "leader:$(login_of "region head's office")"
     "finance:$(login_of 'payroll office')"
-    "supervisor:$(login_of 'a supervisor')"
-    "staff:$(login_of 'a staff member')"
     "other_agency_admin:$(login_of 'admin of a 2nd agency')"
+    "agency_admin:$(login_of 'agency admin')"
+    "platform_admin:$(login_of 'platform admin')"
 )
 password="$(demo_password)"
 
@@ -89,27 +93,16 @@ token_of() {
         -d "{\"login\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])'
 }
 
+# The demo's real ids, so every operation also meets real objects (scripts/fuzz_ids.py).
+admin_token="$(token_of "$(login_of 'agency admin')")"
+"$venv/bin/python" scripts/fuzz_ids.py "$base" "$admin_token" "$(token_of "$(login_of 'platform admin')")" "$work/ids.toml"
+
 failed=()
-for entry in "${roles[@]}"; do
-    role="${entry%%:*}"
-    login="${entry#*:}"
-    token="$(token_of "$login")"
-    echo "==> schemathesis as $role ($login), $examples examples per operation"
-    if ! "$venv/bin/schemathesis" run openapi.yaml --url "$base" \
-        -H "Authorization: Bearer $token" \
-        --exclude-checks positive_data_acceptance,missing_required_header \
-        --phases examples,coverage,fuzzing \
-        --max-examples "$examples" --workers 1 --seed 2026 \
-        --no-color --report junit --report-dir "target/fuzz-report/$role"; then
-        failed+=("$role")
-    fi
-done
 # Object-level authorization: one run with several identities (a Web Fuzzing Commons auth
 # document), each operation served as the first identity it admits. Every object one of the
 # peers reads successfully is read again as each other peer, and it is a failure when a peer
 # gets an object that is neither public nor in a list that peer may read. The peers of a run must
 # not see each other's objects.
-admin_token="$(token_of "$(login_of 'agency admin')")"
 # Another member of staff of the staff member's own division (Dinas Kesehatan, Bidang 2; ranks
 # II/c and III/a in the demo): no one reports to either of them, and it is outside Dinas Pendidikan.
 division="$(curl -sf "$base/api/v1/org-units?limit=200" -H "Authorization: Bearer $admin_token" | python3 -c '
@@ -143,11 +136,10 @@ json.dump({"auth": [{"name": n, "fixedHeaders": [{"name": "Authorization", "valu
 PY
     local peers
     peers="$(printf '"%s", ' "${@%%=*}")"
-    cat >"$work/schemathesis-$name.toml" <<TOML
-[auth.wfc]
-path = "$work/wfc-$name.json"
-peers = [${peers%, }]
-TOML
+    {
+        cat "$work/ids.toml"
+        printf '\n[auth.wfc]\npath = "%s"\npeers = [%s]\n' "$work/wfc-$name.json" "${peers%, }"
+    } >"$work/schemathesis-$name.toml"
     echo "==> schemathesis, object-level authorization between ${*%%=*}"
     if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$name.toml" run openapi.yaml --url "$base" \
         --checks object_level_authorization,not_a_server_error \
@@ -167,6 +159,21 @@ ola_run granted \
     "leader=$(token_of "$(login_of "region head's office")")" \
     "finance=$(token_of "$(login_of 'payroll office')")" \
     "other_agency_admin=$other_admin"
+
+for entry in "${roles[@]}"; do
+    role="${entry%%:*}"
+    login="${entry#*:}"
+    token="$(token_of "$login")" || { echo "fuzz: $role ($login) could not sign in" >&2; failed+=("$role"); continue; }
+    echo "==> schemathesis as $role ($login), $examples examples per operation"
+    if ! "$venv/bin/schemathesis" --config-file "$work/ids.toml" run openapi.yaml --url "$base" \
+        -H "Authorization: Bearer $token" \
+        --exclude-checks positive_data_acceptance,missing_required_header \
+        --phases examples,coverage,fuzzing \
+        --max-examples "$examples" --workers 1 --seed 2026 \
+        --no-color --report junit --report-dir "target/fuzz-report/$role"; then
+        failed+=("$role")
+    fi
+done
 
 if ! kill -0 "$server" 2>/dev/null; then
     echo "fuzz: the server died during the run" >&2

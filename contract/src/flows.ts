@@ -258,7 +258,9 @@ async function payroll(c: Context): Promise<void> {
   const computed = await okTagged(c.admin.api.POST("/api/v1/allowance-runs", { body: { month: lastMonth } }));
   const run = computed.data;
   check(run.status === "draft" && run.month === lastMonth, `a draft run for ${lastMonth}`);
-  check(run.lines.length === run.employees && run.computed > 0 && run.total > 0, "the run computed lines and a total");
+  const linesTotal = run.lines.reduce((total, l) => total + (l.amount ?? 0), 0);
+  check(run.lines.length === run.employees, "one line per employee");
+  check(linesTotal === run.total, `the computed lines add up to the total (${linesTotal} and ${run.total})`);
   step(`run ${run.id}: ${run.employees} lines, ${run.computed} computed, total Rp ${run.total}`);
 
   const read = await okTagged(c.admin.api.GET("/api/v1/allowance-runs/{id}", { params: { path: { id: run.id } } }));

@@ -34,7 +34,8 @@ fn trimmed(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<String
     if t.is_empty() {
         return Err(TextError::Empty);
     }
-    if t.chars().count() > max {
+    // The limit holds for the text as sent, as the API's schema states it (`maxLength`).
+    if s.chars().count() > max {
         return Err(TextError::TooLong(max));
     }
     if t.chars().any(|c| c.is_control() && !allowed(c)) {
@@ -112,7 +113,7 @@ impl Code {
         if t.is_empty() {
             return Err(TextError::Empty);
         }
-        if t.len() > Self::MAX_CHARS {
+        if s.chars().count() > Self::MAX_CHARS {
             return Err(TextError::TooLong(Self::MAX_CHARS));
         }
         if !t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
@@ -143,6 +144,9 @@ mod tests {
         assert_eq!(Name::parse("a\nb"), Err(TextError::ControlCharacter));
         assert_eq!(Name::parse(&"x".repeat(201)), Err(TextError::TooLong(200)));
         assert!(Name::parse(&"é".repeat(200)).is_ok());
+        // The limit counts the text as sent, surrounding spaces included.
+        assert_eq!(Name::parse(&format!(" {} ", "x".repeat(199))), Err(TextError::TooLong(200)));
+        assert!(Name::parse(&format!(" {}", "x".repeat(199))).is_ok());
     }
 
     #[test]
@@ -151,5 +155,7 @@ mod tests {
         assert_eq!(Code::parse("a b"), Err(TextError::CodeCharacter));
         assert_eq!(Code::parse("'; drop"), Err(TextError::CodeCharacter));
         assert_eq!(Code::parse(""), Err(TextError::Empty));
+        assert_eq!(Code::parse(&format!("{} ", "A".repeat(64))), Err(TextError::TooLong(64)));
+        assert!(Code::parse(&"A".repeat(64)).is_ok());
     }
 }

@@ -153,3 +153,64 @@ fn the_check_sees_a_pointer() {
     assert!(writes_a_pointer(r##"parse(&b, "#")"##));
     assert!(!writes_a_pointer(r#"StoreError::invalid("to", "reversed")"#));
 }
+
+/// The names of the OpenAPI schemas the sources derive (`ToSchema` types, named as utoipa names
+/// them: the type's name, or its `#[schema(as = ...)]`), with where each is defined.
+fn schema_names(sources: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (file, text) in sources {
+        let mut deriving = false;
+        let mut renamed: Option<String> = None;
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim();
+            if t.starts_with("#[derive(") && t.contains("ToSchema") {
+                deriving = true;
+            } else if deriving && t.starts_with("#[schema(") && t.contains("as = ") {
+                let rest = &t[t.find("as = ").unwrap() + 5..];
+                renamed = Some(rest.split([',', ')']).next().unwrap().trim().to_owned());
+            } else if deriving && (t.starts_with("pub struct ") || t.starts_with("pub enum ")) {
+                let name = t.split_whitespace().nth(2).unwrap_or_default();
+                let name = name.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default();
+                out.push((renamed.take().unwrap_or_else(|| name.to_owned()), format!("{file}:{}", n + 1)));
+                deriving = false;
+            }
+        }
+    }
+    out
+}
+
+/// Two types of one name would be one schema in openapi.yaml: utoipa keeps one of them, and the
+/// other's answers stop matching the document (a distribution's `count` was documented as the
+/// dashboard's `employees`).
+#[test]
+fn every_schema_name_is_one_type() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for crate_dir in ["domain/src", "persistence/src", "api/src"] {
+        rust_files(&root.join(crate_dir), &mut files);
+    }
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.strip_prefix(&root).unwrap_or(f).display().to_string(), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    let names = schema_names(&sources);
+    assert!(names.len() > 100, "the schemas are found: {}", names.len());
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut twice = Vec::new();
+    for (name, place) in &names {
+        if let Some(first) = seen.insert(name, place) {
+            twice.push(format!("{name}: {first} and {place}"));
+        }
+    }
+    assert!(twice.is_empty(), "schema names used by two types:\n{}", twice.join("\n"));
+}
+
+#[test]
+fn the_check_sees_a_schema_name_twice() {
+    let a = "#[derive(Debug, Serialize, ToSchema)]\npub struct Count {\n    pub n: i64,\n}\n";
+    let b = "/// Doc.\n#[derive(Serialize, ToSchema)]\n#[serde(rename_all = \"snake_case\")]\npub enum Count { A }\n";
+    let c = "#[derive(ToSchema)]\n#[schema(as = Tally)]\npub struct Count;\n";
+    let names = schema_names(&[("a.rs".into(), a.into()), ("b.rs".into(), b.into()), ("c.rs".into(), c.into())]);
+    let names: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Count", "Count", "Tally"]);
+}

@@ -152,3 +152,56 @@ async fn missing_forged_expired_and_unsigned_tokens_are_401() {
     // An integration key where a person signs in.
     app.get("/api/v1/me", "eki_0123456789abcdef").await.assert_problem(401, "unauthenticated");
 }
+
+/// The limits the server holds to are the ones the document states (so generated clients check
+/// forms as the server does), and a value just past one is refused, never trimmed into shape.
+#[actix_web::test]
+async fn the_document_states_the_limits_the_server_holds_to() {
+    use ekinerja_domain::{Code, Name};
+    let doc: serde_json::Value =
+        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let schema = |name: &str, field: &str| doc["components"]["schemas"][name]["properties"][field].clone();
+    assert_eq!(schema("CreateAgency", "code")["maxLength"], Code::MAX_CHARS);
+    assert_eq!(schema("CreateAgency", "name")["maxLength"], Name::MAX_CHARS);
+    assert_eq!(schema("CreateAgency", "name")["minLength"], 1);
+    assert_eq!(schema("LogPatch", "description")["maxLength"], ekinerja_domain::Description::MAX_CHARS);
+    assert_eq!(schema("CreateEmployee", "nip")["pattern"], "^[0-9]{18}$");
+    let month = "^[0-9]{4}-(0[1-9]|1[0-2])$";
+    assert_eq!(schema("ComputeRun", "month")["pattern"], month);
+    assert_eq!(schema("LogBatch", "items")["maxItems"], ekinerja_api::routes::daily_log::MAX_BATCH);
+    assert_eq!(schema("LogBatch", "items")["minItems"], 1);
+    assert_eq!(schema("PushBatch", "events")["maxItems"], ekinerja_api::routes::attendance::MAX_EVENTS);
+    let cap = schema("UpdateAgency", "daily_log_cap_minutes");
+    assert_eq!((cap["minimum"].as_i64(), cap["maximum"].as_i64()), (Some(60), Some(1440)));
+    let class = schema("CreatePosition", "class");
+    assert_eq!(
+        (class["minimum"].as_i64(), class["maximum"].as_i64()),
+        (Some(ekinerja_domain::PositionClass::MIN), Some(ekinerja_domain::PositionClass::MAX))
+    );
+    let allowance = &doc["paths"]["/api/v1/me/allowance"]["get"]["parameters"][0];
+    assert_eq!((allowance["name"].as_str(), allowance["schema"]["pattern"].as_str()), (Some("month"), Some(month)));
+
+    let app = TestApp::spawn().await;
+    // At the limit, accepted; one past it, refused, even where trimming would bring it back.
+    let code = "A".repeat(Code::MAX_CHARS);
+    app.post("/api/v1/agencies", &app.root, json!({"code": format!("{code} "), "name": "Kabupaten"}))
+        .await
+        .assert_invalid("#/code");
+    let padded = format!(" {}", "x".repeat(Name::MAX_CHARS));
+    app.post("/api/v1/agencies", &app.root, json!({"code": code, "name": padded})).await.assert_invalid("#/name");
+    let res = app.post("/api/v1/agencies", &app.root, json!({"code": code, "name": "x".repeat(Name::MAX_CHARS)})).await;
+    res.assert_status(201);
+    let agency = res.body["id"].as_str().unwrap().to_owned();
+    // A month outside the pattern, which chrono alone would read as January 2026.
+    let res =
+        app.get(&format!("/api/v1/allowance-policies/in-force?agency_id={agency}&month=02026-1"), &app.root).await;
+    assert!(matches!(res.status.as_u16(), 400 | 422), "{}", res.text);
+    app.get(&format!("/api/v1/allowance-policies/in-force?agency_id={agency}&month=2026-01"), &app.root)
+        .await
+        .assert_status(200);
+    // A NIP with a space around it is not a NIP.
+    let nip = "198204032004011644";
+    let employee = |nip: &str| json!({"agency_id": agency, "nip": nip, "name": "Sari Dewi", "employment_type": "pns"});
+    app.post("/api/v1/employees", &app.root, employee(&format!(" {nip}"))).await.assert_invalid("#/nip");
+    app.post("/api/v1/employees", &app.root, employee(nip)).await.assert_status(201);
+}

@@ -80,9 +80,9 @@ list_of!(AgencyList, AgencyView, "agencies");
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgency {
-    #[schema(example = "KAB-DEMO")]
+    #[schema(example = "KAB-DEMO", min_length = 1, max_length = 64)]
     pub code: String,
-    #[schema(example = "Pemerintah Kabupaten Demo")]
+    #[schema(example = "Pemerintah Kabupaten Demo", min_length = 1, max_length = 200)]
     pub name: String,
     /// Defaults to `wib`.
     pub time_zone: Option<TimeZone>,
@@ -92,13 +92,16 @@ pub struct CreateAgency {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAgency {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub time_zone: Option<TimeZone>,
     /// Policy: the most minutes an employee may log in a day, 60 to 1440.
+    #[schema(minimum = 60, maximum = 1440)]
     pub daily_log_cap_minutes: Option<i32>,
     /// Policy: `monthly` or `quarterly` evaluation during the year.
     pub evaluation_cadence: Option<Cadence>,
     /// Policy: one person's effective working hours a year for workload analysis, 500 to 2500.
+    #[schema(minimum = 500, maximum = 2500)]
     pub effective_working_hours: Option<i32>,
     /// Policy: the maturity thresholds to change; those left out keep their values.
     pub maturity_policy: Option<MaturityPolicyPatch>,
@@ -107,6 +110,7 @@ pub struct UpdateAgency {
     /// Policy: whether the top official's logs are accepted on submission.
     pub top_official_logs_accepted: Option<bool>,
     /// Policy: working days a log may wait for review before it is escalated, 0 (never) to 60.
+    #[schema(minimum = 0, maximum = 60)]
     pub review_escalation_working_days: Option<i32>,
 }
 

@@ -195,6 +195,7 @@ pub struct CreateAgreement {
 #[serde(deny_unknown_fields)]
 pub struct CreatePlannedResult {
     pub kind: ResultKind,
+    #[schema(min_length = 1, max_length = 200)]
     pub description: String,
     /// The direct supervisor's planned result this one supports (everyone but heads of OPD).
     pub parent_result_id: Option<Uuid>,
@@ -206,15 +207,21 @@ pub struct CreatePlannedResult {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateIndicator {
+    #[schema(min_length = 1, max_length = 200)]
     pub description: String,
     /// Annual target, 1 to 1,000,000,000.
+    #[schema(minimum = 1, maximum = 1000000000)]
     pub target_quantity: i64,
+    #[schema(min_length = 1, max_length = 200)]
     pub target_unit: String,
     /// 0 to 10000 basis points.
+    #[schema(minimum = 0, maximum = 10000)]
     pub quality_target_bp: Option<i32>,
     /// 1 to 12 months.
+    #[schema(minimum = 1, maximum = 12)]
     pub time_target_months: Option<i32>,
     /// Rupiah, not negative.
+    #[schema(minimum = 0)]
     pub cost_target: Option<i64>,
 }
 
@@ -324,9 +331,10 @@ pub async fn add_result(
     body: Json<CreatePlannedResult>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = version.version()?;
+    // A body the server refuses is refused before the precondition is judged (RFC 9110, 13.2.1).
     let b = body.0;
     let description = Name::parse(&b.description).map_err(|e| ApiError::field("description", e.to_string()))?;
+    let version = version.version()?;
     let new = store::NewResult { kind: b.kind, description, parent_result_id: b.parent_result_id, goal_id: b.goal_id };
     let id = id.into_inner();
     let now = call.state.now();
@@ -381,7 +389,6 @@ pub async fn add_indicator(
     body: Json<CreateIndicator>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = version.version()?;
     let b = body.0;
     let mut f = Fields::new();
     let description = f.check("description", Name::parse(&b.description));
@@ -400,6 +407,7 @@ pub async fn add_indicator(
         return Err(f.into_error());
     };
     f.finish()?;
+    let version = version.version()?;
     let new = store::NewIndicator {
         description,
         target_quantity,
@@ -513,11 +521,11 @@ pub async fn return_agreement(
     body: Json<TransitionBody>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = version.version()?;
     let comment = body.0.comment;
     if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
         return Err(ApiError::field("comment", "must be at most 2000 characters"));
     }
+    let version = version.version()?;
     step(call, id.into_inner(), version, Transition::Return, comment).await
 }
 

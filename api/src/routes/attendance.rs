@@ -107,7 +107,7 @@ pub struct PushEvent {
 #[serde(deny_unknown_fields)]
 pub struct PushBatch {
     /// 1 to 1,000 events, in any order.
-    #[schema(value_type = Vec<PushEvent>)]
+    #[schema(value_type = Vec<PushEvent>, min_items = 1, max_items = 1000)]
     pub events: Vec<serde_json::Value>,
 }
 
@@ -508,7 +508,7 @@ pub struct RegisterDevice {
     pub agency_id: Option<Uuid>,
     #[schema(example = "CKJH194560123")]
     pub serial_number: String,
-    #[schema(example = "Mesin lobi Setda")]
+    #[schema(example = "Mesin lobi Setda", min_length = 1, max_length = 200)]
     pub name: String,
     /// Addresses or CIDR networks the machine pushes from, such as the office's gateway
     /// (`203.0.113.7`, `10.20.0.0/24`); at most 32. A bare address is a network of one; a network
@@ -527,7 +527,7 @@ pub struct RegisterDevice {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchDevice {
-    #[schema(example = "Mesin lobi Setda")]
+    #[schema(example = "Mesin lobi Setda", min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[schema(example = json!(["203.0.113.7", "10.20.0.0/24"]))]
     pub allowed_sources: Option<Vec<String>>,
@@ -539,7 +539,11 @@ pub struct PatchDevice {
 #[serde(deny_unknown_fields)]
 pub struct VoidEvent {
     /// Kept with the event and in the audit trail.
-    #[schema(example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)")]
+    #[schema(
+        example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
 }
 

@@ -230,7 +230,7 @@ pub struct AddHoliday {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     pub date: NaiveDate,
-    #[schema(example = "Hari Raya Natal")]
+    #[schema(example = "Hari Raya Natal", min_length = 1, max_length = 200)]
     pub name: String,
 }
 
@@ -341,6 +341,7 @@ pub struct RecordAbsence {
     /// The last day, inclusive; at most a year after `starts_on`.
     pub ends_on: NaiveDate,
     /// E.g. the number of the leave letter.
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: Option<String>,
 }
 

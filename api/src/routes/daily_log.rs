@@ -142,21 +142,23 @@ pub struct LogPatch {
     #[schema(value_type = Option<String>)]
     pub end_time: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<Option<i64>>,
+    #[schema(min_length = 1, max_length = 2000)]
     pub description: Option<String>,
+    #[schema(minimum = 0, maximum = 1000000000)]
     pub output_quantity: Option<i64>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub output_unit: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<String>)]
     pub evidence_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -90, maximum = 90)]
     pub latitude: Option<Option<f64>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -180, maximum = 180)]
     pub longitude: Option<Option<f64>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -274,7 +276,7 @@ async fn create_one(call: &Call, b: LogBody, hash: String) -> Result<Stored, Api
 #[serde(deny_unknown_fields)]
 pub struct LogBatch {
     /// 1 to 500 logs, each with its `client_id`.
-    #[schema(value_type = Vec<LogBody>)]
+    #[schema(value_type = Vec<LogBody>, min_items = 1, max_items = 500)]
     pub items: Vec<serde_json::Value>,
 }
 
@@ -560,6 +562,7 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// Why: what to correct.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -644,6 +647,7 @@ pub struct ReviewItem {
 #[serde(deny_unknown_fields)]
 pub struct ReviewBatch {
     /// 1 to 500 decisions.
+    #[schema(min_items = 1, max_items = 500)]
     pub items: Vec<ReviewItem>,
 }
 

@@ -94,10 +94,12 @@ pub struct Subordinates {
 pub struct CreateEmployee {
     /// Required for a platform admin; an agency admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
-    #[schema(example = "198204032004011644")]
+    #[schema(example = "198204032004011644", pattern = "^[0-9]{18}$")]
     pub nip: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub employment_type: EmploymentType,
+    #[schema(min_length = 1, max_length = 200)]
     pub rank: Option<String>,
     pub position_id: Option<Uuid>,
 }
@@ -106,10 +108,11 @@ pub struct CreateEmployee {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateEmployee {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub employment_type: Option<EmploymentType>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub rank: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -163,7 +166,7 @@ pub async fn list(call: Call, q: web::Query<EmployeeQuery>) -> Result<HttpRespon
 /// Parses a new employee's fields.
 pub fn parse_new(agency_id: Uuid, b: CreateEmployee) -> Result<employee::NewEmployee, ApiError> {
     let mut f = Fields::new();
-    let nip = f.check("nip", Nip::parse(b.nip.trim()));
+    let nip = f.check("nip", Nip::parse(&b.nip));
     let name = f.check("name", Name::parse(&b.name));
     let rank = f.check_opt("rank", b.rank.as_deref(), Name::parse);
     let (Some(nip), Some(name), Some(rank)) = (nip, name, rank) else { return Err(f.into_error()) };
@@ -208,7 +211,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 
 /// Reads an employee by NIP.
 #[utoipa::path(get, path = "/api/v1/employees/by-nip/{nip}", tag = "employees", operation_id = "get_employee_by_nip",
-    summary = "Read an employee by NIP", params(("nip" = String, Path, description = "18-digit NIP")),
+    summary = "Read an employee by NIP", params(("nip" = String, Path, description = "18-digit NIP", pattern = "^[0-9]{18}$")),
     responses((status = 200, description = "The employee", body = EmployeeView)),
     security(("bearer" = [])))]
 pub async fn get_by_nip(call: Call, nip: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -171,6 +171,7 @@ pub struct BehaviourBody {
     pub core_value: CoreValue,
     pub rating: Rating,
     /// The supervisor's words on this value.
+    #[schema(min_length = 1, max_length = 2000)]
     pub feedback: Option<String>,
 }
 
@@ -180,6 +181,7 @@ pub struct BehaviourBody {
 pub struct ResultFeedbackBody {
     #[schema(format = Uuid)]
     pub planned_result_id: Uuid,
+    #[schema(min_length = 1, max_length = 2000)]
     pub feedback: String,
 }
 
@@ -287,6 +289,7 @@ pub struct RateEvaluation {
     pub results_rating: Option<Rating>,
     /// Work behaviour overall.
     pub behaviour_rating: Option<Rating>,
+    #[schema(min_length = 1, max_length = 2000)]
     pub feedback: Option<String>,
     /// Ratings per core value to set or replace.
     #[serde(default)]
@@ -578,13 +581,6 @@ pub async fn progress(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQuery>)
     }))
 }
 
-/// How many employees have a predicate.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PredicateCount {
-    pub predicate: Predicate,
-    pub count: i64,
-}
-
 /// A unit's spread of predicates against its pattern.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DistributionView {
@@ -599,7 +595,7 @@ pub struct DistributionView {
     pub not_rolled_out: i64,
     /// Of `employees`, with a final predicate.
     pub finalised: i64,
-    pub counts: Vec<PredicateCount>,
+    pub counts: Vec<super::dashboard::PredicateCount>,
     /// Whether every rule is kept (`null` without a unit rating).
     pub fits: Option<bool>,
     /// Each rule of the pattern and how the spread stands against it; broken ones have
@@ -631,7 +627,11 @@ pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQue
         employees: d.employees,
         not_rolled_out: d.not_rolled_out,
         finalised: d.finalised,
-        counts: d.counts.into_iter().map(|(predicate, count)| PredicateCount { predicate, count }).collect(),
+        counts: d
+            .counts
+            .into_iter()
+            .map(|(predicate, employees)| super::dashboard::PredicateCount { predicate, employees })
+            .collect(),
         fits: d.unit_rating.map(|_| d.checks.iter().all(|c| c.met)),
         rules: d.checks,
     }))
@@ -734,6 +734,7 @@ pub struct AssessBody {
     pub quantity: i64,
     /// A link to evidence.
     pub evidence_url: Option<String>,
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: Option<String>,
 }
 

@@ -79,7 +79,7 @@ pub struct IssueKey {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     /// The system the key is for.
-    #[schema(example = "e-Presensi Diskominfo")]
+    #[schema(example = "e-Presensi Diskominfo", min_length = 1, max_length = 200)]
     pub name: String,
     /// What the key may do; at least one.
     pub scopes: Vec<IntegrationScope>,

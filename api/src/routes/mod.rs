@@ -43,9 +43,13 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 /// The first day of a `YYYY-MM` month from 2000 to 2100; `None` for anything else.
 pub fn month_of(text: &str) -> Option<chrono::NaiveDate> {
     use chrono::Datelike;
+    // Exactly the documented pattern (four digits, a dash, two digits), which chrono alone does
+    // not hold to: it reads `02026-1` as January 2026.
+    let b = text.as_bytes();
+    let shaped = b.len() == 7 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit());
     chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
         .ok()
-        .filter(|d| text.len() == 7 && (2000..=2100).contains(&d.year()))
+        .filter(|d| shaped && (2000..=2100).contains(&d.year()))
 }
 
 /// Checks `limit` and `cursor` of a list request.

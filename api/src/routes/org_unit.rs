@@ -72,13 +72,13 @@ pub struct CreateOrgUnit {
     /// Required for a platform admin; an agency admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     pub parent_id: Option<Uuid>,
-    #[schema(example = "DINKES")]
+    #[schema(example = "DINKES", min_length = 1, max_length = 64)]
     pub code: String,
-    #[schema(example = "Dinas Kesehatan")]
+    #[schema(example = "Dinas Kesehatan", min_length = 1, max_length = 200)]
     pub name: String,
     /// The month the unit is rolled out from, `YYYY-MM`; absent or `null` inherits it from the
     /// unit above (an OPD without one is not rolled out).
-    #[schema(example = "2026-10")]
+    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub rollout_from: Option<String>,
 }
 
@@ -89,12 +89,14 @@ pub struct UpdateOrgUnit {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub parent_id: Option<Option<Uuid>>,
+    #[schema(min_length = 1, max_length = 64)]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// `YYYY-MM`; `null` inherits the month of the unit above. A change that would alter a month
     /// an approved allowance run pays is refused (409).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, example = "2026-10")]
+    #[schema(value_type = Option<String>, example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub rollout_from: Option<Option<String>>,
 }
 

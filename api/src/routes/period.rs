@@ -50,7 +50,7 @@ list_of!(PeriodList, PeriodView, "performance periods");
 pub struct CreatePeriod {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
-    #[schema(example = 2026)]
+    #[schema(example = 2026, minimum = 2000, maximum = 2100)]
     pub year: i32,
 }
 
@@ -157,10 +157,14 @@ list_of!(GoalList, GoalView, "organisational goals");
 pub struct CreateGoal {
     pub period_id: Uuid,
     pub org_unit_id: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub indicator: String,
     /// 1 to 1,000,000,000.
+    #[schema(minimum = 1, maximum = 1000000000)]
     pub target_quantity: i64,
+    #[schema(min_length = 1, max_length = 200)]
     pub target_unit: String,
 }
 
@@ -168,9 +172,13 @@ pub struct CreateGoal {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGoal {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub indicator: Option<String>,
+    #[schema(minimum = 1, maximum = 1000000000)]
     pub target_quantity: Option<i64>,
+    #[schema(min_length = 1, max_length = 200)]
     pub target_unit: Option<String>,
 }
 

@@ -59,9 +59,11 @@ list_of!(PositionList, PositionView, "positions");
 #[serde(deny_unknown_fields)]
 pub struct CreatePosition {
     pub org_unit_id: Uuid,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub position_type: PositionType,
     /// Kelas jabatan, 1 to 17.
+    #[schema(minimum = 1, maximum = 17)]
     pub class: i64,
     /// A structural position of the same agency.
     pub supervisor_position_id: Option<Uuid>,
@@ -73,8 +75,10 @@ pub struct CreatePosition {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePosition {
     pub org_unit_id: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub position_type: Option<PositionType>,
+    #[schema(minimum = 1, maximum = 17)]
     pub class: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The demo's real ids, as a schemathesis configuration (issue 20), so that the fuzzer's
+operations meet real objects rather than only 404s.
+
+    fuzz_ids.py BASE ADMIN_TOKEN PLATFORM_TOKEN OUT.toml
+
+Reads the regency as its agency admin (and the agencies as the platform admin), and writes one
+dictionary per kind of record (employees, agreements, runs, ...) with a binding for every path
+parameter of openapi.yaml: each operation's `{id}` is drawn from the records it names in most
+examples, and stays random in the others (404s are tested too). Planned results and indicators
+come from one agreement, and an evaluation's indicators from one evaluation, so that the ids of
+one path belong together. Common filters (`employee_id`, `org_unit_id`, ...) are bound the same
+way. Prints how many ids of each kind it found; a kind the demo must have and that came back empty
+stops the run.
+"""
+import datetime
+import json
+import sys
+import urllib.request
+
+import yaml
+
+BASE, ADMIN, PLATFORM, OUT = sys.argv[1:5]
+PER_KIND = 25
+PROBABILITY = 0.8
+
+
+def get(path, token=ADMIN):
+    req = urllib.request.Request(BASE + path, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=60) as res:
+        return json.load(res)
+
+
+def post(path, body, token=ADMIN):
+    req = urllib.request.Request(
+        BASE + path, data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": "Bearer " + token, "content-type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=120) as res:
+        return json.load(res)
+
+
+def ids(path, key="id", token=ADMIN):
+    return [item[key] for item in get(path, token)["items"][:PER_KIND] if item.get(key)]
+
+
+employees = get("/api/v1/employees?limit=200")["items"]
+# Records of kinds the demo does not hold, made here so that their operations meet one: a draft
+# allowance run of an earlier month, an integration key, an attendance machine and a leave.
+today = datetime.date.today()
+earlier = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1) - datetime.timedelta(days=1)  # two months back
+post("/api/v1/allowance-runs", {"month": earlier.strftime("%Y-%m")})
+post("/api/v1/integration-keys", {"name": "fuzz", "scopes": ["employees_read"]})
+post("/api/v1/attendance-devices", {"serial_number": "FUZZ0001", "name": "Mesin fuzz", "allowed_sources": ["127.0.0.1"]})
+post("/api/v1/absences", {"employee_id": employees[0]["id"], "kind": "leave", "starts_on": earlier.replace(day=2).isoformat(),
+                          "ends_on": earlier.replace(day=3).isoformat(), "note": "fuzz"})
+agreements = ids("/api/v1/agreements?status=approved&limit=50")
+kinds = {
+    "agencies": ids("/api/v1/agencies?limit=50", token=PLATFORM),
+    "employees": [e["id"] for e in employees[:PER_KIND]],
+    "nips": [e["nip"] for e in employees[:PER_KIND]],
+    "org_units": ids("/api/v1/org-units?limit=200"),
+    "positions": ids("/api/v1/positions?limit=200"),
+    "agreements": agreements,
+    "daily_logs": ids("/api/v1/daily-logs?limit=200"),
+    "evaluations": ids("/api/v1/evaluations?limit=200"),
+    "evaluation_periods": ids("/api/v1/evaluation-periods?limit=50"),
+    "performance_periods": ids("/api/v1/performance-periods?limit=50"),
+    "goals": ids("/api/v1/organisational-goals?limit=200"),
+    "runs": ids("/api/v1/allowance-runs?limit=50"),
+    "holidays": [h["id"] for h in get("/api/v1/holidays")["items"][:PER_KIND]],
+    "devices": ids("/api/v1/attendance-devices?limit=50"),
+    "keys": ids("/api/v1/integration-keys?limit=50"),
+    "grants": ids("/api/v1/role-grants?limit=50"),
+    "acting": ids("/api/v1/acting-assignments?limit=50"),
+    "accounts": ids("/api/v1/role-grants?limit=50", key="account_id"),
+}
+# Absences and attendance events hang off an employee.
+absences, events = [], []
+for e in employees[:40]:
+    absences += ids(f"/api/v1/employees/{e['id']}/absences?limit=5")
+    events += ids(f"/api/v1/employees/{e['id']}/attendance-events?limit=5")
+kinds["absences"] = absences[:PER_KIND]
+kinds["attendance_events"] = events[:PER_KIND]
+# One agreement with its planned results and indicators, and one evaluation with its indicators.
+one = get(f"/api/v1/agreements/{agreements[0]}") if agreements else {"planned_results": []}
+kinds["one_agreement"] = [one["id"]] if agreements else []
+kinds["results"] = [r["id"] for r in one["planned_results"]]
+kinds["indicators"] = [i["id"] for r in one["planned_results"] for i in r["indicators"]]
+evaluation = get(f"/api/v1/evaluations/{kinds['evaluations'][0]}") if kinds["evaluations"] else None
+kinds["one_evaluation"] = [evaluation["id"]] if evaluation else []
+# An evaluation's indicators are those of the agreement it evaluates.
+evaluated = get(f"/api/v1/agreements/{evaluation['agreement_id']}") if evaluation else {"planned_results": []}
+kinds["evaluation_indicators"] = [i["id"] for r in evaluated["planned_results"] for i in r["indicators"]]
+print("fuzz ids: " + ", ".join(f"{k} {len(v)}" for k, v in kinds.items()))
+# The demo (with the records made above) has every kind; an empty one means the demo or a list changed.
+required = list(kinds)
+missing = [k for k in required if not kinds[k]]
+if missing:
+    sys.exit(f"fuzz ids: the demo gave no {', '.join(missing)}")
+
+# Which dictionary each path's parameters draw from: by the path's first segment after /api/v1/.
+by_collection = {
+    "absences": "absences", "accounts": "accounts", "acting-assignments": "acting", "agencies": "agencies",
+    "agreements": "agreements", "allowance-runs": "runs", "attendance-devices": "devices",
+    "attendance-events": "attendance_events", "daily-logs": "daily_logs", "employees": "employees",
+    "evaluation-periods": "evaluation_periods", "evaluations": "evaluations", "holidays": "holidays",
+    "integration-keys": "keys", "integration": "runs", "org-units": "org_units", "organisational-goals": "goals",
+    "performance-periods": "performance_periods", "positions": "positions", "role-grants": "grants",
+}
+filters = {
+    "query.employee_id": "employees", "query.org_unit_id": "org_units", "query.position_id": "positions",
+    "query.agency_id": "agencies", "query.period_id": "performance_periods",
+    "query.performance_period_id": "performance_periods", "query.evaluation_period_id": "evaluation_periods",
+    "query.parent_id": "org_units", "query.supervisor_position_id": "positions", "query.entity_id": "employees",
+    "query.account_id": "accounts", "query.actor_account_id": "accounts",
+}
+
+
+def toml(value):
+    return json.dumps(value)  # TOML basic strings and arrays of them read as JSON does
+
+
+doc = yaml.safe_load(open("openapi.yaml"))
+lines = []
+for name, values in kinds.items():
+    if values:
+        lines += [f"[dictionaries.{name}]", f"values = {toml(values)}", ""]
+lines.append("[parameters]")
+for key, kind in filters.items():
+    if kinds[kind]:
+        lines.append(f'"{key}" = {{ dictionary = "{kind}", probability = {PROBABILITY} }}')
+lines.append("")
+bound = 0
+for path in doc["paths"]:
+    if "{" not in path:
+        continue
+    segment = path.split("/")[3]
+    pairs = {}
+    if "{nip}" in path:
+        pairs["path.nip"] = "nips"
+    if "{id}" in path:
+        if segment == "agreements" and ("{result_id}" in path or "{indicator_id}" in path):
+            pairs["path.id"] = "one_agreement"
+        elif segment == "evaluations" and "{indicator_id}" in path:
+            pairs["path.id"] = "one_evaluation"
+        else:
+            pairs["path.id"] = by_collection[segment]
+    if "{result_id}" in path:
+        pairs["path.result_id"] = "results"
+    if "{indicator_id}" in path:
+        pairs["path.indicator_id"] = "evaluation_indicators" if segment == "evaluations" else "indicators"
+    pairs = {k: v for k, v in pairs.items() if kinds[v]}
+    if not pairs:
+        continue
+    bound += 1
+    binding = ", ".join(f'"{k}" = {{ dictionary = "{v}", probability = {PROBABILITY} }}' for k, v in pairs.items())
+    lines += ["[[operations]]", f"include-path = {toml(path)}", f"parameters = {{ {binding} }}", ""]
+with open(OUT, "w") as f:
+    f.write("\n".join(lines))
+print(f"fuzz ids: {bound} paths bind their parameters to the demo's records ({OUT})")
