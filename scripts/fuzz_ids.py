@@ -10,8 +10,8 @@ parameter of openapi.yaml: each operation's `{id}` is drawn from the records it 
 examples, and stays random in the others (404s are tested too). Planned results and indicators
 come from one agreement, and an evaluation's indicators from one evaluation, so that the ids of
 one path belong together. Common filters (`employee_id`, `org_unit_id`, ...) are bound the same
-way. Prints how many ids of each kind it found; a kind the demo must have and that came back empty
-stops the run.
+way, in the query and in request bodies. Prints how many ids of each kind it found; a kind that
+came back empty stops the run.
 """
 import datetime
 import json
@@ -114,6 +114,12 @@ filters = {
     "query.performance_period_id": "performance_periods", "query.evaluation_period_id": "evaluation_periods",
     "query.parent_id": "org_units", "query.supervisor_position_id": "positions", "query.entity_id": "employees",
     "query.account_id": "accounts", "query.actor_account_id": "accounts",
+    # The same records where a request body names them.
+    "body.employee_id": "employees", "body.position_id": "positions", "body.org_unit_id": "org_units",
+    "body.parent_id": "org_units", "body.supervisor_position_id": "positions", "body.agency_id": "agencies",
+    "body.period_id": "performance_periods", "body.performance_period_id": "performance_periods",
+    "body.evaluation_period_id": "evaluation_periods", "body.account_id": "accounts", "body.goal_id": "goals",
+    "body.parent_result_id": "results",
 }
 
 

@@ -427,6 +427,21 @@ async fn a_review_binds_to_the_log_as_it_was_seen() {
     app.post(&format!("/api/v1/daily-logs/{id}/accept"), boss, json!({}))
         .await
         .assert_problem(428, "precondition-required");
+    // A body the server refuses is a 422 whatever the If-Match says (RFC 9110, 13.2.1).
+    app.req(Method::POST, &format!("/api/v1/daily-logs/{id}/reject"))
+        .token(boss)
+        .header("if-match", "\"v999\"")
+        .json(json!({"reason": "   "}))
+        .send()
+        .await
+        .assert_invalid("#/reason");
+    app.req(Method::PATCH, &format!("/api/v1/daily-logs/{id}"))
+        .token(t)
+        .header("if-match", "\"v999\"")
+        .json(json!({"output_unit": "x".repeat(201)}))
+        .send()
+        .await
+        .assert_invalid("#/output_unit");
     app.req(Method::POST, &format!("/api/v1/daily-logs/{id}/reject"))
         .token(boss)
         .header("if-match", &etag(&now))

@@ -546,12 +546,13 @@ pub async fn update(
     body: Json<LogPatch>,
     version: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = version.version()?;
     let id = DailyLogId::from(id.into_inner());
     let now = call.state.now();
     let caller = call.caller.clone();
     let current = db(&call.state, move |conn| store::get(conn, &caller, id, now)).await?;
     let input = parse_log(&merged(&current, body.0))?;
+    // A body the server refuses is refused before the precondition is judged (RFC 9110, 13.2.1).
+    let version = version.version()?;
     let change = Change::new(call.caller, now, request_id::current());
     let l = db(&call.state, move |conn| store::update(conn, &change, id, version, input, now)).await?;
     Ok(with_etag(HttpResponse::Ok(), l.version).json(DailyLogView::from(l)))
@@ -625,8 +626,10 @@ pub async fn reject(
     if_match: crate::extract::IfMatch,
     body: Json<RejectBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let reason = body.0.reason;
+    Description::parse(&reason).map_err(|e| ApiError::field("reason", e.to_string()))?;
     let seen = if_match.version()?;
-    let l = decide(call, id.into_inner().into(), seen, Decision::Reject, Some(body.0.reason)).await?;
+    let l = decide(call, id.into_inner().into(), seen, Decision::Reject, Some(reason)).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 

@@ -409,7 +409,6 @@ pub async fn rate(
     body: Json<RateEvaluation>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = if_match.version()?;
     let b = body.0;
     let mut f = Fields::new();
     let feedback = description(&mut f, "feedback", b.feedback);
@@ -430,6 +429,8 @@ pub async fn rate(
         }
     }
     f.finish()?;
+    // A body the server refuses is refused before the precondition is judged (RFC 9110, 13.2.1).
+    let if_match = if_match.version()?;
     let patch = RatingPatch {
         results_rating: b.results_rating,
         behaviour_rating: b.behaviour_rating,
