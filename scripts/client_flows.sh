@@ -24,7 +24,11 @@ EKINERJA_BASE="$base" \
     EKINERJA_LOGIN_STAFF="$(login_of 'a staff member')" \
     EKINERJA_LOGIN_AGENCY_ADMIN="$(login_of 'agency admin')" \
     EKINERJA_LOGIN_FINANCE="$(login_of 'payroll office')" \
-    node contract/dist/src/flows.js
+    node contract/dist/src/flows.js || {
+    tail -50 "$demo_log" >&2
+    echo "client-flows: a flow failed (the server's last log lines are above)" >&2
+    exit 1
+}
 if ! kill -0 "$server" 2>/dev/null; then
     tail -50 "$demo_log" >&2
     echo "client-flows: the server died during the run" >&2

@@ -305,10 +305,11 @@ def main():
 def timed_call(base, method, path, token, body, timeout):
     """A JSON call that also returns the Retry-After header and how long the answer took; a
     timeout or a lost connection is status 0."""
+    began = time.time()
     try:
         status, headers, raw, took = request(base, method, path, token, body, timeout)
     except OSError:
-        return 0, None, None, timeout
+        return 0, None, None, time.time() - began
     return status, json.loads(raw or b"null"), headers.get("retry-after"), took
 
 

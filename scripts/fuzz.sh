@@ -149,16 +149,17 @@ PY
         failed+=("$name")
     fi
 }
+# Each peer signs in here, where a failed sign-in stops the run (inside ola_run's arguments it
+# would pass an empty token, and the check would run as an anonymous peer).
 other_admin="$(token_of "$(login_of 'admin of a 2nd agency')")"
-ola_run peers \
-    "staff=$(token_of "$(login_of 'a staff member')")" \
-    "colleague=$(token_of "$colleague_nip")" \
-    "head_of_other_opd=$(token_of "$(login_of 'head of Dinas Pendidikan')")" \
+staff_token="$(token_of "$(login_of 'a staff member')")"
+colleague_token="$(token_of "$colleague_nip")"
+other_head_token="$(token_of "$(login_of 'head of Dinas Pendidikan')")"
+leader_token="$(token_of "$(login_of "region head's office")")"
+finance_token="$(token_of "$(login_of 'payroll office')")"
+ola_run peers "staff=$staff_token" "colleague=$colleague_token" "head_of_other_opd=$other_head_token" \
     "other_agency_admin=$other_admin"
-ola_run granted \
-    "leader=$(token_of "$(login_of "region head's office")")" \
-    "finance=$(token_of "$(login_of 'payroll office')")" \
-    "other_agency_admin=$other_admin"
+ola_run granted "leader=$leader_token" "finance=$finance_token" "other_agency_admin=$other_admin"
 
 for entry in "${roles[@]}"; do
     role="${entry%%:*}"

@@ -17,6 +17,7 @@ import {
   ProblemError,
   Session,
   ZONES,
+  connect,
   dateIn,
   ifMatch,
   ok,
@@ -25,6 +26,7 @@ import {
   sleep,
   type Schemas,
 } from "./sdk.js";
+import { fileURLToPath } from "node:url";
 import { Conformance } from "./conformance.js";
 
 function env(name: string): string {
@@ -35,7 +37,7 @@ function env(name: string): string {
 
 const base = env("EKINERJA_BASE");
 const password = env("EKINERJA_DEMO_PASSWORD");
-const conformance = new Conformance(new URL("../../../openapi.yaml", import.meta.url).pathname);
+const conformance = new Conformance(fileURLToPath(new URL("../../../openapi.yaml", import.meta.url)));
 const checked = { middleware: [conformance.middleware] };
 const logins = {
   staff: env("EKINERJA_LOGIN_STAFF"),
@@ -421,9 +423,17 @@ async function main(): Promise<void> {
   await payroll(c);
   await attendance(c);
 
-  // The session keeps working across a refresh, and the used refresh token is spent.
+  // The session keeps working across a refresh, and the used refresh token is spent (last: its
+  // reuse signs the login out everywhere).
   await staff.refresh();
   await ok(staff.api.GET("/api/v1/me"));
+  const anonymous = connect(base, checked);
+  const first = await ok(anonymous.POST("/api/v1/auth/login", { body: { login: logins.staff, password } }));
+  await ok(anonymous.POST("/api/v1/auth/refresh", { body: { refresh_token: first.refresh_token } }));
+  const reused = await refused(
+    ok(anonymous.POST("/api/v1/auth/refresh", { body: { refresh_token: first.refresh_token } })),
+  );
+  check(reused.status === 401, `a refresh token used once is refused (${reused.status})`);
   const answers = [...conformance.seen.values()].reduce((a, b) => a + b, 0);
   console.log(
     `client flows: every step as expected; ${answers} answers of ${conformance.seen.size} operation and status pairs matched openapi.yaml`,

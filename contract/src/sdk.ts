@@ -147,7 +147,9 @@ export type BatchResult = Schemas["BatchResult"];
  */
 export class OfflineLogQueue {
   private pending: LogBody[] = [];
-  private key: string | null = null;
+  /** The key of the batch last sent, with the `client_id`s it held. */
+  private keyed: { key: string; ids: string } | null = null;
+  private inflight: Promise<BatchResult> | null = null;
 
   /** Adds a log written offline; returns its `client_id`. */
   write(log: Omit<LogBody, "client_id">): string {
@@ -160,18 +162,34 @@ export class OfflineLogQueue {
     return this.pending.length;
   }
 
-  /** The batch as it will be sent, and its idempotency key. */
+  /**
+   * The batch as it will be sent, and its idempotency key: the key of the last send while the
+   * batch is the same, a new one once it changed (a log written or corrected since), since the
+   * server refuses one key for two bodies. The logs' `client_id`s keep a new key from storing
+   * anything twice.
+   */
   get batch(): { items: LogBody[]; idempotencyKey: string } {
-    this.key ??= crypto.randomUUID();
-    return { items: [...this.pending], idempotencyKey: this.key };
+    const items = this.pending.map((l) => ({ ...l }));
+    const ids = items.map((l) => l.client_id).join(",");
+    if (this.keyed?.ids !== ids) this.keyed = { key: crypto.randomUUID(), ids };
+    return { items, idempotencyKey: this.keyed.key };
   }
 
   /**
-   * Sends the queue as one batch, retrying transient failures (no network, 503, 429) up to
-   * `attempts` times with the same key. On an answer, the queue is emptied of every item the
-   * server stored (created or existing) and keeps the refused ones for the user to correct.
+   * Sends the queue as one batch, retrying transient failures (no network, 503, 429, a send of
+   * the same key still in progress) up to `attempts` times with the same key. On an answer, the
+   * queue drops every item the server stored (created or existing) and keeps the refused ones for
+   * the user to correct, and the logs written while the batch was on its way. A call while a
+   * sync is running waits for that sync.
    */
-  async sync(api: Ekinerja, attempts = 3, pause = (s: number) => sleep(s)): Promise<BatchResult> {
+  sync(api: Ekinerja, attempts = 3, pause = (s: number) => sleep(s)): Promise<BatchResult> {
+    this.inflight ??= this.send(api, attempts, pause).finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  private async send(api: Ekinerja, attempts: number, pause: (s: number) => Promise<void>): Promise<BatchResult> {
     if (this.pending.length === 0) return { items: [] };
     const { items, idempotencyKey } = this.batch;
     for (let attempt = 1; ; attempt++) {
@@ -182,11 +200,14 @@ export class OfflineLogQueue {
             params: { header: { "Idempotency-Key": idempotencyKey } },
           }),
         );
-        this.pending = items.filter((_, i) => result.items[i]?.outcome === "refused");
-        this.key = null;
+        const stored = new Set(
+          items.filter((_, i) => result.items[i]?.outcome !== "refused").map((l) => l.client_id),
+        );
+        this.pending = this.pending.filter((l) => !stored.has(l.client_id));
         return result;
       } catch (e) {
-        if (attempt >= attempts || !isTransient(e)) throw e;
+        const busy = e instanceof ProblemError && e.status === 409;
+        if (attempt >= attempts || !(busy || isTransient(e))) throw e;
         await pause(e instanceof ProblemError && e.retryAfterSeconds !== null ? e.retryAfterSeconds : attempt);
       }
     }

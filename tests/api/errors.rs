@@ -166,7 +166,7 @@ async fn the_document_states_the_limits_the_server_holds_to() {
     assert_eq!(schema("CreateAgency", "name")["minLength"], 1);
     assert_eq!(schema("LogPatch", "description")["maxLength"], ekinerja_domain::Description::MAX_CHARS);
     assert_eq!(schema("CreateEmployee", "nip")["pattern"], "^[0-9]{18}$");
-    let month = "^[0-9]{4}-(0[1-9]|1[0-2])$";
+    let month = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$";
     assert_eq!(schema("ComputeRun", "month")["pattern"], month);
     assert_eq!(schema("LogBatch", "items")["maxItems"], ekinerja_api::routes::daily_log::MAX_BATCH);
     assert_eq!(schema("LogBatch", "items")["minItems"], 1);

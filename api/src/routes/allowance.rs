@@ -166,7 +166,7 @@ pub struct PolicyView {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub id: Option<AllowancePolicyId>,
     /// The first month it applies to (`YYYY-MM`); `null` for the defaults.
-    #[schema(example = "2026-12", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-12", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub effective_month: Option<String>,
     pub rules: Rules,
     pub created_at: Option<DateTime<Utc>>,
@@ -196,7 +196,7 @@ pub struct SetPolicy {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     /// The first month it applies to, `YYYY-MM`; a version for the same month is replaced.
-    #[schema(example = "2026-12", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-12", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub effective_month: String,
     pub rules: Rules,
 }
@@ -209,7 +209,7 @@ pub struct PolicyQuery {
     /// Platform admins only: the agency.
     pub agency_id: Option<Uuid>,
     /// `YYYY-MM` (in-force only; default: the current month).
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
 }
 
@@ -388,7 +388,7 @@ pub struct RunSummaryView {
     pub agency_id: AgencyId,
     #[schema(value_type = Option<String>, format = Uuid)]
     pub org_unit_id: Option<OrgUnitId>,
-    #[schema(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-11", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// `draft` (recomputed on demand) or `approved` (frozen).
     pub status: RunStatus,
@@ -472,7 +472,7 @@ pub struct RunQuery {
     /// Platform admins only: the agency to list.
     pub agency_id: Option<Uuid>,
     /// `YYYY-MM`.
-    #[param(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(example = "2026-11", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// Runs of one unit (absent: runs of any scope, the agency's included).
     pub org_unit_id: Option<Uuid>,
@@ -516,7 +516,7 @@ pub struct ComputeRun {
     /// A unit and its sub-units; absent for the whole agency.
     pub org_unit_id: Option<Uuid>,
     /// `YYYY-MM`, a month that is over.
-    #[schema(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-11", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 
@@ -687,7 +687,7 @@ fn why_no_amount(l: &allowance_run::RunLine) -> String {
 /// My allowance for a month.
 #[utoipa::path(get, path = "/api/v1/me/allowance", tag = "allowance", operation_id = "get_my_allowance",
     summary = "My allowance for a month with its breakdown, from the approved runs (newest first)",
-    params(("month" = String, Query, description = "`YYYY-MM`", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")),
+    params(("month" = String, Query, description = "`YYYY-MM`", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")),
     responses((status = 200, description = "My lines of the month's approved runs", body = MyAllowance)),
     security(("bearer" = [])))]
 pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
@@ -725,7 +725,7 @@ pub async fn unit_lines(call: Call, id: web::Path<Uuid>, q: web::Query<MonthOnly
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitAllowance {
     pub org_unit_id: Uuid,
-    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
     pub items: Vec<ApprovedLine>,
 }
@@ -736,7 +736,7 @@ pub struct UnitAllowance {
 #[serde(deny_unknown_fields)]
 pub struct MonthOnly {
     /// `YYYY-MM`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 
@@ -824,7 +824,7 @@ pub struct WaitingReviewsRow {
 /// The check before computing a month.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WaitingReviewsView {
-    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
     #[schema(format = Uuid)]
     pub org_unit_id: Option<Uuid>,
@@ -842,7 +842,7 @@ pub struct WaitingReviewsView {
 #[serde(deny_unknown_fields)]
 pub struct WaitingQuery {
     /// `YYYY-MM`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// A unit and its sub-units instead of the whole agency.
     pub org_unit_id: Option<Uuid>,

@@ -514,7 +514,7 @@ pub struct RegisterDevice {
     /// (`203.0.113.7`, `10.20.0.0/24`); at most 32. A bare address is a network of one; a network
     /// with host bits set is refused. Required unless `allow_any_source` is `true`.
     #[serde(default)]
-    #[schema(example = json!(["203.0.113.7"]))]
+    #[schema(example = json!(["203.0.113.7"]), max_items = 32)]
     pub allowed_sources: Vec<String>,
     /// Accept pushes from any address (said explicitly; listings flag it). Not with
     /// `allowed_sources`.
@@ -529,7 +529,7 @@ pub struct RegisterDevice {
 pub struct PatchDevice {
     #[schema(example = "Mesin lobi Setda", min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[schema(example = json!(["203.0.113.7", "10.20.0.0/24"]))]
+    #[schema(example = json!(["203.0.113.7", "10.20.0.0/24"]), max_items = 32)]
     pub allowed_sources: Option<Vec<String>>,
     pub allow_any_source: Option<bool>,
 }

@@ -55,7 +55,7 @@ pub enum SortOrder {
 #[serde(deny_unknown_fields)]
 pub struct ComparisonQuery {
     /// `YYYY-MM` (default: last month in the agency's time zone); not after the current month.
-    #[param(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// The column to sort by (default `name`); ties go by name.
     #[param(inline)]
@@ -106,7 +106,7 @@ pub struct OpdComparison {
 /// The comparison.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ComparisonView {
-    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// The last closed evaluation period, whose predicates the rows count.
     #[schema(value_type = Option<String>, format = Uuid)]

@@ -104,7 +104,7 @@ pub struct EvaluationCounts {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AllowanceTotals {
     /// `YYYY-MM`; `null` when no run was approved yet.
-    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// Employees with a computed line (the latest approved run holding them).
     pub paid: i64,

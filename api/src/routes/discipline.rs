@@ -19,7 +19,7 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct MonthQuery {
     /// `YYYY-MM` (default: the current month).
-    #[param(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(example = "2026-11", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
 }
 

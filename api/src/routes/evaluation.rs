@@ -732,6 +732,7 @@ pub struct RealisationView {
 #[serde(deny_unknown_fields)]
 pub struct AssessBody {
     /// The quantity realised in the period.
+    #[schema(minimum = 0)]
     pub quantity: i64,
     /// A link to evidence.
     pub evidence_url: Option<String>,

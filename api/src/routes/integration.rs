@@ -127,7 +127,7 @@ pub async fn roster(
 #[serde(deny_unknown_fields)]
 pub struct ApprovedRunQuery {
     /// `YYYY-MM`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,

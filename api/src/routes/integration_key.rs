@@ -82,6 +82,7 @@ pub struct IssueKey {
     #[schema(example = "e-Presensi Diskominfo", min_length = 1, max_length = 200)]
     pub name: String,
     /// What the key may do; at least one.
+    #[schema(min_items = 1)]
     pub scopes: Vec<IntegrationScope>,
     /// Whether every request must be signed (Standard Webhooks). Default `false`.
     #[serde(default)]

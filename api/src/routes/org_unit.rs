@@ -78,7 +78,7 @@ pub struct CreateOrgUnit {
     pub name: String,
     /// The month the unit is rolled out from, `YYYY-MM`; absent or `null` inherits it from the
     /// unit above (an OPD without one is not rolled out).
-    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub rollout_from: Option<String>,
 }
 
@@ -96,7 +96,7 @@ pub struct UpdateOrgUnit {
     /// `YYYY-MM`; `null` inherits the month of the unit above. A change that would alter a month
     /// an approved allowance run pays is refused (409).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<String>, example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub rollout_from: Option<Option<String>>,
 }
 

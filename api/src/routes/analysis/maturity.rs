@@ -82,7 +82,7 @@ fn group_view(g: GroupMaturity) -> MaturityView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MonthSpanView {
     /// `YYYY-MM`.
-    #[schema(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[schema(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// The last day read: the month's last day that is over; `null` when none is.
     pub to: Option<NaiveDate>,

@@ -72,7 +72,7 @@ pub struct SpanQuery {
 #[serde(deny_unknown_fields)]
 pub struct MonthQuery {
     /// `YYYY-MM` (default: the month of yesterday in the agency's time zone, the last day over).
-    #[param(example = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(example = "2026-10", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
 }
 
@@ -82,10 +82,10 @@ pub struct MonthQuery {
 #[serde(deny_unknown_fields)]
 pub struct MonthsQuery {
     /// First month, `YYYY-MM` (default: eleven months before `to`).
-    #[param(example = "2026-01", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(example = "2026-01", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub from: Option<String>,
     /// Last month, `YYYY-MM` (default: the month of yesterday); at most 24 months from `from`.
-    #[param(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(example = "2026-11", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub to: Option<String>,
 }
 
