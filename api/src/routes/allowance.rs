@@ -262,7 +262,7 @@ pub async fn list(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResponse
     let q = q.into_inner();
     // The list holds every version whatever the month, but a month that is not one is refused.
     if let Some(m) = q.month.as_deref() {
-        month_start(m, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+        super::query_month(m)?;
     }
     let agency = call.agency(q.agency_id)?;
     let rows = call.read(move |conn, caller| allowance_policy::list(conn, caller, agency)).await?;
@@ -278,7 +278,7 @@ pub async fn in_force(call: Call, q: web::Query<PolicyQuery>) -> Result<HttpResp
     let q = q.into_inner();
     let agency = call.agency(q.agency_id)?;
     let month = match q.month {
-        Some(m) => month_start(&m, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?,
+        Some(m) => super::query_month(&m)?,
         None => {
             let today = call.state.now().date_naive();
             today.with_day(1).unwrap_or(today)
@@ -496,7 +496,7 @@ pub async fn list_runs(call: Call, q: web::Query<RunQuery>) -> Result<HttpRespon
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let month = match q.month.as_deref() {
-        Some(m) => Some(super::month_of(m).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM".into()))?),
+        Some(m) => Some(super::query_month(m)?),
         None => None,
     };
     let filter =
@@ -691,7 +691,7 @@ fn why_no_amount(l: &allowance_run::RunLine) -> String {
     responses((status = 200, description = "My lines of the month's approved runs", body = MyAllowance)),
     security(("bearer" = [])))]
 pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
-    let month = month_start(&q.month, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let month = super::query_month(&q.month)?;
     let rows = call.read(move |conn, caller| allowance_run::mine(conn, caller, month)).await?;
     let items = rows.into_iter().map(ApprovedLine::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(MyAllowance { items }))
@@ -710,7 +710,7 @@ pub async fn mine(call: Call, q: web::Query<MonthOnly>) -> Result<HttpResponse, 
     ),
     security(("bearer" = [])))]
 pub async fn unit_lines(call: Call, id: web::Path<Uuid>, q: web::Query<MonthOnly>) -> Result<HttpResponse, ApiError> {
-    let month = month_start(&q.month, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let month = super::query_month(&q.month)?;
     let id = id.into_inner();
     let now = call.state.now();
     let rows = call.read(move |conn, caller| allowance_run::unit_lines(conn, caller, id, month, now)).await?;
@@ -867,7 +867,7 @@ pub async fn waiting_reviews(
     q: web::Query<WaitingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let month = month_start(&q.month, "month").map_err(|_| ApiError::BadParameter("month must be YYYY-MM".into()))?;
+    let month = super::query_month(&q.month)?;
     let (id, unit, now) = (id.into_inner(), q.org_unit_id, call.state.now());
     let rows =
         call.read(move |conn, caller| allowance_run::waiting_reviews(conn, caller, id, unit, month, now)).await?;

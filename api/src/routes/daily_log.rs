@@ -567,16 +567,19 @@ pub struct RejectBody {
     pub reason: String,
 }
 
+/// Records a decision on the version `seen`, judged after the reason: a body the server refuses
+/// is refused before the precondition (RFC 9110, 13.2.1).
 async fn decide(
     call: Call,
     id: DailyLogId,
-    seen: i32,
+    seen: Result<i32, ApiError>,
     decision: Decision,
     reason: Option<String>,
 ) -> Result<store::DailyLog, ApiError> {
     if let Some(r) = &reason {
         Description::parse(r).map_err(|e| ApiError::field("reason", e.to_string()))?;
     }
+    let seen = seen?;
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
     db(&call.state, move |conn| store::review(conn, &change, id, seen, decision, reason, now)).await
@@ -601,8 +604,7 @@ pub async fn accept(
     id: web::Path<Uuid>,
     if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let seen = if_match.version()?;
-    let l = decide(call, id.into_inner().into(), seen, Decision::Accept, None).await?;
+    let l = decide(call, id.into_inner().into(), if_match.version(), Decision::Accept, None).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -626,10 +628,7 @@ pub async fn reject(
     if_match: crate::extract::IfMatch,
     body: Json<RejectBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = body.0.reason;
-    Description::parse(&reason).map_err(|e| ApiError::field("reason", e.to_string()))?;
-    let seen = if_match.version()?;
-    let l = decide(call, id.into_inner().into(), seen, Decision::Reject, Some(reason)).await?;
+    let l = decide(call, id.into_inner().into(), if_match.version(), Decision::Reject, Some(body.0.reason)).await?;
     Ok(HttpResponse::Ok().json(DailyLogView::from(l)))
 }
 
@@ -686,7 +685,7 @@ pub async fn review_batch(call: Call, body: Json<ReviewBatch>) -> Result<HttpRes
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         let id = DailyLogId::from(item.id);
-        match decide(call.clone(), id, item.version, item.decision, item.reason).await {
+        match decide(call.clone(), id, Ok(item.version), item.decision, item.reason).await {
             Ok(l) => results.push(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None }),
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);

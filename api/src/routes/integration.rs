@@ -156,7 +156,7 @@ pub async fn approved_runs(
     let q = q.into_inner();
     let page = page_request(q.limit, q.cursor)?;
     let month = match q.month.as_deref() {
-        Some(m) => Some(super::month_of(m).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM".into()))?),
+        Some(m) => Some(super::query_month(m)?),
         None => None,
     };
     let integration = key.integration;

@@ -52,6 +52,11 @@ pub fn month_of(text: &str) -> Option<chrono::NaiveDate> {
         .filter(|d| shaped && (2000..=2100).contains(&d.year()))
 }
 
+/// A `month` query parameter, `YYYY-MM` from 2000 to 2100; a bad parameter otherwise.
+pub fn query_month(text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    month_of(text).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM".into()))
+}
+
 /// Checks `limit` and `cursor` of a list request.
 pub fn page_request(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(page::DEFAULT_LIMIT);
