@@ -13,8 +13,8 @@ use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
-    dashboard, discipline, employee, evaluation, health, iclock, import, integration, integration_key, me, monitoring,
-    org_unit, period, position, role_grant,
+    dashboard, discipline, employee, evaluation, health, iclock, import, integration, integration_key, leave, me,
+    monitoring, org_unit, period, position, role_grant,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -280,6 +280,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/absences").route(web::post().to(calendar::record_absence)))
                 .service(resource("/absences/{id}/cancel").route(web::post().to(calendar::cancel_absence)))
                 .service(resource("/employees/{id}/absences").route(web::get().to(calendar::list_absences)))
+                .service(
+                    resource("/leave-requests").route(web::get().to(leave::list)).route(web::post().to(leave::create)),
+                )
+                .service(resource("/leave-requests/{id}").route(web::get().to(leave::get)))
+                .service(resource("/leave-requests/{id}/recommend").route(web::post().to(leave::recommend)))
+                .service(resource("/leave-requests/{id}/approve").route(web::post().to(leave::approve)))
+                .service(resource("/leave-requests/{id}/refuse").route(web::post().to(leave::refuse)))
+                .service(resource("/leave-requests/{id}/cancel").route(web::post().to(leave::cancel)))
                 .service(resource("/employees/{id}/discipline").route(web::get().to(discipline::employee)))
                 .service(resource("/me/discipline").route(web::get().to(discipline::me)))
                 .service(resource("/org-units/{id}/discipline").route(web::get().to(discipline::unit)))

@@ -159,6 +159,14 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         }
         "record_absence" | "cancel_absence" | "void_attendance_event" => (Employee(&[(Discipline, W)]), none),
         "import_attendance" => (Agency(&[(Discipline, W)]), none),
+        // Leave requests.
+        "create_leave_request" | "cancel_leave_request" => (Employee(&[(LeaveRequest, W)]), none),
+        "list_leave_requests" | "get_leave_request" => {
+            (Employee(&[(LeaveRequest, R)]), "; a list holds the requests the caller may read")
+        }
+        "recommend_leave_request" => (Employee(&[(LeaveRecommend, W)]), none),
+        "approve_leave_request" => (Employee(&[(LeaveApprove, W)]), none),
+        "refuse_leave_request" => (Employee(&[(LeaveRecommend, W), (LeaveApprove, W)]), none),
         // Allowance.
         "list_allowance_policies" | "get_allowance_policy_in_force" => (Agency(&[(AllowancePolicy, R)]), none),
         "set_allowance_policy" => (Agency(&[(AllowancePolicy, W)]), none),

@@ -104,6 +104,9 @@ word_enum! {
         Above => "above",
         /// Holds or acts in the top structural post of the subject's unit or a unit above it.
         UnitHead => "unit_head",
+        /// Holds or acts in the top structural post of the employee's OPD (the unit at the top
+        /// of the agency that holds their unit), not being that employee: approves their leave.
+        OpdHead => "opd_head",
         /// Granted `leader`.
         Leader => "leader",
         /// Granted `finance`.
@@ -152,6 +155,17 @@ pub enum Subject {
         /// Whether the log's review is escalated.
         review_escalated: bool,
     },
+    /// An employee's leave request, for its recommendation and approval (workforce.md): the
+    /// direct supervisor approves alone where the agency's policy makes approval one step, or
+    /// where no one but the employee heads their OPD.
+    LeaveRequest {
+        /// The employee's agency.
+        agency: Uuid,
+        /// Who asked for the leave.
+        employee: Uuid,
+        /// The agency's policy: the direct supervisor approves alone.
+        one_step: bool,
+    },
     /// An allowance run, for its approval: separation of duties (roles.md, policy on by
     /// default) keeps the account that computed it from approving it.
     AllowanceRun {
@@ -172,6 +186,7 @@ impl Subject {
             | Subject::Unit { agency: a, .. }
             | Subject::Employee { agency: a, .. }
             | Subject::DailyLog { agency: a, .. }
+            | Subject::LeaveRequest { agency: a, .. }
             | Subject::AllowanceRun { agency: a, .. } => a,
         }
     }
@@ -179,7 +194,7 @@ impl Subject {
     /// The relations a caller can have to such a subject.
     pub fn possible_relations(self) -> &'static [Relation] {
         match self {
-            Subject::Employee { .. } | Subject::DailyLog { .. } => EMPLOYEE_RELATIONS,
+            Subject::Employee { .. } | Subject::DailyLog { .. } | Subject::LeaveRequest { .. } => EMPLOYEE_RELATIONS,
             Subject::Unit { .. } => UNIT_RELATIONS,
             Subject::Agency(_) | Subject::AllowanceRun { .. } => AGENCY_RELATIONS,
         }
@@ -224,6 +239,12 @@ pub enum Area {
     Policies,
     /// The allowance policy.
     AllowancePolicy,
+    /// Leave requests: ask for one's own leave and withdraw it (the agency admin too).
+    LeaveRequest,
+    /// Leave requests: recommend or refuse.
+    LeaveRecommend,
+    /// Leave requests: approve or refuse.
+    LeaveApprove,
     /// Accounts, role grants, integration keys, machines.
     Administration,
     /// The audit trail.
@@ -250,15 +271,22 @@ pub struct Case {
     pub top_official: bool,
     /// The subject is a log that waited for review past the agency's escalation policy.
     pub review_escalated: bool,
+    /// The subject is a leave request the direct supervisor approves alone (the agency's policy,
+    /// or no one but the employee heads their OPD).
+    pub leave_one_step: bool,
 }
 
 impl Case {
     /// Anyone's record, in the ordinary course.
-    pub const PLAIN: Case = Case { top_official: false, review_escalated: false };
+    pub const PLAIN: Case = Case { top_official: false, review_escalated: false, leave_one_step: false };
     /// The top official's record.
-    pub const TOP: Case = Case { top_official: true, review_escalated: false };
+    pub const TOP: Case = Case { top_official: true, review_escalated: false, leave_one_step: false };
     /// A log whose review is escalated.
-    pub const ESCALATED: Case = Case { top_official: false, review_escalated: true };
+    pub const ESCALATED: Case = Case { top_official: false, review_escalated: true, leave_one_step: false };
+    /// A leave request the direct supervisor approves alone.
+    pub const ONE_STEP: Case = Case { top_official: false, review_escalated: false, leave_one_step: true };
+    /// Every case, for questions over all of them.
+    pub const ALL: [Case; 4] = [Case::PLAIN, Case::TOP, Case::ESCALATED, Case::ONE_STEP];
 }
 
 /// One cell of roles.md's matrix: what `relation` gives on `row` in the `case` of the subject.
@@ -267,6 +295,7 @@ pub fn cell(row: Area, relation: Relation, case: Case) -> Access {
     use Relation::*;
     let admin_for_top = if case.top_official { W } else { R };
     let above_once_escalated = if case.review_escalated { W } else { R };
+    let supervisor_when_one_step = if case.leave_one_step { W } else { R };
     match (row, relation) {
         (Area::EmployeeRecord, AgencyAdmin) => W,
         (Area::EmployeeRecord, SelfRelation | DirectSupervisor | Above | UnitHead | Leader | Finance) => R,
@@ -298,6 +327,15 @@ pub fn cell(row: Area, relation: Relation, case: Case) -> Access {
         (Area::Policies, AgencyAdmin) => W,
         (Area::AllowancePolicy, Leader | Finance) => R,
         (Area::AllowancePolicy, AgencyAdmin) => W,
+        (Area::LeaveRequest, SelfRelation | AgencyAdmin) => W,
+        (Area::LeaveRequest, DirectSupervisor | Above | UnitHead | Leader) => R,
+        (Area::LeaveRecommend, DirectSupervisor) => W,
+        (Area::LeaveRecommend, SelfRelation | Above | UnitHead | Leader) => R,
+        (Area::LeaveRecommend, AgencyAdmin) => admin_for_top,
+        (Area::LeaveApprove, OpdHead) => W,
+        (Area::LeaveApprove, DirectSupervisor) => supervisor_when_one_step,
+        (Area::LeaveApprove, SelfRelation | Above | UnitHead | Leader) => R,
+        (Area::LeaveApprove, AgencyAdmin) => admin_for_top,
         (Area::Administration, AgencyAdmin) => W,
         (Area::AuditTrail, Leader) => R,
         (Area::AuditTrail, AgencyAdmin) => W,
@@ -325,6 +363,9 @@ impl Area {
         Area::AgencyViews,
         Area::Policies,
         Area::AllowancePolicy,
+        Area::LeaveRequest,
+        Area::LeaveRecommend,
+        Area::LeaveApprove,
         Area::Administration,
         Area::AuditTrail,
     ];
@@ -344,6 +385,7 @@ impl Area {
             AllowanceLines | AllowanceCompute | AllowanceApprove | PayrollExport => {
                 &[AllowanceLines, AllowanceCompute, AllowanceApprove, PayrollExport]
             }
+            LeaveRequest | LeaveRecommend | LeaveApprove => &[LeaveRequest, LeaveRecommend, LeaveApprove],
             Administration | AuditTrail => &[Administration, AuditTrail],
         }
     }
@@ -372,6 +414,11 @@ pub fn who(rows: &[(Area, Access)], over: &[Relation]) -> String {
                 Relation::Above => "anyone above them once the review is escalated",
                 _ => r.as_str(),
             });
+        } else if !plain && gives(Case::ONE_STEP) {
+            who.push(match r {
+                Relation::DirectSupervisor => "their direct supervisor where approval is one step",
+                _ => r.as_str(),
+            });
         } else if plain {
             who.push(match r {
                 Relation::Member => "anyone of the agency",
@@ -382,6 +429,7 @@ pub fn who(rows: &[(Area, Access)], over: &[Relation]) -> String {
                     "the head of their unit or a unit above it"
                 }
                 Relation::UnitHead => "the head of the unit or a unit above it",
+                Relation::OpdHead => "the head of their OPD",
                 Relation::Leader => "a leader",
                 Relation::Finance => "finance",
                 Relation::AgencyAdmin => "the agency admin",
@@ -407,12 +455,18 @@ pub struct Relations {
     pub top_official: bool,
     /// The subject is a log whose review is escalated.
     pub review_escalated: bool,
+    /// The subject is a leave request the direct supervisor approves alone.
+    pub leave_one_step: bool,
 }
 
 impl Relations {
     /// What these relations give on `row`: the best of their cells.
     pub fn access(&self, row: Area) -> Access {
-        let case = Case { top_official: self.top_official, review_escalated: self.review_escalated };
+        let case = Case {
+            top_official: self.top_official,
+            review_escalated: self.review_escalated,
+            leave_one_step: self.leave_one_step,
+        };
         self.held.iter().map(|r| cell(row, *r, case)).max().unwrap_or(Access::None)
     }
 }
@@ -443,6 +497,7 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
     };
     let mut top_official = false;
     let mut review_escalated = false;
+    let mut leave_one_step = false;
     match subject {
         Subject::Agency(_) | Subject::AllowanceRun { .. } => {}
         Subject::Unit { unit, .. } => {
@@ -450,9 +505,23 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
                 held.push(Relation::UnitHead);
             }
         }
-        Subject::Employee { employee, .. } | Subject::DailyLog { employee, .. } => {
+        Subject::Employee { employee, .. }
+        | Subject::DailyLog { employee, .. }
+        | Subject::LeaveRequest { employee, .. } => {
             if let Subject::DailyLog { review_escalated: e, .. } = subject {
                 review_escalated = e;
+            }
+            if let Subject::LeaveRequest { one_step, .. } = subject {
+                // The heads of the employee's OPD other than the employee approve their leave.
+                let opd_heads: Vec<Uuid> = chart
+                    .unit_of(employee)
+                    .and_then(|u| chart.units_up(u).last().copied())
+                    .map(|opd| chart.heads_of(opd).iter().map(|h| h.employee_id).filter(|h| *h != employee).collect())
+                    .unwrap_or_default();
+                leave_one_step = one_step || opd_heads.is_empty();
+                if !leave_one_step && me.is_some_and(|m| opd_heads.contains(&m)) {
+                    held.push(Relation::OpdHead);
+                }
             }
             let chain = chart.chain_of(employee);
             // Only someone holding a post with no one above it; an employee without a post (or
@@ -472,7 +541,7 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
             }
         }
     }
-    Relations { held, top_official, review_escalated }
+    Relations { held, top_official, review_escalated, leave_one_step }
 }
 
 /// The answer to "may the caller do this".
@@ -534,7 +603,8 @@ impl Standing {
     /// is known to every member, so a refusal there is a 403, never a 404.
     pub fn sees(&self, row: Area) -> bool {
         // Every member reads the agency and its units; only an employee's records can be hidden.
-        let agency_wide = !matches!(self.subject, Subject::Employee { .. } | Subject::DailyLog { .. });
+        let agency_wide =
+            !matches!(self.subject, Subject::Employee { .. } | Subject::DailyLog { .. } | Subject::LeaveRequest { .. });
         (agency_wide && !self.relations.held.is_empty())
             || row.same_record().iter().any(|r| self.relations.access(*r) >= Access::Read)
     }
@@ -603,7 +673,7 @@ pub fn own_record(caller: &Caller, row: Area) -> Result<Uuid, Decision> {
     let self_only = Relation::ALL
         .iter()
         .filter(|r| **r != Relation::SelfRelation)
-        .all(|r| [Case::PLAIN, Case::TOP, Case::ESCALATED].iter().all(|c| cell(row, *r, *c) < Access::Write));
+        .all(|r| Case::ALL.iter().all(|c| cell(row, *r, *c) < Access::Write));
     match caller.employee_id {
         Some(me) if self_only && cell(row, Relation::SelfRelation, Case::PLAIN) == Access::Write => Ok(me),
         _ => Err(Decision::Forbid(format!("this is decided by {}", row.who(Access::Write)))),

@@ -73,6 +73,8 @@ ids! {
     HolidayId;
     /// An absence's id (leave or duty recorded by the agency).
     AbsenceId;
+    /// A leave request's id.
+    LeaveRequestId;
     /// A work schedule's id.
     WorkScheduleId;
     /// A stored attendance event's id.

@@ -45,6 +45,7 @@ pub mod discipline;
 pub mod evaluation;
 pub mod field;
 pub mod id;
+pub mod leave;
 pub mod maturity;
 pub mod network;
 pub mod nip;

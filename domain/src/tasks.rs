@@ -19,5 +19,10 @@ word_enum! {
         FinaliseEvaluations => "finalise_evaluations",
         /// The caller's own agreements returned to them to fix.
         FixAgreements => "fix_agreements",
+        /// Leave requests of the caller's direct subordinates waiting for their recommendation.
+        RecommendLeave => "recommend_leave",
+        /// Leave requests waiting for the caller's approval (as the head of the employee's OPD,
+        /// or as the one who holds both steps).
+        ApproveLeave => "approve_leave",
     }
 }

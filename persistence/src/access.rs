@@ -48,9 +48,9 @@ pub fn chart_for(
         return Ok(OrgChart::default());
     }
     match subject {
-        Subject::Employee { agency, employee } | Subject::DailyLog { agency, employee, .. } => {
-            chart::load_upward(conn, agency, employee, now)
-        }
+        Subject::Employee { agency, employee }
+        | Subject::DailyLog { agency, employee, .. }
+        | Subject::LeaveRequest { agency, employee, .. } => chart::load_upward(conn, agency, employee, now),
         Subject::Unit { agency, unit } => chart::load_around_unit(conn, agency, unit, now),
         Subject::Agency(_) | Subject::AllowanceRun { .. } => Ok(OrgChart::default()),
     }

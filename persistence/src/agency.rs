@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::evaluation::Cadence;
 use ekinerja_domain::id::AgencyId;
+use ekinerja_domain::leave::LeaveApproval;
 use ekinerja_domain::{Caller, Code, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -38,6 +39,10 @@ pub struct Agency {
     pub top_official_logs_accepted: bool,
     /// Policy: working days a log may wait for review before it is escalated (0: never).
     pub review_escalation_working_days: i32,
+    /// Policy: who approves leave (`two_step`: the head of the OPD after the direct supervisor's
+    /// recommendation; `one_step`: the direct supervisor alone).
+    #[diesel(serialize_as = crate::word::Bind<LeaveApproval>)]
+    pub leave_approval: LeaveApproval,
 }
 
 impl Agency {
@@ -67,6 +72,7 @@ pub struct AgencyPatch {
     pub allowance_separation_of_duties: Option<bool>,
     pub top_official_logs_accepted: Option<bool>,
     pub review_escalation_working_days: Option<i32>,
+    pub leave_approval: Option<LeaveApproval>,
 }
 
 /// Creates an agency (platform admins only).
@@ -93,6 +99,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             allowance_separation_of_duties: true,
             top_official_logs_accepted: false,
             review_escalation_working_days: ekinerja_domain::daily_log::DEFAULT_REVIEW_ESCALATION_WORKING_DAYS,
+            leave_approval: LeaveApproval::TwoStep,
         };
         diesel::insert_into(agencies::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(row.id), "create", "agency", row.id, None::<&()>, Some(&row))?;
@@ -180,6 +187,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(days) = patch.review_escalation_working_days {
             after.review_escalation_working_days = days;
+        }
+        if let Some(a) = patch.leave_approval {
+            after.leave_approval = a;
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;

@@ -245,32 +245,58 @@ pub fn record_absence(
         let subject = Subject::Employee { agency, employee: employee_id };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
-        let overlapping: i64 = absences::table
-            .filter(absences::employee_id.eq(crate::key::bind(employee.id)))
-            .filter(absences::cancelled_at.is_null())
-            .filter(absences::starts_on.le(ends_on))
-            .filter(absences::ends_on.ge(starts_on))
-            .count()
-            .get_result(conn)?;
-        if overlapping > 0 {
-            return Err(StoreError::invalid("starts_on", "overlaps leave or travel already recorded"));
+        if crate::leave::overlaps_live_request(conn, employee.id, starts_on, ends_on)? {
+            return Err(StoreError::invalid("starts_on", "overlaps a leave request of the employee"));
         }
-        let row = Absence {
-            id: crate::key::new(),
-            agency_id: employee.agency_id,
-            employee_id: employee.id,
-            kind,
-            starts_on,
-            ends_on,
-            note: note.map(|n| n.as_str().to_owned()),
-            created_by_account_id: Some(AccountId::from(change.caller.account_id)),
-            created_at: change.at,
-            cancelled_at: None,
-        };
-        diesel::insert_into(absences::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "absence", row.id, None::<&()>, Some(&row))?;
-        Ok(row)
+        insert_absence(conn, change, &employee, kind, (starts_on, ends_on), note.map(|n| n.as_str().to_owned()))
     })
+}
+
+/// Whether `employee` has live leave or travel recorded on any day of `starts_on..=ends_on`.
+pub(crate) fn overlaps_absence(
+    conn: &mut DbConnection,
+    employee: EmployeeId,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+) -> Result<bool, StoreError> {
+    let overlapping: i64 = absences::table
+        .filter(absences::employee_id.eq(crate::key::bind(employee)))
+        .filter(absences::cancelled_at.is_null())
+        .filter(absences::starts_on.le(ends_on))
+        .filter(absences::ends_on.ge(starts_on))
+        .count()
+        .get_result(conn)?;
+    Ok(overlapping > 0)
+}
+
+/// Records leave or travel whose approval the caller holds (checked before), inside the write
+/// transaction that holds the employee's row lock; overlapping a live absence is refused.
+pub(crate) fn insert_absence(
+    conn: &mut DbConnection,
+    change: &Change,
+    employee: &crate::employee::Employee,
+    kind: AbsenceKind,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+    note: Option<String>,
+) -> Result<Absence, StoreError> {
+    if overlaps_absence(conn, employee.id, starts_on, ends_on)? {
+        return Err(StoreError::invalid("starts_on", "overlaps leave or travel already recorded"));
+    }
+    let row = Absence {
+        id: crate::key::new(),
+        agency_id: employee.agency_id,
+        employee_id: employee.id,
+        kind,
+        starts_on,
+        ends_on,
+        note,
+        created_by_account_id: Some(AccountId::from(change.caller.account_id)),
+        created_at: change.at,
+        cancelled_at: None,
+    };
+    diesel::insert_into(absences::table).values(row.clone()).execute(conn)?;
+    audit::record(conn, change, Some(row.agency_id), "create", "absence", row.id, None::<&()>, Some(&row))?;
+    Ok(row)
 }
 
 /// Cancels recorded leave or travel: its days are judged on the events again.
@@ -287,16 +313,28 @@ pub fn cancel_absence(
         let employee = before.employee_id.uuid();
         let subject = Subject::Employee { agency, employee };
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
-        if before.cancelled_at.is_some() {
-            return Ok(before);
-        }
-        let after = Absence { cancelled_at: Some(change.at), ..before.clone() };
-        diesel::update(absences::table.find(crate::key::bind(after.id)))
-            .set(absences::cancelled_at.eq(after.cancelled_at))
-            .execute(conn)?;
-        audit::record(conn, change, Some(after.agency_id), "cancel", "absence", after.id, Some(&before), Some(&after))?;
-        Ok(after)
+        // Leave approved through a request is withdrawn with it: the request is cancelled too.
+        crate::leave::cancel_for_absence(conn, change, before.id)?;
+        cancel_row(conn, change, before)
     })
+}
+
+/// Cancels a live absence (access checked before); one already cancelled stays as it is.
+pub(crate) fn cancel_row(conn: &mut DbConnection, change: &Change, before: Absence) -> Result<Absence, StoreError> {
+    if before.cancelled_at.is_some() {
+        return Ok(before);
+    }
+    let after = Absence { cancelled_at: Some(change.at), ..before.clone() };
+    diesel::update(absences::table.find(crate::key::bind(after.id)))
+        .set(absences::cancelled_at.eq(after.cancelled_at))
+        .execute(conn)?;
+    audit::record(conn, change, Some(after.agency_id), "cancel", "absence", after.id, Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// One stored absence.
+pub(crate) fn load_absence(conn: &mut DbConnection, id: AbsenceId) -> Result<Absence, StoreError> {
+    Ok(absences::table.find(crate::key::bind(id)).select(Absence::as_select()).first(conn)?)
 }
 
 /// An employee's leave and travel (for whoever may read the employee), by start date.

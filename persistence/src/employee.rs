@@ -212,6 +212,11 @@ pub struct OfficialRecord {
     pub official: Official,
 }
 
+/// One stored employee, for a step whose access was decided already.
+pub(crate) fn row(conn: &mut DbConnection, id: EmployeeId) -> Result<Employee, StoreError> {
+    Ok(employees::table.find(crate::key::bind(id)).select(Employee::as_select()).first(conn)?)
+}
+
 fn load_many(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<Employee>, StoreError> {
     Ok(employees::table
         .filter(employees::id.eq_any(crate::key::binds(ids.iter().map(|e| EmployeeId::from(*e)))))

@@ -238,12 +238,13 @@ macro_rules! stored_ids {
 use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
     AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId,
-    GoalId, HolidayId, IndicatorId, IntegrationKeyId, LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId,
-    PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, WorkScheduleId,
+    GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId, LoginFailureId, OrgUnitId, PerformancePeriodId,
+    PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
+    LeaveRequestId,
     AccountId,
     ActingAssignmentId,
     AgencyId,

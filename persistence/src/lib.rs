@@ -30,6 +30,7 @@ pub mod idempotency;
 pub mod import;
 pub mod integration_key;
 pub mod key;
+pub mod leave;
 pub mod login_failure;
 pub mod maturity;
 pub mod monitoring;

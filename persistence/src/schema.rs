@@ -60,6 +60,7 @@ diesel::table! {
         roster_seq -> BigInt,
         top_official_logs_accepted -> Bool,
         review_escalation_working_days -> Integer,
+        leave_approval -> Word,
     }
 }
 
@@ -429,6 +430,34 @@ diesel::table! {
     use crate::key::Key;
     use ekinerja_domain::id::*;
     use crate::word::Word;
+    leave_requests (id) {
+        id -> Key<LeaveRequestId>,
+        agency_id -> Key<AgencyId>,
+        employee_id -> Key<EmployeeId>,
+        kind -> Word,
+        starts_on -> Date,
+        ends_on -> Date,
+        working_days -> Integer,
+        reason -> Text,
+        status -> Word,
+        requested_by_account_id -> Key<AccountId>,
+        recommended_by_account_id -> Nullable<Key<AccountId>>,
+        recommended_at -> Nullable<Timestamp>,
+        decided_by_account_id -> Nullable<Key<AccountId>>,
+        decided_at -> Nullable<Timestamp>,
+        refusal_reason -> Nullable<Text>,
+        absence_id -> Nullable<Key<AbsenceId>>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
+    use crate::word::Word;
     absences (id) {
         id -> Key<AbsenceId>,
         agency_id -> Key<AgencyId>,
@@ -632,11 +661,13 @@ diesel::joinable!(indicator_targets -> indicators (indicator_id));
 diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
+diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(allowance_lines -> allowance_runs (run_id));
 diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
+    leave_requests,
     acting_assignments,
     accounts,
     agencies,

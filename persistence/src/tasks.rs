@@ -18,8 +18,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::daily_log::{DailyLog, Escalation};
+use crate::leave::LeaveRequest;
 use crate::schema::{agreements, daily_logs, evaluation_periods, evaluations};
 use crate::{access, chart, DbConnection, StoreError};
+use ekinerja_domain::leave::LeaveStep;
 
 /// One kind of task: how many, and since when the oldest has waited.
 #[derive(Debug, Clone, Serialize)]
@@ -258,6 +260,30 @@ fn to_open(conn: &mut DbConnection, ctx: &Ctx, today: NaiveDate) -> Result<Vec<N
     Ok(out)
 }
 
+/// The leave requests waiting for the caller, each with the step it waits for from them: those
+/// they recommend (their direct subordinates'), and those they approve (as the head of the
+/// employee's OPD, or holding both steps); the earliest leave first.
+pub fn leave_awaiting(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<Vec<(LeaveRequest, LeaveStep)>, StoreError> {
+    let Some(ctx) = Ctx::load(conn, caller, now)? else { return Ok(vec![]) };
+    leave_for(conn, &ctx)
+}
+
+fn leave_for(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(LeaveRequest, LeaveStep)>, StoreError> {
+    let mut out = Vec::new();
+    for request in crate::leave::waiting(conn, ctx.agency)? {
+        let subject = crate::leave::subject(conn, request.agency_id, request.employee_id)?;
+        let rights = crate::leave::rights(&ekinerja_domain::access::standing(&ctx.actor, &ctx.chart, subject));
+        if let Some(step) = request.status.awaits(rights) {
+            out.push((request, step));
+        }
+    }
+    Ok(out)
+}
+
 fn task(kind: TaskKind, dates: impl IntoIterator<Item = NaiveDate>) -> Task {
     let dates: Vec<NaiveDate> = dates.into_iter().collect();
     Task { kind, count: dates.len() as i64, oldest: dates.iter().min().copied() }
@@ -278,5 +304,9 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, now: DateTime<Utc>) -> Res
     by_kind.insert(TaskKind::OpenEvaluations, to_open(conn, &ctx, today)?);
     by_kind.insert(TaskKind::FinaliseEvaluations, drafts(conn, &ctx)?.into_iter().map(|(_, d)| d).collect());
     by_kind.insert(TaskKind::FixAgreements, returned(conn, &ctx)?.into_iter().map(|(_, d)| d).collect());
+    for (request, step) in leave_for(conn, &ctx)? {
+        let kind = if step == LeaveStep::Recommend { TaskKind::RecommendLeave } else { TaskKind::ApproveLeave };
+        by_kind.entry(kind).or_default().push(request.created_at.date());
+    }
     Ok(TaskKind::ALL.iter().map(|k| task(*k, by_kind.remove(k).unwrap_or_default())).collect())
 }

@@ -274,6 +274,7 @@ use ekinerja_domain::{
     daily_log::LogStatus,
     discipline::AbsenceKind,
     evaluation::{Cadence, CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating},
+    leave::{LeaveApproval, LeaveKind, LeaveStatus},
     AccountRole, ActingKind, EmploymentType, GrantedRole, IntegrationScope, PositionType, TimeZone,
 };
 
@@ -288,6 +289,9 @@ stored_words!(
     EventSource,
     LogStatus,
     AbsenceKind,
+    LeaveApproval,
+    LeaveKind,
+    LeaveStatus,
     Cadence,
     CoreValue,
     EvaluationStatus,

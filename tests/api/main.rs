@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod instances;
 mod integration;
+mod leave;
 mod openapi;
 mod operations;
 mod organisation;

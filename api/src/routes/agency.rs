@@ -6,6 +6,7 @@ use ekinerja_domain::daily_log::REVIEW_ESCALATION_RANGE;
 use ekinerja_domain::evaluation::Cadence;
 use ekinerja_domain::field::Field;
 use ekinerja_domain::id::AgencyId;
+use ekinerja_domain::leave::LeaveApproval;
 use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
 use ekinerja_domain::workload::EFFECTIVE_HOURS_RANGE;
 use ekinerja_domain::{Code, Name, TimeZone};
@@ -50,6 +51,9 @@ pub struct AgencyView {
     /// the next supervisor up's tasks (default 5; 0 never escalates).
     #[schema(example = 5)]
     pub review_escalation_working_days: i32,
+    /// Policy: who approves leave requests: `two_step` (default), the head of the employee's OPD
+    /// after the direct supervisor recommends; `one_step`, the direct supervisor alone.
+    pub leave_approval: LeaveApproval,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -68,6 +72,7 @@ impl From<agency::Agency> for AgencyView {
             allowance_separation_of_duties: a.allowance_separation_of_duties,
             top_official_logs_accepted: a.top_official_logs_accepted,
             review_escalation_working_days: a.review_escalation_working_days,
+            leave_approval: a.leave_approval,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -112,6 +117,8 @@ pub struct UpdateAgency {
     /// Policy: working days a log may wait for review before it is escalated, 0 (never) to 60.
     #[schema(minimum = 0, maximum = 60)]
     pub review_escalation_working_days: Option<i32>,
+    /// Policy: who approves leave requests (`two_step` or `one_step`).
+    pub leave_approval: Option<LeaveApproval>,
 }
 
 /// Paging.
@@ -205,6 +212,7 @@ pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -
         allowance_separation_of_duties: b.allowance_separation_of_duties,
         top_official_logs_accepted: b.top_official_logs_accepted,
         review_escalation_working_days: b.review_escalation_working_days,
+        leave_approval: b.leave_approval,
     };
     let id = id.into_inner();
     let row = call.write(move |conn, change| agency::update(conn, change, id, patch)).await?;

@@ -325,7 +325,8 @@ pub struct TaskView {
     /// How many wait.
     pub count: i64,
     /// The oldest item's date (a log's date, an agreement's submission or return, the end of the
-    /// period to evaluate, a draft evaluation's opening); `null` when none waits.
+    /// period to evaluate, a draft evaluation's opening, a leave request's asking); `null` when
+    /// none waits.
     pub oldest: Option<NaiveDate>,
     /// The list that shows these items (`null` for evaluations to open, which do not exist yet:
     /// open them with `POST /api/v1/evaluations`).
@@ -344,7 +345,7 @@ pub struct TasksView {
 
 /// What waits for the caller.
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "me", operation_id = "list_my_tasks",
-    summary = "What waits for me: logs to review (and those escalated to me), agreements to approve or fix, evaluations to open or finalise",
+    summary = "What waits for me: logs to review (and those escalated to me), agreements to approve or fix, evaluations to open or finalise, leave requests to recommend or approve",
     description = "Counts with the oldest date per kind. Each count is the length of its list (`list`), so a client \
         can show the number and open the list. A log waiting past the agency's `review_escalation_working_days` \
         after the day it was submitted also shows to the next supervisor up, who may then decide it.",
@@ -361,6 +362,7 @@ pub async fn tasks(call: Call) -> Result<HttpResponse, ApiError> {
                 TaskKind::ApproveAgreements | TaskKind::FixAgreements => Some("/api/v1/agreements?awaiting_me=true"),
                 TaskKind::FinaliseEvaluations => Some("/api/v1/evaluations?awaiting_me=true"),
                 TaskKind::OpenEvaluations => None,
+                TaskKind::RecommendLeave | TaskKind::ApproveLeave => Some("/api/v1/leave-requests?awaiting_me=true"),
             },
             kind: t.kind,
             count: t.count,

@@ -22,6 +22,7 @@ pub mod iclock;
 pub mod import;
 pub mod integration;
 pub mod integration_key;
+pub mod leave;
 pub mod me;
 pub mod monitoring;
 pub mod org_unit;

@@ -11,7 +11,8 @@ fn id(n: u128) -> Uuid {
 
 /// roles.md's matrix, as written there: columns self, direct supervisor, above, unit head,
 /// leader, finance, agency admin. `W*`: W for the top official, R for anyone else. `W+`: W once
-/// the review is escalated, R until then.
+/// the review is escalated, R until then. `W1`: W where leave approval is one step, R otherwise.
+/// The head of the employee's OPD (not a column of roles.md) approves leave and nothing else.
 const MATRIX: &[(Area, [&str; 7])] = &[
     (Area::EmployeeRecord, ["R", "R", "R", "R", "R", "R", "W"]),
     (Area::Structure, ["R", "R", "R", "R", "R", "R", "W"]),
@@ -30,6 +31,9 @@ const MATRIX: &[(Area, [&str; 7])] = &[
     (Area::AgencyViews, ["-", "-", "-", "-", "R", "-", "R"]),
     (Area::Policies, ["-", "-", "-", "-", "R", "-", "W"]),
     (Area::AllowancePolicy, ["-", "-", "-", "-", "R", "R", "W"]),
+    (Area::LeaveRequest, ["W", "R", "R", "R", "R", "-", "W"]),
+    (Area::LeaveRecommend, ["R", "W", "R", "R", "R", "-", "W*"]),
+    (Area::LeaveApprove, ["R", "W1", "R", "R", "R", "-", "W*"]),
     (Area::Administration, ["-", "-", "-", "-", "-", "-", "W"]),
     (Area::AuditTrail, ["-", "-", "-", "-", "R", "-", "W"]),
 ];
@@ -50,7 +54,8 @@ fn level(word: &str, case: Case) -> Access {
         "W" => Access::Write,
         "W*" if case.top_official => Access::Write,
         "W+" if case.review_escalated => Access::Write,
-        "W*" | "W+" => Access::Read,
+        "W1" if case.leave_one_step => Access::Write,
+        "W*" | "W+" | "W1" => Access::Read,
         _ => Access::None,
     }
 }
@@ -60,9 +65,17 @@ fn every_cell_of_the_matrix() {
     assert_eq!(MATRIX.len(), Area::ALL.len(), "every row of the matrix is tested");
     for (row, cells) in MATRIX {
         for (relation, word) in COLUMNS.iter().zip(cells) {
-            for case in [Case::PLAIN, Case::TOP, Case::ESCALATED] {
+            for case in Case::ALL {
                 assert_eq!(cell(*row, *relation, case), level(word, case), "{row:?} × {relation:?} ({case:?})");
             }
+        }
+        let opd_head = match row {
+            Area::LeaveApprove => Access::Write,
+            Area::Structure => Access::Read,
+            _ => Access::None,
+        };
+        for case in Case::ALL {
+            assert_eq!(cell(*row, Relation::OpdHead, case), opd_head, "{row:?} × opd_head");
         }
         // Being of the agency alone reads its structure and nothing else.
         let member = if *row == Area::Structure { Access::Read } else { Access::None };
@@ -161,6 +174,57 @@ fn admin() -> Actor {
 
 fn employee(n: u128) -> Subject {
     Subject::Employee { agency: id(AGENCY), employee: id(n) }
+}
+
+fn leave(n: u128, one_step: bool) -> Subject {
+    Subject::LeaveRequest { agency: id(AGENCY), employee: id(n), one_step }
+}
+
+#[test]
+fn leave_is_recommended_by_the_supervisor_and_approved_by_the_head_of_the_opd() {
+    let c = chart(None, &[102]);
+    let may = |who: &Actor, subject, row| decide(who, &c, subject, row, Access::Write) == Decision::Allow;
+    // Staff E104: the section head recommends; the head of OPD U10 (E101) approves; the division
+    // head, above, only reads; a colleague and another OPD's head see nothing.
+    assert!(may(&person(103), leave(104, false), Area::LeaveRecommend));
+    assert!(!may(&person(103), leave(104, false), Area::LeaveApprove));
+    assert!(may(&person(101), leave(104, false), Area::LeaveApprove));
+    assert!(!may(&person(101), leave(104, false), Area::LeaveRecommend));
+    assert_eq!(
+        decide(&person(102), &c, leave(104, false), Area::LeaveApprove, Access::Write),
+        Decision::Forbid("this is decided by their direct supervisor where approval is one step, the head of their OPD or the agency \
+             admin for the agency's top official"
+                .into())
+    );
+    assert_eq!(decide(&person(105), &c, leave(104, false), Area::LeaveRequest, Access::Read), Decision::Hide);
+    assert_eq!(decide(&person(202), &c, leave(104, false), Area::LeaveApprove, Access::Read), Decision::Hide);
+    assert!(may(&person(104), leave(104, false), Area::LeaveRequest));
+    assert!(!may(&person(104), leave(104, false), Area::LeaveApprove));
+    // One step by policy: the section head approves, the OPD's head no longer does.
+    assert!(may(&person(103), leave(104, true), Area::LeaveApprove));
+    assert!(!may(&person(101), leave(104, true), Area::LeaveApprove));
+    // The head of OPD U20 (E201) heads their own OPD: their supervisor (E101) approves alone.
+    assert!(may(&person(101), leave(201, false), Area::LeaveApprove));
+    assert!(may(&person(101), leave(201, false), Area::LeaveRecommend));
+    assert!(!may(&person(201), leave(201, false), Area::LeaveApprove));
+    // The division head E102's supervisor heads the OPD: both steps are theirs.
+    assert!(may(&person(101), leave(102, false), Area::LeaveRecommend));
+    assert!(may(&person(101), leave(102, false), Area::LeaveApprove));
+    // The top official's leave is decided by the agency admin; anyone else's is not.
+    assert!(may(&admin(), leave(101, false), Area::LeaveApprove));
+    assert!(may(&admin(), leave(101, false), Area::LeaveRecommend));
+    assert!(!may(&admin(), leave(104, false), Area::LeaveApprove));
+    assert!(may(&admin(), leave(104, false), Area::LeaveRequest));
+    // A vacant OPD head post: the direct supervisor approves alone.
+    let vacant = OrgChart::new(
+        [
+            post(1, None, 10, None, &[], true),
+            post(3, Some(1), 10, Some(10), &[103], false),
+            post(4, Some(3), 10, Some(10), &[104], false),
+        ],
+        [ChartUnit { unit_id: id(10), parent_id: None }],
+    );
+    assert_eq!(decide(&person(103), &vacant, leave(104, false), Area::LeaveApprove, Access::Write), Decision::Allow);
 }
 
 fn log(n: u128, review_escalated: bool) -> Subject {

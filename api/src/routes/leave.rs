@@ -1,0 +1,277 @@
+//! Leave requests (issue 21, workforce.md): the employee asks from their phone; the direct
+//! supervisor recommends or refuses; the head of the employee's OPD approves or refuses (the
+//! agency's `leave_approval` policy may make it one step); an approved request excuses its days.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use ekinerja_domain::id::{AbsenceId, EmployeeId, LeaveRequestId};
+use ekinerja_domain::leave::{LeaveKind, LeaveStatus, LeaveStep};
+use ekinerja_domain::Description;
+use ekinerja_persistence::leave::{self as store, LeaveFilter, NewLeaveRequest};
+use ekinerja_persistence::Change;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{list_of, page_request, utc};
+use crate::call::Call;
+use crate::error::ApiError;
+use crate::extract::{with_etag, HashedJson, IfMatch, Json};
+use crate::idempotency::{claim, settle, Claim, Key, Stored};
+use crate::request_id;
+use crate::state::db;
+
+/// A leave request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaveRequestView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: LeaveRequestId,
+    #[schema(value_type = String, format = Uuid)]
+    pub employee_id: EmployeeId,
+    pub kind: LeaveKind,
+    pub starts_on: NaiveDate,
+    /// The last day, inclusive.
+    pub ends_on: NaiveDate,
+    /// Working days of the employee's schedule in the span (days off and holidays left out), as
+    /// counted when it was asked for.
+    #[schema(example = 3)]
+    pub working_days: i32,
+    /// The employee's reason.
+    pub reason: String,
+    pub status: LeaveStatus,
+    /// When the direct supervisor recommended it (or, holding both steps, approved it).
+    pub recommended_at: Option<DateTime<Utc>>,
+    /// When it was approved or refused.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why it was refused.
+    pub refusal_reason: Option<String>,
+    /// The recorded leave or travel that excuses its days, once approved.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub absence_id: Option<AbsenceId>,
+    /// The version to send in `If-Match` (`"v{version}"`), as the `ETag` says.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<store::LeaveRequest> for LeaveRequestView {
+    fn from(r: store::LeaveRequest) -> Self {
+        LeaveRequestView {
+            id: r.id,
+            employee_id: r.employee_id,
+            kind: r.kind,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            working_days: r.working_days,
+            reason: r.reason,
+            status: r.status,
+            recommended_at: r.recommended_at.map(utc),
+            decided_at: r.decided_at.map(utc),
+            refusal_reason: r.refusal_reason,
+            absence_id: r.absence_id,
+            version: r.version,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+        }
+    }
+}
+
+list_of!(LeaveRequestList, LeaveRequestView, "leave requests");
+
+/// Leave to ask for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLeaveRequest {
+    /// Whose leave: one's own when left out (the agency admin may name anyone).
+    #[schema(format = Uuid)]
+    pub employee_id: Option<Uuid>,
+    pub kind: LeaveKind,
+    pub starts_on: NaiveDate,
+    /// The last day, inclusive. Sick leave on notice is one day; maternity and long-service leave
+    /// at most 3 months; important-reason and annual leave at most a month at a time.
+    pub ends_on: NaiveDate,
+    #[schema(example = "Pernikahan adik di Makassar", min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Asks for leave.
+#[utoipa::path(post, path = "/api/v1/leave-requests", tag = "leave", operation_id = "create_leave_request",
+    summary = "Ask for leave: one's own, to the direct supervisor and the head of the OPD",
+    description = "Refused (422) when the span is too long for the kind, holds no working day of the employee's \
+        schedule, or overlaps another live request or recorded leave or travel of the employee.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    request_body = CreateLeaveRequest,
+    responses(
+        (status = 201, description = "Asked for; its `version` is the first `If-Match`", body = LeaveRequestView,
+            headers(("location" = String, description = "URL of the request"))),
+        (status = 403, description = "Not one's own, and not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(call: Call, key: Key, body: HashedJson<CreateLeaveRequest>) -> Result<HttpResponse, ApiError> {
+    if let Claim::Respond(r) = claim(&call.state, &call.caller, &key, &body.hash).await? {
+        return Ok(r);
+    }
+    let outcome = create_one(&call, body.value).await;
+    settle(&call.state, &call.caller, &key, &outcome).await;
+    outcome.map(|s| s.respond(false))
+}
+
+async fn create_one(call: &Call, b: CreateLeaveRequest) -> Result<Stored, ApiError> {
+    let reason = Description::parse(&b.reason).map_err(|e| ApiError::field("reason", e.to_string()))?;
+    let now = call.state.now();
+    let change = Change::new(call.caller.clone(), now, request_id::current());
+    let new = NewLeaveRequest {
+        employee_id: b.employee_id,
+        kind: b.kind,
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+        reason,
+    };
+    let row = db(&call.state, move |conn| store::request(conn, &change, new, now)).await?;
+    let location = format!("/api/v1/leave-requests/{}", row.id);
+    Stored::json(StatusCode::CREATED, &LeaveRequestView::from(row), Some(location))
+}
+
+/// Filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveQuery {
+    /// One employee's requests.
+    pub employee_id: Option<Uuid>,
+    pub status: Option<LeaveStatus>,
+    /// `true`: only those waiting for one's recommendation or approval, as `/me/tasks` counts them.
+    pub awaiting_me: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Lists leave requests.
+#[utoipa::path(get, path = "/api/v1/leave-requests", tag = "leave", operation_id = "list_leave_requests",
+    summary = "List leave requests: one's own and those of the people one supervises or heads (the whole agency for leaders and the admin)",
+    params(LeaveQuery),
+    responses((status = 200, description = "A page of requests, by id", body = LeaveRequestList)),
+    security(("bearer" = [])))]
+pub async fn list(call: Call, q: web::Query<LeaveQuery>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter =
+        LeaveFilter { employee_id: q.employee_id, status: q.status, awaiting_me: q.awaiting_me.unwrap_or(false) };
+    let now = call.state.now();
+    let rows = call.read(move |conn, caller| store::list(conn, caller, &filter, &page, now)).await?;
+    Ok(HttpResponse::Ok().json(LeaveRequestList::from_page(rows, LeaveRequestView::from)))
+}
+
+/// Reads a leave request.
+#[utoipa::path(get, path = "/api/v1/leave-requests/{id}", tag = "leave", operation_id = "get_leave_request",
+    summary = "Read a leave request", params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, description = "The request", body = LeaveRequestView,
+        headers(("etag" = String, description = "Version to send in If-Match")))),
+    security(("bearer" = [])))]
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let now = call.state.now();
+    let seen = call.read(move |conn, caller| store::get(conn, caller, id, now)).await?;
+    Ok(with_etag(HttpResponse::Ok(), seen.request.version).json(LeaveRequestView::from(seen.request)))
+}
+
+/// A refusal's reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefuseLeaveBody {
+    #[schema(example = "Akhir tahun anggaran: ajukan kembali untuk Januari", min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Takes a step on the version `seen`, judged after the reason (RFC 9110, 13.2.1).
+async fn take(
+    call: Call,
+    id: Uuid,
+    seen: Result<i32, ApiError>,
+    step: LeaveStep,
+    reason: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(r) = &reason {
+        Description::parse(r).map_err(|e| ApiError::field("reason", e.to_string()))?;
+    }
+    let seen = seen?;
+    let now = call.state.now();
+    let change = Change::new(call.caller, now, request_id::current());
+    let row = db(&call.state, move |conn| store::step(conn, &change, id, seen, step, reason, now)).await?;
+    Ok(with_etag(HttpResponse::Ok(), row.version).json(LeaveRequestView::from(row)))
+}
+
+/// Recommends a request.
+#[utoipa::path(post, path = "/api/v1/leave-requests/{id}/recommend", tag = "leave", operation_id = "recommend_leave_request",
+    summary = "Recommend a request to the head of the OPD (the direct supervisor)",
+    description = "Whoever also holds the approval (a supervisor who heads the employee's OPD, or any direct supervisor \
+        where the policy is `one_step`) approves it by recommending it; for the agency's top official the agency admin decides.",
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The request's ETag as seen")),
+    responses(
+        (status = 200, description = "Recommended (or approved)", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
+        crate::openapi::DirectSupervisorOnly,
+        (status = 409, description = "Not waiting for a recommendation", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
+    ),
+    security(("bearer" = [])))]
+pub async fn recommend(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
+    take(call, id.into_inner(), version.version(), LeaveStep::Recommend, None).await
+}
+
+/// Approves a request.
+#[utoipa::path(post, path = "/api/v1/leave-requests/{id}/approve", tag = "leave", operation_id = "approve_leave_request",
+    summary = "Approve a recommended request (the head of the employee's OPD): its days are excused",
+    description = "Approval records the leave (or official travel) that excuses its working days in discipline and in \
+        allowance runs computed from now on. Whoever holds both steps approves a request straight away.",
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The request's ETag as seen")),
+    responses(
+        (status = 200, description = "Approved", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
+        (status = 403, description = "Not the head of the employee's OPD", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not recommended yet, or no longer waiting", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Leave or travel was recorded for these days since it was asked for", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
+    ),
+    security(("bearer" = [])))]
+pub async fn approve(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
+    take(call, id.into_inner(), version.version(), LeaveStep::Approve, None).await
+}
+
+/// Refuses a request.
+#[utoipa::path(post, path = "/api/v1/leave-requests/{id}/refuse", tag = "leave", operation_id = "refuse_leave_request",
+    summary = "Refuse a request with a reason (the one it waits for)",
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The request's ETag as seen")),
+    request_body = RefuseLeaveBody,
+    responses(
+        (status = 200, description = "Refused", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
+        (status = 403, description = "The request does not wait for the caller", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No longer waiting", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
+    ),
+    security(("bearer" = [])))]
+pub async fn refuse(
+    call: Call,
+    id: web::Path<Uuid>,
+    version: IfMatch,
+    body: Json<RefuseLeaveBody>,
+) -> Result<HttpResponse, ApiError> {
+    take(call, id.into_inner(), version.version(), LeaveStep::Refuse, Some(body.0.reason)).await
+}
+
+/// Cancels a request.
+#[utoipa::path(post, path = "/api/v1/leave-requests/{id}/cancel", tag = "leave", operation_id = "cancel_leave_request",
+    summary = "Withdraw one's request (or the agency admin): an approved one's days are judged on the events again",
+    params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The request's ETag as seen")),
+    responses(
+        (status = 200, description = "Cancelled", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
+        (status = 403, description = "Not one's own request", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already refused or cancelled", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::IfMatch,
+    ),
+    security(("bearer" = [])))]
+pub async fn cancel(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
+    take(call, id.into_inner(), version.version(), LeaveStep::Cancel, None).await
+}

@@ -1,0 +1,296 @@
+//! Leave requests (cuti, PP 11/2017; workforce.md): the employee asks, the direct supervisor
+//! recommends or refuses, the head of the employee's OPD approves or refuses; an approved request
+//! excuses its days as leave recorded by the agency admin does.
+//!
+//! Who holds each step is the access rule's answer (`access::Area::LeaveRecommend`,
+//! `access::Area::LeaveApprove`); this module says what each step does to a request, and which
+//! spans a kind allows.
+
+use chrono::{Months, NaiveDate};
+
+use crate::discipline::AbsenceKind;
+
+word_enum! {
+    /// What kind of leave is asked for.
+    LeaveKind {
+        /// Annual leave (cuti tahunan).
+        Annual => "annual",
+        /// Long-service leave (cuti besar): up to 3 months.
+        LongService => "long_service",
+        /// Sick leave (cuti sakit): one day on notice; longer needs a doctor's letter.
+        Sick => "sick",
+        /// Maternity leave (cuti melahirkan): up to 3 months.
+        Maternity => "maternity",
+        /// Leave for important reasons (cuti karena alasan penting): up to 1 month.
+        ImportantReason => "important_reason",
+        /// Official travel (dinas luar), as assigned.
+        OfficialTravel => "official_travel",
+    }
+}
+
+word_enum! {
+    /// Where a leave request is in its flow.
+    LeaveStatus {
+        /// Asked for; waiting for the direct supervisor's recommendation.
+        Requested => "requested",
+        /// Recommended by the direct supervisor; waiting for the head of the OPD.
+        Recommended => "recommended",
+        /// Approved: its days are excused.
+        Approved => "approved",
+        /// Refused by the supervisor or the head of the OPD, with a reason.
+        Refused => "refused",
+        /// Withdrawn by the employee (or the agency admin); if it was approved, its days are
+        /// judged on the attendance events again.
+        Cancelled => "cancelled",
+    }
+}
+
+/// The longest official travel or important-reason leave asked for at once, in calendar days.
+const MAX_TRAVEL_DAYS: i64 = 366;
+
+impl LeaveKind {
+    /// How an approved request of this kind is recorded for discipline.
+    pub fn absence(self) -> AbsenceKind {
+        match self {
+            LeaveKind::OfficialTravel => AbsenceKind::OfficialTravel,
+            _ => AbsenceKind::Leave,
+        }
+    }
+
+    /// Why the span `starts_on..=ends_on` is too long for this kind (workforce.md), if it is.
+    pub fn span_refusal(self, starts_on: NaiveDate, ends_on: NaiveDate) -> Option<String> {
+        if ends_on < starts_on {
+            return Some("must not be before starts_on".into());
+        }
+        let months = |n: u32| starts_on.checked_add_months(Months::new(n)).and_then(|d| d.pred_opt());
+        let within = |last: Option<NaiveDate>| last.is_some_and(|l| ends_on <= l);
+        match self {
+            LeaveKind::Sick if ends_on != starts_on => Some(
+                "sick leave on notice is one day; longer sick leave needs a doctor's letter, which the agency admin \
+                 records as leave (POST /api/v1/absences)"
+                    .into(),
+            ),
+            LeaveKind::LongService | LeaveKind::Maternity if !within(months(3)) => {
+                Some(format!("{self} leave lasts at most 3 months"))
+            }
+            LeaveKind::ImportantReason if !within(months(1)) => {
+                Some("important_reason leave lasts at most 1 month".into())
+            }
+            LeaveKind::Annual if !within(months(1)) => {
+                Some("annual leave is asked for at most a month at a time (24 working days at most a year)".into())
+            }
+            LeaveKind::OfficialTravel if (ends_on - starts_on).num_days() >= MAX_TRAVEL_DAYS => {
+                Some(format!("at most {MAX_TRAVEL_DAYS} days at once"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A step taken on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveStep {
+    /// The direct supervisor recommends it to the head of the OPD.
+    Recommend,
+    /// The head of the OPD (or whoever the rule gives the approval) approves it.
+    Approve,
+    /// The supervisor or the approver refuses it, with a reason.
+    Refuse,
+    /// The employee (or the agency admin) withdraws it.
+    Cancel,
+}
+
+impl LeaveStep {
+    /// The step's past tense, for refusals.
+    fn done(self) -> &'static str {
+        match self {
+            LeaveStep::Recommend => "recommended",
+            LeaveStep::Approve => "approved",
+            LeaveStep::Refuse => "refused",
+            LeaveStep::Cancel => "cancelled",
+        }
+    }
+}
+
+/// What the caller may do to one request, as the access rule answers for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeaveRights {
+    /// Writes the request (the employee themself, the agency admin): may cancel it.
+    pub own: bool,
+    /// Recommends or refuses it (the direct supervisor).
+    pub recommend: bool,
+    /// Approves or refuses it (the head of the OPD, or the direct supervisor where approval is
+    /// one step).
+    pub approve: bool,
+}
+
+/// Why a step is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeaveError {
+    /// The caller does not hold the step (403).
+    #[error("{0}")]
+    NotYours(&'static str),
+    /// The request is not in a state that allows it (409).
+    #[error("a request that is {0} cannot be {1}")]
+    WrongState(LeaveStatus, &'static str),
+    /// A refusal needs a reason (422).
+    #[error("a refusal needs a reason")]
+    ReasonRequired,
+}
+
+impl LeaveStatus {
+    /// Whether the request still holds its days: asked for, on its way, or approved.
+    pub fn is_live(self) -> bool {
+        matches!(self, LeaveStatus::Requested | LeaveStatus::Recommended | LeaveStatus::Approved)
+    }
+
+    /// The state after `step` by a caller with `rights`; `reason` is a refusal's.
+    ///
+    /// Whoever holds both the recommendation and the approval (the direct supervisor who heads
+    /// the OPD, the supervisor where approval is one step, the agency admin for the top official)
+    /// approves a request straight from `requested`.
+    pub fn apply(self, step: LeaveStep, rights: LeaveRights, reason: Option<&str>) -> Result<Self, LeaveError> {
+        use LeaveStatus::*;
+        let wrong = || Err(LeaveError::WrongState(self, step.done()));
+        match step {
+            LeaveStep::Recommend => {
+                if !rights.recommend {
+                    return Err(LeaveError::NotYours("a request is recommended by the employee's direct supervisor"));
+                }
+                if self != Requested {
+                    return wrong();
+                }
+                Ok(if rights.approve { Approved } else { Recommended })
+            }
+            LeaveStep::Approve => match self {
+                Requested if rights.approve && rights.recommend => Ok(Approved),
+                Requested if rights.approve => {
+                    Err(LeaveError::WrongState(self, "approved before the direct supervisor recommends it"))
+                }
+                Recommended if rights.approve => Ok(Approved),
+                _ if !rights.approve => {
+                    Err(LeaveError::NotYours("a request is approved by the head of the employee's OPD"))
+                }
+                _ => wrong(),
+            },
+            LeaveStep::Refuse => {
+                let holds = match self {
+                    Recommended => rights.approve,
+                    _ => rights.recommend || rights.approve,
+                };
+                if !holds {
+                    return Err(LeaveError::NotYours("a request is refused by the one it waits for"));
+                }
+                if !matches!(self, Requested | Recommended) {
+                    return wrong();
+                }
+                if reason.is_none_or(|r| r.trim().is_empty()) {
+                    return Err(LeaveError::ReasonRequired);
+                }
+                Ok(Refused)
+            }
+            LeaveStep::Cancel => {
+                if !rights.own {
+                    return Err(LeaveError::NotYours("a request is cancelled by the employee who asked for it"));
+                }
+                if !self.is_live() {
+                    return wrong();
+                }
+                Ok(Cancelled)
+            }
+        }
+    }
+
+    /// The step a request in this state waits for from a caller with `rights`, if any: what their
+    /// task list counts.
+    pub fn awaits(self, rights: LeaveRights) -> Option<LeaveStep> {
+        match self {
+            LeaveStatus::Requested if rights.recommend && rights.approve => Some(LeaveStep::Approve),
+            LeaveStatus::Requested if rights.recommend => Some(LeaveStep::Recommend),
+            LeaveStatus::Recommended if rights.approve => Some(LeaveStep::Approve),
+            _ => None,
+        }
+    }
+}
+
+word_enum! {
+    /// Who approves leave in an agency *(policy)*.
+    LeaveApproval {
+        /// The direct supervisor recommends; the head of the employee's OPD approves.
+        TwoStep => "two_step",
+        /// The direct supervisor approves alone.
+        OneStep => "one_step",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LeaveStatus::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    const SUPERVISOR: LeaveRights = LeaveRights { own: false, recommend: true, approve: false };
+    const HEAD: LeaveRights = LeaveRights { own: false, recommend: false, approve: true };
+    const BOTH: LeaveRights = LeaveRights { own: false, recommend: true, approve: true };
+    const OWNER: LeaveRights = LeaveRights { own: true, recommend: false, approve: false };
+
+    #[test]
+    fn two_steps_in_order_or_one_for_whoever_holds_both() {
+        assert_eq!(Requested.apply(LeaveStep::Recommend, SUPERVISOR, None), Ok(Recommended));
+        assert_eq!(Recommended.apply(LeaveStep::Approve, HEAD, None), Ok(Approved));
+        assert!(matches!(Requested.apply(LeaveStep::Approve, HEAD, None), Err(LeaveError::WrongState(..))));
+        assert!(matches!(Requested.apply(LeaveStep::Approve, SUPERVISOR, None), Err(LeaveError::NotYours(_))));
+        assert_eq!(Requested.apply(LeaveStep::Approve, BOTH, None), Ok(Approved));
+        assert_eq!(Requested.apply(LeaveStep::Recommend, BOTH, None), Ok(Approved));
+        assert!(matches!(Recommended.apply(LeaveStep::Recommend, SUPERVISOR, None), Err(LeaveError::WrongState(..))));
+        assert!(matches!(Requested.apply(LeaveStep::Recommend, OWNER, None), Err(LeaveError::NotYours(_))));
+    }
+
+    #[test]
+    fn refusals_need_the_step_and_a_reason() {
+        assert_eq!(Requested.apply(LeaveStep::Refuse, SUPERVISOR, Some("rapat akhir tahun")), Ok(Refused));
+        assert_eq!(Requested.apply(LeaveStep::Refuse, SUPERVISOR, Some("  ")), Err(LeaveError::ReasonRequired));
+        assert!(matches!(Recommended.apply(LeaveStep::Refuse, SUPERVISOR, Some("x")), Err(LeaveError::NotYours(_))));
+        assert_eq!(Recommended.apply(LeaveStep::Refuse, HEAD, Some("x")), Ok(Refused));
+        assert!(matches!(Approved.apply(LeaveStep::Refuse, HEAD, Some("x")), Err(LeaveError::WrongState(..))));
+        assert!(matches!(Refused.apply(LeaveStep::Refuse, OWNER, Some("x")), Err(LeaveError::NotYours(_))));
+    }
+
+    #[test]
+    fn the_employee_cancels_while_it_holds_its_days() {
+        for s in [Requested, Recommended, Approved] {
+            assert_eq!(s.apply(LeaveStep::Cancel, OWNER, None), Ok(Cancelled));
+            assert!(matches!(s.apply(LeaveStep::Cancel, BOTH, None), Err(LeaveError::NotYours(_))));
+        }
+        for s in [Refused, Cancelled] {
+            assert!(matches!(s.apply(LeaveStep::Cancel, OWNER, None), Err(LeaveError::WrongState(..))));
+        }
+    }
+
+    #[test]
+    fn what_waits_for_whom() {
+        assert_eq!(Requested.awaits(SUPERVISOR), Some(LeaveStep::Recommend));
+        assert_eq!(Requested.awaits(HEAD), None);
+        assert_eq!(Requested.awaits(BOTH), Some(LeaveStep::Approve));
+        assert_eq!(Recommended.awaits(HEAD), Some(LeaveStep::Approve));
+        assert_eq!(Recommended.awaits(SUPERVISOR), None);
+        assert_eq!(Approved.awaits(BOTH), None);
+    }
+
+    #[test]
+    fn each_kind_holds_to_its_span() {
+        assert_eq!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 2)), None);
+        assert!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 3)).is_some());
+        assert_eq!(LeaveKind::Maternity.span_refusal(d(1, 15), d(4, 14)), None);
+        assert!(LeaveKind::Maternity.span_refusal(d(1, 15), d(4, 15)).is_some());
+        assert_eq!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(2, 27)), None);
+        assert!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(3, 1)).is_some());
+        assert!(LeaveKind::Annual.span_refusal(d(3, 5), d(3, 4)).is_some());
+        assert_eq!(LeaveKind::OfficialTravel.span_refusal(d(1, 1), d(12, 31)), None);
+        assert_eq!(LeaveKind::OfficialTravel.absence(), AbsenceKind::OfficialTravel);
+        assert_eq!(LeaveKind::Sick.absence(), AbsenceKind::Leave);
+    }
+}

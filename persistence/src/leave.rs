@@ -1,0 +1,387 @@
+//! Leave requests (issue 21, workforce.md): asked for by the employee, recommended by the direct
+//! supervisor, approved by the head of the employee's OPD (or by the supervisor alone where the
+//! agency's policy says one step). Approval records the absence that excuses the days, in the
+//! same transaction; cancelling an approved request cancels that absence, so its days are judged
+//! on the attendance events again. Who holds each step is the access rule's answer.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
+use ekinerja_domain::id::{AbsenceId, AccountId, AgencyId, EmployeeId, LeaveRequestId, OrgUnitId};
+use ekinerja_domain::leave::{LeaveApproval, LeaveError, LeaveKind, LeaveRights, LeaveStatus, LeaveStep};
+use ekinerja_domain::{Caller, Description};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::schema::{agencies, leave_requests};
+use crate::{access, audit, Change, DbConnection, Page, PageRequest, StoreError};
+
+/// A stored leave request.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = leave_requests, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_null = true)]
+pub struct LeaveRequest {
+    #[diesel(serialize_as = crate::key::Bind<LeaveRequestId>)]
+    pub id: LeaveRequestId,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    #[diesel(serialize_as = crate::word::Bind<LeaveKind>)]
+    pub kind: LeaveKind,
+    pub starts_on: NaiveDate,
+    /// The last day, inclusive.
+    pub ends_on: NaiveDate,
+    /// Working days of the employee's schedule in the span, holidays left out, when asked for.
+    pub working_days: i32,
+    pub reason: String,
+    #[diesel(serialize_as = crate::word::Bind<LeaveStatus>)]
+    pub status: LeaveStatus,
+    #[diesel(serialize_as = crate::key::Bind<AccountId>)]
+    pub requested_by_account_id: AccountId,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub recommended_by_account_id: Option<AccountId>,
+    pub recommended_at: Option<NaiveDateTime>,
+    #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
+    pub decided_by_account_id: Option<AccountId>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub refusal_reason: Option<String>,
+    /// The absence that excuses the days, while approved (and after, cancelled with it).
+    #[diesel(serialize_as = crate::key::BindOption<AbsenceId>)]
+    pub absence_id: Option<AbsenceId>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Leave to ask for, already validated in shape.
+#[derive(Debug, Clone)]
+pub struct NewLeaveRequest {
+    /// Whose leave: the caller's own when `None`.
+    pub employee_id: Option<Uuid>,
+    pub kind: LeaveKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: Description,
+}
+
+/// A request with what the caller may do to it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub request: LeaveRequest,
+    pub rights: LeaveRights,
+}
+
+/// The statuses that hold their days.
+const LIVE: [LeaveStatus; 3] = [LeaveStatus::Requested, LeaveStatus::Recommended, LeaveStatus::Approved];
+
+/// The subject of the access rule for `employee`'s request, with the agency's approval policy.
+pub(crate) fn subject(conn: &mut DbConnection, agency: AgencyId, employee: EmployeeId) -> Result<Subject, StoreError> {
+    let policy: LeaveApproval =
+        agencies::table.find(crate::key::bind(agency)).select(agencies::leave_approval).first(conn)?;
+    Ok(Subject::LeaveRequest {
+        agency: agency.uuid(),
+        employee: employee.uuid(),
+        one_step: policy == LeaveApproval::OneStep,
+    })
+}
+
+/// What the rule gives the caller on a request, from how they stand to it.
+pub(crate) fn rights(s: &Standing) -> LeaveRights {
+    LeaveRights {
+        own: s.allows(Area::LeaveRequest, Access::Write),
+        recommend: s.allows(Area::LeaveRecommend, Access::Write),
+        approve: s.allows(Area::LeaveApprove, Access::Write),
+    }
+}
+
+/// Whether `employee` has a live leave request on any day of `starts_on..=ends_on`.
+pub(crate) fn overlaps_live_request(
+    conn: &mut DbConnection,
+    employee: EmployeeId,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+) -> Result<bool, StoreError> {
+    let n: i64 = leave_requests::table
+        .filter(leave_requests::employee_id.eq(crate::key::bind(employee)))
+        .filter(leave_requests::status.eq_any(LIVE.map(crate::word::bind)))
+        .filter(leave_requests::starts_on.le(ends_on))
+        .filter(leave_requests::ends_on.ge(starts_on))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Asks for leave: the employee for themself (or the agency admin on their behalf). Refused when
+/// the span is too long for the kind, holds no working day of the employee's schedule, or
+/// overlaps a live request or recorded leave or travel.
+pub fn request(
+    conn: &mut DbConnection,
+    change: &Change,
+    new: NewLeaveRequest,
+    now: DateTime<Utc>,
+) -> Result<LeaveRequest, StoreError> {
+    let NewLeaveRequest { employee_id, kind, starts_on, ends_on, reason } = new;
+    if let Some(why) = kind.span_refusal(starts_on, ends_on) {
+        return Err(StoreError::invalid("ends_on", why));
+    }
+    let Some(employee_id) = employee_id.or(change.caller.employee_id) else {
+        return Err(StoreError::invalid("employee_id", "name the employee: this account has no employee record"));
+    };
+    crate::db::write(conn, |conn| {
+        let employee = crate::employee::get(conn, &change.caller, employee_id, now)
+            .map_err(|_| StoreError::invalid("employee_id", "no such employee"))?;
+        let subject = subject(conn, employee.agency_id, employee.id)?;
+        let (standing, chart) = access::standing(conn, &change.caller, subject, now)?;
+        access::decision_to_result(standing.decide(Area::LeaveRequest, Access::Write))?;
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
+        if overlaps_live_request(conn, employee.id, starts_on, ends_on)? {
+            return Err(StoreError::invalid("starts_on", "overlaps another leave request of the employee"));
+        }
+        if crate::calendar::overlaps_absence(conn, employee.id, starts_on, ends_on)? {
+            return Err(StoreError::invalid("starts_on", "overlaps leave or travel already recorded"));
+        }
+        let unit = chart.unit_of(employee.id.uuid()).map(OrgUnitId::from);
+        let mut calendar = crate::discipline::UnitCalendar::load(conn, employee.agency_id.uuid(), starts_on, ends_on)?;
+        let before = starts_on.checked_sub_days(Days::new(1)).unwrap_or(starts_on);
+        let after = ends_on.checked_add_days(Days::new(1)).unwrap_or(ends_on);
+        let working_days = calendar.working_days_between(unit, before, after);
+        if working_days == 0 {
+            return Err(StoreError::invalid(
+                "starts_on",
+                "the span holds no working day of the employee's schedule (days off and holidays are not leave)",
+            ));
+        }
+        let row = LeaveRequest {
+            id: crate::key::new(),
+            agency_id: employee.agency_id,
+            employee_id: employee.id,
+            kind,
+            starts_on,
+            ends_on,
+            working_days: i32::try_from(working_days).unwrap_or(i32::MAX),
+            reason: reason.as_str().to_owned(),
+            status: LeaveStatus::Requested,
+            requested_by_account_id: AccountId::from(change.caller.account_id),
+            recommended_by_account_id: None,
+            recommended_at: None,
+            decided_by_account_id: None,
+            decided_at: None,
+            refusal_reason: None,
+            absence_id: None,
+            version: 1,
+            created_at: change.at,
+            updated_at: change.at,
+        };
+        diesel::insert_into(leave_requests::table).values(row.clone()).execute(conn)?;
+        audit::record(conn, change, Some(row.agency_id), "create", "leave_request", row.id, None::<&()>, Some(&row))?;
+        Ok(row)
+    })
+}
+
+/// Reads a request the caller may see (404 otherwise), with what they may do to it.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<Seen, StoreError> {
+    let request: LeaveRequest = leave_requests::table
+        .find(crate::key::bind(LeaveRequestId::from(id)))
+        .select(LeaveRequest::as_select())
+        .first(conn)?;
+    let subject = subject(conn, request.agency_id, request.employee_id)?;
+    let (standing, _) = access::standing(conn, caller, subject, now)?;
+    access::decision_to_result(standing.decide(Area::LeaveRequest, Access::Read))?;
+    Ok(Seen { rights: rights(&standing), request })
+}
+
+/// Takes `step` on a request the caller saw at `seen` (its version). Approval records the
+/// absence that excuses the days; cancelling an approved request cancels it.
+pub fn step(
+    conn: &mut DbConnection,
+    change: &Change,
+    id: Uuid,
+    seen: i32,
+    step: LeaveStep,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<LeaveRequest, StoreError> {
+    crate::db::write(conn, |conn| {
+        let Seen { request: before, rights } = get(conn, &change.caller, id, now)?;
+        let next = before.status.apply(step, rights, reason.as_deref()).map_err(|e| match e {
+            LeaveError::NotYours(_) => StoreError::Forbidden(e.to_string()),
+            LeaveError::ReasonRequired => StoreError::invalid("reason", e.to_string()),
+            LeaveError::WrongState(..) => StoreError::Conflict(e.to_string()),
+        })?;
+        if before.version != seen {
+            return Err(StoreError::Stale);
+        }
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, before.employee_id)?;
+        let mut after = before.clone();
+        after.status = next;
+        after.version += 1;
+        after.updated_at = change.at;
+        let by = Some(AccountId::from(change.caller.account_id));
+        match next {
+            LeaveStatus::Recommended => {
+                after.recommended_by_account_id = by;
+                after.recommended_at = Some(change.at);
+            }
+            LeaveStatus::Approved => {
+                if before.status == LeaveStatus::Requested {
+                    // Whoever holds both steps took them at once.
+                    after.recommended_by_account_id = by;
+                    after.recommended_at = Some(change.at);
+                }
+                after.decided_by_account_id = by;
+                after.decided_at = Some(change.at);
+                let employee = crate::employee::row(conn, before.employee_id)?;
+                let note = format!("leave request {} ({})", before.id, before.kind);
+                let absence = crate::calendar::insert_absence(
+                    conn,
+                    change,
+                    &employee,
+                    before.kind.absence(),
+                    (before.starts_on, before.ends_on),
+                    Some(note),
+                )?;
+                after.absence_id = Some(absence.id);
+            }
+            LeaveStatus::Refused => {
+                after.decided_by_account_id = by;
+                after.decided_at = Some(change.at);
+                after.refusal_reason = reason.map(|r| r.trim().to_owned());
+            }
+            LeaveStatus::Cancelled => {
+                if let Some(absence) = before.absence_id {
+                    let row = crate::calendar::load_absence(conn, absence)?;
+                    crate::calendar::cancel_row(conn, change, row)?;
+                }
+            }
+            LeaveStatus::Requested => {}
+        }
+        let n = diesel::update(leave_requests::table.find(crate::key::bind(after.id)))
+            .filter(leave_requests::version.eq(before.version))
+            .set(after.clone())
+            .execute(conn)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let action = match step {
+            LeaveStep::Recommend if next == LeaveStatus::Approved => "approve",
+            LeaveStep::Recommend => "recommend",
+            LeaveStep::Approve => "approve",
+            LeaveStep::Refuse => "refuse",
+            LeaveStep::Cancel => "cancel",
+        };
+        audit::record(
+            conn,
+            change,
+            Some(after.agency_id),
+            action,
+            "leave_request",
+            after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// When the agency admin cancels an absence that an approved request recorded, the request is
+/// cancelled with it (inside the admin's transaction).
+pub(crate) fn cancel_for_absence(
+    conn: &mut DbConnection,
+    change: &Change,
+    absence: AbsenceId,
+) -> Result<(), StoreError> {
+    let rows: Vec<LeaveRequest> = leave_requests::table
+        .filter(leave_requests::absence_id.eq(crate::key::bind(absence)))
+        .filter(leave_requests::status.eq(crate::word::bind(LeaveStatus::Approved)))
+        .select(LeaveRequest::as_select())
+        .load(conn)?;
+    for before in rows {
+        let after = LeaveRequest {
+            status: LeaveStatus::Cancelled,
+            version: before.version + 1,
+            updated_at: change.at,
+            ..before.clone()
+        };
+        diesel::update(leave_requests::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            Some(after.agency_id),
+            "cancel",
+            "leave_request",
+            after.id,
+            Some(&before),
+            Some(&after),
+        )?;
+    }
+    Ok(())
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct LeaveFilter {
+    /// One employee's requests.
+    pub employee_id: Option<Uuid>,
+    pub status: Option<LeaveStatus>,
+    /// Only those waiting for the caller's recommendation or approval (what `/me/tasks` counts).
+    pub awaiting_me: bool,
+}
+
+/// The requests the caller may read (their own, their people's, or the agency's for those who
+/// read it whole), by id.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &LeaveFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<LeaveRequest>, StoreError> {
+    let Some(agency) = caller.agency_id else { return Ok(Page::empty()) };
+    if filter.awaiting_me {
+        let mut rows: Vec<LeaveRequest> = crate::tasks::leave_awaiting(conn, caller, now)?
+            .into_iter()
+            .map(|(r, _)| r)
+            .filter(|r| filter.employee_id.is_none_or(|e| r.employee_id == e))
+            .filter(|r| filter.status.is_none_or(|s| r.status == s))
+            .filter(|r| page.after.is_none_or(|a| r.id.uuid() > a))
+            .collect();
+        rows.sort_by_key(|r| r.id);
+        rows.truncate(usize::try_from(page.limit + 1).unwrap_or(usize::MAX));
+        return Ok(Page::from_rows(rows, page.limit, |r| &r.id));
+    }
+    let mut q = leave_requests::table
+        .select(LeaveRequest::as_select())
+        .filter(leave_requests::agency_id.eq(crate::key::bind(AgencyId::from(agency))))
+        .into_boxed::<crate::db::Backend>();
+    match access::reach(conn, caller, agency, &[Area::LeaveRequest], now)? {
+        Reach::Agency => {}
+        Reach::Employees(set) => {
+            let ids: Vec<EmployeeId> = set.into_iter().map(EmployeeId::from).collect();
+            q = q.filter(leave_requests::employee_id.eq_any(crate::key::binds(ids)));
+        }
+    }
+    if let Some(e) = filter.employee_id {
+        q = q.filter(leave_requests::employee_id.eq(crate::key::bind(EmployeeId::from(e))));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(leave_requests::status.eq(crate::word::bind(s)));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(leave_requests::id.gt(crate::key::bind(LeaveRequestId::from(*after))));
+    }
+    let rows = q.order(leave_requests::id.asc()).limit(page.limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// The agency's requests waiting for someone's decision (requested or recommended).
+pub(crate) fn waiting(conn: &mut DbConnection, agency: Uuid) -> Result<Vec<LeaveRequest>, StoreError> {
+    Ok(leave_requests::table
+        .filter(leave_requests::agency_id.eq(crate::key::bind(AgencyId::from(agency))))
+        .filter(
+            leave_requests::status.eq_any([LeaveStatus::Requested, LeaveStatus::Recommended].map(crate::word::bind)),
+        )
+        .order((leave_requests::starts_on.asc(), leave_requests::id.asc()))
+        .select(LeaveRequest::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,259 @@
+//! Leave requests (issue 21, workforce.md): the employee asks, the direct supervisor recommends,
+//! the head of the OPD approves; approval excuses the days in discipline and in the month's draft
+//! allowance run, and cancelling brings them back. Denials are tested as carefully as the steps.
+
+use actix_web::http::Method;
+use chrono::{TimeZone, Utc};
+use ekinerja_tests::builders::rules;
+use ekinerja_tests::{Response, TestApp};
+use serde_json::{json, Value};
+
+const LEAVE: &str = "/api/v1/leave-requests";
+
+/// Takes `verb` on a request as `token`, with the version the request has now.
+async fn act(app: &TestApp, token: &str, id: &str, verb: &str, body: Option<Value>) -> Response {
+    let version = app.get(&format!("{LEAVE}/{id}"), &app.root).await.body["version"].as_i64().unwrap();
+    let mut req = app
+        .req(Method::POST, &format!("{LEAVE}/{id}/{verb}"))
+        .token(token)
+        .header("if-match", &format!("\"v{version}\""));
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    req.send().await
+}
+
+/// The count of one kind of task of `token`.
+async fn task(app: &TestApp, token: &str, kind: &str) -> i64 {
+    let res = app.get("/api/v1/me/tasks", token).await;
+    res.assert_status(200);
+    let t = res.body["items"].as_array().unwrap().iter().find(|t| t["kind"] == kind).cloned().unwrap();
+    if t["count"].as_i64().unwrap() > 0 {
+        assert_eq!(t["list"], "/api/v1/leave-requests?awaiting_me=true");
+    }
+    t["count"].as_i64().unwrap()
+}
+
+async fn awaiting(app: &TestApp, token: &str) -> Vec<String> {
+    let res = app.get(&format!("{LEAVE}?awaiting_me=true"), token).await;
+    res.assert_status(200);
+    res.body["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn ask(kind: &str, from: &str, to: &str) -> Value {
+    json!({"kind": kind, "starts_on": from, "ends_on": to, "reason": "Pernikahan adik di Makassar"})
+}
+
+async fn day_status(app: &TestApp, token: &str, employee: &str, date: &str) -> String {
+    let m = app.get(&format!("/api/v1/employees/{employee}/discipline?month=2026-11"), token).await;
+    m.assert_status(200);
+    let d = m.body["days"].as_array().unwrap().iter().find(|d| d["date"] == date).cloned().unwrap();
+    d["status"].as_str().unwrap().to_owned()
+}
+
+/// The deduction of `employee`'s line in the November draft run, computed again now.
+async fn draft_deduction(app: &TestApp, admin: &str, employee: &str) -> i64 {
+    let run = app.post("/api/v1/allowance-runs", admin, json!({"month": "2026-11"})).await;
+    assert!(run.status.is_success(), "{}", run.text);
+    let run = app.get(&format!("/api/v1/allowance-runs/{}", run.id()), admin).await;
+    assert_eq!(run.body["status"], "draft");
+    let line = run.body["lines"].as_array().unwrap().iter().find(|l| l["employee_id"] == employee).cloned().unwrap();
+    line["deduction_bp"].as_i64().unwrap_or_else(|| panic!("no deduction: {line}"))
+}
+
+#[actix_web::test]
+async fn a_request_recommended_and_approved_excuses_its_days_and_changes_the_draft_run() {
+    let mut app = TestApp::spawn().await;
+    // Tuesday 1 December 2026, 09:00 WIB: November is over, with no attendance events at all.
+    app.set_clock(Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap());
+    let org = app.org("LV-A", 5100).await;
+    let mut policy = rules(15);
+    // Performance from logged minutes, so a line is computed without a final evaluation.
+    policy["performance_basis"] = json!("productivity");
+    policy["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000},
+                                    {"class": 11, "amount": 6000000}, {"class": 14, "amount": 9000000}]);
+    app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": "2020-01", "rules": policy}))
+        .await
+        .assert_status(201);
+    // 21 working days without a record, 500 bp each, capped at 10,000.
+    assert_eq!(draft_deduction(&app, &org.admin, &org.staff1.id).await, 10_000);
+
+    // Monday 16 and Tuesday 17 November, asked for by the staff member from their phone.
+    let req = app.post(LEAVE, &org.staff1.token, ask("annual", "2026-11-16", "2026-11-17")).await;
+    req.assert_status(201);
+    assert_eq!(req.header("location"), Some(format!("{LEAVE}/{}", req.id())));
+    assert_eq!((req.body["status"].as_str(), req.body["working_days"].as_i64()), (Some("requested"), Some(2)));
+    let id = req.id();
+
+    // Who sees it: the author, the supervisor, those above; a colleague does not.
+    for reader in [&org.staff1.token, &org.section.token, &org.division.token, &org.head.token, &org.admin] {
+        app.get(&format!("{LEAVE}/{id}"), reader).await.assert_status(200);
+    }
+    app.get(&format!("{LEAVE}/{id}"), &org.staff2.token).await.assert_problem(404, "not-found");
+    act(&app, &org.staff2.token, &id, "recommend", None).await.assert_problem(404, "not-found");
+    let listed = app.get(LEAVE, &org.staff2.token).await;
+    assert_eq!(listed.body["items"], json!([]), "a colleague's list holds none of it");
+    assert_eq!(app.get(LEAVE, &org.staff1.token).await.body["items"][0]["id"], id.as_str());
+
+    // Overlapping, weekend-only and over-long requests are refused, with the field named.
+    app.post(LEAVE, &org.staff1.token, ask("important_reason", "2026-11-17", "2026-11-18"))
+        .await
+        .assert_invalid("#/starts_on");
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-11-21", "2026-11-22")).await.assert_invalid("#/starts_on");
+    app.post(LEAVE, &org.staff1.token, ask("sick", "2026-11-23", "2026-11-24")).await.assert_invalid("#/ends_on");
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-11-24", "2026-11-23")).await.assert_invalid("#/ends_on");
+    app.post(
+        LEAVE,
+        &org.staff1.token,
+        json!({"kind": "annual", "starts_on": "2026-11-23", "ends_on": "2026-11-23", "reason": ""}),
+    )
+    .await
+    .assert_invalid("#/reason");
+    app.post(LEAVE, &org.staff1.token, ask("holiday", "2026-11-23", "2026-11-23"))
+        .await
+        .assert_problem(422, "validation");
+    // Nobody asks for someone else's leave but the admin.
+    app.post(
+        LEAVE,
+        &org.section.token,
+        json!({"employee_id": org.staff2.id, "kind": "annual", "starts_on": "2026-11-23",
+            "ends_on": "2026-11-23", "reason": "x"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    // It waits for the section head's recommendation, and for no one else yet.
+    assert_eq!(task(&app, &org.section.token, "recommend_leave").await, 1);
+    assert_eq!(awaiting(&app, &org.section.token).await, std::slice::from_ref(&id));
+    for other in [&org.head.token, &org.division.token, &org.staff1.token] {
+        assert_eq!(task(&app, other, "recommend_leave").await + task(&app, other, "approve_leave").await, 0);
+        assert!(awaiting(&app, other).await.is_empty());
+    }
+    // The head of the OPD approves only after the recommendation; the author and the division
+    // head decide nothing; the section head does not approve.
+    act(&app, &org.head.token, &id, "approve", None).await.assert_problem(409, "conflict");
+    act(&app, &org.staff1.token, &id, "recommend", None).await.assert_problem(403, "forbidden");
+    act(&app, &org.division.token, &id, "recommend", None).await.assert_problem(403, "forbidden");
+    act(&app, &org.section.token, &id, "approve", None).await.assert_problem(403, "forbidden");
+    // A stale version is refused, and the request stays as it was.
+    app.req(Method::POST, &format!("{LEAVE}/{id}/recommend"))
+        .token(&org.section.token)
+        .header("if-match", "\"v7\"")
+        .send()
+        .await
+        .assert_problem(412, "precondition-failed");
+    app.req(Method::POST, &format!("{LEAVE}/{id}/recommend")).token(&org.section.token).send().await.assert_status(428);
+
+    let recommended = act(&app, &org.section.token, &id, "recommend", None).await;
+    recommended.assert_status(200);
+    assert_eq!(recommended.body["status"], "recommended");
+    assert_eq!(recommended.header("etag"), Some("\"v2\"".into()));
+    assert_eq!(task(&app, &org.section.token, "recommend_leave").await, 0);
+    assert_eq!(task(&app, &org.head.token, "approve_leave").await, 1);
+    assert_eq!(awaiting(&app, &org.head.token).await, std::slice::from_ref(&id));
+    assert_eq!(day_status(&app, &org.admin, &org.staff1.id, "2026-11-16").await, "absent_without_notice");
+
+    let approved = act(&app, &org.head.token, &id, "approve", None).await;
+    approved.assert_status(200);
+    assert_eq!(approved.body["status"], "approved");
+    assert!(approved.body["absence_id"].is_string(), "{}", approved.text);
+    assert_eq!(task(&app, &org.head.token, "approve_leave").await, 0);
+    act(&app, &org.head.token, &id, "approve", None).await.assert_problem(409, "conflict");
+    // The days are excused: in discipline, among the employee's absences, and in the draft run.
+    assert_eq!(day_status(&app, &org.staff1.token, &org.staff1.id, "2026-11-16").await, "excused");
+    assert_eq!(day_status(&app, &org.staff1.token, &org.staff1.id, "2026-11-17").await, "excused");
+    let absences = app.get(&format!("/api/v1/employees/{}/absences", org.staff1.id), &org.staff1.token).await;
+    assert_eq!(absences.body["items"][0]["id"], approved.body["absence_id"]);
+    assert_eq!(draft_deduction(&app, &org.admin, &org.staff1.id).await, 19 * 500);
+
+    // Withdrawn by the employee: the days are judged on the (missing) events again.
+    let cancelled = act(&app, &org.staff1.token, &id, "cancel", None).await;
+    cancelled.assert_status(200);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    assert_eq!(day_status(&app, &org.admin, &org.staff1.id, "2026-11-16").await, "absent_without_notice");
+    assert_eq!(draft_deduction(&app, &org.admin, &org.staff1.id).await, 10_000);
+    act(&app, &org.staff1.token, &id, "cancel", None).await.assert_problem(409, "conflict");
+    // The days are free again for a new request.
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-11-16", "2026-11-16")).await.assert_status(201);
+}
+
+#[actix_web::test]
+async fn refusals_the_top_official_the_one_step_policy_and_the_admin_cancelling_the_leave() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap());
+    let org = app.org("LV-B", 5200).await;
+
+    // Refused by the supervisor, with a reason; then nothing more happens to it.
+    let id = app.post(LEAVE, &org.staff2.token, ask("important_reason", "2026-12-07", "2026-12-09")).await.id();
+    act(&app, &org.section.token, &id, "refuse", Some(json!({"reason": "  "}))).await.assert_invalid("#/reason");
+    act(&app, &org.section.token, &id, "refuse", Some(json!({}))).await.assert_problem(422, "validation");
+    let refused = act(&app, &org.section.token, &id, "refuse", Some(json!({"reason": "Akhir tahun anggaran"}))).await;
+    refused.assert_status(200);
+    assert_eq!(
+        (refused.body["status"].as_str(), refused.body["refusal_reason"].as_str()),
+        (Some("refused"), Some("Akhir tahun anggaran"))
+    );
+    act(&app, &org.staff2.token, &id, "cancel", None).await.assert_problem(409, "conflict");
+    act(&app, &org.head.token, &id, "approve", None).await.assert_problem(409, "conflict");
+
+    // The division head's supervisor heads the OPD: one step approves it.
+    let id = app.post(LEAVE, &org.division.token, ask("annual", "2026-12-07", "2026-12-07")).await.id();
+    assert_eq!(task(&app, &org.head.token, "approve_leave").await, 1);
+    assert_eq!(task(&app, &org.head.token, "recommend_leave").await, 0);
+    let r = act(&app, &org.head.token, &id, "approve", None).await;
+    assert_eq!(r.body["status"], "approved", "{}", r.text);
+
+    // The top official has no supervisor: the agency admin decides for them; no one else does.
+    let id = app.post(LEAVE, &org.head.token, ask("official_travel", "2026-12-08", "2026-12-10")).await.id();
+    app.get(&format!("{LEAVE}/{id}"), &org.section.token).await.assert_problem(404, "not-found");
+    assert_eq!(task(&app, &org.admin, "approve_leave").await, 1);
+    act(&app, &org.division.token, &id, "approve", None).await.assert_problem(404, "not-found");
+    let r = act(&app, &org.admin, &id, "approve", None).await;
+    assert_eq!(r.body["status"], "approved", "{}", r.text);
+    let absences = app.get(&format!("/api/v1/employees/{}/absences", org.head.id), &org.admin).await;
+    assert_eq!(absences.body["items"][0]["kind"], "official_travel");
+    // The admin cancels the recorded travel: the request is cancelled with it.
+    let absence = r.body["absence_id"].as_str().unwrap();
+    app.post(&format!("/api/v1/absences/{absence}/cancel"), &org.admin, json!({})).await.assert_status(200);
+    assert_eq!(app.get(&format!("{LEAVE}/{id}"), &org.head.token).await.body["status"], "cancelled");
+    // Leave recorded by the admin blocks a request for the same days, and the reverse.
+    app.post(
+        "/api/v1/absences",
+        &org.admin,
+        json!({"employee_id": org.staff1.id, "kind": "leave",
+            "starts_on": "2026-12-14", "ends_on": "2026-12-14"}),
+    )
+    .await
+    .assert_status(201);
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-12-14", "2026-12-15")).await.assert_invalid("#/starts_on");
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-12-16", "2026-12-16")).await.assert_status(201);
+    app.post(
+        "/api/v1/absences",
+        &org.admin,
+        json!({"employee_id": org.staff1.id, "kind": "leave",
+            "starts_on": "2026-12-16", "ends_on": "2026-12-16"}),
+    )
+    .await
+    .assert_invalid("#/starts_on");
+
+    // One step by policy: the section head approves alone; the OPD's head no longer does.
+    app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"leave_approval": "one_step"}))
+        .await
+        .assert_status(200);
+    app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"leave_approval": "three_step"}))
+        .await
+        .assert_problem(422, "validation");
+    let id = app.post(LEAVE, &org.staff2.token, ask("annual", "2026-12-21", "2026-12-22")).await.id();
+    // Staff member 1's request of the 16th waits for the section head too, now to approve.
+    assert_eq!(task(&app, &org.section.token, "approve_leave").await, 2);
+    assert_eq!(task(&app, &org.head.token, "approve_leave").await, 0);
+    act(&app, &org.head.token, &id, "approve", None).await.assert_problem(403, "forbidden");
+    let r = act(&app, &org.section.token, &id, "approve", None).await;
+    assert_eq!(r.body["status"], "approved", "{}", r.text);
+
+    // Another agency's admin does not know the request exists.
+    let other = app.org("LV-C", 5300).await;
+    app.get(&format!("{LEAVE}/{id}"), &other.admin).await.assert_problem(404, "not-found");
+    act(&app, &other.admin, &id, "cancel", None).await.assert_problem(404, "not-found");
+    assert_eq!(app.get(LEAVE, &other.admin).await.body["items"], json!([]));
+}
