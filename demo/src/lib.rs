@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use ekinerja_domain::{
-    AccountRole, ActingKind, Caller, Code, EmploymentType, GrantedRole, Name, Nip, PositionClass, PositionType,
-    TimeZone,
+    AccountRole, ActingKind, Caller, Code, Description, EmploymentType, GrantedRole, Name, Nip, PositionClass,
+    PositionType, TimeZone,
 };
 use ekinerja_persistence::{
     account, acting, agency, employee, org_unit, position, role_grant, Change, DbConnection, StoreError,
@@ -39,6 +39,8 @@ pub struct DemoLogins {
     pub attendance_events: usize,
     /// Final evaluations of past quarters in the pilot OPDs.
     pub evaluations: usize,
+    /// Leave requests waiting for their supervisor's recommendation.
+    pub leave_requests: usize,
 }
 
 impl std::fmt::Display for DemoLogins {
@@ -56,8 +58,9 @@ impl std::fmt::Display for DemoLogins {
         writeln!(f, "  admin of a 2nd agency    {}", self.other_agency_admin)?;
         write!(
             f,
-            "  {} employees in the demo regency; {} daily logs and {} final evaluations in its pilot OPDs; {} attendance events",
-            self.employees, self.daily_logs, self.evaluations, self.attendance_events
+            "  {} employees in the demo regency; {} daily logs and {} final evaluations in its pilot OPDs; {} attendance \
+             events; {} pending leave requests",
+            self.employees, self.daily_logs, self.evaluations, self.attendance_events, self.leave_requests
         )
     }
 }
@@ -557,6 +560,35 @@ const BASE_AMOUNTS: &[(i32, i64)] = &[
     (15, 12_500_000),
 ];
 
+/// Pending leave requests, asked for by the employees themselves: one in forty asks for the
+/// Monday and Tuesday two weeks ahead (annual leave, or official travel for every third of
+/// them), waiting for the direct supervisor's recommendation.
+fn write_leave_requests(b: &mut Builder<'_>, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    use chrono::Weekday;
+    use ekinerja_domain::leave::LeaveKind;
+    use ekinerja_persistence::leave;
+    let ahead = b.today + Duration::days(14);
+    let monday = ahead - Duration::days(i64::from(ahead.weekday().num_days_from_monday()));
+    debug_assert_eq!(monday.weekday(), Weekday::Mon);
+    let askers: Vec<Caller> = b.hired.iter().skip(1).step_by(40).map(|h| h.caller.clone()).collect();
+    for (i, caller) in askers.iter().enumerate() {
+        let (kind, reason) = if i % 3 == 2 {
+            (LeaveKind::OfficialTravel, "Bimbingan teknis di Jakarta")
+        } else {
+            (LeaveKind::Annual, "Keperluan keluarga")
+        };
+        let new = leave::NewLeaveRequest {
+            employee_id: None,
+            kind,
+            starts_on: monday,
+            ends_on: monday + Duration::days(1),
+            reason: Description::parse(reason).map_err(|e| StoreError::invalid("reason", e.to_string()))?,
+        };
+        leave::request(b.conn, &Change::new(caller.clone(), now, None), new, now)?;
+    }
+    Ok(askers.len())
+}
+
 /// Attendance for every employee of the regency from the first of last month to yesterday (whole
 /// months, so a month's discipline is never judged on days without data), as e-Presensi would
 /// have pushed it:
@@ -752,6 +784,7 @@ fn load_regency(
         daily_logs: 0,
         attendance_events: 0,
         evaluations: 0,
+        leave_requests: 0,
     };
     let mut vacant = None;
     let mut opds = Vec::new();
@@ -896,6 +929,7 @@ fn load_regency(
         logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;
         logins.attendance_events = write_attendance(&mut b, regency, &bkpsdm, now)?;
         logins.evaluations = write_evaluations(&mut b, regency, &bkpsdm, now)?;
+        logins.leave_requests = write_leave_requests(&mut b, now)?;
     }
 
     // A second agency, to show that agencies never see each other.

@@ -39,6 +39,13 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     let agreements = all(&app, "/api/v1/agreements", &admin).await;
     assert_eq!(agreements.len(), employees.len(), "one agreement each");
     assert!(agreements.iter().all(|a| a["status"] == "approved"));
+    // Pending leave requests, asked for by employees, waiting for their supervisors.
+    let leave = all(&app, "/api/v1/leave-requests?status=requested", &admin).await;
+    assert!(leave.len() >= 10, "some pending leave requests: {}", leave.len());
+    assert!(
+        leave.iter().all(|r| r["working_days"].as_i64().is_some_and(|d| (1..=2).contains(&d))),
+        "a Monday and a Tuesday each"
+    );
     // Every goal's cascade reaches everyone in its OPD; together they reach everyone.
     let goals = all(&app, "/api/v1/organisational-goals", &admin).await;
     let mut reached = 0;
