@@ -284,6 +284,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     resource("/leave-requests").route(web::get().to(leave::list)).route(web::post().to(leave::create)),
                 )
                 .service(resource("/leave-requests/{id}").route(web::get().to(leave::get)))
+                .service(resource("/me/leave-balance").route(web::get().to(leave::my_balance)))
                 .service(resource("/leave-requests/{id}/recommend").route(web::post().to(leave::recommend)))
                 .service(resource("/leave-requests/{id}/approve").route(web::post().to(leave::approve)))
                 .service(resource("/leave-requests/{id}/refuse").route(web::post().to(leave::refuse)))

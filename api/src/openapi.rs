@@ -59,7 +59,7 @@ use crate::routes;
         routes::calendar::list_holidays, routes::calendar::delete_holiday, routes::calendar::record_absence,
         routes::calendar::cancel_absence, routes::calendar::list_absences,
         routes::leave::create, routes::leave::list, routes::leave::get, routes::leave::recommend,
-        routes::leave::approve, routes::leave::refuse, routes::leave::cancel,
+        routes::leave::approve, routes::leave::refuse, routes::leave::cancel, routes::leave::my_balance,
         routes::discipline::employee, routes::discipline::me, routes::discipline::unit,
         routes::evaluation::open_period, routes::evaluation::list_periods, routes::evaluation::get_period,
         routes::evaluation::close_period, routes::evaluation::open, routes::evaluation::list, routes::evaluation::mine,

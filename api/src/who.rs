@@ -51,7 +51,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "get_my_discipline"
         | "list_my_evaluations"
         | "get_my_allowance"
-        | "list_my_daily_log_changes" => (Text("an account with an employee record, for their own records"), none),
+        | "list_my_daily_log_changes"
+        | "get_my_leave_balance" => (Text("an account with an employee record, for their own records"), none),
         "get_my_subordinates_daily_log_activity" => {
             (Text("an account with an employee record, for the employees who report to them directly"), none)
         }

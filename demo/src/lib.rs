@@ -572,7 +572,12 @@ fn write_leave_requests(b: &mut Builder<'_>, now: DateTime<Utc>) -> Result<usize
     debug_assert_eq!(monday.weekday(), Weekday::Mon);
     let askers: Vec<Caller> = b.hired.iter().skip(1).step_by(40).map(|h| h.caller.clone()).collect();
     for (i, caller) in askers.iter().enumerate() {
-        let (kind, reason) = if i % 3 == 2 {
+        let me = caller.employee_id.ok_or(StoreError::NotFound)?;
+        let nip = Nip::parse(&employee::get(b.conn, caller, me, now)?.nip)
+            .map_err(|e| StoreError::invalid("#/nip", e.to_string()))?;
+        // Annual leave needs a year of service; someone appointed since travels instead.
+        let serving = ekinerja_domain::leave::eligible_from(nip.appointed_on()) <= monday;
+        let (kind, reason) = if i % 3 == 2 || !serving {
             (LeaveKind::OfficialTravel, "Bimbingan teknis di Jakarta")
         } else {
             (LeaveKind::Annual, "Keperluan keluarga")

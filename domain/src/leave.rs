@@ -223,9 +223,104 @@ word_enum! {
     }
 }
 
+/// The annual-leave entitlement *(policy; defaults of PP 11/2017, workforce.md)*.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnnualLeavePolicy {
+    /// Working days a year, from one year of continuous service (12).
+    pub days_per_year: i32,
+    /// The most a year holds with days carried over from the year before (18).
+    pub carry_cap: i32,
+    /// The most a year holds after two or more consecutive years without annual leave (24).
+    pub unused_years_cap: i32,
+}
+
+impl Default for AnnualLeavePolicy {
+    fn default() -> Self {
+        AnnualLeavePolicy { days_per_year: 12, carry_cap: 18, unused_years_cap: 24 }
+    }
+}
+
+/// An employee's annual leave in one year, as the requests show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct YearOfLeave {
+    /// Working days of approved annual leave starting in the year.
+    pub approved_days: i32,
+    /// Working days of annual leave asked for and still waiting.
+    pub pending_days: i32,
+    /// Approved long-service leave in the year: that year's annual leave lapses.
+    pub long_service: bool,
+}
+
+/// Where an employee stands with annual leave in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnnualBalance {
+    pub year: i32,
+    /// From when annual leave may be taken: one year after appointment.
+    pub eligible_from: NaiveDate,
+    /// This year's own entitlement (0 before eligibility, or when long-service leave lapses it).
+    pub entitlement_days: i32,
+    /// Days carried over from earlier years.
+    pub carried_over_days: i32,
+    /// Entitlement and carry-over together.
+    pub available_days: i32,
+    pub approved_days: i32,
+    pub pending_days: i32,
+    /// What may still be asked for.
+    pub remaining_days: i32,
+}
+
+impl AnnualLeavePolicy {
+    /// The entitlement of `year` alone: the policy's days once the employee has a year of service
+    /// by the year's end, none in a year of long-service leave.
+    fn own(&self, appointed_on: NaiveDate, year: i32, taken: &YearOfLeave) -> i32 {
+        let eligible_from = eligible_from(appointed_on);
+        let eligible = NaiveDate::from_ymd_opt(year, 12, 31).is_some_and(|end| eligible_from <= end);
+        if eligible && !taken.long_service {
+            self.days_per_year
+        } else {
+            0
+        }
+    }
+
+    /// The balance of `year`, given the employee's annual leave of that year and the two before
+    /// (`history[0]` two years before, `history[1]` the year before, `history[2]` the year
+    /// itself). Unused days of the year before carry over up to `carry_cap` in all; after two
+    /// consecutive eligible years without annual leave, up to `unused_years_cap`.
+    pub fn balance(&self, appointed_on: NaiveDate, year: i32, history: [YearOfLeave; 3]) -> AnnualBalance {
+        let [two_before, before, this] = history;
+        let entitlement = self.own(appointed_on, year, &this);
+        let own_before = self.own(appointed_on, year - 1, &before);
+        let own_two_before = self.own(appointed_on, year - 2, &two_before);
+        let carried = if entitlement == 0 {
+            0
+        } else if own_before > 0 && own_two_before > 0 && before.approved_days == 0 && two_before.approved_days == 0 {
+            (self.unused_years_cap - entitlement).max(0)
+        } else {
+            (own_before - before.approved_days).clamp(0, (self.carry_cap - entitlement).max(0))
+        };
+        let available = entitlement + carried;
+        AnnualBalance {
+            year,
+            eligible_from: eligible_from(appointed_on),
+            entitlement_days: entitlement,
+            carried_over_days: carried,
+            available_days: available,
+            approved_days: this.approved_days,
+            pending_days: this.pending_days,
+            remaining_days: (available - this.approved_days - this.pending_days).max(0),
+        }
+    }
+}
+
+/// One year after the appointment: when annual leave may first be taken.
+pub fn eligible_from(appointed_on: NaiveDate) -> NaiveDate {
+    appointed_on.checked_add_months(Months::new(12)).unwrap_or(appointed_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
     use LeaveStatus::*;
 
     fn d(m: u32, day: u32) -> NaiveDate {
@@ -278,6 +373,58 @@ mod tests {
         assert_eq!(Recommended.awaits(HEAD), Some(LeaveStep::Approve));
         assert_eq!(Recommended.awaits(SUPERVISOR), None);
         assert_eq!(Approved.awaits(BOTH), None);
+    }
+
+    fn year(approved_days: i32) -> YearOfLeave {
+        YearOfLeave { approved_days, ..Default::default() }
+    }
+
+    #[test]
+    fn annual_leave_carries_over_to_its_cap() {
+        let p = AnnualLeavePolicy::default();
+        let appointed = d(1, 1).with_year(2010).unwrap();
+        // 3 days used last year: 9 unused, 6 of them carried (18 in all).
+        let b = p.balance(
+            appointed,
+            2026,
+            [year(5), year(3), YearOfLeave { approved_days: 10, pending_days: 2, long_service: false }],
+        );
+        assert_eq!((b.entitlement_days, b.carried_over_days, b.available_days), (12, 6, 18));
+        assert_eq!(b.remaining_days, 6);
+        // 10 days used last year: 2 carried.
+        assert_eq!(p.balance(appointed, 2026, [year(5), year(10), year(0)]).available_days, 14);
+        // Two years without annual leave: 24.
+        assert_eq!(p.balance(appointed, 2026, [year(0), year(0), year(0)]).available_days, 24);
+        // One of them with some: 18 at most.
+        assert_eq!(p.balance(appointed, 2026, [year(1), year(0), year(0)]).available_days, 18);
+        // Long-service leave this year lapses the year's annual leave.
+        let lapsed = YearOfLeave { long_service: true, ..Default::default() };
+        assert_eq!(p.balance(appointed, 2026, [year(0), year(0), lapsed]).available_days, 0);
+        // A year of long-service leave is no year of unused annual leave.
+        assert_eq!(p.balance(appointed, 2026, [year(0), lapsed, year(0)]).available_days, 12);
+        // Pending days count against what remains; nothing goes below zero.
+        assert_eq!(
+            p.balance(
+                appointed,
+                2026,
+                [year(5), year(12), YearOfLeave { approved_days: 12, pending_days: 3, long_service: false }]
+            )
+            .remaining_days,
+            0
+        );
+    }
+
+    #[test]
+    fn annual_leave_starts_after_a_year_of_service() {
+        let p = AnnualLeavePolicy::default();
+        let appointed = d(3, 1).with_year(2025).unwrap();
+        assert_eq!(eligible_from(appointed), d(3, 1));
+        // Appointed in March 2025: no annual leave in 2025, 12 days in 2026 with nothing carried.
+        assert_eq!(p.balance(appointed, 2025, [year(0); 3]).available_days, 0);
+        let b = p.balance(appointed, 2026, [year(0); 3]);
+        assert_eq!((b.available_days, b.eligible_from), (12, d(3, 1)));
+        // The second year carries the first's unused days (up to 18), never 24.
+        assert_eq!(p.balance(appointed, 2027, [year(0); 3]).available_days, 18);
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! same transaction; cancelling an approved request cancels that absence, so its days are judged
 //! on the attendance events again. Who holds each step is the access rule's answer.
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
 use ekinerja_domain::id::{AbsenceId, AccountId, AgencyId, EmployeeId, LeaveRequestId, OrgUnitId};
-use ekinerja_domain::leave::{LeaveApproval, LeaveError, LeaveKind, LeaveRights, LeaveStatus, LeaveStep};
+pub use ekinerja_domain::leave::AnnualBalance;
+use ekinerja_domain::leave::{
+    AnnualLeavePolicy, LeaveApproval, LeaveError, LeaveKind, LeaveRights, LeaveStatus, LeaveStep, YearOfLeave,
+};
 use ekinerja_domain::{Caller, Description};
 use serde::Serialize;
 use uuid::Uuid;
@@ -152,6 +155,10 @@ pub fn request(
                 "the span holds no working day of the employee's schedule (days off and holidays are not leave)",
             ));
         }
+        let working_days = i32::try_from(working_days).unwrap_or(i32::MAX);
+        if kind == LeaveKind::Annual {
+            check_annual(conn, &employee, starts_on, ends_on, working_days)?;
+        }
         let row = LeaveRequest {
             id: crate::key::new(),
             agency_id: employee.agency_id,
@@ -159,7 +166,7 @@ pub fn request(
             kind,
             starts_on,
             ends_on,
-            working_days: i32::try_from(working_days).unwrap_or(i32::MAX),
+            working_days,
             reason: reason.as_str().to_owned(),
             status: LeaveStatus::Requested,
             requested_by_account_id: AccountId::from(change.caller.account_id),
@@ -177,6 +184,93 @@ pub fn request(
         audit::record(conn, change, Some(row.agency_id), "create", "leave_request", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
+}
+
+/// Refuses annual leave before a year of service, across two years, or beyond what remains of
+/// the year's balance (pending requests counted).
+fn check_annual(
+    conn: &mut DbConnection,
+    employee: &crate::employee::Employee,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    working_days: i32,
+) -> Result<(), StoreError> {
+    if starts_on.year() != ends_on.year() {
+        return Err(StoreError::invalid(
+            "ends_on",
+            "annual leave is asked for within one year: ask for each year's days",
+        ));
+    }
+    let b = annual_balance(conn, employee, starts_on.year())?;
+    if starts_on < b.eligible_from {
+        return Err(StoreError::invalid(
+            "starts_on",
+            format!("annual leave may be taken after a year of service, from {}", b.eligible_from),
+        ));
+    }
+    if working_days > b.remaining_days {
+        return Err(StoreError::invalid(
+            "ends_on",
+            format!(
+                "{working_days} working days of annual leave asked for, {} remain of {} for {} ({} approved, {} waiting)",
+                b.remaining_days, b.available_days, b.year, b.approved_days, b.pending_days
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An employee's annual-leave balance of `year`, from their requests of that year and the two
+/// before (approved and waiting), and their appointment in the NIP.
+fn annual_balance(
+    conn: &mut DbConnection,
+    employee: &crate::employee::Employee,
+    year: i32,
+) -> Result<AnnualBalance, StoreError> {
+    let nip = ekinerja_domain::Nip::parse(&employee.nip).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let from = NaiveDate::from_ymd_opt(year - 2, 1, 1).ok_or_else(|| StoreError::invalid("year", "out of range"))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| StoreError::invalid("year", "out of range"))?;
+    let rows: Vec<(LeaveKind, LeaveStatus, NaiveDate, i32)> = leave_requests::table
+        .filter(leave_requests::employee_id.eq(crate::key::bind(employee.id)))
+        .filter(leave_requests::kind.eq_any([LeaveKind::Annual, LeaveKind::LongService].map(crate::word::bind)))
+        .filter(leave_requests::status.eq_any(LIVE.map(crate::word::bind)))
+        .filter(leave_requests::starts_on.between(from, to))
+        .select((leave_requests::kind, leave_requests::status, leave_requests::starts_on, leave_requests::working_days))
+        .load(conn)?;
+    let mut history = [YearOfLeave::default(); 3];
+    for (kind, status, starts_on, days) in rows {
+        let Some(y) = usize::try_from(starts_on.year() - (year - 2)).ok().and_then(|i| history.get_mut(i)) else {
+            continue;
+        };
+        match (kind, status) {
+            (LeaveKind::LongService, LeaveStatus::Approved) => y.long_service = true,
+            (LeaveKind::Annual, LeaveStatus::Approved) => y.approved_days += days,
+            (LeaveKind::Annual, _) => y.pending_days += days,
+            _ => {}
+        }
+    }
+    Ok(AnnualLeavePolicy::default().balance(nip.appointed_on(), year, history))
+}
+
+/// The caller's own annual-leave balance of `year` (this year in the agency's time zone when
+/// `None`).
+pub fn my_balance(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    year: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<AnnualBalance, StoreError> {
+    let (Some(me), Some(agency)) = (caller.employee_id, caller.agency_id) else {
+        return Err(StoreError::Forbidden(
+            "a leave balance is an employee's: this account has no employee record".into(),
+        ));
+    };
+    let employee = crate::employee::get(conn, caller, me, now)?;
+    let year = match year {
+        Some(y) => y,
+        None => crate::chart::agency_today(conn, agency, now)?.year(),
+    };
+    annual_balance(conn, &employee, year)
 }
 
 /// Reads a request the caller may see (404 otherwise), with what they may do to it.

@@ -257,3 +257,67 @@ async fn refusals_the_top_official_the_one_step_policy_and_the_admin_cancelling_
     act(&app, &other.admin, &id, "cancel", None).await.assert_problem(404, "not-found");
     assert_eq!(app.get(LEAVE, &other.admin).await.body["items"], json!([]));
 }
+
+async fn balance(app: &TestApp, token: &str, query: &str) -> Value {
+    let res = app.get(&format!("/api/v1/me/leave-balance{query}"), token).await;
+    res.assert_status(200);
+    res.body
+}
+
+#[actix_web::test]
+async fn annual_leave_carries_over_to_its_cap_and_is_refused_past_it() {
+    let mut app = TestApp::spawn().await;
+    // Monday 3 March 2025: the staff member takes three days of annual leave that month.
+    app.set_clock(Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).unwrap());
+    let mut org = app.org("LV-D", 5400).await;
+    let id = app.post(LEAVE, &org.staff1.token, ask("annual", "2025-03-10", "2025-03-12")).await.id();
+    act(&app, &org.section.token, &id, "recommend", None).await.assert_status(200);
+    act(&app, &org.head.token, &id, "approve", None).await.assert_status(200);
+    // Appointed in 2010 with no annual leave in 2023 and 2024: 24 days in 2025, 3 taken.
+    let b = balance(&app, &org.staff1.token, "").await;
+    assert_eq!(
+        (b["year"].as_i64(), b["available_days"].as_i64(), b["remaining_days"].as_i64()),
+        (Some(2025), Some(24), Some(21)),
+        "{b}"
+    );
+
+    // Monday 2 February 2026: 9 days of 2025 went unused, 6 of them carry over: 18 in all.
+    app.set_clock(Utc.with_ymd_and_hms(2026, 2, 2, 2, 0, 0).unwrap());
+    for p in [&mut org.staff1, &mut org.staff2] {
+        p.token = app.login(&p.nip, ekinerja_tests::PASSWORD).await;
+    }
+    org.admin = app.login("admin.lv-d", ekinerja_tests::PASSWORD).await;
+    let b = balance(&app, &org.staff1.token, "").await;
+    assert_eq!(
+        [&b["entitlement_days"], &b["carried_over_days"], &b["available_days"], &b["remaining_days"]],
+        [12, 6, 18, 18],
+        "{b}"
+    );
+    assert_eq!(b["eligible_from"], "2011-01-01");
+    assert_eq!(balance(&app, &org.staff1.token, "?year=2025").await["approved_days"], 3);
+    // Staff member 2 took none in 2024 and 2025: 24.
+    assert_eq!(balance(&app, &org.staff2.token, "").await["available_days"], 24);
+
+    // Two weeks (10 working days) and then 8 more reach the cap; waiting requests count.
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-02-09", "2026-02-20")).await.assert_status(201);
+    let eight = app.post(LEAVE, &org.staff1.token, ask("annual", "2026-03-02", "2026-03-11")).await;
+    eight.assert_status(201);
+    assert_eq!(eight.body["working_days"], 8);
+    let b = balance(&app, &org.staff1.token, "").await;
+    assert_eq!((b["pending_days"].as_i64(), b["remaining_days"].as_i64()), (Some(18), Some(0)), "{b}");
+    // One day past the cap is refused, naming what remains.
+    let refused = app.post(LEAVE, &org.staff1.token, ask("annual", "2026-03-16", "2026-03-16")).await;
+    refused.assert_invalid("#/ends_on");
+    assert!(refused.text.contains("0 remain of 18"), "{}", refused.text);
+    // Other kinds do not draw on it.
+    app.post(LEAVE, &org.staff1.token, ask("important_reason", "2026-03-16", "2026-03-16")).await.assert_status(201);
+    // Withdrawing the eight days frees them.
+    act(&app, &org.staff1.token, &eight.id(), "cancel", None).await.assert_status(200);
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-03-17", "2026-03-17")).await.assert_status(201);
+    assert_eq!(balance(&app, &org.staff1.token, "").await["remaining_days"], 7);
+    // Annual leave across the new year is asked for per year.
+    app.post(LEAVE, &org.staff2.token, ask("annual", "2026-12-30", "2027-01-04")).await.assert_invalid("#/ends_on");
+    // The admin has no balance of their own; a year out of range is refused.
+    app.get("/api/v1/me/leave-balance", &org.admin).await.assert_problem(403, "forbidden");
+    app.get("/api/v1/me/leave-balance?year=1999", &org.staff1.token).await.assert_invalid("#/year");
+}

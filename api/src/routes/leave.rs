@@ -275,3 +275,74 @@ pub async fn refuse(
 pub async fn cancel(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result<HttpResponse, ApiError> {
     take(call, id.into_inner(), version.version(), LeaveStep::Cancel, None).await
 }
+
+/// Where the caller stands with annual leave in a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaveBalanceView {
+    #[schema(example = 2026)]
+    pub year: i32,
+    /// Annual leave may be taken from a year after the appointment (the NIP's digits 9 to 14).
+    pub eligible_from: NaiveDate,
+    /// The year's own working days (12; none before a year of service or in a year of
+    /// long-service leave).
+    #[schema(example = 12)]
+    pub entitlement_days: i32,
+    /// Unused days carried over: up to 18 in all with the year's 12, or 24 after two consecutive
+    /// years without annual leave.
+    #[schema(example = 6)]
+    pub carried_over_days: i32,
+    #[schema(example = 18)]
+    pub available_days: i32,
+    /// Working days of approved annual leave starting in the year.
+    pub approved_days: i32,
+    /// Working days of annual leave asked for and still waiting.
+    pub pending_days: i32,
+    /// What may still be asked for.
+    pub remaining_days: i32,
+}
+
+impl From<store::AnnualBalance> for LeaveBalanceView {
+    fn from(b: store::AnnualBalance) -> Self {
+        LeaveBalanceView {
+            year: b.year,
+            eligible_from: b.eligible_from,
+            entitlement_days: b.entitlement_days,
+            carried_over_days: b.carried_over_days,
+            available_days: b.available_days,
+            approved_days: b.approved_days,
+            pending_days: b.pending_days,
+            remaining_days: b.remaining_days,
+        }
+    }
+}
+
+/// The year to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BalanceQuery {
+    /// 2000 to 2100; this year (in the agency's time zone) when left out.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+}
+
+/// The caller's annual-leave balance.
+#[utoipa::path(get, path = "/api/v1/me/leave-balance", tag = "leave", operation_id = "get_my_leave_balance",
+    summary = "My annual-leave balance for a year: entitlement, carry-over, approved, waiting and remaining working days",
+    description = "An annual-leave request beyond `remaining_days` is refused. Carry-over follows PP 11/2017: unused days of \
+        the year before carry over up to 18 days in all, or 24 after two consecutive years without annual leave.",
+    params(BalanceQuery),
+    responses(
+        (status = 200, description = "The balance", body = LeaveBalanceView),
+        (status = 403, description = "The account has no employee record", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn my_balance(call: Call, q: web::Query<BalanceQuery>) -> Result<HttpResponse, ApiError> {
+    let year = q.into_inner().year;
+    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(ApiError::field("year", "must be from 2000 to 2100"));
+    }
+    let now = call.state.now();
+    let b = call.read(move |conn, caller| store::my_balance(conn, caller, year, now)).await?;
+    Ok(HttpResponse::Ok().json(LeaveBalanceView::from(b)))
+}
