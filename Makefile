@@ -54,6 +54,7 @@ client-flows:
 	scripts/client_flows.sh
 
 ## crash-check: unsafe production settings stop start-up; SIGKILL the server during a write load, restart it, and find every acknowledged write (SQLite, then PostgreSQL);
+## a webhook delivery survives a SIGKILL between its commit and its send, and one cut mid-send is sent again under its webhook-id;
 ## on PostgreSQL, stop and start the database under a write load: only 201 or a prompt 503, reconnection, no acknowledged write lost
 crash-check:
 	cargo build -q -p ekinerja-api --bin ekinerja

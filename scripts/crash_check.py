@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Crash safety (issue 9): kill the server with SIGKILL in the middle of a write load of daily
 logs and attendance events, start it again on the same database, and check that every write that
-was answered 2xx is there, whole, and that nothing is half-written. On PostgreSQL, then restart
-the database under a write load (issue 20): only 201 or a prompt 503 with Retry-After, the
-server reconnects by itself, and every acknowledged write is there.
+was answered 2xx is there, whole, and that nothing is half-written. Then notifications (issue 21):
+a webhook delivery committed with its change survives a kill before it is sent, and one killed
+while being sent is sent again, under the same webhook-id, after its lease. On PostgreSQL, then
+restart the database under a write load (issue 20): only 201 or a prompt 503 with Retry-After,
+the server reconnects by itself, and every acknowledged write is there.
 
     scripts/crash_check.py            # SQLite, a new database file
     EKINERJA_TEST_DATABASE_URL=postgres://…/postgres scripts/crash_check.py   # a new PostgreSQL database
@@ -296,10 +298,124 @@ def main():
         sys.exit(f"crash-check [{engine}]: {len(missing)} acknowledged writes missing or broken, e.g. {missing[:5]}")
     print(f"crash-check [{engine}]: after restart all {len(logs_ok)} acknowledged logs and {len(events_ok)} "
           f"acknowledged events are there, whole ({stored_logs} logs and {stored_events} events stored)")
+    webhooks_survive_kills(server, admin, logs_ok)
     if engine == "postgresql":
         database_restart(server, admin)
     server.kill()
     log.close()
+
+
+class Receiver:
+    """A subscriber's endpoint: records each message's webhook-id; while `hang` is set it takes the
+    request and never answers (the sender is killed meanwhile), else it answers 200."""
+
+    def __init__(self):
+        import http.server
+        receiver = self
+        self.got, self.hang, self.lock = [], threading.Event(), threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver.lock:
+                    receiver.got.append((self.headers.get("webhook-id"), json.loads(body)))
+                if receiver.hang.is_set():
+                    time.sleep(45)
+                    return
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ids(self):
+        with self.lock:
+            return [i for i, _ in self.got]
+
+
+def webhooks_survive_kills(server, admin, logs_ok):
+    """A delivery written to the outbox with its change is sent even when the server is killed
+    between the commit and the send (the subscriber paused meanwhile, so the window is held
+    open), and one whose send is cut by the kill is sent again under the same webhook-id once
+    its lease runs out: nothing acknowledged is lost."""
+    base = server.base
+    receiver = Receiver()
+    status, sub = call(base, "POST", "/api/v1/webhook-subscriptions", admin,
+                       {"url": receiver.url, "event_types": ["log_reviewed"]})
+    assert status == 201, sub
+    sub_path = f"/api/v1/webhook-subscriptions/{sub['id']}"
+    # Two acknowledged logs of one author, reviewed by their supervisor (given an account).
+    author, first, _ = logs_ok[0]
+    second = next(l for p, l, _ in logs_ok if p is author and l != first)
+    status, sups = call(base, "GET", f"/api/v1/employees/{author['id']}/supervisors", admin)
+    assert status == 200 and sups["items"], sups
+    boss = sups["items"][0]["employee"]
+    status, _ = call(base, "POST", "/api/v1/accounts", admin,
+                     {"role": "employee", "employee_id": boss["id"], "password": PASSWORD})
+    assert status in (201, 409), status
+    status, login = call(base, "POST", "/api/v1/auth/login", body={"login": boss["nip"], "password": PASSWORD})
+    assert status == 200, login
+    reviewer = login["access_token"]
+
+    def accept(log_id):
+        status, res = call(base, "GET", f"/api/v1/daily-logs/{log_id}", reviewer)
+        assert status == 200, res
+        status, res = call(base, "POST", f"/api/v1/daily-logs/{log_id}/accept", reviewer,
+                           headers={"if-match": f'"v{res["version"]}"'})
+        assert status == 200, res
+
+    def deliveries():
+        status, res = call(base, "GET", sub_path + "/deliveries", admin)
+        assert status == 200, res
+        return res["items"]
+
+    def wait(what, check, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if check():
+                return
+            time.sleep(0.2)
+        server.fail(f"webhooks: {what} within {seconds} s (deliveries: {deliveries()}, received: {receiver.ids()})")
+
+    # Committed, then killed before sending: paused, the delivery cannot go out.
+    status, _ = call(base, "PATCH", sub_path, admin, {"paused": True})
+    assert status == 200
+    accept(first)
+    held = deliveries()
+    assert len(held) == 1 and held[0]["status"] == "pending" and not held[0]["attempts"], held
+    server.kill()
+    server.start(seed=False)
+    base = server.base
+    status, _ = call(base, "PATCH", sub_path, admin, {"paused": False})
+    assert status == 200
+    wait("the delivery committed before the kill was not delivered after the restart",
+         lambda: any(d["status"] == "delivered" for d in deliveries()), 30)
+    if receiver.ids() != [held[0]["id"]]:
+        server.fail(f"webhooks: expected exactly one message {held[0]['id']}, got {receiver.ids()}")
+    print(f"crash-check [webhooks]: a delivery committed before a SIGKILL was sent once after the restart")
+
+    # Killed while sending: the subscriber takes the request and does not answer.
+    receiver.hang.set()
+    accept(second)
+    wait("the second delivery was not sent", lambda: len(receiver.ids()) == 2, 30)
+    cut = receiver.ids()[1]
+    server.kill()
+    receiver.hang.clear()
+    killed_at = time.time()
+    server.start(seed=False)
+    base = server.base
+    wait("the delivery cut by the kill was not sent again", lambda: receiver.ids().count(cut) == 2, 120)
+    wait("the delivery cut by the kill was not recorded as delivered",
+         lambda: all(d["status"] == "delivered" for d in deliveries()), 30)
+    again = [d for d in deliveries() if d["id"] == cut][0]
+    print(f"crash-check [webhooks]: a delivery cut by a SIGKILL was sent again {time.time() - killed_at:.0f} s later "
+          f"under the same webhook-id ({len(again['attempts'])} recorded attempt), as the lease ran out")
 
 
 def timed_call(base, method, path, token, body, timeout):

@@ -14,7 +14,7 @@ use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
     dashboard, discipline, employee, evaluation, health, iclock, import, integration, integration_key, leave, me,
-    monitoring, org_unit, period, position, role_grant,
+    monitoring, org_unit, period, position, role_grant, webhook_subscription,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -285,6 +285,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/leave-requests/{id}").route(web::get().to(leave::get)))
                 .service(resource("/me/leave-balance").route(web::get().to(leave::my_balance)))
+                .service(
+                    resource("/webhook-subscriptions")
+                        .route(web::get().to(webhook_subscription::list))
+                        .route(web::post().to(webhook_subscription::create)),
+                )
+                .service(
+                    resource("/webhook-subscriptions/{id}")
+                        .route(web::get().to(webhook_subscription::get))
+                        .route(web::patch().to(webhook_subscription::update)),
+                )
+                .service(
+                    resource("/webhook-subscriptions/{id}/deliveries")
+                        .route(web::get().to(webhook_subscription::deliveries)),
+                )
                 .service(resource("/leave-requests/{id}/recommend").route(web::post().to(leave::recommend)))
                 .service(resource("/leave-requests/{id}/approve").route(web::post().to(leave::approve)))
                 .service(resource("/leave-requests/{id}/refuse").route(web::post().to(leave::refuse)))

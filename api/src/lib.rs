@@ -7,6 +7,7 @@ pub mod audit_verify;
 pub mod auth;
 pub mod call;
 pub mod csv_out;
+pub mod deliverer;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

@@ -41,6 +41,12 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// `EKINERJA_LOG_FORMAT`: `text` (the default) or `json`, one object a line.
     pub log_format: LogFormat,
+    /// `EKINERJA_WEBHOOK_POLL_MS`: how often the deliverer looks for webhook deliveries that are
+    /// due (default 1000).
+    pub webhook_poll: Duration,
+    /// `EKINERJA_WEBHOOK_RETRY_BASE_MS`: the unit of the retry backoff (default 10000: retries
+    /// after 10 s, 1 min, 5 min, 30 min, 2 h, 6 h and 12 h).
+    pub webhook_retry_base: Duration,
 }
 
 /// How log lines are written.
@@ -162,6 +168,8 @@ impl Settings {
             analysis_per_minute: u32::try_from(number("EKINERJA_ANALYSIS_PER_MINUTE", 60)?).unwrap_or(u32::MAX),
             metrics_bind,
             log_format,
+            webhook_poll: Duration::from_millis(number("EKINERJA_WEBHOOK_POLL_MS", 1_000)?),
+            webhook_retry_base: Duration::from_millis(number("EKINERJA_WEBHOOK_RETRY_BASE_MS", 10_000)?),
         })
     }
 }

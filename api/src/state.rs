@@ -38,6 +38,8 @@ pub struct AppState {
     pub analysis: Arc<Limiter<uuid::Uuid>>,
     /// What the server counts, served on `EKINERJA_METRICS_BIND`.
     pub metrics: Arc<Metrics>,
+    /// Sends the webhook deliveries of the outbox (its thread stops with the last handle).
+    pub deliverer: Arc<crate::deliverer::Deliverer>,
 }
 
 impl AppState {
@@ -51,6 +53,11 @@ impl AppState {
         let metrics = Arc::new(Metrics::new().map_err(std::io::Error::other)?);
         let logs = Arc::new(LogWriter::start(pool.clone(), writers, metrics.clone())?);
         let analysis_per_minute = settings.analysis_per_minute;
+        let deliverer = Arc::new(crate::deliverer::Deliverer::start(
+            pool.clone(),
+            settings.webhook_poll,
+            settings.webhook_retry_base,
+        )?);
         Ok(AppState {
             pool,
             settings,
@@ -63,6 +70,7 @@ impl AppState {
             hashing: Arc::new(HashGate::default()),
             analysis: Arc::new(Limiter::new(chrono::Duration::minutes(1), analysis_per_minute, 100_000)),
             metrics,
+            deliverer,
         })
     }
 

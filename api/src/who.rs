@@ -160,6 +160,12 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         }
         "record_absence" | "cancel_absence" | "void_attendance_event" => (Employee(&[(Discipline, W)]), none),
         "import_attendance" => (Agency(&[(Discipline, W)]), none),
+        // Notifications.
+        "create_webhook_subscription"
+        | "list_webhook_subscriptions"
+        | "get_webhook_subscription"
+        | "update_webhook_subscription"
+        | "list_webhook_deliveries" => (Agency(&[(Administration, W)]), none),
         // Leave requests.
         "create_leave_request" | "cancel_leave_request" => (Employee(&[(LeaveRequest, W)]), none),
         "list_leave_requests" | "get_leave_request" => {

@@ -75,6 +75,12 @@ ids! {
     AbsenceId;
     /// A leave request's id.
     LeaveRequestId;
+    /// A webhook subscription's id.
+    WebhookSubscriptionId;
+    /// A webhook delivery's id: also the message's `webhook-id`.
+    WebhookDeliveryId;
+    /// One attempt to deliver a webhook.
+    WebhookAttemptId;
     /// A work schedule's id.
     WorkScheduleId;
     /// A stored attendance event's id.

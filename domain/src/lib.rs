@@ -49,6 +49,7 @@ pub mod leave;
 pub mod maturity;
 pub mod network;
 pub mod nip;
+pub mod notification;
 pub mod organisation;
 pub mod rollout;
 pub mod supervision;

@@ -814,6 +814,18 @@ pub fn transition(
         if n != 1 {
             return Err(StoreError::Stale);
         }
+        let event = match t {
+            Transition::Approve => Some(crate::webhook::EventType::AgreementApproved),
+            Transition::Return => Some(crate::webhook::EventType::AgreementReturned),
+            Transition::Submit => None,
+        };
+        if let Some(event) = event {
+            let note = serde_json::json!({
+                "agreement_id": after.id, "employee_id": after.employee_id, "status": after.status,
+                "comment": after.return_comment,
+            });
+            crate::webhook::enqueue(conn, change, after.agency_id, event, &note)?;
+        }
         if t == Transition::Approve {
             if let Some(prev) = a.previous_revision_id {
                 diesel::update(agreements::table.find(crate::key::bind(prev)))

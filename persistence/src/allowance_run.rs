@@ -434,6 +434,11 @@ pub fn approve(
             Some(&d.run),
             Some(&after.run),
         )?;
+        let note = serde_json::json!({
+            "allowance_run_id": after.run.id, "month": after.run.month.format("%Y-%m").to_string(),
+            "org_unit_id": after.run.org_unit_id, "employees": after.run.employees, "total": after.run.total,
+        });
+        crate::webhook::enqueue(conn, change, after.run.agency_id, crate::webhook::EventType::RunApproved, &note)?;
         Ok(after)
     })
 }

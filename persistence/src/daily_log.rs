@@ -632,6 +632,11 @@ pub fn review(
             Some(&before),
             Some(&after),
         )?;
+        let note = serde_json::json!({
+            "daily_log_id": after.id, "employee_id": after.employee_id, "date": after.log_date,
+            "status": after.status, "reason": after.review_reason,
+        });
+        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LogReviewed, &note)?;
         Ok(after)
     })
 }

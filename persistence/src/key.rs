@@ -239,12 +239,16 @@ use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
     AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId,
     GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId, LoginFailureId, OrgUnitId, PerformancePeriodId,
-    PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, WorkScheduleId,
+    PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, WebhookAttemptId, WebhookDeliveryId,
+    WebhookSubscriptionId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
     LeaveRequestId,
+    WebhookSubscriptionId,
+    WebhookDeliveryId,
+    WebhookAttemptId,
     AccountId,
     ActingAssignmentId,
     AgencyId,

@@ -374,6 +374,14 @@ pub fn step(
             Some(&before),
             Some(&after),
         )?;
+        if matches!(next, LeaveStatus::Recommended | LeaveStatus::Approved | LeaveStatus::Refused) {
+            let note = serde_json::json!({
+                "leave_request_id": after.id, "employee_id": after.employee_id, "kind": after.kind,
+                "starts_on": after.starts_on, "ends_on": after.ends_on, "status": after.status,
+                "reason": after.refusal_reason,
+            });
+            crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LeaveDecided, &note)?;
+        }
         Ok(after)
     })
 }

@@ -45,6 +45,7 @@ pub mod roster;
 // database is reached only through the functions of its modules.
 mod schema;
 pub mod tasks;
+pub mod webhook;
 pub mod word;
 pub mod workload;
 

@@ -429,6 +429,57 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    webhook_subscriptions (id) {
+        id -> Key<WebhookSubscriptionId>,
+        agency_id -> Key<AgencyId>,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        description -> Nullable<Text>,
+        paused -> Bool,
+        created_by_account_id -> Nullable<Key<AccountId>>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
+    use crate::word::Word;
+    webhook_deliveries (id) {
+        id -> Key<WebhookDeliveryId>,
+        agency_id -> Key<AgencyId>,
+        subscription_id -> Key<WebhookSubscriptionId>,
+        event_type -> Word,
+        payload -> Text,
+        status -> Word,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
+    webhook_attempts (id) {
+        id -> Key<WebhookAttemptId>,
+        delivery_id -> Key<WebhookDeliveryId>,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     leave_requests (id) {
         id -> Key<LeaveRequestId>,
@@ -662,12 +713,17 @@ diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(allowance_lines -> allowance_runs (run_id));
 diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
     leave_requests,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_subscriptions,
     acting_assignments,
     accounts,
     agencies,

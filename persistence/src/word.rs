@@ -275,6 +275,7 @@ use ekinerja_domain::{
     discipline::AbsenceKind,
     evaluation::{Cadence, CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating},
     leave::{LeaveApproval, LeaveKind, LeaveStatus},
+    notification::{DeliveryStatus, EventType},
     AccountRole, ActingKind, EmploymentType, GrantedRole, IntegrationScope, PositionType, TimeZone,
 };
 
@@ -292,6 +293,8 @@ stored_words!(
     LeaveApproval,
     LeaveKind,
     LeaveStatus,
+    DeliveryStatus,
+    EventType,
     Cadence,
     CoreValue,
     EvaluationStatus,

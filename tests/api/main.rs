@@ -21,6 +21,7 @@ mod import;
 mod instances;
 mod integration;
 mod leave;
+mod notifications;
 mod openapi;
 mod operations;
 mod organisation;

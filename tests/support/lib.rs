@@ -311,6 +311,7 @@ impl TestApp {
             hashing: self.state.hashing.clone(),
             analysis: self.state.analysis.clone(),
             metrics: self.state.metrics.clone(),
+            deliverer: self.state.deliverer.clone(),
         };
         self.root = new.tokens.access_token(&root, generation, at).expect("a token");
         self.state = web::Data::new(new);

@@ -640,6 +640,11 @@ pub fn finalise(
             Some(&before),
             Some(&after),
         )?;
+        let note = serde_json::json!({
+            "evaluation_id": after.id, "employee_id": after.employee_id,
+            "evaluation_period_id": after.evaluation_period_id, "predicate": after.predicate,
+        });
+        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::EvaluationFinalised, &note)?;
         detail(conn, after)
     })
 }

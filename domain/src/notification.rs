@@ -1,0 +1,133 @@
+//! Notifications (issue 21): an agency subscribes endpoints (Kominfo's push or messaging gateway)
+//! to events, so that people are told what waits for them or what was decided. Each delivery is
+//! a Standard Webhooks message, kept until it is acknowledged, retried with backoff.
+
+use std::time::Duration;
+
+word_enum! {
+    /// What happened, as a subscriber names it.
+    EventType {
+        /// A daily log was accepted or rejected.
+        LogReviewed => "log_reviewed",
+        /// An agreement was returned to its owner to fix.
+        AgreementReturned => "agreement_returned",
+        /// An agreement was approved.
+        AgreementApproved => "agreement_approved",
+        /// An evaluation was finalised: the employee's predicate is known.
+        EvaluationFinalised => "evaluation_finalised",
+        /// An allowance run was approved for payment.
+        RunApproved => "run_approved",
+        /// A leave request was recommended, approved or refused.
+        LeaveDecided => "leave_decided",
+    }
+}
+
+word_enum! {
+    /// Where a delivery stands.
+    DeliveryStatus {
+        /// Not yet acknowledged: waiting for its first attempt or its next retry.
+        Pending => "pending",
+        /// The subscriber answered 2xx.
+        Delivered => "delivered",
+        /// Every attempt failed: no more are made.
+        Failed => "failed",
+    }
+}
+
+/// How long after the attempt `attempts_made` (1 for the first) the next one is made, in units of
+/// the installation's retry base (10 seconds by default: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h,
+/// 12 h); `None` once the last has failed.
+pub fn retry_delay(attempts_made: u32, base: Duration) -> Option<Duration> {
+    const STEPS: [u32; 7] = [1, 6, 30, 180, 720, 2_160, 4_320];
+    let step = usize::try_from(attempts_made).ok()?.checked_sub(1)?;
+    STEPS.get(step).map(|n| base.saturating_mul(*n))
+}
+
+/// Attempts made at most before a delivery fails.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// The longest subscriber URL.
+const MAX_URL_CHARS: usize = 2_000;
+
+/// Where deliveries go: an absolute `http` or `https` URL with a host and neither credentials
+/// nor a fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointUrl(String);
+
+/// Why a URL is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointUrlError {
+    #[error("must start with https:// or http://")]
+    Scheme,
+    #[error("must name a host")]
+    Host,
+    #[error("must not carry a user name or password: the deliveries are signed instead")]
+    Credentials,
+    #[error("must not hold spaces, control characters or a #fragment")]
+    Characters,
+    #[error("must be at most {MAX_URL_CHARS} characters")]
+    Length,
+}
+
+impl EndpointUrl {
+    /// Checks a URL as given.
+    pub fn parse(s: &str) -> Result<Self, EndpointUrlError> {
+        if s.chars().count() > MAX_URL_CHARS {
+            return Err(EndpointUrlError::Length);
+        }
+        let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or(EndpointUrlError::Scheme)?;
+        if s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#') {
+            return Err(EndpointUrlError::Characters);
+        }
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(EndpointUrlError::Credentials);
+        }
+        let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) && !h.is_empty() {
+                h
+            } else {
+                authority
+            }
+        });
+        if host.is_empty() || host.starts_with('.') || host.starts_with(':') {
+            return Err(EndpointUrlError::Host);
+        }
+        Ok(EndpointUrl(s.to_owned()))
+    }
+
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_then_stop() {
+        let base = Duration::from_secs(10);
+        assert_eq!(retry_delay(1, base), Some(Duration::from_secs(10)));
+        assert_eq!(retry_delay(2, base), Some(Duration::from_secs(60)));
+        assert_eq!(retry_delay(7, base), Some(Duration::from_secs(43_200)));
+        assert_eq!(retry_delay(MAX_ATTEMPTS, base), None);
+        assert_eq!(retry_delay(0, base), None);
+    }
+
+    #[test]
+    fn endpoint_urls() {
+        for ok in ["https://notif.kominfo.sukamaju.go.id/hooks/ekinerja", "http://10.0.0.7:8080/in", "https://h?x=1"] {
+            assert!(EndpointUrl::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(EndpointUrl::parse("ftp://x"), Err(EndpointUrlError::Scheme));
+        assert_eq!(EndpointUrl::parse("notif.go.id/x"), Err(EndpointUrlError::Scheme));
+        assert_eq!(EndpointUrl::parse("https://"), Err(EndpointUrlError::Host));
+        assert_eq!(EndpointUrl::parse("https://:80/x"), Err(EndpointUrlError::Host));
+        assert_eq!(EndpointUrl::parse("https://u:p@h/x"), Err(EndpointUrlError::Credentials));
+        assert_eq!(EndpointUrl::parse("https://h/x#y"), Err(EndpointUrlError::Characters));
+        assert_eq!(EndpointUrl::parse("https://h/a b"), Err(EndpointUrlError::Characters));
+        assert_eq!(EndpointUrl::parse(&format!("https://h/{}", "a".repeat(2000))), Err(EndpointUrlError::Length));
+    }
+}
