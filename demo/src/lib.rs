@@ -560,6 +560,37 @@ const BASE_AMOUNTS: &[(i32, i64)] = &[
     (15, 12_500_000),
 ];
 
+/// Kominfo's messaging gateway, subscribed to decisions people wait for. It is paused: the demo
+/// has no gateway to reach, so its deliveries wait in the outbox (listed with the subscriber)
+/// until someone points it at a real endpoint and resumes it.
+fn subscribe_gateway(b: &mut Builder<'_>, regency: Uuid, admin: &Change) -> Result<(), StoreError> {
+    use ekinerja_domain::notification::{EndpointUrl, EventType};
+    use ekinerja_persistence::webhook;
+    let url = EndpointUrl::parse("https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja")
+        .map_err(|e| StoreError::invalid("url", e.to_string()))?;
+    // Two fresh ids as base64 text (hexadecimal digits are base64 characters): 48 bytes, 148 of
+    // their bits random; enough for a demo subscriber that is paused.
+    let secret = format!("whsec_{}{}", Uuid::now_v7().simple(), Uuid::now_v7().simple());
+    let new = webhook::NewSubscription {
+        agency_id: regency,
+        url,
+        event_types: vec![EventType::LogReviewed, EventType::LeaveDecided, EventType::AgreementReturned],
+        description: Some(
+            Description::parse("Gateway WhatsApp Diskominfo (paused: the demo has no gateway)")
+                .map_err(|e| StoreError::invalid("description", e.to_string()))?,
+        ),
+        secret,
+    };
+    let sub = webhook::subscribe(b.conn, admin, new)?;
+    webhook::update(
+        b.conn,
+        admin,
+        sub.id.uuid(),
+        webhook::SubscriptionPatch { paused: Some(true), ..Default::default() },
+    )?;
+    Ok(())
+}
+
 /// Pending leave requests, asked for by the employees themselves: one in forty asks for the
 /// Monday and Tuesday two weeks ahead (annual leave, or official travel for every third of
 /// them), waiting for the direct supervisor's recommendation.
@@ -935,6 +966,7 @@ fn load_regency(
         logins.attendance_events = write_attendance(&mut b, regency, &bkpsdm, now)?;
         logins.evaluations = write_evaluations(&mut b, regency, &bkpsdm, now)?;
         logins.leave_requests = write_leave_requests(&mut b, now)?;
+        subscribe_gateway(&mut b, regency, &admin_change)?;
     }
 
     // A second agency, to show that agencies never see each other.

@@ -46,6 +46,10 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         leave.iter().all(|r| r["working_days"].as_i64().is_some_and(|d| (1..=2).contains(&d))),
         "a Monday and a Tuesday each"
     );
+    // Kominfo's gateway is subscribed, and paused (the demo has none to reach).
+    let subscribers = all(&app, "/api/v1/webhook-subscriptions", &admin).await;
+    assert_eq!(subscribers.len(), 1);
+    assert_eq!(subscribers[0]["paused"], true);
     // Every goal's cascade reaches everyone in its OPD; together they reach everyone.
     let goals = all(&app, "/api/v1/organisational-goals", &admin).await;
     let mut reached = 0;
