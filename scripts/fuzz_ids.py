@@ -74,6 +74,8 @@ kinds = {
     "grants": ids("/api/v1/role-grants?limit=50"),
     "acting": ids("/api/v1/acting-assignments?limit=50"),
     "accounts": ids("/api/v1/role-grants?limit=50", key="account_id"),
+    "leave_requests": ids("/api/v1/leave-requests?limit=200"),
+    "subscriptions": ids("/api/v1/webhook-subscriptions?limit=50"),
 }
 # Absences and attendance events hang off an employee.
 absences, events = [], []
@@ -97,7 +99,8 @@ print("fuzz ids: " + ", ".join(f"{k} {len(v)}" for k, v in kinds.items()))
 # list changed. The others depend on the date: no past quarter is evaluated from January to
 # March, and on the 1st of January no day of the year has logs; an empty kind is left unbound.
 required = ["agencies", "employees", "nips", "org_units", "positions", "agreements", "performance_periods", "runs",
-            "devices", "keys", "absences", "grants", "one_agreement", "results", "indicators"]
+            "devices", "keys", "absences", "grants", "one_agreement", "results", "indicators", "leave_requests",
+            "subscriptions"]
 missing = [k for k in required if not kinds[k]]
 if missing:
     sys.exit(f"fuzz ids: the demo gave no {', '.join(missing)}")
@@ -113,6 +116,7 @@ by_collection = {
     "evaluation-periods": "evaluation_periods", "evaluations": "evaluations", "holidays": "holidays",
     "integration-keys": "keys", "integration": "runs", "org-units": "org_units", "organisational-goals": "goals",
     "performance-periods": "performance_periods", "positions": "positions", "role-grants": "grants",
+    "leave-requests": "leave_requests", "webhook-subscriptions": "subscriptions",
 }
 filters = {
     "query.employee_id": "employees", "query.org_unit_id": "org_units", "query.position_id": "positions",
