@@ -107,6 +107,8 @@ class Server:
             "EKINERJA_JWT_SECRET": "crash-check-secret-crash-check-secret!!",
             "EKINERJA_ACCESS_TOKEN_MINUTES": "120",
             "RUST_LOG": "error",
+            # The webhook check's subscriber listens on loopback.
+            "EKINERJA_WEBHOOK_PRIVATE_NETWORKS": "127.0.0.0/8",
         })
         env.update(self.env)
         self.proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -14,17 +14,18 @@ use chrono::Utc;
 use ekinerja_persistence::db::Pool;
 use ekinerja_persistence::webhook::{self, Claimed, Outcome};
 
+use ekinerja_domain::network::Networks;
+
 use crate::webhook::{sign, Secret};
 
 /// How long a claimed delivery is held before another deliverer may take it: longer than a
 /// send may take ([`TIMEOUT`]), so that only a dead deliverer's claim runs out.
 const LEASE_SECONDS: i64 = 30;
-/// Deliveries sent per poll at most.
-const BATCH: i64 = 20;
+/// Deliveries sent per poll at most; each is claimed just before it is sent, so that its lease
+/// covers its own send only.
+const PER_ROUND: usize = 50;
 /// How long a subscriber has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// The most of a subscriber's answer kept in an attempt's error.
-const MAX_ERROR_CHARS: usize = 300;
 
 /// The running deliverer; dropping the last handle stops its thread.
 pub struct Deliverer {
@@ -33,8 +34,14 @@ pub struct Deliverer {
 
 impl Deliverer {
     /// Starts the thread over `pool`, looking every `poll` and backing off in units of
-    /// `retry_base`.
-    pub fn start(pool: Pool, poll: Duration, retry_base: Duration) -> std::io::Result<Deliverer> {
+    /// `retry_base`; subscribers' addresses in private networks are refused unless they are in
+    /// `private_allowed`.
+    pub fn start(
+        pool: Pool,
+        poll: Duration,
+        retry_base: Duration,
+        private_allowed: Networks,
+    ) -> std::io::Result<Deliverer> {
         let stop = Arc::new((AtomicBool::new(false), Mutex::new(false), Condvar::new()));
         let signal = stop.clone();
         let crypto = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -54,8 +61,14 @@ impl Deliverer {
         std::thread::Builder::new().name("webhook-deliverer".into()).spawn(move || {
             let (stopped, lock, wake) = &*signal;
             while !stopped.load(Ordering::Acquire) {
-                if let Err(e) = round(&pool, &agent, retry_base) {
-                    log::warn!(target: "ekinerja::webhooks", "webhook delivery round failed: {e}");
+                // A bug in one round must not end the deliveries for good.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    round(&pool, &agent, retry_base, &private_allowed)
+                }));
+                match result {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => log::warn!(target: "ekinerja::webhooks", "webhook delivery round failed: {e}"),
+                    Err(_) => log::error!(target: "ekinerja::webhooks", "webhook delivery round panicked"),
                 }
                 let Ok(guard) = lock.lock() else { return };
                 let _ = wake.wait_timeout_while(guard, poll, |_| !stopped.load(Ordering::Acquire));
@@ -73,14 +86,20 @@ impl Drop for Deliverer {
     }
 }
 
-/// Claims what is due and sends it.
-fn round(pool: &Pool, agent: &ureq::Agent, retry_base: Duration) -> Result<(), String> {
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let claimed = webhook::claim(&mut conn, Utc::now().naive_utc(), chrono::Duration::seconds(LEASE_SECONDS), BATCH)
-        .map_err(|e| e.to_string())?;
-    drop(conn);
-    for c in claimed {
-        let outcome = send(agent, &c);
+/// Claims what is due, one delivery at a time, and sends it.
+fn round(pool: &Pool, agent: &ureq::Agent, retry_base: Duration, private_allowed: &Networks) -> Result<(), String> {
+    for _ in 0..PER_ROUND {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let lease = chrono::Duration::seconds(LEASE_SECONDS);
+        let Some(c) = webhook::claim(&mut conn, Utc::now().naive_utc(), lease, 1).map_err(|e| e.to_string())?.pop()
+        else {
+            return Ok(());
+        };
+        drop(conn);
+        let outcome = match refused_address(&c.url, private_allowed) {
+            Some(why) => Outcome { status_code: None, error: Some(why), duration_ms: 0 },
+            None => send(agent, &c),
+        };
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         let status =
             webhook::record(&mut conn, &c, &outcome, Utc::now().naive_utc(), retry_base).map_err(|e| e.to_string())?;
@@ -91,10 +110,58 @@ fn round(pool: &Pool, agent: &ureq::Agent, retry_base: Duration) -> Result<(), S
             c.attempts + 1,
             c.url,
             outcome.status_code.map_or_else(|| "no answer".to_owned(), |s| s.to_string()),
-            status
+            status.map_or("its lease ran out: not recorded", |s| s.as_str())
         );
     }
     Ok(())
+}
+
+/// Why the subscriber's address may not be reached, if it may not: an agency admin chooses the
+/// URL, so an address in a private, loopback or link-local network (the server's own
+/// neighbourhood) is refused unless the operator allows its network
+/// (`EKINERJA_WEBHOOK_PRIVATE_NETWORKS`). The name is resolved here and again by the client, so a
+/// name whose answer changes in between is not caught; allow only the networks you mean.
+fn refused_address(url: &str, private_allowed: &Networks) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let uri: ureq::http::Uri = match url.parse() {
+        Ok(u) => u,
+        Err(e) => return Some(format!("the URL cannot be used: {e}")),
+    };
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+    // A name that does not resolve is left to the client, which says why in the attempt.
+    let addrs = (host.as_str(), port).to_socket_addrs().ok()?;
+    addrs.map(|a| a.ip()).find(|ip| is_private(*ip) && !private_allowed.contains(*ip)).map(|ip| {
+        format!(
+            "{host} is {ip}, in a private network: the operator allows such networks with \
+             EKINERJA_WEBHOOK_PRIVATE_NETWORKS"
+        )
+    })
+}
+
+/// Whether an address is the server's own neighbourhood: loopback, private (RFC 1918, unique
+/// local), link-local, shared (carrier-grade NAT) or unspecified.
+fn is_private(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
 }
 
 /// One attempt: the payload signed now, posted, and what came back.
@@ -118,13 +185,10 @@ fn send(agent: &ureq::Agent, c: &Claimed) -> Outcome {
         .header(crate::webhook::SIGNATURE_HEADER, &signature)
         .send(c.payload.as_bytes());
     match res {
-        Ok(mut r) => {
+        Ok(r) => {
+            // The answer's body is not kept: what a subscriber says is never shown back.
             let status = r.status().as_u16();
-            let error = (!(200..300).contains(&status)).then(|| {
-                let body = r.body_mut().read_to_string().unwrap_or_default();
-                let body: String = body.chars().take(MAX_ERROR_CHARS).collect();
-                format!("answered {status}: {body}")
-            });
+            let error = (!(200..300).contains(&status)).then(|| format!("answered {status}"));
             Outcome { status_code: Some(status), error, duration_ms: elapsed() }
         }
         Err(e) => Outcome { status_code: None, error: Some(e.to_string()), duration_ms: elapsed() },

@@ -47,6 +47,10 @@ pub struct Settings {
     /// `EKINERJA_WEBHOOK_RETRY_BASE_MS`: the unit of the retry backoff (default 10000: retries
     /// after 10 s, 1 min, 5 min, 30 min, 2 h, 6 h and 12 h).
     pub webhook_retry_base: Duration,
+    /// `EKINERJA_WEBHOOK_PRIVATE_NETWORKS`: comma-separated addresses or CIDRs of private networks
+    /// webhook subscribers may be in (a gateway inside the regency's network); every other
+    /// private, loopback or link-local address is refused (default none).
+    pub webhook_private_networks: Networks,
 }
 
 /// How log lines are written.
@@ -170,6 +174,10 @@ impl Settings {
             log_format,
             webhook_poll: Duration::from_millis(number("EKINERJA_WEBHOOK_POLL_MS", 1_000)?),
             webhook_retry_base: Duration::from_millis(number("EKINERJA_WEBHOOK_RETRY_BASE_MS", 10_000)?),
+            webhook_private_networks: Networks::parse_joined(
+                &get("EKINERJA_WEBHOOK_PRIVATE_NETWORKS").unwrap_or_default(),
+            )
+            .map_err(|e| SettingsError { name: "EKINERJA_WEBHOOK_PRIVATE_NETWORKS", reason: e.to_string() })?,
         })
     }
 }

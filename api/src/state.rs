@@ -57,6 +57,7 @@ impl AppState {
             pool.clone(),
             settings.webhook_poll,
             settings.webhook_retry_base,
+            settings.webhook_private_networks.clone(),
         )?);
         Ok(AppState {
             pool,

@@ -608,7 +608,9 @@ fn write_leave_requests(b: &mut Builder<'_>, now: DateTime<Utc>) -> Result<usize
             .map_err(|e| StoreError::invalid("#/nip", e.to_string()))?;
         // Annual leave needs a year of service; someone appointed since travels instead.
         let serving = ekinerja_domain::leave::eligible_from(nip.appointed_on()) <= monday;
-        let (kind, reason) = if i % 3 == 2 || !serving {
+        // Annual leave is asked for within one year: a Monday on 31 December travels instead.
+        let one_year = monday.year() == (monday + Duration::days(1)).year();
+        let (kind, reason) = if i % 3 == 2 || !serving || !one_year {
             (LeaveKind::OfficialTravel, "Bimbingan teknis di Jakarta")
         } else {
             (LeaveKind::Annual, "Keperluan keluarga")
@@ -618,6 +620,7 @@ fn write_leave_requests(b: &mut Builder<'_>, now: DateTime<Utc>) -> Result<usize
             kind,
             starts_on: monday,
             ends_on: monday + Duration::days(1),
+            window: None,
             reason: Description::parse(reason).map_err(|e| StoreError::invalid("reason", e.to_string()))?,
         };
         leave::request(b.conn, &Change::new(caller.clone(), now, None), new, now)?;

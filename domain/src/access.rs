@@ -512,14 +512,9 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
                 review_escalated = e;
             }
             if let Subject::LeaveRequest { one_step, .. } = subject {
-                // The heads of the employee's OPD other than the employee approve their leave.
-                let opd_heads: Vec<Uuid> = chart
-                    .unit_of(employee)
-                    .and_then(|u| chart.units_up(u).last().copied())
-                    .map(|opd| chart.heads_of(opd).iter().map(|h| h.employee_id).filter(|h| *h != employee).collect())
-                    .unwrap_or_default();
-                leave_one_step = one_step || opd_heads.is_empty();
-                if !leave_one_step && me.is_some_and(|m| opd_heads.contains(&m)) {
+                let approvers = leave_approvers(chart, employee);
+                leave_one_step = one_step || approvers.is_empty();
+                if !leave_one_step && me.is_some_and(|m| approvers.contains(&m)) {
                     held.push(Relation::OpdHead);
                 }
             }
@@ -542,6 +537,28 @@ pub fn relations(actor: &Actor, chart: &OrgChart, subject: Subject) -> Relations
         }
     }
     Relations { held, top_official, review_escalated, leave_one_step }
+}
+
+/// Who approves `employee`'s leave as the head of their OPD (the unit at the top of the agency
+/// holding their unit): whoever holds or acts in its head post; while the post is vacant, the
+/// first official above the employee from outside the OPD (vacant posts pass upward, as for
+/// supervision). Nobody when the employee heads the OPD themself, or when no one is above a
+/// vacant post: then the direct supervisor approves alone.
+fn leave_approvers(chart: &OrgChart, employee: Uuid) -> Vec<Uuid> {
+    let Some(opd) = chart.unit_of(employee).and_then(|u| chart.units_up(u).last().copied()) else {
+        return Vec::new();
+    };
+    let heads: Vec<Uuid> = chart.heads_of(opd).iter().map(|h| h.employee_id).collect();
+    if heads.contains(&employee) {
+        return Vec::new();
+    }
+    if !heads.is_empty() {
+        return heads;
+    }
+    let outside = |o: &&crate::supervision::Official| {
+        chart.unit_of(o.employee_id).is_none_or(|u| !chart.units_up(u).contains(&opd))
+    };
+    chart.chain_of(employee).iter().find(outside).map(|o| vec![o.employee_id]).unwrap_or_default()
 }
 
 /// The answer to "may the caller do this".

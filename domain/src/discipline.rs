@@ -33,6 +33,35 @@ impl Default for Schedule {
     }
 }
 
+impl Hours {
+    /// The hours to judge a day on once approved permissions (izin) excuse `windows` of it: a
+    /// window holding the start moves the start to the window's end (arriving by then is on
+    /// time), one holding the end moves the end to the window's start (leaving from then is not
+    /// early); a window inside the day changes neither. `None` when the windows leave nothing of
+    /// the day: it is excused whole.
+    pub fn excusing(self, windows: &[(NaiveTime, NaiveTime)]) -> Option<Hours> {
+        let mut h = self;
+        // Windows may chain (08:00–09:00 then 09:00–10:00): apply until nothing moves.
+        loop {
+            let before = h;
+            for (from, until) in windows {
+                if *from <= h.start && h.start < *until {
+                    h.start = *until;
+                }
+                if *from < h.end && h.end <= *until {
+                    h.end = *from;
+                }
+            }
+            if h.start >= h.end {
+                return None;
+            }
+            if h == before {
+                return Some(h);
+            }
+        }
+    }
+}
+
 impl Schedule {
     /// The hours of a weekday, if it is a working weekday.
     pub fn hours(&self, day: Weekday) -> Option<Hours> {
@@ -395,6 +424,27 @@ pub fn month(days: &[DayRecord], policy: &DisciplinePolicy) -> MonthDiscipline {
 pub(crate) mod tests {
     use super::*;
     use chrono::Datelike;
+
+    #[test]
+    fn a_permission_moves_the_start_or_the_end_and_nothing_else() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let day = Hours { start: t(7, 30), end: t(16, 0) };
+        assert_eq!(day.excusing(&[]), Some(day));
+        // Arriving by 10:00 is on time; leaving from 14:00 is not early.
+        assert_eq!(day.excusing(&[(t(7, 30), t(10, 0))]), Some(Hours { start: t(10, 0), end: t(16, 0) }));
+        assert_eq!(day.excusing(&[(t(6, 0), t(10, 0))]), Some(Hours { start: t(10, 0), end: t(16, 0) }));
+        assert_eq!(day.excusing(&[(t(14, 0), t(16, 0))]), Some(Hours { start: t(7, 30), end: t(14, 0) }));
+        // A window inside the day excuses neither; one before the start neither.
+        assert_eq!(day.excusing(&[(t(10, 0), t(12, 0))]), Some(day));
+        assert_eq!(day.excusing(&[(t(6, 0), t(7, 0))]), Some(day));
+        // Chained windows, and windows that leave nothing.
+        assert_eq!(
+            day.excusing(&[(t(8, 30), t(9, 30)), (t(7, 30), t(8, 30))]),
+            Some(Hours { start: t(9, 30), end: t(16, 0) })
+        );
+        assert_eq!(day.excusing(&[(t(7, 0), t(17, 0))]), None);
+        assert_eq!(day.excusing(&[(t(7, 30), t(12, 0)), (t(12, 0), t(16, 0))]), None);
+    }
 
     #[test]
     fn a_reasons_word_is_its_json_and_a_stored_bp_still_reads() {

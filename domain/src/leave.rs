@@ -25,6 +25,9 @@ word_enum! {
         ImportantReason => "important_reason",
         /// Official travel (dinas luar), as assigned.
         OfficialTravel => "official_travel",
+        /// Permission (izin) for part of one day: excuses late arrival or early departure inside
+        /// its window only.
+        Permission => "permission",
     }
 }
 
@@ -49,12 +52,20 @@ word_enum! {
 const MAX_TRAVEL_DAYS: i64 = 366;
 
 impl LeaveKind {
-    /// How an approved request of this kind is recorded for discipline.
-    pub fn absence(self) -> AbsenceKind {
+    /// How an approved request of this kind is recorded for discipline: as a whole-day absence,
+    /// or (a permission) as a window of its day, `None`.
+    pub fn absence(self) -> Option<AbsenceKind> {
         match self {
-            LeaveKind::OfficialTravel => AbsenceKind::OfficialTravel,
-            _ => AbsenceKind::Leave,
+            LeaveKind::OfficialTravel => Some(AbsenceKind::OfficialTravel),
+            LeaveKind::Permission => None,
+            _ => Some(AbsenceKind::Leave),
         }
+    }
+
+    /// Whether the kind asks for a window of the day (`starts_at`, `ends_at`): a permission does,
+    /// and nothing else may.
+    pub fn has_window(self) -> bool {
+        self == LeaveKind::Permission
     }
 
     /// Why the span `starts_on..=ends_on` is too long for this kind (workforce.md), if it is.
@@ -78,6 +89,9 @@ impl LeaveKind {
             }
             LeaveKind::Annual if !within(months(1)) => {
                 Some("annual leave is asked for at most a month at a time (24 working days at most a year)".into())
+            }
+            LeaveKind::Permission if ends_on != starts_on => {
+                Some("a permission is for part of one day: ends_on is starts_on".into())
             }
             LeaveKind::OfficialTravel if (ends_on - starts_on).num_days() >= MAX_TRAVEL_DAYS => {
                 Some(format!("at most {MAX_TRAVEL_DAYS} days at once"))
@@ -174,7 +188,10 @@ impl LeaveStatus {
                 _ => wrong(),
             },
             LeaveStep::Refuse => {
+                // A request is refused by the step it waits for: the recommendation while
+                // requested, the approval once recommended.
                 let holds = match self {
+                    Requested => rights.recommend,
                     Recommended => rights.approve,
                     _ => rights.recommend || rights.approve,
                 };
@@ -312,6 +329,11 @@ impl AnnualLeavePolicy {
     }
 }
 
+/// Five years after the appointment: when long-service leave may first be taken.
+pub fn long_service_from(appointed_on: NaiveDate) -> NaiveDate {
+    appointed_on.checked_add_months(Months::new(60)).unwrap_or(appointed_on)
+}
+
 /// One year after the appointment: when annual leave may first be taken.
 pub fn eligible_from(appointed_on: NaiveDate) -> NaiveDate {
     appointed_on.checked_add_months(Months::new(12)).unwrap_or(appointed_on)
@@ -352,6 +374,9 @@ mod tests {
         assert_eq!(Recommended.apply(LeaveStep::Refuse, HEAD, Some("x")), Ok(Refused));
         assert!(matches!(Approved.apply(LeaveStep::Refuse, HEAD, Some("x")), Err(LeaveError::WrongState(..))));
         assert!(matches!(Refused.apply(LeaveStep::Refuse, OWNER, Some("x")), Err(LeaveError::NotYours(_))));
+        // The head of the OPD does not refuse what the supervisor has not recommended yet.
+        assert!(matches!(Requested.apply(LeaveStep::Refuse, HEAD, Some("x")), Err(LeaveError::NotYours(_))));
+        assert_eq!(Requested.apply(LeaveStep::Refuse, BOTH, Some("x")), Ok(Refused));
     }
 
     #[test]
@@ -437,7 +462,10 @@ mod tests {
         assert!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(3, 1)).is_some());
         assert!(LeaveKind::Annual.span_refusal(d(3, 5), d(3, 4)).is_some());
         assert_eq!(LeaveKind::OfficialTravel.span_refusal(d(1, 1), d(12, 31)), None);
-        assert_eq!(LeaveKind::OfficialTravel.absence(), AbsenceKind::OfficialTravel);
-        assert_eq!(LeaveKind::Sick.absence(), AbsenceKind::Leave);
+        assert_eq!(LeaveKind::OfficialTravel.absence(), Some(AbsenceKind::OfficialTravel));
+        assert_eq!(LeaveKind::Sick.absence(), Some(AbsenceKind::Leave));
+        assert_eq!(LeaveKind::Permission.absence(), None);
+        assert!(LeaveKind::Permission.span_refusal(d(3, 2), d(3, 3)).is_some());
+        assert_eq!(LeaveKind::Permission.span_refusal(d(3, 2), d(3, 2)), None);
     }
 }

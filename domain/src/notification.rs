@@ -59,7 +59,7 @@ pub struct EndpointUrl(String);
 pub enum EndpointUrlError {
     #[error("must start with https:// or http://")]
     Scheme,
-    #[error("must name a host")]
+    #[error("must name a host: letters, digits, '-' and '.' (write an international name in its xn-- form), or an [IPv6] address")]
     Host,
     #[error("must not carry a user name or password: the deliveries are signed instead")]
     Credentials,
@@ -90,7 +90,9 @@ impl EndpointUrl {
                 authority
             }
         });
-        if host.is_empty() || host.starts_with('.') || host.starts_with(':') {
+        let bracketed = host.starts_with('[') && host.ends_with(']') && host.len() > 2;
+        let named = host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if host.is_empty() || host.starts_with('.') || !(bracketed || named) {
             return Err(EndpointUrlError::Host);
         }
         Ok(EndpointUrl(s.to_owned()))
@@ -125,6 +127,13 @@ mod tests {
         assert_eq!(EndpointUrl::parse("notif.go.id/x"), Err(EndpointUrlError::Scheme));
         assert_eq!(EndpointUrl::parse("https://"), Err(EndpointUrlError::Host));
         assert_eq!(EndpointUrl::parse("https://:80/x"), Err(EndpointUrlError::Host));
+        assert_eq!(
+            EndpointUrl::parse("https://dinas-kesehatan.go.id:8443/x"),
+            Ok(EndpointUrl("https://dinas-kesehatan.go.id:8443/x".into()))
+        );
+        assert!(EndpointUrl::parse("https://[fd00::1]:8080/x").is_ok());
+        assert_eq!(EndpointUrl::parse("https://pemerintahé.id/x"), Err(EndpointUrlError::Host));
+        assert_eq!(EndpointUrl::parse("https://a_b/x"), Err(EndpointUrlError::Host));
         assert_eq!(EndpointUrl::parse("https://u:p@h/x"), Err(EndpointUrlError::Credentials));
         assert_eq!(EndpointUrl::parse("https://h/x#y"), Err(EndpointUrlError::Characters));
         assert_eq!(EndpointUrl::parse("https://h/a b"), Err(EndpointUrlError::Characters));

@@ -157,6 +157,8 @@ fn compute(
     for a in load_absences(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)? {
         absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
     }
+    let permissions =
+        crate::leave::permission_windows(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)?;
     let mut versions_of_unit = UnitSchedules::load(conn, agency_id)?;
     let mut employees = Vec::with_capacity(people.len());
     for (employee, unit) in people {
@@ -171,10 +173,14 @@ fn compute(
             let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()) };
             let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
             let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
+            // Approved permissions (izin) move the start or the end the day is judged on; one
+            // that leaves nothing of the day excuses it.
+            let windows = permissions.get(&(employee.id, day)).map_or(&[][..], Vec::as_slice);
+            let judged = hours.and_then(|h| h.excusing(windows));
             records.push(DayRecord {
                 date: day,
-                hours,
-                excused: absence.is_some() && hours.is_some(),
+                hours: if absence.is_some() { hours } else { judged.or(hours) },
+                excused: hours.is_some() && (absence.is_some() || judged.is_none()),
                 check_ins: check_in.into_iter().collect(),
                 check_outs: check_out.into_iter().collect(),
             });

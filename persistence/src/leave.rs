@@ -4,7 +4,7 @@
 //! same transaction; cancelling an approved request cancels that absence, so its days are judged
 //! on the attendance events again. Who holds each step is the access rule's answer.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
 use ekinerja_domain::id::{AbsenceId, AccountId, AgencyId, EmployeeId, LeaveRequestId, OrgUnitId};
@@ -35,6 +35,9 @@ pub struct LeaveRequest {
     pub starts_on: NaiveDate,
     /// The last day, inclusive.
     pub ends_on: NaiveDate,
+    /// A permission's window of its day, local `HH:MM`.
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
     /// Working days of the employee's schedule in the span, holidays left out, when asked for.
     pub working_days: i32,
     pub reason: String,
@@ -65,6 +68,8 @@ pub struct NewLeaveRequest {
     pub kind: LeaveKind,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    /// A permission's window of its day (local times), and nothing else's.
+    pub window: Option<(NaiveTime, NaiveTime)>,
     pub reason: Description,
 }
 
@@ -124,19 +129,39 @@ pub fn request(
     new: NewLeaveRequest,
     now: DateTime<Utc>,
 ) -> Result<LeaveRequest, StoreError> {
-    let NewLeaveRequest { employee_id, kind, starts_on, ends_on, reason } = new;
+    let NewLeaveRequest { employee_id, kind, starts_on, ends_on, window, reason } = new;
     if let Some(why) = kind.span_refusal(starts_on, ends_on) {
         return Err(StoreError::invalid("ends_on", why));
+    }
+    match window {
+        None if kind.has_window() => {
+            return Err(StoreError::invalid("starts_at", "a permission names its window: starts_at and ends_at"))
+        }
+        Some(_) if !kind.has_window() => {
+            return Err(StoreError::invalid("starts_at", "only a permission has a window; other leave is whole days"))
+        }
+        Some((from, until)) if from >= until => {
+            return Err(StoreError::invalid("ends_at", "must be after starts_at, on the same day"))
+        }
+        _ => {}
     }
     let Some(employee_id) = employee_id.or(change.caller.employee_id) else {
         return Err(StoreError::invalid("employee_id", "name the employee: this account has no employee record"));
     };
     crate::db::write(conn, |conn| {
-        let employee = crate::employee::get(conn, &change.caller, employee_id, now)
-            .map_err(|_| StoreError::invalid("employee_id", "no such employee"))?;
+        let employee = crate::employee::get(conn, &change.caller, employee_id, now).map_err(|e| match e {
+            StoreError::NotFound => StoreError::invalid("employee_id", "no such employee"),
+            other => other,
+        })?;
         let subject = subject(conn, employee.agency_id, employee.id)?;
         let (standing, chart) = access::standing(conn, &change.caller, subject, now)?;
         access::decision_to_result(standing.decide(Area::LeaveRequest, Access::Write))?;
+        if chart.unit_of(employee.id.uuid()).is_none() {
+            return Err(StoreError::invalid(
+                "employee_id",
+                "the employee holds no post, so no supervisor can decide their leave: appoint them first",
+            ));
+        }
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
         if overlaps_live_request(conn, employee.id, starts_on, ends_on)? {
             return Err(StoreError::invalid("starts_on", "overlaps another leave request of the employee"));
@@ -159,6 +184,16 @@ pub fn request(
         if kind == LeaveKind::Annual {
             check_annual(conn, &employee, starts_on, ends_on, working_days)?;
         }
+        if kind == LeaveKind::LongService {
+            let nip = ekinerja_domain::Nip::parse(&employee.nip).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let from = ekinerja_domain::leave::long_service_from(nip.appointed_on());
+            if starts_on < from {
+                return Err(StoreError::invalid(
+                    "starts_on",
+                    format!("long-service leave may be taken after five years of service, from {from}"),
+                ));
+            }
+        }
         let row = LeaveRequest {
             id: crate::key::new(),
             agency_id: employee.agency_id,
@@ -166,6 +201,8 @@ pub fn request(
             kind,
             starts_on,
             ends_on,
+            window_start: window.map(|(s, _)| s.format("%H:%M").to_string()),
+            window_end: window.map(|(_, e)| e.format("%H:%M").to_string()),
             working_days,
             reason: reason.as_str().to_owned(),
             status: LeaveStatus::Requested,
@@ -325,17 +362,21 @@ pub fn step(
                 }
                 after.decided_by_account_id = by;
                 after.decided_at = Some(change.at);
-                let employee = crate::employee::row(conn, before.employee_id)?;
-                let note = format!("leave request {} ({})", before.id, before.kind);
-                let absence = crate::calendar::insert_absence(
-                    conn,
-                    change,
-                    &employee,
-                    before.kind.absence(),
-                    (before.starts_on, before.ends_on),
-                    Some(note),
-                )?;
-                after.absence_id = Some(absence.id);
+                // Whole days are recorded as leave or travel; a permission's window is read by
+                // discipline from the approved request itself.
+                if let Some(kind) = before.kind.absence() {
+                    let employee = crate::employee::row(conn, before.employee_id)?;
+                    let note = format!("leave request {} ({})", before.id, before.kind);
+                    let absence = crate::calendar::insert_absence(
+                        conn,
+                        change,
+                        &employee,
+                        kind,
+                        (before.starts_on, before.ends_on),
+                        Some(note),
+                    )?;
+                    after.absence_id = Some(absence.id);
+                }
             }
             LeaveStatus::Refused => {
                 after.decided_by_account_id = by;
@@ -374,7 +415,7 @@ pub fn step(
             Some(&before),
             Some(&after),
         )?;
-        if matches!(next, LeaveStatus::Recommended | LeaveStatus::Approved | LeaveStatus::Refused) {
+        {
             let note = serde_json::json!({
                 "leave_request_id": after.id, "employee_id": after.employee_id, "kind": after.kind,
                 "starts_on": after.starts_on, "ends_on": after.ends_on, "status": after.status,
@@ -416,6 +457,11 @@ pub(crate) fn cancel_for_absence(
             Some(&before),
             Some(&after),
         )?;
+        let note = serde_json::json!({
+            "leave_request_id": after.id, "employee_id": after.employee_id, "kind": after.kind,
+            "starts_on": after.starts_on, "ends_on": after.ends_on, "status": after.status, "reason": null,
+        });
+        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LeaveDecided, &note)?;
     }
     Ok(())
 }
@@ -486,4 +532,44 @@ pub(crate) fn waiting(conn: &mut DbConnection, agency: Uuid) -> Result<Vec<Leave
         .order((leave_requests::starts_on.asc(), leave_requests::id.asc()))
         .select(LeaveRequest::as_select())
         .load(conn)?)
+}
+
+/// Approved permissions' windows (from, until) by employee and day.
+pub(crate) type PermissionWindows = std::collections::HashMap<(EmployeeId, NaiveDate), Vec<(NaiveTime, NaiveTime)>>;
+
+/// The windows of approved permissions of an agency's employees (or of `employees`) from `from`
+/// to `to`, by employee and day: what discipline excuses of those days.
+pub(crate) fn permission_windows(
+    conn: &mut DbConnection,
+    agency: Uuid,
+    employees: Option<&[EmployeeId]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<PermissionWindows, StoreError> {
+    let mut q = leave_requests::table
+        .filter(leave_requests::agency_id.eq(crate::key::bind(AgencyId::from(agency))))
+        .filter(leave_requests::kind.eq(crate::word::bind(LeaveKind::Permission)))
+        .filter(leave_requests::status.eq(crate::word::bind(LeaveStatus::Approved)))
+        .filter(leave_requests::starts_on.between(from, to))
+        .select((
+            leave_requests::employee_id,
+            leave_requests::starts_on,
+            leave_requests::window_start,
+            leave_requests::window_end,
+        ))
+        .into_boxed::<crate::db::Backend>();
+    if let Some(ids) = employees {
+        q = q.filter(leave_requests::employee_id.eq_any(crate::key::binds(ids.to_vec())));
+    }
+    let rows: Vec<(EmployeeId, NaiveDate, Option<String>, Option<String>)> = q.load(conn)?;
+    let mut out = PermissionWindows::new();
+    for (employee, day, start, end) in rows {
+        let time = |t: Option<String>| {
+            t.as_deref()
+                .and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
+                .ok_or_else(|| StoreError::Corrupt(format!("a permission's window on {day}: {t:?}")))
+        };
+        out.entry((employee, day)).or_default().push((time(start)?, time(end)?));
+    }
+    Ok(out)
 }

@@ -488,6 +488,8 @@ diesel::table! {
         kind -> Word,
         starts_on -> Date,
         ends_on -> Date,
+        window_start -> Nullable<Text>,
+        window_end -> Nullable<Text>,
         working_days -> Integer,
         reason -> Text,
         status -> Word,

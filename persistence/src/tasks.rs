@@ -274,8 +274,15 @@ pub fn leave_awaiting(
 
 fn leave_for(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(LeaveRequest, LeaveStep)>, StoreError> {
     let mut out = Vec::new();
-    for request in crate::leave::waiting(conn, ctx.agency)? {
-        let subject = crate::leave::subject(conn, request.agency_id, request.employee_id)?;
+    let waiting = crate::leave::waiting(conn, ctx.agency)?;
+    let Some(first) = waiting.first() else { return Ok(out) };
+    // One agency, one policy: read it once.
+    let Subject::LeaveRequest { one_step, .. } = crate::leave::subject(conn, first.agency_id, first.employee_id)?
+    else {
+        return Ok(out);
+    };
+    for request in waiting {
+        let subject = Subject::LeaveRequest { agency: ctx.agency, employee: request.employee_id.uuid(), one_step };
         let rights = crate::leave::rights(&ekinerja_domain::access::standing(&ctx.actor, &ctx.chart, subject));
         if let Some(step) = request.status.awaits(rights) {
             out.push((request, step));

@@ -6,7 +6,7 @@
 //! [`record`]s the attempt; a claim is a lease, so a delivery claimed by a server that died is
 //! claimed again after it, and two servers never send the same attempt.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Scope};
 use ekinerja_domain::id::{AccountId, AgencyId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId};
@@ -307,6 +307,8 @@ pub struct Claimed {
     pub payload: String,
     /// Attempts made before this one.
     pub attempts: i32,
+    /// Until when the claim holds: the attempt is recorded only while it still does.
+    pub lease_until: NaiveDateTime,
 }
 
 /// Claims up to `limit` deliveries due at `now` (real time) whose subscriber is not paused, each
@@ -328,6 +330,7 @@ pub fn claim(
         .select((Delivery::as_select(), webhook_subscriptions::url, webhook_subscriptions::secret))
         .load(conn)?;
     let mut out = Vec::with_capacity(due.len());
+    let lease_until = now.checked_add_signed(lease).unwrap_or(now);
     for (d, url, secret) in due {
         let target = webhook_deliveries::table
             .find(crate::key::bind(d.id))
@@ -335,14 +338,14 @@ pub fn claim(
         // The claim holds only if no one moved the delivery since it was read.
         let n = match d.next_attempt_at {
             None => diesel::update(target.filter(webhook_deliveries::next_attempt_at.is_null()))
-                .set(webhook_deliveries::next_attempt_at.eq(now + lease))
+                .set(webhook_deliveries::next_attempt_at.eq(lease_until))
                 .execute(conn)?,
             Some(at) => diesel::update(target.filter(webhook_deliveries::next_attempt_at.eq(at)))
-                .set(webhook_deliveries::next_attempt_at.eq(now + lease))
+                .set(webhook_deliveries::next_attempt_at.eq(lease_until))
                 .execute(conn)?,
         };
         if n == 1 {
-            out.push(Claimed { id: d.id, url, secret, payload: d.payload, attempts: d.attempts });
+            out.push(Claimed { id: d.id, url, secret, payload: d.payload, attempts: d.attempts, lease_until });
         }
     }
     Ok(out)
@@ -359,14 +362,15 @@ pub struct Outcome {
 }
 
 /// Records an attempt at `now` (real time): delivered on a 2xx, else retried after the backoff
-/// (`retry_base` its unit) or, after the last attempt, failed.
+/// (`retry_base` its unit) or, after the last attempt, failed. `None` when the claim ran out
+/// before the attempt ended and another deliverer holds the delivery: nothing is recorded.
 pub fn record(
     conn: &mut DbConnection,
     claimed: &Claimed,
     outcome: &Outcome,
     now: NaiveDateTime,
     retry_base: std::time::Duration,
-) -> Result<DeliveryStatus, StoreError> {
+) -> Result<Option<DeliveryStatus>, StoreError> {
     let delivered = outcome.status_code.is_some_and(|s| (200..300).contains(&s));
     let attempts = claimed.attempts + 1;
     let made = u32::try_from(attempts).unwrap_or(u32::MAX);
@@ -374,11 +378,32 @@ pub fn record(
         (DeliveryStatus::Delivered, None)
     } else {
         match retry_delay(made, retry_base).filter(|_| made < MAX_ATTEMPTS) {
-            Some(delay) => (DeliveryStatus::Pending, Some(now + Duration::from_std(delay).unwrap_or(Duration::MAX))),
+            // A backoff past any date the engines store is no retry at all.
+            Some(delay) => match Duration::from_std(delay).ok().and_then(|d| now.checked_add_signed(d)) {
+                Some(later) if later.year() <= 9999 => (DeliveryStatus::Pending, Some(later)),
+                _ => (DeliveryStatus::Failed, None),
+            },
             None => (DeliveryStatus::Failed, None),
         }
     };
     crate::db::write(conn, |conn| {
+        // Only while the claim holds: a deliverer whose lease ran out records nothing.
+        let n = diesel::update(
+            webhook_deliveries::table
+                .find(crate::key::bind(claimed.id))
+                .filter(webhook_deliveries::status.eq(crate::word::bind(DeliveryStatus::Pending)))
+                .filter(webhook_deliveries::next_attempt_at.eq(claimed.lease_until)),
+        )
+        .set((
+            webhook_deliveries::status.eq(crate::word::bind(status)),
+            webhook_deliveries::attempts.eq(attempts),
+            webhook_deliveries::next_attempt_at.eq(next),
+            webhook_deliveries::delivered_at.eq(delivered.then_some(now)),
+        ))
+        .execute(conn)?;
+        if n != 1 {
+            return Ok(None);
+        }
         let attempt = Attempt {
             id: crate::key::new(),
             delivery_id: claimed.id,
@@ -388,14 +413,6 @@ pub fn record(
             duration_ms: outcome.duration_ms,
         };
         diesel::insert_into(webhook_attempts::table).values(attempt).execute(conn)?;
-        diesel::update(webhook_deliveries::table.find(crate::key::bind(claimed.id)))
-            .set((
-                webhook_deliveries::status.eq(crate::word::bind(status)),
-                webhook_deliveries::attempts.eq(attempts),
-                webhook_deliveries::next_attempt_at.eq(next),
-                webhook_deliveries::delivered_at.eq(delivered.then_some(now)),
-            ))
-            .execute(conn)?;
-        Ok(status)
+        Ok(Some(status))
     })
 }

@@ -321,3 +321,114 @@ async fn annual_leave_carries_over_to_its_cap_and_is_refused_past_it() {
     app.get("/api/v1/me/leave-balance", &org.admin).await.assert_problem(403, "forbidden");
     app.get("/api/v1/me/leave-balance?year=1999", &org.staff1.token).await.assert_invalid("#/year");
 }
+
+/// Pushes `(time, kind)` events of one day for `nip` through an attendance key.
+async fn attend(app: &TestApp, key: &str, nip: &str, day: &str, events: &[(&str, &str)]) {
+    let events: Vec<Value> = events
+        .iter()
+        .map(|(local, kind)| {
+            // WIB is UTC+7.
+            let at = chrono::NaiveDateTime::parse_from_str(&format!("{day} {local}"), "%Y-%m-%d %H:%M").unwrap()
+                - chrono::Duration::hours(7);
+            json!({"source_event_id": format!("{nip}-{day}-{local}"), "nip": nip,
+                   "occurred_at": at.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "kind": kind})
+        })
+        .collect();
+    let res = app
+        .req(Method::POST, "/api/v1/attendance-events/batch")
+        .token(key)
+        .json(json!({"events": events}))
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.body["created"].as_u64(), Some(events.len() as u64), "{}", res.text);
+}
+
+async fn day_of(app: &TestApp, token: &str, employee: &str, date: &str) -> Value {
+    let m = app.get(&format!("/api/v1/employees/{employee}/discipline?month=2026-11"), token).await;
+    m.assert_status(200);
+    m.body["days"].as_array().unwrap().iter().find(|d| d["date"] == date).cloned().unwrap()
+}
+
+#[actix_web::test]
+async fn a_permission_excuses_late_arrival_or_early_departure_in_its_window_only() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap());
+    let org = app.org("LV-E", 5700).await;
+    let key = app
+        .post("/api/v1/integration-keys", &org.admin, json!({"name": "e-Presensi", "scopes": ["attendance_write"]}))
+        .await;
+    let key = key.body["key"].as_str().unwrap().to_owned();
+    let nip = org.staff2.nip.clone();
+    // Wednesday 18: in at 09:40; Thursday 19: out at 14:10; Friday 20: in at 09:00.
+    attend(&app, &key, &nip, "2026-11-18", &[("09:40", "check_in"), ("16:05", "check_out")]).await;
+    attend(&app, &key, &nip, "2026-11-19", &[("07:20", "check_in"), ("14:10", "check_out")]).await;
+    attend(&app, &key, &nip, "2026-11-20", &[("09:00", "check_in"), ("16:40", "check_out")]).await;
+    let staff2 = org.staff2.id.clone();
+    assert_eq!(day_of(&app, &org.admin, &staff2, "2026-11-18").await["late_minutes"], 130);
+    assert_eq!(day_of(&app, &org.admin, &staff2, "2026-11-19").await["early_minutes"], 110);
+
+    let permission = |day: &str, from: &str, to: &str| {
+        json!({"kind": "permission", "starts_on": day, "ends_on": day, "starts_at": from, "ends_at": to,
+               "reason": "Mengantar anak berobat"})
+    };
+    // A permission is one day with a window; nothing else has a window.
+    app.post(
+        LEAVE,
+        &org.staff2.token,
+        json!({"kind": "permission", "starts_on": "2026-11-18", "ends_on": "2026-11-18",
+            "reason": "x"}),
+    )
+    .await
+    .assert_invalid("#/starts_at");
+    app.post(
+        LEAVE,
+        &org.staff2.token,
+        json!({"kind": "annual", "starts_on": "2026-11-23", "ends_on": "2026-11-23",
+            "starts_at": "08:00", "ends_at": "09:00", "reason": "x"}),
+    )
+    .await
+    .assert_invalid("#/starts_at");
+    app.post(LEAVE, &org.staff2.token, permission("2026-11-18", "10:00", "07:30")).await.assert_invalid("#/ends_at");
+    app.post(LEAVE, &org.staff2.token, permission("2026-11-18", "7:30", "10:00")).await.assert_invalid("#/starts_at");
+    app.post(
+        LEAVE,
+        &org.staff2.token,
+        json!({"kind": "permission", "starts_on": "2026-11-18", "ends_on": "2026-11-19",
+            "starts_at": "07:30", "ends_at": "10:00", "reason": "x"}),
+    )
+    .await
+    .assert_invalid("#/ends_on");
+
+    let mut ids = Vec::new();
+    for (day, from, to) in
+        [("2026-11-18", "07:30", "10:00"), ("2026-11-19", "14:00", "16:00"), ("2026-11-20", "10:00", "12:00")]
+    {
+        let r = app.post(LEAVE, &org.staff2.token, permission(day, from, to)).await;
+        r.assert_status(201);
+        assert_eq!((r.body["starts_at"].as_str(), r.body["ends_at"].as_str()), (Some(from), Some(to)));
+        ids.push(r.id());
+    }
+    // Asked for, not approved: nothing is excused yet.
+    assert_eq!(day_of(&app, &org.admin, &staff2, "2026-11-18").await["late_minutes"], 130);
+    for id in &ids {
+        act(&app, &org.section.token, id, "recommend", None).await.assert_status(200);
+        let approved = act(&app, &org.head.token, id, "approve", None).await;
+        approved.assert_status(200);
+        assert!(approved.body["absence_id"].is_null(), "a permission records no whole-day absence");
+    }
+    // Arriving by 10:00 is on time; leaving from 14:00 is not early; a window inside the day
+    // (10:00 to 12:00) excuses neither the late arrival at 09:00 nor anything else.
+    let wednesday = day_of(&app, &org.admin, &staff2, "2026-11-18").await;
+    assert_eq!(
+        (wednesday["status"].as_str(), wednesday["late_minutes"].as_i64()),
+        (Some("present"), Some(0)),
+        "{wednesday}"
+    );
+    assert_eq!(wednesday["lines"], json!([]));
+    assert_eq!(day_of(&app, &org.admin, &staff2, "2026-11-19").await["early_minutes"], 0);
+    assert_eq!(day_of(&app, &org.admin, &staff2, "2026-11-20").await["late_minutes"], 90);
+    // Withdrawn, the window no longer excuses.
+    act(&app, &org.staff2.token, &ids[0], "cancel", None).await.assert_status(200);
+    assert_eq!(day_of(&app, &org.admin, &staff2, "2026-11-18").await["late_minutes"], 130);
+}

@@ -166,7 +166,8 @@ pub struct LogPatch {
     pub additional_duty: Option<bool>,
 }
 
-fn time(s: &str) -> Result<NaiveTime, &'static str> {
+/// A time of day, exactly `HH:MM`.
+pub(crate) fn time(s: &str) -> Result<NaiveTime, &'static str> {
     if s.len() != 5 {
         return Err("must be a time of day HH:MM");
     }

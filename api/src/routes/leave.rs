@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use ekinerja_domain::id::{AbsenceId, EmployeeId, LeaveRequestId};
 use ekinerja_domain::leave::{LeaveKind, LeaveStatus, LeaveStep};
 use ekinerja_domain::Description;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{list_of, page_request, utc};
 use crate::call::Call;
-use crate::error::ApiError;
+use crate::error::{ApiError, Fields};
 use crate::extract::{with_etag, HashedJson, IfMatch, Json};
 use crate::idempotency::{claim, settle, Claim, Key, Stored};
 use crate::request_id;
@@ -33,6 +33,11 @@ pub struct LeaveRequestView {
     pub starts_on: NaiveDate,
     /// The last day, inclusive.
     pub ends_on: NaiveDate,
+    /// A permission's window of its day, `HH:MM` local time; `null` for whole days.
+    #[schema(example = "07:30")]
+    pub starts_at: Option<String>,
+    #[schema(example = "10:00")]
+    pub ends_at: Option<String>,
     /// Working days of the employee's schedule in the span (days off and holidays left out), as
     /// counted when it was asked for.
     #[schema(example = 3)]
@@ -63,6 +68,8 @@ impl From<store::LeaveRequest> for LeaveRequestView {
             kind: r.kind,
             starts_on: r.starts_on,
             ends_on: r.ends_on,
+            starts_at: r.window_start,
+            ends_at: r.window_end,
             working_days: r.working_days,
             reason: r.reason,
             status: r.status,
@@ -89,8 +96,17 @@ pub struct CreateLeaveRequest {
     pub kind: LeaveKind,
     pub starts_on: NaiveDate,
     /// The last day, inclusive. Sick leave on notice is one day; maternity and long-service leave
-    /// at most 3 months; important-reason and annual leave at most a month at a time.
+    /// at most 3 months; important-reason and annual leave at most a month at a time; a
+    /// permission is one day (`starts_on`).
     pub ends_on: NaiveDate,
+    /// A permission's window (and only a permission's): from `HH:MM`, local time. A window
+    /// holding the start of the working day excuses arriving late until its end; one holding the
+    /// end excuses leaving from its start.
+    #[schema(example = "07:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub starts_at: Option<String>,
+    /// To `HH:MM`, after `starts_at`.
+    #[schema(example = "10:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub ends_at: Option<String>,
     #[schema(example = "Pernikahan adik di Makassar", min_length = 1, max_length = 2000)]
     pub reason: String,
 }
@@ -119,7 +135,24 @@ pub async fn create(call: Call, key: Key, body: HashedJson<CreateLeaveRequest>) 
 }
 
 async fn create_one(call: &Call, b: CreateLeaveRequest) -> Result<Stored, ApiError> {
-    let reason = Description::parse(&b.reason).map_err(|e| ApiError::field("reason", e.to_string()))?;
+    let mut f = Fields::new();
+    let reason = f.check("reason", Description::parse(&b.reason));
+    for (field, day) in [("starts_on", b.starts_on), ("ends_on", b.ends_on)] {
+        if !(2000..=2100).contains(&day.year()) {
+            f.refuse(field, "must be a date from 2000 to 2100");
+        }
+    }
+    let starts_at = b.starts_at.as_deref().and_then(|t| f.check("starts_at", super::daily_log::time(t)));
+    let ends_at = b.ends_at.as_deref().and_then(|t| f.check("ends_at", super::daily_log::time(t)));
+    if b.starts_at.is_some() != b.ends_at.is_some() {
+        f.refuse(
+            if b.starts_at.is_none() { "starts_at" } else { "ends_at" },
+            "a window needs both starts_at and ends_at",
+        );
+    }
+    f.finish()?;
+    let Some(reason) = reason else { return Err(ApiError::field("reason", "required")) };
+    let window = starts_at.zip(ends_at);
     let now = call.state.now();
     let change = Change::new(call.caller.clone(), now, request_id::current());
     let new = NewLeaveRequest {
@@ -127,6 +160,7 @@ async fn create_one(call: &Call, b: CreateLeaveRequest) -> Result<Stored, ApiErr
         kind: b.kind,
         starts_on: b.starts_on,
         ends_on: b.ends_on,
+        window,
         reason,
     };
     let row = db(&call.state, move |conn| store::request(conn, &change, new, now)).await?;
@@ -152,7 +186,7 @@ pub struct LeaveQuery {
 
 /// Lists leave requests.
 #[utoipa::path(get, path = "/api/v1/leave-requests", tag = "leave", operation_id = "list_leave_requests",
-    summary = "List leave requests: one's own and those of the people one supervises or heads (the whole agency for leaders and the admin)",
+    summary = "List leave requests of one's agency: one's own and those of the people one supervises or heads (the whole agency for leaders and the admin)",
     params(LeaveQuery),
     responses((status = 200, description = "A page of requests, by id", body = LeaveRequestList)),
     security(("bearer" = [])))]
@@ -230,7 +264,7 @@ pub async fn recommend(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Res
     params(("id" = Uuid, Path, description = "Request id"), ("If-Match" = String, Header, description = "The request's ETag as seen")),
     responses(
         (status = 200, description = "Approved", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
-        (status = 403, description = "Not the head of the employee's OPD", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the approver: the head of the employee's OPD (the official above a vacant head post), or the direct supervisor where approval is one step", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not recommended yet, or no longer waiting", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Leave or travel was recorded for these days since it was asked for", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatch,
@@ -247,7 +281,7 @@ pub async fn approve(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Resul
     request_body = RefuseLeaveBody,
     responses(
         (status = 200, description = "Refused", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
-        (status = 403, description = "The request does not wait for the caller", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The request does not wait for the caller: the direct supervisor refuses while it is requested, the approver once it is recommended", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "No longer waiting", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatch,
     ),

@@ -69,8 +69,10 @@ list_of!(SubscriptionList, SubscriptionView, "webhook subscriptions");
 pub struct Subscribe {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
-    /// Where deliveries are posted: `https://` (or `http://` inside the regency's network), no
-    /// credentials in it.
+    /// Where deliveries are posted: `https://` (or `http://`), with a host name of letters,
+    /// digits, `-` and `.`, and no credentials. An address in a private, loopback or link-local
+    /// network is only sent to where the operator allows that network
+    /// (`EKINERJA_WEBHOOK_PRIVATE_NETWORKS`); otherwise each attempt fails and says so.
     #[schema(example = "https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja", min_length = 1, max_length = 2000)]
     pub url: String,
     /// The events to deliver; at least one.

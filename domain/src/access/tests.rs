@@ -216,7 +216,20 @@ fn leave_is_recommended_by_the_supervisor_and_approved_by_the_head_of_the_opd() 
     assert!(!may(&admin(), leave(104, false), Area::LeaveApprove));
     assert!(may(&admin(), leave(104, false), Area::LeaveRequest));
     // A vacant OPD head post: the direct supervisor approves alone.
+    // A vacant OPD head post passes the approval to the official above it (E900, the Sekda of
+    // OPD U90); with no one above it, the direct supervisor approves alone.
     let vacant = OrgChart::new(
+        [
+            post(9, None, 90, None, &[900], true),
+            post(1, Some(9), 10, Some(90), &[], true),
+            post(3, Some(1), 10, Some(10), &[103], false),
+            post(4, Some(3), 10, Some(10), &[104], false),
+        ],
+        [ChartUnit { unit_id: id(90), parent_id: None }, ChartUnit { unit_id: id(10), parent_id: None }],
+    );
+    assert_eq!(decide(&person(900), &vacant, leave(104, false), Area::LeaveApprove, Access::Write), Decision::Allow);
+    assert!(decide(&person(103), &vacant, leave(104, false), Area::LeaveApprove, Access::Write) != Decision::Allow);
+    let nobody_above = OrgChart::new(
         [
             post(1, None, 10, None, &[], true),
             post(3, Some(1), 10, Some(10), &[103], false),
@@ -224,7 +237,10 @@ fn leave_is_recommended_by_the_supervisor_and_approved_by_the_head_of_the_opd() 
         ],
         [ChartUnit { unit_id: id(10), parent_id: None }],
     );
-    assert_eq!(decide(&person(103), &vacant, leave(104, false), Area::LeaveApprove, Access::Write), Decision::Allow);
+    assert_eq!(
+        decide(&person(103), &nobody_above, leave(104, false), Area::LeaveApprove, Access::Write),
+        Decision::Allow
+    );
 }
 
 fn log(n: u128, review_escalated: bool) -> Subject {

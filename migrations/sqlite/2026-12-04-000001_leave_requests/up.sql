@@ -9,9 +9,13 @@ CREATE TABLE leave_requests (
     agency_id TEXT NOT NULL REFERENCES agencies (id),
     employee_id TEXT NOT NULL REFERENCES employees (id),
     kind TEXT NOT NULL
-        CHECK (kind IN ('annual', 'long_service', 'sick', 'maternity', 'important_reason', 'official_travel')),
+        CHECK (kind IN ('annual', 'long_service', 'sick', 'maternity', 'important_reason', 'official_travel',
+                        'permission')),
     starts_on DATE NOT NULL,
     ends_on DATE NOT NULL,
+    -- A permission's window of its one day, local times 'HH:MM'; NULL for whole days.
+    window_start TEXT,
+    window_end TEXT,
     -- Working days of the employee's own schedule in the span when it was asked for.
     working_days INTEGER NOT NULL CHECK (working_days >= 0),
     reason TEXT NOT NULL,
@@ -26,7 +30,9 @@ CREATE TABLE leave_requests (
     version INTEGER NOT NULL DEFAULT 1,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    CHECK (ends_on >= starts_on)
+    CHECK (ends_on >= starts_on),
+    -- A permission has a window; nothing else does.
+    CHECK ((kind = 'permission') = (window_start IS NOT NULL AND window_end IS NOT NULL))
 );
 -- One employee's requests by date: the overlap check and their own list.
 CREATE INDEX leave_requests_employee_idx ON leave_requests (employee_id, starts_on);
