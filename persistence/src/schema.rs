@@ -470,6 +470,7 @@ diesel::table! {
         id -> Key<WebhookAttemptId>,
         delivery_id -> Key<WebhookDeliveryId>,
         attempted_at -> Timestamp,
+        url -> Text,
         status_code -> Nullable<Integer>,
         error -> Nullable<Text>,
         duration_ms -> Integer,

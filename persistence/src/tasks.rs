@@ -311,9 +311,15 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, now: DateTime<Utc>) -> Res
     by_kind.insert(TaskKind::OpenEvaluations, to_open(conn, &ctx, today)?);
     by_kind.insert(TaskKind::FinaliseEvaluations, drafts(conn, &ctx)?.into_iter().map(|(_, d)| d).collect());
     by_kind.insert(TaskKind::FixAgreements, returned(conn, &ctx)?.into_iter().map(|(_, d)| d).collect());
+    let offset = crate::schema::agencies::table
+        .find(crate::key::bind(AgencyId::from(ctx.agency)))
+        .select(crate::schema::agencies::time_zone)
+        .first::<ekinerja_domain::TimeZone>(conn)?
+        .offset();
     for (request, step) in leave_for(conn, &ctx)? {
         let kind = if step == LeaveStep::Recommend { TaskKind::RecommendLeave } else { TaskKind::ApproveLeave };
-        by_kind.entry(kind).or_default().push(request.created_at.date());
+        // The day it was asked for, in the agency's time zone.
+        by_kind.entry(kind).or_default().push(request.created_at.and_utc().with_timezone(&offset).date_naive());
     }
     Ok(TaskKind::ALL.iter().map(|k| task(*k, by_kind.remove(k).unwrap_or_default())).collect())
 }

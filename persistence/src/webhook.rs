@@ -73,6 +73,8 @@ pub struct Attempt {
     #[diesel(serialize_as = crate::key::Bind<WebhookDeliveryId>)]
     pub delivery_id: WebhookDeliveryId,
     pub attempted_at: NaiveDateTime,
+    /// Where it was posted (the subscriber's URL may change later).
+    pub url: String,
     /// The subscriber's HTTP status; `None` when none came.
     pub status_code: Option<i32>,
     pub error: Option<String>,
@@ -408,6 +410,7 @@ pub fn record(
             id: crate::key::new(),
             delivery_id: claimed.id,
             attempted_at: now,
+            url: claimed.url.clone(),
             status_code: outcome.status_code.map(i32::from),
             error: outcome.error.clone(),
             duration_ms: outcome.duration_ms,

@@ -64,8 +64,9 @@ async fn draft_deduction(app: &TestApp, admin: &str, employee: &str) -> i64 {
 #[actix_web::test]
 async fn a_request_recommended_and_approved_excuses_its_days_and_changes_the_draft_run() {
     let mut app = TestApp::spawn().await;
-    // Tuesday 1 December 2026, 09:00 WIB: November is over, with no attendance events at all.
-    app.set_clock(Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap());
+    // Tuesday 1 December 2026, 03:00 WIB (still 30 November in UTC): November is over, with no
+    // attendance events at all.
+    app.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap());
     let org = app.org("LV-A", 5100).await;
     let mut policy = rules(15);
     // Performance from logged minutes, so a line is computed without a final evaluation.
@@ -122,8 +123,12 @@ async fn a_request_recommended_and_approved_excuses_its_days_and_changes_the_dra
     .await
     .assert_problem(403, "forbidden");
 
-    // It waits for the section head's recommendation, and for no one else yet.
+    // It waits for the section head's recommendation, and for no one else yet, since the day it
+    // was asked for in the agency's time zone.
     assert_eq!(task(&app, &org.section.token, "recommend_leave").await, 1);
+    let tasks = app.get("/api/v1/me/tasks", &org.section.token).await;
+    let waiting = tasks.body["items"].as_array().unwrap().iter().find(|t| t["kind"] == "recommend_leave").cloned();
+    assert_eq!(waiting.unwrap()["oldest"], "2026-12-01");
     assert_eq!(awaiting(&app, &org.section.token).await, std::slice::from_ref(&id));
     for other in [&org.head.token, &org.division.token, &org.staff1.token] {
         assert_eq!(task(&app, other, "recommend_leave").await + task(&app, other, "approve_leave").await, 0);

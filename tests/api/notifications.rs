@@ -175,6 +175,7 @@ async fn a_delivery_that_fails_twice_is_retried_until_it_succeeds_and_a_paused_s
     let items = deliveries_when(&app, &org.admin, &sub, |d| d.len() == 1 && d[0]["status"] == "delivered").await;
     let attempts: Vec<&Value> = items[0]["attempts"].as_array().unwrap().iter().map(|a| &a["status_code"]).collect();
     assert_eq!(attempts, [500, 503, 200]);
+    assert!(items[0]["attempts"].as_array().unwrap().iter().all(|a| a["url"] == receiver.url.as_str()));
     assert_eq!(items[0]["attempts"][0]["error"], "answered 500", "the subscriber's own words are not kept");
     assert!(items[0]["delivered_at"].is_string());
     // Each attempt was the same message, signed with the subscriber's secret.

@@ -204,6 +204,8 @@ pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateSubscripti
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttemptView {
     pub attempted_at: DateTime<Utc>,
+    /// Where it was posted.
+    pub url: String,
     /// The subscriber's HTTP status; `null` when none came (refused, timed out).
     pub status_code: Option<i32>,
     /// Why it did not deliver.
@@ -275,6 +277,7 @@ pub async fn deliveries(
             .into_iter()
             .map(|a| AttemptView {
                 attempted_at: utc(a.attempted_at),
+                url: a.url,
                 status_code: a.status_code,
                 error: a.error,
                 duration_ms: a.duration_ms,

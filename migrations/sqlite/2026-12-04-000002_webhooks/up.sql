@@ -40,6 +40,8 @@ CREATE TABLE webhook_attempts (
     id TEXT PRIMARY KEY NOT NULL,
     delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id),
     attempted_at TIMESTAMP NOT NULL,
+    -- Where it was posted: the subscriber's URL then.
+    url TEXT NOT NULL,
     -- The subscriber's HTTP status, or NULL when none came (refused, timed out).
     status_code INTEGER,
     error TEXT,
