@@ -136,12 +136,16 @@ fn units_up_sql(anchor: &str) -> String {
     format!("WITH RECURSIVE {} SELECT id, parent_id FROM units_up", units_up_cte(anchor))
 }
 
-/// The agency's date at `now`, in the agency's own time zone.
-pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+/// The agency's own time zone, as an offset from UTC.
+pub fn agency_offset(conn: &mut DbConnection, agency_id: Uuid) -> Result<chrono::FixedOffset, StoreError> {
     let tz: TimeZone =
         agencies::table.find(crate::key::bind(AgencyId::from(agency_id))).select(agencies::time_zone).first(conn)?;
-    let offset = tz.offset();
-    Ok(now.with_timezone(&offset).date_naive())
+    Ok(tz.offset())
+}
+
+/// The agency's date at `now`, in the agency's own time zone.
+pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+    Ok(now.with_timezone(&agency_offset(conn, agency_id)?).date_naive())
 }
 
 /// The agency's whole chart at `now` (acting assignments of the agency's current date): every

@@ -85,13 +85,24 @@ const LIVE: [LeaveStatus; 3] = [LeaveStatus::Requested, LeaveStatus::Recommended
 
 /// The subject of the access rule for `employee`'s request, with the agency's approval policy.
 pub(crate) fn subject(conn: &mut DbConnection, agency: AgencyId, employee: EmployeeId) -> Result<Subject, StoreError> {
+    Ok(Subject::LeaveRequest { agency: agency.uuid(), employee: employee.uuid(), one_step: one_step(conn, agency)? })
+}
+
+/// Whether the agency's policy lets the direct supervisor approve leave alone.
+pub(crate) fn one_step(conn: &mut DbConnection, agency: AgencyId) -> Result<bool, StoreError> {
     let policy: LeaveApproval =
         agencies::table.find(crate::key::bind(agency)).select(agencies::leave_approval).first(conn)?;
-    Ok(Subject::LeaveRequest {
-        agency: agency.uuid(),
-        employee: employee.uuid(),
-        one_step: policy == LeaveApproval::OneStep,
-    })
+    Ok(policy == LeaveApproval::OneStep)
+}
+
+/// Tells the agency's subscribers that a request was decided (recommended, approved, refused or
+/// cancelled). Call inside the transaction of the decision.
+fn notify_decided(conn: &mut DbConnection, change: &Change, r: &LeaveRequest) -> Result<(), StoreError> {
+    let note = serde_json::json!({
+        "leave_request_id": r.id, "employee_id": r.employee_id, "kind": r.kind,
+        "starts_on": r.starts_on, "ends_on": r.ends_on, "status": r.status, "reason": r.refusal_reason,
+    });
+    crate::webhook::enqueue(conn, change, r.agency_id, crate::webhook::EventType::LeaveDecided, &note)
 }
 
 /// What the rule gives the caller on a request, from how they stand to it.
@@ -415,14 +426,7 @@ pub fn step(
             Some(&before),
             Some(&after),
         )?;
-        {
-            let note = serde_json::json!({
-                "leave_request_id": after.id, "employee_id": after.employee_id, "kind": after.kind,
-                "starts_on": after.starts_on, "ends_on": after.ends_on, "status": after.status,
-                "reason": after.refusal_reason,
-            });
-            crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LeaveDecided, &note)?;
-        }
+        notify_decided(conn, change, &after)?;
         Ok(after)
     })
 }
@@ -457,11 +461,7 @@ pub(crate) fn cancel_for_absence(
             Some(&before),
             Some(&after),
         )?;
-        let note = serde_json::json!({
-            "leave_request_id": after.id, "employee_id": after.employee_id, "kind": after.kind,
-            "starts_on": after.starts_on, "ends_on": after.ends_on, "status": after.status, "reason": null,
-        });
-        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LeaveDecided, &note)?;
+        notify_decided(conn, change, &after)?;
     }
     Ok(())
 }

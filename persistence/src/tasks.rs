@@ -275,12 +275,11 @@ pub fn leave_awaiting(
 fn leave_for(conn: &mut DbConnection, ctx: &Ctx) -> Result<Vec<(LeaveRequest, LeaveStep)>, StoreError> {
     let mut out = Vec::new();
     let waiting = crate::leave::waiting(conn, ctx.agency)?;
-    let Some(first) = waiting.first() else { return Ok(out) };
-    // One agency, one policy: read it once.
-    let Subject::LeaveRequest { one_step, .. } = crate::leave::subject(conn, first.agency_id, first.employee_id)?
-    else {
+    if waiting.is_empty() {
         return Ok(out);
-    };
+    }
+    // One agency, one policy: read it once.
+    let one_step = crate::leave::one_step(conn, AgencyId::from(ctx.agency))?;
     for request in waiting {
         let subject = Subject::LeaveRequest { agency: ctx.agency, employee: request.employee_id.uuid(), one_step };
         let rights = crate::leave::rights(&ekinerja_domain::access::standing(&ctx.actor, &ctx.chart, subject));
@@ -301,7 +300,8 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, now: DateTime<Utc>) -> Res
     let Some(ctx) = Ctx::load(conn, caller, now)? else {
         return Ok(TaskKind::ALL.iter().map(|k| task(*k, [])).collect());
     };
-    let today = chart::agency_today(conn, ctx.agency, now)?;
+    let offset = chart::agency_offset(conn, ctx.agency)?;
+    let today = now.with_timezone(&offset).date_naive();
     let (direct, escalated) = logs_for(conn, &ctx, now)?;
     let mut by_kind: HashMap<TaskKind, Vec<NaiveDate>> = HashMap::new();
     by_kind.insert(TaskKind::ReviewLogs, direct.iter().map(|l| l.log_date).collect());
@@ -311,11 +311,6 @@ pub fn mine(conn: &mut DbConnection, caller: &Caller, now: DateTime<Utc>) -> Res
     by_kind.insert(TaskKind::OpenEvaluations, to_open(conn, &ctx, today)?);
     by_kind.insert(TaskKind::FinaliseEvaluations, drafts(conn, &ctx)?.into_iter().map(|(_, d)| d).collect());
     by_kind.insert(TaskKind::FixAgreements, returned(conn, &ctx)?.into_iter().map(|(_, d)| d).collect());
-    let offset = crate::schema::agencies::table
-        .find(crate::key::bind(AgencyId::from(ctx.agency)))
-        .select(crate::schema::agencies::time_zone)
-        .first::<ekinerja_domain::TimeZone>(conn)?
-        .offset();
     for (request, step) in leave_for(conn, &ctx)? {
         let kind = if step == LeaveStep::Recommend { TaskKind::RecommendLeave } else { TaskKind::ApproveLeave };
         // The day it was asked for, in the agency's time zone.

@@ -357,7 +357,7 @@ pub struct RecordAbsence {
 pub async fn record_absence(call: Call, body: Json<RecordAbsence>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     for (field, day) in [("starts_on", b.starts_on), ("ends_on", b.ends_on)] {
-        if !(2000..=2100).contains(&chrono::Datelike::year(&day)) {
+        if !super::YEARS.contains(&chrono::Datelike::year(&day)) {
             return Err(ApiError::field(field, "must be a date from 2000 to 2100"));
         }
     }

@@ -138,7 +138,7 @@ async fn create_one(call: &Call, b: CreateLeaveRequest) -> Result<Stored, ApiErr
     let mut f = Fields::new();
     let reason = f.check("reason", Description::parse(&b.reason));
     for (field, day) in [("starts_on", b.starts_on), ("ends_on", b.ends_on)] {
-        if !(2000..=2100).contains(&day.year()) {
+        if !super::YEARS.contains(&day.year()) {
             f.refuse(field, "must be a date from 2000 to 2100");
         }
     }
@@ -373,7 +373,7 @@ pub struct BalanceQuery {
     security(("bearer" = [])))]
 pub async fn my_balance(call: Call, q: web::Query<BalanceQuery>) -> Result<HttpResponse, ApiError> {
     let year = q.into_inner().year;
-    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+    if year.is_some_and(|y| !super::YEARS.contains(&y)) {
         return Err(ApiError::field("year", "must be from 2000 to 2100"));
     }
     let now = call.state.now();

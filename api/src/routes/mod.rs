@@ -42,6 +42,9 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
+/// The years a date, month or year in a request may fall in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// The first day of a `YYYY-MM` month from 2000 to 2100; `None` for anything else.
 pub fn month_of(text: &str) -> Option<chrono::NaiveDate> {
     use chrono::Datelike;
@@ -51,7 +54,7 @@ pub fn month_of(text: &str) -> Option<chrono::NaiveDate> {
     let shaped = b.len() == 7 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit());
     chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
         .ok()
-        .filter(|d| shaped && (2000..=2100).contains(&d.year()))
+        .filter(|d| shaped && YEARS.contains(&d.year()))
 }
 
 /// A `month` query parameter, `YYYY-MM` from 2000 to 2100; a bad parameter otherwise.

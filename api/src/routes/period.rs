@@ -90,7 +90,7 @@ pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    if !(2000..=2100).contains(&b.year) {
+    if !super::YEARS.contains(&b.year) {
         return Err(ApiError::field("year", "must be from 2000 to 2100"));
     }
     let agency = call.agency(b.agency_id)?;
