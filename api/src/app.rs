@@ -14,7 +14,7 @@ use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
     dashboard, discipline, employee, evaluation, health, iclock, import, integration, integration_key, leave, me,
-    monitoring, org_unit, period, position, role_grant, webhook_subscription,
+    monitoring, org_unit, period, position, role_grant, shift, webhook_subscription,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -285,6 +285,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/leave-requests/{id}").route(web::get().to(leave::get)))
                 .service(resource("/me/leave-balance").route(web::get().to(leave::my_balance)))
+                .service(resource("/shifts").route(web::get().to(shift::list)).route(web::post().to(shift::create)))
+                .service(resource("/shifts/{id}").route(web::get().to(shift::get)))
+                .service(resource("/rosters").route(web::get().to(shift::read)).route(web::put().to(shift::set)))
+                .service(resource("/rosters/import").route(web::post().to(shift::import)))
                 .service(
                     resource("/webhook-subscriptions")
                         .route(web::get().to(webhook_subscription::list))

@@ -98,7 +98,9 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "list_evaluation_periods"
         | "get_evaluation_period"
         | "list_acting_assignments"
-        | "get_acting_assignment" => (Agency(&[(Structure, R)]), none),
+        | "get_acting_assignment"
+        | "list_shifts"
+        | "get_shift" => (Agency(&[(Structure, R)]), none),
         "create_org_unit"
         | "update_org_unit"
         | "create_position"
@@ -112,7 +114,17 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "open_evaluation_period"
         | "close_evaluation_period"
         | "create_acting_assignment"
-        | "delete_acting_assignment" => (Agency(&[(Structure, W)]), none),
+        | "delete_acting_assignment"
+        | "create_shift" => (Agency(&[(Structure, W)]), none),
+        // Rosters.
+        "set_roster" | "import_roster" => (
+            Employee(&[(Roster, W)]),
+            ", for each employee named (the head of a unit for its and its sub-units' staff)",
+        ),
+        "list_roster" => (
+            Employee(&[(Roster, R)]),
+            " (one employee); a unit's roster by the head of the unit or a unit above it, a leader or the agency admin",
+        ),
         // Employees.
         "list_employees"
         | "get_employee"

@@ -245,6 +245,9 @@ pub enum Area {
     LeaveRecommend,
     /// Leave requests: approve or refuse.
     LeaveApprove,
+    /// An employee's roster in a unit that works in shifts (workforce.md): set by the head of
+    /// their unit or the agency admin.
+    Roster,
     /// Accounts, role grants, integration keys, machines.
     Administration,
     /// The audit trail.
@@ -336,6 +339,8 @@ pub fn cell(row: Area, relation: Relation, case: Case) -> Access {
         (Area::LeaveApprove, DirectSupervisor) => supervisor_when_one_step,
         (Area::LeaveApprove, SelfRelation | Above | UnitHead | Leader) => R,
         (Area::LeaveApprove, AgencyAdmin) => admin_for_top,
+        (Area::Roster, UnitHead | AgencyAdmin) => W,
+        (Area::Roster, SelfRelation | DirectSupervisor | Above | Leader) => R,
         (Area::Administration, AgencyAdmin) => W,
         (Area::AuditTrail, Leader) => R,
         (Area::AuditTrail, AgencyAdmin) => W,
@@ -366,6 +371,7 @@ impl Area {
         Area::LeaveRequest,
         Area::LeaveRecommend,
         Area::LeaveApprove,
+        Area::Roster,
         Area::Administration,
         Area::AuditTrail,
     ];
@@ -386,6 +392,7 @@ impl Area {
                 &[AllowanceLines, AllowanceCompute, AllowanceApprove, PayrollExport]
             }
             LeaveRequest | LeaveRecommend | LeaveApprove => &[LeaveRequest, LeaveRecommend, LeaveApprove],
+            Roster => &[Roster, Discipline],
             Administration | AuditTrail => &[Administration, AuditTrail],
         }
     }

@@ -3,7 +3,7 @@
 //! without notice (TK), excused days, the monthly tolerance of late minutes, and the cap.
 //! Percentages are integer basis points (10,000 = 100%).
 
-use chrono::{NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::Serialize;
 
 /// Working hours of one weekday.
@@ -16,11 +16,14 @@ pub struct Hours {
 }
 
 /// An agency's (or unit's) weekly schedule *(policy)*: working hours per weekday, `None` for a
-/// day off.
+/// day off; or, for a unit that works in shifts, the roster (workforce.md): each employee's day
+/// is the shift rostered on it, and a date without one is a day off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
-    /// Monday first.
+    /// Monday first; all `None` when `rostered`.
     pub days: [Option<Hours>; 7],
+    /// The unit works by roster: the weekdays say nothing.
+    pub rostered: bool,
 }
 
 impl Default for Schedule {
@@ -29,17 +32,39 @@ impl Default for Schedule {
         let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
         let long = Some(Hours { start: at(7, 30), end: at(16, 0) });
         let friday = Some(Hours { start: at(7, 30), end: at(16, 30) });
-        Schedule { days: [long, long, long, long, friday, None, None] }
+        Schedule { days: [long, long, long, long, friday, None, None], rostered: false }
     }
 }
 
 impl Hours {
-    /// The hours to judge a day on once approved permissions (izin) excuse `windows` of it: a
+    /// The hours on `date`, as local date-times.
+    pub fn on(self, date: NaiveDate) -> Period {
+        Period { start: date.and_time(self.start), end: date.and_time(self.end) }
+    }
+
+    /// As [`Period::excusing`], over times of one day.
+    pub fn excusing(self, windows: &[(NaiveTime, NaiveTime)]) -> Option<Hours> {
+        let day = NaiveDate::MIN;
+        let windows: Vec<_> = windows.iter().map(|(a, b)| (day.and_time(*a), day.and_time(*b))).collect();
+        self.on(day).excusing(&windows).map(|p| Hours { start: p.start.time(), end: p.end.time() })
+    }
+}
+
+/// When one working day (fixed hours, or a shift that may end on the next date) starts and ends,
+/// in the agency's local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+}
+
+impl Period {
+    /// The period to judge a day on once approved permissions (izin) excuse `windows` of it: a
     /// window holding the start moves the start to the window's end (arriving by then is on
     /// time), one holding the end moves the end to the window's start (leaving from then is not
     /// early); a window inside the day changes neither. `None` when the windows leave nothing of
     /// the day: it is excused whole.
-    pub fn excusing(self, windows: &[(NaiveTime, NaiveTime)]) -> Option<Hours> {
+    pub fn excusing(self, windows: &[(NaiveDateTime, NaiveDateTime)]) -> Option<Period> {
         let mut h = self;
         // Windows may chain (08:00–09:00 then 09:00–10:00): apply until nothing moves.
         loop {
@@ -63,9 +88,14 @@ impl Hours {
 }
 
 impl Schedule {
-    /// The hours of a weekday, if it is a working weekday.
+    /// The hours of a weekday, if it is a working weekday (never by roster: the roster says).
     pub fn hours(&self, day: Weekday) -> Option<Hours> {
         self.days[day.num_days_from_monday() as usize]
+    }
+
+    /// Work by roster (a shift unit): the stored word is `roster`.
+    pub fn rostered() -> Self {
+        Schedule { days: [None; 7], rostered: true }
     }
 }
 
@@ -81,6 +111,11 @@ pub enum ScheduleError {
     /// The stored text is not seven `HH:MM-HH:MM` or empty entries.
     #[error("not a stored schedule: {0}")]
     Stored(String),
+}
+
+impl Schedule {
+    /// The stored word of a schedule by roster.
+    const ROSTER: &'static str = "roster";
 }
 
 /// Weekday names as the API writes them, Monday first.
@@ -100,11 +135,15 @@ impl Schedule {
         if days.iter().all(Option::is_none) {
             return Err(ScheduleError::NoWorkingDay);
         }
-        Ok(Schedule { days })
+        Ok(Schedule { days, rostered: false })
     }
 
-    /// The stored form: seven comma-separated entries, `HH:MM-HH:MM` or empty for a day off.
+    /// The stored form: seven comma-separated entries, `HH:MM-HH:MM` or empty for a day off; or
+    /// `roster`.
     pub fn to_stored(&self) -> String {
+        if self.rostered {
+            return Schedule::ROSTER.to_owned();
+        }
         self.days
             .iter()
             .map(|d| d.map_or_else(String::new, |h| format!("{}-{}", h.start.format("%H:%M"), h.end.format("%H:%M"))))
@@ -114,6 +153,9 @@ impl Schedule {
 
     /// Reads the stored form back.
     pub fn from_stored(text: &str) -> Result<Self, ScheduleError> {
+        if text == Schedule::ROSTER {
+            return Ok(Schedule::rostered());
+        }
         let bad = || ScheduleError::Stored(text.to_owned());
         let parts: Vec<&str> = text.split(',').collect();
         if parts.len() != 7 {
@@ -194,18 +236,19 @@ impl DisciplinePolicy {
     }
 }
 
-/// What the attendance data says about one calendar day, in the agency's local time.
+/// What the attendance data says about one working day (a calendar day, or a shift that belongs
+/// to the date it starts), in the agency's local time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayRecord {
     pub date: NaiveDate,
-    /// Working hours that day: `None` for a day off or a holiday.
-    pub hours: Option<Hours>,
+    /// When work starts and ends that day: `None` for a day off or a holiday.
+    pub hours: Option<Period>,
     /// Approved leave (cuti) or official travel (dinas luar) covers the day.
     pub excused: bool,
-    /// Local times of the day's check-in events.
-    pub check_ins: Vec<NaiveTime>,
-    /// Local times of the day's check-out events.
-    pub check_outs: Vec<NaiveTime>,
+    /// Local date-times of the day's check-in events.
+    pub check_ins: Vec<NaiveDateTime>,
+    /// Local date-times of the day's check-out events.
+    pub check_outs: Vec<NaiveDateTime>,
 }
 
 /// Why a day deducts (or is forgiven).
@@ -318,6 +361,7 @@ pub struct DayFacts {
 pub fn day_facts(day: &DayRecord, holiday: bool) -> DayFacts {
     let check_in = day.check_ins.iter().min().copied();
     let check_out = day.check_outs.iter().max().copied();
+    let time = |t: Option<NaiveDateTime>| t.map(|t| t.time());
     let (status, late, early) = match day.hours {
         None if holiday => (DayStatus::Holiday, None, None),
         None => (DayStatus::DayOff, None, None),
@@ -329,13 +373,20 @@ pub fn day_facts(day: &DayRecord, holiday: bool) -> DayFacts {
             check_out.map(|t| minutes_after(h.end, t)),
         ),
     };
-    DayFacts { date: day.date, status, check_in, check_out, late_minutes: late, early_minutes: early }
+    DayFacts {
+        date: day.date,
+        status,
+        check_in: time(check_in),
+        check_out: time(check_out),
+        late_minutes: late,
+        early_minutes: early,
+    }
 }
 
-/// Whole minutes between two times of day, seconds dropped, never below zero.
-fn minutes_after(later: NaiveTime, earlier: NaiveTime) -> u32 {
-    let diff = i64::from(later.num_seconds_from_midnight()) - i64::from(earlier.num_seconds_from_midnight());
-    u32::try_from(diff.max(0) / 60).unwrap_or(0)
+/// Whole minutes between two moments, seconds dropped, never below zero.
+fn minutes_after(later: NaiveDateTime, earlier: NaiveDateTime) -> u32 {
+    let diff = (later - earlier).num_seconds();
+    u32::try_from(diff.max(0) / 60).unwrap_or(u32::MAX)
 }
 
 /// A month's discipline from its days (in any order), per `allowance.md`: each working day in
@@ -469,16 +520,21 @@ pub(crate) mod tests {
             .map(|d| {
                 let date = NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
                 let hours = schedule.hours(date.weekday());
-                let default_out = hours.map(|h| h.end + chrono::Duration::minutes(5));
+                let at = |times: &Vec<NaiveTime>| times.iter().map(|t| date.and_time(*t)).collect::<Vec<_>>();
+                let default_out = hours.map(|h| date.and_time(h.end) + chrono::Duration::minutes(5));
                 match special.iter().find(|(day, ..)| *day == d) {
-                    Some((_, ins, outs, excused)) => {
-                        DayRecord { date, hours, excused: *excused, check_ins: ins.clone(), check_outs: outs.clone() }
-                    }
+                    Some((_, ins, outs, excused)) => DayRecord {
+                        date,
+                        hours: hours.map(|h| h.on(date)),
+                        excused: *excused,
+                        check_ins: at(ins),
+                        check_outs: at(outs),
+                    },
                     None => DayRecord {
                         date,
-                        hours,
+                        hours: hours.map(|h| h.on(date)),
                         excused: false,
-                        check_ins: if hours.is_some() { vec![t(7, 20, 0)] } else { vec![] },
+                        check_ins: if hours.is_some() { vec![date.and_time(t(7, 20, 0))] } else { vec![] },
                         check_outs: default_out.into_iter().collect(),
                     },
                 }
@@ -531,9 +587,10 @@ pub(crate) mod tests {
         for (minutes, bp) in table {
             assert_eq!(p.band(minutes), bp, "{minutes} minutes");
         }
-        assert_eq!(minutes_after(t(7, 30, 59), t(7, 30, 0)), 0);
-        assert_eq!(minutes_after(t(7, 31, 0), t(7, 30, 0)), 1);
-        assert_eq!(minutes_after(t(7, 0, 0), t(7, 30, 0)), 0);
+        let at = |h, m, s| NaiveDate::from_ymd_opt(2026, 11, 2).unwrap().and_time(t(h, m, s));
+        assert_eq!(minutes_after(at(7, 30, 59), at(7, 30, 0)), 0);
+        assert_eq!(minutes_after(at(7, 31, 0), at(7, 30, 0)), 1);
+        assert_eq!(minutes_after(at(7, 0, 0), at(7, 30, 0)), 0);
     }
 
     #[test]
@@ -585,6 +642,9 @@ pub(crate) mod tests {
     fn schedules_round_trip_and_refuse_nonsense() {
         let s = Schedule::default();
         assert_eq!(s.to_stored(), "07:30-16:00,07:30-16:00,07:30-16:00,07:30-16:00,07:30-16:30,,");
+        assert_eq!(Schedule::from_stored("roster").unwrap(), Schedule::rostered());
+        assert_eq!(Schedule::rostered().to_stored(), "roster");
+        assert_eq!(Schedule::rostered().hours(chrono::Weekday::Mon), None);
         assert_eq!(Schedule::from_stored(&s.to_stored()).unwrap(), s);
         let backwards = Some(Hours { start: t(16, 0, 0), end: t(7, 30, 0) });
         assert_eq!(
@@ -611,13 +671,13 @@ pub(crate) mod tests {
     #[test]
     fn day_facts_tell_each_kind_of_day() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-        let hours = Schedule::default().hours(chrono::Weekday::Mon);
+        let hours = Schedule::default().hours(chrono::Weekday::Mon).map(|h| h.on(d));
         let day = |ins: Vec<NaiveTime>, outs: Vec<NaiveTime>, excused| DayRecord {
             date: d,
             hours,
             excused,
-            check_ins: ins,
-            check_outs: outs,
+            check_ins: ins.into_iter().map(|t| d.and_time(t)).collect(),
+            check_outs: outs.into_iter().map(|t| d.and_time(t)).collect(),
         };
         assert_eq!(
             day_facts(&DayRecord { hours: None, ..day(vec![], vec![], false) }, false).status,

@@ -83,6 +83,8 @@ ids! {
     WebhookAttemptId;
     /// A work schedule's id.
     WorkScheduleId;
+    /// A shift's id (a unit's shift, such as its night shift).
+    ShiftId;
     /// A stored attendance event's id.
     AttendanceEventId;
     /// An integration key's id.

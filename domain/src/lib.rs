@@ -52,6 +52,7 @@ pub mod nip;
 pub mod notification;
 pub mod organisation;
 pub mod rollout;
+pub mod shift;
 pub mod supervision;
 pub mod tasks;
 pub mod text;

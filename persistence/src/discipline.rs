@@ -4,15 +4,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Text};
 use ekinerja_domain::attendance::EventKind;
 use ekinerja_domain::discipline::AbsenceKind;
 use ekinerja_domain::discipline::{
-    day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Schedule, ScheduleVersions,
+    day_facts, month, DayFacts, DayRecord, DisciplinePolicy, Line, MonthDiscipline, Period, Schedule, ScheduleVersions,
 };
-use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId, ShiftId};
+use ekinerja_domain::shift::{assign, WINDOW};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -34,6 +35,8 @@ pub struct DayView {
     pub absence: Option<AbsenceKind>,
     /// The lines the day contributed to the month, after the tolerance.
     pub lines: Vec<Line>,
+    /// The shift rostered on the day, where the employee's unit works by roster.
+    pub shift_id: Option<ShiftId>,
 }
 
 /// One employee's month.
@@ -160,44 +163,85 @@ fn compute(
     let permissions =
         crate::leave::permission_windows(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)?;
     let mut versions_of_unit = UnitSchedules::load(conn, agency_id)?;
+    // Whoever works by roster on a day of the span has their shifts and their events read whole:
+    // a shift may start the day before `from` and end on the day after `to`.
+    let on_roster: Vec<EmployeeId> = people
+        .iter()
+        .filter(|(_, unit)| {
+            let versions = versions_of_unit.of(*unit);
+            span(from, to).any(|d| versions.on(d).rostered)
+        })
+        .map(|(e, _)| e.id)
+        .collect();
+    let (rostered, mut events) = if on_roster.is_empty() {
+        (HashMap::new(), HashMap::new())
+    } else {
+        let before = from.pred_opt().unwrap_or(from);
+        let after = to.succ_opt().unwrap_or(to);
+        let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), Some(&on_roster), before, to)?;
+        (rostered, events_of(conn, &on_roster, before, after)?)
+    };
     let mut employees = Vec::with_capacity(people.len());
     for (employee, unit) in people {
         let versions = versions_of_unit.of(unit);
         let own_absences = absences.remove(&employee.id).unwrap_or_default();
+        // The employee's shifts (from the day before the span) and the events each holds.
+        let shifts: Vec<(NaiveDate, Period)> = std::iter::once(from.pred_opt().unwrap_or(from))
+            .chain(span(from, to))
+            .filter(|d| versions.on(*d).rostered)
+            .filter_map(|d| rostered.get(&(employee.id, d)).map(|(_, h)| (d, h.on(d))))
+            .collect();
+        let assigned = match events.remove(&employee.id) {
+            Some(evs) => assign(&shifts, &evs, WINDOW),
+            None => Default::default(),
+        };
         let mut records = Vec::new();
         let mut extras = Vec::new();
-        let mut day = from;
-        while day <= to {
+        for day in span(from, to) {
             let schedule = versions.on(day);
-            let holiday = holidays.get(&day).cloned();
-            let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()) };
             let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
-            let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
+            let windows: Vec<(NaiveDateTime, NaiveDateTime)> = permissions
+                .get(&(employee.id, day))
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|(a, b)| (day.and_time(*a), day.and_time(*b)))
+                .collect();
+            let (holiday, hours, shift_id, check_ins, check_outs) = if schedule.rostered {
+                // The roster decides, holidays included (a ward works on them); a date without a
+                // shift is a day off.
+                let shift = rostered.get(&(employee.id, day));
+                let (ins, outs) = assigned.get(&day).cloned().unwrap_or_default();
+                (None, shift.map(|(_, h)| h.on(day)), shift.map(|(id, _)| *id), ins, outs)
+            } else {
+                let holiday = holidays.get(&day).cloned();
+                let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()).map(|h| h.on(day)) };
+                let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
+                let at = |t: Option<NaiveTime>| t.map(|t| day.and_time(t)).into_iter().collect::<Vec<_>>();
+                (holiday, hours, None, at(check_in), at(check_out))
+            };
             // Approved permissions (izin) move the start or the end the day is judged on; one
             // that leaves nothing of the day excuses it.
-            let windows = permissions.get(&(employee.id, day)).map_or(&[][..], Vec::as_slice);
-            let judged = hours.and_then(|h| h.excusing(windows));
+            let judged = hours.and_then(|h| h.excusing(&windows));
             records.push(DayRecord {
                 date: day,
                 hours: if absence.is_some() { hours } else { judged.or(hours) },
                 excused: hours.is_some() && (absence.is_some() || judged.is_none()),
-                check_ins: check_in.into_iter().collect(),
-                check_outs: check_out.into_iter().collect(),
+                check_ins,
+                check_outs,
             });
-            extras.push((hours.map(|h| (h.start, h.end)), holiday, absence));
-            let Some(next) = day.checked_add_days(Days::new(1)) else { break };
-            day = next;
+            extras.push((hours.map(|h| (h.start.time(), h.end.time())), holiday, absence, shift_id));
         }
         let m = month(&records, &policy);
         let days = records
             .iter()
             .zip(extras)
-            .map(|(r, (hours, holiday, absence))| DayView {
+            .map(|(r, (hours, holiday, absence, shift_id))| DayView {
                 facts: day_facts(r, holiday.is_some()),
                 hours,
                 holiday,
                 absence,
                 lines: m.lines.iter().filter(|l| l.date == r.date).copied().collect(),
+                shift_id,
             })
             .collect();
         employees.push(EmployeeMonth { employee, from, to: Some(to), month: m, days, records });
@@ -205,15 +249,58 @@ fn compute(
     Ok(UnitMonth { from, to: Some(to), employees })
 }
 
+/// Every date from `from` to `to`.
+fn span(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    from.iter_days().take_while(move |d| *d <= to)
+}
+
+#[derive(QueryableByName)]
+struct EventRow {
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
+    #[diesel(sql_type = Date)]
+    local_date: NaiveDate,
+    #[diesel(sql_type = crate::word::Word)]
+    kind: EventKind,
+    #[diesel(sql_type = Text)]
+    local_time: String,
+}
+
+/// Each of `people`'s events from `from` to `to`, as local date-times (for judging shifts).
+fn events_of(
+    conn: &mut DbConnection,
+    people: &[EmployeeId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<EmployeeId, Vec<(EventKind, NaiveDateTime)>>, StoreError> {
+    let mut out: HashMap<EmployeeId, Vec<(EventKind, NaiveDateTime)>> = HashMap::new();
+    for one in people {
+        let rows: Vec<EventRow> = diesel::sql_query(
+            "SELECT employee_id, local_date, kind, local_time FROM attendance_events
+             WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL",
+        )
+        .bind::<Text, _>(one.to_string())
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .load(conn)?;
+        for r in rows {
+            let time = NaiveTime::parse_from_str(&r.local_time, "%H:%M:%S")
+                .map_err(|_| StoreError::Corrupt(format!("attendance time {:?}", r.local_time)))?;
+            out.entry(r.employee_id).or_default().push((r.kind, r.local_date.and_time(time)));
+        }
+    }
+    Ok(out)
+}
+
 /// The schedule versions that apply in each unit of an agency, resolved once per unit.
-struct UnitSchedules {
+pub(crate) struct UnitSchedules {
     parents: HashMap<OrgUnitId, Option<OrgUnitId>>,
     by_level: HashMap<Option<OrgUnitId>, Vec<(NaiveDate, Schedule)>>,
     resolved: HashMap<Option<OrgUnitId>, ScheduleVersions>,
 }
 
 impl UnitSchedules {
-    fn load(conn: &mut DbConnection, agency_id: Uuid) -> Result<Self, StoreError> {
+    pub(crate) fn load(conn: &mut DbConnection, agency_id: Uuid) -> Result<Self, StoreError> {
         let mut by_level: HashMap<Option<OrgUnitId>, Vec<(NaiveDate, Schedule)>> = HashMap::new();
         for s in &load_schedules(conn, agency_id)? {
             by_level.entry(s.org_unit_id).or_default().push((s.effective_from, s.schedule()));
@@ -231,7 +318,7 @@ impl UnitSchedules {
         Ok(UnitSchedules { parents, by_level, resolved: HashMap::new() })
     }
 
-    fn of(&mut self, unit: Option<OrgUnitId>) -> ScheduleVersions {
+    pub(crate) fn of(&mut self, unit: Option<OrgUnitId>) -> ScheduleVersions {
         let key = unit;
         if let Some(v) = self.resolved.get(&key) {
             return v.clone();
@@ -257,8 +344,31 @@ impl UnitCalendar {
         Ok(UnitCalendar { schedules: UnitSchedules::load(conn, agency_id)?, holidays })
     }
 
-    /// The working days of `unit` strictly between `after` and `before`.
+    /// The working days of `unit` strictly between `after` and `before`; where the unit works by
+    /// roster, every day counts (someone of it is on shift).
     pub fn working_days_between(&mut self, unit: Option<OrgUnitId>, after: NaiveDate, before: NaiveDate) -> i64 {
+        self.count(unit, None, after, before)
+    }
+
+    /// As [`UnitCalendar::working_days_between`] for one employee of `unit` whose rostered shifts
+    /// start on `shifts`: where the unit works by roster, those days count and no others.
+    pub fn working_days_of(
+        &mut self,
+        unit: Option<OrgUnitId>,
+        shifts: &HashSet<NaiveDate>,
+        after: NaiveDate,
+        before: NaiveDate,
+    ) -> i64 {
+        self.count(unit, Some(shifts), after, before)
+    }
+
+    fn count(
+        &mut self,
+        unit: Option<OrgUnitId>,
+        shifts: Option<&HashSet<NaiveDate>>,
+        after: NaiveDate,
+        before: NaiveDate,
+    ) -> i64 {
         let versions = self.schedules.of(unit);
         let mut n = 0;
         let mut day = after;
@@ -266,7 +376,13 @@ impl UnitCalendar {
             if next >= before {
                 break;
             }
-            if !self.holidays.contains(&next) && versions.on(next).hours(next.weekday()).is_some() {
+            let schedule = versions.on(next);
+            let works = if schedule.rostered {
+                shifts.is_none_or(|s| s.contains(&next))
+            } else {
+                !self.holidays.contains(&next) && schedule.hours(next.weekday()).is_some()
+            };
+            if works {
                 n += 1;
             }
             day = next;
@@ -276,7 +392,8 @@ impl UnitCalendar {
 }
 
 /// The working days of each of `people` (with the unit each sits in) from `from` to `to`: days
-/// their schedule has hours, not holidays, not on leave or official travel.
+/// their schedule has hours, not holidays (or, by roster, days with a shift), not on leave or
+/// official travel.
 pub fn working_days(
     conn: &mut DbConnection,
     agency_id: Uuid,
@@ -291,6 +408,7 @@ pub fn working_days(
         absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on));
     }
     let mut schedules = UnitSchedules::load(conn, agency_id)?;
+    let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), None, from, to)?;
     let mut out = HashMap::with_capacity(people.len());
     for (employee, unit) in people {
         let versions = schedules.of(*unit);
@@ -298,10 +416,13 @@ pub fn working_days(
         let mut days = HashSet::new();
         let mut day = from;
         while day <= to {
-            if !holidays.contains(&day)
-                && versions.on(day).hours(day.weekday()).is_some()
-                && !away.iter().any(|(s, e)| *s <= day && day <= *e)
-            {
+            let schedule = versions.on(day);
+            let works = if schedule.rostered {
+                rostered.contains_key(&(employee.id, day))
+            } else {
+                !holidays.contains(&day) && schedule.hours(day.weekday()).is_some()
+            };
+            if works && !away.iter().any(|(s, e)| *s <= day && day <= *e) {
                 days.insert(day);
             }
             let Some(next) = day.checked_add_days(Days::new(1)) else { break };

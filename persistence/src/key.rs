@@ -239,12 +239,13 @@ use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
     AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId,
     GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId, LoginFailureId, OrgUnitId, PerformancePeriodId,
-    PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, WebhookAttemptId, WebhookDeliveryId,
-    WebhookSubscriptionId, WorkScheduleId,
+    PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, ShiftId, WebhookAttemptId,
+    WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
+    ShiftId,
     LeaveRequestId,
     WebhookSubscriptionId,
     WebhookDeliveryId,

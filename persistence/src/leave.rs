@@ -4,6 +4,8 @@
 //! same transaction; cancelling an approved request cancels that absence, so its days are judged
 //! on the attendance events again. Who holds each step is the access rule's answer.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
@@ -184,7 +186,12 @@ pub fn request(
         let mut calendar = crate::discipline::UnitCalendar::load(conn, employee.agency_id.uuid(), starts_on, ends_on)?;
         let before = starts_on.checked_sub_days(Days::new(1)).unwrap_or(starts_on);
         let after = ends_on.checked_add_days(Days::new(1)).unwrap_or(ends_on);
-        let working_days = calendar.working_days_between(unit, before, after);
+        let shifts: HashSet<NaiveDate> =
+            crate::shift::rostered(conn, employee.agency_id, Some(&[employee.id]), starts_on, ends_on)?
+                .into_keys()
+                .map(|(_, d)| d)
+                .collect();
+        let working_days = calendar.working_days_of(unit, &shifts, before, after);
         if working_days == 0 {
             return Err(StoreError::invalid(
                 "starts_on",

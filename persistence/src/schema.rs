@@ -447,6 +447,37 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    shifts (id) {
+        id -> Key<ShiftId>,
+        agency_id -> Key<AgencyId>,
+        org_unit_id -> Key<OrgUnitId>,
+        code -> Text,
+        name -> Text,
+        starts_at -> Text,
+        ends_at -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
+    roster_days (employee_id, roster_date) {
+        employee_id -> Key<EmployeeId>,
+        roster_date -> Date,
+        agency_id -> Key<AgencyId>,
+        shift_id -> Nullable<Key<ShiftId>>,
+        set_by_account_id -> Nullable<Key<AccountId>>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     webhook_deliveries (id) {
         id -> Key<WebhookDeliveryId>,
@@ -717,12 +748,17 @@ diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(roster_days -> shifts (shift_id));
+diesel::joinable!(roster_days -> employees (employee_id));
+diesel::joinable!(shifts -> org_units (org_unit_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(allowance_lines -> allowance_runs (run_id));
 diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
+    shifts,
+    roster_days,
     leave_requests,
     webhook_attempts,
     webhook_deliveries,

@@ -26,5 +26,6 @@ mod openapi;
 mod operations;
 mod organisation;
 mod rollout;
+mod shifts;
 mod storage;
 mod tasks;

@@ -105,14 +105,20 @@ pub struct WorkScheduleView {
     pub org_unit_id: Option<OrgUnitId>,
     /// The first day it applies to.
     pub effective_from: NaiveDate,
+    /// Hours per weekday; all `null` where the unit works by roster.
     pub days: WeekBody,
+    /// The unit works in shifts: each employee's day is the shift rostered on it
+    /// (`/api/v1/rosters`), holidays included, and a date without one is a day off.
+    pub rostered: bool,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<WorkSchedule> for WorkScheduleView {
     fn from(w: WorkSchedule) -> Self {
+        let schedule = w.schedule();
         WorkScheduleView {
-            days: WeekBody::of(&w.schedule()),
+            days: WeekBody::of(&schedule),
+            rostered: schedule.rostered,
             id: w.id,
             agency_id: w.agency_id,
             org_unit_id: w.org_unit_id,
@@ -142,7 +148,13 @@ pub struct SetSchedule {
     /// The first day the hours apply to; earlier days keep theirs. A version starting the same
     /// day is replaced.
     pub effective_from: NaiveDate,
-    pub days: WeekBody,
+    /// Hours per weekday; required unless `rostered`, and then absent.
+    #[serde(default)]
+    pub days: Option<WeekBody>,
+    /// The unit works in shifts from `effective_from` on (workforce.md): its employees follow
+    /// their rosters. Default `false`.
+    #[serde(default)]
+    pub rostered: bool,
 }
 
 /// The agency to read.
@@ -165,10 +177,17 @@ pub struct AgencyQuery {
     security(("bearer" = [])))]
 pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let mut f = Fields::new();
-    let schedule = b.days.schedule(&mut f);
-    f.finish()?;
-    let Some(schedule) = schedule else { return Err(ApiError::field("days", "not a valid schedule")) };
+    let schedule = match (&b.days, b.rostered) {
+        (None, true) => Schedule::rostered(),
+        (Some(_), true) => return Err(ApiError::field("days", "a schedule by roster has no weekday hours")),
+        (None, false) => return Err(ApiError::field("days", "required unless the schedule is by roster")),
+        (Some(days), false) => {
+            let mut f = Fields::new();
+            let schedule = days.schedule(&mut f);
+            f.finish()?;
+            schedule.ok_or_else(|| ApiError::field("days", "not a valid schedule"))?
+        }
+    };
     let agency = call.agency(b.agency_id)?;
     let change = call.change();
     let row = db(&call.state, move |conn| {

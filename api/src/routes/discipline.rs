@@ -55,10 +55,15 @@ impl From<Line> for LineView {
 pub struct DayViewBody {
     pub date: NaiveDate,
     pub status: DayStatus,
-    /// Start of the working hours that applied (`HH:MM`), on a working day.
+    /// Start of the working hours (or of the rostered shift) that applied (`HH:MM`), on a working
+    /// day.
     pub work_start: Option<String>,
-    /// End of the working hours that applied.
+    /// End of the working hours that applied: for a shift that crosses midnight, on the next date,
+    /// as its `check_out` may be.
     pub work_end: Option<String>,
+    /// The shift rostered on the day, where the employee's unit works by roster.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub shift_id: Option<ekinerja_domain::id::ShiftId>,
     /// The earliest check-in (`HH:MM:SS`, the agency's time zone).
     pub check_in: Option<String>,
     /// The latest check-out.
@@ -83,6 +88,7 @@ impl From<DayView> for DayViewBody {
             status: f.status,
             work_start: d.hours.map(|(s, _)| s.format("%H:%M").to_string()),
             work_end: d.hours.map(|(_, e)| e.format("%H:%M").to_string()),
+            shift_id: d.shift_id,
             check_in: f.check_in.map(|t| t.format("%H:%M:%S").to_string()),
             check_out: f.check_out.map(|t| t.format("%H:%M:%S").to_string()),
             late_minutes: f.late_minutes,

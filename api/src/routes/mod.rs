@@ -29,6 +29,7 @@ pub mod org_unit;
 pub mod period;
 pub mod position;
 pub mod role_grant;
+pub mod shift;
 pub mod webhook_subscription;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

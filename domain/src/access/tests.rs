@@ -34,6 +34,7 @@ const MATRIX: &[(Area, [&str; 7])] = &[
     (Area::LeaveRequest, ["W", "R", "R", "R", "R", "-", "W"]),
     (Area::LeaveRecommend, ["R", "W", "R", "R", "R", "-", "W*"]),
     (Area::LeaveApprove, ["R", "W1", "R", "R", "R", "-", "W*"]),
+    (Area::Roster, ["R", "R", "R", "W", "R", "-", "W"]),
     (Area::Administration, ["-", "-", "-", "-", "-", "-", "W"]),
     (Area::AuditTrail, ["-", "-", "-", "-", "R", "-", "W"]),
 ];

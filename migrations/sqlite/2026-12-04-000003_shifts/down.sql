@@ -1,0 +1,2 @@
+DROP TABLE roster_days;
+DROP TABLE shifts;
