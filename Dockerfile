@@ -26,6 +26,7 @@ VOLUME /data
 # The embedded SQLite database lives in the /data volume; set DATABASE_URL=postgres://… for
 # PostgreSQL (see compose.yaml).
 ENV DATABASE_URL=sqlite:///data/ekinerja.db \
+    EKINERJA_FILES_DIR=/data/files \
     EKINERJA_BIND=0.0.0.0:8080 \
     EKINERJA_ENV=production \
     EKINERJA_LOG_FORMAT=json

@@ -13,8 +13,8 @@ use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
-    dashboard, discipline, employee, evaluation, health, iclock, import, integration, integration_key, leave, me,
-    monitoring, org_unit, period, position, role_grant, shift, webhook_subscription,
+    dashboard, discipline, employee, evaluation, evidence, health, iclock, import, integration, integration_key, leave,
+    me, monitoring, org_unit, period, position, role_grant, shift, webhook_subscription,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -289,6 +289,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/shifts/{id}").route(web::get().to(shift::get)))
                 .service(resource("/rosters").route(web::get().to(shift::read)).route(web::put().to(shift::set)))
                 .service(resource("/rosters/import").route(web::post().to(shift::import)))
+                .service(
+                    resource("/files")
+                        .app_data(web::PayloadConfig::new(ekinerja_domain::evidence::MAX_BYTES + 1))
+                        .route(web::get().to(evidence::list))
+                        .route(web::post().to(evidence::upload)),
+                )
+                .service(resource("/files/{id}").route(web::get().to(evidence::get)))
+                .service(resource("/files/{id}/content").route(web::get().to(evidence::content)))
                 .service(
                     resource("/webhook-subscriptions")
                         .route(web::get().to(webhook_subscription::list))

@@ -116,6 +116,12 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "create_acting_assignment"
         | "delete_acting_assignment"
         | "create_shift" => (Agency(&[(Structure, W)]), none),
+        // Evidence files.
+        "upload_file" => (Employee(&[(DailyLogWrite, W)]), ", for their own work"),
+        "get_file" | "get_file_content" | "list_files" => (
+            Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]),
+            " (those who read the log it proves; a file no log names yet, its uploader only)",
+        ),
         // Rosters.
         "set_roster" | "import_roster" => (
             Employee(&[(Roster, W)]),

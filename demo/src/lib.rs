@@ -440,8 +440,12 @@ fn write_logs(
                     location: None,
                     serves,
                 };
-                let Created::New(log) =
-                    logs::create(b.conn, &own, NewLog { client_id: None, client_hash: None, input }, now)?
+                let Created::New(log) = logs::create(
+                    b.conn,
+                    &own,
+                    NewLog { client_id: None, client_hash: None, input, evidence_file_ids: Vec::new() },
+                    now,
+                )?
                 else {
                     continue;
                 };

@@ -85,6 +85,8 @@ ids! {
     WorkScheduleId;
     /// A shift's id (a unit's shift, such as its night shift).
     ShiftId;
+    /// An evidence file's id.
+    EvidenceFileId;
     /// A stored attendance event's id.
     AttendanceEventId;
     /// An integration key's id.

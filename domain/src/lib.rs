@@ -43,6 +43,7 @@ pub mod attendance;
 pub mod daily_log;
 pub mod discipline;
 pub mod evaluation;
+pub mod evidence;
 pub mod field;
 pub mod id;
 pub mod leave;

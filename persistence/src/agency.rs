@@ -43,6 +43,8 @@ pub struct Agency {
     /// recommendation; `one_step`: the direct supervisor alone).
     #[diesel(serialize_as = crate::word::Bind<LeaveApproval>)]
     pub leave_approval: LeaveApproval,
+    /// Policy: the bytes of evidence files the agency may store.
+    pub evidence_quota_bytes: i64,
 }
 
 impl Agency {
@@ -51,6 +53,9 @@ impl Agency {
         self.maturity_policy.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
     }
 }
+
+/// The evidence an agency may store where it set no quota: 5 GiB.
+pub const DEFAULT_EVIDENCE_QUOTA_BYTES: i64 = 5 * 1024 * 1024 * 1024;
 
 /// A new agency, already validated.
 #[derive(Debug, Clone)]
@@ -73,6 +78,7 @@ pub struct AgencyPatch {
     pub top_official_logs_accepted: Option<bool>,
     pub review_escalation_working_days: Option<i32>,
     pub leave_approval: Option<LeaveApproval>,
+    pub evidence_quota_bytes: Option<i64>,
 }
 
 /// Creates an agency (platform admins only).
@@ -100,6 +106,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             top_official_logs_accepted: false,
             review_escalation_working_days: ekinerja_domain::daily_log::DEFAULT_REVIEW_ESCALATION_WORKING_DAYS,
             leave_approval: LeaveApproval::TwoStep,
+            evidence_quota_bytes: DEFAULT_EVIDENCE_QUOTA_BYTES,
         };
         diesel::insert_into(agencies::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(row.id), "create", "agency", row.id, None::<&()>, Some(&row))?;
@@ -190,6 +197,9 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(a) = patch.leave_approval {
             after.leave_approval = a;
+        }
+        if let Some(q) = patch.evidence_quota_bytes {
+            after.evidence_quota_bytes = q;
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;

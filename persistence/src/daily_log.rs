@@ -90,6 +90,9 @@ pub struct NewLog {
     /// SHA-256 of the client's item, to tell a retry from a different log under the same id.
     pub client_hash: Option<String>,
     pub input: LogInput,
+    /// Evidence files uploaded before (`/api/v1/files`), each the employee's own and proving no
+    /// other log; the first with a position fills the log's location when it has none.
+    pub evidence_file_ids: Vec<Uuid>,
 }
 
 /// A create's outcome.
@@ -439,8 +442,16 @@ fn create_in(
             created_at: change.at,
             updated_at: change.at,
         };
+        let files = crate::evidence::claim(conn, me_str, &new.evidence_file_ids)?;
         apply(&mut row, new.input);
+        if row.latitude.is_none() {
+            if let Some(at) = files.iter().find_map(crate::evidence::EvidenceFile::location) {
+                row.latitude = Some(at.latitude);
+                row.longitude = Some(at.longitude);
+            }
+        }
         diesel::insert_into(daily_logs::table).values(row.clone()).execute(conn)?;
+        crate::evidence::attach(conn, row.id, &files)?;
         Ok(Created::New(row))
     }
 }

@@ -238,13 +238,14 @@ macro_rules! stored_ids {
 use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
     AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId,
-    GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId, LoginFailureId, OrgUnitId, PerformancePeriodId,
-    PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, ShiftId, WebhookAttemptId,
-    WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
+    EvidenceFileId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId, LoginFailureId, OrgUnitId,
+    PerformancePeriodId, PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, ShiftId,
+    WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
+    EvidenceFileId,
     ShiftId,
     LeaveRequestId,
     WebhookSubscriptionId,

@@ -25,6 +25,7 @@ pub mod discipline;
 pub mod employee;
 mod error;
 pub mod evaluation;
+pub mod evidence;
 pub mod goal;
 pub mod idempotency;
 pub mod import;

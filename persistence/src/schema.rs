@@ -61,6 +61,7 @@ diesel::table! {
         top_official_logs_accepted -> Bool,
         review_escalation_working_days -> Integer,
         leave_approval -> Word,
+        evidence_quota_bytes -> BigInt,
     }
 }
 
@@ -447,6 +448,24 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    evidence_files (id) {
+        id -> Key<EvidenceFileId>,
+        agency_id -> Key<AgencyId>,
+        employee_id -> Key<EmployeeId>,
+        daily_log_id -> Nullable<Key<DailyLogId>>,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     shifts (id) {
         id -> Key<ShiftId>,
         agency_id -> Key<AgencyId>,
@@ -749,6 +768,7 @@ diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(roster_days -> shifts (shift_id));
+diesel::joinable!(evidence_files -> daily_logs (daily_log_id));
 diesel::joinable!(roster_days -> employees (employee_id));
 diesel::joinable!(shifts -> org_units (org_unit_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -757,6 +777,7 @@ diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
+    evidence_files,
     shifts,
     roster_days,
     leave_requests,

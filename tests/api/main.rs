@@ -14,6 +14,7 @@ mod daily_logs;
 mod demo;
 mod errors;
 mod evaluations;
+mod evidence;
 mod foreign_ids;
 mod health;
 mod hostile;

@@ -95,6 +95,8 @@ pub struct Response {
     pub headers: actix_web::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as sent (a downloaded file).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -197,7 +199,7 @@ async fn read(res: actix_web::dev::ServiceResponse<impl actix_web::body::Message
     let bytes = test::read_body(res).await;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Response { status, headers, body, text }
+    Response { status, headers, body, text, bytes: bytes.to_vec() }
 }
 
 impl TestApp {
@@ -228,6 +230,7 @@ pub fn test_settings(url: &str) -> Settings {
     s.database_url = url.to_owned();
     s.pool_size = 4;
     s.jwt_secret = "test-secret-test-secret-test-secret!".to_owned();
+    s.files_dir = std::env::temp_dir().join(format!("ekinerja-test-files-{}", uuid::Uuid::now_v7()));
     s
 }
 

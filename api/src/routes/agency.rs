@@ -54,6 +54,10 @@ pub struct AgencyView {
     /// Policy: who approves leave requests: `two_step` (default), the head of the employee's OPD
     /// after the direct supervisor recommends; `one_step`, the direct supervisor alone.
     pub leave_approval: LeaveApproval,
+    /// Policy: the bytes of evidence files the agency may store (default 5 GiB); an upload past
+    /// it is refused.
+    #[schema(example = 5368709120_i64)]
+    pub evidence_quota_bytes: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -73,6 +77,7 @@ impl From<agency::Agency> for AgencyView {
             top_official_logs_accepted: a.top_official_logs_accepted,
             review_escalation_working_days: a.review_escalation_working_days,
             leave_approval: a.leave_approval,
+            evidence_quota_bytes: a.evidence_quota_bytes,
             created_at: utc(a.created_at),
             updated_at: utc(a.updated_at),
         }
@@ -119,6 +124,9 @@ pub struct UpdateAgency {
     pub review_escalation_working_days: Option<i32>,
     /// Policy: who approves leave requests (`two_step` or `one_step`).
     pub leave_approval: Option<LeaveApproval>,
+    /// Policy: the bytes of evidence files the agency may store, 0 to 1 TiB.
+    #[schema(minimum = 0, maximum = 1099511627776_i64)]
+    pub evidence_quota_bytes: Option<i64>,
 }
 
 /// Paging.
@@ -194,6 +202,9 @@ pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -
     if b.effective_working_hours.is_some_and(|h| !EFFECTIVE_HOURS_RANGE.contains(&h)) {
         f.refuse("effective_working_hours", "must be from 500 to 2500 hours");
     }
+    if b.evidence_quota_bytes.is_some_and(|q| !(0..=1_099_511_627_776).contains(&q)) {
+        f.refuse("evidence_quota_bytes", "must be from 0 to 1 TiB (1099511627776 bytes)");
+    }
     if b.review_escalation_working_days.is_some_and(|d| !REVIEW_ESCALATION_RANGE.contains(&d)) {
         f.refuse("review_escalation_working_days", "must be from 0 (never) to 60 working days");
     }
@@ -213,6 +224,7 @@ pub async fn update(call: Call, id: web::Path<Uuid>, body: Json<UpdateAgency>) -
         top_official_logs_accepted: b.top_official_logs_accepted,
         review_escalation_working_days: b.review_escalation_working_days,
         leave_approval: b.leave_approval,
+        evidence_quota_bytes: b.evidence_quota_bytes,
     };
     let id = id.into_inner();
     let row = call.write(move |conn, change| agency::update(conn, change, id, patch)).await?;

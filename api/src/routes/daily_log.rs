@@ -128,6 +128,12 @@ pub struct LogBody {
     pub planned_result_id: Option<Uuid>,
     /// `true` for an additional duty (tugas tambahan) instead of a planned result.
     pub additional_duty: Option<bool>,
+    /// Evidence files uploaded before (`POST /api/v1/files`), at most 10: each one's own and
+    /// proving no other log. A photo's position fills `latitude` and `longitude` when they are
+    /// not given.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub evidence_file_ids: Vec<Uuid>,
 }
 
 /// Changes to a log; the rest stays as it is. Send `null` to clear an optional field.
@@ -259,7 +265,12 @@ async fn create_one(call: &Call, b: LogBody, hash: String) -> Result<Stored, Api
     let input = parse_log(&b)?;
     let now = call.state.now();
     let change = Change::new(call.caller.clone(), now, request_id::current());
-    let new = NewLog { client_id: b.client_id, client_hash: b.client_id.map(|_| hash), input };
+    let new = NewLog {
+        client_id: b.client_id,
+        client_hash: b.client_id.map(|_| hash),
+        input,
+        evidence_file_ids: b.evidence_file_ids.clone(),
+    };
     match call.state.logs.create(store::Job { change, new, now }).await? {
         Created::New(l) => {
             let location = format!("/api/v1/daily-logs/{}", l.id);
@@ -401,7 +412,12 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
         };
         let now = call.state.now();
         let change = Change::new(caller.clone(), now, request_id::current());
-        let new = NewLog { client_id: body.client_id, client_hash: Some(crate::auth::token_hash_bytes(&bytes)), input };
+        let new = NewLog {
+            client_id: body.client_id,
+            client_hash: Some(crate::auth::token_hash_bytes(&bytes)),
+            input,
+            evidence_file_ids: body.evidence_file_ids.clone(),
+        };
         match call.state.logs.submit(store::Job { change, new, now }) {
             Ok(pending) => slots.push(Slot::Waiting { index, client_id, item: item_field, pending }),
             Err(e) => slots.push(Slot::Done(Box::new(refused(index, client_id, e, &item_field)))),
@@ -527,6 +543,8 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
         longitude: p.longitude.unwrap_or(l.longitude),
         planned_result_id: serves_result,
         additional_duty: if serves_result.is_some() { None } else { Some(true) },
+        // A correction keeps the files the log has.
+        evidence_file_ids: Vec::new(),
     }
 }
 

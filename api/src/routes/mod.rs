@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod discipline;
 pub mod employee;
 pub mod evaluation;
+pub mod evidence;
 pub mod health;
 pub mod iclock;
 pub mod import;

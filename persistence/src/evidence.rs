@@ -1,0 +1,268 @@
+//! Evidence files (issue 21): a photo or a PDF proving a day's work, uploaded by the employee
+//! (already checked and cleaned by `ekinerja_domain::evidence`), stored on the filesystem under
+//! the agency, and attached to one of the employee's logs when the log is written (on the web or
+//! in a phone's batch). A file attached to a log is served to whoever may read the log; one not
+//! yet attached, to its uploader only. An agency stores at most its quota *(policy)*.
+//!
+//! The bytes are written and flushed to disk before the row commits, so an acknowledged upload
+//! is never lost; a row that fails to commit takes its file away again.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ekinerja_domain::access::Area;
+use ekinerja_domain::daily_log::Location;
+use ekinerja_domain::evidence::{Evidence, MediaType};
+use ekinerja_domain::field::Field;
+use ekinerja_domain::id::{AgencyId, DailyLogId, EmployeeId, EvidenceFileId};
+use ekinerja_domain::Caller;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::schema::{agencies, evidence_files};
+use crate::{access, audit, Change, DbConnection, StoreError};
+
+/// The most files one log carries.
+pub const MAX_PER_LOG: usize = 10;
+
+/// Where evidence bytes live: `ROOT/<agency>/<file id>`.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+impl FileStore {
+    /// A store under `root` (created on the first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FileStore { root: root.into() }
+    }
+
+    fn path(&self, agency: AgencyId, id: EvidenceFileId) -> PathBuf {
+        self.root.join(agency.to_string()).join(id.to_string())
+    }
+
+    /// Writes the bytes durably: a temporary file, flushed, renamed into place, the directory
+    /// flushed.
+    fn put(&self, agency: AgencyId, id: EvidenceFileId, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.path(agency, id);
+        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        std::fs::create_dir_all(&dir)?;
+        let tmp = dir.join(format!("{id}.part"));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(&dir)?.sync_all()
+    }
+
+    fn get(&self, agency: AgencyId, id: EvidenceFileId) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(agency, id))
+    }
+
+    fn remove(&self, agency: AgencyId, id: EvidenceFileId) {
+        if let Err(e) = std::fs::remove_file(self.path(agency, id)) {
+            log::warn!("evidence file {id} of a rolled-back upload stays on disk: {e}");
+        }
+    }
+}
+
+/// A stored evidence file.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = evidence_files, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct EvidenceFile {
+    #[diesel(serialize_as = crate::key::Bind<EvidenceFileId>)]
+    pub id: EvidenceFileId,
+    #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
+    pub agency_id: AgencyId,
+    /// Whose work it proves.
+    #[diesel(serialize_as = crate::key::Bind<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    /// The log it proves, once attached.
+    #[diesel(serialize_as = crate::key::BindOption<DailyLogId>)]
+    pub daily_log_id: Option<DailyLogId>,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl EvidenceFile {
+    /// What the file is; a stored one always reads back.
+    pub fn media_type(&self) -> Result<MediaType, StoreError> {
+        MediaType::parse(&self.media_type).ok_or_else(|| StoreError::Corrupt(format!("media type {}", self.media_type)))
+    }
+
+    /// The photo's position, where it had one.
+    pub fn location(&self) -> Option<Location> {
+        Location::new(self.latitude, self.longitude).ok().flatten()
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Stores an evidence file of the caller's own work (an employee, as for their logs), within
+/// the agency's quota.
+pub fn upload(
+    conn: &mut DbConnection,
+    change: &Change,
+    store: &FileStore,
+    evidence: Evidence,
+) -> Result<EvidenceFile, StoreError> {
+    let me = ekinerja_domain::access::own_record(&change.caller, Area::DailyLogWrite)
+        .map_err(|d| access::decision_to_result(d).err().unwrap_or(StoreError::NotFound))?;
+    let me = EmployeeId::from(me);
+    let Some(agency) = change.caller.agency_id.map(AgencyId::from) else {
+        return Err(StoreError::Forbidden("an evidence file belongs to an agency's employee".into()));
+    };
+    let size = i64::try_from(evidence.content.len()).unwrap_or(i64::MAX);
+    let row = EvidenceFile {
+        id: crate::key::new(),
+        agency_id: agency,
+        employee_id: me,
+        daily_log_id: None,
+        media_type: evidence.media_type.as_str().to_owned(),
+        size_bytes: size,
+        sha256: sha256_hex(&evidence.content),
+        latitude: evidence.location.map(|l| l.latitude),
+        longitude: evidence.location.map(|l| l.longitude),
+        created_at: change.at,
+    };
+    let stored = crate::db::write(conn, |conn| {
+        // The agency's row orders uploads against the quota: two at once cannot both squeeze in.
+        let quota: i64 = diesel::update(agencies::table.find(crate::key::bind(agency)))
+            .set(agencies::evidence_quota_bytes.eq(agencies::evidence_quota_bytes))
+            .returning(agencies::evidence_quota_bytes)
+            .get_result(conn)?;
+        let used = diesel::sql_query(
+            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS used FROM evidence_files WHERE agency_id = $1",
+        )
+        .bind::<diesel::sql_types::Text, _>(agency.to_string())
+        .get_result::<Used>(conn)?
+        .used;
+        if used.saturating_add(size) > quota {
+            return Err(StoreError::Conflict(format!(
+                "the agency's evidence quota is used up: {used} of {quota} bytes stored, this file needs {size}"
+            )));
+        }
+        store
+            .put(agency, row.id, &evidence.content)
+            .map_err(|e| StoreError::Unavailable(format!("file store: {e}")))?;
+        diesel::insert_into(evidence_files::table).values(row.clone()).execute(conn)?;
+        audit::record(conn, change, Some(agency), "upload", "evidence_file", row.id, None::<&()>, Some(&row))?;
+        Ok(row.clone())
+    });
+    if stored.is_err() {
+        store.remove(agency, row.id);
+    }
+    stored
+}
+
+/// The bytes an agency stores.
+#[derive(QueryableByName)]
+struct Used {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    used: i64,
+}
+
+/// A file the caller may read: attached, whoever reads its log; not yet attached, its uploader.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<EvidenceFile, StoreError> {
+    let row: EvidenceFile = evidence_files::table
+        .find(crate::key::bind(EvidenceFileId::from(id)))
+        .select(EvidenceFile::as_select())
+        .first(conn)?;
+    if !caller.can_see_agency(row.agency_id.uuid()) {
+        return Err(StoreError::NotFound);
+    }
+    match row.daily_log_id {
+        Some(log) => {
+            crate::daily_log::get(conn, caller, log, now)?;
+        }
+        None if caller.employee_id == Some(row.employee_id.uuid()) => {}
+        None => return Err(StoreError::NotFound),
+    }
+    Ok(row)
+}
+
+/// A file's bytes, checked against the digest taken when it was stored.
+pub fn content(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    store: &FileStore,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(EvidenceFile, Vec<u8>), StoreError> {
+    let row = get(conn, caller, id, now)?;
+    let bytes = store
+        .get(row.agency_id, row.id)
+        .map_err(|e| StoreError::Corrupt(format!("evidence file {} cannot be read: {e}", row.id)))?;
+    if sha256_hex(&bytes) != row.sha256 {
+        return Err(StoreError::Corrupt(format!("evidence file {} does not match its digest", row.id)));
+    }
+    Ok((row, bytes))
+}
+
+/// The files of a log, to whoever may read the log.
+pub fn of_log(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    log: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceFile>, StoreError> {
+    let log = crate::daily_log::get(conn, caller, DailyLogId::from(log), now)?;
+    Ok(evidence_files::table
+        .filter(evidence_files::daily_log_id.eq(crate::key::bind(log.id)))
+        .select(EvidenceFile::as_select())
+        .order(evidence_files::id.asc())
+        .load(conn)?)
+}
+
+/// The files `ids` a new log of `me` names, checked: each the employee's own and not yet proving
+/// another log. Returns them in order (the first with a position fills a log without one).
+pub(crate) fn claim(conn: &mut DbConnection, me: EmployeeId, ids: &[Uuid]) -> Result<Vec<EvidenceFile>, StoreError> {
+    if ids.len() > MAX_PER_LOG {
+        return Err(StoreError::invalid("evidence_file_ids", format!("at most {MAX_PER_LOG} files a log")));
+    }
+    let mut out: Vec<EvidenceFile> = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let at = Field::named("evidence_file_ids").at(i);
+        let row: Option<EvidenceFile> = evidence_files::table
+            .find(crate::key::bind(EvidenceFileId::from(*id)))
+            .filter(evidence_files::employee_id.eq(crate::key::bind(me)))
+            .select(EvidenceFile::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(row) = row else {
+            return Err(StoreError::invalid(at, "no such evidence file of yours (upload it first)"));
+        };
+        if row.daily_log_id.is_some() {
+            return Err(StoreError::invalid(at, "the file already proves another log"));
+        }
+        if out.iter().any(|f| f.id == row.id) {
+            return Err(StoreError::invalid(at, "the same file is named twice"));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Attaches claimed files to the log just stored.
+pub(crate) fn attach(conn: &mut DbConnection, log: DailyLogId, files: &[EvidenceFile]) -> Result<(), StoreError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        evidence_files::table
+            .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
+            .filter(evidence_files::daily_log_id.is_null()),
+    )
+    .set(evidence_files::daily_log_id.eq(crate::key::bind(log)))
+    .execute(conn)?;
+    Ok(())
+}
