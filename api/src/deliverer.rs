@@ -35,12 +35,14 @@ pub struct Deliverer {
 impl Deliverer {
     /// Starts the thread over `pool`, looking every `poll` and backing off in units of
     /// `retry_base`; subscribers' addresses in private networks are refused unless they are in
-    /// `private_allowed`.
+    /// `private_allowed`. Every `overdue_every` it also looks for tasks overdue
+    /// ([`ekinerja_persistence::overdue::scan`]), whose messages it then delivers.
     pub fn start(
         pool: Pool,
         poll: Duration,
         retry_base: Duration,
         private_allowed: Networks,
+        overdue_every: Duration,
     ) -> std::io::Result<Deliverer> {
         let stop = Arc::new((AtomicBool::new(false), Mutex::new(false), Condvar::new()));
         let signal = stop.clone();
@@ -60,7 +62,21 @@ impl Deliverer {
             .new_agent();
         std::thread::Builder::new().name("webhook-deliverer".into()).spawn(move || {
             let (stopped, lock, wake) = &*signal;
+            let mut last_scan: Option<Instant> = None;
             while !stopped.load(Ordering::Acquire) {
+                if last_scan.is_none_or(|t| t.elapsed() >= overdue_every) {
+                    last_scan = Some(Instant::now());
+                    let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let mut conn = pool.get().map_err(|e| e.to_string())?;
+                        ekinerja_persistence::overdue::scan(&mut conn, Utc::now()).map_err(|e| e.to_string())
+                    }));
+                    match scanned {
+                        Ok(Ok(0)) => {}
+                        Ok(Ok(n)) => log::info!(target: "ekinerja::webhooks", "{n} tasks overdue told"),
+                        Ok(Err(e)) => log::warn!(target: "ekinerja::webhooks", "the overdue scan failed: {e}"),
+                        Err(_) => log::error!(target: "ekinerja::webhooks", "the overdue scan panicked"),
+                    }
+                }
                 // A bug in one round must not end the deliveries for good.
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     round(&pool, &agent, retry_base, &private_allowed)

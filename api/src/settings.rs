@@ -51,6 +51,9 @@ pub struct Settings {
     /// webhook subscribers may be in (a gateway inside the regency's network); every other
     /// private, loopback or link-local address is refused (default none).
     pub webhook_private_networks: Networks,
+    /// `EKINERJA_OVERDUE_SCAN_SECONDS`: how often tasks waiting past the escalation policy are
+    /// looked for, to tell `task_overdue` subscribers (default 300).
+    pub overdue_scan: Duration,
     /// `EKINERJA_FILES_DIR`: where evidence files are stored, one directory per agency (default
     /// `ekinerja-files`, beside the default SQLite database). Back it up with the database.
     pub files_dir: std::path::PathBuf,
@@ -181,6 +184,7 @@ impl Settings {
                 &get("EKINERJA_WEBHOOK_PRIVATE_NETWORKS").unwrap_or_default(),
             )
             .map_err(|e| SettingsError { name: "EKINERJA_WEBHOOK_PRIVATE_NETWORKS", reason: e.to_string() })?,
+            overdue_scan: Duration::from_secs(number("EKINERJA_OVERDUE_SCAN_SECONDS", 300)?.max(1)),
             files_dir: get("EKINERJA_FILES_DIR")
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "ekinerja-files".into())

@@ -58,6 +58,7 @@ impl AppState {
             settings.webhook_poll,
             settings.webhook_retry_base,
             settings.webhook_private_networks.clone(),
+            settings.overdue_scan,
         )?);
         Ok(AppState {
             pool,

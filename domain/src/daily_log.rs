@@ -313,7 +313,14 @@ pub const REVIEW_ESCALATION_RANGE: std::ops::RangeInclusive<i32> = 0..=60;
 /// the day it was submitted (not counting today), at least the policy's (0: never). Then those
 /// above the direct supervisor may decide it too, and it shows in the next supervisor up's tasks.
 pub fn review_escalated(status: LogStatus, waited_working_days: i64, policy_days: i32) -> bool {
-    status == LogStatus::Submitted && policy_days > 0 && waited_working_days >= i64::from(policy_days)
+    status == LogStatus::Submitted && waited_past(waited_working_days, policy_days)
+}
+
+/// Whether a decision has waited `waited_working_days` (after the day it was asked for, not
+/// counting today) past the agency's escalation policy (0: never): a log's review, a leave
+/// request's step. Such a task is overdue, and subscribers are told (`task_overdue`).
+pub fn waited_past(waited_working_days: i64, policy_days: i32) -> bool {
+    policy_days > 0 && waited_working_days >= i64::from(policy_days)
 }
 
 #[cfg(test)]

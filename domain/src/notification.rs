@@ -19,6 +19,9 @@ word_enum! {
         RunApproved => "run_approved",
         /// A leave request was recommended, approved or refused.
         LeaveDecided => "leave_decided",
+        /// A daily log or a leave request waited for its decision past the agency's escalation
+        /// policy (working days); told once per wait.
+        TaskOverdue => "task_overdue",
     }
 }
 

@@ -36,6 +36,7 @@ pub mod login_failure;
 pub mod maturity;
 pub mod monitoring;
 pub mod org_unit;
+pub mod overdue;
 pub mod page;
 pub mod period;
 pub mod position;

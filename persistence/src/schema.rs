@@ -466,6 +466,18 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    overdue_notices (subject_id, waiting_since) {
+        subject_id -> Text,
+        waiting_since -> Timestamp,
+        agency_id -> Key<AgencyId>,
+        notified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     shifts (id) {
         id -> Key<ShiftId>,
         agency_id -> Key<AgencyId>,
@@ -777,6 +789,7 @@ diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
+    overdue_notices,
     evidence_files,
     shifts,
     roster_days,

@@ -266,6 +266,17 @@ pub(crate) fn enqueue<T: Serialize>(
     event: EventType,
     data: &T,
 ) -> Result<(), StoreError> {
+    enqueue_at(conn, change.at, agency, event, data)
+}
+
+/// As [`enqueue`], for an event no one's request made (the overdue scan), at `at`.
+pub(crate) fn enqueue_at<T: Serialize>(
+    conn: &mut DbConnection,
+    at: NaiveDateTime,
+    agency: AgencyId,
+    event: EventType,
+    data: &T,
+) -> Result<(), StoreError> {
     let subscribers: Vec<(WebhookSubscriptionId, Words<EventType>)> = webhook_subscriptions::table
         .filter(webhook_subscriptions::agency_id.eq(crate::key::bind(agency)))
         .select((webhook_subscriptions::id, webhook_subscriptions::event_types))
@@ -275,7 +286,7 @@ pub(crate) fn enqueue<T: Serialize>(
     if wanted.is_empty() {
         return Ok(());
     }
-    let timestamp = change.at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let timestamp = at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let payload = serde_json::to_string(&Message { kind: event, timestamp, data })
         .map_err(|e| StoreError::Corrupt(format!("a webhook payload: {e}")))?;
     let rows: Vec<Delivery> = wanted
@@ -289,7 +300,7 @@ pub(crate) fn enqueue<T: Serialize>(
             status: DeliveryStatus::Pending,
             attempts: 0,
             next_attempt_at: None,
-            created_at: change.at,
+            created_at: at,
             delivered_at: None,
         })
         .collect();

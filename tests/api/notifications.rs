@@ -233,3 +233,73 @@ async fn a_delivery_that_fails_twice_is_retried_until_it_succeeds_and_a_paused_s
     deliveries_when(&app, &org.admin, &sub, |d| d.iter().all(|x| x["status"] == "delivered")).await;
     assert_eq!(receiver.got().len(), 4);
 }
+
+#[actix_web::test]
+async fn a_task_waiting_past_the_policy_is_told_once() {
+    let mut app = TestApp::spawn().await;
+    // Monday 2 November 2026, 10:00 WIB.
+    app.set_clock(Utc.with_ymd_and_hms(2026, 11, 2, 3, 0, 0).unwrap());
+    let org = app.org("NT-OD", 6500).await;
+    let sub = app
+        .post(
+            "/api/v1/webhook-subscriptions",
+            &org.admin,
+            json!({"url": "https://notif.kominfo.example.go.id/hooks", "event_types": ["task_overdue"]}),
+        )
+        .await;
+    sub.assert_status(201);
+    let sub = sub.id();
+    app.patch(&format!("/api/v1/webhook-subscriptions/{sub}"), &org.admin, json!({"paused": true}))
+        .await
+        .assert_status(200);
+    let log = app
+        .post(
+            "/api/v1/daily-logs",
+            &org.staff1.token,
+            json!({"date": "2026-11-02", "duration_minutes": 90, "description": "Rapat koordinasi posyandu",
+                   "output_quantity": 1, "additional_duty": true}),
+        )
+        .await;
+    log.assert_status(201);
+    let leave = app
+        .post(
+            "/api/v1/leave-requests",
+            &org.staff1.token,
+            json!({"kind": "annual", "starts_on": "2026-11-23", "ends_on": "2026-11-24", "reason": "Urusan keluarga"}),
+        )
+        .await;
+    leave.assert_status(201);
+    let scan = |at| {
+        let mut conn = app.state.pool.get().unwrap();
+        ekinerja_persistence::overdue::scan(&mut conn, at).unwrap()
+    };
+    // Friday 6 November: three working days waited (Tuesday to Thursday), the policy is five.
+    assert_eq!(scan(Utc.with_ymd_and_hms(2026, 11, 6, 3, 0, 0).unwrap()), 0);
+    // Tuesday 10 November: five working days (the 3rd to the 6th and the 9th).
+    let tuesday = Utc.with_ymd_and_hms(2026, 11, 10, 3, 0, 0).unwrap();
+    assert_eq!(scan(tuesday), 2);
+    assert_eq!(scan(tuesday + chrono::Duration::days(1)), 0, "told once per wait");
+    let items = app.get(&format!("/api/v1/webhook-subscriptions/{sub}/deliveries"), &org.admin).await.body["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut told: Vec<Value> = items
+        .iter()
+        .map(|d| {
+            assert_eq!((&d["event_type"], &d["status"]), (&json!("task_overdue"), &json!("pending")));
+            serde_json::from_str::<Value>(d["payload"].as_str().unwrap()).unwrap()["data"].clone()
+        })
+        .collect();
+    told.sort_by_key(|d| d["task"].as_str().unwrap().to_owned());
+    assert_eq!(told.len(), 2);
+    assert_eq!(
+        (&told[0]["task"], &told[0]["subject_id"], &told[0]["working_days"]),
+        (&json!("recommend_leave"), &json!(leave.id()), &json!(5))
+    );
+    assert_eq!((&told[1]["task"], &told[1]["subject_id"]), (&json!("review_log"), &json!(log.id())));
+    assert_eq!(
+        (&told[1]["employee_id"], &told[1]["supervisor_employee_id"], &told[1]["escalated_to_employee_id"]),
+        (&json!(org.staff1.id), &json!(org.section.id), &json!(org.division.id))
+    );
+    assert_eq!(told[1]["waiting_since"], "2026-11-02");
+}

@@ -1,0 +1,1 @@
+DROP TABLE overdue_notices;
