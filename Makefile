@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short client-flows crash-check ops-check container-check two-instances fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short client-flows crash-check ops-check s3-check container-check two-instances fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -18,9 +18,9 @@ run:
 ## test: lint (Rust and the OpenAPI contract), the whole suite on SQLite and on a throw-away PostgreSQL cluster,
 ## then a short schemathesis run against a live demo server as each role, each user's main path through the
 ## TypeScript client kit against a live demo server, the SIGKILL crash check on both engines,
-## the operations check, the container check (skipped, loudly, where no container engine runs), and two server
-## processes on one PostgreSQL
-test: lint contract test-sqlite test-postgres fuzz-short client-flows crash-check ops-check container-check two-instances
+## the operations check, evidence files in S3-compatible storage, the container check (skipped, loudly, where no
+## container engine runs), and two server processes on one PostgreSQL
+test: lint contract test-sqlite test-postgres fuzz-short client-flows crash-check ops-check s3-check container-check two-instances
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -68,6 +68,12 @@ crash-check:
 ops-check:
 	cargo build -q -p ekinerja-api --bin ekinerja
 	python3 scripts/ops_check.py
+
+## s3-check: evidence files in S3-compatible object storage (a moto server from PyPI stands in for MinIO): an uploaded
+## photo lands in the bucket without its metadata and is served back from there; with the storage gone, an upload
+## answers 503 and records nothing
+s3-check:
+	scripts/s3_check.sh
 
 ## container-check: build the image and start it on SQLite and, with compose, on PostgreSQL 15; healthy, not root,
 ## small. Says so loudly and skips where no container engine runs

@@ -57,6 +57,11 @@ pub struct Settings {
     /// `EKINERJA_FILES_DIR`: where evidence files are stored, one directory per agency (default
     /// `ekinerja-files`, beside the default SQLite database). Back it up with the database.
     pub files_dir: std::path::PathBuf,
+    /// `EKINERJA_FILES_S3_BUCKET`: keep evidence files in this bucket of S3-compatible object
+    /// storage instead of `EKINERJA_FILES_DIR`, reached as the standard `AWS_*` variables say
+    /// (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_ALLOW_HTTP`).
+    pub files_s3_bucket: Option<String>,
 }
 
 /// How log lines are written.
@@ -185,6 +190,7 @@ impl Settings {
             )
             .map_err(|e| SettingsError { name: "EKINERJA_WEBHOOK_PRIVATE_NETWORKS", reason: e.to_string() })?,
             overdue_scan: Duration::from_secs(number("EKINERJA_OVERDUE_SCAN_SECONDS", 300)?.max(1)),
+            files_s3_bucket: get("EKINERJA_FILES_S3_BUCKET").filter(|b| !b.is_empty()),
             files_dir: get("EKINERJA_FILES_DIR")
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "ekinerja-files".into())

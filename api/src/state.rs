@@ -40,6 +40,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Sends the webhook deliveries of the outbox (its thread stops with the last handle).
     pub deliverer: Arc<crate::deliverer::Deliverer>,
+    /// Where evidence files are kept.
+    pub files: Arc<ekinerja_persistence::evidence::FileStore>,
 }
 
 impl AppState {
@@ -60,7 +62,9 @@ impl AppState {
             settings.webhook_private_networks.clone(),
             settings.overdue_scan,
         )?);
+        let files = Arc::new(files_of(&settings)?);
         Ok(AppState {
+            files,
             pool,
             settings,
             tokens,
@@ -79,6 +83,15 @@ impl AppState {
     /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+}
+
+/// The evidence file store the settings name: a bucket, or else the files directory.
+pub fn files_of(settings: &Settings) -> std::io::Result<ekinerja_persistence::evidence::FileStore> {
+    use ekinerja_persistence::evidence::FileStore;
+    match &settings.files_s3_bucket {
+        Some(bucket) => FileStore::bucket(bucket).map_err(std::io::Error::other),
+        None => Ok(FileStore::local(settings.files_dir.clone())),
     }
 }
 

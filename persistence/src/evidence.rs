@@ -28,43 +28,126 @@ use crate::{access, audit, Change, DbConnection, StoreError};
 /// The most files one log carries.
 pub const MAX_PER_LOG: usize = 10;
 
-/// Where evidence bytes live: `ROOT/<agency>/<file id>`.
+/// Where evidence bytes live, under `<agency>/<file id>`: a directory of the server's own (the
+/// default), or a bucket of S3-compatible object storage.
 #[derive(Debug, Clone)]
 pub struct FileStore {
-    root: PathBuf,
+    place: Place,
 }
 
+#[derive(Debug, Clone)]
+enum Place {
+    Local(PathBuf),
+    Bucket { store: std::sync::Arc<object_store::aws::AmazonS3>, runtime: std::sync::Arc<tokio::runtime::Runtime> },
+}
+
+/// Why the file store cannot be opened or used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FileStoreError(String);
+
 impl FileStore {
-    /// A store under `root` (created on the first write).
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        FileStore { root: root.into() }
+    /// A store in the directory `root` (created on the first write).
+    pub fn local(root: impl Into<PathBuf>) -> Self {
+        FileStore { place: Place::Local(root.into()) }
     }
 
-    fn path(&self, agency: AgencyId, id: EvidenceFileId) -> PathBuf {
-        self.root.join(agency.to_string()).join(id.to_string())
+    /// A store in the S3 bucket `bucket`, reached as the standard `AWS_*` variables say
+    /// (`AWS_ENDPOINT` for MinIO or another S3-compatible service, `AWS_REGION`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`).
+    pub fn bucket(bucket: &str) -> Result<Self, FileStoreError> {
+        use std::time::Duration;
+        // An upload waits for its object: a storage that is gone fails it within seconds (503),
+        // instead of object_store's default of retrying for three minutes.
+        let retry = object_store::RetryConfig {
+            backoff: object_store::BackoffConfig::default(),
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(10),
+        };
+        use object_store::aws::AmazonS3ConfigKey::Client;
+        use object_store::ClientConfigKey::{ConnectTimeout, Timeout};
+        // Timeouts as settings, not as new client options: those would drop what the AWS_*
+        // variables set (AWS_ALLOW_HTTP, a proxy).
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_retry(retry)
+            .with_config(Client(Timeout), "30s")
+            .with_config(Client(ConnectTimeout), "5s")
+            .build()
+            .map_err(|e| FileStoreError(format!("the evidence bucket {bucket}: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("evidence-store")
+            .enable_all()
+            .build()
+            .map_err(|e| FileStoreError(format!("the evidence store's runtime: {e}")))?;
+        Ok(FileStore {
+            place: Place::Bucket { store: std::sync::Arc::new(store), runtime: std::sync::Arc::new(runtime) },
+        })
     }
 
-    /// Writes the bytes durably: a temporary file, flushed, renamed into place, the directory
-    /// flushed.
+    fn key(agency: AgencyId, id: EvidenceFileId) -> String {
+        format!("{agency}/{id}")
+    }
+
+    /// Runs an object-store call on the store's runtime and waits for it (from any thread, the
+    /// blocking pool's included).
+    fn wait<T: Send + 'static>(
+        runtime: &tokio::runtime::Runtime,
+        call: impl std::future::Future<Output = object_store::Result<T>> + Send + 'static,
+    ) -> std::io::Result<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        runtime.spawn(async move {
+            let _ = tx.send(call.await);
+        });
+        rx.recv().map_err(std::io::Error::other)?.map_err(std::io::Error::other)
+    }
+
+    /// Writes the bytes durably. A directory: a temporary file, flushed, renamed into place, the
+    /// directory flushed. A bucket: one PUT, which S3 acknowledges once stored.
     fn put(&self, agency: AgencyId, id: EvidenceFileId, bytes: &[u8]) -> std::io::Result<()> {
-        let path = self.path(agency, id);
-        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| self.root.clone());
-        std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!("{id}.part"));
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(&dir)?.sync_all()
+        match &self.place {
+            Place::Local(root) => {
+                let dir = root.join(agency.to_string());
+                std::fs::create_dir_all(&dir)?;
+                let tmp = dir.join(format!("{id}.part"));
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(bytes)?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, dir.join(id.to_string()))?;
+                std::fs::File::open(&dir)?.sync_all()
+            }
+            Place::Bucket { store, runtime } => {
+                use object_store::ObjectStoreExt;
+                let (store, path, payload) =
+                    (store.clone(), object_store::path::Path::from(Self::key(agency, id)), bytes.to_vec());
+                Self::wait(runtime, async move { store.put(&path, payload.into()).await.map(|_| ()) })
+            }
+        }
     }
 
     fn get(&self, agency: AgencyId, id: EvidenceFileId) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.path(agency, id))
+        match &self.place {
+            Place::Local(root) => std::fs::read(root.join(agency.to_string()).join(id.to_string())),
+            Place::Bucket { store, runtime } => {
+                use object_store::ObjectStoreExt;
+                let (store, path) = (store.clone(), object_store::path::Path::from(Self::key(agency, id)));
+                Self::wait(runtime, async move { store.get(&path).await?.bytes().await.map(|b| b.to_vec()) })
+            }
+        }
     }
 
     fn remove(&self, agency: AgencyId, id: EvidenceFileId) {
-        if let Err(e) = std::fs::remove_file(self.path(agency, id)) {
-            log::warn!("evidence file {id} of a rolled-back upload stays on disk: {e}");
+        let done = match &self.place {
+            Place::Local(root) => std::fs::remove_file(root.join(agency.to_string()).join(id.to_string())),
+            Place::Bucket { store, runtime } => {
+                use object_store::ObjectStoreExt;
+                let (store, path) = (store.clone(), object_store::path::Path::from(Self::key(agency, id)));
+                Self::wait(runtime, async move { store.delete(&path).await })
+            }
+        };
+        if let Err(e) = done {
+            log::warn!("evidence file {id} of a rolled-back upload stays stored: {e}");
         }
     }
 }

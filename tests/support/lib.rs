@@ -315,6 +315,7 @@ impl TestApp {
             analysis: self.state.analysis.clone(),
             metrics: self.state.metrics.clone(),
             deliverer: self.state.deliverer.clone(),
+            files: self.state.files.clone(),
         };
         self.root = new.tokens.access_token(&root, generation, at).expect("a token");
         self.state = web::Data::new(new);

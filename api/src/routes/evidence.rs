@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::evidence::{self, EvidenceError, MediaType};
 use ekinerja_domain::id::{DailyLogId, EmployeeId, EvidenceFileId};
-use ekinerja_persistence::evidence::{self as store, EvidenceFile, FileStore};
+use ekinerja_persistence::evidence::{self as store, EvidenceFile};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -157,7 +157,7 @@ pub async fn upload(
             format!("the name says {claimed} but the content is {}", evidence.media_type),
         ));
     }
-    let files = FileStore::new(call.state.settings.files_dir.clone());
+    let files = call.state.files.clone();
     let row = call.write(move |conn, change| store::upload(conn, change, &files, evidence)).await?;
     let id = row.id;
     Ok(created(format!("/api/v1/files/{id}"), &FileView::try_from(row)?))
@@ -189,7 +189,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 pub async fn content(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let files = FileStore::new(call.state.settings.files_dir.clone());
+    let files = call.state.files.clone();
     let (row, bytes) = call.read(move |conn, caller| store::content(conn, caller, &files, id, now)).await?;
     let media = row.media_type()?;
     Ok(HttpResponse::Ok()
