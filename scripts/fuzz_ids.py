@@ -76,6 +76,7 @@ kinds = {
     "accounts": ids("/api/v1/role-grants?limit=50", key="account_id"),
     "leave_requests": ids("/api/v1/leave-requests?limit=200"),
     "subscriptions": ids("/api/v1/webhook-subscriptions?limit=50"),
+    "shifts": ids("/api/v1/shifts"),
 }
 # Absences and attendance events hang off an employee.
 absences, events = [], []
@@ -84,6 +85,11 @@ for e in employees[:40]:
     events += ids(f"/api/v1/employees/{e['id']}/attendance-events?limit=5")
 kinds["absences"] = absences[:PER_KIND]
 kinds["attendance_events"] = events[:PER_KIND]
+# Evidence files hang off a log: those of the first logs that have any.
+files = []
+for log_id in kinds["daily_logs"][:40]:
+    files += ids(f"/api/v1/files?daily_log_id={log_id}")
+kinds["files"] = files[:PER_KIND]
 # One agreement with its planned results and indicators, and one evaluation with its indicators.
 one = get(f"/api/v1/agreements/{agreements[0]}") if agreements else {"planned_results": []}
 kinds["one_agreement"] = [one["id"]] if agreements else []
@@ -116,7 +122,8 @@ by_collection = {
     "evaluation-periods": "evaluation_periods", "evaluations": "evaluations", "holidays": "holidays",
     "integration-keys": "keys", "integration": "runs", "org-units": "org_units", "organisational-goals": "goals",
     "performance-periods": "performance_periods", "positions": "positions", "role-grants": "grants",
-    "leave-requests": "leave_requests", "webhook-subscriptions": "subscriptions",
+    "leave-requests": "leave_requests", "webhook-subscriptions": "subscriptions", "shifts": "shifts",
+    "files": "files",
 }
 filters = {
     "query.employee_id": "employees", "query.org_unit_id": "org_units", "query.position_id": "positions",

@@ -288,7 +288,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/shifts").route(web::get().to(shift::list)).route(web::post().to(shift::create)))
                 .service(resource("/shifts/{id}").route(web::get().to(shift::get)))
                 .service(resource("/rosters").route(web::get().to(shift::read)).route(web::put().to(shift::set)))
-                .service(resource("/rosters/import").route(web::post().to(shift::import)))
+                .service(
+                    resource("/rosters/import")
+                        .app_data(web::PayloadConfig::new(import::MAX_IMPORT_BYTES))
+                        .route(web::post().to(shift::import)),
+                )
                 .service(
                     resource("/files")
                         .app_data(web::PayloadConfig::new(ekinerja_domain::evidence::MAX_BYTES + 1))

@@ -600,6 +600,17 @@ impl Standing {
             return Decision::Hide;
         }
         if rel.access(row) >= need {
+            // A unit's head sets the roster of the unit's staff, never their own: whoever judges
+            // their attendance against it (the head above, the agency admin) sets it.
+            if row == Area::Roster
+                && need == Access::Write
+                && rel.held.contains(&Relation::SelfRelation)
+                && !rel.held.contains(&Relation::AgencyAdmin)
+            {
+                return Decision::Forbid(
+                    "one's own roster is set by the head of the unit above or the agency admin".into(),
+                );
+            }
             if let Subject::AllowanceRun { computed_by, separation_of_duties: true, .. } = self.subject {
                 if row == Area::AllowanceApprove && computed_by == self.account_id {
                     return Decision::Forbid(

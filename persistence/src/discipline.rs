@@ -178,16 +178,21 @@ fn compute(
     } else {
         let before = from.pred_opt().unwrap_or(from);
         let after = to.succ_opt().unwrap_or(to);
-        let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), Some(&on_roster), before, to)?;
+        // The day after's shifts too: they claim the events of their own windows (a morning
+        // shift's early check-in), though they are not judged here.
+        let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), Some(&on_roster), before, after)?;
         (rostered, events_of(conn, &on_roster, before, after)?)
     };
+    // A shift is judged once its window has closed: a night shift still running (or just ended)
+    // waits for its check-out rather than count as leaving without one.
+    let local_now = now.with_timezone(&chart::agency_offset(conn, agency_id)?).naive_local();
     let mut employees = Vec::with_capacity(people.len());
     for (employee, unit) in people {
         let versions = versions_of_unit.of(unit);
         let own_absences = absences.remove(&employee.id).unwrap_or_default();
         // The employee's shifts (from the day before the span) and the events each holds.
         let shifts: Vec<(NaiveDate, Period)> = std::iter::once(from.pred_opt().unwrap_or(from))
-            .chain(span(from, to))
+            .chain(span(from, to.succ_opt().unwrap_or(to)))
             .filter(|d| versions.on(*d).rostered)
             .filter_map(|d| rostered.get(&(employee.id, d)).map(|(_, h)| (d, h.on(d))))
             .collect();
@@ -210,6 +215,9 @@ fn compute(
                 // The roster decides, holidays included (a ward works on them); a date without a
                 // shift is a day off.
                 let shift = rostered.get(&(employee.id, day));
+                if shift.is_some_and(|(_, h)| h.on(day).end + WINDOW > local_now) {
+                    continue;
+                }
                 let (ins, outs) = assigned.get(&day).cloned().unwrap_or_default();
                 (None, shift.map(|(_, h)| h.on(day)), shift.map(|(id, _)| *id), ins, outs)
             } else {
@@ -254,18 +262,6 @@ fn span(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
     from.iter_days().take_while(move |d| *d <= to)
 }
 
-#[derive(QueryableByName)]
-struct EventRow {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = Date)]
-    local_date: NaiveDate,
-    #[diesel(sql_type = crate::word::Word)]
-    kind: EventKind,
-    #[diesel(sql_type = Text)]
-    local_time: String,
-}
-
 /// Each of `people`'s events from `from` to `to`, as local date-times (for judging shifts).
 fn events_of(
     conn: &mut DbConnection,
@@ -273,20 +269,20 @@ fn events_of(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<EmployeeId, Vec<(EventKind, NaiveDateTime)>>, StoreError> {
+    use crate::schema::attendance_events as ev;
     let mut out: HashMap<EmployeeId, Vec<(EventKind, NaiveDateTime)>> = HashMap::new();
-    for one in people {
-        let rows: Vec<EventRow> = diesel::sql_query(
-            "SELECT employee_id, local_date, kind, local_time FROM attendance_events
-             WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL",
-        )
-        .bind::<Text, _>(one.to_string())
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
-        .load(conn)?;
-        for r in rows {
-            let time = NaiveTime::parse_from_str(&r.local_time, "%H:%M:%S")
-                .map_err(|_| StoreError::Corrupt(format!("attendance time {:?}", r.local_time)))?;
-            out.entry(r.employee_id).or_default().push((r.kind, r.local_date.and_time(time)));
+    for chunk in people.chunks(500) {
+        let rows: Vec<(EmployeeId, EventKind, NaiveDate, String)> = ev::table
+            .filter(ev::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
+            .filter(ev::local_date.ge(from))
+            .filter(ev::local_date.le(to))
+            .filter(ev::voided_at.is_null())
+            .select((ev::employee_id, ev::kind, ev::local_date, ev::local_time))
+            .load(conn)?;
+        for (employee, kind, date, time) in rows {
+            let time = NaiveTime::parse_from_str(&time, "%H:%M:%S")
+                .map_err(|_| StoreError::Corrupt(format!("attendance time {time:?}")))?;
+            out.entry(employee).or_default().push((kind, date.and_time(time)));
         }
     }
     Ok(out)

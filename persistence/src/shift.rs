@@ -21,6 +21,9 @@ use crate::employee::Employee;
 use crate::schema::{employees, org_units, roster_days, shifts};
 use crate::{access, audit, chart, Change, DbConnection, FieldError, StoreError};
 
+/// The refused cells a roster import names at most; a file with more stops being checked there.
+pub const MAX_ERRORS: usize = 1000;
+
 /// The longest span a roster is read or written over at once.
 pub const MAX_SPAN_DAYS: i64 = 62;
 
@@ -269,7 +272,8 @@ fn store(
             .select(RosterDay::as_select())
             .first(conn)
             .optional()?;
-        if before.as_ref().is_some_and(|b| b.shift_id == day.shift_id) {
+        // The same as stored, or a day off where nothing is stored (a day off already): no change.
+        if before.as_ref().map_or(day.shift_id.is_none(), |b| b.shift_id == day.shift_id) {
             continue;
         }
         if before.is_some() {
@@ -419,6 +423,9 @@ pub fn import(
     let mut days = Vec::new();
     let mut seen = HashMap::new();
     for l in &lines {
+        if errors.len() >= MAX_ERRORS {
+            break;
+        }
         let bad = |column: &str, detail: String| LineError { line: l.line, column: column.to_owned(), detail };
         let found: Option<Employee> = employees::table
             .filter(employees::agency_id.eq(crate::key::bind(agency)))
@@ -472,6 +479,7 @@ pub fn import(
         }
     }
     errors.sort_by_key(|e| e.line);
+    errors.truncate(MAX_ERRORS);
     let mut report = RosterImport { dry_run, employees: lines.len(), days_changed: 0, errors };
     if !report.errors.is_empty() {
         return Ok(report);
@@ -553,17 +561,32 @@ pub(crate) fn rostered(
     if shifts.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut q = roster_days::table
-        .filter(roster_days::agency_id.eq(crate::key::bind(agency)))
-        .filter(roster_days::roster_date.ge(from))
-        .filter(roster_days::roster_date.le(to))
-        .filter(roster_days::shift_id.is_not_null())
-        .select((roster_days::employee_id, roster_days::roster_date, roster_days::shift_id))
-        .into_boxed::<crate::db::Backend>();
-    if let Some(ids) = only {
-        q = q.filter(roster_days::employee_id.eq_any(crate::key::binds(ids.iter().copied())));
+    let query = || {
+        roster_days::table
+            .filter(roster_days::agency_id.eq(crate::key::bind(agency)))
+            .filter(roster_days::roster_date.ge(from))
+            .filter(roster_days::roster_date.le(to))
+            .filter(roster_days::shift_id.is_not_null())
+            .select((roster_days::employee_id, roster_days::roster_date, roster_days::shift_id))
+            .into_boxed::<crate::db::Backend>()
+    };
+    let mut rows: Vec<(EmployeeId, NaiveDate, Option<ShiftId>)> = Vec::new();
+    match only {
+        None => rows = query().load(conn)?,
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                rows.extend(
+                    query().filter(roster_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied()))).load::<(
+                        EmployeeId,
+                        NaiveDate,
+                        Option<ShiftId>,
+                    )>(
+                        conn
+                    )?,
+                );
+            }
+        }
     }
-    let rows: Vec<(EmployeeId, NaiveDate, Option<ShiftId>)> = q.load(conn)?;
     Ok(rows
         .into_iter()
         .filter_map(|(e, d, s)| {

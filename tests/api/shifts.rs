@@ -171,6 +171,12 @@ async fn a_night_shift_crossing_midnight_is_judged_on_the_date_it_starts() {
     assert_eq!(m.body["working_days"], 4, "{}", m.body);
     assert_eq!(m.body["deduction_bp"], 600);
 
+    // A night shift still within its window (Monday 30 November, 21:00 to 07:00, read at 09:00
+    // on 1 December) is not judged yet: it waits for its check-out.
+    put_roster(&app, &w.head.token, json!([entry(&w.nurse1, "2026-11-30", Some(&w.night))])).await.assert_status(200);
+    let m = app.get(&format!("/api/v1/employees/{}/discipline?month=2026-11", w.nurse1.id), &org.admin).await;
+    assert!(m.body["days"].as_array().unwrap().iter().all(|d| d["date"] != "2026-11-30"), "{}", m.body);
+    assert_eq!(m.body["working_days"], 4);
     // Who sets a roster: the ward's head and the head of the unit above, and the admin. Those
     // above who head nothing read it (403); a colleague does not know of it.
     let one = || json!([entry(&w.nurse1, "2026-11-09", Some(&w.morning))]);
@@ -178,6 +184,11 @@ async fn a_night_shift_crossing_midnight_is_judged_on_the_date_it_starts() {
     put_roster(&app, &org.admin, one()).await.assert_status(200);
     put_roster(&app, &org.division.token, one()).await.assert_problem(403, "forbidden");
     put_roster(&app, &w.nurse1.token, one()).await.assert_problem(403, "forbidden");
+    // The ward's head does not set their own roster; the head above does.
+    put_roster(&app, &w.head.token, json!([entry(&w.head, "2026-11-09", Some(&w.morning))]))
+        .await
+        .assert_problem(403, "forbidden");
+    put_roster(&app, &org.head.token, json!([entry(&w.head, "2026-11-09", Some(&w.morning))])).await.assert_status(200);
     put_roster(&app, &w.nurse2.token, one()).await.assert_invalid("#/entries/0/employee_id");
     // A unit that does not work by roster, a shift of another unit, a date twice: refused by
     // entry, and nothing of the request is stored.
@@ -235,13 +246,16 @@ async fn a_night_shift_crossing_midnight_is_judged_on_the_date_it_starts() {
     // Reading: the nurse her own roster, the ward's head the ward's; a colleague neither.
     let own = app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse1.id), &w.nurse1.token).await;
     own.assert_status(200);
+    // The 2nd, 3rd, 5th, 6th, 9th and 30th; the day off of the 4th is no entry (a date without
+    // one is a day off).
     assert_eq!(own.body["items"].as_array().unwrap().len(), 6);
     app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse1.id), &w.nurse2.token)
         .await
         .assert_problem(404, "not-found");
     let ward = app.get(&format!("/api/v1/rosters?org_unit_id={}&month=2026-11", w.unit), &w.head.token).await;
     ward.assert_status(200);
-    assert_eq!(ward.body["items"].as_array().unwrap().len(), 6);
+    // With the ward head's own 9th.
+    assert_eq!(ward.body["items"].as_array().unwrap().len(), 7);
     app.get(&format!("/api/v1/rosters?org_unit_id={}&month=2026-11", w.unit), &w.nurse1.token)
         .await
         .assert_problem(403, "forbidden");
@@ -252,7 +266,7 @@ async fn a_night_shift_crossing_midnight_is_judged_on_the_date_it_starts() {
     let audit = app.get("/api/v1/audit-events?limit=200", &org.admin).await;
     let roster_changes =
         audit.body["items"].as_array().unwrap().iter().filter(|e| e["entity_type"] == "roster_day").count();
-    assert_eq!(roster_changes, 6, "every change to a date already begun");
+    assert_eq!(roster_changes, 7, "every change to a date already begun");
 }
 
 fn csv_req<'a>(app: &'a TestApp, token: &str, query: &str, body: &str) -> ekinerja_tests::Request<'a> {
@@ -271,6 +285,20 @@ async fn a_roster_file_with_bad_lines_stores_nothing_and_names_each() {
         .send()
         .await
         .assert_invalid("#/columns/31");
+    // So do a column that is no day, and a day given twice.
+    csv_req(&app, &org.admin, "month=2026-11", &format!("nip,nama,1,Tgl 2\n{n1},Putu,P,P\n"))
+        .send()
+        .await
+        .assert_invalid("#/columns/tgl 2");
+    csv_req(&app, &org.admin, "month=2026-11", &format!("nip,1,01\n{n1},P,P\n"))
+        .send()
+        .await
+        .assert_invalid("#/columns/01");
+    // A line cut short is refused, not read as days off.
+    csv_req(&app, &org.admin, "month=2026-11", &format!("nip,nama,1,2,3\n{n1},Putu,P\n"))
+        .send()
+        .await
+        .assert_invalid("#/lines/2/nip");
 
     let bad = format!(
         "nip,nama,1,2,3\n\
@@ -300,11 +328,12 @@ async fn a_roster_file_with_bad_lines_stores_nothing_and_names_each() {
     csv_req(&app, &w.nurse1.token, "month=2026-11", &good).send().await.assert_invalid("#/lines/2/nip");
     let done = csv_req(&app, &w.head.token, "month=2026-11", &good).send().await;
     done.assert_status(200);
-    assert_eq!((done.body["employees"].as_u64(), done.body["days_changed"].as_u64()), (Some(2), Some(6)));
+    // Days off are no entries: four shifts set.
+    assert_eq!((done.body["employees"].as_u64(), done.body["days_changed"].as_u64()), (Some(2), Some(4)));
     let nurse2 = app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse2.id), &org.admin).await;
     let shifts: Vec<&Value> = nurse2.body["items"].as_array().unwrap().iter().map(|d| &d["shift_id"]).collect();
     // S is the unit above's shift, found from the ward up.
-    assert_eq!(shifts, [&json!(w.morning), &json!(w.evening), &Value::Null]);
+    assert_eq!(shifts, [&json!(w.morning), &json!(w.evening)]);
     // The same file again changes nothing.
     let again = csv_req(&app, &w.head.token, "month=2026-11", &good).send().await;
     assert_eq!(again.body["days_changed"], 0);

@@ -347,6 +347,9 @@ pub struct RosterImportView {
     pub errors: Vec<RosterLineError>,
 }
 
+/// The lines a roster file holds at most (an OPD's staff, with room to spare).
+const MAX_LINES: usize = 5000;
+
 /// Splits a roster file into lines and per-line errors.
 fn parse_roster(bytes: &[u8], first: NaiveDate) -> Result<(Vec<RosterLine>, Vec<store::LineError>), ApiError> {
     let file = read_csv(bytes, &["nip"])?;
@@ -354,17 +357,23 @@ fn parse_roster(bytes: &[u8], first: NaiveDate) -> Result<(Vec<RosterLine>, Vec<
     let days_in_month = next.pred_opt().map_or(31, |d| d.day());
     // The day columns: 1 to the month's last day; `nama`/`name` and other text columns are
     // ignored, but a number that is no day of the month is refused whole.
-    let mut days = Vec::new();
+    let mut days: Vec<(usize, NaiveDate)> = Vec::new();
     let mut bad_columns = Vec::new();
     for (i, h) in file.headers.iter().enumerate() {
-        if let Ok(n) = h.parse::<u32>() {
-            match first.with_day(n).filter(|_| n <= days_in_month) {
+        let column = Field::named("columns").key(h);
+        match h.parse::<u32>() {
+            _ if matches!(h.as_str(), "nip" | "nama" | "name") => {}
+            Ok(n) => match first.with_day(n).filter(|_| n <= days_in_month) {
+                Some(date) if days.iter().any(|(_, d)| *d == date) => {
+                    bad_columns.push(FieldError::new(column, format!("day {n} has two columns")))
+                }
                 Some(date) => days.push((i, date)),
-                None => bad_columns.push(FieldError::new(
-                    Field::named("columns").key(h),
-                    format!("{} has no day {n}", first.format("%Y-%m")),
-                )),
-            }
+                None => bad_columns.push(FieldError::new(column, format!("{} has no day {n}", first.format("%Y-%m")))),
+            },
+            Err(_) => bad_columns.push(FieldError::new(
+                column,
+                "not a column of a roster file: nip, nama, then one per day named 1 to 31",
+            )),
         }
     }
     if !bad_columns.is_empty() {
@@ -372,6 +381,9 @@ fn parse_roster(bytes: &[u8], first: NaiveDate) -> Result<(Vec<RosterLine>, Vec<
     }
     if days.is_empty() {
         return Err(ApiError::field(Field::named("columns"), "no day columns: name them 1, 2, … 31"));
+    }
+    if file.records.len() > MAX_LINES {
+        return Err(ApiError::field("lines", format!("at most {MAX_LINES} lines a file")));
     }
     let nip_col = file.col("nip").unwrap_or(0);
     let mut lines = Vec::new();
@@ -386,6 +398,14 @@ fn parse_roster(bytes: &[u8], first: NaiveDate) -> Result<(Vec<RosterLine>, Vec<
                 continue;
             }
         };
+        // A line cut short would set its last days to days off: refused instead.
+        if record.len() < file.headers.len() {
+            errors.push(bad(
+                "nip",
+                format!("the line has {} cells where the header has {}", record.len(), file.headers.len()),
+            ));
+            continue;
+        }
         let nip = match Nip::parse(record.get(nip_col).unwrap_or("")) {
             Ok(n) => n,
             Err(e) => {

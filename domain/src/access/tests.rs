@@ -455,3 +455,13 @@ fn resets_and_new_accounts_that_would_take_over_or_walk_around_duties_are_refuse
     assert_eq!(issue_refusal(&admin, AccountRole::Employee), None);
     assert_eq!(issue_refusal(&root, AccountRole::AgencyAdmin), None);
 }
+
+#[test]
+fn a_unit_head_sets_the_staffs_roster_but_not_their_own() {
+    let c = chart(None, &[102]);
+    // E101 heads the OPD: they set the roster of those in it, not their own; the admin sets it.
+    assert_eq!(decide(&person(101), &c, employee(104), Area::Roster, Access::Write), Decision::Allow);
+    assert!(matches!(decide(&person(101), &c, employee(101), Area::Roster, Access::Write), Decision::Forbid(_)));
+    assert_eq!(decide(&person(101), &c, employee(101), Area::Roster, Access::Read), Decision::Allow);
+    assert_eq!(decide(&admin(), &c, employee(101), Area::Roster, Access::Write), Decision::Allow);
+}
