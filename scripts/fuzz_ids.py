@@ -106,7 +106,7 @@ print("fuzz ids: " + ", ".join(f"{k} {len(v)}" for k, v in kinds.items()))
 # March, and on the 1st of January no day of the year has logs; an empty kind is left unbound.
 required = ["agencies", "employees", "nips", "org_units", "positions", "agreements", "performance_periods", "runs",
             "devices", "keys", "absences", "grants", "one_agreement", "results", "indicators", "leave_requests",
-            "subscriptions"]
+            "subscriptions", "shifts"]
 missing = [k for k in required if not kinds[k]]
 if missing:
     sys.exit(f"fuzz ids: the demo gave no {', '.join(missing)}")

@@ -564,6 +564,32 @@ const BASE_AMOUNTS: &[(i32, i64)] = &[
     (15, 12_500_000),
 ];
 
+/// The health office's emergency unit, set up to work in shifts from next month: its schedule is
+/// the roster from the first of next month, with a morning, an evening and a night shift. Its
+/// staff are posted there when they are hired; until then (and for every month so far) nothing
+/// anyone was judged on changes.
+fn plan_shift_unit(
+    b: &mut Builder<'_>,
+    regency: Uuid,
+    opds: &[(Uuid, String)],
+    admin: &Change,
+) -> Result<(), StoreError> {
+    use ekinerja_domain::discipline::Schedule;
+    use ekinerja_domain::shift::ShiftHours;
+    use ekinerja_persistence::{calendar, shift};
+    let Some((dinkes, _)) = opds.iter().find(|(_, n)| n == "Dinas Kesehatan") else { return Ok(()) };
+    let unit = b.unit(regency, Some(*dinkes), "DINKES-UGD", "Unit Gawat Darurat")?;
+    let next_month = b.today.with_day(1).and_then(|d| d.checked_add_months(chrono::Months::new(1))).unwrap_or(b.today);
+    calendar::set_schedule(b.conn, admin, regency, Some(unit), next_month, &Schedule::rostered())?;
+    let at = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(chrono::NaiveTime::MIN);
+    for (c, n, from, to) in [("P", "Dinas pagi", 7, 14), ("S", "Dinas sore", 14, 21), ("M", "Dinas malam", 21, 7)] {
+        let hours = ShiftHours::new(at(from), at(to)).map_err(|e| StoreError::invalid("hours", e.to_string()))?;
+        let new = shift::NewShift { org_unit_id: unit, code: code(c)?, name: name(n)?, hours };
+        shift::create(b.conn, admin, regency, new)?;
+    }
+    Ok(())
+}
+
 /// Kominfo's messaging gateway, subscribed to decisions people wait for. It is paused: the demo
 /// has no gateway to reach, so its deliveries wait in the outbox (listed with the subscriber)
 /// until someone points it at a real endpoint and resumes it.
@@ -956,6 +982,7 @@ fn load_regency(
     // figures.
     let patch = agency::AgencyPatch { top_official_logs_accepted: Some(true), ..Default::default() };
     agency::update(b.conn, &admin_change, regency, patch)?;
+    plan_shift_unit(&mut b, regency, &opds, &admin_change)?;
     let policy = ekinerja_domain::allowance::AgencyPolicy {
         allowance: ekinerja_domain::allowance::AllowancePolicy {
             basis: ekinerja_domain::allowance::PerformanceBasis::Productivity,
