@@ -16,7 +16,7 @@ use ekinerja_domain::access::Area;
 use ekinerja_domain::daily_log::Location;
 use ekinerja_domain::evidence::{Evidence, MediaType};
 use ekinerja_domain::field::Field;
-use ekinerja_domain::id::{AgencyId, DailyLogId, EmployeeId, EvidenceFileId};
+use ekinerja_domain::id::{AgencyId, DailyLogId, EmployeeId, EvaluationId, EvidenceFileId, IndicatorId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -166,6 +166,12 @@ pub struct EvidenceFile {
     /// The log it proves, once attached.
     #[diesel(serialize_as = crate::key::BindOption<DailyLogId>)]
     pub daily_log_id: Option<DailyLogId>,
+    /// Or the evaluation whose self-assessed realisation it proves…
+    #[diesel(serialize_as = crate::key::BindOption<EvaluationId>)]
+    pub evaluation_id: Option<EvaluationId>,
+    /// …for this indicator.
+    #[diesel(serialize_as = crate::key::BindOption<IndicatorId>)]
+    pub indicator_id: Option<IndicatorId>,
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
@@ -210,6 +216,8 @@ pub fn upload(
         agency_id: agency,
         employee_id: me,
         daily_log_id: None,
+        evaluation_id: None,
+        indicator_id: None,
         media_type: evidence.media_type.as_str().to_owned(),
         size_bytes: size,
         sha256: sha256_hex(&evidence.content),
@@ -254,7 +262,8 @@ struct Used {
     used: i64,
 }
 
-/// A file the caller may read: attached, whoever reads its log; not yet attached, its uploader.
+/// A file the caller may read: attached, whoever reads its log (or its evaluation); not yet
+/// attached, its uploader.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Result<EvidenceFile, StoreError> {
     let row: EvidenceFile = evidence_files::table
         .find(crate::key::bind(EvidenceFileId::from(id)))
@@ -263,12 +272,15 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc
     if !caller.can_see_agency(row.agency_id.uuid()) {
         return Err(StoreError::NotFound);
     }
-    match row.daily_log_id {
-        Some(log) => {
+    match (row.daily_log_id, row.evaluation_id) {
+        (Some(log), _) => {
             crate::daily_log::get(conn, caller, log, now)?;
         }
-        None if caller.employee_id == Some(row.employee_id.uuid()) => {}
-        None => return Err(StoreError::NotFound),
+        (None, Some(evaluation)) => {
+            crate::evaluation::get(conn, caller, evaluation.uuid(), now)?;
+        }
+        (None, None) if caller.employee_id == Some(row.employee_id.uuid()) => {}
+        (None, None) => return Err(StoreError::NotFound),
     }
     Ok(row)
 }
@@ -306,8 +318,9 @@ pub fn of_log(
         .load(conn)?)
 }
 
-/// The files `ids` a new log of `me` names, checked: each the employee's own and not yet proving
-/// another log. Returns them in order (the first with a position fills a log without one).
+/// The files `ids` a new log (or a self-assessment) of `me` names, checked: each the employee's
+/// own and not yet proving another record. Returns them in order (the first with a position
+/// fills a log without one).
 pub(crate) fn claim(conn: &mut DbConnection, me: EmployeeId, ids: &[Uuid]) -> Result<Vec<EvidenceFile>, StoreError> {
     if ids.len() > MAX_PER_LOG {
         return Err(StoreError::invalid("evidence_file_ids", format!("at most {MAX_PER_LOG} files a log")));
@@ -324,8 +337,8 @@ pub(crate) fn claim(conn: &mut DbConnection, me: EmployeeId, ids: &[Uuid]) -> Re
         let Some(row) = row else {
             return Err(StoreError::invalid(at, "no such evidence file of yours (upload it first)"));
         };
-        if row.daily_log_id.is_some() {
-            return Err(StoreError::invalid(at, "the file already proves another log"));
+        if row.daily_log_id.is_some() || row.evaluation_id.is_some() {
+            return Err(StoreError::invalid(at, "the file already proves another log or realisation"));
         }
         if out.iter().any(|f| f.id == row.id) {
             return Err(StoreError::invalid(at, "the same file is named twice"));
@@ -348,4 +361,48 @@ pub(crate) fn attach(conn: &mut DbConnection, log: DailyLogId, files: &[Evidence
     .set(evidence_files::daily_log_id.eq(crate::key::bind(log)))
     .execute(conn)?;
     Ok(())
+}
+
+/// Attaches claimed files to an indicator's self-assessed realisation in an evaluation.
+pub(crate) fn attach_realisation(
+    conn: &mut DbConnection,
+    evaluation: EvaluationId,
+    indicator: IndicatorId,
+    files: &[EvidenceFile],
+) -> Result<(), StoreError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        evidence_files::table
+            .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
+            .filter(evidence_files::daily_log_id.is_null())
+            .filter(evidence_files::evaluation_id.is_null()),
+    )
+    .set((
+        evidence_files::evaluation_id.eq(crate::key::bind(evaluation)),
+        evidence_files::indicator_id.eq(crate::key::bind(indicator)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The files of an indicator's realisation in an evaluation (all of its indicators where none is
+/// named), to whoever may read the evaluation.
+pub fn of_realisation(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    evaluation: Uuid,
+    indicator: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceFile>, StoreError> {
+    let d = crate::evaluation::get(conn, caller, evaluation, now)?;
+    let mut q = evidence_files::table
+        .filter(evidence_files::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
+        .select(EvidenceFile::as_select())
+        .into_boxed::<crate::db::Backend>();
+    if let Some(i) = indicator {
+        q = q.filter(evidence_files::indicator_id.eq(crate::key::bind(IndicatorId::from(i))));
+    }
+    Ok(q.order(evidence_files::id.asc()).load(conn)?)
 }

@@ -453,6 +453,8 @@ diesel::table! {
         agency_id -> Key<AgencyId>,
         employee_id -> Key<EmployeeId>,
         daily_log_id -> Nullable<Key<DailyLogId>>,
+        evaluation_id -> Nullable<Key<EvaluationId>>,
+        indicator_id -> Nullable<Key<IndicatorId>>,
         media_type -> Text,
         size_bytes -> BigInt,
         sha256 -> Text,

@@ -141,3 +141,50 @@ async fn forged_names_and_types_are_refused_and_the_quota_holds() {
         .assert_status(200);
     upload(&app, t, "application/pdf", "lagi.pdf", sample::pdf()).await.assert_status(201);
 }
+
+#[actix_web::test]
+async fn a_realisation_names_its_evidence_files_and_its_readers_get_them() {
+    let app = TestApp::spawn().await;
+    let s = ekinerja_tests::builders::setup(&app, "EV-C", 6600).await;
+    let org = &s.org;
+    let q3 = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": s.period, "kind": "quarterly", "number": 3}),
+        )
+        .await;
+    let evaluation = app
+        .post(
+            "/api/v1/evaluations",
+            &org.section.token,
+            json!({"evaluation_period_id": q3.id(), "employee_id": org.staff1.id}),
+        )
+        .await;
+    evaluation.assert_status(201);
+    let path = format!("/api/v1/evaluations/{}", evaluation.id());
+    let realisation = app.get(&format!("{path}/realisation"), &org.staff1.token).await;
+    let indicator = realisation.body["results"][0]["indicators"][0]["indicator_id"].as_str().unwrap().to_owned();
+    let report = upload(&app, &org.staff1.token, "application/pdf", "laporan-triwulan.pdf", sample::pdf()).await.id();
+    let assess = |token: &str, files: Vec<&str>| {
+        app.req(Method::PUT, &format!("{path}/realisation/{indicator}"))
+            .token(token)
+            .json(json!({"quantity": 3, "evidence_file_ids": files}))
+    };
+    // A colleague's file cannot be named; the employee's own can, once.
+    let other = upload(&app, &org.staff2.token, "application/pdf", "x.pdf", sample::pdf()).await.id();
+    assess(&org.staff1.token, vec![&other]).send().await.assert_invalid("#/evidence_file_ids/0");
+    assess(&org.staff1.token, vec![&report]).send().await.assert_status(200);
+    assess(&org.staff1.token, vec![&report]).send().await.assert_invalid("#/evidence_file_ids/0");
+    let listed = format!("/api/v1/files?evaluation_id={}&indicator_id={indicator}", evaluation.id());
+    for reader in [&org.staff1.token, &org.section.token, &org.head.token] {
+        let files = app.get(&listed, reader).await;
+        files.assert_status(200);
+        assert_eq!(files.body["items"][0]["id"], report.as_str());
+        assert_eq!(files.body["items"][0]["evaluation_id"], evaluation.id().as_str());
+        app.get(&format!("/api/v1/files/{report}/content"), reader).await.assert_status(200);
+    }
+    app.get(&listed, &org.staff2.token).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/files/{report}"), &org.staff2.token).await.assert_problem(404, "not-found");
+    app.get("/api/v1/files", &org.staff1.token).await.assert_problem(400, "bad-parameter");
+}

@@ -738,6 +738,12 @@ pub struct AssessBody {
     pub evidence_url: Option<String>,
     #[schema(min_length = 1, max_length = 2000)]
     pub note: Option<String>,
+    /// Evidence files uploaded before (`POST /api/v1/files`), at most 10, each one's own and
+    /// proving no other record; added to those the realisation has
+    /// (`GET /api/v1/files?evaluation_id=…&indicator_id=…`).
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub evidence_file_ids: Vec<Uuid>,
 }
 
 /// An evaluation's realisation.
@@ -813,7 +819,12 @@ pub async fn assess(
         f.check_opt("evidence_url", b.evidence_url.as_deref(), ekinerja_domain::daily_log::EvidenceUrl::parse);
     let note = description(&mut f, "note", b.note);
     f.finish()?;
-    let a = evaluation::Assessment { quantity: b.quantity, evidence_url: evidence_url.flatten(), note };
+    let a = evaluation::Assessment {
+        quantity: b.quantity,
+        evidence_url: evidence_url.flatten(),
+        note,
+        evidence_file_ids: b.evidence_file_ids,
+    };
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
     let s = db(&call.state, move |conn| evaluation::assess(conn, &change, id, indicator, a, now)).await?;

@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::evidence::{self, EvidenceError, MediaType};
-use ekinerja_domain::id::{DailyLogId, EmployeeId, EvidenceFileId};
+use ekinerja_domain::id::{DailyLogId, EmployeeId, EvaluationId, EvidenceFileId, IndicatorId};
 use ekinerja_persistence::evidence::{self as store, EvidenceFile};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,6 +28,12 @@ pub struct FileView {
     /// The log it proves; `null` until a log names it.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub daily_log_id: Option<DailyLogId>,
+    /// Or the evaluation whose self-assessed realisation it proves…
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub evaluation_id: Option<EvaluationId>,
+    /// …for this indicator.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub indicator_id: Option<IndicatorId>,
     /// What the content is, whatever it was called.
     pub media_type: MediaType,
     /// Bytes stored (a picture without its metadata).
@@ -53,6 +59,8 @@ impl TryFrom<EvidenceFile> for FileView {
             id: f.id,
             employee_id: f.employee_id,
             daily_log_id: f.daily_log_id,
+            evaluation_id: f.evaluation_id,
+            indicator_id: f.indicator_id,
             size_bytes: f.size_bytes,
             sha256: f.sha256,
             latitude: f.latitude,
@@ -62,7 +70,7 @@ impl TryFrom<EvidenceFile> for FileView {
     }
 }
 
-/// A log's files.
+/// A log's or a realisation's files.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FileList {
     pub items: Vec<FileView>,
@@ -74,7 +82,11 @@ pub struct FileList {
 #[serde(deny_unknown_fields)]
 pub struct FileQuery {
     /// The log whose files to list.
-    pub daily_log_id: Uuid,
+    pub daily_log_id: Option<Uuid>,
+    /// Or the evaluation whose realisation's files to list…
+    pub evaluation_id: Option<Uuid>,
+    /// …of this indicator only.
+    pub indicator_id: Option<Uuid>,
 }
 
 /// What the client called the file, to refuse a name that contradicts the content.
@@ -200,18 +212,29 @@ pub async fn content(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
         .body(bytes))
 }
 
-/// Lists a log's files.
+/// Lists a log's or a realisation's files.
 #[utoipa::path(get, path = "/api/v1/files", tag = "files", operation_id = "list_files",
-    summary = "The evidence files of a daily log", params(FileQuery),
+    summary = "The evidence files of a daily log or of an evaluation's realisation", params(FileQuery),
     responses(
-        (status = 200, description = "The log's files, oldest first", body = FileList),
-        (status = 404, description = "No such log, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The files, oldest first", body = FileList),
+        (status = 400, description = "Neither or both of daily_log_id and evaluation_id", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such log or evaluation, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(call: Call, q: web::Query<FileQuery>) -> Result<HttpResponse, ApiError> {
-    let log = q.into_inner().daily_log_id;
+    let q = q.into_inner();
     let now = call.state.now();
-    let rows = call.read(move |conn, caller| store::of_log(conn, caller, log, now)).await?;
+    let rows = match (q.daily_log_id, q.evaluation_id, q.indicator_id) {
+        (Some(log), None, None) => call.read(move |conn, caller| store::of_log(conn, caller, log, now)).await?,
+        (None, Some(evaluation), indicator) => {
+            call.read(move |conn, caller| store::of_realisation(conn, caller, evaluation, indicator, now)).await?
+        }
+        _ => {
+            return Err(ApiError::BadParameter(
+                "give daily_log_id, or evaluation_id (with indicator_id or without)".into(),
+            ))
+        }
+    };
     let items = rows.into_iter().map(FileView::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(FileList { items }))
 }

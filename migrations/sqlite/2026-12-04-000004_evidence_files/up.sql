@@ -6,8 +6,11 @@ CREATE TABLE evidence_files (
     agency_id TEXT NOT NULL REFERENCES agencies (id),
     -- Whose work it proves: the employee who uploaded it.
     employee_id TEXT NOT NULL REFERENCES employees (id),
-    -- The log it proves, once attached; a file proves one log.
+    -- What it proves, once attached: one log, or one indicator's self-assessed realisation in an
+    -- evaluation; a file proves one record.
     daily_log_id TEXT REFERENCES daily_logs (id),
+    evaluation_id TEXT REFERENCES evaluations (id),
+    indicator_id TEXT REFERENCES indicators (id),
     media_type TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/png', 'application/pdf')),
     size_bytes BIGINT NOT NULL,
     -- SHA-256 of the stored bytes, lower-case hex: checked on every read.
@@ -19,6 +22,8 @@ CREATE TABLE evidence_files (
 );
 -- A log's files.
 CREATE INDEX evidence_files_log_idx ON evidence_files (daily_log_id);
+-- A realisation's files.
+CREATE INDEX evidence_files_evaluation_idx ON evidence_files (evaluation_id, indicator_id);
 -- The agency's stored bytes, against its quota.
 CREATE INDEX evidence_files_agency_idx ON evidence_files (agency_id);
 -- Policy: the bytes of evidence an agency may store (default 5 GiB).

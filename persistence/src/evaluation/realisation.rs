@@ -158,6 +158,9 @@ pub struct Assessment {
     pub quantity: i64,
     pub evidence_url: Option<ekinerja_domain::daily_log::EvidenceUrl>,
     pub note: Option<Description>,
+    /// Evidence files uploaded before (`/api/v1/files`), the employee's own and proving no other
+    /// record; added to those the realisation has.
+    pub evidence_file_ids: Vec<Uuid>,
 }
 
 /// Records the employee's own realisation of an indicator in a draft evaluation (the employee).
@@ -188,6 +191,7 @@ pub fn assess(
         if a.quantity < 0 {
             return Err(StoreError::invalid("quantity", "must not be negative"));
         }
+        let files = crate::evidence::claim(conn, d.evaluation.employee_id, &a.evidence_file_ids)?;
         let before: Option<SelfAssessment> = realisations::table
             .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
             .filter(realisations::indicator_id.eq(crate::key::bind(IndicatorId::from(indicator_id))))
@@ -211,6 +215,7 @@ pub fn assess(
             .execute(conn)?;
         }
         diesel::insert_into(realisations::table).values(row.clone()).execute(conn)?;
+        crate::evidence::attach_realisation(conn, row.evaluation_id, row.indicator_id, &files)?;
         audit::record(
             conn,
             change,
