@@ -141,6 +141,12 @@ def main():
         if len(uploads) != 1:
             fail(f"{len(uploads)} uploads were recorded; only the first one stored its object")
         print("s3-check: with the storage gone, an upload answers 503 and records nothing", flush=True)
+        # A graceful stop ends the process cleanly, its file store's runtime included.
+        server.proc.terminate()
+        code = server.proc.wait(timeout=30)
+        if code != 0:
+            fail(f"the server stopped with {code} on SIGTERM")
+        print("s3-check: the server stops cleanly", flush=True)
     finally:
         if server.proc and server.proc.poll() is None:
             server.proc.terminate()

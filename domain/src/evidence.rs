@@ -117,19 +117,26 @@ pub fn accept(bytes: Vec<u8>, declared: Option<MediaType>) -> Result<Evidence, E
             let mut jpeg = Jpeg::from_bytes(Bytes::from(bytes)).map_err(|_| EvidenceError::Broken(found))?;
             let location = jpeg.exif().and_then(|raw| position(raw.to_vec()));
             // Keep what decoding needs: JFIF (APP0), the colour profile (APP2) and Adobe's colour
-            // transform (APP14); drop EXIF and XMP (APP1), IPTC (APP13), comments and the rest.
+            // transform (APP14); drop EXIF and XMP (APP1), IPTC (APP13), thumbnails (JFXX),
+            // multi-picture data (MPF in APP2), comments and the rest.
             jpeg.segments_mut().retain(|s| {
-                let m = s.marker();
-                let app = (0xE0..=0xEF).contains(&m);
-                !(m == 0xFE || (app && !matches!(m, 0xE0 | 0xE2 | 0xEE)))
+                let c = s.contents();
+                match s.marker() {
+                    0xE0 => c.starts_with(b"JFIF\0"),
+                    0xE2 => c.starts_with(b"ICC_PROFILE\0"),
+                    0xEE => c.starts_with(b"Adobe"),
+                    m => !((0xE0..=0xEF).contains(&m) || m == 0xFE),
+                }
             });
-            Ok(Evidence { media_type: found, content: jpeg.encoder().bytes().to_vec(), location })
+            let content = scan_without_metadata(&jpeg.encoder().bytes()).ok_or(EvidenceError::Broken(found))?;
+            Ok(Evidence { media_type: found, content, location })
         }
         MediaType::Png => {
             let mut png = Png::from_bytes(Bytes::from(bytes)).map_err(|_| EvidenceError::Broken(found))?;
             let location = png.exif().and_then(|raw| position(raw.to_vec()));
-            // Text, EXIF and time chunks; the picture and its colour chunks stay.
-            png.chunks_mut().retain(|c| !matches!(&c.kind(), b"tEXt" | b"zTXt" | b"iTXt" | b"eXIf" | b"tIME"));
+            // The picture and how to show it stay; every other chunk (text, EXIF, time, vendors'
+            // and provenance manifests) goes.
+            png.chunks_mut().retain(|c| PNG_KEPT.contains(&&c.kind()));
             Ok(Evidence { media_type: found, content: png.encoder().bytes().to_vec(), location })
         }
         MediaType::Pdf => {
@@ -141,6 +148,65 @@ pub fn accept(bytes: Vec<u8>, declared: Option<MediaType>) -> Result<Evidence, E
             Ok(Evidence { media_type: found, content: bytes, location: None })
         }
     }
+}
+
+/// The PNG chunks a cleaned picture keeps: the image, its palette and transparency, its colour
+/// space and pixel size, and the animation chunks of an APNG.
+const PNG_KEPT: &[&[u8; 4]] = &[
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"bKGD", b"pHYs",
+    b"acTL", b"fcTL", b"fdAT",
+];
+
+/// A JPEG cut at its end-of-image marker, without the metadata segments that may follow its
+/// first scan (between the scans of a progressive picture): what follows the end (a phone's
+/// second picture with its own EXIF, a motion photo's video) is dropped. `None` for a picture
+/// without an end.
+fn scan_without_metadata(bytes: &[u8]) -> Option<Vec<u8>> {
+    // The first scan's start: the headers before it were cleaned segment by segment.
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xDA {
+            break;
+        }
+        i += 2 + len;
+    }
+    let mut out = bytes.get(..i)?.to_vec();
+    // From here: scans (entropy-coded data, where 0xFF is followed by 0x00 or a restart marker),
+    // and segments between them, until the end of the image.
+    while i + 1 < bytes.len() {
+        if bytes[i] != 0xFF {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let marker = bytes[i + 1];
+        match marker {
+            0x00 | 0xD0..=0xD7 | 0xFF => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+            0xD9 => {
+                out.extend_from_slice(&[0xFF, 0xD9]);
+                return Some(out);
+            }
+            _ => {
+                let len = usize::from(u16::from_be_bytes([*bytes.get(i + 2)?, *bytes.get(i + 3)?]));
+                let end = i.checked_add(2 + len)?;
+                let segment = bytes.get(i..end)?;
+                // Metadata between scans goes; tables and scan headers stay.
+                if !((0xE0..=0xEF).contains(&marker) || marker == 0xFE) {
+                    out.extend_from_slice(segment);
+                }
+                i = end;
+            }
+        }
+    }
+    None
 }
 
 /// The GPS position of raw EXIF (TIFF) data, when it holds one in range.
@@ -274,6 +340,15 @@ pub(crate) mod tests {
         assert!(find(&photo, b"Exif") && find(&photo, b"Putu Ayu"));
         assert!(!find(&e.content, b"Exif") && !find(&e.content, b"Putu Ayu"), "metadata removed");
         assert!(e.content.starts_with(&[0xFF, 0xD8]) && e.content.ends_with(&[0xFF, 0xD9]));
+        // A second picture after the end (a phone's multi-picture trailer, with its own EXIF)
+        // and a comment between scans are dropped too.
+        let mut with_trailer = photo.clone();
+        let sos = with_trailer.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let data = sos + 10;
+        with_trailer.splice(data..data, [0xFF, 0xFE, 0x00, 0x06, b'G', b'P', b'S', b'!']);
+        with_trailer.extend(b"\xFF\xD8\xFF\xE1\x00\x0AExif\0\0Putu Ayu\xFF\xD9");
+        let cleaned = accept(with_trailer, None).unwrap().content;
+        assert_eq!(cleaned, e.content, "the same picture, nothing after its end");
         // Cleaned again, it is the same.
         assert_eq!(accept(e.content.clone(), None).unwrap().content, e.content);
         // Without GPS, no position.

@@ -28,6 +28,9 @@ use crate::{access, audit, Change, DbConnection, StoreError};
 /// The most files one log carries.
 pub const MAX_PER_LOG: usize = 10;
 
+/// The bytes of files one employee may hold that no log or realisation names yet *(policy)*.
+pub const UNNAMED_BYTES_PER_EMPLOYEE: i64 = 100 * 1024 * 1024;
+
 /// Where evidence bytes live, under `<agency>/<file id>`: a directory of the server's own (the
 /// default), or a bucket of S3-compatible object storage.
 #[derive(Debug, Clone)]
@@ -38,7 +41,20 @@ pub struct FileStore {
 #[derive(Debug, Clone)]
 enum Place {
     Local(PathBuf),
-    Bucket { store: std::sync::Arc<object_store::aws::AmazonS3>, runtime: std::sync::Arc<tokio::runtime::Runtime> },
+    Bucket { store: std::sync::Arc<object_store::aws::AmazonS3>, runtime: std::sync::Arc<Runtime> },
+}
+
+/// The store's runtime, shut down without waiting when the last handle goes: the server drops it
+/// from inside its own runtime, where dropping a runtime the usual way panics.
+#[derive(Debug)]
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 /// Why the file store cannot be opened or used.
@@ -82,7 +98,10 @@ impl FileStore {
             .build()
             .map_err(|e| FileStoreError(format!("the evidence store's runtime: {e}")))?;
         Ok(FileStore {
-            place: Place::Bucket { store: std::sync::Arc::new(store), runtime: std::sync::Arc::new(runtime) },
+            place: Place::Bucket {
+                store: std::sync::Arc::new(store),
+                runtime: std::sync::Arc::new(Runtime(Some(runtime))),
+            },
         })
     }
 
@@ -93,9 +112,10 @@ impl FileStore {
     /// Runs an object-store call on the store's runtime and waits for it (from any thread, the
     /// blocking pool's included).
     fn wait<T: Send + 'static>(
-        runtime: &tokio::runtime::Runtime,
+        runtime: &Runtime,
         call: impl std::future::Future<Output = object_store::Result<T>> + Send + 'static,
     ) -> std::io::Result<T> {
+        let Some(runtime) = &runtime.0 else { return Err(std::io::Error::other("the file store is shut down")) };
         let (tx, rx) = std::sync::mpsc::channel();
         runtime.spawn(async move {
             let _ = tx.send(call.await);
@@ -225,26 +245,35 @@ pub fn upload(
         longitude: evidence.location.map(|l| l.longitude),
         created_at: change.at,
     };
+    // The bytes first, outside any transaction (a slow disk or bucket holds no lock and no
+    // writer); then the row, checked against the quotas in a short transaction. A refused or
+    // failed row takes its bytes away again.
+    store.put(agency, row.id, &evidence.content).map_err(|e| match e.kind() {
+        std::io::ErrorKind::StorageFull => StoreError::StorageFull(format!("file store: {e}")),
+        _ => StoreError::Unavailable(format!("file store: {e}")),
+    })?;
     let stored = crate::db::write(conn, |conn| {
         // The agency's row orders uploads against the quota: two at once cannot both squeeze in.
         let quota: i64 = diesel::update(agencies::table.find(crate::key::bind(agency)))
             .set(agencies::evidence_quota_bytes.eq(agencies::evidence_quota_bytes))
             .returning(agencies::evidence_quota_bytes)
             .get_result(conn)?;
-        let used = diesel::sql_query(
-            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS used FROM evidence_files WHERE agency_id = $1",
-        )
-        .bind::<diesel::sql_types::Text, _>(agency.to_string())
-        .get_result::<Used>(conn)?
-        .used;
+        let used = bytes_of(conn, "agency_id = $1", agency.to_string())?;
         if used.saturating_add(size) > quota {
             return Err(StoreError::Conflict(format!(
                 "the agency's evidence quota is used up: {used} of {quota} bytes stored, this file needs {size}"
             )));
         }
-        store
-            .put(agency, row.id, &evidence.content)
-            .map_err(|e| StoreError::Unavailable(format!("file store: {e}")))?;
+        // Files no record names yet are the uploader's to use: a cap keeps one account from
+        // filling the agency's quota with them.
+        let unnamed =
+            bytes_of(conn, "employee_id = $1 AND daily_log_id IS NULL AND evaluation_id IS NULL", me.to_string())?;
+        if unnamed.saturating_add(size) > UNNAMED_BYTES_PER_EMPLOYEE {
+            return Err(StoreError::Conflict(format!(
+                "{unnamed} bytes of your files are named by no log or realisation yet: name them before uploading more \
+                 (at most {UNNAMED_BYTES_PER_EMPLOYEE})"
+            )));
+        }
         diesel::insert_into(evidence_files::table).values(row.clone()).execute(conn)?;
         audit::record(conn, change, Some(agency), "upload", "evidence_file", row.id, None::<&()>, Some(&row))?;
         Ok(row.clone())
@@ -253,6 +282,16 @@ pub fn upload(
         store.remove(agency, row.id);
     }
     stored
+}
+
+/// Bytes stored by the files matching `filter` (one bound text parameter).
+fn bytes_of(conn: &mut DbConnection, filter: &str, value: String) -> Result<i64, StoreError> {
+    Ok(diesel::sql_query(format!(
+        "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS used FROM evidence_files WHERE {filter}"
+    ))
+    .bind::<diesel::sql_types::Text, _>(value)
+    .get_result::<Used>(conn)?
+    .used)
 }
 
 /// The bytes an agency stores.
@@ -294,9 +333,11 @@ pub fn content(
     now: DateTime<Utc>,
 ) -> Result<(EvidenceFile, Vec<u8>), StoreError> {
     let row = get(conn, caller, id, now)?;
-    let bytes = store
-        .get(row.agency_id, row.id)
-        .map_err(|e| StoreError::Corrupt(format!("evidence file {} cannot be read: {e}", row.id)))?;
+    // A file gone is damage; a store that does not answer is an outage (503), to be tried again.
+    let bytes = store.get(row.agency_id, row.id).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => StoreError::Corrupt(format!("evidence file {} is missing: {e}", row.id)),
+        _ => StoreError::Unavailable(format!("file store: {e}")),
+    })?;
     if sha256_hex(&bytes) != row.sha256 {
         return Err(StoreError::Corrupt(format!("evidence file {} does not match its digest", row.id)));
     }

@@ -18,8 +18,8 @@ use uuid::Uuid;
 use crate::schema::{agencies, daily_logs, leave_requests, overdue_notices, webhook_subscriptions};
 use crate::{chart, DbConnection, StoreError};
 
-/// Waits considered per agency and scan at most (oldest first); the rest wait for the next scan.
-const PER_SCAN: i64 = 500;
+/// Waits told per agency and scan at most (oldest first); the rest are told at the next scan.
+const PER_SCAN: usize = 500;
 
 /// What a `task_overdue` message says.
 #[derive(Debug, Serialize)]
@@ -60,7 +60,11 @@ pub fn scan(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, StoreE
     subscribed.dedup();
     let mut told = 0;
     for agency in subscribed {
-        told += scan_agency(conn, agency, now)?;
+        // One agency's trouble does not keep the others' reminders back.
+        match scan_agency(conn, agency, now) {
+            Ok(n) => told += n,
+            Err(e) => log::warn!(target: "ekinerja::webhooks", "the overdue scan of agency {agency} failed: {e}"),
+        }
     }
     Ok(told)
 }
@@ -80,7 +84,6 @@ fn scan_agency(conn: &mut DbConnection, agency: AgencyId, now: DateTime<Utc>) ->
         .filter(daily_logs::status.eq(crate::word::bind(LogStatus::Submitted)))
         .filter(daily_logs::updated_at.le(cutoff))
         .order(daily_logs::updated_at.asc())
-        .limit(PER_SCAN)
         .select((daily_logs::id, daily_logs::employee_id, daily_logs::updated_at))
         .load::<(DailyLogId, EmployeeId, NaiveDateTime)>(conn)?
         .into_iter()
@@ -93,7 +96,6 @@ fn scan_agency(conn: &mut DbConnection, agency: AgencyId, now: DateTime<Utc>) ->
         ))
         .filter(leave_requests::updated_at.le(cutoff))
         .order(leave_requests::updated_at.asc())
-        .limit(PER_SCAN)
         .select((leave_requests::id, leave_requests::employee_id, leave_requests::status, leave_requests::updated_at))
         .load(conn)?;
     waits.extend(leave.into_iter().map(|(id, employee_id, status, since)| Wait {
@@ -102,14 +104,20 @@ fn scan_agency(conn: &mut DbConnection, agency: AgencyId, now: DateTime<Utc>) ->
         since,
         task: if status == LeaveStatus::Requested { "recommend_leave" } else { "approve_leave" },
     }));
+    // The notices of the waits still open only (those began between the oldest and the cutoff),
+    // so that waits told long ago neither crowd out new ones nor load every scan.
+    let Some(oldest) = waits.iter().map(|w| w.since).min() else { return Ok(0) };
     let told: HashSet<(String, NaiveDateTime)> = overdue_notices::table
         .filter(overdue_notices::agency_id.eq(crate::key::bind(agency)))
+        .filter(overdue_notices::waiting_since.ge(oldest))
         .filter(overdue_notices::waiting_since.le(cutoff))
         .select((overdue_notices::subject_id, overdue_notices::waiting_since))
         .load::<(String, NaiveDateTime)>(conn)?
         .into_iter()
         .collect();
     waits.retain(|w| !told.contains(&(w.subject_id.clone(), w.since)));
+    waits.sort_by_key(|w| w.since);
+    waits.truncate(PER_SCAN);
     if waits.is_empty() {
         return Ok(0);
     }

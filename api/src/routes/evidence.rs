@@ -207,7 +207,16 @@ pub async fn content(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
     Ok(HttpResponse::Ok()
         .content_type(media.as_str())
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("inline; filename=\"{}\"", row.id)))
+        // A picture shows in place; a document is a download, and neither runs anything from
+        // the API's origin.
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            match media {
+                MediaType::Pdf => format!("attachment; filename=\"{}.pdf\"", row.id),
+                _ => format!("inline; filename=\"{}\"", row.id),
+            },
+        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes))
 }
