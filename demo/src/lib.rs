@@ -178,7 +178,14 @@ struct Builder<'a> {
     hired: Vec<Hired>,
     current_opd: usize,
     nips: std::collections::HashSet<String>,
+    /// The health office: its index among the OPDs, its unit and its head's post.
+    dinkes: Option<(usize, Uuid, Uuid)>,
+    /// Who works by roster (the health centre's staff), with the shifts rostered for them.
+    on_roster: Vec<OnRoster>,
 }
+
+/// An employee who works by roster: their id, NIP and rostered shifts.
+type OnRoster = (Uuid, Nip, Vec<(NaiveDate, ekinerja_domain::shift::ShiftHours)>);
 
 impl Builder<'_> {
     /// A person with a valid NIP appointed before `today`.
@@ -564,29 +571,57 @@ const BASE_AMOUNTS: &[(i32, i64)] = &[
     (15, 12_500_000),
 ];
 
-/// The health office's emergency unit, set up to work in shifts from next month: its schedule is
-/// the roster from the first of next month, with a morning, an evening and a night shift. Its
-/// staff are posted there when they are hired; until then (and for every month so far) nothing
-/// anyone was judged on changes.
-fn plan_shift_unit(
+/// The health office's health centre (Puskesmas), open every day in shifts: its schedule is the
+/// roster from the first of last month; its head and four nurses rotate through a morning, an
+/// evening and a night shift with two days off, rostered to the end of next month.
+fn plan_health_centre(
     b: &mut Builder<'_>,
     regency: Uuid,
-    opds: &[(Uuid, String)],
     admin: &Change,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     use ekinerja_domain::discipline::Schedule;
     use ekinerja_domain::shift::ShiftHours;
     use ekinerja_persistence::{calendar, shift};
-    let Some((dinkes, _)) = opds.iter().find(|(_, n)| n == "Dinas Kesehatan") else { return Ok(()) };
-    let unit = b.unit(regency, Some(*dinkes), "DINKES-UGD", "Unit Gawat Darurat")?;
-    let next_month = b.today.with_day(1).and_then(|d| d.checked_add_months(chrono::Months::new(1))).unwrap_or(b.today);
-    calendar::set_schedule(b.conn, admin, regency, Some(unit), next_month, &Schedule::rostered())?;
+    let Some((index, dinkes, head_of_office)) = b.dinkes else { return Ok(()) };
+    b.current_opd = index;
+    let unit = b.unit(regency, Some(dinkes), "DINKES-PKM", "UPT Puskesmas Sukamaju")?;
+    let head_post = b.post(unit, "Kepala UPT Puskesmas Sukamaju", PositionType::Pengawas, 9, Some(head_of_office))?;
+    let mut staff = vec![b.hire(regency, head_post, "III/d")?];
+    let nurse_post = b.post(unit, "Perawat Terampil", PositionType::Fungsional, 7, Some(head_post))?;
+    for _ in 0..4 {
+        staff.push(b.hire(regency, nurse_post, "II/d")?);
+    }
+    let first = b.today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(b.today);
+    let last = b
+        .today
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(2)))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(b.today);
+    calendar::set_schedule(b.conn, admin, regency, Some(unit), first, &Schedule::rostered())?;
     let at = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(chrono::NaiveTime::MIN);
+    let mut shifts = Vec::new();
     for (c, n, from, to) in [("P", "Dinas pagi", 7, 14), ("S", "Dinas sore", 14, 21), ("M", "Dinas malam", 21, 7)] {
         let hours = ShiftHours::new(at(from), at(to)).map_err(|e| StoreError::invalid("hours", e.to_string()))?;
         let new = shift::NewShift { org_unit_id: unit, code: code(c)?, name: name(n)?, hours };
-        shift::create(b.conn, admin, regency, new)?;
+        shifts.push((shift::create(b.conn, admin, regency, new)?.id.uuid(), hours));
     }
+    // Morning, evening, night, then two days off; each person starts the cycle a day later.
+    let mut entries = Vec::new();
+    for (k, (employee, nip)) in staff.iter().enumerate() {
+        let mut mine = Vec::new();
+        for (d, date) in first.iter_days().take_while(|d| *d <= last).enumerate() {
+            let step = (d + k) % 5;
+            let shift = shifts.get(step).copied();
+            entries.push(shift::RosterSet { employee_id: *employee, date, shift_id: shift.map(|(id, _)| id) });
+            if let Some((_, hours)) = shift {
+                mine.push((date, hours));
+            }
+        }
+        b.on_roster.push((*employee, nip.clone(), mine));
+    }
+    shift::set(b.conn, admin, regency, &entries, now)?;
     Ok(())
 }
 
@@ -631,7 +666,16 @@ fn write_leave_requests(b: &mut Builder<'_>, now: DateTime<Utc>) -> Result<usize
     let ahead = b.today + Duration::days(14);
     let monday = ahead - Duration::days(i64::from(ahead.weekday().num_days_from_monday()));
     debug_assert_eq!(monday.weekday(), Weekday::Mon);
-    let askers: Vec<Caller> = b.hired.iter().skip(1).step_by(40).map(|h| h.caller.clone()).collect();
+    // Those on a roster ask for leave on their shifts, not on a fixed Monday: left out here.
+    let on_roster: std::collections::HashSet<Uuid> = b.on_roster.iter().map(|(e, _, _)| *e).collect();
+    let askers: Vec<Caller> = b
+        .hired
+        .iter()
+        .filter(|h| !on_roster.contains(&h.employee_id))
+        .skip(1)
+        .step_by(40)
+        .map(|h| h.caller.clone())
+        .collect();
     for (i, caller) in askers.iter().enumerate() {
         let me = caller.employee_id.ok_or(StoreError::NotFound)?;
         let nip = Nip::parse(&employee::get(b.conn, caller, me, now)?.nip)
@@ -685,7 +729,11 @@ fn write_attendance(
     }
     let offset = TimeZone::Wib.offset();
     let mut items = Vec::new();
+    let on_roster: std::collections::HashSet<Uuid> = b.on_roster.iter().map(|(e, _, _)| *e).collect();
     for (i, (employee, nip)) in people.iter().enumerate() {
+        if on_roster.contains(&employee.uuid()) {
+            continue;
+        }
         let nip = Nip::parse(nip).map_err(|e| StoreError::invalid("#/nip", e.to_string()))?;
         // One in twenty-five took a few days of leave two weeks ago.
         if i % 25 == 7 {
@@ -733,6 +781,38 @@ fn write_attendance(
             }
         }
     }
+    // The health centre's staff check in and out around their shifts: most a few minutes early
+    // and late, some arrive late, a few are absent; a night shift's check-out is the next morning.
+    let first = b.today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(b.today);
+    let rostered = std::mem::take(&mut b.on_roster);
+    for (k, (_, nip, shifts)) in rostered.iter().enumerate() {
+        for (date, hours) in shifts.iter().filter(|(d, _)| *d >= first && *d < b.today) {
+            let roll = b.dice.next(100);
+            if roll < 3 {
+                continue;
+            }
+            let period = hours.on(*date);
+            let arrive = if roll < 85 {
+                period.start - Duration::minutes(5 + b.dice.next(15) as i64)
+            } else {
+                period.start + Duration::minutes(3 + b.dice.next(40) as i64)
+            };
+            let leave = period.end + Duration::minutes(2 + b.dice.next(25) as i64);
+            for (local, kind, tag) in [(arrive, EventKind::CheckIn, "in"), (leave, EventKind::CheckOut, "out")] {
+                let id = SourceEventId::parse(&format!("DEMO-PKM-{k}-{date}-{tag}"))
+                    .map_err(|e| StoreError::invalid("#/source_event_id", e.to_string()))?;
+                items.push(Ok(EventInput {
+                    source_event_id: id,
+                    nip: nip.clone(),
+                    kind,
+                    occurred_at: instant_from_local(local, offset),
+                    device_id: None,
+                    location: None,
+                }));
+            }
+        }
+    }
+    b.on_roster = rostered;
     let sender = Sender {
         agency_id: regency,
         source: EventSource::Import,
@@ -824,6 +904,8 @@ fn load_regency(
         hired: Vec::new(),
         current_opd: 0,
         nips: std::collections::HashSet::new(),
+        dinkes: None,
+        on_roster: Vec::new(),
     };
 
     let regency = agency::create(
@@ -878,6 +960,7 @@ fn load_regency(
         }
         if opd_code == "DINKES" {
             logins.head_of_opd = head_nip.to_string();
+            b.dinkes = Some((index, opd, head_post));
         }
         if opd_code == "DISDIK" {
             logins.head_of_other_opd = head_nip.to_string();
@@ -982,7 +1065,7 @@ fn load_regency(
     // figures.
     let patch = agency::AgencyPatch { top_official_logs_accepted: Some(true), ..Default::default() };
     agency::update(b.conn, &admin_change, regency, patch)?;
-    plan_shift_unit(&mut b, regency, &opds, &admin_change)?;
+    plan_health_centre(&mut b, regency, &admin_change, now)?;
     let policy = ekinerja_domain::allowance::AgencyPolicy {
         allowance: ekinerja_domain::allowance::AllowancePolicy {
             basis: ekinerja_domain::allowance::PerformanceBasis::Productivity,

@@ -120,6 +120,23 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     assert!(rows.len() > 20, "{}", recap.text);
     assert!(rows.iter().any(|r| r["late_days"].as_u64().unwrap() > 0), "some are late");
     assert!(rows.iter().any(|r| r["deduction_bp"] != rows[0]["deduction_bp"]), "deductions differ between people");
+    // The health centre works in shifts: its staff's days are their rostered shifts, judged on
+    // their own hours (a night shift's check-out is the next morning), days off between them.
+    let pkm = units.iter().find(|u| u["code"] == "DINKES-PKM").expect("the health centre");
+    let pkm_id = pkm["id"].as_str().unwrap();
+    let roster = app.get(&format!("/api/v1/rosters?org_unit_id={pkm_id}&month={last_month}"), &admin).await;
+    roster.assert_status(200);
+    let entries = roster.body["items"].as_array().unwrap();
+    assert!(entries.len() >= 5 * 15, "five people rostered most days: {}", entries.len());
+    let nurse = entries[0]["employee_id"].as_str().unwrap();
+    let month = app.get(&format!("/api/v1/employees/{nurse}/discipline?month={last_month}"), &admin).await;
+    month.assert_status(200);
+    let nurse_days = month.body["days"].as_array().unwrap();
+    let on_shift: Vec<&Value> = nurse_days.iter().filter(|d| d["shift_id"].is_string()).collect();
+    assert!(on_shift.len() >= 15, "{}", month.text);
+    assert!(on_shift.iter().filter(|d| d["status"] == "present").count() >= on_shift.len() / 2, "{}", month.text);
+    assert!(on_shift.iter().any(|d| d["work_start"] == "21:00" && d["status"] == "present"), "{}", month.text);
+    assert!(nurse_days.iter().any(|d| d["status"] == "day_off" && d["date"].as_str().is_some()));
     let mine = app.get(&format!("/api/v1/me/discipline?month={last_month}"), &token).await;
     mine.assert_status(200);
     let days = mine.body["days"].as_array().unwrap();
