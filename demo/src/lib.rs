@@ -696,6 +696,7 @@ fn write_leave_requests(b: &mut Builder<'_>, now: DateTime<Utc>) -> Result<usize
             ends_on: monday + Duration::days(1),
             window: None,
             reason: Description::parse(reason).map_err(|e| StoreError::invalid("reason", e.to_string()))?,
+            attachment_file_ids: Vec::new(),
         };
         leave::request(b.conn, &Change::new(caller.clone(), now, None), new, now)?;
     }

@@ -51,6 +51,9 @@ word_enum! {
 /// The longest official travel or important-reason leave asked for at once, in calendar days.
 const MAX_TRAVEL_DAYS: i64 = 366;
 
+/// The longest sick leave asked for with a doctor's letter (workforce.md): 14 days.
+pub const MAX_SICK_DAYS_WITH_LETTER: i64 = 14;
+
 impl LeaveKind {
     /// How an approved request of this kind is recorded for discipline: as a whole-day absence,
     /// or (a permission) as a window of its day, `None`.
@@ -68,17 +71,22 @@ impl LeaveKind {
         self == LeaveKind::Permission
     }
 
-    /// Why the span `starts_on..=ends_on` is too long for this kind (workforce.md), if it is.
-    pub fn span_refusal(self, starts_on: NaiveDate, ends_on: NaiveDate) -> Option<String> {
+    /// Why the span `starts_on..=ends_on` is too long for this kind (workforce.md), if it is;
+    /// `with_letter`: the request carries an attachment (a doctor's letter, for sick leave).
+    pub fn span_refusal(self, starts_on: NaiveDate, ends_on: NaiveDate, with_letter: bool) -> Option<String> {
         if ends_on < starts_on {
             return Some("must not be before starts_on".into());
         }
         let months = |n: u32| starts_on.checked_add_months(Months::new(n)).and_then(|d| d.pred_opt());
         let within = |last: Option<NaiveDate>| last.is_some_and(|l| ends_on <= l);
         match self {
-            LeaveKind::Sick if ends_on != starts_on => Some(
-                "sick leave on notice is one day; longer sick leave needs a doctor's letter, which the agency admin \
-                 records as leave (POST /api/v1/absences)"
+            LeaveKind::Sick if (ends_on - starts_on).num_days() >= MAX_SICK_DAYS_WITH_LETTER => Some(format!(
+                "sick leave of more than {MAX_SICK_DAYS_WITH_LETTER} days needs a government doctor's letter, which the \
+                 agency admin records as leave (POST /api/v1/absences)"
+            )),
+            LeaveKind::Sick if ends_on != starts_on && !with_letter => Some(
+                "sick leave on notice is one day; 2 to 14 days need a doctor's letter: upload it (POST /api/v1/files) \
+                 and name it in attachment_file_ids"
                     .into(),
             ),
             LeaveKind::LongService | LeaveKind::Maternity if !within(months(3)) => {
@@ -454,18 +462,20 @@ mod tests {
 
     #[test]
     fn each_kind_holds_to_its_span() {
-        assert_eq!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 2)), None);
-        assert!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 3)).is_some());
-        assert_eq!(LeaveKind::Maternity.span_refusal(d(1, 15), d(4, 14)), None);
-        assert!(LeaveKind::Maternity.span_refusal(d(1, 15), d(4, 15)).is_some());
-        assert_eq!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(2, 27)), None);
-        assert!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(3, 1)).is_some());
-        assert!(LeaveKind::Annual.span_refusal(d(3, 5), d(3, 4)).is_some());
-        assert_eq!(LeaveKind::OfficialTravel.span_refusal(d(1, 1), d(12, 31)), None);
+        assert_eq!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 2), false), None);
+        assert!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 3), false).is_some());
+        assert_eq!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 15), true), None);
+        assert!(LeaveKind::Sick.span_refusal(d(3, 2), d(3, 16), true).is_some());
+        assert_eq!(LeaveKind::Maternity.span_refusal(d(1, 15), d(4, 14), false), None);
+        assert!(LeaveKind::Maternity.span_refusal(d(1, 15), d(4, 15), false).is_some());
+        assert_eq!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(2, 27), false), None);
+        assert!(LeaveKind::ImportantReason.span_refusal(d(1, 31), d(3, 1), false).is_some());
+        assert!(LeaveKind::Annual.span_refusal(d(3, 5), d(3, 4), false).is_some());
+        assert_eq!(LeaveKind::OfficialTravel.span_refusal(d(1, 1), d(12, 31), false), None);
         assert_eq!(LeaveKind::OfficialTravel.absence(), Some(AbsenceKind::OfficialTravel));
         assert_eq!(LeaveKind::Sick.absence(), Some(AbsenceKind::Leave));
         assert_eq!(LeaveKind::Permission.absence(), None);
-        assert!(LeaveKind::Permission.span_refusal(d(3, 2), d(3, 3)).is_some());
-        assert_eq!(LeaveKind::Permission.span_refusal(d(3, 2), d(3, 2)), None);
+        assert!(LeaveKind::Permission.span_refusal(d(3, 2), d(3, 3), false).is_some());
+        assert_eq!(LeaveKind::Permission.span_refusal(d(3, 2), d(3, 2), false), None);
     }
 }

@@ -442,7 +442,7 @@ fn create_in(
             created_at: change.at,
             updated_at: change.at,
         };
-        let files = crate::evidence::claim(conn, me_str, &new.evidence_file_ids)?;
+        let files = crate::evidence::claim(conn, me_str, &new.evidence_file_ids, "evidence_file_ids")?;
         apply(&mut row, new.input);
         if row.latitude.is_none() {
             if let Some(at) = files.iter().find_map(crate::evidence::EvidenceFile::location) {

@@ -16,7 +16,9 @@ use ekinerja_domain::access::Area;
 use ekinerja_domain::daily_log::Location;
 use ekinerja_domain::evidence::{Evidence, MediaType};
 use ekinerja_domain::field::Field;
-use ekinerja_domain::id::{AgencyId, DailyLogId, EmployeeId, EvaluationId, EvidenceFileId, IndicatorId};
+use ekinerja_domain::id::{
+    AgencyId, DailyLogId, EmployeeId, EvaluationId, EvidenceFileId, IndicatorId, LeaveRequestId,
+};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -186,7 +188,10 @@ pub struct EvidenceFile {
     /// The log it proves, once attached.
     #[diesel(serialize_as = crate::key::BindOption<DailyLogId>)]
     pub daily_log_id: Option<DailyLogId>,
-    /// Or the evaluation whose self-assessed realisation it proves…
+    /// Or the leave request it supports (a doctor's letter)…
+    #[diesel(serialize_as = crate::key::BindOption<LeaveRequestId>)]
+    pub leave_request_id: Option<LeaveRequestId>,
+    /// …or the evaluation whose self-assessed realisation it proves…
     #[diesel(serialize_as = crate::key::BindOption<EvaluationId>)]
     pub evaluation_id: Option<EvaluationId>,
     /// …for this indicator.
@@ -236,6 +241,7 @@ pub fn upload(
         agency_id: agency,
         employee_id: me,
         daily_log_id: None,
+        leave_request_id: None,
         evaluation_id: None,
         indicator_id: None,
         media_type: evidence.media_type.as_str().to_owned(),
@@ -311,15 +317,26 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid, now: DateTime<Utc
     if !caller.can_see_agency(row.agency_id.uuid()) {
         return Err(StoreError::NotFound);
     }
-    match (row.daily_log_id, row.evaluation_id) {
-        (Some(log), _) => {
+    // An attached file is read by whoever reads what it proves (the access rule, through that
+    // record); one not yet attached by its uploader alone: their own record in the rule's words
+    // (the row only the employee writes, their daily logs).
+    match (row.daily_log_id, row.leave_request_id, row.evaluation_id) {
+        (Some(log), _, _) => {
             crate::daily_log::get(conn, caller, log, now)?;
         }
-        (None, Some(evaluation)) => {
+        (None, Some(leave), _) => {
+            crate::leave::get(conn, caller, leave.uuid(), now)?;
+        }
+        (None, None, Some(evaluation)) => {
             crate::evaluation::get(conn, caller, evaluation.uuid(), now)?;
         }
-        (None, None) if caller.employee_id == Some(row.employee_id.uuid()) => {}
-        (None, None) => return Err(StoreError::NotFound),
+        (None, None, None) => {
+            let mine = ekinerja_domain::access::own_record(caller, Area::DailyLogWrite)
+                .is_ok_and(|me| me == row.employee_id.uuid());
+            if !mine {
+                return Err(StoreError::NotFound);
+            }
+        }
     }
     Ok(row)
 }
@@ -362,13 +379,18 @@ pub fn of_log(
 /// The files `ids` a new log (or a self-assessment) of `me` names, checked: each the employee's
 /// own and not yet proving another record. Returns them in order (the first with a position
 /// fills a log without one).
-pub(crate) fn claim(conn: &mut DbConnection, me: EmployeeId, ids: &[Uuid]) -> Result<Vec<EvidenceFile>, StoreError> {
+pub(crate) fn claim(
+    conn: &mut DbConnection,
+    me: EmployeeId,
+    ids: &[Uuid],
+    field: &'static str,
+) -> Result<Vec<EvidenceFile>, StoreError> {
     if ids.len() > MAX_PER_LOG {
-        return Err(StoreError::invalid("evidence_file_ids", format!("at most {MAX_PER_LOG} files a log")));
+        return Err(StoreError::invalid(field, format!("at most {MAX_PER_LOG} files a record")));
     }
     let mut out: Vec<EvidenceFile> = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
-        let at = Field::named("evidence_file_ids").at(i);
+        let at = Field::named(field).at(i);
         let row: Option<EvidenceFile> = evidence_files::table
             .find(crate::key::bind(EvidenceFileId::from(*id)))
             .filter(evidence_files::employee_id.eq(crate::key::bind(me)))
@@ -378,7 +400,7 @@ pub(crate) fn claim(conn: &mut DbConnection, me: EmployeeId, ids: &[Uuid]) -> Re
         let Some(row) = row else {
             return Err(StoreError::invalid(at, "no such evidence file of yours (upload it first)"));
         };
-        if row.daily_log_id.is_some() || row.evaluation_id.is_some() {
+        if row.daily_log_id.is_some() || row.leave_request_id.is_some() || row.evaluation_id.is_some() {
             return Err(StoreError::invalid(at, "the file already proves another log or realisation"));
         }
         if out.iter().any(|f| f.id == row.id) {
@@ -418,6 +440,7 @@ pub(crate) fn attach_realisation(
         evidence_files::table
             .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
             .filter(evidence_files::daily_log_id.is_null())
+            .filter(evidence_files::leave_request_id.is_null())
             .filter(evidence_files::evaluation_id.is_null()),
     )
     .set((
@@ -446,4 +469,40 @@ pub fn of_realisation(
         q = q.filter(evidence_files::indicator_id.eq(crate::key::bind(IndicatorId::from(i))));
     }
     Ok(q.order(evidence_files::id.asc()).load(conn)?)
+}
+
+/// Attaches claimed files (a doctor's letter) to the leave request just stored.
+pub(crate) fn attach_leave(
+    conn: &mut DbConnection,
+    leave: LeaveRequestId,
+    files: &[EvidenceFile],
+) -> Result<(), StoreError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        evidence_files::table
+            .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
+            .filter(evidence_files::daily_log_id.is_null())
+            .filter(evidence_files::leave_request_id.is_null())
+            .filter(evidence_files::evaluation_id.is_null()),
+    )
+    .set(evidence_files::leave_request_id.eq(crate::key::bind(leave)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The files of a leave request, to whoever may read it.
+pub fn of_leave(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    leave: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceFile>, StoreError> {
+    crate::leave::get(conn, caller, leave, now)?;
+    Ok(evidence_files::table
+        .filter(evidence_files::leave_request_id.eq(crate::key::bind(LeaveRequestId::from(leave))))
+        .select(EvidenceFile::as_select())
+        .order(evidence_files::id.asc())
+        .load(conn)?)
 }

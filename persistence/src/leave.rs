@@ -73,6 +73,9 @@ pub struct NewLeaveRequest {
     /// A permission's window of its day (local times), and nothing else's.
     pub window: Option<(NaiveTime, NaiveTime)>,
     pub reason: Description,
+    /// Files uploaded before (`/api/v1/files`) by the employee: a doctor's letter for sick leave
+    /// of 2 to 14 days.
+    pub attachment_file_ids: Vec<Uuid>,
 }
 
 /// A request with what the caller may do to it.
@@ -142,8 +145,8 @@ pub fn request(
     new: NewLeaveRequest,
     now: DateTime<Utc>,
 ) -> Result<LeaveRequest, StoreError> {
-    let NewLeaveRequest { employee_id, kind, starts_on, ends_on, window, reason } = new;
-    if let Some(why) = kind.span_refusal(starts_on, ends_on) {
+    let NewLeaveRequest { employee_id, kind, starts_on, ends_on, window, reason, attachment_file_ids } = new;
+    if let Some(why) = kind.span_refusal(starts_on, ends_on, !attachment_file_ids.is_empty()) {
         return Err(StoreError::invalid("ends_on", why));
     }
     match window {
@@ -235,7 +238,9 @@ pub fn request(
             created_at: change.at,
             updated_at: change.at,
         };
+        let files = crate::evidence::claim(conn, employee.id, &attachment_file_ids, "attachment_file_ids")?;
         diesel::insert_into(leave_requests::table).values(row.clone()).execute(conn)?;
+        crate::evidence::attach_leave(conn, row.id, &files)?;
         audit::record(conn, change, Some(row.agency_id), "create", "leave_request", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })

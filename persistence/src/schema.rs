@@ -453,6 +453,7 @@ diesel::table! {
         agency_id -> Key<AgencyId>,
         employee_id -> Key<EmployeeId>,
         daily_log_id -> Nullable<Key<DailyLogId>>,
+        leave_request_id -> Nullable<Key<LeaveRequestId>>,
         evaluation_id -> Nullable<Key<EvaluationId>>,
         indicator_id -> Nullable<Key<IndicatorId>>,
         media_type -> Text,

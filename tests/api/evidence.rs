@@ -188,3 +188,36 @@ async fn a_realisation_names_its_evidence_files_and_its_readers_get_them() {
     app.get(&format!("/api/v1/files/{report}"), &org.staff2.token).await.assert_problem(404, "not-found");
     app.get("/api/v1/files", &org.staff1.token).await.assert_problem(400, "bad-parameter");
 }
+
+#[actix_web::test]
+async fn sick_leave_of_days_carries_a_doctors_letter() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(Utc.with_ymd_and_hms(2026, 12, 3, 3, 0, 0).unwrap());
+    let org = app.org("EV-D", 6700).await;
+    let sick = |files: Vec<&str>, to: &str| {
+        json!({"kind": "sick", "starts_on": "2026-12-07", "ends_on": to, "reason": "Demam berdarah, rawat jalan",
+               "attachment_file_ids": files})
+    };
+    // Three days need a letter; one of a colleague's is no letter of theirs.
+    app.post("/api/v1/leave-requests", &org.staff1.token, sick(vec![], "2026-12-09")).await.assert_invalid("#/ends_on");
+    let letter = upload(&app, &org.staff1.token, "application/pdf", "surat-dokter.pdf", sample::pdf()).await.id();
+    let theirs = upload(&app, &org.staff2.token, "application/pdf", "x.pdf", sample::pdf()).await.id();
+    app.post("/api/v1/leave-requests", &org.staff1.token, sick(vec![&theirs], "2026-12-09"))
+        .await
+        .assert_invalid("#/attachment_file_ids/0");
+    // More than 14 days needs a government doctor's letter, recorded by the admin.
+    app.post("/api/v1/leave-requests", &org.staff1.token, sick(vec![&letter], "2026-12-31"))
+        .await
+        .assert_invalid("#/ends_on");
+    let asked = app.post("/api/v1/leave-requests", &org.staff1.token, sick(vec![&letter], "2026-12-09")).await;
+    asked.assert_status(201);
+    let listed = format!("/api/v1/files?leave_request_id={}", asked.id());
+    for reader in [&org.staff1.token, &org.section.token, &org.head.token] {
+        let files = app.get(&listed, reader).await;
+        files.assert_status(200);
+        assert_eq!(files.body["items"][0]["id"], letter.as_str());
+        app.get(&format!("/api/v1/files/{letter}/content"), reader).await.assert_status(200);
+    }
+    app.get(&listed, &org.staff2.token).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/files/{letter}"), &org.staff2.token).await.assert_problem(404, "not-found");
+}

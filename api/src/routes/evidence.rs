@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::evidence::{self, EvidenceError, MediaType};
-use ekinerja_domain::id::{DailyLogId, EmployeeId, EvaluationId, EvidenceFileId, IndicatorId};
+use ekinerja_domain::id::{DailyLogId, EmployeeId, EvaluationId, EvidenceFileId, IndicatorId, LeaveRequestId};
 use ekinerja_persistence::evidence::{self as store, EvidenceFile};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,7 +28,10 @@ pub struct FileView {
     /// The log it proves; `null` until a log names it.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub daily_log_id: Option<DailyLogId>,
-    /// Or the evaluation whose self-assessed realisation it proves…
+    /// Or the leave request it supports (a doctor's letter)…
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub leave_request_id: Option<LeaveRequestId>,
+    /// …or the evaluation whose self-assessed realisation it proves…
     #[schema(value_type = Option<String>, format = Uuid)]
     pub evaluation_id: Option<EvaluationId>,
     /// …for this indicator.
@@ -59,6 +62,7 @@ impl TryFrom<EvidenceFile> for FileView {
             id: f.id,
             employee_id: f.employee_id,
             daily_log_id: f.daily_log_id,
+            leave_request_id: f.leave_request_id,
             evaluation_id: f.evaluation_id,
             indicator_id: f.indicator_id,
             size_bytes: f.size_bytes,
@@ -83,6 +87,8 @@ pub struct FileList {
 pub struct FileQuery {
     /// The log whose files to list.
     pub daily_log_id: Option<Uuid>,
+    /// Or the leave request whose files to list.
+    pub leave_request_id: Option<Uuid>,
     /// Or the evaluation whose realisation's files to list…
     pub evaluation_id: Option<Uuid>,
     /// …of this indicator only.
@@ -223,24 +229,27 @@ pub async fn content(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
 
 /// Lists a log's or a realisation's files.
 #[utoipa::path(get, path = "/api/v1/files", tag = "files", operation_id = "list_files",
-    summary = "The evidence files of a daily log or of an evaluation's realisation", params(FileQuery),
+    summary = "The evidence files of a daily log, a leave request or an evaluation's realisation", params(FileQuery),
     responses(
         (status = 200, description = "The files, oldest first", body = FileList),
-        (status = 400, description = "Neither or both of daily_log_id and evaluation_id", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such log or evaluation, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not exactly one of daily_log_id, leave_request_id and evaluation_id", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such log, leave request or evaluation, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(call: Call, q: web::Query<FileQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let now = call.state.now();
-    let rows = match (q.daily_log_id, q.evaluation_id, q.indicator_id) {
-        (Some(log), None, None) => call.read(move |conn, caller| store::of_log(conn, caller, log, now)).await?,
-        (None, Some(evaluation), indicator) => {
+    let rows = match (q.daily_log_id, q.leave_request_id, q.evaluation_id, q.indicator_id) {
+        (Some(log), None, None, None) => call.read(move |conn, caller| store::of_log(conn, caller, log, now)).await?,
+        (None, Some(leave), None, None) => {
+            call.read(move |conn, caller| store::of_leave(conn, caller, leave, now)).await?
+        }
+        (None, None, Some(evaluation), indicator) => {
             call.read(move |conn, caller| store::of_realisation(conn, caller, evaluation, indicator, now)).await?
         }
         _ => {
             return Err(ApiError::BadParameter(
-                "give daily_log_id, or evaluation_id (with indicator_id or without)".into(),
+                "give one of daily_log_id, leave_request_id, or evaluation_id (with indicator_id or without)".into(),
             ))
         }
     };

@@ -95,8 +95,8 @@ pub struct CreateLeaveRequest {
     pub employee_id: Option<Uuid>,
     pub kind: LeaveKind,
     pub starts_on: NaiveDate,
-    /// The last day, inclusive. Sick leave on notice is one day; maternity and long-service leave
-    /// at most 3 months; important-reason and annual leave at most a month at a time; a
+    /// The last day, inclusive. Sick leave on notice is one day, 2 to 14 days with a doctor's
+    /// letter in `attachment_file_ids`; maternity and long-service leave at most 3 months; important-reason and annual leave at most a month at a time; a
     /// permission is one day (`starts_on`).
     pub ends_on: NaiveDate,
     /// A permission's window (and only a permission's): from `HH:MM`, local time. A window
@@ -109,6 +109,11 @@ pub struct CreateLeaveRequest {
     pub ends_at: Option<String>,
     #[schema(example = "Pernikahan adik di Makassar", min_length = 1, max_length = 2000)]
     pub reason: String,
+    /// Files the employee uploaded before (`POST /api/v1/files`), at most 10: a doctor's letter
+    /// for sick leave of 2 to 14 days. Listed with `GET /api/v1/files?leave_request_id=…`.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub attachment_file_ids: Vec<Uuid>,
 }
 
 /// Asks for leave.
@@ -162,6 +167,7 @@ async fn create_one(call: &Call, b: CreateLeaveRequest) -> Result<Stored, ApiErr
         ends_on: b.ends_on,
         window,
         reason,
+        attachment_file_ids: b.attachment_file_ids,
     };
     let row = db(&call.state, move |conn| store::request(conn, &change, new, now)).await?;
     let location = format!("/api/v1/leave-requests/{}", row.id);

@@ -6,9 +6,10 @@ CREATE TABLE evidence_files (
     agency_id TEXT NOT NULL REFERENCES agencies (id),
     -- Whose work it proves: the employee who uploaded it.
     employee_id TEXT NOT NULL REFERENCES employees (id),
-    -- What it proves, once attached: one log, or one indicator's self-assessed realisation in an
-    -- evaluation; a file proves one record.
+    -- What it proves, once attached: one log, one indicator's self-assessed realisation in an
+    -- evaluation, or one leave request (a doctor's letter); a file proves one record.
     daily_log_id TEXT REFERENCES daily_logs (id),
+    leave_request_id TEXT REFERENCES leave_requests (id),
     evaluation_id TEXT REFERENCES evaluations (id),
     indicator_id TEXT REFERENCES indicators (id),
     media_type TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/png', 'application/pdf')),
@@ -22,6 +23,8 @@ CREATE TABLE evidence_files (
 );
 -- A log's files.
 CREATE INDEX evidence_files_log_idx ON evidence_files (daily_log_id);
+-- A leave request's files.
+CREATE INDEX evidence_files_leave_idx ON evidence_files (leave_request_id);
 -- A realisation's files.
 CREATE INDEX evidence_files_evaluation_idx ON evidence_files (evaluation_id, indicator_id);
 -- The agency's stored bytes, against its quota.

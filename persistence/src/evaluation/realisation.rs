@@ -191,7 +191,7 @@ pub fn assess(
         if a.quantity < 0 {
             return Err(StoreError::invalid("quantity", "must not be negative"));
         }
-        let files = crate::evidence::claim(conn, d.evaluation.employee_id, &a.evidence_file_ids)?;
+        let files = crate::evidence::claim(conn, d.evaluation.employee_id, &a.evidence_file_ids, "evidence_file_ids")?;
         let before: Option<SelfAssessment> = realisations::table
             .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
             .filter(realisations::indicator_id.eq(crate::key::bind(IndicatorId::from(indicator_id))))
