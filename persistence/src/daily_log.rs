@@ -451,7 +451,7 @@ fn create_in(
             }
         }
         diesel::insert_into(daily_logs::table).values(row.clone()).execute(conn)?;
-        crate::evidence::attach(conn, row.id, &files)?;
+        crate::evidence::attach(conn, crate::evidence::Proves::Log(row.id), &files)?;
         Ok(Created::New(row))
     }
 }

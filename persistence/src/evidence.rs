@@ -411,43 +411,36 @@ pub(crate) fn claim(
     Ok(out)
 }
 
-/// Attaches claimed files to the log just stored.
-pub(crate) fn attach(conn: &mut DbConnection, log: DailyLogId, files: &[EvidenceFile]) -> Result<(), StoreError> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    diesel::update(
-        evidence_files::table
-            .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
-            .filter(evidence_files::daily_log_id.is_null()),
-    )
-    .set(evidence_files::daily_log_id.eq(crate::key::bind(log)))
-    .execute(conn)?;
-    Ok(())
+/// The record a file proves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Proves {
+    /// A daily log.
+    Log(DailyLogId),
+    /// A leave request (a doctor's letter).
+    Leave(LeaveRequestId),
+    /// An indicator's self-assessed realisation in an evaluation.
+    Realisation(EvaluationId, IndicatorId),
 }
 
-/// Attaches claimed files to an indicator's self-assessed realisation in an evaluation.
-pub(crate) fn attach_realisation(
-    conn: &mut DbConnection,
-    evaluation: EvaluationId,
-    indicator: IndicatorId,
-    files: &[EvidenceFile],
-) -> Result<(), StoreError> {
+/// Attaches claimed files to the record just stored; only files still named by no record change.
+pub(crate) fn attach(conn: &mut DbConnection, to: Proves, files: &[EvidenceFile]) -> Result<(), StoreError> {
+    use evidence_files::{daily_log_id, evaluation_id, id, indicator_id, leave_request_id};
     if files.is_empty() {
         return Ok(());
     }
-    diesel::update(
-        evidence_files::table
-            .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
-            .filter(evidence_files::daily_log_id.is_null())
-            .filter(evidence_files::leave_request_id.is_null())
-            .filter(evidence_files::evaluation_id.is_null()),
-    )
-    .set((
-        evidence_files::evaluation_id.eq(crate::key::bind(evaluation)),
-        evidence_files::indicator_id.eq(crate::key::bind(indicator)),
-    ))
-    .execute(conn)?;
+    let unnamed = evidence_files::table
+        .filter(id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
+        .filter(daily_log_id.is_null())
+        .filter(leave_request_id.is_null())
+        .filter(evaluation_id.is_null());
+    let update = diesel::update(unnamed);
+    match to {
+        Proves::Log(log) => update.set(daily_log_id.eq(crate::key::bind(log))).execute(conn)?,
+        Proves::Leave(leave) => update.set(leave_request_id.eq(crate::key::bind(leave))).execute(conn)?,
+        Proves::Realisation(e, i) => {
+            update.set((evaluation_id.eq(crate::key::bind(e)), indicator_id.eq(crate::key::bind(i)))).execute(conn)?
+        }
+    };
     Ok(())
 }
 
@@ -469,27 +462,6 @@ pub fn of_realisation(
         q = q.filter(evidence_files::indicator_id.eq(crate::key::bind(IndicatorId::from(i))));
     }
     Ok(q.order(evidence_files::id.asc()).load(conn)?)
-}
-
-/// Attaches claimed files (a doctor's letter) to the leave request just stored.
-pub(crate) fn attach_leave(
-    conn: &mut DbConnection,
-    leave: LeaveRequestId,
-    files: &[EvidenceFile],
-) -> Result<(), StoreError> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    diesel::update(
-        evidence_files::table
-            .filter(evidence_files::id.eq_any(crate::key::binds(files.iter().map(|f| f.id))))
-            .filter(evidence_files::daily_log_id.is_null())
-            .filter(evidence_files::leave_request_id.is_null())
-            .filter(evidence_files::evaluation_id.is_null()),
-    )
-    .set(evidence_files::leave_request_id.eq(crate::key::bind(leave)))
-    .execute(conn)?;
-    Ok(())
 }
 
 /// The files of a leave request, to whoever may read it.

@@ -240,7 +240,7 @@ pub fn request(
         };
         let files = crate::evidence::claim(conn, employee.id, &attachment_file_ids, "attachment_file_ids")?;
         diesel::insert_into(leave_requests::table).values(row.clone()).execute(conn)?;
-        crate::evidence::attach_leave(conn, row.id, &files)?;
+        crate::evidence::attach(conn, crate::evidence::Proves::Leave(row.id), &files)?;
         audit::record(conn, change, Some(row.agency_id), "create", "leave_request", row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })

@@ -134,6 +134,17 @@ pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
     Ok(CsvLines { headers, records })
 }
 
+/// A file's refused cells as one 422, each named `#/lines/{line}/{column}`.
+pub fn line_errors<'a>(errors: impl Iterator<Item = (u64, &'a str, &'a str)>) -> ApiError {
+    ApiError::Validation(
+        errors
+            .map(|(line, column, detail)| {
+                FieldError::new(Field::named("lines").key(line).key(column), format!("line {line}: {detail}"))
+            })
+            .collect(),
+    )
+}
+
 /// Refuses a body that is not `text/csv`.
 pub fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     let is_csv = req
@@ -260,18 +271,7 @@ pub async fn import_employees(
     let report =
         db(&call.state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
     if !dry_run && !report.errors.is_empty() {
-        return Err(ApiError::Validation(
-            report
-                .errors
-                .iter()
-                .map(|e| {
-                    FieldError::new(
-                        Field::named("lines").key(e.line).key(&e.column),
-                        format!("line {}: {}", e.line, e.detail),
-                    )
-                })
-                .collect(),
-        ));
+        return Err(line_errors(report.errors.iter().map(|e| (e.line, e.column.as_str(), e.detail.as_str()))));
     }
     Ok(HttpResponse::Ok().json(ImportReportView {
         dry_run: report.dry_run,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::import::{read_csv, require_csv};
+use super::import::{line_errors, read_csv, require_csv};
 use super::{created, query_month, utc};
 use crate::call::Call;
 use crate::error::{ApiError, Fields};
@@ -462,18 +462,7 @@ pub async fn import(
     })
     .await?;
     if !dry_run && !report.errors.is_empty() {
-        return Err(ApiError::Validation(
-            report
-                .errors
-                .iter()
-                .map(|e| {
-                    FieldError::new(
-                        Field::named("lines").key(e.line).key(&e.column),
-                        format!("line {}: {}", e.line, e.detail),
-                    )
-                })
-                .collect(),
-        ));
+        return Err(line_errors(report.errors.iter().map(|e| (e.line, e.column.as_str(), e.detail.as_str()))));
     }
     Ok(HttpResponse::Ok().json(RosterImportView {
         dry_run: report.dry_run,

@@ -215,7 +215,11 @@ pub fn assess(
             .execute(conn)?;
         }
         diesel::insert_into(realisations::table).values(row.clone()).execute(conn)?;
-        crate::evidence::attach_realisation(conn, row.evaluation_id, row.indicator_id, &files)?;
+        crate::evidence::attach(
+            conn,
+            crate::evidence::Proves::Realisation(row.evaluation_id, row.indicator_id),
+            &files,
+        )?;
         audit::record(
             conn,
             change,
