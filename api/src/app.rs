@@ -14,7 +14,7 @@ use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
     dashboard, discipline, employee, evaluation, evidence, health, iclock, import, integration, integration_key, leave,
-    me, monitoring, org_unit, period, position, role_grant, shift, webhook_subscription,
+    me, monitoring, org_unit, period, position, progress, role_grant, shift, webhook_subscription,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -78,6 +78,7 @@ pub const ANALYSIS_PATHS: &[&str] = &[
     "/agencies/{id}/maturity/history",
     "/org-units/{id}/maturity/history",
     "/employees/{id}/maturity/history",
+    "/org-units/{id}/logging-curve",
 ];
 
 /// A resource of the expensive analysis endpoints, under the per-account budget.
@@ -388,6 +389,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     analysis_resource("/employees/{id}/maturity/history")
                         .route(web::get().to(analysis::employee_history)),
                 )
+                .service(analysis_resource("/org-units/{id}/logging-curve").route(web::get().to(progress::unit_curve)))
+                .service(resource("/employees/{id}/progress").route(web::get().to(progress::employee)))
+                .service(resource("/me/progress").route(web::get().to(progress::me)))
                 .service(resource("/evaluations/{id}/realisation").route(web::get().to(evaluation::realisation)))
                 .service(
                     resource("/evaluations/{id}/realisation/{indicator_id}").route(web::put().to(evaluation::assess)),

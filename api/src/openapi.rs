@@ -71,6 +71,7 @@ use crate::routes;
         routes::evaluation::get, routes::evaluation::rate, routes::evaluation::finalise, routes::evaluation::revise,
         routes::evaluation::progress, routes::evaluation::distribution, routes::evaluation::siasn_export,
         routes::evaluation::realisation, routes::evaluation::assess,
+        routes::progress::employee, routes::progress::me, routes::progress::unit_curve,
         routes::allowance::waiting_reviews, routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
         routes::allowance::compute_run, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
         routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine, routes::allowance::unit_lines,
@@ -107,7 +108,7 @@ use crate::routes;
         (name = "leave", description = "Leave requests: asked for by the employee, recommended by the direct supervisor, approved by the head of the OPD"),
         (name = "allowance", description = "The allowance (TPP) and discipline policy, versioned by month"),
         (name = "evaluations", description = "Evaluation periods, the supervisor's ratings and the performance predicate"),
-        (name = "analysis", description = "Dashboards, maturity levels (1–6) and workload analysis (ABK), each table also as CSV"),
+        (name = "analysis", description = "Dashboards, logging curves, maturity levels (1–6) and workload analysis (ABK), each table also as CSV"),
     ),
 )]
 pub struct ApiDoc;

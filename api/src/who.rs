@@ -52,7 +52,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "list_my_evaluations"
         | "get_my_allowance"
         | "list_my_daily_log_changes"
-        | "get_my_leave_balance" => (Text("an account with an employee record, for their own records"), none),
+        | "get_my_leave_balance"
+        | "get_my_progress" => (Text("an account with an employee record, for their own records"), none),
         "get_my_subordinates_daily_log_activity" => {
             (Text("an account with an employee record, for the employees who report to them directly"), none)
         }
@@ -170,6 +171,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         "open_evaluation" | "rate_evaluation" | "finalise_evaluation" | "revise_evaluation" => {
             (Employee(&[(Evaluation, W)]), none)
         }
+        "get_employee_progress" => (Employee(&[(Evaluation, R)]), none),
         "get_evaluation_realisation" => (Employee(&[(SelfAssessment, R), (Evaluation, R)]), none),
         "assess_indicator" => (Employee(&[(SelfAssessment, W)]), ", while the evaluation is a draft"),
         // Discipline and absences.
@@ -214,6 +216,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "get_unit_maturity"
         | "get_unit_maturity_history"
         | "get_unit_alignment"
+        | "get_unit_logging_curve"
         | "get_evaluation_progress"
         | "get_predicate_distribution" => (Unit(&[(UnitViews, R)]), none),
         "get_goal_cascade" => {

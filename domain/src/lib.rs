@@ -52,6 +52,7 @@ pub mod network;
 pub mod nip;
 pub mod notification;
 pub mod organisation;
+pub mod progress;
 pub mod rollout;
 pub mod shift;
 pub mod supervision;

@@ -40,6 +40,7 @@ pub mod overdue;
 pub mod page;
 pub mod period;
 pub mod position;
+pub mod progress;
 pub mod role_grant;
 pub mod rollout;
 pub mod roster;

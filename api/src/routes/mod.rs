@@ -29,6 +29,7 @@ pub mod monitoring;
 pub mod org_unit;
 pub mod period;
 pub mod position;
+pub mod progress;
 pub mod role_grant;
 pub mod shift;
 pub mod webhook_subscription;

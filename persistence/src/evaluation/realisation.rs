@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::evaluation::EvaluationStatus;
-use ekinerja_domain::id::{EmployeeId, EvaluationId, IndicatorId, PlannedResultId};
+use ekinerja_domain::id::{EvaluationId, IndicatorId};
 use ekinerja_domain::{Caller, Description};
 use serde::Serialize;
 use uuid::Uuid;
@@ -35,8 +35,8 @@ pub struct IndicatorRealisation {
     pub indicator: crate::agreement::Indicator,
     /// The part of the target falling in the period, where the breakdown gives it.
     pub period_target: Option<i64>,
-    /// The output of the planned result's accepted logs in the period, offered where the result
-    /// has this one indicator.
+    /// The output of the planned result's accepted logs in the period that counts for this
+    /// indicator: all of it for a result's only indicator, else the logs stating its unit.
     pub prefilled: Option<i64>,
     /// What the employee stated, with evidence.
     pub self_assessment: Option<SelfAssessment>,
@@ -64,27 +64,6 @@ pub struct Realisation {
     pub results: Vec<ResultRealisation>,
 }
 
-#[derive(QueryableByName)]
-struct LogTotals {
-    #[diesel(sql_type = crate::key::Key<PlannedResultId>)]
-    lineage_id: PlannedResultId,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    logs: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    minutes: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    output: i64,
-}
-
-/// Accepted logs per planned result lineage (so logs written against an earlier revision of the
-/// agreement count for the same result).
-const LOG_TOTALS_SQL: &str = "
-SELECT pr.lineage_id AS lineage_id, COUNT(*) AS logs,
-       CAST(SUM(dl.duration_minutes) AS BIGINT) AS minutes, CAST(SUM(dl.output_quantity) AS BIGINT) AS output
-FROM daily_logs dl JOIN planned_results pr ON pr.id = dl.planned_result_id
-WHERE dl.employee_id = $1 AND dl.log_date >= $2 AND dl.log_date <= $3 AND dl.status = $4
-GROUP BY pr.lineage_id";
-
 /// The realisation of an evaluation (whoever may read it): per planned result the accepted logs
 /// of the period, per indicator the period's target, the pre-filled and the self-assessed figure.
 pub fn realisation(
@@ -94,7 +73,6 @@ pub fn realisation(
     now: DateTime<Utc>,
 ) -> Result<Realisation, StoreError> {
     use crate::schema::realisations;
-    use diesel::sql_types::Date;
     use ekinerja_domain::evaluation::{achievement_bp, period_target};
     let d = get(conn, caller, id, now)?;
     let agreement: crate::agreement::Agreement = agreements::table
@@ -102,15 +80,8 @@ pub fn realisation(
         .select(crate::agreement::Agreement::as_select())
         .first(conn)?;
     let detail = crate::agreement::detail(conn, agreement)?;
-    let totals: std::collections::HashMap<PlannedResultId, LogTotals> = diesel::sql_query(LOG_TOTALS_SQL)
-        .bind::<crate::key::Key<EmployeeId>, _>(crate::key::bind(d.evaluation.employee_id))
-        .bind::<Date, _>(d.period.starts_on)
-        .bind::<Date, _>(d.period.ends_on)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
-        .load::<LogTotals>(conn)?
-        .into_iter()
-        .map(|t| (t.lineage_id, t))
-        .collect();
+    let outputs =
+        crate::progress::accepted_output(conn, d.evaluation.employee_id, d.period.starts_on, d.period.ends_on)?;
     let mut stated: std::collections::HashMap<IndicatorId, SelfAssessment> = realisations::table
         .filter(realisations::evaluation_id.eq(crate::key::bind(d.evaluation.id)))
         .select(SelfAssessment::as_select())
@@ -124,16 +95,16 @@ pub fn realisation(
         .results
         .into_iter()
         .map(|r| {
-            let t = totals.get(&r.result.lineage_id);
-            let (logs, minutes, output) = t.map_or((0, 0, 0), |t| (t.logs, t.minutes, t.output));
-            let single = r.indicators.len() == 1;
+            let o = outputs.get(&r.result.lineage_id).cloned().unwrap_or_default();
+            let (per, _) = o.attributed(&r);
             let indicators = r
                 .indicators
                 .into_iter()
-                .map(|i| {
+                .zip(per)
+                .map(|(i, attributed)| {
                     let target =
                         period_target(i.indicator.target_quantity, i.indicator.breakdown, &i.targets, kind, number);
-                    let prefilled = single.then_some(output);
+                    let prefilled = Some(attributed);
                     let self_assessment = stated.remove(&i.indicator.id);
                     let realised = self_assessment.as_ref().map(|s| s.quantity).or(prefilled);
                     IndicatorRealisation {
@@ -146,7 +117,13 @@ pub fn realisation(
                     }
                 })
                 .collect();
-            ResultRealisation { result: r.result, accepted_logs: logs, minutes, output_quantity: output, indicators }
+            ResultRealisation {
+                result: r.result,
+                accepted_logs: o.logs,
+                minutes: o.minutes,
+                output_quantity: o.output,
+                indicators,
+            }
         })
         .collect();
     Ok(Realisation { evaluation: d.evaluation, period: d.period, results })
