@@ -13,8 +13,9 @@ use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
-    dashboard, discipline, employee, evaluation, evidence, health, iclock, import, integration, integration_key, leave,
-    me, monitoring, org_unit, period, position, progress, role_grant, shift, webhook_subscription,
+    dashboard, discipline, distribution_pattern, employee, evaluation, evidence, health, iclock, import, integration,
+    integration_key, leave, me, monitoring, org_unit, period, position, progress, role_grant, shift,
+    webhook_subscription,
 };
 use crate::state::AppState;
 use crate::{extract, request_id};
@@ -367,6 +368,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
+                .service(
+                    resource("/distribution-patterns")
+                        .route(web::get().to(distribution_pattern::list))
+                        .route(web::post().to(distribution_pattern::set)),
+                )
                 .service(analysis_resource("/agencies/{id}/dashboard").route(web::get().to(dashboard::agency)))
                 .service(analysis_resource("/agencies/{id}/comparison").route(web::get().to(comparison::agency)))
                 .service(resource("/agencies/{id}/waiting-reviews").route(web::get().to(allowance::waiting_reviews)))

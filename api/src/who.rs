@@ -196,6 +196,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         "refuse_leave_request" => (Employee(&[(LeaveRecommend, W), (LeaveApprove, W)]), none),
         // Allowance.
         "list_allowance_policies" | "get_allowance_policy_in_force" => (Agency(&[(AllowancePolicy, R)]), none),
+        "list_distribution_patterns" => (Agency(&[(Policies, R)]), none),
+        "set_distribution_patterns" => (Agency(&[(Policies, W)]), none),
         "set_allowance_policy" => (Agency(&[(AllowancePolicy, W)]), none),
         "list_allowance_runs"
         | "get_allowance_run"

@@ -257,21 +257,24 @@ word_enum! {
 }
 
 impl UnitRating {
-    /// The organisational rating that follows from the unit head's results rating where no other
-    /// is recorded: above expectation is outstanding, as expected good, below needs improvement.
-    pub fn from_head(results: Rating) -> Self {
-        match results {
-            Rating::AboveExpectation => UnitRating::Outstanding,
-            Rating::AsExpected => UnitRating::Good,
-            Rating::BelowExpectation => UnitRating::NeedsImprovement,
+    /// The organisational rating that follows from the unit head's final predicate where no other
+    /// is given, one for one over all five values: Sangat Baik is Istimewa, Baik is Baik, Butuh
+    /// Perbaikan, Kurang and Sangat Kurang are themselves.
+    pub fn from_head(predicate: Predicate) -> Self {
+        match predicate {
+            Predicate::VeryGood => UnitRating::Outstanding,
+            Predicate::Good => UnitRating::Good,
+            Predicate::NeedsImprovement => UnitRating::NeedsImprovement,
+            Predicate::Poor => UnitRating::Poor,
+            Predicate::VeryPoor => UnitRating::VeryPoor,
         }
     }
 }
 
 /// A bound on the share (or number) of a unit's employees with some predicates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value", deny_unknown_fields)]
 pub enum Bound {
     /// At most this share, in basis points.
     AtMostBp(i64),
@@ -283,8 +286,9 @@ pub enum Bound {
 
 /// One rule of a distribution pattern: the employees whose predicate is one of `predicates`
 /// must respect `bound`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DistributionRule {
     pub predicates: Vec<Predicate>,
     pub bound: Bound,
@@ -314,6 +318,59 @@ pub fn default_pattern(rating: UnitRating) -> Vec<DistributionRule> {
             rule(&[VeryGood], Bound::AtMostBp(0)),
         ],
     }
+}
+
+/// The most rules a pattern holds.
+pub const MAX_PATTERN_RULES: usize = 10;
+
+/// Every reason a pattern an agency sets cannot be kept or read, as `(field, reason)` with the
+/// field under the pattern's `rules`: at most ten rules, each over one or more distinct
+/// predicates with a share of 0 to 10,000 bp or a count of 0 to 1,000; and no two rules that no
+/// spread could keep together (shares "at least" of disjoint predicates adding up past 100%, or
+/// "at least" a share of predicates that another rule allows "at most" less of).
+pub fn pattern_problems(rules: &[DistributionRule]) -> Vec<(crate::field::Field, String)> {
+    use crate::field::Field;
+    let mut out = Vec::new();
+    let at = |i: usize| Field::named("rules").at(i);
+    if rules.len() > MAX_PATTERN_RULES {
+        out.push((Field::named("rules"), format!("at most {MAX_PATTERN_RULES} rules")));
+    }
+    for (i, r) in rules.iter().enumerate() {
+        let distinct: std::collections::HashSet<&Predicate> = r.predicates.iter().collect();
+        if r.predicates.is_empty() || distinct.len() != r.predicates.len() {
+            out.push((at(i).then("predicates"), "one or more predicates, each once".into()));
+        }
+        let fine = match r.bound {
+            Bound::AtMostBp(v) | Bound::AtLeastBp(v) => (0..=10_000).contains(&v),
+            Bound::AtLeastCount(n) => (0..=1_000).contains(&n),
+        };
+        if !fine {
+            out.push((at(i).then("bound").then("value"), "a share is 0 to 10,000 bp, a count 0 to 1,000".into()));
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    for (i, r) in rules.iter().enumerate() {
+        for other in &rules[..i] {
+            let disjoint = r.predicates.iter().all(|p| !other.predicates.contains(p));
+            let within =
+                |a: &DistributionRule, b: &DistributionRule| a.predicates.iter().all(|p| b.predicates.contains(p));
+            let clash = match (r.bound, other.bound) {
+                (Bound::AtLeastBp(a), Bound::AtLeastBp(b)) => disjoint && a + b > 10_000,
+                (Bound::AtLeastBp(least), Bound::AtMostBp(most)) => within(r, other) && least > most,
+                (Bound::AtMostBp(most), Bound::AtLeastBp(least)) => within(other, r) && least > most,
+                _ => false,
+            };
+            if clash {
+                out.push((
+                    at(i).then("bound"),
+                    "no spread of predicates could keep this rule and an earlier one".into(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// How a unit's spread stands against one rule.
@@ -474,6 +531,33 @@ mod tests {
         r.values.push((CoreValue::Collaborative, AboveExpectation));
         assert_eq!(finalise(&r), Ok(Predicate::Good));
     }
+    #[test]
+    fn a_pattern_no_spread_could_keep_is_refused_with_its_rule_named() {
+        use Predicate::*;
+        // Every default pattern can be set as it is.
+        for r in UnitRating::ALL {
+            assert_eq!(pattern_problems(&default_pattern(*r)), vec![], "{r}");
+        }
+        let rule = |predicates: &[Predicate], bound| DistributionRule { predicates: predicates.to_vec(), bound };
+        let fields = |rules: &[DistributionRule]| -> Vec<String> {
+            pattern_problems(rules).into_iter().map(|(f, _)| format!("{f:?}")).collect()
+        };
+        assert_eq!(fields(&[rule(&[], Bound::AtMostBp(1))]).len(), 1);
+        assert_eq!(fields(&[rule(&[Good, Good], Bound::AtMostBp(1))]).len(), 1);
+        assert_eq!(fields(&[rule(&[Good], Bound::AtMostBp(10_001))]).len(), 1);
+        assert_eq!(fields(&[rule(&[Good], Bound::AtLeastCount(-1))]).len(), 1);
+        assert_eq!(fields(&vec![rule(&[Good], Bound::AtMostBp(1)); 11]).len(), 1);
+        // 60% very poor and 50% poor cannot both hold; 60% and 40% can.
+        let clash = [rule(&[VeryPoor], Bound::AtLeastBp(6_000)), rule(&[Poor], Bound::AtLeastBp(5_000))];
+        assert_eq!(pattern_problems(&clash)[0].0, crate::field::Field::named("rules").at(1).then("bound"));
+        assert!(pattern_problems(&[clash[0].clone(), rule(&[Poor], Bound::AtLeastBp(4_000))]).is_empty());
+        // At least 20% good and at most 10% of good or very good cannot both hold.
+        let clash = [rule(&[Good, VeryGood], Bound::AtMostBp(1_000)), rule(&[Good], Bound::AtLeastBp(2_000))];
+        assert_eq!(pattern_problems(&clash).len(), 1);
+        let fine = [rule(&[Good], Bound::AtMostBp(1_000)), rule(&[Good, VeryGood], Bound::AtLeastBp(2_000))];
+        assert!(pattern_problems(&fine).is_empty());
+    }
+
     fn spread(counts: &[(Predicate, usize)]) -> Vec<Predicate> {
         counts.iter().flat_map(|(p, n)| std::iter::repeat_n(*p, *n)).collect()
     }
@@ -515,8 +599,9 @@ mod tests {
 
     #[test]
     fn a_unit_heads_results_rating_gives_the_units_rating() {
-        assert_eq!(UnitRating::from_head(AboveExpectation), UnitRating::Outstanding);
-        assert_eq!(UnitRating::from_head(BelowExpectation), UnitRating::NeedsImprovement);
+        // The head's predicate gives all five ratings, one for one.
+        let ratings: Vec<UnitRating> = Predicate::ALL.iter().map(|p| UnitRating::from_head(*p)).collect();
+        assert_eq!(ratings, UnitRating::ALL);
     }
     #[test]
     fn a_periods_target_comes_from_the_breakdown() {

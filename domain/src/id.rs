@@ -97,6 +97,8 @@ ids! {
     ActingAssignmentId;
     /// An allowance run's id.
     AllowanceRunId;
+    /// A version of an agency's distribution pattern for one unit rating.
+    DistributionPatternId;
     /// An allowance policy's id.
     AllowancePolicyId;
     /// A performance period's id (the year an agreement plans).

@@ -237,14 +237,15 @@ macro_rules! stored_ids {
 
 use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
-    AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, EmployeeId, EvaluationId, EvaluationPeriodId,
-    EvidenceFileId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId, LoginFailureId, OrgUnitId,
-    PerformancePeriodId, PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId, RoleGrantId, ShiftId,
-    WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
+    AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, DistributionPatternId, EmployeeId, EvaluationId,
+    EvaluationPeriodId, EvidenceFileId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId,
+    LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId,
+    RoleGrantId, ShiftId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
+    DistributionPatternId,
     EvidenceFileId,
     ShiftId,
     LeaveRequestId,

@@ -22,6 +22,7 @@ pub mod daily_log;
 pub mod dashboard;
 pub mod db;
 pub mod discipline;
+pub mod distribution_pattern;
 pub mod employee;
 mod error;
 pub mod evaluation;

@@ -692,6 +692,22 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    use crate::word::Word;
+    distribution_patterns (id) {
+        id -> Key<DistributionPatternId>,
+        agency_id -> Key<AgencyId>,
+        unit_rating -> Word,
+        effective_month -> Date,
+        rules -> Text,
+        created_by_account_id -> Nullable<Key<AccountId>>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     allowance_policies (id) {
         id -> Key<AllowancePolicyId>,
         agency_id -> Key<AgencyId>,

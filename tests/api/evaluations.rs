@@ -303,7 +303,7 @@ async fn progress_distribution_and_the_siasn_export_of_a_year() {
     app.get(&progress, &other.admin).await.assert_problem(404, "not-found");
 
     // Tiered: the admin for the head, the head for the division, and so on down.
-    evaluate(&app, &org.admin, &period, &org.head.id, "above_expectation", "as_expected").await;
+    evaluate(&app, &org.admin, &period, &org.head.id, "above_expectation", "above_expectation").await;
     evaluate(&app, &org.head.token, &period, &org.division.id, "as_expected", "as_expected").await;
     evaluate(&app, &org.division.token, &period, &org.section.id, "above_expectation", "above_expectation").await;
     let ev = evaluate(&app, &org.section.token, &period, &org.staff1.id, "below_expectation", "as_expected").await;
@@ -311,7 +311,7 @@ async fn progress_distribution_and_the_siasn_export_of_a_year() {
     let p = app.get(&progress, &org.admin).await;
     assert_eq!((p.body["final"].as_i64(), p.body["not_opened"].as_i64()), (Some(4), Some(1)), "{}", p.text);
 
-    // The head rated above expectation: the unit is outstanding, and its spread (good,
+    // The head is very good: the unit is outstanding, and its spread (good,
     // very good, needs improvement among three) keeps that pattern.
     let dist = format!("/api/v1/evaluation-periods/{period}/distribution?org_unit_id={}", org.unit);
     let d = app.get(&dist, &org.admin).await;

@@ -26,6 +26,7 @@ mod notifications;
 mod openapi;
 mod operations;
 mod organisation;
+mod patterns;
 mod progress;
 mod rollout;
 mod shifts;

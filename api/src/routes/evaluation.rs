@@ -495,7 +495,8 @@ pub struct UnitQuery {
     #[param(value_type = String, format = Uuid)]
     pub org_unit_id: Uuid,
     /// The unit's organisational rating; by default the one following from its head's final
-    /// results rating (above expectation: outstanding, as expected: good, below: needs improvement).
+    /// predicate, one for one (very good: outstanding, good: good, needs improvement, poor and very
+    /// poor: themselves).
     pub unit_rating: Option<UnitRating>,
 }
 
@@ -599,7 +600,8 @@ pub struct DistributionView {
     pub counts: Vec<super::dashboard::PredicateCount>,
     /// Whether every rule is kept (`null` without a unit rating).
     pub fits: Option<bool>,
-    /// Each rule of the pattern and how the spread stands against it; broken ones have
+    /// Each rule of the agency's pattern for the rating (`/api/v1/distribution-patterns`, in force
+    /// in the period's last month) and how the spread stands against it; broken ones have
     /// `met: false`.
     pub rules: Vec<RuleCheck>,
 }

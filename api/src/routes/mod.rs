@@ -15,6 +15,7 @@ pub mod comparison;
 pub mod daily_log;
 pub mod dashboard;
 pub mod discipline;
+pub mod distribution_pattern;
 pub mod employee;
 pub mod evaluation;
 pub mod evidence;

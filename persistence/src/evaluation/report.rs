@@ -110,9 +110,9 @@ pub struct Distribution {
     pub checks: Vec<ekinerja_domain::evaluation::RuleCheck>,
 }
 
-/// The spread of a unit's final predicates in a period, against the distribution pattern of the
-/// unit's rating: the one given, or the one following from its head's final results rating
-/// (whoever reads the unit's views).
+/// The spread of a unit's final predicates in a period, against the agency's distribution pattern
+/// (in force in the period's last month) of the unit's rating: the one given, or the one following
+/// from its head's final predicate (whoever reads the unit's views).
 pub fn unit_distribution(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -121,7 +121,7 @@ pub fn unit_distribution(
     unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
     now: DateTime<Utc>,
 ) -> Result<Distribution, StoreError> {
-    use ekinerja_domain::evaluation::{check_distribution, default_pattern, Predicate, UnitRating};
+    use ekinerja_domain::evaluation::{check_distribution, Predicate, UnitRating};
     let period = get_period(conn, caller, period_id)?;
     let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
     if period.agency_id != agency {
@@ -138,9 +138,8 @@ pub fn unit_distribution(
     let head = people.iter().find(|e| e.position_id.is_some_and(|p| head_posts.contains(&p))).cloned();
     let current = current_of(period_rows(conn, &period)?);
     let final_of = |id: EmployeeId| current.get(&id).filter(|e| e.status == EvaluationStatus::Final);
-    let unit_rating = unit_rating.or_else(|| {
-        head.as_ref().and_then(|h| final_of(h.id)).and_then(|e| e.results_rating).map(UnitRating::from_head)
-    });
+    let unit_rating = unit_rating
+        .or_else(|| head.as_ref().and_then(|h| final_of(h.id)).and_then(|e| e.predicate).map(UnitRating::from_head));
     let below_head: Vec<&crate::employee::Employee> =
         people.iter().filter(|e| head.as_ref().is_none_or(|h| h.id != e.id)).collect();
     // The spread counts those rolled out by the period's last month (roles.md, Rollout).
@@ -152,7 +151,14 @@ pub fn unit_distribution(
         .iter()
         .map(|p| (*p, i64::try_from(predicates.iter().filter(|x| *x == p).count()).unwrap_or(0)))
         .collect();
-    let checks = unit_rating.map_or_else(Vec::new, |r| check_distribution(&predicates, &default_pattern(r)));
+    // The agency's pattern for the rating in force in the period's last month.
+    let checks = match unit_rating {
+        Some(r) => {
+            let pattern = crate::distribution_pattern::pattern(conn, period.agency_id, r, period.ends_on)?;
+            check_distribution(&predicates, &pattern.rules)
+        }
+        None => Vec::new(),
+    };
     Ok(Distribution {
         period,
         head,
