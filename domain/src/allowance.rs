@@ -29,8 +29,6 @@ pub struct AllowancePolicy {
     pub discipline_weight_bp: i64,
     /// Performance factor per predicate, bp: 10,000 / 10,000 / 9,000 / 8,500 / 8,000.
     pub predicate_factors: [(Predicate, i64); 5],
-    /// Productivity basis: minutes of a day counted at most (default 450).
-    pub daily_cap_minutes: i64,
     /// Productivity basis: target minutes per working day not excused (default 300).
     pub target_minutes_per_day: i64,
 }
@@ -48,7 +46,6 @@ impl Default for AllowancePolicy {
                 (Predicate::Poor, 8_500),
                 (Predicate::VeryPoor, 8_000),
             ],
-            daily_cap_minutes: 450,
             target_minutes_per_day: 300,
         }
     }
@@ -60,16 +57,26 @@ impl AllowancePolicy {
         self.predicate_factors.iter().find(|(q, _)| *q == p).map_or(0, |(_, f)| *f)
     }
 
-    /// The productivity factor: approved log minutes per day (each capped at the daily cap)
-    /// against the target for `working_days_not_excused`; 10,000 when there is no target.
-    pub fn productivity_factor(&self, minutes_per_day: &[(NaiveDate, i64)], working_days_not_excused: i64) -> i64 {
+    /// The productivity factor: approved log minutes per day (each capped at the agency's daily
+    /// cap, the one setting that also caps log entry) against the target for
+    /// `working_days_not_excused`; 10,000 when there is no target.
+    pub fn productivity_factor(
+        &self,
+        daily_cap_minutes: i64,
+        minutes_per_day: &[(NaiveDate, i64)],
+        working_days_not_excused: i64,
+    ) -> i64 {
         let target = self.target_minutes_per_day.saturating_mul(working_days_not_excused.max(0));
         if target == 0 {
             return 10_000;
         }
-        let minutes: i64 = minutes_per_day.iter().map(|(_, m)| (*m).clamp(0, self.daily_cap_minutes)).sum();
-        (minutes.saturating_mul(10_000) / target).min(10_000)
+        (capped_minutes(daily_cap_minutes, minutes_per_day).saturating_mul(10_000) / target).min(10_000)
     }
+}
+
+/// Log minutes of each day counted at most up to the daily cap.
+fn capped_minutes(daily_cap_minutes: i64, minutes_per_day: &[(NaiveDate, i64)]) -> i64 {
+    minutes_per_day.iter().map(|(_, m)| (*m).clamp(0, daily_cap_minutes.max(0))).sum()
 }
 
 /// Everything an agency sets for its allowance and its attendance discipline *(policy)*,
@@ -87,8 +94,9 @@ pub struct AgencyPolicy {
 pub const MAX_BASE_AMOUNT: i64 = 1_000_000_000;
 
 impl AgencyPolicy {
-    /// Every rule the policy breaks, as `(field, reason)` in the API's field names.
-    pub fn problems(&self) -> Vec<(Field, String)> {
+    /// Every rule the policy breaks, as `(field, reason)` in the API's field names, for an agency
+    /// whose daily log cap is `daily_cap_minutes` (a target above it could never be met).
+    pub fn problems(&self, daily_cap_minutes: i64) -> Vec<(Field, String)> {
         let mut out = Vec::new();
         let mut bad = |p: Field, why: String| out.push((p, why));
         let a = &self.allowance;
@@ -103,11 +111,13 @@ impl AgencyPolicy {
                 bad(Field::named("predicate_factors_bp").key(p), "must be 0 to 10,000 bp".into());
             }
         }
-        if !(60..=1_440).contains(&a.daily_cap_minutes) {
-            bad("daily_cap_minutes".into(), "must be 60 to 1,440".into());
-        }
-        if a.target_minutes_per_day < 1 || a.target_minutes_per_day > a.daily_cap_minutes {
-            bad("target_minutes_per_day".into(), "must be 1 to the daily cap".into());
+        // The target matters on the productivity basis only, where a day counts up to the cap.
+        let most = if a.basis == PerformanceBasis::Productivity { daily_cap_minutes } else { 1_440 };
+        if a.target_minutes_per_day < 1 || a.target_minutes_per_day > most {
+            bad(
+                "target_minutes_per_day".into(),
+                format!("must be 1 to {most}: on the productivity basis, the agency's daily log cap (daily_log_cap_minutes)"),
+            );
         }
         let d = &self.discipline;
         let mut last = 0u32;
@@ -242,6 +252,8 @@ pub struct Breakdown {
     pub predicate: Option<Predicate>,
     /// Approved log minutes counted, after the daily cap (productivity basis).
     pub productive_minutes: Option<i64>,
+    /// The agency's daily log cap the minutes were counted up to (productivity basis).
+    pub daily_cap_minutes: Option<i64>,
     /// Target minutes (productivity basis).
     pub target_minutes: Option<i64>,
     pub performance_factor_bp: i64,
@@ -254,6 +266,7 @@ pub struct Breakdown {
 /// on the productivity basis), and the two floored parts.
 pub fn compute(
     policy: &AgencyPolicy,
+    daily_cap_minutes: i64,
     class: i32,
     predicate: Option<Predicate>,
     days: &[crate::discipline::DayRecord],
@@ -269,9 +282,9 @@ pub fn compute(
         }
         PerformanceBasis::Productivity => {
             let days_to_work = i64::from(discipline.working_days) - i64::from(discipline.excused_days);
-            let minutes: i64 = approved_minutes.iter().map(|(_, m)| (*m).clamp(0, a.daily_cap_minutes)).sum();
+            let minutes = capped_minutes(daily_cap_minutes, approved_minutes);
             let target = a.target_minutes_per_day.saturating_mul(days_to_work.max(0));
-            (a.productivity_factor(approved_minutes, days_to_work), Some(minutes), Some(target))
+            (a.productivity_factor(daily_cap_minutes, approved_minutes, days_to_work), Some(minutes), Some(target))
         }
     };
     let amount = amount(base, a, performance_factor_bp, discipline.factor_bp);
@@ -281,6 +294,7 @@ pub fn compute(
         basis: a.basis,
         predicate,
         productive_minutes,
+        daily_cap_minutes: productive_minutes.map(|_| daily_cap_minutes),
         target_minutes,
         performance_factor_bp,
         discipline,
@@ -349,7 +363,7 @@ mod tests {
         let mut minutes: Vec<(NaiveDate, i64)> = (2..=12).map(|d| (day(d), 450)).collect();
         minutes[0].1 = 500;
         minutes.push((day(13), 301));
-        let pf = policy.productivity_factor(&minutes, 19);
+        let pf = policy.productivity_factor(450, &minutes, 19);
         assert_eq!(pf, 9_212);
         let a = amount(3_250_000, &policy, pf, 10_000 - 1_100);
         assert_eq!(a, Amount { performance_part: 1_796_340, discipline_part: 1_157_000, total: 2_953_340 });
@@ -372,18 +386,25 @@ mod tests {
         // 1,234,567 × 3,000 × 9,999 / 10^8 = 370,333.07… → 370,333.
         let a = amount(1_234_567, &policy, 8_500, 9_999);
         assert_eq!(a, Amount { performance_part: 734_567, discipline_part: 370_333, total: 1_104_900 });
-        assert_eq!(policy.productivity_factor(&[], 0), 10_000, "no target: full factor");
-        assert_eq!(policy.productivity_factor(&[(NaiveDate::MIN, 9_000)], 1), 10_000, "capped at 100%");
+        assert_eq!(policy.productivity_factor(450, &[], 0), 10_000, "no target: full factor");
+        assert_eq!(policy.productivity_factor(450, &[(NaiveDate::MIN, 9_000)], 1), 10_000, "capped at 100%");
     }
     #[test]
     fn a_policy_names_every_rule_it_breaks() {
-        assert!(AgencyPolicy::default().problems().is_empty());
+        assert!(AgencyPolicy::default().problems(450).is_empty());
+        // The target is measured against the agency's daily log cap, the one setting, but only
+        // on the productivity basis.
+        let mut productive = AgencyPolicy::default();
+        assert!(productive.problems(240).is_empty(), "the predicate basis has no use for the target");
+        productive.allowance.basis = PerformanceBasis::Productivity;
+        let over: Vec<String> = productive.problems(240).into_iter().map(|(field, _)| field.to_string()).collect();
+        assert_eq!(over, ["target_minutes_per_day"]);
         let mut p = AgencyPolicy::default();
         p.allowance.performance_weight_bp = 6_000;
         p.discipline.bands = vec![(30, 50), (20, 100)];
         p.discipline.tolerance_minutes = 900;
         p.base_amounts = vec![(5, 2_000_000), (5, 1), (18, -1)];
-        let fields: Vec<String> = p.problems().into_iter().map(|(field, _)| field.to_string()).collect();
+        let fields: Vec<String> = p.problems(450).into_iter().map(|(field, _)| field.to_string()).collect();
         assert_eq!(
             fields,
             [
@@ -404,7 +425,7 @@ mod tests {
     fn both_worked_examples_through_compute_and_what_stays_pending() {
         use crate::discipline::tests::{example_a, november, t};
         let a_policy = AgencyPolicy { base_amounts: vec![(9, 4_000_000)], ..AgencyPolicy::default() };
-        let a = compute(&a_policy, 9, Some(Predicate::Good), &example_a(), &[]).unwrap();
+        let a = compute(&a_policy, 450, 9, Some(Predicate::Good), &example_a(), &[]).unwrap();
         assert_eq!((a.amount.total, a.discipline.deduction_bp, a.performance_factor_bp), (3_874_000, 1_050, 10_000));
         assert_eq!(a.discipline.lines.len(), 10, "every line that deducted or was forgiven");
 
@@ -431,14 +452,14 @@ mod tests {
         let mut minutes: Vec<(NaiveDate, i64)> = (2..=12).map(|d| (day(d), 450)).collect();
         minutes[0].1 = 500;
         minutes.push((day(13), 301));
-        let b = compute(&b_policy, 7, None, &days, &minutes).unwrap();
+        let b = compute(&b_policy, 450, 7, None, &days, &minutes).unwrap();
         assert_eq!((b.productive_minutes, b.target_minutes), (Some(5_251), Some(5_700)));
         assert_eq!((b.performance_factor_bp, b.discipline.deduction_bp), (9_212, 1_100));
         assert_eq!(b.amount.total, 2_953_340);
 
-        assert_eq!(compute(&a_policy, 9, None, &example_a(), &[]), Err(Pending::NoFinalPredicate));
+        assert_eq!(compute(&a_policy, 450, 9, None, &example_a(), &[]), Err(Pending::NoFinalPredicate));
         assert_eq!(
-            compute(&a_policy, 5, Some(Predicate::Good), &example_a(), &[]),
+            compute(&a_policy, 450, 5, Some(Predicate::Good), &example_a(), &[]),
             Err(Pending::NoBaseAmount { class: 5 })
         );
     }

@@ -173,6 +173,21 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
             after.time_zone = tz;
         }
         if let Some(cap) = patch.daily_log_cap_minutes {
+            // One setting caps log entry and the allowance's productive minutes: it may not fall
+            // below a target the allowance policy sets from this month on.
+            let today = crate::chart::agency_today(conn, id, change.at.and_utc())?;
+            if let Some((month, target)) = crate::allowance_policy::targets_from(conn, id, today)?
+                .into_iter()
+                .find(|(_, target)| i64::from(cap) < *target)
+            {
+                return Err(StoreError::invalid(
+                    "daily_log_cap_minutes",
+                    format!(
+                        "below the allowance policy's target_minutes_per_day ({target}) from {}: lower that first",
+                        month.format("%Y-%m")
+                    ),
+                ));
+            }
             after.daily_log_cap_minutes = cap;
         }
         if let Some(c) = patch.evaluation_cadence {

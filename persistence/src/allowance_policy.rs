@@ -47,7 +47,7 @@ pub fn set(
     policy: &AgencyPolicy,
 ) -> Result<PolicyVersion, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::AllowancePolicy)?;
-    let problems = policy.problems();
+    let problems = policy.problems(daily_cap(conn, agency_id)?);
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| FieldError::new(p, d)).collect()));
     }
@@ -85,6 +85,42 @@ pub fn set(
         audit::record(conn, change, Some(agency), "set", "allowance_policy", row.id, before.as_ref(), Some(&row))?;
         Ok(row)
     })
+}
+
+/// The agency's daily log cap: one setting for log entry and the productive minutes of a day.
+pub fn daily_cap(conn: &mut DbConnection, agency_id: Uuid) -> Result<i64, StoreError> {
+    use crate::schema::agencies;
+    let cap: i32 = agencies::table
+        .find(crate::key::bind(AgencyId::from(agency_id)))
+        .select(agencies::daily_log_cap_minutes)
+        .first(conn)?;
+    Ok(i64::from(cap))
+}
+
+/// The productivity targets of the version in force on `day` and of every later version, each
+/// with its first month: those on the productivity basis, where a day counts up to the cap.
+pub fn targets_from(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    day: NaiveDate,
+) -> Result<Vec<(NaiveDate, i64)>, StoreError> {
+    use chrono::Datelike;
+    use ekinerja_domain::allowance::PerformanceBasis;
+    let first = day.with_day(1).unwrap_or(day);
+    let mut versions: Vec<PolicyVersion> = in_force(conn, agency_id, first)?.into_iter().collect();
+    versions.extend(
+        allowance_policies::table
+            .filter(allowance_policies::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
+            .filter(allowance_policies::effective_month.gt(first))
+            .select(PolicyVersion::as_select())
+            .load(conn)?,
+    );
+    Ok(versions
+        .iter()
+        .map(|v| (v.effective_month, v.policy().allowance))
+        .filter(|(_, a)| a.basis == PerformanceBasis::Productivity)
+        .map(|(month, a)| (month, a.target_minutes_per_day))
+        .collect())
 }
 
 /// Every version of the agency's policy, by month (a leader, finance, the agency admin); nothing

@@ -203,6 +203,7 @@ pub fn compute_run(
         let approved = runs.iter().find(|r| r.status == RunStatus::Approved).cloned();
         let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
         let policy = policy_version.as_ref().map(|v| v.policy()).unwrap_or_default();
+        let daily_cap = crate::allowance_policy::daily_cap(conn, agency_id)?;
         let month = match org_unit_id {
             Some(u) => crate::discipline::unit_month(conn, &change.caller, u, Some(first), now)?,
             None => crate::discipline::agency_month(conn, agency_id, first, now)?,
@@ -282,6 +283,7 @@ pub fn compute_run(
             if unit_id.is_some_and(|u| rollout.rolled_out(&u, first)) {
                 match compute(
                     &policy,
+                    daily_cap,
                     class.unwrap_or(0),
                     predicates.get(&e.employee.id).copied(),
                     &e.records,

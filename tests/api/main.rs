@@ -10,6 +10,7 @@ mod auth;
 mod code_shape;
 mod comparison;
 mod contention;
+mod daily_cap;
 mod daily_logs;
 mod demo;
 mod errors;

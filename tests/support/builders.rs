@@ -189,7 +189,7 @@ pub fn log(rhk: &str, date: NaiveDate, start: &str, end: &str) -> Value {
 pub fn rules(tolerance: u32) -> Value {
     json!({"performance_basis": "predicate", "performance_weight_bp": 7000, "discipline_weight_bp": 3000,
            "predicate_factors_bp": {"very_good": 10000, "good": 10000, "needs_improvement": 9000, "poor": 8500, "very_poor": 8000},
-           "daily_cap_minutes": 450, "target_minutes_per_day": 300,
+           "target_minutes_per_day": 300,
            "deduction_bands": [{"up_to_minutes": 30, "deduction_bp": 50}, {"up_to_minutes": 60, "deduction_bp": 100}, {"up_to_minutes": 90, "deduction_bp": 125}],
            "over_deduction_bp": 150, "no_record_deduction_bp": 150, "absent_deduction_bp": 500,
            "late_tolerance_minutes": tolerance, "deduction_cap_bp": 10000,

@@ -31,7 +31,8 @@ pub struct AgencyView {
     #[schema(example = "Pemerintah Kabupaten Demo")]
     pub name: String,
     pub time_zone: TimeZone,
-    /// Policy: the most minutes an employee may log in a day.
+    /// Policy: the most minutes an employee may log in a day; also the most minutes of a day the
+    /// allowance's productivity basis counts (one setting).
     #[schema(example = 450)]
     pub daily_log_cap_minutes: i32,
     /// Policy: how often employees are evaluated during the year, besides the year-end evaluation.
@@ -105,7 +106,9 @@ pub struct UpdateAgency {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub time_zone: Option<TimeZone>,
-    /// Policy: the most minutes an employee may log in a day, 60 to 1440.
+    /// Policy: the most minutes an employee may log in a day, 60 to 1440; also the most minutes of
+    /// a day the allowance's productivity basis counts (one setting). Never below the allowance
+    /// policy's `target_minutes_per_day` in force this month or later.
     #[schema(minimum = 60, maximum = 1440)]
     pub daily_log_cap_minutes: Option<i32>,
     /// Policy: `monthly` or `quarterly` evaluation during the year.

@@ -72,10 +72,9 @@ pub struct Rules {
     #[schema(example = 3_000)]
     pub discipline_weight_bp: i64,
     pub predicate_factors_bp: PredicateFactors,
-    /// Productivity basis: minutes of a day counted at most.
-    #[schema(example = 450)]
-    pub daily_cap_minutes: i64,
-    /// Productivity basis: target minutes per working day not excused.
+    /// Productivity basis: target minutes per working day not excused, at most the agency's
+    /// `daily_log_cap_minutes`. A day's minutes count up to that cap: one setting for log entry
+    /// and the allowance, set on the agency (`PATCH /api/v1/agencies/{id}`).
     #[schema(example = 300)]
     pub target_minutes_per_day: i64,
     /// Late-arrival and early-departure bands, ascending.
@@ -113,7 +112,6 @@ impl Rules {
                 poor: a.predicate_factor(Predicate::Poor),
                 very_poor: a.predicate_factor(Predicate::VeryPoor),
             },
-            daily_cap_minutes: a.daily_cap_minutes,
             target_minutes_per_day: a.target_minutes_per_day,
             deduction_bands: d.bands.iter().map(|(m, bp)| Band { up_to_minutes: *m, deduction_bp: *bp }).collect(),
             over_deduction_bp: d.over_bp,
@@ -143,7 +141,6 @@ impl Rules {
                     (Predicate::Poor, f.poor),
                     (Predicate::VeryPoor, f.very_poor),
                 ],
-                daily_cap_minutes: self.daily_cap_minutes,
                 target_minutes_per_day: self.target_minutes_per_day,
             },
             discipline: DisciplinePolicy {
