@@ -80,6 +80,7 @@ pub const ANALYSIS_PATHS: &[&str] = &[
     "/org-units/{id}/maturity/history",
     "/employees/{id}/maturity/history",
     "/org-units/{id}/logging-curve",
+    "/allowance-simulations",
 ];
 
 /// A resource of the expensive analysis endpoints, under the per-account budget.
@@ -368,6 +369,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
+                .service(analysis_resource("/allowance-simulations").route(web::post().to(allowance::simulate)))
                 .service(
                     resource("/distribution-patterns")
                         .route(web::get().to(distribution_pattern::list))

@@ -203,7 +203,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "get_allowance_run"
         | "export_allowance_payroll"
         | "export_allowance_breakdown"
-        | "list_waiting_reviews" => (Agency(&[(PayrollExport, R)]), none),
+        | "list_waiting_reviews"
+        | "simulate_allowance_policy" => (Agency(&[(PayrollExport, R)]), none),
         "compute_allowance_run" => (Agency(&[(AllowanceCompute, W)]), none),
         "approve_allowance_run" => (
             Agency(&[(AllowanceApprove, W)]),

@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
-use ekinerja_domain::allowance::{compute, LineStatus, PendingReason, RunStatus};
+use ekinerja_domain::allowance::{compute, AgencyPolicy, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::{Caller, Scope};
@@ -165,6 +165,152 @@ fn predicates(
     Ok(best.into_iter().map(|(e, (_, _, p))| (e, p)).collect())
 }
 
+/// What a month's lines are computed from, loaded once: every employee's days, post and unit,
+/// the final predicate covering the month, accepted and waiting log minutes, and the agency's
+/// daily cap.
+struct MonthInputs {
+    first: NaiveDate,
+    employees: Vec<crate::discipline::EmployeeMonth>,
+    posts: HashMap<PositionId, (i32, OrgUnitId)>,
+    unit_names: HashMap<OrgUnitId, String>,
+    /// The OPD (top unit) of each unit.
+    top: HashMap<OrgUnitId, OrgUnitId>,
+    rollout: ekinerja_domain::rollout::RolloutTree<OrgUnitId>,
+    waiting: HashMap<EmployeeId, i64>,
+    predicates: HashMap<EmployeeId, Predicate>,
+    minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>>,
+    daily_cap: i64,
+}
+
+impl MonthInputs {
+    /// The inputs of the month of `first` for the agency, or for a unit and its sub-units (whom
+    /// `caller` may read the discipline recap of).
+    fn load(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        agency_id: Uuid,
+        org_unit_id: Option<Uuid>,
+        first: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Self, StoreError> {
+        let agency = AgencyId::from(agency_id);
+        let last = last_day(first);
+        let month = match org_unit_id {
+            Some(u) => crate::discipline::unit_month(conn, caller, u, Some(first), now)?,
+            None => crate::discipline::agency_month(conn, agency_id, first, now)?,
+        };
+        let units: Vec<crate::org_unit::OrgUnit> = org_units::table
+            .filter(org_units::agency_id.eq(crate::key::bind(agency)))
+            .select(crate::org_unit::OrgUnit::as_select())
+            .load(conn)?;
+        let top = crate::maturity::top_units(&units);
+        let unit_names: HashMap<OrgUnitId, String> = units.into_iter().map(|u| (u.id, u.name)).collect();
+        let rollout = crate::rollout::tree(conn, agency)?;
+        let posts: HashMap<PositionId, (i32, OrgUnitId)> = positions::table
+            .filter(positions::agency_id.eq(crate::key::bind(agency)))
+            .select((positions::id, positions::class, positions::org_unit_id))
+            .load::<(PositionId, i32, OrgUnitId)>(conn)?
+            .into_iter()
+            .map(|(id, class, unit)| (id, (class, unit)))
+            .collect();
+        let waiting: HashMap<EmployeeId, i64> = diesel::sql_query(WAITING_SQL)
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
+            .load::<Waiting>(conn)?
+            .into_iter()
+            .map(|w| (w.employee_id, w.minutes))
+            .collect();
+        let predicates = predicates(conn, agency, first, last)?;
+        let mut minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>> = HashMap::new();
+        for m in diesel::sql_query(MINUTES_SQL)
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
+            .load::<DayMinutes>(conn)?
+        {
+            minutes.entry(m.employee_id).or_default().push((m.log_date, m.minutes));
+        }
+        let daily_cap = crate::allowance_policy::daily_cap(conn, agency_id)?;
+        Ok(MonthInputs {
+            first,
+            employees: month.employees,
+            posts,
+            unit_names,
+            top,
+            rollout,
+            waiting,
+            predicates,
+            minutes,
+            daily_cap,
+        })
+    }
+
+    /// Every employee's line under `policy`, with the OPD of their post.
+    fn lines(&self, run_id: AllowanceRunId, policy: &AgencyPolicy) -> Vec<(RunLine, Option<OrgUnitId>)> {
+        let mut out = Vec::with_capacity(self.employees.len());
+        for e in &self.employees {
+            let post = e.employee.position_id.as_ref().and_then(|p| self.posts.get(p));
+            let class = post.map(|(c, _)| *c);
+            let unit_id = post.map(|(_, u)| *u);
+            let opd = unit_id.and_then(|u| self.top.get(&u).copied());
+            let name_of = |u: Option<OrgUnitId>| u.and_then(|u| self.unit_names.get(&u)).cloned();
+            let mut line = RunLine {
+                run_id,
+                employee_id: e.employee.id,
+                nip: e.employee.nip.clone(),
+                name: e.employee.name.clone(),
+                unit_name: name_of(unit_id),
+                opd_name: name_of(opd),
+                class,
+                status: LineStatus::NotRolledOut,
+                pending_reason: None,
+                base: 0,
+                performance_factor_bp: 0,
+                discipline_factor_bp: 0,
+                deduction_bp: 0,
+                performance_part: 0,
+                discipline_part: 0,
+                amount: 0,
+                previous_amount: None,
+                breakdown: None,
+                unreviewed_minutes: self.waiting.get(&e.employee.id).copied().unwrap_or(0),
+            };
+            // People of a unit not rolled out in the month get no amount (roles.md, Rollout).
+            if unit_id.is_some_and(|u| self.rollout.rolled_out(&u, self.first)) {
+                match compute(
+                    policy,
+                    self.daily_cap,
+                    class.unwrap_or(0),
+                    self.predicates.get(&e.employee.id).copied(),
+                    &e.records,
+                    self.minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
+                ) {
+                    Ok(b) => {
+                        line.status = LineStatus::Computed;
+                        line.base = b.base;
+                        line.performance_factor_bp = b.performance_factor_bp;
+                        line.discipline_factor_bp = b.discipline.factor_bp;
+                        line.deduction_bp = b.discipline.deduction_bp;
+                        line.performance_part = b.amount.performance_part;
+                        line.discipline_part = b.amount.discipline_part;
+                        line.amount = b.amount.total;
+                        line.breakdown = serde_json::to_string(&b).ok();
+                    }
+                    Err(p) => {
+                        line.status = LineStatus::Pending;
+                        line.pending_reason = Some(p.reason());
+                    }
+                }
+            }
+            out.push((line, opd));
+        }
+        out
+    }
+}
+
 /// Computes a month (the agency's admin): for the agency, or a unit and its sub-units. An open
 /// draft for the same scope and month is recomputed in place; after an approved run, a new
 /// correction run is made. Only a month that is over is computed. Returns the run and whether
@@ -203,45 +349,7 @@ pub fn compute_run(
         let approved = runs.iter().find(|r| r.status == RunStatus::Approved).cloned();
         let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
         let policy = policy_version.as_ref().map(|v| v.policy()).unwrap_or_default();
-        let daily_cap = crate::allowance_policy::daily_cap(conn, agency_id)?;
-        let month = match org_unit_id {
-            Some(u) => crate::discipline::unit_month(conn, &change.caller, u, Some(first), now)?,
-            None => crate::discipline::agency_month(conn, agency_id, first, now)?,
-        };
-        let units: Vec<crate::org_unit::OrgUnit> = org_units::table
-            .filter(org_units::agency_id.eq(crate::key::bind(agency)))
-            .select(crate::org_unit::OrgUnit::as_select())
-            .load(conn)?;
-        let top = crate::maturity::top_units(&units);
-        let unit_names: HashMap<OrgUnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-        let rollout = crate::rollout::tree(conn, agency)?;
-        let posts: HashMap<PositionId, (i32, OrgUnitId)> = positions::table
-            .filter(positions::agency_id.eq(crate::key::bind(agency)))
-            .select((positions::id, positions::class, positions::org_unit_id))
-            .load::<(PositionId, i32, OrgUnitId)>(conn)?
-            .into_iter()
-            .map(|(id, class, unit)| (id, (class, unit)))
-            .collect();
-        let waiting: HashMap<EmployeeId, i64> = diesel::sql_query(WAITING_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
-            .load::<Waiting>(conn)?
-            .into_iter()
-            .map(|w| (w.employee_id, w.minutes))
-            .collect();
-        let predicates = predicates(conn, agency, first, last)?;
-        let mut minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>> = HashMap::new();
-        for m in diesel::sql_query(MINUTES_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
-            .load::<DayMinutes>(conn)?
-        {
-            minutes.entry(m.employee_id).or_default().push((m.log_date, m.minutes));
-        }
+        let inputs = MonthInputs::load(conn, &change.caller, agency_id, org_unit_id, first, now)?;
         let previous: HashMap<EmployeeId, i64> = match &approved {
             Some(a) => allowance_lines::table
                 .filter(allowance_lines::run_id.eq(crate::key::bind(a.id)))
@@ -252,62 +360,14 @@ pub fn compute_run(
             None => HashMap::new(),
         };
         let run_id = draft.as_ref().map_or_else(crate::key::new, |d| d.id);
-        let mut lines = Vec::with_capacity(month.employees.len());
-        for e in month.employees {
-            let post = e.employee.position_id.as_ref().and_then(|p| posts.get(p));
-            let class = post.map(|(c, _)| *c);
-            let unit_id = post.map(|(_, u)| *u);
-            let name_of = |u: Option<OrgUnitId>| u.and_then(|u| unit_names.get(&u)).map(|n| (*n).to_owned());
-            let mut line = RunLine {
-                run_id,
-                employee_id: e.employee.id,
-                nip: e.employee.nip.clone(),
-                name: e.employee.name.clone(),
-                unit_name: name_of(unit_id),
-                opd_name: name_of(unit_id.and_then(|u| top.get(&u).copied())),
-                class,
-                status: LineStatus::NotRolledOut,
-                pending_reason: None,
-                base: 0,
-                performance_factor_bp: 0,
-                discipline_factor_bp: 0,
-                deduction_bp: 0,
-                performance_part: 0,
-                discipline_part: 0,
-                amount: 0,
-                previous_amount: previous.get(&e.employee.id).copied(),
-                breakdown: None,
-                unreviewed_minutes: waiting.get(&e.employee.id).copied().unwrap_or(0),
-            };
-            // People of a unit not rolled out in the month get no amount (roles.md, Rollout).
-            if unit_id.is_some_and(|u| rollout.rolled_out(&u, first)) {
-                match compute(
-                    &policy,
-                    daily_cap,
-                    class.unwrap_or(0),
-                    predicates.get(&e.employee.id).copied(),
-                    &e.records,
-                    minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
-                ) {
-                    Ok(b) => {
-                        line.status = LineStatus::Computed;
-                        line.base = b.base;
-                        line.performance_factor_bp = b.performance_factor_bp;
-                        line.discipline_factor_bp = b.discipline.factor_bp;
-                        line.deduction_bp = b.discipline.deduction_bp;
-                        line.performance_part = b.amount.performance_part;
-                        line.discipline_part = b.amount.discipline_part;
-                        line.amount = b.amount.total;
-                        line.breakdown = serde_json::to_string(&b).ok();
-                    }
-                    Err(p) => {
-                        line.status = LineStatus::Pending;
-                        line.pending_reason = Some(p.reason());
-                    }
-                }
-            }
-            lines.push(line);
-        }
+        let lines: Vec<RunLine> = inputs
+            .lines(run_id, &policy)
+            .into_iter()
+            .map(|(mut line, _)| {
+                line.previous_amount = previous.get(&line.employee_id).copied();
+                line
+            })
+            .collect();
         let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count();
         let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
@@ -368,6 +428,114 @@ pub fn compute_run(
         )?;
         Ok((RunDetail { run, lines }, is_new))
     })
+}
+
+/// One OPD's lines of a month under one policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Lines with an amount.
+    pub computed: i64,
+    /// Lines waiting for a final predicate or a base amount.
+    pub pending: i64,
+    /// Rupiah, the sum of the computed lines.
+    pub total: i64,
+}
+
+impl Totals {
+    fn add(&mut self, line: &RunLine) {
+        match line.status {
+            LineStatus::Computed => {
+                self.computed += 1;
+                self.total += line.amount;
+            }
+            LineStatus::Pending => self.pending += 1,
+            LineStatus::NotRolledOut => {}
+        }
+    }
+
+    /// The total over the computed lines, rounded down to the rupiah; 0 without one.
+    pub fn average(&self) -> i64 {
+        if self.computed == 0 {
+            0
+        } else {
+            self.total / self.computed
+        }
+    }
+}
+
+/// One OPD in a simulation: its lines under the policy in force and under the draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpdSimulation {
+    /// `None` for people who hold no post.
+    pub org_unit_id: Option<OrgUnitId>,
+    pub name: Option<String>,
+    /// Active employees, rolled out or not.
+    pub employees: i64,
+    /// Employees of units not rolled out in the month: no amount under either policy.
+    pub not_rolled_out: i64,
+    pub in_force: Totals,
+    pub simulated: Totals,
+}
+
+/// A month computed under a draft policy beside the policy in force, nothing stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Simulation {
+    pub month: NaiveDate,
+    /// The version in force in the month; `None` for the defaults.
+    pub policy_in_force: Option<crate::allowance_policy::PolicyVersion>,
+    /// By OPD name.
+    pub opds: Vec<OpdSimulation>,
+    pub in_force: Totals,
+    pub simulated: Totals,
+}
+
+/// Computes a month of the whole agency under `draft` and under the policy in force, per OPD,
+/// storing nothing (a leader, finance, the agency admin: whoever reads the payroll). The month
+/// must be over, as for a run; the draft is held to the rules a policy is set by.
+pub fn simulate(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    first: NaiveDate,
+    draft: &AgencyPolicy,
+    now: DateTime<Utc>,
+) -> Result<Simulation, StoreError> {
+    access::require_agency(conn, caller, agency_id, Area::PayrollExport, Access::Read)?;
+    let first = first.with_day(1).unwrap_or(first);
+    if last_day(first) >= chart::agency_today(conn, agency_id, now)? {
+        return Err(StoreError::invalid("month", "the month is not over yet: simulate it from its last day on"));
+    }
+    let problems = draft.problems(crate::allowance_policy::daily_cap(conn, agency_id)?);
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| crate::FieldError::new(p, d)).collect()));
+    }
+    let policy_in_force = crate::allowance_policy::in_force(conn, agency_id, first)?;
+    let current = policy_in_force.as_ref().map(|v| v.policy()).unwrap_or_default();
+    let inputs = MonthInputs::load(conn, caller, agency_id, None, first, now)?;
+    let mut opds: HashMap<Option<OrgUnitId>, OpdSimulation> = HashMap::new();
+    let none = AllowanceRunId::from(Uuid::nil());
+    let (mut in_force, mut simulated) = (Totals::default(), Totals::default());
+    for ((now_line, opd), (draft_line, _)) in inputs.lines(none, &current).into_iter().zip(inputs.lines(none, draft)) {
+        let o = opds.entry(opd).or_insert_with(|| OpdSimulation {
+            org_unit_id: opd,
+            name: now_line.opd_name.clone(),
+            employees: 0,
+            not_rolled_out: 0,
+            in_force: Totals::default(),
+            simulated: Totals::default(),
+        });
+        o.employees += 1;
+        if now_line.status == LineStatus::NotRolledOut {
+            o.not_rolled_out += 1;
+        }
+        o.in_force.add(&now_line);
+        o.simulated.add(&draft_line);
+        in_force.add(&now_line);
+        simulated.add(&draft_line);
+    }
+    let mut opds: Vec<OpdSimulation> = opds.into_values().collect();
+    opds.sort_by(|a, b| (a.name.is_none(), &a.name).cmp(&(b.name.is_none(), &b.name)));
+    Ok(Simulation { month: first, policy_in_force, opds, in_force, simulated })
 }
 
 /// Reads a run with its lines (leaders, finance, the agency's admin).

@@ -31,5 +31,6 @@ mod patterns;
 mod progress;
 mod rollout;
 mod shifts;
+mod simulation;
 mod storage;
 mod tasks;

@@ -230,24 +230,26 @@ pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiE
     let row = call
         .write(move |conn, change| allowance_policy::set(conn, change, agency, month, &policy))
         .await
-        .map_err(|e| match e {
-            // The rules' field names sit under `rules` in the body.
-            ApiError::Validation(fields) => ApiError::Validation(
-                fields
-                    .into_iter()
-                    .map(|f| {
-                        let field = if f.field == Field::from("agency_id") {
-                            f.field
-                        } else {
-                            f.field.within(Field::named("rules"))
-                        };
-                        ekinerja_persistence::FieldError::new(field, f.detail)
-                    })
-                    .collect(),
-            ),
-            other => other,
-        })?;
+        .map_err(under_rules)?;
     Ok(created("/api/v1/allowance-policies".into(), &PolicyView::from(row)))
+}
+
+/// A refusal of a policy's rules, its field names put under `rules` as the body has them (the
+/// body's own fields, `agency_id`, `effective_month` and `month`, stay where they are).
+fn under_rules(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Validation(fields) => ApiError::Validation(
+            fields
+                .into_iter()
+                .map(|f| {
+                    let own = ["agency_id", "effective_month", "month"].iter().any(|n| f.field == Field::from(*n));
+                    let field = if own { f.field } else { f.field.within(Field::named("rules")) };
+                    ekinerja_persistence::FieldError::new(field, f.detail)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Lists the policy's versions.
@@ -883,5 +885,148 @@ pub async fn waiting_reviews(
                 oldest: r.oldest,
             })
             .collect(),
+    }))
+}
+
+/// A month to compute under a draft policy.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateBody {
+    /// Required for a platform admin; the caller's own agency otherwise.
+    pub agency_id: Option<Uuid>,
+    /// `YYYY-MM`, a month that is over.
+    #[schema(example = "2026-11", pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
+    pub month: String,
+    /// The draft policy, held to the rules a policy is set by.
+    pub rules: Rules,
+}
+
+/// An OPD's lines under one policy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimulationTotals {
+    /// Lines with an amount.
+    pub computed: i64,
+    /// Lines waiting for a final predicate or a base amount.
+    pub pending: i64,
+    /// Rupiah: the sum of the computed lines.
+    pub total: i64,
+    /// Rupiah: `total` over `computed`, rounded down; 0 without a computed line.
+    pub average: i64,
+}
+
+impl From<allowance_run::Totals> for SimulationTotals {
+    fn from(t: allowance_run::Totals) -> Self {
+        SimulationTotals { computed: t.computed, pending: t.pending, total: t.total, average: t.average() }
+    }
+}
+
+/// One OPD of a simulation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpdSimulationView {
+    /// `null` for people who hold no post.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub org_unit_id: Option<OrgUnitId>,
+    pub name: Option<String>,
+    /// Active employees, rolled out or not.
+    pub employees: i64,
+    /// Employees of units not rolled out in the month: no amount under either policy.
+    pub not_rolled_out: i64,
+    pub in_force: SimulationTotals,
+    pub simulated: SimulationTotals,
+    /// Rupiah: `simulated.total − in_force.total`.
+    pub difference: i64,
+}
+
+/// A month under a draft policy beside the policy in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimulationView {
+    /// `YYYY-MM`.
+    #[schema(example = "2026-11")]
+    pub month: String,
+    /// The version in force in the month; `null` for the defaults.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub policy_in_force_id: Option<AllowancePolicyId>,
+    /// Every OPD of the agency with staff, by name; people without a post last.
+    pub opds: Vec<OpdSimulationView>,
+    pub in_force: SimulationTotals,
+    pub simulated: SimulationTotals,
+    /// Rupiah: `simulated.total − in_force.total`.
+    pub difference: i64,
+}
+
+/// Computes a month under a draft policy.
+#[utoipa::path(post, path = "/api/v1/allowance-simulations", tag = "allowance", operation_id = "simulate_allowance_policy",
+    summary = "Compute a month under a draft allowance policy, per OPD beside the policy in force, storing nothing",
+    description = "For the finance office and the regional budget, before a policy is adopted: each OPD's total and \
+        average under the draft and under the policy in force for the month, from the same attendance, logs and \
+        evaluations a run reads. Under the policy in force the figures equal those of a run computed now. With \
+        `Accept: text/csv`, the OPD table as a CSV file.",
+    request_body = SimulateBody,
+    responses(
+        (status = 200, description = "The simulation", content((SimulationView = "application/json"), (String = "text/csv"))),
+        crate::openapi::AdminOnly,
+    ),
+    security(("bearer" = [])))]
+pub async fn simulate(
+    req: actix_web::HttpRequest,
+    call: Call,
+    body: Json<SimulateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let month = month_start(&b.month, "month")?;
+    let agency = call.agency(b.agency_id)?;
+    let draft = b.rules.policy();
+    let now = call.state.now();
+    let s = call
+        .read(move |conn, caller| allowance_run::simulate(conn, caller, agency, month, &draft, now))
+        .await
+        .map_err(under_rules)?;
+    let opds: Vec<OpdSimulationView> = s
+        .opds
+        .into_iter()
+        .map(|o| OpdSimulationView {
+            org_unit_id: o.org_unit_id,
+            name: o.name,
+            employees: o.employees,
+            not_rolled_out: o.not_rolled_out,
+            difference: o.simulated.total - o.in_force.total,
+            in_force: o.in_force.into(),
+            simulated: o.simulated.into(),
+        })
+        .collect();
+    let month_text = s.month.format("%Y-%m").to_string();
+    if super::analysis::wants_csv(&req) {
+        let rows = opds.iter().map(|o| {
+            vec![
+                crate::csv_out::cell(o.name.as_deref().unwrap_or("")),
+                o.employees.to_string(),
+                o.in_force.total.to_string(),
+                o.in_force.average.to_string(),
+                o.simulated.total.to_string(),
+                o.simulated.average.to_string(),
+                o.difference.to_string(),
+            ]
+        });
+        return super::analysis::csv(
+            &format!("simulasi-tpp-{month_text}.csv"),
+            &[
+                "opd",
+                "pegawai",
+                "total_berlaku",
+                "rata_rata_berlaku",
+                "total_simulasi",
+                "rata_rata_simulasi",
+                "selisih",
+            ],
+            rows,
+        );
+    }
+    Ok(HttpResponse::Ok().json(SimulationView {
+        month: month_text,
+        policy_in_force_id: s.policy_in_force.map(|v| v.id),
+        opds,
+        difference: s.simulated.total - s.in_force.total,
+        in_force: s.in_force.into(),
+        simulated: s.simulated.into(),
     }))
 }
