@@ -2,7 +2,7 @@
 //! over a span, against the effective working time of one person over the same span, give the
 //! staff the work needs; set against the staff present, the job-efficiency index and its grade.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 /// Effective working time of one person in a year when the agency sets none (policy).
 pub const DEFAULT_EFFECTIVE_HOURS_PER_YEAR: i32 = 1_250;
@@ -78,33 +78,18 @@ fn div_round(a: i64, b: i64) -> i64 {
     (2 * a + b) / (2 * b)
 }
 
-fn days_in_year(year: i32) -> i64 {
-    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
-        366
-    } else {
-        365
-    }
-}
-
-/// One person's effective working minutes over `from..=to`: the yearly hours, pro rata by
-/// calendar day (each day is 1/365th, or 1/366th in a leap year, of its year), rounded half up.
-pub fn effective_minutes(hours_per_year: i32, from: NaiveDate, to: NaiveDate) -> i64 {
+/// One person's effective working minutes over a span: the yearly hours spread evenly over the
+/// working days of each year the span touches (workforce.md), so a day off or a holiday adds
+/// none. `parts` holds, per year the span touches, the working days of the span in that year and
+/// the working days of the whole year; the sum is exact and rounded half up once. A year without
+/// a working day adds nothing.
+pub fn effective_minutes(hours_per_year: i32, parts: &[(i64, i64)]) -> i64 {
     let yearly = i64::from(hours_per_year) * 60;
-    // Exact sum of yearly × days / days_in_year over the years the span touches, as one fraction.
+    // Exact sum of yearly × days / year_days over the parts, as one fraction.
     let (mut num, mut den) = (0i64, 1i64);
-    let mut start = from;
-    while start <= to {
-        let year_end = NaiveDate::from_ymd_opt(start.year(), 12, 31).unwrap_or(to);
-        let end = year_end.min(to);
-        let days = (end - start).num_days() + 1;
-        let d = days_in_year(start.year());
-        // num/den + yearly×days/d
-        num = num * d + yearly * days * den;
-        den *= d;
-        match end.succ_opt() {
-            Some(next) => start = next,
-            None => break,
-        }
+    for (days, year_days) in parts.iter().copied().filter(|(_, y)| *y > 0) {
+        num = num * year_days + yearly * days.max(0) * den;
+        den *= year_days;
     }
     div_round(num, den)
 }
@@ -130,13 +115,14 @@ pub struct Workload {
 }
 
 /// Analyses `minutes` logged by `staff_present` people over a span worth `effective_minutes`
-/// each.
+/// each. A span without working time (days off and holidays only) needs no one and has no index:
+/// there is no time to judge the work against.
 pub fn analyse(minutes: i64, effective_minutes: i64, staff_present: i64) -> Workload {
     let minutes = minutes.max(0);
-    let effective = effective_minutes.max(1);
+    let effective = effective_minutes.max(0);
     let staff_present = staff_present.max(0);
-    let needed = div_round(minutes * 100, effective);
-    let index = (staff_present > 0).then(|| div_round(minutes * 100, effective * staff_present));
+    let needed = if effective == 0 { 0 } else { div_round(minutes * 100, effective) };
+    let index = (staff_present > 0 && effective > 0).then(|| div_round(minutes * 100, effective * staff_present));
     Workload {
         minutes,
         effective_minutes: effective,
@@ -170,18 +156,21 @@ mod tests {
 
     #[test]
     fn a_whole_year_is_the_yearly_hours() {
-        assert_eq!(effective_minutes(1250, d(2026, 1, 1), d(2026, 12, 31)), 75_000);
-        assert_eq!(effective_minutes(1250, d(2028, 1, 1), d(2028, 12, 31)), 75_000);
+        assert_eq!(effective_minutes(1250, &[(261, 261)]), 75_000);
+        assert_eq!(effective_minutes(1250, &[(248, 248)]), 75_000);
     }
 
     #[test]
-    fn a_part_of_a_year_is_pro_rata_by_day() {
-        // 75,000 × 31 / 365 = 6,369.86…
-        assert_eq!(effective_minutes(1250, d(2026, 1, 1), d(2026, 1, 31)), 6_370);
-        // A span over new year: 75,000 × (2/365 + 3/365) = 1,027.39…
-        assert_eq!(effective_minutes(1250, d(2026, 12, 30), d(2027, 1, 3)), 1_027);
-        // Leap year: 75,000 × 29 / 366 = 5,942.62…
-        assert_eq!(effective_minutes(1250, d(2028, 2, 1), d(2028, 2, 29)), 5_943);
+    fn a_part_of_a_year_is_pro_rata_by_working_day() {
+        // 75,000 × 20 / 250 = 6,000: a month of 20 working days in a year of 250.
+        assert_eq!(effective_minutes(1250, &[(20, 250)]), 6_000);
+        // 75,000 × 19 / 248 = 5,745.96…: two holidays less in the month and the year.
+        assert_eq!(effective_minutes(1250, &[(19, 248)]), 5_746);
+        // A span over new year: 75,000 × (2/261 + 3/260) = 1,440.11…
+        assert_eq!(effective_minutes(1250, &[(2, 261), (3, 260)]), 1_440);
+        // Days off only: nothing.
+        assert_eq!(effective_minutes(1250, &[(0, 261)]), 0);
+        assert_eq!(effective_minutes(1250, &[(3, 0)]), 0);
     }
 
     #[test]
@@ -219,6 +208,9 @@ mod tests {
         assert_eq!(w.efficiency_index_hundredths, None);
         assert_eq!(w.grade, None);
         assert_eq!(w.staff_needed_hundredths, 1);
+        // No working time in the span: nothing needed, no index.
+        let w = analyse(120, 0, 2);
+        assert_eq!((w.staff_needed_hundredths, w.efficiency_index_hundredths, w.grade), (0, None, None));
     }
 
     #[test]

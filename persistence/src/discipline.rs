@@ -358,6 +358,13 @@ impl UnitCalendar {
         self.count(unit, Some(shifts), after, before)
     }
 
+    /// Whether `day` is a working day of `unit` by its schedule and the holidays (where the unit
+    /// works by roster, every day is).
+    pub fn works(&mut self, unit: Option<OrgUnitId>, day: NaiveDate) -> bool {
+        let schedule = self.schedules.of(unit).on(day);
+        schedule.rostered || (!self.holidays.contains(&day) && schedule.hours(day.weekday()).is_some())
+    }
+
     fn count(
         &mut self,
         unit: Option<OrgUnitId>,

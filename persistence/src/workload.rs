@@ -1,17 +1,20 @@
 //! Workload analysis (Analisis Beban Kerja) over a span: minutes logged per position, rolled up
 //! the unit tree, against the agency's effective working time (`ekinerja_domain::workload`).
 //!
-//! Minutes are the logs not rejected (submitted or accepted), counted on the post their author
-//! holds now; staff present are the active employees holding a post now. A post counts only over
-//! the days of the span its unit is rolled out (roles.md, Rollout): from its rollout month on,
-//! and not at all (no minutes, no staff, so no grade) when the unit is not rolled out in the span.
+//! Minutes are those of accepted logs, counted on the post their author held on the log's date
+//! (workforce.md): the post of the agreement the log serves, or for an additional duty the post of
+//! the author's approved agreement covering the date, or else the post held now. Staff present are
+//! the active employees holding a post now. One person's effective time is the yearly hours spread
+//! over the agency's working days (its schedule and holidays). A post counts only over the days of
+//! the span its unit is rolled out (roles.md, Rollout): from its rollout month on, and not at all
+//! (no minutes, no staff, so no grade) when the unit is not rolled out in the span.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text};
-use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, Workload};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -19,7 +22,7 @@ use uuid::Uuid;
 
 use crate::org_unit::OrgUnit;
 use crate::position::Position;
-use crate::schema::{agencies, employees, org_units, positions};
+use crate::schema::{agencies, agreements, employees, org_units, positions};
 use crate::{chart, DbConnection, StoreError};
 
 /// One post's analysis.
@@ -59,19 +62,27 @@ pub struct Analysis {
 }
 
 #[derive(QueryableByName)]
-struct PostMinutes {
-    #[diesel(sql_type = crate::key::Key<PositionId>)]
-    position_id: PositionId,
+struct DayMinutes {
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
+    #[diesel(sql_type = Date)]
+    log_date: NaiveDate,
+    /// The post of the agreement the logs serve; none for additional duties.
+    #[diesel(sql_type = Nullable<crate::key::Key<PositionId>>)]
+    served_post: Option<PositionId>,
     #[diesel(sql_type = BigInt)]
     minutes: i64,
 }
 
+/// Accepted minutes per author, day and the post of the agreement served.
 const MINUTES_SQL: &str = "
-SELECT e.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
-FROM daily_logs l JOIN employees e ON e.id = l.employee_id
-WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status <> $4
-  AND e.position_id IS NOT NULL
-GROUP BY e.position_id";
+SELECT l.employee_id AS employee_id, l.log_date AS log_date, a.position_id AS served_post,
+       CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs l
+LEFT JOIN planned_results pr ON pr.id = l.planned_result_id
+LEFT JOIN agreements a ON a.id = pr.agreement_id
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
+GROUP BY l.employee_id, l.log_date, a.position_id";
 
 /// The span asked for: by default the year so far, 1 January to yesterday (the last day that is
 /// over) in the agency's time zone. A span may not reach past today: days to come would add
@@ -105,6 +116,7 @@ struct Data {
     from: NaiveDate,
     to: NaiveDate,
     hours: i32,
+    calendar: WorkingDays,
 }
 
 fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDate) -> Result<Data, StoreError> {
@@ -126,24 +138,7 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
             (start <= to).then_some((p.id, start))
         })
         .collect();
-    // One query per distinct start (a handful: the months units were rolled out in).
-    let mut minutes = HashMap::new();
-    let mut distinct: Vec<NaiveDate> = starts.values().copied().collect();
-    distinct.sort();
-    distinct.dedup();
-    for start in distinct {
-        for r in diesel::sql_query(MINUTES_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(start)
-            .bind::<Date, _>(to)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
-            .load::<PostMinutes>(conn)?
-        {
-            if starts.get(&r.position_id) == Some(&start) {
-                minutes.insert(r.position_id, r.minutes);
-            }
-        }
-    }
+    let minutes = post_minutes(conn, agency, from, to, &starts)?;
     let staff = employees::table
         .filter(employees::agency_id.eq(crate::key::bind(agency)))
         .filter(employees::active.eq(true))
@@ -155,7 +150,98 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
         .filter_map(|(p, n)| p.map(|p| (p, n)))
         .filter(|(p, _)| starts.contains_key(p))
         .collect();
-    Ok(Data { units, posts, minutes, staff, starts, rollout, from, to, hours })
+    let calendar = WorkingDays::load(conn, agency, from, to)?;
+    Ok(Data { units, posts, minutes, staff, starts, rollout, from, to, hours, calendar })
+}
+
+/// Accepted minutes per post, each log on the post its author held on its date, counted from the
+/// day the post starts to count.
+fn post_minutes(
+    conn: &mut DbConnection,
+    agency: AgencyId,
+    from: NaiveDate,
+    to: NaiveDate,
+    starts: &HashMap<PositionId, NaiveDate>,
+) -> Result<HashMap<PositionId, i64>, StoreError> {
+    let rows: Vec<DayMinutes> = diesel::sql_query(MINUTES_SQL)
+        .bind::<Text, _>(agency.to_string())
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
+        .load(conn)?;
+    // For additional duties: the approved agreements covering the span, and the posts held now.
+    let mut covering: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, i32, PositionId)>> = HashMap::new();
+    for (employee, starts_on, ends_on, revision, post) in agreements::table
+        .filter(agreements::agency_id.eq(crate::key::bind(agency)))
+        .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
+        .filter(agreements::starts_on.le(to))
+        .filter(agreements::ends_on.ge(from))
+        .select((
+            agreements::employee_id,
+            agreements::starts_on,
+            agreements::ends_on,
+            agreements::revision,
+            agreements::position_id,
+        ))
+        .load::<(EmployeeId, NaiveDate, NaiveDate, i32, PositionId)>(conn)?
+    {
+        covering.entry(employee).or_default().push((starts_on, ends_on, revision, post));
+    }
+    let held_now: HashMap<EmployeeId, PositionId> = employees::table
+        .filter(employees::agency_id.eq(crate::key::bind(agency)))
+        .filter(employees::position_id.is_not_null())
+        .select((employees::id, employees::position_id))
+        .load::<(EmployeeId, Option<PositionId>)>(conn)?
+        .into_iter()
+        .filter_map(|(e, p)| p.map(|p| (e, p)))
+        .collect();
+    let mut out: HashMap<PositionId, i64> = HashMap::new();
+    for r in rows {
+        let held_then = || {
+            covering
+                .get(&r.employee_id)?
+                .iter()
+                .filter(|(s, e, _, _)| *s <= r.log_date && r.log_date <= *e)
+                .max_by_key(|(s, _, revision, _)| (*s, *revision))
+                .map(|(_, _, _, post)| *post)
+        };
+        let Some(post) = r.served_post.or_else(held_then).or_else(|| held_now.get(&r.employee_id).copied()) else {
+            continue;
+        };
+        if starts.get(&post).is_some_and(|start| *start <= r.log_date) {
+            *out.entry(post).or_default() += r.minutes;
+        }
+    }
+    Ok(out)
+}
+
+/// The agency's working days (its own schedule and holidays, no unit's) over the years a span
+/// touches: what one person's effective time is spread over.
+struct WorkingDays {
+    days: std::collections::BTreeSet<NaiveDate>,
+}
+
+impl WorkingDays {
+    fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDate) -> Result<Self, StoreError> {
+        let first = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
+        let last = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
+        let mut calendar = crate::discipline::UnitCalendar::load(conn, agency.uuid(), first, last)?;
+        Ok(WorkingDays {
+            days: first.iter_days().take_while(|d| *d <= last).filter(|d| calendar.works(None, *d)).collect(),
+        })
+    }
+
+    /// Per year `start..=to` touches: its working days in the span, and in the whole year.
+    fn parts(&self, start: NaiveDate, to: NaiveDate) -> Vec<(i64, i64)> {
+        (start.year()..=to.year())
+            .map(|y| {
+                let in_year = |d: &&NaiveDate| d.year() == y;
+                let span = self.days.range(start..=to).filter(in_year).count();
+                let year = self.days.iter().filter(in_year).count();
+                (span as i64, year as i64)
+            })
+            .collect()
+    }
 }
 
 /// Minutes, staff, and the earliest day a post counts from (none while no post counts).
@@ -171,10 +257,11 @@ fn add(into: &mut Sums, (m, s, start): Sums) {
 }
 
 impl Data {
-    /// The analysis of sums: one person's effective time runs from the earliest day a post of
-    /// them counts (a sub-unit rolled out later adds its staff and minutes from its own month).
+    /// The analysis of sums: one person's effective time runs over the working days from the
+    /// earliest day a post of them counts (a sub-unit rolled out later adds its staff and minutes
+    /// from its own month).
     fn analyse(&self, (m, s, start): Sums) -> Workload {
-        analyse(m, effective_minutes(self.hours, start.unwrap_or(self.from), self.to), s)
+        analyse(m, effective_minutes(self.hours, &self.calendar.parts(start.unwrap_or(self.from), self.to)), s)
     }
 
     /// A post's sums.

@@ -432,8 +432,14 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
     app.set_clock(Utc.with_ymd_and_hms(y, 7, 1, 3, 0, 0).unwrap());
     let org = app.org("ABK-A", 3300).await;
     let other = app.org("ABK-B", 3400).await;
-    // 1,825 hours a year are exactly 300 minutes a day: one day's index is minutes / 300.
-    app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"effective_working_hours": 1825}))
+    // Five hours a year per working day of the year (no holidays set: its weekdays) are exactly
+    // 300 minutes a working day: one working day's index is minutes / 300.
+    let year_days = (1..=366)
+        .filter_map(|d| NaiveDate::from_yo_opt(y, d))
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .count() as i64;
+    let hours = 5 * year_days;
+    app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"effective_working_hours": hours}))
         .await
         .assert_status(200);
     let cases = [
@@ -446,16 +452,18 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
         (150, 50, "D"),
         (147, 49, "E"),
     ];
-    let first = NaiveDate::from_ymd_opt(y, 6, 1).unwrap();
+    let days = june_working_days();
     for (i, (minutes, _, _)) in cases.iter().enumerate() {
-        let day = first + chrono::Duration::days(i as i64);
-        // The division head is alone in their post.
+        // The division head is alone in their post; the head accepts their logs (only accepted
+        // logs count).
         for part in [*minutes / 2, *minutes - *minutes / 2] {
-            app.post("/api/v1/daily-logs", &org.division.token, duty_log(day, part)).await.assert_status(201);
+            let res = app.post("/api/v1/daily-logs", &org.division.token, duty_log(days[i], part)).await;
+            res.assert_status(201);
+            app.review_log(&org.head.token, &res.id(), "accept", json!({})).await.assert_status(200);
         }
     }
     for (i, (_, index, grade)) in cases.iter().enumerate() {
-        let day = first + chrono::Duration::days(i as i64);
+        let day = days[i];
         let r =
             workload(&app, &format!("/api/v1/org-units/{}/workload?from={day}&to={day}", org.unit), &org.admin).await;
         let post = r.body["positions"]
@@ -471,20 +479,24 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
         assert_eq!(post["grade"], *grade, "{day}: {post}");
     }
 
-    // A month: the staff post's two holders log 2 hours a working day, one of them also rejected
-    // work that does not count.
-    let days = june_working_days();
+    // A month: the staff post's two holders log 2 hours a working day, accepted; one of them also
+    // rejected work and work still waiting, which do not count.
     for d in &days {
-        app.post("/api/v1/daily-logs", &org.staff1.token, duty_log(*d, 120)).await.assert_status(201);
-        app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(*d, 120)).await.assert_status(201);
+        for who in [&org.staff1, &org.staff2] {
+            let res = app.post("/api/v1/daily-logs", &who.token, duty_log(*d, 120)).await;
+            res.assert_status(201);
+            app.review_log(&org.section.token, &res.id(), "accept", json!({})).await.assert_status(200);
+        }
     }
+    app.post("/api/v1/daily-logs", &org.staff1.token, duty_log(days[1], 30)).await.assert_status(201);
     let rejected = app.post("/api/v1/daily-logs", &org.staff2.token, duty_log(days[0], 60)).await;
     app.review_log(&org.section.token, &rejected.id(), "reject", json!({"reason": "Tidak sesuai"}))
         .await
         .assert_status(200);
     let span = format!("from={y}-06-01&to={y}-06-30");
     let r = workload(&app, &format!("/api/v1/org-units/{}/workload?{span}", org.unit), &org.admin).await;
-    let effective = 1825 * 60 * 30 / 365; // 9,000
+    // The yearly hours over June's working days: 300 minutes each.
+    let effective = 300 * days.len() as i64;
     let staff_minutes = days.len() as i64 * 240;
     let post =
         r.body["positions"].as_array().unwrap().iter().find(|p| p["position_id"] == org.staff_post.as_str()).unwrap();
@@ -498,7 +510,7 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
     let division_minutes: i64 = cases.iter().map(|c| c.0).sum();
     assert_eq!(r.body["total"]["minutes"].as_i64(), Some(staff_minutes + division_minutes));
     assert_eq!(r.body["total"]["staff_present"], 5);
-    // Ranked from the most under-staffed: the staff post (0.29), the division head's (0.23), then
+    // Ranked from the most under-staffed: the staff post (0.40), the division head's (0.31), then
     // the two posts without logs (0.00, by name).
     let order: Vec<&str> =
         r.body["positions"].as_array().unwrap().iter().map(|p| p["position_id"].as_str().unwrap()).collect();
@@ -522,7 +534,7 @@ async fn workload_gives_staff_needed_and_every_grade_boundary() {
     assert_eq!(a.body["units"][1]["grade"], "E");
     assert_eq!(a.body["units"][1]["staff_gap"].as_f64(), Some(-1.0));
     assert_eq!(a.body["total"]["staff_present"], 6);
-    assert_eq!(a.body["effective_hours_per_year"], 1825);
+    assert_eq!(a.body["effective_hours_per_year"], hours);
 
     // CSV of both tables.
     let csv = app
@@ -788,4 +800,93 @@ async fn analysis_requests_have_a_budget_per_account() {
     app.get("/api/v1/me", &org.admin).await.assert_status(200);
     app.set_clock(t0 + chrono::Duration::seconds(61));
     app.get(&path, &org.admin).await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn workload_spreads_the_year_over_working_days_and_charges_the_post_held_on_the_day() {
+    let mut app = TestApp::spawn().await;
+    // Tuesday 1 December 2026, 03:00 WIB: November is over.
+    app.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap());
+    let org = app.org("ABK-C", 3500).await;
+    let (period, section_rhk) = ekinerja_tests::builders::chain(&app, &org, 2026).await;
+    // Two holidays in November: 21 weekdays less two is 19 working days, of 261 − 2 = 259 in 2026.
+    for (date, name) in [("2026-11-10", "Hari Pahlawan"), ("2026-11-11", "Cuti bersama")] {
+        app.post("/api/v1/holidays", &org.admin, json!({"date": date, "name": name})).await.assert_status(201);
+    }
+    // Staff member 1 holds the staff post under an approved agreement until the 15th.
+    let approve = |skp: Skp| {
+        let app = &app;
+        let (staff, section, rhk) = (org.staff1.clone(), org.section.token.clone(), section_rhk.clone());
+        async move {
+            let mut skp = skp;
+            plan(app, &staff, &mut skp, json!({"parent_result_id": rhk}), "Pengolahan data").await;
+            step(app, &staff.token, &mut skp, "submit", None).await.assert_status(200);
+            step(app, &section, &mut skp, "approve", None).await.assert_status(200);
+        }
+    };
+    approve(open(&app, &org.staff1, &period).await).await;
+    let log = |date: &str, minutes: i64, accept: bool| {
+        let (app, token, section) = (&app, org.staff1.token.clone(), org.section.token.clone());
+        let body = json!({"date": date, "duration_minutes": minutes, "description": "Entri data", "output_quantity": 1,
+                          "additional_duty": true});
+        async move {
+            let res = app.post("/api/v1/daily-logs", &token, body).await;
+            res.assert_status(201);
+            if accept {
+                app.review_log(&section, &res.id(), "accept", json!({})).await.assert_status(200);
+            }
+        }
+    };
+    let before = [
+        "2026-11-02",
+        "2026-11-03",
+        "2026-11-04",
+        "2026-11-05",
+        "2026-11-06",
+        "2026-11-09",
+        "2026-11-12",
+        "2026-11-13",
+    ];
+    for d in before {
+        log(d, 240, true).await;
+    }
+    // From Monday the 16th a new post, with an agreement for it from that day.
+    let analyst = app.position(&org.admin, &org.unit, "Analis Data", "pelaksana", 7, Some(&org.section_post)).await;
+    app.patch(&format!("/api/v1/employees/{}", org.staff1.id), &org.admin, json!({"position_id": analyst}))
+        .await
+        .assert_status(200);
+    let res = app
+        .post("/api/v1/agreements", &org.staff1.token, json!({"period_id": period, "starts_on": "2026-11-16"}))
+        .await;
+    res.assert_status(201);
+    approve(Skp { id: res.id(), etag: etag(&res) }).await;
+    let after = ["16", "17", "18", "19", "20", "23", "24", "25", "26", "27", "30"];
+    for d in after {
+        log(&format!("2026-11-{d}"), 300, true).await;
+    }
+    // Waiting for review: counts for nothing yet.
+    log("2026-11-30", 60, false).await;
+
+    let r =
+        workload(&app, &format!("/api/v1/org-units/{}/workload?from=2026-11-01&to=2026-11-30", org.unit), &org.admin)
+            .await;
+    let post =
+        |id: &str| r.body["positions"].as_array().unwrap().iter().find(|p| p["position_id"] == id).cloned().unwrap();
+    // 75,000 × 19 / 259 = 5,501.93… → 5,502 effective minutes for one person.
+    let old = post(&org.staff_post);
+    assert_eq!(old["effective_minutes"], 5_502, "{}", r.text);
+    // The staff post: 8 days × 240 before the move, held now by staff member 2 alone:
+    // 1,920 / 5,502 = 0.35 needed, index 0.35, E.
+    assert_eq!((old["minutes"].as_i64(), old["staff_present"].as_i64()), (Some(1_920), Some(1)), "{old}");
+    assert_eq!((old["staff_needed"].as_f64(), old["grade"].as_str()), (Some(0.35), Some("E")));
+    // The analyst post: 11 days × 300 after it: 3,300 / 5,502 = 0.60, D.
+    let new = post(&analyst);
+    assert_eq!((new["minutes"].as_i64(), new["staff_present"].as_i64()), (Some(3_300), Some(1)), "{new}");
+    assert_eq!((new["staff_needed"].as_f64(), new["grade"].as_str()), (Some(0.6), Some("D")));
+    assert_eq!(r.body["total"]["minutes"], 5_220);
+    // A span of the two holidays alone has no effective time.
+    let h =
+        workload(&app, &format!("/api/v1/org-units/{}/workload?from=2026-11-10&to=2026-11-11", org.unit), &org.admin)
+            .await;
+    assert_eq!(h.body["total"]["effective_minutes"], 0, "{}", h.text);
 }

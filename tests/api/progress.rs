@@ -3,36 +3,13 @@
 
 use actix_web::http::Method;
 use chrono::{TimeZone, Utc};
-use ekinerja_tests::builders::{etag, goal, open, plan, send, step, Skp};
+use ekinerja_tests::builders::{chain, etag, open, send, step, Skp};
 use ekinerja_tests::{Org, Person, TestApp};
 use serde_json::{json, Value};
 
 /// Tuesday 1 December 2026, 03:00 WIB: November is over.
 fn december() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap()
-}
-
-/// The 2026 chain of `org` approved down to the section head; returns the performance year and
-/// the section head's planned result.
-async fn chain(app: &TestApp, org: &Org) -> (String, String) {
-    let period = app.post("/api/v1/performance-periods", &org.admin, json!({"year": 2026})).await;
-    period.assert_status(201);
-    let period = period.id();
-    let g = goal(app, org, &period).await;
-    let mut link = json!({"goal_id": g});
-    let mut last = String::new();
-    for (who, approver) in [
-        (&org.head, org.admin.clone()),
-        (&org.division, org.head.token.clone()),
-        (&org.section, org.division.token.clone()),
-    ] {
-        let mut skp = open(app, who, &period).await;
-        last = plan(app, who, &mut skp, link, "RHK").await;
-        step(app, &who.token, &mut skp, "submit", None).await.assert_status(200);
-        step(app, &approver, &mut skp, "approve", None).await.assert_status(200);
-        link = json!({"parent_result_id": last});
-    }
-    (period, last)
 }
 
 /// Adds an indicator with its breakdown to `result`.
@@ -94,7 +71,7 @@ async fn progress_of_a_result_with_two_indicators_matches_the_figures_by_hand() 
     let mut app = TestApp::spawn().await;
     app.set_clock(december());
     let org = app.org("PG-A", 5400).await;
-    let (period, section_rhk) = chain(&app, &org).await;
+    let (period, section_rhk) = chain(&app, &org, 2026).await;
 
     // Staff member 1: one result measured two ways, 12 reports split by quarter and 24 visits
     // split by month.
@@ -232,7 +209,7 @@ async fn the_logging_curve_leaves_out_holidays_leave_and_units_not_rolled_out() 
     app.set_clock(december());
     let org = app.org("PG-C", 5600).await;
     // The chain's agreements, as in a unit at work (the curve counts additional duties too).
-    chain(&app, &org).await;
+    chain(&app, &org, 2026).await;
     // A sub-unit rolled out only next year: its one employee is listed as not rolled out.
     let pilot = app
         .post(

@@ -74,7 +74,8 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
     let clerk_token = app.login(&clerk.nip, PASSWORD).await;
     let staff1_token = app.login(&org.staff1.nip, PASSWORD).await;
     let head_token = app.login(&org.head.nip, PASSWORD).await;
-    app.post("/api/v1/daily-logs", &clerk_token, duty_log("2026-10-15", 300)).await.assert_status(201);
+    let clerk_october = app.post("/api/v1/daily-logs", &clerk_token, duty_log("2026-10-15", 300)).await;
+    clerk_october.assert_status(201);
     app.post("/api/v1/daily-logs", &staff1_token, duty_log("2026-10-14", 90)).await.assert_status(201);
 
     // The productivity basis: no predicate needed, so every rolled-out line is computed.
@@ -147,8 +148,10 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
         .await
         .assert_problem(403, "forbidden");
 
-    // Workload leaves Dinas Pendidikan out of September (no minutes, no staff, no grade) and
-    // counts it in October.
+    // Workload counts accepted logs: the Kadis accepts the clerk's October day. It leaves Dinas
+    // Pendidikan out of September (no minutes, no staff, no grade) and counts it in October.
+    let kadis = app.login(&head.nip, PASSWORD).await;
+    app.review_log(&kadis, &clerk_october.id(), "accept", json!({})).await.assert_status(200);
     let path = format!("/api/v1/agencies/{}/workload", org.agency);
     let sep = app.get(&format!("{path}?from=2026-09-01&to=2026-09-30"), &admin).await;
     sep.assert_status(200);

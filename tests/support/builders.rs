@@ -65,6 +65,29 @@ pub async fn goal(app: &TestApp, org: &Org, period: &str) -> String {
     res.id()
 }
 
+/// The `year` chain of `org` approved from the head down to the section head (a goal, then one
+/// result each); returns the performance year and the section head's planned result.
+pub async fn chain(app: &TestApp, org: &Org, year: i32) -> (String, String) {
+    let res = app.post("/api/v1/performance-periods", &org.admin, json!({"year": year})).await;
+    res.assert_status(201);
+    let period = res.id();
+    let g = goal(app, org, &period).await;
+    let mut link = json!({"goal_id": g});
+    let mut last = String::new();
+    for (who, approver) in [
+        (&org.head, org.admin.clone()),
+        (&org.division, org.head.token.clone()),
+        (&org.section, org.division.token.clone()),
+    ] {
+        let mut skp = open(app, who, &period).await;
+        last = plan(app, who, &mut skp, link, "RHK").await;
+        step(app, &who.token, &mut skp, "submit", None).await.assert_status(200);
+        step(app, &approver, &mut skp, "approve", None).await.assert_status(200);
+        link = json!({"parent_result_id": last});
+    }
+    (period, last)
+}
+
 /// Opens `who`'s agreement in `period`.
 pub async fn open(app: &TestApp, who: &Person, period: &str) -> Skp {
     let res = app.post("/api/v1/agreements", &who.token, json!({"period_id": period})).await;

@@ -17,19 +17,23 @@ use crate::error::ApiError;
 /// The figures of one post, unit or agency.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkloadFigures {
-    /// Minutes logged over the span (logs not rejected), from the rollout month of the post's unit on.
+    /// Minutes of accepted logs over the span, each on the post its author held on the log's date
+    /// (the post of the agreement it serves, or of the author's approved agreement covering the
+    /// date, else the post held now), from the rollout month of the post's unit on.
     pub minutes: i64,
-    /// One person's effective working minutes over the span (the yearly hours pro rata by day).
+    /// One person's effective working minutes over the span: the yearly hours spread over the
+    /// agency's working days of the year (its schedule and holidays), so days off add none.
     pub effective_minutes: i64,
     /// Active employees holding the posts now (none for a post not rolled out in the span).
     pub staff_present: i64,
-    /// `minutes / effective_minutes`, to two decimals.
+    /// `minutes / effective_minutes`, to two decimals (0 for a span without working time).
     #[schema(example = 3.42)]
     pub staff_needed: f64,
     /// `staff_needed − staff_present`: above zero under-staffed, below zero over-staffed.
     #[schema(example = 0.42)]
     pub staff_gap: f64,
-    /// Job-efficiency index, `staff_needed / staff_present` to two decimals; `null` without staff.
+    /// Job-efficiency index, `staff_needed / staff_present` to two decimals; `null` without staff
+    /// or without working time in the span.
     #[schema(example = 1.14)]
     pub efficiency_index: Option<f64>,
     /// > 1.00 `A`, 0.90–1.00 `B`, 0.70–0.89 `C`, 0.50–0.69 `D`, < 0.50 `E`; `null` without staff.
@@ -235,8 +239,9 @@ pub struct UnitWorkloadQuery {
 /// The agency's workload analysis.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/workload", tag = "analysis", operation_id = "get_agency_workload",
     summary = "Workload analysis (ABK) of the agency: its OPDs ranked from most under- to most over-staffed",
-    description = "Minutes logged (logs not rejected, counted on the post their author holds now) against one person's \
-        effective working time over the span (the agency's `effective_working_hours` a year, pro rata by day) give the \
+    description = "Minutes of accepted logs (counted on the post their author held on the log's date) against one \
+        person's effective working time over the span (the agency's `effective_working_hours` a year, spread over its \
+        working days) give the \
         staff needed; set against the active staff present, the job-efficiency index and its grade. With \
         `Accept: text/csv` the OPD table comes as a CSV file.",
     params(("id" = Uuid, Path, description = "Agency id"), SpanQuery),
