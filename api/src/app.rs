@@ -12,9 +12,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    acting, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison, daily_log,
-    dashboard, discipline, distribution_pattern, employee, evaluation, evidence, health, iclock, import, integration,
-    integration_key, leave, me, monitoring, org_unit, period, position, progress, role_grant, shift,
+    acting, activity, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison,
+    daily_log, dashboard, discipline, distribution_pattern, employee, evaluation, evidence, health, iclock, import,
+    integration, integration_key, leave, me, monitoring, org_unit, period, position, progress, role_grant, shift,
     webhook_subscription,
 };
 use crate::state::AppState;
@@ -369,6 +369,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
+                .service(
+                    resource("/positions/{id}/activities")
+                        .route(web::get().to(activity::list))
+                        .route(web::post().to(activity::create)),
+                )
                 .service(analysis_resource("/allowance-simulations").route(web::post().to(allowance::simulate)))
                 .service(
                     resource("/distribution-patterns")

@@ -101,7 +101,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "list_acting_assignments"
         | "get_acting_assignment"
         | "list_shifts"
-        | "get_shift" => (Agency(&[(Structure, R)]), none),
+        | "get_shift"
+        | "list_position_activities" => (Agency(&[(Structure, R)]), none),
         "create_org_unit"
         | "update_org_unit"
         | "create_position"
@@ -116,7 +117,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "close_evaluation_period"
         | "create_acting_assignment"
         | "delete_acting_assignment"
-        | "create_shift" => (Agency(&[(Structure, W)]), none),
+        | "create_shift"
+        | "create_position_activity" => (Agency(&[(Structure, W)]), none),
         // Evidence files.
         "upload_file" => (Employee(&[(DailyLogWrite, W)]), ", for their own work"),
         "get_file" | "get_file_content" | "list_files" => (

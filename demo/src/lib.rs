@@ -446,6 +446,7 @@ fn write_logs(
                     evidence_url: None,
                     location: None,
                     serves,
+                    activity: None,
                 };
                 let Created::New(log) = logs::create(
                     b.conn,

@@ -10,6 +10,17 @@ pub const DEFAULT_EFFECTIVE_HOURS_PER_YEAR: i32 = 1_250;
 /// The range an agency may set its effective working hours in.
 pub const EFFECTIVE_HOURS_RANGE: std::ops::RangeInclusive<i32> = 500..=2_500;
 
+/// The standard times an activity may carry, in minutes per output.
+pub const STANDARD_MINUTES: std::ops::RangeInclusive<i32> = 1..=100_000;
+
+/// The standard-time workload of accepted output: Σ output × standard minutes, never below 0
+/// and saturating rather than overflowing.
+pub fn standard_workload(outputs: impl IntoIterator<Item = (i64, i32)>) -> i64 {
+    outputs.into_iter().fold(0i64, |sum, (output, minutes)| {
+        sum.saturating_add(output.max(0).saturating_mul(i64::from(minutes.max(0))))
+    })
+}
+
 /// The longest span one analysis covers.
 pub const MAX_SPAN_DAYS: i64 = 366;
 
@@ -221,6 +232,13 @@ mod tests {
             v.iter().map(|w| (w.minutes, w.efficiency_index_hundredths)).collect::<Vec<_>>(),
             [(500, None), (300, Some(150)), (10, Some(10)), (0, None)]
         );
+    }
+
+    #[test]
+    fn standard_workload_weighs_output_by_its_standard_time() {
+        assert_eq!(standard_workload([(3, 45), (2, 120), (0, 30)]), 375);
+        assert_eq!(standard_workload([(-4, 45)]), 0);
+        assert_eq!(standard_workload([(i64::MAX, 100_000), (1, 1)]), i64::MAX);
     }
 
     #[test]

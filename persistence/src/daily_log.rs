@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
-use ekinerja_domain::id::{AgencyId, DailyLogId, EmployeeId, OrgUnitId, PlannedResultId};
+use ekinerja_domain::id::{
+    AgencyId, DailyLogId, EmployeeId, OrgUnitId, PlannedResultId, PositionActivityId, PositionId,
+};
 use ekinerja_domain::{Caller, Description, Name, TimeZone};
 use serde::Serialize;
 use uuid::Uuid;
@@ -51,6 +53,9 @@ pub struct DailyLog {
     pub version: i32,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// The activity of the post's catalogue it performed, with its standard time (workforce.md).
+    #[diesel(serialize_as = crate::key::BindOption<PositionActivityId>)]
+    pub activity_id: Option<PositionActivityId>,
 }
 
 /// The span of a stored log.
@@ -80,6 +85,9 @@ pub struct LogInput {
     pub evidence_url: Option<EvidenceUrl>,
     pub location: Option<Location>,
     pub serves: Serves,
+    /// The activity of the post's catalogue it performed, where the employee names one: an
+    /// activity of the post they held on the log's date.
+    pub activity: Option<Uuid>,
 }
 
 /// A new log, with the mobile client's id where it has one.
@@ -192,24 +200,33 @@ fn check(
     };
     check_open(input.date, &closed)?;
     let today = now.with_timezone(&tz.offset()).date_naive();
-    let range = match input.serves {
-        Serves::AdditionalDuty => None,
+    let (range, served_post) = match input.serves {
+        Serves::AdditionalDuty => (None, None),
         Serves::Result(r) => {
-            let found: Option<(EmployeeId, AgreementStatus, NaiveDate, NaiveDate)> = planned_results::table
+            let found: Option<(EmployeeId, AgreementStatus, NaiveDate, NaiveDate, PositionId)> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(r))))
-                .select((agreements::employee_id, agreements::status, agreements::starts_on, agreements::ends_on))
+                .select((
+                    agreements::employee_id,
+                    agreements::status,
+                    agreements::starts_on,
+                    agreements::ends_on,
+                    agreements::position_id,
+                ))
                 .first(conn)
                 .optional()?;
-            let Some((_, status, from, to)) = found.filter(|(o, _, _, _)| *o == employee_id) else {
+            let Some((_, status, from, to, post)) = found.filter(|(o, _, _, _, _)| *o == employee_id) else {
                 return Err(StoreError::invalid("planned_result_id", "not a planned result of your own agreement"));
             };
             if status != AgreementStatus::Approved {
                 return Err(StoreError::invalid("planned_result_id", "the planned result's agreement is not approved"));
             }
-            Some((from, to))
+            (Some((from, to)), Some(post))
         }
     };
+    if let Some(a) = input.activity {
+        check_activity(conn, employee_id, agency_id, input.date, served_post, PositionActivityId::from(a))?;
+    }
     check_date(input.date, today, range).map_err(log_error)?;
     // A fixed query (no boxing), so diesel keeps it prepared between logs.
     let others: Vec<Span> = daily_logs::table
@@ -223,6 +240,54 @@ fn check(
         .map(|(start, end, minutes)| span_of(start.as_deref(), end.as_deref(), *minutes))
         .collect();
     check_day(&input.span, &others, u32::try_from(cap).unwrap_or(0)).map_err(log_error)
+}
+
+/// Refuses an activity that is not of the post the author held on the log's date: the post of the
+/// agreement the log serves, or of an approved agreement of theirs covering the date, or the post
+/// they hold now.
+fn check_activity(
+    conn: &mut DbConnection,
+    employee_id: EmployeeId,
+    agency_id: AgencyId,
+    date: NaiveDate,
+    served_post: Option<PositionId>,
+    activity: PositionActivityId,
+) -> Result<(), StoreError> {
+    use crate::schema::position_activities;
+    let found: Option<(AgencyId, PositionId)> = position_activities::table
+        .find(crate::key::bind(activity))
+        .select((position_activities::agency_id, position_activities::position_id))
+        .first(conn)
+        .optional()?;
+    let Some((_, post)) = found.filter(|(a, _)| *a == agency_id) else {
+        return Err(StoreError::invalid("activity_id", "no such activity in your agency's catalogues"));
+    };
+    let held = match served_post {
+        Some(p) => p == post,
+        None => {
+            // The posts of the author's approved agreements covering the date; without one, the
+            // post held now.
+            let covering: Vec<PositionId> = agreements::table
+                .filter(agreements::employee_id.eq(crate::key::bind(employee_id)))
+                .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
+                .filter(agreements::starts_on.le(date))
+                .filter(agreements::ends_on.ge(date))
+                .select(agreements::position_id)
+                .load(conn)?;
+            if covering.is_empty() {
+                let now: Option<PositionId> =
+                    employees::table.find(crate::key::bind(employee_id)).select(employees::position_id).first(conn)?;
+                now == Some(post)
+            } else {
+                covering.contains(&post)
+            }
+        }
+    };
+    if held {
+        Ok(())
+    } else {
+        Err(StoreError::invalid("activity_id", "not an activity of the post you held on the log's date"))
+    }
 }
 
 fn apply(row: &mut DailyLog, input: LogInput) {
@@ -242,6 +307,7 @@ fn apply(row: &mut DailyLog, input: LogInput) {
         Serves::AdditionalDuty => None,
     };
     row.additional_duty = input.serves == Serves::AdditionalDuty;
+    row.activity_id = input.activity.map(PositionActivityId::from);
 }
 
 /// Records a log of the caller's own work. With a client id, a retry of the same log returns
@@ -433,6 +499,7 @@ fn create_in(
             longitude: None,
             planned_result_id: None,
             additional_duty: false,
+            activity_id: None,
             status,
             review_reason: None,
             reviewed_by_employee_id: None,

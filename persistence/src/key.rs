@@ -239,13 +239,14 @@ use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
     AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, DistributionPatternId, EmployeeId, EvaluationId,
     EvaluationPeriodId, EvidenceFileId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId,
-    LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionId, RefreshFamilyId, RefreshTokenId,
-    RoleGrantId, ShiftId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
+    LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionActivityId, PositionId, RefreshFamilyId,
+    RefreshTokenId, RoleGrantId, ShiftId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
     DistributionPatternId,
+    PositionActivityId,
     EvidenceFileId,
     ShiftId,
     LeaveRequestId,

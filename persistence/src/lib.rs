@@ -8,6 +8,7 @@
 pub mod access;
 pub mod account;
 pub mod acting;
+pub mod activity;
 pub mod agency;
 pub mod agreement;
 pub mod allowance_policy;

@@ -316,6 +316,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        activity_id -> Nullable<Key<PositionActivityId>>,
     }
 }
 
@@ -692,6 +693,21 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    position_activities (id) {
+        id -> Key<PositionActivityId>,
+        agency_id -> Key<AgencyId>,
+        position_id -> Key<PositionId>,
+        name -> Text,
+        output_unit -> Text,
+        standard_minutes -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     distribution_patterns (id) {
         id -> Key<DistributionPatternId>,
@@ -808,6 +824,8 @@ diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     absences,
+    position_activities,
+    distribution_patterns,
     overdue_notices,
     evidence_files,
     shifts,

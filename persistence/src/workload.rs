@@ -13,9 +13,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
-use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, Workload};
+use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, standard_workload, Workload};
 use ekinerja_domain::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -33,6 +33,8 @@ pub struct PositionLoad {
     /// The month the post's unit is rolled out from.
     pub rolled_out_from: Option<NaiveDate>,
     pub workload: Workload,
+    /// The same by standard time: accepted output of the post's catalogue × standard minutes.
+    pub standard: Workload,
 }
 
 /// One unit's analysis, its sub-units included.
@@ -42,6 +44,7 @@ pub struct UnitLoad {
     /// The month the unit is rolled out from (a sub-unit may set a later one).
     pub rolled_out_from: Option<NaiveDate>,
     pub workload: Workload,
+    pub standard: Workload,
 }
 
 /// The analysis of a unit (or of the whole agency, `unit: None`).
@@ -54,6 +57,8 @@ pub struct Analysis {
     pub unit: Option<OrgUnit>,
     /// The whole unit (or agency).
     pub total: Workload,
+    /// The whole unit (or agency) by standard time.
+    pub total_standard: Workload,
     /// The units directly below (the agency's OPDs, for the agency), each with its own sub-units,
     /// from the most under-staffed to the most over-staffed.
     pub units: Vec<UnitLoad>,
@@ -84,6 +89,26 @@ LEFT JOIN agreements a ON a.id = pr.agreement_id
 WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
 GROUP BY l.employee_id, l.log_date, a.position_id";
 
+#[derive(QueryableByName)]
+struct ActivityOutput {
+    #[diesel(sql_type = crate::key::Key<PositionId>)]
+    position_id: PositionId,
+    #[diesel(sql_type = Date)]
+    log_date: NaiveDate,
+    #[diesel(sql_type = Integer)]
+    standard_minutes: i32,
+    #[diesel(sql_type = BigInt)]
+    output: i64,
+}
+
+/// Accepted output per activity and day, with the activity's post and standard time.
+const STANDARD_SQL: &str = "
+SELECT pa.position_id AS position_id, l.log_date AS log_date, pa.standard_minutes AS standard_minutes,
+       CAST(SUM(l.output_quantity) AS BIGINT) AS output
+FROM daily_logs l JOIN position_activities pa ON pa.id = l.activity_id
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
+GROUP BY pa.id, pa.position_id, l.log_date, pa.standard_minutes";
+
 /// The span asked for: by default the year so far, 1 January to yesterday (the last day that is
 /// over) in the agency's time zone. A span may not reach past today: days to come would add
 /// working time with no work logged yet.
@@ -110,6 +135,8 @@ struct Data {
     units: Vec<OrgUnit>,
     posts: Vec<Position>,
     minutes: HashMap<PositionId, i64>,
+    /// Standard-time minutes per post.
+    standard: HashMap<PositionId, i64>,
     staff: HashMap<PositionId, i64>,
     starts: HashMap<PositionId, NaiveDate>,
     rollout: ekinerja_domain::rollout::RolloutTree<OrgUnitId>,
@@ -139,6 +166,22 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
         })
         .collect();
     let minutes = post_minutes(conn, agency, from, to, &starts)?;
+    // By standard time: the output of the accepted logs naming an activity of a post's catalogue,
+    // on that post, from the day it starts to count.
+    let mut standard: HashMap<PositionId, Vec<(i64, i32)>> = HashMap::new();
+    for r in diesel::sql_query(STANDARD_SQL)
+        .bind::<Text, _>(agency.to_string())
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
+        .load::<ActivityOutput>(conn)?
+    {
+        if starts.get(&r.position_id).is_some_and(|start| *start <= r.log_date) {
+            standard.entry(r.position_id).or_default().push((r.output, r.standard_minutes));
+        }
+    }
+    let standard: HashMap<PositionId, i64> =
+        standard.into_iter().map(|(p, outputs)| (p, standard_workload(outputs))).collect();
     let staff = employees::table
         .filter(employees::agency_id.eq(crate::key::bind(agency)))
         .filter(employees::active.eq(true))
@@ -151,7 +194,7 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
         .filter(|(p, _)| starts.contains_key(p))
         .collect();
     let calendar = WorkingDays::load(conn, agency, from, to)?;
-    Ok(Data { units, posts, minutes, staff, starts, rollout, from, to, hours, calendar })
+    Ok(Data { units, posts, minutes, standard, staff, starts, rollout, from, to, hours, calendar })
 }
 
 /// Accepted minutes per post, each log on the post its author held on its date, counted from the
@@ -244,24 +287,31 @@ impl WorkingDays {
     }
 }
 
-/// Minutes, staff, and the earliest day a post counts from (none while no post counts).
-type Sums = (i64, i64, Option<NaiveDate>);
+/// Logged minutes, staff, the earliest day a post counts from (none while no post counts), and
+/// standard-time minutes.
+type Sums = (i64, i64, Option<NaiveDate>, i64);
 
-fn add(into: &mut Sums, (m, s, start): Sums) {
+fn add(into: &mut Sums, (m, s, start, standard): Sums) {
     into.0 += m;
     into.1 += s;
     into.2 = match (into.2, start) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    into.3 = into.3.saturating_add(standard);
 }
 
 impl Data {
     /// The analysis of sums: one person's effective time runs over the working days from the
     /// earliest day a post of them counts (a sub-unit rolled out later adds its staff and minutes
     /// from its own month).
-    fn analyse(&self, (m, s, start): Sums) -> Workload {
+    fn analyse(&self, (m, s, start, _): Sums) -> Workload {
         analyse(m, effective_minutes(self.hours, &self.calendar.parts(start.unwrap_or(self.from), self.to)), s)
+    }
+
+    /// The same sums by standard time.
+    fn analyse_standard(&self, (_, s, start, standard): Sums) -> Workload {
+        self.analyse((standard, s, start, 0))
     }
 
     /// A post's sums.
@@ -270,6 +320,7 @@ impl Data {
             self.minutes.get(&p.id).copied().unwrap_or(0),
             self.staff.get(&p.id).copied().unwrap_or(0),
             self.starts.get(&p.id).copied(),
+            self.standard.get(&p.id).copied().unwrap_or(0),
         )
     }
 
@@ -316,6 +367,7 @@ fn children_loads(data: &Data, parent: Option<OrgUnitId>) -> Vec<UnitLoad> {
             unit: u.clone(),
             rolled_out_from: data.rollout.effective(&u.id),
             workload: data.analyse(total.get(&u.id).copied().unwrap_or_default()),
+            standard: data.analyse_standard(total.get(&u.id).copied().unwrap_or_default()),
         })
         .collect();
     units.sort_by(|a, b| ranking_order(&a.workload, &b.workload).then_with(|| a.unit.name.cmp(&b.unit.name)));
@@ -347,6 +399,7 @@ pub fn unit(
                 unit: (*u).clone(),
                 rolled_out_from: data.rollout.effective(&p.org_unit_id),
                 workload: data.analyse(data.post(p)),
+                standard: data.analyse_standard(data.post(p)),
             })
         })
         .collect();
@@ -357,6 +410,7 @@ pub fn unit(
         to,
         effective_hours_per_year: data.hours,
         total: data.analyse(sums),
+        total_standard: data.analyse_standard(sums),
         units: children_loads(&data, Some(unit.id)),
         positions: posts,
         unit: Some(unit),
@@ -384,6 +438,7 @@ pub fn agency(
         to,
         effective_hours_per_year: data.hours,
         total: data.analyse(sums),
+        total_standard: data.analyse_standard(sums),
         units: children_loads(&data, None),
         positions: vec![],
         unit: None,

@@ -825,13 +825,36 @@ async fn workload_spreads_the_year_over_working_days_and_charges_the_post_held_o
         }
     };
     approve(open(&app, &org.staff1, &period).await).await;
-    let log = |date: &str, minutes: i64, accept: bool| {
+    // Each post's catalogue: entering a file takes 30 minutes by standard, an analysis 120.
+    let activities = |post: &str| format!("/api/v1/positions/{post}/activities");
+    let analyst = app.position(&org.admin, &org.unit, "Analis Data", "pelaksana", 7, Some(&org.section_post)).await;
+    let entry = app
+        .post(
+            &activities(&org.staff_post),
+            &org.admin,
+            json!({"name": "Entri data kepegawaian", "output_unit": "berkas", "standard_minutes": 30}),
+        )
+        .await;
+    entry.assert_status(201);
+    assert_eq!(entry.header("location"), Some(activities(&org.staff_post)));
+    let analysis = app
+        .post(
+            &activities(&analyst),
+            &org.admin,
+            json!({"name": "Analisis data kinerja", "output_unit": "laporan", "standard_minutes": 120}),
+        )
+        .await;
+    analysis.assert_status(201);
+    let (entry, analysis) = (entry.id(), analysis.id());
+    let log = |date: &str, minutes: i64, activity: &str, accept: bool| {
         let (app, token, section) = (&app, org.staff1.token.clone(), org.section.token.clone());
         let body = json!({"date": date, "duration_minutes": minutes, "description": "Entri data", "output_quantity": 1,
-                          "additional_duty": true});
+                          "additional_duty": true, "activity_id": activity});
+        let activity = activity.to_owned();
         async move {
             let res = app.post("/api/v1/daily-logs", &token, body).await;
             res.assert_status(201);
+            assert_eq!(res.body["activity_id"], activity.as_str());
             if accept {
                 app.review_log(&section, &res.id(), "accept", json!({})).await.assert_status(200);
             }
@@ -848,10 +871,9 @@ async fn workload_spreads_the_year_over_working_days_and_charges_the_post_held_o
         "2026-11-13",
     ];
     for d in before {
-        log(d, 240, true).await;
+        log(d, 240, &entry, true).await;
     }
     // From Monday the 16th a new post, with an agreement for it from that day.
-    let analyst = app.position(&org.admin, &org.unit, "Analis Data", "pelaksana", 7, Some(&org.section_post)).await;
     app.patch(&format!("/api/v1/employees/{}", org.staff1.id), &org.admin, json!({"position_id": analyst}))
         .await
         .assert_status(200);
@@ -862,10 +884,45 @@ async fn workload_spreads_the_year_over_working_days_and_charges_the_post_held_o
     approve(Skp { id: res.id(), etag: etag(&res) }).await;
     let after = ["16", "17", "18", "19", "20", "23", "24", "25", "26", "27", "30"];
     for d in after {
-        log(&format!("2026-11-{d}"), 300, true).await;
+        log(&format!("2026-11-{d}"), 300, &analysis, true).await;
     }
     // Waiting for review: counts for nothing yet.
-    log("2026-11-30", 60, false).await;
+    log("2026-11-30", 60, &analysis, false).await;
+    // A log names an activity of the post its author held on its date only.
+    let named = |date: &str, activity: &str| {
+        json!({"date": date, "duration_minutes": 30, "description": "Entri data", "output_quantity": 1,
+               "additional_duty": true, "activity_id": activity})
+    };
+    app.post("/api/v1/daily-logs", &org.staff1.token, named("2026-11-05", &analysis))
+        .await
+        .assert_invalid("#/activity_id");
+    app.post("/api/v1/daily-logs", &org.staff1.token, named("2026-11-24", &entry))
+        .await
+        .assert_invalid("#/activity_id");
+    app.post("/api/v1/daily-logs", &org.staff2.token, named("2026-11-24", &analysis))
+        .await
+        .assert_invalid("#/activity_id");
+    let other = app.org("ABK-D", 3600).await;
+    let theirs = app
+        .post(
+            &activities(&other.staff_post),
+            &other.admin,
+            json!({"name": "Entri data", "output_unit": "berkas", "standard_minutes": 30}),
+        )
+        .await;
+    app.post("/api/v1/daily-logs", &org.staff2.token, named("2026-11-24", &theirs.id()))
+        .await
+        .assert_invalid("#/activity_id");
+    // The catalogue: anyone of the agency reads it, the agency admin alone adds to it, a name once.
+    let listed = app.get(&activities(&analyst), &org.staff2.token).await;
+    assert_eq!(listed.body["items"][0]["standard_minutes"], 120, "{}", listed.text);
+    app.get(&activities(&analyst), &other.admin).await.assert_problem(404, "not-found");
+    let more = json!({"name": "Analisis data kinerja", "output_unit": "laporan", "standard_minutes": 60});
+    app.post(&activities(&analyst), &org.head.token, more.clone()).await.assert_problem(403, "forbidden");
+    app.post(&activities(&analyst), &org.admin, more).await.assert_problem(409, "conflict");
+    app.post(&activities(&analyst), &org.admin, json!({"name": "Rapat", "output_unit": "kali", "standard_minutes": 0}))
+        .await
+        .assert_invalid("#/standard_minutes");
 
     let r =
         workload(&app, &format!("/api/v1/org-units/{}/workload?from=2026-11-01&to=2026-11-30", org.unit), &org.admin)
@@ -884,6 +941,19 @@ async fn workload_spreads_the_year_over_working_days_and_charges_the_post_held_o
     assert_eq!((new["minutes"].as_i64(), new["staff_present"].as_i64()), (Some(3_300), Some(1)), "{new}");
     assert_eq!((new["staff_needed"].as_f64(), new["grade"].as_str()), (Some(0.6), Some("D")));
     assert_eq!(r.body["total"]["minutes"], 5_220);
+    // By standard time: 8 files × 30 = 240 minutes on the staff post (0.04 needed), 11 analyses ×
+    // 120 = 1,320 on the analyst's (0.24).
+    let (old, new) = (post(&org.staff_post), post(&analyst));
+    assert_eq!(
+        (old["by_standard_time"]["minutes"].as_i64(), old["by_standard_time"]["staff_needed"].as_f64()),
+        (Some(240), Some(0.04)),
+        "{old}"
+    );
+    assert_eq!(
+        (new["by_standard_time"]["minutes"].as_i64(), new["by_standard_time"]["staff_needed"].as_f64()),
+        (Some(1_320), Some(0.24))
+    );
+    assert_eq!(r.body["total_by_standard_time"]["minutes"], 1_560);
     // A span of the two holidays alone has no effective time.
     let h =
         workload(&app, &format!("/api/v1/org-units/{}/workload?from=2026-11-10&to=2026-11-11", org.unit), &org.admin)

@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
 use ekinerja_domain::field::Field;
-use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId};
+use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId, PositionActivityId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
 use ekinerja_persistence::{Change, FieldError};
@@ -50,6 +50,10 @@ pub struct DailyLogView {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub planned_result_id: Option<PlannedResultId>,
     pub additional_duty: bool,
+    /// The activity of the post's catalogue it performed (`/api/v1/positions/{id}/activities`),
+    /// whose standard time weighs its output in workload analysis.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub activity_id: Option<PositionActivityId>,
     pub status: LogStatus,
     /// Why it was rejected.
     pub review_reason: Option<String>,
@@ -83,6 +87,7 @@ impl From<store::DailyLog> for DailyLogView {
             longitude: l.longitude,
             planned_result_id: l.planned_result_id,
             additional_duty: l.additional_duty,
+            activity_id: l.activity_id,
             review_reason: l.review_reason,
             reviewed_by_employee_id: l.reviewed_by_employee_id,
             reviewed_at: l.reviewed_at.map(utc),
@@ -128,6 +133,9 @@ pub struct LogBody {
     pub planned_result_id: Option<Uuid>,
     /// `true` for an additional duty (tugas tambahan) instead of a planned result.
     pub additional_duty: Option<bool>,
+    /// The activity of the catalogue of the post held on the log's date that it performed
+    /// (`/api/v1/positions/{id}/activities`); its output then counts by standard time.
+    pub activity_id: Option<Uuid>,
     /// Evidence files uploaded before (`POST /api/v1/files`), at most 10: each one's own and
     /// proving no other log. A photo's position fills `latitude` and `longitude` when they are
     /// not given.
@@ -170,6 +178,9 @@ pub struct LogPatch {
     #[schema(value_type = Option<Uuid>)]
     pub planned_result_id: Option<Option<Uuid>>,
     pub additional_duty: Option<bool>,
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub activity_id: Option<Option<Uuid>>,
 }
 
 /// A time of day, exactly `HH:MM`.
@@ -237,6 +248,7 @@ pub fn parse_log(b: &LogBody) -> Result<LogInput, ApiError> {
         evidence_url,
         location,
         serves,
+        activity: b.activity_id,
     })
 }
 
@@ -543,6 +555,7 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
         longitude: p.longitude.unwrap_or(l.longitude),
         planned_result_id: serves_result,
         additional_duty: if serves_result.is_some() { None } else { Some(true) },
+        activity_id: p.activity_id.unwrap_or_else(|| l.activity_id.map(PositionActivityId::uuid)),
         // A correction keeps the files the log has.
         evidence_file_ids: Vec::new(),
     }

@@ -2,6 +2,7 @@
 //! one persistence function and maps the result to a response: no SQL and no rules here.
 
 pub mod acting;
+pub mod activity;
 pub mod agency;
 pub mod agreement;
 pub mod allowance;

@@ -75,6 +75,9 @@ pub struct PositionWorkload {
     pub rollout: SpanRollout,
     #[serde(flatten)]
     pub figures: WorkloadFigures,
+    /// The same by standard time: `minutes` are the accepted output of logs naming an activity of
+    /// the post's catalogue × its standard minutes (workforce.md's first method).
+    pub by_standard_time: WorkloadFigures,
 }
 
 /// Whether a post or unit counts in the span (roles.md, Rollout).
@@ -105,6 +108,8 @@ pub struct UnitWorkload {
     pub rollout: SpanRollout,
     #[serde(flatten)]
     pub figures: WorkloadFigures,
+    /// The same by standard time, over the posts of the unit and its sub-units.
+    pub by_standard_time: WorkloadFigures,
 }
 
 /// A workload analysis.
@@ -116,8 +121,10 @@ pub struct WorkloadView {
     pub effective_hours_per_year: i32,
     /// The unit analysed; `null` for the agency.
     pub unit: Option<UnitRef>,
-    /// The whole unit or agency.
+    /// The whole unit or agency, by minutes logged.
     pub total: WorkloadFigures,
+    /// The whole unit or agency by standard time.
+    pub total_by_standard_time: WorkloadFigures,
     /// The units directly below (the OPDs, for the agency), each with its sub-units, from the
     /// most under-staffed (highest index; no staff first) to the most over-staffed.
     pub units: Vec<UnitWorkload>,
@@ -132,6 +139,7 @@ fn workload_view(a: Analysis) -> WorkloadView {
         effective_hours_per_year: a.effective_hours_per_year,
         unit: a.unit.as_ref().map(UnitRef::from),
         total: a.total.into(),
+        total_by_standard_time: a.total_standard.into(),
         units: a
             .units
             .iter()
@@ -139,6 +147,7 @@ fn workload_view(a: Analysis) -> WorkloadView {
                 unit: (&u.unit).into(),
                 rollout: SpanRollout::of(u.rolled_out_from, a.to),
                 figures: u.workload.into(),
+                by_standard_time: u.standard.into(),
             })
             .collect(),
         positions: a
@@ -150,6 +159,7 @@ fn workload_view(a: Analysis) -> WorkloadView {
                 unit: (&p.unit).into(),
                 rollout: SpanRollout::of(p.rolled_out_from, a.to),
                 figures: p.workload.into(),
+                by_standard_time: p.standard.into(),
             })
             .collect(),
     }

@@ -1,0 +1,2 @@
+ALTER TABLE daily_logs DROP COLUMN activity_id;
+DROP TABLE position_activities;
