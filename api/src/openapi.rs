@@ -144,6 +144,8 @@ macro_rules! problem_responses {
 problem_responses! {
     /// 403 from an operation only the agency's admin may do.
     AdminOnly { "403" => "Not the agency's admin" }
+    /// 403 from an operation the access rule gives some roles only (the description says who).
+    RoleOnly { "403" => "The caller's role gives no such right here (see who may call)" }
     /// 412 and 428 from a change that must name the version it read in `If-Match`.
     IfMatch { "412" => "Stale If-Match: nothing changed", "428" => "If-Match is missing" }
     /// 428 alone, where the operation says in its own words what a stale `If-Match` means.

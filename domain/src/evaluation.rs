@@ -351,24 +351,55 @@ pub fn pattern_problems(rules: &[DistributionRule]) -> Vec<(crate::field::Field,
     if !out.is_empty() {
         return out;
     }
+    // Rules no spread could keep together, each named once at the last rule of the clash.
+    let mut clashing = std::collections::BTreeSet::new();
+    let within = |a: &DistributionRule, b: &DistributionRule| a.predicates.iter().all(|p| b.predicates.contains(p));
     for (i, r) in rules.iter().enumerate() {
         for other in &rules[..i] {
-            let disjoint = r.predicates.iter().all(|p| !other.predicates.contains(p));
-            let within =
-                |a: &DistributionRule, b: &DistributionRule| a.predicates.iter().all(|p| b.predicates.contains(p));
             let clash = match (r.bound, other.bound) {
-                (Bound::AtLeastBp(a), Bound::AtLeastBp(b)) => disjoint && a + b > 10_000,
                 (Bound::AtLeastBp(least), Bound::AtMostBp(most)) => within(r, other) && least > most,
                 (Bound::AtMostBp(most), Bound::AtLeastBp(least)) => within(other, r) && least > most,
+                // Someone with one of these predicates, where none may be.
+                (Bound::AtLeastCount(n), Bound::AtMostBp(0)) => n > 0 && within(r, other),
+                (Bound::AtMostBp(0), Bound::AtLeastCount(n)) => n > 0 && within(other, r),
                 _ => false,
             };
             if clash {
-                out.push((
-                    at(i).then("bound"),
-                    "no spread of predicates could keep this rule and an earlier one".into(),
-                ));
+                clashing.insert(i);
             }
         }
+    }
+    // Groups of rules over disjoint predicates: "at least" shares adding up past 100%, or "at
+    // most" shares covering every predicate yet adding up to less than 100%.
+    let n = rules.len().min(MAX_PATTERN_RULES);
+    for mask in 1u32..(1u32 << n) {
+        let members: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
+        let disjoint = members.iter().enumerate().all(|(k, a)| {
+            members[..k].iter().all(|b| rules[*a].predicates.iter().all(|p| !rules[*b].predicates.contains(p)))
+        });
+        if !disjoint {
+            continue;
+        }
+        let shares = |at_least: bool| -> Option<i64> {
+            members
+                .iter()
+                .map(|m| match (rules[*m].bound, at_least) {
+                    (Bound::AtLeastBp(v), true) | (Bound::AtMostBp(v), false) => Some(v),
+                    _ => None,
+                })
+                .sum()
+        };
+        let covered = Predicate::ALL.iter().all(|p| members.iter().any(|m| rules[*m].predicates.contains(p)));
+        let too_much = members.len() > 1 && shares(true).is_some_and(|sum| sum > 10_000);
+        let too_little = covered && shares(false).is_some_and(|sum| sum < 10_000);
+        if too_much || too_little {
+            if let Some(last) = members.last() {
+                clashing.insert(*last);
+            }
+        }
+    }
+    for i in clashing {
+        out.push((at(i).then("bound"), "no spread of predicates could keep this rule and the ones before it".into()));
     }
     out
 }
@@ -556,6 +587,27 @@ mod tests {
         assert_eq!(pattern_problems(&clash).len(), 1);
         let fine = [rule(&[Good], Bound::AtMostBp(1_000)), rule(&[Good, VeryGood], Bound::AtLeastBp(2_000))];
         assert!(pattern_problems(&fine).is_empty());
+        // Three disjoint 40% floors are 120%.
+        let three = [
+            rule(&[VeryPoor], Bound::AtLeastBp(4_000)),
+            rule(&[Poor], Bound::AtLeastBp(4_000)),
+            rule(&[Good], Bound::AtLeastBp(4_000)),
+        ];
+        assert_eq!(pattern_problems(&three)[0].0, crate::field::Field::named("rules").at(2).then("bound"));
+        // Someone poor, where no one poor or very poor may be.
+        let none = [rule(&[Poor], Bound::AtLeastCount(1)), rule(&[Poor, VeryPoor], Bound::AtMostBp(0))];
+        assert_eq!(pattern_problems(&none).len(), 1);
+        // Ceilings over every predicate adding up to 80%.
+        let ceilings = [
+            rule(&[VeryGood, Good], Bound::AtMostBp(4_000)),
+            rule(&[NeedsImprovement, Poor, VeryPoor], Bound::AtMostBp(4_000)),
+        ];
+        assert_eq!(pattern_problems(&ceilings).len(), 1);
+        let full = [
+            rule(&[VeryGood, Good], Bound::AtMostBp(6_000)),
+            rule(&[NeedsImprovement, Poor, VeryPoor], Bound::AtMostBp(4_000)),
+        ];
+        assert!(pattern_problems(&full).is_empty());
     }
 
     fn spread(counts: &[(Predicate, usize)]) -> Vec<Predicate> {

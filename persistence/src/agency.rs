@@ -1,5 +1,6 @@
 //! Agencies (instansi / pemda): the top of everything, each invisible to the others.
 
+use chrono::Datelike;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::evaluation::Cadence;
@@ -174,9 +175,11 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(cap) = patch.daily_log_cap_minutes {
             // One setting caps log entry and the allowance's productive minutes: it may not fall
-            // below a target the allowance policy sets from this month on.
+            // below a target the allowance policy sets from last month on (last month's run is
+            // computed after it ends, with the cap of that day).
             let today = crate::chart::agency_today(conn, id, change.at.and_utc())?;
-            if let Some((month, target)) = crate::allowance_policy::targets_from(conn, id, today)?
+            let last_month = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
+            if let Some((month, target)) = crate::allowance_policy::targets_from(conn, id, last_month)?
                 .into_iter()
                 .find(|(_, target)| i64::from(cap) < *target)
             {

@@ -127,6 +127,21 @@ pub fn set(
     }
     let agency = AgencyId::from(agency_id);
     crate::db::write(conn, |conn| {
+        // A closed period keeps the patterns its spread was judged by: nothing evaluated changes
+        // silently.
+        use crate::schema::evaluation_periods;
+        let closed: Option<NaiveDate> = evaluation_periods::table
+            .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency)))
+            .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Closed)))
+            .filter(evaluation_periods::ends_on.ge(month))
+            .select(diesel::dsl::max(evaluation_periods::ends_on))
+            .first(conn)?;
+        if let Some(end) = closed {
+            return Err(StoreError::invalid(
+                "effective_month",
+                format!("an evaluation period closed on {end} was judged by the patterns then in force: take effect after it"),
+            ));
+        }
         for (rating, rules) in &patterns {
             let text = serde_json::to_string(rules).map_err(|e| StoreError::invalid(Field::whole(), e.to_string()))?;
             let before: Option<PatternVersion> = distribution_patterns::table

@@ -129,4 +129,24 @@ async fn a_pattern_the_agency_sets_is_judged_instead_of_the_default() {
     app.post(PATTERNS, &org.admin, unknown).await.assert_problem(422, "validation");
     app.get(&format!("{PATTERNS}?month={y}-1"), &org.admin).await.assert_problem(400, "bad-parameter");
     assert_eq!(app.get(&dist, &org.admin).await.body["fits"], true, "the refused versions changed nothing");
+
+    // Once the period is closed, it keeps the patterns it was judged by: a version taking effect
+    // in or before its last month is refused; one after it is not.
+    let closed = ekinerja_tests::builders::send(
+        &app,
+        actix_web::http::Method::POST,
+        &format!("/api/v1/evaluation-periods/{period}/close"),
+        &org.admin,
+        Some(&ekinerja_tests::builders::etag(&annual)),
+        None,
+    )
+    .await;
+    closed.assert_status(200);
+    app.post(PATTERNS, &org.admin, json!({"effective_month": format!("{y}-12"), "patterns": [good(5000)]}))
+        .await
+        .assert_invalid("#/effective_month");
+    app.post(PATTERNS, &org.admin, json!({"effective_month": format!("{}-01", y + 1), "patterns": [good(5000)]}))
+        .await
+        .assert_status(201);
+    assert_eq!(app.get(&dist, &org.admin).await.body["fits"], true);
 }

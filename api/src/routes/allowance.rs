@@ -933,7 +933,9 @@ pub struct OpdSimulationView {
     pub not_rolled_out: i64,
     pub in_force: SimulationTotals,
     pub simulated: SimulationTotals,
-    /// Rupiah: `simulated.total − in_force.total`.
+    /// Rupiah: `simulated.total − in_force.total`. Each total is over the lines computed under its
+    /// own policy: where the draft computes lines the policy in force leaves pending (another
+    /// basis, a new base amount), or the reverse, the two totals cover different people.
     pub difference: i64,
 }
 
@@ -964,7 +966,7 @@ pub struct SimulationView {
     request_body = SimulateBody,
     responses(
         (status = 200, description = "The simulation", content((SimulationView = "application/json"), (String = "text/csv"))),
-        crate::openapi::AdminOnly,
+        crate::openapi::RoleOnly,
     ),
     security(("bearer" = [])))]
 pub async fn simulate(

@@ -243,7 +243,7 @@ impl From<Curve> for LoggingCurveView {
     params(("id" = Uuid, Path, description = "Org unit id"), CurveQuery),
     responses(
         (status = 200, description = "The curve", content((LoggingCurveView = "application/json"), (String = "text/csv"))),
-        crate::openapi::AdminOnly,
+        crate::openapi::RoleOnly,
     ),
     security(("bearer" = [])))]
 pub async fn unit_curve(

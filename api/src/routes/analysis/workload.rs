@@ -36,7 +36,8 @@ pub struct WorkloadFigures {
     /// or without working time in the span.
     #[schema(example = 1.14)]
     pub efficiency_index: Option<f64>,
-    /// > 1.00 `A`, 0.90–1.00 `B`, 0.70–0.89 `C`, 0.50–0.69 `D`, < 0.50 `E`; `null` without staff.
+    /// Over 1.00 `A`, 0.90–1.00 `B`, 0.70–0.89 `C`, 0.50–0.69 `D`, under 0.50 `E`; `null` without
+    /// staff or without working time in the span.
     pub grade: Option<Grade>,
 }
 
