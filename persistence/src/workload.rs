@@ -262,6 +262,8 @@ fn post_minutes(
 /// touches: what one person's effective time is spread over.
 struct WorkingDays {
     days: std::collections::BTreeSet<NaiveDate>,
+    /// The working days of each whole year, counted once.
+    per_year: HashMap<i32, i64>,
 }
 
 impl WorkingDays {
@@ -269,19 +271,21 @@ impl WorkingDays {
         let first = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
         let last = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
         let mut calendar = crate::discipline::UnitCalendar::load(conn, agency.uuid(), first, last)?;
-        Ok(WorkingDays {
-            days: first.iter_days().take_while(|d| *d <= last).filter(|d| calendar.works(None, *d)).collect(),
-        })
+        let days: std::collections::BTreeSet<NaiveDate> =
+            first.iter_days().take_while(|d| *d <= last).filter(|d| calendar.works(None, *d)).collect();
+        let mut per_year: HashMap<i32, i64> = HashMap::new();
+        for d in &days {
+            *per_year.entry(d.year()).or_default() += 1;
+        }
+        Ok(WorkingDays { days, per_year })
     }
 
     /// Per year `start..=to` touches: its working days in the span, and in the whole year.
     fn parts(&self, start: NaiveDate, to: NaiveDate) -> Vec<(i64, i64)> {
         (start.year()..=to.year())
             .map(|y| {
-                let in_year = |d: &&NaiveDate| d.year() == y;
-                let span = self.days.range(start..=to).filter(in_year).count();
-                let year = self.days.iter().filter(in_year).count();
-                (span as i64, year as i64)
+                let span = self.days.range(start..=to).filter(|d| d.year() == y).count();
+                (span as i64, self.per_year.get(&y).copied().unwrap_or(0))
             })
             .collect()
     }

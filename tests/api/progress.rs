@@ -3,39 +3,13 @@
 
 use actix_web::http::Method;
 use chrono::{TimeZone, Utc};
-use ekinerja_tests::builders::{chain, etag, open, send, step, Skp};
+use ekinerja_tests::builders::{chain, etag, indicator, open, send, step};
 use ekinerja_tests::{Org, Person, TestApp};
 use serde_json::{json, Value};
 
 /// Tuesday 1 December 2026, 03:00 WIB: November is over.
 fn december() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap()
-}
-
-/// Adds an indicator with its breakdown to `result`.
-async fn indicator(app: &TestApp, who: &Person, skp: &mut Skp, result: &str, body: Value, split: Value) {
-    let res = send(
-        app,
-        Method::POST,
-        &format!("/api/v1/agreements/{}/planned-results/{result}/indicators", skp.id),
-        &who.token,
-        Some(&skp.etag),
-        Some(body),
-    )
-    .await;
-    res.assert_status(201);
-    skp.etag = etag(&res);
-    let res = send(
-        app,
-        Method::PUT,
-        &format!("/api/v1/agreements/{}/indicators/{}/breakdown", skp.id, res.id()),
-        &who.token,
-        Some(&skp.etag),
-        Some(split),
-    )
-    .await;
-    res.assert_status(200);
-    skp.etag = etag(&res);
 }
 
 /// A log of staff member 1 serving `rhk` (date, minutes, output and its unit), reviewed as `verdict` (`accept`, `reject` or left

@@ -114,30 +114,42 @@ pub async fn plan(app: &TestApp, who: &Person, skp: &mut Skp, link: Value, what:
     res.assert_status(201);
     skp.etag = etag(&res);
     let result = res.id();
+    indicator(
+        app,
+        who,
+        skp,
+        &result,
+        json!({"description": format!("Jumlah laporan: {what}"), "target_quantity": 12, "target_unit": "laporan", "quality_target_bp": 10000}),
+        json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]}),
+    )
+    .await;
+    result
+}
+
+/// Adds an indicator (`body`) to `result` and sets its breakdown (`split`), keeping the ETag.
+pub async fn indicator(app: &TestApp, who: &Person, skp: &mut Skp, result: &str, body: Value, split: Value) {
     let res = send(
         app,
         Method::POST,
         &format!("/api/v1/agreements/{}/planned-results/{result}/indicators", skp.id),
         &who.token,
         Some(&skp.etag),
-        Some(json!({"description": format!("Jumlah laporan: {what}"), "target_quantity": 12, "target_unit": "laporan", "quality_target_bp": 10000})),
+        Some(body),
     )
     .await;
     res.assert_status(201);
     skp.etag = etag(&res);
-    let indicator = res.id();
     let res = send(
         app,
         Method::PUT,
-        &format!("/api/v1/agreements/{}/indicators/{indicator}/breakdown", skp.id),
+        &format!("/api/v1/agreements/{}/indicators/{}/breakdown", skp.id, res.id()),
         &who.token,
         Some(&skp.etag),
-        Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]})),
+        Some(split),
     )
     .await;
     res.assert_status(200);
     skp.etag = etag(&res);
-    result
 }
 
 /// Moves an agreement on (`submit`, `approve`, `return`, ...) as `who`, keeping its ETag.

@@ -25,12 +25,7 @@ pub struct MonthQuery {
 
 /// The first day of the month asked for; `None` for the current month in the agency's time zone.
 fn first_day(q: &MonthQuery) -> Result<Option<NaiveDate>, ApiError> {
-    match &q.month {
-        None => Ok(None),
-        Some(m) => super::month_of(m)
-            .map(Some)
-            .ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM, from 2000 to 2100".into())),
-    }
+    q.month.as_deref().map(super::query_month).transpose()
 }
 
 /// A deduction (or a forgiven lateness) of a day.

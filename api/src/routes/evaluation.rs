@@ -697,8 +697,9 @@ pub struct IndicatorRealisationView {
     /// The part of the target in the period, from the breakdown; `null` where it does not split
     /// that finely.
     pub period_target: Option<i64>,
-    /// The output of the result's accepted logs in the period, offered where the result has this
-    /// one indicator.
+    /// The output of the result's accepted logs in the period that counts for this indicator: all
+    /// of it for a result's only indicator; among several, the logs whose `output_unit` is this
+    /// one's `target_unit` (compared without case).
     pub prefilled: Option<i64>,
     pub self_assessment: Option<SelfAssessmentView>,
     /// The self-assessment, or else the pre-filled figure.

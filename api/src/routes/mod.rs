@@ -64,7 +64,7 @@ pub fn month_of(text: &str) -> Option<chrono::NaiveDate> {
 
 /// A `month` query parameter, `YYYY-MM` from 2000 to 2100; a bad parameter otherwise.
 pub fn query_month(text: &str) -> Result<chrono::NaiveDate, ApiError> {
-    month_of(text).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM".into()))
+    month_of(text).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM, from 2000 to 2100".into()))
 }
 
 /// Checks `limit` and `cursor` of a list request.

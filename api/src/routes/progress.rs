@@ -30,10 +30,7 @@ pub struct ProgressQuery {
 
 /// The month asked for, as its first day.
 fn month(text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    text.map(|m| {
-        super::month_of(m).ok_or_else(|| ApiError::BadParameter("month must be YYYY-MM, from 2000 to 2100".into()))
-    })
-    .transpose()
+    text.map(super::query_month).transpose()
 }
 
 /// An indicator's progress in the period.
