@@ -370,6 +370,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))
                 .service(resource("/me/allowance").route(web::get().to(allowance::mine)))
                 .service(
+                    resource("/positions/{id}/activities/import")
+                        .app_data(web::PayloadConfig::new(import::MAX_IMPORT_BYTES))
+                        .route(web::post().to(activity::import)),
+                )
+                .service(
                     resource("/positions/{id}/activities")
                         .route(web::get().to(activity::list))
                         .route(web::post().to(activity::create)),

@@ -73,7 +73,7 @@ use crate::routes;
         routes::evaluation::realisation, routes::evaluation::assess,
         routes::progress::employee, routes::progress::me, routes::progress::unit_curve,
         routes::distribution_pattern::list, routes::distribution_pattern::set,
-        routes::activity::list, routes::activity::create,
+        routes::activity::list, routes::activity::create, routes::activity::import,
         routes::allowance::waiting_reviews, routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
         routes::allowance::compute_run, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
         routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine, routes::allowance::unit_lines, routes::allowance::simulate,

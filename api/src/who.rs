@@ -118,7 +118,8 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "create_acting_assignment"
         | "delete_acting_assignment"
         | "create_shift"
-        | "create_position_activity" => (Agency(&[(Structure, W)]), none),
+        | "create_position_activity"
+        | "import_position_activities" => (Agency(&[(Structure, W)]), none),
         // Evidence files.
         "upload_file" => (Employee(&[(DailyLogWrite, W)]), ", for their own work"),
         "get_file" | "get_file_content" | "list_files" => (

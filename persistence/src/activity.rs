@@ -38,6 +38,102 @@ pub struct NewActivity {
     pub standard_minutes: i32,
 }
 
+/// The most refused cells one import reports.
+pub const MAX_IMPORT_ERRORS: usize = 1000;
+
+/// What an import of a catalogue did, or (dry run) would do.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogueImport {
+    pub dry_run: bool,
+    /// Data lines read.
+    pub rows: usize,
+    /// Activities added (none on a dry run or with errors).
+    pub created: usize,
+    /// Every refused cell; when not empty, nothing was stored.
+    pub errors: Vec<crate::import::RowError>,
+}
+
+/// Imports activities into a post's catalogue from a file, all or nothing (the agency admin: the
+/// agency's structure). `lines` holds each line read well, with its line number; `errors` the
+/// cells refused while reading. A name the post already has, or a name given twice in the file,
+/// is refused on its line (column `uraian_tugas`); one refused cell stores nothing.
+pub fn import(
+    conn: &mut DbConnection,
+    change: &Change,
+    position_id: Uuid,
+    lines: Vec<(u64, NewActivity)>,
+    mut errors: Vec<crate::import::RowError>,
+    dry_run: bool,
+) -> Result<CatalogueImport, StoreError> {
+    let post = crate::position::get(conn, &change.caller, position_id)?;
+    crate::access::require_agency(
+        conn,
+        &change.caller,
+        post.agency_id.uuid(),
+        Area::Structure,
+        ekinerja_domain::access::Access::Write,
+    )?;
+    let rows = lines.len() + errors.iter().map(|e| e.line).collect::<std::collections::HashSet<_>>().len();
+    crate::db::write(conn, |conn| {
+        let taken: std::collections::HashSet<String> = position_activities::table
+            .filter(position_activities::position_id.eq(crate::key::bind(post.id)))
+            .select(position_activities::name)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        let mut new_rows = Vec::with_capacity(lines.len());
+        for (line, a) in lines {
+            let bad = |detail: String| crate::import::RowError { line, column: "uraian_tugas".to_owned(), detail };
+            let name = a.name.as_str().to_owned();
+            if taken.contains(&name) {
+                errors.push(bad("the post already has this activity".to_owned()));
+                continue;
+            }
+            if !ekinerja_domain::workload::STANDARD_MINUTES.contains(&a.standard_minutes) {
+                errors.push(crate::import::RowError {
+                    line,
+                    column: "norma_waktu".to_owned(),
+                    detail: "must be from 1 to 100,000 minutes per output".to_owned(),
+                });
+                continue;
+            }
+            if let Some(first) = seen.insert(name.clone(), line) {
+                errors.push(bad(format!("the activity is already on line {first}")));
+                continue;
+            }
+            new_rows.push(Activity {
+                id: crate::key::new(),
+                agency_id: post.agency_id,
+                position_id: post.id,
+                name,
+                output_unit: a.output_unit.as_str().to_owned(),
+                standard_minutes: a.standard_minutes,
+                created_at: change.at,
+            });
+        }
+        errors.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
+        errors.truncate(MAX_IMPORT_ERRORS);
+        if !errors.is_empty() || dry_run {
+            return Ok(CatalogueImport { dry_run, rows, created: 0, errors });
+        }
+        for row in &new_rows {
+            diesel::insert_into(position_activities::table).values(row.clone()).execute(conn)?;
+            audit::record(
+                conn,
+                change,
+                Some(post.agency_id),
+                "create",
+                "position_activity",
+                row.id,
+                None::<&()>,
+                Some(row),
+            )?;
+        }
+        Ok(CatalogueImport { dry_run, rows, created: new_rows.len(), errors })
+    })
+}
+
 /// Adds an activity to a post's catalogue (the agency admin: the agency's structure). A post
 /// names each activity once.
 pub fn create(

@@ -960,3 +960,80 @@ async fn workload_spreads_the_year_over_working_days_and_charges_the_post_held_o
             .await;
     assert_eq!(h.body["total"]["effective_minutes"], 0, "{}", h.text);
 }
+
+#[actix_web::test]
+async fn a_catalogue_is_imported_from_a_file_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    let org = app.org("ABK-I", 3700).await;
+    let path = format!("/api/v1/positions/{}/activities/import", org.staff_post);
+    let upload = |token: &str, query: &str, body: &str| {
+        app.req(Method::POST, &format!("{path}{query}")).token(token).raw("text/csv", body.to_owned()).send()
+    };
+    app.post(
+        &format!("/api/v1/positions/{}/activities", org.staff_post),
+        &org.admin,
+        json!({"name": "Entri data", "output_unit": "berkas", "standard_minutes": 30}),
+    )
+    .await
+    .assert_status(201);
+    // Every bad cell is named by line and column, and nothing is stored.
+    let bad = "\u{feff}no,uraian_tugas,satuan_output,norma_waktu\n\
+               1,Menyusun laporan,laporan,120\n\
+               2,Entri data,berkas,30\n\
+               3,Menyusun laporan,laporan,90\n\
+               4,Verifikasi berkas,,0\n\
+               5,Rapat koordinasi,kali,1.5\n";
+    let r = upload(&org.admin, "", bad).await;
+    r.assert_invalid("#/lines/3/uraian_tugas");
+    for pointer in
+        ["#/lines/4/uraian_tugas", "#/lines/5/satuan_output", "#/lines/5/norma_waktu", "#/lines/6/norma_waktu"]
+    {
+        r.assert_invalid(pointer);
+    }
+    assert!(r.text.contains("already on line 2"), "{}", r.text);
+    let dry = upload(&org.admin, "?dry_run=true", bad).await;
+    dry.assert_status(200);
+    assert_eq!((dry.body["rows"].as_i64(), dry.body["errors"].as_array().map(Vec::len)), (Some(5), Some(5)));
+    let listed = app.get(&format!("/api/v1/positions/{}/activities", org.staff_post), &org.admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1, "nothing stored: {}", listed.text);
+
+    // A good file: a dry run stores nothing, the import stores each line.
+    let good = "uraian_tugas,satuan_output,norma_waktu,keterangan\n\
+                Menyusun laporan,laporan,120,bulanan\n\
+                Verifikasi berkas,berkas,15,\n";
+    let dry = upload(&org.admin, "?dry_run=true", good).await;
+    assert_eq!(
+        (dry.body["activities_created"].as_i64(), dry.body["errors"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    let r = upload(&org.admin, "", good).await;
+    r.assert_status(200);
+    assert_eq!((r.body["rows"].as_i64(), r.body["activities_created"].as_i64()), (Some(2), Some(2)), "{}", r.text);
+    let listed = app.get(&format!("/api/v1/positions/{}/activities", org.staff_post), &org.staff1.token).await;
+    let items: Vec<(String, i64)> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap().to_owned(), a["standard_minutes"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        items,
+        [("Entri data".to_owned(), 30), ("Menyusun laporan".to_owned(), 120), ("Verifikasi berkas".to_owned(), 15)]
+    );
+    // Importing it again refuses every line: the post has them.
+    upload(&org.admin, "", good).await.assert_invalid("#/lines/2/uraian_tugas");
+
+    // Who: the agency admin alone; another agency sees no such post; a file without a column,
+    // or not CSV, is refused whole.
+    upload(&org.head.token, "", good).await.assert_problem(403, "forbidden");
+    upload(&org.staff1.token, "", good).await.assert_problem(403, "forbidden");
+    let other = app.org("ABK-J", 3800).await;
+    upload(&other.admin, "", good).await.assert_problem(404, "not-found");
+    upload(&org.admin, "", "uraian_tugas,norma_waktu\nA,10\n").await.assert_invalid("#/columns/satuan_output");
+    app.req(Method::POST, &path)
+        .token(&org.admin)
+        .raw("application/json", "{}".to_owned())
+        .send()
+        .await
+        .assert_status(415);
+}

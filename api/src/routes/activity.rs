@@ -1,11 +1,12 @@
 //! A post's catalogue of activities (uraian tugas) with their standard times (norma waktu), for
 //! workload analysis by standard time (workforce.md; ABK by PermenPANRB 1/2020).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::id::{PositionActivityId, PositionId};
 use ekinerja_domain::Name;
 use ekinerja_persistence::activity::{self, Activity, NewActivity};
+use ekinerja_persistence::import::RowError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -14,6 +15,7 @@ use super::{created, utc};
 use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::routes::import::{line_errors, read_csv, require_csv, ImportLineError};
 
 /// An activity of a post.
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,4 +118,107 @@ pub async fn create(
     let new = NewActivity { name, output_unit, standard_minutes: b.standard_minutes };
     let row = call.write(move |conn, change| activity::create(conn, change, id, new)).await?;
     Ok(created(format!("/api/v1/positions/{id}/activities"), &PositionActivityView::from(row)))
+}
+
+/// Options of a catalogue import.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueImportQuery {
+    /// Check everything and store nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// What a catalogue import did, or (dry run) would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueImportView {
+    pub dry_run: bool,
+    /// Data lines read.
+    pub rows: usize,
+    /// Activities added (0 on a dry run).
+    pub activities_created: usize,
+    /// Every refused cell; when not empty, nothing was stored.
+    pub errors: Vec<ImportLineError>,
+}
+
+/// The columns of a catalogue file: the activity (uraian tugas), its output unit and its standard
+/// time in minutes per output (norma waktu), as an ABK form names them.
+const CATALOGUE_COLUMNS: &[&str] = &["uraian_tugas", "satuan_output", "norma_waktu"];
+
+/// A catalogue file read: each good line with its number, and every refused cell.
+type Catalogue = (Vec<(u64, NewActivity)>, Vec<RowError>);
+
+/// Reads a catalogue file into activities and refused cells. A file that is not CSV text, or
+/// lacks a column, is one error for the whole request.
+pub fn parse_catalogue(bytes: &[u8]) -> Result<Catalogue, ApiError> {
+    let file = read_csv(bytes, CATALOGUE_COLUMNS)?;
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (line, record) in &file.records {
+        let line = *line;
+        let record = match record {
+            Ok(r) => r,
+            Err(detail) => {
+                errors.push(RowError { line, column: String::new(), detail: detail.clone() });
+                continue;
+            }
+        };
+        let get = |name: &str| file.col(name).and_then(|i| record.get(i)).unwrap_or("");
+        let mut bad = |column: &str, detail: String| errors.push(RowError { line, column: column.to_owned(), detail });
+        let name = Name::parse(get("uraian_tugas")).map_err(|e| bad("uraian_tugas", e.to_string())).ok();
+        let output_unit = Name::parse(get("satuan_output")).map_err(|e| bad("satuan_output", e.to_string())).ok();
+        let minutes = get("norma_waktu")
+            .parse::<i32>()
+            .ok()
+            .filter(|m| ekinerja_domain::workload::STANDARD_MINUTES.contains(m))
+            .ok_or(())
+            .map_err(|()| bad("norma_waktu", "must be a whole number of minutes per output from 1 to 100,000".into()))
+            .ok();
+        if let (Some(name), Some(output_unit), Some(standard_minutes)) = (name, output_unit, minutes) {
+            rows.push((line, NewActivity { name, output_unit, standard_minutes }));
+        }
+    }
+    Ok((rows, errors))
+}
+
+/// Imports a post's catalogue of activities from a file.
+#[utoipa::path(post, path = "/api/v1/positions/{id}/activities/import", tag = "positions", operation_id = "import_position_activities",
+    summary = "Import activities with their standard times into a post's catalogue (CSV), all or nothing",
+    description = "Columns: `uraian_tugas` (the activity, unique within the post), `satuan_output` (what one output is) \
+        and `norma_waktu` (standard minutes per output, 1 to 100,000); other columns are ignored. An activity the post \
+        already has, or one named twice in the file, is refused on its line. One refused cell stores nothing, and every \
+        refused cell is named.",
+    params(("id" = Uuid, Path, description = "Position id"), CatalogueImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
+    responses(
+        (status = 200, description = "Imported, or (dry run) what would be imported with every refused cell", body = CatalogueImportView),
+        crate::openapi::AdminOnly,
+        (status = 422, description = "Some cells are refused (`errors` names each as `#/lines/{line}/{column}`); nothing was stored", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn import(
+    call: Call,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<CatalogueImportQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    require_csv(&req)?;
+    let id = id.into_inner();
+    let dry_run = q.into_inner().dry_run.unwrap_or(false);
+    let (rows, errors) = parse_catalogue(&body)?;
+    let report = call.write(move |conn, change| activity::import(conn, change, id, rows, errors, dry_run)).await?;
+    if !dry_run && !report.errors.is_empty() {
+        return Err(line_errors(report.errors.iter().map(|e| (e.line, e.column.as_str(), e.detail.as_str()))));
+    }
+    Ok(HttpResponse::Ok().json(CatalogueImportView {
+        dry_run: report.dry_run,
+        rows: report.rows,
+        activities_created: report.created,
+        errors: report
+            .errors
+            .into_iter()
+            .map(|e| ImportLineError { line: e.line, column: e.column, detail: e.detail })
+            .collect(),
+    }))
 }
