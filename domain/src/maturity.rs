@@ -15,9 +15,20 @@
 //! 6. `performance_used`: the last evaluation period ended is finally evaluated, and an approved
 //!    allowance run paid the employee for the month or the one before.
 //!
-//! A unit or the agency reaches a level when the share of its employees who reached that level
-//! (or a higher one) reaches the coverage threshold. The level reached is the last of an unbroken run of rules met from level 1
-//! (0: not even level 1).
+//! A unit or the agency reaches levels 1 to 3 when the share of its employees who reached that
+//! level (or a higher one) reaches the coverage threshold. Levels 4 to 6 of a unit or the agency
+//! are the conditions of workforce.md, read from the whole group ([`GroupFacts`]):
+//! 4. every organisational goal of the period is supported by an approved result, and
+//!    `aligned_bp` of the group's approved main results hang from an approved result of the
+//!    supervisor or from a goal;
+//! 5. every post held has a workload figure for the last twelve months (either method), the staff
+//!    is within `staffing_range_bp` of the required staff, and every approved agreement is for the
+//!    post its employee holds now, under today's supervisor;
+//! 6. the last closed evaluation period's predicates fit the distribution pattern, the month's
+//!    allowance run is approved with fewer than `pending_bp` of the employees pending, and the SIASN
+//!    export of the last performance year ended has been produced.
+//!
+//! The level reached is the last of an unbroken run of rules met from level 1 (0: not even level 1).
 
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +58,40 @@ word_enum! {
         MainResults => "main_results",
         Conditions => "conditions",
         Employees => "employees",
+        Goals => "goals",
+        Posts => "posts",
+        /// Hundredths of a person.
+        StaffHundredths => "staff_hundredths",
+        Agreements => "agreements",
+        /// The rules of a distribution pattern (of every OPD's, for the agency).
+        PatternRules => "pattern_rules",
+        /// Allowance lines pending, of the employees.
+        PendingLines => "pending_lines",
+        /// SIASN exports produced.
+        Exports => "exports",
+    }
+}
+
+word_enum! {
+    /// One condition of a group's level 4, 5 or 6 (workforce.md).
+    MaturityCondition {
+        /// Level 4: every organisational goal of the period is supported by an approved result.
+        GoalsSupported => "goals_supported",
+        /// Level 4: the group's approved main results hang from an approved result of the
+        /// supervisor or from a goal.
+        ResultsCascade => "results_cascade",
+        /// Level 5: every post held has a workload figure for the last twelve months.
+        WorkloadMeasured => "workload_measured",
+        /// Level 5: the staff is within the range of the required staff.
+        StaffingInRange => "staffing_in_range",
+        /// Level 5: every approved agreement is for the post held now, under today's supervisor.
+        AgreementsFollowStructure => "agreements_follow_structure",
+        /// Level 6: the last closed evaluation period's predicates fit the distribution pattern.
+        DistributionFits => "distribution_fits",
+        /// Level 6: the month's allowance run is approved with few employees pending.
+        AllowanceRunApproved => "allowance_run_approved",
+        /// Level 6: the SIASN export of the last performance year ended has been produced.
+        SiasnExported => "siasn_exported",
     }
 }
 
@@ -95,16 +140,36 @@ pub struct MaturityPolicy {
     /// the month's part of the year (default 8,000).
     #[serde(default = "default_8000")]
     pub guided_minutes_bp: i64,
-    /// Level 4: share of main results that cascade (default 10,000).
-    #[serde(default = "default_10000")]
+    /// Level 4: share of main results that cascade, an employee's and a group's (default 9,500).
+    #[serde(default = "default_9500")]
     pub aligned_bp: i64,
-    /// Level 5: share of main results that follow the structure (default 10,000).
+    /// Level 5: share of an employee's main results that follow the structure (default 10,000).
     #[serde(default = "default_10000")]
     pub structure_bp: i64,
-    /// A unit or agency reaches a level when this share of its employees reached it (default
-    /// 8,000).
+    /// A unit or agency reaches levels 1 to 3 when this share of its employees reached them
+    /// (default 8,000).
     #[serde(default = "default_8000")]
     pub coverage_bp: i64,
+    /// Level 5 of a group: how far its staff may lie above or below the required staff, as a share
+    /// of the required staff (default 2,000: ±20%).
+    #[serde(default = "default_2000")]
+    pub staffing_range_bp: i64,
+    /// Level 6 of a group: the month's approved run has fewer than this share of the employees
+    /// pending (default 500: under 5%).
+    #[serde(default = "default_500")]
+    pub pending_bp: i64,
+}
+
+fn default_9500() -> i64 {
+    9_500
+}
+
+fn default_2000() -> i64 {
+    2_000
+}
+
+fn default_500() -> i64 {
+    500
 }
 
 fn default_8000() -> i64 {
@@ -121,9 +186,11 @@ impl Default for MaturityPolicy {
             daily_logging_bp: 8_000,
             linked_minutes_bp: 8_000,
             guided_minutes_bp: 8_000,
-            aligned_bp: 10_000,
+            aligned_bp: 9_500,
             structure_bp: 10_000,
             coverage_bp: 8_000,
+            staffing_range_bp: 2_000,
+            pending_bp: 500,
         }
     }
 }
@@ -138,6 +205,8 @@ impl MaturityPolicy {
             ("aligned_bp", self.aligned_bp),
             ("structure_bp", self.structure_bp),
             ("coverage_bp", self.coverage_bp),
+            ("staffing_range_bp", self.staffing_range_bp),
+            ("pending_bp", self.pending_bp),
         ]
         .into_iter()
         .filter(|(_, v)| !(1..=10_000).contains(v))
@@ -157,6 +226,8 @@ pub struct MaturityPolicyPatch {
     pub aligned_bp: Option<i64>,
     pub structure_bp: Option<i64>,
     pub coverage_bp: Option<i64>,
+    pub staffing_range_bp: Option<i64>,
+    pub pending_bp: Option<i64>,
 }
 
 impl MaturityPolicyPatch {
@@ -169,6 +240,8 @@ impl MaturityPolicyPatch {
             aligned_bp: self.aligned_bp.unwrap_or(p.aligned_bp),
             structure_bp: self.structure_bp.unwrap_or(p.structure_bp),
             coverage_bp: self.coverage_bp.unwrap_or(p.coverage_bp),
+            staffing_range_bp: self.staffing_range_bp.unwrap_or(p.staffing_range_bp),
+            pending_bp: self.pending_bp.unwrap_or(p.pending_bp),
         }
     }
 
@@ -222,6 +295,16 @@ pub struct AgreementFacts {
     pub on_current_post: bool,
 }
 
+impl AgreementFacts {
+    /// Level 5 for one agreement: for the post held now, with its main results hanging from
+    /// today's supervisor's agreement (or from goals).
+    pub fn follows_structure(&self, p: &MaturityPolicy) -> bool {
+        self.on_current_post
+            && self.main_results > 0
+            && self.follow_structure * 10_000 >= p.structure_bp * self.main_results
+    }
+}
+
 /// What the data shows of one employee over a month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EmployeeFacts {
@@ -259,6 +342,21 @@ pub struct RuleCheck {
     pub shortfall: i64,
     /// What is missing, in words; none when met.
     pub missing: Option<String>,
+    /// For a group's levels 4 to 6: each condition with its evidence (empty otherwise).
+    pub conditions: Vec<ConditionCheck>,
+}
+
+/// One condition of a group's level, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionCheck {
+    pub condition: MaturityCondition,
+    pub unit: MaturityUnit,
+    /// The evidence: `part` of `whole`.
+    pub part: i64,
+    pub whole: i64,
+    pub met: bool,
+    /// What is missing, in words; none when met.
+    pub missing: Option<String>,
 }
 
 fn check(rule: MaturityRule, unit: MaturityUnit, part: i64, whole: i64, threshold_bp: i64) -> RuleCheck {
@@ -268,7 +366,19 @@ fn check(rule: MaturityRule, unit: MaturityUnit, part: i64, whole: i64, threshol
     // The least p with p × 10,000 ≥ threshold × whole.
     let needed = (threshold_bp * whole + 9_999) / 10_000;
     let shortfall = if met { 0 } else { (needed - part).max(0) };
-    RuleCheck { rule, level: rule.level(), unit, part, whole, value_bp, threshold_bp, met, shortfall, missing: None }
+    RuleCheck {
+        rule,
+        level: rule.level(),
+        unit,
+        part,
+        whole,
+        value_bp,
+        threshold_bp,
+        met,
+        shortfall,
+        missing: None,
+        conditions: vec![],
+    }
 }
 
 fn with_missing(mut c: RuleCheck, empty: &str, short: impl FnOnce(i64) -> String) -> RuleCheck {
@@ -330,10 +440,223 @@ pub fn employee_rules(f: &EmployeeFacts, p: &MaturityPolicy) -> Vec<RuleCheck> {
     ]
 }
 
-/// The six levels for a unit or agency, from how many of its `employees` reached each level
-/// (`meeting[0]`: level 1 or higher).
-pub fn group_rules(meeting: [i64; 6], employees: i64, p: &MaturityPolicy) -> Vec<RuleCheck> {
-    MaturityRule::ALL
+/// What a group's (a unit's, with its sub-units, or the agency's) data shows for levels 4 to 6.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupFacts {
+    /// Organisational goals of the period assigned to the group (every goal, for the agency) …
+    pub goals: i64,
+    /// … of them, supported by a main result of an approved agreement covering the month.
+    pub goals_supported: i64,
+    /// Whether goals must exist: the agency sets its goals; a unit may have none of its own.
+    pub goals_required: bool,
+    /// Main results of its employees' approved agreements covering the month …
+    pub main_results: i64,
+    /// … of them, hanging from an approved result of the supervisor or from a goal.
+    pub cascaded: i64,
+    /// Posts held (now, or by a log's author over the twelve months) …
+    pub posts: i64,
+    /// … of them, with a workload over the twelve months by either method.
+    pub posts_measured: i64,
+    /// Employees holding those posts now, in hundredths.
+    pub staff_hundredths: i64,
+    /// The staff the workload needs, in hundredths (by standard time where a post has it, else
+    /// by logged minutes).
+    pub required_hundredths: i64,
+    /// Employees with an approved agreement covering the month …
+    pub agreements: i64,
+    /// … of them, for the post they hold now under today's supervisor.
+    pub agreements_following: i64,
+    /// The last closed evaluation period ended by the month's end: its distribution.
+    pub distribution: Option<DistributionFacts>,
+    /// The month's allowance run.
+    pub run: Option<RunFacts>,
+    /// The last performance year ended by the month's end, and whether its SIASN export was
+    /// produced.
+    pub siasn: Option<(i32, bool)>,
+}
+
+/// A closed period's spread against the pattern (for the agency, over its OPDs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DistributionFacts {
+    /// The period's name for the text, e.g. `2026 Q2`.
+    pub period: String,
+    /// Pattern rules kept and checked (summed over OPDs for the agency).
+    pub kept: i64,
+    pub rules: i64,
+    /// Units whose head has no final predicate, so no pattern applies (their names).
+    pub unrated: Vec<String>,
+    /// Units whose spread breaks the pattern (their names).
+    pub breaking: Vec<String>,
+}
+
+/// The month's allowance runs as they touch the group: each employee's line in the latest run
+/// of the month that holds one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunFacts {
+    /// The group's employees counted (rolled out) …
+    pub employees: i64,
+    /// … of them, with their line in an approved run …
+    pub approved: i64,
+    /// … and of those, with a pending line.
+    pub pending: i64,
+}
+
+fn condition(
+    c: MaturityCondition,
+    unit: MaturityUnit,
+    part: i64,
+    whole: i64,
+    missing: Option<String>,
+) -> ConditionCheck {
+    ConditionCheck { condition: c, unit, part, whole, met: missing.is_none(), missing }
+}
+
+/// The conditions of a group's levels 4, 5 and 6, in that order.
+pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionCheck>; 3] {
+    use MaturityCondition as C;
+    use MaturityUnit as U;
+    let goals = condition(
+        C::GoalsSupported,
+        U::Goals,
+        f.goals_supported,
+        f.goals,
+        match (f.goals, f.goals_required) {
+            (0, true) => Some("no organisational goal is set for the period".to_owned()),
+            (n, _) if f.goals_supported < n => Some(format!(
+                "{} organisational goals without an approved result supporting them",
+                n - f.goals_supported
+            )),
+            _ => None,
+        },
+    );
+    let cascade = {
+        let c = check(MaturityRule::GoalsAligned, U::MainResults, f.cascaded, f.main_results, p.aligned_bp);
+        condition(
+            C::ResultsCascade,
+            U::MainResults,
+            c.part,
+            c.whole,
+            (!c.met).then(|| match c.whole {
+                0 => "no approved main result covers the month".to_owned(),
+                _ => {
+                    format!("{} more main results hanging from the supervisor's approved result or a goal", c.shortfall)
+                }
+            }),
+        )
+    };
+    let measured = condition(
+        C::WorkloadMeasured,
+        U::Posts,
+        f.posts_measured,
+        f.posts,
+        match f.posts {
+            0 => Some("no post is held".to_owned()),
+            n if f.posts_measured < n => {
+                Some(format!("a workload figure for the last twelve months for {} more posts", n - f.posts_measured))
+            }
+            _ => None,
+        },
+    );
+    let staffing = {
+        let (staff, required) = (f.staff_hundredths, f.required_hundredths);
+        let within = required > 0 && (staff - required).abs() * 10_000 <= p.staffing_range_bp * required;
+        let fmt = |h: i64| format!("{}.{:02}", h / 100, h % 100);
+        condition(
+            C::StaffingInRange,
+            U::StaffHundredths,
+            staff,
+            required,
+            (!within).then(|| match required {
+                0 => "no workload to set the required staff by".to_owned(),
+                _ => format!(
+                    "a staff of {} against {} required, outside ±{}.{:02}%",
+                    fmt(staff),
+                    fmt(required),
+                    p.staffing_range_bp / 100,
+                    p.staffing_range_bp % 100
+                ),
+            }),
+        )
+    };
+    let structure = condition(
+        C::AgreementsFollowStructure,
+        U::Agreements,
+        f.agreements_following,
+        f.agreements,
+        match f.agreements {
+            0 => Some("no approved agreement covers the month".to_owned()),
+            n if f.agreements_following < n => Some(format!(
+                "{} approved agreements not for the post held now under today's supervisor",
+                n - f.agreements_following
+            )),
+            _ => None,
+        },
+    );
+    let distribution = match &f.distribution {
+        None => condition(
+            C::DistributionFits,
+            U::PatternRules,
+            0,
+            0,
+            Some("no evaluation period closed by the month's end".to_owned()),
+        ),
+        Some(d) => {
+            let mut why = vec![];
+            if !d.unrated.is_empty() {
+                why.push(format!("no final predicate of the head of {} in {}", d.unrated.join(", "), d.period));
+            }
+            if !d.breaking.is_empty() {
+                why.push(format!(
+                    "the predicates of {} in {} break the distribution pattern",
+                    d.breaking.join(", "),
+                    d.period
+                ));
+            }
+            condition(C::DistributionFits, U::PatternRules, d.kept, d.rules, (!why.is_empty()).then(|| why.join("; ")))
+        }
+    };
+    let run = match f.run {
+        None => {
+            condition(C::AllowanceRunApproved, U::PendingLines, 0, 0, Some("no allowance run for the month".to_owned()))
+        }
+        Some(r) => condition(
+            C::AllowanceRunApproved,
+            U::PendingLines,
+            r.pending,
+            r.employees,
+            if r.approved < r.employees {
+                Some(format!("{} employees not in an approved allowance run for the month", r.employees - r.approved))
+            } else if r.pending * 10_000 >= p.pending_bp * r.employees && r.pending > 0 {
+                Some(format!(
+                    "{} of {} employees pending in the month's allowance run, not fewer than {}.{:02}%",
+                    r.pending,
+                    r.employees,
+                    p.pending_bp / 100,
+                    p.pending_bp % 100
+                ))
+            } else {
+                None
+            },
+        ),
+    };
+    let siasn = match f.siasn {
+        None => condition(C::SiasnExported, U::Exports, 0, 1, Some("no performance year has ended".to_owned())),
+        Some((year, produced)) => condition(
+            C::SiasnExported,
+            U::Exports,
+            i64::from(produced),
+            1,
+            (!produced).then(|| format!("the SIASN export of {year}")),
+        ),
+    };
+    [vec![goals, cascade], vec![measured, staffing, structure], vec![distribution, run, siasn]]
+}
+
+/// The six levels for a unit or agency: levels 1 to 3 from how many of its `employees` reached
+/// each (`meeting[0]`: level 1 or higher), levels 4 to 6 from the group's own conditions.
+pub fn group_rules(meeting: [i64; 3], employees: i64, p: &MaturityPolicy, facts: &GroupFacts) -> Vec<RuleCheck> {
+    let [l4, l5, l6] = group_conditions(facts, p);
+    let mut out: Vec<RuleCheck> = MaturityRule::ALL
         .iter()
         .zip(meeting)
         .map(|(rule, n)| {
@@ -343,21 +666,35 @@ pub fn group_rules(meeting: [i64; 6], employees: i64, p: &MaturityPolicy) -> Vec
                 |k| format!("{k} more employees at this level"),
             )
         })
-        .collect()
+        .collect();
+    for (rule, conditions) in MaturityRule::ALL.iter().skip(3).zip([l4, l5, l6]) {
+        let met = conditions.iter().filter(|c| c.met).count() as i64;
+        let mut c = check(*rule, MaturityUnit::Conditions, met, conditions.len() as i64, 10_000);
+        c.missing =
+            (!c.met).then(|| conditions.iter().filter_map(|c| c.missing.clone()).collect::<Vec<_>>().join("; "));
+        c.conditions = conditions;
+        out.push(c);
+    }
+    out
 }
 
-/// A unit's or the agency's standing from its employees' levels: `(employees, rules, level)`.
-pub fn group(levels: impl IntoIterator<Item = u8>, p: &MaturityPolicy) -> (i64, Vec<RuleCheck>, u8) {
-    let mut meeting = [0i64; 6];
+/// A unit's or the agency's standing from its employees' levels and its own facts:
+/// `(employees, rules, level)`.
+pub fn group(
+    levels: impl IntoIterator<Item = u8>,
+    p: &MaturityPolicy,
+    facts: &GroupFacts,
+) -> (i64, Vec<RuleCheck>, u8) {
+    let mut meeting = [0i64; 3];
     let mut employees = 0;
     for l in levels {
         employees += 1;
-        // An employee counts towards each level up to the one they reached.
+        // An employee counts towards each of levels 1 to 3 up to the one they reached.
         for n in meeting.iter_mut().take(usize::from(l)) {
             *n += 1;
         }
     }
-    let rules = group_rules(meeting, employees, p);
+    let rules = group_rules(meeting, employees, p, facts);
     let reached = level(&rules);
     (employees, rules, reached)
 }
@@ -449,7 +786,7 @@ mod tests {
     fn a_group_needs_coverage_on_every_level_below() {
         let p = MaturityPolicy::default();
         // 10 employees: 9 at level 1 or above, 8 at level 2 or above, 7 at 3 or above.
-        let r = group_rules([9, 8, 7, 2, 1, 0], 10, &p);
+        let r = group_rules([9, 8, 7], 10, &p, &met_facts());
         assert_eq!(level(&r), 2);
         assert_eq!(r[2].shortfall, 1);
         assert_eq!(r[2].missing.as_deref(), Some("1 more employees at this level"));
@@ -457,11 +794,96 @@ mod tests {
 
     #[test]
     fn group_counts_each_employee_up_to_their_level() {
-        let (n, rules, reached) =
-            group([0, 0, 1, 2, 3, 4, 5, 6], &MaturityPolicy { coverage_bp: 5_000, ..MaturityPolicy::default() });
+        let p = MaturityPolicy { coverage_bp: 5_000, ..MaturityPolicy::default() };
+        let (n, rules, reached) = group([0, 0, 1, 2, 3, 4, 5, 6], &p, &GroupFacts::default());
         assert_eq!(n, 8);
-        assert_eq!(rules.iter().map(|r| r.part).collect::<Vec<_>>(), [6, 5, 4, 3, 2, 1]);
+        assert_eq!(rules.iter().take(3).map(|r| r.part).collect::<Vec<_>>(), [6, 5, 4]);
         assert_eq!(reached, 3);
+        // Levels 4 to 6 are the group's own conditions, whatever its employees reached.
+        assert_eq!(group([0, 0, 1, 2, 3, 4, 5, 6], &p, &met_facts()).2, 6);
+        assert_eq!(group([6, 6, 6, 6, 6, 6, 6, 6], &p, &GroupFacts::default()).2, 3);
+    }
+
+    fn met_facts() -> GroupFacts {
+        GroupFacts {
+            goals: 1,
+            goals_supported: 1,
+            goals_required: true,
+            main_results: 20,
+            cascaded: 19,
+            posts: 3,
+            posts_measured: 3,
+            staff_hundredths: 500,
+            required_hundredths: 417,
+            agreements: 5,
+            agreements_following: 5,
+            distribution: Some(DistributionFacts { period: "2026 Q2".into(), kept: 3, rules: 3, ..Default::default() }),
+            run: Some(RunFacts { approved: 21, employees: 21, pending: 1 }),
+            siasn: Some((2025, true)),
+        }
+    }
+
+    fn missing_of(f: &GroupFacts, level: usize) -> Option<String> {
+        let rules = group_rules([1, 1, 1], 1, &MaturityPolicy::default(), f);
+        rules[level - 1].missing.clone()
+    }
+
+    #[test]
+    fn each_group_condition_falls_on_its_own_evidence() {
+        let p = MaturityPolicy::default();
+        assert_eq!(level(&group_rules([1, 1, 1], 1, &p, &met_facts())), 6);
+        type Case = (fn(&mut GroupFacts), usize, &'static str);
+        let cases: Vec<Case> = vec![
+            (|f| f.goals_supported = 0, 4, "1 organisational goals without an approved result supporting them"),
+            (|f| f.goals = 0, 4, "no organisational goal is set for the period"),
+            // 18 of 20 is 90%: one more reaches 95%.
+            (|f| f.cascaded = 18, 4, "1 more main results hanging from the supervisor's approved result or a goal"),
+            (|f| f.posts_measured = 2, 5, "a workload figure for the last twelve months for 1 more posts"),
+            // 5.00 against 4.16 is 20.19% above.
+            (|f| f.required_hundredths = 416, 5, "a staff of 5.00 against 4.16 required, outside ±20.00%"),
+            (
+                |f| f.agreements_following = 3,
+                5,
+                "2 approved agreements not for the post held now under today's supervisor",
+            ),
+            (|f| f.distribution = None, 6, "no evaluation period closed by the month's end"),
+            (
+                |f| f.distribution.as_mut().unwrap().breaking = vec!["Dinas Kesehatan".into()],
+                6,
+                "the predicates of Dinas Kesehatan in 2026 Q2 break the distribution pattern",
+            ),
+            (
+                |f| f.run.as_mut().unwrap().approved = 20,
+                6,
+                "1 employees not in an approved allowance run for the month",
+            ),
+            // 2 of 21 is 9.5%; 1 of 21 (4.8%) passes above.
+            (
+                |f| f.run.as_mut().unwrap().pending = 2,
+                6,
+                "2 of 21 employees pending in the month's allowance run, not fewer than 5.00%",
+            ),
+            (|f| f.siasn = Some((2025, false)), 6, "the SIASN export of 2025"),
+        ];
+        for (change, at, why) in cases {
+            let mut f = met_facts();
+            change(&mut f);
+            let rules = group_rules([1, 1, 1], 1, &p, &f);
+            assert_eq!(level(&rules), (at - 1) as u8, "{why}");
+            assert_eq!(missing_of(&f, at).as_deref(), Some(why));
+            let c = rules[at - 1].conditions.iter().find(|c| !c.met).unwrap();
+            assert_eq!(c.missing.as_deref(), Some(why));
+        }
+        // A unit with no goals of its own has none to support; the agency must set them.
+        let mut f = met_facts();
+        (f.goals, f.goals_supported, f.goals_required) = (0, 0, false);
+        assert_eq!(level(&group_rules([1, 1, 1], 1, &p, &f)), 6);
+        // At the edges: exactly ±20% is within; 95% exactly cascades.
+        let mut f = met_facts();
+        (f.staff_hundredths, f.required_hundredths, f.cascaded) = (600, 500, 19);
+        assert_eq!(level(&group_rules([1, 1, 1], 1, &p, &f)), 6);
+        f.staff_hundredths = 400;
+        assert_eq!(level(&group_rules([1, 1, 1], 1, &p, &f)), 6);
     }
 
     #[test]

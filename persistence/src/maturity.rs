@@ -13,7 +13,8 @@ use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use ekinerja_domain::access::Area;
 use ekinerja_domain::agreement::BreakdownKind;
 use ekinerja_domain::maturity::{
-    agreement_that_counts, employee_rules, level, AgreementFacts, EmployeeFacts, MaturityPolicy, ResultLink, RuleCheck,
+    agreement_that_counts, employee_rules, level, AgreementFacts, DistributionFacts, EmployeeFacts, GroupFacts,
+    MaturityPolicy, ResultLink, RuleCheck, RunFacts,
 };
 use ekinerja_domain::supervision::OrgChart;
 use ekinerja_domain::Caller;
@@ -392,7 +393,7 @@ fn present(people: &Placed, facts: &HashMap<EmployeeId, EmployeeFacts>, first: N
 /// Each employee's rules and level, and whether their unit is rolled out in the month.
 fn assess(
     people: Vec<(Employee, Option<OrgUnitId>)>,
-    mut facts: HashMap<EmployeeId, EmployeeFacts>,
+    facts: &HashMap<EmployeeId, EmployeeFacts>,
     policy: &MaturityPolicy,
     rollout: &RolloutTree<OrgUnitId>,
     month: NaiveDate,
@@ -400,7 +401,7 @@ fn assess(
     people
         .into_iter()
         .map(|(employee, unit_id)| {
-            let f = facts.remove(&employee.id).unwrap_or_default();
+            let f = facts.get(&employee.id).copied().unwrap_or_default();
             let rules = employee_rules(&f, policy);
             let rolled_out = unit_id.as_ref().is_some_and(|u| rollout.rolled_out(u, month));
             EmployeeMaturity { level: level(&rules), rules, employee, unit_id, rolled_out }
@@ -408,12 +409,244 @@ fn assess(
         .collect()
 }
 
-/// A group's standing over its members rolled out in the month: the others are listed but count
-/// for no level (roles.md, Rollout).
-fn group<'a>(members: impl IntoIterator<Item = &'a EmployeeMaturity>, policy: &MaturityPolicy) -> GroupMaturity {
+/// A group's standing over its members rolled out in the month (the others are listed but count
+/// for no level, roles.md, Rollout) and its own facts for levels 4 to 6.
+fn group<'a>(
+    members: impl IntoIterator<Item = &'a EmployeeMaturity>,
+    policy: &MaturityPolicy,
+    facts: &GroupFacts,
+) -> GroupMaturity {
     let levels = members.into_iter().filter(|m| m.rolled_out).map(|m| m.level);
-    let (employees, rules, level) = ekinerja_domain::maturity::group(levels, policy);
+    let (employees, rules, level) = ekinerja_domain::maturity::group(levels, policy, facts);
     GroupMaturity { employees, level, rules }
+}
+
+/// Whom a group's facts are about: a unit with its sub-units, or the whole agency.
+#[derive(Clone, Copy)]
+enum Scope {
+    Unit(OrgUnitId),
+    Agency,
+}
+
+/// The agency's data over a month that groups' levels 4 to 6 read (workforce.md), loaded once for
+/// every group of a report: its goals, the goals an approved result supports, each post's
+/// workload over the twelve months to the month's last day read, the last closed evaluation
+/// period, the month's approved allowance lines and the last performance year's SIASN export.
+struct Shared {
+    agency: AgencyId,
+    units: Vec<OrgUnit>,
+    parent: HashMap<OrgUnitId, Option<OrgUnitId>>,
+    goals: Vec<(GoalId, Option<OrgUnitId>)>,
+    supported: HashSet<GoalId>,
+    loads: Vec<(crate::position::Position, ekinerja_domain::workload::Workload, ekinerja_domain::workload::Workload)>,
+    period: Option<crate::evaluation::EvaluationPeriod>,
+    rollout: RolloutTree<OrgUnitId>,
+    /// Per unit judged: the pattern rules kept and checked, none when the head has no final predicate.
+    spreads: HashMap<OrgUnitId, Option<(i64, i64)>>,
+    /// Whether the month has any run, and each employee's line in its latest approved run.
+    any_run: bool,
+    approved_lines: HashMap<EmployeeId, ekinerja_domain::allowance::LineStatus>,
+    siasn: Option<(i32, bool)>,
+}
+
+impl Shared {
+    fn load(conn: &mut DbConnection, agency: AgencyId, span: MonthSpan) -> Result<Shared, StoreError> {
+        use crate::schema::{
+            allowance_lines, allowance_runs, organisational_goals, performance_periods, planned_results,
+        };
+        use ekinerja_domain::agreement::AgreementStatus;
+        use ekinerja_domain::allowance::{LineStatus, RunStatus};
+        let (first, last) = (span.month, month_end(span.month));
+        let units: Vec<OrgUnit> = org_units::table
+            .filter(org_units::agency_id.eq(crate::key::bind(agency)))
+            .order((org_units::name.asc(), org_units::id.asc()))
+            .select(OrgUnit::as_select())
+            .load(conn)?;
+        let parent = units.iter().map(|u| (u.id, u.parent_id)).collect();
+        let goals = organisational_goals::table
+            .inner_join(performance_periods::table)
+            .filter(organisational_goals::agency_id.eq(crate::key::bind(agency)))
+            .filter(performance_periods::starts_on.le(last))
+            .filter(performance_periods::ends_on.ge(first))
+            .select((organisational_goals::id, organisational_goals::org_unit_id))
+            .load(conn)?;
+        let supported = planned_results::table
+            .inner_join(agreements::table)
+            .filter(agreements::agency_id.eq(crate::key::bind(agency)))
+            .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
+            .filter(agreements::starts_on.le(last))
+            .filter(agreements::ends_on.ge(first))
+            .filter(planned_results::goal_id.is_not_null())
+            .select(planned_results::goal_id)
+            .load::<Option<GoalId>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect();
+        let loads = match span.to {
+            Some(to) => {
+                let from = to.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(to);
+                crate::workload::post_loads(conn, agency, from, to)?
+            }
+            None => vec![],
+        };
+        let period = evaluation_periods::table
+            .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency)))
+            .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Closed)))
+            .filter(evaluation_periods::ends_on.le(last))
+            .order((evaluation_periods::ends_on.desc(), evaluation_periods::created_at.desc()))
+            .select(crate::evaluation::EvaluationPeriod::as_select())
+            .first(conn)
+            .optional()?;
+        let lines: Vec<(EmployeeId, RunStatus, LineStatus, chrono::NaiveDateTime)> = allowance_lines::table
+            .inner_join(allowance_runs::table)
+            .filter(allowance_runs::agency_id.eq(crate::key::bind(agency)))
+            .filter(allowance_runs::month.eq(first))
+            .select((
+                allowance_lines::employee_id,
+                allowance_runs::status,
+                allowance_lines::status,
+                allowance_runs::computed_at,
+            ))
+            .load(conn)?;
+        let any_run = !lines.is_empty();
+        let mut latest: HashMap<EmployeeId, (chrono::NaiveDateTime, LineStatus)> = HashMap::new();
+        for (employee, _, line, at) in lines.into_iter().filter(|l| l.1 == RunStatus::Approved) {
+            let e = latest.entry(employee).or_insert((at, line));
+            if at > e.0 {
+                *e = (at, line);
+            }
+        }
+        let year: Option<(ekinerja_domain::id::PerformancePeriodId, i32)> = performance_periods::table
+            .filter(performance_periods::agency_id.eq(crate::key::bind(agency)))
+            .filter(performance_periods::ends_on.le(last))
+            .order(performance_periods::ends_on.desc())
+            .select((performance_periods::id, performance_periods::year))
+            .first(conn)
+            .optional()?;
+        let siasn = match year {
+            Some((id, y)) => Some((y, crate::evaluation::siasn_produced(conn, id)?)),
+            None => None,
+        };
+        Ok(Shared {
+            agency,
+            units,
+            parent,
+            goals,
+            supported,
+            loads,
+            period,
+            rollout: crate::rollout::tree(conn, agency)?,
+            spreads: HashMap::new(),
+            any_run,
+            approved_lines: latest.into_iter().map(|(e, (_, l))| (e, l)).collect(),
+            siasn,
+        })
+    }
+
+    /// Whether a unit lies in the scope: it or a unit above it is the scope's unit.
+    fn within(&self, scope: Scope, unit: Option<OrgUnitId>) -> bool {
+        let Scope::Unit(top) = scope else { return true };
+        let mut at = unit;
+        for _ in 0..=self.units.len() {
+            match at {
+                Some(u) if u == top => return true,
+                Some(u) => at = self.parent.get(&u).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// A unit's spread in the closed period: pattern rules kept and checked, none when unrated.
+    fn spread(&mut self, conn: &mut DbConnection, unit: OrgUnitId) -> Result<Option<(i64, i64)>, StoreError> {
+        if let Some(s) = self.spreads.get(&unit) {
+            return Ok(*s);
+        }
+        let Some(period) = self.period.clone() else { return Ok(None) };
+        let (posts, people) = crate::org_unit::staff(conn, self.agency, unit)?;
+        let d = crate::evaluation::spread(conn, period, unit.uuid(), people, posts, None)?;
+        let s = d.unit_rating.map(|_| (d.checks.iter().filter(|c| c.met).count() as i64, d.checks.len() as i64));
+        self.spreads.insert(unit, s);
+        Ok(s)
+    }
+
+    /// What a group's data shows for levels 4 to 6; `members` are those it counts (rolled out).
+    fn facts(
+        &mut self,
+        conn: &mut DbConnection,
+        scope: Scope,
+        members: &[&EmployeeMaturity],
+        facts: &HashMap<EmployeeId, EmployeeFacts>,
+        policy: &MaturityPolicy,
+    ) -> Result<GroupFacts, StoreError> {
+        let mut out = GroupFacts { goals_required: matches!(scope, Scope::Agency), ..GroupFacts::default() };
+        for (id, unit) in &self.goals {
+            if self.within(scope, *unit) {
+                out.goals += 1;
+                out.goals_supported += i64::from(self.supported.contains(id));
+            }
+        }
+        for m in members {
+            if let Some(a) = facts.get(&m.employee.id).and_then(|f| f.agreement) {
+                out.main_results += a.main_results;
+                out.cascaded += a.cascaded;
+                out.agreements += 1;
+                out.agreements_following += i64::from(a.follows_structure(policy));
+            }
+        }
+        for (post, logged, standard) in &self.loads {
+            let measured = logged.minutes > 0 || standard.minutes > 0;
+            if !self.within(scope, Some(post.org_unit_id)) || (logged.staff_present == 0 && !measured) {
+                continue;
+            }
+            out.posts += 1;
+            out.posts_measured += i64::from(measured);
+            out.staff_hundredths += logged.staff_present * 100;
+            out.required_hundredths +=
+                if standard.minutes > 0 { standard.staff_needed_hundredths } else { logged.staff_needed_hundredths };
+        }
+        if let Some(period) = self.period.clone() {
+            let judged: Vec<(OrgUnitId, String)> = self
+                .units
+                .iter()
+                .filter(|u| match scope {
+                    Scope::Unit(id) => u.id == id,
+                    // The agency: each OPD rolled out by the period's end.
+                    Scope::Agency => u.parent_id.is_none() && self.rollout.rolled_out(&u.id, period.ends_on),
+                })
+                .map(|u| (u.id, u.name.clone()))
+                .collect();
+            let mut d = DistributionFacts {
+                period: format!("{} to {}", period.starts_on, period.ends_on),
+                ..DistributionFacts::default()
+            };
+            for (unit, name) in judged {
+                match self.spread(conn, unit)? {
+                    None => d.unrated.push(name),
+                    Some((kept, rules)) => {
+                        d.kept += kept;
+                        d.rules += rules;
+                        if kept < rules {
+                            d.breaking.push(name);
+                        }
+                    }
+                }
+            }
+            out.distribution = Some(d);
+        }
+        if self.any_run {
+            let mut run = RunFacts { employees: members.len() as i64, ..RunFacts::default() };
+            for m in members {
+                if let Some(line) = self.approved_lines.get(&m.employee.id) {
+                    run.approved += 1;
+                    run.pending += i64::from(*line == ekinerja_domain::allowance::LineStatus::Pending);
+                }
+            }
+            out.run = Some(run);
+        }
+        out.siasn = self.siasn;
+        Ok(out)
+    }
 }
 
 /// The month to read: the one asked (any day in it), or by default the month of yesterday, the
@@ -472,7 +705,7 @@ pub fn employee(
     let people = crate::discipline::units_of(conn, vec![employee])?;
     let facts = facts(conn, agency, &people, span, today, &org)?;
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
-    let maturity = assess(people, facts, &policy, &rollout, span.month).pop().ok_or(StoreError::NotFound)?;
+    let maturity = assess(people, &facts, &policy, &rollout, span.month).pop().ok_or(StoreError::NotFound)?;
     Ok(EmployeeReport { span, policy, maturity })
 }
 
@@ -492,8 +725,10 @@ pub fn unit(
     let facts = facts(conn, agency, &people, span, today, &org)?;
     let people = present(&people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
-    let employees = assess(people, facts, &policy, &rollout, span.month);
-    let maturity = group(&employees, &policy);
+    let employees = assess(people, &facts, &policy, &rollout, span.month);
+    let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
+    let own = Shared::load(conn, unit.agency_id, span)?.facts(conn, Scope::Unit(unit.id), &counted, &facts, &policy)?;
+    let maturity = group(&employees, &policy, &own);
     Ok(UnitReport { span, policy, unit, maturity, employees })
 }
 
@@ -514,8 +749,11 @@ pub fn agency(
     let facts = facts(conn, agency_id, &people, span, today, &org)?;
     let people = present(&people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
-    let employees = assess(people, facts, &policy, &rollout, span.month);
-    let maturity = group(&employees, &policy);
+    let employees = assess(people, &facts, &policy, &rollout, span.month);
+    let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
+    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span)?;
+    let own = shared.facts(conn, Scope::Agency, &counted, &facts, &policy)?;
+    let maturity = group(&employees, &policy, &own);
     let units: Vec<OrgUnit> = org_units::table
         .filter(org_units::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .order((org_units::name.asc(), org_units::id.asc()))
@@ -528,11 +766,14 @@ pub fn agency(
             members.entry(*t).or_default().push(e);
         }
     }
-    let units = units
-        .iter()
-        .filter(|u| u.parent_id.is_none())
-        .map(|u| (u.clone(), rollout.effective(&u.id), group(members.remove(&u.id).unwrap_or_default(), &policy)))
-        .collect();
+    let mut opds = Vec::new();
+    for u in units.iter().filter(|u| u.parent_id.is_none()) {
+        let mine = members.remove(&u.id).unwrap_or_default();
+        let counted: Vec<&EmployeeMaturity> = mine.iter().copied().filter(|e| e.rolled_out).collect();
+        let own = shared.facts(conn, Scope::Unit(u.id), &counted, &facts, &policy)?;
+        opds.push((u.clone(), rollout.effective(&u.id), group(mine, &policy, &own)));
+    }
+    let units = opds;
     Ok(AgencyReport { span, policy, maturity, units })
 }
 
@@ -596,19 +837,19 @@ pub fn history(
     now: DateTime<Utc>,
 ) -> Result<Vec<HistoryPoint>, StoreError> {
     let single = matches!(subject, Subject::Employee(_));
-    let (agency, people) = match subject {
+    let (agency, people, scope) = match subject {
         Subject::Employee(id) => {
             let e = crate::employee::get_for_any(conn, caller, id, LOG_ROWS, now)?;
             let agency = e.agency_id.uuid();
-            (agency, crate::discipline::units_of(conn, vec![e])?)
+            (agency, crate::discipline::units_of(conn, vec![e])?, Scope::Agency)
         }
         Subject::Unit(id) => {
-            let (_, agency, people) = unit_people(conn, caller, id, now)?;
-            (agency, people)
+            let (unit, agency, people) = unit_people(conn, caller, id, now)?;
+            (agency, people, Scope::Unit(unit.id))
         }
         Subject::Agency(id) => {
             crate::agency::read_view(conn, caller, id, ekinerja_domain::access::Area::AgencyViews)?;
-            (id, agency_people(conn, id)?)
+            (id, agency_people(conn, id)?, Scope::Agency)
         }
     };
     let today = chart::agency_today(conn, agency, now)?;
@@ -621,12 +862,15 @@ pub fn history(
         let span = month_span(first, today);
         let facts = facts(conn, agency, &people, span, today, &org)?;
         let there = if single { people.clone() } else { present(&people, &facts, first) };
-        let assessed = assess(there, facts, &policy, &rollout, first);
+        let assessed = assess(there, &facts, &policy, &rollout, first);
         let point = if single {
             let e = assessed.into_iter().next().ok_or(StoreError::NotFound)?;
             HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }
         } else {
-            let g = group(&assessed, &policy);
+            let counted: Vec<&EmployeeMaturity> = assessed.iter().filter(|e| e.rolled_out).collect();
+            let own =
+                Shared::load(conn, AgencyId::from(agency), span)?.facts(conn, scope, &counted, &facts, &policy)?;
+            let g = group(&assessed, &policy, &own);
             HistoryPoint { span, employees: g.employees, level: g.level, rules: g.rules }
         };
         out.push(point);

@@ -822,7 +822,23 @@ diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(allowance_lines -> allowance_runs (run_id));
 diesel::joinable!(evaluations -> evaluation_periods (evaluation_period_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
+    siasn_exports (performance_period_id) {
+        performance_period_id -> Key<PerformancePeriodId>,
+        agency_id -> Key<AgencyId>,
+        first_produced_at -> Timestamp,
+        last_produced_at -> Timestamp,
+        last_produced_by_account_id -> Nullable<Key<AccountId>>,
+        last_rows -> Integer,
+        times -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    siasn_exports,
     absences,
     position_activities,
     distribution_patterns,

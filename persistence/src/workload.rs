@@ -378,6 +378,22 @@ fn children_loads(data: &Data, parent: Option<OrgUnitId>) -> Vec<UnitLoad> {
     units
 }
 
+/// Every post of the agency with its workload over a span, by logged minutes and by standard
+/// time (maturity level 5 reads whether each has a figure, and the staff it needs).
+pub(crate) fn post_loads(
+    conn: &mut DbConnection,
+    agency: AgencyId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Position, Workload, Workload)>, StoreError> {
+    let data = load(conn, agency, from, to)?;
+    Ok(data
+        .posts
+        .iter()
+        .map(|p| (p.clone(), data.analyse(data.post(p)), data.analyse_standard(data.post(p))))
+        .collect())
+}
+
 /// The analysis of a unit, its sub-units and every post in them (whoever reads the unit's views).
 pub fn unit(
     conn: &mut DbConnection,

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use ekinerja_tests::builders::{etag, evaluate, goal, open, plan, rules, send, step, Skp};
 use ekinerja_tests::{Person, Response, TestApp};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 fn last_year() -> i32 {
     ekinerja_tests::builders::year() - 1
@@ -316,11 +317,21 @@ async fn each_maturity_level_is_reached_with_its_evidence_and_gap() {
     assert_eq!(u.body["maturity"]["level"], 3, "{}", u.text);
     assert_eq!(u.body["policy"]["coverage_bp"], 5000);
     assert_eq!(u.body["policy"]["daily_logging_bp"], 8000, "left-out thresholds keep their defaults");
+    // Level 4 is the unit's own: its goal is supported, but staff4's result hangs from nothing, so
+    // 6 of the 7 main results cascade (85.71%), one short of 95%.
     let next = &u.body["maturity"]["next"];
     assert_eq!(
-        (next["rule"].as_str(), next["part"].as_i64(), next["shortfall"].as_i64()),
-        (Some("goals_aligned"), Some(3), Some(1))
+        (next["rule"].as_str(), next["unit"].as_str(), next["part"].as_i64(), next["whole"].as_i64()),
+        (Some("goals_aligned"), Some("conditions"), Some(1), Some(2)),
+        "{next}"
     );
+    let cascade = &next["conditions"][1];
+    assert_eq!(
+        (cascade["condition"].as_str(), cascade["part"].as_i64(), cascade["whole"].as_i64(), cascade["met"].as_bool()),
+        (Some("results_cascade"), Some(6), Some(7), Some(false))
+    );
+    assert_eq!(next["missing"], "1 more main results hanging from the supervisor's approved result or a goal");
+    assert_eq!((next["conditions"][0]["part"].as_i64(), next["conditions"][0]["met"].as_bool()), (Some(1), Some(true)));
     // The unit's head reads it (unit heads read their unit's views); its staff do not.
     app.get(&unit_path, &org.head.token).await.assert_status(200);
     app.get(&unit_path, &org.staff1.token).await.assert_problem(403, "forbidden");
@@ -1036,4 +1047,228 @@ async fn a_catalogue_is_imported_from_a_file_all_or_nothing() {
         .send()
         .await
         .assert_status(415);
+}
+
+/// The unit's level and the rule to meet next, with its missing evidence.
+async fn unit_standing(app: &TestApp, org: &ekinerja_tests::Org, month: &str) -> Value {
+    let u = app.get(&format!("/api/v1/org-units/{}/maturity?month={month}", org.unit), &org.admin).await;
+    u.assert_status(200);
+    u.body
+}
+
+#[actix_web::test]
+async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions() {
+    let mut app = TestApp::spawn().await;
+    let y = last_year();
+    app.set_clock(Utc.with_ymd_and_hms(y, 7, 1, 3, 0, 0).unwrap());
+    let org = app.org("MAT-U", 3900).await;
+    let month = format!("{y}-06");
+    let performance = |year: i32| {
+        let app = &app;
+        let admin = org.admin.clone();
+        async move {
+            let r = app.post("/api/v1/performance-periods", &admin, json!({"year": year})).await;
+            r.assert_status(201);
+            r.id()
+        }
+    };
+    let before = performance(y - 1).await;
+    let period = performance(y).await;
+    let g = goal(&app, &org, &period).await;
+
+    // The cascade, head to staff, each with a target in every quarter; all log every working day
+    // of June on their result, and each once names their post's activity with 22 outputs.
+    let even = [3, 3, 3, 3];
+    let head = agreement(&app, &org.head, &org.admin, &period, json!({"goal_id": g}), even).await;
+    let division =
+        agreement(&app, &org.division, &org.head.token, &period, json!({"parent_result_id": head}), even).await;
+    let section =
+        agreement(&app, &org.section, &org.division.token, &period, json!({"parent_result_id": division}), even).await;
+    let s = &org.section.token;
+    let staff1 = agreement(&app, &org.staff1, s, &period, json!({"parent_result_id": section}), even).await;
+    let staff2 = agreement(&app, &org.staff2, s, &period, json!({"parent_result_id": section}), even).await;
+    // 3,500 minutes an output: 22 outputs are 77,000 minutes, a little over one person's year
+    // (1,250 hours = 75,000 minutes), so the five need a little over five people.
+    let mut activity = HashMap::new();
+    for post in [&org.head_post, &org.division_post, &org.section_post, &org.staff_post] {
+        let r = app
+            .post(
+                &format!("/api/v1/positions/{post}/activities"),
+                &org.admin,
+                json!({"name": "Menyusun laporan", "output_unit": "laporan", "standard_minutes": 3500}),
+            )
+            .await;
+        r.assert_status(201);
+        activity.insert(post.clone(), r.id());
+    }
+    let first_day = june_working_days()[0];
+    let mut named_logs = vec![];
+    for (who, rhk, post, reviewer) in [
+        (&org.head, &head, &org.head_post, &org.admin),
+        (&org.division, &division, &org.division_post, &org.head.token),
+        (&org.section, &section, &org.section_post, &org.division.token),
+        (&org.staff1, &staff1, &org.staff_post, s),
+        (&org.staff2, &staff2, &org.staff_post, s),
+    ] {
+        log_every_day(&app, who, Some(rhk)).await;
+        let r = app
+            .post(
+                "/api/v1/daily-logs",
+                &who.token,
+                json!({"date": first_day, "start_time": "13:00", "end_time": "14:00", "description": "Laporan bulanan",
+                       "output_quantity": 22, "output_unit": "laporan", "planned_result_id": rhk,
+                       "activity_id": activity[post]}),
+            )
+            .await;
+        r.assert_status(201);
+        named_logs.push((r.id(), reviewer.clone()));
+    }
+
+    // Level 4 met, level 5 missed: no log is accepted yet, so no post has a workload.
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(u["maturity"]["level"], 4, "{u}");
+    let l4 = rule(&u, 4);
+    assert_eq!(
+        l4["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["part"].as_i64(), c["whole"].as_i64()))
+            .collect::<Vec<_>>(),
+        [(Some(1), Some(1)), (Some(5), Some(5))]
+    );
+    let next = &u["maturity"]["next"];
+    assert_eq!(next["rule"], "structure_followed");
+    assert_eq!(
+        next["missing"],
+        "a workload figure for the last twelve months for 4 more posts; no workload to set the required staff by"
+    );
+    assert_eq!(next["conditions"][2]["met"], true, "every agreement is on the post held, under today's supervisor");
+
+    // The supervisors accept the named logs: every post has a figure, and 5 staff against a little
+    // over 5 required is within ±20%.
+    for (id, reviewer) in &named_logs {
+        app.review_log(reviewer, id, "accept", json!({})).await.assert_status(200);
+    }
+    // By hand: one person's effective minutes over the twelve months to 30 June are 75,000 spread
+    // over the weekdays of each year touched; each post needs 77,000 minutes per holder of it.
+    let weekdays = |from: NaiveDate, to: NaiveDate| {
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .count() as i64
+    };
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let (a, a_year) = (weekdays(day(y - 1, 7, 1), day(y - 1, 12, 31)), weekdays(day(y - 1, 1, 1), day(y - 1, 12, 31)));
+    let (b, b_year) = (weekdays(day(y, 1, 1), day(y, 6, 30)), weekdays(day(y, 1, 1), day(y, 12, 31)));
+    let num = 75_000 * (a * b_year + b * a_year);
+    let den = a_year * b_year;
+    let effective = (2 * num + den) / (2 * den);
+    let needed = |minutes: i64| (2 * minutes * 100 + effective) / (2 * effective);
+    let required = 3 * needed(77_000) + needed(154_000);
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(u["maturity"]["level"], 5, "{u}");
+    let staffing = &rule(&u, 5)["conditions"][1];
+    assert_eq!((staffing["part"].as_i64(), staffing["whole"].as_i64()), (Some(500), Some(required)), "{staffing}");
+    let next = &u["maturity"]["next"];
+    assert_eq!(next["rule"], "performance_used");
+    assert_eq!(
+        next["missing"],
+        format!(
+            "no evaluation period closed by the month's end; no allowance run for the month; the SIASN export of {}",
+            y - 1
+        )
+    );
+
+    // Level 6: the second quarter evaluated and closed, June's allowance approved, last year's
+    // SIASN export produced.
+    let q2 = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": period, "kind": "quarterly", "number": 2}),
+        )
+        .await;
+    q2.assert_status(201);
+    // The head is outstanding, so the unit is: at most 70% of the others may be very good.
+    evaluate(&app, &org.admin, &q2.id(), &org.head.id, "above_expectation", "above_expectation").await;
+    evaluate(&app, &org.head.token, &q2.id(), &org.division.id, "as_expected", "as_expected").await;
+    evaluate(&app, &org.division.token, &q2.id(), &org.section.id, "as_expected", "as_expected").await;
+    evaluate(&app, s, &q2.id(), &org.staff1.id, "as_expected", "as_expected").await;
+    evaluate(&app, s, &q2.id(), &org.staff2.id, "as_expected", "as_expected").await;
+    let close = app.get(&format!("/api/v1/evaluation-periods/{}", q2.id()), &org.admin).await;
+    app.req(Method::POST, &format!("/api/v1/evaluation-periods/{}/close", q2.id()))
+        .token(&org.admin)
+        .header("if-match", &etag(&close))
+        .send()
+        .await
+        .assert_status(200);
+    let mut policy = rules(15);
+    policy["base_amounts"] = json!([{"class": 5, "amount": 2500000}, {"class": 9, "amount": 4000000},
+                                    {"class": 11, "amount": 6000000}, {"class": 14, "amount": 9000000}]);
+    app.post("/api/v1/allowance-policies", &org.admin, json!({"effective_month": month, "rules": policy}))
+        .await
+        .assert_status(201);
+    let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": month})).await;
+    run.assert_status(201);
+    assert_eq!(run.body["pending"], 0, "{}", run.text);
+    // Computed but not approved: the condition names it.
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(
+        u["maturity"]["next"]["missing"],
+        format!("5 employees not in an approved allowance run for the month; the SIASN export of {}", y - 1),
+        "{u}"
+    );
+    let finance = app.finance(&org.admin, "bpkad-u").await;
+    app.req(Method::POST, &format!("/api/v1/allowance-runs/{}/approve", run.id()))
+        .token(&finance)
+        .header("if-match", &etag(&run))
+        .send()
+        .await
+        .assert_status(200);
+    app.req(Method::GET, &format!("/api/v1/performance-periods/{before}/siasn-export"))
+        .token(&org.admin)
+        .send()
+        .await
+        .assert_status(200);
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(u["maturity"]["level"], 6, "{u}");
+    assert!(u["maturity"]["next"].is_null());
+    let l6 = rule(&u, 6);
+    assert_eq!(
+        l6["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["condition"].as_str().unwrap(), c["part"].as_i64().unwrap(), c["whole"].as_i64().unwrap()))
+            .collect::<Vec<_>>(),
+        [("distribution_fits", 1, 1), ("allowance_run_approved", 0, 5), ("siasn_exported", 1, 1)]
+    );
+    // The agency reads the same of its one OPD.
+    let a = app.get(&format!("/api/v1/agencies/{}/maturity?month={month}", org.agency), &org.admin).await;
+    assert_eq!(
+        (a.body["maturity"]["level"].as_i64(), a.body["units"][0]["maturity"]["level"].as_i64()),
+        (Some(6), Some(6)),
+        "{}",
+        a.text
+    );
+
+    // A second goal of the unit that no approved result supports takes it back to level 3.
+    goal(&app, &org, &period).await;
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(u["maturity"]["level"], 3, "{u}");
+    assert_eq!(u["maturity"]["next"]["missing"], "1 organisational goals without an approved result supporting them");
+    // Staffing is policy: within ±2%, 5 against about 5.15 is too few.
+    app.patch(
+        &format!("/api/v1/agencies/{}", org.agency),
+        &org.admin,
+        json!({"maturity_policy": {"staffing_range_bp": 200}}),
+    )
+    .await
+    .assert_status(200);
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(
+        rule(&u, 5)["conditions"][1]["missing"],
+        format!("a staff of 5.00 against {}.{:02} required, outside ±2.00%", required / 100, required % 100)
+    );
 }

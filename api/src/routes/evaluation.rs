@@ -646,7 +646,8 @@ pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQue
     description = "One line per employee with a final annual evaluation: `nip`, `nama`, `tahun`, `hasil_kerja` \
         (results rating), `perilaku_kerja` (behaviour rating), `predikat`, `nip_penilai` and `nama_penilai` (the \
         assessor; empty for the top official, rated by the region's head). NIPs are written as `=\"…\"` so \
-        spreadsheets keep all 18 digits; other cells starting with `=`, `+`, `-` or `@` are prefixed with `'`.",
+        spreadsheets keep all 18 digits; other cells starting with `=`, `+`, `-` or `@` are prefixed with `'`. \
+        Producing the file is recorded for the year (maturity level 6 asks for it).",
     params(("id" = Uuid, Path, description = "Performance period id")),
     responses(
         (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
@@ -655,7 +656,7 @@ pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQue
     security(("bearer" = [])))]
 pub async fn siasn_export(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let rows = call.read(move |conn, caller| evaluation::siasn_export(conn, caller, id)).await?;
+    let rows = call.write(move |conn, change| evaluation::siasn_export(conn, change, id)).await?;
     let year = rows.first().map_or_else(String::new, |r| r.year.to_string());
     let body = csv_out::file(
         &["nip", "nama", "tahun", "hasil_kerja", "perilaku_kerja", "predikat", "nip_penilai", "nama_penilai"],

@@ -121,12 +121,24 @@ pub fn unit_distribution(
     unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
     now: DateTime<Utc>,
 ) -> Result<Distribution, StoreError> {
-    use ekinerja_domain::evaluation::{check_distribution, Predicate, UnitRating};
     let period = get_period(conn, caller, period_id)?;
     let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
     if period.agency_id != agency {
         return Err(StoreError::NotFound);
     }
+    spread(conn, period, unit_id, people, posts, unit_rating)
+}
+
+/// A unit's spread in a period, from its active employees and posts (its sub-units' included).
+pub(crate) fn spread(
+    conn: &mut DbConnection,
+    period: EvaluationPeriod,
+    unit_id: Uuid,
+    people: Vec<crate::employee::Employee>,
+    posts: Vec<crate::position::Position>,
+    unit_rating: Option<ekinerja_domain::evaluation::UnitRating>,
+) -> Result<Distribution, StoreError> {
+    use ekinerja_domain::evaluation::{check_distribution, Predicate, UnitRating};
     // The head: the holder of the unit's post whose supervisor sits outside the unit.
     let in_unit: std::collections::HashSet<PositionId> = posts.iter().map(|p| p.id).collect();
     let head_posts: Vec<PositionId> = posts
@@ -185,14 +197,64 @@ pub struct SiasnRow {
 }
 
 /// The final results of a performance year, per employee with a final annual evaluation, for
-/// the HR office to upload to SIASN (a leader, the agency admin).
+/// the HR office to upload to SIASN (a leader, the agency admin). Producing it is recorded for the
+/// year (first and last time, by whom, how many rows), which maturity level 6 reads.
 pub fn siasn_export(
     conn: &mut DbConnection,
-    caller: &Caller,
+    change: &crate::Change,
     performance_period_id: Uuid,
 ) -> Result<Vec<SiasnRow>, StoreError> {
+    let year = crate::period::get(conn, &change.caller, performance_period_id)?;
+    let rows = siasn_rows(conn, &change.caller, &year)?;
+    crate::db::write(conn, |conn| {
+        use crate::schema::siasn_exports as x;
+        let count = i32::try_from(rows.len()).unwrap_or(i32::MAX);
+        let by = Some(ekinerja_domain::id::AccountId::from(change.caller.account_id));
+        let updated = diesel::update(x::table.find(crate::key::bind(year.id)))
+            .set((
+                x::last_produced_at.eq(change.at),
+                x::last_produced_by_account_id.eq(crate::key::BindOption::from(by)),
+                x::last_rows.eq(count),
+                x::times.eq(x::times + 1),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(x::table)
+                .values((
+                    x::performance_period_id.eq(crate::key::bind(year.id)),
+                    x::agency_id.eq(crate::key::bind(year.agency_id)),
+                    x::first_produced_at.eq(change.at),
+                    x::last_produced_at.eq(change.at),
+                    x::last_produced_by_account_id.eq(crate::key::BindOption::from(by)),
+                    x::last_rows.eq(count),
+                    x::times.eq(1),
+                ))
+                .execute(conn)?;
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(rows)
+}
+
+/// Whether the SIASN export of a performance year has been produced.
+pub fn siasn_produced(
+    conn: &mut DbConnection,
+    performance_period_id: ekinerja_domain::id::PerformancePeriodId,
+) -> Result<bool, StoreError> {
+    use crate::schema::siasn_exports as x;
+    let n: i64 = x::table
+        .filter(x::performance_period_id.eq(crate::key::bind(performance_period_id)))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+fn siasn_rows(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    year: &crate::period::Period,
+) -> Result<Vec<SiasnRow>, StoreError> {
     use crate::schema::employees;
-    let year = crate::period::get(conn, caller, performance_period_id)?;
     access::require_agency(conn, caller, year.agency_id.uuid(), Area::AgencyViews, Access::Read)?;
     let annual: Vec<EvaluationPeriodId> = evaluation_periods::table
         .filter(evaluation_periods::performance_period_id.eq(crate::key::bind(year.id)))

@@ -2,7 +2,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use ekinerja_domain::maturity::{MaturityPolicy, MaturityRule, MaturityUnit, RuleCheck};
+use ekinerja_domain::maturity::{
+    ConditionCheck, MaturityCondition, MaturityPolicy, MaturityRule, MaturityUnit, RuleCheck,
+};
 use ekinerja_persistence::maturity::{self, EmployeeMaturity, GroupMaturity, HistoryPoint, MonthSpan, Subject};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,6 +38,36 @@ pub struct RuleView {
     pub shortfall: i64,
     /// What is missing, in words; `null` when met.
     pub missing: Option<String>,
+    /// A unit's or the agency's levels 4 to 6: each condition of workforce.md with its evidence
+    /// (`part` and `whole` count the rule's conditions met); empty for the other rules.
+    pub conditions: Vec<ConditionView>,
+}
+
+/// One condition of a unit's or the agency's level 4, 5 or 6.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConditionView {
+    pub condition: MaturityCondition,
+    /// What `part` and `whole` count (`staff_hundredths`: the staff and the staff required, in
+    /// hundredths of a person).
+    pub unit: MaturityUnit,
+    pub part: i64,
+    pub whole: i64,
+    pub met: bool,
+    /// What is missing, in words; `null` when met.
+    pub missing: Option<String>,
+}
+
+impl From<ConditionCheck> for ConditionView {
+    fn from(c: ConditionCheck) -> Self {
+        ConditionView {
+            condition: c.condition,
+            unit: c.unit,
+            part: c.part,
+            whole: c.whole,
+            met: c.met,
+            missing: c.missing,
+        }
+    }
 }
 
 impl From<RuleCheck> for RuleView {
@@ -52,6 +84,7 @@ impl From<RuleCheck> for RuleView {
             met: r.met,
             shortfall: r.shortfall,
             missing: r.missing,
+            conditions: r.conditions.into_iter().map(ConditionView::from).collect(),
         }
     }
 }
@@ -135,8 +168,9 @@ pub struct UnitMaturityView {
     pub span: MonthSpanView,
     pub policy: MaturityPolicy,
     pub unit: UnitRef,
-    /// The unit's standing: a level is reached when `coverage_bp` of its employees rolled out in
-    /// the month reached it.
+    /// The unit's standing: levels 1 to 3 are reached when `coverage_bp` of its employees rolled
+    /// out in the month reached them; levels 4 to 6 when every one of the unit's own conditions
+    /// holds (each rule's `conditions`).
     pub maturity: MaturityView,
     /// Every active employee of the unit and its sub-units, by name.
     pub employees: Vec<EmployeeLevel>,
@@ -189,8 +223,16 @@ fn met_cells(level: u8, rules: &[RuleCheck]) -> Vec<String> {
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/maturity", tag = "analysis", operation_id = "get_agency_maturity",
     summary = "Maturity level (1–6) of the agency and each OPD over a month, with evidence and gaps",
     description = "Each level is a rule an employee meets or not (see `MaturityRule`); an employee's level is the \
-        last of an unbroken run of rules met from level 1. The agency or an OPD reaches a level when `coverage_bp` of \
-        its active employees reached it or a higher one; each rule's `part` counts them. The thresholds are the agency's `maturity_policy`. With `Accept: text/csv`, the OPD table.",
+        last of an unbroken run of rules met from level 1. The agency or an OPD reaches levels 1 to 3 when `coverage_bp` of \
+        its active employees reached it or a higher one; those rules' `part` counts them. Levels 4 to 6 are the group's \
+        own conditions, each listed under `conditions` with its evidence: 4, every organisational goal of the period \
+        supported by an approved result and `aligned_bp` of the approved main results hanging from the supervisor's \
+        approved result or a goal; 5, every post held with a workload over the last twelve months (either method), the \
+        staff within `staffing_range_bp` of the staff the workload requires, and every approved agreement for the post \
+        held now under today's supervisor; 6, the last closed evaluation period's predicates fitting the distribution \
+        pattern, the month's allowance run approved with fewer than `pending_bp` of the employees pending, and the SIASN \
+        export of the last performance year ended produced. The thresholds are the agency's `maturity_policy`. With \
+        `Accept: text/csv`, the OPD table.",
     params(("id" = Uuid, Path, description = "Agency id"), MonthQuery),
     responses(
         (status = 200, description = "The report", content((AgencyMaturityView = "application/json"), (String = "text/csv"))),
