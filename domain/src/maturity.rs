@@ -19,7 +19,7 @@
 //! level (or a higher one) reaches the coverage threshold. Levels 4 to 6 of a unit or the agency
 //! are the conditions of workforce.md, read from the whole group ([`GroupFacts`]):
 //! 4. every organisational goal of the period is supported by an approved result, and
-//!    `aligned_bp` of the group's approved main results hang from an approved result of the
+//!    `group_aligned_bp` of the group's approved main results hang from an approved result of the
 //!    supervisor or from a goal;
 //! 5. every post held has a workload figure for the last twelve months (either method), the staff
 //!    is within `staffing_range_bp` of the required staff, and every approved agreement is for the
@@ -65,8 +65,6 @@ word_enum! {
         Agreements => "agreements",
         /// The rules of a distribution pattern (of every OPD's, for the agency).
         PatternRules => "pattern_rules",
-        /// Allowance lines pending, of the employees.
-        PendingLines => "pending_lines",
         /// SIASN exports produced.
         Exports => "exports",
     }
@@ -140,9 +138,13 @@ pub struct MaturityPolicy {
     /// the month's part of the year (default 8,000).
     #[serde(default = "default_8000")]
     pub guided_minutes_bp: i64,
-    /// Level 4: share of main results that cascade, an employee's and a group's (default 9,500).
-    #[serde(default = "default_9500")]
+    /// Level 4: share of an employee's main results that cascade (default 10,000).
+    #[serde(default = "default_10000")]
     pub aligned_bp: i64,
+    /// Level 4 of a group: share of its employees' approved main results that cascade (default
+    /// 9,500).
+    #[serde(default = "default_9500")]
+    pub group_aligned_bp: i64,
     /// Level 5: share of an employee's main results that follow the structure (default 10,000).
     #[serde(default = "default_10000")]
     pub structure_bp: i64,
@@ -186,7 +188,8 @@ impl Default for MaturityPolicy {
             daily_logging_bp: 8_000,
             linked_minutes_bp: 8_000,
             guided_minutes_bp: 8_000,
-            aligned_bp: 9_500,
+            aligned_bp: 10_000,
+            group_aligned_bp: 9_500,
             structure_bp: 10_000,
             coverage_bp: 8_000,
             staffing_range_bp: 2_000,
@@ -203,6 +206,7 @@ impl MaturityPolicy {
             ("linked_minutes_bp", self.linked_minutes_bp),
             ("guided_minutes_bp", self.guided_minutes_bp),
             ("aligned_bp", self.aligned_bp),
+            ("group_aligned_bp", self.group_aligned_bp),
             ("structure_bp", self.structure_bp),
             ("coverage_bp", self.coverage_bp),
             ("staffing_range_bp", self.staffing_range_bp),
@@ -224,6 +228,7 @@ pub struct MaturityPolicyPatch {
     pub linked_minutes_bp: Option<i64>,
     pub guided_minutes_bp: Option<i64>,
     pub aligned_bp: Option<i64>,
+    pub group_aligned_bp: Option<i64>,
     pub structure_bp: Option<i64>,
     pub coverage_bp: Option<i64>,
     pub staffing_range_bp: Option<i64>,
@@ -238,6 +243,7 @@ impl MaturityPolicyPatch {
             linked_minutes_bp: self.linked_minutes_bp.unwrap_or(p.linked_minutes_bp),
             guided_minutes_bp: self.guided_minutes_bp.unwrap_or(p.guided_minutes_bp),
             aligned_bp: self.aligned_bp.unwrap_or(p.aligned_bp),
+            group_aligned_bp: self.group_aligned_bp.unwrap_or(p.group_aligned_bp),
             structure_bp: self.structure_bp.unwrap_or(p.structure_bp),
             coverage_bp: self.coverage_bp.unwrap_or(p.coverage_bp),
             staffing_range_bp: self.staffing_range_bp.unwrap_or(p.staffing_range_bp),
@@ -443,9 +449,12 @@ pub fn employee_rules(f: &EmployeeFacts, p: &MaturityPolicy) -> Vec<RuleCheck> {
 /// What a group's (a unit's, with its sub-units, or the agency's) data shows for levels 4 to 6.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GroupFacts {
-    /// Organisational goals of the period assigned to the group (every goal, for the agency) …
+    /// Whether a day of the month is over: the twelve months of workload end on the last one.
+    pub days_over: bool,
+    /// Organisational goals of the period assigned to the group's units rolled out in the month
+    /// (every goal, for the agency) …
     pub goals: i64,
-    /// … of them, supported by a main result of an approved agreement covering the month.
+    /// … of them, supported by a result of an approved agreement covering the month.
     pub goals_supported: i64,
     /// Whether goals must exist: the agency sets its goals; a unit may have none of its own.
     pub goals_required: bool,
@@ -470,16 +479,23 @@ pub struct GroupFacts {
     pub distribution: Option<DistributionFacts>,
     /// The month's allowance run.
     pub run: Option<RunFacts>,
-    /// The last performance year ended by the month's end, and whether its SIASN export was
-    /// produced.
+    /// The last performance year ended by the month's last day read, and whether its SIASN export
+    /// was produced (after the year ended, with its employees).
     pub siasn: Option<(i32, bool)>,
 }
 
-/// A closed period's spread against the pattern (for the agency, over its OPDs).
+/// A closed period's spread against the pattern (for the agency, over its OPDs rolled out by the
+/// period's end).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DistributionFacts {
-    /// The period's name for the text, e.g. `2026 Q2`.
+    /// The period's span for the text, e.g. `2026-04-01 to 2026-06-30`.
     pub period: String,
+    /// Units judged.
+    pub units: i64,
+    /// Units not rolled out by the period's end, so not judged (their names).
+    pub not_rolled_out: Vec<String>,
+    /// Employees below the heads judged who have no final predicate.
+    pub without_predicate: i64,
     /// Pattern rules kept and checked (summed over OPDs for the agency).
     pub kept: i64,
     pub rules: i64,
@@ -489,8 +505,8 @@ pub struct DistributionFacts {
     pub breaking: Vec<String>,
 }
 
-/// The month's allowance runs as they touch the group: each employee's line in the latest run
-/// of the month that holds one.
+/// The month's allowance runs as they touch the group: each employee's line in the latest
+/// approved run of the month that holds one (present when the month has any run).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunFacts {
     /// The group's employees counted (rolled out) …
@@ -530,7 +546,7 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
         },
     );
     let cascade = {
-        let c = check(MaturityRule::GoalsAligned, U::MainResults, f.cascaded, f.main_results, p.aligned_bp);
+        let c = check(MaturityRule::GoalsAligned, U::MainResults, f.cascaded, f.main_results, p.group_aligned_bp);
         condition(
             C::ResultsCascade,
             U::MainResults,
@@ -550,6 +566,7 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
         f.posts_measured,
         f.posts,
         match f.posts {
+            _ if !f.days_over => Some("no day of the month is over".to_owned()),
             0 => Some("no post is held".to_owned()),
             n if f.posts_measured < n => {
                 Some(format!("a workload figure for the last twelve months for {} more posts", n - f.posts_measured))
@@ -586,7 +603,7 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
         match f.agreements {
             0 => Some("no approved agreement covers the month".to_owned()),
             n if f.agreements_following < n => Some(format!(
-                "{} approved agreements not for the post held now under today's supervisor",
+                "{} approved agreements not for the post held now, or not hanging from today's supervisor's agreement",
                 n - f.agreements_following
             )),
             _ => None,
@@ -602,12 +619,31 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
         ),
         Some(d) => {
             let mut why = vec![];
+            if !d.not_rolled_out.is_empty() {
+                why.push(format!(
+                    "{} not rolled out by the end of the period {}",
+                    d.not_rolled_out.join(", "),
+                    d.period
+                ));
+            } else if d.units == 0 {
+                why.push(format!("no unit rolled out by the end of the period {}", d.period));
+            }
+            if d.without_predicate > 0 {
+                why.push(format!(
+                    "{} employees without a final predicate in the period {}",
+                    d.without_predicate, d.period
+                ));
+            }
             if !d.unrated.is_empty() {
-                why.push(format!("no final predicate of the head of {} in {}", d.unrated.join(", "), d.period));
+                why.push(format!(
+                    "no final predicate of the head of {} in the period {}",
+                    d.unrated.join(", "),
+                    d.period
+                ));
             }
             if !d.breaking.is_empty() {
                 why.push(format!(
-                    "the predicates of {} in {} break the distribution pattern",
+                    "the predicates of {} in the period {} break the distribution pattern",
                     d.breaking.join(", "),
                     d.period
                 ));
@@ -617,12 +653,13 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
     };
     let run = match f.run {
         None => {
-            condition(C::AllowanceRunApproved, U::PendingLines, 0, 0, Some("no allowance run for the month".to_owned()))
+            condition(C::AllowanceRunApproved, U::Employees, 0, 0, Some("no allowance run for the month".to_owned()))
         }
+        // The evidence: employees paid by an approved run (their line computed) of those counted.
         Some(r) => condition(
             C::AllowanceRunApproved,
-            U::PendingLines,
-            r.pending,
+            U::Employees,
+            r.approved - r.pending,
             r.employees,
             if r.approved < r.employees {
                 Some(format!("{} employees not in an approved allowance run for the month", r.employees - r.approved))
@@ -817,7 +854,14 @@ mod tests {
             required_hundredths: 417,
             agreements: 5,
             agreements_following: 5,
-            distribution: Some(DistributionFacts { period: "2026 Q2".into(), kept: 3, rules: 3, ..Default::default() }),
+            days_over: true,
+            distribution: Some(DistributionFacts {
+                period: "2026-04-01 to 2026-06-30".into(),
+                units: 1,
+                kept: 3,
+                rules: 3,
+                ..Default::default()
+            }),
             run: Some(RunFacts { approved: 21, employees: 21, pending: 1 }),
             siasn: Some((2025, true)),
         }
@@ -844,13 +888,13 @@ mod tests {
             (
                 |f| f.agreements_following = 3,
                 5,
-                "2 approved agreements not for the post held now under today's supervisor",
+                "2 approved agreements not for the post held now, or not hanging from today's supervisor's agreement",
             ),
             (|f| f.distribution = None, 6, "no evaluation period closed by the month's end"),
             (
                 |f| f.distribution.as_mut().unwrap().breaking = vec!["Dinas Kesehatan".into()],
                 6,
-                "the predicates of Dinas Kesehatan in 2026 Q2 break the distribution pattern",
+                "the predicates of Dinas Kesehatan in the period 2026-04-01 to 2026-06-30 break the distribution pattern",
             ),
             (
                 |f| f.run.as_mut().unwrap().approved = 20,
@@ -864,6 +908,17 @@ mod tests {
                 "2 of 21 employees pending in the month's allowance run, not fewer than 5.00%",
             ),
             (|f| f.siasn = Some((2025, false)), 6, "the SIASN export of 2025"),
+            (
+                |f| f.distribution.as_mut().unwrap().without_predicate = 2,
+                6,
+                "2 employees without a final predicate in the period 2026-04-01 to 2026-06-30",
+            ),
+            (
+                |f| f.distribution.as_mut().unwrap().units = 0,
+                6,
+                "no unit rolled out by the end of the period 2026-04-01 to 2026-06-30",
+            ),
+            (|f| f.days_over = false, 5, "no day of the month is over"),
         ];
         for (change, at, why) in cases {
             let mut f = met_facts();

@@ -54,8 +54,8 @@ pub struct CatalogueImport {
 }
 
 /// Imports activities into a post's catalogue from a file, all or nothing (the agency admin: the
-/// agency's structure). `lines` holds each line read well, with its line number; `errors` the
-/// cells refused while reading. A name the post already has, or a name given twice in the file,
+/// agency's structure). `lines` holds each line read well (its activity checked), with its line
+/// number; `errors` the cells refused while reading. A name the post already has, or a name given twice in the file,
 /// is refused on its line (column `uraian_tugas`); one refused cell stores nothing.
 pub fn import(
     conn: &mut DbConnection,
@@ -88,14 +88,6 @@ pub fn import(
             let name = a.name.as_str().to_owned();
             if taken.contains(&name) {
                 errors.push(bad("the post already has this activity".to_owned()));
-                continue;
-            }
-            if !ekinerja_domain::workload::STANDARD_MINUTES.contains(&a.standard_minutes) {
-                errors.push(crate::import::RowError {
-                    line,
-                    column: "norma_waktu".to_owned(),
-                    detail: "must be from 1 to 100,000 minutes per output".to_owned(),
-                });
                 continue;
             }
             if let Some(first) = seen.insert(name.clone(), line) {

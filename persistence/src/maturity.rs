@@ -441,16 +441,32 @@ struct Shared {
     loads: Vec<(crate::position::Position, ekinerja_domain::workload::Workload, ekinerja_domain::workload::Workload)>,
     period: Option<crate::evaluation::EvaluationPeriod>,
     rollout: RolloutTree<OrgUnitId>,
-    /// Per unit judged: the pattern rules kept and checked, none when the head has no final predicate.
-    spreads: HashMap<OrgUnitId, Option<(i64, i64)>>,
+    /// Per unit judged: its spread, read once.
+    spreads: HashMap<OrgUnitId, Spread>,
     /// Whether the month has any run, and each employee's line in its latest approved run.
     any_run: bool,
     approved_lines: HashMap<EmployeeId, ekinerja_domain::allowance::LineStatus>,
     siasn: Option<(i32, bool)>,
+    days_over: bool,
+    month: NaiveDate,
+}
+
+/// A unit's spread in the closed period.
+#[derive(Clone, Copy)]
+struct Spread {
+    /// Pattern rules kept and checked; none when the head has no final predicate (no rating).
+    rules: Option<(i64, i64)>,
+    /// Employees below the head, rolled out by the period's end, without a final predicate.
+    without_predicate: i64,
 }
 
 impl Shared {
-    fn load(conn: &mut DbConnection, agency: AgencyId, span: MonthSpan) -> Result<Shared, StoreError> {
+    fn load(
+        conn: &mut DbConnection,
+        agency: AgencyId,
+        span: MonthSpan,
+        today: NaiveDate,
+    ) -> Result<Shared, StoreError> {
         use crate::schema::{
             allowance_lines, allowance_runs, organisational_goals, performance_periods, planned_results,
         };
@@ -489,14 +505,23 @@ impl Shared {
             }
             None => vec![],
         };
-        let period = evaluation_periods::table
+        // The last closed period ended by the month's end; of an annual period and its last quarter
+        // or month, ending together, the annual one.
+        let closed: Vec<crate::evaluation::EvaluationPeriod> = evaluation_periods::table
             .filter(evaluation_periods::agency_id.eq(crate::key::bind(agency)))
             .filter(evaluation_periods::status.eq(crate::word::bind(ekinerja_domain::evaluation::PeriodStatus::Closed)))
             .filter(evaluation_periods::ends_on.le(last))
             .order((evaluation_periods::ends_on.desc(), evaluation_periods::created_at.desc()))
+            .limit(4)
             .select(crate::evaluation::EvaluationPeriod::as_select())
-            .first(conn)
-            .optional()?;
+            .load(conn)?;
+        let latest_end = closed.first().map(|p| p.ends_on);
+        let period = closed
+            .iter()
+            .filter(|p| Some(p.ends_on) == latest_end)
+            .find(|p| p.kind == ekinerja_domain::evaluation::PeriodKind::Annual)
+            .or(closed.first())
+            .cloned();
         let lines: Vec<(EmployeeId, RunStatus, LineStatus, chrono::NaiveDateTime)> = allowance_lines::table
             .inner_join(allowance_runs::table)
             .filter(allowance_runs::agency_id.eq(crate::key::bind(agency)))
@@ -516,9 +541,11 @@ impl Shared {
                 *e = (at, line);
             }
         }
+        // The last performance year over by the month's last day read, as evaluations are.
+        let over_by = last.min(today.pred_opt().unwrap_or(today));
         let year: Option<(ekinerja_domain::id::PerformancePeriodId, i32)> = performance_periods::table
             .filter(performance_periods::agency_id.eq(crate::key::bind(agency)))
-            .filter(performance_periods::ends_on.le(last))
+            .filter(performance_periods::ends_on.le(over_by))
             .order(performance_periods::ends_on.desc())
             .select((performance_periods::id, performance_periods::year))
             .first(conn)
@@ -540,6 +567,8 @@ impl Shared {
             any_run,
             approved_lines: latest.into_iter().map(|(e, (_, l))| (e, l)).collect(),
             siasn,
+            days_over: span.to.is_some(),
+            month: first,
         })
     }
 
@@ -557,15 +586,22 @@ impl Shared {
         false
     }
 
-    /// A unit's spread in the closed period: pattern rules kept and checked, none when unrated.
-    fn spread(&mut self, conn: &mut DbConnection, unit: OrgUnitId) -> Result<Option<(i64, i64)>, StoreError> {
+    /// A unit's spread in the closed period, read once.
+    fn spread(
+        &mut self,
+        conn: &mut DbConnection,
+        period: &crate::evaluation::EvaluationPeriod,
+        unit: OrgUnitId,
+    ) -> Result<Spread, StoreError> {
         if let Some(s) = self.spreads.get(&unit) {
             return Ok(*s);
         }
-        let Some(period) = self.period.clone() else { return Ok(None) };
         let (posts, people) = crate::org_unit::staff(conn, self.agency, unit)?;
-        let d = crate::evaluation::spread(conn, period, unit.uuid(), people, posts, None)?;
-        let s = d.unit_rating.map(|_| (d.checks.iter().filter(|c| c.met).count() as i64, d.checks.len() as i64));
+        let d = crate::evaluation::spread(conn, period.clone(), unit.uuid(), people, posts, None)?;
+        let s = Spread {
+            rules: d.unit_rating.map(|_| (d.checks.iter().filter(|c| c.met).count() as i64, d.checks.len() as i64)),
+            without_predicate: d.employees - d.finalised,
+        };
         self.spreads.insert(unit, s);
         Ok(s)
     }
@@ -579,9 +615,15 @@ impl Shared {
         facts: &HashMap<EmployeeId, EmployeeFacts>,
         policy: &MaturityPolicy,
     ) -> Result<GroupFacts, StoreError> {
-        let mut out = GroupFacts { goals_required: matches!(scope, Scope::Agency), ..GroupFacts::default() };
+        let mut out = GroupFacts {
+            goals_required: matches!(scope, Scope::Agency),
+            days_over: self.days_over,
+            ..GroupFacts::default()
+        };
+        // Goals of units rolled out in the month (an agency-wide goal counts for the agency).
         for (id, unit) in &self.goals {
-            if self.within(scope, *unit) {
+            let rolled_out = unit.as_ref().is_none_or(|u| self.rollout.rolled_out(u, self.month));
+            if rolled_out && self.within(scope, *unit) {
                 out.goals += 1;
                 out.goals_supported += i64::from(self.supported.contains(id));
             }
@@ -606,13 +648,14 @@ impl Shared {
                 if standard.minutes > 0 { standard.staff_needed_hundredths } else { logged.staff_needed_hundredths };
         }
         if let Some(period) = self.period.clone() {
-            let judged: Vec<(OrgUnitId, String)> = self
+            // The unit itself, or each of the agency's OPDs; a unit is judged when rolled out by
+            // the period's end (an OPD that is not yet counts for nothing in the agency).
+            let candidates: Vec<(OrgUnitId, String)> = self
                 .units
                 .iter()
                 .filter(|u| match scope {
                     Scope::Unit(id) => u.id == id,
-                    // The agency: each OPD rolled out by the period's end.
-                    Scope::Agency => u.parent_id.is_none() && self.rollout.rolled_out(&u.id, period.ends_on),
+                    Scope::Agency => u.parent_id.is_none(),
                 })
                 .map(|u| (u.id, u.name.clone()))
                 .collect();
@@ -620,8 +663,17 @@ impl Shared {
                 period: format!("{} to {}", period.starts_on, period.ends_on),
                 ..DistributionFacts::default()
             };
-            for (unit, name) in judged {
-                match self.spread(conn, unit)? {
+            for (unit, name) in candidates {
+                if !self.rollout.rolled_out(&unit, period.ends_on) {
+                    if matches!(scope, Scope::Unit(_)) {
+                        d.not_rolled_out.push(name);
+                    }
+                    continue;
+                }
+                let spread = self.spread(conn, &period, unit)?;
+                d.units += 1;
+                d.without_predicate += spread.without_predicate;
+                match spread.rules {
                     None => d.unrated.push(name),
                     Some((kept, rules)) => {
                         d.kept += kept;
@@ -727,7 +779,13 @@ pub fn unit(
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
     let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
-    let own = Shared::load(conn, unit.agency_id, span)?.facts(conn, Scope::Unit(unit.id), &counted, &facts, &policy)?;
+    let own = Shared::load(conn, unit.agency_id, span, today)?.facts(
+        conn,
+        Scope::Unit(unit.id),
+        &counted,
+        &facts,
+        &policy,
+    )?;
     let maturity = group(&employees, &policy, &own);
     Ok(UnitReport { span, policy, unit, maturity, employees })
 }
@@ -751,7 +809,7 @@ pub fn agency(
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
     let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
-    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span)?;
+    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today)?;
     let own = shared.facts(conn, Scope::Agency, &counted, &facts, &policy)?;
     let maturity = group(&employees, &policy, &own);
     let units: Vec<OrgUnit> = org_units::table
@@ -868,8 +926,8 @@ pub fn history(
             HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }
         } else {
             let counted: Vec<&EmployeeMaturity> = assessed.iter().filter(|e| e.rolled_out).collect();
-            let own =
-                Shared::load(conn, AgencyId::from(agency), span)?.facts(conn, scope, &counted, &facts, &policy)?;
+            let own = Shared::load(conn, AgencyId::from(agency), span, today)?
+                .facts(conn, scope, &counted, &facts, &policy)?;
             let g = group(&assessed, &policy, &own);
             HistoryPoint { span, employees: g.employees, level: g.level, rules: g.rules }
         };

@@ -7,7 +7,7 @@
 
 use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
-use ekinerja_tests::builders::{etag, evaluate, goal, open, plan, rules, send, step, Skp};
+use ekinerja_tests::builders::{chain, etag, evaluate, goal, open, plan, rules, send, step, Skp};
 use ekinerja_tests::{Person, Response, TestApp};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -1041,6 +1041,12 @@ async fn a_catalogue_is_imported_from_a_file_all_or_nothing() {
     let other = app.org("ABK-J", 3800).await;
     upload(&other.admin, "", good).await.assert_problem(404, "not-found");
     upload(&org.admin, "", "uraian_tugas,norma_waktu\nA,10\n").await.assert_invalid("#/columns/satuan_output");
+    let long: String = std::iter::once("uraian_tugas,satuan_output,norma_waktu\n".to_owned())
+        .chain((0..1001).map(|i| format!("Kegiatan {i},laporan,10\n")))
+        .collect();
+    let r = upload(&org.admin, "", &long).await;
+    r.assert_problem(422, "validation");
+    assert!(r.text.contains("at most 1000 activities"), "{}", r.text);
     app.req(Method::POST, &path)
         .token(&org.admin)
         .raw("application/json", "{}".to_owned())
@@ -1072,7 +1078,8 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
             r.id()
         }
     };
-    let before = performance(y - 1).await;
+    // Last year's cascade down to the section head, so that staff1 has a year to be evaluated on.
+    let (before, last_section) = chain(&app, &org, y - 1).await;
     let period = performance(y).await;
     let g = goal(&app, &org, &period).await;
 
@@ -1226,11 +1233,34 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
         .send()
         .await
         .assert_status(200);
-    app.req(Method::GET, &format!("/api/v1/performance-periods/{before}/siasn-export"))
-        .token(&org.admin)
-        .send()
-        .await
-        .assert_status(200);
+    // Last year's export: empty, it is no export of the year; with staff1's final annual
+    // evaluation in it, it is.
+    let export = || async {
+        let r = app
+            .req(Method::GET, &format!("/api/v1/performance-periods/{before}/siasn-export"))
+            .token(&org.admin)
+            .send()
+            .await;
+        r.assert_status(200);
+        r.text.lines().count()
+    };
+    assert_eq!(export().await, 1, "the header alone");
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(
+        (u["maturity"]["level"].as_i64(), u["maturity"]["next"]["missing"].as_str()),
+        (Some(5), Some(format!("the SIASN export of {}", y - 1).as_str()))
+    );
+    agreement(&app, &org.staff1, s, &before, json!({"parent_result_id": last_section}), even).await;
+    let annual = app
+        .post(
+            "/api/v1/evaluation-periods",
+            &org.admin,
+            json!({"performance_period_id": before, "kind": "annual", "number": 1}),
+        )
+        .await;
+    annual.assert_status(201);
+    evaluate(&app, s, &annual.id(), &org.staff1.id, "as_expected", "as_expected").await;
+    assert_eq!(export().await, 2);
     let u = unit_standing(&app, &org, &month).await;
     assert_eq!(u["maturity"]["level"], 6, "{u}");
     assert!(u["maturity"]["next"].is_null());
@@ -1242,7 +1272,7 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
             .iter()
             .map(|c| (c["condition"].as_str().unwrap(), c["part"].as_i64().unwrap(), c["whole"].as_i64().unwrap()))
             .collect::<Vec<_>>(),
-        [("distribution_fits", 1, 1), ("allowance_run_approved", 0, 5), ("siasn_exported", 1, 1)]
+        [("distribution_fits", 1, 1), ("allowance_run_approved", 5, 5), ("siasn_exported", 1, 1)]
     );
     // The agency reads the same of its one OPD.
     let a = app.get(&format!("/api/v1/agencies/{}/maturity?month={month}", org.agency), &org.admin).await;

@@ -145,6 +145,9 @@ pub struct CatalogueImportView {
 /// time in minutes per output (norma waktu), as an ABK form names them.
 const CATALOGUE_COLUMNS: &[&str] = &["uraian_tugas", "satuan_output", "norma_waktu"];
 
+/// The most activities one file adds to a post (a post's job description lists tens).
+pub const MAX_CATALOGUE_LINES: usize = 1_000;
+
 /// A catalogue file read: each good line with its number, and every refused cell.
 type Catalogue = (Vec<(u64, NewActivity)>, Vec<RowError>);
 
@@ -152,6 +155,12 @@ type Catalogue = (Vec<(u64, NewActivity)>, Vec<RowError>);
 /// lacks a column, is one error for the whole request.
 pub fn parse_catalogue(bytes: &[u8]) -> Result<Catalogue, ApiError> {
     let file = read_csv(bytes, CATALOGUE_COLUMNS)?;
+    if file.records.len() > MAX_CATALOGUE_LINES {
+        return Err(ApiError::field(
+            ekinerja_domain::field::Field::whole(),
+            format!("a catalogue file holds at most {MAX_CATALOGUE_LINES} activities"),
+        ));
+    }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (line, record) in &file.records {
@@ -185,7 +194,7 @@ pub fn parse_catalogue(bytes: &[u8]) -> Result<Catalogue, ApiError> {
 #[utoipa::path(post, path = "/api/v1/positions/{id}/activities/import", tag = "positions", operation_id = "import_position_activities",
     summary = "Import activities with their standard times into a post's catalogue (CSV), all or nothing",
     description = "Columns: `uraian_tugas` (the activity, unique within the post), `satuan_output` (what one output is) \
-        and `norma_waktu` (standard minutes per output, 1 to 100,000); other columns are ignored. An activity the post \
+        and `norma_waktu` (standard minutes per output, 1 to 100,000); other columns are ignored. At most 1,000 lines. An activity the post \
         already has, or one named twice in the file, is refused on its line. One refused cell stores nothing, and every \
         refused cell is named.",
     params(("id" = Uuid, Path, description = "Position id"), CatalogueImportQuery),

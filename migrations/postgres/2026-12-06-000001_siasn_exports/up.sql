@@ -1,5 +1,6 @@
 -- Issue 22: maturity level 6 asks whether the year's SIASN export has been produced, so each
 -- performance year keeps when its export was first and last produced, by whom, and how often.
+-- Only an export made after the year ended, with its employees in it, is recorded.
 CREATE TABLE siasn_exports (
     performance_period_id TEXT PRIMARY KEY NOT NULL REFERENCES performance_periods (id),
     agency_id TEXT NOT NULL REFERENCES agencies (id),

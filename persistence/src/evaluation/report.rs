@@ -197,46 +197,46 @@ pub struct SiasnRow {
 }
 
 /// The final results of a performance year, per employee with a final annual evaluation, for
-/// the HR office to upload to SIASN (a leader, the agency admin). Producing it is recorded for the
-/// year (first and last time, by whom, how many rows), which maturity level 6 reads.
+/// the HR office to upload to SIASN (a leader, the agency admin). An export of a year that has
+/// ended, with its employees in it, is recorded for the year (first and last time, by whom, how
+/// many rows, how often): maturity level 6 asks whether the year's export was produced.
 pub fn siasn_export(
     conn: &mut DbConnection,
     change: &crate::Change,
     performance_period_id: Uuid,
 ) -> Result<Vec<SiasnRow>, StoreError> {
+    use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
     let year = crate::period::get(conn, &change.caller, performance_period_id)?;
     let rows = siasn_rows(conn, &change.caller, &year)?;
+    let today = chart::agency_today(conn, year.agency_id.uuid(), change.at.and_utc())?;
+    if rows.is_empty() || today <= year.ends_on {
+        return Ok(rows);
+    }
+    // One statement, so two first exports at once both count rather than one failing.
     crate::db::write(conn, |conn| {
-        use crate::schema::siasn_exports as x;
-        let count = i32::try_from(rows.len()).unwrap_or(i32::MAX);
-        let by = Some(ekinerja_domain::id::AccountId::from(change.caller.account_id));
-        let updated = diesel::update(x::table.find(crate::key::bind(year.id)))
-            .set((
-                x::last_produced_at.eq(change.at),
-                x::last_produced_by_account_id.eq(crate::key::BindOption::from(by)),
-                x::last_rows.eq(count),
-                x::times.eq(x::times + 1),
-            ))
-            .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(x::table)
-                .values((
-                    x::performance_period_id.eq(crate::key::bind(year.id)),
-                    x::agency_id.eq(crate::key::bind(year.agency_id)),
-                    x::first_produced_at.eq(change.at),
-                    x::last_produced_at.eq(change.at),
-                    x::last_produced_by_account_id.eq(crate::key::BindOption::from(by)),
-                    x::last_rows.eq(count),
-                    x::times.eq(1),
-                ))
-                .execute(conn)?;
-        }
+        diesel::sql_query(
+            "INSERT INTO siasn_exports (performance_period_id, agency_id, first_produced_at, last_produced_at,
+                 last_produced_by_account_id, last_rows, times)
+             VALUES ($1, $2, $3, $3, $4, $5, 1)
+             ON CONFLICT (performance_period_id) DO UPDATE SET
+                 last_produced_at = excluded.last_produced_at,
+                 last_produced_by_account_id = excluded.last_produced_by_account_id,
+                 last_rows = excluded.last_rows,
+                 times = siasn_exports.times + 1",
+        )
+        .bind::<Text, _>(year.id.to_string())
+        .bind::<Text, _>(year.agency_id.to_string())
+        .bind::<Timestamp, _>(change.at)
+        .bind::<Nullable<Text>, _>(Some(change.caller.account_id.to_string()))
+        .bind::<Integer, _>(i32::try_from(rows.len()).unwrap_or(i32::MAX))
+        .execute(conn)?;
         Ok::<_, StoreError>(())
     })?;
     Ok(rows)
 }
 
-/// Whether the SIASN export of a performance year has been produced.
+/// Whether the SIASN export of a performance year has been produced (after the year ended, with
+/// its employees in it).
 pub fn siasn_produced(
     conn: &mut DbConnection,
     performance_period_id: ekinerja_domain::id::PerformancePeriodId,
