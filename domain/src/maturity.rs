@@ -352,16 +352,19 @@ pub struct RuleCheck {
     pub conditions: Vec<ConditionCheck>,
 }
 
-/// One condition of a group's level, with its evidence.
+/// One condition of a unit's or the agency's level 4, 5 or 6, with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConditionCheck {
     pub condition: MaturityCondition,
+    /// What `part` and `whole` count (`staff_hundredths`: the staff and the staff required, in
+    /// hundredths of a person).
     pub unit: MaturityUnit,
     /// The evidence: `part` of `whole`.
     pub part: i64,
     pub whole: i64,
     pub met: bool,
-    /// What is missing, in words; none when met.
+    /// What is missing, in words; `null` when met.
     pub missing: Option<String>,
 }
 

@@ -38,6 +38,23 @@ pub struct NewActivity {
     pub standard_minutes: i32,
 }
 
+/// The post whose catalogue the caller changes: the agency admin's, as the agency's structure.
+fn post_to_change(
+    conn: &mut DbConnection,
+    change: &Change,
+    position_id: Uuid,
+) -> Result<crate::position::Position, StoreError> {
+    let post = crate::position::get(conn, &change.caller, position_id)?;
+    crate::access::require_agency(
+        conn,
+        &change.caller,
+        post.agency_id.uuid(),
+        Area::Structure,
+        ekinerja_domain::access::Access::Write,
+    )?;
+    Ok(post)
+}
+
 /// The most refused cells one import reports.
 pub const MAX_IMPORT_ERRORS: usize = 1000;
 
@@ -65,14 +82,7 @@ pub fn import(
     mut errors: Vec<crate::import::RowError>,
     dry_run: bool,
 ) -> Result<CatalogueImport, StoreError> {
-    let post = crate::position::get(conn, &change.caller, position_id)?;
-    crate::access::require_agency(
-        conn,
-        &change.caller,
-        post.agency_id.uuid(),
-        Area::Structure,
-        ekinerja_domain::access::Access::Write,
-    )?;
+    let post = post_to_change(conn, change, position_id)?;
     let rows = lines.len() + errors.iter().map(|e| e.line).collect::<std::collections::HashSet<_>>().len();
     crate::db::write(conn, |conn| {
         let taken: std::collections::HashSet<String> = position_activities::table
@@ -134,14 +144,7 @@ pub fn create(
     position_id: Uuid,
     new: NewActivity,
 ) -> Result<Activity, StoreError> {
-    let post = crate::position::get(conn, &change.caller, position_id)?;
-    crate::access::require_agency(
-        conn,
-        &change.caller,
-        post.agency_id.uuid(),
-        Area::Structure,
-        ekinerja_domain::access::Access::Write,
-    )?;
+    let post = post_to_change(conn, change, position_id)?;
     if !ekinerja_domain::workload::STANDARD_MINUTES.contains(&new.standard_minutes) {
         return Err(StoreError::invalid("standard_minutes", "must be from 1 to 100,000 minutes per output"));
     }

@@ -15,7 +15,7 @@ use super::{created, utc};
 use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::routes::import::{line_errors, read_csv, require_csv, ImportLineError};
+use crate::routes::import::{read_csv, refused_lines, require_csv, ImportLineError};
 
 /// An activity of a post.
 #[derive(Debug, Serialize, ToSchema)]
@@ -217,17 +217,11 @@ pub async fn import(
     let dry_run = q.into_inner().dry_run.unwrap_or(false);
     let (rows, errors) = parse_catalogue(&body)?;
     let report = call.write(move |conn, change| activity::import(conn, change, id, rows, errors, dry_run)).await?;
-    if !dry_run && !report.errors.is_empty() {
-        return Err(line_errors(report.errors.iter().map(|e| (e.line, e.column.as_str(), e.detail.as_str()))));
-    }
+    let errors = refused_lines(dry_run, report.errors)?;
     Ok(HttpResponse::Ok().json(CatalogueImportView {
         dry_run: report.dry_run,
         rows: report.rows,
         activities_created: report.created,
-        errors: report
-            .errors
-            .into_iter()
-            .map(|e| ImportLineError { line: e.line, column: e.column, detail: e.detail })
-            .collect(),
+        errors,
     }))
 }

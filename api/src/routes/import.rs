@@ -145,6 +145,15 @@ pub fn line_errors<'a>(errors: impl Iterator<Item = (u64, &'a str, &'a str)>) ->
     )
 }
 
+/// An import's refused cells: on a dry run, listed in the report; otherwise, if any, one 422
+/// naming each (nothing was stored).
+pub fn refused_lines(dry_run: bool, errors: Vec<RowError>) -> Result<Vec<ImportLineError>, ApiError> {
+    if !dry_run && !errors.is_empty() {
+        return Err(line_errors(errors.iter().map(|e| (e.line, e.column.as_str(), e.detail.as_str()))));
+    }
+    Ok(errors.into_iter().map(|e| ImportLineError { line: e.line, column: e.column, detail: e.detail }).collect())
+}
+
 /// Refuses a body that is not `text/csv`.
 pub fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     let is_csv = req
@@ -270,20 +279,14 @@ pub async fn import_employees(
     let change = call.change();
     let report =
         db(&call.state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
-    if !dry_run && !report.errors.is_empty() {
-        return Err(line_errors(report.errors.iter().map(|e| (e.line, e.column.as_str(), e.detail.as_str()))));
-    }
+    let errors = refused_lines(dry_run, report.errors)?;
     Ok(HttpResponse::Ok().json(ImportReportView {
         dry_run: report.dry_run,
         rows: report.rows,
         employees_created: report.employees_created,
         positions_created: report.positions_created,
         supervisors_inferred: report.supervisors_inferred,
-        errors: report
-            .errors
-            .into_iter()
-            .map(|e| ImportLineError { line: e.line, column: e.column, detail: e.detail })
-            .collect(),
+        errors,
     }))
 }
 

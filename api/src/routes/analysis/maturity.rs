@@ -2,9 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use ekinerja_domain::maturity::{
-    ConditionCheck, MaturityCondition, MaturityPolicy, MaturityRule, MaturityUnit, RuleCheck,
-};
+use ekinerja_domain::maturity::{ConditionCheck, MaturityPolicy, MaturityRule, MaturityUnit, RuleCheck};
 use ekinerja_persistence::maturity::{self, EmployeeMaturity, GroupMaturity, HistoryPoint, MonthSpan, Subject};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,34 +38,7 @@ pub struct RuleView {
     pub missing: Option<String>,
     /// A unit's or the agency's levels 4 to 6: each condition of workforce.md with its evidence
     /// (`part` and `whole` count the rule's conditions met); empty for the other rules.
-    pub conditions: Vec<ConditionView>,
-}
-
-/// One condition of a unit's or the agency's level 4, 5 or 6.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConditionView {
-    pub condition: MaturityCondition,
-    /// What `part` and `whole` count (`staff_hundredths`: the staff and the staff required, in
-    /// hundredths of a person).
-    pub unit: MaturityUnit,
-    pub part: i64,
-    pub whole: i64,
-    pub met: bool,
-    /// What is missing, in words; `null` when met.
-    pub missing: Option<String>,
-}
-
-impl From<ConditionCheck> for ConditionView {
-    fn from(c: ConditionCheck) -> Self {
-        ConditionView {
-            condition: c.condition,
-            unit: c.unit,
-            part: c.part,
-            whole: c.whole,
-            met: c.met,
-            missing: c.missing,
-        }
-    }
+    pub conditions: Vec<ConditionCheck>,
 }
 
 impl From<RuleCheck> for RuleView {
@@ -84,7 +55,7 @@ impl From<RuleCheck> for RuleView {
             met: r.met,
             shortfall: r.shortfall,
             missing: r.missing,
-            conditions: r.conditions.into_iter().map(ConditionView::from).collect(),
+            conditions: r.conditions,
         }
     }
 }
