@@ -7,7 +7,7 @@
 
 use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
-use ekinerja_tests::builders::{chain, etag, evaluate, goal, open, plan, rules, send, step, Skp};
+use ekinerja_tests::builders::{chain, etag, evaluate, goal, indicator, open, plan, rules, send, step, Skp};
 use ekinerja_tests::{Person, Response, TestApp};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -65,29 +65,15 @@ async fn agreement(
     res.assert_status(201);
     skp.etag = etag(&res);
     let rhk = res.id();
-    let res = send(
+    indicator(
         app,
-        Method::POST,
-        &format!("{path}/{rhk}/indicators"),
-        &who.token,
-        Some(&skp.etag),
-        Some(json!({"description": "Jumlah laporan", "target_quantity": 12, "target_unit": "laporan"})),
+        who,
+        &mut skp,
+        &rhk,
+        json!({"description": "Jumlah laporan", "target_quantity": 12, "target_unit": "laporan"}),
+        json!({"breakdown": "quarterly", "targets": quarters}),
     )
     .await;
-    res.assert_status(201);
-    skp.etag = etag(&res);
-    let indicator = res.id();
-    let res = send(
-        app,
-        Method::PUT,
-        &format!("/api/v1/agreements/{}/indicators/{indicator}/breakdown", skp.id),
-        &who.token,
-        Some(&skp.etag),
-        Some(json!({"breakdown": "quarterly", "targets": quarters})),
-    )
-    .await;
-    res.assert_status(200);
-    skp.etag = etag(&res);
     step(app, &who.token, &mut skp, "submit", None).await.assert_status(200);
     step(app, approver, &mut skp, "approve", None).await.assert_status(200);
     rhk
