@@ -377,6 +377,37 @@ fn plan_agreements(
     Ok(first_result)
 }
 
+/// Each post's activities: their ids and names.
+type Catalogue = std::collections::HashMap<Uuid, Vec<(Uuid, &'static str)>>;
+
+/// Each post's catalogue (uraian tugas): three of the activities, each with its standard time
+/// (norma waktu, minutes per document), so that workload by standard time has work to weigh.
+fn catalogue(
+    b: &mut Builder<'_>,
+    admin: &Caller,
+    posts: impl Iterator<Item = Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Catalogue, StoreError> {
+    use ekinerja_persistence::activity::{self, NewActivity};
+    const STANDARD_MINUTES: [i32; 3] = [45, 90, 150];
+    let as_admin = Change::new(admin.clone(), now, None);
+    let mut out = Catalogue::new();
+    for post in posts {
+        if out.contains_key(&post) {
+            continue;
+        }
+        let first = b.dice.next(ACTIVITIES.len() as u64) as usize;
+        let mut list = Vec::with_capacity(STANDARD_MINUTES.len());
+        for (i, minutes) in STANDARD_MINUTES.iter().enumerate() {
+            let what = ACTIVITIES[(first + i) % ACTIVITIES.len()];
+            let new = NewActivity { name: name(what)?, output_unit: name("dokumen")?, standard_minutes: *minutes };
+            list.push((activity::create(b.conn, &as_admin, post, new)?.id.uuid(), what));
+        }
+        out.insert(post, list);
+    }
+    Ok(out)
+}
+
 /// The employees whose posts sit in a unit rolled out this month (the pilot OPDs).
 fn pilot_employees(
     conn: &mut DbConnection,
@@ -397,6 +428,7 @@ fn pilot_employees(
 fn write_logs(
     b: &mut Builder<'_>,
     regency: Uuid,
+    admin: &Caller,
     first_result: &std::collections::HashMap<Uuid, Uuid>,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
@@ -414,6 +446,11 @@ fn write_logs(
         .map(|h| (h.employee_id, h.caller.clone()))
         .collect();
     let callers: std::collections::HashMap<Uuid, Caller> = people.iter().cloned().collect();
+    let post_of: std::collections::HashMap<Uuid, Uuid> = employee::of_agency(b.conn, regency)?
+        .into_iter()
+        .filter_map(|e| Some((e.id.uuid(), e.position_id?.uuid())))
+        .collect();
+    let catalogue = catalogue(b, admin, people.iter().filter_map(|(e, _)| post_of.get(e).copied()), now)?;
     let time = |h, m| NaiveTime::from_hms_opt(h, m, 0);
     let mut written = 0;
     for back in (1..=LOG_DAYS).rev() {
@@ -436,17 +473,26 @@ fn write_logs(
             for (start, end, serves) in entries {
                 let span =
                     Span::new(start, end, None).map_err(|e| StoreError::invalid("#/start_time", e.to_string()))?;
+                // Most logs name an activity of the post's catalogue; the rest are described freely.
+                let named = match post_of.get(employee).and_then(|p| catalogue.get(p)) {
+                    Some(list) if b.dice.next(100) < 70 => Some(list[b.dice.next(list.len() as u64) as usize]),
+                    _ => None,
+                };
+                let what = match named {
+                    Some((_, name)) => name,
+                    None => b.dice.pick(ACTIVITIES),
+                };
                 let input = LogInput {
                     date: day,
                     span,
-                    description: Description::parse(b.dice.pick(ACTIVITIES))
+                    description: Description::parse(what)
                         .map_err(|e| StoreError::invalid("#/description", e.to_string()))?,
                     output_quantity: 1 + b.dice.next(3) as i64,
                     output_unit: Some(name("dokumen")?),
                     evidence_url: None,
                     location: None,
                     serves,
-                    activity: None,
+                    activity: named.map(|(id, _)| id),
                 };
                 let Created::New(log) = logs::create(
                     b.conn,
@@ -1081,7 +1127,7 @@ fn load_regency(
     ekinerja_persistence::allowance_policy::set(b.conn, &admin_change, regency, january.min(last_month), &policy)?;
     let first_results = plan_agreements(&mut b, regency, &bkpsdm, &opds, now)?;
     if shape.daily_logs {
-        logins.daily_logs = write_logs(&mut b, regency, &first_results, now)?;
+        logins.daily_logs = write_logs(&mut b, regency, &bkpsdm, &first_results, now)?;
         logins.attendance_events = write_attendance(&mut b, regency, &bkpsdm, now)?;
         logins.evaluations = write_evaluations(&mut b, regency, &bkpsdm, now)?;
         logins.leave_requests = write_leave_requests(&mut b, now)?;

@@ -105,6 +105,16 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         assert!(logs.iter().any(|l| l["status"] == status), "some logs are {status}");
     }
     assert!(logs.iter().filter(|l| l["status"] == "rejected").all(|l| l["review_reason"].is_string()));
+    // The pilot posts carry a catalogue with standard times, and most logs name an activity of
+    // it, so Dinas Kesehatan's workload has a figure by standard time beside the minutes logged.
+    assert!(
+        logs.iter().filter(|l| l["activity_id"].is_string()).count() * 2 > logs.len(),
+        "most logs name an activity"
+    );
+    let workload = app.get(&format!("/api/v1/org-units/{}/workload", dinkes["id"].as_str().unwrap()), &admin).await;
+    workload.assert_status(200);
+    let by_standard = &workload.body["total_by_standard_time"];
+    assert!(by_standard["minutes"].as_i64().unwrap() > 0, "{by_standard}");
     // A staff member signs in with the demo password and sees their own agreement.
     let staff = employees.iter().find(|e| e["rank"] == "II/c").unwrap();
     let token = app.login(staff["nip"].as_str().unwrap(), DEMO_PASSWORD).await;
