@@ -281,11 +281,18 @@ impl ResultLink {
     }
 }
 
-/// Which of an employee's approved agreements covering a month counts, given for each whether
-/// it is for the post they hold now and its revision: the one for the current post, then the
-/// latest revision.
-pub fn agreement_that_counts(candidates: &[(bool, i32)]) -> Option<usize> {
-    candidates.iter().enumerate().max_by_key(|(_, (current, revision))| (*current, *revision)).map(|(i, _)| i)
+/// Which of an employee's approved agreements covering a span counts, given for each its post and
+/// revision: the one for the post the employee holds now (`current_post`), then the latest
+/// revision.
+pub fn agreement_that_counts(
+    current_post: Option<crate::id::PositionId>,
+    candidates: &[(crate::id::PositionId, i32)],
+) -> Option<usize> {
+    candidates
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, (post, revision))| (Some(*post) == current_post, *revision))
+        .map(|(i, _)| i)
 }
 
 /// What an employee's approved agreement for the month shows.
@@ -955,9 +962,13 @@ mod tests {
         assert!(l(false, true, false).cascades() && !l(false, true, false).follows_structure());
         assert!(l(false, true, true).follows_structure());
         assert!(!l(false, false, true).cascades() && !l(false, false, true).follows_structure());
-        assert_eq!(agreement_that_counts(&[(false, 2), (true, 1)]), Some(1));
-        assert_eq!(agreement_that_counts(&[(false, 1), (false, 3)]), Some(1));
-        assert_eq!(agreement_that_counts(&[]), None);
+        let (old, now) = (
+            crate::id::PositionId::from(uuid::Uuid::from_u128(1)),
+            crate::id::PositionId::from(uuid::Uuid::from_u128(2)),
+        );
+        assert_eq!(agreement_that_counts(Some(now), &[(old, 2), (now, 1)]), Some(1));
+        assert_eq!(agreement_that_counts(Some(now), &[(old, 1), (old, 3)]), Some(1));
+        assert_eq!(agreement_that_counts(None, &[]), None);
     }
 
     #[test]

@@ -293,9 +293,8 @@ fn facts(
     }
     let mut agreement_of: HashMap<EmployeeId, (AgreementId, PositionId, i32)> = HashMap::new();
     for (employee, mut list) in candidates {
-        let current = post_of.get(&employee).copied().flatten();
-        let keys: Vec<(bool, i32)> = list.iter().map(|(_, post, r)| (Some(*post) == current, *r)).collect();
-        if let Some(i) = agreement_that_counts(&keys) {
+        let keys: Vec<(PositionId, i32)> = list.iter().map(|(_, post, r)| (*post, *r)).collect();
+        if let Some(i) = agreement_that_counts(post_of.get(&employee).copied().flatten(), &keys) {
             agreement_of.insert(employee, list.swap_remove(i));
         }
     }

@@ -10,7 +10,7 @@ use ekinerja_domain::access::Area;
 use ekinerja_domain::agreement::AgreementStatus;
 use ekinerja_domain::daily_log::LogStatus;
 use ekinerja_domain::evaluation::{achievement_bp, period_target, PeriodKind};
-use ekinerja_domain::id::{EmployeeId, OrgUnitId, PlannedResultId};
+use ekinerja_domain::id::{EmployeeId, OrgUnitId, PlannedResultId, PositionId};
 use ekinerja_domain::progress::{indicator_for, logging_curve, period_holding, CurveDay};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -158,9 +158,10 @@ pub fn employee(
         .filter(agreements::ends_on.ge(from))
         .select(Agreement::as_select())
         .load(conn)?;
-    let keys: Vec<(bool, i32)> =
-        approved.iter().map(|a| (Some(a.position_id) == employee.position_id, a.revision)).collect();
-    let Some(agreement) = ekinerja_domain::maturity::agreement_that_counts(&keys).map(|i| approved[i].clone()) else {
+    let keys: Vec<(PositionId, i32)> = approved.iter().map(|a| (a.position_id, a.revision)).collect();
+    let Some(agreement) =
+        ekinerja_domain::maturity::agreement_that_counts(employee.position_id, &keys).map(|i| approved[i].clone())
+    else {
         return Ok(Progress { employee, kind, number, from, to, agreement: None, results: vec![] });
     };
     let detail = crate::agreement::detail(conn, agreement)?;
