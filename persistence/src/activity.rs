@@ -38,6 +38,27 @@ pub struct NewActivity {
     pub standard_minutes: i32,
 }
 
+/// Stores a new activity of `post`, with its audit record.
+fn insert(
+    conn: &mut DbConnection,
+    change: &Change,
+    post: &crate::position::Position,
+    new: &NewActivity,
+) -> Result<Activity, StoreError> {
+    let row = Activity {
+        id: crate::key::new(),
+        agency_id: post.agency_id,
+        position_id: post.id,
+        name: new.name.as_str().to_owned(),
+        output_unit: new.output_unit.as_str().to_owned(),
+        standard_minutes: new.standard_minutes,
+        created_at: change.at,
+    };
+    diesel::insert_into(position_activities::table).values(row.clone()).execute(conn)?;
+    audit::record(conn, change, Some(post.agency_id), "create", "position_activity", row.id, None::<&()>, Some(&row))?;
+    Ok(row)
+}
+
 /// The post whose catalogue the caller changes: the agency admin's, as the agency's structure.
 fn post_to_change(
     conn: &mut DbConnection,
@@ -104,33 +125,15 @@ pub fn import(
                 errors.push(bad(format!("the activity is already on line {first}")));
                 continue;
             }
-            new_rows.push(Activity {
-                id: crate::key::new(),
-                agency_id: post.agency_id,
-                position_id: post.id,
-                name,
-                output_unit: a.output_unit.as_str().to_owned(),
-                standard_minutes: a.standard_minutes,
-                created_at: change.at,
-            });
+            new_rows.push(a);
         }
         errors.sort_by(|a, b| (a.line, &a.column).cmp(&(b.line, &b.column)));
         errors.truncate(MAX_IMPORT_ERRORS);
         if !errors.is_empty() || dry_run {
             return Ok(CatalogueImport { dry_run, rows, created: 0, errors });
         }
-        for row in &new_rows {
-            diesel::insert_into(position_activities::table).values(row.clone()).execute(conn)?;
-            audit::record(
-                conn,
-                change,
-                Some(post.agency_id),
-                "create",
-                "position_activity",
-                row.id,
-                None::<&()>,
-                Some(row),
-            )?;
+        for a in &new_rows {
+            insert(conn, change, &post, a)?;
         }
         Ok(CatalogueImport { dry_run, rows, created: new_rows.len(), errors })
     })
@@ -157,26 +160,7 @@ pub fn create(
         if taken > 0 {
             return Err(StoreError::Conflict(format!("the post already has the activity {:?}", new.name.as_str())));
         }
-        let row = Activity {
-            id: crate::key::new(),
-            agency_id: post.agency_id,
-            position_id: post.id,
-            name: new.name.as_str().to_owned(),
-            output_unit: new.output_unit.as_str().to_owned(),
-            standard_minutes: new.standard_minutes,
-            created_at: change.at,
-        };
-        diesel::insert_into(position_activities::table).values(row.clone()).execute(conn)?;
-        audit::record(
-            conn,
-            change,
-            Some(post.agency_id),
-            "create",
-            "position_activity",
-            row.id,
-            None::<&()>,
-            Some(&row),
-        )?;
+        let row = insert(conn, change, &post, &new)?;
         Ok(row)
     })
 }
