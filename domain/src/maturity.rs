@@ -527,6 +527,12 @@ pub struct RunFacts {
     pub pending: i64,
 }
 
+/// A count in hundredths with its two decimals (`513` → `5.13`); basis points read so are a
+/// percentage (`2000` → `20.00`).
+fn hundredths(n: i64) -> String {
+    format!("{}.{:02}", n / 100, n % 100)
+}
+
 fn condition(
     c: MaturityCondition,
     unit: MaturityUnit,
@@ -587,7 +593,6 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
     let staffing = {
         let (staff, required) = (f.staff_hundredths, f.required_hundredths);
         let within = required > 0 && (staff - required).abs() * 10_000 <= p.staffing_range_bp * required;
-        let fmt = |h: i64| format!("{}.{:02}", h / 100, h % 100);
         condition(
             C::StaffingInRange,
             U::StaffHundredths,
@@ -596,11 +601,10 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
             (!within).then(|| match required {
                 0 => "no workload to set the required staff by".to_owned(),
                 _ => format!(
-                    "a staff of {} against {} required, outside ±{}.{:02}%",
-                    fmt(staff),
-                    fmt(required),
-                    p.staffing_range_bp / 100,
-                    p.staffing_range_bp % 100
+                    "a staff of {} against {} required, outside ±{}%",
+                    hundredths(staff),
+                    hundredths(required),
+                    hundredths(p.staffing_range_bp)
                 ),
             }),
         )
@@ -675,11 +679,10 @@ pub fn group_conditions(f: &GroupFacts, p: &MaturityPolicy) -> [Vec<ConditionChe
                 Some(format!("{} employees not in an approved allowance run for the month", r.employees - r.approved))
             } else if r.pending * 10_000 >= p.pending_bp * r.employees && r.pending > 0 {
                 Some(format!(
-                    "{} of {} employees pending in the month's allowance run, not fewer than {}.{:02}%",
+                    "{} of {} employees pending in the month's allowance run, not fewer than {}%",
                     r.pending,
                     r.employees,
-                    p.pending_bp / 100,
-                    p.pending_bp % 100
+                    hundredths(p.pending_bp)
                 ))
             } else {
                 None

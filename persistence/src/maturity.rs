@@ -465,6 +465,7 @@ impl Shared {
         agency: AgencyId,
         span: MonthSpan,
         today: NaiveDate,
+        rollout: &RolloutTree<OrgUnitId>,
     ) -> Result<Shared, StoreError> {
         use crate::schema::{
             allowance_lines, allowance_runs, organisational_goals, performance_periods, planned_results,
@@ -561,7 +562,7 @@ impl Shared {
             supported,
             loads,
             period,
-            rollout: crate::rollout::tree(conn, agency)?,
+            rollout: rollout.clone(),
             spreads: HashMap::new(),
             any_run,
             approved_lines: latest.into_iter().map(|(e, (_, l))| (e, l)).collect(),
@@ -778,7 +779,7 @@ pub fn unit(
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
     let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
-    let own = Shared::load(conn, unit.agency_id, span, today)?.facts(
+    let own = Shared::load(conn, unit.agency_id, span, today, &rollout)?.facts(
         conn,
         Scope::Unit(unit.id),
         &counted,
@@ -808,14 +809,11 @@ pub fn agency(
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
     let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
-    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today)?;
+    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today, &rollout)?;
     let own = shared.facts(conn, Scope::Agency, &counted, &facts, &policy)?;
     let maturity = group(&employees, &policy, &own);
-    let units: Vec<OrgUnit> = org_units::table
-        .filter(org_units::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
-        .order((org_units::name.asc(), org_units::id.asc()))
-        .select(OrgUnit::as_select())
-        .load(conn)?;
+    // The agency's units, by name, as the group facts loaded them.
+    let units = shared.units.clone();
     let top = top_units(&units);
     let mut members: HashMap<OrgUnitId, Vec<&EmployeeMaturity>> = HashMap::new();
     for e in &employees {
@@ -925,7 +923,7 @@ pub fn history(
             HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }
         } else {
             let counted: Vec<&EmployeeMaturity> = assessed.iter().filter(|e| e.rolled_out).collect();
-            let own = Shared::load(conn, AgencyId::from(agency), span, today)?
+            let own = Shared::load(conn, AgencyId::from(agency), span, today, &rollout)?
                 .facts(conn, scope, &counted, &facts, &policy)?;
             let g = group(&assessed, &policy, &own);
             HistoryPoint { span, employees: g.employees, level: g.level, rules: g.rules }
