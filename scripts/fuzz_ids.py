@@ -130,7 +130,7 @@ filters = {
     "query.agency_id": "agencies", "query.period_id": "performance_periods",
     "query.performance_period_id": "performance_periods", "query.evaluation_period_id": "evaluation_periods",
     "query.parent_id": "org_units", "query.supervisor_position_id": "positions", "query.entity_id": "employees",
-    "query.account_id": "accounts", "query.actor_account_id": "accounts",
+    "query.account_id": "accounts", "query.actor_account_id": "accounts", "query.nip": "nips",
     # The same records where a request body names them.
     "body.employee_id": "employees", "body.position_id": "positions", "body.org_unit_id": "org_units",
     "body.parent_id": "org_units", "body.supervisor_position_id": "positions", "body.agency_id": "agencies",
@@ -160,8 +160,6 @@ for path in doc["paths"]:
         continue
     segment = path.split("/")[3]
     pairs = {}
-    if "{nip}" in path:
-        pairs["path.nip"] = "nips"
     if "{id}" in path:
         if segment == "agreements" and ("{result_id}" in path or "{indicator_id}" in path):
             pairs["path.id"] = "one_agreement"

@@ -145,7 +145,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     resource("/employees").route(web::get().to(employee::list)).route(web::post().to(employee::create)),
                 )
-                .service(resource("/employees/by-nip/{nip}").route(web::get().to(employee::get_by_nip)))
                 .service(
                     resource("/employees/{id}")
                         .route(web::get().to(employee::get))

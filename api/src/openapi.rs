@@ -29,7 +29,7 @@ use crate::routes;
         routes::agency::list, routes::agency::create, routes::agency::get, routes::agency::update,
         routes::org_unit::list, routes::org_unit::create, routes::org_unit::get, routes::org_unit::update,
         routes::position::list, routes::position::create, routes::position::get, routes::position::update,
-        routes::employee::list, routes::employee::create, routes::employee::get, routes::employee::get_by_nip,
+        routes::employee::list, routes::employee::create, routes::employee::get,
         routes::employee::update, routes::employee::supervisors, routes::employee::subordinates,
         routes::import::import_employees,
         routes::acting::list, routes::acting::create, routes::acting::get, routes::acting::delete,

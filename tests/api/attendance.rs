@@ -857,7 +857,7 @@ async fn the_sample_presensi_export_imports_with_its_broken_lines_reported() {
     assert_eq!(refused, want);
     // Line 777 repeats line 12 exactly: the same event, not a new one.
     assert_eq!((dry.body["created"].as_u64(), dry.body["existing"].as_u64()), (Some(736), Some(1)));
-    let any = app.get("/api/v1/employees/by-nip/198204032004011644", &admin).await;
+    let any = app.get("/api/v1/employees/198204032004011644", &admin).await;
     let events = app.get(&format!("/api/v1/employees/{}/attendance-events", any.id()), &admin).await;
     assert_eq!(events.body["items"], json!([]), "a dry run stores nothing");
 

@@ -111,7 +111,10 @@ async fn bad_query_and_path_parameters() {
     app.get("/api/v1/agencies?cursor=not-ours", &app.root).await.assert_problem(400, "bad-parameter");
     app.get("/api/v1/agencies?frobnicate=1", &app.root).await.assert_problem(400, "bad-parameter");
     app.get("/api/v1/agencies/not-a-uuid", &app.root).await.assert_problem(400, "bad-parameter");
-    app.get("/api/v1/employees/by-nip/123", &app.root).await.assert_problem(400, "bad-parameter");
+    // An employee is named by id or by NIP: digits that are no NIP, and words that are no id.
+    app.get("/api/v1/employees/123", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/employees/not-a-uuid", &app.root).await.assert_problem(400, "bad-parameter");
+    app.get("/api/v1/employees/198204032004011644", &app.root).await.assert_problem(404, "not-found");
     app.get(&format!("/api/v1/agencies/{}", uuid::Uuid::now_v7()), &app.root).await.assert_problem(404, "not-found");
 }
 

@@ -114,7 +114,7 @@ async fn hostile_bodies_get_problems_and_change_nothing() {
 
     // Injection in paths and query parameters.
     for path in [
-        "/api/v1/employees/by-nip/'%20OR%201=1%20--",
+        "/api/v1/employees/'%20OR%201=1%20--",
         "/api/v1/employees/1%20OR%201=1",
         "/api/v1/daily-logs?status=accepted'%3B%20DROP%20TABLE%20daily_logs%3B--",
         "/api/v1/daily-logs?from=2026-01-01'%20OR%20'1'='1",

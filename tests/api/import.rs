@@ -93,7 +93,7 @@ async fn the_good_lines_import_with_positions_and_supervisors() {
     let employees = app.get("/api/v1/employees?limit=200", &admin).await;
     assert_eq!(employees.body["items"].as_array().unwrap().len(), 38);
     // The head of Dinas Kesehatan supervises its staff, inferred from the unit.
-    let head = app.get("/api/v1/employees/by-nip/197709082004032888", &admin).await;
+    let head = app.get("/api/v1/employees/197709082004032888", &admin).await;
     head.assert_status(200);
     let subs = app.get(&format!("/api/v1/employees/{}/subordinates", head.id()), &admin).await;
     assert_eq!(subs.body["items"].as_array().unwrap().len(), 7, "{}", subs.text);

@@ -24,9 +24,11 @@ async fn each_role_sees_what_it_may_across_two_agencies() {
     app.get(&emp(&a.section.id), &a.staff1.token).await.assert_problem(404, "not-found");
     app.get(&emp(&b.staff1.id), &a.staff1.token).await.assert_problem(404, "not-found");
     assert_eq!(names(&app.get("/api/v1/employees", &a.staff1.token).await.body), ["Agus Salim"]);
-    app.get(&format!("/api/v1/employees/by-nip/{}", a.staff2.nip), &a.staff1.token)
-        .await
-        .assert_problem(404, "not-found");
+    // By NIP, as by id: themselves, and no one else.
+    let by_nip = app.get(&format!("/api/v1/employees/{}", a.staff1.nip), &a.staff1.token).await;
+    by_nip.assert_status(200);
+    assert_eq!(by_nip.body["id"], a.staff1.id.as_str());
+    app.get(&format!("/api/v1/employees/{}", a.staff2.nip), &a.staff1.token).await.assert_problem(404, "not-found");
 
     // A supervisor: themselves and everyone below them.
     app.get(&emp(&a.staff2.id), &a.section.token).await.assert_status(200);

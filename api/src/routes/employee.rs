@@ -197,28 +197,39 @@ pub async fn create(call: Call, body: Json<CreateEmployee>) -> Result<HttpRespon
     Ok(created(format!("/api/v1/employees/{}", row.id), &EmployeeView::from(row)))
 }
 
-/// Reads an employee.
+/// Reads an employee, named by their id or by their NIP (api-conventions: an employee is also
+/// reachable by NIP, as a person or an HR export names them).
 #[utoipa::path(get, path = "/api/v1/employees/{id}", tag = "employees", operation_id = "get_employee",
-    summary = "Read an employee", params(("id" = Uuid, Path, description = "Employee id")),
+    summary = "Read an employee, by id or by NIP",
+    params(("id" = String, Path, description = "The employee's id (a UUID), or their 18-digit NIP",
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{18})$",
+        example = "198204032004011644")),
     responses((status = 200, description = "The employee", body = EmployeeView)),
     security(("bearer" = [])))]
-pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+pub async fn get(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let now = call.state.now();
-    let row = call.read(move |conn, caller| employee::get(conn, caller, id, now)).await?;
+    let row = match EmployeeKey::parse(&id.into_inner())? {
+        EmployeeKey::Id(id) => call.read(move |conn, caller| employee::get(conn, caller, id, now)).await?,
+        EmployeeKey::Nip(nip) => call.read(move |conn, caller| employee::get_by_nip(conn, caller, &nip, now)).await?,
+    };
     Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
 }
 
-/// Reads an employee by NIP.
-#[utoipa::path(get, path = "/api/v1/employees/by-nip/{nip}", tag = "employees", operation_id = "get_employee_by_nip",
-    summary = "Read an employee by NIP", params(("nip" = String, Path, description = "18-digit NIP", pattern = "^[0-9]{18}$")),
-    responses((status = 200, description = "The employee", body = EmployeeView)),
-    security(("bearer" = [])))]
-pub async fn get_by_nip(call: Call, nip: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let nip = Nip::parse(&nip.into_inner()).map_err(|e| ApiError::BadParameter(format!("nip: {e}")))?;
-    let now = call.state.now();
-    let row = call.read(move |conn, caller| employee::get_by_nip(conn, caller, &nip, now)).await?;
-    Ok(HttpResponse::Ok().json(EmployeeView::from(row)))
+/// How a path names an employee: digits are a NIP, anything else must be their id.
+enum EmployeeKey {
+    Id(Uuid),
+    Nip(Nip),
+}
+
+impl EmployeeKey {
+    fn parse(segment: &str) -> Result<EmployeeKey, ApiError> {
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            return Nip::parse(segment).map(EmployeeKey::Nip).map_err(|e| ApiError::BadParameter(format!("id: {e}")));
+        }
+        Uuid::parse_str(segment)
+            .map(EmployeeKey::Id)
+            .map_err(|_| ApiError::BadParameter("id: neither an employee id (a UUID) nor an 18-digit NIP".to_owned()))
+    }
 }
 
 /// Changes an employee: a new position, name, rank, or leaving service.
