@@ -33,7 +33,7 @@ pub struct Agency {
     /// Policy: one person's effective working hours a year, for workload analysis.
     pub effective_working_hours: i32,
     /// Policy: the maturity thresholds (JSON), none for the defaults.
-    pub maturity_policy: Option<String>,
+    pub maturity_policy: Option<crate::document::Stored<ekinerja_domain::maturity::MaturityPolicy>>,
     /// Policy: the account that computed an allowance run cannot approve it.
     pub allowance_separation_of_duties: bool,
     /// Policy: the top official's logs are accepted on submission (else the agency admin reviews them).
@@ -51,7 +51,7 @@ pub struct Agency {
 impl Agency {
     /// The maturity thresholds in force: the agency's, or the defaults.
     pub fn maturity_policy(&self) -> ekinerja_domain::maturity::MaturityPolicy {
-        self.maturity_policy.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+        self.maturity_policy.as_ref().map(|p| *p.get()).unwrap_or_default()
     }
 }
 
@@ -201,8 +201,7 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         if let Some(p) = patch.maturity_policy {
             let p = p.apply(before.maturity_policy());
-            after.maturity_policy =
-                Some(serde_json::to_string(&p).map_err(|e| StoreError::invalid("maturity_policy", e.to_string()))?);
+            after.maturity_policy = Some(p.into());
         }
         if let Some(on) = patch.allowance_separation_of_duties {
             after.allowance_separation_of_duties = on;

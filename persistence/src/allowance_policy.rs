@@ -6,7 +6,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
-use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -24,16 +23,16 @@ pub struct PolicyVersion {
     #[diesel(serialize_as = crate::key::Bind<AgencyId>)]
     pub agency_id: AgencyId,
     pub effective_month: NaiveDate,
-    pub policy: String,
+    pub policy: crate::document::Stored<AgencyPolicy>,
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
     pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
 }
 
 impl PolicyVersion {
-    /// The policy itself; a stored one always reads back.
-    pub fn policy(&self) -> AgencyPolicy {
-        serde_json::from_str(&self.policy).unwrap_or_default()
+    /// The policy itself (a stored one that does not read failed the load).
+    pub fn policy(&self) -> &AgencyPolicy {
+        self.policy.get()
     }
 }
 
@@ -51,7 +50,6 @@ pub fn set(
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| FieldError::new(p, d)).collect()));
     }
-    let text = serde_json::to_string(policy).map_err(|e| StoreError::invalid(Field::whole(), e.to_string()))?;
     let agency = AgencyId::from(agency_id);
     crate::db::write(conn, |conn| {
         let before: Option<PolicyVersion> = allowance_policies::table
@@ -66,7 +64,7 @@ pub fn set(
             id: before.as_ref().map_or_else(crate::key::new, |b| b.id),
             agency_id: agency,
             effective_month,
-            policy: text.clone(),
+            policy: policy.clone().into(),
             created_by_account_id: Some(AccountId::from(change.caller.account_id)),
             created_at: change.at,
         };
@@ -117,7 +115,7 @@ pub fn targets_from(
     );
     Ok(versions
         .iter()
-        .map(|v| (v.effective_month, v.policy().allowance))
+        .map(|v| (v.effective_month, v.policy().allowance.clone()))
         .filter(|(_, a)| a.basis == PerformanceBasis::Productivity)
         .map(|(month, a)| (month, a.target_minutes_per_day))
         .collect())

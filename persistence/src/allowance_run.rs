@@ -45,8 +45,8 @@ pub struct Run {
     pub approved_by_account_id: Option<AccountId>,
     pub version: i32,
     pub created_at: NaiveDateTime,
-    /// The policy applied, as it was when computed (JSON of `AgencyPolicy`).
-    pub policy: Option<String>,
+    /// The policy applied, as it was when computed.
+    pub policy: Option<crate::document::Stored<AgencyPolicy>>,
     /// The account that computed the run last (unknown for runs older than the record of it).
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
     pub computed_by_account_id: Option<AccountId>,
@@ -348,7 +348,7 @@ pub fn compute_run(
         let draft = runs.iter().find(|r| r.status == RunStatus::Draft).cloned();
         let approved = runs.iter().find(|r| r.status == RunStatus::Approved).cloned();
         let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
-        let policy = policy_version.as_ref().map(|v| v.policy()).unwrap_or_default();
+        let policy = policy_version.as_ref().map(|v| v.policy().clone()).unwrap_or_default();
         let inputs = MonthInputs::load(conn, &change.caller, agency_id, org_unit_id, first, now)?;
         let previous: HashMap<EmployeeId, i64> = match &approved {
             Some(a) => allowance_lines::table
@@ -388,7 +388,7 @@ pub fn compute_run(
             approved_by_account_id: None,
             version: draft.as_ref().map_or(1, |d| d.version + 1),
             created_at: draft.as_ref().map_or(change.at, |d| d.created_at),
-            policy: serde_json::to_string(&policy).ok(),
+            policy: Some(policy.clone().into()),
             computed_by_account_id: Some(AccountId::from(change.caller.account_id)),
         };
         let is_new = draft.is_none();
@@ -510,7 +510,7 @@ pub fn simulate(
         return Err(StoreError::Invalid(problems.into_iter().map(|(p, d)| crate::FieldError::new(p, d)).collect()));
     }
     let policy_in_force = crate::allowance_policy::in_force(conn, agency_id, first)?;
-    let current = policy_in_force.as_ref().map(|v| v.policy()).unwrap_or_default();
+    let current = policy_in_force.as_ref().map(|v| v.policy().clone()).unwrap_or_default();
     let inputs = MonthInputs::load(conn, caller, agency_id, None, first, now)?;
     let mut opds: HashMap<Option<OrgUnitId>, OpdSimulation> = HashMap::new();
     let none = AllowanceRunId::from(Uuid::nil());

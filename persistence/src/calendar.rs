@@ -25,16 +25,16 @@ pub struct WorkSchedule {
     #[diesel(serialize_as = crate::key::BindOption<OrgUnitId>)]
     pub org_unit_id: Option<OrgUnitId>,
     pub effective_from: NaiveDate,
-    pub days: String,
+    pub days: crate::document::Stored<Schedule>,
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
     pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
 }
 
 impl WorkSchedule {
-    /// The schedule itself; a stored one always reads back.
+    /// The schedule itself (a stored one that does not read failed the load).
     pub fn schedule(&self) -> Schedule {
-        Schedule::from_stored(&self.days).unwrap_or_default()
+        self.days.get().clone()
     }
 }
 
@@ -74,7 +74,7 @@ pub fn set_schedule(
             agency_id: agency,
             org_unit_id: unit,
             effective_from,
-            days: schedule.to_stored(),
+            days: schedule.clone().into(),
             created_by_account_id: Some(AccountId::from(change.caller.account_id)),
             created_at: change.at,
         };

@@ -440,7 +440,9 @@ pub fn working_days(
 /// defaults.
 fn policy(conn: &mut DbConnection, agency_id: Uuid, first: NaiveDate) -> Result<DisciplinePolicy, StoreError> {
     let first = first.with_day(1).unwrap_or(first);
-    Ok(crate::allowance_policy::in_force(conn, agency_id, first)?.map(|v| v.policy().discipline).unwrap_or_default())
+    Ok(crate::allowance_policy::in_force(conn, agency_id, first)?
+        .map(|v| v.policy().discipline.clone())
+        .unwrap_or_default())
 }
 
 fn versions_for(

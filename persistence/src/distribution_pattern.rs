@@ -26,17 +26,16 @@ pub struct PatternVersion {
     #[diesel(serialize_as = crate::word::Bind<UnitRating>)]
     pub unit_rating: UnitRating,
     pub effective_month: NaiveDate,
-    pub rules: String,
+    pub rules: crate::document::Stored<Vec<DistributionRule>>,
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
     pub created_by_account_id: Option<AccountId>,
     pub created_at: NaiveDateTime,
 }
 
 impl PatternVersion {
-    /// The rules; stored ones were checked when set, so one that does not read is corrupt.
-    fn read_rules(&self) -> Result<Vec<DistributionRule>, StoreError> {
-        serde_json::from_str(&self.rules)
-            .map_err(|e| StoreError::Corrupt(format!("distribution pattern {}: {e}", self.id)))
+    /// The rules (stored ones that do not read failed the load).
+    fn read_rules(&self) -> Vec<DistributionRule> {
+        self.rules.get().clone()
     }
 }
 
@@ -68,7 +67,7 @@ pub fn pattern(
     match version {
         Some(v) => Ok(PatternInForce {
             unit_rating: rating,
-            rules: v.read_rules()?,
+            rules: v.read_rules(),
             effective_month: Some(v.effective_month),
             created_at: Some(v.created_at),
         }),
@@ -143,7 +142,6 @@ pub fn set(
             ));
         }
         for (rating, rules) in &patterns {
-            let text = serde_json::to_string(rules).map_err(|e| StoreError::invalid(Field::whole(), e.to_string()))?;
             let before: Option<PatternVersion> = distribution_patterns::table
                 .filter(distribution_patterns::agency_id.eq(crate::key::bind(agency)))
                 .filter(distribution_patterns::unit_rating.eq(crate::word::bind(*rating)))
@@ -156,7 +154,7 @@ pub fn set(
                 agency_id: agency,
                 unit_rating: *rating,
                 effective_month: month,
-                rules: text,
+                rules: rules.clone().into(),
                 created_by_account_id: Some(AccountId::from(change.caller.account_id)),
                 created_at: change.at,
             };

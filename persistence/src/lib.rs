@@ -24,6 +24,7 @@ pub mod dashboard;
 pub mod db;
 pub mod discipline;
 pub mod distribution_pattern;
+pub mod document;
 pub mod employee;
 mod error;
 pub mod evaluation;

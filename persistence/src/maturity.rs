@@ -206,9 +206,9 @@ fn month_end(first: NaiveDate) -> NaiveDate {
 }
 
 fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, StoreError> {
-    let text: Option<String> =
+    let stored: Option<crate::document::Stored<MaturityPolicy>> =
         agencies::table.find(crate::key::bind(AgencyId::from(agency))).select(agencies::maturity_policy).first(conn)?;
-    Ok(text.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default())
+    Ok(stored.map(crate::document::Stored::into_inner).unwrap_or_default())
 }
 
 /// What the agency's data shows of each of `people` over a month.

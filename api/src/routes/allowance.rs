@@ -172,7 +172,7 @@ pub struct PolicyView {
 impl From<PolicyVersion> for PolicyView {
     fn from(v: PolicyVersion) -> Self {
         PolicyView {
-            rules: Rules::of(&v.policy()),
+            rules: Rules::of(v.policy()),
             id: Some(v.id),
             effective_month: Some(v.effective_month.format("%Y-%m").to_string()),
             created_at: Some(utc(v.created_at)),
@@ -452,8 +452,7 @@ pub struct RunView {
 }
 
 pub(crate) fn run_view(d: allowance_run::RunDetail) -> Result<RunView, ApiError> {
-    let rules =
-        d.run.policy.as_deref().and_then(|p| serde_json::from_str::<AgencyPolicy>(p).ok()).map(|p| Rules::of(&p));
+    let rules = d.run.policy.as_ref().map(|p| Rules::of(p.get()));
     Ok(RunView {
         run: RunSummaryView::try_from(d.run)?,
         rules,
