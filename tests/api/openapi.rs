@@ -41,3 +41,38 @@ fn every_operation_has_an_id_a_summary_a_tag_and_error_responses() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// A generated client validates paging as the server does (issue 20): every `limit` states the
+/// range `page_request` enforces, and every `cursor` the form it parses.
+#[test]
+fn every_page_parameter_states_what_the_server_accepts() {
+    let doc: serde_json::Value =
+        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let schema = &p["schema"];
+                match p["name"].as_str() {
+                    Some("limit") => {
+                        assert_eq!(
+                            (&schema["minimum"], &schema["maximum"]),
+                            (&1.into(), &200.into()),
+                            "{method} {path}"
+                        );
+                        seen += 1;
+                    }
+                    Some("cursor") => {
+                        assert!(
+                            schema["format"] == "uuid" || schema["pattern"].is_string(),
+                            "{method} {path}: {schema}"
+                        );
+                        seen += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(seen > 40, "only {seen} page parameters found");
+}

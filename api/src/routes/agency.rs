@@ -138,8 +138,10 @@ pub struct UpdateAgency {
 #[serde(deny_unknown_fields)]
 pub struct AgencyQuery {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

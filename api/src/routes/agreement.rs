@@ -254,8 +254,10 @@ pub struct AgreementQuery {
     /// (as `/me/tasks` counts them).
     pub awaiting_me: Option<bool>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

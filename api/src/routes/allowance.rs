@@ -476,8 +476,10 @@ pub struct RunQuery {
     pub org_unit_id: Option<Uuid>,
     pub status: Option<RunStatus>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

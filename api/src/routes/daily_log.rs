@@ -489,8 +489,10 @@ pub struct LogQuery {
     /// To this date, inclusive.
     pub to: Option<NaiveDate>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -739,8 +741,10 @@ pub async fn review_batch(call: Call, body: Json<ReviewBatch>) -> Result<HttpRes
 #[serde(deny_unknown_fields)]
 pub struct ChangesQuery {
     /// The `next_cursor` of the last pull; absent for everything.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -92,8 +92,10 @@ pub struct PeriodQuery {
     /// Only the periods of this performance year.
     pub performance_period_id: Option<Uuid>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -309,8 +311,10 @@ pub struct EvaluationQuery {
     /// `true`: only the drafts one is to finalise (as `/me/tasks` counts them).
     pub awaiting_me: Option<bool>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -28,6 +28,7 @@ pub struct RosterQuery {
     /// `next_since` of the previous read; absent for the whole roster.
     pub since: Option<String>,
     /// Entries per read, 1 to 1000 (default 500).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -130,8 +131,10 @@ pub struct ApprovedRunQuery {
     #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -75,8 +75,10 @@ pub struct GrantQuery {
     /// Include revoked grants (default `false`: only those in force).
     pub include_revoked: Option<bool>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
