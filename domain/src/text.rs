@@ -47,6 +47,10 @@ fn trimmed(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<String
 impl Name {
     /// Longest accepted name, in characters.
     pub const MAX_CHARS: usize = 200;
+    /// The API schema's pattern for a name: no control character, and something besides white
+    /// space. (Stricter than [`Name::parse`] at the edges, which trims a line break away.)
+    pub const PATTERN: &'static str =
+        "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
     /// Trims surrounding whitespace and checks the rest.
     pub fn parse(s: &str) -> Result<Self, TextError> {
@@ -80,6 +84,9 @@ pub struct Description(String);
 impl Description {
     /// Longest accepted description.
     pub const MAX_CHARS: usize = 2000;
+    /// The API schema's pattern for a description: as [`Name::PATTERN`], with line breaks and
+    /// tabs.
+    pub const PATTERN: &'static str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
 
     /// Trims surrounding whitespace and checks the rest.
     pub fn parse(s: &str) -> Result<Self, TextError> {
@@ -106,6 +113,8 @@ pub struct Code(String);
 impl Code {
     /// Longest accepted code.
     pub const MAX_CHARS: usize = 64;
+    /// The API schema's pattern for a code.
+    pub const PATTERN: &'static str = "^[A-Za-z0-9._-]+$";
 
     /// Trims surrounding whitespace and checks the rest. Case is kept as typed.
     pub fn parse(s: &str) -> Result<Self, TextError> {

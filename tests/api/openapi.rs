@@ -76,3 +76,64 @@ fn every_page_parameter_states_what_the_server_accepts() {
     }
     assert!(seen > 40, "only {seen} page parameters found");
 }
+
+/// Every free-text field a request carries states the form the domain accepts (issue 20): a name,
+/// a description or a code, each with the domain's pattern; and no text the pattern admits is
+/// refused by the domain's parser.
+#[test]
+fn text_patterns_are_the_domains_and_admit_nothing_it_refuses() {
+    use ekinerja_domain::{Code, Description, Name};
+    let doc: serde_json::Value =
+        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let mut used = std::collections::BTreeMap::<String, usize>::new();
+    fn walk(v: &serde_json::Value, used: &mut std::collections::BTreeMap<String, usize>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(p) = o.get("pattern").and_then(|p| p.as_str()) {
+                    *used.entry(p.to_owned()).or_default() += 1;
+                }
+                o.values().for_each(|v| walk(v, used));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, used)),
+            _ => {}
+        }
+    }
+    walk(&doc["components"]["schemas"], &mut used);
+    for pattern in [Name::PATTERN, Description::PATTERN, Code::PATTERN] {
+        assert!(used.get(pattern).is_some_and(|n| *n >= 2), "{pattern} is not in the document's schemas");
+    }
+    for pattern in used.keys().filter(|p| p.contains("\\u0000")) {
+        assert!(pattern == Name::PATTERN || pattern == Description::PATTERN, "{pattern} is none of the domain's");
+    }
+    let samples = [
+        "Dinas Kesehatan",
+        "  Sub Bagian Umum  ",
+        "Rapat koordinasi\nbersama Bappeda",
+        "tab\there",
+        "",
+        "   ",
+        "\n",
+        "bell\u{7}",
+        "next line\u{85}",
+        "KAB-KDR",
+        "dinkes.bid_2",
+        "Kepala Bidang Pelayanan Kesehatan é ü ñ",
+        "\u{feff}",
+    ];
+    let agrees = |pattern: &str, parse: &dyn Fn(&str) -> bool| {
+        let re = regex::Regex::new(pattern).unwrap();
+        for s in samples {
+            if re.is_match(s) {
+                assert!(parse(s), "{pattern} admits {s:?}, which the domain refuses");
+            }
+        }
+        for s in ["Dinas Kesehatan", "KAB-KDR"] {
+            assert!(re.is_match(s) || pattern == Code::PATTERN, "{pattern} refuses {s:?}");
+        }
+    };
+    agrees(Name::PATTERN, &|s| Name::parse(s).is_ok());
+    agrees(Description::PATTERN, &|s| Description::parse(s).is_ok());
+    agrees(Code::PATTERN, &|s| Code::parse(s).is_ok());
+    assert!(regex::Regex::new(Description::PATTERN).unwrap().is_match("Rapat\nbersama"));
+    assert!(!regex::Regex::new(Name::PATTERN).unwrap().is_match("Rapat\nbersama"));
+}

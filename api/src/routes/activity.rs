@@ -62,9 +62,17 @@ pub struct PositionActivityList {
 #[serde(deny_unknown_fields)]
 pub struct CreatePositionActivity {
     /// Unique within the post.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub output_unit: String,
     #[schema(minimum = 1, maximum = 100000)]
     pub standard_minutes: i32,

@@ -91,9 +91,14 @@ list_of!(AgencyList, AgencyView, "agencies");
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAgency {
-    #[schema(example = "KAB-DEMO", min_length = 1, max_length = 64)]
+    #[schema(pattern = "^[A-Za-z0-9._-]+$", example = "KAB-DEMO", min_length = 1, max_length = 64)]
     pub code: String,
-    #[schema(example = "Pemerintah Kabupaten Demo", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Pemerintah Kabupaten Demo",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// Defaults to `wib`.
     pub time_zone: Option<TimeZone>,
@@ -103,7 +108,11 @@ pub struct CreateAgency {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAgency {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     pub time_zone: Option<TimeZone>,
     /// Policy: the most minutes an employee may log in a day, 60 to 1440; also the most minutes of

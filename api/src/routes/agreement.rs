@@ -195,7 +195,11 @@ pub struct CreateAgreement {
 #[serde(deny_unknown_fields)]
 pub struct CreatePlannedResult {
     pub kind: ResultKind,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub description: String,
     /// The direct supervisor's planned result this one supports (everyone but heads of OPD).
     pub parent_result_id: Option<Uuid>,
@@ -207,12 +211,20 @@ pub struct CreatePlannedResult {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateIndicator {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub description: String,
     /// Annual target, 1 to 1,000,000,000.
     #[schema(minimum = 1, maximum = 1000000000)]
     pub target_quantity: i64,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub target_unit: String,
     /// 0 to 10000 basis points.
     #[schema(minimum = 0, maximum = 10000)]

@@ -510,7 +510,12 @@ pub struct RegisterDevice {
     pub agency_id: Option<Uuid>,
     #[schema(example = "CKJH194560123")]
     pub serial_number: String,
-    #[schema(example = "Mesin lobi Setda", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Mesin lobi Setda",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// Addresses or CIDR networks the machine pushes from, such as the office's gateway
     /// (`203.0.113.7`, `10.20.0.0/24`); at most 32. A bare address is a network of one; a network
@@ -529,7 +534,12 @@ pub struct RegisterDevice {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchDevice {
-    #[schema(example = "Mesin lobi Setda", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Mesin lobi Setda",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     #[schema(example = json!(["203.0.113.7", "10.20.0.0/24"]), max_items = 32)]
     pub allowed_sources: Option<Vec<String>>,
@@ -545,6 +555,9 @@ pub struct VoidEvent {
         example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)",
         min_length = 1,
         max_length = 2000
+    )]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
     )]
     pub reason: String,
 }

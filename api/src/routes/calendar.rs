@@ -249,7 +249,12 @@ pub struct AddHoliday {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     pub date: NaiveDate,
-    #[schema(example = "Hari Raya Natal", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Hari Raya Natal",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
 }
 
@@ -360,7 +365,11 @@ pub struct RecordAbsence {
     /// The last day, inclusive; at most a year after `starts_on`.
     pub ends_on: NaiveDate,
     /// E.g. the number of the leave letter.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub note: Option<String>,
 }
 

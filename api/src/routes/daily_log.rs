@@ -120,10 +120,16 @@ pub struct LogBody {
     /// 1 to 1440; must match the time range when both are given.
     pub duration_minutes: Option<i64>,
     /// What was done.
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: String,
     /// Output produced, 0 or more.
     pub output_quantity: i64,
-    #[schema(example = "dokumen")]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "dokumen"
+    )]
     pub output_unit: Option<String>,
     /// An http(s) link to evidence.
     pub evidence_url: Option<String>,
@@ -158,12 +164,16 @@ pub struct LogPatch {
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<Option<i64>>,
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub description: Option<String>,
     #[schema(minimum = 0, maximum = 1000000000)]
     pub output_quantity: Option<i64>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$", value_type = Option<String>, min_length = 1, max_length = 200)]
     pub output_unit: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<String>)]
@@ -255,7 +265,7 @@ pub fn parse_log(b: &LogBody) -> Result<LogInput, ApiError> {
 /// Records a log.
 #[utoipa::path(post, path = "/api/v1/daily-logs", tag = "daily_logs", operation_id = "create_daily_log",
     summary = "Record a daily log of one's own work",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: the same key and body replay the first answer")),
     request_body = LogBody,
     responses(
         (status = 201, description = "Recorded", body = DailyLogView, headers(("location" = String, description = "URL of the log"))),
@@ -365,7 +375,7 @@ enum Slot {
         does not match the item schema (a wrong type, a missing required or an unknown field) makes the \\
         whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
         retry replays the first answer exactly.",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer to the same batch")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Replays the first answer to the same batch")),
     request_body = LogBatch,
     responses((status = 200, description = "One result per item, in order", body = BatchResult)),
     security(("bearer" = [])))]
@@ -597,7 +607,11 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// Why: what to correct.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
 }
 
@@ -675,6 +689,9 @@ pub struct ReviewItem {
     pub version: i32,
     pub decision: Decision,
     /// Required to reject.
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: Option<String>,
 }
 

@@ -96,10 +96,18 @@ pub struct CreateEmployee {
     pub agency_id: Option<Uuid>,
     #[schema(example = "198204032004011644", pattern = "^[0-9]{18}$")]
     pub nip: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     pub employment_type: EmploymentType,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub rank: Option<String>,
     pub position_id: Option<Uuid>,
 }
@@ -108,11 +116,15 @@ pub struct CreateEmployee {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateEmployee {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     pub employment_type: Option<EmploymentType>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$", value_type = Option<String>, min_length = 1, max_length = 200)]
     pub rank: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]

@@ -173,7 +173,11 @@ pub struct BehaviourBody {
     pub core_value: CoreValue,
     pub rating: Rating,
     /// The supervisor's words on this value.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub feedback: Option<String>,
 }
 
@@ -183,7 +187,11 @@ pub struct BehaviourBody {
 pub struct ResultFeedbackBody {
     #[schema(format = Uuid)]
     pub planned_result_id: Uuid,
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub feedback: String,
 }
 
@@ -291,7 +299,11 @@ pub struct RateEvaluation {
     pub results_rating: Option<Rating>,
     /// Work behaviour overall.
     pub behaviour_rating: Option<Rating>,
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub feedback: Option<String>,
     /// Ratings per core value to set or replace.
     #[serde(default)]
@@ -744,7 +756,11 @@ pub struct AssessBody {
     pub quantity: i64,
     /// A link to evidence.
     pub evidence_url: Option<String>,
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub note: Option<String>,
     /// Evidence files uploaded before (`POST /api/v1/files`), at most 10, each one's own and
     /// proving no other record; added to those the realisation has

@@ -79,7 +79,12 @@ pub struct IssueKey {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     /// The system the key is for.
-    #[schema(example = "e-Presensi Diskominfo", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "e-Presensi Diskominfo",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// What the key may do; at least one.
     #[schema(min_items = 1)]

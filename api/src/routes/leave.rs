@@ -107,7 +107,12 @@ pub struct CreateLeaveRequest {
     /// To `HH:MM`, after `starts_at`.
     #[schema(example = "10:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub ends_at: Option<String>,
-    #[schema(example = "Pernikahan adik di Makassar", min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        example = "Pernikahan adik di Makassar",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
     /// Files the employee uploaded before (`POST /api/v1/files`), at most 10: a doctor's letter
     /// for sick leave of 2 to 14 days. Listed with `GET /api/v1/files?leave_request_id=…`.
@@ -121,7 +126,7 @@ pub struct CreateLeaveRequest {
     summary = "Ask for leave: one's own, to the direct supervisor and the head of the OPD",
     description = "Refused (422) when the span is too long for the kind, holds no working day of the employee's \
         schedule, or overlaps another live request or recorded leave or travel of the employee.",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: the same key and body replay the first answer")),
     request_body = CreateLeaveRequest,
     responses(
         (status = 201, description = "Asked for; its `version` is the first `If-Match`", body = LeaveRequestView,
@@ -225,7 +230,12 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefuseLeaveBody {
-    #[schema(example = "Akhir tahun anggaran: ajukan kembali untuk Januari", min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        example = "Akhir tahun anggaran: ajukan kembali untuk Januari",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
 }
 

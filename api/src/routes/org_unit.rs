@@ -72,9 +72,14 @@ pub struct CreateOrgUnit {
     /// Required for a platform admin; an agency admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     pub parent_id: Option<Uuid>,
-    #[schema(example = "DINKES", min_length = 1, max_length = 64)]
+    #[schema(pattern = "^[A-Za-z0-9._-]+$", example = "DINKES", min_length = 1, max_length = 64)]
     pub code: String,
-    #[schema(example = "Dinas Kesehatan", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Dinas Kesehatan",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// The month the unit is rolled out from, `YYYY-MM`; absent or `null` inherits it from the
     /// unit above (an OPD without one is not rolled out).
@@ -89,9 +94,13 @@ pub struct UpdateOrgUnit {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub parent_id: Option<Option<Uuid>>,
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 64)]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     /// `YYYY-MM`; `null` inherits the month of the unit above. A change that would alter a month
     /// an approved allowance run pays is refused (409).

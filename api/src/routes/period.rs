@@ -159,14 +159,26 @@ list_of!(GoalList, GoalView, "organisational goals");
 pub struct CreateGoal {
     pub period_id: Uuid,
     pub org_unit_id: Option<Uuid>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub indicator: String,
     /// 1 to 1,000,000,000.
     #[schema(minimum = 1, maximum = 1000000000)]
     pub target_quantity: i64,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub target_unit: String,
 }
 
@@ -174,13 +186,25 @@ pub struct CreateGoal {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGoal {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub indicator: Option<String>,
     #[schema(minimum = 1, maximum = 1000000000)]
     pub target_quantity: Option<i64>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub target_unit: Option<String>,
 }
 

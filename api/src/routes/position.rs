@@ -59,7 +59,11 @@ list_of!(PositionList, PositionView, "positions");
 #[serde(deny_unknown_fields)]
 pub struct CreatePosition {
     pub org_unit_id: Uuid,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     pub position_type: PositionType,
     /// Kelas jabatan, 1 to 17.
@@ -75,7 +79,11 @@ pub struct CreatePosition {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePosition {
     pub org_unit_id: Option<Uuid>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     pub position_type: Option<PositionType>,
     #[schema(minimum = 1, maximum = 17)]

@@ -86,8 +86,14 @@ pub struct NewShiftBody {
     pub org_unit_id: Uuid,
     /// Letters, digits, `-`, `_`, `.`; unique in the unit.
     #[schema(example = "M", min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    #[schema(pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
-    #[schema(example = "Dinas malam", min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        example = "Dinas malam",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// `HH:MM`.
     #[schema(example = "21:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]

@@ -78,7 +78,12 @@ pub struct Subscribe {
     /// The events to deliver; at least one.
     #[schema(min_items = 1)]
     pub event_types: Vec<EventType>,
-    #[schema(example = "Gateway WhatsApp Diskominfo", min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        example = "Gateway WhatsApp Diskominfo",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub description: Option<String>,
 }
 
