@@ -88,8 +88,53 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             if inner.is_syntax() || inner.is_eof() || inner.is_io() {
                 return Err(ApiError::MalformedJson(inner.to_string()));
             }
-            Err(ApiError::field(field(e.path()), strip_position(&inner.to_string())))
+            let msg = inner.to_string();
+            if msg.starts_with("invalid type: floating point") {
+                if let Ok(mut whole) = serde_json::from_slice::<serde_json::Value>(bytes) {
+                    if whole_numbers_as_integers(&mut whole) {
+                        return serde_path_to_error::deserialize::<_, T>(whole)
+                            .map_err(|e| ApiError::field(field(e.path()), strip_position(&e.inner().to_string())));
+                    }
+                }
+            }
+            Err(ApiError::field(field(e.path()), strip_position(&msg)))
         }
+    }
+}
+
+/// JSON (and the schema's `integer`) knows one number where serde knows an integer and a float:
+/// `3.0` is the integer 3. Writes every whole number sent with a fraction (exactly, within ±2^53)
+/// as an integer, and says whether there was one. Only a body refused for a float where an
+/// integer was due is read again this way, so the usual path parses once.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT => {
+                // Exact: a whole number within ±2^53 converts without loss.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                *value = Value::from(i);
+                true
+            }
+            _ => false,
+        },
+        Value::Array(items) => {
+            let mut any = false;
+            for v in items {
+                any |= whole_numbers_as_integers(v);
+            }
+            any
+        }
+        Value::Object(fields) => {
+            let mut any = false;
+            for v in fields.values_mut() {
+                any |= whole_numbers_as_integers(v);
+            }
+            any
+        }
+        _ => false,
     }
 }
 

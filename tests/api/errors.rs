@@ -74,6 +74,25 @@ async fn malformed_json_wrong_type_and_unknown_fields() {
     assert_eq!(list.body["items"].as_array().unwrap().len(), 0);
 }
 
+/// JSON has one kind of number, and so has the schema's `integer`: `480.0` is the integer 480.
+/// A fraction is still refused, naming the field, and so is a whole number out of range.
+#[actix_web::test]
+async fn a_whole_number_written_with_a_fraction_is_an_integer() {
+    let app = TestApp::spawn().await;
+    let org = app.org("NUM", 4200).await;
+    let path = format!("/api/v1/agencies/{}", org.agency);
+    let res = app.patch(&path, &org.admin, json!({"daily_log_cap_minutes": 480.0})).await;
+    res.assert_status(200);
+    assert_eq!(res.body["daily_log_cap_minutes"], 480);
+    app.patch(&path, &org.admin, json!({"daily_log_cap_minutes": 450.5}))
+        .await
+        .assert_invalid("#/daily_log_cap_minutes");
+    app.patch(&path, &org.admin, json!({"daily_log_cap_minutes": 1e300}))
+        .await
+        .assert_invalid("#/daily_log_cap_minutes");
+    assert_eq!(app.get(&path, &org.admin).await.body["daily_log_cap_minutes"], 480);
+}
+
 #[actix_web::test]
 async fn field_level_validation_lists_every_bad_field() {
     let app = TestApp::spawn().await;

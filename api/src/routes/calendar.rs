@@ -361,8 +361,10 @@ pub struct RecordAbsence {
     #[schema(format = Uuid)]
     pub employee_id: Uuid,
     pub kind: AbsenceKind,
+    #[schema(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub starts_on: NaiveDate,
     /// The last day, inclusive; at most a year after `starts_on`.
+    #[schema(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub ends_on: NaiveDate,
     /// E.g. the number of the leave letter.
     #[schema(

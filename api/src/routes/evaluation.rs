@@ -78,7 +78,7 @@ pub struct OpenPeriod {
     /// `monthly` needs the agency's `evaluation_cadence` to be monthly.
     pub kind: PeriodKind,
     /// Month 1–12, quarter 1–4, or 1 for the year.
-    #[schema(example = 4)]
+    #[schema(example = 4, minimum = 1, maximum = 12)]
     pub number: u32,
 }
 

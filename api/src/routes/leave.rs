@@ -94,10 +94,12 @@ pub struct CreateLeaveRequest {
     #[schema(format = Uuid)]
     pub employee_id: Option<Uuid>,
     pub kind: LeaveKind,
+    #[schema(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub starts_on: NaiveDate,
     /// The last day, inclusive. Sick leave on notice is one day, 2 to 14 days with a doctor's
     /// letter in `attachment_file_ids`; maternity and long-service leave at most 3 months; important-reason and annual leave at most a month at a time; a
     /// permission is one day (`starts_on`).
+    #[schema(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub ends_on: NaiveDate,
     /// A permission's window (and only a permission's): from `HH:MM`, local time. A window
     /// holding the start of the working day excuses arriving late until its end; one holding the
