@@ -852,12 +852,16 @@ pub(crate) fn top_units(units: &[OrgUnit]) -> HashMap<OrgUnitId, OrgUnitId> {
 }
 
 /// The months from `from` to `to` (first days), checked: in order, at most
-/// [`MAX_HISTORY_MONTHS`]. By default the twelve months up to the current one.
+/// [`MAX_HISTORY_MONTHS`]. By default the twelve months up to the current one, none before
+/// January 2000: the API takes and gives months from 2000 to 2100, and nothing is dated before.
 fn months(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> Result<Vec<NaiveDate>, StoreError> {
     let to = first_of(to, today);
     let from = match from {
         Some(f) => first_of(Some(f), today),
-        None => to.checked_sub_months(Months::new(11)).unwrap_or(to),
+        None => {
+            let year_back = to.checked_sub_months(Months::new(11)).unwrap_or(to);
+            NaiveDate::from_ymd_opt(2000, 1, 1).map_or(year_back, |first| year_back.max(first.min(to)))
+        }
     };
     if from > to {
         return Err(StoreError::invalid("to", "must not be before `from`"));
@@ -931,4 +935,24 @@ pub fn history(
         out.push(point);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_default_history_is_the_year_to_its_end_and_begins_no_earlier_than_2000() {
+        let today = day(2026, 12, 4);
+        let year = months(None, Some(day(2026, 11, 1)), today).unwrap();
+        assert_eq!((year.len(), year[0], year[11]), (12, day(2025, 12, 1), day(2026, 11, 1)));
+        assert_eq!(months(None, Some(day(2000, 2, 1)), today).unwrap(), [day(2000, 1, 1), day(2000, 2, 1)]);
+        assert_eq!(months(Some(day(2000, 1, 1)), Some(day(2000, 1, 1)), today).unwrap(), [day(2000, 1, 1)]);
+        assert!(months(Some(day(2026, 2, 1)), Some(day(2026, 1, 1)), today).is_err());
+        assert!(months(Some(day(2024, 1, 1)), Some(day(2026, 1, 1)), today).is_err());
+    }
 }
