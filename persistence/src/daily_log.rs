@@ -59,9 +59,14 @@ pub struct DailyLog {
 }
 
 /// The span of a stored log.
-fn span_of(start: Option<&str>, end: Option<&str>, minutes: i32) -> Span {
-    let t = |s: Option<&str>| s.and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok());
-    Span { start: t(start), end: t(end), minutes: u32::try_from(minutes).unwrap_or(0) }
+/// A stored time or duration that does not read is a load error, never a day with less in it.
+fn span_of(start: Option<&str>, end: Option<&str>, minutes: i32) -> Result<Span, StoreError> {
+    let t = |s: Option<&str>| {
+        s.map(|s| NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| StoreError::Corrupt(format!("a log's time {s:?}"))))
+            .transpose()
+    };
+    let minutes = u32::try_from(minutes).map_err(|_| StoreError::Corrupt(format!("a log of {minutes} minutes")))?;
+    Ok(Span { start: t(start)?, end: t(end)?, minutes })
 }
 
 /// What the log served: a planned result of the employee's own approved agreement, or an
@@ -238,7 +243,7 @@ fn check(
         .load::<(Option<String>, Option<String>, i32)>(conn)?
         .iter()
         .map(|(start, end, minutes)| span_of(start.as_deref(), end.as_deref(), *minutes))
-        .collect();
+        .collect::<Result<_, _>>()?;
     check_day(&input.span, &others, u32::try_from(cap).unwrap_or(0)).map_err(log_error)
 }
 

@@ -100,17 +100,22 @@ GROUP BY employee_id, local_date, kind";
 /// `(employee, date) → (earliest check-in, latest check-out)`.
 type Firsts = HashMap<(EmployeeId, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
 
-fn firsts(rows: Vec<DayRow>) -> Firsts {
+/// A stored time that does not read is a load error, never a day without a check-in.
+fn firsts(rows: Vec<DayRow>) -> Result<Firsts, StoreError> {
     let mut map: Firsts = HashMap::new();
     for r in rows {
         let entry = map.entry((r.employee_id, r.local_date)).or_default();
-        let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M:%S").ok();
+        let parse = |s: &str| {
+            NaiveTime::parse_from_str(s, "%H:%M:%S")
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt(format!("an attendance time {s:?} on {}", r.local_date)))
+        };
         match r.kind {
-            EventKind::CheckIn => entry.0 = parse(&r.first_time),
-            EventKind::CheckOut => entry.1 = parse(&r.last_time),
+            EventKind::CheckIn => entry.0 = parse(&r.first_time)?,
+            EventKind::CheckOut => entry.1 = parse(&r.last_time)?,
         }
     }
-    map
+    Ok(map)
 }
 
 /// Computes the months of `people` (with the unit each sits in) from stored data.
@@ -152,7 +157,7 @@ fn compute(
             .bind::<Date, _>(to)
             .load(conn)?,
     };
-    let firsts = firsts(rows);
+    let firsts = firsts(rows)?;
     let holidays: HashMap<NaiveDate, String> =
         load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect();
     let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
