@@ -147,11 +147,13 @@ impl<T: StoredWord> ToSql<Nullable<Word>, MultiBackend> for BindOption<T> {
 }
 
 /// A set of words in one text column, space-separated and sorted by word (an integration key's
-/// scopes);
-/// an unknown word in it is a load error, as in a [`Word`] column.
-#[derive(Debug, Clone, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-#[diesel(sql_type = Text)]
-pub struct Words<T>(Vec<T>);
+/// scopes, a webhook's event types); an unknown word in it is a load error, as in a [`Word`]
+/// column. Stored through [`crate::document::Stored`], as other structured values are.
+pub type Words<T> = crate::document::Stored<WordList<T>>;
+
+/// The words of a [`Words`] column, sorted, each once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordList<T>(Vec<T>);
 
 impl<T: StoredWord> Words<T> {
     /// The set of `words`, sorted by word, each once.
@@ -159,66 +161,25 @@ impl<T: StoredWord> Words<T> {
         let mut words = words.to_vec();
         words.sort_unstable_by_key(|w| w.word());
         words.dedup_by_key(|w| w.word());
-        Words(words)
+        crate::document::Stored(WordList(words))
     }
 
     /// The words, sorted.
     pub fn as_slice(&self) -> &[T] {
-        &self.0
+        &self.get().0
     }
+}
 
-    fn text(&self) -> String {
+impl<T: StoredWord> crate::document::StoredText for WordList<T> {
+    const NAME: &'static str = "word list";
+    fn to_text(&self) -> String {
         self.0.iter().map(|w| w.word()).collect::<Vec<_>>().join(" ")
     }
-
-    fn read(text: &str) -> deserialize::Result<Self> {
-        text.split_whitespace().map(read).collect::<deserialize::Result<Vec<T>>>().map(Words)
-    }
-}
-
-impl<T: StoredWord> serde::Serialize for Words<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text())
-    }
-}
-
-impl<T: StoredWord> ToSql<Text, Pg> for Words<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        use std::io::Write;
-        out.write_all(self.text().as_bytes())?;
-        Ok(IsNull::No)
-    }
-}
-
-impl<T: StoredWord> ToSql<Text, Sqlite> for Words<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-        out.set_value(self.text());
-        Ok(IsNull::No)
-    }
-}
-
-impl<T: StoredWord> ToSql<Text, MultiBackend> for Words<T> {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((Text, self));
-        Ok(IsNull::No)
-    }
-}
-
-impl<T: StoredWord> FromSql<Text, Pg> for Words<T> {
-    fn from_sql(bytes: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        Self::read(std::str::from_utf8(bytes.as_bytes())?)
-    }
-}
-
-impl<T: StoredWord> FromSql<Text, Sqlite> for Words<T> {
-    fn from_sql(bytes: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        Self::read(&<String as FromSql<Text, Sqlite>>::from_sql(bytes)?)
-    }
-}
-
-impl<T: StoredWord> FromSql<Text, MultiBackend> for Words<T> {
-    fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Text>()
+    fn from_text(text: &str) -> Result<Self, String> {
+        text.split_whitespace()
+            .map(|w| T::from_word(w).ok_or_else(|| format!("unknown {} {w:?}", T::NAME)))
+            .collect::<Result<Vec<T>, String>>()
+            .map(WordList)
     }
 }
 
