@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use ekinerja_domain::id::{AccountId, AgencyId, AuditEventId};
-use ekinerja_persistence::audit;
+use ekinerja_persistence::{audit, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -46,23 +46,31 @@ pub struct AuditEventView {
     pub hash: Option<String>,
 }
 
-impl From<audit::AuditEvent> for AuditEventView {
-    fn from(e: audit::AuditEvent) -> Self {
-        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-        AuditEventView {
+impl TryFrom<audit::AuditEvent> for AuditEventView {
+    type Error = ApiError;
+
+    /// A recorded state that is not JSON is a corrupt record, never shown as no state.
+    fn try_from(e: audit::AuditEvent) -> Result<Self, ApiError> {
+        let id = e.id;
+        let json = |s: Option<String>| {
+            s.map(|s| serde_json::from_str(&s))
+                .transpose()
+                .map_err(|err| ApiError::from(StoreError::Corrupt(format!("audit event {id}: {err}"))))
+        };
+        Ok(AuditEventView {
             id: e.id,
             agency_id: e.agency_id,
             actor_account_id: e.actor_account_id,
             action: e.action,
             entity_type: e.entity_type,
             entity_id: e.entity_id,
-            before: json(e.before_state),
-            after: json(e.after_state),
+            before: json(e.before_state)?,
+            after: json(e.after_state)?,
             request_id: e.request_id,
             created_at: utc(e.created_at),
             chain_seq: e.chain_seq,
             hash: e.hash,
-        }
+        })
     }
 }
 
@@ -103,5 +111,6 @@ pub async fn list(call: Call, q: web::Query<AuditQuery>) -> Result<HttpResponse,
         actor_account_id: q.actor_account_id.map(AccountId::from),
     };
     let rows = call.read(move |conn, caller| audit::list(conn, caller, q.agency_id, &filter, &page)).await?;
-    Ok(HttpResponse::Ok().json(AuditEventList::from_page(rows, AuditEventView::from)))
+    let items = rows.items.into_iter().map(AuditEventView::try_from).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(AuditEventList { items, next_cursor: rows.next_cursor }))
 }
