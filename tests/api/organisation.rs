@@ -151,6 +151,9 @@ async fn a_wrong_supervisor_is_corrected_in_one_step() {
     let app = TestApp::spawn().await;
     let a = app.org("KAB-A", 500).await;
     let sup = |v: &Value| v["items"][0]["employee"]["id"].as_str().unwrap_or_default().to_owned();
+    // An account without an employee record has no chain and no subordinates of its own.
+    app.get("/api/v1/me/supervisors", &a.admin).await.assert_problem(403, "forbidden");
+    app.get("/api/v1/me/subordinates", &a.admin).await.assert_problem(403, "forbidden");
     let chain = app.get("/api/v1/me/supervisors", &a.staff1.token).await;
     chain.assert_status(200);
     assert_eq!(sup(&chain.body), a.section.id);

@@ -166,14 +166,17 @@ pub async fn me(call: Call) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// The caller's employee record: an account without one (an admin's) is refused, as on every
+/// other `/me/...` read of an employee's own data.
 fn own_employee(call: &Call) -> Result<Uuid, ApiError> {
-    call.caller.employee_id.ok_or(ApiError::NotFound)
+    call.caller.employee_id.ok_or_else(|| ApiError::Forbidden("the account has no employee record".into()))
 }
 
 /// The caller's chain of supervisors.
 #[utoipa::path(get, path = "/api/v1/me/supervisors", tag = "me", operation_id = "list_my_supervisors",
     summary = "My chain of supervisors, direct supervisor first",
-    responses((status = 200, description = "The chain, in one round trip whatever its depth", body = super::employee::SupervisorChain)),
+    responses((status = 200, description = "The chain, in one round trip whatever its depth", body = super::employee::SupervisorChain),
+        (status = 403, description = "The account has no employee record", body = crate::error::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn supervisors(call: Call) -> Result<HttpResponse, ApiError> {
     let id = own_employee(&call)?;
@@ -183,7 +186,8 @@ pub async fn supervisors(call: Call) -> Result<HttpResponse, ApiError> {
 /// The caller's direct subordinates.
 #[utoipa::path(get, path = "/api/v1/me/subordinates", tag = "me", operation_id = "list_my_subordinates",
     summary = "My direct subordinates",
-    responses((status = 200, description = "The direct subordinates, by name", body = super::employee::Subordinates)),
+    responses((status = 200, description = "The direct subordinates, by name", body = super::employee::Subordinates),
+        (status = 403, description = "The account has no employee record", body = crate::error::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn subordinates(call: Call) -> Result<HttpResponse, ApiError> {
     let id = own_employee(&call)?;
