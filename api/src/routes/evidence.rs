@@ -124,6 +124,14 @@ fn refused(e: EvidenceError) -> ApiError {
     }
 }
 
+/// A file's bytes: a JPEG or PNG picture, or a PDF document.
+// Only a schema, for the body of an upload and of a download: a binary string, so a generated
+// client sends and receives the bytes themselves, not a JSON array of numbers.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
+
 /// Uploads an evidence file.
 #[utoipa::path(post, path = "/api/v1/files", tag = "files", operation_id = "upload_file",
     summary = "Upload a photo or PDF proving one's own work",
@@ -134,7 +142,8 @@ fn refused(e: EvidenceError) -> ApiError {
         the location of the log that names the file, when the log gives none. At most 10 MiB; the agency's quota \
         (`evidence_quota_bytes`) bounds what it stores.",
     params(UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(description = "The file's bytes",
+        content((FileBytes = "image/jpeg"), (FileBytes = "image/png"), (FileBytes = "application/pdf"), (FileBytes = "application/octet-stream"))),
     responses(
         (status = 201, description = "Stored", body = FileView, headers(("location" = String, description = "URL of the file"))),
         (status = 403, description = "Not an employee account", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -200,7 +209,8 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 #[utoipa::path(get, path = "/api/v1/files/{id}/content", tag = "files", operation_id = "get_file_content",
     summary = "Download an evidence file", params(("id" = Uuid, Path, description = "File id")),
     responses(
-        (status = 200, description = "The stored bytes, with their type", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The stored bytes, with their type",
+            content((FileBytes = "image/jpeg"), (FileBytes = "image/png"), (FileBytes = "application/pdf"))),
         (status = 404, description = "No such file, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
