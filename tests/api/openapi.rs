@@ -137,27 +137,3 @@ fn text_patterns_are_the_domains_and_admit_nothing_it_refuses() {
     assert!(regex::Regex::new(Description::PATTERN).unwrap().is_match("Rapat\nbersama"));
     assert!(!regex::Regex::new(Name::PATTERN).unwrap().is_match("Rapat\nbersama"));
 }
-
-/// Every `If-Match` states the form of the ETags the server gives, so a client (or a fuzzer) can
-/// send one that names a version; any other value is a 412.
-#[test]
-fn every_if_match_states_the_form_of_the_servers_etags() {
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
-    let mut seen = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "If-Match") {
-                let pattern = regex::Regex::new(p["schema"]["pattern"].as_str().unwrap()).unwrap();
-                for version in [1, 42, 999_999_999] {
-                    let etag = ekinerja_api::extract::etag(version);
-                    assert!(pattern.is_match(&etag), "{method} {path}: {etag}");
-                    assert!(pattern.is_match(&format!("W/{etag}")), "{method} {path}: W/{etag}");
-                }
-                assert!(!pattern.is_match("*") && !pattern.is_match("v1"), "{method} {path}");
-                seen += 1;
-            }
-        }
-    }
-    assert!(seen >= 20, "only {seen} If-Match parameters found");
-}

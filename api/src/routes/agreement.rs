@@ -330,7 +330,7 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 /// Adds a planned result.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/planned-results", tag = "agreements", operation_id = "create_planned_result",
     summary = "Add a planned result (RHK), linked to the supervisor's result or an organisational goal",
-    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, description = "ETag of the agreement")),
     request_body = CreatePlannedResult,
     responses(
         (status = 201, description = "Added; the new ETag of the agreement is in `ETag`", body = PlannedResultView,
@@ -364,7 +364,7 @@ pub async fn add_result(
 #[utoipa::path(delete, path = "/api/v1/agreements/{id}/planned-results/{result_id}", tag = "agreements", operation_id = "delete_planned_result",
     summary = "Remove a planned result and its indicators from a draft or returned agreement",
     params(("id" = Uuid, Path, description = "Agreement id"), ("result_id" = Uuid, Path, description = "Planned result id"),
-        ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+        ("If-Match" = String, Header, description = "ETag of the agreement")),
     responses(
         (status = 204, description = "Removed", headers(("etag" = String, description = "The agreement's new version"))),
         (status = 403, description = "Not the owner, or the agreement is not editable", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -389,7 +389,7 @@ pub async fn remove_result(
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/planned-results/{result_id}/indicators", tag = "agreements", operation_id = "create_indicator",
     summary = "Add an indicator with its annual target to a planned result",
     params(("id" = Uuid, Path, description = "Agreement id"), ("result_id" = Uuid, Path, description = "Planned result id"),
-        ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+        ("If-Match" = String, Header, description = "ETag of the agreement")),
     request_body = CreateIndicator,
     responses(
         (status = 201, description = "Added", body = IndicatorView, headers(("etag" = String, description = "The agreement's new version"))),
@@ -443,7 +443,7 @@ pub async fn add_indicator(
 #[utoipa::path(put, path = "/api/v1/agreements/{id}/indicators/{indicator_id}/breakdown", tag = "agreements", operation_id = "set_indicator_breakdown",
     summary = "Split an indicator's annual target into monthly or quarterly targets that add up",
     params(("id" = Uuid, Path, description = "Agreement id"), ("indicator_id" = Uuid, Path, description = "Indicator id"),
-        ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+        ("If-Match" = String, Header, description = "ETag of the agreement")),
     request_body = SetBreakdown,
     responses(
         (status = 200, description = "The agreement with the new breakdown", body = AgreementDetailView, headers(("etag" = String, description = "The agreement's new version"))),
@@ -487,7 +487,7 @@ async fn step(
 /// Submits an agreement to the direct supervisor.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/submit", tag = "agreements", operation_id = "submit_agreement",
     summary = "Submit a draft or returned agreement to the direct supervisor (its owner)",
-    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, description = "ETag of the agreement")),
     responses(
         (status = 200, description = "Submitted", body = AgreementView, headers(("etag" = String, description = "New version"))),
         (status = 403, description = "Not the owner", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -504,7 +504,7 @@ pub async fn submit(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Result
 /// Approves a submitted agreement.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/approve", tag = "agreements", operation_id = "approve_agreement",
     summary = "Approve a submitted agreement (the direct supervisor, or the acting one)",
-    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, description = "ETag of the agreement")),
     responses(
         (status = 200, description = "Approved", body = AgreementView, headers(("etag" = String, description = "New version"))),
         crate::openapi::DirectSupervisorOnly,
@@ -520,7 +520,7 @@ pub async fn approve(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Resul
 /// Returns a submitted agreement with a comment.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/return", tag = "agreements", operation_id = "return_agreement",
     summary = "Return a submitted agreement with a comment (the direct supervisor)",
-    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, description = "ETag of the agreement")),
     request_body = TransitionBody,
     responses(
         (status = 200, description = "Returned", body = AgreementView, headers(("etag" = String, description = "New version"))),
@@ -546,7 +546,7 @@ pub async fn return_agreement(
 /// Starts a revision of an approved agreement.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/revise", tag = "agreements", operation_id = "revise_agreement",
     summary = "Start a new revision of an approved agreement (its owner); it is approved again",
-    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the agreement")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("If-Match" = String, Header, description = "ETag of the agreement")),
     responses(
         (status = 201, description = "The new draft revision", body = AgreementView,
             headers(("location" = String, description = "URL of the revision"), ("etag" = String, description = "Its version"))),

@@ -576,7 +576,7 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
 /// Corrects a daily log.
 #[utoipa::path(patch, path = "/api/v1/daily-logs/{id}", tag = "daily_logs", operation_id = "update_daily_log",
     summary = "Correct one's own daily log; a rejected log goes back to review, an accepted one is read-only",
-    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "ETag of the log")),
+    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "ETag of the log")),
     request_body = LogPatch,
     responses(
         (status = 200, description = "The corrected log", body = DailyLogView, headers(("etag" = String, description = "New version"))),
@@ -638,7 +638,7 @@ async fn decide(
     summary = "Accept a subordinate's daily log as it was seen (If-Match)",
     description = "The decision binds to the version the reviewer saw: a log corrected since (for instance widened \
         from 60 to 450 minutes) is refused with 412 and stays unreviewed; read it again and decide on what it says now.",
-    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "The log's ETag (`\"v{version}\"`) as seen")),
+    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "The log's ETag (`\"v{version}\"`) as seen")),
     responses(
         (status = 200, description = "Accepted", body = DailyLogView),
         crate::openapi::DirectSupervisorOnly,
@@ -660,7 +660,7 @@ pub async fn accept(
 #[utoipa::path(post, path = "/api/v1/daily-logs/{id}/reject", tag = "daily_logs", operation_id = "reject_daily_log",
     summary = "Reject a subordinate's daily log with a reason, as it was seen (If-Match)",
     description = "As accepting: a log changed since it was seen is refused with 412.",
-    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "The log's ETag (`\"v{version}\"`) as seen")),
+    params(("id" = Uuid, Path, description = "Log id"), ("If-Match" = String, Header, description = "The log's ETag (`\"v{version}\"`) as seen")),
     request_body = RejectBody,
     responses(
         (status = 200, description = "Rejected", body = DailyLogView),

@@ -150,7 +150,7 @@ pub async fn get_period(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse,
 /// Closes an evaluation period.
 #[utoipa::path(post, path = "/api/v1/evaluation-periods/{id}/close", tag = "evaluations", operation_id = "close_evaluation_period",
     summary = "Close an evaluation period: its daily logs are locked",
-    params(("id" = Uuid, Path, description = "Period id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "The period's ETag")),
+    params(("id" = Uuid, Path, description = "Period id"), ("If-Match" = String, Header, description = "The period's ETag")),
     responses(
         (status = 200, description = "Closed", body = EvaluationPeriodView),
         crate::openapi::AdminOnly,
@@ -409,7 +409,7 @@ fn description(f: &mut Fields, field: impl Into<Field>, text: Option<String>) ->
 /// Rates a draft evaluation.
 #[utoipa::path(patch, path = "/api/v1/evaluations/{id}", tag = "evaluations", operation_id = "rate_evaluation",
     summary = "Set ratings and feedback of a draft evaluation (its evaluator)",
-    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "The evaluation's ETag")),
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
     request_body = RateEvaluation,
     responses(
         (status = 200, description = "Updated", body = EvaluationView),
@@ -464,7 +464,7 @@ pub async fn rate(
 /// Finalises an evaluation.
 #[utoipa::path(post, path = "/api/v1/evaluations/{id}/finalise", tag = "evaluations", operation_id = "finalise_evaluation",
     summary = "Finalise a draft: every rating is required and the predicate is computed (its evaluator)",
-    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "The evaluation's ETag")),
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
     responses(
         (status = 200, description = "Final, with its predicate", body = EvaluationView),
         crate::openapi::EvaluatorOnly,
@@ -485,7 +485,7 @@ pub async fn finalise(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Res
 /// Revises a final evaluation.
 #[utoipa::path(post, path = "/api/v1/evaluations/{id}/revise", tag = "evaluations", operation_id = "revise_evaluation",
     summary = "Correct a final evaluation: a new draft revision that supersedes it once finalised (its evaluator)",
-    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, pattern = "^(W/)?\"v[0-9]{1,9}\"$", description = "The evaluation's ETag")),
+    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The evaluation's ETag")),
     responses(
         (status = 201, description = "The new draft revision", body = EvaluationView, headers(("location" = String, description = "URL of the revision"))),
         crate::openapi::EvaluatorOnly,
