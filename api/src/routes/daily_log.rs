@@ -119,17 +119,12 @@ pub struct LogBody {
     pub end_time: Option<String>,
     /// 1 to 1440; must match the time range when both are given.
     pub duration_minutes: Option<i64>,
-    /// What was done.
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    /// What was done. (No pattern here: a log is also a batch item, whose text is judged per
+    /// item, so an empty or unprintable one is that item's refusal, never the whole batch's.)
     pub description: String,
     /// Output produced, 0 or more.
     pub output_quantity: i64,
-    #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
-        example = "dokumen"
-    )]
+    #[schema(example = "dokumen")]
     pub output_unit: Option<String>,
     /// An http(s) link to evidence.
     pub evidence_url: Option<String>,
@@ -688,10 +683,7 @@ pub struct ReviewItem {
     /// The log's `version` as the reviewer saw it: a log changed since is refused for this item (412).
     pub version: i32,
     pub decision: Decision,
-    /// Required to reject.
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    /// Required to reject; judged per decision, as the batch's items are.
     pub reason: Option<String>,
 }
 
