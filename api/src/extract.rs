@@ -120,20 +120,9 @@ fn whole_numbers_as_integers(value: &mut serde_json::Value) -> bool {
             }
             _ => false,
         },
-        Value::Array(items) => {
-            let mut any = false;
-            for v in items {
-                any |= whole_numbers_as_integers(v);
-            }
-            any
-        }
-        Value::Object(fields) => {
-            let mut any = false;
-            for v in fields.values_mut() {
-                any |= whole_numbers_as_integers(v);
-            }
-            any
-        }
+        // Every element is visited (`|`, not `||`): each whole number is rewritten.
+        Value::Array(items) => items.iter_mut().map(whole_numbers_as_integers).fold(false, std::ops::BitOr::bitor),
+        Value::Object(fields) => fields.values_mut().map(whole_numbers_as_integers).fold(false, std::ops::BitOr::bitor),
         _ => false,
     }
 }

@@ -32,13 +32,6 @@ pub struct PatternVersion {
     pub created_at: NaiveDateTime,
 }
 
-impl PatternVersion {
-    /// The rules (stored ones that do not read failed the load).
-    fn read_rules(&self) -> Vec<DistributionRule> {
-        self.rules.get().clone()
-    }
-}
-
 /// The pattern of one rating in force in a month.
 #[derive(Debug, Clone, Serialize)]
 pub struct PatternInForce {
@@ -67,7 +60,7 @@ pub fn pattern(
     match version {
         Some(v) => Ok(PatternInForce {
             unit_rating: rating,
-            rules: v.read_rules(),
+            rules: v.rules.get().clone(),
             effective_month: Some(v.effective_month),
             created_at: Some(v.created_at),
         }),

@@ -21,8 +21,8 @@ use crate::db::MultiBackend;
 pub trait StoredText: Sized + std::fmt::Debug + Clone + Send + Sync + 'static {
     /// What the value is, for the load error.
     const NAME: &'static str;
-    /// The stored form.
-    fn to_text(&self) -> String;
+    /// The stored form, or why the value has none.
+    fn to_text(&self) -> Result<String, String>;
     /// The value of a stored form, or why it is none.
     fn from_text(text: &str) -> Result<Self, String>;
 }
@@ -57,21 +57,21 @@ impl<T> From<T> for Stored<T> {
 /// An audit record keeps the stored form, as the column does.
 impl<T: StoredText> serde::Serialize for Stored<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_text())
+        s.serialize_str(&self.0.to_text().map_err(serde::ser::Error::custom)?)
     }
 }
 
 impl<T: StoredText> ToSql<Text, Pg> for Stored<T> {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
         use std::io::Write;
-        out.write_all(self.0.to_text().as_bytes())?;
+        out.write_all(self.0.to_text()?.as_bytes())?;
         Ok(IsNull::No)
     }
 }
 
 impl<T: StoredText> ToSql<Text, Sqlite> for Stored<T> {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-        out.set_value(self.0.to_text());
+        out.set_value(self.0.to_text()?);
         Ok(IsNull::No)
     }
 }
@@ -106,8 +106,8 @@ macro_rules! stored_as_json {
     ($($ty:ty),+ $(,)?) => {$(
         impl StoredText for $ty {
             const NAME: &'static str = stringify!($ty);
-            fn to_text(&self) -> String {
-                serde_json::to_string(self).expect("a policy always serialises to JSON")
+            fn to_text(&self) -> Result<String, String> {
+                serde_json::to_string(self).map_err(|e| e.to_string())
             }
             fn from_text(text: &str) -> Result<Self, String> {
                 serde_json::from_str(text).map_err(|e| e.to_string())
@@ -120,8 +120,8 @@ stored_as_json!(AgencyPolicy, MaturityPolicy, Vec<DistributionRule>);
 
 impl StoredText for Schedule {
     const NAME: &'static str = "Schedule";
-    fn to_text(&self) -> String {
-        self.to_stored()
+    fn to_text(&self) -> Result<String, String> {
+        Ok(self.to_stored())
     }
     fn from_text(text: &str) -> Result<Self, String> {
         Schedule::from_stored(text).map_err(|e| e.to_string())
@@ -135,8 +135,8 @@ mod tests {
     #[test]
     fn a_stored_form_that_does_not_read_is_refused_and_a_good_one_reads_back() {
         let policy = AgencyPolicy::default();
-        let text = policy.to_text();
-        assert_eq!(Stored::<AgencyPolicy>::read(&text).unwrap().into_inner().to_text(), text);
+        let text = policy.to_text().unwrap();
+        assert_eq!(Stored::<AgencyPolicy>::read(&text).unwrap().into_inner().to_text().unwrap(), text);
         let err = Stored::<MaturityPolicy>::read("{\"coverage_bp\": \"lots\"}").unwrap_err().to_string();
         assert!(err.starts_with("MaturityPolicy \"{"), "{err}");
         assert!(Stored::<Schedule>::read("08:00-16:00").is_err());

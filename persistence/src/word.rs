@@ -172,8 +172,8 @@ impl<T: StoredWord> Words<T> {
 
 impl<T: StoredWord> crate::document::StoredText for WordList<T> {
     const NAME: &'static str = "word list";
-    fn to_text(&self) -> String {
-        self.0.iter().map(|w| w.word()).collect::<Vec<_>>().join(" ")
+    fn to_text(&self) -> Result<String, String> {
+        Ok(self.0.iter().map(|w| w.word()).collect::<Vec<_>>().join(" "))
     }
     fn from_text(text: &str) -> Result<Self, String> {
         text.split_whitespace()

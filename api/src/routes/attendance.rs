@@ -554,9 +554,7 @@ pub struct VoidEvent {
     #[schema(
         example = "Punch by a colleague's finger: the employee was on leave (laporan 12/XI)",
         min_length = 1,
-        max_length = 2000
-    )]
-    #[schema(
+        max_length = 2000,
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
     )]
     pub reason: String,
