@@ -40,6 +40,7 @@ pub mod access;
 pub mod agreement;
 pub mod allowance;
 pub mod attendance;
+pub mod audit;
 pub mod daily_log;
 pub mod discipline;
 pub mod evaluation;

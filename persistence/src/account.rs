@@ -6,6 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::{AccountRole, Caller};
 use serde::Serialize;
 use uuid::Uuid;
@@ -248,7 +249,16 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             updated_at: change.at,
         };
         diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, row.agency_id, "create", "account", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            row.agency_id,
+            AuditAction::Create,
+            AuditEntity::Account,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -303,8 +313,8 @@ pub fn set_password(
             conn,
             change,
             before.agency_id,
-            if reset { "reset_password" } else { "change_password" },
-            "account",
+            if reset { AuditAction::ResetPassword } else { AuditAction::ChangePassword },
+            AuditEntity::Account,
             before.id,
             None::<&()>,
             None::<&()>,
@@ -494,7 +504,7 @@ pub fn bootstrap_platform_admin(
         diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
         let caller = row.caller().ok_or(StoreError::NotFound)?;
         let change = Change { caller, at, request_id };
-        audit::record(conn, &change, None, "create", "account", row.id, None::<&()>, Some(&row))?;
+        audit::record(conn, &change, None, AuditAction::Create, AuditEntity::Account, row.id, None::<&()>, Some(&row))?;
         Ok(row)
     })
 }

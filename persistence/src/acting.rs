@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{ActingAssignmentId, AgencyId, EmployeeId, PositionId};
 use ekinerja_domain::{ActingKind, Caller, PositionType, Scope};
 use serde::Serialize;
@@ -153,8 +154,8 @@ pub fn create(
             conn,
             change,
             Some(row.agency_id),
-            "create",
-            "acting_assignment",
+            AuditAction::Create,
+            AuditEntity::ActingAssignment,
             row.id,
             None::<&()>,
             Some(&row),
@@ -174,8 +175,8 @@ pub fn delete(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<(), 
             conn,
             change,
             Some(before.agency_id),
-            "delete",
-            "acting_assignment",
+            AuditAction::Delete,
+            AuditEntity::ActingAssignment,
             before.id,
             Some(&before),
             None::<&()>,

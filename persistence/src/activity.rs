@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::Area;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, PositionActivityId, PositionId};
 use ekinerja_domain::{Caller, Name};
 use serde::Serialize;
@@ -55,7 +56,16 @@ fn insert(
         created_at: change.at,
     };
     diesel::insert_into(position_activities::table).values(row.clone()).execute(conn)?;
-    audit::record(conn, change, Some(post.agency_id), "create", "position_activity", row.id, None::<&()>, Some(&row))?;
+    audit::record(
+        conn,
+        change,
+        Some(post.agency_id),
+        AuditAction::Create,
+        AuditEntity::PositionActivity,
+        row.id,
+        None::<&()>,
+        Some(&row),
+    )?;
     Ok(row)
 }
 

@@ -3,6 +3,7 @@
 use chrono::Datelike;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::evaluation::Cadence;
 use ekinerja_domain::id::AgencyId;
 use ekinerja_domain::leave::LeaveApproval;
@@ -110,7 +111,16 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAgency) -> Resul
             evidence_quota_bytes: DEFAULT_EVIDENCE_QUOTA_BYTES,
         };
         diesel::insert_into(agencies::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.id), "create", "agency", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.id),
+            AuditAction::Create,
+            AuditEntity::Agency,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -220,7 +230,16 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: AgencyP
         }
         after.updated_at = change.at;
         diesel::update(agencies::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
-        audit::record(conn, change, Some(after.id), "update", "agency", after.id, Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            change,
+            Some(after.id),
+            AuditAction::Update,
+            AuditEntity::Agency,
+            after.id,
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }

@@ -5,6 +5,7 @@
 //! Every change names the version it edits (`expected_version`, the ETag): a stale one is
 //! refused with [`StoreError::Stale`] and changes nothing.
 
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::field::Field;
 use std::collections::HashMap;
 
@@ -378,7 +379,16 @@ pub fn create(
             ended.version += 1;
             ended.updated_at = change.at;
             diesel::update(agreements::table.find(crate::key::bind(ended.id))).set(ended.clone()).execute(conn)?;
-            audit::record(conn, change, Some(agency), "end", "agreement", ended.id, Some(&earlier), Some(&ended))?;
+            audit::record(
+                conn,
+                change,
+                Some(agency),
+                AuditAction::End,
+                AuditEntity::Agreement,
+                ended.id,
+                Some(&earlier),
+                Some(&ended),
+            )?;
         }
         let row = Agreement {
             id: crate::key::new(),
@@ -401,7 +411,16 @@ pub fn create(
             updated_at: change.at,
         };
         diesel::insert_into(agreements::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "agreement", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::Agreement,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -575,8 +594,8 @@ pub fn add_result(
             conn,
             change,
             Some(a.agency_id),
-            "add_planned_result",
-            "agreement",
+            AuditAction::AddPlannedResult,
+            AuditEntity::Agreement,
             a.id,
             None::<&()>,
             Some(&row),
@@ -628,8 +647,8 @@ pub fn remove_result(
             conn,
             change,
             Some(a.agency_id),
-            "remove_planned_result",
-            "agreement",
+            AuditAction::RemovePlannedResult,
+            AuditEntity::Agreement,
             a.id,
             Some(&r),
             None::<&()>,
@@ -678,7 +697,16 @@ pub fn add_indicator(
         };
         diesel::insert_into(indicators::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
-        audit::record(conn, change, Some(a.agency_id), "add_indicator", "agreement", a.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(a.agency_id),
+            AuditAction::AddIndicator,
+            AuditEntity::Agreement,
+            a.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok((after, row))
     })
 }
@@ -730,8 +758,8 @@ pub fn set_breakdown(
             conn,
             change,
             Some(a.agency_id),
-            "set_breakdown",
-            "agreement",
+            AuditAction::SetBreakdown,
+            AuditEntity::Agreement,
             a.id,
             None::<&()>,
             Some(&serde_json::json!({"indicator_id": ind.id, "breakdown": kind.as_str(), "targets": parts})),
@@ -838,8 +866,8 @@ pub fn transition(
                     conn,
                     change,
                     Some(a.agency_id),
-                    "supersede",
-                    "agreement",
+                    AuditAction::Supersede,
+                    AuditEntity::Agreement,
                     prev,
                     None::<&()>,
                     Some(&serde_json::json!({"superseded_by": a.id})),
@@ -847,11 +875,11 @@ pub fn transition(
             }
         }
         let action = match t {
-            Transition::Submit => "submit",
-            Transition::Approve => "approve",
-            Transition::Return => "return",
+            Transition::Submit => AuditAction::Submit,
+            Transition::Approve => AuditAction::Approve,
+            Transition::Return => AuditAction::Return,
         };
-        audit::record(conn, change, Some(a.agency_id), action, "agreement", a.id, Some(&a), Some(&after))?;
+        audit::record(conn, change, Some(a.agency_id), action, AuditEntity::Agreement, a.id, Some(&a), Some(&after))?;
         Ok(after)
     })
 }
@@ -918,7 +946,16 @@ pub fn revise(
                 insert_targets(conn, iid, &i.targets)?;
             }
         }
-        audit::record(conn, change, Some(a.agency_id), "revise", "agreement", new.id, Some(&a), Some(&new))?;
+        audit::record(
+            conn,
+            change,
+            Some(a.agency_id),
+            AuditAction::Revise,
+            AuditEntity::Agreement,
+            new.id,
+            Some(&a),
+            Some(&new),
+        )?;
         Ok(new)
     })
 }

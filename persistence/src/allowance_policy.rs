@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::allowance::AgencyPolicy;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -80,7 +81,16 @@ pub fn set(
         } else {
             diesel::insert_into(allowance_policies::table).values(row.clone()).execute(conn)?;
         }
-        audit::record(conn, change, Some(agency), "set", "allowance_policy", row.id, before.as_ref(), Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(agency),
+            AuditAction::Set,
+            AuditEntity::AllowancePolicy,
+            row.id,
+            before.as_ref(),
+            Some(&row),
+        )?;
         Ok(row)
     })
 }

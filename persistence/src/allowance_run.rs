@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, AgencyPolicy, LineStatus, PendingReason, RunStatus};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::{Caller, Scope};
@@ -420,8 +421,8 @@ pub fn compute_run(
             conn,
             change,
             Some(agency),
-            if is_new { "compute" } else { "recompute" },
-            "allowance_run",
+            if is_new { AuditAction::Compute } else { AuditAction::Recompute },
+            AuditEntity::AllowanceRun,
             run.id,
             None::<&()>,
             Some(&run),
@@ -598,8 +599,8 @@ pub fn approve(
             conn,
             change,
             Some(after.run.agency_id),
-            "approve",
-            "allowance_run",
+            AuditAction::Approve,
+            AuditEntity::AllowanceRun,
             after.run.id,
             Some(&d.run),
             Some(&after.run),

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use ekinerja_domain::access::Subject;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::attendance::{DeviceId, EventKind, EventSource, SourceEventId};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::daily_log::Location;
 use ekinerja_domain::id::{AccountId, AgencyId, AttendanceDeviceId, AttendanceEventId, EmployeeId, IntegrationKeyId};
 use ekinerja_domain::network::{MachineSources, Networks};
@@ -228,8 +229,8 @@ pub fn ingest(
                 at,
                 sender.request_id.as_deref(),
                 agency,
-                "ingest",
-                "attendance_events",
+                AuditAction::Ingest,
+                AuditEntity::AttendanceEvents,
                 Uuid::now_v7(),
                 &batch,
             )?;
@@ -403,8 +404,8 @@ pub fn register_device(
             conn,
             change,
             Some(row.agency_id),
-            "create",
-            "attendance_device",
+            AuditAction::Create,
+            AuditEntity::AttendanceDevice,
             row.id,
             None::<&()>,
             Some(&row),
@@ -456,8 +457,8 @@ pub fn revoke_device(conn: &mut DbConnection, change: &Change, id: Uuid) -> Resu
             conn,
             change,
             Some(after.agency_id),
-            "revoke",
-            "attendance_device",
+            AuditAction::Revoke,
+            AuditEntity::AttendanceDevice,
             after.id,
             Some(&before),
             Some(&after),
@@ -526,8 +527,8 @@ pub fn update_device(
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "attendance_device",
+            AuditAction::Update,
+            AuditEntity::AttendanceDevice,
             after.id,
             Some(&before),
             Some(&after),
@@ -565,8 +566,8 @@ pub fn record_refused_push(
             at,
             request_id,
             device.agency_id,
-            "refuse",
-            "attendance_machine_push",
+            AuditAction::Refuse,
+            AuditEntity::AttendanceMachinePush,
             device.id,
             &row,
         )
@@ -623,8 +624,8 @@ pub fn void_event(
             conn,
             change,
             Some(after.agency_id),
-            "void",
-            "attendance_event",
+            AuditAction::Void,
+            AuditEntity::AttendanceEvent,
             after.id,
             Some(&before),
             Some(&after),
@@ -665,8 +666,8 @@ pub fn record_refused_lines(
             at,
             sender.request_id.as_deref(),
             AgencyId::from(sender.agency_id),
-            "refuse",
-            "attendance_machine_lines",
+            AuditAction::Refuse,
+            AuditEntity::AttendanceMachineLines,
             serial,
             &rows,
         )

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::schema::audit_events;
 use crate::{db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AccountId, AgencyId, AuditEventId};
 use ekinerja_domain::{Caller, Scope};
 use uuid::Uuid;
@@ -21,8 +22,10 @@ pub struct AuditEvent {
     pub agency_id: Option<AgencyId>,
     #[diesel(serialize_as = crate::key::BindOption<AccountId>)]
     pub actor_account_id: Option<AccountId>,
-    pub action: String,
-    pub entity_type: String,
+    #[diesel(serialize_as = crate::word::Bind<AuditAction>)]
+    pub action: AuditAction,
+    #[diesel(serialize_as = crate::word::Bind<AuditEntity>)]
+    pub entity_type: AuditEntity,
     pub entity_id: String,
     pub before_state: Option<String>,
     pub after_state: Option<String>,
@@ -197,8 +200,8 @@ pub fn record<B: Serialize, A: Serialize>(
     conn: &mut DbConnection,
     change: &Change,
     agency_id: Option<AgencyId>,
-    action: &str,
-    entity_type: &str,
+    action: AuditAction,
+    entity_type: AuditEntity,
     entity_id: impl std::fmt::Display,
     before: Option<&B>,
     after: Option<&A>,
@@ -207,8 +210,8 @@ pub fn record<B: Serialize, A: Serialize>(
         id: crate::key::new(),
         agency_id,
         actor_account_id: Some(AccountId::from(change.caller.account_id)),
-        action: action.to_owned(),
-        entity_type: entity_type.to_owned(),
+        action,
+        entity_type,
         entity_id: entity_id.to_string(),
         before_state: before.and_then(|b| serde_json::to_string(b).ok()),
         after_state: after.and_then(|a| serde_json::to_string(a).ok()),
@@ -230,8 +233,8 @@ pub fn record_system<A: Serialize>(
     at: chrono::NaiveDateTime,
     request_id: Option<&str>,
     agency_id: AgencyId,
-    action: &str,
-    entity_type: &str,
+    action: AuditAction,
+    entity_type: AuditEntity,
     entity_id: impl std::fmt::Display,
     after: &A,
 ) -> Result<(), StoreError> {
@@ -239,8 +242,8 @@ pub fn record_system<A: Serialize>(
         id: crate::key::new(),
         agency_id: Some(agency_id),
         actor_account_id: None,
-        action: action.to_owned(),
-        entity_type: entity_type.to_owned(),
+        action,
+        entity_type,
         entity_id: entity_id.to_string(),
         before_state: None,
         after_state: serde_json::to_string(after).ok(),

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Subject};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::discipline::{AbsenceKind, Schedule};
 use ekinerja_domain::id::{AbsenceId, AccountId, AgencyId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
 use ekinerja_domain::{Caller, Description, Name};
@@ -79,7 +80,16 @@ pub fn set_schedule(
             created_at: change.at,
         };
         diesel::insert_into(work_schedules::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(agency), "set", "work_schedule", row.id, before.as_ref(), Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(agency),
+            AuditAction::Set,
+            AuditEntity::WorkSchedule,
+            row.id,
+            before.as_ref(),
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -141,7 +151,16 @@ pub fn add_holiday(
             return Err(StoreError::Conflict(format!("{date} is already a holiday")));
         }
         diesel::insert_into(holidays::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "holiday", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::Holiday,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row.clone())
     })
 }
@@ -183,7 +202,16 @@ pub fn delete_holiday(conn: &mut DbConnection, change: &Change, id: Uuid) -> Res
         let agency = row.agency_id.uuid();
         crate::access::require_agency(conn, &change.caller, agency, Area::Structure, Access::Write)?;
         diesel::delete(holidays::table.find(crate::key::bind(row.id))).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "delete", "holiday", row.id, Some(&row), None::<&()>)?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Delete,
+            AuditEntity::Holiday,
+            row.id,
+            Some(&row),
+            None::<&()>,
+        )?;
         Ok(())
     })
 }
@@ -295,7 +323,16 @@ pub(crate) fn insert_absence(
         cancelled_at: None,
     };
     diesel::insert_into(absences::table).values(row.clone()).execute(conn)?;
-    audit::record(conn, change, Some(row.agency_id), "create", "absence", row.id, None::<&()>, Some(&row))?;
+    audit::record(
+        conn,
+        change,
+        Some(row.agency_id),
+        AuditAction::Create,
+        AuditEntity::Absence,
+        row.id,
+        None::<&()>,
+        Some(&row),
+    )?;
     Ok(row)
 }
 
@@ -328,7 +365,16 @@ pub(crate) fn cancel_row(conn: &mut DbConnection, change: &Change, before: Absen
     diesel::update(absences::table.find(crate::key::bind(after.id)))
         .set(absences::cancelled_at.eq(after.cancelled_at))
         .execute(conn)?;
-    audit::record(conn, change, Some(after.agency_id), "cancel", "absence", after.id, Some(&before), Some(&after))?;
+    audit::record(
+        conn,
+        change,
+        Some(after.agency_id),
+        AuditAction::Cancel,
+        AuditEntity::Absence,
+        after.id,
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::daily_log::{check_date, check_day, Decision, EvidenceUrl, Location, LogError, LogStatus, Span};
 use ekinerja_domain::id::{
     AgencyId, DailyLogId, EmployeeId, OrgUnitId, PlannedResultId, PositionActivityId, PositionId,
@@ -336,7 +337,16 @@ pub fn create(
 /// agency's audit chain is locked until the commit, so taking it between two employees' rows
 /// would let two groups wait on each other (one holding the chain, the other the next employee).
 fn record_created(conn: &mut DbConnection, change: &Change, row: &DailyLog) -> Result<(), StoreError> {
-    audit::record(conn, change, Some(row.agency_id), "create", "daily_log", row.id, None::<&()>, Some(row))
+    audit::record(
+        conn,
+        change,
+        Some(row.agency_id),
+        AuditAction::Create,
+        AuditEntity::DailyLog,
+        row.id,
+        None::<&()>,
+        Some(row),
+    )
 }
 
 /// One log to record, for [`create_many`].
@@ -660,8 +670,8 @@ pub fn update(
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "daily_log",
+            AuditAction::Update,
+            AuditEntity::DailyLog,
             after.id,
             Some(&before),
             Some(&after),
@@ -709,8 +719,11 @@ pub fn review(
             conn,
             change,
             Some(after.agency_id),
-            decision.as_str(),
-            "daily_log",
+            match decision {
+                Decision::Accept => AuditAction::Accept,
+                Decision::Reject => AuditAction::Reject,
+            },
+            AuditEntity::DailyLog,
             after.id,
             Some(&before),
             Some(&after),

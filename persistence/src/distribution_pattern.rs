@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::evaluation::{default_pattern, pattern_problems, DistributionRule, UnitRating};
 use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AccountId, AgencyId, DistributionPatternId};
@@ -167,8 +168,8 @@ pub fn set(
                 conn,
                 change,
                 Some(agency),
-                "set",
-                "distribution_pattern",
+                AuditAction::Set,
+                AuditEntity::DistributionPattern,
                 row.id,
                 before.as_ref(),
                 Some(&row),

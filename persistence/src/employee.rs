@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Decision, Reach, Subject};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::Official;
 use ekinerja_domain::{Caller, EmploymentType, Name, Nip, PositionType, Scope};
@@ -325,7 +326,16 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
     };
     diesel::insert_into(employees::table).values(row.clone()).execute(conn)?;
     crate::roster::touch(conn, row.agency_id, std::slice::from_ref(&row.id))?;
-    audit::record(conn, change, Some(row.agency_id), "create", "employee", row.id, None::<&()>, Some(&row))?;
+    audit::record(
+        conn,
+        change,
+        Some(row.agency_id),
+        AuditAction::Create,
+        AuditEntity::Employee,
+        row.id,
+        None::<&()>,
+        Some(&row),
+    )?;
     Ok(row)
 }
 
@@ -395,8 +405,8 @@ pub fn update(
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "employee",
+            AuditAction::Update,
+            AuditEntity::Employee,
             after.id,
             Some(&before),
             Some(&after),

@@ -91,7 +91,16 @@ impl From<DieselError> for StoreError {
                 StoreError::invalid(Field::whole(), detail)
             }
             // A stored value the code cannot read, such as a word no enum knows.
-            DieselError::DeserializationError(e) => StoreError::Corrupt(e.to_string()),
+            // The message names the field and, from the error's sources, the value and why.
+            DieselError::DeserializationError(e) => {
+                let mut text = e.to_string();
+                let mut source = e.source();
+                while let Some(s) = source {
+                    text.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                StoreError::Corrupt(text)
+            }
             DieselError::DatabaseError(kind, info) if lost_connection(&kind, info.message()) => {
                 StoreError::Unavailable(info.message().to_owned())
             }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::Area;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::daily_log::Location;
 use ekinerja_domain::evidence::{Evidence, MediaType};
 use ekinerja_domain::field::Field;
@@ -281,7 +282,16 @@ pub fn upload(
             )));
         }
         diesel::insert_into(evidence_files::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(agency), "upload", "evidence_file", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(agency),
+            AuditAction::Upload,
+            AuditEntity::EvidenceFile,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row.clone())
     });
     if stored.is_err() {

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
 use ekinerja_domain::agreement::Quantity;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, GoalId, OrgUnitId, PerformancePeriodId};
 use ekinerja_domain::{Caller, Name, Scope};
 use serde::Serialize;
@@ -134,8 +135,8 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewGoal) -> Result<
             conn,
             change,
             Some(row.agency_id),
-            "create",
-            "organisational_goal",
+            AuditAction::Create,
+            AuditEntity::OrganisationalGoal,
             row.id,
             None::<&()>,
             Some(&row),
@@ -171,8 +172,8 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: GoalPat
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "organisational_goal",
+            AuditAction::Update,
+            AuditEntity::OrganisationalGoal,
             after.id,
             Some(&before),
             Some(&after),

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::supervision::would_create_cycle;
 use ekinerja_domain::{EmploymentType, Gender, Name, Nip, PositionClass, PositionType};
@@ -200,7 +201,16 @@ fn run(
                     updated_at: change.at,
                 };
                 diesel::insert_into(positions::table).values(p.clone()).execute(conn)?;
-                audit::record(conn, change, Some(agency), "import", "position", p.id, None::<&()>, Some(&p))?;
+                audit::record(
+                    conn,
+                    change,
+                    Some(agency),
+                    AuditAction::Import,
+                    AuditEntity::Position,
+                    p.id,
+                    None::<&()>,
+                    Some(&p),
+                )?;
                 report.positions_created += 1;
                 if !row.position_type.is_structural() {
                     existing.insert(key, p.id);

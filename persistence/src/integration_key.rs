@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AccountId, AgencyId, IntegrationKeyId};
 use ekinerja_domain::{Caller, Integration, IntegrationScope, Name, Scope};
 use serde::Serialize;
@@ -91,7 +92,16 @@ pub fn issue(
     };
     crate::db::write(conn, |conn| {
         diesel::insert_into(integration_keys::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "integration_key", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::IntegrationKey,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row.clone())
     })
 }
@@ -176,8 +186,8 @@ pub fn rotate(
             conn,
             change,
             Some(after.agency_id),
-            "rotate",
-            "integration_key",
+            AuditAction::Rotate,
+            AuditEntity::IntegrationKey,
             after.id,
             Some(&before),
             Some(&after),
@@ -201,8 +211,8 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Inte
             conn,
             change,
             Some(after.agency_id),
-            "revoke",
-            "integration_key",
+            AuditAction::Revoke,
+            AuditEntity::IntegrationKey,
             after.id,
             Some(&before),
             Some(&after),

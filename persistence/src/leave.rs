@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AbsenceId, AccountId, AgencyId, EmployeeId, LeaveRequestId, OrgUnitId};
 pub use ekinerja_domain::leave::AnnualBalance;
 use ekinerja_domain::leave::{
@@ -241,7 +242,16 @@ pub fn request(
         let files = crate::evidence::claim(conn, employee.id, &attachment_file_ids, "attachment_file_ids")?;
         diesel::insert_into(leave_requests::table).values(row.clone()).execute(conn)?;
         crate::evidence::attach(conn, crate::evidence::Proves::Leave(row.id), &files)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "leave_request", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::LeaveRequest,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -422,18 +432,18 @@ pub fn step(
             return Err(StoreError::Stale);
         }
         let action = match step {
-            LeaveStep::Recommend if next == LeaveStatus::Approved => "approve",
-            LeaveStep::Recommend => "recommend",
-            LeaveStep::Approve => "approve",
-            LeaveStep::Refuse => "refuse",
-            LeaveStep::Cancel => "cancel",
+            LeaveStep::Recommend if next == LeaveStatus::Approved => AuditAction::Approve,
+            LeaveStep::Recommend => AuditAction::Recommend,
+            LeaveStep::Approve => AuditAction::Approve,
+            LeaveStep::Refuse => AuditAction::Refuse,
+            LeaveStep::Cancel => AuditAction::Cancel,
         };
         audit::record(
             conn,
             change,
             Some(after.agency_id),
             action,
-            "leave_request",
+            AuditEntity::LeaveRequest,
             after.id,
             Some(&before),
             Some(&after),
@@ -467,8 +477,8 @@ pub(crate) fn cancel_for_absence(
             conn,
             change,
             Some(after.agency_id),
-            "cancel",
-            "leave_request",
+            AuditAction::Cancel,
+            AuditEntity::LeaveRequest,
             after.id,
             Some(&before),
             Some(&after),

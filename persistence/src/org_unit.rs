@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, OrgUnitId};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Code, Name, Scope};
 use serde::Serialize;
@@ -203,7 +204,16 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewOrgUnit) -> Resu
             updated_at: change.at,
         };
         diesel::insert_into(org_units::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "org_unit", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::OrgUnit,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -256,8 +266,8 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "org_unit",
+            AuditAction::Update,
+            AuditEntity::OrgUnit,
             after.id,
             Some(&before),
             Some(&after),

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, PerformancePeriodId};
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
@@ -87,8 +88,8 @@ pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, year: i
             conn,
             change,
             Some(row.agency_id),
-            "create",
-            "performance_period",
+            AuditAction::Create,
+            AuditEntity::PerformancePeriod,
             row.id,
             None::<&()>,
             Some(&row),

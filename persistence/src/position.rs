@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AgencyId, OrgUnitId, PositionId};
 use ekinerja_domain::{supervision::would_create_cycle, Caller, Name, PositionClass, PositionType, Scope};
 use serde::Serialize;
@@ -168,7 +169,16 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewPosition) -> Res
             updated_at: change.at,
         };
         diesel::insert_into(positions::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "position", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::Position,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -240,8 +250,8 @@ pub fn update(
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "position",
+            AuditAction::Update,
+            AuditEntity::Position,
             after.id,
             Some(&before),
             Some(&after),

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AccountId, AgencyId, RoleGrantId};
 use ekinerja_domain::{AccountRole, Caller, GrantedRole, Scope};
 use serde::Serialize;
@@ -90,7 +91,16 @@ pub fn grant(
             revoked_by_account_id: None,
         };
         diesel::insert_into(role_grants::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "grant", "role_grant", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Grant,
+            AuditEntity::RoleGrant,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -167,8 +177,8 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, id: Uuid) -> Result<Role
             conn,
             change,
             Some(after.agency_id),
-            "revoke",
-            "role_grant",
+            AuditAction::Revoke,
+            AuditEntity::RoleGrant,
             after.id,
             Some(&before),
             Some(&after),

@@ -68,13 +68,14 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
+    use crate::word::Word;
     use ekinerja_domain::id::*;
     audit_events (id) {
         id -> Key<AuditEventId>,
         agency_id -> Nullable<Key<AgencyId>>,
         actor_account_id -> Nullable<Key<AccountId>>,
-        action -> Text,
-        entity_type -> Text,
+        action -> Word,
+        entity_type -> Word,
         entity_id -> Text,
         before_state -> Nullable<Text>,
         after_state -> Nullable<Text>,

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Decision, Subject};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AccountId, AgencyId, EmployeeId, OrgUnitId, ShiftId};
 use ekinerja_domain::shift::ShiftHours;
@@ -97,7 +98,16 @@ pub fn create(conn: &mut DbConnection, change: &Change, agency_id: Uuid, new: Ne
             updated_at: change.at,
         };
         diesel::insert_into(shifts::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(agency), "create", "shift", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(agency),
+            AuditAction::Create,
+            AuditEntity::Shift,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -284,7 +294,16 @@ fn store(
         changed += 1;
         if day.roster_date <= today {
             let id = format!("{}/{}", day.employee_id, day.roster_date);
-            audit::record(conn, change, Some(agency), "set", "roster_day", id, before.as_ref(), Some(day))?;
+            audit::record(
+                conn,
+                change,
+                Some(agency),
+                AuditAction::Set,
+                AuditEntity::RosterDay,
+                id,
+                before.as_ref(),
+                Some(day),
+            )?;
         }
     }
     Ok(changed)

@@ -9,6 +9,7 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Scope};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AccountId, AgencyId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId};
 use ekinerja_domain::notification::{retry_delay, EndpointUrl, MAX_ATTEMPTS};
 pub use ekinerja_domain::notification::{DeliveryStatus, EventType};
@@ -124,8 +125,8 @@ pub fn subscribe(conn: &mut DbConnection, change: &Change, new: NewSubscription)
             conn,
             change,
             Some(row.agency_id),
-            "create",
-            "webhook_subscription",
+            AuditAction::Create,
+            AuditEntity::WebhookSubscription,
             row.id,
             None::<&()>,
             Some(&row),
@@ -201,8 +202,8 @@ pub fn update(
             conn,
             change,
             Some(after.agency_id),
-            "update",
-            "webhook_subscription",
+            AuditAction::Update,
+            AuditEntity::WebhookSubscription,
             after.id,
             Some(&before),
             Some(&after),

@@ -232,6 +232,7 @@ use ekinerja_domain::{
     agreement::{AgreementStatus, BreakdownKind, ResultKind},
     allowance::{LineStatus, PendingReason, RunStatus},
     attendance::{EventKind, EventSource},
+    audit::{AuditAction, AuditEntity},
     daily_log::LogStatus,
     discipline::AbsenceKind,
     evaluation::{Cadence, CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, UnitRating},
@@ -242,6 +243,8 @@ use ekinerja_domain::{
 
 stored_words!(
     AgreementStatus,
+    AuditAction,
+    AuditEntity,
     BreakdownKind,
     ResultKind,
     LineStatus,

@@ -86,6 +86,14 @@ async fn audit_verify_names_a_row_edited_or_deleted_behind_the_apis_back() {
     ))
     .unwrap();
     assert!(ekinerja_api::audit_verify::run(&mut conn, Some(&a.agency)).unwrap().whole);
+
+    // A word the trail does not know is never read as some other word: the read fails loudly.
+    conn.batch_execute(&format!("UPDATE audit_events SET action = 'frobnicate' WHERE id = '{edited}'")).unwrap();
+    app.get(&format!("/api/v1/audit-events?entity_id={}", a.staff1.id), &a.admin).await.assert_problem(500, "internal");
+    let refused = ekinerja_api::audit_verify::run(&mut conn, Some(&a.agency)).unwrap_err();
+    assert!(refused.contains("unknown AuditAction \"frobnicate\""), "{refused}");
+    conn.batch_execute(&format!("UPDATE audit_events SET action = 'update' WHERE id = '{edited}'")).unwrap();
+    assert!(ekinerja_api::audit_verify::run(&mut conn, Some(&a.agency)).unwrap().whole);
     let deleted = items[1]["id"].as_str().unwrap();
     let seq = items[1]["chain_seq"].as_i64().unwrap();
     conn.batch_execute(&format!("DELETE FROM audit_events WHERE id = '{deleted}'")).unwrap();

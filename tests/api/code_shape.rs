@@ -19,10 +19,21 @@ fn is_word_field(name: &str) -> bool {
             | "acting"
             | "breakdown"
             | "scopes"
+            | "action"
+            | "decision"
     ) || name.ends_with("_status")
         || name.ends_with("_kind")
         || name.ends_with("_rating")
-        || ["position_type", "employment_type", "time_zone", "evaluation_cadence", "pending_reason"].contains(&name)
+        || [
+            "position_type",
+            "employment_type",
+            "entity_type",
+            "event_type",
+            "time_zone",
+            "evaluation_cadence",
+            "pending_reason",
+        ]
+        .contains(&name)
 }
 
 /// Word-named fields that are text on purpose: (file, field, why).
@@ -115,6 +126,7 @@ fn words_in_rows_and_views_are_typed() {
 #[test]
 fn the_check_sees_a_text_word() {
     assert!(is_word_field("status") && is_word_field("agreement_status") && is_word_field("position_type"));
+    assert!(is_word_field("action") && is_word_field("entity_type"));
     assert!(!is_word_field("review_reason") && !is_word_field("name"));
 }
 

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::id::{AccountId, AgencyId, AuditEventId};
 use ekinerja_persistence::{audit, StoreError};
 use serde::{Deserialize, Serialize};
@@ -22,12 +23,13 @@ pub struct AuditEventView {
     /// The account that made the change.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub actor_account_id: Option<AccountId>,
-    /// `create`, `update`, `delete`, `change_password`, `import`.
-    #[schema(example = "update")]
-    pub action: String,
-    #[schema(example = "position")]
-    pub entity_type: String,
-    #[schema(format = Uuid)]
+    /// What the change did.
+    pub action: AuditAction,
+    /// The kind of record changed.
+    pub entity_type: AuditEntity,
+    /// The record changed: its id; for a roster day `employee id/date`, for a machine's
+    /// refused lines the machine's serial number.
+    #[schema(example = "0192f4a1-7c3e-7d2a-9b1e-3f5a6c7d8e9f")]
     pub entity_id: String,
     /// The record before the change.
     #[schema(value_type = Option<Object>)]

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area, Reach, Standing, Subject};
 use ekinerja_domain::agreement::AgreementStatus;
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::evaluation::{
     counts_over, finalise as judge, Cadence, CoreValue, EvaluationStatus, EvaluationStep, PeriodKind, PeriodStatus,
     Predicate, Rating, Ratings,
@@ -104,8 +105,8 @@ pub fn open_period(
             conn,
             change,
             Some(row.agency_id),
-            "create",
-            "evaluation_period",
+            AuditAction::Create,
+            AuditEntity::EvaluationPeriod,
             row.id,
             None::<&()>,
             Some(&row),
@@ -190,8 +191,8 @@ pub fn close_period(
             conn,
             change,
             Some(after.agency_id),
-            "close",
-            "evaluation_period",
+            AuditAction::Close,
+            AuditEntity::EvaluationPeriod,
             after.id,
             Some(&before),
             Some(&after),
@@ -376,7 +377,16 @@ pub fn open(
             updated_at: change.at,
         };
         diesel::insert_into(evaluations::table).values(row.clone()).execute(conn)?;
-        audit::record(conn, change, Some(row.agency_id), "create", "evaluation", row.id, None::<&()>, Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Create,
+            AuditEntity::Evaluation,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
         detail(conn, row)
     })
 }
@@ -587,8 +597,8 @@ pub fn rate(
             conn,
             change,
             Some(d.evaluation.agency_id),
-            "rate",
-            "evaluation",
+            AuditAction::Rate,
+            AuditEntity::Evaluation,
             d.evaluation.id,
             Some(&before),
             Some(&d),
@@ -634,8 +644,8 @@ pub fn finalise(
             conn,
             change,
             Some(after.agency_id),
-            "finalise",
-            "evaluation",
+            AuditAction::Finalise,
+            AuditEntity::Evaluation,
             after.id,
             Some(&before),
             Some(&after),
@@ -693,7 +703,16 @@ pub fn revise(
                 .values(ResultFeedback { evaluation_id: row.id, ..f })
                 .execute(conn)?;
         }
-        audit::record(conn, change, Some(row.agency_id), "revise", "evaluation", row.id, Some(&before), Some(&row))?;
+        audit::record(
+            conn,
+            change,
+            Some(row.agency_id),
+            AuditAction::Revise,
+            AuditEntity::Evaluation,
+            row.id,
+            Some(&before),
+            Some(&row),
+        )?;
         detail(conn, row)
     })
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ekinerja_domain::access::{Access, Area};
+use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::evaluation::EvaluationStatus;
 use ekinerja_domain::id::{EvaluationId, IndicatorId};
 use ekinerja_domain::{Caller, Description};
@@ -201,8 +202,8 @@ pub fn assess(
             conn,
             change,
             Some(d.evaluation.agency_id),
-            "assess",
-            "evaluation",
+            AuditAction::Assess,
+            AuditEntity::Evaluation,
             row.evaluation_id,
             before.as_ref(),
             Some(&row),
