@@ -701,14 +701,35 @@ async fn attendance(
         }
         std::hint::black_box(rows.len());
     }
+    // What discipline reads instead since issue 19: the days kept with the events.
+    let mut stored = Vec::new();
+    for run in 0..=runs {
+        let t = Instant::now();
+        let days = ekinerja_persistence::attendance_day::of(
+            &mut conn,
+            ekinerja_domain::id::AgencyId::from(agency_id),
+            None,
+            first,
+            last,
+        )
+        .map_err(|e| e.to_string())?;
+        if run > 0 {
+            stored.push(t.elapsed());
+        }
+        std::hint::black_box(days.len());
+    }
     let (m, min, max) = stats(samples);
     let (rm, rmin, rmax) = stats(raw);
+    let (sm, smin, smax) = stats(stored);
     println!(
         "discipline_month  engine={engine} month={} employees={employees_judged} with_deductions={deducted} compute_ms median={m:.0} min={min:.0} max={max:.0} ({runs} runs)",
         first.format("%Y-%m")
     );
     println!(
-        "discipline_month  engine={engine} baseline_aggregate_query_ms median={rm:.0} min={rmin:.0} max={rmax:.0} (the per-day GROUP BY alone)"
+        "discipline_month  engine={engine} baseline_aggregate_query_ms median={rm:.0} min={rmin:.0} max={rmax:.0} (the per-day GROUP BY of the events alone)"
+    );
+    println!(
+        "discipline_month  engine={engine} stored_days_read_ms median={sm:.0} min={smin:.0} max={smax:.0} (the month's attendance_days rows alone)"
     );
 
     // The month's allowance run for the whole regency (productivity basis, so every employee is

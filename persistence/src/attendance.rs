@@ -189,15 +189,19 @@ pub fn ingest(
         if dry_run {
             return Ok(outcomes);
         }
-        for (index, event) in fresh {
-            if !insert_event(conn, &event)? {
+        let mut stored_now = Vec::with_capacity(fresh.len());
+        for (index, event) in &fresh {
+            let index = *index;
+            if insert_event(conn, event)? {
+                stored_now.push(event);
+            } else {
                 // Stored by a concurrent batch since it was looked up: tell this item apart.
                 let now_stored: Event = attendance_events::table
                     .filter(attendance_events::agency_id.eq(crate::key::bind(agency)))
                     .filter(attendance_events::source_event_id.eq(&event.source_event_id))
                     .select(Event::as_select())
                     .first(conn)?;
-                outcomes[index] = if same(&now_stored, &event) {
+                outcomes[index] = if same(&now_stored, event) {
                     Outcome::Existing(now_stored.id)
                 } else {
                     Outcome::Refused(vec![FieldError::new(
@@ -207,6 +211,7 @@ pub fn ingest(
                 };
             }
         }
+        crate::attendance_day::add(conn, &stored_now)?;
         let created = outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
         if created > 0 {
             #[derive(Serialize)]
@@ -620,6 +625,7 @@ pub fn void_event(
                 attendance_events::void_reason.eq(&after.void_reason),
             ))
             .execute(conn)?;
+        crate::attendance_day::refresh(conn, after.employee_id, after.local_date)?;
         audit::record(
             conn,
             change,

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Date, Text};
 use ekinerja_domain::attendance::EventKind;
 use ekinerja_domain::discipline::AbsenceKind;
 use ekinerja_domain::discipline::{
@@ -71,51 +70,21 @@ pub(crate) fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, Nai
     (first, last, to)
 }
 
-#[derive(QueryableByName)]
-struct DayRow {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = Date)]
-    local_date: NaiveDate,
-    #[diesel(sql_type = crate::word::Word)]
-    kind: EventKind,
-    #[diesel(sql_type = Text)]
-    first_time: String,
-    #[diesel(sql_type = Text)]
-    last_time: String,
-}
-
-const DAYS_SQL: &str = "
-SELECT employee_id, local_date, kind, MIN(local_time) AS first_time, MAX(local_time) AS last_time
-FROM attendance_events
-WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL
-GROUP BY employee_id, local_date, kind";
-
-const EMPLOYEE_DAYS_SQL: &str = "
-SELECT employee_id, local_date, kind, MIN(local_time) AS first_time, MAX(local_time) AS last_time
-FROM attendance_events
-WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3 AND voided_at IS NULL
-GROUP BY employee_id, local_date, kind";
-
 /// `(employee, date) → (earliest check-in, latest check-out)`.
 type Firsts = HashMap<(EmployeeId, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
 
-/// A stored time that does not read is a load error, never a day without a check-in.
-fn firsts(rows: Vec<DayRow>) -> Result<Firsts, StoreError> {
-    let mut map: Firsts = HashMap::new();
-    for r in rows {
-        let entry = map.entry((r.employee_id, r.local_date)).or_default();
-        let parse = |s: &str| {
-            NaiveTime::parse_from_str(s, "%H:%M:%S")
-                .map(Some)
-                .map_err(|_| StoreError::Corrupt(format!("an attendance time {s:?} on {}", r.local_date)))
-        };
-        match r.kind {
-            EventKind::CheckIn => entry.0 = parse(&r.first_time)?,
-            EventKind::CheckOut => entry.1 = parse(&r.last_time)?,
-        }
-    }
-    Ok(map)
+/// The stored days of the span: the agency's, or the one employee's.
+fn firsts(
+    conn: &mut DbConnection,
+    agency: Uuid,
+    one: Option<EmployeeId>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Firsts, StoreError> {
+    crate::attendance_day::of(conn, AgencyId::from(agency), one, from, to)?
+        .into_iter()
+        .map(|d| Ok(((d.employee_id, d.local_date), d.times()?)))
+        .collect()
 }
 
 /// Computes the months of `people` (with the unit each sits in) from stored data.
@@ -145,19 +114,11 @@ fn compute(
             .collect();
         return Ok(UnitMonth { from, to: None, employees });
     };
-    let rows: Vec<DayRow> = match people.as_slice() {
-        [(one, _)] if single => diesel::sql_query(EMPLOYEE_DAYS_SQL)
-            .bind::<Text, _>(one.id.to_string())
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load(conn)?,
-        _ => diesel::sql_query(DAYS_SQL)
-            .bind::<Text, _>(agency_id.to_string())
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load(conn)?,
+    let one = match people.as_slice() {
+        [(one, _)] if single => Some(one.id),
+        _ => None,
     };
-    let firsts = firsts(rows)?;
+    let firsts = firsts(conn, agency_id, one, from, to)?;
     let holidays: HashMap<NaiveDate, String> =
         load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect();
     let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();

@@ -14,6 +14,7 @@ pub mod agreement;
 pub mod allowance_policy;
 pub mod allowance_run;
 pub mod attendance;
+pub mod attendance_day;
 pub mod audit;
 pub mod calendar;
 pub mod cascade;

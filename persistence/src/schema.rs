@@ -378,6 +378,19 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
     use ekinerja_domain::id::*;
+    attendance_days (employee_id, local_date) {
+        employee_id -> Key<EmployeeId>,
+        local_date -> Date,
+        agency_id -> Key<AgencyId>,
+        first_check_in -> Nullable<Text>,
+        last_check_out -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use ekinerja_domain::id::*;
     use crate::word::Word;
     attendance_events (id) {
         id -> Key<AttendanceEventId>,
@@ -812,6 +825,7 @@ diesel::joinable!(indicators -> planned_results (planned_result_id));
 diesel::joinable!(indicator_targets -> indicators (indicator_id));
 diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
+diesel::joinable!(attendance_days -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -859,6 +873,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     allowance_policies,
     allowance_runs,
     attendance_devices,
+    attendance_days,
     attendance_events,
     audit_events,
     daily_logs,

@@ -56,6 +56,13 @@ async fn month(app: &TestApp, token: &str, employee: &str) -> Response {
     res
 }
 
+/// Every employee's stored day of attendance is what their events that are not voided make.
+fn days_agree_with_events(app: &TestApp) {
+    let mut conn = app.state.pool.get().unwrap();
+    let differ = ekinerja_persistence::attendance_day::disagreements(&mut conn).unwrap();
+    assert!(differ.is_empty(), "stored days that differ from the events: {differ:#?}");
+}
+
 fn day(m: &Response, d: u32) -> &Value {
     let date = format!("2026-11-{d:02}");
     m.body["days"].as_array().unwrap().iter().find(|x| x["date"] == date.as_str()).unwrap()
@@ -182,6 +189,80 @@ async fn worked_example_a_through_the_api_with_late_duplicated_and_out_of_order_
     .await;
     assert_eq!(outcomes(&res), ["refused", "created"]);
     assert_eq!(res.body["items"][0]["errors"][0]["pointer"], "#/events/0/source_event_id", "{}", res.text);
+    days_agree_with_events(&app);
+}
+
+/// A day's earliest check-in and latest check-out are kept with the events: an earlier check-in
+/// or a later check-out that arrives afterwards moves them, a later check-in or an earlier
+/// check-out does not, a void takes its event away again, and a day whose events are all void
+/// has nothing.
+#[actix_web::test]
+async fn the_stored_day_moves_with_every_event_and_void() {
+    let mut app = TestApp::spawn().await;
+    app.set_clock(december());
+    let org = app.org("ATT-D", 710).await;
+    let key = issue(&app, &org.admin, false).await;
+    let nip = &org.staff1.nip;
+    let pushed = |events: Vec<Value>| push(&app, &key.key, events);
+    let check = |in_at: Value, out_at: Value| {
+        let (app, org) = (&app, &org);
+        async move {
+            let m = month(app, &org.admin, &org.staff1.id).await;
+            assert_eq!((&day(&m, 10)["check_in"], &day(&m, 10)["check_out"]), (&in_at, &out_at), "{}", m.text);
+            days_agree_with_events(app);
+        }
+    };
+    // One batch holding two check-ins and two check-outs of the same day.
+    let res = pushed(vec![
+        ev("D-in-2", nip, 10, "07:40:00", "check_in"),
+        ev("D-out-1", nip, 10, "16:00:00", "check_out"),
+        ev("D-in-1", nip, 10, "07:30:00", "check_in"),
+        ev("D-out-2", nip, 10, "15:00:00", "check_out"),
+    ])
+    .await;
+    assert_eq!(res.body["created"], 4, "{}", res.text);
+    check(json!("07:30:00"), json!("16:00:00")).await;
+    // Later batches: only an earlier check-in and a later check-out move the day.
+    pushed(vec![ev("D-in-3", nip, 10, "07:35:00", "check_in"), ev("D-out-3", nip, 10, "15:30:00", "check_out")]).await;
+    check(json!("07:30:00"), json!("16:00:00")).await;
+    pushed(vec![ev("D-in-0", nip, 10, "07:10:00", "check_in"), ev("D-out-4", nip, 10, "17:00:00", "check_out")]).await;
+    check(json!("07:10:00"), json!("17:00:00")).await;
+    // A retry of the whole first batch changes nothing.
+    let res = pushed(vec![ev("D-in-1", nip, 10, "07:30:00", "check_in")]).await;
+    assert_eq!(outcomes(&res), ["existing"]);
+    check(json!("07:10:00"), json!("17:00:00")).await;
+
+    // Voids: the next earliest and latest take over; with none left, the day has none.
+    let events = app
+        .get(
+            &format!("/api/v1/employees/{}/attendance-events?from=2026-11-10&to=2026-11-10", org.staff1.id),
+            &org.admin,
+        )
+        .await;
+    let id_of = |source: &str| {
+        events.body["items"].as_array().unwrap().iter().find(|e| e["source_event_id"] == source).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let void = |source: &str| {
+        let path = format!("/api/v1/attendance-events/{}/void", id_of(source));
+        let (app, org) = (&app, &org);
+        async move {
+            app.post(&path, &org.admin, json!({"reason": "Salah rekam"})).await.assert_status(200);
+        }
+    };
+    void("D-in-0").await;
+    void("D-out-4").await;
+    check(json!("07:30:00"), json!("16:00:00")).await;
+    for source in ["D-out-1", "D-out-2", "D-out-3"] {
+        void(source).await;
+    }
+    check(json!("07:30:00"), Value::Null).await;
+    for source in ["D-in-1", "D-in-2", "D-in-3"] {
+        void(source).await;
+    }
+    check(Value::Null, Value::Null).await;
 }
 
 #[actix_web::test]
@@ -1197,6 +1278,7 @@ async fn an_allowance_run_is_computed_recomputed_approved_exported_and_corrected
         .assert_status(200);
     let again = app.post("/api/v1/allowance-runs", &org.admin, compute.clone()).await;
     assert_eq!(line(&again, &org.staff1.id)["amount"], 1_750_000 + 682_500);
+    days_agree_with_events(&app);
     let path = format!("/api/v1/allowance-runs/{}", run.id());
     // Separation of duties (on by default): the admin who computed it does not approve it.
     let refused = app.req(Method::POST, &format!("{path}/approve")).token(&org.admin).header("if-match", &etag(&again));

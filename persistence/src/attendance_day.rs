@@ -1,0 +1,191 @@
+//! Each employee's day of attendance: the earliest check-in and the latest check-out, written in
+//! the transaction that stores or voids an event (issue 19). Discipline reads a month of them,
+//! one row per employee and day, rather than grouping every event of the month; because they
+//! change only with the events, they are never stale.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+use diesel::prelude::*;
+use diesel::sql_types::{Date, Nullable, Text};
+use ekinerja_domain::attendance::EventKind;
+use ekinerja_domain::id::{AgencyId, EmployeeId};
+
+use crate::attendance::Event;
+use crate::key::Key;
+use crate::{db::Backend, DbConnection, StoreError};
+
+/// One stored day.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Day {
+    #[diesel(sql_type = Key<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    #[diesel(sql_type = Date)]
+    pub local_date: NaiveDate,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub first_check_in: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_check_out: Option<String>,
+}
+
+impl Day {
+    /// The day's earliest check-in and latest check-out; a stored time that does not read is a
+    /// load error, never a day without a check-in.
+    pub fn times(&self) -> Result<(Option<NaiveTime>, Option<NaiveTime>), StoreError> {
+        let parse = |s: &Option<String>| {
+            s.as_deref()
+                .map(|t| {
+                    NaiveTime::parse_from_str(t, "%H:%M:%S").map_err(|_| {
+                        StoreError::Corrupt(format!(
+                            "an attendance time {t:?} on {} of {}",
+                            self.local_date, self.employee_id
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        Ok((parse(&self.first_check_in)?, parse(&self.last_check_out)?))
+    }
+}
+
+/// Days in one statement: five values each, well under either engine's limit of bound values.
+const DAYS_PER_STATEMENT: usize = 200;
+
+/// Adds newly stored events to their days. A day's earliest check-in and latest check-out only
+/// move outward as events arrive, so one upsert per day keeps them exact.
+pub(crate) fn add(conn: &mut DbConnection, events: &[&Event]) -> Result<(), StoreError> {
+    type Times = (AgencyId, Option<String>, Option<String>);
+    let mut days: BTreeMap<(EmployeeId, NaiveDate), Times> = BTreeMap::new();
+    for e in events {
+        let day = days.entry((e.employee_id, e.local_date)).or_insert((e.agency_id, None, None));
+        let time = Some(e.local_time.clone());
+        match e.kind {
+            EventKind::CheckIn if day.1.is_none() || time < day.1 => day.1 = time,
+            EventKind::CheckOut if time > day.2 => day.2 = time,
+            _ => {}
+        }
+    }
+    let days: Vec<_> = days.into_iter().collect();
+    for chunk in days.chunks(DAYS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
+            })
+            .collect();
+        let mut q = diesel::sql_query(format!(
+            "INSERT INTO attendance_days (employee_id, local_date, agency_id, first_check_in, last_check_out) \
+             VALUES {} \
+             ON CONFLICT (employee_id, local_date) DO UPDATE SET \
+             first_check_in = CASE \
+               WHEN excluded.first_check_in IS NULL THEN attendance_days.first_check_in \
+               WHEN attendance_days.first_check_in IS NULL OR excluded.first_check_in < attendance_days.first_check_in \
+                 THEN excluded.first_check_in \
+               ELSE attendance_days.first_check_in END, \
+             last_check_out = CASE \
+               WHEN excluded.last_check_out IS NULL THEN attendance_days.last_check_out \
+               WHEN attendance_days.last_check_out IS NULL OR excluded.last_check_out > attendance_days.last_check_out \
+                 THEN excluded.last_check_out \
+               ELSE attendance_days.last_check_out END",
+            values.join(", ")
+        ))
+        .into_boxed::<Backend>();
+        for ((employee, date), (agency, first_in, last_out)) in chunk {
+            q = q
+                .bind::<Key<EmployeeId>, _>(crate::key::bind(*employee))
+                .bind::<Date, _>(*date)
+                .bind::<Key<AgencyId>, _>(crate::key::bind(*agency))
+                .bind::<Nullable<Text>, _>(first_in.clone())
+                .bind::<Nullable<Text>, _>(last_out.clone());
+        }
+        q.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Computes one employee's day again from its events that are not voided (after a void, which
+/// may take away the earliest check-in or the latest check-out); no row when none is left.
+pub(crate) fn refresh(conn: &mut DbConnection, employee: EmployeeId, date: NaiveDate) -> Result<(), StoreError> {
+    diesel::sql_query("DELETE FROM attendance_days WHERE employee_id = $1 AND local_date = $2")
+        .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+        .bind::<Date, _>(date)
+        .execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO attendance_days {FROM_EVENTS} AND employee_id = $1 AND local_date = $2 {GROUP}"
+    ))
+    .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+    .bind::<Date, _>(date)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The days as the events make them (the same statement that filled the table when it was
+/// made), for a check that the stored days agree.
+const FROM_EVENTS: &str = "(employee_id, local_date, agency_id, first_check_in, last_check_out) \
+     SELECT employee_id, local_date, agency_id, \
+            MIN(CASE WHEN kind = 'check_in' THEN local_time END), \
+            MAX(CASE WHEN kind = 'check_out' THEN local_time END) \
+     FROM attendance_events WHERE voided_at IS NULL";
+const GROUP: &str = "GROUP BY employee_id, local_date, agency_id";
+
+/// The stored days of an agency, or of one employee, between two dates.
+pub fn of(
+    conn: &mut DbConnection,
+    agency: AgencyId,
+    employee: Option<EmployeeId>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Day>, StoreError> {
+    const COLUMNS: &str = "SELECT employee_id, local_date, first_check_in, last_check_out FROM attendance_days";
+    let rows = match employee {
+        Some(e) => {
+            diesel::sql_query(format!("{COLUMNS} WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3"))
+                .bind::<Key<EmployeeId>, _>(crate::key::bind(e))
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(to)
+                .load(conn)?
+        }
+        None => diesel::sql_query(format!("{COLUMNS} WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3"))
+            .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .load(conn)?,
+    };
+    Ok(rows)
+}
+
+/// A stored day beside the day its events make; `None` where there is no such day.
+#[derive(Debug)]
+pub struct Disagreement {
+    pub stored: Option<Day>,
+    pub from_events: Option<Day>,
+}
+
+/// Every stored day that differs from what the events make, both ways; empty when the table
+/// agrees with the events. For tests and an operator's check.
+pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement>, StoreError> {
+    let stored: Vec<Day> = diesel::sql_query(
+        "SELECT employee_id, local_date, first_check_in, last_check_out FROM attendance_days \
+         ORDER BY employee_id, local_date",
+    )
+    .load(conn)?;
+    let computed: Vec<Day> = diesel::sql_query(format!(
+        "SELECT employee_id, local_date, first_check_in, last_check_out FROM ( \
+         SELECT employee_id, local_date, agency_id, \
+                MIN(CASE WHEN kind = 'check_in' THEN local_time END) AS first_check_in, \
+                MAX(CASE WHEN kind = 'check_out' THEN local_time END) AS last_check_out \
+         FROM attendance_events WHERE voided_at IS NULL {GROUP}) AS d ORDER BY employee_id, local_date"
+    ))
+    .load(conn)?;
+    let key = |d: &Day| (d.employee_id, d.local_date);
+    let mut stored: BTreeMap<_, Day> = stored.into_iter().map(|d| (key(&d), d)).collect();
+    let mut out = Vec::new();
+    for c in computed {
+        match stored.remove(&key(&c)) {
+            Some(s) if s == c => {}
+            s => out.push(Disagreement { stored: s, from_events: Some(c) }),
+        }
+    }
+    out.extend(stored.into_values().map(|s| Disagreement { stored: Some(s), from_events: None }));
+    Ok(out)
+}
