@@ -406,3 +406,29 @@ pub enum LockTable {
     /// An employee: their agreements and daily logs.
     Employees,
 }
+
+/// Inserts `rows` into `table`: on PostgreSQL in multi-row statements of `per_statement` rows,
+/// one round trip each instead of one a row (issue 19); on SQLite, whose statements cost no
+/// round trip, a row a statement. Diesel's batch insert is not offered through a
+/// MultiConnection, so PostgreSQL's statements go through its own connection, inside the
+/// caller's transaction (diesel's SQLite batch insert would open a transaction of its own).
+/// `per_statement` times the row's columns must stay under PostgreSQL's 65,535 bound values.
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr, $per_statement:expr) => {{
+        let mut stored = 0usize;
+        match &mut *$conn {
+            $crate::DbConnection::Pg(c) => {
+                for chunk in $rows.chunks($per_statement) {
+                    stored += diesel::insert_into($table).values(chunk.to_vec()).execute(c)?;
+                }
+            }
+            $crate::DbConnection::Sqlite(c) => {
+                for row in $rows.iter() {
+                    stored += diesel::insert_into($table).values(row.clone()).execute(c)?;
+                }
+            }
+        }
+        stored
+    }};
+}
+pub(crate) use insert_all;
