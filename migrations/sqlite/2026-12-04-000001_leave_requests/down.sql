@@ -1,2 +1,1 @@
-DROP TABLE leave_requests;
-ALTER TABLE agencies DROP COLUMN leave_approval;
+../../postgres/2026-12-04-000001_leave_requests/down.sql

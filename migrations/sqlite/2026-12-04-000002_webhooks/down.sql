@@ -1,3 +1,1 @@
-DROP TABLE webhook_attempts;
-DROP TABLE webhook_deliveries;
-DROP TABLE webhook_subscriptions;
+../../postgres/2026-12-04-000002_webhooks/down.sql

@@ -1,2 +1,1 @@
-DROP TABLE roster_days;
-DROP TABLE shifts;
+../../postgres/2026-12-04-000003_shifts/down.sql

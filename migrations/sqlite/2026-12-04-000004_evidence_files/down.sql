@@ -1,2 +1,1 @@
-DROP TABLE evidence_files;
-ALTER TABLE agencies DROP COLUMN evidence_quota_bytes;
+../../postgres/2026-12-04-000004_evidence_files/down.sql

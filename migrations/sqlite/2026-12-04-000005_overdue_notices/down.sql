@@ -1,1 +1,1 @@
-DROP TABLE overdue_notices;
+../../postgres/2026-12-04-000005_overdue_notices/down.sql

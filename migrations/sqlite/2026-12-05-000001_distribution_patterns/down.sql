@@ -1,1 +1,1 @@
-DROP TABLE distribution_patterns;
+../../postgres/2026-12-05-000001_distribution_patterns/down.sql

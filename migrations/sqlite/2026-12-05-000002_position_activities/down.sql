@@ -1,2 +1,1 @@
-ALTER TABLE daily_logs DROP COLUMN activity_id;
-DROP TABLE position_activities;
+../../postgres/2026-12-05-000002_position_activities/down.sql

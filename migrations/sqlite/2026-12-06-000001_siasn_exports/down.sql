@@ -1,1 +1,1 @@
-DROP TABLE siasn_exports;
+../../postgres/2026-12-06-000001_siasn_exports/down.sql

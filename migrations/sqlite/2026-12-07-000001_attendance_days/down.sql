@@ -1,1 +1,1 @@
-DROP TABLE attendance_days;
+../../postgres/2026-12-07-000001_attendance_days/down.sql
