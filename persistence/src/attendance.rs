@@ -253,7 +253,7 @@ pub fn ingest(
     }
 }
 
-/// Events in one statement: fourteen values each, well under either engine's limit.
+/// Events in one statement on PostgreSQL: fourteen values each, well under its limit.
 const EVENTS_PER_STATEMENT: usize = 500;
 
 #[derive(QueryableByName)]
@@ -269,6 +269,15 @@ fn insert_events(conn: &mut DbConnection, events: &[(usize, Event)]) -> Result<H
     use crate::key::Key;
     use diesel::sql_types::{Date, Double, Nullable, Text, Timestamp};
     let mut inserted = HashSet::with_capacity(events.len());
+    if let DbConnection::Sqlite(_) = conn {
+        // No round trips to save on SQLite, and a statement a row (prepared once) measured faster.
+        for (_, e) in events {
+            if insert_event(conn, e)? {
+                inserted.insert(e.id);
+            }
+        }
+        return Ok(inserted);
+    }
     for chunk in events.chunks(EVENTS_PER_STATEMENT) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
@@ -303,6 +312,36 @@ fn insert_events(conn: &mut DbConnection, events: &[(usize, Event)]) -> Result<H
         inserted.extend(q.load::<Inserted>(conn)?.into_iter().map(|r| r.id));
     }
     Ok(inserted)
+}
+
+/// Inserts one new event (SQLite) unless one with its source event id is stored already (a concurrent
+/// batch carrying the same event): `false` then, and nothing happens, so the rest of the batch
+/// goes on instead of failing on the unique index.
+fn insert_event(conn: &mut DbConnection, e: &Event) -> Result<bool, StoreError> {
+    use crate::key::Key;
+    use diesel::sql_types::{Date, Double, Nullable, Text, Timestamp};
+    let n = diesel::sql_query(
+        "INSERT INTO attendance_events (id, agency_id, employee_id, source_event_id, source, kind, occurred_at, \
+         local_date, local_time, device_id, latitude, longitude, integration_key_id, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (agency_id, source_event_id) DO NOTHING",
+    )
+    .bind::<Key<AttendanceEventId>, _>(crate::key::bind(e.id))
+    .bind::<Key<AgencyId>, _>(crate::key::bind(e.agency_id))
+    .bind::<Key<EmployeeId>, _>(crate::key::bind(e.employee_id))
+    .bind::<Text, _>(&e.source_event_id)
+    .bind::<Word, _>(Bind(e.source))
+    .bind::<Word, _>(Bind(e.kind))
+    .bind::<Timestamp, _>(e.occurred_at)
+    .bind::<Date, _>(e.local_date)
+    .bind::<Text, _>(&e.local_time)
+    .bind::<Nullable<Text>, _>(&e.device_id)
+    .bind::<Nullable<Double>, _>(e.latitude)
+    .bind::<Nullable<Double>, _>(e.longitude)
+    .bind::<Nullable<Key<IntegrationKeyId>>, _>(crate::key::BindOption::from(e.integration_key_id))
+    .bind::<Timestamp, _>(e.received_at)
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// How far ahead of the server's clock an event may be (clocks of machines drift).

@@ -49,6 +49,7 @@ impl Day {
 }
 
 /// Days in one statement: five values each, well under either engine's limit of bound values.
+/// (Also on SQLite, where a batch's days in one statement measured faster than a day each.)
 const DAYS_PER_STATEMENT: usize = 200;
 
 /// Adds newly stored events to their days. A day's earliest check-in and latest check-out only

@@ -1021,6 +1021,7 @@ async fn implausible_times_racing_duplicates_and_unknown_agencies_are_answered_i
     assert_eq!(created, 2 + 8, "the shared events once each, every batch's own event");
     let events = app.get(&format!("/api/v1/employees/{}/attendance-events?limit=200", org.staff1.id), &org.admin).await;
     assert_eq!(events.body["items"].as_array().unwrap().len(), 1 + 2 + 8);
+    days_agree_with_events(&app);
 
     // A platform admin naming an agency that does not exist gets a field error, not a failure.
     let ghost = uuid::Uuid::now_v7();
