@@ -8,7 +8,7 @@ export DATABASE_URL
 # cargo-nextest runs each test in its own process (fast, isolated); plain cargo test otherwise.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --workspace --no-fail-fast" || echo "cargo test --workspace --no-fail-fast")
 
-.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short client-flows crash-check ops-check s3-check container-check two-instances fmt openapi migrate seed-demo release clean-db bench
+.PHONY: run test test-sqlite test-postgres lint contract fuzz fuzz-short client-flows crash-check ops-check s3-check container-check two-instances replica-check fmt openapi migrate seed-demo release clean-db bench
 
 ## run: build, migrate the SQLite file, load the demo regency when the database is empty, serve on 127.0.0.1:8080
 run:
@@ -19,8 +19,8 @@ run:
 ## then a short schemathesis run against a live demo server as each role, each user's main path through the
 ## TypeScript client kit against a live demo server, the SIGKILL crash check on both engines,
 ## the operations check, evidence files in S3-compatible storage, the container check (skipped, loudly, where no
-## container engine runs), and two server processes on one PostgreSQL
-test: lint contract test-sqlite test-postgres fuzz-short client-flows crash-check ops-check s3-check container-check two-instances
+## container engine runs), two server processes on one PostgreSQL, and reports on a streaming replica
+test: lint contract test-sqlite test-postgres fuzz-short client-flows crash-check ops-check s3-check container-check two-instances replica-check
 
 test-sqlite:
 	@echo "==> test suite on SQLite"
@@ -84,6 +84,11 @@ container-check:
 two-instances:
 	cargo build -q -p ekinerja-api --bin ekinerja
 	scripts/with-postgres.sh python3 scripts/two_instances.py
+
+## replica-check: reports served by a PostgreSQL streaming replica (pg_basebackup) never miss an acknowledged write,
+## and go to the primary while the replica lags, is gone or is no replica
+replica-check:
+	EKINERJA_PG_REPLICA=1 scripts/with-postgres.sh cargo test -q -p ekinerja-tests --test api replica:: -- --include-ignored
 
 fmt:
 	cargo fmt --all

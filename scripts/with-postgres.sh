@@ -22,7 +22,10 @@
 #      and EKINERJA_TEST_PG_CTL (a helper: `stop` or `start` the cluster, for a
 #      database restart under load), and runs the command (in the foreground,
 #      not exec'd).
-#   5. Always stops the cluster and removes the temp dir on exit (also on
+#   4b. With EKINERJA_PG_REPLICA=1, also makes a streaming replica of it (pg_basebackup -R),
+#      starts it as a hot standby on another free port, and exports
+#      EKINERJA_TEST_READ_DATABASE_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres.
+#   5. Always stops the cluster (and its replica) and removes the temp dir on exit (also on
 #      failure, Ctrl-C, SIGTERM/SIGHUP) and exits with the command's status.
 #      Note: a SIGTERM sent to this script alone is handled once the running
 #      command has exited (bash defers traps while a foreground child runs);
@@ -32,6 +35,7 @@
 #
 # Environment:
 #   EKINERJA_PG_BIN_DIR  directory holding initdb/pg_ctl/postgres (optional)
+#   EKINERJA_PG_REPLICA  "1" also starts a streaming replica (needs pg_basebackup beside initdb)
 #   CI                   "true"/"1" turns a missing PostgreSQL into a failure
 #   TMPDIR               parent of the temp dir when not running as root
 set -euo pipefail
@@ -141,6 +145,8 @@ fi
 
 DATA_DIR="$TMP_DIR/data"
 LOG_FILE="$TMP_DIR/server.log"
+REPLICA_DIR="$TMP_DIR/replica"
+REPLICA_LOG="$TMP_DIR/replica.log"
 SERVER_STARTED=0
 PORT=""
 
@@ -158,6 +164,10 @@ cleanup() {
     local rc=$?
     set +e
     trap - EXIT INT TERM HUP
+    if [[ -f "$REPLICA_DIR/postmaster.pid" ]]; then
+        as_pg "$PG_CTL" -D "$REPLICA_DIR" -m immediate -w -t 30 stop >/dev/null 2>&1 ||
+            kill -9 "$(head -n 1 "$REPLICA_DIR/postmaster.pid" 2>/dev/null)" 2>/dev/null
+    fi
     if [[ $SERVER_STARTED -eq 1 || -f "$DATA_DIR/postmaster.pid" ]]; then
         if ! as_pg "$PG_CTL" -D "$DATA_DIR" -m immediate -w -t 30 stop >/dev/null 2>&1; then
             # Last resort: kill the postmaster we started, by its pid.
@@ -281,6 +291,40 @@ if command -v pg_isready >/dev/null 2>&1; then
         } >&2
         exit 1
     fi
+fi
+
+# ---------------------------------------------------------------------------
+# 4b. A streaming replica, when asked for.
+# ---------------------------------------------------------------------------
+if [[ "${EKINERJA_PG_REPLICA:-}" == "1" ]]; then
+    BASEBACKUP="$(dirname "$INITDB")/pg_basebackup"
+    [[ -x "$BASEBACKUP" ]] || BASEBACKUP="$(command -v pg_basebackup || true)"
+    if [[ -z "$BASEBACKUP" ]]; then
+        echo "$prog: EKINERJA_PG_REPLICA=1 but pg_basebackup is not installed" >&2
+        exit 1
+    fi
+    if ! as_pg "$BASEBACKUP" -h 127.0.0.1 -p "$PORT" -U postgres -D "$REPLICA_DIR" -R -X stream -c fast \
+        --no-sync >"$TMP_DIR/basebackup.log" 2>&1; then
+        echo "$prog: pg_basebackup failed; output:" >&2
+        cat "$TMP_DIR/basebackup.log" >&2 || true
+        exit 1
+    fi
+    if ! REPLICA_PORT="$(pick_port)"; then
+        echo "$prog: could not find a free TCP port on 127.0.0.1 for the replica" >&2
+        exit 1
+    fi
+    : >"$REPLICA_LOG"
+    [[ $AS_ROOT -eq 1 ]] && chown postgres: "$REPLICA_LOG"
+    if ! as_pg "$PG_CTL" -D "$REPLICA_DIR" -l "$REPLICA_LOG" -w -t 60 \
+        -o "-c port=$REPLICA_PORT -c hot_standby=on" start >"$TMP_DIR/pg_ctl_replica.log" 2>&1; then
+        {
+            echo "$prog: failed to start the replica on 127.0.0.1:$REPLICA_PORT"
+            cat "$TMP_DIR/pg_ctl_replica.log" "$REPLICA_LOG" 2>/dev/null || true
+        } >&2
+        exit 1
+    fi
+    export EKINERJA_TEST_READ_DATABASE_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres"
+    echo "$prog: its streaming replica on port $REPLICA_PORT: EKINERJA_TEST_READ_DATABASE_URL=$EKINERJA_TEST_READ_DATABASE_URL" >&2
 fi
 
 # ---------------------------------------------------------------------------

@@ -54,6 +54,17 @@ impl Call {
         crate::state::db(&self.state, move |conn| f(conn, &caller)).await
     }
 
+    /// Runs a read-only report (analysis, exports) as this caller: on the read replica when it
+    /// has caught up with the primary, else on the primary (see [`crate::state::report`]).
+    pub async fn report<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &Caller) -> Result<T, StoreError> + Send + 'static,
+    {
+        let caller = self.caller.clone();
+        crate::state::report(&self.state, move |conn| f(conn, &caller)).await
+    }
+
     /// Runs a write as this caller, stamped by [`Call::change`].
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where

@@ -39,6 +39,7 @@ pub struct Metrics {
     attendance: IntCounterVec,
     logins_failed: IntCounterVec,
     logins_slowed: IntCounterVec,
+    reports: IntCounterVec,
 }
 
 impl Metrics {
@@ -83,6 +84,13 @@ impl Metrics {
             ),
             &["check", "reason"],
         )?;
+        let reports = IntCounterVec::new(
+            Opts::new(
+                "report_reads_total",
+                "Read-only reports (analysis, exports), by the database that served them (replica, primary)",
+            ),
+            &["served_by"],
+        )?;
         let metrics = Metrics {
             registry,
             requests,
@@ -94,6 +102,7 @@ impl Metrics {
             attendance,
             logins_failed,
             logins_slowed,
+            reports,
         };
         for collector in metrics.collectors() {
             metrics.registry.register(collector)?;
@@ -102,6 +111,9 @@ impl Metrics {
         // series at all.
         for source in EventSource::ALL {
             metrics.attendance.with_label_values(&[source.as_str()]);
+        }
+        for served_by in ["replica", "primary"] {
+            metrics.reports.with_label_values(&[served_by]);
         }
         for check in PASSWORD_CHECKS {
             metrics.logins_failed.with_label_values(&[check]);
@@ -123,6 +135,7 @@ impl Metrics {
             Box::new(self.attendance.clone()),
             Box::new(self.logins_failed.clone()),
             Box::new(self.logins_slowed.clone()),
+            Box::new(self.reports.clone()),
         ]
     }
 
@@ -130,6 +143,16 @@ impl Metrics {
     pub fn stored(&self, source: EventSource, outcomes: &[Outcome]) {
         let created = outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
         self.attendance.with_label_values(&[source.as_str()]).inc_by(u64::try_from(created).unwrap_or(0));
+    }
+
+    /// A report served by `served_by` (`replica`, `primary`).
+    pub fn report_served_by(&self, served_by: &str) {
+        self.reports.with_label_values(&[served_by]).inc();
+    }
+
+    /// Reports served so far by `served_by` (`replica`, `primary`).
+    pub fn reports_served_by(&self, served_by: &str) -> u64 {
+        self.reports.with_label_values(&[served_by]).get()
     }
 
     /// A wrong password in `check` (`login`, `password_change`).

@@ -62,6 +62,12 @@ pub struct Settings {
     /// (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     /// `AWS_ALLOW_HTTP`).
     pub files_s3_bucket: Option<String>,
+    /// `EKINERJA_READ_DATABASE_URL`: a PostgreSQL streaming replica of `DATABASE_URL` serving the
+    /// read-only analysis and export endpoints; unset, the primary serves them.
+    pub read_database_url: Option<String>,
+    /// `EKINERJA_READ_REPLICA_WAIT_MS`: how long a report waits for the replica to replay what the
+    /// primary had committed when the report began, before the primary serves it (default 500).
+    pub read_replica_wait: Duration,
 }
 
 /// How log lines are written.
@@ -165,10 +171,30 @@ impl Settings {
                 })
             }
         };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://ekinerja.db".into());
+        let read_database_url = get("EKINERJA_READ_DATABASE_URL").filter(|u| !u.is_empty());
+        if let Some(read) = &read_database_url {
+            let postgres =
+                |url: &str| ekinerja_persistence::Engine::of_url(url) == ekinerja_persistence::Engine::Postgres;
+            if !postgres(read) || !postgres(&database_url) {
+                return Err(SettingsError {
+                    name: "EKINERJA_READ_DATABASE_URL",
+                    reason: "names a PostgreSQL streaming replica, and DATABASE_URL its PostgreSQL primary".into(),
+                });
+            }
+            if read == &database_url {
+                return Err(SettingsError {
+                    name: "EKINERJA_READ_DATABASE_URL",
+                    reason: "is DATABASE_URL itself; name the replica, or leave it unset".into(),
+                });
+            }
+        }
         let trusted_proxies = Networks::parse_joined(&get("EKINERJA_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|e| SettingsError { name: "EKINERJA_TRUSTED_PROXIES", reason: e.to_string() })?;
         Ok(Settings {
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://ekinerja.db".into()),
+            database_url,
+            read_database_url,
+            read_replica_wait: Duration::from_millis(number("EKINERJA_READ_REPLICA_WAIT_MS", 500)?),
             bind,
             jwt_secret,
             production,
@@ -260,6 +286,29 @@ mod tests {
         assert_eq!(err.name, "EKINERJA_BIND");
         assert!(settings(&[("EKINERJA_BIND", "10.1.2.3:8080")]).is_err());
         assert!(settings(&[("EKINERJA_BIND", "0.0.0.0:8080"), ("EKINERJA_JWT_SECRET", &"k".repeat(32))]).is_ok());
+    }
+
+    #[test]
+    fn a_read_replica_is_a_postgres_replica_of_a_postgres_primary() {
+        let primary = "postgres://app@db1/ekinerja";
+        let replica = "postgres://app@db2/ekinerja";
+        let s = settings(&[("DATABASE_URL", primary), ("EKINERJA_READ_DATABASE_URL", replica)]).unwrap();
+        assert_eq!(s.read_database_url.as_deref(), Some(replica));
+        assert_eq!(s.read_replica_wait, Duration::from_millis(500));
+        assert_eq!(settings(&[("DATABASE_URL", primary)]).unwrap().read_database_url, None);
+        for refused in [
+            vec![("EKINERJA_READ_DATABASE_URL", replica)],
+            vec![("DATABASE_URL", primary), ("EKINERJA_READ_DATABASE_URL", "sqlite://copy.db")],
+            vec![("DATABASE_URL", primary), ("EKINERJA_READ_DATABASE_URL", primary)],
+            vec![
+                ("DATABASE_URL", primary),
+                ("EKINERJA_READ_DATABASE_URL", replica),
+                ("EKINERJA_READ_REPLICA_WAIT_MS", "0"),
+            ],
+        ] {
+            let err = settings(&refused).unwrap_err();
+            assert!(err.name.starts_with("EKINERJA_READ_"), "{refused:?}: {err:?}");
+        }
     }
 
     #[test]

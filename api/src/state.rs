@@ -42,6 +42,17 @@ pub struct AppState {
     pub deliverer: Arc<crate::deliverer::Deliverer>,
     /// Where evidence files are kept.
     pub files: Arc<ekinerja_persistence::evidence::FileStore>,
+    /// The streaming replica serving reports (`EKINERJA_READ_DATABASE_URL`), if there is one.
+    pub replica: Option<Replica>,
+}
+
+/// A PostgreSQL streaming replica, and how long a report waits for it to catch up.
+#[derive(Clone)]
+pub struct Replica {
+    /// Its own pool, as large as the primary's.
+    pub pool: Pool,
+    /// See [`Settings::read_replica_wait`].
+    pub wait: std::time::Duration,
 }
 
 impl AppState {
@@ -63,6 +74,14 @@ impl AppState {
             settings.overdue_scan,
         )?);
         let files = Arc::new(files_of(&settings)?);
+        let replica = match &settings.read_database_url {
+            Some(url) => Some(Replica {
+                pool: ekinerja_persistence::db::connect_replica(url, settings.pool_size)
+                    .map_err(std::io::Error::other)?,
+                wait: settings.read_replica_wait,
+            }),
+            None => None,
+        };
         Ok(AppState {
             files,
             pool,
@@ -77,6 +96,7 @@ impl AppState {
             analysis: Arc::new(Limiter::new(chrono::Duration::minutes(1), analysis_per_minute, 100_000)),
             metrics,
             deliverer,
+            replica,
         })
     }
 
@@ -110,6 +130,79 @@ where
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     .map_err(ApiError::from)
+}
+
+/// Runs a read-only report (analysis, exports) on the read replica when one is set and has
+/// replayed everything the primary had committed when the report began, so that it never
+/// misses a write acknowledged before it, the caller's own included; otherwise, and whenever
+/// the replica is down or lags longer than its wait, on the primary. `f` must not write: a
+/// replica refuses writes.
+pub async fn report<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+{
+    if state.replica.is_none() {
+        state.metrics.report_served_by("primary");
+        return db(state, f).await;
+    }
+    let state = state.clone();
+    web::block(move || {
+        let waiting = &state.metrics.pool_waiting;
+        let up_to_date = {
+            let mut primary = checkout(&state.pool, waiting)?;
+            ekinerja_persistence::db::wal_end(&mut primary)?
+        };
+        let on_replica = match (&state.replica, up_to_date) {
+            (Some(replica), Some(lsn)) => caught_up(replica, &lsn),
+            _ => None,
+        };
+        match on_replica {
+            Some(mut conn) => {
+                state.metrics.report_served_by("replica");
+                f(&mut conn)
+            }
+            None => {
+                state.metrics.report_served_by("primary");
+                let mut conn = checkout(&state.pool, waiting)?;
+                f(&mut conn)
+            }
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    .map_err(ApiError::from)
+}
+
+/// A replica connection once the replica has replayed the primary's log up to `lsn`, waiting
+/// at most the replica's wait; `None` when it lags longer or cannot be reached.
+fn caught_up(replica: &Replica, lsn: &str) -> Option<ekinerja_persistence::db::PooledConnection> {
+    let deadline = std::time::Instant::now() + replica.wait;
+    let mut conn = match replica.pool.checkout(replica.wait) {
+        Ok(conn) => conn,
+        Err(e) => {
+            log::warn!("read replica unavailable, the primary serves the report: {e}");
+            return None;
+        }
+    };
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        match ekinerja_persistence::db::replica_has(&mut conn, lsn) {
+            Ok(true) => return Some(conn),
+            Ok(false) if std::time::Instant::now() + pause < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(20));
+            }
+            Ok(false) => {
+                log::info!("read replica behind {lsn} after {:?}, the primary serves the report", replica.wait);
+                return None;
+            }
+            Err(e) => {
+                log::warn!("read replica failed, the primary serves the report: {e}");
+                return None;
+            }
+        }
+    }
 }
 
 /// A pooled connection, counted in `waiting` while it is waited for.

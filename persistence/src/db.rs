@@ -195,6 +195,63 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, StoreError> {
     Ok(Pool { inner, health })
 }
 
+/// Opens a pool on a PostgreSQL streaming replica (`EKINERJA_READ_DATABASE_URL`) without
+/// waiting for it: the server starts while the replica is down, and reports go to the primary
+/// until it is back (see [`replica_has`]).
+pub fn connect_replica(url: &str, size: u32) -> Result<Pool, StoreError> {
+    if Engine::of_url(url) != Engine::Postgres {
+        return Err(StoreError::Unavailable("a read replica is a PostgreSQL database".into()));
+    }
+    let health = Arc::new(Health::default());
+    let manager = Manager { url: url.to_owned(), engine: Engine::Postgres, health: health.clone() };
+    let inner = r2d2::Pool::builder()
+        .max_size(size.max(1))
+        .min_idle(Some(0))
+        .connection_timeout(CONNECT_TIMEOUT)
+        .build_unchecked(manager);
+    Ok(Pool { inner, health })
+}
+
+/// Where the primary's write-ahead log ends now: every transaction committed before this call,
+/// acknowledged or not yet flushed (`synchronous_commit = off`), lies before it. `None` on
+/// SQLite, which has no replicas.
+pub fn wal_end(conn: &mut DbConnection) -> Result<Option<String>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Lsn {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        lsn: String,
+    }
+    match conn {
+        DbConnection::Pg(pg) => {
+            let row: Lsn = diesel::sql_query("SELECT pg_current_wal_insert_lsn()::text AS lsn").get_result(pg)?;
+            Ok(Some(row.lsn))
+        }
+        DbConnection::Sqlite(_) => Ok(None),
+    }
+}
+
+/// Whether a replica has replayed the primary's log up to `lsn` (from [`wal_end`]), so that a
+/// read on it sees every transaction the primary had committed then. A database that is not
+/// replaying (not a standby) answers `false`: it is never taken for an up-to-date replica.
+pub fn replica_has(conn: &mut DbConnection, lsn: &str) -> Result<bool, StoreError> {
+    #[derive(QueryableByName)]
+    struct Replayed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        replayed: bool,
+    }
+    match conn {
+        DbConnection::Pg(pg) => {
+            let row: Replayed = diesel::sql_query(
+                "SELECT coalesce(pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS replayed",
+            )
+            .bind::<diesel::sql_types::Text, _>(lsn)
+            .get_result(pg)?;
+            Ok(row.replayed)
+        }
+        DbConnection::Sqlite(_) => Ok(false),
+    }
+}
+
 /// Why a backup was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {

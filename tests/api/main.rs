@@ -29,6 +29,7 @@ mod operations;
 mod organisation;
 mod patterns;
 mod progress;
+mod replica;
 mod rollout;
 mod shifts;
 mod simulation;

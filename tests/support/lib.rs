@@ -224,6 +224,16 @@ pub struct TestApp {
     pub root: String,
 }
 
+/// The URL of the database at `primary_url` on the streaming replica that
+/// `EKINERJA_PG_REPLICA=1 scripts/with-postgres.sh` starts (`EKINERJA_TEST_READ_DATABASE_URL`),
+/// or `None` when no replica runs.
+pub fn replica_of(primary_url: &str) -> Option<String> {
+    let replica = std::env::var("EKINERJA_TEST_READ_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let server = &replica[..replica.rfind('/').expect("EKINERJA_TEST_READ_DATABASE_URL has no database part")];
+    let name = &primary_url[primary_url.rfind('/').expect("a database URL has a database part") + 1..];
+    Some(format!("{server}/{name}"))
+}
+
 /// Settings for tests: a fixed secret, small pool.
 pub fn test_settings(url: &str) -> Settings {
     let mut s = Settings::from_lookup(|_| None).expect("default settings");
@@ -316,6 +326,7 @@ impl TestApp {
             metrics: self.state.metrics.clone(),
             deliverer: self.state.deliverer.clone(),
             files: self.state.files.clone(),
+            replica: self.state.replica.clone(),
         };
         self.root = new.tokens.access_token(&root, generation, at).expect("a token");
         self.state = web::Data::new(new);

@@ -611,7 +611,7 @@ pub async fn approve_run(
 pub async fn payroll(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
+    let d = call.report(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     if d.run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
     }
@@ -981,7 +981,7 @@ pub async fn simulate(
     let draft = b.rules.policy();
     let now = call.state.now();
     let s = call
-        .read(move |conn, caller| allowance_run::simulate(conn, caller, agency, month, &draft, now))
+        .report(move |conn, caller| allowance_run::simulate(conn, caller, agency, month, &draft, now))
         .await
         .map_err(under_rules)?;
     let opds: Vec<OpdSimulationView> = s

@@ -183,7 +183,7 @@ pub async fn agency(
         ),
     };
     let (id, now) = (id.into_inner(), call.state.now());
-    let mut c = call.read(move |conn, caller| comparison::agency_month(conn, caller, id, first, now)).await?;
+    let mut c = call.report(move |conn, caller| comparison::agency_month(conn, caller, id, first, now)).await?;
     sort(&mut c.rows, q.sort.unwrap_or(SortColumn::Name), q.order.unwrap_or(SortOrder::Asc));
     let month = c.month.format("%Y-%m").to_string();
     if wants_csv(&req) {

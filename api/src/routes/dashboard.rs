@@ -243,7 +243,7 @@ fn respond(req: &HttpRequest, d: Dashboard) -> Result<HttpResponse, ApiError> {
     security(("bearer" = [])))]
 pub async fn agency(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let (id, now) = (id.into_inner(), call.state.now());
-    let d = call.read(move |conn, caller| dashboard::agency(conn, caller, id, now)).await?;
+    let d = call.report(move |conn, caller| dashboard::agency(conn, caller, id, now)).await?;
     respond(&req, d)
 }
 
@@ -260,6 +260,6 @@ pub async fn agency(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result
     security(("bearer" = [])))]
 pub async fn unit(req: HttpRequest, call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let (id, now) = (id.into_inner(), call.state.now());
-    let d = call.read(move |conn, caller| dashboard::unit(conn, caller, id, now)).await?;
+    let d = call.report(move |conn, caller| dashboard::unit(conn, caller, id, now)).await?;
     respond(&req, d)
 }

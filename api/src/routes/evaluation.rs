@@ -635,10 +635,9 @@ pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQue
     let id = id.into_inner();
     let q = q.into_inner();
     let now = call.state.now();
-    let d = db(&call.state, move |conn| {
-        evaluation::unit_distribution(conn, &call.caller, id, q.org_unit_id, q.unit_rating, now)
-    })
-    .await?;
+    let d = call
+        .report(move |conn, caller| evaluation::unit_distribution(conn, caller, id, q.org_unit_id, q.unit_rating, now))
+        .await?;
     Ok(HttpResponse::Ok().json(DistributionView {
         period: d.period.into(),
         head: d.head.map(EmployeeView::from),

@@ -109,7 +109,7 @@ pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<SpanQuery>) -> 
     let q = q.into_inner();
     let id = id.into_inner();
     let now = call.state.now();
-    let a = call.read(move |conn, caller| monitoring::unit(conn, caller, id, q.from, q.to, now)).await?;
+    let a = call.report(move |conn, caller| monitoring::unit(conn, caller, id, q.from, q.to, now)).await?;
     Ok(HttpResponse::Ok().json(view(a)))
 }
 
@@ -122,6 +122,6 @@ pub async fn unit(call: Call, id: web::Path<Uuid>, q: web::Query<SpanQuery>) -> 
 pub async fn subordinates(call: Call, q: web::Query<SpanQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let now = call.state.now();
-    let a = call.read(move |conn, caller| monitoring::subordinates(conn, caller, q.from, q.to, now)).await?;
+    let a = call.report(move |conn, caller| monitoring::subordinates(conn, caller, q.from, q.to, now)).await?;
     Ok(HttpResponse::Ok().json(view(a)))
 }

@@ -251,7 +251,7 @@ pub async fn unit_curve(
 ) -> Result<HttpResponse, ApiError> {
     let (id, now) = (id.into_inner(), call.state.now());
     let first = month(q.month.as_deref())?;
-    let c = call.read(move |conn, caller| progress::unit_curve(conn, caller, id, first, now)).await?;
+    let c = call.report(move |conn, caller| progress::unit_curve(conn, caller, id, first, now)).await?;
     if wants_csv(&req) {
         let name = format!("kurva-pencatatan-{}.csv", c.month.format("%Y-%m"));
         let rows = c

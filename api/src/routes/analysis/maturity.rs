@@ -218,7 +218,7 @@ pub async fn agency_maturity(
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
     let (id, now) = (id.into_inner(), call.state.now());
-    let r = call.read(move |conn, caller| maturity::agency(conn, caller, id, first, now)).await?;
+    let r = call.report(move |conn, caller| maturity::agency(conn, caller, id, first, now)).await?;
     if wants_csv(&req) {
         let head: Vec<&str> = ["kode_unit", "unit", "pegawai"].into_iter().chain(LEVEL_HEAD).collect();
         let m = r.span.month.format("%Y-%m").to_string();
@@ -267,7 +267,7 @@ pub async fn unit_maturity(
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
     let (id, now) = (id.into_inner(), call.state.now());
-    let r = call.read(move |conn, caller| maturity::unit(conn, caller, id, first, now)).await?;
+    let r = call.report(move |conn, caller| maturity::unit(conn, caller, id, first, now)).await?;
     if wants_csv(&req) {
         let head: Vec<&str> = ["nip", "nama"].into_iter().chain(LEVEL_HEAD).chain(["kekurangan"]).collect();
         let m = r.span.month.format("%Y-%m").to_string();
@@ -322,7 +322,7 @@ pub async fn employee_maturity(
 ) -> Result<HttpResponse, ApiError> {
     let first = month(q.month.as_deref(), "month")?;
     let (id, now) = (id.into_inner(), call.state.now());
-    let r = call.read(move |conn, caller| maturity::employee(conn, caller, id, first, now)).await?;
+    let r = call.report(move |conn, caller| maturity::employee(conn, caller, id, first, now)).await?;
     Ok(HttpResponse::Ok().json(employee_view(r)))
 }
 
@@ -341,7 +341,7 @@ pub async fn my_maturity(call: Call, q: web::Query<MonthQuery>) -> Result<HttpRe
         return Err(ApiError::Forbidden("only an employee has a maturity level of their own".into()));
     };
     let now = call.state.now();
-    let r = call.read(move |conn, caller| maturity::employee(conn, caller, me, first, now)).await?;
+    let r = call.report(move |conn, caller| maturity::employee(conn, caller, me, first, now)).await?;
     Ok(HttpResponse::Ok().json(employee_view(r)))
 }
 
@@ -377,7 +377,7 @@ async fn history(
     let from = month(q.from.as_deref(), "from")?;
     let to = month(q.to.as_deref(), "to")?;
     let now = call.state.now();
-    let points = call.read(move |conn, caller| maturity::history(conn, caller, subject, from, to, now)).await?;
+    let points = call.report(move |conn, caller| maturity::history(conn, caller, subject, from, to, now)).await?;
     if wants_csv(&req) {
         return history_csv(name, &points);
     }

@@ -269,7 +269,7 @@ pub async fn agency_workload(
     q: web::Query<SpanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, q, now) = (id.into_inner(), q.into_inner(), call.state.now());
-    let a = call.read(move |conn, caller| workload::agency(conn, caller, id, q.from, q.to, now)).await?;
+    let a = call.report(move |conn, caller| workload::agency(conn, caller, id, q.from, q.to, now)).await?;
     if wants_csv(&req) {
         return workload_csv(&a, WorkloadTable::Units);
     }
@@ -296,7 +296,7 @@ pub async fn unit_workload(
 ) -> Result<HttpResponse, ApiError> {
     let (id, q, now) = (id.into_inner(), q.into_inner(), call.state.now());
     let table = q.table.unwrap_or_default();
-    let a = call.read(move |conn, caller| workload::unit(conn, caller, id, q.from, q.to, now)).await?;
+    let a = call.report(move |conn, caller| workload::unit(conn, caller, id, q.from, q.to, now)).await?;
     if wants_csv(&req) {
         return workload_csv(&a, table);
     }
