@@ -54,6 +54,13 @@ post("/api/v1/integration-keys", {"name": "fuzz", "scopes": ["employees_read"]})
 post("/api/v1/attendance-devices", {"serial_number": "FUZZ0001", "name": "Mesin fuzz", "allowed_sources": ["127.0.0.1"]})
 post("/api/v1/absences", {"employee_id": employees[0]["id"], "kind": "leave", "starts_on": earlier.replace(day=2).isoformat(),
                           "ends_on": earlier.replace(day=3).isoformat(), "note": "fuzz"})
+# A job: that run recomputed with `Prefer: respond-async` (202, the job's id in the body).
+job_req = urllib.request.Request(
+    BASE + "/api/v1/allowance-runs", data=json.dumps({"month": earlier.strftime("%Y-%m")}).encode(), method="POST",
+    headers={"Authorization": "Bearer " + ADMIN, "content-type": "application/json", "prefer": "respond-async"},
+)
+with urllib.request.urlopen(job_req, timeout=60) as res:
+    job_ids = [json.load(res)["id"]]
 agreements = ids("/api/v1/agreements?status=approved&limit=50")
 kinds = {
     "agencies": ids("/api/v1/agencies?limit=50", token=PLATFORM),
@@ -77,6 +84,7 @@ kinds = {
     "leave_requests": ids("/api/v1/leave-requests?limit=200"),
     "subscriptions": ids("/api/v1/webhook-subscriptions?limit=50"),
     "shifts": ids("/api/v1/shifts"),
+    "jobs": job_ids,
 }
 # Absences and attendance events hang off an employee.
 absences, events = [], []
@@ -106,7 +114,7 @@ print("fuzz ids: " + ", ".join(f"{k} {len(v)}" for k, v in kinds.items()))
 # March, and on the 1st of January no day of the year has logs; an empty kind is left unbound.
 required = ["agencies", "employees", "nips", "org_units", "positions", "agreements", "performance_periods", "runs",
             "devices", "keys", "absences", "grants", "one_agreement", "results", "indicators", "leave_requests",
-            "subscriptions", "shifts"]
+            "subscriptions", "shifts", "jobs"]
 missing = [k for k in required if not kinds[k]]
 if missing:
     sys.exit(f"fuzz ids: the demo gave no {', '.join(missing)}")
@@ -123,7 +131,7 @@ by_collection = {
     "integration-keys": "keys", "integration": "runs", "org-units": "org_units", "organisational-goals": "goals",
     "performance-periods": "performance_periods", "positions": "positions", "role-grants": "grants",
     "leave-requests": "leave_requests", "webhook-subscriptions": "subscriptions", "shifts": "shifts",
-    "files": "files",
+    "files": "files", "jobs": "jobs",
 }
 filters = {
     "query.employee_id": "employees", "query.org_unit_id": "org_units", "query.position_id": "positions",

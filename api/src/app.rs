@@ -14,7 +14,7 @@ use crate::openapi::ApiDoc;
 use crate::routes::{
     acting, activity, agency, agreement, allowance, analysis, attendance, audit, auth, calendar, cascade, comparison,
     daily_log, dashboard, discipline, distribution_pattern, employee, evaluation, evidence, health, iclock, import,
-    integration, integration_key, leave, me, monitoring, org_unit, period, position, progress, role_grant, shift,
+    integration, integration_key, job, leave, me, monitoring, org_unit, period, position, progress, role_grant, shift,
     webhook_subscription,
 };
 use crate::state::AppState;
@@ -364,6 +364,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(allowance::compute_run)),
                 )
                 .service(resource("/allowance-runs/{id}").route(web::get().to(allowance::get_run)))
+                .service(resource("/jobs/{id}").route(web::get().to(job::get)))
                 .service(resource("/allowance-runs/{id}/approve").route(web::post().to(allowance::approve_run)))
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))

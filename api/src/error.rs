@@ -5,7 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use ekinerja_domain::field::{Field, Step};
 use ekinerja_persistence::{FieldError, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Media type of every error body.
@@ -166,7 +166,7 @@ impl From<&FieldError> for ProblemField {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "type": "/problems/validation",
     "title": "Your request parameters didn't validate",
@@ -189,15 +189,15 @@ pub struct Problem {
     /// What went wrong with this request.
     pub detail: String,
     /// The request id, also in the `x-request-id` header and the server log.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// One entry per invalid field (validation problems only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
 }
 
 /// The reason one field was refused.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProblemField {
     /// JSON pointer to the field in the request body (`#/nip`), or the parameter name.
     pub pointer: String,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod integration;
+pub mod jobs;
 pub mod log_writer;
 pub mod logging;
 pub mod metrics;

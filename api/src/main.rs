@@ -161,6 +161,14 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
         }
         Command::Serve => {
             let pool = open(&settings)?;
+            {
+                // An SQLite database has one server: jobs it was running when it stopped run again now.
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                let requeued = ekinerja_persistence::job::requeue_orphans(&mut conn).map_err(|e| e.to_string())?;
+                if requeued > 0 {
+                    log::info!("{requeued} job(s) left running by the last start wait again");
+                }
+            }
             if settings.seed_demo_if_empty {
                 let said = match seed_if_empty(&pool)? {
                     Some(logins) => format!("Loaded the demo regency.\n{logins}"),

@@ -75,7 +75,7 @@ use crate::routes;
         routes::distribution_pattern::list, routes::distribution_pattern::set,
         routes::activity::list, routes::activity::create, routes::activity::import,
         routes::allowance::waiting_reviews, routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
-        routes::allowance::compute_run, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
+        routes::allowance::compute_run, routes::job::get, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
         routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine, routes::allowance::unit_lines, routes::allowance::simulate,
         routes::analysis::agency_workload, routes::analysis::unit_workload,
         routes::analysis::agency_maturity, routes::analysis::unit_maturity, routes::analysis::employee_maturity,
@@ -110,6 +110,7 @@ use crate::routes;
         (name = "leave", description = "Leave requests: asked for by the employee, recommended by the direct supervisor, approved by the head of the OPD"),
         (name = "allowance", description = "The allowance (TPP) and discipline policy, versioned by month"),
         (name = "evaluations", description = "Evaluation periods, the supervisor's ratings and the performance predicate"),
+        (name = "jobs", description = "Long work started by a request answered 202 (`Prefer: respond-async`), followed until it ends"),
         (name = "analysis", description = "Dashboards, logging curves, maturity levels (1–6) and workload analysis (ABK), each table also as CSV"),
     ),
 )]

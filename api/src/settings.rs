@@ -68,6 +68,9 @@ pub struct Settings {
     /// `EKINERJA_READ_REPLICA_WAIT_MS`: how long a report waits for the replica to replay what the
     /// primary had committed when the report began, before the primary serves it (default 500).
     pub read_replica_wait: Duration,
+    /// `EKINERJA_JOB_POLL_MS`: how often the job worker looks for jobs stored by other server
+    /// processes or left by one that stopped (default 1000); a job stored here starts at once.
+    pub job_poll: Duration,
 }
 
 /// How log lines are written.
@@ -195,6 +198,7 @@ impl Settings {
             database_url,
             read_database_url,
             read_replica_wait: Duration::from_millis(number("EKINERJA_READ_REPLICA_WAIT_MS", 500)?),
+            job_poll: Duration::from_millis(number("EKINERJA_JOB_POLL_MS", 1_000)?),
             bind,
             jwt_secret,
             production,

@@ -42,6 +42,8 @@ pub struct AppState {
     pub deliverer: Arc<crate::deliverer::Deliverer>,
     /// Where evidence files are kept.
     pub files: Arc<ekinerja_persistence::evidence::FileStore>,
+    /// Runs the jobs stored by requests answered 202 (its thread stops with the last handle).
+    pub jobs: Arc<crate::jobs::Jobs>,
     /// The streaming replica serving reports (`EKINERJA_READ_DATABASE_URL`), if there is one.
     pub replica: Option<Replica>,
 }
@@ -74,6 +76,7 @@ impl AppState {
             settings.overdue_scan,
         )?);
         let files = Arc::new(files_of(&settings)?);
+        let jobs = Arc::new(crate::jobs::Jobs::start(pool.clone(), settings.job_poll)?);
         let replica = match &settings.read_database_url {
             Some(url) => Some(Replica {
                 pool: ekinerja_persistence::db::connect_replica(url, settings.pool_size)
@@ -96,6 +99,7 @@ impl AppState {
             analysis: Arc::new(Limiter::new(chrono::Duration::minutes(1), analysis_per_minute, 100_000)),
             metrics,
             deliverer,
+            jobs,
             replica,
         })
     }

@@ -41,6 +41,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         }
         // The caller's own records.
         "get_me" | "change_my_password" => (Text("any signed-in account"), none),
+        "get_job" => (Text("the account that started the job, or a platform admin (operations)"), none),
         "list_my_tasks" => (
             Text("any signed-in account, for what waits for their own decision (the access rule decides each item)"),
             none,

@@ -97,6 +97,8 @@ ids! {
     ActingAssignmentId;
     /// An allowance run's id.
     AllowanceRunId;
+    /// A job's id: long work started by a request answered 202.
+    JobId;
     /// An activity of a post's catalogue (uraian tugas), with its standard time.
     PositionActivityId;
     /// A version of an agency's distribution pattern for one unit rating.

@@ -47,6 +47,7 @@ pub mod evaluation;
 pub mod evidence;
 pub mod field;
 pub mod id;
+pub mod job;
 pub mod leave;
 pub mod maturity;
 pub mod network;

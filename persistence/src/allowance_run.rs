@@ -12,6 +12,7 @@ use ekinerja_domain::allowance::{compute, AgencyPolicy, LineStatus, PendingReaso
 use ekinerja_domain::audit::{AuditAction, AuditEntity};
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::id::{AccountId, AgencyId, AllowancePolicyId, AllowanceRunId, EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::job::JobStage;
 use ekinerja_domain::{Caller, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -324,19 +325,62 @@ pub fn compute_run(
     first: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(RunDetail, bool), StoreError> {
-    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::AllowanceCompute)?;
+    compute_run_reporting(conn, change, agency_id, org_unit_id, first, now, &mut |_, _, _| {})
+}
+
+/// Whether `caller` may compute the month of `first` for the agency or one of its units now:
+/// the agency's admin, a unit of the agency, a month that is over. Returns the month's first day.
+pub fn check_compute(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    org_unit_id: Option<Uuid>,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, StoreError> {
+    crate::agency::writable(conn, caller, agency_id, ekinerja_domain::access::Area::AllowanceCompute)?;
     let first = first.with_day(1).unwrap_or(first);
-    let last = last_day(first);
     let today = chart::agency_today(conn, agency_id, now)?;
-    if last >= today {
+    if last_day(first) >= today {
         return Err(StoreError::invalid("month", "the month is not over yet: compute it from its last day on"));
     }
+    if let Some(u) = org_unit_id {
+        crate::org_unit::check_in_agency(conn, AgencyId::from(agency_id), OrgUnitId::from(u))?;
+    }
+    Ok(first)
+}
+
+/// Stores the computation of a month as a job ([`crate::job`]) after the checks of
+/// [`check_compute`], so that a job is only stored for work its starter may do.
+pub fn enqueue_compute(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    org_unit_id: Option<Uuid>,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<crate::job::Job, StoreError> {
+    let month = check_compute(conn, &change.caller, agency_id, org_unit_id, first, now)?;
+    crate::job::enqueue(conn, change, crate::job::JobRequest::AllowanceRun { agency_id, org_unit_id, month })
+}
+
+/// Lines stored per step of a run's progress.
+const LINES_PER_STEP: usize = 1_000;
+
+/// [`compute_run`], telling `progress` each stage with the employees done of the total.
+pub fn compute_run_reporting(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    org_unit_id: Option<Uuid>,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(JobStage, usize, usize),
+) -> Result<(RunDetail, bool), StoreError> {
+    let first = check_compute(conn, &change.caller, agency_id, org_unit_id, first, now)?;
     let agency = AgencyId::from(agency_id);
     let unit = org_unit_id.map(OrgUnitId::from);
     crate::db::write(conn, |conn| {
-        if let Some(u) = unit {
-            crate::org_unit::check_in_agency(conn, agency, u)?;
-        }
         let scope = allowance_runs::table
             .filter(allowance_runs::agency_id.eq(crate::key::bind(agency)))
             .filter(allowance_runs::month.eq(first))
@@ -351,6 +395,8 @@ pub fn compute_run(
         let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
         let policy = policy_version.as_ref().map(|v| v.policy().clone()).unwrap_or_default();
         let inputs = MonthInputs::load(conn, &change.caller, agency_id, org_unit_id, first, now)?;
+        let employees = inputs.employees.len();
+        progress(JobStage::Loading, employees, employees);
         let previous: HashMap<EmployeeId, i64> = match &approved {
             Some(a) => allowance_lines::table
                 .filter(allowance_lines::run_id.eq(crate::key::bind(a.id)))
@@ -369,6 +415,7 @@ pub fn compute_run(
                 line
             })
             .collect();
+        progress(JobStage::Computing, lines.len(), lines.len());
         let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count();
         let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
@@ -415,7 +462,11 @@ pub fn compute_run(
                 .execute(conn)?;
         }
         // Twenty columns a line: a thousand lines a statement.
-        crate::db::insert_all!(conn, allowance_lines::table, lines, 1_000);
+        let mut stored = 0;
+        for step in lines.chunks(LINES_PER_STEP) {
+            stored += crate::db::insert_all!(conn, allowance_lines::table, step, 1_000);
+            progress(JobStage::Storing, stored, lines.len());
+        }
         audit::record(
             conn,
             change,

@@ -116,7 +116,7 @@ macro_rules! stored_as_json {
     )+};
 }
 
-stored_as_json!(AgencyPolicy, MaturityPolicy, Vec<DistributionRule>);
+stored_as_json!(AgencyPolicy, MaturityPolicy, Vec<DistributionRule>, crate::job::JobRequest);
 
 impl StoredText for Schedule {
     const NAME: &'static str = "Schedule";

@@ -238,13 +238,14 @@ macro_rules! stored_ids {
 use ekinerja_domain::id::{
     AbsenceId, AccountId, ActingAssignmentId, AgencyId, AgreementId, AllowancePolicyId, AllowanceRunId,
     AttendanceDeviceId, AttendanceEventId, AuditEventId, DailyLogId, DistributionPatternId, EmployeeId, EvaluationId,
-    EvaluationPeriodId, EvidenceFileId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, LeaveRequestId,
+    EvaluationPeriodId, EvidenceFileId, GoalId, HolidayId, IndicatorId, IntegrationKeyId, JobId, LeaveRequestId,
     LoginFailureId, OrgUnitId, PerformancePeriodId, PlannedResultId, PositionActivityId, PositionId, RefreshFamilyId,
     RefreshTokenId, RoleGrantId, ShiftId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId, WorkScheduleId,
 };
 
 stored_ids!(
     AbsenceId,
+    JobId,
     DistributionPatternId,
     PositionActivityId,
     EvidenceFileId,

@@ -34,6 +34,7 @@ pub mod goal;
 pub mod idempotency;
 pub mod import;
 pub mod integration_key;
+pub mod job;
 pub mod key;
 pub mod leave;
 pub mod login_failure;

@@ -852,7 +852,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
+    use crate::word::Word;
+    use ekinerja_domain::id::*;
+    jobs (id) {
+        id -> Key<JobId>,
+        agency_id -> Key<AgencyId>,
+        kind -> Word,
+        status -> Word,
+        request -> Text,
+        started_by_account_id -> Key<AccountId>,
+        request_id -> Nullable<Text>,
+        stage -> Word,
+        done -> Integer,
+        total -> Integer,
+        attempts -> Integer,
+        lease_until -> Nullable<Timestamp>,
+        result_location -> Nullable<Text>,
+        problem -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    jobs,
     siasn_exports,
     absences,
     position_activities,

@@ -236,6 +236,7 @@ use ekinerja_domain::{
     daily_log::LogStatus,
     discipline::AbsenceKind,
     evaluation::{Cadence, CoreValue, EvaluationStatus, PeriodKind, PeriodStatus, Predicate, Rating, UnitRating},
+    job::{JobKind, JobStage, JobStatus},
     leave::{LeaveApproval, LeaveKind, LeaveStatus},
     notification::{DeliveryStatus, EventType},
     AccountRole, ActingKind, EmploymentType, GrantedRole, IntegrationScope, PositionType, TimeZone,
@@ -243,6 +244,9 @@ use ekinerja_domain::{
 
 stored_words!(
     AgreementStatus,
+    JobKind,
+    JobStage,
+    JobStatus,
     AuditAction,
     AuditEntity,
     BreakdownKind,

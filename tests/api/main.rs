@@ -22,6 +22,7 @@ mod hostile;
 mod import;
 mod instances;
 mod integration;
+mod jobs;
 mod leave;
 mod notifications;
 mod openapi;

@@ -293,7 +293,10 @@ impl TestApp {
     pub fn twin(&self) -> TestApp {
         let settings = self.state.settings.clone();
         let pool = db::connect(&self.db.url, settings.pool_size).expect("pool");
-        let state = web::Data::new(AppState::new(pool, settings).expect("state"));
+        let mut state = AppState::new(pool, settings).expect("state");
+        // The same clock, so that this one's tokens hold there.
+        state.clock = self.state.clock.clone();
+        let state = web::Data::new(state);
         TestApp { state, db: TestDb { url: self.db.url.clone(), cleanup: Cleanup::Shared }, root: self.root.clone() }
     }
 
@@ -326,6 +329,7 @@ impl TestApp {
             metrics: self.state.metrics.clone(),
             deliverer: self.state.deliverer.clone(),
             files: self.state.files.clone(),
+            jobs: self.state.jobs.clone(),
             replica: self.state.replica.clone(),
         };
         self.root = new.tokens.access_token(&root, generation, at).expect("a token");

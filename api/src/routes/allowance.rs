@@ -1,6 +1,6 @@
 //! The agency's allowance and discipline policy, versioned by month.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use ekinerja_domain::allowance::{
     AgencyPolicy, AllowancePolicy, Breakdown, LineStatus, PendingReason, PerformanceBasis, RunStatus,
@@ -523,20 +523,35 @@ pub struct ComputeRun {
 /// Computes (or recomputes) a month.
 #[utoipa::path(post, path = "/api/v1/allowance-runs", tag = "allowance", operation_id = "compute_allowance_run",
     summary = "Compute a month's allowance for the agency or a unit: a new draft, the open draft recomputed, or a correction of the approved run",
+    description = "With `Prefer: respond-async` the month is checked (the caller's right, a month that is over, \
+        a unit of the agency) and the computation stored as a job, answered `202` at once: follow it at its \
+        `Location` (`GET /api/v1/jobs/{id}`), which ends with the run's location. Without it the answer waits \
+        for the run.",
     request_body = ComputeRun,
+    params(("prefer" = Option<String>, Header, description = "`respond-async`: answer 202 with a job at once")),
     responses(
         (status = 200, description = "The open draft, recomputed", body = RunView),
         (status = 201, description = "A new draft (a correction when the month's run is approved)", body = RunView,
             headers(("location" = String, description = "URL of the run"))),
+        (status = 202, description = "Stored as a job (`Prefer: respond-async`)", body = crate::routes::job::JobView,
+            headers(("location" = String, description = "URL of the job"),
+                ("preference-applied" = String, description = "`respond-async`"),
+                ("retry-after" = String, description = "Seconds to wait before following the job"))),
         crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
-pub async fn compute_run(call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
+pub async fn compute_run(req: HttpRequest, call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let month = month_start(&b.month, "month")?;
     let agency = call.agency(b.agency_id)?;
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
+    if crate::routes::job::wants_async(&req) {
+        let unit = b.org_unit_id;
+        let job = db(&call.state, move |conn| allowance_run::enqueue_compute(conn, &change, agency, unit, month, now))
+            .await?;
+        return crate::routes::job::accepted(&call.state, job);
+    }
     let (d, is_new) =
         db(&call.state, move |conn| allowance_run::compute_run(conn, &change, agency, b.org_unit_id, month, now))
             .await?;

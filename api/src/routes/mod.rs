@@ -25,6 +25,7 @@ pub mod iclock;
 pub mod import;
 pub mod integration;
 pub mod integration_key;
+pub mod job;
 pub mod leave;
 pub mod me;
 pub mod monitoring;

@@ -1,0 +1,1 @@
+../../postgres/2026-12-08-000001_jobs/down.sql
