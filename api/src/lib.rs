@@ -17,6 +17,7 @@ pub mod log_writer;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
+pub mod progress_bar;
 pub mod request_id;
 pub mod routes;
 pub mod security;

@@ -100,7 +100,10 @@ fn seed_if_empty(pool: &db::Pool) -> Result<Option<ekinerja_demo::DemoLogins>, S
         return Ok(None);
     }
     let hash = auth::hash_password(ekinerja_demo::DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    ekinerja_demo::seed_demo(&mut conn, hash, chrono::Utc::now()).map(Some).map_err(|e| e.to_string())
+    let mut bars = ekinerja_api::progress_bar::Bars::default();
+    ekinerja_demo::seed_demo(&mut conn, hash, chrono::Utc::now(), &mut |step| bars.step(step))
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 fn run(command: Command, settings: Settings) -> Result<(), String> {

@@ -163,8 +163,11 @@ async fn main() -> Result<(), String> {
     );
     let started = Instant::now();
     let hash = auth::hash_password(demo::DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    let logins = demo::seed_regency(&mut conn, hash, Utc::now(), demo::Shape::scaled(args.employees))
-        .map_err(|e| e.to_string())?;
+    let mut bars = ekinerja_api::progress_bar::Bars::default();
+    let logins =
+        demo::seed_regency(&mut conn, hash, Utc::now(), demo::Shape::scaled(args.employees), &mut |s| bars.step(s))
+            .map_err(|e| e.to_string())?;
+    drop(bars);
     let built = started.elapsed();
 
     let admin = account::find_for_login(&mut conn, &logins.agency_admin)

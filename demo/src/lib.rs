@@ -170,6 +170,7 @@ fn code(s: &str) -> Result<Code, StoreError> {
 
 struct Builder<'a> {
     conn: &'a mut DbConnection,
+    progress: &'a mut dyn FnMut(Step),
     change: Change,
     dice: Dice,
     sequence: u32,
@@ -182,6 +183,23 @@ struct Builder<'a> {
     dinkes: Option<(usize, Uuid, Uuid)>,
     /// Who works by roster (the health centre's staff), with the shifts rostered for them.
     on_roster: Vec<OnRoster>,
+}
+
+/// How far a build has come: `done` of `total` items of its current stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// What is being built: `organisation` (OPDs), `agreements` (employees), `daily logs` (days),
+    /// `evaluations` (quarters), `attendance` (employees).
+    pub stage: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Builder<'_> {
+    /// Tells the caller how far the build has come.
+    fn step(&mut self, stage: &'static str, done: usize, total: usize) {
+        (self.progress)(Step { stage, done: done as u64, total: total as u64 });
+    }
 }
 
 /// An employee who works by roster: their id, NIP and rostered shifts.
@@ -327,7 +345,8 @@ fn plan_agreements(
         b.hired.iter().map(|h| (h.employee_id, h.caller.clone())).collect();
     let mut first_result: std::collections::HashMap<Uuid, Uuid> = std::collections::HashMap::new();
     let hired = std::mem::take(&mut b.hired);
-    for h in &hired {
+    for (i, h) in hired.iter().enumerate() {
+        b.step("agreements", i, hired.len());
         let own = Change::new(h.caller.clone(), now, None);
         let supervisor = chart.supervisor_of(h.employee_id);
         let a = skp::create(
@@ -454,6 +473,7 @@ fn write_logs(
     let time = |h, m| NaiveTime::from_hms_opt(h, m, 0);
     let mut written = 0;
     for back in (1..=LOG_DAYS).rev() {
+        b.step("daily logs", (LOG_DAYS - back) as usize, LOG_DAYS as usize);
         let day = b.today - Duration::days(back);
         if day.year() != b.today.year() || matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
             continue;
@@ -549,6 +569,7 @@ fn write_evaluations(
     let current_quarter = (b.today.month() - 1) / 3 + 1;
     let mut written = 0;
     for quarter in 1..current_quarter {
+        b.step("evaluations", quarter as usize - 1, current_quarter as usize - 1);
         let period = ev::open_period(b.conn, &admin, year.uuid(), PeriodKind::Quarterly, quarter)?;
         for employee in &people {
             let evaluator = match chart.supervisor_of(*employee) {
@@ -779,6 +800,7 @@ fn write_attendance(
     let mut items = Vec::new();
     let on_roster: std::collections::HashSet<Uuid> = b.on_roster.iter().map(|(e, _, _)| *e).collect();
     for (i, (employee, nip)) in people.iter().enumerate() {
+        b.step("attendance", i, people.len());
         if on_roster.contains(&employee.uuid()) {
             continue;
         }
@@ -906,8 +928,13 @@ impl Shape {
 
 /// Loads the demo data into an empty database. `password_hash` is the argon2 hash of
 /// [`DEMO_PASSWORD`], computed once by the caller and shared by every demo account.
-pub fn seed_demo(conn: &mut DbConnection, password_hash: String, now: DateTime<Utc>) -> Result<DemoLogins, StoreError> {
-    seed_regency(conn, password_hash, now, Shape::DEMO)
+pub fn seed_demo(
+    conn: &mut DbConnection,
+    password_hash: String,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(Step),
+) -> Result<DemoLogins, StoreError> {
+    seed_regency(conn, password_hash, now, Shape::DEMO, progress)
 }
 
 /// Loads a regency of the given shape into an empty database (the demo, and the benchmark's
@@ -918,8 +945,9 @@ pub fn seed_regency(
     password_hash: String,
     now: DateTime<Utc>,
     shape: Shape,
+    progress: &mut dyn FnMut(Step),
 ) -> Result<DemoLogins, StoreError> {
-    ekinerja_persistence::db::bulk_load(conn, |conn| load_regency(conn, password_hash, now, shape))
+    ekinerja_persistence::db::bulk_load(conn, |conn| load_regency(conn, password_hash, now, shape, progress))
 }
 
 fn load_regency(
@@ -927,6 +955,7 @@ fn load_regency(
     password_hash: String,
     now: DateTime<Utc>,
     shape: Shape,
+    progress: &mut dyn FnMut(Step),
 ) -> Result<DemoLogins, StoreError> {
     if account::any(conn)? {
         return Err(StoreError::Conflict(
@@ -944,6 +973,7 @@ fn load_regency(
     let today = (now + Duration::hours(7)).date_naive();
     let mut b = Builder {
         conn,
+        progress,
         change: Change::new(caller, now, None),
         dice: Dice(2026),
         sequence: 0,
@@ -994,7 +1024,9 @@ fn load_regency(
         .iter()
         .map(|(c, n, h)| (*c, *n, *h))
         .chain(generated.iter().map(|(c, n, h)| (c.as_str(), n.as_str(), h.as_str())));
+    let opd_count = OPDS.len() + shape.extra_opds;
     for (index, (opd_code, opd_name, head_title)) in all_opds.enumerate() {
+        b.step("organisation", index, opd_count);
         b.current_opd = index;
         let opd = b.unit(regency, None, opd_code, opd_name)?;
         opds.push((opd, opd_name.to_owned()));

@@ -279,7 +279,15 @@ impl TestApp {
             let mut conn = pool.get().expect("connection");
             db::migrate(&mut conn).expect("migrations");
             let hash = auth::hash_password(ekinerja_demo::DEMO_PASSWORD).expect("hash");
-            ekinerja_demo::seed_demo(&mut conn, hash, Utc::now()).expect("demo data");
+            let mut steps: Vec<ekinerja_demo::Step> = Vec::new();
+            ekinerja_demo::seed_demo(&mut conn, hash, Utc::now(), &mut |s| steps.push(s)).expect("demo data");
+            // The build reports each stage as it goes, never past its total nor backwards.
+            for stage in ["organisation", "agreements", "daily logs", "attendance"] {
+                let of: Vec<_> = steps.iter().filter(|s| s.stage == stage).collect();
+                assert!(of.len() > 1, "the demo build reported no progress of {stage}");
+                assert!(of.iter().all(|s| s.done < s.total), "{stage}: {of:?}");
+                assert!(of.windows(2).all(|w| w[0].done <= w[1].done), "{stage} went backwards");
+            }
         }
         let state = web::Data::new(AppState::new(pool, settings).expect("state"));
         let mut app = TestApp { state, db, root: String::new() };
