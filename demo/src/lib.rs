@@ -479,6 +479,10 @@ fn write_logs(
             continue;
         }
         let reviewed = back > 7;
+        // The day's logs are created together, then reviewed together: a transaction each, as
+        // the API's group commit and review batch record them.
+        let mut jobs = Vec::new();
+        let mut verdicts = Vec::new();
         for (employee, caller) in &people {
             if b.dice.next(100) >= 85 {
                 continue;
@@ -514,34 +518,33 @@ fn write_logs(
                     serves,
                     activity: named.map(|(id, _)| id),
                 };
-                let Created::New(log) = logs::create(
-                    b.conn,
-                    &own,
-                    NewLog { client_id: None, client_hash: None, input, evidence_file_ids: Vec::new() },
-                    now,
-                )?
-                else {
-                    continue;
-                };
-                written += 1;
+                let new = NewLog { client_id: None, client_hash: None, input, evidence_file_ids: Vec::new() };
+                jobs.push(logs::Job { change: own.clone(), new, now });
                 let reviewer = chart.supervisor_of(*employee).and_then(|o| callers.get(&o.employee_id).cloned());
-                if let (true, Some(reviewer)) = (reviewed, reviewer) {
-                    let (decision, reason) = if b.dice.next(100) < 5 {
-                        (Decision::Reject, Some("Lengkapi uraian dan bukti kegiatan".to_owned()))
-                    } else {
-                        (Decision::Accept, None)
-                    };
-                    logs::review(
-                        b.conn,
-                        &Change::new(reviewer, now, None),
-                        log.id,
-                        log.version,
-                        decision,
-                        reason,
-                        now,
-                    )?;
-                }
+                verdicts.push(match (reviewed, reviewer) {
+                    (true, Some(reviewer)) => Some((
+                        reviewer,
+                        if b.dice.next(100) < 5 {
+                            (Decision::Reject, Some("Lengkapi uraian dan bukti kegiatan".to_owned()))
+                        } else {
+                            (Decision::Accept, None)
+                        },
+                    )),
+                    _ => None,
+                });
             }
+        }
+        let mut reviews = Vec::new();
+        for (created, verdict) in logs::create_many(b.conn, jobs).into_iter().zip(verdicts) {
+            let Created::New(log) = created? else { continue };
+            written += 1;
+            if let Some((reviewer, (decision, reason))) = verdict {
+                let review = logs::Review { id: log.id, seen: log.version, decision, reason };
+                reviews.push((Change::new(reviewer, now, None), review));
+            }
+        }
+        for reviewed in logs::review_many(b.conn, reviews, now)? {
+            reviewed?;
         }
     }
     Ok(written)

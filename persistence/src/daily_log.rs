@@ -691,7 +691,144 @@ pub fn review(
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<DailyLog, StoreError> {
+    let item = Review { id, seen, decision, reason };
     crate::db::write(conn, |conn| {
+        let (before, after) = review_in(conn, change, item, now)?;
+        record_reviewed(conn, change, &before, &after, decision)?;
+        Ok(after)
+    })
+}
+
+/// One decision of [`review_many`].
+#[derive(Debug, Clone)]
+pub struct Review {
+    /// The log.
+    pub id: DailyLogId,
+    /// Its version as the reviewer saw it.
+    pub seen: i32,
+    pub decision: Decision,
+    /// Why, for a rejection.
+    pub reason: Option<String>,
+}
+
+/// Reviews many logs (each by its own reviewer's change) in one write transaction, each under a
+/// savepoint, as [`review`] would one by one: a decision refused (not the reviewer's, changed
+/// since, not waiting) is rolled back alone and answered with its error, the others commit
+/// together. When the transaction itself fails, nothing is stored and that error is returned.
+///
+/// As [`create_many`], the logs are decided in the order of their employees (each locks its
+/// employee's row for the change number) and the audit events come last, so that groups side by
+/// side on PostgreSQL never wait on each other in a cycle; a group the database aborts as a
+/// deadlock is tried again (3 times). Answers come back in the order of `items`.
+pub fn review_many(
+    conn: &mut DbConnection,
+    items: Vec<(Change, Review)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<DailyLog, StoreError>>, StoreError> {
+    let ids: Vec<DailyLogId> = items.iter().map(|(_, r)| r.id).collect();
+    let owners: std::collections::HashMap<DailyLogId, EmployeeId> = daily_logs::table
+        .filter(daily_logs::id.eq_any(crate::key::binds(ids)))
+        .select((daily_logs::id, daily_logs::employee_id))
+        .load::<(DailyLogId, EmployeeId)>(conn)?
+        .into_iter()
+        .collect();
+    let mut indexed: Vec<(usize, (Change, Review))> = items.into_iter().enumerate().collect();
+    indexed.sort_by_key(|(_, (_, r))| owners.get(&r.id).copied());
+    let (order, items): (Vec<usize>, Vec<(Change, Review)>) = indexed.into_iter().unzip();
+    let mut attempt = 0;
+    let results = loop {
+        attempt += 1;
+        match review_group(conn, items.clone(), now) {
+            Err(e) if attempt < 3 && is_transient(&e) => continue,
+            Err(e) => return Err(e),
+            Ok(results) => break results,
+        }
+    };
+    let mut answers: Vec<Option<Result<DailyLog, StoreError>>> = (0..order.len()).map(|_| None).collect();
+    for (i, r) in order.into_iter().zip(results) {
+        if let Some(slot) = answers.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(StoreError::Unavailable("the group lost an answer".into()))))
+        .collect())
+}
+
+/// One try at a group of decisions, in the order given.
+fn review_group(
+    conn: &mut DbConnection,
+    items: Vec<(Change, Review)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<DailyLog, StoreError>>, StoreError> {
+    use diesel::connection::SimpleConnection;
+    crate::db::write(conn, |conn| {
+        let mut results = Vec::with_capacity(items.len());
+        let mut decided = Vec::with_capacity(items.len());
+        for (change, item) in items {
+            let decision = item.decision;
+            conn.batch_execute("SAVEPOINT daily_log_review")?;
+            match review_in(conn, &change, item, now) {
+                Ok((before, after)) => {
+                    conn.batch_execute("RELEASE SAVEPOINT daily_log_review")?;
+                    results.push(Ok(after.clone()));
+                    decided.push((change, before, after, decision));
+                }
+                Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::StorageFull(_))) => {
+                    return Err(e)
+                }
+                Err(e) => {
+                    conn.batch_execute("ROLLBACK TO SAVEPOINT daily_log_review; RELEASE SAVEPOINT daily_log_review")?;
+                    results.push(Err(e));
+                }
+            }
+        }
+        // Every employee's row is locked now; the audit chain comes last (see `record_created`).
+        for (change, before, after, decision) in &decided {
+            record_reviewed(conn, change, before, after, *decision)?;
+        }
+        Ok::<_, StoreError>(results)
+    })
+}
+
+/// The audit event and the `log_reviewed` notification of a decision.
+fn record_reviewed(
+    conn: &mut DbConnection,
+    change: &Change,
+    before: &DailyLog,
+    after: &DailyLog,
+    decision: Decision,
+) -> Result<(), StoreError> {
+    audit::record(
+        conn,
+        change,
+        Some(after.agency_id),
+        match decision {
+            Decision::Accept => AuditAction::Accept,
+            Decision::Reject => AuditAction::Reject,
+        },
+        AuditEntity::DailyLog,
+        after.id,
+        Some(before),
+        Some(after),
+    )?;
+    let note = serde_json::json!({
+        "daily_log_id": after.id, "employee_id": after.employee_id, "date": after.log_date,
+        "status": after.status, "reason": after.review_reason,
+    });
+    crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LogReviewed, &note)
+}
+
+/// The body of [`review`], inside a running transaction: the log before and after the decision.
+fn review_in(
+    conn: &mut DbConnection,
+    change: &Change,
+    item: Review,
+    now: DateTime<Utc>,
+) -> Result<(DailyLog, DailyLog), StoreError> {
+    let Review { id, seen, decision, reason } = item;
+    {
         let before: DailyLog =
             daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
         let review_escalated = escalated(conn, &before, now)?;
@@ -715,26 +852,8 @@ pub fn review(
         after.change_seq = next_seq(conn, before.employee_id)?;
         after.updated_at = change.at;
         diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
-        audit::record(
-            conn,
-            change,
-            Some(after.agency_id),
-            match decision {
-                Decision::Accept => AuditAction::Accept,
-                Decision::Reject => AuditAction::Reject,
-            },
-            AuditEntity::DailyLog,
-            after.id,
-            Some(&before),
-            Some(&after),
-        )?;
-        let note = serde_json::json!({
-            "daily_log_id": after.id, "employee_id": after.employee_id, "date": after.log_date,
-            "status": after.status, "reason": after.review_reason,
-        });
-        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LogReviewed, &note)?;
-        Ok(after)
-    })
+        Ok((before, after))
+    }
 }
 
 /// List filters.

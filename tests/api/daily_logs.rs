@@ -270,6 +270,70 @@ async fn only_the_direct_supervisor_reviews_and_employees_keep_to_their_own() {
 }
 
 #[actix_web::test]
+async fn a_review_batch_records_its_decisions_together_each_answered_on_its_own() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 650).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let a = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    let b = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "09:00", "10:00")).await.id();
+    let c = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:00")).await.id();
+    // Staff member 2's log: the section head is their supervisor too, the division head is not.
+    let other = app
+        .post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 30, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
+        .await
+        .id();
+    let res = app
+        .post(
+            "/api/v1/daily-logs/reviews",
+            &s.org.section.token,
+            json!({"items": [
+                {"id": a, "version": 1, "decision": "accept"},
+                // The same log again, as seen before the decision above: changed since.
+                {"id": a, "version": 1, "decision": "reject", "reason": "Tidak sesuai"},
+                {"id": b, "version": 7, "decision": "accept"},
+                {"id": c, "version": 1, "decision": "reject", "reason": "Lengkapi bukti"},
+                {"id": other, "version": 1, "decision": "accept"},
+            ]}),
+        )
+        .await;
+    res.assert_status(200);
+    let items = res.body["items"].as_array().unwrap();
+    let summary: Vec<(bool, Value)> =
+        items.iter().map(|i| (i["ok"].as_bool().unwrap(), i["error"]["status"].clone())).collect();
+    assert_eq!(
+        summary,
+        [(true, Value::Null), (false, json!(412)), (false, json!(412)), (true, Value::Null), (true, Value::Null)],
+        "{}",
+        res.text
+    );
+    assert_eq!(items[0]["log"]["status"], "accepted");
+    assert_eq!(items[3]["log"]["status"], "rejected");
+    for (id, status) in [(&a, "accepted"), (&b, "submitted"), (&c, "rejected"), (&other, "accepted")] {
+        let read = app.get(&format!("/api/v1/daily-logs/{id}"), &s.org.section.token).await;
+        assert_eq!(read.body["status"], status, "{}", read.text);
+    }
+    // Each decision is in the audit trail once, the refused ones not at all.
+    let trail = app.get(&format!("/api/v1/audit-events?entity_id={a}"), &s.org.admin).await;
+    let actions: Vec<&str> =
+        trail.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "accept").count(), 1, "{}", trail.text);
+    assert!(!actions.contains(&"reject"), "{}", trail.text);
+    // Another supervisor's decisions are refused item by item; nothing of theirs is recorded.
+    let res = app
+        .post(
+            "/api/v1/daily-logs/reviews",
+            &s.org.division.token,
+            json!({"items": [{"id": b, "version": 1, "decision": "accept"}]}),
+        )
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.body["items"][0]["ok"], false, "{}", res.text);
+    assert!(matches!(res.body["items"][0]["error"]["status"].as_u64(), Some(403 | 404)), "{}", res.text);
+    assert_eq!(version(&app, &b).await, 1);
+}
+
+#[actix_web::test]
 async fn the_change_feed_brings_review_results_to_the_phone() {
     let app = TestApp::spawn().await;
     let s = setup(&app, "KAB-A", 600).await;

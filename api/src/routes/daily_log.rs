@@ -717,6 +717,10 @@ pub struct ReviewBatchResult {
 /// Reviews many logs at once.
 #[utoipa::path(post, path = "/api/v1/daily-logs/reviews", tag = "daily_logs", operation_id = "review_daily_logs",
     summary = "Accept or reject many subordinates' logs at once, each as seen (its version); each decision answered on its own",
+    description = "The decisions are recorded in one transaction: a decision refused (not the caller's to make, the \
+        log changed since its version, not waiting for review, a reason missing) is answered with its problem in its \
+        item and the others stand; when the server fails, none is recorded and the whole request is answered with \
+        the error.",
     request_body = ReviewBatch,
     responses((status = 200, description = "One result per decision, in order", body = ReviewBatchResult)),
     security(("bearer" = [])))]
@@ -725,23 +729,41 @@ pub async fn review_batch(call: Call, body: Json<ReviewBatch>) -> Result<HttpRes
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::field("items", format!("a review holds 1 to {MAX_BATCH} decisions")));
     }
-    let mut results = Vec::with_capacity(items.len());
+    let refused = |id: DailyLogId, e: ApiError| {
+        let mut p = crate::error::Problem::of(&e, actix_web::ResponseError::status_code(&e));
+        p.request_id = request_id::current();
+        ReviewItemResult { id, ok: false, log: None, error: Some(p) }
+    };
+    // A reason that is no description is refused on its own; the other decisions are recorded
+    // in one transaction, each answered on its own.
+    let now = call.state.now();
+    let change = Change::new(call.caller.clone(), now, request_id::current());
+    let mut results: Vec<(DailyLogId, Option<ReviewItemResult>)> = Vec::with_capacity(items.len());
+    let mut decisions = Vec::new();
     for item in items {
         let id = DailyLogId::from(item.id);
-        match decide(call.clone(), id, Ok(item.version), item.decision, item.reason).await {
-            Ok(l) => results.push(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None }),
-            Err(e) => {
-                let status = actix_web::ResponseError::status_code(&e);
-                if status.is_server_error() {
-                    return Err(e);
-                }
-                let mut p = crate::error::Problem::of(&e, status);
-                p.request_id = request_id::current();
-                results.push(ReviewItemResult { id, ok: false, log: None, error: Some(p) });
+        match item.reason.as_deref().map(Description::parse).transpose() {
+            Err(e) => results.push((id, Some(refused(id, ApiError::field("reason", e.to_string()))))),
+            Ok(_) => {
+                results.push((id, None));
+                let review = store::Review { id, seen: item.version, decision: item.decision, reason: item.reason };
+                decisions.push((change.clone(), review));
             }
         }
     }
-    Ok(HttpResponse::Ok().json(ReviewBatchResult { items: results }))
+    let mut decided = db(&call.state, move |conn| store::review_many(conn, decisions, now)).await?.into_iter();
+    let results = results
+        .into_iter()
+        .map(|(id, slot)| match slot {
+            Some(r) => Ok(r),
+            None => match decided.next() {
+                Some(Ok(l)) => Ok(ReviewItemResult { id, ok: true, log: Some(l.into()), error: None }),
+                Some(Err(e)) => Ok(refused(id, ApiError::from(e))),
+                None => Err(ApiError::Internal("a decision of the batch went unanswered".into())),
+            },
+        })
+        .collect::<Result<Vec<_>, _>>();
+    Ok(HttpResponse::Ok().json(ReviewBatchResult { items: results? }))
 }
 
 /// Paging of the change feed.
