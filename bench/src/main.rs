@@ -14,7 +14,8 @@
 //!   raw load of the same planned results in one query.
 //! - attendance_push: attendance events ingested per second through
 //!   `POST /api/v1/attendance-events/batch` in batches of 500 (a month of check-ins and
-//!   check-outs for every employee), against raw inserts of the same rows in transactions of 500.
+//!   check-outs for every employee), against raw batched inserts of the same rows (one 500-row
+//!   statement a transaction) and, beside it, the same rows a statement each.
 //! - discipline_month: one month's discipline for every employee of the regency, computed from
 //!   those events and the calendar, against the bare aggregate query it starts from.
 //! - analysis: after loading the last 30 days of daily logs for every employee (one of four hours
@@ -611,54 +612,91 @@ async fn attendance(
         |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     let rate = total_events as f64 / elapsed.as_secs_f64();
 
-    // Baseline: the same number of rows of the same width, inserted raw in transactions of 500
-    // from as many threads as the push used connections.
+    // Baselines: the same number of rows of the same width, inserted raw in transactions of 500
+    // from as many threads as the push used connections: one multi-row statement a transaction
+    // (raw batched inserts, issue 19's baseline), and one statement a row.
     {
         let mut c = pool.get().map_err(|e| e.to_string())?;
-        c.batch_execute(
-            "CREATE TABLE bench_raw_events (id TEXT PRIMARY KEY NOT NULL, agency_id TEXT NOT NULL, \
-             employee_id TEXT NOT NULL, source_event_id TEXT NOT NULL, kind TEXT NOT NULL, local_date TEXT NOT NULL, \
-             local_time TEXT NOT NULL, device_id TEXT, UNIQUE (agency_id, source_event_id))",
-        )
-        .map_err(|e| e.to_string())?;
+        for table in ["bench_raw_events", "bench_raw_events_rows"] {
+            c.batch_execute(&format!(
+                "CREATE TABLE {table} (id TEXT PRIMARY KEY NOT NULL, agency_id TEXT NOT NULL, \
+                 employee_id TEXT NOT NULL, source_event_id TEXT NOT NULL, kind TEXT NOT NULL, local_date TEXT NOT NULL, \
+                 local_time TEXT NOT NULL, device_id TEXT, UNIQUE (agency_id, source_event_id))"
+            ))
+            .map_err(|e| e.to_string())?;
+        }
     }
-    let raw_started = Instant::now();
     let threads = connections.max(1);
-    let mut handles = Vec::new();
-    for t in 0..threads {
-        let pool = pool.clone();
-        let agency = agency_id.to_string();
-        handles.push(std::thread::spawn(move || -> Result<(), String> {
-            let mut c = pool.get().map_err(|e| e.to_string())?;
-            let rows: Vec<usize> = (t..total_events).step_by(threads).collect();
-            for chunk in rows.chunks(500) {
-                db::write(&mut c, |c| -> Result<(), diesel::result::Error> {
-                    for n in chunk {
-                        diesel::sql_query(
-                            "INSERT INTO bench_raw_events (id, agency_id, employee_id, source_event_id, kind, local_date, local_time, device_id) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        )
-                        .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
-                        .bind::<Text, _>(&agency)
-                        .bind::<Text, _>(format!("employee-{}", n / 40))
-                        .bind::<Text, _>(format!("R-{n}"))
-                        .bind::<Text, _>("check_in")
-                        .bind::<Text, _>("2026-10-01")
-                        .bind::<Text, _>("07:21:00")
-                        .bind::<Text, _>("FP-1")
-                        .execute(c)?;
-                    }
-                    Ok(())
-                })
-                .map_err(|e| e.to_string())?;
-            }
-            Ok(())
-        }));
-    }
-    for h in handles {
-        h.join().map_err(|_| "raw insert thread panicked".to_owned())??;
-    }
-    let raw_rate = total_events as f64 / raw_started.elapsed().as_secs_f64();
+    let raw_insert = |batched: bool| -> Result<f64, String> {
+        let started = Instant::now();
+        let mut handles = Vec::new();
+        for t in 0..threads {
+            let pool = pool.clone();
+            let agency = agency_id.to_string();
+            handles.push(std::thread::spawn(move || -> Result<(), String> {
+                let mut c = pool.get().map_err(|e| e.to_string())?;
+                let rows: Vec<usize> = (t..total_events).step_by(threads).collect();
+                let values = |n: usize| {
+                    [
+                        uuid::Uuid::now_v7().to_string(),
+                        agency.clone(),
+                        format!("employee-{}", n / 40),
+                        format!("R-{n}"),
+                        "check_in".to_owned(),
+                        "2026-10-01".to_owned(),
+                        "07:21:00".to_owned(),
+                        "FP-1".to_owned(),
+                    ]
+                };
+                const COLUMNS: &str = "(id, agency_id, employee_id, source_event_id, kind, local_date, local_time, device_id)";
+                for chunk in rows.chunks(500) {
+                    db::write(&mut c, |c| -> Result<(), diesel::result::Error> {
+                        if batched {
+                            let tuples: Vec<String> = (0..chunk.len())
+                                .map(|r| {
+                                    let p: Vec<String> = (1..=8).map(|k| format!("${}", r * 8 + k)).collect();
+                                    format!("({})", p.join(", "))
+                                })
+                                .collect();
+                            let sql = format!("INSERT INTO bench_raw_events {COLUMNS} VALUES {}", tuples.join(", "));
+                            let mut q = diesel::sql_query(sql).into_boxed::<db::Backend>();
+                            for n in chunk {
+                                for v in values(*n) {
+                                    q = q.bind::<Text, _>(v);
+                                }
+                            }
+                            q.execute(c)?;
+                        } else {
+                            for n in chunk {
+                                let [a, b, e, f, g, h, i, j] = values(*n);
+                                diesel::sql_query(format!(
+                                    "INSERT INTO bench_raw_events_rows {COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                                ))
+                                .bind::<Text, _>(a)
+                                .bind::<Text, _>(b)
+                                .bind::<Text, _>(e)
+                                .bind::<Text, _>(f)
+                                .bind::<Text, _>(g)
+                                .bind::<Text, _>(h)
+                                .bind::<Text, _>(i)
+                                .bind::<Text, _>(j)
+                                .execute(c)?;
+                            }
+                        }
+                        Ok(())
+                    })
+                    .map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            }));
+        }
+        for h in handles {
+            h.join().map_err(|_| "raw insert thread panicked".to_owned())??;
+        }
+        Ok(total_events as f64 / started.elapsed().as_secs_f64())
+    };
+    let batched_rate = raw_insert(true)?;
+    let row_rate = raw_insert(false)?;
     println!(
         "attendance_push  engine={engine} events={total_events} batches={} connections={connections} errors={errors} rate_per_s={rate:.0} batch_p50_ms={:.1} batch_p99_ms={:.1}",
         latencies.len(),
@@ -666,8 +704,12 @@ async fn attendance(
         pct(0.99)
     );
     println!(
-        "attendance_push  engine={engine} baseline_raw_insert_rate_per_s={raw_rate:.0} (same rows, transactions of 500, {connections} threads) ratio={:.2}",
-        rate / raw_rate
+        "attendance_push  engine={engine} baseline_raw_batched_insert_rate_per_s={batched_rate:.0} (same rows, one 500-row statement a transaction, {connections} threads) ratio={:.2}",
+        rate / batched_rate
+    );
+    println!(
+        "attendance_push  engine={engine} baseline_raw_row_insert_rate_per_s={row_rate:.0} (same rows, a statement a row, transactions of 500, {connections} threads) ratio={:.2}",
+        rate / row_rate
     );
 
     // The month's discipline for every employee, against the aggregate query alone.
