@@ -878,6 +878,8 @@ fn load_logs(conn: &mut DbConnection, agency_id: uuid::Uuid, today: chrono::Naiv
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(|e| e.to_string())?;
+    // The logs went in straight, so their days are made from them here.
+    ekinerja_persistence::log_day::rebuild(conn, agency_id.into()).map_err(|e| e.to_string())?;
     Ok(rows.len())
 }
 

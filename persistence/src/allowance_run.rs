@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::access::{Access, Area, Subject};
 use ekinerja_domain::allowance::{compute, AgencyPolicy, LineStatus, PendingReason, RunStatus};
 use ekinerja_domain::audit::{AuditAction, AuditEntity};
@@ -102,36 +101,6 @@ fn last_day(first: NaiveDate) -> NaiveDate {
     first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
 }
 
-#[derive(QueryableByName)]
-struct DayMinutes {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = Date)]
-    log_date: NaiveDate,
-    #[diesel(sql_type = BigInt)]
-    minutes: i64,
-}
-
-const MINUTES_SQL: &str = "
-SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4
-GROUP BY employee_id, log_date";
-
-#[derive(QueryableByName)]
-struct Waiting {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = BigInt)]
-    minutes: i64,
-}
-
-const WAITING_SQL: &str = "
-SELECT employee_id, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4
-GROUP BY employee_id";
-
 /// The final predicate covering the month, per employee: of the current final evaluations whose
 /// period contains the whole month, the one of the shortest period.
 fn predicates(
@@ -215,25 +184,16 @@ impl MonthInputs {
             .into_iter()
             .map(|(id, class, unit)| (id, (class, unit)))
             .collect();
-        let waiting: HashMap<EmployeeId, i64> = diesel::sql_query(WAITING_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
-            .load::<Waiting>(conn)?
-            .into_iter()
-            .map(|w| (w.employee_id, w.minutes))
-            .collect();
+        use crate::log_day::{Statuses, Whose};
+        use ekinerja_domain::daily_log::LogStatus;
+        let mut waiting: HashMap<EmployeeId, i64> = HashMap::new();
+        for d in crate::log_day::of(conn, Whose::Agency(agency), Statuses::Only(LogStatus::Submitted), first, last)? {
+            *waiting.entry(d.employee_id).or_default() += d.minutes;
+        }
         let predicates = predicates(conn, agency, first, last)?;
         let mut minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>> = HashMap::new();
-        for m in diesel::sql_query(MINUTES_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
-            .load::<DayMinutes>(conn)?
-        {
-            minutes.entry(m.employee_id).or_default().push((m.log_date, m.minutes));
+        for d in crate::log_day::of(conn, Whose::Agency(agency), Statuses::Only(LogStatus::Accepted), first, last)? {
+            minutes.entry(d.employee_id).or_default().push((d.log_date, d.minutes));
         }
         let daily_cap = crate::allowance_policy::daily_cap(conn, agency_id)?;
         Ok(MonthInputs {
@@ -817,24 +777,13 @@ pub struct WaitingReviews {
     pub oldest: NaiveDate,
 }
 
-#[derive(QueryableByName)]
+/// One author's waiting logs of a month.
 struct WaitingByAuthor {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
     employee_id: EmployeeId,
-    #[diesel(sql_type = BigInt)]
     logs: i64,
-    #[diesel(sql_type = BigInt)]
     minutes: i64,
-    #[diesel(sql_type = Date)]
     oldest: NaiveDate,
 }
-
-const WAITING_BY_AUTHOR_SQL: &str = "
-SELECT employee_id, CAST(COUNT(*) AS BIGINT) AS logs, CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
-       MIN(log_date) AS oldest
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4
-GROUP BY employee_id";
 
 /// The check before computing a month (leaders, finance, the agency admin): who still has logs of
 /// the month waiting for review, of the people of the agency (or of a unit and its sub-units)
@@ -860,14 +809,22 @@ pub fn waiting_reviews(
     };
     let rollout = crate::rollout::load(conn, agency)?;
     let chart = chart::load(conn, agency_id, now)?;
-    let waiting: Vec<WaitingByAuthor> = diesel::sql_query(WAITING_BY_AUTHOR_SQL)
-        .bind::<Text, _>(agency.to_string())
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Submitted))
-        .load(conn)?;
+    // Each author's waiting logs of the month: how many, their minutes, the oldest day.
+    let mut waiting: std::collections::BTreeMap<EmployeeId, WaitingByAuthor> = std::collections::BTreeMap::new();
+    let submitted = crate::log_day::Statuses::Only(ekinerja_domain::daily_log::LogStatus::Submitted);
+    for d in crate::log_day::of(conn, crate::log_day::Whose::Agency(agency), submitted, first, last)? {
+        let w = waiting.entry(d.employee_id).or_insert(WaitingByAuthor {
+            employee_id: d.employee_id,
+            logs: 0,
+            minutes: 0,
+            oldest: d.log_date,
+        });
+        w.logs += d.logs;
+        w.minutes += d.minutes;
+        w.oldest = w.oldest.min(d.log_date);
+    }
     let mut by_supervisor: HashMap<Option<Uuid>, WaitingReviews> = HashMap::new();
-    for w in waiting {
+    for w in waiting.into_values() {
         let author = w.employee_id.uuid();
         if !rollout.employee_rolled_out(w.employee_id, first) {
             continue;

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
 use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId};
@@ -69,22 +68,6 @@ pub struct Comparison {
     pub evaluation_period: Option<EvaluationPeriod>,
     pub rows: Vec<OpdRow>,
 }
-
-#[derive(QueryableByName)]
-struct LogSum {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = crate::word::Word)]
-    status: ekinerja_domain::daily_log::LogStatus,
-    #[diesel(sql_type = BigInt)]
-    minutes: i64,
-}
-
-const LOGS_SQL: &str = "
-SELECT employee_id, status, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
-GROUP BY employee_id, status";
 
 /// Every OPD of the agency for the month of `month` (by default last month), for a leader and
 /// the agency admin.
@@ -159,12 +142,13 @@ pub fn agency_month(
     let row_of = |employee: &EmployeeId| opd_of.get(employee).and_then(|t| index.get(t)).copied();
 
     // Logs of the month.
-    let logs: Vec<LogSum> = diesel::sql_query(LOGS_SQL)
-        .bind::<Text, _>(agency.to_string())
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
-        .load(conn)?;
+    let logs = crate::log_day::of(
+        conn,
+        crate::log_day::Whose::Agency(agency),
+        crate::log_day::Statuses::NotRejected,
+        first,
+        last,
+    )?;
     let mut logged: Vec<HashSet<EmployeeId>> = vec![HashSet::new(); rows.len()];
     let mut accepted = vec![0i64; rows.len()];
     for l in &logs {

@@ -327,6 +327,7 @@ pub fn create(
     crate::db::write(conn, |conn| {
         let created = create_in(conn, &mut Policies::new(), change, new, now)?;
         if let Created::New(row) = &created {
+            crate::log_day::record(conn, &[(None, row)])?;
             record_created(conn, change, row)?;
         }
         Ok(created)
@@ -444,6 +445,16 @@ fn create_group(conn: &mut DbConnection, jobs: Vec<Job>) -> Result<Vec<Result<Cr
                 }
             }
         }
+        // The days of the new logs, in one statement for the group.
+        let stored: Vec<(Option<&DailyLog>, &DailyLog)> = results
+            .iter()
+            .flatten()
+            .filter_map(|c| match c {
+                Created::New(row) => Some((None, row)),
+                Created::Existing(_) => None,
+            })
+            .collect();
+        crate::log_day::record(conn, &stored)?;
         // Every employee's row is locked now; the audit chain comes last (see `record_created`).
         let mut changes = changes.iter();
         for created in results.iter().flatten() {
@@ -666,6 +677,7 @@ pub fn update(
         after.change_seq = change_seq;
         after.updated_at = change.at;
         diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
+        crate::log_day::record(conn, &[(Some(&before), &after)])?;
         audit::record(
             conn,
             change,
@@ -852,6 +864,7 @@ fn review_in(
         after.change_seq = next_seq(conn, before.employee_id)?;
         after.updated_at = change.at;
         diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
+        crate::log_day::record(conn, &[(Some(&before), &after)])?;
         Ok((before, after))
     }
 }

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text};
 use ekinerja_domain::agreement::{standing, AgreementStatus};
 use ekinerja_domain::allowance::LineStatus;
 use ekinerja_domain::evaluation::Predicate;
@@ -107,22 +106,6 @@ pub struct Dashboard {
     pub rollout: Vec<Rollout>,
 }
 
-#[derive(QueryableByName)]
-struct LogDay {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = Date)]
-    log_date: NaiveDate,
-    #[diesel(sql_type = BigInt)]
-    minutes: i64,
-}
-
-const LOGS_SQL: &str = "
-SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
-GROUP BY employee_id, log_date";
-
 fn share_bp(part: i64, whole: i64) -> i64 {
     ekinerja_domain::daily_log::share_bp(part, whole)
 }
@@ -196,12 +179,13 @@ fn build(
     let not_rolled_out = in_scope.len() as i64 - employees;
 
     // Daily logs today and this week.
-    let logs: Vec<LogDay> = diesel::sql_query(LOGS_SQL)
-        .bind::<Text, _>(agency_id.to_string())
-        .bind::<Date, _>(monday)
-        .bind::<Date, _>(today)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
-        .load(conn)?;
+    let logs = crate::log_day::of(
+        conn,
+        crate::log_day::Whose::Agency(agency_id),
+        crate::log_day::Statuses::NotRejected,
+        monday,
+        today,
+    )?;
     let mut week_people: HashSet<EmployeeId> = HashSet::new();
     let mut today_people: HashSet<EmployeeId> = HashSet::new();
     let (mut week_minutes, mut today_minutes) = (0, 0);

@@ -37,6 +37,7 @@ pub mod integration_key;
 pub mod job;
 pub mod key;
 pub mod leave;
+pub mod log_day;
 pub mod login_failure;
 pub mod maturity;
 pub mod monitoring;

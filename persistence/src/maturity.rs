@@ -99,34 +99,6 @@ pub struct HistoryPoint {
 }
 
 #[derive(QueryableByName)]
-struct LogDay {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = Date)]
-    log_date: NaiveDate,
-    #[diesel(sql_type = BigInt)]
-    minutes: i64,
-    #[diesel(sql_type = BigInt)]
-    linked: i64,
-}
-
-const LOGS_SQL: &str = "
-SELECT employee_id, log_date,
-       CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
-       CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
-GROUP BY employee_id, log_date";
-
-const EMPLOYEE_LOGS_SQL: &str = "
-SELECT employee_id, log_date,
-       CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
-       CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked
-FROM daily_logs
-WHERE employee_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
-GROUP BY employee_id, log_date";
-
-#[derive(QueryableByName)]
 struct Guided {
     #[diesel(sql_type = crate::key::Key<EmployeeId>)]
     employee_id: EmployeeId,
@@ -229,20 +201,11 @@ fn facts(
     // Levels 1 and 2: working days and logs, over the days that are over.
     if let Some(to) = span.to {
         let working = crate::discipline::working_days(conn, agency, people, first, to)?;
-        let logs: Vec<LogDay> = match people {
-            [(one, _)] => diesel::sql_query(EMPLOYEE_LOGS_SQL)
-                .bind::<Text, _>(one.id.to_string())
-                .bind::<Date, _>(first)
-                .bind::<Date, _>(to)
-                .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
-                .load(conn)?,
-            _ => diesel::sql_query(LOGS_SQL)
-                .bind::<Text, _>(agency_id.to_string())
-                .bind::<Date, _>(first)
-                .bind::<Date, _>(to)
-                .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
-                .load(conn)?,
+        let whose = match people {
+            [(one, _)] => crate::log_day::Whose::Employee(one.id),
+            _ => crate::log_day::Whose::Agency(agency_id),
         };
+        let logs = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, first, to)?;
         for (id, days) in &working {
             if let Some(f) = out.get_mut(id) {
                 f.working_days = days.len() as i64;
@@ -266,11 +229,15 @@ fn facts(
                 f.guided_minutes = g.minutes;
             }
         }
+        // A day with logs in both statuses has a row for each; it is one day logged.
+        let mut counted: HashSet<(EmployeeId, NaiveDate)> = HashSet::new();
         for l in logs {
             let Some(f) = out.get_mut(&l.employee_id) else { continue };
             f.minutes += l.minutes;
-            f.linked_minutes += l.linked;
-            if working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date)) {
+            f.linked_minutes += l.linked_minutes;
+            if working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date))
+                && counted.insert((l.employee_id, l.log_date))
+            {
                 f.days_logged += 1;
             }
         }

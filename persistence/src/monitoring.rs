@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use ekinerja_domain::daily_log::{monitoring_span, share_bp};
 use ekinerja_domain::id::{AgencyId, EmployeeId};
 use ekinerja_domain::Caller;
@@ -40,32 +39,15 @@ pub struct Activity {
     pub employees: Vec<EmployeeActivity>,
 }
 
-#[derive(QueryableByName)]
+/// One employee's logs over the span, from their days.
+#[derive(Default)]
 struct Row {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = BigInt)]
     logs: i64,
-    #[diesel(sql_type = BigInt)]
     days_logged: i64,
-    #[diesel(sql_type = BigInt)]
     minutes: i64,
-    #[diesel(sql_type = BigInt)]
     linked_minutes: i64,
-    #[diesel(sql_type = Nullable<Date>)]
     last_log_date: Option<NaiveDate>,
 }
-
-const ACTIVITY_SQL: &str = "
-SELECT employee_id,
-       COUNT(*) AS logs,
-       COUNT(DISTINCT log_date) AS days_logged,
-       CAST(SUM(duration_minutes) AS BIGINT) AS minutes,
-       CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes,
-       MAX(log_date) AS last_log_date
-FROM daily_logs
-WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status <> $4
-GROUP BY employee_id";
 
 /// The days asked for, defaulting to the agency's today.
 fn days(
@@ -86,13 +68,25 @@ fn activity(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Activity, StoreError> {
-    let rows: Vec<Row> = diesel::sql_query(ACTIVITY_SQL)
-        .bind::<Text, _>(agency.to_string())
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Rejected))
-        .load(conn)?;
-    let mut by_employee: HashMap<EmployeeId, Row> = rows.into_iter().map(|r| (r.employee_id, r)).collect();
+    let days = crate::log_day::of(
+        conn,
+        crate::log_day::Whose::Agency(agency),
+        crate::log_day::Statuses::NotRejected,
+        from,
+        to,
+    )?;
+    let mut by_employee: HashMap<EmployeeId, Row> = HashMap::new();
+    for d in days {
+        let r = by_employee.entry(d.employee_id).or_default();
+        r.logs += d.logs;
+        r.minutes += d.minutes;
+        r.linked_minutes += d.linked_minutes;
+        // The days come in date order: a day in two statuses counts once.
+        if r.last_log_date != Some(d.log_date) {
+            r.days_logged += 1;
+        }
+        r.last_log_date = r.last_log_date.max(Some(d.log_date));
+    }
     let mut employees: Vec<EmployeeActivity> = people
         .into_iter()
         .map(|e| {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::agreement::{Agreement, Indicator, PlannedResult, ResultDetail};
 use crate::employee::Employee;
-use crate::schema::{agreements, daily_logs};
+use crate::schema::agreements;
 use crate::{chart, DbConnection, StoreError};
 
 /// The accepted output of a planned result (all its revisions) over a span, split by the unit
@@ -247,17 +247,13 @@ pub fn unit_curve(
     let people = crate::discipline::units_of(conn, people)?;
     let working = crate::discipline::working_days(conn, agency, &people, from, to)?;
     let ids: HashSet<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
-    let logged: HashSet<(EmployeeId, NaiveDate)> = daily_logs::table
-        .filter(daily_logs::agency_id.eq(crate::key::bind(unit.agency_id)))
-        .filter(daily_logs::log_date.ge(from))
-        .filter(daily_logs::log_date.le(to))
-        .filter(daily_logs::status.ne(crate::word::bind(LogStatus::Rejected)))
-        .select((daily_logs::employee_id, daily_logs::log_date))
-        .distinct()
-        .load::<(EmployeeId, NaiveDate)>(conn)?
-        .into_iter()
-        .filter(|(e, _)| ids.contains(e))
-        .collect();
+    let whose = crate::log_day::Whose::Agency(unit.agency_id);
+    let logged: HashSet<(EmployeeId, NaiveDate)> =
+        crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, from, to)?
+            .into_iter()
+            .filter(|d| ids.contains(&d.employee_id))
+            .map(|d| (d.employee_id, d.log_date))
+            .collect();
     curve.days = logging_curve(&working, &logged, from, to);
     Ok(curve)
 }

@@ -377,6 +377,22 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
+    use crate::word::Word;
+    use ekinerja_domain::id::*;
+    log_days (employee_id, log_date, status) {
+        employee_id -> Key<EmployeeId>,
+        log_date -> Date,
+        status -> Word,
+        agency_id -> Key<AgencyId>,
+        logs -> BigInt,
+        minutes -> BigInt,
+        linked_minutes -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
     use ekinerja_domain::id::*;
     attendance_days (employee_id, local_date) {
         employee_id -> Key<EmployeeId>,
@@ -826,6 +842,7 @@ diesel::joinable!(indicator_targets -> indicators (indicator_id));
 diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(attendance_days -> employees (employee_id));
+diesel::joinable!(log_days -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -902,6 +919,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance_devices,
     attendance_days,
     attendance_events,
+    log_days,
     audit_events,
     daily_logs,
     employees,

@@ -566,3 +566,109 @@ async fn the_top_officials_logs_are_reviewed_by_the_agency_admin_or_accepted_on_
         .await
         .assert_problem(403, "forbidden");
 }
+
+/// Staff member 1's stored days of logs from `day`: (date, status, logs, minutes, linked minutes).
+fn stored_days(app: &TestApp, employee: &str, day: NaiveDate) -> Vec<(NaiveDate, String, i64, i64, i64)> {
+    use ekinerja_persistence::log_day::{of, Statuses, Whose};
+    let mut conn = app.state.pool.get().unwrap();
+    let days =
+        of(&mut conn, Whose::Employee(employee.parse::<uuid::Uuid>().unwrap().into()), Statuses::NotRejected, day, day)
+            .unwrap()
+            .into_iter()
+            .chain(
+                of(
+                    &mut conn,
+                    Whose::Employee(employee.parse::<uuid::Uuid>().unwrap().into()),
+                    Statuses::Only(ekinerja_domain::daily_log::LogStatus::Rejected),
+                    day,
+                    day,
+                )
+                .unwrap(),
+            );
+    let mut out: Vec<_> =
+        days.map(|d| (d.log_date, d.status.as_str().to_owned(), d.logs, d.minutes, d.linked_minutes)).collect();
+    out.sort();
+    // Whatever the readers are given agrees with the logs themselves, every day of everyone.
+    let differ = ekinerja_persistence::log_day::disagreements(&mut conn).unwrap();
+    assert!(differ.is_empty(), "stored days that differ from the logs: {differ:#?}");
+    out
+}
+
+#[actix_web::test]
+async fn each_day_of_logs_is_summed_as_its_logs_are_created_reviewed_and_corrected() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 700).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let me = s.org.staff1.id.clone();
+    assert_eq!(stored_days(&app, &me, day), []);
+    // An hour on a planned result, half an hour of additional duty, and one more hour from the
+    // phone's batch (sent twice: the retry adds nothing).
+    let planned = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    let duty = app
+        .post("/api/v1/daily-logs", t, json!({"date": day, "duration_minutes": 30, "description": "Apel pagi", "output_quantity": 0, "additional_duty": true}))
+        .await
+        .id();
+    let mut offline = log(&s.staff_rhk, day, "13:00", "14:00");
+    offline["client_id"] = json!("5b0c8a44-2f1d-4b55-9a53-1e0c6f2d9a01");
+    for _ in 0..2 {
+        app.post("/api/v1/daily-logs/batch", t, json!({"items": [offline.clone()]})).await.assert_status(200);
+    }
+    // A refused log counts for nothing (it overlaps the first).
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:30", "09:30")).await.assert_status(422);
+    assert_eq!(stored_days(&app, &me, day), [(day, "submitted".to_owned(), 3, 150, 120)]);
+    // Staff member 2's day is their own.
+    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
+        .await
+        .assert_status(201);
+    assert_eq!(stored_days(&app, &s.org.staff2.id, day), [(day, "submitted".to_owned(), 1, 45, 0)]);
+    // The supervisor accepts the planned hour and rejects the duty, in one batch.
+    let res = app
+        .post(
+            "/api/v1/daily-logs/reviews",
+            &s.org.section.token,
+            json!({"items": [
+                {"id": planned, "version": 1, "decision": "accept"},
+                {"id": duty, "version": 1, "decision": "reject", "reason": "Bukan tugas tambahan"},
+            ]}),
+        )
+        .await;
+    res.assert_status(200);
+    assert_eq!(
+        stored_days(&app, &me, day),
+        [
+            (day, "accepted".to_owned(), 1, 60, 60),
+            (day, "rejected".to_owned(), 1, 30, 0),
+            (day, "submitted".to_owned(), 1, 60, 60),
+        ]
+    );
+    // Corrected, the rejected log goes back to review with its new length; its rejected day goes.
+    let read = app.get(&format!("/api/v1/daily-logs/{duty}"), t).await;
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/daily-logs/{duty}"))
+        .token(t)
+        .header("if-match", &etag(&read))
+        .json(json!({"duration_minutes": 20, "description": "Apel pagi dan briefing"}))
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(
+        stored_days(&app, &me, day),
+        [(day, "accepted".to_owned(), 1, 60, 60), (day, "submitted".to_owned(), 2, 80, 60)]
+    );
+    // A single review moves a log from one status to the other.
+    let offline_id = app.get(&format!("/api/v1/daily-logs?status=submitted&employee_id={me}"), t).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["client_id"] == offline["client_id"])
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.review_log(&s.org.section.token, &offline_id, "accept", json!({})).await.assert_status(200);
+    assert_eq!(
+        stored_days(&app, &me, day),
+        [(day, "accepted".to_owned(), 2, 120, 120), (day, "submitted".to_owned(), 1, 20, 0)]
+    );
+}

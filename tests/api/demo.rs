@@ -31,6 +31,14 @@ fn count(nodes: &Value) -> usize {
 #[actix_web::test]
 async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     let app = TestApp::spawn_demo().await;
+    {
+        // The days the reports read agree with the logs and events the demo stored.
+        let mut conn = app.state.pool.get().unwrap();
+        let logs = ekinerja_persistence::log_day::disagreements(&mut conn).unwrap();
+        assert!(logs.is_empty(), "days of logs that differ from the logs: {logs:#?}");
+        let events = ekinerja_persistence::attendance_day::disagreements(&mut conn).unwrap();
+        assert!(events.is_empty(), "days of attendance that differ from the events: {events:#?}");
+    }
     let admin = app.login("bkpsdm.sukamaju", DEMO_PASSWORD).await;
     let employees = all(&app, "/api/v1/employees", &admin).await;
     assert!(employees.len() >= 400, "several hundred employees: {}", employees.len());

@@ -1,0 +1,1 @@
+../../postgres/2026-12-09-000001_log_days/down.sql

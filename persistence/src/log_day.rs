@@ -1,0 +1,228 @@
+//! Each employee's day of daily logs by status: how many logs, their minutes, and the minutes of
+//! those serving a planned result (not an additional duty), written in the transaction that
+//! creates, edits or reviews a log (issue 19). The month-end readers (the allowance run, maturity,
+//! monitoring, the dashboards, the OPD comparison, the logging curve) read these rows through
+//! [`of`] instead of grouping every log of the month; because they change only with the logs,
+//! they are never stale.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date};
+use ekinerja_domain::daily_log::LogStatus;
+use ekinerja_domain::id::{AgencyId, EmployeeId};
+
+use crate::daily_log::DailyLog;
+use crate::key::Key;
+use crate::schema::log_days;
+use crate::word::Word;
+use crate::{db::Backend, DbConnection, StoreError};
+
+/// One employee's logs of one day in one status.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = log_days, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Day {
+    #[diesel(sql_type = Key<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    #[diesel(sql_type = Date)]
+    pub log_date: NaiveDate,
+    #[diesel(sql_type = Word)]
+    pub status: LogStatus,
+    #[diesel(sql_type = BigInt)]
+    pub logs: i64,
+    #[diesel(sql_type = BigInt)]
+    pub minutes: i64,
+    /// Minutes of the logs that serve a planned result (not an additional duty).
+    #[diesel(sql_type = BigInt)]
+    pub linked_minutes: i64,
+}
+
+/// What one log adds to its day, or takes away (negative) when it leaves that day or status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Delta {
+    logs: i64,
+    minutes: i64,
+    linked: i64,
+}
+
+type DayKey = (EmployeeId, NaiveDate, LogStatus);
+/// A day's net change, with the agency it belongs to.
+type DayChange = (DayKey, (AgencyId, Delta));
+
+/// Rows in one statement: seven values each, well under either engine's limit of bound values.
+const DAYS_PER_STATEMENT: usize = 150;
+
+/// Brings the days up to date with logs written in the running transaction: each pair is a log
+/// before the change (`None` for a new log) and after it. One upsert adds the net change of every
+/// day touched; a day left with no log is deleted.
+pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &DailyLog)]) -> Result<(), StoreError> {
+    let mut days: BTreeMap<DayKey, (AgencyId, Delta)> = BTreeMap::new();
+    let mut add = |log: &DailyLog, sign: i64| {
+        let minutes = i64::from(log.duration_minutes);
+        let linked = if log.additional_duty { 0 } else { minutes };
+        let (_, d) =
+            days.entry((log.employee_id, log.log_date, log.status)).or_insert((log.agency_id, Delta::default()));
+        d.logs += sign;
+        d.minutes += sign * minutes;
+        d.linked += sign * linked;
+    };
+    for (before, after) in changes {
+        if let Some(b) = before {
+            add(b, -1);
+        }
+        add(after, 1);
+    }
+    // A day that only gains is inserted or added to; one that loses anything must be stored
+    // already (the engines check a row's constraints before they see it conflict, so a negative
+    // row cannot go through the upsert), and is updated in place.
+    let (gains, losses): (Vec<DayChange>, Vec<DayChange>) = days
+        .into_iter()
+        .filter(|(_, (_, d))| *d != Delta::default())
+        .partition(|(_, (_, d))| d.logs >= 0 && d.minutes >= 0 && d.linked >= 0);
+    for ((employee, date, status), (_, d)) in &losses {
+        let changed =
+            diesel::update(log_days::table.find((crate::key::bind(*employee), *date, crate::word::bind(*status))))
+                .set((
+                    log_days::logs.eq(log_days::logs + d.logs),
+                    log_days::minutes.eq(log_days::minutes + d.minutes),
+                    log_days::linked_minutes.eq(log_days::linked_minutes + d.linked),
+                ))
+                .execute(conn)?;
+        if changed != 1 {
+            return Err(StoreError::Corrupt(format!("no stored day of logs for {employee} on {date} ({status})")));
+        }
+        if d.logs < 0 {
+            // Only a day that lost a log can have come down to none.
+            diesel::delete(
+                log_days::table
+                    .find((crate::key::bind(*employee), *date, crate::word::bind(*status)))
+                    .filter(log_days::logs.eq(0)),
+            )
+            .execute(conn)?;
+        }
+    }
+    for chunk in gains.chunks(DAYS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 7;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7)
+            })
+            .collect();
+        let mut q = diesel::sql_query(format!(
+            "INSERT INTO log_days (employee_id, log_date, status, agency_id, logs, minutes, linked_minutes) \
+             VALUES {} \
+             ON CONFLICT (employee_id, log_date, status) DO UPDATE SET \
+             logs = log_days.logs + excluded.logs, \
+             minutes = log_days.minutes + excluded.minutes, \
+             linked_minutes = log_days.linked_minutes + excluded.linked_minutes",
+            values.join(", ")
+        ))
+        .into_boxed::<Backend>();
+        for ((employee, date, status), (agency, d)) in chunk {
+            q = q
+                .bind::<Key<EmployeeId>, _>(crate::key::bind(*employee))
+                .bind::<Date, _>(*date)
+                .bind::<Word, _>(crate::word::bind(*status))
+                .bind::<Key<AgencyId>, _>(crate::key::bind(*agency))
+                .bind::<BigInt, _>(d.logs)
+                .bind::<BigInt, _>(d.minutes)
+                .bind::<BigInt, _>(d.linked);
+        }
+        q.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whose days [`of`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Whose {
+    /// Everyone of the agency.
+    Agency(AgencyId),
+    /// One employee.
+    Employee(EmployeeId),
+}
+
+/// Which statuses [`of`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Statuses {
+    /// Logs of this status alone.
+    Only(LogStatus),
+    /// Every log that still counts for something: accepted or waiting for review.
+    NotRejected,
+}
+
+/// The stored days between two dates (both included), by employee, day and status.
+pub fn of(
+    conn: &mut DbConnection,
+    whose: Whose,
+    statuses: Statuses,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Day>, StoreError> {
+    let mut q = log_days::table
+        .filter(log_days::log_date.ge(from))
+        .filter(log_days::log_date.le(to))
+        .select(Day::as_select())
+        .order((log_days::employee_id.asc(), log_days::log_date.asc(), log_days::status.asc()))
+        .into_boxed();
+    q = match whose {
+        Whose::Agency(a) => q.filter(log_days::agency_id.eq(crate::key::bind(a))),
+        Whose::Employee(e) => q.filter(log_days::employee_id.eq(crate::key::bind(e))),
+    };
+    q = match statuses {
+        Statuses::Only(s) => q.filter(log_days::status.eq(crate::word::bind(s))),
+        Statuses::NotRejected => q.filter(log_days::status.ne(crate::word::bind(LogStatus::Rejected))),
+    };
+    Ok(q.load(conn)?)
+}
+
+/// A stored day beside the day its logs make; `None` where there is no such day.
+#[derive(Debug)]
+pub struct Disagreement {
+    pub stored: Option<Day>,
+    pub from_logs: Option<Day>,
+}
+
+/// Every stored day that differs from what the logs make, both ways; empty when the table agrees
+/// with the logs. For tests and an operator's check.
+pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement>, StoreError> {
+    const COLUMNS: &str = "employee_id, log_date, status, logs, minutes, linked_minutes";
+    let stored: Vec<Day> = diesel::sql_query(format!("SELECT {COLUMNS} FROM log_days")).load(conn)?;
+    let computed: Vec<Day> = diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM ( \
+         SELECT employee_id, log_date, status, CAST(COUNT(*) AS BIGINT) AS logs, \
+                CAST(SUM(duration_minutes) AS BIGINT) AS minutes, \
+                CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes \
+         FROM daily_logs GROUP BY employee_id, log_date, status) AS d"
+    ))
+    .load(conn)?;
+    let key = |d: &Day| (d.employee_id, d.log_date, d.status);
+    let mut stored: BTreeMap<_, Day> = stored.into_iter().map(|d| (key(&d), d)).collect();
+    let mut out = Vec::new();
+    for c in computed {
+        match stored.remove(&key(&c)) {
+            Some(s) if s == c => {}
+            s => out.push(Disagreement { stored: s, from_logs: Some(c) }),
+        }
+    }
+    out.extend(stored.into_values().map(|s| Disagreement { stored: Some(s), from_logs: None }));
+    Ok(out)
+}
+
+/// Computes an agency's days again from its logs, for a bulk load that wrote `daily_logs` rows
+/// directly (the benchmark's agency); the API's own writes keep the days as they go.
+pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreError> {
+    crate::db::write(conn, |conn| {
+        diesel::delete(log_days::table.filter(log_days::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO log_days (employee_id, log_date, status, agency_id, logs, minutes, linked_minutes) \
+             SELECT employee_id, log_date, status, agency_id, COUNT(*), SUM(duration_minutes), \
+                    SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) \
+             FROM daily_logs WHERE agency_id = $1 GROUP BY employee_id, log_date, status, agency_id",
+        )
+        .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
+        .execute(conn)?;
+        Ok(())
+    })
+}
