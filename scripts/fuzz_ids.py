@@ -61,6 +61,14 @@ job_req = urllib.request.Request(
 )
 with urllib.request.urlopen(job_req, timeout=60) as res:
     job_ids = [json.load(res)["id"]]
+# And a job that makes a file: a year's SIASN export, likewise (so `/jobs/{id}/file` meets one).
+year_id = get("/api/v1/performance-periods?limit=1")["items"][0]["id"]
+export_req = urllib.request.Request(
+    BASE + f"/api/v1/performance-periods/{year_id}/siasn-export", method="GET",
+    headers={"Authorization": "Bearer " + ADMIN, "prefer": "respond-async"},
+)
+with urllib.request.urlopen(export_req, timeout=60) as res:
+    job_ids.append(json.load(res)["id"])
 agreements = ids("/api/v1/agreements?status=approved&limit=50")
 kinds = {
     "agencies": ids("/api/v1/agencies?limit=50", token=PLATFORM),

@@ -365,6 +365,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/allowance-runs/{id}").route(web::get().to(allowance::get_run)))
                 .service(resource("/jobs/{id}").route(web::get().to(job::get)))
+                .service(resource("/jobs/{id}/file").route(web::get().to(job::file)))
                 .service(resource("/allowance-runs/{id}/approve").route(web::post().to(allowance::approve_run)))
                 .service(resource("/allowance-runs/{id}/payroll").route(web::get().to(allowance::payroll)))
                 .service(resource("/allowance-runs/{id}/breakdown").route(web::get().to(allowance::breakdown)))

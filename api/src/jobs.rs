@@ -18,7 +18,7 @@ use ekinerja_domain::id::JobId;
 use ekinerja_domain::job::JobStage;
 use ekinerja_persistence::db::Pool;
 use ekinerja_persistence::job::{self, Ending, Job, JobRequest};
-use ekinerja_persistence::{account, allowance_run, Change, DbConnection, StoreError};
+use ekinerja_persistence::{account, allowance_run, evaluation, Change, DbConnection, StoreError};
 
 use crate::error::{ApiError, Problem};
 
@@ -118,7 +118,7 @@ fn run_waiting(pool: &Pool, live: &Live) {
             (job.done, job.total) = (last.done, last.total);
         }
         let what = match &ending {
-            Ending::Succeeded(_) => "succeeded",
+            Ending::Succeeded(_) | Ending::Produced { .. } => "succeeded",
             Ending::Failed(_) => "failed",
             Ending::Again => "is waiting again",
         };
@@ -149,7 +149,7 @@ fn run(pool: &Pool, job: &Job, live: &Live) -> Ending {
         Ok(conn) => conn,
         Err(_) => return Ending::Again,
     };
-    let outcome = (|| -> Result<String, StoreError> {
+    let outcome = (|| -> Result<Ending, StoreError> {
         // As its starter, as they are now: an account closed since, or a right lost since, stops it.
         let account = account::find(&mut conn, job.started_by_account_id.uuid())?
             .filter(|a| a.active)
@@ -189,12 +189,23 @@ fn run(pool: &Pool, job: &Job, live: &Live) -> Ending {
                     now,
                     &mut report,
                 )?;
-                Ok(format!("/api/v1/allowance-runs/{}", d.run.id))
+                Ok(Ending::Succeeded(format!("/api/v1/allowance-runs/{}", d.run.id)))
+            }
+            JobRequest::SiasnExport { performance_period_id, .. } => {
+                report(JobStage::Loading, 0, 0);
+                let rows = evaluation::siasn_export(&mut conn, &change, *performance_period_id)?;
+                let n = rows.len();
+                report(JobStage::Storing, n, n);
+                let (name, body) = crate::routes::evaluation::siasn_file(rows)
+                    .map_err(|e| StoreError::Corrupt(format!("the SIASN file was not made: {e}")))?;
+                let body = String::from_utf8(body)
+                    .map_err(|e| StoreError::Corrupt(format!("the SIASN file is not UTF-8: {e}")))?;
+                Ok(Ending::Produced { name, body })
             }
         }
     })();
     match outcome {
-        Ok(location) => Ending::Succeeded(location),
+        Ok(ending) => ending,
         Err(StoreError::Unavailable(e)) => {
             log::warn!(target: "ekinerja::jobs", "job {}: the database is unavailable, it waits again: {e}", job.id);
             Ending::Again

@@ -75,7 +75,7 @@ use crate::routes;
         routes::distribution_pattern::list, routes::distribution_pattern::set,
         routes::activity::list, routes::activity::create, routes::activity::import,
         routes::allowance::waiting_reviews, routes::allowance::set, routes::allowance::list, routes::allowance::in_force,
-        routes::allowance::compute_run, routes::job::get, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
+        routes::allowance::compute_run, routes::job::get, routes::job::file, routes::allowance::list_runs, routes::allowance::get_run, routes::allowance::approve_run,
         routes::allowance::payroll, routes::allowance::breakdown, routes::allowance::mine, routes::allowance::unit_lines, routes::allowance::simulate,
         routes::analysis::agency_workload, routes::analysis::unit_workload,
         routes::analysis::agency_maturity, routes::analysis::unit_maturity, routes::analysis::employee_maturity,

@@ -42,6 +42,10 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         // The caller's own records.
         "get_me" | "change_my_password" => (Text("any signed-in account"), none),
         "get_job" => (Text("the account that started the job, or a platform admin (operations)"), none),
+        "get_job_file" => (
+            Text("the account that started the job, or a platform admin, while still allowed to make the file (the SIASN export: who reads the agency's views)"),
+            none,
+        ),
         "list_my_tasks" => (
             Text("any signed-in account, for what waits for their own decision (the access rule decides each item)"),
             none,

@@ -10,6 +10,9 @@ word_enum! {
     JobKind {
         /// A month's allowance computed (`POST /allowance-runs` with `Prefer: respond-async`).
         AllowanceRun => "allowance_run",
+        /// A performance year's results for SIASN, as a CSV file
+        /// (`GET /performance-periods/{id}/siasn-export` with `Prefer: respond-async`).
+        SiasnExport => "siasn_export",
     }
 }
 

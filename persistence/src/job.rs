@@ -33,6 +33,13 @@ pub enum JobRequest {
         /// The month's first day.
         month: NaiveDate,
     },
+    /// A performance year's SIASN export, as `evaluation::siasn_export` makes it.
+    SiasnExport {
+        /// The agency.
+        agency_id: Uuid,
+        /// The performance year.
+        performance_period_id: Uuid,
+    },
 }
 
 impl JobRequest {
@@ -40,13 +47,14 @@ impl JobRequest {
     pub fn kind(&self) -> JobKind {
         match self {
             JobRequest::AllowanceRun { .. } => JobKind::AllowanceRun,
+            JobRequest::SiasnExport { .. } => JobKind::SiasnExport,
         }
     }
 
     /// The agency the work is for.
     pub fn agency(&self) -> Uuid {
         match self {
-            JobRequest::AllowanceRun { agency_id, .. } => *agency_id,
+            JobRequest::AllowanceRun { agency_id, .. } | JobRequest::SiasnExport { agency_id, .. } => *agency_id,
         }
     }
 }
@@ -80,6 +88,9 @@ pub struct Job {
     pub created_at: NaiveDateTime,
     pub started_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
+    /// The name of the file it made, once it succeeded with one (the file itself is read by
+    /// [`file`] alone, so following a job never loads it).
+    pub result_file_name: Option<String>,
 }
 
 /// Stores a job to be run as `change`'s caller; the caller's right to start the work is checked
@@ -103,6 +114,7 @@ pub fn enqueue(conn: &mut DbConnection, change: &Change, request: JobRequest) ->
         created_at: change.at,
         started_at: None,
         finished_at: None,
+        result_file_name: None,
     };
     crate::db::write(conn, |conn| diesel::insert_into(jobs::table).values(job.clone()).execute(conn))?;
     Ok(job)
@@ -121,6 +133,24 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Job, St
         return Err(StoreError::NotFound);
     }
     Ok(job)
+}
+
+/// The file a job made and its name, for a caller who may follow the job and may read what it
+/// made: the work's own rule is asked again (an export's reader must still be allowed to make
+/// it), so following a job never widens who reads its result. A job with no file is not found.
+pub fn file(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<(String, String), StoreError> {
+    let job = get(conn, caller, id)?;
+    match job.request.get() {
+        JobRequest::SiasnExport { performance_period_id, .. } => {
+            crate::evaluation::siasn_export_allowed(conn, caller, *performance_period_id)?;
+        }
+        JobRequest::AllowanceRun { .. } => return Err(StoreError::NotFound),
+    }
+    let body: Option<String> = jobs::table.find(crate::key::bind(job.id)).select(jobs::result_file).first(conn)?;
+    match (job.result_file_name, body) {
+        (Some(name), Some(body)) => Ok((name, body)),
+        _ => Err(StoreError::NotFound),
+    }
 }
 
 /// Claims the oldest job waiting at `now` (real time), or running past its lease (its worker
@@ -197,6 +227,8 @@ pub fn progress(conn: &mut DbConnection, job: &Job, stage: JobStage, done: i32, 
 pub enum Ending {
     /// Done: the result is at this location.
     Succeeded(String),
+    /// Done, with a file as its result (named `name`), served at `/api/v1/jobs/{id}/file`.
+    Produced { name: String, body: String },
     /// Stopped by this problem document.
     Failed(String),
     /// Not run, for a passing reason (the database went away): waiting again for a worker.
@@ -225,6 +257,19 @@ pub fn finish(conn: &mut DbConnection, job: &Job, ending: Ending, now: NaiveDate
                 jobs::total.eq(job.total),
                 jobs::lease_until.eq(None::<NaiveDateTime>),
                 jobs::result_location.eq(Some(location)),
+                jobs::finished_at.eq(Some(now)),
+            ))
+            .execute(conn)?,
+        Ending::Produced { name, body } => diesel::update(held(job))
+            .set((
+                jobs::status.eq(crate::word::bind(JobStatus::Succeeded)),
+                jobs::stage.eq(crate::word::bind(JobStage::Finished)),
+                jobs::done.eq(job.done),
+                jobs::total.eq(job.total),
+                jobs::lease_until.eq(None::<NaiveDateTime>),
+                jobs::result_location.eq(Some(format!("/api/v1/jobs/{}/file", job.id))),
+                jobs::result_file_name.eq(Some(name)),
+                jobs::result_file.eq(Some(body)),
                 jobs::finished_at.eq(Some(now)),
             ))
             .execute(conn)?,

@@ -892,6 +892,8 @@ diesel::table! {
         created_at -> Timestamp,
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
+        result_file_name -> Nullable<Text>,
+        result_file -> Nullable<Text>,
     }
 }
 

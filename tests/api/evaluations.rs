@@ -4,7 +4,7 @@
 
 use actix_web::http::Method;
 use chrono::Datelike;
-use ekinerja_tests::builders::{etag, evaluate, every_value, log, past_day, send, setup, today};
+use ekinerja_tests::builders::{etag, evaluate, every_value, job_ended, log, past_day, send, setup, today};
 use ekinerja_tests::TestApp;
 use serde_json::{json, Value};
 
@@ -345,6 +345,33 @@ async fn progress_distribution_and_the_siasn_export_of_a_year() {
     assert!(head_line.ends_with(",,"), "no assessor of the agency: {head_line}");
     app.get(&export, &org.staff1.token).await.assert_problem(403, "forbidden");
     app.get(&export, &other.admin).await.assert_problem(404, "not-found");
+
+    // Started as a job (issue 19): answered at once, and ending with the same file, served to
+    // its starter alone.
+    let later = |token: &str| app.req(Method::GET, &export).token(token).header("prefer", "respond-async").send();
+    let started = later(&org.admin).await;
+    started.assert_status(202);
+    assert_eq!(started.body["kind"], "siasn_export", "{}", started.text);
+    let job_path = started.header("location").unwrap();
+    let job = job_ended(&app, &job_path, &org.admin).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let file_path = format!("{job_path}/file");
+    assert_eq!(job["result_location"], file_path.as_str());
+    assert_eq!(job["progress"], json!({"stage": "finished", "done": 4, "total": 4}));
+    let file = app.get(&file_path, &org.admin).await;
+    file.assert_status(200);
+    assert_eq!(file.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert_eq!(file.header("content-disposition"), csv.header("content-disposition"));
+    assert_eq!(file.text, csv.text, "the job's file is the file the request would have answered with");
+    for token in [&org.staff1.token, &org.head.token, &other.admin] {
+        app.get(&job_path, token).await.assert_problem(404, "not-found");
+        app.get(&file_path, token).await.assert_problem(404, "not-found");
+    }
+    // A caller who may not make the export stores no job; nor does another agency's admin.
+    later(&org.staff1.token).await.assert_problem(403, "forbidden");
+    later(&other.admin).await.assert_problem(404, "not-found");
+    // A job that made no file has none to serve (nor has any job of another id).
+    app.get(&format!("/api/v1/jobs/{}/file", uuid::Uuid::now_v7()), &org.admin).await.assert_problem(404, "not-found");
 }
 
 #[actix_web::test]

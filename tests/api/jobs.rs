@@ -9,6 +9,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
 use ekinerja_persistence::job::{self, JobRequest};
 use ekinerja_persistence::Change;
+use ekinerja_tests::builders::job_ended as ended;
 use ekinerja_tests::{Org, Response, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -38,26 +39,6 @@ async fn compute_async(app: &TestApp, token: &str) -> Response {
         .json(json!({"month": "2026-11"}))
         .send()
         .await
-}
-
-/// The job at `path` once it has ended, as `token` follows it.
-async fn ended(app: &TestApp, path: &str, token: &str) -> Value {
-    for _ in 0..600 {
-        let res = app.get(path, token).await;
-        res.assert_status(200);
-        match res.body["status"].as_str() {
-            Some("succeeded" | "failed") => {
-                assert_eq!(res.header("retry-after"), None, "an ended job asks no one to come back");
-                return res.body;
-            }
-            Some("queued" | "running") => {
-                assert_eq!(res.header("retry-after").as_deref(), Some("1"));
-                actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-            }
-            other => panic!("job status {other:?}: {}", res.text),
-        }
-    }
-    panic!("the job at {path} did not end within 30 s");
 }
 
 /// Jobs stored so far.
@@ -103,6 +84,8 @@ async fn a_run_started_as_a_job_ends_with_the_run_the_request_would_have_made() 
     assert_eq!(job["attempts"], 1);
     assert!(job["started_at"].is_string() && job["finished_at"].is_string());
     let run_path = job["result_location"].as_str().unwrap().to_owned();
+    // Its result is a run, not a file.
+    app.get(&format!("{location}/file"), &org.admin).await.assert_problem(404, "not-found");
     let run = app.get(&run_path, &org.admin).await;
     run.assert_status(200);
     let employees = run.body["employees"].as_i64().unwrap();

@@ -256,3 +256,23 @@ pub async fn evaluate(app: &TestApp, by: &str, period: &str, who: &str, results:
     fin.assert_status(200);
     fin
 }
+
+/// The job at `path` once it has ended, as `token` follows it.
+pub async fn job_ended(app: &TestApp, path: &str, token: &str) -> Value {
+    for _ in 0..600 {
+        let res = app.get(path, token).await;
+        res.assert_status(200);
+        match res.body["status"].as_str() {
+            Some("succeeded" | "failed") => {
+                assert_eq!(res.header("retry-after"), None, "an ended job asks no one to come back");
+                return res.body;
+            }
+            Some("queued" | "running") => {
+                assert_eq!(res.header("retry-after").as_deref(), Some("1"));
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => panic!("job status {other:?}: {}", res.text),
+        }
+    }
+    panic!("the job at {path} did not end within 30 s");
+}

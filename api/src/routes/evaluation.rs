@@ -662,16 +662,38 @@ pub async fn distribution(call: Call, id: web::Path<Uuid>, q: web::Query<UnitQue
         (results rating), `perilaku_kerja` (behaviour rating), `predikat`, `nip_penilai` and `nama_penilai` (the \
         assessor; empty for the top official, rated by the region's head). NIPs are written as `=\"…\"` so \
         spreadsheets keep all 18 digits; other cells starting with `=`, `+`, `-` or `@` are prefixed with `'`. \
-        Producing the file is recorded for the year (maturity level 6 asks for it).",
-    params(("id" = Uuid, Path, description = "Performance period id")),
+        Producing the file is recorded for the year (maturity level 6 asks for it). \
+        With `Prefer: respond-async` the caller's right is checked and the export stored as a job, answered \
+        `202` at once: follow it at its `Location` (`GET /api/v1/jobs/{id}`), which ends with the file's \
+        location (`GET /api/v1/jobs/{id}/file`).",
+    params(("id" = Uuid, Path, description = "Performance period id"),
+        ("prefer" = Option<String>, Header, description = "`respond-async`: answer 202 with a job at once")),
     responses(
         (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
+        (status = 202, description = "Stored as a job (`Prefer: respond-async`)", body = crate::routes::job::JobView,
+            headers(("location" = String, description = "URL of the job"),
+                ("preference-applied" = String, description = "`respond-async`"),
+                ("retry-after" = String, description = "Seconds to wait before following the job"))),
         crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]
-pub async fn siasn_export(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn siasn_export(
+    req: actix_web::HttpRequest,
+    call: Call,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    if crate::routes::job::wants_async(&req) {
+        let job = call.write(move |conn, change| evaluation::enqueue_siasn_export(conn, change, id)).await?;
+        return crate::routes::job::accepted(&call.state, job);
+    }
     let rows = call.write(move |conn, change| evaluation::siasn_export(conn, change, id)).await?;
+    let (name, body) = siasn_file(rows)?;
+    Ok(csv_out::respond(&name, body))
+}
+
+/// The SIASN file of a year's rows, and its name.
+pub fn siasn_file(rows: Vec<evaluation::SiasnRow>) -> Result<(String, Vec<u8>), ApiError> {
     let year = rows.first().map_or_else(String::new, |r| r.year.to_string());
     let body = csv_out::file(
         &["nip", "nama", "tahun", "hasil_kerja", "perilaku_kerja", "predikat", "nip_penilai", "nama_penilai"],
@@ -689,7 +711,7 @@ pub async fn siasn_export(call: Call, id: web::Path<Uuid>) -> Result<HttpRespons
         }),
     )
     .map_err(ApiError::Internal)?;
-    Ok(csv_out::respond(&format!("skp-siasn-{year}.csv"), body))
+    Ok((format!("skp-siasn-{year}.csv"), body))
 }
 
 /// The employee's statement for an indicator.

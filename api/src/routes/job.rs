@@ -32,7 +32,8 @@ pub struct JobView {
     pub kind: JobKind,
     pub status: JobStatus,
     pub progress: JobProgress,
-    /// Where the result is, once the job succeeded (an allowance run: `/api/v1/allowance-runs/{id}`).
+    /// Where the result is, once the job succeeded: an allowance run at `/api/v1/allowance-runs/{id}`,
+    /// a file (the SIASN export) at `/api/v1/jobs/{id}/file`.
     pub result_location: Option<String>,
     /// What stopped it, once it failed: the problem the request would have been answered with,
     /// had it waited. Nothing of a failed job was stored.
@@ -111,4 +112,21 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
         res.insert_header((header::RETRY_AFTER, "1"));
     }
     Ok(res.json(view(&call.state, j)?))
+}
+
+/// The file a job made.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/file", tag = "jobs", operation_id = "get_job_file",
+    summary = "The file a succeeded job made (the SIASN export), under the rule of the work that made it",
+    description = "Served to whoever follows the job and may still make the file: a caller who lost the right \
+        since gets it no more. A job that has not ended, or made no file, has none (404).",
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The file", body = String, content_type = "text/csv",
+            headers(("content-disposition" = String, description = "`attachment` with the file's name"))),
+    ),
+    security(("bearer" = [])))]
+pub async fn file(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (name, body) = call.read(move |conn, caller| job::file(conn, caller, id)).await?;
+    Ok(crate::csv_out::respond(&name, body.into_bytes()))
 }

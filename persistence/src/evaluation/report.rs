@@ -235,6 +235,29 @@ pub fn siasn_export(
     Ok(rows)
 }
 
+/// Whether `caller` may produce the SIASN export of a performance year (who reads the agency's
+/// views, as [`siasn_export`] asks): the year's agency when so.
+pub fn siasn_export_allowed(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    performance_period_id: Uuid,
+) -> Result<Uuid, StoreError> {
+    let year = crate::period::get(conn, caller, performance_period_id)?;
+    access::require_agency(conn, caller, year.agency_id.uuid(), Area::AgencyViews, Access::Read)?;
+    Ok(year.agency_id.uuid())
+}
+
+/// Stores the SIASN export of a performance year as a job (`Prefer: respond-async`), once the
+/// caller may produce it; the worker makes it as [`siasn_export`] would.
+pub fn enqueue_siasn_export(
+    conn: &mut DbConnection,
+    change: &crate::Change,
+    performance_period_id: Uuid,
+) -> Result<crate::job::Job, StoreError> {
+    let agency_id = siasn_export_allowed(conn, &change.caller, performance_period_id)?;
+    crate::job::enqueue(conn, change, crate::job::JobRequest::SiasnExport { agency_id, performance_period_id })
+}
+
 /// Whether the SIASN export of a performance year has been produced (after the year ended, with
 /// its employees in it).
 pub fn siasn_produced(

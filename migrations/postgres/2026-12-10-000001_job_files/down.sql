@@ -1,0 +1,2 @@
+ALTER TABLE jobs DROP COLUMN result_file;
+ALTER TABLE jobs DROP COLUMN result_file_name;

@@ -1,0 +1,1 @@
+../../postgres/2026-12-10-000001_job_files/up.sql
