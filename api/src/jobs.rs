@@ -18,7 +18,7 @@ use ekinerja_domain::id::JobId;
 use ekinerja_domain::job::JobStage;
 use ekinerja_persistence::db::Pool;
 use ekinerja_persistence::job::{self, Ending, Job, JobRequest};
-use ekinerja_persistence::{account, allowance_run, evaluation, Change, DbConnection, StoreError};
+use ekinerja_persistence::{account, allowance_run, evaluation, import, Change, DbConnection, StoreError};
 
 use crate::error::{ApiError, Problem};
 
@@ -200,7 +200,27 @@ fn run(pool: &Pool, job: &Job, live: &Live) -> Ending {
                     .map_err(|e| StoreError::Corrupt(format!("the SIASN file was not made: {e}")))?;
                 let body = String::from_utf8(body)
                     .map_err(|e| StoreError::Corrupt(format!("the SIASN file is not UTF-8: {e}")))?;
-                Ok(Ending::Produced { name, body })
+                Ok(Ending::Produced { name, content_type: "text/csv; charset=utf-8".into(), body })
+            }
+            JobRequest::EmployeeImport { agency_id, csv, dry_run } => {
+                report(JobStage::Loading, 0, 0);
+                let (rows, parse_errors) = match crate::routes::import::parse_csv(csv.as_bytes()) {
+                    Ok(parsed) => parsed,
+                    Err(e) => return Ok(failed(&e, job)),
+                };
+                let n = rows.len() + parse_errors.len();
+                report(JobStage::Storing, 0, n);
+                let done = import::employees(&mut conn, &change, *agency_id, rows, parse_errors, *dry_run)?;
+                report(JobStage::Storing, n, n);
+                match crate::routes::import::report_view(done) {
+                    Ok(view) => Ok(Ending::Produced {
+                        name: "import-report.json".into(),
+                        content_type: "application/json".into(),
+                        body: serde_json::to_string(&view)
+                            .map_err(|e| StoreError::Corrupt(format!("the import's report was not written: {e}")))?,
+                    }),
+                    Err(e) => Ok(failed(&e, job)),
+                }
             }
         }
     })();
@@ -210,14 +230,16 @@ fn run(pool: &Pool, job: &Job, live: &Live) -> Ending {
             log::warn!(target: "ekinerja::jobs", "job {}: the database is unavailable, it waits again: {e}", job.id);
             Ending::Again
         }
-        Err(e) => {
-            let error = ApiError::from(e);
-            let status = actix_web::ResponseError::status_code(&error);
-            let mut problem = Problem::of(&error, status);
-            problem.request_id = job.request_id.clone();
-            Ending::Failed(problem_text(&problem))
-        }
+        Err(e) => failed(&ApiError::from(e), job),
     }
+}
+
+/// A job stopped by `error`, with the problem the request would have been answered with.
+fn failed(error: &ApiError, job: &Job) -> Ending {
+    let status = actix_web::ResponseError::status_code(error);
+    let mut problem = Problem::of(error, status);
+    problem.request_id = job.request_id.clone();
+    Ending::Failed(problem_text(&problem))
 }
 
 /// The problem of an internal error, `why` going to the log only.

@@ -13,6 +13,9 @@ word_enum! {
         /// A performance year's results for SIASN, as a CSV file
         /// (`GET /performance-periods/{id}/siasn-export` with `Prefer: respond-async`).
         SiasnExport => "siasn_export",
+        /// Employees and positions imported from an HR export (`POST /imports/employees` with
+        /// `Prefer: respond-async`); its result is the import's report.
+        EmployeeImport => "employee_import",
     }
 }
 

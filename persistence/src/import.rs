@@ -75,6 +75,26 @@ impl From<StoreError> for Abort {
     }
 }
 
+/// Whether `caller` may import employees into an agency (its admin): the check [`employees`]
+/// makes first, for a job stored to import later.
+pub fn allowed(conn: &mut DbConnection, caller: &ekinerja_domain::Caller, agency_id: Uuid) -> Result<(), StoreError> {
+    crate::agency::writable(conn, caller, agency_id, ekinerja_domain::access::Area::EmployeeRecord)?;
+    Ok(())
+}
+
+/// Stores an import as a job (`Prefer: respond-async`), once the caller may import into the
+/// agency; the worker imports it as [`employees`] would.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    csv: String,
+    dry_run: bool,
+) -> Result<crate::job::Job, StoreError> {
+    allowed(conn, &change.caller, agency_id)?;
+    crate::job::enqueue(conn, change, crate::job::JobRequest::EmployeeImport { agency_id, csv, dry_run })
+}
+
 /// Imports `rows` (and the earlier parse errors of the file) into `agency_id`. Nothing is stored
 /// when any row is refused or when `dry_run` is set.
 pub fn employees(

@@ -40,6 +40,15 @@ pub enum JobRequest {
         /// The performance year.
         performance_period_id: Uuid,
     },
+    /// An HR export imported as `import::employees` imports it.
+    EmployeeImport {
+        /// The agency.
+        agency_id: Uuid,
+        /// The CSV file as sent (UTF-8, checked when the job was stored).
+        csv: String,
+        /// Only report what would be imported.
+        dry_run: bool,
+    },
 }
 
 impl JobRequest {
@@ -48,13 +57,16 @@ impl JobRequest {
         match self {
             JobRequest::AllowanceRun { .. } => JobKind::AllowanceRun,
             JobRequest::SiasnExport { .. } => JobKind::SiasnExport,
+            JobRequest::EmployeeImport { .. } => JobKind::EmployeeImport,
         }
     }
 
     /// The agency the work is for.
     pub fn agency(&self) -> Uuid {
         match self {
-            JobRequest::AllowanceRun { agency_id, .. } | JobRequest::SiasnExport { agency_id, .. } => *agency_id,
+            JobRequest::AllowanceRun { agency_id, .. }
+            | JobRequest::SiasnExport { agency_id, .. }
+            | JobRequest::EmployeeImport { agency_id, .. } => *agency_id,
         }
     }
 }
@@ -135,22 +147,34 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Job, St
     Ok(job)
 }
 
-/// The file a job made and its name, for a caller who may follow the job and may read what it
-/// made: the work's own rule is asked again (an export's reader must still be allowed to make
-/// it), so following a job never widens who reads its result. A job with no file is not found.
-pub fn file(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<(String, String), StoreError> {
+/// The file a job made: its name, media type and content, for a caller who may follow the job
+/// and may still do the work that made it: the work's own rule is asked again (an export's
+/// reader must still be allowed to make it, an import's to import), so following a job never
+/// widens who reads its result. A job with no file is not found.
+pub fn file(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<JobFile, StoreError> {
     let job = get(conn, caller, id)?;
     match job.request.get() {
         JobRequest::SiasnExport { performance_period_id, .. } => {
             crate::evaluation::siasn_export_allowed(conn, caller, *performance_period_id)?;
         }
+        JobRequest::EmployeeImport { agency_id, .. } => crate::import::allowed(conn, caller, *agency_id)?,
         JobRequest::AllowanceRun { .. } => return Err(StoreError::NotFound),
     }
-    let body: Option<String> = jobs::table.find(crate::key::bind(job.id)).select(jobs::result_file).first(conn)?;
-    match (job.result_file_name, body) {
-        (Some(name), Some(body)) => Ok((name, body)),
+    let (content_type, body): (Option<String>, Option<String>) =
+        jobs::table.find(crate::key::bind(job.id)).select((jobs::result_file_type, jobs::result_file)).first(conn)?;
+    match (job.result_file_name, content_type, body) {
+        (Some(name), Some(content_type), Some(body)) => Ok(JobFile { name, content_type, body }),
         _ => Err(StoreError::NotFound),
     }
+}
+
+/// A file a job made.
+#[derive(Debug, Clone)]
+pub struct JobFile {
+    pub name: String,
+    /// Its media type (`text/csv; charset=utf-8`, `application/json`).
+    pub content_type: String,
+    pub body: String,
 }
 
 /// Claims the oldest job waiting at `now` (real time), or running past its lease (its worker
@@ -227,8 +251,9 @@ pub fn progress(conn: &mut DbConnection, job: &Job, stage: JobStage, done: i32, 
 pub enum Ending {
     /// Done: the result is at this location.
     Succeeded(String),
-    /// Done, with a file as its result (named `name`), served at `/api/v1/jobs/{id}/file`.
-    Produced { name: String, body: String },
+    /// Done, with a file as its result (named `name`, of the media type `content_type`), served
+    /// at `/api/v1/jobs/{id}/file`.
+    Produced { name: String, content_type: String, body: String },
     /// Stopped by this problem document.
     Failed(String),
     /// Not run, for a passing reason (the database went away): waiting again for a worker.
@@ -260,7 +285,7 @@ pub fn finish(conn: &mut DbConnection, job: &Job, ending: Ending, now: NaiveDate
                 jobs::finished_at.eq(Some(now)),
             ))
             .execute(conn)?,
-        Ending::Produced { name, body } => diesel::update(held(job))
+        Ending::Produced { name, content_type, body } => diesel::update(held(job))
             .set((
                 jobs::status.eq(crate::word::bind(JobStatus::Succeeded)),
                 jobs::stage.eq(crate::word::bind(JobStage::Finished)),
@@ -269,6 +294,7 @@ pub fn finish(conn: &mut DbConnection, job: &Job, ending: Ending, now: NaiveDate
                 jobs::lease_until.eq(None::<NaiveDateTime>),
                 jobs::result_location.eq(Some(format!("/api/v1/jobs/{}/file", job.id))),
                 jobs::result_file_name.eq(Some(name)),
+                jobs::result_file_type.eq(Some(content_type)),
                 jobs::result_file.eq(Some(body)),
                 jobs::finished_at.eq(Some(now)),
             ))

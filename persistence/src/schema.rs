@@ -893,6 +893,7 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
         result_file_name -> Nullable<Text>,
+        result_file_type -> Nullable<Text>,
         result_file -> Nullable<Text>,
     }
 }

@@ -1,6 +1,7 @@
 //! Bulk import of the sample HR export: broken lines reported by line number, all or nothing.
 
 use actix_web::http::Method;
+use ekinerja_tests::builders::job_ended;
 use ekinerja_tests::TestApp;
 use serde_json::json;
 
@@ -122,4 +123,76 @@ async fn import_refuses_other_roles_and_bad_files() {
         .send()
         .await;
     res.assert_invalid("#/");
+}
+
+#[actix_web::test]
+async fn an_import_started_as_a_job_ends_with_its_report_or_its_refused_lines() {
+    let app = TestApp::spawn().await;
+    let admin = agency_with_units(&app).await;
+    let org = app.org("KAB-OTHER", 50).await;
+    let later = |token: &str, query: &str, body: &str| {
+        app.req(Method::POST, &format!("/api/v1/imports/employees{query}"))
+            .token(token)
+            .header("prefer", "respond-async")
+            .raw("text/csv; charset=utf-8", body.to_owned())
+            .send()
+    };
+    // The sample with its broken lines: the job fails with the 422 the request would have had,
+    // and stores nothing.
+    let started = later(&admin, "", SAMPLE).await;
+    started.assert_status(202);
+    assert_eq!(started.body["kind"], "employee_import", "{}", started.text);
+    let job_path = started.header("location").unwrap();
+    let job = job_ended(&app, &job_path, &admin).await;
+    assert_eq!(job["status"], "failed", "{job}");
+    assert_eq!(job["problem"]["status"], 422, "{job}");
+    assert_eq!(job["problem"]["errors"].as_array().unwrap().len(), BROKEN.len(), "{job}");
+    assert_eq!(job["result_location"], serde_json::Value::Null);
+    app.get(&format!("{job_path}/file"), &admin).await.assert_problem(404, "not-found");
+    assert_eq!(app.get("/api/v1/employees", &admin).await.body["items"].as_array().unwrap().len(), 0);
+
+    // The good lines: the job imports them and keeps the report the request would have answered.
+    let good: String = SAMPLE
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| !BROKEN.iter().any(|(l, _)| *l == *i as u64 + 1))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let started = later(&admin, "", &good).await;
+    started.assert_status(202);
+    let job_path = started.header("location").unwrap();
+    let job = job_ended(&app, &job_path, &admin).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["progress"], json!({"stage": "finished", "done": 38, "total": 38}));
+    let file_path = format!("{job_path}/file");
+    assert_eq!(job["result_location"], file_path.as_str());
+    let report = app.get(&file_path, &admin).await;
+    report.assert_status(200);
+    assert_eq!(report.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        (&report.body["dry_run"], &report.body["employees_created"]),
+        (&json!(false), &json!(38)),
+        "{}",
+        report.text
+    );
+    assert_eq!(report.body["errors"], json!([]));
+    let employees = app.get("/api/v1/employees?limit=200", &admin).await;
+    assert_eq!(employees.body["items"].as_array().unwrap().len(), 38);
+    // Nobody else follows it or reads its report.
+    for token in [&org.admin, &org.staff1.token] {
+        app.get(&job_path, token).await.assert_problem(404, "not-found");
+        app.get(&file_path, token).await.assert_problem(404, "not-found");
+    }
+    // What the request refuses at once is refused before any job is stored: another role, a
+    // file that is not CSV or lacks the required columns.
+    later(&org.staff1.token, "?dry_run=true", SAMPLE).await.assert_problem(403, "forbidden");
+    later(&admin, "", "nama,jabatan\nBudi,Staf\n").await.assert_invalid("#/columns/nip");
+    let res = app
+        .req(Method::POST, "/api/v1/imports/employees")
+        .token(&admin)
+        .header("prefer", "respond-async")
+        .json(json!({"rows": []}))
+        .send()
+        .await;
+    res.assert_problem(415, "unsupported-media-type");
 }

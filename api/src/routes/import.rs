@@ -256,11 +256,19 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
         required; `jenis_kelamin` (L/P, checked against the NIP), `golongan`, `nip_atasan` (the \
         supervisor's NIP) and `unit_kerja` are optional. Structural posts get one position per row; \
         staff posts with the same name, type and class in a unit share one. Without `nip_atasan` a \
-        position's supervisor is its unit's head.",
-    params(ImportQuery),
+        position's supervisor is its unit's head. With `Prefer: respond-async` the caller's right and the \
+        file's form (UTF-8, the required columns) are checked and the import stored as a job, answered `202` \
+        at once: follow it at its `Location` (`GET /api/v1/jobs/{id}`); it ends with the report as its file \
+        (`GET /api/v1/jobs/{id}/file`, JSON), or failed with the problem the request would have answered \
+        (refused lines: the 422 naming each).",
+    params(ImportQuery, ("prefer" = Option<String>, Header, description = "`respond-async`: answer 202 with a job at once")),
     request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
     responses(
         (status = 200, description = "Imported, or (dry run) what would be imported with every refused line", body = ImportReportView),
+        (status = 202, description = "Stored as a job (`Prefer: respond-async`); its file is the import's report", body = crate::routes::job::JobView,
+            headers(("location" = String, description = "URL of the job"),
+                ("preference-applied" = String, description = "`respond-async`"),
+                ("retry-after" = String, description = "Seconds to wait before following the job"))),
         crate::openapi::AdminOnly,
         (status = 422, description = "Some lines are refused (`errors` names each as `#/lines/{line}/{column}`); nothing was stored", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
@@ -277,17 +285,30 @@ pub async fn import_employees(
     let dry_run = q.dry_run.unwrap_or(false);
     let (rows, parse_errors) = parse_csv(&body)?;
     let change = call.change();
+    if crate::routes::job::wants_async(&req) {
+        // The file reads (parse_csv took it as UTF-8 text with the required columns); its lines
+        // are checked by the job, as the request would check them.
+        let csv = String::from_utf8(body.to_vec())
+            .map_err(|_| ApiError::field(ekinerja_domain::field::Field::whole(), "the file is not UTF-8 text"))?;
+        let job = db(&call.state, move |conn| import::enqueue(conn, &change, agency_id, csv, dry_run)).await?;
+        return crate::routes::job::accepted(&call.state, job);
+    }
     let report =
         db(&call.state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
-    let errors = refused_lines(dry_run, report.errors)?;
-    Ok(HttpResponse::Ok().json(ImportReportView {
+    Ok(HttpResponse::Ok().json(report_view(report)?))
+}
+
+/// What an import answers: its report, or (not a dry run) the refused lines as a 422.
+pub fn report_view(report: import::ImportReport) -> Result<ImportReportView, ApiError> {
+    let errors = refused_lines(report.dry_run, report.errors)?;
+    Ok(ImportReportView {
         dry_run: report.dry_run,
         rows: report.rows,
         employees_created: report.employees_created,
         positions_created: report.positions_created,
         supervisors_inferred: report.supervisors_inferred,
         errors,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -116,17 +116,23 @@ pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiErr
 
 /// The file a job made.
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/file", tag = "jobs", operation_id = "get_job_file",
-    summary = "The file a succeeded job made (the SIASN export), under the rule of the work that made it",
-    description = "Served to whoever follows the job and may still make the file: a caller who lost the right \
-        since gets it no more. A job that has not ended, or made no file, has none (404).",
+    summary = "The file a succeeded job made (the SIASN export's CSV, an import's JSON report), under the rule of the work that made it",
+    description = "Served to whoever follows the job and may still do the work that made it: a caller who lost \
+        the right since gets it no more. A job that has not ended, or made no file, has none (404).",
     params(("id" = Uuid, Path, description = "Job id")),
     responses(
-        (status = 200, description = "The file", body = String, content_type = "text/csv",
+        (status = 200, description = "The file", content(
+                (String = "text/csv"),
+                (crate::routes::import::ImportReportView = "application/json"),
+            ),
             headers(("content-disposition" = String, description = "`attachment` with the file's name"))),
     ),
     security(("bearer" = [])))]
 pub async fn file(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (name, body) = call.read(move |conn, caller| job::file(conn, caller, id)).await?;
-    Ok(crate::csv_out::respond(&name, body.into_bytes()))
+    let f = call.read(move |conn, caller| job::file(conn, caller, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(f.content_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", f.name)))
+        .body(f.body))
 }

@@ -1,2 +1,3 @@
 ALTER TABLE jobs DROP COLUMN result_file;
+ALTER TABLE jobs DROP COLUMN result_file_type;
 ALTER TABLE jobs DROP COLUMN result_file_name;
