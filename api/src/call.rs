@@ -59,7 +59,7 @@ impl Call {
     pub async fn report<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &Caller) -> Result<T, StoreError> + Send + 'static,
+        F: Fn(&mut DbConnection, &Caller) -> Result<T, StoreError> + Send + 'static,
     {
         let caller = self.caller.clone();
         crate::state::report(&self.state, move |conn| f(conn, &caller)).await

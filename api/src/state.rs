@@ -139,12 +139,14 @@ where
 /// Runs a read-only report (analysis, exports) on the read replica when one is set and has
 /// replayed everything the primary had committed when the report began, so that it never
 /// misses a write acknowledged before it, the caller's own included; otherwise, and whenever
-/// the replica is down or lags longer than its wait, on the primary. `f` must not write: a
-/// replica refuses writes.
+/// the replica is down or lags longer than its wait, on the primary. A report the replica gives
+/// up part way (a hot standby cancels a query whose rows its replay must remove, or its
+/// connection goes) is run again on the primary, so the caller never sees the replica's trouble.
+/// `f` must not write: a replica refuses writes.
 pub async fn report<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: Fn(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
 {
     if state.replica.is_none() {
         state.metrics.report_served_by("primary");
@@ -162,10 +164,19 @@ where
             _ => None,
         };
         match on_replica {
-            Some(mut conn) => {
-                state.metrics.report_served_by("replica");
-                f(&mut conn)
-            }
+            Some(mut conn) => match f(&mut conn) {
+                Err(e) if e.is_standby_trouble() => {
+                    log::warn!("the read replica gave a report up ({e}); the primary serves it");
+                    drop(conn);
+                    state.metrics.report_served_by("primary");
+                    let mut conn = checkout(&state.pool, waiting)?;
+                    f(&mut conn)
+                }
+                done => {
+                    state.metrics.report_served_by("replica");
+                    done
+                }
+            },
             None => {
                 state.metrics.report_served_by("primary");
                 let mut conn = checkout(&state.pool, waiting)?;

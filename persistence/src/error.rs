@@ -59,6 +59,20 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether a read failed for a hot standby's sake rather than its own: a query the standby
+    /// cancelled in conflict with its recovery (SQLSTATE 40001 there), or the connection lost.
+    /// Run on the primary, the same read succeeds.
+    pub fn is_standby_trouble(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Database(DieselError::DatabaseError(kind, info)) => {
+                matches!(kind, DatabaseErrorKind::SerializationFailure)
+                    || info.message().contains("conflict with recovery")
+            }
+            _ => false,
+        }
+    }
+
     /// One invalid field.
     pub fn invalid(field: impl Into<Field>, detail: impl Into<String>) -> Self {
         StoreError::Invalid(vec![FieldError::new(field, detail)])

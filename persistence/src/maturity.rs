@@ -847,6 +847,7 @@ fn months(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> R
 }
 
 /// Who a history is about.
+#[derive(Debug, Clone, Copy)]
 pub enum Subject {
     Employee(Uuid),
     Unit(Uuid),

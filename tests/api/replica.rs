@@ -1,6 +1,6 @@
 //! Reports served by a PostgreSQL streaming replica (`EKINERJA_READ_DATABASE_URL`): never
 //! missing a write acknowledged before them, and on the primary whenever the replica lags, is
-//! gone, or is no replica at all.
+//! gone, gives a report up part way, or is no replica at all.
 
 use std::time::Duration;
 
@@ -98,6 +98,34 @@ async fn reports_on_the_replica_never_miss_an_acknowledged_write() {
     let before = served(&app);
     assert_eq!(reported_minutes(&app, &s).await, 120);
     assert_eq!(served(&app), (before.0 + 1, before.1), "served by the replica again");
+
+    // A report the standby cancels part way (a conflict with its recovery, SQLSTATE 40001, as
+    // the standby raises it) is run again on the primary: the caller gets the report.
+    #[derive(diesel::QueryableByName)]
+    struct InRecovery {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        r: bool,
+    }
+    let before = served(&app);
+    let tries = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = tries.clone();
+    let answer = ekinerja_api::state::report(&app.state, move |conn| {
+        use diesel::RunQueryDsl;
+        let on_standby = diesel::sql_query("SELECT pg_is_in_recovery() AS r").get_result::<InRecovery>(conn)?.r;
+        seen.lock().unwrap().push(on_standby);
+        if on_standby {
+            diesel::sql_query(
+                "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40001', \
+                 MESSAGE = 'canceling statement due to conflict with recovery'; END $$",
+            )
+            .execute(conn)?;
+        }
+        Ok(on_standby)
+    })
+    .await;
+    assert_eq!(*tries.lock().unwrap(), [true, false], "tried on the standby, then on the primary");
+    assert_eq!(answer.ok(), Some(false), "answered by the primary");
+    assert_eq!(served(&app), (before.0, before.1 + 1), "counted once, as served by the primary");
 
     // A replica refuses writes: the reports that run there only read.
     let refused = standby.batch_execute("CREATE TABLE written_on_the_replica (x int)");
