@@ -120,6 +120,7 @@ fn run_waiting(pool: &Pool, live: &Live) {
         let what = match &ending {
             Ending::Succeeded(_) | Ending::Produced { .. } => "succeeded",
             Ending::Failed(_) => "failed",
+            Ending::Recorded => "succeeded (recorded with its work)",
             Ending::Again => "is waiting again",
         };
         log::info!(target: "ekinerja::jobs", "job {} ({}) {what} after {:?}", job.id, job.kind.as_str(), started.elapsed());
@@ -210,17 +211,25 @@ fn run(pool: &Pool, job: &Job, live: &Live) -> Ending {
                 };
                 let n = rows.len() + parse_errors.len();
                 report(JobStage::Storing, 0, n);
-                let done = import::employees(&mut conn, &change, *agency_id, rows, parse_errors, *dry_run)?;
+                // A stored import ends its job in its own transaction: run again after a crash
+                // past the commit, the job is found ended, not its lines found registered.
+                let mut ended = job.clone();
+                (ended.done, ended.total) =
+                    (i32::try_from(n).unwrap_or(i32::MAX), i32::try_from(n).unwrap_or(i32::MAX));
+                let done =
+                    import::employees_then(&mut conn, &change, *agency_id, rows, parse_errors, *dry_run, |c, r| {
+                        let ending = import_ending(r.clone(), job)?;
+                        if job::finish(c, &ended, ending, Utc::now().naive_utc())? {
+                            Ok(())
+                        } else {
+                            Err(StoreError::Conflict("the job's claim ran out; another worker runs it".into()))
+                        }
+                    })?;
                 report(JobStage::Storing, n, n);
-                match crate::routes::import::report_view(done) {
-                    Ok(view) => Ok(Ending::Produced {
-                        name: "import-report.json".into(),
-                        content_type: "application/json".into(),
-                        body: serde_json::to_string(&view)
-                            .map_err(|e| StoreError::Corrupt(format!("the import's report was not written: {e}")))?,
-                    }),
-                    Err(e) => Ok(failed(&e, job)),
+                if !done.dry_run && done.errors.is_empty() {
+                    return Ok(Ending::Recorded);
                 }
+                import_ending(done, job)
             }
         }
     })();
@@ -231,6 +240,20 @@ fn run(pool: &Pool, job: &Job, live: &Live) -> Ending {
             Ending::Again
         }
         Err(e) => failed(&ApiError::from(e), job),
+    }
+}
+
+/// How an import's job ends: with its report as the job's file, or (lines refused) failed with
+/// the 422 the request would have answered.
+fn import_ending(done: import::ImportReport, job: &Job) -> Result<Ending, StoreError> {
+    match crate::routes::import::report_view(done) {
+        Ok(view) => Ok(Ending::Produced {
+            name: "import-report.json".into(),
+            content_type: "application/json".into(),
+            body: serde_json::to_string(&view)
+                .map_err(|e| StoreError::Corrupt(format!("the import's report was not written: {e}")))?,
+        }),
+        Err(e) => Ok(failed(&e, job)),
     }
 }
 

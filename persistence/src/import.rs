@@ -105,6 +105,21 @@ pub fn employees(
     parse_errors: Vec<RowError>,
     dry_run: bool,
 ) -> Result<ImportReport, StoreError> {
+    employees_then(conn, change, agency_id, rows, parse_errors, dry_run, |_, _| Ok(()))
+}
+
+/// [`employees`], running `on_commit` in the import's own transaction when it is about to commit
+/// (nothing refused, not a dry run): a job records its end there, so that an import is never
+/// stored without its job knowing. An error from `on_commit` rolls the import back.
+pub fn employees_then(
+    conn: &mut DbConnection,
+    change: &Change,
+    agency_id: Uuid,
+    rows: Vec<ImportRow>,
+    parse_errors: Vec<RowError>,
+    dry_run: bool,
+    on_commit: impl FnOnce(&mut DbConnection, &ImportReport) -> Result<(), StoreError>,
+) -> Result<ImportReport, StoreError> {
     crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::EmployeeRecord)?;
     let total = rows.len() + parse_errors.len();
     let result = crate::db::write(conn, |conn| {
@@ -113,6 +128,7 @@ pub fn employees(
         if dry_run || !report.errors.is_empty() {
             return Err(Abort::Rollback(report));
         }
+        on_commit(conn, &report)?;
         Ok(report)
     });
     match result {

@@ -258,6 +258,8 @@ pub enum Ending {
     Failed(String),
     /// Not run, for a passing reason (the database went away): waiting again for a worker.
     Again,
+    /// Ended and recorded already, in the transaction of the work itself (an import).
+    Recorded,
 }
 
 /// Records how a claimed job ended at `now` (real time), with how far it came (`job.done` of
@@ -265,6 +267,7 @@ pub enum Ending {
 /// is recorded.
 pub fn finish(conn: &mut DbConnection, job: &Job, ending: Ending, now: NaiveDateTime) -> Result<bool, StoreError> {
     let n = match ending {
+        Ending::Recorded => return Ok(true),
         // Not counted as an attempt: the work did not run.
         Ending::Again => diesel::update(held(job))
             .set((
