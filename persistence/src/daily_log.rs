@@ -138,6 +138,24 @@ fn next_seq(conn: &mut DbConnection, employee_id: EmployeeId) -> Result<i64, Sto
         .get_result(conn)?)
 }
 
+/// Writes `after` over the stored log, provided it is still the version `before` was read at. The
+/// read takes no lock: of two transactions that read the same version (two reviewers, or a review
+/// and an edit), the second to write waits for the first and then finds no row of that version,
+/// so it is [`StoreError::Stale`] instead of deciding a log it never saw, and the log's day is
+/// never counted twice.
+fn store_over(conn: &mut DbConnection, before: &DailyLog, after: &DailyLog) -> Result<(), StoreError> {
+    let written = diesel::update(
+        daily_logs::table.find(crate::key::bind(before.id)).filter(daily_logs::version.eq(before.version)),
+    )
+    .set(after.clone())
+    .execute(conn)?;
+    if written == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}
+
 /// Agencies' time zone, daily cap, closed evaluation periods and whether the top official's logs
 /// are accepted on submission, read once per transaction.
 type Policies = std::collections::HashMap<AgencyId, (TimeZone, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
@@ -676,7 +694,7 @@ pub fn update(
         after.version += 1;
         after.change_seq = change_seq;
         after.updated_at = change.at;
-        diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
+        store_over(conn, &before, &after)?;
         crate::log_day::record(conn, &[(Some(&before), &after)])?;
         audit::record(
             conn,
@@ -863,7 +881,7 @@ fn review_in(
         after.version += 1;
         after.change_seq = next_seq(conn, before.employee_id)?;
         after.updated_at = change.at;
-        diesel::update(daily_logs::table.find(crate::key::bind(after.id))).set(after.clone()).execute(conn)?;
+        store_over(conn, &before, &after)?;
         crate::log_day::record(conn, &[(Some(&before), &after)])?;
         Ok((before, after))
     }

@@ -54,8 +54,9 @@ type DayChange = (DayKey, (AgencyId, Delta));
 const DAYS_PER_STATEMENT: usize = 150;
 
 /// Brings the days up to date with logs written in the running transaction: each pair is a log
-/// before the change (`None` for a new log) and after it. One upsert adds the net change of every
-/// day touched; a day left with no log is deleted.
+/// before the change (`None` for a new log) and after it. The net change of every day touched is
+/// added: by one upsert for days that gain logs, in place for the others; a day left with no log
+/// is deleted.
 pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &DailyLog)]) -> Result<(), StoreError> {
     let mut days: BTreeMap<DayKey, (AgencyId, Delta)> = BTreeMap::new();
     let mut add = |log: &DailyLog, sign: i64| {
@@ -73,14 +74,17 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
         }
         add(after, 1);
     }
-    // A day that only gains is inserted or added to; one that loses anything must be stored
-    // already (the engines check a row's constraints before they see it conflict, so a negative
-    // row cannot go through the upsert), and is updated in place.
-    let (gains, losses): (Vec<DayChange>, Vec<DayChange>) = days
+    // A change that could stand as a day of its own (at least one log, minutes not negative,
+    // linked minutes within them) is inserted or added to. Any other change took something from
+    // its day, so that day is stored already, and it is updated in place: the engines check the
+    // constraints of the row proposed for insertion before they see it conflict, so a change such
+    // as a log turning from an additional duty to a planned result, `(0, 0, +m)`, cannot go
+    // through the upsert.
+    let (gains, in_place): (Vec<DayChange>, Vec<DayChange>) = days
         .into_iter()
         .filter(|(_, (_, d))| *d != Delta::default())
-        .partition(|(_, (_, d))| d.logs >= 0 && d.minutes >= 0 && d.linked >= 0);
-    for ((employee, date, status), (_, d)) in &losses {
+        .partition(|(_, (_, d))| d.logs > 0 && d.minutes >= 0 && (0..=d.minutes).contains(&d.linked));
+    for ((employee, date, status), (_, d)) in &in_place {
         let changed =
             diesel::update(log_days::table.find((crate::key::bind(*employee), *date, crate::word::bind(*status))))
                 .set((

@@ -671,4 +671,54 @@ async fn each_day_of_logs_is_summed_as_its_logs_are_created_reviewed_and_correct
         stored_days(&app, &me, day),
         [(day, "accepted".to_owned(), 2, 120, 120), (day, "submitted".to_owned(), 1, 20, 0)]
     );
+    // The duty still waiting, corrected to serve the planned result with the same minutes: its
+    // day keeps its logs and minutes and gains linked minutes (a change the upsert cannot carry).
+    let read = app.get(&format!("/api/v1/daily-logs/{duty}"), t).await;
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/daily-logs/{duty}"))
+        .token(t)
+        .header("if-match", &etag(&read))
+        .json(json!({"additional_duty": false, "planned_result_id": s.staff_rhk}))
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.body["additional_duty"], false, "{}", res.body);
+    assert_eq!(
+        stored_days(&app, &me, day),
+        [(day, "accepted".to_owned(), 2, 120, 120), (day, "submitted".to_owned(), 1, 20, 20)]
+    );
+}
+
+#[actix_web::test]
+async fn reviews_racing_for_one_version_of_a_log_decide_it_once() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 701).await;
+    let day = past_day();
+    let me = s.org.staff1.id.clone();
+    // Several logs, each reviewed by eight decisions at once, all about version 1: on PostgreSQL
+    // they run side by side, and every one but the first to write must find the log changed.
+    for hour in 8..11 {
+        let body = log(&s.staff_rhk, day, &format!("{hour:02}:00"), &format!("{hour:02}:30"));
+        let id = app.post("/api/v1/daily-logs", &s.org.staff1.token, body).await.id();
+        let decisions = (0..8)
+            .map(|i| {
+                let verb = if i % 2 == 0 { "accept" } else { "reject" };
+                app.req(Method::POST, &format!("/api/v1/daily-logs/{id}/{verb}"))
+                    .token(&s.org.section.token)
+                    .header("if-match", "\"v1\"")
+                    .json(json!({"reason": "Lengkapi bukti kegiatan"}))
+            })
+            .collect();
+        let answers = app.concurrently(decisions).await;
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 412), "{statuses:?}");
+        let read = app.get(&format!("/api/v1/daily-logs/{id}"), &s.org.staff1.token).await;
+        assert_eq!(read.body["version"], 2, "{}", read.body);
+    }
+    // Three logs of 30 minutes, each decided once: the days hold them once (stored_days also
+    // compares every stored day with the logs).
+    let days = stored_days(&app, &me, day);
+    assert_eq!(days.iter().map(|d| d.2).sum::<i64>(), 3, "{days:?}");
+    assert_eq!(days.iter().map(|d| d.3).sum::<i64>(), 90, "{days:?}");
 }
