@@ -43,7 +43,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         "get_me" | "change_my_password" => (Text("any signed-in account"), none),
         "get_job" => (Text("the account that started the job, or a platform admin (operations)"), none),
         "get_job_file" => (
-            Text("the account that started the job, or a platform admin, while still allowed to do the work that made the file (the SIASN export: who reads the agency's views; an import: the agency's admin)"),
+            Text("who may follow the job (as for the job) and, under that work's own rule, may still do the work that made the file: the SIASN export's readers of the agency's views, an import's agency admin; a platform admin following a job is refused where that rule refuses them"),
             none,
         ),
         "list_my_tasks" => (

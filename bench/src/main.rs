@@ -451,6 +451,12 @@ async fn daily_log_creates(
     };
     let (one, many) = (rows_per_s(1)?, rows_per_s(threads)?);
     let (row_rate, row_threads) = if one >= many { (one, 1) } else { (many, threads) };
+    // The baseline's rows were written without their days; the later steps read the days.
+    {
+        let mut c = pool.get().map_err(|e| e.to_string())?;
+        let agency_id: uuid::Uuid = agency.parse().map_err(|e| format!("agency id: {e}"))?;
+        ekinerja_persistence::log_day::rebuild(&mut c, agency_id.into()).map_err(|e| e.to_string())?;
+    }
     println!(
         "daily_log_create  engine={engine} connections={connections} requests={} errors={errors} rate_per_s={rate:.0} p50_ms={:.1} p99_ms={:.1}",
         latencies.len(),

@@ -3,6 +3,7 @@
 //! one row per employee and day, rather than grouping every event of the month; because they
 //! change only with the events, they are never stale.
 
+use crate::summary::Disagreement;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -155,16 +156,9 @@ pub fn of(
     Ok(rows)
 }
 
-/// A stored day beside the day its events make; `None` where there is no such day.
-#[derive(Debug)]
-pub struct Disagreement {
-    pub stored: Option<Day>,
-    pub from_events: Option<Day>,
-}
-
 /// Every stored day that differs from what the events make, both ways; empty when the table
 /// agrees with the events. For tests and an operator's check.
-pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement>, StoreError> {
+pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Day>>, StoreError> {
     let stored: Vec<Day> = diesel::sql_query(
         "SELECT employee_id, local_date, first_check_in, last_check_out FROM attendance_days \
          ORDER BY employee_id, local_date",
@@ -178,15 +172,5 @@ pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement>, Store
          FROM attendance_events WHERE voided_at IS NULL {GROUP}) AS d ORDER BY employee_id, local_date"
     ))
     .load(conn)?;
-    let key = |d: &Day| (d.employee_id, d.local_date);
-    let mut stored: BTreeMap<_, Day> = stored.into_iter().map(|d| (key(&d), d)).collect();
-    let mut out = Vec::new();
-    for c in computed {
-        match stored.remove(&key(&c)) {
-            Some(s) if s == c => {}
-            s => out.push(Disagreement { stored: s, from_events: Some(c) }),
-        }
-    }
-    out.extend(stored.into_values().map(|s| Disagreement { stored: Some(s), from_events: None }));
-    Ok(out)
+    Ok(crate::summary::compare(stored, computed, |d: &Day| (d.employee_id, d.local_date)))
 }

@@ -120,7 +120,7 @@ pub fn employees_then(
     dry_run: bool,
     on_commit: impl FnOnce(&mut DbConnection, &ImportReport) -> Result<(), StoreError>,
 ) -> Result<ImportReport, StoreError> {
-    crate::agency::writable(conn, &change.caller, agency_id, ekinerja_domain::access::Area::EmployeeRecord)?;
+    allowed(conn, &change.caller, agency_id)?;
     let total = rows.len() + parse_errors.len();
     let result = crate::db::write(conn, |conn| {
         let mut report = ImportReport { dry_run, rows: total, errors: parse_errors, ..ImportReport::default() };

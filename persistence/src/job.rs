@@ -277,44 +277,48 @@ pub fn finish(conn: &mut DbConnection, job: &Job, ending: Ending, now: NaiveDate
                 jobs::lease_until.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)?,
-        Ending::Succeeded(location) => diesel::update(held(job))
-            .set((
-                jobs::status.eq(crate::word::bind(JobStatus::Succeeded)),
-                jobs::stage.eq(crate::word::bind(JobStage::Finished)),
-                jobs::done.eq(job.done),
-                jobs::total.eq(job.total),
-                jobs::lease_until.eq(None::<NaiveDateTime>),
-                jobs::result_location.eq(Some(location)),
-                jobs::finished_at.eq(Some(now)),
-            ))
-            .execute(conn)?,
-        Ending::Produced { name, content_type, body } => diesel::update(held(job))
-            .set((
-                jobs::status.eq(crate::word::bind(JobStatus::Succeeded)),
-                jobs::stage.eq(crate::word::bind(JobStage::Finished)),
-                jobs::done.eq(job.done),
-                jobs::total.eq(job.total),
-                jobs::lease_until.eq(None::<NaiveDateTime>),
-                jobs::result_location.eq(Some(format!("/api/v1/jobs/{}/file", job.id))),
-                jobs::result_file_name.eq(Some(name)),
-                jobs::result_file_type.eq(Some(content_type)),
-                jobs::result_file.eq(Some(body)),
-                jobs::finished_at.eq(Some(now)),
-            ))
-            .execute(conn)?,
-        Ending::Failed(problem) => diesel::update(held(job))
-            .set((
-                jobs::status.eq(crate::word::bind(JobStatus::Failed)),
-                jobs::stage.eq(crate::word::bind(JobStage::Finished)),
-                jobs::done.eq(job.done),
-                jobs::total.eq(job.total),
-                jobs::lease_until.eq(None::<NaiveDateTime>),
-                jobs::problem.eq(Some(problem)),
-                jobs::finished_at.eq(Some(now)),
-            ))
-            .execute(conn)?,
+        Ending::Succeeded(location) => finished(conn, job, JobStatus::Succeeded, Some(location), None, None, now)?,
+        Ending::Produced { name, content_type, body } => {
+            let location = format!("/api/v1/jobs/{}/file", job.id);
+            finished(conn, job, JobStatus::Succeeded, Some(location), Some((name, content_type, body)), None, now)?
+        }
+        Ending::Failed(problem) => finished(conn, job, JobStatus::Failed, None, None, Some(problem), now)?,
     };
     Ok(n == 1)
+}
+
+/// A job's file: its name, media type and content.
+type File = (String, String, String);
+
+/// Ends a held job as `status`, with what it made: a location, a file, or a problem document.
+fn finished(
+    conn: &mut DbConnection,
+    job: &Job,
+    status: JobStatus,
+    location: Option<String>,
+    file: Option<File>,
+    problem: Option<String>,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let (name, content_type, body) = match file {
+        Some((name, content_type, body)) => (Some(name), Some(content_type), Some(body)),
+        None => (None, None, None),
+    };
+    Ok(diesel::update(held(job))
+        .set((
+            jobs::status.eq(crate::word::bind(status)),
+            jobs::stage.eq(crate::word::bind(JobStage::Finished)),
+            jobs::done.eq(job.done),
+            jobs::total.eq(job.total),
+            jobs::lease_until.eq(None::<NaiveDateTime>),
+            jobs::result_location.eq(location),
+            jobs::result_file_name.eq(name),
+            jobs::result_file_type.eq(content_type),
+            jobs::result_file.eq(body),
+            jobs::problem.eq(problem),
+            jobs::finished_at.eq(Some(now)),
+        ))
+        .execute(conn)?)
 }
 
 /// A job's row found by id, running.

@@ -51,6 +51,7 @@ pub mod role_grant;
 pub mod rollout;
 pub mod roster;
 pub mod shift;
+pub mod summary;
 // Generated from the migrations (`diesel print-schema`) and private: outside this crate the
 // database is reached only through the functions of its modules.
 mod schema;

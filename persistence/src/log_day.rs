@@ -16,6 +16,7 @@ use ekinerja_domain::id::{AgencyId, EmployeeId};
 use crate::daily_log::DailyLog;
 use crate::key::Key;
 use crate::schema::log_days;
+use crate::summary::Disagreement;
 use crate::word::Word;
 use crate::{db::Backend, DbConnection, StoreError};
 
@@ -181,16 +182,9 @@ pub fn of(
     Ok(q.load(conn)?)
 }
 
-/// A stored day beside the day its logs make; `None` where there is no such day.
-#[derive(Debug)]
-pub struct Disagreement {
-    pub stored: Option<Day>,
-    pub from_logs: Option<Day>,
-}
-
 /// Every stored day that differs from what the logs make, both ways; empty when the table agrees
 /// with the logs. For tests and an operator's check.
-pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement>, StoreError> {
+pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Day>>, StoreError> {
     const COLUMNS: &str = "employee_id, log_date, status, logs, minutes, linked_minutes";
     let stored: Vec<Day> = diesel::sql_query(format!("SELECT {COLUMNS} FROM log_days")).load(conn)?;
     let computed: Vec<Day> = diesel::sql_query(format!(
@@ -201,17 +195,7 @@ pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement>, Store
          FROM daily_logs GROUP BY employee_id, log_date, status) AS d"
     ))
     .load(conn)?;
-    let key = |d: &Day| (d.employee_id, d.log_date, d.status);
-    let mut stored: BTreeMap<_, Day> = stored.into_iter().map(|d| (key(&d), d)).collect();
-    let mut out = Vec::new();
-    for c in computed {
-        match stored.remove(&key(&c)) {
-            Some(s) if s == c => {}
-            s => out.push(Disagreement { stored: s, from_logs: Some(c) }),
-        }
-    }
-    out.extend(stored.into_values().map(|s| Disagreement { stored: Some(s), from_logs: None }));
-    Ok(out)
+    Ok(crate::summary::compare(stored, computed, |d: &Day| (d.employee_id, d.log_date, d.status)))
 }
 
 /// Computes an agency's days again from its logs, for a bulk load that wrote `daily_logs` rows

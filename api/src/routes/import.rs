@@ -83,10 +83,13 @@ impl CsvLines {
     }
 }
 
+/// Why a file that is not UTF-8 text is refused.
+const NOT_TEXT: &str = "the file is not UTF-8 text";
+
 /// Reads a CSV file (UTF-8, an optional byte-order mark, a header row). A file that is not text,
 /// has no readable header, or lacks a `required` column is one error for the whole request.
 pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field(Field::whole(), "the file is not UTF-8 text"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field(Field::whole(), NOT_TEXT))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
@@ -283,16 +286,16 @@ pub async fn import_employees(
     let q = q.into_inner();
     let agency_id = call.agency(q.agency_id)?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let (rows, parse_errors) = parse_csv(&body)?;
     let change = call.change();
     if crate::routes::job::wants_async(&req) {
-        // The file reads (parse_csv took it as UTF-8 text with the required columns); its lines
-        // are checked by the job, as the request would check them.
-        let csv = String::from_utf8(body.to_vec())
-            .map_err(|_| ApiError::field(ekinerja_domain::field::Field::whole(), "the file is not UTF-8 text"))?;
+        // Checked at once as the request would be: UTF-8 text with the required columns. Its
+        // lines are checked by the job, which refuses them as the request would.
+        read_csv(&body, REQUIRED)?;
+        let csv = std::str::from_utf8(&body).map_err(|_| ApiError::field(Field::whole(), NOT_TEXT))?.to_owned();
         let job = db(&call.state, move |conn| import::enqueue(conn, &change, agency_id, csv, dry_run)).await?;
         return crate::routes::job::accepted(&call.state, job);
     }
+    let (rows, parse_errors) = parse_csv(&body)?;
     let report =
         db(&call.state, move |conn| import::employees(conn, &change, agency_id, rows, parse_errors, dry_run)).await?;
     Ok(HttpResponse::Ok().json(report_view(report)?))
