@@ -73,7 +73,7 @@ pub fn link_hash(e: &AuditEvent) -> String {
 fn append(conn: &mut DbConnection, mut event: AuditEvent) -> Result<(), StoreError> {
     let key = event.agency_id.map_or_else(|| PLATFORM_CHAIN.to_owned(), |a| a.to_string());
     if let DbConnection::Pg(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        crate::prepared::sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .bind::<diesel::sql_types::Text, _>(format!("audit|{key}"))
             .execute(conn)?;
     }

@@ -3,6 +3,7 @@
 //! `ekinerja_domain::supervision` and the access rule of `ekinerja_domain::access`.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -13,6 +14,7 @@ use ekinerja_domain::{ActingKind, PositionType, TimeZone};
 use uuid::Uuid;
 
 use crate::key::Key;
+use crate::prepared;
 
 use crate::schema::agencies;
 use crate::{DbConnection, StoreError};
@@ -136,6 +138,15 @@ fn units_up_sql(anchor: &str) -> String {
     format!("WITH RECURSIVE {} SELECT id, parent_id FROM units_up", units_up_cte(anchor))
 }
 
+/// The statements of this module, made once: the engines keep them prepared ([`prepared`]).
+static AROUND_EMPLOYEE: LazyLock<String> = LazyLock::new(around_employee_sql);
+static AROUND_UNIT: LazyLock<String> = LazyLock::new(around_unit_sql);
+static UNITS_UP_FROM_EMPLOYEE: LazyLock<String> = LazyLock::new(|| units_up_sql(EMPLOYEE_UNIT));
+static UNITS_UP_FROM_UNIT: LazyLock<String> = LazyLock::new(|| units_up_sql(THE_UNIT));
+static WHOLE_CHART: LazyLock<String> = LazyLock::new(|| {
+    format!("{CHART_COLUMNS}\nFROM positions p\n{}\nWHERE p.agency_id = $2", CHART_JOINS.replace("$date", "$1"))
+});
+
 /// The agency's own time zone, as an offset from UTC.
 pub fn agency_offset(conn: &mut DbConnection, agency_id: Uuid) -> Result<chrono::FixedOffset, StoreError> {
     let tz: TimeZone =
@@ -153,11 +164,9 @@ pub fn agency_today(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>
 /// the depth.
 pub fn load(conn: &mut DbConnection, agency_id: Uuid, now: DateTime<Utc>) -> Result<OrgChart, StoreError> {
     let day = agency_today(conn, agency_id, now)?;
-    let sql =
-        format!("{CHART_COLUMNS}\nFROM positions p\n{}\nWHERE p.agency_id = $2", CHART_JOINS.replace("$date", "$1"));
     let rows: Vec<ChartRow> =
-        diesel::sql_query(sql).bind::<Date, _>(day).bind::<Text, _>(agency_id.to_string()).load(conn)?;
-    let units: Vec<UnitRow> = diesel::sql_query("SELECT id, parent_id FROM org_units WHERE agency_id = $1")
+        prepared::sql(&WHOLE_CHART).bind::<Date, _>(day).bind::<Text, _>(agency_id.to_string()).load(conn)?;
+    let units: Vec<UnitRow> = prepared::sql("SELECT id, parent_id FROM org_units WHERE agency_id = $1")
         .bind::<Text, _>(agency_id.to_string())
         .load(conn)?;
     Ok(build(rows, units))
@@ -174,12 +183,10 @@ pub fn load_upward(
     now: DateTime<Utc>,
 ) -> Result<OrgChart, StoreError> {
     let day = agency_today(conn, agency_id, now)?;
-    let rows: Vec<ChartRow> = diesel::sql_query(around_employee_sql())
-        .bind::<Text, _>(employee_id.to_string())
-        .bind::<Date, _>(day)
-        .load(conn)?;
+    let rows: Vec<ChartRow> =
+        prepared::sql(&AROUND_EMPLOYEE).bind::<Text, _>(employee_id.to_string()).bind::<Date, _>(day).load(conn)?;
     let units: Vec<UnitRow> =
-        diesel::sql_query(units_up_sql(EMPLOYEE_UNIT)).bind::<Text, _>(employee_id.to_string()).load(conn)?;
+        prepared::sql(&UNITS_UP_FROM_EMPLOYEE).bind::<Text, _>(employee_id.to_string()).load(conn)?;
     Ok(build(rows, units))
 }
 
@@ -192,11 +199,11 @@ pub fn load_around_unit(
     now: DateTime<Utc>,
 ) -> Result<OrgChart, StoreError> {
     let day = agency_today(conn, agency_id, now)?;
-    let rows: Vec<ChartRow> = diesel::sql_query(around_unit_sql())
+    let rows: Vec<ChartRow> = prepared::sql(&AROUND_UNIT)
         .bind::<Key<OrgUnitId>, _>(crate::key::bind(OrgUnitId::from(unit_id)))
         .bind::<Date, _>(day)
         .load(conn)?;
-    let units: Vec<UnitRow> = diesel::sql_query(units_up_sql(THE_UNIT))
+    let units: Vec<UnitRow> = prepared::sql(&UNITS_UP_FROM_UNIT)
         .bind::<Key<OrgUnitId>, _>(crate::key::bind(OrgUnitId::from(unit_id)))
         .load(conn)?;
     Ok(build(rows, units))

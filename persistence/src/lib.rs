@@ -46,6 +46,7 @@ pub mod overdue;
 pub mod page;
 pub mod period;
 pub mod position;
+pub mod prepared;
 pub mod progress;
 pub mod role_grant;
 pub mod rollout;

@@ -52,7 +52,7 @@ pub fn attempt(
             let mut sorted = keys.to_vec();
             sorted.sort();
             for key in &sorted {
-                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                crate::prepared::sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                     .bind::<diesel::sql_types::Text, _>(key)
                     .execute(conn)?;
             }
