@@ -108,8 +108,10 @@ bench:
 	cargo build --release -p ekinerja-bench
 	@echo "==> benchmarks on SQLite"
 	env -u EKINERJA_TEST_DATABASE_URL ./target/release/ekinerja-bench
-	@echo "==> benchmarks on PostgreSQL"
-	scripts/with-postgres.sh ./target/release/ekinerja-bench
+	@echo "==> benchmarks on PostgreSQL (a throw-away cluster, fsync off)"
+	scripts/with-postgres.sh ./target/release/ekinerja-bench --only cascade,attendance,analysis
+	@echo "==> daily-log creates on PostgreSQL with fsync on (both baselines on the same durable cluster)"
+	EKINERJA_PG_DURABLE=1 scripts/with-postgres.sh ./target/release/ekinerja-bench --only daily-logs
 
 ## release: an optimised binary at target/release/ekinerja
 release:

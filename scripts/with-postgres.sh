@@ -17,7 +17,8 @@
 #      OS user (via runuser) and the temp dir is created under /tmp and chowned
 #      to postgres.
 #   3. Starts it on a free port on 127.0.0.1 only (unix socket inside the temp
-#      dir, fsync/synchronous_commit/full_page_writes off, max_connections=400).
+#      dir, fsync/synchronous_commit/full_page_writes off, max_connections=400;
+#      with EKINERJA_PG_DURABLE=1 they stay on, as in production, for benchmarks).
 #   4. Exports EKINERJA_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PORT/postgres
 #      and EKINERJA_TEST_PG_CTL (a helper: `stop` or `start` the cluster, for a
 #      database restart under load), and runs the command (in the foreground,
@@ -36,6 +37,8 @@
 # Environment:
 #   EKINERJA_PG_BIN_DIR  directory holding initdb/pg_ctl/postgres (optional)
 #   EKINERJA_PG_REPLICA  "1" also starts a streaming replica (needs pg_basebackup beside initdb)
+#   EKINERJA_PG_DURABLE  "1" keeps fsync, synchronous_commit and full_page_writes on (the
+#                        defaults of a production server), for benchmarks that name fsync on
 #   CI                   "true"/"1" turns a missing PostgreSQL into a failure
 #   TMPDIR               parent of the temp dir when not running as root
 set -euo pipefail
@@ -207,11 +210,18 @@ cat >>"$DATA_DIR/postgresql.conf" <<EOF
 # --- added by scripts/with-postgres.sh (throw-away test cluster) ---
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sock_dir_escaped'
+max_connections = 400
+EOF
+if [ "${EKINERJA_PG_DURABLE:-}" = "1" ]; then
+    echo "$prog: a durable cluster: fsync, synchronous_commit and full_page_writes on" >&2
+else
+    # A throw-away cluster for tests need not survive a power cut.
+    cat >>"$DATA_DIR/postgresql.conf" <<EOF
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-max_connections = 400
 EOF
+fi
 
 # ---------------------------------------------------------------------------
 # 3. Pick a free port and start the server.

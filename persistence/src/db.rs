@@ -450,7 +450,7 @@ pub fn lock_row(
             LockTable::Positions => "SELECT id FROM positions WHERE id = $1 FOR UPDATE",
             LockTable::Employees => "SELECT id FROM employees WHERE id = $1 FOR UPDATE",
         };
-        diesel::sql_query(sql).bind::<Text, _>(id.to_string()).execute(conn)?;
+        crate::prepared::sql(sql).bind::<Text, _>(id.to_string()).execute(conn)?;
     }
     Ok(())
 }

@@ -213,8 +213,8 @@ fn facts(
         }
         let (month, quarter) = (first.month() as i32, (first.month() as i32 - 1) / 3 + 1);
         let guided: Vec<Guided> = match people {
-            [(one, _)] => diesel::sql_query(EMPLOYEE_GUIDED_SQL).bind::<Text, _>(one.id.to_string()),
-            _ => diesel::sql_query(GUIDED_SQL).bind::<Text, _>(agency_id.to_string()),
+            [(one, _)] => crate::prepared::sql(EMPLOYEE_GUIDED_SQL).bind::<Text, _>(one.id.to_string()),
+            _ => crate::prepared::sql(GUIDED_SQL).bind::<Text, _>(agency_id.to_string()),
         }
         .bind::<Date, _>(first)
         .bind::<Date, _>(to)
@@ -268,7 +268,7 @@ fn facts(
     if !agreement_of.is_empty() {
         let owner: HashMap<AgreementId, EmployeeId> =
             agreement_of.iter().map(|(employee, (id, _, _))| (*id, *employee)).collect();
-        let results: Vec<MainResult> = diesel::sql_query(RESULTS_SQL)
+        let results: Vec<MainResult> = crate::prepared::sql(RESULTS_SQL)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
             .bind::<Text, _>(agency_id.to_string())
             .bind::<Date, _>(first)
@@ -328,7 +328,7 @@ fn facts(
         }
     }
     let previous = first.checked_sub_months(Months::new(1)).unwrap_or(first);
-    let paid: Vec<PaidEmployee> = diesel::sql_query(PAID_SQL)
+    let paid: Vec<PaidEmployee> = crate::prepared::sql(PAID_SQL)
         .bind::<Text, _>(agency_id.to_string())
         .bind::<Date, _>(previous)
         .bind::<Date, _>(first)

@@ -79,7 +79,7 @@ pub(crate) fn accepted_output(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<PlannedResultId, ResultOutput>, StoreError> {
-    let rows: Vec<OutputRow> = diesel::sql_query(OUTPUT_SQL)
+    let rows: Vec<OutputRow> = crate::prepared::sql(OUTPUT_SQL)
         .bind::<crate::key::Key<EmployeeId>, _>(crate::key::bind(employee))
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)

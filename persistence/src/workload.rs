@@ -169,7 +169,7 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
     // By standard time: the output of the accepted logs naming an activity of a post's catalogue,
     // on that post, from the day it starts to count.
     let mut standard: HashMap<PositionId, Vec<(i64, i32)>> = HashMap::new();
-    for r in diesel::sql_query(STANDARD_SQL)
+    for r in crate::prepared::sql(STANDARD_SQL)
         .bind::<Text, _>(agency.to_string())
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
@@ -206,7 +206,7 @@ fn post_minutes(
     to: NaiveDate,
     starts: &HashMap<PositionId, NaiveDate>,
 ) -> Result<HashMap<PositionId, i64>, StoreError> {
-    let rows: Vec<DayMinutes> = diesel::sql_query(MINUTES_SQL)
+    let rows: Vec<DayMinutes> = crate::prepared::sql(MINUTES_SQL)
         .bind::<Text, _>(agency.to_string())
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
