@@ -3,7 +3,6 @@
 //! one row per employee and day, rather than grouping every event of the month; because they
 //! change only with the events, they are never stale.
 
-use crate::summary::Disagreement;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -14,6 +13,7 @@ use ekinerja_domain::id::{AgencyId, EmployeeId};
 
 use crate::attendance::Event;
 use crate::key::Key;
+use crate::summary::Disagreement;
 use crate::{db::Backend, DbConnection, StoreError};
 
 /// One stored day.

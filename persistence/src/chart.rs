@@ -47,8 +47,8 @@ struct UnitRow {
     parent_id: Option<OrgUnitId>,
 }
 
-// `$1`/`$2` are positional in PostgreSQL and, in SQLite, named parameters numbered in order of
-// first appearance, so one text serves both engines as long as `$1` appears before `$2`.
+// The statements below run through [`prepared`], which hands each `$n` to the engine's own
+// placeholder, so one text serves both engines whatever the order of its numbers.
 
 /// The columns of a chart row, over `p` (the position) joined to its holders and acting official.
 const CHART_COLUMNS: &str = "

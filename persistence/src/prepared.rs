@@ -63,6 +63,7 @@ impl QueryFragment<Backend> for Prepared<'_> {
     /// PostgreSQL, `?` on SQLite) and its value pushed there, so a value used twice is bound twice.
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         let mut rest = self.sql;
+        let mut highest = 0;
         while let Some(at) = rest.find('$') {
             let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
             if digits == 0 {
@@ -76,9 +77,17 @@ impl QueryFragment<Backend> for Prepared<'_> {
                 diesel::result::Error::QueryBuilderError(format!("${n} has no bound value in: {}", self.sql).into())
             })?;
             bind.walk_ast(out.reborrow())?;
+            highest = highest.max(n);
             rest = &rest[at + 1 + digits..];
         }
         out.push_sql(rest);
+        // A value no `$n` names is a mistake in the call, never silently dropped.
+        if self.binds.len() > highest {
+            return Err(diesel::result::Error::QueryBuilderError(
+                format!("{} values bound, ${} is the highest number in: {}", self.binds.len(), highest, self.sql)
+                    .into(),
+            ));
+        }
         Ok(())
     }
 }
@@ -128,5 +137,16 @@ mod tests {
         let mut conn = sqlite();
         let err = sql("SELECT $1 AS n, $3 AS t").bind::<BigInt, _>(1_i64).load::<Row>(&mut conn).unwrap_err();
         assert!(err.to_string().contains("$3 has no bound value"), "{err}");
+    }
+
+    #[test]
+    fn a_value_no_number_names_is_an_error_not_dropped() {
+        let mut conn = sqlite();
+        let err = sql("SELECT $1 AS n, 'x' AS t")
+            .bind::<BigInt, _>(1_i64)
+            .bind::<Text, _>("unused")
+            .load::<Row>(&mut conn)
+            .unwrap_err();
+        assert!(err.to_string().contains("2 values bound, $1 is the highest"), "{err}");
     }
 }
