@@ -1,5 +1,5 @@
 //! The `ekinerja` binary: `serve` (the default), `migrate`, `seed-demo`, `create-admin`, `openapi`,
-//! `audit-verify`, `backup`, `ready`.
+//! `audit-verify`, `check-summaries`, `backup`, `ready`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -48,6 +48,14 @@ enum Command {
         /// host:port to ask instead of EKINERJA_BIND (a wildcard host is asked on loopback).
         #[arg(long)]
         address: Option<String>,
+    },
+    /// Check the days of logs and of attendance kept with the facts against the facts themselves
+    /// (after a bulk write straight into the tables, or an upgrade with an older server still
+    /// writing); exits with status 1 when a day differs, unless --repair counts it again.
+    CheckSummaries {
+        /// Count every day that differs again from its logs or events.
+        #[arg(long)]
+        repair: bool,
     },
     /// Copy the SQLite database to a new file, consistently, while the server runs and writes
     /// (PostgreSQL: use pg_dump, see the README).
@@ -118,6 +126,25 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
                 Ok(())
             } else {
                 Err("the audit trail was changed behind the API's back".into())
+            }
+        }
+        Command::CheckSummaries { repair } => {
+            let pool = open(&settings)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let checked = ekinerja_persistence::summary::check(&mut conn, repair).map_err(|e| e.to_string())?;
+            let differ = checked.log_days + checked.attendance_days;
+            let mended = if repair && differ > 0 { ", counted again from the facts" } else { "" };
+            say(
+                settings.log_format,
+                &format!(
+                    "days of logs that differed from the logs: {}; days of attendance that differed from the events: {}{mended}",
+                    checked.log_days, checked.attendance_days
+                ),
+            );
+            if differ == 0 || repair {
+                Ok(())
+            } else {
+                Err("summaries differ from their facts; run again with --repair".into())
             }
         }
         Command::Migrate => open(&settings).map(|_| ()),

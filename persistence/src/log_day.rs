@@ -56,8 +56,8 @@ const DAYS_PER_STATEMENT: usize = 150;
 
 /// Brings the days up to date with logs written in the running transaction: each pair is a log
 /// before the change (`None` for a new log) and after it. The net change of every day touched is
-/// added: by one upsert for days that gain logs, in place for the others; a day left with no log
-/// is deleted.
+/// added by one upsert for days that gain logs; every other day touched is counted again from its
+/// logs, and a day left with no log is deleted.
 pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &DailyLog)]) -> Result<(), StoreError> {
     let mut days: BTreeMap<DayKey, (AgencyId, Delta)> = BTreeMap::new();
     let mut add = |log: &DailyLog, sign: i64| {
@@ -77,35 +77,20 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
     }
     // A change that could stand as a day of its own (at least one log, minutes not negative,
     // linked minutes within them) is inserted or added to. Any other change took something from
-    // its day, so that day is stored already, and it is updated in place: the engines check the
-    // constraints of the row proposed for insertion before they see it conflict, so a change such
-    // as a log turning from an additional duty to a planned result, `(0, 0, +m)`, cannot go
-    // through the upsert.
-    let (gains, in_place): (Vec<DayChange>, Vec<DayChange>) = days
+    // its day, and that day is computed again from its logs (the engines check the constraints of
+    // the row proposed for insertion before they see it conflict, so a change such as a log
+    // turning from an additional duty to a planned result, `(0, 0, +m)`, cannot go through the
+    // upsert). Computing it again, rather than subtracting from the stored row, also mends a day
+    // that was out of step with its logs (a bulk write without a rebuild, an older binary during
+    // an upgrade) instead of failing the edit or review that finds it. Every writer of an
+    // employee's logs holds that employee's row (`daily_log::next_seq`) before it comes here, so
+    // on PostgreSQL no other transaction changes these logs between the count and the write.
+    let (gains, recount): (Vec<DayChange>, Vec<DayChange>) = days
         .into_iter()
         .filter(|(_, (_, d))| *d != Delta::default())
         .partition(|(_, (_, d))| d.logs > 0 && d.minutes >= 0 && (0..=d.minutes).contains(&d.linked));
-    for ((employee, date, status), (_, d)) in &in_place {
-        let changed =
-            diesel::update(log_days::table.find((crate::key::bind(*employee), *date, crate::word::bind(*status))))
-                .set((
-                    log_days::logs.eq(log_days::logs + d.logs),
-                    log_days::minutes.eq(log_days::minutes + d.minutes),
-                    log_days::linked_minutes.eq(log_days::linked_minutes + d.linked),
-                ))
-                .execute(conn)?;
-        if changed != 1 {
-            return Err(StoreError::Corrupt(format!("no stored day of logs for {employee} on {date} ({status})")));
-        }
-        if d.logs < 0 {
-            // Only a day that lost a log can have come down to none.
-            diesel::delete(
-                log_days::table
-                    .find((crate::key::bind(*employee), *date, crate::word::bind(*status)))
-                    .filter(log_days::logs.eq(0)),
-            )
-            .execute(conn)?;
-        }
+    for ((employee, date, status), _) in &recount {
+        count_again(conn, *employee, *date, *status)?;
     }
     for chunk in gains.chunks(DAYS_PER_STATEMENT) {
         let values: Vec<String> = (0..chunk.len())
@@ -136,6 +121,32 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
         }
         q.execute(conn)?;
     }
+    Ok(())
+}
+
+/// Replaces one stored day by what its logs make now: no row when it has no log left.
+pub(crate) fn count_again(
+    conn: &mut DbConnection,
+    employee: EmployeeId,
+    date: NaiveDate,
+    status: LogStatus,
+) -> Result<(), StoreError> {
+    crate::prepared::sql("DELETE FROM log_days WHERE employee_id = $1 AND log_date = $2 AND status = $3")
+        .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+        .bind::<Date, _>(date)
+        .bind::<Word, _>(crate::word::bind(status))
+        .execute(conn)?;
+    crate::prepared::sql(
+        "INSERT INTO log_days (employee_id, log_date, status, agency_id, logs, minutes, linked_minutes) \
+         SELECT employee_id, log_date, status, agency_id, COUNT(*), SUM(duration_minutes), \
+                SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) \
+         FROM daily_logs WHERE employee_id = $1 AND log_date = $2 AND status = $3 \
+         GROUP BY employee_id, log_date, status, agency_id",
+    )
+    .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+    .bind::<Date, _>(date)
+    .bind::<Word, _>(crate::word::bind(status))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -1,8 +1,11 @@
 //! What the summaries kept with the facts share: the days of attendance
 //! ([`crate::attendance_day`]) and of logs ([`crate::log_day`]) are checked against the facts
-//! they sum the same way.
+//! they sum the same way, and an operator's check mends them.
 
 use std::collections::BTreeMap;
+
+use crate::db::LockTable;
+use crate::{DbConnection, StoreError};
 
 /// A stored summary row beside the row its facts make; `None` where there is no such row.
 #[derive(Debug)]
@@ -27,4 +30,41 @@ pub(crate) fn compare<T: PartialEq, K: Ord>(
     }
     out.extend(stored.into_values().map(|s| Disagreement { stored: Some(s), computed: None }));
     out
+}
+
+/// How many stored days of each summary differed from their facts when checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checked {
+    /// Days of logs ([`crate::log_day`]).
+    pub log_days: usize,
+    /// Days of attendance ([`crate::attendance_day`]).
+    pub attendance_days: usize,
+}
+
+/// Checks both summaries against their facts, for an operator (`ekinerja check-summaries`): the
+/// API keeps them with the facts, but a bulk write straight into the tables, or an older binary
+/// writing during an upgrade, can leave them out of step. With `repair`, every day that differs
+/// is counted again from its facts, each in a write transaction of its own that holds the
+/// employee's row as the API's writers do, so the server may keep running meanwhile.
+pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreError> {
+    let logs = crate::log_day::disagreements(conn)?;
+    let attendance = crate::attendance_day::disagreements(conn)?;
+    let checked = Checked { log_days: logs.len(), attendance_days: attendance.len() };
+    if repair {
+        for d in logs {
+            let Some(day) = d.computed.or(d.stored) else { continue };
+            crate::db::write(conn, |conn| {
+                crate::db::lock_row(conn, LockTable::Employees, day.employee_id)?;
+                crate::log_day::count_again(conn, day.employee_id, day.log_date, day.status)
+            })?;
+        }
+        for d in attendance {
+            let Some(day) = d.computed.or(d.stored) else { continue };
+            crate::db::write(conn, |conn| {
+                crate::db::lock_row(conn, LockTable::Employees, day.employee_id)?;
+                crate::attendance_day::refresh(conn, day.employee_id, day.local_date)
+            })?;
+        }
+    }
+    Ok(checked)
 }

@@ -689,6 +689,59 @@ async fn each_day_of_logs_is_summed_as_its_logs_are_created_reviewed_and_correct
     );
 }
 
+/// A day of logs out of step with its logs (rows written around the API, or by an older server
+/// during an upgrade) is counted again by the next review or edit of that day, never a 500; the
+/// operator's check (`ekinerja check-summaries`) counts the days that differ and, asked to,
+/// mends the rest.
+#[actix_web::test]
+async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_the_operators_check() {
+    use diesel::connection::SimpleConnection;
+    use ekinerja_persistence::summary::{check, Checked};
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 702).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let me = s.org.staff1.id.clone();
+    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    let second = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:00")).await.id();
+    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
+        .await
+        .assert_status(201);
+    let mut conn = app.state.pool.get().unwrap();
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, attendance_days: 0 });
+    // Behind the API's back, both employees' days go.
+    conn.batch_execute("DELETE FROM log_days").unwrap();
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, attendance_days: 0 });
+    // Rejecting one of staff member 1's logs takes it from a day that is not stored: that day is
+    // counted again from the logs, and the rejected day is new.
+    app.review_log(&s.org.section.token, &first, "reject", json!({"reason": "Belum sesuai"})).await.assert_status(200);
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, attendance_days: 0 });
+    // A stored day with the wrong minutes is put right by the next edit on it.
+    conn.batch_execute(&format!(
+        "UPDATE log_days SET minutes = 999, linked_minutes = 999 WHERE employee_id = '{me}' AND status = 'submitted'"
+    ))
+    .unwrap();
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, attendance_days: 0 });
+    let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
+    app.req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
+        .token(t)
+        .header("if-match", &etag(&read))
+        .json(json!({"end_time": "11:30"}))
+        .send()
+        .await
+        .assert_status(200);
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, attendance_days: 0 });
+    // Staff member 2's day has had no change since: the operator's repair counts it again.
+    assert_eq!(check(&mut conn, true).unwrap(), Checked { log_days: 1, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, attendance_days: 0 });
+    drop(conn);
+    assert_eq!(
+        stored_days(&app, &me, day),
+        [(day, "rejected".to_owned(), 1, 60, 60), (day, "submitted".to_owned(), 1, 90, 90)]
+    );
+    assert_eq!(stored_days(&app, &s.org.staff2.id, day), [(day, "submitted".to_owned(), 1, 45, 0)]);
+}
+
 #[actix_web::test]
 async fn reviews_racing_for_one_version_of_a_log_decide_it_once() {
     let app = TestApp::spawn().await;
