@@ -67,36 +67,103 @@ pub fn link_hash(e: &AuditEvent) -> String {
     Sha256::digest(content.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Stores an event as the next link of its agency's chain. Appenders to one chain take turns
-/// (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two changes
-/// committed at once cannot both claim the same number.
-fn append(conn: &mut DbConnection, mut event: AuditEvent) -> Result<(), StoreError> {
-    let key = event.agency_id.map_or_else(|| PLATFORM_CHAIN.to_owned(), |a| a.to_string());
-    if let DbConnection::Pg(_) = conn {
-        crate::prepared::sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<diesel::sql_types::Text, _>(format!("audit|{key}"))
-            .execute(conn)?;
+/// Links in one insert: fourteen values each, well under either engine's limit of bound values.
+const LINKS_PER_STATEMENT: usize = 500;
+
+/// Stores events, in order, as the next links of their agencies' chains. Appenders to one chain
+/// take turns (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two
+/// changes committed at once cannot both claim the same number. Events of one chain are numbered
+/// from its last link read once and inserted together, so a group commit's events cost a lock, a
+/// read and an insert per chain rather than per event; chains are locked in the order of their
+/// keys, the same in every transaction.
+fn append(conn: &mut DbConnection, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+    let mut chains: std::collections::BTreeMap<String, Vec<AuditEvent>> = std::collections::BTreeMap::new();
+    for event in events {
+        let key = event.agency_id.map_or_else(|| PLATFORM_CHAIN.to_owned(), |a| a.to_string());
+        chains.entry(key).or_default().push(event);
     }
-    let last: Option<(Option<i64>, Option<String>)> = audit_events::table
-        .filter(audit_events::chain_key.eq(&key))
-        .order(audit_events::chain_seq.desc())
-        .select((audit_events::chain_seq, audit_events::hash))
-        .first(conn)
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((Some(seq), Some(hash))) => (seq + 1, hash),
-        Some(_) => {
-            return Err(StoreError::Corrupt(format!("the audit chain {key} ends in a link without a number or hash")))
+    for (key, events) in chains {
+        if let DbConnection::Pg(_) = conn {
+            crate::prepared::sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(format!("audit|{key}"))
+                .execute(conn)?;
         }
-        None => (1, String::new()),
-    };
-    // Stored to the microsecond: hash what will be read back.
-    event.created_at = crate::timestamp(event.created_at.and_utc());
-    event.chain_key = Some(key);
-    event.chain_seq = Some(seq);
-    event.prev_hash = Some(prev);
-    event.hash = Some(link_hash(&event));
-    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
+        let last: Option<(Option<i64>, Option<String>)> = audit_events::table
+            .filter(audit_events::chain_key.eq(&key))
+            .order(audit_events::chain_seq.desc())
+            .select((audit_events::chain_seq, audit_events::hash))
+            .first(conn)
+            .optional()?;
+        let (mut seq, mut prev) = match last {
+            Some((Some(seq), Some(hash))) => (seq, hash),
+            Some(_) => {
+                return Err(StoreError::Corrupt(format!(
+                    "the audit chain {key} ends in a link without a number or hash"
+                )))
+            }
+            None => (0, String::new()),
+        };
+        let mut links = Vec::with_capacity(events.len());
+        for mut event in events {
+            seq += 1;
+            // Stored to the microsecond: hash what will be read back.
+            event.created_at = crate::timestamp(event.created_at.and_utc());
+            event.chain_key = Some(key.clone());
+            event.chain_seq = Some(seq);
+            event.prev_hash = Some(prev);
+            let hash = link_hash(&event);
+            prev = hash.clone();
+            event.hash = Some(hash);
+            links.push(event);
+        }
+        if let [link] = &links[..] {
+            diesel::insert_into(audit_events::table).values(link.clone()).execute(conn)?;
+        } else {
+            for chunk in links.chunks(LINKS_PER_STATEMENT) {
+                insert_links(conn, chunk)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Inserts links in one statement (diesel's batch insert does not go through a MultiConnection).
+fn insert_links(conn: &mut DbConnection, links: &[AuditEvent]) -> Result<(), StoreError> {
+    use crate::key::Key;
+    use crate::word::Word;
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    const COLUMNS: usize = 14;
+    let values: Vec<String> = (0..links.len())
+        .map(|i| {
+            let n = i * COLUMNS;
+            let row: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", n + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    let mut q = diesel::sql_query(format!(
+        "INSERT INTO audit_events (id, agency_id, actor_account_id, action, entity_type, entity_id, \
+         before_state, after_state, request_id, created_at, chain_key, chain_seq, prev_hash, hash) VALUES {}",
+        values.join(", ")
+    ))
+    .into_boxed::<Backend>();
+    for e in links {
+        q = q
+            .bind::<Key<AuditEventId>, _>(crate::key::bind(e.id))
+            .bind::<Nullable<Key<AgencyId>>, _>(e.agency_id.map(crate::key::bind))
+            .bind::<Nullable<Key<AccountId>>, _>(e.actor_account_id.map(crate::key::bind))
+            .bind::<Word, _>(crate::word::bind(e.action))
+            .bind::<Word, _>(crate::word::bind(e.entity_type))
+            .bind::<Text, _>(e.entity_id.clone())
+            .bind::<Nullable<Text>, _>(e.before_state.clone())
+            .bind::<Nullable<Text>, _>(e.after_state.clone())
+            .bind::<Nullable<Text>, _>(e.request_id.clone())
+            .bind::<Timestamp, _>(e.created_at)
+            .bind::<Nullable<Text>, _>(e.chain_key.clone())
+            .bind::<Nullable<BigInt>, _>(e.chain_seq)
+            .bind::<Nullable<Text>, _>(e.prev_hash.clone())
+            .bind::<Nullable<Text>, _>(e.hash.clone());
+    }
+    q.execute(conn)?;
     Ok(())
 }
 
@@ -206,7 +273,20 @@ pub fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<(), StoreError> {
-    let event = AuditEvent {
+    append(conn, vec![event(change, agency_id, action, entity_type, entity_id, before, after)])
+}
+
+/// The event [`record`] would store, for [`record_all`].
+pub fn event<B: Serialize, A: Serialize>(
+    change: &Change,
+    agency_id: Option<AgencyId>,
+    action: AuditAction,
+    entity_type: AuditEntity,
+    entity_id: impl std::fmt::Display,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> AuditEvent {
+    AuditEvent {
         id: crate::key::new(),
         agency_id,
         actor_account_id: Some(AccountId::from(change.caller.account_id)),
@@ -221,8 +301,12 @@ pub fn record<B: Serialize, A: Serialize>(
         chain_seq: None,
         prev_hash: None,
         hash: None,
-    };
-    append(conn, event)
+    }
+}
+
+/// Records many changes at once, in order (a group commit's): see [`event`].
+pub fn record_all(conn: &mut DbConnection, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+    append(conn, events)
 }
 
 /// Records a change made by a system rather than a person (an integration key, a fingerprint
@@ -254,7 +338,7 @@ pub fn record_system<A: Serialize>(
         prev_hash: None,
         hash: None,
     };
-    append(conn, event)
+    append(conn, vec![event])
 }
 
 /// Filters for reading the trail.

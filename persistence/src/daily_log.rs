@@ -346,7 +346,7 @@ pub fn create(
         let created = create_in(conn, &mut Policies::new(), change, new, now)?;
         if let Created::New(row) = &created {
             crate::log_day::record(conn, &[(None, row)])?;
-            record_created(conn, change, row)?;
+            audit::record_all(conn, vec![created_event(change, row)])?;
         }
         Ok(created)
     })
@@ -355,9 +355,8 @@ pub fn create(
 /// The audit event of a new log. It is appended after every row lock the transaction takes: the
 /// agency's audit chain is locked until the commit, so taking it between two employees' rows
 /// would let two groups wait on each other (one holding the chain, the other the next employee).
-fn record_created(conn: &mut DbConnection, change: &Change, row: &DailyLog) -> Result<(), StoreError> {
-    audit::record(
-        conn,
+fn created_event(change: &Change, row: &DailyLog) -> audit::AuditEvent {
+    audit::event(
         change,
         Some(row.agency_id),
         AuditAction::Create,
@@ -473,19 +472,21 @@ fn create_group(conn: &mut DbConnection, jobs: Vec<Job>) -> Result<Vec<Result<Cr
             })
             .collect();
         crate::log_day::record(conn, &stored)?;
-        // Every employee's row is locked now; the audit chain comes last (see `record_created`).
+        // Every employee's row is locked now; the audit chain comes last (see `created_event`).
         let mut changes = changes.iter();
+        let mut events = Vec::with_capacity(stored.len());
         for created in results.iter().flatten() {
             if let (Created::New(row), Some(change)) = (created, changes.next()) {
-                record_created(conn, change, row)?;
+                events.push(created_event(change, row));
             }
         }
+        audit::record_all(conn, events)?;
         Ok::<_, StoreError>(results)
     })
 }
 
 /// The body of [`create`], inside a running transaction; the caller records the audit event of a
-/// new log ([`record_created`]) once every row lock of its transaction is taken.
+/// new log ([`created_event`]) once every row lock of its transaction is taken.
 fn create_in(
     conn: &mut DbConnection,
     policies: &mut Policies,
@@ -724,7 +725,8 @@ pub fn review(
     let item = Review { id, seen, decision, reason };
     crate::db::write(conn, |conn| {
         let (before, after) = review_in(conn, change, item, now)?;
-        record_reviewed(conn, change, &before, &after, decision)?;
+        crate::log_day::record(conn, &[(Some(&before), &after)])?;
+        record_reviewed(conn, &[(change.clone(), before, after.clone(), decision)])?;
         Ok(after)
     })
 }
@@ -814,43 +816,47 @@ fn review_group(
                 }
             }
         }
-        // Every employee's row is locked now; the audit chain comes last (see `record_created`).
-        for (change, before, after, decision) in &decided {
-            record_reviewed(conn, change, before, after, *decision)?;
-        }
+        // The days of the decided logs, together; then, every employee's row being locked, the
+        // audit chain (see `created_event`).
+        let days: Vec<(Option<&DailyLog>, &DailyLog)> = decided.iter().map(|(_, b, a, _)| (Some(b), a)).collect();
+        crate::log_day::record(conn, &days)?;
+        record_reviewed(conn, &decided)?;
         Ok::<_, StoreError>(results)
     })
 }
 
-/// The audit event and the `log_reviewed` notification of a decision.
+/// The `log_reviewed` notifications and audit events of decisions: each the change that made
+/// it, the log before and after, and the decision.
 fn record_reviewed(
     conn: &mut DbConnection,
-    change: &Change,
-    before: &DailyLog,
-    after: &DailyLog,
-    decision: Decision,
+    decided: &[(Change, DailyLog, DailyLog, Decision)],
 ) -> Result<(), StoreError> {
-    audit::record(
-        conn,
-        change,
-        Some(after.agency_id),
-        match decision {
+    let mut events = Vec::with_capacity(decided.len());
+    for (change, before, after, decision) in decided {
+        let note = serde_json::json!({
+            "daily_log_id": after.id, "employee_id": after.employee_id, "date": after.log_date,
+            "status": after.status, "reason": after.review_reason,
+        });
+        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LogReviewed, &note)?;
+        let action = match decision {
             Decision::Accept => AuditAction::Accept,
             Decision::Reject => AuditAction::Reject,
-        },
-        AuditEntity::DailyLog,
-        after.id,
-        Some(before),
-        Some(after),
-    )?;
-    let note = serde_json::json!({
-        "daily_log_id": after.id, "employee_id": after.employee_id, "date": after.log_date,
-        "status": after.status, "reason": after.review_reason,
-    });
-    crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LogReviewed, &note)
+        };
+        events.push(audit::event(
+            change,
+            Some(after.agency_id),
+            action,
+            AuditEntity::DailyLog,
+            after.id,
+            Some(before),
+            Some(after),
+        ));
+    }
+    audit::record_all(conn, events)
 }
 
 /// The body of [`review`], inside a running transaction: the log before and after the decision.
+/// The caller brings the log's days up to date ([`crate::log_day::record`]) and records it.
 fn review_in(
     conn: &mut DbConnection,
     change: &Change,
@@ -882,7 +888,6 @@ fn review_in(
         after.change_seq = next_seq(conn, before.employee_id)?;
         after.updated_at = change.at;
         store_over(conn, &before, &after)?;
-        crate::log_day::record(conn, &[(Some(&before), &after)])?;
         Ok((before, after))
     }
 }

@@ -38,6 +38,10 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         assert!(logs.is_empty(), "days of logs that differ from the logs: {logs:#?}");
         let events = ekinerja_persistence::attendance_day::disagreements(&mut conn).unwrap();
         assert!(events.is_empty(), "days of attendance that differ from the events: {events:#?}");
+        // Its audit trail, written a group of links at a time, is one whole chain per agency.
+        let verdict = ekinerja_api::audit_verify::run(&mut conn, None).unwrap();
+        assert!(verdict.whole, "{}", verdict.text);
+        assert!(!verdict.text.contains("earlier event"), "{}", verdict.text);
     }
     let admin = app.login("bkpsdm.sukamaju", DEMO_PASSWORD).await;
     let employees = all(&app, "/api/v1/employees", &admin).await;
