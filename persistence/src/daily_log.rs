@@ -627,8 +627,18 @@ impl Escalation {
     }
 }
 
-/// Whether `log`'s review is escalated at `now`.
-fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Result<bool, StoreError> {
+/// Each agency's escalation policy and calendar, loaded once for a group of reviews, with the
+/// first date its calendar covers.
+type Escalations = std::collections::HashMap<Uuid, (NaiveDate, Escalation)>;
+
+/// Whether `log`'s review is escalated at `now`. An agency's policy and calendar already in
+/// `loaded` serve again when the calendar reaches back to the log's submission.
+fn escalated(
+    conn: &mut DbConnection,
+    loaded: &mut Escalations,
+    log: &DailyLog,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     if log.status != LogStatus::Submitted {
         return Ok(false);
     }
@@ -640,7 +650,13 @@ fn escalated(conn: &mut DbConnection, log: &DailyLog, now: DateTime<Utc>) -> Res
         .select(crate::schema::positions::org_unit_id)
         .first(conn)
         .optional()?;
-    Ok(Escalation::load(conn, agency, since, now)?.escalated(log, unit))
+    let (from, mut escalation) = match loaded.remove(&agency) {
+        Some((from, e)) if from <= since => (from, e),
+        _ => (since, Escalation::load(conn, agency, since, now)?),
+    };
+    let answer = escalation.escalated(log, unit);
+    loaded.insert(agency, (from, escalation));
+    Ok(answer)
 }
 
 /// Reads a log: its owner, their supervisors and unit heads, leaders, the agency's admin.
@@ -724,7 +740,7 @@ pub fn review(
 ) -> Result<DailyLog, StoreError> {
     let item = Review { id, seen, decision, reason };
     crate::db::write(conn, |conn| {
-        let (before, after) = review_in(conn, change, item, now)?;
+        let (before, after) = review_in(conn, &mut Escalations::new(), change, item, now)?;
         crate::log_day::record(conn, &[(Some(&before), &after)])?;
         record_reviewed(conn, &[(change.clone(), before, after.clone(), decision)])?;
         Ok(after)
@@ -798,10 +814,12 @@ fn review_group(
     crate::db::write(conn, |conn| {
         let mut results = Vec::with_capacity(items.len());
         let mut decided = Vec::with_capacity(items.len());
+        // Agencies' escalation calendars, read once for the group (a review changes none).
+        let mut escalations = Escalations::new();
         for (change, item) in items {
             let decision = item.decision;
             conn.batch_execute("SAVEPOINT daily_log_review")?;
-            match review_in(conn, &change, item, now) {
+            match review_in(conn, &mut escalations, &change, item, now) {
                 Ok((before, after)) => {
                     conn.batch_execute("RELEASE SAVEPOINT daily_log_review")?;
                     results.push(Ok(after.clone()));
@@ -859,6 +877,7 @@ fn record_reviewed(
 /// The caller brings the log's days up to date ([`crate::log_day::record`]) and records it.
 fn review_in(
     conn: &mut DbConnection,
+    loaded: &mut Escalations,
     change: &Change,
     item: Review,
     now: DateTime<Utc>,
@@ -867,7 +886,7 @@ fn review_in(
     {
         let before: DailyLog =
             daily_logs::table.find(crate::key::bind(id)).select(DailyLog::as_select()).first(conn)?;
-        let review_escalated = escalated(conn, &before, now)?;
+        let review_escalated = escalated(conn, loaded, &before, now)?;
         let s = standing(conn, &change.caller, &before, review_escalated, now)?;
         access::decision_to_result(s.decide(Area::DailyLogReview, Access::Write))?;
         // The decision is about the log as the reviewer saw it: one changed since is not decided.
