@@ -64,13 +64,7 @@ impl QueryFragment<Backend> for Prepared<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         let mut rest = self.sql;
         let mut highest = 0;
-        while let Some(at) = rest.find('$') {
-            let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 {
-                out.push_sql(&rest[..=at]);
-                rest = &rest[at + 1..];
-                continue;
-            }
+        while let Some((at, digits)) = placeholder(rest) {
             out.push_sql(&rest[..at]);
             let n: usize = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
             let bind = n.checked_sub(1).and_then(|i| self.binds.get(i)).ok_or_else(|| {
@@ -90,6 +84,37 @@ impl QueryFragment<Backend> for Prepared<'_> {
         }
         Ok(())
     }
+}
+
+/// Where the first `$n` of `sql` stands outside string literals, quoted names and comments: its
+/// byte offset and how many digits follow the `$`.
+fn placeholder(sql: &str) -> Option<(usize, usize)> {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            // To the closing quote. A doubled quote inside closes and at once opens another
+            // literal, which comes to the same.
+            q @ (b'\'' | b'"') => {
+                i += 1 + b[i + 1..].iter().position(|c| *c == q).map_or(b.len(), |end| end + 1);
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                i += b[i..].iter().position(|c| *c == b'\n').unwrap_or(b.len());
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2 + sql[i + 2..].find("*/").map_or(b.len(), |end| end + 2);
+            }
+            b'$' => {
+                let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if digits > 0 {
+                    return Some((i, digits));
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 impl QueryId for Prepared<'_> {
@@ -130,6 +155,18 @@ mod tests {
             .load(&mut conn)
             .unwrap();
         assert_eq!(rows, [Row { n: 40, t: "a$a".into() }]);
+    }
+
+    #[test]
+    fn a_dollar_number_in_a_literal_a_quoted_name_or_a_comment_is_text() {
+        let mut conn = sqlite();
+        let rows: Vec<Row> = sql(
+            "SELECT $1 /* not $2 */ AS n, -- nor $3\n '$2 it''s $3' || \"$4\".t AS t FROM (SELECT 'x' AS t) AS \"$4\"",
+        )
+        .bind::<BigInt, _>(7_i64)
+        .load(&mut conn)
+        .unwrap();
+        assert_eq!(rows, [Row { n: 7, t: "$2 it's $3x".into() }]);
     }
 
     #[test]
