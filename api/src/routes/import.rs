@@ -86,11 +86,15 @@ impl CsvLines {
 /// Why a file that is not UTF-8 text is refused.
 const NOT_TEXT: &str = "the file is not UTF-8 text";
 
-/// Reads a CSV file (UTF-8, an optional byte-order mark, a header row). A file that is not text,
-/// has no readable header, or lacks a `required` column is one error for the whole request.
-pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
+/// A file's text: UTF-8, without its byte-order mark if it has one.
+fn text_of(bytes: &[u8]) -> Result<&str, ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ApiError::field(Field::whole(), NOT_TEXT))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// A reader of `text` that has read its header row, and that row's names in lower case; a
+/// header that cannot be read, or lacks a `required` column, is one error for the whole request.
+fn header<'t>(text: &'t str, required: &[&str]) -> Result<(csv::Reader<&'t [u8]>, Vec<String>), ApiError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -103,9 +107,18 @@ pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
         .filter(|c| !headers.iter().any(|h| h == *c))
         .map(|c| FieldError::new(Field::named("columns").key(c), "required column is missing"))
         .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::Validation(missing));
+    if missing.is_empty() {
+        Ok((reader, headers))
+    } else {
+        Err(ApiError::Validation(missing))
     }
+}
+
+/// Reads a CSV file (UTF-8, an optional byte-order mark, a header row). A file that is not text,
+/// has no readable header, or lacks a `required` column is one error for the whole request.
+pub fn read_csv(bytes: &[u8], required: &[&str]) -> Result<CsvLines, ApiError> {
+    let text = text_of(bytes)?;
+    let (mut reader, headers) = header(text, required)?;
     // The line a record starts on (1-based, the header is line 1). The reader's byte position
     // can sit on the terminator before the record, so line breaks there are skipped first.
     // Positions only grow, so line breaks are counted once, from where the last count stopped.
@@ -288,10 +301,12 @@ pub async fn import_employees(
     let dry_run = q.dry_run.unwrap_or(false);
     let change = call.change();
     if crate::routes::job::wants_async(&req) {
-        // Checked at once as the request would be: UTF-8 text with the required columns. Its
-        // lines are checked by the job, which refuses them as the request would.
-        read_csv(&body, REQUIRED)?;
-        let csv = std::str::from_utf8(&body).map_err(|_| ApiError::field(Field::whole(), NOT_TEXT))?.to_owned();
+        // Checked at once as the request would be: UTF-8 text with the required columns (the
+        // header alone is read). Its lines are checked by the job, which refuses them as the
+        // request would.
+        let text = text_of(&body)?;
+        header(text, REQUIRED)?;
+        let csv = text.to_owned();
         let job = db(&call.state, move |conn| import::enqueue(conn, &change, agency_id, csv, dry_run)).await?;
         return crate::routes::job::accepted(&call.state, job);
     }
