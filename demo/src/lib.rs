@@ -455,7 +455,7 @@ fn write_logs(
     use ekinerja_domain::daily_log::{Decision, Span};
     use ekinerja_domain::Description;
     use ekinerja_persistence::chart;
-    use ekinerja_persistence::daily_log::{self as logs, Created, LogInput, NewLog, Serves};
+    use ekinerja_persistence::daily_log::{self as logs, LogInput, Serves};
     let in_pilot = pilot_employees(b.conn, regency, b.today)?;
     let chart = chart::load(b.conn, regency, now)?;
     let people: Vec<(Uuid, Caller)> = b
@@ -471,7 +471,7 @@ fn write_logs(
         .collect();
     let catalogue = catalogue(b, admin, people.iter().filter_map(|(e, _)| post_of.get(e).copied()), now)?;
     let time = |h, m| NaiveTime::from_hms_opt(h, m, 0);
-    let mut written = 0;
+    let mut loads = Vec::new();
     for back in (1..=LOG_DAYS).rev() {
         b.step("daily logs", (LOG_DAYS - back) as usize, LOG_DAYS as usize);
         let day = b.today - Duration::days(back);
@@ -479,10 +479,6 @@ fn write_logs(
             continue;
         }
         let reviewed = back > 7;
-        // The day's logs are created together, then reviewed together: a transaction each, as
-        // the API's group commit and review batch record them.
-        let mut jobs = Vec::new();
-        let mut verdicts = Vec::new();
         for (employee, caller) in &people {
             if b.dice.next(100) >= 85 {
                 continue;
@@ -518,36 +514,25 @@ fn write_logs(
                     serves,
                     activity: named.map(|(id, _)| id),
                 };
-                let new = NewLog { client_id: None, client_hash: None, input, evidence_file_ids: Vec::new() };
-                jobs.push(logs::Job { change: own.clone(), new, now });
                 let reviewer = chart.supervisor_of(*employee).and_then(|o| callers.get(&o.employee_id).cloned());
-                verdicts.push(match (reviewed, reviewer) {
-                    (true, Some(reviewer)) => Some((
-                        reviewer,
-                        if b.dice.next(100) < 5 {
+                let review = match (reviewed, reviewer) {
+                    (true, Some(reviewer)) => {
+                        let (decision, reason) = if b.dice.next(100) < 5 {
                             (Decision::Reject, Some("Lengkapi uraian dan bukti kegiatan".to_owned()))
                         } else {
                             (Decision::Accept, None)
-                        },
-                    )),
+                        };
+                        Some((Change::new(reviewer, now, None), decision, reason))
+                    }
                     _ => None,
-                });
+                };
+                loads.push(logs::Load { change: own.clone(), input, review });
             }
-        }
-        let mut reviews = Vec::new();
-        for (created, verdict) in logs::create_many(b.conn, jobs).into_iter().zip(verdicts) {
-            let Created::New(log) = created? else { continue };
-            written += 1;
-            if let Some((reviewer, (decision, reason))) = verdict {
-                let review = logs::Review { id: log.id, seen: log.version, decision, reason };
-                reviews.push((Change::new(reviewer, now, None), review));
-            }
-        }
-        for reviewed in logs::review_many(b.conn, reviews, now)? {
-            reviewed?;
         }
     }
-    Ok(written)
+    // Every log and decision in one load: checked as a create and a review are, written many
+    // rows to a statement.
+    logs::load(b.conn, loads, now)
 }
 
 /// Each past quarter of the year evaluated and closed in the pilot OPDs: every employee rated by

@@ -69,12 +69,7 @@ pub(crate) fn add(conn: &mut DbConnection, events: &[&Event]) -> Result<(), Stor
     }
     let days: Vec<_> = days.into_iter().collect();
     for chunk in days.chunks(DAYS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 5;
-                format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
-            })
-            .collect();
+        let values = crate::db::values_list(conn, chunk.len(), 5);
         let mut q = diesel::sql_query(format!(
             "INSERT INTO attendance_days (employee_id, local_date, agency_id, first_check_in, last_check_out) \
              VALUES {} \
@@ -89,7 +84,7 @@ pub(crate) fn add(conn: &mut DbConnection, events: &[&Event]) -> Result<(), Stor
                WHEN attendance_days.last_check_out IS NULL OR excluded.last_check_out > attendance_days.last_check_out \
                  THEN excluded.last_check_out \
                ELSE attendance_days.last_check_out END",
-            values.join(", ")
+            values
         ))
         .into_boxed::<Backend>();
         for ((employee, date), (agency, first_in, last_out)) in chunk {

@@ -133,17 +133,11 @@ fn insert_links(conn: &mut DbConnection, links: &[AuditEvent]) -> Result<(), Sto
     use crate::word::Word;
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
     const COLUMNS: usize = 14;
-    let values: Vec<String> = (0..links.len())
-        .map(|i| {
-            let n = i * COLUMNS;
-            let row: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", n + c)).collect();
-            format!("({})", row.join(", "))
-        })
-        .collect();
+    let values = crate::db::values_list(conn, links.len(), COLUMNS);
     let mut q = diesel::sql_query(format!(
         "INSERT INTO audit_events (id, agency_id, actor_account_id, action, entity_type, entity_id, \
          before_state, after_state, request_id, created_at, chain_key, chain_seq, prev_hash, hash) VALUES {}",
-        values.join(", ")
+        values
     ))
     .into_boxed::<Backend>();
     for e in links {

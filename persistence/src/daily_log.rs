@@ -17,6 +17,9 @@ use uuid::Uuid;
 use crate::schema::{agencies, agreements, daily_logs, employees, planned_results};
 use crate::{access, audit, chart, Change, DbConnection, Page, PageRequest, StoreError};
 
+mod load;
+pub use load::{load, Load};
+
 /// A stored daily log.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = daily_logs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -158,7 +161,10 @@ fn store_over(conn: &mut DbConnection, before: &DailyLog, after: &DailyLog) -> R
 
 /// Agencies' time zone, daily cap, closed evaluation periods and whether the top official's logs
 /// are accepted on submission, read once per transaction.
-type Policies = std::collections::HashMap<AgencyId, (TimeZone, i32, Vec<(NaiveDate, NaiveDate)>, bool)>;
+type Policies = std::collections::HashMap<AgencyId, Policy>;
+/// An agency's time zone, daily cap, closed evaluation periods and whether the top official's
+/// logs are accepted on submission.
+type Policy = (TimeZone, i32, Vec<(NaiveDate, NaiveDate)>, bool);
 
 /// The status a log takes when submitted (created or corrected): accepted at once for the top
 /// official where the agency's policy says so (no one else could review it but the agency admin),
@@ -200,6 +206,38 @@ fn closed_spans(conn: &mut DbConnection, agency_id: AgencyId) -> Result<Vec<(Nai
     crate::evaluation::closed_spans(conn, agency_id)
 }
 
+/// An agency's policies for logs, read once per transaction into `policies`.
+fn policy(conn: &mut DbConnection, policies: &mut Policies, agency_id: AgencyId) -> Result<Policy, StoreError> {
+    if let Some(p) = policies.get(&agency_id) {
+        return Ok(p.clone());
+    }
+    let (tz, cap, top): (TimeZone, i32, bool) = agencies::table
+        .find(crate::key::bind(agency_id))
+        .select((agencies::time_zone, agencies::daily_log_cap_minutes, agencies::top_official_logs_accepted))
+        .first(conn)?;
+    let p = (tz, cap, closed_spans(conn, agency_id)?, top);
+    policies.insert(agency_id, p.clone());
+    Ok(p)
+}
+
+/// The agreement a planned result belongs to: its employee, status, dates and post.
+type ServedAgreement = (EmployeeId, AgreementStatus, NaiveDate, NaiveDate, PositionId);
+
+/// The dates of the agreement a log serves and its post (none for an additional duty).
+type Served = (Option<(NaiveDate, NaiveDate)>, Option<PositionId>);
+
+/// The dates and post of the agreement whose planned result a log of `employee_id` serves
+/// (`found`); refused unless it is their own approved agreement.
+fn served(found: Option<ServedAgreement>, employee_id: EmployeeId) -> Result<Served, StoreError> {
+    let Some((_, status, from, to, post)) = found.filter(|(o, _, _, _, _)| *o == employee_id) else {
+        return Err(StoreError::invalid("planned_result_id", "not a planned result of your own agreement"));
+    };
+    if status != AgreementStatus::Approved {
+        return Err(StoreError::invalid("planned_result_id", "the planned result's agreement is not approved"));
+    }
+    Ok((Some((from, to)), Some(post)))
+}
+
 /// Checks a log's content against the data: the date, the planned result, the day's other logs.
 fn check(
     conn: &mut DbConnection,
@@ -210,24 +248,13 @@ fn check(
     except: Option<DailyLogId>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (tz, cap, closed, _) = match policies.get(&agency_id) {
-        Some(p) => p.clone(),
-        None => {
-            let (tz, cap, top): (TimeZone, i32, bool) = agencies::table
-                .find(crate::key::bind(agency_id))
-                .select((agencies::time_zone, agencies::daily_log_cap_minutes, agencies::top_official_logs_accepted))
-                .first(conn)?;
-            let p = (tz, cap, closed_spans(conn, agency_id)?, top);
-            policies.insert(agency_id, p.clone());
-            p
-        }
-    };
+    let (tz, cap, closed, _) = policy(conn, policies, agency_id)?;
     check_open(input.date, &closed)?;
     let today = now.with_timezone(&tz.offset()).date_naive();
     let (range, served_post) = match input.serves {
         Serves::AdditionalDuty => (None, None),
         Serves::Result(r) => {
-            let found: Option<(EmployeeId, AgreementStatus, NaiveDate, NaiveDate, PositionId)> = planned_results::table
+            let found: Option<ServedAgreement> = planned_results::table
                 .inner_join(agreements::table)
                 .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(r))))
                 .select((
@@ -239,13 +266,7 @@ fn check(
                 ))
                 .first(conn)
                 .optional()?;
-            let Some((_, status, from, to, post)) = found.filter(|(o, _, _, _, _)| *o == employee_id) else {
-                return Err(StoreError::invalid("planned_result_id", "not a planned result of your own agreement"));
-            };
-            if status != AgreementStatus::Approved {
-                return Err(StoreError::invalid("planned_result_id", "the planned result's agreement is not approved"));
-            }
-            (Some((from, to)), Some(post))
+            served(found, employee_id)?
         }
     };
     if let Some(a) = input.activity {
@@ -283,24 +304,42 @@ fn check_activity(
         .select((position_activities::agency_id, position_activities::position_id))
         .first(conn)
         .optional()?;
+    activity_held(found, agency_id, served_post, || {
+        // The posts of the author's approved agreements covering the date, and the post held now.
+        let covering: Vec<PositionId> = agreements::table
+            .filter(agreements::employee_id.eq(crate::key::bind(employee_id)))
+            .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
+            .filter(agreements::starts_on.le(date))
+            .filter(agreements::ends_on.ge(date))
+            .select(agreements::position_id)
+            .load(conn)?;
+        let now: Option<PositionId> = if covering.is_empty() {
+            employees::table.find(crate::key::bind(employee_id)).select(employees::position_id).first(conn)?
+        } else {
+            None
+        };
+        Ok((covering, now))
+    })
+}
+
+/// Refuses an activity (`found`: its agency and post) that is not of the post the author held on
+/// the log's date: the post of the agreement the log serves (`served_post`), or of an approved
+/// agreement of theirs covering the date, or, without one, the post they hold now (`held`
+/// answers those two, asked only for a log serving no agreement).
+fn activity_held(
+    found: Option<(AgencyId, PositionId)>,
+    agency_id: AgencyId,
+    served_post: Option<PositionId>,
+    held: impl FnOnce() -> Result<(Vec<PositionId>, Option<PositionId>), StoreError>,
+) -> Result<(), StoreError> {
     let Some((_, post)) = found.filter(|(a, _)| *a == agency_id) else {
         return Err(StoreError::invalid("activity_id", "no such activity in your agency's catalogues"));
     };
     let held = match served_post {
         Some(p) => p == post,
         None => {
-            // The posts of the author's approved agreements covering the date; without one, the
-            // post held now.
-            let covering: Vec<PositionId> = agreements::table
-                .filter(agreements::employee_id.eq(crate::key::bind(employee_id)))
-                .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
-                .filter(agreements::starts_on.le(date))
-                .filter(agreements::ends_on.ge(date))
-                .select(agreements::position_id)
-                .load(conn)?;
+            let (covering, now) = held()?;
             if covering.is_empty() {
-                let now: Option<PositionId> =
-                    employees::table.find(crate::key::bind(employee_id)).select(employees::position_id).first(conn)?;
                 now == Some(post)
             } else {
                 covering.contains(&post)
@@ -526,34 +565,9 @@ fn create_in(
         }
         check(conn, me_str, agency_id, policies, &new.input, None, now)?;
         let status = on_submission(conn, policies, agency_id, me_str, now)?;
-        let mut row = DailyLog {
-            id: crate::key::new(),
-            agency_id,
-            employee_id: me_str,
-            client_id: new.client_id.map(|c| c.to_string()),
-            client_hash: new.client_hash.clone(),
-            log_date: new.input.date,
-            start_time: None,
-            end_time: None,
-            duration_minutes: 0,
-            description: String::new(),
-            output_quantity: 0,
-            output_unit: None,
-            evidence_url: None,
-            latitude: None,
-            longitude: None,
-            planned_result_id: None,
-            additional_duty: false,
-            activity_id: None,
-            status,
-            review_reason: None,
-            reviewed_by_employee_id: None,
-            reviewed_at: (status == LogStatus::Accepted).then_some(change.at),
-            change_seq,
-            version: 1,
-            created_at: change.at,
-            updated_at: change.at,
-        };
+        let mut row = new_row(change, agency_id, me_str, status, change_seq);
+        row.client_id = new.client_id.map(|c| c.to_string());
+        row.client_hash = new.client_hash.clone();
         let files = crate::evidence::claim(conn, me_str, &new.evidence_file_ids, "evidence_file_ids")?;
         apply(&mut row, new.input);
         if row.latitude.is_none() {
@@ -565,6 +579,44 @@ fn create_in(
         diesel::insert_into(daily_logs::table).values(row.clone()).execute(conn)?;
         crate::evidence::attach(conn, crate::evidence::Proves::Log(row.id), &files)?;
         Ok(Created::New(row))
+    }
+}
+
+/// A new log's row before its content is applied ([`apply`]): version 1, created now.
+fn new_row(
+    change: &Change,
+    agency_id: AgencyId,
+    employee_id: EmployeeId,
+    status: LogStatus,
+    change_seq: i64,
+) -> DailyLog {
+    DailyLog {
+        id: crate::key::new(),
+        agency_id,
+        employee_id,
+        client_id: None,
+        client_hash: None,
+        log_date: NaiveDate::MIN,
+        start_time: None,
+        end_time: None,
+        duration_minutes: 0,
+        description: String::new(),
+        output_quantity: 0,
+        output_unit: None,
+        evidence_url: None,
+        latitude: None,
+        longitude: None,
+        planned_result_id: None,
+        additional_duty: false,
+        activity_id: None,
+        status,
+        review_reason: None,
+        reviewed_by_employee_id: None,
+        reviewed_at: (status == LogStatus::Accepted).then_some(change.at),
+        change_seq,
+        version: 1,
+        created_at: change.at,
+        updated_at: change.at,
     }
 }
 
@@ -849,13 +901,23 @@ fn record_reviewed(
     conn: &mut DbConnection,
     decided: &[(Change, DailyLog, DailyLog, Decision)],
 ) -> Result<(), StoreError> {
+    let events = reviewed_events(conn, decided)?;
+    audit::record_all(conn, events)
+}
+
+/// Enqueues the `log_reviewed` notifications of decisions, and answers their audit events.
+fn reviewed_events(
+    conn: &mut DbConnection,
+    decided: &[(Change, DailyLog, DailyLog, Decision)],
+) -> Result<Vec<audit::AuditEvent>, StoreError> {
+    let mut notes = Vec::with_capacity(decided.len());
     let mut events = Vec::with_capacity(decided.len());
     for (change, before, after, decision) in decided {
         let note = serde_json::json!({
             "daily_log_id": after.id, "employee_id": after.employee_id, "date": after.log_date,
             "status": after.status, "reason": after.review_reason,
         });
-        crate::webhook::enqueue(conn, change, after.agency_id, crate::webhook::EventType::LogReviewed, &note)?;
+        notes.push((change.at, after.agency_id, note));
         let action = match decision {
             Decision::Accept => AuditAction::Accept,
             Decision::Reject => AuditAction::Reject,
@@ -870,7 +932,8 @@ fn record_reviewed(
             Some(after),
         ));
     }
-    audit::record_all(conn, events)
+    crate::webhook::enqueue_all(conn, crate::webhook::EventType::LogReviewed, &notes)?;
+    Ok(events)
 }
 
 /// The body of [`review`], inside a running transaction: the log before and after the decision.
@@ -894,21 +957,33 @@ fn review_in(
             return Err(StoreError::Stale);
         }
         check_unlocked(conn, &before)?;
-        let status = before.status.review(decision, reason.as_deref()).map_err(|e| match e {
-            ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("reason", e.to_string()),
-            other => StoreError::Conflict(other.to_string()),
-        })?;
-        let mut after = before.clone();
-        after.status = status;
-        after.review_reason = if decision == Decision::Reject { reason.map(|r| r.trim().to_owned()) } else { None };
-        after.reviewed_by_employee_id = change.caller.employee_id.map(EmployeeId::from);
-        after.reviewed_at = Some(change.at);
-        after.version += 1;
+        let mut after = decided(&before, change, decision, reason)?;
         after.change_seq = next_seq(conn, before.employee_id)?;
-        after.updated_at = change.at;
         store_over(conn, &before, &after)?;
         Ok((before, after))
     }
+}
+
+/// A log as a decision leaves it (its change number still to be taken), or why the decision
+/// cannot be made on it.
+fn decided(
+    before: &DailyLog,
+    change: &Change,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<DailyLog, StoreError> {
+    let status = before.status.review(decision, reason.as_deref()).map_err(|e| match e {
+        ekinerja_domain::daily_log::ReviewError::ReasonRequired => StoreError::invalid("reason", e.to_string()),
+        other => StoreError::Conflict(other.to_string()),
+    })?;
+    let mut after = before.clone();
+    after.status = status;
+    after.review_reason = if decision == Decision::Reject { reason.map(|r| r.trim().to_owned()) } else { None };
+    after.reviewed_by_employee_id = change.caller.employee_id.map(EmployeeId::from);
+    after.reviewed_at = Some(change.at);
+    after.version += 1;
+    after.updated_at = change.at;
+    Ok(after)
 }
 
 /// List filters.

@@ -435,6 +435,30 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
     conn.batch_execute("SELECT 1").map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
+/// The `VALUES` list of a multi-row statement: `rows` rows of `columns` placeholders, numbered
+/// `$1`, `$2`, … on PostgreSQL and `?` on SQLite. SQLite takes `$n` as a named parameter and
+/// looks each up in a list of the names before it, so a statement of thousands of values spent
+/// most of a demo load comparing names; `?` is taken by position.
+pub fn values_list(conn: &DbConnection, rows: usize, columns: usize) -> String {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    let mut out = String::with_capacity(rows * columns * 6);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            if sqlite {
+                out.push('?');
+            } else {
+                out.push_str(&format!("${}", r * columns + c + 1));
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Locks one row for the rest of the write transaction, so that a check-then-write (one holder
 /// per structural post, no overlapping acting assignments, no overlapping logs) cannot race
 /// another transaction on PostgreSQL's READ COMMITTED. On SQLite the IMMEDIATE transaction

@@ -93,20 +93,14 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
         count_again(conn, *employee, *date, *status)?;
     }
     for chunk in gains.chunks(DAYS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 7;
-                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7)
-            })
-            .collect();
+        let values = crate::db::values_list(conn, chunk.len(), 7);
         let mut q = diesel::sql_query(format!(
             "INSERT INTO log_days (employee_id, log_date, status, agency_id, logs, minutes, linked_minutes) \
-             VALUES {} \
+             VALUES {values} \
              ON CONFLICT (employee_id, log_date, status) DO UPDATE SET \
              logs = log_days.logs + excluded.logs, \
              minutes = log_days.minutes + excluded.minutes, \
-             linked_minutes = log_days.linked_minutes + excluded.linked_minutes",
-            values.join(", ")
+             linked_minutes = log_days.linked_minutes + excluded.linked_minutes"
         ))
         .into_boxed::<Backend>();
         for ((employee, date, status), (agency, d)) in chunk {

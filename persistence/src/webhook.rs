@@ -270,6 +270,30 @@ pub(crate) fn enqueue<T: Serialize>(
     enqueue_at(conn, change.at, agency, event, data)
 }
 
+/// As [`enqueue`] for many events of one type: each made at its time, in its agency, with its
+/// data. Each agency's subscribers are read once.
+pub(crate) fn enqueue_all<T: Serialize>(
+    conn: &mut DbConnection,
+    event: EventType,
+    items: &[(NaiveDateTime, AgencyId, T)],
+) -> Result<(), StoreError> {
+    let mut wanted: std::collections::HashMap<AgencyId, Vec<WebhookSubscriptionId>> = std::collections::HashMap::new();
+    for (at, agency, data) in items {
+        if !wanted.contains_key(agency) {
+            let subscribers: Vec<(WebhookSubscriptionId, Words<EventType>)> = webhook_subscriptions::table
+                .filter(webhook_subscriptions::agency_id.eq(crate::key::bind(*agency)))
+                .select((webhook_subscriptions::id, webhook_subscriptions::event_types))
+                .load(conn)?;
+            let ids =
+                subscribers.into_iter().filter(|(_, t)| t.as_slice().contains(&event)).map(|(id, _)| id).collect();
+            wanted.insert(*agency, ids);
+        }
+        let subscribers = wanted.get(agency).map(Vec::as_slice).unwrap_or_default();
+        deliver(conn, *at, *agency, event, data, subscribers)?;
+    }
+    Ok(())
+}
+
 /// As [`enqueue`], for an event no one's request made (the overdue scan), at `at`.
 pub(crate) fn enqueue_at<T: Serialize>(
     conn: &mut DbConnection,
@@ -284,6 +308,18 @@ pub(crate) fn enqueue_at<T: Serialize>(
         .load(conn)?;
     let wanted: Vec<WebhookSubscriptionId> =
         subscribers.into_iter().filter(|(_, types)| types.as_slice().contains(&event)).map(|(id, _)| id).collect();
+    deliver(conn, at, agency, event, data, &wanted)
+}
+
+/// Stores one delivery of an event for each of `wanted`.
+fn deliver<T: Serialize>(
+    conn: &mut DbConnection,
+    at: NaiveDateTime,
+    agency: AgencyId,
+    event: EventType,
+    data: &T,
+    wanted: &[WebhookSubscriptionId],
+) -> Result<(), StoreError> {
     if wanted.is_empty() {
         return Ok(());
     }
@@ -291,8 +327,8 @@ pub(crate) fn enqueue_at<T: Serialize>(
     let payload = serde_json::to_string(&Message { kind: event, timestamp, data })
         .map_err(|e| StoreError::Corrupt(format!("a webhook payload: {e}")))?;
     let rows: Vec<Delivery> = wanted
-        .into_iter()
-        .map(|subscription_id| Delivery {
+        .iter()
+        .map(|&subscription_id| Delivery {
             id: crate::key::new(),
             agency_id: agency,
             subscription_id,

@@ -742,6 +742,98 @@ async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_
     assert_eq!(stored_days(&app, &s.org.staff2.id, day), [(day, "submitted".to_owned(), 1, 45, 0)]);
 }
 
+/// A loader's logs (the demo regency's) pass the checks of a create and of a review, read for the
+/// whole load at once: one refused log or decision refuses the load, with the API's error; a load
+/// that passes is stored with its days, change numbers and audit trail as the API's writes leave
+/// them.
+#[actix_web::test]
+async fn a_load_of_logs_is_checked_as_creates_and_reviews_are_and_stored_whole_or_not_at_all() {
+    use chrono::NaiveTime;
+    use ekinerja_domain::daily_log::{Decision, Span};
+    use ekinerja_domain::{Caller, Description};
+    use ekinerja_persistence::daily_log::{load, Load, LogInput, Serves};
+    use ekinerja_persistence::{account, Change, StoreError};
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-A", 703).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let feed = app.get("/api/v1/me/daily-logs/changes", t).await;
+    let cursor = feed.body["next_cursor"].as_str().unwrap().to_owned();
+    let mut conn = app.state.pool.get().unwrap();
+    let mut caller = |id: &str| -> Caller {
+        account::find_for_employee(&mut conn, id.parse().unwrap()).unwrap().unwrap().caller().unwrap()
+    };
+    let (me, boss, peer) = (caller(&s.org.staff1.id), caller(&s.org.section.id), caller(&s.org.staff2.id));
+    let now = chrono::Utc::now();
+    let at = |c: &Caller| Change::new(c.clone(), now, None);
+    let input = |from: u32, to: u32| LogInput {
+        date: day,
+        span: Span::new(NaiveTime::from_hms_opt(from, 0, 0), NaiveTime::from_hms_opt(to, 0, 0), None).unwrap(),
+        description: Description::parse("Menyusun laporan").unwrap(),
+        output_quantity: 1,
+        output_unit: None,
+        evidence_url: None,
+        location: None,
+        serves: Serves::Result(s.staff_rhk.parse().unwrap()),
+        activity: None,
+    };
+    let morning = Load { change: at(&me), input: input(8, 10), review: Some((at(&boss), Decision::Accept, None)) };
+    let afternoon = Load {
+        change: at(&me),
+        input: input(13, 14),
+        review: Some((at(&boss), Decision::Reject, Some("Lengkapi bukti".into()))),
+    };
+    let field = |e: StoreError| match e {
+        StoreError::Invalid(errors) => errors.iter().map(|f| format!("{:?}", f.field)).collect::<Vec<_>>().join(" "),
+        other => format!("{other:?}"),
+    };
+    let mut conn = app.state.pool.get().unwrap();
+    // A log overlapping the morning, as a create is refused.
+    let overlap = Load { change: at(&me), input: input(9, 11), review: None };
+    let refused = field(load(&mut conn, vec![morning.clone(), overlap], now).unwrap_err());
+    assert!(refused.contains("start_time"), "{refused}");
+    // A planned result of someone else's agreement.
+    let theirs = Load { change: at(&peer), input: input(8, 9), review: None };
+    let refused = field(load(&mut conn, vec![morning.clone(), theirs], now).unwrap_err());
+    assert!(refused.contains("planned_result_id"), "{refused}");
+    // A decision by a peer, who is not the owner's supervisor; a rejection without its reason.
+    let by_peer = Load { review: Some((at(&peer), Decision::Accept, None)), ..afternoon.clone() };
+    let refused = load(&mut conn, vec![morning.clone(), by_peer], now).unwrap_err();
+    assert!(matches!(refused, StoreError::NotFound | StoreError::Forbidden(_)), "{refused:?}");
+    let no_reason = Load { review: Some((at(&boss), Decision::Reject, None)), ..afternoon.clone() };
+    let refused = field(load(&mut conn, vec![morning.clone(), no_reason], now).unwrap_err());
+    assert!(refused.contains("reason"), "{refused}");
+    // None of those stored anything.
+    drop(conn);
+    assert_eq!(stored_days(&app, &s.org.staff1.id, day), []);
+    let mut conn = app.state.pool.get().unwrap();
+    assert_eq!(load(&mut conn, vec![morning, afternoon], now).unwrap(), 2);
+    drop(conn);
+    assert_eq!(
+        stored_days(&app, &s.org.staff1.id, day),
+        [(day, "accepted".to_owned(), 1, 120, 120), (day, "rejected".to_owned(), 1, 60, 60)]
+    );
+    // The phone's change feed brings both, decided, and the audit trail holds them as links.
+    let feed = app.get(&format!("/api/v1/me/daily-logs/changes?cursor={cursor}"), t).await;
+    let mut got: Vec<(String, String, i64)> = feed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["start_time"].as_str().unwrap().to_owned(),
+                l["status"].as_str().unwrap().to_owned(),
+                l["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, [("08:00".into(), "accepted".into(), 2), ("13:00".into(), "rejected".into(), 2)]);
+    let mut conn = app.state.pool.get().unwrap();
+    let verdict = ekinerja_api::audit_verify::run(&mut conn, None).unwrap();
+    assert!(verdict.whole, "{}", verdict.text);
+}
+
 #[actix_web::test]
 async fn reviews_racing_for_one_version_of_a_log_decide_it_once() {
     let app = TestApp::spawn().await;
