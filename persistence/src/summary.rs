@@ -45,7 +45,11 @@ pub struct Checked {
 /// API keeps them with the facts, but a bulk write straight into the tables, or an older binary
 /// writing during an upgrade, can leave them out of step. With `repair`, every day that differs
 /// is counted again from its facts, each in a write transaction of its own that holds the
-/// employee's row as the API's writers do, so the server may keep running meanwhile.
+/// employee's row. The writers of logs hold that row too, so days of logs can be mended while the
+/// server runs; the writers of attendance do not, so a repair of a day of attendance racing an
+/// event stored or voided for that day can fail (run it again). The stored and the computed days
+/// are read one after the other: on a running server, a write between the two reads shows as a
+/// difference that a second check no longer finds.
 pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreError> {
     let logs = crate::log_day::disagreements(conn)?;
     let attendance = crate::attendance_day::disagreements(conn)?;

@@ -803,15 +803,27 @@ async fn a_load_of_logs_is_checked_as_creates_and_reviews_are_and_stored_whole_o
     let no_reason = Load { review: Some((at(&boss), Decision::Reject, None)), ..afternoon.clone() };
     let refused = field(load(&mut conn, vec![morning.clone(), no_reason], now).unwrap_err());
     assert!(refused.contains("reason"), "{refused}");
+    // A decision dated before its log.
+    let early = Change::new(boss.clone(), now - chrono::Duration::minutes(5), None);
+    let backdated = Load { review: Some((early, Decision::Accept, None)), ..afternoon.clone() };
+    let refused = field(load(&mut conn, vec![backdated], now).unwrap_err());
+    assert!(refused.contains("review"), "{refused}");
     // None of those stored anything.
     drop(conn);
     assert_eq!(stored_days(&app, &s.org.staff1.id, day), []);
     let mut conn = app.state.pool.get().unwrap();
-    assert_eq!(load(&mut conn, vec![morning, afternoon], now).unwrap(), 2);
+    // The afternoon hour is rejected; a corrected log of the same hour, later in the load, is
+    // not refused as overlapping it (a rejected log counts for nothing).
+    let corrected = Load { change: at(&me), input: input(13, 14), review: None };
+    assert_eq!(load(&mut conn, vec![morning, afternoon, corrected], now).unwrap(), 3);
     drop(conn);
     assert_eq!(
         stored_days(&app, &s.org.staff1.id, day),
-        [(day, "accepted".to_owned(), 1, 120, 120), (day, "rejected".to_owned(), 1, 60, 60)]
+        [
+            (day, "accepted".to_owned(), 1, 120, 120),
+            (day, "rejected".to_owned(), 1, 60, 60),
+            (day, "submitted".to_owned(), 1, 60, 60)
+        ]
     );
     // The phone's change feed brings both, decided, and the audit trail holds them as links.
     let feed = app.get(&format!("/api/v1/me/daily-logs/changes?cursor={cursor}"), t).await;
@@ -828,7 +840,14 @@ async fn a_load_of_logs_is_checked_as_creates_and_reviews_are_and_stored_whole_o
         })
         .collect();
     got.sort();
-    assert_eq!(got, [("08:00".into(), "accepted".into(), 2), ("13:00".into(), "rejected".into(), 2)]);
+    assert_eq!(
+        got,
+        [
+            ("08:00".into(), "accepted".into(), 2),
+            ("13:00".into(), "rejected".into(), 2),
+            ("13:00".into(), "submitted".into(), 1)
+        ]
+    );
     let mut conn = app.state.pool.get().unwrap();
     let verdict = ekinerja_api::audit_verify::run(&mut conn, None).unwrap();
     assert!(verdict.whole, "{}", verdict.text);

@@ -142,10 +142,16 @@ fn load_in(conn: &mut DbConnection, logs: Vec<Load>, now: DateTime<Utc>) -> Resu
             };
             let review_escalated = row.status == LogStatus::Submitted
                 && escalation.escalated(&row, chart.unit_of(owner.uuid()).map(OrgUnitId::from));
-            let actor = match actors.entry(reviewer.caller.account_id) {
-                std::collections::hash_map::Entry::Occupied(a) => a.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(access::actor(conn, &reviewer.caller)?),
-            };
+            // A decision comes after the log it decides, as the API's server time makes it.
+            if reviewer.at < row.created_at {
+                return Err(StoreError::invalid("review", "a decision cannot come before its log was recorded"));
+            }
+            // The reviewer's grants, read once for each caller the load names.
+            let id = reviewer.caller.account_id;
+            if actors.get(&id).is_none_or(|a| a.caller != reviewer.caller) {
+                actors.insert(id, access::actor(conn, &reviewer.caller)?);
+            }
+            let actor = actors.get(&id).ok_or(StoreError::NotFound)?;
             let subject = Subject::DailyLog { agency: agency.uuid(), employee: owner.uuid(), review_escalated };
             let visible = if reviewer.caller.can_see_agency(agency.uuid()) { &*chart } else { &hidden };
             let standing = ekinerja_domain::access::standing(actor, visible, subject);
@@ -156,6 +162,13 @@ fn load_in(conn: &mut DbConnection, logs: Vec<Load>, now: DateTime<Utc>) -> Resu
             let mut after = decided(&row, &reviewer, decision, reason)?;
             after.change_seq = *seq;
             *seq += 1;
+            // A log rejected here no longer counts against the later logs of its day, as after a
+            // rejection through the API (its span is the last one added to the day).
+            if after.status == LogStatus::Rejected {
+                if let Some(spans) = day_spans.get_mut(&(owner, row.log_date)) {
+                    spans.pop();
+                }
+            }
             reviewed.push((reviewer, row.clone(), after, decision));
         }
         created.push((l.change, row));
