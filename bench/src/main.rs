@@ -658,13 +658,8 @@ async fn attendance(
                 for chunk in rows.chunks(500) {
                     db::write(&mut c, |c| -> Result<(), diesel::result::Error> {
                         if batched {
-                            let tuples: Vec<String> = (0..chunk.len())
-                                .map(|r| {
-                                    let p: Vec<String> = (1..=8).map(|k| format!("${}", r * 8 + k)).collect();
-                                    format!("({})", p.join(", "))
-                                })
-                                .collect();
-                            let sql = format!("INSERT INTO bench_raw_events {COLUMNS} VALUES {}", tuples.join(", "));
+                            let tuples = db::values_list(c, chunk.len(), 8);
+                            let sql = format!("INSERT INTO bench_raw_events {COLUMNS} VALUES {tuples}");
                             let mut q = diesel::sql_query(sql).into_boxed::<db::Backend>();
                             for n in chunk {
                                 for v in values(*n) {

@@ -279,17 +279,12 @@ fn insert_events(conn: &mut DbConnection, events: &[(usize, Event)]) -> Result<H
         return Ok(inserted);
     }
     for chunk in events.chunks(EVENTS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let places: Vec<String> = (1..=14).map(|k| format!("${}", i * 14 + k)).collect();
-                format!("({})", places.join(", "))
-            })
-            .collect();
+        let values = crate::db::values_list(conn, chunk.len(), 14);
         let mut q = diesel::sql_query(format!(
             "INSERT INTO attendance_events (id, agency_id, employee_id, source_event_id, source, kind, occurred_at, \
              local_date, local_time, device_id, latitude, longitude, integration_key_id, received_at) \
              VALUES {} ON CONFLICT (agency_id, source_event_id) DO NOTHING RETURNING id",
-            values.join(", ")
+            values
         ))
         .into_boxed::<Backend>();
         for (_, e) in chunk {

@@ -70,13 +70,14 @@ pub fn link_hash(e: &AuditEvent) -> String {
 /// Links in one insert: fourteen values each, well under either engine's limit of bound values.
 const LINKS_PER_STATEMENT: usize = 500;
 
-/// Stores events, in order, as the next links of their agencies' chains. Appenders to one chain
+/// Records many changes at once (a group commit's; see [`event`]): stores the events, in order,
+/// as the next links of their agencies' chains. Appenders to one chain
 /// take turns (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two
 /// changes committed at once cannot both claim the same number. Events of one chain are numbered
 /// from its last link read once and inserted together, so a group commit's events cost a lock, a
 /// read and an insert per chain rather than per event; chains are locked in the order of their
 /// keys, the same in every transaction.
-fn append(conn: &mut DbConnection, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+pub fn record_all(conn: &mut DbConnection, events: Vec<AuditEvent>) -> Result<(), StoreError> {
     let mut chains: std::collections::BTreeMap<String, Vec<AuditEvent>> = std::collections::BTreeMap::new();
     for event in events {
         let key = event.agency_id.map_or_else(|| PLATFORM_CHAIN.to_owned(), |a| a.to_string());
@@ -267,7 +268,7 @@ pub fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<(), StoreError> {
-    append(conn, vec![event(change, agency_id, action, entity_type, entity_id, before, after)])
+    record_all(conn, vec![event(change, agency_id, action, entity_type, entity_id, before, after)])
 }
 
 /// The event [`record`] would store, for [`record_all`].
@@ -296,11 +297,6 @@ pub fn event<B: Serialize, A: Serialize>(
         prev_hash: None,
         hash: None,
     }
-}
-
-/// Records many changes at once, in order (a group commit's): see [`event`].
-pub fn record_all(conn: &mut DbConnection, events: Vec<AuditEvent>) -> Result<(), StoreError> {
-    append(conn, events)
 }
 
 /// Records a change made by a system rather than a person (an integration key, a fingerprint
@@ -332,7 +328,7 @@ pub fn record_system<A: Serialize>(
         prev_hash: None,
         hash: None,
     };
-    append(conn, vec![event])
+    record_all(conn, vec![event])
 }
 
 /// Filters for reading the trail.

@@ -78,7 +78,8 @@ fn load_in(conn: &mut DbConnection, logs: Vec<Load>, now: DateTime<Utc>) -> Resu
         }
         next_seq.insert(*employee, (agency, last - count + 1));
     }
-    let facts = Facts::read(conn, &logs, &next_seq, now)?;
+    let people: Vec<EmployeeId> = changes.into_keys().collect();
+    let facts = Facts::read(conn, &logs, &people, now)?;
     let mut policies = Policies::new();
     let mut charts: HashMap<EmployeeId, OrgChart> = HashMap::new();
     let mut actors: HashMap<Uuid, Actor> = HashMap::new();
@@ -218,7 +219,7 @@ impl Facts {
     fn read(
         conn: &mut DbConnection,
         logs: &[Load],
-        employees_of_load: &HashMap<EmployeeId, (AgencyId, i64)>,
+        people: &[EmployeeId],
         now: DateTime<Utc>,
     ) -> Result<Self, StoreError> {
         let mut results: Vec<PlannedResultId> = logs
@@ -260,11 +261,6 @@ impl Facts {
                 .load(conn)?;
             activities.extend(found);
         }
-        let people: Vec<EmployeeId> = {
-            let mut p: Vec<EmployeeId> = employees_of_load.keys().copied().collect();
-            p.sort();
-            p
-        };
         let (from, to) =
             logs.iter().map(|l| l.input.date).fold((NaiveDate::MAX, NaiveDate::MIN), |(a, b), d| (a.min(d), b.max(d)));
         let mut approved: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, PositionId)>> = HashMap::new();
