@@ -109,9 +109,11 @@ fn seed_if_empty(pool: &db::Pool) -> Result<Option<ekinerja_demo::DemoLogins>, S
     }
     let hash = auth::hash_password(ekinerja_demo::DEMO_PASSWORD).map_err(|e| e.to_string())?;
     let mut bars = ekinerja_api::progress_bar::Bars::default();
-    ekinerja_demo::seed_demo(&mut conn, hash, chrono::Utc::now(), &mut |step| bars.step(step))
-        .map(Some)
-        .map_err(|e| e.to_string())
+    let logins = ekinerja_demo::seed_demo(&mut conn, hash, chrono::Utc::now(), &mut |step| bars.step(step))
+        .map_err(|e| e.to_string())?;
+    let stages: Vec<String> = bars.stages().iter().map(|(s, d)| format!("{s} {:.1} s", d.as_secs_f64())).collect();
+    log::info!("demo loaded; stages: {}", stages.join(", "));
+    Ok(Some(logins))
 }
 
 fn run(command: Command, settings: Settings) -> Result<(), String> {

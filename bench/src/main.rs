@@ -168,8 +168,10 @@ async fn main() -> Result<(), String> {
     let logins =
         demo::seed_regency(&mut conn, hash, Utc::now(), demo::Shape::scaled(args.employees), &mut |s| bars.step(s))
             .map_err(|e| e.to_string())?;
-    drop(bars);
     let built = started.elapsed();
+    let stages: Vec<String> = bars.stages().iter().map(|(s, d)| format!("{s}={:.1}", d.as_secs_f64())).collect();
+    eprintln!("[{engine}] built in {:.1} s; stages (s): {}", built.as_secs_f64(), stages.join(" "));
+    drop(bars);
 
     let admin = account::find_for_login(&mut conn, &logins.agency_admin)
         .map_err(|e| e.to_string())?

@@ -315,8 +315,9 @@ fn post_of(conn: &mut DbConnection, post: Uuid) -> Result<(String, PositionType)
 }
 
 /// Gives every employee of the regency an approved agreement for the current year, cascaded
-/// from their OPD's goal through every supervisor, top-down, through the same workflow as the
-/// API: open, plan, break down, submit, approve by the direct supervisor.
+/// from their OPD's goal through every supervisor, top-down, with the checks of the API's
+/// workflow (open, plan, break down, submit, approve by the direct supervisor), a level of the
+/// cascade a load (`agreement::load`).
 fn plan_agreements(
     b: &mut Builder<'_>,
     regency: Uuid,
@@ -324,7 +325,7 @@ fn plan_agreements(
     opds: &[(Uuid, String)],
     now: DateTime<Utc>,
 ) -> Result<std::collections::HashMap<Uuid, Uuid>, StoreError> {
-    use ekinerja_domain::agreement::{links_to_goals, BreakdownKind, Quantity, ResultKind, Transition};
+    use ekinerja_domain::agreement::{links_to_goals, BreakdownKind, Quantity, ResultKind};
     use ekinerja_persistence::{agreement as skp, chart, goal, period};
     let as_admin = Change::new(admin.clone(), now, None);
     let period = period::create(b.conn, &as_admin, regency, b.today.year())?.id.uuid();
@@ -343,56 +344,71 @@ fn plan_agreements(
     let chart = chart::load(b.conn, regency, now)?;
     let callers: std::collections::HashMap<Uuid, Caller> =
         b.hired.iter().map(|h| (h.employee_id, h.caller.clone())).collect();
-    let mut first_result: std::collections::HashMap<Uuid, Uuid> = std::collections::HashMap::new();
-    let hired = std::mem::take(&mut b.hired);
-    for (i, h) in hired.iter().enumerate() {
-        b.step("agreements", i, hired.len());
-        let own = Change::new(h.caller.clone(), now, None);
+    // The cascade loads top-down, a level at a time: those who link to their OPD's goal first,
+    // then everyone whose supervisor's agreement is in (hiring order puts supervisors first).
+    let mut level: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    let mut levels: Vec<Vec<usize>> = Vec::new();
+    for (i, h) in b.hired.iter().enumerate() {
         let supervisor = chart.supervisor_of(h.employee_id);
-        let a = skp::create(
-            b.conn,
-            &own,
-            skp::NewAgreement { employee_id: None, period_id: period, starts_on: None },
-            now,
-        )?;
-        let id = a.id.uuid();
-        let (parent, goal) = if links_to_goals(h.position_type, supervisor.is_some()) {
-            (None, goals.get(h.opd).copied())
+        let depth = if links_to_goals(h.position_type, supervisor.is_some()) {
+            0
         } else {
-            (supervisor.and_then(|s| first_result.get(&s.employee_id).copied()), None)
+            supervisor.and_then(|s| level.get(&s.employee_id)).map_or(0, |d| d + 1)
         };
-        let new = skp::NewResult {
-            kind: ResultKind::Main,
-            description: name(&format!("Terlaksananya tugas {}", h.post))?,
-            parent_result_id: parent,
-            goal_id: goal,
-        };
-        let (a, r) = skp::add_result(b.conn, &own, id, a.version, new, now)?;
-        first_result.insert(h.employee_id, r.id.uuid());
-        let ind = skp::NewIndicator {
-            description: name("Jumlah laporan pelaksanaan tugas")?,
-            target_quantity: Quantity::new(12).map_err(|e| StoreError::invalid("#/target_quantity", e.to_string()))?,
-            target_unit: name("laporan")?,
-            quality_target_bp: Some(10_000),
-            time_target_months: Some(12),
-            cost_target: None,
-        };
-        let (a, i) = skp::add_indicator(b.conn, &own, id, a.version, r.id.uuid(), ind, now)?;
-        let a = skp::set_breakdown(
-            b.conn,
-            &own,
-            id,
-            a.version,
-            i.id.uuid(),
-            BreakdownKind::Quarterly,
-            vec![3, 3, 3, 3],
-            now,
-        )?;
-        let a = skp::transition(b.conn, &own, id, a.version, Transition::Submit, None, now)?;
-        let approver = supervisor.and_then(|s| callers.get(&s.employee_id).cloned()).unwrap_or_else(|| admin.clone());
-        skp::transition(b.conn, &Change::new(approver, now, None), id, a.version, Transition::Approve, None, now)?;
+        level.insert(h.employee_id, depth);
+        if levels.len() <= depth {
+            levels.resize(depth + 1, Vec::new());
+        }
+        levels[depth].push(i);
     }
-    b.hired = hired;
+    let quantity = |n: i64| Quantity::new(n).map_err(|e| StoreError::invalid("#/target_quantity", e.to_string()));
+    let mut first_result: std::collections::HashMap<Uuid, Uuid> = std::collections::HashMap::new();
+    let mut done = 0;
+    for members in levels {
+        b.step("agreements", done, b.hired.len());
+        let mut loads = Vec::with_capacity(members.len());
+        for i in &members {
+            let h = &b.hired[*i];
+            let supervisor = chart.supervisor_of(h.employee_id);
+            let (parent, goal) = if links_to_goals(h.position_type, supervisor.is_some()) {
+                (None, goals.get(h.opd).copied())
+            } else {
+                (supervisor.and_then(|s| first_result.get(&s.employee_id).copied()), None)
+            };
+            let indicator = skp::NewIndicator {
+                description: name("Jumlah laporan pelaksanaan tugas")?,
+                target_quantity: quantity(12)?,
+                target_unit: name("laporan")?,
+                quality_target_bp: Some(10_000),
+                time_target_months: Some(12),
+                cost_target: None,
+            };
+            let approver =
+                supervisor.and_then(|s| callers.get(&s.employee_id).cloned()).unwrap_or_else(|| admin.clone());
+            loads.push(skp::Load {
+                change: Change::new(h.caller.clone(), now, None),
+                agreement: skp::NewAgreement { employee_id: None, period_id: period, starts_on: None },
+                results: vec![skp::LoadResult {
+                    result: skp::NewResult {
+                        kind: ResultKind::Main,
+                        description: name(&format!("Terlaksananya tugas {}", h.post))?,
+                        parent_result_id: parent,
+                        goal_id: goal,
+                    },
+                    indicators: vec![skp::LoadIndicator {
+                        indicator,
+                        breakdown: Some((BreakdownKind::Quarterly, vec![3, 3, 3, 3])),
+                    }],
+                }],
+                approval: Some(Change::new(approver, now, None)),
+            });
+        }
+        for (i, stored) in members.iter().zip(skp::load(b.conn, loads, now)?) {
+            let first = stored.results.first().map(|r| r.result.id.uuid()).ok_or(StoreError::NotFound)?;
+            first_result.insert(b.hired[*i].employee_id, first);
+        }
+        done += members.len();
+    }
     Ok(first_result)
 }
 

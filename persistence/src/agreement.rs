@@ -30,6 +30,9 @@ use crate::schema::{
 };
 use crate::{access, audit, Change, DbConnection, StoreError};
 
+mod load;
+pub use load::{load, Load, LoadIndicator, LoadResult};
+
 /// A stored agreement.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = agreements, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -166,7 +169,7 @@ pub struct NewIndicator {
 /// Loads an agreement the caller may read (the access rule: its owner, their supervisors and
 /// unit heads, leaders, the agency's admin) with the chart around its owner and how the caller
 /// stands to them.
-fn load(
+fn readable(
     conn: &mut DbConnection,
     caller: &Caller,
     id: Uuid,
@@ -189,7 +192,7 @@ pub fn get(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<AgreementDetail, StoreError> {
-    let (a, _, _) = load(conn, caller, id, now)?;
+    let (a, _, _) = readable(conn, caller, id, now)?;
     detail(conn, a)
 }
 
@@ -321,22 +324,10 @@ pub fn create(
             .select((employees::agency_id, employees::position_id, employees::active))
             .first(conn)
             .optional()?;
-        let Some((agency, position, active)) = emp.filter(|(a, _, _)| caller.can_see_agency(a.uuid())) else {
-            return Err(StoreError::invalid("employee_id", "no such employee"));
-        };
-        let agency_id = agency.uuid();
-        let subject = Subject::Employee { agency: agency_id, employee: employee_id };
-        match access::decide(conn, caller, subject, Area::OwnAgreement, Access::Write, now)? {
-            // Someone the caller may not know of is no employee to them.
-            Decision::Hide => return Err(StoreError::invalid("employee_id", "no such employee")),
-            other => access::decision_to_result(other)?,
-        }
-        if !active {
-            return Err(StoreError::invalid("employee_id", "the employee is no longer active"));
-        }
-        let Some(position_id) = position else {
-            return Err(StoreError::invalid("employee_id", "the employee holds no position"));
-        };
+        let (agency, position_id) = check_owner(caller, emp, |agency| {
+            let subject = Subject::Employee { agency: agency.uuid(), employee: employee_id };
+            access::decide(conn, caller, subject, Area::OwnAgreement, Access::Write, now)
+        })?;
         let org_unit_id: OrgUnitId =
             positions::table.find(crate::key::bind(position_id)).select(positions::org_unit_id).first(conn)?;
         let period: Option<(AgencyId, NaiveDate, NaiveDate)> = performance_periods::table
@@ -344,16 +335,7 @@ pub fn create(
             .select((performance_periods::agency_id, performance_periods::starts_on, performance_periods::ends_on))
             .first(conn)
             .optional()?;
-        let Some((_, period_start, period_end)) = period.filter(|(a, _, _)| *a == agency) else {
-            return Err(StoreError::invalid("period_id", "no such performance period in the employee's agency"));
-        };
-        let starts_on = new.starts_on.unwrap_or(period_start);
-        if starts_on < period_start || starts_on > period_end {
-            return Err(StoreError::invalid(
-                "starts_on",
-                format!("must fall within the period, {period_start} to {period_end}"),
-            ));
-        }
+        let (starts_on, period_end) = check_start(period, agency, new.starts_on)?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee_id.to_string())?;
         let existing: Vec<Agreement> = agreements::table
             .filter(agreements::employee_id.eq(crate::key::bind(EmployeeId::from(employee_id))))
@@ -390,26 +372,9 @@ pub fn create(
                 Some(&ended),
             )?;
         }
-        let row = Agreement {
-            id: crate::key::new(),
-            agency_id: agency,
-            period_id: PerformancePeriodId::from(new.period_id),
-            employee_id: EmployeeId::from(employee_id),
-            position_id,
-            org_unit_id,
-            starts_on,
-            ends_on: period_end,
-            status: AgreementStatus::Draft,
-            revision: 1,
-            previous_revision_id: None,
-            return_comment: None,
-            version: 1,
-            submitted_at: None,
-            approved_at: None,
-            approved_by_employee_id: None,
-            created_at: change.at,
-            updated_at: change.at,
-        };
+        let period_id = PerformancePeriodId::from(new.period_id);
+        let owner = EmployeeId::from(employee_id);
+        let row = draft(change, agency, period_id, owner, position_id, org_unit_id, (starts_on, period_end));
         diesel::insert_into(agreements::table).values(row.clone()).execute(conn)?;
         audit::record(
             conn,
@@ -425,6 +390,83 @@ pub fn create(
     })
 }
 
+/// The checks of opening an agreement for an employee (`found`: their agency, post and whether
+/// they are active), with the access rule's answer for the caller on them: their agency and post.
+fn check_owner(
+    caller: &Caller,
+    found: Option<(AgencyId, Option<PositionId>, bool)>,
+    decide: impl FnOnce(AgencyId) -> Result<Decision, StoreError>,
+) -> Result<(AgencyId, PositionId), StoreError> {
+    let Some((agency, position, active)) = found.filter(|(a, _, _)| caller.can_see_agency(a.uuid())) else {
+        return Err(StoreError::invalid("employee_id", "no such employee"));
+    };
+    match decide(agency)? {
+        // Someone the caller may not know of is no employee to them.
+        Decision::Hide => return Err(StoreError::invalid("employee_id", "no such employee")),
+        other => access::decision_to_result(other)?,
+    }
+    if !active {
+        return Err(StoreError::invalid("employee_id", "the employee is no longer active"));
+    }
+    let Some(position_id) = position else {
+        return Err(StoreError::invalid("employee_id", "the employee holds no position"));
+    };
+    Ok((agency, position_id))
+}
+
+/// The first and last day of an agreement opened in `period` (its agency, start and end) of
+/// `agency`, from `starts_on` (the period's start by default).
+fn check_start(
+    period: Option<(AgencyId, NaiveDate, NaiveDate)>,
+    agency: AgencyId,
+    starts_on: Option<NaiveDate>,
+) -> Result<(NaiveDate, NaiveDate), StoreError> {
+    let Some((_, period_start, period_end)) = period.filter(|(a, _, _)| *a == agency) else {
+        return Err(StoreError::invalid("period_id", "no such performance period in the employee's agency"));
+    };
+    let starts_on = starts_on.unwrap_or(period_start);
+    if starts_on < period_start || starts_on > period_end {
+        return Err(StoreError::invalid(
+            "starts_on",
+            format!("must fall within the period, {period_start} to {period_end}"),
+        ));
+    }
+    Ok((starts_on, period_end))
+}
+
+/// A new draft, version 1, of `employee`'s agreement in `period` for `position` in `unit`, from
+/// the first to the last of `days`, made by `change`.
+fn draft(
+    change: &Change,
+    agency: AgencyId,
+    period: PerformancePeriodId,
+    employee: EmployeeId,
+    position: PositionId,
+    unit: OrgUnitId,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+) -> Agreement {
+    Agreement {
+        id: crate::key::new(),
+        agency_id: agency,
+        period_id: period,
+        employee_id: employee,
+        position_id: position,
+        org_unit_id: unit,
+        starts_on,
+        ends_on,
+        status: AgreementStatus::Draft,
+        revision: 1,
+        previous_revision_id: None,
+        return_comment: None,
+        version: 1,
+        submitted_at: None,
+        approved_at: None,
+        approved_by_employee_id: None,
+        created_at: change.at,
+        updated_at: change.at,
+    }
+}
+
 /// Loads an agreement for a change by its owner: visible, the owner's, editable, and at the
 /// expected version.
 fn for_edit(
@@ -434,7 +476,7 @@ fn for_edit(
     expected_version: i32,
     now: DateTime<Utc>,
 ) -> Result<(Agreement, OrgChart), StoreError> {
-    let (a, chart, s) = load(conn, &change.caller, id, now)?;
+    let (a, chart, s) = readable(conn, &change.caller, id, now)?;
     access::decision_to_result(s.decide(Area::OwnAgreement, Access::Write))?;
     if a.version != expected_version {
         return Err(StoreError::Stale);
@@ -462,64 +504,86 @@ fn touch(conn: &mut DbConnection, change: &Change, a: &Agreement) -> Result<Agre
     Ok(after)
 }
 
+/// A planned result as a link to it is judged: its agreement's agency, period, owner and status,
+/// and the result it links to in turn.
+#[derive(Debug, Clone, Copy, Queryable)]
+struct LinkedResult {
+    agency_id: AgencyId,
+    period_id: PerformancePeriodId,
+    owner: EmployeeId,
+    status: AgreementStatus,
+    parent: Option<PlannedResultId>,
+}
+
+/// Where the link checks read the results and goals a planned result may link to: the database
+/// for a single change, or what a load has read for all of its agreements (see `load`).
+trait LinkFacts {
+    fn result(&mut self, id: PlannedResultId) -> Result<Option<LinkedResult>, StoreError>;
+    fn goal(&mut self, id: GoalId) -> Result<Option<(AgencyId, PerformancePeriodId)>, StoreError>;
+}
+
+impl LinkFacts for DbConnection {
+    fn result(&mut self, id: PlannedResultId) -> Result<Option<LinkedResult>, StoreError> {
+        Ok(planned_results::table
+            .inner_join(agreements::table)
+            .filter(planned_results::id.eq(crate::key::bind(id)))
+            .select((
+                agreements::agency_id,
+                agreements::period_id,
+                agreements::employee_id,
+                agreements::status,
+                planned_results::parent_result_id,
+            ))
+            .first(self)
+            .optional()?)
+    }
+
+    fn goal(&mut self, id: GoalId) -> Result<Option<(AgencyId, PerformancePeriodId)>, StoreError> {
+        Ok(organisational_goals::table
+            .find(crate::key::bind(id))
+            .select((organisational_goals::agency_id, organisational_goals::period_id))
+            .first(self)
+            .optional()?)
+    }
+}
+
 /// The owners of the agreements met going up from a planned result through its links.
-fn owners_above(conn: &mut DbConnection, result_id: PlannedResultId) -> Result<Vec<Uuid>, StoreError> {
+fn owners_above(facts: &mut impl LinkFacts, result_id: PlannedResultId) -> Result<Vec<Uuid>, StoreError> {
     let mut owners = Vec::new();
     let mut current = Some(result_id);
     // Bounded by the depth of the cascade; a corrupted loop stops at the first repeat.
     while let Some(r) = current.take() {
-        let row: Option<(Option<PlannedResultId>, EmployeeId)> = planned_results::table
-            .inner_join(agreements::table)
-            .filter(planned_results::id.eq(crate::key::bind(r)))
-            .select((planned_results::parent_result_id, agreements::employee_id))
-            .first(conn)
-            .optional()?;
-        let Some((parent, owner)) = row else { break };
-        let owner = owner.uuid();
+        let Some(found) = facts.result(r)? else { break };
+        let owner = found.owner.uuid();
         if owners.contains(&owner) {
             owners.push(owner);
             break;
         }
         owners.push(owner);
-        current = parent;
+        current = found.parent;
     }
     Ok(owners)
 }
 
-/// Checks where a planned result of `a` may link.
+/// Checks where a planned result of `owner`'s agreement (`source`) may link.
 fn check_result_link(
-    conn: &mut DbConnection,
-    a: &Agreement,
-    chart: &OrgChart,
+    facts: &mut impl LinkFacts,
+    source: &LinkSource,
+    owner: Uuid,
     kind: ResultKind,
     parent_result_id: Option<Uuid>,
     goal_id: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    let owner = a.employee_id.uuid();
-    let position_type: PositionType =
-        positions::table.find(crate::key::bind(a.position_id)).select(positions::position_type).first(conn)?;
-    let source = LinkSource {
-        agency_id: a.agency_id.uuid(),
-        period_id: a.period_id.uuid(),
-        position_type,
-        supervisor_id: chart.supervisor_of(owner).map(|o| o.employee_id),
-    };
     let (target, pointer) = match (parent_result_id, goal_id) {
         (Some(_), Some(_)) => {
             return Err(StoreError::invalid("goal_id", "link to a supervisor's planned result or to a goal, not both"))
         }
         (Some(p), None) => {
-            let row: Option<(AgencyId, PerformancePeriodId, EmployeeId, AgreementStatus)> = planned_results::table
-                .inner_join(agreements::table)
-                .filter(planned_results::id.eq(crate::key::bind(PlannedResultId::from(p))))
-                .select((agreements::agency_id, agreements::period_id, agreements::employee_id, agreements::status))
-                .first(conn)
-                .optional()?;
             // Another agency's result is reported as such, without saying more about it.
-            let Some((agency, period, owner_of_target, status)) = row else {
+            let Some(found) = facts.result(PlannedResultId::from(p))? else {
                 return Err(StoreError::invalid("parent_result_id", "no such planned result"));
             };
-            if status == AgreementStatus::Superseded {
+            if found.status == AgreementStatus::Superseded {
                 return Err(StoreError::invalid(
                     "parent_result_id",
                     "that planned result belongs to a superseded revision; link to the current one",
@@ -527,29 +591,24 @@ fn check_result_link(
             }
             (
                 Some(LinkTarget::Result {
-                    agency_id: agency.uuid(),
-                    period_id: period.uuid(),
-                    owner_id: owner_of_target.uuid(),
+                    agency_id: found.agency_id.uuid(),
+                    period_id: found.period_id.uuid(),
+                    owner_id: found.owner.uuid(),
                 }),
                 "parent_result_id",
             )
         }
         (None, Some(g)) => {
-            let row: Option<(AgencyId, PerformancePeriodId)> = organisational_goals::table
-                .find(crate::key::bind(GoalId::from(g)))
-                .select((organisational_goals::agency_id, organisational_goals::period_id))
-                .first(conn)
-                .optional()?;
-            let Some((agency, period)) = row else {
+            let Some((agency, period)) = facts.goal(GoalId::from(g))? else {
                 return Err(StoreError::invalid("goal_id", "no such organisational goal"));
             };
             (Some(LinkTarget::Goal { agency_id: agency.uuid(), period_id: period.uuid() }), "goal_id")
         }
         (None, None) => (None, "parent_result_id"),
     };
-    check_link(&source, kind, target).map_err(|e| StoreError::invalid(pointer, e.to_string()))?;
+    check_link(source, kind, target).map_err(|e| StoreError::invalid(pointer, e.to_string()))?;
     if let Some(p) = parent_result_id {
-        if closes_cycle(owner, &owners_above(conn, PlannedResultId::from(p))?) {
+        if closes_cycle(owner, &owners_above(facts, PlannedResultId::from(p))?) {
             return Err(StoreError::invalid(
                 "parent_result_id",
                 ekinerja_domain::agreement::LinkError::Cycle.to_string(),
@@ -557,6 +616,17 @@ fn check_result_link(
         }
     }
     Ok(())
+}
+
+/// The link rules' view of an agreement: its agency, period, post's type and the owner's direct
+/// supervisor on `chart`.
+fn link_source(a: &Agreement, position_type: PositionType, chart: &OrgChart) -> LinkSource {
+    LinkSource {
+        agency_id: a.agency_id.uuid(),
+        period_id: a.period_id.uuid(),
+        position_type,
+        supervisor_id: chart.supervisor_of(a.employee_id.uuid()).map(|o| o.employee_id),
+    }
 }
 
 /// Adds a planned result to a draft (or returned) agreement.
@@ -570,7 +640,10 @@ pub fn add_result(
 ) -> Result<(Agreement, PlannedResult), StoreError> {
     crate::db::write(conn, |conn| {
         let (a, chart) = for_edit(conn, change, id, expected_version, now)?;
-        check_result_link(conn, &a, &chart, new.kind, new.parent_result_id, new.goal_id)?;
+        let position_type: PositionType =
+            positions::table.find(crate::key::bind(a.position_id)).select(positions::position_type).first(conn)?;
+        let source = link_source(&a, position_type, &chart);
+        check_result_link(conn, &source, a.employee_id.uuid(), new.kind, new.parent_result_id, new.goal_id)?;
         let ordinal: Option<i32> = planned_results::table
             .filter(planned_results::agreement_id.eq(crate::key::bind(a.id)))
             .select(diesel::dsl::max(planned_results::ordinal))
@@ -768,6 +841,37 @@ pub fn set_breakdown(
     })
 }
 
+/// The error the API gives for a step the workflow refuses.
+fn workflow_error(e: ekinerja_domain::agreement::WorkflowError) -> StoreError {
+    use ekinerja_domain::agreement::WorkflowError;
+    match e {
+        WorkflowError::NotOwner | WorkflowError::NotDirectSupervisor => StoreError::Forbidden(e.to_string()),
+        WorkflowError::CommentRequired => StoreError::invalid("comment", e.to_string()),
+        other => StoreError::Conflict(other.to_string()),
+    }
+}
+
+/// The indicators of `content` not yet broken down, which a submission refuses.
+fn missing_breakdowns(content: &AgreementDetail) -> Vec<crate::FieldError> {
+    content
+        .results
+        .iter()
+        .flat_map(|r| r.indicators.iter())
+        .filter(|i| i.targets.is_empty())
+        .map(|i| {
+            crate::FieldError::new(
+                Field::named("indicators").key(i.indicator.id).then("targets"),
+                "break the annual target down into monthly or quarterly targets before submitting",
+            )
+        })
+        .collect()
+}
+
+/// Whether `content` can be submitted: a main planned result with an indicator.
+fn complete(content: &AgreementDetail) -> bool {
+    content.results.iter().any(|r| r.result.kind == ResultKind::Main && !r.indicators.is_empty())
+}
+
 /// Submits, approves or returns an agreement. Only the owner submits; only the direct
 /// supervisor (an acting one where set) approves or returns. Approving a revision supersedes the
 /// revision it replaces.
@@ -781,7 +885,7 @@ pub fn transition(
     now: DateTime<Utc>,
 ) -> Result<Agreement, StoreError> {
     crate::db::write(conn, |conn| {
-        let (a, _, s) = load(conn, &change.caller, id, now)?;
+        let (a, _, s) = readable(conn, &change.caller, id, now)?;
         // The workflow asks who acts: the employee's side (their own, or the admin on their
         // behalf) submits; the deciding side (the direct supervisor, the admin for the top
         // official) approves and returns.
@@ -796,30 +900,14 @@ pub fn transition(
             return Err(StoreError::Stale);
         }
         let content = detail(conn, a.clone())?;
-        let complete = content.results.iter().any(|r| r.result.kind == ResultKind::Main && !r.indicators.is_empty());
+        let complete = complete(&content);
         if t == Transition::Submit && actor == Actor::Owner && a.status.is_editable() {
-            let missing: Vec<crate::FieldError> = content
-                .results
-                .iter()
-                .flat_map(|r| r.indicators.iter())
-                .filter(|i| i.targets.is_empty())
-                .map(|i| {
-                    crate::FieldError::new(
-                        Field::named("indicators").key(i.indicator.id).then("targets"),
-                        "break the annual target down into monthly or quarterly targets before submitting",
-                    )
-                })
-                .collect();
+            let missing = missing_breakdowns(&content);
             if !missing.is_empty() {
                 return Err(StoreError::Invalid(missing));
             }
         }
-        let next = a.status.apply(t, actor, comment.as_deref(), complete).map_err(|e| match e {
-            ekinerja_domain::agreement::WorkflowError::NotOwner
-            | ekinerja_domain::agreement::WorkflowError::NotDirectSupervisor => StoreError::Forbidden(e.to_string()),
-            ekinerja_domain::agreement::WorkflowError::CommentRequired => StoreError::invalid("comment", e.to_string()),
-            other => StoreError::Conflict(other.to_string()),
-        })?;
+        let next = a.status.apply(t, actor, comment.as_deref(), complete).map_err(workflow_error)?;
         let mut after = a.clone();
         after.status = next;
         after.version += 1;
@@ -895,7 +983,7 @@ pub fn revise(
     now: DateTime<Utc>,
 ) -> Result<Agreement, StoreError> {
     crate::db::write(conn, |conn| {
-        let (a, _, s) = load(conn, &change.caller, id, now)?;
+        let (a, _, s) = readable(conn, &change.caller, id, now)?;
         access::decision_to_result(s.decide(Area::OwnAgreement, Access::Write))?;
         if a.version != expected_version {
             return Err(StoreError::Stale);

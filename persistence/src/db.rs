@@ -479,6 +479,29 @@ pub fn lock_row(
     Ok(())
 }
 
+/// As [`lock_row`] for many employees at once, in id order (the order in which every writer that
+/// holds several employees takes them), a few hundred a statement.
+pub fn lock_employees(
+    conn: &mut DbConnection,
+    ids: &[ekinerja_domain::id::EmployeeId],
+) -> Result<(), diesel::result::Error> {
+    use crate::schema::employees;
+    if let DbConnection::Pg(c) = conn {
+        let mut sorted = ids.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        for chunk in sorted.chunks(500) {
+            employees::table
+                .filter(employees::id.eq_any(crate::key::binds(chunk.to_vec())))
+                .order(employees::id)
+                .select(employees::active)
+                .for_update()
+                .load::<bool>(c)?;
+        }
+    }
+    Ok(())
+}
+
 /// The tables [`lock_row`] locks rows of.
 #[derive(Debug, Clone, Copy)]
 pub enum LockTable {

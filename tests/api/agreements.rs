@@ -568,3 +568,124 @@ async fn periods_goals_and_agency_policy_are_the_admins_and_checked() {
     app.patch(&agency, &a.admin, json!({"daily_log_cap_minutes": 30})).await.assert_invalid("#/daily_log_cap_minutes");
     assert_eq!(app.get(&agency, &a.admin).await.body["daily_log_cap_minutes"], 450);
 }
+
+/// A loader's agreements (the demo regency's, the benchmark's) pass the checks of the workflow's
+/// single steps, read for the whole load at once: one refused step refuses the load, with the
+/// API's error, and a load that passes leaves each agreement as the API's steps leave it.
+#[actix_web::test]
+async fn a_load_of_agreements_is_checked_as_the_workflow_is_and_stored_whole_or_not_at_all() {
+    use ekinerja_domain::agreement::{BreakdownKind, Quantity, ResultKind};
+    use ekinerja_domain::{Caller, Name};
+    use ekinerja_persistence::agreement::{
+        load, Load, LoadIndicator, LoadResult, NewAgreement, NewIndicator, NewResult,
+    };
+    use ekinerja_persistence::{account, Change, StoreError};
+    let app = TestApp::spawn().await;
+    let org = app.org("KAB-A", 0).await;
+    let period = period(&app, &org).await;
+    let goal = goal(&app, &org, &period).await;
+    let mut conn = app.state.pool.get().unwrap();
+    let mut caller = |id: &str| -> Caller {
+        account::find_for_employee(&mut conn, id.parse().unwrap()).unwrap().unwrap().caller().unwrap()
+    };
+    let (head, division, staff1, staff2) =
+        (caller(&org.head.id), caller(&org.division.id), caller(&org.staff1.id), caller(&org.staff2.id));
+    let mut conn = app.state.pool.get().unwrap();
+    let admin = account::find_for_login(&mut conn, "admin.kab-a").unwrap().unwrap().caller().unwrap();
+    let now = chrono::Utc::now();
+    let at = |c: &Caller| Change::new(c.clone(), now, None);
+    let uuid = |s: &str| s.parse::<uuid::Uuid>().unwrap();
+    let skp =
+        |owner: &Caller, link: (Option<uuid::Uuid>, Option<uuid::Uuid>), parts: Option<Vec<i64>>, by: &Caller| Load {
+            change: at(owner),
+            agreement: NewAgreement { employee_id: None, period_id: uuid(&period), starts_on: None },
+            results: vec![LoadResult {
+                result: NewResult {
+                    kind: ResultKind::Main,
+                    description: Name::parse("Terlaksananya tugas").unwrap(),
+                    parent_result_id: link.0,
+                    goal_id: link.1,
+                },
+                indicators: vec![LoadIndicator {
+                    indicator: NewIndicator {
+                        description: Name::parse("Jumlah laporan").unwrap(),
+                        target_quantity: Quantity::new(12).unwrap(),
+                        target_unit: Name::parse("laporan").unwrap(),
+                        quality_target_bp: Some(10_000),
+                        time_target_months: Some(12),
+                        cost_target: None,
+                    },
+                    breakdown: parts.map(|p| (BreakdownKind::Quarterly, p)),
+                }],
+            }],
+            approval: Some(at(by)),
+        };
+    let quarters = || Some(vec![3, 3, 3, 3]);
+    let to_goal = (None, Some(uuid(&goal)));
+    let head_skp = skp(&head, to_goal, quarters(), &admin);
+    let field = |e: StoreError| match e {
+        StoreError::Invalid(errors) => errors.iter().map(|f| format!("{:?}", f.field)).collect::<Vec<_>>().join(" "),
+        other => format!("{other:?}"),
+    };
+    // An agreement opened for a peer, as a create is refused: no such employee to them.
+    let for_peer = Load {
+        agreement: NewAgreement { employee_id: Some(uuid(&org.staff2.id)), ..head_skp.agreement.clone() },
+        ..skp(&staff1, to_goal, quarters(), &head)
+    };
+    let refused = field(load(&mut conn, vec![head_skp.clone(), for_peer], now).unwrap_err());
+    assert!(refused.contains("employee_id"), "{refused}");
+    // A head of division links to the goal instead of the head's result.
+    let refused =
+        field(load(&mut conn, vec![head_skp.clone(), skp(&division, to_goal, quarters(), &head)], now).unwrap_err());
+    assert!(refused.contains("goal_id"), "{refused}");
+    // A breakdown that does not add up; an indicator not broken down before submission.
+    let refused = field(load(&mut conn, vec![skp(&head, to_goal, Some(vec![3, 3, 3, 2]), &admin)], now).unwrap_err());
+    assert!(refused.contains("targets"), "{refused}");
+    let refused = field(load(&mut conn, vec![skp(&head, to_goal, None, &admin)], now).unwrap_err());
+    assert!(refused.contains("indicators"), "{refused}");
+    // An approval by a subordinate; one dated before the submission; the same agreement twice.
+    let refused = load(&mut conn, vec![skp(&head, to_goal, quarters(), &staff2)], now).unwrap_err();
+    assert!(matches!(refused, StoreError::NotFound | StoreError::Forbidden(_)), "{refused:?}");
+    let early = Load {
+        approval: Some(Change::new(admin.clone(), now - chrono::Duration::minutes(5), None)),
+        ..head_skp.clone()
+    };
+    let refused = field(load(&mut conn, vec![early], now).unwrap_err());
+    assert!(refused.contains("approval"), "{refused}");
+    let refused = load(&mut conn, vec![head_skp.clone(), head_skp.clone()], now).unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    // None of those stored anything.
+    let listed = app.get(&format!("/api/v1/agreements?period_id={period}"), &org.admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 0, "{}", listed.body);
+
+    // The cascade's first two levels, a load each; the third through the API, to compare.
+    let stored = load(&mut conn, vec![head_skp.clone()], now).unwrap();
+    let head_rhk = stored[0].results[0].result.id.uuid();
+    let stored = load(&mut conn, vec![skp(&division, (Some(head_rhk), None), quarters(), &head)], now).unwrap();
+    let division_rhk = stored[0].results[0].result.id.uuid().to_string();
+    let loaded = stored[0].agreement.id.uuid().to_string();
+    // An employee already holding an agreement of the period is not loaded again.
+    let refused = load(&mut conn, vec![head_skp], now).unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    drop(conn);
+    let mut section = open(&app, &org.section, &period).await;
+    plan(&app, &org.section, &mut section, json!({"parent_result_id": division_rhk}), "Terlaksananya tugas").await;
+    step(&app, &org.section.token, &mut section, "submit", None).await.assert_status(200);
+    step(&app, &org.division.token, &mut section, "approve", None).await.assert_status(200);
+    let shape = |v: &serde_json::Value| {
+        let r = &v["planned_results"][0];
+        let i = &r["indicators"][0];
+        json!([v["status"], v["version"], v["revision"], r["kind"], i["target_quantity"], i["breakdown"], i["targets"]])
+    };
+    let through_api = app.get(&format!("/api/v1/agreements/{}", section.id), &org.admin).await;
+    let by_load = app.get(&format!("/api/v1/agreements/{loaded}"), &org.division.token).await;
+    by_load.assert_status(200);
+    assert_eq!(shape(&by_load.body), shape(&through_api.body));
+    assert_eq!(shape(&by_load.body), json!(["approved", 6, 1, "main", 12, "quarterly", [3, 3, 3, 3]]));
+    assert_eq!(by_load.body["approved_by_employee_id"], org.head.id.as_str());
+    assert_eq!(by_load.body["planned_results"][0]["parent_result_id"], head_rhk.to_string());
+    // Every step is in the audit trail, whole.
+    let mut conn = app.state.pool.get().unwrap();
+    let verdict = ekinerja_api::audit_verify::run(&mut conn, None).unwrap();
+    assert!(verdict.whole, "{}", verdict.text);
+}
