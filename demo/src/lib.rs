@@ -183,6 +183,10 @@ struct Builder<'a> {
     dinkes: Option<(usize, Uuid, Uuid)>,
     /// Who works by roster (the health centre's staff), with the shifts rostered for them.
     on_roster: Vec<OnRoster>,
+    /// Every post made: its name and type.
+    posts: std::collections::HashMap<Uuid, (String, PositionType)>,
+    /// Those hired and not yet registered, with their OPD's index.
+    hiring: Vec<(employee::Hire, usize)>,
 }
 
 /// How far a build has come: `done` of `total` items of its current stage.
@@ -269,10 +273,14 @@ impl Builder<'_> {
             class,
             supervisor_position_id: sup,
         };
-        Ok(position::create(self.conn, &self.change, new)?.id.uuid())
+        let id = position::create(self.conn, &self.change, new)?.id.uuid();
+        self.posts.insert(id, (n.to_owned(), t));
+        Ok(id)
     }
 
-    fn hire(&mut self, agency: Uuid, post: Uuid, rank: &str) -> Result<(Uuid, Nip), StoreError> {
+    /// Hires someone into `post`, with their own account; they are stored at the next
+    /// [`Builder::register`].
+    fn hire(&mut self, agency: Uuid, post: Uuid, rank: &str) -> Result<Nip, StoreError> {
         let (nip, person) = self.person()?;
         let employment_type = if self.dice.next(5) == 0 { EmploymentType::Pppk } else { EmploymentType::Pns };
         let new = employee::NewEmployee {
@@ -283,19 +291,27 @@ impl Builder<'_> {
             rank: Some(name(rank)?),
             position_id: Some(post),
         };
-        let id = employee::create(self.conn, &self.change, new)?.id.uuid();
-        let acc = account::NewAccount {
-            agency_id: Some(agency),
-            employee_id: Some(id),
-            username: None,
-            role: AccountRole::Employee,
-            password_hash: self.password_hash.clone(),
-        };
-        let account = account::create(self.conn, &self.change, acc)?;
-        let caller = account.caller().ok_or(StoreError::NotFound)?;
-        let (post, position_type) = post_of(self.conn, post)?;
-        self.hired.push(Hired { employee_id: id, caller, opd: self.current_opd, post, position_type });
-        Ok((id, nip))
+        let hire = employee::Hire { employee: new, password_hash: Some(self.password_hash.clone()) };
+        self.hiring.push((hire, self.current_opd));
+        Ok(nip)
+    }
+
+    /// Registers everyone hired since the last call, with their accounts, in one load; answers
+    /// their ids and NIPs.
+    fn register(&mut self) -> Result<Vec<(Uuid, Nip)>, StoreError> {
+        let hiring = std::mem::take(&mut self.hiring);
+        let opds: Vec<usize> = hiring.iter().map(|(_, opd)| *opd).collect();
+        let nips: Vec<Nip> = hiring.iter().map(|(h, _)| h.employee.nip.clone()).collect();
+        let stored = employee::hire(self.conn, &self.change, hiring.into_iter().map(|(h, _)| h).collect())?;
+        let mut registered = Vec::with_capacity(stored.len());
+        for (((e, account), opd), nip) in stored.into_iter().zip(opds).zip(nips) {
+            registered.push((e.id.uuid(), nip));
+            let caller = account.and_then(|a| a.caller()).ok_or(StoreError::NotFound)?;
+            let post = e.position_id.ok_or(StoreError::NotFound)?.uuid();
+            let (post, position_type) = self.posts.get(&post).cloned().ok_or(StoreError::NotFound)?;
+            self.hired.push(Hired { employee_id: e.id.uuid(), caller, opd, post, position_type });
+        }
+        Ok(registered)
     }
 }
 
@@ -306,12 +322,6 @@ struct Hired {
     opd: usize,
     post: String,
     position_type: PositionType,
-}
-
-fn post_of(conn: &mut DbConnection, post: Uuid) -> Result<(String, PositionType), StoreError> {
-    let root = Caller { account_id: Uuid::nil(), agency_id: None, role: AccountRole::PlatformAdmin, employee_id: None };
-    let p = position::get(conn, &root, post)?;
-    Ok((p.name, p.position_type))
 }
 
 /// Gives every employee of the regency an approved agreement for the current year, cascaded
@@ -659,11 +669,12 @@ fn plan_health_centre(
     b.current_opd = index;
     let unit = b.unit(regency, Some(dinkes), "DINKES-PKM", "UPT Puskesmas Sukamaju")?;
     let head_post = b.post(unit, "Kepala UPT Puskesmas Sukamaju", PositionType::Pengawas, 9, Some(head_of_office))?;
-    let mut staff = vec![b.hire(regency, head_post, "III/d")?];
+    b.hire(regency, head_post, "III/d")?;
     let nurse_post = b.post(unit, "Perawat Terampil", PositionType::Fungsional, 7, Some(head_post))?;
     for _ in 0..4 {
-        staff.push(b.hire(regency, nurse_post, "II/d")?);
+        b.hire(regency, nurse_post, "II/d")?;
     }
+    let staff = b.register()?;
     let first = b.today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(b.today);
     let last = b
         .today
@@ -988,6 +999,8 @@ fn load_regency(
         nips: std::collections::HashSet::new(),
         dinkes: None,
         on_roster: Vec::new(),
+        posts: std::collections::HashMap::new(),
+        hiring: Vec::new(),
     };
 
     let regency = agency::create(
@@ -1036,7 +1049,7 @@ fn load_regency(
         opds.push((opd, opd_name.to_owned()));
         let head_class = if opd_code == "SETDA" { 15 } else { 14 };
         let head_post = b.post(opd, head_title, PositionType::Jpt, head_class, sekda_post)?;
-        let (_, head_nip) = b.hire(regency, head_post, "IV/c")?;
+        let head_nip = b.hire(regency, head_post, "IV/c")?;
         logins.employees += 1;
         if opd_code == "SETDA" {
             sekda_post = Some(head_post);
@@ -1054,7 +1067,7 @@ fn load_regency(
             let title =
                 if *div_code == "SEKRET" { format!("Sekretaris {opd_name}") } else { format!("Kepala {div_name}") };
             let admin_post = b.post(unit, &title, PositionType::Administrator, 11, Some(head_post))?;
-            let (_, admin_nip) = b.hire(regency, admin_post, "IV/a")?;
+            let admin_nip = b.hire(regency, admin_post, "IV/a")?;
             logins.employees += 1;
             if opd_code == "DINKES" && *div_code == "BID2" {
                 logins.supervisor = admin_nip.to_string();
@@ -1081,7 +1094,7 @@ fn load_regency(
                             p
                         }
                     };
-                    let (_, staff_nip) = b.hire(regency, staff_post, if class >= 8 { "III/a" } else { "II/c" })?;
+                    let staff_nip = b.hire(regency, staff_post, if class >= 8 { "III/a" } else { "II/c" })?;
                     logins.employees += 1;
                     if logins.staff.is_empty() && opd_code == "DINKES" && *div_code == "BID2" {
                         logins.staff = staff_nip.to_string();
@@ -1090,6 +1103,7 @@ fn load_regency(
             }
         }
     }
+    b.register()?;
     if let Some(post) = vacant {
         // The first staff member under the vacant post acts as Plt for the year.
         let holders = position::list(
@@ -1188,6 +1202,7 @@ fn load_regency(
     let staff_post = b.post(opd, "Pengadministrasi Umum", PositionType::Pelaksana, 5, Some(head))?;
     b.hire(city, staff_post, "II/c")?;
     b.hire(city, staff_post, "II/c")?;
+    b.register()?;
     let city_admin = account::NewAccount {
         agency_id: Some(city),
         employee_id: None,

@@ -178,7 +178,67 @@ pub fn find_for_employee(conn: &mut DbConnection, employee_id: Uuid) -> Result<O
 /// member accounts of their own agency (`ekinerja_domain::access::issue_refusal`). An employee account belongs to an employee of the
 /// same agency.
 pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Result<Account, StoreError> {
-    let caller = &change.caller;
+    check_issue(conn, &change.caller, &new)?;
+    crate::db::write(conn, |conn| {
+        if let Some(e) = new.employee_id {
+            let agency: Option<AgencyId> = employees::table
+                .find(crate::key::bind(EmployeeId::from(e)))
+                .select(employees::agency_id)
+                .first(conn)
+                .optional()?;
+            if agency.is_none() || agency != new.agency_id.map(AgencyId::from) {
+                return Err(StoreError::invalid("employee_id", "no such employee in this agency"));
+            }
+            let has: i64 = accounts::table
+                .filter(accounts::employee_id.eq(crate::key::bind(EmployeeId::from(e))))
+                .count()
+                .get_result(conn)?;
+            if has > 0 {
+                return Err(StoreError::Conflict("this employee already has an account".into()));
+            }
+        }
+        if let Some(u) = &new.username {
+            let has: i64 = accounts::table.filter(accounts::username.eq(u)).count().get_result(conn)?;
+            if has > 0 {
+                return Err(StoreError::Conflict(format!("the username {u} is taken")));
+            }
+        }
+        let row = new_row(change, new);
+        diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
+        audit::record(
+            conn,
+            change,
+            row.agency_id,
+            AuditAction::Create,
+            AuditEntity::Account,
+            row.id,
+            None::<&()>,
+            Some(&row),
+        )?;
+        Ok(row)
+    })
+}
+
+/// A new account's row, as `change` issues it.
+pub(crate) fn new_row(change: &Change, new: NewAccount) -> Account {
+    Account {
+        id: crate::key::new(),
+        agency_id: new.agency_id.map(AgencyId::from),
+        employee_id: new.employee_id.map(EmployeeId::from),
+        username: new.username,
+        password_hash: Some(new.password_hash),
+        role: new.role,
+        active: true,
+        password_changed_at: Some(change.at),
+        session_generation: 0,
+        created_at: change.at,
+        updated_at: change.at,
+    }
+}
+
+/// The checks of issuing `new` that need no transaction: the caller may issue its role in its
+/// agency, and its fields fit the role.
+pub(crate) fn check_issue(conn: &mut DbConnection, caller: &Caller, new: &NewAccount) -> Result<(), StoreError> {
     if let Some(why) = ekinerja_domain::access::issue_refusal(caller, new.role) {
         return Err(StoreError::Forbidden(why.into()));
     }
@@ -211,56 +271,7 @@ pub fn create(conn: &mut DbConnection, change: &Change, new: NewAccount) -> Resu
             "a member account has no employee record; an employee's own account takes grants too",
         ));
     }
-    crate::db::write(conn, |conn| {
-        if let Some(e) = new.employee_id {
-            let agency: Option<AgencyId> = employees::table
-                .find(crate::key::bind(EmployeeId::from(e)))
-                .select(employees::agency_id)
-                .first(conn)
-                .optional()?;
-            if agency.is_none() || agency != new.agency_id.map(AgencyId::from) {
-                return Err(StoreError::invalid("employee_id", "no such employee in this agency"));
-            }
-            let has: i64 = accounts::table
-                .filter(accounts::employee_id.eq(crate::key::bind(EmployeeId::from(e))))
-                .count()
-                .get_result(conn)?;
-            if has > 0 {
-                return Err(StoreError::Conflict("this employee already has an account".into()));
-            }
-        }
-        if let Some(u) = &new.username {
-            let has: i64 = accounts::table.filter(accounts::username.eq(u)).count().get_result(conn)?;
-            if has > 0 {
-                return Err(StoreError::Conflict(format!("the username {u} is taken")));
-            }
-        }
-        let row = Account {
-            id: crate::key::new(),
-            agency_id: new.agency_id.map(AgencyId::from),
-            employee_id: new.employee_id.map(EmployeeId::from),
-            username: new.username.clone(),
-            password_hash: Some(new.password_hash.clone()),
-            role: new.role,
-            active: true,
-            password_changed_at: Some(change.at),
-            session_generation: 0,
-            created_at: change.at,
-            updated_at: change.at,
-        };
-        diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
-        audit::record(
-            conn,
-            change,
-            row.agency_id,
-            AuditAction::Create,
-            AuditEntity::Account,
-            row.id,
-            None::<&()>,
-            Some(&row),
-        )?;
-        Ok(row)
-    })
+    Ok(())
 }
 
 /// Reads an account whose password the caller may reset: one of their agency for an agency

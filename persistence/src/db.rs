@@ -479,24 +479,30 @@ pub fn lock_row(
     Ok(())
 }
 
-/// As [`lock_row`] for many employees at once, in id order (the order in which every writer that
-/// holds several employees takes them), a few hundred a statement.
-pub fn lock_employees(
+/// As [`lock_row`] for many rows at once, in id order (the order in which every writer that
+/// holds several rows of a table takes them), a few hundred a statement.
+pub fn lock_rows(
     conn: &mut DbConnection,
-    ids: &[ekinerja_domain::id::EmployeeId],
+    table: LockTable,
+    ids: impl IntoIterator<Item = impl std::fmt::Display>,
 ) -> Result<(), diesel::result::Error> {
-    use crate::schema::employees;
+    use diesel::sql_types::Text;
     if let DbConnection::Pg(c) = conn {
-        let mut sorted = ids.to_vec();
+        let mut sorted: Vec<String> = ids.into_iter().map(|i| i.to_string()).collect();
         sorted.sort();
         sorted.dedup();
+        let name = match table {
+            LockTable::Positions => "positions",
+            LockTable::Employees => "employees",
+        };
         for chunk in sorted.chunks(500) {
-            employees::table
-                .filter(employees::id.eq_any(crate::key::binds(chunk.to_vec())))
-                .order(employees::id)
-                .select(employees::active)
-                .for_update()
-                .load::<bool>(c)?;
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id FROM {name} WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
+            let mut q = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
+            for id in chunk {
+                q = q.bind::<Text, _>(id.clone());
+            }
+            q.execute(c)?;
         }
     }
     Ok(())

@@ -15,6 +15,9 @@ use uuid::Uuid;
 use crate::schema::{employees, positions};
 use crate::{access, audit, chart, db::Backend, Change, DbConnection, Page, PageRequest, StoreError};
 
+mod load;
+pub use load::{hire, Hire};
+
 diesel::define_sql_function! {
     /// SQL `lower`, the same on both engines (unlike `LIKE`'s case rules).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
@@ -280,10 +283,8 @@ pub(crate) fn check_position(
         .select((positions::agency_id, positions::position_type))
         .first(conn)
         .optional()?;
-    let Some((_, ptype)) = pos.filter(|(a, _)| *a == agency_id) else {
-        return Err(StoreError::invalid("position_id", "no such position in this agency"));
-    };
-    if ptype.is_structural() {
+    let structural = post_in(pos, agency_id)?;
+    if structural {
         let mut q = employees::table
             .filter(employees::position_id.eq(crate::key::bind(PositionId::from(position))))
             .filter(employees::active.eq(true))
@@ -292,29 +293,44 @@ pub(crate) fn check_position(
             q = q.filter(employees::id.ne(crate::key::bind(me)));
         }
         let holder: Option<String> = q.select(employees::nip).first(conn).optional()?;
-        if let Some(nip) = holder {
-            return Err(StoreError::invalid(
-                "position_id",
-                format!("this structural position is already held by NIP {nip}; move them first"),
-            ));
-        }
+        post_free(holder.as_deref())?;
     }
     Ok(())
 }
 
-/// Inserts an employee inside a running transaction (shared by create and the CSV import).
-pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
-    let agency_id = AgencyId::from(new.agency_id);
-    let taken: i64 = employees::table.filter(employees::nip.eq(new.nip.as_str())).count().get_result(conn)?;
-    if taken > 0 {
-        return Err(StoreError::Conflict(format!("an employee with NIP {} is already registered", new.nip)));
+/// A post (`found`: its agency and type) an employee of `agency_id` may take; whether it is
+/// structural (one holder).
+fn post_in(found: Option<(AgencyId, PositionType)>, agency_id: AgencyId) -> Result<bool, StoreError> {
+    let Some((_, ptype)) = found.filter(|(a, _)| *a == agency_id) else {
+        return Err(StoreError::invalid("position_id", "no such position in this agency"));
+    };
+    Ok(ptype.is_structural())
+}
+
+/// A structural post is free unless someone active (`holder`, by NIP) holds it.
+fn post_free(holder: Option<&str>) -> Result<(), StoreError> {
+    match holder {
+        Some(nip) => Err(StoreError::invalid(
+            "position_id",
+            format!("this structural position is already held by NIP {nip}; move them first"),
+        )),
+        None => Ok(()),
     }
-    if let Some(p) = new.position_id {
-        check_position(conn, agency_id, None, p)?;
+}
+
+/// The NIP is free unless `taken`.
+fn nip_free(nip: &Nip, taken: bool) -> Result<(), StoreError> {
+    if taken {
+        return Err(StoreError::Conflict(format!("an employee with NIP {nip} is already registered")));
     }
-    let row = Employee {
+    Ok(())
+}
+
+/// A new employee's row, as `change` registers them.
+fn new_row(change: &Change, new: NewEmployee) -> Employee {
+    Employee {
         id: crate::key::new(),
-        agency_id,
+        agency_id: AgencyId::from(new.agency_id),
         nip: new.nip.as_str().to_owned(),
         name: new.name.into_inner(),
         employment_type: new.employment_type,
@@ -323,7 +339,18 @@ pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee)
         active: true,
         created_at: change.at,
         updated_at: change.at,
-    };
+    }
+}
+
+/// Inserts an employee inside a running transaction (shared by create and the CSV import).
+pub(crate) fn insert(conn: &mut DbConnection, change: &Change, new: NewEmployee) -> Result<Employee, StoreError> {
+    let agency_id = AgencyId::from(new.agency_id);
+    let taken: i64 = employees::table.filter(employees::nip.eq(new.nip.as_str())).count().get_result(conn)?;
+    nip_free(&new.nip, taken > 0)?;
+    if let Some(p) = new.position_id {
+        check_position(conn, agency_id, None, p)?;
+    }
+    let row = new_row(change, new);
     diesel::insert_into(employees::table).values(row.clone()).execute(conn)?;
     crate::roster::touch(conn, row.agency_id, std::slice::from_ref(&row.id))?;
     audit::record(

@@ -405,3 +405,79 @@ async fn leaving_service_into_an_unknown_post_is_a_field_error() {
     // Leaving service into a post of one's own agency is fine.
     app.patch(&path, &a.admin, json!({"active": false, "position_id": a.section_post})).await.assert_status(200);
 }
+
+/// A loader's employees (the demo regency's, the benchmark's) pass the checks of registering one
+/// and issuing their account, read for the whole load at once: one refused employee refuses the
+/// load, with the API's error, and a load that passes leaves people who sign in and are seen as
+/// the API's registrations leave them.
+#[actix_web::test]
+async fn a_load_of_employees_is_checked_as_registrations_are_and_stored_whole_or_not_at_all() {
+    use ekinerja_domain::{Caller, EmploymentType, Name, Nip};
+    use ekinerja_persistence::employee::{hire, Hire, NewEmployee};
+    use ekinerja_persistence::{account, Change, StoreError};
+    let app = TestApp::spawn().await;
+    let a = app.org("KAB-A", 100).await;
+    let b = app.org("KAB-B", 200).await;
+    let mut conn = app.state.pool.get().unwrap();
+    let admin = account::find_for_login(&mut conn, "admin.kab-a").unwrap().unwrap().caller().unwrap();
+    let staff: Caller =
+        account::find_for_employee(&mut conn, a.staff1.id.parse().unwrap()).unwrap().unwrap().caller().unwrap();
+    let agency = a.agency.parse::<uuid::Uuid>().unwrap();
+    let hash = ekinerja_api::auth::hash_password("Rahasia-Baru-2026").unwrap();
+    let one = |n: u32, post: &str| Hire {
+        employee: NewEmployee {
+            agency_id: agency,
+            nip: Nip::parse(&nip(n)).unwrap(),
+            name: Name::parse("Rina Kartika").unwrap(),
+            employment_type: EmploymentType::Pns,
+            rank: None,
+            position_id: Some(post.parse().unwrap()),
+        },
+        password_hash: Some(hash.clone()),
+    };
+    let now = chrono::Utc::now();
+    let by = |c: &Caller| Change::new(c.clone(), now, None);
+    let field = |e: StoreError| match e {
+        StoreError::Invalid(errors) => errors.iter().map(|f| format!("{:?}", f.field)).collect::<Vec<_>>().join(" "),
+        other => format!("{other:?}"),
+    };
+    let good = one(150, &a.staff_post);
+    // A staff member registers no one.
+    let refused = hire(&mut conn, &by(&staff), vec![good.clone()]).unwrap_err();
+    assert!(matches!(refused, StoreError::Forbidden(_)), "{refused:?}");
+    // A NIP already registered; one twice in the load.
+    let refused = hire(&mut conn, &by(&admin), vec![good.clone(), one(104, &a.staff_post)]).unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    let refused = hire(&mut conn, &by(&admin), vec![good.clone(), one(150, &a.staff_post)]).unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    // A structural post already held, or taken earlier in the load; another agency's post.
+    let refused = field(hire(&mut conn, &by(&admin), vec![good.clone(), one(151, &a.section_post)]).unwrap_err());
+    assert!(refused.contains("position_id"), "{refused}");
+    let vacant = app.position(&a.admin, &a.unit, "Kepala Seksi Baru", "pengawas", 9, Some(&a.division_post)).await;
+    let refused =
+        field(hire(&mut conn, &by(&admin), vec![one(152, &vacant), good.clone(), one(153, &vacant)]).unwrap_err());
+    assert!(refused.contains("position_id"), "{refused}");
+    let refused = field(hire(&mut conn, &by(&admin), vec![good.clone(), one(154, &b.staff_post)]).unwrap_err());
+    assert!(refused.contains("position_id"), "{refused}");
+    // None of those stored anything.
+    let listed = app.get("/api/v1/employees?limit=200", &a.admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 5, "{}", listed.body);
+
+    let stored = hire(&mut conn, &by(&admin), vec![one(152, &vacant), good]).unwrap();
+    assert_eq!(stored.len(), 2);
+    drop(conn);
+    // They are employees of the agency, in their posts, and sign in with their NIP.
+    let listed = app.get("/api/v1/employees?limit=200", &a.admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 7, "{}", listed.body);
+    let head = app.get(&format!("/api/v1/employees/{}", nip(152)), &a.admin).await;
+    head.assert_status(200);
+    assert_eq!(head.body["position_id"], vacant.as_str());
+    let token = app.login(&nip(150), "Rahasia-Baru-2026").await;
+    let me = app.get("/api/v1/me", &token).await;
+    assert_eq!(me.body["employee"]["nip"], nip(150).as_str(), "{}", me.body);
+    // The other agency does not see them; the audit trail holds them, whole.
+    app.get(&format!("/api/v1/employees/{}", nip(152)), &b.admin).await.assert_status(404);
+    let mut conn = app.state.pool.get().unwrap();
+    let verdict = ekinerja_api::audit_verify::run(&mut conn, None).unwrap();
+    assert!(verdict.whole, "{}", verdict.text);
+}

@@ -87,7 +87,7 @@ fn load_in(conn: &mut DbConnection, loads: Vec<Load>, now: DateTime<Utc>) -> Res
         owners.push(EmployeeId::from(employee));
     }
     // Every opener of an agreement holds its owner's row, as a create does.
-    crate::db::lock_employees(conn, &owners)?;
+    crate::db::lock_rows(conn, crate::db::LockTable::Employees, &owners)?;
     let mut facts = Facts::read(conn, &loads, &owners)?;
     let mut charts: HashMap<AgencyId, OrgChart> = HashMap::new();
     let mut actors: HashMap<Uuid, ekinerja_domain::Actor> = HashMap::new();
