@@ -22,6 +22,12 @@
 //!   a working day), each dashboard, workload and maturity endpoint of the agency and of one
 //!   OPD through the HTTP application, against the per-employee, per-day aggregate of
 //!   those logs that they build on.
+//! - memory: during the cascade tree, the month's discipline, the allowance run and each analysis
+//!   endpoint, the peak resident memory of the process, split into its anonymous part (the heap,
+//!   SQLite's page cache included) and its file-backed part (SQLite's memory-mapped pages).
+//! - the build itself: `build_s`, and each stage's time on standard error.
+//!
+//! `--employees 100000` builds the largest agency's size through the same bulk paths.
 
 use std::time::{Duration, Instant};
 
@@ -215,6 +221,61 @@ async fn main() -> Result<(), String> {
     Ok(())
 }
 
+/// The process's resident memory while a measurement runs, sampled from `/proc/self/status`
+/// (Linux) every few milliseconds on a thread of its own: the largest anonymous part (the heap:
+/// the server's own memory, SQLite's page cache included) and the largest file-backed part
+/// (SQLite's memory-mapped database pages, shared with the operating system's page cache and
+/// given back under pressure), each in MiB. The benchmark's own client data is dropped before.
+struct Memory {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sampler: std::thread::JoinHandle<(u64, u64, u64)>,
+}
+
+impl Memory {
+    fn now() -> Option<(u64, u64)> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kb = |key: &str| {
+            status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        };
+        Some((kb("RssAnon:")?, kb("RssFile:")?))
+    }
+
+    fn watch() -> Memory {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let sampler = std::thread::spawn(move || {
+            let (mut anon, mut file, mut total) = (0, 0, 0);
+            loop {
+                if let Some((a, f)) = Memory::now() {
+                    (anon, file, total) = (anon.max(a), file.max(f), total.max(a + f));
+                }
+                if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    return (anon, file, total);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        Memory { stop, sampler }
+    }
+
+    /// Prints the peaks seen since [`Memory::watch`].
+    fn report(self, engine: &str, what: &str) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let Ok((anon, file, total)) = self.sampler.join() else { return };
+        if total == 0 {
+            println!("memory  engine={engine} during={what} unavailable (no /proc/self/status)");
+            return;
+        }
+        let mib = |kb: u64| kb as f64 / 1024.0;
+        println!(
+            "memory  engine={engine} during={what} peak_rss_mib={:.0} peak_anon_mib={:.0} peak_file_mib={:.0} (file: SQLite's mapped pages)",
+            mib(total),
+            mib(anon),
+            mib(file)
+        );
+    }
+}
+
 /// The period's whole cascade tree through the application, against a raw load of its rows.
 #[allow(clippy::too_many_arguments)]
 async fn cascade(
@@ -235,6 +296,7 @@ async fn cascade(
     let service = test::init_service(app(state.clone())).await;
     let mut tree_samples = Vec::new();
     let mut nodes = 0usize;
+    let memory = Memory::watch();
     for run in 0..=args_runs {
         let t = Instant::now();
         let req = test::TestRequest::get()
@@ -252,6 +314,7 @@ async fn cascade(
         }
         nodes = n;
     }
+    memory.report(engine, "cascade_tree");
     let mut raw_samples = Vec::new();
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     for run in 0..=args_runs {
@@ -615,6 +678,8 @@ async fn attendance(
     }
     let elapsed = started.elapsed();
     handle.stop(true).await;
+    // The pushed batches are the client's, not the server's: gone before memory is watched.
+    drop(batches);
     latencies.sort();
     let pct =
         |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
@@ -721,6 +786,7 @@ async fn attendance(
     let mut samples = Vec::new();
     let mut employees_judged = 0;
     let mut deducted = 0;
+    let memory = Memory::watch();
     for run in 0..=runs {
         let t = Instant::now();
         let m = discipline::agency_month(&mut conn, agency_id, first, now).map_err(|e| e.to_string())?;
@@ -730,6 +796,7 @@ async fn attendance(
         employees_judged = m.employees.len();
         deducted = m.employees.iter().filter(|e| e.month.deduction_bp > 0).count();
     }
+    memory.report(engine, "discipline_month");
     let last = days.last().copied().unwrap_or(first);
     let mut raw = Vec::new();
     for run in 0..=runs {
@@ -793,6 +860,7 @@ async fn attendance(
     let mut run_samples = Vec::new();
     let mut lines = 0;
     let mut total = 0;
+    let memory = Memory::watch();
     for run in 0..=runs {
         let t = Instant::now();
         let (d, _) = ekinerja_persistence::allowance_run::compute_run(&mut conn, &change, agency_id, None, first, now)
@@ -803,6 +871,7 @@ async fn attendance(
         lines = d.run.computed;
         total = d.run.total;
     }
+    memory.report(engine, "allowance_run");
     let (am, amin, amax) = stats(run_samples);
     println!(
         "allowance_run  engine={engine} month={} employees_computed={lines} total_rp={total} compute_ms median={am:.0} min={amin:.0} max={amax:.0} (whole regency, stored, {runs} runs)",
@@ -961,6 +1030,7 @@ async fn analysis(
     for (name, path) in endpoints {
         let mut samples = Vec::new();
         let mut bytes = 0;
+        let memory = Memory::watch();
         for run in 0..=runs {
             let t = Instant::now();
             let req = test::TestRequest::get()
@@ -978,6 +1048,7 @@ async fn analysis(
                 samples.push(t.elapsed());
             }
         }
+        memory.report(engine, name);
         let (m, min, max) = stats(samples);
         println!(
             "analysis  engine={engine} {name}_ms median={m:.1} min={min:.1} max={max:.1} (GET {}, {bytes} bytes, {runs} runs)",

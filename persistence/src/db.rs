@@ -479,8 +479,10 @@ pub fn lock_row(
     Ok(())
 }
 
-/// As [`lock_row`] for many rows at once, in id order (the order in which every writer that
-/// holds several rows of a table takes them), a few hundred a statement.
+/// As [`lock_row`] for many rows at once, a few hundred a statement, in id order, so that two
+/// writers that each take several rows of a table this way never wait on each other in a cycle
+/// (the roster's numbering and the loads do; a writer of one employee takes the employee's row
+/// before its post's or agency's).
 pub fn lock_rows(
     conn: &mut DbConnection,
     table: LockTable,

@@ -382,6 +382,8 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<Employee, StoreError> {
     crate::db::write(conn, |conn| {
+        // The employee's row before their post's, as an agreement's opening takes them.
+        crate::db::lock_row(conn, crate::db::LockTable::Employees, id)?;
         let before = get(conn, &change.caller, id, now)?;
         access::require(conn, &change.caller, subject(&before)?, Area::EmployeeRecord, Access::Write, now)?;
         let mut after = before.clone();

@@ -22,6 +22,10 @@ pub(crate) fn touch(
     if employee_ids.is_empty() {
         return Ok(());
     }
+    // The employees' rows before the agency's, in id order: the order of every writer that holds
+    // an employee and then touches the roster (a move, a load), so none waits on another in a
+    // cycle.
+    crate::db::lock_rows(conn, crate::db::LockTable::Employees, employee_ids)?;
     let seq: i64 = diesel::update(agencies::table.find(crate::key::bind(agency_id)))
         .set(agencies::roster_seq.eq(agencies::roster_seq + 1))
         .returning(agencies::roster_seq)

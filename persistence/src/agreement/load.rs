@@ -68,11 +68,22 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 /// the load, with the error the API would give for it. Answers each agreement as stored, in the
 /// order given.
 ///
-/// A load opens an employee's first agreement of a period: one who already has an agreement in
-/// it (stored, or earlier in the load) is refused, where the API would end the earlier one at a
-/// change of position. A planned result links to a stored result or goal, or to a result earlier
-/// in the same load (whose id the loader learns only afterwards, so a cascade loads top-down, a
-/// level a load).
+/// Where a load differs from the single steps:
+/// - It opens an employee's first agreement of a period: one who already has an agreement in it
+///   (stored, or earlier in the load) is refused, where the API would end the earlier one at a
+///   change of position (the same post gets the API's refusal).
+/// - An approval dated before its submission is refused (field `approval`); through the API the
+///   server's clock orders them.
+/// - The access rule is asked on the agency's whole chart, read once, where a single step reads
+///   the chart upward from the owner. Both give the same answer on opening and deciding an
+///   agreement (self, direct supervisor, admin); where an acting official holds a post outside
+///   the owner's upward chart, the officials above the owner can differ, so a refused approval
+///   can be answered as forbidden rather than not found.
+/// - The owners' rows are locked before the caller's right to them is checked (a loader's
+///   function, with no route of its own).
+///
+/// A planned result links to a stored result or goal, or to a result earlier in the same load
+/// (whose id the loader learns only afterwards, so a cascade loads top-down, a level a load).
 pub fn load(conn: &mut DbConnection, loads: Vec<Load>, now: DateTime<Utc>) -> Result<Vec<AgreementDetail>, StoreError> {
     crate::db::write(conn, |conn| load_in(conn, loads, now))
 }
@@ -93,7 +104,7 @@ fn load_in(conn: &mut DbConnection, loads: Vec<Load>, now: DateTime<Utc>) -> Res
     let mut actors: HashMap<Uuid, ekinerja_domain::Actor> = HashMap::new();
     // What the rule is given for a caller who cannot see the agency: no chart at all.
     let hidden = OrgChart::default();
-    let mut opened: HashSet<(EmployeeId, PerformancePeriodId)> = HashSet::new();
+    let mut opened: HashMap<(EmployeeId, PerformancePeriodId), PositionId> = HashMap::new();
     let mut stored = Vec::with_capacity(loads.len());
     let mut events = Vec::new();
     let mut approved = Vec::new();
@@ -115,13 +126,18 @@ fn load_in(conn: &mut DbConnection, loads: Vec<Load>, now: DateTime<Utc>) -> Res
         let (unit, position_type) = facts.positions.get(&position_id).copied().ok_or(StoreError::NotFound)?;
         let period = PerformancePeriodId::from(l.agreement.period_id);
         let days = check_start(facts.periods.get(&period).copied(), agency, l.agreement.starts_on)?;
-        if facts.existing.contains(&(owner, period)) || !opened.insert((owner, period)) {
-            return Err(StoreError::Conflict(
+        let held = facts.existing.get(&(owner, period)).copied().or(opened.get(&(owner, period)).copied());
+        if let Some(post) = held {
+            return Err(StoreError::Conflict(if post == position_id {
+                // The API's answer.
+                "the employee already has an agreement for this position and period".into()
+            } else {
                 "the employee already has an agreement for this period; a load opens only an employee's first \
                  agreement of a period (a change of position goes through the API)"
-                    .into(),
-            ));
+                    .into()
+            }));
         }
+        opened.insert((owner, period), position_id);
         let mut a = draft(&l.change, agency, period, owner, position_id, unit, days);
         events.push(audit::event(
             &l.change,
@@ -365,8 +381,8 @@ struct Facts {
     positions: HashMap<PositionId, (OrgUnitId, PositionType)>,
     /// The periods named: agency, first and last day.
     periods: HashMap<PerformancePeriodId, (AgencyId, NaiveDate, NaiveDate)>,
-    /// The owners' agreements in force or in the making, by period.
-    existing: HashSet<(EmployeeId, PerformancePeriodId)>,
+    /// The owners' agreements in force or in the making, by period: their posts.
+    existing: HashMap<(EmployeeId, PerformancePeriodId), PositionId>,
     /// The goals linked to.
     goals: HashMap<GoalId, (AgencyId, PerformancePeriodId)>,
     /// The results linked to and every result above them.
@@ -394,7 +410,7 @@ impl Facts {
     fn read(conn: &mut DbConnection, loads: &[Load], owners: &[EmployeeId]) -> Result<Self, StoreError> {
         let people = distinct(owners.to_vec());
         let mut employees = HashMap::new();
-        let mut existing = HashSet::new();
+        let mut existing = HashMap::new();
         for chunk in people.chunks(IDS_PER_STATEMENT) {
             let ids = || crate::key::binds(chunk.to_vec());
             let found: Vec<(EmployeeId, Owner)> = employees::table
@@ -402,12 +418,12 @@ impl Facts {
                 .select((employees::id, (employees::agency_id, employees::position_id, employees::active)))
                 .load(conn)?;
             employees.extend(found);
-            let held: Vec<(EmployeeId, PerformancePeriodId)> = agreements::table
+            let held: Vec<(EmployeeId, PerformancePeriodId, PositionId)> = agreements::table
                 .filter(agreements::employee_id.eq_any(ids()))
                 .filter(agreements::status.ne(crate::word::bind(AgreementStatus::Superseded)))
-                .select((agreements::employee_id, agreements::period_id))
+                .select((agreements::employee_id, agreements::period_id, agreements::position_id))
                 .load(conn)?;
-            existing.extend(held);
+            existing.extend(held.into_iter().map(|(e, p, post)| ((e, p), post)));
         }
         let posts = distinct(employees.values().filter_map(|(_, p, _)| *p).collect());
         let mut positions = HashMap::new();
@@ -443,6 +459,7 @@ impl Facts {
         // The results linked to, then the results those link to, up to the top of the cascade
         // (a round a level), for the cycle check.
         let mut results: HashMap<PlannedResultId, LinkedResult> = HashMap::new();
+        let mut asked: HashSet<PlannedResultId> = HashSet::new();
         let mut wanted = distinct(linked().filter_map(|r| r.parent_result_id.map(PlannedResultId::from)).collect());
         while !wanted.is_empty() {
             for chunk in wanted.chunks(IDS_PER_STATEMENT) {
@@ -462,7 +479,7 @@ impl Facts {
                     .load(conn)?;
                 results.extend(found);
             }
-            let asked: HashSet<PlannedResultId> = wanted.iter().copied().collect();
+            asked.extend(wanted.iter().copied());
             wanted = distinct(
                 results
                     .values()

@@ -4,7 +4,7 @@
 //! loaded for the whole set in a few statements, and the rows and their audit events are written
 //! many to a statement (issue 19).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use diesel::prelude::*;
 use ekinerja_domain::access::Area;
@@ -38,7 +38,7 @@ pub fn hire(
     hires: Vec<Hire>,
 ) -> Result<Vec<(Employee, Option<Account>)>, StoreError> {
     // What a create asks of the caller, once for each agency.
-    let agencies: HashSet<uuid::Uuid> = hires.iter().map(|h| h.employee.agency_id).collect();
+    let agencies: BTreeSet<uuid::Uuid> = hires.iter().map(|h| h.employee.agency_id).collect();
     for agency in &agencies {
         crate::agency::writable(conn, &change.caller, *agency, Area::EmployeeRecord)?;
     }
@@ -108,7 +108,8 @@ pub fn hire(
         let accounts: Vec<Account> = stored.iter().filter_map(|(_, a)| a.clone()).collect();
         crate::db::insert_all!(conn, employees::table, rows, ROWS_PER_STATEMENT);
         crate::db::insert_all!(conn, accounts::table, accounts, ROWS_PER_STATEMENT);
-        let mut by_agency: HashMap<AgencyId, Vec<EmployeeId>> = HashMap::new();
+        // Agencies in id order, so two loads never wait on each other's roster numbers in a cycle.
+        let mut by_agency: BTreeMap<AgencyId, Vec<EmployeeId>> = BTreeMap::new();
         for (e, _) in &stored {
             by_agency.entry(e.agency_id).or_default().push(e.id);
         }
