@@ -93,15 +93,23 @@ impl Drop for Jobs {
 
 /// Runs every job waiting now, one after another.
 fn run_waiting(pool: &Pool, live: &Live) {
-    let mut gave_up = internal("a job never ended");
+    // Stored with a job given up; logged only when one is (below), not at every look.
+    let mut gave_up = Problem::of(
+        &ApiError::Internal("a job never ended".into()),
+        actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+    );
     gave_up.detail =
         format!("the job was started {} times and never ended; nothing of it was stored", job::MAX_ATTEMPTS);
     let gave_up = problem_text(&gave_up);
     loop {
+        let mut given_up = Vec::new();
         let claimed = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-            job::claim(&mut conn, Utc::now().naive_utc(), chrono::Duration::minutes(LEASE_MINUTES), &gave_up)
-                .map_err(|e| e.to_string())
+            let lease = chrono::Duration::minutes(LEASE_MINUTES);
+            job::claim(&mut conn, Utc::now().naive_utc(), lease, &gave_up, &mut given_up).map_err(|e| e.to_string())
         });
+        for id in given_up {
+            log::error!(target: "ekinerja::jobs", "job {id} was started {} times and never ended; it failed", job::MAX_ATTEMPTS);
+        }
         let job = match claimed {
             Ok(Some(job)) => job,
             Ok(None) => return,

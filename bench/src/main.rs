@@ -215,38 +215,39 @@ async fn main() -> Result<(), String> {
         attendance(&pool, state.clone(), engine, &admin, args.push_connections, args.runs).await?;
     }
     if wanted("analysis") {
-        analysis(&pool, state, engine, &admin, args.runs).await?;
+        analysis(&pool, state, engine, &admin, args.runs, &scratch.url, period).await?;
     }
     drop(scratch);
     Ok(())
 }
 
-/// The process's resident memory while a measurement runs, sampled from `/proc/self/status`
-/// (Linux) every few milliseconds on a thread of its own: the largest anonymous part (the heap:
-/// the server's own memory, SQLite's page cache included) and the largest file-backed part
-/// (SQLite's memory-mapped database pages, shared with the operating system's page cache and
-/// given back under pressure), each in MiB. The benchmark's own client data is dropped before.
+/// A process's resident memory while a measurement runs, sampled from `/proc/<pid>/status`
+/// (Linux) every few milliseconds on a thread of its own: the largest anonymous part (the heap,
+/// SQLite's page cache included) and the largest file-backed part (SQLite's memory-mapped
+/// database pages and the binary's own pages, shared with the operating system's page cache and
+/// given back under pressure), in KiB.
 struct Memory {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     sampler: std::thread::JoinHandle<(u64, u64, u64)>,
 }
 
 impl Memory {
-    fn now() -> Option<(u64, u64)> {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    /// RssAnon and RssFile of the process, KiB.
+    fn now(pid: u32) -> Option<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         let kb = |key: &str| {
             status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         };
         Some((kb("RssAnon:")?, kb("RssFile:")?))
     }
 
-    fn watch() -> Memory {
+    fn watch(pid: u32) -> Memory {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let sampler = std::thread::spawn(move || {
             let (mut anon, mut file, mut total) = (0, 0, 0);
             loop {
-                if let Some((a, f)) = Memory::now() {
+                if let Some((a, f)) = Memory::now(pid) {
                     (anon, file, total) = (anon.max(a), file.max(f), total.max(a + f));
                 }
                 if flag.load(std::sync::atomic::Ordering::Relaxed) {
@@ -258,22 +259,80 @@ impl Memory {
         Memory { stop, sampler }
     }
 
-    /// Prints the peaks seen since [`Memory::watch`].
-    fn report(self, engine: &str, what: &str) {
+    /// The peaks seen since [`Memory::watch`]: anonymous, file-backed, their sum.
+    fn peaks(self) -> (u64, u64, u64) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let Ok((anon, file, total)) = self.sampler.join() else { return };
-        if total == 0 {
-            println!("memory  engine={engine} during={what} unavailable (no /proc/self/status)");
-            return;
+        self.sampler.join().unwrap_or_default()
+    }
+}
+
+/// The server's resident memory: the `ekinerja` binary beside this one serves the benchmark's
+/// database in a process of its own (so the benchmark's own data is not counted), and answers
+/// the month-end reads one after the other (`requests`: a name and a request line with its
+/// headers); its memory is sampled throughout.
+async fn server_memory(url: &str, engine: &str, requests: &[(&str, String)]) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("ekinerja");
+    if !exe.exists() {
+        return Err(format!(
+            "{} is missing: `cargo build --release -p ekinerja-api` builds the server whose memory is measured",
+            exe.display()
+        ));
+    }
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = std::process::Command::new(&exe)
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("EKINERJA_BIND", &addr)
+        .env("RUST_LOG", "warn")
+        .env_remove("EKINERJA_SEED_DEMO")
+        .env_remove("EKINERJA_READ_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let pid = child.id();
+    let outcome = async {
+        let mut buf = Vec::new();
+        let started = Instant::now();
+        let mut stream = loop {
+            if let Ok(mut s) = tokio::net::TcpStream::connect(&addr).await {
+                let probe = format!("GET /readyz HTTP/1.1\r\nhost: {addr}\r\n\r\n");
+                if roundtrip(&mut s, probe.as_bytes(), &mut buf).await == Ok(200) {
+                    break s;
+                }
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                return Err("the server did not become ready in 120 s".to_owned());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let (idle_anon, idle_file) = Memory::now(pid).ok_or("no /proc/<pid>/status to read memory from")?;
+        let memory = Memory::watch(pid);
+        for (name, request) in requests {
+            let status = roundtrip(&mut stream, request.as_bytes(), &mut buf).await?;
+            if !(200..300).contains(&status) {
+                let _ = memory.peaks();
+                return Err(format!("{name} answered {status}: {}", String::from_utf8_lossy(&buf[..buf.len().min(600)])));
+            }
         }
+        let (anon, file, total) = memory.peaks();
         let mib = |kb: u64| kb as f64 / 1024.0;
+        let names: Vec<&str> = requests.iter().map(|(n, _)| *n).collect();
         println!(
-            "memory  engine={engine} during={what} peak_rss_mib={:.0} peak_anon_mib={:.0} peak_file_mib={:.0} (file: SQLite's mapped pages)",
+            "memory  engine={engine} server_peak_rss_mib={:.0} anon_mib={:.0} file_mib={:.0} idle_rss_mib={:.0} (the server process, during: {})",
             mib(total),
             mib(anon),
-            mib(file)
+            mib(file),
+            mib(idle_anon + idle_file),
+            names.join(", ")
         );
+        Ok(())
     }
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    outcome
 }
 
 /// The period's whole cascade tree through the application, against a raw load of its rows.
@@ -296,7 +355,6 @@ async fn cascade(
     let service = test::init_service(app(state.clone())).await;
     let mut tree_samples = Vec::new();
     let mut nodes = 0usize;
-    let memory = Memory::watch();
     for run in 0..=args_runs {
         let t = Instant::now();
         let req = test::TestRequest::get()
@@ -314,7 +372,6 @@ async fn cascade(
         }
         nodes = n;
     }
-    memory.report(engine, "cascade_tree");
     let mut raw_samples = Vec::new();
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     for run in 0..=args_runs {
@@ -786,7 +843,6 @@ async fn attendance(
     let mut samples = Vec::new();
     let mut employees_judged = 0;
     let mut deducted = 0;
-    let memory = Memory::watch();
     for run in 0..=runs {
         let t = Instant::now();
         let m = discipline::agency_month(&mut conn, agency_id, first, now).map_err(|e| e.to_string())?;
@@ -796,7 +852,6 @@ async fn attendance(
         employees_judged = m.employees.len();
         deducted = m.employees.iter().filter(|e| e.month.deduction_bp > 0).count();
     }
-    memory.report(engine, "discipline_month");
     let last = days.last().copied().unwrap_or(first);
     let mut raw = Vec::new();
     for run in 0..=runs {
@@ -860,7 +915,6 @@ async fn attendance(
     let mut run_samples = Vec::new();
     let mut lines = 0;
     let mut total = 0;
-    let memory = Memory::watch();
     for run in 0..=runs {
         let t = Instant::now();
         let (d, _) = ekinerja_persistence::allowance_run::compute_run(&mut conn, &change, agency_id, None, first, now)
@@ -871,7 +925,6 @@ async fn attendance(
         lines = d.run.computed;
         total = d.run.total;
     }
-    memory.report(engine, "allowance_run");
     let (am, amin, amax) = stats(run_samples);
     println!(
         "allowance_run  engine={engine} month={} employees_computed={lines} total_rp={total} compute_ms median={am:.0} min={amin:.0} max={amax:.0} (whole regency, stored, {runs} runs)",
@@ -963,6 +1016,8 @@ async fn analysis(
     engine: &str,
     admin: &ekinerja_domain::Caller,
     runs: usize,
+    url: &str,
+    period: ekinerja_domain::id::PerformancePeriodId,
 ) -> Result<(), String> {
     use chrono::Datelike;
     use ekinerja_persistence::{employee, org_unit};
@@ -1027,14 +1082,13 @@ async fn analysis(
         ("unit_maturity", format!("/api/v1/org-units/{opd}/maturity")),
         ("agency_maturity_history_12m", format!("/api/v1/agencies/{agency}/maturity/history")),
     ];
-    for (name, path) in endpoints {
+    for (name, path) in &endpoints {
         let mut samples = Vec::new();
         let mut bytes = 0;
-        let memory = Memory::watch();
         for run in 0..=runs {
             let t = Instant::now();
             let req = test::TestRequest::get()
-                .uri(&path)
+                .uri(path)
                 .insert_header(("authorization", format!("Bearer {token}")))
                 .to_request();
             let res = test::call_service(&service, req).await;
@@ -1048,12 +1102,26 @@ async fn analysis(
                 samples.push(t.elapsed());
             }
         }
-        memory.report(engine, name);
         let (m, min, max) = stats(samples);
         println!(
             "analysis  engine={engine} {name}_ms median={m:.1} min={min:.1} max={max:.1} (GET {}, {bytes} bytes, {runs} runs)",
             path.replace(&agency, "{id}").replace(&opd.to_string(), "{id}")
         );
     }
-    Ok(())
+    // The same reads, and the month's allowance run, from the server in a process of its own.
+    let get = |path: &str| format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n");
+    let (month, _) = last_month(today);
+    let run = format!(r#"{{"month":"{}"}}"#, month.format("%Y-%m"));
+    let mut requests = vec![
+        ("cascade_tree", get(&format!("/api/v1/performance-periods/{period}/cascade"))),
+        (
+            "allowance_run",
+            format!(
+                "POST /api/v1/allowance-runs HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{run}",
+                run.len()
+            ),
+        ),
+    ];
+    requests.extend(endpoints.iter().map(|(name, path)| (*name, get(path))));
+    server_memory(url, engine, &requests).await
 }

@@ -179,12 +179,14 @@ pub struct JobFile {
 
 /// Claims the oldest job waiting at `now` (real time), or running past its lease (its worker
 /// died), for `lease`; `None` when there is none. A job already claimed [`MAX_ATTEMPTS`] times
-/// is failed instead, with `gave_up` as its problem.
+/// is failed instead, with `gave_up` as its problem, and its id added to `given_up` (for the
+/// caller to report).
 pub fn claim(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     lease: Duration,
     gave_up: &str,
+    given_up: &mut Vec<JobId>,
 ) -> Result<Option<Job>, StoreError> {
     loop {
         let waiting: Option<Job> = jobs::table
@@ -214,6 +216,7 @@ pub fn claim(
                     jobs::finished_at.eq(Some(now)),
                 ))
                 .execute(conn)?;
+            given_up.push(job.id);
             continue;
         }
         let n = diesel::update(target)
