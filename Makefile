@@ -105,13 +105,16 @@ seed-demo:
 
 ## bench: the benchmark figures on SQLite and PostgreSQL, each next to its baseline (release build)
 bench:
-	cargo build --release -p ekinerja-bench
+	cargo build --release -p ekinerja-bench -p ekinerja-api
 	@echo "==> benchmarks on SQLite"
 	env -u EKINERJA_TEST_DATABASE_URL ./target/release/ekinerja-bench
 	@echo "==> benchmarks on PostgreSQL (a throw-away cluster, fsync off)"
 	scripts/with-postgres.sh ./target/release/ekinerja-bench --only cascade,attendance,analysis
 	@echo "==> daily-log creates on PostgreSQL with fsync on (both baselines on the same durable cluster)"
 	EKINERJA_PG_DURABLE=1 scripts/with-postgres.sh ./target/release/ekinerja-bench --only daily-logs
+	@echo "==> the largest agencies' size: 100,000 employees, on SQLite, then PostgreSQL (fsync off)"
+	env -u EKINERJA_TEST_DATABASE_URL ./target/release/ekinerja-bench --employees 100000 --runs 1 --only cascade,attendance,analysis
+	scripts/with-postgres.sh ./target/release/ekinerja-bench --employees 100000 --runs 1 --only cascade,attendance,analysis
 
 ## release: an optimised binary at target/release/ekinerja
 release:
