@@ -308,24 +308,30 @@ async fn server_memory(url: &str, engine: &str, requests: &[(&str, String)]) -> 
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         let (idle_anon, idle_file) = Memory::now(pid).ok_or("no /proc/<pid>/status to read memory from")?;
-        let memory = Memory::watch(pid);
+        let mib = |kb: u64| kb as f64 / 1024.0;
+        let (mut anon, mut file, mut total) = (0, 0, 0);
         for (name, request) in requests {
-            let status = roundtrip(&mut stream, request.as_bytes(), &mut buf).await?;
+            let memory = Memory::watch(pid);
+            let status = roundtrip(&mut stream, request.as_bytes(), &mut buf).await;
+            let (a, f, t) = memory.peaks();
+            let status = status?;
             if !(200..300).contains(&status) {
-                let _ = memory.peaks();
                 return Err(format!("{name} answered {status}: {}", String::from_utf8_lossy(&buf[..buf.len().min(600)])));
             }
+            println!(
+                "memory  engine={engine} during={name} server_peak_rss_mib={:.0} anon_mib={:.0} file_mib={:.0}",
+                mib(t),
+                mib(a),
+                mib(f)
+            );
+            (anon, file, total) = (anon.max(a), file.max(f), total.max(t));
         }
-        let (anon, file, total) = memory.peaks();
-        let mib = |kb: u64| kb as f64 / 1024.0;
-        let names: Vec<&str> = requests.iter().map(|(n, _)| *n).collect();
         println!(
-            "memory  engine={engine} server_peak_rss_mib={:.0} anon_mib={:.0} file_mib={:.0} idle_rss_mib={:.0} (the server process, during: {})",
+            "memory  engine={engine} server_peak_rss_mib={:.0} anon_mib={:.0} file_mib={:.0} idle_rss_mib={:.0} (the server process, all of the above)",
             mib(total),
             mib(anon),
             mib(file),
-            mib(idle_anon + idle_file),
-            names.join(", ")
+            mib(idle_anon + idle_file)
         );
         Ok(())
     }
