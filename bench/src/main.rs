@@ -991,8 +991,13 @@ fn load_logs(conn: &mut DbConnection, agency_id: uuid::Uuid, today: chrono::Naiv
                 Some(r) => (format!("'{r}'"), "FALSE"),
                 None => ("NULL".to_owned(), "TRUE"),
             };
+            // Four days in five already accepted by the supervisor, the rest waiting: workload and
+            // maturity count accepted work, so a benchmark of submitted logs alone measured views
+            // with nothing to count.
+            let (status, reviewed) =
+                if seq % 5 == 0 { ("submitted", "NULL".to_owned()) } else { ("accepted", format!("'{stamp}'")) };
             rows.push(format!(
-                "('{}', '{agency}', '{p}', '{d}', 240, 'Pekerjaan rutin', 1, {result}, {duty}, 'submitted', {seq}, 1, '{stamp}', '{stamp}')",
+                "('{}', '{agency}', '{p}', '{d}', 240, 'Pekerjaan rutin', 1, {result}, {duty}, '{status}', {reviewed}, {seq}, 1, '{stamp}', '{stamp}')",
                 uuid::Uuid::now_v7()
             ));
         }
@@ -1001,7 +1006,8 @@ fn load_logs(conn: &mut DbConnection, agency_id: uuid::Uuid, today: chrono::Naiv
         for chunk in rows.chunks(500) {
             conn.batch_execute(&format!(
                 "INSERT INTO daily_logs (id, agency_id, employee_id, log_date, duration_minutes, description, \
-                 output_quantity, planned_result_id, additional_duty, status, change_seq, version, created_at, updated_at) \
+                 output_quantity, planned_result_id, additional_duty, status, reviewed_at, change_seq, version, created_at, \
+                 updated_at) \
                  VALUES {}",
                 chunk.join(", ")
             ))?;
