@@ -467,6 +467,46 @@ fn draft(
     }
 }
 
+/// A new planned result `id` of `a`, the `ordinal`-th, as `change` adds it (its own lineage).
+fn result_row(change: &Change, a: &Agreement, id: PlannedResultId, new: NewResult, ordinal: i32) -> PlannedResult {
+    PlannedResult {
+        id,
+        agreement_id: a.id,
+        agency_id: a.agency_id,
+        kind: new.kind,
+        lineage_id: id,
+        description: new.description.into_inner(),
+        parent_result_id: new.parent_result_id.map(PlannedResultId::from),
+        goal_id: new.goal_id.map(GoalId::from),
+        ordinal,
+        created_at: change.at,
+    }
+}
+
+/// A new indicator of `result` in `a`, the `ordinal`-th, not yet broken down, as `change` adds it.
+fn indicator_row(
+    change: &Change,
+    a: &Agreement,
+    result: PlannedResultId,
+    new: NewIndicator,
+    ordinal: i32,
+) -> Indicator {
+    Indicator {
+        id: crate::key::new(),
+        planned_result_id: result,
+        agreement_id: a.id,
+        description: new.description.into_inner(),
+        target_quantity: new.target_quantity.get(),
+        target_unit: new.target_unit.into_inner(),
+        quality_target_bp: new.quality_target_bp,
+        time_target_months: new.time_target_months,
+        cost_target: new.cost_target,
+        breakdown: None,
+        ordinal,
+        created_at: change.at,
+    }
+}
+
 /// Loads an agreement for a change by its owner: visible, the owner's, editable, and at the
 /// expected version.
 fn for_edit(
@@ -649,18 +689,7 @@ pub fn add_result(
             .select(diesel::dsl::max(planned_results::ordinal))
             .first(conn)?;
         let rid = crate::key::new();
-        let row = PlannedResult {
-            id: rid,
-            agreement_id: a.id,
-            agency_id: a.agency_id,
-            kind: new.kind,
-            lineage_id: rid,
-            description: new.description.into_inner(),
-            parent_result_id: new.parent_result_id.map(PlannedResultId::from),
-            goal_id: new.goal_id.map(GoalId::from),
-            ordinal: ordinal.unwrap_or(0) + 1,
-            created_at: change.at,
-        };
+        let row = result_row(change, &a, rid, new, ordinal.unwrap_or(0) + 1);
         diesel::insert_into(planned_results::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
         audit::record(
@@ -754,20 +783,7 @@ pub fn add_indicator(
             .filter(indicators::planned_result_id.eq(crate::key::bind(PlannedResultId::from(result_id))))
             .select(diesel::dsl::max(indicators::ordinal))
             .first(conn)?;
-        let row = Indicator {
-            id: crate::key::new(),
-            planned_result_id: PlannedResultId::from(result_id),
-            agreement_id: a.id,
-            description: new.description.into_inner(),
-            target_quantity: new.target_quantity.get(),
-            target_unit: new.target_unit.into_inner(),
-            quality_target_bp: new.quality_target_bp,
-            time_target_months: new.time_target_months,
-            cost_target: new.cost_target,
-            breakdown: None,
-            ordinal: ordinal.unwrap_or(0) + 1,
-            created_at: change.at,
-        };
+        let row = indicator_row(change, &a, PlannedResultId::from(result_id), new, ordinal.unwrap_or(0) + 1);
         diesel::insert_into(indicators::table).values(row.clone()).execute(conn)?;
         let after = touch(conn, change, &a)?;
         audit::record(
@@ -1003,18 +1019,17 @@ pub fn revise(
         }
         let content = detail(conn, a.clone())?;
         let new = Agreement {
-            id: crate::key::new(),
-            status: AgreementStatus::Draft,
             revision: a.revision + 1,
             previous_revision_id: Some(a.id),
-            return_comment: None,
-            version: 1,
-            submitted_at: None,
-            approved_at: None,
-            approved_by_employee_id: None,
-            created_at: change.at,
-            updated_at: change.at,
-            ..a.clone()
+            ..draft(
+                change,
+                a.agency_id,
+                a.period_id,
+                a.employee_id,
+                a.position_id,
+                a.org_unit_id,
+                (a.starts_on, a.ends_on),
+            )
         };
         diesel::insert_into(agreements::table).values(new.clone()).execute(conn)?;
         for r in content.results {

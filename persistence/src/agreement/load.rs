@@ -21,9 +21,9 @@ use ekinerja_domain::PositionType;
 use uuid::Uuid;
 
 use super::{
-    check_owner, check_result_link, check_start, complete, draft, link_source, missing_breakdowns, workflow_error,
-    Agreement, AgreementDetail, Indicator, IndicatorDetail, LinkFacts, LinkedResult, NewAgreement, NewIndicator,
-    NewResult, PlannedResult, ResultDetail,
+    check_owner, check_result_link, check_start, complete, draft, indicator_row, link_source, missing_breakdowns,
+    result_row, workflow_error, Agreement, AgreementDetail, Indicator, IndicatorDetail, LinkFacts, LinkedResult,
+    NewAgreement, NewIndicator, NewResult, PlannedResult, ResultDetail,
 };
 use crate::schema::{
     agreements, employees, indicator_targets, indicators, organisational_goals, performance_periods, planned_results,
@@ -157,18 +157,7 @@ fn load_in(conn: &mut DbConnection, loads: Vec<Load>, now: DateTime<Utc>) -> Res
             let new = planned.result;
             check_result_link(&mut facts, &source, owner.uuid(), new.kind, new.parent_result_id, new.goal_id)?;
             let rid = crate::key::new();
-            let row = PlannedResult {
-                id: rid,
-                agreement_id: a.id,
-                agency_id: agency,
-                kind: new.kind,
-                lineage_id: rid,
-                description: new.description.into_inner(),
-                parent_result_id: new.parent_result_id.map(PlannedResultId::from),
-                goal_id: new.goal_id.map(GoalId::from),
-                ordinal,
-                created_at: l.change.at,
-            };
+            let row = result_row(&l.change, &a, rid, new, ordinal);
             // A later agreement of the load may link to it.
             facts.results.insert(
                 rid,
@@ -192,21 +181,7 @@ fn load_in(conn: &mut DbConnection, loads: Vec<Load>, now: DateTime<Utc>) -> Res
             ));
             let mut indicators = Vec::with_capacity(planned.indicators.len());
             for (ordinal, ind) in (1..).zip(planned.indicators) {
-                let new = ind.indicator;
-                let mut row = Indicator {
-                    id: crate::key::new(),
-                    planned_result_id: rid,
-                    agreement_id: a.id,
-                    description: new.description.into_inner(),
-                    target_quantity: new.target_quantity.get(),
-                    target_unit: new.target_unit.into_inner(),
-                    quality_target_bp: new.quality_target_bp,
-                    time_target_months: new.time_target_months,
-                    cost_target: new.cost_target,
-                    breakdown: None,
-                    ordinal,
-                    created_at: l.change.at,
-                };
+                let mut row = indicator_row(&l.change, &a, rid, ind.indicator, ordinal);
                 a = bumped(&a, &l.change);
                 events.push(audit::event(
                     &l.change,
