@@ -883,8 +883,7 @@ async fn attendance(
         let t = Instant::now();
         let days = ekinerja_persistence::attendance_day::of(
             &mut conn,
-            ekinerja_domain::id::AgencyId::from(agency_id),
-            None,
+            ekinerja_persistence::log_day::Whose::Agency(agency_id.into()),
             first,
             last,
         )

@@ -136,22 +136,30 @@ fn predicates(
     Ok(best.into_iter().map(|(e, (_, _, p))| (e, p)).collect())
 }
 
-/// What a month's lines are computed from, loaded once: every employee's days, post and unit,
-/// the final predicate covering the month, accepted and waiting log minutes, and the agency's
-/// daily cap.
+/// What a month's lines are computed from: the people, with their posts, units and final
+/// predicates and the agency's daily cap, loaded once; each person's days and log minutes are
+/// read a round of people at a time ([`MonthInputs::rounds`]).
 struct MonthInputs {
     first: NaiveDate,
-    employees: Vec<crate::discipline::EmployeeMonth>,
+    people: Vec<(crate::employee::Employee, Option<OrgUnitId>)>,
+    judge: crate::discipline::Judge,
     posts: HashMap<PositionId, (i32, OrgUnitId)>,
     unit_names: HashMap<OrgUnitId, String>,
     /// The OPD (top unit) of each unit.
     top: HashMap<OrgUnitId, OrgUnitId>,
     rollout: ekinerja_domain::rollout::RolloutTree<OrgUnitId>,
-    waiting: HashMap<EmployeeId, i64>,
     predicates: HashMap<EmployeeId, Predicate>,
-    minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>>,
     daily_cap: i64,
 }
+
+/// One round's log minutes, by employee: `waiting` for review, and `accepted` by day.
+struct RoundMinutes {
+    waiting: HashMap<EmployeeId, i64>,
+    accepted: HashMap<EmployeeId, Vec<(NaiveDate, i64)>>,
+}
+
+/// Each policy's lines of a round, in the order of the policies, each line with its OPD.
+type RoundLines = Vec<Vec<(RunLine, Option<OrgUnitId>)>>;
 
 impl MonthInputs {
     /// The inputs of the month of `first` for the agency, or for a unit and its sub-units (whom
@@ -166,10 +174,11 @@ impl MonthInputs {
     ) -> Result<Self, StoreError> {
         let agency = AgencyId::from(agency_id);
         let last = last_day(first);
-        let month = match org_unit_id {
-            Some(u) => crate::discipline::unit_month(conn, caller, u, Some(first), now)?,
-            None => crate::discipline::agency_month(conn, agency_id, first, now)?,
+        let people = match org_unit_id {
+            Some(u) => crate::discipline::unit_people(conn, caller, u, now)?.1,
+            None => crate::discipline::agency_people(conn, agency_id)?,
         };
+        let judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;
         let units: Vec<crate::org_unit::OrgUnit> = org_units::table
             .filter(org_units::agency_id.eq(crate::key::bind(agency)))
             .select(crate::org_unit::OrgUnit::as_select())
@@ -184,36 +193,55 @@ impl MonthInputs {
             .into_iter()
             .map(|(id, class, unit)| (id, (class, unit)))
             .collect();
-        use crate::log_day::{Statuses, Whose};
-        use ekinerja_domain::daily_log::LogStatus;
-        let mut waiting: HashMap<EmployeeId, i64> = HashMap::new();
-        for d in crate::log_day::of(conn, Whose::Agency(agency), Statuses::Only(LogStatus::Submitted), first, last)? {
-            *waiting.entry(d.employee_id).or_default() += d.minutes;
-        }
         let predicates = predicates(conn, agency, first, last)?;
-        let mut minutes: HashMap<EmployeeId, Vec<(NaiveDate, i64)>> = HashMap::new();
-        for d in crate::log_day::of(conn, Whose::Agency(agency), Statuses::Only(LogStatus::Accepted), first, last)? {
-            minutes.entry(d.employee_id).or_default().push((d.log_date, d.minutes));
-        }
         let daily_cap = crate::allowance_policy::daily_cap(conn, agency_id)?;
-        Ok(MonthInputs {
-            first,
-            employees: month.employees,
-            posts,
-            unit_names,
-            top,
-            rollout,
-            waiting,
-            predicates,
-            minutes,
-            daily_cap,
-        })
+        Ok(MonthInputs { first, people, judge, posts, unit_names, top, rollout, predicates, daily_cap })
     }
 
-    /// Every employee's line under `policy`, with the OPD of their post.
-    fn lines(&self, run_id: AllowanceRunId, policy: &AgencyPolicy) -> Vec<(RunLine, Option<OrgUnitId>)> {
-        let mut out = Vec::with_capacity(self.employees.len());
-        for e in &self.employees {
+    /// Every employee's lines under each of `policies`, a round of people at a time: the round's
+    /// days and log minutes are read, its lines handed to `each` with how many people are done,
+    /// and its days dropped before the next round is read. A large agency's month is never held
+    /// in memory whole.
+    fn rounds(
+        mut self,
+        conn: &mut DbConnection,
+        run_id: AllowanceRunId,
+        policies: &[&AgencyPolicy],
+        each: &mut dyn FnMut(usize, RoundLines) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use crate::log_day::{Statuses, Whose};
+        use ekinerja_domain::daily_log::LogStatus;
+        let (first, last) = (self.first, last_day(self.first));
+        let mut people = std::mem::take(&mut self.people).into_iter().peekable();
+        let mut done = 0;
+        while people.peek().is_some() {
+            let round: Vec<_> = people.by_ref().take(crate::discipline::PEOPLE_PER_ROUND).collect();
+            let ids: Vec<EmployeeId> = round.iter().map(|(e, _)| e.id).collect();
+            let months = self.judge.months(conn, round, crate::discipline::Keep::Records)?;
+            let mut minutes = RoundMinutes { waiting: HashMap::new(), accepted: HashMap::new() };
+            let whose = Whose::Employees(&ids);
+            for d in crate::log_day::of(conn, whose, Statuses::Only(LogStatus::Submitted), first, last)? {
+                *minutes.waiting.entry(d.employee_id).or_default() += d.minutes;
+            }
+            for d in crate::log_day::of(conn, whose, Statuses::Only(LogStatus::Accepted), first, last)? {
+                minutes.accepted.entry(d.employee_id).or_default().push((d.log_date, d.minutes));
+            }
+            done += months.len();
+            each(done, policies.iter().map(|p| self.lines(run_id, p, &months, &minutes)).collect())?;
+        }
+        Ok(())
+    }
+
+    /// The lines of `months` under `policy`, each with the OPD of the employee's post.
+    fn lines(
+        &self,
+        run_id: AllowanceRunId,
+        policy: &AgencyPolicy,
+        months: &[crate::discipline::EmployeeMonth],
+        minutes: &RoundMinutes,
+    ) -> Vec<(RunLine, Option<OrgUnitId>)> {
+        let mut out = Vec::with_capacity(months.len());
+        for e in months {
             let post = e.employee.position_id.as_ref().and_then(|p| self.posts.get(p));
             let class = post.map(|(c, _)| *c);
             let unit_id = post.map(|(_, u)| *u);
@@ -238,7 +266,7 @@ impl MonthInputs {
                 amount: 0,
                 previous_amount: None,
                 breakdown: None,
-                unreviewed_minutes: self.waiting.get(&e.employee.id).copied().unwrap_or(0),
+                unreviewed_minutes: minutes.waiting.get(&e.employee.id).copied().unwrap_or(0),
             };
             // People of a unit not rolled out in the month get no amount (roles.md, Rollout).
             if unit_id.is_some_and(|u| self.rollout.rolled_out(&u, self.first)) {
@@ -248,7 +276,7 @@ impl MonthInputs {
                     class.unwrap_or(0),
                     self.predicates.get(&e.employee.id).copied(),
                     &e.records,
-                    self.minutes.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
+                    minutes.accepted.get(&e.employee.id).map_or(&[][..], Vec::as_slice),
                 ) {
                     Ok(b) => {
                         line.status = LineStatus::Computed;
@@ -355,7 +383,7 @@ pub fn compute_run_reporting(
         let policy_version = crate::allowance_policy::in_force(conn, agency_id, first)?;
         let policy = policy_version.as_ref().map(|v| v.policy().clone()).unwrap_or_default();
         let inputs = MonthInputs::load(conn, &change.caller, agency_id, org_unit_id, first, now)?;
-        let employees = inputs.employees.len();
+        let employees = inputs.people.len();
         progress(JobStage::Loading, employees, employees);
         let previous: HashMap<EmployeeId, i64> = match &approved {
             Some(a) => allowance_lines::table
@@ -367,15 +395,15 @@ pub fn compute_run_reporting(
             None => HashMap::new(),
         };
         let run_id = draft.as_ref().map_or_else(crate::key::new, |d| d.id);
-        let lines: Vec<RunLine> = inputs
-            .lines(run_id, &policy)
-            .into_iter()
-            .map(|(mut line, _)| {
+        let mut lines: Vec<RunLine> = Vec::with_capacity(employees);
+        inputs.rounds(conn, run_id, &[&policy], &mut |done, mut round| {
+            lines.extend(round.swap_remove(0).into_iter().map(|(mut line, _)| {
                 line.previous_amount = previous.get(&line.employee_id).copied();
                 line
-            })
-            .collect();
-        progress(JobStage::Computing, lines.len(), lines.len());
+            }));
+            progress(JobStage::Computing, done, employees);
+            Ok(())
+        })?;
         let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count();
         let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
         let run = Run {
@@ -526,24 +554,29 @@ pub fn simulate(
     let mut opds: HashMap<Option<OrgUnitId>, OpdSimulation> = HashMap::new();
     let none = AllowanceRunId::from(Uuid::nil());
     let (mut in_force, mut simulated) = (Totals::default(), Totals::default());
-    for ((now_line, opd), (draft_line, _)) in inputs.lines(none, &current).into_iter().zip(inputs.lines(none, draft)) {
-        let o = opds.entry(opd).or_insert_with(|| OpdSimulation {
-            org_unit_id: opd,
-            name: now_line.opd_name.clone(),
-            employees: 0,
-            not_rolled_out: 0,
-            in_force: Totals::default(),
-            simulated: Totals::default(),
-        });
-        o.employees += 1;
-        if now_line.status == LineStatus::NotRolledOut {
-            o.not_rolled_out += 1;
+    inputs.rounds(conn, none, &[&current, draft], &mut |_, round| {
+        let [now_lines, draft_lines] =
+            <[_; 2]>::try_from(round).map_err(|_| StoreError::Corrupt("two policies, two sets of lines".into()))?;
+        for ((now_line, opd), (draft_line, _)) in now_lines.into_iter().zip(draft_lines) {
+            let o = opds.entry(opd).or_insert_with(|| OpdSimulation {
+                org_unit_id: opd,
+                name: now_line.opd_name.clone(),
+                employees: 0,
+                not_rolled_out: 0,
+                in_force: Totals::default(),
+                simulated: Totals::default(),
+            });
+            o.employees += 1;
+            if now_line.status == LineStatus::NotRolledOut {
+                o.not_rolled_out += 1;
+            }
+            o.in_force.add(&now_line);
+            o.simulated.add(&draft_line);
+            in_force.add(&now_line);
+            simulated.add(&draft_line);
         }
-        o.in_force.add(&now_line);
-        o.simulated.add(&draft_line);
-        in_force.add(&now_line);
-        simulated.add(&draft_line);
-    }
+        Ok(())
+    })?;
     let mut opds: Vec<OpdSimulation> = opds.into_values().collect();
     opds.sort_by(|a, b| (a.name.is_none(), &a.name).cmp(&(b.name.is_none(), &b.name)));
     Ok(Simulation { month: first, policy_in_force, opds, in_force, simulated })

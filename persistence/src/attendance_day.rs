@@ -13,11 +13,12 @@ use ekinerja_domain::id::{AgencyId, EmployeeId};
 
 use crate::attendance::Event;
 use crate::key::Key;
-use crate::summary::Disagreement;
+use crate::summary::{Disagreement, Whose};
 use crate::{db::Backend, DbConnection, StoreError};
 
 /// One stored day.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::attendance_days, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Day {
     #[diesel(sql_type = Key<EmployeeId>)]
     pub employee_id: EmployeeId,
@@ -125,30 +126,27 @@ const FROM_EVENTS: &str = "(employee_id, local_date, agency_id, first_check_in, 
      FROM attendance_events WHERE voided_at IS NULL";
 const GROUP: &str = "GROUP BY employee_id, local_date, agency_id";
 
-/// The stored days of an agency, or of one employee, between two dates.
-pub fn of(
-    conn: &mut DbConnection,
-    agency: AgencyId,
-    employee: Option<EmployeeId>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<Day>, StoreError> {
-    const COLUMNS: &str = "SELECT employee_id, local_date, first_check_in, last_check_out FROM attendance_days";
-    let rows = match employee {
-        Some(e) => {
-            diesel::sql_query(format!("{COLUMNS} WHERE employee_id = $1 AND local_date >= $2 AND local_date <= $3"))
-                .bind::<Key<EmployeeId>, _>(crate::key::bind(e))
-                .bind::<Date, _>(from)
-                .bind::<Date, _>(to)
-                .load(conn)?
+/// The stored days of an agency, of one employee or of some employees, between two dates (both
+/// included).
+pub fn of(conn: &mut DbConnection, whose: Whose<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<Day>, StoreError> {
+    use crate::schema::attendance_days as d;
+    let query =
+        || d::table.filter(d::local_date.ge(from)).filter(d::local_date.le(to)).select(Day::as_select()).into_boxed();
+    Ok(match whose {
+        Whose::Agency(a) => query().filter(d::agency_id.eq(crate::key::bind(a))).load(conn)?,
+        Whose::Employee(e) => query().filter(d::employee_id.eq(crate::key::bind(e))).load(conn)?,
+        Whose::Employees(ids) => {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
+                out.extend(
+                    query()
+                        .filter(d::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
+                        .load::<Day>(conn)?,
+                );
+            }
+            out
         }
-        None => diesel::sql_query(format!("{COLUMNS} WHERE agency_id = $1 AND local_date >= $2 AND local_date <= $3"))
-            .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load(conn)?,
-    };
-    Ok(rows)
+    })
 }
 
 /// Every stored day that differs from what the events make, both ways; empty when the table

@@ -160,9 +160,10 @@ pub fn agency_month(
     }
 
     // Discipline of the month, as the allowance run reads it.
-    let discipline = crate::discipline::agency_month(conn, agency_id, first, now)?;
+    let people = crate::discipline::agency_people(conn, agency_id)?;
+    let mut judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;
     let mut deductions: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
-    for e in &discipline.employees {
+    for e in &judge.months(conn, people, crate::discipline::Keep::Records)? {
         if let Some(i) = row_of(&e.employee.id) {
             deductions[i].push(e.month.deduction_bp);
         }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::calendar::{load_absences, load_holidays, load_schedules};
 use crate::employee::Employee;
 use crate::schema::{employees, org_units, positions};
+use crate::summary::Whose;
 use crate::{chart, DbConnection, StoreError};
 
 /// One day of one employee.
@@ -70,157 +71,212 @@ pub(crate) fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, Nai
     (first, last, to)
 }
 
+/// Employees, each with the unit of their post.
+pub(crate) type People = Vec<(Employee, Option<OrgUnitId>)>;
+
 /// `(employee, date) → (earliest check-in, latest check-out)`.
 type Firsts = HashMap<(EmployeeId, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
 
-/// The stored days of the span: the agency's, or the one employee's.
-fn firsts(
-    conn: &mut DbConnection,
-    agency: Uuid,
-    one: Option<EmployeeId>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Firsts, StoreError> {
-    crate::attendance_day::of(conn, AgencyId::from(agency), one, from, to)?
-        .into_iter()
-        .map(|d| Ok(((d.employee_id, d.local_date), d.times()?)))
-        .collect()
+/// Employees judged per round of reads: their stored days, leave, permissions and shifts are read
+/// together, and whoever judges a large agency a round at a time (an allowance run) holds no more
+/// than this many months at once.
+pub(crate) const PEOPLE_PER_ROUND: usize = 250;
+
+/// How much of each day [`Judge::months`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The days as the rules read them and as the API shows them.
+    Views,
+    /// The days as the rules read them only (an allowance run judges them by its policy).
+    Records,
 }
 
-/// Computes the months of `people` (with the unit each sits in) from stored data.
-fn compute(
-    conn: &mut DbConnection,
+/// What judging a month of an agency reads once: the span judged, the deduction rules, the
+/// holidays and each unit's schedules. [`Judge::months`] then reads the people's own days, leave,
+/// permissions and shifts, a round of them at a time.
+pub(crate) struct Judge {
     agency_id: Uuid,
-    people: Vec<(Employee, Option<OrgUnitId>)>,
-    first: Option<NaiveDate>,
-    now: DateTime<Utc>,
-    single: bool,
-) -> Result<UnitMonth, StoreError> {
-    let today = chart::agency_today(conn, agency_id, now)?;
-    let first = first.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-    let policy = policy(conn, agency_id, first)?;
-    let (from, _, to) = judged_span(first, today);
-    let Some(to) = to else {
-        let employees = people
-            .into_iter()
-            .map(|(e, _)| EmployeeMonth {
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    policy: DisciplinePolicy,
+    holidays: HashMap<NaiveDate, String>,
+    schedules: UnitSchedules,
+    /// The agency's wall clock now: a shift is judged once its window has closed.
+    local_now: NaiveDateTime,
+}
+
+impl Judge {
+    /// The month of `first` (the current month when `None`) of `agency_id`, judged up to yesterday.
+    pub(crate) fn load(
+        conn: &mut DbConnection,
+        agency_id: Uuid,
+        first: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, StoreError> {
+        let today = chart::agency_today(conn, agency_id, now)?;
+        let first = first.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+        let policy = policy(conn, agency_id, first)?;
+        let (from, _, to) = judged_span(first, today);
+        let holidays = match to {
+            Some(to) => {
+                load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect()
+            }
+            None => HashMap::new(),
+        };
+        let schedules = UnitSchedules::load(conn, agency_id)?;
+        let local_now = now.with_timezone(&chart::agency_offset(conn, agency_id)?).naive_local();
+        Ok(Judge { agency_id, from, to, policy, holidays, schedules, local_now })
+    }
+
+    /// The months of `people` (with the unit each sits in), in their order, read and judged
+    /// [`PEOPLE_PER_ROUND`] at a time.
+    pub(crate) fn months(
+        &mut self,
+        conn: &mut DbConnection,
+        people: Vec<(Employee, Option<OrgUnitId>)>,
+        keep: Keep,
+    ) -> Result<Vec<EmployeeMonth>, StoreError> {
+        let mut out = Vec::with_capacity(people.len());
+        let mut people = people.into_iter().peekable();
+        while people.peek().is_some() {
+            let round: Vec<_> = people.by_ref().take(PEOPLE_PER_ROUND).collect();
+            self.round(conn, round, keep, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Judges one round of people, reading their own data in a few statements.
+    fn round(
+        &mut self,
+        conn: &mut DbConnection,
+        people: Vec<(Employee, Option<OrgUnitId>)>,
+        keep: Keep,
+        employees: &mut Vec<EmployeeMonth>,
+    ) -> Result<(), StoreError> {
+        let (from, policy, local_now) = (self.from, &self.policy, self.local_now);
+        let Some(to) = self.to else {
+            employees.extend(people.into_iter().map(|(e, _)| EmployeeMonth {
                 employee: e,
                 from,
                 to: None,
-                month: month(&[], &policy),
+                month: month(&[], policy),
                 days: vec![],
                 records: vec![],
-            })
-            .collect();
-        return Ok(UnitMonth { from, to: None, employees });
-    };
-    let one = match people.as_slice() {
-        [(one, _)] if single => Some(one.id),
-        _ => None,
-    };
-    let firsts = firsts(conn, agency_id, one, from, to)?;
-    let holidays: HashMap<NaiveDate, String> =
-        load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| (h.holiday_date, h.name)).collect();
-    let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
-    let mut absences: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, AbsenceKind)>> = HashMap::new();
-    for a in load_absences(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)? {
-        absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
-    }
-    let permissions =
-        crate::leave::permission_windows(conn, agency_id, if single { Some(ids.as_slice()) } else { None }, from, to)?;
-    let mut versions_of_unit = UnitSchedules::load(conn, agency_id)?;
-    // Whoever works by roster on a day of the span has their shifts and their events read whole:
-    // a shift may start the day before `from` and end on the day after `to`.
-    let on_roster: Vec<EmployeeId> = people
-        .iter()
-        .filter(|(_, unit)| {
-            let versions = versions_of_unit.of(*unit);
-            span(from, to).any(|d| versions.on(d).rostered)
-        })
-        .map(|(e, _)| e.id)
-        .collect();
-    let (rostered, mut events) = if on_roster.is_empty() {
-        (HashMap::new(), HashMap::new())
-    } else {
-        let before = from.pred_opt().unwrap_or(from);
-        let after = to.succ_opt().unwrap_or(to);
-        // The day after's shifts too: they claim the events of their own windows (a morning
-        // shift's early check-in), though they are not judged here.
-        let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), Some(&on_roster), before, after)?;
-        (rostered, events_of(conn, &on_roster, before, after)?)
-    };
-    // A shift is judged once its window has closed: a night shift still running (or just ended)
-    // waits for its check-out rather than count as leaving without one.
-    let local_now = now.with_timezone(&chart::agency_offset(conn, agency_id)?).naive_local();
-    let mut employees = Vec::with_capacity(people.len());
-    for (employee, unit) in people {
-        let versions = versions_of_unit.of(unit);
-        let own_absences = absences.remove(&employee.id).unwrap_or_default();
-        // The employee's shifts (from the day before the span) and the events each holds.
-        let shifts: Vec<(NaiveDate, Period)> = std::iter::once(from.pred_opt().unwrap_or(from))
-            .chain(span(from, to.succ_opt().unwrap_or(to)))
-            .filter(|d| versions.on(*d).rostered)
-            .filter_map(|d| rostered.get(&(employee.id, d)).map(|(_, h)| (d, h.on(d))))
-            .collect();
-        let assigned = match events.remove(&employee.id) {
-            Some(evs) => assign(&shifts, &evs, WINDOW),
-            None => Default::default(),
+            }));
+            return Ok(());
         };
-        let mut records = Vec::new();
-        let mut extras = Vec::new();
-        for day in span(from, to) {
-            let schedule = versions.on(day);
-            let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
-            let windows: Vec<(NaiveDateTime, NaiveDateTime)> = permissions
-                .get(&(employee.id, day))
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .map(|(a, b)| (day.and_time(*a), day.and_time(*b)))
-                .collect();
-            let (holiday, hours, shift_id, check_ins, check_outs) = if schedule.rostered {
-                // The roster decides, holidays included (a ward works on them); a date without a
-                // shift is a day off.
-                let shift = rostered.get(&(employee.id, day));
-                if shift.is_some_and(|(_, h)| h.on(day).end + WINDOW > local_now) {
-                    continue;
-                }
-                let (ins, outs) = assigned.get(&day).cloned().unwrap_or_default();
-                (None, shift.map(|(_, h)| h.on(day)), shift.map(|(id, _)| *id), ins, outs)
-            } else {
-                let holiday = holidays.get(&day).cloned();
-                let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()).map(|h| h.on(day)) };
-                let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
-                let at = |t: Option<NaiveTime>| t.map(|t| day.and_time(t)).into_iter().collect::<Vec<_>>();
-                (holiday, hours, None, at(check_in), at(check_out))
-            };
-            // Approved permissions (izin) move the start or the end the day is judged on; one
-            // that leaves nothing of the day excuses it.
-            let judged = hours.and_then(|h| h.excusing(&windows));
-            records.push(DayRecord {
-                date: day,
-                hours: if absence.is_some() { hours } else { judged.or(hours) },
-                excused: hours.is_some() && (absence.is_some() || judged.is_none()),
-                check_ins,
-                check_outs,
-            });
-            extras.push((hours.map(|h| (h.start.time(), h.end.time())), holiday, absence, shift_id));
+        let agency_id = self.agency_id;
+        let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
+        let whose = match ids.as_slice() {
+            [one] => Whose::Employee(*one),
+            many => Whose::Employees(many),
+        };
+        let firsts: Firsts = crate::attendance_day::of(conn, whose, from, to)?
+            .into_iter()
+            .map(|d| Ok(((d.employee_id, d.local_date), d.times()?)))
+            .collect::<Result<_, StoreError>>()?;
+        let holidays = &self.holidays;
+        let mut absences: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, AbsenceKind)>> = HashMap::new();
+        for a in load_absences(conn, agency_id, Some(ids.as_slice()), from, to)? {
+            absences.entry(a.employee_id).or_default().push((a.starts_on, a.ends_on, a.kind));
         }
-        let m = month(&records, &policy);
-        let days = records
+        let permissions = crate::leave::permission_windows(conn, agency_id, Some(ids.as_slice()), from, to)?;
+        let versions_of_unit = &mut self.schedules;
+        // Whoever works by roster on a day of the span has their shifts and their events read whole:
+        // a shift may start the day before `from` and end on the day after `to`.
+        let on_roster: Vec<EmployeeId> = people
             .iter()
-            .zip(extras)
-            .map(|(r, (hours, holiday, absence, shift_id))| DayView {
-                facts: day_facts(r, holiday.is_some()),
-                hours,
-                holiday,
-                absence,
-                lines: m.lines.iter().filter(|l| l.date == r.date).copied().collect(),
-                shift_id,
+            .filter(|(_, unit)| {
+                let versions = versions_of_unit.of(*unit);
+                span(from, to).any(|d| versions.on(d).rostered)
             })
+            .map(|(e, _)| e.id)
             .collect();
-        employees.push(EmployeeMonth { employee, from, to: Some(to), month: m, days, records });
+        let (rostered, mut events) = if on_roster.is_empty() {
+            (HashMap::new(), HashMap::new())
+        } else {
+            let before = from.pred_opt().unwrap_or(from);
+            let after = to.succ_opt().unwrap_or(to);
+            // The day after's shifts too: they claim the events of their own windows (a morning
+            // shift's early check-in), though they are not judged here.
+            let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), Some(&on_roster), before, after)?;
+            (rostered, events_of(conn, &on_roster, before, after)?)
+        };
+        // A shift is judged once its window has closed (`local_now`): a night shift still running (or
+        // just ended) waits for its check-out rather than count as leaving without one.
+        for (employee, unit) in people {
+            let versions = versions_of_unit.of(unit);
+            let own_absences = absences.remove(&employee.id).unwrap_or_default();
+            // The employee's shifts (from the day before the span) and the events each holds.
+            let shifts: Vec<(NaiveDate, Period)> = std::iter::once(from.pred_opt().unwrap_or(from))
+                .chain(span(from, to.succ_opt().unwrap_or(to)))
+                .filter(|d| versions.on(*d).rostered)
+                .filter_map(|d| rostered.get(&(employee.id, d)).map(|(_, h)| (d, h.on(d))))
+                .collect();
+            let assigned = match events.remove(&employee.id) {
+                Some(evs) => assign(&shifts, &evs, WINDOW),
+                None => Default::default(),
+            };
+            let mut records = Vec::new();
+            let mut extras = Vec::new();
+            for day in span(from, to) {
+                let schedule = versions.on(day);
+                let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
+                let windows: Vec<(NaiveDateTime, NaiveDateTime)> = permissions
+                    .get(&(employee.id, day))
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .map(|(a, b)| (day.and_time(*a), day.and_time(*b)))
+                    .collect();
+                let (holiday, hours, shift_id, check_ins, check_outs) = if schedule.rostered {
+                    // The roster decides, holidays included (a ward works on them); a date without a
+                    // shift is a day off.
+                    let shift = rostered.get(&(employee.id, day));
+                    if shift.is_some_and(|(_, h)| h.on(day).end + WINDOW > local_now) {
+                        continue;
+                    }
+                    let (ins, outs) = assigned.get(&day).cloned().unwrap_or_default();
+                    (None, shift.map(|(_, h)| h.on(day)), shift.map(|(id, _)| *id), ins, outs)
+                } else {
+                    let holiday = holidays.get(&day).cloned();
+                    let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()).map(|h| h.on(day)) };
+                    let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
+                    let at = |t: Option<NaiveTime>| t.map(|t| day.and_time(t)).into_iter().collect::<Vec<_>>();
+                    (holiday, hours, None, at(check_in), at(check_out))
+                };
+                // Approved permissions (izin) move the start or the end the day is judged on; one
+                // that leaves nothing of the day excuses it.
+                let judged = hours.and_then(|h| h.excusing(&windows));
+                records.push(DayRecord {
+                    date: day,
+                    hours: if absence.is_some() { hours } else { judged.or(hours) },
+                    excused: hours.is_some() && (absence.is_some() || judged.is_none()),
+                    check_ins,
+                    check_outs,
+                });
+                extras.push((hours.map(|h| (h.start.time(), h.end.time())), holiday, absence, shift_id));
+            }
+            let m = month(&records, policy);
+            let days = if keep == Keep::Records {
+                vec![]
+            } else {
+                records
+                    .iter()
+                    .zip(extras)
+                    .map(|(r, (hours, holiday, absence, shift_id))| DayView {
+                        facts: day_facts(r, holiday.is_some()),
+                        hours,
+                        holiday,
+                        absence,
+                        lines: m.lines.iter().filter(|l| l.date == r.date).copied().collect(),
+                        shift_id,
+                    })
+                    .collect()
+            };
+            employees.push(EmployeeMonth { employee, from, to: Some(to), month: m, days, records });
+        }
+        Ok(())
     }
-    Ok(UnitMonth { from, to: Some(to), employees })
 }
 
 /// Every date from `from` to `to`.
@@ -471,7 +527,7 @@ pub fn employee_month(
     let employee = crate::employee::get_for(conn, caller, employee_id, ekinerja_domain::access::Area::Discipline, now)?;
     let agency = employee.agency_id.uuid();
     let people = units_of(conn, vec![employee])?;
-    compute(conn, agency, people, first, now, true)?.employees.pop().ok_or(StoreError::NotFound)
+    Judge::load(conn, agency, first, now)?.months(conn, people, Keep::Views)?.pop().ok_or(StoreError::NotFound)
 }
 
 /// A unit's month recap: every active employee of the unit and its sub-units (whoever reads the unit's views).
@@ -482,27 +538,58 @@ pub fn unit_month(
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
-    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
-    let people = units_of(conn, people)?;
-    compute(conn, agency, people, first, now, false)
+    let (agency, people) = unit_people(conn, caller, unit_id, now)?;
+    month_of(conn, agency, people, first, now)
 }
 
-/// Every active employee's month in an agency: what an allowance run and the benchmark read.
-/// `first` is the first day of the month.
+/// Every active employee's month in an agency (what the benchmark and the comparison of
+/// policies read). `first` is the first day of the month.
 pub fn agency_month(
     conn: &mut DbConnection,
     agency_id: Uuid,
     first: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
+    let people = agency_people(conn, agency_id)?;
+    month_of(conn, agency_id, people, Some(first), now)
+}
+
+fn month_of(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+    people: Vec<(Employee, Option<OrgUnitId>)>,
+    first: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<UnitMonth, StoreError> {
+    let mut judge = Judge::load(conn, agency_id, first, now)?;
+    let (from, to) = (judge.from, judge.to);
+    Ok(UnitMonth { from, to, employees: judge.months(conn, people, Keep::Views)? })
+}
+
+/// The active employees of a unit and its sub-units, with the unit each sits in, for whoever
+/// reads the unit's views; and the unit's agency.
+pub(crate) fn unit_people(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, People), StoreError> {
+    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
+    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
+    Ok((agency, units_of(conn, people)?))
+}
+
+/// Every active employee of an agency, with the unit each sits in.
+pub(crate) fn agency_people(
+    conn: &mut DbConnection,
+    agency_id: Uuid,
+) -> Result<Vec<(Employee, Option<OrgUnitId>)>, StoreError> {
     let people: Vec<Employee> = employees::table
         .filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(employees::active.eq(true))
         .select(Employee::as_select())
         .load(conn)?;
-    let people = units_of(conn, people)?;
-    compute(conn, agency_id, people, Some(first), now, false)
+    units_of(conn, people)
 }
 
 #[cfg(test)]

@@ -144,14 +144,7 @@ pub(crate) fn count_again(
     Ok(())
 }
 
-/// Whose days [`of`] reads.
-#[derive(Debug, Clone, Copy)]
-pub enum Whose {
-    /// Everyone of the agency.
-    Agency(AgencyId),
-    /// One employee.
-    Employee(EmployeeId),
-}
+pub use crate::summary::Whose;
 
 /// Which statuses [`of`] reads.
 #[derive(Debug, Clone, Copy)]
@@ -165,26 +158,38 @@ pub enum Statuses {
 /// The stored days between two dates (both included), by employee, day and status.
 pub fn of(
     conn: &mut DbConnection,
-    whose: Whose,
+    whose: Whose<'_>,
     statuses: Statuses,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Day>, StoreError> {
-    let mut q = log_days::table
-        .filter(log_days::log_date.ge(from))
-        .filter(log_days::log_date.le(to))
-        .select(Day::as_select())
-        .order((log_days::employee_id.asc(), log_days::log_date.asc(), log_days::status.asc()))
-        .into_boxed();
-    q = match whose {
-        Whose::Agency(a) => q.filter(log_days::agency_id.eq(crate::key::bind(a))),
-        Whose::Employee(e) => q.filter(log_days::employee_id.eq(crate::key::bind(e))),
+    let query = || {
+        let q = log_days::table
+            .filter(log_days::log_date.ge(from))
+            .filter(log_days::log_date.le(to))
+            .select(Day::as_select())
+            .order((log_days::employee_id.asc(), log_days::log_date.asc(), log_days::status.asc()))
+            .into_boxed();
+        match statuses {
+            Statuses::Only(s) => q.filter(log_days::status.eq(crate::word::bind(s))),
+            Statuses::NotRejected => q.filter(log_days::status.ne(crate::word::bind(LogStatus::Rejected))),
+        }
     };
-    q = match statuses {
-        Statuses::Only(s) => q.filter(log_days::status.eq(crate::word::bind(s))),
-        Statuses::NotRejected => q.filter(log_days::status.ne(crate::word::bind(LogStatus::Rejected))),
-    };
-    Ok(q.load(conn)?)
+    Ok(match whose {
+        Whose::Agency(a) => query().filter(log_days::agency_id.eq(crate::key::bind(a))).load(conn)?,
+        Whose::Employee(e) => query().filter(log_days::employee_id.eq(crate::key::bind(e))).load(conn)?,
+        Whose::Employees(ids) => {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
+                out.extend(
+                    query()
+                        .filter(log_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
+                        .load::<Day>(conn)?,
+                );
+            }
+            out
+        }
+    })
 }
 
 /// Every stored day that differs from what the logs make, both ways; empty when the table agrees

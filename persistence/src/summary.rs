@@ -4,8 +4,24 @@
 
 use std::collections::BTreeMap;
 
+use ekinerja_domain::id::{AgencyId, EmployeeId};
+
 use crate::db::LockTable;
 use crate::{DbConnection, StoreError};
+
+/// Whose days a summary read covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Whose<'a> {
+    /// Everyone of the agency.
+    Agency(AgencyId),
+    /// One employee.
+    Employee(EmployeeId),
+    /// These employees (read [`PER_STATEMENT`] at a time).
+    Employees(&'a [EmployeeId]),
+}
+
+/// Employees named in one statement of a [`Whose::Employees`] read.
+pub(crate) const PER_STATEMENT: usize = 500;
 
 /// A stored summary row beside the row its facts make; `None` where there is no such row.
 #[derive(Debug)]

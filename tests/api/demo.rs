@@ -180,6 +180,18 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         v[v.len() / 2]
     };
     assert!(median("deduction_bp") < 1_500, "a realistic discipline: median {}", median("deduction_bp"));
+    // The run judges the agency a round of 250 people at a time (the demo's several hundred make
+    // rounds); each computed line's deduction is the one the unit's recap shows for the person.
+    let recap_bp: std::collections::HashMap<&str, i64> =
+        rows.iter().map(|r| (r["employee"]["id"].as_str().unwrap(), r["deduction_bp"].as_i64().unwrap())).collect();
+    let mut compared = 0;
+    for l in &computed {
+        if let Some(bp) = recap_bp.get(l["employee_id"].as_str().unwrap()) {
+            assert_eq!(l["deduction_bp"].as_i64().unwrap(), *bp, "{l}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 20, "the run and the recap share people: {compared}");
     if today.month() > 1 {
         // (In January last month's logs belong to last year's agreements, which the demo has not.)
         assert!(median("performance_factor_bp") > 6_000, "logged work counts: {}", median("performance_factor_bp"));
