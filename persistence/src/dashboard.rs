@@ -179,13 +179,9 @@ fn build(
     let not_rolled_out = in_scope.len() as i64 - employees;
 
     // Daily logs today and this week.
-    let logs = crate::log_day::of(
-        conn,
-        crate::log_day::Whose::Agency(agency_id),
-        crate::log_day::Statuses::NotRejected,
-        monday,
-        today,
-    )?;
+    let ids: Vec<EmployeeId> = people.iter().copied().collect();
+    let whose = crate::log_day::Whose::people(agency_id, &ids);
+    let logs = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, monday, today)?;
     let mut week_people: HashSet<EmployeeId> = HashSet::new();
     let mut today_people: HashSet<EmployeeId> = HashSet::new();
     let (mut week_minutes, mut today_minutes) = (0, 0);

@@ -201,10 +201,8 @@ fn facts(
     // Levels 1 and 2: working days and logs, over the days that are over.
     if let Some(to) = span.to {
         let working = crate::discipline::working_days(conn, agency, people, first, to)?;
-        let whose = match people {
-            [(one, _)] => crate::log_day::Whose::Employee(one.id),
-            _ => crate::log_day::Whose::Agency(agency_id),
-        };
+        let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
+        let whose = crate::log_day::Whose::people(agency_id, &ids);
         let logs = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, first, to)?;
         for (id, days) in &working {
             if let Some(f) = out.get_mut(id) {

@@ -68,13 +68,9 @@ fn activity(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Activity, StoreError> {
-    let days = crate::log_day::of(
-        conn,
-        crate::log_day::Whose::Agency(agency),
-        crate::log_day::Statuses::NotRejected,
-        from,
-        to,
-    )?;
+    let ids: Vec<EmployeeId> = people.iter().map(|e| e.id).collect();
+    let whose = crate::log_day::Whose::people(agency, &ids);
+    let days = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, from, to)?;
     let mut by_employee: HashMap<EmployeeId, Row> = HashMap::new();
     for d in days {
         let r = by_employee.entry(d.employee_id).or_default();

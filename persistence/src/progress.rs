@@ -246,8 +246,9 @@ pub fn unit_curve(
     let Some(to) = to else { return Ok(curve) };
     let people = crate::discipline::units_of(conn, people)?;
     let working = crate::discipline::working_days(conn, agency, &people, from, to)?;
-    let ids: HashSet<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
-    let whose = crate::log_day::Whose::Agency(unit.agency_id);
+    let staff_ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
+    let ids: HashSet<EmployeeId> = staff_ids.iter().copied().collect();
+    let whose = crate::log_day::Whose::people(unit.agency_id, &staff_ids);
     let logged: HashSet<(EmployeeId, NaiveDate)> =
         crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, from, to)?
             .into_iter()

@@ -23,6 +23,23 @@ pub enum Whose<'a> {
 /// Employees named in one statement of a [`Whose::Employees`] read.
 pub(crate) const PER_STATEMENT: usize = 500;
 
+/// People read by employee, up to this many: a unit's or a supervisor's people read their own
+/// rows, a statement per [`PER_STATEMENT`] of them; more than this read the agency's rows in one
+/// statement and keep their own.
+const FEW: usize = 2_000;
+
+impl<'a> Whose<'a> {
+    /// The read of the days of `ids`, employees of `agency`: by employee for a few, by the agency
+    /// for many (the reader keeps its people's rows).
+    pub(crate) fn people(agency: AgencyId, ids: &'a [EmployeeId]) -> Self {
+        match ids {
+            [one] => Whose::Employee(*one),
+            few if few.len() <= FEW => Whose::Employees(few),
+            _ => Whose::Agency(agency),
+        }
+    }
+}
+
 /// A stored summary row beside the row its facts make; `None` where there is no such row.
 #[derive(Debug)]
 pub struct Disagreement<T> {
