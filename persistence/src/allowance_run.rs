@@ -58,6 +58,7 @@ pub struct Run {
 /// One employee's line of a run.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = allowance_lines, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_default_value = false)]
 pub struct RunLine {
     #[diesel(serialize_as = crate::key::Bind<AllowanceRunId>)]
     pub run_id: AllowanceRunId,
@@ -452,7 +453,7 @@ pub fn compute_run_reporting(
         // Twenty columns a line: a thousand lines a statement.
         let mut stored = 0;
         for step in lines.chunks(LINES_PER_STEP) {
-            stored += crate::db::insert_all!(conn, allowance_lines::table, step, 1_000);
+            stored += crate::db::copy_all!(conn, allowance_lines::table, step);
             progress(JobStage::Storing, stored, lines.len());
         }
         audit::record(

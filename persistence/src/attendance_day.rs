@@ -37,7 +37,7 @@ impl Day {
         let parse = |s: &Option<String>| {
             s.as_deref()
                 .map(|t| {
-                    NaiveTime::parse_from_str(t, "%H:%M:%S").map_err(|_| {
+                    clock(t).ok_or_else(|| {
                         StoreError::Corrupt(format!(
                             "an attendance time {t:?} on {} of {}",
                             self.local_date, self.employee_id
@@ -48,6 +48,21 @@ impl Day {
         };
         Ok((parse(&self.first_check_in)?, parse(&self.last_check_out)?))
     }
+}
+
+/// A stored wall-clock time, `HH:MM:SS` exactly (how events and days store them); `None` for
+/// anything else. Read for every stored day of a month, so by hand rather than through a format
+/// string.
+pub(crate) fn clock(t: &str) -> Option<NaiveTime> {
+    let b = t.as_bytes();
+    let two = |i: usize| -> Option<u32> {
+        let (h, l) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (h < 10 && l < 10).then(|| u32::from(h) * 10 + u32::from(l))
+    };
+    if b.len() != 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    NaiveTime::from_hms_opt(two(0)?, two(3)?, two(6)?)
 }
 
 /// Days in one statement: five values each, well under either engine's limit of bound values.
@@ -166,4 +181,22 @@ pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Day>>, 
     ))
     .load(conn)?;
     Ok(crate::summary::compare(stored, computed, |d: &Day| (d.employee_id, d.local_date)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_clock_reads_only_as_stored() {
+        let at = |h, m, s| NaiveTime::from_hms_opt(h, m, s);
+        assert_eq!(clock("07:05:09"), at(7, 5, 9));
+        assert_eq!(clock("00:00:00"), at(0, 0, 0));
+        assert_eq!(clock("23:59:59"), at(23, 59, 59));
+        for bad in
+            ["24:00:00", "07:60:00", "07:00:60", "7:05:09", "07:05", "07:05:09 ", "0a:00:00", "07-05-09", "", "ab"]
+        {
+            assert_eq!(clock(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -544,3 +544,23 @@ macro_rules! insert_all {
     }};
 }
 pub(crate) use insert_all;
+
+/// Inserts `rows` into `table` as [`insert_all`] does, but on PostgreSQL in one
+/// `COPY … FROM STDIN (FORMAT binary)`: no statement to parse and no bound-value limit, for the
+/// largest writes (an agency's allowance lines). The row type must be `Insertable` with
+/// `treat_none_as_default_value = false`, so every row names every column.
+macro_rules! copy_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        match &mut *$conn {
+            $crate::DbConnection::Pg(c) => diesel::copy_from($table).from_insertable($rows.to_vec()).execute(c)?,
+            $crate::DbConnection::Sqlite(c) => {
+                let mut stored = 0usize;
+                for row in $rows.iter() {
+                    stored += diesel::insert_into($table).values(row.clone()).execute(c)?;
+                }
+                stored
+            }
+        }
+    }};
+}
+pub(crate) use copy_all;

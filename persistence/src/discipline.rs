@@ -74,8 +74,8 @@ pub(crate) fn judged_span(first: NaiveDate, today: NaiveDate) -> (NaiveDate, Nai
 /// Employees, each with the unit of their post.
 pub(crate) type People = Vec<(Employee, Option<OrgUnitId>)>;
 
-/// `(employee, date) → (earliest check-in, latest check-out)`.
-type Firsts = HashMap<(EmployeeId, NaiveDate), (Option<NaiveTime>, Option<NaiveTime>)>;
+/// Each employee's stored days, by date: `(date, earliest check-in, latest check-out)`.
+type Firsts = HashMap<EmployeeId, Vec<(NaiveDate, Option<NaiveTime>, Option<NaiveTime>)>>;
 
 /// Employees judged per round of reads: their stored days, leave, permissions and shifts are read
 /// together, and whoever judges a large agency a round at a time (an allowance run) holds no more
@@ -171,10 +171,11 @@ impl Judge {
             [one] => Whose::Employee(*one),
             many => Whose::Employees(many),
         };
-        let firsts: Firsts = crate::attendance_day::of(conn, whose, from, to)?
-            .into_iter()
-            .map(|d| Ok(((d.employee_id, d.local_date), d.times()?)))
-            .collect::<Result<_, StoreError>>()?;
+        let mut firsts = Firsts::with_capacity(ids.len());
+        for d in crate::attendance_day::of(conn, whose, from, to)? {
+            let (check_in, check_out) = d.times()?;
+            firsts.entry(d.employee_id).or_default().push((d.local_date, check_in, check_out));
+        }
         let holidays = &self.holidays;
         let mut absences: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, AbsenceKind)>> = HashMap::new();
         for a in load_absences(conn, agency_id, Some(ids.as_slice()), from, to)? {
@@ -207,6 +208,8 @@ impl Judge {
         for (employee, unit) in people {
             let versions = versions_of_unit.of(unit);
             let own_absences = absences.remove(&employee.id).unwrap_or_default();
+            let mut own_days = firsts.remove(&employee.id).unwrap_or_default();
+            own_days.sort_unstable_by_key(|(d, _, _)| *d);
             // The employee's shifts (from the day before the span) and the events each holds.
             let shifts: Vec<(NaiveDate, Period)> = std::iter::once(from.pred_opt().unwrap_or(from))
                 .chain(span(from, to.succ_opt().unwrap_or(to)))
@@ -222,8 +225,8 @@ impl Judge {
             for day in span(from, to) {
                 let schedule = versions.on(day);
                 let absence = own_absences.iter().find(|(s, e, _)| *s <= day && day <= *e).map(|(_, _, k)| *k);
-                let windows: Vec<(NaiveDateTime, NaiveDateTime)> = permissions
-                    .get(&(employee.id, day))
+                let own_windows = if permissions.is_empty() { None } else { permissions.get(&(employee.id, day)) };
+                let windows: Vec<(NaiveDateTime, NaiveDateTime)> = own_windows
                     .map_or(&[][..], Vec::as_slice)
                     .iter()
                     .map(|(a, b)| (day.and_time(*a), day.and_time(*b)))
@@ -240,7 +243,9 @@ impl Judge {
                 } else {
                     let holiday = holidays.get(&day).cloned();
                     let hours = if holiday.is_some() { None } else { schedule.hours(day.weekday()).map(|h| h.on(day)) };
-                    let (check_in, check_out) = firsts.get(&(employee.id, day)).copied().unwrap_or_default();
+                    let (check_in, check_out) = own_days
+                        .binary_search_by_key(&day, |(d, _, _)| *d)
+                        .map_or((None, None), |i| (own_days[i].1, own_days[i].2));
                     let at = |t: Option<NaiveTime>| t.map(|t| day.and_time(t)).into_iter().collect::<Vec<_>>();
                     (holiday, hours, None, at(check_in), at(check_out))
                 };
@@ -254,7 +259,9 @@ impl Judge {
                     check_ins,
                     check_outs,
                 });
-                extras.push((hours.map(|h| (h.start.time(), h.end.time())), holiday, absence, shift_id));
+                if keep == Keep::Views {
+                    extras.push((hours.map(|h| (h.start.time(), h.end.time())), holiday, absence, shift_id));
+                }
             }
             let m = month(&records, policy);
             let days = if keep == Keep::Records {
@@ -302,8 +309,8 @@ fn events_of(
             .select((ev::employee_id, ev::kind, ev::local_date, ev::local_time))
             .load(conn)?;
         for (employee, kind, date, time) in rows {
-            let time = NaiveTime::parse_from_str(&time, "%H:%M:%S")
-                .map_err(|_| StoreError::Corrupt(format!("attendance time {time:?}")))?;
+            let time = crate::attendance_day::clock(&time)
+                .ok_or_else(|| StoreError::Corrupt(format!("attendance time {time:?}")))?;
             out.entry(employee).or_default().push((kind, date.and_time(time)));
         }
     }
@@ -336,14 +343,9 @@ impl UnitSchedules {
         Ok(UnitSchedules { parents, by_level, resolved: HashMap::new() })
     }
 
-    pub(crate) fn of(&mut self, unit: Option<OrgUnitId>) -> ScheduleVersions {
-        let key = unit;
-        if let Some(v) = self.resolved.get(&key) {
-            return v.clone();
-        }
-        let v = versions_for(unit, &self.parents, &self.by_level);
-        self.resolved.insert(key, v.clone());
-        v
+    pub(crate) fn of(&mut self, unit: Option<OrgUnitId>) -> &ScheduleVersions {
+        let (parents, by_level) = (&self.parents, &self.by_level);
+        self.resolved.entry(unit).or_insert_with(|| versions_for(unit, parents, by_level))
     }
 }
 
