@@ -883,7 +883,7 @@ async fn attendance(
         let t = Instant::now();
         let days = ekinerja_persistence::attendance_day::of(
             &mut conn,
-            ekinerja_persistence::log_day::Whose::Agency(agency_id.into()),
+            ekinerja_persistence::summary::Whose::Agency(agency_id.into()),
             first,
             last,
         )

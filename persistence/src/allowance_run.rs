@@ -450,7 +450,7 @@ pub fn compute_run_reporting(
                 ))
                 .execute(conn)?;
         }
-        // Twenty columns a line: a thousand lines a statement.
+        // A thousand lines a step: a COPY on PostgreSQL, a statement a line on SQLite.
         let mut stored = 0;
         for step in lines.chunks(LINES_PER_STEP) {
             stored += crate::db::copy_all!(conn, allowance_lines::table, step);

@@ -52,7 +52,8 @@ impl Day {
 
 /// A stored wall-clock time, `HH:MM:SS` exactly (how events and days store them); `None` for
 /// anything else. Read for every stored day of a month, so by hand rather than through a format
-/// string.
+/// string. A leap second (`..:..:60`, which chrono writes for one and an import or a push may
+/// carry) reads as chrono reads it: the 59th second, plus one.
 pub(crate) fn clock(t: &str) -> Option<NaiveTime> {
     let b = t.as_bytes();
     let two = |i: usize| -> Option<u32> {
@@ -62,7 +63,10 @@ pub(crate) fn clock(t: &str) -> Option<NaiveTime> {
     if b.len() != 8 || b[2] != b':' || b[5] != b':' {
         return None;
     }
-    NaiveTime::from_hms_opt(two(0)?, two(3)?, two(6)?)
+    match two(6)? {
+        60 => NaiveTime::from_hms_nano_opt(two(0)?, two(3)?, 59, 1_000_000_000),
+        second => NaiveTime::from_hms_opt(two(0)?, two(3)?, second),
+    }
 }
 
 /// Days in one statement: five values each, well under either engine's limit of bound values.
@@ -193,8 +197,12 @@ mod tests {
         assert_eq!(clock("07:05:09"), at(7, 5, 9));
         assert_eq!(clock("00:00:00"), at(0, 0, 0));
         assert_eq!(clock("23:59:59"), at(23, 59, 59));
+        let leap = NaiveTime::parse_from_str("07:00:60", "%H:%M:%S").ok();
+        assert!(leap.is_some());
+        assert_eq!(clock("07:00:60"), leap, "a leap second, as chrono writes and reads it");
+        assert_eq!(leap.map(|t| t.format("%H:%M:%S").to_string()).as_deref(), Some("07:00:60"));
         for bad in
-            ["24:00:00", "07:60:00", "07:00:60", "7:05:09", "07:05", "07:05:09 ", "0a:00:00", "07-05-09", "", "ab"]
+            ["24:00:00", "07:60:00", "07:00:61", "7:05:09", "07:05", "07:05:09 ", "0a:00:00", "07-05-09", "", "ab"]
         {
             assert_eq!(clock(bad), None, "{bad:?}");
         }

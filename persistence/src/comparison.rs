@@ -163,9 +163,11 @@ pub fn agency_month(
     let people = crate::discipline::agency_people(conn, agency_id)?;
     let mut judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;
     let mut deductions: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
-    for e in &judge.months(conn, people, crate::discipline::Keep::Records)? {
-        if let Some(i) = row_of(&e.employee.id) {
-            deductions[i].push(e.month.deduction_bp);
+    for round in people.chunks(crate::discipline::PEOPLE_PER_ROUND) {
+        for e in judge.months(conn, round.to_vec(), crate::discipline::Keep::Records)? {
+            if let Some(i) = row_of(&e.employee.id) {
+                deductions[i].push(e.month.deduction_bp);
+            }
         }
     }
 

@@ -544,8 +544,8 @@ pub fn unit_month(
     month_of(conn, agency, people, first, now)
 }
 
-/// Every active employee's month in an agency (what the benchmark and the comparison of
-/// policies read). `first` is the first day of the month.
+/// Every active employee's month in an agency, with the day views (what the benchmark reads).
+/// `first` is the first day of the month.
 pub fn agency_month(
     conn: &mut DbConnection,
     agency_id: Uuid,

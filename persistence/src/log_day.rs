@@ -155,7 +155,9 @@ pub enum Statuses {
     NotRejected,
 }
 
-/// The stored days between two dates (both included), by employee, day and status.
+/// The stored days between two dates (both included), by employee, day and status (for
+/// [`Whose::Employees`], in that order within each statement's employees: each employee's days
+/// still come together, in date order).
 pub fn of(
     conn: &mut DbConnection,
     whose: Whose<'_>,
