@@ -68,7 +68,9 @@ async fn reports_on_the_replica_never_miss_an_acknowledged_write() {
         s.read_database_url = Some(replica_of(&s.database_url).expect(
             "EKINERJA_TEST_READ_DATABASE_URL is not set: run this through make replica-check, which starts a replica",
         ));
-        s.read_replica_wait = Duration::from_secs(2);
+        // Long enough for a loaded 2-core machine's replica to replay a write after its replay
+        // resumes (a clean-clone CI run once saw it take longer than 2 s).
+        s.read_replica_wait = Duration::from_secs(5);
     })
     .await;
     let replica_url = app.state.settings.read_database_url.clone().unwrap();
