@@ -142,7 +142,7 @@ fn predicates(
 /// read a round of people at a time ([`MonthInputs::rounds`]).
 struct MonthInputs {
     first: NaiveDate,
-    people: Vec<(crate::employee::Employee, Option<OrgUnitId>)>,
+    people: crate::discipline::People,
     judge: crate::discipline::Judge,
     posts: HashMap<PositionId, (i32, OrgUnitId)>,
     unit_names: HashMap<OrgUnitId, String>,

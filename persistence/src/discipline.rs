@@ -133,7 +133,7 @@ impl Judge {
     pub(crate) fn months(
         &mut self,
         conn: &mut DbConnection,
-        people: Vec<(Employee, Option<OrgUnitId>)>,
+        people: People,
         keep: Keep,
     ) -> Result<Vec<EmployeeMonth>, StoreError> {
         let mut out = Vec::with_capacity(people.len());
@@ -149,7 +149,7 @@ impl Judge {
     fn round(
         &mut self,
         conn: &mut DbConnection,
-        people: Vec<(Employee, Option<OrgUnitId>)>,
+        people: People,
         keep: Keep,
         employees: &mut Vec<EmployeeMonth>,
     ) -> Result<(), StoreError> {
@@ -167,10 +167,7 @@ impl Judge {
         };
         let agency_id = self.agency_id;
         let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
-        let whose = match ids.as_slice() {
-            [one] => Whose::Employee(*one),
-            many => Whose::Employees(many),
-        };
+        let whose = Whose::people(AgencyId::from(agency_id), &ids);
         let mut firsts = Firsts::with_capacity(ids.len());
         for d in crate::attendance_day::of(conn, whose, from, to)? {
             let (check_in, check_out) = d.times()?;
@@ -493,10 +490,7 @@ fn versions_for(
 }
 
 /// The unit of each employee's position.
-pub(crate) fn units_of(
-    conn: &mut DbConnection,
-    people: Vec<Employee>,
-) -> Result<Vec<(Employee, Option<OrgUnitId>)>, StoreError> {
+pub(crate) fn units_of(conn: &mut DbConnection, people: Vec<Employee>) -> Result<People, StoreError> {
     let posts: Vec<PositionId> = people.iter().filter_map(|e| e.position_id).collect();
     let mut unit_of: HashMap<PositionId, OrgUnitId> = HashMap::new();
     for chunk in posts.chunks(500) {
@@ -559,7 +553,7 @@ pub fn agency_month(
 fn month_of(
     conn: &mut DbConnection,
     agency_id: Uuid,
-    people: Vec<(Employee, Option<OrgUnitId>)>,
+    people: People,
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
@@ -582,10 +576,7 @@ pub(crate) fn unit_people(
 }
 
 /// Every active employee of an agency, with the unit each sits in.
-pub(crate) fn agency_people(
-    conn: &mut DbConnection,
-    agency_id: Uuid,
-) -> Result<Vec<(Employee, Option<OrgUnitId>)>, StoreError> {
+pub(crate) fn agency_people(conn: &mut DbConnection, agency_id: Uuid) -> Result<People, StoreError> {
     let people: Vec<Employee> = employees::table
         .filter(employees::agency_id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .filter(employees::active.eq(true))
