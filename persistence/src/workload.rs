@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Integer, Text};
 use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
 use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, standard_workload, Workload};
 use ekinerja_domain::Caller;
@@ -67,47 +67,73 @@ pub struct Analysis {
 }
 
 #[derive(QueryableByName)]
-struct DayMinutes {
-    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
-    employee_id: EmployeeId,
-    #[diesel(sql_type = Date)]
-    log_date: NaiveDate,
-    /// The post of the agreement the logs serve; none for additional duties.
-    #[diesel(sql_type = Nullable<crate::key::Key<PositionId>>)]
-    served_post: Option<PositionId>,
+struct PostMinutes {
+    #[diesel(sql_type = crate::key::Key<PositionId>)]
+    position_id: PositionId,
     #[diesel(sql_type = BigInt)]
     minutes: i64,
 }
 
-/// Accepted minutes per author, day and the post of the agreement served.
-const MINUTES_SQL: &str = "
-SELECT l.employee_id AS employee_id, l.log_date AS log_date, a.position_id AS served_post,
-       CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
+/// Accepted minutes on planned results per post of the agreement they serve, `$2` to `$3`: one
+/// row per post, whatever the number of logs (the logs' days matter only where a post starts to
+/// count, and [`post_minutes`] asks once per such day).
+const SERVED_SQL: &str = "
+SELECT a.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l
-LEFT JOIN planned_results pr ON pr.id = l.planned_result_id
-LEFT JOIN agreements a ON a.id = pr.agreement_id
+JOIN planned_results pr ON pr.id = l.planned_result_id
+JOIN agreements a ON a.id = pr.agreement_id
 WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
-GROUP BY l.employee_id, l.log_date, a.position_id";
+GROUP BY a.position_id";
+
+#[derive(QueryableByName)]
+struct DutyMinutes {
+    #[diesel(sql_type = crate::key::Key<EmployeeId>)]
+    employee_id: EmployeeId,
+    #[diesel(sql_type = Date)]
+    log_date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+/// Accepted minutes of additional duties (no planned result) per author and day: they count on
+/// the post the author held that day, so the day is kept. Read through
+/// `daily_logs_additional_duty_idx`, which holds these logs alone.
+const DUTY_SQL: &str = "
+SELECT employee_id, log_date, CAST(SUM(duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs
+WHERE agency_id = $1 AND log_date >= $2 AND log_date <= $3 AND status = $4 AND planned_result_id IS NULL
+GROUP BY employee_id, log_date";
 
 #[derive(QueryableByName)]
 struct ActivityOutput {
     #[diesel(sql_type = crate::key::Key<PositionId>)]
     position_id: PositionId,
-    #[diesel(sql_type = Date)]
-    log_date: NaiveDate,
     #[diesel(sql_type = Integer)]
     standard_minutes: i32,
     #[diesel(sql_type = BigInt)]
     output: i64,
 }
 
-/// Accepted output per activity and day, with the activity's post and standard time.
+/// Accepted output per activity, `$2` to `$3`, with the activity's post and standard time.
 const STANDARD_SQL: &str = "
-SELECT pa.position_id AS position_id, l.log_date AS log_date, pa.standard_minutes AS standard_minutes,
+SELECT pa.position_id AS position_id, pa.standard_minutes AS standard_minutes,
        CAST(SUM(l.output_quantity) AS BIGINT) AS output
 FROM daily_logs l JOIN position_activities pa ON pa.id = l.activity_id
 WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
-GROUP BY pa.id, pa.position_id, l.log_date, pa.standard_minutes";
+GROUP BY pa.id, pa.position_id, pa.standard_minutes";
+
+/// The parts of a span that begin on a day some post starts to count, each with its first and
+/// last day: within one part every post either counts on every day or on none.
+fn parts(starts: &HashMap<PositionId, NaiveDate>, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut firsts: Vec<NaiveDate> = starts.values().copied().filter(|d| *d <= to).collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    firsts
+        .iter()
+        .enumerate()
+        .map(|(i, first)| (*first, firsts.get(i + 1).and_then(|next| next.pred_opt()).unwrap_or(to)))
+        .collect()
+}
 
 /// The span asked for: by default the year so far, 1 January to yesterday (the last day that is
 /// over) in the agency's time zone. A span may not reach past today: days to come would add
@@ -165,19 +191,21 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
             (start <= to).then_some((p.id, start))
         })
         .collect();
-    let minutes = post_minutes(conn, agency, from, to, &starts)?;
+    let minutes = post_minutes(conn, agency, to, &starts)?;
     // By standard time: the output of the accepted logs naming an activity of a post's catalogue,
     // on that post, from the day it starts to count.
     let mut standard: HashMap<PositionId, Vec<(i64, i32)>> = HashMap::new();
-    for r in crate::prepared::sql(STANDARD_SQL)
-        .bind::<Text, _>(agency.to_string())
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
-        .load::<ActivityOutput>(conn)?
-    {
-        if starts.get(&r.position_id).is_some_and(|start| *start <= r.log_date) {
-            standard.entry(r.position_id).or_default().push((r.output, r.standard_minutes));
+    for (first, last) in parts(&starts, to) {
+        for r in crate::prepared::sql(STANDARD_SQL)
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
+            .load::<ActivityOutput>(conn)?
+        {
+            if starts.get(&r.position_id).is_some_and(|start| *start <= first) {
+                standard.entry(r.position_id).or_default().push((r.output, r.standard_minutes));
+            }
         }
     }
     let standard: HashMap<PositionId, i64> =
@@ -198,48 +226,77 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
 }
 
 /// Accepted minutes per post, each log on the post its author held on its date, counted from the
-/// day the post starts to count.
+/// day the post starts to count: a log serving a planned result on the post of that result's
+/// agreement; an additional duty on the post of the author's approved agreement covering the
+/// date, or else the post held now.
 fn post_minutes(
     conn: &mut DbConnection,
     agency: AgencyId,
-    from: NaiveDate,
     to: NaiveDate,
     starts: &HashMap<PositionId, NaiveDate>,
 ) -> Result<HashMap<PositionId, i64>, StoreError> {
-    let rows: Vec<DayMinutes> = crate::prepared::sql(MINUTES_SQL)
+    let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
+    let mut out: HashMap<PositionId, i64> = HashMap::new();
+    let parts = parts(starts, to);
+    for (first, last) in &parts {
+        let rows: Vec<PostMinutes> = crate::prepared::sql(SERVED_SQL)
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(*first)
+            .bind::<Date, _>(*last)
+            .bind::<crate::word::Word, _>(accepted)
+            .load(conn)?;
+        for r in rows {
+            if starts.get(&r.position_id).is_some_and(|start| start <= first) {
+                *out.entry(r.position_id).or_default() += r.minutes;
+            }
+        }
+    }
+    let Some(from) = parts.first().map(|(first, _)| *first) else { return Ok(out) };
+    let duties: Vec<DutyMinutes> = crate::prepared::sql(DUTY_SQL)
         .bind::<Text, _>(agency.to_string())
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
-        .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
+        .bind::<crate::word::Word, _>(accepted)
         .load(conn)?;
-    // For additional duties: the approved agreements covering the span, and the posts held now.
-    let mut covering: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, i32, PositionId)>> = HashMap::new();
-    for (employee, starts_on, ends_on, revision, post) in agreements::table
-        .filter(agreements::agency_id.eq(crate::key::bind(agency)))
-        .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
-        .filter(agreements::starts_on.le(to))
-        .filter(agreements::ends_on.ge(from))
-        .select((
-            agreements::employee_id,
-            agreements::starts_on,
-            agreements::ends_on,
-            agreements::revision,
-            agreements::position_id,
-        ))
-        .load::<(EmployeeId, NaiveDate, NaiveDate, i32, PositionId)>(conn)?
-    {
-        covering.entry(employee).or_default().push((starts_on, ends_on, revision, post));
+    if duties.is_empty() {
+        return Ok(out);
     }
-    let held_now: HashMap<EmployeeId, PositionId> = employees::table
-        .filter(employees::agency_id.eq(crate::key::bind(agency)))
-        .filter(employees::position_id.is_not_null())
-        .select((employees::id, employees::position_id))
-        .load::<(EmployeeId, Option<PositionId>)>(conn)?
-        .into_iter()
-        .filter_map(|(e, p)| p.map(|p| (e, p)))
-        .collect();
-    let mut out: HashMap<PositionId, i64> = HashMap::new();
-    for r in rows {
+    // The authors' approved agreements covering the span, and the posts they hold now.
+    let mut authors: Vec<EmployeeId> = duties.iter().map(|d| d.employee_id).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    let mut covering: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, i32, PositionId)>> = HashMap::new();
+    let mut held_now: HashMap<EmployeeId, PositionId> = HashMap::new();
+    for chunk in authors.chunks(crate::summary::PER_STATEMENT) {
+        for (employee, starts_on, ends_on, revision, post) in agreements::table
+            .filter(agreements::agency_id.eq(crate::key::bind(agency)))
+            .filter(agreements::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
+            .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
+            .filter(agreements::starts_on.le(to))
+            .filter(agreements::ends_on.ge(from))
+            .select((
+                agreements::employee_id,
+                agreements::starts_on,
+                agreements::ends_on,
+                agreements::revision,
+                agreements::position_id,
+            ))
+            .load::<(EmployeeId, NaiveDate, NaiveDate, i32, PositionId)>(conn)?
+        {
+            covering.entry(employee).or_default().push((starts_on, ends_on, revision, post));
+        }
+        held_now.extend(
+            employees::table
+                .filter(employees::agency_id.eq(crate::key::bind(agency)))
+                .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied())))
+                .filter(employees::position_id.is_not_null())
+                .select((employees::id, employees::position_id))
+                .load::<(EmployeeId, Option<PositionId>)>(conn)?
+                .into_iter()
+                .filter_map(|(e, p)| p.map(|p| (e, p))),
+        );
+    }
+    for r in duties {
         let held_then = || {
             covering
                 .get(&r.employee_id)?
@@ -248,7 +305,7 @@ fn post_minutes(
                 .max_by_key(|(s, _, revision, _)| (*s, *revision))
                 .map(|(_, _, _, post)| *post)
         };
-        let Some(post) = r.served_post.or_else(held_then).or_else(|| held_now.get(&r.employee_id).copied()) else {
+        let Some(post) = held_then().or_else(|| held_now.get(&r.employee_id).copied()) else {
             continue;
         };
         if starts.get(&post).is_some_and(|start| *start <= r.log_date) {

@@ -67,7 +67,8 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
 
     // The clerk logs in September and in October; staff member 1 of Dinas Kesehatan (rolled out
     // since 2020) logs in October and nobody reviews it.
-    app.post("/api/v1/daily-logs", &clerk.token, duty_log("2026-09-15", 240)).await.assert_status(201);
+    let clerk_september = app.post("/api/v1/daily-logs", &clerk.token, duty_log("2026-09-15", 240)).await;
+    clerk_september.assert_status(201);
     app.set_clock(Utc.with_ymd_and_hms(2026, 11, 2, 3, 0, 0).unwrap());
     // Tokens issued in September have expired by November: everyone signs in again.
     let admin = app.login("admin.roll-a", PASSWORD).await;
@@ -148,10 +149,12 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
         .await
         .assert_problem(403, "forbidden");
 
-    // Workload counts accepted logs: the Kadis accepts the clerk's October day. It leaves Dinas
-    // Pendidikan out of September (no minutes, no staff, no grade) and counts it in October.
+    // Workload counts accepted logs: the Kadis accepts the clerk's September and October days. It
+    // leaves Dinas Pendidikan out of September (no minutes, no staff, no grade) and counts it in
+    // October, also within a span that begins before its rollout.
     let kadis = app.login(&head.nip, PASSWORD).await;
     app.review_log(&kadis, &clerk_october.id(), "accept", json!({})).await.assert_status(200);
+    app.review_log(&kadis, &clerk_september.id(), "accept", json!({})).await.assert_status(200);
     let path = format!("/api/v1/agencies/{}/workload", org.agency);
     let sep = app.get(&format!("{path}?from=2026-09-01&to=2026-09-30"), &admin).await;
     sep.assert_status(200);
@@ -169,6 +172,9 @@ async fn a_unit_counts_from_the_month_it_is_rolled_out() {
         (Some(true), Some(300), Some(2)),
         "the Seksi's analyst counts from December: {row}"
     );
+    let both = app.get(&format!("{path}?from=2026-09-01&to=2026-10-31"), &admin).await;
+    let row = unit_row(&both.body, "DISDIK");
+    assert_eq!((row["minutes"].as_i64(), row["staff_present"].as_i64()), (Some(300), Some(2)), "{row}");
 
     // Maturity leaves it out of September too.
     let path = format!("/api/v1/agencies/{}/maturity", org.agency);

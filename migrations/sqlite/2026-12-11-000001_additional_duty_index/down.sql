@@ -1,0 +1,1 @@
+DROP INDEX daily_logs_additional_duty_idx;
