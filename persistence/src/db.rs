@@ -104,7 +104,14 @@ impl Manager {
     fn open(&self) -> Result<DbConnection, r2d2::Error> {
         match self.engine {
             Engine::Postgres => {
-                diesel::PgConnection::establish(&self.url).map(DbConnection::Pg).map_err(r2d2::Error::ConnectionError)
+                let mut conn = diesel::PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                // Statements are prepared once per connection and run again with other values. After
+                // five runs PostgreSQL may keep a generic plan made without the values, and one that
+                // guesses a few rows for "this agency, these dates" reads a year of an agency's logs
+                // by nested loops: the 100,000-employee maturity report went from 4 s to 13 s on its
+                // second call (BENCHMARKS.md, issue 19). Every statement is planned for its values.
+                conn.batch_execute("SET plan_cache_mode = force_custom_plan").map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Pg(conn))
             }
             Engine::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))

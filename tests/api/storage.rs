@@ -108,3 +108,46 @@ async fn a_stored_id_that_is_not_an_id_is_an_error() {
     read.assert_problem(500, "internal");
     assert!(!read.body.to_string().contains("hari-raya"), "no stored text in the answer: {}", read.body);
 }
+
+/// Every pooled connection carries the session settings the server relies on: on PostgreSQL,
+/// statements planned for the values they run with (a generic plan of a prepared statement read
+/// a year of logs by nested loops); on SQLite, foreign keys enforced and a writer that waits for
+/// the lock.
+#[actix_web::test]
+async fn a_pooled_connection_carries_its_session_settings() {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    use ekinerja_persistence::DbConnection;
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        plan_cache_mode: String,
+    }
+    #[derive(QueryableByName)]
+    struct Keys {
+        #[diesel(sql_type = BigInt)]
+        foreign_keys: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Wait {
+        #[diesel(sql_type = BigInt)]
+        timeout: i64,
+    }
+    let app = TestApp::spawn().await;
+    // More connections than one, so that a connection opened after the first is checked too.
+    let mut held = [app.state.pool.get().unwrap(), app.state.pool.get().unwrap()];
+    for conn in held.iter_mut() {
+        match &mut **conn {
+            DbConnection::Pg(pg) => {
+                let mode: Mode = diesel::sql_query("SHOW plan_cache_mode").get_result(pg).unwrap();
+                assert_eq!(mode.plan_cache_mode, "force_custom_plan");
+            }
+            DbConnection::Sqlite(lite) => {
+                let keys: Keys = diesel::sql_query("PRAGMA foreign_keys").get_result(lite).unwrap();
+                assert_eq!(keys.foreign_keys, 1);
+                let wait: Wait = diesel::sql_query("PRAGMA busy_timeout").get_result(lite).unwrap();
+                assert_eq!(wait.timeout, 15_000);
+            }
+        }
+    }
+}
