@@ -183,6 +183,69 @@ fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, Store
     Ok(stored.map(crate::document::Stored::into_inner).unwrap_or_default())
 }
 
+/// An approved agreement: whose, for which post, its revision and the days it covers.
+struct Approved {
+    id: AgreementId,
+    employee: EmployeeId,
+    post: PositionId,
+    revision: i32,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+}
+
+/// The agency's approved agreements covering some day of a span, with their main results: read
+/// once for every month of a report.
+struct Agreed {
+    approved: Vec<Approved>,
+    results: HashMap<AgreementId, Vec<MainResult>>,
+}
+
+impl Agreed {
+    fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDate) -> Result<Agreed, StoreError> {
+        let approved = agreements::table
+            .filter(agreements::agency_id.eq(crate::key::bind(agency)))
+            .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
+            .filter(agreements::starts_on.le(to))
+            .filter(agreements::ends_on.ge(from))
+            .select((
+                agreements::id,
+                agreements::employee_id,
+                agreements::position_id,
+                agreements::revision,
+                agreements::starts_on,
+                agreements::ends_on,
+            ))
+            .load::<(AgreementId, EmployeeId, PositionId, i32, NaiveDate, NaiveDate)>(conn)?
+            .into_iter()
+            .map(|(id, employee, post, revision, starts_on, ends_on)| Approved {
+                id,
+                employee,
+                post,
+                revision,
+                starts_on,
+                ends_on,
+            })
+            .collect();
+        let mut results: HashMap<AgreementId, Vec<MainResult>> = HashMap::new();
+        for r in crate::prepared::sql(RESULTS_SQL)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(from)
+            .bind::<Date, _>(to)
+            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::ResultKind::Main))
+            .load::<MainResult>(conn)?
+        {
+            results.entry(r.agreement_id).or_default().push(r);
+        }
+        Ok(Agreed { approved, results })
+    }
+
+    /// Those covering some day of one month.
+    fn month(conn: &mut DbConnection, agency: AgencyId, first: NaiveDate) -> Result<Agreed, StoreError> {
+        Agreed::load(conn, agency, first, month_end(first))
+    }
+}
+
 /// What the agency's data shows of each of `people` over a month.
 fn facts(
     conn: &mut DbConnection,
@@ -191,6 +254,7 @@ fn facts(
     span: MonthSpan,
     today: NaiveDate,
     org: &OrgChart,
+    agreed: &Agreed,
 ) -> Result<HashMap<EmployeeId, EmployeeFacts>, StoreError> {
     let agency_id = AgencyId::from(agency);
     let first = span.month;
@@ -242,18 +306,11 @@ fn facts(
     }
 
     // Levels 3 to 5: the approved agreement covering the month.
-    let approved: Vec<(AgreementId, EmployeeId, PositionId, i32)> = agreements::table
-        .filter(agreements::agency_id.eq(crate::key::bind(agency_id)))
-        .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
-        .filter(agreements::starts_on.le(last))
-        .filter(agreements::ends_on.ge(first))
-        .select((agreements::id, agreements::employee_id, agreements::position_id, agreements::revision))
-        .load(conn)?;
     let post_of: HashMap<EmployeeId, Option<PositionId>> = people.iter().map(|(e, _)| (e.id, e.position_id)).collect();
     let mut candidates: HashMap<EmployeeId, Vec<(AgreementId, PositionId, i32)>> = HashMap::new();
-    for (id, employee, post, revision) in approved {
-        if out.contains_key(&employee) {
-            candidates.entry(employee).or_default().push((id, post, revision));
+    for a in agreed.approved.iter().filter(|a| a.starts_on <= last && a.ends_on >= first) {
+        if out.contains_key(&a.employee) {
+            candidates.entry(a.employee).or_default().push((a.id, a.post, a.revision));
         }
     }
     let mut agreement_of: HashMap<EmployeeId, (AgreementId, PositionId, i32)> = HashMap::new();
@@ -266,13 +323,7 @@ fn facts(
     if !agreement_of.is_empty() {
         let owner: HashMap<AgreementId, EmployeeId> =
             agreement_of.iter().map(|(employee, (id, _, _))| (*id, *employee)).collect();
-        let results: Vec<MainResult> = crate::prepared::sql(RESULTS_SQL)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))
-            .bind::<Text, _>(agency_id.to_string())
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::ResultKind::Main))
-            .load(conn)?;
+        let results = owner.keys().filter_map(|id| agreed.results.get(id)).flatten();
         let mut by_agreement: HashMap<AgreementId, AgreementFacts> = HashMap::new();
         for (employee, (id, post, _)) in &agreement_of {
             by_agreement.insert(
@@ -341,17 +392,16 @@ fn facts(
     Ok(out)
 }
 
-/// Of a group's employees, those who were there in the month: registered by its end, or with
+/// Whether one of a group's employees was there in the month: registered by its end, or with
 /// logs or an agreement in it (data loaded for the time before they were registered).
-fn present(people: &Placed, facts: &HashMap<EmployeeId, EmployeeFacts>, first: NaiveDate) -> Placed {
-    let end = month_end(first);
-    people
-        .iter()
-        .filter(|(e, _)| {
-            e.created_at.date() <= end || facts.get(&e.id).is_some_and(|f| f.minutes > 0 || f.agreement.is_some())
-        })
-        .cloned()
-        .collect()
+fn present(employee: &Employee, facts: &HashMap<EmployeeId, EmployeeFacts>, first: NaiveDate) -> bool {
+    employee.created_at.date() <= month_end(first)
+        || facts.get(&employee.id).is_some_and(|f| f.minutes > 0 || f.agreement.is_some())
+}
+
+/// Of a group's employees, those who were there in the month ([`present`]).
+fn those_present(people: Placed, facts: &HashMap<EmployeeId, EmployeeFacts>, first: NaiveDate) -> Placed {
+    people.into_iter().filter(|(e, _)| present(e, facts, first)).collect()
 }
 
 /// Each employee's rules and level, and whether their unit is rolled out in the month.
@@ -371,6 +421,11 @@ fn assess(
             EmployeeMaturity { level: level(&rules), rules, employee, unit_id, rolled_out }
         })
         .collect()
+}
+
+/// The members of a group that count for its level: those rolled out in the month.
+fn counted(members: &[EmployeeMaturity]) -> Vec<EmployeeId> {
+    members.iter().filter(|m| m.rolled_out).map(|m| m.employee.id).collect()
 }
 
 /// A group's standing over its members rolled out in the month (the others are listed but count
@@ -399,7 +454,8 @@ enum Scope {
 struct Shared {
     agency: AgencyId,
     units: Vec<OrgUnit>,
-    parent: HashMap<OrgUnitId, Option<OrgUnitId>>,
+    /// Each unit with the units above it, itself first.
+    above: HashMap<OrgUnitId, Vec<OrgUnitId>>,
     goals: Vec<(GoalId, Option<OrgUnitId>)>,
     supported: HashSet<GoalId>,
     loads: Vec<(crate::position::Position, ekinerja_domain::workload::Workload, ekinerja_domain::workload::Workload)>,
@@ -443,7 +499,18 @@ impl Shared {
             .order((org_units::name.asc(), org_units::id.asc()))
             .select(OrgUnit::as_select())
             .load(conn)?;
-        let parent = units.iter().map(|u| (u.id, u.parent_id)).collect();
+        let parent: HashMap<OrgUnitId, Option<OrgUnitId>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+        // The walk up stops after as many steps as there are units, should the data ever hold a
+        // cycle.
+        let above = units
+            .iter()
+            .map(|u| {
+                let chain: Vec<OrgUnitId> = std::iter::successors(Some(u.id), |at| parent.get(at).copied().flatten())
+                    .take(units.len())
+                    .collect();
+                (u.id, chain)
+            })
+            .collect();
         let goals = organisational_goals::table
             .inner_join(performance_periods::table)
             .filter(organisational_goals::agency_id.eq(crate::key::bind(agency)))
@@ -522,7 +589,7 @@ impl Shared {
         Ok(Shared {
             agency,
             units,
-            parent,
+            above,
             goals,
             supported,
             loads,
@@ -540,15 +607,7 @@ impl Shared {
     /// Whether a unit lies in the scope: it or a unit above it is the scope's unit.
     fn within(&self, scope: Scope, unit: Option<OrgUnitId>) -> bool {
         let Scope::Unit(top) = scope else { return true };
-        let mut at = unit;
-        for _ in 0..=self.units.len() {
-            match at {
-                Some(u) if u == top => return true,
-                Some(u) => at = self.parent.get(&u).copied().flatten(),
-                None => return false,
-            }
-        }
-        false
+        unit.and_then(|u| self.above.get(&u)).is_some_and(|chain| chain.contains(&top))
     }
 
     /// A unit's spread in the closed period, read once.
@@ -576,7 +635,7 @@ impl Shared {
         &mut self,
         conn: &mut DbConnection,
         scope: Scope,
-        members: &[&EmployeeMaturity],
+        members: &[EmployeeId],
         facts: &HashMap<EmployeeId, EmployeeFacts>,
         policy: &MaturityPolicy,
     ) -> Result<GroupFacts, StoreError> {
@@ -594,7 +653,7 @@ impl Shared {
             }
         }
         for m in members {
-            if let Some(a) = facts.get(&m.employee.id).and_then(|f| f.agreement) {
+            if let Some(a) = facts.get(m).and_then(|f| f.agreement) {
                 out.main_results += a.main_results;
                 out.cascaded += a.cascaded;
                 out.agreements += 1;
@@ -654,7 +713,7 @@ impl Shared {
         if self.any_run {
             let mut run = RunFacts { employees: members.len() as i64, ..RunFacts::default() };
             for m in members {
-                if let Some(line) = self.approved_lines.get(&m.employee.id) {
+                if let Some(line) = self.approved_lines.get(m) {
                     run.approved += 1;
                     run.pending += i64::from(*line == ekinerja_domain::allowance::LineStatus::Pending);
                 }
@@ -720,7 +779,8 @@ pub fn employee(
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
     let people = crate::discipline::units_of(conn, vec![employee])?;
-    let facts = facts(conn, agency, &people, span, today, &org)?;
+    let agreed = Agreed::month(conn, AgencyId::from(agency), span.month)?;
+    let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
     let maturity = assess(people, &facts, &policy, &rollout, span.month).pop().ok_or(StoreError::NotFound)?;
     Ok(EmployeeReport { span, policy, maturity })
@@ -739,11 +799,12 @@ pub fn unit(
     let span = month_span(first_of(month, today), today);
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
-    let facts = facts(conn, agency, &people, span, today, &org)?;
-    let people = present(&people, &facts, span.month);
+    let agreed = Agreed::month(conn, unit.agency_id, span.month)?;
+    let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
+    let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
-    let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
+    let counted = counted(&employees);
     let own = Shared::load(conn, unit.agency_id, span, today, &rollout)?.facts(
         conn,
         Scope::Unit(unit.id),
@@ -769,11 +830,12 @@ pub fn agency(
     let policy = policy(conn, agency_id)?;
     let org = chart::load(conn, agency_id, now)?;
     let people = agency_people(conn, agency_id)?;
-    let facts = facts(conn, agency_id, &people, span, today, &org)?;
-    let people = present(&people, &facts, span.month);
+    let agreed = Agreed::month(conn, AgencyId::from(agency_id), span.month)?;
+    let facts = facts(conn, agency_id, &people, span, today, &org, &agreed)?;
+    let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
-    let counted: Vec<&EmployeeMaturity> = employees.iter().filter(|e| e.rolled_out).collect();
+    let counted = counted(&employees);
     let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today, &rollout)?;
     let own = shared.facts(conn, Scope::Agency, &counted, &facts, &policy)?;
     let maturity = group(&employees, &policy, &own);
@@ -789,7 +851,7 @@ pub fn agency(
     let mut opds = Vec::new();
     for u in units.iter().filter(|u| u.parent_id.is_none()) {
         let mine = members.remove(&u.id).unwrap_or_default();
-        let counted: Vec<&EmployeeMaturity> = mine.iter().copied().filter(|e| e.rolled_out).collect();
+        let counted: Vec<EmployeeId> = mine.iter().filter(|e| e.rolled_out).map(|e| e.employee.id).collect();
         let own = shared.facts(conn, Scope::Unit(u.id), &counted, &facts, &policy)?;
         opds.push((u.clone(), rollout.effective(&u.id), group(mine, &policy, &own)));
     }
@@ -882,21 +944,34 @@ pub fn history(
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
+    let agreed = match (months.first(), months.last()) {
+        (Some(from), Some(to)) => Agreed::load(conn, AgencyId::from(agency), *from, month_end(*to))?,
+        _ => return Ok(vec![]),
+    };
     let mut out = Vec::with_capacity(months.len());
     for first in months {
         let span = month_span(first, today);
-        let facts = facts(conn, agency, &people, span, today, &org)?;
-        let there = if single { people.clone() } else { present(&people, &facts, first) };
-        let assessed = assess(there, &facts, &policy, &rollout, first);
+        let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
         let point = if single {
-            let e = assessed.into_iter().next().ok_or(StoreError::NotFound)?;
-            HistoryPoint { span, employees: 1, level: e.level, rules: e.rules }
+            let (e, _) = people.first().ok_or(StoreError::NotFound)?;
+            let rules = employee_rules(&facts.get(&e.id).copied().unwrap_or_default(), &policy);
+            HistoryPoint { span, employees: 1, level: level(&rules), rules }
         } else {
-            let counted: Vec<&EmployeeMaturity> = assessed.iter().filter(|e| e.rolled_out).collect();
+            // The level of each employee there and rolled out in the month: the others count for
+            // no level (roles.md, Rollout).
+            let counted: Vec<(EmployeeId, u8)> = people
+                .iter()
+                .filter(|(e, unit)| {
+                    present(e, &facts, first) && unit.as_ref().is_some_and(|u| rollout.rolled_out(u, first))
+                })
+                .map(|(e, _)| (e.id, level(&employee_rules(&facts.get(&e.id).copied().unwrap_or_default(), &policy))))
+                .collect();
+            let ids: Vec<EmployeeId> = counted.iter().map(|(id, _)| *id).collect();
             let own = Shared::load(conn, AgencyId::from(agency), span, today, &rollout)?
-                .facts(conn, scope, &counted, &facts, &policy)?;
-            let g = group(&assessed, &policy, &own);
-            HistoryPoint { span, employees: g.employees, level: g.level, rules: g.rules }
+                .facts(conn, scope, &ids, &facts, &policy)?;
+            let (employees, rules, level) =
+                ekinerja_domain::maturity::group(counted.iter().map(|(_, l)| *l), &policy, &own);
+            HistoryPoint { span, employees, level, rules }
         };
         out.push(point);
     }
