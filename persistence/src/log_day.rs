@@ -157,7 +157,9 @@ pub enum Statuses {
 
 /// The stored days between two dates (both included), by employee, day and status (for
 /// [`Whose::Employees`], in that order within each statement's employees: each employee's days
-/// still come together, in date order).
+/// still come together, in date order). An agency's days are put in order here rather than by
+/// the database: a month of them is more than PostgreSQL sorts in its working memory, and its
+/// sort on disk took 2.8 s of a 100,000-employee month (issue 19).
 pub fn of(
     conn: &mut DbConnection,
     whose: Whose<'_>,
@@ -170,21 +172,25 @@ pub fn of(
             .filter(log_days::log_date.ge(from))
             .filter(log_days::log_date.le(to))
             .select(Day::as_select())
-            .order((log_days::employee_id.asc(), log_days::log_date.asc(), log_days::status.asc()))
             .into_boxed();
         match statuses {
             Statuses::Only(s) => q.filter(log_days::status.eq(crate::word::bind(s))),
             Statuses::NotRejected => q.filter(log_days::status.ne(crate::word::bind(LogStatus::Rejected))),
         }
     };
+    let ordered = || query().order((log_days::employee_id.asc(), log_days::log_date.asc(), log_days::status.asc()));
     Ok(match whose {
-        Whose::Agency(a) => query().filter(log_days::agency_id.eq(crate::key::bind(a))).load(conn)?,
-        Whose::Employee(e) => query().filter(log_days::employee_id.eq(crate::key::bind(e))).load(conn)?,
+        Whose::Agency(a) => {
+            let mut days = query().filter(log_days::agency_id.eq(crate::key::bind(a))).load::<Day>(conn)?;
+            days.sort_unstable_by_key(|d| (d.employee_id, d.log_date, d.status));
+            days
+        }
+        Whose::Employee(e) => ordered().filter(log_days::employee_id.eq(crate::key::bind(e))).load(conn)?,
         Whose::Employees(ids) => {
             let mut out = Vec::new();
             for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
                 out.extend(
-                    query()
+                    ordered()
                         .filter(log_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
                         .load::<Day>(conn)?,
                 );
