@@ -335,24 +335,33 @@ fn build(
         }
     }
 
-    // The rollout of the units directly below.
+    // The rollout of the units directly below: each employee counted once, in the branch of
+    // their unit.
     let parent = unit.as_ref().map(|u| u.id);
+    let branch = crate::org_unit::branch_of(&s.units, parent);
+    let mut branches: HashMap<OrgUnitId, (i64, i64, i64)> = HashMap::new();
+    for (e, u) in &s.unit_of {
+        let Some(top) = branch.get(u) else { continue };
+        let c = branches.entry(*top).or_default();
+        c.0 += 1;
+        c.1 += i64::from(approved_people.contains(e));
+        c.2 += i64::from(week_people.contains(e));
+    }
     let rollout = s
         .units
         .iter()
         .filter(|u| u.parent_id == parent)
         .map(|u| {
-            let units = below(&s.units, u.id);
-            let members: Vec<EmployeeId> =
-                s.unit_of.iter().filter(|(_, unit)| units.contains(*unit)).map(|(e, _)| *e).collect();
+            let (employees, with_approved_agreement, logged_this_week) =
+                branches.get(&u.id).copied().unwrap_or_default();
             let from = rollout_tree.effective(&u.id);
             Rollout {
                 unit: u.clone(),
                 rolled_out_from: from,
                 rolled_out: ekinerja_domain::rollout::rolled_out(from, today),
-                employees: members.len() as i64,
-                with_approved_agreement: members.iter().filter(|e| approved_people.contains(*e)).count() as i64,
-                logged_this_week: members.iter().filter(|e| week_people.contains(*e)).count() as i64,
+                employees,
+                with_approved_agreement,
+                logged_this_week,
             }
         })
         .collect();

@@ -861,21 +861,7 @@ pub fn agency(
 
 /// Each unit's top-level ancestor (its OPD).
 pub(crate) fn top_units(units: &[OrgUnit]) -> HashMap<OrgUnitId, OrgUnitId> {
-    let parent: HashMap<OrgUnitId, Option<OrgUnitId>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
-    units
-        .iter()
-        .map(|u| {
-            let mut at = u.id;
-            let mut seen = HashSet::new();
-            while let Some(Some(p)) = parent.get(&at) {
-                if !seen.insert(at) {
-                    break;
-                }
-                at = *p;
-            }
-            (u.id, at)
-        })
-        .collect()
+    crate::org_unit::branch_of(units, None)
 }
 
 /// The months from `from` to `to` (first days), checked: in order, at most

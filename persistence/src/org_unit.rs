@@ -135,6 +135,28 @@ pub fn subtree(
 }
 
 /// Checks that a unit named in a body (`#/org_unit_id`) is one of the agency's.
+/// For every unit at or below a unit directly under `root` (an agency's top units under `None`),
+/// that unit: the branch of `root` it lies in. Units outside `root` are left out.
+pub(crate) fn branch_of(units: &[OrgUnit], root: Option<OrgUnitId>) -> HashMap<OrgUnitId, OrgUnitId> {
+    let parent: HashMap<OrgUnitId, Option<OrgUnitId>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let mut out = HashMap::with_capacity(units.len());
+    for u in units {
+        let mut at = u.id;
+        // A chain is at most as long as the agency has units (stored units form a tree).
+        for _ in 0..units.len() {
+            match parent.get(&at) {
+                Some(p) if *p == root => {
+                    out.insert(u.id, at);
+                    break;
+                }
+                Some(Some(p)) => at = *p,
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn check_in_agency(
     conn: &mut DbConnection,
     agency_id: AgencyId,
@@ -296,4 +318,44 @@ pub fn staff(
         .load(conn)?;
     people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
     Ok((posts, people))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: u128, parent: Option<u128>) -> OrgUnit {
+        OrgUnit {
+            id: OrgUnitId::from(Uuid::from_u128(id)),
+            agency_id: AgencyId::from(Uuid::from_u128(99)),
+            parent_id: parent.map(|p| OrgUnitId::from(Uuid::from_u128(p))),
+            code: format!("U{id}"),
+            name: format!("Unit {id}"),
+            rollout_from: None,
+            created_at: chrono::NaiveDateTime::default(),
+            updated_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    fn id(n: u128) -> OrgUnitId {
+        OrgUnitId::from(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn every_unit_falls_in_the_branch_of_the_root_it_lies_under() {
+        // 1 ─┬─ 2 ── 4        5 ── 6
+        //    └─ 3
+        let units =
+            [unit(4, Some(2)), unit(1, None), unit(2, Some(1)), unit(3, Some(1)), unit(5, None), unit(6, Some(5))];
+        let tops = branch_of(&units, None);
+        assert_eq!(tops.len(), 6);
+        assert_eq!([1, 2, 3, 4, 5, 6].map(|u| tops[&id(u)]), [1, 1, 1, 1, 5, 5].map(id));
+        let below_one = branch_of(&units, Some(id(1)));
+        let mut found: Vec<(OrgUnitId, OrgUnitId)> = below_one.into_iter().collect();
+        found.sort();
+        let mut expected = vec![(id(2), id(2)), (id(3), id(3)), (id(4), id(2))];
+        expected.sort();
+        assert_eq!(found, expected, "units 1, 5 and 6 are not below unit 1");
+        assert!(branch_of(&units, Some(id(4))).is_empty(), "unit 4 has nothing below it");
+    }
 }
