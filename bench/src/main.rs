@@ -86,7 +86,22 @@ struct Args {
     /// Run only these measurements (default: all).
     #[arg(long, value_delimiter = ',', value_parser = ["cascade", "daily-logs", "attendance", "analysis"])]
     only: Vec<String>,
+    /// Of the analysis measurement, only these endpoints (default: all); the server's memory is
+    /// then measured during these alone, without the cascade tree and the allowance run.
+    #[arg(long, value_delimiter = ',', value_parser = ANALYSIS_ENDPOINTS)]
+    endpoints: Vec<String>,
 }
+
+/// The endpoints the analysis measurement reads, by name.
+const ANALYSIS_ENDPOINTS: [&str; 7] = [
+    "agency_dashboard",
+    "unit_dashboard",
+    "agency_workload",
+    "unit_workload",
+    "agency_maturity",
+    "unit_maturity",
+    "agency_maturity_history_12m",
+];
 
 #[derive(QueryableByName)]
 #[allow(dead_code)]
@@ -184,6 +199,9 @@ async fn main() -> Result<(), String> {
         .and_then(|a| a.caller())
         .ok_or("the benchmark regency has no agency admin")?;
     let agency = admin.agency_id.ok_or("the agency admin has no agency")?.to_string();
+    let opds = roll_out_everything(&mut conn, &admin)?;
+    eprintln!("[{engine}] every OPD ({opds}) rolled out from January");
+    analyze(&mut conn)?;
     use ekinerja_persistence::{goal, period};
     let goals = every(|page| goal::list(&mut conn, &admin, &goal::GoalFilter::default(), page))?.len();
     let period = period::list(&mut conn, &admin, None, &PageRequest { limit: 1, after: None })
@@ -215,10 +233,42 @@ async fn main() -> Result<(), String> {
         attendance(&pool, state.clone(), engine, &admin, args.push_connections, args.runs).await?;
     }
     if wanted("analysis") {
-        analysis(&pool, state, engine, &admin, args.runs, &scratch.url, period).await?;
+        analysis(&pool, state, engine, &admin, args.runs, &scratch.url, period, &args.endpoints).await?;
     }
     drop(scratch);
     Ok(())
+}
+
+/// On PostgreSQL, gathers the planner's statistics after a bulk load, as PostgreSQL's manual
+/// advises ("Populating a Database: Run ANALYZE Afterwards") and as autovacuum does on a running
+/// server within a minute or so: measured straight after a load, every statement would be planned
+/// for tables the planner believes empty. SQLite is measured as the server runs it, without
+/// `sqlite_stat1`.
+fn analyze(conn: &mut DbConnection) -> Result<(), String> {
+    if let DbConnection::Pg(_) = conn {
+        conn.batch_execute("ANALYZE").map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Rolls out every OPD of the regency from January, through the API's own update. The demo rolls
+/// out a few pilot OPDs and the rest from next month, so a newcomer sees both; a benchmark of the
+/// largest agencies measures them in their steady state, where the month's figures count every
+/// employee (the allowance run computes every line, dashboards and maturity count everyone).
+fn roll_out_everything(conn: &mut DbConnection, admin: &ekinerja_domain::Caller) -> Result<usize, String> {
+    use chrono::Datelike;
+    use ekinerja_persistence::org_unit;
+    let january = chrono::NaiveDate::from_ymd_opt(Utc::now().year(), 1, 1).ok_or("no January")?;
+    let change = ekinerja_persistence::Change::new(admin.clone(), Utc::now(), None);
+    let opds: Vec<_> = every(|page| org_unit::list(conn, admin, &org_unit::OrgUnitFilter::default(), page))?
+        .into_iter()
+        .filter(|u| u.parent_id.is_none())
+        .collect();
+    for u in &opds {
+        let patch = org_unit::OrgUnitPatch { rollout_from: Some(Some(january)), ..Default::default() };
+        org_unit::update(conn, &change, u.id.uuid(), patch).map_err(|e| e.to_string())?;
+    }
+    Ok(opds.len())
 }
 
 /// A process's resident memory while a measurement runs, sampled from `/proc/<pid>/status`
@@ -1029,6 +1079,7 @@ async fn analysis(
     runs: usize,
     url: &str,
     period: ekinerja_domain::id::PerformancePeriodId,
+    only: &[String],
 ) -> Result<(), String> {
     use chrono::Datelike;
     use ekinerja_persistence::{employee, org_unit};
@@ -1040,6 +1091,7 @@ async fn analysis(
     let started = Instant::now();
     let loaded = load_logs(&mut conn, agency_id, today)?;
     eprintln!("[{engine}] loaded {loaded} daily logs in {:.1} s", started.elapsed().as_secs_f64());
+    analyze(&mut conn)?;
     // An OPD (with its sections): the first one created.
     let (opd, opd_code) = every(|page| org_unit::list(&mut conn, admin, &org_unit::OrgUnitFilter::default(), page))?
         .into_iter()
@@ -1084,15 +1136,20 @@ async fn analysis(
 
     let token = token_for(&state, admin)?;
     let service = test::init_service(app(state.clone())).await;
-    let endpoints = [
-        ("agency_dashboard", format!("/api/v1/agencies/{agency}/dashboard")),
-        ("unit_dashboard", format!("/api/v1/org-units/{opd}/dashboard")),
-        ("agency_workload", format!("/api/v1/agencies/{agency}/workload")),
-        ("unit_workload", format!("/api/v1/org-units/{opd}/workload")),
-        ("agency_maturity", format!("/api/v1/agencies/{agency}/maturity")),
-        ("unit_maturity", format!("/api/v1/org-units/{opd}/maturity")),
-        ("agency_maturity_history_12m", format!("/api/v1/agencies/{agency}/maturity/history")),
+    let paths = [
+        format!("/api/v1/agencies/{agency}/dashboard"),
+        format!("/api/v1/org-units/{opd}/dashboard"),
+        format!("/api/v1/agencies/{agency}/workload"),
+        format!("/api/v1/org-units/{opd}/workload"),
+        format!("/api/v1/agencies/{agency}/maturity"),
+        format!("/api/v1/org-units/{opd}/maturity"),
+        format!("/api/v1/agencies/{agency}/maturity/history"),
     ];
+    let endpoints: Vec<(&str, String)> = ANALYSIS_ENDPOINTS
+        .into_iter()
+        .zip(paths)
+        .filter(|(name, _)| only.is_empty() || only.iter().any(|o| o == name))
+        .collect();
     for (name, path) in &endpoints {
         let mut samples = Vec::new();
         let mut bytes = 0;
@@ -1123,16 +1180,17 @@ async fn analysis(
     let get = |path: &str| format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n");
     let (month, _) = last_month(today);
     let run = format!(r#"{{"month":"{}"}}"#, month.format("%Y-%m"));
-    let mut requests = vec![
-        ("cascade_tree", get(&format!("/api/v1/performance-periods/{period}/cascade"))),
-        (
+    let mut requests = Vec::new();
+    if only.is_empty() {
+        requests.push(("cascade_tree", get(&format!("/api/v1/performance-periods/{period}/cascade"))));
+        requests.push((
             "allowance_run",
             format!(
                 "POST /api/v1/allowance-runs HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{run}",
                 run.len()
             ),
-        ),
-    ];
+        ));
+    }
     requests.extend(endpoints.iter().map(|(name, path)| (*name, get(path))));
     server_memory(url, engine, &requests).await
 }
