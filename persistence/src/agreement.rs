@@ -306,6 +306,70 @@ pub fn approved_results(conn: &mut DbConnection, agency_id: Uuid) -> Result<Vec<
     Ok(rows.into_iter().map(|(e, r)| ApprovedResult { employee_id: e.uuid(), result_id: r }).collect())
 }
 
+/// An approved agreement: whose, for which post, its revision and the days it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Approved {
+    pub id: AgreementId,
+    pub employee: EmployeeId,
+    pub post: PositionId,
+    pub revision: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// The agency's approved agreements covering some day from `from` to `to` (both included): all
+/// of them, or those of `employees` ([`crate::summary::PER_STATEMENT`] of them a statement).
+pub(crate) fn approved_covering(
+    conn: &mut DbConnection,
+    agency: AgencyId,
+    employees: Option<&[EmployeeId]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Approved>, StoreError> {
+    type Row = (AgreementId, EmployeeId, PositionId, i32, NaiveDate, NaiveDate);
+    let query = || {
+        agreements::table
+            .filter(agreements::agency_id.eq(crate::key::bind(agency)))
+            .filter(agreements::status.eq(crate::word::bind(AgreementStatus::Approved)))
+            .filter(agreements::starts_on.le(to))
+            .filter(agreements::ends_on.ge(from))
+            .select((
+                agreements::id,
+                agreements::employee_id,
+                agreements::position_id,
+                agreements::revision,
+                agreements::starts_on,
+                agreements::ends_on,
+            ))
+            .into_boxed::<crate::db::Backend>()
+    };
+    let rows: Vec<Row> = match employees {
+        None => query().load(conn)?,
+        Some(ids) => {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
+                out.extend(
+                    query()
+                        .filter(agreements::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
+                        .load::<Row>(conn)?,
+                );
+            }
+            out
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(id, employee, post, revision, starts_on, ends_on)| Approved {
+            id,
+            employee,
+            post,
+            revision,
+            starts_on,
+            ends_on,
+        })
+        .collect())
+}
+
 /// Opens a draft agreement for an employee in a period, in their current position.
 pub fn create(
     conn: &mut DbConnection,

@@ -183,49 +183,16 @@ fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, Store
     Ok(stored.map(crate::document::Stored::into_inner).unwrap_or_default())
 }
 
-/// An approved agreement: whose, for which post, its revision and the days it covers.
-struct Approved {
-    id: AgreementId,
-    employee: EmployeeId,
-    post: PositionId,
-    revision: i32,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-}
-
 /// The agency's approved agreements covering some day of a span, with their main results: read
 /// once for every month of a report.
 struct Agreed {
-    approved: Vec<Approved>,
+    approved: Vec<crate::agreement::Approved>,
     results: HashMap<AgreementId, Vec<MainResult>>,
 }
 
 impl Agreed {
     fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDate) -> Result<Agreed, StoreError> {
-        let approved = agreements::table
-            .filter(agreements::agency_id.eq(crate::key::bind(agency)))
-            .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
-            .filter(agreements::starts_on.le(to))
-            .filter(agreements::ends_on.ge(from))
-            .select((
-                agreements::id,
-                agreements::employee_id,
-                agreements::position_id,
-                agreements::revision,
-                agreements::starts_on,
-                agreements::ends_on,
-            ))
-            .load::<(AgreementId, EmployeeId, PositionId, i32, NaiveDate, NaiveDate)>(conn)?
-            .into_iter()
-            .map(|(id, employee, post, revision, starts_on, ends_on)| Approved {
-                id,
-                employee,
-                post,
-                revision,
-                starts_on,
-                ends_on,
-            })
-            .collect();
+        let approved = crate::agreement::approved_covering(conn, agency, None, from, to)?;
         let mut results: HashMap<AgreementId, Vec<MainResult>> = HashMap::new();
         for r in crate::prepared::sql(RESULTS_SQL)
             .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved))

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::org_unit::OrgUnit;
 use crate::position::Position;
-use crate::schema::{agencies, agreements, employees, org_units, positions};
+use crate::schema::{agencies, employees, org_units, positions};
 use crate::{chart, DbConnection, StoreError};
 
 /// One post's analysis.
@@ -267,24 +267,10 @@ fn post_minutes(
     authors.dedup();
     let mut covering: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, i32, PositionId)>> = HashMap::new();
     let mut held_now: HashMap<EmployeeId, PositionId> = HashMap::new();
+    for a in crate::agreement::approved_covering(conn, agency, Some(&authors), from, to)? {
+        covering.entry(a.employee).or_default().push((a.starts_on, a.ends_on, a.revision, a.post));
+    }
     for chunk in authors.chunks(crate::summary::PER_STATEMENT) {
-        for (employee, starts_on, ends_on, revision, post) in agreements::table
-            .filter(agreements::agency_id.eq(crate::key::bind(agency)))
-            .filter(agreements::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
-            .filter(agreements::status.eq(crate::word::bind(ekinerja_domain::agreement::AgreementStatus::Approved)))
-            .filter(agreements::starts_on.le(to))
-            .filter(agreements::ends_on.ge(from))
-            .select((
-                agreements::employee_id,
-                agreements::starts_on,
-                agreements::ends_on,
-                agreements::revision,
-                agreements::position_id,
-            ))
-            .load::<(EmployeeId, NaiveDate, NaiveDate, i32, PositionId)>(conn)?
-        {
-            covering.entry(employee).or_default().push((starts_on, ends_on, revision, post));
-        }
         held_now.extend(
             employees::table
                 .filter(employees::agency_id.eq(crate::key::bind(agency)))
