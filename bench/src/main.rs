@@ -1071,6 +1071,7 @@ fn load_logs(conn: &mut DbConnection, agency_id: uuid::Uuid, today: chrono::Naiv
 
 /// Dashboards, workload and maturity of the agency and one OPD, each through the HTTP
 /// application, against the per-employee, per-day aggregate of the month's logs.
+#[allow(clippy::too_many_arguments)]
 async fn analysis(
     pool: &db::Pool,
     state: web::Data<AppState>,
