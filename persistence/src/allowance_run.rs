@@ -176,7 +176,7 @@ impl MonthInputs {
         let agency = AgencyId::from(agency_id);
         let last = last_day(first);
         let people = match org_unit_id {
-            Some(u) => crate::discipline::unit_people(conn, caller, u, now)?.1,
+            Some(u) => crate::discipline::unit_people(conn, caller, u, now)?.2,
             None => crate::discipline::agency_people(conn, agency_id)?,
         };
         let judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;

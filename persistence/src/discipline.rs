@@ -534,7 +534,7 @@ pub fn unit_month(
     first: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
-    let (agency, people) = unit_people(conn, caller, unit_id, now)?;
+    let (_, agency, people) = unit_people(conn, caller, unit_id, now)?;
     month_of(conn, agency, people, first, now)
 }
 
@@ -562,17 +562,16 @@ fn month_of(
     Ok(UnitMonth { from, to, employees: judge.months(conn, people, Keep::Views)? })
 }
 
-/// The active employees of a unit and its sub-units, with the unit each sits in, for whoever
-/// reads the unit's views; and the unit's agency.
+/// The active employees of a unit and its sub-units with the unit each sits in, and the agency,
+/// for a caller who reads the unit's views.
 pub(crate) fn unit_people(
     conn: &mut DbConnection,
     caller: &Caller,
     unit_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<(Uuid, People), StoreError> {
-    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
-    Ok((agency, units_of(conn, people)?))
+) -> Result<(crate::org_unit::OrgUnit, Uuid, People), StoreError> {
+    let staff = crate::org_unit::read_staff(conn, caller, unit_id, now)?;
+    Ok((staff.unit, staff.agency, units_of(conn, staff.people)?))
 }
 
 /// Every active employee of an agency, with the unit each sits in.

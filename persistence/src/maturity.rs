@@ -714,19 +714,6 @@ fn agency_people(conn: &mut DbConnection, agency: Uuid) -> Result<Placed, StoreE
 /// Employees with the unit of their post.
 type Placed = Vec<(Employee, Option<OrgUnitId>)>;
 
-/// The active employees of a unit and its sub-units, by name, for those who read its views.
-fn unit_people(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    unit_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(OrgUnit, Uuid, Placed), StoreError> {
-    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (_, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
-    let people = crate::discipline::units_of(conn, people)?;
-    Ok((unit, agency, people))
-}
-
 /// The rows an employee's maturity is drawn from: their logs, as the employee or a reviewer reads them.
 const LOG_ROWS: &[Area] = &[Area::DailyLogReview, Area::DailyLogWrite];
 
@@ -761,7 +748,7 @@ pub fn unit(
     month: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<UnitReport, StoreError> {
-    let (unit, agency, people) = unit_people(conn, caller, unit_id, now)?;
+    let (unit, agency, people) = crate::discipline::unit_people(conn, caller, unit_id, now)?;
     let today = chart::agency_today(conn, agency, now)?;
     let span = month_span(first_of(month, today), today);
     let policy = policy(conn, agency)?;
@@ -884,7 +871,7 @@ pub fn history(
             (agency, crate::discipline::units_of(conn, vec![e])?, Scope::Agency)
         }
         Subject::Unit(id) => {
-            let (unit, agency, people) = unit_people(conn, caller, id, now)?;
+            let (unit, agency, people) = crate::discipline::unit_people(conn, caller, id, now)?;
             (agency, people, Scope::Unit(unit.id))
         }
         Subject::Agency(id) => {

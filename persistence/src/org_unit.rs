@@ -300,6 +300,27 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
 
 /// The positions of a unit and its sub-units, and the active employees holding them, by name
 /// (then NIP): whom a unit's monitoring, discipline recap and evaluation views list.
+/// A unit read for those who read its views: the unit, its agency, and the posts and employees of
+/// it and its sub-units (as [`staff`] finds them).
+pub(crate) struct ReadStaff {
+    pub unit: OrgUnit,
+    pub agency: Uuid,
+    pub posts: Vec<crate::position::Position>,
+    pub people: Vec<crate::employee::Employee>,
+}
+
+/// A unit's staff for a caller who reads the unit's views ([`read_view`] decides).
+pub(crate) fn read_staff(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    unit_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ReadStaff, StoreError> {
+    let (unit, agency) = read_view(conn, caller, unit_id, now)?;
+    let (posts, people) = staff(conn, unit.agency_id, unit.id)?;
+    Ok(ReadStaff { unit, agency, posts, people })
+}
+
 pub fn staff(
     conn: &mut DbConnection,
     agency_id: AgencyId,

@@ -26,25 +26,6 @@ pub struct ProgressRow {
     pub evaluator: Option<crate::employee::Employee>,
 }
 
-/// A unit's agency, active employees (by name) and positions, its sub-units' included.
-struct UnitPeople {
-    agency: Uuid,
-    people: Vec<crate::employee::Employee>,
-    posts: Vec<crate::position::Position>,
-}
-
-/// The employees of a unit and its sub-units, for those who read the unit's views.
-fn unit_people(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    unit_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<UnitPeople, StoreError> {
-    let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (posts, people) = crate::org_unit::staff(conn, unit.agency_id, unit.id)?;
-    Ok(UnitPeople { agency, people, posts })
-}
-
 fn period_rows(conn: &mut DbConnection, period: &EvaluationPeriod) -> Result<Vec<Evaluation>, StoreError> {
     Ok(evaluations::table
         .filter(evaluations::evaluation_period_id.eq(crate::key::bind(period.id)))
@@ -63,7 +44,7 @@ pub fn unit_progress(
 ) -> Result<(EvaluationPeriod, Vec<ProgressRow>), StoreError> {
     use crate::schema::employees;
     let period = get_period(conn, caller, period_id)?;
-    let UnitPeople { agency, people, .. } = unit_people(conn, caller, unit_id, now)?;
+    let crate::org_unit::ReadStaff { agency, people, .. } = crate::org_unit::read_staff(conn, caller, unit_id, now)?;
     if period.agency_id != agency {
         return Err(StoreError::NotFound);
     }
@@ -122,7 +103,8 @@ pub fn unit_distribution(
     now: DateTime<Utc>,
 ) -> Result<Distribution, StoreError> {
     let period = get_period(conn, caller, period_id)?;
-    let UnitPeople { agency, people, posts } = unit_people(conn, caller, unit_id, now)?;
+    let crate::org_unit::ReadStaff { agency, people, posts, .. } =
+        crate::org_unit::read_staff(conn, caller, unit_id, now)?;
     if period.agency_id != agency {
         return Err(StoreError::NotFound);
     }
