@@ -134,7 +134,6 @@ pub fn subtree(
     Ok(units)
 }
 
-/// Checks that a unit named in a body (`#/org_unit_id`) is one of the agency's.
 /// For every unit at or below a unit directly under `root` (an agency's top units under `None`),
 /// that unit: the branch of `root` it lies in. Units outside `root` are left out.
 pub(crate) fn branch_of(units: &[OrgUnit], root: Option<OrgUnitId>) -> HashMap<OrgUnitId, OrgUnitId> {
@@ -157,6 +156,7 @@ pub(crate) fn branch_of(units: &[OrgUnit], root: Option<OrgUnitId>) -> HashMap<O
     out
 }
 
+/// Checks that a unit named in a body (`#/org_unit_id`) is one of the agency's.
 pub(crate) fn check_in_agency(
     conn: &mut DbConnection,
     agency_id: AgencyId,
@@ -298,8 +298,6 @@ pub fn update(conn: &mut DbConnection, change: &Change, id: Uuid, patch: OrgUnit
     })
 }
 
-/// The positions of a unit and its sub-units, and the active employees holding them, by name
-/// (then NIP): whom a unit's monitoring, discipline recap and evaluation views list.
 /// A unit read for those who read its views: the unit, its agency, and the posts and employees of
 /// it and its sub-units (as [`staff`] finds them).
 pub(crate) struct ReadStaff {
@@ -321,6 +319,8 @@ pub(crate) fn read_staff(
     Ok(ReadStaff { unit, agency, posts, people })
 }
 
+/// The positions of a unit and its sub-units, and the active employees holding them, by name
+/// (then NIP): whom a unit's monitoring, discipline recap and evaluation views list.
 pub fn staff(
     conn: &mut DbConnection,
     agency_id: AgencyId,
