@@ -265,10 +265,10 @@ fn post_minutes(
     let mut authors: Vec<EmployeeId> = duties.iter().map(|d| d.employee_id).collect();
     authors.sort_unstable();
     authors.dedup();
-    let mut covering: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate, i32, PositionId)>> = HashMap::new();
+    let mut covering: HashMap<EmployeeId, Vec<crate::agreement::Approved>> = HashMap::new();
     let mut held_now: HashMap<EmployeeId, PositionId> = HashMap::new();
     for a in crate::agreement::approved_covering(conn, agency, Some(&authors), from, to)? {
-        covering.entry(a.employee).or_default().push((a.starts_on, a.ends_on, a.revision, a.post));
+        covering.entry(a.employee).or_default().push(a);
     }
     for chunk in authors.chunks(crate::summary::PER_STATEMENT) {
         held_now.extend(
@@ -287,9 +287,9 @@ fn post_minutes(
             covering
                 .get(&r.employee_id)?
                 .iter()
-                .filter(|(s, e, _, _)| *s <= r.log_date && r.log_date <= *e)
-                .max_by_key(|(s, _, revision, _)| (*s, *revision))
-                .map(|(_, _, _, post)| *post)
+                .filter(|a| a.starts_on <= r.log_date && r.log_date <= a.ends_on)
+                .max_by_key(|a| (a.starts_on, a.revision))
+                .map(|a| a.post)
         };
         let Some(post) = held_then().or_else(|| held_now.get(&r.employee_id).copied()) else {
             continue;
