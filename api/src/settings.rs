@@ -71,6 +71,9 @@ pub struct Settings {
     /// `EKINERJA_JOB_POLL_MS`: how often the job worker looks for jobs stored by other server
     /// processes or left by one that stopped (default 1000); a job stored here starts at once.
     pub job_poll: Duration,
+    /// Lines of an allowance run read back and written out per step of an answer holding all of
+    /// them (1000). Not read from the environment: tests make it small to cross its steps.
+    pub run_lines_per_step: usize,
 }
 
 /// How log lines are written.
@@ -225,6 +228,7 @@ impl Settings {
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "ekinerja-files".into())
                 .into(),
+            run_lines_per_step: ekinerja_persistence::allowance_run::LINES_PER_STEP,
         })
     }
 }

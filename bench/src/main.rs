@@ -468,18 +468,50 @@ async fn roundtrip(stream: &mut tokio::net::TcpStream, request: &[u8], buf: &mut
         let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
         let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
         let status = head.get(9..12).and_then(|s| s.parse::<u16>().ok()).ok_or("malformed status line")?;
-        let length = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
-            .unwrap_or(0);
-        while buf.len() < end + 4 + length {
-            let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
-            if n == 0 {
-                return Err("connection closed mid-body".into());
+        let chunked = head.lines().any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
+        if !chunked {
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                .unwrap_or(0);
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Err("connection closed mid-body".into());
+                }
+                buf.extend_from_slice(&chunk[..n]);
             }
-            buf.extend_from_slice(&chunk[..n]);
+            return Ok(status);
         }
-        return Ok(status);
+        // A streamed answer: chunks, each its size in hex on a line, up to the one of size 0.
+        let mut at = end + 4;
+        loop {
+            let line_end = loop {
+                if let Some(i) = buf[at..].windows(2).position(|w| w == b"\r\n") {
+                    break at + i;
+                }
+                let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Err("connection closed mid-chunk".into());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            };
+            let size = String::from_utf8_lossy(&buf[at..line_end]);
+            let size = usize::from_str_radix(size.split(';').next().unwrap_or_default().trim(), 16)
+                .map_err(|e| format!("a malformed chunk size: {e}"))?;
+            let next = line_end + 2 + size + 2;
+            while buf.len() < next {
+                let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Err("connection closed mid-chunk".into());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            if size == 0 {
+                return Ok(status);
+            }
+            at = next;
+        }
     }
 }
 

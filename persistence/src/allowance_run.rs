@@ -90,11 +90,98 @@ pub struct RunLine {
     pub unreviewed_minutes: i64,
 }
 
-/// A run with its lines, by name.
-#[derive(Debug, Clone, Serialize)]
+/// A run, and the way to its lines for whoever was allowed to read it.
+#[derive(Debug, Clone)]
 pub struct RunDetail {
     pub run: Run,
-    pub lines: Vec<RunLine>,
+    pub lines: Lines,
+}
+
+/// The lines of a run as computed last, read by name a page at a time ([`Lines::page`]) or all
+/// at once ([`Lines::all`]). Only the functions that read or write a run for a caller allowed to
+/// read it hand one out. A large agency's lines, each with its breakdown, are read back a page
+/// at a time, so an answer with every line never holds them all in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Lines {
+    run: AllowanceRunId,
+    /// The run's version when it was read: a page is read only while the run is unchanged (a
+    /// recomputed draft has other lines; an approval ends a draft's answer too, to be read again
+    /// as approved).
+    version: i32,
+}
+
+/// Where a page of lines ended: the last line's name, NIP and employee, in the order of
+/// [`Lines::page`].
+#[derive(Debug, Clone)]
+pub struct LinesAfter {
+    name: String,
+    nip: String,
+    employee: EmployeeId,
+}
+
+impl Lines {
+    /// Up to `limit` lines (at least one) by name, NIP and employee, after `after` (from the
+    /// start when `None`), with where the page ended (`None` after the last line). A run changed
+    /// since it was read is a conflict: its lines may no longer be the ones read so far.
+    pub fn page(
+        &self,
+        conn: &mut DbConnection,
+        after: Option<&LinesAfter>,
+        limit: usize,
+    ) -> Result<(Vec<RunLine>, Option<LinesAfter>), StoreError> {
+        let limit = limit.max(1);
+        let mut q = allowance_lines::table
+            .inner_join(allowance_runs::table)
+            .filter(allowance_lines::run_id.eq(crate::key::bind(self.run)))
+            .filter(allowance_runs::version.eq(self.version))
+            .select(RunLine::as_select())
+            .into_boxed::<crate::db::Backend>();
+        if let Some(a) = after {
+            q = q.filter(
+                allowance_lines::name
+                    .gt(a.name.clone())
+                    .or(allowance_lines::name.eq(a.name.clone()).and(allowance_lines::nip.gt(a.nip.clone())))
+                    .or(allowance_lines::name
+                        .eq(a.name.clone())
+                        .and(allowance_lines::nip.eq(a.nip.clone()))
+                        .and(allowance_lines::employee_id.gt(crate::key::bind(a.employee)))),
+            );
+        }
+        let lines: Vec<RunLine> = q
+            .order((allowance_lines::name.asc(), allowance_lines::nip.asc(), allowance_lines::employee_id.asc()))
+            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+            .load(conn)?;
+        if lines.len() < limit {
+            // The last page, or none because the run has other lines now: which one is told by
+            // the run as it is now.
+            let now: Option<i32> = allowance_runs::table
+                .find(crate::key::bind(self.run))
+                .select(allowance_runs::version)
+                .first(conn)
+                .optional()?;
+            if now != Some(self.version) {
+                return Err(StoreError::Conflict("the run changed while its lines were read: read it again".into()));
+            }
+            return Ok((lines, None));
+        }
+        let next =
+            lines.last().map(|l| LinesAfter { name: l.name.clone(), nip: l.nip.clone(), employee: l.employee_id });
+        Ok((lines, next))
+    }
+
+    /// Every line, by name, NIP and employee.
+    pub fn all(&self, conn: &mut DbConnection) -> Result<Vec<RunLine>, StoreError> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let (lines, next) = self.page(conn, after.as_ref(), LINES_PER_STEP)?;
+            out.extend(lines);
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
 }
 
 /// The last day of the month beginning on `first`.
@@ -208,7 +295,7 @@ impl MonthInputs {
         conn: &mut DbConnection,
         run_id: AllowanceRunId,
         policies: &[&AgencyPolicy],
-        each: &mut dyn FnMut(usize, RoundLines) -> Result<(), StoreError>,
+        each: &mut dyn FnMut(&mut DbConnection, usize, RoundLines) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         use crate::log_day::{Statuses, Whose};
         use ekinerja_domain::daily_log::LogStatus;
@@ -228,7 +315,7 @@ impl MonthInputs {
                 minutes.accepted.entry(d.employee_id).or_default().push((d.log_date, d.minutes));
             }
             done += months.len();
-            each(done, policies.iter().map(|p| self.lines(run_id, p, &months, &minutes)).collect())?;
+            each(conn, done, policies.iter().map(|p| self.lines(run_id, p, &months, &minutes)).collect())?;
         }
         Ok(())
     }
@@ -353,8 +440,8 @@ pub fn enqueue_compute(
     crate::job::enqueue(conn, change, crate::job::JobRequest::AllowanceRun { agency_id, org_unit_id, month })
 }
 
-/// Lines stored per step of a run's progress.
-const LINES_PER_STEP: usize = 1_000;
+/// Lines stored a statement, and read back a page, at a time.
+pub const LINES_PER_STEP: usize = 1_000;
 
 /// [`compute_run`], telling `progress` each stage with the employees done of the total.
 pub fn compute_run_reporting(
@@ -396,18 +483,10 @@ pub fn compute_run_reporting(
             None => HashMap::new(),
         };
         let run_id = draft.as_ref().map_or_else(crate::key::new, |d| d.id);
-        let mut lines: Vec<RunLine> = Vec::with_capacity(employees);
-        inputs.rounds(conn, run_id, &[&policy], &mut |done, mut round| {
-            lines.extend(round.swap_remove(0).into_iter().map(|(mut line, _)| {
-                line.previous_amount = previous.get(&line.employee_id).copied();
-                line
-            }));
-            progress(JobStage::Computing, done, employees);
-            Ok(())
-        })?;
-        let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count();
-        let (computed, not_rolled_out) = (count(LineStatus::Computed), count(LineStatus::NotRolledOut));
-        let run = Run {
+        let is_new = draft.is_none();
+        // The counts and the total are set below from the lines as they are stored, in this
+        // transaction: no one reads the run before they are.
+        let mut run = Run {
             id: run_id,
             agency_id: agency,
             org_unit_id: unit,
@@ -415,11 +494,11 @@ pub fn compute_run_reporting(
             status: RunStatus::Draft,
             previous_run_id: approved.as_ref().map(|a| a.id),
             policy_id: policy_version.map(|v| v.id),
-            employees: i32::try_from(lines.len()).unwrap_or(i32::MAX),
-            computed: i32::try_from(computed).unwrap_or(i32::MAX),
-            pending: i32::try_from(lines.len() - computed - not_rolled_out).unwrap_or(i32::MAX),
-            not_rolled_out: i32::try_from(not_rolled_out).unwrap_or(i32::MAX),
-            total: lines.iter().map(|l| l.amount).sum(),
+            employees: 0,
+            computed: 0,
+            pending: 0,
+            not_rolled_out: 0,
+            total: 0,
             computed_at: change.at,
             approved_at: None,
             approved_by_account_id: None,
@@ -428,34 +507,55 @@ pub fn compute_run_reporting(
             policy: Some(policy.clone().into()),
             computed_by_account_id: Some(AccountId::from(change.caller.account_id)),
         };
-        let is_new = draft.is_none();
         if is_new {
             diesel::insert_into(allowance_runs::table).values(run.clone()).execute(conn)?;
         } else {
             diesel::delete(allowance_lines::table.filter(allowance_lines::run_id.eq(crate::key::bind(run.id))))
                 .execute(conn)?;
-            diesel::update(allowance_runs::table.find(crate::key::bind(run.id)))
-                .set((
-                    allowance_runs::previous_run_id.eq(crate::key::BindOption::from(run.previous_run_id)),
-                    allowance_runs::policy_id.eq(crate::key::BindOption::from(run.policy_id)),
-                    allowance_runs::employees.eq(run.employees),
-                    allowance_runs::computed.eq(run.computed),
-                    allowance_runs::pending.eq(run.pending),
-                    allowance_runs::not_rolled_out.eq(run.not_rolled_out),
-                    allowance_runs::total.eq(run.total),
-                    allowance_runs::computed_at.eq(run.computed_at),
-                    allowance_runs::version.eq(run.version),
-                    allowance_runs::policy.eq(&run.policy),
-                    allowance_runs::computed_by_account_id.eq(crate::key::BindOption::from(run.computed_by_account_id)),
-                ))
-                .execute(conn)?;
         }
-        // A thousand lines a step: a COPY on PostgreSQL, a statement a line on SQLite.
-        let mut stored = 0;
-        for step in lines.chunks(LINES_PER_STEP) {
-            stored += crate::db::copy_all!(conn, allowance_lines::table, step);
-            progress(JobStage::Storing, stored, lines.len());
-        }
+        // Each round's lines are stored as they come, a thousand a statement (a COPY on
+        // PostgreSQL, a statement a line on SQLite), and only counted here: a large agency's
+        // lines, each with its breakdown, are never held in memory together.
+        let mut tally = Tally::default();
+        let mut waiting: Vec<RunLine> = Vec::with_capacity(LINES_PER_STEP);
+        inputs.rounds(conn, run_id, &[&policy], &mut |conn, done, mut round| {
+            for (mut line, _) in round.swap_remove(0) {
+                line.previous_amount = previous.get(&line.employee_id).copied();
+                tally.add(&line);
+                waiting.push(line);
+            }
+            if waiting.len() >= LINES_PER_STEP {
+                crate::db::copy_all!(conn, allowance_lines::table, waiting);
+                waiting.clear();
+            }
+            progress(JobStage::Computing, done, employees);
+            Ok(())
+        })?;
+        crate::db::copy_all!(conn, allowance_lines::table, waiting);
+        progress(JobStage::Storing, employees, employees);
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        (run.employees, run.computed, run.pending, run.not_rolled_out, run.total) = (
+            count(tally.lines()),
+            count(tally.computed),
+            count(tally.pending),
+            count(tally.not_rolled_out),
+            tally.total,
+        );
+        diesel::update(allowance_runs::table.find(crate::key::bind(run.id)))
+            .set((
+                allowance_runs::previous_run_id.eq(crate::key::BindOption::from(run.previous_run_id)),
+                allowance_runs::policy_id.eq(crate::key::BindOption::from(run.policy_id)),
+                allowance_runs::employees.eq(run.employees),
+                allowance_runs::computed.eq(run.computed),
+                allowance_runs::pending.eq(run.pending),
+                allowance_runs::not_rolled_out.eq(run.not_rolled_out),
+                allowance_runs::total.eq(run.total),
+                allowance_runs::computed_at.eq(run.computed_at),
+                allowance_runs::version.eq(run.version),
+                allowance_runs::policy.eq(&run.policy),
+                allowance_runs::computed_by_account_id.eq(crate::key::BindOption::from(run.computed_by_account_id)),
+            ))
+            .execute(conn)?;
         audit::record(
             conn,
             change,
@@ -466,8 +566,36 @@ pub fn compute_run_reporting(
             None::<&()>,
             Some(&run),
         )?;
+        let lines = Lines { run: run.id, version: run.version };
         Ok((RunDetail { run, lines }, is_new))
     })
+}
+
+/// The lines of a run counted by status as they are stored.
+#[derive(Debug, Default)]
+struct Tally {
+    computed: usize,
+    pending: usize,
+    not_rolled_out: usize,
+    /// Rupiah, the sum of the computed lines.
+    total: i64,
+}
+
+impl Tally {
+    fn add(&mut self, line: &RunLine) {
+        match line.status {
+            LineStatus::Computed => {
+                self.computed += 1;
+                self.total += line.amount;
+            }
+            LineStatus::Pending => self.pending += 1,
+            LineStatus::NotRolledOut => self.not_rolled_out += 1,
+        }
+    }
+
+    fn lines(&self) -> usize {
+        self.computed + self.pending + self.not_rolled_out
+    }
 }
 
 /// One OPD's lines of a month under one policy.
@@ -555,7 +683,7 @@ pub fn simulate(
     let mut opds: HashMap<Option<OrgUnitId>, OpdSimulation> = HashMap::new();
     let none = AllowanceRunId::from(Uuid::nil());
     let (mut in_force, mut simulated) = (Totals::default(), Totals::default());
-    inputs.rounds(conn, none, &[&current, draft], &mut |_, round| {
+    inputs.rounds(conn, none, &[&current, draft], &mut |_, _, round| {
         let [now_lines, draft_lines] =
             <[_; 2]>::try_from(round).map_err(|_| StoreError::Corrupt("two policies, two sets of lines".into()))?;
         for ((now_line, opd), (draft_line, _)) in now_lines.into_iter().zip(draft_lines) {
@@ -589,11 +717,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RunDeta
         allowance_runs::table.find(crate::key::bind(AllowanceRunId::from(id))).select(Run::as_select()).first(conn)?;
     let agency = run.agency_id.uuid();
     access::require_agency(conn, caller, agency, Area::PayrollExport, Access::Read)?;
-    let mut lines: Vec<RunLine> = allowance_lines::table
-        .filter(allowance_lines::run_id.eq(crate::key::bind(run.id)))
-        .select(RunLine::as_select())
-        .load(conn)?;
-    lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    let lines = Lines { run: run.id, version: run.version };
     Ok(RunDetail { run, lines })
 }
 
@@ -789,11 +913,7 @@ pub fn approved_run_for_key(
         .filter(allowance_runs::status.eq(crate::word::bind(ekinerja_domain::allowance::RunStatus::Approved)))
         .select(Run::as_select())
         .first(conn)?;
-    let mut lines: Vec<RunLine> = allowance_lines::table
-        .filter(allowance_lines::run_id.eq(crate::key::bind(run.id)))
-        .select(RunLine::as_select())
-        .load(conn)?;
-    lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.nip.cmp(&b.nip)));
+    let lines = Lines { run: run.id, version: run.version };
     Ok(RunDetail { run, lines })
 }
 

@@ -32,6 +32,7 @@ mod patterns;
 mod progress;
 mod replica;
 mod rollout;
+mod run_lines;
 mod shifts;
 mod simulation;
 mod storage;

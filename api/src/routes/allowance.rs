@@ -21,7 +21,7 @@ use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::{with_etag, Json};
 use crate::request_id;
-use crate::state::db;
+use crate::state::{db, AppState};
 
 /// The performance factor per predicate, in basis points.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -451,13 +451,71 @@ pub struct RunView {
     pub lines: Vec<RunLineView>,
 }
 
-pub(crate) fn run_view(d: allowance_run::RunDetail) -> Result<RunView, ApiError> {
+/// Where a run's answer is: its run and rules to write, or its lines from where the last step
+/// ended (`first` until a line is written), or its end.
+enum Step {
+    Head(Vec<u8>),
+    Lines { after: Option<allowance_run::LinesAfter>, first: bool },
+    Done,
+}
+
+/// A run as [`RunView`], written out as it is read: the run and its rules, then its lines a
+/// step of `run_lines_per_step` at a time, each step read from the database when the client has
+/// taken the one before. A large agency's answer (every line with its breakdown) is never held
+/// in memory whole. A run recomputed part way leaves the answer unfinished, so the client reads
+/// it again; it never mixes lines of two computations.
+pub(crate) fn run_answer(
+    state: &web::Data<AppState>,
+    mut answer: actix_web::HttpResponseBuilder,
+    d: allowance_run::RunDetail,
+) -> Result<HttpResponse, ApiError> {
     let rules = d.run.policy.as_ref().map(|p| Rules::of(p.get()));
-    Ok(RunView {
-        run: RunSummaryView::try_from(d.run)?,
-        rules,
-        lines: d.lines.into_iter().map(RunLineView::try_from).collect::<Result<_, _>>()?,
-    })
+    let empty = RunView { run: RunSummaryView::try_from(d.run)?, rules, lines: Vec::new() };
+    let mut head = serde_json::to_vec(&empty).map_err(|e| ApiError::Internal(format!("a run does not write: {e}")))?;
+    // `lines` is the last field: `…,"lines":[]}` loses its `]}` and the lines follow.
+    if !head.ends_with(b"[]}") {
+        return Err(ApiError::Internal("a run's answer does not end with its lines".into()));
+    }
+    head.truncate(head.len() - 2);
+    let (state, lines, per_step) = (state.clone(), d.lines, state.settings.run_lines_per_step);
+    let body = futures_util::stream::unfold(Step::Head(head), move |step| {
+        let state = state.clone();
+        async move {
+            match step {
+                Step::Done => None,
+                Step::Head(head) => Some((Ok(web::Bytes::from(head)), Step::Lines { after: None, first: true })),
+                Step::Lines { after, first } => {
+                    let read = db(&state, move |conn| lines.page(conn, after.as_ref(), per_step)).await;
+                    match read.and_then(|(page, next)| Ok((lines_json(page, first, next.is_none())?, next))) {
+                        Ok((bytes, Some(next))) => Some((Ok(bytes), Step::Lines { after: Some(next), first: false })),
+                        Ok((bytes, None)) => Some((Ok(bytes), Step::Done)),
+                        Err(e) => {
+                            log::warn!(target: "ekinerja::allowance", "a run's answer stopped part way: {e}");
+                            Some((Err(e), Step::Done))
+                        }
+                    }
+                }
+            }
+        }
+    });
+    Ok(answer.content_type("application/json").streaming(body))
+}
+
+/// A step of a run's lines as JSON array elements: a comma before each but the answer's first,
+/// and the end of the array and the run after the `last` step.
+fn lines_json(page: Vec<allowance_run::RunLine>, first: bool, last: bool) -> Result<web::Bytes, ApiError> {
+    let mut out = Vec::new();
+    for (i, line) in page.into_iter().enumerate() {
+        if !(first && i == 0) {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &RunLineView::try_from(line)?)
+            .map_err(|e| ApiError::Internal(format!("a run line does not write: {e}")))?;
+    }
+    if last {
+        out.extend_from_slice(b"]}");
+    }
+    Ok(web::Bytes::from(out))
 }
 
 list_of!(RunList, RunSummaryView, "allowance runs");
@@ -557,13 +615,12 @@ pub async fn compute_run(req: HttpRequest, call: Call, body: Json<ComputeRun>) -
             .await?;
     let version = d.run.version;
     let id = d.run.id;
-    let view = run_view(d)?;
     if is_new {
-        Ok(with_etag(HttpResponse::Created(), version)
-            .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/allowance-runs/{id}")))
-            .json(view))
+        let mut answer = with_etag(HttpResponse::Created(), version);
+        answer.insert_header((actix_web::http::header::LOCATION, format!("/api/v1/allowance-runs/{id}")));
+        run_answer(&call.state, answer, d)
     } else {
-        Ok(with_etag(HttpResponse::Ok(), version).json(view))
+        run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d)
     }
 }
 
@@ -579,7 +636,7 @@ pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
     let id = id.into_inner();
     let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     let version = d.run.version;
-    Ok(with_etag(HttpResponse::Ok(), version).json(run_view(d)?))
+    run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d)
 }
 
 /// Approves a run.
@@ -605,7 +662,7 @@ pub async fn approve_run(
     let change = Change::new(call.caller, now, request_id::current());
     let d = db(&call.state, move |conn| allowance_run::approve(conn, &change, id, if_match, now)).await?;
     let version = d.run.version;
-    Ok(with_etag(HttpResponse::Ok(), version).json(run_view(d)?))
+    run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d)
 }
 
 /// The payroll export of a run.
@@ -626,11 +683,17 @@ pub async fn approve_run(
 pub async fn payroll(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = call.report(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
-    if d.run.status != RunStatus::Approved {
+    let (run, lines) = call
+        .report(move |conn, caller| {
+            let d = allowance_run::get(conn, caller, id)?;
+            let lines = if d.run.status == RunStatus::Approved { d.lines.all(conn)? } else { Vec::new() };
+            Ok((d.run, lines))
+        })
+        .await?;
+    if run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
     }
-    let month = d.run.month.format("%Y-%m").to_string();
+    let month = run.month.format("%Y-%m").to_string();
     let body = file(
         &[
             "nip",
@@ -649,7 +712,7 @@ pub async fn payroll(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
             "menit_belum_diperiksa",
             "keterangan",
         ],
-        d.lines.iter().map(|l| {
+        lines.iter().map(|l| {
             // A line without an amount has empty money cells, never 0: a payroll office reads 0
             // as "pay nothing". The reason is said in words.
             let computed = l.status == LineStatus::Computed;
@@ -800,13 +863,19 @@ impl TryFrom<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
 pub async fn breakdown(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
-    if d.run.status != RunStatus::Approved {
+    let (run, lines) = call
+        .read(move |conn, caller| {
+            let d = allowance_run::get(conn, caller, id)?;
+            let lines = if d.run.status == RunStatus::Approved { d.lines.all(conn)? } else { Vec::new() };
+            Ok((d.run, lines))
+        })
+        .await?;
+    if run.status != RunStatus::Approved {
         return Err(ApiError::Conflict("only an approved run is exported".into()));
     }
-    let month = d.run.month.format("%Y-%m").to_string();
+    let month = run.month.format("%Y-%m").to_string();
     let mut rows = Vec::new();
-    for l in &d.lines {
+    for l in &lines {
         let Some(b) = breakdown_of(l)? else { continue };
         for line in &b.discipline.lines {
             rows.push(vec![

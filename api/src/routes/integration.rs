@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::allowance::{run_view, RunList, RunSummaryView, RunView};
+use super::allowance::{run_answer, RunList, RunSummaryView, RunView};
 use super::{page_request, utc};
 use crate::error::ApiError;
 use crate::integration::IntegrationCaller;
@@ -189,5 +189,5 @@ pub async fn approved_run(
     let id = id.into_inner();
     let integration = key.integration;
     let d = db(&state, move |conn| allowance_run::approved_run_for_key(conn, &integration, id)).await?;
-    Ok(HttpResponse::Ok().json(run_view(d)?))
+    run_answer(&state, HttpResponse::Ok(), d)
 }

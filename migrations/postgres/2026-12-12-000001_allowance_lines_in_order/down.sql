@@ -1,0 +1,1 @@
+DROP INDEX allowance_lines_in_order_idx;
