@@ -345,17 +345,9 @@ pub(crate) fn approved_covering(
     };
     let rows: Vec<Row> = match employees {
         None => query().load(conn)?,
-        Some(ids) => {
-            let mut out = Vec::new();
-            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
-                out.extend(
-                    query()
-                        .filter(agreements::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
-                        .load::<Row>(conn)?,
-                );
-            }
-            out
-        }
+        Some(ids) => crate::summary::per_statement(ids, |chunk| {
+            query().filter(agreements::employee_id.eq_any(crate::key::binds(chunk.iter().copied()))).load(conn)
+        })?,
     };
     Ok(rows
         .into_iter()

@@ -307,12 +307,14 @@ impl MonthInputs {
             let ids: Vec<EmployeeId> = round.iter().map(|(e, _)| e.id).collect();
             let months = self.judge.months(conn, round, crate::discipline::Keep::Records)?;
             let mut minutes = RoundMinutes { waiting: HashMap::new(), accepted: HashMap::new() };
-            let whose = Whose::Employees(&ids);
-            for d in crate::log_day::of(conn, whose, Statuses::Only(LogStatus::Submitted), first, last)? {
-                *minutes.waiting.entry(d.employee_id).or_default() += d.minutes;
-            }
-            for d in crate::log_day::of(conn, whose, Statuses::Only(LogStatus::Accepted), first, last)? {
-                minutes.accepted.entry(d.employee_id).or_default().push((d.log_date, d.minutes));
+            for d in crate::log_day::of(conn, Whose::Employees(&ids), Statuses::NotRejected, first, last)? {
+                match d.status {
+                    LogStatus::Submitted => *minutes.waiting.entry(d.employee_id).or_default() += d.minutes,
+                    LogStatus::Accepted => {
+                        minutes.accepted.entry(d.employee_id).or_default().push((d.log_date, d.minutes))
+                    }
+                    LogStatus::Rejected => {}
+                }
             }
             done += months.len();
             each(conn, done, policies.iter().map(|p| self.lines(run_id, p, &months, &minutes)).collect())?;

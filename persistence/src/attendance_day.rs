@@ -154,17 +154,9 @@ pub fn of(conn: &mut DbConnection, whose: Whose<'_>, from: NaiveDate, to: NaiveD
     Ok(match whose {
         Whose::Agency(a) => query().filter(d::agency_id.eq(crate::key::bind(a))).load(conn)?,
         Whose::Employee(e) => query().filter(d::employee_id.eq(crate::key::bind(e))).load(conn)?,
-        Whose::Employees(ids) => {
-            let mut out = Vec::new();
-            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
-                out.extend(
-                    query()
-                        .filter(d::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
-                        .load::<Day>(conn)?,
-                );
-            }
-            out
-        }
+        Whose::Employees(ids) => crate::summary::per_statement(ids, |chunk| {
+            query().filter(d::employee_id.eq_any(crate::key::binds(chunk.iter().copied()))).load(conn)
+        })?,
     })
 }
 

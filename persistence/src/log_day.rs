@@ -186,17 +186,9 @@ pub fn of(
             days
         }
         Whose::Employee(e) => ordered().filter(log_days::employee_id.eq(crate::key::bind(e))).load(conn)?,
-        Whose::Employees(ids) => {
-            let mut out = Vec::new();
-            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
-                out.extend(
-                    ordered()
-                        .filter(log_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
-                        .load::<Day>(conn)?,
-                );
-            }
-            out
-        }
+        Whose::Employees(ids) => crate::summary::per_statement(ids, |chunk| {
+            ordered().filter(log_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied()))).load(conn)
+        })?,
     })
 }
 

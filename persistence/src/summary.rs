@@ -23,6 +23,18 @@ pub enum Whose<'a> {
 /// Employees named in one statement of a [`Whose::Employees`] read.
 pub(crate) const PER_STATEMENT: usize = 500;
 
+/// The rows `read` gives for `ids`, named [`PER_STATEMENT`] of them a statement, in order.
+pub(crate) fn per_statement<I, T>(
+    ids: &[I],
+    mut read: impl FnMut(&[I]) -> diesel::QueryResult<Vec<T>>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(PER_STATEMENT) {
+        out.extend(read(chunk)?);
+    }
+    Ok(out)
+}
+
 /// People read by employee, up to this many: a unit's or a supervisor's people read their own
 /// rows, a statement per [`PER_STATEMENT`] of them; more than this read the agency's rows in one
 /// statement and keep their own.

@@ -266,22 +266,18 @@ fn post_minutes(
     authors.sort_unstable();
     authors.dedup();
     let mut covering: HashMap<EmployeeId, Vec<crate::agreement::Approved>> = HashMap::new();
-    let mut held_now: HashMap<EmployeeId, PositionId> = HashMap::new();
     for a in crate::agreement::approved_covering(conn, agency, Some(&authors), from, to)? {
         covering.entry(a.employee).or_default().push(a);
     }
-    for chunk in authors.chunks(crate::summary::PER_STATEMENT) {
-        held_now.extend(
-            employees::table
-                .filter(employees::agency_id.eq(crate::key::bind(agency)))
-                .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied())))
-                .filter(employees::position_id.is_not_null())
-                .select((employees::id, employees::position_id))
-                .load::<(EmployeeId, Option<PositionId>)>(conn)?
-                .into_iter()
-                .filter_map(|(e, p)| p.map(|p| (e, p))),
-        );
-    }
+    let held = crate::summary::per_statement(&authors, |chunk| {
+        employees::table
+            .filter(employees::agency_id.eq(crate::key::bind(agency)))
+            .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied())))
+            .filter(employees::position_id.is_not_null())
+            .select((employees::id, employees::position_id))
+            .load::<(EmployeeId, Option<PositionId>)>(conn)
+    })?;
+    let held_now: HashMap<EmployeeId, PositionId> = held.into_iter().filter_map(|(e, p)| p.map(|p| (e, p))).collect();
     for r in duties {
         let held_then = || {
             covering
