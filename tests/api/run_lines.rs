@@ -113,3 +113,30 @@ async fn a_run_changed_while_its_lines_are_read_is_a_conflict() {
     let fresh = allowance_run::get(&mut conn, &root, id).unwrap();
     assert_eq!(fresh.lines.all(&mut conn).unwrap().len(), 5);
 }
+
+#[actix_web::test]
+async fn a_run_of_a_unit_with_nobody_in_it_has_no_lines() {
+    let mut app = TestApp::spawn_with(|s| s.run_lines_per_step = 2).await;
+    app.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap());
+    let org = app.org("RUNL-C", 6600).await;
+    let empty = app
+        .post(
+            "/api/v1/org-units",
+            &org.admin,
+            json!({"code": "KOSONG", "name": "Unit Kosong", "rollout_from": "2020-01"}),
+        )
+        .await;
+    empty.assert_status(201);
+    let run =
+        app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-11", "org_unit_id": empty.id()})).await;
+    run.assert_status(201);
+    assert_eq!((run.body["employees"].as_i64(), run.body["total"].as_i64()), (Some(0), Some(0)), "{}", run.text);
+    assert_eq!(run.body["lines"], json!([]));
+    // Recomputed in place, still empty; read, the same.
+    let again =
+        app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-11", "org_unit_id": empty.id()})).await;
+    again.assert_status(200);
+    assert_eq!(again.body["lines"], json!([]));
+    let read = app.get(&format!("/api/v1/allowance-runs/{}", run.id()), &org.admin).await;
+    assert_eq!(read.body, again.body);
+}
