@@ -137,7 +137,9 @@ impl Lines {
             .select(RunLine::as_select())
             .into_boxed::<crate::db::Backend>();
         if let Some(a) = after {
-            q = q.filter(
+            // `name >= …`, implied by the rest, bounds the scan of the index: each page starts
+            // where the last ended rather than at the run's first line.
+            q = q.filter(allowance_lines::name.ge(a.name.clone())).filter(
                 allowance_lines::name
                     .gt(a.name.clone())
                     .or(allowance_lines::name.eq(a.name.clone()).and(allowance_lines::nip.gt(a.nip.clone())))
@@ -543,21 +545,35 @@ pub fn compute_run_reporting(
             count(tally.not_rolled_out),
             tally.total,
         );
-        diesel::update(allowance_runs::table.find(crate::key::bind(run.id)))
-            .set((
-                allowance_runs::previous_run_id.eq(crate::key::BindOption::from(run.previous_run_id)),
-                allowance_runs::policy_id.eq(crate::key::BindOption::from(run.policy_id)),
-                allowance_runs::employees.eq(run.employees),
-                allowance_runs::computed.eq(run.computed),
-                allowance_runs::pending.eq(run.pending),
-                allowance_runs::not_rolled_out.eq(run.not_rolled_out),
-                allowance_runs::total.eq(run.total),
-                allowance_runs::computed_at.eq(run.computed_at),
-                allowance_runs::version.eq(run.version),
-                allowance_runs::policy.eq(&run.policy),
-                allowance_runs::computed_by_account_id.eq(crate::key::BindOption::from(run.computed_by_account_id)),
-            ))
-            .execute(conn)?;
+        // Still the draft this computation began from (the row inserted above, for a new run): a
+        // recompute or an approval that committed meanwhile makes this one a conflict, so an
+        // approved run never takes another computation's lines.
+        let began_at = if is_new { run.version } else { run.version - 1 };
+        let updated = diesel::update(
+            allowance_runs::table
+                .filter(allowance_runs::id.eq(crate::key::bind(run.id)))
+                .filter(allowance_runs::version.eq(began_at))
+                .filter(allowance_runs::status.eq(crate::word::bind(RunStatus::Draft))),
+        )
+        .set((
+            allowance_runs::previous_run_id.eq(crate::key::BindOption::from(run.previous_run_id)),
+            allowance_runs::policy_id.eq(crate::key::BindOption::from(run.policy_id)),
+            allowance_runs::employees.eq(run.employees),
+            allowance_runs::computed.eq(run.computed),
+            allowance_runs::pending.eq(run.pending),
+            allowance_runs::not_rolled_out.eq(run.not_rolled_out),
+            allowance_runs::total.eq(run.total),
+            allowance_runs::computed_at.eq(run.computed_at),
+            allowance_runs::version.eq(run.version),
+            allowance_runs::policy.eq(&run.policy),
+            allowance_runs::computed_by_account_id.eq(crate::key::BindOption::from(run.computed_by_account_id)),
+        ))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(StoreError::Conflict(
+                "the run was recomputed or approved while this computation ran: compute it again".into(),
+            ));
+        }
         audit::record(
             conn,
             change,
