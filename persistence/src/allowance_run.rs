@@ -537,13 +537,14 @@ pub fn compute_run_reporting(
         })?;
         crate::db::copy_all!(conn, allowance_lines::table, waiting);
         progress(JobStage::Storing, employees, employees);
-        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        let count = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+        let Tally { totals, not_rolled_out } = tally;
         (run.employees, run.computed, run.pending, run.not_rolled_out, run.total) = (
-            count(tally.lines()),
-            count(tally.computed),
-            count(tally.pending),
-            count(tally.not_rolled_out),
-            tally.total,
+            count(totals.computed + totals.pending + not_rolled_out),
+            count(totals.computed),
+            count(totals.pending),
+            count(not_rolled_out),
+            totals.total,
         );
         // Still the draft this computation began from (the row inserted above, for a new run): a
         // recompute or an approval that committed meanwhile makes this one a conflict, so an
@@ -589,30 +590,20 @@ pub fn compute_run_reporting(
     })
 }
 
-/// The lines of a run counted by status as they are stored.
+/// The lines of a run counted by status as they are stored: the [`Totals`] of the lines with
+/// an amount or waiting for one, and those of units not rolled out.
 #[derive(Debug, Default)]
 struct Tally {
-    computed: usize,
-    pending: usize,
-    not_rolled_out: usize,
-    /// Rupiah, the sum of the computed lines.
-    total: i64,
+    totals: Totals,
+    not_rolled_out: i64,
 }
 
 impl Tally {
     fn add(&mut self, line: &RunLine) {
-        match line.status {
-            LineStatus::Computed => {
-                self.computed += 1;
-                self.total += line.amount;
-            }
-            LineStatus::Pending => self.pending += 1,
-            LineStatus::NotRolledOut => self.not_rolled_out += 1,
+        if line.status == LineStatus::NotRolledOut {
+            self.not_rolled_out += 1;
         }
-    }
-
-    fn lines(&self) -> usize {
-        self.computed + self.pending + self.not_rolled_out
+        self.totals.add(line);
     }
 }
 
