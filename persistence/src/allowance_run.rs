@@ -730,6 +730,21 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<RunDeta
     Ok(RunDetail { run, lines })
 }
 
+/// An approved run with every line, for the files that go to payroll (who may read the run, as
+/// [`get`]). A draft is a conflict: its lines may still change.
+pub fn approved_with_lines(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(Run, Vec<RunLine>), StoreError> {
+    let d = get(conn, caller, id)?;
+    if d.run.status != RunStatus::Approved {
+        return Err(StoreError::Conflict("only an approved run is exported: approve it first".into()));
+    }
+    let lines = d.lines.all(conn)?;
+    Ok((d.run, lines))
+}
+
 /// Approves a draft (finance or the agency's admin; with separation of duties, not the account
 /// that computed it): from then on it never changes.
 pub fn approve(

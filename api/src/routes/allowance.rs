@@ -441,7 +441,9 @@ impl TryFrom<allowance_run::Run> for RunSummaryView {
     }
 }
 
-/// A run.
+/// A run. A run of more than a thousand lines is sent as it is read, in chunks, after its status;
+/// if the run is recomputed or approved meanwhile, the body stops before its end (it is not valid
+/// JSON): read the run again. Its lines never mix two computations.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunView {
     #[serde(flatten)]
@@ -451,20 +453,22 @@ pub struct RunView {
     pub lines: Vec<RunLineView>,
 }
 
-/// Where a run's answer is: its run and rules to write, or its lines from where the last step
-/// ended (`first` until a line is written), or its end.
+/// Where a streamed run's answer is: its lines from where the last step ended, or its end.
 enum Step {
-    Head(Vec<u8>),
-    Lines { after: Option<allowance_run::LinesAfter>, first: bool },
+    Lines(allowance_run::LinesAfter),
     Done,
 }
 
 /// A run as [`RunView`], written out as it is read: the run and its rules, then its lines a
-/// step of `run_lines_per_step` at a time, each step read from the database when the client has
-/// taken the one before. A large agency's answer (every line with its breakdown) is never held
-/// in memory whole. A run recomputed part way leaves the answer unfinished, so the client reads
-/// it again; it never mixes lines of two computations.
-pub(crate) fn run_answer(
+/// step of `run_lines_per_step` at a time. A large agency's answer (every line with its
+/// breakdown) is never held in memory whole.
+///
+/// The first step is read before the status is sent, so a run of one step is an ordinary answer
+/// with its length, and a run recomputed or approved since it was read is a problem answer. Each
+/// later step is read from the database when the client has taken the one before; a run
+/// recomputed part way leaves that answer unfinished (the contract says: read it again), so it
+/// never mixes lines of two computations.
+pub(crate) async fn run_answer(
     state: &web::Data<AppState>,
     mut answer: actix_web::HttpResponseBuilder,
     d: allowance_run::RunDetail,
@@ -477,28 +481,31 @@ pub(crate) fn run_answer(
         return Err(ApiError::Internal("a run's answer does not end with its lines".into()));
     }
     head.truncate(head.len() - 2);
-    let (state, lines, per_step) = (state.clone(), d.lines, state.settings.run_lines_per_step);
-    let body = futures_util::stream::unfold(Step::Head(head), move |step| {
+    let (lines, per_step) = (d.lines, state.settings.run_lines_per_step);
+    let (page, next) = db(state, move |conn| lines.page(conn, None, per_step)).await?;
+    head.extend_from_slice(&lines_json(page, true, next.is_none())?);
+    answer.content_type("application/json");
+    let Some(next) = next else {
+        return Ok(answer.body(head));
+    };
+    let state = state.clone();
+    let rest = futures_util::stream::unfold(Step::Lines(next), move |step| {
         let state = state.clone();
         async move {
-            match step {
-                Step::Done => None,
-                Step::Head(head) => Some((Ok(web::Bytes::from(head)), Step::Lines { after: None, first: true })),
-                Step::Lines { after, first } => {
-                    let read = db(&state, move |conn| lines.page(conn, after.as_ref(), per_step)).await;
-                    match read.and_then(|(page, next)| Ok((lines_json(page, first, next.is_none())?, next))) {
-                        Ok((bytes, Some(next))) => Some((Ok(bytes), Step::Lines { after: Some(next), first: false })),
-                        Ok((bytes, None)) => Some((Ok(bytes), Step::Done)),
-                        Err(e) => {
-                            log::warn!(target: "ekinerja::allowance", "a run's answer stopped part way: {e}");
-                            Some((Err(e), Step::Done))
-                        }
-                    }
+            let Step::Lines(after) = step else { return None };
+            let read = db(&state, move |conn| lines.page(conn, Some(&after), per_step)).await;
+            match read.and_then(|(page, next)| Ok((lines_json(page, false, next.is_none())?, next))) {
+                Ok((bytes, Some(next))) => Some((Ok(bytes), Step::Lines(next))),
+                Ok((bytes, None)) => Some((Ok(bytes), Step::Done)),
+                Err(e) => {
+                    log::warn!(target: "ekinerja::allowance", "a run's answer stopped part way: {e}");
+                    Some((Err(e), Step::Done))
                 }
             }
         }
     });
-    Ok(answer.content_type("application/json").streaming(body))
+    let first = futures_util::stream::once(std::future::ready(Ok::<_, ApiError>(web::Bytes::from(head))));
+    Ok(answer.streaming(futures_util::StreamExt::chain(first, rest)))
 }
 
 /// A step of a run's lines as JSON array elements: a comma before each but the answer's first,
@@ -618,9 +625,9 @@ pub async fn compute_run(req: HttpRequest, call: Call, body: Json<ComputeRun>) -
     if is_new {
         let mut answer = with_etag(HttpResponse::Created(), version);
         answer.insert_header((actix_web::http::header::LOCATION, format!("/api/v1/allowance-runs/{id}")));
-        run_answer(&call.state, answer, d)
+        run_answer(&call.state, answer, d).await
     } else {
-        run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d)
+        run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d).await
     }
 }
 
@@ -636,7 +643,7 @@ pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
     let id = id.into_inner();
     let d = call.read(move |conn, caller| allowance_run::get(conn, caller, id)).await?;
     let version = d.run.version;
-    run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d)
+    run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d).await
 }
 
 /// Approves a run.
@@ -662,7 +669,7 @@ pub async fn approve_run(
     let change = Change::new(call.caller, now, request_id::current());
     let d = db(&call.state, move |conn| allowance_run::approve(conn, &change, id, if_match, now)).await?;
     let version = d.run.version;
-    run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d)
+    run_answer(&call.state, with_etag(HttpResponse::Ok(), version), d).await
 }
 
 /// The payroll export of a run.
@@ -683,16 +690,7 @@ pub async fn approve_run(
 pub async fn payroll(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let (run, lines) = call
-        .report(move |conn, caller| {
-            let d = allowance_run::get(conn, caller, id)?;
-            let lines = if d.run.status == RunStatus::Approved { d.lines.all(conn)? } else { Vec::new() };
-            Ok((d.run, lines))
-        })
-        .await?;
-    if run.status != RunStatus::Approved {
-        return Err(ApiError::Conflict("only an approved run is exported for payroll".into()));
-    }
+    let (run, lines) = call.report(move |conn, caller| allowance_run::approved_with_lines(conn, caller, id)).await?;
     let month = run.month.format("%Y-%m").to_string();
     let body = file(
         &[
@@ -863,16 +861,7 @@ impl TryFrom<(allowance_run::Run, allowance_run::RunLine)> for ApprovedLine {
 pub async fn breakdown(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     use crate::csv_out::{cell, file, nip, respond};
     let id = id.into_inner();
-    let (run, lines) = call
-        .read(move |conn, caller| {
-            let d = allowance_run::get(conn, caller, id)?;
-            let lines = if d.run.status == RunStatus::Approved { d.lines.all(conn)? } else { Vec::new() };
-            Ok((d.run, lines))
-        })
-        .await?;
-    if run.status != RunStatus::Approved {
-        return Err(ApiError::Conflict("only an approved run is exported".into()));
-    }
+    let (run, lines) = call.read(move |conn, caller| allowance_run::approved_with_lines(conn, caller, id)).await?;
     let month = run.month.format("%Y-%m").to_string();
     let mut rows = Vec::new();
     for l in &lines {

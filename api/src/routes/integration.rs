@@ -189,5 +189,5 @@ pub async fn approved_run(
     let id = id.into_inner();
     let integration = key.integration;
     let d = db(&state, move |conn| allowance_run::approved_run_for_key(conn, &integration, id)).await?;
-    run_answer(&state, HttpResponse::Ok(), d)
+    run_answer(&state, HttpResponse::Ok(), d).await
 }
