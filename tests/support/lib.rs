@@ -49,7 +49,13 @@ impl TestDb {
                 let name = format!("ekinerja_test_{}", Uuid::now_v7().simple());
                 let mut admin =
                     diesel::PgConnection::establish(&admin_url).expect("connect to the PostgreSQL test server");
-                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+                // Under a locale's collation, as production clusters commonly are, not the test
+                // cluster's bytewise "C": an order that depends on the collation shows here.
+                admin
+                    .batch_execute(&format!(
+                        "CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+                    ))
+                    .expect("create a test database");
                 let url = match admin_url.rfind('/') {
                     Some(i) => format!("{}/{name}", &admin_url[..i]),
                     None => panic!("EKINERJA_TEST_DATABASE_URL has no database part"),

@@ -1,0 +1,1 @@
+ALTER TABLE allowance_lines ALTER COLUMN name TYPE TEXT COLLATE "default";
