@@ -990,17 +990,19 @@ pub fn waiting_reviews(
     // Each author's waiting logs of the month: how many, their minutes, the oldest day.
     let mut waiting: std::collections::BTreeMap<EmployeeId, WaitingByAuthor> = std::collections::BTreeMap::new();
     let submitted = crate::log_day::Statuses::Only(ekinerja_domain::daily_log::LogStatus::Submitted);
-    for d in crate::log_day::of(conn, crate::log_day::Whose::Agency(agency), submitted, first, last)? {
-        let w = waiting.entry(d.employee_id).or_insert(WaitingByAuthor {
-            employee_id: d.employee_id,
-            logs: 0,
-            minutes: 0,
-            oldest: d.log_date,
-        });
-        w.logs += d.logs;
-        w.minutes += d.minutes;
-        w.oldest = w.oldest.min(d.log_date);
-    }
+    crate::log_day::each(conn, crate::log_day::Whose::Agency(agency), submitted, first, last, |days| {
+        for d in days {
+            let w = waiting.entry(d.employee_id).or_insert(WaitingByAuthor {
+                employee_id: d.employee_id,
+                logs: 0,
+                minutes: 0,
+                oldest: d.log_date,
+            });
+            w.logs += d.logs;
+            w.minutes += d.minutes;
+            w.oldest = w.oldest.min(d.log_date);
+        }
+    })?;
     let mut by_supervisor: HashMap<Option<Uuid>, WaitingReviews> = HashMap::new();
     for w in waiting.into_values() {
         let author = w.employee_id.uuid();

@@ -142,22 +142,18 @@ pub fn agency_month(
     let row_of = |employee: &EmployeeId| opd_of.get(employee).and_then(|t| index.get(t)).copied();
 
     // Logs of the month.
-    let logs = crate::log_day::of(
-        conn,
-        crate::log_day::Whose::Agency(agency),
-        crate::log_day::Statuses::NotRejected,
-        first,
-        last,
-    )?;
     let mut logged: Vec<HashSet<EmployeeId>> = vec![HashSet::new(); rows.len()];
     let mut accepted = vec![0i64; rows.len()];
-    for l in &logs {
-        let Some(i) = row_of(&l.employee_id) else { continue };
-        logged[i].insert(l.employee_id);
-        if l.status == ekinerja_domain::daily_log::LogStatus::Accepted {
-            accepted[i] += l.minutes;
+    let whose = crate::log_day::Whose::Agency(agency);
+    crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, first, last, |days| {
+        for l in days {
+            let Some(i) = row_of(&l.employee_id) else { continue };
+            logged[i].insert(l.employee_id);
+            if l.status == ekinerja_domain::daily_log::LogStatus::Accepted {
+                accepted[i] += l.minutes;
+            }
         }
-    }
+    })?;
 
     // Discipline of the month, as the allowance run reads it.
     let people = crate::discipline::agency_people(conn, agency_id)?;

@@ -181,19 +181,20 @@ fn build(
     // Daily logs today and this week.
     let ids: Vec<EmployeeId> = people.iter().copied().collect();
     let whose = crate::log_day::Whose::people(agency_id, &ids);
-    let logs = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, monday, today)?;
     let mut week_people: HashSet<EmployeeId> = HashSet::new();
     let mut today_people: HashSet<EmployeeId> = HashSet::new();
     let (mut week_minutes, mut today_minutes) = (0, 0);
-    for l in &logs {
-        let Some(e) = people.get(&l.employee_id).copied() else { continue };
-        week_people.insert(e);
-        week_minutes += l.minutes;
-        if l.log_date == today {
-            today_people.insert(e);
-            today_minutes += l.minutes;
+    crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, monday, today, |days| {
+        for l in days {
+            let Some(e) = people.get(&l.employee_id).copied() else { continue };
+            week_people.insert(e);
+            week_minutes += l.minutes;
+            if l.log_date == today {
+                today_people.insert(e);
+                today_minutes += l.minutes;
+            }
         }
-    }
+    })?;
     let coverage = |from, logged: usize, minutes| Coverage {
         from,
         to: today,

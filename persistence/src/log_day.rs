@@ -155,11 +155,65 @@ pub enum Statuses {
     NotRejected,
 }
 
-/// The stored days between two dates (both included), by employee, day and status (for
-/// [`Whose::Employees`], in that order within each statement's employees: each employee's days
-/// still come together, in date order). An agency's days are put in order here rather than by
-/// the database: a month of them is more than PostgreSQL sorts in its working memory, and its
-/// sort on disk took 2.8 s of a 100,000-employee month (issue 19).
+/// The stored days between two dates (both included), handed to `part` a part at a time: an
+/// agency's a date at a time (a statement each), an employee's at once, a list of employees'
+/// [`crate::summary::PER_STATEMENT`] of them at a time. Each part is in employee, day and status
+/// order and has every status of each employee's day it has; an employee's days come in date
+/// order across the parts.
+///
+/// A month of a 100,000-employee agency's days is two million rows: read at once with the
+/// database's copy of them, they took 430 MB at the peak of a maturity report (issue 19). A day
+/// of them is put in order here rather than by the database, which reads it by the agency and
+/// date index.
+pub fn each(
+    conn: &mut DbConnection,
+    whose: Whose<'_>,
+    statuses: Statuses,
+    from: NaiveDate,
+    to: NaiveDate,
+    mut part: impl FnMut(Vec<Day>),
+) -> Result<(), StoreError> {
+    let query = || {
+        let q = log_days::table.select(Day::as_select()).into_boxed();
+        match statuses {
+            Statuses::Only(s) => q.filter(log_days::status.eq(crate::word::bind(s))),
+            Statuses::NotRejected => q.filter(log_days::status.ne(crate::word::bind(LogStatus::Rejected))),
+        }
+    };
+    let ordered = || {
+        query().filter(log_days::log_date.ge(from)).filter(log_days::log_date.le(to)).order((
+            log_days::employee_id.asc(),
+            log_days::log_date.asc(),
+            log_days::status.asc(),
+        ))
+    };
+    match whose {
+        Whose::Agency(a) => {
+            for day in from.iter_days().take_while(|d| *d <= to) {
+                let mut days = query()
+                    .filter(log_days::agency_id.eq(crate::key::bind(a)))
+                    .filter(log_days::log_date.eq(day))
+                    .load::<Day>(conn)?;
+                days.sort_unstable_by_key(|d| (d.employee_id, d.status));
+                part(days);
+            }
+        }
+        Whose::Employee(e) => part(ordered().filter(log_days::employee_id.eq(crate::key::bind(e))).load(conn)?),
+        Whose::Employees(ids) => {
+            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
+                part(
+                    ordered()
+                        .filter(log_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied())))
+                        .load(conn)?,
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The days of [`each`], gathered, in the order of its parts: for a reader of a few employees or
+/// of a short span. A report over a large agency's month takes them a part at a time.
 pub fn of(
     conn: &mut DbConnection,
     whose: Whose<'_>,
@@ -167,29 +221,9 @@ pub fn of(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Day>, StoreError> {
-    let query = || {
-        let q = log_days::table
-            .filter(log_days::log_date.ge(from))
-            .filter(log_days::log_date.le(to))
-            .select(Day::as_select())
-            .into_boxed();
-        match statuses {
-            Statuses::Only(s) => q.filter(log_days::status.eq(crate::word::bind(s))),
-            Statuses::NotRejected => q.filter(log_days::status.ne(crate::word::bind(LogStatus::Rejected))),
-        }
-    };
-    let ordered = || query().order((log_days::employee_id.asc(), log_days::log_date.asc(), log_days::status.asc()));
-    Ok(match whose {
-        Whose::Agency(a) => {
-            let mut days = query().filter(log_days::agency_id.eq(crate::key::bind(a))).load::<Day>(conn)?;
-            days.sort_unstable_by_key(|d| (d.employee_id, d.log_date, d.status));
-            days
-        }
-        Whose::Employee(e) => ordered().filter(log_days::employee_id.eq(crate::key::bind(e))).load(conn)?,
-        Whose::Employees(ids) => crate::summary::per_statement(ids, |chunk| {
-            ordered().filter(log_days::employee_id.eq_any(crate::key::binds(chunk.iter().copied()))).load(conn)
-        })?,
-    })
+    let mut out = Vec::new();
+    each(conn, whose, statuses, from, to, |part| out.extend(part))?;
+    Ok(out)
 }
 
 /// Every stored day that differs from what the logs make, both ways; empty when the table agrees

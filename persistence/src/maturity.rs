@@ -234,7 +234,6 @@ fn facts(
         let working = crate::discipline::working_days(conn, agency, people, first, to)?;
         let ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
         let whose = crate::log_day::Whose::people(agency_id, &ids);
-        let logs = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, first, to)?;
         for (id, days) in &working {
             if let Some(f) = out.get_mut(id) {
                 f.working_days = days.len() as i64;
@@ -258,18 +257,21 @@ fn facts(
                 f.guided_minutes = g.minutes;
             }
         }
-        // A day with logs in both statuses has a row for each; it is one day logged.
-        let mut counted: HashSet<(EmployeeId, NaiveDate)> = HashSet::new();
-        for l in logs {
-            let Some(f) = out.get_mut(&l.employee_id) else { continue };
-            f.minutes += l.minutes;
-            f.linked_minutes += l.linked_minutes;
-            if working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date))
-                && counted.insert((l.employee_id, l.log_date))
-            {
-                f.days_logged += 1;
+        // A day with logs in both statuses has a row for each, one after the other; it is one
+        // day logged.
+        let mut last: Option<(EmployeeId, NaiveDate)> = None;
+        crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, first, to, |days| {
+            for l in days {
+                let Some(f) = out.get_mut(&l.employee_id) else { continue };
+                f.minutes += l.minutes;
+                f.linked_minutes += l.linked_minutes;
+                let day = Some((l.employee_id, l.log_date));
+                if last != day && working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date)) {
+                    f.days_logged += 1;
+                }
+                last = day;
             }
-        }
+        })?;
     }
 
     // Levels 3 to 5: the approved agreement covering the month.

@@ -70,19 +70,20 @@ fn activity(
 ) -> Result<Activity, StoreError> {
     let ids: Vec<EmployeeId> = people.iter().map(|e| e.id).collect();
     let whose = crate::log_day::Whose::people(agency, &ids);
-    let days = crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, from, to)?;
     let mut by_employee: HashMap<EmployeeId, Row> = HashMap::new();
-    for d in days {
-        let r = by_employee.entry(d.employee_id).or_default();
-        r.logs += d.logs;
-        r.minutes += d.minutes;
-        r.linked_minutes += d.linked_minutes;
-        // The days come in date order: a day in two statuses counts once.
-        if r.last_log_date != Some(d.log_date) {
-            r.days_logged += 1;
+    crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, from, to, |days| {
+        for d in days {
+            let r = by_employee.entry(d.employee_id).or_default();
+            r.logs += d.logs;
+            r.minutes += d.minutes;
+            r.linked_minutes += d.linked_minutes;
+            // An employee's days come in date order: a day in two statuses counts once.
+            if r.last_log_date != Some(d.log_date) {
+                r.days_logged += 1;
+            }
+            r.last_log_date = r.last_log_date.max(Some(d.log_date));
         }
-        r.last_log_date = r.last_log_date.max(Some(d.log_date));
-    }
+    })?;
     let mut employees: Vec<EmployeeActivity> = people
         .into_iter()
         .map(|e| {

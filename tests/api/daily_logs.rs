@@ -886,3 +886,41 @@ async fn reviews_racing_for_one_version_of_a_log_decide_it_once() {
     assert_eq!(days.iter().map(|d| d.2).sum::<i64>(), 3, "{days:?}");
     assert_eq!(days.iter().map(|d| d.3).sum::<i64>(), 90, "{days:?}");
 }
+
+/// An agency's days of logs are read a date at a time (issue 19): each part is one date's rows in
+/// employee and status order, a day in two statuses side by side, and together the parts are
+/// every employee's own days.
+#[actix_web::test]
+async fn an_agencys_days_of_logs_come_a_date_at_a_time_in_order() {
+    use ekinerja_persistence::log_day::{each, of, Statuses, Whose};
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-EACH", 740).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:00")).await.assert_status(201);
+    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_status(200);
+    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
+        .await
+        .assert_status(201);
+
+    let agency: ekinerja_domain::id::AgencyId = s.org.agency.parse::<uuid::Uuid>().unwrap().into();
+    let ids: Vec<ekinerja_domain::id::EmployeeId> =
+        [&s.org.staff1.id, &s.org.staff2.id].iter().map(|id| id.parse::<uuid::Uuid>().unwrap().into()).collect();
+    let mut conn = app.state.pool.get().unwrap();
+    let from = day - Duration::days(2);
+    let mut parts = Vec::new();
+    each(&mut conn, Whose::Agency(agency), Statuses::NotRejected, from, day, |part| parts.push(part)).unwrap();
+    assert_eq!(parts.len(), 3, "a part a date, empty ones too");
+    assert!(parts[..2].iter().all(Vec::is_empty));
+    let keys: Vec<_> = parts[2].iter().map(|d| (d.log_date, d.employee_id, d.status)).collect();
+    assert_eq!(keys.len(), 3, "staff member 1's day in two statuses and staff member 2's: {keys:?}");
+    assert!(keys.is_sorted() && keys.iter().all(|k| k.0 == day), "{keys:?}");
+    let staff1 = ids[0];
+    let at = keys.iter().position(|k| k.1 == staff1).unwrap();
+    assert_eq!(keys[at + 1].1, staff1, "a day's two statuses side by side");
+    // The same rows as each employee's own read.
+    let mut own = of(&mut conn, Whose::Employees(&ids), Statuses::NotRejected, from, day).unwrap();
+    own.sort_by_key(|d| (d.log_date, d.employee_id, d.status));
+    assert_eq!(parts.concat(), own);
+}
