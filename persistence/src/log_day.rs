@@ -2,8 +2,8 @@
 //! those serving a planned result (not an additional duty), written in the transaction that
 //! creates, edits or reviews a log (issue 19). The month-end readers (the allowance run, maturity,
 //! monitoring, the dashboards, the OPD comparison, the logging curve) read these rows through
-//! [`of`] instead of grouping every log of the month; because they change only with the logs,
-//! they are never stale.
+//! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
+//! because they change only with the logs, they are never stale.
 
 use std::collections::BTreeMap;
 
@@ -146,7 +146,7 @@ pub(crate) fn count_again(
 
 pub use crate::summary::Whose;
 
-/// Which statuses [`of`] reads.
+/// Which statuses [`each`] and [`of`] read.
 #[derive(Debug, Clone, Copy)]
 pub enum Statuses {
     /// Logs of this status alone.

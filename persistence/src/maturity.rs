@@ -259,17 +259,17 @@ fn facts(
         }
         // A day with logs in both statuses has a row for each, one after the other; it is one
         // day logged.
-        let mut last: Option<(EmployeeId, NaiveDate)> = None;
+        let mut previous: Option<(EmployeeId, NaiveDate)> = None;
         crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, first, to, |days| {
             for l in days {
                 let Some(f) = out.get_mut(&l.employee_id) else { continue };
                 f.minutes += l.minutes;
                 f.linked_minutes += l.linked_minutes;
                 let day = Some((l.employee_id, l.log_date));
-                if last != day && working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date)) {
+                if previous != day && working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date)) {
                     f.days_logged += 1;
                 }
-                last = day;
+                previous = day;
             }
         })?;
     }

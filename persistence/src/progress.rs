@@ -249,12 +249,10 @@ pub fn unit_curve(
     let staff_ids: Vec<EmployeeId> = people.iter().map(|(e, _)| e.id).collect();
     let ids: HashSet<EmployeeId> = staff_ids.iter().copied().collect();
     let whose = crate::log_day::Whose::people(unit.agency_id, &staff_ids);
-    let logged: HashSet<(EmployeeId, NaiveDate)> =
-        crate::log_day::of(conn, whose, crate::log_day::Statuses::NotRejected, from, to)?
-            .into_iter()
-            .filter(|d| ids.contains(&d.employee_id))
-            .map(|d| (d.employee_id, d.log_date))
-            .collect();
+    let mut logged: HashSet<(EmployeeId, NaiveDate)> = HashSet::new();
+    crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, from, to, |days| {
+        logged.extend(days.into_iter().filter(|d| ids.contains(&d.employee_id)).map(|d| (d.employee_id, d.log_date)))
+    })?;
     curve.days = logging_curve(&working, &logged, from, to);
     Ok(curve)
 }

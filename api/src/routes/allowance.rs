@@ -441,7 +441,7 @@ impl TryFrom<allowance_run::Run> for RunSummaryView {
     }
 }
 
-/// A run. A run of more than a thousand lines is sent as it is read, in chunks, after its status;
+/// A run. A run of a thousand lines or more is sent as it is read, in chunks, after its status;
 /// if the run is recomputed or approved meanwhile, the body stops before its end (it is not valid
 /// JSON): read the run again. Its lines never mix two computations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -603,6 +603,7 @@ pub struct ComputeRun {
                 ("preference-applied" = String, description = "`respond-async`"),
                 ("retry-after" = String, description = "Seconds to wait before following the job"))),
         crate::openapi::AdminOnly,
+        (status = 409, description = "The run was recomputed or approved meanwhile: read it again", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn compute_run(req: HttpRequest, call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
@@ -637,6 +638,7 @@ pub async fn compute_run(req: HttpRequest, call: Call, body: Json<ComputeRun>) -
     responses(
         (status = 200, description = "The run, with its ETag", body = RunView),
         crate::openapi::AdminOnly,
+        (status = 409, description = "The run was recomputed or approved while it was read: read it again", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_run(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
