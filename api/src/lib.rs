@@ -23,6 +23,7 @@ pub mod routes;
 pub mod security;
 pub mod settings;
 pub mod state;
+pub mod streamed;
 pub mod webhook;
 mod who;
 

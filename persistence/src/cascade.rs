@@ -22,26 +22,8 @@ use crate::schema::{
 };
 use crate::{chart, DbConnection, StoreError};
 
-/// One planned result in a cascade, with the results that cascade from it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CascadeNode {
-    pub result_id: PlannedResultId,
-    pub lineage_id: PlannedResultId,
-    pub kind: ResultKind,
-    pub description: String,
-    /// The goal it supports, for the results at the top of a cascade.
-    #[serde(skip)]
-    pub goal_id: Option<GoalId>,
-    pub agreement_id: AgreementId,
-    pub agreement_status: AgreementStatus,
-    pub employee_id: EmployeeId,
-    pub employee_nip: String,
-    pub employee_name: String,
-    pub children: Vec<CascadeNode>,
-}
-
 /// A planned result as loaded for the cascade.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Queryable)]
 struct Row {
     id: PlannedResultId,
     lineage_id: PlannedResultId,
@@ -56,18 +38,20 @@ struct Row {
     position_id: PositionId,
 }
 
-/// The period's results, and which of them belong to the agreement in force for each
-/// employee and position (the approved revision, else the latest).
+/// The period's results that belong to the agreement in force for each employee and position
+/// (the approved revision, else the latest), and the lineage of every result of the period.
 struct PeriodResults {
-    all: Vec<Row>,
     current: Vec<Row>,
     lineage_of: HashMap<PlannedResultId, PlannedResultId>,
 }
 
+/// The period's results in force. `keep` is a result kept even when its revision is not in force
+/// (the root of a result's own cascade); it comes last, and its absence is `NotFound`.
 fn load_period(
     conn: &mut DbConnection,
     agency: AgencyId,
     period: PerformancePeriodId,
+    keep: Option<PlannedResultId>,
 ) -> Result<PeriodResults, StoreError> {
     let all: Vec<Row> = planned_results::table
         .inner_join(agreements::table)
@@ -105,8 +89,24 @@ fn load_period(
         }
     }
     let in_force: HashSet<AgreementId> = chosen.into_values().map(|(_, _, id)| id).collect();
-    let current = all.iter().filter(|r| in_force.contains(&r.agreement_id)).cloned().collect();
-    Ok(PeriodResults { all, current, lineage_of })
+    // The rows move from the load into the result; none is copied.
+    let mut kept = None;
+    let mut found = keep.is_none();
+    let mut current = Vec::with_capacity(all.len());
+    for r in all {
+        let wanted = Some(r.id) == keep;
+        found |= wanted;
+        if in_force.contains(&r.agreement_id) {
+            current.push(r);
+        } else if wanted {
+            kept = Some(r);
+        }
+    }
+    if !found {
+        return Err(StoreError::NotFound);
+    }
+    current.extend(kept);
+    Ok(PeriodResults { current, lineage_of })
 }
 
 fn people(
@@ -114,7 +114,7 @@ fn people(
     ids: HashSet<EmployeeId>,
 ) -> Result<HashMap<EmployeeId, (String, String)>, StoreError> {
     let ids: Vec<EmployeeId> = ids.into_iter().collect();
-    let mut out = HashMap::new();
+    let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(5_000) {
         for (id, nip, name) in employees::table
             .filter(employees::id.eq_any(crate::key::binds(chunk.iter().copied())))
@@ -127,65 +127,107 @@ fn people(
     Ok(out)
 }
 
-fn build(
-    roots: Vec<Row>,
-    children_of: &HashMap<PlannedResultId, Vec<Row>>,
-    people: &HashMap<EmployeeId, (String, String)>,
-    depth: usize,
-) -> Vec<CascadeNode> {
-    roots
-        .into_iter()
-        .map(|r| {
-            let children = if depth > 64 {
-                Vec::new()
-            } else {
-                build(children_of.get(&r.lineage_id).cloned().unwrap_or_default(), children_of, people, depth + 1)
-            };
-            let (nip, name) = people.get(&r.employee_id).cloned().unwrap_or_default();
-            CascadeNode {
-                result_id: r.id,
-                lineage_id: r.lineage_id,
-                kind: r.kind,
-                description: r.description,
-                goal_id: r.goal_id,
-                agreement_id: r.agreement_id,
-                agreement_status: r.status,
-                employee_id: r.employee_id,
-                employee_nip: nip,
-                employee_name: name,
-                children,
+/// Below this depth a cascade shows no more children: a guard against a cycle of links.
+const DEEPEST: usize = 65;
+
+/// A loaded cascade: the results in force, which of them cascade from which, and who holds each.
+/// It is walked from its roots, a node at a time, so that a tree of a hundred thousand results is
+/// never copied into a second tree (nor a third, the answer's) to be written out.
+pub struct Cascade {
+    rows: Vec<Row>,
+    roots: Vec<usize>,
+    /// The rows under each result lineage, in the period's order.
+    children_of: HashMap<PlannedResultId, Vec<usize>>,
+    people: HashMap<EmployeeId, (String, String)>,
+}
+
+impl Cascade {
+    fn of(
+        conn: &mut DbConnection,
+        results: PeriodResults,
+        roots: impl Fn(&Row) -> bool,
+    ) -> Result<Cascade, StoreError> {
+        let PeriodResults { current: rows, lineage_of } = results;
+        let mut children_of: HashMap<PlannedResultId, Vec<usize>> = HashMap::new();
+        let mut top = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            if roots(r) {
+                top.push(i);
             }
-        })
-        .collect()
-}
-
-fn tree(
-    conn: &mut DbConnection,
-    results: PeriodResults,
-    roots: impl Fn(&Row) -> bool,
-) -> Result<Vec<CascadeNode>, StoreError> {
-    let mut children_of: HashMap<PlannedResultId, Vec<Row>> = HashMap::new();
-    let mut top = Vec::new();
-    for r in &results.current {
-        if roots(r) {
-            top.push(r.clone());
+            if let Some(parent_lineage) = r.parent_result_id.as_ref().and_then(|p| lineage_of.get(p)) {
+                children_of.entry(*parent_lineage).or_default().push(i);
+            }
         }
-        if let Some(parent_lineage) = r.parent_result_id.as_ref().and_then(|p| results.lineage_of.get(p)) {
-            children_of.entry(*parent_lineage).or_default().push(r.clone());
-        }
+        drop(lineage_of);
+        let people = people(conn, rows.iter().map(|r| r.employee_id).collect())?;
+        Ok(Cascade { rows, roots: top, children_of, people })
     }
-    let who: HashSet<EmployeeId> = results.current.iter().map(|r| r.employee_id).collect();
-    let people = people(conn, who)?;
-    Ok(build(top, &children_of, &people, 0))
+
+    /// The results at the top, in the period's order.
+    pub fn roots(&self) -> impl Iterator<Item = CascadeNode<'_>> {
+        self.roots.iter().map(move |&i| CascadeNode { cascade: self, row: &self.rows[i], depth: 0 })
+    }
+
+    /// The results at the top that support `goal`.
+    pub fn roots_under(&self, goal: GoalId) -> impl Iterator<Item = CascadeNode<'_>> {
+        self.roots().filter(move |n| n.row.goal_id == Some(goal))
+    }
 }
 
-/// The whole cascade of a period: every organisational goal with the tree under it (agency
-/// admins). One load of the period's results serves every goal.
+/// One planned result in a loaded cascade; `children` walks what cascades from it.
+#[derive(Clone, Copy)]
+pub struct CascadeNode<'a> {
+    cascade: &'a Cascade,
+    row: &'a Row,
+    depth: usize,
+}
+
+impl<'a> CascadeNode<'a> {
+    pub fn result_id(self) -> PlannedResultId {
+        self.row.id
+    }
+    pub fn lineage_id(self) -> PlannedResultId {
+        self.row.lineage_id
+    }
+    pub fn kind(self) -> ResultKind {
+        self.row.kind
+    }
+    pub fn description(self) -> &'a str {
+        &self.row.description
+    }
+    pub fn agreement_id(self) -> AgreementId {
+        self.row.agreement_id
+    }
+    pub fn agreement_status(self) -> AgreementStatus {
+        self.row.status
+    }
+    pub fn employee_id(self) -> EmployeeId {
+        self.row.employee_id
+    }
+    /// The holder's NIP, empty if the employee could not be read.
+    pub fn employee_nip(self) -> &'a str {
+        self.cascade.people.get(&self.row.employee_id).map_or("", |(nip, _)| nip)
+    }
+    /// The holder's name, empty if the employee could not be read.
+    pub fn employee_name(self) -> &'a str {
+        self.cascade.people.get(&self.row.employee_id).map_or("", |(_, name)| name)
+    }
+    /// The results that cascade from this one, in the period's order.
+    pub fn children(self) -> impl Iterator<Item = CascadeNode<'a>> {
+        let cascade = self.cascade;
+        let depth = self.depth + 1;
+        let below = if depth > DEEPEST { None } else { cascade.children_of.get(&self.row.lineage_id) };
+        below.into_iter().flatten().map(move |&i| CascadeNode { cascade, row: &cascade.rows[i], depth })
+    }
+}
+
+/// The whole cascade of a period: every organisational goal, and the one tree that holds what
+/// supports each (agency admins). One load of the period's results serves every goal.
 pub fn under_period(
     conn: &mut DbConnection,
     caller: &Caller,
     period_id: Uuid,
-) -> Result<Vec<(crate::goal::Goal, Vec<CascadeNode>)>, StoreError> {
+) -> Result<(Vec<crate::goal::Goal>, Cascade), StoreError> {
     let period = crate::period::get(conn, caller, period_id)?;
     let agency = period.agency_id.uuid();
     crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?;
@@ -194,20 +236,8 @@ pub fn under_period(
         .order(organisational_goals::id.asc())
         .select(crate::goal::Goal::as_select())
         .load(conn)?;
-    let results = load_period(conn, period.agency_id, period.id)?;
-    let mut by_goal: HashMap<GoalId, Vec<CascadeNode>> = HashMap::new();
-    for node in tree(conn, results, |r| r.goal_id.is_some())? {
-        if let Some(goal) = node.goal_id {
-            by_goal.entry(goal).or_default().push(node);
-        }
-    }
-    Ok(goals
-        .into_iter()
-        .map(|g| {
-            let nodes = by_goal.remove(&g.id).unwrap_or_default();
-            (g, nodes)
-        })
-        .collect())
+    let results = load_period(conn, period.agency_id, period.id, None)?;
+    Ok((goals, Cascade::of(conn, results, |r| r.goal_id.is_some())?))
 }
 
 /// The cascade under an organisational goal: every current planned result that supports it,
@@ -217,7 +247,7 @@ pub fn under_goal(
     caller: &Caller,
     goal_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Vec<CascadeNode>, StoreError> {
+) -> Result<Cascade, StoreError> {
     let goal = crate::goal::get(conn, caller, goal_id)?;
     let agency = goal.agency_id.uuid();
     // A unit's goal is part of that unit's views; the agency's goals of the agency's.
@@ -227,8 +257,8 @@ pub fn under_goal(
         }
         None => crate::access::require_agency(conn, caller, agency, Area::AgencyViews, Access::Read)?,
     }
-    let results = load_period(conn, goal.agency_id, goal.period_id)?;
-    tree(conn, results, |r| r.goal_id == Some(goal.id))
+    let results = load_period(conn, goal.agency_id, goal.period_id, None)?;
+    Cascade::of(conn, results, |r| r.goal_id == Some(goal.id))
 }
 
 /// The cascade under a planned result (anyone who may read its agreement).
@@ -238,18 +268,13 @@ pub fn under_result(
     agreement_id: Uuid,
     result_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Vec<CascadeNode>, StoreError> {
+) -> Result<Cascade, StoreError> {
     let detail = agreement::get(conn, caller, agreement_id, now)?;
     let root =
         detail.results.iter().find(|r| r.result.id == result_id).map(|r| r.result.id).ok_or(StoreError::NotFound)?;
-    let results = load_period(conn, detail.agreement.agency_id, detail.agreement.period_id)?;
     // The root itself, even when its revision is not the one in force.
-    let root_row = results.all.iter().find(|r| r.id == root).cloned().ok_or(StoreError::NotFound)?;
-    let mut results = results;
-    if !results.current.iter().any(|r| r.id == root_row.id) {
-        results.current.push(root_row.clone());
-    }
-    tree(conn, results, |r| r.id == root_row.id)
+    let results = load_period(conn, detail.agreement.agency_id, detail.agreement.period_id, Some(root))?;
+    Cascade::of(conn, results, |r| r.id == root)
 }
 
 /// What a unit still has to align for a period.
@@ -287,7 +312,7 @@ pub fn alignment(
     }
     let units = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?;
     let unit_ids: Vec<OrgUnitId> = units.iter().copied().collect();
-    let results = load_period(conn, unit.agency_id, period.id)?;
+    let results = load_period(conn, unit.agency_id, period.id, None)?;
     let in_force_lineages: HashSet<&PlannedResultId> = results.current.iter().map(|r| &r.lineage_id).collect();
     let unit_agreements: HashSet<AgreementId> = agreements::table
         .filter(agreements::period_id.eq(crate::key::bind(period.id)))

@@ -72,6 +72,15 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         reached += count(&tree.body["items"]);
     }
     assert_eq!(reached, employees.len(), "every employee's result cascades from a goal");
+    // The period's cascade, every goal's at once, is larger than a part of an answer: it is sent as
+    // it is written, and arrives whole, the same trees.
+    let period = goals[0]["period_id"].as_str().unwrap();
+    let whole = app.get(&format!("/api/v1/performance-periods/{period}/cascade"), &admin).await;
+    whole.assert_status(200);
+    assert!(whole.streamed && whole.bytes.len() > 64 * 1024, "{} bytes", whole.bytes.len());
+    let trees = whole.body["goals"].as_array().unwrap();
+    assert_eq!(trees.len(), goals.len());
+    assert_eq!(trees.iter().map(|t| count(&t["items"])).sum::<usize>(), employees.len());
     // Months of daily logs in the pilot OPDs, reviewed by supervisors; none elsewhere.
     // The pilot OPDs are rolled out from January, the others from next month; sub-units inherit.
     let this_year = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();

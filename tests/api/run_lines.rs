@@ -34,6 +34,7 @@ async fn a_run_answers_every_line_by_name_a_step_at_a_time() {
     let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-11"})).await;
     run.assert_status(201);
     assert_eq!(run.header("content-type").as_deref(), Some("application/json"));
+    assert!(run.streamed, "more lines than a step are sent as they are read");
     let lines = order(&run.body);
     assert_eq!((run.body["employees"].as_i64(), lines.len()), (Some(9), 9), "{}", run.text);
     let mut sorted = lines.clone();
@@ -83,6 +84,7 @@ async fn a_run_changed_while_its_lines_are_read_is_a_conflict() {
     let org = app.org("RUNL-B", 6500).await;
     let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-11"})).await;
     run.assert_status(201);
+    assert!(!run.streamed, "a run of one step is an ordinary answer with its length");
     let me = app.get("/api/v1/me", &app.root).await;
     let root = ekinerja_domain::Caller {
         account_id: uuid::Uuid::parse_str(me.body["account_id"].as_str().unwrap()).unwrap(),

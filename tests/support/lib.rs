@@ -103,6 +103,8 @@ pub struct Response {
     pub text: String,
     /// The body as sent (a downloaded file).
     pub bytes: Vec<u8>,
+    /// Whether the body was sent as a stream of parts, without its length.
+    pub streamed: bool,
 }
 
 impl Response {
@@ -202,10 +204,11 @@ impl Request<'_> {
 async fn read(res: actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>) -> Response {
     let status = res.status();
     let headers = res.headers().clone();
+    let streamed = matches!(res.response().body().size(), actix_web::body::BodySize::Stream);
     let bytes = test::read_body(res).await;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Response { status, headers, body, text, bytes: bytes.to_vec() }
+    Response { status, headers, body, text, bytes: bytes.to_vec(), streamed }
 }
 
 impl TestApp {

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use ekinerja_domain::agreement::{AgreementStatus, ResultKind};
-use ekinerja_domain::id::{AgreementId, EmployeeId, PlannedResultId};
+use ekinerja_domain::id::{AgreementId, EmployeeId, GoalId, PlannedResultId};
 use ekinerja_persistence::cascade;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -17,59 +17,91 @@ use crate::call::Call;
 use crate::error::ApiError;
 
 /// A planned result in a cascade, with what cascades from it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CascadeNodeView {
+#[derive(Serialize, ToSchema)]
+pub struct CascadeNodeView<'a> {
     #[schema(value_type = String, format = Uuid)]
     pub result_id: PlannedResultId,
     #[schema(value_type = String, format = Uuid)]
     pub lineage_id: PlannedResultId,
     pub kind: ResultKind,
-    pub description: String,
+    pub description: &'a str,
     #[schema(value_type = String, format = Uuid)]
     pub agreement_id: AgreementId,
     pub agreement_status: AgreementStatus,
     #[schema(value_type = String, format = Uuid)]
     pub employee_id: EmployeeId,
-    pub employee_nip: String,
-    pub employee_name: String,
-    #[schema(no_recursion)]
-    pub children: Vec<CascadeNodeView>,
+    pub employee_nip: &'a str,
+    pub employee_name: &'a str,
+    #[schema(no_recursion, value_type = Vec<CascadeNodeView>)]
+    pub children: Nodes<'a>,
 }
 
-impl From<cascade::CascadeNode> for CascadeNodeView {
-    fn from(n: cascade::CascadeNode) -> Self {
+impl<'a> CascadeNodeView<'a> {
+    fn of(n: cascade::CascadeNode<'a>) -> Self {
         CascadeNodeView {
-            kind: n.kind,
-            agreement_status: n.agreement_status,
-            result_id: n.result_id,
-            lineage_id: n.lineage_id,
-            description: n.description,
-            agreement_id: n.agreement_id,
-            employee_id: n.employee_id,
-            employee_nip: n.employee_nip,
-            employee_name: n.employee_name,
-            children: n.children.into_iter().map(CascadeNodeView::from).collect(),
+            result_id: n.result_id(),
+            lineage_id: n.lineage_id(),
+            kind: n.kind(),
+            description: n.description(),
+            agreement_id: n.agreement_id(),
+            agreement_status: n.agreement_status(),
+            employee_id: n.employee_id(),
+            employee_nip: n.employee_nip(),
+            employee_name: n.employee_name(),
+            children: Nodes::Below(n),
+        }
+    }
+}
+
+/// Results of a loaded cascade, written out as an array of [`CascadeNodeView`] a node at a time:
+/// no second tree is built to be written.
+pub enum Nodes<'a> {
+    /// The results at the top.
+    Roots(&'a cascade::Cascade),
+    /// The results at the top that support a goal.
+    Supporting(&'a cascade::Cascade, GoalId),
+    /// The results that cascade from one.
+    Below(cascade::CascadeNode<'a>),
+}
+
+impl Serialize for Nodes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Nodes::Roots(c) => s.collect_seq(c.roots().map(CascadeNodeView::of)),
+            Nodes::Supporting(c, goal) => s.collect_seq(c.roots_under(goal).map(CascadeNodeView::of)),
+            Nodes::Below(n) => s.collect_seq(n.children().map(CascadeNodeView::of)),
         }
     }
 }
 
 /// A cascade tree: the results at its top, each with everything below.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CascadeView {
-    pub items: Vec<CascadeNodeView>,
+#[derive(Serialize, ToSchema)]
+pub struct CascadeView<'a> {
+    #[schema(value_type = Vec<CascadeNodeView>)]
+    pub items: Nodes<'a>,
 }
 
 /// A goal with the tree under it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GoalCascadeView {
+#[derive(Serialize, ToSchema)]
+pub struct GoalCascadeView<'a> {
     pub goal: GoalView,
-    pub items: Vec<CascadeNodeView>,
+    #[schema(value_type = Vec<CascadeNodeView>)]
+    pub items: Nodes<'a>,
 }
 
 /// The whole cascade of a period.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PeriodCascadeView {
-    pub goals: Vec<GoalCascadeView>,
+#[derive(Serialize, ToSchema)]
+pub struct PeriodCascadeView<'a> {
+    pub goals: Vec<GoalCascadeView<'a>>,
+}
+
+/// A tree as [`CascadeView`], written out as it is serialised: the tree of an agency of a
+/// hundred thousand employees is never held twice, nor its JSON whole.
+async fn tree_answer(tree: cascade::Cascade) -> Result<HttpResponse, ApiError> {
+    crate::streamed::json(HttpResponse::Ok(), crate::streamed::CHUNK, move |w| {
+        serde_json::to_writer(w, &CascadeView { items: Nodes::Roots(&tree) })
+    })
+    .await
 }
 
 /// The whole cascade of a performance period.
@@ -83,16 +115,14 @@ pub struct PeriodCascadeView {
     security(("bearer" = [])))]
 pub async fn period_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let goals = call.read(move |conn, caller| cascade::under_period(conn, caller, id)).await?;
-    Ok(HttpResponse::Ok().json(PeriodCascadeView {
-        goals: goals
-            .into_iter()
-            .map(|(g, nodes)| GoalCascadeView {
-                goal: g.into(),
-                items: nodes.into_iter().map(CascadeNodeView::from).collect(),
-            })
-            .collect(),
-    }))
+    let (goals, tree) = call.read(move |conn, caller| cascade::under_period(conn, caller, id)).await?;
+    let goals: Vec<(GoalId, GoalView)> = goals.into_iter().map(|g| (g.id, g.into())).collect();
+    crate::streamed::json(HttpResponse::Ok(), crate::streamed::CHUNK, move |w| {
+        let goals =
+            goals.into_iter().map(|(id, goal)| GoalCascadeView { goal, items: Nodes::Supporting(&tree, id) }).collect();
+        serde_json::to_writer(w, &PeriodCascadeView { goals })
+    })
+    .await
 }
 
 /// The cascade under an organisational goal.
@@ -107,8 +137,7 @@ pub async fn period_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpRespo
 pub async fn goal_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let now = call.state.now();
-    let nodes = call.read(move |conn, caller| cascade::under_goal(conn, caller, id, now)).await?;
-    Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
+    tree_answer(call.read(move |conn, caller| cascade::under_goal(conn, caller, id, now)).await?).await
 }
 
 /// The cascade under a planned result.
@@ -120,8 +149,7 @@ pub async fn goal_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpRespons
 pub async fn result_cascade(call: Call, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (id, result_id) = path.into_inner();
     let now = call.state.now();
-    let nodes = call.read(move |conn, caller| cascade::under_result(conn, caller, id, result_id, now)).await?;
-    Ok(HttpResponse::Ok().json(CascadeView { items: nodes.into_iter().map(CascadeNodeView::from).collect() }))
+    tree_answer(call.read(move |conn, caller| cascade::under_result(conn, caller, id, result_id, now)).await?).await
 }
 
 /// A main result that cascades from nothing in force.
