@@ -1,7 +1,7 @@
 //! Read views over a period's agreements: the cascade tree under a goal or a planned result,
 //! the alignment report of a unit, and the printable SKP document. Each costs a fixed number of
-//! queries whatever the depth and width of the tree: the period's results are loaded at once
-//! and the tree is built in memory.
+//! queries whatever the depth and width of the tree: the period's results are loaded at once,
+//! with which of them cascade from which, and the tree is walked from them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -46,7 +46,7 @@ struct PeriodResults {
 }
 
 /// The period's results in force. `keep` is a result kept even when its revision is not in force
-/// (the root of a result's own cascade); it comes last, and its absence is `NotFound`.
+/// (the root of a result's own cascade), then after the others; its absence is `NotFound`.
 fn load_period(
     conn: &mut DbConnection,
     agency: AgencyId,
@@ -136,6 +136,8 @@ const DEEPEST: usize = 65;
 pub struct Cascade {
     rows: Vec<Row>,
     roots: Vec<usize>,
+    /// The roots that support each goal, in the period's order.
+    roots_of_goal: HashMap<GoalId, Vec<usize>>,
     /// The rows under each result lineage, in the period's order.
     children_of: HashMap<PlannedResultId, Vec<usize>>,
     people: HashMap<EmployeeId, (String, String)>,
@@ -159,8 +161,14 @@ impl Cascade {
             }
         }
         drop(lineage_of);
+        let mut roots_of_goal: HashMap<GoalId, Vec<usize>> = HashMap::new();
+        for &i in &top {
+            if let Some(goal) = rows[i].goal_id {
+                roots_of_goal.entry(goal).or_default().push(i);
+            }
+        }
         let people = people(conn, rows.iter().map(|r| r.employee_id).collect())?;
-        Ok(Cascade { rows, roots: top, children_of, people })
+        Ok(Cascade { rows, roots: top, roots_of_goal, children_of, people })
     }
 
     /// The results at the top, in the period's order.
@@ -170,7 +178,8 @@ impl Cascade {
 
     /// The results at the top that support `goal`.
     pub fn roots_under(&self, goal: GoalId) -> impl Iterator<Item = CascadeNode<'_>> {
-        self.roots().filter(move |n| n.row.goal_id == Some(goal))
+        let roots = self.roots_of_goal.get(&goal).map_or(&[][..], Vec::as_slice);
+        roots.iter().map(move |&i| CascadeNode { cascade: self, row: &self.rows[i], depth: 0 })
     }
 }
 

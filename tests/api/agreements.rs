@@ -490,6 +490,27 @@ async fn an_approved_agreement_changes_only_through_a_revision() {
     let second_read = app.get(&format!("/api/v1/agreements/{}", second.id), &a.head.token).await;
     assert_eq!(second_read.body["planned_results"].as_array().unwrap().len(), 2);
     assert_eq!(second_read.body["planned_results"][0]["lineage_id"], first.body["planned_results"][0]["id"]);
+    // The cascade under a result of the revision no longer in force starts from that result, as
+    // it was; under the one in force, from its own; a result of another agreement is not found.
+    let old_rhk = first.body["planned_results"][0]["id"].as_str().unwrap();
+    let under_old =
+        app.get(&format!("/api/v1/agreements/{}/planned-results/{old_rhk}/cascade", head.id), &a.head.token).await;
+    under_old.assert_status(200);
+    let roots = under_old.body["items"].as_array().unwrap();
+    assert_eq!(roots.len(), 1, "{}", under_old.text);
+    assert_eq!(
+        (roots[0]["result_id"].as_str(), roots[0]["agreement_status"].as_str()),
+        (Some(old_rhk), Some("superseded"))
+    );
+    let new_rhk = second_read.body["planned_results"][0]["id"].as_str().unwrap();
+    let under_new =
+        app.get(&format!("/api/v1/agreements/{}/planned-results/{new_rhk}/cascade", second.id), &a.head.token).await;
+    under_new.assert_status(200);
+    assert_eq!(under_new.body["items"][0]["result_id"], new_rhk);
+    assert_eq!(under_new.body["items"][0]["lineage_id"], old_rhk);
+    app.get(&format!("/api/v1/agreements/{}/planned-results/{new_rhk}/cascade", head.id), &a.head.token)
+        .await
+        .assert_problem(404, "not-found");
 }
 
 #[actix_web::test]

@@ -98,7 +98,7 @@ pub struct PeriodCascadeView<'a> {
 /// A tree as [`CascadeView`], written out as it is serialised: the tree of an agency of a
 /// hundred thousand employees is never held twice, nor its JSON whole.
 async fn tree_answer(tree: cascade::Cascade) -> Result<HttpResponse, ApiError> {
-    crate::streamed::json(HttpResponse::Ok(), crate::streamed::CHUNK, move |w| {
+    crate::streamed::json(HttpResponse::Ok(), "a cascade tree", move |w| {
         serde_json::to_writer(w, &CascadeView { items: Nodes::Roots(&tree) })
     })
     .await
@@ -117,7 +117,7 @@ pub async fn period_cascade(call: Call, id: web::Path<Uuid>) -> Result<HttpRespo
     let id = id.into_inner();
     let (goals, tree) = call.read(move |conn, caller| cascade::under_period(conn, caller, id)).await?;
     let goals: Vec<(GoalId, GoalView)> = goals.into_iter().map(|g| (g.id, g.into())).collect();
-    crate::streamed::json(HttpResponse::Ok(), crate::streamed::CHUNK, move |w| {
+    crate::streamed::json(HttpResponse::Ok(), "a period's cascade", move |w| {
         let goals =
             goals.into_iter().map(|(id, goal)| GoalCascadeView { goal, items: Nodes::Supporting(&tree, id) }).collect();
         serde_json::to_writer(w, &PeriodCascadeView { goals })
