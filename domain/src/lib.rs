@@ -42,6 +42,7 @@ pub mod allowance;
 pub mod attendance;
 pub mod audit;
 pub mod daily_log;
+pub mod days;
 pub mod discipline;
 pub mod evaluation;
 pub mod evidence;

@@ -6,6 +6,7 @@ use std::hash::Hash;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::days::DaySet;
 use crate::evaluation::{Cadence, PeriodKind};
 
 /// The period of `kind` that holds `day`: its number in the year (1–12, 1–4 or 1), its first
@@ -58,7 +59,7 @@ pub struct CurveDay {
 /// the share of those it is a working day for who logged on it. Holidays, days off and days on
 /// leave are left out, because `working` holds only each person's own working days.
 pub fn logging_curve<K: Eq + Hash + Clone>(
-    working: &HashMap<K, HashSet<NaiveDate>>,
+    working: &HashMap<K, DaySet>,
     logged: &HashSet<(K, NaiveDate)>,
     from: NaiveDate,
     to: NaiveDate,
@@ -118,11 +119,16 @@ mod tests {
 
     #[test]
     fn the_curve_counts_each_person_on_their_own_working_days() {
-        let working: HashMap<&str, HashSet<NaiveDate>> = [
-            ("a", [d("2026-11-02"), d("2026-11-03")].into_iter().collect()),
+        let days = |list: &[&str]| {
+            let mut set = DaySet::new(d("2026-11-01"), d("2026-11-04"));
+            list.iter().for_each(|day| assert!(set.insert(d(day))));
+            set
+        };
+        let working: HashMap<&str, DaySet> = [
+            ("a", days(&["2026-11-02", "2026-11-03"])),
             // On leave on the 3rd: not expected that day.
-            ("b", [d("2026-11-02")].into_iter().collect()),
-            ("c", [d("2026-11-02"), d("2026-11-03")].into_iter().collect()),
+            ("b", days(&["2026-11-02"])),
+            ("c", days(&["2026-11-02", "2026-11-03"])),
         ]
         .into_iter()
         .collect();

@@ -424,7 +424,7 @@ pub fn working_days(
     people: &[(Employee, Option<OrgUnitId>)],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<HashMap<EmployeeId, HashSet<NaiveDate>>, StoreError> {
+) -> Result<HashMap<EmployeeId, ekinerja_domain::days::DaySet>, StoreError> {
     let holidays: HashSet<NaiveDate> =
         load_holidays(conn, agency_id, from, to)?.into_iter().map(|h| h.holiday_date).collect();
     let mut absences: HashMap<EmployeeId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
@@ -437,7 +437,7 @@ pub fn working_days(
     for (employee, unit) in people {
         let versions = schedules.of(*unit);
         let away = absences.remove(&employee.id).unwrap_or_default();
-        let mut days = HashSet::new();
+        let mut days = ekinerja_domain::days::DaySet::new(from, to);
         let mut day = from;
         while day <= to {
             let schedule = versions.on(day);

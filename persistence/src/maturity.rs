@@ -392,21 +392,64 @@ fn assess(
         .collect()
 }
 
-/// The members of a group that count for its level: those rolled out in the month.
-fn counted(members: &[EmployeeMaturity]) -> Vec<EmployeeId> {
-    members.iter().filter(|m| m.rolled_out).map(|m| m.employee.id).collect()
+/// What the agency's report keeps of each employee: their level and whether it counts, not
+/// their rules nor their row (a hundred thousand of each, for an agency that large).
+struct Standing {
+    id: EmployeeId,
+    unit_id: Option<OrgUnitId>,
+    level: u8,
+    rolled_out: bool,
+}
+
+/// Each employee's level, and whether their unit is rolled out in the month; `people` are let go.
+fn standings(
+    people: Placed,
+    facts: &HashMap<EmployeeId, EmployeeFacts>,
+    policy: &MaturityPolicy,
+    rollout: &RolloutTree<OrgUnitId>,
+    month: NaiveDate,
+) -> Vec<Standing> {
+    people
+        .into_iter()
+        .map(|(employee, unit_id)| {
+            let f = facts.get(&employee.id).copied().unwrap_or_default();
+            Standing {
+                id: employee.id,
+                unit_id,
+                level: level(&employee_rules(&f, policy)),
+                rolled_out: unit_id.as_ref().is_some_and(|u| rollout.rolled_out(u, month)),
+            }
+        })
+        .collect()
+}
+
+/// Of members' levels and whether each counts, those that count.
+fn counted(members: impl IntoIterator<Item = (EmployeeId, u8, bool)>) -> Vec<EmployeeId> {
+    members.into_iter().filter(|(_, _, counts)| *counts).map(|(id, _, _)| id).collect()
 }
 
 /// A group's standing over its members rolled out in the month (the others are listed but count
 /// for no level, roles.md, Rollout) and its own facts for levels 4 to 6.
-fn group<'a>(
-    members: impl IntoIterator<Item = &'a EmployeeMaturity>,
+fn group(
+    members: impl IntoIterator<Item = (EmployeeId, u8, bool)>,
     policy: &MaturityPolicy,
     facts: &GroupFacts,
 ) -> GroupMaturity {
-    let levels = members.into_iter().filter(|m| m.rolled_out).map(|m| m.level);
+    let levels = members.into_iter().filter(|(_, _, counts)| *counts).map(|(_, level, _)| level);
     let (employees, rules, level) = ekinerja_domain::maturity::group(levels, policy, facts);
     GroupMaturity { employees, level, rules }
+}
+
+impl EmployeeMaturity {
+    fn standing(&self) -> (EmployeeId, u8, bool) {
+        (self.employee.id, self.level, self.rolled_out)
+    }
+}
+
+impl Standing {
+    fn standing(&self) -> (EmployeeId, u8, bool) {
+        (self.id, self.level, self.rolled_out)
+    }
 }
 
 /// Whom a group's facts are about: a unit with its sub-units, or the whole agency.
@@ -760,7 +803,7 @@ pub fn unit(
     let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assess(people, &facts, &policy, &rollout, span.month);
-    let counted = counted(&employees);
+    let counted = counted(employees.iter().map(EmployeeMaturity::standing));
     let own = Shared::load(conn, unit.agency_id, span, today, &rollout)?.facts(
         conn,
         Scope::Unit(unit.id),
@@ -768,7 +811,7 @@ pub fn unit(
         &facts,
         &policy,
     )?;
-    let maturity = group(&employees, &policy, &own);
+    let maturity = group(employees.iter().map(EmployeeMaturity::standing), &policy, &own);
     Ok(UnitReport { span, policy, unit, maturity, employees })
 }
 
@@ -790,15 +833,15 @@ pub fn agency(
     let facts = facts(conn, agency_id, &people, span, today, &org, &agreed)?;
     let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
-    let employees = assess(people, &facts, &policy, &rollout, span.month);
-    let counted = counted(&employees);
+    let employees = standings(people, &facts, &policy, &rollout, span.month);
+    let everyone = counted(employees.iter().map(Standing::standing));
     let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today, &rollout)?;
-    let own = shared.facts(conn, Scope::Agency, &counted, &facts, &policy)?;
-    let maturity = group(&employees, &policy, &own);
+    let own = shared.facts(conn, Scope::Agency, &everyone, &facts, &policy)?;
+    let maturity = group(employees.iter().map(Standing::standing), &policy, &own);
     // The agency's units, by name, as the group facts loaded them.
     let units = shared.units.clone();
     let top = top_units(&units);
-    let mut members: HashMap<OrgUnitId, Vec<&EmployeeMaturity>> = HashMap::new();
+    let mut members: HashMap<OrgUnitId, Vec<&Standing>> = HashMap::new();
     for e in &employees {
         if let Some(t) = e.unit_id.and_then(|u| top.get(&u)) {
             members.entry(*t).or_default().push(e);
@@ -807,9 +850,9 @@ pub fn agency(
     let mut opds = Vec::new();
     for u in units.iter().filter(|u| u.parent_id.is_none()) {
         let mine = members.remove(&u.id).unwrap_or_default();
-        let counted: Vec<EmployeeId> = mine.iter().filter(|e| e.rolled_out).map(|e| e.employee.id).collect();
+        let counted = counted(mine.iter().map(|e| e.standing()));
         let own = shared.facts(conn, Scope::Unit(u.id), &counted, &facts, &policy)?;
-        opds.push((u.clone(), rollout.effective(&u.id), group(mine, &policy, &own)));
+        opds.push((u.clone(), rollout.effective(&u.id), group(mine.iter().map(|e| e.standing()), &policy, &own)));
     }
     let units = opds;
     Ok(AgencyReport { span, policy, maturity, units })
