@@ -87,13 +87,14 @@ struct Args {
     #[arg(long, value_delimiter = ',', value_parser = ["cascade", "daily-logs", "attendance", "analysis"])]
     only: Vec<String>,
     /// Of the analysis measurement, only these endpoints (default: all); the server's memory is
-    /// then measured during these alone, without the cascade tree and the allowance run.
+    /// then measured during these alone, without the allowance run.
     #[arg(long, value_delimiter = ',', value_parser = ANALYSIS_ENDPOINTS)]
     endpoints: Vec<String>,
 }
 
 /// The endpoints the analysis measurement reads, by name.
-const ANALYSIS_ENDPOINTS: [&str; 7] = [
+const ANALYSIS_ENDPOINTS: [&str; 8] = [
+    "cascade_tree",
     "agency_dashboard",
     "unit_dashboard",
     "agency_workload",
@@ -1170,6 +1171,7 @@ async fn analysis(
     let token = token_for(&state, admin)?;
     let service = test::init_service(app(state.clone())).await;
     let paths = [
+        format!("/api/v1/performance-periods/{period}/cascade"),
         format!("/api/v1/agencies/{agency}/dashboard"),
         format!("/api/v1/org-units/{opd}/dashboard"),
         format!("/api/v1/agencies/{agency}/workload"),
@@ -1206,24 +1208,26 @@ async fn analysis(
         let (m, min, max) = stats(samples);
         println!(
             "analysis  engine={engine} {name}_ms median={m:.1} min={min:.1} max={max:.1} (GET {}, {bytes} bytes, {runs} runs)",
-            path.replace(&agency, "{id}").replace(&opd.to_string(), "{id}")
+            path.replace(&agency, "{id}").replace(&opd.to_string(), "{id}").replace(&period.to_string(), "{id}")
         );
     }
     // The same reads, and the month's allowance run, from the server in a process of its own.
     let get = |path: &str| format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n");
     let (month, _) = last_month(today);
     let run = format!(r#"{{"month":"{}"}}"#, month.format("%Y-%m"));
-    let mut requests = Vec::new();
+    let mut requests: Vec<(&str, String)> = endpoints.iter().map(|(name, path)| (*name, get(path))).collect();
     if only.is_empty() {
-        requests.push(("cascade_tree", get(&format!("/api/v1/performance-periods/{period}/cascade"))));
-        requests.push((
-            "allowance_run",
-            format!(
-                "POST /api/v1/allowance-runs HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{run}",
-                run.len()
+        // After the cascade tree, before the dashboards.
+        requests.insert(
+            1,
+            (
+                "allowance_run",
+                format!(
+                    "POST /api/v1/allowance-runs HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{run}",
+                    run.len()
+                ),
             ),
-        ));
+        );
     }
-    requests.extend(endpoints.iter().map(|(name, path)| (*name, get(path))));
     server_memory(url, engine, &requests).await
 }
