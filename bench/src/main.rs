@@ -332,11 +332,15 @@ async fn server_memory(url: &str, engine: &str, requests: &[(&str, String)]) -> 
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let addr = format!("127.0.0.1:{port}");
+    // As the container image runs it (Dockerfile): two glibc heaps, not one per thread; another
+    // value can be given to compare.
+    let arenas = std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "2".into());
     let mut child = std::process::Command::new(&exe)
         .arg("serve")
         .env("DATABASE_URL", url)
         .env("EKINERJA_BIND", &addr)
         .env("RUST_LOG", "warn")
+        .env("MALLOC_ARENA_MAX", &arenas)
         .env_remove("EKINERJA_SEED_DEMO")
         .env_remove("EKINERJA_READ_DATABASE_URL")
         .stdout(std::process::Stdio::null())
@@ -378,7 +382,7 @@ async fn server_memory(url: &str, engine: &str, requests: &[(&str, String)]) -> 
             (anon, file, total) = (anon.max(a), file.max(f), total.max(t));
         }
         println!(
-            "memory  engine={engine} server_peak_rss_mib={:.0} anon_mib={:.0} file_mib={:.0} idle_rss_mib={:.0} (the server process, all of the above)",
+            "memory  engine={engine} server_peak_rss_mib={:.0} anon_mib={:.0} file_mib={:.0} idle_rss_mib={:.0} malloc_arena_max={arenas} (the server process, all of the above)",
             mib(total),
             mib(anon),
             mib(file),
