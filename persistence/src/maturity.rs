@@ -373,23 +373,36 @@ fn those_present(people: Placed, facts: &HashMap<EmployeeId, EmployeeFacts>, fir
     people.into_iter().filter(|(e, _)| present(e, facts, first)).collect()
 }
 
-/// Each employee's rules and level, and whether their unit is rolled out in the month.
-fn assess(
-    people: Vec<(Employee, Option<OrgUnitId>)>,
+/// Each employee's rules, and whether their unit is rolled out in the month, made into what a
+/// report keeps of them by `keep`; each employee's rules are let go as they are kept or not.
+fn assessed<T>(
+    people: Placed,
     facts: &HashMap<EmployeeId, EmployeeFacts>,
     policy: &MaturityPolicy,
     rollout: &RolloutTree<OrgUnitId>,
     month: NaiveDate,
-) -> Vec<EmployeeMaturity> {
+    keep: impl Fn(Employee, Option<OrgUnitId>, Vec<RuleCheck>, bool) -> T,
+) -> Vec<T> {
     people
         .into_iter()
         .map(|(employee, unit_id)| {
             let f = facts.get(&employee.id).copied().unwrap_or_default();
-            let rules = employee_rules(&f, policy);
             let rolled_out = unit_id.as_ref().is_some_and(|u| rollout.rolled_out(u, month));
-            EmployeeMaturity { level: level(&rules), rules, employee, unit_id, rolled_out }
+            keep(employee, unit_id, employee_rules(&f, policy), rolled_out)
         })
         .collect()
+}
+
+impl EmployeeMaturity {
+    /// An employee's standing from their rules.
+    fn new(employee: Employee, unit_id: Option<OrgUnitId>, rules: Vec<RuleCheck>, rolled_out: bool) -> Self {
+        EmployeeMaturity { level: level(&rules), rules, employee, unit_id, rolled_out }
+    }
+
+    /// Its id, level, and whether it counts.
+    fn standing(&self) -> (EmployeeId, u8, bool) {
+        (self.employee.id, self.level, self.rolled_out)
+    }
 }
 
 /// What the agency's report keeps of each employee: their level and whether it counts, not
@@ -401,26 +414,16 @@ struct Standing {
     rolled_out: bool,
 }
 
-/// Each employee's level, and whether their unit is rolled out in the month; `people` are let go.
-fn standings(
-    people: Placed,
-    facts: &HashMap<EmployeeId, EmployeeFacts>,
-    policy: &MaturityPolicy,
-    rollout: &RolloutTree<OrgUnitId>,
-    month: NaiveDate,
-) -> Vec<Standing> {
-    people
-        .into_iter()
-        .map(|(employee, unit_id)| {
-            let f = facts.get(&employee.id).copied().unwrap_or_default();
-            Standing {
-                id: employee.id,
-                unit_id,
-                level: level(&employee_rules(&f, policy)),
-                rolled_out: unit_id.as_ref().is_some_and(|u| rollout.rolled_out(u, month)),
-            }
-        })
-        .collect()
+impl Standing {
+    /// The level of an employee's rules; the rules and the row are let go.
+    fn new(employee: Employee, unit_id: Option<OrgUnitId>, rules: Vec<RuleCheck>, rolled_out: bool) -> Self {
+        Standing { id: employee.id, unit_id, level: level(&rules), rolled_out }
+    }
+
+    /// Its id, level, and whether it counts.
+    fn standing(&self) -> (EmployeeId, u8, bool) {
+        (self.id, self.level, self.rolled_out)
+    }
 }
 
 /// Of members' levels and whether each counts, those that count.
@@ -438,18 +441,6 @@ fn group(
     let levels = members.into_iter().filter(|(_, _, counts)| *counts).map(|(_, level, _)| level);
     let (employees, rules, level) = ekinerja_domain::maturity::group(levels, policy, facts);
     GroupMaturity { employees, level, rules }
-}
-
-impl EmployeeMaturity {
-    fn standing(&self) -> (EmployeeId, u8, bool) {
-        (self.employee.id, self.level, self.rolled_out)
-    }
-}
-
-impl Standing {
-    fn standing(&self) -> (EmployeeId, u8, bool) {
-        (self.id, self.level, self.rolled_out)
-    }
 }
 
 /// Whom a group's facts are about: a unit with its sub-units, or the whole agency.
@@ -781,7 +772,9 @@ pub fn employee(
     let agreed = Agreed::month(conn, AgencyId::from(agency), span.month)?;
     let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
-    let maturity = assess(people, &facts, &policy, &rollout, span.month).pop().ok_or(StoreError::NotFound)?;
+    let maturity = assessed(people, &facts, &policy, &rollout, span.month, EmployeeMaturity::new)
+        .pop()
+        .ok_or(StoreError::NotFound)?;
     Ok(EmployeeReport { span, policy, maturity })
 }
 
@@ -802,7 +795,7 @@ pub fn unit(
     let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
     let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
-    let employees = assess(people, &facts, &policy, &rollout, span.month);
+    let employees = assessed(people, &facts, &policy, &rollout, span.month, EmployeeMaturity::new);
     let counted = counted(employees.iter().map(EmployeeMaturity::standing));
     let own = Shared::load(conn, unit.agency_id, span, today, &rollout)?.facts(
         conn,
@@ -833,7 +826,7 @@ pub fn agency(
     let facts = facts(conn, agency_id, &people, span, today, &org, &agreed)?;
     let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
-    let employees = standings(people, &facts, &policy, &rollout, span.month);
+    let employees = assessed(people, &facts, &policy, &rollout, span.month, Standing::new);
     let everyone = counted(employees.iter().map(Standing::standing));
     let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today, &rollout)?;
     let own = shared.facts(conn, Scope::Agency, &everyone, &facts, &policy)?;
