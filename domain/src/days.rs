@@ -53,6 +53,17 @@ impl DaySet {
         (self.first.count_ones() + self.more.iter().map(|w| w.count_ones()).sum::<u32>()) as usize
     }
 
+    /// How many of `days` are in the set, where bit `n` of `days` is `first` plus `n` days.
+    pub fn count_of(&self, first: NaiveDate, days: u64) -> usize {
+        if first == self.from {
+            return (self.first & days).count_ones() as usize;
+        }
+        (0..64u64)
+            .filter(|n| days >> n & 1 == 1)
+            .filter(|n| first.checked_add_days(Days::new(*n)).is_some_and(|d| self.contains(&d)))
+            .count()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -72,6 +83,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn days_named_by_bits_are_counted_when_in_the_set() {
+        let mut set = DaySet::new(d("2026-11-01"), d("2026-11-30"));
+        for day in ["2026-11-02", "2026-11-03", "2026-11-30"] {
+            set.insert(d(day));
+        }
+        // The 1st, 2nd, 4th and 30th: the 2nd and the 30th are in the set.
+        let from_first = 1 | 1 << 1 | 1 << 3 | 1 << 29;
+        assert_eq!(set.count_of(d("2026-11-01"), from_first), 2);
+        assert_eq!(set.count_of(d("2026-11-01"), 0), 0);
+        assert_eq!(set.count_of(d("2026-11-01"), u64::MAX), 3);
+        // The same days named from another first day; days outside the span are in no set.
+        assert_eq!(set.count_of(d("2026-10-31"), from_first << 1), 2);
+        assert_eq!(set.count_of(d("2026-11-02"), 1 | 1 << 28), 2);
+        assert_eq!(set.count_of(d("2026-10-01"), u64::MAX), 3);
+        assert_eq!(set.count_of(d("2026-12-01"), u64::MAX), 0);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! creates, edits or reviews a log (issue 19). The month-end readers (the allowance run, maturity,
 //! monitoring, the dashboards, the OPD comparison, the logging curve) read these rows through
 //! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
-//! because they change only with the logs, they are never stale.
+//! maturity reads them summed per employee by the database ([`totals`]). Because they change only
+//! with the logs, they are never stale.
 
 use std::collections::BTreeMap;
 
@@ -210,6 +211,92 @@ pub fn each(
         }
     }
     Ok(())
+}
+
+/// One employee's logs over a span of at most [`TOTALS_SPAN`] days, in the statuses read.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Totals {
+    #[diesel(sql_type = Key<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    #[diesel(sql_type = BigInt)]
+    pub minutes: i64,
+    #[diesel(sql_type = BigInt)]
+    pub linked_minutes: i64,
+    /// The days with a log: bit `n` is the span's first day plus `n` days.
+    #[diesel(sql_type = BigInt)]
+    pub days: i64,
+}
+
+/// The longest span [`totals`] sums: its days are bits of one 64-bit word, the sign bit unused.
+pub const TOTALS_SPAN: i64 = 63;
+
+/// Each employee's logs from `from` to `to` (both included, at most [`TOTALS_SPAN`] days), summed
+/// by the database: a row an employee, where [`each`] hands over a row an employee, day and
+/// status (a 100,000-employee agency's month is two million of those, and a maturity report needs
+/// only each employee's minutes and which days they logged).
+pub fn totals(
+    conn: &mut DbConnection,
+    whose: Whose<'_>,
+    statuses: Statuses,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Totals>, StoreError> {
+    if to < from {
+        return Ok(vec![]);
+    }
+    if (to - from).num_days() >= TOTALS_SPAN {
+        // A caller's mistake, never a client's: the reports ask for a month at most.
+        return Err(StoreError::Database(diesel::result::Error::QueryBuilderError(
+            format!("totals cover at most {TOTALS_SPAN} days, asked {from} to {to}").into(),
+        )));
+    }
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    // The day's bit, from the same bound first day: whole days apart on both engines.
+    let day = if sqlite { "CAST(julianday(log_date) - julianday(?) AS INTEGER)" } else { "(log_date - $1)" };
+    let mask = if sqlite { format!("SUM(DISTINCT 1 << {day})") } else { format!("BIT_OR(CAST(1 AS BIGINT) << {day})") };
+    // `$1` is the first day of the bits; then the span, the status, and whose.
+    let placeholder = |n: usize| if sqlite { "?".to_string() } else { format!("${n}") };
+    let (status_test, status) = match statuses {
+        Statuses::Only(s) => ("=", s),
+        Statuses::NotRejected => ("<>", LogStatus::Rejected),
+    };
+    let range = format!(
+        "log_date >= {} AND log_date <= {} AND status {status_test} {}",
+        placeholder(2),
+        placeholder(3),
+        placeholder(4)
+    );
+    let run = |conn: &mut DbConnection, who: String, ids: &[EmployeeId], agency: Option<AgencyId>| {
+        let mut q = diesel::sql_query(format!(
+            "SELECT employee_id, CAST(SUM(minutes) AS BIGINT) AS minutes, \
+                    CAST(SUM(linked_minutes) AS BIGINT) AS linked_minutes, CAST({mask} AS BIGINT) AS days \
+             FROM log_days WHERE {range} AND {who} GROUP BY employee_id"
+        ))
+        .into_boxed::<Backend>()
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .bind::<Word, _>(crate::word::bind(status));
+        if let Some(a) = agency {
+            q = q.bind::<Key<AgencyId>, _>(crate::key::bind(a));
+        }
+        for id in ids {
+            q = q.bind::<Key<EmployeeId>, _>(crate::key::bind(*id));
+        }
+        q.load::<Totals>(conn)
+    };
+    match whose {
+        Whose::Agency(a) => Ok(run(conn, format!("agency_id = {}", placeholder(5)), &[], Some(a))?),
+        Whose::Employee(e) => Ok(run(conn, format!("employee_id = {}", placeholder(5)), &[e], None)?),
+        Whose::Employees(ids) => {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
+                let list: Vec<String> = (0..chunk.len()).map(|i| placeholder(5 + i)).collect();
+                out.extend(run(conn, format!("employee_id IN ({})", list.join(", ")), chunk, None)?);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// The days of [`each`], gathered, in the order of its parts: for a reader of a few employees or

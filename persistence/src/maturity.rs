@@ -188,6 +188,9 @@ fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, Store
 struct Agreed {
     approved: Vec<crate::agreement::Approved>,
     results: HashMap<AgreementId, Vec<MainResult>>,
+    /// What each agreement's main results show, worked out when first needed: the same for
+    /// every month of one report, which reads one list of people against one organisation chart.
+    facts: HashMap<AgreementId, AgreementFacts>,
 }
 
 impl Agreed {
@@ -204,7 +207,7 @@ impl Agreed {
         {
             results.entry(r.agreement_id).or_default().push(r);
         }
-        Ok(Agreed { approved, results })
+        Ok(Agreed { approved, results, facts: HashMap::new() })
     }
 
     /// Those covering some day of one month.
@@ -221,7 +224,7 @@ fn facts(
     span: MonthSpan,
     today: NaiveDate,
     org: &OrgChart,
-    agreed: &Agreed,
+    agreed: &mut Agreed,
 ) -> Result<HashMap<EmployeeId, EmployeeFacts>, StoreError> {
     let agency_id = AgencyId::from(agency);
     let first = span.month;
@@ -257,21 +260,14 @@ fn facts(
                 f.guided_minutes = g.minutes;
             }
         }
-        // A day with logs in both statuses has a row for each, one after the other; it is one
-        // day logged.
-        let mut previous: Option<(EmployeeId, NaiveDate)> = None;
-        crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, first, to, |days| {
-            for l in days {
-                let Some(f) = out.get_mut(&l.employee_id) else { continue };
-                f.minutes += l.minutes;
-                f.linked_minutes += l.linked_minutes;
-                let day = Some((l.employee_id, l.log_date));
-                if previous != day && working.get(&l.employee_id).is_some_and(|d| d.contains(&l.log_date)) {
-                    f.days_logged += 1;
-                }
-                previous = day;
-            }
-        })?;
+        // Summed by the database: an employee's days logged are those of their working days
+        // with a log in either status.
+        for t in crate::log_day::totals(conn, whose, crate::log_day::Statuses::NotRejected, first, to)? {
+            let Some(f) = out.get_mut(&t.employee_id) else { continue };
+            f.minutes += t.minutes;
+            f.linked_minutes += t.linked_minutes;
+            f.days_logged += working.get(&t.employee_id).map_or(0, |d| d.count_of(first, t.days as u64)) as i64;
+        }
     }
 
     // Levels 3 to 5: the approved agreement covering the month.
@@ -289,37 +285,29 @@ fn facts(
             agreement_of.insert(employee, list.swap_remove(i));
         }
     }
-    if !agreement_of.is_empty() {
-        let owner: HashMap<AgreementId, EmployeeId> =
-            agreement_of.iter().map(|(employee, (id, _, _))| (*id, *employee)).collect();
-        let results = owner.keys().filter_map(|id| agreed.results.get(id)).flatten();
-        let mut by_agreement: HashMap<AgreementId, AgreementFacts> = HashMap::new();
-        for (employee, (id, post, _)) in &agreement_of {
-            by_agreement.insert(
-                *id,
-                AgreementFacts {
-                    on_current_post: post_of.get(employee).copied().flatten() == Some(*post),
-                    ..AgreementFacts::default()
-                },
-            );
-        }
-        for r in results {
-            let Some(employee) = owner.get(&r.agreement_id).copied() else { continue };
-            let Some(a) = by_agreement.get_mut(&r.agreement_id) else { continue };
+    // What an agreement's main results show depends on the agreement alone (its holder, their
+    // post and supervisor now), so a history works it out once for all its months.
+    for (employee, (id, post, _)) in &agreement_of {
+        let a = *agreed.facts.entry(*id).or_insert_with(|| {
             let supervisor = org.supervisor_of(employee.uuid()).map(|o| EmployeeId::from(o.employee_id));
-            let link = ResultLink {
-                to_goal: r.goal_id.is_some(),
-                parent_in_force: r.parent_in_force,
-                parent_is_supervisors: r.parent_employee_id.is_some() && r.parent_employee_id == supervisor,
+            let mut a = AgreementFacts {
+                on_current_post: post_of.get(employee).copied().flatten() == Some(*post),
+                ..AgreementFacts::default()
             };
-            a.main_results += 1;
-            a.cascaded += i64::from(link.cascades());
-            a.follow_structure += i64::from(link.follows_structure());
-        }
-        for (employee, (id, _, _)) in &agreement_of {
-            if let (Some(f), Some(a)) = (out.get_mut(employee), by_agreement.get(id)) {
-                f.agreement = Some(*a);
+            for r in agreed.results.get(id).into_iter().flatten() {
+                let link = ResultLink {
+                    to_goal: r.goal_id.is_some(),
+                    parent_in_force: r.parent_in_force,
+                    parent_is_supervisors: r.parent_employee_id.is_some() && r.parent_employee_id == supervisor,
+                };
+                a.main_results += 1;
+                a.cascaded += i64::from(link.cascades());
+                a.follow_structure += i64::from(link.follows_structure());
             }
+            a
+        });
+        if let Some(f) = out.get_mut(employee) {
+            f.agreement = Some(a);
         }
     }
 
@@ -769,8 +757,8 @@ pub fn employee(
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
     let people = crate::discipline::units_of(conn, vec![employee])?;
-    let agreed = Agreed::month(conn, AgencyId::from(agency), span.month)?;
-    let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
+    let mut agreed = Agreed::month(conn, AgencyId::from(agency), span.month)?;
+    let facts = facts(conn, agency, &people, span, today, &org, &mut agreed)?;
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
     let maturity = assessed(people, &facts, &policy, &rollout, span.month, EmployeeMaturity::new)
         .pop()
@@ -791,8 +779,8 @@ pub fn unit(
     let span = month_span(first_of(month, today), today);
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
-    let agreed = Agreed::month(conn, unit.agency_id, span.month)?;
-    let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
+    let mut agreed = Agreed::month(conn, unit.agency_id, span.month)?;
+    let facts = facts(conn, agency, &people, span, today, &org, &mut agreed)?;
     let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assessed(people, &facts, &policy, &rollout, span.month, EmployeeMaturity::new);
@@ -822,8 +810,8 @@ pub fn agency(
     let policy = policy(conn, agency_id)?;
     let org = chart::load(conn, agency_id, now)?;
     let people = agency_people(conn, agency_id)?;
-    let agreed = Agreed::month(conn, AgencyId::from(agency_id), span.month)?;
-    let facts = facts(conn, agency_id, &people, span, today, &org, &agreed)?;
+    let mut agreed = Agreed::month(conn, AgencyId::from(agency_id), span.month)?;
+    let facts = facts(conn, agency_id, &people, span, today, &org, &mut agreed)?;
     let people = those_present(people, &facts, span.month);
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
     let employees = assessed(people, &facts, &policy, &rollout, span.month, Standing::new);
@@ -922,14 +910,14 @@ pub fn history(
     let policy = policy(conn, agency)?;
     let org = chart::load(conn, agency, now)?;
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency))?;
-    let agreed = match (months.first(), months.last()) {
+    let mut agreed = match (months.first(), months.last()) {
         (Some(from), Some(to)) => Agreed::load(conn, AgencyId::from(agency), *from, month_end(*to))?,
         _ => return Ok(vec![]),
     };
     let mut out = Vec::with_capacity(months.len());
     for first in months {
         let span = month_span(first, today);
-        let facts = facts(conn, agency, &people, span, today, &org, &agreed)?;
+        let facts = facts(conn, agency, &people, span, today, &org, &mut agreed)?;
         let point = if single {
             let (e, _) = people.first().ok_or(StoreError::NotFound)?;
             let rules = employee_rules(&facts.get(&e.id).copied().unwrap_or_default(), &policy);

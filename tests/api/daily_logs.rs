@@ -924,3 +924,58 @@ async fn an_agencys_days_of_logs_come_a_date_at_a_time_in_order() {
     own.sort_by_key(|d| (d.log_date, d.employee_id, d.status));
     assert_eq!(parts.concat(), own);
 }
+
+/// An employee's logs over a span summed by the database (issue 19): minutes by status and the
+/// days logged as bits from the span's first day, the same whoever's rows are read.
+#[actix_web::test]
+async fn an_employees_logs_over_a_span_are_summed_a_row_each_with_their_days_as_bits() {
+    use ekinerja_persistence::log_day::{totals, Statuses, Totals, Whose};
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-TOTALS", 741).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:30")).await.assert_status(201);
+    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_status(200);
+    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
+        .await
+        .assert_status(201);
+
+    let agency: ekinerja_domain::id::AgencyId = s.org.agency.parse::<uuid::Uuid>().unwrap().into();
+    let ids: Vec<ekinerja_domain::id::EmployeeId> =
+        [&s.org.staff1.id, &s.org.staff2.id].iter().map(|id| id.parse::<uuid::Uuid>().unwrap().into()).collect();
+    let mut conn = app.state.pool.get().unwrap();
+    let from = day - Duration::days(2);
+    // The day is the span's third: bit 2, once for staff member 1's two statuses.
+    let expected = vec![
+        Totals { employee_id: ids[0], minutes: 150, linked_minutes: 150, days: 1 << 2 },
+        Totals { employee_id: ids[1], minutes: 45, linked_minutes: 0, days: 1 << 2 },
+    ];
+    let sorted = |mut rows: Vec<Totals>| {
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.employee_id));
+        rows
+    };
+    let everyone = totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, from, day).unwrap();
+    assert_eq!(sorted(everyone), expected);
+    let listed = totals(&mut conn, Whose::Employees(&ids), Statuses::NotRejected, from, day).unwrap();
+    assert_eq!(sorted(listed), expected);
+    let own = totals(&mut conn, Whose::Employee(ids[0]), Statuses::NotRejected, from, day).unwrap();
+    assert_eq!(own, expected[..1]);
+    let accepted = totals(
+        &mut conn,
+        Whose::Employee(ids[0]),
+        Statuses::Only(ekinerja_domain::daily_log::LogStatus::Accepted),
+        from,
+        day,
+    )
+    .unwrap();
+    assert_eq!(accepted, [Totals { employee_id: ids[0], minutes: 60, linked_minutes: 60, days: 1 << 2 }]);
+    // The day itself as the first: bit 0; a span without the day: nothing.
+    assert_eq!(totals(&mut conn, Whose::Employee(ids[1]), Statuses::NotRejected, day, day).unwrap()[0].days, 1);
+    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, from, day - Duration::days(1))
+        .unwrap()
+        .is_empty());
+    // Sixty-three days at most: the bits of one word.
+    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, day - Duration::days(62), day).is_ok());
+    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, day - Duration::days(63), day).is_err());
+}
