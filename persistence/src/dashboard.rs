@@ -181,20 +181,24 @@ fn build(
     // Daily logs today and this week.
     let ids: Vec<EmployeeId> = people.iter().copied().collect();
     let whose = crate::log_day::Whose::people(agency_id, &ids);
+    // Each employee's week and day summed by the database: a row an employee, not a row an
+    // employee, day and status.
+    let not_rejected = crate::log_day::Statuses::NotRejected;
     let mut week_people: HashSet<EmployeeId> = HashSet::new();
-    let mut today_people: HashSet<EmployeeId> = HashSet::new();
-    let (mut week_minutes, mut today_minutes) = (0, 0);
-    crate::log_day::each(conn, whose, crate::log_day::Statuses::NotRejected, monday, today, |days| {
-        for l in days {
-            let Some(e) = people.get(&l.employee_id).copied() else { continue };
-            week_people.insert(e);
-            week_minutes += l.minutes;
-            if l.log_date == today {
-                today_people.insert(e);
-                today_minutes += l.minutes;
-            }
+    let mut week_minutes = 0;
+    for t in crate::log_day::totals(conn, whose, not_rejected, monday, today)? {
+        if people.contains(&t.employee_id) {
+            week_people.insert(t.employee_id);
+            week_minutes += t.minutes;
         }
-    })?;
+    }
+    let (mut today_people, mut today_minutes) = (0, 0);
+    for t in crate::log_day::totals(conn, whose, not_rejected, today, today)? {
+        if people.contains(&t.employee_id) {
+            today_people += 1;
+            today_minutes += t.minutes;
+        }
+    }
     let coverage = |from, logged: usize, minutes| Coverage {
         from,
         to: today,
@@ -203,7 +207,7 @@ fn build(
         share_bp: share_bp(logged as i64, employees),
         minutes,
     };
-    let today_logs = coverage(today, today_people.len(), today_minutes);
+    let today_logs = coverage(today, today_people, today_minutes);
     let week_logs = coverage(monday, week_people.len(), week_minutes);
 
     // Agreements of the current year.

@@ -251,52 +251,31 @@ pub fn totals(
         )));
     }
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    // The day's bit, from the same bound first day: whole days apart on both engines.
+    // The day's bit, from the same bound first day (`$1`): whole days apart on both engines.
     let day = if sqlite { "CAST(julianday(log_date) - julianday(?) AS INTEGER)" } else { "(log_date - $1)" };
     let mask = if sqlite { format!("SUM(DISTINCT 1 << {day})") } else { format!("BIT_OR(CAST(1 AS BIGINT) << {day})") };
-    // `$1` is the first day of the bits; then the span, the status, and whose.
-    let placeholder = |n: usize| if sqlite { "?".to_string() } else { format!("${n}") };
     let (status_test, status) = match statuses {
         Statuses::Only(s) => ("=", s),
         Statuses::NotRejected => ("<>", LogStatus::Rejected),
     };
-    let range = format!(
-        "log_date >= {} AND log_date <= {} AND status {status_test} {}",
-        placeholder(2),
-        placeholder(3),
-        placeholder(4)
-    );
-    let run = |conn: &mut DbConnection, who: String, ids: &[EmployeeId], agency: Option<AgencyId>| {
-        let mut q = diesel::sql_query(format!(
+    let p = |n| crate::summary::placeholder(conn, n);
+    let range = format!("log_date >= {} AND log_date <= {} AND status {status_test} {}", p(2), p(3), p(4));
+    let mut out = Vec::new();
+    for who in crate::summary::Who::statements(conn, whose, "", 5) {
+        let q = diesel::sql_query(format!(
             "SELECT employee_id, CAST(SUM(minutes) AS BIGINT) AS minutes, \
                     CAST(SUM(linked_minutes) AS BIGINT) AS linked_minutes, CAST({mask} AS BIGINT) AS days \
-             FROM log_days WHERE {range} AND {who} GROUP BY employee_id"
+             FROM log_days WHERE {range} AND {} GROUP BY employee_id",
+            who.condition
         ))
         .into_boxed::<Backend>()
         .bind::<Date, _>(from)
         .bind::<Date, _>(from)
         .bind::<Date, _>(to)
         .bind::<Word, _>(crate::word::bind(status));
-        if let Some(a) = agency {
-            q = q.bind::<Key<AgencyId>, _>(crate::key::bind(a));
-        }
-        for id in ids {
-            q = q.bind::<Key<EmployeeId>, _>(crate::key::bind(*id));
-        }
-        q.load::<Totals>(conn)
-    };
-    match whose {
-        Whose::Agency(a) => Ok(run(conn, format!("agency_id = {}", placeholder(5)), &[], Some(a))?),
-        Whose::Employee(e) => Ok(run(conn, format!("employee_id = {}", placeholder(5)), &[e], None)?),
-        Whose::Employees(ids) => {
-            let mut out = Vec::new();
-            for chunk in ids.chunks(crate::summary::PER_STATEMENT) {
-                let list: Vec<String> = (0..chunk.len()).map(|i| placeholder(5 + i)).collect();
-                out.extend(run(conn, format!("employee_id IN ({})", list.join(", ")), chunk, None)?);
-            }
-            Ok(out)
-        }
+        out.extend(who.bind(q).load::<Totals>(conn)?);
     }
+    Ok(out)
 }
 
 /// The days of [`each`], gathered, in the order of its parts: for a reader of a few employees or

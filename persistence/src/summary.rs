@@ -6,8 +6,68 @@ use std::collections::BTreeMap;
 
 use ekinerja_domain::id::{AgencyId, EmployeeId};
 
-use crate::db::LockTable;
+use crate::db::{Backend, LockTable};
+use crate::key::Key;
 use crate::{DbConnection, StoreError};
+
+/// A statement's placeholder for its `n`th value: `$n` on PostgreSQL, `?` (by position) on
+/// SQLite, for text built per call whose values are bound in the order they appear.
+pub(crate) fn placeholder(conn: &DbConnection, n: usize) -> String {
+    match conn {
+        DbConnection::Sqlite(_) => "?".to_string(),
+        DbConnection::Pg(_) => format!("${n}"),
+    }
+}
+
+/// One statement's share of a hand-built read of [`Whose`] rows: its condition on `column`'s
+/// table (the agency's rows, one employee's, or up to [`PER_STATEMENT`] employees'), with
+/// placeholders numbered from the statement's own values on, and the values to bind after them.
+pub(crate) struct Who {
+    pub(crate) condition: String,
+    agency: Option<AgencyId>,
+    employees: Vec<EmployeeId>,
+}
+
+impl Who {
+    /// The statements a read of `whose` takes; `table` prefixes the columns (`"l."`, or `""`),
+    /// and `first` is the number of the first placeholder of the condition.
+    pub(crate) fn statements(conn: &DbConnection, whose: Whose<'_>, table: &str, first: usize) -> Vec<Who> {
+        let list = |ids: &[EmployeeId]| Who {
+            condition: match ids {
+                [_] => format!("{table}employee_id = {}", placeholder(conn, first)),
+                _ => format!(
+                    "{table}employee_id IN ({})",
+                    (0..ids.len()).map(|i| placeholder(conn, first + i)).collect::<Vec<_>>().join(", ")
+                ),
+            },
+            agency: None,
+            employees: ids.to_vec(),
+        };
+        match whose {
+            Whose::Agency(a) => vec![Who {
+                condition: format!("{table}agency_id = {}", placeholder(conn, first)),
+                agency: Some(a),
+                employees: vec![],
+            }],
+            Whose::Employee(e) => vec![list(&[e])],
+            Whose::Employees(ids) => ids.chunks(PER_STATEMENT).map(list).collect(),
+        }
+    }
+
+    /// Binds the condition's values, after the statement's own.
+    pub(crate) fn bind<'f>(
+        &self,
+        mut q: diesel::query_builder::BoxedSqlQuery<'f, Backend, diesel::query_builder::SqlQuery>,
+    ) -> diesel::query_builder::BoxedSqlQuery<'f, Backend, diesel::query_builder::SqlQuery> {
+        if let Some(a) = self.agency {
+            q = q.bind::<Key<AgencyId>, _>(crate::key::bind(a));
+        }
+        for id in &self.employees {
+            q = q.bind::<Key<EmployeeId>, _>(crate::key::bind(*id));
+        }
+        q
+    }
+}
 
 /// Whose days a summary read covers.
 #[derive(Debug, Clone, Copy)]
