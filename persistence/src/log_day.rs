@@ -3,8 +3,8 @@
 //! creates, edits or reviews a log (issue 19). The month-end readers (the allowance run, maturity,
 //! monitoring, the dashboards, the OPD comparison, the logging curve) read these rows through
 //! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
-//! maturity reads them summed per employee by the database ([`totals`]). Because they change only
-//! with the logs, they are never stale.
+//! maturity and the dashboards read them summed per employee by the database ([`totals`]).
+//! Because they change only with the logs, they are never stale.
 
 use std::collections::BTreeMap;
 

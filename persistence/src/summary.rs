@@ -19,8 +19,9 @@ pub(crate) fn placeholder(conn: &DbConnection, n: usize) -> String {
     }
 }
 
-/// One statement's share of a hand-built read of [`Whose`] rows: its condition on `column`'s
-/// table (the agency's rows, one employee's, or up to [`PER_STATEMENT`] employees'), with
+/// One statement's share of a hand-built read of [`Whose`] rows: its condition on a table with
+/// `agency_id` and `employee_id` columns (the agency's rows, one employee's, or up to
+/// [`PER_STATEMENT`] employees'), with
 /// placeholders numbered from the statement's own values on, and the values to bind after them.
 pub(crate) struct Who {
     pub(crate) condition: String,
