@@ -447,7 +447,6 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
 /// looks each up in a list of the names before it, so a statement of thousands of values spent
 /// most of a demo load comparing names; `?` is taken by position.
 pub fn values_list(conn: &DbConnection, rows: usize, columns: usize) -> String {
-    let sqlite = matches!(conn, DbConnection::Sqlite(_));
     let mut out = String::with_capacity(rows * columns * 6);
     for r in 0..rows {
         out.push_str(if r == 0 { "(" } else { ", (" });
@@ -455,15 +454,20 @@ pub fn values_list(conn: &DbConnection, rows: usize, columns: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            if sqlite {
-                out.push('?');
-            } else {
-                out.push_str(&format!("${}", r * columns + c + 1));
-            }
+            out.push_str(&placeholder(conn, r * columns + c + 1));
         }
         out.push(')');
     }
     out
+}
+
+/// A statement's placeholder for its `n`th value (from 1): `$n` on PostgreSQL, `?` on SQLite, for
+/// text built per call whose values are bound in the order they appear (see [`values_list`]).
+pub(crate) fn placeholder(conn: &DbConnection, n: usize) -> std::borrow::Cow<'static, str> {
+    match conn {
+        DbConnection::Sqlite(_) => "?".into(),
+        DbConnection::Pg(_) => format!("${n}").into(),
+    }
 }
 
 /// Locks one row for the rest of the write transaction, so that a check-then-write (one holder

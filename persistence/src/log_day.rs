@@ -258,7 +258,7 @@ pub fn totals(
         Statuses::Only(s) => ("=", s),
         Statuses::NotRejected => ("<>", LogStatus::Rejected),
     };
-    let p = |n| crate::summary::placeholder(conn, n);
+    let p = |n| crate::db::placeholder(conn, n);
     let range = format!("log_date >= {} AND log_date <= {} AND status {status_test} {}", p(2), p(3), p(4));
     let mut out = Vec::new();
     for who in crate::summary::Who::statements(conn, whose, "", 5) {

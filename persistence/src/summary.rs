@@ -10,15 +10,6 @@ use crate::db::{Backend, LockTable};
 use crate::key::Key;
 use crate::{DbConnection, StoreError};
 
-/// A statement's placeholder for its `n`th value: `$n` on PostgreSQL, `?` (by position) on
-/// SQLite, for text built per call whose values are bound in the order they appear.
-pub(crate) fn placeholder(conn: &DbConnection, n: usize) -> String {
-    match conn {
-        DbConnection::Sqlite(_) => "?".to_string(),
-        DbConnection::Pg(_) => format!("${n}"),
-    }
-}
-
 /// One statement's share of a hand-built read of [`Whose`] rows: its condition on a table with
 /// `agency_id` and `employee_id` columns (the agency's rows, one employee's, or up to
 /// [`PER_STATEMENT`] employees'), with
@@ -35,10 +26,10 @@ impl Who {
     pub(crate) fn statements(conn: &DbConnection, whose: Whose<'_>, table: &str, first: usize) -> Vec<Who> {
         let list = |ids: &[EmployeeId]| Who {
             condition: match ids {
-                [_] => format!("{table}employee_id = {}", placeholder(conn, first)),
+                [_] => format!("{table}employee_id = {}", crate::db::placeholder(conn, first)),
                 _ => format!(
                     "{table}employee_id IN ({})",
-                    (0..ids.len()).map(|i| placeholder(conn, first + i)).collect::<Vec<_>>().join(", ")
+                    (0..ids.len()).map(|i| crate::db::placeholder(conn, first + i)).collect::<Vec<_>>().join(", ")
                 ),
             },
             agency: None,
@@ -46,7 +37,7 @@ impl Who {
         };
         match whose {
             Whose::Agency(a) => vec![Who {
-                condition: format!("{table}agency_id = {}", placeholder(conn, first)),
+                condition: format!("{table}agency_id = {}", crate::db::placeholder(conn, first)),
                 agency: Some(a),
                 employees: vec![],
             }],
