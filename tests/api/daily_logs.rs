@@ -887,6 +887,28 @@ async fn reviews_racing_for_one_version_of_a_log_decide_it_once() {
     assert_eq!(days.iter().map(|d| d.3).sum::<i64>(), 90, "{days:?}");
 }
 
+/// An agency whose staff member 1 logged a past day in two statuses (60 minutes accepted, 90
+/// waiting) and staff member 2 an additional duty of 45 minutes: the agency, the two staff members
+/// and the day.
+async fn a_day_in_two_statuses_and_a_duty(
+    app: &TestApp,
+    code: &str,
+    nip_seed: u32,
+) -> (ekinerja_domain::id::AgencyId, Vec<ekinerja_domain::id::EmployeeId>, NaiveDate) {
+    let s = setup(app, code, nip_seed).await;
+    let day = past_day();
+    let t = &s.org.staff1.token;
+    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:30")).await.assert_status(201);
+    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_status(200);
+    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
+        .await
+        .assert_status(201);
+    let agency = s.org.agency.parse::<uuid::Uuid>().unwrap().into();
+    let ids = [&s.org.staff1.id, &s.org.staff2.id].iter().map(|id| id.parse::<uuid::Uuid>().unwrap().into()).collect();
+    (agency, ids, day)
+}
+
 /// An agency's days of logs are read a date at a time (issue 19): each part is one date's rows in
 /// employee and status order, a day in two statuses side by side, and together the parts are
 /// every employee's own days.
@@ -894,19 +916,7 @@ async fn reviews_racing_for_one_version_of_a_log_decide_it_once() {
 async fn an_agencys_days_of_logs_come_a_date_at_a_time_in_order() {
     use ekinerja_persistence::log_day::{each, of, Statuses, Whose};
     let app = TestApp::spawn().await;
-    let s = setup(&app, "KAB-EACH", 740).await;
-    let day = past_day();
-    let t = &s.org.staff1.token;
-    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
-    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:00")).await.assert_status(201);
-    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_status(200);
-    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
-        .await
-        .assert_status(201);
-
-    let agency: ekinerja_domain::id::AgencyId = s.org.agency.parse::<uuid::Uuid>().unwrap().into();
-    let ids: Vec<ekinerja_domain::id::EmployeeId> =
-        [&s.org.staff1.id, &s.org.staff2.id].iter().map(|id| id.parse::<uuid::Uuid>().unwrap().into()).collect();
+    let (agency, ids, day) = a_day_in_two_statuses_and_a_duty(&app, "KAB-EACH", 740).await;
     let mut conn = app.state.pool.get().unwrap();
     let from = day - Duration::days(2);
     let mut parts = Vec::new();
@@ -931,19 +941,7 @@ async fn an_agencys_days_of_logs_come_a_date_at_a_time_in_order() {
 async fn an_employees_logs_over_a_span_are_summed_a_row_each_with_their_days_as_bits() {
     use ekinerja_persistence::log_day::{totals, Statuses, Totals, Whose};
     let app = TestApp::spawn().await;
-    let s = setup(&app, "KAB-TOTALS", 741).await;
-    let day = past_day();
-    let t = &s.org.staff1.token;
-    let first = app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:00", "09:00")).await.id();
-    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "10:00", "11:30")).await.assert_status(201);
-    app.review_log(&s.org.section.token, &first, "accept", json!({})).await.assert_status(200);
-    app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
-        .await
-        .assert_status(201);
-
-    let agency: ekinerja_domain::id::AgencyId = s.org.agency.parse::<uuid::Uuid>().unwrap().into();
-    let ids: Vec<ekinerja_domain::id::EmployeeId> =
-        [&s.org.staff1.id, &s.org.staff2.id].iter().map(|id| id.parse::<uuid::Uuid>().unwrap().into()).collect();
+    let (agency, ids, day) = a_day_in_two_statuses_and_a_duty(&app, "KAB-TOTALS", 741).await;
     let mut conn = app.state.pool.get().unwrap();
     let from = day - Duration::days(2);
     // The day is the span's third: bit 2, once for staff member 1's two statuses.
