@@ -2,7 +2,8 @@
 //! run on the same database.
 //!
 //! The engine comes from `EKINERJA_TEST_DATABASE_URL` as in the tests: unset, a new SQLite
-//! file; a `postgres://` maintenance URL, a new database on that server, dropped afterwards.
+//! file; a `postgres://` maintenance URL, a new database on that server, dropped afterwards
+//! (with `--keep`, kept, and its URL printed, to profile a server against).
 //!
 //! Figures:
 //! - daily_log_create: authenticated single daily-log creates per second over 64 concurrent
@@ -90,6 +91,10 @@ struct Args {
     /// then measured during these alone, without the allowance run.
     #[arg(long, value_delimiter = ',', value_parser = ANALYSIS_ENDPOINTS)]
     endpoints: Vec<String>,
+    /// Keep the benchmark's database at the end and print its URL and the agency admin's login,
+    /// to profile a server against it (`ekinerja serve` with that `DATABASE_URL`).
+    #[arg(long)]
+    keep: bool,
 }
 
 /// The endpoints the analysis measurement reads, by name.
@@ -120,10 +125,15 @@ struct RawResult {
 struct Scratch {
     url: String,
     drop_pg: Option<(String, String)>,
+    keep: bool,
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        if self.keep {
+            eprintln!("kept the benchmark's database: DATABASE_URL={}", self.url);
+            return;
+        }
         match &self.drop_pg {
             Some((admin, name)) => {
                 if let Ok(mut c) = diesel::PgConnection::establish(admin) {
@@ -148,11 +158,11 @@ fn scratch() -> Result<Scratch, String> {
             let mut c = diesel::PgConnection::establish(&admin).map_err(|e| e.to_string())?;
             c.batch_execute(&format!("CREATE DATABASE {name}")).map_err(|e| e.to_string())?;
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
-            Ok(Scratch { url: format!("{base}/{name}"), drop_pg: Some((admin, name)) })
+            Ok(Scratch { url: format!("{base}/{name}"), drop_pg: Some((admin, name)), keep: false })
         }
         None => {
             let path = std::env::temp_dir().join(format!("ekinerja-bench-{id}.db"));
-            Ok(Scratch { url: format!("sqlite://{}", path.display()), drop_pg: None })
+            Ok(Scratch { url: format!("sqlite://{}", path.display()), drop_pg: None, keep: false })
         }
     }
 }
@@ -169,7 +179,8 @@ fn stats(mut samples: Vec<Duration>) -> (f64, f64, f64) {
 #[actix_web::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
-    let scratch = scratch()?;
+    let mut scratch = scratch()?;
+    scratch.keep = args.keep;
     let engine = match db::Engine::of_url(&scratch.url) {
         db::Engine::Postgres => "postgresql",
         db::Engine::Sqlite => "sqlite",
@@ -235,6 +246,9 @@ async fn main() -> Result<(), String> {
     }
     if wanted("analysis") {
         analysis(&pool, state, engine, &admin, args.runs, &scratch.url, period, &args.endpoints).await?;
+    }
+    if args.keep {
+        eprintln!("[{engine}] the agency admin signs in as {} with {}", logins.agency_admin, demo::DEMO_PASSWORD);
     }
     drop(scratch);
     Ok(())
