@@ -433,10 +433,20 @@ pub fn working_days(
     }
     let mut schedules = UnitSchedules::load(conn, agency_id)?;
     let rostered = crate::shift::rostered(conn, AgencyId::from(agency_id), None, from, to)?;
+    // Those of a unit that does not work by roster in the span, and away on no day of it, share
+    // the unit's working days: found once a unit, not once an employee and day.
+    let mut of_unit: HashMap<Option<OrgUnitId>, Option<ekinerja_domain::days::DaySet>> = HashMap::new();
     let mut out = HashMap::with_capacity(people.len());
     for (employee, unit) in people {
-        let versions = schedules.of(*unit);
         let away = absences.remove(&employee.id).unwrap_or_default();
+        if away.is_empty() {
+            let shared = of_unit.entry(*unit).or_insert_with(|| unit_days(schedules.of(*unit), &holidays, from, to));
+            if let Some(days) = shared {
+                out.insert(employee.id, days.clone());
+                continue;
+            }
+        }
+        let versions = schedules.of(*unit);
         let mut days = ekinerja_domain::days::DaySet::new(from, to);
         let mut day = from;
         while day <= to {
@@ -455,6 +465,30 @@ pub fn working_days(
         out.insert(employee.id, days);
     }
     Ok(out)
+}
+
+/// A unit's working days from `from` to `to` by its schedule and the holidays, or none when it
+/// works by roster on some day of the span (each employee's days are then their shifts).
+fn unit_days(
+    versions: &ScheduleVersions,
+    holidays: &HashSet<NaiveDate>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<ekinerja_domain::days::DaySet> {
+    let mut days = ekinerja_domain::days::DaySet::new(from, to);
+    let mut day = from;
+    while day <= to {
+        let schedule = versions.on(day);
+        if schedule.rostered {
+            return None;
+        }
+        if !holidays.contains(&day) && schedule.hours(day.weekday()).is_some() {
+            days.insert(day);
+        }
+        let Some(next) = day.checked_add_days(Days::new(1)) else { break };
+        day = next;
+    }
+    Some(days)
 }
 
 /// The deduction rules in force for the month: the agency's policy, or the domain guide's

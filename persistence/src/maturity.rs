@@ -5,7 +5,7 @@
 //! A month is read up to its last day that is over (yesterday in the agency's time zone), as
 //! discipline is. Supervisors are the ones the structure gives today.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -351,14 +351,15 @@ fn facts(
 
 /// Whether one of a group's employees was there in the month: registered by its end, or with
 /// logs or an agreement in it (data loaded for the time before they were registered).
-fn present(employee: &Employee, facts: &HashMap<EmployeeId, EmployeeFacts>, first: NaiveDate) -> bool {
-    employee.created_at.date() <= month_end(first)
+fn present(employee: &Employee, facts: &HashMap<EmployeeId, EmployeeFacts>, last: NaiveDate) -> bool {
+    employee.created_at.date() <= last
         || facts.get(&employee.id).is_some_and(|f| f.minutes > 0 || f.agreement.is_some())
 }
 
 /// Of a group's employees, those who were there in the month ([`present`]).
 fn those_present(people: Placed, facts: &HashMap<EmployeeId, EmployeeFacts>, first: NaiveDate) -> Placed {
-    people.into_iter().filter(|(e, _)| present(e, facts, first)).collect()
+    let last = month_end(first);
+    people.into_iter().filter(|(e, _)| present(e, facts, last)).collect()
 }
 
 /// Each employee's rules, and whether their unit is rolled out in the month, made into what a
@@ -445,11 +446,13 @@ enum Scope {
 struct Shared {
     agency: AgencyId,
     units: Vec<OrgUnit>,
-    /// Each unit with the units above it, itself first.
-    above: HashMap<OrgUnitId, Vec<OrgUnitId>>,
     goals: Vec<(GoalId, Option<OrgUnitId>)>,
     supported: HashSet<GoalId>,
     loads: Vec<(crate::position::Position, ekinerja_domain::workload::Workload, ekinerja_domain::workload::Workload)>,
+    /// Per unit, the goals and the loads of its posts that lie in it or in a unit below it (by
+    /// their index), found once: an agency's report reads every OPD's share of them.
+    goals_under: HashMap<OrgUnitId, Vec<usize>>,
+    loads_under: HashMap<OrgUnitId, Vec<usize>>,
     period: Option<crate::evaluation::EvaluationPeriod>,
     rollout: RolloutTree<OrgUnitId>,
     /// Per unit judged: its spread, read once.
@@ -493,7 +496,7 @@ impl Shared {
         let parent: HashMap<OrgUnitId, Option<OrgUnitId>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
         // The walk up stops after as many steps as there are units, should the data ever hold a
         // cycle.
-        let above = units
+        let above: HashMap<OrgUnitId, Vec<OrgUnitId>> = units
             .iter()
             .map(|u| {
                 let chain: Vec<OrgUnitId> = std::iter::successors(Some(u.id), |at| parent.get(at).copied().flatten())
@@ -502,7 +505,7 @@ impl Shared {
                 (u.id, chain)
             })
             .collect();
-        let goals = organisational_goals::table
+        let goals: Vec<(GoalId, Option<OrgUnitId>)> = organisational_goals::table
             .inner_join(performance_periods::table)
             .filter(organisational_goals::agency_id.eq(crate::key::bind(agency)))
             .filter(performance_periods::starts_on.le(last))
@@ -577,13 +580,30 @@ impl Shared {
             Some((id, y)) => Some((y, crate::evaluation::siasn_produced(conn, id)?)),
             None => None,
         };
+        // Each unit's share: an item in a unit lies in it and in every unit above it, once (a
+        // chain cut short in a cycle names a unit more than once).
+        let under = |of_item: &mut dyn Iterator<Item = Option<OrgUnitId>>| {
+            let mut under: HashMap<OrgUnitId, Vec<usize>> = HashMap::new();
+            for (i, unit) in of_item.enumerate() {
+                for u in unit.and_then(|u| above.get(&u)).into_iter().flatten() {
+                    let share = under.entry(*u).or_default();
+                    if share.last() != Some(&i) {
+                        share.push(i);
+                    }
+                }
+            }
+            under
+        };
+        let goals_under = under(&mut goals.iter().map(|(_, unit)| *unit));
+        let loads_under = under(&mut loads.iter().map(|(post, _, _)| Some(post.org_unit_id)));
         Ok(Shared {
             agency,
             units,
-            above,
             goals,
             supported,
             loads,
+            goals_under,
+            loads_under,
             period,
             rollout: rollout.clone(),
             spreads: HashMap::new(),
@@ -595,10 +615,13 @@ impl Shared {
         })
     }
 
-    /// Whether a unit lies in the scope: it or a unit above it is the scope's unit.
-    fn within(&self, scope: Scope, unit: Option<OrgUnitId>) -> bool {
-        let Scope::Unit(top) = scope else { return true };
-        unit.and_then(|u| self.above.get(&u)).is_some_and(|chain| chain.contains(&top))
+    /// Of `all` (goals or loads), those in the scope: for a unit, those in it or in a unit below
+    /// it, as `under` lists them; for the agency, all of them (an agency-wide goal included).
+    fn within<'a, T>(all: &'a [T], under: &HashMap<OrgUnitId, Vec<usize>>, scope: Scope) -> Vec<&'a T> {
+        match scope {
+            Scope::Agency => all.iter().collect(),
+            Scope::Unit(unit) => under.get(&unit).into_iter().flatten().filter_map(|i| all.get(*i)).collect(),
+        }
     }
 
     /// A unit's spread in the closed period, read once.
@@ -636,9 +659,9 @@ impl Shared {
             ..GroupFacts::default()
         };
         // Goals of units rolled out in the month (an agency-wide goal counts for the agency).
-        for (id, unit) in &self.goals {
+        for (id, unit) in Shared::within(&self.goals, &self.goals_under, scope) {
             let rolled_out = unit.as_ref().is_none_or(|u| self.rollout.rolled_out(u, self.month));
-            if rolled_out && self.within(scope, *unit) {
+            if rolled_out {
                 out.goals += 1;
                 out.goals_supported += i64::from(self.supported.contains(id));
             }
@@ -651,9 +674,9 @@ impl Shared {
                 out.agreements_following += i64::from(a.follows_structure(policy));
             }
         }
-        for (post, logged, standard) in &self.loads {
+        for (_, logged, standard) in Shared::within(&self.loads, &self.loads_under, scope) {
             let measured = logged.minutes > 0 || standard.minutes > 0;
-            if !self.within(scope, Some(post.org_unit_id)) || (logged.staff_present == 0 && !measured) {
+            if logged.staff_present == 0 && !measured {
                 continue;
             }
             out.posts += 1;
@@ -840,7 +863,7 @@ pub fn agency(
 }
 
 /// Each unit's top-level ancestor (its OPD).
-pub(crate) fn top_units(units: &[OrgUnit]) -> HashMap<OrgUnitId, OrgUnitId> {
+pub(crate) fn top_units(units: &[OrgUnit]) -> std::collections::HashMap<OrgUnitId, OrgUnitId> {
     crate::org_unit::branch_of(units, None)
 }
 
@@ -923,12 +946,13 @@ pub fn history(
             let rules = employee_rules(&facts.get(&e.id).copied().unwrap_or_default(), &policy);
             HistoryPoint { span, employees: 1, level: level(&rules), rules }
         } else {
+            let last = month_end(first);
             // The level of each employee there and rolled out in the month: the others count for
             // no level (roles.md, Rollout).
             let counted: Vec<(EmployeeId, u8)> = people
                 .iter()
                 .filter(|(e, unit)| {
-                    present(e, &facts, first) && unit.as_ref().is_some_and(|u| rollout.rolled_out(u, first))
+                    present(e, &facts, last) && unit.as_ref().is_some_and(|u| rollout.rolled_out(u, first))
                 })
                 .map(|(e, _)| (e.id, level(&employee_rules(&facts.get(&e.id).copied().unwrap_or_default(), &policy))))
                 .collect();

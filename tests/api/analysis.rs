@@ -1283,8 +1283,71 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
     .await
     .assert_status(200);
     let u = unit_standing(&app, &org, &month).await;
+    let staffing = format!("a staff of 5.00 against {}.{:02} required, outside ±2.00%", required / 100, required % 100);
+    assert_eq!(rule(&u, 5)["conditions"][1]["missing"], staffing);
+
+    // A second OPD, with a goal of its own that nothing supports and a post with a holder: the
+    // unit's goals and posts stay its own, and the agency reads each OPD's apart.
+    let other = app
+        .post(
+            "/api/v1/org-units",
+            &org.admin,
+            json!({"code": "DISDIK", "name": "Dinas Pendidikan", "rollout_from": "2020-01"}),
+        )
+        .await
+        .assert_status(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_post = app.position(&org.admin, &other, "Kepala Dinas Pendidikan", "jpt", 14, None).await;
+    app.person(&org.admin, 3950, "Hadi Pranoto", &other_post).await;
+    // Its section's post counts for it, as a unit below it.
+    let section = app
+        .post(
+            "/api/v1/org-units",
+            &org.admin,
+            json!({"code": "DISDIK-SD", "name": "Bidang Sekolah Dasar", "parent_id": other}),
+        )
+        .await
+        .assert_status(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let section_post =
+        app.position(&org.admin, &section, "Kepala Bidang Sekolah Dasar", "administrator", 11, Some(&other_post)).await;
+    app.person(&org.admin, 3951, "Wulan Sari", &section_post).await;
+    app.post(
+        "/api/v1/organisational-goals",
+        &org.admin,
+        json!({"period_id": period, "org_unit_id": other, "name": "Meningkatnya mutu pendidikan",
+               "indicator": "Angka partisipasi sekolah", "target_quantity": 95, "target_unit": "persen"}),
+    )
+    .await
+    .assert_status(201);
+    let u = unit_standing(&app, &org, &month).await;
+    assert_eq!(u["maturity"]["next"]["missing"], "1 organisational goals without an approved result supporting them");
+    assert_eq!(rule(&u, 5)["conditions"][1]["missing"], staffing);
+    let a = app.get(&format!("/api/v1/agencies/{}/maturity?month={month}", org.agency), &org.admin).await;
+    a.assert_status(200);
+    // Each OPD's name, goals supported of its goals, and staff on its posts (in hundredths).
+    let own = |opd: &Value| {
+        let (goals, staff) = (&rule(opd, 4)["conditions"][0], &rule(opd, 5)["conditions"][1]);
+        (
+            opd["unit"]["name"].as_str().map(str::to_owned),
+            goals["part"].as_i64(),
+            goals["whole"].as_i64(),
+            staff["part"].as_i64(),
+        )
+    };
     assert_eq!(
-        rule(&u, 5)["conditions"][1]["missing"],
-        format!("a staff of 5.00 against {}.{:02} required, outside ±2.00%", required / 100, required % 100)
+        a.body["units"].as_array().unwrap().iter().map(own).collect::<Vec<_>>(),
+        [
+            (Some("Dinas Kesehatan".to_owned()), Some(1), Some(2), Some(500)),
+            (Some("Dinas Pendidikan".to_owned()), Some(0), Some(1), Some(200))
+        ],
+        "{}",
+        a.text
     );
 }
