@@ -1296,10 +1296,7 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
         )
         .await
         .assert_status(201)
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .id();
     let other_post = app.position(&org.admin, &other, "Kepala Dinas Pendidikan", "jpt", 14, None).await;
     app.person(&org.admin, 3950, "Hadi Pranoto", &other_post).await;
     // Its section's post counts for it, as a unit below it.
@@ -1311,10 +1308,7 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
         )
         .await
         .assert_status(201)
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .id();
     let section_post =
         app.position(&org.admin, &section, "Kepala Bidang Sekolah Dasar", "administrator", 11, Some(&other_post)).await;
     app.person(&org.admin, 3951, "Wulan Sari", &section_post).await;
