@@ -173,6 +173,11 @@ fn month_span(first: NaiveDate, today: NaiveDate) -> MonthSpan {
     MonthSpan { month: first, to }
 }
 
+/// The first day of the twelve months of workload read for a month judged up to `to`.
+fn workload_from(to: NaiveDate) -> NaiveDate {
+    to.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(to)
+}
+
 fn month_end(first: NaiveDate) -> NaiveDate {
     first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
 }
@@ -481,6 +486,7 @@ impl Shared {
         span: MonthSpan,
         today: NaiveDate,
         rollout: &RolloutTree<OrgUnitId>,
+        by_month: Option<&crate::workload::ByMonth>,
     ) -> Result<Shared, StoreError> {
         use crate::schema::{
             allowance_lines, allowance_runs, organisational_goals, performance_periods, planned_results,
@@ -525,10 +531,7 @@ impl Shared {
             .flatten()
             .collect();
         let loads = match span.to {
-            Some(to) => {
-                let from = to.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(to);
-                crate::workload::post_loads(conn, agency, from, to)?
-            }
+            Some(to) => crate::workload::post_loads(conn, agency, workload_from(to), to, by_month)?,
             None => vec![],
         };
         // The last closed period ended by the month's end; of an annual period and its last quarter
@@ -809,7 +812,7 @@ pub fn unit(
     let rollout = crate::rollout::tree(conn, unit.agency_id)?;
     let employees = assessed(people, &facts, &policy, &rollout, span.month, EmployeeMaturity::new);
     let counted = counted(employees.iter().map(EmployeeMaturity::standing));
-    let own = Shared::load(conn, unit.agency_id, span, today, &rollout)?.facts(
+    let own = Shared::load(conn, unit.agency_id, span, today, &rollout, None)?.facts(
         conn,
         Scope::Unit(unit.id),
         &counted,
@@ -840,7 +843,7 @@ pub fn agency(
     let rollout = crate::rollout::tree(conn, AgencyId::from(agency_id))?;
     let employees = assessed(people, &facts, &policy, &rollout, span.month, Standing::new);
     let everyone = counted(employees.iter().map(Standing::standing));
-    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today, &rollout)?;
+    let mut shared = Shared::load(conn, AgencyId::from(agency_id), span, today, &rollout, None)?;
     let own = shared.facts(conn, Scope::Agency, &everyone, &facts, &policy)?;
     let maturity = group(employees.iter().map(Standing::standing), &policy, &own);
     // The agency's units, by name, as the group facts loaded them.
@@ -938,6 +941,14 @@ pub fn history(
         (Some(from), Some(to)) => Agreed::load(conn, AgencyId::from(agency), *from, month_end(*to))?,
         _ => return Ok(vec![]),
     };
+    // The twelve-month windows of workload overlap: their whole months are read once.
+    let windows: Vec<NaiveDate> = months.iter().filter_map(|m| month_span(*m, today).to).collect();
+    let by_month = match (windows.first(), windows.last()) {
+        (Some(first), Some(last)) if !single => {
+            Some(crate::workload::ByMonth::load(conn, AgencyId::from(agency), workload_from(*first), *last)?)
+        }
+        _ => None,
+    };
     let mut out = Vec::with_capacity(months.len());
     for first in months {
         let span = month_span(first, today);
@@ -958,7 +969,7 @@ pub fn history(
                 .map(|(e, _)| (e.id, level(&employee_rules(&facts.get(&e.id).copied().unwrap_or_default(), &policy))))
                 .collect();
             let ids: Vec<EmployeeId> = counted.iter().map(|(id, _)| *id).collect();
-            let own = Shared::load(conn, AgencyId::from(agency), span, today, &rollout)?
+            let own = Shared::load(conn, AgencyId::from(agency), span, today, &rollout, by_month.as_ref())?
                 .facts(conn, scope, &ids, &facts, &policy)?;
             let (employees, rules, level) =
                 ekinerja_domain::maturity::group(counted.iter().map(|(_, l)| *l), &policy, &own);

@@ -122,6 +122,141 @@ FROM daily_logs l JOIN position_activities pa ON pa.id = l.activity_id
 WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
 GROUP BY pa.id, pa.position_id, pa.standard_minutes";
 
+/// The month a log's date lies in (its first day), on each engine.
+macro_rules! by_month {
+    ($month:literal) => {
+        [
+            concat!(
+                "SELECT a.position_id AS position_id, ",
+                $month,
+                " AS month, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
+FROM daily_logs l
+JOIN planned_results pr ON pr.id = l.planned_result_id
+JOIN agreements a ON a.id = pr.agreement_id
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
+GROUP BY 1, 2"
+            ),
+            concat!(
+                "SELECT pa.position_id AS position_id, pa.standard_minutes AS standard_minutes, ",
+                $month,
+                " AS month, CAST(SUM(l.output_quantity) AS BIGINT) AS output
+FROM daily_logs l JOIN position_activities pa ON pa.id = l.activity_id
+WHERE l.agency_id = $1 AND l.log_date >= $2 AND l.log_date <= $3 AND l.status = $4
+GROUP BY pa.id, pa.position_id, pa.standard_minutes, 3"
+            ),
+        ]
+    };
+}
+
+/// [`SERVED_SQL`] and [`STANDARD_SQL`] month by month, on PostgreSQL and on SQLite.
+const BY_MONTH_PG: [&str; 2] = by_month!("CAST(date_trunc('month', l.log_date) AS DATE)");
+const BY_MONTH_SQLITE: [&str; 2] = by_month!("date(l.log_date, 'start of month')");
+
+#[derive(QueryableByName)]
+struct MonthMinutes {
+    #[diesel(sql_type = crate::key::Key<PositionId>)]
+    position_id: PositionId,
+    #[diesel(sql_type = Date)]
+    month: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    minutes: i64,
+}
+
+#[derive(QueryableByName)]
+struct MonthOutput {
+    #[diesel(sql_type = crate::key::Key<PositionId>)]
+    position_id: PositionId,
+    #[diesel(sql_type = Integer)]
+    standard_minutes: i32,
+    #[diesel(sql_type = Date)]
+    month: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    output: i64,
+}
+
+/// Accepted minutes per post and accepted output per activity, whole month by whole month, read
+/// once for a run of spans that overlap (a maturity history's twelve-month windows, one a month):
+/// a span then sums its whole months from here and reads only its part-months from the logs.
+pub(crate) struct ByMonth {
+    /// The first days of the months read.
+    months: std::ops::RangeInclusive<NaiveDate>,
+    served: HashMap<NaiveDate, Vec<(PositionId, i64)>>,
+    standard: HashMap<NaiveDate, Vec<(PositionId, i64, i32)>>,
+}
+
+impl ByMonth {
+    /// The months from the one `from` lies in to the one `to` lies in, whole.
+    pub(crate) fn load(
+        conn: &mut DbConnection,
+        agency: AgencyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<ByMonth, StoreError> {
+        let (first, last) = (month_of(from), month_of(to));
+        let end = last.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(to);
+        let [served_sql, standard_sql] =
+            if matches!(conn, DbConnection::Pg(_)) { BY_MONTH_PG } else { BY_MONTH_SQLITE };
+        let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
+        let mut served: HashMap<NaiveDate, Vec<(PositionId, i64)>> = HashMap::new();
+        for r in crate::prepared::sql(served_sql)
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(end)
+            .bind::<crate::word::Word, _>(accepted)
+            .load::<MonthMinutes>(conn)?
+        {
+            served.entry(r.month).or_default().push((r.position_id, r.minutes));
+        }
+        let mut standard: HashMap<NaiveDate, Vec<(PositionId, i64, i32)>> = HashMap::new();
+        for r in crate::prepared::sql(standard_sql)
+            .bind::<Text, _>(agency.to_string())
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(end)
+            .bind::<crate::word::Word, _>(accepted)
+            .load::<MonthOutput>(conn)?
+        {
+            standard.entry(r.month).or_default().push((r.position_id, r.output, r.standard_minutes));
+        }
+        Ok(ByMonth { months: first..=last, served, standard })
+    }
+}
+
+fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// Where a span's minutes are read: a whole month held in `by_month`, or days read from the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Month(NaiveDate),
+    Days(NaiveDate, NaiveDate),
+}
+
+/// `first..=last` cut into the whole months `by_month` holds and runs of other days between them.
+fn pieces(first: NaiveDate, last: NaiveDate, by_month: Option<&ByMonth>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = vec![];
+    let mut at = first;
+    while at <= last {
+        let end = at.checked_add_months(chrono::Months::new(1)).and_then(|d| d.with_day(1)).and_then(|d| d.pred_opt());
+        let Some(end) = end else { break };
+        let whole = at.day() == 1 && end <= last && by_month.is_some_and(|m| m.months.contains(&at));
+        let piece = match (whole, out.last_mut()) {
+            (true, _) => Some(Piece::Month(at)),
+            (false, Some(Piece::Days(_, until))) => {
+                *until = end.min(last);
+                None
+            }
+            (false, _) => Some(Piece::Days(at, end.min(last))),
+        };
+        out.extend(piece);
+        match end.succ_opt() {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out
+}
+
 /// The parts of a span that begin on a day some post starts to count, each with its first and
 /// last day: within one part every post either counts on every day or on none.
 fn parts(starts: &HashMap<PositionId, NaiveDate>, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
@@ -172,7 +307,13 @@ struct Data {
     calendar: WorkingDays,
 }
 
-fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDate) -> Result<Data, StoreError> {
+fn load(
+    conn: &mut DbConnection,
+    agency: AgencyId,
+    from: NaiveDate,
+    to: NaiveDate,
+    by_month: Option<&ByMonth>,
+) -> Result<Data, StoreError> {
     let hours: i32 =
         agencies::table.find(crate::key::bind(agency)).select(agencies::effective_working_hours).first(conn)?;
     let units: Vec<OrgUnit> = org_units::table
@@ -191,20 +332,33 @@ fn load(conn: &mut DbConnection, agency: AgencyId, from: NaiveDate, to: NaiveDat
             (start <= to).then_some((p.id, start))
         })
         .collect();
-    let minutes = post_minutes(conn, agency, to, &starts)?;
+    let minutes = post_minutes(conn, agency, to, &starts, by_month)?;
     // By standard time: the output of the accepted logs naming an activity of a post's catalogue,
     // on that post, from the day it starts to count.
     let mut standard: HashMap<PositionId, Vec<(i64, i32)>> = HashMap::new();
     for (first, last) in parts(&starts, to) {
-        for r in crate::prepared::sql(STANDARD_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
-            .load::<ActivityOutput>(conn)?
-        {
-            if starts.get(&r.position_id).is_some_and(|start| *start <= first) {
-                standard.entry(r.position_id).or_default().push((r.output, r.standard_minutes));
+        let mut rows: Vec<(PositionId, i64, i32)> = vec![];
+        for piece in pieces(first, last, by_month) {
+            match (piece, by_month) {
+                (Piece::Month(m), Some(held)) => rows.extend(held.standard.get(&m).into_iter().flatten().copied()),
+                (Piece::Days(from, until), _) => rows.extend(
+                    crate::prepared::sql(STANDARD_SQL)
+                        .bind::<Text, _>(agency.to_string())
+                        .bind::<Date, _>(from)
+                        .bind::<Date, _>(until)
+                        .bind::<crate::word::Word, _>(crate::word::bind(
+                            ekinerja_domain::daily_log::LogStatus::Accepted,
+                        ))
+                        .load::<ActivityOutput>(conn)?
+                        .into_iter()
+                        .map(|r| (r.position_id, r.output, r.standard_minutes)),
+                ),
+                (Piece::Month(_), None) => {}
+            }
+        }
+        for (post, output, minutes) in rows {
+            if starts.get(&post).is_some_and(|start| *start <= first) {
+                standard.entry(post).or_default().push((output, minutes));
             }
         }
     }
@@ -234,20 +388,32 @@ fn post_minutes(
     agency: AgencyId,
     to: NaiveDate,
     starts: &HashMap<PositionId, NaiveDate>,
+    by_month: Option<&ByMonth>,
 ) -> Result<HashMap<PositionId, i64>, StoreError> {
     let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
     let mut out: HashMap<PositionId, i64> = HashMap::new();
     let parts = parts(starts, to);
     for (first, last) in &parts {
-        let rows: Vec<PostMinutes> = crate::prepared::sql(SERVED_SQL)
-            .bind::<Text, _>(agency.to_string())
-            .bind::<Date, _>(*first)
-            .bind::<Date, _>(*last)
-            .bind::<crate::word::Word, _>(accepted)
-            .load(conn)?;
-        for r in rows {
-            if starts.get(&r.position_id).is_some_and(|start| start <= first) {
-                *out.entry(r.position_id).or_default() += r.minutes;
+        let mut rows: Vec<(PositionId, i64)> = vec![];
+        for piece in pieces(*first, *last, by_month) {
+            match (piece, by_month) {
+                (Piece::Month(m), Some(held)) => rows.extend(held.served.get(&m).into_iter().flatten().copied()),
+                (Piece::Days(from, until), _) => rows.extend(
+                    crate::prepared::sql(SERVED_SQL)
+                        .bind::<Text, _>(agency.to_string())
+                        .bind::<Date, _>(from)
+                        .bind::<Date, _>(until)
+                        .bind::<crate::word::Word, _>(accepted)
+                        .load::<PostMinutes>(conn)?
+                        .into_iter()
+                        .map(|r| (r.position_id, r.minutes)),
+                ),
+                (Piece::Month(_), None) => {}
+            }
+        }
+        for (post, minutes) in rows {
+            if starts.get(&post).is_some_and(|start| start <= first) {
+                *out.entry(post).or_default() += minutes;
             }
         }
     }
@@ -418,14 +584,16 @@ fn children_loads(data: &Data, parent: Option<OrgUnitId>) -> Vec<UnitLoad> {
 }
 
 /// Every post of the agency with its workload over a span, by logged minutes and by standard
-/// time (maturity level 5 reads whether each has a figure, and the staff it needs).
+/// time (maturity level 5 reads whether each has a figure, and the staff it needs); whole months
+/// held in `by_month` are read from there.
 pub(crate) fn post_loads(
     conn: &mut DbConnection,
     agency: AgencyId,
     from: NaiveDate,
     to: NaiveDate,
+    by_month: Option<&ByMonth>,
 ) -> Result<Vec<(Position, Workload, Workload)>, StoreError> {
-    let data = load(conn, agency, from, to)?;
+    let data = load(conn, agency, from, to, by_month)?;
     Ok(data
         .posts
         .iter()
@@ -444,7 +612,7 @@ pub fn unit(
 ) -> Result<Analysis, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
     let (from, to) = span(conn, agency, from, to, now)?;
-    let data = load(conn, unit.agency_id, from, to)?;
+    let data = load(conn, unit.agency_id, from, to, None)?;
     let inside = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?;
     let by_id: HashMap<OrgUnitId, &OrgUnit> = data.units.iter().map(|u| (u.id, u)).collect();
     let mut posts: Vec<PositionLoad> = data
@@ -487,7 +655,7 @@ pub fn agency(
 ) -> Result<Analysis, StoreError> {
     crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
     let (from, to) = span(conn, agency_id, from, to, now)?;
-    let data = load(conn, AgencyId::from(agency_id), from, to)?;
+    let data = load(conn, AgencyId::from(agency_id), from, to, None)?;
     let mut sums = Sums::default();
     for p in &data.posts {
         add(&mut sums, data.post(p));
@@ -502,4 +670,49 @@ pub fn agency(
         positions: vec![],
         unit: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn held(first: NaiveDate, last: NaiveDate) -> ByMonth {
+        ByMonth { months: first..=last, served: HashMap::new(), standard: HashMap::new() }
+    }
+
+    #[test]
+    fn a_span_reads_the_whole_months_held_and_the_days_around_them_from_the_logs() {
+        let months = held(day(2025, 12, 1), day(2026, 12, 1));
+        // A window of a month not over: from 6 December to 5 December.
+        let got = pieces(day(2025, 12, 6), day(2026, 12, 5), Some(&months));
+        let mut want = vec![Piece::Days(day(2025, 12, 6), day(2025, 12, 31))];
+        want.extend((1..=11).map(|m| Piece::Month(day(2026, m, 1))));
+        want.push(Piece::Days(day(2026, 12, 1), day(2026, 12, 5)));
+        assert_eq!(got, want);
+        // Whole months outside those held, and a span with none held, are read as one run of days.
+        assert_eq!(
+            pieces(day(2025, 10, 1), day(2026, 1, 31), Some(&months)),
+            [
+                Piece::Days(day(2025, 10, 1), day(2025, 11, 30)),
+                Piece::Month(day(2025, 12, 1)),
+                Piece::Month(day(2026, 1, 1))
+            ]
+        );
+        assert_eq!(pieces(day(2026, 1, 1), day(2026, 3, 31), None), [Piece::Days(day(2026, 1, 1), day(2026, 3, 31))]);
+        // Within one month, and one day.
+        assert_eq!(
+            pieces(day(2026, 2, 1), day(2026, 2, 27), Some(&months)),
+            [Piece::Days(day(2026, 2, 1), day(2026, 2, 27))]
+        );
+        assert_eq!(
+            pieces(day(2026, 2, 28), day(2026, 2, 28), Some(&months)),
+            [Piece::Days(day(2026, 2, 28), day(2026, 2, 28))]
+        );
+        assert_eq!(pieces(day(2026, 2, 1), day(2026, 2, 28), Some(&months)), [Piece::Month(day(2026, 2, 1))]);
+        assert!(pieces(day(2026, 3, 1), day(2026, 2, 28), Some(&months)).is_empty());
+    }
 }

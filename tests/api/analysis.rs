@@ -1344,4 +1344,46 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
         "{}",
         a.text
     );
+
+    // A history reads each month as the month's own report does, though it reads the whole months
+    // of its twelve-month windows once for all: with the clock in mid-July, July's window runs from
+    // mid-July last year to yesterday, part of a month at each end. staff1's 22 more reports logged
+    // early in July count in July's window alone.
+    app.set_clock(Utc.with_ymd_and_hms(y, 7, 16, 3, 0, 0).unwrap());
+    let sign_in = |login: String| {
+        let app = &app;
+        async move { app.login(&login, ekinerja_tests::PASSWORD).await }
+    };
+    let (admin, staff, section) = (
+        sign_in("admin.mat-u".into()).await,
+        sign_in(org.staff1.nip.clone()).await,
+        sign_in(org.section.nip.clone()).await,
+    );
+    let july = (1..=15)
+        .map(|d| NaiveDate::from_ymd_opt(y, 7, d).unwrap())
+        .find(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .unwrap();
+    let r = app
+        .post(
+            "/api/v1/daily-logs",
+            &staff,
+            json!({"date": july, "start_time": "13:00", "end_time": "14:00", "description": "Laporan bulanan",
+                   "output_quantity": 22, "output_unit": "laporan", "planned_result_id": staff1,
+                   "activity_id": activity[&org.staff_post]}),
+        )
+        .await;
+    r.assert_status(201);
+    app.review_log(&section, &r.id(), "accept", json!({})).await.assert_status(200);
+    let h = app.get(&format!("/api/v1/org-units/{}/maturity/history?from={y}-05&to={y}-07", org.unit), &admin).await;
+    h.assert_status(200);
+    let mut required = vec![];
+    for (i, m) in ["05", "06", "07"].into_iter().enumerate() {
+        let u = app.get(&format!("/api/v1/org-units/{}/maturity?month={y}-{m}", org.unit), &admin).await;
+        u.assert_status(200);
+        let u = u.body;
+        assert_eq!(h.body["months"][i]["maturity"]["rules"], u["maturity"]["rules"], "{y}-{m}: {}", h.text);
+        required.push(rule(&u, 5)["conditions"][1]["whole"].as_i64());
+    }
+    assert_eq!(required[0], Some(0), "May's twelve months end before June's logs");
+    assert!(required[2] > required[1], "{required:?}");
 }
