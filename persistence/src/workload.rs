@@ -174,18 +174,20 @@ struct MonthOutput {
     output: i64,
 }
 
-/// Accepted minutes per post and accepted output per activity, whole month by whole month, read
-/// once for a run of spans that overlap (a maturity history's twelve-month windows, one a month):
-/// a span then sums its whole months from here and reads only its part-months from the logs.
+/// Accepted minutes per post and accepted output per activity, month by month, read once for a
+/// run of spans that overlap (a maturity history's twelve-month windows, one a month): a span
+/// then sums the months it holds as read from here, and reads only its other days from the logs.
 pub(crate) struct ByMonth {
     /// The first days of the months read.
     months: std::ops::RangeInclusive<NaiveDate>,
+    /// The last day read: the last month is held up to it (a month not over, to yesterday).
+    until: NaiveDate,
     served: HashMap<NaiveDate, Vec<(PositionId, i64)>>,
     standard: HashMap<NaiveDate, Vec<(PositionId, i64, i32)>>,
 }
 
 impl ByMonth {
-    /// The months from the one `from` lies in to the one `to` lies in, whole.
+    /// The months from the one `from` lies in to `to`.
     pub(crate) fn load(
         conn: &mut DbConnection,
         agency: AgencyId,
@@ -193,7 +195,6 @@ impl ByMonth {
         to: NaiveDate,
     ) -> Result<ByMonth, StoreError> {
         let (first, last) = (month_of(from), month_of(to));
-        let end = last.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(to);
         let [served_sql, standard_sql] =
             if matches!(conn, DbConnection::Pg(_)) { BY_MONTH_PG } else { BY_MONTH_SQLITE };
         let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
@@ -201,7 +202,7 @@ impl ByMonth {
         for r in crate::prepared::sql(served_sql)
             .bind::<Text, _>(agency.to_string())
             .bind::<Date, _>(first)
-            .bind::<Date, _>(end)
+            .bind::<Date, _>(to)
             .bind::<crate::word::Word, _>(accepted)
             .load::<MonthMinutes>(conn)?
         {
@@ -211,13 +212,19 @@ impl ByMonth {
         for r in crate::prepared::sql(standard_sql)
             .bind::<Text, _>(agency.to_string())
             .bind::<Date, _>(first)
-            .bind::<Date, _>(end)
+            .bind::<Date, _>(to)
             .bind::<crate::word::Word, _>(accepted)
             .load::<MonthOutput>(conn)?
         {
             standard.entry(r.month).or_default().push((r.position_id, r.output, r.standard_minutes));
         }
-        Ok(ByMonth { months: first..=last, served, standard })
+        Ok(ByMonth { months: first..=last, until: to, served, standard })
+    }
+
+    /// Whether the month beginning `first` is held exactly from `first` to `last`.
+    fn holds(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        let end = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt());
+        self.months.contains(&first) && end.map(|end| end.min(self.until)) == Some(last)
     }
 }
 
@@ -232,14 +239,15 @@ enum Piece {
     Days(NaiveDate, NaiveDate),
 }
 
-/// `first..=last` cut into the whole months `by_month` holds and runs of other days between them.
+/// `first..=last` cut into the months `by_month` holds as they are in it (whole, or the last one
+/// up to its last day) and runs of other days between them.
 fn pieces(first: NaiveDate, last: NaiveDate, by_month: Option<&ByMonth>) -> Vec<Piece> {
     let mut out: Vec<Piece> = vec![];
     let mut at = first;
     while at <= last {
         let end = at.checked_add_months(chrono::Months::new(1)).and_then(|d| d.with_day(1)).and_then(|d| d.pred_opt());
         let Some(end) = end else { break };
-        let whole = at.day() == 1 && end <= last && by_month.is_some_and(|m| m.months.contains(&at));
+        let whole = at.day() == 1 && by_month.is_some_and(|m| m.holds(at, end.min(last)));
         let piece = match (whole, out.last_mut()) {
             (true, _) => Some(Piece::Month(at)),
             (false, Some(Piece::Days(_, until))) => {
@@ -680,19 +688,27 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn held(first: NaiveDate, last: NaiveDate) -> ByMonth {
-        ByMonth { months: first..=last, served: HashMap::new(), standard: HashMap::new() }
+    fn held(first: NaiveDate, until: NaiveDate) -> ByMonth {
+        ByMonth { months: first..=month_of(until), until, served: HashMap::new(), standard: HashMap::new() }
     }
 
     #[test]
-    fn a_span_reads_the_whole_months_held_and_the_days_around_them_from_the_logs() {
-        let months = held(day(2025, 12, 1), day(2026, 12, 1));
-        // A window of a month not over: from 6 December to 5 December.
+    fn a_span_reads_the_months_held_and_the_days_around_them_from_the_logs() {
+        let months = held(day(2025, 12, 1), day(2026, 12, 5));
+        // A window of a month not over: from 6 December to 5 December, the last month as held.
         let got = pieces(day(2025, 12, 6), day(2026, 12, 5), Some(&months));
         let mut want = vec![Piece::Days(day(2025, 12, 6), day(2025, 12, 31))];
-        want.extend((1..=11).map(|m| Piece::Month(day(2026, m, 1))));
-        want.push(Piece::Days(day(2026, 12, 1), day(2026, 12, 5)));
+        want.extend((1..=12).map(|m| Piece::Month(day(2026, m, 1))));
         assert_eq!(got, want);
+        // The last month to another day than held, or past it, is read from the logs.
+        assert_eq!(
+            pieces(day(2026, 11, 1), day(2026, 12, 4), Some(&months)),
+            [Piece::Month(day(2026, 11, 1)), Piece::Days(day(2026, 12, 1), day(2026, 12, 4))]
+        );
+        assert_eq!(
+            pieces(day(2026, 12, 1), day(2026, 12, 31), Some(&months)),
+            [Piece::Days(day(2026, 12, 1), day(2026, 12, 31))]
+        );
         // Whole months outside those held, and a span with none held, are read as one run of days.
         assert_eq!(
             pieces(day(2025, 10, 1), day(2026, 1, 31), Some(&months)),
