@@ -144,16 +144,19 @@ struct MainResult {
     parent_employee_id: Option<EmployeeId>,
 }
 
+/// The lineages in force are read once and joined: as a correlated `EXISTS`, PostgreSQL estimated
+/// the statement at 1.7 million and spent half a second compiling it (JIT) before running it in
+/// another half (100,000 results).
 const RESULTS_SQL: &str = "
 SELECT r.agreement_id AS agreement_id, r.goal_id AS goal_id,
-       CASE WHEN p.id IS NOT NULL AND EXISTS (
-           SELECT 1 FROM planned_results q JOIN agreements qa ON qa.id = q.agreement_id
-           WHERE q.lineage_id = p.lineage_id AND qa.status = $1) THEN TRUE ELSE FALSE END AS parent_in_force,
+       CASE WHEN f.lineage_id IS NOT NULL THEN TRUE ELSE FALSE END AS parent_in_force,
        pa.employee_id AS parent_employee_id
 FROM planned_results r
 JOIN agreements a ON a.id = r.agreement_id
 LEFT JOIN planned_results p ON p.id = r.parent_result_id
 LEFT JOIN agreements pa ON pa.id = p.agreement_id
+LEFT JOIN (SELECT DISTINCT q.lineage_id FROM planned_results q JOIN agreements qa ON qa.id = q.agreement_id
+           WHERE qa.status = $1) f ON f.lineage_id = p.lineage_id
 WHERE a.agency_id = $2 AND a.status = $1 AND a.ends_on >= $3 AND a.starts_on <= $4 AND r.kind = $5";
 
 const PAID_SQL: &str = "
