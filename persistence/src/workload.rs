@@ -76,7 +76,8 @@ struct PostMinutes {
 
 /// Accepted minutes on planned results per post of the agreement they serve, `$2` to `$3`: one
 /// row per post, whatever the number of logs (the logs' days matter only where a post starts to
-/// count, and [`post_minutes`] asks once per such day).
+/// count: [`post_minutes`] asks once for each run of days from such a day that [`ByMonth`] does
+/// not hold).
 const SERVED_SQL: &str = "
 SELECT a.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l
@@ -149,7 +150,7 @@ GROUP BY pa.id, pa.position_id, pa.standard_minutes, 3"
 }
 
 /// [`SERVED_SQL`] and [`STANDARD_SQL`] month by month, on PostgreSQL and on SQLite.
-const BY_MONTH_PG: [&str; 2] = by_month!("CAST(date_trunc('month', l.log_date) AS DATE)");
+const BY_MONTH_PG: [&str; 2] = by_month!("CAST(date_trunc('month', CAST(l.log_date AS TIMESTAMP)) AS DATE)");
 const BY_MONTH_SQLITE: [&str; 2] = by_month!("date(l.log_date, 'start of month')");
 
 #[derive(QueryableByName)]

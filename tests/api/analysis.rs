@@ -1077,6 +1077,7 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
         agreement(&app, &org.division, &org.head.token, &period, json!({"parent_result_id": head}), even).await;
     let section =
         agreement(&app, &org.section, &org.division.token, &period, json!({"parent_result_id": division}), even).await;
+    let section_result = section.clone();
     let s = &org.section.token;
     let staff1 = agreement(&app, &org.staff1, s, &period, json!({"parent_result_id": section}), even).await;
     let staff2 = agreement(&app, &org.staff2, s, &period, json!({"parent_result_id": section}), even).await;
@@ -1374,6 +1375,20 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
         .await;
     r.assert_status(201);
     app.review_log(&section, &r.id(), "accept", json!({})).await.assert_status(200);
+    // The section head logs four hours today, naming no activity: minutes alone, on a post with
+    // no output of its own from July on (and today is not yet in July's window).
+    let plain = app
+        .post(
+            "/api/v1/daily-logs",
+            &section,
+            json!({"date": format!("{y}-07-16"), "start_time": "08:00", "end_time": "12:00",
+                   "description": "Rapat koordinasi", "output_quantity": 1, "output_unit": "kegiatan",
+                   "planned_result_id": section_result}),
+        )
+        .await;
+    plain.assert_status(201);
+    let division = sign_in(org.division.nip.clone()).await;
+    app.review_log(&division, &plain.id(), "accept", json!({})).await.assert_status(200);
     let h = app.get(&format!("/api/v1/org-units/{}/maturity/history?from={y}-05&to={y}-07", org.unit), &admin).await;
     h.assert_status(200);
     let mut required = vec![];
@@ -1386,4 +1401,20 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
     }
     assert_eq!(required[0], Some(0), "May's twelve months end before June's logs");
     assert!(required[2] > required[1], "{required:?}");
+    // A year on, June's window holds last July whole (staff1's reports, the section's minutes);
+    // July's, from 16 July, reads the rest of last July from the logs: the section's minutes alone.
+    app.set_clock(Utc.with_ymd_and_hms(y + 1, 7, 16, 3, 0, 0).unwrap());
+    let admin = app.login("admin.mat-u", ekinerja_tests::PASSWORD).await;
+    let h = app
+        .get(&format!("/api/v1/org-units/{}/maturity/history?from={}-06&to={}-07", org.unit, y + 1, y + 1), &admin)
+        .await;
+    h.assert_status(200);
+    let mut measured = vec![];
+    for (i, m) in ["06", "07"].into_iter().enumerate() {
+        let u = app.get(&format!("/api/v1/org-units/{}/maturity?month={}-{m}", org.unit, y + 1), &admin).await;
+        u.assert_status(200);
+        assert_eq!(h.body["months"][i]["maturity"]["rules"], u.body["maturity"]["rules"], "{m}: {}", h.text);
+        measured.push(rule(&u.body, 5)["conditions"][0]["part"].as_i64());
+    }
+    assert_eq!(measured, [Some(2), Some(1)]);
 }
