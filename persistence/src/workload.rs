@@ -266,6 +266,25 @@ fn pieces(first: NaiveDate, last: NaiveDate, by_month: Option<&ByMonth>) -> Vec<
     out
 }
 
+/// The rows of `first..=last`, piece by piece: a month `by_month` holds as `held` keeps it, other
+/// days as `read` reads them from the logs.
+fn rows_of<T: Copy>(
+    conn: &mut DbConnection,
+    (first, last): (NaiveDate, NaiveDate),
+    by_month: Option<&ByMonth>,
+    held: fn(&ByMonth) -> &HashMap<NaiveDate, Vec<T>>,
+    read: impl Fn(&mut DbConnection, NaiveDate, NaiveDate) -> Result<Vec<T>, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut rows = vec![];
+    for piece in pieces(first, last, by_month) {
+        match piece {
+            Piece::Month(m) => rows.extend(by_month.and_then(|b| held(b).get(&m)).into_iter().flatten().copied()),
+            Piece::Days(from, until) => rows.extend(read(conn, from, until)?),
+        }
+    }
+    Ok(rows)
+}
+
 /// The parts of a span that begin on a day some post starts to count, each with its first and
 /// last day: within one part every post either counts on every day or on none.
 fn parts(starts: &HashMap<PositionId, NaiveDate>, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
@@ -346,25 +365,23 @@ fn load(
     // on that post, from the day it starts to count.
     let mut standard: HashMap<PositionId, Vec<(i64, i32)>> = HashMap::new();
     for (first, last) in parts(&starts, to) {
-        let mut rows: Vec<(PositionId, i64, i32)> = vec![];
-        for piece in pieces(first, last, by_month) {
-            match (piece, by_month) {
-                (Piece::Month(m), Some(held)) => rows.extend(held.standard.get(&m).into_iter().flatten().copied()),
-                (Piece::Days(from, until), _) => rows.extend(
-                    crate::prepared::sql(STANDARD_SQL)
-                        .bind::<Text, _>(agency.to_string())
-                        .bind::<Date, _>(from)
-                        .bind::<Date, _>(until)
-                        .bind::<crate::word::Word, _>(crate::word::bind(
-                            ekinerja_domain::daily_log::LogStatus::Accepted,
-                        ))
-                        .load::<ActivityOutput>(conn)?
-                        .into_iter()
-                        .map(|r| (r.position_id, r.output, r.standard_minutes)),
-                ),
-                (Piece::Month(_), None) => {}
-            }
-        }
+        let rows = rows_of(
+            conn,
+            (first, last),
+            by_month,
+            |held| &held.standard,
+            |conn, from, until| {
+                Ok(crate::prepared::sql(STANDARD_SQL)
+                    .bind::<Text, _>(agency.to_string())
+                    .bind::<Date, _>(from)
+                    .bind::<Date, _>(until)
+                    .bind::<crate::word::Word, _>(crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted))
+                    .load::<ActivityOutput>(conn)?
+                    .into_iter()
+                    .map(|r| (r.position_id, r.output, r.standard_minutes))
+                    .collect())
+            },
+        )?;
         for (post, output, minutes) in rows {
             if starts.get(&post).is_some_and(|start| *start <= first) {
                 standard.entry(post).or_default().push((output, minutes));
@@ -403,23 +420,23 @@ fn post_minutes(
     let mut out: HashMap<PositionId, i64> = HashMap::new();
     let parts = parts(starts, to);
     for (first, last) in &parts {
-        let mut rows: Vec<(PositionId, i64)> = vec![];
-        for piece in pieces(*first, *last, by_month) {
-            match (piece, by_month) {
-                (Piece::Month(m), Some(held)) => rows.extend(held.served.get(&m).into_iter().flatten().copied()),
-                (Piece::Days(from, until), _) => rows.extend(
-                    crate::prepared::sql(SERVED_SQL)
-                        .bind::<Text, _>(agency.to_string())
-                        .bind::<Date, _>(from)
-                        .bind::<Date, _>(until)
-                        .bind::<crate::word::Word, _>(accepted)
-                        .load::<PostMinutes>(conn)?
-                        .into_iter()
-                        .map(|r| (r.position_id, r.minutes)),
-                ),
-                (Piece::Month(_), None) => {}
-            }
-        }
+        let rows = rows_of(
+            conn,
+            (*first, *last),
+            by_month,
+            |held| &held.served,
+            |conn, from, until| {
+                Ok(crate::prepared::sql(SERVED_SQL)
+                    .bind::<Text, _>(agency.to_string())
+                    .bind::<Date, _>(from)
+                    .bind::<Date, _>(until)
+                    .bind::<crate::word::Word, _>(accepted)
+                    .load::<PostMinutes>(conn)?
+                    .into_iter()
+                    .map(|r| (r.position_id, r.minutes))
+                    .collect())
+            },
+        )?;
         for (post, minutes) in rows {
             if starts.get(&post).is_some_and(|start| start <= first) {
                 *out.entry(post).or_default() += minutes;
