@@ -13,6 +13,12 @@ pub fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
+/// The last day of the month of `d`.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    let first = month_of(d);
+    first.checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(first)
+}
+
 /// Whether a unit rolled out from `from` (the effective month, inherited or its own) is rolled out
 /// in the month of `month`.
 pub fn rolled_out(from: Option<NaiveDate>, month: NaiveDate) -> bool {
@@ -100,6 +106,16 @@ mod tests {
             ("other", None, None),
             ("under_other", Some("other"), None),
         ])
+    }
+
+    #[test]
+    fn a_months_end_is_its_last_day_whichever_day_names_it() {
+        let d = |y, mo, day| NaiveDate::from_ymd_opt(y, mo, day).unwrap();
+        assert_eq!(month_end(d(2028, 2, 1)), d(2028, 2, 29), "a leap year's February");
+        assert_eq!(month_end(d(2027, 2, 14)), d(2027, 2, 28));
+        assert_eq!(month_end(d(2026, 12, 31)), d(2026, 12, 31), "the year's last day");
+        assert_eq!(month_end(d(2026, 4, 30)), d(2026, 4, 30));
+        assert_eq!(month_of(d(2026, 4, 30)), m(2026, 4));
     }
 
     #[test]

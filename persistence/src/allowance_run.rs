@@ -186,11 +186,6 @@ impl Lines {
     }
 }
 
-/// The last day of the month beginning on `first`.
-fn last_day(first: NaiveDate) -> NaiveDate {
-    first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
-}
-
 /// The final predicate covering the month, per employee: of the current final evaluations whose
 /// period contains the whole month, the one of the shortest period.
 fn predicates(
@@ -263,7 +258,7 @@ impl MonthInputs {
         now: DateTime<Utc>,
     ) -> Result<Self, StoreError> {
         let agency = AgencyId::from(agency_id);
-        let last = last_day(first);
+        let last = ekinerja_domain::rollout::month_end(first);
         let people = match org_unit_id {
             Some(u) => crate::discipline::unit_people(conn, caller, u, now)?.2,
             None => crate::discipline::agency_people(conn, agency_id)?,
@@ -301,7 +296,7 @@ impl MonthInputs {
     ) -> Result<(), StoreError> {
         use crate::log_day::{Statuses, Whose};
         use ekinerja_domain::daily_log::LogStatus;
-        let (first, last) = (self.first, last_day(self.first));
+        let (first, last) = (self.first, ekinerja_domain::rollout::month_end(self.first));
         let mut people = std::mem::take(&mut self.people).into_iter().peekable();
         let mut done = 0;
         while people.peek().is_some() {
@@ -421,7 +416,7 @@ pub fn check_compute(
     crate::agency::writable(conn, caller, agency_id, ekinerja_domain::access::Area::AllowanceCompute)?;
     let first = first.with_day(1).unwrap_or(first);
     let today = chart::agency_today(conn, agency_id, now)?;
-    if last_day(first) >= today {
+    if ekinerja_domain::rollout::month_end(first) >= today {
         return Err(StoreError::invalid("month", "the month is not over yet: compute it from its last day on"));
     }
     if let Some(u) = org_unit_id {
@@ -679,7 +674,7 @@ pub fn simulate(
 ) -> Result<Simulation, StoreError> {
     access::require_agency(conn, caller, agency_id, Area::PayrollExport, Access::Read)?;
     let first = first.with_day(1).unwrap_or(first);
-    if last_day(first) >= chart::agency_today(conn, agency_id, now)? {
+    if ekinerja_domain::rollout::month_end(first) >= chart::agency_today(conn, agency_id, now)? {
         return Err(StoreError::invalid("month", "the month is not over yet: simulate it from its last day on"));
     }
     let problems = draft.problems(crate::allowance_policy::daily_cap(conn, agency_id)?);
@@ -977,7 +972,7 @@ pub fn waiting_reviews(
     crate::agency::read_view(conn, caller, agency_id, Area::PayrollExport)?;
     let agency = AgencyId::from(agency_id);
     let first = first.with_day(1).unwrap_or(first);
-    let last = last_day(first);
+    let last = ekinerja_domain::rollout::month_end(first);
     let inside = match org_unit_id {
         Some(u) => {
             crate::org_unit::check_in_agency(conn, agency, OrgUnitId::from(u))?;

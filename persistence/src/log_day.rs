@@ -4,19 +4,22 @@
 //! monitoring, the dashboards, the OPD comparison, the logging curve) read these rows through
 //! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
 //! maturity and the dashboards read them summed per employee by the database ([`totals`]).
-//! Because they change only with the logs, they are never stale.
+//! Each employee's month by status is kept beside them (`log_months`, summed from the days in the
+//! same transaction), so a whole month's [`totals`] read a row per employee rather than a row per
+//! employee and day. Because they change only with the logs, they are never stale.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
 use ekinerja_domain::daily_log::LogStatus;
 use ekinerja_domain::id::{AgencyId, EmployeeId};
+use ekinerja_domain::rollout::{month_end, month_of};
 
 use crate::daily_log::DailyLog;
 use crate::key::Key;
-use crate::schema::log_days;
+use crate::schema::{log_days, log_months};
 use crate::summary::Disagreement;
 use crate::word::Word;
 use crate::{db::Backend, DbConnection, StoreError};
@@ -38,6 +41,34 @@ pub struct Day {
     /// Minutes of the logs that serve a planned result (not an additional duty).
     #[diesel(sql_type = BigInt)]
     pub linked_minutes: i64,
+}
+
+/// One employee's logs of one month in one status, in one agency: the sums of its days, and the
+/// days with a log (bit `n - 1` for day `n`).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Month {
+    #[diesel(sql_type = Key<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    /// The month's first day.
+    #[diesel(sql_type = Date)]
+    pub month: NaiveDate,
+    #[diesel(sql_type = Word)]
+    pub status: LogStatus,
+    #[diesel(sql_type = Key<AgencyId>)]
+    pub agency_id: AgencyId,
+    #[diesel(sql_type = BigInt)]
+    pub logs: i64,
+    #[diesel(sql_type = BigInt)]
+    pub minutes: i64,
+    #[diesel(sql_type = BigInt)]
+    pub linked_minutes: i64,
+    #[diesel(sql_type = BigInt)]
+    pub days: i64,
+}
+
+/// The bit of `day` in its month's [`Month::days`].
+fn bit_of(day: NaiveDate) -> i64 {
+    1 << day.day0()
 }
 
 /// What one log adds to its day, or takes away (negative) when it leaves that day or status.
@@ -116,6 +147,50 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
         }
         q.execute(conn)?;
     }
+    // The months, once their days are written: a month with a day counted again is counted again
+    // from its days; the others add what their days gained, and have those days.
+    let recounted: BTreeSet<(EmployeeId, NaiveDate, LogStatus)> =
+        recount.iter().map(|((employee, date, status), _)| (*employee, month_of(*date), *status)).collect();
+    let mut months: BTreeMap<(EmployeeId, NaiveDate, LogStatus, AgencyId), (Delta, i64)> = BTreeMap::new();
+    for ((employee, date, status), (agency, d)) in &gains {
+        if recounted.contains(&(*employee, month_of(*date), *status)) {
+            continue;
+        }
+        let (m, days) = months.entry((*employee, month_of(*date), *status, *agency)).or_default();
+        m.logs += d.logs;
+        m.minutes += d.minutes;
+        m.linked += d.linked;
+        *days |= bit_of(*date);
+    }
+    let months: Vec<_> = months.into_iter().collect();
+    for chunk in months.chunks(DAYS_PER_STATEMENT) {
+        let values = crate::db::values_list(conn, chunk.len(), 8);
+        let mut q = diesel::sql_query(format!(
+            "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
+             VALUES {values} \
+             ON CONFLICT (employee_id, month, status, agency_id) DO UPDATE SET \
+             logs = log_months.logs + excluded.logs, \
+             minutes = log_months.minutes + excluded.minutes, \
+             linked_minutes = log_months.linked_minutes + excluded.linked_minutes, \
+             days = log_months.days | excluded.days"
+        ))
+        .into_boxed::<Backend>();
+        for ((employee, month, status, agency), (d, days)) in chunk {
+            q = q
+                .bind::<Key<EmployeeId>, _>(crate::key::bind(*employee))
+                .bind::<Date, _>(*month)
+                .bind::<Word, _>(crate::word::bind(*status))
+                .bind::<Key<AgencyId>, _>(crate::key::bind(*agency))
+                .bind::<BigInt, _>(d.logs)
+                .bind::<BigInt, _>(d.minutes)
+                .bind::<BigInt, _>(d.linked)
+                .bind::<BigInt, _>(*days);
+        }
+        q.execute(conn)?;
+    }
+    for (employee, month, status) in recounted {
+        count_month_again(conn, employee, month, status)?;
+    }
     Ok(())
 }
 
@@ -142,6 +217,42 @@ pub(crate) fn count_again(
     .bind::<Date, _>(date)
     .bind::<Word, _>(crate::word::bind(status))
     .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces one employee's stored month in one status by what its stored days make now: no row
+/// when no day has a log. The days are brought up to date first.
+pub(crate) fn count_month_again(
+    conn: &mut DbConnection,
+    employee: EmployeeId,
+    month: NaiveDate,
+    status: LogStatus,
+) -> Result<(), StoreError> {
+    crate::prepared::sql("DELETE FROM log_months WHERE employee_id = $1 AND month = $2 AND status = $3")
+        .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+        .bind::<Date, _>(month)
+        .bind::<Word, _>(crate::word::bind(status))
+        .execute(conn)?;
+    // The days of one month have one row each, so the bits summed are distinct.
+    let sql = if matches!(conn, DbConnection::Sqlite(_)) {
+        "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
+         SELECT employee_id, $2, status, agency_id, SUM(logs), SUM(minutes), SUM(linked_minutes), \
+                SUM(1 << CAST(julianday(log_date) - julianday($2) AS INTEGER)) \
+         FROM log_days WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
+         GROUP BY employee_id, status, agency_id"
+    } else {
+        "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
+         SELECT employee_id, $2, status, agency_id, SUM(logs), SUM(minutes), SUM(linked_minutes), \
+                BIT_OR(CAST(1 AS BIGINT) << (log_date - $2)) \
+         FROM log_days WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
+         GROUP BY employee_id, status, agency_id"
+    };
+    crate::prepared::sql(sql)
+        .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+        .bind::<Date, _>(month)
+        .bind::<Word, _>(crate::word::bind(status))
+        .bind::<Date, _>(month_end(month))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -231,10 +342,93 @@ pub struct Totals {
 pub const TOTALS_SPAN: i64 = 63;
 
 /// Each employee's logs from `from` to `to` (both included, at most [`TOTALS_SPAN`] days), summed
-/// by the database: a row an employee, where [`each`] hands over a row an employee, day and
-/// status (a 100,000-employee agency's month is two million of those, and a maturity report needs
-/// only each employee's minutes and which days they logged).
+/// by the database: a row an employee with a log in the span, where [`each`] hands over a row an
+/// employee, day and status (a 100,000-employee agency's month is two million of those, and a
+/// maturity report needs only each employee's minutes and which days they logged). A span from a
+/// month's first day to a day of that month is read from the stored months, less the month's
+/// days after the span.
 pub fn totals(
+    conn: &mut DbConnection,
+    whose: Whose<'_>,
+    statuses: Statuses,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Totals>, StoreError> {
+    if to < from {
+        return Ok(vec![]);
+    }
+    if from.day() == 1 && to <= month_end(from) {
+        return month_totals(conn, whose, statuses, from, to);
+    }
+    day_totals(conn, whose, statuses, from, to)
+}
+
+/// [`totals`] of the month beginning `first`, to `to`: the stored months, less the days after `to`.
+fn month_totals(
+    conn: &mut DbConnection,
+    whose: Whose<'_>,
+    statuses: Statuses,
+    first: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Totals>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Part {
+        #[diesel(sql_type = Key<EmployeeId>)]
+        employee_id: EmployeeId,
+        #[diesel(sql_type = BigInt)]
+        minutes: i64,
+        #[diesel(sql_type = BigInt)]
+        linked_minutes: i64,
+        #[diesel(sql_type = BigInt)]
+        days: i64,
+    }
+    let (status_test, status) = match statuses {
+        Statuses::Only(s) => ("=", s),
+        Statuses::NotRejected => ("<>", LogStatus::Rejected),
+    };
+    let p = |n| crate::db::placeholder(conn, n);
+    let condition = format!("month = {} AND status {status_test} {}", p(1), p(2));
+    let mut sums: HashMap<EmployeeId, Totals> = HashMap::new();
+    for who in crate::summary::Who::statements(conn, whose, "", 3) {
+        let q = diesel::sql_query(format!(
+            "SELECT employee_id, minutes, linked_minutes, days FROM log_months WHERE {condition} AND {}",
+            who.condition
+        ))
+        .into_boxed::<Backend>()
+        .bind::<Date, _>(first)
+        .bind::<Word, _>(crate::word::bind(status));
+        // An employee has a row per status and agency: their sum, and the days of any.
+        for part in who.bind(q).load::<Part>(conn)? {
+            let t = sums.entry(part.employee_id).or_insert(Totals {
+                employee_id: part.employee_id,
+                minutes: 0,
+                linked_minutes: 0,
+                days: 0,
+            });
+            t.minutes += part.minutes;
+            t.linked_minutes += part.linked_minutes;
+            t.days |= part.days;
+        }
+    }
+    let end = month_end(first);
+    if to < end {
+        let after = to.succ_opt().unwrap_or(end);
+        for later in day_totals(conn, whose, statuses, after, end)? {
+            if let Some(t) = sums.get_mut(&later.employee_id) {
+                t.minutes -= later.minutes;
+                t.linked_minutes -= later.linked_minutes;
+            }
+        }
+        let kept = (1_i64 << to.day()) - 1;
+        for t in sums.values_mut() {
+            t.days &= kept;
+        }
+    }
+    Ok(sums.into_values().filter(|t| t.days != 0).collect())
+}
+
+/// [`totals`] summed from the stored days.
+fn day_totals(
     conn: &mut DbConnection,
     whose: Whose<'_>,
     statuses: Statuses,
@@ -308,9 +502,44 @@ pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Day>>, 
     Ok(crate::summary::compare(stored, computed, |d: &Day| (d.employee_id, d.log_date, d.status)))
 }
 
-/// Computes an agency's days again from its logs, for a bulk load that wrote `daily_logs` rows
-/// directly (the benchmark's agency); the API's own writes keep the days as they go.
+/// Every stored month that differs from what the logs make, both ways; empty when the table
+/// agrees with the logs. For tests and an operator's check.
+pub fn month_disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Month>>, StoreError> {
+    const COLUMNS: &str = "employee_id, month, status, agency_id, logs, minutes, linked_minutes, days";
+    let (month, days) = month_sql(conn);
+    let stored: Vec<Month> = diesel::sql_query(format!("SELECT {COLUMNS} FROM log_months")).load(conn)?;
+    // A day's logs set its bit once.
+    let days = days.replace("SUM(", "SUM(DISTINCT ");
+    let computed: Vec<Month> = diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM ( \
+         SELECT employee_id, {month} AS month, status, agency_id, CAST(COUNT(*) AS BIGINT) AS logs, \
+                CAST(SUM(duration_minutes) AS BIGINT) AS minutes, \
+                CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes, \
+                CAST({days} AS BIGINT) AS days \
+         FROM daily_logs GROUP BY employee_id, {month}, status, agency_id) AS m"
+    ))
+    .load(conn)?;
+    Ok(crate::summary::compare(stored, computed, |m: &Month| (m.employee_id, m.month, m.status, m.agency_id)))
+}
+
+/// The engine's month of `log_date` (its first day), and the sum of the bits of the days of a
+/// group of rows, one row a day.
+fn month_sql(conn: &DbConnection) -> (&'static str, &'static str) {
+    match conn {
+        DbConnection::Sqlite(_) => {
+            ("date(log_date, 'start of month')", "SUM(1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))")
+        }
+        DbConnection::Pg(_) => (
+            "CAST(date_trunc('month', CAST(log_date AS TIMESTAMP)) AS DATE)",
+            "SUM(CAST(1 AS BIGINT) << (CAST(EXTRACT(DAY FROM log_date) AS INTEGER) - 1))",
+        ),
+    }
+}
+
+/// Computes an agency's days and months again from its logs, for a bulk load that wrote
+/// `daily_logs` rows directly (the benchmark's agency); the API's own writes keep them as they go.
 pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreError> {
+    let (month, days) = month_sql(conn);
     crate::db::write(conn, |conn| {
         diesel::delete(log_days::table.filter(log_days::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
         diesel::sql_query(
@@ -319,6 +548,15 @@ pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreErr
                     SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) \
              FROM daily_logs WHERE agency_id = $1 GROUP BY employee_id, log_date, status, agency_id",
         )
+        .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
+        .execute(conn)?;
+        diesel::delete(log_months::table.filter(log_months::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
+        diesel::sql_query(format!(
+            "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
+             SELECT employee_id, {month}, status, agency_id, CAST(SUM(logs) AS BIGINT), CAST(SUM(minutes) AS BIGINT), \
+                    CAST(SUM(linked_minutes) AS BIGINT), CAST({days} AS BIGINT) \
+             FROM log_days WHERE agency_id = $1 GROUP BY employee_id, {month}, status, agency_id"
+        ))
         .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
         .execute(conn)?;
         Ok(())

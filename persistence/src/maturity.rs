@@ -26,7 +26,7 @@ use crate::org_unit::OrgUnit;
 use crate::schema::{agencies, agreements, employees, evaluation_periods, evaluations, org_units};
 use crate::{chart, DbConnection, StoreError};
 use ekinerja_domain::id::{AgencyId, AgreementId, EmployeeId, GoalId, OrgUnitId, PositionId};
-use ekinerja_domain::rollout::RolloutTree;
+use ekinerja_domain::rollout::{month_end, RolloutTree};
 
 /// The most months one history covers.
 pub const MAX_HISTORY_MONTHS: u32 = 24;
@@ -179,10 +179,6 @@ fn month_span(first: NaiveDate, today: NaiveDate) -> MonthSpan {
 /// The first day of the twelve months of workload read for a month judged up to `to`.
 fn workload_from(to: NaiveDate) -> NaiveDate {
     to.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(to)
-}
-
-fn month_end(first: NaiveDate) -> NaiveDate {
-    first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first)
 }
 
 fn policy(conn: &mut DbConnection, agency: Uuid) -> Result<MaturityPolicy, StoreError> {

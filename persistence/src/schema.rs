@@ -393,6 +393,23 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
+    use crate::word::Word;
+    use ekinerja_domain::id::*;
+    log_months (employee_id, month, status, agency_id) {
+        employee_id -> Key<EmployeeId>,
+        month -> Date,
+        status -> Word,
+        agency_id -> Key<AgencyId>,
+        logs -> BigInt,
+        minutes -> BigInt,
+        linked_minutes -> BigInt,
+        days -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
     use ekinerja_domain::id::*;
     attendance_days (employee_id, local_date) {
         employee_id -> Key<EmployeeId>,
@@ -843,6 +860,7 @@ diesel::joinable!(daily_logs -> planned_results (planned_result_id));
 diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(attendance_days -> employees (employee_id));
 diesel::joinable!(log_days -> employees (employee_id));
+diesel::joinable!(log_months -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -923,6 +941,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance_days,
     attendance_events,
     log_days,
+    log_months,
     audit_events,
     daily_logs,
     employees,

@@ -1,6 +1,6 @@
 //! What the summaries kept with the facts share: the days of attendance
-//! ([`crate::attendance_day`]) and of logs ([`crate::log_day`]) are checked against the facts
-//! they sum the same way, and an operator's check mends them.
+//! ([`crate::attendance_day`]) and the days and months of logs ([`crate::log_day`]) are checked
+//! against the facts they sum the same way, and an operator's check mends them.
 
 use std::collections::BTreeMap;
 
@@ -134,6 +134,8 @@ pub(crate) fn compare<T: PartialEq, K: Ord>(
 pub struct Checked {
     /// Days of logs ([`crate::log_day`]).
     pub log_days: usize,
+    /// Months of logs ([`crate::log_day::Month`]).
+    pub log_months: usize,
     /// Days of attendance ([`crate::attendance_day`]).
     pub attendance_days: usize,
 }
@@ -149,14 +151,23 @@ pub struct Checked {
 /// difference that a second check no longer finds.
 pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreError> {
     let logs = crate::log_day::disagreements(conn)?;
+    let months = crate::log_day::month_disagreements(conn)?;
     let attendance = crate::attendance_day::disagreements(conn)?;
-    let checked = Checked { log_days: logs.len(), attendance_days: attendance.len() };
+    let checked = Checked { log_days: logs.len(), log_months: months.len(), attendance_days: attendance.len() };
     if repair {
         for d in logs {
             let Some(day) = d.computed.or(d.stored) else { continue };
             crate::db::write(conn, |conn| {
                 crate::db::lock_row(conn, LockTable::Employees, day.employee_id)?;
                 crate::log_day::count_again(conn, day.employee_id, day.log_date, day.status)
+            })?;
+        }
+        // From the days, now that they agree with the logs.
+        for d in months {
+            let Some(month) = d.computed.or(d.stored) else { continue };
+            crate::db::write(conn, |conn| {
+                crate::db::lock_row(conn, LockTable::Employees, month.employee_id)?;
+                crate::log_day::count_month_again(conn, month.employee_id, month.month, month.status)
             })?;
         }
         for d in attendance {

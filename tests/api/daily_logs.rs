@@ -591,7 +591,103 @@ fn stored_days(app: &TestApp, employee: &str, day: NaiveDate) -> Vec<(NaiveDate,
     // Whatever the readers are given agrees with the logs themselves, every day of everyone.
     let differ = ekinerja_persistence::log_day::disagreements(&mut conn).unwrap();
     assert!(differ.is_empty(), "stored days that differ from the logs: {differ:#?}");
+    let differ = ekinerja_persistence::log_day::month_disagreements(&mut conn).unwrap();
+    assert!(differ.is_empty(), "stored months that differ from the logs: {differ:#?}");
     out
+}
+
+/// A month's totals from its first day are read from the stored months, less the month's days
+/// after the span: for every span they are what the stored days of the span sum to, in each
+/// status read, for one employee and for the agency; and the months agree with the logs as these
+/// are created, reviewed and corrected.
+#[actix_web::test]
+async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
+    use chrono::{TimeZone, Utc};
+    use ekinerja_domain::daily_log::LogStatus;
+    use ekinerja_persistence::log_day::{month_disagreements, of, totals, Statuses, Totals, Whose};
+    let mut app = TestApp::spawn().await;
+    let y = year();
+    // The 17th of March: February is over, March is read to any day.
+    app.set_clock(Utc.with_ymd_and_hms(y, 3, 17, 3, 0, 0).unwrap());
+    let s = setup(&app, "KAB-A", 720).await;
+    let day = |m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let (t1, t2) = (&s.org.staff1.token, &s.org.staff2.token);
+    let duty = |date: NaiveDate, minutes: i64| {
+        json!({"date": date, "duration_minutes": minutes, "description": "Rapat koordinasi", "output_quantity": 1,
+               "additional_duty": true})
+    };
+    let mut posted = Vec::new();
+    for (token, body) in [
+        (t1, log(&s.staff_rhk, day(2, 2), "08:00", "09:00")),
+        (t1, log(&s.staff_rhk, day(2, 2), "10:00", "11:30")),
+        (t1, duty(day(2, 2), 30)),
+        (t1, log(&s.staff_rhk, day(2, 27), "08:00", "10:00")),
+        (t1, log(&s.staff_rhk, day(3, 1), "08:00", "09:00")),
+        (t1, duty(day(3, 9), 45)),
+        (t1, log(&s.staff_rhk, day(3, 16), "13:00", "15:00")),
+        (t1, log(&s.staff_rhk, day(3, 17), "08:00", "08:40")),
+        (t1, duty(day(3, 17), 20)),
+        (t2, duty(day(2, 14), 60)),
+        (t2, duty(day(3, 17), 90)),
+    ] {
+        posted.push(app.post("/api/v1/daily-logs", token, body).await.assert_status(201).id());
+    }
+    // Reviewed: a February log accepted and one rejected, a March one accepted; one corrected.
+    let section = &s.org.section.token;
+    app.review_log(section, &posted[0], "accept", json!({})).await.assert_status(200);
+    app.review_log(section, &posted[2], "reject", json!({"reason": "Bukan tugas tambahan"})).await.assert_status(200);
+    app.review_log(section, &posted[7], "accept", json!({})).await.assert_status(200);
+    let read = app.get(&format!("/api/v1/daily-logs/{}", posted[6]), t1).await;
+    app.req(Method::PATCH, &format!("/api/v1/daily-logs/{}", posted[6]))
+        .token(t1)
+        .header("if-match", &etag(&read))
+        .json(json!({"date": day(3, 10)}))
+        .send()
+        .await
+        .assert_status(200);
+
+    let mut conn = app.state.pool.get().unwrap();
+    let differ = month_disagreements(&mut conn).unwrap();
+    assert!(differ.is_empty(), "stored months that differ from the logs: {differ:#?}");
+    let agency: uuid::Uuid = s.org.agency.parse().unwrap();
+    let me: uuid::Uuid = s.org.staff1.id.parse().unwrap();
+    let mut spans = 0;
+    for (first, last) in [(day(2, 1), day(2, 28)), (day(3, 1), day(3, 31))] {
+        for to in first.iter_days().take_while(|d| *d <= last) {
+            for whose in [Whose::Agency(agency.into()), Whose::Employee(me.into())] {
+                for statuses in [Statuses::NotRejected, Statuses::Only(LogStatus::Rejected)] {
+                    let mut expected: Vec<Totals> = Vec::new();
+                    for d in of(&mut conn, whose, statuses, first, to).unwrap() {
+                        let bit = 1_i64 << (d.log_date - first).num_days();
+                        match expected.iter_mut().find(|t| t.employee_id == d.employee_id) {
+                            Some(t) => {
+                                t.minutes += d.minutes;
+                                t.linked_minutes += d.linked_minutes;
+                                t.days |= bit;
+                            }
+                            None => expected.push(Totals {
+                                employee_id: d.employee_id,
+                                minutes: d.minutes,
+                                linked_minutes: d.linked_minutes,
+                                days: bit,
+                            }),
+                        }
+                    }
+                    let mut got = totals(&mut conn, whose, statuses, first, to).unwrap();
+                    got.sort_by_key(|t| t.employee_id);
+                    expected.sort_by_key(|t| t.employee_id);
+                    assert_eq!(got, expected, "{whose:?} {statuses:?} from {first} to {to}");
+                    spans += usize::from(!expected.is_empty());
+                }
+            }
+        }
+    }
+    // Most spans had logs, and March's to the 16th leave the 17th's logs out.
+    assert!(spans > 80, "{spans}");
+    let to_16th = totals(&mut conn, Whose::Employee(me.into()), Statuses::NotRejected, day(3, 1), day(3, 16)).unwrap();
+    assert_eq!(to_16th.len(), 1);
+    assert_eq!((to_16th[0].minutes, to_16th[0].linked_minutes), (60 + 45 + 120, 60 + 120), "{to_16th:?}");
+    assert_eq!(to_16th[0].days, 1 | 1 << 8 | 1 << 9, "the 1st, 9th and 10th");
 }
 
 #[actix_web::test]
@@ -708,20 +804,20 @@ async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_
         .await
         .assert_status(201);
     let mut conn = app.state.pool.get().unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 0, attendance_days: 0 });
     // Behind the API's back, both employees' days go.
     conn.batch_execute("DELETE FROM log_days").unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, log_months: 0, attendance_days: 0 });
     // Rejecting one of staff member 1's logs takes it from a day that is not stored: that day is
     // counted again from the logs, and the rejected day is new.
     app.review_log(&s.org.section.token, &first, "reject", json!({"reason": "Belum sesuai"})).await.assert_status(200);
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, log_months: 0, attendance_days: 0 });
     // A stored day with the wrong minutes is put right by the next edit on it.
     conn.batch_execute(&format!(
         "UPDATE log_days SET minutes = 999, linked_minutes = 999 WHERE employee_id = '{me}' AND status = 'submitted'"
     ))
     .unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, log_months: 0, attendance_days: 0 });
     let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
     app.req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
         .token(t)
@@ -730,14 +826,31 @@ async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_
         .send()
         .await
         .assert_status(200);
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, log_months: 0, attendance_days: 0 });
     // Staff member 2's day has had no change since: the operator's repair counts it again.
-    assert_eq!(check(&mut conn, true).unwrap(), Checked { log_days: 1, attendance_days: 0 });
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, attendance_days: 0 });
+    assert_eq!(check(&mut conn, true).unwrap(), Checked { log_days: 1, log_months: 0, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 0, attendance_days: 0 });
+    // The months, summed from the days, went with them: none differed. Out of step behind the
+    // API's back, the next change of a month's day that is not a plain addition counts the month
+    // again, and the operator's repair mends the rest.
+    conn.batch_execute("UPDATE log_months SET minutes = minutes + 7").unwrap();
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 3, attendance_days: 0 });
+    let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
+    app.req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
+        .token(t)
+        .header("if-match", &etag(&read))
+        .json(json!({"end_time": "11:45"}))
+        .send()
+        .await
+        .assert_status(200);
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 2, attendance_days: 0 });
+    conn.batch_execute("DELETE FROM log_months WHERE status = 'rejected'").unwrap();
+    assert_eq!(check(&mut conn, true).unwrap(), Checked { log_days: 0, log_months: 2, attendance_days: 0 });
+    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 0, attendance_days: 0 });
     drop(conn);
     assert_eq!(
         stored_days(&app, &me, day),
-        [(day, "rejected".to_owned(), 1, 60, 60), (day, "submitted".to_owned(), 1, 90, 90)]
+        [(day, "rejected".to_owned(), 1, 60, 60), (day, "submitted".to_owned(), 1, 105, 105)]
     );
     assert_eq!(stored_days(&app, &s.org.staff2.id, day), [(day, "submitted".to_owned(), 1, 45, 0)]);
 }
