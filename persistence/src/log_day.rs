@@ -4,9 +4,8 @@
 //! monitoring, the dashboards, the OPD comparison, the logging curve) read these rows through
 //! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
 //! maturity and the dashboards read them summed per employee by the database ([`totals`]).
-//! Each employee's month by status is kept beside them (`log_months`, summed from the days in the
-//! same transaction), so a whole month's [`totals`] read a row per employee rather than a row per
-//! employee and day. Because they change only with the logs, they are never stale.
+//! Each employee's month by status is kept beside them (`log_months`, in the same transaction),
+//! so a month's [`totals`] read a row per employee rather than a row per employee and day. Because they change only with the logs, they are never stale.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -148,7 +147,7 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
         q.execute(conn)?;
     }
     // The months, once their days are written: a month with a day counted again is counted again
-    // from its days; the others add what their days gained, and have those days.
+    // from its logs; the others add what their days gained, and have those days.
     let recounted: BTreeSet<(EmployeeId, NaiveDate, LogStatus)> =
         recount.iter().map(|((employee, date, status), _)| (*employee, month_of(*date), *status)).collect();
     let mut months: BTreeMap<(EmployeeId, NaiveDate, LogStatus, AgencyId), (Delta, i64)> = BTreeMap::new();
@@ -156,6 +155,8 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
         if recounted.contains(&(*employee, month_of(*date), *status)) {
             continue;
         }
+        // The agency of the logs that make the change, as the day's own (an employee's logs are all
+        // of their agency: nothing moves an employee to another).
         let (m, days) = months.entry((*employee, month_of(*date), *status, *agency)).or_default();
         m.logs += d.logs;
         m.minutes += d.minutes;
@@ -220,8 +221,9 @@ pub(crate) fn count_again(
     Ok(())
 }
 
-/// Replaces one employee's stored month in one status by what its stored days make now: no row
-/// when no day has a log. The days are brought up to date first.
+/// Replaces one employee's stored month in one status by what its logs make now: no row when it
+/// has no log. Counted from the logs rather than from the stored days, so that a month mends
+/// itself as a day does, whatever its days hold.
 pub(crate) fn count_month_again(
     conn: &mut DbConnection,
     employee: EmployeeId,
@@ -233,18 +235,20 @@ pub(crate) fn count_month_again(
         .bind::<Date, _>(month)
         .bind::<Word, _>(crate::word::bind(status))
         .execute(conn)?;
-    // The days of one month have one row each, so the bits summed are distinct.
+    // A day's logs set its bit once.
     let sql = if matches!(conn, DbConnection::Sqlite(_)) {
         "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
-         SELECT employee_id, $2, status, agency_id, SUM(logs), SUM(minutes), SUM(linked_minutes), \
-                SUM(1 << CAST(julianday(log_date) - julianday($2) AS INTEGER)) \
-         FROM log_days WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
+         SELECT employee_id, $2, status, agency_id, COUNT(*), SUM(duration_minutes), \
+                SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END), \
+                SUM(DISTINCT 1 << CAST(julianday(log_date) - julianday($2) AS INTEGER)) \
+         FROM daily_logs WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
          GROUP BY employee_id, status, agency_id"
     } else {
         "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
-         SELECT employee_id, $2, status, agency_id, SUM(logs), SUM(minutes), SUM(linked_minutes), \
+         SELECT employee_id, $2, status, agency_id, COUNT(*), SUM(duration_minutes), \
+                SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END), \
                 BIT_OR(CAST(1 AS BIGINT) << (log_date - $2)) \
-         FROM log_days WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
+         FROM daily_logs WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
          GROUP BY employee_id, status, agency_id"
     };
     crate::prepared::sql(sql)
@@ -345,8 +349,8 @@ pub const TOTALS_SPAN: i64 = 63;
 /// by the database: a row an employee with a log in the span, where [`each`] hands over a row an
 /// employee, day and status (a 100,000-employee agency's month is two million of those, and a
 /// maturity report needs only each employee's minutes and which days they logged). A span from a
-/// month's first day to a day of that month is read from the stored months, less the month's
-/// days after the span.
+/// month's first day to a day in its second half is read from the stored months, less the
+/// month's days after the span.
 pub fn totals(
     conn: &mut DbConnection,
     whose: Whose<'_>,
@@ -357,7 +361,10 @@ pub fn totals(
     if to < from {
         return Ok(vec![]);
     }
-    if from.day() == 1 && to <= month_end(from) {
+    // The month's days after the span are read to be taken off: worth it while they are no more
+    // than the span's (a month report reads to yesterday, the days after it mostly to come).
+    let end = month_end(from);
+    if from.day() == 1 && to <= end && end.day() - to.day() <= to.day() {
         return month_totals(conn, whose, statuses, from, to);
     }
     day_totals(conn, whose, statuses, from, to)
@@ -506,32 +513,33 @@ pub fn disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Day>>, 
 /// agrees with the logs. For tests and an operator's check.
 pub fn month_disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<Month>>, StoreError> {
     const COLUMNS: &str = "employee_id, month, status, agency_id, logs, minutes, linked_minutes, days";
-    let (month, days) = month_sql(conn);
     let stored: Vec<Month> = diesel::sql_query(format!("SELECT {COLUMNS} FROM log_months")).load(conn)?;
-    // A day's logs set its bit once.
-    let days = days.replace("SUM(", "SUM(DISTINCT ");
-    let computed: Vec<Month> = diesel::sql_query(format!(
-        "SELECT {COLUMNS} FROM ( \
-         SELECT employee_id, {month} AS month, status, agency_id, CAST(COUNT(*) AS BIGINT) AS logs, \
-                CAST(SUM(duration_minutes) AS BIGINT) AS minutes, \
-                CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes, \
-                CAST({days} AS BIGINT) AS days \
-         FROM daily_logs GROUP BY employee_id, {month}, status, agency_id) AS m"
-    ))
-    .load(conn)?;
+    let computed: Vec<Month> = diesel::sql_query(months_sql(conn, "")).load(conn)?;
     Ok(crate::summary::compare(stored, computed, |m: &Month| (m.employee_id, m.month, m.status, m.agency_id)))
 }
 
-/// The engine's month of `log_date` (its first day), and the sum of the bits of the days of a
-/// group of rows, one row a day.
+/// Each employee's months as their logs (`filter`ed) make them, in `log_months`' columns.
+fn months_sql(conn: &DbConnection, filter: &str) -> String {
+    let (month, days) = month_sql(conn);
+    format!(
+        "SELECT employee_id, {month} AS month, status, agency_id, CAST(COUNT(*) AS BIGINT) AS logs, \
+                CAST(SUM(duration_minutes) AS BIGINT) AS minutes, \
+                CAST(SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END) AS BIGINT) AS linked_minutes, \
+                CAST({days} AS BIGINT) AS days \
+         FROM daily_logs {filter} GROUP BY employee_id, {month}, status, agency_id"
+    )
+}
+
+/// The engine's month of `log_date` (its first day), and the days of a group of logs as bits (bit
+/// `n - 1` for day `n`, set once however many logs the day has).
 fn month_sql(conn: &DbConnection) -> (&'static str, &'static str) {
     match conn {
         DbConnection::Sqlite(_) => {
-            ("date(log_date, 'start of month')", "SUM(1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))")
+            ("date(log_date, 'start of month')", "SUM(DISTINCT 1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))")
         }
         DbConnection::Pg(_) => (
             "CAST(date_trunc('month', CAST(log_date AS TIMESTAMP)) AS DATE)",
-            "SUM(CAST(1 AS BIGINT) << (CAST(EXTRACT(DAY FROM log_date) AS INTEGER) - 1))",
+            "BIT_OR(CAST(1 AS BIGINT) << (CAST(EXTRACT(DAY FROM log_date) AS INTEGER) - 1))",
         ),
     }
 }
@@ -539,7 +547,7 @@ fn month_sql(conn: &DbConnection) -> (&'static str, &'static str) {
 /// Computes an agency's days and months again from its logs, for a bulk load that wrote
 /// `daily_logs` rows directly (the benchmark's agency); the API's own writes keep them as they go.
 pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreError> {
-    let (month, days) = month_sql(conn);
+    let months = months_sql(conn, "WHERE agency_id = $1");
     crate::db::write(conn, |conn| {
         diesel::delete(log_days::table.filter(log_days::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
         diesel::sql_query(
@@ -552,10 +560,7 @@ pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreErr
         .execute(conn)?;
         diesel::delete(log_months::table.filter(log_months::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
         diesel::sql_query(format!(
-            "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
-             SELECT employee_id, {month}, status, agency_id, CAST(SUM(logs) AS BIGINT), CAST(SUM(minutes) AS BIGINT), \
-                    CAST(SUM(linked_minutes) AS BIGINT), CAST({days} AS BIGINT) \
-             FROM log_days WHERE agency_id = $1 GROUP BY employee_id, {month}, status, agency_id"
+            "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) {months}"
         ))
         .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
         .execute(conn)?;

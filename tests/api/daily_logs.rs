@@ -632,6 +632,9 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
     ] {
         posted.push(app.post("/api/v1/daily-logs", token, body).await.assert_status(201).id());
     }
+    // Each new log added to its month (several to one day, and days to one month).
+    let differ = month_disagreements(&mut app.state.pool.get().unwrap()).unwrap();
+    assert!(differ.is_empty(), "stored months that differ from the logs: {differ:#?}");
     // Reviewed: a February log accepted and one rejected, a March one accepted; one corrected.
     let section = &s.org.section.token;
     app.review_log(section, &posted[0], "accept", json!({})).await.assert_status(200);
@@ -682,7 +685,8 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
             }
         }
     }
-    // Most spans had logs, and March's to the 16th leave the 17th's logs out.
+    // Most spans had logs (those to a day in a month's first half are summed from the days, the
+    // others from the months), and March's to the 16th leave the 17th's logs out.
     assert!(spans > 80, "{spans}");
     let to_16th = totals(&mut conn, Whose::Employee(me.into()), Statuses::NotRejected, day(3, 1), day(3, 16)).unwrap();
     assert_eq!(to_16th.len(), 1);

@@ -1,5 +1,5 @@
--- Issue 19: each employee's month of daily logs by status and agency, summed from the days of
--- logs (`log_days`) in the transaction that writes them: how many logs, their minutes, the minutes
+-- Issue 19: each employee's month of daily logs by status and agency, kept with the logs in the
+-- transaction that writes them (with their days, `log_days`): how many logs, their minutes, the minutes
 -- of those serving a planned result, and which days of the month have a log (bit n - 1 for day n).
 -- A month report of a 100,000-employee agency reads a row per employee here instead of summing
 -- two million days.
@@ -21,8 +21,8 @@ CREATE INDEX log_months_agency_month_idx ON log_months (agency_id, month);
 
 INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days)
 SELECT employee_id, date(log_date, 'start of month'), status, agency_id,
-       SUM(logs), SUM(minutes), SUM(linked_minutes),
-       -- A day has one row per status, so the bits summed are distinct.
-       SUM(1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))
-FROM log_days
+       COUNT(*), SUM(duration_minutes), SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END),
+       -- A day's logs set its bit once.
+       SUM(DISTINCT 1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))
+FROM daily_logs
 GROUP BY employee_id, date(log_date, 'start of month'), status, agency_id;
