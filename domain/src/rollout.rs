@@ -13,10 +13,9 @@ pub fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-/// The last day of the month of `d`.
+/// The last day of the month of `d`: the last day there is, for the last month there is.
 pub fn month_end(d: NaiveDate) -> NaiveDate {
-    let first = month_of(d);
-    first.checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(first)
+    month_of(d).checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(NaiveDate::MAX)
 }
 
 /// Whether a unit rolled out from `from` (the effective month, inherited or its own) is rolled out
@@ -116,6 +115,7 @@ mod tests {
         assert_eq!(month_end(d(2026, 12, 31)), d(2026, 12, 31), "the year's last day");
         assert_eq!(month_end(d(2026, 4, 30)), d(2026, 4, 30));
         assert_eq!(month_of(d(2026, 4, 30)), m(2026, 4));
+        assert_eq!(month_end(NaiveDate::MAX), NaiveDate::MAX, "the last month there is");
     }
 
     #[test]

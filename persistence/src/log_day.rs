@@ -5,7 +5,8 @@
 //! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
 //! maturity and the dashboards read them summed per employee by the database ([`totals`]).
 //! Each employee's month by status is kept beside them (`log_months`, in the same transaction),
-//! so a month's [`totals`] read a row per employee rather than a row per employee and day. Because they change only with the logs, they are never stale.
+//! so a month's [`totals`] read a row per employee rather than a row per employee and day.
+//! Because they change only with the logs, they are never stale.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -221,6 +222,33 @@ pub(crate) fn count_again(
     Ok(())
 }
 
+/// The statement of [`count_month_again`] with the engine's `days`.
+macro_rules! month_again {
+    ($days:expr) => {
+        concat!(
+            "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
+             SELECT employee_id, $2, status, agency_id, COUNT(*), SUM(duration_minutes), \
+                    SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END), ",
+            $days,
+            " FROM daily_logs WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
+             GROUP BY employee_id, status, agency_id"
+        )
+    };
+}
+
+/// The days of a group of logs as bits, on SQLite and on PostgreSQL: bit `n - 1` for day `n`,
+/// set once however many logs the day has.
+macro_rules! days_sqlite {
+    () => {
+        "SUM(DISTINCT 1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))"
+    };
+}
+macro_rules! days_pg {
+    () => {
+        "BIT_OR(CAST(1 AS BIGINT) << (CAST(EXTRACT(DAY FROM log_date) AS INTEGER) - 1))"
+    };
+}
+
 /// Replaces one employee's stored month in one status by what its logs make now: no row when it
 /// has no log. Counted from the logs rather than from the stored days, so that a month mends
 /// itself as a day does, whatever its days hold.
@@ -235,21 +263,9 @@ pub(crate) fn count_month_again(
         .bind::<Date, _>(month)
         .bind::<Word, _>(crate::word::bind(status))
         .execute(conn)?;
-    // A day's logs set its bit once.
-    let sql = if matches!(conn, DbConnection::Sqlite(_)) {
-        "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
-         SELECT employee_id, $2, status, agency_id, COUNT(*), SUM(duration_minutes), \
-                SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END), \
-                SUM(DISTINCT 1 << CAST(julianday(log_date) - julianday($2) AS INTEGER)) \
-         FROM daily_logs WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
-         GROUP BY employee_id, status, agency_id"
-    } else {
-        "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) \
-         SELECT employee_id, $2, status, agency_id, COUNT(*), SUM(duration_minutes), \
-                SUM(CASE WHEN additional_duty THEN 0 ELSE duration_minutes END), \
-                BIT_OR(CAST(1 AS BIGINT) << (log_date - $2)) \
-         FROM daily_logs WHERE employee_id = $1 AND status = $3 AND log_date >= $2 AND log_date <= $4 \
-         GROUP BY employee_id, status, agency_id"
+    let sql = match conn {
+        DbConnection::Sqlite(_) => month_again!(days_sqlite!()),
+        DbConnection::Pg(_) => month_again!(days_pg!()),
     };
     crate::prepared::sql(sql)
         .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
@@ -365,30 +381,20 @@ pub fn totals(
     // than the span's (a month report reads to yesterday, the days after it mostly to come).
     let end = month_end(from);
     if from.day() == 1 && to <= end && end.day() - to.day() <= to.day() {
-        return month_totals(conn, whose, statuses, from, to);
+        return month_totals(conn, whose, statuses, (from, end), to);
     }
     day_totals(conn, whose, statuses, from, to)
 }
 
-/// [`totals`] of the month beginning `first`, to `to`: the stored months, less the days after `to`.
+/// [`totals`] of the month from `first` to `end`, to `to`: the stored months, less the days after
+/// `to`.
 fn month_totals(
     conn: &mut DbConnection,
     whose: Whose<'_>,
     statuses: Statuses,
-    first: NaiveDate,
+    (first, end): (NaiveDate, NaiveDate),
     to: NaiveDate,
 ) -> Result<Vec<Totals>, StoreError> {
-    #[derive(QueryableByName)]
-    struct Part {
-        #[diesel(sql_type = Key<EmployeeId>)]
-        employee_id: EmployeeId,
-        #[diesel(sql_type = BigInt)]
-        minutes: i64,
-        #[diesel(sql_type = BigInt)]
-        linked_minutes: i64,
-        #[diesel(sql_type = BigInt)]
-        days: i64,
-    }
     let (status_test, status) = match statuses {
         Statuses::Only(s) => ("=", s),
         Statuses::NotRejected => ("<>", LogStatus::Rejected),
@@ -405,19 +411,13 @@ fn month_totals(
         .bind::<Date, _>(first)
         .bind::<Word, _>(crate::word::bind(status));
         // An employee has a row per status and agency: their sum, and the days of any.
-        for part in who.bind(q).load::<Part>(conn)? {
-            let t = sums.entry(part.employee_id).or_insert(Totals {
-                employee_id: part.employee_id,
-                minutes: 0,
-                linked_minutes: 0,
-                days: 0,
-            });
+        for part in who.bind(q).load::<Totals>(conn)? {
+            let t = sums.entry(part.employee_id).or_insert(Totals { minutes: 0, linked_minutes: 0, days: 0, ..part });
             t.minutes += part.minutes;
             t.linked_minutes += part.linked_minutes;
             t.days |= part.days;
         }
     }
-    let end = month_end(first);
     if to < end {
         let after = to.succ_opt().unwrap_or(end);
         for later in day_totals(conn, whose, statuses, after, end)? {
@@ -530,17 +530,11 @@ fn months_sql(conn: &DbConnection, filter: &str) -> String {
     )
 }
 
-/// The engine's month of `log_date` (its first day), and the days of a group of logs as bits (bit
-/// `n - 1` for day `n`, set once however many logs the day has).
+/// The engine's month of `log_date` (its first day), and the days of a group of logs as bits.
 fn month_sql(conn: &DbConnection) -> (&'static str, &'static str) {
     match conn {
-        DbConnection::Sqlite(_) => {
-            ("date(log_date, 'start of month')", "SUM(DISTINCT 1 << (CAST(strftime('%d', log_date) AS INTEGER) - 1))")
-        }
-        DbConnection::Pg(_) => (
-            "CAST(date_trunc('month', CAST(log_date AS TIMESTAMP)) AS DATE)",
-            "BIT_OR(CAST(1 AS BIGINT) << (CAST(EXTRACT(DAY FROM log_date) AS INTEGER) - 1))",
-        ),
+        DbConnection::Sqlite(_) => ("date(log_date, 'start of month')", days_sqlite!()),
+        DbConnection::Pg(_) => ("CAST(date_trunc('month', CAST(log_date AS TIMESTAMP)) AS DATE)", days_pg!()),
     }
 }
 

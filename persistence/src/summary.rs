@@ -162,7 +162,7 @@ pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreErro
                 crate::log_day::count_again(conn, day.employee_id, day.log_date, day.status)
             })?;
         }
-        // From the days, now that they agree with the logs.
+        // Each month from its logs.
         for d in months {
             let Some(month) = d.computed.or(d.stored) else { continue };
             crate::db::write(conn, |conn| {

@@ -15,6 +15,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Text};
 use ekinerja_domain::id::{AgencyId, EmployeeId, OrgUnitId, PositionId};
+use ekinerja_domain::rollout::{month_end, month_of};
 use ekinerja_domain::workload::{analyse, check_span, effective_minutes, ranking_order, standard_workload, Workload};
 use ekinerja_domain::Caller;
 use serde::Serialize;
@@ -224,13 +225,8 @@ impl ByMonth {
 
     /// Whether the month beginning `first` is held exactly from `first` to `last`.
     fn holds(&self, first: NaiveDate, last: NaiveDate) -> bool {
-        let end = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt());
-        self.months.contains(&first) && end.map(|end| end.min(self.until)) == Some(last)
+        self.months.contains(&first) && month_end(first).min(self.until) == last
     }
-}
-
-fn month_of(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
 }
 
 /// Where a span's minutes are read: a whole month held in `by_month`, or days read from the logs.
@@ -246,8 +242,7 @@ fn pieces(first: NaiveDate, last: NaiveDate, by_month: Option<&ByMonth>) -> Vec<
     let mut out: Vec<Piece> = vec![];
     let mut at = first;
     while at <= last {
-        let end = at.checked_add_months(chrono::Months::new(1)).and_then(|d| d.with_day(1)).and_then(|d| d.pred_opt());
-        let Some(end) = end else { break };
+        let end = month_end(at);
         let whole = at.day() == 1 && by_month.is_some_and(|m| m.holds(at, end.min(last)));
         let piece = match (whole, out.last_mut()) {
             (true, _) => Some(Piece::Month(at)),
