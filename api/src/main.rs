@@ -134,13 +134,13 @@ fn run(command: Command, settings: Settings) -> Result<(), String> {
             let pool = open(&settings)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let checked = ekinerja_persistence::summary::check(&mut conn, repair).map_err(|e| e.to_string())?;
-            let differ = checked.log_days + checked.log_months + checked.attendance_days;
+            let differ = checked.log_days + checked.log_months + checked.log_result_months + checked.attendance_days;
             let mended = if repair && differ > 0 { ", counted again from the facts" } else { "" };
             say(
                 settings.log_format,
                 &format!(
-                    "days of logs that differed from the logs: {}; months of logs: {}; days of attendance that differed from the events: {}{mended}",
-                    checked.log_days, checked.log_months, checked.attendance_days
+                    "days of logs that differed from the logs: {}; months of logs: {}; months of logs per planned result: {}; days of attendance that differed from the events: {}{mended}",
+                    checked.log_days, checked.log_months, checked.log_result_months, checked.attendance_days
                 ),
             );
             if differ == 0 || repair {

@@ -5,7 +5,9 @@
 //! [`each`], a part at a time, or [`of`], gathered, instead of grouping every log of the month;
 //! maturity and the dashboards read them summed per employee by the database ([`totals`]).
 //! Each employee's month by status is kept beside them (`log_months`, in the same transaction),
-//! so a month's [`totals`] read a row per employee rather than a row per employee and day.
+//! so a month's [`totals`] read a row per employee rather than a row per employee and day; and
+//! each employee's month of logs serving each planned result (`log_result_months`), so a month's
+//! minutes on results with a target ([`result_months`]) read a row per employee and result.
 //! Because they change only with the logs, they are never stale.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -14,12 +16,12 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
 use ekinerja_domain::daily_log::LogStatus;
-use ekinerja_domain::id::{AgencyId, EmployeeId};
+use ekinerja_domain::id::{AgencyId, EmployeeId, PlannedResultId};
 use ekinerja_domain::rollout::{month_end, month_of};
 
 use crate::daily_log::DailyLog;
 use crate::key::Key;
-use crate::schema::{log_days, log_months};
+use crate::schema::{log_days, log_months, log_result_months};
 use crate::summary::Disagreement;
 use crate::word::Word;
 use crate::{db::Backend, DbConnection, StoreError};
@@ -66,6 +68,26 @@ pub struct Month {
     pub days: i64,
 }
 
+/// One employee's logs of one month in one status serving one planned result, in one agency.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct ResultMonth {
+    #[diesel(sql_type = Key<EmployeeId>)]
+    pub employee_id: EmployeeId,
+    /// The month's first day.
+    #[diesel(sql_type = Date)]
+    pub month: NaiveDate,
+    #[diesel(sql_type = Word)]
+    pub status: LogStatus,
+    #[diesel(sql_type = Key<PlannedResultId>)]
+    pub planned_result_id: PlannedResultId,
+    #[diesel(sql_type = Key<AgencyId>)]
+    pub agency_id: AgencyId,
+    #[diesel(sql_type = BigInt)]
+    pub logs: i64,
+    #[diesel(sql_type = BigInt)]
+    pub minutes: i64,
+}
+
 /// The bit of `day` in its month's [`Month::days`].
 fn bit_of(day: NaiveDate) -> i64 {
     1 << day.day0()
@@ -80,6 +102,7 @@ struct Delta {
 }
 
 type DayKey = (EmployeeId, NaiveDate, LogStatus);
+type ResultMonthKey = (EmployeeId, NaiveDate, LogStatus, PlannedResultId, AgencyId);
 /// A day's net change, with the agency it belongs to.
 type DayChange = (DayKey, (AgencyId, Delta));
 
@@ -193,6 +216,89 @@ pub(crate) fn record(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Da
     for (employee, month, status) in recounted {
         count_month_again(conn, employee, month, status)?;
     }
+    record_results(conn, changes)
+}
+
+/// Brings the months of logs per planned result up to date, as [`record`] does the days: a month
+/// that gains logs is added to by an upsert, any other month touched is counted again from its
+/// logs.
+fn record_results(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &DailyLog)]) -> Result<(), StoreError> {
+    let mut months: BTreeMap<ResultMonthKey, (i64, i64)> = BTreeMap::new();
+    let mut add = |log: &DailyLog, sign: i64| {
+        if let Some(result) = log.planned_result_id {
+            let key = (log.employee_id, month_of(log.log_date), log.status, result, log.agency_id);
+            let (logs, minutes) = months.entry(key).or_default();
+            *logs += sign;
+            *minutes += sign * i64::from(log.duration_minutes);
+        }
+    };
+    for (before, after) in changes {
+        if let Some(b) = before {
+            add(b, -1);
+        }
+        add(after, 1);
+    }
+    let (gains, recount): (Vec<_>, Vec<_>) =
+        months.into_iter().filter(|(_, d)| *d != (0, 0)).partition(|(_, (logs, minutes))| *logs > 0 && *minutes >= 0);
+    for ((employee, month, status, result, _), _) in &recount {
+        count_results_again(conn, *employee, *month, *status, *result)?;
+    }
+    for chunk in gains.chunks(DAYS_PER_STATEMENT) {
+        let values = crate::db::values_list(conn, chunk.len(), 7);
+        let mut q = diesel::sql_query(format!(
+            "INSERT INTO log_result_months (employee_id, month, status, planned_result_id, agency_id, logs, minutes) \
+             VALUES {values} \
+             ON CONFLICT (employee_id, month, status, planned_result_id, agency_id) DO UPDATE SET \
+             logs = log_result_months.logs + excluded.logs, \
+             minutes = log_result_months.minutes + excluded.minutes"
+        ))
+        .into_boxed::<Backend>();
+        for ((employee, month, status, result, agency), (logs, minutes)) in chunk {
+            q = q
+                .bind::<Key<EmployeeId>, _>(crate::key::bind(*employee))
+                .bind::<Date, _>(*month)
+                .bind::<Word, _>(crate::word::bind(*status))
+                .bind::<Key<PlannedResultId>, _>(crate::key::bind(*result))
+                .bind::<Key<AgencyId>, _>(crate::key::bind(*agency))
+                .bind::<BigInt, _>(*logs)
+                .bind::<BigInt, _>(*minutes);
+        }
+        q.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces one employee's stored month of logs serving one planned result in one status by what
+/// its logs make now: no row when it has no log.
+pub(crate) fn count_results_again(
+    conn: &mut DbConnection,
+    employee: EmployeeId,
+    month: NaiveDate,
+    status: LogStatus,
+    result: PlannedResultId,
+) -> Result<(), StoreError> {
+    crate::prepared::sql(
+        "DELETE FROM log_result_months \
+         WHERE employee_id = $1 AND month = $2 AND status = $3 AND planned_result_id = $4",
+    )
+    .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+    .bind::<Date, _>(month)
+    .bind::<Word, _>(crate::word::bind(status))
+    .bind::<Key<PlannedResultId>, _>(crate::key::bind(result))
+    .execute(conn)?;
+    crate::prepared::sql(
+        "INSERT INTO log_result_months (employee_id, month, status, planned_result_id, agency_id, logs, minutes) \
+         SELECT employee_id, $2, status, planned_result_id, agency_id, COUNT(*), SUM(duration_minutes) \
+         FROM daily_logs \
+         WHERE employee_id = $1 AND status = $3 AND planned_result_id = $4 AND log_date >= $2 AND log_date <= $5 \
+         GROUP BY employee_id, status, planned_result_id, agency_id",
+    )
+    .bind::<Key<EmployeeId>, _>(crate::key::bind(employee))
+    .bind::<Date, _>(month)
+    .bind::<Word, _>(crate::word::bind(status))
+    .bind::<Key<PlannedResultId>, _>(crate::key::bind(result))
+    .bind::<Date, _>(month_end(month))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -421,9 +527,10 @@ fn month_totals(
     if to < end {
         let after = to.succ_opt().unwrap_or(end);
         for later in day_totals(conn, whose, statuses, after, end)? {
+            // Never below nothing, even were the stored months out of step with the logs.
             if let Some(t) = sums.get_mut(&later.employee_id) {
-                t.minutes -= later.minutes;
-                t.linked_minutes -= later.linked_minutes;
+                t.minutes = (t.minutes - later.minutes).max(0);
+                t.linked_minutes = (t.linked_minutes - later.linked_minutes).max(0);
             }
         }
         let kept = (1_i64 << to.day()) - 1;
@@ -518,6 +625,29 @@ pub fn month_disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<M
     Ok(crate::summary::compare(stored, computed, |m: &Month| (m.employee_id, m.month, m.status, m.agency_id)))
 }
 
+/// Every stored month of logs per planned result that differs from what the logs make, both ways;
+/// empty when the table agrees with the logs. For tests and an operator's check.
+pub fn result_month_disagreements(conn: &mut DbConnection) -> Result<Vec<Disagreement<ResultMonth>>, StoreError> {
+    const COLUMNS: &str = "employee_id, month, status, planned_result_id, agency_id, logs, minutes";
+    let stored: Vec<ResultMonth> = diesel::sql_query(format!("SELECT {COLUMNS} FROM log_result_months")).load(conn)?;
+    let computed: Vec<ResultMonth> =
+        diesel::sql_query(result_months_sql(conn, "WHERE planned_result_id IS NOT NULL")).load(conn)?;
+    Ok(crate::summary::compare(stored, computed, |m: &ResultMonth| {
+        (m.employee_id, m.month, m.status, m.planned_result_id, m.agency_id)
+    }))
+}
+
+/// Each employee's months per planned result as their logs (`filter`ed, of results alone) make
+/// them, in `log_result_months`' columns.
+fn result_months_sql(conn: &DbConnection, filter: &str) -> String {
+    let (month, _) = month_sql(conn);
+    format!(
+        "SELECT employee_id, {month} AS month, status, planned_result_id, agency_id, \
+                CAST(COUNT(*) AS BIGINT) AS logs, CAST(SUM(duration_minutes) AS BIGINT) AS minutes \
+         FROM daily_logs {filter} GROUP BY employee_id, {month}, status, planned_result_id, agency_id"
+    )
+}
+
 /// Each employee's months as their logs (`filter`ed) make them, in `log_months`' columns.
 fn months_sql(conn: &DbConnection, filter: &str) -> String {
     let (month, days) = month_sql(conn);
@@ -538,10 +668,11 @@ fn month_sql(conn: &DbConnection) -> (&'static str, &'static str) {
     }
 }
 
-/// Computes an agency's days and months again from its logs, for a bulk load that wrote
+/// Computes an agency's days, months and months per result again from its logs, for a bulk load that wrote
 /// `daily_logs` rows directly (the benchmark's agency); the API's own writes keep them as they go.
 pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreError> {
     let months = months_sql(conn, "WHERE agency_id = $1");
+    let result_months = result_months_sql(conn, "WHERE agency_id = $1 AND planned_result_id IS NOT NULL");
     crate::db::write(conn, |conn| {
         diesel::delete(log_days::table.filter(log_days::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
         diesel::sql_query(
@@ -555,6 +686,14 @@ pub fn rebuild(conn: &mut DbConnection, agency: AgencyId) -> Result<(), StoreErr
         diesel::delete(log_months::table.filter(log_months::agency_id.eq(crate::key::bind(agency)))).execute(conn)?;
         diesel::sql_query(format!(
             "INSERT INTO log_months (employee_id, month, status, agency_id, logs, minutes, linked_minutes, days) {months}"
+        ))
+        .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
+        .execute(conn)?;
+        diesel::delete(log_result_months::table.filter(log_result_months::agency_id.eq(crate::key::bind(agency))))
+            .execute(conn)?;
+        diesel::sql_query(format!(
+            "INSERT INTO log_result_months (employee_id, month, status, planned_result_id, agency_id, logs, minutes) \
+             {result_months}"
         ))
         .bind::<Key<AgencyId>, _>(crate::key::bind(agency))
         .execute(conn)?;

@@ -410,6 +410,22 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use crate::key::Key;
+    use crate::word::Word;
+    use ekinerja_domain::id::*;
+    log_result_months (employee_id, month, status, planned_result_id, agency_id) {
+        employee_id -> Key<EmployeeId>,
+        month -> Date,
+        status -> Word,
+        planned_result_id -> Key<PlannedResultId>,
+        agency_id -> Key<AgencyId>,
+        logs -> BigInt,
+        minutes -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::key::Key;
     use ekinerja_domain::id::*;
     attendance_days (employee_id, local_date) {
         employee_id -> Key<EmployeeId>,
@@ -861,6 +877,7 @@ diesel::joinable!(attendance_events -> employees (employee_id));
 diesel::joinable!(attendance_days -> employees (employee_id));
 diesel::joinable!(log_days -> employees (employee_id));
 diesel::joinable!(log_months -> employees (employee_id));
+diesel::joinable!(log_result_months -> employees (employee_id));
 diesel::joinable!(absences -> employees (employee_id));
 diesel::joinable!(leave_requests -> employees (employee_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
@@ -942,6 +959,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance_events,
     log_days,
     log_months,
+    log_result_months,
     audit_events,
     daily_logs,
     employees,

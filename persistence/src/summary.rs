@@ -136,6 +136,8 @@ pub struct Checked {
     pub log_days: usize,
     /// Months of logs ([`crate::log_day::Month`]).
     pub log_months: usize,
+    /// Months of logs per planned result ([`crate::log_day::ResultMonth`]).
+    pub log_result_months: usize,
     /// Days of attendance ([`crate::attendance_day`]).
     pub attendance_days: usize,
 }
@@ -152,8 +154,14 @@ pub struct Checked {
 pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreError> {
     let logs = crate::log_day::disagreements(conn)?;
     let months = crate::log_day::month_disagreements(conn)?;
+    let result_months = crate::log_day::result_month_disagreements(conn)?;
     let attendance = crate::attendance_day::disagreements(conn)?;
-    let checked = Checked { log_days: logs.len(), log_months: months.len(), attendance_days: attendance.len() };
+    let checked = Checked {
+        log_days: logs.len(),
+        log_months: months.len(),
+        log_result_months: result_months.len(),
+        attendance_days: attendance.len(),
+    };
     if repair {
         for d in logs {
             let Some(day) = d.computed.or(d.stored) else { continue };
@@ -168,6 +176,13 @@ pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreErro
             crate::db::write(conn, |conn| {
                 crate::db::lock_row(conn, LockTable::Employees, month.employee_id)?;
                 crate::log_day::count_month_again(conn, month.employee_id, month.month, month.status)
+            })?;
+        }
+        for d in result_months {
+            let Some(m) = d.computed.or(d.stored) else { continue };
+            crate::db::write(conn, |conn| {
+                crate::db::lock_row(conn, LockTable::Employees, m.employee_id)?;
+                crate::log_day::count_results_again(conn, m.employee_id, m.month, m.status, m.planned_result_id)
             })?;
         }
         for d in attendance {

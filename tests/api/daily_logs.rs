@@ -593,6 +593,8 @@ fn stored_days(app: &TestApp, employee: &str, day: NaiveDate) -> Vec<(NaiveDate,
     assert!(differ.is_empty(), "stored days that differ from the logs: {differ:#?}");
     let differ = ekinerja_persistence::log_day::month_disagreements(&mut conn).unwrap();
     assert!(differ.is_empty(), "stored months that differ from the logs: {differ:#?}");
+    let differ = ekinerja_persistence::log_day::result_month_disagreements(&mut conn).unwrap();
+    assert!(differ.is_empty(), "stored months per result that differ from the logs: {differ:#?}");
     out
 }
 
@@ -604,7 +606,12 @@ fn stored_days(app: &TestApp, employee: &str, day: NaiveDate) -> Vec<(NaiveDate,
 async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
     use chrono::{TimeZone, Utc};
     use ekinerja_domain::daily_log::LogStatus;
-    use ekinerja_persistence::log_day::{month_disagreements, of, totals, Statuses, Totals, Whose};
+    use ekinerja_domain::id::EmployeeId;
+    use ekinerja_persistence::log_day::{
+        month_disagreements, of, result_month_disagreements, totals, Statuses, Totals, Whose,
+    };
+    use ekinerja_persistence::maturity::{guided, GuidedOf};
+    use std::collections::BTreeMap;
     let mut app = TestApp::spawn().await;
     let y = year();
     // The 17th of March: February is over, March is read to any day.
@@ -692,6 +699,62 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
     assert_eq!(to_16th.len(), 1);
     assert_eq!((to_16th[0].minutes, to_16th[0].linked_minutes), (60 + 45 + 120, 60 + 120), "{to_16th:?}");
     assert_eq!(to_16th[0].days, 1 | 1 << 8 | 1 << 9, "the 1st, 9th and 10th");
+
+    // Corrections move minutes between results, duties and months: a March duty turned to serve
+    // the planned result (its month gains a log), a March log moved to February (March loses it),
+    // a February log turned to a duty (February loses it). The months per result keep in step.
+    for (id, change) in [
+        (&posted[5], json!({"additional_duty": false, "planned_result_id": s.staff_rhk})),
+        (&posted[4], json!({"date": day(2, 3)})),
+        (&posted[3], json!({"additional_duty": true})),
+    ] {
+        let read = app.get(&format!("/api/v1/daily-logs/{id}"), t1).await;
+        app.req(Method::PATCH, &format!("/api/v1/daily-logs/{id}"))
+            .token(t1)
+            .header("if-match", &etag(&read))
+            .json(change)
+            .send()
+            .await
+            .assert_status(200);
+    }
+    let differ = result_month_disagreements(&mut conn).unwrap();
+    assert!(differ.is_empty(), "stored months per result that differ from the logs: {differ:#?}");
+    // The minutes on results with a target for the month's quarter (every result here), to each
+    // day: summed from the logs to a day in a month's first half, from the months per result less
+    // the later days after it. For the agency and for one employee, both as the logs make them.
+    for (first, last) in [(day(2, 1), day(2, 28)), (day(3, 1), day(3, 31))] {
+        for to in first.iter_days().take_while(|d| *d <= last) {
+            use diesel::RunQueryDsl;
+            let rows: Vec<GuidedRow> = diesel::sql_query(format!(
+                "SELECT employee_id, CAST(SUM(duration_minutes) AS BIGINT) AS minutes FROM daily_logs \
+                 WHERE planned_result_id IS NOT NULL AND status <> 'rejected' \
+                   AND log_date >= '{first}' AND log_date <= '{to}' GROUP BY employee_id"
+            ))
+            .load(&mut *conn)
+            .unwrap();
+            let expected: BTreeMap<String, i64> = rows.into_iter().map(|r| (r.employee_id, r.minutes)).collect();
+            let agency_wide = guided(&mut conn, GuidedOf::Agency(agency.into()), first, to).unwrap();
+            let got: BTreeMap<String, i64> = agency_wide.into_iter().map(|(e, m)| (e.to_string(), m)).collect();
+            assert_eq!(got, expected, "the agency from {first} to {to}");
+            let mine = guided(&mut conn, GuidedOf::Employee(me.into()), first, to).unwrap();
+            let got: BTreeMap<String, i64> = mine.into_iter().map(|(e, m)| (e.to_string(), m)).collect();
+            assert_eq!(got, expected, "staff member 1 from {first} to {to}");
+        }
+    }
+    // March to the 16th: the 1st's hour went to February; the duty of the 9th (45) and the hour
+    // moved to the 10th (120) count, the accepted 40 minutes of the 17th are after the span.
+    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 1), day(3, 16)).unwrap();
+    assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120)]);
+    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 1), day(3, 31)).unwrap();
+    assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120 + 40)]);
+}
+
+#[derive(diesel::QueryableByName)]
+struct GuidedRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    employee_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    minutes: i64,
 }
 
 #[actix_web::test]
@@ -808,20 +871,32 @@ async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_
         .await
         .assert_status(201);
     let mut conn = app.state.pool.get().unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     // Behind the API's back, both employees' days go.
     conn.batch_execute("DELETE FROM log_days").unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 2, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     // Rejecting one of staff member 1's logs takes it from a day that is not stored: that day is
     // counted again from the logs, and the rejected day is new.
     app.review_log(&s.org.section.token, &first, "reject", json!({"reason": "Belum sesuai"})).await.assert_status(200);
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 1, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     // A stored day with the wrong minutes is put right by the next edit on it.
     conn.batch_execute(&format!(
         "UPDATE log_days SET minutes = 999, linked_minutes = 999 WHERE employee_id = '{me}' AND status = 'submitted'"
     ))
     .unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 2, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 2, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
     app.req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
         .token(t)
@@ -830,15 +905,27 @@ async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_
         .send()
         .await
         .assert_status(200);
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 1, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 1, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     // Staff member 2's day has had no change since: the operator's repair counts it again.
-    assert_eq!(check(&mut conn, true).unwrap(), Checked { log_days: 1, log_months: 0, attendance_days: 0 });
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, true).unwrap(),
+        Checked { log_days: 1, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     // The months, summed from the days, went with them: none differed. Out of step behind the
     // API's back, the next change of a month's day that is not a plain addition counts the month
     // again, and the operator's repair mends the rest.
     conn.batch_execute("UPDATE log_months SET minutes = minutes + 7").unwrap();
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 3, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 3, log_result_months: 0, attendance_days: 0 }
+    );
     let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
     app.req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
         .token(t)
@@ -847,14 +934,50 @@ async fn a_day_out_of_step_with_its_logs_is_counted_again_by_the_next_change_or_
         .send()
         .await
         .assert_status(200);
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 2, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 2, log_result_months: 0, attendance_days: 0 }
+    );
     conn.batch_execute("DELETE FROM log_months WHERE status = 'rejected'").unwrap();
-    assert_eq!(check(&mut conn, true).unwrap(), Checked { log_days: 0, log_months: 2, attendance_days: 0 });
-    assert_eq!(check(&mut conn, false).unwrap(), Checked { log_days: 0, log_months: 0, attendance_days: 0 });
+    assert_eq!(
+        check(&mut conn, true).unwrap(),
+        Checked { log_days: 0, log_months: 2, log_result_months: 0, attendance_days: 0 }
+    );
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
+    // So are the months per planned result (staff member 1's rejected and waiting hours; staff
+    // member 2's duty serves none): the edit counts its month again, the repair the other.
+    conn.batch_execute("UPDATE log_result_months SET minutes = minutes + 7").unwrap();
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 2, attendance_days: 0 }
+    );
+    let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
+    app.req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
+        .token(t)
+        .header("if-match", &etag(&read))
+        .json(json!({"end_time": "12:00"}))
+        .send()
+        .await
+        .assert_status(200);
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 1, attendance_days: 0 }
+    );
+    assert_eq!(
+        check(&mut conn, true).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 1, attendance_days: 0 }
+    );
+    assert_eq!(
+        check(&mut conn, false).unwrap(),
+        Checked { log_days: 0, log_months: 0, log_result_months: 0, attendance_days: 0 }
+    );
     drop(conn);
     assert_eq!(
         stored_days(&app, &me, day),
-        [(day, "rejected".to_owned(), 1, 60, 60), (day, "submitted".to_owned(), 1, 105, 105)]
+        [(day, "rejected".to_owned(), 1, 60, 60), (day, "submitted".to_owned(), 1, 120, 120)]
     );
     assert_eq!(stored_days(&app, &s.org.staff2.id, day), [(day, "submitted".to_owned(), 1, 45, 0)]);
 }

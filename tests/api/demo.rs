@@ -38,6 +38,8 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
         assert!(logs.is_empty(), "days of logs that differ from the logs: {logs:#?}");
         let months = ekinerja_persistence::log_day::month_disagreements(&mut conn).unwrap();
         assert!(months.is_empty(), "months of logs that differ from the logs: {months:#?}");
+        let results = ekinerja_persistence::log_day::result_month_disagreements(&mut conn).unwrap();
+        assert!(results.is_empty(), "months of logs per result that differ from the logs: {results:#?}");
         let events = ekinerja_persistence::attendance_day::disagreements(&mut conn).unwrap();
         assert!(events.is_empty(), "days of attendance that differ from the events: {events:#?}");
         // Its audit trail, written a group of links at a time, is one whole chain per agency.
