@@ -1418,3 +1418,125 @@ async fn a_units_levels_four_to_six_follow_its_goals_job_analysis_and_decisions(
     }
     assert_eq!(measured, [Some(2), Some(1)]);
 }
+
+/// Each post's minutes over a span in the unit's workload analysis, of the posts with some.
+async fn minutes_of(app: &TestApp, unit: &str, admin: &str, from: NaiveDate, to: NaiveDate) -> HashMap<String, i64> {
+    let r = workload(app, &format!("/api/v1/org-units/{unit}/workload?from={from}&to={to}"), admin).await;
+    r.body["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["position_id"].as_str().unwrap().to_owned(), p["minutes"].as_i64().unwrap()))
+        .filter(|(_, m)| *m != 0)
+        .collect()
+}
+
+#[derive(diesel::QueryableByName)]
+struct PostMinutes {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    position_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    minutes: i64,
+}
+
+/// A post's minutes over any span are those of the accepted logs serving the results of its
+/// agreements in the span: whether a month is read from the stored months of logs per result
+/// (whole, or from its first day into its second half, less its later days) or from its logs.
+#[actix_web::test]
+async fn a_posts_minutes_over_any_span_are_its_accepted_logs_read_from_months_or_logs() {
+    use diesel::connection::SimpleConnection;
+    use diesel::RunQueryDsl;
+    let mut app = TestApp::spawn().await;
+    let y = ekinerja_tests::builders::year();
+    // Tuesday 20 October, 10:00 WIB: October is read to the 19th or to today.
+    app.set_clock(Utc.with_ymd_and_hms(y, 10, 20, 3, 0, 0).unwrap());
+    let s = ekinerja_tests::builders::setup(&app, "ABK-E", 3700).await;
+    let day = |m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let dates = [
+        day(7, 3),
+        day(7, 15),
+        day(7, 31),
+        day(8, 1),
+        day(8, 14),
+        day(8, 31),
+        day(9, 2),
+        day(9, 6),
+        day(9, 19),
+        day(9, 21),
+        day(9, 30),
+        day(10, 1),
+        day(10, 9),
+        day(10, 19),
+        day(10, 20),
+    ];
+    // Staff member 1 and the section head log on their results every one of these days; their
+    // supervisors accept two logs of three and reject one of every five.
+    for (i, date) in dates.iter().enumerate() {
+        for (who, rhk, reviewer, end) in [
+            (&s.org.staff1, &s.staff_rhk, &s.org.section.token, "09:00"),
+            (&s.org.section, &s.section_rhk, &s.org.division.token, "09:30"),
+        ] {
+            let id = app
+                .post("/api/v1/daily-logs", &who.token, ekinerja_tests::builders::log(rhk, *date, "08:00", end))
+                .await
+                .id();
+            if i % 5 == 4 {
+                app.review_log(reviewer, &id, "reject", json!({"reason": "Belum sesuai"})).await.assert_status(200);
+            } else if i % 3 != 2 {
+                app.review_log(reviewer, &id, "accept", json!({})).await.assert_status(200);
+            }
+        }
+    }
+    let (unit, admin) = (s.org.unit.as_str(), s.org.admin.as_str());
+    let spans = [
+        (day(7, 1), day(7, 31)),
+        (day(7, 1), day(9, 30)),
+        (day(7, 10), day(8, 31)),
+        (day(7, 10), day(9, 5)),
+        (day(7, 10), day(9, 20)),
+        (day(7, 14), day(7, 31)),
+        (day(8, 1), day(8, 14)),
+        (day(8, 1), day(8, 16)),
+        (day(8, 15), day(10, 19)),
+        (day(9, 1), day(10, 20)),
+        (day(9, 6), day(9, 21)),
+        (day(10, 1), day(10, 19)),
+        (day(10, 2), day(10, 20)),
+    ];
+    for (from, to) in spans {
+        let rows: Vec<PostMinutes> = {
+            let mut conn = app.state.pool.get().unwrap();
+            diesel::sql_query(format!(
+                "SELECT a.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes \
+                 FROM daily_logs l JOIN planned_results pr ON pr.id = l.planned_result_id \
+                 JOIN agreements a ON a.id = pr.agreement_id \
+                 WHERE l.status = 'accepted' AND l.log_date >= '{from}' AND l.log_date <= '{to}' \
+                 GROUP BY a.position_id"
+            ))
+            .load(&mut *conn)
+            .unwrap()
+        };
+        let expected: HashMap<String, i64> = rows.into_iter().map(|r| (r.position_id, r.minutes)).collect();
+        assert!(!expected.is_empty(), "{from} to {to}");
+        assert_eq!(minutes_of(&app, unit, admin, from, to).await, expected, "{from} to {to}");
+    }
+    // July to September is read from the stored months, and the first half of August from the
+    // logs: a stored month out of step shows in the one and not in the other.
+    let (staff_post, whole, half) = (s.org.staff_post.clone(), (day(7, 1), day(9, 30)), (day(8, 1), day(8, 14)));
+    let before =
+        (minutes_of(&app, unit, admin, whole.0, whole.1).await, minutes_of(&app, unit, admin, half.0, half.1).await);
+    app.state
+        .pool
+        .get()
+        .unwrap()
+        .batch_execute(&format!(
+            "UPDATE log_result_months SET minutes = minutes + 7 \
+             WHERE status = 'accepted' AND employee_id = '{}'",
+            s.org.staff1.id
+        ))
+        .unwrap();
+    let after =
+        (minutes_of(&app, unit, admin, whole.0, whole.1).await, minutes_of(&app, unit, admin, half.0, half.1).await);
+    assert_eq!(after.0[&staff_post], before.0[&staff_post] + 3 * 7, "three months of staff member 1's");
+    assert_eq!(after.1, before.1);
+}
