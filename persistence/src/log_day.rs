@@ -7,8 +7,11 @@
 //! Each employee's month by status is kept beside them (`log_months`, in the same transaction),
 //! so a month's [`totals`] read a row per employee rather than a row per employee and day; and
 //! each employee's month of logs serving each planned result (`log_result_months`), so a month's
-//! minutes on results with a target ([`result_months`]) read a row per employee and result.
-//! Because they change only with the logs, they are never stale.
+//! minutes on results with a target (`maturity::guided`) and a post's accepted minutes on its
+//! results (`workload::served`) read a row per employee and result.
+//! Because the API changes them only with the logs, its own writes never leave them stale; rows
+//! written around it (a bulk load, an older binary during an upgrade) are mended by the next
+//! change of the same day or month, by [`rebuild`] or by `ekinerja check-summaries --repair`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -240,9 +243,17 @@ fn record_results(conn: &mut DbConnection, changes: &[(Option<&DailyLog>, &Daily
     }
     let (gains, recount): (Vec<_>, Vec<_>) =
         months.into_iter().filter(|(_, d)| *d != (0, 0)).partition(|(_, (logs, minutes))| *logs > 0 && *minutes >= 0);
-    for ((employee, month, status, result, _), _) in &recount {
+    // A month counted again is counted whole, in every agency of its logs: what any agency's row
+    // of it gained is in that count already.
+    let recounted: BTreeSet<(EmployeeId, NaiveDate, LogStatus, PlannedResultId)> =
+        recount.iter().map(|((employee, month, status, result, _), _)| (*employee, *month, *status, *result)).collect();
+    for (employee, month, status, result) in &recounted {
         count_results_again(conn, *employee, *month, *status, *result)?;
     }
+    let gains: Vec<_> = gains
+        .into_iter()
+        .filter(|((employee, month, status, result, _), _)| !recounted.contains(&(*employee, *month, *status, *result)))
+        .collect();
     for chunk in gains.chunks(DAYS_PER_STATEMENT) {
         let values = crate::db::values_list(conn, chunk.len(), 7);
         let mut q = diesel::sql_query(format!(

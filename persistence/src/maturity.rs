@@ -181,9 +181,17 @@ pub fn guided(
             .load(conn)?)
     };
     let end = month_end(first);
-    if end.day() - to.day() > to.day() {
+    if to < first {
+        return Ok(HashMap::new());
+    }
+    // The stored month only for a span from the month's first day into its second half; any
+    // other span (one a caller got wrong too) from the logs.
+    if first.day() != 1 || to > end || end.day() - to.day() > to.day() {
         return Ok(load(GUIDED_DAYS[who], first, to)?.into_iter().map(|g| (g.employee_id, g.minutes)).collect());
     }
+    // Two statements: on PostgreSQL a log of a later day committed between them would be taken
+    // off without having been counted (never below nothing). A report is a reading of a moment;
+    // the month's later days are mostly to come.
     let mut kept: HashMap<EmployeeId, i64> =
         load(GUIDED_MONTHS[who], first, first)?.into_iter().map(|g| (g.employee_id, g.minutes)).collect();
     if let Some(after) = to.succ_opt().filter(|d| *d <= end) {

@@ -142,7 +142,8 @@ pub struct Checked {
     pub attendance_days: usize,
 }
 
-/// Checks both summaries against their facts, for an operator (`ekinerja check-summaries`): the
+/// Checks the summaries (days, months and months per result of logs; days of attendance) against
+/// their facts, for an operator (`ekinerja check-summaries`): the
 /// API keeps them with the facts, but a bulk write straight into the tables, or an older binary
 /// writing during an upgrade, can leave them out of step. With `repair`, every day that differs
 /// is counted again from its facts, each in a write transaction of its own that holds the

@@ -78,7 +78,8 @@ struct PostMinutes {
 /// Accepted minutes on planned results per post of the agreement they serve, `$2` to `$3`: one
 /// row per post, whatever the number of logs (the logs' days matter only where a post starts to
 /// count: [`post_minutes`] asks once for each run of days from such a day that [`ByMonth`] does
-/// not hold). For the days of a month that [`served`] does not read from [`SERVED_MONTHS_SQL`].
+/// not hold). [`served`] reads it for the days of a month it does not read from
+/// [`SERVED_MONTHS_SQL`], and for the later days it takes off a stored month.
 const SERVED_SQL: &str = "
 SELECT a.position_id AS position_id, CAST(SUM(l.duration_minutes) AS BIGINT) AS minutes
 FROM daily_logs l
@@ -213,7 +214,9 @@ fn served(
     {
         *out.entry(r.month).or_default().entry(r.position_id).or_default() += r.minutes;
     }
-    // Only the last of them can end before its month does.
+    // Only the last of them can end before its month does. Two statements: on PostgreSQL a log of
+    // a later day accepted between them would be taken off without having been counted (never
+    // below nothing); a report is a reading of a moment, the later days mostly to come.
     let after = last.succ_opt().filter(|d| *d <= month_end(tail));
     if let Some(after) = after {
         let month = out.entry(tail).or_default();

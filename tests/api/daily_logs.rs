@@ -747,6 +747,11 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
     assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120)]);
     let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 1), day(3, 31)).unwrap();
     assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120 + 40)]);
+    // A span from another day than the month's first is read from the logs; one ending before it
+    // begins has nothing.
+    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 5), day(3, 20)).unwrap();
+    assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120 + 40)]);
+    assert!(guided(&mut conn, GuidedOf::Agency(agency.into()), day(3, 16), day(3, 1)).unwrap().is_empty());
 }
 
 #[derive(diesel::QueryableByName)]
