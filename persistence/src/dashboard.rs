@@ -186,14 +186,14 @@ fn build(
     let not_rejected = crate::log_day::Statuses::NotRejected;
     let mut week_people: HashSet<EmployeeId> = HashSet::new();
     let mut week_minutes = 0;
-    for t in crate::log_day::totals(conn, whose, not_rejected, monday, today)? {
+    for t in crate::log_day::totals(conn, whose, not_rejected, (monday, today), today)? {
         if people.contains(&t.employee_id) {
             week_people.insert(t.employee_id);
             week_minutes += t.minutes;
         }
     }
     let (mut today_people, mut today_minutes) = (0, 0);
-    for t in crate::log_day::totals(conn, whose, not_rejected, today, today)? {
+    for t in crate::log_day::totals(conn, whose, not_rejected, (today, today), today)? {
         if people.contains(&t.employee_id) {
             today_people += 1;
             today_minutes += t.minutes;

@@ -478,27 +478,33 @@ pub struct Totals {
 /// The longest span [`totals`] sums: its days are bits of one 64-bit word, the sign bit unused.
 pub const TOTALS_SPAN: i64 = 63;
 
+/// Whether a span from `from` to `to` is better read as a stored month less the month's logs
+/// after the span than from its own days: it begins on the month's first day and ends in that
+/// month, and the month's days after it that can hold logs are no more than its own. No log is
+/// dated after `today` (the agency's), so a month report to yesterday takes off a day at most.
+pub(crate) fn month_less_later(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> bool {
+    let end = month_end(from);
+    from.day() == 1 && from <= to && to <= end && (today.min(end) - to).num_days() <= i64::from(to.day())
+}
+
 /// Each employee's logs from `from` to `to` (both included, at most [`TOTALS_SPAN`] days), summed
 /// by the database: a row an employee with a log in the span, where [`each`] hands over a row an
 /// employee, day and status (a 100,000-employee agency's month is two million of those, and a
 /// maturity report needs only each employee's minutes and which days they logged). A span from a
-/// month's first day to a day in its second half is read from the stored months, less the
-/// month's days after the span.
+/// month's first day is read from the stored months, less the month's days after the span, when
+/// those that can hold logs (to `today`) are fewer ([`month_less_later`]).
 pub fn totals(
     conn: &mut DbConnection,
     whose: Whose<'_>,
     statuses: Statuses,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
 ) -> Result<Vec<Totals>, StoreError> {
     if to < from {
         return Ok(vec![]);
     }
-    // The month's days after the span are read to be taken off: worth it while they are no more
-    // than the span's (a month report reads to yesterday, the days after it mostly to come).
-    let end = month_end(from);
-    if from.day() == 1 && to <= end && end.day() - to.day() <= to.day() {
-        return month_totals(conn, whose, statuses, (from, end), to);
+    if month_less_later(from, to, today) {
+        return month_totals(conn, whose, statuses, (from, month_end(from)), to);
     }
     day_totals(conn, whose, statuses, from, to)
 }

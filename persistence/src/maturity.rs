@@ -152,7 +152,8 @@ pub enum GuidedOf {
 }
 
 /// Each employee's minutes on planned results with a target for the month from `first` (its
-/// first day) to `to`, rejected logs left out: what level 3 of a month report weighs. A span in the
+/// first day) to `to`, rejected logs left out: what level 3 of a month report weighs. A span
+/// [`crate::log_day::month_less_later`] chooses (no log is dated after `today`) is
 /// month's second half is read from the stored months, less the month's days after it (as
 /// [`crate::log_day::totals`] reads a month): a row per employee and result instead of every log
 /// of the month joined to its result's targets, 1.4–2.4 s of PostgreSQL's time in a
@@ -160,8 +161,8 @@ pub enum GuidedOf {
 pub fn guided(
     conn: &mut DbConnection,
     of: GuidedOf,
-    first: NaiveDate,
-    to: NaiveDate,
+    (first, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
 ) -> Result<HashMap<EmployeeId, i64>, StoreError> {
     let (who, id) = match of {
         GuidedOf::Agency(a) => (0, a.to_string()),
@@ -184,9 +185,9 @@ pub fn guided(
     if to < first {
         return Ok(HashMap::new());
     }
-    // The stored month only for a span from the month's first day into its second half; any
-    // other span (one a caller got wrong too) from the logs.
-    if first.day() != 1 || to > end || end.day() - to.day() > to.day() {
+    // The stored month only for a span from the month's first day with fewer later days that can
+    // hold logs; any other span (one a caller got wrong too) from the logs.
+    if !crate::log_day::month_less_later(first, to, today) {
         return Ok(load(GUIDED_DAYS[who], first, to)?.into_iter().map(|g| (g.employee_id, g.minutes)).collect());
     }
     // Two statements: on PostgreSQL a log of a later day committed between them would be taken
@@ -202,6 +203,8 @@ pub fn guided(
             }
         }
     }
+    // Those whose minutes were all after the span have none in it, as read from the logs.
+    kept.retain(|_, m| *m > 0);
     Ok(kept)
 }
 
@@ -324,14 +327,14 @@ fn facts(
             [(one, _)] => GuidedOf::Employee(one.id),
             _ => GuidedOf::Agency(agency_id),
         };
-        for (employee, minutes) in guided(conn, of, first, to)? {
+        for (employee, minutes) in guided(conn, of, (first, to), today)? {
             if let Some(f) = out.get_mut(&employee) {
                 f.guided_minutes = minutes;
             }
         }
         // Summed by the database: an employee's days logged are those of their working days
         // with a log in either status.
-        for t in crate::log_day::totals(conn, whose, crate::log_day::Statuses::NotRejected, first, to)? {
+        for t in crate::log_day::totals(conn, whose, crate::log_day::Statuses::NotRejected, (first, to), today)? {
             let Some(f) = out.get_mut(&t.employee_id) else { continue };
             f.minutes += t.minutes;
             f.linked_minutes += t.linked_minutes;
@@ -595,7 +598,7 @@ impl Shared {
             .flatten()
             .collect();
         let loads = match span.to {
-            Some(to) => crate::workload::post_loads(conn, agency, workload_from(to), to, by_month)?,
+            Some(to) => crate::workload::post_loads(conn, agency, (workload_from(to), to), today, by_month)?,
             None => vec![],
         };
         // The last closed period ended by the month's end; of an annual period and its last quarter
@@ -1009,7 +1012,7 @@ pub fn history(
     let windows: Vec<NaiveDate> = months.iter().filter_map(|m| month_span(*m, today).to).collect();
     let by_month = match (windows.first(), windows.last()) {
         (Some(first), Some(last)) if !single => {
-            Some(crate::workload::ByMonth::load(conn, AgencyId::from(agency), workload_from(*first), *last)?)
+            Some(crate::workload::ByMonth::load(conn, AgencyId::from(agency), (workload_from(*first), *last), today)?)
         }
         _ => None,
     };

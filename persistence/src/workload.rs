@@ -158,13 +158,14 @@ const BY_MONTH_SQLITE: &str = by_month!("date(l.log_date, 'start of month')");
 /// Accepted minutes on planned results per post of the agreement they serve, month by month
 /// (each month's first day), from `from` to `to`: a month the span holds whole is read from the
 /// stored months per result; a month the span cuts is read from its logs in the span, or, when
-/// the span holds it from its first day into its second half (a month to yesterday), from its
-/// stored month less its logs after the span (mostly days to come, with no logs).
+/// the span holds it from its first day and fewer of its later days can hold logs (to `today`,
+/// [`crate::log_day::month_less_later`]: a month to yesterday), from its stored month less its
+/// logs after the span.
 fn served(
     conn: &mut DbConnection,
     agency: AgencyId,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
 ) -> Result<HashMap<NaiveDate, HashMap<PositionId, i64>>, StoreError> {
     let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
     let logs = |conn: &mut DbConnection, from: NaiveDate, to: NaiveDate| -> Result<Vec<PostMinutes>, StoreError> {
@@ -189,7 +190,7 @@ fn served(
     while at <= to {
         let end = month_end(at);
         let (first, last) = (from.max(at), to.min(end));
-        if first == at && end.day() - last.day() <= last.day() {
+        if crate::log_day::month_less_later(first, last, today) {
             stored.push((at, last));
         } else {
             let month = out.entry(at).or_default();
@@ -269,13 +270,13 @@ impl ByMonth {
     pub(crate) fn load(
         conn: &mut DbConnection,
         agency: AgencyId,
-        from: NaiveDate,
-        to: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
+        today: NaiveDate,
     ) -> Result<ByMonth, StoreError> {
         let (first, last) = (month_of(from), month_of(to));
         let standard_sql = if matches!(conn, DbConnection::Pg(_)) { BY_MONTH_PG } else { BY_MONTH_SQLITE };
         let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
-        let served = served(conn, agency, first, to)?
+        let served = served(conn, agency, (first, to), today)?
             .into_iter()
             .map(|(month, posts)| (month, posts.into_iter().collect()))
             .collect();
@@ -365,13 +366,14 @@ fn parts(starts: &HashMap<PositionId, NaiveDate>, to: NaiveDate) -> Vec<(NaiveDa
 /// The span asked for: by default the year so far, 1 January to yesterday (the last day that is
 /// over) in the agency's time zone. A span may not reach past today: days to come would add
 /// working time with no work logged yet.
+/// With the agency's today, after which no log is dated.
 fn span(
     conn: &mut DbConnection,
     agency: Uuid,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
-) -> Result<(NaiveDate, NaiveDate), StoreError> {
+) -> Result<(NaiveDate, NaiveDate, NaiveDate), StoreError> {
     let today = chart::agency_today(conn, agency, now)?;
     let to = to.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
     if to > today {
@@ -379,7 +381,7 @@ fn span(
     }
     let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
     check_span(from, to).map_err(|e| StoreError::invalid("to", e.to_string()))?;
-    Ok((from, to))
+    Ok((from, to, today))
 }
 
 /// What one load of the agency gives: units, posts, minutes and staff per post, and the day each
@@ -402,8 +404,8 @@ struct Data {
 fn load(
     conn: &mut DbConnection,
     agency: AgencyId,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
     by_month: Option<&ByMonth>,
 ) -> Result<Data, StoreError> {
     let hours: i32 =
@@ -424,7 +426,7 @@ fn load(
             (start <= to).then_some((p.id, start))
         })
         .collect();
-    let minutes = post_minutes(conn, agency, to, &starts, by_month)?;
+    let minutes = post_minutes(conn, agency, (to, today), &starts, by_month)?;
     // By standard time: the output of the accepted logs naming an activity of a post's catalogue,
     // on that post, from the day it starts to count.
     let mut standard: HashMap<PositionId, Vec<(i64, i32)>> = HashMap::new();
@@ -476,7 +478,7 @@ fn load(
 fn post_minutes(
     conn: &mut DbConnection,
     agency: AgencyId,
-    to: NaiveDate,
+    (to, today): (NaiveDate, NaiveDate),
     starts: &HashMap<PositionId, NaiveDate>,
     by_month: Option<&ByMonth>,
 ) -> Result<HashMap<PositionId, i64>, StoreError> {
@@ -489,7 +491,7 @@ fn post_minutes(
             (*first, *last),
             by_month,
             |held| &held.served,
-            |conn, from, until| Ok(served(conn, agency, from, until)?.into_values().flatten().collect()),
+            |conn, from, until| Ok(served(conn, agency, (from, until), today)?.into_values().flatten().collect()),
         )?;
         for (post, minutes) in rows {
             if starts.get(&post).is_some_and(|start| start <= first) {
@@ -669,11 +671,11 @@ fn children_loads(data: &Data, parent: Option<OrgUnitId>) -> Vec<UnitLoad> {
 pub(crate) fn post_loads(
     conn: &mut DbConnection,
     agency: AgencyId,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
     by_month: Option<&ByMonth>,
 ) -> Result<Vec<(Position, Workload, Workload)>, StoreError> {
-    let data = load(conn, agency, from, to, by_month)?;
+    let data = load(conn, agency, (from, to), today, by_month)?;
     Ok(data
         .posts
         .iter()
@@ -691,8 +693,8 @@ pub fn unit(
     now: DateTime<Utc>,
 ) -> Result<Analysis, StoreError> {
     let (unit, agency) = crate::org_unit::read_view(conn, caller, unit_id, now)?;
-    let (from, to) = span(conn, agency, from, to, now)?;
-    let data = load(conn, unit.agency_id, from, to, None)?;
+    let (from, to, today) = span(conn, agency, from, to, now)?;
+    let data = load(conn, unit.agency_id, (from, to), today, None)?;
     let inside = crate::org_unit::subtree(conn, unit.agency_id, unit.id)?;
     let by_id: HashMap<OrgUnitId, &OrgUnit> = data.units.iter().map(|u| (u.id, u)).collect();
     let mut posts: Vec<PositionLoad> = data
@@ -734,8 +736,8 @@ pub fn agency(
     now: DateTime<Utc>,
 ) -> Result<Analysis, StoreError> {
     crate::agency::read_view(conn, caller, agency_id, ekinerja_domain::access::Area::AgencyViews)?;
-    let (from, to) = span(conn, agency_id, from, to, now)?;
-    let data = load(conn, AgencyId::from(agency_id), from, to, None)?;
+    let (from, to, today) = span(conn, agency_id, from, to, now)?;
+    let data = load(conn, AgencyId::from(agency_id), (from, to), today, None)?;
     let mut sums = Sums::default();
     for p in &data.posts {
         add(&mut sums, data.post(p));

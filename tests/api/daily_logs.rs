@@ -683,19 +683,25 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
                             }),
                         }
                     }
-                    let mut got = totals(&mut conn, whose, statuses, first, to).unwrap();
-                    got.sort_by_key(|t| t.employee_id);
                     expected.sort_by_key(|t| t.employee_id);
-                    assert_eq!(got, expected, "{whose:?} {statuses:?} from {first} to {to}");
+                    // Read on the span's last day as today (from the stored month, less the
+                    // later days, whatever the span), and on the month's last (from the days
+                    // to a day in the first half).
+                    for today in [to, last] {
+                        let mut got = totals(&mut conn, whose, statuses, (first, to), today).unwrap();
+                        got.sort_by_key(|t| t.employee_id);
+                        assert_eq!(got, expected, "{whose:?} {statuses:?} from {first} to {to} on {today}");
+                    }
                     spans += usize::from(!expected.is_empty());
                 }
             }
         }
     }
-    // Most spans had logs (those to a day in a month's first half are summed from the days, the
-    // others from the months), and March's to the 16th leave the 17th's logs out.
+    // Most spans had logs, and March's to the 16th leave the 17th's logs out.
     assert!(spans > 80, "{spans}");
-    let to_16th = totals(&mut conn, Whose::Employee(me.into()), Statuses::NotRejected, day(3, 1), day(3, 16)).unwrap();
+    let to_16th =
+        totals(&mut conn, Whose::Employee(me.into()), Statuses::NotRejected, (day(3, 1), day(3, 16)), day(3, 17))
+            .unwrap();
     assert_eq!(to_16th.len(), 1);
     assert_eq!((to_16th[0].minutes, to_16th[0].linked_minutes), (60 + 45 + 120, 60 + 120), "{to_16th:?}");
     assert_eq!(to_16th[0].days, 1 | 1 << 8 | 1 << 9, "the 1st, 9th and 10th");
@@ -720,8 +726,9 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
     let differ = result_month_disagreements(&mut conn).unwrap();
     assert!(differ.is_empty(), "stored months per result that differ from the logs: {differ:#?}");
     // The minutes on results with a target for the month's quarter (every result here), to each
-    // day: summed from the logs to a day in a month's first half, from the months per result less
-    // the later days after it. For the agency and for one employee, both as the logs make them.
+    // day: from the months per result less the later days, or from the logs when more later days
+    // can hold logs than the span has (read on the month's last day, to a day in its first half).
+    // For the agency and for one employee, both as the logs make them.
     for (first, last) in [(day(2, 1), day(2, 28)), (day(3, 1), day(3, 31))] {
         for to in first.iter_days().take_while(|d| *d <= last) {
             use diesel::RunQueryDsl;
@@ -733,25 +740,29 @@ async fn a_months_totals_from_its_first_day_are_what_its_days_sum_to() {
             .load(&mut *conn)
             .unwrap();
             let expected: BTreeMap<String, i64> = rows.into_iter().map(|r| (r.employee_id, r.minutes)).collect();
-            let agency_wide = guided(&mut conn, GuidedOf::Agency(agency.into()), first, to).unwrap();
-            let got: BTreeMap<String, i64> = agency_wide.into_iter().map(|(e, m)| (e.to_string(), m)).collect();
-            assert_eq!(got, expected, "the agency from {first} to {to}");
-            let mine = guided(&mut conn, GuidedOf::Employee(me.into()), first, to).unwrap();
-            let got: BTreeMap<String, i64> = mine.into_iter().map(|(e, m)| (e.to_string(), m)).collect();
-            assert_eq!(got, expected, "staff member 1 from {first} to {to}");
+            for today in [to, last] {
+                let agency_wide = guided(&mut conn, GuidedOf::Agency(agency.into()), (first, to), today).unwrap();
+                let got: BTreeMap<String, i64> = agency_wide.into_iter().map(|(e, m)| (e.to_string(), m)).collect();
+                assert_eq!(got, expected, "the agency from {first} to {to} on {today}");
+                let mine = guided(&mut conn, GuidedOf::Employee(me.into()), (first, to), today).unwrap();
+                let got: BTreeMap<String, i64> = mine.into_iter().map(|(e, m)| (e.to_string(), m)).collect();
+                assert_eq!(got, expected, "staff member 1 from {first} to {to} on {today}");
+            }
         }
     }
     // March to the 16th: the 1st's hour went to February; the duty of the 9th (45) and the hour
     // moved to the 10th (120) count, the accepted 40 minutes of the 17th are after the span.
-    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 1), day(3, 16)).unwrap();
+    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), (day(3, 1), day(3, 16)), day(3, 17)).unwrap();
     assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120)]);
-    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 1), day(3, 31)).unwrap();
+    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), (day(3, 1), day(3, 31)), day(3, 31)).unwrap();
     assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120 + 40)]);
     // A span from another day than the month's first is read from the logs; one ending before it
     // begins has nothing.
-    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), day(3, 5), day(3, 20)).unwrap();
+    let mine = guided(&mut conn, GuidedOf::Employee(me.into()), (day(3, 5), day(3, 20)), day(3, 31)).unwrap();
     assert_eq!(mine.into_iter().collect::<Vec<_>>(), [(EmployeeId::from(me), 45 + 120 + 40)]);
-    assert!(guided(&mut conn, GuidedOf::Agency(agency.into()), day(3, 16), day(3, 1)).unwrap().is_empty());
+    assert!(guided(&mut conn, GuidedOf::Agency(agency.into()), (day(3, 16), day(3, 1)), day(3, 31))
+        .unwrap()
+        .is_empty());
 }
 
 #[derive(diesel::QueryableByName)]
@@ -1198,27 +1209,31 @@ async fn an_employees_logs_over_a_span_are_summed_a_row_each_with_their_days_as_
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.employee_id));
         rows
     };
-    let everyone = totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, from, day).unwrap();
+    let everyone = totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, (from, day), day).unwrap();
     assert_eq!(sorted(everyone), expected);
-    let listed = totals(&mut conn, Whose::Employees(&ids), Statuses::NotRejected, from, day).unwrap();
+    let listed = totals(&mut conn, Whose::Employees(&ids), Statuses::NotRejected, (from, day), day).unwrap();
     assert_eq!(sorted(listed), expected);
-    let own = totals(&mut conn, Whose::Employee(ids[0]), Statuses::NotRejected, from, day).unwrap();
+    let own = totals(&mut conn, Whose::Employee(ids[0]), Statuses::NotRejected, (from, day), day).unwrap();
     assert_eq!(own, expected[..1]);
     let accepted = totals(
         &mut conn,
         Whose::Employee(ids[0]),
         Statuses::Only(ekinerja_domain::daily_log::LogStatus::Accepted),
-        from,
+        (from, day),
         day,
     )
     .unwrap();
     assert_eq!(accepted, [Totals { employee_id: ids[0], minutes: 60, linked_minutes: 60, days: 1 << 2 }]);
     // The day itself as the first: bit 0; a span without the day: nothing.
-    assert_eq!(totals(&mut conn, Whose::Employee(ids[1]), Statuses::NotRejected, day, day).unwrap()[0].days, 1);
-    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, from, day - Duration::days(1))
+    assert_eq!(totals(&mut conn, Whose::Employee(ids[1]), Statuses::NotRejected, (day, day), day).unwrap()[0].days, 1);
+    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, (from, day - Duration::days(1)), day)
         .unwrap()
         .is_empty());
     // Sixty-three days at most: the bits of one word.
-    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, day - Duration::days(62), day).is_ok());
-    assert!(totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, day - Duration::days(63), day).is_err());
+    assert!(
+        totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, (day - Duration::days(62), day), day).is_ok()
+    );
+    assert!(
+        totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, (day - Duration::days(63), day), day).is_err()
+    );
 }
