@@ -55,14 +55,16 @@ impl Call {
     }
 
     /// Runs a read-only report (analysis, exports) as this caller: on the read replica when it
-    /// has caught up with the primary, else on the primary (see [`crate::state::report`]).
+    /// has caught up with the primary, else on the primary (see [`crate::state::report`]); in
+    /// one read-only transaction, on one snapshot ([`ekinerja_persistence::db::snapshot`]).
     pub async fn report<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: Fn(&mut DbConnection, &Caller) -> Result<T, StoreError> + Send + 'static,
     {
         let caller = self.caller.clone();
-        crate::state::report(&self.state, move |conn| f(conn, &caller)).await
+        crate::state::report(&self.state, move |conn| ekinerja_persistence::db::snapshot(conn, |conn| f(conn, &caller)))
+            .await
     }
 
     /// Runs a write as this caller, stamped by [`Call::change`].

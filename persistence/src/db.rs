@@ -394,6 +394,25 @@ where
     })
 }
 
+/// Runs a report's reads `f` in one read-only transaction, so that its statements see one
+/// snapshot of the database: a reader that takes a stored month and then the logs after its span
+/// (`log_day::totals`, `maturity::guided`, `workload::served`) never takes off a log that was
+/// written between the two, and the parts of a report agree with each other. PostgreSQL's
+/// transaction is `REPEATABLE READ` (its default, `READ COMMITTED`, takes a snapshot a
+/// statement), and refuses writes; SQLite's deferred transaction reads one snapshot of the WAL
+/// from its first read.
+pub fn snapshot<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Pg(_)) {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(conn)
+    })
+}
+
 /// Runs `f` in one write transaction. On SQLite the transaction starts `IMMEDIATE`, taking the
 /// write lock up front: a deferred transaction that reads and then writes can fail at once with
 /// "database is locked" when another writer got in between, which the busy timeout cannot help.
