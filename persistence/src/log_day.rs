@@ -510,7 +510,9 @@ pub fn totals(
 }
 
 /// [`totals`] of the month from `first` to `end`, to `to`: the stored months, less the days after
-/// `to`.
+/// `to`. Two statements, which must see one snapshot (a report's `db::snapshot`): otherwise, on
+/// PostgreSQL, a log written between them on a later day would be taken off without having been
+/// counted.
 fn month_totals(
     conn: &mut DbConnection,
     whose: Whose<'_>,

@@ -152,12 +152,12 @@ pub enum GuidedOf {
 }
 
 /// Each employee's minutes on planned results with a target for the month from `first` (its
-/// first day) to `to`, rejected logs left out: what level 3 of a month report weighs. A span
-/// [`crate::log_day::month_less_later`] chooses (no log is dated after `today`) is
-/// month's second half is read from the stored months, less the month's days after it (as
-/// [`crate::log_day::totals`] reads a month): a row per employee and result instead of every log
-/// of the month joined to its result's targets, 1.4–2.4 s of PostgreSQL's time in a
-/// 100,000-employee agency's November report.
+/// first day) to `to`, rejected logs left out: what level 3 of a month report weighs. A span that
+/// [`crate::log_day::month_less_later`] chooses (no log is dated after `today`) is read from the
+/// stored months per result, less the month's logs after it (as [`crate::log_day::totals`] reads
+/// a month): a row per employee and result instead of every log of the month joined to its
+/// result's targets, 1.4–2.4 s of PostgreSQL's time in a 100,000-employee agency's November
+/// report. Any other span is read from its logs.
 pub fn guided(
     conn: &mut DbConnection,
     of: GuidedOf,
@@ -190,9 +190,9 @@ pub fn guided(
     if !crate::log_day::month_less_later(first, to, today) {
         return Ok(load(GUIDED_DAYS[who], first, to)?.into_iter().map(|g| (g.employee_id, g.minutes)).collect());
     }
-    // Two statements: on PostgreSQL a log of a later day committed between them would be taken
-    // off without having been counted (never below nothing). A report is a reading of a moment;
-    // the month's later days are mostly to come.
+    // Two statements, which must see one snapshot (a report's `db::snapshot`): otherwise, on
+    // PostgreSQL, a log of a later day committed between them would be taken off without having
+    // been counted (never below nothing).
     let mut kept: HashMap<EmployeeId, i64> =
         load(GUIDED_MONTHS[who], first, first)?.into_iter().map(|g| (g.employee_id, g.minutes)).collect();
     if let Some(after) = to.succ_opt().filter(|d| *d <= end) {

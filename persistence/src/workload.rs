@@ -215,9 +215,9 @@ fn served(
     {
         *out.entry(r.month).or_default().entry(r.position_id).or_default() += r.minutes;
     }
-    // Only the last of them can end before its month does. Two statements: on PostgreSQL a log of
-    // a later day accepted between them would be taken off without having been counted (never
-    // below nothing); a report is a reading of a moment, the later days mostly to come.
+    // Only the last of them can end before its month does. Two statements, which must see one
+    // snapshot (a report's `db::snapshot`): otherwise, on PostgreSQL, a log of a later day
+    // accepted between them would be taken off without having been counted (never below nothing).
     let after = last.succ_opt().filter(|d| *d <= month_end(tail));
     if let Some(after) = after {
         let month = out.entry(tail).or_default();
