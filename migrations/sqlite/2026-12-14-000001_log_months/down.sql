@@ -1,1 +1,1 @@
-DROP TABLE log_months;
+../../postgres/2026-12-14-000001_log_months/down.sql

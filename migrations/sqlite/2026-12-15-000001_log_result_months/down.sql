@@ -1,1 +1,1 @@
-DROP TABLE log_result_months;
+../../postgres/2026-12-15-000001_log_result_months/down.sql
