@@ -182,9 +182,6 @@ pub fn guided(
             .load(conn)?)
     };
     let end = month_end(first);
-    if to < first {
-        return Ok(HashMap::new());
-    }
     // The stored month only for a span from the month's first day with fewer later days that can
     // hold logs; any other span (one a caller got wrong too) from the logs.
     if !crate::log_day::month_less_later(first, to, today) {

@@ -129,6 +129,24 @@ pub(crate) fn compare<T: PartialEq, K: Ord>(
     out
 }
 
+/// Counts each differing row of a summary again from its facts (`count`), each in a write
+/// transaction of its own that holds its employee's row.
+fn mend<T>(
+    conn: &mut DbConnection,
+    found: Vec<Disagreement<T>>,
+    employee: impl Fn(&T) -> EmployeeId,
+    count: impl Fn(&mut DbConnection, &T) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for d in found {
+        let Some(row) = d.computed.or(d.stored) else { continue };
+        crate::db::write(conn, |conn| {
+            crate::db::lock_row(conn, LockTable::Employees, employee(&row))?;
+            count(conn, &row)
+        })?;
+    }
+    Ok(())
+}
+
 /// How many stored days of each summary differed from their facts when checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checked {
@@ -164,35 +182,17 @@ pub fn check(conn: &mut DbConnection, repair: bool) -> Result<Checked, StoreErro
         attendance_days: attendance.len(),
     };
     if repair {
-        for d in logs {
-            let Some(day) = d.computed.or(d.stored) else { continue };
-            crate::db::write(conn, |conn| {
-                crate::db::lock_row(conn, LockTable::Employees, day.employee_id)?;
-                crate::log_day::count_again(conn, day.employee_id, day.log_date, day.status)
-            })?;
-        }
+        use crate::{attendance_day, log_day};
+        mend(conn, logs, |d| d.employee_id, |c, d| log_day::count_again(c, d.employee_id, d.log_date, d.status))?;
         // Each month from its logs.
-        for d in months {
-            let Some(month) = d.computed.or(d.stored) else { continue };
-            crate::db::write(conn, |conn| {
-                crate::db::lock_row(conn, LockTable::Employees, month.employee_id)?;
-                crate::log_day::count_month_again(conn, month.employee_id, month.month, month.status)
-            })?;
-        }
-        for d in result_months {
-            let Some(m) = d.computed.or(d.stored) else { continue };
-            crate::db::write(conn, |conn| {
-                crate::db::lock_row(conn, LockTable::Employees, m.employee_id)?;
-                crate::log_day::count_results_again(conn, m.employee_id, m.month, m.status, m.planned_result_id)
-            })?;
-        }
-        for d in attendance {
-            let Some(day) = d.computed.or(d.stored) else { continue };
-            crate::db::write(conn, |conn| {
-                crate::db::lock_row(conn, LockTable::Employees, day.employee_id)?;
-                crate::attendance_day::refresh(conn, day.employee_id, day.local_date)
-            })?;
-        }
+        mend(conn, months, |m| m.employee_id, |c, m| log_day::count_month_again(c, m.employee_id, m.month, m.status))?;
+        mend(
+            conn,
+            result_months,
+            |m| m.employee_id,
+            |c, m| log_day::count_results_again(c, m.employee_id, m.month, m.status, m.planned_result_id),
+        )?;
+        mend(conn, attendance, |d| d.employee_id, |c, d| attendance_day::refresh(c, d.employee_id, d.local_date))?;
     }
     Ok(checked)
 }

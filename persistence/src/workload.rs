@@ -169,9 +169,6 @@ fn served(
 ) -> Result<HashMap<NaiveDate, HashMap<PositionId, i64>>, StoreError> {
     let accepted = crate::word::bind(ekinerja_domain::daily_log::LogStatus::Accepted);
     let logs = |conn: &mut DbConnection, from: NaiveDate, to: NaiveDate| -> Result<Vec<PostMinutes>, StoreError> {
-        if to < from {
-            return Ok(vec![]);
-        }
         Ok(crate::prepared::sql(SERVED_SQL)
             .bind::<Text, _>(agency.to_string())
             .bind::<Date, _>(from)
