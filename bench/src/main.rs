@@ -17,8 +17,9 @@
 //!   `POST /api/v1/attendance-events/batch` in batches of 500 (a month of check-ins and
 //!   check-outs for every employee), against raw batched inserts of the same rows (one 500-row
 //!   statement a transaction) and, beside it, the same rows a statement each.
-//! - discipline_month: one month's discipline for every employee of the regency, computed from
-//!   those events and the calendar, against the bare aggregate query it starts from.
+//! - discipline_month: one month's discipline for every employee of the regency (as a unit's
+//!   recap holds it: each month's counts, deduction and lines), computed from those events and the
+//!   calendar, against the bare aggregate query it starts from.
 //! - analysis: after loading the last 30 days of daily logs for every employee (one of four hours
 //!   a working day), each dashboard, workload and maturity endpoint of the agency and of one
 //!   OPD through the HTTP application, against the per-employee, per-day aggregate of

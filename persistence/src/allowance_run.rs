@@ -263,7 +263,10 @@ impl MonthInputs {
             Some(u) => crate::discipline::unit_people(conn, caller, u, now)?.2,
             None => crate::discipline::agency_people(conn, agency_id)?,
         };
-        let judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;
+        let mut judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;
+        if org_unit_id.is_none() {
+            judge.whole_agency(conn)?;
+        }
         let units: Vec<crate::org_unit::OrgUnit> = org_units::table
             .filter(org_units::agency_id.eq(crate::key::bind(agency)))
             .select(crate::org_unit::OrgUnit::as_select())

@@ -69,6 +69,19 @@ pub(crate) fn clock(t: &str) -> Option<NaiveTime> {
     }
 }
 
+/// A stored clock read straight from PostgreSQL's bytes with [`clock`], no `String` between: a
+/// large agency's month read whole is two million days of two clocks. A value that does not read
+/// is a load error.
+#[derive(Debug, Clone, Copy, diesel::deserialize::FromSqlRow)]
+pub(crate) struct Clock(pub(crate) NaiveTime);
+
+impl diesel::deserialize::FromSql<Text, diesel::pg::Pg> for Clock {
+    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let t = std::str::from_utf8(bytes.as_bytes())?;
+        clock(t).map(Clock).ok_or_else(|| format!("an attendance time {t:?} in the database").into())
+    }
+}
+
 /// Days in one statement: five values each, well under either engine's limit of bound values.
 /// (Also on SQLite, where a batch's days in one statement measured faster than a day each.)
 const DAYS_PER_STATEMENT: usize = 200;

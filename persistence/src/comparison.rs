@@ -158,9 +158,10 @@ pub fn agency_month(
     // Discipline of the month, as the allowance run reads it.
     let people = crate::discipline::agency_people(conn, agency_id)?;
     let mut judge = crate::discipline::Judge::load(conn, agency_id, Some(first), now)?;
+    judge.whole_agency(conn)?;
     let mut deductions: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
     for round in people.chunks(crate::discipline::PEOPLE_PER_ROUND) {
-        for e in judge.months(conn, round.to_vec(), crate::discipline::Keep::Records)? {
+        for e in judge.months(conn, round.to_vec(), crate::discipline::Keep::Month)? {
             if let Some(i) = row_of(&e.employee.id) {
                 deductions[i].push(e.month.deduction_bp);
             }
