@@ -90,7 +90,7 @@ pub(crate) fn per_statement<I, T>(
 /// People read by employee, up to this many: a unit's or a supervisor's people read their own
 /// rows, a statement per [`PER_STATEMENT`] of them; more than this read the agency's rows in one
 /// statement and keep their own.
-const FEW: usize = 2_000;
+pub(crate) const FEW: usize = 2_000;
 
 impl<'a> Whose<'a> {
     /// The read of the days of `ids`, employees of `agency`: by employee for a few, by the agency
