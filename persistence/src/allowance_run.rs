@@ -288,8 +288,9 @@ impl MonthInputs {
 
     /// Every employee's lines under each of `policies`, a round of people at a time: the round's
     /// days and log minutes are read, its lines handed to `each` with how many people are done,
-    /// and its days dropped before the next round is read. A large agency's month is never held
-    /// in memory whole.
+    /// and its days dropped before the next round is read. A large agency's lines, day views and
+    /// rules' records are never held in memory whole; on PostgreSQL its month of stored days is,
+    /// twelve bytes a day ([`crate::discipline::Judge::whole_agency`]).
     fn rounds(
         mut self,
         conn: &mut DbConnection,

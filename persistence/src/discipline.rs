@@ -182,6 +182,11 @@ impl Judge {
     /// the server about four times the one scan of the same rows. SQLite keeps reading by
     /// employee, in the order its rows are stored, which measured faster there than its index by
     /// agency and date (issue 19, session 44).
+    ///
+    /// The scan finds the days stored under the agency, the rounds' own reads an employee's days
+    /// whatever their agency: the two agree because a day's agency is its employee's (events are
+    /// taken only for employees of the sending agency, and an employee never changes agency).
+    /// Each round takes its people's days out of the map, so a judge reads each person once.
     pub(crate) fn whole_agency(&mut self, conn: &mut DbConnection) -> Result<(), StoreError> {
         if let (Some(to), None, DbConnection::Pg(pg)) = (self.to, &self.whole, conn) {
             self.whole = Some(agency_days(pg, AgencyId::from(self.agency_id), self.from, to)?);
@@ -619,27 +624,28 @@ fn versions_for(
     ScheduleVersions { levels }
 }
 
-/// The unit of each employee's position (the people of one agency): read by post for a few, and
-/// for many, the agency's posts in one statement rather than a statement per 500 of them.
+/// The unit of each employee's position: read by post for a few, and for many (of one agency, as
+/// every caller passes) the agency's posts in one statement rather than a statement per 500.
 pub(crate) fn units_of(conn: &mut DbConnection, people: Vec<Employee>) -> Result<People, StoreError> {
     let posts: Vec<PositionId> = people.iter().filter_map(|e| e.position_id).collect();
     let mut unit_of: HashMap<PositionId, OrgUnitId> = HashMap::with_capacity(posts.len());
     let query = || positions::table.select((positions::id, positions::org_unit_id)).into_boxed();
-    match people.first() {
-        Some(e) if posts.len() > crate::summary::FEW => unit_of.extend(
+    if let Some(e) = people.first().filter(|_| posts.len() > crate::summary::FEW) {
+        unit_of.extend(
             query()
                 .filter(positions::agency_id.eq(crate::key::bind(e.agency_id)))
                 .load::<(PositionId, OrgUnitId)>(conn)?,
-        ),
-        _ => {
-            for chunk in posts.chunks(500) {
-                unit_of.extend(
-                    query()
-                        .filter(positions::id.eq_any(crate::key::binds(chunk.iter().copied())))
-                        .load::<(PositionId, OrgUnitId)>(conn)?,
-                );
-            }
-        }
+        );
+    }
+    // A few, or any post the agency's read did not hold (someone of another agency).
+    let missing: Vec<PositionId> = posts.into_iter().filter(|p| !unit_of.contains_key(p)).collect();
+    for chunk in missing.chunks(500) {
+        unit_of.extend(query().filter(positions::id.eq_any(crate::key::binds(chunk.iter().copied()))).load::<(
+            PositionId,
+            OrgUnitId,
+        )>(
+            conn
+        )?);
     }
     Ok(people
         .into_iter()
