@@ -640,12 +640,9 @@ pub(crate) fn units_of(conn: &mut DbConnection, people: Vec<Employee>) -> Result
     // A few, or any post the agency's read did not hold (someone of another agency).
     let missing: Vec<PositionId> = posts.into_iter().filter(|p| !unit_of.contains_key(p)).collect();
     for chunk in missing.chunks(500) {
-        unit_of.extend(query().filter(positions::id.eq_any(crate::key::binds(chunk.iter().copied()))).load::<(
-            PositionId,
-            OrgUnitId,
-        )>(
-            conn
-        )?);
+        let found: Vec<(PositionId, OrgUnitId)> =
+            query().filter(positions::id.eq_any(crate::key::binds(chunk.iter().copied()))).load(conn)?;
+        unit_of.extend(found);
     }
     Ok(people
         .into_iter()
@@ -680,7 +677,8 @@ pub fn unit_month(
     now: DateTime<Utc>,
 ) -> Result<UnitMonth, StoreError> {
     let (_, agency, people) = unit_people(conn, caller, unit_id, now)?;
-    month_of(conn, agency, people, first, now)
+    let judge = Judge::load(conn, agency, first, now)?;
+    month_of(conn, judge, people)
 }
 
 /// Every active employee's month in an agency, as a unit's recap holds them (what the benchmark
@@ -694,18 +692,11 @@ pub fn agency_month(
     let people = agency_people(conn, agency_id)?;
     let mut judge = Judge::load(conn, agency_id, Some(first), now)?;
     judge.whole_agency(conn)?;
-    let (from, to) = (judge.from, judge.to);
-    Ok(UnitMonth { from, to, employees: judge.months(conn, people, Keep::Month)? })
+    month_of(conn, judge, people)
 }
 
-fn month_of(
-    conn: &mut DbConnection,
-    agency_id: Uuid,
-    people: People,
-    first: Option<NaiveDate>,
-    now: DateTime<Utc>,
-) -> Result<UnitMonth, StoreError> {
-    let mut judge = Judge::load(conn, agency_id, first, now)?;
+/// The recap of `people` by `judge`.
+fn month_of(conn: &mut DbConnection, mut judge: Judge, people: People) -> Result<UnitMonth, StoreError> {
     let (from, to) = (judge.from, judge.to);
     Ok(UnitMonth { from, to, employees: judge.months(conn, people, Keep::Month)? })
 }
