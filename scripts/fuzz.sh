@@ -96,6 +96,14 @@ token_of() {
 # The demo's real ids, so every operation also meets real objects (scripts/fuzz_ids.py).
 admin_token="$(token_of "$(login_of 'agency admin')")"
 "$venv/bin/python" scripts/fuzz_ids.py "$base" "$admin_token" "$(token_of "$(login_of 'platform admin')")" "$work/ids.toml"
+# A run's configuration as the role with token $1 starts it: the ids, and for the changes that
+# name a version (If-Match) a record the role lists and the ETag it has now (earlier runs change
+# them).
+config_now() {
+    "$venv/bin/python" scripts/fuzz_ids.py --etags "$base" "$admin_token" "$1" "$work/ids.toml.etags.json" "$work/etags.toml" ||
+        echo "fuzz: the If-Match records could not be read again; this run is given those read before it" >&2
+    cat "$work/ids.toml" "$work/etags.toml"
+}
 
 failed=()
 # Object-level authorization: one run with several identities (a Web Fuzzing Commons auth
@@ -137,7 +145,7 @@ PY
     local peers
     peers="$(printf '"%s", ' "${@%%=*}")"
     {
-        cat "$work/ids.toml"
+        config_now "${1#*=}" # the records of the first peer, who is served first
         printf '\n[auth.wfc]\npath = "%s"\npeers = [%s]\n' "$work/wfc-$name.json" "${peers%, }"
     } >"$work/schemathesis-$name.toml"
     echo "==> schemathesis, object-level authorization between ${*%%=*}"
@@ -166,7 +174,8 @@ for entry in "${roles[@]}"; do
     login="${entry#*:}"
     token="$(token_of "$login")" || { echo "fuzz: $role ($login) could not sign in" >&2; failed+=("$role"); continue; }
     echo "==> schemathesis as $role ($login), $examples examples per operation"
-    if ! "$venv/bin/schemathesis" --config-file "$work/ids.toml" run openapi.yaml --url "$base" \
+    config_now "$token" >"$work/schemathesis-$role.toml"
+    if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$role.toml" run openapi.yaml --url "$base" \
         -H "Authorization: Bearer $token" \
         --exclude-checks positive_data_acceptance,missing_required_header \
         --phases examples,coverage,fuzzing \

@@ -12,13 +12,51 @@ come from one agreement, and an evaluation's indicators from one evaluation, so 
 one path belong together. Common filters (`employee_id`, `org_unit_id`, ...) are bound the same
 way, in the query and in request bodies. Prints how many ids of each kind it found; a kind that
 came back empty stops the run.
+
+A change that names the version it edits (`If-Match`) meets one record of its kind, and the ETag
+that record has as its run starts: OUT.toml.etags.json says which kinds, and
+
+    fuzz_ids.py --etags BASE ADMIN_TOKEN ROLE_TOKEN OUT.toml.etags.json ETAGS.toml
+
+chooses them again before each run: the first record of each kind that the role's own lists
+show (the admin's where the role lists none), with its ETag as of now (the runs before it change
+them). So each role's changes reach the rules behind the precondition (200, 403, 409) rather than
+only 404s and 412s.
 """
 import datetime
 import json
 import sys
+import urllib.error
 import urllib.request
 
 import yaml
+
+if sys.argv[1:2] == ["--etags"]:
+    base, admin, role, where, out = sys.argv[2:7]
+
+    def read(path, token):
+        req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, timeout=60) as res:
+            return res.headers["ETag"], json.load(res)
+
+    found = []
+    for kind, (segment, admins, listed) in json.load(open(where)).items():
+        record = admins
+        if listed:
+            try:
+                items = read(f"/api/v1/{segment}?limit=1", role)[1]["items"]
+                record = items[0]["id"] if items else admins
+            except urllib.error.HTTPError:
+                pass  # a list the role may not read: the admin's record, which it meets as a 404
+        try:
+            etag = read(f"/api/v1/{segment}/{record}", role)[0]
+        except urllib.error.HTTPError:
+            etag = read(f"/api/v1/{segment}/{record}", admin)[0]
+        found += [f"[dictionaries.if_match_{kind}]", f"values = {json.dumps([record])}", "",
+                  f"[dictionaries.etag_{kind}]", f"values = {json.dumps([etag])}", ""]
+    with open(out, "w") as f:
+        f.write("\n".join(found))
+    sys.exit(0)
 
 BASE, ADMIN, PLATFORM, OUT = sys.argv[1:5]
 PER_KIND = 25
@@ -171,6 +209,14 @@ for key, kind in filters.items():
         lines.append(f'"{key}" = {{ dictionary = "{kind}", probability = {PROBABILITY} }}')
 lines.append("")
 bound = 0
+etags = {}
+
+
+def takes_if_match(path):
+    return any(p.get("name") == "If-Match" for op in doc["paths"][path].values() if isinstance(op, dict)
+               for p in op.get("parameters", []))
+
+
 for path in doc["paths"]:
     if "{" not in path:
         continue
@@ -191,8 +237,23 @@ for path in doc["paths"]:
     if not pairs:
         continue
     bound += 1
-    binding = ", ".join(f'"{k}" = {{ dictionary = "{v}", probability = {PROBABILITY} }}' for k, v in pairs.items())
+    sure = {}
+    if takes_if_match(path) and "path.id" in pairs:
+        # A change that names the version it edits meets one record and that record's ETag as the
+        # run starts, so it reaches the rules behind the precondition rather than only 412s.
+        # A record of the role's own lists, unless the path's other ids belong to the admin's one.
+        kind = pairs["path.id"]
+        etags[kind] = (segment, kinds[kind][0], not kind.startswith("one_"))
+        # Always that record and its ETag: a made-up id or version is refused before any rule.
+        del pairs["path.id"]
+        sure["path.id"] = f"if_match_{kind}"
+        sure["header.If-Match"] = f"etag_{kind}"
+    binding = ", ".join([f'"{k}" = {{ dictionary = "{v}", probability = {PROBABILITY} }}' for k, v in pairs.items()]
+                        + [f'"{k}" = {{ dictionary = "{v}", probability = 1.0 }}' for k, v in sure.items()])
     lines += ["[[operations]]", f"include-path = {toml(path)}", f"parameters = {{ {binding} }}", ""]
 with open(OUT, "w") as f:
     f.write("\n".join(lines))
+# The kinds whose record and ETag `fuzz_ids.py --etags` chooses before each run.
+with open(OUT + ".etags.json", "w") as f:
+    json.dump(etags, f)
 print(f"fuzz ids: {bound} paths bind their parameters to the demo's records ({OUT})")

@@ -187,6 +187,9 @@ where
 /// malformed body is a 400 whatever the header says.
 pub struct IfMatch(Result<i32, ApiError>);
 
+/// The form of every ETag [`etag`] writes, weak or not, as the contract states it for `If-Match`.
+pub const ETAG_PATTERN: &str = r#"^(W/)?"v[0-9]{1,10}"$"#;
+
 /// The ETag of a version.
 pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")

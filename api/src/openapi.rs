@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations. `openapi.yaml` at the
 //! repository root is this document, committed; a test fails when they differ.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -165,6 +165,15 @@ problem_responses! {
     }
 }
 
+/// What an `If-Match` names: an ETag as the server gave it (`"v7"`, weak or not). Anything else
+/// matches no version, so it is a 412 ([`crate::extract::IfMatch`]); an empty header is a 428.
+fn if_match_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(crate::extract::ETAG_PATTERN))
+        .build()
+}
+
 fn add(op: &mut Operation, status: &str, description: &str) {
     op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
 }
@@ -207,6 +216,11 @@ impl Modify for Contract {
                         Some(d) if !d.is_empty() => format!("{who}\n\n{d}"),
                         _ => who,
                     });
+                }
+                for p in op.parameters.iter_mut().flatten() {
+                    if p.name == "If-Match" && p.parameter_in == ParameterIn::Header {
+                        p.schema = Some(if_match_schema().into());
+                    }
                 }
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 if op.security.is_none() {

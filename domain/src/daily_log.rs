@@ -128,11 +128,23 @@ pub struct EvidenceUrl(String);
 pub struct EvidenceUrlError;
 
 impl EvidenceUrl {
+    /// The longest link, in characters.
+    pub const MAX_CHARS: usize = 2000;
+
+    /// The API schema's pattern for a link (with [`Self::MAX_CHARS`] as its maximum length): a
+    /// scheme, a host, and neither spaces nor control characters. It admits nothing [`Self::parse`]
+    /// refuses.
+    pub const PATTERN: &'static str =
+        "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F/?#][^\\s\\u0000-\\u001F\\u007F-\\u009F]*$";
+
     /// Accepts `http://…` and `https://…` links with a host.
     pub fn parse(s: &str) -> Result<Self, EvidenceUrlError> {
         let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or(EvidenceUrlError)?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if s.len() > 2000 || host.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if s.chars().count() > Self::MAX_CHARS
+            || host.is_empty()
+            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(EvidenceUrlError);
         }
         Ok(EvidenceUrl(s.to_owned()))

@@ -130,35 +130,44 @@ impl MaturityRule {
 pub struct MaturityPolicy {
     /// Level 1: share of working days with a log (default 8,000).
     #[serde(default = "default_8000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub daily_logging_bp: i64,
     /// Level 2: share of logged minutes serving a planned result (default 8,000).
     #[serde(default = "default_8000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub linked_minutes_bp: i64,
     /// Level 3: share of the minutes serving a planned result that serve one with a target for
     /// the month's part of the year (default 8,000).
     #[serde(default = "default_8000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub guided_minutes_bp: i64,
     /// Level 4: share of an employee's main results that cascade (default 10,000).
     #[serde(default = "default_10000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub aligned_bp: i64,
     /// Level 4 of a group: share of its employees' approved main results that cascade (default
     /// 9,500).
     #[serde(default = "default_9500")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub group_aligned_bp: i64,
     /// Level 5: share of an employee's main results that follow the structure (default 10,000).
     #[serde(default = "default_10000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub structure_bp: i64,
     /// A unit or agency reaches levels 1 to 3 when this share of its employees reached them
     /// (default 8,000).
     #[serde(default = "default_8000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub coverage_bp: i64,
     /// Level 5 of a group: how far its staff may lie above or below the required staff, as a share
     /// of the required staff (default 2,000: ±20%).
     #[serde(default = "default_2000")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub staffing_range_bp: i64,
     /// Level 6 of a group: the month's approved run has fewer than this share of the employees
     /// pending (default 500: under 5%).
     #[serde(default = "default_500")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub pending_bp: i64,
 }
 
@@ -224,14 +233,23 @@ impl MaturityPolicy {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MaturityPolicyPatch {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub daily_logging_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub linked_minutes_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub guided_minutes_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub aligned_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub group_aligned_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub structure_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub coverage_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub staffing_range_bp: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub pending_bp: Option<i64>,
 }
 

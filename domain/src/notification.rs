@@ -73,6 +73,11 @@ pub enum EndpointUrlError {
 }
 
 impl EndpointUrl {
+    /// The API schema's pattern for a URL (at most 2,000 characters): a scheme, a host name or a
+    /// bracketed address, an optional port, then neither spaces, control characters nor a
+    /// fragment. It admits nothing [`Self::parse`] refuses.
+    pub const PATTERN: &'static str = "^https?://(\\[[^\\]\\s@/?#\\u0000-\\u001F\\u007F-\\u009F]+\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(:[0-9]+)?([/?][^\\s\\u0000-\\u001F\\u007F-\\u009F#]*)?$";
+
     /// Checks a URL as given.
     pub fn parse(s: &str) -> Result<Self, EndpointUrlError> {
         if s.chars().count() > MAX_URL_CHARS {

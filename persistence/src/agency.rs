@@ -135,13 +135,19 @@ pub fn read_view(conn: &mut DbConnection, caller: &Caller, id: Uuid, row: Area) 
 
 /// Checks that the caller may write `row` in an existing agency named in a request: one they
 /// may not see, or that does not exist (a platform admin's typo), is a field error on
-/// `#/agency_id`; one they see but may not write is forbidden by the access rule.
+/// `#/agency_id`; one they see but may not write is forbidden by the access rule. A caller the
+/// rule forbids `row` in their own agency is forbidden whichever agency they name: their role
+/// does not do this, and the answer says so rather than judge a name they could never use (nor
+/// tell one agency's existence from another's).
 pub fn writable(conn: &mut DbConnection, caller: &Caller, agency_id: Uuid, row: Area) -> Result<(), StoreError> {
     let exists: i64 = agencies::table
         .filter(agencies::id.eq(crate::key::bind(AgencyId::from(agency_id))))
         .count()
         .get_result(conn)?;
     if !caller.can_see_agency(agency_id) || exists == 0 {
+        if let Some(own) = caller.agency_id.filter(|own| *own != agency_id) {
+            access::require_agency(conn, caller, own, row, Access::Write)?;
+        }
         return Err(StoreError::invalid("agency_id", "no such agency"));
     }
     access::require_agency(conn, caller, agency_id, row, Access::Write)

@@ -278,6 +278,37 @@ async fn every_row_of_the_matrix_allows_and_refuses_over_http() {
     }
 }
 
+/// A caller whose role does not create a record is told so whichever agency the request names
+/// (their own, another, or none at all), so the answer neither judges a name they could never use
+/// nor tells one agency's existence from another's; an admin naming an agency not theirs is told
+/// which field is wrong. Nothing is stored either way.
+#[actix_web::test]
+async fn a_role_that_may_not_create_is_forbidden_whichever_agency_it_names() {
+    let app = TestApp::spawn().await;
+    let org = app.org("NAMED-A", 1400).await;
+    let other = app.org("NAMED-B", 1450).await;
+    let finance = app.finance(&org.admin, "bpkad.named").await;
+    let missing = uuid::Uuid::now_v7().to_string();
+    let holiday = |agency: &str| json!({"agency_id": agency, "date": "2026-08-17", "name": "Hari Kemerdekaan"});
+    for agency in [&org.agency, &other.agency, &missing] {
+        for refused in [&org.staff1.token, &org.head.token, &finance] {
+            app.post("/api/v1/holidays", refused, holiday(agency)).await.assert_problem(403, "forbidden");
+            app.post("/api/v1/org-units", refused, json!({"agency_id": agency, "code": "X", "name": "Unit X"}))
+                .await
+                .assert_problem(403, "forbidden");
+        }
+    }
+    for agency in [&other.agency, &missing] {
+        let r = app.post("/api/v1/holidays", &org.admin, holiday(agency)).await;
+        r.assert_problem(422, "validation");
+        assert_eq!(r.body["errors"][0]["pointer"], "#/agency_id", "{}", r.body);
+    }
+    for admin in [&org.admin, &other.admin] {
+        assert_eq!(app.get("/api/v1/holidays?year=2026", admin).await.body["items"], json!([]));
+    }
+    app.post("/api/v1/holidays", &org.admin, holiday(&org.agency)).await.assert_status(201);
+}
+
 /// A Plt of a sub-unit's vacant head post reads the sub-unit's views, not its parent's, while the
 /// assignment runs; the day after it ends they are refused again.
 #[actix_web::test]

@@ -310,6 +310,14 @@ async fn each_band_a_holiday_a_schedule_change_and_cancelled_leave_recompute_the
     app.post("/api/v1/holidays", &org.staff2.token, json!({"date": "2026-11-12", "name": "Mine"}))
         .await
         .assert_problem(403, "forbidden");
+    // The year read is one of the years the agency keeps dates in, as the contract states.
+    let listed = app.get("/api/v1/holidays?year=2026", &org.staff2.token).await;
+    assert_eq!(listed.body["items"][0]["name"], "Cuti bersama", "{}", listed.text);
+    for year in ["1999", "2101", "-262145", "262143"] {
+        let r = app.get(&format!("/api/v1/holidays?year={year}"), &org.admin).await;
+        r.assert_problem(422, "validation");
+        assert_eq!(r.body["errors"][0]["pointer"], "#/year", "{}", r.text);
+    }
     let m2 = month(&app, &org.admin, &org.staff2.id).await;
     assert_eq!(day(&m2, 11)["status"], "holiday");
     assert_eq!(day(&m2, 11)["holiday"], "Cuti bersama");

@@ -102,8 +102,12 @@ fn text_patterns_are_the_domains_and_admit_nothing_it_refuses() {
     for pattern in [Name::PATTERN, Description::PATTERN, Code::PATTERN] {
         assert!(used.get(pattern).is_some_and(|n| *n >= 2), "{pattern} is not in the document's schemas");
     }
+    let urls = [ekinerja_domain::notification::EndpointUrl::PATTERN, ekinerja_domain::daily_log::EvidenceUrl::PATTERN];
     for pattern in used.keys().filter(|p| p.contains("\\u0000")) {
-        assert!(pattern == Name::PATTERN || pattern == Description::PATTERN, "{pattern} is none of the domain's");
+        assert!(
+            pattern == Name::PATTERN || pattern == Description::PATTERN || urls.contains(&pattern.as_str()),
+            "{pattern} is none of the domain's"
+        );
     }
     let samples = [
         "Dinas Kesehatan",
@@ -136,4 +140,117 @@ fn text_patterns_are_the_domains_and_admit_nothing_it_refuses() {
     agrees(Code::PATTERN, &|s| Code::parse(s).is_ok());
     assert!(regex::Regex::new(Description::PATTERN).unwrap().is_match("Rapat\nbersama"));
     assert!(!regex::Regex::new(Name::PATTERN).unwrap().is_match("Rapat\nbersama"));
+}
+
+/// Every change that names the version it edits states the form of an ETag (issue 20), and every
+/// ETag the server writes has that form, so a generated client validates `If-Match` as the server
+/// reads it.
+#[test]
+fn every_if_match_states_the_form_of_the_etags_the_server_writes() {
+    use ekinerja_api::extract::{etag, ETAG_PATTERN};
+    let doc: serde_json::Value =
+        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "If-Match") {
+                assert_eq!(p["in"], "header", "{method} {path}");
+                assert_eq!(p["required"], true, "{method} {path}");
+                assert_eq!(p["schema"]["pattern"], ETAG_PATTERN, "{method} {path}");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 21, "only {seen} If-Match parameters found");
+    let re = regex::Regex::new(ETAG_PATTERN).unwrap();
+    for v in [1, 2, 10, 123_456, i32::MAX] {
+        assert!(re.is_match(&etag(v)), "{} is not of the stated form", etag(v));
+        assert!(re.is_match(&format!("W/{}", etag(v))), "the weak form of {} is not", etag(v));
+    }
+    for other in ["", "v1", "\"1\"", "\"v\"", "\"v1\" ", "*"] {
+        assert!(!re.is_match(other), "{other:?} is not an ETag the server writes");
+    }
+}
+
+/// The links a request carries (a webhook's URL, evidence) state the form the domain accepts
+/// (issue 20), and no link the pattern admits is refused by the domain's parser.
+#[test]
+fn url_patterns_are_the_domains_and_admit_nothing_it_refuses() {
+    use ekinerja_domain::daily_log::EvidenceUrl;
+    use ekinerja_domain::notification::EndpointUrl;
+    let doc: serde_json::Value =
+        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field, pattern) in [
+        ("Subscribe", "url", EndpointUrl::PATTERN),
+        ("UpdateSubscription", "url", EndpointUrl::PATTERN),
+        ("AssessBody", "evidence_url", EvidenceUrl::PATTERN),
+        ("LogPatch", "evidence_url", EvidenceUrl::PATTERN),
+    ] {
+        let p = &schemas[schema]["properties"][field];
+        assert_eq!(p["pattern"], pattern, "{schema}.{field}");
+        assert_eq!(p["maxLength"], 2000, "{schema}.{field}");
+    }
+    let long = format!("https://example.org/{}", "a".repeat(1990));
+    let samples = [
+        "https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja",
+        "http://10.20.0.5:8080/hook?x=1",
+        "https://[2001:db8::1]:443/a",
+        "https://[::1]/",
+        "https://user:pw@example.org/",
+        "https://example.org/a@b",
+        "https://example.org/#top",
+        "https://example.org/a b",
+        "https://example.org/a\u{85}b",
+        "https://example.org/a\u{3000}b",
+        "https://.example.org/",
+        "https://exa_mple.org/",
+        "https://example.org:/",
+        "https://example.org:x/",
+        "https://",
+        "https:///path",
+        "ftp://example.org/",
+        "HTTPS://example.org/",
+        "https://[]/",
+        "https://[a@b]/",
+        "https://drive.example.go.id/d/1Ab?usp=sharing#x",
+        long.as_str(),
+    ];
+    for (pattern, parse) in [
+        (EndpointUrl::PATTERN, &(|s: &str| EndpointUrl::parse(s).is_ok()) as &dyn Fn(&str) -> bool),
+        (EvidenceUrl::PATTERN, &|s: &str| EvidenceUrl::parse(s).is_ok()),
+    ] {
+        let re = regex::Regex::new(pattern).unwrap();
+        let mut admitted = 0;
+        for s in samples {
+            if re.is_match(s) && s.chars().count() <= 2000 {
+                assert!(parse(s), "{pattern} admits {s:?}, which the domain refuses");
+                admitted += 1;
+            }
+        }
+        assert!(admitted >= 4, "{pattern} admits only {admitted} of the samples");
+    }
+}
+
+/// A maturity threshold states the range the domain checks (issue 20), in the policy and in a
+/// change to it, and the domain accepts both ends of that range and refuses just past them.
+#[test]
+fn maturity_thresholds_state_the_range_the_domain_checks() {
+    use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
+    let doc: serde_json::Value =
+        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    for schema in ["MaturityPolicy", "MaturityPolicyPatch"] {
+        let fields = doc["components"]["schemas"][schema]["properties"].as_object().unwrap();
+        assert_eq!(fields.len(), 9, "{schema}");
+        for (name, p) in fields {
+            assert_eq!((&p["minimum"], &p["maximum"]), (&1.into(), &10_000.into()), "{schema}.{name}");
+        }
+    }
+    for (value, ok) in [(0, false), (1, true), (10_000, true), (10_001, false)] {
+        let fields = serde_json::to_value(MaturityPolicy::default()).unwrap();
+        for name in fields.as_object().unwrap().keys() {
+            let patch: MaturityPolicyPatch = serde_json::from_value(serde_json::json!({ name: value })).unwrap();
+            assert_eq!(patch.problems().is_empty(), ok, "{name} = {value}");
+        }
+    }
 }

@@ -263,7 +263,9 @@ pub struct AddHoliday {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayQuery {
-    /// The year (default: the current year).
+    /// 2000 to 2100, as every date the agency keeps; this year (in the agency's time zone) when
+    /// left out.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// Platform admins only: the agency.
     pub agency_id: Option<Uuid>,
@@ -295,8 +297,10 @@ pub async fn list_holidays(call: Call, q: web::Query<HolidayQuery>) -> Result<Ht
     let q = q.into_inner();
     let agency = call.agency(q.agency_id)?;
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&call.state.now()));
-    let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
-        return Err(ApiError::BadParameter("year is out of range".into()));
+    let (true, Some(from), Some(to)) =
+        (super::YEARS.contains(&year), NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+    else {
+        return Err(ApiError::field("year", "must be from 2000 to 2100"));
     };
     let rows = call.read(move |conn, caller| calendar::holidays_between(conn, caller, agency, from, to)).await?;
     Ok(HttpResponse::Ok().json(HolidayList { items: rows.into_iter().map(HolidayView::from).collect() }))

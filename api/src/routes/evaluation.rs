@@ -776,6 +776,10 @@ pub struct AssessBody {
     #[schema(minimum = 0)]
     pub quantity: i64,
     /// A link to evidence.
+    #[schema(
+        pattern = "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F/?#][^\\s\\u0000-\\u001F\\u007F-\\u009F]*$",
+        max_length = 2000
+    )]
     pub evidence_url: Option<String>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",

@@ -73,7 +73,11 @@ pub struct Subscribe {
     /// digits, `-` and `.`, and no credentials. An address in a private, loopback or link-local
     /// network is only sent to where the operator allows that network
     /// (`EKINERJA_WEBHOOK_PRIVATE_NETWORKS`); otherwise each attempt fails and says so.
-    #[schema(example = "https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja", min_length = 1, max_length = 2000)]
+    #[schema(
+        example = "https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja",
+        pattern = "^https?://(\\[[^\\]\\s@/?#\\u0000-\\u001F\\u007F-\\u009F]+\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(:[0-9]+)?([/?][^\\s\\u0000-\\u001F\\u007F-\\u009F#]*)?$",
+        max_length = 2000
+    )]
     pub url: String,
     /// The events to deliver; at least one.
     #[schema(min_items = 1)]
@@ -91,7 +95,10 @@ pub struct Subscribe {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSubscription {
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = "^https?://(\\[[^\\]\\s@/?#\\u0000-\\u001F\\u007F-\\u009F]+\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(:[0-9]+)?([/?][^\\s\\u0000-\\u001F\\u007F-\\u009F#]*)?$",
+        max_length = 2000
+    )]
     pub url: Option<String>,
     #[schema(min_items = 1)]
     pub event_types: Option<Vec<EventType>>,
