@@ -182,9 +182,10 @@ where
 }
 
 /// The version a change edits, from `If-Match: "v<version>"` (the ETag the record was read
-/// with). Missing or empty: 428. Not one of ours: 412, as no current version matches it. The
-/// header is judged by [`IfMatch::version`] in the handler, after the body was read, so a
-/// malformed body is a 400 whatever the header says.
+/// with, weak or not). Missing or empty: 428. Not of that form ([`ETAG_PATTERN`]): 400, as any
+/// other malformed parameter. Of that form but naming no version there can be (past `i32`): 412,
+/// as a stale one. The header is judged by [`IfMatch::version`] in the handler, after the body
+/// was read, so a malformed body is a 400 whatever the header says.
 pub struct IfMatch(Result<i32, ApiError>);
 
 /// The form of every ETag [`etag`] writes, weak or not, as the contract states it for `If-Match`.
@@ -217,13 +218,19 @@ impl FromRequest for IfMatch {
             // An empty header names no version: as good as none.
             None => Err(ApiError::PreconditionRequired),
             Some(v) if v.as_bytes().iter().all(u8::is_ascii_whitespace) => Err(ApiError::PreconditionRequired),
-            Some(v) => v
+            Some(v) => match v
                 .to_str()
                 .ok()
-                .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-                .and_then(|s| s.strip_prefix('v'))
-                .and_then(|n| n.parse::<i32>().ok())
-                .ok_or(ApiError::PreconditionFailed),
+                .map(str::trim)
+                .map(|s| s.strip_prefix("W/").unwrap_or(s))
+                .and_then(|s| s.strip_prefix("\"v")?.strip_suffix('"'))
+                .filter(|n| (1..=10).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+            {
+                Some(n) => n.parse::<i32>().map_err(|_| ApiError::PreconditionFailed),
+                None => Err(ApiError::BadParameter(
+                    "If-Match must be an ETag as the server gave it, such as \"v3\" (W/ in front or not)".into(),
+                )),
+            },
         };
         std::future::ready(Ok(IfMatch(parsed)))
     }

@@ -387,7 +387,8 @@ async fn breakdowns_and_stale_versions_are_refused_and_change_nothing() {
     res.assert_invalid("#/targets");
     let before = app.get(&format!("/api/v1/agreements/{}", head.id), &a.head.token).await;
     assert_eq!(before.body["planned_results"][0]["indicators"][0]["targets"], json!([]));
-    // Without If-Match: 428; with a stale one: 412; both change nothing.
+    // Without If-Match: 428; with a stale one: 412; with one that is no ETag at all: 400 (the
+    // contract states the form); none changes anything.
     send(
         &app,
         Method::PUT,
@@ -421,7 +422,7 @@ async fn breakdowns_and_stale_versions_are_refused_and_change_nothing() {
         Some(json!({"breakdown": "quarterly", "targets": [3, 3, 3, 3]})),
     )
     .await
-    .assert_problem(412, "precondition-failed");
+    .assert_problem(400, "bad-parameter");
     let after = app.get(&format!("/api/v1/agreements/{}", head.id), &a.head.token).await;
     assert_eq!(before.body, after.body);
     // The current version goes through.

@@ -35,12 +35,29 @@ async fn unknown_route_and_wrong_method() {
             .await
             .assert_problem(428, "precondition-required");
     }
-    app.req(Method::POST, &rotate)
-        .token(&admin)
-        .header("if-match", "\"v999\"")
-        .send()
-        .await
-        .assert_problem(412, "precondition-failed");
+    // One of the form the contract states (`"v<digits>"`, W/ in front or not) that names no
+    // current version is stale: 412. Anything else is malformed: 400, and changes nothing.
+    for value in ["\"v999\"", "W/\"v999\"", " \"v2\" ", "\"v9999999999\""] {
+        app.req(Method::POST, &rotate)
+            .token(&admin)
+            .header("if-match", value)
+            .send()
+            .await
+            .assert_problem(412, "precondition-failed");
+    }
+    for value in
+        ["v1", "\"1\"", "*", "{}", "\"v1", "\"vx\"", "\"v\"", "\"v-1\"", "\"v+1\"", "\"v12345678901\"", "w/\"v1\""]
+    {
+        app.req(Method::POST, &rotate)
+            .token(&admin)
+            .header("if-match", value)
+            .send()
+            .await
+            .assert_problem(400, "bad-parameter");
+    }
+    let read = app.get(&format!("/api/v1/integration-keys/{}", key.id()), &admin).await;
+    assert_eq!(read.header("etag").as_deref(), Some("\"v1\""), "{}", read.text);
+    app.req(Method::POST, &rotate).token(&admin).header("if-match", "W/\"v1\"").send().await.assert_status(200);
 }
 
 #[actix_web::test]
