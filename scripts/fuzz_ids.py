@@ -18,16 +18,17 @@ that record has as its run starts: OUT.toml.etags.json says which kinds, and
 
     fuzz_ids.py --etags BASE ADMIN_TOKEN ROLE_TOKEN OUT.toml.etags.json ETAGS.toml
 
-chooses them again before each run: the first record of each kind that the role's own lists
-show (the admin's where the role lists none), with its ETag as of now (the runs before it change
-them). So each role's changes reach the rules behind the precondition (200, 403, 409) rather than
-only 404s and 412s.
+chooses them again before each run: the first record of each kind that the role's own lists show
+(the admin's where the role lists none), with its ETag as of now (the runs before it change them).
+So each role's changes reach the rules behind the precondition (200, 403, 409) rather than only
+404s and 412s. It also gives each run a thousand idempotency keys of its own.
 """
 import datetime
 import json
 import sys
 import urllib.error
 import urllib.request
+import uuid
 
 import yaml
 
@@ -39,7 +40,11 @@ if sys.argv[1:2] == ["--etags"]:
         with urllib.request.urlopen(req, timeout=60) as res:
             return res.headers["ETag"], json.load(res)
 
-    found = []
+    # A thousand idempotency keys of this run alone: a key sent again with another body is rightly
+    # refused (422), and a generator left to itself sends the same few keys with every body, run
+    # after run, from the same accounts.
+    run = uuid.uuid4().hex[:12]
+    found = ["[dictionaries.idempotency_keys]", f"values = {json.dumps([f'fuzz-{run}-{n:04}' for n in range(1000)])}", ""]
     for kind, (segment, admins, listed) in json.load(open(where)).items():
         record = admins
         if listed:
@@ -207,6 +212,8 @@ lines.append("[parameters]")
 for key, kind in filters.items():
     if kinds[kind]:
         lines.append(f'"{key}" = {{ dictionary = "{kind}", probability = {PROBABILITY} }}')
+# The run's own idempotency keys (`--etags` writes them).
+lines.append(f'"header.Idempotency-Key" = {{ dictionary = "idempotency_keys", probability = {PROBABILITY} }}')
 lines.append("")
 bound = 0
 etags = {}

@@ -117,33 +117,36 @@ pub fn check_day(new: &Span, others: &[Span], cap_minutes: u32) -> Result<(), Lo
 }
 
 /// A link to evidence of the work (a document, a photo): `http` or `https`, at most 2,000
-/// characters, no spaces.
+/// characters of printable ASCII.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct EvidenceUrl(String);
 
 /// Why an evidence link is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be an http or https link of at most 2000 characters without spaces")]
+#[error("must be an http or https link of at most 2000 characters of printable ASCII (percent-encode the rest), its host a name or an [IPv6] address")]
 pub struct EvidenceUrlError;
 
 impl EvidenceUrl {
     /// The longest link, in characters.
     pub const MAX_CHARS: usize = 2000;
 
-    /// The API schema's pattern for a link (with [`Self::MAX_CHARS`] as its maximum length): a
-    /// scheme, a host, and neither spaces nor control characters. It admits nothing [`Self::parse`]
-    /// refuses.
-    pub const PATTERN: &'static str =
-        "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F/?#][^\\s\\u0000-\\u001F\\u007F-\\u009F]*$";
+    /// The API schema's pattern for a link (with [`Self::MAX_CHARS`] as its maximum length), which
+    /// is exactly what [`Self::parse`] accepts: `http://` or `https://`; a host (with a user and
+    /// a port if need be) of printable ASCII, or an IPv6 address in brackets; then any printable
+    /// ASCII after `/`, `?` or `#`. A character beyond ASCII is percent-encoded, a host in its
+    /// `xn--` form, as in any URI.
+    pub const PATTERN: &'static str = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\](?::[0-9]+)?|[!-\"$-.0->@-Z\\\\^-~]+)(?:[/?#][!-~]*)?$";
 
-    /// Accepts `http://…` and `https://…` links with a host.
+    /// Accepts `http://…` and `https://…` links as [`Self::PATTERN`] describes them.
     pub fn parse(s: &str) -> Result<Self, EvidenceUrlError> {
         let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or(EvidenceUrlError)?;
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let bracketed = authority.contains(['[', ']']);
         if s.chars().count() > Self::MAX_CHARS
-            || host.is_empty()
-            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+            || authority.is_empty()
+            || (bracketed && !crate::network::bracketed_host(authority))
+            || !s.chars().all(|c| c.is_ascii_graphic())
         {
             return Err(EvidenceUrlError);
         }

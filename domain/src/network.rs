@@ -180,6 +180,19 @@ pub fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted
     Some(client)
 }
 
+/// Whether `authority` (a link's part between `//` and its path) names its host in brackets as
+/// written: `[` an IPv6 address in hex groups `]`, then at most a `:port`. An address with an
+/// embedded IPv4 part or a zone is not taken, so that what a link may hold is the API schema's
+/// pattern exactly (`IPV6` in the link patterns).
+pub fn bracketed_host(authority: &str) -> bool {
+    let Some((host, rest)) = authority.strip_prefix('[').and_then(|a| a.split_once(']')) else {
+        return false;
+    };
+    let port =
+        rest.strip_prefix(':').map_or(rest.is_empty(), |p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    port && !host.contains('.') && host.parse::<std::net::Ipv6Addr>().is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

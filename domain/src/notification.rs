@@ -66,17 +66,17 @@ pub enum EndpointUrlError {
     Host,
     #[error("must not carry a user name or password: the deliveries are signed instead")]
     Credentials,
-    #[error("must not hold spaces, control characters or a #fragment")]
+    #[error("must hold printable ASCII only (percent-encode the rest), with no spaces and no #fragment")]
     Characters,
     #[error("must be at most {MAX_URL_CHARS} characters")]
     Length,
 }
 
 impl EndpointUrl {
-    /// The API schema's pattern for a URL (at most 2,000 characters): a scheme, a host name or a
-    /// bracketed address, an optional port, then neither spaces, control characters nor a
-    /// fragment. It admits nothing [`Self::parse`] refuses.
-    pub const PATTERN: &'static str = "^https?://(\\[[^\\]\\s@/?#\\u0000-\\u001F\\u007F-\\u009F]+\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(:[0-9]+)?([/?][^\\s\\u0000-\\u001F\\u007F-\\u009F#]*)?$";
+    /// The API schema's pattern for a URL (at most 2,000 characters), which is exactly what
+    /// [`Self::parse`] accepts: a scheme, a host name or a bracketed IPv6 address, an optional
+    /// port, then printable ASCII without a fragment.
+    pub const PATTERN: &'static str = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!-\"$-~]*)?$";
 
     /// Checks a URL as given.
     pub fn parse(s: &str) -> Result<Self, EndpointUrlError> {
@@ -84,23 +84,28 @@ impl EndpointUrl {
             return Err(EndpointUrlError::Length);
         }
         let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or(EndpointUrlError::Scheme)?;
-        if s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#') {
+        if !s.chars().all(|c| c.is_ascii_graphic() && c != '#') {
             return Err(EndpointUrlError::Characters);
         }
         let authority = rest.split(['/', '?']).next().unwrap_or_default();
         if authority.contains('@') {
             return Err(EndpointUrlError::Credentials);
         }
-        let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) && !h.is_empty() {
-                h
-            } else {
-                authority
+        let named = |host: &str, port: Option<&str>| {
+            let mut chars = host.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let host_ok = if authority.starts_with('[') {
+            crate::network::bracketed_host(authority)
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => named(host, Some(port)),
+                None => named(authority, None),
             }
-        });
-        let bracketed = host.starts_with('[') && host.ends_with(']') && host.len() > 2;
-        let named = host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-        if host.is_empty() || host.starts_with('.') || !(bracketed || named) {
+        };
+        if !host_ok {
             return Err(EndpointUrlError::Host);
         }
         Ok(EndpointUrl(s.to_owned()))
@@ -140,7 +145,12 @@ mod tests {
             Ok(EndpointUrl("https://dinas-kesehatan.go.id:8443/x".into()))
         );
         assert!(EndpointUrl::parse("https://[fd00::1]:8080/x").is_ok());
-        assert_eq!(EndpointUrl::parse("https://pemerintahé.id/x"), Err(EndpointUrlError::Host));
+        // Beyond ASCII: an international name is written in its xn-- form, the rest percent-encoded.
+        assert_eq!(EndpointUrl::parse("https://pemerintahé.id/x"), Err(EndpointUrlError::Characters));
+        assert_eq!(EndpointUrl::parse("https://h/café"), Err(EndpointUrlError::Characters));
+        // Brackets hold an IPv6 address and nothing else.
+        assert_eq!(EndpointUrl::parse("https://[0]/x"), Err(EndpointUrlError::Host));
+        assert_eq!(EndpointUrl::parse("https://[::1]x/"), Err(EndpointUrlError::Host));
         assert_eq!(EndpointUrl::parse("https://a_b/x"), Err(EndpointUrlError::Host));
         assert_eq!(EndpointUrl::parse("https://u:p@h/x"), Err(EndpointUrlError::Credentials));
         assert_eq!(EndpointUrl::parse("https://h/x#y"), Err(EndpointUrlError::Characters));

@@ -173,7 +173,7 @@ pub struct LogPatch {
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(
         value_type = Option<String>,
-        pattern = "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F/?#][^\\s\\u0000-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\](?::[0-9]+)?|[!-\"$-.0->@-Z\\\\^-~]+)(?:[/?#][!-~]*)?$",
         max_length = 2000
     )]
     pub evidence_url: Option<Option<String>>,

@@ -75,7 +75,7 @@ pub struct Subscribe {
     /// (`EKINERJA_WEBHOOK_PRIVATE_NETWORKS`); otherwise each attempt fails and says so.
     #[schema(
         example = "https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja",
-        pattern = "^https?://(\\[[^\\]\\s@/?#\\u0000-\\u001F\\u007F-\\u009F]+\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(:[0-9]+)?([/?][^\\s\\u0000-\\u001F\\u007F-\\u009F#]*)?$",
+        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!-\"$-~]*)?$",
         max_length = 2000
     )]
     pub url: String,
@@ -96,7 +96,7 @@ pub struct Subscribe {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSubscription {
     #[schema(
-        pattern = "^https?://(\\[[^\\]\\s@/?#\\u0000-\\u001F\\u007F-\\u009F]+\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(:[0-9]+)?([/?][^\\s\\u0000-\\u001F\\u007F-\\u009F#]*)?$",
+        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!-\"$-~]*)?$",
         max_length = 2000
     )]
     pub url: Option<String>,
