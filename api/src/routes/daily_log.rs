@@ -580,6 +580,7 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
     responses(
         (status = 200, description = "The corrected log", body = DailyLogView, headers(("etag" = String, description = "New version"))),
         (status = 403, description = "Not one's own log, or accepted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The log's day is in a closed evaluation period: its logs no longer change (moving a log into one is a 422 on `date`)", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
@@ -641,7 +642,7 @@ async fn decide(
     responses(
         (status = 200, description = "Accepted", body = DailyLogView),
         crate::openapi::DirectSupervisorOnly,
-        (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not waiting for review, or its day is in a closed evaluation period", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The log changed since it was seen", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatchRequired,
     ),
@@ -664,7 +665,7 @@ pub async fn accept(
     responses(
         (status = 200, description = "Rejected", body = DailyLogView),
         crate::openapi::DirectSupervisorOnly,
-        (status = 409, description = "Not waiting for review", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not waiting for review, or its day is in a closed evaluation period", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The log changed since it was seen", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatchRequired,
     ),
