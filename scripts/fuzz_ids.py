@@ -247,14 +247,14 @@ for path in doc["paths"]:
     sure = {}
     if takes_if_match(path) and "path.id" in pairs:
         # A change that names the version it edits meets one record and that record's ETag as the
-        # run starts, so it reaches the rules behind the precondition rather than only 412s.
-        # A record of the role's own lists, unless the path's other ids belong to the admin's one.
-        kind = pairs["path.id"]
+        # run starts, so it reaches the rules behind the precondition rather than only 412s: a
+        # record of the role's own lists, unless the path's other ids belong to the admin's one.
+        # Always that record, its ETag and its parts: a made-up id or version is refused before
+        # any rule is asked.
+        kind = pairs.pop("path.id")
         etags[kind] = (segment, kinds[kind][0], not kind.startswith("one_"))
-        # Always that record and its ETag: a made-up id or version is refused before any rule.
-        del pairs["path.id"]
-        sure["path.id"] = f"if_match_{kind}"
-        sure["header.If-Match"] = f"etag_{kind}"
+        sure = {"path.id": f"if_match_{kind}", "header.If-Match": f"etag_{kind}"}
+        sure.update({k: pairs.pop(k) for k in ("path.result_id", "path.indicator_id") if k in pairs})
     binding = ", ".join([f'"{k}" = {{ dictionary = "{v}", probability = {PROBABILITY} }}' for k, v in pairs.items()]
                         + [f'"{k}" = {{ dictionary = "{v}", probability = 1.0 }}' for k, v in sure.items()])
     lines += ["[[operations]]", f"include-path = {toml(path)}", f"parameters = {{ {binding} }}", ""]
