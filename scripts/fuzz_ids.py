@@ -136,6 +136,8 @@ kinds = {
     "subscriptions": ids("/api/v1/webhook-subscriptions?limit=50"),
     "shifts": ids("/api/v1/shifts"),
     "jobs": job_ids,
+    # A job's file: the export's (the run's job made none, which is a 404).
+    "file_jobs": job_ids[1:],
 }
 # Absences and attendance events hang off an employee.
 absences, events = [], []
@@ -165,7 +167,7 @@ print("fuzz ids: " + ", ".join(f"{k} {len(v)}" for k, v in kinds.items()))
 # March, and on the 1st of January no day of the year has logs; an empty kind is left unbound.
 required = ["agencies", "employees", "nips", "org_units", "positions", "agreements", "performance_periods", "runs",
             "devices", "keys", "absences", "grants", "one_agreement", "results", "indicators", "leave_requests",
-            "subscriptions", "shifts", "jobs"]
+            "subscriptions", "shifts", "jobs", "file_jobs"]
 missing = [k for k in required if not kinds[k]]
 if missing:
     sys.exit(f"fuzz ids: the demo gave no {', '.join(missing)}")
@@ -234,6 +236,8 @@ for path in doc["paths"]:
             pairs["path.id"] = "one_agreement"
         elif segment == "evaluations" and "{indicator_id}" in path:
             pairs["path.id"] = "one_evaluation"
+        elif segment == "jobs" and path.endswith("/file"):
+            pairs["path.id"] = "file_jobs"
         else:
             pairs["path.id"] = by_collection[segment]
     if "{result_id}" in path:
