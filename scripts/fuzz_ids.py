@@ -7,7 +7,10 @@ operations meet real objects rather than only 404s.
 Reads the regency as its agency admin (and the agencies as the platform admin), and writes one
 dictionary per kind of record (employees, agreements, runs, ...) with a binding for every path
 parameter of openapi.yaml: each operation's `{id}` is drawn from the records it names in most
-examples, and stays random in the others (404s are tested too). Planned results and indicators
+examples, and stays random in the others (404s are tested too), but for the changes that name a
+version (below), which always meet their record so as to reach their rules (the fuzzer's negative
+cases still send them malformed and missing ETags; their 404s are the suite's to test). Planned
+results and indicators
 come from one agreement, and an evaluation's indicators from one evaluation, so that the ids of
 one path belong together. Common filters (`employee_id`, `org_unit_id`, ...) are bound the same
 way, in the query and in request bodies. Prints how many ids of each kind it found; a kind that
@@ -21,7 +24,8 @@ that record has as its run starts: OUT.toml.etags.json says which kinds, and
 chooses them again before each run: the first record of each kind that the role's own lists show
 (the admin's where the role lists none), with its ETag as of now (the runs before it change them).
 So each role's changes reach the rules behind the precondition (200, 403, 409) rather than only
-404s and 412s. It also gives each run a thousand idempotency keys of its own.
+404s and 412s. Likewise the evaluation whose realisation is stated is the role's own, if it has
+one. Each run also gets a thousand idempotency keys of its own.
 """
 import datetime
 import json
@@ -45,7 +49,26 @@ if sys.argv[1:2] == ["--etags"]:
     # after run, from the same accounts.
     run = uuid.uuid4().hex[:12]
     found = ["[dictionaries.idempotency_keys]", f"values = {json.dumps([f'fuzz-{run}-{n:04}' for n in range(1000)])}", ""]
-    for kind, (segment, admins, listed) in json.load(open(where)).items():
+    chosen = json.load(open(where))
+    # An evaluation of the role's own, a draft if there is one (a realisation is the evaluated
+    # employee's to state), with its agreement's indicators; the admin's choice otherwise.
+    evaluation, indicators = chosen["evaluation"]  # the admin's; none on days the demo has none
+    if evaluation:
+        try:
+            me = (read("/api/v1/me", role)[1].get("employee") or {}).get("id")
+            own = [e for e in read("/api/v1/evaluations?limit=200", role)[1]["items"] if me and e["employee_id"] == me]
+            if own:
+                pick = next((e for e in own if e["status"] == "draft"), own[0])
+                agreement = read(f"/api/v1/agreements/{pick['agreement_id']}", role)[1]
+                theirs = [i["id"] for r in agreement["planned_results"] for i in r["indicators"]]
+                if theirs:
+                    evaluation, indicators = pick["id"], theirs
+        except urllib.error.HTTPError:
+            pass  # a role that reads no evaluations: the admin's, which it meets as a 404
+        found += ["[dictionaries.one_evaluation]", f"values = {json.dumps([evaluation])}", ""]
+        if indicators:
+            found += ["[dictionaries.evaluation_indicators]", f"values = {json.dumps(indicators)}", ""]
+    for kind, (segment, admins, listed) in chosen["if_match"].items():
         record = admins
         if listed:
             try:
@@ -208,7 +231,7 @@ def toml(value):
 doc = yaml.safe_load(open("openapi.yaml"))
 lines = []
 for name, values in kinds.items():
-    if values:
+    if values and name not in ("one_evaluation", "evaluation_indicators"):  # chosen per run (--etags)
         lines += [f"[dictionaries.{name}]", f"values = {toml(values)}", ""]
 lines.append("[parameters]")
 for key, kind in filters.items():
@@ -266,5 +289,6 @@ with open(OUT, "w") as f:
     f.write("\n".join(lines))
 # The kinds whose record and ETag `fuzz_ids.py --etags` chooses before each run.
 with open(OUT + ".etags.json", "w") as f:
-    json.dump(etags, f)
+    json.dump({"if_match": etags, "evaluation": [next(iter(kinds["one_evaluation"]), None),
+                                               kinds["evaluation_indicators"]]}, f)
 print(f"fuzz ids: {bound} paths bind their parameters to the demo's records ({OUT})")

@@ -166,7 +166,7 @@ problem_responses! {
 }
 
 /// What an `If-Match` names: an ETag as the server gave it (`"v7"`, weak or not). Anything else
-/// matches no version, so it is a 412 ([`crate::extract::IfMatch`]); an empty header is a 428.
+/// is malformed, a 400 ([`crate::extract::IfMatch`]); an empty header is a 428.
 fn if_match_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)

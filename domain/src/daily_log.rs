@@ -117,14 +117,14 @@ pub fn check_day(new: &Span, others: &[Span], cap_minutes: u32) -> Result<(), Lo
 }
 
 /// A link to evidence of the work (a document, a photo): `http` or `https`, at most 2,000
-/// characters of printable ASCII.
+/// characters that a URI holds as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct EvidenceUrl(String);
 
 /// Why an evidence link is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be an http or https link of at most 2000 characters of printable ASCII (percent-encode the rest), its host a name or an [IPv6] address")]
+#[error("must be an http or https link of at most 2000 characters that a URI holds as written (percent-encode the rest), with brackets only around an IPv6 address")]
 pub struct EvidenceUrlError;
 
 impl EvidenceUrl {
@@ -133,10 +133,10 @@ impl EvidenceUrl {
 
     /// The API schema's pattern for a link (with [`Self::MAX_CHARS`] as its maximum length), which
     /// is exactly what [`Self::parse`] accepts: `http://` or `https://`; a host (with a user and
-    /// a port if need be) of printable ASCII, or an IPv6 address in brackets; then any printable
-    /// ASCII after `/`, `?` or `#`. A character beyond ASCII is percent-encoded, a host in its
-    /// `xn--` form, as in any URI.
-    pub const PATTERN: &'static str = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\](?::[0-9]+)?|[!-\"$-.0->@-Z\\\\^-~]+)(?:[/?#][!-~]*)?$";
+    /// a port if need be) of the characters a URI holds as written ([`crate::network::uri_char`]),
+    /// or an IPv6 address in brackets; then any of them after `/`, `?` or `#`. Any other
+    /// character is percent-encoded, a host written in its `xn--` form, as in any URI.
+    pub const PATTERN: &'static str = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\](?::[0-9]+)?|[!$-.0-;=@-Z_a-z~]+)(?:[/?#][!#-;=?-\\[\\]_a-z~]*)?$";
 
     /// Accepts `http://…` and `https://…` links as [`Self::PATTERN`] describes them.
     pub fn parse(s: &str) -> Result<Self, EvidenceUrlError> {
@@ -146,11 +146,18 @@ impl EvidenceUrl {
         if s.chars().count() > Self::MAX_CHARS
             || authority.is_empty()
             || (bracketed && !crate::network::bracketed_host(authority))
-            || !s.chars().all(|c| c.is_ascii_graphic())
+            || !s.chars().all(crate::network::uri_char)
         {
             return Err(EvidenceUrlError);
         }
         Ok(EvidenceUrl(s.to_owned()))
+    }
+
+    /// A link as stored, when an earlier rule accepted it, carried through a correction that
+    /// leaves it alone: a rule tightened since must not make the rest of the log uncorrectable,
+    /// nor change the link behind its owner's back. Never for a link a request gives.
+    pub fn kept(stored: String) -> Self {
+        EvidenceUrl(stored)
     }
 
     /// The link.

@@ -182,8 +182,8 @@ pub fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted
 
 /// Whether `authority` (a link's part between `//` and its path) names its host in brackets as
 /// written: `[` an IPv6 address in hex groups `]`, then at most a `:port`. An address with an
-/// embedded IPv4 part or a zone is not taken, so that what a link may hold is the API schema's
-/// pattern exactly (`IPV6` in the link patterns).
+/// embedded IPv4 part or a zone is not taken, so that what a link may hold is exactly its API
+/// schema's pattern (`EndpointUrl::PATTERN`, `EvidenceUrl::PATTERN`).
 pub fn bracketed_host(authority: &str) -> bool {
     let Some((host, rest)) = authority.strip_prefix('[').and_then(|a| a.split_once(']')) else {
         return false;
@@ -191,6 +191,13 @@ pub fn bracketed_host(authority: &str) -> bool {
     let port =
         rest.strip_prefix(':').map_or(rest.is_empty(), |p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     port && !host.contains('.') && host.parse::<std::net::Ipv6Addr>().is_ok()
+}
+
+/// Whether `c` may stand in a URI as written (RFC 3986): printable ASCII but for `"`, `<`, `>`,
+/// `\`, `^`, `` ` ``, `{`, `|` and `}`, which are percent-encoded. (A browser reads a `\` in a
+/// link as `/`, so a link holding one would not go where it seems to.)
+pub fn uri_char(c: char) -> bool {
+    c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ pub enum EndpointUrlError {
     Host,
     #[error("must not carry a user name or password: the deliveries are signed instead")]
     Credentials,
-    #[error("must hold printable ASCII only (percent-encode the rest), with no spaces and no #fragment")]
+    #[error("must hold only the characters a URI holds as written (percent-encode the rest), with no spaces and no #fragment")]
     Characters,
     #[error("must be at most {MAX_URL_CHARS} characters")]
     Length,
@@ -75,8 +75,9 @@ pub enum EndpointUrlError {
 impl EndpointUrl {
     /// The API schema's pattern for a URL (at most 2,000 characters), which is exactly what
     /// [`Self::parse`] accepts: a scheme, a host name or a bracketed IPv6 address, an optional
-    /// port, then printable ASCII without a fragment.
-    pub const PATTERN: &'static str = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!-\"$-~]*)?$";
+    /// port, then the characters a URI holds as written ([`crate::network::uri_char`]) but for a
+    /// fragment.
+    pub const PATTERN: &'static str = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!$-;=?-\\[\\]_a-z~]*)?$";
 
     /// Checks a URL as given.
     pub fn parse(s: &str) -> Result<Self, EndpointUrlError> {
@@ -84,7 +85,7 @@ impl EndpointUrl {
             return Err(EndpointUrlError::Length);
         }
         let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or(EndpointUrlError::Scheme)?;
-        if !s.chars().all(|c| c.is_ascii_graphic() && c != '#') {
+        if !s.chars().all(|c| crate::network::uri_char(c) && c != '#') {
             return Err(EndpointUrlError::Characters);
         }
         let authority = rest.split(['/', '?']).next().unwrap_or_default();

@@ -1237,3 +1237,41 @@ async fn an_employees_logs_over_a_span_are_summed_a_row_each_with_their_days_as_
         totals(&mut conn, Whose::Agency(agency), Statuses::NotRejected, (day - Duration::days(63), day), day).is_err()
     );
 }
+
+/// A link stored under an earlier rule (here one beyond ASCII, taken before links had to be
+/// ASCII) survives a correction that leaves it alone, unchanged; a correction that gives a link
+/// is judged by today's rule; one that clears it clears it.
+#[actix_web::test]
+async fn a_correction_keeps_a_link_stored_under_an_earlier_rule() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "KAB-LINK", 200).await;
+    let t = &s.org.staff1.token;
+    let mut body = log(&s.staff_rhk, past_day(), "08:00", "10:00");
+    body["evidence_url"] = json!("https://drive.example.go.id/laporan");
+    let created = app.post("/api/v1/daily-logs", t, body).await;
+    created.assert_status(201);
+    let id = created.id();
+    let old = "https://drive.example.go.id/laporan-bulanan-ü";
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.state.pool.get().unwrap();
+        let n = diesel::sql_query(format!("UPDATE daily_logs SET evidence_url = '{old}' WHERE id = '{id}'"))
+            .execute(&mut *conn)
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    let path = format!("/api/v1/daily-logs/{id}");
+    let patch = |change: Value| async {
+        let read = app.get(&path, t).await;
+        app.req(Method::PATCH, &path).token(t).header("if-match", &etag(&read)).json(change).send().await
+    };
+    let res = patch(json!({"description": "Menyusun laporan bulanan, direvisi"})).await;
+    res.assert_status(200);
+    assert_eq!(res.body["evidence_url"], old, "{}", res.text);
+    assert_eq!(res.body["description"], "Menyusun laporan bulanan, direvisi");
+    patch(json!({"evidence_url": "https://drive.example.go.id/ü"})).await.assert_invalid("#/evidence_url");
+    assert_eq!(app.get(&path, t).await.body["evidence_url"], old);
+    let res = patch(json!({"evidence_url": null})).await;
+    res.assert_status(200);
+    assert_eq!(res.body["evidence_url"], Value::Null, "{}", res.text);
+}

@@ -263,8 +263,7 @@ pub struct AddHoliday {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayQuery {
-    /// 2000 to 2100, as every date the agency keeps; this year (in the agency's time zone) when
-    /// left out.
+    /// 2000 to 2100, as every date the agency keeps; the current year when left out.
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// Platform admins only: the agency.

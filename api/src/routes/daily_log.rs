@@ -173,7 +173,7 @@ pub struct LogPatch {
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(
         value_type = Option<String>,
-        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\](?::[0-9]+)?|[!-\"$-.0->@-Z\\\\^-~]+)(?:[/?#][!-~]*)?$",
+        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\](?::[0-9]+)?|[!$-.0-;=@-Z_a-z~]+)(?:[/?#][!#-;=?-\\[\\]_a-z~]*)?$",
         max_length = 2000
     )]
     pub evidence_url: Option<Option<String>>,
@@ -594,7 +594,14 @@ pub async fn update(
     let now = call.state.now();
     let caller = call.caller.clone();
     let current = db(&call.state, move |conn| store::get(conn, &caller, id, now)).await?;
-    let input = parse_log(&merged(&current, body.0))?;
+    // A correction that leaves the link alone keeps it as stored, under whatever rule took it.
+    let keeps_link = body.0.evidence_url.is_none();
+    let mut whole = merged(&current, body.0);
+    let kept = if keeps_link { whole.evidence_url.take() } else { None };
+    let mut input = parse_log(&whole)?;
+    if let Some(link) = kept {
+        input.evidence_url = Some(EvidenceUrl::kept(link));
+    }
     // A body the server refuses is refused before the precondition is judged (RFC 9110, 13.2.1).
     let version = version.version()?;
     let change = Change::new(call.caller, now, request_id::current());

@@ -70,12 +70,13 @@ pub struct Subscribe {
     /// Required for a platform admin; the admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
     /// Where deliveries are posted: `https://` (or `http://`), with a host name of letters,
-    /// digits, `-` and `.`, and no credentials. An address in a private, loopback or link-local
+    /// digits, `-` and `.` (an international name in its `xn--` form) or an IPv6 address in
+    /// brackets, no credentials, no fragment, and only the characters a URI holds as written. An address in a private, loopback or link-local
     /// network is only sent to where the operator allows that network
     /// (`EKINERJA_WEBHOOK_PRIVATE_NETWORKS`); otherwise each attempt fails and says so.
     #[schema(
         example = "https://notif.kominfo.sukamajukab.go.id/hooks/ekinerja",
-        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!-\"$-~]*)?$",
+        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!$-;=?-\\[\\]_a-z~]*)?$",
         max_length = 2000
     )]
     pub url: String,
@@ -96,7 +97,7 @@ pub struct Subscribe {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSubscription {
     #[schema(
-        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!-\"$-~]*)?$",
+        pattern = "^https?://(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|[A-Za-z0-9-][A-Za-z0-9.-]*)(?::[0-9]+)?(?:[/?][!$-;=?-\\[\\]_a-z~]*)?$",
         max_length = 2000
     )]
     pub url: Option<String>,
