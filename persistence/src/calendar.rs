@@ -165,6 +165,29 @@ pub fn add_holiday(
     })
 }
 
+/// The agency's holidays of `year`, or of the year it is now in the agency's own time zone (on
+/// the 1st of January at 06:00 in Jakarta it is still the 31st of December in UTC), by date.
+/// `year` is one the agency keeps dates in; the caller checks it.
+pub fn holidays_of_year(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    agency_id: Uuid,
+    year: Option<i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Holiday>, StoreError> {
+    if !caller.can_see_agency(agency_id) {
+        return Ok(Vec::new());
+    }
+    let year = match year {
+        Some(y) => y,
+        None => chrono::Datelike::year(&crate::chart::agency_today(conn, agency_id, now)?),
+    };
+    match (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) {
+        (Some(from), Some(to)) => load_holidays(conn, agency_id, from, to),
+        _ => Err(StoreError::invalid("year", "must be from 2000 to 2100")),
+    }
+}
+
 /// The agency's holidays between two dates, by date.
 pub fn holidays_between(
     conn: &mut DbConnection,

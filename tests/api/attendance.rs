@@ -1462,3 +1462,21 @@ async fn a_unit_run_on_the_productivity_basis_counts_accepted_log_minutes() {
         .await
         .assert_invalid("#/org_unit_id");
 }
+
+/// The holidays of "this year" are those of the year it is in the agency's own time zone: at
+/// 01:00 on New Year's Day in Jakarta (18:00 the day before in UTC), the new year's.
+#[actix_web::test]
+async fn this_years_holidays_are_of_the_agencys_own_new_year() {
+    use chrono::TimeZone;
+    let mut app = TestApp::spawn().await;
+    app.set_clock(chrono::Utc.with_ymd_and_hms(2026, 12, 31, 18, 0, 0).unwrap());
+    let org = app.org("NEWYEAR", 1500).await;
+    for (date, name) in [("2026-12-25", "Natal"), ("2027-01-01", "Tahun Baru Masehi")] {
+        app.post("/api/v1/holidays", &org.admin, json!({"date": date, "name": name})).await.assert_status(201);
+    }
+    let now = app.get("/api/v1/holidays", &org.staff1.token).await;
+    assert_eq!(now.body["items"].as_array().map(Vec::len), Some(1), "{}", now.text);
+    assert_eq!(now.body["items"][0]["date"], "2027-01-01", "{}", now.text);
+    let named = app.get("/api/v1/holidays?year=2026", &org.staff1.token).await;
+    assert_eq!(named.body["items"][0]["date"], "2026-12-25", "{}", named.text);
+}

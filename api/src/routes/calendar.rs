@@ -263,7 +263,8 @@ pub struct AddHoliday {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayQuery {
-    /// 2000 to 2100, as every date the agency keeps; the current year when left out.
+    /// 2000 to 2100, as every date the agency keeps; when left out, the year it is now in the
+    /// agency's time zone.
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// Platform admins only: the agency.
@@ -295,13 +296,11 @@ pub async fn add_holiday(call: Call, body: Json<AddHoliday>) -> Result<HttpRespo
 pub async fn list_holidays(call: Call, q: web::Query<HolidayQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let agency = call.agency(q.agency_id)?;
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&call.state.now()));
-    let (true, Some(from), Some(to)) =
-        (super::YEARS.contains(&year), NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
-    else {
+    if q.year.is_some_and(|y| !super::YEARS.contains(&y)) {
         return Err(ApiError::field("year", "must be from 2000 to 2100"));
-    };
-    let rows = call.read(move |conn, caller| calendar::holidays_between(conn, caller, agency, from, to)).await?;
+    }
+    let now = call.state.now();
+    let rows = call.read(move |conn, caller| calendar::holidays_of_year(conn, caller, agency, q.year, now)).await?;
     Ok(HttpResponse::Ok().json(HolidayList { items: rows.into_iter().map(HolidayView::from).collect() }))
 }
 
