@@ -188,20 +188,6 @@ pub fn holidays_of_year(
     }
 }
 
-/// The agency's holidays between two dates, by date.
-pub fn holidays_between(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    agency_id: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<Holiday>, StoreError> {
-    if !caller.can_see_agency(agency_id) {
-        return Ok(Vec::new());
-    }
-    load_holidays(conn, agency_id, from, to)
-}
-
 pub(crate) fn load_holidays(
     conn: &mut DbConnection,
     agency_id: Uuid,
