@@ -1,5 +1,21 @@
 //! The committed `openapi.yaml` is what the code generates. Regenerate with `make openapi`.
 
+/// The code's OpenAPI document, as JSON.
+fn document() -> serde_json::Value {
+    serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap()
+}
+
+/// Every parameter of every operation of `doc`, with the operation's method and path.
+fn parameters(doc: &serde_json::Value) -> Vec<(&str, &str, &serde_json::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.extend(op["parameters"].as_array().into_iter().flatten().map(|p| (method.as_str(), path.as_str(), p)));
+        }
+    }
+    out
+}
+
 #[test]
 fn committed_openapi_yaml_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
@@ -13,8 +29,7 @@ fn committed_openapi_yaml_matches_the_code() {
 
 #[test]
 fn every_operation_has_an_id_a_summary_a_tag_and_error_responses() {
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = document();
     let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -46,32 +61,20 @@ fn every_operation_has_an_id_a_summary_a_tag_and_error_responses() {
 /// range `page_request` enforces, and every `cursor` the form it parses.
 #[test]
 fn every_page_parameter_states_what_the_server_accepts() {
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = document();
     let mut seen = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            for p in op["parameters"].as_array().into_iter().flatten() {
-                let schema = &p["schema"];
-                match p["name"].as_str() {
-                    Some("limit") => {
-                        assert_eq!(
-                            (&schema["minimum"], &schema["maximum"]),
-                            (&1.into(), &200.into()),
-                            "{method} {path}"
-                        );
-                        seen += 1;
-                    }
-                    Some("cursor") => {
-                        assert!(
-                            schema["format"] == "uuid" || schema["pattern"].is_string(),
-                            "{method} {path}: {schema}"
-                        );
-                        seen += 1;
-                    }
-                    _ => {}
-                }
+    for (method, path, p) in parameters(&doc) {
+        let schema = &p["schema"];
+        match p["name"].as_str() {
+            Some("limit") => {
+                assert_eq!((&schema["minimum"], &schema["maximum"]), (&1.into(), &200.into()), "{method} {path}");
+                seen += 1;
             }
+            Some("cursor") => {
+                assert!(schema["format"] == "uuid" || schema["pattern"].is_string(), "{method} {path}: {schema}");
+                seen += 1;
+            }
+            _ => {}
         }
     }
     assert!(seen > 40, "only {seen} page parameters found");
@@ -83,8 +86,7 @@ fn every_page_parameter_states_what_the_server_accepts() {
 #[test]
 fn text_patterns_are_the_domains_and_admit_nothing_it_refuses() {
     use ekinerja_domain::{Code, Description, Name};
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = document();
     let mut used = std::collections::BTreeMap::<String, usize>::new();
     fn walk(v: &serde_json::Value, used: &mut std::collections::BTreeMap<String, usize>) {
         match v {
@@ -144,18 +146,13 @@ fn text_patterns_are_the_domains_and_admit_nothing_it_refuses() {
 #[test]
 fn every_if_match_states_the_form_of_the_etags_the_server_writes() {
     use ekinerja_api::extract::{etag, ETAG_PATTERN};
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = document();
     let mut seen = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "If-Match") {
-                assert_eq!(p["in"], "header", "{method} {path}");
-                assert_eq!(p["required"], true, "{method} {path}");
-                assert_eq!(p["schema"]["pattern"], ETAG_PATTERN, "{method} {path}");
-                seen += 1;
-            }
-        }
+    for (method, path, p) in parameters(&doc).into_iter().filter(|(_, _, p)| p["name"] == "If-Match") {
+        assert_eq!(p["in"], "header", "{method} {path}");
+        assert_eq!(p["required"], true, "{method} {path}");
+        assert_eq!(p["schema"]["pattern"], ETAG_PATTERN, "{method} {path}");
+        seen += 1;
     }
     assert!(seen >= 21, "only {seen} If-Match parameters found");
     let re = regex::Regex::new(ETAG_PATTERN).unwrap();
@@ -175,8 +172,7 @@ fn every_if_match_states_the_form_of_the_etags_the_server_writes() {
 fn url_patterns_are_exactly_what_the_domain_accepts() {
     use ekinerja_domain::daily_log::EvidenceUrl;
     use ekinerja_domain::notification::EndpointUrl;
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = document();
     let schemas = &doc["components"]["schemas"];
     for (schema, field, pattern) in [
         ("Subscribe", "url", EndpointUrl::PATTERN),
@@ -267,8 +263,7 @@ fn url_patterns_are_exactly_what_the_domain_accepts() {
 #[test]
 fn maturity_thresholds_state_the_range_the_domain_checks() {
     use ekinerja_domain::maturity::{MaturityPolicy, MaturityPolicyPatch};
-    let doc: serde_json::Value =
-        serde_json::to_value(<ekinerja_api::openapi::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = document();
     for schema in ["MaturityPolicy", "MaturityPolicyPatch"] {
         let fields = doc["components"]["schemas"][schema]["properties"].as_object().unwrap();
         assert_eq!(fields.len(), 9, "{schema}");
