@@ -36,13 +36,19 @@ import uuid
 
 import yaml
 
+
+def read_from(base, path, token):
+    """A GET of `base` + `path` as `token`'s caller: the answer's ETag (if any) and its body."""
+    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=60) as res:
+        return res.headers["ETag"], json.load(res)
+
+
 if sys.argv[1:2] == ["--etags"]:
     base, admin, role, where, out = sys.argv[2:7]
 
     def read(path, token):
-        req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
-        with urllib.request.urlopen(req, timeout=60) as res:
-            return res.headers["ETag"], json.load(res)
+        return read_from(base, path, token)
 
     # A thousand idempotency keys of this run alone: a key sent again with another body is rightly
     # refused (422), and a generator left to itself sends the same few keys with every body, run
@@ -92,9 +98,7 @@ PROBABILITY = 0.8
 
 
 def get(path, token=ADMIN):
-    req = urllib.request.Request(BASE + path, headers={"Authorization": "Bearer " + token})
-    with urllib.request.urlopen(req, timeout=60) as res:
-        return json.load(res)
+    return read_from(BASE, path, token)[1]
 
 
 def post(path, body, token=ADMIN):
