@@ -93,6 +93,10 @@ pub struct AgencyPolicy {
 /// The largest base amount accepted, rupiah (a sanity bound against a mistyped zero).
 pub const MAX_BASE_AMOUNT: i64 = 1_000_000_000;
 
+/// The most minutes a deduction band may reach: a day's (lateness and leaving early are counted
+/// per day, and a band past it could never apply).
+pub const MAX_BAND_MINUTES: u32 = 1_440;
+
 impl AgencyPolicy {
     /// Every rule the policy breaks, as `(field, reason)` in the API's field names, for an agency
     /// whose daily log cap is `daily_cap_minutes` (a target above it could never be met).
@@ -126,6 +130,11 @@ impl AgencyPolicy {
                 bad(
                     Field::named("deduction_bands").at(i).then("up_to_minutes"),
                     "bands go up in minutes, from 1".into(),
+                );
+            } else if *upto > MAX_BAND_MINUTES {
+                bad(
+                    Field::named("deduction_bands").at(i).then("up_to_minutes"),
+                    format!("at most {MAX_BAND_MINUTES}: a band counts the minutes late or early of one day"),
                 );
             }
             if !bp(*deduction) {
@@ -401,7 +410,7 @@ mod tests {
         assert_eq!(over, ["target_minutes_per_day"]);
         let mut p = AgencyPolicy::default();
         p.allowance.performance_weight_bp = 6_000;
-        p.discipline.bands = vec![(30, 50), (20, 100)];
+        p.discipline.bands = vec![(30, 50), (20, 100), (1_440, 150), (1_441, 200)];
         p.discipline.tolerance_minutes = 900;
         p.base_amounts = vec![(5, 2_000_000), (5, 1), (18, -1)];
         let fields: Vec<String> = p.problems(450).into_iter().map(|(field, _)| field.to_string()).collect();
@@ -410,6 +419,7 @@ mod tests {
             [
                 "discipline_weight_bp",
                 "deduction_bands/1/up_to_minutes",
+                "deduction_bands/3/up_to_minutes",
                 "late_tolerance_minutes",
                 "base_amounts/1/class",
                 "base_amounts/2/class",

@@ -115,13 +115,21 @@ async fn a_batch_retried_three_times_creates_nothing_twice() {
     // and nothing of it is stored, not even its good items.
     let mut fresh = log(&s.staff_rhk, day, "11:00", "12:00");
     fresh["client_id"] = json!(uuid::Uuid::now_v7());
+    // More evidence files than the item schema's `maxItems` is such a break too.
+    let mut many_files = fresh.clone();
+    many_files["evidence_file_ids"] = json!(vec![uuid::Uuid::now_v7(); 11]);
     let broken = json!({"items": [fresh, {"date": "not-a-date"}, fresh, {"client_id": uuid::Uuid::now_v7(), "date": day,
-        "description": "x", "output_quantity": "one", "additional_duty": true}]});
+        "description": "x", "output_quantity": "one", "additional_duty": true}, many_files]});
     let res = app.post("/api/v1/daily-logs/batch", t, broken).await;
     res.assert_problem(422, "validation");
     let pointers: Vec<&str> =
         res.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
-    assert_eq!(pointers, ["#/items/1/date", "#/items/3/output_quantity"], "{}", res.text);
+    assert_eq!(
+        pointers,
+        ["#/items/1/date", "#/items/3/output_quantity", "#/items/4/evidence_file_ids"],
+        "{}",
+        res.text
+    );
     assert_eq!(count(&app, t).await, 2);
     // The same client id with different content is refused, not overwritten.
     let mut changed = items[0].clone();

@@ -279,3 +279,73 @@ fn maturity_thresholds_state_the_range_the_domain_checks() {
         }
     }
 }
+
+#[test]
+fn deduction_bands_state_the_range_the_domain_checks() {
+    use ekinerja_domain::allowance::{AgencyPolicy, MAX_BAND_MINUTES};
+    let band = &document()["components"]["schemas"]["Band"]["properties"]["up_to_minutes"];
+    assert_eq!((&band["minimum"], &band["maximum"]), (&1.into(), &MAX_BAND_MINUTES.into()));
+    for (minutes, ok) in [(0, false), (1, true), (MAX_BAND_MINUTES, true), (MAX_BAND_MINUTES + 1, false)] {
+        let mut policy = AgencyPolicy::default();
+        policy.discipline.bands = vec![(minutes, 50)];
+        assert_eq!(policy.problems(450).is_empty(), ok, "{minutes}");
+    }
+}
+
+/// The examples the contract gives for a file and a password are ones the server takes as they
+/// stand: each CSV example's header names every column its import requires, and its lines are
+/// read (a dry run as the agency's admin, beside a unit and a post such as the examples name); the
+/// password example is accepted for a new account and for a reset. A client that starts from an
+/// example, and the fuzzer's examples phase, then meet the import's rules rather than a refusal of
+/// the whole file.
+#[actix_web::test]
+async fn file_and_password_examples_are_taken_as_they_stand() {
+    let app = ekinerja_tests::TestApp::spawn().await;
+    let agency = app.agency("KAB-CONTOH").await;
+    let admin = app.agency_admin(&agency, "admin.contoh").await;
+    let unit = app
+        .post("/api/v1/org-units", &admin, serde_json::json!({"code": "DINKES-BID2", "name": "Bidang Pelayanan"}))
+        .await
+        .assert_status(201)
+        .id();
+    let post = app.position(&admin, &unit, "Pengadministrasi Umum", "pelaksana", 7, None).await;
+    let doc = document();
+    let csv = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["text/csv"]["example"].as_str().map(str::to_owned)
+    };
+    let imports = [
+        ("/api/v1/imports/employees", "?dry_run=true".to_owned()),
+        ("/api/v1/imports/attendance", "?dry_run=true".to_owned()),
+        ("/api/v1/positions/{id}/activities/import", "?dry_run=true".to_owned()),
+        ("/api/v1/rosters/import", "?dry_run=true&month=2026-11".to_owned()),
+    ];
+    for (path, query) in imports {
+        let example = csv(path).unwrap_or_else(|| panic!("{path} gives no CSV example"));
+        let res = app
+            .req(actix_web::http::Method::POST, &format!("{}{query}", path.replace("{id}", &post)))
+            .token(&admin)
+            .raw("text/csv", example)
+            .send()
+            .await;
+        res.assert_status(200);
+        // Lines may be refused (the employees the examples name are not this agency's); the file
+        // never is, and the employees' and the catalogue's examples are taken whole.
+        let refused = res.body["errors"].as_array().expect("errors").clone();
+        assert!(refused.iter().all(|e| e["line"].as_u64().unwrap_or(0) >= 2), "{path}: {refused:?}");
+        if path.contains("employees") || path.contains("activities") {
+            assert!(refused.is_empty(), "{path}: {refused:?}");
+        }
+    }
+    let property =
+        |schema: &str, name: &str| doc["components"]["schemas"][schema]["properties"][name]["example"].clone();
+    let account = serde_json::json!({
+        "role": "agency_admin",
+        "agency_id": agency,
+        "username": property("CreateAccount", "username"),
+        "password": property("CreateAccount", "password"),
+    });
+    let created = app.post("/api/v1/accounts", &app.root, account).await;
+    created.assert_status(201);
+    let reset = serde_json::json!({"new_password": property("ResetPassword", "new_password")});
+    app.post(&format!("/api/v1/accounts/{}/password", created.id()), &app.root, reset).await.assert_status(204);
+}

@@ -206,7 +206,8 @@ pub fn parse_catalogue(bytes: &[u8]) -> Result<Catalogue, ApiError> {
         already has, or one named twice in the file, is refused on its line. One refused cell stores nothing, and every \
         refused cell is named.",
     params(("id" = Uuid, Path, description = "Position id"), CatalogueImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first",
+        example = json!("uraian_tugas,satuan_output,norma_waktu\nMenyusun laporan bulanan,laporan,120\nMemverifikasi berkas usulan,berkas,30\n")),
     responses(
         (status = 200, description = "Imported, or (dry run) what would be imported with every refused cell", body = CatalogueImportView),
         crate::openapi::AdminOnly,

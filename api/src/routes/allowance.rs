@@ -43,7 +43,8 @@ pub struct PredicateFactors {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
-    #[schema(example = 30)]
+    /// 1 to 1,440 (a day), each band above the one before.
+    #[schema(example = 30, minimum = 1, maximum = 1440)]
     pub up_to_minutes: u32,
     #[schema(example = 50)]
     pub deduction_bp: i64,

@@ -399,7 +399,8 @@ fn parse_attendance_csv(bytes: &[u8], offset: FixedOffset) -> Result<Vec<(u64, I
         and `bujur` are optional. Idempotent like a push: a line whose `id_event` is stored already is \
         `existing`, so a corrected file can be uploaded again.",
     params(AttendanceImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first",
+        example = json!("nip,tanggal,jam,jenis,id_event,id_mesin\n199003152015031002,2026-11-02,07:28:41,MASUK,EVT-20261102-0001,CKJH194560123\n199003152015031002,2026-11-02,16:05:12,PULANG,EVT-20261102-0002,CKJH194560123\n")),
     responses(
         (status = 200, description = "Imported (or, dry run, checked), with every refused line", body = AttendanceImportReport),
         crate::openapi::AdminOnly,

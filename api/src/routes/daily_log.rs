@@ -9,6 +9,7 @@ use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId, PositionActivityId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
+use ekinerja_persistence::evidence::MAX_PER_LOG;
 use ekinerja_persistence::{Change, FieldError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -118,11 +119,14 @@ pub struct LogBody {
     #[schema(example = "10:30")]
     pub end_time: Option<String>,
     /// 1 to 1440; must match the time range when both are given.
+    #[schema(example = 150)]
     pub duration_minutes: Option<i64>,
     /// What was done. (No pattern here: a log is also a batch item, whose text is judged per
     /// item, so an empty or unprintable one is that item's refusal, never the whole batch's.)
+    #[schema(example = "Menyusun draf laporan kinerja triwulan")]
     pub description: String,
     /// Output produced, 0 or more.
+    #[schema(example = 1)]
     pub output_quantity: i64,
     #[schema(example = "dokumen")]
     pub output_unit: Option<String>,
@@ -371,8 +375,8 @@ enum Slot {
         `client_id`, times that do not add up, an overlap, the daily cap, a planned result that is not the \\
         caller's, a day outside the agreement, the same `client_id` with other content) is answered on its \\
         own as `refused`, its reasons under `#/items/{index}/...`, and never sinks the others. An item that \\
-        does not match the item schema (a wrong type, a missing required or an unknown field) makes the \\
-        whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
+        does not match the item schema (a wrong type, a missing required or an unknown field, more than 10 \\
+        evidence files) makes the whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
         retry replays the first answer exactly.",
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Replays the first answer to the same batch")),
     request_body = LogBatch,
@@ -395,6 +399,11 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
     for (index, item) in items.into_iter().enumerate() {
         let bytes = serde_json::to_vec(&item).unwrap_or_default();
         match parse_json::<LogBody>(&bytes) {
+            // The item schema's one bound that serde does not hold: the number of files.
+            Ok(body) if body.evidence_file_ids.len() > MAX_PER_LOG => malformed.push(FieldError::new(
+                Field::named("items").at(index).then("evidence_file_ids"),
+                format!("at most {MAX_PER_LOG} files a record"),
+            )),
             Ok(body) => parsed.push((item, bytes, body)),
             Err(e) => match e.within(&Field::named("items").at(index)) {
                 ApiError::Validation(fields) => malformed.extend(fields),

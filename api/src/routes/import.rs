@@ -278,7 +278,8 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
         (`GET /api/v1/jobs/{id}/file`, JSON), or failed with the problem the request would have answered \
         (refused lines: the 422 naming each).",
     params(ImportQuery, ("prefer" = Option<String>, Header, description = "`respond-async`: answer 202 with a job at once")),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first",
+        example = json!("nip,nama,status,jabatan,jenis_jabatan,kelas_jabatan,kode_unit\n199003152015031002,Budi Santoso,PNS,Pengadministrasi Umum,pelaksana,7,DINKES-BID2\n")),
     responses(
         (status = 200, description = "Imported, or (dry run) what would be imported with every refused line", body = ImportReportView),
         (status = 202, description = "Stored as a job (`Prefer: respond-async`); its file is the import's report", body = crate::routes::job::JobView,

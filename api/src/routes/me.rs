@@ -66,7 +66,7 @@ pub struct ChangePassword {
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
     /// 10 to 128 characters, not containing the login name or NIP, and not one of the common passwords attackers try first (an embedded list, case ignored, and one character repeated).
-    #[schema(min_length = 10, max_length = 128)]
+    #[schema(min_length = 10, max_length = 128, example = "Kopi Tubruk Pagi Hari")]
     pub new_password: String,
 }
 
@@ -80,10 +80,10 @@ pub struct CreateAccount {
     /// The employee who signs in with their NIP (required for the `employee` role).
     pub employee_id: Option<Uuid>,
     /// Login name for accounts without an employee (admins): letters, digits, `-`, `_`, `.`.
-    #[schema(pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 64)]
+    #[schema(pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 64, example = "operator.bkd")]
     pub username: Option<String>,
     /// 10 to 128 characters, not containing the login name or NIP, and not one of the common passwords attackers try first (an embedded list, case ignored, and one character repeated).
-    #[schema(min_length = 10, max_length = 128)]
+    #[schema(min_length = 10, max_length = 128, example = "Kopi Tubruk Pagi Hari")]
     pub password: String,
 }
 

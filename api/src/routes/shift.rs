@@ -443,7 +443,8 @@ fn parse_roster(bytes: &[u8], first: NaiveDate) -> Result<(Vec<RosterLine>, Vec<
         above it), or is empty or `-` for a day off. Each day column given replaces the employee's entry for that \
         date; days without a column keep theirs. One bad cell stores nothing, and every bad cell is named.",
     params(RosterImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first"),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, UTF-8, header row first",
+        example = json!("nip,nama,1,2,3\n199003152015031002,Budi Santoso,P,S,-\n")),
     responses(
         (status = 200, description = "Imported, or (dry run) what would be imported with every refused cell", body = RosterImportView),
         (status = 422, description = "Some cells are refused (`errors` names each as `#/lines/{line}/{column}`); nothing was stored", body = crate::error::Problem, content_type = "application/problem+json"),
