@@ -29,6 +29,7 @@ case "$mode" in
 esac
 
 venv=target/fuzz-venv
+export SCHEMATHESIS_HOOKS="$PWD/scripts/fuzz_hooks.py" # an idempotency key per request
 if [ ! -x "$venv/bin/schemathesis" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
@@ -98,9 +99,13 @@ admin_token="$(token_of "$(login_of 'agency admin')")"
 "$venv/bin/python" scripts/fuzz_ids.py "$base" "$admin_token" "$(token_of "$(login_of 'platform admin')")" "$work/ids.toml"
 # A run's configuration as the role with token $1 starts it: the ids, and for the changes that
 # name a version (If-Match) a record the role lists and the ETag it has now (earlier runs change
-# them).
+# them). It also writes the run's copy of the contract, $work/contract.json: openapi.yaml with the
+# role's records as the examples of the ids a request body names, which the examples and coverage
+# phases build their bodies from (constraints unchanged).
 config_now() {
-    "$venv/bin/python" scripts/fuzz_ids.py --etags "$base" "$admin_token" "$1" "$work/ids.toml.etags.json" "$work/etags.toml" ||
+    cp "$work/openapi.json" "$work/contract.json" # the contract as served, should the next step fail
+    "$venv/bin/python" scripts/fuzz_ids.py --etags "$base" "$admin_token" "$1" "$work/ids.toml.etags.json" "$work/etags.toml" \
+        "$work/contract.json" ||
         echo "fuzz: the If-Match records could not be read again; this run is given those read before it" >&2
     cat "$work/ids.toml" "$work/etags.toml"
 }
@@ -149,7 +154,7 @@ PY
         printf '\n[auth.wfc]\npath = "%s"\npeers = [%s]\n' "$work/wfc-$name.json" "${peers%, }"
     } >"$work/schemathesis-$name.toml"
     echo "==> schemathesis, object-level authorization between ${*%%=*}"
-    if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$name.toml" run openapi.yaml --url "$base" \
+    if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$name.toml" run "$work/contract.json" --url "$base" \
         --checks object_level_authorization,not_a_server_error \
         --phases examples,coverage,fuzzing,stateful \
         --max-examples "$examples" --workers 1 --seed 2026 \
@@ -175,7 +180,7 @@ for entry in "${roles[@]}"; do
     token="$(token_of "$login")" || { echo "fuzz: $role ($login) could not sign in" >&2; failed+=("$role"); continue; }
     echo "==> schemathesis as $role ($login), $examples examples per operation"
     config_now "$token" >"$work/schemathesis-$role.toml"
-    if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$role.toml" run openapi.yaml --url "$base" \
+    if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis-$role.toml" run "$work/contract.json" --url "$base" \
         -H "Authorization: Bearer $token" \
         --exclude-checks positive_data_acceptance,missing_required_header \
         --phases examples,coverage,fuzzing \

@@ -19,20 +19,23 @@ came back empty stops the run.
 A change that names the version it edits (`If-Match`) meets one record of its kind, and the ETag
 that record has as its run starts: OUT.toml.etags.json says which kinds, and
 
-    fuzz_ids.py --etags BASE ADMIN_TOKEN ROLE_TOKEN OUT.toml.etags.json ETAGS.toml
+    fuzz_ids.py --etags BASE ADMIN_TOKEN ROLE_TOKEN OUT.toml.etags.json ETAGS.toml [CONTRACT.json]
 
 chooses them again before each run: the first record of each kind that the role's own lists show
 (the admin's where the role lists none), with its ETag as of now (the runs before it change them).
 So each role's changes reach the rules behind the precondition (200, 403, 409) rather than only
 404s and 412s. Likewise the evaluation whose realisation is stated is the role's own, if it has
-one. Each run also gets a thousand idempotency keys of its own.
+one. With CONTRACT.json it also writes the fuzzer's copy of openapi.yaml, in which the ids a
+request body names have the role's records as examples (`with_examples`): its own agency and
+employee record, a planned result and activity of its own logs, and the admin's first record of
+each other kind. (Idempotency keys are made per request by scripts/fuzz_hooks.py.)
 """
 import datetime
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
-import uuid
 
 import yaml
 
@@ -44,24 +47,76 @@ def read_from(base, path, token):
         return res.headers["ETag"], json.load(res)
 
 
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def picked_from(records, fields):
+    """The first value each of `fields` has in `records` (a field none of them holds is left out)."""
+    return {f: v for f in fields for v in [next((r[f] for r in records if r.get(f)), None)] if v}
+
+
+def with_examples(doc, examples, parameters):
+    """`doc` with each id property of a request body that `examples` names given that record as its
+    example, and each parameter of a path that `parameters` binds (`{path: {"path.id": id}}`) its
+    value. Schemathesis's examples and coverage phases build requests from a schema's examples
+    (and otherwise from made-up ids and versions, which only ever meet 404s and 412s, or "no such
+    ..." answers); its fuzzing phase draws from the dictionaries instead. The schemas' constraints
+    are left exactly as they are."""
+    schemas = doc["components"]["schemas"]
+
+    def resolved(schema):
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+        return schema
+
+    seen = set()
+
+    def visit(schema):
+        schema = resolved(schema)
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return
+        seen.add(id(schema))
+        for part in schema.get("allOf", []) + schema.get("oneOf", []) + schema.get("anyOf", []):
+            visit(part)
+        if "items" in schema:
+            visit(schema["items"])
+        for name, prop in (schema.get("properties") or {}).items():
+            # An id where the property is an id, a day where it is a date (no name is both).
+            if name in examples and f'"{"date" if DAY.fullmatch(examples[name]) else "uuid"}"' in json.dumps(resolved(prop)):
+                prop["example"] = examples[name]
+            visit(prop)
+
+    for path, operations in doc["paths"].items():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                value = parameters.get(path, {}).get(f"{parameter['in']}.{parameter['name']}")
+                if value:
+                    parameter["example"] = value
+            if "requestBody" in operation:
+                for content in operation["requestBody"]["content"].values():
+                    visit(content.get("schema"))
+    return doc
+
+
 if sys.argv[1:2] == ["--etags"]:
     base, admin, role, where, out = sys.argv[2:7]
+    contract = sys.argv[7] if len(sys.argv) > 7 else None
 
     def read(path, token):
         return read_from(base, path, token)
 
-    # A thousand idempotency keys of this run alone: a key sent again with another body is rightly
-    # refused (422), and a generator left to itself sends the same few keys with every body, run
-    # after run, from the same accounts.
-    run = uuid.uuid4().hex[:12]
-    found = ["[dictionaries.idempotency_keys]", f"values = {json.dumps([f'fuzz-{run}-{n:04}' for n in range(1000)])}", ""]
+    found = []
+    picked = {}  # the first value of each dictionary chosen here
     chosen = json.load(open(where))
+    caller = read("/api/v1/me", role)[1]
+    me = (caller.get("employee") or {}).get("id")
     # An evaluation of the role's own, a draft if there is one (a realisation is the evaluated
     # employee's to state), with its agreement's indicators; the admin's choice otherwise.
     evaluation, indicators = chosen["evaluation"]  # the admin's; none on days the demo has none
     if evaluation:
         try:
-            me = (read("/api/v1/me", role)[1].get("employee") or {}).get("id")
             own = [e for e in read("/api/v1/evaluations?limit=200", role)[1]["items"] if me and e["employee_id"] == me]
             if own:
                 pick = next((e for e in own if e["status"] == "draft"), own[0])
@@ -72,8 +127,10 @@ if sys.argv[1:2] == ["--etags"]:
         except urllib.error.HTTPError:
             pass  # a role that reads no evaluations: the admin's, which it meets as a 404
         found += ["[dictionaries.one_evaluation]", f"values = {json.dumps([evaluation])}", ""]
+        picked["one_evaluation"] = evaluation
         if indicators:
             found += ["[dictionaries.evaluation_indicators]", f"values = {json.dumps(indicators)}", ""]
+            picked["evaluation_indicators"] = indicators[0]
     for kind, (segment, admins, listed) in chosen["if_match"].items():
         record = admins
         if listed:
@@ -88,8 +145,28 @@ if sys.argv[1:2] == ["--etags"]:
             etag = read(f"/api/v1/{segment}/{record}", admin)[0]
         found += [f"[dictionaries.if_match_{kind}]", f"values = {json.dumps([record])}", "",
                   f"[dictionaries.etag_{kind}]", f"values = {json.dumps([etag])}", ""]
+        picked.update({f"if_match_{kind}": record, f"etag_{kind}": etag})
     with open(out, "w") as f:
         f.write("\n".join(found))
+    if contract:
+        # The records a request body names, as the role would name them: its own agency, itself,
+        # a planned result and activity of its own logs; the admin's choice for the rest.
+        examples = dict(chosen["examples"])
+        if caller.get("agency_id"):
+            examples["agency_id"] = caller["agency_id"]
+        if me:
+            examples["employee_id"] = me
+            try:
+                logs = [entry for entry in read("/api/v1/daily-logs?limit=200", role)[1]["items"] if entry["employee_id"] == me]
+                examples.update(picked_from(logs, ("planned_result_id", "activity_id")))
+            except urllib.error.HTTPError:
+                pass  # a role that reads no logs: the admin's choice
+        # A path's parameters (and If-Match) as the run binds them: the records chosen here, else
+        # the first of their kind.
+        parameters = {path: {key: picked.get(kind, chosen["first"].get(kind)) for key, kind in bound.items()}
+                      for path, bound in chosen["paths"].items()}
+        with open(contract, "w") as f:
+            json.dump(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters), f)
     sys.exit(0)
 
 BASE, ADMIN, PLATFORM, OUT = sys.argv[1:5]
@@ -227,6 +304,25 @@ filters = {
     "body.parent_result_id": "results",
 }
 
+# The record each id a request body may name stands for, as the example of that property in the
+# fuzzer's copy of the contract (`--etags ... CONTRACT.json`): the first of its kind, and a planned
+# result and an activity that logs name.
+named = {
+    "account_id": "accounts", "agency_id": "agencies", "employee_id": "employees",
+    "evaluation_period_id": "evaluation_periods", "goal_id": "goals", "org_unit_id": "org_units",
+    "parent_id": "org_units", "parent_result_id": "results", "performance_period_id": "performance_periods",
+    "period_id": "performance_periods", "position_id": "positions", "supervisor_position_id": "positions",
+    "shift_id": "shifts",
+}
+examples = {name: kinds[kind][0] for name, kind in named.items() if kinds[kind]}
+examples.update(picked_from(get("/api/v1/daily-logs?limit=200")["items"], ("planned_result_id", "activity_id")))
+# And the day a request names (a log's, a leave's, an absence's): the last weekday up to today in
+# Jakarta, inside the demo's agreements and its open evaluation period (a made-up day is years off).
+day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=7)).date()
+while day.weekday() >= 5:
+    day -= datetime.timedelta(days=1)
+examples.update({"date": day.isoformat(), "starts_on": day.isoformat(), "ends_on": day.isoformat()})
+
 
 def toml(value):
     return json.dumps(value)  # TOML basic strings and arrays of them read as JSON does
@@ -237,15 +333,19 @@ lines = []
 for name, values in kinds.items():
     if values and name not in ("one_evaluation", "evaluation_indicators"):  # chosen per run (--etags)
         lines += [f"[dictionaries.{name}]", f"values = {toml(values)}", ""]
+# The examples and coverage phases build a path's ids and versions from the examples in the run's
+# copy of the contract (`--etags ... CONTRACT.json`), and not from ids their responses showed,
+# which schemathesis pairs with parameters by name alone (a unit's id as an agreement's: 404s).
+for phase in ("examples", "coverage"):
+    lines += [f"[phases.{phase}.extra-data-sources]", "responses = false", ""]
 lines.append("[parameters]")
 for key, kind in filters.items():
     if kinds[kind]:
         lines.append(f'"{key}" = {{ dictionary = "{kind}", probability = {PROBABILITY} }}')
-# The run's own idempotency keys (`--etags` writes them).
-lines.append(f'"header.Idempotency-Key" = {{ dictionary = "idempotency_keys", probability = {PROBABILITY} }}')
 lines.append("")
 bound = 0
 etags = {}
+paths = {}  # each path's bindings, as the examples of its parameters (`--etags ... CONTRACT.json`)
 
 
 def takes_if_match(path):
@@ -286,6 +386,7 @@ for path in doc["paths"]:
         etags[kind] = (segment, kinds[kind][0], not kind.startswith("one_"))
         sure = {"path.id": f"if_match_{kind}", "header.If-Match": f"etag_{kind}"}
         sure.update({k: pairs.pop(k) for k in ("path.result_id", "path.indicator_id") if k in pairs})
+    paths[path] = {**pairs, **sure}
     binding = ", ".join([f'"{k}" = {{ dictionary = "{v}", probability = {PROBABILITY} }}' for k, v in pairs.items()]
                         + [f'"{k}" = {{ dictionary = "{v}", probability = 1.0 }}' for k, v in sure.items()])
     lines += ["[[operations]]", f"include-path = {toml(path)}", f"parameters = {{ {binding} }}", ""]
@@ -294,5 +395,6 @@ with open(OUT, "w") as f:
 # The kinds whose record and ETag `fuzz_ids.py --etags` chooses before each run.
 with open(OUT + ".etags.json", "w") as f:
     json.dump({"if_match": etags, "evaluation": [next(iter(kinds["one_evaluation"]), None),
-                                               kinds["evaluation_indicators"]]}, f)
+                                               kinds["evaluation_indicators"]],
+               "examples": examples, "paths": paths, "first": {kind: values[0] for kind, values in kinds.items() if values}}, f)
 print(f"fuzz ids: {bound} paths bind their parameters to the demo's records ({OUT})")
