@@ -165,8 +165,9 @@ if sys.argv[1:2] == ["--etags"]:
         # the first of their kind.
         parameters = {path: {key: picked.get(kind, chosen["first"].get(kind)) for key, kind in bound.items()}
                       for path, bound in chosen["paths"].items()}
-        with open(contract, "w") as f:
-            json.dump(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters), f)
+        copy = json.dumps(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters))
+        with open(contract, "w") as f:  # made whole first: a failure leaves fuzz.sh's fallback as it was
+            f.write(copy)
     sys.exit(0)
 
 BASE, ADMIN, PLATFORM, OUT = sys.argv[1:5]

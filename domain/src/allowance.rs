@@ -94,7 +94,7 @@ pub struct AgencyPolicy {
 pub const MAX_BASE_AMOUNT: i64 = 1_000_000_000;
 
 /// The most minutes a deduction band may reach: a day's (lateness and leaving early are counted
-/// per day, and a band past it could never apply).
+/// per day, so a band past it means no more than one of 1,440).
 pub const MAX_BAND_MINUTES: u32 = 1_440;
 
 impl AgencyPolicy {

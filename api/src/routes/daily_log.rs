@@ -9,7 +9,6 @@ use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId, PositionActivityId};
 use ekinerja_domain::{Description, Name};
 use ekinerja_persistence::daily_log::{self as store, Created, LogInput, NewLog, Serves};
-use ekinerja_persistence::evidence::MAX_PER_LOG;
 use ekinerja_persistence::{Change, FieldError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -143,9 +142,9 @@ pub struct LogBody {
     pub activity_id: Option<Uuid>,
     /// Evidence files uploaded before (`POST /api/v1/files`), at most 10: each one's own and
     /// proving no other log. A photo's position fills `latitude` and `longitude` when they are
-    /// not given.
+    /// not given. (No `maxItems` here: a log is also a batch item, and an item with more files is
+    /// that item's refusal, never the whole batch's.)
     #[serde(default)]
-    #[schema(max_items = 10)]
     pub evidence_file_ids: Vec<Uuid>,
 }
 
@@ -373,10 +372,11 @@ enum Slot {
     description = "Each item needs a `client_id`. Retrying a batch creates nothing twice: items stored before \\
         come back as `existing` with the stored log. An item that is well-formed but breaks a rule (no \\
         `client_id`, times that do not add up, an overlap, the daily cap, a planned result that is not the \\
-        caller's, a day outside the agreement, the same `client_id` with other content) is answered on its \\
+        caller's, a day outside the agreement, the same `client_id` with other content, more than 10 evidence \\
+        files) is answered on its \\
         own as `refused`, its reasons under `#/items/{index}/...`, and never sinks the others. An item that \\
-        does not match the item schema (a wrong type, a missing required or an unknown field, more than 10 \\
-        evidence files) makes the whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
+        does not match the item schema (a wrong type, a missing required or an unknown field) makes the \\
+        whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
         retry replays the first answer exactly.",
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Replays the first answer to the same batch")),
     request_body = LogBatch,
@@ -399,11 +399,6 @@ pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<H
     for (index, item) in items.into_iter().enumerate() {
         let bytes = serde_json::to_vec(&item).unwrap_or_default();
         match parse_json::<LogBody>(&bytes) {
-            // The item schema's one bound that serde does not hold: the number of files.
-            Ok(body) if body.evidence_file_ids.len() > MAX_PER_LOG => malformed.push(FieldError::new(
-                Field::named("items").at(index).then("evidence_file_ids"),
-                format!("at most {MAX_PER_LOG} files a record"),
-            )),
             Ok(body) => parsed.push((item, bytes, body)),
             Err(e) => match e.within(&Field::named("items").at(index)) {
                 ApiError::Validation(fields) => malformed.extend(fields),
