@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use ekinerja_domain::access::Area;
 use ekinerja_domain::Caller;
 use ekinerja_persistence::{Change, DbConnection, StoreError};
 
@@ -81,5 +82,14 @@ impl Call {
     /// name one).
     pub fn agency(&self, given: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
         given.or(self.caller.agency_id).ok_or_else(|| ApiError::field("agency_id", "required for a platform admin"))
+    }
+
+    /// Whether this caller may write `area`'s records in `agency` at all, asked before a body is
+    /// judged field by field: a caller whose role never does this is told so (403) rather than
+    /// which of their fields would be wrong, and a name they may not use is `#/agency_id`'s
+    /// refusal ([`ekinerja_persistence::agency::writable`], the domain's access rule). The write
+    /// itself asks again, inside its transaction.
+    pub async fn may_write(&self, agency: uuid::Uuid, area: Area) -> Result<(), ApiError> {
+        self.read(move |conn, caller| ekinerja_persistence::agency::writable(conn, caller, agency, area)).await
     }
 }

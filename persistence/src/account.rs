@@ -236,13 +236,19 @@ pub(crate) fn new_row(change: &Change, new: NewAccount) -> Account {
     }
 }
 
-/// The checks of issuing `new` that need no transaction: the caller may issue its role in its
-/// agency, and its fields fit the role.
-pub(crate) fn check_issue(conn: &mut DbConnection, caller: &Caller, new: &NewAccount) -> Result<(), StoreError> {
-    if let Some(why) = ekinerja_domain::access::issue_refusal(caller, new.role) {
+/// Whether `caller` may issue an account of `role` in `agency` at all (who issues which role, and
+/// an agency they may write in): the part of [`check_issue`] that depends on no other field, so a
+/// caller who may not is told so before a login name or password is judged.
+pub fn may_issue(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    role: AccountRole,
+    agency: Option<Uuid>,
+) -> Result<(), StoreError> {
+    if let Some(why) = ekinerja_domain::access::issue_refusal(caller, role) {
         return Err(StoreError::Forbidden(why.into()));
     }
-    match (new.role, new.agency_id) {
+    match (role, agency) {
         (AccountRole::PlatformAdmin, Some(_)) => {
             return Err(StoreError::invalid("agency_id", "a platform admin belongs to no agency"))
         }
@@ -251,7 +257,7 @@ pub(crate) fn check_issue(conn: &mut DbConnection, caller: &Caller, new: &NewAcc
         (_, Some(a)) if !caller.can_see_agency(a) => return Err(StoreError::invalid("agency_id", "no such agency")),
         (_, Some(a)) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
     }
-    if let Some(a) = new.agency_id {
+    if let Some(a) = agency {
         // The platform admin sees every agency, so the id is checked to name one.
         let known: i64 =
             crate::schema::agencies::table.find(crate::key::bind(AgencyId::from(a))).count().get_result(conn)?;
@@ -259,6 +265,13 @@ pub(crate) fn check_issue(conn: &mut DbConnection, caller: &Caller, new: &NewAcc
             return Err(StoreError::invalid("agency_id", "no such agency"));
         }
     }
+    Ok(())
+}
+
+/// The checks of issuing `new` that need no transaction: the caller may issue its role in its
+/// agency, and its fields fit the role.
+pub(crate) fn check_issue(conn: &mut DbConnection, caller: &Caller, new: &NewAccount) -> Result<(), StoreError> {
+    may_issue(conn, caller, new.role, new.agency_id)?;
     if new.employee_id.is_none() && new.username.is_none() {
         return Err(StoreError::invalid("username", "an account without an employee needs a username"));
     }

@@ -309,6 +309,48 @@ async fn a_role_that_may_not_create_is_forbidden_whichever_agency_it_names() {
     app.post("/api/v1/holidays", &org.admin, holiday(&org.agency)).await.assert_status(201);
 }
 
+/// A role that never makes a kind of record is told so (403) before its request is judged field by
+/// field: it learns nothing of which fields would be wrong. The agency's admin, who may, gets each
+/// field's refusal (422) for the same bodies, and nothing is stored.
+#[actix_web::test]
+async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() {
+    let app = TestApp::spawn().await;
+    let org = app.org("FIELDS-A", 1500).await;
+    let finance = app.finance(&org.admin, "bpkad.fields").await;
+    let bodies = [
+        ("/api/v1/accounts", json!({"role": "member", "username": "kasir", "password": "password123"}), "#/password"),
+        (
+            "/api/v1/attendance-devices",
+            json!({"serial_number": "no spaces please", "name": "Mesin"}),
+            "#/serial_number",
+        ),
+        ("/api/v1/work-schedules", json!({"effective_from": "2026-01-01"}), "#/days"),
+        ("/api/v1/distribution-patterns", json!({"effective_month": "2026-13", "patterns": []}), "#/effective_month"),
+    ];
+    for (path, body, pointer) in &bodies {
+        for refused in [&org.staff1.token, &org.head.token, &finance] {
+            app.post(path, refused, body.clone()).await.assert_problem(403, "forbidden");
+        }
+        let r = app.post(path, &org.admin, body.clone()).await;
+        r.assert_problem(422, "validation");
+        assert_eq!(r.body["errors"][0]["pointer"], *pointer, "{path}: {}", r.body);
+    }
+    let import = |token: &str| {
+        app.req(actix_web::http::Method::POST, "/api/v1/imports/employees")
+            .token(token)
+            .raw("text/csv", "nama\nBudi\n")
+            .send()
+    };
+    for refused in [&org.staff1.token, &org.head.token, &finance] {
+        import(refused).await.assert_problem(403, "forbidden");
+    }
+    import(&org.admin).await.assert_invalid("#/columns/nip");
+    for list in ["/api/v1/attendance-devices", "/api/v1/work-schedules"] {
+        let stored = app.get(list, &org.admin).await;
+        assert!(stored.body["items"].as_array().is_some_and(|i| i.is_empty()), "{list}: {}", stored.body);
+    }
+}
+
 /// A Plt of a sub-unit's vacant head post reads the sub-unit's views, not its parent's, while the
 /// assignment runs; the day after it ends they are refused again.
 #[actix_web::test]

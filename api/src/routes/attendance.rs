@@ -416,13 +416,8 @@ pub async fn import(
     let q = q.into_inner();
     let agency_id = call.agency(q.agency_id)?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let importer = call.caller.clone();
-    let offset = db(&call.state, move |conn| {
-        ekinerja_persistence::agency::writable(conn, &importer, agency_id, ekinerja_domain::access::Area::Discipline)?;
-        attendance::time_zone(conn, agency_id)
-    })
-    .await?
-    .offset();
+    call.may_write(agency_id, ekinerja_domain::access::Area::Discipline).await?;
+    let offset = db(&call.state, move |conn| attendance::time_zone(conn, agency_id)).await?.offset();
     // Parsing a large file is CPU work: off the executor threads.
     let parsed = web::block(move || parse_attendance_csv(&body, offset))
         .await
@@ -611,6 +606,8 @@ pub struct DeviceQuery {
     security(("bearer" = [])))]
 pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency(b.agency_id)?;
+    call.may_write(agency, ekinerja_domain::access::Area::Administration).await?;
     let mut f = Fields::new();
     let serial = f.check("serial_number", DeviceId::parse(&b.serial_number));
     let name = f.check("name", Name::parse(&b.name));
@@ -619,7 +616,6 @@ pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<H
     let (Some(serial), Some(name), Some(sources)) = (serial, name, sources) else {
         return Err(ApiError::field(Field::whole(), "invalid"));
     };
-    let agency = call.agency(b.agency_id)?;
     let row = call
         .write(move |conn, change| attendance::register_device(conn, change, agency, &serial, &name, &sources))
         .await?;

@@ -177,6 +177,8 @@ pub struct AgencyQuery {
     security(("bearer" = [])))]
 pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency(b.agency_id)?;
+    call.may_write(agency, ekinerja_domain::access::Area::Structure).await?;
     let schedule = match (&b.days, b.rostered) {
         (None, true) => Schedule::rostered(),
         (Some(_), true) => return Err(ApiError::field("days", "a schedule by roster has no weekday hours")),
@@ -188,7 +190,6 @@ pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpRes
             schedule.ok_or_else(|| ApiError::field("days", "not a valid schedule"))?
         }
     };
-    let agency = call.agency(b.agency_id)?;
     let change = call.change();
     let row = db(&call.state, move |conn| {
         calendar::set_schedule(conn, &change, agency, b.org_unit_id, b.effective_from, &schedule)

@@ -125,12 +125,13 @@ pub struct SetPatterns {
     security(("bearer" = [])))]
 pub async fn set(call: Call, body: Json<SetPatterns>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency(b.agency_id)?;
+    call.may_write(agency, ekinerja_domain::access::Area::Policies).await?;
     let month: NaiveDate = super::month_of(&b.effective_month)
         .ok_or_else(|| ApiError::field("effective_month", "must be YYYY-MM, from 2000 to 2100"))?;
     if b.patterns.is_empty() || b.patterns.len() > UnitRating::ALL.len() {
         return Err(ApiError::field("patterns", "one to five ratings"));
     }
-    let agency = call.agency(b.agency_id)?;
     let patterns: Vec<(UnitRating, Vec<DistributionRule>)> =
         b.patterns.into_iter().map(|p| (p.unit_rating, p.rules)).collect();
     let rows = call.write(move |conn, change| distribution_pattern::set(conn, change, agency, month, patterns)).await?;

@@ -262,6 +262,14 @@ pub async fn change_password(
     security(("bearer" = [])))]
 pub async fn create_account(call: Call, body: Json<CreateAccount>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency_id = match b.role {
+        AccountRole::PlatformAdmin => b.agency_id,
+        _ => b.agency_id.or(call.caller.agency_id),
+    };
+    // Who may issue this role there is asked first: a caller who may not is told so, not which of
+    // the login name and password would be wrong.
+    let role = b.role;
+    call.read(move |conn, caller| account::may_issue(conn, caller, role, agency_id)).await?;
     let mut f = Fields::new();
     let username = f.check_opt("username", b.username.as_deref(), |u| {
         ekinerja_domain::Code::parse(u).map(|c| c.as_str().to_lowercase())
@@ -271,10 +279,6 @@ pub async fn create_account(call: Call, body: Json<CreateAccount>) -> Result<Htt
     }
     let Some(username) = username else { return Err(f.into_error()) };
     f.finish()?;
-    let agency_id = match b.role {
-        AccountRole::PlatformAdmin => b.agency_id,
-        _ => b.agency_id.or(call.caller.agency_id),
-    };
     let password = b.password;
     let password_hash =
         web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
