@@ -28,7 +28,9 @@ So each role's changes reach the rules behind the precondition (200, 403, 409) r
 one. With CONTRACT.json it also writes the fuzzer's copy of openapi.yaml, in which the ids a
 request body names have the role's records as examples (`with_examples`): its own agency and
 employee record, a planned result and activity of its own logs, and the admin's first record of
-each other kind. (Idempotency keys are made per request by scripts/fuzz_hooks.py.)
+each other kind; and each path's parameters the record the run binds them to, or else the first
+of that kind the role's own list shows. (Idempotency keys and log ids are made per request by
+scripts/fuzz_hooks.py.)
 """
 import datetime
 import json
@@ -162,8 +164,16 @@ if sys.argv[1:2] == ["--etags"]:
             except urllib.error.HTTPError:
                 pass  # a role that reads no logs: the admin's choice
         # A path's parameters (and If-Match) as the run binds them: the records chosen here, else
-        # the first of their kind.
-        parameters = {path: {key: picked.get(kind, chosen["first"].get(kind)) for key, kind in bound.items()}
+        # the first the role's own list of that kind shows, else the admin's first.
+        own = {}
+        for kind, segment in chosen["lists"].items():
+            try:
+                items = read(f"/api/v1/{segment}?limit=1", role)[1].get("items") or []
+                if items and items[0].get("id"):
+                    own[kind] = items[0]["id"]
+            except urllib.error.HTTPError:
+                pass  # a list the role may not read: the admin's record, which it meets as a 404
+        parameters = {path: {key: picked.get(kind) or own.get(kind) or chosen["first"].get(kind) for key, kind in bound.items()}
                       for path, bound in chosen["paths"].items()}
         copy = json.dumps(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters))
         with open(contract, "w") as f:  # made whole first: a failure leaves fuzz.sh's fallback as it was
@@ -346,6 +356,10 @@ for key, kind in filters.items():
 lines.append("")
 bound = 0
 etags = {}
+# The list each kind of record has, for `--etags` to find the role's own first record of it: not
+# accounts (the role's own would have its password reset in the runs, and signing in again fail).
+lists = {kind: segment for segment, kind in by_collection.items()
+         if "get" in doc["paths"].get(f"/api/v1/{segment}", {}) and kind != "accounts"}
 paths = {}  # each path's bindings, as the examples of its parameters (`--etags ... CONTRACT.json`)
 
 
@@ -355,7 +369,7 @@ def takes_if_match(path):
 
 
 for path in doc["paths"]:
-    if "{" not in path:
+    if "{" not in path and path != "/api/v1/files":
         continue
     segment = path.split("/")[3]
     pairs = {}
@@ -373,6 +387,9 @@ for path in doc["paths"]:
     if "{indicator_id}" in path:
         pairs["path.indicator_id"] = "evaluation_indicators" if segment == "evaluations" else "indicators"
     pairs = {k: v for k, v in pairs.items() if kinds[v]}
+    if path == "/api/v1/files" and kinds["daily_logs"]:
+        # Its query names one owner (a log, a leave request or an evaluation): a log of the demo.
+        pairs["query.daily_log_id"] = "daily_logs"
     if not pairs:
         continue
     bound += 1
@@ -397,5 +414,5 @@ with open(OUT, "w") as f:
 with open(OUT + ".etags.json", "w") as f:
     json.dump({"if_match": etags, "evaluation": [next(iter(kinds["one_evaluation"]), None),
                                                kinds["evaluation_indicators"]],
-               "examples": examples, "paths": paths, "first": {kind: values[0] for kind, values in kinds.items() if values}}, f)
+               "examples": examples, "paths": paths, "lists": lists, "first": {kind: values[0] for kind, values in kinds.items() if values}}, f)
 print(f"fuzz ids: {bound} paths bind their parameters to the demo's records ({OUT})")
