@@ -326,6 +326,9 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
         ),
         ("/api/v1/work-schedules", json!({"effective_from": "2026-01-01"}), "#/days"),
         ("/api/v1/distribution-patterns", json!({"effective_month": "2026-13", "patterns": []}), "#/effective_month"),
+        ("/api/v1/employees", json!({"nip": "123", "name": "Budi", "employment_type": "pns"}), "#/nip"),
+        ("/api/v1/performance-periods", json!({"year": 1999}), "#/year"),
+        ("/api/v1/integration-keys", json!({"name": "", "scopes": ["employees_read"]}), "#/name"),
     ];
     for (path, body, pointer) in &bodies {
         for refused in [&org.staff1.token, &org.head.token, &finance] {
@@ -345,7 +348,7 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
         import(refused).await.assert_problem(403, "forbidden");
     }
     import(&org.admin).await.assert_invalid("#/columns/nip");
-    for list in ["/api/v1/attendance-devices", "/api/v1/work-schedules"] {
+    for list in ["/api/v1/attendance-devices", "/api/v1/work-schedules", "/api/v1/integration-keys"] {
         let stored = app.get(list, &org.admin).await;
         assert!(stored.body["items"].as_array().is_some_and(|i| i.is_empty()), "{list}: {}", stored.body);
     }

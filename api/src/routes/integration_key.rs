@@ -121,6 +121,8 @@ pub struct KeyQuery {
     security(("bearer" = [])))]
 pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency(b.agency_id)?;
+    call.may_write(agency, ekinerja_domain::access::Area::Administration).await?;
     let mut f = Fields::new();
     let name = f.check("name", Name::parse(&b.name));
     if b.scopes.is_empty() {
@@ -128,7 +130,6 @@ pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, Api
     }
     f.finish()?;
     let Some(name) = name else { return Err(ApiError::field("name", "required")) };
-    let agency = call.agency(b.agency_id)?;
     let (key, signing_secret, secrets) = new_key(b.signed);
     let change = call.change();
     let scopes = b.scopes;

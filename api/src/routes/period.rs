@@ -92,10 +92,11 @@ pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency(b.agency_id)?;
+    call.may_write(agency, ekinerja_domain::access::Area::Structure).await?;
     if !super::YEARS.contains(&b.year) {
         return Err(ApiError::field("year", "must be from 2000 to 2100"));
     }
-    let agency = call.agency(b.agency_id)?;
     let row = call.write(move |conn, change| period::create(conn, change, agency, b.year)).await?;
     Ok(created(format!("/api/v1/performance-periods/{}", row.id), &PeriodView::from(row)))
 }
