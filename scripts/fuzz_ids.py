@@ -168,11 +168,13 @@ if sys.argv[1:2] == ["--etags"]:
         own = {}
         for kind, segment in chosen["lists"].items():
             try:
-                items = read(f"/api/v1/{segment}?limit=1", role)[1].get("items") or []
+                # Holidays and shifts take no `limit` (their queries refuse unknown parameters).
+                query = "" if segment in ("holidays", "shifts") else "?limit=1"
+                items = read(f"/api/v1/{segment}{query}", role)[1].get("items") or []
                 if items and items[0].get("id"):
                     own[kind] = items[0]["id"]
-            except urllib.error.HTTPError:
-                pass  # a list the role may not read: the admin's record, which it meets as a 404
+            except (urllib.error.URLError, ValueError):
+                pass  # a list the role may not read (or none answered): the admin's record
         parameters = {path: {key: picked.get(kind) or own.get(kind) or chosen["first"].get(kind) for key, kind in bound.items()}
                       for path, bound in chosen["paths"].items()}
         copy = json.dumps(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters))
@@ -357,9 +359,10 @@ lines.append("")
 bound = 0
 etags = {}
 # The list each kind of record has, for `--etags` to find the role's own first record of it: not
-# accounts (the role's own would have its password reset in the runs, and signing in again fail).
+# accounts (the role's own would have its password reset in the runs, and signing in again fail),
+# nor files (their list needs an owner).
 lists = {kind: segment for segment, kind in by_collection.items()
-         if "get" in doc["paths"].get(f"/api/v1/{segment}", {}) and kind != "accounts"}
+         if "get" in doc["paths"].get(f"/api/v1/{segment}", {}) and kind not in ("accounts", "files")}
 paths = {}  # each path's bindings, as the examples of its parameters (`--etags ... CONTRACT.json`)
 
 

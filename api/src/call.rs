@@ -87,8 +87,8 @@ impl Call {
     /// Whether this caller may write `area`'s records in `agency` at all, asked before a body is
     /// judged field by field: a caller whose role never does this is told so (403) rather than
     /// which of their fields would be wrong, and a name they may not use is `#/agency_id`'s
-    /// refusal ([`ekinerja_persistence::agency::writable`], the domain's access rule). The write
-    /// itself asks again, inside its transaction.
+    /// refusal ([`ekinerja_persistence::agency::writable`], the domain's access rule). Most writes
+    /// ask again before storing; the attendance import's `ingest` does not, so this is its gate.
     pub async fn may_write(&self, agency: uuid::Uuid, area: Area) -> Result<(), ApiError> {
         self.read(move |conn, caller| ekinerja_persistence::agency::writable(conn, caller, agency, area)).await
     }
