@@ -84,12 +84,15 @@ impl Call {
         given.or(self.caller.agency_id).ok_or_else(|| ApiError::field("agency_id", "required for a platform admin"))
     }
 
-    /// Whether this caller may write `area`'s records in `agency` at all, asked before a body is
-    /// judged field by field: a caller whose role never does this is told so (403) rather than
-    /// which of their fields would be wrong, and a name they may not use is `#/agency_id`'s
-    /// refusal ([`ekinerja_persistence::agency::writable`], the domain's access rule). Most writes
-    /// ask again before storing; the attendance import's `ingest` does not, so this is its gate.
-    pub async fn may_write(&self, agency: uuid::Uuid, area: Area) -> Result<(), ApiError> {
-        self.read(move |conn, caller| ekinerja_persistence::agency::writable(conn, caller, agency, area)).await
+    /// The agency a create names ([`Call::agency`]), once this caller may write `area`'s records
+    /// there at all, asked before a body is judged field by field: a caller whose role never does
+    /// this is told so (403) rather than which of their fields would be wrong, and a name they may
+    /// not use is `#/agency_id`'s refusal ([`ekinerja_persistence::agency::writable`], the domain's
+    /// access rule). Most writes ask again before storing; the attendance import's `ingest` does
+    /// not, so this is its gate.
+    pub async fn agency_to_write(&self, given: Option<uuid::Uuid>, area: Area) -> Result<uuid::Uuid, ApiError> {
+        let agency = self.agency(given)?;
+        self.read(move |conn, caller| ekinerja_persistence::agency::writable(conn, caller, agency, area)).await?;
+        Ok(agency)
     }
 }

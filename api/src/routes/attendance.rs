@@ -414,9 +414,8 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     require_csv(&req)?;
     let q = q.into_inner();
-    let agency_id = call.agency(q.agency_id)?;
+    let agency_id = call.agency_to_write(q.agency_id, ekinerja_domain::access::Area::Discipline).await?;
     let dry_run = q.dry_run.unwrap_or(false);
-    call.may_write(agency_id, ekinerja_domain::access::Area::Discipline).await?;
     let offset = db(&call.state, move |conn| attendance::time_zone(conn, agency_id)).await?.offset();
     // Parsing a large file is CPU work: off the executor threads.
     let parsed = web::block(move || parse_attendance_csv(&body, offset))
@@ -606,8 +605,7 @@ pub struct DeviceQuery {
     security(("bearer" = [])))]
 pub async fn register_device(call: Call, body: Json<RegisterDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency = call.agency(b.agency_id)?;
-    call.may_write(agency, ekinerja_domain::access::Area::Administration).await?;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Administration).await?;
     let mut f = Fields::new();
     let serial = f.check("serial_number", DeviceId::parse(&b.serial_number));
     let name = f.check("name", Name::parse(&b.name));

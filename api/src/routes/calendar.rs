@@ -177,8 +177,7 @@ pub struct AgencyQuery {
     security(("bearer" = [])))]
 pub async fn set_schedule(call: Call, body: Json<SetSchedule>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency = call.agency(b.agency_id)?;
-    call.may_write(agency, ekinerja_domain::access::Area::Structure).await?;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Structure).await?;
     let schedule = match (&b.days, b.rostered) {
         (None, true) => Schedule::rostered(),
         (Some(_), true) => return Err(ApiError::field("days", "a schedule by roster has no weekday hours")),

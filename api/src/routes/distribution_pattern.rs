@@ -125,8 +125,7 @@ pub struct SetPatterns {
     security(("bearer" = [])))]
 pub async fn set(call: Call, body: Json<SetPatterns>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency = call.agency(b.agency_id)?;
-    call.may_write(agency, ekinerja_domain::access::Area::Policies).await?;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Policies).await?;
     let month: NaiveDate = super::month_of(&b.effective_month)
         .ok_or_else(|| ApiError::field("effective_month", "must be YYYY-MM, from 2000 to 2100"))?;
     if b.patterns.is_empty() || b.patterns.len() > UnitRating::ALL.len() {

@@ -205,8 +205,7 @@ pub fn parse_new(agency_id: Uuid, b: CreateEmployee) -> Result<employee::NewEmpl
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreateEmployee>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency_id = call.agency(b.agency_id)?;
-    call.may_write(agency_id, ekinerja_domain::access::Area::EmployeeRecord).await?;
+    let agency_id = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::EmployeeRecord).await?;
     let new = parse_new(agency_id, b)?;
     let row = call.write(move |conn, change| employee::create(conn, change, new)).await?;
     Ok(created(format!("/api/v1/employees/{}", row.id), &EmployeeView::from(row)))

@@ -298,8 +298,7 @@ pub async fn import_employees(
 ) -> Result<HttpResponse, ApiError> {
     require_csv(&req)?;
     let q = q.into_inner();
-    let agency_id = call.agency(q.agency_id)?;
-    call.may_write(agency_id, ekinerja_domain::access::Area::EmployeeRecord).await?;
+    let agency_id = call.agency_to_write(q.agency_id, ekinerja_domain::access::Area::EmployeeRecord).await?;
     let dry_run = q.dry_run.unwrap_or(false);
     let change = call.change();
     if crate::routes::job::wants_async(&req) {

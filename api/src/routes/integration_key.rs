@@ -121,8 +121,7 @@ pub struct KeyQuery {
     security(("bearer" = [])))]
 pub async fn issue(call: Call, body: Json<IssueKey>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency = call.agency(b.agency_id)?;
-    call.may_write(agency, ekinerja_domain::access::Area::Administration).await?;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Administration).await?;
     let mut f = Fields::new();
     let name = f.check("name", Name::parse(&b.name));
     if b.scopes.is_empty() {

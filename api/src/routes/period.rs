@@ -92,8 +92,7 @@ pub async fn list(call: Call, q: web::Query<PeriodQuery>) -> Result<HttpResponse
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreatePeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let agency = call.agency(b.agency_id)?;
-    call.may_write(agency, ekinerja_domain::access::Area::Structure).await?;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Structure).await?;
     if !super::YEARS.contains(&b.year) {
         return Err(ApiError::field("year", "must be from 2000 to 2100"));
     }
