@@ -329,6 +329,19 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
         ("/api/v1/employees", json!({"nip": "123", "name": "Budi", "employment_type": "pns"}), "#/nip"),
         ("/api/v1/performance-periods", json!({"year": 1999}), "#/year"),
         ("/api/v1/integration-keys", json!({"name": "", "scopes": ["employees_read"]}), "#/name"),
+        ("/api/v1/org-units", json!({"code": "no spaces", "name": "Bidang Baru"}), "#/code"),
+        (
+            "/api/v1/shifts",
+            json!({"org_unit_id": org.unit, "code": "no spaces", "name": "Dinas pagi", "starts_at": "07:00", "ends_at": "14:00"}),
+            "#/code",
+        ),
+        ("/api/v1/holidays", json!({"date": "2026-08-17", "name": ""}), "#/name"),
+        ("/api/v1/allowance-runs", json!({"month": "2026-13"}), "#/month"),
+        (
+            "/api/v1/webhook-subscriptions",
+            json!({"url": "ftp://example.org", "event_types": ["log_reviewed"]}),
+            "#/url",
+        ),
     ];
     for (path, body, pointer) in &bodies {
         for refused in [&org.staff1.token, &org.head.token, &finance] {
@@ -348,7 +361,13 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
         import(refused).await.assert_problem(403, "forbidden");
     }
     import(&org.admin).await.assert_invalid("#/columns/nip");
-    for list in ["/api/v1/attendance-devices", "/api/v1/work-schedules", "/api/v1/integration-keys"] {
+    for list in [
+        "/api/v1/attendance-devices",
+        "/api/v1/work-schedules",
+        "/api/v1/integration-keys",
+        "/api/v1/shifts",
+        "/api/v1/webhook-subscriptions",
+    ] {
         let stored = app.get(list, &org.admin).await;
         assert!(stored.body["items"].as_array().is_some_and(|i| i.is_empty()), "{list}: {}", stored.body);
     }

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use ekinerja_domain::access::Area;
 use ekinerja_domain::allowance::{
     AgencyPolicy, AllowancePolicy, Breakdown, LineStatus, PendingReason, PerformanceBasis, RunStatus,
 };
@@ -225,8 +226,8 @@ fn month_start(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
     security(("bearer" = [])))]
 pub async fn set(call: Call, body: Json<SetPolicy>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency_to_write(b.agency_id, Area::AllowancePolicy).await?;
     let month = month_start(&b.effective_month, "effective_month")?;
-    let agency = call.agency(b.agency_id)?;
     let policy = b.rules.policy();
     let row = call
         .write(move |conn, change| allowance_policy::set(conn, change, agency, month, &policy))
@@ -609,8 +610,8 @@ pub struct ComputeRun {
     security(("bearer" = [])))]
 pub async fn compute_run(req: HttpRequest, call: Call, body: Json<ComputeRun>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency_to_write(b.agency_id, Area::AllowanceCompute).await?;
     let month = month_start(&b.month, "month")?;
-    let agency = call.agency(b.agency_id)?;
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
     if crate::routes::job::wants_async(&req) {

@@ -282,8 +282,8 @@ pub struct HolidayQuery {
     security(("bearer" = [])))]
 pub async fn add_holiday(call: Call, body: Json<AddHoliday>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Structure).await?;
     let name = Name::parse(&b.name).map_err(|e| ApiError::field("name", e.to_string()))?;
-    let agency = call.agency(b.agency_id)?;
     let row = call.write(move |conn, change| calendar::add_holiday(conn, change, agency, b.date, &name)).await?;
     Ok(created(format!("/api/v1/holidays/{}", row.id), &HolidayView::from(row)))
 }

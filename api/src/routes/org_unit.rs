@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use ekinerja_domain::access::Area;
 use ekinerja_domain::id::{AgencyId, OrgUnitId};
 use ekinerja_domain::{Code, Name};
 use ekinerja_persistence::org_unit;
@@ -158,12 +159,12 @@ pub async fn list(call: Call, q: web::Query<OrgUnitQuery>) -> Result<HttpRespons
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreateOrgUnit>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency_id = call.agency_to_write(b.agency_id, Area::Structure).await?;
     let mut f = Fields::new();
     let code = f.check("code", Code::parse(&b.code));
     let name = f.check("name", Name::parse(&b.name));
-    let agency_id = f.check("agency_id", call.agency(b.agency_id).map_err(|_| "required for a platform admin"));
     let rollout_from = f.check_opt("rollout_from", b.rollout_from.as_deref(), month);
-    let (Some(code), Some(name), Some(agency_id), Some(rollout_from)) = (code, name, agency_id, rollout_from) else {
+    let (Some(code), Some(name), Some(rollout_from)) = (code, name, rollout_from) else {
         return Err(f.into_error());
     };
     let new = org_unit::NewOrgUnit { agency_id, parent_id: b.parent_id, code, name, rollout_from };

@@ -138,6 +138,7 @@ fn time_of(f: &mut Fields, field: &'static str, text: &str) -> Option<NaiveTime>
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<NewShiftBody>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Structure).await?;
     let mut f = Fields::new();
     let code = f.check("code", Code::parse(&b.code));
     let name = f.check("name", Name::parse(&b.name));
@@ -148,7 +149,6 @@ pub async fn create(call: Call, body: Json<NewShiftBody>) -> Result<HttpResponse
         return Err(ApiError::field(Field::whole(), "not a valid shift"));
     };
     let hours = ShiftHours::new(start, end).map_err(|e| ApiError::field("starts_at", e.to_string()))?;
-    let agency = call.agency(b.agency_id)?;
     let new = store::NewShift { org_unit_id: b.org_unit_id, code, name, hours };
     let row = call.write(move |conn, change| store::create(conn, change, agency, new)).await?;
     let id = row.id;

@@ -142,6 +142,7 @@ fn url_of(f: &mut Fields, url: &str) -> Option<EndpointUrl> {
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<Subscribe>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    let agency_id = call.agency_to_write(b.agency_id, ekinerja_domain::access::Area::Administration).await?;
     let mut f = Fields::new();
     let url = url_of(&mut f, &b.url);
     let description = b.description.as_deref().and_then(|d| f.check("description", Description::parse(d)));
@@ -150,7 +151,6 @@ pub async fn create(call: Call, body: Json<Subscribe>) -> Result<HttpResponse, A
     }
     f.finish()?;
     let Some(url) = url else { return Err(ApiError::field("url", "required")) };
-    let agency_id = call.agency(b.agency_id)?;
     let (_, secret) = crate::webhook::Secret::generate();
     let new =
         store::NewSubscription { agency_id, url, event_types: b.event_types, description, secret: secret.clone() };
