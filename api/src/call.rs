@@ -95,4 +95,17 @@ impl Call {
         self.read(move |conn, caller| ekinerja_persistence::agency::writable(conn, caller, agency, area)).await?;
         Ok(agency)
     }
+
+    /// For a create whose agency is the one of the record it names (its body has no
+    /// `agency_id`): whether this caller's role writes `area`'s records in their own agency at
+    /// all, asked before the body is judged, as [`Call::agency_to_write`] asks. A platform admin
+    /// belongs to no agency and is judged with the record.
+    pub async fn may_write_in_own_agency(&self, area: Area) -> Result<(), ApiError> {
+        match self.caller.agency_id {
+            Some(own) => {
+                self.read(move |conn, caller| ekinerja_persistence::agency::writable(conn, caller, own, area)).await
+            }
+            None => Ok(()),
+        }
+    }
 }

@@ -342,6 +342,17 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
             json!({"url": "ftp://example.org", "event_types": ["log_reviewed"]}),
             "#/url",
         ),
+        (
+            "/api/v1/acting-assignments",
+            json!({"position_id": org.head_post, "employee_id": org.section.id, "kind": "plt",
+                   "starts_on": "2026-03-02", "ends_on": "2026-03-01"}),
+            "#/ends_on",
+        ),
+        (
+            "/api/v1/absences",
+            json!({"employee_id": org.staff1.id, "kind": "leave", "starts_on": "1999-03-02", "ends_on": "1999-03-03"}),
+            "#/starts_on",
+        ),
     ];
     for (path, body, pointer) in &bodies {
         for refused in [&org.staff1.token, &org.head.token, &finance] {

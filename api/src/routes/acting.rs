@@ -112,6 +112,7 @@ pub async fn list(call: Call, q: web::Query<ActingQuery>) -> Result<HttpResponse
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreateActingAssignment>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Structure).await?;
     if b.ends_on < b.starts_on {
         return Err(ApiError::field("ends_on", "must not be before starts_on"));
     }

@@ -388,6 +388,7 @@ pub struct RecordAbsence {
     security(("bearer" = [])))]
 pub async fn record_absence(call: Call, body: Json<RecordAbsence>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Discipline).await?;
     for (field, day) in [("starts_on", b.starts_on), ("ends_on", b.ends_on)] {
         if !super::YEARS.contains(&chrono::Datelike::year(&day)) {
             return Err(ApiError::field(field, "must be a date from 2000 to 2100"));
