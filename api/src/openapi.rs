@@ -2,8 +2,9 @@
 //! repository root is this document, committed; a test fails when they differ.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
@@ -204,6 +205,15 @@ impl Modify for Contract {
                     .build(),
             ),
         );
+        // A distribution rule's bound is an adjacently tagged enum that refuses unknown keys
+        // (serde's `deny_unknown_fields`); utoipa does not carry that to its variants' objects.
+        if let Some(RefOr::T(Schema::OneOf(bound))) = components.schemas.get_mut("Bound") {
+            for variant in &mut bound.items {
+                if let RefOr::T(Schema::Object(o)) = variant {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let analysis = path.strip_prefix("/api/v1").is_some_and(|p| crate::app::ANALYSIS_PATHS.contains(&p));
             let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];

@@ -317,6 +317,7 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
     let app = TestApp::spawn().await;
     let org = app.org("FIELDS-A", 1500).await;
     let finance = app.finance(&org.admin, "bpkad.fields").await;
+    let activities = format!("/api/v1/positions/{}/activities", org.head_post);
     let bodies = [
         ("/api/v1/accounts", json!({"role": "member", "username": "kasir", "password": "password123"}), "#/password"),
         (
@@ -353,6 +354,19 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
             json!({"employee_id": org.staff1.id, "kind": "leave", "starts_on": "1999-03-02", "ends_on": "1999-03-03"}),
             "#/starts_on",
         ),
+        (
+            "/api/v1/organisational-goals",
+            json!({"period_id": uuid::Uuid::now_v7(), "org_unit_id": org.unit, "name": "", "indicator": "Indeks kepuasan",
+                   "target_quantity": 1, "target_unit": "indeks"}),
+            "#/name",
+        ),
+        (
+            "/api/v1/evaluation-periods",
+            json!({"performance_period_id": uuid::Uuid::now_v7(), "kind": "quarterly", "number": 1}),
+            "#/performance_period_id",
+        ),
+        ("/api/v1/role-grants", json!({"account_id": uuid::Uuid::now_v7(), "role": "finance"}), "#/account_id"),
+        (activities.as_str(), json!({"name": "", "output_unit": "laporan", "standard_minutes": 60}), "#/name"),
     ];
     for (path, body, pointer) in &bodies {
         for refused in [&org.staff1.token, &org.head.token, &finance] {

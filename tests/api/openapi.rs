@@ -292,6 +292,23 @@ fn deduction_bands_state_the_range_the_domain_checks() {
     }
 }
 
+/// A distribution rule's bound refuses a key it does not know (serde's `deny_unknown_fields`), and
+/// its schema says so for each of its forms, as every other body that refuses unknown keys does.
+#[test]
+fn a_bound_states_that_it_takes_no_other_keys() {
+    use ekinerja_domain::evaluation::Bound;
+    let doc = document();
+    let forms = doc["components"]["schemas"]["Bound"]["oneOf"].as_array().cloned().unwrap_or_default();
+    assert_eq!(forms.len(), 3, "{}", doc["components"]["schemas"]["Bound"]);
+    for form in &forms {
+        assert_eq!(form["additionalProperties"], false, "{form}");
+    }
+    let taken: Result<Bound, _> = serde_json::from_value(serde_json::json!({"kind": "at_most_bp", "value": 2000}));
+    assert_eq!(taken.ok(), Some(Bound::AtMostBp(2000)));
+    let extra = serde_json::json!({"kind": "at_most_bp", "value": 2000, "note": "x"});
+    assert!(serde_json::from_value::<Bound>(extra).is_err());
+}
+
 /// The examples the contract gives for a file and a password are ones the server takes as they
 /// stand: each CSV example's header names every column its import requires, and its lines are
 /// read (a dry run as the agency's admin, beside a unit and a post such as the examples name); the

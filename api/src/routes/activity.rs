@@ -113,6 +113,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Structure).await?;
     let mut f = crate::error::Fields::new();
     let name = f.check("name", Name::parse(&b.name));
     let output_unit = f.check("output_unit", Name::parse(&b.output_unit));
@@ -222,6 +223,7 @@ pub async fn import(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     require_csv(&req)?;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Structure).await?;
     let id = id.into_inner();
     let dry_run = q.into_inner().dry_run.unwrap_or(false);
     let (rows, errors) = parse_catalogue(&body)?;

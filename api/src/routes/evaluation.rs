@@ -111,6 +111,7 @@ pub struct PeriodQuery {
     security(("bearer" = [])))]
 pub async fn open_period(call: Call, body: Json<OpenPeriod>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Structure).await?;
     let change = call.change();
     let row =
         db(&call.state, move |conn| evaluation::open_period(conn, &change, b.performance_period_id, b.kind, b.number))

@@ -248,6 +248,7 @@ pub async fn list_goals(call: Call, q: web::Query<GoalQuery>) -> Result<HttpResp
     security(("bearer" = [])))]
 pub async fn create_goal(call: Call, body: Json<CreateGoal>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Structure).await?;
     let mut f = Fields::new();
     let name = f.check("name", Name::parse(&b.name));
     let indicator = f.check("indicator", Name::parse(&b.indicator));

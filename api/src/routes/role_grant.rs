@@ -96,6 +96,7 @@ pub struct GrantQuery {
     security(("bearer" = [])))]
 pub async fn grant(call: Call, body: Json<GrantRole>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Administration).await?;
     let row = call.write(move |conn, change| role_grant::grant(conn, change, b.account_id, b.role)).await?;
     let view = RoleGrantView::from(row);
     Ok(created(format!("/api/v1/role-grants/{}", view.id), &view))
