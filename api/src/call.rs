@@ -96,6 +96,16 @@ impl Call {
         Ok(agency)
     }
 
+    /// The caller's own employee record, for a create that only the employee themself makes
+    /// (their daily logs and evidence files), asked before the body is judged: anyone else, an
+    /// account with no employee record included, is told 403 (the domain's
+    /// [`ekinerja_domain::access::own_record`]).
+    pub fn own_record(&self, area: Area) -> Result<uuid::Uuid, ApiError> {
+        ekinerja_domain::access::own_record(&self.caller, area).map_err(|d| {
+            ekinerja_persistence::access::decision_to_result(d).err().unwrap_or(StoreError::NotFound).into()
+        })
+    }
+
     /// For a create whose agency is the one of the record it names (its body has no
     /// `agency_id`): whether this caller's role writes `area`'s records in their own agency at
     /// all, asked before the body is judged, as [`Call::agency_to_write`] asks. A platform admin

@@ -398,6 +398,29 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
     }
 }
 
+/// Logs and evidence files are only ever the employee's own: an account with no employee record
+/// of its own (finance, an agency admin) is refused before its body is judged, while a member of
+/// staff hears which field is wrong.
+#[actix_web::test]
+async fn only_an_employee_is_told_what_is_wrong_with_a_log() {
+    let app = TestApp::spawn().await;
+    let org = app.org("FIELDS-LOG", 1600).await;
+    let finance = app.finance(&org.admin, "bpkad.logs").await;
+    let log = json!({"date": "2026-03-02", "description": "", "duration_minutes": 60, "additional_duty": true,
+                     "output_quantity": 1, "output_unit": "dokumen"});
+    for refused in [&finance, &org.admin] {
+        app.post("/api/v1/daily-logs", refused, log.clone()).await.assert_problem(403, "forbidden");
+        app.post("/api/v1/daily-logs/batch", refused, json!({"items": []})).await.assert_problem(403, "forbidden");
+        app.req(Method::POST, "/api/v1/files?name=foto.jpg")
+            .token(refused)
+            .raw("image/jpeg", "not a picture")
+            .send()
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    app.post("/api/v1/daily-logs", &org.staff1.token, log).await.assert_invalid("#/description");
+}
+
 /// A Plt of a sub-unit's vacant head post reads the sub-unit's views, not its parent's, while the
 /// assignment runs; the day after it ends they are refused again.
 #[actix_web::test]

@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use ekinerja_domain::access::Area;
 use ekinerja_domain::daily_log::{Decision, EvidenceUrl, Location, LogStatus, Span};
 use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{DailyLogId, EmployeeId, PlannedResultId, PositionActivityId};
@@ -277,6 +278,7 @@ pub fn parse_log(b: &LogBody) -> Result<LogInput, ApiError> {
     ),
     security(("bearer" = [])))]
 pub async fn create(call: Call, key: Key, body: HashedJson<LogBody>) -> Result<HttpResponse, ApiError> {
+    call.own_record(Area::DailyLogWrite)?;
     if let Claim::Respond(r) = claim(&call.state, &call.caller, &key, &body.hash).await? {
         return Ok(r);
     }
@@ -383,6 +385,7 @@ enum Slot {
     responses((status = 200, description = "One result per item, in order", body = BatchResult)),
     security(("bearer" = [])))]
 pub async fn batch(call: Call, key: Key, body: HashedJson<LogBatch>) -> Result<HttpResponse, ApiError> {
+    call.own_record(Area::DailyLogWrite)?;
     let items = body.value.items;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::field("items", format!("a batch holds 1 to {MAX_BATCH} logs")));

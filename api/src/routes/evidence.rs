@@ -158,6 +158,7 @@ pub async fn upload(
     q: web::Query<UploadQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    call.own_record(ekinerja_domain::access::Area::DailyLogWrite)?;
     let declared = req
         .headers()
         .get(header::CONTENT_TYPE)
