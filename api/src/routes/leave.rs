@@ -111,7 +111,7 @@ pub struct CreateLeaveRequest {
     pub ends_at: Option<String>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
-        example = "Pernikahan adik di Makassar",
+        example = "Mengantar anak berobat ke puskesmas",
         min_length = 1,
         max_length = 2000
     )]
