@@ -254,7 +254,14 @@ pub fn may_issue(
         }
         (AccountRole::PlatformAdmin, None) => {}
         (_, None) => return Err(StoreError::invalid("agency_id", "required for this role")),
-        (_, Some(a)) if !caller.can_see_agency(a) => return Err(StoreError::invalid("agency_id", "no such agency")),
+        (_, Some(a)) if !caller.can_see_agency(a) => {
+            // As `agency::writable` answers: a caller whose role issues no accounts in their own
+            // agency is told so, rather than which other agencies exist.
+            if let Some(own) = caller.agency_id {
+                access::require_agency(conn, caller, own, Area::Administration, Access::Write)?;
+            }
+            return Err(StoreError::invalid("agency_id", "no such agency"));
+        }
         (_, Some(a)) => access::require_agency(conn, caller, a, Area::Administration, Access::Write)?,
     }
     if let Some(a) = agency {

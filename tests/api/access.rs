@@ -396,6 +396,25 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
         let stored = app.get(list, &org.admin).await;
         assert!(stored.body["items"].as_array().is_some_and(|i| i.is_empty()), "{list}: {}", stored.body);
     }
+    // A machine's change, and an account in an agency the caller cannot see: the role first.
+    let device = app
+        .post(
+            "/api/v1/attendance-devices",
+            &org.admin,
+            json!({"serial_number": "FIELDS0001", "name": "Mesin lobi", "allow_any_source": true}),
+        )
+        .await;
+    device.assert_status(201);
+    let device = format!("/api/v1/attendance-devices/{}", device.id());
+    let other = app.agency("FIELDS-B").await;
+    let account =
+        json!({"role": "member", "agency_id": other, "username": "kasir.b", "password": "Kopi Tubruk Pagi Hari"});
+    for refused in [&org.staff1.token, &org.head.token, &finance] {
+        app.patch(&device, refused, json!({"allowed_sources": [""]})).await.assert_problem(403, "forbidden");
+        app.post("/api/v1/accounts", refused, account.clone()).await.assert_problem(403, "forbidden");
+    }
+    app.patch(&device, &org.admin, json!({"allowed_sources": [""]})).await.assert_invalid("#/allowed_sources/0");
+    app.post("/api/v1/accounts", &org.admin, account).await.assert_invalid("#/agency_id");
 }
 
 /// Logs and evidence files are only ever the employee's own: an account with no employee record

@@ -658,6 +658,7 @@ pub async fn revoke_device(call: Call, id: web::Path<Uuid>) -> Result<HttpRespon
     security(("bearer" = [])))]
 pub async fn update_device(call: Call, id: web::Path<Uuid>, body: Json<PatchDevice>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Administration).await?;
     let mut f = Fields::new();
     let name = f.check_opt("name", b.name.as_deref(), Name::parse);
     let sources = match (&b.allowed_sources, b.allow_any_source) {
