@@ -106,6 +106,13 @@ impl Call {
         })
     }
 
+    /// For a write whose body names whose record it is (an agreement, an evaluation, a leave
+    /// request, a roster): whether this caller may write `area`'s records for anyone at all,
+    /// asked before the body is judged ([`ekinerja_persistence::access::require_some_write`]).
+    pub async fn may_write_some(&self, area: Area) -> Result<(), ApiError> {
+        self.read(move |conn, caller| ekinerja_persistence::access::require_some_write(conn, caller, area)).await
+    }
+
     /// For a create whose agency is the one of the record it names (its body has no
     /// `agency_id`): whether this caller's role writes `area`'s records in their own agency at
     /// all, asked before the body is judged, as [`Call::agency_to_write`] asks. A platform admin

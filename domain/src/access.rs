@@ -587,6 +587,22 @@ pub struct Standing {
     account_id: Uuid,
 }
 
+/// Whether `actor` may write `row` of some record of `agency`, in some case, through what it
+/// holds towards the agency as a whole (its admin, a grant). For a caller with no employee record
+/// of its own every relation is one of those, so this is the question to ask before a body that
+/// names whose record it is has been judged: the agency admin writes the top official's
+/// agreement, finance writes no agreement at all.
+pub fn agency_wide_write(actor: &Actor, agency: Uuid, row: Area) -> Decision {
+    let rel = relations(actor, &OrgChart::default(), Subject::Agency(agency));
+    if rel.held.is_empty() {
+        return Decision::Hide;
+    }
+    if rel.held.iter().any(|r| Case::ALL.iter().any(|c| cell(row, *r, *c) >= Access::Write)) {
+        return Decision::Allow;
+    }
+    Decision::Forbid(format!("this is decided by {}", row.who(Access::Write)))
+}
+
 /// How `actor` stands to `subject` over the chart: [`relations`], kept for [`Standing::decide`].
 pub fn standing(actor: &Actor, chart: &OrgChart, subject: Subject) -> Standing {
     Standing { relations: relations(actor, chart, subject), subject, account_id: actor.caller.account_id }

@@ -440,6 +440,54 @@ async fn only_an_employee_is_told_what_is_wrong_with_a_log() {
     app.post("/api/v1/daily-logs", &org.staff1.token, log).await.assert_invalid("#/description");
 }
 
+/// An agreement, an evaluation, a leave request or a roster names whose record it is, so the
+/// record decides who may write it; but an account with no employee record of its own writes
+/// them only through an agency-wide role. Finance has none for these and is refused before its
+/// body is judged; the agency admin, who has, hears which field is wrong.
+#[actix_web::test]
+async fn an_account_with_no_record_of_its_own_is_refused_what_only_people_and_the_admin_write() {
+    let app = TestApp::spawn().await;
+    let org = app.org("FIELDS-REC", 1700).await;
+    let finance = app.finance(&org.admin, "bpkad.rec").await;
+    let nobody = uuid::Uuid::now_v7();
+    let bodies = [
+        ("/api/v1/agreements", json!({"period_id": nobody, "employee_id": nobody}), "#/employee_id"),
+        (
+            "/api/v1/evaluations",
+            json!({"evaluation_period_id": nobody, "employee_id": nobody}),
+            "#/evaluation_period_id",
+        ),
+        (
+            "/api/v1/leave-requests",
+            json!({"employee_id": org.staff1.id, "kind": "sick", "starts_on": "2026-03-03", "ends_on": "2026-03-02",
+                   "reason": "Demam"}),
+            "#/ends_on",
+        ),
+    ];
+    for (path, body, pointer) in &bodies {
+        app.post(path, &finance, body.clone()).await.assert_problem(403, "forbidden");
+        let r = app.post(path, &org.admin, body.clone()).await;
+        r.assert_problem(422, "validation");
+        assert_eq!(r.body["errors"][0]["pointer"], *pointer, "{path}: {}", r.body);
+    }
+    let roster = json!({"entries": []});
+    app.req(Method::PUT, "/api/v1/rosters")
+        .token(&finance)
+        .json(roster.clone())
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    app.req(Method::PUT, "/api/v1/rosters").token(&org.admin).json(roster).send().await.assert_invalid("#/entries");
+    let import = |token: &str| {
+        app.req(Method::POST, "/api/v1/rosters/import?month=2026-03")
+            .token(token)
+            .raw("text/csv", "nama\nBudi\n")
+            .send()
+    };
+    import(&finance).await.assert_problem(403, "forbidden");
+    import(&org.admin).await.assert_invalid("#/columns/nip");
+}
+
 /// A Plt of a sub-unit's vacant head post reads the sub-unit's views, not its parent's, while the
 /// assignment runs; the day after it ends they are refused again.
 #[actix_web::test]

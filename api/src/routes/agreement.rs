@@ -304,6 +304,7 @@ pub async fn list(call: Call, q: web::Query<AgreementQuery>) -> Result<HttpRespo
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreateAgreement>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_some(ekinerja_domain::access::Area::OwnAgreement).await?;
     let new = store::NewAgreement { employee_id: b.employee_id, period_id: b.period_id, starts_on: b.starts_on };
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());

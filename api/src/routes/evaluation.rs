@@ -343,6 +343,7 @@ pub struct EvaluationQuery {
     security(("bearer" = [])))]
 pub async fn open(call: Call, body: Json<OpenEvaluation>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_some(ekinerja_domain::access::Area::Evaluation).await?;
     let now = call.state.now();
     let change = Change::new(call.caller, now, request_id::current());
     let d = db(&call.state, move |conn| evaluation::open(conn, &change, b.evaluation_period_id, b.employee_id, now))

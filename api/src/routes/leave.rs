@@ -138,6 +138,7 @@ pub struct CreateLeaveRequest {
     ),
     security(("bearer" = [])))]
 pub async fn create(call: Call, key: Key, body: HashedJson<CreateLeaveRequest>) -> Result<HttpResponse, ApiError> {
+    call.may_write_some(ekinerja_domain::access::Area::LeaveRequest).await?;
     if let Claim::Respond(r) = claim(&call.state, &call.caller, &key, &body.hash).await? {
         return Ok(r);
     }

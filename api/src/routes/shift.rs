@@ -268,6 +268,7 @@ pub struct RosterQuery {
     security(("bearer" = [])))]
 pub async fn set(call: Call, body: Json<SetRoster>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_some(ekinerja_domain::access::Area::Roster).await?;
     if b.entries.is_empty() || b.entries.len() > MAX_ENTRIES {
         return Err(ApiError::field("entries", format!("give 1 to {MAX_ENTRIES} entries")));
     }
@@ -457,6 +458,7 @@ pub async fn import(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     require_csv(&req)?;
+    call.may_write_some(ekinerja_domain::access::Area::Roster).await?;
     let q = q.into_inner();
     let first = query_month(&q.month)?;
     let agency = call.agency(q.agency_id)?;

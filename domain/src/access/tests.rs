@@ -173,6 +173,24 @@ fn admin() -> Actor {
     )
 }
 
+/// An account with no employee record writes, through its agency-wide role, what some case of
+/// the matrix gives that role: the admin the top official's agreement and evaluation, and leave
+/// and rosters; finance and a leader none of these.
+#[test]
+fn agency_wide_roles_write_what_some_case_gives_them() {
+    let agency = id(AGENCY);
+    let rows = [Area::OwnAgreement, Area::Evaluation, Area::LeaveRequest, Area::Roster];
+    for row in rows {
+        assert_eq!(agency_wide_write(&admin(), agency, row), Decision::Allow, "{row:?}");
+        for role in [GrantedRole::Finance, GrantedRole::Leader] {
+            assert!(matches!(agency_wide_write(&granted(&[role]), agency, row), Decision::Forbid(_)), "{row:?}");
+        }
+    }
+    assert!(matches!(agency_wide_write(&admin(), agency, Area::DailyLogWrite), Decision::Forbid(_)));
+    assert_eq!(agency_wide_write(&granted(&[GrantedRole::Finance]), agency, Area::AllowanceApprove), Decision::Allow);
+    assert_eq!(agency_wide_write(&admin(), id(999), Area::Roster), Decision::Hide);
+}
+
 fn employee(n: u128) -> Subject {
     Subject::Employee { agency: id(AGENCY), employee: id(n) }
 }
