@@ -587,11 +587,21 @@ pub struct Standing {
     account_id: Uuid,
 }
 
+/// Whether `actor` may write `row` for anyone at all, asked before a body that names whose record
+/// it is has been judged. A caller with an employee record of its own may (its own records, or its
+/// people's: the record named decides), and so may a platform admin (judged with the record);
+/// anyone else only through what it holds towards its agency as a whole ([`agency_wide_write`]).
+pub fn may_write_some(actor: &Actor, row: Area) -> Decision {
+    match (actor.caller.employee_id, actor.caller.agency_id) {
+        (None, Some(own)) => agency_wide_write(actor, own, row),
+        _ => Decision::Allow,
+    }
+}
+
 /// Whether `actor` may write `row` of some record of `agency`, in some case, through what it
 /// holds towards the agency as a whole (its admin, a grant). For a caller with no employee record
-/// of its own every relation is one of those, so this is the question to ask before a body that
-/// names whose record it is has been judged: the agency admin writes the top official's
-/// agreement, finance writes no agreement at all.
+/// of its own every relation is one of those: the agency admin writes anyone's agreement and the
+/// top official's evaluation, finance writes no agreement at all.
 pub fn agency_wide_write(actor: &Actor, agency: Uuid, row: Area) -> Decision {
     let rel = relations(actor, &OrgChart::default(), Subject::Agency(agency));
     if rel.held.is_empty() {

@@ -105,18 +105,10 @@ pub fn decision_to_result(decision: Decision) -> Result<(), StoreError> {
 }
 
 /// Whether the caller may write `row` for anyone at all, asked before a body that names whose
-/// record it is has been judged. An account with an employee record of its own may (its own
-/// records, or its people's: the record named decides); one without (finance, a leader's office,
-/// an agency admin with no employee record) only through its agency-wide role, which the
-/// agency's decision answers. A platform admin is judged with the record.
+/// record it is has been judged: the domain's [`access::may_write_some`].
 pub fn require_some_write(conn: &mut DbConnection, caller: &Caller, row: Area) -> Result<(), StoreError> {
-    match (caller.employee_id, caller.agency_id) {
-        (None, Some(own)) => {
-            let actor = actor(conn, caller)?;
-            decision_to_result(access::agency_wide_write(&actor, own, row))
-        }
-        _ => Ok(()),
-    }
+    let actor = actor(conn, caller)?;
+    decision_to_result(access::may_write_some(&actor, row))
 }
 
 /// A record of `agency`, to a caller who may know of that agency (everyone in it, a platform

@@ -470,6 +470,12 @@ async fn an_account_with_no_record_of_its_own_is_refused_what_only_people_and_th
         r.assert_problem(422, "validation");
         assert_eq!(r.body["errors"][0]["pointer"], *pointer, "{path}: {}", r.body);
     }
+    // Someone with an employee record is left to the record they name: a member of staff asks
+    // for their own leave, and a unit head sets their staff's roster.
+    let mine = json!({"kind": "sick", "starts_on": "2026-03-03", "ends_on": "2026-03-02", "reason": "Demam"});
+    app.post("/api/v1/leave-requests", &org.staff1.token, mine).await.assert_invalid("#/ends_on");
+    let empty = json!({"entries": []});
+    app.req(Method::PUT, "/api/v1/rosters").token(&org.head.token).json(empty).send().await.assert_invalid("#/entries");
     let roster = json!({"entries": []});
     app.req(Method::PUT, "/api/v1/rosters")
         .token(&finance)

@@ -174,8 +174,9 @@ fn admin() -> Actor {
 }
 
 /// An account with no employee record writes, through its agency-wide role, what some case of
-/// the matrix gives that role: the admin the top official's agreement and evaluation, and leave
-/// and rosters; finance and a leader none of these.
+/// the matrix gives that role: the admin agreements, the top official's evaluation, leave and
+/// rosters; finance and a leader none of these. Anyone with an employee record of their own, and
+/// the platform admin, are left to the record they name.
 #[test]
 fn agency_wide_roles_write_what_some_case_gives_them() {
     let agency = id(AGENCY);
@@ -189,6 +190,15 @@ fn agency_wide_roles_write_what_some_case_gives_them() {
     assert!(matches!(agency_wide_write(&admin(), agency, Area::DailyLogWrite), Decision::Forbid(_)));
     assert_eq!(agency_wide_write(&granted(&[GrantedRole::Finance]), agency, Area::AllowanceApprove), Decision::Allow);
     assert_eq!(agency_wide_write(&admin(), id(999), Area::Roster), Decision::Hide);
+    for row in rows {
+        assert_eq!(may_write_some(&person(104), row), Decision::Allow, "{row:?}");
+        assert!(matches!(may_write_some(&granted(&[GrantedRole::Finance]), row), Decision::Forbid(_)), "{row:?}");
+    }
+    let platform = Actor::new(
+        Caller { account_id: id(6000), agency_id: None, role: AccountRole::PlatformAdmin, employee_id: None },
+        vec![],
+    );
+    assert_eq!(may_write_some(&platform, Area::Roster), Decision::Allow);
 }
 
 fn employee(n: u128) -> Subject {
