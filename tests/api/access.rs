@@ -366,6 +366,11 @@ async fn a_role_that_may_not_create_is_forbidden_before_its_fields_are_judged() 
             "#/performance_period_id",
         ),
         ("/api/v1/role-grants", json!({"account_id": uuid::Uuid::now_v7(), "role": "finance"}), "#/account_id"),
+        (
+            "/api/v1/positions",
+            json!({"org_unit_id": uuid::Uuid::now_v7(), "name": "", "position_type": "pelaksana", "class": 5}),
+            "#/name",
+        ),
         (activities.as_str(), json!({"name": "", "output_unit": "laporan", "standard_minutes": 60}), "#/name"),
     ];
     for (path, body, pointer) in &bodies {

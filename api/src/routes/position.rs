@@ -140,6 +140,7 @@ pub async fn list(call: Call, q: web::Query<PositionQuery>) -> Result<HttpRespon
     security(("bearer" = [])))]
 pub async fn create(call: Call, body: Json<CreatePosition>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    call.may_write_in_own_agency(ekinerja_domain::access::Area::Structure).await?;
     let mut f = Fields::new();
     let name = f.check("name", Name::parse(&b.name));
     let class = f.check("class", PositionClass::new(b.class));
