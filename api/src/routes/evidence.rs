@@ -100,9 +100,9 @@ pub struct FileQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
-    /// The file's name on the phone, such as `IMG_0412.jpg`: an extension of another type than
+    /// The file's name on the phone, such as `IMG_0412.png`: an extension of another type than
     /// the content is refused.
-    #[param(example = "IMG_0412.jpg", max_length = 255)]
+    #[param(example = "IMG_0412.png", max_length = 255)]
     pub name: Option<String>,
 }
 
