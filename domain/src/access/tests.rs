@@ -201,6 +201,33 @@ fn agency_wide_roles_write_what_some_case_gives_them() {
     assert_eq!(may_write_some(&platform, Area::Roster), Decision::Allow);
 }
 
+/// `agency_wide_write` agrees with `decide`: for every row and every account with no employee
+/// record (the admin, finance, a leader, a member with no grant), it allows exactly when `decide`
+/// allows writing some record of the agency: the agency itself, a unit, the top official,
+/// anyone else, a log escalated or not, a leave request approved in one step or two.
+#[test]
+fn agency_wide_write_agrees_with_decide_over_every_row() {
+    let c = chart(None, &[102]);
+    let subjects = [
+        Subject::Agency(id(AGENCY)),
+        unit(11),
+        employee(101),
+        employee(104),
+        log(104, true),
+        log(104, false),
+        leave(104, true),
+        leave(104, false),
+    ];
+    let actors = [admin(), granted(&[GrantedRole::Finance]), granted(&[GrantedRole::Leader]), granted(&[])];
+    for actor in &actors {
+        for row in Area::ALL.iter().copied() {
+            let some = subjects.iter().any(|s| decide(actor, &c, *s, row, Access::Write) == Decision::Allow);
+            let wide = agency_wide_write(actor, id(AGENCY), row) == Decision::Allow;
+            assert_eq!(wide, some, "{row:?} as {:?} with {:?}", actor.caller.role, actor.grants);
+        }
+    }
+}
+
 fn employee(n: u128) -> Subject {
     Subject::Employee { agency: id(AGENCY), employee: id(n) }
 }
