@@ -98,12 +98,10 @@ impl Call {
 
     /// The caller's own employee record, for a create that only the employee themself makes
     /// (their daily logs and evidence files), asked before the body is judged: anyone else, an
-    /// account with no employee record included, is told 403 (the domain's
-    /// [`ekinerja_domain::access::own_record`]).
+    /// account with no employee record included, is told 403
+    /// ([`ekinerja_persistence::access::own_record`]).
     pub fn own_record(&self, area: Area) -> Result<uuid::Uuid, ApiError> {
-        ekinerja_domain::access::own_record(&self.caller, area).map_err(|d| {
-            ekinerja_persistence::access::decision_to_result(d).err().unwrap_or(StoreError::NotFound).into()
-        })
+        Ok(ekinerja_persistence::access::own_record(&self.caller, area)?)
     }
 
     /// For a write whose body names whose record it is (an agreement, an evaluation, a leave

@@ -104,6 +104,13 @@ pub fn decision_to_result(decision: Decision) -> Result<(), StoreError> {
     }
 }
 
+/// The caller's own employee record, for a row that only the employee themself writes (their
+/// daily logs and evidence files): the domain's [`access::own_record`], its refusal as a
+/// store error.
+pub fn own_record(caller: &Caller, row: Area) -> Result<Uuid, StoreError> {
+    access::own_record(caller, row).map_err(|d| decision_to_result(d).err().unwrap_or(StoreError::NotFound))
+}
+
 /// Whether the caller may write `row` for anyone at all, asked before a body that names whose
 /// record it is has been judged: the domain's [`access::may_write_some`].
 pub fn require_some_write(conn: &mut DbConnection, caller: &Caller, row: Area) -> Result<(), StoreError> {

@@ -230,8 +230,7 @@ pub fn upload(
     store: &FileStore,
     evidence: Evidence,
 ) -> Result<EvidenceFile, StoreError> {
-    let me = ekinerja_domain::access::own_record(&change.caller, Area::DailyLogWrite)
-        .map_err(|d| access::decision_to_result(d).err().unwrap_or(StoreError::NotFound))?;
+    let me = access::own_record(&change.caller, Area::DailyLogWrite)?;
     let me = EmployeeId::from(me);
     let Some(agency) = change.caller.agency_id.map(AgencyId::from) else {
         return Err(StoreError::Forbidden("an evidence file belongs to an agency's employee".into()));

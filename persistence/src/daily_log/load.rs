@@ -56,8 +56,7 @@ fn load_in(conn: &mut DbConnection, logs: Vec<Load>, now: DateTime<Utc>) -> Resu
     // Whose each log is, by the rule for a log of one's own work.
     let mut owners = Vec::with_capacity(logs.len());
     for l in &logs {
-        let me = ekinerja_domain::access::own_record(&l.change.caller, Area::DailyLogWrite)
-            .or_else(|d| access::decision_to_result(d).map(|()| Uuid::nil()))?;
+        let me = access::own_record(&l.change.caller, Area::DailyLogWrite)?;
         owners.push(EmployeeId::from(me));
     }
     // Change numbers: one for each log and each decision, taken per employee in employee order
