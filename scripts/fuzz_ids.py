@@ -278,7 +278,7 @@ kinds["attendance_events"] = events[:PER_KIND]
 # Evidence files hang off a log: those of the first logs that have any.
 files = []
 for log_id in kinds["daily_logs"][:40]:
-    files += ids(f"/api/v1/files?daily_log_id={log_id}")
+    files += ids(f"/api/v1/daily-logs/{log_id}/files")
 kinds["files"] = files[:PER_KIND]
 # One agreement with its planned results and indicators, and one evaluation with its indicators.
 one = get(f"/api/v1/agreements/{agreements[0]}") if agreements else {"planned_results": []}
@@ -384,7 +384,7 @@ def takes_if_match(path):
 
 
 for path in doc["paths"]:
-    if "{" not in path and path != "/api/v1/files":
+    if "{" not in path:
         continue
     segment = path.split("/")[3]
     pairs = {}
@@ -402,9 +402,6 @@ for path in doc["paths"]:
     if "{indicator_id}" in path:
         pairs["path.indicator_id"] = "evaluation_indicators" if segment == "evaluations" else "indicators"
     pairs = {k: v for k, v in pairs.items() if kinds[v]}
-    if path == "/api/v1/files" and kinds["daily_logs"]:
-        # Its query names one owner (a log, a leave request or an evaluation): a log of the demo.
-        pairs["query.daily_log_id"] = "daily_logs"
     if not pairs:
         continue
     bound += 1

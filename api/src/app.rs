@@ -289,7 +289,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/me/leave-balance").route(web::get().to(leave::my_balance)))
                 .service(resource("/shifts").route(web::get().to(shift::list)).route(web::post().to(shift::create)))
                 .service(resource("/shifts/{id}").route(web::get().to(shift::get)))
-                .service(resource("/rosters").route(web::get().to(shift::read)).route(web::put().to(shift::set)))
+                .service(resource("/rosters").route(web::put().to(shift::set)))
+                .service(resource("/employees/{id}/roster").route(web::get().to(shift::of_employee)))
+                .service(resource("/org-units/{id}/roster").route(web::get().to(shift::of_unit)))
+                .service(resource("/daily-logs/{id}/files").route(web::get().to(evidence::of_log)))
+                .service(resource("/leave-requests/{id}/files").route(web::get().to(evidence::of_leave)))
+                .service(resource("/evaluations/{id}/files").route(web::get().to(evidence::of_realisation)))
                 .service(
                     resource("/rosters/import")
                         .app_data(web::PayloadConfig::new(import::MAX_IMPORT_BYTES))
@@ -298,7 +303,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     resource("/files")
                         .app_data(web::PayloadConfig::new(ekinerja_domain::evidence::MAX_BYTES + 1))
-                        .route(web::get().to(evidence::list))
                         .route(web::post().to(evidence::upload)),
                 )
                 .service(resource("/files/{id}").route(web::get().to(evidence::get)))

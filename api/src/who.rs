@@ -127,7 +127,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "import_position_activities" => (Agency(&[(Structure, W)]), none),
         // Evidence files.
         "upload_file" => (Employee(&[(DailyLogWrite, W)]), ", for their own work"),
-        "get_file" | "get_file_content" | "list_files" => (
+        "get_file" | "get_file_content" | "list_daily_log_files" | "list_leave_request_files" | "list_evaluation_files" => (
             Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]),
             " (those who read the log it proves; a file no log names yet, its uploader only)",
         ),
@@ -136,7 +136,7 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
             Employee(&[(Roster, W)]),
             ", for each employee named (the head of a unit for its and its sub-units' staff)",
         ),
-        "list_roster" => (
+        "get_employee_roster" | "get_org_unit_roster" => (
             Employee(&[(Roster, R)]),
             " (one employee); a unit's roster by the head of the unit or a unit above it, a leader or the agency admin",
         ),

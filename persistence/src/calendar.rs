@@ -283,7 +283,7 @@ pub fn record_absence(
         crate::access::require(conn, &change.caller, subject, Area::Discipline, Access::Write, now)?;
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
         if crate::leave::overlaps_live_request(conn, employee.id, starts_on, ends_on)? {
-            return Err(StoreError::invalid("starts_on", "overlaps a leave request of the employee"));
+            return Err(StoreError::Conflict("the span overlaps a leave request of the employee".into()));
         }
         insert_absence(conn, change, &employee, kind, (starts_on, ends_on), note.map(|n| n.as_str().to_owned()))
     })
@@ -317,7 +317,7 @@ pub(crate) fn insert_absence(
     note: Option<String>,
 ) -> Result<Absence, StoreError> {
     if overlaps_absence(conn, employee.id, starts_on, ends_on)? {
-        return Err(StoreError::invalid("starts_on", "overlaps leave or travel already recorded"));
+        return Err(StoreError::Conflict("the span overlaps leave or travel already recorded".into()));
     }
     let row = Absence {
         id: crate::key::new(),

@@ -121,10 +121,11 @@ pub enum Created {
     Existing(DailyLog),
 }
 
+/// A rule of the log itself names its field; an overlap is a conflict with a log stored before.
 fn log_error(e: LogError) -> StoreError {
     let pointer = match e {
+        LogError::Overlap(..) => return StoreError::Conflict(e.to_string()),
         LogError::FutureDate | LogError::OutsideAgreement(..) => "date",
-        LogError::Overlap(..) => "start_time",
         LogError::OverCap { .. } => "duration_minutes",
         LogError::EndBeforeStart | LogError::HalfRange => "end_time",
         LogError::NoSpan | LogError::Duration | LogError::DurationMismatch(_) => "duration_minutes",

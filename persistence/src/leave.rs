@@ -181,10 +181,10 @@ pub fn request(
         }
         crate::db::lock_row(conn, crate::db::LockTable::Employees, employee.id)?;
         if overlaps_live_request(conn, employee.id, starts_on, ends_on)? {
-            return Err(StoreError::invalid("starts_on", "overlaps another leave request of the employee"));
+            return Err(StoreError::Conflict("the span overlaps another leave request of the employee".into()));
         }
         if crate::calendar::overlaps_absence(conn, employee.id, starts_on, ends_on)? {
-            return Err(StoreError::invalid("starts_on", "overlaps leave or travel already recorded"));
+            return Err(StoreError::Conflict("the span overlaps leave or travel already recorded".into()));
         }
         let unit = chart.unit_of(employee.id.uuid()).map(OrgUnitId::from);
         let mut calendar = crate::discipline::UnitCalendar::load(conn, employee.agency_id.uuid(), starts_on, ends_on)?;

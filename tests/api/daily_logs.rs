@@ -29,7 +29,6 @@ async fn every_refusal_names_its_field_and_stores_nothing() {
         (log(&s.staff_rhk, today() + Duration::days(1), "08:00", "09:00"), "#/date"),
         (log(&s.staff_rhk, NaiveDate::from_ymd_opt(year() - 1, 12, 31).unwrap(), "08:00", "09:00"), "#/date"),
         (log(&s.staff_rhk, day, "11:00", "10:00"), "#/end_time"),
-        (log(&s.staff_rhk, day, "09:30", "10:30"), "#/start_time"),
         (log(&s.staff_rhk, day, "8:00", "09:00"), "#/start_time"),
         (log(&s.section_rhk, day, "13:00", "14:00"), "#/planned_result_id"),
         (json!({"date": day, "duration_minutes": 30, "description": "x", "output_quantity": 0}), "#/planned_result_id"),
@@ -50,6 +49,8 @@ async fn every_refusal_names_its_field_and_stores_nothing() {
         let res = app.post("/api/v1/daily-logs", t, body.clone()).await;
         res.assert_invalid(pointer);
     }
+    // A log overlapping one stored conflicts with it.
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "09:30", "10:30")).await.assert_problem(409, "conflict");
     let res = app.post("/api/v1/daily-logs", t, json!({"date": day, "duration_minutes": 30, "description": " ", "output_quantity": -1, "additional_duty": true, "evidence_url": "javascript:alert(1)", "latitude": 91, "longitude": 0})).await;
     res.assert_invalid("#/output_quantity").assert_invalid("#/evidence_url").assert_invalid("#/latitude");
     // More minutes than the agency allows in a day: the cap is policy.
@@ -448,7 +449,7 @@ async fn concurrent_overlapping_logs_store_exactly_one() {
     let created = results.iter().filter(|r| r.status.as_u16() == 201).count();
     assert_eq!(created, 1, "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
     for r in results.iter().filter(|r| r.status.as_u16() != 201) {
-        r.assert_invalid("#/start_time");
+        r.assert_problem(409, "conflict");
     }
     assert_eq!(count(&app, &s.org.staff1.token).await, 1);
 }
@@ -804,8 +805,8 @@ async fn each_day_of_logs_is_summed_as_its_logs_are_created_reviewed_and_correct
     for _ in 0..2 {
         app.post("/api/v1/daily-logs/batch", t, json!({"items": [offline.clone()]})).await.assert_status(200);
     }
-    // A refused log counts for nothing (it overlaps the first).
-    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:30", "09:30")).await.assert_status(422);
+    // A refused log counts for nothing (it overlaps the first: a conflict).
+    app.post("/api/v1/daily-logs", t, log(&s.staff_rhk, day, "08:30", "09:30")).await.assert_problem(409, "conflict");
     assert_eq!(stored_days(&app, &me, day), [(day, "submitted".to_owned(), 3, 150, 120)]);
     // Staff member 2's day is their own.
     app.post("/api/v1/daily-logs", &s.org.staff2.token, json!({"date": day, "duration_minutes": 45, "description": "Arsip", "output_quantity": 1, "additional_duty": true}))
@@ -1058,7 +1059,7 @@ async fn a_load_of_logs_is_checked_as_creates_and_reviews_are_and_stored_whole_o
     // A log overlapping the morning, as a create is refused.
     let overlap = Load { change: at(&me), input: input(9, 11), review: None };
     let refused = field(load(&mut conn, vec![morning.clone(), overlap], now).unwrap_err());
-    assert!(refused.contains("start_time"), "{refused}");
+    assert!(refused.contains("Conflict") && refused.contains("overlaps another log"), "{refused}");
     // A planned result of someone else's agreement.
     let theirs = Load { change: at(&peer), input: input(8, 9), review: None };
     let refused = field(load(&mut conn, vec![morning.clone(), theirs], now).unwrap_err());

@@ -159,7 +159,7 @@ async fn the_demo_regency_has_people_and_approved_cascaded_agreements() {
     // their own hours (a night shift's check-out is the next morning), days off between them.
     let pkm = units.iter().find(|u| u["code"] == "DINKES-PKM").expect("the health centre");
     let pkm_id = pkm["id"].as_str().unwrap();
-    let roster = app.get(&format!("/api/v1/rosters?org_unit_id={pkm_id}&month={last_month}"), &admin).await;
+    let roster = app.get(&format!("/api/v1/org-units/{pkm_id}/roster?month={last_month}"), &admin).await;
     roster.assert_status(200);
     let entries = roster.body["items"].as_array().unwrap();
     assert!(entries.len() >= 5 * 15, "five people rostered most days: {}", entries.len());

@@ -69,8 +69,8 @@ async fn a_photo_fills_the_logs_location_and_is_served_to_its_readers_only() {
     }
     app.get(&format!("/api/v1/files/{id}"), &org.staff2.token).await.assert_problem(404, "not-found");
     app.get(&format!("/api/v1/files/{id}/content"), &org.staff2.token).await.assert_problem(404, "not-found");
-    app.get(&format!("/api/v1/files?daily_log_id={log}"), &org.staff2.token).await.assert_problem(404, "not-found");
-    let listed = app.get(&format!("/api/v1/files?daily_log_id={log}"), &org.section.token).await;
+    app.get(&format!("/api/v1/daily-logs/{log}/files"), &org.staff2.token).await.assert_problem(404, "not-found");
+    let listed = app.get(&format!("/api/v1/daily-logs/{log}/files"), &org.section.token).await;
     assert_eq!(listed.body["items"][0]["id"], id.as_str());
 
     // A file proves one log, and only its uploader's.
@@ -176,7 +176,7 @@ async fn a_realisation_names_its_evidence_files_and_its_readers_get_them() {
     assess(&org.staff1.token, vec![&other]).send().await.assert_invalid("#/evidence_file_ids/0");
     assess(&org.staff1.token, vec![&report]).send().await.assert_status(200);
     assess(&org.staff1.token, vec![&report]).send().await.assert_invalid("#/evidence_file_ids/0");
-    let listed = format!("/api/v1/files?evaluation_id={}&indicator_id={indicator}", evaluation.id());
+    let listed = format!("/api/v1/evaluations/{}/files?indicator_id={indicator}", evaluation.id());
     for reader in [&org.staff1.token, &org.section.token, &org.head.token] {
         let files = app.get(&listed, reader).await;
         files.assert_status(200);
@@ -186,7 +186,8 @@ async fn a_realisation_names_its_evidence_files_and_its_readers_get_them() {
     }
     app.get(&listed, &org.staff2.token).await.assert_problem(404, "not-found");
     app.get(&format!("/api/v1/files/{report}"), &org.staff2.token).await.assert_problem(404, "not-found");
-    app.get("/api/v1/files", &org.staff1.token).await.assert_problem(400, "bad-parameter");
+    let bad = format!("/api/v1/evaluations/{}/files?indicator_id=x", evaluation.id());
+    app.get(&bad, &org.staff1.token).await.assert_problem(400, "bad-parameter");
 }
 
 #[actix_web::test]
@@ -211,7 +212,7 @@ async fn sick_leave_of_days_carries_a_doctors_letter() {
         .assert_invalid("#/ends_on");
     let asked = app.post("/api/v1/leave-requests", &org.staff1.token, sick(vec![&letter], "2026-12-09")).await;
     asked.assert_status(201);
-    let listed = format!("/api/v1/files?leave_request_id={}", asked.id());
+    let listed = format!("/api/v1/leave-requests/{}/files", asked.id());
     for reader in [&org.staff1.token, &org.section.token, &org.head.token] {
         let files = app.get(&listed, reader).await;
         files.assert_status(200);

@@ -96,10 +96,11 @@ async fn a_request_recommended_and_approved_excuses_its_days_and_changes_the_dra
     assert_eq!(listed.body["items"], json!([]), "a colleague's list holds none of it");
     assert_eq!(app.get(LEAVE, &org.staff1.token).await.body["items"][0]["id"], id.as_str());
 
-    // Overlapping, weekend-only and over-long requests are refused, with the field named.
+    // An overlapping request conflicts with the one stored; weekend-only and over-long requests are
+    // refused, with the field named.
     app.post(LEAVE, &org.staff1.token, ask("important_reason", "2026-11-17", "2026-11-18"))
         .await
-        .assert_invalid("#/starts_on");
+        .assert_problem(409, "conflict");
     app.post(LEAVE, &org.staff1.token, ask("annual", "2026-11-21", "2026-11-22")).await.assert_invalid("#/starts_on");
     app.post(LEAVE, &org.staff1.token, ask("sick", "2026-11-23", "2026-11-24")).await.assert_invalid("#/ends_on");
     app.post(LEAVE, &org.staff1.token, ask("annual", "2026-11-24", "2026-11-23")).await.assert_invalid("#/ends_on");
@@ -230,7 +231,7 @@ async fn refusals_the_top_official_the_one_step_policy_and_the_admin_cancelling_
     )
     .await
     .assert_status(201);
-    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-12-14", "2026-12-15")).await.assert_invalid("#/starts_on");
+    app.post(LEAVE, &org.staff1.token, ask("annual", "2026-12-14", "2026-12-15")).await.assert_problem(409, "conflict");
     app.post(LEAVE, &org.staff1.token, ask("annual", "2026-12-16", "2026-12-16")).await.assert_status(201);
     app.post(
         "/api/v1/absences",
@@ -239,7 +240,7 @@ async fn refusals_the_top_official_the_one_step_policy_and_the_admin_cancelling_
             "starts_on": "2026-12-16", "ends_on": "2026-12-16"}),
     )
     .await
-    .assert_invalid("#/starts_on");
+    .assert_problem(409, "conflict");
 
     // One step by policy: the section head approves alone; the OPD's head no longer does.
     app.patch(&format!("/api/v1/agencies/{}", org.agency), &org.admin, json!({"leave_approval": "one_step"}))

@@ -217,7 +217,7 @@ async fn a_night_shift_crossing_midnight_is_judged_on_the_date_it_starts() {
     put_roster(&app, &org.admin, json!([entry(&w.nurse2, "2026-11-10", None), entry(&w.nurse2, "2026-11-10", None)]))
         .await
         .assert_invalid("#/entries/1/date");
-    let nurse2 = app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse2.id), &org.admin).await;
+    let nurse2 = app.get(&format!("/api/v1/employees/{}/roster?month=2026-11", w.nurse2.id), &org.admin).await;
     assert_eq!(nurse2.body["items"], json!([]), "a refused request stores nothing");
     // Shift codes are unique in a unit, and hours are HH:MM.
     app.post(
@@ -244,22 +244,22 @@ async fn a_night_shift_crossing_midnight_is_judged_on_the_date_it_starts() {
     .assert_problem(403, "forbidden");
 
     // Reading: the nurse her own roster, the ward's head the ward's; a colleague neither.
-    let own = app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse1.id), &w.nurse1.token).await;
+    let own = app.get(&format!("/api/v1/employees/{}/roster?month=2026-11", w.nurse1.id), &w.nurse1.token).await;
     own.assert_status(200);
     // The 2nd, 3rd, 5th, 6th, 9th and 30th; the day off of the 4th is no entry (a date without
     // one is a day off).
     assert_eq!(own.body["items"].as_array().unwrap().len(), 6);
-    app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse1.id), &w.nurse2.token)
+    app.get(&format!("/api/v1/employees/{}/roster?month=2026-11", w.nurse1.id), &w.nurse2.token)
         .await
         .assert_problem(404, "not-found");
-    let ward = app.get(&format!("/api/v1/rosters?org_unit_id={}&month=2026-11", w.unit), &w.head.token).await;
+    let ward = app.get(&format!("/api/v1/org-units/{}/roster?month=2026-11", w.unit), &w.head.token).await;
     ward.assert_status(200);
     // With the ward head's own 9th.
     assert_eq!(ward.body["items"].as_array().unwrap().len(), 7);
-    app.get(&format!("/api/v1/rosters?org_unit_id={}&month=2026-11", w.unit), &w.nurse1.token)
+    app.get(&format!("/api/v1/org-units/{}/roster?month=2026-11", w.unit), &w.nurse1.token)
         .await
         .assert_problem(403, "forbidden");
-    app.get(&format!("/api/v1/rosters?employee_id={}", w.nurse1.id), &org.admin)
+    app.get(&format!("/api/v1/employees/{}/roster", w.nurse1.id), &org.admin)
         .await
         .assert_problem(400, "bad-parameter");
     // A change to a past date is in the audit trail, with who made it.
@@ -310,7 +310,7 @@ async fn a_roster_file_with_bad_lines_stores_nothing_and_names_each() {
     );
     let res = csv_req(&app, &org.admin, "month=2026-11", &bad).send().await;
     res.assert_invalid("#/lines/3/2").assert_invalid("#/lines/4/nip").assert_invalid("#/lines/5/1");
-    let nurse1 = app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse1.id), &org.admin).await;
+    let nurse1 = app.get(&format!("/api/v1/employees/{}/roster?month=2026-11", w.nurse1.id), &org.admin).await;
     assert_eq!(nurse1.body["items"], json!([]), "one bad line stores nothing");
     // A dry run reports the same, as a 200.
     let dry = csv_req(&app, &org.admin, "month=2026-11&dry_run=true", &bad).send().await;
@@ -330,7 +330,7 @@ async fn a_roster_file_with_bad_lines_stores_nothing_and_names_each() {
     done.assert_status(200);
     // Days off are no entries: four shifts set.
     assert_eq!((done.body["employees"].as_u64(), done.body["days_changed"].as_u64()), (Some(2), Some(4)));
-    let nurse2 = app.get(&format!("/api/v1/rosters?employee_id={}&month=2026-11", w.nurse2.id), &org.admin).await;
+    let nurse2 = app.get(&format!("/api/v1/employees/{}/roster?month=2026-11", w.nurse2.id), &org.admin).await;
     let shifts: Vec<&Value> = nurse2.body["items"].as_array().unwrap().iter().map(|d| &d["shift_id"]).collect();
     // S is the unit above's shift, found from the ward up.
     assert_eq!(shifts, [&json!(w.morning), &json!(w.evening)]);

@@ -28,15 +28,15 @@ use crate::state::{db, AppState};
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredicateFactors {
-    #[schema(example = 10_000)]
+    #[schema(example = 10_000, minimum = 0, maximum = 10_000)]
     pub very_good: i64,
-    #[schema(example = 10_000)]
+    #[schema(example = 10_000, minimum = 0, maximum = 10_000)]
     pub good: i64,
-    #[schema(example = 9_000)]
+    #[schema(example = 9_000, minimum = 0, maximum = 10_000)]
     pub needs_improvement: i64,
-    #[schema(example = 8_500)]
+    #[schema(example = 8_500, minimum = 0, maximum = 10_000)]
     pub poor: i64,
-    #[schema(example = 8_000)]
+    #[schema(example = 8_000, minimum = 0, maximum = 10_000)]
     pub very_poor: i64,
 }
 
@@ -47,7 +47,7 @@ pub struct Band {
     /// 1 to 1,440 (a day), each band above the one before.
     #[schema(example = 30, minimum = 1, maximum = 1440)]
     pub up_to_minutes: u32,
-    #[schema(example = 50)]
+    #[schema(example = 50, minimum = 0, maximum = 10_000)]
     pub deduction_bp: i64,
 }
 
@@ -56,10 +56,10 @@ pub struct Band {
 #[serde(deny_unknown_fields)]
 pub struct BaseAmount {
     /// Position class (kelas jabatan), 1 to 17.
-    #[schema(example = 9)]
+    #[schema(example = 9, minimum = 1, maximum = 17)]
     pub class: i32,
-    /// Rupiah a month.
-    #[schema(example = 4_000_000)]
+    /// Rupiah a month, 0 to 1,000,000,000.
+    #[schema(example = 4_000_000, minimum = 0, maximum = 1_000_000_000)]
     pub amount: i64,
 }
 
@@ -69,32 +69,32 @@ pub struct BaseAmount {
 pub struct Rules {
     /// What the performance part rests on: the predicate, or approved daily-log minutes.
     pub performance_basis: PerformanceBasis,
-    #[schema(example = 7_000)]
+    #[schema(example = 7_000, minimum = 0, maximum = 10_000)]
     pub performance_weight_bp: i64,
-    #[schema(example = 3_000)]
+    #[schema(example = 3_000, minimum = 0, maximum = 10_000)]
     pub discipline_weight_bp: i64,
     pub predicate_factors_bp: PredicateFactors,
     /// Productivity basis: target minutes per working day not excused, at most the agency's
     /// `daily_log_cap_minutes`. A day's minutes count up to that cap: one setting for log entry
     /// and the allowance, set on the agency (`PATCH /api/v1/agencies/{id}`).
-    #[schema(example = 300)]
+    #[schema(example = 300, minimum = 1, maximum = 1440)]
     pub target_minutes_per_day: i64,
     /// Late-arrival and early-departure bands, ascending.
     pub deduction_bands: Vec<Band>,
     /// Beyond the last band.
-    #[schema(example = 150)]
+    #[schema(example = 150, minimum = 0, maximum = 10_000)]
     pub over_deduction_bp: i64,
     /// No check-in, or no check-out.
-    #[schema(example = 150)]
+    #[schema(example = 150, minimum = 0, maximum = 10_000)]
     pub no_record_deduction_bp: i64,
     /// A working day without any record (TK).
-    #[schema(example = 500)]
+    #[schema(example = 500, minimum = 0, maximum = 10_000)]
     pub absent_deduction_bp: i64,
-    /// Late minutes a month forgiven.
-    #[schema(example = 15)]
+    /// Late minutes a month forgiven, at most 600.
+    #[schema(example = 15, maximum = 600)]
     pub late_tolerance_minutes: u32,
     /// The month's deduction never exceeds this.
-    #[schema(example = 10_000)]
+    #[schema(example = 10_000, minimum = 0, maximum = 10_000)]
     pub deduction_cap_bp: i64,
     pub base_amounts: Vec<BaseAmount>,
 }

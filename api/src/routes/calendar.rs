@@ -1,7 +1,7 @@
 //! The attendance calendar: work schedules, holidays, and employees' leave and official travel.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ekinerja_domain::discipline::{AbsenceKind, Hours, Schedule, WEEKDAYS};
 use ekinerja_domain::field::Field;
 use ekinerja_domain::id::{AbsenceId, AgencyId, EmployeeId, HolidayId, OrgUnitId, WorkScheduleId};
@@ -24,10 +24,10 @@ use crate::state::db;
 #[serde(deny_unknown_fields)]
 pub struct HoursBody {
     /// `HH:MM`.
-    #[schema(example = "07:30")]
+    #[schema(example = "07:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
     /// `HH:MM`, after `start`.
-    #[schema(example = "16:00")]
+    #[schema(example = "16:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end: String,
 }
 
@@ -72,7 +72,7 @@ impl WeekBody {
         let mut ok = true;
         for (i, day) in self.days().into_iter().enumerate() {
             let Some(h) = day else { continue };
-            let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| "must be a time of day, HH:MM");
+            let time = super::daily_log::time;
             let start = f.check(Field::named("days").then(WEEKDAYS[i]).then("start"), time(&h.start));
             let end = f.check(Field::named("days").then(WEEKDAYS[i]).then("end"), time(&h.end));
             match (start, end) {
@@ -383,6 +383,7 @@ pub struct RecordAbsence {
     request_body = RecordAbsence,
     responses(
         (status = 201, description = "Recorded", body = AbsenceView, headers(("location" = String, description = "URL of the record"))),
+        (status = 409, description = "The span overlaps a leave request of the employee, or leave or travel already recorded", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::AdminOnly,
     ),
     security(("bearer" = [])))]

@@ -196,12 +196,12 @@ pub struct LogPatch {
     pub activity_id: Option<Option<Uuid>>,
 }
 
-/// A time of day, exactly `HH:MM`.
+/// A time of day, exactly `HH:MM` (two digits each, as the contract's pattern says: chrono alone
+/// would also take `7:30` or ` 7:30`).
 pub(crate) fn time(s: &str) -> Result<NaiveTime, &'static str> {
-    if s.len() != 5 {
-        return Err("must be a time of day HH:MM");
-    }
-    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| "must be a time of day HH:MM")
+    let b = s.as_bytes();
+    let shaped = b.len() == 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit());
+    NaiveTime::parse_from_str(s, "%H:%M").ok().filter(|_| shaped).ok_or("must be a time of day HH:MM")
 }
 
 /// Parses a log body into domain values, every bad field named (a batch puts the item's place
@@ -274,7 +274,7 @@ pub fn parse_log(b: &LogBody) -> Result<LogInput, ApiError> {
         (status = 201, description = "Recorded", body = DailyLogView, headers(("location" = String, description = "URL of the log"))),
         (status = 200, description = "Recorded before under the same client_id with the same content; nothing new was created", body = DailyLogView),
         (status = 403, description = "Not an employee account", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The client_id was used for a different log, or the same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The log overlaps another log of the same day, the client_id was used for a different log, or the same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(call: Call, key: Key, body: HashedJson<LogBody>) -> Result<HttpResponse, ApiError> {
@@ -587,7 +587,7 @@ fn merged(l: &store::DailyLog, p: LogPatch) -> LogBody {
     responses(
         (status = 200, description = "The corrected log", body = DailyLogView, headers(("etag" = String, description = "New version"))),
         (status = 403, description = "Not one's own log, or accepted", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The log's day is in a closed evaluation period: its logs no longer change (moving a log into one is a 422 on `date`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The log's day is in a closed evaluation period: its logs no longer change (moving a log into one is a 422 on `date`); or the change makes it overlap another log of the same day", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]

@@ -80,18 +80,12 @@ pub struct FileList {
     pub items: Vec<FileView>,
 }
 
-/// Which files to list.
+/// Which of a realisation's files to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct FileQuery {
-    /// The log whose files to list.
-    pub daily_log_id: Option<Uuid>,
-    /// Or the leave request whose files to list.
-    pub leave_request_id: Option<Uuid>,
-    /// Or the evaluation whose realisation's files to list…
-    pub evaluation_id: Option<Uuid>,
-    /// …of this indicator only.
+pub struct RealisationFiles {
+    /// One indicator's files only.
     pub indicator_id: Option<Uuid>,
 }
 
@@ -238,32 +232,51 @@ pub async fn content(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
         .body(bytes))
 }
 
-/// Lists a log's or a realisation's files.
-#[utoipa::path(get, path = "/api/v1/files", tag = "files", operation_id = "list_files",
-    summary = "The evidence files of a daily log, a leave request or an evaluation's realisation", params(FileQuery),
+/// Lists a daily log's files.
+#[utoipa::path(get, path = "/api/v1/daily-logs/{id}/files", tag = "files", operation_id = "list_daily_log_files",
+    summary = "The evidence files of a daily log", params(("id" = Uuid, Path, description = "Daily log id")),
     responses(
         (status = 200, description = "The files, oldest first", body = FileList),
-        (status = 400, description = "Not exactly one of daily_log_id, leave_request_id and evaluation_id", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such log, leave request or evaluation, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such log, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list(call: Call, q: web::Query<FileQuery>) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let now = call.state.now();
-    let rows = match (q.daily_log_id, q.leave_request_id, q.evaluation_id, q.indicator_id) {
-        (Some(log), None, None, None) => call.read(move |conn, caller| store::of_log(conn, caller, log, now)).await?,
-        (None, Some(leave), None, None) => {
-            call.read(move |conn, caller| store::of_leave(conn, caller, leave, now)).await?
-        }
-        (None, None, Some(evaluation), indicator) => {
-            call.read(move |conn, caller| store::of_realisation(conn, caller, evaluation, indicator, now)).await?
-        }
-        _ => {
-            return Err(ApiError::BadParameter(
-                "give one of daily_log_id, leave_request_id, or evaluation_id (with indicator_id or without)".into(),
-            ))
-        }
-    };
+pub async fn of_log(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let (log, now) = (id.into_inner(), call.state.now());
+    listed(call.read(move |conn, caller| store::of_log(conn, caller, log, now)).await?)
+}
+
+/// Lists a leave request's files.
+#[utoipa::path(get, path = "/api/v1/leave-requests/{id}/files", tag = "files", operation_id = "list_leave_request_files",
+    summary = "The evidence files of a leave request", params(("id" = Uuid, Path, description = "Leave request id")),
+    responses(
+        (status = 200, description = "The files, oldest first", body = FileList),
+        (status = 404, description = "No such leave request, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn of_leave(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let (leave, now) = (id.into_inner(), call.state.now());
+    listed(call.read(move |conn, caller| store::of_leave(conn, caller, leave, now)).await?)
+}
+
+/// Lists the files of an evaluation's realisation.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/files", tag = "files", operation_id = "list_evaluation_files",
+    summary = "The evidence files of an evaluation's realisation, or of one of its indicators",
+    params(("id" = Uuid, Path, description = "Evaluation id"), RealisationFiles),
+    responses(
+        (status = 200, description = "The files, oldest first", body = FileList),
+        (status = 404, description = "No such evaluation, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn of_realisation(
+    call: Call,
+    id: web::Path<Uuid>,
+    q: web::Query<RealisationFiles>,
+) -> Result<HttpResponse, ApiError> {
+    let (evaluation, indicator, now) = (id.into_inner(), q.into_inner().indicator_id, call.state.now());
+    listed(call.read(move |conn, caller| store::of_realisation(conn, caller, evaluation, indicator, now)).await?)
+}
+
+fn listed(rows: Vec<store::EvidenceFile>) -> Result<HttpResponse, ApiError> {
     let items = rows.into_iter().map(FileView::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(FileList { items }))
 }

@@ -126,15 +126,15 @@ pub struct CreateLeaveRequest {
 /// Asks for leave.
 #[utoipa::path(post, path = "/api/v1/leave-requests", tag = "leave", operation_id = "create_leave_request",
     summary = "Ask for leave: one's own, to the direct supervisor and the head of the OPD",
-    description = "Refused (422) when the span is too long for the kind, holds no working day of the employee's \
-        schedule, or overlaps another live request or recorded leave or travel of the employee.",
+    description = "Refused (422) when the span is too long for the kind or holds no working day of the employee's \
+        schedule; a conflict (409) when it overlaps another live request or recorded leave or travel of the employee.",
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: the same key and body replay the first answer")),
     request_body = CreateLeaveRequest,
     responses(
         (status = 201, description = "Asked for; its `version` is the first `If-Match`", body = LeaveRequestView,
             headers(("location" = String, description = "URL of the request"))),
         (status = 403, description = "Not one's own, and not the agency's admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The span overlaps another leave request of the employee or leave or travel already recorded, or the same Idempotency-Key is still being processed", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(call: Call, key: Key, body: HashedJson<CreateLeaveRequest>) -> Result<HttpResponse, ApiError> {

@@ -115,12 +115,7 @@ pub struct ShiftQuery {
 }
 
 fn time_of(f: &mut Fields, field: &'static str, text: &str) -> Option<NaiveTime> {
-    let b = text.as_bytes();
-    let shaped = b.len() == 5 && b[2] == b':';
-    f.check(
-        field,
-        NaiveTime::parse_from_str(text, "%H:%M").ok().filter(|_| shaped).ok_or("must be a time of day, HH:MM"),
-    )
+    f.check(field, super::daily_log::time(text))
 }
 
 /// Defines a shift.
@@ -236,21 +231,14 @@ pub struct SetRoster {
 /// The most dates one request sets.
 const MAX_ENTRIES: usize = 2000;
 
-/// Whose roster to read, and over which dates.
+/// The month of a roster to read.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct RosterQuery {
-    /// One employee's roster.
-    pub employee_id: Option<Uuid>,
-    /// Everyone of a unit and its sub-units (its head, a leader, the agency admin).
-    pub org_unit_id: Option<Uuid>,
-    /// A month, `YYYY-MM`; or give `from` and `to`.
+pub struct RosterMonth {
+    /// The month, `YYYY-MM`.
     #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-12")]
-    pub month: Option<String>,
-    pub from: Option<NaiveDate>,
-    /// At most 62 days after `from`.
-    pub to: Option<NaiveDate>,
+    pub month: String,
 }
 
 /// Sets roster dates.
@@ -283,36 +271,40 @@ pub async fn set(call: Call, body: Json<SetRoster>) -> Result<HttpResponse, ApiE
     Ok(HttpResponse::Ok().json(RosterList { items: days.into_iter().map(RosterDayView::from).collect() }))
 }
 
-/// Reads rosters.
-#[utoipa::path(get, path = "/api/v1/rosters", tag = "rosters", operation_id = "list_roster",
-    summary = "An employee's or a unit's roster over a month or a span", params(RosterQuery),
+/// Reads an employee's roster for a month.
+#[utoipa::path(get, path = "/api/v1/employees/{id}/roster", tag = "rosters", operation_id = "get_employee_roster",
+    summary = "An employee's roster of a month",
+    params(("id" = Uuid, Path, description = "Employee id"), RosterMonth),
     responses(
-        (status = 200, description = "The entries of the span", body = RosterList),
-        (status = 404, description = "No such employee or unit, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The entries of the month", body = RosterList),
+        (status = 404, description = "No such employee, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn read(call: Call, q: web::Query<RosterQuery>) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let of = match (q.employee_id, q.org_unit_id) {
-        (Some(e), None) => RosterOf::Employee(e),
-        (None, Some(u)) => RosterOf::Unit(u),
-        _ => return Err(ApiError::BadParameter("give employee_id or org_unit_id, not both".into())),
-    };
-    let (from, to) = match (q.month.as_deref(), q.from, q.to) {
-        (Some(m), None, None) => {
-            let first = query_month(m)?;
-            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-            (first, next.pred_opt().unwrap_or(first))
-        }
-        (None, Some(from), Some(to)) if from <= to && (to - from).num_days() <= store::MAX_SPAN_DAYS => (from, to),
-        (None, Some(_), Some(_)) => {
-            return Err(ApiError::BadParameter(format!(
-                "to must be on or after from, at most {} days after it",
-                store::MAX_SPAN_DAYS
-            )))
-        }
-        _ => return Err(ApiError::BadParameter("give month, or from and to".into())),
-    };
+pub async fn of_employee(
+    call: Call,
+    id: web::Path<Uuid>,
+    q: web::Query<RosterMonth>,
+) -> Result<HttpResponse, ApiError> {
+    read(call, RosterOf::Employee(id.into_inner()), &q.month).await
+}
+
+/// Reads a unit's roster for a month.
+#[utoipa::path(get, path = "/api/v1/org-units/{id}/roster", tag = "rosters", operation_id = "get_org_unit_roster",
+    summary = "The roster of everyone of a unit and its sub-units, for a month",
+    params(("id" = Uuid, Path, description = "Org unit id"), RosterMonth),
+    responses(
+        (status = 200, description = "The entries of the month", body = RosterList),
+        (status = 404, description = "No such unit, or one the caller may not read", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn of_unit(call: Call, id: web::Path<Uuid>, q: web::Query<RosterMonth>) -> Result<HttpResponse, ApiError> {
+    read(call, RosterOf::Unit(id.into_inner()), &q.month).await
+}
+
+async fn read(call: Call, of: RosterOf, month: &str) -> Result<HttpResponse, ApiError> {
+    let first = query_month(month)?;
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    let (from, to) = (first, next.pred_opt().unwrap_or(first));
     let now = call.state.now();
     let days = call.read(move |conn, caller| store::read(conn, caller, of, from, to, now)).await?;
     Ok(HttpResponse::Ok().json(RosterList { items: days.into_iter().map(RosterDayView::from).collect() }))
