@@ -214,6 +214,18 @@ impl Modify for Contract {
                 }
             }
         }
+        // A password of one character repeated is refused as common (`auth::common_password`).
+        // JSON Schema says so with `not`, for which utoipa's model has no field: it is written
+        // through the property's extensions, which serialize flat beside its other keywords.
+        for (schema, field) in
+            [("ChangePassword", "new_password"), ("ResetPassword", "new_password"), ("CreateAccount", "password")]
+        {
+            let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else { continue };
+            if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(field) {
+                let extensions = p.extensions.get_or_insert_with(Default::default);
+                extensions.insert("not".into(), serde_json::json!({ "pattern": "^(.)\\1*$" }));
+            }
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let analysis = path.strip_prefix("/api/v1").is_some_and(|p| crate::app::ANALYSIS_PATHS.contains(&p));
             let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];

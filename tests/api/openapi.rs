@@ -370,3 +370,24 @@ async fn file_and_password_examples_are_taken_as_they_stand() {
     let reset = serde_json::json!({"new_password": property("ResetPassword", "new_password")});
     app.post(&format!("/api/v1/accounts/{}/password", created.id()), &app.root, reset).await.assert_status(204);
 }
+
+/// A password of one character repeated is refused by the server as common, and the contract says
+/// so on every password a body sets (`not` a pattern of one character repeated), so that a
+/// generated form refuses it before sending.
+#[actix_web::test]
+async fn a_password_of_one_character_repeated_is_refused_by_the_contract_and_the_server() {
+    let doc = document();
+    for (schema, field) in
+        [("ChangePassword", "new_password"), ("ResetPassword", "new_password"), ("CreateAccount", "password")]
+    {
+        let property = &doc["components"]["schemas"][schema]["properties"][field];
+        assert_eq!(property["not"]["pattern"], "^(.)\\1*$", "{schema}.{field}: {property}");
+        assert_eq!(property["minLength"], 10, "{schema}.{field}: {property}");
+    }
+    let app = ekinerja_tests::TestApp::spawn().await;
+    let agency = app.agency("KAB-ULANG").await;
+    let account = serde_json::json!({
+        "role": "agency_admin", "agency_id": agency, "username": "admin.ulang", "password": "zzzzzzzzzzzz",
+    });
+    app.post("/api/v1/accounts", &app.root, account).await.assert_invalid("#/password");
+}

@@ -57,7 +57,7 @@ pub struct HeadedUnit {
 pub struct ChangePassword {
     pub current_password: String,
     /// 10 to 128 characters, not containing the login name or NIP, and not one of the common passwords attackers try first (an embedded list, case ignored, and one character repeated).
-    #[schema(min_length = 10, max_length = 128)]
+    #[schema(min_length = 10, max_length = 128, example = "Kopi Tubruk Pagi Hari")]
     pub new_password: String,
 }
 
