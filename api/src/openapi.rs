@@ -2,9 +2,9 @@
 //! repository root is this document, committed; a test fails when they differ.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{Components, ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
@@ -179,6 +179,93 @@ fn add(op: &mut Operation, status: &str, description: &str) {
     op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
 }
 
+/// A rule between a body's fields that the server enforces and utoipa's model has no field for
+/// (`if`/`then`/`else`), as an entry of the schema's `allOf`. It is written through the schema's
+/// extensions, which serialize flat beside its other keywords: one key, as a map's keys would
+/// come out in no fixed order. Validators and the fuzzer honour it; client types are unchanged.
+fn state(components: &mut Components, schema: &str, rule: serde_json::Value) {
+    let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else {
+        panic!("the contract has no object schema {schema}");
+    };
+    let extensions = o.extensions.get_or_insert_with(Default::default);
+    match extensions.entry("allOf".to_owned()).or_insert_with(|| serde_json::json!([])) {
+        serde_json::Value::Array(rules) => rules.push(rule),
+        other => panic!("{schema}'s allOf is {other}"),
+    }
+}
+
+/// What the server judges across fields, or inside a list's entries, said in the contract.
+fn state_rules(components: &mut Components) {
+    use serde_json::json;
+    // A permission names its window (`starts_at` and `ends_at`); other leave is whole days.
+    state(
+        components,
+        "CreateLeaveRequest",
+        json!({
+            "if": {"properties": {"kind": {"const": "permission"}}, "required": ["kind"]},
+            "then": {"required": ["starts_at", "ends_at"],
+                     "properties": {"starts_at": {"type": "string"}, "ends_at": {"type": "string"}}},
+            "else": {"properties": {"starts_at": {"type": "null"}, "ends_at": {"type": "null"}}},
+        }),
+    );
+    // A machine pushes from the addresses it names, or from any with `allow_any_source: true`
+    // (then naming none).
+    state(
+        components,
+        "RegisterDevice",
+        json!({
+            "if": {"properties": {"allow_any_source": {"const": true}}, "required": ["allow_any_source"]},
+            "then": {"properties": {"allowed_sources": {"maxItems": 0}}},
+            "else": {"required": ["allowed_sources"], "properties": {"allowed_sources": {"minItems": 1}}},
+        }),
+    );
+    // A schedule by roster has no weekday hours; any other names them, one working day at least.
+    let working = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        .map(|day| json!({"required": [day], "properties": {day: {"type": "object"}}}));
+    state(
+        components,
+        "SetSchedule",
+        json!({
+            "if": {"properties": {"rostered": {"const": true}}, "required": ["rostered"]},
+            "then": {"properties": {"days": {"type": "null"}}},
+            "else": {"required": ["days"], "properties": {"days": {"type": "object", "anyOf": working}}},
+        }),
+    );
+    // An employee's account belongs to an employee, a member's to none (it is named by its
+    // username), and the platform admin's to no agency.
+    let role = |role: &str| json!({"properties": {"role": {"const": role}}, "required": ["role"]});
+    let named = |field: &str| json!({"required": [field], "properties": {field: {"type": "string"}}});
+    state(components, "CreateAccount", json!({"if": role("employee"), "then": named("employee_id")}));
+    state(
+        components,
+        "CreateAccount",
+        json!({"if": role("member"), "then": {"properties": {"employee_id": {"type": "null"}}}}),
+    );
+    state(
+        components,
+        "CreateAccount",
+        json!({"if": role("platform_admin"), "then": {"properties": {"agency_id": {"type": "null"}}}}),
+    );
+    state(components, "CreateAccount", json!({"anyOf": [named("employee_id"), named("username")]}));
+    // Each source is an address or a network: hex digits, dots and colons, perhaps a prefix
+    // length (`domain::network` parses it; surrounding white space is trimmed).
+    for schema in ["RegisterDevice", "PatchDevice"] {
+        let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else { continue };
+        let Some(RefOr::T(Schema::Array(list))) = o.properties.get_mut("allowed_sources") else { continue };
+        if let ArrayItems::RefOrSchema(item) = &mut list.items {
+            if let RefOr::T(Schema::Object(entry)) = item.as_mut() {
+                entry.pattern = Some("^\\s*[0-9A-Fa-f:.]+(/[0-9]+)?\\s*$".into());
+                entry.example = Some(json!("10.20.0.0/24"));
+            }
+        }
+    }
+    // A machine's serial number (`domain::attendance::DeviceId`, trimmed).
+    let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut("RegisterDevice") else { return };
+    if let Some(RefOr::T(Schema::Object(serial))) = o.properties.get_mut("serial_number") {
+        serial.pattern = Some("^\\s*[!-~]{1,64}\\s*$".into());
+    }
+}
+
 impl Modify for Contract {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -214,6 +301,7 @@ impl Modify for Contract {
                 }
             }
         }
+        state_rules(components);
         // A password of one character repeated is refused as common (`auth::common_password`).
         // JSON Schema says so with `not`, for which utoipa's model has no field: it is written
         // through the property's extensions, which serialize flat beside its other keywords.

@@ -391,3 +391,64 @@ async fn a_password_of_one_character_repeated_is_refused_by_the_contract_and_the
     });
     app.post("/api/v1/accounts", &app.root, account).await.assert_invalid("#/password");
 }
+
+/// The rules between fields that the contract states (`allOf` entries of `if`/`then`/`else`) are
+/// the server's: a body each rule refuses is refused by the server, with the field named.
+#[actix_web::test]
+async fn the_rules_between_fields_the_contract_states_are_the_servers() {
+    let doc = document();
+    for (schema, rules) in [("CreateLeaveRequest", 1), ("RegisterDevice", 1), ("SetSchedule", 1), ("CreateAccount", 4)]
+    {
+        let stated = doc["components"]["schemas"][schema]["allOf"].as_array().map_or(0, Vec::len);
+        assert_eq!(stated, rules, "{schema}: {}", doc["components"]["schemas"][schema]);
+    }
+    let app = ekinerja_tests::TestApp::spawn().await;
+    let org = app.org("RULES", 6900).await;
+    let post = |path: &'static str, body: serde_json::Value| {
+        let token = org.admin.clone();
+        let app = &app;
+        async move { app.post(path, &token, body).await }
+    };
+    // Leave: other leave than a permission has no window.
+    let leave = serde_json::json!({"employee_id": org.staff1.id, "kind": "annual", "starts_on": "2026-12-07",
+        "ends_on": "2026-12-07", "reason": "Urusan keluarga", "starts_at": "08:00", "ends_at": "10:00"});
+    post("/api/v1/leave-requests", leave).await.assert_invalid("#/starts_at");
+    // A machine names its sources, or allows any and names none; a source is an address.
+    let device = |extra: serde_json::Value| {
+        let mut body = serde_json::json!({"serial_number": "CKJH194560999", "name": "Mesin lobi"});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    post("/api/v1/attendance-devices", device(serde_json::json!({}))).await.assert_invalid("#/allowed_sources");
+    post(
+        "/api/v1/attendance-devices",
+        device(serde_json::json!({"allow_any_source": true, "allowed_sources": ["10.0.0.1"]})),
+    )
+    .await
+    .assert_invalid("#/allow_any_source");
+    post("/api/v1/attendance-devices", device(serde_json::json!({"allowed_sources": ["gateway"]})))
+        .await
+        .assert_invalid("#/allowed_sources/0");
+    let spaced = serde_json::json!({"serial_number": "CKJH 1945", "name": "Mesin", "allow_any_source": true});
+    post("/api/v1/attendance-devices", spaced).await.assert_invalid("#/serial_number");
+    // A schedule by roster names no hours; any other names a working day at least.
+    let hours = serde_json::json!({"monday": {"start": "07:30", "end": "16:00"}});
+    let rostered = serde_json::json!({"effective_from": "2026-12-07", "rostered": true, "days": hours});
+    post("/api/v1/work-schedules", rostered).await.assert_invalid("#/days");
+    post("/api/v1/work-schedules", serde_json::json!({"effective_from": "2026-12-07"})).await.assert_invalid("#/days");
+    let idle = serde_json::json!({"effective_from": "2026-12-07", "days": {"monday": null}});
+    post("/api/v1/work-schedules", idle).await.assert_invalid("#/days");
+    // Accounts: an employee's names the employee, a member's none, and each names one or a username.
+    let pw = "Kopi Tubruk Pagi Hari";
+    post("/api/v1/accounts", serde_json::json!({"role": "employee", "username": "pegawai.x", "password": pw}))
+        .await
+        .assert_invalid("#/employee_id");
+    let member =
+        serde_json::json!({"role": "member", "employee_id": org.staff2.id, "username": "anggota.x", "password": pw});
+    post("/api/v1/accounts", member).await.assert_invalid("#/employee_id");
+    post("/api/v1/accounts", serde_json::json!({"role": "member", "password": pw})).await.assert_invalid("#/username");
+    let platform =
+        serde_json::json!({"role": "platform_admin", "agency_id": org.agency, "username": "root.x", "password": pw});
+    let res = app.post("/api/v1/accounts", &app.root, platform).await;
+    res.assert_invalid("#/agency_id");
+}

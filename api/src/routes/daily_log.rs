@@ -154,11 +154,13 @@ pub struct LogBody {
 #[serde(deny_unknown_fields)]
 pub struct LogPatch {
     pub date: Option<NaiveDate>,
+    /// `HH:MM`.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "08:00")]
     pub start_time: Option<Option<String>>,
+    /// `HH:MM`, after `start_time`.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:30")]
     pub end_time: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 1440)]

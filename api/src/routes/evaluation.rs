@@ -791,7 +791,7 @@ pub struct AssessBody {
     pub note: Option<String>,
     /// Evidence files uploaded before (`POST /api/v1/files`), at most 10, each one's own and
     /// proving no other record; added to those the realisation has
-    /// (`GET /api/v1/files?evaluation_id=…&indicator_id=…`).
+    /// (`GET /api/v1/evaluations/{id}/files?indicator_id=…`).
     #[serde(default)]
     #[schema(max_items = 10)]
     pub evidence_file_ids: Vec<Uuid>,

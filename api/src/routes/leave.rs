@@ -117,7 +117,7 @@ pub struct CreateLeaveRequest {
     )]
     pub reason: String,
     /// Files the employee uploaded before (`POST /api/v1/files`), at most 10: a doctor's letter
-    /// for sick leave of 2 to 14 days. Listed with `GET /api/v1/files?leave_request_id=…`.
+    /// for sick leave of 2 to 14 days. Listed with `GET /api/v1/leave-requests/{id}/files`.
     #[serde(default)]
     #[schema(max_items = 10)]
     pub attachment_file_ids: Vec<Uuid>,
