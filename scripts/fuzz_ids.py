@@ -114,6 +114,32 @@ def with_examples(doc, examples, parameters):
 TOGETHER = {"CreateLeaveRequest": {"kind": "permission"}}
 
 
+def as_caller(doc, caller):
+    """`doc` with what this caller must send stated as required: the agency, for the platform
+    admin, where a body's `agency_id` is "Required for a platform admin" (or an import's query's
+    is for "Platform admins only"); the employee, for an account with no employee record of its
+    own, where a body's `employee_id` is the caller's own when left out. The server refuses
+    either when missing or null (the descriptions say so), so the fuzzer's cases without them
+    are negative cases, not schema-valid ones."""
+    platform = "platform_admin" in (caller.get("roles") or [])
+    nobody = not caller.get("employee")
+    for schema in doc["components"]["schemas"].values():
+        properties = schema.get("properties") or {}
+        for name, says in (("agency_id", platform and "Required for a platform admin"),
+                           ("employee_id", nobody and ("own when left out", "own by default"))):
+            description = (properties.get(name) or {}).get("description") or ""
+            if not says or not any(s in description for s in ([says] if isinstance(says, str) else says)):
+                continue
+            properties[name] = {**properties[name], "type": "string"}
+            schema["required"] = sorted(set(schema.get("required", [])) | {name})
+    # An import names its agency in the query: "Platform admins only", and required of them.
+    for operations in doc["paths"].values():
+        for parameter in (operations.get("post") or {}).get("parameters", []):
+            if platform and parameter["name"] == "agency_id" and "Platform admins only" in parameter.get("description", ""):
+                parameter["required"] = True
+    return doc
+
+
 if sys.argv[1:2] == ["--etags"]:
     base, admin, role, where, out = sys.argv[2:7]
     contract = sys.argv[7] if len(sys.argv) > 7 else None
@@ -189,7 +215,7 @@ if sys.argv[1:2] == ["--etags"]:
                 pass  # a list the role may not read (or none answered): the admin's record
         parameters = {path: {key: picked.get(kind) or own.get(kind) or chosen["first"].get(kind) for key, kind in bound.items()}
                       for path, bound in chosen["paths"].items()}
-        copy = json.dumps(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters))
+        copy = json.dumps(as_caller(with_examples(yaml.safe_load(open("openapi.yaml")), examples, parameters), caller))
         with open(contract, "w") as f:  # made whole first: a failure leaves fuzz.sh's fallback as it was
             f.write(copy)
     sys.exit(0)
