@@ -194,6 +194,84 @@ fn state(components: &mut Components, schema: &str, rule: serde_json::Value) {
     }
 }
 
+/// A log written alone (`POST /api/v1/daily-logs`) is judged whole, so its schema, `NewLog`, is the
+/// batch item's (`LogBody`, whose text and files are judged per item, never sinking the batch)
+/// with every field's constraints as a correction states them (`LogPatch`), at most 10 files, and
+/// the rules between its fields: a time range, or a duration alone; a planned result, or an
+/// additional duty; a position's two coordinates together.
+fn new_log(components: &mut Components) {
+    use serde_json::json;
+    let Some(RefOr::T(Schema::Object(patch))) = components.schemas.get("LogPatch") else { panic!("no LogPatch") };
+    let Some(RefOr::T(Schema::Object(item))) = components.schemas.get("LogBody") else { panic!("no LogBody") };
+    let mut log = item.clone();
+    for name in [
+        "start_time",
+        "end_time",
+        "duration_minutes",
+        "description",
+        "output_quantity",
+        "output_unit",
+        "evidence_url",
+        "latitude",
+        "longitude",
+    ] {
+        let Some(RefOr::T(Schema::Object(judged))) = patch.properties.get(name) else { panic!("no LogPatch.{name}") };
+        let Some(RefOr::T(Schema::Object(field))) = log.properties.get_mut(name) else { panic!("no LogBody.{name}") };
+        field.pattern.clone_from(&judged.pattern);
+        field.min_length = judged.min_length;
+        field.max_length = judged.max_length;
+        field.minimum.clone_from(&judged.minimum);
+        field.maximum.clone_from(&judged.maximum);
+    }
+    if let Some(RefOr::T(Schema::Object(field))) = log.properties.get_mut("description") {
+        field.description = Some("What was done.".into());
+    }
+    if let Some(RefOr::T(Schema::Array(files))) = log.properties.get_mut("evidence_file_ids") {
+        files.max_items = Some(10);
+        files.description = Some(
+            "Evidence files uploaded before (`POST /api/v1/files`), at most 10: each one's own and proving no \
+             other log. A photo's position fills `latitude` and `longitude` when they are not given."
+                .into(),
+        );
+    }
+    log.description = Some(
+        "A log written alone, judged whole. Give `start_time` and `end_time` (and `duration_minutes` \
+         if you like, matching them), or `duration_minutes` alone; and either `planned_result_id` or \
+         `additional_duty: true`."
+            .into(),
+    );
+    components.schemas.insert("NewLog".into(), RefOr::T(Schema::Object(log)));
+    let given = |field: &str, kind: &str| json!({"required": [field], "properties": {field: {"type": kind}}});
+    state(
+        components,
+        "NewLog",
+        json!({
+            "if": given("start_time", "string"),
+            "then": given("end_time", "string"),
+            "else": {"required": ["duration_minutes"],
+                     "properties": {"end_time": {"type": "null"}, "duration_minutes": {"type": "integer"}}},
+        }),
+    );
+    state(
+        components,
+        "NewLog",
+        json!({
+            "if": given("planned_result_id", "string"),
+            "then": {"properties": {"additional_duty": {"enum": [false, null]}}},
+            "else": {"required": ["additional_duty"], "properties": {"additional_duty": {"const": true}}},
+        }),
+    );
+    state(
+        components,
+        "NewLog",
+        json!({
+            "if": given("latitude", "number"),
+            "then": given("longitude", "number"),
+            "else": {"properties": {"longitude": {"type": "null"}}},
+        }),
+    );
+}
+
 /// What the server judges across fields, or inside a list's entries, said in the contract.
 fn state_rules(components: &mut Components) {
     use serde_json::json;
@@ -219,6 +297,13 @@ fn state_rules(components: &mut Components) {
             "else": {"required": ["allowed_sources"], "properties": {"allowed_sources": {"minItems": 1}}},
         }),
     );
+    // A log's position is corrected whole: both coordinates, or both `null`, or neither.
+    for (one, other) in [("latitude", "longitude"), ("longitude", "latitude")] {
+        for kind in ["number", "null"] {
+            let sent = |field: &str| json!({"required": [field], "properties": {field: {"type": kind}}});
+            state(components, "LogPatch", json!({"if": sent(one), "then": sent(other)}));
+        }
+    }
     // A schedule by roster has no weekday hours; any other names them, one working day at least.
     let working = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
         .map(|day| json!({"required": [day], "properties": {day: {"type": "object"}}}));
@@ -301,6 +386,7 @@ impl Modify for Contract {
                 }
             }
         }
+        new_log(components);
         state_rules(components);
         // A password of one character repeated is refused as common (`auth::common_password`).
         // JSON Schema says so with `not`, for which utoipa's model has no field: it is written
@@ -312,6 +398,18 @@ impl Modify for Contract {
             if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(field) {
                 let extensions = p.extensions.get_or_insert_with(Default::default);
                 extensions.insert("not".into(), serde_json::json!({ "pattern": "^(.)\\1*$" }));
+            }
+        }
+        // A log written alone is judged whole (`NewLog`); the batch's items stay `LogBody`.
+        if let Some(body) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/daily-logs")
+            .and_then(|i| i.post.as_mut())
+            .and_then(|o| o.request_body.as_mut())
+        {
+            if let Some(json) = body.content.get_mut("application/json") {
+                json.schema = Some(RefOr::Ref(Ref::from_schema_name("NewLog")));
             }
         }
         for (path, item) in openapi.paths.paths.iter_mut() {

@@ -243,6 +243,17 @@ async fn only_the_direct_supervisor_reviews_and_employees_keep_to_their_own() {
         .await;
     res.assert_problem(403, "forbidden");
     let read = app.get(&format!("/api/v1/daily-logs/{second}"), t).await;
+    // A position is corrected whole: one coordinate alone is refused, naming the other.
+    for (given, missing) in [(json!({"latitude": -6.2}), "#/longitude"), (json!({"longitude": null}), "#/latitude")] {
+        let res = app
+            .req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
+            .token(t)
+            .header("if-match", &read.header("etag").unwrap())
+            .json(given)
+            .send()
+            .await;
+        res.assert_invalid(missing);
+    }
     let res = app
         .req(Method::PATCH, &format!("/api/v1/daily-logs/{second}"))
         .token(t)

@@ -397,13 +397,31 @@ async fn a_password_of_one_character_repeated_is_refused_by_the_contract_and_the
 #[actix_web::test]
 async fn the_rules_between_fields_the_contract_states_are_the_servers() {
     let doc = document();
-    for (schema, rules) in [("CreateLeaveRequest", 1), ("RegisterDevice", 1), ("SetSchedule", 1), ("CreateAccount", 4)]
-    {
+    let rules = [
+        ("CreateLeaveRequest", 1),
+        ("RegisterDevice", 1),
+        ("SetSchedule", 1),
+        ("CreateAccount", 4),
+        ("NewLog", 3),
+        ("LogPatch", 4),
+    ];
+    for (schema, rules) in rules {
         let stated = doc["components"]["schemas"][schema]["allOf"].as_array().map_or(0, Vec::len);
         assert_eq!(stated, rules, "{schema}: {}", doc["components"]["schemas"][schema]);
     }
+    // A log written alone is judged whole; a batch's items stay loose (judged item by item).
+    let body = |path: &str| doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"].clone();
+    assert_eq!(body("/api/v1/daily-logs")["$ref"], "#/components/schemas/NewLog");
+    assert!(doc["components"]["schemas"]["LogBody"].get("allOf").is_none());
     let app = ekinerja_tests::TestApp::spawn().await;
     let org = app.org("RULES", 6900).await;
+    // A log: a time range has its end, and serves a planned result or an additional duty.
+    let half = serde_json::json!({"date": "2026-12-07", "start_time": "08:00", "duration_minutes": 30,
+        "description": "Rapat", "output_quantity": 1, "additional_duty": true});
+    app.post("/api/v1/daily-logs", &org.staff1.token, half).await.assert_invalid("#/end_time");
+    let aimless = serde_json::json!({"date": "2026-12-07", "duration_minutes": 30, "description": "Rapat",
+        "output_quantity": 1, "additional_duty": false});
+    app.post("/api/v1/daily-logs", &org.staff1.token, aimless).await.assert_invalid("#/planned_result_id");
     let post = |path: &'static str, body: serde_json::Value| {
         let token = org.admin.clone();
         let app = &app;

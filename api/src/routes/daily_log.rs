@@ -163,7 +163,7 @@ pub struct LogPatch {
     #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:30")]
     pub end_time: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1440)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1440, example = 150)]
     pub duration_minutes: Option<Option<i64>>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
@@ -183,6 +183,7 @@ pub struct LogPatch {
         max_length = 2000
     )]
     pub evidence_url: Option<Option<String>>,
+    /// With `longitude`: a position is corrected whole.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<f64>, minimum = -90, maximum = 90)]
     pub latitude: Option<Option<f64>>,
@@ -603,6 +604,12 @@ pub async fn update(
     let now = call.state.now();
     let caller = call.caller.clone();
     let current = db(&call.state, move |conn| store::get(conn, &caller, id, now)).await?;
+    // A position is corrected whole: both coordinates (or both `null`), never one over the other's
+    // stored value.
+    if body.0.latitude.is_some() != body.0.longitude.is_some() {
+        let missing = if body.0.latitude.is_some() { "longitude" } else { "latitude" };
+        return Err(ApiError::field(missing, "send latitude and longitude together: a position is corrected whole"));
+    }
     // A correction that leaves the link alone keeps it as stored, under whatever rule took it.
     let keeps_link = body.0.evidence_url.is_none();
     let mut whole = merged(&current, body.0);
