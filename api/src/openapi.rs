@@ -297,6 +297,14 @@ fn state_rules(components: &mut Components) {
             "else": {"required": ["allowed_sources"], "properties": {"allowed_sources": {"minItems": 1}}},
         }),
     );
+    // A quarter is numbered 1 to 4, the year 1 (a month 1 to 12, as the property says).
+    let kind = |kind: &str| json!({"properties": {"kind": {"const": kind}}, "required": ["kind"]});
+    state(
+        components,
+        "OpenPeriod",
+        json!({"if": kind("quarterly"), "then": {"properties": {"number": {"maximum": 4}}}}),
+    );
+    state(components, "OpenPeriod", json!({"if": kind("annual"), "then": {"properties": {"number": {"const": 1}}}}));
     // A log's position is corrected whole: both coordinates, or both `null`, or neither.
     for (one, other) in [("latitude", "longitude"), ("longitude", "latitude")] {
         for kind in ["number", "null"] {

@@ -172,7 +172,7 @@ pub fn counts_over(current: (EvaluationStatus, i32), candidate: (EvaluationStatu
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     /// The number does not fit the kind.
-    #[error("a {0} period is numbered 1 to {1}")]
+    #[error("{0} periods are numbered 1 to {1}")]
     Number(&'static str, u32),
     /// The agency evaluates quarterly, so no monthly periods.
     #[error("the agency evaluates {0}; open {0} or annual periods")]

@@ -30,6 +30,11 @@ async fn only_the_direct_supervisor_evaluates_every_rating_is_required_and_corre
     app.post("/api/v1/evaluation-periods", &org.admin, body).await.assert_problem(409, "conflict");
     let monthly = json!({"performance_period_id": s.period, "kind": "monthly", "number": 1});
     app.post("/api/v1/evaluation-periods", &org.admin, monthly.clone()).await.assert_invalid("#/kind");
+    // A year is period 1 of its kind, a quarter 1 to 4 (as the contract states).
+    for (kind, number) in [("annual", 2), ("quarterly", 5)] {
+        let body = json!({"performance_period_id": s.period, "kind": kind, "number": number});
+        app.post("/api/v1/evaluation-periods", &org.admin, body).await.assert_invalid("#/number");
+    }
     app.post(
         "/api/v1/evaluation-periods",
         &org.admin,

@@ -404,6 +404,7 @@ async fn the_rules_between_fields_the_contract_states_are_the_servers() {
         ("CreateAccount", 4),
         ("NewLog", 3),
         ("LogPatch", 4),
+        ("OpenPeriod", 2),
     ];
     for (schema, rules) in rules {
         let stated = doc["components"]["schemas"][schema]["allOf"].as_array().map_or(0, Vec::len);
