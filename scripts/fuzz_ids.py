@@ -132,6 +132,14 @@ def as_caller(doc, caller):
                 continue
             properties[name] = {**properties[name], "type": "string"}
             schema["required"] = sorted(set(schema.get("required", [])) | {name})
+    # A new account names its agency, for the platform admin, unless it is a platform admin's
+    # ("Required except for a platform admin": an agency admin's is their own by default).
+    for schema in doc["components"]["schemas"].values():
+        agency = (schema.get("properties") or {}).get("agency_id") or {}
+        if platform and "Required except for a platform admin" in (agency.get("description") or ""):
+            schema.setdefault("allOf", []).append({
+                "if": {"properties": {"role": {"const": "platform_admin"}}, "required": ["role"]},
+                "else": {"required": ["agency_id"], "properties": {"agency_id": {"type": "string"}}}})
     # An import names its agency in the query: "Platform admins only", and required of them.
     for operations in doc["paths"].values():
         for parameter in (operations.get("post") or {}).get("parameters", []):
@@ -398,7 +406,7 @@ bound = 0
 etags = {}
 # The list each kind of record has, for `--etags` to find the role's own first record of it: not
 # accounts (the role's own would have its password reset in the runs, and signing in again fail),
-# nor files (their list needs an owner).
+# nor files (they are listed under their owner: a log, a leave request, an evaluation).
 lists = {kind: segment for segment, kind in by_collection.items()
          if "get" in doc["paths"].get(f"/api/v1/{segment}", {}) and kind not in ("accounts", "files")}
 paths = {}  # each path's bindings, as the examples of its parameters (`--etags ... CONTRACT.json`)

@@ -179,12 +179,17 @@ fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
     })
 }
 
-/// Whether a password is common: on the list (ignoring case), or one character repeated.
+/// Whether a password is common: on the list (ignoring case), or one character repeated (as sent,
+/// or lower-cased: `İ` lower-cases to two characters). The contract's `not` pattern for it,
+/// `^(.)\1*(?![\s\S])`, refuses a subset of these.
 fn common_password(password: &str) -> bool {
+    let repeated = |s: &str| {
+        let mut chars = s.chars();
+        let first = chars.next();
+        chars.all(|c| Some(c) == first)
+    };
     let lower = password.to_lowercase();
-    let mut chars = lower.chars();
-    let first = chars.next();
-    common_passwords().contains(lower.as_str()) || chars.all(|c| Some(c) == first)
+    common_passwords().contains(lower.as_str()) || repeated(password) || repeated(&lower)
 }
 
 /// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes). CPU-heavy: call it
@@ -459,6 +464,14 @@ impl Sessions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_character_repeated_is_common_as_sent_or_lower_cased() {
+        for common in ["zzzzzzzzzz", "ZzZzZzZzZz", "İİİİİİİİİİ", "ΣΣΣΣΣΣΣΣΣΣ", "password123"] {
+            assert!(common_password(common), "{common}");
+        }
+        assert!(!common_password("Kopi Tubruk Pagi Hari"));
+    }
 
     #[test]
     fn throttle_is_keyed_by_login_and_address() {

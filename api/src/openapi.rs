@@ -397,7 +397,8 @@ impl Modify for Contract {
         new_log(components);
         state_rules(components);
         // A password of one character repeated is refused as common (`auth::common_password`).
-        // JSON Schema says so with `not`, for which utoipa's model has no field: it is written
+        // JSON Schema says so with `not` (its end is the text's end: no `$`, which Python's `re`
+        // also finds before a final line break), for which utoipa's model has no field: it is written
         // through the property's extensions, which serialize flat beside its other keywords.
         for (schema, field) in
             [("ChangePassword", "new_password"), ("ResetPassword", "new_password"), ("CreateAccount", "password")]
@@ -405,7 +406,7 @@ impl Modify for Contract {
             let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else { continue };
             if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(field) {
                 let extensions = p.extensions.get_or_insert_with(Default::default);
-                extensions.insert("not".into(), serde_json::json!({ "pattern": "^(.)\\1*$" }));
+                extensions.insert("not".into(), serde_json::json!({ "pattern": "^(.)\\1*(?![\\s\\S])" }));
             }
         }
         // A log written alone is judged whole (`NewLog`); the batch's items stay `LogBody`.

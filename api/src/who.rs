@@ -127,19 +127,20 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
         | "import_position_activities" => (Agency(&[(Structure, W)]), none),
         // Evidence files.
         "upload_file" => (Employee(&[(DailyLogWrite, W)]), ", for their own work"),
-        "get_file" | "get_file_content" | "list_daily_log_files" | "list_leave_request_files" | "list_evaluation_files" => (
+        "get_file" | "get_file_content" => (
             Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]),
-            " (those who read the log it proves; a file no log names yet, its uploader only)",
+            " (those who read the log, leave request or evaluation it proves; a file nothing names yet, its uploader only)",
         ),
+        "list_daily_log_files" => (Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]), ": those who read the log"),
+        "list_leave_request_files" => (Employee(&[(LeaveRequest, R)]), ": those who read the leave request"),
+        "list_evaluation_files" => (Employee(&[(Evaluation, R)]), ": those who read the evaluation"),
         // Rosters.
         "set_roster" | "import_roster" => (
             Employee(&[(Roster, W)]),
             ", for each employee named (the head of a unit for its and its sub-units' staff)",
         ),
-        "get_employee_roster" | "get_org_unit_roster" => (
-            Employee(&[(Roster, R)]),
-            " (one employee); a unit's roster by the head of the unit or a unit above it, a leader or the agency admin",
-        ),
+        "get_employee_roster" => (Employee(&[(Roster, R)]), none),
+        "get_org_unit_roster" => (Unit(&[(Roster, R)]), ", for everyone of the unit and its sub-units"),
         // Employees.
         "list_employees"
         | "get_employee"

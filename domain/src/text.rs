@@ -38,7 +38,9 @@ fn trimmed(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<String
     if s.chars().count() > max {
         return Err(TextError::TooLong(max));
     }
-    if t.chars().any(|c| c.is_control() && !allowed(c)) {
+    // Judged on the text as sent, edges included, as the schema's pattern judges it: a trailing
+    // form feed is refused, not trimmed away.
+    if s.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(TextError::ControlCharacter);
     }
     Ok(t.to_owned())
@@ -47,8 +49,8 @@ fn trimmed(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<String
 impl Name {
     /// Longest accepted name, in characters.
     pub const MAX_CHARS: usize = 200;
-    /// The API schema's pattern for a name: no control character, and something besides white
-    /// space. (Stricter than [`Name::parse`] at the edges, which trims a line break away.)
+    /// The API schema's pattern for a name: no control character anywhere, and something besides
+    /// white space, as [`Name::parse`] judges it.
     pub const PATTERN: &'static str =
         "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
@@ -156,6 +158,12 @@ mod tests {
         // The limit counts the text as sent, surrounding spaces included.
         assert_eq!(Name::parse(&format!(" {} ", "x".repeat(199))), Err(TextError::TooLong(200)));
         assert!(Name::parse(&format!(" {}", "x".repeat(199))).is_ok());
+        // A control character at an edge is refused as one inside is, as the schema's pattern
+        // refuses it; a description's line breaks and tabs are trimmed there.
+        assert_eq!(Name::parse("dokumen\t"), Err(TextError::ControlCharacter));
+        assert_eq!(Name::parse("\u{85}dokumen"), Err(TextError::ControlCharacter));
+        assert_eq!(Description::parse("Rapat\u{b}"), Err(TextError::ControlCharacter));
+        assert_eq!(Description::parse("\tRapat\r\n").unwrap().as_str(), "Rapat");
     }
 
     #[test]

@@ -25,9 +25,6 @@ use crate::{access, audit, chart, Change, DbConnection, FieldError, StoreError};
 /// The refused cells a roster import names at most; a file with more stops being checked there.
 pub const MAX_ERRORS: usize = 1000;
 
-/// The longest span a roster is read or written over at once.
-pub const MAX_SPAN_DAYS: i64 = 62;
-
 /// A stored shift.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = shifts, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]

@@ -381,7 +381,7 @@ async fn a_password_of_one_character_repeated_is_refused_by_the_contract_and_the
         [("ChangePassword", "new_password"), ("ResetPassword", "new_password"), ("CreateAccount", "password")]
     {
         let property = &doc["components"]["schemas"][schema]["properties"][field];
-        assert_eq!(property["not"]["pattern"], "^(.)\\1*$", "{schema}.{field}: {property}");
+        assert_eq!(property["not"]["pattern"], "^(.)\\1*(?![\\s\\S])", "{schema}.{field}: {property}");
         assert_eq!(property["minLength"], 10, "{schema}.{field}: {property}");
     }
     let app = ekinerja_tests::TestApp::spawn().await;

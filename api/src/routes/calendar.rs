@@ -108,7 +108,7 @@ pub struct WorkScheduleView {
     /// Hours per weekday; all `null` where the unit works by roster.
     pub days: WeekBody,
     /// The unit works in shifts: each employee's day is the shift rostered on it
-    /// (`/api/v1/rosters`), holidays included, and a date without one is a day off.
+    /// (`GET /api/v1/employees/{id}/roster`), holidays included, and a date without one is a day off.
     pub rostered: bool,
     pub created_at: DateTime<Utc>,
 }

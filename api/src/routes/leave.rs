@@ -286,8 +286,7 @@ pub async fn recommend(call: Call, id: web::Path<Uuid>, version: IfMatch) -> Res
     responses(
         (status = 200, description = "Approved", body = LeaveRequestView, headers(("etag" = String, description = "New version"))),
         (status = 403, description = "Not the approver: the head of the employee's OPD (the official above a vacant head post), or the direct supervisor where approval is one step", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not recommended yet, or no longer waiting", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Leave or travel was recorded for these days since it was asked for", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not recommended yet, or no longer waiting; or leave or travel was recorded for these days since it was asked for", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::IfMatch,
     ),
     security(("bearer" = [])))]
