@@ -379,7 +379,8 @@ enum Slot {
         `client_id`, times that do not add up, an overlap, the daily cap, a planned result that is not the \\
         caller's, a day outside the agreement, the same `client_id` with other content, more than 10 evidence \\
         files) is answered on its \\
-        own as `refused`, its reasons under `#/items/{index}/...`, and never sinks the others. An item that \\
+        own as `refused`, its reasons under `#/items/{index}/...` (a conflict with a stored log, such as an \
+        overlap, at `#/items/{index}`), and never sinks the others. An item that \\
         does not match the item schema (a wrong type, a missing required or an unknown field) makes the \\
         whole batch a 422 naming every such item, and nothing is stored. With an `Idempotency-Key`, a \\
         retry replays the first answer exactly.",
