@@ -194,14 +194,34 @@ if sys.argv[1:2] == ["--etags"]:
         found += [f"[dictionaries.if_match_{kind}]", f"values = {json.dumps([record])}", "",
                   f"[dictionaries.etag_{kind}]", f"values = {json.dumps([etag])}", ""]
         picked.update({f"if_match_{kind}": record, f"etag_{kind}": etag})
+    # The records a filter or a body names, as this role would name them: its own agency, and
+    # for a role of another agency than the regency, its own employees, units and posts (the
+    # object-level runs test that the regency's stay out of its reach).
+    theirs = {}
+    if caller.get("agency_id"):
+        theirs["agencies"] = [caller["agency_id"]]
+        if caller["agency_id"] != chosen["regency"]:
+            for kind, segment in (("employees", "employees"), ("org_units", "org-units"), ("positions", "positions")):
+                try:
+                    values = [item["id"] for item in read(f"/api/v1/{segment}?limit=50", role)[1]["items"]]
+                except urllib.error.HTTPError:
+                    values = []
+                if values:
+                    theirs[kind] = values
+    for kind, values in theirs.items():
+        found += [f"[dictionaries.own_{kind}]", f"values = {json.dumps(values)}", ""]
+    found.append("[parameters]")
+    for key, kind in chosen["filters"].items():
+        name = f"own_{kind}" if kind in theirs else kind
+        found.append(f'"{key}" = {{ dictionary = "{name}", probability = {chosen["probability"]} }}')
+    found.append("")
     with open(out, "w") as f:
         f.write("\n".join(found))
     if contract:
         # The records a request body names, as the role would name them: its own agency, itself,
         # a planned result and activity of its own logs; the admin's choice for the rest.
         examples = dict(chosen["examples"])
-        if caller.get("agency_id"):
-            examples["agency_id"] = caller["agency_id"]
+        examples.update({name: theirs[kind][0] for name, kind in chosen["named"].items() if kind in theirs})
         if me:
             examples["employee_id"] = me
             try:
@@ -397,11 +417,9 @@ for name, values in kinds.items():
 # which schemathesis pairs with parameters by name alone (a unit's id as an agreement's: 404s).
 for phase in ("examples", "coverage"):
     lines += [f"[phases.{phase}.extra-data-sources]", "responses = false", ""]
-lines.append("[parameters]")
-for key, kind in filters.items():
-    if kinds[kind]:
-        lines.append(f'"{key}" = {{ dictionary = "{kind}", probability = {PROBABILITY} }}')
-lines.append("")
+# The filters' bindings (`[parameters]`) are written per run by `--etags`: a role of another
+# agency draws them from its own records.
+bound_filters = {key: kind for key, kind in filters.items() if kinds[kind]}
 bound = 0
 etags = {}
 # The list each kind of record has, for `--etags` to find the role's own first record of it: not
@@ -460,5 +478,6 @@ with open(OUT, "w") as f:
 with open(OUT + ".etags.json", "w") as f:
     json.dump({"if_match": etags, "evaluation": [next(iter(kinds["one_evaluation"]), None),
                                                kinds["evaluation_indicators"]],
-               "examples": examples, "paths": paths, "lists": lists, "first": {kind: values[0] for kind, values in kinds.items() if values}}, f)
+               "examples": examples, "paths": paths, "lists": lists, "first": {kind: values[0] for kind, values in kinds.items() if values},
+               "filters": bound_filters, "probability": PROBABILITY, "named": named, "regency": get("/api/v1/me")["agency_id"]}, f)
 print(f"fuzz ids: {bound} paths bind their parameters to the demo's records ({OUT})")

@@ -471,3 +471,29 @@ async fn the_rules_between_fields_the_contract_states_are_the_servers() {
     let res = app.post("/api/v1/accounts", &app.root, platform).await;
     res.assert_invalid("#/agency_id");
 }
+
+/// The NIP pattern of a new employee refuses only what the server refuses: each malformed part it
+/// can see, and never a NIP the server takes.
+#[test]
+fn the_nip_pattern_refuses_only_what_the_server_refuses() {
+    let doc = document();
+    let pattern =
+        doc["components"]["schemas"]["CreateEmployee"]["properties"]["nip"]["pattern"].as_str().unwrap().to_owned();
+    let re = regex::Regex::new(&pattern).unwrap();
+    for taken in ["198204032004011644", "198701302012042307", "000101011900012001", "199912312024122999"] {
+        assert!(ekinerja_domain::nip::Nip::parse(taken).is_ok(), "{taken}");
+        assert!(re.is_match(taken), "{taken}");
+    }
+    for refused in [
+        "19820403200401164",
+        "19820403200401164a",
+        "198213032004011644",
+        "198204322004011644",
+        "198204032004131644",
+        "198204032004013644",
+        "198204032004011000",
+    ] {
+        assert!(ekinerja_domain::nip::Nip::parse(refused).is_err(), "{refused}");
+        assert!(!re.is_match(refused), "{refused}");
+    }
+}

@@ -94,7 +94,12 @@ pub struct Subordinates {
 pub struct CreateEmployee {
     /// Required for a platform admin; an agency admin's own agency otherwise.
     pub agency_id: Option<Uuid>,
-    #[schema(example = "198204032004011644", pattern = "^[0-9]{18}$")]
+    /// 18 digits: the birth date (`YYYYMMDD`), the appointment month (`YYYYMM`, after the birth
+    /// and not in the future), `1` or `2`, and a sequence number from `001`.
+    #[schema(
+        example = "198204032004011644",
+        pattern = "^[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{4}(0[1-9]|1[0-2])[12]([1-9][0-9]{2}|0[1-9][0-9]|00[1-9])$"
+    )]
     pub nip: String,
     #[schema(
         pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
