@@ -340,6 +340,21 @@ fn state_rules(components: &mut Components) {
         json!({"if": role("platform_admin"), "then": {"properties": {"agency_id": {"type": "null"}}}}),
     );
     state(components, "CreateAccount", json!({"anyOf": [named("employee_id"), named("username")]}));
+    // A machine's correction that names its sources replaces them whole, by the same rule.
+    let given = |field: &str, kind: &str| json!({"required": [field], "properties": {field: {"type": kind}}});
+    state(
+        components,
+        "PatchDevice",
+        json!({
+            "if": {"anyOf": [given("allowed_sources", "array"), given("allow_any_source", "boolean")]},
+            "then": {
+                "if": {"properties": {"allow_any_source": {"const": true}}, "required": ["allow_any_source"]},
+                "then": {"properties": {"allowed_sources": {"maxItems": 0}}},
+                "else": {"required": ["allowed_sources"],
+                         "properties": {"allowed_sources": {"type": "array", "minItems": 1}}},
+            },
+        }),
+    );
     // Each source is an address or a network: hex digits, dots and colons, perhaps a prefix
     // length (`domain::network` parses it; surrounding white space is trimmed).
     for schema in ["RegisterDevice", "PatchDevice"] {

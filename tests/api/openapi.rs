@@ -405,6 +405,7 @@ async fn the_rules_between_fields_the_contract_states_are_the_servers() {
         ("NewLog", 3),
         ("LogPatch", 4),
         ("OpenPeriod", 2),
+        ("PatchDevice", 1),
     ];
     for (schema, rules) in rules {
         let stated = doc["components"]["schemas"][schema]["allOf"].as_array().map_or(0, Vec::len);
@@ -450,6 +451,15 @@ async fn the_rules_between_fields_the_contract_states_are_the_servers() {
         .assert_invalid("#/allowed_sources/0");
     let spaced = serde_json::json!({"serial_number": "CKJH 1945", "name": "Mesin", "allow_any_source": true});
     post("/api/v1/attendance-devices", spaced).await.assert_invalid("#/serial_number");
+    // A correction that names the sources replaces them by the same rule.
+    let open = device(serde_json::json!({"allow_any_source": true}));
+    let machine = format!("/api/v1/attendance-devices/{}", post("/api/v1/attendance-devices", open).await.id());
+    for sources in [serde_json::json!({"allow_any_source": false}), serde_json::json!({"allowed_sources": []})] {
+        app.patch(&machine, &org.admin, sources).await.assert_invalid("#/allowed_sources");
+    }
+    app.patch(&machine, &org.admin, serde_json::json!({"allowed_sources": null, "allow_any_source": null}))
+        .await
+        .assert_status(200);
     // A schedule by roster names no hours; any other names a working day at least.
     let hours = serde_json::json!({"monday": {"start": "07:30", "end": "16:00"}});
     let rostered = serde_json::json!({"effective_from": "2026-12-07", "rostered": true, "days": hours});
