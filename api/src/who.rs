@@ -131,9 +131,9 @@ fn rule(operation_id: &str) -> Option<(Who, &'static str)> {
             Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]),
             " (those who read the log, leave request or evaluation it proves; a file nothing names yet, its uploader only)",
         ),
-        "list_daily_log_files" => (Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]), ": those who read the log"),
-        "list_leave_request_files" => (Employee(&[(LeaveRequest, R)]), ": those who read the leave request"),
-        "list_evaluation_files" => (Employee(&[(Evaluation, R)]), ": those who read the evaluation"),
+        "list_daily_log_files" => (Employee(&[(DailyLogWrite, R), (DailyLogReview, R)]), none),
+        "list_leave_request_files" => (Employee(&[(LeaveRequest, R)]), none),
+        "list_evaluation_files" => (Employee(&[(Evaluation, R)]), none),
         // Rosters.
         "set_roster" | "import_roster" => (
             Employee(&[(Roster, W)]),
