@@ -2,6 +2,8 @@
 //! draft, recomputes it after late attendance or corrections, and approves it; an approved run
 //! is frozen, and computing the month again makes a correction run that shows each difference.
 
+mod stored;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
@@ -79,7 +81,9 @@ pub struct RunLine {
     pub discipline_part: i64,
     pub amount: i64,
     pub previous_amount: Option<i64>,
-    pub breakdown: Option<String>,
+    /// The breakdown of a computed line in its stored form ([`stored`]); read it with
+    /// [`RunLine::breakdown`].
+    breakdown: Option<String>,
     /// Why a `pending` line has no amount: `no_final_predicate` or `no_base_amount`.
     #[diesel(serialize_as = crate::word::BindOption<PendingReason>)]
     pub pending_reason: Option<PendingReason>,
@@ -88,6 +92,20 @@ pub struct RunLine {
     /// Minutes of the employee's logs of the month still waiting for review when computed: they
     /// count for nothing until accepted.
     pub unreviewed_minutes: i64,
+}
+
+impl RunLine {
+    /// How a computed line was reached; `None` for a line without an amount. A stored breakdown
+    /// that does not read is an error, never dropped.
+    pub fn breakdown(&self) -> Result<Option<ekinerja_domain::allowance::Breakdown>, StoreError> {
+        self.breakdown
+            .as_deref()
+            .map(|text| {
+                stored::read(text)
+                    .map_err(|e| StoreError::Corrupt(format!("the run line of {}: {e}", self.employee_id)))
+            })
+            .transpose()
+    }
 }
 
 /// A run, and the way to its lines for whoever was allowed to read it.
@@ -378,7 +396,7 @@ impl MonthInputs {
                         line.performance_part = b.amount.performance_part;
                         line.discipline_part = b.amount.discipline_part;
                         line.amount = b.amount.total;
-                        line.breakdown = serde_json::to_string(&b).ok();
+                        line.breakdown = Some(stored::write(&b));
                     }
                     Err(p) => {
                         line.status = LineStatus::Pending;

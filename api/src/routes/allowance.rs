@@ -337,25 +337,13 @@ pub struct RunLineView {
     pub breakdown: Option<Breakdown>,
 }
 
-/// A stored line's breakdown; one that does not read is an internal error, never dropped.
-fn breakdown_of(l: &allowance_run::RunLine) -> Result<Option<Breakdown>, ApiError> {
-    l.breakdown
-        .as_deref()
-        .map(|text| {
-            serde_json::from_str(text).map_err(|e| {
-                ApiError::Internal(format!("the breakdown of a run line of {} does not read: {e}", l.employee_id))
-            })
-        })
-        .transpose()
-}
-
 impl TryFrom<allowance_run::RunLine> for RunLineView {
     type Error = ApiError;
     fn try_from(l: allowance_run::RunLine) -> Result<Self, ApiError> {
         let (status, pending_reason) = (l.status, l.pending_reason);
         let computed = status == LineStatus::Computed;
         let money = |v: i64| computed.then_some(v);
-        let breakdown = breakdown_of(&l)?;
+        let breakdown = l.breakdown()?;
         Ok(RunLineView {
             difference: l.previous_amount.filter(|_| computed).map(|p| l.amount - p),
             breakdown,
@@ -869,7 +857,7 @@ pub async fn breakdown(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, 
     let month = run.month.format("%Y-%m").to_string();
     let mut rows = Vec::new();
     for l in &lines {
-        let Some(b) = breakdown_of(l)? else { continue };
+        let Some(b) = l.breakdown()? else { continue };
         for line in &b.discipline.lines {
             rows.push(vec![
                 nip(&l.nip),
