@@ -144,3 +144,49 @@ async fn a_run_of_a_unit_with_nobody_in_it_has_no_lines() {
     let read = app.get(&format!("/api/v1/allowance-runs/{}", run.id()), &org.admin).await;
     assert_eq!(read.body, again.body);
 }
+
+/// A run's lines name their run and employee on both engines: a line naming an employee or a run
+/// that does not exist is refused, and so is deleting an employee or a run that lines name (by
+/// foreign keys on SQLite; on PostgreSQL by checks made once per statement, which take no lock on
+/// each employee's row as a key would).
+#[actix_web::test]
+async fn a_run_line_names_an_existing_run_and_employee() {
+    use diesel::prelude::*;
+    let mut app = TestApp::spawn().await;
+    app.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap());
+    let org = app.org("RUNL-K", 6500).await;
+    let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-11"})).await;
+    run.assert_status(201);
+    let (run_id, employee) = (run.id(), run.body["lines"][0]["employee_id"].as_str().unwrap().to_owned());
+    let line = |run: &str, employee: &str| {
+        format!(
+            "INSERT INTO allowance_lines (run_id, employee_id, nip, name, status, base, performance_factor_bp, \
+             discipline_factor_bp, deduction_bp, performance_part, discipline_part, amount, unreviewed_minutes) \
+             SELECT '{run}', '{employee}', nip, name, status, base, performance_factor_bp, discipline_factor_bp, \
+             deduction_bp, performance_part, discipline_part, amount, unreviewed_minutes FROM allowance_lines \
+             WHERE run_id = '{run_id}' LIMIT 1"
+        )
+    };
+    let missing = "00000000-0000-7000-8000-000000000000";
+    let mut conn = app.state.pool.get().unwrap();
+    for (what, sql) in [
+        ("a line of an employee that does not exist", line(&run_id, missing)),
+        ("a line of a run that does not exist", line(missing, &employee)),
+        ("deleting an employee that lines name", format!("DELETE FROM employees WHERE id = '{employee}'")),
+        ("deleting a run that lines name", format!("DELETE FROM allowance_runs WHERE id = '{run_id}'")),
+    ] {
+        let err = diesel::sql_query(&sql).execute(&mut *conn).expect_err(what);
+        assert!(
+            matches!(
+                err,
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _)
+            ),
+            "{what}: {err:?}"
+        );
+    }
+    drop(conn);
+    // What the checks refused left the run as it was.
+    let read = app.get(&format!("/api/v1/allowance-runs/{run_id}"), &org.admin).await;
+    read.assert_status(200);
+    assert_eq!(read.body, run.body);
+}

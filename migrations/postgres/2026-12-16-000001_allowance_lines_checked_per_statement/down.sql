@@ -1,0 +1,11 @@
+DROP TRIGGER allowance_lines_run_delete ON allowance_runs;
+DROP TRIGGER allowance_lines_employee_delete ON employees;
+DROP FUNCTION allowance_lines_referred();
+DROP TRIGGER allowance_lines_run_id_update ON allowance_runs;
+DROP TRIGGER allowance_lines_employee_id_update ON employees;
+DROP TRIGGER allowance_lines_refer_update ON allowance_lines;
+DROP FUNCTION allowance_lines_refer_row();
+DROP TRIGGER allowance_lines_refer_insert ON allowance_lines;
+DROP FUNCTION allowance_lines_refer();
+ALTER TABLE allowance_lines ADD CONSTRAINT allowance_lines_run_id_fkey FOREIGN KEY (run_id) REFERENCES allowance_runs (id);
+ALTER TABLE allowance_lines ADD CONSTRAINT allowance_lines_employee_id_fkey FOREIGN KEY (employee_id) REFERENCES employees (id);
