@@ -155,7 +155,9 @@ pub fn read(text: &str) -> Result<Breakdown, Unreadable> {
             let reason = rest.next().and_then(reason).ok_or_else(|| bad("line's reason"))?;
             let (minutes, deduction) = rest.as_str().split_once('.').ok_or_else(|| bad("line"))?;
             let days: i64 = num(days, "line's day", text)?;
-            let date = from.checked_add_signed(Duration::days(days)).ok_or_else(|| bad("line's day"))?;
+            // `Duration::days` panics out of its range: a corrupt day is refused, never a panic.
+            let date =
+                Duration::try_days(days).and_then(|d| from.checked_add_signed(d)).ok_or_else(|| bad("line's day"))?;
             lines.push(Line {
                 date,
                 reason,
@@ -308,6 +310,10 @@ mod tests {
             good.replace("2026-11-01", "2026-13-01"),
             format!("{good};"),
             good.rsplit_once(';').unwrap().0.to_owned(),
+            // Days beyond any date, and beyond what a duration holds.
+            good.replace(",2l31.50", ",200000000000l31.50"),
+            good.replace(",2l31.50", ",-9223372036854775808l31.50"),
+            good.replace(",2l31.50", ",99999999l31.50"),
         ];
         for text in bad {
             assert!(read(&text).is_err(), "{text:?} read");
