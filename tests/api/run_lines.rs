@@ -146,18 +146,37 @@ async fn a_run_of_a_unit_with_nobody_in_it_has_no_lines() {
 }
 
 /// A run's lines name their run and employee on both engines: a line naming an employee or a run
-/// that does not exist is refused, and so is deleting an employee or a run that lines name (by
-/// foreign keys on SQLite; on PostgreSQL by checks made once per statement, which take no lock on
-/// each employee's row as a key would).
+/// that does not exist is refused, and so is deleting or emptying the employees or runs that lines
+/// name (by foreign keys on SQLite; on PostgreSQL by checks made once per statement, which take
+/// no lock on each employee's row as a key would).
 #[actix_web::test]
 async fn a_run_line_names_an_existing_run_and_employee() {
     use diesel::prelude::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+    use ekinerja_persistence::DbConnection;
     let mut app = TestApp::spawn().await;
     app.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap());
     let org = app.org("RUNL-K", 6500).await;
+    // An employee without an account: their run line is the only row that names them, so only
+    // the run lines' own check can refuse deleting them.
+    let post = app.position(&org.admin, &org.unit, "Pengelola Arsip", "pelaksana", 5, Some(&org.section_post)).await;
+    let lone = app
+        .post(
+            "/api/v1/employees",
+            &org.admin,
+            json!({"nip": ekinerja_tests::nip(6509), "name": "Tanpa Akun", "employment_type": "pns", "position_id": post}),
+        )
+        .await;
+    lone.assert_status(201);
+    let employee = lone.id();
     let run = app.post("/api/v1/allowance-runs", &org.admin, json!({"month": "2026-11"})).await;
     run.assert_status(201);
-    let (run_id, employee) = (run.id(), run.body["lines"][0]["employee_id"].as_str().unwrap().to_owned());
+    let run_id = run.id();
+    assert!(
+        run.body["lines"].as_array().unwrap().iter().any(|l| l["employee_id"] == employee.as_str()),
+        "the employee without an account has a line: {}",
+        run.text
+    );
     let line = |run: &str, employee: &str| {
         format!(
             "INSERT INTO allowance_lines (run_id, employee_id, nip, name, status, base, performance_factor_bp, \
@@ -169,20 +188,35 @@ async fn a_run_line_names_an_existing_run_and_employee() {
     };
     let missing = "00000000-0000-7000-8000-000000000000";
     let mut conn = app.state.pool.get().unwrap();
-    for (what, sql) in [
-        ("a line of an employee that does not exist", line(&run_id, missing)),
-        ("a line of a run that does not exist", line(missing, &employee)),
-        ("deleting an employee that lines name", format!("DELETE FROM employees WHERE id = '{employee}'")),
-        ("deleting a run that lines name", format!("DELETE FROM allowance_runs WHERE id = '{run_id}'")),
-    ] {
+    let pg = matches!(*conn, DbConnection::Pg(_));
+    let mut cases = vec![
+        ("a line of an employee that does not exist", line(&run_id, missing), "a run line names"),
+        ("a line of a run that does not exist", line(missing, &employee), "a run line names"),
+        (
+            "deleting an employee that lines name",
+            format!("DELETE FROM employees WHERE id = '{employee}'"),
+            "run lines still name this employees",
+        ),
+        (
+            "deleting a run that lines name",
+            format!("DELETE FROM allowance_runs WHERE id = '{run_id}'"),
+            "run lines still name this allowance_runs",
+        ),
+    ];
+    if pg {
+        cases.push((
+            "emptying the runs",
+            "TRUNCATE allowance_runs".to_owned(),
+            "run lines still name this allowance_runs",
+        ));
+    }
+    for (what, sql, said) in cases {
         let err = diesel::sql_query(&sql).execute(&mut *conn).expect_err(what);
-        assert!(
-            matches!(
-                err,
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _)
-            ),
-            "{what}: {err:?}"
-        );
+        let Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) = &err else {
+            panic!("{what}: {err:?}")
+        };
+        // On PostgreSQL the run lines' own check refused it, not another key.
+        assert!(!pg || info.message().contains(said), "{what}: {}", info.message());
     }
     drop(conn);
     // What the checks refused left the run as it was.
