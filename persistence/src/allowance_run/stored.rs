@@ -92,55 +92,72 @@ pub fn write(b: &Breakdown) -> String {
 #[error("a stored breakdown does not read ({0}): {1:?}")]
 pub struct Unreadable(&'static str, String);
 
+/// A number as [`write`] writes it. `FromStr` takes a leading `+`; the form never writes one.
+fn number<T: std::str::FromStr>(s: &str, what: &'static str, text: &str) -> Result<T, Unreadable> {
+    if s.starts_with('+') {
+        return Err(Unreadable(what, text.to_owned()));
+    }
+    s.parse().map_err(|_| Unreadable(what, text.to_owned()))
+}
+
+/// The `;`-separated fields of a stored breakdown, taken in order, each named for the error.
+struct Fields<'a> {
+    rest: std::str::Split<'a, char>,
+    text: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn word(&mut self, what: &'static str) -> Result<&'a str, Unreadable> {
+        self.rest.next().ok_or_else(|| Unreadable(what, self.text.to_owned()))
+    }
+
+    fn num<T: std::str::FromStr>(&mut self, what: &'static str) -> Result<T, Unreadable> {
+        number(self.word(what)?, what, self.text)
+    }
+
+    /// A number, or nothing (`None`).
+    fn opt(&mut self, what: &'static str) -> Result<Option<i64>, Unreadable> {
+        match self.word(what)? {
+            "" => Ok(None),
+            s => number(s, what, self.text).map(Some),
+        }
+    }
+}
+
 /// A stored breakdown, in either form.
 pub fn read(text: &str) -> Result<Breakdown, Unreadable> {
     if text.starts_with('{') {
         return serde_json::from_str(text).map_err(|_| Unreadable("JSON", text.to_owned()));
     }
     let bad = |what: &'static str| Unreadable(what, text.to_owned());
-    let mut fields = text.split(';');
-    let mut next = |what: &'static str| fields.next().ok_or_else(|| bad(what));
-    if next("version")? != VERSION {
+    let mut fields = Fields { rest: text.split(';'), text };
+    if fields.word("version")? != VERSION {
         return Err(bad("version"));
     }
-    fn num<T: std::str::FromStr>(s: &str, what: &'static str, text: &str) -> Result<T, Unreadable> {
-        // `FromStr` takes a leading `+`; the form never writes one.
-        if s.starts_with('+') {
-            return Err(Unreadable(what, text.to_owned()));
-        }
-        s.parse().map_err(|_| Unreadable(what, text.to_owned()))
-    }
-    let opt = |s: &str, what: &'static str| -> Result<Option<i64>, Unreadable> {
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            num(s, what, text).map(Some)
-        }
-    };
-    let class = num(next("class")?, "class", text)?;
-    let base = num(next("base")?, "base", text)?;
-    let basis = match next("basis")? {
+    let class = fields.num("class")?;
+    let base = fields.num("base")?;
+    let basis = match fields.word("basis")? {
         "p" => PerformanceBasis::Predicate,
         "m" => PerformanceBasis::Productivity,
         _ => return Err(bad("basis")),
     };
-    let predicate = match next("predicate")? {
+    let predicate = match fields.word("predicate")? {
         "" => None,
         w => Some(Predicate::parse(w).ok_or_else(|| bad("predicate"))?),
     };
-    let productive_minutes = opt(next("productive minutes")?, "productive minutes")?;
-    let daily_cap_minutes = opt(next("daily cap")?, "daily cap")?;
-    let target_minutes = opt(next("target minutes")?, "target minutes")?;
-    let performance_factor_bp = num(next("performance factor")?, "performance factor", text)?;
-    let working_days = num(next("working days")?, "working days", text)?;
-    let excused_days = num(next("excused days")?, "excused days", text)?;
-    let deduction_bp = num(next("deduction")?, "deduction", text)?;
-    let factor_bp = num(next("discipline factor")?, "discipline factor", text)?;
-    let performance_part = num(next("performance part")?, "performance part", text)?;
-    let discipline_part = num(next("discipline part")?, "discipline part", text)?;
-    let total = num(next("total")?, "total", text)?;
-    let lines_field = next("lines")?;
-    if fields.next().is_some() {
+    let productive_minutes = fields.opt("productive minutes")?;
+    let daily_cap_minutes = fields.opt("daily cap")?;
+    let target_minutes = fields.opt("target minutes")?;
+    let performance_factor_bp = fields.num("performance factor")?;
+    let working_days = fields.num("working days")?;
+    let excused_days = fields.num("excused days")?;
+    let deduction_bp = fields.num("deduction")?;
+    let factor_bp = fields.num("discipline factor")?;
+    let performance_part = fields.num("performance part")?;
+    let discipline_part = fields.num("discipline part")?;
+    let total = fields.num("total")?;
+    let lines_field = fields.word("lines")?;
+    if fields.rest.next().is_some() {
         return Err(bad("fields after the lines"));
     }
     let mut lines = Vec::new();
@@ -154,15 +171,15 @@ pub fn read(text: &str) -> Result<Breakdown, Unreadable> {
             let mut rest = rest.chars();
             let reason = rest.next().and_then(reason).ok_or_else(|| bad("line's reason"))?;
             let (minutes, deduction) = rest.as_str().split_once('.').ok_or_else(|| bad("line"))?;
-            let days: i64 = num(days, "line's day", text)?;
+            let days: i64 = number(days, "line's day", text)?;
             // `Duration::days` panics out of its range: a corrupt day is refused, never a panic.
             let date =
                 Duration::try_days(days).and_then(|d| from.checked_add_signed(d)).ok_or_else(|| bad("line's day"))?;
             lines.push(Line {
                 date,
                 reason,
-                minutes: num(minutes, "line's minutes", text)?,
-                deduction_bp: num(deduction, "line's deduction", text)?,
+                minutes: number(minutes, "line's minutes", text)?,
+                deduction_bp: number(deduction, "line's deduction", text)?,
             });
         }
     }
