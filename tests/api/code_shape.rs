@@ -36,9 +36,6 @@ fn is_word_field(name: &str) -> bool {
         .contains(&name)
 }
 
-/// Word-named fields that are text on purpose: (file, field, why).
-const TEXT_ON_PURPOSE: &[(&str, &str, &str)] = &[];
-
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -110,10 +107,7 @@ fn the_check_sees_a_text_id() {
 fn words_in_rows_and_views_are_typed() {
     let found: Vec<String> = fields()
         .into_iter()
-        .filter(|(file, _, name, ty)| {
-            let on_purpose = TEXT_ON_PURPOSE.iter().any(|(f, field, _)| f == file && name == field);
-            is_word_field(name) && is_text(ty) && !on_purpose
-        })
+        .filter(|(_, _, name, ty)| is_word_field(name) && is_text(ty))
         .map(|(file, line, name, ty)| format!("{file}:{line} `{name}: {ty}`"))
         .collect();
     assert!(found.is_empty(), "word fields typed as text:\n{}", found.join("\n"));
